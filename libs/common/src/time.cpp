@@ -1,0 +1,31 @@
+#include "botfactory/common/time.hpp"
+
+#include <ctime>
+#include <cstdio>
+
+namespace botfactory::common {
+
+std::string rfc3339_utc_from_micros(std::int64_t micros) {
+  std::int64_t seconds = micros / 1'000'000;
+  std::int64_t rem = micros % 1'000'000;
+  if (rem < 0) {
+    rem += 1'000'000;
+    seconds -= 1;
+  }
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(rem / 1000));
+  return buf;
+}
+
+std::string rfc3339_utc(std::chrono::system_clock::time_point when) {
+  auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(when.time_since_epoch()).count();
+  return rfc3339_utc_from_micros(micros);
+}
+
+}  // namespace botfactory::common

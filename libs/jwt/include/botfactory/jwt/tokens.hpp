@@ -1,0 +1,59 @@
+#pragma once
+// Access tokens: HS256 JSON Web Tokens (RFC 7519, signed per RFC 7515 with HMAC-SHA256).
+// auth signs them; the gateway verifies them locally with the same secret (no RPC per request).
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace botfactory::jwt {
+
+/// Who a token speaks for.
+enum class TokenKind {
+  kUser,     // a tenant's member using the dashboard or the operator live view
+  kVisitor,  // an end user of the web widget, scoped to one bot and one conversation
+};
+
+/// The claims BotFactory puts in an access token. For kUser: subject = user id, tenant_id set,
+/// bot_id/conversation_id empty. For kVisitor: subject = visitor id, name = visitor name,
+/// tenant_id, bot_id and conversation_id set.
+struct Claims {
+  TokenKind kind = TokenKind::kUser;
+  std::string subject;
+  std::string tenant_id;
+  std::string bot_id;
+  std::string conversation_id;
+  std::string name;
+  std::int64_t expires_at = 0;  // Unix seconds ("exp")
+};
+
+/// Signs claims. `secret` is the shared HMAC key (>= 32 bytes recommended), `issuer` the "iss".
+class TokenSigner {
+ public:
+  TokenSigner(std::string secret, std::string issuer);
+  /// A compact JWS valid for `ttl` from `now`; sets iat, exp, iss and the claims above.
+  std::string sign(const Claims& claims, std::chrono::seconds ttl,
+                   std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const;
+
+ private:
+  std::string secret_;
+  std::string issuer_;
+};
+
+/// Verifies signature, algorithm (HS256 only), issuer and expiry.
+class TokenVerifier {
+ public:
+  TokenVerifier(std::string secret, std::string issuer);
+  /// The claims, or std::nullopt when the token is malformed, forged, of another issuer or
+  /// expired at `now`. Never throws.
+  std::optional<Claims> verify(const std::string& token,
+                               std::chrono::system_clock::time_point now =
+                                   std::chrono::system_clock::now()) const;
+
+ private:
+  std::string secret_;
+  std::string issuer_;
+};
+
+}  // namespace botfactory::jwt

@@ -1,0 +1,100 @@
+#pragma once
+// A thin RAII layer over libpq: connections, results, typed errors, transactions.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct pg_conn;
+struct pg_result;
+
+namespace botfactory::pg {
+
+/// A database error. `sqlstate()` is the five-character SQLSTATE (PostgreSQL docs, Appendix A),
+/// empty for connection-level failures.
+class Error : public std::runtime_error {
+ public:
+  Error(const std::string& message, std::string sqlstate)
+      : std::runtime_error(message), sqlstate_(std::move(sqlstate)) {}
+  const std::string& sqlstate() const { return sqlstate_; }
+  /// 23505: a UNIQUE or PRIMARY KEY constraint rejected the row.
+  bool is_unique_violation() const { return sqlstate_ == "23505"; }
+  /// 23503: a FOREIGN KEY constraint rejected the row.
+  bool is_foreign_key_violation() const { return sqlstate_ == "23503"; }
+  /// 22P02: text that is not a valid value of the column type (e.g. a malformed UUID).
+  bool is_invalid_text_representation() const { return sqlstate_ == "22P02"; }
+
+ private:
+  std::string sqlstate_;
+};
+
+/// One query parameter in text format; std::nullopt is SQL NULL.
+using Param = std::optional<std::string>;
+
+/// The result of one statement. Values are read in text format.
+class Result {
+ public:
+  explicit Result(pg_result* result);
+  Result(Result&&) noexcept;
+  Result& operator=(Result&&) noexcept;
+  ~Result();
+
+  int rows() const;
+  int columns() const;
+  bool is_null(int row, int column) const;
+  /// Text value of a cell; empty for NULL. Valid while the Result lives.
+  std::string_view text(int row, int column) const;
+  std::string str(int row, int column) const { return std::string(text(row, column)); }
+  std::int64_t int64(int row, int column) const;
+  double float64(int row, int column) const;
+  /// PostgreSQL boolean ("t"/"f").
+  bool boolean(int row, int column) const;
+  /// Number of rows an INSERT/UPDATE/DELETE touched.
+  std::int64_t affected() const;
+
+ private:
+  pg_result* result_;
+};
+
+/// One libpq connection. Not thread-safe: use it from one thread at a time (see Pool).
+class Connection {
+ public:
+  /// Connects with a libpq conninfo string ("host=... port=... dbname=..." or a URI).
+  /// Throws Error when the server cannot be reached.
+  explicit Connection(const std::string& conninfo);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  /// Runs one statement with $1..$n text parameters. Throws Error with the SQLSTATE on failure.
+  Result exec(std::string_view sql, const std::vector<Param>& params = {});
+  /// Runs one or more statements without parameters (migrations). Throws Error.
+  void exec_script(std::string_view sql);
+  /// True when the connection is usable.
+  bool healthy() const;
+  /// Reconnects after a broken connection.
+  void reset();
+
+ private:
+  pg_conn* conn_;
+};
+
+/// RAII transaction: BEGIN on construction, ROLLBACK on destruction unless commit() was called.
+class Transaction {
+ public:
+  explicit Transaction(Connection& connection);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Connection& connection_;
+  bool done_ = false;
+};
+
+}  // namespace botfactory::pg

@@ -1,0 +1,21 @@
+#pragma once
+// gRPC client helpers: channels and per-call deadlines.
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+namespace botfactory::rpc {
+
+/// An insecure channel to `target` ("host:port"). Channels are cheap to share across threads.
+std::shared_ptr<grpc::Channel> make_channel(const std::string& target);
+
+/// Sets a deadline `timeout` from now on `context`. Every client call gets one.
+void set_deadline(grpc::ClientContext& context, std::chrono::milliseconds timeout);
+
+/// True when `channel` answers grpc.health.v1 Check with SERVING within `timeout`.
+bool is_serving(const std::shared_ptr<grpc::Channel>& channel, std::chrono::milliseconds timeout);
+
+}  // namespace botfactory::rpc

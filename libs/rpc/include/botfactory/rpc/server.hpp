@@ -1,0 +1,33 @@
+#pragma once
+// Building and running a gRPC server the same way in every service.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+namespace botfactory::rpc {
+
+/// A started gRPC server with grpc.health.v1 enabled (grpc::EnableDefaultHealthCheckService).
+/// SO_REUSEPORT is off, so a second server on a busy port fails instead of sharing it.
+class Server {
+ public:
+  /// Binds `address` ("127.0.0.1:0" picks a free port) without TLS and starts serving
+  /// `services` (not owned; they must outlive the server). Throws std::runtime_error when the
+  /// address cannot be bound.
+  Server(const std::string& address, const std::vector<grpc::Service*>& services);
+  ~Server();
+
+  /// The bound port.
+  int port() const { return port_; }
+  /// Marks every service NOT_SERVING in the health service, then stops, waiting up to
+  /// `grace_ms` for in-flight calls.
+  void shutdown(int grace_ms = 5000);
+
+ private:
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+}  // namespace botfactory::rpc

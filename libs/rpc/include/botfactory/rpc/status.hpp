@@ -1,0 +1,49 @@
+#pragma once
+// Converting failures into gRPC statuses in exactly one place per RPC.
+
+#include <stdexcept>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+namespace botfactory::rpc {
+
+/// Thrown by service logic to answer with a specific gRPC status code and client-facing message.
+class StatusError : public std::runtime_error {
+ public:
+  StatusError(grpc::StatusCode code, const std::string& message)
+      : std::runtime_error(message), code_(code) {}
+  grpc::StatusCode code() const { return code_; }
+  grpc::Status status() const { return grpc::Status(code_, what()); }
+
+ private:
+  grpc::StatusCode code_;
+};
+
+/// Shorthands for the common codes.
+[[noreturn]] void throw_invalid(const std::string& message);
+[[noreturn]] void throw_not_found(const std::string& message);
+[[noreturn]] void throw_already_exists(const std::string& message);
+[[noreturn]] void throw_unauthenticated(const std::string& message);
+[[noreturn]] void throw_exhausted(const std::string& message);
+
+/// Runs `body` and maps what it throws to a status: StatusError as given; pg::Error with
+/// SQLSTATE 22P02 (malformed id) to NOT_FOUND; other pg::Error to UNAVAILABLE; anything else
+/// to INTERNAL with the details logged under `rpc_name`, never sent to the caller.
+template <typename Body>
+grpc::Status guard(const char* rpc_name, Body&& body);
+
+/// Implementation detail of guard(): classifies the in-flight exception.
+grpc::Status status_from_current_exception(const char* rpc_name);
+
+template <typename Body>
+grpc::Status guard(const char* rpc_name, Body&& body) {
+  try {
+    body();
+    return grpc::Status::OK;
+  } catch (...) {
+    return status_from_current_exception(rpc_name);
+  }
+}
+
+}  // namespace botfactory::rpc

@@ -1,0 +1,27 @@
+#include "botfactory/rpc/client.hpp"
+
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace botfactory::rpc {
+
+std::shared_ptr<grpc::Channel> make_channel(const std::string& target) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+}
+
+void set_deadline(grpc::ClientContext& context, std::chrono::milliseconds timeout) {
+  context.set_deadline(std::chrono::system_clock::now() + timeout);
+}
+
+bool is_serving(const std::shared_ptr<grpc::Channel>& channel, std::chrono::milliseconds timeout) {
+  auto stub = grpc::health::v1::Health::NewStub(channel);
+  grpc::ClientContext context;
+  set_deadline(context, timeout);
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  auto status = stub->Check(&context, request, &response);
+  return status.ok() && response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+}
+
+}  // namespace botfactory::rpc

@@ -1,0 +1,30 @@
+#include "botfactory/rpc/server.hpp"
+
+#include <chrono>
+#include <stdexcept>
+
+#include <grpcpp/health_check_service_interface.h>
+
+namespace botfactory::rpc {
+
+Server::Server(const std::string& address, const std::vector<grpc::Service*>& services) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
+  for (auto* service : services) builder.RegisterService(service);
+  server_ = builder.BuildAndStart();
+  if (!server_ || port_ == 0) throw std::runtime_error("cannot listen for gRPC on " + address);
+}
+
+Server::~Server() { shutdown(0); }
+
+void Server::shutdown(int grace_ms) {
+  if (!server_) return;
+  if (auto* health = server_->GetHealthCheckService()) health->Shutdown();
+  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(grace_ms));
+  server_->Wait();
+  server_.reset();
+}
+
+}  // namespace botfactory::rpc

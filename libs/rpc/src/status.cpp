@@ -1,0 +1,46 @@
+#include "botfactory/rpc/status.hpp"
+
+#include "botfactory/common/logging.hpp"
+#include "botfactory/pg/connection.hpp"
+
+namespace botfactory::rpc {
+
+void throw_invalid(const std::string& message) {
+  throw StatusError(grpc::StatusCode::INVALID_ARGUMENT, message);
+}
+void throw_not_found(const std::string& message) {
+  throw StatusError(grpc::StatusCode::NOT_FOUND, message);
+}
+void throw_already_exists(const std::string& message) {
+  throw StatusError(grpc::StatusCode::ALREADY_EXISTS, message);
+}
+void throw_unauthenticated(const std::string& message) {
+  throw StatusError(grpc::StatusCode::UNAUTHENTICATED, message);
+}
+void throw_exhausted(const std::string& message) {
+  throw StatusError(grpc::StatusCode::RESOURCE_EXHAUSTED, message);
+}
+
+grpc::Status status_from_current_exception(const char* rpc_name) {
+  auto log = common::logger("rpc");
+  try {
+    throw;
+  } catch (const StatusError& e) {
+    return e.status();
+  } catch (const pg::Error& e) {
+    if (e.is_invalid_text_representation()) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, "not found");
+    }
+    log->error("{}: database error sqlstate={} {}", rpc_name, e.sqlstate(),
+               common::json_escape(e.what()));
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "database unavailable");
+  } catch (const std::exception& e) {
+    log->error("{}: {}", rpc_name, common::json_escape(e.what()));
+    return grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
+  } catch (...) {
+    log->error("{}: unknown exception", rpc_name);
+    return grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
+  }
+}
+
+}  // namespace botfactory::rpc

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package and npm package BotFactory needs to build, run and test.
+# Idempotent: skips apt when everything is present. Run as root (or with sudo available).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
+  libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libpq-dev libhiredis-dev libspdlog-dev libfmt-dev catch2 libsodium-dev libcpp-jwt-dev
+  nlohmann-json3-dev libssl-dev libcurl4-openssl-dev
+  postgresql redis-server
+  nodejs npm chromium
+  docker-compose
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Debian's postgresql package starts a cluster on 5432; BotFactory runs its own private servers
+# and does not need it, but leaves it alone.
+
+# npm packages for the end-to-end and browser tests (pinned in tests/e2e/package-lock.json).
+if [ -f tests/e2e/package.json ] && [ ! -d tests/e2e/node_modules ]; then
+  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if [ -f web/package.json ] && [ ! -d web/node_modules ]; then
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+fi

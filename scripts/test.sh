@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `make test`: installs what is missing, builds, starts a private PostgreSQL and Redis for the
+# tests, runs every test through CTest (unit, integration, end-to-end), then stops the servers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/build.sh
+TEST_DIR=${TEST_DIR:-$PWD/.run/test}
+rm -rf "$TEST_DIR"
+scripts/servers.sh start "$TEST_DIR"
+trap 'scripts/servers.sh stop "$TEST_DIR"' EXIT
+# shellcheck disable=SC1091
+. "$TEST_DIR/env"
+export BOTFACTORY_TEST_PG="host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres"
+export BOTFACTORY_TEST_PG_BASE="host=127.0.0.1 port=$PG_PORT user=postgres"
+export BOTFACTORY_TEST_REDIS_HOST=127.0.0.1 BOTFACTORY_TEST_REDIS_PORT=$REDIS_PORT
+export BOTFACTORY_BUILD_DIR="$PWD/build"
+cd build
+ctest --output-on-failure --timeout 300 "$@"

@@ -1,0 +1,77 @@
+#include <catch2/catch.hpp>
+
+#include "botfactory/pg/migrator.hpp"
+#include "botfactory/pg/pool.hpp"
+#include "botfactory/testenv/test_env.hpp"
+
+using namespace botfactory;
+
+TEST_CASE("migrations apply once, in order, and are tracked") {
+  testenv::TestDatabase db;
+  pg::Connection conn(db.conninfo());
+  std::vector<pg::Migration> migrations = {
+      {2, "add_column", "ALTER TABLE items ADD COLUMN note text;"},
+      {1, "create_items", "CREATE TABLE items (id serial PRIMARY KEY, name text UNIQUE);"},
+  };
+  CHECK(pg::migrate(conn, "demo", migrations) == 2);
+  CHECK(pg::migrate(conn, "demo", migrations) == 0);
+  auto versions = conn.exec("SELECT version, name FROM demo.schema_migrations ORDER BY version");
+  REQUIRE(versions.rows() == 2);
+  CHECK(versions.str(1, 1) == "add_column");
+  conn.exec("INSERT INTO demo.items (name, note) VALUES ($1, $2)", {"a", std::nullopt});
+}
+
+TEST_CASE("a failing migration leaves nothing behind") {
+  testenv::TestDatabase db;
+  pg::Connection conn(db.conninfo());
+  std::vector<pg::Migration> bad = {
+      {1, "ok", "CREATE TABLE a (id int);"},
+      {2, "broken", "CREATE TABLE b (id int); SELECT no_such_function();"},
+  };
+  CHECK_THROWS_AS(pg::migrate(conn, "demo", bad), pg::Error);
+  auto tables = conn.exec("SELECT count(*) FROM information_schema.tables WHERE table_schema='demo' AND table_name='b'");
+  CHECK(tables.int64(0, 0) == 0);
+  CHECK(conn.exec("SELECT count(*) FROM demo.schema_migrations").int64(0, 0) == 1);
+}
+
+TEST_CASE("errors carry their SQLSTATE and the pool recovers") {
+  testenv::TestDatabase db;
+  pg::Pool pool(db.conninfo(), 2);
+  {
+    auto conn = pool.acquire();
+    conn->exec("CREATE TABLE u (k text PRIMARY KEY)");
+    conn->exec("INSERT INTO u VALUES ('x')");
+    try {
+      conn->exec("INSERT INTO u VALUES ('x')");
+      FAIL("duplicate insert must throw");
+    } catch (const pg::Error& e) {
+      CHECK(e.is_unique_violation());
+    }
+    try {
+      conn->exec("SELECT $1::uuid", {"not-a-uuid"});
+      FAIL("bad uuid must throw");
+    } catch (const pg::Error& e) {
+      CHECK(e.is_invalid_text_representation());
+    }
+  }
+  CHECK(pool.ping());
+  auto a = pool.acquire();
+  auto b = pool.acquire();
+  CHECK(a->exec("SELECT count(*) FROM u").int64(0, 0) == 1);
+}
+
+TEST_CASE("a transaction rolls back unless committed") {
+  testenv::TestDatabase db;
+  pg::Connection conn(db.conninfo());
+  conn.exec("CREATE TABLE t (v int)");
+  {
+    pg::Transaction tx(conn);
+    conn.exec("INSERT INTO t VALUES (1)");
+  }
+  {
+    pg::Transaction tx(conn);
+    conn.exec("INSERT INTO t VALUES (2)");
+    tx.commit();
+  }
+  CHECK(conn.exec("SELECT coalesce(sum(v),0) FROM t").int64(0, 0) == 2);
+}
