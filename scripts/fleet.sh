@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Starts or stops the six BotFactory services (gateway as N replicas) as background processes.
+#   scripts/fleet.sh start DIR   env: DATABASE_URL, REDIS_HOST, REDIS_PORT, BIN_DIR (build dir),
+#                                PORT_BASE (gRPC = base+1..5, ops = base+11..15; default 50050),
+#                                GATEWAY_PORTS ("8080 8081"), WEB_ROOT, JWT_SECRET (optional)
+#   scripts/fleet.sh stop DIR    stops every process recorded in DIR/fleet.pids (by pid)
+# Logs go to DIR/logs/<service>.log. `start` returns once every /readyz answers 200.
+set -euo pipefail
+
+cmd=${1:?usage: fleet.sh start|stop DIR}
+dir=${2:?usage: fleet.sh start|stop DIR}
+mkdir -p "$dir/logs"
+dir=$(cd "$dir" && pwd)
+pids="$dir/fleet.pids"
+
+stop() {
+  [ -f "$pids" ] || return 0
+  # Gateways first (they close sockets with 1001), then the rest.
+  tac "$pids" | while read -r pid name; do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 1 100); do
+    alive=0
+    while read -r pid name; do kill -0 "$pid" 2>/dev/null && alive=1; done <"$pids"
+    [ $alive -eq 0 ] && break
+    sleep 0.1
+  done
+  while read -r pid name; do kill -KILL "$pid" 2>/dev/null || true; done <"$pids"
+  rm -f "$pids"
+}
+
+http_ok() {  # http_ok PORT PATH: true when GET answers 200
+  local port=$1 path=$2 line
+  exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null || return 1
+  printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$path" >&3
+  IFS= read -r -t 2 line <&3 || { exec 3>&-; return 1; }
+  exec 3>&-
+  [[ "$line" == *" 200 "* ]]
+}
+
+start() {
+  stop
+  : "${BIN_DIR:?BIN_DIR must point at the CMake build directory}"
+  local base=${PORT_BASE:-50050}
+  local gateways=${GATEWAY_PORTS:-"8080 8081"}
+  export AUTH_ADDR=127.0.0.1:$((base + 1)) SUBSCRIPTION_ADDR=127.0.0.1:$((base + 2))
+  export REGISTRY_ADDR=127.0.0.1:$((base + 3)) AI_PROXY_ADDR=127.0.0.1:$((base + 4))
+  export CHANNEL_ADDR=127.0.0.1:$((base + 5))
+  export AUTH_GRPC_LISTEN=$AUTH_ADDR SUBSCRIPTION_GRPC_LISTEN=$SUBSCRIPTION_ADDR
+  export REGISTRY_GRPC_LISTEN=$REGISTRY_ADDR AI_PROXY_GRPC_LISTEN=$AI_PROXY_ADDR
+  export CHANNEL_GRPC_LISTEN=$CHANNEL_ADDR
+  export AUTH_METRICS_LISTEN=127.0.0.1:$((base + 11)) SUBSCRIPTION_METRICS_LISTEN=127.0.0.1:$((base + 12))
+  export REGISTRY_METRICS_LISTEN=127.0.0.1:$((base + 13)) AI_PROXY_METRICS_LISTEN=127.0.0.1:$((base + 14))
+  export CHANNEL_METRICS_LISTEN=127.0.0.1:$((base + 15))
+  local ready_ports=()
+  launch() {  # launch NAME BINARY [ENV=VALUE ...]
+    local name=$1 bin=$2
+    shift 2
+    env "$@" "$bin" >>"$dir/logs/$name.log" 2>&1 &
+    echo "$! $name" >>"$pids"
+  }
+  # Apply every schema first (services also migrate at start; the advisory lock makes it safe).
+  for svc in subscription auth bot-registry; do
+    "$BIN_DIR/services/$svc/botfactory-$svc" migrate >>"$dir/logs/$svc.log" 2>&1
+  done
+  "$BIN_DIR/services/channel-connector/botfactory-channel-connector" migrate \
+    >>"$dir/logs/channel-connector.log" 2>&1
+  launch subscription "$BIN_DIR/services/subscription/botfactory-subscription"
+  launch auth "$BIN_DIR/services/auth/botfactory-auth"
+  launch bot-registry "$BIN_DIR/services/bot-registry/botfactory-bot-registry"
+  launch ai-proxy "$BIN_DIR/services/ai-proxy/botfactory-ai-proxy"
+  launch channel-connector "$BIN_DIR/services/channel-connector/botfactory-channel-connector"
+  ready_ports+=($((base + 11)) $((base + 12)) $((base + 13)) $((base + 14)) $((base + 15)))
+  local i=1
+  for port in $gateways; do
+    launch "gateway-$i" "$BIN_DIR/services/gateway/botfactory-gateway" "HTTP_LISTEN=127.0.0.1:$port"
+    ready_ports+=("$port")
+    i=$((i + 1))
+  done
+  for _ in $(seq 1 300); do
+    local waiting=0
+    for port in "${ready_ports[@]}"; do http_ok "$port" /readyz || waiting=1; done
+    [ $waiting -eq 0 ] && return 0
+    while read -r pid name; do
+      if ! kill -0 "$pid" 2>/dev/null; then
+        echo "fleet: $name exited during start-up; last log lines:" >&2
+        tail -n 20 "$dir/logs/$name.log" >&2
+        stop
+        return 1
+      fi
+    done <"$pids"
+    sleep 0.1
+  done
+  echo "fleet: services not ready after 30 s (logs in $dir/logs)" >&2
+  stop
+  return 1
+}
+
+case "$cmd" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: fleet.sh start|stop DIR" >&2; exit 2 ;;
+esac

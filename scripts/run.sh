@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# `make run`: the embedded default. Installs what is missing, builds, starts a private
+# PostgreSQL and Redis on loopback (data kept in .run/embedded between runs), every service with
+# two gateway replicas, seeds the demo tenant and bot, prints the URLs, and on Ctrl-C stops
+# everything it started.
+# Overrides: GATEWAY_PORTS ("8080 8081"), PORT_BASE (50050), PG_PORT, REDIS_PORT, JWT_SECRET.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+RUN_DIR=$ROOT/.run/embedded
+export GATEWAY_PORTS=${GATEWAY_PORTS:-"8080 8081"}
+
+scripts/setup.sh
+scripts/build.sh
+(cd web && npm run --silent build)
+
+cleanup() {
+  trap - INT TERM EXIT
+  echo
+  echo "run: stopping services…"
+  scripts/fleet.sh stop "$RUN_DIR/fleet" || true
+  scripts/servers.sh stop "$RUN_DIR/servers" || true
+  echo "run: stopped"
+  exit 0
+}
+trap cleanup INT TERM EXIT
+
+for port in $GATEWAY_PORTS; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "run: port $port is busy; set GATEWAY_PORTS to free ports, e.g. GATEWAY_PORTS=\"9080 9081\" make run" >&2
+    exit 1
+  fi
+done
+
+scripts/servers.sh start "$RUN_DIR/servers"
+# shellcheck disable=SC1091
+. "$RUN_DIR/servers/env"
+export DATABASE_URL=$PG_CONNINFO REDIS_HOST=127.0.0.1 REDIS_PORT
+export BIN_DIR=$ROOT/build WEB_ROOT=$ROOT/web/dist
+scripts/fleet.sh start "$RUN_DIR/fleet"
+
+first_port=${GATEWAY_PORTS%% *}
+second_port=${GATEWAY_PORTS##* }
+node scripts/seed.mjs "http://127.0.0.1:$first_port" deploy/seed/mozilla-faq/docs.en.jsonl \
+  "$RUN_DIR/demo.json" >/dev/null
+public_id=$(sed -n 's/.*"public_id": "\([^"]*\)".*/\1/p' "$RUN_DIR/demo.json")
+
+cat <<INFO
+
+  BotFactory is running (embedded default).
+
+  Chat with the demo bot:   http://127.0.0.1:$first_port/?bot=$public_id
+  Same, second replica:     http://127.0.0.1:$second_port/?bot=$public_id
+  REST API:                 http://127.0.0.1:$first_port/api/v1   (docs/api.md)
+  Health / metrics:         http://127.0.0.1:$first_port/readyz   http://127.0.0.1:$first_port/metrics
+  Demo tenant login:        demo@botfactory.local / demo-password-2026
+  Logs:                     $RUN_DIR/fleet/logs/
+
+  Press Ctrl-C to stop.
+INFO
+while true; do
+  sleep 3600 &
+  wait $! || true
+done

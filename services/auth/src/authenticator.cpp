@@ -1,0 +1,156 @@
+#include "authenticator.hpp"
+
+#include "botfactory/common/logging.hpp"
+#include "botfactory/common/random.hpp"
+#include "botfactory/common/text.hpp"
+#include "botfactory/rpc/status.hpp"
+#include "validation.hpp"
+
+namespace botfactory::auth {
+namespace {
+
+constexpr const char* kInvalidCredentials = "invalid email or password";
+constexpr const char* kInvalidRefreshToken = "invalid refresh token";
+constexpr std::size_t kRefreshTokenBytes = 32;
+
+std::int64_t micros(std::chrono::seconds s) { return static_cast<std::int64_t>(s.count()) * 1'000'000; }
+
+void require_valid(const std::optional<std::string>& problem) {
+  if (problem) rpc::throw_invalid(*problem);
+}
+
+}  // namespace
+
+std::int64_t system_clock_micros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Authenticator::Authenticator(std::shared_ptr<pg::Pool> pool, AuthSettings settings, Clock clock)
+    : pool_(std::move(pool)),
+      settings_(std::move(settings)),
+      clock_(std::move(clock)),
+      hasher_(settings_.password_cost),
+      signer_(settings_.jwt_secret, settings_.jwt_issuer) {}
+
+std::chrono::system_clock::time_point Authenticator::time_point(std::int64_t us) const {
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::microseconds(us)));
+}
+
+UserRecord Authenticator::register_user(const std::string& email, const std::string& username,
+                                        const std::string& password) {
+  auto normalized = normalize_email(email);
+  require_valid(email_problem(normalized));
+  require_valid(username_problem(username));
+  require_valid(password_problem(password));
+  auto hash = hasher_.hash(password);
+  auto conn = pool_->acquire();
+  try {
+    auto user = user_repository::insert_user(*conn, normalized, username, hash);
+    common::logger("auth")->info("registered user {} tenant {}", user.id, user.tenant_id);
+    return user;
+  } catch (const pg::Error& e) {
+    if (e.is_unique_violation()) rpc::throw_already_exists("email or username already registered");
+    throw;
+  }
+}
+
+IssuedTokens Authenticator::login(const std::string& email, const std::string& password) {
+  auto normalized = normalize_email(email);
+  std::optional<UserCredentials> found;
+  {
+    auto conn = pool_->acquire();
+    found = user_repository::find_by_email(*conn, normalized);
+  }
+  // Hashing happens without holding a pooled connection: it is the slow part.
+  if (!found) {
+    hasher_.verify_dummy(password);
+    rpc::throw_unauthenticated(kInvalidCredentials);
+  }
+  if (!hasher_.verify(password, found->password_hash)) {
+    rpc::throw_unauthenticated(kInvalidCredentials);
+  }
+  auto conn = pool_->acquire();
+  return issue_pair(*conn, found->user, clock_());
+}
+
+IssuedTokens Authenticator::issue_pair(pg::Connection& conn, const UserRecord& user,
+                                       std::int64_t now_us) {
+  IssuedTokens out;
+  out.refresh_token = common::random_token(kRefreshTokenBytes);
+  user_repository::insert_refresh_token(conn, common::sha256_hex(out.refresh_token), user.id,
+                                        now_us + micros(settings_.refresh_token_ttl));
+  jwt::Claims claims;
+  claims.kind = jwt::TokenKind::kUser;
+  claims.subject = user.id;
+  claims.tenant_id = user.tenant_id;
+  out.access_token = signer_.sign(claims, settings_.access_token_ttl, time_point(now_us));
+  out.expires_in = static_cast<std::int32_t>(settings_.access_token_ttl.count());
+  out.user = user;
+  return out;
+}
+
+IssuedTokens Authenticator::refresh(const std::string& refresh_token) {
+  if (refresh_token.empty()) rpc::throw_unauthenticated(kInvalidRefreshToken);
+  auto old_hash = common::sha256_hex(refresh_token);
+  auto now_us = clock_();
+  auto conn = pool_->acquire();
+  pg::Transaction tx(*conn);
+  auto row = user_repository::lock_refresh_token(*conn, old_hash);
+  if (!row) rpc::throw_unauthenticated(kInvalidRefreshToken);
+  if (row->revoked) {
+    auto revoked = user_repository::revoke_all_for_user(*conn, row->user_id, now_us);
+    tx.commit();
+    common::logger("auth")->warn(
+        "revoked refresh token reused for user {}: revoked its {} live tokens", row->user_id,
+        revoked);
+    rpc::throw_unauthenticated(kInvalidRefreshToken);
+  }
+  if (row->expires_at_us <= now_us) rpc::throw_unauthenticated(kInvalidRefreshToken);
+  auto user = user_repository::find_by_id(*conn, row->user_id);
+  if (!user) rpc::throw_unauthenticated(kInvalidRefreshToken);
+  auto pair = issue_pair(*conn, *user, now_us);
+  user_repository::mark_rotated(*conn, old_hash, common::sha256_hex(pair.refresh_token), now_us);
+  tx.commit();
+  return pair;
+}
+
+void Authenticator::logout(const std::string& refresh_token) {
+  if (refresh_token.empty()) return;
+  auto conn = pool_->acquire();
+  user_repository::revoke(*conn, common::sha256_hex(refresh_token), clock_());
+}
+
+UserRecord Authenticator::get_user(const std::string& user_id) {
+  if (!is_uuid(user_id)) rpc::throw_not_found("user not found");
+  auto conn = pool_->acquire();
+  auto user = user_repository::find_by_id(*conn, user_id);
+  if (!user) rpc::throw_not_found("user not found");
+  return *user;
+}
+
+IssuedVisitorToken Authenticator::issue_visitor_token(const VisitorTokenRequest& request) {
+  if (request.tenant_id.empty()) rpc::throw_invalid("tenant_id is required");
+  if (request.bot_id.empty()) rpc::throw_invalid("bot_id is required");
+  if (request.conversation_id.empty()) rpc::throw_invalid("conversation_id is required");
+  if (request.visitor_id.empty()) rpc::throw_invalid("visitor_id is required");
+  if (!common::is_valid_utf8(request.visitor_name) ||
+      common::utf8_length(request.visitor_name) > kMaxVisitorNameLength) {
+    rpc::throw_invalid("visitor_name must be UTF-8 of at most 64 characters");
+  }
+  jwt::Claims claims;
+  claims.kind = jwt::TokenKind::kVisitor;
+  claims.subject = request.visitor_id;
+  claims.tenant_id = request.tenant_id;
+  claims.bot_id = request.bot_id;
+  claims.conversation_id = request.conversation_id;
+  claims.name = request.visitor_name;
+  IssuedVisitorToken out;
+  out.token = signer_.sign(claims, settings_.visitor_token_ttl, time_point(clock_()));
+  out.expires_in = static_cast<std::int32_t>(settings_.visitor_token_ttl.count());
+  return out;
+}
+
+}  // namespace botfactory::auth

@@ -1,0 +1,98 @@
+#pragma once
+// Identity logic: registration, login, refresh-token rotation, visitor tokens.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "botfactory/jwt/tokens.hpp"
+#include "botfactory/pg/pool.hpp"
+#include "password_hasher.hpp"
+#include "user_repository.hpp"
+
+namespace botfactory::auth {
+
+/// Everything auth is configured with; main.cpp fills it from the environment.
+struct AuthSettings {
+  std::string jwt_secret;                          // HS256 key shared with the gateway
+  std::string jwt_issuer = "botfactory";           // "iss"
+  std::chrono::seconds access_token_ttl{900};      // ACCESS_TOKEN_TTL_S
+  std::chrono::seconds refresh_token_ttl{2592000};  // REFRESH_TOKEN_TTL_S (30 days)
+  std::chrono::seconds visitor_token_ttl{86400};   // VISITOR_TOKEN_TTL_S
+  PasswordHashCost password_cost = PasswordHashCost::interactive();
+};
+
+/// Wall clock in microseconds since the Unix epoch; injected so expiry is testable.
+using Clock = std::function<std::int64_t()>;
+
+/// std::chrono::system_clock::now() in microseconds since the Unix epoch.
+std::int64_t system_clock_micros();
+
+/// The answer to Login and Refresh.
+struct IssuedTokens {
+  std::string access_token;   // HS256 JWT, kind user
+  std::string refresh_token;  // opaque, 32 random bytes base64url; only its hash is stored
+  std::int32_t expires_in = 0;  // access token lifetime, seconds
+  UserRecord user;
+};
+
+/// Input of IssueVisitorToken.
+struct VisitorTokenRequest {
+  std::string tenant_id;
+  std::string bot_id;
+  std::string conversation_id;
+  std::string visitor_id;
+  std::string visitor_name;
+};
+
+/// The answer to IssueVisitorToken.
+struct IssuedVisitorToken {
+  std::string token;
+  std::int32_t expires_in = 0;  // seconds
+};
+
+/// Implements the AuthService RPCs (proto/botfactory/auth/v1/auth.proto) over the `auth` schema.
+/// Failures are thrown as rpc::StatusError with the documented codes. Thread-safe.
+class Authenticator {
+ public:
+  Authenticator(std::shared_ptr<pg::Pool> pool, AuthSettings settings,
+                Clock clock = system_clock_micros);
+
+  /// Creates a user and its tenant. INVALID_ARGUMENT for bad input, ALREADY_EXISTS
+  /// "email or username already registered".
+  UserRecord register_user(const std::string& email, const std::string& username,
+                           const std::string& password);
+
+  /// A token pair for valid credentials; UNAUTHENTICATED "invalid email or password" for both
+  /// an unknown email and a wrong password (an unknown email still costs one Argon2id verify).
+  IssuedTokens login(const std::string& email, const std::string& password);
+
+  /// Rotates `refresh_token` in one transaction: the old one is revoked and points at the new
+  /// one. UNAUTHENTICATED when it is unknown, expired or revoked; presenting a revoked token
+  /// (replay, OAuth 2.0 Security BCP section 4.14.2) also revokes every token of its user.
+  IssuedTokens refresh(const std::string& refresh_token);
+
+  /// Revokes `refresh_token` if it is live; unknown tokens are ignored (idempotent).
+  void logout(const std::string& refresh_token);
+
+  /// NOT_FOUND when there is no such user (including a malformed id).
+  UserRecord get_user(const std::string& user_id);
+
+  /// A visitor JWT scoped to one tenant, bot and conversation. INVALID_ARGUMENT when an id is
+  /// missing or the name is not UTF-8 or longer than 64 characters.
+  IssuedVisitorToken issue_visitor_token(const VisitorTokenRequest& request);
+
+ private:
+  IssuedTokens issue_pair(pg::Connection& conn, const UserRecord& user, std::int64_t now_us);
+  std::chrono::system_clock::time_point time_point(std::int64_t micros) const;
+
+  std::shared_ptr<pg::Pool> pool_;
+  AuthSettings settings_;
+  Clock clock_;
+  PasswordHasher hasher_;
+  jwt::TokenSigner signer_;
+};
+
+}  // namespace botfactory::auth

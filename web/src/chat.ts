@@ -1,0 +1,181 @@
+// The BotFactory chat page: opens a widget session for the bot in `?bot=<public id>`, keeps a
+// WebSocket to the gateway, resumes by seq after any disconnect and renders the conversation.
+
+import type { ChatMessage, ServerFrame, WidgetSession } from "./protocol.js";
+import { t, type Strings } from "./i18n.js";
+
+const params = new URLSearchParams(location.search);
+const publicId = params.get("bot") ?? "";
+const storageKey = `botfactory.session.${publicId}`;
+
+const log = document.querySelector<HTMLOListElement>("#messages")!;
+const form = document.querySelector<HTMLFormElement>("#composer")!;
+const input = document.querySelector<HTMLTextAreaElement>("#text")!;
+const sendButton = document.querySelector<HTMLButtonElement>("#send")!;
+const status = document.querySelector<HTMLSpanElement>("#status")!;
+const title = document.querySelector<HTMLHeadingElement>("#bot-name")!;
+
+let ui: Strings = t(navigator.language.slice(0, 2));
+let session: WidgetSession | null = null;
+let socket: WebSocket | null = null;
+let lastSeq = 0;
+let retryMs = 500;
+const rendered = new Map<number, HTMLLIElement>();
+const pending = new Map<string, HTMLLIElement>();
+let draft: HTMLLIElement | null = null;
+
+function setStatus(text: string, online: boolean): void {
+  status.textContent = text;
+  status.dataset.online = String(online);
+}
+
+function bubble(kind: string, name: string, text: string): HTMLLIElement {
+  const item = document.createElement("li");
+  item.className = `msg msg-${kind}`;
+  const who = document.createElement("span");
+  who.className = "who";
+  who.textContent = name;
+  const body = document.createElement("p");
+  body.className = "text";
+  body.textContent = text;
+  item.append(who, body);
+  return item;
+}
+
+function insertBySeq(seq: number, item: HTMLLIElement): void {
+  item.dataset.seq = String(seq);
+  const after = [...rendered.keys()].filter((s) => s > seq).sort((a, b) => a - b)[0];
+  const anchor = after !== undefined ? rendered.get(after)! : null;
+  log.insertBefore(item, anchor ?? (draft && draft.parentNode === log ? draft : null));
+  rendered.set(seq, item);
+}
+
+function showMessage(seq: number, message: ChatMessage, clientId?: string): void {
+  if (rendered.has(seq)) return;
+  if (message.sender.kind === "bot" && draft) {
+    draft.remove();
+    draft = null;
+  }
+  const item = bubble(message.sender.kind, message.sender.name, message.text);
+  item.title = message.created_at;
+  const mine = clientId ? pending.get(clientId) : undefined;
+  if (mine) {
+    mine.remove();
+    pending.delete(clientId!);
+  }
+  insertBySeq(seq, item);
+  lastSeq = Math.max(lastSeq, seq);
+  saveSession();
+  item.scrollIntoView({ block: "end" });
+}
+
+function showDelta(delta: string): void {
+  if (!draft) {
+    draft = bubble("bot", session?.bot.name ?? "Bot", "");
+    draft.classList.add("draft");
+    log.append(draft);
+  }
+  draft.querySelector(".text")!.textContent += delta;
+  draft.scrollIntoView({ block: "end" });
+}
+
+function saveSession(): void {
+  if (session) localStorage.setItem(storageKey, JSON.stringify({ session, lastSeq }));
+}
+
+async function openSession(): Promise<WidgetSession> {
+  const saved = localStorage.getItem(storageKey);
+  if (saved) {
+    const parsed = JSON.parse(saved) as { session: WidgetSession };
+    return parsed.session;
+  }
+  const response = await fetch(`/api/v1/widget/${encodeURIComponent(publicId)}/sessions`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: "{}",
+  });
+  if (!response.ok) throw new Error(`session: HTTP ${response.status}`);
+  return (await response.json()) as WidgetSession;
+}
+
+function connect(): void {
+  if (!session) return;
+  setStatus(ui.connecting, false);
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  socket = new WebSocket(`${scheme}://${location.host}/ws?token=${encodeURIComponent(session.token)}`);
+  socket.onopen = () => {
+    retryMs = 500;
+    socket!.send(JSON.stringify({ type: "conversation.join", conversation_id: session!.conversation_id, since_seq: lastSeq }));
+  };
+  socket.onmessage = (event) => {
+    const frame = JSON.parse(String(event.data)) as ServerFrame;
+    switch (frame.type) {
+      case "message.new":
+        showMessage(frame.seq, frame.message);
+        break;
+      case "message.delta":
+        showDelta(frame.delta);
+        break;
+      case "message.ack":
+        pending.get(frame.client_id)?.classList.remove("sending");
+        break;
+      case "conversation.joined":
+        setStatus(ui.online, true);
+        sendButton.disabled = false;
+        break;
+      case "error":
+        console.warn("chat error", frame.code, frame.message);
+        break;
+    }
+  };
+  socket.onclose = (event) => {
+    sendButton.disabled = true;
+    setStatus(ui.offline, false);
+    if (event.code === 4401 || event.code === 1008) localStorage.removeItem(storageKey);
+    setTimeout(connect, retryMs);
+    retryMs = Math.min(retryMs * 2, 10000);
+  };
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = input.value.trim();
+  if (!text || !socket || socket.readyState !== WebSocket.OPEN || !session) return;
+  const clientId = crypto.randomUUID();
+  const item = bubble("visitor", session.visitor.name, text);
+  item.classList.add("sending");
+  pending.set(clientId, item);
+  log.append(item);
+  socket.send(JSON.stringify({ type: "message.send", conversation_id: session.conversation_id, client_id: clientId, text }));
+  input.value = "";
+});
+
+input.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    form.requestSubmit();
+  }
+});
+
+async function main(): Promise<void> {
+  input.placeholder = ui.placeholder;
+  sendButton.textContent = ui.send;
+  if (!publicId) {
+    setStatus(ui.missingBot, false);
+    return;
+  }
+  try {
+    session = await openSession();
+  } catch (error) {
+    setStatus(`${ui.error}: ${(error as Error).message}`, false);
+    return;
+  }
+  ui = t(session.bot.language);
+  input.placeholder = ui.placeholder;
+  sendButton.textContent = ui.send;
+  title.textContent = session.bot.name;
+  document.documentElement.lang = session.bot.language;
+  connect();
+}
+
+void main();

@@ -1,0 +1,26 @@
+// UI strings of the chat page in the three product languages.
+
+export type Lang = "en" | "ru" | "uz";
+
+/** The texts of the chat page. */
+export interface Strings {
+  placeholder: string; send: string; connecting: string; online: string; offline: string;
+  missingBot: string; typing: string; error: string;
+}
+
+const strings: Record<Lang, Strings> = {
+  en: { placeholder: "Type your question…", send: "Send", connecting: "Connecting…", online: "Online",
+        offline: "Reconnecting…", missingBot: "Add ?bot=<public id> to the address to chat with a bot.",
+        typing: "is typing…", error: "Something went wrong" },
+  ru: { placeholder: "Введите ваш вопрос…", send: "Отправить", connecting: "Подключение…", online: "В сети",
+        offline: "Переподключение…", missingBot: "Добавьте ?bot=<public id> к адресу, чтобы начать чат.",
+        typing: "печатает…", error: "Что-то пошло не так" },
+  uz: { placeholder: "Savolingizni yozing…", send: "Yuborish", connecting: "Ulanmoqda…", online: "Onlayn",
+        offline: "Qayta ulanmoqda…", missingBot: "Suhbat uchun manzilga ?bot=<public id> qo‘shing.",
+        typing: "yozmoqda…", error: "Xatolik yuz berdi" },
+};
+
+/** Strings for `lang`, English for anything unknown. */
+export function t(lang: string): Strings {
+  return (strings as Record<string, Strings>)[lang] ?? strings.en;
+}

@@ -1,0 +1,30 @@
+// Wire types of the BotFactory WebSocket protocol (docs/protocol.md) and REST widget session.
+
+export type SenderKind = "visitor" | "bot" | "operator";
+
+export interface Sender {
+  kind: SenderKind;
+  id: string;
+  name: string;
+}
+
+export interface ChatMessage {
+  id: string;
+  sender: Sender;
+  text: string;
+  created_at: string;
+}
+
+export interface WidgetSession {
+  token: string;
+  conversation_id: string;
+  visitor: { id: string; name: string };
+  bot: { name: string; language: string; greeting: string };
+}
+
+export type ServerFrame =
+  | { type: "message.new"; conversation_id: string; seq: number; message: ChatMessage }
+  | { type: "message.delta"; conversation_id: string; reply_to_seq: number; delta: string }
+  | { type: "message.ack"; client_id: string; seq: number; message_id: string }
+  | { type: "conversation.joined"; conversation_id: string; last_seq: number }
+  | { type: "error"; code: string; message: string };
