@@ -58,6 +58,8 @@ UserRecord Authenticator::register_user(const std::string& email, const std::str
 }
 
 IssuedTokens Authenticator::login(const std::string& email, const std::string& password) {
+  // No stored password is longer; refusing early bounds the hashing work a caller can ask for.
+  if (password.size() > kMaxPasswordBytes) rpc::throw_unauthenticated(kInvalidCredentials);
   auto normalized = normalize_email(email);
   std::optional<UserCredentials> found;
   {

@@ -1,0 +1,312 @@
+// AuthService over real gRPC (port 0) and a fresh PostgreSQL database per test case.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+#include "auth_grpc_service.hpp"
+#include "auth_migrations.hpp"
+#include "authenticator.hpp"
+#include "botfactory/common/random.hpp"
+#include "botfactory/jwt/tokens.hpp"
+#include "botfactory/metrics/registry.hpp"
+#include "botfactory/pg/migrator.hpp"
+#include "botfactory/rpc/client.hpp"
+#include "botfactory/rpc/server.hpp"
+#include "botfactory/testenv/test_env.hpp"
+#include "validation.hpp"
+
+using namespace botfactory;
+namespace v1 = botfactory::auth::v1;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kSecret = "test-secret-0123456789abcdef0123456789abcdef";
+constexpr const char* kIssuer = "botfactory";
+constexpr const char* kPassword = "correct horse battery";
+
+std::shared_ptr<pg::Pool> migrated_pool(const std::string& conninfo) {
+  auto pool = std::make_shared<pg::Pool>(conninfo, 4);
+  auto conn = pool->acquire();
+  pg::migrate(*conn, "auth", migrations::auth_migrations());
+  return pool;
+}
+
+/// A migrated database, an Authenticator on a settable clock, and a real gRPC server + stub.
+struct AuthFixture {
+  testenv::TestDatabase db;
+  std::shared_ptr<pg::Pool> pool = migrated_pool(db.conninfo());
+  std::atomic<std::int64_t> now_us{auth::system_clock_micros()};
+  std::shared_ptr<auth::Authenticator> authenticator = std::make_shared<auth::Authenticator>(
+      pool, settings(), [this] { return now_us.load(); });
+  auth::AuthGrpcService service{authenticator};
+  rpc::Server server{"127.0.0.1:0", {&service}};
+  std::unique_ptr<v1::AuthService::Stub> stub =
+      v1::AuthService::NewStub(rpc::make_channel("127.0.0.1:" + std::to_string(server.port())));
+  jwt::TokenVerifier verifier{kSecret, kIssuer};
+
+  static auth::AuthSettings settings() {
+    auth::AuthSettings s;
+    s.jwt_secret = kSecret;
+    s.jwt_issuer = kIssuer;
+    s.password_cost = auth::PasswordHashCost::min();
+    return s;
+  }
+
+  std::chrono::system_clock::time_point now() const {
+    return std::chrono::system_clock::time_point(std::chrono::microseconds(now_us.load()));
+  }
+
+  template <typename Call>
+  grpc::Status call(Call&& call) {
+    grpc::ClientContext context;
+    rpc::set_deadline(context, 5000ms);
+    return call(context);
+  }
+
+  grpc::Status register_user(const std::string& email, const std::string& username,
+                             const std::string& password, v1::User* user) {
+    v1::RegisterRequest request;
+    request.set_email(email);
+    request.set_username(username);
+    request.set_password(password);
+    return call([&](grpc::ClientContext& c) { return stub->Register(&c, request, user); });
+  }
+
+  grpc::Status login(const std::string& email, const std::string& password, v1::TokenPair* pair) {
+    v1::LoginRequest request;
+    request.set_email(email);
+    request.set_password(password);
+    return call([&](grpc::ClientContext& c) { return stub->Login(&c, request, pair); });
+  }
+
+  grpc::Status refresh(const std::string& token, v1::TokenPair* pair) {
+    v1::RefreshRequest request;
+    request.set_refresh_token(token);
+    return call([&](grpc::ClientContext& c) { return stub->Refresh(&c, request, pair); });
+  }
+
+  grpc::Status logout(const std::string& token) {
+    v1::LogoutRequest request;
+    request.set_refresh_token(token);
+    v1::LogoutResponse response;
+    return call([&](grpc::ClientContext& c) { return stub->Logout(&c, request, &response); });
+  }
+
+  v1::User registered(const std::string& email = "alice@example.com",
+                      const std::string& username = "alice") {
+    v1::User user;
+    auto status = register_user(email, username, kPassword, &user);
+    REQUIRE(status.error_message() == "");
+    REQUIRE(status.ok());
+    return user;
+  }
+
+  std::int64_t count(const std::string& sql) {
+    auto conn = pool->acquire();
+    return conn->exec(sql).int64(0, 0);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("register, login and GetUser round-trip with a verifiable access token") {
+  AuthFixture fx;
+  auto user = fx.registered("Alice@Example.com", "alice");
+  CHECK(auth::is_uuid(user.id));
+  CHECK(auth::is_uuid(user.tenant_id));
+  CHECK(user.id != user.tenant_id);
+  CHECK(user.email == "alice@example.com");
+  CHECK(user.username == "alice");
+  CHECK(user.created_at().seconds() > 0);
+  CHECK(fx.count("SELECT count(*) FROM auth.users WHERE password_hash LIKE '$argon2id$%'") == 1);
+  CHECK(fx.count("SELECT count(*) FROM auth.users WHERE password_hash LIKE '%correct horse%'") == 0);
+
+  v1::TokenPair pair;
+  REQUIRE(fx.login("  ALICE@example.COM", kPassword, &pair).ok());
+  CHECK(pair.expires_in() == 900);
+  CHECK(pair.user().id() == user.id());
+  CHECK(pair.refresh_token().size() == 43);  // 32 bytes, unpadded base64url
+  auto claims = fx.verifier.verify(pair.access_token(), fx.now());
+  REQUIRE(claims);
+  CHECK(claims->kind == jwt::TokenKind::kUser);
+  CHECK(claims->subject == user.id());
+  CHECK(claims->tenant_id == user.tenant_id());
+  CHECK(claims->expires_at == std::chrono::duration_cast<std::chrono::seconds>(
+                                  fx.now().time_since_epoch()).count() + 900);
+  // Only the hash of the refresh token is stored.
+  CHECK(fx.count("SELECT count(*) FROM auth.refresh_tokens WHERE token_hash = '" +
+                 common::sha256_hex(pair.refresh_token()) + "'") == 1);
+  CHECK(fx.count("SELECT count(*) FROM auth.refresh_tokens WHERE token_hash = '" +
+                 pair.refresh_token() + "'") == 0);
+
+  v1::GetUserRequest get;
+  get.set_user_id(user.id());
+  v1::User fetched;
+  REQUIRE(fx.call([&](grpc::ClientContext& c) { return fx.stub->GetUser(&c, get, &fetched); }).ok());
+  CHECK(fetched.email() == "alice@example.com");
+  CHECK(fetched.tenant_id() == user.tenant_id());
+  CHECK(fetched.created_at().seconds() == user.created_at().seconds());
+
+  for (const char* id : {"123e4567-e89b-12d3-a456-426614174000", "not-a-uuid", ""}) {
+    get.set_user_id(id);
+    auto status = fx.call([&](grpc::ClientContext& c) { return fx.stub->GetUser(&c, get, &fetched); });
+    CHECK(status.error_code() == grpc::StatusCode::NOT_FOUND);
+  }
+}
+
+TEST_CASE("wrong password and unknown email fail identically") {
+  AuthFixture fx;
+  fx.registered();
+  v1::TokenPair pair;
+  auto wrong_password = fx.login("alice@example.com", "wrong password!", &pair);
+  auto unknown_email = fx.login("nobody@example.com", kPassword, &pair);
+  auto empty = fx.login("", "", &pair);
+  CHECK(wrong_password.error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  CHECK(wrong_password.error_message() == "invalid email or password");
+  CHECK(unknown_email.error_code() == wrong_password.error_code());
+  CHECK(unknown_email.error_message() == wrong_password.error_message());
+  CHECK(empty.error_code() == wrong_password.error_code());
+  CHECK(empty.error_message() == wrong_password.error_message());
+  CHECK(fx.count("SELECT count(*) FROM auth.refresh_tokens") == 0);
+}
+
+TEST_CASE("a taken email or username is ALREADY_EXISTS") {
+  AuthFixture fx;
+  fx.registered("alice@example.com", "alice");
+  v1::User user;
+  auto same_email = fx.register_user("ALICE@example.com", "alice2", kPassword, &user);
+  CHECK(same_email.error_code() == grpc::StatusCode::ALREADY_EXISTS);
+  CHECK(same_email.error_message() == "email or username already registered");
+  auto same_username = fx.register_user("other@example.com", "alice", kPassword, &user);
+  CHECK(same_username.error_code() == grpc::StatusCode::ALREADY_EXISTS);
+  CHECK(same_username.error_message() == "email or username already registered");
+  CHECK(fx.count("SELECT count(*) FROM auth.users") == 1);
+}
+
+TEST_CASE("bad registration input is INVALID_ARGUMENT and stores nothing") {
+  AuthFixture fx;
+  struct Case {
+    std::string email, username, password;
+  };
+  std::vector<Case> cases = {
+      {"not-an-email", "alice", kPassword},
+      {"alice@localhost", "alice", kPassword},
+      {"a@b@example.com", "alice", kPassword},
+      {std::string(250, 'a') + "@example.com", "alice", kPassword},
+      {"alice@example.com", "al", kPassword},
+      {"alice@example.com", std::string(33, 'a'), kPassword},
+      {"alice@example.com", "alice smith", kPassword},
+      {"alice@example.com", "alice", "short"},
+      {"alice@example.com", "alice", std::string(257, 'p')},
+      {"alice@example.com", "alice", "bad utf8 \xff\xfe"},
+  };
+  for (const auto& c : cases) {
+    v1::User user;
+    auto status = fx.register_user(c.email, c.username, c.password, &user);
+    INFO(c.email << " / " << c.username);
+    CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK_FALSE(status.error_message().empty());
+  }
+  CHECK(fx.count("SELECT count(*) FROM auth.users") == 0);
+}
+
+TEST_CASE("refresh rotates the token; reusing a rotated one revokes the whole family") {
+  AuthFixture fx;
+  auto user = fx.registered();
+  v1::TokenPair first, second, third, ignored;
+  REQUIRE(fx.login("alice@example.com", kPassword, &first).ok());
+  REQUIRE(fx.refresh(first.refresh_token(), &second).ok());
+  CHECK(second.refresh_token() != first.refresh_token());
+  CHECK(second.user().id() == user.id());
+  auto claims = fx.verifier.verify(second.access_token(), fx.now());
+  REQUIRE(claims);
+  CHECK(claims->subject == user.id());
+  CHECK(fx.count("SELECT count(*) FROM auth.refresh_tokens WHERE token_hash = '" +
+                 common::sha256_hex(first.refresh_token()) + "' AND revoked_at IS NOT NULL AND replaced_by = '" +
+                 common::sha256_hex(second.refresh_token()) + "'") == 1);
+
+  REQUIRE(fx.refresh(second.refresh_token(), &third).ok());
+
+  // A second session of the same user, to see that reuse detection revokes it too.
+  v1::TokenPair other_session;
+  REQUIRE(fx.login("alice@example.com", kPassword, &other_session).ok());
+
+  auto reuse = fx.refresh(first.refresh_token(), &ignored);
+  CHECK(reuse.error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  CHECK(fx.count("SELECT count(*) FROM auth.refresh_tokens WHERE revoked_at IS NULL") == 0);
+  CHECK(fx.refresh(third.refresh_token(), &ignored).error_code() ==
+        grpc::StatusCode::UNAUTHENTICATED);
+  CHECK(fx.refresh(other_session.refresh_token(), &ignored).error_code() ==
+        grpc::StatusCode::UNAUTHENTICATED);
+
+  CHECK(fx.refresh("no-such-token", &ignored).error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  CHECK(fx.refresh("", &ignored).error_code() == grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_CASE("a refresh token expires after 30 days") {
+  AuthFixture fx;
+  fx.registered();
+  v1::TokenPair pair, next;
+  REQUIRE(fx.login("alice@example.com", kPassword, &pair).ok());
+  fx.now_us += (30LL * 24 * 3600 - 1) * 1'000'000;
+  REQUIRE(fx.refresh(pair.refresh_token(), &next).ok());
+  fx.now_us += 30LL * 24 * 3600 * 1'000'000;
+  CHECK(fx.refresh(next.refresh_token(), &pair).error_code() == grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_CASE("logout revokes a refresh token and is idempotent") {
+  AuthFixture fx;
+  fx.registered();
+  v1::TokenPair pair, ignored;
+  REQUIRE(fx.login("alice@example.com", kPassword, &pair).ok());
+  CHECK(fx.logout(pair.refresh_token()).ok());
+  CHECK(fx.logout(pair.refresh_token()).ok());
+  CHECK(fx.logout("unknown").ok());
+  CHECK(fx.logout("").ok());
+  CHECK(fx.refresh(pair.refresh_token(), &ignored).error_code() ==
+        grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_CASE("visitor tokens carry tenant, bot, conversation and name") {
+  AuthFixture fx;
+  v1::IssueVisitorTokenRequest request;
+  request.set_tenant_id("t-1");
+  request.set_bot_id("b-1");
+  request.set_conversation_id("c-1");
+  request.set_visitor_id("v-1");
+  request.set_visitor_name("Guest 4821");
+  v1::IssueVisitorTokenResponse response;
+  REQUIRE(fx.call([&](grpc::ClientContext& c) {
+              return fx.stub->IssueVisitorToken(&c, request, &response);
+            }).ok());
+  CHECK(response.expires_in() == 86400);
+  auto claims = fx.verifier.verify(response.token(), fx.now());
+  REQUIRE(claims);
+  CHECK(claims->kind == jwt::TokenKind::kVisitor);
+  CHECK(claims->subject == "v-1");
+  CHECK(claims->tenant_id == "t-1");
+  CHECK(claims->bot_id == "b-1");
+  CHECK(claims->conversation_id == "c-1");
+  CHECK(claims->name == "Guest 4821");
+  CHECK_FALSE(fx.verifier.verify(response.token(), fx.now() + 86401s));
+
+  request.clear_bot_id();
+  auto status = fx.call([&](grpc::ClientContext& c) {
+    return fx.stub->IssueVisitorToken(&c, request, &response);
+  });
+  CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_CASE("every RPC is counted by method and status code") {
+  AuthFixture fx;
+  v1::TokenPair pair;
+  fx.login("nobody@example.com", kPassword, &pair);
+  auto text = metrics::Registry::global().render();
+  CHECK_THAT(text, Catch::Contains("grpc_server_handled_total{grpc_service=\"botfactory.auth.v1.AuthService\","
+                                   "grpc_method=\"Login\",grpc_code=\"UNAUTHENTICATED\"}"));
+  CHECK_THAT(text, Catch::Contains("grpc_server_handling_seconds_count{grpc_service=\"botfactory.auth.v1.AuthService\","
+                                   "grpc_method=\"Login\"}"));
+}

@@ -1,0 +1,25 @@
+#include "bot_phrases.hpp"
+
+namespace botfactory::channel {
+
+std::string quota_exhausted_text(std::string_view language) {
+  if (language == "ru") {
+    return "Извините, сейчас этот помощник не может ответить. Пожалуйста, попробуйте позже.";
+  }
+  if (language == "uz") {
+    return "Kechirasiz, bu yordamchi hozir javob bera olmaydi. Iltimos, keyinroq urinib ko‘ring.";
+  }
+  return "Sorry, this assistant can't reply right now. Please try again later.";
+}
+
+std::string apology_text(std::string_view language) {
+  if (language == "ru") {
+    return "Извините, что-то пошло не так. Пожалуйста, попробуйте ещё раз чуть позже.";
+  }
+  if (language == "uz") {
+    return "Kechirasiz, nimadir xato ketdi. Iltimos, birozdan so‘ng qayta urinib ko‘ring.";
+  }
+  return "Sorry, something went wrong. Please try again in a moment.";
+}
+
+}  // namespace botfactory::channel

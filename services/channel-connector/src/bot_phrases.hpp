@@ -1,0 +1,15 @@
+#pragma once
+// Fixed bot messages in the bot's language (en, ru, uz; anything else falls back to en).
+
+#include <string>
+#include <string_view>
+
+namespace botfactory::channel {
+
+/// Posted instead of a reply when the tenant's bot-reply quota is exhausted.
+std::string quota_exhausted_text(std::string_view language);
+
+/// Posted when the reply could not be generated (registry, subscription or ai-proxy failed).
+std::string apology_text(std::string_view language);
+
+}  // namespace botfactory::channel

@@ -1,0 +1,91 @@
+#pragma once
+// PostgreSQL access to the `chat` schema: conversations and their seq-numbered messages.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "botfactory/chat/v1/chat.pb.h"
+#include "pipeline_ports.hpp"
+
+namespace botfactory::pg {
+class Pool;
+}
+
+namespace botfactory::channel {
+
+/// A message to append; fields already validated.
+struct NewMessage {
+  std::string conversation_id;
+  std::string client_id;
+  common::v1::SenderKind sender_kind = common::v1::SENDER_KIND_UNSPECIFIED;
+  std::string sender_id;
+  std::string sender_name;
+  std::string text;
+};
+
+/// The outcome of append(): the stored message, whether it was already there, and the
+/// conversation's owner (for the bot pipeline).
+struct AppendResult {
+  chat::v1::Message message;
+  bool duplicate = false;
+  std::string tenant_id;
+  std::string bot_id;
+};
+
+/// A conversation to create; fields already validated. visitor_id empty = a generated UUID.
+struct NewConversation {
+  std::string tenant_id;
+  std::string bot_id;
+  std::string channel;
+  std::string visitor_id;
+  std::string visitor_name;
+};
+
+/// A created conversation and, when a greeting was given, its greeting message (seq 1).
+struct CreateResult {
+  chat::v1::Conversation conversation;
+  std::optional<chat::v1::Message> greeting;
+};
+
+/// Repository over the pool. Every method borrows one connection; throws pg::Error on database
+/// failures (22P02 for a malformed UUID).
+class ChatStore {
+ public:
+  explicit ChatStore(pg::Pool& pool);
+
+  /// In one transaction: locks the conversation row (SELECT ... FOR UPDATE); returns the stored
+  /// message with duplicate = true when (conversation_id, client_id) exists; else inserts it with
+  /// seq = last_seq + 1 and advances last_seq and updated_at. std::nullopt when the
+  /// conversation does not exist.
+  std::optional<AppendResult> append(const NewMessage& message);
+
+  /// Inserts the conversation and, when `greeting` is set, the greeting message as seq 1 (client_id
+  /// "greeting", sender kind BOT) in the same transaction.
+  CreateResult create(const NewConversation& conversation, const std::optional<NewMessage>& greeting);
+
+  /// The conversation; std::nullopt when unknown or (tenant_id non-empty) of another tenant.
+  std::optional<chat::v1::Conversation> get(const std::string& conversation_id,
+                                            const std::string& tenant_id);
+
+  /// The tenant's conversations (of one bot when bot_id is non-empty), newest activity first.
+  std::vector<chat::v1::Conversation> list(const std::string& tenant_id, const std::string& bot_id,
+                                           int limit);
+
+  /// Messages with seq > since_seq in seq order, at most `limit`.
+  std::vector<chat::v1::Message> messages_since(const std::string& conversation_id,
+                                                std::int64_t since_seq, int limit);
+
+  /// True when the conversation exists.
+  bool exists(const std::string& conversation_id);
+
+  /// Up to `max_turns` messages with seq < before_seq, oldest first (ai-proxy history).
+  std::vector<Turn> recent_turns(const std::string& conversation_id, std::int64_t before_seq,
+                                 int max_turns);
+
+ private:
+  pg::Pool& pool_;
+};
+
+}  // namespace botfactory::channel

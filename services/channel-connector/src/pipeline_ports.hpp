@@ -1,0 +1,118 @@
+#pragma once
+// The small interfaces the bot pipeline depends on, so unit tests can fake every collaborator:
+// bot-registry (BotDirectory), subscription (QuotaGate), ai-proxy (ReplyGenerator) and the chat
+// store itself (ChatOps). Failures are thrown as rpc::StatusError carrying the gRPC code.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "botfactory/common/v1/common.pb.h"
+
+namespace botfactory::channel {
+
+/// What the pipeline needs to know about a bot (registry.v1.Bot).
+struct BotProfile {
+  std::string id;
+  std::string tenant_id;
+  std::string name;
+  std::string language;  // "en", "ru", "uz"
+  std::string greeting;
+  std::string instructions;
+  std::string provider;  // "extractive", "gemini", "openai"
+  std::string model;
+  double temperature = 0.0;
+};
+
+/// Reads bots from bot-registry.
+class BotDirectory {
+ public:
+  virtual ~BotDirectory() = default;
+  /// The bot `bot_id` of `tenant_id`. Throws rpc::StatusError: NOT_FOUND when unknown or of
+  /// another tenant, UNAVAILABLE when the registry cannot answer.
+  virtual BotProfile get_bot(const std::string& tenant_id, const std::string& bot_id) = 0;
+};
+
+/// Meters bot replies in subscription.
+class QuotaGate {
+ public:
+  virtual ~QuotaGate() = default;
+  /// Consumes one RESOURCE_BOT_REPLIES unit of `tenant_id`. True when granted, false when the
+  /// plan's quota is exhausted (nothing consumed). Throws rpc::StatusError for other failures.
+  virtual bool consume_bot_reply(const std::string& tenant_id) = 0;
+};
+
+/// One earlier message of the conversation, as ai-proxy history.
+struct Turn {
+  common::v1::SenderKind sender = common::v1::SENDER_KIND_UNSPECIFIED;
+  std::string text;
+};
+
+/// Everything ai-proxy Generate needs for one reply.
+struct GenerateInput {
+  std::string tenant_id;
+  std::string bot_id;
+  std::string conversation_id;
+  std::string language;
+  std::string instructions;
+  std::string provider;
+  std::string model;
+  double temperature = 0.0;
+  std::vector<Turn> history;  // oldest first
+  std::string user_text;
+};
+
+/// Generates replies through ai-proxy.
+class ReplyGenerator {
+ public:
+  virtual ~ReplyGenerator() = default;
+  /// Streams one reply: calls `on_delta` for each piece as it arrives and returns the final
+  /// text. Throws rpc::StatusError when the call fails or ends without a final reply.
+  virtual std::string generate(const GenerateInput& input,
+                               const std::function<void(std::string_view delta)>& on_delta) = 0;
+};
+
+/// A bot message to commit and publish like any other message.
+struct BotMessage {
+  std::string conversation_id;
+  std::string client_id;  // idempotency key, e.g. "bot-reply-<visitor message id>"
+  std::string bot_id;
+  std::string bot_name;
+  std::string text;
+};
+
+/// What the pipeline does to the conversation (implemented by ChatService).
+class ChatOps {
+ public:
+  virtual ~ChatOps() = default;
+  /// Up to `max_turns` messages with seq < `before_seq`, oldest first.
+  virtual std::vector<Turn> recent_turns(const std::string& conversation_id, std::int64_t before_seq,
+                                         int max_turns) = 0;
+  /// Commits and publishes `message` (sender kind BOT); returns its seq. Idempotent on
+  /// client_id. Throws like PostMessage.
+  virtual std::int64_t post_bot_message(const BotMessage& message) = 0;
+  /// Publishes an ephemeral `message.delta` event; failures are counted, never thrown.
+  virtual void publish_delta(const std::string& conversation_id, std::int64_t reply_to_seq,
+                             std::string_view delta) = 0;
+};
+
+/// A committed visitor message that the bot should answer.
+struct VisitorMessage {
+  std::string tenant_id;
+  std::string bot_id;
+  std::string conversation_id;
+  std::string message_id;
+  std::int64_t seq = 0;
+  std::string text;
+};
+
+/// Told about every newly committed (not duplicate) visitor message. Must not block.
+class VisitorMessageListener {
+ public:
+  virtual ~VisitorMessageListener() = default;
+  virtual void on_visitor_message(const VisitorMessage& message) = 0;
+};
+
+}  // namespace botfactory::channel

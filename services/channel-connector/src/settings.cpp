@@ -1,0 +1,22 @@
+#include "settings.hpp"
+
+#include "botfactory/common/config.hpp"
+
+namespace botfactory::channel {
+
+ChannelSettings settings_from_env() {
+  ChannelSettings s;
+  s.redis_host = common::env_string("REDIS_HOST", s.redis_host);
+  s.redis_port = static_cast<int>(common::env_int("REDIS_PORT", s.redis_port, 1, 65535));
+  s.registry_addr = common::env_string("REGISTRY_ADDR", s.registry_addr);
+  s.subscription_addr = common::env_string("SUBSCRIPTION_ADDR", s.subscription_addr);
+  s.ai_proxy_addr = common::env_string("AI_PROXY_ADDR", s.ai_proxy_addr);
+  s.rpc_timeout = std::chrono::milliseconds(common::env_int("RPC_TIMEOUT_MS", 5000, 1, 600000));
+  s.ai_timeout = std::chrono::milliseconds(common::env_int("AI_TIMEOUT_MS", 30000, 1, 600000));
+  s.pipeline_threads = static_cast<std::size_t>(common::env_int("PIPELINE_THREADS", 4, 1, 256));
+  s.pipeline_queue_capacity =
+      static_cast<std::size_t>(common::env_int("PIPELINE_QUEUE_CAPACITY", 1000, 1, 1000000));
+  return s;
+}
+
+}  // namespace botfactory::channel

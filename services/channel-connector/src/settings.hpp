@@ -1,0 +1,33 @@
+#pragma once
+// channel-connector configuration: a plain struct, filled from the environment by main().
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace botfactory::channel {
+
+/// Everything the service needs besides the database pool. Defaults run locally.
+struct ChannelSettings {
+  std::string redis_host = "127.0.0.1";
+  int redis_port = 6379;
+  std::string registry_addr = "127.0.0.1:50053";
+  std::string subscription_addr = "127.0.0.1:50052";
+  std::string ai_proxy_addr = "127.0.0.1:50054";
+  /// Deadline of every unary client call (GetBot, ConsumeQuota).
+  std::chrono::milliseconds rpc_timeout{5000};
+  /// Deadline of one whole Generate stream.
+  std::chrono::milliseconds ai_timeout{30000};
+  /// Worker threads running the bot pipeline, and how many visitor messages may wait for one.
+  std::size_t pipeline_threads = 4;
+  std::size_t pipeline_queue_capacity = 1000;
+  /// Earlier messages sent to ai-proxy as history with each visitor message.
+  int history_turns = 10;
+};
+
+/// Reads REDIS_HOST, REDIS_PORT, REGISTRY_ADDR, SUBSCRIPTION_ADDR, AI_PROXY_ADDR, RPC_TIMEOUT_MS,
+/// AI_TIMEOUT_MS, PIPELINE_THREADS, PIPELINE_QUEUE_CAPACITY. Throws common::ConfigError for a
+/// value out of range.
+ChannelSettings settings_from_env();
+
+}  // namespace botfactory::channel

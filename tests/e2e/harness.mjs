@@ -1,0 +1,162 @@
+// Test harness for the end-to-end suite: a private database on the test PostgreSQL, the whole
+// fleet (scripts/fleet.sh) on free loopback ports, and small HTTP/WebSocket client helpers.
+import { execFileSync } from "node:child_process";
+import { createHmac, randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import WebSocket from "ws";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const jwtSecret = "e2e-secret-" + randomBytes(16).toString("hex");
+
+function requiredEnv(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run through scripts/test.sh (make test)`);
+  return value;
+}
+
+function portFree(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+async function freeRange(count) {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 20000);
+    let ok = true;
+    for (let i = 0; i < count && ok; i++) ok = await portFree(base + i);
+    if (ok) return base;
+  }
+  throw new Error("no free port range");
+}
+
+/** Starts the fleet with two gateway replicas; returns {gateways: [url1, url2], stop, psql}. */
+export async function startFleet() {
+  const pgBase = requiredEnv("BOTFACTORY_TEST_PG_BASE");
+  const buildDir = requiredEnv("BOTFACTORY_BUILD_DIR");
+  const dbName = "e2e_" + randomBytes(5).toString("hex");
+  const pgArgs = Object.fromEntries(pgBase.split(" ").map((kv) => kv.split("=")));
+  const psql = (sql, db = dbName) =>
+    execFileSync("psql", ["-h", pgArgs.host, "-p", pgArgs.port, "-U", pgArgs.user, "-d", db, "-qtAc", sql], {
+      encoding: "utf8",
+    }).trim();
+  psql(`CREATE DATABASE ${dbName}`, "postgres");
+  const base = await freeRange(20);
+  const gatewayPorts = [base + 18, base + 19];
+  const dir = mkdtempSync(path.join(tmpdir(), "botfactory-e2e-"));
+  const env = {
+    ...process.env,
+    DATABASE_URL: `${pgBase} dbname=${dbName}`,
+    REDIS_HOST: requiredEnv("BOTFACTORY_TEST_REDIS_HOST"),
+    REDIS_PORT: requiredEnv("BOTFACTORY_TEST_REDIS_PORT"),
+    BIN_DIR: buildDir,
+    PORT_BASE: String(base),
+    GATEWAY_PORTS: gatewayPorts.join(" "),
+    WEB_ROOT: path.join(repoRoot, "web/dist"),
+    JWT_SECRET: jwtSecret,
+    LOG_LEVEL: "warn",
+  };
+  execFileSync(path.join(repoRoot, "scripts/fleet.sh"), ["start", dir], { env, stdio: "inherit" });
+  const stop = () => {
+    execFileSync(path.join(repoRoot, "scripts/fleet.sh"), ["stop", dir], { env, stdio: "inherit" });
+    try {
+      psql(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`, "postgres");
+    } catch {
+      // the harness removes the server afterwards
+    }
+  };
+  return { gateways: gatewayPorts.map((p) => `http://127.0.0.1:${p}`), stop, psql, dir };
+}
+
+/** JSON HTTP call; returns {status, body, headers}. `body` may be a string (sent raw). */
+export async function http(base, method, route, { body, token, headers = {} } = {}) {
+  const h = { ...headers };
+  if (token) h.Authorization = `Bearer ${token}`;
+  let payload = body;
+  if (body !== undefined && typeof body !== "string" && !(body instanceof FormData)) {
+    payload = JSON.stringify(body);
+    h["Content-Type"] = "application/json";
+  }
+  const response = await fetch(base + route, { method, headers: h, body: payload });
+  const text = await response.text();
+  let parsed = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = text;
+  }
+  return { status: response.status, body: parsed, headers: response.headers };
+}
+
+/** An HS256 JWT signed with the fleet's secret (RFC 7519), for expired-token tests. */
+export function signJwt(claims) {
+  const b64 = (obj) => Buffer.from(JSON.stringify(obj)).toString("base64url");
+  const head = b64({ alg: "HS256", typ: "JWT" });
+  const body = b64(claims);
+  const sig = createHmac("sha256", jwtSecret).update(`${head}.${body}`).digest("base64url");
+  return `${head}.${body}.${sig}`;
+}
+
+/** A WebSocket client that records every frame and lets tests wait for one. */
+export class ChatClient {
+  constructor(baseUrl, token) {
+    this.frames = [];
+    this.waiters = [];
+    this.closed = null;
+    this.ws = new WebSocket(baseUrl.replace("http", "ws") + "/ws?token=" + encodeURIComponent(token));
+    this.opened = new Promise((resolve, reject) => {
+      this.ws.once("open", resolve);
+      this.ws.once("unexpected-response", (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+      this.ws.once("error", reject);
+    });
+    this.ws.on("message", (data) => {
+      const frame = JSON.parse(data.toString());
+      this.frames.push(frame);
+      this.check();
+    });
+    this.ws.on("close", (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+      this.check();
+    });
+  }
+  check() {
+    this.waiters = this.waiters.filter((w) => {
+      const found = w.predicate(this);
+      if (found) w.resolve(found);
+      return !found;
+    });
+  }
+  send(frame) {
+    this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  }
+  /** Resolves with the first recorded frame matching `predicate`, or rejects after `ms`. */
+  waitFor(predicate, ms = 10000, what = "frame") {
+    return this.waitUntil((c) => c.frames.find(predicate), ms, what);
+  }
+  waitUntil(predicate, ms = 10000, what = "condition") {
+    return new Promise((resolve, reject) => {
+      const found = predicate(this);
+      if (found) return resolve(found);
+      const waiter = { predicate, resolve };
+      this.waiters.push(waiter);
+      setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`timed out waiting for ${what}; frames: ${JSON.stringify(this.frames).slice(0, 2000)}`));
+      }, ms);
+    });
+  }
+  messages() {
+    const bySeq = new Map();
+    for (const f of this.frames) if (f.type === "message.new") bySeq.set(f.seq, f);
+    return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  }
+  close() {
+    this.ws.close();
+  }
+}
