@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
+(cd web && npm run --silent build)
 TEST_DIR=${TEST_DIR:-$PWD/.run/test}
 rm -rf "$TEST_DIR"
 scripts/servers.sh start "$TEST_DIR"

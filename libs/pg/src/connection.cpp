@@ -4,8 +4,17 @@
 
 #include <libpq-fe.h>
 
+#include "botfactory/common/logging.hpp"
+
 namespace botfactory::pg {
 namespace {
+
+// Server NOTICEs ("schema already exists, skipping") go to the debug log, not raw stderr.
+void log_notice(void*, const char* message) {
+  std::string text = message ? message : "";
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  common::logger("pg")->debug("{}", common::json_escape(text));
+}
 
 std::string trim_message(const char* message) {
   std::string text = message ? message : "";
@@ -57,6 +66,7 @@ Connection::Connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo
     conn_ = nullptr;
     throw Error("connect to PostgreSQL failed: " + message, "");
   }
+  PQsetNoticeProcessor(conn_, log_notice, nullptr);
 }
 
 Connection::~Connection() {

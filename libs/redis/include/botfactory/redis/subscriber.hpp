@@ -3,6 +3,7 @@
 // redisReader). Used by the gateway's fan-out hub; the header keeps Asio out of its users.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -55,8 +56,8 @@ class Subscriber {
 
   /// Starts connecting (and reconnecting until stop()).
   void start();
-  /// Closes the connection; no further reconnects or handler calls after it returns... once the
-  /// strand has run the close (asynchronous; safe to call more than once).
+  /// Stops for good: no handler is called once it returns (unless one is running right now on
+  /// another thread), the socket is closed asynchronously on the strand. Safe to call twice.
   void stop();
 
   /// Adds `channel` to the wanted set and sends SUBSCRIBE when connected. Idempotent.

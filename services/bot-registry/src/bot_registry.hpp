@@ -1,0 +1,60 @@
+#pragma once
+// The bot-registry domain: bots CRUD, knowledge ingestion and search, scoped by tenant, with
+// the plan's limits enforced (proto/botfactory/registry/v1/registry.proto).
+
+#include <cstddef>
+#include <memory>
+
+#include "botfactory/pg/pool.hpp"
+#include "botfactory/registry/v1/registry.pb.h"
+#include "entitlements.hpp"
+
+namespace botfactory::registry {
+
+/// Tunables of BotRegistry.
+struct RegistrySettings {
+  std::size_t chunk_max_chars = 800;  // code points per search chunk
+  int search_default_limit = 3;
+  int search_max_limit = 20;
+};
+
+/// Every method is thread-safe and throws rpc::StatusError for a client-facing failure:
+/// INVALID_ARGUMENT (bad field), NOT_FOUND "bot not found" (unknown, another tenant's or
+/// malformed bot id — never PERMISSION_DENIED), RESOURCE_EXHAUSTED (plan limit), UNAVAILABLE
+/// (subscription unreachable); database failures surface as pg::Error.
+class BotRegistry {
+ public:
+  BotRegistry(std::shared_ptr<pg::Pool> pool, std::shared_ptr<EntitlementsClient> entitlements,
+              RegistrySettings settings = {});
+
+  /// Creates a bot with a fresh public id "pb_" + 16 base62 chars. RESOURCE_EXHAUSTED
+  /// "plan limit reached: N bots" when the tenant already has the plan's max_bots.
+  registry::v1::Bot create_bot(const registry::v1::CreateBotRequest& request);
+  registry::v1::Bot get_bot(const registry::v1::GetBotRequest& request);
+  /// No tenant needed (widget); NOT_FOUND for an unknown or malformed public id.
+  registry::v1::Bot get_bot_by_public_id(const registry::v1::GetBotByPublicIdRequest& request);
+  registry::v1::ListBotsResponse list_bots(const registry::v1::ListBotsRequest& request);
+  /// Changes only the fields present; a language change re-indexes the bot's chunks.
+  registry::v1::Bot update_bot(const registry::v1::UpdateBotRequest& request);
+  /// Deletes the bot with its documents and chunks (hard delete).
+  void delete_bot(const registry::v1::DeleteBotRequest& request);
+
+  /// Extracts text (HTML/Markdown/plain), chunks and indexes it, all in one transaction.
+  /// RESOURCE_EXHAUSTED when the bot's documents would pass the plan's max_knowledge_bytes;
+  /// INVALID_ARGUMENT when the body has no text left after extraction.
+  registry::v1::Document add_document(const registry::v1::AddDocumentRequest& request);
+  registry::v1::ListDocumentsResponse list_documents(const registry::v1::ListDocumentsRequest& request);
+  /// NOT_FOUND "document not found" when the bot has no such document.
+  void delete_document(const registry::v1::DeleteDocumentRequest& request);
+  /// Ranked chunks for the query (limit default 3, at most 20); empty for an empty query or when
+  /// no word matches.
+  registry::v1::SearchKnowledgeResponse search_knowledge(
+      const registry::v1::SearchKnowledgeRequest& request);
+
+ private:
+  std::shared_ptr<pg::Pool> pool_;
+  std::shared_ptr<EntitlementsClient> entitlements_;
+  RegistrySettings settings_;
+};
+
+}  // namespace botfactory::registry

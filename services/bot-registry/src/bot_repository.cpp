@@ -1,0 +1,131 @@
+#include "bot_repository.hpp"
+
+#include <cstdio>
+
+#include "botfactory/rpc/timestamp.hpp"
+
+namespace botfactory::registry {
+namespace {
+
+#define BF_BOT_COLUMNS                                                                        \
+  "id, tenant_id, public_id, name, language, greeting, instructions, provider, model, "     \
+  "temperature, (extract(epoch from created_at) * 1000000)::bigint, "                       \
+  "(extract(epoch from updated_at) * 1000000)::bigint"
+
+constexpr const char* kInsertBot =
+    "INSERT INTO registry.bots (tenant_id, public_id, name, language, greeting, instructions, "
+    "provider, model, temperature) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::float8) "
+    "ON CONFLICT (public_id) DO NOTHING RETURNING " BF_BOT_COLUMNS;
+constexpr const char* kFindBot =
+    "SELECT " BF_BOT_COLUMNS " FROM registry.bots WHERE id = $2::uuid AND tenant_id = $1::uuid";
+constexpr const char* kFindBotByPublicId =
+    "SELECT " BF_BOT_COLUMNS " FROM registry.bots WHERE public_id = $1";
+constexpr const char* kListBots =
+    "SELECT " BF_BOT_COLUMNS " FROM registry.bots WHERE tenant_id = $1::uuid "
+    "ORDER BY created_at, id";
+constexpr const char* kCountBots = "SELECT count(*) FROM registry.bots WHERE tenant_id = $1::uuid";
+constexpr const char* kLockTenant =
+    "SELECT pg_advisory_xact_lock(hashtext('botfactory.registry.tenant.' || $1))";
+constexpr const char* kLockBot =
+    "SELECT language FROM registry.bots WHERE id = $2::uuid AND tenant_id = $1::uuid FOR UPDATE";
+constexpr const char* kUpdateBot =
+    "UPDATE registry.bots SET name = COALESCE($3, name), language = COALESCE($4, language), "
+    "greeting = COALESCE($5, greeting), instructions = COALESCE($6, instructions), "
+    "provider = COALESCE($7, provider), model = COALESCE($8, model), "
+    "temperature = COALESCE($9::float8, temperature), updated_at = now() "
+    "WHERE id = $2::uuid AND tenant_id = $1::uuid RETURNING " BF_BOT_COLUMNS;
+constexpr const char* kDeleteBot =
+    "DELETE FROM registry.bots WHERE id = $2::uuid AND tenant_id = $1::uuid";
+
+#undef BF_BOT_COLUMNS
+
+registry::v1::Bot bot_from_row(const pg::Result& r, int row) {
+  registry::v1::Bot bot;
+  bot.set_id(r.str(row, 0));
+  bot.set_tenant_id(r.str(row, 1));
+  bot.set_public_id(r.str(row, 2));
+  bot.set_name(r.str(row, 3));
+  bot.set_language(r.str(row, 4));
+  bot.set_greeting(r.str(row, 5));
+  bot.set_instructions(r.str(row, 6));
+  auto* provider = bot.mutable_provider();
+  provider->set_provider(r.str(row, 7));
+  provider->set_model(r.str(row, 8));
+  provider->set_temperature(r.float64(row, 9));
+  *bot.mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, 10));
+  *bot.mutable_updated_at() = rpc::timestamp_from_micros(r.int64(row, 11));
+  return bot;
+}
+
+/// Exact text of a double for a float8 parameter (round-trips).
+std::string float_text(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.17g", value);
+  return buffer;
+}
+
+}  // namespace
+
+std::optional<registry::v1::Bot> BotRepository::insert(const NewBot& bot) {
+  auto r = connection_.exec(kInsertBot, {bot.tenant_id, bot.public_id, bot.name, bot.language,
+                                         bot.greeting, bot.instructions, bot.provider.provider,
+                                         bot.provider.model, float_text(bot.provider.temperature)});
+  if (r.rows() == 0) return std::nullopt;
+  return bot_from_row(r, 0);
+}
+
+std::optional<registry::v1::Bot> BotRepository::find(const std::string& tenant_id,
+                                                     const std::string& bot_id) {
+  auto r = connection_.exec(kFindBot, {tenant_id, bot_id});
+  if (r.rows() == 0) return std::nullopt;
+  return bot_from_row(r, 0);
+}
+
+std::optional<registry::v1::Bot> BotRepository::find_by_public_id(const std::string& public_id) {
+  auto r = connection_.exec(kFindBotByPublicId, {public_id});
+  if (r.rows() == 0) return std::nullopt;
+  return bot_from_row(r, 0);
+}
+
+std::vector<registry::v1::Bot> BotRepository::list(const std::string& tenant_id) {
+  auto r = connection_.exec(kListBots, {tenant_id});
+  std::vector<registry::v1::Bot> bots;
+  bots.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) bots.push_back(bot_from_row(r, i));
+  return bots;
+}
+
+std::int64_t BotRepository::count(const std::string& tenant_id) {
+  return connection_.exec(kCountBots, {tenant_id}).int64(0, 0);
+}
+
+void BotRepository::lock_tenant(const std::string& tenant_id) {
+  connection_.exec(kLockTenant, {tenant_id});
+}
+
+std::optional<std::string> BotRepository::lock(const std::string& tenant_id,
+                                               const std::string& bot_id) {
+  auto r = connection_.exec(kLockBot, {tenant_id, bot_id});
+  if (r.rows() == 0) return std::nullopt;
+  return r.str(0, 0);
+}
+
+registry::v1::Bot BotRepository::update(const std::string& tenant_id, const std::string& bot_id,
+                                        const BotChanges& changes) {
+  pg::Param provider, model, temperature;
+  if (changes.provider) {
+    provider = changes.provider->provider;
+    model = changes.provider->model;
+    temperature = float_text(changes.provider->temperature);
+  }
+  auto r = connection_.exec(kUpdateBot, {tenant_id, bot_id, changes.name, changes.language,
+                                         changes.greeting, changes.instructions, provider, model,
+                                         temperature});
+  return bot_from_row(r, 0);
+}
+
+bool BotRepository::remove(const std::string& tenant_id, const std::string& bot_id) {
+  return connection_.exec(kDeleteBot, {tenant_id, bot_id}).affected() > 0;
+}
+
+}  // namespace botfactory::registry

@@ -1,0 +1,130 @@
+#include "knowledge_repository.hpp"
+
+#include "botfactory/rpc/timestamp.hpp"
+#include "validation.hpp"
+
+namespace botfactory::registry {
+namespace {
+
+constexpr const char* kTotalSize =
+    "SELECT COALESCE(sum(size_bytes), 0)::bigint FROM registry.documents WHERE bot_id = $1::uuid";
+
+#define BF_DOCUMENT_COLUMNS \
+  "id, bot_id, title, format, size_bytes, chunk_count, " \
+  "(extract(epoch from created_at) * 1000000)::bigint"
+
+constexpr const char* kInsertDocument =
+    "INSERT INTO registry.documents (bot_id, title, format, body, size_bytes, chunk_count) "
+    "VALUES ($1::uuid, $2, $3, $4, $5::bigint, $6::int) RETURNING " BF_DOCUMENT_COLUMNS;
+constexpr const char* kInsertChunks =
+    "INSERT INTO registry.chunks (document_id, bot_id, ordinal, text, tsv) "
+    "SELECT $1::uuid, $2::uuid, t.ordinal - 1, t.text, "
+    "setweight(to_tsvector($3::regconfig, $4), 'A') || "
+    "setweight(to_tsvector($3::regconfig, t.text), 'B') "
+    "FROM unnest($5::text[]) WITH ORDINALITY AS t(text, ordinal)";
+constexpr const char* kListDocuments =
+    "SELECT " BF_DOCUMENT_COLUMNS " FROM registry.documents WHERE bot_id = $1::uuid "
+    "ORDER BY created_at, id";
+constexpr const char* kDeleteDocument =
+    "DELETE FROM registry.documents WHERE id = $2::uuid AND bot_id = $1::uuid";
+// The words go through to_tsvector (stemming, stop words) and the lexemes are OR-ed into a
+// tsquery; quoting each lexeme keeps the tsquery syntax safe whatever the text.
+constexpr const char* kSearch =
+    "WITH lexemes AS (SELECT tsvector_to_array(to_tsvector($2::regconfig, $3)) AS words), "
+    "query AS (SELECT array_to_string(ARRAY(SELECT '''' || replace(replace(w, '\\', '\\\\'), "
+    "'''', '''''') || '''' FROM unnest(words) AS w), ' | ')::tsquery AS q "
+    "FROM lexemes WHERE cardinality(words) > 0) "
+    "SELECT c.id, c.document_id, d.title, c.text, ts_rank_cd(c.tsv, query.q, 32)::float8 AS score "
+    "FROM query, registry.chunks c JOIN registry.documents d ON d.id = c.document_id "
+    "WHERE c.bot_id = $1::uuid AND c.tsv @@ query.q "
+    "ORDER BY score DESC, d.created_at, c.ordinal LIMIT $4::int";
+constexpr const char* kReindex =
+    "UPDATE registry.chunks c SET tsv = setweight(to_tsvector($2::regconfig, d.title), 'A') || "
+    "setweight(to_tsvector($2::regconfig, c.text), 'B') "
+    "FROM registry.documents d WHERE d.id = c.document_id AND c.bot_id = $1::uuid";
+
+#undef BF_DOCUMENT_COLUMNS
+
+registry::v1::Document document_from_row(const pg::Result& r, int row) {
+  registry::v1::Document document;
+  document.set_id(r.str(row, 0));
+  document.set_bot_id(r.str(row, 1));
+  document.set_title(r.str(row, 2));
+  document.set_format(format_from_name(r.text(row, 3)));
+  document.set_size_bytes(r.int64(row, 4));
+  document.set_chunk_count(static_cast<std::int32_t>(r.int64(row, 5)));
+  *document.mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, 6));
+  return document;
+}
+
+}  // namespace
+
+std::string text_array_literal(const std::vector<std::string>& values) {
+  std::size_t size = 2;
+  for (const auto& v : values) size += v.size() + 3;
+  std::string out;
+  out.reserve(size);
+  out += '{';
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+std::int64_t KnowledgeRepository::total_size(const std::string& bot_id) {
+  return connection_.exec(kTotalSize, {bot_id}).int64(0, 0);
+}
+
+registry::v1::Document KnowledgeRepository::insert(const NewDocument& document) {
+  auto r = connection_.exec(
+      kInsertDocument,
+      {document.bot_id, document.title, std::string(format_name(document.format)), document.body,
+       std::to_string(document.body.size()), std::to_string(document.chunks.size())});
+  auto stored = document_from_row(r, 0);
+  connection_.exec(kInsertChunks, {stored.id(), document.bot_id, document.search_config,
+                                   document.title, text_array_literal(document.chunks)});
+  return stored;
+}
+
+std::vector<registry::v1::Document> KnowledgeRepository::list(const std::string& bot_id) {
+  auto r = connection_.exec(kListDocuments, {bot_id});
+  std::vector<registry::v1::Document> documents;
+  documents.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) documents.push_back(document_from_row(r, i));
+  return documents;
+}
+
+bool KnowledgeRepository::remove(const std::string& bot_id, const std::string& document_id) {
+  return connection_.exec(kDeleteDocument, {bot_id, document_id}).affected() > 0;
+}
+
+std::vector<registry::v1::KnowledgeChunk> KnowledgeRepository::search(
+    const std::string& bot_id, const std::string& search_config, const std::string& words,
+    int limit) {
+  auto r = connection_.exec(kSearch, {bot_id, search_config, words, std::to_string(limit)});
+  std::vector<registry::v1::KnowledgeChunk> chunks;
+  chunks.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    registry::v1::KnowledgeChunk chunk;
+    chunk.set_chunk_id(r.str(i, 0));
+    chunk.set_document_id(r.str(i, 1));
+    chunk.set_document_title(r.str(i, 2));
+    chunk.set_text(r.str(i, 3));
+    chunk.set_score(r.float64(i, 4));
+    chunks.push_back(std::move(chunk));
+  }
+  return chunks;
+}
+
+void KnowledgeRepository::reindex(const std::string& bot_id, const std::string& search_config) {
+  connection_.exec(kReindex, {bot_id, search_config});
+}
+
+}  // namespace botfactory::registry

@@ -1,0 +1,55 @@
+#pragma once
+// SQL over registry.documents and registry.chunks: storing, listing and searching knowledge.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "botfactory/pg/connection.hpp"
+#include "botfactory/registry/v1/registry.pb.h"
+
+namespace botfactory::registry {
+
+/// A document to store, already validated and chunked.
+struct NewDocument {
+  std::string bot_id;
+  std::string title;
+  registry::v1::DocumentFormat format = registry::v1::DOCUMENT_FORMAT_TEXT;
+  std::string body;
+  std::vector<std::string> chunks;
+  std::string search_config;  // text_search_config() of the bot's language
+};
+
+/// Knowledge rows on one connection (not owned). Callers check that the bot belongs to the
+/// tenant first. Errors are pg::Error.
+class KnowledgeRepository {
+ public:
+  explicit KnowledgeRepository(pg::Connection& connection) : connection_(connection) {}
+
+  /// Sum of size_bytes of the bot's documents.
+  std::int64_t total_size(const std::string& bot_id);
+  /// Inserts the document and all its chunks (one statement for the chunks, their tsv built
+  /// from the title with weight A and the chunk text with weight B). Call inside a transaction.
+  registry::v1::Document insert(const NewDocument& document);
+  /// The bot's documents, oldest first.
+  std::vector<registry::v1::Document> list(const std::string& bot_id);
+  /// False when the bot has no such document.
+  bool remove(const std::string& bot_id, const std::string& document_id);
+  /// Up to `limit` chunks of the bot matching any of `words` (space-separated, already
+  /// sanitised by query_words()) under `search_config`, best first by
+  /// ts_rank_cd(tsv, query, 32) (cover density, scaled to [0, 1)). Empty when no word has a
+  /// lexeme (stop words only) or nothing matches.
+  std::vector<registry::v1::KnowledgeChunk> search(const std::string& bot_id,
+                                                   const std::string& search_config,
+                                                   const std::string& words, int limit);
+  /// Rebuilds every chunk's tsv of the bot under a new configuration (language change).
+  void reindex(const std::string& bot_id, const std::string& search_config);
+
+ private:
+  pg::Connection& connection_;
+};
+
+/// A PostgreSQL array literal of text elements ({"a","b\"c"}), for a `$n::text[]` parameter.
+std::string text_array_literal(const std::vector<std::string>& values);
+
+}  // namespace botfactory::registry

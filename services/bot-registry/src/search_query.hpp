@@ -1,0 +1,26 @@
+#pragma once
+// Turning a visitor's free-text question into full-text search terms.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace botfactory::registry {
+
+/// The PostgreSQL text search configuration for a bot language: "english" for en, "russian"
+/// for ru, "simple" for uz (PostgreSQL ships no Uzbek stemmer) and anything else.
+const char* text_search_config(std::string_view language);
+
+/// The distinct words of `query`, in order of first appearance: maximal runs of letters and
+/// digits (ASCII letters/digits and any non-ASCII code point outside the punctuation, symbol
+/// and space blocks), lower-cased (ASCII and Cyrillic), words shorter than 2 code points
+/// dropped, at most `max_words`. The result contains no tsquery operator characters.
+/// Invalid UTF-8 bytes are treated as separators.
+std::vector<std::string> query_words(std::string_view query, std::size_t max_words = 32);
+
+/// The words joined by single spaces, for `to_tsvector(cfg, ...)` on the SQL side, which
+/// stems them and drops stop words without the NOTICE that to_tsquery() prints for them.
+std::string join_words(const std::vector<std::string>& words);
+
+}  // namespace botfactory::registry

@@ -1,0 +1,108 @@
+#include "validation.hpp"
+
+#include <cmath>
+
+#include "botfactory/common/text.hpp"
+#include "botfactory/rpc/status.hpp"
+
+namespace botfactory::registry {
+namespace {
+
+bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_base62(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+std::string checked_text(std::string_view value, const char* field, std::size_t max_chars) {
+  if (!common::is_valid_utf8(value)) rpc::throw_invalid(std::string(field) + " is not valid UTF-8");
+  if (common::utf8_length(value) > max_chars) {
+    rpc::throw_invalid(std::string(field) + " must be at most " + std::to_string(max_chars) +
+                       " characters");
+  }
+  return std::string(value);
+}
+
+}  // namespace
+
+bool is_uuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    bool dash_slot = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash_slot ? text[i] != '-' : !is_hex(text[i])) return false;
+  }
+  return true;
+}
+
+bool is_public_id(std::string_view text) {
+  if (text.size() != 19 || text.substr(0, 3) != "pb_") return false;
+  for (char c : text.substr(3)) {
+    if (!is_base62(c)) return false;
+  }
+  return true;
+}
+
+std::string checked_name(std::string_view name) {
+  auto trimmed = common::trim(name);
+  if (trimmed.empty()) rpc::throw_invalid("name must not be empty");
+  return checked_text(trimmed, "name", kMaxNameChars);
+}
+
+std::string checked_language(std::string_view value, bool empty_is_default) {
+  if (value.empty() && empty_is_default) return "en";
+  if (value == "en" || value == "ru" || value == "uz") return std::string(value);
+  rpc::throw_invalid("language must be one of en, ru, uz");
+}
+
+std::string checked_greeting(std::string_view greeting) {
+  return checked_text(greeting, "greeting", kMaxGreetingChars);
+}
+
+std::string checked_instructions(std::string_view instructions) {
+  return checked_text(instructions, "instructions", kMaxInstructionsChars);
+}
+
+ProviderFields checked_provider(const common::v1::ProviderSettings& settings) {
+  ProviderFields fields;
+  const auto& name = settings.provider();
+  if (!name.empty()) {
+    if (name != "extractive" && name != "gemini" && name != "openai") {
+      rpc::throw_invalid("provider must be one of extractive, gemini, openai");
+    }
+    fields.provider = name;
+  }
+  fields.model = checked_text(common::trim(settings.model()), "model", kMaxModelChars);
+  double t = settings.temperature();
+  if (!std::isfinite(t) || t < 0.0 || t > 2.0) rpc::throw_invalid("temperature must be between 0 and 2");
+  fields.temperature = t;
+  return fields;
+}
+
+std::string checked_title(std::string_view title) {
+  auto trimmed = common::trim(title);
+  if (trimmed.empty()) rpc::throw_invalid("title must not be empty");
+  return checked_text(trimmed, "title", kMaxTitleChars);
+}
+
+void check_body(std::string_view body) {
+  if (!common::is_valid_utf8(body)) rpc::throw_invalid("body is not valid UTF-8");
+  if (common::trim(body).empty()) rpc::throw_invalid("body must not be empty");
+}
+
+const char* format_name(registry::v1::DocumentFormat format) {
+  switch (format) {
+    case registry::v1::DOCUMENT_FORMAT_MARKDOWN:
+      return "markdown";
+    case registry::v1::DOCUMENT_FORMAT_HTML:
+      return "html";
+    default:
+      return "text";
+  }
+}
+
+registry::v1::DocumentFormat format_from_name(std::string_view name) {
+  if (name == "markdown") return registry::v1::DOCUMENT_FORMAT_MARKDOWN;
+  if (name == "html") return registry::v1::DOCUMENT_FORMAT_HTML;
+  return registry::v1::DOCUMENT_FORMAT_TEXT;
+}
+
+}  // namespace botfactory::registry

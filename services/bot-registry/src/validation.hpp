@@ -1,0 +1,53 @@
+#pragma once
+// Input rules of the BotRegistryService fields (proto/botfactory/registry/v1/registry.proto).
+// Each check throws rpc::StatusError INVALID_ARGUMENT with a client-facing message.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "botfactory/registry/v1/registry.pb.h"
+
+namespace botfactory::registry {
+
+inline constexpr std::size_t kMaxNameChars = 100;
+inline constexpr std::size_t kMaxGreetingChars = 1000;
+inline constexpr std::size_t kMaxInstructionsChars = 4000;
+inline constexpr std::size_t kMaxModelChars = 100;
+inline constexpr std::size_t kMaxTitleChars = 200;
+inline constexpr double kDefaultTemperature = 0.3;
+
+/// Canonical textual UUID (8-4-4-4-12 hex digits). Other spellings are treated as unknown ids.
+bool is_uuid(std::string_view text);
+/// "pb_" followed by 16 characters of [0-9A-Za-z].
+bool is_public_id(std::string_view text);
+
+/// Trimmed name of 1..100 code points.
+std::string checked_name(std::string_view name);
+/// "en", "ru" or "uz"; `value` empty gives "en" when `empty_is_default`, an error otherwise.
+std::string checked_language(std::string_view value, bool empty_is_default);
+/// At most 1000 code points of valid UTF-8.
+std::string checked_greeting(std::string_view greeting);
+/// At most 4000 code points of valid UTF-8.
+std::string checked_instructions(std::string_view instructions);
+
+/// Provider settings with defaults applied: provider "" → "extractive"; otherwise one of
+/// extractive|gemini|openai; model at most 100 code points; temperature in [0, 2].
+struct ProviderFields {
+  std::string provider = "extractive";
+  std::string model;
+  double temperature = kDefaultTemperature;
+};
+ProviderFields checked_provider(const common::v1::ProviderSettings& settings);
+
+/// Trimmed title of 1..200 code points.
+std::string checked_title(std::string_view title);
+/// Non-empty (not only whitespace) valid UTF-8.
+void check_body(std::string_view body);
+
+/// Stored name of a document format: "text" (also for UNSPECIFIED), "markdown", "html".
+const char* format_name(registry::v1::DocumentFormat format);
+/// Inverse of format_name(); unknown names give DOCUMENT_FORMAT_TEXT.
+registry::v1::DocumentFormat format_from_name(std::string_view name);
+
+}  // namespace botfactory::registry

@@ -1,0 +1,84 @@
+// Unit tests of the BotRegistryService input rules.
+
+#include <catch2/catch.hpp>
+
+#include "botfactory/rpc/status.hpp"
+#include "validation.hpp"
+
+using namespace botfactory;
+
+namespace {
+
+grpc::StatusCode code_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const rpc::StatusError& e) {
+    return e.code();
+  }
+  return grpc::StatusCode::OK;
+}
+
+}  // namespace
+
+TEST_CASE("ids") {
+  CHECK(registry::is_uuid("123e4567-e89b-12d3-a456-426614174000"));
+  CHECK_FALSE(registry::is_uuid("123e4567e89b12d3a456426614174000"));
+  CHECK_FALSE(registry::is_uuid("123e4567-e89b-12d3-a456-42661417400z"));
+  CHECK_FALSE(registry::is_uuid(""));
+  CHECK(registry::is_public_id("pb_0123456789abcDEF"));
+  CHECK_FALSE(registry::is_public_id("pb_0123456789abcDE"));
+  CHECK_FALSE(registry::is_public_id("pb_0123456789abcDE!"));
+  CHECK_FALSE(registry::is_public_id("xx_0123456789abcDEF"));
+}
+
+TEST_CASE("bot fields") {
+  CHECK(registry::checked_name("  Support bot ") == "Support bot");
+  CHECK(registry::checked_name(std::string(100, 'x')).size() == 100);
+  std::string cyrillic_100;
+  for (int i = 0; i < 100; ++i) cyrillic_100 += "ж";
+  CHECK(registry::checked_name(cyrillic_100) == cyrillic_100);  // 200 bytes, 100 characters
+  CHECK(code_of([] { registry::checked_name("   "); }) == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(code_of([] { registry::checked_name(std::string(101, 'x')); }) ==
+        grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(registry::checked_language("", true) == "en");
+  CHECK(registry::checked_language("uz", false) == "uz");
+  CHECK(code_of([] { registry::checked_language("", false); }) == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(code_of([] { registry::checked_language("de", true); }) == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(code_of([] { registry::checked_greeting(std::string(1001, 'g')); }) ==
+        grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(code_of([] { registry::checked_instructions(std::string(4001, 'i')); }) ==
+        grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(code_of([] { registry::checked_greeting("\xC3"); }) == grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_CASE("provider settings") {
+  common::v1::ProviderSettings settings;
+  auto fields = registry::checked_provider(settings);
+  CHECK(fields.provider == "extractive");
+  CHECK(fields.temperature == 0.0);
+  settings.set_provider("gemini");
+  settings.set_model("gemini-2.0-flash");
+  settings.set_temperature(2.0);
+  fields = registry::checked_provider(settings);
+  CHECK(fields.provider == "gemini");
+  CHECK(fields.model == "gemini-2.0-flash");
+  settings.set_temperature(2.01);
+  CHECK(code_of([&] { registry::checked_provider(settings); }) == grpc::StatusCode::INVALID_ARGUMENT);
+  settings.set_temperature(-0.1);
+  CHECK(code_of([&] { registry::checked_provider(settings); }) == grpc::StatusCode::INVALID_ARGUMENT);
+  settings.set_temperature(0.5);
+  settings.set_provider("claude");
+  CHECK(code_of([&] { registry::checked_provider(settings); }) == grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_CASE("document fields") {
+  CHECK(registry::checked_title(" FAQ ") == "FAQ");
+  CHECK(code_of([] { registry::checked_title(""); }) == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(code_of([] { registry::checked_title(std::string(201, 't')); }) ==
+        grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(code_of([] { registry::check_body(" \n "); }) == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(code_of([] { registry::check_body("ok \xE2\x82"); }) == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(code_of([] { registry::check_body("Привет"); }) == grpc::StatusCode::OK);
+  CHECK(std::string(registry::format_name(registry::v1::DOCUMENT_FORMAT_UNSPECIFIED)) == "text");
+  CHECK(registry::format_from_name("html") == registry::v1::DOCUMENT_FORMAT_HTML);
+}

@@ -1,0 +1,51 @@
+#include "channel_app.hpp"
+
+#include "bot_pipeline.hpp"
+#include "botfactory/pg/pool.hpp"
+#include "botfactory/redis/publisher.hpp"
+#include "botfactory/rpc/client.hpp"
+#include "chat_service.hpp"
+#include "chat_store.hpp"
+#include "grpc_clients.hpp"
+#include "pipeline_dispatcher.hpp"
+
+namespace botfactory::channel {
+
+// Members in dependency order: each is destroyed before what it uses.
+struct ChannelApp::Parts {
+  Parts(std::shared_ptr<pg::Pool> pool_in, const ChannelSettings& s, metrics::Registry& registry)
+      : pool(std::move(pool_in)),
+        store(*pool),
+        publisher(s.redis_host, s.redis_port),
+        bots(rpc::make_channel(s.registry_addr), s.rpc_timeout),
+        quota(rpc::make_channel(s.subscription_addr), s.rpc_timeout),
+        generator(rpc::make_channel(s.ai_proxy_addr), s.ai_timeout),
+        chat(store, publisher, bots, registry),
+        pipeline(bots, quota, generator, chat, registry, PipelineSettings{s.history_turns}),
+        dispatcher(pipeline, s.pipeline_threads, s.pipeline_queue_capacity, registry) {}
+
+  std::shared_ptr<pg::Pool> pool;
+  ChatStore store;
+  redis::Publisher publisher;
+  RegistryBotDirectory bots;
+  SubscriptionQuotaGate quota;
+  AiProxyReplyGenerator generator;
+  ChatService chat;
+  BotPipeline pipeline;
+  PipelineDispatcher dispatcher;
+};
+
+ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& settings,
+                       metrics::Registry& registry)
+    : parts_(std::make_unique<Parts>(std::move(pool), settings, registry)) {
+  parts_->chat.set_listener(&parts_->dispatcher);
+}
+
+ChannelApp::~ChannelApp() {
+  parts_->chat.set_listener(nullptr);
+  parts_->dispatcher.shutdown();
+}
+
+ChatService& ChannelApp::chat() { return parts_->chat; }
+
+}  // namespace botfactory::channel

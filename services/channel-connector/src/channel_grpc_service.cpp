@@ -1,0 +1,38 @@
+#include "channel_grpc_service.hpp"
+
+#include "botfactory/rpc/status.hpp"
+#include "chat_service.hpp"
+
+namespace botfactory::channel {
+
+grpc::Status ChannelConnectorGrpc::CreateConversation(
+    grpc::ServerContext*, const chat::v1::CreateConversationRequest* request,
+    chat::v1::Conversation* response) {
+  return rpc::guard("CreateConversation", [&] { *response = chat_.create_conversation(*request); });
+}
+
+grpc::Status ChannelConnectorGrpc::GetConversation(grpc::ServerContext*,
+                                                   const chat::v1::GetConversationRequest* request,
+                                                   chat::v1::Conversation* response) {
+  return rpc::guard("GetConversation", [&] { *response = chat_.get_conversation(*request); });
+}
+
+grpc::Status ChannelConnectorGrpc::ListConversations(
+    grpc::ServerContext*, const chat::v1::ListConversationsRequest* request,
+    chat::v1::ListConversationsResponse* response) {
+  return rpc::guard("ListConversations", [&] { *response = chat_.list_conversations(*request); });
+}
+
+grpc::Status ChannelConnectorGrpc::PostMessage(grpc::ServerContext*,
+                                               const chat::v1::PostMessageRequest* request,
+                                               chat::v1::PostMessageResponse* response) {
+  return rpc::guard("PostMessage", [&] { *response = chat_.post_message(*request); });
+}
+
+grpc::Status ChannelConnectorGrpc::ListMessages(grpc::ServerContext*,
+                                                const chat::v1::ListMessagesRequest* request,
+                                                chat::v1::ListMessagesResponse* response) {
+  return rpc::guard("ListMessages", [&] { *response = chat_.list_messages(*request); });
+}
+
+}  // namespace botfactory::channel

@@ -1,0 +1,34 @@
+#pragma once
+// The gRPC face of ChatService: each RPC converts errors in one place with rpc::guard.
+
+#include "botfactory/chat/v1/chat.grpc.pb.h"
+
+namespace botfactory::channel {
+
+class ChatService;
+
+/// chat.v1.ChannelConnectorService; `chat` must outlive it.
+class ChannelConnectorGrpc final : public chat::v1::ChannelConnectorService::Service {
+ public:
+  explicit ChannelConnectorGrpc(ChatService& chat) : chat_(chat) {}
+
+  grpc::Status CreateConversation(grpc::ServerContext* context,
+                                  const chat::v1::CreateConversationRequest* request,
+                                  chat::v1::Conversation* response) override;
+  grpc::Status GetConversation(grpc::ServerContext* context,
+                               const chat::v1::GetConversationRequest* request,
+                               chat::v1::Conversation* response) override;
+  grpc::Status ListConversations(grpc::ServerContext* context,
+                                 const chat::v1::ListConversationsRequest* request,
+                                 chat::v1::ListConversationsResponse* response) override;
+  grpc::Status PostMessage(grpc::ServerContext* context, const chat::v1::PostMessageRequest* request,
+                           chat::v1::PostMessageResponse* response) override;
+  grpc::Status ListMessages(grpc::ServerContext* context,
+                            const chat::v1::ListMessagesRequest* request,
+                            chat::v1::ListMessagesResponse* response) override;
+
+ private:
+  ChatService& chat_;
+};
+
+}  // namespace botfactory::channel

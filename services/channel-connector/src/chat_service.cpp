@@ -1,0 +1,201 @@
+#include "chat_service.hpp"
+
+#include <algorithm>
+#include <functional>
+
+#include "botfactory/chatwire/message_event.hpp"
+#include "botfactory/common/logging.hpp"
+#include "botfactory/common/random.hpp"
+#include "botfactory/common/text.hpp"
+#include "botfactory/metrics/registry.hpp"
+#include "botfactory/redis/publisher.hpp"
+#include "botfactory/rpc/status.hpp"
+#include "validation.hpp"
+
+namespace botfactory::channel {
+namespace {
+
+constexpr int kDefaultConversationLimit = 50;
+constexpr int kMaxConversationLimit = 200;
+constexpr int kMaxMessageLimit = 500;
+constexpr const char* kGreetingClientId = "greeting";
+constexpr std::size_t kMaxVisitorIdCodePoints = kMaxSenderIdCodePoints;
+constexpr std::size_t kMaxVisitorNameCodePoints = 100;
+
+bool known_channel(const std::string& channel) {
+  return channel == "web" || channel == "telegram" || channel == "whatsapp" ||
+         channel == "instagram";
+}
+
+int clamp_limit(int requested, int fallback, int maximum) {
+  if (requested <= 0) return fallback;
+  return std::min(requested, maximum);
+}
+
+}  // namespace
+
+ChatService::ChatService(ChatStore& store, redis::Publisher& publisher, BotDirectory& bots,
+                         metrics::Registry& registry)
+    : store_(store),
+      publisher_(publisher),
+      bots_(bots),
+      log_(common::logger("chat")),
+      committed_(registry.counter("chat_messages_committed_total",
+                                  "Messages committed with a new seq")),
+      duplicates_(registry.counter("chat_messages_duplicate_total",
+                                   "PostMessage calls answered with an already stored message")),
+      published_(registry.counter("chat_events_published_total",
+                                  "Events published on Redis chat:conv:* channels")),
+      publish_failures_(registry.counter("chat_publish_failures_total",
+                                         "Events that could not be published on Redis")) {}
+
+std::mutex& ChatService::post_lock(const std::string& conversation_id) {
+  return post_locks_[std::hash<std::string>{}(conversation_id) % kPostLockStripes];
+}
+
+void ChatService::publish(const std::string& conversation_id, const std::string& frame) {
+  if (publisher_.publish(chatwire::conversation_channel(conversation_id), frame) < 0) {
+    publish_failures_.inc();
+    log_->warn("publish to chat:conv:{} failed; clients resume by seq", conversation_id);
+  } else {
+    published_.inc();
+  }
+}
+
+chat::v1::Conversation ChatService::create_conversation(
+    const chat::v1::CreateConversationRequest& request) {
+  if (request.tenant_id().empty()) rpc::throw_invalid("tenant_id is required");
+  if (request.bot_id().empty()) rpc::throw_invalid("bot_id is required");
+  if (!is_uuid(request.tenant_id())) rpc::throw_invalid("tenant_id must be a UUID");
+  if (!is_uuid(request.bot_id())) rpc::throw_invalid("bot_id must be a UUID");
+  NewConversation conversation;
+  conversation.tenant_id = request.tenant_id();
+  conversation.bot_id = request.bot_id();
+  conversation.channel = request.channel().empty() ? "web" : request.channel();
+  if (!known_channel(conversation.channel)) rpc::throw_invalid("unknown channel");
+  check_text_field("visitor_id", request.visitor_id(), kMaxVisitorIdCodePoints);
+  conversation.visitor_id = request.visitor_id();
+  check_text_field("visitor_name", request.visitor_name(), kMaxVisitorNameCodePoints);
+  conversation.visitor_name = std::string(common::trim(request.visitor_name()));
+  if (conversation.visitor_name.empty()) {
+    conversation.visitor_name = "Guest " + std::to_string(common::random_int(1000, 9999));
+  }
+
+  BotProfile bot = bots_.get_bot(request.tenant_id(), request.bot_id());
+  std::optional<NewMessage> greeting;
+  auto greeting_text = truncate_code_points(common::trim(bot.greeting), kMaxTextCodePoints);
+  if (!greeting_text.empty()) {
+    greeting = NewMessage{"", kGreetingClientId, common::v1::SENDER_KIND_BOT, bot.id, bot.name,
+                          greeting_text};
+  }
+  auto created = store_.create(conversation, greeting);
+  if (created.greeting) {
+    committed_.inc();
+    // Nobody can have joined a conversation that did not exist a moment ago, but the frame keeps
+    // the rule "every committed message is published".
+    publish(created.conversation.id(), chatwire::encode_message_new(*created.greeting));
+  }
+  log_->info("conversation {} created for bot {} (tenant {})", created.conversation.id(),
+             conversation.bot_id, conversation.tenant_id);
+  return std::move(created.conversation);
+}
+
+chat::v1::Conversation ChatService::get_conversation(
+    const chat::v1::GetConversationRequest& request) {
+  if (request.conversation_id().empty()) rpc::throw_invalid("conversation_id is required");
+  if (!is_uuid(request.conversation_id()) ||
+      (!request.tenant_id().empty() && !is_uuid(request.tenant_id()))) {
+    rpc::throw_not_found("conversation not found");
+  }
+  auto found = store_.get(request.conversation_id(), request.tenant_id());
+  if (!found) rpc::throw_not_found("conversation not found");
+  return std::move(*found);
+}
+
+chat::v1::ListConversationsResponse ChatService::list_conversations(
+    const chat::v1::ListConversationsRequest& request) {
+  if (request.tenant_id().empty()) rpc::throw_invalid("tenant_id is required");
+  if (!is_uuid(request.tenant_id())) rpc::throw_invalid("tenant_id must be a UUID");
+  if (!request.bot_id().empty() && !is_uuid(request.bot_id())) {
+    rpc::throw_invalid("bot_id must be a UUID");
+  }
+  int limit = clamp_limit(request.limit(), kDefaultConversationLimit, kMaxConversationLimit);
+  chat::v1::ListConversationsResponse response;
+  for (auto& c : store_.list(request.tenant_id(), request.bot_id(), limit)) {
+    *response.add_conversations() = std::move(c);
+  }
+  return response;
+}
+
+chat::v1::PostMessageResponse ChatService::post_message(
+    const chat::v1::PostMessageRequest& request) {
+  std::string text = validate_post(request);
+  if (!is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
+  NewMessage message{request.conversation_id(), request.client_id(), request.sender().kind(),
+                     request.sender().id(),     request.sender().name(), std::move(text)};
+
+  std::optional<AppendResult> stored;
+  {
+    std::lock_guard lock(post_lock(request.conversation_id()));
+    stored = store_.append(message);
+    if (stored && !stored->duplicate) {
+      committed_.inc();
+      publish(request.conversation_id(), chatwire::encode_message_new(stored->message));
+    }
+  }
+  if (!stored) rpc::throw_not_found("conversation not found");
+  if (stored->duplicate) duplicates_.inc();
+
+  if (!stored->duplicate && message.sender_kind == common::v1::SENDER_KIND_VISITOR) {
+    if (auto* listener = listener_.load()) {
+      listener->on_visitor_message(VisitorMessage{stored->tenant_id, stored->bot_id,
+                                                  stored->message.conversation_id(),
+                                                  stored->message.id(), stored->message.seq(),
+                                                  stored->message.text()});
+    }
+  }
+  chat::v1::PostMessageResponse response;
+  *response.mutable_message() = std::move(stored->message);
+  response.set_duplicate(stored->duplicate);
+  return response;
+}
+
+chat::v1::ListMessagesResponse ChatService::list_messages(
+    const chat::v1::ListMessagesRequest& request) {
+  if (request.conversation_id().empty()) rpc::throw_invalid("conversation_id is required");
+  if (!is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
+  int limit = clamp_limit(request.limit(), kMaxMessageLimit, kMaxMessageLimit);
+  auto since = std::max<std::int64_t>(request.since_seq(), 0);
+  auto messages = store_.messages_since(request.conversation_id(), since, limit);
+  if (messages.empty() && !store_.exists(request.conversation_id())) {
+    rpc::throw_not_found("conversation not found");
+  }
+  chat::v1::ListMessagesResponse response;
+  response.mutable_messages()->Reserve(static_cast<int>(messages.size()));
+  for (auto& m : messages) *response.add_messages() = std::move(m);
+  return response;
+}
+
+std::vector<Turn> ChatService::recent_turns(const std::string& conversation_id,
+                                            std::int64_t before_seq, int max_turns) {
+  return store_.recent_turns(conversation_id, before_seq, max_turns);
+}
+
+std::int64_t ChatService::post_bot_message(const BotMessage& message) {
+  chat::v1::PostMessageRequest request;
+  request.set_conversation_id(message.conversation_id);
+  request.set_client_id(message.client_id);
+  auto* sender = request.mutable_sender();
+  sender->set_kind(common::v1::SENDER_KIND_BOT);
+  sender->set_id(message.bot_id);
+  sender->set_name(message.bot_name);
+  request.set_text(message.text);
+  return post_message(request).message().seq();
+}
+
+void ChatService::publish_delta(const std::string& conversation_id, std::int64_t reply_to_seq,
+                                std::string_view delta) {
+  publish(conversation_id, chatwire::encode_message_delta(conversation_id, reply_to_seq, delta));
+}
+
+}  // namespace botfactory::channel

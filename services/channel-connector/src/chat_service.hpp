@@ -1,0 +1,93 @@
+#pragma once
+// Conversations and messages: validation, the seq transaction, Redis publishing, and the hand-off
+// of visitor messages to the bot pipeline. The gRPC layer (channel_grpc_service) is a thin shell.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "botfactory/chat/v1/chat.pb.h"
+#include "chat_store.hpp"
+#include "pipeline_ports.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace botfactory::metrics {
+class Counter;
+class Registry;
+}  // namespace botfactory::metrics
+
+namespace botfactory::redis {
+class Publisher;
+}
+
+namespace botfactory::channel {
+
+/// The ChannelConnectorService logic (proto/botfactory/chat/v1/chat.proto). Thread-safe.
+/// Errors are thrown as rpc::StatusError (INVALID_ARGUMENT, NOT_FOUND, ...) or pg::Error.
+class ChatService : public ChatOps {
+ public:
+  /// `bots` answers CreateConversation's GetBot (greeting, tenant check). Metrics are registered
+  /// in `registry`. All references must outlive the service.
+  ChatService(ChatStore& store, redis::Publisher& publisher, BotDirectory& bots,
+              metrics::Registry& registry);
+
+  /// Who gets newly committed visitor messages (the pipeline dispatcher); nullptr = nobody.
+  /// Set it before serving and clear it before the listener is destroyed.
+  void set_listener(VisitorMessageListener* listener) { listener_.store(listener); }
+
+  /// Validates tenant_id/bot_id (INVALID_ARGUMENT), asks the registry for the bot (NOT_FOUND when
+  /// it is not the tenant's, UNAVAILABLE when the registry fails), names an anonymous visitor
+  /// "Guest NNNN", creates the conversation and posts the bot's greeting as seq 1 when it has one.
+  chat::v1::Conversation create_conversation(const chat::v1::CreateConversationRequest& request);
+
+  /// NOT_FOUND when unknown or, with tenant_id set, owned by another tenant.
+  chat::v1::Conversation get_conversation(const chat::v1::GetConversationRequest& request);
+
+  /// tenant_id required; bot_id optional filter; limit default 50, max 200; newest activity first.
+  chat::v1::ListConversationsResponse list_conversations(
+      const chat::v1::ListConversationsRequest& request);
+
+  /// Validates (see validate_post), commits with the next seq (idempotent on client_id), publishes
+  /// the `message.new` frame on `chat:conv:<id>` (failures counted, never returned), and hands a
+  /// new visitor message to the listener. NOT_FOUND for an unknown conversation.
+  chat::v1::PostMessageResponse post_message(const chat::v1::PostMessageRequest& request);
+
+  /// Messages with seq > since_seq in seq order, limit default and max 500. NOT_FOUND for an
+  /// unknown conversation.
+  chat::v1::ListMessagesResponse list_messages(const chat::v1::ListMessagesRequest& request);
+
+  // ChatOps, for the bot pipeline.
+  std::vector<Turn> recent_turns(const std::string& conversation_id, std::int64_t before_seq,
+                                 int max_turns) override;
+  std::int64_t post_bot_message(const BotMessage& message) override;
+  void publish_delta(const std::string& conversation_id, std::int64_t reply_to_seq,
+                     std::string_view delta) override;
+
+ private:
+  /// Serializes commit + publish per conversation (striped by id hash) so that frames of one
+  /// conversation reach Redis in seq order; the gateway drops live frames whose seq is not
+  /// greater than the last it sent.
+  std::mutex& post_lock(const std::string& conversation_id);
+  void publish(const std::string& conversation_id, const std::string& frame);
+
+  static constexpr std::size_t kPostLockStripes = 64;
+
+  ChatStore& store_;
+  redis::Publisher& publisher_;
+  BotDirectory& bots_;
+  std::atomic<VisitorMessageListener*> listener_{nullptr};
+  std::array<std::mutex, kPostLockStripes> post_locks_;
+  std::shared_ptr<spdlog::logger> log_;
+  metrics::Counter& committed_;
+  metrics::Counter& duplicates_;
+  metrics::Counter& published_;
+  metrics::Counter& publish_failures_;
+};
+
+}  // namespace botfactory::channel

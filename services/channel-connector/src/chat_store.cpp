@@ -1,0 +1,199 @@
+#include "chat_store.hpp"
+
+#include <algorithm>
+
+#include "botfactory/chatwire/message_event.hpp"
+#include "botfactory/pg/pool.hpp"
+#include "botfactory/rpc/timestamp.hpp"
+
+namespace botfactory::channel {
+namespace {
+
+// Column lists shared by the queries below; the readers depend on their order.
+#define BF_MESSAGE_COLUMNS                                                                 \
+  "id, conversation_id, seq, sender_kind, sender_id, sender_name, text, client_id, "      \
+  "(extract(epoch from created_at) * 1000000)::bigint"
+#define BF_CONVERSATION_COLUMNS                                                           \
+  "id, tenant_id, bot_id, channel, visitor_id, visitor_name, last_seq, "                 \
+  "(extract(epoch from created_at) * 1000000)::bigint, "                                 \
+  "(extract(epoch from updated_at) * 1000000)::bigint"
+
+constexpr const char* kLockConversation =
+    "SELECT last_seq, tenant_id, bot_id FROM chat.conversations WHERE id = $1 FOR UPDATE";
+constexpr const char* kFindByClientId =
+    "SELECT " BF_MESSAGE_COLUMNS " FROM chat.messages WHERE conversation_id = $1 AND client_id = $2";
+constexpr const char* kInsertMessage =
+    "INSERT INTO chat.messages (conversation_id, seq, sender_kind, sender_id, sender_name, text, "
+    "client_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING " BF_MESSAGE_COLUMNS;
+constexpr const char* kAdvanceLastSeq =
+    "UPDATE chat.conversations SET last_seq = $2, updated_at = now() WHERE id = $1";
+constexpr const char* kInsertConversation =
+    "INSERT INTO chat.conversations (tenant_id, bot_id, channel, visitor_id, visitor_name, "
+    "last_seq) VALUES ($1, $2, $3, COALESCE(NULLIF($4, ''), gen_random_uuid()::text), $5, $6) "
+    "RETURNING " BF_CONVERSATION_COLUMNS;
+constexpr const char* kGetConversation =
+    "SELECT " BF_CONVERSATION_COLUMNS
+    " FROM chat.conversations WHERE id = $1 AND ($2::uuid IS NULL OR tenant_id = $2::uuid)";
+constexpr const char* kListConversations =
+    "SELECT " BF_CONVERSATION_COLUMNS
+    " FROM chat.conversations WHERE tenant_id = $1 AND ($2::uuid IS NULL OR bot_id = $2::uuid) "
+    "ORDER BY updated_at DESC, id DESC LIMIT $3";
+constexpr const char* kMessagesSince =
+    "SELECT " BF_MESSAGE_COLUMNS
+    " FROM chat.messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
+constexpr const char* kConversationExists = "SELECT 1 FROM chat.conversations WHERE id = $1";
+constexpr const char* kRecentTurns =
+    "SELECT sender_kind, text FROM chat.messages WHERE conversation_id = $1 AND seq < $2 "
+    "ORDER BY seq DESC LIMIT $3";
+
+#undef BF_MESSAGE_COLUMNS
+#undef BF_CONVERSATION_COLUMNS
+
+common::v1::SenderKind kind_from_text(std::string_view text) {
+  if (text == "visitor") return common::v1::SENDER_KIND_VISITOR;
+  if (text == "bot") return common::v1::SENDER_KIND_BOT;
+  if (text == "operator") return common::v1::SENDER_KIND_OPERATOR;
+  return common::v1::SENDER_KIND_UNSPECIFIED;
+}
+
+pg::Param optional_param(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  return value;
+}
+
+chat::v1::Message read_message(const pg::Result& r, int row) {
+  chat::v1::Message m;
+  m.set_id(r.str(row, 0));
+  m.set_conversation_id(r.str(row, 1));
+  m.set_seq(r.int64(row, 2));
+  auto* sender = m.mutable_sender();
+  sender->set_kind(kind_from_text(r.text(row, 3)));
+  sender->set_id(r.str(row, 4));
+  sender->set_name(r.str(row, 5));
+  m.set_text(r.str(row, 6));
+  m.set_client_id(r.str(row, 7));
+  *m.mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, 8));
+  return m;
+}
+
+chat::v1::Conversation read_conversation(const pg::Result& r, int row) {
+  chat::v1::Conversation c;
+  c.set_id(r.str(row, 0));
+  c.set_tenant_id(r.str(row, 1));
+  c.set_bot_id(r.str(row, 2));
+  c.set_channel(r.str(row, 3));
+  auto* visitor = c.mutable_visitor();
+  visitor->set_kind(common::v1::SENDER_KIND_VISITOR);
+  visitor->set_id(r.str(row, 4));
+  visitor->set_name(r.str(row, 5));
+  c.set_last_seq(r.int64(row, 6));
+  *c.mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, 7));
+  *c.mutable_updated_at() = rpc::timestamp_from_micros(r.int64(row, 8));
+  return c;
+}
+
+chat::v1::Message insert_message(pg::Connection& connection, const NewMessage& m,
+                                 std::int64_t seq) {
+  auto inserted = connection.exec(
+      kInsertMessage, {m.conversation_id, std::to_string(seq),
+                       std::string(chatwire::sender_kind_name(m.sender_kind)), m.sender_id,
+                       m.sender_name, m.text, m.client_id});
+  return read_message(inserted, 0);
+}
+
+}  // namespace
+
+ChatStore::ChatStore(pg::Pool& pool) : pool_(pool) {}
+
+std::optional<AppendResult> ChatStore::append(const NewMessage& message) {
+  auto connection = pool_.acquire();
+  pg::Transaction tx(*connection);
+  auto locked = connection->exec(kLockConversation, {message.conversation_id});
+  if (locked.rows() == 0) return std::nullopt;
+  AppendResult result;
+  result.tenant_id = locked.str(0, 1);
+  result.bot_id = locked.str(0, 2);
+  // Under the row lock every earlier post of this conversation has committed or rolled back,
+  // so this read sees any stored message with the same client id.
+  auto existing = connection->exec(kFindByClientId, {message.conversation_id, message.client_id});
+  if (existing.rows() > 0) {
+    result.message = read_message(existing, 0);
+    result.duplicate = true;
+    tx.commit();
+    return result;
+  }
+  std::int64_t seq = locked.int64(0, 0) + 1;
+  result.message = insert_message(*connection, message, seq);
+  connection->exec(kAdvanceLastSeq, {message.conversation_id, std::to_string(seq)});
+  tx.commit();
+  return result;
+}
+
+CreateResult ChatStore::create(const NewConversation& conversation,
+                               const std::optional<NewMessage>& greeting) {
+  auto connection = pool_.acquire();
+  pg::Transaction tx(*connection);
+  auto inserted = connection->exec(
+      kInsertConversation,
+      {conversation.tenant_id, conversation.bot_id, conversation.channel, conversation.visitor_id,
+       conversation.visitor_name, greeting ? "1" : "0"});
+  CreateResult result;
+  result.conversation = read_conversation(inserted, 0);
+  if (greeting) {
+    NewMessage first = *greeting;
+    first.conversation_id = result.conversation.id();
+    result.greeting = insert_message(*connection, first, 1);
+  }
+  tx.commit();
+  return result;
+}
+
+std::optional<chat::v1::Conversation> ChatStore::get(const std::string& conversation_id,
+                                                     const std::string& tenant_id) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kGetConversation, {conversation_id, optional_param(tenant_id)});
+  if (r.rows() == 0) return std::nullopt;
+  return read_conversation(r, 0);
+}
+
+std::vector<chat::v1::Conversation> ChatStore::list(const std::string& tenant_id,
+                                                    const std::string& bot_id, int limit) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kListConversations,
+                            {tenant_id, optional_param(bot_id), std::to_string(limit)});
+  std::vector<chat::v1::Conversation> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) out.push_back(read_conversation(r, i));
+  return out;
+}
+
+std::vector<chat::v1::Message> ChatStore::messages_since(const std::string& conversation_id,
+                                                         std::int64_t since_seq, int limit) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kMessagesSince,
+                            {conversation_id, std::to_string(since_seq), std::to_string(limit)});
+  std::vector<chat::v1::Message> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) out.push_back(read_message(r, i));
+  return out;
+}
+
+bool ChatStore::exists(const std::string& conversation_id) {
+  auto connection = pool_.acquire();
+  return connection->exec(kConversationExists, {conversation_id}).rows() > 0;
+}
+
+std::vector<Turn> ChatStore::recent_turns(const std::string& conversation_id,
+                                          std::int64_t before_seq, int max_turns) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kRecentTurns, {conversation_id, std::to_string(before_seq),
+                                           std::to_string(max_turns)});
+  std::vector<Turn> turns;
+  turns.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = r.rows() - 1; i >= 0; --i) {
+    turns.push_back(Turn{kind_from_text(r.text(i, 0)), r.str(i, 1)});
+  }
+  return turns;
+}
+
+}  // namespace botfactory::channel

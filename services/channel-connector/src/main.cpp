@@ -1,0 +1,33 @@
+// botfactory-channel-connector: conversations, messages and the bot pipeline (wiring only).
+
+#include <memory>
+
+#include "botfactory/metrics/registry.hpp"
+#include "botfactory/rpc/service_main.hpp"
+#include "channel_app.hpp"
+#include "channel_grpc_service.hpp"
+#include "migrations.hpp"
+#include "settings.hpp"
+
+int main(int argc, char** argv) {
+  using namespace botfactory;
+  rpc::ServiceOptions options;
+  options.name = "channel-connector";
+  options.grpc_listen_env = "CHANNEL_GRPC_LISTEN";
+  options.default_grpc_listen = "127.0.0.1:50055";
+  options.metrics_listen_env = "CHANNEL_METRICS_LISTEN";
+  options.default_metrics_listen = "127.0.0.1:9105";
+  options.schema = "chat";
+  options.migrations = &migrations::chat_migrations();
+
+  // Outlives the gRPC server that run_service() stops before returning, so no RPC and no pipeline
+  // job runs against a destroyed object.
+  std::unique_ptr<channel::ChannelApp> app;
+  return rpc::run_service(argc, argv, options, [&](rpc::ServiceContext& context) {
+    app = std::make_unique<channel::ChannelApp>(context.pool, channel::settings_from_env(),
+                                                metrics::Registry::global());
+    std::vector<std::unique_ptr<grpc::Service>> services;
+    services.push_back(std::make_unique<channel::ChannelConnectorGrpc>(app->chat()));
+    return services;
+  });
+}

@@ -1,0 +1,227 @@
+#include "fake_services.hpp"
+
+#include <cstdio>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#include <catch2/catch.hpp>
+#include <hiredis/hiredis.h>
+
+#include "botfactory/chatwire/message_event.hpp"
+#include "botfactory/pg/migrator.hpp"
+#include "botfactory/pg/pool.hpp"
+#include "botfactory/rpc/client.hpp"
+#include "channel_app.hpp"
+#include "channel_grpc_service.hpp"
+#include "migrations.hpp"
+
+namespace botfactory::channel::testing_support {
+
+std::string random_uuid() {
+  static thread_local std::mt19937_64 engine{std::random_device{}()};
+  std::uint64_t hi = engine();
+  std::uint64_t lo = engine();
+  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+  char buf[37];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
+                static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
+  return buf;
+}
+
+registry::v1::Bot FakeRegistry::add_bot(const std::string& tenant_id, const std::string& name,
+                                        const std::string& language, const std::string& greeting) {
+  registry::v1::Bot bot;
+  bot.set_id(random_uuid());
+  bot.set_tenant_id(tenant_id);
+  bot.set_name(name);
+  bot.set_language(language);
+  bot.set_greeting(greeting);
+  bot.set_instructions("Answer from the knowledge base.");
+  bot.mutable_provider()->set_provider("extractive");
+  std::lock_guard lock(mutex_);
+  bots_[bot.id()] = bot;
+  return bot;
+}
+
+grpc::Status FakeRegistry::GetBot(grpc::ServerContext*, const registry::v1::GetBotRequest* request,
+                                  registry::v1::Bot* response) {
+  std::lock_guard lock(mutex_);
+  auto it = bots_.find(request->bot_id());
+  if (it == bots_.end() || it->second.tenant_id() != request->tenant_id()) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "bot not found");
+  }
+  *response = it->second;
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeSubscription::ConsumeQuota(grpc::ServerContext*,
+                                            const billing::v1::ConsumeQuotaRequest* request,
+                                            billing::v1::ConsumeQuotaResponse* response) {
+  ++calls;
+  if (request->resource() != billing::v1::RESOURCE_BOT_REPLIES || request->amount() != 1) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "unexpected resource or amount");
+  }
+  if (exhausted) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "quota exceeded: bot replies");
+  }
+  response->set_used(1);
+  response->set_limit(100);
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeAi::Generate(grpc::ServerContext*, const ai::v1::GenerateRequest* request,
+                              grpc::ServerWriter<ai::v1::GenerateResponse>* writer) {
+  ++calls;
+  {
+    std::lock_guard lock(mutex_);
+    last_ = *request;
+  }
+  if (fail) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "provider unreachable");
+  std::string text;
+  for (const auto& d : deltas) {
+    ai::v1::GenerateResponse event;
+    event.set_delta(d);
+    writer->Write(event);
+    text += d;
+  }
+  ai::v1::GenerateResponse final_event;
+  final_event.mutable_final()->set_text(text);
+  final_event.mutable_final()->set_provider("extractive");
+  final_event.mutable_final()->set_answered(true);
+  writer->Write(final_event);
+  return grpc::Status::OK;
+}
+
+ai::v1::GenerateRequest FakeAi::last_request() {
+  std::lock_guard lock(mutex_);
+  return last_;
+}
+
+RedisListener::RedisListener(const std::string& host, int port, const std::string& channel) {
+  timeval timeout{10, 0};
+  context_ = redisConnectWithTimeout(host.c_str(), port, timeout);
+  if (context_ == nullptr || context_->err) {
+    throw std::runtime_error("cannot connect to the test Redis");
+  }
+  redisSetTimeout(context_, timeout);
+  auto* reply = static_cast<redisReply*>(redisCommand(context_, "SUBSCRIBE %s", channel.c_str()));
+  if (reply == nullptr) throw std::runtime_error("SUBSCRIBE failed");
+  freeReplyObject(reply);  // the subscription confirmation: the channel is live from here on
+}
+
+RedisListener::~RedisListener() {
+  if (context_) redisFree(context_);
+}
+
+std::optional<std::string> RedisListener::next() {
+  for (;;) {
+    void* raw = nullptr;
+    if (context_->err || redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) {
+      return std::nullopt;
+    }
+    auto* reply = static_cast<redisReply*>(raw);
+    std::optional<std::string> payload;
+    if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
+        std::string(reply->element[0]->str, reply->element[0]->len) == "message") {
+      payload = std::string(reply->element[2]->str, reply->element[2]->len);
+    }
+    freeReplyObject(reply);
+    if (payload) return payload;
+  }
+}
+
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return condition();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+Harness::Harness() {
+  pool_ = std::make_shared<pg::Pool>(database_.conninfo(), 8);
+  {
+    auto connection = pool_->acquire();
+    pg::migrate(*connection, "chat", migrations::chat_migrations());
+  }
+  fakes_server_ = std::make_unique<rpc::Server>(
+      "127.0.0.1:0", std::vector<grpc::Service*>{&registry, &subscription, &ai});
+  std::string fakes = "127.0.0.1:" + std::to_string(fakes_server_->port());
+  ChannelSettings settings;
+  settings.redis_host = testenv::redis_host();
+  settings.redis_port = testenv::redis_port();
+  settings.registry_addr = fakes;
+  settings.subscription_addr = fakes;
+  settings.ai_proxy_addr = fakes;
+  settings.pipeline_threads = 2;
+  app_ = std::make_unique<ChannelApp>(pool_, settings, metrics);
+  service_ = std::make_unique<ChannelConnectorGrpc>(app_->chat());
+  server_ = std::make_unique<rpc::Server>("127.0.0.1:0", std::vector<grpc::Service*>{service_.get()});
+  stub_ = chat::v1::ChannelConnectorService::NewStub(
+      rpc::make_channel("127.0.0.1:" + std::to_string(server_->port())));
+}
+
+Harness::~Harness() {
+  stub_.reset();
+  server_.reset();
+  service_.reset();
+  app_.reset();  // joins the pipeline workers while the fakes still answer
+  fakes_server_.reset();
+}
+
+chat::v1::Conversation Harness::create_conversation(const std::string& tenant_id,
+                                                    const std::string& bot_id,
+                                                    const std::string& visitor_name) {
+  grpc::ClientContext context;
+  rpc::set_deadline(context, std::chrono::seconds(10));
+  chat::v1::CreateConversationRequest request;
+  request.set_tenant_id(tenant_id);
+  request.set_bot_id(bot_id);
+  request.set_visitor_name(visitor_name);
+  chat::v1::Conversation conversation;
+  auto status = stub_->CreateConversation(&context, request, &conversation);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  return conversation;
+}
+
+grpc::Status Harness::post(const std::string& conversation_id, const std::string& client_id,
+                           common::v1::SenderKind kind, const std::string& text,
+                           chat::v1::PostMessageResponse* response) {
+  grpc::ClientContext context;
+  rpc::set_deadline(context, std::chrono::seconds(10));
+  chat::v1::PostMessageRequest request;
+  request.set_conversation_id(conversation_id);
+  request.set_client_id(client_id);
+  request.mutable_sender()->set_kind(kind);
+  request.mutable_sender()->set_id("sender-" + client_id);
+  request.mutable_sender()->set_name("Guest 1234");
+  request.set_text(text);
+  return stub_->PostMessage(&context, request, response);
+}
+
+std::vector<chat::v1::Message> Harness::messages(const std::string& conversation_id,
+                                                 std::int64_t since_seq) {
+  grpc::ClientContext context;
+  rpc::set_deadline(context, std::chrono::seconds(10));
+  chat::v1::ListMessagesRequest request;
+  request.set_conversation_id(conversation_id);
+  request.set_since_seq(since_seq);
+  chat::v1::ListMessagesResponse response;
+  if (!stub_->ListMessages(&context, request, &response).ok()) return {};
+  return {response.messages().begin(), response.messages().end()};
+}
+
+ChatService& Harness::chat() { return app_->chat(); }
+
+std::unique_ptr<RedisListener> Harness::listen(const std::string& conversation_id) {
+  return std::make_unique<RedisListener>(testenv::redis_host(), testenv::redis_port(),
+                                         chatwire::conversation_channel(conversation_id));
+}
+
+}  // namespace botfactory::channel::testing_support

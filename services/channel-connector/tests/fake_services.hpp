@@ -1,0 +1,139 @@
+#pragma once
+// In-test stand-ins for bot-registry, subscription and ai-proxy (real gRPC servers on port 0
+// with canned answers), a plain hiredis subscriber, and a harness running channel-connector's
+// real wiring (ChannelApp) on a fresh database.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "botfactory/ai/v1/ai.grpc.pb.h"
+#include "botfactory/billing/v1/billing.grpc.pb.h"
+#include "botfactory/chat/v1/chat.grpc.pb.h"
+#include "botfactory/metrics/registry.hpp"
+#include "botfactory/registry/v1/registry.grpc.pb.h"
+#include "botfactory/rpc/server.hpp"
+#include "botfactory/testenv/test_env.hpp"
+#include "settings.hpp"
+
+struct redisContext;
+
+namespace botfactory::pg {
+class Pool;
+}
+
+namespace botfactory::channel {
+class ChannelApp;
+class ChannelConnectorGrpc;
+class ChatService;
+}  // namespace botfactory::channel
+
+namespace botfactory::channel::testing_support {
+
+/// A random version-4 UUID in canonical text form.
+std::string random_uuid();
+
+/// registry.v1 GetBot over an in-memory map; other tenants' bots are NOT_FOUND.
+class FakeRegistry final : public registry::v1::BotRegistryService::Service {
+ public:
+  /// Adds a bot and returns it (with a fresh id).
+  registry::v1::Bot add_bot(const std::string& tenant_id, const std::string& name,
+                            const std::string& language, const std::string& greeting);
+  grpc::Status GetBot(grpc::ServerContext*, const registry::v1::GetBotRequest* request,
+                      registry::v1::Bot* response) override;
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, registry::v1::Bot> bots_;
+};
+
+/// billing.v1 ConsumeQuota: grants unless `exhausted`, then RESOURCE_EXHAUSTED.
+class FakeSubscription final : public billing::v1::SubscriptionService::Service {
+ public:
+  grpc::Status ConsumeQuota(grpc::ServerContext*, const billing::v1::ConsumeQuotaRequest* request,
+                            billing::v1::ConsumeQuotaResponse* response) override;
+  std::atomic<bool> exhausted{false};
+  std::atomic<int> calls{0};
+};
+
+/// ai.v1 Generate: streams `deltas` then a final reply of their concatenation, or fails with
+/// UNAVAILABLE when `fail` is set. Records the last request.
+class FakeAi final : public ai::v1::AiProxyService::Service {
+ public:
+  grpc::Status Generate(grpc::ServerContext*, const ai::v1::GenerateRequest* request,
+                        grpc::ServerWriter<ai::v1::GenerateResponse>* writer) override;
+  ai::v1::GenerateRequest last_request();
+
+  std::vector<std::string> deltas{"Hello", ", ", "world"};
+  std::atomic<bool> fail{false};
+  std::atomic<int> calls{0};
+
+ private:
+  std::mutex mutex_;
+  ai::v1::GenerateRequest last_;
+};
+
+/// SUBSCRIBE to one Redis channel with a plain blocking hiredis context.
+class RedisListener {
+ public:
+  RedisListener(const std::string& host, int port, const std::string& channel);
+  ~RedisListener();
+  RedisListener(const RedisListener&) = delete;
+  RedisListener& operator=(const RedisListener&) = delete;
+  /// The next published payload, or std::nullopt when none arrives within 10 s (a deadline, not
+  /// a timing assertion).
+  std::optional<std::string> next();
+
+ private:
+  redisContext* context_ = nullptr;
+};
+
+/// Polls `condition` until it holds or `timeout` passes; returns its last value.
+bool wait_until(const std::function<bool()>& condition,
+                std::chrono::milliseconds timeout = std::chrono::seconds(15));
+
+/// channel-connector on a fresh database and the test Redis, served on a gRPC port, with the
+/// fakes above served on another.
+class Harness {
+ public:
+  Harness();
+  ~Harness();
+
+  chat::v1::ChannelConnectorService::Stub& client() { return *stub_; }
+  /// CreateConversation through gRPC; REQUIREs success.
+  chat::v1::Conversation create_conversation(const std::string& tenant_id, const std::string& bot_id,
+                                             const std::string& visitor_name = "");
+  /// PostMessage through gRPC.
+  grpc::Status post(const std::string& conversation_id, const std::string& client_id,
+                    common::v1::SenderKind kind, const std::string& text,
+                    chat::v1::PostMessageResponse* response);
+  /// ListMessages through gRPC; empty on error.
+  std::vector<chat::v1::Message> messages(const std::string& conversation_id, std::int64_t since_seq = 0);
+  /// A subscriber on chat:conv:<conversation_id> of the test Redis.
+  std::unique_ptr<RedisListener> listen(const std::string& conversation_id);
+  pg::Pool& pool() { return *pool_; }
+  /// The in-process ChatService (for input gRPC itself would refuse to carry).
+  ChatService& chat();
+
+  FakeRegistry registry;
+  FakeSubscription subscription;
+  FakeAi ai;
+  metrics::Registry metrics;
+
+ private:
+  testenv::TestDatabase database_;
+  std::shared_ptr<pg::Pool> pool_;
+  std::unique_ptr<rpc::Server> fakes_server_;
+  std::unique_ptr<ChannelApp> app_;
+  std::unique_ptr<ChannelConnectorGrpc> service_;
+  std::unique_ptr<rpc::Server> server_;
+  std::unique_ptr<chat::v1::ChannelConnectorService::Stub> stub_;
+};
+
+}  // namespace botfactory::channel::testing_support

@@ -1,0 +1,53 @@
+#include "api_error.hpp"
+
+#include <boost/json.hpp>
+#include <grpcpp/support/status.h>
+
+#include "botfactory/common/logging.hpp"
+
+namespace botfactory::gateway {
+
+HttpResponse error_response(int status, std::string_view code, std::string_view message) {
+  boost::json::object error;
+  error["code"] = code;
+  error["message"] = message;
+  boost::json::object root;
+  root["error"] = std::move(error);
+  HttpResponse response;
+  response.status = status;
+  response.body = boost::json::serialize(root);
+  return response;
+}
+
+ApiError api_error_from_grpc(const grpc::Status& status) {
+  const std::string& message = status.error_message();
+  switch (status.error_code()) {
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return ApiError(400, "validation_failed", message.empty() ? "invalid request" : message);
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return ApiError(401, "unauthorized", message.empty() ? "unauthorized" : message);
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return ApiError(403, "forbidden", "forbidden");
+    case grpc::StatusCode::NOT_FOUND:
+      return ApiError(404, "not_found", message.empty() ? "not found" : message);
+    case grpc::StatusCode::ALREADY_EXISTS:
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return ApiError(409, "conflict", message.empty() ? "conflict" : message);
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return ApiError(402, "quota_exceeded", message.empty() ? "quota exceeded" : message);
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return ApiError(503, "unavailable", "a backing service is unavailable, try again");
+    default:
+      common::logger("rest")->error("upstream call failed: code {} {}",
+                                    static_cast<int>(status.error_code()),
+                                    common::json_escape(message));
+      return ApiError(500, "internal", "internal error");
+  }
+}
+
+void check(const grpc::Status& status) {
+  if (!status.ok()) throw api_error_from_grpc(status);
+}
+
+}  // namespace botfactory::gateway

@@ -1,0 +1,43 @@
+#pragma once
+// REST errors: `{"error":{"code":"…","message":"…"}}` with the matching HTTP status, and the one
+// place where gRPC status codes of the upstream services become HTTP errors.
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "http_message.hpp"
+
+namespace grpc {
+class Status;
+}
+
+namespace botfactory::gateway {
+
+/// Thrown by REST handlers; rendered by RestApi::handle() with error_response().
+class ApiError : public std::runtime_error {
+ public:
+  ApiError(int status, std::string code, const std::string& message)
+      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
+  int status() const { return status_; }
+  const std::string& code() const { return code_; }
+
+ private:
+  int status_;
+  std::string code_;
+};
+
+/// A JSON error response.
+HttpResponse error_response(int status, std::string_view code, std::string_view message);
+
+/// The REST error for a failed upstream call: INVALID_ARGUMENT 400 validation_failed (with the
+/// service's message), UNAUTHENTICATED 401 unauthorized, PERMISSION_DENIED 403 forbidden,
+/// NOT_FOUND 404 not_found, ALREADY_EXISTS / FAILED_PRECONDITION 409 conflict,
+/// RESOURCE_EXHAUSTED 402 quota_exceeded, UNAVAILABLE / DEADLINE_EXCEEDED 503 unavailable,
+/// anything else 500 internal (the details are logged, not sent).
+ApiError api_error_from_grpc(const grpc::Status& status);
+
+/// Throws api_error_from_grpc(status) unless it is OK.
+void check(const grpc::Status& status);
+
+}  // namespace botfactory::gateway

@@ -1,0 +1,96 @@
+#include "chat_ops.hpp"
+
+#include "api_error.hpp"
+#include "botfactory/chatwire/message_event.hpp"
+#include "upstreams.hpp"
+
+namespace botfactory::gateway {
+namespace {
+
+OpError op_error(const grpc::Status& status) {
+  auto error = api_error_from_grpc(status);
+  return OpError{error.code(), error.what()};
+}
+
+}  // namespace
+
+ChatOps::ChatOps(const Upstreams& upstreams) : upstreams_(upstreams) {}
+
+std::optional<OpError> ChatOps::authorize_join(const jwt::Claims& claims,
+                                               const std::string& conversation_id) const {
+  if (claims.kind == jwt::TokenKind::kVisitor) {
+    if (claims.conversation_id == conversation_id) return std::nullopt;
+    return OpError{"forbidden", "a visitor may join only its own conversation"};
+  }
+  chat::v1::GetConversationRequest request;
+  request.set_conversation_id(conversation_id);
+  request.set_tenant_id(claims.tenant_id);
+  chat::v1::Conversation conversation;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  auto status = upstreams_.chat->GetConversation(&context, request, &conversation);
+  if (status.ok()) return std::nullopt;
+  return op_error(status);
+}
+
+std::optional<OpError> ChatOps::fetch_messages(const std::string& conversation_id,
+                                               std::int64_t since_seq, int limit,
+                                               std::vector<SeqFrame>& out, bool* more) const {
+  chat::v1::ListMessagesRequest request;
+  request.set_conversation_id(conversation_id);
+  request.set_since_seq(since_seq);
+  request.set_limit(limit);
+  chat::v1::ListMessagesResponse response;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  auto status = upstreams_.chat->ListMessages(&context, request, &response);
+  if (!status.ok()) return op_error(status);
+  out.reserve(out.size() + static_cast<std::size_t>(response.messages_size()));
+  for (const auto& message : response.messages()) {
+    out.push_back(SeqFrame{message.seq(), std::make_shared<const std::string>(
+                                              chatwire::encode_message_new(message))});
+  }
+  if (more) *more = response.messages_size() >= limit;
+  return std::nullopt;
+}
+
+std::optional<OpError> ChatOps::post_message(const jwt::Claims& claims, const std::string& cached_operator_name,
+                                             const std::string& conversation_id,
+                                             const std::string& client_id, const std::string& text,
+                                             PostResult& result) const {
+  chat::v1::PostMessageRequest request;
+  request.set_conversation_id(conversation_id);
+  request.set_client_id(client_id);
+  request.set_text(text);
+  auto* sender = request.mutable_sender();
+  sender->set_id(claims.subject);
+  if (claims.kind == jwt::TokenKind::kVisitor) {
+    sender->set_kind(common::v1::SENDER_KIND_VISITOR);
+    sender->set_name(claims.name);
+  } else {
+    sender->set_kind(common::v1::SENDER_KIND_OPERATOR);
+    std::string name = cached_operator_name;
+    if (name.empty()) {
+      auth::v1::GetUserRequest user_request;
+      user_request.set_user_id(claims.subject);
+      auth::v1::User user;
+      grpc::ClientContext context;
+      upstreams_.prepare(context);
+      auto status = upstreams_.auth->GetUser(&context, user_request, &user);
+      if (!status.ok()) return op_error(status);
+      name = user.username();
+      result.operator_name = name;
+    }
+    sender->set_name(name);
+  }
+  chat::v1::PostMessageResponse response;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  auto status = upstreams_.chat->PostMessage(&context, request, &response);
+  if (!status.ok()) return op_error(status);
+  result.seq = response.message().seq();
+  result.message_id = response.message().id();
+  return std::nullopt;
+}
+
+}  // namespace botfactory::gateway

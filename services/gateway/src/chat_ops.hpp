@@ -1,0 +1,64 @@
+#pragma once
+// The blocking upstream calls behind the WebSocket protocol (join authorization, replay,
+// posting). Run on the worker pool; results are plain values so the WebSocket session needs no
+// gRPC or Protobuf headers.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "botfactory/jwt/tokens.hpp"
+
+namespace botfactory::gateway {
+
+struct Upstreams;
+
+/// An error to send to the client as an `error` frame.
+struct OpError {
+  std::string code;
+  std::string message;
+};
+
+/// One encoded `message.new` frame with its seq.
+struct SeqFrame {
+  std::int64_t seq = 0;
+  std::shared_ptr<const std::string> frame;
+};
+
+/// What PostMessage answered.
+struct PostResult {
+  std::int64_t seq = 0;
+  std::string message_id;
+  std::string operator_name;  // set when it was looked up (to cache in the session)
+};
+
+/// Stateless; thread-safe.
+class ChatOps {
+ public:
+  /// `upstreams` must outlive this.
+  explicit ChatOps(const Upstreams& upstreams);
+
+  /// May the holder of `claims` watch `conversation_id`? A visitor only its own conversation
+  /// (`forbidden`); a user any conversation of its tenant (chat GetConversation; `not_found`).
+  std::optional<OpError> authorize_join(const jwt::Claims& claims,
+                                        const std::string& conversation_id) const;
+
+  /// Appends to `out` the `message.new` frames (chatwire encoding) of messages with seq >
+  /// `since_seq` in seq order, at most `limit`. `*more` is set when the page was full.
+  std::optional<OpError> fetch_messages(const std::string& conversation_id, std::int64_t since_seq,
+                                        int limit, std::vector<SeqFrame>& out, bool* more) const;
+
+  /// Posts `text` as the token's holder: visitor → {visitor, sub, name from the token};
+  /// user → {operator, user id, username from auth GetUser unless `cached_operator_name` is set}.
+  std::optional<OpError> post_message(const jwt::Claims& claims, const std::string& cached_operator_name,
+                                      const std::string& conversation_id,
+                                      const std::string& client_id, const std::string& text,
+                                      PostResult& result) const;
+
+ private:
+  const Upstreams& upstreams_;
+};
+
+}  // namespace botfactory::gateway

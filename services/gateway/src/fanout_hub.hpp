@@ -1,0 +1,99 @@
+#pragma once
+// Fan-out of chat events from Redis pub/sub to the local WebSocket sockets
+// (docs/architecture.md "Chat data flow" 4–5): one Redis channel per conversation, subscribed
+// while at least one local socket watches it; each payload is examined once and the same
+// immutable frame is handed to every watcher.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace botfactory::redis {
+class Subscriber;
+}
+
+namespace botfactory::gateway {
+
+/// An encoded WebSocket text frame shared by every recipient.
+using Frame = std::shared_ptr<const std::string>;
+/// A conversation id shared by the hub and its watchers (no copy per delivery).
+using ConversationId = std::shared_ptr<const std::string>;
+
+/// Something that receives the events of the conversations it watches (a WebSocket session).
+/// Both calls come from the subscriber's strand and must only queue work (never block).
+class ConversationWatcher {
+ public:
+  virtual ~ConversationWatcher() = default;
+  /// A live event: `seq` > 0 for `message.new`, 0 for events without a seq (`message.delta`).
+  virtual void on_event(const ConversationId& conversation_id, const Frame& frame,
+                        std::int64_t seq) = 0;
+  /// Redis came back after a disconnect: re-fetch whatever may have been missed.
+  virtual void on_resync() = 0;
+};
+
+/// What a payload is, found without a full parse on the common path.
+struct EventInfo {
+  bool valid = false;   // false: not a JSON object with a string `type` (dropped)
+  std::int64_t seq = 0;  // `message.new`: its seq (> 0); other types: 0
+};
+
+/// Classifies a Redis payload: `message.new` frames as chatwire writes them
+/// ({"type":"message.new","conversation_id":"…","seq":N,…}) by a prefix scan, anything else
+/// with a JSON parse. A `message.new` without a positive integer seq is invalid.
+EventInfo classify_event(std::string_view payload);
+
+/// Thread-safe.
+class FanoutHub {
+ public:
+  /// Installs itself as `subscriber`'s message, subscribed and reconnect handler. The
+  /// subscriber must outlive the hub, and be started after this constructor.
+  explicit FanoutHub(redis::Subscriber& subscriber);
+  FanoutHub(const FanoutHub&) = delete;
+  FanoutHub& operator=(const FanoutHub&) = delete;
+
+  /// Adds `watcher` to `conversation_id` (SUBSCRIBE for the first one) and calls `ready` once
+  /// Redis has confirmed the subscription, so that a history read after `ready` cannot miss a
+  /// message published in between. When Redis is disconnected `ready` is called at once (the
+  /// reconnect re-sync covers the gap). `ready` may run on the caller's thread or the
+  /// subscriber's strand.
+  void watch(const std::string& conversation_id, const std::shared_ptr<ConversationWatcher>& watcher,
+             std::function<void()> ready);
+  /// Removes `watcher` (UNSUBSCRIBE after the last one). Idempotent.
+  void unwatch(const std::string& conversation_id, const ConversationWatcher* watcher);
+
+  /// Subscriber handlers (public for tests).
+  void handle_message(std::string_view channel, std::string_view payload);
+  void handle_subscribed(std::string_view channel);
+  void handle_reconnect();
+
+  /// Conversations with at least one local watcher.
+  std::size_t conversation_count() const;
+
+ private:
+  struct Watch {
+    const ConversationWatcher* key;
+    std::weak_ptr<ConversationWatcher> watcher;
+  };
+  struct Entry {
+    ConversationId id;
+    std::vector<Watch> watchers;
+    bool confirmed = false;
+    std::vector<std::function<void()>> waiting;
+  };
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  redis::Subscriber& subscriber_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;  // by conversation id
+};
+
+}  // namespace botfactory::gateway

@@ -1,0 +1,30 @@
+#include "gateway_metrics.hpp"
+
+namespace botfactory::gateway {
+
+GatewayMetrics& GatewayMetrics::get() {
+  auto& r = metrics::Registry::global();
+  static GatewayMetrics instance{
+      r.gauge("gateway_websockets_open", "Open WebSocket connections"),
+      r.counter("gateway_ws_frames_in_total", "WebSocket text frames received from clients"),
+      r.counter("gateway_ws_frames_out_total", "WebSocket text frames written to clients"),
+      r.counter("gateway_fanout_messages_total", "Chat events received from Redis pub/sub"),
+      r.counter("gateway_fanout_deliveries_total", "Chat events handed to local WebSocket sockets"),
+      r.counter("gateway_ws_slow_consumer_closes_total",
+                "WebSockets closed because their outbound queue was full"),
+      r.counter("gateway_ws_rejected_upgrades_total", "WebSocket upgrades refused (bad token)"),
+      r.histogram("gateway_http_request_duration_seconds", "HTTP request latency",
+                  metrics::latency_buckets()),
+  };
+  return instance;
+}
+
+void GatewayMetrics::observe_http(const std::string& route_class, int status, double seconds) {
+  metrics::Registry::global()
+      .counter("gateway_http_requests_total", "HTTP requests by route class and status",
+               "route=\"" + route_class + "\",code=\"" + std::to_string(status) + "\"")
+      .inc();
+  http_latency.observe(seconds);
+}
+
+}  // namespace botfactory::gateway

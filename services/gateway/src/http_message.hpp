@@ -1,0 +1,49 @@
+#pragma once
+// Transport-neutral HTTP request/response for the REST layer (no Beast here), plus the helpers
+// that turn a request target into a path and query parameters.
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace botfactory::gateway {
+
+/// One REST request as the HTTP server hands it over.
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // percent-decoded path, no query, e.g. "/api/v1/bots/1"
+  std::map<std::string, std::string> query;  // decoded query parameters (last one wins)
+  std::string authorization;                 // Authorization header value
+  std::string content_type;                  // Content-Type header value
+  std::string body;
+  std::string request_id;
+};
+
+/// One REST response. `headers` are extra headers (e.g. Location).
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// Path and query of an origin-form request target (RFC 9112 section 3.2.1).
+struct ParsedTarget {
+  std::string path;
+  std::map<std::string, std::string> query;
+  bool ok = true;  // false when percent-encoding is malformed
+};
+
+/// Splits `target` at '?', percent-decodes the path and the query (also '+' as space in the
+/// query, per application/x-www-form-urlencoded).
+ParsedTarget parse_target(std::string_view target);
+
+/// Percent-decodes `text`; `plus_as_space` for query strings. False on a malformed escape.
+bool percent_decode(std::string_view text, bool plus_as_space, std::string& out);
+
+/// The token of an "Authorization: Bearer <token>" value (scheme case-insensitive), or "".
+std::string_view bearer_token(std::string_view authorization);
+
+}  // namespace botfactory::gateway

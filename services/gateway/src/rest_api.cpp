@@ -1,0 +1,563 @@
+#include "rest_api.hpp"
+
+#include <boost/json.hpp>
+
+#include "api_error.hpp"
+#include "botfactory/common/logging.hpp"
+#include "botfactory/common/random.hpp"
+#include "botfactory/common/text.hpp"
+#include "botfactory/jwt/tokens.hpp"
+#include "multipart.hpp"
+#include "rest_json.hpp"
+#include "upstreams.hpp"
+
+namespace botfactory::gateway {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::size_t kMaxVisitorNameLength = 64;  // code points
+constexpr int kMaxConversationsPage = 200;
+constexpr int kMaxMessagesPage = 500;
+
+HttpResponse json_response(int status, const json::value& value) {
+  HttpResponse response;
+  response.status = status;
+  response.body = json::serialize(value);
+  return response;
+}
+
+HttpResponse no_content() {
+  HttpResponse response;
+  response.status = 204;
+  response.content_type.clear();
+  return response;
+}
+
+ApiError invalid_json(const char* message) { return ApiError(400, "invalid_json", message); }
+ApiError validation(const std::string& message) {
+  return ApiError(400, "validation_failed", message);
+}
+
+/// The body as a JSON object; an empty body is `{}` when `allow_empty`.
+json::object parse_object(const HttpRequest& request, bool allow_empty = false) {
+  if (common::trim(request.body).empty()) {
+    if (allow_empty) return {};
+    throw invalid_json("request body must be a JSON object");
+  }
+  boost::system::error_code ec;
+  json::value value = json::parse(request.body, ec);
+  if (ec) throw invalid_json("request body is not valid JSON");
+  if (!value.is_object()) throw invalid_json("request body must be a JSON object");
+  return std::move(value.as_object());
+}
+
+/// A string field; absent or null gives nullopt, another type a validation error.
+std::optional<std::string> optional_string(const json::object& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || it->value().is_null()) return std::nullopt;
+  if (!it->value().is_string()) throw validation(std::string(key) + " must be a string");
+  return std::string(it->value().as_string());
+}
+
+std::string string_field(const json::object& object, const char* key) {
+  return optional_string(object, key).value_or("");
+}
+
+/// Integer query parameter `key` in [min, max], `fallback` when absent.
+std::int64_t query_int(const HttpRequest& request, const char* key, std::int64_t fallback,
+                       std::int64_t min, std::int64_t max) {
+  auto it = request.query.find(key);
+  if (it == request.query.end() || it->second.empty()) return fallback;
+  try {
+    std::size_t used = 0;
+    long long value = std::stoll(it->second, &used);
+    if (used == it->second.size() && value >= min && value <= max) return value;
+  } catch (const std::exception&) {
+  }
+  throw validation(std::string(key) + " must be an integer in [" + std::to_string(min) + ", " +
+                   std::to_string(max) + "]");
+}
+
+common::v1::ProviderSettings provider_from_json(const json::value& value) {
+  if (!value.is_object()) throw validation("provider must be an object");
+  const auto& object = value.as_object();
+  common::v1::ProviderSettings provider;
+  provider.set_provider(string_field(object, "provider"));
+  provider.set_model(string_field(object, "model"));
+  if (auto it = object.find("temperature"); it != object.end() && !it->value().is_null()) {
+    if (!it->value().is_number()) throw validation("provider.temperature must be a number");
+    provider.set_temperature(it->value().to_number<double>());
+  }
+  return provider;
+}
+
+}  // namespace
+
+std::string generated_guest_name() { return "Guest " + std::to_string(common::random_int(1000, 9999)); }
+
+RestApi::RestApi(const Upstreams& upstreams, const jwt::TokenVerifier& verifier)
+    : upstreams_(upstreams), verifier_(verifier) {}
+
+HttpResponse RestApi::handle(const HttpRequest& request) const {
+  return handle(request, match_route(request.method, request.path));
+}
+
+HttpResponse RestApi::handle(const HttpRequest& request, const RouteMatch& route) const {
+  if (route.kind == RouteMatch::Kind::kNotFound) {
+    return error_response(404, "not_found", "no such endpoint");
+  }
+  if (route.kind == RouteMatch::Kind::kMethodNotAllowed) {
+    auto response = error_response(405, "method_not_allowed", "method not allowed");
+    response.headers.emplace_back("Allow", route.allow);
+    return response;
+  }
+  try {
+    return dispatch(request, route);
+  } catch (const ApiError& e) {
+    return error_response(e.status(), e.code(), e.what());
+  } catch (const std::exception& e) {
+    common::logger("rest")->error("request {} {} failed: {}", request.request_id, route.pattern,
+                                  common::json_escape(e.what()));
+    return error_response(500, "internal", "internal error");
+  }
+}
+
+HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& route) const {
+  const auto& p = route.params;
+  switch (route.endpoint) {
+    case Endpoint::kRegister: return register_user(request);
+    case Endpoint::kLogin: return login(request);
+    case Endpoint::kRefresh: return refresh(request);
+    case Endpoint::kLogout: return logout(request);
+    case Endpoint::kMe: return me(request);
+    case Endpoint::kListPlans: return list_plans(request);
+    case Endpoint::kCurrentSubscription: return current_subscription(request);
+    case Endpoint::kChangePlan: return change_plan(request);
+    case Endpoint::kCreateBot: return create_bot(request);
+    case Endpoint::kListBots: return list_bots(request);
+    case Endpoint::kGetBot: return get_bot(request, p.at(0));
+    case Endpoint::kUpdateBot: return update_bot(request, p.at(0));
+    case Endpoint::kDeleteBot: return delete_bot(request, p.at(0));
+    case Endpoint::kAddKnowledge: return add_knowledge(request, p.at(0));
+    case Endpoint::kListKnowledge: return list_knowledge(request, p.at(0));
+    case Endpoint::kDeleteKnowledge: return delete_knowledge(request, p.at(0), p.at(1));
+    case Endpoint::kCreateWidgetSession: return create_widget_session(request, p.at(0));
+    case Endpoint::kListConversations: return list_conversations(request, p.at(0));
+    case Endpoint::kListMessages: return list_messages(request, p.at(0));
+  }
+  return error_response(404, "not_found", "no such endpoint");
+}
+
+jwt::Claims RestApi::authenticate(const HttpRequest& request) const {
+  auto token = bearer_token(request.authorization);
+  if (token.empty()) throw ApiError(401, "unauthorized", "missing bearer token");
+  auto claims = verifier_.verify(std::string(token));
+  if (!claims) throw ApiError(401, "unauthorized", "invalid or expired token");
+  return *claims;
+}
+
+jwt::Claims RestApi::require_user(const HttpRequest& request) const {
+  auto claims = authenticate(request);
+  if (claims.kind != jwt::TokenKind::kUser) {
+    throw ApiError(403, "forbidden", "this endpoint needs a user token");
+  }
+  return claims;
+}
+
+// --- users and tokens -------------------------------------------------------------------------
+
+HttpResponse RestApi::register_user(const HttpRequest& request) const {
+  auto body = parse_object(request);
+  auth::v1::RegisterRequest rpc_request;
+  rpc_request.set_email(string_field(body, "email"));
+  rpc_request.set_username(string_field(body, "username"));
+  rpc_request.set_password(string_field(body, "password"));
+  auth::v1::User user;
+  {
+    grpc::ClientContext context;
+    upstreams_.prepare(context);
+    check(upstreams_.auth->Register(&context, rpc_request, &user));
+  }
+  billing::v1::StartTrialRequest trial;
+  trial.set_tenant_id(user.tenant_id());
+  billing::v1::Subscription subscription;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  auto status = upstreams_.subscription->StartTrial(&context, trial, &subscription);
+  if (!status.ok()) {
+    // The subscription service puts a tenant without a subscription on the trial on first read.
+    common::logger("rest")->warn("request {}: StartTrial for a new tenant failed: {}",
+                                 request.request_id, common::json_escape(status.error_message()));
+  }
+  auto response = json_response(201, user_json(user));
+  response.headers.emplace_back("Location", "/api/v1/users/me");
+  return response;
+}
+
+HttpResponse RestApi::login(const HttpRequest& request) const {
+  auto body = parse_object(request);
+  auth::v1::LoginRequest rpc_request;
+  rpc_request.set_email(string_field(body, "email"));
+  rpc_request.set_password(string_field(body, "password"));
+  auth::v1::TokenPair pair;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  auto status = upstreams_.auth->Login(&context, rpc_request, &pair);
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+      status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
+      status.error_code() == grpc::StatusCode::NOT_FOUND) {
+    throw ApiError(401, "invalid_credentials", "invalid email or password");
+  }
+  check(status);
+  return json_response(200, token_pair_json(pair));
+}
+
+HttpResponse RestApi::refresh(const HttpRequest& request) const {
+  auto body = parse_object(request);
+  auth::v1::RefreshRequest rpc_request;
+  rpc_request.set_refresh_token(string_field(body, "refresh_token"));
+  if (rpc_request.refresh_token().empty()) throw validation("refresh_token is required");
+  auth::v1::TokenPair pair;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  auto status = upstreams_.auth->Refresh(&context, rpc_request, &pair);
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+    throw ApiError(401, "unauthorized", "invalid or expired refresh token");
+  }
+  check(status);
+  return json_response(200, token_pair_json(pair));
+}
+
+HttpResponse RestApi::logout(const HttpRequest& request) const {
+  auto body = parse_object(request);
+  auth::v1::LogoutRequest rpc_request;
+  rpc_request.set_refresh_token(string_field(body, "refresh_token"));
+  auth::v1::LogoutResponse rpc_response;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  check(upstreams_.auth->Logout(&context, rpc_request, &rpc_response));
+  return no_content();
+}
+
+HttpResponse RestApi::me(const HttpRequest& request) const {
+  auto claims = require_user(request);
+  auth::v1::GetUserRequest rpc_request;
+  rpc_request.set_user_id(claims.subject);
+  auth::v1::User user;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  auto status = upstreams_.auth->GetUser(&context, rpc_request, &user);
+  if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
+    throw ApiError(401, "unauthorized", "the token's user no longer exists");
+  }
+  check(status);
+  return json_response(200, user_json(user));
+}
+
+// --- plans and subscriptions ------------------------------------------------------------------
+
+HttpResponse RestApi::list_plans(const HttpRequest&) const {
+  billing::v1::ListPlansRequest rpc_request;
+  billing::v1::ListPlansResponse rpc_response;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  check(upstreams_.subscription->ListPlans(&context, rpc_request, &rpc_response));
+  json::array plans;
+  for (const auto& plan : rpc_response.plans()) plans.push_back(plan_json(plan));
+  return json_response(200, json::object{{"plans", std::move(plans)}});
+}
+
+HttpResponse RestApi::current_subscription(const HttpRequest& request) const {
+  auto claims = require_user(request);
+  billing::v1::GetSubscriptionRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  billing::v1::Subscription subscription;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  check(upstreams_.subscription->GetSubscription(&context, rpc_request, &subscription));
+  return json_response(200, subscription_json(subscription));
+}
+
+HttpResponse RestApi::change_plan(const HttpRequest& request) const {
+  auto claims = require_user(request);
+  auto body = parse_object(request);
+  billing::v1::ChangePlanRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_plan_code(string_field(body, "plan"));
+  if (rpc_request.plan_code().empty()) throw validation("plan is required");
+  billing::v1::Subscription subscription;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  check(upstreams_.subscription->ChangePlan(&context, rpc_request, &subscription));
+  return json_response(200, subscription_json(subscription));
+}
+
+// --- bots -------------------------------------------------------------------------------------
+
+HttpResponse RestApi::create_bot(const HttpRequest& request) const {
+  auto claims = require_user(request);
+  auto body = parse_object(request);
+  registry::v1::CreateBotRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_name(string_field(body, "name"));
+  rpc_request.set_language(string_field(body, "language"));
+  rpc_request.set_greeting(string_field(body, "greeting"));
+  rpc_request.set_instructions(string_field(body, "instructions"));
+  if (auto it = body.find("provider"); it != body.end() && !it->value().is_null()) {
+    *rpc_request.mutable_provider() = provider_from_json(it->value());
+  }
+  registry::v1::Bot bot;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  check(upstreams_.registry->CreateBot(&context, rpc_request, &bot));
+  auto response = json_response(201, bot_json(bot));
+  response.headers.emplace_back("Location", "/api/v1/bots/" + bot.id());
+  return response;
+}
+
+HttpResponse RestApi::list_bots(const HttpRequest& request) const {
+  auto claims = require_user(request);
+  registry::v1::ListBotsRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  registry::v1::ListBotsResponse rpc_response;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  check(upstreams_.registry->ListBots(&context, rpc_request, &rpc_response));
+  json::array bots;
+  for (const auto& bot : rpc_response.bots()) bots.push_back(bot_json(bot));
+  return json_response(200, json::object{{"bots", std::move(bots)}});
+}
+
+HttpResponse RestApi::get_bot(const HttpRequest& request, const std::string& bot_id) const {
+  auto claims = require_user(request);
+  registry::v1::GetBotRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_bot_id(bot_id);
+  registry::v1::Bot bot;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  check(upstreams_.registry->GetBot(&context, rpc_request, &bot));
+  return json_response(200, bot_json(bot));
+}
+
+HttpResponse RestApi::update_bot(const HttpRequest& request, const std::string& bot_id) const {
+  auto claims = require_user(request);
+  auto body = parse_object(request);
+  registry::v1::UpdateBotRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_bot_id(bot_id);
+  if (auto v = optional_string(body, "name")) rpc_request.set_name(*v);
+  if (auto v = optional_string(body, "language")) rpc_request.set_language(*v);
+  if (auto v = optional_string(body, "greeting")) rpc_request.set_greeting(*v);
+  if (auto v = optional_string(body, "instructions")) rpc_request.set_instructions(*v);
+  if (auto it = body.find("provider"); it != body.end() && !it->value().is_null()) {
+    *rpc_request.mutable_provider() = provider_from_json(it->value());
+  }
+  registry::v1::Bot bot;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  check(upstreams_.registry->UpdateBot(&context, rpc_request, &bot));
+  return json_response(200, bot_json(bot));
+}
+
+HttpResponse RestApi::delete_bot(const HttpRequest& request, const std::string& bot_id) const {
+  auto claims = require_user(request);
+  registry::v1::DeleteBotRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_bot_id(bot_id);
+  registry::v1::DeleteBotResponse rpc_response;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  check(upstreams_.registry->DeleteBot(&context, rpc_request, &rpc_response));
+  return no_content();
+}
+
+// --- knowledge --------------------------------------------------------------------------------
+
+HttpResponse RestApi::add_knowledge(const HttpRequest& request, const std::string& bot_id) const {
+  auto claims = require_user(request);
+  registry::v1::AddDocumentRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_bot_id(bot_id);
+  std::string media_type = common::to_lower_ascii(
+      common::trim(std::string_view(request.content_type).substr(0, request.content_type.find(';'))));
+  if (media_type == "multipart/form-data") {
+    auto boundary = multipart_boundary(request.content_type);
+    if (!boundary) throw validation("multipart body without a valid boundary");
+    auto parts = parse_multipart(request.body, *boundary);
+    if (!parts) throw validation("malformed multipart/form-data body");
+    const MultipartPart* file = nullptr;
+    std::string title;
+    for (const auto& part : *parts) {
+      if (part.name == "file" && part.filename && !file) file = &part;
+      if (part.name == "title" && !part.filename) title = std::string(common::trim(part.body));
+    }
+    if (file == nullptr) throw validation("a `file` part is required");
+    auto format = document_format_from_filename(*file->filename);
+    if (!format) {
+      throw validation("unsupported file type: use .txt, .md, .markdown, .html or .htm");
+    }
+    if (!common::is_valid_utf8(file->body)) throw validation("the file must be UTF-8 text");
+    if (title.empty()) title = *file->filename;
+    rpc_request.set_title(title);
+    rpc_request.set_format(*format);
+    rpc_request.set_body(file->body);
+  } else if (media_type.empty() || media_type == "application/json") {
+    auto body = parse_object(request);
+    rpc_request.set_title(string_field(body, "title"));
+    auto format_name = optional_string(body, "format").value_or("text");
+    auto format = document_format_from_name(format_name);
+    if (!format) throw validation("format must be text, markdown or html");
+    rpc_request.set_format(*format);
+    rpc_request.set_body(string_field(body, "body"));
+  } else {
+    throw ApiError(415, "unsupported_media_type",
+                   "send application/json or multipart/form-data with a `file` part");
+  }
+  registry::v1::Document document;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  check(upstreams_.registry->AddDocument(&context, rpc_request, &document));
+  return json_response(201, document_json(document));
+}
+
+HttpResponse RestApi::list_knowledge(const HttpRequest& request, const std::string& bot_id) const {
+  auto claims = require_user(request);
+  registry::v1::ListDocumentsRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_bot_id(bot_id);
+  registry::v1::ListDocumentsResponse rpc_response;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  check(upstreams_.registry->ListDocuments(&context, rpc_request, &rpc_response));
+  json::array documents;
+  for (const auto& document : rpc_response.documents()) documents.push_back(document_json(document));
+  return json_response(200, json::object{{"documents", std::move(documents)}});
+}
+
+HttpResponse RestApi::delete_knowledge(const HttpRequest& request, const std::string& bot_id,
+                                       const std::string& document_id) const {
+  auto claims = require_user(request);
+  registry::v1::DeleteDocumentRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_bot_id(bot_id);
+  rpc_request.set_document_id(document_id);
+  registry::v1::DeleteDocumentResponse rpc_response;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  check(upstreams_.registry->DeleteDocument(&context, rpc_request, &rpc_response));
+  return no_content();
+}
+
+// --- widget and conversations -----------------------------------------------------------------
+
+HttpResponse RestApi::create_widget_session(const HttpRequest& request,
+                                            const std::string& public_id) const {
+  auto body = parse_object(request, /*allow_empty=*/true);
+  std::string name(common::trim(string_field(body, "name")));
+  if (!common::is_valid_utf8(name) || common::utf8_length(name) > kMaxVisitorNameLength) {
+    throw validation("name must be at most 64 characters");
+  }
+  if (name.empty()) name = generated_guest_name();
+
+  registry::v1::Bot bot;
+  {
+    registry::v1::GetBotByPublicIdRequest rpc_request;
+    rpc_request.set_public_id(public_id);
+    grpc::ClientContext context;
+    upstreams_.prepare(context);
+    check(upstreams_.registry->GetBotByPublicId(&context, rpc_request, &bot));
+  }
+  const std::string visitor_id = "v_" + common::random_base62(12);
+  chat::v1::Conversation conversation;
+  {
+    chat::v1::CreateConversationRequest rpc_request;
+    rpc_request.set_tenant_id(bot.tenant_id());
+    rpc_request.set_bot_id(bot.id());
+    rpc_request.set_channel("web");
+    rpc_request.set_visitor_id(visitor_id);
+    rpc_request.set_visitor_name(name);
+    grpc::ClientContext context;
+    upstreams_.prepare(context);
+    check(upstreams_.chat->CreateConversation(&context, rpc_request, &conversation));
+  }
+  auth::v1::IssueVisitorTokenResponse token;
+  {
+    auth::v1::IssueVisitorTokenRequest rpc_request;
+    rpc_request.set_tenant_id(bot.tenant_id());
+    rpc_request.set_bot_id(bot.id());
+    rpc_request.set_conversation_id(conversation.id());
+    rpc_request.set_visitor_id(visitor_id);
+    rpc_request.set_visitor_name(name);
+    grpc::ClientContext context;
+    upstreams_.prepare(context);
+    check(upstreams_.auth->IssueVisitorToken(&context, rpc_request, &token));
+  }
+  json::object result{
+      {"token", token.token()},
+      {"expires_in", token.expires_in()},
+      {"conversation_id", conversation.id()},
+      {"visitor", {{"id", visitor_id}, {"name", name}}},
+      {"bot", {{"name", bot.name()}, {"language", bot.language()}, {"greeting", bot.greeting()}}}};
+  return json_response(201, result);
+}
+
+HttpResponse RestApi::list_conversations(const HttpRequest& request,
+                                         const std::string& bot_id) const {
+  auto claims = require_user(request);
+  int limit = static_cast<int>(query_int(request, "limit", 50, 1, kMaxConversationsPage));
+  {
+    registry::v1::GetBotRequest rpc_request;
+    rpc_request.set_tenant_id(claims.tenant_id);
+    rpc_request.set_bot_id(bot_id);
+    registry::v1::Bot bot;
+    grpc::ClientContext context;
+    upstreams_.prepare(context);
+    check(upstreams_.registry->GetBot(&context, rpc_request, &bot));
+  }
+  chat::v1::ListConversationsRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_bot_id(bot_id);
+  rpc_request.set_limit(limit);
+  chat::v1::ListConversationsResponse rpc_response;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  check(upstreams_.chat->ListConversations(&context, rpc_request, &rpc_response));
+  json::array conversations;
+  for (const auto& c : rpc_response.conversations()) conversations.push_back(conversation_json(c));
+  return json_response(200, json::object{{"conversations", std::move(conversations)}});
+}
+
+HttpResponse RestApi::list_messages(const HttpRequest& request,
+                                    const std::string& conversation_id) const {
+  auto claims = authenticate(request);
+  auto since_seq = query_int(request, "since_seq", 0, 0, INT64_MAX);
+  int limit = static_cast<int>(query_int(request, "limit", kMaxMessagesPage, 1, kMaxMessagesPage));
+  if (claims.kind == jwt::TokenKind::kVisitor) {
+    if (claims.conversation_id != conversation_id) {
+      throw ApiError(403, "forbidden", "a visitor may read only its own conversation");
+    }
+  } else {
+    chat::v1::GetConversationRequest rpc_request;
+    rpc_request.set_conversation_id(conversation_id);
+    rpc_request.set_tenant_id(claims.tenant_id);
+    chat::v1::Conversation conversation;
+    grpc::ClientContext context;
+    upstreams_.prepare(context);
+    check(upstreams_.chat->GetConversation(&context, rpc_request, &conversation));
+  }
+  chat::v1::ListMessagesRequest rpc_request;
+  rpc_request.set_conversation_id(conversation_id);
+  rpc_request.set_since_seq(since_seq);
+  rpc_request.set_limit(limit);
+  chat::v1::ListMessagesResponse rpc_response;
+  grpc::ClientContext context;
+  upstreams_.prepare(context);
+  check(upstreams_.chat->ListMessages(&context, rpc_request, &rpc_response));
+  json::array messages;
+  for (const auto& m : rpc_response.messages()) messages.push_back(message_json(m));
+  return json_response(200, json::object{{"messages", std::move(messages)}});
+}
+
+}  // namespace botfactory::gateway

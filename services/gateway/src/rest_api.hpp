@@ -1,0 +1,67 @@
+#pragma once
+// The REST API `/api/v1` (docs/api.md): each endpoint mapped to one or two gRPC calls on the
+// owning service. No HTTP library here: the server hands over an HttpRequest.
+
+#include <string>
+
+#include "http_message.hpp"
+#include "router.hpp"
+
+namespace botfactory::jwt {
+class TokenVerifier;
+struct Claims;
+}
+
+namespace botfactory::gateway {
+
+struct Upstreams;
+
+/// Serves REST requests. Blocking (gRPC calls with deadlines): run it on the worker pool.
+/// Thread-safe.
+class RestApi {
+ public:
+  /// `upstreams` and `verifier` must outlive the RestApi.
+  RestApi(const Upstreams& upstreams, const jwt::TokenVerifier& verifier);
+
+  /// Answers one request: unknown path 404 `not_found`, wrong method 405 `method_not_allowed`,
+  /// otherwise the endpoint's response or its JSON error. Never throws.
+  HttpResponse handle(const HttpRequest& request) const;
+
+  /// Same, for an already matched route.
+  HttpResponse handle(const HttpRequest& request, const RouteMatch& route) const;
+
+ private:
+  HttpResponse dispatch(const HttpRequest& request, const RouteMatch& route) const;
+  jwt::Claims authenticate(const HttpRequest& request) const;
+  jwt::Claims require_user(const HttpRequest& request) const;
+
+  HttpResponse register_user(const HttpRequest& request) const;
+  HttpResponse login(const HttpRequest& request) const;
+  HttpResponse refresh(const HttpRequest& request) const;
+  HttpResponse logout(const HttpRequest& request) const;
+  HttpResponse me(const HttpRequest& request) const;
+  HttpResponse list_plans(const HttpRequest& request) const;
+  HttpResponse current_subscription(const HttpRequest& request) const;
+  HttpResponse change_plan(const HttpRequest& request) const;
+  HttpResponse create_bot(const HttpRequest& request) const;
+  HttpResponse list_bots(const HttpRequest& request) const;
+  HttpResponse get_bot(const HttpRequest& request, const std::string& bot_id) const;
+  HttpResponse update_bot(const HttpRequest& request, const std::string& bot_id) const;
+  HttpResponse delete_bot(const HttpRequest& request, const std::string& bot_id) const;
+  HttpResponse add_knowledge(const HttpRequest& request, const std::string& bot_id) const;
+  HttpResponse list_knowledge(const HttpRequest& request, const std::string& bot_id) const;
+  HttpResponse delete_knowledge(const HttpRequest& request, const std::string& bot_id,
+                                const std::string& document_id) const;
+  HttpResponse create_widget_session(const HttpRequest& request,
+                                     const std::string& public_id) const;
+  HttpResponse list_conversations(const HttpRequest& request, const std::string& bot_id) const;
+  HttpResponse list_messages(const HttpRequest& request, const std::string& conversation_id) const;
+
+  const Upstreams& upstreams_;
+  const jwt::TokenVerifier& verifier_;
+};
+
+/// "Guest NNNN" with a random 4-digit number: the name of a visitor who gave none.
+std::string generated_guest_name();
+
+}  // namespace botfactory::gateway

@@ -1,0 +1,131 @@
+#include "rest_json.hpp"
+
+#include "botfactory/chatwire/message_event.hpp"
+#include "botfactory/common/text.hpp"
+#include "botfactory/rpc/timestamp.hpp"
+
+namespace botfactory::gateway {
+namespace {
+
+boost::json::object sender_json(const chat::v1::Sender& sender) {
+  return {{"kind", chatwire::sender_kind_name(sender.kind())},
+          {"id", sender.id()},
+          {"name", sender.name()}};
+}
+
+}  // namespace
+
+boost::json::object user_json(const auth::v1::User& user) {
+  return {{"id", user.id()},
+          {"email", user.email()},
+          {"username", user.username()},
+          {"tenant_id", user.tenant_id()},
+          {"created_at", rpc::rfc3339(user.created_at())}};
+}
+
+boost::json::object token_pair_json(const auth::v1::TokenPair& pair) {
+  return {{"access_token", pair.access_token()},
+          {"refresh_token", pair.refresh_token()},
+          {"expires_in", pair.expires_in()},
+          {"token_type", "Bearer"}};
+}
+
+boost::json::object plan_json(const billing::v1::Plan& plan) {
+  const auto& limits = plan.limits();
+  return {{"code", plan.code()},
+          {"name", plan.name()},
+          {"price_cents", plan.price_cents()},
+          {"currency", plan.currency()},
+          {"trial_days", plan.trial_days()},
+          {"limits",
+           {{"max_bots", limits.max_bots()},
+            {"max_replies_per_month", limits.max_replies_per_month()},
+            {"max_knowledge_bytes", limits.max_knowledge_bytes()},
+            {"max_channels", limits.max_channels()}}}};
+}
+
+boost::json::object subscription_json(const billing::v1::Subscription& subscription) {
+  return {{"plan", plan_json(subscription.plan())},
+          {"status", subscription_status_name(subscription.status())},
+          {"current_period_start", rpc::rfc3339(subscription.current_period_start())},
+          {"current_period_end", rpc::rfc3339(subscription.current_period_end())},
+          {"usage", {{"bot_replies", subscription.usage().bot_replies()}}}};
+}
+
+boost::json::object bot_json(const registry::v1::Bot& bot) {
+  return {{"id", bot.id()},
+          {"public_id", bot.public_id()},
+          {"name", bot.name()},
+          {"language", bot.language()},
+          {"greeting", bot.greeting()},
+          {"instructions", bot.instructions()},
+          {"provider",
+           {{"provider", bot.provider().provider()},
+            {"model", bot.provider().model()},
+            {"temperature", bot.provider().temperature()}}},
+          {"created_at", rpc::rfc3339(bot.created_at())},
+          {"updated_at", rpc::rfc3339(bot.updated_at())}};
+}
+
+boost::json::object document_json(const registry::v1::Document& document) {
+  return {{"id", document.id()},
+          {"title", document.title()},
+          {"format", document_format_name(document.format())},
+          {"size_bytes", document.size_bytes()},
+          {"chunk_count", document.chunk_count()},
+          {"created_at", rpc::rfc3339(document.created_at())}};
+}
+
+boost::json::object conversation_json(const chat::v1::Conversation& conversation) {
+  return {{"id", conversation.id()},
+          {"bot_id", conversation.bot_id()},
+          {"channel", conversation.channel()},
+          {"visitor", sender_json(conversation.visitor())},
+          {"last_seq", conversation.last_seq()},
+          {"created_at", rpc::rfc3339(conversation.created_at())},
+          {"updated_at", rpc::rfc3339(conversation.updated_at())}};
+}
+
+boost::json::object message_json(const chat::v1::Message& message) {
+  return {{"seq", message.seq()},
+          {"id", message.id()},
+          {"sender", sender_json(message.sender())},
+          {"text", message.text()},
+          {"created_at", rpc::rfc3339(message.created_at())}};
+}
+
+std::string_view subscription_status_name(billing::v1::SubscriptionStatus status) {
+  switch (status) {
+    case billing::v1::SUBSCRIPTION_STATUS_TRIALING: return "trialing";
+    case billing::v1::SUBSCRIPTION_STATUS_ACTIVE: return "active";
+    case billing::v1::SUBSCRIPTION_STATUS_EXPIRED: return "expired";
+    default: return "unknown";
+  }
+}
+
+std::string_view document_format_name(registry::v1::DocumentFormat format) {
+  switch (format) {
+    case registry::v1::DOCUMENT_FORMAT_MARKDOWN: return "markdown";
+    case registry::v1::DOCUMENT_FORMAT_HTML: return "html";
+    default: return "text";
+  }
+}
+
+std::optional<registry::v1::DocumentFormat> document_format_from_name(std::string_view name) {
+  if (name == "text") return registry::v1::DOCUMENT_FORMAT_TEXT;
+  if (name == "markdown") return registry::v1::DOCUMENT_FORMAT_MARKDOWN;
+  if (name == "html") return registry::v1::DOCUMENT_FORMAT_HTML;
+  return std::nullopt;
+}
+
+std::optional<registry::v1::DocumentFormat> document_format_from_filename(std::string_view name) {
+  auto dot = name.rfind('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  std::string ext = common::to_lower_ascii(name.substr(dot + 1));
+  if (ext == "txt") return registry::v1::DOCUMENT_FORMAT_TEXT;
+  if (ext == "md" || ext == "markdown") return registry::v1::DOCUMENT_FORMAT_MARKDOWN;
+  if (ext == "html" || ext == "htm") return registry::v1::DOCUMENT_FORMAT_HTML;
+  return std::nullopt;
+}
+
+}  // namespace botfactory::gateway

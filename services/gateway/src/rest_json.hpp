@@ -1,0 +1,46 @@
+#pragma once
+// JSON shapes of the REST API (docs/api.md): snake_case fields, RFC 3339 UTC timestamps,
+// lower-case enum names.
+
+#include <optional>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+#include "botfactory/auth/v1/auth.pb.h"
+#include "botfactory/billing/v1/billing.pb.h"
+#include "botfactory/chat/v1/chat.pb.h"
+#include "botfactory/registry/v1/registry.pb.h"
+
+namespace botfactory::gateway {
+
+/// {id, email, username, tenant_id, created_at}
+boost::json::object user_json(const auth::v1::User& user);
+/// {access_token, refresh_token, expires_in, token_type: "Bearer"}
+boost::json::object token_pair_json(const auth::v1::TokenPair& pair);
+/// {code, name, price_cents, currency, trial_days, limits {max_bots, max_replies_per_month,
+/// max_knowledge_bytes, max_channels}}
+boost::json::object plan_json(const billing::v1::Plan& plan);
+/// {plan, status, current_period_start, current_period_end, usage {bot_replies}}
+boost::json::object subscription_json(const billing::v1::Subscription& subscription);
+/// {id, public_id, name, language, greeting, instructions, provider {provider, model,
+/// temperature}, created_at, updated_at}
+boost::json::object bot_json(const registry::v1::Bot& bot);
+/// {id, title, format, size_bytes, chunk_count, created_at}
+boost::json::object document_json(const registry::v1::Document& document);
+/// {id, bot_id, channel, visitor {kind, id, name}, last_seq, created_at, updated_at}
+boost::json::object conversation_json(const chat::v1::Conversation& conversation);
+/// {seq, id, sender {kind, id, name}, text, created_at}
+boost::json::object message_json(const chat::v1::Message& message);
+
+/// "trialing", "active", "expired" ("unknown" otherwise).
+std::string_view subscription_status_name(billing::v1::SubscriptionStatus status);
+/// "text", "markdown", "html" (unspecified is plain text).
+std::string_view document_format_name(registry::v1::DocumentFormat format);
+/// The format for "text" / "markdown" / "html", or nullopt.
+std::optional<registry::v1::DocumentFormat> document_format_from_name(std::string_view name);
+/// The format for a file name by extension (.txt, .md, .markdown, .html, .htm; any case), or
+/// nullopt for anything else.
+std::optional<registry::v1::DocumentFormat> document_format_from_filename(std::string_view name);
+
+}  // namespace botfactory::gateway

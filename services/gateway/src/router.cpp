@@ -1,0 +1,92 @@
+#include "router.hpp"
+
+#include <array>
+
+namespace botfactory::gateway {
+namespace {
+
+struct Route {
+  const char* method;
+  const char* pattern;
+  Endpoint endpoint;
+};
+
+constexpr std::array kRoutes = {
+    Route{"POST", "/api/v1/users", Endpoint::kRegister},
+    Route{"POST", "/api/v1/auth/login", Endpoint::kLogin},
+    Route{"POST", "/api/v1/auth/refresh", Endpoint::kRefresh},
+    Route{"POST", "/api/v1/auth/logout", Endpoint::kLogout},
+    Route{"GET", "/api/v1/users/me", Endpoint::kMe},
+    Route{"GET", "/api/v1/plans", Endpoint::kListPlans},
+    Route{"GET", "/api/v1/subscriptions/current", Endpoint::kCurrentSubscription},
+    Route{"POST", "/api/v1/subscriptions", Endpoint::kChangePlan},
+    Route{"POST", "/api/v1/bots", Endpoint::kCreateBot},
+    Route{"GET", "/api/v1/bots", Endpoint::kListBots},
+    Route{"GET", "/api/v1/bots/{id}", Endpoint::kGetBot},
+    Route{"PATCH", "/api/v1/bots/{id}", Endpoint::kUpdateBot},
+    Route{"DELETE", "/api/v1/bots/{id}", Endpoint::kDeleteBot},
+    Route{"POST", "/api/v1/bots/{id}/knowledge", Endpoint::kAddKnowledge},
+    Route{"GET", "/api/v1/bots/{id}/knowledge", Endpoint::kListKnowledge},
+    Route{"DELETE", "/api/v1/bots/{id}/knowledge/{doc_id}", Endpoint::kDeleteKnowledge},
+    Route{"POST", "/api/v1/widget/{public_id}/sessions", Endpoint::kCreateWidgetSession},
+    Route{"GET", "/api/v1/bots/{id}/conversations", Endpoint::kListConversations},
+    Route{"GET", "/api/v1/conversations/{id}/messages", Endpoint::kListMessages},
+};
+
+/// Matches `path` against `pattern` segment by segment; "{...}" segments capture one non-empty
+/// segment.
+bool match_pattern(std::string_view pattern, std::string_view path,
+                   std::vector<std::string>& params) {
+  params.clear();
+  while (!pattern.empty() || !path.empty()) {
+    if (pattern.empty() || path.empty() || pattern.front() != '/' || path.front() != '/') {
+      return false;
+    }
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    auto pattern_end = pattern.find('/');
+    auto path_end = path.find('/');
+    std::string_view pattern_segment = pattern.substr(0, pattern_end);
+    std::string_view path_segment = path.substr(0, path_end);
+    if (!pattern_segment.empty() && pattern_segment.front() == '{') {
+      if (path_segment.empty()) return false;
+      params.emplace_back(path_segment);
+    } else if (pattern_segment != path_segment) {
+      return false;
+    }
+    pattern = pattern_end == std::string_view::npos ? std::string_view() : pattern.substr(pattern_end);
+    path = path_end == std::string_view::npos ? std::string_view() : path.substr(path_end);
+  }
+  return true;
+}
+
+}  // namespace
+
+RouteMatch match_route(std::string_view method, std::string_view path) {
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  RouteMatch result;
+  std::vector<std::string> params;
+  for (const auto& route : kRoutes) {
+    if (!match_pattern(route.pattern, path, params)) continue;
+    if (method == route.method) {
+      result.kind = RouteMatch::Kind::kFound;
+      result.endpoint = route.endpoint;
+      result.params = std::move(params);
+      result.pattern = route.pattern;
+      result.allow.clear();
+      return result;
+    }
+    result.kind = RouteMatch::Kind::kMethodNotAllowed;
+    result.pattern = route.pattern;
+    if (!result.allow.empty()) result.allow += ", ";
+    result.allow += route.method;
+  }
+  return result;
+}
+
+bool is_upload_route(std::string_view method, std::string_view path) {
+  auto match = match_route(method, path);
+  return match.kind == RouteMatch::Kind::kFound && match.endpoint == Endpoint::kAddKnowledge;
+}
+
+}  // namespace botfactory::gateway

@@ -1,0 +1,49 @@
+#pragma once
+// The REST route table (docs/api.md): method + path pattern → endpoint, with path parameters.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace botfactory::gateway {
+
+/// Every REST endpoint the gateway serves.
+enum class Endpoint {
+  kRegister,
+  kLogin,
+  kRefresh,
+  kLogout,
+  kMe,
+  kListPlans,
+  kCurrentSubscription,
+  kChangePlan,
+  kCreateBot,
+  kListBots,
+  kGetBot,
+  kUpdateBot,
+  kDeleteBot,
+  kAddKnowledge,
+  kListKnowledge,
+  kDeleteKnowledge,
+  kCreateWidgetSession,
+  kListConversations,
+  kListMessages,
+};
+
+/// Result of matching a request against the table.
+struct RouteMatch {
+  enum class Kind { kFound, kMethodNotAllowed, kNotFound } kind = Kind::kNotFound;
+  Endpoint endpoint = Endpoint::kRegister;
+  std::vector<std::string> params;  // path parameters in pattern order
+  std::string pattern;              // e.g. "/api/v1/bots/{id}" (the route class in metrics)
+  std::string allow;                // for kMethodNotAllowed: "GET, POST"
+};
+
+/// Matches `method` and decoded `path` (a trailing '/' is ignored). A path that matches a
+/// pattern with another method gives kMethodNotAllowed and the allowed methods.
+RouteMatch match_route(std::string_view method, std::string_view path);
+
+/// True when `path` names the knowledge upload route, whose body limit is larger.
+bool is_upload_route(std::string_view method, std::string_view path);
+
+}  // namespace botfactory::gateway

@@ -1,0 +1,62 @@
+#include "settings.hpp"
+
+#include "botfactory/common/config.hpp"
+#include "botfactory/common/logging.hpp"
+
+namespace botfactory::gateway {
+
+GatewaySettings GatewaySettings::from_env() {
+  using common::env_int;
+  using common::env_string;
+  GatewaySettings s;
+  s.http_listen = env_string("HTTP_LISTEN", s.http_listen);
+  s.web_root = env_string("WEB_ROOT", s.web_root);
+  s.max_body_bytes = static_cast<std::size_t>(env_int("MAX_BODY_BYTES", 1 << 20, 1024, 1LL << 30));
+  s.max_upload_bytes =
+      static_cast<std::size_t>(env_int("MAX_UPLOAD_BYTES", 8 << 20, 1024, 1LL << 30));
+  s.ws_max_frame_bytes =
+      static_cast<std::size_t>(env_int("WS_MAX_FRAME_BYTES", 16384, 256, 16 << 20));
+  s.ws_max_queue = static_cast<std::size_t>(env_int("WS_MAX_QUEUE", 1024, 1, 1 << 20));
+  s.ws_rate_per_sec = static_cast<double>(env_int("WS_RATE_PER_SEC", 10, 1, 100000));
+  s.ws_burst = static_cast<double>(env_int("WS_RATE_BURST", 20, 1, 100000));
+  s.io_threads = static_cast<int>(env_int("GATEWAY_IO_THREADS", 1, 1, 256));
+  s.workers = static_cast<int>(env_int("GATEWAY_WORKERS", 8, 1, 1024));
+  s.rpc_timeout = std::chrono::milliseconds(env_int("RPC_TIMEOUT_MS", 5000, 1, 600000));
+  s.http_timeout = std::chrono::seconds(env_int("HTTP_TIMEOUT_S", 30, 1, 3600));
+  s.auth_addr = env_string("AUTH_ADDR", s.auth_addr);
+  s.subscription_addr = env_string("SUBSCRIPTION_ADDR", s.subscription_addr);
+  s.registry_addr = env_string("REGISTRY_ADDR", s.registry_addr);
+  s.channel_addr = env_string("CHANNEL_ADDR", s.channel_addr);
+  s.redis_host = env_string("REDIS_HOST", s.redis_host);
+  s.redis_port = static_cast<int>(env_int("REDIS_PORT", 6379, 1, 65535));
+  s.jwt_secret = env_string("JWT_SECRET", s.jwt_secret);
+  s.jwt_issuer = env_string("JWT_ISSUER", s.jwt_issuer);
+  if (s.jwt_secret == GatewaySettings{}.jwt_secret) {
+    common::logger("gateway")->warn("JWT_SECRET is not set: using the insecure development secret");
+  }
+  split_host_port(s.http_listen);  // fail fast on a malformed address
+  return s;
+}
+
+std::pair<std::string, unsigned short> split_host_port(const std::string& address) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    throw common::ConfigError("expected host:port, got " + address);
+  }
+  std::string host = address.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  int port = -1;
+  try {
+    std::size_t used = 0;
+    port = std::stoi(address.substr(colon + 1), &used);
+    if (used != address.size() - colon - 1) port = -1;
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) throw common::ConfigError("expected host:port, got " + address);
+  return {host, static_cast<unsigned short>(port)};
+}
+
+}  // namespace botfactory::gateway

@@ -1,0 +1,41 @@
+#pragma once
+// Gateway configuration: every value from an environment variable with a local default.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <utility>
+
+namespace botfactory::gateway {
+
+/// Everything the gateway reads from its environment (docs/architecture.md lists them).
+struct GatewaySettings {
+  std::string http_listen = "127.0.0.1:8080";  // HTTP_LISTEN, host:port (port 0 = any free)
+  std::string web_root = "web/dist";           // WEB_ROOT, static files of the web app
+  std::size_t max_body_bytes = 1 << 20;        // MAX_BODY_BYTES, REST request bodies
+  std::size_t max_upload_bytes = 8 << 20;      // MAX_UPLOAD_BYTES, knowledge uploads
+  std::size_t ws_max_frame_bytes = 16384;      // WS_MAX_FRAME_BYTES, inbound message limit
+  std::size_t ws_max_queue = 1024;             // WS_MAX_QUEUE, outbound frames per socket
+  double ws_rate_per_sec = 10;                 // WS_RATE_PER_SEC, inbound frames refill rate
+  double ws_burst = 20;                        // WS_RATE_BURST, token bucket size
+  int io_threads = 1;                          // GATEWAY_IO_THREADS
+  int workers = 8;                             // GATEWAY_WORKERS, blocking gRPC calls
+  std::chrono::milliseconds rpc_timeout{5000};  // RPC_TIMEOUT_MS
+  std::chrono::seconds http_timeout{30};        // HTTP_TIMEOUT_S, per request read/write
+  std::string auth_addr = "127.0.0.1:50051";          // AUTH_ADDR
+  std::string subscription_addr = "127.0.0.1:50052";  // SUBSCRIPTION_ADDR
+  std::string registry_addr = "127.0.0.1:50053";      // REGISTRY_ADDR
+  std::string channel_addr = "127.0.0.1:50055";       // CHANNEL_ADDR
+  std::string redis_host = "127.0.0.1";               // REDIS_HOST
+  int redis_port = 6379;                              // REDIS_PORT
+  std::string jwt_secret = "dev-only-insecure-jwt-secret-change-me-0123456789";  // JWT_SECRET
+  std::string jwt_issuer = "botfactory";                                         // JWT_ISSUER
+
+  /// Reads the environment. Throws common::ConfigError for a value that cannot be used.
+  static GatewaySettings from_env();
+};
+
+/// Splits "host:port" (IPv6 as "[::1]:8080"). Throws common::ConfigError when malformed.
+std::pair<std::string, unsigned short> split_host_port(const std::string& address);
+
+}  // namespace botfactory::gateway

@@ -1,0 +1,37 @@
+#pragma once
+// Static files of the web app under WEB_ROOT (GET/HEAD only), safe against path traversal.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http_message.hpp"
+
+namespace botfactory::gateway {
+
+/// Serves files below one root directory. Blocking file I/O: call it on the worker pool.
+class StaticFiles {
+ public:
+  /// `root` need not exist (every request is then 404). Files over `max_file_bytes` are 404.
+  explicit StaticFiles(std::filesystem::path root, std::uintmax_t max_file_bytes = 64 << 20);
+
+  /// The file for decoded request `path` ("/" → index.html): 200 with its content type and
+  /// Cache-Control (no-cache for HTML, a day for assets), or a JSON 404. A path with a ".."
+  /// segment, a NUL or a backslash, or one that resolves outside the root (symlinks included),
+  /// is 404.
+  HttpResponse serve(std::string_view path) const;
+
+  /// The resolved file for `path`, or nullopt (the checks of serve()).
+  std::optional<std::filesystem::path> resolve(std::string_view path) const;
+
+ private:
+  std::filesystem::path root_;  // canonical when it exists
+  std::uintmax_t max_file_bytes_;
+};
+
+/// Content-Type by extension: html, js, mjs, css, svg, png, jpg, gif, webp, json, ico, txt, map,
+/// woff2; "application/octet-stream" otherwise.
+std::string_view content_type_for(const std::filesystem::path& file);
+
+}  // namespace botfactory::gateway

@@ -1,0 +1,59 @@
+#pragma once
+// The WebSocket protocol of `/ws` (docs/protocol.md): JSON text frames with a `type`. Parsing of
+// client frames and encoding of the server frames the gateway itself produces (message.new and
+// message.delta come ready-made from channel-connector through Redis, or from chatwire).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace botfactory::gateway {
+
+/// Limits of client input.
+inline constexpr std::size_t kMaxTextLength = 4000;         // code points, after trimming
+inline constexpr std::size_t kMaxClientIdLength = 64;       // bytes
+inline constexpr std::size_t kMaxConversationIdLength = 64;  // bytes
+
+/// A client frame that passed validation.
+struct ClientFrame {
+  enum class Type { kJoin, kLeave, kSend, kPing } type = Type::kPing;
+  std::string conversation_id;
+  std::int64_t since_seq = 0;  // join
+  std::string client_id;       // send
+  std::string text;            // send, as received (validated after trimming)
+};
+
+/// Why a client frame was rejected: the `error` frame's code and message, plus the client_id and
+/// conversation_id when the frame had them (echoed so the client can correlate).
+struct FrameError {
+  std::string code;  // invalid_json, invalid_message, unknown_type, invalid_text,
+                     // invalid_client_id
+  std::string message;
+  std::string client_id;
+  std::string conversation_id;
+};
+
+/// Parses and validates one client text frame: `conversation.join` {conversation_id, since_seq
+/// >= 0}, `conversation.leave` {conversation_id}, `message.send` {conversation_id, client_id
+/// 1..64 bytes, text: 1..4000 code points after trimming}, `ping`. Exactly one of the results is
+/// set.
+struct ParseResult {
+  std::optional<ClientFrame> frame;
+  std::optional<FrameError> error;
+};
+ParseResult parse_client_frame(std::string_view text);
+
+/// {"type":"message.ack","client_id":…,"seq":…,"message_id":…,"conversation_id":…}
+std::string encode_ack(std::string_view client_id, std::int64_t seq, std::string_view message_id,
+                       std::string_view conversation_id);
+/// {"type":"conversation.joined","conversation_id":…,"last_seq":…}
+std::string encode_joined(std::string_view conversation_id, std::int64_t last_seq);
+/// {"type":"conversation.left","conversation_id":…}
+std::string encode_left(std::string_view conversation_id);
+/// {"type":"error","code":…,"message":…[,"client_id":…][,"conversation_id":…]}
+std::string encode_error(const FrameError& error);
+/// {"type":"pong"}
+std::string encode_pong();
+
+}  // namespace botfactory::gateway

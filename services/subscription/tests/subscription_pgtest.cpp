@@ -1,0 +1,302 @@
+// SubscriptionService over real gRPC (port 0) and a fresh PostgreSQL database per test case.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "billing_migrations.hpp"
+#include "billing_period.hpp"
+#include "botfactory/pg/migrator.hpp"
+#include "botfactory/rpc/client.hpp"
+#include "botfactory/rpc/server.hpp"
+#include "botfactory/rpc/timestamp.hpp"
+#include "botfactory/testenv/test_env.hpp"
+#include "subscription_grpc_service.hpp"
+
+using namespace botfactory;
+using namespace std::chrono;
+namespace v1 = botfactory::billing::v1;
+
+namespace {
+
+constexpr const char* kTenant = "11111111-2222-4333-8444-555555555555";
+constexpr std::int64_t kDayUs = subscription::kMicrosPerDay;
+
+// 2026-01-31T12:00:00Z: month-end anchors exercise clamping (Feb 28, then Mar 31).
+const std::int64_t kStart =
+    duration_cast<microseconds>((sys_days{2026y / January / 31} + hours{12}).time_since_epoch())
+        .count();
+
+std::shared_ptr<pg::Pool> migrated_pool(const std::string& conninfo) {
+  auto pool = std::make_shared<pg::Pool>(conninfo, 8);
+  auto conn = pool->acquire();
+  pg::migrate(*conn, "billing", migrations::billing_migrations());
+  return pool;
+}
+
+/// A migrated database, a SubscriptionManager on a settable clock, a real server and stub.
+struct BillingFixture {
+  testenv::TestDatabase db;
+  std::shared_ptr<pg::Pool> pool = migrated_pool(db.conninfo());
+  std::atomic<std::int64_t> now_us{kStart};
+  std::shared_ptr<subscription::SubscriptionManager> manager =
+      std::make_shared<subscription::SubscriptionManager>(pool, [this] { return now_us.load(); });
+  subscription::SubscriptionGrpcService service{manager};
+  rpc::Server server{"127.0.0.1:0", {&service}};
+  std::unique_ptr<v1::SubscriptionService::Stub> stub = v1::SubscriptionService::NewStub(
+      rpc::make_channel("127.0.0.1:" + std::to_string(server.port())));
+
+  template <typename Call>
+  grpc::Status call(Call&& call) {
+    grpc::ClientContext context;
+    rpc::set_deadline(context, milliseconds(5000));
+    return call(context);
+  }
+
+  v1::Subscription get(const std::string& tenant = kTenant) {
+    v1::GetSubscriptionRequest request;
+    request.set_tenant_id(tenant);
+    v1::Subscription out;
+    auto status =
+        call([&](grpc::ClientContext& c) { return stub->GetSubscription(&c, request, &out); });
+    INFO(status.error_message());
+    REQUIRE(status.ok());
+    return out;
+  }
+
+  grpc::Status change_plan(const std::string& code, v1::Subscription* out,
+                           const std::string& tenant = kTenant) {
+    v1::ChangePlanRequest request;
+    request.set_tenant_id(tenant);
+    request.set_plan_code(code);
+    return call([&](grpc::ClientContext& c) { return stub->ChangePlan(&c, request, out); });
+  }
+
+  grpc::Status consume(std::int64_t amount, v1::ConsumeQuotaResponse* out,
+                       const std::string& tenant = kTenant,
+                       v1::Resource resource = v1::RESOURCE_BOT_REPLIES) {
+    v1::ConsumeQuotaRequest request;
+    request.set_tenant_id(tenant);
+    request.set_resource(resource);
+    request.set_amount(amount);
+    return call([&](grpc::ClientContext& c) { return stub->ConsumeQuota(&c, request, out); });
+  }
+};
+
+std::int64_t micros(const google::protobuf::Timestamp& ts) { return rpc::micros_from_timestamp(ts); }
+
+}  // namespace
+
+TEST_CASE("plans are listed in catalog order with their limits") {
+  BillingFixture fx;
+  v1::ListPlansRequest request;
+  v1::ListPlansResponse response;
+  REQUIRE(fx.call([&](grpc::ClientContext& c) { return fx.stub->ListPlans(&c, request, &response); }).ok());
+  REQUIRE(response.plans_size() == 4);
+  std::vector<std::string> codes;
+  for (const auto& p : response.plans()) codes.push_back(p.code());
+  CHECK(codes == std::vector<std::string>{"trial", "starter", "pro", "business"});
+  const auto& trial = response.plans(0);
+  CHECK(trial.name() == "Free trial");
+  CHECK(trial.price_cents() == 0);
+  CHECK(trial.currency() == "USD");
+  CHECK(trial.trial_days() == 14);
+  CHECK(trial.limits().max_bots() == 1);
+  CHECK(trial.limits().max_replies_per_month() == 100);
+  CHECK(trial.limits().max_knowledge_bytes() == 1048576);
+  CHECK(trial.limits().max_channels() == 1);
+  const auto& pro = response.plans(2);
+  CHECK(pro.name() == "Pro");
+  CHECK(pro.price_cents() == 4900);
+  CHECK(pro.trial_days() == 0);
+  CHECK(pro.limits().max_bots() == 10);
+  CHECK(pro.limits().max_replies_per_month() == 10000);
+  CHECK(pro.limits().max_knowledge_bytes() == 50LL * 1024 * 1024);
+  CHECK(pro.limits().max_channels() == 4);
+  const auto& business = response.plans(3);
+  CHECK(business.price_cents() == 14900);
+  CHECK(business.limits().max_replies_per_month() == 100000);
+  CHECK(business.limits().max_knowledge_bytes() == 500LL * 1024 * 1024);
+}
+
+TEST_CASE("the first read of a tenant starts its 14-day trial; StartTrial keeps it") {
+  BillingFixture fx;
+  auto sub = fx.get();
+  CHECK(sub.tenant_id() == kTenant);
+  CHECK(sub.plan().code() == "trial");
+  CHECK(sub.status() == v1::SUBSCRIPTION_STATUS_TRIALING);
+  CHECK(micros(sub.current_period_start()) == kStart);
+  CHECK(micros(sub.current_period_end()) == kStart + 14 * kDayUs);
+  CHECK(sub.usage().bot_replies() == 0);
+
+  fx.now_us += 3 * kDayUs;
+  v1::StartTrialRequest request;
+  request.set_tenant_id(kTenant);
+  v1::Subscription again;
+  REQUIRE(fx.call([&](grpc::ClientContext& c) { return fx.stub->StartTrial(&c, request, &again); }).ok());
+  CHECK(micros(again.current_period_start()) == kStart);
+  CHECK(again.status() == v1::SUBSCRIPTION_STATUS_TRIALING);
+
+  const std::string other = "99999999-2222-4333-8444-555555555555";
+  request.set_tenant_id(other);
+  REQUIRE(fx.call([&](grpc::ClientContext& c) { return fx.stub->StartTrial(&c, request, &again); }).ok());
+  CHECK(again.tenant_id() == other);
+  CHECK(micros(again.current_period_start()) == fx.now_us.load());
+
+  request.set_tenant_id("not-a-uuid");
+  auto status = fx.call([&](grpc::ClientContext& c) { return fx.stub->StartTrial(&c, request, &again); });
+  CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_CASE("ChangePlan validates the code and starts a fresh monthly period") {
+  BillingFixture fx;
+  v1::Subscription sub;
+  v1::ConsumeQuotaResponse grant;
+  REQUIRE(fx.consume(7, &grant).ok());
+
+  auto unknown = fx.change_plan("platinum", &sub);
+  CHECK(unknown.error_code() == grpc::StatusCode::NOT_FOUND);
+  auto trial = fx.change_plan("trial", &sub);
+  CHECK(trial.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(fx.get().plan().code() == "trial");
+
+  fx.now_us += kDayUs;
+  REQUIRE(fx.change_plan("pro", &sub).ok());
+  CHECK(sub.plan().code() == "pro");
+  CHECK(sub.status() == v1::SUBSCRIPTION_STATUS_ACTIVE);
+  CHECK(micros(sub.current_period_start()) == fx.now_us.load());
+  CHECK(micros(sub.current_period_end()) == subscription::add_months_utc(fx.now_us.load(), 1));
+  CHECK(sub.usage().bot_replies() == 0);
+  REQUIRE(fx.consume(5, &grant).ok());
+  CHECK(grant.used() == 5);
+  CHECK(grant.limit() == 10000);
+
+  // Choosing the current plan again neither resets the period nor the usage.
+  auto period_start = micros(sub.current_period_start());
+  fx.now_us += kDayUs;
+  REQUIRE(fx.change_plan("pro", &sub).ok());
+  CHECK(micros(sub.current_period_start()) == period_start);
+  CHECK(sub.usage().bot_replies() == 5);
+
+  REQUIRE(fx.change_plan("starter", &sub).ok());
+  CHECK(sub.plan().code() == "starter");
+  CHECK(sub.plan().limits().max_replies_per_month() == 2000);
+}
+
+TEST_CASE("quota is consumed up to the limit, then refused with nothing consumed") {
+  BillingFixture fx;
+  v1::ConsumeQuotaResponse grant;
+  REQUIRE(fx.consume(60, &grant).ok());
+  CHECK(grant.used() == 60);
+  CHECK(grant.limit() == 100);
+  REQUIRE(fx.consume(39, &grant).ok());
+  CHECK(grant.used() == 99);
+
+  auto too_much = fx.consume(2, &grant);
+  CHECK(too_much.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(too_much.error_message() == "quota exceeded: 99 of 100 bot replies used this period");
+  CHECK(fx.get().usage().bot_replies() == 99);
+
+  REQUIRE(fx.consume(1, &grant).ok());
+  CHECK(grant.used() == 100);
+  auto exhausted = fx.consume(1, &grant);
+  CHECK(exhausted.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(exhausted.error_message() == "quota exceeded: 100 of 100 bot replies used this period");
+  CHECK(fx.get().usage().bot_replies() == 100);
+
+  // A first consumption above the limit is refused too.
+  const std::string fresh = "aaaaaaaa-2222-4333-8444-555555555555";
+  auto huge = fx.consume(101, &grant, fresh);
+  CHECK(huge.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(huge.error_message() == "quota exceeded: 0 of 100 bot replies used this period");
+  auto fresh_sub = fx.get(fresh);
+  CHECK(fresh_sub.status() == v1::SUBSCRIPTION_STATUS_TRIALING);  // unknown tenant: trial started
+  CHECK(fresh_sub.usage().bot_replies() == 0);
+
+  CHECK(fx.consume(0, &grant).error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(fx.consume(-5, &grant).error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(fx.consume(1, &grant, kTenant, v1::RESOURCE_UNSPECIFIED).error_code() ==
+        grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(fx.consume(1, &grant, "").error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_CASE("concurrent ConsumeQuota from 8 threads never passes the limit") {
+  BillingFixture fx;
+  constexpr int kThreads = 8;
+  constexpr int kCallsPerThread = 20;  // 160 attempts against a limit of 100
+  std::atomic<int> granted{0}, refused{0}, failed{0};
+  std::atomic<std::int64_t> max_used{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kCallsPerThread; ++i) {
+        v1::ConsumeQuotaResponse grant;
+        auto status = fx.consume(1, &grant);
+        if (status.ok()) {
+          ++granted;
+          auto seen = max_used.load();
+          while (grant.used() > seen && !max_used.compare_exchange_weak(seen, grant.used())) {
+          }
+        } else if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+          ++refused;
+        } else {
+          ++failed;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(failed == 0);
+  CHECK(granted == 100);
+  CHECK(refused == kThreads * kCallsPerThread - 100);
+  CHECK(max_used == 100);
+  CHECK(fx.get().usage().bot_replies() == 100);
+}
+
+TEST_CASE("an expired trial is EXPIRED and refuses quota until a plan is chosen") {
+  BillingFixture fx;
+  v1::ConsumeQuotaResponse grant;
+  REQUIRE(fx.consume(1, &grant).ok());
+  fx.now_us += 14 * kDayUs - 1;
+  CHECK(fx.get().status() == v1::SUBSCRIPTION_STATUS_TRIALING);
+  fx.now_us += 1;
+  CHECK(fx.get().status() == v1::SUBSCRIPTION_STATUS_EXPIRED);
+  auto refused = fx.consume(1, &grant);
+  CHECK(refused.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(refused.error_message() == "quota exceeded: trial expired");
+  CHECK(fx.get().usage().bot_replies() == 1);
+
+  v1::Subscription sub;
+  REQUIRE(fx.change_plan("starter", &sub).ok());
+  CHECK(sub.status() == v1::SUBSCRIPTION_STATUS_ACTIVE);
+  REQUIRE(fx.consume(1, &grant).ok());
+  CHECK(grant.used() == 1);
+  CHECK(grant.limit() == 2000);
+}
+
+TEST_CASE("paid periods roll forward monthly from the anchor and usage restarts at 0") {
+  BillingFixture fx;
+  v1::Subscription sub;
+  REQUIRE(fx.change_plan("starter", &sub).ok());  // anchored at 2026-01-31T12:00Z
+  v1::ConsumeQuotaResponse grant;
+  REQUIRE(fx.consume(5, &grant).ok());
+
+  fx.now_us = subscription::add_months_utc(kStart, 1) + kDayUs;  // 2026-03-01
+  sub = fx.get();
+  CHECK(sub.status() == v1::SUBSCRIPTION_STATUS_ACTIVE);
+  CHECK(micros(sub.current_period_start()) == subscription::add_months_utc(kStart, 1));  // Feb 28
+  CHECK(micros(sub.current_period_end()) == subscription::add_months_utc(kStart, 2));    // Mar 31
+  CHECK(sub.usage().bot_replies() == 0);
+  REQUIRE(fx.consume(3, &grant).ok());
+  CHECK(grant.used() == 3);
+
+  fx.now_us = subscription::add_months_utc(kStart, 5) + 1;  // skipped several periods unread
+  REQUIRE(fx.consume(2, &grant).ok());
+  CHECK(grant.used() == 2);
+  sub = fx.get();
+  CHECK(micros(sub.current_period_start()) == subscription::add_months_utc(kStart, 5));
+  CHECK(sub.usage().bot_replies() == 2);
+}

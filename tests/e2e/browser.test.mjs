@@ -1,0 +1,54 @@
+// The chat page in headless Debian Chromium against the real fleet: a visitor opens the demo
+// widget page, asks a question, and sees the bot's answer; a screenshot is kept for review.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { chromium } from "playwright-core";
+import { http, repoRoot, startFleet } from "./harness.mjs";
+
+let fleet;
+let browser;
+
+before(async () => {
+  fleet = await startFleet();
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  fleet?.stop();
+});
+
+test("a visitor asks the demo bot on the chat page and reads the answer", async () => {
+  const [A] = fleet.gateways;
+  const owner = { email: "web@shop.example", username: "web_owner", password: "web-pass-2026" };
+  assert.equal((await http(A, "POST", "/api/v1/users", { body: owner })).status, 201);
+  const token = (await http(A, "POST", "/api/v1/auth/login", { body: owner })).body.access_token;
+  const bot = (await http(A, "POST", "/api/v1/bots", {
+    token, body: { name: "Mozilla Help", language: "en", greeting: "Hi! Ask me about Firefox Relay." },
+  })).body;
+  const docs = readFileSync(path.join(repoRoot, "deploy/seed/mozilla-faq/docs.en.jsonl"), "utf8")
+    .split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.id.startsWith("relay"));
+  for (const d of docs) {
+    const res = await http(A, "POST", `/api/v1/bots/${bot.id}/knowledge`, { token, body: { title: d.title, format: "text", body: d.text } });
+    assert.equal(res.status, 201);
+  }
+
+  const page = await browser.newPage({ viewport: { width: 520, height: 760 } });
+  await page.goto(`${A}/?bot=${bot.public_id}`);
+  await page.waitForSelector("#send:not([disabled])", { timeout: 15000 });
+  await page.waitForSelector(".msg-bot", { timeout: 15000 });
+  assert.equal(await page.textContent("#bot-name"), "Mozilla Help");
+  await page.fill("#text", "Can I reply to emails sent to my mask?");
+  await page.click("#send");
+  await page.waitForFunction(() => document.querySelectorAll(".msg-bot:not(.draft)").length >= 2, null, { timeout: 20000 });
+  const texts = await page.$$eval(".msg .text", (els) => els.map((e) => e.textContent));
+  assert.ok(texts.some((t) => t.includes("Can I reply to emails sent to my mask?")));
+  const answer = texts.at(-1);
+  assert.ok(docs.some((d) => answer.includes(d.title)), `answer names a source: ${answer}`);
+  await page.screenshot({ path: path.join(repoRoot, "build", "chat-page.png") });
+});
