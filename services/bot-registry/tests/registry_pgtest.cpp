@@ -1,2 +1,578 @@
-// Integration tests of bot-registry (written next).
+// Integration tests of bot-registry: real PostgreSQL (BOTFACTORY_TEST_PG), the real gRPC
+// service on 127.0.0.1:0, and an in-test SubscriptionService gRPC server for the plan limits.
+
 #include <catch2/catch.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <fstream>
+#include <thread>
+
+#include <boost/json.hpp>
+
+#include "bot_registry.hpp"
+#include "botfactory/pg/migrator.hpp"
+#include "botfactory/registry/v1/registry.grpc.pb.h"
+#include "botfactory/rpc/client.hpp"
+#include "botfactory/rpc/server.hpp"
+#include "botfactory/rpc/status.hpp"
+#include "botfactory/testenv/test_env.hpp"
+#include "entitlements.hpp"
+#include "migrations.hpp"
+#include "registry_service.hpp"
+#include "support/fake_subscription.hpp"
+#include "validation.hpp"
+
+using namespace botfactory;
+namespace v1 = botfactory::registry::v1;
+using Stub = v1::BotRegistryService::Stub;
+
+namespace {
+
+constexpr auto kTimeout = std::chrono::milliseconds(5000);
+const std::string kTenantA = "11111111-1111-4111-8111-111111111111";
+const std::string kTenantB = "22222222-2222-4222-8222-222222222222";
+
+/// A migrated database, the subscription fake and bot-registry's gRPC server, all real.
+struct Harness {
+  testenv::TestDatabase db;
+  std::shared_ptr<pg::Pool> pool = std::make_shared<pg::Pool>(db.conninfo(), 4);
+  registry::test::FakeSubscriptionServer subscription;
+  std::shared_ptr<registry::BotRegistry> bots;
+  std::unique_ptr<registry::RegistryService> service;
+  std::unique_ptr<rpc::Server> server;
+  std::unique_ptr<Stub> stub;
+
+  Harness() {
+    {
+      auto connection = pool->acquire();
+      pg::migrate(*connection, "registry", migrations::registry_migrations());
+    }
+    auto entitlements = std::make_shared<registry::GrpcEntitlementsClient>(
+        rpc::make_channel(subscription.address()), kTimeout);
+    bots = std::make_shared<registry::BotRegistry>(pool, entitlements);
+    service = std::make_unique<registry::RegistryService>(bots);
+    server = std::make_unique<rpc::Server>("127.0.0.1:0", std::vector<grpc::Service*>{service.get()});
+    stub = v1::BotRegistryService::NewStub(
+        rpc::make_channel("127.0.0.1:" + std::to_string(server->port())));
+  }
+
+  template <typename Request, typename Response>
+  grpc::Status call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                    const Request& request, Response* response) {
+    grpc::ClientContext context;
+    rpc::set_deadline(context, kTimeout);
+    return (stub.get()->*method)(&context, request, response);
+  }
+
+  v1::Bot create_bot(const std::string& tenant, const std::string& name, const std::string& language = "") {
+    v1::CreateBotRequest request;
+    request.set_tenant_id(tenant);
+    request.set_name(name);
+    request.set_language(language);
+    v1::Bot bot;
+    auto status = call(&Stub::CreateBot, request, &bot);
+    INFO(status.error_message());
+    REQUIRE(status.ok());
+    return bot;
+  }
+
+  v1::Document add_document(const v1::Bot& bot, const std::string& title, const std::string& body,
+                            v1::DocumentFormat format = v1::DOCUMENT_FORMAT_TEXT) {
+    v1::AddDocumentRequest request;
+    request.set_tenant_id(bot.tenant_id());
+    request.set_bot_id(bot.id());
+    request.set_title(title);
+    request.set_body(body);
+    request.set_format(format);
+    v1::Document document;
+    auto status = call(&Stub::AddDocument, request, &document);
+    INFO(status.error_message());
+    REQUIRE(status.ok());
+    return document;
+  }
+
+  std::vector<v1::KnowledgeChunk> search(const v1::Bot& bot, const std::string& query, int limit = 0) {
+    v1::SearchKnowledgeRequest request;
+    request.set_tenant_id(bot.tenant_id());
+    request.set_bot_id(bot.id());
+    request.set_query(query);
+    request.set_limit(limit);
+    v1::SearchKnowledgeResponse response;
+    auto status = call(&Stub::SearchKnowledge, request, &response);
+    INFO(status.error_message());
+    REQUIRE(status.ok());
+    return {response.chunks().begin(), response.chunks().end()};
+  }
+
+  std::int64_t count(const std::string& sql) {
+    auto connection = pool->acquire();
+    return connection->exec(sql).int64(0, 0);
+  }
+};
+
+struct FaqEntry {
+  std::string id, title, text, lang;
+};
+
+std::vector<FaqEntry> load_faq(const std::string& lang) {
+  std::ifstream in(std::string(REGISTRY_FIXTURES_DIR) + "/mozilla_faq.jsonl");
+  REQUIRE(in);
+  std::vector<FaqEntry> entries;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    auto object = boost::json::parse(line).as_object();
+    FaqEntry entry{std::string(object.at("id").as_string()), std::string(object.at("title").as_string()),
+                   std::string(object.at("text").as_string()), std::string(object.at("lang").as_string())};
+    if (entry.lang == lang) entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+/// Adds each FAQ entry of `lang` as one document (title = question, body = answer); returns the
+/// document id → entry id map.
+std::map<std::string, std::string> load_bot_faq(Harness& h, const v1::Bot& bot, const std::string& lang) {
+  std::map<std::string, std::string> ids;
+  auto entries = load_faq(lang);
+  REQUIRE(entries.size() >= 3);
+  for (const auto& entry : entries) ids[h.add_document(bot, entry.title, entry.text).id()] = entry.id;
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("bots: create, get, list, update only given fields, delete") {
+  Harness h;
+  auto bot = h.create_bot(kTenantA, "  Support  ");
+  CHECK(bot.name() == "Support");
+  CHECK(bot.language() == "en");
+  CHECK(bot.provider().provider() == "extractive");
+  CHECK(bot.tenant_id() == kTenantA);
+  CHECK(registry::is_uuid(bot.id()));
+  CHECK(registry::is_public_id(bot.public_id()));
+  CHECK(bot.created_at().seconds() > 0);
+
+  v1::GetBotRequest get;
+  get.set_tenant_id(kTenantA);
+  get.set_bot_id(bot.id());
+  v1::Bot got;
+  REQUIRE(h.call(&Stub::GetBot, get, &got).ok());
+  CHECK(got.public_id() == bot.public_id());
+
+  v1::CreateBotRequest full;
+  full.set_tenant_id(kTenantA);
+  full.set_name("Продажи");
+  full.set_language("ru");
+  full.set_greeting("Здравствуйте!");
+  full.set_instructions("Отвечай кратко.");
+  full.mutable_provider()->set_provider("gemini");
+  full.mutable_provider()->set_model("gemini-2.0-flash");
+  full.mutable_provider()->set_temperature(0.7);
+  v1::Bot second;
+  REQUIRE(h.call(&Stub::CreateBot, full, &second).ok());
+  CHECK(second.greeting() == "Здравствуйте!");
+  CHECK(second.provider().temperature() == 0.7);
+
+  v1::ListBotsRequest list;
+  list.set_tenant_id(kTenantA);
+  v1::ListBotsResponse listed;
+  REQUIRE(h.call(&Stub::ListBots, list, &listed).ok());
+  REQUIRE(listed.bots_size() == 2);
+  CHECK(listed.bots(0).id() == bot.id());
+  CHECK(listed.bots(1).id() == second.id());
+
+  // Only the name changes; greeting, instructions, language and provider stay.
+  v1::UpdateBotRequest update;
+  update.set_tenant_id(kTenantA);
+  update.set_bot_id(second.id());
+  update.set_name("Sales");
+  v1::Bot updated;
+  REQUIRE(h.call(&Stub::UpdateBot, update, &updated).ok());
+  CHECK(updated.name() == "Sales");
+  CHECK(updated.greeting() == "Здравствуйте!");
+  CHECK(updated.instructions() == "Отвечай кратко.");
+  CHECK(updated.language() == "ru");
+  CHECK(updated.provider().provider() == "gemini");
+  CHECK(updated.provider().model() == "gemini-2.0-flash");
+  CHECK(updated.public_id() == second.public_id());
+
+  // An empty greeting is a value, not "absent"; the provider is replaced as a whole.
+  v1::UpdateBotRequest update2;
+  update2.set_tenant_id(kTenantA);
+  update2.set_bot_id(second.id());
+  update2.set_greeting("");
+  update2.mutable_provider()->set_provider("openai");
+  REQUIRE(h.call(&Stub::UpdateBot, update2, &updated).ok());
+  CHECK(updated.greeting().empty());
+  CHECK(updated.name() == "Sales");
+  CHECK(updated.provider().provider() == "openai");
+  CHECK(updated.provider().model().empty());
+
+  v1::DeleteBotRequest del;
+  del.set_tenant_id(kTenantA);
+  del.set_bot_id(bot.id());
+  v1::DeleteBotResponse deleted;
+  REQUIRE(h.call(&Stub::DeleteBot, del, &deleted).ok());
+  auto status = h.call(&Stub::GetBot, get, &got);
+  CHECK(status.error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK(h.call(&Stub::DeleteBot, del, &deleted).error_code() == grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_CASE("bots: invalid fields are INVALID_ARGUMENT") {
+  Harness h;
+  auto expect_invalid = [&](const std::function<void(v1::CreateBotRequest&)>& edit) {
+    v1::CreateBotRequest request;
+    request.set_tenant_id(kTenantA);
+    request.set_name("ok");
+    edit(request);
+    v1::Bot bot;
+    auto status = h.call(&Stub::CreateBot, request, &bot);
+    CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  };
+  expect_invalid([](auto& r) { r.set_name(""); });
+  expect_invalid([](auto& r) { r.set_name(std::string(101, 'n')); });
+  expect_invalid([](auto& r) { r.set_language("fr"); });
+  expect_invalid([](auto& r) { r.set_greeting(std::string(1001, 'g')); });
+  expect_invalid([](auto& r) { r.set_instructions(std::string(4001, 'i')); });
+  expect_invalid([](auto& r) { r.mutable_provider()->set_provider("llama"); });
+  expect_invalid([](auto& r) { r.mutable_provider()->set_temperature(2.5); });
+  expect_invalid([](auto& r) { r.set_tenant_id("not-a-uuid"); });
+
+  auto bot = h.create_bot(kTenantA, "Docs");
+  v1::AddDocumentRequest add;
+  add.set_tenant_id(kTenantA);
+  add.set_bot_id(bot.id());
+  add.set_title("");
+  add.set_body("text");
+  v1::Document document;
+  CHECK(h.call(&Stub::AddDocument, add, &document).error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  add.set_title(std::string(201, 't'));
+  CHECK(h.call(&Stub::AddDocument, add, &document).error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  add.set_title("Title");
+  add.set_body("   \n ");
+  CHECK(h.call(&Stub::AddDocument, add, &document).error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  add.set_body("<script>only()</script>");
+  add.set_format(v1::DOCUMENT_FORMAT_HTML);
+  auto status = h.call(&Stub::AddDocument, add, &document);
+  CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(status.error_message() == "body has no text");
+  CHECK(h.count("SELECT count(*) FROM registry.documents") == 0);
+}
+
+TEST_CASE("another tenant's bot and malformed ids are NOT_FOUND \"bot not found\"") {
+  Harness h;
+  auto bot = h.create_bot(kTenantA, "Private");
+  h.add_document(bot, "Hours", "We are open from nine to five.");
+
+  for (const auto& [tenant, bot_id] : std::vector<std::pair<std::string, std::string>>{
+           {kTenantB, bot.id()}, {kTenantA, "not-a-uuid"}, {"garbage", bot.id()},
+           {kTenantA, "33333333-3333-4333-8333-333333333333"}}) {
+    INFO(tenant << " " << bot_id);
+    auto expect_not_found = [](const grpc::Status& status) {
+      CHECK(status.error_code() == grpc::StatusCode::NOT_FOUND);
+      CHECK(status.error_message() == "bot not found");
+    };
+    v1::GetBotRequest get;
+    get.set_tenant_id(tenant);
+    get.set_bot_id(bot_id);
+    v1::Bot out;
+    expect_not_found(h.call(&Stub::GetBot, get, &out));
+    v1::UpdateBotRequest update;
+    update.set_tenant_id(tenant);
+    update.set_bot_id(bot_id);
+    update.set_name("stolen");
+    expect_not_found(h.call(&Stub::UpdateBot, update, &out));
+    v1::DeleteBotRequest del;
+    del.set_tenant_id(tenant);
+    del.set_bot_id(bot_id);
+    v1::DeleteBotResponse deleted;
+    expect_not_found(h.call(&Stub::DeleteBot, del, &deleted));
+    v1::AddDocumentRequest add;
+    add.set_tenant_id(tenant);
+    add.set_bot_id(bot_id);
+    add.set_title("t");
+    add.set_body("b");
+    v1::Document document;
+    expect_not_found(h.call(&Stub::AddDocument, add, &document));
+    v1::ListDocumentsRequest list;
+    list.set_tenant_id(tenant);
+    list.set_bot_id(bot_id);
+    v1::ListDocumentsResponse documents;
+    expect_not_found(h.call(&Stub::ListDocuments, list, &documents));
+    v1::DeleteDocumentRequest del_doc;
+    del_doc.set_tenant_id(tenant);
+    del_doc.set_bot_id(bot_id);
+    del_doc.set_document_id(bot_id);
+    v1::DeleteDocumentResponse doc_deleted;
+    expect_not_found(h.call(&Stub::DeleteDocument, del_doc, &doc_deleted));
+    v1::SearchKnowledgeRequest search;
+    search.set_tenant_id(tenant);
+    search.set_bot_id(bot_id);
+    search.set_query("open");
+    v1::SearchKnowledgeResponse found;
+    expect_not_found(h.call(&Stub::SearchKnowledge, search, &found));
+  }
+  v1::ListBotsRequest list;
+  list.set_tenant_id(kTenantB);
+  v1::ListBotsResponse listed;
+  REQUIRE(h.call(&Stub::ListBots, list, &listed).ok());
+  CHECK(listed.bots_size() == 0);
+  // Nothing of tenant A's bot changed.
+  CHECK(h.count("SELECT count(*) FROM registry.bots WHERE name = 'Private'") == 1);
+  CHECK(h.count("SELECT count(*) FROM registry.documents") == 1);
+}
+
+TEST_CASE("the widget finds a bot by its public id only") {
+  Harness h;
+  auto bot = h.create_bot(kTenantA, "Widget bot", "uz");
+  v1::GetBotByPublicIdRequest request;
+  request.set_public_id(bot.public_id());
+  v1::Bot found;
+  REQUIRE(h.call(&Stub::GetBotByPublicId, request, &found).ok());
+  CHECK(found.id() == bot.id());
+  CHECK(found.language() == "uz");
+  for (const std::string& unknown : {std::string("pb_0000000000000000"), std::string("pb_short"),
+                                     std::string("' OR 1=1 --"), bot.id()}) {
+    request.set_public_id(unknown);
+    auto status = h.call(&Stub::GetBotByPublicId, request, &found);
+    CHECK(status.error_code() == grpc::StatusCode::NOT_FOUND);
+    CHECK(status.error_message() == "bot not found");
+  }
+}
+
+TEST_CASE("documents: HTML and Markdown are stripped, chunked and listed; delete cascades") {
+  Harness h;
+  auto bot = h.create_bot(kTenantA, "Shop");
+  const std::string html =
+      "<html><head><style>.x{}</style></head><body><h2>Delivery</h2>"
+      "<p>We deliver to Tashkent &amp; Samarkand in <b>two</b> days.</p>"
+      "<script>alert('x')</script></body></html>";
+  auto doc = h.add_document(bot, "Delivery page", html, v1::DOCUMENT_FORMAT_HTML);
+  CHECK(doc.format() == v1::DOCUMENT_FORMAT_HTML);
+  CHECK(doc.size_bytes() == static_cast<std::int64_t>(html.size()));
+  CHECK(doc.chunk_count() == 1);
+  {
+    auto connection = h.pool->acquire();
+    auto chunks = connection->exec("SELECT text FROM registry.chunks WHERE document_id = $1::uuid",
+                                   {doc.id()});
+    REQUIRE(chunks.rows() == 1);
+    CHECK(chunks.str(0, 0) == "Delivery\n\nWe deliver to Tashkent & Samarkand in two days.");
+  }
+
+  // A Markdown FAQ: each question heading starts its own chunk with its answer.
+  std::string markdown = "# Store FAQ\n\n";
+  for (int i = 1; i <= 6; ++i) {
+    markdown += "## Question number " + std::to_string(i) + "?\n\n";
+    markdown += "The **answer** to [question](https://x.example/" + std::to_string(i) + ") " +
+                std::to_string(i) + " is here. " + std::string(300, 'z') + "\n\n";
+  }
+  auto faq = h.add_document(bot, "Store FAQ", markdown, v1::DOCUMENT_FORMAT_MARKDOWN);
+  CHECK(faq.chunk_count() == 7);
+  {
+    auto connection = h.pool->acquire();
+    auto chunks = connection->exec(
+        "SELECT ordinal, text FROM registry.chunks WHERE document_id = $1::uuid ORDER BY ordinal",
+        {faq.id()});
+    REQUIRE(chunks.rows() == 7);
+    CHECK(chunks.str(0, 1) == "Store FAQ");
+    CHECK(chunks.str(1, 1).rfind("Question number 1?\n\nThe answer to question 1 is here.", 0) == 0);
+    for (int r = 0; r < chunks.rows(); ++r) {
+      CHECK(chunks.int64(r, 0) == r);
+      CHECK(chunks.str(r, 1).find_first_of("*[]#") == std::string::npos);
+    }
+  }
+  auto hits = h.search(bot, "deliver to Samarkand");
+  REQUIRE_FALSE(hits.empty());
+  CHECK(hits[0].document_id() == doc.id());
+  CHECK(hits[0].document_title() == "Delivery page");
+
+  v1::ListDocumentsRequest list;
+  list.set_tenant_id(kTenantA);
+  list.set_bot_id(bot.id());
+  v1::ListDocumentsResponse listed;
+  REQUIRE(h.call(&Stub::ListDocuments, list, &listed).ok());
+  REQUIRE(listed.documents_size() == 2);
+  CHECK(listed.documents(0).title() == "Delivery page");
+  CHECK(listed.documents(1).format() == v1::DOCUMENT_FORMAT_MARKDOWN);
+  CHECK(listed.documents(1).chunk_count() == 7);
+
+  // Deleting a document removes its chunks from search.
+  v1::DeleteDocumentRequest del_doc;
+  del_doc.set_tenant_id(kTenantA);
+  del_doc.set_bot_id(bot.id());
+  del_doc.set_document_id(doc.id());
+  v1::DeleteDocumentResponse doc_deleted;
+  REQUIRE(h.call(&Stub::DeleteDocument, del_doc, &doc_deleted).ok());
+  CHECK(h.search(bot, "deliver to Samarkand").empty());
+  auto again = h.call(&Stub::DeleteDocument, del_doc, &doc_deleted);
+  CHECK(again.error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK(again.error_message() == "document not found");
+
+  // Deleting the bot removes its documents and chunks.
+  v1::DeleteBotRequest del;
+  del.set_tenant_id(kTenantA);
+  del.set_bot_id(bot.id());
+  v1::DeleteBotResponse deleted;
+  REQUIRE(h.call(&Stub::DeleteBot, del, &deleted).ok());
+  CHECK(h.count("SELECT count(*) FROM registry.documents") == 0);
+  CHECK(h.count("SELECT count(*) FROM registry.chunks") == 0);
+}
+
+TEST_CASE("plan limits from the subscription service") {
+  Harness h;
+  h.subscription.service.max_bots = 2;
+  h.create_bot(kTenantA, "one");
+  auto two = h.create_bot(kTenantA, "two");
+  v1::CreateBotRequest request;
+  request.set_tenant_id(kTenantA);
+  request.set_name("three");
+  v1::Bot bot;
+  auto status = h.call(&Stub::CreateBot, request, &bot);
+  CHECK(status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(status.error_message() == "plan limit reached: 2 bots");
+  CHECK(h.subscription.service.calls >= 3);
+  // Another tenant has its own count; a deleted bot frees a slot.
+  h.create_bot(kTenantB, "other tenant");
+  v1::DeleteBotRequest del;
+  del.set_tenant_id(kTenantA);
+  del.set_bot_id(two.id());
+  v1::DeleteBotResponse deleted;
+  REQUIRE(h.call(&Stub::DeleteBot, del, &deleted).ok());
+  CHECK(h.call(&Stub::CreateBot, request, &bot).ok());
+
+  // Knowledge size: the sum of body bytes per bot.
+  h.subscription.service.max_knowledge_bytes = 1000;
+  h.add_document(bot, "first", std::string(600, 'a') + " words");
+  v1::AddDocumentRequest add;
+  add.set_tenant_id(kTenantA);
+  add.set_bot_id(bot.id());
+  add.set_title("second");
+  add.set_body(std::string(500, 'b'));
+  v1::Document document;
+  status = h.call(&Stub::AddDocument, add, &document);
+  CHECK(status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(status.error_message() == "plan limit reached: 1000 bytes of knowledge per bot");
+  CHECK(h.count("SELECT count(*) FROM registry.documents WHERE title = 'second'") == 0);
+  add.set_body(std::string(394, 'c'));  // 606 + 394 = 1000 exactly fits
+  CHECK(h.call(&Stub::AddDocument, add, &document).ok());
+}
+
+TEST_CASE("concurrent creates cannot pass the bot limit") {
+  Harness h;
+  h.subscription.service.max_bots = 1;
+  std::atomic<int> ok{0}, exhausted{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      v1::CreateBotRequest request;
+      request.set_tenant_id(kTenantA);
+      request.set_name("racer " + std::to_string(i));
+      v1::Bot bot;
+      auto status = h.call(&Stub::CreateBot, request, &bot);
+      if (status.ok()) ++ok;
+      if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) ++exhausted;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(ok == 1);
+  CHECK(exhausted == 3);
+  CHECK(h.count("SELECT count(*) FROM registry.bots") == 1);
+}
+
+TEST_CASE("an unreachable subscription service is UNAVAILABLE and nothing is created") {
+  Harness h;
+  int dead_port;
+  {
+    registry::test::FakeSubscriptionServer temporary;
+    dead_port = temporary.server.port();
+  }
+  auto entitlements = std::make_shared<registry::GrpcEntitlementsClient>(
+      rpc::make_channel("127.0.0.1:" + std::to_string(dead_port)), std::chrono::milliseconds(1000));
+  registry::BotRegistry bots(h.pool, entitlements);
+  v1::CreateBotRequest request;
+  request.set_tenant_id(kTenantA);
+  request.set_name("no plan");
+  try {
+    bots.create_bot(request);
+    FAIL("create_bot must fail");
+  } catch (const rpc::StatusError& e) {
+    CHECK(e.code() == grpc::StatusCode::UNAVAILABLE);
+  }
+  CHECK(h.count("SELECT count(*) FROM registry.bots") == 0);
+}
+
+TEST_CASE("search ranks the relevant FAQ entry first (real Mozilla FAQ, en/ru/uz)") {
+  Harness h;
+  h.subscription.service.max_bots = 10;
+  auto en = h.create_bot(kTenantA, "Relay EN", "en");
+  auto en_docs = load_bot_faq(h, en, "en");
+  struct Case {
+    std::string query, expected;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"Does Relay filter spam and malware?", "relay-spam-en"},
+           {"is there a size limit for attachments", "relay-attachments-en"},
+           {"which countries can buy Relay Premium", "relay-availability-en"},
+           {"how long do you store my emails", "relay-email-storage-en"},
+           {"can I reply to a forwarded email", "relay-replies-en"},
+           {"what websites data do you collect", "relay-data-collection-en"},
+       }) {
+    INFO(c.query);
+    auto hits = h.search(en, c.query);
+    REQUIRE_FALSE(hits.empty());
+    CHECK(hits.size() <= 3);
+    CHECK(en_docs[hits[0].document_id()] == c.expected);
+    for (std::size_t i = 1; i < hits.size(); ++i) CHECK(hits[i - 1].score() >= hits[i].score());
+    CHECK(hits[0].score() > 0.0);
+    CHECK_FALSE(hits[0].text().empty());
+  }
+  CHECK(h.search(en, "").empty());
+  CHECK(h.search(en, "?! ...").empty());
+  CHECK(h.search(en, "the and of is").empty());  // English stop words only
+  CHECK(h.search(en, "quantum chromodynamics lecture").empty());
+  CHECK(h.search(en, "Relay email", 1).size() == 1);
+  CHECK(h.search(en, "Relay email", 100).size() <= 20);
+  CHECK(h.search(en, "Relay email", 100).size() > 3);
+  CHECK(h.search(en, "it's 'quoted' & (weird) | !chars: \\ email").size() > 0);
+
+  auto ru = h.create_bot(kTenantA, "Relay RU", "ru");
+  auto ru_docs = load_bot_faq(h, ru, "ru");
+  for (const auto& c : std::vector<Case>{
+           {"Relay фильтрует спам?", "relay-spam-ru"},
+           {"сколько дней вы храните письма", "relay-email-storage-ru"},
+           {"можно ли пересылать вложения", "relay-attachments-ru"},
+       }) {
+    INFO(c.query);
+    auto hits = h.search(ru, c.query);
+    REQUIRE_FALSE(hits.empty());
+    CHECK(ru_docs[hits[0].document_id()] == c.expected);
+  }
+
+  auto uz = h.create_bot(kTenantA, "Common Voice UZ", "uz");
+  auto uz_docs = load_bot_faq(h, uz, "uz");
+  auto hits = h.search(uz, "ma'lumotlar bazasini qanday yuklab olish mumkin");
+  REQUIRE_FALSE(hits.empty());
+  CHECK(uz_docs[hits[0].document_id()] == "commonvoice-how-get-uz");
+  hits = h.search(uz, "anonimligi qanday himoya qilinadi");
+  REQUIRE_FALSE(hits.empty());
+  CHECK(uz_docs[hits[0].document_id()] == "commonvoice-how-privacy-uz");
+}
+
+TEST_CASE("changing a bot's language re-indexes its chunks") {
+  Harness h;
+  auto bot = h.create_bot(kTenantA, "Switcher", "en");
+  h.add_document(bot, "Хранение", "Мы никогда не храним ваши письма дольше трёх дней.");
+  // English has no Russian stemmer: another inflection does not match.
+  CHECK(h.search(bot, "хранит").empty());
+  v1::UpdateBotRequest update;
+  update.set_tenant_id(kTenantA);
+  update.set_bot_id(bot.id());
+  update.set_language("ru");
+  v1::Bot updated;
+  REQUIRE(h.call(&Stub::UpdateBot, update, &updated).ok());
+  CHECK(updated.language() == "ru");
+  bot.set_language("ru");
+  CHECK(h.search(bot, "хранит").size() == 1);
+}

@@ -1,6 +1,7 @@
 #pragma once
 // Static files of the web app under WEB_ROOT (GET/HEAD only), safe against path traversal.
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>

@@ -1,0 +1,415 @@
+#include "http_server.hpp"
+
+#include <chrono>
+#include <optional>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include "api_error.hpp"
+#include "botfactory/common/logging.hpp"
+#include "botfactory/common/random.hpp"
+#include "botfactory/jwt/tokens.hpp"
+#include "botfactory/metrics/registry.hpp"
+#include "botfactory/redis/subscriber.hpp"
+#include "gateway_metrics.hpp"
+#include "http_message.hpp"
+#include "rest_api.hpp"
+#include "router.hpp"
+#include "server_context.hpp"
+#include "session_registry.hpp"
+#include "settings.hpp"
+#include "static_files.hpp"
+#include "upstreams.hpp"
+#include "ws_session.hpp"
+
+namespace botfactory::gateway {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using error_code = beast::error_code;
+
+constexpr std::size_t kHeaderLimit = 16 * 1024;
+constexpr std::size_t kMaxRequestIdLength = 64;
+constexpr auto kReadinessTimeout = std::chrono::milliseconds(1000);
+
+bool valid_request_id(std::string_view id) {
+  if (id.empty() || id.size() > kMaxRequestIdLength) return false;
+  for (char c : id) {
+    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+HttpResponse json_ok(std::string body) {
+  HttpResponse response;
+  response.body = std::move(body);
+  return response;
+}
+
+/// One HTTP connection: reads requests (keep-alive), answers them, or hands the socket to a
+/// WebSocket session on upgrade.
+class HttpSession : public Closable, public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(tcp::socket&& socket, ServerContext& context)
+      : stream_(std::move(socket)), context_(context) {}
+
+  ~HttpSession() override { context_.sessions.remove(this); }
+
+  void run() {
+    context_.sessions.add(shared_from_this());
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
+  }
+
+  void shutdown() override {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->close_after_response_ = true;
+      if (!self->busy_) {
+        error_code ignored;
+        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        self->stream_.close();
+      }
+    });
+  }
+
+ private:
+  void read_header() {
+    if (close_after_response_ || context_.stopping) return close();
+    busy_ = false;
+    parser_.emplace();
+    parser_->header_limit(kHeaderLimit);
+    parser_->body_limit(context_.settings.max_body_bytes);
+    stream_.expires_after(context_.settings.http_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](error_code ec, std::size_t) {
+                              self->on_header(ec);
+                            });
+  }
+
+  void on_header(error_code ec) {
+    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
+        ec == beast::error::timeout || ec == net::error::eof ||
+        ec == net::error::connection_reset || ec == net::error::bad_descriptor) {
+      return close();
+    }
+    busy_ = true;
+    started_ = std::chrono::steady_clock::now();
+    request_id_ = common::random_base62(16);
+    method_.clear();
+    path_.clear();
+    if (ec == http::error::header_limit) {
+      close_after_response_ = true;
+      return send(error_response(431, "header_too_large", "request header over 16 KiB"), "other",
+                  false);
+    }
+    if (ec) {
+      close_after_response_ = true;
+      return send(error_response(400, "bad_request", "malformed HTTP request"), "other", false);
+    }
+    auto& header = parser_->get();
+    auto target = header.target();
+    auto path = std::string_view(target.data(), target.size());
+    path = path.substr(0, path.find('?'));
+    method_ = std::string(header.method_string());
+    path_ = std::string(path);
+    request_id_ = incoming_request_id();
+    std::size_t limit = is_upload_route(std::string_view(header.method_string().data(),
+                                                         header.method_string().size()),
+                                        path)
+                            ? context_.settings.max_upload_bytes
+                            : context_.settings.max_body_bytes;
+    parser_->body_limit(limit);
+    if (auto length = parser_->content_length(); length && *length > limit) {
+      close_after_response_ = true;
+      return send(error_response(413, "payload_too_large", "request body too large"),
+                  "other", false);
+    }
+    if (beast::websocket::is_upgrade(header)) return upgrade();
+    if (parser_->is_done()) return handle_request();
+    auto expect = header[http::field::expect];
+    if (beast::iequals(expect, "100-continue")) {
+      auto interim = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                         header.version());
+      return http::async_write(stream_, *interim,
+                               [self = shared_from_this(), interim](error_code wec, std::size_t) {
+                                 if (wec) return self->close();
+                                 self->read_body();
+                               });
+    }
+    read_body();
+  }
+
+  void read_body() {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](error_code ec, std::size_t) {
+                       if (ec == http::error::body_limit) {
+                         self->close_after_response_ = true;
+                         return self->send(error_response(413, "payload_too_large",
+                                                          "request body too large"),
+                                           "other", false);
+                       }
+                       if (ec) return self->close();
+                       self->handle_request();
+                     });
+  }
+
+  void upgrade() {
+    auto& header = parser_->get();
+    auto target = header.target();
+    auto parsed = parse_target(std::string_view(target.data(), target.size()));
+    if (parsed.path != "/ws") {
+      close_after_response_ = true;
+      return send(error_response(404, "not_found", "no such endpoint"), "other", false);
+    }
+    if (context_.stopping) {
+      close_after_response_ = true;
+      return send(error_response(503, "unavailable", "shutting down"), "ws", false);
+    }
+    std::string token;
+    if (auto it = parsed.query.find("token"); it != parsed.query.end()) token = it->second;
+    if (token.empty()) {
+      auto auth = header[http::field::authorization];
+      token = std::string(bearer_token(std::string_view(auth.data(), auth.size())));
+    }
+    auto claims = token.empty() ? std::nullopt : context_.verifier.verify(token);
+    if (!claims) {
+      context_.metrics.ws_rejected_upgrades.inc();
+      close_after_response_ = true;
+      return send(error_response(401, "unauthorized", "missing, invalid or expired token"), "ws",
+                  false);
+    }
+    log_access(101, "ws");
+    stream_.expires_never();
+    run_websocket_session(stream_.release_socket(), parser_->release(), std::move(*claims),
+                          context_);
+  }
+
+  std::string incoming_request_id() const {
+    auto id = parser_->get()["X-Request-Id"];
+    std::string_view view(id.data(), id.size());
+    return valid_request_id(view) ? std::string(view) : common::random_base62(16);
+  }
+
+  void handle_request() {
+    auto request = parser_->release();
+    keep_alive_ = request.keep_alive();
+    auto target = request.target();
+    auto parsed = parse_target(std::string_view(target.data(), target.size()));
+    method_ = std::string(request.method_string());
+    path_ = parsed.path;
+    if (!parsed.ok) {
+      return send(error_response(400, "bad_request", "malformed request target"), "other",
+                  false);
+    }
+    const std::string& path = parsed.path;
+    if (path == "/healthz") return send(json_ok(R"({"status":"ok"})"), "ops", false);
+    if (path == "/metrics") {
+      HttpResponse response;
+      response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      response.body = metrics::Registry::global().render();
+      return send(std::move(response), "ops", false);
+    }
+    if (path == "/readyz") return readiness();
+    if (path == "/ws") {
+      return send(error_response(426, "upgrade_required", "use a WebSocket upgrade"), "ws", false);
+    }
+    bool api = path == "/api" || path.rfind("/api/", 0) == 0;
+    if (api) {
+      if (request.method() == http::verb::options) {
+        HttpResponse response;
+        response.status = 204;
+        response.content_type.clear();
+        response.headers.emplace_back("Access-Control-Allow-Methods",
+                                      "GET, POST, PATCH, DELETE, OPTIONS");
+        response.headers.emplace_back("Access-Control-Allow-Headers",
+                                      "Authorization, Content-Type, X-Request-Id");
+        response.headers.emplace_back("Access-Control-Max-Age", "600");
+        return send(std::move(response), "cors", true);
+      }
+      HttpRequest rest_request;
+      rest_request.method = method_;
+      rest_request.path = path;
+      rest_request.query = std::move(parsed.query);
+      rest_request.authorization = std::string(request[http::field::authorization]);
+      rest_request.content_type = std::string(request[http::field::content_type]);
+      rest_request.body = std::move(request.body());
+      rest_request.request_id = request_id_;
+      auto route = match_route(rest_request.method, rest_request.path);
+      std::string route_class = route.kind == RouteMatch::Kind::kNotFound ? "api_unknown"
+                                                                          : route.pattern;
+      net::post(context_.workers, [self = shared_from_this(), rest_request = std::move(rest_request),
+                                   route = std::move(route),
+                                   route_class = std::move(route_class)]() mutable {
+        auto response = self->context_.rest.handle(rest_request, route);
+        net::post(self->stream_.get_executor(),
+                  [self, response = std::move(response), route_class = std::move(route_class)]() mutable {
+                    self->send(std::move(response), route_class, true);
+                  });
+      });
+      return;
+    }
+    if (request.method() != http::verb::get) {
+      auto response = error_response(405, "method_not_allowed", "static files are GET only");
+      response.headers.emplace_back("Allow", "GET");
+      return send(std::move(response), "static", false);
+    }
+    net::post(context_.workers, [self = shared_from_this(), path]() {
+      auto response = self->context_.static_files.serve(path);
+      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->send(std::move(response), "static", false);
+      });
+    });
+  }
+
+  void readiness() {
+    net::post(context_.workers, [self = shared_from_this()]() {
+      auto failed = self->context_.upstreams.unhealthy(kReadinessTimeout);
+      if (!self->context_.subscriber.connected()) failed.emplace_back("redis");
+      HttpResponse response;
+      if (failed.empty()) {
+        response.body = R"({"status":"ready"})";
+      } else {
+        response.status = 503;
+        std::string list;
+        for (const auto& name : failed) list += (list.empty() ? "\"" : ",\"") + name + "\"";
+        response.body = R"({"status":"unavailable","failed":[)" + list + "]}";
+      }
+      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->send(std::move(response), "ops", false);
+      });
+    });
+  }
+
+  void send(HttpResponse&& response, const std::string& route_class, bool cors) {
+    auto message = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(response.status), 11);
+    message->set(http::field::server, "botfactory-gateway");
+    if (!response.content_type.empty()) {
+      message->set(http::field::content_type, response.content_type);
+    }
+    message->set("X-Request-Id", request_id_);
+    message->set("X-Content-Type-Options", "nosniff");
+    message->set("Referrer-Policy", "no-referrer");
+    message->set("X-Frame-Options", "SAMEORIGIN");
+    if (cors) message->set(http::field::access_control_allow_origin, "*");
+    for (auto& [name, value] : response.headers) message->set(name, value);
+    message->body() = std::move(response.body);
+    bool keep = keep_alive_ && !close_after_response_ && !context_.stopping;
+    message->keep_alive(keep);
+    message->prepare_payload();
+    log_access(response.status, route_class);
+    stream_.expires_after(context_.settings.http_timeout);
+    http::async_write(stream_, *message,
+                      [self = shared_from_this(), message, keep](error_code ec, std::size_t) {
+                        if (ec || !keep) return self->close();
+                        self->read_header();
+                      });
+  }
+
+  void log_access(int status, const std::string& route_class) {
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    context_.metrics.observe_http(route_class, status, seconds);
+    // The path only: /ws carries the token in its query string.
+    common::logger("http")->info("request_id={} method={} path={} status={} duration_ms={:.2f}",
+                                 request_id_, common::json_escape(method_),
+                                 common::json_escape(path_), status, seconds * 1000.0);
+  }
+
+  void close() {
+    busy_ = false;
+    error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  ServerContext& context_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  bool busy_ = false;
+  bool keep_alive_ = false;
+  bool close_after_response_ = false;
+  std::string request_id_;
+  std::string method_;
+  std::string path_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+/// Accepts connections, each on a new strand.
+class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Listener> {
+ public:
+  Listener(net::io_context& io, ServerContext& context)
+      : io_(io), acceptor_(net::make_strand(io)), context_(context) {}
+
+  void open(const std::string& host, unsigned short port) {
+    tcp::endpoint endpoint(net::ip::make_address(host), port);
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(net::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(net::socket_base::max_listen_connections);
+    port_ = acceptor_.local_endpoint().port();
+  }
+
+  void accept() {
+    acceptor_.async_accept(net::make_strand(io_),
+                           [self = shared_from_this()](error_code ec, tcp::socket socket) {
+                             if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) {
+                               return;
+                             }
+                             if (!ec) {
+                               error_code ignored;
+                               socket.set_option(tcp::no_delay(true), ignored);
+                               std::make_shared<HttpSession>(std::move(socket), self->context_)->run();
+                             } else {
+                               common::logger("http")->warn("accept failed: {}", ec.message());
+                             }
+                             self->accept();
+                           });
+  }
+
+  void stop() {
+    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      error_code ignored;
+      self->acceptor_.close(ignored);
+    });
+  }
+
+  unsigned short port() const { return port_; }
+
+ private:
+  net::io_context& io_;
+  tcp::acceptor acceptor_;
+  ServerContext& context_;
+  unsigned short port_ = 0;
+};
+
+HttpServer::HttpServer(net::io_context& io, ServerContext& context) : io_(io), context_(context) {}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::start(const std::string& host, unsigned short port) {
+  listener_ = std::make_shared<Listener>(io_, context_);
+  listener_->open(host, port);
+  listener_->accept();
+}
+
+unsigned short HttpServer::port() const { return listener_ ? listener_->port() : 0; }
+
+void HttpServer::stop_accepting() {
+  if (listener_) listener_->stop();
+}
+
+}  // namespace botfactory::gateway

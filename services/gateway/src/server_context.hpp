@@ -1,0 +1,43 @@
+#pragma once
+// What every connection of one gateway instance shares (owned by Gateway).
+
+#include <atomic>
+
+namespace boost::asio {
+class thread_pool;
+}
+namespace botfactory::jwt {
+class TokenVerifier;
+}
+namespace botfactory::redis {
+class Subscriber;
+}
+
+namespace botfactory::gateway {
+
+struct GatewaySettings;
+struct Upstreams;
+struct GatewayMetrics;
+class RestApi;
+class StaticFiles;
+class ChatOps;
+class FanoutHub;
+class SessionRegistry;
+
+/// References to the instance's parts; all outlive every connection.
+struct ServerContext {
+  const GatewaySettings& settings;
+  boost::asio::thread_pool& workers;  // blocking calls (gRPC, files) run here
+  const Upstreams& upstreams;
+  const jwt::TokenVerifier& verifier;
+  const RestApi& rest;
+  const StaticFiles& static_files;
+  const ChatOps& chat;
+  FanoutHub& hub;
+  redis::Subscriber& subscriber;
+  SessionRegistry& sessions;
+  GatewayMetrics& metrics;
+  std::atomic<bool>& stopping;  // set at shutdown: no new connections or keep-alive
+};
+
+}  // namespace botfactory::gateway
