@@ -11,12 +11,18 @@ APT_PACKAGES=(
   libpq-dev libhiredis-dev libspdlog-dev libfmt-dev catch2 libsodium-dev libcpp-jwt-dev
   nlohmann-json3-dev libssl-dev libcurl4-openssl-dev
   postgresql redis-server
-  nodejs npm chromium
+  chromium
   docker-compose
 )
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+# Node.js: Debian's nodejs + npm, unless a node with npm is already there (e.g. NodeSource's,
+# whose nodejs package conflicts with Debian's npm).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  APT_PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

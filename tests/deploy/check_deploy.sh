@@ -114,6 +114,27 @@ for p in $pkgs; do
     || fail "deploy/Dockerfile does not install build package $p (scripts/setup.sh)"
 done
 done_step "deploy/Dockerfile build stage matches scripts/setup.sh"
+step
+sh -n deploy/healthcheck.sh || fail "deploy/healthcheck.sh: shell syntax error"
+bash -n deploy/build-images.sh || fail "deploy/build-images.sh: shell syntax error"
+grep -q "^COPY deploy/healthcheck.sh " deploy/Dockerfile || fail "deploy/Dockerfile does not install deploy/healthcheck.sh"
+# Every logical line of every Dockerfile starts with a Dockerfile instruction (catches typos and
+# broken line continuations; there is no engine here to parse them).
+for df in deploy/Dockerfile deploy/*/Dockerfile; do
+  bad=$(awk '
+    /^[[:space:]]*#/ && !cont { next }
+    /^[[:space:]]*$/ { next }
+    { line = $0
+      if (!cont) {
+        split(line, w, /[[:space:]]+/)
+        if (toupper(w[1]) !~ /^(FROM|RUN|CMD|LABEL|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ARG|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)$/)
+          print FILENAME ":" NR ": " line
+      }
+      cont = (line ~ /\\[[:space:]]*$/) }' "$df")
+  [ -z "$bad" ] || fail "not a Dockerfile instruction: $bad"
+  grep -q "^FROM " "$df" || fail "$df: no FROM"
+done
+done_step "deploy scripts parse"
 
 if [ "$failures" -gt 0 ]; then
   echo "check_deploy: $failures failure(s)" >&2

@@ -167,11 +167,22 @@ for (const [key, value] of Object.entries(configMap?.data ?? {})) {
   if (!service) fail(`ConfigMap ${key}=${value}: no Service ${host}`);
   else if (!(service.spec.ports ?? []).some((p) => p.port === Number(port))) fail(`ConfigMap ${key}=${value}: Service ${host} has no port ${port}`);
 }
+// ConfigMap listen addresses are ports the owning container declares.
+const listenOwner = { AUTH: "auth", SUBSCRIPTION: "subscription", REGISTRY: "bot-registry",
+  AI_PROXY: "ai-proxy", CHANNEL: "channel-connector", HTTP: "gateway" };
+for (const [key, value] of Object.entries(configMap?.data ?? {})) {
+  const m = /^(AUTH|SUBSCRIPTION|REGISTRY|AI_PROXY|CHANNEL|HTTP)_(?:GRPC_|METRICS_)?LISTEN$/.exec(key);
+  if (!m) continue;
+  const port = Number(String(value).split(":").pop());
+  const container = find("Deployment", listenOwner[m[1]])?.spec.template.spec.containers?.[0];
+  if (!container) fail(`ConfigMap ${key}: no Deployment ${listenOwner[m[1]]}`);
+  else if (!portOf(container, port)) fail(`ConfigMap ${key}=${value}: ${listenOwner[m[1]]} declares no containerPort ${port}`);
+}
 for (const key of ["AUTH_ADDR", "SUBSCRIPTION_ADDR", "REGISTRY_ADDR", "AI_PROXY_ADDR", "CHANNEL_ADDR", "REDIS_HOST"]) {
   if (!configMap?.data?.[key]) fail(`ConfigMap has no ${key}`);
 }
 
-okIfClean("ConfigMap addresses match Service ports");
+okIfClean("ConfigMap addresses match Service and container ports");
 
 // 4. Gateway scaling and entry.
 step();

@@ -246,6 +246,7 @@ std::vector<std::string> stream_pieces(std::string_view text, std::size_t words_
 
 std::string truncate_words(std::string_view text, std::size_t max_chars) {
   if (common::utf8_length(text) <= max_chars) return std::string(text);
+  if (max_chars == 0) return {};
   // Byte offset of the code point at index max_chars - 1 (room for the ellipsis).
   std::size_t seen = 0, cut = text.size();
   for (std::size_t i = 0; i < text.size(); ++i) {

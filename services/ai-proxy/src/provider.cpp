@@ -20,7 +20,7 @@ Provider& ProviderRegistry::resolve(const std::string& name) {
     std::lock_guard lock(logged_mutex_);
     if (logged_.insert(name).second && logged_.size() <= 64) {
       common::logger("providers")
-          ->warn("provider \"{}\" is not configured; using \"{}\"", common::json_escape(name),
+          ->warn("provider '{}' is not configured; using '{}'", common::json_escape(name),
                  fallback_->name());
     }
   }

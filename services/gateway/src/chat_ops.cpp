@@ -17,9 +17,9 @@ OpError op_error(const grpc::Status& status) {
 ChatOps::ChatOps(const Upstreams& upstreams) : upstreams_(upstreams) {}
 
 std::optional<OpError> ChatOps::authorize_join(const jwt::Claims& claims,
-                                               const std::string& conversation_id) const {
-  if (claims.kind == jwt::TokenKind::kVisitor) {
-    if (claims.conversation_id == conversation_id) return std::nullopt;
+                                               const std::string& conversation_id,
+                                               std::int64_t* last_seq) const {
+  if (claims.kind == jwt::TokenKind::kVisitor && claims.conversation_id != conversation_id) {
     return OpError{"forbidden", "a visitor may join only its own conversation"};
   }
   chat::v1::GetConversationRequest request;
@@ -29,8 +29,9 @@ std::optional<OpError> ChatOps::authorize_join(const jwt::Claims& claims,
   grpc::ClientContext context;
   upstreams_.prepare(context);
   auto status = upstreams_.chat->GetConversation(&context, request, &conversation);
-  if (status.ok()) return std::nullopt;
-  return op_error(status);
+  if (!status.ok()) return op_error(status);
+  if (last_seq) *last_seq = conversation.last_seq();
+  return std::nullopt;
 }
 
 std::optional<OpError> ChatOps::fetch_messages(const std::string& conversation_id,

@@ -41,9 +41,11 @@ class ChatOps {
   explicit ChatOps(const Upstreams& upstreams);
 
   /// May the holder of `claims` watch `conversation_id`? A visitor only its own conversation
-  /// (`forbidden`); a user any conversation of its tenant (chat GetConversation; `not_found`).
+  /// (`forbidden`); a user any conversation of its tenant. Either way chat GetConversation
+  /// scoped to the token's tenant must find it (`not_found`); `*last_seq` is then its last seq.
   std::optional<OpError> authorize_join(const jwt::Claims& claims,
-                                        const std::string& conversation_id) const;
+                                        const std::string& conversation_id,
+                                        std::int64_t* last_seq) const;
 
   /// Appends to `out` the `message.new` frames (chatwire encoding) of messages with seq >
   /// `since_seq` in seq order, at most `limit`. `*more` is set when the page was full.

@@ -68,6 +68,7 @@ void FanoutHub::watch(const std::string& conversation_id,
   bool ready_now = false;
   {
     std::lock_guard lock(mutex_);
+    if (stopped_) return;
     auto [it, inserted] = entries_.try_emplace(conversation_id);
     Entry& entry = it->second;
     if (inserted) entry.id = std::make_shared<const std::string>(conversation_id);
@@ -89,6 +90,7 @@ void FanoutHub::unwatch(const std::string& conversation_id, const ConversationWa
   bool last = false;
   {
     std::lock_guard lock(mutex_);
+    if (stopped_) return;
     auto it = entries_.find(std::string_view(conversation_id));
     if (it == entries_.end()) return;
     auto& watchers = it->second.watchers;
@@ -166,6 +168,12 @@ void FanoutHub::handle_reconnect() {
     if (ready) ready();
   }
   for (const auto& watcher : watchers) watcher->on_resync();
+}
+
+void FanoutHub::stop() {
+  std::lock_guard lock(mutex_);
+  stopped_ = true;
+  entries_.clear();
 }
 
 std::size_t FanoutHub::conversation_count() const {

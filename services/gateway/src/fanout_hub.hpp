@@ -72,6 +72,10 @@ class FanoutHub {
   void handle_subscribed(std::string_view channel);
   void handle_reconnect();
 
+  /// Detaches from the subscriber: later watch()/unwatch() calls no longer reach it (for
+  /// teardown, before the subscriber is destroyed).
+  void stop();
+
   /// Conversations with at least one local watcher.
   std::size_t conversation_count() const;
 
@@ -93,6 +97,7 @@ class FanoutHub {
 
   redis::Subscriber& subscriber_;
   mutable std::mutex mutex_;
+  bool stopped_ = false;
   std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;  // by conversation id
 };
 

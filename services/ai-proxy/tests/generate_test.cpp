@@ -1,0 +1,156 @@
+// The gRPC streaming Generate over real servers on 127.0.0.1:0: ai-proxy, and an in-test
+// BotRegistryService that answers SearchKnowledge from a fixed list (no database).
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+
+#include "ai_service.hpp"
+#include "botfactory/registry/v1/registry.grpc.pb.h"
+#include "botfactory/rpc/client.hpp"
+#include "botfactory/rpc/server.hpp"
+#include "extractive_provider.hpp"
+#include "knowledge_search.hpp"
+
+using namespace botfactory;
+
+namespace {
+
+constexpr auto kTimeout = std::chrono::milliseconds(5000);
+const std::string kTenant = "11111111-1111-4111-8111-111111111111";
+const std::string kBot = "22222222-2222-4222-8222-222222222222";
+
+/// Knows one bot of one tenant; everything else is NOT_FOUND "bot not found".
+class FakeRegistry final : public registry::v1::BotRegistryService::Service {
+ public:
+  grpc::Status SearchKnowledge(grpc::ServerContext*, const registry::v1::SearchKnowledgeRequest* request,
+                               registry::v1::SearchKnowledgeResponse* response) override {
+    if (request->tenant_id() != kTenant || request->bot_id() != kBot) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, "bot not found");
+    }
+    if (request->query().find("refund") == std::string::npos) return grpc::Status::OK;
+    auto* chunk = response->add_chunks();
+    chunk->set_chunk_id("chunk-1");
+    chunk->set_document_id("doc-1");
+    chunk->set_document_title("Refund policy");
+    chunk->set_text("Refunds are paid within 14 days of the return. Shipping costs are not refunded.");
+    chunk->set_score(0.7);
+    return grpc::Status::OK;
+  }
+};
+
+struct Result {
+  grpc::Status status;
+  std::vector<std::string> deltas;
+  std::vector<ai::v1::FinalReply> finals;
+  bool final_was_last = true;
+};
+
+/// ai-proxy wired to a registry at `registry_address`, served on 127.0.0.1:0.
+struct Proxy {
+  std::shared_ptr<ai::ProviderRegistry> providers;
+  ai::AiProxyService service;
+  rpc::Server server;
+  std::unique_ptr<ai::v1::AiProxyService::Stub> stub;
+
+  explicit Proxy(const std::string& registry_address)
+      : providers(std::make_shared<ai::ProviderRegistry>(std::make_shared<ai::ExtractiveProvider>(
+            std::make_shared<ai::GrpcKnowledgeSearch>(rpc::make_channel(registry_address), kTimeout)))),
+        service(providers),
+        server("127.0.0.1:0", {&service}),
+        stub(ai::v1::AiProxyService::NewStub(rpc::make_channel("127.0.0.1:" + std::to_string(server.port())))) {}
+
+  Result generate(const ai::v1::GenerateRequest& request) {
+    grpc::ClientContext context;
+    rpc::set_deadline(context, kTimeout);
+    auto reader = stub->Generate(&context, request);
+    Result result;
+    ai::v1::GenerateResponse event;
+    while (reader->Read(&event)) {
+      if (!result.finals.empty()) result.final_was_last = false;
+      if (event.has_final()) {
+        result.finals.push_back(event.final());
+      } else {
+        result.deltas.push_back(event.delta());
+      }
+    }
+    result.status = reader->Finish();
+    return result;
+  }
+};
+
+ai::v1::GenerateRequest request_for(const std::string& text, const std::string& bot = kBot) {
+  ai::v1::GenerateRequest request;
+  request.set_tenant_id(kTenant);
+  request.set_bot_id(bot);
+  request.set_conversation_id("conv-1");
+  request.set_language("en");
+  request.set_user_text(text);
+  auto* turn = request.add_history();
+  turn->set_sender(common::v1::SENDER_KIND_BOT);
+  turn->set_text("Hello! How can I help?");
+  return request;
+}
+
+}  // namespace
+
+TEST_CASE("Generate streams deltas, then one final whose text they make up") {
+  FakeRegistry registry;
+  rpc::Server registry_server("127.0.0.1:0", {&registry});
+  Proxy proxy("127.0.0.1:" + std::to_string(registry_server.port()));
+
+  auto result = proxy.generate(request_for("When do I get my refund?"));
+  REQUIRE(result.status.ok());
+  REQUIRE(result.finals.size() == 1);
+  CHECK(result.final_was_last);
+  const auto& reply = result.finals[0];
+  CHECK(reply.answered());
+  CHECK(reply.provider() == "extractive");
+  CHECK(reply.text() == "Refunds are paid within 14 days of the return. Shipping costs are not refunded."
+                        "\n\nSource: “Refund policy”");
+  REQUIRE(reply.sources_size() == 1);
+  CHECK(reply.sources(0).chunk_id() == "chunk-1");
+  CHECK(result.deltas.size() > 1);
+  std::string joined;
+  for (const auto& d : result.deltas) joined += d;
+  CHECK(joined == reply.text());
+
+  // A provider that is not configured here answers through extractive.
+  auto request = request_for("refund please");
+  request.mutable_provider()->set_provider("gemini");
+  result = proxy.generate(request);
+  REQUIRE(result.status.ok());
+  CHECK(result.finals.at(0).provider() == "extractive");
+
+  result = proxy.generate(request_for("Do you sell gift cards?"));
+  REQUIRE(result.status.ok());
+  CHECK_FALSE(result.finals.at(0).answered());
+  CHECK(result.finals.at(0).sources_size() == 0);
+}
+
+TEST_CASE("Generate passes NOT_FOUND through and rejects an oversized question") {
+  FakeRegistry registry;
+  rpc::Server registry_server("127.0.0.1:0", {&registry});
+  Proxy proxy("127.0.0.1:" + std::to_string(registry_server.port()));
+  auto result = proxy.generate(request_for("refund", "33333333-3333-4333-8333-333333333333"));
+  CHECK(result.status.error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK(result.status.error_message() == "bot not found");
+  CHECK(result.finals.empty());
+  CHECK(result.deltas.empty());
+
+  result = proxy.generate(request_for(std::string(4001, 'x')));
+  CHECK(result.status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_CASE("Generate is UNAVAILABLE when the registry cannot be reached") {
+  int dead_port;
+  {
+    FakeRegistry registry;
+    rpc::Server temporary("127.0.0.1:0", {&registry});
+    dead_port = temporary.port();
+  }
+  Proxy proxy("127.0.0.1:" + std::to_string(dead_port));
+  auto result = proxy.generate(request_for("refund"));
+  CHECK(result.status.error_code() == grpc::StatusCode::UNAVAILABLE);
+  CHECK(result.finals.empty());
+}

@@ -1,0 +1,132 @@
+#include "gateway.hpp"
+
+#include <atomic>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "botfactory/common/logging.hpp"
+#include "botfactory/jwt/tokens.hpp"
+#include "botfactory/redis/subscriber.hpp"
+#include "chat_ops.hpp"
+#include "fanout_hub.hpp"
+#include "gateway_metrics.hpp"
+#include "http_server.hpp"
+#include "rest_api.hpp"
+#include "server_context.hpp"
+#include "session_registry.hpp"
+#include "static_files.hpp"
+#include "upstreams.hpp"
+
+namespace botfactory::gateway {
+
+namespace net = boost::asio;
+
+struct Gateway::Impl {
+  explicit Impl(GatewaySettings s)
+      : settings(std::move(s)),
+        io(std::make_unique<net::io_context>(settings.io_threads)),
+        workers(static_cast<std::size_t>(settings.workers)),
+        upstreams(Upstreams::connect(settings)),
+        verifier(settings.jwt_secret, settings.jwt_issuer),
+        rest(upstreams, verifier),
+        static_files(settings.web_root),
+        chat(upstreams),
+        subscriber(std::make_unique<redis::Subscriber>(
+            *io, redis::SubscriberOptions{settings.redis_host, settings.redis_port})),
+        hub(*subscriber),
+        context{settings, workers,  upstreams, verifier, rest,
+                static_files, chat, hub, *subscriber, sessions, GatewayMetrics::get(), stopping},
+        server(std::make_unique<HttpServer>(*io, context)) {}
+
+  GatewaySettings settings;
+  std::unique_ptr<net::io_context> io;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  net::thread_pool workers;
+  Upstreams upstreams;
+  jwt::TokenVerifier verifier;
+  RestApi rest;
+  StaticFiles static_files;
+  ChatOps chat;
+  std::unique_ptr<redis::Subscriber> subscriber;
+  FanoutHub hub;
+  SessionRegistry sessions;
+  std::atomic<bool> stopping{false};
+  ServerContext context;
+  std::unique_ptr<HttpServer> server;
+  std::vector<std::thread> threads;
+  bool started = false;
+  bool stopped = false;
+};
+
+Gateway::Gateway(GatewaySettings settings) : impl_(std::make_unique<Impl>(std::move(settings))) {}
+
+Gateway::~Gateway() { stop(); }
+
+void Gateway::start() {
+  auto& d = *impl_;
+  auto [host, listen_port] = split_host_port(d.settings.http_listen);
+  d.server->start(host, listen_port);
+  d.subscriber->start();
+  d.work.emplace(d.io->get_executor());
+  for (int i = 0; i < d.settings.io_threads; ++i) {
+    d.threads.emplace_back([io = d.io.get()] {
+      for (;;) {
+        try {
+          io->run();
+          return;
+        } catch (const std::exception& e) {
+          common::logger("gateway")->error("I/O thread: {}", common::json_escape(e.what()));
+        }
+      }
+    });
+  }
+  d.started = true;
+  common::logger("gateway")->info("listening on {}:{} (web root {})", host, port(),
+                                  common::json_escape(d.settings.web_root));
+}
+
+unsigned short Gateway::port() const { return impl_->server ? impl_->server->port() : 0; }
+
+void Gateway::stop(std::chrono::milliseconds grace) {
+  auto& d = *impl_;
+  if (d.stopped) return;
+  d.stopped = true;
+  if (d.started) {
+    d.stopping = true;
+    d.server->stop_accepting();
+    d.sessions.shutdown_all();
+    auto deadline = std::chrono::steady_clock::now() + grace;
+    while (d.sessions.size() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (auto left = d.sessions.size(); left > 0) {
+      common::logger("gateway")->warn("{} connections still open at shutdown", left);
+    }
+  }
+  d.subscriber->stop();
+  d.workers.join();  // in-flight upstream calls end within their deadline
+  d.work.reset();
+  d.io->stop();
+  for (auto& t : d.threads) t.join();
+  d.threads.clear();
+  // Teardown order: whatever is still queued in the io_context (sessions, the subscriber's
+  // state) is destroyed with it, while the hub and the registry it refers to still exist.
+  d.hub.stop();
+  d.server.reset();
+  d.subscriber.reset();
+  d.io.reset();
+  if (d.started) common::logger("gateway")->info("stopped");
+}
+
+bool Gateway::redis_connected() const { return impl_->subscriber && impl_->subscriber->connected(); }
+
+std::size_t Gateway::connection_count() const { return impl_->sessions.size(); }
+
+FanoutHub& Gateway::hub() { return impl_->hub; }
+
+}  // namespace botfactory::gateway
