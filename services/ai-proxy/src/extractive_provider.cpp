@@ -1,7 +1,6 @@
 #include "extractive_provider.hpp"
 
 #include <algorithm>
-#include <numeric>
 
 #include "answer_text.hpp"
 #include "botfactory/common/text.hpp"
@@ -42,7 +41,11 @@ std::string quote(const std::string& chunk_text, const std::vector<std::string>&
                      [](const Scored& a, const Scored& b) { return a.overlap > b.overlap; });
   } else {
     // Matched through the title only: the opening statements answer best.
-    std::erase_if(ranked, [&](const Scored& s) { return is_question(sentences[s.index]) && sentences.size() > 1; });
+    bool any_statement = std::any_of(sentences.begin(), sentences.end(),
+                                     [](const std::string& s) { return !is_question(s); });
+    if (any_statement) {
+      std::erase_if(ranked, [&](const Scored& s) { return is_question(sentences[s.index]); });
+    }
   }
   std::vector<std::size_t> chosen;
   std::size_t chars = 0;

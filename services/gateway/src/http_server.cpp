@@ -311,9 +311,30 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     stream_.expires_after(context_.settings.http_timeout);
     http::async_write(stream_, *message,
                       [self = shared_from_this(), message, keep](error_code ec, std::size_t) {
-                        if (ec || !keep) return self->close();
+                        if (ec) return self->close();
+                        if (!keep) return self->linger_close();
                         self->read_header();
                       });
+  }
+
+  /// Half-closes, then discards what the client still sends (e.g. the rest of a body over the
+  /// limit) for a short while, so that the client reads the response instead of a reset
+  /// (RFC 9112 section 9.6).
+  void linger_close() {
+    busy_ = false;
+    error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(2));
+    drain();
+  }
+
+  void drain() {
+    buffer_.consume(buffer_.size());
+    stream_.async_read_some(buffer_.prepare(16384),
+                            [self = shared_from_this()](error_code ec, std::size_t) {
+                              if (ec) return self->stream_.close();
+                              self->drain();
+                            });
   }
 
   void log_access(int status, const std::string& route_class) {

@@ -1,1 +1,111 @@
+// Unit tests of the WebSocket protocol frames and of the fan-out payload classification.
 #include <catch2/catch.hpp>
+
+#include <boost/json.hpp>
+
+#include "botfactory/chatwire/message_event.hpp"
+#include "fanout_hub.hpp"
+#include "ws_protocol.hpp"
+
+using namespace botfactory;
+using namespace botfactory::gateway;
+namespace json = boost::json;
+
+TEST_CASE("client frames are parsed and validated") {
+  auto join = parse_client_frame(R"({"type":"conversation.join","conversation_id":"c1","since_seq":4})");
+  REQUIRE(join.frame);
+  CHECK(join.frame->type == ClientFrame::Type::kJoin);
+  CHECK(join.frame->conversation_id == "c1");
+  CHECK(join.frame->since_seq == 4);
+  auto join0 = parse_client_frame(R"({"type":"conversation.join","conversation_id":"c1"})");
+  REQUIRE(join0.frame);
+  CHECK(join0.frame->since_seq == 0);
+
+  auto send = parse_client_frame(
+      R"({"type":"message.send","conversation_id":"c1","client_id":"k1","text":"  hello  "})");
+  REQUIRE(send.frame);
+  CHECK(send.frame->type == ClientFrame::Type::kSend);
+  CHECK(send.frame->client_id == "k1");
+  CHECK(send.frame->text == "  hello  ");
+
+  auto code = [](std::string_view text) {
+    auto r = parse_client_frame(text);
+    REQUIRE(r.error);
+    CHECK_FALSE(r.frame);
+    return r.error->code;
+  };
+  CHECK(code("{not json") == "invalid_json");
+  CHECK(code("[]") == "invalid_json");
+  CHECK(code(R"({"kind":"x"})") == "invalid_message");
+  CHECK(code(R"({"type":"dance"})") == "unknown_type");
+  CHECK(code(R"({"type":"conversation.join"})") == "invalid_message");
+  CHECK(code(R"({"type":"conversation.join","conversation_id":"c","since_seq":-1})") ==
+        "invalid_message");
+  CHECK(code(R"({"type":"conversation.join","conversation_id":"c","since_seq":"3"})") ==
+        "invalid_message");
+  CHECK(code(R"({"type":"message.send","conversation_id":"c","client_id":"k","text":" \n\t "})") ==
+        "invalid_text");
+  CHECK(code(R"({"type":"message.send","conversation_id":"c","client_id":"k"})") == "invalid_text");
+  CHECK(code(R"({"type":"message.send","conversation_id":"c","client_id":"","text":"x"})") ==
+        "invalid_client_id");
+  std::string long_id(65, 'k');
+  CHECK(code(R"({"type":"message.send","conversation_id":"c","client_id":")" + long_id +
+             R"(","text":"x"})") == "invalid_client_id");
+
+  // 4000 code points (multi-byte) pass, 4001 do not.
+  std::string ok_text;
+  for (int i = 0; i < 4000; ++i) ok_text += "\xD0\xAF";  // Cyrillic capital YA
+  auto ok = parse_client_frame(R"({"type":"message.send","conversation_id":"c","client_id":"k","text":")" +
+                               ok_text + R"("})");
+  CHECK(ok.frame);
+  auto too_long = parse_client_frame(
+      R"({"type":"message.send","conversation_id":"c","client_id":"k","text":")" + ok_text + R"(x"})");
+  REQUIRE(too_long.error);
+  CHECK(too_long.error->code == "invalid_text");
+  CHECK(too_long.error->client_id == "k");
+  CHECK(too_long.error->conversation_id == "c");
+}
+
+TEST_CASE("server frames have the documented shapes") {
+  auto ack = json::parse(encode_ack("k1", 5, "m5", "c1")).as_object();
+  CHECK(ack.at("type").as_string() == "message.ack");
+  CHECK(ack.at("client_id").as_string() == "k1");
+  CHECK(ack.at("seq").as_int64() == 5);
+  CHECK(ack.at("message_id").as_string() == "m5");
+  CHECK(ack.at("conversation_id").as_string() == "c1");
+  auto joined = json::parse(encode_joined("c1", 9)).as_object();
+  CHECK(joined.at("type").as_string() == "conversation.joined");
+  CHECK(joined.at("last_seq").as_int64() == 9);
+  auto error = json::parse(encode_error({"invalid_text", "text is empty", "k1", ""})).as_object();
+  CHECK(error.at("type").as_string() == "error");
+  CHECK(error.at("code").as_string() == "invalid_text");
+  CHECK(error.at("client_id").as_string() == "k1");
+  CHECK_FALSE(error.contains("conversation_id"));
+  CHECK(json::parse(encode_pong()).at("type").as_string() == "pong");
+}
+
+TEST_CASE("fan-out payloads are classified once, fast path for chatwire frames") {
+  chat::v1::Message message;
+  message.set_id("m1");
+  message.set_conversation_id("0b7c9a50-1111-2222-3333-444455556666");
+  message.set_seq(42);
+  message.set_text("\"seq\":7 inside the text");
+  auto frame = chatwire::encode_message_new(message);
+  auto info = classify_event(frame);
+  CHECK(info.valid);
+  CHECK(info.seq == 42);
+
+  auto delta = chatwire::encode_message_delta("c1", 3, "partial");
+  info = classify_event(delta);
+  CHECK(info.valid);
+  CHECK(info.seq == 0);
+
+  // Other key orders still work through the full parse.
+  info = classify_event(R"({"seq":8,"type":"message.new","conversation_id":"c"})");
+  CHECK(info.valid);
+  CHECK(info.seq == 8);
+  CHECK_FALSE(classify_event(R"({"type":"message.new","conversation_id":"c"})").valid);
+  CHECK_FALSE(classify_event(R"({"type":"message.new","seq":0})").valid);
+  CHECK_FALSE(classify_event("not json").valid);
+  CHECK(classify_event(R"({"type":"conversation.handoff"})").valid);
+}
