@@ -3,13 +3,14 @@
 # tests, runs every test through CTest (unit, integration, end-to-end), then stops the servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$PWD
 scripts/setup.sh
 scripts/build.sh
 (cd web && npm run --silent build)
 TEST_DIR=${TEST_DIR:-$PWD/.run/test}
 rm -rf "$TEST_DIR"
 scripts/servers.sh start "$TEST_DIR"
-trap 'scripts/servers.sh stop "$TEST_DIR"' EXIT
+trap '"$ROOT/scripts/servers.sh" stop "$TEST_DIR"' EXIT
 # shellcheck disable=SC1091
 . "$TEST_DIR/env"
 export BOTFACTORY_TEST_PG="host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres"

@@ -14,6 +14,7 @@ const input = document.querySelector<HTMLTextAreaElement>("#text")!;
 const sendButton = document.querySelector<HTMLButtonElement>("#send")!;
 const status = document.querySelector<HTMLSpanElement>("#status")!;
 const title = document.querySelector<HTMLHeadingElement>("#bot-name")!;
+const avatar = document.querySelector<HTMLDivElement>(".avatar")!;
 
 let ui: Strings = t(navigator.language.slice(0, 2));
 let session: WidgetSession | null = null;
@@ -50,19 +51,22 @@ function insertBySeq(seq: number, item: HTMLLIElement): void {
   rendered.set(seq, item);
 }
 
-function showMessage(seq: number, message: ChatMessage, clientId?: string): void {
+function showMessage(seq: number, message: ChatMessage): void {
   if (rendered.has(seq)) return;
   if (message.sender.kind === "bot" && draft) {
     draft.remove();
     draft = null;
   }
   const item = bubble(message.sender.kind, message.sender.name, message.text);
-  item.title = message.created_at;
-  const mine = clientId ? pending.get(clientId) : undefined;
-  if (mine) {
-    mine.remove();
-    pending.delete(clientId!);
+  for (const [clientId, mine] of pending) {
+    // Our own message echoed before its ack: keep the pending bubble until the ack removes it.
+    if (message.sender.kind === "visitor" && mine.querySelector(".text")?.textContent === message.text) {
+      mine.remove();
+      pending.delete(clientId);
+      break;
+    }
   }
+  item.title = message.created_at;
   insertBySeq(seq, item);
   lastSeq = Math.max(lastSeq, seq);
   saveSession();
@@ -116,9 +120,23 @@ function connect(): void {
       case "message.delta":
         showDelta(frame.delta);
         break;
-      case "message.ack":
-        pending.get(frame.client_id)?.classList.remove("sending");
+      case "message.ack": {
+        // The committed message may already be on screen (its message.new can beat the ack);
+        // otherwise the pending bubble becomes the message with that seq.
+        const mine = pending.get(frame.client_id);
+        pending.delete(frame.client_id);
+        if (!mine) break;
+        if (rendered.has(frame.seq)) {
+          mine.remove();
+        } else {
+          mine.classList.remove("sending");
+          mine.remove();
+          insertBySeq(frame.seq, mine);
+          lastSeq = Math.max(lastSeq, frame.seq);
+          saveSession();
+        }
         break;
+      }
       case "conversation.joined":
         setStatus(ui.online, true);
         sendButton.disabled = false;
@@ -174,6 +192,7 @@ async function main(): Promise<void> {
   input.placeholder = ui.placeholder;
   sendButton.textContent = ui.send;
   title.textContent = session.bot.name;
+  avatar.textContent = session.bot.name.slice(0, 1).toUpperCase();
   document.documentElement.lang = session.bot.language;
   connect();
 }
