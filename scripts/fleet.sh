@@ -28,12 +28,12 @@ stop() {
 }
 
 http_ok() {  # http_ok PORT PATH: true when GET answers 200
-  local port=$1 path=$2 line
-  exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null || return 1
-  printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$path" >&3
-  IFS= read -r -t 2 line <&3 || { exec 3>&-; return 1; }
-  exec 3>&-
-  [[ "$line" == *" 200 "* ]]
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$2" >&3
+    IFS= read -r -t 2 line <&3 || exit 1
+    [[ "$line" == *" 200 "* ]]
+  ) 2>/dev/null
 }
 
 start() {

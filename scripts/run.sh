@@ -11,11 +11,13 @@ RUN_DIR=$ROOT/.run/embedded
 export GATEWAY_PORTS=${GATEWAY_PORTS:-"8080 8081"}
 
 scripts/setup.sh
-scripts/build.sh
+scripts/build.sh botfactory-auth botfactory-subscription botfactory-bot-registry \
+  botfactory-ai-proxy botfactory-channel-connector botfactory-gateway
 (cd web && npm run --silent build)
 
 cleanup() {
   trap - INT TERM EXIT
+  trap '' PIPE  # the terminal or a pipe may be gone already; stopping must still finish
   echo
   echo "run: stopping services…"
   scripts/fleet.sh stop "$RUN_DIR/fleet" || true
