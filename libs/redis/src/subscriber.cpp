@@ -31,12 +31,25 @@ std::string_view as_view(const redisReply* r) {
              : std::string_view();
 }
 
-/// Appends the RESP encoding of `command channel` to `out`.
-void append_command(std::string& out, const char* command, std::string_view channel) {
-  const char* argv[2] = {command, channel.data()};
-  std::size_t lens[2] = {std::char_traits<char>::length(command), channel.size()};
+/// Appends the RESP encoding of `command argument` (`command` may hold several words) to `out`.
+void append_command(std::string& out, const char* command, std::string_view argument) {
+  const char* argv[3];
+  std::size_t lens[3];
+  int argc = 0;
+  std::string_view words(command);
+  while (!words.empty()) {
+    auto space = words.find(' ');
+    auto word = words.substr(0, space);
+    argv[argc] = word.data();
+    lens[argc] = word.size();
+    ++argc;
+    words = space == std::string_view::npos ? std::string_view() : words.substr(space + 1);
+  }
+  argv[argc] = argument.data();
+  lens[argc] = argument.size();
+  ++argc;
   char* formatted = nullptr;
-  int n = redisFormatCommandArgv(&formatted, 2, argv, lens);
+  int n = redisFormatCommandArgv(&formatted, argc, argv, lens);
   if (n > 0 && formatted) out.append(formatted, static_cast<std::size_t>(n));
   redisFreeCommand(formatted);
 }
@@ -138,6 +151,7 @@ class Subscriber::Impl : public std::enable_shared_from_this<Impl> {
     backoff_ = options_.min_backoff;
     bool reconnect = connects_.fetch_add(1) > 0;
     resync_pending_ = 0;
+    if (!options_.client_name.empty()) send("CLIENT SETNAME", options_.client_name);
     for (auto it = channels_.begin(); it != channels_.end();) {
       if (!it->second.wanted) {
         it = channels_.erase(it);

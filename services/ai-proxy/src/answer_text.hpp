@@ -1,5 +1,6 @@
 #pragma once
-// Text helpers of the extractive answerer: word matching, sentences, streaming pieces.
+// Text helpers of the extractive answerer: word matching, streaming pieces, truncation. Word
+// and sentence splitting live in libs/text (botfactory/text/words.hpp, sentences.hpp).
 
 #include <cstddef>
 #include <string>
@@ -8,10 +9,10 @@
 
 namespace botfactory::ai {
 
-/// The distinct content words of `text` as light stems: maximal runs of letters and digits
-/// (ASCII, and non-ASCII code points outside punctuation/symbol blocks), lower-cased (ASCII and
-/// Cyrillic), at least 3 code points, not a stop word of `language` (en, ru, uz; others use
-/// en), cut to their first 5 code points. Order of first appearance.
+/// The distinct content words of `text` as light stems: its words as text::WordReader reads
+/// them (the same words bot-registry searches for; lower-cased, ASCII and Cyrillic) of at
+/// least 3 code points, not a stop word of `language` (en, ru, uz; others use en), cut to
+/// their first 5 code points. Order of first appearance.
 std::vector<std::string> content_stems(std::string_view text, std::string_view language);
 
 /// True when two stems name the same word: one is a prefix of the other ("spam" ~ "spamm").
@@ -19,10 +20,6 @@ bool stems_match(std::string_view a, std::string_view b);
 
 /// How many of `query` stems match some stem of `text_stems`.
 std::size_t matched_count(const std::vector<std::string>& query, const std::vector<std::string>& text_stems);
-
-/// The sentences of `text`, trimmed, in order: a sentence ends after '.', '!', '?' or '…'
-/// (plus closing quotes/brackets) followed by whitespace, and at every line break.
-std::vector<std::string> split_sentences(std::string_view text);
 
 /// Cuts `text` into pieces of about `words_per_piece` words for streaming; whitespace stays
 /// with the word before it, so the pieces concatenate to exactly `text`.

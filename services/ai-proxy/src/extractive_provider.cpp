@@ -4,6 +4,7 @@
 
 #include "answer_text.hpp"
 #include "botfactory/common/text.hpp"
+#include "botfactory/text/sentences.hpp"
 
 namespace botfactory::ai {
 namespace {
@@ -21,7 +22,7 @@ bool is_question(const std::string& sentence) {
 /// Picks the sentences to quote (see ExtractiveProvider) and joins them with spaces.
 std::string quote(const std::string& chunk_text, const std::vector<std::string>& query_stems,
                   const std::string& language, const ExtractiveSettings& settings) {
-  auto sentences = split_sentences(chunk_text);
+  auto sentences = text::split_sentences(chunk_text);
   if (sentences.empty()) return {};
   struct Scored {
     std::size_t index;

@@ -3,20 +3,14 @@
 
 #include <catch2/catch.hpp>
 
-#include <chrono>
-
-#include "ai_service.hpp"
 #include "botfactory/registry/v1/registry.grpc.pb.h"
-#include "botfactory/rpc/client.hpp"
 #include "botfactory/rpc/server.hpp"
-#include "extractive_provider.hpp"
-#include "knowledge_search.hpp"
+#include "proxy_harness.hpp"
 
 using namespace botfactory;
 
 namespace {
 
-constexpr auto kTimeout = std::chrono::milliseconds(5000);
 const std::string kTenant = "11111111-1111-4111-8111-111111111111";
 const std::string kBot = "22222222-2222-4222-8222-222222222222";
 
@@ -39,45 +33,7 @@ class FakeRegistry final : public registry::v1::BotRegistryService::Service {
   }
 };
 
-struct Result {
-  grpc::Status status;
-  std::vector<std::string> deltas;
-  std::vector<ai::v1::FinalReply> finals;
-  bool final_was_last = true;
-};
-
-/// ai-proxy wired to a registry at `registry_address`, served on 127.0.0.1:0.
-struct Proxy {
-  std::shared_ptr<ai::ProviderRegistry> providers;
-  ai::AiProxyService service;
-  rpc::Server server;
-  std::unique_ptr<ai::v1::AiProxyService::Stub> stub;
-
-  explicit Proxy(const std::string& registry_address)
-      : providers(std::make_shared<ai::ProviderRegistry>(std::make_shared<ai::ExtractiveProvider>(
-            std::make_shared<ai::GrpcKnowledgeSearch>(rpc::make_channel(registry_address), kTimeout)))),
-        service(providers),
-        server("127.0.0.1:0", {&service}),
-        stub(ai::v1::AiProxyService::NewStub(rpc::make_channel("127.0.0.1:" + std::to_string(server.port())))) {}
-
-  Result generate(const ai::v1::GenerateRequest& request) {
-    grpc::ClientContext context;
-    rpc::set_deadline(context, kTimeout);
-    auto reader = stub->Generate(&context, request);
-    Result result;
-    ai::v1::GenerateResponse event;
-    while (reader->Read(&event)) {
-      if (!result.finals.empty()) result.final_was_last = false;
-      if (event.has_final()) {
-        result.finals.push_back(event.final());
-      } else {
-        result.deltas.push_back(event.delta());
-      }
-    }
-    result.status = reader->Finish();
-    return result;
-  }
-};
+using Proxy = ai::test::ProxyHarness;
 
 ai::v1::GenerateRequest request_for(const std::string& text, const std::string& bot = kBot) {
   ai::v1::GenerateRequest request;
@@ -111,9 +67,7 @@ TEST_CASE("Generate streams deltas, then one final whose text they make up") {
   REQUIRE(reply.sources_size() == 1);
   CHECK(reply.sources(0).chunk_id() == "chunk-1");
   CHECK(result.deltas.size() > 1);
-  std::string joined;
-  for (const auto& d : result.deltas) joined += d;
-  CHECK(joined == reply.text());
+  CHECK(result.joined_deltas() == reply.text());
 
   // A provider that is not configured here answers through extractive.
   auto request = request_for("refund please");

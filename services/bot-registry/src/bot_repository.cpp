@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "botfactory/rpc/timestamp.hpp"
+#include "row_mapping.hpp"
 
 namespace botfactory::registry {
 namespace {
@@ -70,29 +71,20 @@ std::optional<registry::v1::Bot> BotRepository::insert(const NewBot& bot) {
   auto r = connection_.exec(kInsertBot, {bot.tenant_id, bot.public_id, bot.name, bot.language,
                                          bot.greeting, bot.instructions, bot.provider.provider,
                                          bot.provider.model, float_text(bot.provider.temperature)});
-  if (r.rows() == 0) return std::nullopt;
-  return bot_from_row(r, 0);
+  return first_row(r, bot_from_row);
 }
 
 std::optional<registry::v1::Bot> BotRepository::find(const std::string& tenant_id,
                                                      const std::string& bot_id) {
-  auto r = connection_.exec(kFindBot, {tenant_id, bot_id});
-  if (r.rows() == 0) return std::nullopt;
-  return bot_from_row(r, 0);
+  return first_row(connection_.exec(kFindBot, {tenant_id, bot_id}), bot_from_row);
 }
 
 std::optional<registry::v1::Bot> BotRepository::find_by_public_id(const std::string& public_id) {
-  auto r = connection_.exec(kFindBotByPublicId, {public_id});
-  if (r.rows() == 0) return std::nullopt;
-  return bot_from_row(r, 0);
+  return first_row(connection_.exec(kFindBotByPublicId, {public_id}), bot_from_row);
 }
 
 std::vector<registry::v1::Bot> BotRepository::list(const std::string& tenant_id) {
-  auto r = connection_.exec(kListBots, {tenant_id});
-  std::vector<registry::v1::Bot> bots;
-  bots.reserve(static_cast<std::size_t>(r.rows()));
-  for (int i = 0; i < r.rows(); ++i) bots.push_back(bot_from_row(r, i));
-  return bots;
+  return map_rows(connection_.exec(kListBots, {tenant_id}), bot_from_row);
 }
 
 std::int64_t BotRepository::count(const std::string& tenant_id) {
@@ -105,9 +97,8 @@ void BotRepository::lock_tenant(const std::string& tenant_id) {
 
 std::optional<std::string> BotRepository::lock(const std::string& tenant_id,
                                                const std::string& bot_id) {
-  auto r = connection_.exec(kLockBot, {tenant_id, bot_id});
-  if (r.rows() == 0) return std::nullopt;
-  return r.str(0, 0);
+  return first_row(connection_.exec(kLockBot, {tenant_id, bot_id}),
+                   [](const pg::Result& r, int row) { return r.str(row, 0); });
 }
 
 registry::v1::Bot BotRepository::update(const std::string& tenant_id, const std::string& bot_id,

@@ -1,6 +1,7 @@
 #include "knowledge_repository.hpp"
 
 #include "botfactory/rpc/timestamp.hpp"
+#include "row_mapping.hpp"
 #include "validation.hpp"
 
 namespace botfactory::registry {
@@ -57,6 +58,17 @@ registry::v1::Document document_from_row(const pg::Result& r, int row) {
   return document;
 }
 
+/// A row of kSearch.
+registry::v1::KnowledgeChunk chunk_from_row(const pg::Result& r, int row) {
+  registry::v1::KnowledgeChunk chunk;
+  chunk.set_chunk_id(r.str(row, 0));
+  chunk.set_document_id(r.str(row, 1));
+  chunk.set_document_title(r.str(row, 2));
+  chunk.set_text(r.str(row, 3));
+  chunk.set_score(r.float64(row, 4));
+  return chunk;
+}
+
 }  // namespace
 
 std::string text_array_literal(const std::vector<std::string>& values) {
@@ -94,11 +106,7 @@ registry::v1::Document KnowledgeRepository::insert(const NewDocument& document) 
 }
 
 std::vector<registry::v1::Document> KnowledgeRepository::list(const std::string& bot_id) {
-  auto r = connection_.exec(kListDocuments, {bot_id});
-  std::vector<registry::v1::Document> documents;
-  documents.reserve(static_cast<std::size_t>(r.rows()));
-  for (int i = 0; i < r.rows(); ++i) documents.push_back(document_from_row(r, i));
-  return documents;
+  return map_rows(connection_.exec(kListDocuments, {bot_id}), document_from_row);
 }
 
 bool KnowledgeRepository::remove(const std::string& bot_id, const std::string& document_id) {
@@ -108,19 +116,9 @@ bool KnowledgeRepository::remove(const std::string& bot_id, const std::string& d
 std::vector<registry::v1::KnowledgeChunk> KnowledgeRepository::search(
     const std::string& bot_id, const std::string& search_config, const std::string& words,
     int limit) {
-  auto r = connection_.exec(kSearch, {bot_id, search_config, words, std::to_string(limit)});
-  std::vector<registry::v1::KnowledgeChunk> chunks;
-  chunks.reserve(static_cast<std::size_t>(r.rows()));
-  for (int i = 0; i < r.rows(); ++i) {
-    registry::v1::KnowledgeChunk chunk;
-    chunk.set_chunk_id(r.str(i, 0));
-    chunk.set_document_id(r.str(i, 1));
-    chunk.set_document_title(r.str(i, 2));
-    chunk.set_text(r.str(i, 3));
-    chunk.set_score(r.float64(i, 4));
-    chunks.push_back(std::move(chunk));
-  }
-  return chunks;
+  return map_rows(
+      connection_.exec(kSearch, {bot_id, search_config, words, std::to_string(limit)}),
+      chunk_from_row);
 }
 
 void KnowledgeRepository::reindex(const std::string& bot_id, const std::string& search_config) {

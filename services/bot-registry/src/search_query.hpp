@@ -12,11 +12,11 @@ namespace botfactory::registry {
 /// for ru, "simple" for uz (PostgreSQL ships no Uzbek stemmer) and anything else.
 const char* text_search_config(std::string_view language);
 
-/// The distinct words of `query`, in order of first appearance: maximal runs of letters and
-/// digits (ASCII letters/digits and any non-ASCII code point outside the punctuation, symbol
-/// and space blocks), lower-cased (ASCII and Cyrillic), words shorter than 2 code points
-/// dropped, at most `max_words`. The result contains no tsquery operator characters.
-/// Invalid UTF-8 bytes are treated as separators.
+/// The distinct words of `query`, in order of first appearance: its words as text::WordReader
+/// reads them (maximal runs of ASCII letters/digits and non-ASCII code points outside the
+/// punctuation, symbol and space blocks, lower-cased: ASCII and Cyrillic; invalid UTF-8 bytes
+/// separate words), words shorter than 2 code points dropped, at most `max_words`. The result
+/// contains no tsquery operator characters.
 std::vector<std::string> query_words(std::string_view query, std::size_t max_words = 32);
 
 /// The words joined by single spaces, for `to_tsvector(cfg, ...)` on the SQL side, which

@@ -5,11 +5,11 @@
 #include <utility>
 
 #include "botfactory/common/text.hpp"
+#include "botfactory/text/utf8.hpp"
 
 namespace botfactory::registry {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 bool is_ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
 // Bytes of multi-byte UTF-8 sequences count as word characters (letters of Russian, Uzbek, ...).
@@ -19,24 +19,6 @@ bool is_word_byte(char c) {
 bool is_ascii_punct(char c) {
   return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') ||
          (c >= '{' && c <= '~');
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 std::string normalize_newlines(std::string_view text) {
@@ -66,11 +48,11 @@ std::vector<std::string_view> split_lines(std::string_view text) {
 }
 
 std::string_view rtrim(std::string_view s) {
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  while (!s.empty() && text::is_ascii_space(s.back())) s.remove_suffix(1);
   return s;
 }
 std::string_view ltrim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && text::is_ascii_space(s.front())) s.remove_prefix(1);
   return s;
 }
 
@@ -79,7 +61,7 @@ class BlockBuilder {
  public:
   void text(std::string_view s) {
     for (char c : s) {
-      if (is_space(c)) {
+      if (text::is_ascii_space(c)) {
         pending_space_ = !current_.empty();
       } else {
         if (pending_space_) current_ += ' ';
@@ -161,12 +143,12 @@ std::size_t decode_entity_at(std::string_view text, std::size_t pos, std::string
       if (cp > 0x10FFFF) return 0;
     }
     if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    append_utf8(out, cp == 0xA0 ? ' ' : cp);
+    text::append_utf8(out, cp == 0xA0 ? ' ' : cp);
     return semi - pos + 1;
   }
   for (const auto& entity : kNamedEntities) {
     if (entity.name == name) {
-      append_utf8(out, entity.code_point);
+      text::append_utf8(out, entity.code_point);
       return semi - pos + 1;
     }
   }
@@ -481,7 +463,7 @@ std::vector<TextBlock> markdown_to_blocks(std::string_view markdown) {
         auto title = rtrim(line.substr(level));
         auto stripped = rtrim(title);
         while (!stripped.empty() && stripped.back() == '#') stripped.remove_suffix(1);
-        if (stripped.empty() || is_space(stripped.back())) title = stripped;
+        if (stripped.empty() || text::is_ascii_space(stripped.back())) title = stripped;
         builder.start_heading();
         builder.text(decode_html_entities(strip_inline(title)));
         builder.end_block();

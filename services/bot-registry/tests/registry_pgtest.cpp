@@ -3,25 +3,18 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
-#include <map>
-#include <fstream>
 #include <thread>
 
-#include <boost/json.hpp>
-
 #include "bot_registry.hpp"
-#include "botfactory/pg/migrator.hpp"
 #include "botfactory/registry/v1/registry.grpc.pb.h"
 #include "botfactory/rpc/client.hpp"
-#include "botfactory/rpc/server.hpp"
 #include "botfactory/rpc/status.hpp"
-#include "botfactory/testenv/test_env.hpp"
 #include "entitlements.hpp"
-#include "migrations.hpp"
-#include "registry_service.hpp"
 #include "support/fake_subscription.hpp"
+#include "support/registry_harness.hpp"
 #include "validation.hpp"
 
 using namespace botfactory;
@@ -30,116 +23,10 @@ using Stub = v1::BotRegistryService::Stub;
 
 namespace {
 
-constexpr auto kTimeout = std::chrono::milliseconds(5000);
 const std::string kTenantA = "11111111-1111-4111-8111-111111111111";
 const std::string kTenantB = "22222222-2222-4222-8222-222222222222";
 
-/// A migrated database, the subscription fake and bot-registry's gRPC server, all real.
-struct Harness {
-  testenv::TestDatabase db;
-  std::shared_ptr<pg::Pool> pool = std::make_shared<pg::Pool>(db.conninfo(), 4);
-  registry::test::FakeSubscriptionServer subscription;
-  std::shared_ptr<registry::BotRegistry> bots;
-  std::unique_ptr<registry::RegistryService> service;
-  std::unique_ptr<rpc::Server> server;
-  std::unique_ptr<Stub> stub;
-
-  Harness() {
-    {
-      auto connection = pool->acquire();
-      pg::migrate(*connection, "registry", migrations::registry_migrations());
-    }
-    auto entitlements = std::make_shared<registry::GrpcEntitlementsClient>(
-        rpc::make_channel(subscription.address()), kTimeout);
-    bots = std::make_shared<registry::BotRegistry>(pool, entitlements);
-    service = std::make_unique<registry::RegistryService>(bots);
-    server = std::make_unique<rpc::Server>("127.0.0.1:0", std::vector<grpc::Service*>{service.get()});
-    stub = v1::BotRegistryService::NewStub(
-        rpc::make_channel("127.0.0.1:" + std::to_string(server->port())));
-  }
-
-  template <typename Request, typename Response>
-  grpc::Status call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
-                    const Request& request, Response* response) {
-    grpc::ClientContext context;
-    rpc::set_deadline(context, kTimeout);
-    return (stub.get()->*method)(&context, request, response);
-  }
-
-  v1::Bot create_bot(const std::string& tenant, const std::string& name, const std::string& language = "") {
-    v1::CreateBotRequest request;
-    request.set_tenant_id(tenant);
-    request.set_name(name);
-    request.set_language(language);
-    v1::Bot bot;
-    auto status = call(&Stub::CreateBot, request, &bot);
-    INFO(status.error_message());
-    REQUIRE(status.ok());
-    return bot;
-  }
-
-  v1::Document add_document(const v1::Bot& bot, const std::string& title, const std::string& body,
-                            v1::DocumentFormat format = v1::DOCUMENT_FORMAT_TEXT) {
-    v1::AddDocumentRequest request;
-    request.set_tenant_id(bot.tenant_id());
-    request.set_bot_id(bot.id());
-    request.set_title(title);
-    request.set_body(body);
-    request.set_format(format);
-    v1::Document document;
-    auto status = call(&Stub::AddDocument, request, &document);
-    INFO(status.error_message());
-    REQUIRE(status.ok());
-    return document;
-  }
-
-  std::vector<v1::KnowledgeChunk> search(const v1::Bot& bot, const std::string& query, int limit = 0) {
-    v1::SearchKnowledgeRequest request;
-    request.set_tenant_id(bot.tenant_id());
-    request.set_bot_id(bot.id());
-    request.set_query(query);
-    request.set_limit(limit);
-    v1::SearchKnowledgeResponse response;
-    auto status = call(&Stub::SearchKnowledge, request, &response);
-    INFO(status.error_message());
-    REQUIRE(status.ok());
-    return {response.chunks().begin(), response.chunks().end()};
-  }
-
-  std::int64_t count(const std::string& sql) {
-    auto connection = pool->acquire();
-    return connection->exec(sql).int64(0, 0);
-  }
-};
-
-struct FaqEntry {
-  std::string id, title, text, lang;
-};
-
-std::vector<FaqEntry> load_faq(const std::string& lang) {
-  std::ifstream in(std::string(REGISTRY_FIXTURES_DIR) + "/mozilla_faq.jsonl");
-  REQUIRE(in);
-  std::vector<FaqEntry> entries;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    auto object = boost::json::parse(line).as_object();
-    FaqEntry entry{std::string(object.at("id").as_string()), std::string(object.at("title").as_string()),
-                   std::string(object.at("text").as_string()), std::string(object.at("lang").as_string())};
-    if (entry.lang == lang) entries.push_back(std::move(entry));
-  }
-  return entries;
-}
-
-/// Adds each FAQ entry of `lang` as one document (title = question, body = answer); returns the
-/// document id → entry id map.
-std::map<std::string, std::string> load_bot_faq(Harness& h, const v1::Bot& bot, const std::string& lang) {
-  std::map<std::string, std::string> ids;
-  auto entries = load_faq(lang);
-  REQUIRE(entries.size() >= 3);
-  for (const auto& entry : entries) ids[h.add_document(bot, entry.title, entry.text).id()] = entry.id;
-  return ids;
-}
+using Harness = registry::test::RegistryHarness;
 
 }  // namespace
 
@@ -157,8 +44,7 @@ TEST_CASE("bots: create, get, list, update only given fields, delete") {
   v1::GetBotRequest get;
   get.set_tenant_id(kTenantA);
   get.set_bot_id(bot.id());
-  v1::Bot got;
-  REQUIRE(h.call(&Stub::GetBot, get, &got).ok());
+  auto got = h.call_ok(&Stub::GetBot, get);
   CHECK(got.public_id() == bot.public_id());
 
   v1::CreateBotRequest full;
@@ -170,15 +56,13 @@ TEST_CASE("bots: create, get, list, update only given fields, delete") {
   full.mutable_provider()->set_provider("gemini");
   full.mutable_provider()->set_model("gemini-2.0-flash");
   full.mutable_provider()->set_temperature(0.7);
-  v1::Bot second;
-  REQUIRE(h.call(&Stub::CreateBot, full, &second).ok());
+  auto second = h.call_ok(&Stub::CreateBot, full);
   CHECK(second.greeting() == "Здравствуйте!");
   CHECK(second.provider().temperature() == 0.7);
 
   v1::ListBotsRequest list;
   list.set_tenant_id(kTenantA);
-  v1::ListBotsResponse listed;
-  REQUIRE(h.call(&Stub::ListBots, list, &listed).ok());
+  auto listed = h.call_ok(&Stub::ListBots, list);
   REQUIRE(listed.bots_size() == 2);
   CHECK(listed.bots(0).id() == bot.id());
   CHECK(listed.bots(1).id() == second.id());
@@ -188,8 +72,7 @@ TEST_CASE("bots: create, get, list, update only given fields, delete") {
   update.set_tenant_id(kTenantA);
   update.set_bot_id(second.id());
   update.set_name("Sales");
-  v1::Bot updated;
-  REQUIRE(h.call(&Stub::UpdateBot, update, &updated).ok());
+  auto updated = h.call_ok(&Stub::UpdateBot, update);
   CHECK(updated.name() == "Sales");
   CHECK(updated.greeting() == "Здравствуйте!");
   CHECK(updated.instructions() == "Отвечай кратко.");
@@ -213,8 +96,7 @@ TEST_CASE("bots: create, get, list, update only given fields, delete") {
   v1::DeleteBotRequest del;
   del.set_tenant_id(kTenantA);
   del.set_bot_id(bot.id());
-  v1::DeleteBotResponse deleted;
-  REQUIRE(h.call(&Stub::DeleteBot, del, &deleted).ok());
+  auto deleted = h.call_ok(&Stub::DeleteBot, del);
   auto status = h.call(&Stub::GetBot, get, &got);
   CHECK(status.error_code() == grpc::StatusCode::NOT_FOUND);
   CHECK(h.call(&Stub::DeleteBot, del, &deleted).error_code() == grpc::StatusCode::NOT_FOUND);
@@ -316,8 +198,7 @@ TEST_CASE("another tenant's bot and malformed ids are NOT_FOUND \"bot not found\
   }
   v1::ListBotsRequest list;
   list.set_tenant_id(kTenantB);
-  v1::ListBotsResponse listed;
-  REQUIRE(h.call(&Stub::ListBots, list, &listed).ok());
+  auto listed = h.call_ok(&Stub::ListBots, list);
   CHECK(listed.bots_size() == 0);
   // Nothing of tenant A's bot changed.
   CHECK(h.count("SELECT count(*) FROM registry.bots WHERE name = 'Private'") == 1);
@@ -329,8 +210,7 @@ TEST_CASE("the widget finds a bot by its public id only") {
   auto bot = h.create_bot(kTenantA, "Widget bot", "uz");
   v1::GetBotByPublicIdRequest request;
   request.set_public_id(bot.public_id());
-  v1::Bot found;
-  REQUIRE(h.call(&Stub::GetBotByPublicId, request, &found).ok());
+  auto found = h.call_ok(&Stub::GetBotByPublicId, request);
   CHECK(found.id() == bot.id());
   CHECK(found.language() == "uz");
   for (const std::string& unknown : {std::string("pb_0000000000000000"), std::string("pb_short"),
@@ -391,8 +271,7 @@ TEST_CASE("documents: HTML and Markdown are stripped, chunked and listed; delete
   v1::ListDocumentsRequest list;
   list.set_tenant_id(kTenantA);
   list.set_bot_id(bot.id());
-  v1::ListDocumentsResponse listed;
-  REQUIRE(h.call(&Stub::ListDocuments, list, &listed).ok());
+  auto listed = h.call_ok(&Stub::ListDocuments, list);
   REQUIRE(listed.documents_size() == 2);
   CHECK(listed.documents(0).title() == "Delivery page");
   CHECK(listed.documents(1).format() == v1::DOCUMENT_FORMAT_MARKDOWN);
@@ -403,8 +282,7 @@ TEST_CASE("documents: HTML and Markdown are stripped, chunked and listed; delete
   del_doc.set_tenant_id(kTenantA);
   del_doc.set_bot_id(bot.id());
   del_doc.set_document_id(doc.id());
-  v1::DeleteDocumentResponse doc_deleted;
-  REQUIRE(h.call(&Stub::DeleteDocument, del_doc, &doc_deleted).ok());
+  auto doc_deleted = h.call_ok(&Stub::DeleteDocument, del_doc);
   CHECK(h.search(bot, "deliver to Samarkand").empty());
   auto again = h.call(&Stub::DeleteDocument, del_doc, &doc_deleted);
   CHECK(again.error_code() == grpc::StatusCode::NOT_FOUND);
@@ -414,8 +292,7 @@ TEST_CASE("documents: HTML and Markdown are stripped, chunked and listed; delete
   v1::DeleteBotRequest del;
   del.set_tenant_id(kTenantA);
   del.set_bot_id(bot.id());
-  v1::DeleteBotResponse deleted;
-  REQUIRE(h.call(&Stub::DeleteBot, del, &deleted).ok());
+  h.call_ok(&Stub::DeleteBot, del);
   CHECK(h.count("SELECT count(*) FROM registry.documents") == 0);
   CHECK(h.count("SELECT count(*) FROM registry.chunks") == 0);
 }
@@ -438,8 +315,7 @@ TEST_CASE("plan limits from the subscription service") {
   v1::DeleteBotRequest del;
   del.set_tenant_id(kTenantA);
   del.set_bot_id(two.id());
-  v1::DeleteBotResponse deleted;
-  REQUIRE(h.call(&Stub::DeleteBot, del, &deleted).ok());
+  h.call_ok(&Stub::DeleteBot, del);
   CHECK(h.call(&Stub::CreateBot, request, &bot).ok());
 
   // Knowledge size: the sum of body bytes per bot.
@@ -507,7 +383,7 @@ TEST_CASE("search ranks the relevant FAQ entry first (real Mozilla FAQ, en/ru/uz
   Harness h;
   h.subscription.service.max_bots = 10;
   auto en = h.create_bot(kTenantA, "Relay EN", "en");
-  auto en_docs = load_bot_faq(h, en, "en");
+  auto en_docs = h.add_faq(en, "en");
   struct Case {
     std::string query, expected;
   };
@@ -538,7 +414,7 @@ TEST_CASE("search ranks the relevant FAQ entry first (real Mozilla FAQ, en/ru/uz
   CHECK(h.search(en, "it's 'quoted' & (weird) | !chars: \\ email").size() > 0);
 
   auto ru = h.create_bot(kTenantA, "Relay RU", "ru");
-  auto ru_docs = load_bot_faq(h, ru, "ru");
+  auto ru_docs = h.add_faq(ru, "ru");
   for (const auto& c : std::vector<Case>{
            {"Relay фильтрует спам?", "relay-spam-ru"},
            {"сколько дней вы храните письма", "relay-email-storage-ru"},
@@ -551,7 +427,7 @@ TEST_CASE("search ranks the relevant FAQ entry first (real Mozilla FAQ, en/ru/uz
   }
 
   auto uz = h.create_bot(kTenantA, "Common Voice UZ", "uz");
-  auto uz_docs = load_bot_faq(h, uz, "uz");
+  auto uz_docs = h.add_faq(uz, "uz");
   auto hits = h.search(uz, "ma'lumotlar bazasini qanday yuklab olish mumkin");
   REQUIRE_FALSE(hits.empty());
   CHECK(uz_docs[hits[0].document_id()] == "commonvoice-how-get-uz");
@@ -570,8 +446,7 @@ TEST_CASE("changing a bot's language re-indexes its chunks") {
   update.set_tenant_id(kTenantA);
   update.set_bot_id(bot.id());
   update.set_language("ru");
-  v1::Bot updated;
-  REQUIRE(h.call(&Stub::UpdateBot, update, &updated).ok());
+  auto updated = h.call_ok(&Stub::UpdateBot, update);
   CHECK(updated.language() == "ru");
   bot.set_language("ru");
   CHECK(h.search(bot, "хранит").size() == 1);

@@ -119,14 +119,6 @@ TEST_CASE("Plain text: paragraphs on blank lines, CRLF normalised, line breaks k
   CHECK(registry::plain_to_blocks(" \n\t\n").empty());
 }
 
-TEST_CASE("sentences split after terminators, quotes and line breaks") {
-  std::string text = "Hello there. Is it \"ok?\" Yes… Version 3.5 is out!\nNext";
-  std::vector<std::string> sentences;
-  for (auto [b, e] : registry::sentence_spans(text)) sentences.push_back(text.substr(b, e - b));
-  CHECK(sentences == std::vector<std::string>{"Hello there. ", "Is it \"ok?\" ", "Yes… ",
-                                              "Version 3.5 is out!\n", "Next"});
-}
-
 TEST_CASE("chunks pack paragraphs up to the limit and start at headings") {
   std::vector<TextBlock> blocks = {
       {"Intro paragraph.", false},

@@ -23,6 +23,9 @@ struct SubscriberOptions {
   /// `max_backoff`, resets after a successful connect.
   std::chrono::milliseconds min_backoff{100};
   std::chrono::milliseconds max_backoff{2000};
+  /// CLIENT SETNAME sent first on every connection (no spaces); empty = none. Lets operators
+  /// and tests find this connection in CLIENT LIST.
+  std::string client_name;
   /// Bound on resolving + connecting one attempt.
   std::chrono::milliseconds connect_timeout{2000};
 };
