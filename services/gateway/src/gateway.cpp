@@ -7,6 +7,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "botfactory/common/logging.hpp"
@@ -26,6 +27,16 @@ namespace botfactory::gateway {
 
 namespace net = boost::asio;
 
+constexpr auto kSweepInterval = std::chrono::seconds(5);
+
+redis::SubscriberOptions subscriber_options(const GatewaySettings& settings) {
+  redis::SubscriberOptions options;
+  options.host = settings.redis_host;
+  options.port = settings.redis_port;
+  options.client_name = settings.redis_client_name;
+  return options;
+}
+
 struct Gateway::Impl {
   explicit Impl(GatewaySettings s)
       : settings(std::move(s)),
@@ -36,8 +47,7 @@ struct Gateway::Impl {
         rest(upstreams, verifier),
         static_files(settings.web_root),
         chat(upstreams),
-        subscriber(std::make_unique<redis::Subscriber>(
-            *io, redis::SubscriberOptions{settings.redis_host, settings.redis_port})),
+        subscriber(std::make_unique<redis::Subscriber>(*io, subscriber_options(settings))),
         hub(*subscriber),
         context{settings, workers,  upstreams, verifier, rest,
                 static_files, chat, hub, *subscriber, sessions, GatewayMetrics::get(), stopping},
@@ -58,8 +68,19 @@ struct Gateway::Impl {
   std::atomic<bool> stopping{false};
   ServerContext context;
   std::unique_ptr<HttpServer> server;
+  std::unique_ptr<net::steady_timer> sweep;
   std::vector<std::thread> threads;
   bool started = false;
+
+  /// Connection housekeeping every kSweepInterval (keep-alive pings, idle and close timeouts).
+  void schedule_sweep() {
+    sweep->expires_after(kSweepInterval);
+    sweep->async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      sessions.tick_all(std::chrono::steady_clock::now());
+      schedule_sweep();
+    });
+  }
   bool stopped = false;
 };
 
@@ -72,6 +93,8 @@ void Gateway::start() {
   auto [host, listen_port] = split_host_port(d.settings.http_listen);
   d.server->start(host, listen_port);
   d.subscriber->start();
+  d.sweep = std::make_unique<net::steady_timer>(*d.io);
+  d.schedule_sweep();
   d.work.emplace(d.io->get_executor());
   for (int i = 0; i < d.settings.io_threads; ++i) {
     d.threads.emplace_back([io = d.io.get()] {
@@ -117,6 +140,7 @@ void Gateway::stop(std::chrono::milliseconds grace) {
   // Teardown order: whatever is still queued in the io_context (sessions, the subscriber's
   // state) is destroyed with it, while the hub and the registry it refers to still exist.
   d.hub.stop();
+  d.sweep.reset();
   d.server.reset();
   d.subscriber.reset();
   d.io.reset();

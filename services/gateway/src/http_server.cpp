@@ -1,5 +1,6 @@
 #include "http_server.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -88,7 +89,9 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     busy_ = false;
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
-    parser_->body_limit(context_.settings.max_body_bytes);
+    // The route decides the limit once the target is known (on_header).
+    parser_->body_limit(
+        std::max(context_.settings.max_body_bytes, context_.settings.max_upload_bytes));
     stream_.expires_after(context_.settings.http_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](error_code ec, std::size_t) {
@@ -107,6 +110,11 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     request_id_ = common::random_base62(16);
     method_.clear();
     path_.clear();
+    if (ec == http::error::body_limit) {  // Content-Length over every route's limit
+      close_after_response_ = true;
+      return send(error_response(413, "payload_too_large", "request body too large"), "other",
+                  false);
+    }
     if (ec == http::error::header_limit) {
       close_after_response_ = true;
       return send(error_response(431, "header_too_large", "request header over 16 KiB"), "other",

@@ -14,16 +14,22 @@ void SessionRegistry::remove(const Closable* session) {
   sessions_.erase(session);
 }
 
-void SessionRegistry::shutdown_all() {
+std::vector<std::shared_ptr<Closable>> SessionRegistry::snapshot() const {
   std::vector<std::shared_ptr<Closable>> live;
-  {
-    std::lock_guard lock(mutex_);
-    live.reserve(sessions_.size());
-    for (auto& [key, weak] : sessions_) {
-      if (auto session = weak.lock()) live.push_back(std::move(session));
-    }
+  std::lock_guard lock(mutex_);
+  live.reserve(sessions_.size());
+  for (const auto& [key, weak] : sessions_) {
+    if (auto session = weak.lock()) live.push_back(std::move(session));
   }
-  for (auto& session : live) session->shutdown();
+  return live;
+}
+
+void SessionRegistry::shutdown_all() {
+  for (auto& session : snapshot()) session->shutdown();
+}
+
+void SessionRegistry::tick_all(std::chrono::steady_clock::time_point now) {
+  for (auto& session : snapshot()) session->tick(now);
 }
 
 std::size_t SessionRegistry::size() const {

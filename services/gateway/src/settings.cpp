@@ -17,6 +17,7 @@ GatewaySettings GatewaySettings::from_env() {
   s.ws_max_frame_bytes =
       static_cast<std::size_t>(env_int("WS_MAX_FRAME_BYTES", 16384, 256, 16 << 20));
   s.ws_max_queue = static_cast<std::size_t>(env_int("WS_MAX_QUEUE", 1024, 1, 1 << 20));
+  s.ws_idle_timeout = std::chrono::seconds(env_int("WS_IDLE_TIMEOUT_S", 300, 10, 86400));
   s.ws_rate_per_sec = static_cast<double>(env_int("WS_RATE_PER_SEC", 10, 1, 100000));
   s.ws_burst = static_cast<double>(env_int("WS_RATE_BURST", 20, 1, 100000));
   s.io_threads = static_cast<int>(env_int("GATEWAY_IO_THREADS", 1, 1, 256));
@@ -29,6 +30,10 @@ GatewaySettings GatewaySettings::from_env() {
   s.channel_addr = env_string("CHANNEL_ADDR", s.channel_addr);
   s.redis_host = env_string("REDIS_HOST", s.redis_host);
   s.redis_port = static_cast<int>(env_int("REDIS_PORT", 6379, 1, 65535));
+  s.redis_client_name = env_string("REDIS_CLIENT_NAME", s.redis_client_name);
+  if (s.redis_client_name.find_first_of(" \t\r\n") != std::string::npos) {
+    throw common::ConfigError("REDIS_CLIENT_NAME must not contain spaces");
+  }
   s.jwt_secret = env_string("JWT_SECRET", s.jwt_secret);
   s.jwt_issuer = env_string("JWT_ISSUER", s.jwt_issuer);
   if (s.jwt_secret == GatewaySettings{}.jwt_secret) {

@@ -16,6 +16,7 @@ struct GatewaySettings {
   std::size_t max_upload_bytes = 8 << 20;      // MAX_UPLOAD_BYTES, knowledge uploads
   std::size_t ws_max_frame_bytes = 16384;      // WS_MAX_FRAME_BYTES, inbound message limit
   std::size_t ws_max_queue = 1024;             // WS_MAX_QUEUE, outbound frames per socket
+  std::chrono::seconds ws_idle_timeout{300};   // WS_IDLE_TIMEOUT_S, ping at half of it
   double ws_rate_per_sec = 10;                 // WS_RATE_PER_SEC, inbound frames refill rate
   double ws_burst = 20;                        // WS_RATE_BURST, token bucket size
   int io_threads = 1;                          // GATEWAY_IO_THREADS
@@ -28,6 +29,7 @@ struct GatewaySettings {
   std::string channel_addr = "127.0.0.1:50055";       // CHANNEL_ADDR
   std::string redis_host = "127.0.0.1";               // REDIS_HOST
   int redis_port = 6379;                              // REDIS_PORT
+  std::string redis_client_name = "botfactory-gateway";  // REDIS_CLIENT_NAME (CLIENT SETNAME)
   std::string jwt_secret = "dev-only-insecure-jwt-secret-change-me-0123456789";  // JWT_SECRET
   std::string jwt_issuer = "botfactory";                                         // JWT_ISSUER
 

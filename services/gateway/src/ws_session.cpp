@@ -1,13 +1,15 @@
 #include "ws_session.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <memory>
+#include <span>
 #include <vector>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/beast/core.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include "botfactory/common/logging.hpp"
@@ -18,6 +20,7 @@
 #include "server_context.hpp"
 #include "session_registry.hpp"
 #include "settings.hpp"
+#include "ws_framing.hpp"
 #include "ws_protocol.hpp"
 
 namespace botfactory::gateway {
@@ -28,17 +31,35 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
-using error_code = beast::error_code;
+using error_code = boost::system::error_code;
+using Clock = std::chrono::steady_clock;
 
 constexpr int kReplayPageSize = 200;
 constexpr std::size_t kMaxJoinedConversations = 16;
-constexpr auto kForcedCloseAfter = std::chrono::seconds(5);
-constexpr std::size_t kIdleCapacity = 16;  // queue capacity kept by an idle socket
-constexpr std::size_t kIdleReadBuffer = 4096;
+constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
+constexpr auto kCloseTimeout = std::chrono::seconds(5);  // wait for the peer's close frame
+constexpr std::size_t kIdleCapacity = 16;                // queue capacity kept by an idle socket
+constexpr std::size_t kMaxBatch = 256;                   // frames per gathered write
+constexpr std::size_t kInlineFrames = 4;                 // batch size without allocation
+constexpr std::size_t kScratchSize = 64 * 1024;          // per-thread read buffer
+constexpr int kReadsPerWakeup = 4;                       // fairness between sockets
 
 Frame make_frame(std::string text) { return std::make_shared<const std::string>(std::move(text)); }
 
-/// One client connection. Everything but on_event/on_resync/shutdown runs on the socket's strand.
+/// The read buffer of the current I/O thread: sockets read into it only when data is there,
+/// so an idle socket owns no read buffer.
+char* scratch_buffer() {
+  thread_local std::unique_ptr<char[]> buffer(new char[kScratchSize]);
+  return buffer.get();
+}
+
+/// One client connection after the opening handshake. Everything but on_event, on_resync,
+/// shutdown and tick runs on the socket's strand.
+///
+/// I/O: the socket is non-blocking; while idle it has only a readiness wait pending (no read
+/// buffer, no timer). Outbound frames share the encoded payload (Frame) and are written in
+/// gathered batches, one write in flight. Keep-alive pings and the idle timeout are driven by
+/// the gateway's periodic tick() instead of a timer per socket.
 ///
 /// Ordering per joined conversation: `last_seq` is the highest seq sent. While a replay (join or
 /// re-sync) is in flight, live message.new frames are buffered and sent after it, skipping what
@@ -49,43 +70,40 @@ class WsSession : public ConversationWatcher,
                   public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(tcp::socket&& socket, jwt::Claims claims, ServerContext& context)
-      : ws_(std::move(socket)),
+      : socket_(std::move(socket)),
         claims_(std::move(claims)),
         context_(context),
-        bucket_(context.settings.ws_rate_per_sec, context.settings.ws_burst) {}
+        parser_(context.settings.ws_max_frame_bytes),
+        bucket_(context.settings.ws_rate_per_sec, context.settings.ws_burst),
+        last_activity_(Clock::now()) {}
 
   ~WsSession() override {
     context_.sessions.remove(this);
     for (const auto& c : conversations_) context_.hub.unwatch(c.id, this);
-    if (open_) context_.metrics.open_websockets.add(-1);
+    context_.metrics.open_websockets.add(-1);
   }
 
-  void start(http::request<http::string_body> request) {
+  void start() {
+    context_.metrics.open_websockets.add(1);
     context_.sessions.add(shared_from_this());
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
-      response.set(http::field::server, "botfactory-gateway");
-    }));
-    ws_.read_message_max(context_.settings.ws_max_frame_bytes);
-    ws_.auto_fragment(false);
-    auto shared_request = std::make_shared<http::request<http::string_body>>(std::move(request));
-    ws_.async_accept(*shared_request,
-                     [self = shared_from_this(), shared_request](error_code ec) {
-                       self->on_accept(ec);
-                     });
+    error_code ec;
+    socket_.non_blocking(true, ec);
+    if (ec) return close_now();
+    if (context_.stopping) return close_with(kCloseGoingAway, "server shutting down");
+    wait_readable();
   }
 
   // --- ConversationWatcher (subscriber strand) ------------------------------------------------
 
   void on_event(const ConversationId& conversation_id, const Frame& frame,
                 std::int64_t seq) override {
-    net::post(ws_.get_executor(), [self = shared_from_this(), conversation_id, frame, seq] {
+    net::post(socket_.get_executor(), [self = shared_from_this(), conversation_id, frame, seq] {
       self->deliver(*conversation_id, frame, seq);
     });
   }
 
   void on_resync() override {
-    net::post(ws_.get_executor(), [self = shared_from_this()] {
+    net::post(socket_.get_executor(), [self = shared_from_this()] {
       for (auto& c : self->conversations_) self->start_replay(c, /*announce=*/false);
     });
   }
@@ -93,9 +111,13 @@ class WsSession : public ConversationWatcher,
   // --- Closable (any thread) -------------------------------------------------------------------
 
   void shutdown() override {
-    net::post(ws_.get_executor(), [self = shared_from_this()] {
-      self->close_with(websocket::close_code::going_away, "server shutting down");
+    net::post(socket_.get_executor(), [self = shared_from_this()] {
+      self->close_with(kCloseGoingAway, "server shutting down");
     });
+  }
+
+  void tick(Clock::time_point now) override {
+    net::post(socket_.get_executor(), [self = shared_from_this(), now] { self->on_tick(now); });
   }
 
  private:
@@ -110,53 +132,66 @@ class WsSession : public ConversationWatcher,
     std::vector<SeqFrame> buffered;
   };
 
-  void on_accept(error_code ec) {
-    if (ec) {
-      common::logger("ws")->info("handshake failed: {}", ec.message());
-      return;
-    }
-    open_ = true;
-    context_.metrics.open_websockets.add(1);
-    if (context_.stopping) {
-      return close_with(websocket::close_code::going_away, "server shutting down");
-    }
-    read();
-  }
+  struct OutFrame {
+    Frame payload;
+    WsOpcode opcode = WsOpcode::kText;
+  };
 
   // --- reading ---------------------------------------------------------------------------------
 
-  void read() {
-    ws_.async_read(read_buffer_, [self = shared_from_this()](error_code ec, std::size_t) {
-      self->on_read(ec);
-    });
+  void wait_readable() {
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = shared_from_this()](error_code ec) { self->on_readable(ec); });
   }
 
-  void on_read(error_code ec) {
-    if (ec) {
-      // Closed by the peer, timed out, or failed (Beast already sent 1009 for an oversized
-      // message). Either way the session is over.
-      if (ec != websocket::error::closed && ec != net::error::operation_aborted) {
-        common::logger("ws")->debug("read ended: {}", ec.message());
+  void on_readable(error_code ec) {
+    if (ec) return close_now();
+    char* scratch = scratch_buffer();
+    std::vector<WsEvent> events;
+    for (int i = 0; i < kReadsPerWakeup && !closed_; ++i) {
+      std::size_t n = socket_.read_some(net::buffer(scratch, kScratchSize), ec);
+      if (ec == net::error::would_block || ec == net::error::try_again) break;
+      if (ec) return close_now();  // EOF or reset
+      last_activity_ = Clock::now();
+      ping_sent_ = false;
+      if (peer_failed_) continue;  // discard input after a protocol error
+      events.clear();
+      std::uint16_t failure = parser_.feed(std::string_view(scratch, n), events);
+      for (auto& event : events) {
+        handle_event(event);
+        if (closed_) return;
       }
-      closing_ = true;
-      leave_all();
-      cancel_close_timer();
-      return;
-    }
-    context_.metrics.ws_frames_in.inc();
-    std::string text = beast::buffers_to_string(read_buffer_.data());
-    read_buffer_.consume(read_buffer_.size());
-    if (read_buffer_.capacity() > kIdleReadBuffer) read_buffer_.shrink_to_fit();
-    if (!closing_) {
-      if (!ws_.got_text()) {
-        send_error({"invalid_message", "only text frames are supported", {}, {}});
-      } else if (!bucket_.take(std::chrono::steady_clock::now())) {
-        send_error({"rate_limited", "too many frames, slow down", {}, {}});
-      } else {
-        handle(text);
+      if (failure != 0) {
+        peer_failed_ = true;
+        close_with(failure, failure == kCloseTooBig ? "message too big" : "protocol error");
       }
+      if (n < kScratchSize) break;
     }
-    if (!closing_) read();
+    if (!closed_) wait_readable();
+  }
+
+  void handle_event(WsEvent& event) {
+    switch (event.kind) {
+      case WsEvent::Kind::kMessage:
+        context_.metrics.ws_frames_in.inc();
+        if (closing_) return;
+        if (!event.text) {
+          return send_error({"invalid_message", "only text frames are supported", {}, {}});
+        }
+        if (!bucket_.take(Clock::now())) {
+          return send_error({"rate_limited", "too many frames, slow down", {}, {}});
+        }
+        return handle(event.payload);
+      case WsEvent::Kind::kPing:
+        return enqueue_control(WsOpcode::kPong, make_frame(std::move(event.payload)));
+      case WsEvent::Kind::kPong:
+        return;
+      case WsEvent::Kind::kClose:
+        peer_closed_ = true;
+        if (close_sent_) return close_now();  // our close handshake is complete
+        // Echo the peer's close (RFC 6455 section 5.5.1), then end the connection.
+        return close_with(event.close_code == 1005 ? kCloseNormal : event.close_code, "");
+    }
   }
 
   void handle(std::string_view text) {
@@ -185,7 +220,7 @@ class WsSession : public ConversationWatcher,
     net::post(context_.workers, [self = shared_from_this(), conversation_id, since_seq] {
       std::int64_t last_seq = 0;
       auto error = self->context_.chat.authorize_join(self->claims_, conversation_id, &last_seq);
-      net::post(self->ws_.get_executor(), [self, conversation_id, since_seq, last_seq, error] {
+      net::post(self->socket_.get_executor(), [self, conversation_id, since_seq, last_seq, error] {
         if (self->closing_) return;
         if (error) return self->send_error({error->code, error->message, {}, conversation_id});
         // A since_seq past the end would hide every later message: clamp it.
@@ -211,7 +246,7 @@ class WsSession : public ConversationWatcher,
     context_.hub.watch(conversation_id, shared_from_this(), [weak, conversation_id, generation] {
       auto self = weak.lock();
       if (!self) return;
-      net::post(self->ws_.get_executor(), [self, conversation_id, generation] {
+      net::post(self->socket_.get_executor(), [self, conversation_id, generation] {
         auto* c = self->find(conversation_id);
         if (c == nullptr || c->generation != generation || self->closing_) return;
         self->fetch_page(*c);
@@ -264,7 +299,7 @@ class WsSession : public ConversationWatcher,
       auto frames = std::make_shared<std::vector<SeqFrame>>();
       bool more = false;
       auto error = self->context_.chat.fetch_messages(id, since, kReplayPageSize, *frames, &more);
-      net::post(self->ws_.get_executor(), [self, id, generation, frames, more, error] {
+      net::post(self->socket_.get_executor(), [self, id, generation, frames, more, error] {
         self->on_page(id, generation, *frames, more, error);
       });
     });
@@ -358,7 +393,7 @@ class WsSession : public ConversationWatcher,
       auto error = self->context_.chat.post_message(self->claims_, cached_name,
                                                     frame.conversation_id, frame.client_id,
                                                     frame.text, result);
-      net::post(self->ws_.get_executor(), [self, frame, result, error] {
+      net::post(self->socket_.get_executor(), [self, frame, result, error] {
         if (self->closing_) return;
         if (error) {
           return self->send_error(
@@ -374,51 +409,105 @@ class WsSession : public ConversationWatcher,
 
   // --- writing ---------------------------------------------------------------------------------
 
-  std::size_t pending() const { return queue_.size() + (sending_.size() - send_index_); }
+  std::size_t pending() const { return queue_.size() + (sending_.size() - batch_begin_); }
 
-  /// Queues a frame. `live` frames count against WS_MAX_QUEUE (a client that does not read
-  /// is closed with 1008); replies and replay pages are bounded by the request rate and the
-  /// page size instead.
+  /// Queues a data frame. `live` frames count against WS_MAX_QUEUE (a client that does not
+  /// read is closed with 1008); replies and replay pages are bounded by the request rate and
+  /// the page size instead.
   void enqueue(Frame frame, bool live) {
     if (closing_) return;
     if (live && pending() >= context_.settings.ws_max_queue) return slow_consumer();
-    queue_.push_back(std::move(frame));
+    queue_.push_back(OutFrame{std::move(frame), WsOpcode::kText});
+    if (!writing_) write_next();
+  }
+
+  void enqueue_control(WsOpcode opcode, Frame payload) {
+    if (closing_) return;  // nothing may follow the close frame
+    queue_.push_back(OutFrame{std::move(payload), opcode});
     if (!writing_) write_next();
   }
 
   void send_error(const FrameError& error) { enqueue(make_frame(encode_error(error)), false); }
 
+  /// Writes the next batch: every queued frame (up to kMaxBatch) in one gathered write. Small
+  /// batches use inline header/buffer storage, so a steady stream of deliveries allocates
+  /// nothing here.
   void write_next() {
-    if (send_index_ >= sending_.size()) {
+    if (closed_) return;
+    if (batch_begin_ >= sending_.size()) {
       sending_.clear();
-      send_index_ = 0;
-      if (queue_.empty() || closing_) {
+      batch_begin_ = 0;
+      if (queue_.empty()) {
         writing_ = false;
-        if (queue_.capacity() > kIdleCapacity) queue_.shrink_to_fit();
-        if (sending_.capacity() > kIdleCapacity) sending_.shrink_to_fit();
+        if (queue_.capacity() > kIdleCapacity) std::vector<OutFrame>().swap(queue_);
+        if (sending_.capacity() > kIdleCapacity) std::vector<OutFrame>().swap(sending_);
+        std::vector<std::array<std::uint8_t, 10>>().swap(big_headers_);
+        std::vector<net::const_buffer>().swap(big_buffers_);
+        if (close_sent_) after_close_sent();
         return;
       }
-      sending_.swap(queue_);  // the whole batch queued so far is written back to back
+      sending_.swap(queue_);
     }
     writing_ = true;
-    ws_.async_write(net::buffer(*sending_[send_index_]),
-                    [self = shared_from_this()](error_code ec, std::size_t) {
-                      self->on_write(ec);
-                    });
+    batch_end_ = std::min(sending_.size(), batch_begin_ + kMaxBatch);
+    std::size_t count = batch_end_ - batch_begin_;
+    std::array<std::uint8_t, 10>* headers = inline_headers_.data();
+    net::const_buffer* buffers = inline_buffers_.data();
+    if (count > kInlineFrames) {
+      big_headers_.resize(count);
+      big_buffers_.resize(count * 2);
+      headers = big_headers_.data();
+      buffers = big_buffers_.data();
+    }
+    std::size_t used = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      const auto& frame = sending_[batch_begin_ + i];
+      std::size_t header = encode_ws_header(frame.opcode, frame.payload->size(), headers[i]);
+      buffers[used++] = net::const_buffer(headers[i].data(), header);
+      if (!frame.payload->empty()) {
+        buffers[used++] = net::const_buffer(frame.payload->data(), frame.payload->size());
+      }
+      if (frame.opcode == WsOpcode::kClose) close_sent_ = true;
+    }
+    net::async_write(socket_, std::span<const net::const_buffer>(buffers, used),
+                     [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
   }
 
   void on_write(error_code ec) {
-    sending_[send_index_].reset();
-    ++send_index_;
+    std::size_t written = batch_end_ - batch_begin_;
+    for (std::size_t i = batch_begin_; i < batch_end_; ++i) sending_[i].payload.reset();
+    batch_begin_ = batch_end_;
     if (ec) {
       writing_ = false;
-      closing_ = true;
-      leave_all();
-      return;
+      return close_now();
     }
-    context_.metrics.ws_frames_out.inc();
+    context_.metrics.ws_frames_out.inc(written);
     write_next();
     if (pending() < context_.settings.ws_max_queue / 2) resume_paused_replays();
+  }
+
+  // --- keep-alive ------------------------------------------------------------------------------
+
+  /// Called every few seconds by the gateway: pings a socket idle for half the idle timeout,
+  /// drops one idle for the whole timeout (a dead peer), ends a close handshake the peer never
+  /// answered.
+  void on_tick(Clock::time_point now) {
+    if (closed_) return;
+    if (closing_) {  // the peer did not complete the close handshake (or does not read)
+      if (now - close_started_ >= kCloseTimeout) close_now();
+      return;
+    }
+    auto idle = now - last_activity_;
+    auto timeout = context_.settings.ws_idle_timeout;
+    if (idle >= timeout) {
+      common::logger("ws")->info("closing a socket idle for {} s",
+                                 std::chrono::duration_cast<std::chrono::seconds>(idle).count());
+      return close_now();
+    }
+    if (idle >= timeout / 2 && !ping_sent_) {
+      ping_sent_ = true;
+      enqueue_control(WsOpcode::kPing, make_frame({}));
+    }
   }
 
   // --- closing ---------------------------------------------------------------------------------
@@ -426,57 +515,109 @@ class WsSession : public ConversationWatcher,
   void slow_consumer() {
     context_.metrics.slow_consumer_closes.inc();
     common::logger("ws")->warn("closing a slow consumer ({} frames queued)", pending());
-    close_with(websocket::close_code::policy_error, "slow consumer");
+    close_with(kClosePolicyViolation, "slow consumer");
   }
 
-  void close_with(websocket::close_code code, const char* reason) {
-    if (closing_ || !open_) {
-      if (!open_) {
-        error_code ignored;
-        beast::get_lowest_layer(ws_).close(ignored);
-      }
-      return;
-    }
+  /// Starts the closing handshake: drops unsent data frames, sends a close frame after the
+  /// write in progress, then waits (up to kCloseTimeout, via tick) for the peer's close.
+  void close_with(std::uint16_t code, const char* reason) {
+    if (closing_ || closed_) return;
     closing_ = true;
-    queue_.clear();
+    close_started_ = Clock::now();
     leave_all();
-    ws_.async_close(websocket::close_reason(code, reason),
-                    [self = shared_from_this()](error_code) { self->cancel_close_timer(); });
-    // A peer that reads nothing never lets the close frame out: cut the connection then.
-    close_timer_ = std::make_unique<net::steady_timer>(ws_.get_executor(), kForcedCloseAfter);
-    close_timer_->async_wait([self = shared_from_this()](error_code ec) {
-      if (ec) return;
+    queue_.clear();
+    queue_.push_back(OutFrame{make_frame(encode_close_payload(code, reason)), WsOpcode::kClose});
+    if (!writing_) write_next();
+  }
+
+  /// The close frame is out: done when the peer already closed, else wait for its close.
+  void after_close_sent() {
+    if (peer_closed_ || peer_failed_) {
       error_code ignored;
-      beast::get_lowest_layer(self->ws_).close(ignored);
+      socket_.shutdown(tcp::socket::shutdown_send, ignored);
+      close_now();
+    }
+  }
+
+  void close_now() {
+    if (closed_) return;
+    closed_ = true;
+    closing_ = true;
+    leave_all();
+    error_code ignored;
+    socket_.close(ignored);
+  }
+
+  tcp::socket socket_;
+  jwt::Claims claims_;
+  ServerContext& context_;
+  WsFrameParser parser_;
+  TokenBucket bucket_;
+  Clock::time_point last_activity_;
+  Clock::time_point close_started_{};
+  std::vector<Conversation> conversations_;
+  std::vector<OutFrame> queue_;    // waiting for the write in progress
+  std::vector<OutFrame> sending_;  // frames being written, in order
+  std::size_t batch_begin_ = 0;    // sending_[batch_begin_, batch_end_) is in flight
+  std::size_t batch_end_ = 0;
+  // The batch in flight: frame headers and the gathered buffers (inline for small batches).
+  std::array<std::array<std::uint8_t, 10>, kInlineFrames> inline_headers_;
+  std::array<net::const_buffer, kInlineFrames * 2> inline_buffers_;
+  std::vector<std::array<std::uint8_t, 10>> big_headers_;
+  std::vector<net::const_buffer> big_buffers_;
+  std::string operator_name_;  // cached auth GetUser username (user tokens)
+  bool writing_ = false;
+  bool closing_ = false;     // no more data frames: a close frame is queued or sent
+  bool close_sent_ = false;  // the close frame is being or has been written
+  bool closed_ = false;      // the socket is closed
+  bool peer_closed_ = false;
+  bool peer_failed_ = false;
+  bool ping_sent_ = false;
+};
+
+/// Completes the opening handshake with Beast, then hands the bare socket to a WsSession.
+class Handshake : public std::enable_shared_from_this<Handshake> {
+ public:
+  Handshake(tcp::socket&& socket, jwt::Claims claims, ServerContext& context,
+            http::request<http::string_body>&& request)
+      : ws_(std::move(socket)),
+        claims_(std::move(claims)),
+        context_(context),
+        request_(std::move(request)) {}
+
+  void run() {
+    websocket::stream_base::timeout timeout{};
+    timeout.handshake_timeout = kHandshakeTimeout;
+    timeout.idle_timeout = websocket::stream_base::none();
+    timeout.keep_alive_pings = false;
+    ws_.set_option(timeout);
+    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
+      response.set(http::field::server, "botfactory-gateway");
+    }));
+    ws_.async_accept(request_, [self = shared_from_this()](error_code ec) {
+      if (ec) {
+        common::logger("ws")->info("handshake failed: {}", ec.message());
+        return;
+      }
+      std::make_shared<WsSession>(std::move(self->ws_.next_layer()), std::move(self->claims_),
+                                  self->context_)
+          ->start();
     });
   }
 
-  void cancel_close_timer() {
-    if (close_timer_) close_timer_->cancel();
-  }
-
+ private:
   websocket::stream<tcp::socket> ws_;
   jwt::Claims claims_;
   ServerContext& context_;
-  beast::flat_buffer read_buffer_;
-  TokenBucket bucket_;
-  std::vector<Conversation> conversations_;
-  std::vector<Frame> queue_;    // waiting for the write in progress
-  std::vector<Frame> sending_;  // the batch being written, in order
-  std::size_t send_index_ = 0;
-  bool writing_ = false;
-  bool closing_ = false;
-  bool open_ = false;
-  std::string operator_name_;  // cached auth GetUser username (user tokens)
-  std::unique_ptr<net::steady_timer> close_timer_;
+  http::request<http::string_body> request_;
 };
 
 }  // namespace
 
 void run_websocket_session(tcp::socket socket, http::request<http::string_body> request,
                            jwt::Claims claims, ServerContext& context) {
-  std::make_shared<WsSession>(std::move(socket), std::move(claims), context)
-      ->start(std::move(request));
+  std::make_shared<Handshake>(std::move(socket), std::move(claims), context, std::move(request))
+      ->run();
 }
 
 }  // namespace botfactory::gateway

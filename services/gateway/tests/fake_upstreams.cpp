@@ -105,8 +105,8 @@ struct FakeUpstreams::Impl {
         return {grpc::StatusCode::UNAUTHENTICATED, "invalid email or password"};
       }
       jwt::Claims claims;
-      claims.subject = kUserId;
-      claims.tenant_id = kTenant;
+      claims.subject = std::string(kUserId);
+      claims.tenant_id = std::string(kTenant);
       response->set_access_token(d_.signer.sign(claims, std::chrono::seconds(900)));
       response->set_refresh_token("refresh-" + common::random_base62(16));
       response->set_expires_in(900);
@@ -162,6 +162,21 @@ struct FakeUpstreams::Impl {
         return {grpc::StatusCode::NOT_FOUND, "bot not found"};
       }
       *response = the_bot();
+      return grpc::Status::OK;
+    }
+    grpc::Status AddDocument(grpc::ServerContext*, const registry::v1::AddDocumentRequest* request,
+                             registry::v1::Document* response) override {
+      if (request->tenant_id() != kTenant || request->bot_id() != kBotId) {
+        return {grpc::StatusCode::NOT_FOUND, "bot not found"};
+      }
+      if (request->title().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "title is required"};
+      response->set_id("d_" + common::random_base62(8));
+      response->set_bot_id(request->bot_id());
+      response->set_title(request->title());
+      response->set_format(request->format());
+      response->set_size_bytes(static_cast<std::int64_t>(request->body().size()));
+      response->set_chunk_count(1);
+      *response->mutable_created_at() = now_ts();
       return grpc::Status::OK;
     }
     grpc::Status GetBotByPublicId(grpc::ServerContext*,

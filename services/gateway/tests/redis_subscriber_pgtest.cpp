@@ -1,5 +1,5 @@
 // botfactory::redis::Subscriber against the real test Redis: subscribe, receive, unsubscribe,
-// reconnect after the server drops the connection (CLIENT KILL TYPE pubsub).
+// reconnect after the server drops the connection (CLIENT KILL of its named connection).
 #include <catch2/catch.hpp>
 
 #include <condition_variable>
@@ -9,12 +9,12 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <hiredis/hiredis.h>
 
 #include "botfactory/common/random.hpp"
 #include "botfactory/redis/publisher.hpp"
 #include "botfactory/redis/subscriber.hpp"
 #include "botfactory/testenv/test_env.hpp"
+#include "redis_admin.hpp"
 
 using namespace botfactory;
 using namespace std::chrono_literals;
@@ -33,7 +33,9 @@ struct Harness {
   int reconnects = 0;
   std::thread thread;
 
-  explicit Harness(redis::SubscriberOptions options) : subscriber(io, std::move(options)) {
+  redis::SubscriberOptions options;
+
+  explicit Harness(redis::SubscriberOptions o) : subscriber(io, o), options(o) {
     subscriber.on_message([this](std::string_view channel, std::string_view payload) {
       std::lock_guard lock(mutex);
       messages.emplace_back(channel, payload);
@@ -60,10 +62,17 @@ struct Harness {
     thread.join();
   }
 
+  /// Waits until `pred` holds (checked on every handler call and every 10 ms, since some
+  /// state such as connected() changes without a handler call).
   template <typename Pred>
   bool wait(Pred pred, std::chrono::milliseconds timeout = 5000ms) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
     std::unique_lock lock(mutex);
-    return changed.wait_for(lock, timeout, pred);
+    while (!pred()) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      changed.wait_for(lock, 10ms);
+    }
+    return true;
   }
 };
 
@@ -71,6 +80,7 @@ redis::SubscriberOptions test_options() {
   redis::SubscriberOptions options;
   options.host = testenv::redis_host();
   options.port = testenv::redis_port();
+  options.client_name = "subtest-" + common::random_base62(10);
   return options;
 }
 
@@ -125,16 +135,8 @@ TEST_CASE("subscriber reconnects, re-subscribes and reports the reconnect") {
   REQUIRE(h.wait([&] { return h.subscribed.count(a) == 1 && h.subscribed.count(b) == 1; }));
   REQUIRE(h.subscriber.connect_count() == 1);
 
-  // The server drops every pub/sub connection.
-  redisContext* admin = redisConnect(testenv::redis_host().c_str(), testenv::redis_port());
-  REQUIRE(admin != nullptr);
-  REQUIRE(admin->err == 0);
-  auto* reply = static_cast<redisReply*>(redisCommand(admin, "CLIENT KILL TYPE pubsub"));
-  REQUIRE(reply != nullptr);
-  CHECK(reply->type == REDIS_REPLY_INTEGER);
-  CHECK(reply->integer >= 1);
-  freeReplyObject(reply);
-  redisFree(admin);
+  // The server drops the subscriber's connection (found by its CLIENT SETNAME).
+  CHECK(gateway_test::kill_redis_clients(h.options.client_name) == 1);
 
   REQUIRE(h.wait([&] { return h.reconnects == 1; }));
   CHECK(h.subscriber.connected());
