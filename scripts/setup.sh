@@ -37,10 +37,13 @@ fi
 # Debian's postgresql package starts a cluster on 5432; BotFactory runs its own private servers
 # and does not need it, but leaves it alone.
 
-# npm packages for the end-to-end and browser tests (pinned in tests/e2e/package-lock.json).
-if [ -f tests/e2e/package.json ] && [ ! -d tests/e2e/node_modules ]; then
-  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
-fi
-if [ -f web/package.json ] && [ ! -d web/node_modules ]; then
-  (cd web && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# npm packages (pinned by each package-lock.json): installed when missing or when the lock file
+# changed since the last install.
+for dir in tests/e2e web; do
+  if [ -f "$dir/package-lock.json" ] &&
+     { [ ! -f "$dir/node_modules/.package-lock.json" ] ||
+       [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
+    echo "setup: npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
