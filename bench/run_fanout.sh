@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Gateway WebSocket fan-out benchmark (docs/benchmarks.md). Starts a private PostgreSQL + Redis
+# (scripts/servers.sh) and, for every case, a fresh fleet (scripts/fleet.sh, two gateway
+# replicas), creates widget sessions over REST (bench/sessions.mjs), runs bench_ws_load, then
+# prints a markdown table and stops everything. Loopback only; every step is time-bounded.
+#   bash bench/run_fanout.sh
+# Environment (defaults):
+#   BUILD_DIR (build)          CMake build dir with the services and bench/bench_ws_load
+#   BUILD (1)                  build the needed targets first (scripts/build.sh)
+#   RUN_DIR (.run/bench)       servers, fleet logs, results.jsonl, results.md
+#   CONNECTIONS (1000)         sockets of the fan-out cases (all in one conversation)
+#   RATES ("20 50 100 200 300 500")  msgs/s published in the one-replica cases
+#   TWO_REPLICA_RATES ("100 200")  msgs/s in the two-replica cases (sockets split over both)
+#   IDLE_SIZES ("1000 5000")   socket counts of the idle-memory cases
+#   ROOMS ("500")              conversations of the many-rooms case (CONNECTIONS spread over
+#                              them, 2 msgs/s per conversation); empty to skip
+#   DURATION (10)              seconds of publishing per case
+#   QUIET_WAIT (60)            seconds to wait, before each case, for other load on the machine
+#                              to stop (other builds skew every number); then it runs anyway
+#   GATEWAY_IO_THREADS, WS_MAX_QUEUE   passed to the gateways when set
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD_DIR=${BUILD_DIR:-build}
+case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
+RUN_DIR=${RUN_DIR:-$ROOT/.run/bench}
+CONNECTIONS=${CONNECTIONS:-1000}
+RATES=${RATES-"20 50 100 200 300 500"}
+TWO_REPLICA_RATES=${TWO_REPLICA_RATES-"100 200"}
+IDLE_SIZES=${IDLE_SIZES-"1000 5000"}
+ROOMS=${ROOMS-500}
+DURATION=${DURATION:-10}
+QUIET_WAIT=${QUIET_WAIT:-60}
+LOAD="$BUILD_DIR/bench/bench_ws_load"
+
+# One fd per socket on both ends: raise the soft limit (inherited by the fleet).
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge 12000 ] ||
+  { echo "run_fanout: open-file limit $(ulimit -n) is too low" >&2; exit 1; }
+
+if [ "${BUILD:-1}" = 1 ]; then
+  BUILD_DIR="$BUILD_DIR" scripts/build.sh bench_ws_load botfactory-gateway botfactory-auth \
+    botfactory-subscription botfactory-bot-registry botfactory-ai-proxy botfactory-channel-connector
+fi
+[ -x "$LOAD" ] || { echo "run_fanout: $LOAD not built" >&2; exit 1; }
+
+mkdir -p "$RUN_DIR"
+SERVERS="$RUN_DIR/servers"
+FLEET="$RUN_DIR/fleet"
+RESULTS="$RUN_DIR/results.jsonl"
+: >"$RESULTS"
+
+cleanup() {
+  scripts/fleet.sh stop "$FLEET" || true
+  scripts/servers.sh stop "$SERVERS" || true
+}
+trap cleanup EXIT
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+first_free() { local p=$1; while ! port_free "$p"; do p=$((p + 1)); done; echo "$p"; }
+range_free() {  # range_free BASE: the fleet's gRPC (base+1..5) and ops (base+11..15) ports
+  local o
+  for o in 1 2 3 4 5 11 12 13 14 15; do port_free $(($1 + o)) || return 1; done
+}
+
+scripts/servers.sh start "$SERVERS"
+# shellcheck disable=SC1091
+source "$SERVERS/env"
+REDIS_PID=$(cat "$SERVERS/redis.pid")
+PORT_BASE=${PORT_BASE:-51350}
+while ! range_free "$PORT_BASE"; do PORT_BASE=$((PORT_BASE + 100)); done
+GW1=$(first_free 18480)
+GW2=$(first_free $((GW1 + 1)))
+export BIN_DIR="$BUILD_DIR" DATABASE_URL="$PG_CONNINFO" REDIS_HOST=127.0.0.1 REDIS_PORT PORT_BASE
+export GATEWAY_PORTS="$GW1 $GW2" LOG_LEVEL=${LOG_LEVEL:-warn}
+export JWT_SECRET=${JWT_SECRET:-bench-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}
+
+# Waits (at most QUIET_WAIT s) until the machine is mostly idle over a 1 s sample.
+busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+wait_quiet() {
+  local deadline=$((SECONDS + QUIET_WAIT)) b0 t0 b1 t1 pct
+  while :; do
+    read -r b0 t0 < <(busy_ticks)
+    sleep 1
+    read -r b1 t1 < <(busy_ticks)
+    pct=$(((b1 - b0) * 100 / (t1 - t0 > 0 ? t1 - t0 : 1)))
+    [ "$pct" -lt 15 ] && return 0
+    if [ $SECONDS -ge $deadline ]; then
+      echo "run_fanout: machine still ${pct}% busy with other work; running anyway" >&2
+      return 0
+    fi
+  done
+}
+
+# run_case LABEL REPLICAS SOCKETS CONVERSATIONS RATE
+run_case() {
+  local label=$1 replicas=$2 sockets=$3 conversations=$4 rate=$5
+  echo "== $label: $replicas replica(s), $sockets sockets, $conversations conversation(s), $rate msgs/s" >&2
+  scripts/fleet.sh start "$FLEET"  # fresh gateways: RSS and heap start clean for every case
+  timeout 120 node bench/sessions.mjs "http://127.0.0.1:$GW1" "$conversations" "$RUN_DIR/sessions.txt"
+  local pid1 pid2 args=()
+  pid1=$(awk '$2=="gateway-1"{print $1}' "$FLEET/fleet.pids")
+  pid2=$(awk '$2=="gateway-2"{print $1}' "$FLEET/fleet.pids")
+  args+=(--url "ws://127.0.0.1:$GW1/ws" --pid "$pid1")
+  [ "$replicas" = 2 ] && args+=(--url "ws://127.0.0.1:$GW2/ws" --pid "$pid2")
+  wait_quiet
+  local deadline=$((DURATION + 150)) rc=0
+  timeout $((deadline + 10)) "$LOAD" "${args[@]}" --sessions "$RUN_DIR/sessions.txt" \
+    --connections "$sockets" --rate "$rate" --duration "$DURATION" --settle 2 --drain 10 \
+    --connect-timeout 90 --deadline "$deadline" --redis-port "$REDIS_PORT" --redis-pid "$REDIS_PID" \
+    --label "$label" >"$RUN_DIR/case.out" || rc=$?
+  grep '^RESULT ' "$RUN_DIR/case.out" | sed 's/^RESULT //' >>"$RESULTS" ||
+    echo "run_fanout: $label produced no result (exit $rc)" >&2
+  [ $rc -eq 0 ] || echo "run_fanout: $label exited with $rc (failures, losses or deadline)" >&2
+}
+
+for n in $IDLE_SIZES; do run_case "idle-$n" 1 "$n" 1 0; done
+for r in $RATES; do run_case "fanout-1r-$r" 1 "$CONNECTIONS" 1 "$r"; done
+for r in $TWO_REPLICA_RATES; do run_case "fanout-2r-$r" 2 "$CONNECTIONS" 1 "$r"; done
+for k in $ROOMS; do run_case "rooms-$k" 1 "$CONNECTIONS" "$k" $((2 * k)); done
+
+scripts/fleet.sh stop "$FLEET"
+node - "$RESULTS" >"$RUN_DIR/results.md" <<'JS'
+const fs = require("node:fs");
+const rows = fs.readFileSync(process.argv[2], "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+const f = (x, d = 1) => (x === undefined || x === null ? "" : Number(x).toFixed(d));
+const out = [];
+const os = require("node:os");
+out.push(`Machine: ${os.cpus().length} cores (${os.cpus()[0].model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+  `Linux ${os.release()}; ${new Date().toISOString()}`);
+out.push(`Gateway: GATEWAY_IO_THREADS=${process.env.GATEWAY_IO_THREADS ?? "1 (default)"}, ` +
+  `WS_MAX_QUEUE=${process.env.WS_MAX_QUEUE ?? "1024 (default)"}; ${rows[0]?.duration_s ?? ""} s of publishing per case.`);
+out.push("");
+out.push("| case | replicas | sockets | conv. | msgs/s | deliveries/s | lost | p50 ms | p99 ms | max ms | gateway µs CPU/delivery | of which kernel | gateway % of a core | client µs/delivery | other load ms | KB/idle socket |");
+out.push("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+for (const r of rows) {
+  const pub = r.published > 0;
+  out.push(`| ${r.label} | ${r.urls} | ${r.joined}/${r.connections} | ${r.conversations} | ${pub ? r.rate : "idle"} | ` +
+    `${pub ? f(r.deliveries_per_s, 0) : ""} | ${pub ? r.lost : ""} | ${pub ? f(r.lat_p50_ms) : ""} | ` +
+    `${pub ? f(r.lat_p99_ms) : ""} | ${pub ? f(r.lat_max_ms) : ""} | ${pub ? f(r.gw_cpu_us_per_delivery, 2) : ""} | ` +
+    `${pub && r.gw_cpu_ms > 0 ? f((100 * r.gw_sys_cpu_ms) / r.gw_cpu_ms, 0) + "%" : ""} | ` +
+    `${pub ? f(r.gw_cpu_pct, 0) : ""} | ${pub ? f(r.client_cpu_us_per_delivery, 2) : ""} | ${pub ? f(r.other_cpu_ms, 0) : ""} | ` +
+    `${f(r.kb_per_idle_socket, 2)} |`);
+}
+const notes = rows.filter((r) => r.failed > 0 || r.lost > 0 || Object.keys(r.closes).length > 0 || r.timed_out);
+for (const r of notes) {
+  out.push("");
+  out.push(`- ${r.label}: failed ${r.failed}${r.first_failure ? ` (${r.first_failure})` : ""}, lost ${r.lost}, ` +
+    `closes by code ${JSON.stringify(r.closes)}, timed out ${r.timed_out}`);
+}
+const ok = rows.filter((r) => r.published > 0 && r.urls === 1 && r.conversations === 1 && r.lost === 0 && r.lat_p99_ms < 100);
+if (ok.length > 0) {
+  const best = ok.reduce((a, b) => (b.deliveries_per_s > a.deliveries_per_s ? b : a));
+  out.push("");
+  out.push(`Best sustained, one replica, no loss, p99 < 100 ms: ${f(best.deliveries_per_s, 0)} deliveries/s ` +
+    `(${best.label}), ${f(best.gw_cpu_us_per_delivery, 2)} µs gateway CPU per delivery.`);
+}
+console.log(out.join("\n"));
+JS
+cat "$RUN_DIR/results.md"
+echo "(raw results: $RESULTS)" >&2

@@ -1,0 +1,1176 @@
+// bench_ws_load: a load client for the gateway's WebSocket fan-out (docs/benchmarks.md).
+//
+// One thread, raw POSIX sockets + epoll, no Beast/Asio. It
+//   1. opens N WebSocket connections to one or more gateway URLs (RFC 6455 section 4.1 client
+//      handshake, masked client frames per section 5.3), sends `conversation.join` on each and
+//      waits for `conversation.joined` (docs/protocol.md);
+//   2. holds them idle for a while and samples the gateway's VmRSS (KB per idle socket);
+//   3. publishes `message.new` frames straight to Redis (PUBLISH chat:conv:<id>, the exact
+//      production payload from libs/chatwire) at a fixed rate for a fixed time, with seq
+//      continuing the conversation's last_seq without gaps, each text carrying its send time
+//      ("t=<CLOCK_MONOTONIC ns>");
+//   4. counts the deliveries (per-delivery latency, losses, duplicates, order) and the gateway's
+//      CPU time (utime+stime from /proc/<pid>/stat) over the publishing window.
+// Every phase has a time limit and the whole run a hard deadline (--deadline).
+// Output: a readable summary on stderr and one line `RESULT {json}` on stdout.
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <hiredis/hiredis.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/evp.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "botfactory/chatwire/message_event.hpp"
+#include "botfactory/rpc/timestamp.hpp"
+
+namespace botfactory::bench {
+namespace {
+
+constexpr std::string_view kWsGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";  // RFC 6455 1.3
+constexpr std::size_t kScratchSize = 256 * 1024;
+constexpr std::size_t kMaxFrameBytes = 16 * 1024 * 1024;
+constexpr std::size_t kMaxHandshakeBytes = 16 * 1024;
+constexpr int kMaxEvents = 1024;
+constexpr std::uint64_t kTimerTag = ~std::uint64_t{0};
+constexpr std::uint64_t kRedisTag = ~std::uint64_t{0} - 1;
+
+std::int64_t mono_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+[[noreturn]] void die(const std::string& message) {
+  std::fprintf(stderr, "bench_ws_load: %s\n", message.c_str());
+  std::exit(2);
+}
+
+void random_bytes(void* out, std::size_t n) {
+  auto* p = static_cast<unsigned char*>(out);
+  while (n > 0) {
+    ssize_t got = getrandom(p, n, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      die("getrandom failed");
+    }
+    p += got;
+    n -= static_cast<std::size_t>(got);
+  }
+}
+
+std::string base64(const unsigned char* data, std::size_t n) {
+  std::string out(4 * ((n + 2) / 3) + 1, '\0');
+  int len =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(n));
+  out.resize(static_cast<std::size_t>(len));
+  return out;
+}
+
+/// Sec-WebSocket-Accept for a key: base64(SHA-1(key + GUID)) (RFC 6455 section 4.2.2).
+std::string websocket_accept(std::string_view key) {
+  std::string input(key);
+  input.append(kWsGuid);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(input.data(), input.size(), digest, &len, EVP_sha1(), nullptr) != 1) {
+    die("SHA-1 failed");
+  }
+  return base64(digest, len);
+}
+
+/// A masked client frame (RFC 6455 section 5.2/5.3), FIN set.
+std::string client_frame(std::uint8_t opcode, std::string_view payload) {
+  std::string out;
+  out.reserve(payload.size() + 14);
+  out.push_back(static_cast<char>(0x80 | opcode));
+  std::size_t n = payload.size();
+  if (n < 126) {
+    out.push_back(static_cast<char>(0x80 | n));
+  } else if (n <= 0xffff) {
+    out.push_back(static_cast<char>(0x80 | 126));
+    out.push_back(static_cast<char>(n >> 8));
+    out.push_back(static_cast<char>(n & 0xff));
+  } else {
+    out.push_back(static_cast<char>(0x80 | 127));
+    for (int shift = 56; shift >= 0; shift -= 8)
+      out.push_back(static_cast<char>((n >> shift) & 0xff));
+  }
+  unsigned char mask[4];
+  random_bytes(mask, sizeof mask);
+  out.append(reinterpret_cast<const char*>(mask), 4);
+  for (std::size_t i = 0; i < n; ++i) out.push_back(static_cast<char>(payload[i] ^ mask[i % 4]));
+  return out;
+}
+
+/// Integer after `key` in `text` (e.g. key = "\"seq\":"), nullopt when absent.
+std::optional<std::int64_t> int_after(std::string_view text, std::string_view key,
+                                      std::size_t from = 0) {
+  auto pos = text.find(key, from);
+  if (pos == std::string_view::npos) return std::nullopt;
+  std::int64_t value = 0;
+  const char* begin = text.data() + pos + key.size();
+  auto [ptr, ec] = std::from_chars(begin, text.data() + text.size(), value);
+  if (ec != std::errc() || ptr == begin) return std::nullopt;
+  return value;
+}
+
+// --- /proc sampling --------------------------------------------------------------------------
+
+/// CPU time of a process (all threads), in nanoseconds.
+struct CpuTime {
+  std::int64_t user = 0;    // utime
+  std::int64_t system = 0;  // stime (syscalls; on loopback also the TCP receive path)
+  std::int64_t total() const { return user + system; }
+  CpuTime& operator+=(const CpuTime& other) {
+    user += other.user;
+    system += other.system;
+    return *this;
+  }
+};
+
+/// utime and stime of a process from /proc/<pid>/stat (clock-tick resolution); zero if gone.
+CpuTime process_cpu(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close = stat.rfind(')');
+  if (close == std::string::npos || close + 2 > stat.size()) return {};
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  std::int64_t utime = 0, stime = 0;
+  // After "pid (comm) ": state is field 3; utime and stime are fields 14 and 15.
+  for (int index = 3; index <= 15 && (fields >> field); ++index) {
+    if (index == 14) utime = std::stoll(field);
+    if (index == 15) stime = std::stoll(field);
+  }
+  static const std::int64_t tick_ns = 1'000'000'000 / sysconf(_SC_CLK_TCK);
+  return CpuTime{utime * tick_ns, stime * tick_ns};
+}
+
+/// VmRSS of a process in KB from /proc/<pid>/status; -1 if gone.
+std::int64_t process_rss_kb(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6));
+  }
+  return -1;
+}
+
+/// Busy CPU time of the whole machine (all cores) in nanoseconds, from the "cpu" line of
+/// /proc/stat (user+nice+system+irq+softirq+steal), to see how much else ran during a window.
+std::int64_t machine_busy_ns() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  std::int64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
+               steal = 0;
+  in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
+  if (cpu != "cpu") return 0;
+  static const long ticks = sysconf(_SC_CLK_TCK);
+  return (user + nice + system + irq + softirq + steal) * (1'000'000'000 / ticks);
+}
+
+std::int64_t self_cpu_ns() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto ns = [](const timeval& tv) {
+    return std::int64_t{tv.tv_sec} * 1'000'000'000 + tv.tv_usec * 1000;
+  };
+  return ns(usage.ru_utime) + ns(usage.ru_stime);
+}
+
+// --- options ---------------------------------------------------------------------------------
+
+struct Url {
+  std::string host;
+  std::string port;
+  std::string path;  // "/ws"
+  sockaddr_storage address{};
+  socklen_t address_len = 0;
+};
+
+struct Session {
+  std::string token;
+  std::string conversation_id;
+};
+
+/// Command-line settings (see usage()).
+struct Options {
+  std::vector<Url> urls;
+  std::vector<Session> sessions;
+  int connections = 100;
+  std::int64_t since_seq = 0;
+  double rate = 0;       // messages/s published (all conversations together); 0 = idle run
+  double duration = 10;  // seconds of publishing
+  double settle = 2;     // seconds idle after every socket joined, before sampling RSS
+  double drain = 10;     // max seconds to wait for outstanding deliveries after publishing
+  double connect_timeout = 60;
+  double deadline = 300;  // hard limit for the whole run
+  int connect_concurrency = 64;
+  std::size_t text_pad = 0;  // extra bytes appended to each message text
+  std::vector<int> gateway_pids;
+  int redis_pid = 0;
+  std::string redis_host = "127.0.0.1";
+  int redis_port = 6379;
+  std::string label;
+};
+
+void usage() {
+  std::fprintf(stderr, R"(usage: bench_ws_load --url ws://HOST:PORT/ws [--url ...]
+       (--session TOKEN,CONVERSATION_ID [--session ...] | --sessions FILE)
+       [--connections N] [--rate MSGS_PER_S] [--duration S] [--settle S] [--drain S]
+       [--since-seq N] [--pid GATEWAY_PID ...] [--redis-pid PID] [--redis-host H] [--redis-port P]
+       [--connect-concurrency N] [--connect-timeout S] [--deadline S] [--text-pad BYTES] [--label L]
+Sockets are spread round-robin over the URLs and the sessions (a visitor token may join only its
+own conversation). FILE has one "TOKEN CONVERSATION_ID" per line. --rate 0 only measures idle
+sockets. Prints a summary on stderr and `RESULT {json}` on stdout.
+)");
+}
+
+Url parse_url(const std::string& text) {
+  constexpr std::string_view kScheme = "ws://";
+  if (text.rfind(kScheme, 0) != 0) die("only ws:// URLs are supported: " + text);
+  std::string rest = text.substr(kScheme.size());
+  auto slash = rest.find('/');
+  std::string authority = rest.substr(0, slash);
+  Url url;
+  url.path = slash == std::string::npos ? "/ws" : rest.substr(slash);
+  auto colon = authority.rfind(':');
+  if (colon == std::string::npos) die("URL needs a port: " + text);
+  url.host = authority.substr(0, colon);
+  url.port = authority.substr(colon + 1);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* result = nullptr;
+  if (getaddrinfo(url.host.c_str(), url.port.c_str(), &hints, &result) != 0 || result == nullptr) {
+    die("cannot resolve " + url.host);
+  }
+  std::memcpy(&url.address, result->ai_addr, result->ai_addrlen);
+  url.address_len = result->ai_addrlen;
+  freeaddrinfo(result);
+  return url;
+}
+
+Session parse_session(const std::string& text, char separator) {
+  auto pos = text.find(separator);
+  if (pos == std::string::npos || pos == 0 || pos + 1 >= text.size()) {
+    die("a session is TOKEN" + std::string(1, separator) + "CONVERSATION_ID");
+  }
+  return Session{text.substr(0, pos), text.substr(pos + 1)};
+}
+
+Options parse_options(int argc, char** argv) {
+  Options o;
+  auto need = [&](int& i) -> std::string {
+    if (i + 1 >= argc) die(std::string("missing value for ") + argv[i]);
+    return argv[++i];
+  };
+  auto number = [&](const std::string& flag, const std::string& value) {
+    char* end = nullptr;
+    double d = std::strtod(value.c_str(), &end);
+    if (end == value.c_str() || *end != '\0' || !std::isfinite(d) || d < 0) {
+      die("bad value for " + flag + ": " + value);
+    }
+    return d;
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h") {
+      usage();
+      std::exit(0);
+    } else if (flag == "--url") {
+      o.urls.push_back(parse_url(need(i)));
+    } else if (flag == "--session") {
+      o.sessions.push_back(parse_session(need(i), ','));
+    } else if (flag == "--sessions") {
+      std::ifstream in(need(i));
+      if (!in) die("cannot read the sessions file");
+      std::string line;
+      while (std::getline(in, line)) {
+        if (!line.empty()) o.sessions.push_back(parse_session(line, ' '));
+      }
+    } else if (flag == "--connections") {
+      o.connections = static_cast<int>(number(flag, need(i)));
+    } else if (flag == "--since-seq") {
+      o.since_seq = static_cast<std::int64_t>(number(flag, need(i)));
+    } else if (flag == "--rate") {
+      o.rate = number(flag, need(i));
+    } else if (flag == "--duration") {
+      o.duration = number(flag, need(i));
+    } else if (flag == "--settle") {
+      o.settle = number(flag, need(i));
+    } else if (flag == "--drain") {
+      o.drain = number(flag, need(i));
+    } else if (flag == "--connect-timeout") {
+      o.connect_timeout = number(flag, need(i));
+    } else if (flag == "--deadline") {
+      o.deadline = number(flag, need(i));
+    } else if (flag == "--connect-concurrency") {
+      o.connect_concurrency = std::max(1, static_cast<int>(number(flag, need(i))));
+    } else if (flag == "--text-pad") {
+      o.text_pad = static_cast<std::size_t>(number(flag, need(i)));
+    } else if (flag == "--pid") {
+      o.gateway_pids.push_back(static_cast<int>(number(flag, need(i))));
+    } else if (flag == "--redis-pid") {
+      o.redis_pid = static_cast<int>(number(flag, need(i)));
+    } else if (flag == "--redis-host") {
+      o.redis_host = need(i);
+    } else if (flag == "--redis-port") {
+      o.redis_port = static_cast<int>(number(flag, need(i)));
+    } else if (flag == "--label") {
+      o.label = need(i);
+    } else {
+      usage();
+      die("unknown flag " + flag);
+    }
+  }
+  if (o.urls.empty()) die("at least one --url is needed");
+  if (o.sessions.empty()) die("at least one --session (or --sessions FILE) is needed");
+  if (o.connections < 1) die("--connections must be at least 1");
+  if (o.text_pad > 3900) die("--text-pad must be at most 3900 (message text limit 4000)");
+  return o;
+}
+
+// --- the load client ---------------------------------------------------------------------------
+
+enum class ConnState : std::uint8_t { kIdle, kConnecting, kHandshake, kJoining, kJoined, kClosed };
+
+/// One WebSocket connection of the load client.
+struct Conn {
+  int fd = -1;
+  ConnState state = ConnState::kIdle;
+  std::uint32_t url = 0;
+  std::uint32_t session = 0;
+  bool want_write = false;
+  std::string accept;         // expected Sec-WebSocket-Accept (cleared after the handshake)
+  std::string in;             // unparsed input: the handshake response or a partial frame
+  std::string out;            // unsent output
+  std::string fragments;      // a fragmented text message being assembled
+  std::int64_t last_seq = 0;  // highest live seq received
+  std::int64_t received = 0;  // live deliveries counted
+};
+
+/// Per-conversation bookkeeping.
+struct Conversation {
+  std::int64_t joined_sockets = 0;
+  std::int64_t last_seq = 0;   // the highest conversation.joined last_seq
+  std::int64_t first_seq = 0;  // first seq published (last_seq + 1)
+  std::int64_t next_seq = 0;
+  std::int64_t published = 0;
+};
+
+/// Percentile (0..1) of sorted values; 0 when empty.
+double percentile(const std::vector<std::uint32_t>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  auto index = static_cast<std::size_t>(std::ceil(p * static_cast<double>(sorted.size())));
+  index = std::min(sorted.size() - 1, index == 0 ? 0 : index - 1);
+  return sorted[index];
+}
+
+std::string json_string(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buffer[8];
+      std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
+      out += buffer;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out + "\"";
+}
+
+class LoadClient {
+ public:
+  explicit LoadClient(Options options) : o_(std::move(options)) {
+    conns_.resize(static_cast<std::size_t>(o_.connections));
+    conversations_.resize(o_.sessions.size());
+    for (std::size_t i = 0; i < conns_.size(); ++i) {
+      conns_[i].url = static_cast<std::uint32_t>(i % o_.urls.size());
+      conns_[i].session = static_cast<std::uint32_t>(i % o_.sessions.size());
+    }
+    scratch_.resize(kScratchSize);
+    epoll_ = epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_ < 0) die("epoll_create1 failed");
+  }
+
+  /// Runs every phase; returns the process exit code (0 ok, 1 failures/losses, 3 deadline).
+  int run() {
+    start_ns_ = mono_ns();
+    hard_deadline_ns_ = start_ns_ + seconds(o_.deadline);
+    if (o_.rate > 0) connect_redis();
+    rss_before_kb_ = gateway_rss_kb();
+    connect_phase();
+    if (!timed_out_ && joined_ > 0) settle_phase();
+    if (!timed_out_ && o_.rate > 0 && joined_ > 0) publish_phase();
+    close_all();
+    return report();
+  }
+
+ private:
+  static std::int64_t seconds(double s) { return static_cast<std::int64_t>(s * 1e9); }
+
+  std::int64_t gateway_rss_kb() const {
+    std::int64_t total = 0;
+    for (int pid : o_.gateway_pids) total += std::max<std::int64_t>(0, process_rss_kb(pid));
+    return total;
+  }
+  CpuTime gateway_cpu() const {
+    CpuTime total;
+    for (int pid : o_.gateway_pids) total += process_cpu(pid);
+    return total;
+  }
+
+  // --- event loop ----------------------------------------------------------------------------
+
+  /// Waits for events until `until_ns` (or the hard deadline) and dispatches them.
+  void poll_once(std::int64_t until_ns) {
+    std::int64_t now = mono_ns();
+    if (now >= hard_deadline_ns_) {
+      timed_out_ = true;
+      return;
+    }
+    until_ns = std::min(until_ns, hard_deadline_ns_);
+    int timeout_ms = until_ns <= now ? 0 : static_cast<int>((until_ns - now + 999'999) / 1'000'000);
+    epoll_event events[kMaxEvents];
+    int n = epoll_wait(epoll_, events, kMaxEvents, timeout_ms);
+    if (n < 0) {
+      if (errno == EINTR) return;
+      die("epoll_wait failed");
+    }
+    for (int i = 0; i < n; ++i) {
+      std::uint64_t tag = events[i].data.u64;
+      if (tag == kTimerTag) {
+        on_timer();
+      } else if (tag == kRedisTag) {
+        on_redis_readable();
+      } else {
+        on_conn_event(conns_[tag], events[i].events);
+      }
+    }
+  }
+
+  void watch(Conn& c, bool write) {
+    epoll_event event{};
+    event.events = EPOLLIN | EPOLLRDHUP | (write ? EPOLLOUT : 0u);
+    event.data.u64 = static_cast<std::uint64_t>(&c - conns_.data());
+    epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &event);
+    c.want_write = write;
+  }
+
+  // --- phase 1: connect and join --------------------------------------------------------------
+
+  void connect_phase() {
+    std::int64_t until = mono_ns() + seconds(o_.connect_timeout);
+    while (!timed_out_ && joined_ + failed_ < o_.connections) {
+      while (in_flight_ < o_.connect_concurrency && next_conn_ < o_.connections) {
+        start_connect(conns_[static_cast<std::size_t>(next_conn_++)]);
+      }
+      if (mono_ns() >= until) {
+        std::fprintf(stderr, "bench_ws_load: connect timeout, %lld of %d sockets joined\n",
+                     static_cast<long long>(joined_), o_.connections);
+        break;
+      }
+      poll_once(until);
+    }
+    // Anything still half-open is a failure.
+    for (auto& c : conns_) {
+      if (c.state != ConnState::kJoined && c.state != ConnState::kClosed)
+        fail(c, "connect timeout");
+    }
+  }
+
+  void start_connect(Conn& c) {
+    const Url& url = o_.urls[c.url];
+    c.fd = socket(url.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c.fd < 0) return fail(c, std::string("socket: ") + std::strerror(errno));
+    int one = 1;
+    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    ++in_flight_;
+    c.state = ConnState::kConnecting;
+    epoll_event event{};
+    event.events = EPOLLOUT | EPOLLIN | EPOLLRDHUP;
+    event.data.u64 = static_cast<std::uint64_t>(&c - conns_.data());
+    c.want_write = true;
+    if (epoll_ctl(epoll_, EPOLL_CTL_ADD, c.fd, &event) != 0) {
+      return fail(c, std::string("epoll_ctl: ") + std::strerror(errno));
+    }
+    int rc = connect(c.fd, reinterpret_cast<const sockaddr*>(&url.address), url.address_len);
+    if (rc != 0 && errno != EINPROGRESS)
+      return fail(c, std::string("connect: ") + std::strerror(errno));
+  }
+
+  void send_handshake(Conn& c) {
+    const Url& url = o_.urls[c.url];
+    unsigned char key_bytes[16];
+    random_bytes(key_bytes, sizeof key_bytes);
+    std::string key = base64(key_bytes, sizeof key_bytes);
+    c.accept = websocket_accept(key);
+    std::string request =
+        "GET " + url.path + "?token=" + o_.sessions[c.session].token +
+        " HTTP/1.1\r\nHost: " + url.host + ":" + url.port +
+        "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
+        "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    c.state = ConnState::kHandshake;
+    send_bytes(c, request);
+  }
+
+  /// Parses the handshake response in c.in; on success sends the join and keeps extra bytes.
+  void on_handshake_data(Conn& c) {
+    auto end = c.in.find("\r\n\r\n");
+    if (end == std::string::npos) {
+      if (c.in.size() > kMaxHandshakeBytes) fail(c, "handshake response too long");
+      return;
+    }
+    std::string head = c.in.substr(0, end);
+    std::string lower = head;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    auto status_end = head.find("\r\n");
+    std::string status = head.substr(0, status_end);
+    if (status.rfind("HTTP/1.1 101", 0) != 0) return fail(c, "handshake: " + status);
+    auto pos = lower.find("\r\nsec-websocket-accept:");
+    if (pos == std::string::npos) return fail(c, "handshake: no Sec-WebSocket-Accept");
+    auto value_begin = head.find_first_not_of(' ', pos + 23);
+    auto value_end = head.find("\r\n", value_begin);
+    std::string value = head.substr(
+        value_begin, value_end == std::string::npos ? std::string::npos : value_end - value_begin);
+    while (!value.empty() && value.back() == ' ') value.pop_back();
+    if (value != c.accept) return fail(c, "handshake: wrong Sec-WebSocket-Accept");
+    std::string().swap(c.accept);
+    c.in.erase(0, end + 4);
+    c.state = ConnState::kJoining;
+    std::string join = "{\"type\":\"conversation.join\",\"conversation_id\":\"" +
+                       o_.sessions[c.session].conversation_id +
+                       "\",\"since_seq\":" + std::to_string(o_.since_seq) + "}";
+    send_bytes(c, client_frame(0x1, join));
+  }
+
+  void fail(Conn& c, const std::string& why) {
+    if (c.state == ConnState::kClosed) return;
+    if (c.state != ConnState::kJoined) {
+      ++failed_;
+      if (c.state != ConnState::kIdle) --in_flight_;
+      if (first_failure_.empty()) first_failure_ = why;
+    }
+    close_conn(c);
+  }
+
+  void close_conn(Conn& c) {
+    if (c.state == ConnState::kJoined) {
+      ++closed_after_join_;
+      --open_joined_;
+    }
+    if (c.fd >= 0) {
+      epoll_ctl(epoll_, EPOLL_CTL_DEL, c.fd, nullptr);
+      ::close(c.fd);
+      c.fd = -1;
+    }
+    c.state = ConnState::kClosed;
+    std::string().swap(c.in);
+    std::string().swap(c.out);
+    std::string().swap(c.fragments);
+  }
+
+  // --- I/O -----------------------------------------------------------------------------------
+
+  void send_bytes(Conn& c, std::string_view bytes) {
+    if (c.fd < 0) return;
+    if (!c.out.empty()) {
+      c.out.append(bytes);
+      return;
+    }
+    ssize_t n = ::send(c.fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return fail_or_close(c, "send failed");
+      n = 0;
+    }
+    if (static_cast<std::size_t>(n) < bytes.size()) {
+      c.out.assign(bytes.substr(static_cast<std::size_t>(n)));
+      if (!c.want_write) watch(c, true);
+    }
+  }
+
+  void fail_or_close(Conn& c, const char* why) {
+    if (c.state == ConnState::kJoined) {
+      ++abnormal_closes_;
+      close_conn(c);
+    } else {
+      fail(c, why);
+    }
+  }
+
+  void on_conn_event(Conn& c, std::uint32_t events) {
+    if (c.state == ConnState::kClosed) return;
+    if (c.state == ConnState::kConnecting) {
+      if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+        int error = 0;
+        socklen_t len = sizeof error;
+        getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &error, &len);
+        if (error != 0) return fail(c, std::string("connect: ") + std::strerror(error));
+        watch(c, false);
+        send_handshake(c);
+      }
+      return;
+    }
+    if ((events & EPOLLOUT) && !c.out.empty()) {
+      ssize_t n = ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return fail_or_close(c, "send failed");
+      if (n > 0) c.out.erase(0, static_cast<std::size_t>(n));
+      if (c.out.empty()) watch(c, false);
+    }
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) on_readable(c);
+  }
+
+  void on_readable(Conn& c) {
+    for (;;) {
+      ssize_t n = ::read(c.fd, scratch_.data(), scratch_.size());
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        if (errno == EINTR) continue;
+        return fail_or_close(c, "read failed");
+      }
+      if (n == 0) return fail_or_close(c, "connection closed by the gateway");
+      recv_ns_ = mono_ns();
+      std::string_view data(scratch_.data(), static_cast<std::size_t>(n));
+      if (c.state == ConnState::kHandshake) {
+        c.in.append(data);
+        on_handshake_data(c);
+        if (c.state == ConnState::kJoining && !c.in.empty()) {
+          std::string pending;
+          pending.swap(c.in);
+          consume(c, pending);
+        }
+      } else if (c.in.empty()) {
+        consume(c, data);
+      } else {
+        c.in.append(data);
+        std::string pending;
+        pending.swap(c.in);
+        consume(c, pending);
+      }
+      if (c.state == ConnState::kClosed) return;
+      if (static_cast<std::size_t>(n) < scratch_.size()) return;
+    }
+  }
+
+  /// Parses whole frames from `data`; keeps a partial frame in c.in.
+  void consume(Conn& c, std::string_view data) {
+    std::size_t pos = 0;
+    while (c.state != ConnState::kClosed) {
+      std::size_t avail = data.size() - pos;
+      if (avail < 2) break;
+      auto b0 = static_cast<std::uint8_t>(data[pos]);
+      auto b1 = static_cast<std::uint8_t>(data[pos + 1]);
+      bool fin = (b0 & 0x80) != 0;
+      std::uint8_t opcode = b0 & 0x0f;
+      bool masked = (b1 & 0x80) != 0;
+      std::uint64_t length = b1 & 0x7f;
+      std::size_t header = 2;
+      if (length == 126) {
+        if (avail < 4) break;
+        length = (std::uint64_t{static_cast<std::uint8_t>(data[pos + 2])} << 8) |
+                 static_cast<std::uint8_t>(data[pos + 3]);
+        header = 4;
+      } else if (length == 127) {
+        if (avail < 10) break;
+        length = 0;
+        for (int i = 0; i < 8; ++i)
+          length = (length << 8) | static_cast<std::uint8_t>(data[pos + 2 + i]);
+        header = 10;
+      }
+      if (length > kMaxFrameBytes) return fail_or_close(c, "frame too big");
+      std::size_t mask_at = header;
+      if (masked) header += 4;
+      if (avail < header + length) break;
+      std::string unmasked;
+      std::string_view payload = data.substr(pos + header, length);
+      if (masked) {  // servers must not mask (RFC 6455 5.1), but be lenient
+        unmasked.assign(payload);
+        for (std::size_t i = 0; i < unmasked.size(); ++i) {
+          unmasked[i] = static_cast<char>(unmasked[i] ^ data[pos + mask_at + i % 4]);
+        }
+        payload = unmasked;
+      }
+      pos += header + length;
+      on_frame(c, fin, opcode, payload);
+    }
+    if (c.state != ConnState::kClosed && pos < data.size()) c.in.assign(data.substr(pos));
+  }
+
+  void on_frame(Conn& c, bool fin, std::uint8_t opcode, std::string_view payload) {
+    switch (opcode) {
+      case 0x0:  // continuation
+        c.fragments.append(payload);
+        if (fin) {
+          std::string whole;
+          whole.swap(c.fragments);
+          on_text(c, whole);
+        }
+        return;
+      case 0x1:
+        if (!fin) {
+          c.fragments.assign(payload);
+          return;
+        }
+        return on_text(c, payload);
+      case 0x2:
+        return;  // binary: not part of the protocol
+      case 0x8: {
+        int code = payload.size() >= 2 ? (static_cast<std::uint8_t>(payload[0]) << 8) |
+                                             static_cast<std::uint8_t>(payload[1])
+                                       : 1005;
+        ++closes_by_code_[code];
+        std::string echo(payload.substr(0, std::min<std::size_t>(2, payload.size())));
+        send_bytes(c, client_frame(0x8, echo));
+        if (c.state == ConnState::kJoined) {
+          close_conn(c);
+        } else {
+          fail(c, "closed by the gateway with " + std::to_string(code));
+        }
+        return;
+      }
+      case 0x9:
+        ++pings_;
+        return send_bytes(c, client_frame(0xA, payload));
+      case 0xA:
+        return;
+      default:
+        return fail_or_close(c, "unknown opcode");
+    }
+  }
+
+  void on_text(Conn& c, std::string_view text) {
+    constexpr std::string_view kNew = R"({"type":"message.new")";
+    constexpr std::string_view kJoined = R"({"type":"conversation.joined")";
+    constexpr std::string_view kError = R"({"type":"error")";
+    if (text.substr(0, kNew.size()) == kNew) return on_message_new(c, text);
+    if (text.substr(0, kJoined.size()) == kJoined) {
+      if (c.state != ConnState::kJoining) return;
+      auto last_seq = int_after(text, "\"last_seq\":");
+      auto& conv = conversations_[c.session];
+      conv.last_seq = std::max(conv.last_seq, last_seq.value_or(0));
+      ++conv.joined_sockets;
+      c.last_seq = last_seq.value_or(0);
+      c.state = ConnState::kJoined;
+      --in_flight_;
+      ++joined_;
+      ++open_joined_;
+      return;
+    }
+    if (text.substr(0, kError.size()) == kError) {
+      ++error_frames_;
+      if (first_error_.empty()) first_error_ = std::string(text.substr(0, 300));
+      if (c.state == ConnState::kJoining)
+        fail(c, "join refused: " + std::string(text.substr(0, 200)));
+      return;
+    }
+    ++other_frames_;
+  }
+
+  void on_message_new(Conn& c, std::string_view text) {
+    auto seq = int_after(text, "\"seq\":");
+    constexpr std::string_view kStamp = "\"text\":\"t=";
+    auto stamp = int_after(text, kStamp);
+    if (!seq || !stamp) {
+      ++other_frames_;  // a replayed message (the greeting) or someone else's
+      return;
+    }
+    const auto& conv = conversations_[c.session];
+    if (conv.first_seq == 0 || *seq < conv.first_seq) {
+      ++other_frames_;
+      return;
+    }
+    if (*seq <= c.last_seq) {
+      ++duplicates_;
+      return;
+    }
+    if (*seq != c.last_seq + 1) ++out_of_order_;
+    c.last_seq = *seq;
+    ++c.received;
+    ++received_;
+    last_delivery_ns_ = recv_ns_;
+    std::int64_t latency_us = (recv_ns_ - *stamp) / 1000;
+    latencies_us_.push_back(
+        static_cast<std::uint32_t>(std::clamp<std::int64_t>(latency_us, 0, UINT32_MAX)));
+  }
+
+  // --- phase 2: idle sockets -------------------------------------------------------------------
+
+  void settle_phase() {
+    std::int64_t begin = mono_ns();
+    std::int64_t cpu_begin = gateway_cpu().total();
+    std::int64_t until = begin + seconds(o_.settle);
+    while (!timed_out_ && mono_ns() < until) poll_once(until);
+    idle_cpu_pct_ = 100.0 * static_cast<double>(gateway_cpu().total() - cpu_begin) /
+                    static_cast<double>(std::max<std::int64_t>(1, mono_ns() - begin));
+    rss_idle_kb_ = gateway_rss_kb();
+    idle_open_ = open_joined_;
+  }
+
+  // --- phase 3: publish and count -------------------------------------------------------------
+
+  void connect_redis() {
+    timeval timeout{5, 0};
+    redis_ = redisConnectWithTimeout(o_.redis_host.c_str(), o_.redis_port, timeout);
+    if (redis_ == nullptr || redis_->err != 0) {
+      die("cannot connect to Redis at " + o_.redis_host + ":" + std::to_string(o_.redis_port));
+    }
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.u64 = kRedisTag;
+    epoll_ctl(epoll_, EPOLL_CTL_ADD, redis_->fd, &event);
+  }
+
+  void publish_phase() {
+    for (auto& conv : conversations_) {
+      conv.first_seq = conv.last_seq + 1;
+      conv.next_seq = conv.first_seq;
+    }
+    total_messages_ = std::max<std::int64_t>(1, std::llround(o_.rate * o_.duration));
+    timer_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (timer_ < 0) die("timerfd_create failed");
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.u64 = kTimerTag;
+    epoll_ctl(epoll_, EPOLL_CTL_ADD, timer_, &event);
+
+    cpu_start_ = gateway_cpu();
+    redis_cpu_start_ns_ = o_.redis_pid > 0 ? process_cpu(o_.redis_pid).total() : 0;
+    self_cpu_start_ns_ = self_cpu_ns();
+    machine_start_ns_ = machine_busy_ns();
+    publish_start_ns_ = mono_ns();
+    auto period = static_cast<std::int64_t>(1e9 / o_.rate);
+    period = std::max<std::int64_t>(period, 1);
+    itimerspec spec{};
+    spec.it_interval.tv_sec = period / 1'000'000'000;
+    spec.it_interval.tv_nsec = period % 1'000'000'000;
+    std::int64_t first = publish_start_ns_ + period;
+    spec.it_value.tv_sec = first / 1'000'000'000;
+    spec.it_value.tv_nsec = first % 1'000'000'000;
+    timerfd_settime(timer_, TFD_TIMER_ABSTIME, &spec, nullptr);
+    publish(1);
+
+    while (!timed_out_ && published_ < total_messages_) poll_once(hard_deadline_ns_);
+    publish_end_ns_ = mono_ns();
+    itimerspec disarm{};
+    timerfd_settime(timer_, 0, &disarm, nullptr);
+
+    std::int64_t until = publish_end_ns_ + seconds(o_.drain);
+    while (!timed_out_ && mono_ns() < until && (received_ < expected() || replies_ < published_)) {
+      poll_once(until);
+    }
+    window_end_ns_ = mono_ns();
+    cpu_end_ = gateway_cpu();
+    redis_cpu_end_ns_ = o_.redis_pid > 0 ? process_cpu(o_.redis_pid).total() : 0;
+    self_cpu_end_ns_ = self_cpu_ns();
+    machine_end_ns_ = machine_busy_ns();
+    rss_after_kb_ = gateway_rss_kb();
+  }
+
+  /// Deliveries expected so far: every published message times the sockets joined to its
+  /// conversation (sockets closed by the gateway later still count: their misses are losses).
+  std::int64_t expected() const {
+    std::int64_t total = 0;
+    for (const auto& conv : conversations_) total += conv.published * conv.joined_sockets;
+    return total;
+  }
+
+  void on_timer() {
+    std::uint64_t expirations = 0;
+    if (::read(timer_, &expirations, sizeof expirations) != sizeof expirations) return;
+    publish(static_cast<std::int64_t>(expirations));
+  }
+
+  void publish(std::int64_t count) {
+    count = std::min(count, total_messages_ - published_);
+    for (std::int64_t i = 0; i < count; ++i) {
+      auto index =
+          static_cast<std::size_t>(published_ % static_cast<std::int64_t>(conversations_.size()));
+      auto& conv = conversations_[index];
+      const auto& session = o_.sessions[index];
+      chat::v1::Message message;
+      message.set_id(random_uuid());
+      message.set_conversation_id(session.conversation_id);
+      message.set_seq(conv.next_seq++);
+      message.mutable_sender()->set_kind(common::v1::SENDER_KIND_BOT);
+      message.mutable_sender()->set_id("00000000-0000-4000-8000-00000000be9c");
+      message.mutable_sender()->set_name("Bench Bot");
+      timespec wall{};
+      clock_gettime(CLOCK_REALTIME, &wall);
+      *message.mutable_created_at() =
+          rpc::timestamp_from_micros(std::int64_t{wall.tv_sec} * 1'000'000 + wall.tv_nsec / 1000);
+      std::string text = "t=" + std::to_string(mono_ns());
+      text.append(o_.text_pad, 'x');
+      message.set_text(std::move(text));
+      std::string payload = chatwire::encode_message_new(message);
+      std::string channel = chatwire::conversation_channel(session.conversation_id);
+      const char* argv[] = {"PUBLISH", channel.c_str(), payload.c_str()};
+      const std::size_t lens[] = {7, channel.size(), payload.size()};
+      if (redisAppendCommandArgv(redis_, 3, argv, lens) != REDIS_OK) die("hiredis append failed");
+      int done = 0;
+      while (!done) {
+        if (redisBufferWrite(redis_, &done) != REDIS_OK) die("Redis write failed");
+      }
+      ++conv.published;
+      ++published_;
+    }
+  }
+
+  void on_redis_readable() {
+    if (redisBufferRead(redis_) != REDIS_OK) die("Redis read failed");
+    void* raw = nullptr;
+    while (redisGetReplyFromReader(redis_, &raw) == REDIS_OK && raw != nullptr) {
+      auto* reply = static_cast<redisReply*>(raw);
+      if (reply->type == REDIS_REPLY_INTEGER) {
+        min_receivers_ =
+            replies_ == 0 ? reply->integer : std::min<std::int64_t>(min_receivers_, reply->integer);
+      } else if (reply->type == REDIS_REPLY_ERROR) {
+        die(std::string("Redis error: ") + reply->str);
+      }
+      ++replies_;
+      freeReplyObject(reply);
+      raw = nullptr;
+    }
+  }
+
+  static std::string random_uuid() {
+    unsigned char b[16];
+    random_bytes(b, sizeof b);
+    b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+    b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+    char out[37];
+    std::snprintf(out, sizeof out,
+                  "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+                  b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+                  b[14], b[15]);
+    return out;
+  }
+
+  // --- end -----------------------------------------------------------------------------------
+
+  void close_all() {
+    for (auto& c : conns_) {
+      if (c.fd >= 0) {
+        if (c.state == ConnState::kJoined) {
+          // Best effort close frame (1000); the gateway sees EOF right after anyway.
+          std::string frame = client_frame(0x8, std::string("\x03\xe8", 2));
+          [[maybe_unused]] auto n = ::send(c.fd, frame.data(), frame.size(), MSG_NOSIGNAL);
+          --open_joined_;
+        }
+        epoll_ctl(epoll_, EPOLL_CTL_DEL, c.fd, nullptr);
+        ::close(c.fd);
+        c.fd = -1;
+        c.state = ConnState::kClosed;
+      }
+    }
+    if (timer_ >= 0) ::close(timer_);
+    if (redis_ != nullptr) redisFree(redis_);
+    ::close(epoll_);
+  }
+
+  int report() {
+    std::sort(latencies_us_.begin(), latencies_us_.end());
+    auto ms = [](double us) { return us / 1000.0; };
+    const bool published = published_ > 0;
+    std::int64_t expected_total = expected();
+    std::int64_t lost = std::max<std::int64_t>(0, expected_total - received_);
+    double publish_s =
+        published ? static_cast<double>(publish_end_ns_ - publish_start_ns_) / 1e9 : 0;
+    double window_s = published ? static_cast<double>(window_end_ns_ - publish_start_ns_) / 1e9 : 0;
+    double delivery_s =
+        received_ > 0 ? static_cast<double>(last_delivery_ns_ - publish_start_ns_) / 1e9 : 0;
+    double rate = delivery_s > 0 ? static_cast<double>(received_) / delivery_s : 0;
+    double gw_cpu_ms =
+        published ? static_cast<double>(cpu_end_.total() - cpu_start_.total()) / 1e6 : 0;
+    double gw_sys_ms =
+        published ? static_cast<double>(cpu_end_.system - cpu_start_.system) / 1e6 : 0;
+    double redis_cpu_ms = published && o_.redis_pid > 0
+                              ? static_cast<double>(redis_cpu_end_ns_ - redis_cpu_start_ns_) / 1e6
+                              : 0;
+    double self_cpu_ms =
+        published ? static_cast<double>(self_cpu_end_ns_ - self_cpu_start_ns_) / 1e6 : 0;
+    double machine_cpu_ms =
+        published ? static_cast<double>(machine_end_ns_ - machine_start_ns_) / 1e6 : 0;
+    // Everything else that ran on the machine meanwhile (other processes, the kernel's softirq
+    // work not charged to these processes).
+    double other_cpu_ms = std::max(0.0, machine_cpu_ms - gw_cpu_ms - redis_cpu_ms - self_cpu_ms);
+    auto per_delivery_us = [&](double cpu_ms) {
+      return received_ > 0 ? cpu_ms * 1000.0 / static_cast<double>(received_) : 0.0;
+    };
+    double kb_per_socket =
+        idle_open_ > 0 && !o_.gateway_pids.empty()
+            ? static_cast<double>(rss_idle_kb_ - rss_before_kb_) / static_cast<double>(idle_open_)
+            : 0;
+    std::string closes = "{";
+    for (const auto& [code, count] : closes_by_code_) {
+      if (closes.size() > 1) closes += ",";
+      closes += "\"" + std::to_string(code) + "\":" + std::to_string(count);
+    }
+    closes += "}";
+
+    std::ostringstream json;
+    json.setf(std::ios::fixed);
+    json.precision(3);
+    json << "{\"label\":" << json_string(o_.label) << ",\"urls\":" << o_.urls.size()
+         << ",\"conversations\":" << o_.sessions.size() << ",\"connections\":" << o_.connections
+         << ",\"joined\":" << joined_ << ",\"failed\":" << failed_
+         << ",\"first_failure\":" << json_string(first_failure_) << ",\"rate\":" << o_.rate
+         << ",\"duration_s\":" << o_.duration << ",\"text_pad\":" << o_.text_pad
+         << ",\"published\":" << published_ << ",\"redis_receivers_min\":" << min_receivers_
+         << ",\"expected\":" << expected_total << ",\"received\":" << received_
+         << ",\"lost\":" << lost << ",\"duplicates\":" << duplicates_
+         << ",\"out_of_order\":" << out_of_order_ << ",\"publish_s\":" << publish_s
+         << ",\"window_s\":" << window_s << ",\"deliveries_per_s\":" << rate
+         << ",\"lat_p50_ms\":" << ms(percentile(latencies_us_, 0.50))
+         << ",\"lat_p90_ms\":" << ms(percentile(latencies_us_, 0.90))
+         << ",\"lat_p99_ms\":" << ms(percentile(latencies_us_, 0.99))
+         << ",\"lat_p999_ms\":" << ms(percentile(latencies_us_, 0.999))
+         << ",\"lat_max_ms\":" << ms(latencies_us_.empty() ? 0 : latencies_us_.back())
+         << ",\"gw_cpu_ms\":" << gw_cpu_ms
+         << ",\"gw_cpu_us_per_delivery\":" << per_delivery_us(gw_cpu_ms)
+         << ",\"gw_sys_cpu_ms\":" << gw_sys_ms
+         << ",\"gw_cpu_pct\":" << (window_s > 0 ? gw_cpu_ms / 10.0 / window_s : 0.0)
+         << ",\"redis_cpu_ms\":" << redis_cpu_ms << ",\"client_cpu_ms\":" << self_cpu_ms
+         << ",\"client_cpu_us_per_delivery\":" << per_delivery_us(self_cpu_ms)
+         << ",\"machine_cpu_ms\":" << machine_cpu_ms << ",\"other_cpu_ms\":" << other_cpu_ms
+         << ",\"rss_before_kb\":" << rss_before_kb_ << ",\"rss_idle_kb\":" << rss_idle_kb_
+         << ",\"rss_after_kb\":" << rss_after_kb_ << ",\"idle_sockets\":" << idle_open_
+         << ",\"kb_per_idle_socket\":" << kb_per_socket << ",\"gw_idle_cpu_pct\":" << idle_cpu_pct_
+         << ",\"closes\":" << closes << ",\"closed_after_join\":" << closed_after_join_
+         << ",\"abnormal_closes\":" << abnormal_closes_ << ",\"error_frames\":" << error_frames_
+         << ",\"first_error\":" << json_string(first_error_) << ",\"pings\":" << pings_
+         << ",\"other_frames\":" << other_frames_
+         << ",\"timed_out\":" << (timed_out_ ? "true" : "false") << "}";
+
+    std::fprintf(stderr,
+                 "[%s] sockets %lld/%d joined (%lld failed%s%s), RSS %lld -> %lld KB idle "
+                 "(%.2f KB/socket), %lld KB after; gateway CPU while idle %.1f%% of a core\n",
+                 o_.label.c_str(), static_cast<long long>(joined_), o_.connections,
+                 static_cast<long long>(failed_), first_failure_.empty() ? "" : ": ",
+                 first_failure_.c_str(), static_cast<long long>(rss_before_kb_),
+                 static_cast<long long>(rss_idle_kb_), kb_per_socket,
+                 static_cast<long long>(rss_after_kb_), idle_cpu_pct_);
+    if (published) {
+      std::fprintf(
+          stderr,
+          "[%s] published %lld msgs at %.0f/s in %.2f s; received %lld of %lld (lost %lld, "
+          "dup %lld, out of order %lld), %.0f deliveries/s; latency p50 %.2f p99 %.2f max "
+          "%.2f ms; gateway CPU %.0f ms = %.2f us/delivery (%.0f%% of a core); Redis %.0f ms; "
+          "client %.0f ms; everything else %.0f ms\n",
+          o_.label.c_str(), static_cast<long long>(published_), o_.rate, publish_s,
+          static_cast<long long>(received_), static_cast<long long>(expected_total),
+          static_cast<long long>(lost), static_cast<long long>(duplicates_),
+          static_cast<long long>(out_of_order_), rate, ms(percentile(latencies_us_, 0.5)),
+          ms(percentile(latencies_us_, 0.99)), ms(latencies_us_.empty() ? 0 : latencies_us_.back()),
+          gw_cpu_ms, per_delivery_us(gw_cpu_ms), window_s > 0 ? gw_cpu_ms / 10.0 / window_s : 0.0,
+          redis_cpu_ms, self_cpu_ms, other_cpu_ms);
+    }
+    std::printf("RESULT %s\n", json.str().c_str());
+    std::fflush(stdout);
+    if (timed_out_) return 3;
+    if (failed_ > 0 || lost > 0) return 1;
+    return 0;
+  }
+
+  Options o_;
+  std::vector<Conn> conns_;
+  std::vector<Conversation> conversations_;
+  std::vector<char> scratch_;
+  int epoll_ = -1;
+  int timer_ = -1;
+  redisContext* redis_ = nullptr;
+
+  std::int64_t start_ns_ = 0;
+  std::int64_t hard_deadline_ns_ = 0;
+  std::int64_t recv_ns_ = 0;
+  bool timed_out_ = false;
+
+  int next_conn_ = 0;
+  int in_flight_ = 0;  // connecting, handshaking or joining
+  std::int64_t joined_ = 0;
+  std::int64_t failed_ = 0;
+  std::int64_t open_joined_ = 0;
+  std::int64_t idle_open_ = 0;
+  std::int64_t closed_after_join_ = 0;
+  std::int64_t abnormal_closes_ = 0;
+  std::string first_failure_;
+  std::string first_error_;
+  std::map<int, std::int64_t> closes_by_code_;
+  std::int64_t error_frames_ = 0;
+  std::int64_t other_frames_ = 0;
+  std::int64_t pings_ = 0;
+
+  std::int64_t total_messages_ = 0;
+  std::int64_t published_ = 0;
+  std::int64_t replies_ = 0;
+  std::int64_t min_receivers_ = 0;
+  std::int64_t received_ = 0;
+  std::int64_t duplicates_ = 0;
+  std::int64_t out_of_order_ = 0;
+  std::vector<std::uint32_t> latencies_us_;
+
+  std::int64_t publish_start_ns_ = 0;
+  std::int64_t publish_end_ns_ = 0;
+  std::int64_t window_end_ns_ = 0;
+  std::int64_t last_delivery_ns_ = 0;
+  CpuTime cpu_start_, cpu_end_;
+  std::int64_t redis_cpu_start_ns_ = 0, redis_cpu_end_ns_ = 0;
+  std::int64_t self_cpu_start_ns_ = 0, self_cpu_end_ns_ = 0;
+  std::int64_t machine_start_ns_ = 0, machine_end_ns_ = 0;
+  double idle_cpu_pct_ = 0;  // gateway CPU while the sockets sat idle (% of one core)
+  std::int64_t rss_before_kb_ = 0, rss_idle_kb_ = 0, rss_after_kb_ = 0;
+};
+
+/// Raises the soft open-file limit to the hard limit (one fd per socket).
+void raise_fd_limit(int needed) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (limit.rlim_cur != RLIM_INFINITY && static_cast<rlim_t>(needed) + 32 > limit.rlim_cur) {
+    die("open-file limit " + std::to_string(limit.rlim_cur) + " is too low for " +
+        std::to_string(needed) + " sockets (raise it with ulimit -n)");
+  }
+}
+
+}  // namespace
+}  // namespace botfactory::bench
+
+int main(int argc, char** argv) {
+  auto options = botfactory::bench::parse_options(argc, argv);
+  botfactory::bench::raise_fd_limit(options.connections);
+  botfactory::bench::LoadClient client(std::move(options));
+  return client.run();
+}
