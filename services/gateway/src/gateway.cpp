@@ -1,5 +1,6 @@
 #include "gateway.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <optional>
 #include <thread>
@@ -27,7 +28,14 @@ namespace botfactory::gateway {
 
 namespace net = boost::asio;
 
-constexpr auto kSweepInterval = std::chrono::seconds(5);
+constexpr std::chrono::milliseconds kMaxSweepInterval{5000};
+constexpr std::chrono::milliseconds kMinSweepInterval{50};
+
+/// Connection housekeeping period: 5 s, or a quarter of WS_SEND_TIMEOUT_MS when that is shorter,
+/// so a stalled write is noticed within 1.25 × the timeout.
+std::chrono::milliseconds sweep_interval(const GatewaySettings& settings) {
+  return std::clamp(settings.ws_send_timeout / 4, kMinSweepInterval, kMaxSweepInterval);
+}
 
 redis::SubscriberOptions subscriber_options(const GatewaySettings& settings) {
   redis::SubscriberOptions options;
@@ -72,9 +80,10 @@ struct Gateway::Impl {
   std::vector<std::thread> threads;
   bool started = false;
 
-  /// Connection housekeeping every kSweepInterval (keep-alive pings, idle and close timeouts).
+  /// Connection housekeeping every sweep_interval() (stalled writes, keep-alive pings, idle and
+  /// close timeouts).
   void schedule_sweep() {
-    sweep->expires_after(kSweepInterval);
+    sweep->expires_after(sweep_interval(settings));
     sweep->async_wait([this](boost::system::error_code ec) {
       if (ec) return;
       sessions.tick_all(std::chrono::steady_clock::now());

@@ -11,7 +11,13 @@ GatewayMetrics& GatewayMetrics::get() {
       r.counter("gateway_fanout_messages_total", "Chat events received from Redis pub/sub"),
       r.counter("gateway_fanout_deliveries_total", "Chat events handed to local WebSocket sockets"),
       r.counter("gateway_ws_slow_consumer_closes_total",
-                "WebSockets closed because their outbound queue was full"),
+                "WebSockets closed with 1008 because a write made no progress for "
+                "WS_SEND_TIMEOUT_MS"),
+      r.counter("gateway_ws_lagging_total",
+                "Times a socket fell WS_MAX_QUEUE frames behind on a conversation and switched "
+                "to catching up from storage"),
+      r.counter("gateway_ws_deltas_dropped_total",
+                "message.delta frames not sent to a socket that was WS_MAX_QUEUE frames behind"),
       r.counter("gateway_ws_rejected_upgrades_total", "WebSocket upgrades refused (bad token)"),
       r.histogram("gateway_http_request_duration_seconds", "HTTP request latency",
                   metrics::latency_buckets()),

@@ -14,7 +14,9 @@ struct GatewayMetrics {
   metrics::Counter& ws_frames_out;
   metrics::Counter& fanout_messages;    // events received from Redis
   metrics::Counter& fanout_deliveries;  // events handed to local sockets
-  metrics::Counter& slow_consumer_closes;
+  metrics::Counter& slow_consumer_closes;  // writes stalled for WS_SEND_TIMEOUT_MS
+  metrics::Counter& ws_lagging;            // a socket fell WS_MAX_QUEUE behind on a conversation
+  metrics::Counter& ws_deltas_dropped;     // message.delta frames skipped by a lagging socket
   metrics::Counter& ws_rejected_upgrades;
   metrics::Histogram& http_latency;
 

@@ -65,6 +65,13 @@ char* scratch_buffer() {
 /// re-sync) is in flight, live message.new frames are buffered and sent after it, skipping what
 /// the replay already covered; afterwards frames with seq <= last_seq are dropped, and a gap
 /// (seq > last_seq + 1, a lost publish) triggers a replay from last_seq.
+///
+/// Back-pressure: a socket WS_MAX_QUEUE frames behind is not closed. Its conversation is marked
+/// lagging: live frames are skipped (nothing is lost, they are committed with their seq), and
+/// once the queue drained to half, a replay re-reads them from storage in pages. So a gateway
+/// that is briefly saturated degrades to catch-up reads instead of mass disconnects. Only a
+/// socket whose write makes no progress for WS_SEND_TIMEOUT_MS (a client that stopped reading)
+/// is closed with 1008.
 class WsSession : public ConversationWatcher,
                   public Closable,
                   public std::enable_shared_from_this<WsSession> {
@@ -128,6 +135,7 @@ class WsSession : public ConversationWatcher,
     bool replay_again = false;     // a re-sync was asked for while replaying
     bool announce = false;         // send conversation.joined when the replay completes
     bool paused = false;           // next replay page waits for the queue to drain
+    bool lagging = false;          // fell behind: live frames skipped until a replay catches up
     std::uint64_t generation = 0;  // identifies the current join (stale results are ignored)
     std::vector<SeqFrame> buffered;
   };
@@ -199,7 +207,7 @@ class WsSession : public ConversationWatcher,
     if (parsed.error) return send_error(*parsed.error);
     auto& frame = *parsed.frame;
     switch (frame.type) {
-      case ClientFrame::Type::kPing: return enqueue(make_frame(encode_pong()), false);
+      case ClientFrame::Type::kPing: return enqueue(make_frame(encode_pong()));
       case ClientFrame::Type::kJoin: return join(frame.conversation_id, frame.since_seq);
       case ClientFrame::Type::kLeave: return leave(frame.conversation_id);
       case ClientFrame::Type::kSend: return post(std::move(frame));
@@ -262,7 +270,7 @@ class WsSession : public ConversationWatcher,
     }
     context_.hub.unwatch(conversation_id, this);
     conversations_.erase(it);
-    enqueue(make_frame(encode_left(conversation_id)), false);
+    enqueue(make_frame(encode_left(conversation_id)));
   }
 
   void leave_all() {
@@ -320,7 +328,7 @@ class WsSession : public ConversationWatcher,
     for (auto& f : frames) {
       if (f.seq <= c->last_seq) continue;
       c->last_seq = f.seq;
-      enqueue(std::move(f.frame), false);
+      enqueue(std::move(f.frame));
     }
     if (more) {
       if (pending() < context_.settings.ws_max_queue / 2) return fetch_page(*c);
@@ -334,27 +342,32 @@ class WsSession : public ConversationWatcher,
     c.replaying = false;
     if (c.announce) {
       c.announce = false;
-      enqueue(make_frame(encode_joined(c.id, c.last_seq)), false);
+      enqueue(make_frame(encode_joined(c.id, c.last_seq)));
+    }
+    if (c.lagging) {  // frames were skipped during the replay: read on from storage
+      c.replay_again = false;
+      return catch_up();
     }
     auto buffered = std::move(c.buffered);
     c.buffered.clear();
     std::sort(buffered.begin(), buffered.end(),
               [](const SeqFrame& a, const SeqFrame& b) { return a.seq < b.seq; });
-    for (auto& f : buffered) {
+    for (std::size_t i = 0; i < buffered.size(); ++i) {
+      auto& f = buffered[i];
       if (f.seq <= c.last_seq) continue;
+      if (f.seq > c.last_seq + 1) {  // a publish was lost meanwhile: read the gap first
+        c.buffered.assign(std::make_move_iterator(buffered.begin() + i),
+                          std::make_move_iterator(buffered.end()));
+        c.replay_again = false;
+        return start_replay(c, false);
+      }
       c.last_seq = f.seq;
-      enqueue(std::move(f.frame), true);
+      enqueue(std::move(f.frame));
       if (closing_) return;
     }
     if (c.replay_again) {
       c.replay_again = false;
       start_replay(c, false);
-    }
-  }
-
-  void resume_paused_replays() {
-    for (auto& c : conversations_) {
-      if (c.paused && c.replaying) fetch_page(c);
     }
   }
 
@@ -364,9 +377,14 @@ class WsSession : public ConversationWatcher,
     if (closing_) return;
     auto* c = find(conversation_id);
     if (c == nullptr) return;
-    if (seq == 0) return enqueue(frame, true);  // ephemeral (message.delta): no ordering
+    const std::size_t limit = context_.settings.ws_max_queue;
+    if (seq == 0) {  // ephemeral (message.delta): no ordering, not stored; dropped when behind
+      if (pending() >= limit) return context_.metrics.ws_deltas_dropped.inc();
+      return enqueue(frame);
+    }
+    if (c->lagging) return;  // read from storage once the queue drained
     if (c->replaying) {
-      if (c->buffered.size() >= context_.settings.ws_max_queue) return slow_consumer();
+      if (c->buffered.size() >= limit) return fall_behind(*c);
       c->buffered.push_back(SeqFrame{seq, frame});
       return;
     }
@@ -376,8 +394,30 @@ class WsSession : public ConversationWatcher,
       c->buffered.push_back(SeqFrame{seq, frame});
       return start_replay(*c, false);
     }
+    if (pending() >= limit) return fall_behind(*c);
     c->last_seq = seq;
-    enqueue(frame, true);
+    enqueue(frame);
+  }
+
+  /// The socket is WS_MAX_QUEUE frames behind on `c`: skip its live frames from here on and
+  /// catch up from storage (last_seq onwards) once the queue drained.
+  void fall_behind(Conversation& c) {
+    c.lagging = true;
+    c.buffered.clear();
+    c.buffered.shrink_to_fit();
+    context_.metrics.ws_lagging.inc();
+  }
+
+  /// Starts the catch-up replays of lagging conversations once the queue is at most half full.
+  void catch_up() {
+    if (closing_ || pending() >= context_.settings.ws_max_queue / 2) return;
+    for (auto& c : conversations_) {
+      if (c.paused && c.replaying) fetch_page(c);
+      if (c.lagging && !c.replaying) {
+        c.lagging = false;
+        start_replay(c, false);
+      }
+    }
   }
 
   // --- message.send ----------------------------------------------------------------------------
@@ -401,8 +441,7 @@ class WsSession : public ConversationWatcher,
         }
         if (!result.operator_name.empty()) self->operator_name_ = result.operator_name;
         self->enqueue(make_frame(encode_ack(frame.client_id, result.seq, result.message_id,
-                                            frame.conversation_id)),
-                      false);
+                                            frame.conversation_id)));
       });
     });
   }
@@ -411,12 +450,10 @@ class WsSession : public ConversationWatcher,
 
   std::size_t pending() const { return queue_.size() + (sending_.size() - batch_begin_); }
 
-  /// Queues a data frame. `live` frames count against WS_MAX_QUEUE (a client that does not
-  /// read is closed with 1008); replies and replay pages are bounded by the request rate and
-  /// the page size instead.
-  void enqueue(Frame frame, bool live) {
+  /// Queues a data frame. Live frames are checked against WS_MAX_QUEUE by deliver(); replies
+  /// and replay pages are bounded by the request rate and the paused page size instead.
+  void enqueue(Frame frame) {
     if (closing_) return;
-    if (live && pending() >= context_.settings.ws_max_queue) return slow_consumer();
     queue_.push_back(OutFrame{std::move(frame), WsOpcode::kText});
     if (!writing_) write_next();
   }
@@ -427,7 +464,7 @@ class WsSession : public ConversationWatcher,
     if (!writing_) write_next();
   }
 
-  void send_error(const FrameError& error) { enqueue(make_frame(encode_error(error)), false); }
+  void send_error(const FrameError& error) { enqueue(make_frame(encode_error(error))); }
 
   /// Writes the next batch: every queued frame (up to kMaxBatch) in one gathered write. Small
   /// batches use inline header/buffer storage, so a steady stream of deliveries allocates
@@ -448,6 +485,7 @@ class WsSession : public ConversationWatcher,
       }
       sending_.swap(queue_);
     }
+    if (!writing_) write_started_ = Clock::now();
     writing_ = true;
     batch_end_ = std::min(sending_.size(), batch_begin_ + kMaxBatch);
     std::size_t count = batch_end_ - batch_begin_;
@@ -482,20 +520,25 @@ class WsSession : public ConversationWatcher,
       return close_now();
     }
     context_.metrics.ws_frames_out.inc(written);
+    write_started_ = Clock::now();  // progress: the stall clock restarts
     write_next();
-    if (pending() < context_.settings.ws_max_queue / 2) resume_paused_replays();
+    catch_up();
   }
 
   // --- keep-alive ------------------------------------------------------------------------------
 
-  /// Called every few seconds by the gateway: pings a socket idle for half the idle timeout,
-  /// drops one idle for the whole timeout (a dead peer), ends a close handshake the peer never
-  /// answered.
+  /// Called periodically by the gateway (every few seconds, more often for a short
+  /// WS_SEND_TIMEOUT_MS): closes a socket whose write made no progress for WS_SEND_TIMEOUT_MS
+  /// with 1008, pings a socket idle for half the idle timeout, drops one idle for the whole
+  /// timeout (a dead peer), ends a close handshake the peer never answered.
   void on_tick(Clock::time_point now) {
     if (closed_) return;
     if (closing_) {  // the peer did not complete the close handshake (or does not read)
       if (now - close_started_ >= kCloseTimeout) close_now();
       return;
+    }
+    if (writing_ && now - write_started_ >= context_.settings.ws_send_timeout) {
+      return slow_consumer();
     }
     auto idle = now - last_activity_;
     auto timeout = context_.settings.ws_idle_timeout;
@@ -514,7 +557,8 @@ class WsSession : public ConversationWatcher,
 
   void slow_consumer() {
     context_.metrics.slow_consumer_closes.inc();
-    common::logger("ws")->warn("closing a slow consumer ({} frames queued)", pending());
+    common::logger("ws")->warn("closing a slow consumer: no write progress for {} ms ({} frames queued)",
+                               context_.settings.ws_send_timeout.count(), pending());
     close_with(kClosePolicyViolation, "slow consumer");
   }
 
@@ -555,6 +599,7 @@ class WsSession : public ConversationWatcher,
   TokenBucket bucket_;
   Clock::time_point last_activity_;
   Clock::time_point close_started_{};
+  Clock::time_point write_started_{};  // start of the write in flight, or its last progress
   std::vector<Conversation> conversations_;
   std::vector<OutFrame> queue_;    // waiting for the write in progress
   std::vector<OutFrame> sending_;  // frames being written, in order

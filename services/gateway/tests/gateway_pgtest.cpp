@@ -453,8 +453,48 @@ TEST_CASE("messages missed by pub/sub are re-synced from storage") {
   v.expect_nothing_pending();
 }
 
-TEST_CASE("a socket that does not read is closed as a slow consumer") {
+TEST_CASE("a socket that falls behind catches up from storage and stays open") {
   Fleet fleet([](gateway::GatewaySettings& s) { s.ws_max_queue = 8; });
+  auto& metrics = gateway::GatewayMetrics::get();
+  auto lagging_before = metrics.ws_lagging.value();
+  auto closes_before = metrics.slow_consumer_closes.value();
+  auto session = widget_session(fleet.a->port());
+  WsClient v(fleet.a->port(), session.token);
+  REQUIRE(v.open());
+  v.join(session.conversation_id, 0);
+  CHECK(v.read_type("conversation.joined").at("last_seq").as_int64() == 1);
+
+  // 1000 messages of 16 000 bytes (channel-connector's limit is 4000 code points) committed
+  // and published while the client does not read: far more than the kernel's socket buffers
+  // plus WS_MAX_QUEUE (8) frames. A replay page (200 messages) stays under gRPC's 4 MB.
+  constexpr int kMessages = 1000;
+  std::string big(16000, 'z');
+  for (int i = 0; i < kMessages; ++i) {
+    fleet.fakes.store_and_publish(session.conversation_id, big + std::to_string(i));
+  }
+  std::this_thread::sleep_for(300ms);
+
+  // Every message arrives once, in seq order, and the socket stays open.
+  std::int64_t expected = 2;
+  while (expected <= kMessages + 1) {
+    auto frame = v.read_json();
+    INFO(json::serialize(frame).substr(0, 300));
+    REQUIRE(frame.at("type").as_string() == "message.new");
+    REQUIRE(seq_of(frame) == expected);
+    CHECK(frame.at("message").at("text").as_string() ==
+          big + std::to_string(expected - 2));
+    ++expected;
+  }
+  v.expect_nothing_pending();
+  CHECK(metrics.ws_lagging.value() > lagging_before);
+  CHECK(metrics.slow_consumer_closes.value() == closes_before);
+}
+
+TEST_CASE("a socket whose writes stall is closed as a slow consumer") {
+  Fleet fleet([](gateway::GatewaySettings& s) {
+    s.ws_max_queue = 8;
+    s.ws_send_timeout = 300ms;
+  });
   auto before = gateway::GatewayMetrics::get().slow_consumer_closes.value();
   auto session = widget_session(fleet.a->port());
   WsClient v(fleet.a->port(), session.token);
@@ -473,13 +513,20 @@ TEST_CASE("a socket that does not read is closed as a slow consumer") {
     publisher.publish(chatwire::conversation_channel(session.conversation_id),
                       chatwire::encode_message_new(message));
   }
+  // The client does not read, so the write in flight makes no progress: closed within
+  // 1.25 × WS_SEND_TIMEOUT_MS.
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (gateway::GatewayMetrics::get().slow_consumer_closes.value() == before &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  CHECK(gateway::GatewayMetrics::get().slow_consumer_closes.value() > before);
   beast::error_code ec;
   int frames = 0;
   while (v.read(&ec)) ++frames;
   CHECK(ec == websocket::error::closed);
   CHECK(v.close_reason().code == websocket::close_code::policy_error);
   CHECK(frames < 598);
-  CHECK(gateway::GatewayMetrics::get().slow_consumer_closes.value() > before);
 }
 
 TEST_CASE("REST errors, limits, static files and ops endpoints") {
