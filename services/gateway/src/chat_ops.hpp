@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "botfactory/jwt/tokens.hpp"
+#include "chat_frame.hpp"
 
 namespace botfactory::gateway {
 
@@ -19,12 +20,6 @@ struct Upstreams;
 struct OpError {
   std::string code;
   std::string message;
-};
-
-/// One encoded `message.new` frame with its seq.
-struct SeqFrame {
-  std::int64_t seq = 0;
-  std::shared_ptr<const std::string> frame;
 };
 
 /// What PostMessage answered.

@@ -54,7 +54,8 @@ EventInfo classify_event(std::string_view payload) {
   return classify_slow(payload);
 }
 
-FanoutHub::FanoutHub(redis::Subscriber& subscriber) : subscriber_(subscriber) {
+FanoutHub::FanoutHub(redis::Subscriber& subscriber, RecentWindow window)
+    : subscriber_(subscriber), window_(window) {
   subscriber_.on_message(
       [this](std::string_view channel, std::string_view payload) { handle_message(channel, payload); });
   subscriber_.on_subscribed([this](std::string_view channel) { handle_subscribed(channel); });
@@ -116,20 +117,78 @@ void FanoutHub::handle_message(std::string_view channel, std::string_view payloa
   // Reused between messages so that a delivery allocates nothing but the shared frame.
   thread_local std::vector<std::shared_ptr<ConversationWatcher>> snapshot;
   ConversationId id;
+  auto frame = std::make_shared<const std::string>(payload);
   {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(conversation_id);
     if (it == entries_.end()) return;
-    id = it->second.id;
-    for (const auto& w : it->second.watchers) {
+    Entry& entry = it->second;
+    id = entry.id;
+    // Kept before any watcher sees it: a watcher that skips it while behind finds it here.
+    if (info.seq > 0 && window_.max_frames == 0) {
+      entry.evicted_seq = std::max(entry.evicted_seq, info.seq);  // nothing is kept
+    } else if (info.seq > 0 && (entry.recent.size() == entry.recent_head ||
+                                info.seq > entry.recent.back().seq)) {
+      auto now = Clock::now();
+      entry.recent.push_back(RecentFrame{info.seq, frame, now});
+      trim(entry, now);
+    }
+    for (const auto& w : entry.watchers) {
       if (auto locked = w.watcher.lock()) snapshot.push_back(std::move(locked));
     }
   }
   if (snapshot.empty()) return;
-  auto frame = std::make_shared<const std::string>(payload);
   for (const auto& watcher : snapshot) watcher->on_event(id, frame, info.seq);
   metrics.fanout_deliveries.inc(snapshot.size());
   snapshot.clear();
+}
+
+void FanoutHub::trim(Entry& entry, Clock::time_point now) const {
+  auto& recent = entry.recent;
+  auto oldest = now - window_.max_age;
+  while (entry.recent_head < recent.size() &&
+         (recent.size() - entry.recent_head > window_.max_frames ||
+          recent[entry.recent_head].at < oldest)) {
+    entry.evicted_seq = recent[entry.recent_head].seq;
+    recent[entry.recent_head].frame.reset();
+    ++entry.recent_head;
+  }
+  if (entry.recent_head == recent.size()) {
+    std::vector<RecentFrame>().swap(recent);  // an idle conversation keeps no buffer
+    entry.recent_head = 0;
+  } else if (entry.recent_head > 64 && entry.recent_head * 2 > recent.size()) {
+    recent.erase(recent.begin(), recent.begin() + static_cast<std::ptrdiff_t>(entry.recent_head));
+    entry.recent_head = 0;
+  }
+}
+
+bool FanoutHub::recent_since(std::string_view conversation_id, std::int64_t since_seq,
+                             std::size_t max, std::vector<SeqFrame>& out) const {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(conversation_id);
+  if (it == entries_.end()) return false;
+  const Entry& entry = it->second;
+  if (since_seq < entry.evicted_seq) return false;  // since_seq + 1 may be gone
+  auto begin = entry.recent.begin() + static_cast<std::ptrdiff_t>(entry.recent_head);
+  auto first = std::upper_bound(begin, entry.recent.end(), since_seq,
+                                [](std::int64_t seq, const RecentFrame& f) { return seq < f.seq; });
+  std::size_t start = out.size();
+  std::int64_t expected = since_seq + 1;
+  for (auto f = first; f != entry.recent.end() && out.size() - start < max; ++f, ++expected) {
+    if (f->seq != expected) {  // a publish never reached this replica: storage has it
+      out.resize(start);
+      return false;
+    }
+    out.push_back(SeqFrame{f->seq, f->frame});
+  }
+  return true;
+}
+
+void FanoutHub::expire(Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  for (auto& [id, entry] : entries_) {
+    if (entry.recent_head < entry.recent.size()) trim(entry, now);
+  }
 }
 
 void FanoutHub::handle_subscribed(std::string_view channel) {

@@ -2,8 +2,10 @@
 // Fan-out of chat events from Redis pub/sub to the local WebSocket sockets
 // (docs/architecture.md "Chat data flow" 4–5): one Redis channel per conversation, subscribed
 // while at least one local socket watches it; each payload is examined once and the same
-// immutable frame is handed to every watcher.
+// immutable frame is handed to every watcher. The hub also keeps each watched conversation's
+// recent message.new frames, so a socket that fell behind catches up from memory.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,16 +16,13 @@
 #include <utility>
 #include <vector>
 
+#include "chat_frame.hpp"
+
 namespace botfactory::redis {
 class Subscriber;
 }
 
 namespace botfactory::gateway {
-
-/// An encoded WebSocket text frame shared by every recipient.
-using Frame = std::shared_ptr<const std::string>;
-/// A conversation id shared by the hub and its watchers (no copy per delivery).
-using ConversationId = std::shared_ptr<const std::string>;
 
 /// Something that receives the events of the conversations it watches (a WebSocket session).
 /// Both calls come from the subscriber's strand and must only queue work (never block).
@@ -48,12 +47,22 @@ struct EventInfo {
 /// with a JSON parse. A `message.new` without a positive integer seq is invalid.
 EventInfo classify_event(std::string_view payload);
 
+/// How many recent message.new frames the hub keeps per watched conversation: at most
+/// `max_frames`, none older than `max_age`. Memory is bounded by the message rate × max_age, not
+/// by the number of conversations.
+struct RecentWindow {
+  std::size_t max_frames = 1024;
+  std::chrono::milliseconds max_age{30000};
+};
+
 /// Thread-safe.
 class FanoutHub {
  public:
+  using Clock = std::chrono::steady_clock;
+
   /// Installs itself as `subscriber`'s message, subscribed and reconnect handler. The
   /// subscriber must outlive the hub, and be started after this constructor.
-  explicit FanoutHub(redis::Subscriber& subscriber);
+  explicit FanoutHub(redis::Subscriber& subscriber, RecentWindow window = {});
   FanoutHub(const FanoutHub&) = delete;
   FanoutHub& operator=(const FanoutHub&) = delete;
 
@@ -66,6 +75,17 @@ class FanoutHub {
              std::function<void()> ready);
   /// Removes `watcher` (UNSUBSCRIBE after the last one). Idempotent.
   void unwatch(const std::string& conversation_id, const ConversationWatcher* watcher);
+
+  /// Appends to `out` the kept message.new frames of `conversation_id` after `since_seq`, in seq
+  /// order, at most `max`. Returns false when memory cannot prove that is everything the
+  /// conversation has after `since_seq` (not watched, since_seq + 1 already evicted, or a seq
+  /// missing in between): the caller reads storage instead. True with nothing appended: no
+  /// newer message was published while watched.
+  bool recent_since(std::string_view conversation_id, std::int64_t since_seq, std::size_t max,
+                    std::vector<SeqFrame>& out) const;
+
+  /// Drops kept frames older than the window's max_age (called periodically).
+  void expire(Clock::time_point now);
 
   /// Subscriber handlers (public for tests).
   void handle_message(std::string_view channel, std::string_view payload);
@@ -84,18 +104,32 @@ class FanoutHub {
     const ConversationWatcher* key;
     std::weak_ptr<ConversationWatcher> watcher;
   };
+  struct RecentFrame {
+    std::int64_t seq;
+    Frame frame;
+    Clock::time_point at;
+  };
   struct Entry {
     ConversationId id;
     std::vector<Watch> watchers;
     bool confirmed = false;
     std::vector<std::function<void()>> waiting;
+    // Kept frames in ascending seq: recent[recent_head, end) (a vector, not a deque, so an idle
+    // conversation holds no block). evicted_seq: the highest seq dropped from it.
+    std::vector<RecentFrame> recent;
+    std::size_t recent_head = 0;
+    std::int64_t evicted_seq = 0;
   };
+
+  /// Drops the oldest kept frames of `entry` beyond the window. Call with mutex_ held.
+  void trim(Entry& entry, Clock::time_point now) const;
   struct Hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
   redis::Subscriber& subscriber_;
+  RecentWindow window_;
   mutable std::mutex mutex_;
   bool stopped_ = false;
   std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;  // by conversation id

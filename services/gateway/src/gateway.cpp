@@ -30,6 +30,8 @@ namespace net = boost::asio;
 
 constexpr std::chrono::milliseconds kMaxSweepInterval{5000};
 constexpr std::chrono::milliseconds kMinSweepInterval{50};
+// How long the hub keeps a conversation's frames for sockets that fell behind (see FanoutHub).
+constexpr std::chrono::milliseconds kRecentFramesAge{30000};
 
 /// Connection housekeeping period: 5 s, or a quarter of WS_SEND_TIMEOUT_MS when that is shorter,
 /// so a stalled write is noticed within 1.25 × the timeout.
@@ -56,7 +58,7 @@ struct Gateway::Impl {
         static_files(settings.web_root),
         chat(upstreams),
         subscriber(std::make_unique<redis::Subscriber>(*io, subscriber_options(settings))),
-        hub(*subscriber),
+        hub(*subscriber, RecentWindow{settings.fanout_recent_frames, kRecentFramesAge}),
         context{settings, workers,  upstreams, verifier, rest,
                 static_files, chat, hub, *subscriber, sessions, GatewayMetrics::get(), stopping},
         server(std::make_unique<HttpServer>(*io, context)) {}
@@ -86,7 +88,9 @@ struct Gateway::Impl {
     sweep->expires_after(sweep_interval(settings));
     sweep->async_wait([this](boost::system::error_code ec) {
       if (ec) return;
-      sessions.tick_all(std::chrono::steady_clock::now());
+      auto now = std::chrono::steady_clock::now();
+      hub.expire(now);
+      sessions.tick_all(now);
       schedule_sweep();
     });
   }

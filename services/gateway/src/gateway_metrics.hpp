@@ -17,6 +17,8 @@ struct GatewayMetrics {
   metrics::Counter& slow_consumer_closes;  // writes stalled for WS_SEND_TIMEOUT_MS
   metrics::Counter& ws_lagging;            // a socket fell WS_MAX_QUEUE behind on a conversation
   metrics::Counter& ws_deltas_dropped;     // message.delta frames skipped by a lagging socket
+  metrics::Counter& ws_catchup_memory_frames;  // frames a lagging socket got from the hub
+  metrics::Counter& ws_catchup_storage;        // catch-ups that had to read storage
   metrics::Counter& ws_rejected_upgrades;
   metrics::Histogram& http_latency;
 

@@ -19,6 +19,8 @@ GatewaySettings GatewaySettings::from_env() {
   s.ws_max_queue = static_cast<std::size_t>(env_int("WS_MAX_QUEUE", 1024, 1, 1 << 20));
   s.ws_send_timeout =
       std::chrono::milliseconds(env_int("WS_SEND_TIMEOUT_MS", 30000, 100, 3600 * 1000));
+  s.fanout_recent_frames =
+      static_cast<std::size_t>(env_int("FANOUT_RECENT_FRAMES", 1024, 0, 1 << 20));
   s.ws_idle_timeout = std::chrono::seconds(env_int("WS_IDLE_TIMEOUT_S", 300, 10, 86400));
   s.ws_rate_per_sec = static_cast<double>(env_int("WS_RATE_PER_SEC", 10, 1, 100000));
   s.ws_burst = static_cast<double>(env_int("WS_RATE_BURST", 20, 1, 100000));

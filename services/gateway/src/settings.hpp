@@ -17,6 +17,7 @@ struct GatewaySettings {
   std::size_t ws_max_frame_bytes = 16384;      // WS_MAX_FRAME_BYTES, inbound message limit
   std::size_t ws_max_queue = 1024;             // WS_MAX_QUEUE, outbound frames per socket
   std::chrono::milliseconds ws_send_timeout{30000};  // WS_SEND_TIMEOUT_MS, stalled write → 1008
+  std::size_t fanout_recent_frames = 1024;  // FANOUT_RECENT_FRAMES, kept per conversation (30 s)
   std::chrono::seconds ws_idle_timeout{300};   // WS_IDLE_TIMEOUT_S, ping at half of it
   double ws_rate_per_sec = 10;                 // WS_RATE_PER_SEC, inbound frames refill rate
   double ws_burst = 20;                        // WS_RATE_BURST, token bucket size

@@ -68,8 +68,9 @@ char* scratch_buffer() {
 ///
 /// Back-pressure: a socket WS_MAX_QUEUE frames behind is not closed. Its conversation is marked
 /// lagging: live frames are skipped (nothing is lost, they are committed with their seq), and
-/// once the queue drained to half, a replay re-reads them from storage in pages. So a gateway
-/// that is briefly saturated degrades to catch-up reads instead of mass disconnects. Only a
+/// once the queue drained to half, they are sent from the hub's recent frames, or when those
+/// no longer cover the gap, re-read from storage in pages. So a gateway that is briefly
+/// saturated degrades to catching up instead of mass disconnects. Only a
 /// socket whose write makes no progress for WS_SEND_TIMEOUT_MS (a client that stopped reading)
 /// is closed with 1008.
 class WsSession : public ConversationWatcher,
@@ -408,16 +409,34 @@ class WsSession : public ConversationWatcher,
     context_.metrics.ws_lagging.inc();
   }
 
-  /// Starts the catch-up replays of lagging conversations once the queue is at most half full.
+  /// Once the queue is at most half full: resumes paused replay pages and catches lagging
+  /// conversations up.
   void catch_up() {
-    if (closing_ || pending() >= context_.settings.ws_max_queue / 2) return;
+    const std::size_t limit = context_.settings.ws_max_queue;
     for (auto& c : conversations_) {
+      if (closing_ || pending() >= limit / 2) return;
       if (c.paused && c.replaying) fetch_page(c);
-      if (c.lagging && !c.replaying) {
-        c.lagging = false;
-        start_replay(c, false);
-      }
+      if (c.lagging && !c.replaying) catch_up(c, limit - pending());
     }
+  }
+
+  /// Sends what `c` skipped while lagging, up to `room` frames: from the hub's recent frames
+  /// when they cover it (the common case: no upstream call), else by a replay from storage.
+  void catch_up(Conversation& c, std::size_t room) {
+    thread_local std::vector<SeqFrame> frames;
+    frames.clear();
+    if (!context_.hub.recent_since(c.id, c.last_seq, room, frames)) {
+      context_.metrics.ws_catchup_storage.inc();
+      c.lagging = false;
+      return start_replay(c, false);
+    }
+    context_.metrics.ws_catchup_memory_frames.inc(frames.size());
+    for (auto& f : frames) {
+      c.last_seq = f.seq;
+      enqueue(std::move(f.frame));
+    }
+    c.lagging = frames.size() == room;  // maybe more: continue after the next drain
+    frames.clear();
   }
 
   // --- message.send ----------------------------------------------------------------------------

@@ -453,41 +453,61 @@ TEST_CASE("messages missed by pub/sub are re-synced from storage") {
   v.expect_nothing_pending();
 }
 
-TEST_CASE("a socket that falls behind catches up from storage and stays open") {
-  Fleet fleet([](gateway::GatewaySettings& s) { s.ws_max_queue = 8; });
-  auto& metrics = gateway::GatewayMetrics::get();
-  auto lagging_before = metrics.ws_lagging.value();
-  auto closes_before = metrics.slow_consumer_closes.value();
+namespace {
+
+/// Publishes `count` messages of 16 000 bytes (channel-connector's limit is 4000 code points)
+/// while the client does not read: far more than the kernel's socket buffers plus
+/// WS_MAX_QUEUE (8) frames. A replay page (200 messages) stays under gRPC's 4 MB. Then reads:
+/// every message must arrive once, in seq order, on a socket that stays open.
+void fall_behind_and_catch_up(Fleet& fleet, int count) {
   auto session = widget_session(fleet.a->port());
   WsClient v(fleet.a->port(), session.token);
   REQUIRE(v.open());
   v.join(session.conversation_id, 0);
   CHECK(v.read_type("conversation.joined").at("last_seq").as_int64() == 1);
-
-  // 1000 messages of 16 000 bytes (channel-connector's limit is 4000 code points) committed
-  // and published while the client does not read: far more than the kernel's socket buffers
-  // plus WS_MAX_QUEUE (8) frames. A replay page (200 messages) stays under gRPC's 4 MB.
-  constexpr int kMessages = 1000;
   std::string big(16000, 'z');
-  for (int i = 0; i < kMessages; ++i) {
+  for (int i = 0; i < count; ++i) {
     fleet.fakes.store_and_publish(session.conversation_id, big + std::to_string(i));
   }
   std::this_thread::sleep_for(300ms);
-
-  // Every message arrives once, in seq order, and the socket stays open.
-  std::int64_t expected = 2;
-  while (expected <= kMessages + 1) {
+  for (std::int64_t expected = 2; expected <= count + 1; ++expected) {
     auto frame = v.read_json();
     INFO(json::serialize(frame).substr(0, 300));
     REQUIRE(frame.at("type").as_string() == "message.new");
     REQUIRE(seq_of(frame) == expected);
-    CHECK(frame.at("message").at("text").as_string() ==
-          big + std::to_string(expected - 2));
-    ++expected;
+    CHECK(frame.at("message").at("text").as_string() == big + std::to_string(expected - 2));
   }
   v.expect_nothing_pending();
-  CHECK(metrics.ws_lagging.value() > lagging_before);
-  CHECK(metrics.slow_consumer_closes.value() == closes_before);
+}
+
+}  // namespace
+
+TEST_CASE("a socket that falls behind catches up from the hub's recent frames") {
+  Fleet fleet([](gateway::GatewaySettings& s) {
+    s.ws_max_queue = 8;
+    s.fanout_recent_frames = 2000;
+  });
+  auto& metrics = gateway::GatewayMetrics::get();
+  auto lagging = metrics.ws_lagging.value();
+  auto from_memory = metrics.ws_catchup_memory_frames.value();
+  auto closes = metrics.slow_consumer_closes.value();
+  fall_behind_and_catch_up(fleet, 1000);
+  CHECK(metrics.ws_lagging.value() > lagging);
+  CHECK(metrics.ws_catchup_memory_frames.value() > from_memory);
+  CHECK(metrics.slow_consumer_closes.value() == closes);
+}
+
+TEST_CASE("a socket that falls behind further than the hub keeps catches up from storage") {
+  Fleet fleet([](gateway::GatewaySettings& s) {
+    s.ws_max_queue = 8;
+    s.fanout_recent_frames = 16;
+  });
+  auto& metrics = gateway::GatewayMetrics::get();
+  auto from_storage = metrics.ws_catchup_storage.value();
+  auto closes = metrics.slow_consumer_closes.value();
+  fall_behind_and_catch_up(fleet, 1000);
+  CHECK(metrics.ws_catchup_storage.value() > from_storage);
+  CHECK(metrics.slow_consumer_closes.value() == closes);
 }
 
 TEST_CASE("a socket whose writes stall is closed as a slow consumer") {
