@@ -14,12 +14,15 @@ function(botfactory_embed_migrations target schema dir)
   file(GLOB sql_files CONFIGURE_DEPENDS ${dir}/V*__*.sql)
   list(SORT sql_files)
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${schema}_migrations.cpp)
+  # A ";" would split the command: the script gets the list joined with "|" (quoted: VERBATIM).
+  string(REPLACE ";" "|" files_arg "${sql_files}")
   add_custom_command(
     OUTPUT ${out}
-    COMMAND ${CMAKE_COMMAND} -DSCHEMA=${schema} -DOUT=${out} "-DFILES=${sql_files}"
+    COMMAND ${CMAKE_COMMAND} -DSCHEMA=${schema} -DOUT=${out} "-DFILES=${files_arg}"
             -P ${PROJECT_SOURCE_DIR}/cmake/EmbedMigrations.cmake
     DEPENDS ${sql_files} ${PROJECT_SOURCE_DIR}/cmake/EmbedMigrations.cmake
-    COMMENT "Embedding ${schema} migrations")
+    COMMENT "Embedding ${schema} migrations"
+    VERBATIM)
   target_sources(${target} PRIVATE ${out})
 endfunction()
 

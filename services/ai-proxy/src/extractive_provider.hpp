@@ -13,7 +13,8 @@ namespace botfactory::ai {
 /// Tunables of ExtractiveProvider.
 struct ExtractiveSettings {
   int top_k = 3;               // chunks retrieved per question
-  double min_score = 0.1;      // best registry score (ts_rank_cd / (1 + rank)) to answer at all
+  double min_score = 1.0;      // best registry BM25F score to answer at all (about one
+                               // matched term that a third of the chunks share)
   double min_coverage = 0.25;  // share of the question's content words found in the best chunk
   std::size_t max_sentences = 3;
   std::size_t max_chars = 600;  // of the quoted part, in code points

@@ -46,11 +46,11 @@ const ai::KnowledgeHit kAttachments{
     "Will Firefox Relay forward emails with attachments?\n\nWe now support attachment forwarding. "
     "However, there is a 10 MB limit for email forwarding using Relay. Any emails larger than 10 MB "
     "will not be forwarded.",
-    0.64};
+    6.4};
 const ai::KnowledgeHit kSpam{"c2", "d2", "What about spam?",
                              "While Relay does not filter for spam, our email partner Amazon SES does "
                              "block spam and malware.",
-                             0.3};
+                             3.0};
 
 }  // namespace
 
@@ -71,7 +71,7 @@ TEST_CASE("quotes the sentences sharing words with the question, in order, and n
   REQUIRE(run.reply.sources.size() == 1);
   CHECK(run.reply.sources[0].chunk_id == "c1");
   CHECK(run.reply.sources[0].document_title == "Will Firefox Relay forward emails with attachments?");
-  CHECK(run.reply.sources[0].score == Approx(0.64));
+  CHECK(run.reply.sources[0].score == Approx(6.4));
   CHECK(run.deltas.size() > 3);
   CHECK(run.joined() == run.reply.text);
 }
@@ -80,7 +80,7 @@ TEST_CASE("at most three sentences and about 600 characters are quoted") {
   auto search = std::make_shared<ai::test::FakeKnowledgeSearch>();
   std::string text;
   for (int i = 0; i < 8; ++i) text += "Sentence " + std::to_string(i) + " talks about refunds and returns. ";
-  search->hits = {{"c", "d", "Refunds", text, 0.9}};
+  search->hits = {{"c", "d", "Refunds", text, 4.2}};
   ai::ExtractiveProvider provider(search);
   auto run = generate(provider, "refunds returns");
   REQUIRE(run.reply.answered);
@@ -88,7 +88,7 @@ TEST_CASE("at most three sentences and about 600 characters are quoted") {
   CHECK(quote == "Sentence 0 talks about refunds and returns. Sentence 1 talks about refunds and "
                  "returns. Sentence 2 talks about refunds and returns.");
 
-  search->hits = {{"c", "d", "Long", std::string(700, 'a') + " refunds. Short refunds.", 0.9}};
+  search->hits = {{"c", "d", "Long", std::string(700, 'a') + " refunds. Short refunds.", 2.9}};
   run = generate(provider, "refunds");
   REQUIRE(run.reply.answered);
   quote = run.reply.text.substr(0, run.reply.text.find("\n\n"));
@@ -106,9 +106,9 @@ TEST_CASE("no hits, a low score or an unrelated best chunk give the plain don't-
   CHECK(run.joined() == run.reply.text);
 
   search->hits = {kSpam};
-  search->hits[0].score = 0.01;
+  search->hits[0].score = 0.5;  // below min_score (1.0): only common words matched
   CHECK_FALSE(generate(provider, "spam").reply.answered);
-  search->hits[0].score = 0.5;
+  search->hits[0].score = 3.0;
   CHECK(generate(provider, "spam").reply.answered);
   // One weak shared word among many unrelated ones is not an answer.
   CHECK_FALSE(generate(provider, "best pizza recipe with mozzarella basil tomatoes spam").reply.answered);
@@ -123,13 +123,13 @@ TEST_CASE("no hits, a low score or an unrelated best chunk give the plain don't-
 TEST_CASE("the source line follows the bot's language") {
   auto search = std::make_shared<ai::test::FakeKnowledgeSearch>();
   search->hits = {{"c", "d", "Relay хранит мои электронные письма?",
-                   "Мы никогда не храним ваши письма дольше трёх дней.", 0.5}};
+                   "Мы никогда не храним ваши письма дольше трёх дней.", 2.5}};
   ai::ExtractiveProvider provider(search);
   auto run = generate(provider, "Как долго вы храните письма?", "ru");
   REQUIRE(run.reply.answered);
   CHECK(run.reply.text ==
         "Мы никогда не храним ваши письма дольше трёх дней.\n\nИсточник: «Relay хранит мои электронные письма?»");
-  search->hits = {{"c", "d", "Matnlar qayerdan olingan?", "Matnlar ochiq manbalardan olingan.", 0.5}};
+  search->hits = {{"c", "d", "Matnlar qayerdan olingan?", "Matnlar ochiq manbalardan olingan.", 3.5}};
   run = generate(provider, "Matnlar qayerdan olingan", "uz");
   REQUIRE(run.reply.answered);
   CHECK(run.reply.text == "Matnlar ochiq manbalardan olingan.\n\nManba: “Matnlar qayerdan olingan?”");

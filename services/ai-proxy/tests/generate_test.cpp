@@ -28,7 +28,7 @@ class FakeRegistry final : public registry::v1::BotRegistryService::Service {
     chunk->set_document_id("doc-1");
     chunk->set_document_title("Refund policy");
     chunk->set_text("Refunds are paid within 14 days of the return. Shipping costs are not refunded.");
-    chunk->set_score(0.7);
+    chunk->set_score(4.5);
     return grpc::Status::OK;
   }
 };

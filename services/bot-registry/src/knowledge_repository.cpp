@@ -28,17 +28,36 @@ constexpr const char* kListDocuments =
     "ORDER BY created_at, id";
 constexpr const char* kDeleteDocument =
     "DELETE FROM registry.documents WHERE id = $2::uuid AND bot_id = $1::uuid";
-// The words go through to_tsvector (stemming, stop words) and the lexemes are OR-ed into a
-// tsquery; quoting each lexeme keeps the tsquery syntax safe whatever the text.
+// The chunks' inverted index (V002): one row per (chunk, lexeme) with its BM25F tf.
+constexpr const char* kIndexDocumentTerms =
+    "INSERT INTO registry.chunk_terms (bot_id, lexeme, chunk_id, tf) "
+    "SELECT c.bot_id, u.lexeme, c.id, registry.bm25_tf(u.positions, u.weights) "
+    "FROM registry.chunks c, unnest(c.tsv) AS u WHERE c.document_id = $1::uuid";
+constexpr const char* kDropBotTerms = "DELETE FROM registry.chunk_terms WHERE bot_id = $1::uuid";
+constexpr const char* kIndexBotTerms =
+    "INSERT INTO registry.chunk_terms (bot_id, lexeme, chunk_id, tf) "
+    "SELECT c.bot_id, u.lexeme, c.id, registry.bm25_tf(u.positions, u.weights) "
+    "FROM registry.chunks c, unnest(c.tsv) AS u WHERE c.bot_id = $1::uuid";
+// Okapi BM25 (Robertson & Zaragoza, "The Probabilistic Relevance Framework: BM25 and Beyond",
+// 2009, eq. 3.15, with Lucene's idf ln(1 + (N - df + 0.5) / (df + 0.5))), k1 = 1.2, b = 0.75,
+// in its BM25F form with the document title counted twice (tf and term_count, see V002). N, df
+// and the average length are over the bot's chunks. The words go through to_tsvector
+// (stemming, stop words) to get the same lexemes as the index; only their postings are read.
 constexpr const char* kSearch =
-    "WITH lexemes AS (SELECT tsvector_to_array(to_tsvector($2::regconfig, $3)) AS words), "
-    "query AS (SELECT array_to_string(ARRAY(SELECT '''' || replace(replace(w, '\\', '\\\\'), "
-    "'''', '''''') || '''' FROM unnest(words) AS w), ' | ')::tsquery AS q "
-    "FROM lexemes WHERE cardinality(words) > 0) "
-    "SELECT c.id, c.document_id, d.title, c.text, ts_rank_cd(c.tsv, query.q, 32)::float8 AS score "
-    "FROM query, registry.chunks c JOIN registry.documents d ON d.id = c.document_id "
-    "WHERE c.bot_id = $1::uuid AND c.tsv @@ query.q "
-    "ORDER BY score DESC, d.created_at, c.ordinal LIMIT $4::int";
+    "WITH query AS (SELECT tsvector_to_array(to_tsvector($2::regconfig, $3)) AS words), "
+    "stats AS (SELECT count(*)::float8 AS n, GREATEST(avg(term_count), 1)::float8 AS avg_len "
+    "FROM registry.chunks WHERE bot_id = $1::uuid), "
+    "matches AS (SELECT t.chunk_id, t.lexeme, t.tf FROM query, registry.chunk_terms t "
+    "WHERE t.bot_id = $1::uuid AND t.lexeme = ANY (query.words)), "
+    "df AS (SELECT lexeme, count(*)::float8 AS df FROM matches GROUP BY lexeme), "
+    "scored AS (SELECT m.chunk_id, sum(ln(1 + (s.n - df.df + 0.5) / (df.df + 0.5)) * m.tf * 2.2 "
+    "/ (m.tf + 1.2 * (0.25 + 0.75 * c.term_count / s.avg_len))) AS score "
+    "FROM matches m JOIN df USING (lexeme) JOIN registry.chunks c ON c.id = m.chunk_id "
+    "CROSS JOIN stats s GROUP BY m.chunk_id) "
+    "SELECT c.id, c.document_id, d.title, c.text, scored.score "
+    "FROM scored JOIN registry.chunks c ON c.id = scored.chunk_id "
+    "JOIN registry.documents d ON d.id = c.document_id "
+    "ORDER BY scored.score DESC, d.created_at, c.ordinal LIMIT $4::int";
 constexpr const char* kReindex =
     "UPDATE registry.chunks c SET tsv = setweight(to_tsvector($2::regconfig, d.title), 'A') || "
     "setweight(to_tsvector($2::regconfig, c.text), 'B') "
@@ -102,6 +121,7 @@ registry::v1::Document KnowledgeRepository::insert(const NewDocument& document) 
   auto stored = document_from_row(r, 0);
   connection_.exec(kInsertChunks, {stored.id(), document.bot_id, document.search_config,
                                    document.title, text_array_literal(document.chunks)});
+  connection_.exec(kIndexDocumentTerms, {stored.id()});
   return stored;
 }
 
@@ -123,6 +143,8 @@ std::vector<registry::v1::KnowledgeChunk> KnowledgeRepository::search(
 
 void KnowledgeRepository::reindex(const std::string& bot_id, const std::string& search_config) {
   connection_.exec(kReindex, {bot_id, search_config});
+  connection_.exec(kDropBotTerms, {bot_id});
+  connection_.exec(kIndexBotTerms, {bot_id});
 }
 
 }  // namespace botfactory::registry

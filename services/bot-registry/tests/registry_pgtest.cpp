@@ -282,8 +282,11 @@ TEST_CASE("documents: HTML and Markdown are stripped, chunked and listed; delete
   del_doc.set_tenant_id(kTenantA);
   del_doc.set_bot_id(bot.id());
   del_doc.set_document_id(doc.id());
+  auto terms_before = h.count("SELECT count(*) FROM registry.chunk_terms");
+  CHECK(terms_before > 0);
   auto doc_deleted = h.call_ok(&Stub::DeleteDocument, del_doc);
   CHECK(h.search(bot, "deliver to Samarkand").empty());
+  CHECK(h.count("SELECT count(*) FROM registry.chunk_terms") < terms_before);
   auto again = h.call(&Stub::DeleteDocument, del_doc, &doc_deleted);
   CHECK(again.error_code() == grpc::StatusCode::NOT_FOUND);
   CHECK(again.error_message() == "document not found");
@@ -295,6 +298,7 @@ TEST_CASE("documents: HTML and Markdown are stripped, chunked and listed; delete
   h.call_ok(&Stub::DeleteBot, del);
   CHECK(h.count("SELECT count(*) FROM registry.documents") == 0);
   CHECK(h.count("SELECT count(*) FROM registry.chunks") == 0);
+  CHECK(h.count("SELECT count(*) FROM registry.chunk_terms") == 0);
 }
 
 TEST_CASE("plan limits from the subscription service") {
@@ -450,4 +454,38 @@ TEST_CASE("changing a bot's language re-indexes its chunks") {
   CHECK(updated.language() == "ru");
   bot.set_language("ru");
   CHECK(h.search(bot, "хранит").size() == 1);
+}
+
+TEST_CASE("BM25F: rare words outweigh common ones, the title counts twice, length is normalised") {
+  Harness h;
+  auto bot = h.create_bot(kTenantA, "Ranking", "en");
+  // "order" is in every document (low idf); "refund" and "invoice" in one each.
+  auto refund = h.add_document(bot, "Refunds", "We refund an order within 14 days.");
+  auto invoice = h.add_document(bot, "Invoices", "Every order comes with an invoice by email.");
+  auto shipping = h.add_document(
+      bot, "Shipping",
+      "An order ships in two days. Tracking of the order is by email. A large order may ship in "
+      "parts; each part of the order has its own tracking number and each is insured.");
+  auto hits = h.search(bot, "refund for my order", 3);
+  REQUIRE(hits.size() == 3);
+  CHECK(hits[0].document_id() == refund.id());
+  CHECK(hits[0].score() > 2 * hits[1].score());
+
+  // One occurrence in the title scores like two in the text: the invoice document, with
+  // "invoice" in both, beats a document that says it once in a text of the same length.
+  auto mention = h.add_document(bot, "Billing", "Every bill comes with an invoice by email.");
+  hits = h.search(bot, "invoice", 2);
+  REQUIRE(hits.size() == 2);
+  CHECK(hits[0].document_id() == invoice.id());
+  CHECK(hits[1].document_id() == mention.id());
+
+  // The same tf in a longer chunk scores lower (b = 0.75).
+  hits = h.search(bot, "tracking", 1);
+  REQUIRE(hits.size() == 1);
+  CHECK(hits[0].document_id() == shipping.id());
+  auto short_tracking = h.add_document(bot, "Parcels", "Tracking twice: tracking by email.");
+  hits = h.search(bot, "tracking", 2);
+  REQUIRE(hits.size() == 2);
+  CHECK(hits[0].document_id() == short_tracking.id());
+  CHECK(hits[1].document_id() == shipping.id());
 }

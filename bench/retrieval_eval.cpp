@@ -1,0 +1,266 @@
+// bench_retrieval: retrieval quality of bot-registry's SearchKnowledge on real FAQ data
+// (docs/benchmarks.md "Knowledge retrieval"). For each dataset it creates a bot in a fresh
+// PostgreSQL database, adds every knowledge entry as a document through BotRegistry (the
+// service's own extraction, chunking and indexing), then asks every question and checks whether
+// the top chunks come from a gold document. It measures the same index ranked by PostgreSQL's
+// ts_rank as the baseline.
+//
+// Input: the JSONL shape of ../shared/data (docs.jsonl {id, title, text, lang},
+// questions.jsonl {id, question, gold_ids, lang}).
+// Output: a markdown table on stdout, one JSON object per dataset on stderr lines "RESULT {...}".
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "bot_registry.hpp"
+#include "botfactory/common/random.hpp"
+#include "botfactory/pg/connection.hpp"
+#include "botfactory/pg/migrator.hpp"
+#include "botfactory/pg/pool.hpp"
+#include "migrations.hpp"
+#include "search_query.hpp"
+
+namespace {
+
+using namespace botfactory;
+namespace json = boost::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kDepth = 5;  // recall@5 and MRR@5
+
+/// A dataset: a folder of ../shared/data restricted to one language.
+struct Dataset {
+  std::string name;
+  std::string folder;
+  std::string language;
+};
+
+const std::vector<Dataset> kDatasets = {
+    {"covid-faq (en)", "covid-faq-deepset", "en"},
+    {"xquad (en)", "xquad-en-ru", "en"},
+    {"xquad (ru)", "xquad-en-ru", "ru"},
+    {"mozilla-faq (en)", "mozilla-faq", "en"},
+    {"mozilla-faq (ru)", "mozilla-faq", "ru"},
+    {"mozilla-faq (uz)", "mozilla-faq", "uz"},
+};
+
+/// Registry limits: none.
+class NoLimits : public registry::EntitlementsClient {
+ public:
+  registry::PlanLimits limits(const std::string&) override { return {}; }
+};
+
+std::vector<json::object> read_jsonl(const std::string& path, const std::string& language) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::vector<json::object> out;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    auto object = json::parse(line).as_object();
+    if (object.at("lang").as_string() == language) out.push_back(std::move(object));
+  }
+  return out;
+}
+
+/// Where each question's gold documents landed in a ranking.
+struct Scores {
+  int questions = 0;
+  int hit_at_1 = 0;
+  int hit_at_k = 0;
+  double reciprocal_rank = 0;
+  std::vector<double> latency_ms;
+
+  /// `ranked`: document ids, best first (repeats are skipped: several chunks of one document).
+  void add(const std::vector<std::string>& ranked, const std::set<std::string>& gold) {
+    ++questions;
+    std::vector<std::string> seen;
+    for (const auto& id : ranked) {
+      if (std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
+      seen.push_back(id);
+      if (seen.size() > kDepth) break;
+      if (gold.count(id)) {
+        if (seen.size() == 1) ++hit_at_1;
+        ++hit_at_k;
+        reciprocal_rank += 1.0 / static_cast<double>(seen.size());
+        break;
+      }
+    }
+  }
+  double recall_at_1() const { return questions ? double(hit_at_1) / questions : 0; }
+  double recall_at_k() const { return questions ? double(hit_at_k) / questions : 0; }
+  double mrr() const { return questions ? reciprocal_rank / questions : 0; }
+  double median_ms() {
+    if (latency_ms.empty()) return 0;
+    std::sort(latency_ms.begin(), latency_ms.end());
+    return latency_ms[latency_ms.size() / 2];
+  }
+};
+
+// The baseline: the same chunks and the same OR query, ranked by ts_rank (default weights
+// {0.1, 0.2, 0.4, 1.0}: the title (A) counts 2.5× the text (B)).
+constexpr const char* kTsRank =
+    "WITH lexemes AS (SELECT tsvector_to_array(to_tsvector($2::regconfig, $3)) AS words), "
+    "query AS (SELECT array_to_string(ARRAY(SELECT quote_literal(w) FROM unnest(words) AS w), "
+    "' | ')::tsquery AS q FROM lexemes WHERE cardinality(words) > 0) "
+    "SELECT c.document_id FROM query, registry.chunks c "
+    "WHERE c.bot_id = $1::uuid AND c.tsv @@ query.q "
+    "ORDER BY ts_rank(c.tsv, query.q) DESC, c.document_id, c.ordinal LIMIT $4::int";
+
+struct Options {
+  std::string pg = "host=127.0.0.1 user=postgres dbname=postgres";
+  std::string data = "../shared/data";
+  std::string only;
+  bool keep = false;  // keep the database (to look at the index or plans afterwards)
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--pg") o.pg = value();
+    else if (a == "--data") o.data = value();
+    else if (a == "--only") o.only = value();
+    else if (a == "--keep") o.keep = true;
+    else throw std::runtime_error("unknown option " + a + " (--pg CONNINFO --data DIR --only NAME --keep)");
+  }
+  return o;
+}
+
+/// The first `n` code points of UTF-8 `text` (registry titles are 1..200 code points).
+std::string first_code_points(const std::string& text, std::size_t n) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && count++ == n) return text.substr(0, i);
+  }
+  return text;
+}
+
+std::string fmt(double v, const char* f = "%.3f") {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  Options options = parse(argc, argv);
+  // A private database, dropped at the end.
+  std::string db = "bench_retrieval_" + common::random_base62(8);
+  for (auto& ch : db) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  pg::Connection admin(options.pg);
+  admin.exec("CREATE DATABASE " + db);
+  struct Dropper {
+    pg::Connection& admin;
+    std::string db;
+    bool keep;
+    ~Dropper() {
+      if (keep) {
+        std::cerr << "kept database " << db << std::endl;
+        return;
+      }
+      try {
+        admin.exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+      } catch (...) {
+      }
+    }
+  } dropper{admin, db, options.keep};
+  std::string conninfo = options.pg + " dbname=" + db;
+  {
+    pg::Connection c(conninfo);
+    pg::migrate(c, "registry", migrations::registry_migrations());
+  }
+  auto pool = std::make_shared<pg::Pool>(conninfo, 2);
+  registry::BotRegistry registry(pool, std::make_shared<NoLimits>());
+  pg::Connection sql(conninfo);
+  std::string tenant = sql.exec("SELECT gen_random_uuid()::text").str(0, 0);
+
+  std::cout << "| dataset | documents | chunks | questions | ts_rank recall@1 | BM25F recall@1 | "
+               "ts_rank recall@5 | BM25F recall@5 | ts_rank MRR@5 | BM25F MRR@5 | "
+               "median search ms |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& ds : kDatasets) {
+    if (!options.only.empty() && ds.name.find(options.only) == std::string::npos) continue;
+    auto docs = read_jsonl(options.data + "/" + ds.folder + "/docs.jsonl", ds.language);
+    auto questions = read_jsonl(options.data + "/" + ds.folder + "/questions.jsonl", ds.language);
+
+    registry::v1::CreateBotRequest create;
+    create.set_tenant_id(tenant);
+    create.set_name("eval " + ds.name);
+    create.set_language(ds.language);
+    auto bot = registry.create_bot(create);
+    std::map<std::string, std::string> dataset_id;  // registry document id -> dataset doc id
+    for (const auto& d : docs) {
+      registry::v1::AddDocumentRequest add;
+      add.set_tenant_id(tenant);
+      add.set_bot_id(bot.id());
+      std::string title(d.at("title").as_string());
+      add.set_title(first_code_points(title, 200));
+      add.set_format(registry::v1::DOCUMENT_FORMAT_TEXT);
+      add.set_body(std::string(d.at("text").as_string()));
+      dataset_id[registry.add_document(add).id()] = std::string(d.at("id").as_string());
+    }
+    auto chunks = sql.exec("SELECT count(*) FROM registry.chunks WHERE bot_id = $1::uuid",
+                           {bot.id()}).int64(0, 0);
+
+    Scores bm25, ts_rank;
+    const char* config = registry::text_search_config(ds.language);
+    for (const auto& q : questions) {
+      std::set<std::string> gold;
+      for (const auto& g : q.at("gold_ids").as_array()) gold.insert(std::string(g.as_string()));
+      std::string question(q.at("question").as_string());
+
+      registry::v1::SearchKnowledgeRequest search;
+      search.set_tenant_id(tenant);
+      search.set_bot_id(bot.id());
+      search.set_query(question);
+      search.set_limit(20);  // several chunks may come from one document
+      auto started = Clock::now();
+      auto response = registry.search_knowledge(search);
+      bm25.latency_ms.push_back(
+          std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+      std::vector<std::string> ranked;
+      for (const auto& c : response.chunks()) ranked.push_back(dataset_id[c.document_id()]);
+      bm25.add(ranked, gold);
+
+      ranked.clear();
+      auto words = registry::join_words(registry::query_words(question));
+      auto rows = sql.exec(kTsRank, {bot.id(), std::string(config), words, "20"});
+      for (int r = 0; r < rows.rows(); ++r) ranked.push_back(dataset_id[rows.str(r, 0)]);
+      ts_rank.add(ranked, gold);
+    }
+    std::cout << "| " << ds.name << " | " << docs.size() << " | " << chunks << " | "
+              << questions.size() << " | " << fmt(ts_rank.recall_at_1()) << " | "
+              << fmt(bm25.recall_at_1()) << " | " << fmt(ts_rank.recall_at_k()) << " | "
+              << fmt(bm25.recall_at_k()) << " | " << fmt(ts_rank.mrr()) << " | "
+              << fmt(bm25.mrr()) << " | " << fmt(bm25.median_ms(), "%.2f") << " |" << std::endl;
+    json::object result{{"dataset", ds.name},
+                        {"documents", docs.size()},
+                        {"chunks", chunks},
+                        {"questions", questions.size()},
+                        {"ts_rank_recall_at_1", ts_rank.recall_at_1()},
+                        {"bm25f_recall_at_1", bm25.recall_at_1()},
+                        {"ts_rank_recall_at_5", ts_rank.recall_at_k()},
+                        {"bm25f_recall_at_5", bm25.recall_at_k()},
+                        {"ts_rank_mrr_at_5", ts_rank.mrr()},
+                        {"bm25f_mrr_at_5", bm25.mrr()},
+                        {"median_search_ms", bm25.median_ms()}};
+    std::cerr << "RESULT " << json::serialize(result) << std::endl;
+  }
+  return 0;
+} catch (const std::exception& e) {
+  std::cerr << "bench_retrieval: " << e.what() << std::endl;
+  return 1;
+}
