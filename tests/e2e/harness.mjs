@@ -26,7 +26,7 @@ function portFree(port) {
   });
 }
 
-async function freeRange(count) {
+export async function freeRange(count) {
   for (let attempt = 0; attempt < 200; attempt++) {
     const base = 20000 + Math.floor(Math.random() * 20000);
     let ok = true;
@@ -36,8 +36,12 @@ async function freeRange(count) {
   throw new Error("no free port range");
 }
 
-/** Starts the fleet with two gateway replicas; returns {gateways: [url1, url2], stop, psql}. */
-export async function startFleet() {
+/**
+ * Starts the six services (gateway as two replicas) on free ports against a fresh database;
+ * returns {gateways: [url1, url2], stop, psql, dir} (DIR/fleet.pids: "pid name" lines).
+ * `redisPort` overrides the test Redis (for a test that restarts its own Redis).
+ */
+export async function startFleet({ redisPort } = {}) {
   const pgBase = requiredEnv("BOTFACTORY_TEST_PG_BASE");
   const buildDir = requiredEnv("BOTFACTORY_BUILD_DIR");
   const dbName = "e2e_" + randomBytes(5).toString("hex");
@@ -54,7 +58,7 @@ export async function startFleet() {
     ...process.env,
     DATABASE_URL: `${pgBase} dbname=${dbName}`,
     REDIS_HOST: requiredEnv("BOTFACTORY_TEST_REDIS_HOST"),
-    REDIS_PORT: requiredEnv("BOTFACTORY_TEST_REDIS_PORT"),
+    REDIS_PORT: String(redisPort ?? requiredEnv("BOTFACTORY_TEST_REDIS_PORT")),
     BIN_DIR: buildDir,
     PORT_BASE: String(base),
     GATEWAY_PORTS: gatewayPorts.join(" "),
