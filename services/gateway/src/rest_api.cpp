@@ -27,6 +27,36 @@ HttpResponse json_response(int status, const json::value& value) {
   return response;
 }
 
+using AuthRpc = auth::v1::AuthService::StubInterface;
+using BillingRpc = billing::v1::SubscriptionService::StubInterface;
+using RegistryRpc = registry::v1::BotRegistryService::StubInterface;
+using ChatRpc = chat::v1::ChannelConnectorService::StubInterface;
+
+/// A unary method of a generated gRPC stub interface.
+template <typename Stub, typename Request, typename Response>
+using UnaryMethod = grpc::Status (Stub::*)(grpc::ClientContext*, const Request&, Response*);
+
+/// One unary call of `method` on `stub` with the gateway's deadline (Upstreams::prepare);
+/// fills `response` and returns the status.
+template <typename Stub, typename Request, typename Response>
+grpc::Status try_call(const Upstreams& upstreams, Stub& stub,
+                      UnaryMethod<Stub, Request, Response> method, const Request& request,
+                      Response& response) {
+  grpc::ClientContext context;
+  upstreams.prepare(context);
+  return (stub.*method)(&context, request, &response);
+}
+
+/// try_call() that returns the response; a non-OK status throws the matching ApiError
+/// (check()).
+template <typename Stub, typename Request, typename Response>
+Response call(const Upstreams& upstreams, Stub& stub, UnaryMethod<Stub, Request, Response> method,
+              const Request& request) {
+  Response response;
+  check(try_call(upstreams, stub, method, request, response));
+  return response;
+}
+
 HttpResponse no_content() {
   HttpResponse response;
   response.status = 204;
@@ -173,18 +203,12 @@ HttpResponse RestApi::register_user(const HttpRequest& request) const {
   rpc_request.set_email(string_field(body, "email"));
   rpc_request.set_username(string_field(body, "username"));
   rpc_request.set_password(string_field(body, "password"));
-  auth::v1::User user;
-  {
-    grpc::ClientContext context;
-    upstreams_.prepare(context);
-    check(upstreams_.auth->Register(&context, rpc_request, &user));
-  }
+  auto user = call(upstreams_, *upstreams_.auth, &AuthRpc::Register, rpc_request);
   billing::v1::StartTrialRequest trial;
   trial.set_tenant_id(user.tenant_id());
   billing::v1::Subscription subscription;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  auto status = upstreams_.subscription->StartTrial(&context, trial, &subscription);
+  auto status =
+      try_call(upstreams_, *upstreams_.subscription, &BillingRpc::StartTrial, trial, subscription);
   if (!status.ok()) {
     // The subscription service puts a tenant without a subscription on the trial on first read.
     common::logger("rest")->warn("request {}: StartTrial for a new tenant failed: {}",
@@ -201,9 +225,7 @@ HttpResponse RestApi::login(const HttpRequest& request) const {
   rpc_request.set_email(string_field(body, "email"));
   rpc_request.set_password(string_field(body, "password"));
   auth::v1::TokenPair pair;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  auto status = upstreams_.auth->Login(&context, rpc_request, &pair);
+  auto status = try_call(upstreams_, *upstreams_.auth, &AuthRpc::Login, rpc_request, pair);
   if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
       status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
       status.error_code() == grpc::StatusCode::NOT_FOUND) {
@@ -219,9 +241,7 @@ HttpResponse RestApi::refresh(const HttpRequest& request) const {
   rpc_request.set_refresh_token(string_field(body, "refresh_token"));
   if (rpc_request.refresh_token().empty()) throw validation("refresh_token is required");
   auth::v1::TokenPair pair;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  auto status = upstreams_.auth->Refresh(&context, rpc_request, &pair);
+  auto status = try_call(upstreams_, *upstreams_.auth, &AuthRpc::Refresh, rpc_request, pair);
   if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
     throw ApiError(401, "unauthorized", "invalid or expired refresh token");
   }
@@ -233,10 +253,7 @@ HttpResponse RestApi::logout(const HttpRequest& request) const {
   auto body = parse_object(request);
   auth::v1::LogoutRequest rpc_request;
   rpc_request.set_refresh_token(string_field(body, "refresh_token"));
-  auth::v1::LogoutResponse rpc_response;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  check(upstreams_.auth->Logout(&context, rpc_request, &rpc_response));
+  call(upstreams_, *upstreams_.auth, &AuthRpc::Logout, rpc_request);
   return no_content();
 }
 
@@ -245,9 +262,7 @@ HttpResponse RestApi::me(const HttpRequest& request) const {
   auth::v1::GetUserRequest rpc_request;
   rpc_request.set_user_id(claims.subject);
   auth::v1::User user;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  auto status = upstreams_.auth->GetUser(&context, rpc_request, &user);
+  auto status = try_call(upstreams_, *upstreams_.auth, &AuthRpc::GetUser, rpc_request, user);
   if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
     throw ApiError(401, "unauthorized", "the token's user no longer exists");
   }
@@ -259,10 +274,8 @@ HttpResponse RestApi::me(const HttpRequest& request) const {
 
 HttpResponse RestApi::list_plans(const HttpRequest&) const {
   billing::v1::ListPlansRequest rpc_request;
-  billing::v1::ListPlansResponse rpc_response;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  check(upstreams_.subscription->ListPlans(&context, rpc_request, &rpc_response));
+  auto rpc_response =
+      call(upstreams_, *upstreams_.subscription, &BillingRpc::ListPlans, rpc_request);
   json::array plans;
   for (const auto& plan : rpc_response.plans()) plans.push_back(plan_json(plan));
   return json_response(200, json::object{{"plans", std::move(plans)}});
@@ -272,10 +285,8 @@ HttpResponse RestApi::current_subscription(const HttpRequest& request) const {
   auto claims = require_user(request);
   billing::v1::GetSubscriptionRequest rpc_request;
   rpc_request.set_tenant_id(claims.tenant_id);
-  billing::v1::Subscription subscription;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  check(upstreams_.subscription->GetSubscription(&context, rpc_request, &subscription));
+  auto subscription =
+      call(upstreams_, *upstreams_.subscription, &BillingRpc::GetSubscription, rpc_request);
   return json_response(200, subscription_json(subscription));
 }
 
@@ -286,10 +297,8 @@ HttpResponse RestApi::change_plan(const HttpRequest& request) const {
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_plan_code(string_field(body, "plan"));
   if (rpc_request.plan_code().empty()) throw validation("plan is required");
-  billing::v1::Subscription subscription;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  check(upstreams_.subscription->ChangePlan(&context, rpc_request, &subscription));
+  auto subscription =
+      call(upstreams_, *upstreams_.subscription, &BillingRpc::ChangePlan, rpc_request);
   return json_response(200, subscription_json(subscription));
 }
 
@@ -307,10 +316,7 @@ HttpResponse RestApi::create_bot(const HttpRequest& request) const {
   if (auto it = body.find("provider"); it != body.end() && !it->value().is_null()) {
     *rpc_request.mutable_provider() = provider_from_json(it->value());
   }
-  registry::v1::Bot bot;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  check(upstreams_.registry->CreateBot(&context, rpc_request, &bot));
+  auto bot = call(upstreams_, *upstreams_.registry, &RegistryRpc::CreateBot, rpc_request);
   auto response = json_response(201, bot_json(bot));
   response.headers.emplace_back("Location", "/api/v1/bots/" + bot.id());
   return response;
@@ -320,10 +326,7 @@ HttpResponse RestApi::list_bots(const HttpRequest& request) const {
   auto claims = require_user(request);
   registry::v1::ListBotsRequest rpc_request;
   rpc_request.set_tenant_id(claims.tenant_id);
-  registry::v1::ListBotsResponse rpc_response;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  check(upstreams_.registry->ListBots(&context, rpc_request, &rpc_response));
+  auto rpc_response = call(upstreams_, *upstreams_.registry, &RegistryRpc::ListBots, rpc_request);
   json::array bots;
   for (const auto& bot : rpc_response.bots()) bots.push_back(bot_json(bot));
   return json_response(200, json::object{{"bots", std::move(bots)}});
@@ -334,10 +337,7 @@ HttpResponse RestApi::get_bot(const HttpRequest& request, const std::string& bot
   registry::v1::GetBotRequest rpc_request;
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_bot_id(bot_id);
-  registry::v1::Bot bot;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  check(upstreams_.registry->GetBot(&context, rpc_request, &bot));
+  auto bot = call(upstreams_, *upstreams_.registry, &RegistryRpc::GetBot, rpc_request);
   return json_response(200, bot_json(bot));
 }
 
@@ -354,10 +354,7 @@ HttpResponse RestApi::update_bot(const HttpRequest& request, const std::string& 
   if (auto it = body.find("provider"); it != body.end() && !it->value().is_null()) {
     *rpc_request.mutable_provider() = provider_from_json(it->value());
   }
-  registry::v1::Bot bot;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  check(upstreams_.registry->UpdateBot(&context, rpc_request, &bot));
+  auto bot = call(upstreams_, *upstreams_.registry, &RegistryRpc::UpdateBot, rpc_request);
   return json_response(200, bot_json(bot));
 }
 
@@ -366,10 +363,7 @@ HttpResponse RestApi::delete_bot(const HttpRequest& request, const std::string& 
   registry::v1::DeleteBotRequest rpc_request;
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_bot_id(bot_id);
-  registry::v1::DeleteBotResponse rpc_response;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  check(upstreams_.registry->DeleteBot(&context, rpc_request, &rpc_response));
+  call(upstreams_, *upstreams_.registry, &RegistryRpc::DeleteBot, rpc_request);
   return no_content();
 }
 
@@ -415,10 +409,7 @@ HttpResponse RestApi::add_knowledge(const HttpRequest& request, const std::strin
     throw ApiError(415, "unsupported_media_type",
                    "send application/json or multipart/form-data with a `file` part");
   }
-  registry::v1::Document document;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  check(upstreams_.registry->AddDocument(&context, rpc_request, &document));
+  auto document = call(upstreams_, *upstreams_.registry, &RegistryRpc::AddDocument, rpc_request);
   return json_response(201, document_json(document));
 }
 
@@ -427,10 +418,8 @@ HttpResponse RestApi::list_knowledge(const HttpRequest& request, const std::stri
   registry::v1::ListDocumentsRequest rpc_request;
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_bot_id(bot_id);
-  registry::v1::ListDocumentsResponse rpc_response;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  check(upstreams_.registry->ListDocuments(&context, rpc_request, &rpc_response));
+  auto rpc_response =
+      call(upstreams_, *upstreams_.registry, &RegistryRpc::ListDocuments, rpc_request);
   json::array documents;
   for (const auto& document : rpc_response.documents()) documents.push_back(document_json(document));
   return json_response(200, json::object{{"documents", std::move(documents)}});
@@ -443,10 +432,7 @@ HttpResponse RestApi::delete_knowledge(const HttpRequest& request, const std::st
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_bot_id(bot_id);
   rpc_request.set_document_id(document_id);
-  registry::v1::DeleteDocumentResponse rpc_response;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  check(upstreams_.registry->DeleteDocument(&context, rpc_request, &rpc_response));
+  call(upstreams_, *upstreams_.registry, &RegistryRpc::DeleteDocument, rpc_request);
   return no_content();
 }
 
@@ -465,9 +451,7 @@ HttpResponse RestApi::create_widget_session(const HttpRequest& request,
   {
     registry::v1::GetBotByPublicIdRequest rpc_request;
     rpc_request.set_public_id(public_id);
-    grpc::ClientContext context;
-    upstreams_.prepare(context);
-    check(upstreams_.registry->GetBotByPublicId(&context, rpc_request, &bot));
+    bot = call(upstreams_, *upstreams_.registry, &RegistryRpc::GetBotByPublicId, rpc_request);
   }
   const std::string visitor_id = "v_" + common::random_base62(12);
   chat::v1::Conversation conversation;
@@ -478,9 +462,7 @@ HttpResponse RestApi::create_widget_session(const HttpRequest& request,
     rpc_request.set_channel("web");
     rpc_request.set_visitor_id(visitor_id);
     rpc_request.set_visitor_name(name);
-    grpc::ClientContext context;
-    upstreams_.prepare(context);
-    check(upstreams_.chat->CreateConversation(&context, rpc_request, &conversation));
+    conversation = call(upstreams_, *upstreams_.chat, &ChatRpc::CreateConversation, rpc_request);
   }
   auth::v1::IssueVisitorTokenResponse token;
   {
@@ -490,9 +472,7 @@ HttpResponse RestApi::create_widget_session(const HttpRequest& request,
     rpc_request.set_conversation_id(conversation.id());
     rpc_request.set_visitor_id(visitor_id);
     rpc_request.set_visitor_name(name);
-    grpc::ClientContext context;
-    upstreams_.prepare(context);
-    check(upstreams_.auth->IssueVisitorToken(&context, rpc_request, &token));
+    token = call(upstreams_, *upstreams_.auth, &AuthRpc::IssueVisitorToken, rpc_request);
   }
   json::object result{
       {"token", token.token()},
@@ -511,19 +491,13 @@ HttpResponse RestApi::list_conversations(const HttpRequest& request,
     registry::v1::GetBotRequest rpc_request;
     rpc_request.set_tenant_id(claims.tenant_id);
     rpc_request.set_bot_id(bot_id);
-    registry::v1::Bot bot;
-    grpc::ClientContext context;
-    upstreams_.prepare(context);
-    check(upstreams_.registry->GetBot(&context, rpc_request, &bot));
+    call(upstreams_, *upstreams_.registry, &RegistryRpc::GetBot, rpc_request);
   }
   chat::v1::ListConversationsRequest rpc_request;
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_bot_id(bot_id);
   rpc_request.set_limit(limit);
-  chat::v1::ListConversationsResponse rpc_response;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  check(upstreams_.chat->ListConversations(&context, rpc_request, &rpc_response));
+  auto rpc_response = call(upstreams_, *upstreams_.chat, &ChatRpc::ListConversations, rpc_request);
   json::array conversations;
   for (const auto& c : rpc_response.conversations()) conversations.push_back(conversation_json(c));
   return json_response(200, json::object{{"conversations", std::move(conversations)}});
@@ -542,19 +516,13 @@ HttpResponse RestApi::list_messages(const HttpRequest& request,
     chat::v1::GetConversationRequest rpc_request;
     rpc_request.set_conversation_id(conversation_id);
     rpc_request.set_tenant_id(claims.tenant_id);
-    chat::v1::Conversation conversation;
-    grpc::ClientContext context;
-    upstreams_.prepare(context);
-    check(upstreams_.chat->GetConversation(&context, rpc_request, &conversation));
+    call(upstreams_, *upstreams_.chat, &ChatRpc::GetConversation, rpc_request);
   }
   chat::v1::ListMessagesRequest rpc_request;
   rpc_request.set_conversation_id(conversation_id);
   rpc_request.set_since_seq(since_seq);
   rpc_request.set_limit(limit);
-  chat::v1::ListMessagesResponse rpc_response;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  check(upstreams_.chat->ListMessages(&context, rpc_request, &rpc_response));
+  auto rpc_response = call(upstreams_, *upstreams_.chat, &ChatRpc::ListMessages, rpc_request);
   json::array messages;
   for (const auto& m : rpc_response.messages()) messages.push_back(message_json(m));
   return json_response(200, json::object{{"messages", std::move(messages)}});
