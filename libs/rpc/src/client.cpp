@@ -1,5 +1,7 @@
 #include "botfactory/rpc/client.hpp"
 
+#include "botfactory/common/config.hpp"
+
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace botfactory::rpc {
@@ -8,6 +10,10 @@ std::shared_ptr<grpc::Channel> make_channel(const std::string& target) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+}
+
+std::chrono::milliseconds rpc_timeout_from_env() {
+  return std::chrono::milliseconds(common::env_int("RPC_TIMEOUT_MS", 5000, 1, 600000));
 }
 
 void set_deadline(grpc::ClientContext& context, std::chrono::milliseconds timeout) {

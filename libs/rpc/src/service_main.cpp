@@ -24,6 +24,20 @@ std::pair<std::string, int> split_host_port(const std::string& address) {
 
 }  // namespace
 
+ServiceOptions ServiceOptions::standard(std::string name, const std::string& env_prefix,
+                                        int grpc_port, int metrics_port, std::string schema,
+                                        const std::vector<pg::Migration>* migrations) {
+  ServiceOptions options;
+  options.name = std::move(name);
+  options.grpc_listen_env = env_prefix + "_GRPC_LISTEN";
+  options.default_grpc_listen = "127.0.0.1:" + std::to_string(grpc_port);
+  options.metrics_listen_env = env_prefix + "_METRICS_LISTEN";
+  options.default_metrics_listen = "127.0.0.1:" + std::to_string(metrics_port);
+  options.schema = std::move(schema);
+  options.migrations = migrations;
+  return options;
+}
+
 int run_service(int argc, char** argv, const ServiceOptions& options, const ServiceFactory& factory) {
   common::block_termination_signals();
   common::init_logging(options.name);

@@ -36,19 +36,14 @@ botfactory::auth::AuthSettings settings_from_env() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  botfactory::rpc::ServiceOptions options;
-  options.name = "auth";
-  options.grpc_listen_env = "AUTH_GRPC_LISTEN";
-  options.default_grpc_listen = "127.0.0.1:50051";
-  options.metrics_listen_env = "AUTH_METRICS_LISTEN";
-  options.default_metrics_listen = "127.0.0.1:9101";
-  options.schema = "auth";
-  options.migrations = &botfactory::migrations::auth_migrations();
-  return botfactory::rpc::run_service(argc, argv, options, [](botfactory::rpc::ServiceContext& ctx) {
-    auto authenticator =
-        std::make_shared<botfactory::auth::Authenticator>(ctx.pool, settings_from_env());
-    std::vector<std::unique_ptr<grpc::Service>> services;
-    services.push_back(std::make_unique<botfactory::auth::AuthGrpcService>(authenticator));
-    return services;
-  });
+  auto options = botfactory::rpc::ServiceOptions::standard(
+      "auth", "AUTH", 50051, 9101, "auth", &botfactory::migrations::auth_migrations());
+  return botfactory::rpc::run_service(
+      argc, argv, options, [](botfactory::rpc::ServiceContext& ctx) {
+        auto authenticator =
+            std::make_shared<botfactory::auth::Authenticator>(ctx.pool, settings_from_env());
+        std::vector<std::unique_ptr<grpc::Service>> services;
+        services.push_back(std::make_unique<botfactory::auth::AuthGrpcService>(authenticator));
+        return services;
+      });
 }

@@ -12,16 +12,10 @@
 
 int main(int argc, char** argv) {
   using namespace botfactory;
-  rpc::ServiceOptions options;
-  options.name = "bot-registry";
-  options.grpc_listen_env = "REGISTRY_GRPC_LISTEN";
-  options.default_grpc_listen = "127.0.0.1:50053";
-  options.metrics_listen_env = "REGISTRY_METRICS_LISTEN";
-  options.default_metrics_listen = "127.0.0.1:9103";
-  options.schema = "registry";
-  options.migrations = &migrations::registry_migrations();
+  auto options = rpc::ServiceOptions::standard("bot-registry", "REGISTRY", 50053, 9103, "registry",
+                                               &migrations::registry_migrations());
   return rpc::run_service(argc, argv, options, [](rpc::ServiceContext& context) {
-    auto timeout = std::chrono::milliseconds(common::env_int("RPC_TIMEOUT_MS", 5000, 1, 600000));
+    auto timeout = rpc::rpc_timeout_from_env();
     auto entitlements = std::make_shared<registry::GrpcEntitlementsClient>(
         rpc::make_channel(common::env_string("SUBSCRIPTION_ADDR", "127.0.0.1:50052")), timeout);
     auto bots = std::make_shared<registry::BotRegistry>(context.pool, entitlements);

@@ -11,14 +11,8 @@
 
 int main(int argc, char** argv) {
   using namespace botfactory;
-  rpc::ServiceOptions options;
-  options.name = "channel-connector";
-  options.grpc_listen_env = "CHANNEL_GRPC_LISTEN";
-  options.default_grpc_listen = "127.0.0.1:50055";
-  options.metrics_listen_env = "CHANNEL_METRICS_LISTEN";
-  options.default_metrics_listen = "127.0.0.1:9105";
-  options.schema = "chat";
-  options.migrations = &migrations::chat_migrations();
+  auto options = rpc::ServiceOptions::standard("channel-connector", "CHANNEL", 50055, 9105, "chat",
+                                               &migrations::chat_migrations());
 
   // Outlives the gRPC server that run_service() stops before returning, so no RPC and no pipeline
   // job runs against a destroyed object.

@@ -1,6 +1,7 @@
 #include "settings.hpp"
 
 #include "botfactory/common/config.hpp"
+#include "botfactory/rpc/client.hpp"
 
 namespace botfactory::channel {
 
@@ -11,7 +12,7 @@ ChannelSettings settings_from_env() {
   s.registry_addr = common::env_string("REGISTRY_ADDR", s.registry_addr);
   s.subscription_addr = common::env_string("SUBSCRIPTION_ADDR", s.subscription_addr);
   s.ai_proxy_addr = common::env_string("AI_PROXY_ADDR", s.ai_proxy_addr);
-  s.rpc_timeout = std::chrono::milliseconds(common::env_int("RPC_TIMEOUT_MS", 5000, 1, 600000));
+  s.rpc_timeout = rpc::rpc_timeout_from_env();
   s.ai_timeout = std::chrono::milliseconds(common::env_int("AI_TIMEOUT_MS", 30000, 1, 600000));
   s.pipeline_threads = static_cast<std::size_t>(common::env_int("PIPELINE_THREADS", 4, 1, 256));
   s.pipeline_queue_capacity =

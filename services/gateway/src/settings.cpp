@@ -1,6 +1,7 @@
 #include "settings.hpp"
 
 #include "botfactory/common/config.hpp"
+#include "botfactory/rpc/client.hpp"
 #include "botfactory/common/logging.hpp"
 
 namespace botfactory::gateway {
@@ -26,7 +27,7 @@ GatewaySettings GatewaySettings::from_env() {
   s.ws_burst = static_cast<double>(env_int("WS_RATE_BURST", 20, 1, 100000));
   s.io_threads = static_cast<int>(env_int("GATEWAY_IO_THREADS", 1, 1, 256));
   s.workers = static_cast<int>(env_int("GATEWAY_WORKERS", 8, 1, 1024));
-  s.rpc_timeout = std::chrono::milliseconds(env_int("RPC_TIMEOUT_MS", 5000, 1, 600000));
+  s.rpc_timeout = rpc::rpc_timeout_from_env();
   s.http_timeout = std::chrono::seconds(env_int("HTTP_TIMEOUT_S", 30, 1, 3600));
   s.auth_addr = env_string("AUTH_ADDR", s.auth_addr);
   s.subscription_addr = env_string("SUBSCRIPTION_ADDR", s.subscription_addr);

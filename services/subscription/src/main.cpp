@@ -8,14 +8,9 @@
 #include "subscription_manager.hpp"
 
 int main(int argc, char** argv) {
-  botfactory::rpc::ServiceOptions options;
-  options.name = "subscription";
-  options.grpc_listen_env = "SUBSCRIPTION_GRPC_LISTEN";
-  options.default_grpc_listen = "127.0.0.1:50052";
-  options.metrics_listen_env = "SUBSCRIPTION_METRICS_LISTEN";
-  options.default_metrics_listen = "127.0.0.1:9102";
-  options.schema = "billing";
-  options.migrations = &botfactory::migrations::billing_migrations();
+  auto options = botfactory::rpc::ServiceOptions::standard(
+      "subscription", "SUBSCRIPTION", 50052, 9102, "billing",
+      &botfactory::migrations::billing_migrations());
   return botfactory::rpc::run_service(argc, argv, options, [](botfactory::rpc::ServiceContext& ctx) {
     auto manager = std::make_shared<botfactory::subscription::SubscriptionManager>(ctx.pool);
     std::vector<std::unique_ptr<grpc::Service>> services;

@@ -12,6 +12,10 @@ namespace botfactory::rpc {
 /// An insecure channel to `target` ("host:port"). Channels are cheap to share across threads.
 std::shared_ptr<grpc::Channel> make_channel(const std::string& target);
 
+/// The deadline of every client call: RPC_TIMEOUT_MS (1..600000, default 5000 ms). Throws
+/// common::ConfigError for a value out of range.
+std::chrono::milliseconds rpc_timeout_from_env();
+
 /// Sets a deadline `timeout` from now on `context`. Every client call gets one.
 void set_deadline(grpc::ClientContext& context, std::chrono::milliseconds timeout);
 

@@ -23,6 +23,13 @@ struct ServiceOptions {
   std::string default_metrics_listen;  // e.g. "127.0.0.1:9101"
   std::string schema;                // owned PostgreSQL schema; empty = no database
   const std::vector<pg::Migration>* migrations = nullptr;
+
+  /// The options of a BotFactory service named `name`: gRPC on `<env_prefix>_GRPC_LISTEN`
+  /// (default 127.0.0.1:`grpc_port`), ops HTTP on `<env_prefix>_METRICS_LISTEN` (default
+  /// 127.0.0.1:`metrics_port`), owning `schema` with `migrations` (empty, null: no database).
+  static ServiceOptions standard(std::string name, const std::string& env_prefix, int grpc_port,
+                                 int metrics_port, std::string schema = {},
+                                 const std::vector<pg::Migration>* migrations = nullptr);
 };
 
 /// What the service factory gets: the database pool (null when schema is empty).
