@@ -75,3 +75,33 @@ TEST_CASE("a transaction rolls back unless committed") {
   }
   CHECK(conn.exec("SELECT coalesce(sum(v),0) FROM t").int64(0, 0) == 2);
 }
+
+TEST_CASE("prepared statements are prepared once per session and survive a reset") {
+  testenv::TestDatabase db;
+  pg::Connection conn(db.conninfo());
+  constexpr const char* kSql = "SELECT $1::int + 1";
+  auto count_prepared = [&] {
+    return conn.exec("SELECT count(*) FROM pg_prepared_statements WHERE name = 'plus_one'")
+        .int64(0, 0);
+  };
+  CHECK(count_prepared() == 0);
+  CHECK(conn.exec_prepared("plus_one", kSql, {"41"}).int64(0, 0) == 42);
+  CHECK(conn.exec_prepared("plus_one", kSql, {"1"}).int64(0, 0) == 2);
+  CHECK(count_prepared() == 1);
+  try {
+    conn.exec_prepared("plus_one", kSql, {"not a number"});
+    FAIL("a bad parameter must throw");
+  } catch (const pg::Error& e) {
+    CHECK(e.is_invalid_text_representation());
+  }
+  try {
+    conn.exec_prepared("broken", "SELECT FROM nowhere WHERE", {});
+    FAIL("a statement that does not parse must throw");
+  } catch (const pg::Error& e) {
+    CHECK(e.sqlstate() == "42601");  // syntax_error
+  }
+  conn.reset();  // a new session: the statement is prepared again on use
+  CHECK(count_prepared() == 0);
+  CHECK(conn.exec_prepared("plus_one", kSql, {"9"}).int64(0, 0) == 10);
+  CHECK(count_prepared() == 1);
+}

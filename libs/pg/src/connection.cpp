@@ -73,21 +73,48 @@ Connection::~Connection() {
   if (conn_) PQfinish(conn_);
 }
 
-Result Connection::exec(std::string_view sql, const std::vector<Param>& params) {
-  std::string statement(sql);
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  PGresult* raw = PQexecParams(conn_, statement.c_str(), static_cast<int>(values.size()), nullptr,
-                               values.data(), nullptr, nullptr, 0);
+namespace {
+
+/// Takes ownership of `raw`; throws Error (message, SQLSTATE) unless the command succeeded.
+Result checked(PGresult* raw, pg_conn* conn) {
   Result result(raw);
   auto status = PQresultStatus(raw);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     const char* state = raw ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr;
-    throw Error(trim_message(raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn_)),
+    throw Error(trim_message(raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn)),
                 state ? state : "");
   }
   return result;
+}
+
+std::vector<const char*> param_values(const std::vector<Param>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  return values;
+}
+
+}  // namespace
+
+Result Connection::exec(std::string_view sql, const std::vector<Param>& params) {
+  std::string statement(sql);
+  auto values = param_values(params);
+  return checked(PQexecParams(conn_, statement.c_str(), static_cast<int>(values.size()), nullptr,
+                              values.data(), nullptr, nullptr, 0),
+                 conn_);
+}
+
+Result Connection::exec_prepared(const std::string& name, std::string_view sql,
+                                 const std::vector<Param>& params) {
+  if (!prepared_.count(name)) {
+    std::string statement(sql);
+    checked(PQprepare(conn_, name.c_str(), statement.c_str(), 0, nullptr), conn_);
+    prepared_.insert(name);
+  }
+  auto values = param_values(params);
+  return checked(PQexecPrepared(conn_, name.c_str(), static_cast<int>(values.size()),
+                                values.data(), nullptr, nullptr, 0),
+                 conn_);
 }
 
 void Connection::exec_script(std::string_view sql) {
@@ -104,7 +131,10 @@ void Connection::exec_script(std::string_view sql) {
 
 bool Connection::healthy() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
 
-void Connection::reset() { PQreset(conn_); }
+void Connection::reset() {
+  PQreset(conn_);
+  prepared_.clear();
+}
 
 Transaction::Transaction(Connection& connection) : connection_(connection) {
   connection_.exec("BEGIN");

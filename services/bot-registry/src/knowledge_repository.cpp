@@ -137,7 +137,8 @@ std::vector<registry::v1::KnowledgeChunk> KnowledgeRepository::search(
     const std::string& bot_id, const std::string& search_config, const std::string& words,
     int limit) {
   return map_rows(
-      connection_.exec(kSearch, {bot_id, search_config, words, std::to_string(limit)}),
+      connection_.exec_prepared("registry_search", kSearch,
+                                {bot_id, search_config, words, std::to_string(limit)}),
       chunk_from_row);
 }
 
