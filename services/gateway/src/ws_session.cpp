@@ -54,7 +54,8 @@ char* scratch_buffer() {
 }
 
 /// One client connection after the opening handshake. Everything but on_event, on_resync,
-/// shutdown and tick runs on the socket's strand.
+/// shutdown and tick runs on the socket's strand (with one I/O thread: on that thread, and so
+/// does on_event).
 ///
 /// I/O: the socket is non-blocking; while idle it has only a readiness wait pending (no read
 /// buffer, no timer). Outbound frames share the encoded payload (Frame) and are written in
@@ -103,8 +104,11 @@ class WsSession : public ConversationWatcher,
 
   // --- ConversationWatcher (subscriber strand) ------------------------------------------------
 
+  /// With one I/O thread the subscriber's strand, this socket's handlers and this call all run
+  /// on that thread, so the frame is delivered at once: no post, no strand queue per delivery.
   void on_event(const ConversationId& conversation_id, const Frame& frame,
                 std::int64_t seq) override {
+    if (context_.settings.io_threads == 1) return deliver(*conversation_id, frame, seq);
     net::post(socket_.get_executor(), [self = shared_from_this(), conversation_id, frame, seq] {
       self->deliver(*conversation_id, frame, seq);
     });
