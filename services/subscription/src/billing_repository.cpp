@@ -55,6 +55,10 @@ constexpr const char* kSetPaidPlan =
     "current_period_start = EXCLUDED.current_period_start, "
     "current_period_end = EXCLUDED.current_period_end, updated_at = now()";
 
+constexpr const char* kSetPlan =
+    "UPDATE billing.subscriptions SET plan_code = $2, updated_at = now() "
+    "WHERE tenant_id = $1::uuid";
+
 constexpr const char* kUsed =
     "SELECT used FROM billing.usage WHERE tenant_id = $1::uuid "
     "AND period_start = " BF_FROM_MICROS("$2") " AND resource = $3";
@@ -134,6 +138,10 @@ void set_paid_plan(pg::Connection& conn, const std::string& tenant_id, const std
                    std::int64_t start_us, std::int64_t end_us) {
   conn.exec(kSetPaidPlan,
             {tenant_id, plan_code, std::to_string(start_us), std::to_string(end_us)});
+}
+
+void set_plan(pg::Connection& conn, const std::string& tenant_id, const std::string& plan_code) {
+  conn.exec(kSetPlan, {tenant_id, plan_code});
 }
 
 std::int64_t used(pg::Connection& conn, const std::string& tenant_id,

@@ -70,6 +70,9 @@ void roll_period(pg::Connection& conn, const std::string& tenant_id, std::int64_
 void set_paid_plan(pg::Connection& conn, const std::string& tenant_id, const std::string& plan_code,
                    std::int64_t start_us, std::int64_t end_us);
 
+/// Changes only the plan of an existing subscription: status, anchor, period and usage stay.
+void set_plan(pg::Connection& conn, const std::string& tenant_id, const std::string& plan_code);
+
 /// Units of `resource` used in the period starting at `period_start_us` (0 when none).
 std::int64_t used(pg::Connection& conn, const std::string& tenant_id,
                   std::int64_t period_start_us, const std::string& resource);

@@ -109,7 +109,15 @@ SubscriptionInfo SubscriptionManager::change_plan(const std::string& tenant_id,
   if (stored.plan.code == plan->code && stored.status == billing_repository::kActive) {
     return with_usage(*conn, stored);
   }
-  billing_repository::set_paid_plan(*conn, tenant_id, plan->code, now_us, add_months_utc(now_us, 1));
+  if (stored.status == billing_repository::kActive) {
+    // Between paid plans the period and its usage stay: switching back and forth must not
+    // reset the quota. The new plan's limits apply to what was already used.
+    billing_repository::set_plan(*conn, tenant_id, plan->code);
+  } else {
+    // Leaving the trial (running or expired) starts the first paid period now.
+    billing_repository::set_paid_plan(*conn, tenant_id, plan->code, now_us,
+                                      add_months_utc(now_us, 1));
+  }
   common::logger("subscription")
       ->info("tenant {} changed plan from {} to {}", tenant_id, stored.plan.code, plan->code);
   return with_usage(*conn, current(*conn, tenant_id, now_us));

@@ -151,7 +151,7 @@ TEST_CASE("the first read of a tenant starts its 14-day trial; StartTrial keeps 
   CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-TEST_CASE("ChangePlan validates the code and starts a fresh monthly period") {
+TEST_CASE("ChangePlan validates the code; leaving the trial starts a fresh monthly period") {
   BillingFixture fx;
   v1::Subscription sub;
   v1::ConsumeQuotaResponse grant;
@@ -184,6 +184,19 @@ TEST_CASE("ChangePlan validates the code and starts a fresh monthly period") {
   REQUIRE(fx.change_plan("starter", &sub).ok());
   CHECK(sub.plan().code() == "starter");
   CHECK(sub.plan().limits().max_replies_per_month() == 2000);
+
+  // Between paid plans the period and its usage stay: switching back and forth cannot reset
+  // the quota.
+  CHECK(micros(sub.current_period_start()) == period_start);
+  CHECK(sub.usage().bot_replies() == 5);
+  REQUIRE(fx.consume(2, &grant).ok());
+  CHECK(grant.used() == 7);
+  CHECK(grant.limit() == 2000);
+  fx.now_us += kDayUs;
+  REQUIRE(fx.change_plan("pro", &sub).ok());
+  CHECK(micros(sub.current_period_start()) == period_start);
+  CHECK(sub.usage().bot_replies() == 7);
+  CHECK(fx.get().usage().bot_replies() == 7);
 }
 
 TEST_CASE("quota is consumed up to the limit, then refused with nothing consumed") {
