@@ -5,10 +5,11 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
-import { http, repoRoot, startFleet } from "./harness.mjs";
+import { http, repoRoot, signJwt, startFleet } from "./harness.mjs";
 
 let fleet;
 let browser;
+const state = {};
 
 before(async () => {
   fleet = await startFleet();
@@ -51,4 +52,30 @@ test("a visitor asks the demo bot on the chat page and reads the answer", async 
   const answer = texts.at(-1);
   assert.ok(docs.some((d) => answer.includes(d.title)), `answer names a source: ${answer}`);
   await page.screenshot({ path: path.join(repoRoot, "build", "chat-page.png") });
+  state.publicId = bot.public_id;
+});
+
+test("a returning visitor whose saved token expired gets a new session, not endless retries", async () => {
+  const [, B] = fleet.gateways;
+  const page = await browser.newPage({ viewport: { width: 520, height: 760 } });
+  await page.goto(`${B}/?bot=${state.publicId}`);
+  await page.waitForSelector("#send:not([disabled])", { timeout: 15000 });
+  const now = Math.floor(Date.now() / 1000);
+  const expired = signJwt({ iss: "botfactory", sub: "v_stale", typ: "visitor", iat: now - 7200, exp: now - 3600 });
+  const stale = {
+    session: {
+      token: expired, conversation_id: "stale-conversation", visitor: { id: "v_stale", name: "Guest 1" },
+      bot: { name: "Mozilla Help", language: "en", greeting: "" },
+    },
+    lastSeq: 3,
+  };
+  await page.evaluate(([key, value]) => localStorage.setItem(key, value),
+    [`botfactory.session.${state.publicId}`, JSON.stringify(stale)]);
+  await page.reload();
+  await page.waitForSelector("#send:not([disabled])", { timeout: 15000 });
+  const saved = JSON.parse(await page.evaluate((key) => localStorage.getItem(key), `botfactory.session.${state.publicId}`));
+  assert.notEqual(saved.session.conversation_id, "stale-conversation");
+  assert.notEqual(saved.session.token, expired);
+  await page.waitForSelector(".msg-bot", { timeout: 15000 });  // the new conversation's greeting
+  await page.close();
 });

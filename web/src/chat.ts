@@ -87,11 +87,27 @@ function saveSession(): void {
   if (session) localStorage.setItem(storageKey, JSON.stringify({ session, lastSeq }));
 }
 
+/**
+ * True when the visitor token (a JWT, RFC 7519) expires within 30 s: its `exp` claim, in
+ * seconds since the epoch. A token that cannot be read counts as valid (the server decides).
+ */
+function tokenExpiring(token: string): boolean {
+  try {
+    const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    const claims = JSON.parse(atob(payload)) as { exp?: number };
+    return typeof claims.exp === "number" && claims.exp * 1000 <= Date.now() + 30000;
+  } catch {
+    return false;
+  }
+}
+
+/** The saved session while its token is valid, else a new one (a new conversation). */
 async function openSession(): Promise<WidgetSession> {
   const saved = localStorage.getItem(storageKey);
   if (saved) {
     const parsed = JSON.parse(saved) as { session: WidgetSession };
-    return parsed.session;
+    if (parsed.session?.token && !tokenExpiring(parsed.session.token)) return parsed.session;
+    localStorage.removeItem(storageKey);
   }
   const response = await fetch(`/api/v1/widget/${encodeURIComponent(publicId)}/sessions`, {
     method: "POST",
@@ -102,9 +118,30 @@ async function openSession(): Promise<WidgetSession> {
   return (await response.json()) as WidgetSession;
 }
 
-function connect(): void {
+/** Forgets the conversation on screen and opens a new session (the old token expired). */
+async function renewSession(): Promise<void> {
+  localStorage.removeItem(storageKey);
+  session = await openSession();
+  for (const item of log.querySelectorAll("li")) item.remove();
+  rendered.clear();
+  pending.clear();
+  draft = null;
+  lastSeq = 0;
+}
+
+async function connect(): Promise<void> {
   if (!session) return;
   setStatus(ui.connecting, false);
+  if (tokenExpiring(session.token)) {
+    try {
+      await renewSession();
+    } catch (error) {
+      setStatus(`${ui.error}: ${(error as Error).message}`, false);
+      setTimeout(() => void connect(), retryMs);
+      retryMs = Math.min(retryMs * 2, 10000);
+      return;
+    }
+  }
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   socket = new WebSocket(`${scheme}://${location.host}/ws?token=${encodeURIComponent(session.token)}`);
   socket.onopen = () => {
@@ -149,8 +186,8 @@ function connect(): void {
   socket.onclose = (event) => {
     sendButton.disabled = true;
     setStatus(ui.offline, false);
-    if (event.code === 4401 || event.code === 1008) localStorage.removeItem(storageKey);
-    setTimeout(connect, retryMs);
+    // Any close (1001 going away, 1008 slow consumer, 1006 network) resumes from lastSeq.
+    setTimeout(() => void connect(), retryMs);
     retryMs = Math.min(retryMs * 2, 10000);
   };
 }
@@ -194,7 +231,7 @@ async function main(): Promise<void> {
   title.textContent = session.bot.name;
   avatar.textContent = session.bot.name.slice(0, 1).toUpperCase();
   document.documentElement.lang = session.bot.language;
-  connect();
+  void connect();
 }
 
 void main();
