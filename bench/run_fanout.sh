@@ -44,6 +44,9 @@ if [ "${BUILD:-1}" = 1 ]; then
 fi
 [ -x "$LOAD" ] || { echo "run_fanout: $LOAD not built" >&2; exit 1; }
 
+# Every case creates its widget sessions from 127.0.0.1: lift the per-IP session limit.
+export RATE_LIMIT_SESSIONS_PER_MIN=0
+
 mkdir -p "$RUN_DIR"
 SERVERS="$RUN_DIR/servers"
 FLEET="$RUN_DIR/fleet"

@@ -64,6 +64,7 @@ export async function startFleet({ redisPort } = {}) {
     GATEWAY_PORTS: gatewayPorts.join(" "),
     WEB_ROOT: path.join(repoRoot, "web/dist"),
     JWT_SECRET: jwtSecret,
+    REDIS_KEY_PREFIX: `${dbName}:`, // this fleet's own rate-limit counters
     LOG_LEVEL: "warn",
   };
   execFileSync(path.join(repoRoot, "scripts/fleet.sh"), ["start", dir], { env, stdio: "inherit" });

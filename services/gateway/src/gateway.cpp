@@ -15,6 +15,7 @@
 #include "botfactory/jwt/tokens.hpp"
 #include "botfactory/redis/subscriber.hpp"
 #include "chat_ops.hpp"
+#include "client_rate_limit.hpp"
 #include "fanout_hub.hpp"
 #include "gateway_metrics.hpp"
 #include "http_server.hpp"
@@ -55,12 +56,13 @@ struct Gateway::Impl {
         upstreams(Upstreams::connect(settings)),
         verifier(settings.jwt_secret, settings.jwt_issuer),
         rest(upstreams, verifier),
+        limits(settings),
         static_files(settings.web_root),
         chat(upstreams),
         subscriber(std::make_unique<redis::Subscriber>(*io, subscriber_options(settings))),
         hub(*subscriber, RecentWindow{settings.fanout_recent_frames, kRecentFramesAge}),
-        context{settings, workers,  upstreams, verifier, rest,
-                static_files, chat, hub, *subscriber, sessions, GatewayMetrics::get(), stopping},
+        context{settings, workers, upstreams, verifier, rest, limits, static_files, chat, hub,
+                *subscriber, sessions, GatewayMetrics::get(), stopping},
         server(std::make_unique<HttpServer>(*io, context)) {}
 
   GatewaySettings settings;
@@ -70,6 +72,7 @@ struct Gateway::Impl {
   Upstreams upstreams;
   jwt::TokenVerifier verifier;
   RestApi rest;
+  ClientRateLimits limits;
   StaticFiles static_files;
   ChatOps chat;
   std::unique_ptr<redis::Subscriber> subscriber;

@@ -19,6 +19,7 @@ struct HttpRequest {
   std::string content_type;                  // Content-Type header value
   std::string body;
   std::string request_id;
+  std::string client_ip;  // the client's address (see client_address()), for per-IP limits
 };
 
 /// One REST response. `headers` are extra headers (e.g. Location).

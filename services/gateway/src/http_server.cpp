@@ -18,6 +18,7 @@
 #include "botfactory/jwt/tokens.hpp"
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/redis/subscriber.hpp"
+#include "client_rate_limit.hpp"
 #include "gateway_metrics.hpp"
 #include "http_message.hpp"
 #include "rest_api.hpp"
@@ -202,6 +203,13 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
                           context_);
   }
 
+  /// The remote address of the connection ("" when the socket has none any more).
+  std::string peer_address() {
+    error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    return ec ? std::string() : endpoint.address().to_string();
+  }
+
   std::string incoming_request_id() const {
     auto id = parser_->get()["X-Request-Id"];
     std::string_view view(id.data(), id.size());
@@ -252,13 +260,18 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
       rest_request.content_type = std::string(request[http::field::content_type]);
       rest_request.body = std::move(request.body());
       rest_request.request_id = request_id_;
+      auto forwarded = request["X-Forwarded-For"];
+      rest_request.client_ip =
+          client_address(peer_address(), std::string_view(forwarded.data(), forwarded.size()),
+                         context_.settings.trust_forwarded_for);
       auto route = match_route(rest_request.method, rest_request.path);
       std::string route_class = route.kind == RouteMatch::Kind::kNotFound ? "api_unknown"
                                                                           : route.pattern;
       net::post(context_.workers, [self = shared_from_this(), rest_request = std::move(rest_request),
                                    route = std::move(route),
                                    route_class = std::move(route_class)]() mutable {
-        auto response = self->context_.rest.handle(rest_request, route);
+        auto limited = self->context_.limits.check(route, rest_request.client_ip);
+        auto response = limited ? std::move(*limited) : self->context_.rest.handle(rest_request, route);
         net::post(self->stream_.get_executor(),
                   [self, response = std::move(response), route_class = std::move(route_class)]() mutable {
                     self->send(std::move(response), route_class, true);

@@ -19,6 +19,7 @@ struct GatewaySettings;
 struct Upstreams;
 struct GatewayMetrics;
 class RestApi;
+class ClientRateLimits;
 class StaticFiles;
 class ChatOps;
 class FanoutHub;
@@ -31,6 +32,7 @@ struct ServerContext {
   const Upstreams& upstreams;
   const jwt::TokenVerifier& verifier;
   const RestApi& rest;
+  const ClientRateLimits& limits;  // per-IP limits of unauthenticated endpoints
   const StaticFiles& static_files;
   const ChatOps& chat;
   FanoutHub& hub;

@@ -39,6 +39,11 @@ GatewaySettings GatewaySettings::from_env() {
   if (s.redis_client_name.find_first_of(" \t\r\n") != std::string::npos) {
     throw common::ConfigError("REDIS_CLIENT_NAME must not contain spaces");
   }
+  s.redis_key_prefix = env_string("REDIS_KEY_PREFIX", s.redis_key_prefix);
+  s.rate_limit_sessions_per_min =
+      static_cast<int>(env_int("RATE_LIMIT_SESSIONS_PER_MIN", 30, 0, 1000000));
+  s.rate_limit_auth_per_min = static_cast<int>(env_int("RATE_LIMIT_AUTH_PER_MIN", 60, 0, 1000000));
+  s.trust_forwarded_for = env_int("TRUST_X_FORWARDED_FOR", 0, 0, 1) == 1;
   s.jwt_secret = env_string("JWT_SECRET", s.jwt_secret);
   s.jwt_issuer = env_string("JWT_ISSUER", s.jwt_issuer);
   if (s.jwt_secret == GatewaySettings{}.jwt_secret) {

@@ -32,6 +32,10 @@ struct GatewaySettings {
   std::string redis_host = "127.0.0.1";               // REDIS_HOST
   int redis_port = 6379;                              // REDIS_PORT
   std::string redis_client_name = "botfactory-gateway";  // REDIS_CLIENT_NAME (CLIENT SETNAME)
+  std::string redis_key_prefix = "bf:";  // REDIS_KEY_PREFIX, for keys (several deployments per Redis)
+  int rate_limit_sessions_per_min = 30;  // RATE_LIMIT_SESSIONS_PER_MIN per client IP (0 = off)
+  int rate_limit_auth_per_min = 60;      // RATE_LIMIT_AUTH_PER_MIN per client IP (0 = off)
+  bool trust_forwarded_for = false;      // TRUST_X_FORWARDED_FOR=1 behind a trusted proxy
   std::string jwt_secret = "dev-only-insecure-jwt-secret-change-me-0123456789";  // JWT_SECRET
   std::string jwt_issuer = "botfactory";                                         // JWT_ISSUER
 

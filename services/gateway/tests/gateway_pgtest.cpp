@@ -60,6 +60,7 @@ struct Fleet {
     s.web_root = (base / "web").string();
     s.max_body_bytes = 64 * 1024;
     s.workers = 4;
+    s.redis_key_prefix = name + ":";  // rate-limit counters of this fleet only
     if (tweak) tweak(s);
     s.redis_client_name = name + "-a";
     a = std::make_unique<gateway::Gateway>(s);
@@ -95,7 +96,8 @@ struct HttpResult {
 /// One HTTP/1.1 request on a fresh connection (synchronous; the server always answers).
 HttpResult http_call(unsigned short port, http::verb method, const std::string& target,
                      const std::string& body = {}, const std::string& token = {},
-                     const std::string& content_type = "application/json") {
+                     const std::string& content_type = "application/json",
+                     const std::vector<std::pair<std::string, std::string>>& headers = {}) {
   net::io_context io;
   tcp::socket socket(io);
   socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
@@ -103,6 +105,7 @@ HttpResult http_call(unsigned short port, http::verb method, const std::string& 
   request.set(http::field::host, "127.0.0.1");
   if (!token.empty()) request.set(http::field::authorization, "Bearer " + token);
   if (!body.empty()) request.set(http::field::content_type, content_type);
+  for (const auto& [name, value] : headers) request.set(name, value);
   request.body() = body;
   request.prepare_payload();
   beast::error_code ec;
@@ -508,6 +511,37 @@ TEST_CASE("a socket that falls behind further than the hub keeps catches up from
   fall_behind_and_catch_up(fleet, 1000);
   CHECK(metrics.ws_catchup_storage.value() > from_storage);
   CHECK(metrics.slow_consumer_closes.value() == closes);
+}
+
+TEST_CASE("per-IP limits on sessions and logins are shared by the replicas (429 Retry-After)") {
+  Fleet fleet([](gateway::GatewaySettings& s) {
+    s.rate_limit_sessions_per_min = 3;
+    s.rate_limit_auth_per_min = 2;
+  });
+  const std::string sessions = "/api/v1/widget/" + std::string(kPublicId) + "/sessions";
+  CHECK(http_call(fleet.a->port(), http::verb::post, sessions, "{}").status == 201);
+  CHECK(http_call(fleet.b->port(), http::verb::post, sessions, "{}").status == 201);
+  CHECK(http_call(fleet.a->port(), http::verb::post, sessions, "{}").status == 201);
+  auto limited = http_call(fleet.b->port(), http::verb::post, sessions, "{}");
+  CHECK(limited.status == 429);
+  CHECK(limited.error_code() == "rate_limited");
+  auto retry_after = std::stoi(std::string(limited.raw[http::field::retry_after]));
+  CHECK(retry_after >= 1);
+  CHECK(retry_after <= 60);
+  // X-Forwarded-For is not trusted unless configured: it cannot dodge the limit.
+  auto spoofed = http_call(fleet.a->port(), http::verb::post, sessions, "{}", "",
+                           "application/json", {{"X-Forwarded-For", "203.0.113.7"}});
+  CHECK(spoofed.status == 429);
+
+  // Sign-in attempts are limited before the password is checked (brute force).
+  const std::string wrong = R"({"email":"owner@example.com","password":"guess"})";
+  CHECK(http_call(fleet.a->port(), http::verb::post, "/api/v1/auth/login", wrong).status == 401);
+  CHECK(http_call(fleet.b->port(), http::verb::post, "/api/v1/auth/login", wrong).status == 401);
+  auto locked = http_call(fleet.a->port(), http::verb::post, "/api/v1/auth/login", wrong);
+  CHECK(locked.status == 429);
+  CHECK(locked.error_code() == "rate_limited");
+  // Other endpoints are not limited.
+  CHECK(http_call(fleet.a->port(), http::verb::get, "/api/v1/users/me").status == 401);
 }
 
 TEST_CASE("a socket whose writes stall is closed as a slow consumer") {

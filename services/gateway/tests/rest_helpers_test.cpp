@@ -9,6 +9,7 @@
 #include <grpcpp/support/status.h>
 
 #include "api_error.hpp"
+#include "client_rate_limit.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/jwt/tokens.hpp"
 #include "http_message.hpp"
@@ -310,4 +311,13 @@ TEST_CASE("token bucket allows a burst then the refill rate") {
   CHECK(bucket.take(t + std::chrono::milliseconds(100)));  // one token back after 100 ms
   CHECK_FALSE(bucket.take(t + std::chrono::milliseconds(100)));
   CHECK(bucket.take(t + std::chrono::seconds(10)));
+}
+
+TEST_CASE("the client address comes from X-Forwarded-For only behind a trusted proxy") {
+  using gateway::client_address;
+  CHECK(client_address("10.0.0.5", "203.0.113.7, 10.0.0.1", false) == "10.0.0.5");
+  CHECK(client_address("10.0.0.5", "203.0.113.7, 10.0.0.1", true) == "203.0.113.7");
+  CHECK(client_address("10.0.0.5", " 2001:db8::1 ", true) == "2001:db8::1");
+  CHECK(client_address("10.0.0.5", "", true) == "10.0.0.5");
+  CHECK(client_address("10.0.0.5", std::string(100, 'x'), true) == "10.0.0.5");
 }

@@ -3,25 +3,21 @@
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 
-struct redisContext;
+#include "botfactory/redis/blocking_client.hpp"
 
 namespace botfactory::redis {
 
-/// Publishes messages (Redis PUBLISH, https://redis.io/commands/publish/). Connects lazily and
-/// reconnects after an error; calls are serialized by a mutex. Pub/sub is best effort: a failed
-/// publish is reported, never retried (clients resume by seq).
+/// Publishes messages (Redis PUBLISH, https://redis.io/commands/publish/) over a
+/// BlockingClient. Pub/sub is best effort: a failed publish is reported, never retried
+/// (clients resume by seq).
 class Publisher {
  public:
   /// `host`/`port` of the Redis server; `timeout` bounds connect and each command.
   Publisher(std::string host, int port,
             std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
-  ~Publisher();
-  Publisher(const Publisher&) = delete;
-  Publisher& operator=(const Publisher&) = delete;
 
   /// PUBLISH `channel` `payload` (binary-safe). Returns the number of subscribers that received
   /// it, or -1 when Redis could not be reached.
@@ -30,14 +26,7 @@ class Publisher {
   bool ping();
 
  private:
-  bool ensure_connected();
-  void drop();
-
-  std::string host_;
-  int port_;
-  std::chrono::milliseconds timeout_;
-  std::mutex mutex_;
-  redisContext* context_ = nullptr;
+  BlockingClient client_;
 };
 
 }  // namespace botfactory::redis

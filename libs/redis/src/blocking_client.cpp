@@ -1,0 +1,61 @@
+#include "botfactory/redis/blocking_client.hpp"
+
+#include <vector>
+
+#include <hiredis/hiredis.h>
+
+#include "botfactory/common/logging.hpp"
+
+namespace botfactory::redis {
+
+void ReplyDeleter::operator()(redisReply* reply) const {
+  if (reply) freeReplyObject(reply);
+}
+
+BlockingClient::BlockingClient(std::string host, int port, std::chrono::milliseconds timeout)
+    : host_(std::move(host)), port_(port), timeout_(timeout) {}
+
+BlockingClient::~BlockingClient() { drop(); }
+
+void BlockingClient::drop() {
+  if (context_) redisFree(context_);
+  context_ = nullptr;
+}
+
+bool BlockingClient::ensure_connected() {
+  if (context_ && context_->err == 0) return true;
+  drop();
+  timeval tv{static_cast<time_t>(timeout_.count() / 1000),
+             static_cast<suseconds_t>((timeout_.count() % 1000) * 1000)};
+  context_ = redisConnectWithTimeout(host_.c_str(), port_, tv);
+  if (!context_ || context_->err) {
+    common::logger("redis")->warn("connect to {}:{} failed: {}", host_, port_,
+                                  context_ ? context_->errstr : "out of memory");
+    drop();
+    return false;
+  }
+  redisSetTimeout(context_, tv);
+  return true;
+}
+
+Reply BlockingClient::command(std::initializer_list<std::string_view> args) {
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lengths;
+  argv.reserve(args.size());
+  lengths.reserve(args.size());
+  for (auto arg : args) {
+    argv.push_back(arg.data());
+    lengths.push_back(arg.size());
+  }
+  std::lock_guard lock(mutex_);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (!ensure_connected()) return nullptr;
+    auto* reply = static_cast<redisReply*>(redisCommandArgv(
+        context_, static_cast<int>(argv.size()), argv.data(), lengths.data()));
+    if (reply != nullptr) return Reply(reply);
+    drop();  // broken connection: reconnect once
+  }
+  return nullptr;
+}
+
+}  // namespace botfactory::redis
