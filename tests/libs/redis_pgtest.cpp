@@ -5,6 +5,7 @@
 #include "botfactory/common/random.hpp"
 #include "botfactory/redis/publisher.hpp"
 #include "botfactory/redis/window_counter.hpp"
+#include "botfactory/testenv/redis_acl_user.hpp"
 #include "botfactory/testenv/test_env.hpp"
 
 using namespace botfactory;
@@ -40,4 +41,23 @@ TEST_CASE("window counter: hits counted per key and window, restarting when it e
 
   redis::WindowCounter nowhere("127.0.0.1", 1, milliseconds(200));
   CHECK_FALSE(nowhere.hit(key, milliseconds(400)));
+}
+
+TEST_CASE("AUTH: the right credentials work, wrong ones fail without leaking them") {
+  using std::chrono::milliseconds;
+  testenv::RedisAclUser user;
+  redis::Publisher publisher(testenv::redis_host(), testenv::redis_port(), milliseconds(500),
+                             user.credentials());
+  CHECK(publisher.ping());
+  CHECK(publisher.publish("test:auth:nobody", "{}") == 0);
+  redis::WindowCounter counter(testenv::redis_host(), testenv::redis_port(), milliseconds(500),
+                               user.credentials());
+  auto hit = counter.hit("test:auth:" + common::random_base62(8), milliseconds(1000));
+  REQUIRE(hit);
+  CHECK(hit->count == 1);
+
+  redis::Publisher refused(testenv::redis_host(), testenv::redis_port(), milliseconds(500),
+                           user.credentials(false));
+  CHECK_FALSE(refused.ping());
+  CHECK(refused.publish("test:auth:nobody", "{}") == -1);
 }

@@ -12,8 +12,9 @@ void ReplyDeleter::operator()(redisReply* reply) const {
   if (reply) freeReplyObject(reply);
 }
 
-BlockingClient::BlockingClient(std::string host, int port, std::chrono::milliseconds timeout)
-    : host_(std::move(host)), port_(port), timeout_(timeout) {}
+BlockingClient::BlockingClient(std::string host, int port, std::chrono::milliseconds timeout,
+                               Credentials credentials)
+    : host_(std::move(host)), port_(port), timeout_(timeout), credentials_(std::move(credentials)) {}
 
 BlockingClient::~BlockingClient() { drop(); }
 
@@ -35,6 +36,24 @@ bool BlockingClient::ensure_connected() {
     return false;
   }
   redisSetTimeout(context_, tv);
+  if (has_auth(credentials_)) {
+    redisReply* reply = nullptr;
+    if (credentials_.username.empty()) {
+      reply = static_cast<redisReply*>(redisCommand(context_, "AUTH %b", credentials_.password.data(),
+                                                    credentials_.password.size()));
+    } else {
+      reply = static_cast<redisReply*>(redisCommand(
+          context_, "AUTH %b %b", credentials_.username.data(), credentials_.username.size(),
+          credentials_.password.data(), credentials_.password.size()));
+    }
+    Reply owned(reply);
+    if (!owned || owned->type == REDIS_REPLY_ERROR) {
+      common::logger("redis")->warn("authentication to {}:{} failed{}", host_, port_,
+                                    owned ? "" : " (no reply)");
+      drop();
+      return false;
+    }
+  }
   return true;
 }
 

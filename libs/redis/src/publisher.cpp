@@ -4,8 +4,9 @@
 
 namespace botfactory::redis {
 
-Publisher::Publisher(std::string host, int port, std::chrono::milliseconds timeout)
-    : client_(std::move(host), port, timeout) {}
+Publisher::Publisher(std::string host, int port, std::chrono::milliseconds timeout,
+                     Credentials credentials)
+    : client_(std::move(host), port, timeout, std::move(credentials)) {}
 
 std::int64_t Publisher::publish(std::string_view channel, std::string_view payload) {
   auto reply = client_.command({"PUBLISH", channel, payload});

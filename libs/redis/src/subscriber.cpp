@@ -54,6 +54,23 @@ void append_command(std::string& out, const char* command, std::string_view argu
   redisFreeCommand(formatted);
 }
 
+/// Appends the RESP encoding of AUTH for `credentials` (password set) to `out`.
+void append_auth(std::string& out, const Credentials& credentials) {
+  const char* argv[3] = {"AUTH", nullptr, nullptr};
+  std::size_t lens[3] = {4, 0, 0};
+  int argc = 1;
+  if (!credentials.username.empty()) {
+    argv[argc] = credentials.username.data();
+    lens[argc++] = credentials.username.size();
+  }
+  argv[argc] = credentials.password.data();
+  lens[argc++] = credentials.password.size();
+  char* formatted = nullptr;
+  int n = redisFormatCommandArgv(&formatted, argc, argv, lens);
+  if (n > 0 && formatted) out.append(formatted, static_cast<std::size_t>(n));
+  redisFreeCommand(formatted);
+}
+
 }  // namespace
 
 class Subscriber::Impl : public std::enable_shared_from_this<Impl> {
@@ -151,6 +168,13 @@ class Subscriber::Impl : public std::enable_shared_from_this<Impl> {
     backoff_ = options_.min_backoff;
     bool reconnect = connects_.fetch_add(1) > 0;
     resync_pending_ = 0;
+    // AUTH goes first; the commands after it are pipelined and fail with NOAUTH if it fails,
+    // which the AUTH reply (handled first, in dispatch) turns into a reconnect with backoff.
+    auth_pending_ = has_auth(options_.credentials);
+    if (auth_pending_) {
+      append_auth(pending_, options_.credentials);
+      if (!writing_) write();
+    }
     if (!options_.client_name.empty()) send("CLIENT SETNAME", options_.client_name);
     for (auto it = channels_.begin(); it != channels_.end();) {
       if (!it->second.wanted) {
@@ -211,6 +235,15 @@ class Subscriber::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void dispatch(const redisReply* reply) {
+    if (auth_pending_) {  // the first reply of the connection answers AUTH
+      auth_pending_ = false;
+      if (reply->type == REDIS_REPLY_ERROR) {
+        log_->warn("authentication to {}:{} failed", options_.host, options_.port);
+        fail("auth", net::error::access_denied);
+        return;
+      }
+      return;
+    }
     if (reply->type == REDIS_REPLY_ERROR) {
       log_->warn("redis error reply: {}", common::json_escape(as_view(reply)));
       return;
@@ -326,6 +359,7 @@ class Subscriber::Impl : public std::enable_shared_from_this<Impl> {
   std::unordered_map<std::string, ChannelState> channels_;
   std::uint64_t generation_ = 0;
   bool resyncing_ = false;
+  bool auth_pending_ = false;  // AUTH sent, its reply not read yet
   bool reconnecting_ = false;
   std::size_t resync_pending_ = 0;
 };

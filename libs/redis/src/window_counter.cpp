@@ -17,8 +17,9 @@ constexpr std::string_view kHitScript =
 
 }  // namespace
 
-WindowCounter::WindowCounter(std::string host, int port, std::chrono::milliseconds timeout)
-    : client_(std::move(host), port, timeout) {}
+WindowCounter::WindowCounter(std::string host, int port, std::chrono::milliseconds timeout,
+                             Credentials credentials)
+    : client_(std::move(host), port, timeout, std::move(credentials)) {}
 
 std::optional<WindowCount> WindowCounter::hit(std::string_view key,
                                               std::chrono::milliseconds window) {

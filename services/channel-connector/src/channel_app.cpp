@@ -16,7 +16,8 @@ struct ChannelApp::Parts {
   Parts(std::shared_ptr<pg::Pool> pool_in, const ChannelSettings& s, metrics::Registry& registry)
       : pool(std::move(pool_in)),
         store(*pool),
-        publisher(s.redis_host, s.redis_port),
+        publisher(s.redis_host, s.redis_port, std::chrono::milliseconds(1000),
+                  s.redis_credentials),
         bots(rpc::make_channel(s.registry_addr), s.rpc_timeout),
         quota(rpc::make_channel(s.subscription_addr), s.rpc_timeout),
         generator(rpc::make_channel(s.ai_proxy_addr), s.ai_timeout),

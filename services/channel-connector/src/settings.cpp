@@ -9,6 +9,7 @@ ChannelSettings settings_from_env() {
   ChannelSettings s;
   s.redis_host = common::env_string("REDIS_HOST", s.redis_host);
   s.redis_port = static_cast<int>(common::env_int("REDIS_PORT", s.redis_port, 1, 65535));
+  s.redis_credentials = redis::credentials_from_env();
   s.registry_addr = common::env_string("REGISTRY_ADDR", s.registry_addr);
   s.subscription_addr = common::env_string("SUBSCRIPTION_ADDR", s.subscription_addr);
   s.ai_proxy_addr = common::env_string("AI_PROXY_ADDR", s.ai_proxy_addr);

@@ -5,12 +5,15 @@
 #include <cstddef>
 #include <string>
 
+#include "botfactory/redis/credentials.hpp"
+
 namespace botfactory::channel {
 
 /// Everything the service needs besides the database pool. Defaults run locally.
 struct ChannelSettings {
   std::string redis_host = "127.0.0.1";
   int redis_port = 6379;
+  redis::Credentials redis_credentials;  // REDIS_USERNAME, REDIS_PASSWORD (AUTH when set)
   std::string registry_addr = "127.0.0.1:50053";
   std::string subscription_addr = "127.0.0.1:50052";
   std::string ai_proxy_addr = "127.0.0.1:50054";

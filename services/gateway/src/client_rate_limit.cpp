@@ -40,7 +40,9 @@ metrics::Counter& limited_counter(const char* bucket) {
 
 ClientRateLimits::ClientRateLimits(const GatewaySettings& settings)
     : settings_(settings),
-      counter_(std::make_unique<redis::WindowCounter>(settings.redis_host, settings.redis_port)) {}
+      counter_(std::make_unique<redis::WindowCounter>(settings.redis_host, settings.redis_port,
+                                                      std::chrono::milliseconds(500),
+                                                      settings.redis_credentials)) {}
 
 ClientRateLimits::~ClientRateLimits() = default;
 

@@ -45,6 +45,7 @@ redis::SubscriberOptions subscriber_options(const GatewaySettings& settings) {
   options.host = settings.redis_host;
   options.port = settings.redis_port;
   options.client_name = settings.redis_client_name;
+  options.credentials = settings.redis_credentials;
   return options;
 }
 

@@ -39,6 +39,7 @@ GatewaySettings GatewaySettings::from_env() {
   if (s.redis_client_name.find_first_of(" \t\r\n") != std::string::npos) {
     throw common::ConfigError("REDIS_CLIENT_NAME must not contain spaces");
   }
+  s.redis_credentials = redis::credentials_from_env();
   s.redis_key_prefix = env_string("REDIS_KEY_PREFIX", s.redis_key_prefix);
   s.rate_limit_sessions_per_min =
       static_cast<int>(env_int("RATE_LIMIT_SESSIONS_PER_MIN", 30, 0, 1000000));

@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "botfactory/redis/credentials.hpp"
+
 namespace botfactory::gateway {
 
 /// Everything the gateway reads from its environment (docs/architecture.md lists them).
@@ -32,6 +34,7 @@ struct GatewaySettings {
   std::string redis_host = "127.0.0.1";               // REDIS_HOST
   int redis_port = 6379;                              // REDIS_PORT
   std::string redis_client_name = "botfactory-gateway";  // REDIS_CLIENT_NAME (CLIENT SETNAME)
+  redis::Credentials redis_credentials;  // REDIS_USERNAME, REDIS_PASSWORD (AUTH when set)
   std::string redis_key_prefix = "bf:";  // REDIS_KEY_PREFIX, for keys (several deployments per Redis)
   int rate_limit_sessions_per_min = 30;  // RATE_LIMIT_SESSIONS_PER_MIN per client IP (0 = off)
   int rate_limit_auth_per_min = 60;      // RATE_LIMIT_AUTH_PER_MIN per client IP (0 = off)

@@ -13,6 +13,7 @@
 #include "botfactory/common/random.hpp"
 #include "botfactory/redis/publisher.hpp"
 #include "botfactory/redis/subscriber.hpp"
+#include "botfactory/testenv/redis_acl_user.hpp"
 #include "botfactory/testenv/test_env.hpp"
 #include "redis_admin.hpp"
 
@@ -159,4 +160,29 @@ TEST_CASE("subscriber keeps retrying an unreachable server without reporting a c
   CHECK_FALSE(h.wait([&] { return h.subscriber.connected(); }, 300ms));
   CHECK(h.subscriber.connect_count() == 0);
   CHECK(h.subscribed.empty());
+}
+
+TEST_CASE("subscriber sends AUTH first; a refused AUTH never counts as connected") {
+  testenv::RedisAclUser user;
+  auto options = test_options();
+  options.credentials = user.credentials();
+  Harness h(options);
+  redis::Publisher publisher(testenv::redis_host(), testenv::redis_port());
+  std::string channel = "test:auth:" + common::random_base62(8);
+  h.subscriber.subscribe(channel);
+  REQUIRE(h.wait([&] { return h.subscribed.count(channel) == 1; }));
+  CHECK(publish_until_received(publisher, channel, "hello") == 1);
+  REQUIRE(h.wait([&] { return !h.messages.empty(); }));
+  CHECK(h.messages[0].second == "hello");
+
+  auto wrong = test_options();
+  wrong.credentials = user.credentials(false);
+  wrong.min_backoff = 20ms;
+  wrong.max_backoff = 50ms;
+  Harness refused(wrong);
+  refused.subscriber.subscribe(channel);
+  std::this_thread::sleep_for(500ms);
+  CHECK_FALSE(refused.subscriber.connected());
+  CHECK(refused.subscribed.empty());
+  CHECK(refused.subscriber.connect_count() >= 2);  // it keeps retrying with backoff
 }

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "botfactory/redis/credentials.hpp"
+
 struct redisContext;
 struct redisReply;
 
@@ -21,14 +23,15 @@ struct ReplyDeleter {
 using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 
 /// Runs Redis commands (RESP, https://redis.io/docs/reference/protocol-spec/) on one connection.
-/// Connects lazily; a broken connection is dropped and the command retried once on a new one.
-/// Calls are serialized by a mutex. Failures are logged without the arguments (they may hold
-/// user data).
+/// Connects lazily (sending AUTH first when `credentials` has a password); a broken connection
+/// is dropped and the command retried once on a new one. Calls are serialized by a mutex.
+/// Failures are logged without the arguments or credentials (they may hold secrets).
 class BlockingClient {
  public:
   /// `host`/`port` of the Redis server; `timeout` bounds connect and each command.
   BlockingClient(std::string host, int port,
-                 std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+                 std::chrono::milliseconds timeout = std::chrono::milliseconds(1000),
+                 Credentials credentials = {});
   ~BlockingClient();
   BlockingClient(const BlockingClient&) = delete;
   BlockingClient& operator=(const BlockingClient&) = delete;
@@ -44,6 +47,7 @@ class BlockingClient {
   std::string host_;
   int port_;
   std::chrono::milliseconds timeout_;
+  Credentials credentials_;
   std::mutex mutex_;
   redisContext* context_ = nullptr;
 };

@@ -17,7 +17,8 @@ class Publisher {
  public:
   /// `host`/`port` of the Redis server; `timeout` bounds connect and each command.
   Publisher(std::string host, int port,
-            std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+            std::chrono::milliseconds timeout = std::chrono::milliseconds(1000),
+            Credentials credentials = {});
 
   /// PUBLISH `channel` `payload` (binary-safe). Returns the number of subscribers that received
   /// it, or -1 when Redis could not be reached.

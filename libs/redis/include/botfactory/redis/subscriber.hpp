@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "botfactory/redis/credentials.hpp"
+
 namespace boost::asio {
 class io_context;
 }
@@ -28,6 +30,9 @@ struct SubscriberOptions {
   std::string client_name;
   /// Bound on resolving + connecting one attempt.
   std::chrono::milliseconds connect_timeout{2000};
+  /// AUTH sent first on every connection when it has a password; a refused AUTH is a failed
+  /// connection (retried with backoff).
+  Credentials credentials;
 };
 
 /// One pub/sub connection (SUBSCRIBE/UNSUBSCRIBE, https://redis.io/docs/manual/pubsub/) that

@@ -24,7 +24,8 @@ class WindowCounter {
  public:
   /// `host`/`port` of the Redis server; `timeout` bounds connect and each call.
   WindowCounter(std::string host, int port,
-                std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
+                std::chrono::milliseconds timeout = std::chrono::milliseconds(500),
+                Credentials credentials = {});
 
   /// Counts one hit on `key` (binary-safe) in a window of `window` (> 0). Returns nullopt when
   /// Redis cannot be reached or answers with an error (the caller decides: fail open or closed).
