@@ -1,6 +1,8 @@
 #include "botfactory/rpc/client.hpp"
 
 #include "botfactory/common/config.hpp"
+#include "botfactory/common/request_id.hpp"
+#include "request_id_interceptor.hpp"
 
 #include "grpc/health/v1/health.grpc.pb.h"
 
@@ -18,6 +20,8 @@ std::chrono::milliseconds rpc_timeout_from_env() {
 
 void set_deadline(grpc::ClientContext& context, std::chrono::milliseconds timeout) {
   context.set_deadline(std::chrono::system_clock::now() + timeout);
+  const auto& request_id = common::current_request_id();
+  if (!request_id.empty()) context.AddMetadata(kRequestIdMetadata, request_id);
 }
 
 bool is_serving(const std::shared_ptr<grpc::Channel>& channel, std::chrono::milliseconds timeout) {

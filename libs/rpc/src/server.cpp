@@ -5,6 +5,8 @@
 
 #include <grpcpp/health_check_service_interface.h>
 
+#include "request_id_interceptor.hpp"
+
 namespace botfactory::rpc {
 
 Server::Server(const std::string& address, const std::vector<grpc::Service*>& services) {
@@ -13,6 +15,9 @@ Server::Server(const std::string& address, const std::vector<grpc::Service*>& se
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
   for (auto* service : services) builder.RegisterService(service);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(make_request_id_interceptor_factory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) throw std::runtime_error("cannot listen for gRPC on " + address);
 }

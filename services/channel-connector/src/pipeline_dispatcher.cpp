@@ -2,6 +2,7 @@
 
 #include "bot_pipeline.hpp"
 #include "botfactory/common/logging.hpp"
+#include "botfactory/common/request_id.hpp"
 #include "botfactory/metrics/registry.hpp"
 
 namespace botfactory::channel {
@@ -15,7 +16,10 @@ PipelineDispatcher::PipelineDispatcher(BotPipeline& pipeline, std::size_t thread
       pool_(threads, queue_capacity, "pipeline") {}
 
 void PipelineDispatcher::on_visitor_message(const VisitorMessage& message) {
-  bool taken = pool_.try_submit([this, message] {
+  // The reply belongs to the request that posted the visitor message: same request id in the
+  // logs and in the pipeline's calls (registry, subscription, ai-proxy).
+  bool taken = pool_.try_submit([this, message, request_id = common::current_request_id()] {
+    common::ScopedRequestId scope(request_id);
     queued_.set(static_cast<std::int64_t>(pool_.queued()));
     pipeline_.run(message);
   });

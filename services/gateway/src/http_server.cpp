@@ -15,6 +15,7 @@
 #include "api_error.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/random.hpp"
+#include "botfactory/common/request_id.hpp"
 #include "botfactory/jwt/tokens.hpp"
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/redis/subscriber.hpp"
@@ -270,6 +271,7 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
       net::post(context_.workers, [self = shared_from_this(), rest_request = std::move(rest_request),
                                    route = std::move(route),
                                    route_class = std::move(route_class)]() mutable {
+        common::ScopedRequestId scope(rest_request.request_id);  // logs + upstream metadata
         auto limited = self->context_.limits.check(route, rest_request.client_ip);
         auto response = limited ? std::move(*limited) : self->context_.rest.handle(rest_request, route);
         net::post(self->stream_.get_executor(),

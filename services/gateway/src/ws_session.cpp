@@ -13,6 +13,8 @@
 #include <boost/beast/websocket.hpp>
 
 #include "botfactory/common/logging.hpp"
+#include "botfactory/common/random.hpp"
+#include "botfactory/common/request_id.hpp"
 #include "chat_ops.hpp"
 #include "fanout_hub.hpp"
 #include "gateway_metrics.hpp"
@@ -452,6 +454,9 @@ class WsSession : public ConversationWatcher,
     }
     net::post(context_.workers, [self = shared_from_this(), frame = std::move(frame),
                                  cached_name = operator_name_] {
+      // One id per WebSocket message: it follows the message through channel-connector and
+      // the bot pipeline's calls and logs.
+      common::ScopedRequestId scope("ws-" + common::random_base62(12));
       PostResult result;
       auto error = self->context_.chat.post_message(self->claims_, cached_name,
                                                     frame.conversation_id, frame.client_id,

@@ -16,7 +16,8 @@ std::shared_ptr<grpc::Channel> make_channel(const std::string& target);
 /// common::ConfigError for a value out of range.
 std::chrono::milliseconds rpc_timeout_from_env();
 
-/// Sets a deadline `timeout` from now on `context`. Every client call gets one.
+/// Sets a deadline `timeout` from now on `context` (every client call gets one) and forwards the
+/// thread's current request id (common::current_request_id()) as `x-request-id` metadata.
 void set_deadline(grpc::ClientContext& context, std::chrono::milliseconds timeout);
 
 /// True when `channel` answers grpc.health.v1 Check with SERVING within `timeout`.

@@ -10,6 +10,8 @@
 namespace botfactory::rpc {
 
 /// A started gRPC server with grpc.health.v1 enabled (grpc::EnableDefaultHealthCheckService).
+/// Each call's `x-request-id` metadata becomes the handler thread's request id (in its log lines
+/// and forwarded by its own calls).
 /// SO_REUSEPORT is off, so a second server on a busy port fails instead of sharing it.
 class Server {
  public:
