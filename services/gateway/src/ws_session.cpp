@@ -233,6 +233,7 @@ class WsSession : public ConversationWatcher,
                          conversation_id});
     }
     net::post(context_.workers, [self = shared_from_this(), conversation_id, since_seq] {
+      common::ScopedRequestId scope("ws-" + common::random_base62(12));
       std::int64_t last_seq = 0;
       auto error = self->context_.chat.authorize_join(self->claims_, conversation_id, &last_seq);
       net::post(self->socket_.get_executor(), [self, conversation_id, since_seq, last_seq, error] {
@@ -311,6 +312,7 @@ class WsSession : public ConversationWatcher,
     net::post(context_.workers, [self = shared_from_this(), id = conversation.id,
                                  since = conversation.last_seq,
                                  generation = conversation.generation] {
+      common::ScopedRequestId scope("ws-" + common::random_base62(12));
       auto frames = std::make_shared<std::vector<SeqFrame>>();
       bool more = false;
       auto error = self->context_.chat.fetch_messages(id, since, kReplayPageSize, *frames, &more);
