@@ -78,7 +78,8 @@ grpc::Status AiProxyService::Generate(grpc::ServerContext* context,
       s->set_chunk_id(source.chunk_id);
       s->set_score(source.score);
     }
-    writer->Write(event);
+    // The final reply travels with the call's status: one transport write less.
+    writer->WriteLast(event, grpc::WriteOptions());
 
     auto& registry = metrics::Registry::global();
     registry

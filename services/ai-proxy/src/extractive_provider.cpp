@@ -69,6 +69,10 @@ std::string quote(const std::string& chunk_text, const std::vector<std::string>&
 }
 
 void stream(const std::string& text, std::size_t words_per_delta, const DeltaSink& on_delta) {
+  if (words_per_delta == 0) {  // the whole reply in one delta
+    if (!text.empty()) on_delta(text);
+    return;
+  }
   for (const auto& piece : stream_pieces(text, words_per_delta)) {
     if (!on_delta(piece)) return;
   }

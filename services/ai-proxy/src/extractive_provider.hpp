@@ -18,7 +18,7 @@ struct ExtractiveSettings {
   double min_coverage = 0.25;  // share of the question's content words found in the best chunk
   std::size_t max_sentences = 3;
   std::size_t max_chars = 600;  // of the quoted part, in code points
-  std::size_t words_per_delta = 4;
+  std::size_t words_per_delta = 4;  // 0 = the whole reply in one delta
 };
 
 /// Answers from the knowledge base without a language model. Retrieves the top chunks for the
@@ -28,7 +28,7 @@ struct ExtractiveSettings {
 /// chunk (max_chars), those sharing the most words with the question (questions in the text,
 /// such as an FAQ heading, only when nothing else matches), in their original order, and names
 /// the source document: en `Source: “…”`, ru `Источник: «…»`, uz `Manba: “…”`. The text is
-/// streamed in groups of words_per_delta words. Errors of the KnowledgeSearch propagate.
+/// streamed in groups of words_per_delta words (in one delta when 0). Errors of the KnowledgeSearch propagate.
 class ExtractiveProvider : public Provider {
  public:
   explicit ExtractiveProvider(std::shared_ptr<KnowledgeSearch> search, ExtractiveSettings settings = {});

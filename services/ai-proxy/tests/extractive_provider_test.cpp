@@ -74,6 +74,14 @@ TEST_CASE("quotes the sentences sharing words with the question, in order, and n
   CHECK(run.reply.sources[0].score == Approx(6.4));
   CHECK(run.deltas.size() > 3);
   CHECK(run.joined() == run.reply.text);
+
+  // words_per_delta 0: the whole reply in one delta.
+  ai::ExtractiveSettings whole;
+  whole.words_per_delta = 0;
+  ai::ExtractiveProvider at_once(search, whole);
+  auto one = generate(at_once, "Is there a size limit for email attachments?");
+  REQUIRE(one.deltas.size() == 1);
+  CHECK(one.deltas[0] == run.reply.text);
 }
 
 TEST_CASE("at most three sentences and about 600 characters are quoted") {
