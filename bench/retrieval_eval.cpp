@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
 #include "bot_registry.hpp"
@@ -122,19 +123,20 @@ struct Options {
   bool keep = false;  // keep the database (to look at the index or plans afterwards)
 };
 
+/// The command line (CLI11); exits with a message on bad input.
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--pg") o.pg = value();
-    else if (a == "--data") o.data = value();
-    else if (a == "--only") o.only = value();
-    else if (a == "--keep") o.keep = true;
-    else throw std::runtime_error("unknown option " + a + " (--pg CONNINFO --data DIR --only NAME --keep)");
+  CLI::App app{"Retrieval quality of SearchKnowledge on the shared FAQ data (docs/benchmarks.md)",
+               "bench_retrieval"};
+  app.add_option("--pg", o.pg, "libpq conninfo of a maintenance database (a private one is made)");
+  app.add_option("--data", o.data, "the datasets folder (../shared/data)")
+      ->check(CLI::ExistingDirectory);
+  app.add_option("--only", o.only, "run only the datasets whose name contains this");
+  app.add_flag("--keep", o.keep, "keep the database afterwards");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::exit(app.exit(e));
   }
   return o;
 }

@@ -16,6 +16,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <CLI/CLI.hpp>
 #include <hiredis/hiredis.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -218,7 +219,7 @@ struct Session {
   std::string conversation_id;
 };
 
-/// Command-line settings (see usage()).
+/// Command-line settings (see parse_options()).
 struct Options {
   std::vector<Url> urls;
   std::vector<Session> sessions;
@@ -238,18 +239,6 @@ struct Options {
   int redis_port = 6379;
   std::string label;
 };
-
-void usage() {
-  std::fprintf(stderr, R"(usage: bench_ws_load --url ws://HOST:PORT/ws [--url ...]
-       (--session TOKEN,CONVERSATION_ID [--session ...] | --sessions FILE)
-       [--connections N] [--rate MSGS_PER_S] [--duration S] [--settle S] [--drain S]
-       [--since-seq N] [--pid GATEWAY_PID ...] [--redis-pid PID] [--redis-host H] [--redis-port P]
-       [--connect-concurrency N] [--connect-timeout S] [--deadline S] [--text-pad BYTES] [--label L]
-Sockets are spread round-robin over the URLs and the sessions (a visitor token may join only its
-own conversation). FILE has one "TOKEN CONVERSATION_ID" per line. --rate 0 only measures idle
-sockets. Prints a summary on stderr and `RESULT {json}` on stdout.
-)");
-}
 
 Url parse_url(const std::string& text) {
   constexpr std::string_view kScheme = "ws://";
@@ -284,75 +273,53 @@ Session parse_session(const std::string& text, char separator) {
   return Session{text.substr(0, pos), text.substr(pos + 1)};
 }
 
+/// The command line (CLI11). Exits with a message on bad input (CLI11's own exit codes).
 Options parse_options(int argc, char** argv) {
   Options o;
-  auto need = [&](int& i) -> std::string {
-    if (i + 1 >= argc) die(std::string("missing value for ") + argv[i]);
-    return argv[++i];
-  };
-  auto number = [&](const std::string& flag, const std::string& value) {
-    char* end = nullptr;
-    double d = std::strtod(value.c_str(), &end);
-    if (end == value.c_str() || *end != '\0' || !std::isfinite(d) || d < 0) {
-      die("bad value for " + flag + ": " + value);
-    }
-    return d;
-  };
-  for (int i = 1; i < argc; ++i) {
-    std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
-      usage();
-      std::exit(0);
-    } else if (flag == "--url") {
-      o.urls.push_back(parse_url(need(i)));
-    } else if (flag == "--session") {
-      o.sessions.push_back(parse_session(need(i), ','));
-    } else if (flag == "--sessions") {
-      std::ifstream in(need(i));
-      if (!in) die("cannot read the sessions file");
-      std::string line;
-      while (std::getline(in, line)) {
-        if (!line.empty()) o.sessions.push_back(parse_session(line, ' '));
-      }
-    } else if (flag == "--connections") {
-      o.connections = static_cast<int>(number(flag, need(i)));
-    } else if (flag == "--since-seq") {
-      o.since_seq = static_cast<std::int64_t>(number(flag, need(i)));
-    } else if (flag == "--rate") {
-      o.rate = number(flag, need(i));
-    } else if (flag == "--duration") {
-      o.duration = number(flag, need(i));
-    } else if (flag == "--settle") {
-      o.settle = number(flag, need(i));
-    } else if (flag == "--drain") {
-      o.drain = number(flag, need(i));
-    } else if (flag == "--connect-timeout") {
-      o.connect_timeout = number(flag, need(i));
-    } else if (flag == "--deadline") {
-      o.deadline = number(flag, need(i));
-    } else if (flag == "--connect-concurrency") {
-      o.connect_concurrency = std::max(1, static_cast<int>(number(flag, need(i))));
-    } else if (flag == "--text-pad") {
-      o.text_pad = static_cast<std::size_t>(number(flag, need(i)));
-    } else if (flag == "--pid") {
-      o.gateway_pids.push_back(static_cast<int>(number(flag, need(i))));
-    } else if (flag == "--redis-pid") {
-      o.redis_pid = static_cast<int>(number(flag, need(i)));
-    } else if (flag == "--redis-host") {
-      o.redis_host = need(i);
-    } else if (flag == "--redis-port") {
-      o.redis_port = static_cast<int>(number(flag, need(i)));
-    } else if (flag == "--label") {
-      o.label = need(i);
-    } else {
-      usage();
-      die("unknown flag " + flag);
+  std::vector<std::string> urls, sessions;
+  std::string sessions_file;
+  CLI::App app{
+      "WebSocket fan-out load client for the BotFactory gateway (docs/benchmarks.md). Sockets "
+      "are spread round-robin over the URLs and the sessions (a visitor token may join only its "
+      "own conversation). --rate 0 only measures idle sockets. Prints a summary on stderr and "
+      "`RESULT {json}` on stdout.",
+      "bench_ws_load"};
+  auto non_negative = CLI::NonNegativeNumber;
+  app.add_option("--url", urls, "ws://HOST:PORT/ws (repeatable)")->required();
+  app.add_option("--session", sessions, "TOKEN,CONVERSATION_ID (repeatable)");
+  app.add_option("--sessions", sessions_file, "file with one \"TOKEN CONVERSATION_ID\" per line")
+      ->check(CLI::ExistingFile);
+  app.add_option("--connections", o.connections, "sockets to open")->check(CLI::PositiveNumber);
+  app.add_option("--since-seq", o.since_seq, "since_seq of every join")->check(non_negative);
+  app.add_option("--rate", o.rate, "messages/s published over all conversations")->check(non_negative);
+  app.add_option("--duration", o.duration, "seconds of publishing")->check(non_negative);
+  app.add_option("--settle", o.settle, "idle seconds before sampling RSS")->check(non_negative);
+  app.add_option("--drain", o.drain, "max seconds to wait for deliveries")->check(non_negative);
+  app.add_option("--connect-timeout", o.connect_timeout, "seconds")->check(non_negative);
+  app.add_option("--deadline", o.deadline, "hard limit of the run, seconds")->check(non_negative);
+  app.add_option("--connect-concurrency", o.connect_concurrency, "handshakes in flight")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--text-pad", o.text_pad, "bytes appended to each message text")
+      ->check(CLI::Range(0, 3900));
+  app.add_option("--pid", o.gateway_pids, "gateway pid to sample (repeatable)");
+  app.add_option("--redis-pid", o.redis_pid, "Redis pid to sample");
+  app.add_option("--redis-host", o.redis_host, "Redis host");
+  app.add_option("--redis-port", o.redis_port, "Redis port")->check(CLI::Range(1, 65535));
+  app.add_option("--label", o.label, "case name in the output");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::exit(app.exit(e));
+  }
+  for (const auto& url : urls) o.urls.push_back(parse_url(url));
+  for (const auto& session : sessions) o.sessions.push_back(parse_session(session, ','));
+  if (!sessions_file.empty()) {
+    std::ifstream in(sessions_file);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) o.sessions.push_back(parse_session(line, ' '));
     }
   }
-  if (o.urls.empty()) die("at least one --url is needed");
   if (o.sessions.empty()) die("at least one --session (or --sessions FILE) is needed");
-  if (o.connections < 1) die("--connections must be at least 1");
-  if (o.text_pad > 3900) die("--text-pad must be at most 3900 (message text limit 4000)");
   return o;
 }
 

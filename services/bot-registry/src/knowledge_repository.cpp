@@ -43,12 +43,15 @@ constexpr const char* kIndexBotTerms =
 // in its BM25F form with the document title counted twice (tf and term_count, see V002). N, df
 // and the average length are over the bot's chunks. The words go through to_tsvector
 // (stemming, stop words) to get the same lexemes as the index; only their postings are read.
+// The lexemes are a scalar subquery (an InitPlan: computed once, and an index condition on
+// chunk_terms' primary key even before the table has statistics; a join with the CTE was
+// planned as a filter that ran to_tsvector once per posting of the bot).
 constexpr const char* kSearch =
     "WITH query AS (SELECT tsvector_to_array(to_tsvector($2::regconfig, $3)) AS words), "
     "stats AS (SELECT count(*)::float8 AS n, GREATEST(avg(term_count), 1)::float8 AS avg_len "
     "FROM registry.chunks WHERE bot_id = $1::uuid), "
-    "matches AS (SELECT t.chunk_id, t.lexeme, t.tf FROM query, registry.chunk_terms t "
-    "WHERE t.bot_id = $1::uuid AND t.lexeme = ANY (query.words)), "
+    "matches AS (SELECT t.chunk_id, t.lexeme, t.tf FROM registry.chunk_terms t "
+    "WHERE t.bot_id = $1::uuid AND t.lexeme = ANY ((SELECT words FROM query)::text[])), "
     "df AS (SELECT lexeme, count(*)::float8 AS df FROM matches GROUP BY lexeme), "
     "scored AS (SELECT m.chunk_id, sum(ln(1 + (s.n - df.df + 0.5) / (df.df + 0.5)) * m.tf * 2.2 "
     "/ (m.tf + 1.2 * (0.25 + 0.75 * c.term_count / s.avg_len))) AS score "
