@@ -37,19 +37,10 @@ bool BlockingClient::ensure_connected() {
   }
   redisSetTimeout(context_, tv);
   if (has_auth(credentials_)) {
-    redisReply* reply = nullptr;
-    if (credentials_.username.empty()) {
-      reply = static_cast<redisReply*>(redisCommand(context_, "AUTH %b", credentials_.password.data(),
-                                                    credentials_.password.size()));
-    } else {
-      reply = static_cast<redisReply*>(redisCommand(
-          context_, "AUTH %b %b", credentials_.username.data(), credentials_.username.size(),
-          credentials_.password.data(), credentials_.password.size()));
-    }
-    Reply owned(reply);
-    if (!owned || owned->type == REDIS_REPLY_ERROR) {
+    auto reply = send(auth_command(credentials_));
+    if (!reply || reply->type == REDIS_REPLY_ERROR) {
       common::logger("redis")->warn("authentication to {}:{} failed{}", host_, port_,
-                                    owned ? "" : " (no reply)");
+                                    reply ? "" : " (no reply)");
       drop();
       return false;
     }
@@ -57,7 +48,7 @@ bool BlockingClient::ensure_connected() {
   return true;
 }
 
-Reply BlockingClient::command(std::initializer_list<std::string_view> args) {
+Reply BlockingClient::send(const std::vector<std::string_view>& args) {
   std::vector<const char*> argv;
   std::vector<std::size_t> lengths;
   argv.reserve(args.size());
@@ -66,12 +57,16 @@ Reply BlockingClient::command(std::initializer_list<std::string_view> args) {
     argv.push_back(arg.data());
     lengths.push_back(arg.size());
   }
+  return Reply(static_cast<redisReply*>(
+      redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lengths.data())));
+}
+
+Reply BlockingClient::command(std::initializer_list<std::string_view> args) {
+  std::vector<std::string_view> argv(args);
   std::lock_guard lock(mutex_);
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!ensure_connected()) return nullptr;
-    auto* reply = static_cast<redisReply*>(redisCommandArgv(
-        context_, static_cast<int>(argv.size()), argv.data(), lengths.data()));
-    if (reply != nullptr) return Reply(reply);
+    if (auto reply = send(argv)) return reply;
     drop();  // broken connection: reconnect once
   }
   return nullptr;

@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/connect.hpp>
@@ -31,44 +32,32 @@ std::string_view as_view(const redisReply* r) {
              : std::string_view();
 }
 
-/// Appends the RESP encoding of `command argument` (`command` may hold several words) to `out`.
-void append_command(std::string& out, const char* command, std::string_view argument) {
-  const char* argv[3];
-  std::size_t lens[3];
-  int argc = 0;
-  std::string_view words(command);
-  while (!words.empty()) {
-    auto space = words.find(' ');
-    auto word = words.substr(0, space);
-    argv[argc] = word.data();
-    lens[argc] = word.size();
-    ++argc;
-    words = space == std::string_view::npos ? std::string_view() : words.substr(space + 1);
+/// Appends the RESP encoding of the command `args` (binary-safe) to `out`.
+void append_argv(std::string& out, const std::vector<std::string_view>& args) {
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lens;
+  for (auto arg : args) {
+    argv.push_back(arg.data());
+    lens.push_back(arg.size());
   }
-  argv[argc] = argument.data();
-  lens[argc] = argument.size();
-  ++argc;
   char* formatted = nullptr;
-  int n = redisFormatCommandArgv(&formatted, argc, argv, lens);
+  int n = redisFormatCommandArgv(&formatted, static_cast<int>(argv.size()), argv.data(),
+                                 lens.data());
   if (n > 0 && formatted) out.append(formatted, static_cast<std::size_t>(n));
   redisFreeCommand(formatted);
 }
 
-/// Appends the RESP encoding of AUTH for `credentials` (password set) to `out`.
-void append_auth(std::string& out, const Credentials& credentials) {
-  const char* argv[3] = {"AUTH", nullptr, nullptr};
-  std::size_t lens[3] = {4, 0, 0};
-  int argc = 1;
-  if (!credentials.username.empty()) {
-    argv[argc] = credentials.username.data();
-    lens[argc++] = credentials.username.size();
+/// Appends the RESP encoding of `command argument` (`command` may hold several words) to `out`.
+void append_command(std::string& out, const char* command, std::string_view argument) {
+  std::vector<std::string_view> args;
+  std::string_view words(command);
+  while (!words.empty()) {
+    auto space = words.find(' ');
+    args.push_back(words.substr(0, space));
+    words = space == std::string_view::npos ? std::string_view() : words.substr(space + 1);
   }
-  argv[argc] = credentials.password.data();
-  lens[argc++] = credentials.password.size();
-  char* formatted = nullptr;
-  int n = redisFormatCommandArgv(&formatted, argc, argv, lens);
-  if (n > 0 && formatted) out.append(formatted, static_cast<std::size_t>(n));
-  redisFreeCommand(formatted);
+  args.push_back(argument);
+  append_argv(out, args);
 }
 
 }  // namespace
@@ -172,7 +161,7 @@ class Subscriber::Impl : public std::enable_shared_from_this<Impl> {
     // which the AUTH reply (handled first, in dispatch) turns into a reconnect with backoff.
     auth_pending_ = has_auth(options_.credentials);
     if (auth_pending_) {
-      append_auth(pending_, options_.credentials);
+      append_argv(pending_, auth_command(options_.credentials));
       if (!writing_) write();
     }
     if (!options_.client_name.empty()) send("CLIENT SETNAME", options_.client_name);

@@ -28,16 +28,15 @@ constexpr const char* kListDocuments =
     "ORDER BY created_at, id";
 constexpr const char* kDeleteDocument =
     "DELETE FROM registry.documents WHERE id = $2::uuid AND bot_id = $1::uuid";
-// The chunks' inverted index (V002): one row per (chunk, lexeme) with its BM25F tf.
-constexpr const char* kIndexDocumentTerms =
-    "INSERT INTO registry.chunk_terms (bot_id, lexeme, chunk_id, tf) "
-    "SELECT c.bot_id, u.lexeme, c.id, registry.bm25_tf(u.positions, u.weights) "
-    "FROM registry.chunks c, unnest(c.tsv) AS u WHERE c.document_id = $1::uuid";
+// The chunks' inverted index (V002): one row per (chunk, lexeme) with its BM25F tf, for the
+// chunks selected by the WHERE condition that follows.
+#define BF_INDEX_CHUNK_TERMS \
+  "INSERT INTO registry.chunk_terms (bot_id, lexeme, chunk_id, tf) " \
+  "SELECT c.bot_id, u.lexeme, c.id, registry.bm25_tf(u.positions, u.weights) " \
+  "FROM registry.chunks c, unnest(c.tsv) AS u WHERE "
+constexpr const char* kIndexDocumentTerms = BF_INDEX_CHUNK_TERMS "c.document_id = $1::uuid";
 constexpr const char* kDropBotTerms = "DELETE FROM registry.chunk_terms WHERE bot_id = $1::uuid";
-constexpr const char* kIndexBotTerms =
-    "INSERT INTO registry.chunk_terms (bot_id, lexeme, chunk_id, tf) "
-    "SELECT c.bot_id, u.lexeme, c.id, registry.bm25_tf(u.positions, u.weights) "
-    "FROM registry.chunks c, unnest(c.tsv) AS u WHERE c.bot_id = $1::uuid";
+constexpr const char* kIndexBotTerms = BF_INDEX_CHUNK_TERMS "c.bot_id = $1::uuid";
 // Okapi BM25 (Robertson & Zaragoza, "The Probabilistic Relevance Framework: BM25 and Beyond",
 // 2009, eq. 3.15, with Lucene's idf ln(1 + (N - df + 0.5) / (df + 0.5))), k1 = 1.2, b = 0.75,
 // in its BM25F form with the document title counted twice (tf and term_count, see V002). N, df
@@ -67,6 +66,7 @@ constexpr const char* kReindex =
     "FROM registry.documents d WHERE d.id = c.document_id AND c.bot_id = $1::uuid";
 
 #undef BF_DOCUMENT_COLUMNS
+#undef BF_INDEX_CHUNK_TERMS
 
 registry::v1::Document document_from_row(const pg::Result& r, int row) {
   registry::v1::Document document;

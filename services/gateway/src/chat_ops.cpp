@@ -26,9 +26,7 @@ std::optional<OpError> ChatOps::authorize_join(const jwt::Claims& claims,
   request.set_conversation_id(conversation_id);
   request.set_tenant_id(claims.tenant_id);
   chat::v1::Conversation conversation;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  auto status = upstreams_.chat->GetConversation(&context, request, &conversation);
+  auto status = upstreams_.call(*upstreams_.chat, &ChatRpc::GetConversation, request, conversation);
   if (!status.ok()) return op_error(status);
   if (last_seq) *last_seq = conversation.last_seq();
   return std::nullopt;
@@ -42,9 +40,7 @@ std::optional<OpError> ChatOps::fetch_messages(const std::string& conversation_i
   request.set_since_seq(since_seq);
   request.set_limit(limit);
   chat::v1::ListMessagesResponse response;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  auto status = upstreams_.chat->ListMessages(&context, request, &response);
+  auto status = upstreams_.call(*upstreams_.chat, &ChatRpc::ListMessages, request, response);
   if (!status.ok()) return op_error(status);
   out.reserve(out.size() + static_cast<std::size_t>(response.messages_size()));
   for (const auto& message : response.messages()) {
@@ -75,9 +71,7 @@ std::optional<OpError> ChatOps::post_message(const jwt::Claims& claims, const st
       auth::v1::GetUserRequest user_request;
       user_request.set_user_id(claims.subject);
       auth::v1::User user;
-      grpc::ClientContext context;
-      upstreams_.prepare(context);
-      auto status = upstreams_.auth->GetUser(&context, user_request, &user);
+      auto status = upstreams_.call(*upstreams_.auth, &AuthRpc::GetUser, user_request, user);
       if (!status.ok()) return op_error(status);
       name = user.username();
       result.operator_name = name;
@@ -85,9 +79,7 @@ std::optional<OpError> ChatOps::post_message(const jwt::Claims& claims, const st
     sender->set_name(name);
   }
   chat::v1::PostMessageResponse response;
-  grpc::ClientContext context;
-  upstreams_.prepare(context);
-  auto status = upstreams_.chat->PostMessage(&context, request, &response);
+  auto status = upstreams_.call(*upstreams_.chat, &ChatRpc::PostMessage, request, response);
   if (!status.ok()) return op_error(status);
   result.seq = response.message().seq();
   result.message_id = response.message().id();

@@ -27,33 +27,13 @@ HttpResponse json_response(int status, const json::value& value) {
   return response;
 }
 
-using AuthRpc = auth::v1::AuthService::StubInterface;
-using BillingRpc = billing::v1::SubscriptionService::StubInterface;
-using RegistryRpc = registry::v1::BotRegistryService::StubInterface;
-using ChatRpc = chat::v1::ChannelConnectorService::StubInterface;
-
-/// A unary method of a generated gRPC stub interface.
-template <typename Stub, typename Request, typename Response>
-using UnaryMethod = grpc::Status (Stub::*)(grpc::ClientContext*, const Request&, Response*);
-
-/// One unary call of `method` on `stub` with the gateway's deadline (Upstreams::prepare);
-/// fills `response` and returns the status.
-template <typename Stub, typename Request, typename Response>
-grpc::Status try_call(const Upstreams& upstreams, Stub& stub,
-                      UnaryMethod<Stub, Request, Response> method, const Request& request,
-                      Response& response) {
-  grpc::ClientContext context;
-  upstreams.prepare(context);
-  return (stub.*method)(&context, request, &response);
-}
-
-/// try_call() that returns the response; a non-OK status throws the matching ApiError
+/// Upstreams::call() that returns the response; a non-OK status throws the matching ApiError
 /// (check()).
 template <typename Stub, typename Request, typename Response>
-Response call(const Upstreams& upstreams, Stub& stub, UnaryMethod<Stub, Request, Response> method,
-              const Request& request) {
+Response checked_call(const Upstreams& upstreams, Stub& stub,
+                      UnaryMethod<Stub, Request, Response> method, const Request& request) {
   Response response;
-  check(try_call(upstreams, stub, method, request, response));
+  check(upstreams.call(stub, method, request, response));
   return response;
 }
 
@@ -203,12 +183,12 @@ HttpResponse RestApi::register_user(const HttpRequest& request) const {
   rpc_request.set_email(string_field(body, "email"));
   rpc_request.set_username(string_field(body, "username"));
   rpc_request.set_password(string_field(body, "password"));
-  auto user = call(upstreams_, *upstreams_.auth, &AuthRpc::Register, rpc_request);
+  auto user = checked_call(upstreams_, *upstreams_.auth, &AuthRpc::Register, rpc_request);
   billing::v1::StartTrialRequest trial;
   trial.set_tenant_id(user.tenant_id());
   billing::v1::Subscription subscription;
   auto status =
-      try_call(upstreams_, *upstreams_.subscription, &BillingRpc::StartTrial, trial, subscription);
+      upstreams_.call(*upstreams_.subscription, &BillingRpc::StartTrial, trial, subscription);
   if (!status.ok()) {
     // The subscription service puts a tenant without a subscription on the trial on first read.
     common::logger("rest")->warn("request {}: StartTrial for a new tenant failed: {}",
@@ -225,7 +205,7 @@ HttpResponse RestApi::login(const HttpRequest& request) const {
   rpc_request.set_email(string_field(body, "email"));
   rpc_request.set_password(string_field(body, "password"));
   auth::v1::TokenPair pair;
-  auto status = try_call(upstreams_, *upstreams_.auth, &AuthRpc::Login, rpc_request, pair);
+  auto status = upstreams_.call(*upstreams_.auth, &AuthRpc::Login, rpc_request, pair);
   if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
       status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
       status.error_code() == grpc::StatusCode::NOT_FOUND) {
@@ -241,7 +221,7 @@ HttpResponse RestApi::refresh(const HttpRequest& request) const {
   rpc_request.set_refresh_token(string_field(body, "refresh_token"));
   if (rpc_request.refresh_token().empty()) throw validation("refresh_token is required");
   auth::v1::TokenPair pair;
-  auto status = try_call(upstreams_, *upstreams_.auth, &AuthRpc::Refresh, rpc_request, pair);
+  auto status = upstreams_.call(*upstreams_.auth, &AuthRpc::Refresh, rpc_request, pair);
   if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
     throw ApiError(401, "unauthorized", "invalid or expired refresh token");
   }
@@ -253,7 +233,7 @@ HttpResponse RestApi::logout(const HttpRequest& request) const {
   auto body = parse_object(request);
   auth::v1::LogoutRequest rpc_request;
   rpc_request.set_refresh_token(string_field(body, "refresh_token"));
-  call(upstreams_, *upstreams_.auth, &AuthRpc::Logout, rpc_request);
+  checked_call(upstreams_, *upstreams_.auth, &AuthRpc::Logout, rpc_request);
   return no_content();
 }
 
@@ -262,7 +242,7 @@ HttpResponse RestApi::me(const HttpRequest& request) const {
   auth::v1::GetUserRequest rpc_request;
   rpc_request.set_user_id(claims.subject);
   auth::v1::User user;
-  auto status = try_call(upstreams_, *upstreams_.auth, &AuthRpc::GetUser, rpc_request, user);
+  auto status = upstreams_.call(*upstreams_.auth, &AuthRpc::GetUser, rpc_request, user);
   if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
     throw ApiError(401, "unauthorized", "the token's user no longer exists");
   }
@@ -275,7 +255,7 @@ HttpResponse RestApi::me(const HttpRequest& request) const {
 HttpResponse RestApi::list_plans(const HttpRequest&) const {
   billing::v1::ListPlansRequest rpc_request;
   auto rpc_response =
-      call(upstreams_, *upstreams_.subscription, &BillingRpc::ListPlans, rpc_request);
+      checked_call(upstreams_, *upstreams_.subscription, &BillingRpc::ListPlans, rpc_request);
   json::array plans;
   for (const auto& plan : rpc_response.plans()) plans.push_back(plan_json(plan));
   return json_response(200, json::object{{"plans", std::move(plans)}});
@@ -286,7 +266,7 @@ HttpResponse RestApi::current_subscription(const HttpRequest& request) const {
   billing::v1::GetSubscriptionRequest rpc_request;
   rpc_request.set_tenant_id(claims.tenant_id);
   auto subscription =
-      call(upstreams_, *upstreams_.subscription, &BillingRpc::GetSubscription, rpc_request);
+      checked_call(upstreams_, *upstreams_.subscription, &BillingRpc::GetSubscription, rpc_request);
   return json_response(200, subscription_json(subscription));
 }
 
@@ -298,7 +278,7 @@ HttpResponse RestApi::change_plan(const HttpRequest& request) const {
   rpc_request.set_plan_code(string_field(body, "plan"));
   if (rpc_request.plan_code().empty()) throw validation("plan is required");
   auto subscription =
-      call(upstreams_, *upstreams_.subscription, &BillingRpc::ChangePlan, rpc_request);
+      checked_call(upstreams_, *upstreams_.subscription, &BillingRpc::ChangePlan, rpc_request);
   return json_response(200, subscription_json(subscription));
 }
 
@@ -316,7 +296,7 @@ HttpResponse RestApi::create_bot(const HttpRequest& request) const {
   if (auto it = body.find("provider"); it != body.end() && !it->value().is_null()) {
     *rpc_request.mutable_provider() = provider_from_json(it->value());
   }
-  auto bot = call(upstreams_, *upstreams_.registry, &RegistryRpc::CreateBot, rpc_request);
+  auto bot = checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::CreateBot, rpc_request);
   auto response = json_response(201, bot_json(bot));
   response.headers.emplace_back("Location", "/api/v1/bots/" + bot.id());
   return response;
@@ -326,7 +306,8 @@ HttpResponse RestApi::list_bots(const HttpRequest& request) const {
   auto claims = require_user(request);
   registry::v1::ListBotsRequest rpc_request;
   rpc_request.set_tenant_id(claims.tenant_id);
-  auto rpc_response = call(upstreams_, *upstreams_.registry, &RegistryRpc::ListBots, rpc_request);
+  auto rpc_response =
+      checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::ListBots, rpc_request);
   json::array bots;
   for (const auto& bot : rpc_response.bots()) bots.push_back(bot_json(bot));
   return json_response(200, json::object{{"bots", std::move(bots)}});
@@ -337,7 +318,7 @@ HttpResponse RestApi::get_bot(const HttpRequest& request, const std::string& bot
   registry::v1::GetBotRequest rpc_request;
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_bot_id(bot_id);
-  auto bot = call(upstreams_, *upstreams_.registry, &RegistryRpc::GetBot, rpc_request);
+  auto bot = checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::GetBot, rpc_request);
   return json_response(200, bot_json(bot));
 }
 
@@ -354,7 +335,7 @@ HttpResponse RestApi::update_bot(const HttpRequest& request, const std::string& 
   if (auto it = body.find("provider"); it != body.end() && !it->value().is_null()) {
     *rpc_request.mutable_provider() = provider_from_json(it->value());
   }
-  auto bot = call(upstreams_, *upstreams_.registry, &RegistryRpc::UpdateBot, rpc_request);
+  auto bot = checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::UpdateBot, rpc_request);
   return json_response(200, bot_json(bot));
 }
 
@@ -363,7 +344,7 @@ HttpResponse RestApi::delete_bot(const HttpRequest& request, const std::string& 
   registry::v1::DeleteBotRequest rpc_request;
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_bot_id(bot_id);
-  call(upstreams_, *upstreams_.registry, &RegistryRpc::DeleteBot, rpc_request);
+  checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::DeleteBot, rpc_request);
   return no_content();
 }
 
@@ -409,7 +390,8 @@ HttpResponse RestApi::add_knowledge(const HttpRequest& request, const std::strin
     throw ApiError(415, "unsupported_media_type",
                    "send application/json or multipart/form-data with a `file` part");
   }
-  auto document = call(upstreams_, *upstreams_.registry, &RegistryRpc::AddDocument, rpc_request);
+  auto document =
+      checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::AddDocument, rpc_request);
   return json_response(201, document_json(document));
 }
 
@@ -419,7 +401,7 @@ HttpResponse RestApi::list_knowledge(const HttpRequest& request, const std::stri
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_bot_id(bot_id);
   auto rpc_response =
-      call(upstreams_, *upstreams_.registry, &RegistryRpc::ListDocuments, rpc_request);
+      checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::ListDocuments, rpc_request);
   json::array documents;
   for (const auto& document : rpc_response.documents()) documents.push_back(document_json(document));
   return json_response(200, json::object{{"documents", std::move(documents)}});
@@ -432,7 +414,7 @@ HttpResponse RestApi::delete_knowledge(const HttpRequest& request, const std::st
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_bot_id(bot_id);
   rpc_request.set_document_id(document_id);
-  call(upstreams_, *upstreams_.registry, &RegistryRpc::DeleteDocument, rpc_request);
+  checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::DeleteDocument, rpc_request);
   return no_content();
 }
 
@@ -451,7 +433,8 @@ HttpResponse RestApi::create_widget_session(const HttpRequest& request,
   {
     registry::v1::GetBotByPublicIdRequest rpc_request;
     rpc_request.set_public_id(public_id);
-    bot = call(upstreams_, *upstreams_.registry, &RegistryRpc::GetBotByPublicId, rpc_request);
+    bot =
+        checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::GetBotByPublicId, rpc_request);
   }
   const std::string visitor_id = "v_" + common::random_base62(12);
   chat::v1::Conversation conversation;
@@ -462,7 +445,8 @@ HttpResponse RestApi::create_widget_session(const HttpRequest& request,
     rpc_request.set_channel("web");
     rpc_request.set_visitor_id(visitor_id);
     rpc_request.set_visitor_name(name);
-    conversation = call(upstreams_, *upstreams_.chat, &ChatRpc::CreateConversation, rpc_request);
+    conversation =
+        checked_call(upstreams_, *upstreams_.chat, &ChatRpc::CreateConversation, rpc_request);
   }
   auth::v1::IssueVisitorTokenResponse token;
   {
@@ -472,7 +456,7 @@ HttpResponse RestApi::create_widget_session(const HttpRequest& request,
     rpc_request.set_conversation_id(conversation.id());
     rpc_request.set_visitor_id(visitor_id);
     rpc_request.set_visitor_name(name);
-    token = call(upstreams_, *upstreams_.auth, &AuthRpc::IssueVisitorToken, rpc_request);
+    token = checked_call(upstreams_, *upstreams_.auth, &AuthRpc::IssueVisitorToken, rpc_request);
   }
   json::object result{
       {"token", token.token()},
@@ -491,13 +475,14 @@ HttpResponse RestApi::list_conversations(const HttpRequest& request,
     registry::v1::GetBotRequest rpc_request;
     rpc_request.set_tenant_id(claims.tenant_id);
     rpc_request.set_bot_id(bot_id);
-    call(upstreams_, *upstreams_.registry, &RegistryRpc::GetBot, rpc_request);
+    checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::GetBot, rpc_request);
   }
   chat::v1::ListConversationsRequest rpc_request;
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_bot_id(bot_id);
   rpc_request.set_limit(limit);
-  auto rpc_response = call(upstreams_, *upstreams_.chat, &ChatRpc::ListConversations, rpc_request);
+  auto rpc_response =
+      checked_call(upstreams_, *upstreams_.chat, &ChatRpc::ListConversations, rpc_request);
   json::array conversations;
   for (const auto& c : rpc_response.conversations()) conversations.push_back(conversation_json(c));
   return json_response(200, json::object{{"conversations", std::move(conversations)}});
@@ -516,13 +501,14 @@ HttpResponse RestApi::list_messages(const HttpRequest& request,
     chat::v1::GetConversationRequest rpc_request;
     rpc_request.set_conversation_id(conversation_id);
     rpc_request.set_tenant_id(claims.tenant_id);
-    call(upstreams_, *upstreams_.chat, &ChatRpc::GetConversation, rpc_request);
+    checked_call(upstreams_, *upstreams_.chat, &ChatRpc::GetConversation, rpc_request);
   }
   chat::v1::ListMessagesRequest rpc_request;
   rpc_request.set_conversation_id(conversation_id);
   rpc_request.set_since_seq(since_seq);
   rpc_request.set_limit(limit);
-  auto rpc_response = call(upstreams_, *upstreams_.chat, &ChatRpc::ListMessages, rpc_request);
+  auto rpc_response =
+      checked_call(upstreams_, *upstreams_.chat, &ChatRpc::ListMessages, rpc_request);
   json::array messages;
   for (const auto& m : rpc_response.messages()) messages.push_back(message_json(m));
   return json_response(200, json::object{{"messages", std::move(messages)}});

@@ -18,6 +18,15 @@ namespace botfactory::gateway {
 
 struct GatewaySettings;
 
+using AuthRpc = auth::v1::AuthService::StubInterface;
+using BillingRpc = billing::v1::SubscriptionService::StubInterface;
+using RegistryRpc = registry::v1::BotRegistryService::StubInterface;
+using ChatRpc = chat::v1::ChannelConnectorService::StubInterface;
+
+/// A unary method of a generated gRPC stub interface, e.g. `&ChatRpc::PostMessage`.
+template <typename Stub, typename Request, typename Response>
+using UnaryMethod = grpc::Status (Stub::*)(grpc::ClientContext*, const Request&, Response*);
+
 /// The stubs plus the deadline every call gets. Stubs are thread-safe.
 struct Upstreams {
   std::shared_ptr<grpc::Channel> auth_channel;
@@ -35,6 +44,16 @@ struct Upstreams {
 
   /// Sets the per-call deadline (RPC_TIMEOUT_MS) on `context`.
   void prepare(grpc::ClientContext& context) const;
+
+  /// One unary call of `method` on `stub` with the per-call deadline (prepare()); fills
+  /// `response` and returns the status.
+  template <typename Stub, typename Request, typename Response>
+  grpc::Status call(Stub& stub, UnaryMethod<Stub, Request, Response> method,
+                    const Request& request, Response& response) const {
+    grpc::ClientContext context;
+    prepare(context);
+    return (stub.*method)(&context, request, &response);
+  }
 
   /// Names of the upstreams whose grpc.health.v1 Check does not answer SERVING within
   /// `timeout` (empty when all are ready). Blocking.

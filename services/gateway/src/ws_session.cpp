@@ -48,6 +48,10 @@ constexpr int kReadsPerWakeup = 4;                       // fairness between soc
 
 Frame make_frame(std::string text) { return std::make_shared<const std::string>(std::move(text)); }
 
+/// A request id for one WebSocket operation that calls a service ("ws-" + 12 base62
+/// characters): it follows the operation into the services' logs and calls.
+std::string new_ws_request_id() { return "ws-" + common::random_base62(12); }
+
 /// The read buffer of the current I/O thread: sockets read into it only when data is there,
 /// so an idle socket owns no read buffer.
 char* scratch_buffer() {
@@ -233,7 +237,7 @@ class WsSession : public ConversationWatcher,
                          conversation_id});
     }
     net::post(context_.workers, [self = shared_from_this(), conversation_id, since_seq] {
-      common::ScopedRequestId scope("ws-" + common::random_base62(12));
+      common::ScopedRequestId scope(new_ws_request_id());
       std::int64_t last_seq = 0;
       auto error = self->context_.chat.authorize_join(self->claims_, conversation_id, &last_seq);
       net::post(self->socket_.get_executor(), [self, conversation_id, since_seq, last_seq, error] {
@@ -312,7 +316,7 @@ class WsSession : public ConversationWatcher,
     net::post(context_.workers, [self = shared_from_this(), id = conversation.id,
                                  since = conversation.last_seq,
                                  generation = conversation.generation] {
-      common::ScopedRequestId scope("ws-" + common::random_base62(12));
+      common::ScopedRequestId scope(new_ws_request_id());
       auto frames = std::make_shared<std::vector<SeqFrame>>();
       bool more = false;
       auto error = self->context_.chat.fetch_messages(id, since, kReplayPageSize, *frames, &more);
@@ -409,7 +413,7 @@ class WsSession : public ConversationWatcher,
   }
 
   /// The socket is WS_MAX_QUEUE frames behind on `c`: skip its live frames from here on and
-  /// catch up from storage (last_seq onwards) once the queue drained.
+  /// catch up (last_seq onwards, see catch_up()) once the queue drained.
   void fall_behind(Conversation& c) {
     c.lagging = true;
     c.buffered.clear();
@@ -458,7 +462,7 @@ class WsSession : public ConversationWatcher,
                                  cached_name = operator_name_] {
       // One id per WebSocket message: it follows the message through channel-connector and
       // the bot pipeline's calls and logs.
-      common::ScopedRequestId scope("ws-" + common::random_base62(12));
+      common::ScopedRequestId scope(new_ws_request_id());
       PostResult result;
       auto error = self->context_.chat.post_message(self->claims_, cached_name,
                                                     frame.conversation_id, frame.client_id,

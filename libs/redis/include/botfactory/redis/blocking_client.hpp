@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "botfactory/redis/credentials.hpp"
 
@@ -43,6 +44,8 @@ class BlockingClient {
  private:
   bool ensure_connected();
   void drop();
+  /// One command on the current connection (connected, mutex held); null on I/O failure.
+  Reply send(const std::vector<std::string_view>& args);
 
   std::string host_;
   int port_;

@@ -2,6 +2,8 @@
 // Redis authentication settings shared by every client of this library.
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace botfactory::redis {
 
@@ -17,5 +19,9 @@ Credentials credentials_from_env();
 
 /// True when connections must send AUTH first.
 inline bool has_auth(const Credentials& credentials) { return !credentials.password.empty(); }
+
+/// The AUTH command for `credentials`: {"AUTH", [username,] password}; views into
+/// `credentials`, which must outlive them.
+std::vector<std::string_view> auth_command(const Credentials& credentials);
 
 }  // namespace botfactory::redis
