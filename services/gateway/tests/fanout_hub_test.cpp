@@ -8,7 +8,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "botfactory/redis/subscriber.hpp"
-#include "fanout_hub.hpp"
+#include "fanout/fanout_hub.hpp"
 
 using namespace botfactory;
 using gateway::FanoutHub;

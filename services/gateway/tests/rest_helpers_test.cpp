@@ -8,18 +8,18 @@
 #include <boost/json.hpp>
 #include <grpcpp/support/status.h>
 
-#include "api_error.hpp"
-#include "client_rate_limit.hpp"
+#include "http/api_error.hpp"
+#include "http/client_rate_limit.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/jwt/tokens.hpp"
-#include "http_message.hpp"
-#include "multipart.hpp"
-#include "rate_limiter.hpp"
-#include "rest_api.hpp"
-#include "rest_json.hpp"
-#include "router.hpp"
-#include "static_files.hpp"
-#include "upstreams.hpp"
+#include "http/http_message.hpp"
+#include "http/multipart.hpp"
+#include "http/rate_limiter.hpp"
+#include "rest/rest_api.hpp"
+#include "rest/rest_json.hpp"
+#include "http/router.hpp"
+#include "http/static_files.hpp"
+#include "rest/upstreams.hpp"
 
 using namespace botfactory;
 using namespace botfactory::gateway;

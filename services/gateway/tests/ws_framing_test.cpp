@@ -2,7 +2,7 @@
 // frame headers.
 #include <catch2/catch.hpp>
 
-#include "ws_framing.hpp"
+#include "ws/ws_framing.hpp"
 
 using namespace botfactory::gateway;
 

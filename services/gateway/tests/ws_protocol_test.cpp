@@ -4,8 +4,8 @@
 #include <boost/json.hpp>
 
 #include "botfactory/chatwire/message_event.hpp"
-#include "fanout_hub.hpp"
-#include "ws_protocol.hpp"
+#include "fanout/fanout_hub.hpp"
+#include "ws/ws_protocol.hpp"
 
 using namespace botfactory;
 using namespace botfactory::gateway;

@@ -1,4 +1,4 @@
-#include "upstreams.hpp"
+#include "rest/upstreams.hpp"
 
 #include "botfactory/rpc/client.hpp"
 #include "settings.hpp"

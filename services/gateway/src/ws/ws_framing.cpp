@@ -1,4 +1,4 @@
-#include "ws_framing.hpp"
+#include "ws/ws_framing.hpp"
 
 #include "botfactory/common/text.hpp"
 

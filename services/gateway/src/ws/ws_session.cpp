@@ -1,4 +1,4 @@
-#include "ws_session.hpp"
+#include "ws/ws_session.hpp"
 
 #include <algorithm>
 #include <array>
@@ -15,15 +15,15 @@
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/request_id.hpp"
-#include "chat_ops.hpp"
-#include "fanout_hub.hpp"
+#include "ws/chat_ops.hpp"
+#include "fanout/fanout_hub.hpp"
 #include "gateway_metrics.hpp"
-#include "rate_limiter.hpp"
+#include "http/rate_limiter.hpp"
 #include "server_context.hpp"
-#include "session_registry.hpp"
+#include "ws/session_registry.hpp"
 #include "settings.hpp"
-#include "ws_framing.hpp"
-#include "ws_protocol.hpp"
+#include "ws/ws_framing.hpp"
+#include "ws/ws_protocol.hpp"
 
 namespace botfactory::gateway {
 namespace {

@@ -1,4 +1,4 @@
-#include "http_server.hpp"
+#include "http/http_server.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -12,24 +12,24 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
-#include "api_error.hpp"
+#include "http/api_error.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/request_id.hpp"
 #include "botfactory/jwt/tokens.hpp"
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/redis/subscriber.hpp"
-#include "client_rate_limit.hpp"
+#include "http/client_rate_limit.hpp"
 #include "gateway_metrics.hpp"
-#include "http_message.hpp"
-#include "rest_api.hpp"
-#include "router.hpp"
+#include "http/http_message.hpp"
+#include "rest/rest_api.hpp"
+#include "http/router.hpp"
 #include "server_context.hpp"
-#include "session_registry.hpp"
+#include "ws/session_registry.hpp"
 #include "settings.hpp"
-#include "static_files.hpp"
-#include "upstreams.hpp"
-#include "ws_session.hpp"
+#include "http/static_files.hpp"
+#include "rest/upstreams.hpp"
+#include "ws/ws_session.hpp"
 
 namespace botfactory::gateway {
 namespace {

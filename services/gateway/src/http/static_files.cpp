@@ -1,11 +1,11 @@
-#include "static_files.hpp"
+#include "http/static_files.hpp"
 
 #include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <system_error>
 
-#include "api_error.hpp"
+#include "http/api_error.hpp"
 #include "botfactory/common/text.hpp"
 
 namespace botfactory::gateway {

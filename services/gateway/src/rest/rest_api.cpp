@@ -1,15 +1,15 @@
-#include "rest_api.hpp"
+#include "rest/rest_api.hpp"
 
 #include <boost/json.hpp>
 
-#include "api_error.hpp"
+#include "http/api_error.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/jwt/tokens.hpp"
-#include "multipart.hpp"
-#include "rest_json.hpp"
-#include "upstreams.hpp"
+#include "http/multipart.hpp"
+#include "rest/rest_json.hpp"
+#include "rest/upstreams.hpp"
 
 namespace botfactory::gateway {
 namespace {

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "http_message.hpp"
-#include "router.hpp"
+#include "http/http_message.hpp"
+#include "http/router.hpp"
 
 namespace botfactory::redis {
 class WindowCounter;

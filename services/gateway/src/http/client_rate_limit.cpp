@@ -1,8 +1,8 @@
-#include "client_rate_limit.hpp"
+#include "http/client_rate_limit.hpp"
 
 #include <chrono>
 
-#include "api_error.hpp"
+#include "http/api_error.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/redis/window_counter.hpp"

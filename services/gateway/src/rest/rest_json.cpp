@@ -1,4 +1,4 @@
-#include "rest_json.hpp"
+#include "rest/rest_json.hpp"
 
 #include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/common/text.hpp"

@@ -1,4 +1,4 @@
-#include "session_registry.hpp"
+#include "ws/session_registry.hpp"
 
 #include <vector>
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "http_message.hpp"
+#include "http/http_message.hpp"
 
 namespace botfactory::gateway {
 

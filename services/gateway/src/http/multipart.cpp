@@ -1,4 +1,4 @@
-#include "multipart.hpp"
+#include "http/multipart.hpp"
 
 #include "botfactory/common/text.hpp"
 

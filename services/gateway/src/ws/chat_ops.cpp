@@ -1,8 +1,8 @@
-#include "chat_ops.hpp"
+#include "ws/chat_ops.hpp"
 
-#include "api_error.hpp"
+#include "http/api_error.hpp"
 #include "botfactory/chatwire/message_event.hpp"
-#include "upstreams.hpp"
+#include "rest/upstreams.hpp"
 
 namespace botfactory::gateway {
 namespace {

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "chat_frame.hpp"
+#include "ws/chat_frame.hpp"
 
 namespace botfactory::redis {
 class Subscriber;

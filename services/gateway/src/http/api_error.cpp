@@ -1,4 +1,4 @@
-#include "api_error.hpp"
+#include "http/api_error.hpp"
 
 #include <boost/json.hpp>
 #include <grpcpp/support/status.h>

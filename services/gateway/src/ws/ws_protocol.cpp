@@ -1,4 +1,4 @@
-#include "ws_protocol.hpp"
+#include "ws/ws_protocol.hpp"
 
 #include <boost/json.hpp>
 

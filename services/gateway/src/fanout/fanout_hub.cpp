@@ -1,4 +1,4 @@
-#include "fanout_hub.hpp"
+#include "fanout/fanout_hub.hpp"
 
 #include <algorithm>
 #include <charconv>

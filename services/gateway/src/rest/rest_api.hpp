@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "http_message.hpp"
-#include "router.hpp"
+#include "http/http_message.hpp"
+#include "http/router.hpp"
 
 namespace botfactory::jwt {
 class TokenVerifier;

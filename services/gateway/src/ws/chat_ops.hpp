@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "botfactory/jwt/tokens.hpp"
-#include "chat_frame.hpp"
+#include "ws/chat_frame.hpp"
 
 namespace botfactory::gateway {
 
