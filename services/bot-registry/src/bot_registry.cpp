@@ -68,7 +68,10 @@ std::string joined_text(const std::vector<TextBlock>& blocks) {
 
 BotRegistry::BotRegistry(std::shared_ptr<pg::Pool> pool,
                          std::shared_ptr<EntitlementsClient> entitlements, RegistrySettings settings)
-    : pool_(std::move(pool)), entitlements_(std::move(entitlements)), settings_(settings) {}
+    : pool_(std::move(pool)),
+      entitlements_(std::move(entitlements)),
+      settings_(settings),
+      extraction_slots_(std::max(1, settings.extract_concurrency)) {}
 
 registry::v1::Bot BotRegistry::create_bot(const registry::v1::CreateBotRequest& request) {
   require_tenant(request.tenant_id());
@@ -195,12 +198,14 @@ registry::v1::Document BotRegistry::add_document(const registry::v1::AddDocument
     }
   }
 
-  auto blocks = extract_blocks(document.format, raw, settings_.pdf);
-  common::throw_if_call_abandoned();
-  document.chunks = chunk_blocks(blocks, settings_.chunk_max_chars);
-  if (document.chunks.empty()) rpc::throw_invalid("body has no text");
-  document.body = binary ? joined_text(blocks) : raw;
-  blocks.clear();
+  {
+    auto slot = extraction_slots_.acquire(settings_.extract_wait);
+    auto blocks = extract_blocks(document.format, raw, settings_.pdf);
+    common::throw_if_call_abandoned();
+    document.chunks = chunk_blocks(blocks, settings_.chunk_max_chars);
+    if (document.chunks.empty()) rpc::throw_invalid("body has no text");
+    document.body = binary ? joined_text(blocks) : raw;
+  }
 
   auto connection = pool_->acquire();
   pg::Transaction tx(*connection);

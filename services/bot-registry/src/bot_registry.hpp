@@ -2,12 +2,14 @@
 // The bot-registry domain: bots CRUD, knowledge ingestion and search, scoped by tenant, with
 // the plan's limits enforced (proto/botfactory/registry/v1/registry.proto).
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/registry/v1/registry.pb.h"
 #include "entitlements.hpp"
+#include "extraction_slots.hpp"
 #include "text_extract.hpp"
 
 namespace botfactory::registry {
@@ -20,6 +22,10 @@ struct RegistrySettings {
   /// Raw bytes of one uploaded document (REGISTRY_MAX_DOCUMENT_BYTES), checked before parsing.
   std::size_t max_document_bytes = 8 << 20;
   PdfLimits pdf;  // REGISTRY_PDF_MAX_PAGES
+  /// Documents parsed at once (REGISTRY_EXTRACT_CONCURRENCY); a call waits for a slot until its
+  /// deadline (at most extract_wait), then UNAVAILABLE.
+  int extract_concurrency = 2;
+  std::chrono::milliseconds extract_wait{30000};
 };
 
 /// Every method is thread-safe and throws rpc::StatusError for a client-facing failure:
@@ -50,6 +56,8 @@ class BotRegistry {
   /// RESOURCE_EXHAUSTED when the bot's documents would pass the plan's max_knowledge_bytes —
   /// then extracts text (plain/Markdown/HTML from `body`, PDF from `content`; text_extract.hpp),
   /// chunks and indexes it in one transaction, re-checking the plan under the bot's row lock.
+  /// At most settings.extract_concurrency documents are parsed at once (UNAVAILABLE when no
+  /// slot frees up before the caller's deadline).
   /// INVALID_ARGUMENT when the extractor refuses the document or no text is left.
   registry::v1::Document add_document(const registry::v1::AddDocumentRequest& request);
   registry::v1::ListDocumentsResponse list_documents(const registry::v1::ListDocumentsRequest& request);
@@ -64,6 +72,7 @@ class BotRegistry {
   std::shared_ptr<pg::Pool> pool_;
   std::shared_ptr<EntitlementsClient> entitlements_;
   RegistrySettings settings_;
+  ExtractionSlots extraction_slots_;
 };
 
 }  // namespace botfactory::registry

@@ -4,6 +4,7 @@
 // inputs it documents (nested brackets, emphasis runs, deep quotes and lists).
 #include <cstdint>
 #include <limits>
+#include <string>
 
 #include <md4c.h>
 
@@ -132,11 +133,54 @@ int on_text(MD_TEXTTYPE type, const MD_CHAR* data, MD_SIZE size, void* userdata)
   return 0;
 }
 
+/// Number of container markers (block quote '>', list item "- ", "* ", "+ ", "1. ", "1) ")
+/// that open `line`, each optionally indented by up to three spaces (CommonMark 0.30 sections
+/// 5.1, 5.2). Stops at the first byte that is neither.
+std::size_t container_prefix_depth(std::string_view line) {
+  std::size_t depth = 0;
+  std::size_t i = 0;
+  const std::size_t n = line.size();
+  for (;;) {
+    std::size_t indent = 0;
+    while (i < n && line[i] == ' ' && indent < 3) ++i, ++indent;
+    if (i >= n) return depth;
+    char c = line[i];
+    if (c == '>') {
+      ++i;
+    } else if ((c == '-' || c == '*' || c == '+') && i + 1 < n && (line[i + 1] == ' ' || line[i + 1] == '\t')) {
+      i += 2;
+    } else if (c >= '0' && c <= '9') {
+      std::size_t j = i;
+      while (j < n && j - i < 9 && line[j] >= '0' && line[j] <= '9') ++j;
+      if (j + 1 < n && (line[j] == '.' || line[j] == ')') && (line[j + 1] == ' ' || line[j + 1] == '\t')) {
+        i = j + 2;
+      } else {
+        return depth;
+      }
+    } else {
+      return depth;
+    }
+    ++depth;
+  }
+}
+
 }  // namespace
 
 std::vector<TextBlock> markdown_to_blocks(std::string_view markdown) {
   if (markdown.size() >= std::numeric_limits<MD_SIZE>::max()) {
     throw ExtractError("the Markdown document is too large");
+  }
+  // md4c keeps one container record per open quote / list level: 8 MiB of "> > > ..." would
+  // cost it hundreds of MiB (measured, docs/benchmarks.md). Deeper nesting than any real
+  // document uses is refused up front, in one linear pass.
+  for (std::size_t start = 0; start < markdown.size();) {
+    auto end = markdown.find('\n', start);
+    if (end == std::string_view::npos) end = markdown.size();
+    if (container_prefix_depth(markdown.substr(start, end - start)) > kMaxMarkdownNesting) {
+      throw ExtractError("the Markdown document nests quotes or lists deeper than " +
+                         std::to_string(kMaxMarkdownNesting) + " levels");
+    }
+    start = end + 1;
   }
   MarkdownState state;
   MD_PARSER parser{};

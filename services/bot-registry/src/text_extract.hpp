@@ -34,12 +34,16 @@ class ExtractError : public std::runtime_error {
 /// kept; CRLF normalised; each line right-trimmed.
 std::vector<TextBlock> plain_to_blocks(std::string_view text);
 
+/// Block quotes and list items nested deeper than this on one line are refused (md4c's memory).
+inline constexpr std::size_t kMaxMarkdownNesting = 100;
+
 /// Markdown (CommonMark with GitHub tables, strike-through and autolinks, md4c 0.4): headings
 /// become heading blocks; paragraphs, list items, block quotes' paragraphs, table rows and code
 /// blocks are blocks; emphasis, code and link markup is dropped and link/image text kept;
 /// reference definitions and rules are dropped; code block text is kept verbatim; raw HTML tags
 /// are dropped; entities are decoded (decode_html_entities). Input: UTF-8 of at most 4 GiB.
-/// Throws ExtractError when md4c fails (out of memory).
+/// Throws ExtractError when a line opens more than kMaxMarkdownNesting quotes/list items, or
+/// md4c fails (out of memory).
 std::vector<TextBlock> markdown_to_blocks(std::string_view markdown);
 
 /// HTML (libxml2's HTML 4 parser with error recovery, input read as UTF-8 whatever a <meta>

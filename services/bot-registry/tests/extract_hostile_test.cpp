@@ -84,10 +84,21 @@ TEST_CASE("Markdown: pathological documents are processed without crash, on a sm
   wide_table += "\n|";
   wide_table += repeat("v|", 5000);
   wide_table += "\n\ndeep\n";
+  // Nesting deeper than kMaxMarkdownNesting on one line is refused before md4c sees it.
+  for (const auto& nested : {repeat(">", deep) + " deep\n", repeat("- ", deep) + "deep\n",
+                             repeat("> - ", deep / 2) + "deep\n", repeat(" 1. ", 101) + "deep\n",
+                             "ok\n\n" + repeat("> ", 101) + "deep\n"}) {
+    CHECK_THROWS_WITH(registry::markdown_to_blocks(nested),
+                      "the Markdown document nests quotes or lists deeper than 100 levels");
+  }
   std::vector<Case> cases = {
-      {"100k nested block quotes", repeat(">", deep) + " deep\n"},
-      {"100k nested list items", repeat("- ", deep) + "deep\n"},
-      {"quotes and lists interleaved", repeat("> - ", deep / 2) + "deep\n"},
+      {"100 nested block quotes (the limit)", repeat(">", 100) + " deep\n"},
+      {"nested lists by indentation", [] {
+         std::string s;
+         for (int i = 0; i < 2000; ++i) s += std::string(static_cast<std::size_t>(2 * i), ' ') + "- deep\n";
+         return s;
+       }()},
+      {"quotes in code fences stay text", "```\n" + repeat(">", 99) + " deep\n```\n"},
       {"unbalanced brackets", repeat("[", 1000000) + "deep" + repeat("]", 10)},
       {"unclosed link targets", repeat("[a](", 250000) + "deep"},
       {"long run of <", repeat("<", 1000000) + " deep"},
