@@ -75,6 +75,12 @@ int leave_block(MD_BLOCKTYPE type, void*, void* userdata) {
 }
 
 int enter_span(MD_SPANTYPE, void*, void*) { return 0; }
+
+/// `line` without its line end.
+std::string_view common_trimmed_line(std::string_view line) {
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  return line;
+}
 int leave_span(MD_SPANTYPE, void*, void*) { return 0; }
 
 /// The text of a raw HTML block without its tags: one pass, the tag state kept across calls.
@@ -164,6 +170,99 @@ std::size_t container_prefix_depth(std::string_view line) {
   }
 }
 
+/// A fence opener or closer (CommonMark 0.30 section 4.5): up to three spaces, then at least
+/// three '`' or '~'. Returns the fence character and sets `length`; 0 when the line is none.
+char fence_of(std::string_view line, std::size_t& length) {
+  std::size_t i = 0;
+  while (i < line.size() && i < 3 && line[i] == ' ') ++i;
+  if (i >= line.size() || (line[i] != '`' && line[i] != '~')) return 0;
+  char c = line[i];
+  std::size_t j = i;
+  while (j < line.size() && line[j] == c) ++j;
+  length = j - i;
+  return length >= 3 ? c : 0;
+}
+
+bool is_blank(std::string_view line) {
+  for (char c : line) {
+    if (c != ' ' && c != '\t' && c != '\r') return false;
+  }
+  return true;
+}
+
+/// Byte position at most `limit` into `text` where a forced cut does not split a UTF-8
+/// sequence: after the last space or line feed in the second half, else at a code point start.
+std::size_t cut_position(std::string_view text, std::size_t limit) {
+  for (std::size_t i = limit; i > limit / 2; --i) {
+    if (text[i - 1] == '\n' || text[i - 1] == ' ') return i;
+  }
+  std::size_t i = limit;
+  while (i > 0 && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) --i;
+  return i;
+}
+
+/// Calls `parse` with consecutive pieces of `markdown` so that md4c, whose memory grows with
+/// the size of the block it parses (about 60 bytes per byte of a run of '['), never sees more
+/// than kMaxSegmentBytes at once. Pieces end at a blank line outside fenced code once they
+/// reach kSegmentTargetBytes (so blocks stay whole in ordinary documents; a reference link
+/// and its definition in different pieces shows as its text in brackets); a block longer than
+/// kMaxSegmentBytes is cut at a line end or space, and a fenced code block so cut is reopened
+/// with its fence in the next piece.
+template <typename Parse>
+void for_each_segment(std::string_view markdown, Parse&& parse) {
+  constexpr std::size_t kSegmentTargetBytes = 64 << 10;
+  constexpr std::size_t kMaxSegmentBytes = 512 << 10;
+  std::size_t begin = 0;
+  std::size_t pos = 0;
+  char fence = 0;
+  std::size_t fence_length = 0;
+  std::string fence_line;  // the opener of the fence open at `pos`, to reopen it after a cut
+  std::string reopened;    // a piece that starts with a reopened fence
+  bool reopen = false;
+  auto emit = [&](std::size_t end) {
+    auto piece = markdown.substr(begin, end - begin);
+    if (reopen) {
+      reopened = fence_line;
+      reopened += '\n';
+      reopened.append(piece);
+      parse(std::string_view(reopened));
+    } else {
+      parse(piece);
+    }
+    begin = end;
+    reopen = false;
+  };
+  while (pos < markdown.size()) {
+    auto newline = markdown.find('\n', pos);
+    std::size_t end = newline == std::string_view::npos ? markdown.size() : newline + 1;
+    if (end - begin > kMaxSegmentBytes) {
+      // No break point in time: cut here (at the line start if there is one, else inside it).
+      std::size_t cut = pos > begin ? pos : begin + cut_position(markdown.substr(begin), kMaxSegmentBytes);
+      bool in_fence = fence != 0;
+      emit(cut);
+      reopen = in_fence;
+      pos = cut;
+      continue;
+    }
+    auto line = markdown.substr(pos, end - pos);
+    std::size_t length = 0;
+    char marker = fence_of(line, length);
+    if (fence == 0 && marker != 0) {
+      fence = marker;
+      fence_length = length;
+      fence_line = std::string(common_trimmed_line(line));
+    } else if (fence != 0 && marker == fence && length >= fence_length) {
+      fence = 0;
+    } else if (fence == 0 && is_blank(line) && end - begin >= kSegmentTargetBytes) {
+      pos = end;
+      emit(end);
+      continue;
+    }
+    pos = end;
+  }
+  if (begin < markdown.size() || markdown.empty()) emit(markdown.size());
+}
+
 }  // namespace
 
 std::vector<TextBlock> markdown_to_blocks(std::string_view markdown) {
@@ -191,9 +290,11 @@ std::vector<TextBlock> markdown_to_blocks(std::string_view markdown) {
   parser.enter_span = enter_span;
   parser.leave_span = leave_span;
   parser.text = on_text;
-  if (md_parse(markdown.data(), static_cast<MD_SIZE>(markdown.size()), &parser, &state) != 0) {
-    throw ExtractError("the Markdown document could not be parsed");
-  }
+  for_each_segment(markdown, [&](std::string_view segment) {
+    if (md_parse(segment.data(), static_cast<MD_SIZE>(segment.size()), &parser, &state) != 0) {
+      throw ExtractError("the Markdown document could not be parsed");
+    }
+  });
   return state.builder.finish();
 }
 
