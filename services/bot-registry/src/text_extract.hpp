@@ -8,6 +8,7 @@
 // Output text is valid UTF-8 without NUL or other C0 control characters (tab and line feed
 // aside).
 
+#include <chrono>
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -57,14 +58,18 @@ std::vector<TextBlock> html_to_blocks(std::string_view html);
 struct PdfLimits {
   int max_pages = 2000;                    // more pages → ExtractError
   std::size_t max_text_bytes = 16 << 20;   // more extracted UTF-8 → ExtractError
+  int cpu_seconds = 10;                    // the reader's CPU time (RLIMIT_CPU)
+  std::size_t memory_bytes = std::size_t{1} << 30;  // address space the reader may add (RLIMIT_AS)
+  std::chrono::milliseconds timeout{20000};          // wall clock, also capped by the call deadline
 };
 
 /// PDF text layer (poppler-cpp, reading order), each page split into paragraphs like
-/// plain_to_blocks. ExtractError when the data is not a PDF poppler can open ("not a valid
-/// PDF"), is encrypted, has more than `limits.max_pages` pages, has no text at all ("no text
-/// layer", e.g. a scan), or yields more than `limits.max_text_bytes`. One PDF is extracted at a
-/// time per process (poppler's global state; bounds the CPU this can take). Throws
-/// common::CallAbandoned between pages when the gRPC call it serves was given up.
+/// plain_to_blocks. poppler runs in a forked child process limited to `limits.cpu_seconds` of
+/// CPU and `limits.memory_bytes` of address space, killed after `limits.timeout` or when the
+/// gRPC call this thread serves is given up (then common::CallAbandoned). ExtractError when the
+/// data is not a PDF poppler can open ("not a valid PDF"), is encrypted, has more than
+/// `limits.max_pages` pages, has no text at all ("no text layer", e.g. a scan), yields more
+/// than `limits.max_text_bytes`, or the reader hits a limit or crashes.
 std::vector<TextBlock> pdf_to_blocks(std::string_view pdf, const PdfLimits& limits = {});
 
 /// Decodes &amp; &lt; &gt; &quot; &#39; &apos; &nbsp; (as a plain space), a few typographic

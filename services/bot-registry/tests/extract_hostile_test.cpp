@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <pthread.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <exception>
@@ -256,4 +257,52 @@ TEST_CASE("Markdown over md4c's memory bound is parsed in pieces without losing 
   std::size_t letters = 0;
   for (const auto& b : blocks) letters += common::utf8_length(b.text);
   CHECK(letters == (1u << 20));
+}
+
+namespace {
+
+/// A PDF whose one page's content stream is `megabytes` MiB of spaces, deflated (about 1 KiB
+/// per MiB): a decompression bomb.
+std::string deflate_bomb_pdf(int megabytes) {
+  z_stream z{};
+  REQUIRE(deflateInit(&z, 9) == Z_OK);
+  std::string in(1 << 20, ' ');
+  std::string compressed;
+  char out[65536];
+  for (int i = 0; i <= megabytes; ++i) {
+    bool last = i == megabytes;
+    std::string tail = "BT /F1 12 Tf 72 720 Td (bomb) Tj ET\n";
+    z.next_in = reinterpret_cast<Bytef*>(last ? tail.data() : in.data());
+    z.avail_in = static_cast<uInt>(last ? tail.size() : in.size());
+    do {
+      z.next_out = reinterpret_cast<Bytef*>(out);
+      z.avail_out = sizeof out;
+      deflate(&z, last ? Z_FINISH : Z_NO_FLUSH);
+      compressed.append(out, sizeof out - z.avail_out);
+    } while (z.avail_out == 0);
+  }
+  deflateEnd(&z);
+  auto pdf = registry_test::build_pdf({compressed});
+  // build_pdf writes "<< /Length n >>": add the filter.
+  auto at = pdf.find("<< /Length " + std::to_string(compressed.size()) + " >>");
+  REQUIRE(at != std::string::npos);
+  pdf.insert(at + 2, " /Filter /FlateDecode");
+  return pdf;
+}
+
+}  // namespace
+
+TEST_CASE("PDF: a decompression bomb is stopped by the reader's CPU limit or timeout") {
+  auto bomb = deflate_bomb_pdf(256);  // 0.25 MB of PDF, 256 MiB of content stream
+  CHECK(bomb.size() < 1 << 20);
+  registry::PdfLimits limits;
+  limits.cpu_seconds = 1;
+  CHECK_THROWS_WITH(registry::pdf_to_blocks(bomb, limits),
+                    "the PDF could not be read within the time and memory limits");
+  limits = {};
+  limits.timeout = std::chrono::milliseconds(300);
+  CHECK_THROWS_WITH(registry::pdf_to_blocks(bomb, limits), "the PDF took too long to read (over 300 ms)");
+  // The service is fine afterwards: the next PDF reads normally.
+  auto ok = registry_test::build_pdf({registry_test::text_content({"Still here"})});
+  CHECK(all_text(registry::pdf_to_blocks(ok)).find("Still here") != std::string::npos);
 }
