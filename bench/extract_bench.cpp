@@ -75,8 +75,10 @@ int main(int argc, char** argv) {
   std::vector<Shape> shapes = {
       {"text: prose", [](std::size_t n) { return fill(std::string(kProse) + "\n\n", n); }, plain},
       {"markdown: FAQ", [](std::size_t n) { return fill(std::string("## Returns?\n\n") + kProse + "*[link](https://x.example)* `code`\n\n", n); }, md},
-      {"markdown: nested quotes", [](std::size_t n) { return fill(">", n, " deep\n"); }, md},
-      {"markdown: nested lists", [](std::size_t n) { return fill("- ", n, "deep\n"); }, md},
+      {"markdown: nested quotes (one line)", [](std::size_t n) { return fill(">", n, " deep\n"); }, md},
+      {"markdown: quotes 100 deep per line", [](std::size_t n) { return fill(std::string(100, '>') + " deep\n", n); }, md},
+      {"markdown: lists 100 deep per line", [](std::size_t n) { return fill([] { std::string s; for (int i = 0; i < 100; ++i) s += "- "; return s + "deep\n"; }(), n); }, md},
+      {"markdown: one huge code fence", [](std::size_t n) { return "```\n" + fill("x = [1, 2] * 3\n", n) + "```\n"; }, md},
       {"markdown: run of [", [](std::size_t n) { return fill("[", n, "x"); }, md},
       {"markdown: run of [a](", [](std::size_t n) { return fill("[a](", n, "x"); }, md},
       {"markdown: run of <", [](std::size_t n) { return fill("<", n, " x"); }, md},
@@ -93,24 +95,28 @@ int main(int argc, char** argv) {
       {"pdf: text pages", pdf_of, pdf},
   };
 
-  std::printf("| document | size | median ms | ms per MiB | chunks |\n|---|---:|---:|---:|---:|\n");
+  std::printf("| document | size | median ms | ms per MiB | chunks |\n|---|---:|---:|---:|---|\n");
   for (const auto& shape : shapes) {
     if (!only.empty() && std::string_view(shape.name).find(only) == std::string_view::npos) continue;
     for (auto kib : sizes_kib) {
       auto input = shape.make(kib * 1024);
       std::vector<double> times;
-      std::size_t chunks = 0;
+      std::string chunks;
       for (int r = 0; r < runs; ++r) {
         auto start = Clock::now();
-        auto blocks = shape.extract(input);
-        chunks = registry::chunk_blocks(blocks, 800).size();
+        try {
+          auto blocks = shape.extract(input);
+          chunks = std::to_string(registry::chunk_blocks(blocks, 800).size());
+        } catch (const registry::ExtractError& e) {
+          chunks = std::string("refused: ") + e.what();
+        }
         times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
       }
       std::sort(times.begin(), times.end());
       double median = times[times.size() / 2];
       double mib = static_cast<double>(input.size()) / (1024.0 * 1024.0);
-      std::printf("| %s | %zu KiB | %.1f | %.1f | %zu |\n", shape.name, input.size() / 1024, median,
-                  median / mib, chunks);
+      std::printf("| %s | %zu KiB | %.1f | %.1f | %s |\n", shape.name, input.size() / 1024, median,
+                  median / mib, chunks.c_str());
       std::fflush(stdout);
     }
   }
