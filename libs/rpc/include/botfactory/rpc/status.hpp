@@ -27,7 +27,8 @@ class StatusError : public std::runtime_error {
 [[noreturn]] void throw_unauthenticated(const std::string& message);
 [[noreturn]] void throw_exhausted(const std::string& message);
 
-/// Runs `body` and maps what it throws to a status: StatusError as given; pg::Error with
+/// Runs `body` and maps what it throws to a status: StatusError as given; pg::TimeoutError
+/// (statement, lock or idle-in-transaction timeout) to DEADLINE_EXCEEDED; pg::Error with
 /// SQLSTATE 22P02 (malformed id) to NOT_FOUND; other pg::Error to UNAVAILABLE; anything else
 /// to INTERNAL with the details logged under `rpc_name`, never sent to the caller.
 template <typename Body>
