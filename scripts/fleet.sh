@@ -90,6 +90,17 @@ supervise() {  # supervise NAME BINARY [ENV=VALUE ...]
   done
 }
 
+# all_up PORT: true when the gateway's /readyz answers 200 and lists no dependency "down" (a
+# gateway is ready without bot-registry, auth or subscription; start waits for all of them).
+all_up() {
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf 'GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
+    response=$(timeout 2 cat <&3) || exit 1
+    [[ "$response" == "HTTP/1.1 200 "* && "$response" != *'"down"'* ]]
+  ) 2>/dev/null
+}
+
 start() {
   stop
   : "${BIN_DIR:?BIN_DIR must point at the CMake build directory}"
@@ -133,10 +144,10 @@ start() {
   launch ai-proxy "$BIN_DIR/services/ai-proxy/botfactory-ai-proxy"
   launch channel-connector "$BIN_DIR/services/channel-connector/botfactory-channel-connector"
   ready_ports+=($((base + 11)) $((base + 12)) $((base + 13)) $((base + 14)) $((base + 15)))
-  local i=1
+  local i=1 gateway_ports=()
   for port in $gateways; do
     launch "gateway-$i" "$BIN_DIR/services/gateway/botfactory-gateway" "HTTP_LISTEN=127.0.0.1:$port"
-    ready_ports+=("$port")
+    gateway_ports+=("$port")
     i=$((i + 1))
   done
   local first_pids
@@ -144,6 +155,7 @@ start() {
   for _ in $(seq 1 300); do
     local waiting=0
     for port in "${ready_ports[@]}"; do http_ok "$port" /readyz || waiting=1; done
+    for port in "${gateway_ports[@]}"; do all_up "$port" || waiting=1; done
     [ $waiting -eq 0 ] && return 0
     # A service that dies during start-up is a broken build or configuration: report it
     # rather than restart it.
