@@ -225,6 +225,29 @@ describe("tenant-isolation matrix on a live fleet", () => {
     assert.equal(payloadOf(tokens.tampered).tid, fx.A.user.tenant_id);
   });
 
+  test("more forgeries are refused on REST and on the upgrade (alg confusion, signature gone, claims missing)", async () => {
+    const owner = payloadOf(fx.A.token);
+    const [head, body] = fx.A.token.split(".");
+    const { tid, ...withoutTenant } = owner;
+    const variants = {
+      no_signature_segment: `${head}.${body}`,
+      empty_signature: `${head}.${body}.`,
+      alg_None: `${b64({ alg: "None", typ: "JWT" })}.${body}.`,
+      alg_hs512: (() => {
+        const input = `${b64({ alg: "HS512", typ: "JWT" })}.${body}`;
+        return `${input}.${createHmac("sha512", jwtSecret).update(input).digest("base64url")}`;
+      })(),
+      no_tenant: hs256(jwtSecret, { alg: "HS256", typ: "JWT" }, withoutTenant),
+      unknown_kind: hs256(jwtSecret, { alg: "HS256", typ: "JWT" }, { ...owner, kind: "admin" }),
+      visitor_without_conversation: hs256(jwtSecret, { alg: "HS256", typ: "JWT" }, { ...owner, kind: "visitor", bot: fx.ids.botA }),
+      not_a_jwt: "not-a-token",
+    };
+    assert.ok(tid);
+    const outcomes = await Promise.all(Object.entries(variants).map(async ([name, token]) =>
+      [name, (await http(GW, "GET", "/api/v1/users/me", { token })).status, await upgradeStatus(GW2, token)]));
+    assert.deepEqual(outcomes.filter(([, rest, ws]) => rest !== 401 || ws !== 401), [], "accepted forgeries");
+  });
+
   // --- REST ---
 
   let refreshToken; // single use: the refresh row chains them, one cell after the other
