@@ -104,6 +104,10 @@ export const WS_ROWS = [
   { id: "ping", op: "ping", target: "—", expect: ws("pong", "pong", "pong", "pong") },
   { id: "join_sibling", op: "conversation.join", target: "cA2",
     expect: ws("joined", "not_found", "forbidden", "forbidden") },
+  // When in-band token renewal (client frame `auth`) is in docs/protocol.md, this row joins
+  // (the test drives it already: A's user's socket offered the caller's token):
+  // { id: "renew", op: "auth (token renewal)", target: "A's user's socket",
+  //   expect: ["auth.ok", "forbidden", "forbidden", "forbidden", "invalid_message", "invalid_token"] },
 ];
 
 /** The expected outcome of `row` for `caller`, as written in the table (number or string). */
