@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Bot pipeline fairness benchmark (docs/benchmarks.md "Bot pipeline fairness"): starts a private
 # PostgreSQL + Redis (scripts/servers.sh), runs bench_fairness (tenant A floods its widget while
-# tenant B asks a question every PROBE_MS; B's reply latency p50/p99) in four modes: no flood (the baseline), one shared
-# FIFO queue (the pipeline before per-tenant queues), fair queues, fair queues + rates. Prints a
-# markdown table and stops the servers. About 1.5 minutes.
+# tenant B asks a question every PROBE_MS; B's reply latency p50/p99) in four modes: no flood
+# (the baseline), one shared FIFO queue (the pipeline before per-tenant queues), fair queues,
+# fair queues + rates. Prints a markdown table and stops the servers. About 1.5 minutes.
 #   bash bench/run_fairness.sh
 # Environment (defaults):
 #   BUILD_DIR (build), BUILD (1)      CMake build dir; build bench_fairness first
