@@ -217,6 +217,7 @@ void run_mode(const Options& o, const Mode& mode, const std::string& conninfo, p
   std::vector<std::string> flood;
   for (int i = 0; i < o.flood_conversations; ++i) flood.push_back(conversation(tenant_a, bot_a));
 
+  auto flood_start = Clock::now();
   std::atomic<bool> stop{false};
   std::atomic<long> flood_posted{0}, flood_refused{0};
   std::vector<std::thread> posters;
@@ -257,6 +258,7 @@ void run_mode(const Options& o, const Mode& mode, const std::string& conninfo, p
   }
   stop = true;
   for (auto& t : posters) t.join();
+  double seconds = std::chrono::duration<double>(Clock::now() - flood_start).count();
   chat.set_listener(nullptr);
 
   std::vector<double> latencies;
@@ -277,13 +279,14 @@ void run_mode(const Options& o, const Mode& mode, const std::string& conninfo, p
   dispatcher.reset();  // stops the workers; waiting flood jobs are dropped
   auto unanswered = asked.size() - latencies.size();
   std::cout << "| " << mode.name << " | " << o.threads << " | " << o.model_ms << " | "
-            << flood_posted << " | " << flood_refused << " | " << a_replies << " | "
+            << fmt(seconds) << " | " << flood_posted << " | " << flood_refused << " | " << a_replies << " | "
             << latencies.size() << "/" << asked.size() << " | " << fmt(percentile(latencies, 0.5))
             << " | " << fmt(percentile(latencies, 0.99)) << " | "
             << fmt(latencies.empty() ? 0 : *std::max_element(latencies.begin(), latencies.end()))
             << " |" << std::endl;
   std::cerr << "RESULT {\"mode\":\"" << mode.name << "\",\"threads\":" << o.threads
-            << ",\"model_ms\":" << o.model_ms << ",\"flood_posted\":" << flood_posted
+ << ",\"model_ms\":" << o.model_ms << ",\"seconds\":" << fmt(seconds)
+            << ",\"flood_posted\":" << flood_posted
             << ",\"flood_refused\":" << flood_refused << ",\"a_model_replies\":" << a_replies
             << ",\"b_answered\":" << latencies.size() << ",\"b_unanswered\":" << unanswered
             << ",\"b_p50_ms\":" << fmt(percentile(latencies, 0.5))
@@ -312,9 +315,9 @@ int main(int argc, char** argv) try {
   pg::Connection sql(conninfo);
   pg::migrate(sql, "chat", migrations::chat_migrations());
 
-  std::cout << "| mode | threads | model ms | A posted | A refused (rate) | A model replies | "
+  std::cout << "| mode | threads | model ms | run s | A posted | A refused (rate) | A model replies | "
                "B answered | B p50 ms | B p99 ms | B max ms |\n"
-               "|---|---|---|---|---|---|---|---|---|---|\n";
+               "|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& mode : {Mode{"no flood", true, false, false}, Mode{"fifo", false, false},
                            Mode{"fair", true, false},
                            Mode{"fair+rates", true, true}}) {
