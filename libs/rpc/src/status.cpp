@@ -22,6 +22,14 @@ void throw_exhausted(const std::string& message) {
   throw StatusError(grpc::StatusCode::RESOURCE_EXHAUSTED, message);
 }
 
+void throw_rate_limited(const std::string& message) {
+  throw StatusError(grpc::StatusCode::RESOURCE_EXHAUSTED, message, kRateLimitedDetails);
+}
+bool is_rate_limited(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
+         status.error_details() == kRateLimitedDetails;
+}
+
 grpc::Status status_from_current_exception(const char* rpc_name) {
   auto log = common::logger("rpc");
   try {
@@ -34,6 +42,10 @@ grpc::Status status_from_current_exception(const char* rpc_name) {
                             ? grpc::StatusCode::CANCELLED
                             : grpc::StatusCode::DEADLINE_EXCEEDED,
                         e.what());
+  } catch (const pg::TimeoutError& e) {
+    log->warn("{}: database timeout sqlstate={} {}", rpc_name, e.sqlstate(),
+              common::json_escape(e.what()));
+    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "database statement timed out");
   } catch (const pg::Error& e) {
     if (e.is_invalid_text_representation()) {
       return grpc::Status(grpc::StatusCode::NOT_FOUND, "not found");
