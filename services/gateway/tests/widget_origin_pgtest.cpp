@@ -266,7 +266,11 @@ TEST_CASE("knowledge upload: a PDF through multipart/form-data is stored with it
   REQUIRE_FALSE(hits.empty());
   CHECK(hits[0].text().find("citric acid") != std::string::npos);
 
-  // A scan and a file that is not a PDF: 400 with a clear message; nothing stored.
+  // A file without an extension is taken as a PDF by its part's Content-Type.
+  auto unnamed = upload("kettle-manual", pdf);
+  CHECK(unnamed.status == 201);
+  CHECK(unnamed.json().at("format").as_string() == "pdf");
+  // A scan and a file that is not a PDF: 400 with a clear message; nothing more stored.
   auto scan = upload("scan.pdf", registry_test::build_pdf({registry_test::drawing_content()}));
   CHECK(scan.status == 400);
   CHECK(scan.json().at("error").at("message").as_string() == "the PDF has no text layer (a scan?)");
@@ -278,5 +282,5 @@ TEST_CASE("knowledge upload: a PDF through multipart/form-data is stored with it
                           R"({"title":"x","format":"pdf","body":"%PDF-1.4"})", owner);
   CHECK(json_pdf.status == 400);
   auto listed = request(port, http::verb::get, "/api/v1/bots/" + bot_id + "/knowledge", {}, owner);
-  CHECK(listed.json().at("documents").as_array().size() == 1);
+  CHECK(listed.json().at("documents").as_array().size() == 2);
 }

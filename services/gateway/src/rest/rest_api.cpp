@@ -389,6 +389,9 @@ HttpResponse RestApi::add_knowledge(const HttpRequest& request, const std::strin
     }
     if (file == nullptr) throw validation("a `file` part is required");
     auto format = document_format_from_filename(*file->filename);
+    if (!format && common::to_lower_ascii(common::trim(file->content_type)) == "application/pdf") {
+      format = registry::v1::DOCUMENT_FORMAT_PDF;  // a PDF named without its extension
+    }
     if (!format) {
       throw validation("unsupported file type: use .txt, .md, .markdown, .html, .htm or .pdf");
     }
