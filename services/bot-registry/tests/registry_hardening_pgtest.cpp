@@ -175,6 +175,12 @@ TEST_CASE("sizes are checked before any parsing") {
   add.set_content(std::string(2000, 'x'));
   status = h.call(&Stub::AddDocument, add, &document);
   CHECK(status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // A 5 MiB upload reaches bot-registry (gRPC's default receive limit is 4 MiB;
+  // RPC_MAX_MESSAGE_BYTES raises it): the answer is the plan's, not gRPC's.
+  add.set_content(std::string(5 << 20, 'x'));
+  status = h.call(&Stub::AddDocument, add, &document);
+  CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(status.error_message() == "the document is larger than 4096 bytes");
   add.set_content(std::string(500, 'x'));
   status = h.call(&Stub::AddDocument, add, &document);
   CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
