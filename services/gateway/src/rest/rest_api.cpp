@@ -8,6 +8,7 @@
 #include "botfactory/common/text.hpp"
 #include "botfactory/jwt/tokens.hpp"
 #include "http/multipart.hpp"
+#include "json_input.hpp"
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
 
@@ -44,22 +45,14 @@ HttpResponse no_content() {
   return response;
 }
 
-ApiError invalid_json(const char* message) { return ApiError(400, "invalid_json", message); }
 ApiError validation(const std::string& message) {
   return ApiError(400, "validation_failed", message);
 }
 
 /// The body as a JSON object; an empty body is `{}` when `allow_empty`.
+/// Control characters in any string are refused (400 invalid_argument, rest_json.hpp).
 json::object parse_object(const HttpRequest& request, bool allow_empty = false) {
-  if (common::trim(request.body).empty()) {
-    if (allow_empty) return {};
-    throw invalid_json("request body must be a JSON object");
-  }
-  boost::system::error_code ec;
-  json::value value = json::parse(request.body, ec);
-  if (ec) throw invalid_json("request body is not valid JSON");
-  if (!value.is_object()) throw invalid_json("request body must be a JSON object");
-  return std::move(value.as_object());
+  return parse_json_object(request.body, allow_empty);
 }
 
 /// A string field; absent or null gives nullopt, another type a validation error.
@@ -375,6 +368,13 @@ HttpResponse RestApi::add_knowledge(const HttpRequest& request, const std::strin
     }
     if (!common::is_valid_utf8(file->body)) throw validation("the file must be UTF-8 text");
     if (title.empty()) title = *file->filename;
+    // NUL must never reach libpq (common::find_control_char).
+    if (common::find_control_char(title) != std::string_view::npos) {
+      throw ApiError(400, "invalid_argument", control_char_message("title"));
+    }
+    if (common::find_control_char(file->body) != std::string_view::npos) {
+      throw ApiError(400, "invalid_argument", control_char_message("file"));
+    }
     rpc_request.set_title(title);
     rpc_request.set_format(*format);
     rpc_request.set_body(file->body);
