@@ -223,6 +223,25 @@ TEST_CASE("RestApi rejects bad input before calling any service") {
   request.body = "[1,2]";
   CHECK(error_code_of(api.handle(request)) == "invalid_json");
 
+  // Control characters in any string are refused before any service (or libpq) sees them.
+  for (const char* body : {R"({"email":"a\u0000@b.c","password":"x"})",
+                           R"({"email":"a@b.c","password":"x\u001b[2J"})",
+                           R"({"email":"a@b.c","password":"x","extra":["ok","\u007f"]})",
+                           "{\"email\":\"a@b.c\",\"password\":\"x\xC2\x85\"}"}) {
+    INFO(body);
+    request.body = body;
+    response = api.handle(request);
+    CHECK(response.status == 400);
+    CHECK(error_code_of(response) == "invalid_argument");
+  }
+  request.body = R"({"email":"a\u0000@b.c","password":"x"})";
+  CHECK(api.handle(request).body.find("`email` must not contain control characters") !=
+        std::string::npos);
+  request.path = "/api/v1/widget/pb_x/sessions";
+  request.body = R"({"name":"Ann\u0000"})";
+  CHECK(error_code_of(api.handle(request)) == "invalid_argument");
+  request.path = "/api/v1/auth/login";
+
   request.method = "GET";
   request.path = "/api/v1/bots";
   request.body.clear();
