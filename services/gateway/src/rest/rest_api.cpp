@@ -422,6 +422,7 @@ HttpResponse RestApi::delete_knowledge(const HttpRequest& request, const std::st
 
 HttpResponse RestApi::create_widget_session(const HttpRequest& request,
                                             const std::string& public_id) const {
+  if (!request.authorization.empty()) return renew_widget_session(request, public_id);
   auto body = parse_object(request, /*allow_empty=*/true);
   std::string name(common::trim(string_field(body, "name")));
   if (!common::is_valid_utf8(name) || common::utf8_length(name) > kMaxVisitorNameLength) {
@@ -465,6 +466,39 @@ HttpResponse RestApi::create_widget_session(const HttpRequest& request,
       {"visitor", {{"id", visitor_id}, {"name", name}}},
       {"bot", {{"name", bot.name()}, {"language", bot.language()}, {"greeting", bot.greeting()}}}};
   return json_response(201, result);
+}
+
+HttpResponse RestApi::renew_widget_session(const HttpRequest& request,
+                                           const std::string& public_id) const {
+  parse_object(request, /*allow_empty=*/true);  // the body is not used, but must be JSON
+  auto claims = authenticate(request);            // 401 when expired: open a new session
+  if (claims.kind != jwt::TokenKind::kVisitor) {
+    throw ApiError(403, "forbidden", "only a visitor token of this bot renews a widget session");
+  }
+  registry::v1::Bot bot;
+  {
+    registry::v1::GetBotByPublicIdRequest rpc_request;
+    rpc_request.set_public_id(public_id);
+    bot =
+        checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::GetBotByPublicId, rpc_request);
+  }
+  if (bot.id() != claims.bot_id || bot.tenant_id() != claims.tenant_id) {
+    throw ApiError(403, "forbidden", "only a visitor token of this bot renews a widget session");
+  }
+  auth::v1::IssueVisitorTokenRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_bot_id(claims.bot_id);
+  rpc_request.set_conversation_id(claims.conversation_id);
+  rpc_request.set_visitor_id(claims.subject);
+  rpc_request.set_visitor_name(claims.name);
+  auto token = checked_call(upstreams_, *upstreams_.auth, &AuthRpc::IssueVisitorToken, rpc_request);
+  json::object result{
+      {"token", token.token()},
+      {"expires_in", token.expires_in()},
+      {"conversation_id", claims.conversation_id},
+      {"visitor", {{"id", claims.subject}, {"name", claims.name}}},
+      {"bot", {{"name", bot.name()}, {"language", bot.language()}, {"greeting", bot.greeting()}}}};
+  return json_response(200, result);
 }
 
 HttpResponse RestApi::list_conversations(const HttpRequest& request,

@@ -49,6 +49,10 @@ constexpr std::size_t kMaxBatch = 256;                   // frames per gathered 
 constexpr std::size_t kInlineFrames = 4;                 // batch size without allocation
 constexpr std::size_t kScratchSize = 64 * 1024;          // per-thread read buffer
 constexpr int kReadsPerWakeup = 4;                       // fairness between sockets
+// The most reply bytes (counted, OutboundQueue::cost) one input byte can earn: the smallest
+// frame (6 bytes) earns an error of about 140. Reads are sized by it (read_size()).
+constexpr std::size_t kMaxReplyAmplification = 32;
+constexpr std::size_t kMinReadSize = 256;
 
 Frame make_frame(std::string text) { return std::make_shared<const std::string>(std::move(text)); }
 
@@ -223,7 +227,8 @@ class WsSession : public ConversationWatcher,
     std::vector<WsEvent> events;
     for (int i = 0; i < kReadsPerWakeup && !closed_; ++i) {
       if (queue_.over_budget()) return pause_reading();
-      std::size_t n = socket_.read_some(net::buffer(scratch, kScratchSize), ec);
+      std::size_t size = read_size();
+      std::size_t n = socket_.read_some(net::buffer(scratch, size), ec);
       if (ec == net::error::would_block || ec == net::error::try_again) break;
       if (ec) return close_now();  // EOF or reset
       last_activity_ = Clock::now();
@@ -239,11 +244,19 @@ class WsSession : public ConversationWatcher,
         peer_failed_ = true;
         close_with(failure, failure == kCloseTooBig ? "message too big" : "protocol error");
       }
-      if (n < kScratchSize) break;
+      if (n < size) break;
     }
     if (closed_) return;
     if (queue_.over_budget()) return pause_reading();
     wait_readable();
+  }
+
+  /// How much to read now: so little that the replies it can earn fit in what is left of the
+  /// budget (room / kMaxReplyAmplification, at least kMinReadSize), so a flood pauses reading
+  /// at the budget instead of running into the hard cap.
+  std::size_t read_size() const {
+    std::size_t room = queue_.budget() - std::min(queue_.bytes(), queue_.budget());
+    return std::clamp(room / kMaxReplyAmplification, kMinReadSize, kScratchSize);
   }
 
   /// Over the budget: nothing more is read (so no more replies are earned) until the queue
