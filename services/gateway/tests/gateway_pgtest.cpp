@@ -496,7 +496,9 @@ TEST_CASE("REST errors, limits, static files and ops endpoints") {
        {"gateway_http_requests_total{route=\"/api/v1/auth/login\",code=\"401\"}",
         "gateway_http_request_duration_seconds_bucket", "gateway_websockets_open",
         "gateway_ws_frames_in_total", "gateway_ws_frames_out_total",
-        "gateway_fanout_deliveries_total", "gateway_ws_slow_consumer_closes_total"}) {
+        "gateway_fanout_deliveries_total", "gateway_ws_slow_consumer_closes_total",
+        "gateway_ws_queued_bytes", "gateway_ws_queued_bytes_peak", "gateway_ws_budget_closes_total",
+        "gateway_ws_reads_paused_total", "gateway_ws_token_expired_closes_total"}) {
     INFO(name);
     CHECK(r.body.find(name) != std::string::npos);
   }

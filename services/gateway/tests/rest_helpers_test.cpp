@@ -71,6 +71,9 @@ TEST_CASE("request targets are split and percent-decoded") {
   CHECK(t.query.at("flag").empty());
   CHECK_FALSE(parse_target("/bad%zz").ok);
   CHECK_FALSE(parse_target("/bad%2").ok);
+  CHECK_FALSE(parse_target("/api/v1/bots/x%00y").ok);          // control characters: refused
+  CHECK_FALSE(parse_target("/api/v1/bots?limit=1%1B").ok);
+  CHECK_FALSE(parse_target("/api/v1/bots?a%7F=1").ok);
   CHECK(bearer_token("Bearer abc.def") == "abc.def");
   CHECK(bearer_token("bearer  xyz ") == "xyz");
   CHECK(bearer_token("Basic abc").empty());
