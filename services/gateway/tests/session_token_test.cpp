@@ -47,6 +47,14 @@ TEST_CASE("a socket's token expires at its exp, measured on the steady clock") {
   CHECK(token.expires_at() == unix_now() + 60);
 }
 
+TEST_CASE("any exp is safe: past tokens are expired, far-future ones last at most a year") {
+  SessionToken past(visitor(INT64_MIN), kSystemNow, kSteadyNow);
+  CHECK(past.expired(kSteadyNow));
+  SessionToken far(visitor(INT64_MAX), kSystemNow, kSteadyNow);
+  CHECK_FALSE(far.expired(kSteadyNow + std::chrono::hours(24 * 364)));
+  CHECK(far.expired(kSteadyNow + std::chrono::hours(24 * 366)));
+}
+
 TEST_CASE("renewal with a token for the same visitor moves the expiry") {
   SessionToken token(visitor(unix_now() + 60), kSystemNow, kSteadyNow);
   auto old_claims = token.claims();

@@ -21,7 +21,8 @@ struct RenewalError {
 /// The claims of a socket's current token and the moment it expires.
 ///
 /// A socket lives no longer than its token (plus the gateway's housekeeping period, at most
-/// 5 s): expired() turns true at the token's `exp`. A client renews before that by sending a
+/// 5 s): expired() turns true at the token's `exp` (a socket lives a year at most, whatever the
+/// exp). A client renews before that by sending a
 /// newer token for the same holder: same kind, subject and tenant, and for a visitor the same
 /// bot and conversation. Anything else is refused and the old expiry stays.
 class SessionToken {
