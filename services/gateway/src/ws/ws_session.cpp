@@ -8,7 +8,6 @@
 #include <vector>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/websocket.hpp>
 
@@ -27,6 +26,7 @@
 #include "settings.hpp"
 #include "ws/ws_framing.hpp"
 #include "ws/ws_protocol.hpp"
+#include "work_queue.hpp"
 
 namespace botfactory::gateway {
 namespace {
@@ -40,6 +40,8 @@ using error_code = boost::system::error_code;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kMaxReplayPage = 200;                      // messages per storage read
+// The `unavailable` error of an operation refused because GATEWAY_WORKER_QUEUE is full.
+constexpr const char* kServerBusy = "the server is busy, try again";
 constexpr std::size_t kMaxMessageFrameBytes = 4000 * 4 + 1024;  // a message.new at its limits
 constexpr std::size_t kMaxJoinedConversations = 16;
 constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
@@ -97,9 +99,11 @@ class WsSession : public ConversationWatcher,
                   public CursorPort,
                   public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(tcp::socket&& socket, jwt::Claims claims, ServerContext& context)
+  WsSession(tcp::socket&& socket, jwt::Claims claims, ServerContext& context,
+            std::shared_ptr<const void> connection_slot)
       : socket_(std::move(socket)),
         token_(std::move(claims), std::chrono::system_clock::now(), Clock::now()),
+        connection_slot_(std::move(connection_slot)),
         context_(context),
         parser_(context.settings.ws_max_frame_bytes),
         bucket_(context.settings.ws_rate_per_sec, context.settings.ws_burst),
@@ -170,8 +174,9 @@ class WsSession : public ConversationWatcher,
 
   void fetch(const std::string& conversation_id, std::int64_t since_seq,
              std::uint64_t generation) override {
-    net::post(context_.workers, [self = shared_from_this(), id = conversation_id, since_seq,
-                                 generation, limit = replay_page_size(context_.settings)] {
+    bool queued = context_.workers.try_submit([self = shared_from_this(), id = conversation_id,
+                                               since_seq, generation,
+                                               limit = replay_page_size(context_.settings)] {
       common::ScopedRequestId scope(new_ws_request_id());
       std::vector<SeqFrame> frames;
       bool more = false;
@@ -179,18 +184,26 @@ class WsSession : public ConversationWatcher,
       net::post(self->socket_.get_executor(), [self, id, generation, frames = std::move(frames),
                                                more, error]() mutable {
         if (self->closing_) return;
-        if (error) {
-          // The client cannot be kept in sync: report it and drop the conversation; it may
-          // join again with since_seq.
-          if (self->cursors_.fetch_failed(id, generation)) {
-            self->context_.hub.unwatch(id, self.get());
-            self->send_error({error->code, error->message, {}, id});
-          }
-          return;
-        }
+        if (error) return self->fetch_failed(id, generation, *error);
         self->cursors_.page(id, generation, frames, more);
       });
     });
+    if (!queued) {
+      // Reported after this call returns: the cursors are in the middle of their rules.
+      net::post(socket_.get_executor(), [self = shared_from_this(), id = conversation_id,
+                                         generation] {
+        if (!self->closing_) self->fetch_failed(id, generation, OpError{"unavailable", kServerBusy});
+      });
+    }
+  }
+
+  /// A history read failed: the client cannot be kept in sync, so the conversation is dropped
+  /// and the error reported; it may join again with since_seq.
+  void fetch_failed(const std::string& id, std::uint64_t generation, const OpError& error) {
+    if (cursors_.fetch_failed(id, generation)) {
+      context_.hub.unwatch(id, this);
+      send_error({error.code, error.message, {}, id});
+    }
   }
 
   bool recent_since(const std::string& conversation_id, std::int64_t since_seq, std::size_t max,
@@ -350,7 +363,8 @@ class WsSession : public ConversationWatcher,
       return send_error({"forbidden", "a visitor may join only its own conversation", {},
                          conversation_id});
     }
-    net::post(context_.workers, [self = shared_from_this(), claims, conversation_id, since_seq] {
+    bool queued = context_.workers.try_submit([self = shared_from_this(), claims, conversation_id,
+                                               since_seq] {
       common::ScopedRequestId scope(new_ws_request_id());
       std::int64_t last_seq = 0;
       auto error = self->context_.chat.authorize_join(*claims, conversation_id, &last_seq);
@@ -361,6 +375,7 @@ class WsSession : public ConversationWatcher,
         self->authorized_join(conversation_id, std::min(since_seq, last_seq));
       });
     });
+    if (!queued) send_error({"unavailable", kServerBusy, {}, conversation_id});
   }
 
   void authorized_join(const std::string& conversation_id, std::int64_t since_seq) {
@@ -399,8 +414,11 @@ class WsSession : public ConversationWatcher,
       return send_error({"not_joined", "join the conversation first", frame.client_id,
                          frame.conversation_id});
     }
-    net::post(context_.workers, [self = shared_from_this(), claims = token_.claims(),
-                                 frame = std::move(frame), cached_name = operator_name_] {
+    auto client_id = frame.client_id;
+    auto conversation_id = frame.conversation_id;
+    bool queued = context_.workers.try_submit([self = shared_from_this(), claims = token_.claims(),
+                                               frame = std::move(frame),
+                                               cached_name = operator_name_] {
       // One id per WebSocket message: it follows the message through channel-connector and
       // the bot pipeline's calls and logs.
       common::ScopedRequestId scope(new_ws_request_id());
@@ -418,6 +436,7 @@ class WsSession : public ConversationWatcher,
                                             frame.conversation_id)));
       });
     });
+    if (!queued) send_error({"unavailable", kServerBusy, client_id, conversation_id});
   }
 
   // --- writing ---------------------------------------------------------------------------------
@@ -584,6 +603,7 @@ class WsSession : public ConversationWatcher,
 
   tcp::socket socket_;
   SessionToken token_;
+  std::shared_ptr<const void> connection_slot_;  // counted against MAX_CONNECTIONS until destroyed
   ServerContext& context_;
   WsFrameParser parser_;
   TokenBucket bucket_;
@@ -616,8 +636,9 @@ class WsSession : public ConversationWatcher,
 class Handshake : public std::enable_shared_from_this<Handshake> {
  public:
   Handshake(tcp::socket&& socket, jwt::Claims claims, ServerContext& context,
-            http::request<http::string_body>&& request)
-      : ws_(std::move(socket)),
+            http::request<http::string_body>&& request, std::shared_ptr<const void> connection_slot)
+      : connection_slot_(std::move(connection_slot)),
+        ws_(std::move(socket)),
         claims_(std::move(claims)),
         context_(context),
         request_(std::move(request)) {}
@@ -637,12 +658,13 @@ class Handshake : public std::enable_shared_from_this<Handshake> {
         return;
       }
       std::make_shared<WsSession>(std::move(self->ws_.next_layer()), std::move(self->claims_),
-                                  self->context_)
+                                  self->context_, std::move(self->connection_slot_))
           ->start();
     });
   }
 
  private:
+  std::shared_ptr<const void> connection_slot_;
   websocket::stream<tcp::socket> ws_;
   jwt::Claims claims_;
   ServerContext& context_;
@@ -652,8 +674,10 @@ class Handshake : public std::enable_shared_from_this<Handshake> {
 }  // namespace
 
 void run_websocket_session(tcp::socket socket, http::request<http::string_body> request,
-                           jwt::Claims claims, ServerContext& context) {
-  std::make_shared<Handshake>(std::move(socket), std::move(claims), context, std::move(request))
+                           jwt::Claims claims, ServerContext& context,
+                           std::shared_ptr<const void> connection_slot) {
+  std::make_shared<Handshake>(std::move(socket), std::move(claims), context, std::move(request),
+                              std::move(connection_slot))
       ->run();
 }
 

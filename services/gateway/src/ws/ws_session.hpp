@@ -3,6 +3,8 @@
 // session frames messages itself (ws_framing.hpp) on the bare socket. Included by the two Beast
 // translation units only (http_server.cpp hands upgraded connections over).
 
+#include <memory>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -20,8 +22,10 @@ struct ServerContext;
 /// the token's expiry with 4001, shutdown with 1001; over WS_SEND_BUDGET_BYTES the socket is
 /// not read until its queue drained, and live frames catch up later; pings after half of
 /// WS_IDLE_TIMEOUT_S idle. The socket's executor must be the gateway's one I/O thread.
+/// `connection_slot` (ConnectionLimits) is held until the session ends.
 void run_websocket_session(boost::asio::ip::tcp::socket socket,
                            boost::beast::http::request<boost::beast::http::string_body> request,
-                           jwt::Claims claims, ServerContext& context);
+                           jwt::Claims claims, ServerContext& context,
+                           std::shared_ptr<const void> connection_slot);
 
 }  // namespace botfactory::gateway
