@@ -214,6 +214,19 @@ TEST_CASE("allowed origins: widget sessions and WebSocket upgrades from other pa
   CHECK(upgrade_status(port, token, "https://shop.example:443") == 101);
   CHECK(upgrade_status(port, token, "https://evil.example") == 403);
   CHECK(upgrade_status(port, token, "") == 403);
+  // Renewing the session: from its origin, a new token with the same claim; from another page,
+  // 403 like a new session.
+  auto renewed = request(port, http::verb::post, sessions, "{}", token, "https://shop.example");
+  REQUIRE(renewed.status == 200);
+  auto renewed_claims = verifier.verify(std::string(renewed.json().at("token").as_string()));
+  REQUIRE(renewed_claims);
+  CHECK(renewed_claims->origin == "https://shop.example");
+  CHECK(renewed_claims->conversation_id == claims->conversation_id);
+  for (const std::string origin : {"https://evil.example", ""}) {
+    auto refused = request(port, http::verb::post, sessions, "{}", token, origin);
+    CHECK(refused.status == 403);
+    CHECK(refused.error_code() == "origin_not_allowed");
+  }
   // Operators (user tokens) are not bound to an origin.
   CHECK(upgrade_status(port, owner, "https://anywhere.example") == 101);
 
