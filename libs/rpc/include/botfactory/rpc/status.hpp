@@ -6,18 +6,22 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "botfactory/rpc/internal_auth.hpp"
+
 namespace botfactory::rpc {
 
 /// Thrown by service logic to answer with a specific gRPC status code and client-facing message.
+/// `details` becomes the status's binary error details (e.g. rpc/retry_after.hpp).
 class StatusError : public std::runtime_error {
  public:
-  StatusError(grpc::StatusCode code, const std::string& message)
-      : std::runtime_error(message), code_(code) {}
+  StatusError(grpc::StatusCode code, const std::string& message, std::string details = {})
+      : std::runtime_error(message), code_(code), details_(std::move(details)) {}
   grpc::StatusCode code() const { return code_; }
-  grpc::Status status() const { return grpc::Status(code_, what()); }
+  grpc::Status status() const { return grpc::Status(code_, what(), details_); }
 
  private:
   grpc::StatusCode code_;
+  std::string details_;
 };
 
 /// Shorthands for the common codes.
@@ -27,7 +31,8 @@ class StatusError : public std::runtime_error {
 [[noreturn]] void throw_unauthenticated(const std::string& message);
 [[noreturn]] void throw_exhausted(const std::string& message);
 
-/// Runs `body` and maps what it throws to a status: StatusError as given; pg::Error with
+/// Runs `body` unless the current call failed the internal-call token check (then
+/// UNAUTHENTICATED, rpc/internal_auth.hpp), and maps what it throws to a status: StatusError as given; pg::Error with
 /// SQLSTATE 22P02 (malformed id) to NOT_FOUND; other pg::Error to UNAVAILABLE; anything else
 /// to INTERNAL with the details logged under `rpc_name`, never sent to the caller.
 template <typename Body>
@@ -38,6 +43,7 @@ grpc::Status status_from_current_exception(const char* rpc_name);
 
 template <typename Body>
 grpc::Status guard(const char* rpc_name, Body&& body) {
+  if (internal_call_refused()) return internal_call_refusal_status();
   try {
     body();
     return grpc::Status::OK;
