@@ -3,6 +3,8 @@
 #include "botfactory/common/config.hpp"
 #include "botfactory/rpc/client.hpp"
 #include "botfactory/common/logging.hpp"
+#include "botfactory/common/secrets.hpp"
+#include "botfactory/rpc/internal_auth.hpp"
 
 namespace botfactory::gateway {
 
@@ -45,11 +47,9 @@ GatewaySettings GatewaySettings::from_env() {
       static_cast<int>(env_int("RATE_LIMIT_SESSIONS_PER_MIN", 30, 0, 1000000));
   s.rate_limit_auth_per_min = static_cast<int>(env_int("RATE_LIMIT_AUTH_PER_MIN", 60, 0, 1000000));
   s.trust_forwarded_for = env_int("TRUST_X_FORWARDED_FOR", 0, 0, 1) == 1;
-  s.jwt_secret = env_string("JWT_SECRET", s.jwt_secret);
+  s.jwt_secret = common::require_secret("JWT_SECRET");
   s.jwt_issuer = env_string("JWT_ISSUER", s.jwt_issuer);
-  if (s.jwt_secret == GatewaySettings{}.jwt_secret) {
-    common::logger("gateway")->warn("JWT_SECRET is not set: using the insecure development secret");
-  }
+  rpc::internal_token();  // INTERNAL_RPC_SECRET: checked at start, not at the first call
   split_host_port(s.http_listen);  // fail fast on a malformed address
   return s;
 }

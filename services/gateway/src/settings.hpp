@@ -39,7 +39,7 @@ struct GatewaySettings {
   int rate_limit_sessions_per_min = 30;  // RATE_LIMIT_SESSIONS_PER_MIN per client IP (0 = off)
   int rate_limit_auth_per_min = 60;      // RATE_LIMIT_AUTH_PER_MIN per client IP (0 = off)
   bool trust_forwarded_for = false;      // TRUST_X_FORWARDED_FOR=1 behind a trusted proxy
-  std::string jwt_secret = "dev-only-insecure-jwt-secret-change-me-0123456789";  // JWT_SECRET
+  std::string jwt_secret;  // JWT_SECRET (required: common::require_secret)
   std::string jwt_issuer = "botfactory";                                         // JWT_ISSUER
 
   /// Reads the environment. Throws common::ConfigError for a value that cannot be used.

@@ -314,12 +314,13 @@ class WsSession : public ConversationWatcher,
   void fetch_page(Conversation& conversation) {
     conversation.paused = false;
     net::post(context_.workers, [self = shared_from_this(), id = conversation.id,
-                                 since = conversation.last_seq,
+                                 tenant = claims_.tenant_id, since = conversation.last_seq,
                                  generation = conversation.generation] {
       common::ScopedRequestId scope(new_ws_request_id());
       auto frames = std::make_shared<std::vector<SeqFrame>>();
       bool more = false;
-      auto error = self->context_.chat.fetch_messages(id, since, kReplayPageSize, *frames, &more);
+      auto error = self->context_.chat.fetch_messages(tenant, id, since, kReplayPageSize,
+                                                      *frames, &more);
       net::post(self->socket_.get_executor(), [self, id, generation, frames, more, error] {
         self->on_page(id, generation, *frames, more, error);
       });
