@@ -47,6 +47,7 @@ botfactory::auth::AuthSettings settings_from_env() {
 int main(int argc, char** argv) {
   auto options = botfactory::rpc::ServiceOptions::standard(
       "auth", "AUTH", 50051, 9101, "auth", &botfactory::migrations::auth_migrations());
+  options.secrets = {"JWT_SECRET"};
   return botfactory::rpc::run_service(
       argc, argv, options, [](botfactory::rpc::ServiceContext& ctx) {
         auto authenticator =
