@@ -17,13 +17,14 @@ struct GatewaySettings {
   std::size_t max_body_bytes = 1 << 20;        // MAX_BODY_BYTES, REST request bodies
   std::size_t max_upload_bytes = 8 << 20;      // MAX_UPLOAD_BYTES, knowledge uploads
   std::size_t ws_max_frame_bytes = 16384;      // WS_MAX_FRAME_BYTES, inbound message limit
-  std::size_t ws_max_queue = 1024;             // WS_MAX_QUEUE, outbound frames per socket
+  std::size_t ws_max_queue = 1024;             // WS_MAX_QUEUE, live frames queued per socket
+  std::size_t ws_send_budget_bytes = 256 * 1024;  // WS_SEND_BUDGET_BYTES, counted per socket
+  std::size_t ws_send_hard_cap_bytes = 1 << 20;   // WS_SEND_HARD_CAP_BYTES, past it → 1008
   std::chrono::milliseconds ws_send_timeout{30000};  // WS_SEND_TIMEOUT_MS, stalled write → 1008
   std::size_t fanout_recent_frames = 1024;  // FANOUT_RECENT_FRAMES, kept per conversation (30 s)
   std::chrono::seconds ws_idle_timeout{300};   // WS_IDLE_TIMEOUT_S, ping at half of it
   double ws_rate_per_sec = 10;                 // WS_RATE_PER_SEC, inbound frames refill rate
   double ws_burst = 20;                        // WS_RATE_BURST, token bucket size
-  int io_threads = 1;                          // GATEWAY_IO_THREADS
   int workers = 8;                             // GATEWAY_WORKERS, blocking gRPC calls
   std::chrono::milliseconds rpc_timeout{5000};  // RPC_TIMEOUT_MS
   std::chrono::seconds http_timeout{30};        // HTTP_TIMEOUT_S, per request read/write
