@@ -7,11 +7,13 @@
 
 #include "botfactory/common/config.hpp"
 #include "call_deadline_interceptor.hpp"
+#include "botfactory/rpc/internal_auth.hpp"
 #include "request_id_interceptor.hpp"
 
 namespace botfactory::rpc {
 
 Server::Server(const std::string& address, const std::vector<grpc::Service*>& services) {
+  internal_token();  // fail fast on a missing or weak INTERNAL_RPC_SECRET
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
@@ -21,6 +23,7 @@ Server::Server(const std::string& address, const std::vector<grpc::Service*>& se
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
   for (auto* service : services) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(make_internal_token_server_factory());
   interceptors.push_back(make_request_id_interceptor_factory());
   interceptors.push_back(make_call_deadline_interceptor_factory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));

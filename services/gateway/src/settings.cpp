@@ -3,6 +3,8 @@
 #include "botfactory/common/config.hpp"
 #include "botfactory/rpc/client.hpp"
 #include "botfactory/common/logging.hpp"
+#include "botfactory/common/secrets.hpp"
+#include "botfactory/rpc/internal_auth.hpp"
 
 namespace botfactory::gateway {
 
@@ -63,11 +65,9 @@ GatewaySettings GatewaySettings::from_env() {
   s.max_connections = static_cast<int>(env_int("MAX_CONNECTIONS", 10000, 1, 1000000));
   s.max_connections_per_ip = static_cast<int>(env_int("MAX_CONNECTIONS_PER_IP", 256, 0, 1000000));
   s.worker_queue = static_cast<std::size_t>(env_int("GATEWAY_WORKER_QUEUE", 1024, 1, 1 << 20));
-  s.jwt_secret = env_string("JWT_SECRET", s.jwt_secret);
+  s.jwt_secret = common::require_secret("JWT_SECRET");
   s.jwt_issuer = env_string("JWT_ISSUER", s.jwt_issuer);
-  if (s.jwt_secret == GatewaySettings{}.jwt_secret) {
-    common::logger("gateway")->warn("JWT_SECRET is not set: using the insecure development secret");
-  }
+  rpc::internal_token();  // INTERNAL_RPC_SECRET: checked at start, not at the first call
   split_host_port(s.http_listen);  // fail fast on a malformed address
   return s;
 }

@@ -43,7 +43,7 @@ struct GatewaySettings {
   int max_connections = 10000;          // MAX_CONNECTIONS, open HTTP + WebSocket connections
   int max_connections_per_ip = 256;     // MAX_CONNECTIONS_PER_IP per peer address (IPv6 /64)
   std::size_t worker_queue = 1024;      // GATEWAY_WORKER_QUEUE, jobs waiting for a worker
-  std::string jwt_secret = "dev-only-insecure-jwt-secret-change-me-0123456789";  // JWT_SECRET
+  std::string jwt_secret;  // JWT_SECRET (required: common::require_secret)
   std::string jwt_issuer = "botfactory";                                         // JWT_ISSUER
 
   /// Reads the environment. Throws common::ConfigError for a value that cannot be used.

@@ -342,6 +342,20 @@ TEST_CASE("per-IP limits on sessions and logins are shared by the replicas (429 
   CHECK(http_call(fleet.a->port(), http::verb::get, "/api/v1/users/me").status == 401);
 }
 
+TEST_CASE("auth's login throttle is 429 and its hashing cap 503, both with Retry-After") {
+  Fleet fleet;
+  auto throttled = http_call(fleet.a->port(), http::verb::post, "/api/v1/auth/login",
+                             R"({"email":"throttled@example.com","password":"whatever1"})");
+  CHECK(throttled.status == 429);
+  CHECK(throttled.error_code() == "rate_limited");
+  CHECK(throttled.raw[http::field::retry_after] == "7");
+  auto busy = http_call(fleet.a->port(), http::verb::post, "/api/v1/auth/login",
+                        R"({"email":"busy@example.com","password":"whatever1"})");
+  CHECK(busy.status == 503);
+  CHECK(busy.error_code() == "unavailable");
+  CHECK(busy.raw[http::field::retry_after] == "1");
+}
+
 TEST_CASE("a socket whose writes stall is closed as a slow consumer") {
   Fleet fleet([](gateway::GatewaySettings& s) {
     s.ws_max_queue = 8;

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <grpcpp/support/status.h>
 
+#include "botfactory/common/v1/common.pb.h"
 #include "http/api_error.hpp"
 #include "http/client_rate_limit.hpp"
 #include "botfactory/common/random.hpp"
@@ -107,6 +108,23 @@ TEST_CASE("gRPC statuses map to REST errors") {
   // Internal details never reach the client.
   CHECK(std::string(api_error_from_grpc(grpc::Status(grpc::StatusCode::INTERNAL, "pg: boom"))
                         .what()) == "internal error");
+
+  // A retry hint (rpc/retry_after.hpp) turns RESOURCE_EXHAUSTED into 429 and keeps the
+  // service's message on 503, both with Retry-After.
+  botfactory::common::v1::RetryInfo hint;
+  hint.set_retry_after_s(4);
+  auto throttled = api_error_from_grpc(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                                    "too many failed logins", hint.SerializeAsString()));
+  CHECK(throttled.status() == 429);
+  CHECK(throttled.code() == "rate_limited");
+  CHECK(throttled.retry_after_s() == 4);
+  auto busy = api_error_from_grpc(
+      grpc::Status(grpc::StatusCode::UNAVAILABLE, "hashing busy", hint.SerializeAsString()));
+  CHECK(busy.status() == 503);
+  CHECK(std::string(busy.what()) == "hashing busy");
+  CHECK(busy.retry_after_s() == 4);
+  CHECK(api_error_from_grpc(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "quota")).retry_after_s() == 0);
+  CHECK(api_error_from_grpc(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "q", "garbage")).status() == 402);
 
   auto response = error_response(404, "not_found", "no \"such\" bot");
   CHECK(response.status == 404);

@@ -130,7 +130,11 @@ HttpResponse RestApi::handle(const HttpRequest& request, const RouteMatch& route
   try {
     return dispatch(request, route);
   } catch (const ApiError& e) {
-    return error_response(e.status(), e.code(), e.what());
+    auto response = error_response(e.status(), e.code(), e.what());
+    if (e.retry_after_s() > 0) {
+      response.headers.emplace_back("Retry-After", std::to_string(e.retry_after_s()));
+    }
+    return response;
   } catch (const std::exception& e) {
     common::logger("rest")->error("request {} {} failed: {}", request.request_id, route.pattern,
                                   common::json_escape(e.what()));
@@ -580,6 +584,7 @@ HttpResponse RestApi::list_messages(const HttpRequest& request,
     checked_call(upstreams_, *upstreams_.chat, &ChatRpc::GetConversation, rpc_request);
   }
   chat::v1::ListMessagesRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_conversation_id(conversation_id);
   rpc_request.set_since_seq(since_seq);
   rpc_request.set_limit(limit);

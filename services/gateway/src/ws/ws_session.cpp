@@ -175,12 +175,13 @@ class WsSession : public ConversationWatcher,
   void fetch(const std::string& conversation_id, std::int64_t since_seq,
              std::uint64_t generation) override {
     bool queued = context_.workers.try_submit([self = shared_from_this(), id = conversation_id,
-                                               since_seq, generation,
+                                               claims = token_.claims(), since_seq, generation,
                                                limit = replay_page_size(context_.settings)] {
       common::ScopedRequestId scope(new_ws_request_id());
       std::vector<SeqFrame> frames;
       bool more = false;
-      auto error = self->context_.chat.fetch_messages(id, since_seq, limit, frames, &more);
+      auto error =
+          self->context_.chat.fetch_messages(claims->tenant_id, id, since_seq, limit, frames, &more);
       net::post(self->socket_.get_executor(), [self, id, generation, frames = std::move(frames),
                                                more, error]() mutable {
         if (self->closing_) return;
