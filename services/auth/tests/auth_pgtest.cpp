@@ -467,8 +467,8 @@ TEST_CASE("every RPC is counted by method and status code") {
 TEST_CASE("a visitor token carries the widget's origin claim when one is given") {
   AuthFixture fx;
   v1::IssueVisitorTokenRequest request;
-  request.set_tenant_id("t-1");
-  request.set_bot_id("b-1");
+  request.set_tenant_id("11111111-2222-4333-8444-555555555555");
+  request.set_bot_id("66666666-7777-4888-9999-aaaaaaaaaaaa");
   request.set_conversation_id("c-1");
   request.set_visitor_id("v-1");
   request.set_origin("https://shop.example");
