@@ -10,9 +10,6 @@ constexpr std::size_t kMaxOriginBytes = 255;
 bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
-bool is_hex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 
 bool valid_dns_host(std::string_view host) {
   if (host.empty() || host.size() > 253 || host.front() == '.' || host.back() == '.' ||
@@ -31,7 +28,7 @@ bool valid_dns_host(std::string_view host) {
 bool valid_ipv6_literal(std::string_view host) {  // "[...]"
   if (host.size() < 4 || host.front() != '[' || host.back() != ']') return false;
   for (char c : host.substr(1, host.size() - 2)) {
-    if (!(is_hex(c) || c == ':' || c == '.')) return false;
+    if (!(is_hex_digit(c) || c == ':' || c == '.')) return false;
   }
   return host.find(':') != std::string_view::npos;
 }

@@ -1,5 +1,6 @@
 #include "authenticator.hpp"
 
+#include "botfactory/common/ids.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/text.hpp"
@@ -185,7 +186,7 @@ void Authenticator::logout(const std::string& refresh_token) {
 }
 
 UserRecord Authenticator::get_user(const std::string& user_id) {
-  if (!is_uuid(user_id)) rpc::throw_not_found("user not found");
+  if (!common::is_uuid(user_id)) rpc::throw_not_found("user not found");
   auto conn = pool_->acquire();
   auto user = user_repository::find_by_id(*conn, user_id);
   if (!user) rpc::throw_not_found("user not found");
@@ -194,9 +195,9 @@ UserRecord Authenticator::get_user(const std::string& user_id) {
 
 IssuedVisitorToken Authenticator::issue_visitor_token(const VisitorTokenRequest& request) {
   if (request.tenant_id.empty()) rpc::throw_invalid("tenant_id is required");
-  if (!is_uuid(request.tenant_id)) rpc::throw_invalid("tenant_id must be a UUID");
+  if (!common::is_uuid(request.tenant_id)) rpc::throw_invalid("tenant_id must be a UUID");
   if (request.bot_id.empty()) rpc::throw_invalid("bot_id is required");
-  if (!is_uuid(request.bot_id)) rpc::throw_invalid("bot_id must be a UUID");
+  if (!common::is_uuid(request.bot_id)) rpc::throw_invalid("bot_id must be a UUID");
   if (request.conversation_id.empty()) rpc::throw_invalid("conversation_id is required");
   if (request.visitor_id.empty()) rpc::throw_invalid("visitor_id is required");
   if (!common::is_valid_utf8(request.visitor_name) ||

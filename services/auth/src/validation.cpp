@@ -10,10 +10,6 @@ bool is_username_char(char c) {
          c == '.' || c == '-';
 }
 
-bool is_hex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 }  // namespace
 
 std::string normalize_email(std::string_view email) {
@@ -58,15 +54,6 @@ std::optional<std::string> password_problem(std::string_view password) {
   if (password.size() < kMinPasswordBytes) return "password must be at least 8 bytes";
   if (password.size() > kMaxPasswordBytes) return "password must be at most 256 bytes";
   return std::nullopt;
-}
-
-bool is_uuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    bool dash_slot = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash_slot ? text[i] != '-' : !is_hex(text[i])) return false;
-  }
-  return true;
 }
 
 }  // namespace botfactory::auth

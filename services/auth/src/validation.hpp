@@ -33,7 +33,4 @@ std::optional<std::string> username_problem(std::string_view username);
 /// Why `password` is not acceptable (not UTF-8, or outside [8, 256] bytes), or std::nullopt.
 std::optional<std::string> password_problem(std::string_view password);
 
-/// True for the canonical textual UUID form (8-4-4-4-12 hex digits, any case).
-bool is_uuid(std::string_view text);
-
 }  // namespace botfactory::auth

@@ -12,6 +12,7 @@
 #include "auth_grpc_service.hpp"
 #include "auth_migrations.hpp"
 #include "authenticator.hpp"
+#include "botfactory/common/ids.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/jwt/tokens.hpp"
 #include "botfactory/metrics/registry.hpp"
@@ -123,8 +124,8 @@ struct AuthFixture {
 TEST_CASE("register, login and GetUser round-trip with a verifiable access token") {
   AuthFixture fx;
   auto user = fx.registered("Alice@Example.com", "alice");
-  CHECK(auth::is_uuid(user.id()));
-  CHECK(auth::is_uuid(user.tenant_id()));
+  CHECK(common::is_uuid(user.id()));
+  CHECK(common::is_uuid(user.tenant_id()));
   CHECK(user.id() != user.tenant_id());
   CHECK(user.email() == "alice@example.com");
   CHECK(user.username() == "alice");

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "botfactory/common/call_deadline.hpp"
+#include "botfactory/common/ids.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/rpc/status.hpp"
@@ -25,7 +26,7 @@ void require_tenant(const std::string& tenant_id) { check_tenant(tenant_id); }
 /// unknown one: "bot not found".
 void require_bot_ids(const std::string& tenant_id, const std::string& bot_id) {
   check_tenant(tenant_id);
-  if (!is_uuid(bot_id)) rpc::throw_not_found("bot not found");
+  if (!common::is_uuid(bot_id)) rpc::throw_not_found("bot not found");
 }
 
 [[noreturn]] void throw_bot_not_found() { rpc::throw_not_found("bot not found"); }
@@ -243,7 +244,7 @@ void BotRegistry::delete_document(const registry::v1::DeleteDocumentRequest& req
   require_bot_ids(request.tenant_id(), request.bot_id());
   auto connection = pool_->acquire();
   if (!BotRepository(*connection).find(request.tenant_id(), request.bot_id())) throw_bot_not_found();
-  if (!is_uuid(request.document_id()) ||
+  if (!common::is_uuid(request.document_id()) ||
       !KnowledgeRepository(*connection).remove(request.bot_id(), request.document_id())) {
     rpc::throw_not_found("document not found");
   }

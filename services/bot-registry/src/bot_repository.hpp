@@ -1,5 +1,5 @@
 #pragma once
-// SQL over registry.bots. Callers pass ids already checked with is_uuid().
+// SQL over registry.bots. Callers pass ids already checked with common::is_uuid().
 
 #include <cstdint>
 #include <optional>

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "botfactory/common/ids.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/common/web_origin.hpp"
 #include "botfactory/rpc/status.hpp"
@@ -10,7 +11,6 @@
 namespace botfactory::registry {
 namespace {
 
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 bool is_base62(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
@@ -28,15 +28,6 @@ std::string checked_text(std::string_view value, const char* field, std::size_t 
 }
 
 }  // namespace
-
-bool is_uuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    bool dash_slot = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash_slot ? text[i] != '-' : !is_hex(text[i])) return false;
-  }
-  return true;
-}
 
 bool is_public_id(std::string_view text) {
   if (text.size() != 19 || text.substr(0, 3) != "pb_") return false;
@@ -98,7 +89,7 @@ void check_body(std::string_view body) {
 
 void check_tenant(std::string_view tenant_id) {
   if (tenant_id.empty()) rpc::throw_invalid("tenant_id is required");
-  if (!is_uuid(tenant_id)) rpc::throw_invalid("tenant_id must be a UUID");
+  if (!common::is_uuid(tenant_id)) rpc::throw_invalid("tenant_id must be a UUID");
 }
 
 std::vector<std::string> checked_origins(

@@ -19,8 +19,6 @@ inline constexpr std::size_t kMaxTitleChars = 200;
 inline constexpr std::size_t kMaxAllowedOrigins = 20;
 inline constexpr double kDefaultTemperature = 0.3;
 
-/// Canonical textual UUID (8-4-4-4-12 hex digits). Other spellings are treated as unknown ids.
-bool is_uuid(std::string_view text);
 /// "pb_" followed by 16 characters of [0-9A-Za-z].
 bool is_public_id(std::string_view text);
 

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "bot_registry.hpp"
+#include "botfactory/common/ids.hpp"
 #include "botfactory/registry/v1/registry.grpc.pb.h"
 #include "botfactory/rpc/client.hpp"
 #include "botfactory/rpc/status.hpp"
@@ -37,7 +38,7 @@ TEST_CASE("bots: create, get, list, update only given fields, delete") {
   CHECK(bot.language() == "en");
   CHECK(bot.provider().provider() == "extractive");
   CHECK(bot.tenant_id() == kTenantA);
-  CHECK(registry::is_uuid(bot.id()));
+  CHECK(common::is_uuid(bot.id()));
   CHECK(registry::is_public_id(bot.public_id()));
   CHECK(bot.created_at().seconds() > 0);
 

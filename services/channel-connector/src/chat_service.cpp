@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "botfactory/chatwire/message_event.hpp"
+#include "botfactory/common/ids.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/text.hpp"
@@ -68,7 +69,7 @@ chat::v1::Conversation ChatService::create_conversation(
     const chat::v1::CreateConversationRequest& request) {
   require_tenant(request.tenant_id());
   if (request.bot_id().empty()) rpc::throw_invalid("bot_id is required");
-  if (!is_uuid(request.bot_id())) rpc::throw_invalid("bot_id must be a UUID");
+  if (!common::is_uuid(request.bot_id())) rpc::throw_invalid("bot_id must be a UUID");
   NewConversation conversation;
   conversation.tenant_id = request.tenant_id();
   conversation.bot_id = request.bot_id();
@@ -105,7 +106,7 @@ chat::v1::Conversation ChatService::get_conversation(
     const chat::v1::GetConversationRequest& request) {
   require_tenant(request.tenant_id());
   if (request.conversation_id().empty()) rpc::throw_invalid("conversation_id is required");
-  if (!is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
+  if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   auto found = store_.get(request.conversation_id(), request.tenant_id());
   if (!found) rpc::throw_not_found("conversation not found");
   return std::move(*found);
@@ -114,7 +115,7 @@ chat::v1::Conversation ChatService::get_conversation(
 chat::v1::ListConversationsResponse ChatService::list_conversations(
     const chat::v1::ListConversationsRequest& request) {
   require_tenant(request.tenant_id());
-  if (!request.bot_id().empty() && !is_uuid(request.bot_id())) {
+  if (!request.bot_id().empty() && !common::is_uuid(request.bot_id())) {
     rpc::throw_invalid("bot_id must be a UUID");
   }
   int limit = clamp_limit(request.limit(), kDefaultConversationLimit, kMaxConversationLimit);
@@ -134,7 +135,7 @@ chat::v1::PostMessageResponse ChatService::post_message(
 chat::v1::PostMessageResponse ChatService::append_message(
     const chat::v1::PostMessageRequest& request, const std::string& tenant_id) {
   std::string text = validate_post(request);
-  if (!is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
+  if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   NewMessage message{request.conversation_id(), request.client_id(), request.sender().kind(),
                      request.sender().id(),     request.sender().name(), std::move(text)};
   message.tenant_id = tenant_id;
@@ -173,7 +174,7 @@ chat::v1::ListMessagesResponse ChatService::list_messages(
     const chat::v1::ListMessagesRequest& request) {
   require_tenant(request.tenant_id());
   if (request.conversation_id().empty()) rpc::throw_invalid("conversation_id is required");
-  if (!is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
+  if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   int limit = clamp_limit(request.limit(), kMaxMessageLimit, kMaxMessageLimit);
   auto since = std::max<std::int64_t>(request.since_seq(), 0);
   if (!store_.get(request.conversation_id(), request.tenant_id())) {

@@ -1,22 +1,10 @@
 #include "validation.hpp"
 
+#include "botfactory/common/ids.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/rpc/status.hpp"
 
 namespace botfactory::channel {
-
-bool is_uuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-') return false;
-    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 void check_text_field(std::string_view field, std::string_view value, std::size_t max_code_points) {
   // libpq passes parameters as C strings, so an embedded NUL would silently cut the value.
@@ -31,7 +19,7 @@ void check_text_field(std::string_view field, std::string_view value, std::size_
 
 void require_tenant(std::string_view tenant_id) {
   if (tenant_id.empty()) rpc::throw_invalid("tenant_id is required");
-  if (!is_uuid(tenant_id)) rpc::throw_invalid("tenant_id must be a UUID");
+  if (!common::is_uuid(tenant_id)) rpc::throw_invalid("tenant_id must be a UUID");
 }
 
 std::string validate_post(const chat::v1::PostMessageRequest& request) {

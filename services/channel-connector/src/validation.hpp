@@ -17,9 +17,6 @@ inline constexpr std::size_t kMaxClientIdCodePoints = 64;
 inline constexpr std::size_t kMaxSenderIdCodePoints = 128;
 inline constexpr std::size_t kMaxSenderNameCodePoints = 200;
 
-/// True for the canonical textual UUID form (8-4-4-4-12 hex digits, any case).
-bool is_uuid(std::string_view text);
-
 /// Every tenant-scoped RPC's first check: INVALID_ARGUMENT "tenant_id is required" when
 /// `tenant_id` is empty, "tenant_id must be a UUID" when it is not a UUID.
 void require_tenant(std::string_view tenant_id);

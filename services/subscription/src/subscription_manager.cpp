@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "billing_period.hpp"
+#include "botfactory/common/ids.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/rpc/status.hpp"
 
@@ -12,19 +13,8 @@ namespace {
 
 constexpr const char* kBotRepliesResource = "bot_replies";
 
-bool is_uuid(const std::string& text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    bool dash_slot = i == 8 || i == 13 || i == 18 || i == 23;
-    bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    if (dash_slot ? c != '-' : !hex) return false;
-  }
-  return true;
-}
-
 void require_tenant(const std::string& tenant_id) {
-  if (!is_uuid(tenant_id)) rpc::throw_invalid("tenant_id must be a UUID");
+  if (!common::is_uuid(tenant_id)) rpc::throw_invalid("tenant_id must be a UUID");
 }
 
 Status status_of(const std::string& stored) {

@@ -24,6 +24,9 @@ std::string_view trim(std::string_view text);
 /// its two-byte encoding C2 80–C2 9F).
 std::size_t find_control_char(std::string_view text);
 
+/// True for an ASCII hex digit: 0-9, a-f, A-F.
+bool is_hex_digit(char c);
+
 /// ASCII lower-case copy.
 std::string to_lower_ascii(std::string_view text);
 
