@@ -1,7 +1,9 @@
 #pragma once
-// What the gateway's integration tests share: two gateway replicas (port 0) on fake upstreams
-// and the real test Redis, a one-shot HTTP client and a Beast WebSocket client with read
-// deadlines. Included by gateway_pgtest.cpp and ws_hostile_pgtest.cpp.
+// What the gateway's integration tests share: gateway instances (port 0) on fake or real
+// upstreams and the real test Redis, a one-shot HTTP client with a deadline (Beast requests or
+// raw request heads) and a Beast WebSocket client with read deadlines. Included by
+// gateway_pgtest.cpp, gateway_limits_pgtest.cpp, widget_origin_pgtest.cpp and
+// ws_hostile_pgtest.cpp.
 
 #include <catch2/catch.hpp>
 
@@ -9,11 +11,13 @@
 #include <fstream>
 #include <functional>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -26,7 +30,7 @@
 
 namespace botfactory::gateway_test {
 
-namespace fleet_detail {
+// The names every gateway integration test uses (visible through `using namespace gateway_test`).
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -36,28 +40,75 @@ namespace fs = std::filesystem;
 using tcp = net::ip::tcp;
 using namespace std::chrono_literals;
 
-/// The fakes plus two gateway replicas A and B sharing them and the test Redis.
-struct Fleet {
-  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
-  std::string name = "gwtest-" + common::random_base62(10);  // Redis client name prefix
-  fs::path base = fs::temp_directory_path() / ("gw_fleet_" + common::random_base62(8));
-  std::unique_ptr<gateway::Gateway> a;
-  std::unique_ptr<gateway::Gateway> b;
+using SettingsTweak = std::function<void(gateway::GatewaySettings&)>;
 
-  explicit Fleet(const std::function<void(gateway::GatewaySettings&)>& tweak = {}) {
+/// A scratch directory: web/index.html (a gateway web root) and secret.txt beside it, outside
+/// the root (for path traversal tests). Removed at scope end.
+struct WebRoot {
+  fs::path base = fs::temp_directory_path() / ("gw_test_" + common::random_base62(8));
+
+  WebRoot() {
     fs::create_directories(base / "web");
     std::ofstream(base / "web" / "index.html") << "<!doctype html><title>BotFactory</title>";
     std::ofstream(base / "secret.txt") << "secret";
-    gateway::GatewaySettings s;
-    s.http_listen = "127.0.0.1:0";
-    s.auth_addr = s.subscription_addr = s.registry_addr = s.channel_addr = fakes.address();
-    s.redis_host = testenv::redis_host();
-    s.redis_port = testenv::redis_port();
-    s.jwt_secret = kJwtSecret;
-    s.web_root = (base / "web").string();
-    s.max_body_bytes = 64 * 1024;
+  }
+  ~WebRoot() {
+    std::error_code ec;
+    fs::remove_all(base, ec);
+  }
+  WebRoot(const WebRoot&) = delete;
+  WebRoot& operator=(const WebRoot&) = delete;
+  std::string web() const { return (base / "web").string(); }
+};
+
+/// Settings of a test gateway: listens on 127.0.0.1:0, every upstream at `upstreams`
+/// ("host:port"), the test Redis with keys under "`name`:" and client name `name`, the fakes'
+/// JWT secret, web root `web`, 2 workers, 64 KiB request bodies.
+inline gateway::GatewaySettings test_settings(const std::string& upstreams, const WebRoot& web,
+                                              const std::string& name) {
+  gateway::GatewaySettings s;
+  s.http_listen = "127.0.0.1:0";
+  s.auth_addr = s.subscription_addr = s.registry_addr = s.channel_addr = upstreams;
+  s.redis_host = testenv::redis_host();
+  s.redis_port = testenv::redis_port();
+  s.jwt_secret = kJwtSecret;
+  s.web_root = web.web();
+  s.max_body_bytes = 64 * 1024;
+  s.workers = 2;
+  s.redis_key_prefix = name + ":";  // rate-limit counters of this gateway only
+  s.redis_client_name = name;
+  return s;
+}
+
+/// One gateway on test_settings(upstreams, ...) changed by `tweak`, started; stopped at scope
+/// end. Does not wait for Redis.
+struct Instance {
+  WebRoot root;
+  std::string name = "gwtest-" + common::random_base62(10);
+  std::unique_ptr<gateway::Gateway> gateway;
+
+  explicit Instance(const std::string& upstreams, const SettingsTweak& tweak = {}) {
+    auto s = test_settings(upstreams, root, name);
+    if (tweak) tweak(s);
+    gateway = std::make_unique<gateway::Gateway>(s);
+    gateway->start();
+  }
+  ~Instance() { gateway->stop(); }
+  unsigned short port() const { return gateway->port(); }
+};
+
+/// The fakes plus two gateway replicas A and B (4 workers each) sharing them and the test
+/// Redis; waits up to 5 s until both have connected to Redis.
+struct Fleet {
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  std::string name = "gwtest-" + common::random_base62(10);  // Redis client name prefix
+  WebRoot root;
+  std::unique_ptr<gateway::Gateway> a;
+  std::unique_ptr<gateway::Gateway> b;
+
+  explicit Fleet(const SettingsTweak& tweak = {}) {
+    auto s = test_settings(fakes.address(), root, name);
     s.workers = 4;
-    s.redis_key_prefix = name + ":";  // rate-limit counters of this fleet only
     if (tweak) tweak(s);
     s.redis_client_name = name + "-a";
     a = std::make_unique<gateway::Gateway>(s);
@@ -77,27 +128,63 @@ struct Fleet {
   ~Fleet() {
     a->stop();
     b->stop();
-    std::error_code ec;
-    fs::remove_all(base, ec);
   }
 };
 
 struct HttpResult {
-  int status = 0;
+  int status = 0;  // 0: no response within the deadline (or the connection closed first)
   std::string body;
   http::response<http::string_body> raw;
   json::object json() const { return json::parse(body).as_object(); }
   std::string error_code() const { return std::string(json().at("error").at("code").as_string()); }
 };
 
-/// One HTTP/1.1 request on a fresh connection (synchronous; the server always answers).
-inline HttpResult http_call(unsigned short port, http::verb method, const std::string& target,
-                     const std::string& body = {}, const std::string& token = {},
-                     const std::string& content_type = "application/json",
-                     const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+/// Writes `text` (request head and body bytes, sent as they are) on a fresh connection to
+/// 127.0.0.1:`port` and reads one response, all within `deadline`. Makes no assertions, so it
+/// may run on any thread; a write the server cuts short (it refused the body early) still
+/// reads the answer.
+inline HttpResult http_exchange(unsigned short port, const std::string& text,
+                                std::chrono::milliseconds deadline = 10000ms) {
   net::io_context io;
-  tcp::socket socket(io);
-  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  beast::tcp_stream stream(io);
+  HttpResult result;
+  beast::flat_buffer buffer;
+  stream.expires_after(deadline);
+  stream.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port),
+                       [&](beast::error_code ec) {
+                         if (ec) return;
+                         net::async_write(stream, net::buffer(text),
+                                          [](beast::error_code, std::size_t) {});
+                         http::async_read(stream, buffer, result.raw,
+                                          [&](beast::error_code rec, std::size_t) {
+                                            if (!rec) result.status = result.raw.result_int();
+                                            stream.cancel();
+                                          });
+                       });
+  io.run();
+  result.body = result.raw.body();
+  return result;
+}
+
+/// A raw HTTP/1.1 request head: `method target`, Host, `headers`, and a Content-Length of
+/// `body_length` (also 0 on a POST) — the body is not part of it.
+inline std::string request_head(const std::string& method, const std::string& target,
+                                const std::vector<std::pair<std::string, std::string>>& headers = {},
+                                std::size_t body_length = 0) {
+  std::string text = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  for (const auto& [name, value] : headers) text += name + ": " + value + "\r\n";
+  if (body_length > 0 || method == "POST") {
+    text += "Content-Length: " + std::to_string(body_length) + "\r\n";
+  }
+  return text + "\r\n";
+}
+
+/// One HTTP/1.1 request on a fresh connection: `body` with `content_type` when not empty, a
+/// Bearer `token` when not empty, extra `headers`. REQUIREs an answer within 10 s.
+inline HttpResult http_call(unsigned short port, http::verb method, const std::string& target,
+                            const std::string& body = {}, const std::string& token = {},
+                            const std::string& content_type = "application/json",
+                            const std::vector<std::pair<std::string, std::string>>& headers = {}) {
   http::request<http::string_body> request(method, target, 11);
   request.set(http::field::host, "127.0.0.1");
   if (!token.empty()) request.set(http::field::authorization, "Bearer " + token);
@@ -105,22 +192,25 @@ inline HttpResult http_call(unsigned short port, http::verb method, const std::s
   for (const auto& [name, value] : headers) request.set(name, value);
   request.body() = body;
   request.prepare_payload();
-  beast::error_code ec;
-  http::write(socket, request, ec);  // may fail when the server refuses the body early
-  beast::flat_buffer buffer;
-  HttpResult result;
-  http::read(socket, buffer, result.raw, ec);
-  REQUIRE_FALSE(ec);
-  result.status = result.raw.result_int();
-  result.body = result.raw.body();
+  std::ostringstream text;
+  text << request;
+  auto result = http_exchange(port, text.str());
+  INFO(http::to_string(method) << " " << target);
+  REQUIRE(result.status != 0);
   return result;
 }
 
-/// A WebSocket client with deadlines on reads.
+/// A WebSocket client with deadlines on reads. Opens /ws?token=`token` (no query when empty),
+/// sending an Origin header when `origin` is not empty; open() tells whether it opened.
 class WsClient {
  public:
-  WsClient(unsigned short port, const std::string& token) : ws_(io_) {
+  WsClient(unsigned short port, const std::string& token, const std::string& origin = {})
+      : ws_(io_) {
     beast::get_lowest_layer(ws_).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    if (!origin.empty()) {
+      ws_.set_option(websocket::stream_base::decorator(
+          [origin](websocket::request_type& r) { r.set(http::field::origin, origin); }));
+    }
     std::string target = token.empty() ? "/ws" : "/ws?token=" + token;
     websocket::response_type response;
     beast::error_code ec;
@@ -209,12 +299,15 @@ class WsClient {
   bool open_ = false;
 };
 
+/// A visitor session of the fake widget kPublicId.
 struct Session {
   std::string token;
   std::string conversation_id;
   std::string visitor_name;
 };
 
+/// Opens a visitor session (POST /api/v1/widget/{kPublicId}/sessions with `body`) and REQUIREs
+/// a 201 open to any origin.
 inline Session widget_session(unsigned short port, const std::string& body = R"({"name":"Ann"})") {
   auto result = http_call(port, http::verb::post, "/api/v1/widget/" + std::string(kPublicId) +
                                                       "/sessions",
@@ -226,6 +319,7 @@ inline Session widget_session(unsigned short port, const std::string& body = R"(
           std::string(o.at("visitor").at("name").as_string())};
 }
 
+/// A 10-minute access token of the fake user kUserId in `tenant`, signed with the fakes' key.
 inline std::string user_token(const FakeUpstreams& fakes, const std::string& tenant) {
   jwt::Claims claims;
   claims.subject = kUserId;
@@ -233,18 +327,7 @@ inline std::string user_token(const FakeUpstreams& fakes, const std::string& ten
   return fakes.signer().sign(claims, std::chrono::seconds(600));
 }
 
+/// The "seq" of a message frame.
 inline std::int64_t seq_of(const json::object& frame) { return frame.at("seq").as_int64(); }
-
-
-}  // namespace fleet_detail
-
-using fleet_detail::Fleet;
-using fleet_detail::http_call;
-using fleet_detail::HttpResult;
-using fleet_detail::Session;
-using fleet_detail::seq_of;
-using fleet_detail::user_token;
-using fleet_detail::widget_session;
-using fleet_detail::WsClient;
 
 }  // namespace botfactory::gateway_test

@@ -3,18 +3,7 @@
 // (gateway_fleet.hpp).
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-#include <fstream>
-#include <functional>
 #include <thread>
-
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/json.hpp>
 
 #include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/common/random.hpp"
@@ -29,14 +18,6 @@
 
 using namespace botfactory;
 using namespace botfactory::gateway_test;
-using namespace std::chrono_literals;
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
-namespace json = boost::json;
-namespace fs = std::filesystem;
-using tcp = net::ip::tcp;
 
 TEST_CASE("a message sent through replica A reaches a socket on replica B; joins replay by seq") {
   Fleet fleet;

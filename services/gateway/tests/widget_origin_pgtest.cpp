@@ -4,17 +4,6 @@
 // send the Origin header a browser would.
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-#include <fstream>
-#include <thread>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/json.hpp>
-
 #include "auth_grpc_service.hpp"
 #include "auth_migrations.hpp"
 #include "authenticator.hpp"
@@ -24,19 +13,12 @@
 #include "botfactory/rpc/server.hpp"
 #include "botfactory/testenv/test_env.hpp"
 #include "fake_upstreams.hpp"
-#include "gateway.hpp"
+#include "gateway_fleet.hpp"
 #include "support/pdf_builder.hpp"
 #include "support/registry_harness.hpp"
 
 using namespace botfactory;
-using namespace std::chrono_literals;
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
-namespace json = boost::json;
-namespace fs = std::filesystem;
-using tcp = net::ip::tcp;
+using namespace botfactory::gateway_test;
 
 namespace {
 
@@ -72,82 +54,31 @@ struct Stack {
   gateway_test::FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
   registry::test::RegistryHarness registry;
   RealAuth auth;
-  fs::path base = fs::temp_directory_path() / ("gw_origin_" + common::random_base62(8));
-  std::unique_ptr<gateway::Gateway> gateway;
+  Instance gateway{fakes.address(), [this](gateway::GatewaySettings& s) {
+                      s.auth_addr = auth.address();
+                      s.registry_addr = registry.address();
+                    }};
 
-  Stack() {
-    fs::create_directories(base / "web");
-    std::ofstream(base / "web" / "index.html") << "<!doctype html><title>BotFactory</title>";
-    gateway::GatewaySettings s;
-    s.http_listen = "127.0.0.1:0";
-    s.auth_addr = auth.address();
-    s.registry_addr = registry.address();
-    s.subscription_addr = s.channel_addr = fakes.address();
-    s.redis_host = testenv::redis_host();
-    s.redis_port = testenv::redis_port();
-    s.jwt_secret = gateway_test::kJwtSecret;
-    s.web_root = (base / "web").string();
-    s.workers = 2;
-    std::string name = "gworigin-" + common::random_base62(8);
-    s.redis_key_prefix = name + ":";
-    s.redis_client_name = name;
-    gateway = std::make_unique<gateway::Gateway>(s);
-    gateway->start();
-  }
-  ~Stack() {
-    gateway->stop();
-    std::error_code ec;
-    fs::remove_all(base, ec);
-  }
-  unsigned short port() const { return gateway->port(); }
+  unsigned short port() const { return gateway.port(); }
 };
 
-struct Reply {
-  int status = 0;
-  std::string body;
-  json::object json() const { return json::parse(body).as_object(); }
-  std::string error_code() const { return std::string(json().at("error").at("code").as_string()); }
-};
-
-/// One HTTP/1.1 request on a fresh connection; `origin` empty = no Origin header.
-Reply request(unsigned short port, http::verb method, const std::string& target,
-              const std::string& body = {}, const std::string& token = {},
-              const std::string& origin = {}, const std::string& content_type = "application/json") {
-  net::io_context io;
-  tcp::socket socket(io);
-  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  http::request<http::string_body> message(method, target, 11);
-  message.set(http::field::host, "127.0.0.1");
-  if (!token.empty()) message.set(http::field::authorization, "Bearer " + token);
-  if (!origin.empty()) message.set(http::field::origin, origin);
-  if (!body.empty()) message.set(http::field::content_type, content_type);
-  message.body() = body;
-  message.prepare_payload();
-  http::write(socket, message);
-  beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  http::read(socket, buffer, response);
-  return {static_cast<int>(response.result_int()), response.body()};
+/// One HTTP/1.1 request (http_call) with an Origin header when `origin` is not empty.
+HttpResult request(unsigned short port, http::verb method, const std::string& target,
+                   const std::string& body = {}, const std::string& token = {},
+                   const std::string& origin = {},
+                   const std::string& content_type = "application/json") {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!origin.empty()) headers.emplace_back("Origin", origin);
+  return http_call(port, method, target, body, token, content_type, headers);
 }
 
 /// The status of a WebSocket opening handshake with `token` and `origin` (empty = none): 101
 /// when it opened.
 int upgrade_status(unsigned short port, const std::string& token, const std::string& origin) {
-  net::io_context io;
-  websocket::stream<beast::tcp_stream> ws(io);
-  beast::get_lowest_layer(ws).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  if (!origin.empty()) {
-    ws.set_option(websocket::stream_base::decorator(
-        [origin](websocket::request_type& r) { r.set(http::field::origin, origin); }));
-  }
-  websocket::response_type response;
-  beast::error_code ec;
-  ws.handshake(response, "127.0.0.1", "/ws?token=" + token, ec);
-  if (!ec) {
-    ws.close(websocket::close_code::normal, ec);
-    return 101;
-  }
-  return static_cast<int>(response.result_int());
+  WsClient ws(port, token, origin);
+  if (!ws.open()) return ws.handshake_status();
+  ws.close();
+  return 101;
 }
 
 /// Registers the owner through the gateway (real auth) and returns an access token.

@@ -3,33 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include "ws/ws_framing.hpp"
+#include "ws_client_frame.hpp"
 
 using namespace botfactory::gateway;
-
-namespace {
-
-/// A masked client frame.
-std::string client_frame(std::uint8_t opcode, std::string_view payload, bool fin = true,
-                         std::uint8_t extra_bits = 0) {
-  std::string out;
-  out.push_back(static_cast<char>((fin ? 0x80 : 0) | extra_bits | opcode));
-  if (payload.size() < 126) {
-    out.push_back(static_cast<char>(0x80 | payload.size()));
-  } else if (payload.size() <= 0xFFFF) {
-    out.push_back(static_cast<char>(0x80 | 126));
-    out.push_back(static_cast<char>(payload.size() >> 8));
-    out.push_back(static_cast<char>(payload.size() & 0xFF));
-  } else {
-    out.push_back(static_cast<char>(0x80 | 127));
-    for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((payload.size() >> (8 * i)) & 0xFF));
-  }
-  const char mask[4] = {0x12, 0x34, 0x56, 0x78};
-  out.append(mask, 4);
-  for (std::size_t i = 0; i < payload.size(); ++i) out.push_back(payload[i] ^ mask[i & 3]);
-  return out;
-}
-
-}  // namespace
+using botfactory::gateway_test::client_frame;
 
 TEST_CASE("client frames are unmasked, split and reassembled across reads") {
   WsFrameParser parser(1 << 20);

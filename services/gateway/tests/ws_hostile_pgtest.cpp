@@ -20,13 +20,11 @@
 #include "botfactory/common/random.hpp"
 #include "gateway_fleet.hpp"
 #include "gateway_metrics.hpp"
+#include "ws_client_frame.hpp"
 #include "ws/ws_framing.hpp"
 
 using namespace botfactory;
 using namespace botfactory::gateway_test;
-using namespace std::chrono_literals;
-namespace http = boost::beast::http;
-namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -67,26 +65,9 @@ class RawWs {
   RawWs(const RawWs&) = delete;
   RawWs& operator=(const RawWs&) = delete;
 
-  /// A masked client frame (RFC 6455 section 5.2) with FIN set.
+  /// A masked client frame with FIN set (ws_client_frame.hpp).
   static std::string frame(std::uint8_t opcode, std::string_view payload) {
-    std::string out;
-    out.push_back(static_cast<char>(0x80 | opcode));
-    if (payload.size() < 126) {
-      out.push_back(static_cast<char>(0x80 | payload.size()));
-    } else if (payload.size() <= 0xFFFF) {
-      out.push_back(static_cast<char>(0x80 | 126));
-      out.push_back(static_cast<char>(payload.size() >> 8));
-      out.push_back(static_cast<char>(payload.size() & 0xFF));
-    } else {
-      out.push_back(static_cast<char>(0x80 | 127));
-      for (int i = 7; i >= 0; --i) {
-        out.push_back(static_cast<char>((payload.size() >> (8 * i)) & 0xFF));
-      }
-    }
-    const char mask[4] = {0x37, 0x5a, 0x11, 0x6c};
-    out.append(mask, 4);
-    for (std::size_t i = 0; i < payload.size(); ++i) out.push_back(payload[i] ^ mask[i & 3]);
-    return out;
+    return client_frame(opcode, payload);
   }
 
   /// Blocking write of everything; false when the connection failed.
