@@ -86,6 +86,15 @@ std::vector<SeqFrame> page_of(std::int64_t first, std::int64_t last, std::size_t
 
 using Strings = std::vector<std::string>;
 
+/// Joins conversation `id` from seq 0 and answers its storage read with an empty page: the
+/// cursor is live.
+void join_live(ConversationCursors& cursors, const std::string& id) {
+  auto generation = cursors.join(id, 0);
+  cursors.ready(id, generation);
+  auto empty = page_of(1, 0);
+  cursors.page(id, generation, empty, false);
+}
+
 }  // namespace
 
 TEST_CASE("a join replays from storage, announces, then streams live frames in seq order") {
@@ -110,10 +119,7 @@ TEST_CASE("a join replays from storage, announces, then streams live frames in s
 TEST_CASE("a gap in the live stream is read from storage before the frame that revealed it") {
   FakePort port(1 << 20);
   ConversationCursors cursors(port, 16, 1024);
-  auto generation = cursors.join("c1", 0);
-  cursors.ready("c1", generation);
-  auto empty = page_of(1, 0);
-  cursors.page("c1", generation, empty, false);
+  join_live(cursors, "c1");
   port.take();
   cursors.live("c1", message(1), 1);
   cursors.live("c1", message(3), 3);  // seq 2 was never published
@@ -167,10 +173,7 @@ TEST_CASE("one storage read per socket: the next conversation waits for the slot
 TEST_CASE("a socket that falls behind skips live frames and catches up from memory") {
   FakePort port(100);  // room for 10 frames of 10 bytes
   ConversationCursors cursors(port, 16, 1024);
-  auto generation = cursors.join("c1", 0);
-  cursors.ready("c1", generation);
-  auto empty = page_of(1, 0);
-  cursors.page("c1", generation, empty, false);
+  join_live(cursors, "c1");
   port.write_all();
   port.take();
   for (std::int64_t seq = 1; seq <= 30; ++seq) {
@@ -202,10 +205,7 @@ TEST_CASE("a socket that falls behind skips live frames and catches up from memo
 TEST_CASE("when memory no longer covers the gap the catch-up reads storage") {
   FakePort port(100);
   ConversationCursors cursors(port, 16, 1024);
-  auto generation = cursors.join("c1", 0);
-  cursors.ready("c1", generation);
-  auto empty = page_of(1, 0);
-  cursors.page("c1", generation, empty, false);
+  join_live(cursors, "c1");
   port.write_all();
   for (std::int64_t seq = 1; seq <= 20; ++seq) cursors.live("c1", message(seq), seq);
   port.take();

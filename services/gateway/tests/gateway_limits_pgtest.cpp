@@ -252,17 +252,28 @@ class SlowBilling final : public billing::v1::SubscriptionService::Service {
   std::chrono::milliseconds delay_;
 };
 
+/// A gateway with one worker and a one-place worker queue on the fakes, except that its plan
+/// listing (GET /api/v1/plans) takes `delay` on a slow subscription service.
+struct BusyGateway {
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  SlowBilling billing;
+  rpc::Server slow{"127.0.0.1:0", {&billing}};
+  Instance instance;
+
+  explicit BusyGateway(std::chrono::milliseconds delay)
+      : billing(delay), instance(fakes.address(), [this](gateway::GatewaySettings& s) {
+          s.subscription_addr = "127.0.0.1:" + std::to_string(slow.port());
+          s.workers = 1;
+          s.worker_queue = 1;
+        }) {}
+  ~BusyGateway() { slow.shutdown(1000); }
+  unsigned short port() const { return instance.port(); }
+};
+
 }  // namespace
 
 TEST_CASE("a full worker queue answers 503 unavailable with Retry-After, then recovers") {
-  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
-  SlowBilling billing(1500ms);
-  rpc::Server slow("127.0.0.1:0", {&billing});
-  Instance g(fakes.address(), [&](gateway::GatewaySettings& s) {
-    s.subscription_addr = "127.0.0.1:" + std::to_string(slow.port());
-    s.workers = 1;
-    s.worker_queue = 1;
-  });
+  BusyGateway g(1500ms);
   auto port = g.port();
   // Six requests at once: one runs (1.5 s), one waits, the others cannot queue.
   std::vector<HttpResult> replies(6);
@@ -287,18 +298,11 @@ TEST_CASE("a full worker queue answers 503 unavailable with Retry-After, then re
   CHECK(ok + busy == 6);
   CHECK(metrics_text(port).find("gateway_worker_queue_full_total") != std::string::npos);
   CHECK(get(port, "/api/v1/plans").status == 200);  // the queue drained
-  slow.shutdown(1000);
 }
 
 TEST_CASE("a WebSocket operation that finds the worker queue full gets an unavailable error") {
-  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
-  SlowBilling billing(3000ms);
-  rpc::Server slow("127.0.0.1:0", {&billing});
-  Instance g(fakes.address(), [&](gateway::GatewaySettings& s) {
-    s.subscription_addr = "127.0.0.1:" + std::to_string(slow.port());
-    s.workers = 1;
-    s.worker_queue = 1;
-  });
+  BusyGateway g(3000ms);
+  auto& fakes = g.fakes;
   auto port = g.port();
   jwt::Claims claims;
   claims.subject = "v_test";
@@ -322,7 +326,6 @@ TEST_CASE("a WebSocket operation that finds the worker queue full gets an unavai
   CHECK(frame.at("code").as_string() == "unavailable");
   for (auto& t : clients) t.join();
   ws.close();
-  slow.shutdown(1000);
 }
 
 TEST_CASE("readiness goes 503 while channel-connector is gone, and back when it returns") {
