@@ -24,6 +24,7 @@
 
 #include "bot_registry.hpp"
 #include "botfactory/common/random.hpp"
+#include "botfactory/common/text.hpp"
 #include "botfactory/pg/connection.hpp"
 #include "botfactory/pg/migrator.hpp"
 #include "botfactory/pg/pool.hpp"
@@ -143,11 +144,7 @@ Options parse(int argc, char** argv) {
 
 /// The first `n` code points of UTF-8 `text` (registry titles are 1..200 code points).
 std::string first_code_points(const std::string& text, std::size_t n) {
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && count++ == n) return text.substr(0, i);
-  }
-  return text;
+  return text.substr(0, botfactory::common::utf8_offset(text, n));
 }
 
 std::string fmt(double v, const char* f = "%.3f") {

@@ -13,6 +13,24 @@ TEST_CASE("UTF-8 validation follows RFC 3629") {
   CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));      // surrogate
   CHECK_FALSE(is_valid_utf8("abc\xE2\x82"));       // truncated
   CHECK(utf8_length("Привет") == 6);
+  CHECK(is_valid_utf8("\xEF\xBF\xBD"));           // U+FFFD itself is valid
+  CHECK(is_valid_utf8("\xF4\x8F\xBF\xBF"));       // U+10FFFF
+  CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // over U+10FFFF
+  CHECK_FALSE(is_valid_utf8("\x80"));              // lone continuation byte
+  CHECK_FALSE(is_valid_utf8("\xFF"));
+  CHECK_FALSE(is_valid_utf8("\xE0\x80\x80"));      // overlong 3-byte NUL
+}
+
+TEST_CASE("decode_utf8 and utf8_offset share one reading of the bytes") {
+  std::size_t length = 0;
+  CHECK(decode_utf8("\xD0\x96", 0, length) == 0x0416);
+  CHECK(length == 2);
+  CHECK(decode_utf8("\xEF\xBF\xBD", 0, length) == kReplacementCharacter);
+  CHECK(length == 3);  // a real U+FFFD
+  CHECK(decode_utf8("\xEF\xBF", 0, length) == kReplacementCharacter);
+  CHECK(length == 1);  // cut short
+  CHECK(utf8_offset("Привет", 2) == 4);
+  CHECK(utf8_offset("abc", 5) == 3);
 }
 
 TEST_CASE("control characters other than tab, LF and CR are found") {

@@ -4,39 +4,49 @@
 
 namespace botfactory::common {
 
+std::uint32_t decode_utf8(std::string_view text, std::size_t pos, std::size_t& length) {
+  auto b = static_cast<unsigned char>(text[pos]);
+  std::uint32_t cp;
+  if (b < 0x80) {
+    length = 1;
+    return b;
+  } else if ((b & 0xE0) == 0xC0) {
+    length = 2;
+    cp = b & 0x1F;
+  } else if ((b & 0xF0) == 0xE0) {
+    length = 3;
+    cp = b & 0x0F;
+  } else if ((b & 0xF8) == 0xF0) {
+    length = 4;
+    cp = b & 0x07;
+  } else {
+    length = 1;
+    return kReplacementCharacter;
+  }
+  if (pos + length > text.size()) {
+    length = 1;
+    return kReplacementCharacter;
+  }
+  for (std::size_t k = 1; k < length; ++k) {
+    auto c = static_cast<unsigned char>(text[pos + k]);
+    if ((c & 0xC0) != 0x80) {
+      length = 1;
+      return kReplacementCharacter;
+    }
+    cp = (cp << 6) | (c & 0x3F);
+  }
+  return cp;
+}
+
 bool is_valid_utf8(std::string_view text) {
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  std::size_t i = 0;
-  const std::size_t n = text.size();
-  while (i < n) {
-    unsigned char c = s[i];
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > n) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((s[i + k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += len;
+  std::size_t length = 0;
+  for (std::size_t i = 0; i < text.size(); i += length) {
+    std::uint32_t cp = decode_utf8(text, i, length);
+    // U+FFFD itself takes 3 bytes: a 1-byte U+FFFD is a byte that did not decode.
+    if (cp == kReplacementCharacter && length == 1) return false;
+    bool overlong = (length == 2 && cp < 0x80) || (length == 3 && cp < 0x800) ||
+                    (length == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
   }
   return true;
 }
@@ -47,6 +57,17 @@ std::size_t utf8_length(std::string_view text) {
     if ((c & 0xC0) != 0x80) ++count;
   }
   return count;
+}
+
+std::size_t utf8_offset(std::string_view text, std::size_t index) {
+  std::size_t seen = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      if (seen == index) return i;
+      ++seen;
+    }
+  }
+  return text.size();
 }
 
 std::size_t find_control_char(std::string_view text) {

@@ -48,14 +48,7 @@ std::string validate_post(const chat::v1::PostMessageRequest& request) {
 }
 
 std::string truncate_code_points(std::string_view text, std::size_t max_code_points) {
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-      if (count == max_code_points) return std::string(text.substr(0, i));
-      ++count;
-    }
-  }
-  return std::string(text);
+  return std::string(text.substr(0, common::utf8_offset(text, max_code_points)));
 }
 
 }  // namespace botfactory::channel

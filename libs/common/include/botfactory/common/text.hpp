@@ -2,16 +2,35 @@
 // UTF-8 text helpers used for input validation.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace botfactory::common {
 
-/// True when `text` is well-formed UTF-8 (RFC 3629).
+/// U+FFFD REPLACEMENT CHARACTER: what decode_utf8() reports for a byte it cannot decode.
+inline constexpr std::uint32_t kReplacementCharacter = 0xFFFD;
+
+/// Decodes the code point whose encoding (RFC 3629 section 3) starts at `text[pos]`
+/// (`pos < text.size()`) and sets `length` to its byte length. A byte that does not start a
+/// sequence, a sequence cut short by the end of `text` or one with a bad continuation byte gives
+/// kReplacementCharacter with `length` 1, so scanning resumes at the next byte. Overlong forms,
+/// surrogates and values over U+10FFFF are decoded as they are (is_valid_utf8 refuses them).
+std::uint32_t decode_utf8(std::string_view text, std::size_t pos, std::size_t& length);
+
+/// True when `text` is well-formed UTF-8 (RFC 3629): every sequence decodes, in its shortest
+/// form, to a code point up to U+10FFFF that is not a surrogate (U+D800..U+DFFF).
 bool is_valid_utf8(std::string_view text);
 
-/// Number of Unicode code points in well-formed UTF-8 `text`.
+/// Number of Unicode code points in well-formed UTF-8 `text` (bytes that are not continuation
+/// bytes 10xxxxxx).
 std::size_t utf8_length(std::string_view text);
+
+/// Byte offset of code point number `index` (counting from 0) of `text`, where every byte that
+/// is not a continuation byte (10xxxxxx) starts a code point; `text.size()` when `text` has
+/// `index` code points or fewer. `text.substr(0, utf8_offset(text, n))` is the first `n` code
+/// points and never splits a sequence of valid UTF-8.
+std::size_t utf8_offset(std::string_view text, std::size_t index);
 
 /// `text` without leading and trailing ASCII whitespace.
 std::string_view trim(std::string_view text);
