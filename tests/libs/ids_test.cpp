@@ -1,9 +1,13 @@
+// common::is_uuid / is_hex_digit (libs/common) and rpc::require_tenant (libs/rpc), the id
+// checks every service shares.
 #include <catch2/catch.hpp>
 
 #include <string>
 
 #include "botfactory/common/ids.hpp"
 #include "botfactory/common/text.hpp"
+#include "botfactory/rpc/status.hpp"
+#include "botfactory/rpc/tenant.hpp"
 
 using botfactory::common::is_hex_digit;
 using botfactory::common::is_uuid;
@@ -35,4 +39,20 @@ TEST_CASE("is_uuid refuses other spellings and malformed text") {
 TEST_CASE("is_hex_digit is ASCII 0-9, a-f, A-F only") {
   for (char c : std::string("0123456789abcdefABCDEF")) CHECK(is_hex_digit(c));
   for (char c : std::string("gG/:@`-x \0\xC3", 12)) CHECK_FALSE(is_hex_digit(c));
+}
+
+TEST_CASE("rpc::require_tenant refuses an empty or malformed tenant with INVALID_ARGUMENT") {
+  auto message_of = [](std::string_view tenant) -> std::string {
+    try {
+      botfactory::rpc::require_tenant(tenant);
+    } catch (const botfactory::rpc::StatusError& e) {
+      CHECK(e.code() == grpc::StatusCode::INVALID_ARGUMENT);
+      return e.what();
+    }
+    return "accepted";
+  };
+  CHECK(message_of("123e4567-e89b-12d3-a456-426614174000") == "accepted");
+  CHECK(message_of("") == "tenant_id is required");
+  CHECK(message_of("t-1") == "tenant_id must be a UUID");
+  CHECK(message_of("123e4567-e89b-12d3-a456-426614174000' OR 1=1") == "tenant_id must be a UUID");
 }

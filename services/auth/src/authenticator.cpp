@@ -7,6 +7,7 @@
 #include "botfactory/common/web_origin.hpp"
 #include "botfactory/rpc/retry_after.hpp"
 #include "botfactory/rpc/status.hpp"
+#include "botfactory/rpc/tenant.hpp"
 #include "login_failure_repository.hpp"
 #include "validation.hpp"
 
@@ -194,8 +195,7 @@ UserRecord Authenticator::get_user(const std::string& user_id) {
 }
 
 IssuedVisitorToken Authenticator::issue_visitor_token(const VisitorTokenRequest& request) {
-  if (request.tenant_id.empty()) rpc::throw_invalid("tenant_id is required");
-  if (!common::is_uuid(request.tenant_id)) rpc::throw_invalid("tenant_id must be a UUID");
+  rpc::require_tenant(request.tenant_id);
   if (request.bot_id.empty()) rpc::throw_invalid("bot_id is required");
   if (!common::is_uuid(request.bot_id)) rpc::throw_invalid("bot_id must be a UUID");
   if (request.conversation_id.empty()) rpc::throw_invalid("conversation_id is required");

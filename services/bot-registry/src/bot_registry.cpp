@@ -7,6 +7,7 @@
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/rpc/status.hpp"
+#include "botfactory/rpc/tenant.hpp"
 #include "bot_repository.hpp"
 #include "chunker.hpp"
 #include "knowledge_repository.hpp"
@@ -20,12 +21,10 @@ namespace {
 constexpr int kPublicIdAttempts = 3;
 constexpr std::size_t kPublicIdChars = 16;
 
-void require_tenant(const std::string& tenant_id) { check_tenant(tenant_id); }
-
 /// The tenant is required (INVALID_ARGUMENT); a malformed bot id is indistinguishable from an
 /// unknown one: "bot not found".
 void require_bot_ids(const std::string& tenant_id, const std::string& bot_id) {
-  check_tenant(tenant_id);
+  rpc::require_tenant(tenant_id);
   if (!common::is_uuid(bot_id)) rpc::throw_not_found("bot not found");
 }
 
@@ -75,7 +74,7 @@ BotRegistry::BotRegistry(std::shared_ptr<pg::Pool> pool,
       extraction_slots_(std::max(1, settings.extract_concurrency)) {}
 
 registry::v1::Bot BotRegistry::create_bot(const registry::v1::CreateBotRequest& request) {
-  require_tenant(request.tenant_id());
+  rpc::require_tenant(request.tenant_id());
   NewBot bot;
   bot.tenant_id = request.tenant_id();
   bot.name = checked_name(request.name());
@@ -124,7 +123,7 @@ registry::v1::Bot BotRegistry::get_bot_by_public_id(
 }
 
 registry::v1::ListBotsResponse BotRegistry::list_bots(const registry::v1::ListBotsRequest& request) {
-  require_tenant(request.tenant_id());
+  rpc::require_tenant(request.tenant_id());
   auto connection = pool_->acquire();
   registry::v1::ListBotsResponse response;
   for (auto& bot : BotRepository(*connection).list(request.tenant_id())) {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "botfactory/common/ids.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/common/web_origin.hpp"
 #include "botfactory/rpc/status.hpp"
@@ -85,11 +84,6 @@ void check_body(std::string_view body) {
     rpc::throw_invalid("body must not contain NUL characters");
   }
   if (common::trim(body).empty()) rpc::throw_invalid("body must not be empty");
-}
-
-void check_tenant(std::string_view tenant_id) {
-  if (tenant_id.empty()) rpc::throw_invalid("tenant_id is required");
-  if (!common::is_uuid(tenant_id)) rpc::throw_invalid("tenant_id must be a UUID");
 }
 
 std::vector<std::string> checked_origins(

@@ -46,10 +46,6 @@ std::string checked_title(std::string_view title);
 /// hold them).
 void check_body(std::string_view body);
 
-/// The tenant of a tenant-scoped call: a canonical UUID. Empty → INVALID_ARGUMENT "tenant_id is
-/// required" (never "no filter"); malformed → INVALID_ARGUMENT "tenant_id must be a UUID".
-void check_tenant(std::string_view tenant_id);
-
 /// A bot's allowed web origins, each canonicalised (common::canonical_origin: http or https,
 /// host, optional port, no path), duplicates dropped, order kept; at most 20. Empty = any.
 std::vector<std::string> checked_origins(const google::protobuf::RepeatedPtrField<std::string>& origins);

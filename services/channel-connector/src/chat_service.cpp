@@ -11,6 +11,7 @@
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/redis/publisher.hpp"
 #include "botfactory/rpc/status.hpp"
+#include "botfactory/rpc/tenant.hpp"
 #include "chat_rate_limits.hpp"
 #include "validation.hpp"
 
@@ -67,7 +68,7 @@ void ChatService::publish(const std::string& conversation_id, const std::string&
 
 chat::v1::Conversation ChatService::create_conversation(
     const chat::v1::CreateConversationRequest& request) {
-  require_tenant(request.tenant_id());
+  rpc::require_tenant(request.tenant_id());
   if (request.bot_id().empty()) rpc::throw_invalid("bot_id is required");
   if (!common::is_uuid(request.bot_id())) rpc::throw_invalid("bot_id must be a UUID");
   NewConversation conversation;
@@ -104,7 +105,7 @@ chat::v1::Conversation ChatService::create_conversation(
 
 chat::v1::Conversation ChatService::get_conversation(
     const chat::v1::GetConversationRequest& request) {
-  require_tenant(request.tenant_id());
+  rpc::require_tenant(request.tenant_id());
   if (request.conversation_id().empty()) rpc::throw_invalid("conversation_id is required");
   if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   auto found = store_.get(request.conversation_id(), request.tenant_id());
@@ -114,7 +115,7 @@ chat::v1::Conversation ChatService::get_conversation(
 
 chat::v1::ListConversationsResponse ChatService::list_conversations(
     const chat::v1::ListConversationsRequest& request) {
-  require_tenant(request.tenant_id());
+  rpc::require_tenant(request.tenant_id());
   if (!request.bot_id().empty() && !common::is_uuid(request.bot_id())) {
     rpc::throw_invalid("bot_id must be a UUID");
   }
@@ -128,7 +129,7 @@ chat::v1::ListConversationsResponse ChatService::list_conversations(
 
 chat::v1::PostMessageResponse ChatService::post_message(
     const chat::v1::PostMessageRequest& request) {
-  require_tenant(request.tenant_id());
+  rpc::require_tenant(request.tenant_id());
   return append_message(request, request.tenant_id());
 }
 
@@ -172,7 +173,7 @@ chat::v1::PostMessageResponse ChatService::append_message(
 
 chat::v1::ListMessagesResponse ChatService::list_messages(
     const chat::v1::ListMessagesRequest& request) {
-  require_tenant(request.tenant_id());
+  rpc::require_tenant(request.tenant_id());
   if (request.conversation_id().empty()) rpc::throw_invalid("conversation_id is required");
   if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   int limit = clamp_limit(request.limit(), kMaxMessageLimit, kMaxMessageLimit);

@@ -1,6 +1,5 @@
 #include "validation.hpp"
 
-#include "botfactory/common/ids.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/rpc/status.hpp"
 
@@ -15,11 +14,6 @@ void check_text_field(std::string_view field, std::string_view value, std::size_
     rpc::throw_invalid(std::string(field) + " must be at most " + std::to_string(max_code_points) +
                        " characters");
   }
-}
-
-void require_tenant(std::string_view tenant_id) {
-  if (tenant_id.empty()) rpc::throw_invalid("tenant_id is required");
-  if (!common::is_uuid(tenant_id)) rpc::throw_invalid("tenant_id must be a UUID");
 }
 
 std::string validate_post(const chat::v1::PostMessageRequest& request) {

@@ -341,7 +341,11 @@ TEST_CASE("readiness goes 503 while channel-connector is gone, and back when it 
   HttpResult r;
   for (int i = 0; i < 100; ++i) {  // once Redis is connected, only channel-connector fails
     r = get(g.port(), "/readyz");
-    if (r.status == 503 && r.json().at("dependencies").at("redis").as_string() == "up") break;
+    // readiness() reads ready() and the dependency list apart: wait until both have settled.
+    if (r.status == 503 && r.json().at("dependencies").at("redis").as_string() == "up" &&
+        r.json().at("dependencies").at("channel-connector").as_string() == "down") {
+      break;
+    }
     std::this_thread::sleep_for(100ms);
   }
   REQUIRE(r.status == 503);

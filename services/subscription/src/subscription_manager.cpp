@@ -4,18 +4,14 @@
 #include <stdexcept>
 
 #include "billing_period.hpp"
-#include "botfactory/common/ids.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/rpc/status.hpp"
+#include "botfactory/rpc/tenant.hpp"
 
 namespace botfactory::subscription {
 namespace {
 
 constexpr const char* kBotRepliesResource = "bot_replies";
-
-void require_tenant(const std::string& tenant_id) {
-  if (!common::is_uuid(tenant_id)) rpc::throw_invalid("tenant_id must be a UUID");
-}
 
 Status status_of(const std::string& stored) {
   if (stored == billing_repository::kActive) return Status::kActive;
@@ -75,7 +71,7 @@ SubscriptionInfo SubscriptionManager::with_usage(pg::Connection& conn,
 }
 
 SubscriptionInfo SubscriptionManager::get_subscription(const std::string& tenant_id) {
-  require_tenant(tenant_id);
+  rpc::require_tenant(tenant_id);
   auto conn = pool_->acquire();
   return with_usage(*conn, current(*conn, tenant_id, clock_()));
 }
@@ -87,7 +83,7 @@ SubscriptionInfo SubscriptionManager::start_trial(const std::string& tenant_id) 
 
 SubscriptionInfo SubscriptionManager::change_plan(const std::string& tenant_id,
                                                   const std::string& plan_code) {
-  require_tenant(tenant_id);
+  rpc::require_tenant(tenant_id);
   auto conn = pool_->acquire();
   auto plan = billing_repository::find_plan(*conn, plan_code);
   if (!plan) rpc::throw_not_found("plan not found: " + plan_code);
@@ -115,7 +111,7 @@ SubscriptionInfo SubscriptionManager::change_plan(const std::string& tenant_id,
 
 QuotaGrant SubscriptionManager::consume_quota(const std::string& tenant_id, Resource resource,
                                               std::int64_t amount) {
-  require_tenant(tenant_id);
+  rpc::require_tenant(tenant_id);
   if (amount < 1) rpc::throw_invalid("amount must be at least 1");
   auto conn = pool_->acquire();
   auto stored = current(*conn, tenant_id, clock_());

@@ -324,7 +324,7 @@ TEST_CASE("every tenant-scoped RPC refuses an empty or malformed tenant and stor
     v1::Subscription sub;
     auto got = fx.call([&](grpc::ClientContext& c) { return fx.stub->GetSubscription(&c, get, &sub); });
     CHECK(got.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
-    CHECK(got.error_message() == "tenant_id must be a UUID");
+    CHECK(got.error_message() == (bad.empty() ? "tenant_id is required" : "tenant_id must be a UUID"));
     v1::StartTrialRequest trial;
     trial.set_tenant_id(bad);
     CHECK(fx.call([&](grpc::ClientContext& c) { return fx.stub->StartTrial(&c, trial, &sub); })
