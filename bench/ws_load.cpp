@@ -47,6 +47,7 @@
 #include <vector>
 
 #include "botfactory/chatwire/message_event.hpp"
+#include "botfactory/common/random.hpp"
 #include "botfactory/rpc/timestamp.hpp"
 
 namespace botfactory::bench {
@@ -886,7 +887,7 @@ class LoadClient {
       auto& conv = conversations_[index];
       const auto& session = o_.sessions[index];
       chat::v1::Message message;
-      message.set_id(random_uuid());
+      message.set_id(botfactory::common::random_uuid());
       message.set_conversation_id(session.conversation_id);
       message.set_seq(conv.next_seq++);
       message.mutable_sender()->set_kind(common::v1::SENDER_KIND_BOT);
@@ -928,19 +929,6 @@ class LoadClient {
       freeReplyObject(reply);
       raw = nullptr;
     }
-  }
-
-  static std::string random_uuid() {
-    unsigned char b[16];
-    random_bytes(b, sizeof b);
-    b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
-    b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
-    char out[37];
-    std::snprintf(out, sizeof out,
-                  "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-                  b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-                  b[14], b[15]);
-    return out;
   }
 
   // --- end -----------------------------------------------------------------------------------

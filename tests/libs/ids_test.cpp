@@ -5,6 +5,7 @@
 #include <string>
 
 #include "botfactory/common/ids.hpp"
+#include "botfactory/common/random.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/rpc/status.hpp"
 #include "botfactory/rpc/tenant.hpp"
@@ -34,6 +35,16 @@ TEST_CASE("is_uuid refuses other spellings and malformed text") {
   CHECK_FALSE(is_uuid(" 23e4567-e89b-12d3-a456-426614174000"));
   CHECK_FALSE(is_uuid(std::string("123e4567-e89b-12d3-a456-42661417400\0", 36)));  // NUL
   CHECK_FALSE(is_uuid("123e4567-e89b-12d3-a456-426614174000' OR 1=1"));
+}
+
+TEST_CASE("random_uuid gives distinct version 4 UUIDs that is_uuid accepts") {
+  auto a = botfactory::common::random_uuid();
+  auto b = botfactory::common::random_uuid();
+  CHECK(is_uuid(a));
+  CHECK(a != b);
+  CHECK(a[14] == '4');                                     // version
+  CHECK(std::string("89ab").find(a[19]) != std::string::npos);  // variant 10xx
+  CHECK(a == botfactory::common::to_lower_ascii(a));
 }
 
 TEST_CASE("is_hex_digit is ASCII 0-9, a-f, A-F only") {

@@ -1,5 +1,6 @@
 #include "botfactory/common/random.hpp"
 
+#include <cstdio>
 #include <stdexcept>
 #include <vector>
 
@@ -32,6 +33,20 @@ std::string random_base62(std::size_t length) {
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   std::string out(length, '0');
   for (auto& c : out) c = kAlphabet[randombytes_uniform(62)];
+  return out;
+}
+
+std::string random_uuid() {
+  ensure_sodium();
+  unsigned char b[16];
+  randombytes_buf(b, sizeof b);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // variant 10 (RFC 9562 section 4.1)
+  char out[37];
+  std::snprintf(out, sizeof out,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
   return out;
 }
 

@@ -1,7 +1,5 @@
 #include "fake_services.hpp"
 
-#include <cstdio>
-#include <random>
 #include <stdexcept>
 #include <thread>
 
@@ -17,20 +15,6 @@
 #include "migrations.hpp"
 
 namespace botfactory::channel::testing_support {
-
-std::string random_uuid() {
-  static thread_local std::mt19937_64 engine{std::random_device{}()};
-  std::uint64_t hi = engine();
-  std::uint64_t lo = engine();
-  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
-  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
-  char buf[37];
-  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
-                static_cast<unsigned>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
-  return buf;
-}
 
 registry::v1::Bot FakeRegistry::add_bot(const std::string& tenant_id, const std::string& name,
                                         const std::string& language, const std::string& greeting) {

@@ -18,6 +18,7 @@
 #include "botfactory/ai/v1/ai.grpc.pb.h"
 #include "botfactory/billing/v1/billing.grpc.pb.h"
 #include "botfactory/chat/v1/chat.grpc.pb.h"
+#include "botfactory/common/random.hpp"
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/registry/v1/registry.grpc.pb.h"
 #include "botfactory/rpc/server.hpp"
@@ -38,8 +39,7 @@ class ChatService;
 
 namespace botfactory::channel::testing_support {
 
-/// A random version-4 UUID in canonical text form.
-std::string random_uuid();
+using common::random_uuid;  // a random version-4 UUID (botfactory/common/random.hpp)
 
 /// registry.v1 GetBot over an in-memory map; other tenants' bots are NOT_FOUND.
 class FakeRegistry final : public registry::v1::BotRegistryService::Service {

@@ -137,31 +137,22 @@ std::size_t WsFrameParser::parse_one(std::string_view data, std::vector<WsEvent>
     in_message_ = true;
     message_text_ = opcode == 0x1;
   }
+  WsEvent event;
   if (fin && message_.empty()) {  // the common case: a whole message in one frame
-    WsEvent event;
-    event.text = message_text_;
     unmask_into(event.payload);
-    in_message_ = false;
-    if (event.text && !common::is_valid_utf8(event.payload)) {
-      error = kCloseInvalidPayload;
-      return 0;
-    }
-    events.push_back(std::move(event));
-    return total;
-  }
-  unmask_into(message_);
-  if (fin) {
-    WsEvent event;
-    event.text = message_text_;
+  } else {
+    unmask_into(message_);
+    if (!fin) return total;
     event.payload.swap(message_);
-    std::string().swap(message_);
-    in_message_ = false;
-    if (event.text && !common::is_valid_utf8(event.payload)) {
-      error = kCloseInvalidPayload;
-      return 0;
-    }
-    events.push_back(std::move(event));
+    std::string().swap(message_);  // give the reassembly buffer's memory back
   }
+  event.text = message_text_;
+  in_message_ = false;
+  if (event.text && !common::is_valid_utf8(event.payload)) {
+    error = kCloseInvalidPayload;
+    return 0;
+  }
+  events.push_back(std::move(event));
   return total;
 }
 

@@ -12,6 +12,10 @@ std::string random_token(std::size_t bytes);
 /// `length` random characters from [0-9A-Za-z]. For public ids.
 std::string random_base62(std::size_t length);
 
+/// A new random (version 4) UUID in the lower-case 8-4-4-4-12 form (RFC 9562 section 5.4):
+/// 122 random bits, version nibble 4, variant bits 10. common::is_uuid() accepts it.
+std::string random_uuid();
+
 /// Uniform random integer in [low, high] (inclusive).
 int random_int(int low, int high);
 
