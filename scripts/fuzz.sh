@@ -78,10 +78,10 @@ fuzz() {
     "$BUILD_DIR/tests/fuzz/fuzz_$target" "${args[@]}" "$@" "$dir/corpus" "tests/fuzz/corpus/$target" \
     >"$dir/log" 2>&1 || status=$?
   # The summary: libFuzzer's final stats, then any report.
-  grep -E '^(#[0-9]+ +DONE|Done [0-9]+ runs|stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb))' "$dir/log" || true
+  grep -E '^(#[0-9]+[[:space:]]+DONE|Done [0-9]+ runs|stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb))' "$dir/log" || true
   if [ $status -ne 0 ]; then
     echo "FAIL fuzz_$target (exit $status); the fuzzer's output:"
-    grep -vE '^#[0-9]+ +(NEW|REDUCE|pulse|INITED|RELOAD)' "$dir/log" | tail -60
+    grep -vE '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse|INITED|RELOAD)' "$dir/log" | tail -60
     ls "$dir"/crash-* "$dir"/leak-* "$dir"/timeout-* "$dir"/oom-* 2>/dev/null | sed 's/^/artifact: /' || true
     echo "reproduce: scripts/fuzz.sh repro $target <artifact>"
     return $status
