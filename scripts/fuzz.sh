@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD_DIR=${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
-TARGETS="ws_framing ws_client_frame multipart router text_extract"
+TARGETS="ws_framing ws_client_frame multipart router static_files text_extract"
 export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=true
 
 # Per-target options: the longest input, the mutations of `check`, a dictionary when there is one.
@@ -24,7 +24,7 @@ max_len() {
     ws_framing) echo 4096 ;;
     ws_client_frame) echo 20000 ;;  # past the 4000-code-point text limit
     multipart) echo 4096 ;;
-    router) echo 1024 ;;
+    router|static_files) echo 1024 ;;
     text_extract) echo 8192 ;;
   esac
 }

@@ -322,6 +322,14 @@ describe("6 UTF-8 handling (RFC 6455 sections 5.6, 8.1)", () => {
     assert.equal(error.conversation_id, id);
   });
 
+  test("8.1 (Autobahn 6.2/6.3): boundary code points U+007F, U+0080, U+07FF, U+0800, U+FFFF, U+10000, U+10FFFF are valid", async () => {
+    const ws = await connect();
+    const id = "\u007f\u0080\u07ff\u0800\uffff\u{10000}\u{10ffff}";
+    await ws.sendJson({ type: "conversation.leave", conversation_id: id });
+    const error = await ws.nextJson();
+    assert.equal(error.conversation_id, id);
+  });
+
   test("5.6: a code point split across two fragments is valid (the message is validated whole)", async () => {
     const ws = await connect();
     const text = Buffer.from(JSON.stringify({ type: "conversation.leave", conversation_id: "κ😀" }));
@@ -357,7 +365,7 @@ describe("6 UTF-8 handling (RFC 6455 sections 5.6, 8.1)", () => {
 });
 
 describe("7 close handling (RFC 6455 sections 5.5.1, 7.1, 7.4)", () => {
-  test("5.5.1: a close without a payload is answered by a close (no code or 1000), then the server closes TCP", async () => {
+  test("5.5.1 (Autobahn 7.3.1): a close without a payload is answered by a close (no code or 1000), then the server closes TCP", async () => {
     const ws = await connect();
     await ws.sendFrame(Op.CLOSE);
     const close = await ws.closeFrame();
@@ -374,7 +382,7 @@ describe("7 close handling (RFC 6455 sections 5.5.1, 7.1, 7.4)", () => {
     await ws.tcpClose(); // the client never ends its side: the server must close the connection
   });
 
-  test("5.5.1: a close reason of the maximum 123 bytes is accepted", async () => {
+  test("5.5.1 (Autobahn 7.3.5): a close reason of the maximum 123 bytes is accepted", async () => {
     const ws = await connect();
     await ws.sendFrame(Op.CLOSE, closePayload(1000, "r".repeat(123)));
     assert.equal((await ws.closeFrame()).code, 1000);
@@ -388,6 +396,22 @@ describe("7 close handling (RFC 6455 sections 5.5.1, 7.1, 7.4)", () => {
     await ws.tcpClose();
     assert.equal(ws.ofType(Op.TEXT).length, 0, "no data after close");
     assert.equal(ws.ofType(Op.PONG).length, 0, "no pong after close");
+  });
+
+  test("5.5.1 (Autobahn 7.1.2): a second close from the client is ignored", async () => {
+    const ws = await connect();
+    await ws.send(Buffer.concat([frame(Op.CLOSE, closePayload(1000)), frame(Op.CLOSE, closePayload(1001))]));
+    assert.equal((await ws.closeFrame()).code, 1000);
+    await ws.tcpClose();
+    assert.equal(ws.ofType(Op.CLOSE).length, 1);
+  });
+
+  test("5.4 + 5.5.1 (Autobahn 7.1.5): a close in the middle of a fragmented message ends it; the continuation is ignored", async () => {
+    const ws = await connect();
+    await ws.send(Buffer.concat([frame(Op.TEXT, '{"type":', { fin: false }), frame(Op.CLOSE, closePayload(1000)), frame(Op.CONT, '"ping"}')]));
+    assert.equal((await ws.closeFrame()).code, 1000);
+    await ws.tcpClose();
+    assert.equal(ws.ofType(Op.TEXT).length, 0);
   });
 
   // Autobahn 7.7.x: a valid code is echoed (or answered with 1000).
@@ -411,19 +435,19 @@ describe("7 close handling (RFC 6455 sections 5.5.1, 7.1, 7.4)", () => {
     });
   }
 
-  test("5.5.1: a 1-byte close payload fails the connection with 1002", async () => {
+  test("5.5.1 (Autobahn 7.3.2): a 1-byte close payload fails the connection with 1002", async () => {
     const ws = await connect();
     await ws.sendFrame(Op.CLOSE, Buffer.from([0x03]));
     await expectFailed(ws, 1002, "1-byte close payload");
   });
 
-  test("5.5.1 + 8.1: a close reason that is not UTF-8 fails the connection with 1007", async () => {
+  test("5.5.1 + 8.1 (Autobahn 7.5.1): a close reason that is not UTF-8 fails the connection with 1007", async () => {
     const ws = await connect();
     await ws.sendFrame(Op.CLOSE, closePayload(1000, Buffer.from([0x62, 0xff, 0xfe])));
     await expectFailed(ws, 1007, "invalid UTF-8 close reason");
   });
 
-  test("5.5 (Autobahn 7.5.1): a close payload over 125 bytes fails the connection with 1002", async () => {
+  test("5.5 (Autobahn 7.3.6): a close payload over 125 bytes fails the connection with 1002", async () => {
     const ws = await connect();
     await ws.sendFrame(Op.CLOSE, closePayload(1000, "r".repeat(124)), { lengthForm: "16" });
     await expectFailed(ws, 1002, "126-byte close payload");
