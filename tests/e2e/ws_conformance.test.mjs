@@ -511,6 +511,9 @@ describe("interop with an independent client implementation (npm `ws`)", () => {
       socket.once("open", resolve);
       socket.once("error", reject);
     });
+    socket.on("error", (e) => {
+      client.error = e; // e.g. a reset after the gateway closed; the close event still follows
+    });
     client.closed = new Promise((resolve) => socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
     client.waitFor = (predicate, what, ms = 15000) =>
       new Promise((resolve, reject) => {
