@@ -8,7 +8,8 @@
 #                                       new inputs go to $FUZZ_WORK/TARGET/corpus
 #   scripts/fuzz.sh repro TARGET FILE   runs one input (e.g. a crash-* artifact)
 #   scripts/fuzz.sh list                the targets
-# Env: FUZZ_BUILD_DIR (build-fuzz), FUZZ_WORK (a temporary directory), FUZZ_RSS_MB (2048).
+# Env: FUZZ_BUILD_DIR (build-fuzz), FUZZ_WORK (a temporary directory), FUZZ_RSS_MB (2048),
+# FUZZ_NO_BUILD (0; 1 = use the built binaries as they are, as CTest does after fuzz_build).
 # A crash, a property violation, a leak or a timeout exits non-zero; the input that caused it is
 # kept as FUZZ_WORK/TARGET/crash-* (or leak-*, timeout-*) and named in the output.
 set -euo pipefail
@@ -46,6 +47,12 @@ configure() {
 }
 
 build() {
+  if [ "${FUZZ_NO_BUILD:-0}" = 1 ]; then  # CTest: the fuzz_build test built them
+    for t in "$@"; do
+      [ -x "$BUILD_DIR/tests/fuzz/fuzz_$t" ] || { echo "fuzz.sh: fuzz_$t is not built (scripts/fuzz.sh build)" >&2; exit 1; }
+    done
+    return 0
+  fi
   configure
   local targets=()
   for t in "$@"; do targets+=("fuzz_$t"); done
@@ -119,7 +126,7 @@ case $cmd in
     echo "$TARGETS"
     ;;
   *)
-    sed -n '2,13p' "$0" >&2
+    sed -n '2,14p' "$0" >&2
     exit 2
     ;;
 esac

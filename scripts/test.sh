@@ -6,7 +6,6 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 scripts/setup.sh
 scripts/build.sh
-scripts/fuzz.sh build  # build-fuzz/: the libFuzzer targets (clang, ASan + UBSan), label `fuzz`
 (cd web && npm run --silent build)
 TEST_DIR=${TEST_DIR:-$PWD/.run/test}
 rm -rf "$TEST_DIR"
