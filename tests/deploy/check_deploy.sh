@@ -7,7 +7,7 @@
 #     a compose service (gateway: gateway-1 and gateway-2) with a /healthz healthcheck, a restart
 #     policy and resource limits, and a deploy/k8s/<service>.yaml;
 #  4. the gateways publish 8080 and 8081; deploy/Dockerfile installs every build package of
-#     scripts/setup.sh except the servers and test tools.
+#     scripts/setup.sh except the servers and test tools (fuzzer toolchain included).
 # usage: check_deploy.sh [REPO_ROOT]     exit 0 = all passed; prints each failure.
 set -uo pipefail
 root=$(cd "${1:-$(dirname "$0")/../..}" && pwd)
@@ -109,7 +109,7 @@ step
 pkgs=$(sed -n '/^APT_PACKAGES=(/,/^)/p' scripts/setup.sh | sed '1d;$d' | tr -s ' \t' '\n' | grep -v '^$')
 [ -n "$pkgs" ] || fail "could not read APT_PACKAGES from scripts/setup.sh"
 for p in $pkgs; do
-  case $p in postgresql | redis-server | nodejs | npm | chromium | docker-compose) continue ;; esac
+  case $p in postgresql | redis-server | nodejs | npm | chromium | docker-compose | clang-14 | libfuzzer-14-dev) continue ;; esac
   grep -qE "(^|[[:space:]])$(sed 's/[+.]/\\&/g' <<<"$p")([[:space:]]|\$)" deploy/Dockerfile \
     || fail "deploy/Dockerfile does not install build package $p (scripts/setup.sh)"
 done

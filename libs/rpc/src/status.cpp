@@ -21,6 +21,14 @@ void throw_exhausted(const std::string& message) {
   throw StatusError(grpc::StatusCode::RESOURCE_EXHAUSTED, message);
 }
 
+void throw_rate_limited(const std::string& message) {
+  throw StatusError(grpc::StatusCode::RESOURCE_EXHAUSTED, message, kRateLimitedDetails);
+}
+bool is_rate_limited(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
+         status.error_details() == kRateLimitedDetails;
+}
+
 grpc::Status status_from_current_exception(const char* rpc_name) {
   auto log = common::logger("rpc");
   try {

@@ -12,6 +12,16 @@ std::string quota_exhausted_text(std::string_view language) {
   return "Sorry, this assistant can't reply right now. Please try again later.";
 }
 
+std::string busy_text(std::string_view language) {
+  if (language == "ru") {
+    return "Извините, сейчас у меня очень много вопросов. Пожалуйста, напишите ещё раз через минуту.";
+  }
+  if (language == "uz") {
+    return "Kechirasiz, hozir savollar juda ko‘p. Iltimos, bir daqiqadan so‘ng qayta yozing.";
+  }
+  return "Sorry, I'm getting a lot of questions right now. Please ask again in a minute.";
+}
+
 std::string apology_text(std::string_view language) {
   if (language == "ru") {
     return "Извините, что-то пошло не так. Пожалуйста, попробуйте ещё раз чуть позже.";

@@ -9,6 +9,10 @@ namespace botfactory::channel {
 /// Posted instead of a reply when the tenant's bot-reply quota is exhausted.
 std::string quota_exhausted_text(std::string_view language);
 
+/// Posted instead of a reply when the bot is over its reply rate (BOT_REPLIES_PER_MIN), at most
+/// once per conversation and minute.
+std::string busy_text(std::string_view language);
+
 /// Posted when the reply could not be generated (registry, subscription or ai-proxy failed).
 std::string apology_text(std::string_view language);
 

@@ -16,17 +16,21 @@ constexpr const char* kOutcomeHelp = "Bot pipeline runs by outcome";
 }  // namespace
 
 BotPipeline::BotPipeline(BotDirectory& bots, QuotaGate& quota, ReplyGenerator& generator,
-                         ChatOps& chat, metrics::Registry& registry, PipelineSettings settings)
+                         ChatOps& chat, ReplyRateGate& rate, metrics::Registry& registry,
+                         PipelineSettings settings)
     : bots_(bots),
       quota_(quota),
       generator_(generator),
       chat_(chat),
+      rate_(rate),
       settings_(settings),
       log_(common::logger("pipeline")),
       replied_(registry.counter(kOutcomeMetric, kOutcomeHelp, R"(outcome="replied")")),
       quota_exhausted_(registry.counter(kOutcomeMetric, kOutcomeHelp, R"(outcome="quota_exhausted")")),
       apologized_(registry.counter(kOutcomeMetric, kOutcomeHelp, R"(outcome="apologized")")),
-      not_posted_(registry.counter(kOutcomeMetric, kOutcomeHelp, R"(outcome="not_posted")")) {}
+      not_posted_(registry.counter(kOutcomeMetric, kOutcomeHelp, R"(outcome="not_posted")")),
+      busy_(registry.counter(kOutcomeMetric, kOutcomeHelp, R"(outcome="busy")")),
+      skipped_(registry.counter(kOutcomeMetric, kOutcomeHelp, R"(outcome="skipped")")) {}
 
 BotPipeline::Outcome BotPipeline::run(const VisitorMessage& visitor) {
   BotProfile bot;
@@ -36,10 +40,19 @@ BotPipeline::Outcome BotPipeline::run(const VisitorMessage& visitor) {
   bot.language = "en";
   std::string text;
   Outcome outcome = Outcome::kApologized;
+  // Before the registry, the quota and the model: a flood over the rate costs one Redis call.
+  auto verdict = rate_.admit_reply(visitor.bot_id, visitor.conversation_id);
+  if (verdict == ReplyRateGate::Verdict::kSilent) {
+    skipped_.inc();
+    return Outcome::kSkipped;
+  }
   try {
     bot = bots_.get_bot(visitor.tenant_id, visitor.bot_id);
     if (bot.name.empty()) bot.name = kFallbackBotName;
-    if (!quota_.consume_bot_reply(visitor.tenant_id)) {
+    if (verdict == ReplyRateGate::Verdict::kBusyNotice) {
+      text = busy_text(bot.language);
+      outcome = Outcome::kBusy;
+    } else if (!quota_.consume_bot_reply(visitor.tenant_id)) {
       log_->info("conversation {}: bot reply quota of tenant {} exhausted", visitor.conversation_id,
                  visitor.tenant_id);
       text = quota_exhausted_text(bot.language);
@@ -90,6 +103,9 @@ BotPipeline::Outcome BotPipeline::run(const VisitorMessage& visitor) {
       break;
     case Outcome::kQuotaExhausted:
       quota_exhausted_.inc();
+      break;
+    case Outcome::kBusy:
+      busy_.inc();
       break;
     default:
       apologized_.inc();

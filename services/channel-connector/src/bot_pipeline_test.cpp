@@ -80,13 +80,23 @@ struct FakeChat : ChatOps {
   }
 };
 
+struct FakeRate : ReplyRateGate {
+  Verdict verdict = Verdict::kAllowed;
+  int calls = 0;
+  Verdict admit_reply(const std::string&, const std::string&) override {
+    ++calls;
+    return verdict;
+  }
+};
+
 struct Fixture {
   FakeBots bots;
   FakeQuota quota;
   FakeGenerator generator;
   FakeChat chat;
+  FakeRate rate;
   botfactory::metrics::Registry registry;
-  BotPipeline pipeline{bots, quota, generator, chat, registry};
+  BotPipeline pipeline{bots, quota, generator, chat, rate, registry};
   VisitorMessage visitor{"tenant-1", "bot-1", "conv-1", "msg-1", 2, "What are your hours?"};
 };
 
@@ -126,6 +136,28 @@ TEST_CASE("pipeline posts the quota notice in the bot's language without generat
   REQUIRE(f.chat.posted.size() == 1);
   CHECK(f.chat.posted[0].text == quota_exhausted_text("ru"));
   CHECK(f.chat.posted[0].client_id == "bot-reply-msg-1");
+}
+
+TEST_CASE("a bot over its reply rate posts the busy notice once, then nothing, and never generates") {
+  Fixture f;
+  f.bots.language = "uz";
+  f.rate.verdict = ReplyRateGate::Verdict::kBusyNotice;
+  CHECK(f.pipeline.run(f.visitor) == BotPipeline::Outcome::kBusy);
+  REQUIRE(f.chat.posted.size() == 1);
+  CHECK(f.chat.posted[0].text == busy_text("uz"));
+  CHECK(f.chat.posted[0].client_id == "bot-reply-msg-1");
+  CHECK(f.quota.calls == 0);  // the monthly quota is not touched
+  CHECK(f.generator.calls == 0);
+
+  f.rate.verdict = ReplyRateGate::Verdict::kSilent;
+  CHECK(f.pipeline.run(f.visitor) == BotPipeline::Outcome::kSkipped);
+  CHECK(f.chat.posted.size() == 1);
+  CHECK(f.bots.calls == 1);  // a silent skip costs no registry call either
+  CHECK(f.quota.calls == 0);
+  CHECK(f.generator.calls == 0);
+  CHECK(f.rate.calls == 2);
+  CHECK(f.registry.render().find(R"(chat_pipeline_runs_total{outcome="skipped"} 1)") !=
+        std::string::npos);
 }
 
 TEST_CASE("pipeline apologizes when a dependency fails") {

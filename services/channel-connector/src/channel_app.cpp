@@ -4,12 +4,18 @@
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/redis/publisher.hpp"
 #include "botfactory/rpc/client.hpp"
+#include "chat_rate_limits.hpp"
 #include "chat_service.hpp"
 #include "chat_store.hpp"
 #include "grpc_clients.hpp"
 #include "pipeline_dispatcher.hpp"
 
 namespace botfactory::channel {
+
+namespace {
+// Redis counts every visitor message inside its PostMessage transaction: keep a stuck Redis short.
+constexpr std::chrono::milliseconds kRateCounterTimeout{250};
+}  // namespace
 
 // Members in dependency order: each is destroyed before what it uses.
 struct ChannelApp::Parts {
@@ -21,9 +27,18 @@ struct ChannelApp::Parts {
         bots(rpc::make_channel(s.registry_addr), s.rpc_timeout),
         quota(rpc::make_channel(s.subscription_addr), s.rpc_timeout),
         generator(rpc::make_channel(s.ai_proxy_addr), s.ai_timeout),
-        chat(store, publisher, bots, registry),
-        pipeline(bots, quota, generator, chat, registry, PipelineSettings{s.history_turns}),
-        dispatcher(pipeline, s.pipeline_threads, s.pipeline_queue_capacity, registry) {}
+        hits(s.redis_host, s.redis_port, kRateCounterTimeout, s.redis_credentials),
+        rates(hits,
+              ChatRateSettings{s.visitor_messages_per_min, s.bot_replies_per_min,
+                               s.redis_key_prefix},
+              registry),
+        chat(store, publisher, bots, registry, &rates),
+        pipeline(bots, quota, generator, chat, rates, registry, PipelineSettings{s.history_turns}),
+        dispatcher(pipeline,
+                   DispatchSettings{s.pipeline_threads, s.pipeline_queue_capacity,
+                                    s.pipeline_tenant_queue_capacity,
+                                    s.pipeline_tenant_max_running},
+                   registry) {}
 
   std::shared_ptr<pg::Pool> pool;
   ChatStore store;
@@ -31,6 +46,8 @@ struct ChannelApp::Parts {
   RegistryBotDirectory bots;
   SubscriptionQuotaGate quota;
   AiProxyReplyGenerator generator;
+  RedisHitCounter hits;
+  ChatRateLimits rates;
   ChatService chat;
   BotPipeline pipeline;
   PipelineDispatcher dispatcher;

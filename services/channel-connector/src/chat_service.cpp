@@ -10,6 +10,7 @@
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/redis/publisher.hpp"
 #include "botfactory/rpc/status.hpp"
+#include "chat_rate_limits.hpp"
 #include "validation.hpp"
 
 namespace botfactory::channel {
@@ -35,10 +36,11 @@ int clamp_limit(int requested, int fallback, int maximum) {
 }  // namespace
 
 ChatService::ChatService(ChatStore& store, redis::Publisher& publisher, BotDirectory& bots,
-                         metrics::Registry& registry)
+                         metrics::Registry& registry, ChatRateLimits* rates)
     : store_(store),
       publisher_(publisher),
       bots_(bots),
+      rates_(rates),
       log_(common::logger("chat")),
       committed_(registry.counter("chat_messages_committed_total",
                                   "Messages committed with a new seq")),
@@ -137,7 +139,11 @@ chat::v1::PostMessageResponse ChatService::post_message(
   std::optional<AppendResult> stored;
   {
     std::lock_guard lock(post_lock(request.conversation_id()));
-    stored = store_.append(message);
+    std::function<void()> admit;
+    if (rates_ && message.sender_kind == common::v1::SENDER_KIND_VISITOR) {
+      admit = [&] { rates_->admit_visitor_message(message.conversation_id); };
+    }
+    stored = store_.append(message, admit);
     if (stored && !stored->duplicate) {
       committed_.inc();
       publish(request.conversation_id(), chatwire::encode_message_new(stored->message));

@@ -28,14 +28,17 @@ class Publisher;
 
 namespace botfactory::channel {
 
+class ChatRateLimits;
+
 /// The ChannelConnectorService logic (proto/botfactory/chat/v1/chat.proto). Thread-safe.
 /// Errors are thrown as rpc::StatusError (INVALID_ARGUMENT, NOT_FOUND, ...) or pg::Error.
 class ChatService : public ChatOps {
  public:
-  /// `bots` answers CreateConversation's GetBot (greeting, tenant check). Metrics are registered
-  /// in `registry`. All references must outlive the service.
+  /// `bots` answers CreateConversation's GetBot (greeting, tenant check). `rates`, when set,
+  /// limits new visitor messages per conversation. Metrics are registered in `registry`. All
+  /// references must outlive the service.
   ChatService(ChatStore& store, redis::Publisher& publisher, BotDirectory& bots,
-              metrics::Registry& registry);
+              metrics::Registry& registry, ChatRateLimits* rates = nullptr);
 
   /// Who gets newly committed visitor messages (the pipeline dispatcher); nullptr = nobody.
   /// Set it before serving and clear it before the listener is destroyed.
@@ -55,7 +58,10 @@ class ChatService : public ChatOps {
 
   /// Validates (see validate_post), commits with the next seq (idempotent on client_id), publishes
   /// the `message.new` frame on `chat:conv:<id>` (failures counted, never returned), and hands a
-  /// new visitor message to the listener. NOT_FOUND for an unknown conversation.
+  /// new visitor message to the listener. NOT_FOUND for an unknown conversation. A new visitor
+  /// message over VISITOR_MESSAGES_PER_MIN is refused with RESOURCE_EXHAUSTED +
+  /// rpc::kRateLimitedDetails and not stored; a repeated one (same client_id) is still answered
+  /// as a duplicate.
   chat::v1::PostMessageResponse post_message(const chat::v1::PostMessageRequest& request);
 
   /// Messages with seq > since_seq in seq order, limit default and max 500. NOT_FOUND for an
@@ -81,6 +87,7 @@ class ChatService : public ChatOps {
   ChatStore& store_;
   redis::Publisher& publisher_;
   BotDirectory& bots_;
+  ChatRateLimits* rates_;
   std::atomic<VisitorMessageListener*> listener_{nullptr};
   std::array<std::mutex, kPostLockStripes> post_locks_;
   std::shared_ptr<spdlog::logger> log_;

@@ -105,7 +105,8 @@ chat::v1::Message insert_message(pg::Connection& connection, const NewMessage& m
 
 ChatStore::ChatStore(pg::Pool& pool) : pool_(pool) {}
 
-std::optional<AppendResult> ChatStore::append(const NewMessage& message) {
+std::optional<AppendResult> ChatStore::append(const NewMessage& message,
+                                             const std::function<void()>& admit) {
   auto connection = pool_.acquire();
   pg::Transaction tx(*connection);
   auto locked = connection->exec(kLockConversation, {message.conversation_id});
@@ -122,6 +123,7 @@ std::optional<AppendResult> ChatStore::append(const NewMessage& message) {
     tx.commit();
     return result;
   }
+  if (admit) admit();
   std::int64_t seq = locked.int64(0, 0) + 1;
   result.message = insert_message(*connection, message, seq);
   connection->exec(kAdvanceLastSeq, {message.conversation_id, std::to_string(seq)});

@@ -2,6 +2,7 @@
 // PostgreSQL access to the `chat` schema: conversations and their seq-numbered messages.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,8 +59,10 @@ class ChatStore {
   /// In one transaction: locks the conversation row (SELECT ... FOR UPDATE); returns the stored
   /// message with duplicate = true when (conversation_id, client_id) exists; else inserts it with
   /// seq = last_seq + 1 and advances last_seq and updated_at. std::nullopt when the
-  /// conversation does not exist.
-  std::optional<AppendResult> append(const NewMessage& message);
+  /// conversation does not exist. `admit`, when set, runs after the duplicate check and before
+  /// the insert (a new message only); what it throws rolls the transaction back and propagates.
+  std::optional<AppendResult> append(const NewMessage& message,
+                                     const std::function<void()>& admit = {});
 
   /// Inserts the conversation and, when `greeting` is set, the greeting message as seq 1 (client_id
   /// "greeting", sender kind BOT) in the same transaction.

@@ -6,31 +6,52 @@
 #include "botfactory/metrics/registry.hpp"
 
 namespace botfactory::channel {
+namespace {
 
-PipelineDispatcher::PipelineDispatcher(BotPipeline& pipeline, std::size_t threads,
-                                       std::size_t queue_capacity, metrics::Registry& registry)
+constexpr const char* kDroppedMetric = "chat_pipeline_dropped_total";
+constexpr const char* kDroppedHelp =
+    "Visitor messages not answered because the pipeline queue (whole or the tenant's) was full";
+
+}  // namespace
+
+FairQueueLimits fair_limits(const DispatchSettings& settings) {
+  std::size_t threads = settings.threads == 0 ? 1 : settings.threads;
+  std::size_t running =
+      settings.tenant_max_running == 0 ? (threads + 1) / 2 : settings.tenant_max_running;
+  return FairQueueLimits{settings.queue_capacity, settings.tenant_queue_capacity, running};
+}
+
+PipelineDispatcher::PipelineDispatcher(BotPipeline& pipeline, DispatchSettings settings,
+                                       metrics::Registry& registry)
     : pipeline_(pipeline),
-      dropped_(registry.counter("chat_pipeline_dropped_total",
-                                "Visitor messages not answered because the pipeline queue was full")),
+      dropped_full_(registry.counter(kDroppedMetric, kDroppedHelp, R"(reason="queue_full")")),
+      dropped_tenant_full_(
+          registry.counter(kDroppedMetric, kDroppedHelp, R"(reason="tenant_queue_full")")),
       queued_(registry.gauge("chat_pipeline_queue_depth", "Visitor messages waiting for a worker")),
-      pool_(threads, queue_capacity, "pipeline") {}
+      tenants_(registry.gauge("chat_pipeline_active_tenants",
+                              "Tenants with visitor messages waiting or being answered")),
+      pool_(settings.threads, fair_limits(settings), "pipeline") {}
 
 void PipelineDispatcher::on_visitor_message(const VisitorMessage& message) {
   // The reply belongs to the request that posted the visitor message: same request id in the
   // logs and in the pipeline's calls (registry, subscription, ai-proxy).
-  bool taken = pool_.try_submit([this, message, request_id = common::current_request_id()] {
-    common::ScopedRequestId scope(request_id);
-    queued_.set(static_cast<std::int64_t>(pool_.queued()));
-    pipeline_.run(message);
-  });
-  if (!taken) {
-    dropped_.inc();
-    common::logger("pipeline")
-        ->warn("conversation {}: pipeline queue full or stopped, seq {} left unanswered",
-               message.conversation_id, message.seq);
-    return;
-  }
+  auto refusal = pool_.submit(
+      message.tenant_id, [this, message, request_id = common::current_request_id()] {
+        common::ScopedRequestId scope(request_id);
+        queued_.set(static_cast<std::int64_t>(pool_.queued()));
+        tenants_.set(static_cast<std::int64_t>(pool_.active_keys()));
+        pipeline_.run(message);
+      });
   queued_.set(static_cast<std::int64_t>(pool_.queued()));
+  tenants_.set(static_cast<std::int64_t>(pool_.active_keys()));
+  if (refusal == FairQueue::Refusal::kNone) return;
+  bool tenant_full = refusal == FairQueue::Refusal::kKeyFull;
+  (tenant_full ? dropped_tenant_full_ : dropped_full_).inc();
+  common::logger("pipeline")
+      ->warn("conversation {}: {} full or stopped, seq {} left unanswered",
+             message.conversation_id,
+             tenant_full ? "the queue of tenant " + message.tenant_id : std::string("pipeline queue"),
+             message.seq);
 }
 
 }  // namespace botfactory::channel

@@ -1,9 +1,11 @@
 #pragma once
-// Hands committed visitor messages to the bot pipeline on a bounded worker pool.
+// Hands committed visitor messages to the bot pipeline on a bounded worker pool that serves
+// tenants fairly (per-tenant queues, round-robin).
 
 #include <cstddef>
 #include <memory>
 
+#include "fair_queue.hpp"
 #include "pipeline_ports.hpp"
 #include "worker_pool.hpp"
 
@@ -17,14 +19,32 @@ namespace botfactory::channel {
 
 class BotPipeline;
 
-/// A VisitorMessageListener that runs BotPipeline::run for each message on `threads` workers.
-/// When `queue_capacity` messages already wait, the message is dropped, logged and counted
-/// (chat_pipeline_dropped_total): the visitor's message stays committed, only the reply is lost.
-/// Destruction stops the workers (waiting jobs dropped, running ones finished).
+/// Bounds of the dispatcher.
+struct DispatchSettings {
+  /// Worker threads (PIPELINE_THREADS).
+  std::size_t threads = 4;
+  /// Messages waiting in all tenants together (PIPELINE_QUEUE_CAPACITY).
+  std::size_t queue_capacity = 1000;
+  /// Messages waiting for one tenant (PIPELINE_TENANT_QUEUE_CAPACITY).
+  std::size_t tenant_queue_capacity = 100;
+  /// Replies of one tenant running at once (PIPELINE_TENANT_MAX_RUNNING); 0 = half the threads,
+  /// rounded up.
+  std::size_t tenant_max_running = 0;
+};
+
+/// The FairQueue limits `settings` stand for (tenant_max_running 0 resolved).
+FairQueueLimits fair_limits(const DispatchSettings& settings);
+
+/// A VisitorMessageListener that runs BotPipeline::run for each message on a WorkerPool keyed by
+/// tenant: each tenant has its own bounded queue, tenants with waiting messages are served
+/// round-robin, and one tenant runs at most tenant_max_running replies at once, so the other
+/// workers stay free for the other tenants. A message is dropped, logged and counted
+/// (chat_pipeline_dropped_total{reason="tenant_queue_full"|"queue_full"}) when its tenant's
+/// queue or the whole queue is full: the visitor's message stays committed, only the reply is
+/// lost. Destruction stops the workers (waiting jobs dropped, running ones finished).
 class PipelineDispatcher : public VisitorMessageListener {
  public:
-  PipelineDispatcher(BotPipeline& pipeline, std::size_t threads, std::size_t queue_capacity,
-                     metrics::Registry& registry);
+  PipelineDispatcher(BotPipeline& pipeline, DispatchSettings settings, metrics::Registry& registry);
 
   void on_visitor_message(const VisitorMessage& message) override;
   /// Stops the workers; later messages are dropped.
@@ -32,8 +52,10 @@ class PipelineDispatcher : public VisitorMessageListener {
 
  private:
   BotPipeline& pipeline_;
-  metrics::Counter& dropped_;
+  metrics::Counter& dropped_full_;
+  metrics::Counter& dropped_tenant_full_;
   metrics::Gauge& queued_;
+  metrics::Gauge& tenants_;
   WorkerPool pool_;  // last: its threads use the members above
 };
 

@@ -44,6 +44,20 @@ class QuotaGate {
   virtual bool consume_bot_reply(const std::string& tenant_id) = 0;
 };
 
+/// The per-bot reply rate (BOT_REPLIES_PER_MIN), counted across replicas.
+class ReplyRateGate {
+ public:
+  /// What the pipeline does with one visitor message.
+  enum class Verdict {
+    kAllowed,     // generate the reply
+    kBusyNotice,  // over the rate: post the "busy" notice instead (first time in this window)
+    kSilent,      // over the rate and the notice was already posted in this window: post nothing
+  };
+  virtual ~ReplyRateGate() = default;
+  /// Counts one reply of `bot_id` for `conversation_id`. Never throws (fails open).
+  virtual Verdict admit_reply(const std::string& bot_id, const std::string& conversation_id) = 0;
+};
+
 /// One earlier message of the conversation, as ai-proxy history.
 struct Turn {
   common::v1::SenderKind sender = common::v1::SENDER_KIND_UNSPECIFIED;

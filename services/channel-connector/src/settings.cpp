@@ -18,6 +18,14 @@ ChannelSettings settings_from_env() {
   s.pipeline_threads = static_cast<std::size_t>(common::env_int("PIPELINE_THREADS", 4, 1, 256));
   s.pipeline_queue_capacity =
       static_cast<std::size_t>(common::env_int("PIPELINE_QUEUE_CAPACITY", 1000, 1, 1000000));
+  s.pipeline_tenant_queue_capacity =
+      static_cast<std::size_t>(common::env_int("PIPELINE_TENANT_QUEUE_CAPACITY", 100, 1, 1000000));
+  s.pipeline_tenant_max_running =
+      static_cast<std::size_t>(common::env_int("PIPELINE_TENANT_MAX_RUNNING", 0, 0, 256));
+  s.visitor_messages_per_min =
+      common::env_int("VISITOR_MESSAGES_PER_MIN", s.visitor_messages_per_min, 0, 1000000);
+  s.bot_replies_per_min = common::env_int("BOT_REPLIES_PER_MIN", s.bot_replies_per_min, 0, 1000000);
+  s.redis_key_prefix = common::env_string("REDIS_KEY_PREFIX", s.redis_key_prefix);
   return s;
 }
 

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "botfactory/redis/credentials.hpp"
@@ -21,16 +22,25 @@ struct ChannelSettings {
   std::chrono::milliseconds rpc_timeout{5000};
   /// Deadline of one whole Generate stream.
   std::chrono::milliseconds ai_timeout{30000};
-  /// Worker threads running the bot pipeline, and how many visitor messages may wait for one.
+  /// Worker threads running the bot pipeline and the bounds of its per-tenant queues
+  /// (see DispatchSettings).
   std::size_t pipeline_threads = 4;
   std::size_t pipeline_queue_capacity = 1000;
+  std::size_t pipeline_tenant_queue_capacity = 100;
+  std::size_t pipeline_tenant_max_running = 0;  // 0 = half of pipeline_threads, rounded up
+  /// Per-conversation visitor messages and per-bot replies a minute (0 = no limit), counted in
+  /// Redis under keys starting with redis_key_prefix.
+  std::int64_t visitor_messages_per_min = 10;
+  std::int64_t bot_replies_per_min = 30;
+  std::string redis_key_prefix = "bf:";
   /// Earlier messages sent to ai-proxy as history with each visitor message.
   int history_turns = 10;
 };
 
 /// Reads REDIS_HOST, REDIS_PORT, REGISTRY_ADDR, SUBSCRIPTION_ADDR, AI_PROXY_ADDR, RPC_TIMEOUT_MS,
-/// AI_TIMEOUT_MS, PIPELINE_THREADS, PIPELINE_QUEUE_CAPACITY. Throws common::ConfigError for a
-/// value out of range.
+/// AI_TIMEOUT_MS, PIPELINE_THREADS, PIPELINE_QUEUE_CAPACITY, PIPELINE_TENANT_QUEUE_CAPACITY,
+/// PIPELINE_TENANT_MAX_RUNNING, VISITOR_MESSAGES_PER_MIN, BOT_REPLIES_PER_MIN, REDIS_KEY_PREFIX.
+/// Throws common::ConfigError for a value out of range.
 ChannelSettings settings_from_env();
 
 }  // namespace botfactory::channel

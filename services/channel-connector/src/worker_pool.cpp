@@ -5,9 +5,11 @@
 namespace botfactory::channel {
 
 WorkerPool::WorkerPool(std::size_t threads, std::size_t capacity, std::string name)
-    : capacity_(capacity == 0 ? 1 : capacity),
-      name_(std::move(name)),
-      log_(common::logger(name_)) {
+    : WorkerPool(threads, FairQueueLimits{capacity, capacity, threads == 0 ? 1 : threads},
+                 std::move(name)) {}
+
+WorkerPool::WorkerPool(std::size_t threads, FairQueueLimits limits, std::string name)
+    : name_(std::move(name)), log_(common::logger(name_)), queue_(limits) {
   if (threads == 0) threads = 1;
   threads_.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
@@ -15,19 +17,25 @@ WorkerPool::WorkerPool(std::size_t threads, std::size_t capacity, std::string na
 
 WorkerPool::~WorkerPool() { shutdown(); }
 
-bool WorkerPool::try_submit(std::function<void()> job) {
+FairQueue::Refusal WorkerPool::submit(const std::string& key, std::function<void()> job) {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ || queue_.size() >= capacity_) return false;
-    queue_.push_back(std::move(job));
+    if (stopping_) return FairQueue::Refusal::kFull;
+    auto refusal = queue_.push(key, std::move(job));
+    if (refusal != FairQueue::Refusal::kNone) return refusal;
   }
   wake_.notify_one();
-  return true;
+  return FairQueue::Refusal::kNone;
 }
 
 std::size_t WorkerPool::queued() const {
   std::lock_guard lock(mutex_);
-  return queue_.size();
+  return queue_.queued();
+}
+
+std::size_t WorkerPool::active_keys() const {
+  std::lock_guard lock(mutex_);
+  return queue_.keys();
 }
 
 void WorkerPool::shutdown() {
@@ -35,8 +43,7 @@ void WorkerPool::shutdown() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
-    dropped = queue_.size();
-    queue_.clear();
+    dropped = queue_.clear();
   }
   wake_.notify_all();
   if (dropped > 0) log_->warn("{}: shutting down, {} queued jobs dropped", name_, dropped);
@@ -47,22 +54,26 @@ void WorkerPool::shutdown() {
 }
 
 void WorkerPool::work() {
+  std::unique_lock lock(mutex_);
   for (;;) {
-    std::function<void()> job;
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (stopping_) return;
-      job = std::move(queue_.front());
-      queue_.pop_front();
-    }
+    // A waiting job of a key at its running cap is not ready; the worker that finishes one of
+    // that key's jobs picks it up on its next turn of this loop.
+    wake_.wait(lock, [&] { return stopping_ || queue_.has_ready(); });
+    if (stopping_) return;
+    auto taken = queue_.pop();
+    // More ready work than this thread: hand it on (a done() below may have readied a key too).
+    if (queue_.has_ready()) wake_.notify_one();
+    lock.unlock();
     try {
-      job();
+      taken->job();
     } catch (const std::exception& e) {
       log_->error("{}: job failed: {}", name_, common::json_escape(e.what()));
     } catch (...) {
       log_->error("{}: job failed with an unknown exception", name_);
     }
+    taken->job = nullptr;  // release the job's captures outside the lock
+    lock.lock();
+    queue_.done(taken->key);
   }
 }
 

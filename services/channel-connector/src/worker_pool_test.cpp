@@ -1,10 +1,13 @@
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
+#include <string>
+#include <thread>
 
 #include "worker_pool.hpp"
 
@@ -47,4 +50,32 @@ TEST_CASE("worker pool runs jobs, survives throwing jobs, and bounds its queue")
   }
   pool.shutdown();
   CHECK_FALSE(pool.try_submit([] {}));
+}
+
+TEST_CASE("keyed worker pool runs every job, never more than the running cap of one key") {
+  constexpr int kKeys = 5;
+  constexpr int kJobsPerKey = 40;
+  std::array<std::atomic<int>, kKeys> running{};
+  std::atomic<int> over_cap{0};
+  std::atomic<int> done{0};
+  {
+    WorkerPool pool(3, botfactory::channel::FairQueueLimits{1000, 100, 1}, "test-keyed");
+    for (int i = 0; i < kJobsPerKey; ++i) {
+      for (int k = 0; k < kKeys; ++k) {
+        REQUIRE(pool.submit("tenant-" + std::to_string(k), [&, k] {
+          if (++running[k] > 1) ++over_cap;
+          std::this_thread::yield();
+          --running[k];
+          ++done;
+        }) == botfactory::channel::FairQueue::Refusal::kNone);
+      }
+    }
+    for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+         done < kKeys * kJobsPerKey && std::chrono::steady_clock::now() < deadline;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    CHECK(pool.queued() == 0);
+  }
+  CHECK(done == kKeys * kJobsPerKey);
+  CHECK(over_cap == 0);
 }

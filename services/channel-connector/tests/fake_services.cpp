@@ -77,8 +77,11 @@ grpc::Status FakeAi::Generate(grpc::ServerContext*, const ai::v1::GenerateReques
                               grpc::ServerWriter<ai::v1::GenerateResponse>* writer) {
   ++calls;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     last_ = *request;
+    ++calls_by_tenant_[request->tenant_id()];
+    released_.wait_for(lock, std::chrono::seconds(60),
+                       [&] { return held_.count(request->tenant_id()) == 0; });
   }
   if (fail) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "provider unreachable");
   std::string text;
@@ -99,6 +102,25 @@ grpc::Status FakeAi::Generate(grpc::ServerContext*, const ai::v1::GenerateReques
 ai::v1::GenerateRequest FakeAi::last_request() {
   std::lock_guard lock(mutex_);
   return last_;
+}
+
+void FakeAi::hold(const std::string& tenant_id) {
+  std::lock_guard lock(mutex_);
+  held_.insert(tenant_id);
+}
+
+void FakeAi::release() {
+  {
+    std::lock_guard lock(mutex_);
+    held_.clear();
+  }
+  released_.notify_all();
+}
+
+int FakeAi::calls_of(const std::string& tenant_id) {
+  std::lock_guard lock(mutex_);
+  auto it = calls_by_tenant_.find(tenant_id);
+  return it == calls_by_tenant_.end() ? 0 : it->second;
 }
 
 RedisListener::RedisListener(const std::string& host, int port, const std::string& channel) {
@@ -143,7 +165,7 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
   return true;
 }
 
-Harness::Harness() {
+Harness::Harness(const std::function<void(ChannelSettings&)>& tweak) {
   pool_ = std::make_shared<pg::Pool>(database_.conninfo(), 8);
   {
     auto connection = pool_->acquire();
@@ -159,6 +181,8 @@ Harness::Harness() {
   settings.subscription_addr = fakes;
   settings.ai_proxy_addr = fakes;
   settings.pipeline_threads = 2;
+  settings.redis_key_prefix = "test:" + random_uuid() + ":";
+  if (tweak) tweak(settings);
   app_ = std::make_unique<ChannelApp>(pool_, settings, metrics);
   service_ = std::make_unique<ChannelConnectorGrpc>(app_->chat());
   server_ = std::make_unique<rpc::Server>("127.0.0.1:0", std::vector<grpc::Service*>{service_.get()});
@@ -167,6 +191,7 @@ Harness::Harness() {
 }
 
 Harness::~Harness() {
+  ai.release();
   stub_.reset();
   server_.reset();
   service_.reset();

@@ -5,11 +5,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -63,12 +65,19 @@ class FakeSubscription final : public billing::v1::SubscriptionService::Service 
 };
 
 /// ai.v1 Generate: streams `deltas` then a final reply of their concatenation, or fails with
-/// UNAVAILABLE when `fail` is set. Records the last request.
+/// UNAVAILABLE when `fail` is set. Records the last request and the tenant of every call. A
+/// held tenant's calls wait (at most 60 s) until release().
 class FakeAi final : public ai::v1::AiProxyService::Service {
  public:
   grpc::Status Generate(grpc::ServerContext*, const ai::v1::GenerateRequest* request,
                         grpc::ServerWriter<ai::v1::GenerateResponse>* writer) override;
   ai::v1::GenerateRequest last_request();
+  /// Calls of `tenant_id` wait until release().
+  void hold(const std::string& tenant_id);
+  /// Lets every held call go on.
+  void release();
+  /// Calls of `tenant_id` so far (held ones included).
+  int calls_of(const std::string& tenant_id);
 
   std::vector<std::string> deltas{"Hello", ", ", "world"};
   std::atomic<bool> fail{false};
@@ -76,7 +85,10 @@ class FakeAi final : public ai::v1::AiProxyService::Service {
 
  private:
   std::mutex mutex_;
+  std::condition_variable released_;
   ai::v1::GenerateRequest last_;
+  std::set<std::string> held_;
+  std::map<std::string, int> calls_by_tenant_;
 };
 
 /// SUBSCRIBE to one Redis channel with a plain blocking hiredis context.
@@ -102,7 +114,9 @@ bool wait_until(const std::function<bool()>& condition,
 /// fakes above served on another.
 class Harness {
  public:
-  Harness();
+  /// `tweak` may change the settings (pipeline bounds, rates) before the service starts; by
+  /// default the rates count under a key prefix of their own.
+  explicit Harness(const std::function<void(ChannelSettings&)>& tweak = {});
   ~Harness();
 
   chat::v1::ChannelConnectorService::Stub& client() { return *stub_; }

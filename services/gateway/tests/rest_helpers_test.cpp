@@ -89,6 +89,12 @@ TEST_CASE("gRPC statuses map to REST errors") {
   check_map(grpc::StatusCode::NOT_FOUND, 404, "not_found");
   check_map(grpc::StatusCode::ALREADY_EXISTS, 409, "conflict");
   check_map(grpc::StatusCode::RESOURCE_EXHAUSTED, 402, "quota_exceeded");
+  // A rate (channel-connector's VISITOR_MESSAGES_PER_MIN) is not a quota: 429 rate_limited.
+  auto limited = api_error_from_grpc(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                                  "retry in 5 s", "rate_limited"));
+  CHECK(limited.status() == 429);
+  CHECK(limited.code() == "rate_limited");
+  CHECK(std::string(limited.what()) == "retry in 5 s");
   check_map(grpc::StatusCode::UNAVAILABLE, 503, "unavailable");
   check_map(grpc::StatusCode::DEADLINE_EXCEEDED, 503, "unavailable");
   check_map(grpc::StatusCode::INTERNAL, 500, "internal");

@@ -33,7 +33,8 @@ HttpResponse error_response(int status, std::string_view code, std::string_view 
 /// The REST error for a failed upstream call: INVALID_ARGUMENT 400 validation_failed (with the
 /// service's message), UNAUTHENTICATED 401 unauthorized, PERMISSION_DENIED 403 forbidden,
 /// NOT_FOUND 404 not_found, ALREADY_EXISTS / FAILED_PRECONDITION 409 conflict,
-/// RESOURCE_EXHAUSTED 402 quota_exceeded, UNAVAILABLE / DEADLINE_EXCEEDED 503 unavailable,
+/// RESOURCE_EXHAUSTED 402 quota_exceeded (429 rate_limited when it carries
+/// rpc::kRateLimitedDetails), UNAVAILABLE / DEADLINE_EXCEEDED 503 unavailable,
 /// anything else 500 internal (the details are logged, not sent).
 ApiError api_error_from_grpc(const grpc::Status& status);
 

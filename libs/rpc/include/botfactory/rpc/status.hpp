@@ -9,16 +9,24 @@
 namespace botfactory::rpc {
 
 /// Thrown by service logic to answer with a specific gRPC status code and client-facing message.
+/// `details` travels as the status' binary error details (grpc-status-details-bin trailer).
 class StatusError : public std::runtime_error {
  public:
-  StatusError(grpc::StatusCode code, const std::string& message)
-      : std::runtime_error(message), code_(code) {}
+  StatusError(grpc::StatusCode code, const std::string& message, std::string details = {})
+      : std::runtime_error(message), code_(code), details_(std::move(details)) {}
   grpc::StatusCode code() const { return code_; }
-  grpc::Status status() const { return grpc::Status(code_, what()); }
+  const std::string& details() const { return details_; }
+  grpc::Status status() const { return grpc::Status(code_, what(), details_); }
 
  private:
   grpc::StatusCode code_;
+  std::string details_;
 };
+
+/// The error details that tell a rate limit (retry soon; the gateway answers 429 `rate_limited`)
+/// from an exhausted quota (402 `quota_exceeded`); both are RESOURCE_EXHAUSTED
+/// (grpc/grpc doc/statuscodes.md).
+inline constexpr const char* kRateLimitedDetails = "rate_limited";
 
 /// Shorthands for the common codes.
 [[noreturn]] void throw_invalid(const std::string& message);
@@ -26,6 +34,10 @@ class StatusError : public std::runtime_error {
 [[noreturn]] void throw_already_exists(const std::string& message);
 [[noreturn]] void throw_unauthenticated(const std::string& message);
 [[noreturn]] void throw_exhausted(const std::string& message);
+/// RESOURCE_EXHAUSTED with kRateLimitedDetails: the caller is over a rate, not a quota.
+[[noreturn]] void throw_rate_limited(const std::string& message);
+/// True for a RESOURCE_EXHAUSTED status carrying kRateLimitedDetails.
+bool is_rate_limited(const grpc::Status& status);
 
 /// Runs `body` and maps what it throws to a status: StatusError as given; pg::Error with
 /// SQLSTATE 22P02 (malformed id) to NOT_FOUND; other pg::Error to UNAVAILABLE; anything else

@@ -1,0 +1,146 @@
+// The tenant-isolation matrix: the documented outcome of every REST route and WebSocket operation
+// for every kind of caller, aimed at tenant A's objects. One source for the test
+// (isolation.test.mjs) and for the tables in docs/security.md: `node tests/e2e/isolation_matrix.mjs`
+// prints the Markdown that docs/security.md must contain verbatim (the test checks it).
+//
+// Callers (columns):
+//   owner          a user token of tenant A (the objects' own tenant)
+//   other_tenant   a user token of tenant B
+//   visitor_own    a visitor token of A's bot, scoped to conversation cA
+//   visitor_other  a visitor token of B's bot, scoped to a conversation of B
+//   none           no token at all
+//   forged ×6      tokens built by the test (claims of A's user unless said otherwise):
+//                  alg_none (header alg "none", empty signature), wrong_key (HS256 with another
+//                  key), expired (the fleet's key, exp in the past), wrong_issuer (the fleet's
+//                  key, iss changed), truncated (A's real token cut inside its signature),
+//                  tampered (B's real token, payload changed to A's user and tenant, B's
+//                  signature kept)
+// Statuses follow docs/api.md: 401 for a missing/forged/expired token, 403 for a visitor token
+// on a tenant endpoint or another conversation, 404 for another tenant's object (never 403).
+// "200 †" / "201 †": the call succeeds on the caller's *own* tenant (no object of A in the
+// path); the test checks that the body holds nothing of tenant A.
+
+export const FORGED = ["alg_none", "wrong_key", "expired", "wrong_issuer", "truncated", "tampered"];
+export const CALLERS = ["owner", "other_tenant", "visitor_own", "visitor_other", "none", ...FORGED];
+/** Table columns: every forged kind shares the "forged" column (the test runs each kind). */
+export const COLUMNS = [
+  ["owner", "owner (A's user)"],
+  ["other_tenant", "B's user"],
+  ["visitor_own", "visitor of A's bot"],
+  ["visitor_other", "visitor of B's bot"],
+  ["none", "no token"],
+  ["forged", "forged ×6"],
+];
+
+/** The column of `caller` (a forged kind maps to "forged"). */
+export function columnOf(caller) {
+  return FORGED.includes(caller) ? "forged" : caller;
+}
+
+const all = (status) => [status, status, status, status, status, status];
+const user = (ok, other) => [ok, other, 403, 403, 401, 401];
+
+/**
+ * REST rows. `id` names the row (the test builds its request from it); `target` says what the
+ * path parameters point at (bind: parameter → object of the test fixture); `expect` follows
+ * COLUMNS; `ownerLast` marks an owner cell that destroys the target (run after everything else).
+ */
+export const REST_ROWS = [
+  { id: "register", method: "POST", path: "/api/v1/users", target: "—", expect: all(201) },
+  { id: "login", method: "POST", path: "/api/v1/auth/login", target: "A's credentials", expect: all(200) },
+  { id: "refresh", method: "POST", path: "/api/v1/auth/refresh", target: "A's refresh token", expect: all(200) },
+  { id: "logout", method: "POST", path: "/api/v1/auth/logout", target: "an unknown refresh token", expect: all(204) },
+  { id: "me", method: "GET", path: "/api/v1/users/me", target: "the caller", expect: user(200, "200 †") },
+  { id: "plans", method: "GET", path: "/api/v1/plans", target: "—", expect: all(200) },
+  { id: "subscription", method: "GET", path: "/api/v1/subscriptions/current", target: "the caller's tenant",
+    expect: user(200, "200 †") },
+  { id: "change_plan", method: "POST", path: "/api/v1/subscriptions", target: "the caller's tenant",
+    expect: user(200, "200 †") },
+  { id: "create_bot", method: "POST", path: "/api/v1/bots", target: "the caller's tenant", expect: user(201, "201 †") },
+  { id: "list_bots", method: "GET", path: "/api/v1/bots", target: "the caller's tenant", expect: user(200, "200 †") },
+  { id: "get_bot", method: "GET", path: "/api/v1/bots/{id}", target: "A's bot", bind: { id: "botA" },
+    expect: user(200, 404) },
+  { id: "update_bot", method: "PATCH", path: "/api/v1/bots/{id}", target: "A's bot", bind: { id: "botA" },
+    expect: user(200, 404) },
+  { id: "delete_bot", method: "DELETE", path: "/api/v1/bots/{id}", target: "A's bot", bind: { id: "botA" },
+    expect: user(204, 404), ownerLast: true },
+  { id: "add_document", method: "POST", path: "/api/v1/bots/{id}/knowledge", target: "A's bot",
+    bind: { id: "botA" }, expect: user(201, 404) },
+  { id: "list_documents", method: "GET", path: "/api/v1/bots/{id}/knowledge", target: "A's bot",
+    bind: { id: "botA" }, expect: user(200, 404) },
+  { id: "delete_document", method: "DELETE", path: "/api/v1/bots/{id}/knowledge/{doc_id}",
+    target: "A's bot, A's document", bind: { id: "botA", doc_id: "docA" }, expect: user(204, 404),
+    ownerLast: true },
+  { id: "delete_document_mixed", method: "DELETE", path: "/api/v1/bots/{id}/knowledge/{doc_id}",
+    target: "B's bot, A's document", bind: { id: "botB", doc_id: "docA" }, expect: user(404, 404) },
+  { id: "widget_session", method: "POST", path: "/api/v1/widget/{public_id}/sessions",
+    target: "A's bot (public id)", bind: { public_id: "publicA" }, expect: all(201) },
+  { id: "list_conversations", method: "GET", path: "/api/v1/bots/{id}/conversations", target: "A's bot",
+    bind: { id: "botA" }, expect: user(200, 404) },
+  { id: "list_messages", method: "GET", path: "/api/v1/conversations/{id}/messages",
+    target: "cA (the visitor's own)", bind: { id: "convA" }, expect: [200, 404, 200, 403, 401, 401] },
+  { id: "list_messages_sibling", method: "GET", path: "/api/v1/conversations/{id}/messages",
+    target: "cA2 (another visitor of A's bot)", bind: { id: "convA2" }, expect: [200, 404, 403, 403, 401, 401] },
+  { id: "healthz", method: "GET", path: "/healthz", target: "—", expect: all(200) },
+  { id: "readyz", method: "GET", path: "/readyz", target: "—", expect: all(200) },
+  { id: "metrics", method: "GET", path: "/metrics", target: "—", expect: all(200) },
+];
+
+const ws = (owner, other, visitorOwn, visitorOther) => [owner, other, visitorOwn, visitorOther, 401, 401];
+
+/**
+ * WebSocket rows (docs/protocol.md). Outcomes: an HTTP status of the upgrade, or the answer
+ * frame: `joined` (conversation.joined), `replay` (every message.new up to last_seq, then
+ * conversation.joined), `ack` (message.ack), `left`, `pong`, or an `error` frame's code. A
+ * refused caller first tries to join, then sends/leaves. 401: the upgrade itself was refused.
+ */
+export const WS_ROWS = [
+  { id: "upgrade", op: "GET /ws?token= (or Authorization)", target: "—", expect: ws(101, 101, 101, 101) },
+  { id: "join", op: "conversation.join", target: "cA", expect: ws("joined", "not_found", "joined", "forbidden") },
+  { id: "replay", op: "conversation.join since_seq 0", target: "cA",
+    expect: ws("replay", "not_found", "replay", "forbidden") },
+  { id: "send", op: "message.send", target: "cA", expect: ws("ack", "not_joined", "ack", "not_joined") },
+  { id: "leave", op: "conversation.leave", target: "cA", expect: ws("left", "not_joined", "left", "not_joined") },
+  { id: "ping", op: "ping", target: "—", expect: ws("pong", "pong", "pong", "pong") },
+  { id: "join_sibling", op: "conversation.join", target: "cA2",
+    expect: ws("joined", "not_found", "forbidden", "forbidden") },
+  // When in-band token renewal (client frame `auth`) is in docs/protocol.md, this row joins
+  // (the test drives it already: A's user's socket offered the caller's token):
+  // { id: "renew", op: "auth (token renewal)", target: "A's user's socket",
+  //   expect: ["auth.ok", "forbidden", "forbidden", "forbidden", "invalid_message", "invalid_token"] },
+];
+
+/** The expected outcome of `row` for `caller`, as written in the table (number or string). */
+export function expected(row, caller) {
+  return row.expect[COLUMNS.findIndex(([key]) => key === columnOf(caller))];
+}
+
+/** The HTTP status part of an expected REST cell ("200 †" → 200). */
+export function statusOf(cell) {
+  return typeof cell === "number" ? cell : Number.parseInt(cell, 10);
+}
+
+function renderTable(head, rows) {
+  const line = (cells) => `| ${cells.join(" | ")} |`;
+  return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/** The REST table in Markdown (as docs/security.md holds it). */
+export function restTable() {
+  return renderTable(
+    ["route", "target", ...COLUMNS.map(([, title]) => title)],
+    REST_ROWS.map((r) => [`\`${r.method} ${r.path}\``, r.target, ...r.expect.map(String)]),
+  );
+}
+
+/** The WebSocket table in Markdown (as docs/security.md holds it). */
+export function wsTable() {
+  return renderTable(
+    ["operation", "target", ...COLUMNS.map(([, title]) => title)],
+    WS_ROWS.map((r) => [`\`${r.op}\``, r.target, ...r.expect.map(String)]),
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(restTable() + "\n\n" + wsTable());
+}
