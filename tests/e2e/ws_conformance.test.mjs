@@ -188,17 +188,20 @@ describe("2 pings and pongs (RFC 6455 sections 5.5.2, 5.5.3)", () => {
     assert.equal(ws.ofType(Op.CLOSE).length, 0);
   });
 
-  test("5.5.2 (Autobahn 2.10): ten pings in one segment get ten pongs with their payloads, in order", async () => {
+  test("5.5.2 + 5.5.3 (Autobahn 2.10): ten pings in one segment: pongs in order, the last ping answered", async () => {
+    // 5.5.3 lets an endpoint answer only the most recent of pings it has not answered yet, so
+    // the pongs are an in-order subsequence of the pings that ends with the last one.
     const ws = await connect();
     const payloads = Array.from({ length: 10 }, (_, i) => `payload-${i}`);
     await ws.send(Buffer.concat(payloads.map((p) => frame(Op.PING, p))));
     const seen = [];
-    for (let i = 0; i < 10; i++) {
+    while (seen.at(-1) !== payloads.at(-1)) {
       const f = await ws.next();
       assert.equal(f.opcode, Op.PONG);
       seen.push(f.payload.toString());
     }
-    assert.deepEqual(seen, payloads);
+    const indexes = seen.map((p) => payloads.indexOf(p));
+    assert.ok(indexes.every((i, k) => i >= 0 && (k === 0 || i > indexes[k - 1])), `pongs ${seen.join(",")}`);
   });
 
   test("5.5.2 (Autobahn 2.6): a ping written one byte at a time is answered", async () => {
@@ -322,12 +325,21 @@ describe("6 UTF-8 handling (RFC 6455 sections 5.6, 8.1)", () => {
     assert.equal(error.conversation_id, id);
   });
 
-  test("8.1 (Autobahn 6.2/6.3): boundary code points U+007F, U+0080, U+07FF, U+0800, U+FFFF, U+10000, U+10FFFF are valid", async () => {
+  test("8.1 (Autobahn 6.2/6.3): boundary code points U+07FF, U+0800, U+FFFF, U+10000, U+10FFFF are valid", async () => {
     const ws = await connect();
-    const id = "\u007f\u0080\u07ff\u0800\uffff\u{10000}\u{10ffff}";
+    const id = "\u07ff\u0800\uffff\u{10000}\u{10ffff}";
     await ws.sendJson({ type: "conversation.leave", conversation_id: id });
     const error = await ws.nextJson();
     assert.equal(error.conversation_id, id);
+  });
+
+  test("8.1 (Autobahn 6.2): U+007F and U+0080 are valid UTF-8: the frame reaches the JSON layer (not 1007)", async () => {
+    // Both are control characters, which the protocol may refuse with an `error` frame.
+    const ws = await connect();
+    await ws.sendJson({ type: "ping", x: "\u007f\u0080" });
+    const reply = await ws.nextJson();
+    assert.ok(reply.type === "pong" || reply.type === "error", JSON.stringify(reply));
+    assert.equal(ws.ofType(Op.CLOSE).length, 0);
   });
 
   test("5.6: a code point split across two fragments is valid (the message is validated whole)", async () => {
