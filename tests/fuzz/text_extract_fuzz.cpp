@@ -3,9 +3,11 @@
 // follows the implementation behind them.
 // Input: byte 0 picks the format (plain text, Markdown, HTML, entity decoding); the rest is the
 // document. Properties: no crash, no stack exhaustion, no timeout; a UTF-8 document gives UTF-8
-// blocks; the output is at most about as long as the input (linear, no blow-up).
+// blocks; the output is at most about as long as the input (linear, no blow-up); a refusal is a
+// std::runtime_error with a message (ExtractError), nothing else is thrown.
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,10 +29,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     out_bytes = decoded.size();
   } else {
     std::vector<registry::TextBlock> blocks;
-    switch (data[0] % 4) {
-      case 0: blocks = registry::plain_to_blocks(document); break;
-      case 1: blocks = registry::markdown_to_blocks(document); break;
-      default: blocks = registry::html_to_blocks(document); break;
+    try {
+      switch (data[0] % 4) {
+        case 0: blocks = registry::plain_to_blocks(document); break;
+        case 1: blocks = registry::markdown_to_blocks(document); break;
+        default: blocks = registry::html_to_blocks(document); break;
+      }
+    } catch (const std::runtime_error& refused) {  // a documented refusal (ExtractError)
+      FUZZ_CHECK(refused.what()[0] != '\0');
+      return 0;
     }
     for (const auto& block : blocks) {
       if (utf8) FUZZ_CHECK(botfactory::common::is_valid_utf8(block.text));
