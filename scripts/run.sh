@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: the embedded default. Installs what is missing, builds, starts a private
 # PostgreSQL and Redis on loopback (data kept in .run/embedded between runs), every service with
-# two gateway replicas, seeds the demo tenant and bot, prints the URLs, and on Ctrl-C stops
+# two gateway replicas (each restarted when it dies, see scripts/fleet.sh), seeds the demo tenant and bot, prints the URLs, and on Ctrl-C stops
 # everything it started.
 # Overrides: GATEWAY_PORTS ("8080 8081"), PORT_BASE (50050), PG_PORT, REDIS_PORT, JWT_SECRET.
 set -euo pipefail
@@ -57,6 +57,7 @@ cat <<INFO
   Health / metrics:         http://127.0.0.1:$first_port/readyz   http://127.0.0.1:$first_port/metrics
   Demo tenant login:        demo@botfactory.local / demo-password-2026
   Logs:                     $RUN_DIR/fleet/logs/
+  A service that dies is restarted (back-off 1 s doubling to 30 s; logs/fleet.log says so).
 
   Press Ctrl-C to stop.
 INFO

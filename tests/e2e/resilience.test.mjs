@@ -41,10 +41,26 @@ function killRedis() {
   }
 }
 
-function killGateway(name) {
+/** The pid of service `name` from fleet.sh's DIR/fleet.pids (updated when it restarts). */
+function pidOf(name) {
   const line = readFileSync(path.join(fleet.dir, "fleet.pids"), "utf8")
     .split("\n").find((l) => l.endsWith(" " + name));
-  process.kill(Number(line.split(" ")[0]), "SIGKILL");
+  return Number(line.split(" ")[0]);
+}
+
+function killGateway(name) {
+  process.kill(pidOf(name), "SIGKILL");
+}
+
+/** Polls `check` (async, truthy = done) every 100 ms for up to `ms`. */
+async function eventually(check, ms, what) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const result = await check().catch(() => false);
+    if (result) return result;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /**
@@ -147,5 +163,31 @@ describe("nothing is lost when infrastructure fails", () => {
     const [next] = await postMessages(state.operator, "redis-back", 1);
     await visitor.waitUntil((c) => seqs(c).includes(next.seq), 10000, "a live message after the restart");
     assert.deepEqual(seqs(visitor).slice(before), range(acks[0].seq, next.seq));
+  });
+
+  test("a dead service is restarted by the fleet's supervisor; meanwhile only its routes fail", async () => {
+    // The replica killed above came back on its port (1 s back-off) with a new pid.
+    await eventually(async () => (await http(B, "GET", "/readyz")).status === 200, 15000, "gateway-2 back");
+    const fleetLog = readFileSync(path.join(fleet.dir, "logs", "fleet.log"), "utf8");
+    assert.match(fleetLog, /fleet: gateway-2 \(pid \d+\) exited with status \d+ after \d+ s; restarting in 1 s/);
+
+    const before = pidOf("bot-registry");
+    process.kill(before, "SIGKILL");
+    // bot-registry is down for at least the 1 s back-off: bot routes answer 503 at once,
+    // readiness and live chat are unaffected.
+    const bots = await http(A, "GET", "/api/v1/bots", { token: state.token });
+    assert.equal(bots.status, 503);
+    assert.equal(bots.body.error.code, "unavailable");
+    assert.ok(bots.headers.get("retry-after"));
+    assert.equal((await http(A, "GET", "/readyz")).status, 200);
+    const [ack] = await postMessages(state.operator, "registry-down", 1);
+    assert.ok(ack.seq > 0);
+
+    await eventually(async () => pidOf("bot-registry") !== before, 10000, "a new bot-registry pid");
+    await eventually(
+      async () => (await http(A, "GET", "/api/v1/bots", { token: state.token })).status === 200,
+      20000, "bot routes back after the restart");
+    const ready = await http(A, "GET", "/readyz");
+    assert.equal(ready.body.dependencies["bot-registry"], "up");
   });
 });

@@ -2,6 +2,7 @@
 
 #include "botfactory/pg/migrator.hpp"
 #include "botfactory/pg/pool.hpp"
+#include "botfactory/rpc/status.hpp"
 #include "botfactory/testenv/test_env.hpp"
 
 using namespace botfactory;
@@ -104,4 +105,60 @@ TEST_CASE("prepared statements are prepared once per session and survive a reset
   CHECK(count_prepared() == 0);
   CHECK(conn.exec_prepared("plus_one", kSql, {"9"}).int64(0, 0) == 10);
   CHECK(count_prepared() == 1);
+}
+
+TEST_CASE("every pooled session has the statement, lock and idle timeouts; over them is a TimeoutError") {
+  testenv::TestDatabase db;
+  pg::SessionLimits limits;
+  limits.statement_timeout = std::chrono::milliseconds(200);
+  limits.lock_timeout = std::chrono::milliseconds(100);
+  limits.idle_in_transaction_timeout = std::chrono::milliseconds(30000);
+  // The conninfo's own options are kept; the limits are appended.
+  pg::Pool pool(db.conninfo() + " options='-c search_path=elsewhere'", 2,
+                std::chrono::milliseconds(5000), limits);
+  auto a = pool.acquire();
+  CHECK(a->exec("SHOW statement_timeout").str(0, 0) == "200ms");
+  CHECK(a->exec("SHOW lock_timeout").str(0, 0) == "100ms");
+  CHECK(a->exec("SHOW idle_in_transaction_session_timeout").str(0, 0) == "30s");
+  CHECK(a->exec("SHOW search_path").str(0, 0) == "elsewhere");
+  try {
+    a->exec("SELECT pg_sleep(5)");
+    FAIL("a statement over statement_timeout must throw");
+  } catch (const pg::TimeoutError& e) {
+    CHECK(e.sqlstate() == "57014");
+    CHECK(rpc::guard("test", [&] { throw e; }).error_code() ==
+          grpc::StatusCode::DEADLINE_EXCEEDED);
+  }
+  CHECK(a->exec("SELECT 1").int64(0, 0) == 1);  // the session goes on
+
+  a->exec("CREATE TABLE public.locked (id int)");
+  pg::Transaction holder(*a);
+  a->exec("LOCK TABLE public.locked IN ACCESS EXCLUSIVE MODE");
+  auto b = pool.acquire();
+  CHECK(b->exec("SHOW statement_timeout").str(0, 0) == "200ms");  // every pooled connection
+  try {
+    b->exec("SELECT count(*) FROM public.locked");
+    FAIL("a lock wait over lock_timeout must throw");
+  } catch (const pg::TimeoutError& e) {
+    CHECK(e.sqlstate() == "55P03");
+  }
+  // Ordinary errors stay plain pg::Error.
+  try {
+    b->exec("SELECT no_such_function()");
+    FAIL("must throw");
+  } catch (const pg::TimeoutError&) {
+    FAIL("not a timeout");
+  } catch (const pg::Error& e) {
+    CHECK(e.sqlstate() == "42883");
+  }
+}
+
+TEST_CASE("migrations are not cut by the session's statement timeout") {
+  testenv::TestDatabase db;
+  pg::SessionLimits limits;
+  limits.statement_timeout = std::chrono::milliseconds(100);
+  pg::Connection conn(db.conninfo(), limits);
+  std::vector<pg::Migration> slow = {{1, "slow", "SELECT pg_sleep(0.3); CREATE TABLE s (id int);"}};
+  CHECK(pg::migrate(conn, "demo", slow) == 1);
+  CHECK(conn.exec("SHOW statement_timeout").str(0, 0) == "100ms");  // restored afterwards
 }

@@ -1,9 +1,11 @@
 #include "botfactory/pg/connection.hpp"
 
 #include <cstdlib>
+#include <vector>
 
 #include <libpq-fe.h>
 
+#include "botfactory/common/config.hpp"
 #include "botfactory/common/logging.hpp"
 
 namespace botfactory::pg {
@@ -22,7 +24,54 @@ std::string trim_message(const char* message) {
   return text;
 }
 
+/// The conninfo's own `options` value ("" when none). Throws Error for a malformed conninfo.
+std::string conninfo_options(const std::string& conninfo) {
+  char* error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &error);
+  if (parsed == nullptr) {
+    std::string message = trim_message(error);
+    PQfreemem(error);
+    throw Error("invalid DATABASE_URL: " + message, "");
+  }
+  std::string options;
+  for (auto* o = parsed; o->keyword != nullptr; ++o) {
+    if (std::string_view(o->keyword) == "options" && o->val != nullptr) options = o->val;
+  }
+  PQconninfoFree(parsed);
+  return options;
+}
+
+bool is_session_timeout(std::string_view sqlstate) {
+  return sqlstate == "57014" || sqlstate == "55P03" || sqlstate == "25P03";
+}
+
+/// Throws TimeoutError for a session timeout's SQLSTATE, Error otherwise.
+[[noreturn]] void throw_error(const std::string& message, const char* sqlstate) {
+  std::string state = sqlstate ? sqlstate : "";
+  if (is_session_timeout(state)) throw TimeoutError(message, state);
+  throw Error(message, state);
+}
+
 }  // namespace
+
+SessionLimits SessionLimits::from_env() {
+  SessionLimits limits;
+  auto ms = [](const char* name, std::chrono::milliseconds fallback) {
+    return std::chrono::milliseconds(common::env_int(name, fallback.count(), 0, 3600000));
+  };
+  limits.statement_timeout = ms("PG_STATEMENT_TIMEOUT_MS", limits.statement_timeout);
+  limits.lock_timeout = ms("PG_LOCK_TIMEOUT_MS", limits.lock_timeout);
+  limits.idle_in_transaction_timeout =
+      ms("PG_IDLE_IN_TRANSACTION_TIMEOUT_MS", limits.idle_in_transaction_timeout);
+  return limits;
+}
+
+std::string SessionLimits::options() const {
+  return "-c statement_timeout=" + std::to_string(statement_timeout.count()) +
+         " -c lock_timeout=" + std::to_string(lock_timeout.count()) +
+         " -c idle_in_transaction_session_timeout=" +
+         std::to_string(idle_in_transaction_timeout.count());
+}
 
 Result::Result(pg_result* result) : result_(result) {}
 Result::Result(Result&& other) noexcept : result_(other.result_) { other.result_ = nullptr; }
@@ -59,7 +108,14 @@ std::int64_t Result::affected() const {
   return (n && *n) ? std::strtoll(n, nullptr, 10) : 0;
 }
 
-Connection::Connection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
+Connection::Connection(const std::string& conninfo, const SessionLimits& limits) {
+  // Keywords are processed in order and the last value wins (libpq PQconnectdbParams with
+  // expand_dbname): the conninfo first, then `options` with the limits appended to its own.
+  std::string own = conninfo_options(conninfo);
+  std::string options = own.empty() ? limits.options() : own + " " + limits.options();
+  const char* keywords[] = {"dbname", "options", nullptr};
+  const char* values[] = {conninfo.c_str(), options.c_str(), nullptr};
+  conn_ = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (PQstatus(conn_) != CONNECTION_OK) {
     std::string message = trim_message(PQerrorMessage(conn_));
     PQfinish(conn_);
@@ -81,8 +137,7 @@ Result checked(PGresult* raw, pg_conn* conn) {
   auto status = PQresultStatus(raw);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     const char* state = raw ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr;
-    throw Error(trim_message(raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn)),
-                state ? state : "");
+    throw_error(trim_message(raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn)), state);
   }
   return result;
 }
@@ -124,8 +179,7 @@ void Connection::exec_script(std::string_view sql) {
   auto status = PQresultStatus(raw);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     const char* state = raw ? PQresultErrorField(raw, PG_DIAG_SQLSTATE) : nullptr;
-    throw Error(trim_message(raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn_)),
-                state ? state : "");
+    throw_error(trim_message(raw ? PQresultErrorMessage(raw) : PQerrorMessage(conn_)), state);
   }
 }
 

@@ -11,6 +11,10 @@ int migrate(Connection& connection, const std::string& schema,
             const std::vector<Migration>& migrations) {
   auto log = common::logger("migrate");
   // One lock key per schema name, so services migrating different schemas do not wait.
+  // A migration (or waiting for another replica's) may take longer than the session's
+  // statement and lock timeouts (SessionLimits): lift them for this session, restore after.
+  connection.exec("SET statement_timeout = 0");
+  connection.exec("SET lock_timeout = 0");
   connection.exec("SELECT pg_advisory_lock(hashtext($1))", {"botfactory.migrate." + schema});
   int applied = 0;
   try {
@@ -37,9 +41,11 @@ int migrate(Connection& connection, const std::string& schema,
     }
   } catch (...) {
     connection.exec("SELECT pg_advisory_unlock(hashtext($1))", {"botfactory.migrate." + schema});
+    connection.exec_script("RESET statement_timeout; RESET lock_timeout");
     throw;
   }
   connection.exec("SELECT pg_advisory_unlock(hashtext($1))", {"botfactory.migrate." + schema});
+  connection.exec_script("RESET statement_timeout; RESET lock_timeout");
   return applied;
 }
 

@@ -9,8 +9,9 @@ PooledConnection::~PooledConnection() {
   if (connection_) pool_->release(std::move(connection_));
 }
 
-Pool::Pool(std::string conninfo, std::size_t size, std::chrono::milliseconds wait)
-    : conninfo_(std::move(conninfo)), size_(size == 0 ? 1 : size), wait_(wait) {}
+Pool::Pool(std::string conninfo, std::size_t size, std::chrono::milliseconds wait,
+           SessionLimits limits)
+    : conninfo_(std::move(conninfo)), size_(size == 0 ? 1 : size), wait_(wait), limits_(limits) {}
 
 PooledConnection Pool::acquire() {
   std::unique_lock lock(mutex_);
@@ -25,7 +26,7 @@ PooledConnection Pool::acquire() {
   ++open_;
   lock.unlock();
   try {
-    return PooledConnection(*this, std::make_unique<Connection>(conninfo_));
+    return PooledConnection(*this, std::make_unique<Connection>(conninfo_, limits_));
   } catch (...) {
     std::lock_guard relock(mutex_);
     --open_;

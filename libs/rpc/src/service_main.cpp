@@ -53,7 +53,9 @@ int run_service(int argc, char** argv, const ServiceOptions& options, const Serv
       auto conninfo = common::env_string(
           "DATABASE_URL", "host=127.0.0.1 port=5432 user=postgres dbname=botfactory");
       auto pool_size = common::env_int("DB_POOL_SIZE", 8, 1, 256);
-      context.pool = std::make_shared<pg::Pool>(conninfo, static_cast<std::size_t>(pool_size));
+      context.pool = std::make_shared<pg::Pool>(conninfo, static_cast<std::size_t>(pool_size),
+                                                std::chrono::milliseconds(5000),
+                                                pg::SessionLimits::from_env());
       {
         auto connection = context.pool->acquire();
         int applied = pg::migrate(*connection, options.schema, *options.migrations);

@@ -35,6 +35,10 @@ grpc::Status status_from_current_exception(const char* rpc_name) {
     throw;
   } catch (const StatusError& e) {
     return e.status();
+  } catch (const pg::TimeoutError& e) {
+    log->warn("{}: database timeout sqlstate={} {}", rpc_name, e.sqlstate(),
+              common::json_escape(e.what()));
+    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "database statement timed out");
   } catch (const pg::Error& e) {
     if (e.is_invalid_text_representation()) {
       return grpc::Status(grpc::StatusCode::NOT_FOUND, "not found");

@@ -9,7 +9,6 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include "botfactory/common/logging.hpp"
 #include "botfactory/jwt/tokens.hpp"
@@ -18,12 +17,15 @@
 #include "http/client_rate_limit.hpp"
 #include "fanout/fanout_hub.hpp"
 #include "gateway_metrics.hpp"
+#include "http/connection_limits.hpp"
 #include "http/http_server.hpp"
 #include "rest/rest_api.hpp"
 #include "server_context.hpp"
 #include "ws/session_registry.hpp"
 #include "http/static_files.hpp"
+#include "rest/dependency_monitor.hpp"
 #include "rest/upstreams.hpp"
+#include "work_queue.hpp"
 
 namespace botfactory::gateway {
 
@@ -53,7 +55,7 @@ struct Gateway::Impl {
   explicit Impl(GatewaySettings s)
       : settings(std::move(s)),
         io(std::make_unique<net::io_context>(settings.io_threads)),
-        workers(static_cast<std::size_t>(settings.workers)),
+        workers(static_cast<std::size_t>(settings.workers), settings.worker_queue),
         upstreams(Upstreams::connect(settings)),
         verifier(settings.jwt_secret, settings.jwt_issuer),
         rest(upstreams, verifier),
@@ -62,14 +64,18 @@ struct Gateway::Impl {
         chat(upstreams),
         subscriber(std::make_unique<redis::Subscriber>(*io, subscriber_options(settings))),
         hub(*subscriber, RecentWindow{settings.fanout_recent_frames, kRecentFramesAge}),
+        connections(static_cast<std::size_t>(settings.max_connections),
+                    static_cast<std::size_t>(settings.max_connections_per_ip)),
+        dependencies(upstreams, [this] { return subscriber && subscriber->connected(); }),
         context{settings, workers, upstreams, verifier, rest, limits, static_files, chat, hub,
-                *subscriber, sessions, GatewayMetrics::get(), stopping},
+                *subscriber, sessions, connections, dependencies, GatewayMetrics::get(),
+                stopping},
         server(std::make_unique<HttpServer>(*io, context)) {}
 
   GatewaySettings settings;
   std::unique_ptr<net::io_context> io;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
-  net::thread_pool workers;
+  WorkQueue workers;
   Upstreams upstreams;
   jwt::TokenVerifier verifier;
   RestApi rest;
@@ -79,6 +85,8 @@ struct Gateway::Impl {
   std::unique_ptr<redis::Subscriber> subscriber;
   FanoutHub hub;
   SessionRegistry sessions;
+  ConnectionLimits connections;
+  DependencyMonitor dependencies;
   std::atomic<bool> stopping{false};
   ServerContext context;
   std::unique_ptr<HttpServer> server;
@@ -110,6 +118,7 @@ void Gateway::start() {
   auto [host, listen_port] = split_host_port(d.settings.http_listen);
   d.server->start(host, listen_port);
   d.subscriber->start();
+  d.dependencies.start();
   d.sweep = std::make_unique<net::steady_timer>(*d.io);
   d.schedule_sweep();
   d.work.emplace(d.io->get_executor());
@@ -148,6 +157,7 @@ void Gateway::stop(std::chrono::milliseconds grace) {
       common::logger("gateway")->warn("{} connections still open at shutdown", left);
     }
   }
+  d.dependencies.stop();
   d.subscriber->stop();
   d.workers.join();  // in-flight upstream calls end within their deadline
   d.work.reset();

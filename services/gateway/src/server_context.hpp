@@ -3,9 +3,6 @@
 
 #include <atomic>
 
-namespace boost::asio {
-class thread_pool;
-}
 namespace botfactory::jwt {
 class TokenVerifier;
 }
@@ -24,11 +21,14 @@ class StaticFiles;
 class ChatOps;
 class FanoutHub;
 class SessionRegistry;
+class WorkQueue;
+class ConnectionLimits;
+class DependencyMonitor;
 
 /// References to the instance's parts; all outlive every connection.
 struct ServerContext {
   const GatewaySettings& settings;
-  boost::asio::thread_pool& workers;  // blocking calls (gRPC, files) run here
+  WorkQueue& workers;  // blocking calls (gRPC, files) run here; bounded (try_submit)
   const Upstreams& upstreams;
   const jwt::TokenVerifier& verifier;
   const RestApi& rest;
@@ -38,6 +38,8 @@ struct ServerContext {
   FanoutHub& hub;
   redis::Subscriber& subscriber;
   SessionRegistry& sessions;
+  ConnectionLimits& connections;  // MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP
+  const DependencyMonitor& dependencies;  // per-dependency state for /readyz
   GatewayMetrics& metrics;
   std::atomic<bool>& stopping;  // set at shutdown: no new connections or keep-alive
 };

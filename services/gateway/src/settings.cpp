@@ -44,7 +44,17 @@ GatewaySettings GatewaySettings::from_env() {
   s.rate_limit_sessions_per_min =
       static_cast<int>(env_int("RATE_LIMIT_SESSIONS_PER_MIN", 30, 0, 1000000));
   s.rate_limit_auth_per_min = static_cast<int>(env_int("RATE_LIMIT_AUTH_PER_MIN", 60, 0, 1000000));
-  s.trust_forwarded_for = env_int("TRUST_X_FORWARDED_FOR", 0, 0, 1) == 1;
+  s.trusted_proxy_hops = static_cast<int>(env_int("TRUSTED_PROXY_HOPS", 0, 0, 16));
+  if (env_string("TRUSTED_PROXY_HOPS", "").empty() && env_int("TRUST_X_FORWARDED_FOR", 0, 0, 1) == 1) {
+    // Deprecated: TRUST_X_FORWARDED_FOR=1 trusted the first (client-written) entry; it now
+    // means one trusted proxy hop.
+    s.trusted_proxy_hops = 1;
+    common::logger("gateway")->warn(
+        "TRUST_X_FORWARDED_FOR is deprecated: set TRUSTED_PROXY_HOPS=1 instead");
+  }
+  s.max_connections = static_cast<int>(env_int("MAX_CONNECTIONS", 10000, 1, 1000000));
+  s.max_connections_per_ip = static_cast<int>(env_int("MAX_CONNECTIONS_PER_IP", 256, 0, 1000000));
+  s.worker_queue = static_cast<std::size_t>(env_int("GATEWAY_WORKER_QUEUE", 1024, 1, 1 << 20));
   s.jwt_secret = env_string("JWT_SECRET", s.jwt_secret);
   s.jwt_issuer = env_string("JWT_ISSUER", s.jwt_issuer);
   if (s.jwt_secret == GatewaySettings{}.jwt_secret) {

@@ -38,7 +38,10 @@ struct GatewaySettings {
   std::string redis_key_prefix = "bf:";  // REDIS_KEY_PREFIX, for keys (several deployments per Redis)
   int rate_limit_sessions_per_min = 30;  // RATE_LIMIT_SESSIONS_PER_MIN per client IP (0 = off)
   int rate_limit_auth_per_min = 60;      // RATE_LIMIT_AUTH_PER_MIN per client IP (0 = off)
-  bool trust_forwarded_for = false;      // TRUST_X_FORWARDED_FOR=1 behind a trusted proxy
+  int trusted_proxy_hops = 0;  // TRUSTED_PROXY_HOPS: proxies appending X-Forwarded-For (0 = none)
+  int max_connections = 10000;          // MAX_CONNECTIONS, open HTTP + WebSocket connections
+  int max_connections_per_ip = 256;     // MAX_CONNECTIONS_PER_IP per peer address (IPv6 /64)
+  std::size_t worker_queue = 1024;      // GATEWAY_WORKER_QUEUE, jobs waiting for a worker
   std::string jwt_secret = "dev-only-insecure-jwt-secret-change-me-0123456789";  // JWT_SECRET
   std::string jwt_issuer = "botfactory";                                         // JWT_ISSUER
 

@@ -3,7 +3,6 @@
 #include <chrono>
 
 #include "http/api_error.hpp"
-#include "botfactory/common/text.hpp"
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/redis/window_counter.hpp"
 #include "settings.hpp"
@@ -67,15 +66,6 @@ std::optional<HttpResponse> ClientRateLimits::check(const RouteMatch& route,
       "too many requests from this address, retry in " + std::to_string(seconds) + " s");
   response.headers.emplace_back("Retry-After", std::to_string(seconds));
   return response;
-}
-
-std::string client_address(const std::string& peer, std::string_view forwarded_for,
-                           bool trust_forwarded_for) {
-  if (trust_forwarded_for) {
-    auto first = common::trim(forwarded_for.substr(0, forwarded_for.find(',')));
-    if (!first.empty() && first.size() <= 64) return std::string(first);
-  }
-  return peer;
 }
 
 }  // namespace botfactory::gateway

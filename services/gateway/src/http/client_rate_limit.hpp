@@ -1,5 +1,5 @@
 #pragma once
-// Per-client-IP request limits on the unauthenticated REST endpoints (widget sessions, sign-up,
+// Per-client-address request limits on the unauthenticated REST endpoints (widget sessions, sign-up,
 // login, refresh), counted in Redis so that every gateway replica shares them.
 
 #include <memory>
@@ -17,7 +17,7 @@ namespace botfactory::gateway {
 
 struct GatewaySettings;
 
-/// Limits per client IP and minute: RATE_LIMIT_SESSIONS_PER_MIN for
+/// Limits per client address (client_address.hpp: IPv6 by /64) and minute: RATE_LIMIT_SESSIONS_PER_MIN for
 /// `POST /api/v1/widget/{public_id}/sessions`, RATE_LIMIT_AUTH_PER_MIN for register, login and
 /// refresh together (0 = no limit). Counters live in Redis under
 /// `<REDIS_KEY_PREFIX>rl:<bucket>:<ip>` with a fixed one-minute window. When Redis cannot be
@@ -30,18 +30,13 @@ class ClientRateLimits {
   ~ClientRateLimits();
 
   /// A 429 `rate_limited` response with Retry-After (RFC 9110 section 10.2.3, seconds) when
-  /// the client at `client_ip` is over the limit of `route`'s endpoint; nullopt otherwise.
+  /// the client `client_ip` (its client_key(): an IPv4 address or an IPv6 /64) is over the
+  /// limit of `route`'s endpoint; nullopt otherwise.
   std::optional<HttpResponse> check(const RouteMatch& route, const std::string& client_ip) const;
 
  private:
   const GatewaySettings& settings_;
   std::unique_ptr<redis::WindowCounter> counter_;
 };
-
-/// The client's address: the first X-Forwarded-For entry when `trust_forwarded_for` and the
-/// header holds one (a proxy in front of the gateway appends the client, RFC 7239 section 5.2
-/// describes the same for Forwarded), else `peer` (the socket's remote address).
-std::string client_address(const std::string& peer, std::string_view forwarded_for,
-                           bool trust_forwarded_for);
 
 }  // namespace botfactory::gateway

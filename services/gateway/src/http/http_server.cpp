@@ -7,7 +7,6 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -19,7 +18,9 @@
 #include "botfactory/jwt/tokens.hpp"
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/redis/subscriber.hpp"
+#include "http/client_address.hpp"
 #include "http/client_rate_limit.hpp"
+#include "http/connection_limits.hpp"
 #include "gateway_metrics.hpp"
 #include "http/http_message.hpp"
 #include "rest/rest_api.hpp"
@@ -28,7 +29,9 @@
 #include "ws/session_registry.hpp"
 #include "settings.hpp"
 #include "http/static_files.hpp"
+#include "rest/dependency_monitor.hpp"
 #include "rest/upstreams.hpp"
+#include "work_queue.hpp"
 #include "ws/ws_session.hpp"
 
 namespace botfactory::gateway {
@@ -42,7 +45,21 @@ using error_code = beast::error_code;
 
 constexpr std::size_t kHeaderLimit = 16 * 1024;
 constexpr std::size_t kMaxRequestIdLength = 64;
-constexpr auto kReadinessTimeout = std::chrono::milliseconds(1000);
+// Retry-After (seconds) on a 503: a full worker queue or a dead backend clears in seconds.
+constexpr const char* kRetryAfterSeconds = "2";
+// What a connection over MAX_CONNECTIONS / MAX_CONNECTIONS_PER_IP gets, written straight from
+// the listener (no session, no parser, no buffer allocated for it).
+constexpr std::string_view kTooManyConnections =
+    "HTTP/1.1 503 Service Unavailable\r\n"
+    "Content-Type: application/json\r\n"
+    "Retry-After: 2\r\n"
+    "Connection: close\r\n"
+    "Content-Length: 65\r\n\r\n"
+    R"({"error":{"code":"unavailable","message":"too many connections"}})";
+
+HttpResponse busy_response() {
+  return error_response(503, "unavailable", "the server is busy, try again");
+}
 
 bool valid_request_id(std::string_view id) {
   if (id.empty() || id.size() > kMaxRequestIdLength) return false;
@@ -64,8 +81,9 @@ HttpResponse json_ok(std::string body) {
 /// WebSocket session on upgrade.
 class HttpSession : public Closable, public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket&& socket, ServerContext& context)
-      : stream_(std::move(socket)), context_(context) {}
+  HttpSession(tcp::socket&& socket, ServerContext& context,
+              std::shared_ptr<const void> connection_slot)
+      : stream_(std::move(socket)), context_(context), connection_slot_(std::move(connection_slot)) {}
 
   ~HttpSession() override { context_.sessions.remove(this); }
 
@@ -133,11 +151,9 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     method_ = std::string(header.method_string());
     path_ = std::string(path);
     request_id_ = incoming_request_id();
-    std::size_t limit = is_upload_route(std::string_view(header.method_string().data(),
-                                                         header.method_string().size()),
-                                        path)
-                            ? context_.settings.max_upload_bytes
-                            : context_.settings.max_body_bytes;
+    bool upload = is_upload_route(
+        std::string_view(header.method_string().data(), header.method_string().size()), path);
+    std::size_t limit = upload ? context_.settings.max_upload_bytes : context_.settings.max_body_bytes;
     parser_->body_limit(limit);
     if (auto length = parser_->content_length(); length && *length > limit) {
       close_after_response_ = true;
@@ -146,6 +162,12 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     }
     if (beast::websocket::is_upgrade(header)) return upgrade();
     if (parser_->is_done()) return handle_request();
+    if (upload && !authorized_upload()) {
+      // The large-body route: the token is checked before one byte of the body is read.
+      close_after_response_ = true;
+      return send(error_response(401, "unauthorized", "missing, invalid or expired token"),
+                  "/api/v1/bots/{id}/knowledge", false);
+    }
     auto expect = header[http::field::expect];
     if (beast::iequals(expect, "100-continue")) {
       auto interim = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
@@ -201,14 +223,34 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     log_access(101, "ws");
     stream_.expires_never();
     run_websocket_session(stream_.release_socket(), parser_->release(), std::move(*claims),
-                          context_);
+                          context_, std::move(connection_slot_));
   }
 
-  /// The remote address of the connection ("" when the socket has none any more).
-  std::string peer_address() {
+  /// True when the request carries a valid bearer token (checked locally, no upstream call):
+  /// the upload route's body is read only then. The handler still checks the token's kind.
+  bool authorized_upload() const {
+    auto auth = parser_->get()[http::field::authorization];
+    auto token = bearer_token(std::string_view(auth.data(), auth.size()));
+    return !token.empty() && context_.verifier.verify(std::string(token)).has_value();
+  }
+
+  /// The per-address limit key of the client (client_key(): the peer, or the X-Forwarded-For
+  /// entry of the outermost trusted proxy; every X-Forwarded-For line, in order, RFC 9110
+  /// section 5.3). "" when the socket has no peer any more.
+  std::string client_key_of(const http::request<http::string_body>& request) {
     error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
-    return ec ? std::string() : endpoint.address().to_string();
+    if (ec) return {};
+    std::string forwarded;
+    if (context_.settings.trusted_proxy_hops > 0) {
+      auto [first, last] = request.equal_range("X-Forwarded-For");
+      for (auto it = first; it != last; ++it) {
+        if (!forwarded.empty()) forwarded += ',';
+        forwarded.append(it->value().data(), it->value().size());
+        if (forwarded.size() > kHeaderLimit) break;
+      }
+    }
+    return client_key(endpoint.address(), forwarded, context_.settings.trusted_proxy_hops);
   }
 
   std::string incoming_request_id() const {
@@ -261,16 +303,15 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
       rest_request.content_type = std::string(request[http::field::content_type]);
       rest_request.body = std::move(request.body());
       rest_request.request_id = request_id_;
-      auto forwarded = request["X-Forwarded-For"];
-      rest_request.client_ip =
-          client_address(peer_address(), std::string_view(forwarded.data(), forwarded.size()),
-                         context_.settings.trust_forwarded_for);
+      rest_request.client_ip = client_key_of(request);
       auto route = match_route(rest_request.method, rest_request.path);
       std::string route_class = route.kind == RouteMatch::Kind::kNotFound ? "api_unknown"
                                                                           : route.pattern;
-      net::post(context_.workers, [self = shared_from_this(), rest_request = std::move(rest_request),
-                                   route = std::move(route),
-                                   route_class = std::move(route_class)]() mutable {
+      auto busy_class = route_class;
+      bool queued = context_.workers.try_submit([self = shared_from_this(),
+                                                 rest_request = std::move(rest_request),
+                                                 route = std::move(route),
+                                                 route_class = std::move(route_class)]() mutable {
         common::ScopedRequestId scope(rest_request.request_id);  // logs + upstream metadata
         auto limited = self->context_.limits.check(route, rest_request.client_ip);
         auto response = limited ? std::move(*limited) : self->context_.rest.handle(rest_request, route);
@@ -279,6 +320,7 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
                     self->send(std::move(response), route_class, true);
                   });
       });
+      if (!queued) send(busy_response(), busy_class, true);
       return;
     }
     if (request.method() != http::verb::get) {
@@ -286,31 +328,31 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
       response.headers.emplace_back("Allow", "GET");
       return send(std::move(response), "static", false);
     }
-    net::post(context_.workers, [self = shared_from_this(), path]() {
+    bool queued = context_.workers.try_submit([self = shared_from_this(), path]() {
       auto response = self->context_.static_files.serve(path);
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->send(std::move(response), "static", false);
       });
     });
+    if (!queued) send(busy_response(), "static", false);
   }
 
+  /// /readyz from the dependency monitor's state (no I/O): 200 while live chat can be served
+  /// (Redis and channel-connector up), 503 otherwise; the body lists every dependency.
   void readiness() {
-    net::post(context_.workers, [self = shared_from_this()]() {
-      auto failed = self->context_.upstreams.unhealthy(kReadinessTimeout);
-      if (!self->context_.subscriber.connected()) failed.emplace_back("redis");
-      HttpResponse response;
-      if (failed.empty()) {
-        response.body = R"({"status":"ready"})";
-      } else {
-        response.status = 503;
-        std::string list;
-        for (const auto& name : failed) list += (list.empty() ? "\"" : ",\"") + name + "\"";
-        response.body = R"({"status":"unavailable","failed":[)" + list + "]}";
-      }
-      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->send(std::move(response), "ops", false);
-      });
-    });
+    HttpResponse response;
+    bool ready = context_.dependencies.ready();
+    std::string dependencies;
+    std::string failed;
+    for (const auto& d : context_.dependencies.status()) {
+      dependencies += (dependencies.empty() ? "\"" : ",\"") + d.name + "\":\"" +
+                      (d.up ? "up" : "down") + "\"";
+      if (d.required && !d.up) failed += (failed.empty() ? "\"" : ",\"") + d.name + "\"";
+    }
+    if (!ready) response.status = 503;
+    response.body = std::string(R"({"status":")") + (ready ? "ready" : "unavailable") +
+                    R"(","failed":[)" + failed + R"(],"dependencies":{)" + dependencies + "}}";
+    send(std::move(response), "ops", false);
   }
 
   void send(HttpResponse&& response, const std::string& route_class, bool cors) {
@@ -325,6 +367,7 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     message->set("Referrer-Policy", "no-referrer");
     message->set("X-Frame-Options", "SAMEORIGIN");
     if (cors) message->set(http::field::access_control_allow_origin, "*");
+    if (response.status == 503) message->set(http::field::retry_after, kRetryAfterSeconds);
     for (auto& [name, value] : response.headers) message->set(name, value);
     message->body() = std::move(response.body);
     bool keep = keep_alive_ && !close_after_response_ && !context_.stopping;
@@ -379,6 +422,7 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
 
   beast::tcp_stream stream_;
   ServerContext& context_;
+  std::shared_ptr<const void> connection_slot_;  // MAX_CONNECTIONS accounting, held until close
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool busy_ = false;
@@ -418,14 +462,34 @@ class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Lis
                                return;
                              }
                              if (!ec) {
-                               error_code ignored;
-                               socket.set_option(tcp::no_delay(true), ignored);
-                               std::make_shared<HttpSession>(std::move(socket), self->context_)->run();
+                               self->admit(std::move(socket));
                              } else {
                                common::logger("http")->warn("accept failed: {}", ec.message());
                              }
                              self->accept();
                            });
+  }
+
+  /// Starts a session for `socket` unless a connection cap is reached; then writes the fixed
+  /// 503 without blocking (a small write fits the socket buffer) and closes.
+  void admit(tcp::socket socket) {
+    error_code ec;
+    std::string key;
+    auto peer = socket.remote_endpoint(ec);
+    // Behind trusted proxies every peer is a proxy: only the total cap applies (the ingress
+    // limits connections per client).
+    if (!ec && context_.settings.trusted_proxy_hops == 0) key = address_key(peer.address());
+    ConnectionLimits::Refusal refusal = ConnectionLimits::Refusal::kNone;
+    auto slot = context_.connections.acquire(key, &refusal);
+    if (!slot) {
+      socket.non_blocking(true, ec);
+      socket.write_some(net::buffer(kTooManyConnections.data(), kTooManyConnections.size()), ec);
+      socket.shutdown(tcp::socket::shutdown_both, ec);
+      socket.close(ec);
+      return;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    std::make_shared<HttpSession>(std::move(socket), context_, std::move(slot))->run();
   }
 
   void stop() {

@@ -5,6 +5,16 @@
 
 namespace botfactory::gateway {
 
+const char* dependency_name(Dependency dependency) {
+  switch (dependency) {
+    case Dependency::kAuth: return "auth";
+    case Dependency::kSubscription: return "subscription";
+    case Dependency::kRegistry: return "bot-registry";
+    case Dependency::kChat: return "channel-connector";
+  }
+  return "unknown";
+}
+
 Upstreams Upstreams::connect(const GatewaySettings& settings) {
   Upstreams u;
   u.auth_channel = rpc::make_channel(settings.auth_addr);
@@ -21,17 +31,38 @@ Upstreams Upstreams::connect(const GatewaySettings& settings) {
 
 void Upstreams::prepare(grpc::ClientContext& context) const { rpc::set_deadline(context, timeout); }
 
-std::vector<std::string> Upstreams::unhealthy(std::chrono::milliseconds check_timeout) const {
-  std::vector<std::string> failed;
-  const std::pair<const char*, const std::shared_ptr<grpc::Channel>*> all[] = {
-      {"auth", &auth_channel},
-      {"subscription", &subscription_channel},
-      {"bot-registry", &registry_channel},
-      {"channel-connector", &chat_channel}};
-  for (const auto& [name, channel] : all) {
-    if (!*channel || !rpc::is_serving(*channel, check_timeout)) failed.emplace_back(name);
+bool Upstreams::probe(Dependency dependency, std::chrono::milliseconds probe_timeout) const {
+  const std::shared_ptr<grpc::Channel>* channel = nullptr;
+  switch (dependency) {
+    case Dependency::kAuth: channel = &auth_channel; break;
+    case Dependency::kSubscription: channel = &subscription_channel; break;
+    case Dependency::kRegistry: channel = &registry_channel; break;
+    case Dependency::kChat: channel = &chat_channel; break;
   }
-  return failed;
+  bool serving = channel && *channel && rpc::is_serving(*channel, probe_timeout);
+  (*breakers)[static_cast<std::size_t>(dependency)].probe(serving, CircuitBreaker::Clock::now());
+  return serving;
+}
+
+bool Upstreams::available(Dependency dependency) const {
+  return (*breakers)[static_cast<std::size_t>(dependency)].up();
+}
+
+Dependency Upstreams::dependency_of(const void* stub) const {
+  if (stub == static_cast<const void*>(auth.get())) return Dependency::kAuth;
+  if (stub == static_cast<const void*>(subscription.get())) return Dependency::kSubscription;
+  if (stub == static_cast<const void*>(registry.get())) return Dependency::kRegistry;
+  return Dependency::kChat;
+}
+
+grpc::Status Upstreams::refused(Dependency dependency) {
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                      std::string(dependency_name(dependency)) + " is unavailable");
+}
+
+bool Upstreams::is_transport_failure(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
 }
 
 }  // namespace botfactory::gateway

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/websocket.hpp>
 
@@ -24,6 +23,7 @@
 #include "settings.hpp"
 #include "ws/ws_framing.hpp"
 #include "ws/ws_protocol.hpp"
+#include "work_queue.hpp"
 
 namespace botfactory::gateway {
 namespace {
@@ -37,6 +37,8 @@ using error_code = boost::system::error_code;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kReplayPageSize = 200;
+// The `unavailable` error of an operation refused because GATEWAY_WORKER_QUEUE is full.
+constexpr const char* kServerBusy = "the server is busy, try again";
 constexpr std::size_t kMaxJoinedConversations = 16;
 constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
 constexpr auto kCloseTimeout = std::chrono::seconds(5);  // wait for the peer's close frame
@@ -84,9 +86,11 @@ class WsSession : public ConversationWatcher,
                   public Closable,
                   public std::enable_shared_from_this<WsSession> {
  public:
-  WsSession(tcp::socket&& socket, jwt::Claims claims, ServerContext& context)
+  WsSession(tcp::socket&& socket, jwt::Claims claims, ServerContext& context,
+            std::shared_ptr<const void> connection_slot)
       : socket_(std::move(socket)),
         claims_(std::move(claims)),
+        connection_slot_(std::move(connection_slot)),
         context_(context),
         parser_(context.settings.ws_max_frame_bytes),
         bucket_(context.settings.ws_rate_per_sec, context.settings.ws_burst),
@@ -236,7 +240,7 @@ class WsSession : public ConversationWatcher,
       return send_error({"forbidden", "a visitor may join only its own conversation", {},
                          conversation_id});
     }
-    net::post(context_.workers, [self = shared_from_this(), conversation_id, since_seq] {
+    bool queued = context_.workers.try_submit([self = shared_from_this(), conversation_id, since_seq] {
       common::ScopedRequestId scope(new_ws_request_id());
       std::int64_t last_seq = 0;
       auto error = self->context_.chat.authorize_join(self->claims_, conversation_id, &last_seq);
@@ -247,6 +251,7 @@ class WsSession : public ConversationWatcher,
         self->authorized_join(conversation_id, std::min(since_seq, last_seq));
       });
     });
+    if (!queued) send_error({"unavailable", kServerBusy, {}, conversation_id});
   }
 
   void authorized_join(const std::string& conversation_id, std::int64_t since_seq) {
@@ -313,7 +318,7 @@ class WsSession : public ConversationWatcher,
 
   void fetch_page(Conversation& conversation) {
     conversation.paused = false;
-    net::post(context_.workers, [self = shared_from_this(), id = conversation.id,
+    bool queued = context_.workers.try_submit([self = shared_from_this(), id = conversation.id,
                                  since = conversation.last_seq,
                                  generation = conversation.generation] {
       common::ScopedRequestId scope(new_ws_request_id());
@@ -324,6 +329,12 @@ class WsSession : public ConversationWatcher,
         self->on_page(id, generation, *frames, more, error);
       });
     });
+    if (!queued) {
+      std::vector<SeqFrame> none;
+      std::string id = conversation.id;  // on_page() erases the conversation
+      on_page(id, conversation.generation, none, false,
+              OpError{"unavailable", kServerBusy});
+    }
   }
 
   void on_page(const std::string& id, std::uint64_t generation, std::vector<SeqFrame>& frames,
@@ -458,7 +469,9 @@ class WsSession : public ConversationWatcher,
       return send_error({"not_joined", "join the conversation first", frame.client_id,
                          frame.conversation_id});
     }
-    net::post(context_.workers, [self = shared_from_this(), frame = std::move(frame),
+    auto client_id = frame.client_id;
+    auto conversation_id = frame.conversation_id;
+    bool queued = context_.workers.try_submit([self = shared_from_this(), frame = std::move(frame),
                                  cached_name = operator_name_] {
       // One id per WebSocket message: it follows the message through channel-connector and
       // the bot pipeline's calls and logs.
@@ -478,6 +491,7 @@ class WsSession : public ConversationWatcher,
                                             frame.conversation_id)));
       });
     });
+    if (!queued) send_error({"unavailable", kServerBusy, client_id, conversation_id});
   }
 
   // --- writing ---------------------------------------------------------------------------------
@@ -628,6 +642,7 @@ class WsSession : public ConversationWatcher,
 
   tcp::socket socket_;
   jwt::Claims claims_;
+  std::shared_ptr<const void> connection_slot_;  // counted against MAX_CONNECTIONS until destroyed
   ServerContext& context_;
   WsFrameParser parser_;
   TokenBucket bucket_;
@@ -658,8 +673,9 @@ class WsSession : public ConversationWatcher,
 class Handshake : public std::enable_shared_from_this<Handshake> {
  public:
   Handshake(tcp::socket&& socket, jwt::Claims claims, ServerContext& context,
-            http::request<http::string_body>&& request)
-      : ws_(std::move(socket)),
+            http::request<http::string_body>&& request, std::shared_ptr<const void> connection_slot)
+      : connection_slot_(std::move(connection_slot)),
+        ws_(std::move(socket)),
         claims_(std::move(claims)),
         context_(context),
         request_(std::move(request)) {}
@@ -679,12 +695,13 @@ class Handshake : public std::enable_shared_from_this<Handshake> {
         return;
       }
       std::make_shared<WsSession>(std::move(self->ws_.next_layer()), std::move(self->claims_),
-                                  self->context_)
+                                  self->context_, std::move(self->connection_slot_))
           ->start();
     });
   }
 
  private:
+  std::shared_ptr<const void> connection_slot_;
   websocket::stream<tcp::socket> ws_;
   jwt::Claims claims_;
   ServerContext& context_;
@@ -694,8 +711,10 @@ class Handshake : public std::enable_shared_from_this<Handshake> {
 }  // namespace
 
 void run_websocket_session(tcp::socket socket, http::request<http::string_body> request,
-                           jwt::Claims claims, ServerContext& context) {
-  std::make_shared<Handshake>(std::move(socket), std::move(claims), context, std::move(request))
+                           jwt::Claims claims, ServerContext& context,
+                           std::shared_ptr<const void> connection_slot) {
+  std::make_shared<Handshake>(std::move(socket), std::move(claims), context, std::move(request),
+                              std::move(connection_slot))
       ->run();
 }
 

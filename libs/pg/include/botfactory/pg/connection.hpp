@@ -1,6 +1,7 @@
 #pragma once
 // A thin RAII layer over libpq: connections, results, typed errors, transactions.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -31,6 +32,30 @@ class Error : public std::runtime_error {
 
  private:
   std::string sqlstate_;
+};
+
+/// An Error raised by one of the server-side session timeouts (SessionLimits): SQLSTATE 57014
+/// query_canceled (statement_timeout), 55P03 lock_not_available (lock_timeout) or 25P03
+/// idle_in_transaction_session_timeout. Callers map it to DEADLINE_EXCEEDED (rpc::guard).
+class TimeoutError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Server-side limits every session gets at connect, through the libpq `options` connection
+/// parameter (`-c name=value`, PostgreSQL docs 34.1.2 and 20.11.1 "Statement Behavior"), so
+/// that every pooled connection has them and no statement or lock wait holds a connection
+/// (and the caller's thread) for ever. 0 = no limit.
+struct SessionLimits {
+  std::chrono::milliseconds statement_timeout{5000};               // PG_STATEMENT_TIMEOUT_MS
+  std::chrono::milliseconds lock_timeout{2000};                    // PG_LOCK_TIMEOUT_MS
+  std::chrono::milliseconds idle_in_transaction_timeout{30000};    // PG_IDLE_IN_TRANSACTION_TIMEOUT_MS
+
+  /// The defaults above, overridden by the environment variables named. Throws
+  /// common::ConfigError for a value outside 0..3600000.
+  static SessionLimits from_env();
+  /// The `options` value: "-c statement_timeout=5000 -c lock_timeout=2000 ...".
+  std::string options() const;
 };
 
 /// One query parameter in text format; std::nullopt is SQL NULL.
@@ -64,9 +89,10 @@ class Result {
 /// One libpq connection. Not thread-safe: use it from one thread at a time (see Pool).
 class Connection {
  public:
-  /// Connects with a libpq conninfo string ("host=... port=... dbname=..." or a URI).
-  /// Throws Error when the server cannot be reached.
-  explicit Connection(const std::string& conninfo);
+  /// Connects with a libpq conninfo string ("host=... port=... dbname=..." or a URI) and
+  /// `limits` on the session (appended to any `options` the conninfo has). Throws Error when
+  /// the server cannot be reached or the conninfo is malformed.
+  explicit Connection(const std::string& conninfo, const SessionLimits& limits = {});
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

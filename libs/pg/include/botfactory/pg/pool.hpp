@@ -32,8 +32,9 @@ class PooledConnection {
 /// throws Error("pool exhausted", "") after that. Broken connections are reset on release.
 class Pool {
  public:
+  /// Every connection is opened with `limits` (SessionLimits).
   Pool(std::string conninfo, std::size_t size,
-       std::chrono::milliseconds wait = std::chrono::milliseconds(5000));
+       std::chrono::milliseconds wait = std::chrono::milliseconds(5000), SessionLimits limits = {});
   PooledConnection acquire();
   /// Runs `SELECT 1`; false when the database cannot be reached. For readiness probes.
   bool ping();
@@ -45,6 +46,7 @@ class Pool {
   std::string conninfo_;
   std::size_t size_;
   std::chrono::milliseconds wait_;
+  SessionLimits limits_;
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> idle_;

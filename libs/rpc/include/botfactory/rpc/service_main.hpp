@@ -45,7 +45,8 @@ using ServiceFactory = std::function<std::vector<std::unique_ptr<grpc::Service>>
 /// Runs the binary: `<bin> migrate` applies the migrations and exits; `<bin>` or `<bin> serve`
 /// migrates, starts the gRPC server (grpc.health.v1 on) and the ops HTTP endpoint (/metrics,
 /// /healthz, /readyz), then waits for SIGTERM/SIGINT and shuts down gracefully.
-/// Database: DATABASE_URL (libpq conninfo), DB_POOL_SIZE. Returns the process exit code;
+/// Database: DATABASE_URL (libpq conninfo), DB_POOL_SIZE, PG_STATEMENT_TIMEOUT_MS, PG_LOCK_TIMEOUT_MS,
+/// PG_IDLE_IN_TRANSACTION_TIMEOUT_MS (pg::SessionLimits). Returns the process exit code;
 /// configuration and start-up errors are logged and give 1.
 int run_service(int argc, char** argv, const ServiceOptions& options, const ServiceFactory& factory);
 

@@ -39,7 +39,8 @@ inline constexpr const char* kRateLimitedDetails = "rate_limited";
 /// True for a RESOURCE_EXHAUSTED status carrying kRateLimitedDetails.
 bool is_rate_limited(const grpc::Status& status);
 
-/// Runs `body` and maps what it throws to a status: StatusError as given; pg::Error with
+/// Runs `body` and maps what it throws to a status: StatusError as given; pg::TimeoutError
+/// (statement, lock or idle-in-transaction timeout) to DEADLINE_EXCEEDED; pg::Error with
 /// SQLSTATE 22P02 (malformed id) to NOT_FOUND; other pg::Error to UNAVAILABLE; anything else
 /// to INTERNAL with the details logged under `rpc_name`, never sent to the caller.
 template <typename Body>
