@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 if [ "${BUILD:-1}" = 1 ]; then BUILD_DIR="$BUILD_DIR" scripts/build.sh bench_ai_proxy; fi
+# In-process gRPC servers and clients share a random internal-call secret.
+export INTERNAL_RPC_SECRET=${INTERNAL_RPC_SECRET:-bench-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 for words in 0 4; do
   LOG_LEVEL=warn timeout 300 "$BUILD_DIR/bench/bench_ai_proxy" "${CALLS:-5000}" "$words" 2>/dev/null
   echo

@@ -17,7 +17,7 @@
 #   DURATION (10)              seconds of publishing per case
 #   QUIET_WAIT (60)            seconds to wait, before each case, for other load on the machine
 #                              to stop (other builds skew every number); then it runs anyway
-#   GATEWAY_IO_THREADS, WS_MAX_QUEUE   passed to the gateways when set
+#   WS_MAX_QUEUE, WS_SEND_BUDGET_BYTES   passed to the gateways when set
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -77,6 +77,7 @@ GW2=$(first_free $((GW1 + 1)))
 export BIN_DIR="$BUILD_DIR" DATABASE_URL="$PG_CONNINFO" REDIS_HOST=127.0.0.1 REDIS_PORT PORT_BASE
 export GATEWAY_PORTS="$GW1 $GW2" LOG_LEVEL=${LOG_LEVEL:-warn}
 export JWT_SECRET=${JWT_SECRET:-bench-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}
+export INTERNAL_RPC_SECRET=${INTERNAL_RPC_SECRET:-bench-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 
 # Waits (at most QUIET_WAIT s) until the machine is mostly idle over a 1 s sample.
 busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
@@ -131,7 +132,7 @@ const out = [];
 const os = require("node:os");
 out.push(`Machine: ${os.cpus().length} cores (${os.cpus()[0].model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
   `Linux ${os.release()}; ${new Date().toISOString()}`);
-out.push(`Gateway: GATEWAY_IO_THREADS=${process.env.GATEWAY_IO_THREADS ?? "1 (default)"}, ` +
+out.push(`Gateway: WS_SEND_BUDGET_BYTES=${process.env.WS_SEND_BUDGET_BYTES ?? "262144 (default)"}, ` +
   `WS_MAX_QUEUE=${process.env.WS_MAX_QUEUE ?? "1024 (default)"}; ${rows[0]?.duration_s ?? ""} s of publishing per case.`);
 out.push("");
 out.push("| case | replicas | sockets | conv. | msgs/s | deliveries/s | lost | p50 ms | p99 ms | max ms | gateway µs CPU/delivery | of which kernel | gateway % of a core | client µs/delivery | other load ms | KB/idle socket |");

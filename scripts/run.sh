@@ -3,7 +3,9 @@
 # PostgreSQL and Redis on loopback (data kept in .run/embedded between runs), every service with
 # two gateway replicas (each restarted when it dies, see scripts/fleet.sh), seeds the demo tenant and bot, prints the URLs, and on Ctrl-C stops
 # everything it started.
-# Overrides: GATEWAY_PORTS ("8080 8081"), PORT_BASE (50050), PG_PORT, REDIS_PORT, JWT_SECRET.
+# Overrides: GATEWAY_PORTS ("8080 8081"), PORT_BASE (50050), PG_PORT, REDIS_PORT, JWT_SECRET,
+# INTERNAL_RPC_SECRET. Secrets not given are generated once into .run/embedded/secrets.env
+# (mode 600) and reused by later runs, like the data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -33,6 +35,27 @@ for port in $GATEWAY_PORTS; do
     exit 1
   fi
 done
+
+# Random secrets for this embedded data directory, created once and kept with the data (tokens
+# stay valid across restarts). Values from the environment win.
+secrets_file=$RUN_DIR/secrets.env
+if [ ! -s "$secrets_file" ]; then
+  mkdir -p "$RUN_DIR"
+  (
+    umask 077
+    random_secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+    printf 'JWT_SECRET=%s\nINTERNAL_RPC_SECRET=%s\n' "$(random_secret)" "$(random_secret)" \
+      >"$secrets_file.tmp"
+    mv "$secrets_file.tmp" "$secrets_file"
+  )
+  echo "run: generated secrets in $secrets_file"
+fi
+while IFS='=' read -r key value; do
+  case "$key" in
+    JWT_SECRET | INTERNAL_RPC_SECRET) [ -n "${!key:-}" ] || export "$key=$value" ;;
+  esac
+done <"$secrets_file"
+export JWT_SECRET INTERNAL_RPC_SECRET
 
 scripts/servers.sh start "$RUN_DIR/servers"
 # shellcheck disable=SC1091

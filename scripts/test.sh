@@ -17,5 +17,10 @@ export BOTFACTORY_TEST_PG="host=127.0.0.1 port=$PG_PORT user=postgres dbname=pos
 export BOTFACTORY_TEST_PG_BASE="host=127.0.0.1 port=$PG_PORT user=postgres"
 export BOTFACTORY_TEST_REDIS_HOST=127.0.0.1 BOTFACTORY_TEST_REDIS_PORT=$REDIS_PORT
 export BOTFACTORY_BUILD_DIR="$PWD/build"
+# Fresh random secrets for every run: no test needs BOTFACTORY_INSECURE_DEV (tests that check the
+# secret rules set their own values).
+random_secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+export JWT_SECRET="test-$(random_secret)" INTERNAL_RPC_SECRET="test-$(random_secret)"
+unset BOTFACTORY_INSECURE_DEV
 cd build
 ctest --output-on-failure --timeout 300 "$@"

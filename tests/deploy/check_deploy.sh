@@ -27,6 +27,7 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export JWT_SECRET=deploy-test-secret-not-for-production
+export INTERNAL_RPC_SECRET=deploy-test-internal-secret-not-for-production
 cfg() { "$compose" -f "$1" --project-directory "$root" "${@:2}"; }
 
 # 1. The real file.
@@ -57,6 +58,11 @@ if env -u JWT_SECRET "$compose" -f docker-compose.yml --project-directory "$root
   fail "docker-compose.yml accepted without JWT_SECRET (it must be mandatory)"
 else
   pass "JWT_SECRET is mandatory"
+fi
+if env -u INTERNAL_RPC_SECRET "$compose" -f docker-compose.yml --project-directory "$root" config -q 2>/dev/null; then
+  fail "docker-compose.yml accepted without INTERNAL_RPC_SECRET (it must be mandatory)"
+else
+  pass "INTERNAL_RPC_SECRET is mandatory"
 fi
 
 # Prints the rendered block of one compose service.
@@ -94,6 +100,7 @@ for svc in $svc_dirs; do
     grep -q "restart: " <<<"$b" || fail "compose $name: no restart policy"
     grep -q "memory: " <<<"$b" || fail "compose $name: no memory limit"
     grep -q "JWT_SECRET: $JWT_SECRET" <<<"$b" || fail "compose $name: JWT_SECRET not passed"
+    grep -q "INTERNAL_RPC_SECRET: $INTERNAL_RPC_SECRET" <<<"$b" || fail "compose $name: INTERNAL_RPC_SECRET not passed"
     grep -q "_LISTEN: 0.0.0.0:" <<<"$b" || fail "compose $name: does not listen on 0.0.0.0"
   done
   done_step "$svc: Dockerfile, compose service, k8s manifest"

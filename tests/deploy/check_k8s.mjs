@@ -8,7 +8,12 @@
 //    match pod labels and target declared ports; ConfigMap *_ADDR point at real Service ports;
 //  - the gateway: >= 2 replicas, an HPA (min >= 2), a PDB, an Ingress with long proxy timeouts
 //    (WebSocket) that routes to the gateway Service;
-//  - every secretKeyRef names a key of secret.template.yaml.
+//  - every secretKeyRef names a key of secret.template.yaml; every service gets
+//    INTERNAL_RPC_SECRET from the Secret;
+//  - NetworkPolicies: ingress denied by default, each internal service's gRPC port open only to
+//    its callers (README.md's service diagram), ops ports to namespace `monitoring`, and only the
+//    gateway reachable from outside the namespace (the ingress controller). The policy check is
+//    also run on broken copies, which it must refuse.
 // usage: node tests/deploy/check_k8s.mjs [REPO_ROOT]      exit 0 = all passed.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
@@ -213,6 +218,139 @@ if (!ingress) {
   }
 }
 okIfClean("gateway: replicas >= 2, HPA, PDB, Ingress with WebSocket timeouts");
+
+// 5. NetworkPolicies.
+// Who calls whom (README.md, "Services"); the checker fails when a service is missing here.
+const expectedCallers = {
+  auth: ["gateway"],
+  subscription: ["bot-registry", "channel-connector", "gateway"],
+  "bot-registry": ["ai-proxy", "channel-connector", "gateway"],
+  "channel-connector": ["gateway"],
+  "ai-proxy": ["channel-connector"],
+};
+const ingressNamespace = "ingress-nginx";
+const monitoringNamespace = "monitoring";
+const nsName = (selector) => {
+  const keys = Object.keys(selector?.matchLabels ?? {});
+  if (keys.length === 0 && !(selector?.matchExpressions?.length)) return "*";  // every namespace
+  return selector.matchLabels?.["kubernetes.io/metadata.name"] ?? "?";
+};
+const isAll = (selector) =>
+  Object.keys(selector?.matchLabels ?? {}).length === 0 && !(selector?.matchExpressions?.length);
+
+/** The problems of `policies` for the pods of `deployments` ({name: Deployment}); [] = fine. */
+function policyProblems(policies, deployments) {
+  const problems = [];
+  const labelsOf = (svc) => deployments[svc]?.spec.template.metadata.labels ?? {};
+  const containerOf = (svc) => deployments[svc]?.spec.template.spec.containers?.[0] ?? {};
+  const selects = (selector, labels) => {
+    if (selector?.matchExpressions?.length) {
+      problems.push("matchExpressions are not supported by this check; use matchLabels");
+      return false;
+    }
+    return Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  };
+  const deny = policies.find((p) => isAll(p.spec.podSelector) && (p.spec.policyTypes ?? []).includes("Ingress") &&
+    !(p.spec.ingress ?? []).length);
+  if (!deny) problems.push("no default-deny ingress policy (podSelector {}, policyTypes [Ingress], no rules)");
+  for (const policy of policies) {
+    if (policy === deny) continue;
+    if (!Object.keys(deployments).some((svc) => selects(policy.spec.podSelector, labelsOf(svc)))) {
+      problems.push(`NetworkPolicy ${policy.metadata.name} selects no Deployment's pods`);
+    }
+  }
+  for (const svc of Object.keys(deployments)) {
+    const container = containerOf(svc);
+    const portName = (port) => portOf(container, port)?.name;
+    const allPorts = (container.ports ?? []).map((p) => p.name);
+    const grants = [];  // {source, port}: source "pod:<svc>", "ns:<name>", "anyone", "ip:<cidr>"
+    for (const policy of policies) {
+      if (!(policy.spec.policyTypes ?? ["Ingress"]).includes("Ingress")) continue;
+      if (!selects(policy.spec.podSelector, labelsOf(svc))) continue;
+      for (const rule of policy.spec.ingress ?? []) {
+        const ports = rule.ports?.length ? rule.ports.map((p) => portName(p.port)) : allPorts;
+        if (ports.includes(undefined)) problems.push(`${policy.metadata.name}: a port is not declared by ${svc}`);
+        const sources = [];
+        if (!rule.from?.length) sources.push("anyone");
+        for (const peer of rule.from ?? []) {
+          if (peer.ipBlock) sources.push(`ip:${peer.ipBlock.cidr}`);
+          else if (peer.namespaceSelector) sources.push(`ns:${nsName(peer.namespaceSelector)}`);
+          else if (peer.podSelector) {
+            if (isAll(peer.podSelector)) sources.push("pod:*");
+            for (const caller of Object.keys(deployments)) {
+              if (!isAll(peer.podSelector) && selects(peer.podSelector, labelsOf(caller))) sources.push(`pod:${caller}`);
+            }
+          }
+        }
+        for (const source of sources) for (const port of ports) grants.push({ source, port });
+      }
+    }
+    const external = grants.filter((g) => !g.source.startsWith("pod:"));
+    for (const g of external) {
+      const fine = (g.source === `ns:${monitoringNamespace}` && (svc === "gateway" ? g.port === "http" : g.port === "ops")) ||
+        (svc === "gateway" && g.source === `ns:${ingressNamespace}` && g.port === "http");
+      if (!fine) problems.push(`${svc}: port ${g.port} is open to ${g.source} (only the gateway may be reachable from outside)`);
+    }
+    const metricsPort = svc === "gateway" ? "http" : "ops";
+    if (!grants.some((g) => g.source === `ns:${monitoringNamespace}` && g.port === metricsPort)) {
+      problems.push(`${svc}: metrics port ${metricsPort} is not open to namespace ${monitoringNamespace}`);
+    }
+    const internal = grants.filter((g) => g.source.startsWith("pod:"));
+    if (svc === "gateway") {
+      if (!grants.some((g) => g.source === `ns:${ingressNamespace}` && g.port === "http")) {
+        problems.push(`gateway: port http is not open to the ingress controller (namespace ${ingressNamespace})`);
+      }
+      for (const g of internal) problems.push(`gateway: open to ${g.source} (nothing inside calls the gateway)`);
+      continue;
+    }
+    if (!expectedCallers[svc]) {
+      problems.push(`${svc}: no expected callers in check_k8s.mjs (add it from README.md's diagram)`);
+      continue;
+    }
+    for (const g of internal) {
+      if (g.port !== "grpc") problems.push(`${svc}: port ${g.port} is open to ${g.source}`);
+    }
+    const callers = [...new Set(internal.filter((g) => g.port === "grpc").map((g) => g.source.slice(4)))].sort();
+    if (JSON.stringify(callers) !== JSON.stringify(expectedCallers[svc])) {
+      problems.push(`${svc}: gRPC open to [${callers}], expected exactly its callers [${expectedCallers[svc]}]`);
+    }
+  }
+  return problems;
+}
+
+step();
+const deployments = Object.fromEntries(serviceNames.map((svc) => [svc, find("Deployment", svc)]).filter(([, d]) => d));
+const policies = all("NetworkPolicy");
+for (const problem of policyProblems(policies, deployments)) fail(`NetworkPolicy: ${problem}`);
+okIfClean(`NetworkPolicies: default deny; each service open only to its callers; only the gateway reachable from outside (${policies.length} policies)`);
+
+// The policy check can fail: broken copies must each be refused.
+step();
+const clone = (value) => JSON.parse(JSON.stringify(value));
+const broken = {
+  "without the default deny": (ps) => ps.filter((p) => !isAll(p.spec.podSelector)),
+  "auth open to every pod": (ps) => ps.map((p) => p.metadata.name === "auth-ingress"
+    ? { ...p, spec: { ...p.spec, ingress: [{ from: [{ podSelector: {} }] }] } } : p),
+  "subscription open to the Internet": (ps) => ps.map((p) => p.metadata.name === "subscription-ingress"
+    ? { ...p, spec: { ...p.spec, ingress: [...p.spec.ingress, { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }] } } : p),
+  "ai-proxy open to the gateway": (ps) => ps.map((p) => p.metadata.name === "ai-proxy-ingress"
+    ? { ...p, spec: { ...p.spec, ingress: [...p.spec.ingress, { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "gateway" } } }], ports: [{ port: "grpc" }] }] } } : p),
+};
+for (const [what, mutate] of Object.entries(broken)) {
+  if (policyProblems(mutate(clone(policies)), deployments).length === 0) fail(`the NetworkPolicy check accepts policies ${what}`);
+}
+okIfClean(`the NetworkPolicy check refuses ${Object.keys(broken).length} broken variants`);
+
+// Every service takes the internal-call secret from the Secret.
+step();
+for (const [svc, deployment] of Object.entries(deployments)) {
+  const env = deployment.spec.template.spec.containers?.[0]?.env ?? [];
+  const ref = env.find((e) => e.name === "INTERNAL_RPC_SECRET")?.valueFrom?.secretKeyRef;
+  if (!ref || ref.name !== "botfactory-secrets" || ref.optional) {
+    fail(`${svc}: INTERNAL_RPC_SECRET must come from Secret botfactory-secrets (not optional)`);
+  }
+}
+okIfClean("every service takes INTERNAL_RPC_SECRET from the Secret");
 
 if (failures > 0) {
   console.error(`check_k8s: ${failures} failure(s)`);

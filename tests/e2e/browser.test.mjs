@@ -79,3 +79,32 @@ test("a returning visitor whose saved token expired gets a new session, not endl
   await page.waitForSelector(".msg-bot", { timeout: 15000 });  // the new conversation's greeting
   await page.close();
 });
+
+test("the chat page renews its token in-band before it expires, keeping the conversation", async () => {
+  const [A] = fleet.gateways;
+  const created = await http(A, "POST", `/api/v1/widget/${state.publicId}/sessions`, { body: { name: "Renewer" } });
+  assert.equal(created.status, 201);
+  // The same visitor and conversation, but a token that expires in 62 s: the page renews a
+  // minute before exp, so at once.
+  const claims = JSON.parse(Buffer.from(created.body.token.split(".")[1], "base64url").toString());
+  const now = Math.floor(Date.now() / 1000);
+  const shortLived = signJwt({ ...claims, iat: now - 3000, exp: now + 62 });
+  const saved = {
+    session: { ...created.body, token: shortLived },
+    lastSeq: 0,
+  };
+  const page = await browser.newPage({ viewport: { width: 520, height: 760 } });
+  await page.goto(`${A}/`);  // same origin, so the page's localStorage can be filled
+  await page.evaluate(([key, value]) => localStorage.setItem(key, value),
+    [`botfactory.session.${state.publicId}`, JSON.stringify(saved)]);
+  await page.goto(`${A}/?bot=${state.publicId}`);
+  await page.waitForSelector("#send:not([disabled])", { timeout: 15000 });
+  // auth.ok on the open socket carries the new expiry (a day ahead, VISITOR_TOKEN_TTL_S).
+  await page.waitForFunction((limit) => Number(document.querySelector("#status")?.dataset.tokenExpires ?? 0) > limit,
+    now + 3600, { timeout: 15000 });
+  const stored = JSON.parse(await page.evaluate((key) => localStorage.getItem(key), `botfactory.session.${state.publicId}`));
+  assert.equal(stored.session.conversation_id, created.body.conversation_id, "same conversation");
+  assert.notEqual(stored.session.token, shortLived);
+  assert.equal(await page.textContent("#status"), "Online");
+  await page.close();
+});

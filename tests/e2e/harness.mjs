@@ -11,6 +11,8 @@ import WebSocket from "ws";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const jwtSecret = "e2e-secret-" + randomBytes(16).toString("hex");
+/** The fleet's INTERNAL_RPC_SECRET (every service-to-service call carries it). */
+export const internalRpcSecret = "e2e-internal-" + randomBytes(24).toString("hex");
 
 function requiredEnv(name) {
   const value = process.env[name];
@@ -64,6 +66,8 @@ export async function startFleet({ redisPort } = {}) {
     GATEWAY_PORTS: gatewayPorts.join(" "),
     WEB_ROOT: path.join(repoRoot, "web/dist"),
     JWT_SECRET: jwtSecret,
+    INTERNAL_RPC_SECRET: internalRpcSecret,
+    BOTFACTORY_INSECURE_DEV: "", // the fleet must run with real secrets
     REDIS_KEY_PREFIX: `${dbName}:`, // this fleet's own rate-limit counters
     LOG_LEVEL: "warn",
   };

@@ -73,8 +73,10 @@ export const REST_ROWS = [
     ownerLast: true },
   { id: "delete_document_mixed", method: "DELETE", path: "/api/v1/bots/{id}/knowledge/{doc_id}",
     target: "B's bot, A's document", bind: { id: "botB", doc_id: "docA" }, expect: user(404, 404) },
+  // With a bearer token the widget session route renews that visitor's session (docs/api.md):
+  // 200 for a visitor of this bot, 403 for any other valid token, 401 for a forged one.
   { id: "widget_session", method: "POST", path: "/api/v1/widget/{public_id}/sessions",
-    target: "A's bot (public id)", bind: { public_id: "publicA" }, expect: all(201) },
+    target: "A's bot (public id)", bind: { public_id: "publicA" }, expect: [403, 403, 200, 403, 201, 401] },
   { id: "list_conversations", method: "GET", path: "/api/v1/bots/{id}/conversations", target: "A's bot",
     bind: { id: "botA" }, expect: user(200, 404) },
   { id: "list_messages", method: "GET", path: "/api/v1/conversations/{id}/messages",
@@ -104,10 +106,9 @@ export const WS_ROWS = [
   { id: "ping", op: "ping", target: "—", expect: ws("pong", "pong", "pong", "pong") },
   { id: "join_sibling", op: "conversation.join", target: "cA2",
     expect: ws("joined", "not_found", "forbidden", "forbidden") },
-  // When in-band token renewal (client frame `auth`) is in docs/protocol.md, this row joins
-  // (the test drives it already: A's user's socket offered the caller's token):
-  // { id: "renew", op: "auth (token renewal)", target: "A's user's socket",
-  //   expect: ["auth.ok", "forbidden", "forbidden", "forbidden", "invalid_message", "invalid_token"] },
+  // In-band token renewal (docs/protocol.md): A's user's socket offered the caller's token.
+  { id: "renew", op: "auth (token renewal)", target: "A's user's socket",
+    expect: ["auth.ok", "forbidden", "forbidden", "forbidden", "invalid_message", "invalid_token"] },
 ];
 
 /** The expected outcome of `row` for `caller`, as written in the table (number or string). */

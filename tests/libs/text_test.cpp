@@ -15,6 +15,19 @@ TEST_CASE("UTF-8 validation follows RFC 3629") {
   CHECK(utf8_length("Привет") == 6);
 }
 
+TEST_CASE("control characters other than tab, LF and CR are found") {
+  using namespace std::string_view_literals;
+  CHECK(find_control_char("plain text\twith\r\nbreaks") == std::string_view::npos);
+  CHECK(find_control_char("\xD0\x9F\xD1\x80\xD0\xB8 \xE2\x80\x94 ok") == std::string_view::npos);
+  CHECK(find_control_char("a\0b"sv) == 1);
+  CHECK(find_control_char("\x1B[31m") == 0);    // ESC
+  CHECK(find_control_char("x\x7F") == 1);       // DEL
+  CHECK(find_control_char("ab\xC2\x85") == 2);  // U+0085 NEL (C1)
+  CHECK(find_control_char("\xC2\xA0") == std::string_view::npos);  // U+00A0 is not a control
+  CHECK(find_control_char("\f") == 0);
+  CHECK(find_control_char("") == std::string_view::npos);
+}
+
 TEST_CASE("trim and lower-case") {
   CHECK(trim("  hi \n") == "hi");
   CHECK(trim(" \t ").empty());

@@ -1,5 +1,6 @@
 // The BotFactory chat page: opens a widget session for the bot in `?bot=<public id>`, keeps a
-// WebSocket to the gateway, resumes by seq after any disconnect and renders the conversation.
+// WebSocket to the gateway, resumes by seq after any disconnect, renews its token in-band before
+// it expires (docs/protocol.md, "Token expiry and renewal") and renders the conversation.
 
 import type { ChatMessage, ServerFrame, WidgetSession } from "./protocol.js";
 import { t, type Strings } from "./i18n.js";
@@ -24,6 +25,9 @@ let retryMs = 500;
 const rendered = new Map<number, HTMLLIElement>();
 const pending = new Map<string, HTMLLIElement>();
 let draft: HTMLLIElement | null = null;
+let renewTimer: ReturnType<typeof setTimeout> | undefined;
+const renewRetryMs = 5000;
+const maxTimerMs = 2 ** 31 - 1;  // setTimeout's limit (about 24.8 days)
 
 function setStatus(text: string, online: boolean): void {
   status.textContent = text;
@@ -87,17 +91,69 @@ function saveSession(): void {
   if (session) localStorage.setItem(storageKey, JSON.stringify({ session, lastSeq }));
 }
 
-/**
- * True when the visitor token (a JWT, RFC 7519) expires within 30 s: its `exp` claim, in
- * seconds since the epoch. A token that cannot be read counts as valid (the server decides).
- */
-function tokenExpiring(token: string): boolean {
+/** The `iat` and `exp` claims (seconds since the epoch) of a JWT (RFC 7519), or {} when unreadable. */
+function tokenTimes(token: string): { iat?: number; exp?: number } {
   try {
     const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    const claims = JSON.parse(atob(payload)) as { exp?: number };
-    return typeof claims.exp === "number" && claims.exp * 1000 <= Date.now() + 30000;
+    return JSON.parse(atob(payload)) as { iat?: number; exp?: number };
   } catch {
-    return false;
+    return {};
+  }
+}
+
+/**
+ * True when the visitor token expires within 30 s. A token that cannot be read counts as valid
+ * (the server decides).
+ */
+function tokenExpiring(token: string): boolean {
+  const { exp } = tokenTimes(token);
+  return typeof exp === "number" && exp * 1000 <= Date.now() + 30000;
+}
+
+/**
+ * Milliseconds until the token should be renewed: a minute before its `exp`, or a tenth of its
+ * lifetime before when that is shorter; null when it has no readable `exp`.
+ */
+function renewDelayMs(token: string): number | null {
+  const { iat, exp } = tokenTimes(token);
+  if (typeof exp !== "number") return null;
+  const lifeMs = typeof iat === "number" && exp > iat ? (exp - iat) * 1000 : 600000;
+  const marginMs = Math.min(60000, lifeMs / 10);
+  return Math.min(Math.max(0, exp * 1000 - marginMs - Date.now()), maxTimerMs);
+}
+
+/** (Re)arms the renewal timer for the current token. */
+function scheduleRenewal(delayMs: number | null = session ? renewDelayMs(session.token) : null): void {
+  clearTimeout(renewTimer);
+  if (delayMs !== null) renewTimer = setTimeout(() => void renewToken(), delayMs);
+}
+
+/**
+ * Renews the visitor token before it expires, keeping the conversation: the widget session
+ * route with the current token as `Authorization: Bearer` answers a new token for the same
+ * conversation (docs/api.md), which the open socket gets in-band (`{"type":"auth"}`, answered
+ * by `auth.ok`). On failure it retries while the token is still valid; once it expired the
+ * gateway closes the socket (4001) and connect() opens a new session.
+ */
+async function renewToken(): Promise<void> {
+  if (!session) return;
+  const current = session;
+  try {
+    const response = await fetch(`/api/v1/widget/${encodeURIComponent(publicId)}/sessions`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${current.token}` },
+      body: "{}",
+    });
+    if (!response.ok) throw new Error(`renew: HTTP ${response.status}`);
+    const renewed = (await response.json()) as WidgetSession;
+    if (session !== current || renewed.conversation_id !== current.conversation_id) return;
+    session = { ...current, token: renewed.token };
+    saveSession();
+    if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "auth", token: renewed.token }));
+    scheduleRenewal();
+  } catch (error) {
+    console.warn("token renewal failed", (error as Error).message);
+    if (session === current && !tokenExpiring(current.token)) scheduleRenewal(renewRetryMs);
   }
 }
 
@@ -127,6 +183,7 @@ async function renewSession(): Promise<void> {
   pending.clear();
   draft = null;
   lastSeq = 0;
+  scheduleRenewal();
 }
 
 async function connect(): Promise<void> {
@@ -174,6 +231,9 @@ async function connect(): Promise<void> {
         }
         break;
       }
+      case "auth.ok":
+        status.dataset.tokenExpires = String(frame.expires_at);
+        break;
       case "conversation.joined":
         setStatus(ui.online, true);
         sendButton.disabled = false;
@@ -186,7 +246,8 @@ async function connect(): Promise<void> {
   socket.onclose = (event) => {
     sendButton.disabled = true;
     setStatus(ui.offline, false);
-    // Any close (1001 going away, 1008 slow consumer, 1006 network) resumes from lastSeq.
+    // Any close (1001 going away, 1008 slow consumer, 4001 token expired, 1006 network)
+    // resumes from lastSeq; an expired token first gets a new session (connect()).
     setTimeout(() => void connect(), retryMs);
     retryMs = Math.min(retryMs * 2, 10000);
   };
@@ -231,6 +292,7 @@ async function main(): Promise<void> {
   title.textContent = session.bot.name;
   avatar.textContent = session.bot.name.slice(0, 1).toUpperCase();
   document.documentElement.lang = session.bot.language;
+  scheduleRenewal();
   void connect();
 }
 

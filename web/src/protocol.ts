@@ -27,4 +27,6 @@ export type ServerFrame =
   | { type: "message.delta"; conversation_id: string; reply_to_seq: number; delta: string }
   | { type: "message.ack"; client_id: string; seq: number; message_id: string }
   | { type: "conversation.joined"; conversation_id: string; last_seq: number }
+  | { type: "auth.ok"; expires_at: number }
+  | { type: "pong" }
   | { type: "error"; code: string; message: string };

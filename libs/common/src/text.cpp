@@ -49,6 +49,21 @@ std::size_t utf8_length(std::string_view text) {
   return count;
 }
 
+std::size_t find_control_char(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20) {
+      if (c != '\t' && c != '\n' && c != '\r') return i;
+    } else if (c == 0x7F) {
+      return i;
+    } else if (c == 0xC2 && i + 1 < text.size()) {
+      auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9F) return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
 std::string_view trim(std::string_view text) {
   const char* ws = " \t\r\n\f\v";
   auto begin = text.find_first_not_of(ws);

@@ -2,6 +2,7 @@
 
 #include "botfactory/common/config.hpp"
 #include "botfactory/common/request_id.hpp"
+#include "botfactory/rpc/internal_auth.hpp"
 #include "request_id_interceptor.hpp"
 
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -11,7 +12,11 @@ namespace botfactory::rpc {
 std::shared_ptr<grpc::Channel> make_channel(const std::string& target) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  internal_token();  // fail fast on a missing or weak INTERNAL_RPC_SECRET
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(make_internal_token_client_factory());
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      target, grpc::InsecureChannelCredentials(), args, std::move(interceptors));
 }
 
 std::chrono::milliseconds rpc_timeout_from_env() {

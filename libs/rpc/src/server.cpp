@@ -5,17 +5,20 @@
 
 #include <grpcpp/health_check_service_interface.h>
 
+#include "botfactory/rpc/internal_auth.hpp"
 #include "request_id_interceptor.hpp"
 
 namespace botfactory::rpc {
 
 Server::Server(const std::string& address, const std::vector<grpc::Service*>& services) {
+  internal_token();  // fail fast on a missing or weak INTERNAL_RPC_SECRET
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
   for (auto* service : services) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(make_internal_token_server_factory());
   interceptors.push_back(make_request_id_interceptor_factory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();

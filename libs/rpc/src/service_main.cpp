@@ -4,9 +4,11 @@
 
 #include "botfactory/common/config.hpp"
 #include "botfactory/common/logging.hpp"
+#include "botfactory/common/secrets.hpp"
 #include "botfactory/common/signals.hpp"
 #include "botfactory/metrics/http_endpoint.hpp"
 #include "botfactory/metrics/registry.hpp"
+#include "botfactory/rpc/internal_auth.hpp"
 #include "botfactory/rpc/server.hpp"
 
 namespace botfactory::rpc {
@@ -48,6 +50,11 @@ int run_service(int argc, char** argv, const ServiceOptions& options, const Serv
     return command == "--help" || command == "-h" ? 0 : 2;
   }
   try {
+    // INTERNAL_RPC_SECRET: refuse to serve without a strong one, before touching the database.
+    if (command == "serve") {
+      internal_token();
+      for (const auto& name : options.secrets) common::require_secret(name.c_str());
+    }
     ServiceContext context;
     if (!options.schema.empty()) {
       auto conninfo = common::env_string(

@@ -3,7 +3,9 @@
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/text.hpp"
+#include "botfactory/rpc/retry_after.hpp"
 #include "botfactory/rpc/status.hpp"
+#include "login_failure_repository.hpp"
 #include "validation.hpp"
 
 namespace botfactory::auth {
@@ -11,7 +13,11 @@ namespace {
 
 constexpr const char* kInvalidCredentials = "invalid email or password";
 constexpr const char* kInvalidRefreshToken = "invalid refresh token";
+constexpr const char* kThrottled = "too many failed logins, try again later";
+constexpr const char* kHashingBusy = "too many logins in progress, try again shortly";
 constexpr std::size_t kRefreshTokenBytes = 32;
+/// Expired throttle rows deleted per recorded failure: keeps the table near its live size.
+constexpr int kPruneBatch = 16;
 
 std::int64_t micros(std::chrono::seconds s) { return static_cast<std::int64_t>(s.count()) * 1'000'000; }
 
@@ -32,11 +38,41 @@ Authenticator::Authenticator(std::shared_ptr<pg::Pool> pool, AuthSettings settin
       settings_(std::move(settings)),
       clock_(std::move(clock)),
       hasher_(settings_.password_cost),
+      slots_(settings_.hash_slots, settings_.hash_wait),
       signer_(settings_.jwt_secret, settings_.jwt_issuer) {}
 
 std::chrono::system_clock::time_point Authenticator::time_point(std::int64_t us) const {
   return std::chrono::system_clock::time_point(
       std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::microseconds(us)));
+}
+
+HashSlots::Permit Authenticator::hash_permit() {
+  auto permit = slots_.try_acquire();
+  if (!permit) rpc::throw_retry_later(grpc::StatusCode::UNAVAILABLE, kHashingBusy, 1);
+  return std::move(*permit);
+}
+
+void Authenticator::check_not_throttled(pg::Connection& conn, const std::string& email_hash,
+                                        std::int64_t now_us) {
+  if (!settings_.login_throttle.enabled()) return;
+  auto wait = retry_after_s(login_failure_repository::find(conn, email_hash), now_us);
+  if (wait) rpc::throw_retry_later(grpc::StatusCode::RESOURCE_EXHAUSTED, kThrottled, *wait);
+}
+
+void Authenticator::record_failure(const std::string& email_hash, std::int64_t now_us) {
+  if (!settings_.login_throttle.enabled()) return;
+  auto conn = pool_->acquire();
+  pg::Transaction tx(*conn);
+  auto previous = login_failure_repository::lock(*conn, email_hash);
+  auto next = after_failure(settings_.login_throttle, previous, now_us);
+  login_failure_repository::save(*conn, email_hash, next);
+  login_failure_repository::prune_expired(*conn, now_us, kPruneBatch);
+  tx.commit();
+  if (next.blocked_until_us > now_us) {
+    common::logger("auth")->info("login throttled: account key {}… failed {} times, blocked {} ms",
+                                 email_hash.substr(0, 12), next.failures,
+                                 (next.blocked_until_us - now_us) / 1000);
+  }
 }
 
 UserRecord Authenticator::register_user(const std::string& email, const std::string& username,
@@ -45,7 +81,11 @@ UserRecord Authenticator::register_user(const std::string& email, const std::str
   require_valid(email_problem(normalized));
   require_valid(username_problem(username));
   require_valid(password_problem(password));
-  auto hash = hasher_.hash(password);
+  std::string hash;
+  {
+    auto permit = hash_permit();
+    hash = hasher_.hash(password);
+  }
   auto conn = pool_->acquire();
   try {
     auto user = user_repository::insert_user(*conn, normalized, username, hash);
@@ -61,20 +101,38 @@ IssuedTokens Authenticator::login(const std::string& email, const std::string& p
   // No stored password is longer; refusing early bounds the hashing work a caller can ask for.
   if (password.size() > kMaxPasswordBytes) rpc::throw_unauthenticated(kInvalidCredentials);
   auto normalized = normalize_email(email);
+  // The throttle key exists for every e-mail, registered or not, so its answers reveal nothing.
+  auto email_hash = common::sha256_hex(normalized);
   std::optional<UserCredentials> found;
   {
     auto conn = pool_->acquire();
+    check_not_throttled(*conn, email_hash, clock_());
     found = user_repository::find_by_email(*conn, normalized);
   }
-  // Hashing happens without holding a pooled connection: it is the slow part.
-  if (!found) {
-    hasher_.verify_dummy(password);
-    rpc::throw_unauthenticated(kInvalidCredentials);
-  }
-  if (!hasher_.verify(password, found->password_hash)) {
-    rpc::throw_unauthenticated(kInvalidCredentials);
+  // Hashing happens without holding a pooled connection: it is the slow part. Known and unknown
+  // e-mails cost one hash each, under the same cap.
+  std::string upgraded_hash;
+  {
+    auto permit = hash_permit();
+    bool ok = false;
+    if (found) {
+      ok = hasher_.verify(password, found->password_hash);
+    } else {
+      hasher_.verify_dummy(password);
+    }
+    if (!ok) {
+      record_failure(email_hash, clock_());
+      rpc::throw_unauthenticated(kInvalidCredentials);
+    }
+    if (hasher_.needs_rehash(found->password_hash)) upgraded_hash = hasher_.hash(password);
   }
   auto conn = pool_->acquire();
+  if (settings_.login_throttle.enabled()) login_failure_repository::clear(*conn, email_hash);
+  if (!upgraded_hash.empty()) {
+    user_repository::update_password_hash(*conn, found->user.id, upgraded_hash);
+    common::logger("auth")->info("user {}: password hash upgraded to the current cost",
+                                 found->user.id);
+  }
   return issue_pair(*conn, found->user, clock_());
 }
 
@@ -135,7 +193,9 @@ UserRecord Authenticator::get_user(const std::string& user_id) {
 
 IssuedVisitorToken Authenticator::issue_visitor_token(const VisitorTokenRequest& request) {
   if (request.tenant_id.empty()) rpc::throw_invalid("tenant_id is required");
+  if (!is_uuid(request.tenant_id)) rpc::throw_invalid("tenant_id must be a UUID");
   if (request.bot_id.empty()) rpc::throw_invalid("bot_id is required");
+  if (!is_uuid(request.bot_id)) rpc::throw_invalid("bot_id must be a UUID");
   if (request.conversation_id.empty()) rpc::throw_invalid("conversation_id is required");
   if (request.visitor_id.empty()) rpc::throw_invalid("visitor_id is required");
   if (!common::is_valid_utf8(request.visitor_name) ||

@@ -9,6 +9,8 @@
 
 #include "botfactory/jwt/tokens.hpp"
 #include "botfactory/pg/pool.hpp"
+#include "hash_slots.hpp"
+#include "login_throttle.hpp"
 #include "password_hasher.hpp"
 #include "user_repository.hpp"
 
@@ -21,7 +23,10 @@ struct AuthSettings {
   std::chrono::seconds access_token_ttl{900};      // ACCESS_TOKEN_TTL_S
   std::chrono::seconds refresh_token_ttl{2592000};  // REFRESH_TOKEN_TTL_S (30 days)
   std::chrono::seconds visitor_token_ttl{86400};   // VISITOR_TOKEN_TTL_S
-  PasswordHashCost password_cost = PasswordHashCost::interactive();
+  PasswordHashCost password_cost = PasswordHashCost::owasp();
+  std::size_t hash_slots = 13;                     // AUTH_HASH_MEMORY_BUDGET_MB / 19 MiB
+  std::chrono::milliseconds hash_wait{1000};       // AUTH_HASH_WAIT_MS
+  LoginThrottlePolicy login_throttle;              // LOGIN_THROTTLE_*
 };
 
 /// Wall clock in microseconds since the Unix epoch; injected so expiry is testable.
@@ -61,12 +66,19 @@ class Authenticator {
                 Clock clock = system_clock_micros);
 
   /// Creates a user and its tenant. INVALID_ARGUMENT for bad input, ALREADY_EXISTS
-  /// "email or username already registered".
+  /// "email or username already registered", UNAVAILABLE when hashing is at capacity (as login).
   UserRecord register_user(const std::string& email, const std::string& username,
                            const std::string& password);
 
   /// A token pair for valid credentials; UNAUTHENTICATED "invalid email or password" for both
-  /// an unknown email and a wrong password (an unknown email still costs one Argon2id verify).
+  /// an unknown email and a wrong password (an unknown email still costs one Argon2id verify,
+  /// under the same hashing cap). A stored hash made with other parameters is replaced by one
+  /// with the current cost. Failures are counted per normalized e-mail, existing or not
+  /// (login_throttle.hpp): while the account is blocked every attempt, even with the right
+  /// password, is RESOURCE_EXHAUSTED "too many failed logins, try again later" with
+  /// rpc::retry_after_seconds(); a success clears the count. UNAVAILABLE "too many logins in
+  /// progress, try again shortly" (retry after 1 s) when no hashing slot frees up within
+  /// hash_wait.
   IssuedTokens login(const std::string& email, const std::string& password);
 
   /// Rotates `refresh_token` in one transaction: the old one is revoked and points at the new
@@ -80,18 +92,26 @@ class Authenticator {
   /// NOT_FOUND when there is no such user (including a malformed id).
   UserRecord get_user(const std::string& user_id);
 
+  /// The password-hashing concurrency cap (for metrics and tests).
+  HashSlots& hash_slots() { return slots_; }
+
   /// A visitor JWT scoped to one tenant, bot and conversation. INVALID_ARGUMENT when an id is
-  /// missing or the name is not UTF-8 or longer than 64 characters.
+  /// missing, the tenant or bot id is not a UUID, or the name is not UTF-8 or longer than 64
+  /// characters.
   IssuedVisitorToken issue_visitor_token(const VisitorTokenRequest& request);
 
  private:
   IssuedTokens issue_pair(pg::Connection& conn, const UserRecord& user, std::int64_t now_us);
   std::chrono::system_clock::time_point time_point(std::int64_t micros) const;
+  HashSlots::Permit hash_permit();
+  void check_not_throttled(pg::Connection& conn, const std::string& email_hash, std::int64_t now_us);
+  void record_failure(const std::string& email_hash, std::int64_t now_us);
 
   std::shared_ptr<pg::Pool> pool_;
   AuthSettings settings_;
   Clock clock_;
   PasswordHasher hasher_;
+  HashSlots slots_;
   jwt::TokenSigner signer_;
 };
 

@@ -8,6 +8,8 @@
 
 namespace botfactory::auth {
 
+PasswordHashCost PasswordHashCost::owasp() { return {2, 19456U * 1024U}; }
+
 PasswordHashCost PasswordHashCost::interactive() {
   return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
 }
@@ -32,6 +34,10 @@ std::string PasswordHasher::hash(std::string_view password) const {
 
 bool PasswordHasher::verify(std::string_view password, const std::string& encoded) const {
   return crypto_pwhash_str_verify(encoded.c_str(), password.data(), password.size()) == 0;
+}
+
+bool PasswordHasher::needs_rehash(const std::string& encoded) const {
+  return crypto_pwhash_str_needs_rehash(encoded.c_str(), cost_.opslimit, cost_.memlimit) != 0;
 }
 
 void PasswordHasher::verify_dummy(std::string_view password) const {

@@ -19,6 +19,9 @@ constexpr const char* kSelectUserById =
     "SELECT id, tenant_id, email, username, " BF_MICROS("created_at") " "
     "FROM auth.users WHERE id = $1::uuid";
 
+constexpr const char* kUpdatePasswordHash =
+    "UPDATE auth.users SET password_hash = $2 WHERE id = $1::uuid";
+
 constexpr const char* kInsertRefreshToken =
     "INSERT INTO auth.refresh_tokens (token_hash, user_id, expires_at) "
     "VALUES ($1, $2::uuid, " BF_FROM_MICROS("$3") ")";
@@ -58,6 +61,11 @@ std::optional<UserCredentials> find_by_email(pg::Connection& conn, const std::st
   auto r = conn.exec(kSelectUserByEmail, {email});
   if (r.rows() == 0) return std::nullopt;
   return UserCredentials{user_from_row(r, 0), r.str(0, 5)};
+}
+
+void update_password_hash(pg::Connection& conn, const std::string& user_id,
+                          const std::string& password_hash) {
+  conn.exec(kUpdatePasswordHash, {user_id, password_hash});
 }
 
 std::optional<UserRecord> find_by_id(pg::Connection& conn, const std::string& id) {

@@ -43,6 +43,10 @@ UserRecord insert_user(pg::Connection& conn, const std::string& email, const std
 /// The user with this (normalized) email and its password hash.
 std::optional<UserCredentials> find_by_email(pg::Connection& conn, const std::string& email);
 
+/// Replaces the stored password hash of `user_id` (rehash on login with the current cost).
+void update_password_hash(pg::Connection& conn, const std::string& user_id,
+                          const std::string& password_hash);
+
 /// The user with this id. `id` must be a UUID (pg::Error 22P02 otherwise).
 std::optional<UserRecord> find_by_id(pg::Connection& conn, const std::string& id);
 

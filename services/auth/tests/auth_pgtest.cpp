@@ -4,6 +4,10 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <thread>
+#include <vector>
+
+#include <sodium.h>
 
 #include "auth_grpc_service.hpp"
 #include "auth_migrations.hpp"
@@ -13,6 +17,7 @@
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/pg/migrator.hpp"
 #include "botfactory/rpc/client.hpp"
+#include "botfactory/rpc/retry_after.hpp"
 #include "botfactory/rpc/server.hpp"
 #include "botfactory/testenv/test_env.hpp"
 #include "validation.hpp"
@@ -36,11 +41,14 @@ std::shared_ptr<pg::Pool> migrated_pool(const std::string& conninfo) {
 
 /// A migrated database, an Authenticator on a settable clock, and a real gRPC server + stub.
 struct AuthFixture {
+  explicit AuthFixture(auth::AuthSettings s = settings()) : config(std::move(s)) {}
+
   testenv::TestDatabase db;
   std::shared_ptr<pg::Pool> pool = migrated_pool(db.conninfo());
   std::atomic<std::int64_t> now_us{auth::system_clock_micros()};
+  auth::AuthSettings config;
   std::shared_ptr<auth::Authenticator> authenticator = std::make_shared<auth::Authenticator>(
-      pool, settings(), [this] { return now_us.load(); });
+      pool, config, [this] { return now_us.load(); });
   auth::AuthGrpcService service{authenticator};
   rpc::Server server{"127.0.0.1:0", {&service}};
   std::unique_ptr<v1::AuthService::Stub> stub =
@@ -272,8 +280,10 @@ TEST_CASE("logout revokes a refresh token and is idempotent") {
 TEST_CASE("visitor tokens carry tenant, bot, conversation and name") {
   AuthFixture fx;
   v1::IssueVisitorTokenRequest request;
-  request.set_tenant_id("t-1");
-  request.set_bot_id("b-1");
+  const std::string tenant = "11111111-2222-4333-8444-555555555555";
+  const std::string bot = "66666666-7777-4888-9999-aaaaaaaaaaaa";
+  request.set_tenant_id(tenant);
+  request.set_bot_id(bot);
   request.set_conversation_id("c-1");
   request.set_visitor_id("v-1");
   request.set_visitor_name("Guest 4821");
@@ -286,8 +296,8 @@ TEST_CASE("visitor tokens carry tenant, bot, conversation and name") {
   REQUIRE(claims);
   CHECK(claims->kind == jwt::TokenKind::kVisitor);
   CHECK(claims->subject == "v-1");
-  CHECK(claims->tenant_id == "t-1");
-  CHECK(claims->bot_id == "b-1");
+  CHECK(claims->tenant_id == tenant);
+  CHECK(claims->bot_id == bot);
   CHECK(claims->conversation_id == "c-1");
   CHECK(claims->name == "Guest 4821");
   CHECK_FALSE(fx.verifier.verify(response.token(), fx.now() + 86401s));
@@ -297,6 +307,150 @@ TEST_CASE("visitor tokens carry tenant, bot, conversation and name") {
     return fx.stub->IssueVisitorToken(&c, request, &response);
   });
   CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_CASE("IssueVisitorToken requires a well-formed tenant and bot") {
+  AuthFixture fx;
+  const std::string uuid = "11111111-2222-4333-8444-555555555555";
+  struct Case {
+    std::string tenant, bot, message;
+  };
+  std::vector<Case> cases = {{"", uuid, "tenant_id is required"},
+                             {"t-1", uuid, "tenant_id must be a UUID"},
+                             {uuid + "' OR 1=1", uuid, "tenant_id must be a UUID"},
+                             {uuid, "b-1", "bot_id must be a UUID"}};
+  for (const auto& c : cases) {
+    v1::IssueVisitorTokenRequest request;
+    request.set_tenant_id(c.tenant);
+    request.set_bot_id(c.bot);
+    request.set_conversation_id("c-1");
+    request.set_visitor_id("v-1");
+    v1::IssueVisitorTokenResponse response;
+    auto status = fx.call([&](grpc::ClientContext& ctx) {
+      return fx.stub->IssueVisitorToken(&ctx, request, &response);
+    });
+    INFO(c.tenant << " / " << c.bot);
+    CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(status.error_message() == c.message);
+  }
+}
+
+TEST_CASE("concurrent logins never hash more at once than the cap allows") {
+  auto s = AuthFixture::settings();
+  s.password_cost = {3, 8U * 1024 * 1024};  // slow enough (8 MiB, 3 passes) for logins to overlap
+  s.hash_slots = 2;
+  s.hash_wait = std::chrono::milliseconds(60000);  // nobody is refused here: all must pass
+  AuthFixture fx(s);
+  fx.registered();
+  constexpr int kThreads = 12;
+  std::atomic<int> ok{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      v1::TokenPair pair;
+      // Known and unknown e-mails alike take a slot.
+      auto status = t % 2 ? fx.login("alice@example.com", kPassword, &pair)
+                          : fx.login("nobody" + std::to_string(t) + "@example.com", kPassword, &pair);
+      (status.ok() || status.error_code() == grpc::StatusCode::UNAUTHENTICATED ? ok : failed)++;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(ok == kThreads);
+  CHECK(failed == 0);
+  CHECK(fx.authenticator->hash_slots().max_in_flight() <= 2);
+  CHECK(fx.authenticator->hash_slots().max_in_flight() >= 1);
+  CHECK(fx.authenticator->hash_slots().in_flight() == 0);
+}
+
+TEST_CASE("with every hashing slot taken, a login is UNAVAILABLE with a retry hint") {
+  auto s = AuthFixture::settings();
+  s.hash_slots = 1;
+  s.hash_wait = std::chrono::milliseconds(50);
+  AuthFixture fx(s);
+  fx.registered();
+  v1::TokenPair pair;
+  {
+    auto held = fx.authenticator->hash_slots().try_acquire();
+    REQUIRE(held.has_value());
+    for (const char* email : {"alice@example.com", "nobody@example.com"}) {
+      auto status = fx.login(email, kPassword, &pair);
+      INFO(email);
+      CHECK(status.error_code() == grpc::StatusCode::UNAVAILABLE);
+      CHECK(status.error_message() == "too many logins in progress, try again shortly");
+      CHECK(rpc::retry_after_seconds(status) == 1);
+    }
+    v1::User user;
+    CHECK(fx.register_user("bob@example.com", "bob", kPassword, &user).error_code() ==
+          grpc::StatusCode::UNAVAILABLE);
+  }
+  CHECK(fx.login("alice@example.com", kPassword, &pair).ok());
+  CHECK_THAT(metrics::Registry::global().render(),
+             Catch::Contains("auth_password_hash_busy_total"));
+}
+
+TEST_CASE("failed logins are throttled per account with growing back-off, known or not") {
+  AuthFixture fx;
+  fx.registered();
+  v1::TokenPair pair;
+  for (const std::string email : {"alice@example.com", "nobody@example.com"}) {
+    INFO(email);
+    for (int i = 0; i < 5; ++i) {
+      CHECK(fx.login(email, "wrong password!", &pair).error_code() ==
+            grpc::StatusCode::UNAUTHENTICATED);
+    }
+    // Blocked for 1 s: even the right password is refused, and so is any spelling of the e-mail.
+    auto blocked = fx.login(email, kPassword, &pair);
+    CHECK(blocked.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+    CHECK(blocked.error_message() == "too many failed logins, try again later");
+    CHECK(rpc::retry_after_seconds(blocked) == 1);
+    CHECK(fx.login("  " + email, kPassword, &pair).error_code() ==
+          grpc::StatusCode::RESOURCE_EXHAUSTED);
+    fx.now_us += 1'000'000;
+    CHECK(fx.login(email, "wrong password!", &pair).error_code() ==
+          grpc::StatusCode::UNAUTHENTICATED);
+    CHECK(rpc::retry_after_seconds(fx.login(email, kPassword, &pair)) == 2);
+    fx.now_us += 2'000'000;
+  }
+  // Another account is not affected.
+  fx.registered("carol@example.com", "carol");
+  CHECK(fx.login("carol@example.com", kPassword, &pair).ok());
+  // Once allowed, the right password works and clears the count.
+  REQUIRE(fx.login("alice@example.com", kPassword, &pair).ok());
+  CHECK(fx.count("SELECT count(*) FROM auth.login_failures WHERE email_hash = '" +
+                 common::sha256_hex("alice@example.com") + "'") == 0);
+  CHECK(fx.count("SELECT count(*) FROM auth.login_failures WHERE email_hash = '" +
+                 common::sha256_hex("nobody@example.com") + "'") == 1);
+  // The e-mail itself is never stored.
+  CHECK(fx.count("SELECT count(*) FROM auth.login_failures WHERE email_hash LIKE '%@%'") == 0);
+}
+
+TEST_CASE("an expired throttle row is forgotten and pruned") {
+  AuthFixture fx;
+  v1::TokenPair pair;
+  for (int i = 0; i < 5; ++i) fx.login("ghost@example.com", "wrong password!", &pair);
+  CHECK(fx.count("SELECT count(*) FROM auth.login_failures") == 1);
+  fx.now_us += 3600LL * 1'000'000;  // past block + window
+  CHECK(fx.login("other@example.com", "wrong password!", &pair).error_code() ==
+        grpc::StatusCode::UNAUTHENTICATED);
+  CHECK(fx.count("SELECT count(*) FROM auth.login_failures") == 1);  // ghost pruned
+  CHECK(fx.login("ghost@example.com", "wrong password!", &pair).error_code() ==
+        grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_CASE("a hash made with older parameters verifies and is upgraded on login") {
+  AuthFixture fx;
+  auto user = fx.registered();
+  auth::PasswordHasher legacy({3, crypto_pwhash_MEMLIMIT_MIN});
+  {
+    auto conn = fx.pool->acquire();
+    conn->exec("UPDATE auth.users SET password_hash = $1", {legacy.hash(kPassword)});
+  }
+  CHECK(fx.count("SELECT count(*) FROM auth.users WHERE password_hash LIKE '%,t=3,%'") == 1);
+  v1::TokenPair pair;
+  REQUIRE(fx.login("alice@example.com", kPassword, &pair).ok());
+  CHECK(fx.count("SELECT count(*) FROM auth.users WHERE password_hash LIKE '%,t=3,%'") == 0);
+  CHECK(fx.count("SELECT count(*) FROM auth.users WHERE password_hash LIKE '$argon2id$v=19$m=8,t=1,p=1$%'") == 1);
+  REQUIRE(fx.login("alice@example.com", kPassword, &pair).ok());  // the new hash verifies
 }
 
 TEST_CASE("every RPC is counted by method and status code") {

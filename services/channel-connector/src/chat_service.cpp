@@ -66,9 +66,8 @@ void ChatService::publish(const std::string& conversation_id, const std::string&
 
 chat::v1::Conversation ChatService::create_conversation(
     const chat::v1::CreateConversationRequest& request) {
-  if (request.tenant_id().empty()) rpc::throw_invalid("tenant_id is required");
+  require_tenant(request.tenant_id());
   if (request.bot_id().empty()) rpc::throw_invalid("bot_id is required");
-  if (!is_uuid(request.tenant_id())) rpc::throw_invalid("tenant_id must be a UUID");
   if (!is_uuid(request.bot_id())) rpc::throw_invalid("bot_id must be a UUID");
   NewConversation conversation;
   conversation.tenant_id = request.tenant_id();
@@ -104,11 +103,9 @@ chat::v1::Conversation ChatService::create_conversation(
 
 chat::v1::Conversation ChatService::get_conversation(
     const chat::v1::GetConversationRequest& request) {
+  require_tenant(request.tenant_id());
   if (request.conversation_id().empty()) rpc::throw_invalid("conversation_id is required");
-  if (!is_uuid(request.conversation_id()) ||
-      (!request.tenant_id().empty() && !is_uuid(request.tenant_id()))) {
-    rpc::throw_not_found("conversation not found");
-  }
+  if (!is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   auto found = store_.get(request.conversation_id(), request.tenant_id());
   if (!found) rpc::throw_not_found("conversation not found");
   return std::move(*found);
@@ -116,8 +113,7 @@ chat::v1::Conversation ChatService::get_conversation(
 
 chat::v1::ListConversationsResponse ChatService::list_conversations(
     const chat::v1::ListConversationsRequest& request) {
-  if (request.tenant_id().empty()) rpc::throw_invalid("tenant_id is required");
-  if (!is_uuid(request.tenant_id())) rpc::throw_invalid("tenant_id must be a UUID");
+  require_tenant(request.tenant_id());
   if (!request.bot_id().empty() && !is_uuid(request.bot_id())) {
     rpc::throw_invalid("bot_id must be a UUID");
   }
@@ -131,10 +127,17 @@ chat::v1::ListConversationsResponse ChatService::list_conversations(
 
 chat::v1::PostMessageResponse ChatService::post_message(
     const chat::v1::PostMessageRequest& request) {
+  require_tenant(request.tenant_id());
+  return append_message(request, request.tenant_id());
+}
+
+chat::v1::PostMessageResponse ChatService::append_message(
+    const chat::v1::PostMessageRequest& request, const std::string& tenant_id) {
   std::string text = validate_post(request);
   if (!is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   NewMessage message{request.conversation_id(), request.client_id(), request.sender().kind(),
                      request.sender().id(),     request.sender().name(), std::move(text)};
+  message.tenant_id = tenant_id;
 
   std::optional<AppendResult> stored;
   {
@@ -168,14 +171,15 @@ chat::v1::PostMessageResponse ChatService::post_message(
 
 chat::v1::ListMessagesResponse ChatService::list_messages(
     const chat::v1::ListMessagesRequest& request) {
+  require_tenant(request.tenant_id());
   if (request.conversation_id().empty()) rpc::throw_invalid("conversation_id is required");
   if (!is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   int limit = clamp_limit(request.limit(), kMaxMessageLimit, kMaxMessageLimit);
   auto since = std::max<std::int64_t>(request.since_seq(), 0);
-  auto messages = store_.messages_since(request.conversation_id(), since, limit);
-  if (messages.empty() && !store_.exists(request.conversation_id())) {
+  if (!store_.get(request.conversation_id(), request.tenant_id())) {
     rpc::throw_not_found("conversation not found");
   }
+  auto messages = store_.messages_since(request.conversation_id(), since, limit);
   chat::v1::ListMessagesResponse response;
   response.mutable_messages()->Reserve(static_cast<int>(messages.size()));
   for (auto& m : messages) *response.add_messages() = std::move(m);
@@ -196,7 +200,7 @@ std::int64_t ChatService::post_bot_message(const BotMessage& message) {
   sender->set_id(message.bot_id);
   sender->set_name(message.bot_name);
   request.set_text(message.text);
-  return post_message(request).message().seq();
+  return append_message(request, "").message().seq();
 }
 
 void ChatService::publish_delta(const std::string& conversation_id, std::int64_t reply_to_seq,

@@ -49,7 +49,8 @@ class ChatService : public ChatOps {
   /// "Guest NNNN", creates the conversation and posts the bot's greeting as seq 1 when it has one.
   chat::v1::Conversation create_conversation(const chat::v1::CreateConversationRequest& request);
 
-  /// NOT_FOUND when unknown or, with tenant_id set, owned by another tenant.
+  /// tenant_id required (INVALID_ARGUMENT when empty or not a UUID); NOT_FOUND when unknown or
+  /// owned by another tenant.
   chat::v1::Conversation get_conversation(const chat::v1::GetConversationRequest& request);
 
   /// tenant_id required; bot_id optional filter; limit default 50, max 200; newest activity first.
@@ -58,14 +59,16 @@ class ChatService : public ChatOps {
 
   /// Validates (see validate_post), commits with the next seq (idempotent on client_id), publishes
   /// the `message.new` frame on `chat:conv:<id>` (failures counted, never returned), and hands a
-  /// new visitor message to the listener. NOT_FOUND for an unknown conversation. A new visitor
+  /// new visitor message to the listener. tenant_id required (INVALID_ARGUMENT when empty or
+  /// not a UUID); NOT_FOUND for an unknown conversation or one of another tenant. A new visitor
   /// message over VISITOR_MESSAGES_PER_MIN is refused with RESOURCE_EXHAUSTED +
   /// rpc::kRateLimitedDetails and not stored; a repeated one (same client_id) is still answered
   /// as a duplicate.
   chat::v1::PostMessageResponse post_message(const chat::v1::PostMessageRequest& request);
 
-  /// Messages with seq > since_seq in seq order, limit default and max 500. NOT_FOUND for an
-  /// unknown conversation.
+  /// Messages with seq > since_seq in seq order, limit default and max 500. tenant_id required
+  /// (INVALID_ARGUMENT when empty or not a UUID); NOT_FOUND for an unknown conversation or one
+  /// of another tenant.
   chat::v1::ListMessagesResponse list_messages(const chat::v1::ListMessagesRequest& request);
 
   // ChatOps, for the bot pipeline.
@@ -81,6 +84,9 @@ class ChatService : public ChatOps {
   /// greater than the last it sent.
   std::mutex& post_lock(const std::string& conversation_id);
   void publish(const std::string& conversation_id, const std::string& frame);
+  /// post_message() after validation; `tenant_id` empty = trusted in-process caller (bot reply).
+  chat::v1::PostMessageResponse append_message(const chat::v1::PostMessageRequest& request,
+                                               const std::string& tenant_id);
 
   static constexpr std::size_t kPostLockStripes = 64;
 

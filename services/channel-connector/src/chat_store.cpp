@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "botfactory/chatwire/message_event.hpp"
+#include "botfactory/common/text.hpp"
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/timestamp.hpp"
 
@@ -114,6 +115,10 @@ std::optional<AppendResult> ChatStore::append(const NewMessage& message,
   AppendResult result;
   result.tenant_id = locked.str(0, 1);
   result.bot_id = locked.str(0, 2);
+  if (!message.tenant_id.empty() &&
+      common::to_lower_ascii(message.tenant_id) != common::to_lower_ascii(result.tenant_id)) {
+    return std::nullopt;  // another tenant's conversation looks exactly like a missing one
+  }
   // Under the row lock every earlier post of this conversation has committed or rolled back,
   // so this read sees any stored message with the same client id.
   auto existing = connection->exec(kFindByClientId, {message.conversation_id, message.client_id});

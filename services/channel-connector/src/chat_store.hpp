@@ -24,6 +24,9 @@ struct NewMessage {
   std::string sender_id;
   std::string sender_name;
   std::string text;
+  /// When set, the conversation must belong to this tenant (else append() finds nothing);
+  /// empty only for the service's own trusted posts (bot replies).
+  std::string tenant_id;
 };
 
 /// The outcome of append(): the stored message, whether it was already there, and the

@@ -29,6 +29,11 @@ void check_text_field(std::string_view field, std::string_view value, std::size_
   }
 }
 
+void require_tenant(std::string_view tenant_id) {
+  if (tenant_id.empty()) rpc::throw_invalid("tenant_id is required");
+  if (!is_uuid(tenant_id)) rpc::throw_invalid("tenant_id must be a UUID");
+}
+
 std::string validate_post(const chat::v1::PostMessageRequest& request) {
   if (request.conversation_id().empty()) rpc::throw_invalid("conversation_id is required");
   if (request.client_id().empty()) rpc::throw_invalid("client_id is required");

@@ -20,6 +20,10 @@ inline constexpr std::size_t kMaxSenderNameCodePoints = 200;
 /// True for the canonical textual UUID form (8-4-4-4-12 hex digits, any case).
 bool is_uuid(std::string_view text);
 
+/// Every tenant-scoped RPC's first check: INVALID_ARGUMENT "tenant_id is required" when
+/// `tenant_id` is empty, "tenant_id must be a UUID" when it is not a UUID.
+void require_tenant(std::string_view tenant_id);
+
 /// Checks a PostMessage request and returns its text trimmed of surrounding whitespace.
 /// Throws rpc::StatusError INVALID_ARGUMENT when conversation_id is empty, client_id is not
 /// 1..64 code points, the sender kind is unset or unknown, a sender field is too long, or the

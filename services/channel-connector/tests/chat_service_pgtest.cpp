@@ -119,7 +119,7 @@ TEST_CASE("a repeated client_id returns the stored message and stores one row") 
   CHECK(count_rows(h.pool(), conversation.id()) == 1);
 
   grpc::Status status;
-  CHECK(get_conversation(h, conversation.id(), "", &status).last_seq() == 1);
+  CHECK(get_conversation(h, conversation.id(), tenant, &status).last_seq() == 1);
   CHECK(h.metrics.render().find("chat_messages_duplicate_total 1") != std::string::npos);
 }
 
@@ -141,6 +141,7 @@ TEST_CASE("bad text, client ids and conversations are rejected and nothing is st
   CHECK_FALSE(
       h.post(conversation.id(), "c-bad", commonv1::SENDER_KIND_VISITOR, bad_utf8, &response).ok());
   chatv1::PostMessageRequest direct;
+  direct.set_tenant_id(tenant);
   direct.set_conversation_id(conversation.id());
   direct.set_client_id("c-bad");
   direct.mutable_sender()->set_kind(commonv1::SENDER_KIND_VISITOR);
@@ -160,7 +161,7 @@ TEST_CASE("bad text, client ids and conversations are rejected and nothing is st
             .error_code() == grpc::StatusCode::INVALID_ARGUMENT);
   CHECK(count_rows(h.pool(), conversation.id()) == 0);
   grpc::Status status;
-  CHECK(get_conversation(h, conversation.id(), "", &status).last_seq() == 0);
+  CHECK(get_conversation(h, conversation.id(), tenant, &status).last_seq() == 0);
   CHECK(h.ai.calls == 0);
 
   CHECK(h.post(random_uuid(), "c-1", commonv1::SENDER_KIND_OPERATOR, "hi", &response).error_code() ==
@@ -243,6 +244,7 @@ TEST_CASE("ListMessages returns messages after since_seq in seq order") {
   grpc::ClientContext context;
   botfactory::rpc::set_deadline(context, std::chrono::seconds(10));
   chatv1::ListMessagesRequest request;
+  request.set_tenant_id(h.tenant_of(conversation.id()));
   request.set_conversation_id(conversation.id());
   request.set_limit(2);
   chatv1::ListMessagesResponse limited;
@@ -303,12 +305,66 @@ TEST_CASE("conversations are scoped to their tenant") {
   CHECK(got.bot_id() == bot_a.id());
   get_conversation(h, older.id(), tenant_b, &status);
   CHECK(status.error_code() == grpc::StatusCode::NOT_FOUND);
-  get_conversation(h, older.id(), "", &status);
-  CHECK(status.ok());
-  get_conversation(h, random_uuid(), "", &status);
+  get_conversation(h, random_uuid(), tenant_a, &status);
   CHECK(status.error_code() == grpc::StatusCode::NOT_FOUND);
-  get_conversation(h, "garbage", "", &status);
+  get_conversation(h, "garbage", tenant_a, &status);
   CHECK(status.error_code() == grpc::StatusCode::NOT_FOUND);
+  // The tenant is required on every RPC: empty or malformed is INVALID_ARGUMENT, never "any".
+  for (const std::string& bad : std::vector<std::string>{"", "garbage", tenant_a + "x"}) {
+    INFO("tenant '" << bad << "'");
+    get_conversation(h, older.id(), bad, &status);
+    CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    grpc::ClientContext post_context;
+    botfactory::rpc::set_deadline(post_context, std::chrono::seconds(10));
+    chatv1::PostMessageRequest post;
+    post.set_tenant_id(bad);
+    post.set_conversation_id(older.id());
+    post.set_client_id("c-x");
+    post.mutable_sender()->set_kind(commonv1::SENDER_KIND_OPERATOR);
+    post.set_text("hi");
+    chatv1::PostMessageResponse posted;
+    CHECK(h.client().PostMessage(&post_context, post, &posted).error_code() ==
+          grpc::StatusCode::INVALID_ARGUMENT);
+    grpc::ClientContext list_context;
+    botfactory::rpc::set_deadline(list_context, std::chrono::seconds(10));
+    chatv1::ListMessagesRequest list_request;
+    list_request.set_tenant_id(bad);
+    list_request.set_conversation_id(older.id());
+    chatv1::ListMessagesResponse listed;
+    CHECK(h.client().ListMessages(&list_context, list_request, &listed).error_code() ==
+          grpc::StatusCode::INVALID_ARGUMENT);
+    grpc::ClientContext conversations_context;
+    botfactory::rpc::set_deadline(conversations_context, std::chrono::seconds(10));
+    chatv1::ListConversationsRequest conversations_request;
+    conversations_request.set_tenant_id(bad);
+    chatv1::ListConversationsResponse conversations;
+    CHECK(h.client().ListConversations(&conversations_context, conversations_request,
+                                       &conversations)
+              .error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  // Another tenant can neither post into nor read a conversation: it does not exist for them.
+  {
+    grpc::ClientContext context;
+    botfactory::rpc::set_deadline(context, std::chrono::seconds(10));
+    chatv1::PostMessageRequest post;
+    post.set_tenant_id(tenant_b);
+    post.set_conversation_id(older.id());
+    post.set_client_id("c-foreign");
+    post.mutable_sender()->set_kind(commonv1::SENDER_KIND_OPERATOR);
+    post.set_text("injected");
+    chatv1::PostMessageResponse posted;
+    CHECK(h.client().PostMessage(&context, post, &posted).error_code() ==
+          grpc::StatusCode::NOT_FOUND);
+    CHECK(count_rows(h.pool(), older.id()) == 0);
+    grpc::ClientContext list_context;
+    botfactory::rpc::set_deadline(list_context, std::chrono::seconds(10));
+    chatv1::ListMessagesRequest list_request;
+    list_request.set_tenant_id(tenant_b);
+    list_request.set_conversation_id(older.id());
+    chatv1::ListMessagesResponse listed;
+    CHECK(h.client().ListMessages(&list_context, list_request, &listed).error_code() ==
+          grpc::StatusCode::NOT_FOUND);
+  }
 
   // Activity on the older conversation moves it to the front.
   chatv1::PostMessageResponse response;

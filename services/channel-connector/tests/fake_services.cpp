@@ -212,7 +212,15 @@ chat::v1::Conversation Harness::create_conversation(const std::string& tenant_id
   auto status = stub_->CreateConversation(&context, request, &conversation);
   INFO(status.error_message());
   REQUIRE(status.ok());
+  std::lock_guard lock(tenants_mutex_);
+  tenants_[conversation.id()] = tenant_id;
   return conversation;
+}
+
+std::string Harness::tenant_of(const std::string& conversation_id) {
+  std::lock_guard lock(tenants_mutex_);
+  auto it = tenants_.find(conversation_id);
+  return it == tenants_.end() ? random_uuid() : it->second;
 }
 
 grpc::Status Harness::post(const std::string& conversation_id, const std::string& client_id,
@@ -221,6 +229,7 @@ grpc::Status Harness::post(const std::string& conversation_id, const std::string
   grpc::ClientContext context;
   rpc::set_deadline(context, std::chrono::seconds(10));
   chat::v1::PostMessageRequest request;
+  request.set_tenant_id(tenant_of(conversation_id));
   request.set_conversation_id(conversation_id);
   request.set_client_id(client_id);
   request.mutable_sender()->set_kind(kind);
@@ -235,6 +244,7 @@ std::vector<chat::v1::Message> Harness::messages(const std::string& conversation
   grpc::ClientContext context;
   rpc::set_deadline(context, std::chrono::seconds(10));
   chat::v1::ListMessagesRequest request;
+  request.set_tenant_id(tenant_of(conversation_id));
   request.set_conversation_id(conversation_id);
   request.set_since_seq(since_seq);
   chat::v1::ListMessagesResponse response;

@@ -123,11 +123,14 @@ class Harness {
   /// CreateConversation through gRPC; REQUIREs success.
   chat::v1::Conversation create_conversation(const std::string& tenant_id, const std::string& bot_id,
                                              const std::string& visitor_name = "");
-  /// PostMessage through gRPC.
+  /// The tenant a conversation was created for by create_conversation(); a fresh random UUID
+  /// for any other id (so the call reaches the service and finds nothing).
+  std::string tenant_of(const std::string& conversation_id);
+  /// PostMessage through gRPC, as the conversation's tenant (tenant_of).
   grpc::Status post(const std::string& conversation_id, const std::string& client_id,
                     common::v1::SenderKind kind, const std::string& text,
                     chat::v1::PostMessageResponse* response);
-  /// ListMessages through gRPC; empty on error.
+  /// ListMessages through gRPC as the conversation's tenant (tenant_of); empty on error.
   std::vector<chat::v1::Message> messages(const std::string& conversation_id, std::int64_t since_seq = 0);
   /// A subscriber on chat:conv:<conversation_id> of the test Redis.
   std::unique_ptr<RedisListener> listen(const std::string& conversation_id);
@@ -148,6 +151,8 @@ class Harness {
   std::unique_ptr<ChannelConnectorGrpc> service_;
   std::unique_ptr<rpc::Server> server_;
   std::unique_ptr<chat::v1::ChannelConnectorService::Stub> stub_;
+  std::mutex tenants_mutex_;
+  std::map<std::string, std::string> tenants_;  // conversation id -> tenant id
 };
 
 }  // namespace botfactory::channel::testing_support

@@ -54,7 +54,7 @@ redis::SubscriberOptions subscriber_options(const GatewaySettings& settings) {
 struct Gateway::Impl {
   explicit Impl(GatewaySettings s)
       : settings(std::move(s)),
-        io(std::make_unique<net::io_context>(settings.io_threads)),
+        io(std::make_unique<net::io_context>(1)),
         workers(static_cast<std::size_t>(settings.workers), settings.worker_queue),
         upstreams(Upstreams::connect(settings)),
         verifier(settings.jwt_secret, settings.jwt_issuer),
@@ -122,18 +122,18 @@ void Gateway::start() {
   d.sweep = std::make_unique<net::steady_timer>(*d.io);
   d.schedule_sweep();
   d.work.emplace(d.io->get_executor());
-  for (int i = 0; i < d.settings.io_threads; ++i) {
-    d.threads.emplace_back([io = d.io.get()] {
-      for (;;) {
-        try {
-          io->run();
-          return;
-        } catch (const std::exception& e) {
-          common::logger("gateway")->error("I/O thread: {}", common::json_escape(e.what()));
-        }
+  // One I/O thread: connections, the hub and the subscriber share it without locks or strands
+  // (scaling is by replicas, docs/architecture.md).
+  d.threads.emplace_back([io = d.io.get()] {
+    for (;;) {
+      try {
+        io->run();
+        return;
+      } catch (const std::exception& e) {
+        common::logger("gateway")->error("I/O thread: {}", common::json_escape(e.what()));
       }
-    });
-  }
+    }
+  });
   d.started = true;
   common::logger("gateway")->info("listening on {}:{} (web root {})", host, port(),
                                   common::json_escape(d.settings.web_root));

@@ -11,8 +11,8 @@ namespace botfactory::gateway {
 
 class FanoutHub;
 
-/// Owns every part of an instance and its threads (GATEWAY_IO_THREADS I/O threads,
-/// GATEWAY_WORKERS workers for blocking calls).
+/// Owns every part of an instance and its threads (one I/O thread, GATEWAY_WORKERS workers for
+/// blocking calls).
 class Gateway {
  public:
   explicit Gateway(GatewaySettings settings);

@@ -23,6 +23,21 @@ GatewayMetrics& GatewayMetrics::get() {
       r.counter("gateway_ws_catchup_storage_total",
                 "Catch-ups of a socket that fell behind that needed a replay from storage"),
       r.counter("gateway_ws_rejected_upgrades_total", "WebSocket upgrades refused (bad token)"),
+      r.gauge("gateway_ws_queued_bytes",
+              "Outbound bytes the WebSocket sockets hold, counted against WS_SEND_BUDGET_BYTES "
+              "(payload + 64 per frame)"),
+      r.gauge("gateway_ws_queued_bytes_peak",
+              "The most outbound bytes one WebSocket socket held since the gateway started"),
+      r.counter("gateway_ws_reads_paused_total",
+                "Times a socket went over WS_SEND_BUDGET_BYTES and the gateway stopped reading "
+                "from it until its queue drained"),
+      r.counter("gateway_ws_budget_closes_total",
+                "WebSockets closed with 1008 at WS_SEND_HARD_CAP_BYTES"),
+      r.counter("gateway_ws_rate_limited_total",
+                "Inbound WebSocket messages dropped over WS_RATE_PER_SEC / WS_RATE_BURST"),
+      r.counter("gateway_ws_token_expired_closes_total",
+                "WebSockets closed with 4001 because their access token expired"),
+      r.counter("gateway_ws_token_renewals_total", "In-band token renewals accepted (auth frames)"),
       r.histogram("gateway_http_request_duration_seconds", "HTTP request latency",
                   metrics::latency_buckets()),
   };

@@ -20,6 +20,13 @@ struct GatewayMetrics {
   metrics::Counter& ws_catchup_memory_frames;  // frames a lagging socket got from the hub
   metrics::Counter& ws_catchup_storage;        // catch-ups that had to read storage
   metrics::Counter& ws_rejected_upgrades;
+  metrics::Gauge& ws_queued_bytes;        // counted outbound bytes of every socket (budget)
+  metrics::Gauge& ws_queued_bytes_peak;   // the most one socket ever held
+  metrics::Counter& ws_reads_paused;      // a socket went over WS_SEND_BUDGET_BYTES
+  metrics::Counter& ws_budget_closes;     // closed with 1008 at WS_SEND_HARD_CAP_BYTES
+  metrics::Counter& ws_rate_limited;      // inbound frames dropped by WS_RATE_PER_SEC
+  metrics::Counter& ws_token_expired_closes;  // closed with 4001 at the token's exp
+  metrics::Counter& ws_token_renewals;        // in-band renewals accepted
   metrics::Histogram& http_latency;
 
   /// The process-wide instance.

@@ -3,6 +3,8 @@
 #include "botfactory/common/config.hpp"
 #include "botfactory/rpc/client.hpp"
 #include "botfactory/common/logging.hpp"
+#include "botfactory/common/secrets.hpp"
+#include "botfactory/rpc/internal_auth.hpp"
 
 namespace botfactory::gateway {
 
@@ -18,6 +20,15 @@ GatewaySettings GatewaySettings::from_env() {
   s.ws_max_frame_bytes =
       static_cast<std::size_t>(env_int("WS_MAX_FRAME_BYTES", 16384, 256, 16 << 20));
   s.ws_max_queue = static_cast<std::size_t>(env_int("WS_MAX_QUEUE", 1024, 1, 1 << 20));
+  // A budget holds at least a few of the largest frames (a 4000-character message ≈ 17 KiB);
+  // the hard cap leaves room above it for a replay page and the replies in flight.
+  s.ws_send_budget_bytes = static_cast<std::size_t>(
+      env_int("WS_SEND_BUDGET_BYTES", 256 * 1024, 32 * 1024, 1LL << 30));
+  s.ws_send_hard_cap_bytes = static_cast<std::size_t>(
+      env_int("WS_SEND_HARD_CAP_BYTES", 1 << 20, 64 * 1024, 1LL << 32));
+  if (s.ws_send_hard_cap_bytes < 2 * s.ws_send_budget_bytes) {
+    throw common::ConfigError("WS_SEND_HARD_CAP_BYTES must be at least twice WS_SEND_BUDGET_BYTES");
+  }
   s.ws_send_timeout =
       std::chrono::milliseconds(env_int("WS_SEND_TIMEOUT_MS", 30000, 100, 3600 * 1000));
   s.fanout_recent_frames =
@@ -25,7 +36,6 @@ GatewaySettings GatewaySettings::from_env() {
   s.ws_idle_timeout = std::chrono::seconds(env_int("WS_IDLE_TIMEOUT_S", 300, 10, 86400));
   s.ws_rate_per_sec = static_cast<double>(env_int("WS_RATE_PER_SEC", 10, 1, 100000));
   s.ws_burst = static_cast<double>(env_int("WS_RATE_BURST", 20, 1, 100000));
-  s.io_threads = static_cast<int>(env_int("GATEWAY_IO_THREADS", 1, 1, 256));
   s.workers = static_cast<int>(env_int("GATEWAY_WORKERS", 8, 1, 1024));
   s.rpc_timeout = rpc::rpc_timeout_from_env();
   s.http_timeout = std::chrono::seconds(env_int("HTTP_TIMEOUT_S", 30, 1, 3600));
@@ -55,11 +65,9 @@ GatewaySettings GatewaySettings::from_env() {
   s.max_connections = static_cast<int>(env_int("MAX_CONNECTIONS", 10000, 1, 1000000));
   s.max_connections_per_ip = static_cast<int>(env_int("MAX_CONNECTIONS_PER_IP", 256, 0, 1000000));
   s.worker_queue = static_cast<std::size_t>(env_int("GATEWAY_WORKER_QUEUE", 1024, 1, 1 << 20));
-  s.jwt_secret = env_string("JWT_SECRET", s.jwt_secret);
+  s.jwt_secret = common::require_secret("JWT_SECRET");
   s.jwt_issuer = env_string("JWT_ISSUER", s.jwt_issuer);
-  if (s.jwt_secret == GatewaySettings{}.jwt_secret) {
-    common::logger("gateway")->warn("JWT_SECRET is not set: using the insecure development secret");
-  }
+  rpc::internal_token();  // INTERNAL_RPC_SECRET: checked at start, not at the first call
   split_host_port(s.http_listen);  // fail fast on a malformed address
   return s;
 }

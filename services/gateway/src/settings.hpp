@@ -17,13 +17,14 @@ struct GatewaySettings {
   std::size_t max_body_bytes = 1 << 20;        // MAX_BODY_BYTES, REST request bodies
   std::size_t max_upload_bytes = 8 << 20;      // MAX_UPLOAD_BYTES, knowledge uploads
   std::size_t ws_max_frame_bytes = 16384;      // WS_MAX_FRAME_BYTES, inbound message limit
-  std::size_t ws_max_queue = 1024;             // WS_MAX_QUEUE, outbound frames per socket
+  std::size_t ws_max_queue = 1024;             // WS_MAX_QUEUE, live frames queued per socket
+  std::size_t ws_send_budget_bytes = 256 * 1024;  // WS_SEND_BUDGET_BYTES, counted per socket
+  std::size_t ws_send_hard_cap_bytes = 1 << 20;   // WS_SEND_HARD_CAP_BYTES, past it → 1008
   std::chrono::milliseconds ws_send_timeout{30000};  // WS_SEND_TIMEOUT_MS, stalled write → 1008
   std::size_t fanout_recent_frames = 1024;  // FANOUT_RECENT_FRAMES, kept per conversation (30 s)
   std::chrono::seconds ws_idle_timeout{300};   // WS_IDLE_TIMEOUT_S, ping at half of it
   double ws_rate_per_sec = 10;                 // WS_RATE_PER_SEC, inbound frames refill rate
   double ws_burst = 20;                        // WS_RATE_BURST, token bucket size
-  int io_threads = 1;                          // GATEWAY_IO_THREADS
   int workers = 8;                             // GATEWAY_WORKERS, blocking gRPC calls
   std::chrono::milliseconds rpc_timeout{5000};  // RPC_TIMEOUT_MS
   std::chrono::seconds http_timeout{30};        // HTTP_TIMEOUT_S, per request read/write
@@ -42,7 +43,7 @@ struct GatewaySettings {
   int max_connections = 10000;          // MAX_CONNECTIONS, open HTTP + WebSocket connections
   int max_connections_per_ip = 256;     // MAX_CONNECTIONS_PER_IP per peer address (IPv6 /64)
   std::size_t worker_queue = 1024;      // GATEWAY_WORKER_QUEUE, jobs waiting for a worker
-  std::string jwt_secret = "dev-only-insecure-jwt-secret-change-me-0123456789";  // JWT_SECRET
+  std::string jwt_secret;  // JWT_SECRET (required: common::require_secret)
   std::string jwt_issuer = "botfactory";                                         // JWT_ISSUER
 
   /// Reads the environment. Throws common::ConfigError for a value that cannot be used.

@@ -8,11 +8,22 @@
 #include "botfactory/common/text.hpp"
 #include "botfactory/redis/publisher.hpp"
 #include "botfactory/registry/v1/registry.grpc.pb.h"
+#include "botfactory/rpc/retry_after.hpp"
 #include "botfactory/rpc/server.hpp"
+#include "botfactory/rpc/status.hpp"
 #include "botfactory/rpc/timestamp.hpp"
 
 namespace botfactory::gateway_test {
 namespace {
+
+/// The status rpc::throw_retry_later would send (a RetryInfo in the details).
+grpc::Status retry_later(grpc::StatusCode code, const std::string& message, int seconds) {
+  try {
+    rpc::throw_retry_later(code, message, seconds);
+  } catch (const rpc::StatusError& e) {
+    return e.status();
+  }
+}
 
 google::protobuf::Timestamp now_ts() {
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -101,6 +112,15 @@ struct FakeUpstreams::Impl {
     }
     grpc::Status Login(grpc::ServerContext*, const auth::v1::LoginRequest* request,
                        auth::v1::TokenPair* response) override {
+      // What real auth answers for a throttled account and when hashing is at capacity.
+      if (request->email() == "throttled@example.com") {
+        return retry_later(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                           "too many failed logins, try again later", 7);
+      }
+      if (request->email() == "busy@example.com") {
+        return retry_later(grpc::StatusCode::UNAVAILABLE,
+                           "too many logins in progress, try again shortly", 1);
+      }
       if (request->email() != kUserEmail || request->password() != kUserPassword) {
         return {grpc::StatusCode::UNAUTHENTICATED, "invalid email or password"};
       }

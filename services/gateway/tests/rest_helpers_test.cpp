@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <grpcpp/support/status.h>
 
+#include "botfactory/common/v1/common.pb.h"
 #include "http/api_error.hpp"
 #include "http/client_rate_limit.hpp"
 #include "botfactory/common/random.hpp"
@@ -71,6 +72,9 @@ TEST_CASE("request targets are split and percent-decoded") {
   CHECK(t.query.at("flag").empty());
   CHECK_FALSE(parse_target("/bad%zz").ok);
   CHECK_FALSE(parse_target("/bad%2").ok);
+  CHECK_FALSE(parse_target("/api/v1/bots/x%00y").ok);          // control characters: refused
+  CHECK_FALSE(parse_target("/api/v1/bots?limit=1%1B").ok);
+  CHECK_FALSE(parse_target("/api/v1/bots?a%7F=1").ok);
   CHECK(bearer_token("Bearer abc.def") == "abc.def");
   CHECK(bearer_token("bearer  xyz ") == "xyz");
   CHECK(bearer_token("Basic abc").empty());
@@ -104,6 +108,23 @@ TEST_CASE("gRPC statuses map to REST errors") {
   // Internal details never reach the client.
   CHECK(std::string(api_error_from_grpc(grpc::Status(grpc::StatusCode::INTERNAL, "pg: boom"))
                         .what()) == "internal error");
+
+  // A retry hint (rpc/retry_after.hpp) turns RESOURCE_EXHAUSTED into 429 and keeps the
+  // service's message on 503, both with Retry-After.
+  botfactory::common::v1::RetryInfo hint;
+  hint.set_retry_after_s(4);
+  auto throttled = api_error_from_grpc(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                                    "too many failed logins", hint.SerializeAsString()));
+  CHECK(throttled.status() == 429);
+  CHECK(throttled.code() == "rate_limited");
+  CHECK(throttled.retry_after_s() == 4);
+  auto busy = api_error_from_grpc(
+      grpc::Status(grpc::StatusCode::UNAVAILABLE, "hashing busy", hint.SerializeAsString()));
+  CHECK(busy.status() == 503);
+  CHECK(std::string(busy.what()) == "hashing busy");
+  CHECK(busy.retry_after_s() == 4);
+  CHECK(api_error_from_grpc(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "quota")).retry_after_s() == 0);
+  CHECK(api_error_from_grpc(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "q", "garbage")).status() == 402);
 
   auto response = error_response(404, "not_found", "no \"such\" bot");
   CHECK(response.status == 404);
@@ -228,6 +249,25 @@ TEST_CASE("RestApi rejects bad input before calling any service") {
 
   request.body = "[1,2]";
   CHECK(error_code_of(api.handle(request)) == "invalid_json");
+
+  // Control characters in any string are refused before any service (or libpq) sees them.
+  for (const char* body : {R"({"email":"a\u0000@b.c","password":"x"})",
+                           R"({"email":"a@b.c","password":"x\u001b[2J"})",
+                           R"({"email":"a@b.c","password":"x","extra":["ok","\u007f"]})",
+                           "{\"email\":\"a@b.c\",\"password\":\"x\xC2\x85\"}"}) {
+    INFO(body);
+    request.body = body;
+    response = api.handle(request);
+    CHECK(response.status == 400);
+    CHECK(error_code_of(response) == "invalid_argument");
+  }
+  request.body = R"({"email":"a\u0000@b.c","password":"x"})";
+  CHECK(api.handle(request).body.find("`email` must not contain control characters") !=
+        std::string::npos);
+  request.path = "/api/v1/widget/pb_x/sessions";
+  request.body = R"({"name":"Ann\u0000"})";
+  CHECK(error_code_of(api.handle(request)) == "invalid_argument");
+  request.path = "/api/v1/auth/login";
 
   request.method = "GET";
   request.path = "/api/v1/bots";

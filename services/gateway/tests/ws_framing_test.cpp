@@ -76,6 +76,34 @@ TEST_CASE("close frames carry their code and reason") {
   CHECK(events[1].close_code == 1005);
 }
 
+TEST_CASE("close codes are validated per RFC 6455 section 7.4") {
+  for (int code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000,
+                   3999, 4000, 4999}) {
+    INFO(code);
+    CHECK(is_valid_close_code(static_cast<std::uint16_t>(code)));
+    WsFrameParser parser(1024);
+    std::vector<WsEvent> events;
+    CHECK(parser.feed(client_frame(0x8, encode_close_payload(static_cast<std::uint16_t>(code), "")),
+                      events) == 0);
+  }
+  for (int code : {0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535}) {
+    INFO(code);
+    CHECK_FALSE(is_valid_close_code(static_cast<std::uint16_t>(code)));
+    WsFrameParser parser(1024);
+    std::vector<WsEvent> events;
+    CHECK(parser.feed(client_frame(0x8, encode_close_payload(static_cast<std::uint16_t>(code), "")),
+                      events) == kCloseProtocolError);
+    CHECK(events.empty());
+  }
+  WsFrameParser one_byte(1024);
+  std::vector<WsEvent> events;
+  CHECK(one_byte.feed(client_frame(0x8, std::string(1, '\x03')), events) == kCloseProtocolError);
+  WsFrameParser bad_reason(1024);
+  CHECK(bad_reason.feed(client_frame(0x8, encode_close_payload(1000, "\xFF\xFE")), events) ==
+        kCloseInvalidPayload);
+  CHECK(events.empty());
+}
+
 TEST_CASE("protocol violations and oversized messages fail the connection") {
   std::vector<WsEvent> events;
   auto fail_code = [&](const std::string& bytes, std::size_t limit = 1024) {

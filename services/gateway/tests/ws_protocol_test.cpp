@@ -11,6 +11,38 @@ using namespace botfactory;
 using namespace botfactory::gateway;
 namespace json = boost::json;
 
+TEST_CASE("control characters in any string of a client frame are refused") {
+  for (const char* text :
+       {R"({"type":"message.send","conversation_id":"c1","client_id":"k1","text":"a\u0000b"})",
+        R"({"type":"message.send","conversation_id":"c1","client_id":"k\u0007","text":"hi"})",
+        R"({"type":"conversation.join","conversation_id":"c\u001b"})",
+        R"({"type":"ping","x":{"y":["\u0085"]}})", R"({"type\u0000":"ping"})"}) {
+    INFO(text);
+    auto parsed = parse_client_frame(text);
+    REQUIRE(parsed.error);
+    CHECK(parsed.error->code == "invalid_argument");
+  }
+  auto ok = parse_client_frame(
+      R"({"type":"message.send","conversation_id":"c1","client_id":"k1","text":"line\n\ttab\r\n"})");
+  CHECK(ok.frame);
+}
+
+TEST_CASE("auth frames carry the renewed token") {
+  auto auth = parse_client_frame(R"({"type":"auth","token":"a.b.c"})");
+  REQUIRE(auth.frame);
+  CHECK(auth.frame->type == ClientFrame::Type::kAuth);
+  CHECK(auth.frame->token == "a.b.c");
+  for (const char* text : {R"({"type":"auth"})", R"({"type":"auth","token":""})",
+                           R"({"type":"auth","token":7})"}) {
+    auto bad = parse_client_frame(text);
+    REQUIRE(bad.error);
+    CHECK(bad.error->code == "invalid_message");
+  }
+  CHECK(parse_client_frame(R"({"type":"auth","token":")" + std::string(5000, 'x') + "\"}").error);
+  CHECK(json::parse(encode_auth_ok(1800000000)) ==
+        json::parse(R"({"type":"auth.ok","expires_at":1800000000})"));
+}
+
 TEST_CASE("client frames are parsed and validated") {
   auto join = parse_client_frame(R"({"type":"conversation.join","conversation_id":"c1","since_seq":4})");
   REQUIRE(join.frame);

@@ -313,3 +313,26 @@ TEST_CASE("paid periods roll forward monthly from the anchor and usage restarts 
   CHECK(micros(sub.current_period_start()) == subscription::add_months_utc(kStart, 5));
   CHECK(sub.usage().bot_replies() == 2);
 }
+
+TEST_CASE("every tenant-scoped RPC refuses an empty or malformed tenant and stores nothing") {
+  BillingFixture fx;
+  for (const std::string& bad : std::vector<std::string>{"", "tenant-1", std::string(kTenant) + "x",
+                                                         "' OR 1=1 --"}) {
+    INFO("tenant '" << bad << "'");
+    v1::GetSubscriptionRequest get;
+    get.set_tenant_id(bad);
+    v1::Subscription sub;
+    auto got = fx.call([&](grpc::ClientContext& c) { return fx.stub->GetSubscription(&c, get, &sub); });
+    CHECK(got.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(got.error_message() == "tenant_id must be a UUID");
+    v1::StartTrialRequest trial;
+    trial.set_tenant_id(bad);
+    CHECK(fx.call([&](grpc::ClientContext& c) { return fx.stub->StartTrial(&c, trial, &sub); })
+              .error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(fx.change_plan("starter", &sub, bad).error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    v1::ConsumeQuotaResponse grant;
+    CHECK(fx.consume(1, &grant, bad).error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  auto conn = fx.pool->acquire();
+  CHECK(conn->exec("SELECT count(*) FROM billing.subscriptions").int64(0, 0) == 0);
+}

@@ -4,6 +4,7 @@
 #include <grpcpp/support/status.h>
 
 #include "botfactory/common/logging.hpp"
+#include "botfactory/rpc/retry_after.hpp"
 #include "botfactory/rpc/status.hpp"
 
 namespace botfactory::gateway {
@@ -22,6 +23,16 @@ HttpResponse error_response(int status, std::string_view code, std::string_view 
 
 ApiError api_error_from_grpc(const grpc::Status& status) {
   const std::string& message = status.error_message();
+  if (auto retry = rpc::retry_after_seconds(status)) {
+    if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      return ApiError(429, "rate_limited", message.empty() ? "too many requests" : message)
+          .with_retry_after(*retry);
+    }
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      return ApiError(503, "unavailable", message.empty() ? "busy, try again" : message)
+          .with_retry_after(*retry);
+    }
+  }
   switch (status.error_code()) {
     case grpc::StatusCode::INVALID_ARGUMENT:
       return ApiError(400, "validation_failed", message.empty() ? "invalid request" : message);

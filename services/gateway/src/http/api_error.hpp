@@ -21,10 +21,17 @@ class ApiError : public std::runtime_error {
       : std::runtime_error(message), status_(status), code_(std::move(code)) {}
   int status() const { return status_; }
   const std::string& code() const { return code_; }
+  /// Seconds for a Retry-After header (RFC 9110 section 10.2.3); 0 = none.
+  int retry_after_s() const { return retry_after_s_; }
+  ApiError& with_retry_after(int seconds) {
+    retry_after_s_ = seconds;
+    return *this;
+  }
 
  private:
   int status_;
   std::string code_;
+  int retry_after_s_ = 0;
 };
 
 /// A JSON error response.
@@ -33,8 +40,10 @@ HttpResponse error_response(int status, std::string_view code, std::string_view 
 /// The REST error for a failed upstream call: INVALID_ARGUMENT 400 validation_failed (with the
 /// service's message), UNAUTHENTICATED 401 unauthorized, PERMISSION_DENIED 403 forbidden,
 /// NOT_FOUND 404 not_found, ALREADY_EXISTS / FAILED_PRECONDITION 409 conflict,
-/// RESOURCE_EXHAUSTED 402 quota_exceeded (429 rate_limited when it carries
-/// rpc::kRateLimitedDetails), UNAVAILABLE / DEADLINE_EXCEEDED 503 unavailable,
+/// RESOURCE_EXHAUSTED 402 quota_exceeded, or 429 rate_limited when it carries
+/// rpc::kRateLimitedDetails or a retry hint (rpc/retry_after.hpp, e.g. the login throttle; then
+/// with Retry-After), UNAVAILABLE / DEADLINE_EXCEEDED 503 unavailable (with the service's message
+/// and Retry-After when it carries a retry hint, e.g. auth's password-hashing cap),
 /// anything else 500 internal (the details are logged, not sent).
 ApiError api_error_from_grpc(const grpc::Status& status);
 

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "botfactory/common/text.hpp"
+
 namespace botfactory::gateway {
 namespace {
 
@@ -40,6 +42,8 @@ ParsedTarget parse_target(std::string_view target) {
   auto question = target.find('?');
   std::string_view raw_path = target.substr(0, question);
   if (!percent_decode(raw_path, false, parsed.path)) parsed.ok = false;
+  // A decoded %00 (or another control character) must not reach a service or libpq.
+  if (common::find_control_char(parsed.path) != std::string_view::npos) parsed.ok = false;
   if (question == std::string_view::npos) return parsed;
   std::string_view query = target.substr(question + 1);
   if (auto hash = query.find('#'); hash != std::string_view::npos) query = query.substr(0, hash);
@@ -52,7 +56,9 @@ ParsedTarget parse_target(std::string_view target) {
     std::string key;
     std::string value;
     if (!percent_decode(pair.substr(0, eq), true, key) ||
-        (eq != std::string_view::npos && !percent_decode(pair.substr(eq + 1), true, value))) {
+        (eq != std::string_view::npos && !percent_decode(pair.substr(eq + 1), true, value)) ||
+        common::find_control_char(key) != std::string_view::npos ||
+        common::find_control_char(value) != std::string_view::npos) {
       parsed.ok = false;
       continue;
     }

@@ -436,9 +436,8 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
 
 }  // namespace
 
-/// Accepts connections, each on a new strand; with one I/O thread (GATEWAY_IO_THREADS=1) on the
-/// io_context itself, which is then an implicit strand (and the fan-out hub can deliver to a
-/// socket without a post, see WsSession::on_event).
+/// Accepts connections on the io_context itself: the gateway runs one I/O thread, an implicit
+/// strand (so the fan-out hub delivers to a socket without a post, see WsSession::on_event).
 class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Listener> {
  public:
   Listener(net::io_context& io, ServerContext& context)
@@ -454,9 +453,7 @@ class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Lis
   }
 
   void accept() {
-    net::any_io_executor executor = io_.get_executor();
-    if (context_.settings.io_threads > 1) executor = net::make_strand(io_);
-    acceptor_.async_accept(executor,
+    acceptor_.async_accept(io_.get_executor(),
                            [self = shared_from_this()](error_code ec, tcp::socket socket) {
                              if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) {
                                return;

@@ -8,6 +8,7 @@
 #include "botfactory/common/text.hpp"
 #include "botfactory/jwt/tokens.hpp"
 #include "http/multipart.hpp"
+#include "json_input.hpp"
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
 
@@ -44,22 +45,14 @@ HttpResponse no_content() {
   return response;
 }
 
-ApiError invalid_json(const char* message) { return ApiError(400, "invalid_json", message); }
 ApiError validation(const std::string& message) {
   return ApiError(400, "validation_failed", message);
 }
 
 /// The body as a JSON object; an empty body is `{}` when `allow_empty`.
+/// Control characters in any string are refused (400 invalid_argument, rest_json.hpp).
 json::object parse_object(const HttpRequest& request, bool allow_empty = false) {
-  if (common::trim(request.body).empty()) {
-    if (allow_empty) return {};
-    throw invalid_json("request body must be a JSON object");
-  }
-  boost::system::error_code ec;
-  json::value value = json::parse(request.body, ec);
-  if (ec) throw invalid_json("request body is not valid JSON");
-  if (!value.is_object()) throw invalid_json("request body must be a JSON object");
-  return std::move(value.as_object());
+  return parse_json_object(request.body, allow_empty);
 }
 
 /// A string field; absent or null gives nullopt, another type a validation error.
@@ -125,7 +118,11 @@ HttpResponse RestApi::handle(const HttpRequest& request, const RouteMatch& route
   try {
     return dispatch(request, route);
   } catch (const ApiError& e) {
-    return error_response(e.status(), e.code(), e.what());
+    auto response = error_response(e.status(), e.code(), e.what());
+    if (e.retry_after_s() > 0) {
+      response.headers.emplace_back("Retry-After", std::to_string(e.retry_after_s()));
+    }
+    return response;
   } catch (const std::exception& e) {
     common::logger("rest")->error("request {} {} failed: {}", request.request_id, route.pattern,
                                   common::json_escape(e.what()));
@@ -375,6 +372,13 @@ HttpResponse RestApi::add_knowledge(const HttpRequest& request, const std::strin
     }
     if (!common::is_valid_utf8(file->body)) throw validation("the file must be UTF-8 text");
     if (title.empty()) title = *file->filename;
+    // NUL must never reach libpq (common::find_control_char).
+    if (common::find_control_char(title) != std::string_view::npos) {
+      throw ApiError(400, "invalid_argument", control_char_message("title"));
+    }
+    if (common::find_control_char(file->body) != std::string_view::npos) {
+      throw ApiError(400, "invalid_argument", control_char_message("file"));
+    }
     rpc_request.set_title(title);
     rpc_request.set_format(*format);
     rpc_request.set_body(file->body);
@@ -422,6 +426,7 @@ HttpResponse RestApi::delete_knowledge(const HttpRequest& request, const std::st
 
 HttpResponse RestApi::create_widget_session(const HttpRequest& request,
                                             const std::string& public_id) const {
+  if (!request.authorization.empty()) return renew_widget_session(request, public_id);
   auto body = parse_object(request, /*allow_empty=*/true);
   std::string name(common::trim(string_field(body, "name")));
   if (!common::is_valid_utf8(name) || common::utf8_length(name) > kMaxVisitorNameLength) {
@@ -467,6 +472,39 @@ HttpResponse RestApi::create_widget_session(const HttpRequest& request,
   return json_response(201, result);
 }
 
+HttpResponse RestApi::renew_widget_session(const HttpRequest& request,
+                                           const std::string& public_id) const {
+  parse_object(request, /*allow_empty=*/true);  // the body is not used, but must be JSON
+  auto claims = authenticate(request);            // 401 when expired: open a new session
+  if (claims.kind != jwt::TokenKind::kVisitor) {
+    throw ApiError(403, "forbidden", "only a visitor token of this bot renews a widget session");
+  }
+  registry::v1::Bot bot;
+  {
+    registry::v1::GetBotByPublicIdRequest rpc_request;
+    rpc_request.set_public_id(public_id);
+    bot =
+        checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::GetBotByPublicId, rpc_request);
+  }
+  if (bot.id() != claims.bot_id || bot.tenant_id() != claims.tenant_id) {
+    throw ApiError(403, "forbidden", "only a visitor token of this bot renews a widget session");
+  }
+  auth::v1::IssueVisitorTokenRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_bot_id(claims.bot_id);
+  rpc_request.set_conversation_id(claims.conversation_id);
+  rpc_request.set_visitor_id(claims.subject);
+  rpc_request.set_visitor_name(claims.name);
+  auto token = checked_call(upstreams_, *upstreams_.auth, &AuthRpc::IssueVisitorToken, rpc_request);
+  json::object result{
+      {"token", token.token()},
+      {"expires_in", token.expires_in()},
+      {"conversation_id", claims.conversation_id},
+      {"visitor", {{"id", claims.subject}, {"name", claims.name}}},
+      {"bot", {{"name", bot.name()}, {"language", bot.language()}, {"greeting", bot.greeting()}}}};
+  return json_response(200, result);
+}
+
 HttpResponse RestApi::list_conversations(const HttpRequest& request,
                                          const std::string& bot_id) const {
   auto claims = require_user(request);
@@ -504,6 +542,7 @@ HttpResponse RestApi::list_messages(const HttpRequest& request,
     checked_call(upstreams_, *upstreams_.chat, &ChatRpc::GetConversation, rpc_request);
   }
   chat::v1::ListMessagesRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_conversation_id(conversation_id);
   rpc_request.set_since_seq(since_seq);
   rpc_request.set_limit(limit);

@@ -54,6 +54,10 @@ class RestApi {
                                 const std::string& document_id) const;
   HttpResponse create_widget_session(const HttpRequest& request,
                                      const std::string& public_id) const;
+  /// The widget session route with `Authorization: Bearer <visitor token>`: a new token for the
+  /// same bot, conversation and visitor (docs/api.md, "Renewing a widget session").
+  HttpResponse renew_widget_session(const HttpRequest& request,
+                                    const std::string& public_id) const;
   HttpResponse list_conversations(const HttpRequest& request, const std::string& bot_id) const;
   HttpResponse list_messages(const HttpRequest& request, const std::string& conversation_id) const;
 

@@ -3,6 +3,8 @@
 #include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/rpc/timestamp.hpp"
+#include "http/api_error.hpp"
+#include "json_input.hpp"
 
 namespace botfactory::gateway {
 namespace {
@@ -14,6 +16,24 @@ boost::json::object sender_json(const chat::v1::Sender& sender) {
 }
 
 }  // namespace
+
+boost::json::object parse_json_object(std::string_view body, bool allow_empty) {
+  if (common::trim(body).empty()) {
+    if (allow_empty) return {};
+    throw ApiError(400, "invalid_json", "request body must be a JSON object");
+  }
+  auto input = parse_json_input(body);
+  switch (input.status) {
+    case JsonInput::Status::kInvalidJson:
+      throw ApiError(400, "invalid_json", "request body is not valid JSON");
+    case JsonInput::Status::kControlChar:
+      throw ApiError(400, "invalid_argument", control_char_message(input.field));
+    case JsonInput::Status::kOk:
+      break;
+  }
+  if (!input.value.is_object()) throw ApiError(400, "invalid_json", "request body must be a JSON object");
+  return std::move(input.value.as_object());
+}
 
 boost::json::object user_json(const auth::v1::User& user) {
   return {{"id", user.id()},

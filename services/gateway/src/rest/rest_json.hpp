@@ -14,6 +14,12 @@
 
 namespace botfactory::gateway {
 
+/// A REST request body as a JSON object (RFC 8259). An empty (or blank) body is `{}` when
+/// `allow_empty`. Throws ApiError 400 `invalid_json` when it is not JSON or not an object, and
+/// 400 `invalid_argument` when any string in it holds a control character other than \t \n \r
+/// (parse_json_input(); NUL never reaches a service or libpq).
+boost::json::object parse_json_object(std::string_view body, bool allow_empty = false);
+
 /// {id, email, username, tenant_id, created_at}
 boost::json::object user_json(const auth::v1::User& user);
 /// {access_token, refresh_token, expires_in, token_type: "Bearer"}

@@ -32,10 +32,12 @@ std::optional<OpError> ChatOps::authorize_join(const jwt::Claims& claims,
   return std::nullopt;
 }
 
-std::optional<OpError> ChatOps::fetch_messages(const std::string& conversation_id,
+std::optional<OpError> ChatOps::fetch_messages(const std::string& tenant_id,
+                                               const std::string& conversation_id,
                                                std::int64_t since_seq, int limit,
                                                std::vector<SeqFrame>& out, bool* more) const {
   chat::v1::ListMessagesRequest request;
+  request.set_tenant_id(tenant_id);
   request.set_conversation_id(conversation_id);
   request.set_since_seq(since_seq);
   request.set_limit(limit);
@@ -56,6 +58,7 @@ std::optional<OpError> ChatOps::post_message(const jwt::Claims& claims, const st
                                              const std::string& client_id, const std::string& text,
                                              PostResult& result) const {
   chat::v1::PostMessageRequest request;
+  request.set_tenant_id(claims.tenant_id);
   request.set_conversation_id(conversation_id);
   request.set_client_id(client_id);
   request.set_text(text);

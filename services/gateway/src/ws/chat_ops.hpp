@@ -43,8 +43,10 @@ class ChatOps {
                                         std::int64_t* last_seq) const;
 
   /// Appends to `out` the `message.new` frames (chatwire encoding) of messages with seq >
-  /// `since_seq` in seq order, at most `limit`. `*more` is set when the page was full.
-  std::optional<OpError> fetch_messages(const std::string& conversation_id, std::int64_t since_seq,
+  /// `since_seq` in seq order, at most `limit`, of conversation `conversation_id` of tenant
+  /// `tenant_id`. `*more` is set when the page was full.
+  std::optional<OpError> fetch_messages(const std::string& tenant_id,
+                                        const std::string& conversation_id, std::int64_t since_seq,
                                         int limit, std::vector<SeqFrame>& out, bool* more) const;
 
   /// Posts `text` as the token's holder: visitor → {visitor, sub, name from the token};

@@ -12,6 +12,12 @@ bool is_control(std::uint8_t opcode) { return (opcode & 0x8) != 0; }
 
 }  // namespace
 
+bool is_valid_close_code(std::uint16_t code) {
+  if (code >= 1000 && code <= 1003) return true;
+  if (code >= 1007 && code <= 1014) return true;
+  return code >= 3000 && code <= 4999;
+}
+
 std::uint16_t WsFrameParser::feed(std::string_view data, std::vector<WsEvent>& events) {
   std::uint16_t error = 0;
   if (!pending_.empty()) {
@@ -110,7 +116,15 @@ std::size_t WsFrameParser::parse_one(std::string_view data, std::vector<WsEvent>
                                                 (static_cast<std::uint8_t>(body[0]) << 8) |
                                                 static_cast<std::uint8_t>(body[1]))
                                           : kNoStatus;
+      if (body.size() >= 2 && !is_valid_close_code(event.close_code)) {
+        error = kCloseProtocolError;
+        return 0;
+      }
       if (body.size() > 2) event.payload = body.substr(2);
+      if (!common::is_valid_utf8(event.payload)) {
+        error = kCloseInvalidPayload;
+        return 0;
+      }
     } else {
       event.kind = opcode == 0x9 ? WsEvent::Kind::kPing : WsEvent::Kind::kPong;
       unmask_into(event.payload);

@@ -30,6 +30,14 @@ inline constexpr std::uint16_t kCloseProtocolError = 1002;
 inline constexpr std::uint16_t kCloseInvalidPayload = 1007;
 inline constexpr std::uint16_t kClosePolicyViolation = 1008;
 inline constexpr std::uint16_t kCloseTooBig = 1009;
+/// Application close code (RFC 6455 section 7.4.2, 4000–4999 private use): the socket's access
+/// token expired (docs/protocol.md).
+inline constexpr std::uint16_t kCloseTokenExpired = 4001;
+
+/// True when a peer may send `code` in a close frame (RFC 6455 sections 7.4.1 and 7.4.2):
+/// 1000–1003, 1007–1014 and 3000–4999. 0–999, 1004 (reserved), 1005 and 1006 (never on the
+/// wire), 1015 (TLS), the unassigned 1016–2999 and anything from 5000 are invalid.
+bool is_valid_close_code(std::uint16_t code);
 
 /// Something complete that the client sent.
 struct WsEvent {
@@ -49,8 +57,10 @@ class WsFrameParser {
   /// Consumes `data`, appending complete events to `events`. Returns 0, or the close code to
   /// fail the connection with: 1009 when a message would exceed the limit, 1002 for a protocol
   /// violation (unmasked frame, reserved bits, bad opcode, fragmented or long control frame,
-  /// unexpected continuation), 1007 for a text message that is not UTF-8. After a non-zero
-  /// result the parser must not be fed again.
+  /// unexpected continuation, a close frame with a 1-byte payload or an invalid code, see
+  /// is_valid_close_code()), 1007 for a text message or a close reason that is not UTF-8
+  /// (RFC 6455 sections 5.5.1, 7.4, 8.1). After a non-zero result the parser must not be fed
+  /// again.
   std::uint16_t feed(std::string_view data, std::vector<WsEvent>& events);
 
   /// True when no partial frame or message is buffered.

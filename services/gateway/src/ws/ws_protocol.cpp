@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "botfactory/common/text.hpp"
+#include "json_input.hpp"
 
 namespace botfactory::gateway {
 namespace {
@@ -25,9 +26,14 @@ const json::string* string_at(const json::object& object, const char* key) {
 }  // namespace
 
 ParseResult parse_client_frame(std::string_view text) {
-  boost::system::error_code ec;
-  json::value value = json::parse(text, ec);
-  if (ec) return fail("invalid_json", "frame is not valid JSON");
+  auto input = parse_json_input(text);
+  if (input.status == JsonInput::Status::kInvalidJson) {
+    return fail("invalid_json", "frame is not valid JSON");
+  }
+  if (input.status == JsonInput::Status::kControlChar) {
+    return fail("invalid_argument", control_char_message(input.field));
+  }
+  const json::value& value = input.value;
   if (!value.is_object()) return fail("invalid_json", "frame must be a JSON object");
   const auto& object = value.as_object();
   const auto* type = string_at(object, "type");
@@ -36,6 +42,15 @@ ParseResult parse_client_frame(std::string_view text) {
   ClientFrame frame;
   if (*type == "ping") {
     frame.type = ClientFrame::Type::kPing;
+    return {frame, std::nullopt};
+  }
+  if (*type == "auth") {
+    frame.type = ClientFrame::Type::kAuth;
+    const auto* token = string_at(object, "token");
+    if (token == nullptr || token->empty() || token->size() > kMaxTokenLength) {
+      return fail("invalid_message", "auth needs a string `token`");
+    }
+    frame.token = std::string(*token);
     return {frame, std::nullopt};
   }
   if (*type == "conversation.join") {
@@ -119,6 +134,11 @@ std::string encode_error(const FrameError& error) {
   json::object o{{"type", "error"}, {"code", error.code}, {"message", error.message}};
   if (!error.client_id.empty()) o["client_id"] = error.client_id;
   if (!error.conversation_id.empty()) o["conversation_id"] = error.conversation_id;
+  return json::serialize(o);
+}
+
+std::string encode_auth_ok(std::int64_t expires_at) {
+  json::object o{{"type", "auth.ok"}, {"expires_at", expires_at}};
   return json::serialize(o);
 }
 

@@ -14,21 +14,23 @@ namespace botfactory::gateway {
 inline constexpr std::size_t kMaxTextLength = 4000;         // code points, after trimming
 inline constexpr std::size_t kMaxClientIdLength = 64;       // bytes
 inline constexpr std::size_t kMaxConversationIdLength = 64;  // bytes
+inline constexpr std::size_t kMaxTokenLength = 4096;        // bytes (an access token)
 
 /// A client frame that passed validation.
 struct ClientFrame {
-  enum class Type { kJoin, kLeave, kSend, kPing } type = Type::kPing;
+  enum class Type { kJoin, kLeave, kSend, kPing, kAuth } type = Type::kPing;
   std::string conversation_id;
   std::int64_t since_seq = 0;  // join
   std::string client_id;       // send
   std::string text;            // send, as received (validated after trimming)
+  std::string token;           // auth: the renewed access token (not verified here)
 };
 
 /// Why a client frame was rejected: the `error` frame's code and message, plus the client_id and
 /// conversation_id when the frame had them (echoed so the client can correlate).
 struct FrameError {
-  std::string code;  // invalid_json, invalid_message, unknown_type, invalid_text,
-                     // invalid_client_id
+  std::string code;  // invalid_json, invalid_argument (a control character), invalid_message,
+                     // unknown_type, invalid_text, invalid_client_id
   std::string message;
   std::string client_id;
   std::string conversation_id;
@@ -36,8 +38,9 @@ struct FrameError {
 
 /// Parses and validates one client text frame: `conversation.join` {conversation_id, since_seq
 /// >= 0}, `conversation.leave` {conversation_id}, `message.send` {conversation_id, client_id
-/// 1..64 bytes, text: 1..4000 code points after trimming}, `ping`. Exactly one of the results is
-/// set.
+/// 1..64 bytes, text: 1..4000 code points after trimming}, `ping`, `auth` {token: 1..4096
+/// bytes}. Any string holding a control character other than \t \n \r is refused with
+/// `invalid_argument` (json_input.hpp). Exactly one of the results is set.
 struct ParseResult {
   std::optional<ClientFrame> frame;
   std::optional<FrameError> error;
@@ -53,6 +56,8 @@ std::string encode_joined(std::string_view conversation_id, std::int64_t last_se
 std::string encode_left(std::string_view conversation_id);
 /// {"type":"error","code":…,"message":…[,"client_id":…][,"conversation_id":…]}
 std::string encode_error(const FrameError& error);
+/// {"type":"auth.ok","expires_at":…} (Unix seconds of the renewed token's exp)
+std::string encode_auth_ok(std::int64_t expires_at);
 /// {"type":"pong"}
 std::string encode_pong();
 

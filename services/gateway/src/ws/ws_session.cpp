@@ -15,6 +15,9 @@
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/request_id.hpp"
 #include "ws/chat_ops.hpp"
+#include "ws/conversation_cursors.hpp"
+#include "ws/outbound_queue.hpp"
+#include "ws/session_token.hpp"
 #include "fanout/fanout_hub.hpp"
 #include "gateway_metrics.hpp"
 #include "http/rate_limiter.hpp"
@@ -36,17 +39,22 @@ using tcp = net::ip::tcp;
 using error_code = boost::system::error_code;
 using Clock = std::chrono::steady_clock;
 
-constexpr int kReplayPageSize = 200;
+constexpr int kMaxReplayPage = 200;                      // messages per storage read
 // The `unavailable` error of an operation refused because GATEWAY_WORKER_QUEUE is full.
 constexpr const char* kServerBusy = "the server is busy, try again";
+constexpr std::size_t kMaxMessageFrameBytes = 4000 * 4 + 1024;  // a message.new at its limits
 constexpr std::size_t kMaxJoinedConversations = 16;
 constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
 constexpr auto kCloseTimeout = std::chrono::seconds(5);  // wait for the peer's close frame
-constexpr std::size_t kIdleCapacity = 16;                // queue capacity kept by an idle socket
+constexpr auto kRateNoticeWindow = std::chrono::seconds(1);  // one rate_limited error per window
 constexpr std::size_t kMaxBatch = 256;                   // frames per gathered write
 constexpr std::size_t kInlineFrames = 4;                 // batch size without allocation
 constexpr std::size_t kScratchSize = 64 * 1024;          // per-thread read buffer
 constexpr int kReadsPerWakeup = 4;                       // fairness between sockets
+// The most reply bytes (counted, OutboundQueue::cost) one input byte can earn: the smallest
+// frame (6 bytes) earns an error of about 140. Reads are sized by it (read_size()).
+constexpr std::size_t kMaxReplyAmplification = 32;
+constexpr std::size_t kMinReadSize = 256;
 
 Frame make_frame(std::string text) { return std::make_shared<const std::string>(std::move(text)); }
 
@@ -54,51 +62,59 @@ Frame make_frame(std::string text) { return std::make_shared<const std::string>(
 /// characters): it follows the operation into the services' logs and calls.
 std::string new_ws_request_id() { return "ws-" + common::random_base62(12); }
 
-/// The read buffer of the current I/O thread: sockets read into it only when data is there,
-/// so an idle socket owns no read buffer.
+/// The read buffer of the I/O thread: sockets read into it only when data is there, so an idle
+/// socket owns no read buffer.
 char* scratch_buffer() {
   thread_local std::unique_ptr<char[]> buffer(new char[kScratchSize]);
   return buffer.get();
 }
 
-/// One client connection after the opening handshake. Everything but on_event, on_resync,
-/// shutdown and tick runs on the socket's strand (with one I/O thread: on that thread, and so
-/// does on_event).
+/// Messages per storage read, so that one page of messages at their size limit fits between
+/// the budget and the hard cap: 46 with the defaults, at most 200.
+int replay_page_size(const GatewaySettings& settings) {
+  std::size_t room = settings.ws_send_hard_cap_bytes - settings.ws_send_budget_bytes;
+  return static_cast<int>(std::clamp<std::size_t>(room / kMaxMessageFrameBytes, 1, kMaxReplayPage));
+}
+
+/// One client connection after the opening handshake. Everything runs on the gateway's one I/O
+/// thread (scaling is by replicas), so the fan-out hub delivers with a direct call; only
+/// shutdown() comes from another thread and posts.
 ///
 /// I/O: the socket is non-blocking; while idle it has only a readiness wait pending (no read
 /// buffer, no timer). Outbound frames share the encoded payload (Frame) and are written in
-/// gathered batches, one write in flight. Keep-alive pings and the idle timeout are driven by
-/// the gateway's periodic tick() instead of a timer per socket.
+/// gathered batches, one write in flight. Keep-alive pings, the idle timeout, stalled writes and
+/// the token's expiry are checked by the gateway's periodic tick() instead of a timer per socket.
 ///
-/// Ordering per joined conversation: `last_seq` is the highest seq sent. While a replay (join or
-/// re-sync) is in flight, live message.new frames are buffered and sent after it, skipping what
-/// the replay already covered; afterwards frames with seq <= last_seq are dropped, and a gap
-/// (seq > last_seq + 1, a lost publish) triggers a replay from last_seq.
+/// The rules live in socket-free classes: ConversationCursors (seq, replay, gap fill, catch-up),
+/// OutboundQueue (the byte budget), SessionToken (expiry and in-band renewal).
 ///
-/// Back-pressure: a socket WS_MAX_QUEUE frames behind is not closed. Its conversation is marked
-/// lagging: live frames are skipped (nothing is lost, they are committed with their seq), and
-/// once the queue drained to half, they are sent from the hub's recent frames, or when those
-/// no longer cover the gap, re-read from storage in pages. So a gateway that is briefly
-/// saturated degrades to catching up instead of mass disconnects. Only a
-/// socket whose write makes no progress for WS_SEND_TIMEOUT_MS (a client that stopped reading)
-/// is closed with 1008.
+/// Budget: every frame the socket makes the gateway hold is counted in its OutboundQueue
+/// (WS_SEND_BUDGET_BYTES). Over the budget the session stops reading from the socket (so no
+/// further replies are earned) until the queue drained to half; live frames that do not fit
+/// are skipped and caught up later; replay pages wait; pongs coalesce; at most one
+/// `rate_limited` error per second. Whatever would take it past WS_SEND_HARD_CAP_BYTES closes
+/// the socket with 1008; a write that makes no progress for WS_SEND_TIMEOUT_MS too.
 class WsSession : public ConversationWatcher,
                   public Closable,
+                  public CursorPort,
                   public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(tcp::socket&& socket, jwt::Claims claims, ServerContext& context,
             std::shared_ptr<const void> connection_slot)
       : socket_(std::move(socket)),
-        claims_(std::move(claims)),
+        token_(std::move(claims), std::chrono::system_clock::now(), Clock::now()),
         connection_slot_(std::move(connection_slot)),
         context_(context),
         parser_(context.settings.ws_max_frame_bytes),
         bucket_(context.settings.ws_rate_per_sec, context.settings.ws_burst),
+        queue_(context.settings.ws_send_budget_bytes, context.settings.ws_send_hard_cap_bytes),
+        cursors_(*this, kMaxJoinedConversations, context.settings.ws_max_queue),
         last_activity_(Clock::now()) {}
 
   ~WsSession() override {
     context_.sessions.remove(this);
-    for (const auto& c : conversations_) context_.hub.unwatch(c.id, this);
+    for (const auto& id : cursors_.clear()) context_.hub.unwatch(id, this);
+    context_.metrics.ws_queued_bytes.add(-static_cast<std::int64_t>(reported_bytes_));
     context_.metrics.open_websockets.add(-1);
   }
 
@@ -112,54 +128,105 @@ class WsSession : public ConversationWatcher,
     wait_readable();
   }
 
-  // --- ConversationWatcher (subscriber strand) ------------------------------------------------
+  // --- ConversationWatcher (the I/O thread) ----------------------------------------------------
 
-  /// With one I/O thread the subscriber's strand, this socket's handlers and this call all run
-  /// on that thread, so the frame is delivered at once: no post, no strand queue per delivery.
   void on_event(const ConversationId& conversation_id, const Frame& frame,
                 std::int64_t seq) override {
-    if (context_.settings.io_threads == 1) return deliver(*conversation_id, frame, seq);
-    net::post(socket_.get_executor(), [self = shared_from_this(), conversation_id, frame, seq] {
-      self->deliver(*conversation_id, frame, seq);
-    });
+    if (!closing_) cursors_.live(*conversation_id, frame, seq);
   }
 
   void on_resync() override {
-    net::post(socket_.get_executor(), [self = shared_from_this()] {
-      for (auto& c : self->conversations_) self->start_replay(c, /*announce=*/false);
-    });
+    if (!closing_) cursors_.resync();
   }
 
-  // --- Closable (any thread) -------------------------------------------------------------------
+  // --- Closable --------------------------------------------------------------------------------
 
+  /// Any thread.
   void shutdown() override {
     net::post(socket_.get_executor(), [self = shared_from_this()] {
       self->close_with(kCloseGoingAway, "server shutting down");
     });
   }
 
-  void tick(Clock::time_point now) override {
-    net::post(socket_.get_executor(), [self = shared_from_this(), now] { self->on_tick(now); });
+  /// The I/O thread (the gateway's sweep timer).
+  void tick(Clock::time_point now) override { on_tick(now); }
+
+  // --- CursorPort --------------------------------------------------------------------------------
+
+  void send(const Frame& frame) override { enqueue(frame); }
+
+  /// A live frame fits within the budget and WS_MAX_QUEUE frames (an empty queue takes one
+  /// frame of any size, so a large message never blocks a conversation).
+  bool live_fits(std::size_t bytes) const override {
+    return queue_.frames() == 0 ||
+           (queue_.frames() < context_.settings.ws_max_queue && queue_.fits(bytes));
+  }
+
+  /// A replayed frame fits below the hard cap, keeping half a budget for replies.
+  bool replay_fits(std::size_t bytes) const override {
+    return queue_.frames() == 0 || queue_.bytes() + OutboundQueue::cost(bytes) <=
+                                       queue_.hard_cap() - queue_.budget() / 2;
+  }
+
+  bool drained() const override {
+    return queue_.drained() && queue_.frames() <= context_.settings.ws_max_queue / 2;
+  }
+
+  void fetch(const std::string& conversation_id, std::int64_t since_seq,
+             std::uint64_t generation) override {
+    bool queued = context_.workers.try_submit([self = shared_from_this(), id = conversation_id,
+                                               claims = token_.claims(), since_seq, generation,
+                                               limit = replay_page_size(context_.settings)] {
+      common::ScopedRequestId scope(new_ws_request_id());
+      std::vector<SeqFrame> frames;
+      bool more = false;
+      auto error =
+          self->context_.chat.fetch_messages(claims->tenant_id, id, since_seq, limit, frames, &more);
+      net::post(self->socket_.get_executor(), [self, id, generation, frames = std::move(frames),
+                                               more, error]() mutable {
+        if (self->closing_) return;
+        if (error) return self->fetch_failed(id, generation, *error);
+        self->cursors_.page(id, generation, frames, more);
+      });
+    });
+    if (!queued) {
+      // Reported after this call returns: the cursors are in the middle of their rules.
+      net::post(socket_.get_executor(), [self = shared_from_this(), id = conversation_id,
+                                         generation] {
+        if (!self->closing_) self->fetch_failed(id, generation, OpError{"unavailable", kServerBusy});
+      });
+    }
+  }
+
+  /// A history read failed: the client cannot be kept in sync, so the conversation is dropped
+  /// and the error reported; it may join again with since_seq.
+  void fetch_failed(const std::string& id, std::uint64_t generation, const OpError& error) {
+    if (cursors_.fetch_failed(id, generation)) {
+      context_.hub.unwatch(id, this);
+      send_error({error.code, error.message, {}, id});
+    }
+  }
+
+  bool recent_since(const std::string& conversation_id, std::int64_t since_seq, std::size_t max,
+                    std::vector<SeqFrame>& out) override {
+    return context_.hub.recent_since(conversation_id, since_seq, max, out);
+  }
+
+  Frame joined_frame(const std::string& conversation_id, std::int64_t last_seq) override {
+    return make_frame(encode_joined(conversation_id, last_seq));
+  }
+
+  void count(Event event, std::size_t n) override {
+    auto& m = context_.metrics;
+    switch (event) {
+      case Event::kLagging: return m.ws_lagging.inc(n);
+      case Event::kDeltaDropped: return m.ws_deltas_dropped.inc(n);
+      case Event::kCatchupMemoryFrames: return m.ws_catchup_memory_frames.inc(n);
+      case Event::kCatchupStorage: return m.ws_catchup_storage.inc(n);
+    }
   }
 
  private:
-  struct Conversation {
-    std::string id;
-    std::int64_t last_seq = 0;     // highest seq sent to the client
-    bool replaying = false;        // a fetch is in flight; live frames go to `buffered`
-    bool replay_again = false;     // a re-sync was asked for while replaying
-    bool announce = false;         // send conversation.joined when the replay completes
-    bool paused = false;           // next replay page waits for the queue to drain
-    bool lagging = false;          // fell behind: live frames skipped until a replay catches up
-    std::uint64_t generation = 0;  // identifies the current join (stale results are ignored)
-    std::vector<SeqFrame> buffered;
-  };
-
-  struct OutFrame {
-    Frame payload;
-    WsOpcode opcode = WsOpcode::kText;
-  };
-
   // --- reading ---------------------------------------------------------------------------------
 
   void wait_readable() {
@@ -169,10 +236,13 @@ class WsSession : public ConversationWatcher,
 
   void on_readable(error_code ec) {
     if (ec) return close_now();
+    if (closed_) return;
     char* scratch = scratch_buffer();
     std::vector<WsEvent> events;
     for (int i = 0; i < kReadsPerWakeup && !closed_; ++i) {
-      std::size_t n = socket_.read_some(net::buffer(scratch, kScratchSize), ec);
+      if (queue_.over_budget()) return pause_reading();
+      std::size_t size = read_size();
+      std::size_t n = socket_.read_some(net::buffer(scratch, size), ec);
       if (ec == net::error::would_block || ec == net::error::try_again) break;
       if (ec) return close_now();  // EOF or reset
       last_activity_ = Clock::now();
@@ -188,9 +258,33 @@ class WsSession : public ConversationWatcher,
         peer_failed_ = true;
         close_with(failure, failure == kCloseTooBig ? "message too big" : "protocol error");
       }
-      if (n < kScratchSize) break;
+      if (n < size) break;
     }
-    if (!closed_) wait_readable();
+    if (closed_) return;
+    if (queue_.over_budget()) return pause_reading();
+    wait_readable();
+  }
+
+  /// How much to read now: so little that the replies it can earn fit in what is left of the
+  /// budget (room / kMaxReplyAmplification, at least kMinReadSize), so a flood pauses reading
+  /// at the budget instead of running into the hard cap.
+  std::size_t read_size() const {
+    std::size_t room = queue_.budget() - std::min(queue_.bytes(), queue_.budget());
+    return std::clamp(room / kMaxReplyAmplification, kMinReadSize, kScratchSize);
+  }
+
+  /// Over the budget: nothing more is read (so no more replies are earned) until the queue
+  /// drained to half (resume_reading(), from the writer).
+  void pause_reading() {
+    if (reading_paused_) return;
+    reading_paused_ = true;
+    context_.metrics.ws_reads_paused.inc();
+  }
+
+  void resume_reading() {
+    if (!reading_paused_ || closed_ || !queue_.drained()) return;
+    reading_paused_ = false;
+    wait_readable();
   }
 
   void handle_event(WsEvent& event) {
@@ -198,23 +292,34 @@ class WsSession : public ConversationWatcher,
       case WsEvent::Kind::kMessage:
         context_.metrics.ws_frames_in.inc();
         if (closing_) return;
+        if (!bucket_.take(Clock::now())) return rate_limited();
         if (!event.text) {
           return send_error({"invalid_message", "only text frames are supported", {}, {}});
         }
-        if (!bucket_.take(Clock::now())) {
-          return send_error({"rate_limited", "too many frames, slow down", {}, {}});
-        }
         return handle(event.payload);
       case WsEvent::Kind::kPing:
-        return enqueue_control(WsOpcode::kPong, make_frame(std::move(event.payload)));
+        if (closing_) return;
+        if (!queue_.push_pong(std::move(event.payload))) return over_hard_cap();
+        return written_or_queued();
       case WsEvent::Kind::kPong:
         return;
       case WsEvent::Kind::kClose:
         peer_closed_ = true;
         if (close_sent_) return close_now();  // our close handshake is complete
-        // Echo the peer's close (RFC 6455 section 5.5.1), then end the connection.
+        // Echo the peer's (valid, see WsFrameParser) code (RFC 6455 section 5.5.1), then end.
         return close_with(event.close_code == 1005 ? kCloseNormal : event.close_code, "");
     }
+  }
+
+  /// A message over WS_RATE_PER_SEC / WS_RATE_BURST is dropped; the client hears about it at
+  /// most once per second, so a flood earns no more replies than a polite client.
+  void rate_limited() {
+    context_.metrics.ws_rate_limited.inc();
+    auto now = Clock::now();
+    if (rate_notice_sent_ && now - last_rate_notice_ < kRateNoticeWindow) return;
+    rate_notice_sent_ = true;
+    last_rate_notice_ = now;
+    send_error({"rate_limited", "too many frames, slow down", {}, {}});
   }
 
   void handle(std::string_view text) {
@@ -226,24 +331,44 @@ class WsSession : public ConversationWatcher,
       case ClientFrame::Type::kJoin: return join(frame.conversation_id, frame.since_seq);
       case ClientFrame::Type::kLeave: return leave(frame.conversation_id);
       case ClientFrame::Type::kSend: return post(std::move(frame));
+      case ClientFrame::Type::kAuth: return renew(frame.token);
     }
+  }
+
+  // --- auth (in-band token renewal) ------------------------------------------------------------
+
+  void renew(const std::string& token) {
+    auto now_system = std::chrono::system_clock::now();
+    auto claims = context_.verifier.verify(token, now_system);
+    if (!claims) {
+      return send_error({"invalid_token", "the token is malformed, forged, of another issuer or "
+                                          "expired; the current one stays",
+                         {}, {}});
+    }
+    if (auto error = token_.renew(std::move(*claims), now_system, Clock::now())) {
+      return send_error({error->code, error->message, {}, {}});
+    }
+    context_.metrics.ws_token_renewals.inc();
+    enqueue(make_frame(encode_auth_ok(token_.expires_at())));
   }
 
   // --- conversation.join / leave -----------------------------------------------------------------
 
   void join(const std::string& conversation_id, std::int64_t since_seq) {
-    if (!find(conversation_id) && conversations_.size() >= kMaxJoinedConversations) {
+    if (cursors_.full_for(conversation_id)) {
       return send_error({"too_many_conversations", "leave a conversation first", {},
                          conversation_id});
     }
-    if (claims_.kind == jwt::TokenKind::kVisitor && claims_.conversation_id != conversation_id) {
+    auto claims = token_.claims();
+    if (claims->kind == jwt::TokenKind::kVisitor && claims->conversation_id != conversation_id) {
       return send_error({"forbidden", "a visitor may join only its own conversation", {},
                          conversation_id});
     }
-    bool queued = context_.workers.try_submit([self = shared_from_this(), conversation_id, since_seq] {
+    bool queued = context_.workers.try_submit([self = shared_from_this(), claims, conversation_id,
+                                               since_seq] {
       common::ScopedRequestId scope(new_ws_request_id());
       std::int64_t last_seq = 0;
-      auto error = self->context_.chat.authorize_join(self->claims_, conversation_id, &last_seq);
+      auto error = self->context_.chat.authorize_join(*claims, conversation_id, &last_seq);
       net::post(self->socket_.get_executor(), [self, conversation_id, since_seq, last_seq, error] {
         if (self->closing_) return;
         if (error) return self->send_error({error->code, error->message, {}, conversation_id});
@@ -255,231 +380,52 @@ class WsSession : public ConversationWatcher,
   }
 
   void authorized_join(const std::string& conversation_id, std::int64_t since_seq) {
-    Conversation* conversation = find(conversation_id);
-    if (conversation == nullptr) {
-      conversations_.emplace_back();
-      conversation = &conversations_.back();
-      conversation->id = conversation_id;
+    if (cursors_.full_for(conversation_id)) {  // other joins completed meanwhile
+      return send_error({"too_many_conversations", "leave a conversation first", {},
+                         conversation_id});
     }
-    conversation->last_seq = since_seq;
-    conversation->buffered.clear();
-    conversation->replaying = true;  // buffer live frames until the replay is done
-    conversation->announce = true;
-    auto generation = ++conversation->generation;
+    auto generation = cursors_.join(conversation_id, since_seq);
     // Subscribe first, read the history once Redis confirmed: nothing falls in between.
     std::weak_ptr<WsSession> weak = shared_from_this();
     context_.hub.watch(conversation_id, shared_from_this(), [weak, conversation_id, generation] {
       auto self = weak.lock();
       if (!self) return;
       net::post(self->socket_.get_executor(), [self, conversation_id, generation] {
-        auto* c = self->find(conversation_id);
-        if (c == nullptr || c->generation != generation || self->closing_) return;
-        self->fetch_page(*c);
+        if (!self->closing_) self->cursors_.ready(conversation_id, generation);
       });
     });
   }
 
   void leave(const std::string& conversation_id) {
-    auto it = std::find_if(conversations_.begin(), conversations_.end(),
-                           [&](const Conversation& c) { return c.id == conversation_id; });
-    if (it == conversations_.end()) {
+    if (!cursors_.leave(conversation_id)) {
       return send_error({"not_joined", "join the conversation first", {}, conversation_id});
     }
     context_.hub.unwatch(conversation_id, this);
-    conversations_.erase(it);
     enqueue(make_frame(encode_left(conversation_id)));
   }
 
   void leave_all() {
-    for (const auto& c : conversations_) context_.hub.unwatch(c.id, this);
-    conversations_.clear();
-  }
-
-  Conversation* find(std::string_view conversation_id) {
-    for (auto& c : conversations_) {
-      if (c.id == conversation_id) return &c;
-    }
-    return nullptr;
-  }
-
-  // --- replay ----------------------------------------------------------------------------------
-
-  /// Starts a replay of `conversation` from its last_seq (join, re-sync or a detected gap).
-  void start_replay(Conversation& conversation, bool announce) {
-    if (conversation.replaying) {
-      conversation.replay_again = true;
-      return;
-    }
-    conversation.replaying = true;
-    conversation.announce = conversation.announce || announce;
-    ++conversation.generation;
-    fetch_page(conversation);
-  }
-
-  void fetch_page(Conversation& conversation) {
-    conversation.paused = false;
-    bool queued = context_.workers.try_submit([self = shared_from_this(), id = conversation.id,
-                                 since = conversation.last_seq,
-                                 generation = conversation.generation] {
-      common::ScopedRequestId scope(new_ws_request_id());
-      auto frames = std::make_shared<std::vector<SeqFrame>>();
-      bool more = false;
-      auto error = self->context_.chat.fetch_messages(id, since, kReplayPageSize, *frames, &more);
-      net::post(self->socket_.get_executor(), [self, id, generation, frames, more, error] {
-        self->on_page(id, generation, *frames, more, error);
-      });
-    });
-    if (!queued) {
-      std::vector<SeqFrame> none;
-      std::string id = conversation.id;  // on_page() erases the conversation
-      on_page(id, conversation.generation, none, false,
-              OpError{"unavailable", kServerBusy});
-    }
-  }
-
-  void on_page(const std::string& id, std::uint64_t generation, std::vector<SeqFrame>& frames,
-               bool more, const std::optional<OpError>& error) {
-    auto* c = find(id);
-    if (c == nullptr || c->generation != generation || closing_) return;
-    if (error) {
-      // The client cannot be kept in sync: report it and drop the conversation; it may join
-      // again with since_seq.
-      send_error({error->code, error->message, {}, id});
-      context_.hub.unwatch(id, this);
-      conversations_.erase(conversations_.begin() + (c - conversations_.data()));
-      return;
-    }
-    for (auto& f : frames) {
-      if (f.seq <= c->last_seq) continue;
-      c->last_seq = f.seq;
-      enqueue(std::move(f.frame));
-    }
-    if (more) {
-      if (pending() < context_.settings.ws_max_queue / 2) return fetch_page(*c);
-      c->paused = true;  // resumed by the writer once the queue drained
-      return;
-    }
-    finish_replay(*c);
-  }
-
-  void finish_replay(Conversation& c) {
-    c.replaying = false;
-    if (c.announce) {
-      c.announce = false;
-      enqueue(make_frame(encode_joined(c.id, c.last_seq)));
-    }
-    if (c.lagging) {  // frames were skipped during the replay: read on from storage
-      c.replay_again = false;
-      return catch_up();
-    }
-    auto buffered = std::move(c.buffered);
-    c.buffered.clear();
-    std::sort(buffered.begin(), buffered.end(),
-              [](const SeqFrame& a, const SeqFrame& b) { return a.seq < b.seq; });
-    for (std::size_t i = 0; i < buffered.size(); ++i) {
-      auto& f = buffered[i];
-      if (f.seq <= c.last_seq) continue;
-      if (f.seq > c.last_seq + 1) {  // a publish was lost meanwhile: read the gap first
-        c.buffered.assign(std::make_move_iterator(buffered.begin() + i),
-                          std::make_move_iterator(buffered.end()));
-        c.replay_again = false;
-        return start_replay(c, false);
-      }
-      c.last_seq = f.seq;
-      enqueue(std::move(f.frame));
-      if (closing_) return;
-    }
-    if (c.replay_again) {
-      c.replay_again = false;
-      start_replay(c, false);
-    }
-  }
-
-  // --- live events -----------------------------------------------------------------------------
-
-  void deliver(const std::string& conversation_id, const Frame& frame, std::int64_t seq) {
-    if (closing_) return;
-    auto* c = find(conversation_id);
-    if (c == nullptr) return;
-    const std::size_t limit = context_.settings.ws_max_queue;
-    if (seq == 0) {  // ephemeral (message.delta): no ordering, not stored; dropped when behind
-      if (pending() >= limit) return context_.metrics.ws_deltas_dropped.inc();
-      return enqueue(frame);
-    }
-    if (c->lagging) return;  // read from storage once the queue drained
-    if (c->replaying) {
-      if (c->buffered.size() >= limit) return fall_behind(*c);
-      c->buffered.push_back(SeqFrame{seq, frame});
-      return;
-    }
-    if (seq <= c->last_seq) return;  // already sent (replay overlap or duplicate publish)
-    if (seq > c->last_seq + 1) {
-      // A publish was lost: fetch the gap from storage; this frame follows from the buffer.
-      c->buffered.push_back(SeqFrame{seq, frame});
-      return start_replay(*c, false);
-    }
-    if (pending() >= limit) return fall_behind(*c);
-    c->last_seq = seq;
-    enqueue(frame);
-  }
-
-  /// The socket is WS_MAX_QUEUE frames behind on `c`: skip its live frames from here on and
-  /// catch up (last_seq onwards, see catch_up()) once the queue drained.
-  void fall_behind(Conversation& c) {
-    c.lagging = true;
-    c.buffered.clear();
-    c.buffered.shrink_to_fit();
-    context_.metrics.ws_lagging.inc();
-  }
-
-  /// Once the queue is at most half full: resumes paused replay pages and catches lagging
-  /// conversations up.
-  void catch_up() {
-    const std::size_t limit = context_.settings.ws_max_queue;
-    for (auto& c : conversations_) {
-      if (closing_ || pending() >= limit / 2) return;
-      if (c.paused && c.replaying) fetch_page(c);
-      if (c.lagging && !c.replaying) catch_up(c, limit - pending());
-    }
-  }
-
-  /// Sends what `c` skipped while lagging, up to `room` frames: from the hub's recent frames
-  /// when they cover it (the common case: no upstream call), else by a replay from storage.
-  void catch_up(Conversation& c, std::size_t room) {
-    thread_local std::vector<SeqFrame> frames;
-    frames.clear();
-    if (!context_.hub.recent_since(c.id, c.last_seq, room, frames)) {
-      context_.metrics.ws_catchup_storage.inc();
-      c.lagging = false;
-      return start_replay(c, false);
-    }
-    context_.metrics.ws_catchup_memory_frames.inc(frames.size());
-    for (auto& f : frames) {
-      c.last_seq = f.seq;
-      enqueue(std::move(f.frame));
-    }
-    c.lagging = frames.size() == room;  // maybe more: continue after the next drain
-    frames.clear();
+    for (const auto& id : cursors_.clear()) context_.hub.unwatch(id, this);
   }
 
   // --- message.send ----------------------------------------------------------------------------
 
   void post(ClientFrame frame) {
-    if (!find(frame.conversation_id)) {
+    if (!cursors_.contains(frame.conversation_id)) {
       return send_error({"not_joined", "join the conversation first", frame.client_id,
                          frame.conversation_id});
     }
     auto client_id = frame.client_id;
     auto conversation_id = frame.conversation_id;
-    bool queued = context_.workers.try_submit([self = shared_from_this(), frame = std::move(frame),
-                                 cached_name = operator_name_] {
+    bool queued = context_.workers.try_submit([self = shared_from_this(), claims = token_.claims(),
+                                               frame = std::move(frame),
+                                               cached_name = operator_name_] {
       // One id per WebSocket message: it follows the message through channel-connector and
       // the bot pipeline's calls and logs.
       common::ScopedRequestId scope(new_ws_request_id());
       PostResult result;
-      auto error = self->context_.chat.post_message(self->claims_, cached_name,
-                                                    frame.conversation_id, frame.client_id,
-                                                    frame.text, result);
+      auto error = self->context_.chat.post_message(*claims, cached_name, frame.conversation_id,
+                                                    frame.client_id, frame.text, result);
       net::post(self->socket_.get_executor(), [self, frame, result, error] {
         if (self->closing_) return;
         if (error) {
@@ -496,47 +442,55 @@ class WsSession : public ConversationWatcher,
 
   // --- writing ---------------------------------------------------------------------------------
 
-  std::size_t pending() const { return queue_.size() + (sending_.size() - batch_begin_); }
-
-  /// Queues a data frame. Live frames are checked against WS_MAX_QUEUE by deliver(); replies
-  /// and replay pages are bounded by the request rate and the paused page size instead.
-  void enqueue(Frame frame) {
+  /// Queues a frame, counted against the budget; past the hard cap the socket is closed.
+  void enqueue(Frame frame, WsOpcode opcode = WsOpcode::kText) {
     if (closing_) return;
-    queue_.push_back(OutFrame{std::move(frame), WsOpcode::kText});
-    if (!writing_) write_next();
-  }
-
-  void enqueue_control(WsOpcode opcode, Frame payload) {
-    if (closing_) return;  // nothing may follow the close frame
-    queue_.push_back(OutFrame{std::move(payload), opcode});
-    if (!writing_) write_next();
+    if (!queue_.push(std::move(frame), opcode)) return over_hard_cap();
+    written_or_queued();
   }
 
   void send_error(const FrameError& error) { enqueue(make_frame(encode_error(error))); }
+
+  /// After the queue changed: metrics, and a write unless one is in flight.
+  void written_or_queued() {
+    account();
+    if (!queue_.in_flight()) write_next();
+  }
+
+  /// Publishes this socket's counted bytes to the gateway's gauges.
+  void account() {
+    std::size_t bytes = queue_.bytes();
+    auto& m = context_.metrics;
+    m.ws_queued_bytes.add(static_cast<std::int64_t>(bytes) - static_cast<std::int64_t>(reported_bytes_));
+    reported_bytes_ = bytes;
+    if (static_cast<std::int64_t>(bytes) > m.ws_queued_bytes_peak.value()) {
+      m.ws_queued_bytes_peak.set(static_cast<std::int64_t>(bytes));
+    }
+  }
+
+  void over_hard_cap() {
+    context_.metrics.ws_budget_closes.inc();
+    common::logger("ws")->warn("closing a socket over WS_SEND_HARD_CAP_BYTES ({} bytes queued)",
+                               queue_.bytes());
+    close_with(kClosePolicyViolation, "send budget exceeded");
+  }
 
   /// Writes the next batch: every queued frame (up to kMaxBatch) in one gathered write. Small
   /// batches use inline header/buffer storage, so a steady stream of deliveries allocates
   /// nothing here.
   void write_next() {
     if (closed_) return;
-    if (batch_begin_ >= sending_.size()) {
-      sending_.clear();
-      batch_begin_ = 0;
-      if (queue_.empty()) {
-        writing_ = false;
-        if (queue_.capacity() > kIdleCapacity) std::vector<OutFrame>().swap(queue_);
-        if (sending_.capacity() > kIdleCapacity) std::vector<OutFrame>().swap(sending_);
-        std::vector<std::array<std::uint8_t, 10>>().swap(big_headers_);
-        std::vector<net::const_buffer>().swap(big_buffers_);
-        if (close_sent_) after_close_sent();
-        return;
-      }
-      sending_.swap(queue_);
+    auto batch = queue_.take_batch(kMaxBatch);
+    if (batch.empty()) {
+      writing_ = false;
+      std::vector<std::array<std::uint8_t, 10>>().swap(big_headers_);
+      std::vector<net::const_buffer>().swap(big_buffers_);
+      if (close_sent_) after_close_sent();
+      return;
     }
     if (!writing_) write_started_ = Clock::now();
     writing_ = true;
-    batch_end_ = std::min(sending_.size(), batch_begin_ + kMaxBatch);
-    std::size_t count = batch_end_ - batch_begin_;
+    std::size_t count = batch.size();
     std::array<std::uint8_t, 10>* headers = inline_headers_.data();
     net::const_buffer* buffers = inline_buffers_.data();
     if (count > kInlineFrames) {
@@ -547,7 +501,7 @@ class WsSession : public ConversationWatcher,
     }
     std::size_t used = 0;
     for (std::size_t i = 0; i < count; ++i) {
-      const auto& frame = sending_[batch_begin_ + i];
+      const auto& frame = batch[i];
       std::size_t header = encode_ws_header(frame.opcode, frame.payload->size(), headers[i]);
       buffers[used++] = net::const_buffer(headers[i].data(), header);
       if (!frame.payload->empty()) {
@@ -555,30 +509,33 @@ class WsSession : public ConversationWatcher,
       }
       if (frame.opcode == WsOpcode::kClose) close_sent_ = true;
     }
+    batch_size_ = count;
     net::async_write(socket_, std::span<const net::const_buffer>(buffers, used),
                      [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
   }
 
   void on_write(error_code ec) {
-    std::size_t written = batch_end_ - batch_begin_;
-    for (std::size_t i = batch_begin_; i < batch_end_; ++i) sending_[i].payload.reset();
-    batch_begin_ = batch_end_;
+    queue_.batch_written();
+    account();
     if (ec) {
       writing_ = false;
       return close_now();
     }
-    context_.metrics.ws_frames_out.inc(written);
+    context_.metrics.ws_frames_out.inc(batch_size_);
     write_started_ = Clock::now();  // progress: the stall clock restarts
     write_next();
-    catch_up();
+    if (closed_) return;
+    cursors_.drained();
+    resume_reading();
   }
 
-  // --- keep-alive ------------------------------------------------------------------------------
+  // --- keep-alive, stalls, token expiry ----------------------------------------------------------
 
   /// Called periodically by the gateway (every few seconds, more often for a short
   /// WS_SEND_TIMEOUT_MS): closes a socket whose write made no progress for WS_SEND_TIMEOUT_MS
-  /// with 1008, pings a socket idle for half the idle timeout, drops one idle for the whole
-  /// timeout (a dead peer), ends a close handshake the peer never answered.
+  /// with 1008, one whose token expired with 4001, pings a socket idle for half the idle
+  /// timeout, drops one idle for the whole timeout (a dead peer), ends a close handshake the
+  /// peer never answered.
   void on_tick(Clock::time_point now) {
     if (closed_) return;
     if (closing_) {  // the peer did not complete the close handshake (or does not read)
@@ -587,6 +544,10 @@ class WsSession : public ConversationWatcher,
     }
     if (writing_ && now - write_started_ >= context_.settings.ws_send_timeout) {
       return slow_consumer();
+    }
+    if (token_.expired(now)) {
+      context_.metrics.ws_token_expired_closes.inc();
+      return close_with(kCloseTokenExpired, "token expired");
     }
     auto idle = now - last_activity_;
     auto timeout = context_.settings.ws_idle_timeout;
@@ -597,7 +558,7 @@ class WsSession : public ConversationWatcher,
     }
     if (idle >= timeout / 2 && !ping_sent_) {
       ping_sent_ = true;
-      enqueue_control(WsOpcode::kPing, make_frame({}));
+      enqueue(make_frame({}), WsOpcode::kPing);
     }
   }
 
@@ -605,21 +566,22 @@ class WsSession : public ConversationWatcher,
 
   void slow_consumer() {
     context_.metrics.slow_consumer_closes.inc();
-    common::logger("ws")->warn("closing a slow consumer: no write progress for {} ms ({} frames queued)",
-                               context_.settings.ws_send_timeout.count(), pending());
+    common::logger("ws")->warn(
+        "closing a slow consumer: no write progress for {} ms ({} frames, {} bytes queued)",
+        context_.settings.ws_send_timeout.count(), queue_.frames(), queue_.bytes());
     close_with(kClosePolicyViolation, "slow consumer");
   }
 
-  /// Starts the closing handshake: drops unsent data frames, sends a close frame after the
-  /// write in progress, then waits (up to kCloseTimeout, via tick) for the peer's close.
+  /// Starts the closing handshake: drops unsent frames, sends a close frame after the write in
+  /// progress, then waits (up to kCloseTimeout, via tick) for the peer's close.
   void close_with(std::uint16_t code, const char* reason) {
     if (closing_ || closed_) return;
     closing_ = true;
     close_started_ = Clock::now();
     leave_all();
-    queue_.clear();
-    queue_.push_back(OutFrame{make_frame(encode_close_payload(code, reason)), WsOpcode::kClose});
-    if (!writing_) write_next();
+    queue_.close(encode_close_payload(code, reason));
+    written_or_queued();
+    if (!closed_) resume_reading();  // the peer's close frame must be read
   }
 
   /// The close frame is out: done when the peer already closed, else wait for its close.
@@ -641,24 +603,24 @@ class WsSession : public ConversationWatcher,
   }
 
   tcp::socket socket_;
-  jwt::Claims claims_;
+  SessionToken token_;
   std::shared_ptr<const void> connection_slot_;  // counted against MAX_CONNECTIONS until destroyed
   ServerContext& context_;
   WsFrameParser parser_;
   TokenBucket bucket_;
+  OutboundQueue queue_;
+  ConversationCursors cursors_;
   Clock::time_point last_activity_;
   Clock::time_point close_started_{};
   Clock::time_point write_started_{};  // start of the write in flight, or its last progress
-  std::vector<Conversation> conversations_;
-  std::vector<OutFrame> queue_;    // waiting for the write in progress
-  std::vector<OutFrame> sending_;  // frames being written, in order
-  std::size_t batch_begin_ = 0;    // sending_[batch_begin_, batch_end_) is in flight
-  std::size_t batch_end_ = 0;
+  Clock::time_point last_rate_notice_{};
   // The batch in flight: frame headers and the gathered buffers (inline for small batches).
   std::array<std::array<std::uint8_t, 10>, kInlineFrames> inline_headers_;
   std::array<net::const_buffer, kInlineFrames * 2> inline_buffers_;
   std::vector<std::array<std::uint8_t, 10>> big_headers_;
   std::vector<net::const_buffer> big_buffers_;
+  std::size_t batch_size_ = 0;
+  std::size_t reported_bytes_ = 0;  // this socket's share of gateway_ws_queued_bytes
   std::string operator_name_;  // cached auth GetUser username (user tokens)
   bool writing_ = false;
   bool closing_ = false;     // no more data frames: a close frame is queued or sent
@@ -667,6 +629,8 @@ class WsSession : public ConversationWatcher,
   bool peer_closed_ = false;
   bool peer_failed_ = false;
   bool ping_sent_ = false;
+  bool reading_paused_ = false;  // over the budget: no read pending until the queue drained
+  bool rate_notice_sent_ = false;
 };
 
 /// Completes the opening handshake with Beast, then hands the bare socket to a WsSession.

@@ -17,10 +17,12 @@ struct ServerContext;
 
 /// Completes the WebSocket handshake on `socket` for the upgrade `request` of the holder of
 /// `claims` (already verified) and runs the session until the socket closes: inbound messages
-/// over WS_MAX_FRAME_BYTES close it with 1009, a write without progress for WS_SEND_TIMEOUT_MS
-/// with 1008, shutdown with 1001; a full outbound queue (WS_MAX_QUEUE) switches a conversation to
-/// catching up from storage; pings after half of WS_IDLE_TIMEOUT_S idle. The socket's executor
-/// must be a strand. `connection_slot` (ConnectionLimits) is held until the session ends.
+/// over WS_MAX_FRAME_BYTES close it with 1009, invalid close frames with 1002 / 1007, a write
+/// without progress for WS_SEND_TIMEOUT_MS or more than WS_SEND_HARD_CAP_BYTES held with 1008,
+/// the token's expiry with 4001, shutdown with 1001; over WS_SEND_BUDGET_BYTES the socket is
+/// not read until its queue drained, and live frames catch up later; pings after half of
+/// WS_IDLE_TIMEOUT_S idle. The socket's executor must be the gateway's one I/O thread.
+/// `connection_slot` (ConnectionLimits) is held until the session ends.
 void run_websocket_session(boost::asio::ip::tcp::socket socket,
                            boost::beast::http::request<boost::beast::http::string_body> request,
                            jwt::Claims claims, ServerContext& context,

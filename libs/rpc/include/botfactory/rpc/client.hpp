@@ -9,7 +9,9 @@
 
 namespace botfactory::rpc {
 
-/// An insecure channel to `target` ("host:port"). Channels are cheap to share across threads.
+/// A channel to `target` ("host:port") without TLS whose every call carries the internal-call
+/// secret (rpc/internal_auth.hpp; throws common::ConfigError when INTERNAL_RPC_SECRET is
+/// missing or weak). Channels are cheap to share across threads.
 std::shared_ptr<grpc::Channel> make_channel(const std::string& target);
 
 /// The deadline of every client call: RPC_TIMEOUT_MS (1..600000, default 5000 ms). Throws

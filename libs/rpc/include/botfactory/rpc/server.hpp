@@ -12,12 +12,14 @@ namespace botfactory::rpc {
 /// A started gRPC server with grpc.health.v1 enabled (grpc::EnableDefaultHealthCheckService).
 /// Each call's `x-request-id` metadata becomes the handler thread's request id (in its log lines
 /// and forwarded by its own calls).
+/// Calls without the internal-call secret are refused with UNAUTHENTICATED, except
+/// grpc.health.v1.Health (rpc/internal_auth.hpp).
 /// SO_REUSEPORT is off, so a second server on a busy port fails instead of sharing it.
 class Server {
  public:
   /// Binds `address` ("127.0.0.1:0" picks a free port) without TLS and starts serving
   /// `services` (not owned; they must outlive the server). Throws std::runtime_error when the
-  /// address cannot be bound.
+  /// address cannot be bound, common::ConfigError when INTERNAL_RPC_SECRET is missing or weak.
   Server(const std::string& address, const std::vector<grpc::Service*>& services);
   ~Server();
 

@@ -23,6 +23,9 @@ struct ServiceOptions {
   std::string default_metrics_listen;  // e.g. "127.0.0.1:9101"
   std::string schema;                // owned PostgreSQL schema; empty = no database
   const std::vector<pg::Migration>* migrations = nullptr;
+  /// Secret environment variables (besides INTERNAL_RPC_SECRET, always checked) that `serve`
+  /// checks with common::require_secret before anything else, e.g. {"JWT_SECRET"}.
+  std::vector<std::string> secrets;
 
   /// The options of a BotFactory service named `name`: gRPC on `<env_prefix>_GRPC_LISTEN`
   /// (default 127.0.0.1:`grpc_port`), ops HTTP on `<env_prefix>_METRICS_LISTEN` (default

@@ -6,6 +6,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "botfactory/rpc/internal_auth.hpp"
+
 namespace botfactory::rpc {
 
 /// Thrown by service logic to answer with a specific gRPC status code and client-facing message.
@@ -39,7 +41,9 @@ inline constexpr const char* kRateLimitedDetails = "rate_limited";
 /// True for a RESOURCE_EXHAUSTED status carrying kRateLimitedDetails.
 bool is_rate_limited(const grpc::Status& status);
 
-/// Runs `body` and maps what it throws to a status: StatusError as given; pg::TimeoutError
+/// Runs `body` unless the current call failed the internal-call token check (then
+/// UNAUTHENTICATED, rpc/internal_auth.hpp), and maps what it throws to a status: StatusError as
+/// given; pg::TimeoutError
 /// (statement, lock or idle-in-transaction timeout) to DEADLINE_EXCEEDED; pg::Error with
 /// SQLSTATE 22P02 (malformed id) to NOT_FOUND; other pg::Error to UNAVAILABLE; anything else
 /// to INTERNAL with the details logged under `rpc_name`, never sent to the caller.
@@ -51,6 +55,7 @@ grpc::Status status_from_current_exception(const char* rpc_name);
 
 template <typename Body>
 grpc::Status guard(const char* rpc_name, Body&& body) {
+  if (internal_call_refused()) return internal_call_refusal_status();
   try {
     body();
     return grpc::Status::OK;
