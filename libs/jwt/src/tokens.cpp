@@ -30,6 +30,7 @@ std::string TokenSigner::sign(const Claims& claims, std::chrono::seconds ttl,
   if (!claims.bot_id.empty()) payload.add_claim("bot", claims.bot_id);
   if (!claims.conversation_id.empty()) payload.add_claim("cid", claims.conversation_id);
   if (!claims.name.empty()) payload.add_claim("name", claims.name);
+  if (!claims.origin.empty()) payload.add_claim("origin", claims.origin);
   return object.signature();
 }
 
@@ -69,6 +70,7 @@ std::optional<Claims> TokenVerifier::verify(const std::string& token,
     claims.bot_id = text("bot");
     claims.conversation_id = text("cid");
     claims.name = text("name");
+    claims.origin = text("origin");
     if (claims.subject.empty() || claims.tenant_id.empty()) return std::nullopt;
     if (claims.kind == TokenKind::kVisitor && (claims.bot_id.empty() || claims.conversation_id.empty())) {
       return std::nullopt;

@@ -5,6 +5,7 @@
 
 #include <libpq-fe.h>
 
+#include "botfactory/common/call_deadline.hpp"
 #include "botfactory/common/config.hpp"
 #include "botfactory/common/logging.hpp"
 
@@ -205,6 +206,9 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
+  // The caller of this work gave up: roll back (the destructor does) instead of committing what
+  // it was told had failed.
+  common::throw_if_call_abandoned();
   connection_.exec("COMMIT");
   done_ = true;
 }

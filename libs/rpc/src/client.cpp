@@ -1,5 +1,6 @@
 #include "botfactory/rpc/client.hpp"
 
+#include "botfactory/common/call_deadline.hpp"
 #include "botfactory/common/config.hpp"
 #include "botfactory/common/request_id.hpp"
 #include "botfactory/rpc/internal_auth.hpp"
@@ -24,7 +25,10 @@ std::chrono::milliseconds rpc_timeout_from_env() {
 }
 
 void set_deadline(grpc::ClientContext& context, std::chrono::milliseconds timeout) {
-  context.set_deadline(std::chrono::system_clock::now() + timeout);
+  auto deadline = std::chrono::system_clock::now() + timeout;
+  // Never wait longer than the caller of the call this thread serves will.
+  if (auto caller = common::current_call_deadline(); caller && *caller < deadline) deadline = *caller;
+  context.set_deadline(deadline);
   const auto& request_id = common::current_request_id();
   if (!request_id.empty()) context.AddMetadata(kRequestIdMetadata, request_id);
 }

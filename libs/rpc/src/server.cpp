@@ -5,6 +5,8 @@
 
 #include <grpcpp/health_check_service_interface.h>
 
+#include "botfactory/common/config.hpp"
+#include "call_deadline_interceptor.hpp"
 #include "botfactory/rpc/internal_auth.hpp"
 #include "request_id_interceptor.hpp"
 
@@ -15,11 +17,15 @@ Server::Server(const std::string& address, const std::vector<grpc::Service*>& se
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // gRPC's default (4 MiB) is below the gateway's knowledge upload limit (MAX_UPLOAD_BYTES).
+  builder.SetMaxReceiveMessageSize(static_cast<int>(
+      common::env_int("RPC_MAX_MESSAGE_BYTES", 16 << 20, 4 << 20, 256 << 20)));
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
   for (auto* service : services) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(make_internal_token_server_factory());
   interceptors.push_back(make_request_id_interceptor_factory());
+  interceptors.push_back(make_call_deadline_interceptor_factory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();
   if (!server_ || port_ == 0) throw std::runtime_error("cannot listen for gRPC on " + address);

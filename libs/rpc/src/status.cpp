@@ -1,5 +1,6 @@
 #include "botfactory/rpc/status.hpp"
 
+#include "botfactory/common/call_deadline.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/pg/connection.hpp"
 
@@ -35,6 +36,12 @@ grpc::Status status_from_current_exception(const char* rpc_name) {
     throw;
   } catch (const StatusError& e) {
     return e.status();
+  } catch (const common::CallAbandoned& e) {
+    log->warn("{}: abandoned, nothing committed: {}", rpc_name, e.what());
+    return grpc::Status(e.reason() == common::CallAbandoned::Reason::kCancelled
+                            ? grpc::StatusCode::CANCELLED
+                            : grpc::StatusCode::DEADLINE_EXCEEDED,
+                        e.what());
   } catch (const pg::TimeoutError& e) {
     log->warn("{}: database timeout sqlstate={} {}", rpc_name, e.sqlstate(),
               common::json_escape(e.what()));

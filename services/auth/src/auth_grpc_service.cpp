@@ -67,7 +67,7 @@ grpc::Status AuthGrpcService::IssueVisitorToken(grpc::ServerContext*,
   return rpc::metered_guard(kService, "IssueVisitorToken", [&] {
     auto issued = authenticator_->issue_visitor_token(
         {request->tenant_id(), request->bot_id(), request->conversation_id(),
-         request->visitor_id(), request->visitor_name()});
+         request->visitor_id(), request->visitor_name(), request->origin()});
     response->set_token(issued.token);
     response->set_expires_in(issued.expires_in);
   });

@@ -3,6 +3,7 @@
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/text.hpp"
+#include "botfactory/common/web_origin.hpp"
 #include "botfactory/rpc/retry_after.hpp"
 #include "botfactory/rpc/status.hpp"
 #include "login_failure_repository.hpp"
@@ -202,6 +203,9 @@ IssuedVisitorToken Authenticator::issue_visitor_token(const VisitorTokenRequest&
       common::utf8_length(request.visitor_name) > kMaxVisitorNameLength) {
     rpc::throw_invalid("visitor_name must be UTF-8 of at most 64 characters");
   }
+  if (!request.origin.empty() && common::canonical_origin(request.origin) != request.origin) {
+    rpc::throw_invalid("origin must be a canonical web origin like https://shop.example");
+  }
   jwt::Claims claims;
   claims.kind = jwt::TokenKind::kVisitor;
   claims.subject = request.visitor_id;
@@ -209,6 +213,7 @@ IssuedVisitorToken Authenticator::issue_visitor_token(const VisitorTokenRequest&
   claims.bot_id = request.bot_id;
   claims.conversation_id = request.conversation_id;
   claims.name = request.visitor_name;
+  claims.origin = request.origin;
   IssuedVisitorToken out;
   out.token = signer_.sign(claims, settings_.visitor_token_ttl, time_point(clock_()));
   out.expires_in = static_cast<std::int32_t>(settings_.visitor_token_ttl.count());

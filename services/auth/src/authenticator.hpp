@@ -50,6 +50,7 @@ struct VisitorTokenRequest {
   std::string conversation_id;
   std::string visitor_id;
   std::string visitor_name;
+  std::string origin;  // canonical web origin for the token's "origin" claim; empty = none
 };
 
 /// The answer to IssueVisitorToken.

@@ -463,3 +463,29 @@ TEST_CASE("every RPC is counted by method and status code") {
   CHECK_THAT(text, Catch::Contains("grpc_server_handling_seconds_count{grpc_service=\"botfactory.auth.v1.AuthService\","
                                    "grpc_method=\"Login\"}"));
 }
+
+TEST_CASE("a visitor token carries the widget's origin claim when one is given") {
+  AuthFixture fx;
+  v1::IssueVisitorTokenRequest request;
+  request.set_tenant_id("11111111-2222-4333-8444-555555555555");
+  request.set_bot_id("66666666-7777-4888-9999-aaaaaaaaaaaa");
+  request.set_conversation_id("c-1");
+  request.set_visitor_id("v-1");
+  request.set_origin("https://shop.example");
+  v1::IssueVisitorTokenResponse response;
+  REQUIRE(fx.call([&](grpc::ClientContext& c) {
+              return fx.stub->IssueVisitorToken(&c, request, &response);
+            }).ok());
+  auto claims = fx.verifier.verify(response.token(), fx.now());
+  REQUIRE(claims);
+  CHECK(claims->origin == "https://shop.example");
+  // Not canonical (upper case, default port, path): refused, no token.
+  for (const char* bad : {"HTTPS://shop.example", "https://shop.example:443", "https://shop.example/x",
+                          "null"}) {
+    request.set_origin(bad);
+    auto status = fx.call([&](grpc::ClientContext& c) {
+      return fx.stub->IssueVisitorToken(&c, request, &response);
+    });
+    CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  }
+}

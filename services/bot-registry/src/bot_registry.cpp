@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "botfactory/common/call_deadline.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/rpc/status.hpp"
@@ -18,33 +19,59 @@ namespace {
 constexpr int kPublicIdAttempts = 3;
 constexpr std::size_t kPublicIdChars = 16;
 
-void require_tenant(const std::string& tenant_id) {
-  if (!is_uuid(tenant_id)) rpc::throw_invalid("tenant_id must be a UUID");
-}
+void require_tenant(const std::string& tenant_id) { check_tenant(tenant_id); }
 
-/// Malformed ids are indistinguishable from unknown ones: both are "bot not found".
+/// The tenant is required (INVALID_ARGUMENT); a malformed bot id is indistinguishable from an
+/// unknown one: "bot not found".
 void require_bot_ids(const std::string& tenant_id, const std::string& bot_id) {
-  if (!is_uuid(tenant_id) || !is_uuid(bot_id)) rpc::throw_not_found("bot not found");
+  check_tenant(tenant_id);
+  if (!is_uuid(bot_id)) rpc::throw_not_found("bot not found");
 }
 
 [[noreturn]] void throw_bot_not_found() { rpc::throw_not_found("bot not found"); }
 
-std::vector<TextBlock> extract_blocks(registry::v1::DocumentFormat format, const std::string& body) {
-  switch (format) {
-    case registry::v1::DOCUMENT_FORMAT_MARKDOWN:
-      return markdown_to_blocks(body);
-    case registry::v1::DOCUMENT_FORMAT_HTML:
-      return html_to_blocks(body);
-    default:
-      return plain_to_blocks(body);
+/// The document's text blocks; the extractor's refusals become INVALID_ARGUMENT.
+std::vector<TextBlock> extract_blocks(registry::v1::DocumentFormat format, std::string_view raw,
+                                      const PdfLimits& pdf_limits) {
+  try {
+    switch (format) {
+      case registry::v1::DOCUMENT_FORMAT_MARKDOWN:
+        return markdown_to_blocks(raw);
+      case registry::v1::DOCUMENT_FORMAT_HTML:
+        return html_to_blocks(raw);
+      case registry::v1::DOCUMENT_FORMAT_PDF:
+        return pdf_to_blocks(raw, pdf_limits);
+      default:
+        return plain_to_blocks(raw);
+    }
+  } catch (const ExtractError& e) {
+    rpc::throw_invalid(e.what());
   }
+}
+
+/// The extracted text as stored for a PDF (its blocks, one blank line apart).
+std::string joined_text(const std::vector<TextBlock>& blocks) {
+  std::string out;
+  for (const auto& block : blocks) {
+    if (!out.empty()) out += "\n\n";
+    out += block.text;
+  }
+  return out;
+}
+
+[[noreturn]] void throw_knowledge_limit(std::int64_t max_bytes) {
+  rpc::throw_exhausted("plan limit reached: " + std::to_string(max_bytes) +
+                       " bytes of knowledge per bot");
 }
 
 }  // namespace
 
 BotRegistry::BotRegistry(std::shared_ptr<pg::Pool> pool,
                          std::shared_ptr<EntitlementsClient> entitlements, RegistrySettings settings)
-    : pool_(std::move(pool)), entitlements_(std::move(entitlements)), settings_(settings) {}
+    : pool_(std::move(pool)),
+      entitlements_(std::move(entitlements)),
+      settings_(settings),
+      extraction_slots_(std::max(1, settings.extract_concurrency)) {}
 
 registry::v1::Bot BotRegistry::create_bot(const registry::v1::CreateBotRequest& request) {
   require_tenant(request.tenant_id());
@@ -55,6 +82,7 @@ registry::v1::Bot BotRegistry::create_bot(const registry::v1::CreateBotRequest& 
   bot.greeting = checked_greeting(request.greeting());
   bot.instructions = checked_instructions(request.instructions());
   if (request.has_provider()) bot.provider = checked_provider(request.provider());
+  bot.allowed_origins = checked_origins(request.allowed_origins());
 
   // Read the plan before opening a transaction: no database lock is held across the RPC.
   const PlanLimits limits = entitlements_->limits(request.tenant_id());
@@ -112,6 +140,9 @@ registry::v1::Bot BotRegistry::update_bot(const registry::v1::UpdateBotRequest& 
   if (request.has_greeting()) changes.greeting = checked_greeting(request.greeting());
   if (request.has_instructions()) changes.instructions = checked_instructions(request.instructions());
   if (request.has_provider()) changes.provider = checked_provider(request.provider());
+  if (request.has_allowed_origins()) {
+    changes.allowed_origins = checked_origins(request.allowed_origins().origins());
+  }
 
   auto connection = pool_->acquire();
   pg::Transaction tx(*connection);
@@ -135,24 +166,46 @@ void BotRegistry::delete_bot(const registry::v1::DeleteBotRequest& request) {
 
 registry::v1::Document BotRegistry::add_document(const registry::v1::AddDocumentRequest& request) {
   require_bot_ids(request.tenant_id(), request.bot_id());
+  NewDocument document;
+  document.bot_id = request.bot_id();
+  document.title = checked_title(request.title());
+  document.format = request.format() == registry::v1::DOCUMENT_FORMAT_UNSPECIFIED
+                        ? registry::v1::DOCUMENT_FORMAT_TEXT
+                        : request.format();
+  const bool binary = document.format == registry::v1::DOCUMENT_FORMAT_PDF;
+  const std::string& raw = binary ? request.content() : request.body();
+  // Sizes first: nothing is parsed before the document is known to fit.
+  if (raw.size() > settings_.max_document_bytes) {
+    rpc::throw_invalid("the document is larger than " + std::to_string(settings_.max_document_bytes) +
+                       " bytes");
+  }
+  if (binary) {
+    if (raw.empty()) rpc::throw_invalid("content must not be empty");
+  } else {
+    check_body(raw);
+  }
+  document.size_bytes = static_cast<std::int64_t>(raw.size());
   {
     auto connection = pool_->acquire();
     if (!BotRepository(*connection).find(request.tenant_id(), request.bot_id())) throw_bot_not_found();
   }
-  NewDocument document;
-  document.bot_id = request.bot_id();
-  document.title = checked_title(request.title());
-  check_body(request.body());
-  document.format = request.format() == registry::v1::DOCUMENT_FORMAT_UNSPECIFIED
-                        ? registry::v1::DOCUMENT_FORMAT_TEXT
-                        : request.format();
-  document.chunks = chunk_blocks(extract_blocks(document.format, request.body()),
-                                 settings_.chunk_max_chars);
-  if (document.chunks.empty()) rpc::throw_invalid("body has no text");
-  document.body = request.body();
-  const auto size = static_cast<std::int64_t>(document.body.size());
-
   const PlanLimits limits = entitlements_->limits(request.tenant_id());
+  if (limits.max_knowledge_bytes >= 0) {
+    auto connection = pool_->acquire();
+    if (KnowledgeRepository(*connection).total_size(request.bot_id()) + document.size_bytes >
+        limits.max_knowledge_bytes) {
+      throw_knowledge_limit(limits.max_knowledge_bytes);
+    }
+  }
+
+  {
+    auto slot = extraction_slots_.acquire(settings_.extract_wait);
+    auto blocks = extract_blocks(document.format, raw, settings_.pdf);
+    common::throw_if_call_abandoned();
+    document.chunks = chunk_blocks(blocks, settings_.chunk_max_chars);
+    if (document.chunks.empty()) rpc::throw_invalid("body has no text");
+    document.body = binary ? joined_text(blocks) : raw;
+  }
 
   auto connection = pool_->acquire();
   pg::Transaction tx(*connection);
@@ -161,14 +214,14 @@ registry::v1::Document BotRegistry::add_document(const registry::v1::AddDocument
   auto language = BotRepository(*connection).lock(request.tenant_id(), request.bot_id());
   if (!language) throw_bot_not_found();
   KnowledgeRepository knowledge(*connection);
+  // Again under the bot's row lock: concurrent uploads cannot pass the limit together.
   if (limits.max_knowledge_bytes >= 0 &&
-      knowledge.total_size(request.bot_id()) + size > limits.max_knowledge_bytes) {
-    rpc::throw_exhausted("plan limit reached: " + std::to_string(limits.max_knowledge_bytes) +
-                         " bytes of knowledge per bot");
+      knowledge.total_size(request.bot_id()) + document.size_bytes > limits.max_knowledge_bytes) {
+    throw_knowledge_limit(limits.max_knowledge_bytes);
   }
   document.search_config = text_search_config(*language);
   auto stored = knowledge.insert(document);
-  tx.commit();
+  tx.commit();  // refused (rolled back) when the caller gave up meanwhile
   common::logger("registry")->info("document added id={} bot={} bytes={} chunks={}", stored.id(),
                                    stored.bot_id(), stored.size_bytes(), stored.chunk_count());
   return stored;

@@ -2,12 +2,15 @@
 // The bot-registry domain: bots CRUD, knowledge ingestion and search, scoped by tenant, with
 // the plan's limits enforced (proto/botfactory/registry/v1/registry.proto).
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/registry/v1/registry.pb.h"
 #include "entitlements.hpp"
+#include "extraction_slots.hpp"
+#include "text_extract.hpp"
 
 namespace botfactory::registry {
 
@@ -16,18 +19,28 @@ struct RegistrySettings {
   std::size_t chunk_max_chars = 800;  // code points per search chunk
   int search_default_limit = 3;
   int search_max_limit = 20;
+  /// Raw bytes of one uploaded document (REGISTRY_MAX_DOCUMENT_BYTES), checked before parsing.
+  std::size_t max_document_bytes = 8 << 20;
+  PdfLimits pdf;  // REGISTRY_PDF_MAX_PAGES
+  /// Documents parsed at once (REGISTRY_EXTRACT_CONCURRENCY); a call waits for a slot until its
+  /// deadline (at most extract_wait), then UNAVAILABLE.
+  int extract_concurrency = 2;
+  std::chrono::milliseconds extract_wait{30000};
 };
 
 /// Every method is thread-safe and throws rpc::StatusError for a client-facing failure:
-/// INVALID_ARGUMENT (bad field), NOT_FOUND "bot not found" (unknown, another tenant's or
-/// malformed bot id — never PERMISSION_DENIED), RESOURCE_EXHAUSTED (plan limit), UNAVAILABLE
-/// (subscription unreachable); database failures surface as pg::Error.
+/// INVALID_ARGUMENT (bad field; an empty or malformed tenant_id on every call but
+/// get_bot_by_public_id), NOT_FOUND "bot not found" (unknown, another tenant's or malformed bot
+/// id — never PERMISSION_DENIED), RESOURCE_EXHAUSTED (plan limit), UNAVAILABLE (subscription
+/// unreachable); database failures surface as pg::Error; common::CallAbandoned when the gRPC
+/// caller gave up before the commit (nothing is stored).
 class BotRegistry {
  public:
   BotRegistry(std::shared_ptr<pg::Pool> pool, std::shared_ptr<EntitlementsClient> entitlements,
               RegistrySettings settings = {});
 
-  /// Creates a bot with a fresh public id "pb_" + 16 base62 chars. RESOURCE_EXHAUSTED
+  /// Creates a bot with a fresh public id "pb_" + 16 base62 chars and its allowed origins
+  /// (checked_origins). RESOURCE_EXHAUSTED
   /// "plan limit reached: N bots" when the tenant already has the plan's max_bots.
   registry::v1::Bot create_bot(const registry::v1::CreateBotRequest& request);
   registry::v1::Bot get_bot(const registry::v1::GetBotRequest& request);
@@ -39,9 +52,13 @@ class BotRegistry {
   /// Deletes the bot with its documents and chunks (hard delete).
   void delete_bot(const registry::v1::DeleteBotRequest& request);
 
-  /// Extracts text (HTML/Markdown/plain), chunks and indexes it, all in one transaction.
-  /// RESOURCE_EXHAUSTED when the bot's documents would pass the plan's max_knowledge_bytes;
-  /// INVALID_ARGUMENT when the body has no text left after extraction.
+  /// Checks the raw size first — INVALID_ARGUMENT over settings.max_document_bytes,
+  /// RESOURCE_EXHAUSTED when the bot's documents would pass the plan's max_knowledge_bytes —
+  /// then extracts text (plain/Markdown/HTML from `body`, PDF from `content`; text_extract.hpp),
+  /// chunks and indexes it in one transaction, re-checking the plan under the bot's row lock.
+  /// At most settings.extract_concurrency documents are parsed at once (UNAVAILABLE when no
+  /// slot frees up before the caller's deadline).
+  /// INVALID_ARGUMENT when the extractor refuses the document or no text is left.
   registry::v1::Document add_document(const registry::v1::AddDocumentRequest& request);
   registry::v1::ListDocumentsResponse list_documents(const registry::v1::ListDocumentsRequest& request);
   /// NOT_FOUND "document not found" when the bot has no such document.
@@ -55,6 +72,7 @@ class BotRegistry {
   std::shared_ptr<pg::Pool> pool_;
   std::shared_ptr<EntitlementsClient> entitlements_;
   RegistrySettings settings_;
+  ExtractionSlots extraction_slots_;
 };
 
 }  // namespace botfactory::registry

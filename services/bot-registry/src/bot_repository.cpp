@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "botfactory/rpc/timestamp.hpp"
+#include "text_array.hpp"
 #include "row_mapping.hpp"
 
 namespace botfactory::registry {
@@ -11,11 +12,12 @@ namespace {
 #define BF_BOT_COLUMNS                                                                        \
   "id, tenant_id, public_id, name, language, greeting, instructions, provider, model, "     \
   "temperature, (extract(epoch from created_at) * 1000000)::bigint, "                       \
-  "(extract(epoch from updated_at) * 1000000)::bigint"
+  "(extract(epoch from updated_at) * 1000000)::bigint, allowed_origins"
 
 constexpr const char* kInsertBot =
     "INSERT INTO registry.bots (tenant_id, public_id, name, language, greeting, instructions, "
-    "provider, model, temperature) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::float8) "
+    "provider, model, temperature, allowed_origins) "
+    "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::float8, $10::text[]) "
     "ON CONFLICT (public_id) DO NOTHING RETURNING " BF_BOT_COLUMNS;
 constexpr const char* kFindBot =
     "SELECT " BF_BOT_COLUMNS " FROM registry.bots WHERE id = $2::uuid AND tenant_id = $1::uuid";
@@ -33,7 +35,8 @@ constexpr const char* kUpdateBot =
     "UPDATE registry.bots SET name = COALESCE($3, name), language = COALESCE($4, language), "
     "greeting = COALESCE($5, greeting), instructions = COALESCE($6, instructions), "
     "provider = COALESCE($7, provider), model = COALESCE($8, model), "
-    "temperature = COALESCE($9::float8, temperature), updated_at = now() "
+    "temperature = COALESCE($9::float8, temperature), "
+    "allowed_origins = COALESCE($10::text[], allowed_origins), updated_at = now() "
     "WHERE id = $2::uuid AND tenant_id = $1::uuid RETURNING " BF_BOT_COLUMNS;
 constexpr const char* kDeleteBot =
     "DELETE FROM registry.bots WHERE id = $2::uuid AND tenant_id = $1::uuid";
@@ -55,6 +58,7 @@ registry::v1::Bot bot_from_row(const pg::Result& r, int row) {
   provider->set_temperature(r.float64(row, 9));
   *bot.mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, 10));
   *bot.mutable_updated_at() = rpc::timestamp_from_micros(r.int64(row, 11));
+  for (auto& origin : text_array_elements(r.text(row, 12))) bot.add_allowed_origins(std::move(origin));
   return bot;
 }
 
@@ -70,7 +74,8 @@ std::string float_text(double value) {
 std::optional<registry::v1::Bot> BotRepository::insert(const NewBot& bot) {
   auto r = connection_.exec(kInsertBot, {bot.tenant_id, bot.public_id, bot.name, bot.language,
                                          bot.greeting, bot.instructions, bot.provider.provider,
-                                         bot.provider.model, float_text(bot.provider.temperature)});
+                                         bot.provider.model, float_text(bot.provider.temperature),
+                                         text_array_literal(bot.allowed_origins)});
   return first_row(r, bot_from_row);
 }
 
@@ -109,9 +114,11 @@ registry::v1::Bot BotRepository::update(const std::string& tenant_id, const std:
     model = changes.provider->model;
     temperature = float_text(changes.provider->temperature);
   }
+  pg::Param origins;
+  if (changes.allowed_origins) origins = text_array_literal(*changes.allowed_origins);
   auto r = connection_.exec(kUpdateBot, {tenant_id, bot_id, changes.name, changes.language,
                                          changes.greeting, changes.instructions, provider, model,
-                                         temperature});
+                                         temperature, origins});
   return bot_from_row(r, 0);
 }
 

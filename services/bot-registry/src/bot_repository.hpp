@@ -21,6 +21,7 @@ struct NewBot {
   std::string greeting;
   std::string instructions;
   ProviderFields provider;
+  std::vector<std::string> allowed_origins;  // canonical (checked_origins); empty = any
 };
 
 /// The fields UpdateBot changes; absent ones keep their value.
@@ -30,6 +31,7 @@ struct BotChanges {
   std::optional<std::string> greeting;
   std::optional<std::string> instructions;
   std::optional<ProviderFields> provider;
+  std::optional<std::vector<std::string>> allowed_origins;  // replaces the list when set
 };
 
 /// Bot rows on one connection (not owned). Errors are pg::Error.

@@ -1,6 +1,7 @@
 #include "entitlements.hpp"
 
 #include "botfactory/billing/v1/billing.grpc.pb.h"
+#include "botfactory/common/call_deadline.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/rpc/client.hpp"
 #include "botfactory/rpc/status.hpp"
@@ -20,6 +21,7 @@ PlanLimits GrpcEntitlementsClient::limits(const std::string& tenant_id) {
   billing::v1::Subscription subscription;
   auto status = stub->GetSubscription(&context, request, &subscription);
   if (!status.ok()) {
+    common::throw_if_call_abandoned();  // our own caller gave up: not the subscription's fault
     common::logger("entitlements")
         ->warn("GetSubscription failed: code={} {}", static_cast<int>(status.error_code()),
                common::json_escape(status.error_message()));

@@ -2,6 +2,7 @@
 
 #include "botfactory/rpc/timestamp.hpp"
 #include "row_mapping.hpp"
+#include "text_array.hpp"
 #include "validation.hpp"
 
 namespace botfactory::registry {
@@ -93,25 +94,6 @@ registry::v1::KnowledgeChunk chunk_from_row(const pg::Result& r, int row) {
 
 }  // namespace
 
-std::string text_array_literal(const std::vector<std::string>& values) {
-  std::size_t size = 2;
-  for (const auto& v : values) size += v.size() + 3;
-  std::string out;
-  out.reserve(size);
-  out += '{';
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i) out += ',';
-    out += '"';
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  out += '}';
-  return out;
-}
-
 std::int64_t KnowledgeRepository::total_size(const std::string& bot_id) {
   return connection_.exec(kTotalSize, {bot_id}).int64(0, 0);
 }
@@ -120,7 +102,7 @@ registry::v1::Document KnowledgeRepository::insert(const NewDocument& document) 
   auto r = connection_.exec(
       kInsertDocument,
       {document.bot_id, document.title, std::string(format_name(document.format)), document.body,
-       std::to_string(document.body.size()), std::to_string(document.chunks.size())});
+       std::to_string(document.size_bytes), std::to_string(document.chunks.size())});
   auto stored = document_from_row(r, 0);
   connection_.exec(kInsertChunks, {stored.id(), document.bot_id, document.search_config,
                                    document.title, text_array_literal(document.chunks)});

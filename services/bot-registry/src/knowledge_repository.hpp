@@ -15,7 +15,8 @@ struct NewDocument {
   std::string bot_id;
   std::string title;
   registry::v1::DocumentFormat format = registry::v1::DOCUMENT_FORMAT_TEXT;
-  std::string body;
+  std::string body;             // stored text (a PDF's extracted text)
+  std::int64_t size_bytes = 0;  // bytes as uploaded (counted against the plan)
   std::vector<std::string> chunks;
   std::string search_config;  // text_search_config() of the bot's language
 };
@@ -50,8 +51,5 @@ class KnowledgeRepository {
  private:
   pg::Connection& connection_;
 };
-
-/// A PostgreSQL array literal of text elements ({"a","b\"c"}), for a `$n::text[]` parameter.
-std::string text_array_literal(const std::vector<std::string>& values);
 
 }  // namespace botfactory::registry

@@ -18,7 +18,14 @@ int main(int argc, char** argv) {
     auto timeout = rpc::rpc_timeout_from_env();
     auto entitlements = std::make_shared<registry::GrpcEntitlementsClient>(
         rpc::make_channel(common::env_string("SUBSCRIPTION_ADDR", "127.0.0.1:50052")), timeout);
-    auto bots = std::make_shared<registry::BotRegistry>(context.pool, entitlements);
+    registry::RegistrySettings settings;
+    settings.max_document_bytes = static_cast<std::size_t>(
+        common::env_int("REGISTRY_MAX_DOCUMENT_BYTES", 8 << 20, 1024, 64 << 20));
+    settings.pdf.max_pages =
+        static_cast<int>(common::env_int("REGISTRY_PDF_MAX_PAGES", 2000, 1, 100000));
+    settings.extract_concurrency =
+        static_cast<int>(common::env_int("REGISTRY_EXTRACT_CONCURRENCY", 2, 1, 64));
+    auto bots = std::make_shared<registry::BotRegistry>(context.pool, entitlements, settings);
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(std::make_unique<registry::RegistryService>(bots));
     return services;

@@ -1,8 +1,10 @@
 #include "validation.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "botfactory/common/text.hpp"
+#include "botfactory/common/web_origin.hpp"
 #include "botfactory/rpc/status.hpp"
 
 namespace botfactory::registry {
@@ -15,6 +17,9 @@ bool is_base62(char c) {
 
 std::string checked_text(std::string_view value, const char* field, std::size_t max_chars) {
   if (!common::is_valid_utf8(value)) rpc::throw_invalid(std::string(field) + " is not valid UTF-8");
+  if (value.find('\0') != std::string_view::npos) {
+    rpc::throw_invalid(std::string(field) + " must not contain NUL characters");
+  }
   if (common::utf8_length(value) > max_chars) {
     rpc::throw_invalid(std::string(field) + " must be at most " + std::to_string(max_chars) +
                        " characters");
@@ -85,7 +90,34 @@ std::string checked_title(std::string_view title) {
 
 void check_body(std::string_view body) {
   if (!common::is_valid_utf8(body)) rpc::throw_invalid("body is not valid UTF-8");
+  if (body.find('\0') != std::string_view::npos) {
+    rpc::throw_invalid("body must not contain NUL characters");
+  }
   if (common::trim(body).empty()) rpc::throw_invalid("body must not be empty");
+}
+
+void check_tenant(std::string_view tenant_id) {
+  if (tenant_id.empty()) rpc::throw_invalid("tenant_id is required");
+  if (!is_uuid(tenant_id)) rpc::throw_invalid("tenant_id must be a UUID");
+}
+
+std::vector<std::string> checked_origins(
+    const google::protobuf::RepeatedPtrField<std::string>& origins) {
+  if (static_cast<std::size_t>(origins.size()) > kMaxAllowedOrigins) {
+    rpc::throw_invalid("allowed_origins may list at most " + std::to_string(kMaxAllowedOrigins) +
+                       " origins");
+  }
+  std::vector<std::string> out;
+  for (int i = 0; i < origins.size(); ++i) {
+    auto canonical = common::canonical_origin(common::trim(origins.Get(i)));
+    if (!canonical) {
+      rpc::throw_invalid("allowed_origins[" + std::to_string(i) +
+                         "] is not an origin like https://shop.example or http://host:8080 "
+                         "(http or https, host, optional port, no path)");
+    }
+    if (std::find(out.begin(), out.end(), *canonical) == out.end()) out.push_back(*canonical);
+  }
+  return out;
 }
 
 const char* format_name(registry::v1::DocumentFormat format) {
@@ -94,6 +126,8 @@ const char* format_name(registry::v1::DocumentFormat format) {
       return "markdown";
     case registry::v1::DOCUMENT_FORMAT_HTML:
       return "html";
+    case registry::v1::DOCUMENT_FORMAT_PDF:
+      return "pdf";
     default:
       return "text";
   }
@@ -102,6 +136,7 @@ const char* format_name(registry::v1::DocumentFormat format) {
 registry::v1::DocumentFormat format_from_name(std::string_view name) {
   if (name == "markdown") return registry::v1::DOCUMENT_FORMAT_MARKDOWN;
   if (name == "html") return registry::v1::DOCUMENT_FORMAT_HTML;
+  if (name == "pdf") return registry::v1::DOCUMENT_FORMAT_PDF;
   return registry::v1::DOCUMENT_FORMAT_TEXT;
 }
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "botfactory/registry/v1/registry.pb.h"
 
@@ -15,6 +16,7 @@ inline constexpr std::size_t kMaxGreetingChars = 1000;
 inline constexpr std::size_t kMaxInstructionsChars = 4000;
 inline constexpr std::size_t kMaxModelChars = 100;
 inline constexpr std::size_t kMaxTitleChars = 200;
+inline constexpr std::size_t kMaxAllowedOrigins = 20;
 inline constexpr double kDefaultTemperature = 0.3;
 
 /// Canonical textual UUID (8-4-4-4-12 hex digits). Other spellings are treated as unknown ids.
@@ -42,10 +44,19 @@ ProviderFields checked_provider(const common::v1::ProviderSettings& settings);
 
 /// Trimmed title of 1..200 code points.
 std::string checked_title(std::string_view title);
-/// Non-empty (not only whitespace) valid UTF-8.
+/// Non-empty (not only whitespace) valid UTF-8 without NUL characters (PostgreSQL text cannot
+/// hold them).
 void check_body(std::string_view body);
 
-/// Stored name of a document format: "text" (also for UNSPECIFIED), "markdown", "html".
+/// The tenant of a tenant-scoped call: a canonical UUID. Empty → INVALID_ARGUMENT "tenant_id is
+/// required" (never "no filter"); malformed → INVALID_ARGUMENT "tenant_id must be a UUID".
+void check_tenant(std::string_view tenant_id);
+
+/// A bot's allowed web origins, each canonicalised (common::canonical_origin: http or https,
+/// host, optional port, no path), duplicates dropped, order kept; at most 20. Empty = any.
+std::vector<std::string> checked_origins(const google::protobuf::RepeatedPtrField<std::string>& origins);
+
+/// Stored name of a document format: "text" (also for UNSPECIFIED), "markdown", "html", "pdf".
 const char* format_name(registry::v1::DocumentFormat format);
 /// Inverse of format_name(); unknown names give DOCUMENT_FORMAT_TEXT.
 registry::v1::DocumentFormat format_from_name(std::string_view name);

@@ -149,6 +149,7 @@ struct FakeUpstreams::Impl {
       claims.bot_id = request->bot_id();
       claims.conversation_id = request->conversation_id();
       claims.name = request->visitor_name();
+      claims.origin = request->origin();
       response->set_token(d_.signer.sign(claims, std::chrono::hours(24)));
       response->set_expires_in(86400);
       return grpc::Status::OK;

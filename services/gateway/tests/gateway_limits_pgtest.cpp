@@ -433,8 +433,11 @@ TEST_CASE("a WebSocket operation that finds the worker queue full gets an unavai
   ws.handshake("127.0.0.1", "/ws?token=" + token);
   // One slow request on the only worker, one waiting: the queue is full for 3 s.
   std::vector<std::thread> clients;
-  for (int i = 0; i < 2; ++i) clients.emplace_back([port] { get(port, "/api/v1/plans"); });
-  std::this_thread::sleep_for(300ms);
+  // The second request is sent once the first is running, so it waits in the queue.
+  for (int i = 0; i < 2; ++i) {
+    clients.emplace_back([port] { get(port, "/api/v1/plans"); });
+    std::this_thread::sleep_for(300ms);
+  }
   ws.text(true);
   ws.write(net::buffer(json::serialize(json::object{
       {"type", "conversation.join"}, {"conversation_id", "c_any"}, {"since_seq", 0}})));

@@ -221,9 +221,10 @@ TEST_CASE("JSON shapes use snake_case, RFC 3339 UTC and lower-case enums") {
   CHECK(document_format_from_filename("A.MD") == registry::v1::DOCUMENT_FORMAT_MARKDOWN);
   CHECK(document_format_from_filename("x.htm") == registry::v1::DOCUMENT_FORMAT_HTML);
   CHECK(document_format_from_filename("notes.txt") == registry::v1::DOCUMENT_FORMAT_TEXT);
-  CHECK_FALSE(document_format_from_filename("doc.pdf"));
+  CHECK(document_format_from_filename("doc.PDF") == registry::v1::DOCUMENT_FORMAT_PDF);
+  CHECK_FALSE(document_format_from_filename("doc.docx"));
   CHECK_FALSE(document_format_from_filename("README"));
-  CHECK_FALSE(document_format_from_name("pdf"));
+  CHECK_FALSE(document_format_from_name("pdf"));  // JSON bodies cannot carry a PDF
 
   auth::v1::TokenPair pair;
   pair.set_access_token("a");

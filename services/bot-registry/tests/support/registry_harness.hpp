@@ -63,14 +63,14 @@ struct RegistryHarness {
   std::unique_ptr<rpc::Server> server;
   std::unique_ptr<Stub> stub;
 
-  RegistryHarness() {
+  explicit RegistryHarness(RegistrySettings settings = {}) {
     {
       auto connection = pool->acquire();
       pg::migrate(*connection, "registry", migrations::registry_migrations());
     }
     auto entitlements = std::make_shared<GrpcEntitlementsClient>(
         rpc::make_channel(subscription.address()), kTimeout);
-    bots = std::make_shared<BotRegistry>(pool, entitlements);
+    bots = std::make_shared<BotRegistry>(pool, entitlements, settings);
     service = std::make_unique<RegistryService>(bots);
     server = std::make_unique<rpc::Server>("127.0.0.1:0", std::vector<grpc::Service*>{service.get()});
     stub = registry::v1::BotRegistryService::NewStub(rpc::make_channel(address()));

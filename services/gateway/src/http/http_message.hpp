@@ -17,6 +17,7 @@ struct HttpRequest {
   std::map<std::string, std::string> query;  // decoded query parameters (last one wins)
   std::string authorization;                 // Authorization header value
   std::string content_type;                  // Content-Type header value
+  std::string origin;                        // Origin header value (RFC 6454), "" when absent
   std::string body;
   std::string request_id;
   std::string client_ip;  // the client's address (see client_address()), for per-IP limits

@@ -31,6 +31,7 @@
 #include "http/static_files.hpp"
 #include "rest/dependency_monitor.hpp"
 #include "rest/upstreams.hpp"
+#include "rest/widget_origin.hpp"
 #include "work_queue.hpp"
 #include "ws/ws_session.hpp"
 
@@ -220,6 +221,14 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
       return send(error_response(401, "unauthorized", "missing, invalid or expired token"), "ws",
                   false);
     }
+    auto origin = header[http::field::origin];
+    if (!upgrade_origin_allowed(*claims, std::string_view(origin.data(), origin.size()))) {
+      context_.metrics.ws_rejected_upgrades.inc();
+      close_after_response_ = true;
+      return send(error_response(403, "origin_not_allowed",
+                                 "this visitor token is valid only from the page that opened it"),
+                  "ws", false);
+    }
     log_access(101, "ws");
     stream_.expires_never();
     run_websocket_session(stream_.release_socket(), parser_->release(), std::move(*claims),
@@ -301,6 +310,7 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
       rest_request.query = std::move(parsed.query);
       rest_request.authorization = std::string(request[http::field::authorization]);
       rest_request.content_type = std::string(request[http::field::content_type]);
+      rest_request.origin = std::string(request[http::field::origin]);
       rest_request.body = std::move(request.body());
       rest_request.request_id = request_id_;
       rest_request.client_ip = client_key_of(request);

@@ -11,6 +11,7 @@
 #include "json_input.hpp"
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
+#include "rest/widget_origin.hpp"
 
 namespace botfactory::gateway {
 namespace {
@@ -80,6 +81,17 @@ std::int64_t query_int(const HttpRequest& request, const char* key, std::int64_t
   }
   throw validation(std::string(key) + " must be an integer in [" + std::to_string(min) + ", " +
                    std::to_string(max) + "]");
+}
+
+/// `allowed_origins`: an array of strings (validated by bot-registry).
+std::vector<std::string> origins_from_json(const json::value& value) {
+  if (!value.is_array()) throw validation("allowed_origins must be an array of strings");
+  std::vector<std::string> origins;
+  for (const auto& item : value.as_array()) {
+    if (!item.is_string()) throw validation("allowed_origins must be an array of strings");
+    origins.emplace_back(item.as_string());
+  }
+  return origins;
 }
 
 common::v1::ProviderSettings provider_from_json(const json::value& value) {
@@ -293,6 +305,9 @@ HttpResponse RestApi::create_bot(const HttpRequest& request) const {
   if (auto it = body.find("provider"); it != body.end() && !it->value().is_null()) {
     *rpc_request.mutable_provider() = provider_from_json(it->value());
   }
+  if (auto it = body.find("allowed_origins"); it != body.end() && !it->value().is_null()) {
+    for (auto& origin : origins_from_json(it->value())) rpc_request.add_allowed_origins(std::move(origin));
+  }
   auto bot = checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::CreateBot, rpc_request);
   auto response = json_response(201, bot_json(bot));
   response.headers.emplace_back("Location", "/api/v1/bots/" + bot.id());
@@ -332,6 +347,10 @@ HttpResponse RestApi::update_bot(const HttpRequest& request, const std::string& 
   if (auto it = body.find("provider"); it != body.end() && !it->value().is_null()) {
     *rpc_request.mutable_provider() = provider_from_json(it->value());
   }
+  if (auto it = body.find("allowed_origins"); it != body.end() && !it->value().is_null()) {
+    auto* origins = rpc_request.mutable_allowed_origins();  // present: replaces the list
+    for (auto& origin : origins_from_json(it->value())) origins->add_origins(std::move(origin));
+  }
   auto bot = checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::UpdateBot, rpc_request);
   return json_response(200, bot_json(bot));
 }
@@ -367,10 +386,12 @@ HttpResponse RestApi::add_knowledge(const HttpRequest& request, const std::strin
     }
     if (file == nullptr) throw validation("a `file` part is required");
     auto format = document_format_from_filename(*file->filename);
-    if (!format) {
-      throw validation("unsupported file type: use .txt, .md, .markdown, .html or .htm");
+    if (!format && common::to_lower_ascii(common::trim(file->content_type)) == "application/pdf") {
+      format = registry::v1::DOCUMENT_FORMAT_PDF;  // a PDF named without its extension
     }
-    if (!common::is_valid_utf8(file->body)) throw validation("the file must be UTF-8 text");
+    if (!format) {
+      throw validation("unsupported file type: use .txt, .md, .markdown, .html, .htm or .pdf");
+    }
     if (title.empty()) title = *file->filename;
     // NUL must never reach libpq (common::find_control_char).
     if (common::find_control_char(title) != std::string_view::npos) {
@@ -381,13 +402,20 @@ HttpResponse RestApi::add_knowledge(const HttpRequest& request, const std::strin
     }
     rpc_request.set_title(title);
     rpc_request.set_format(*format);
-    rpc_request.set_body(file->body);
+    if (*format == registry::v1::DOCUMENT_FORMAT_PDF) {
+      rpc_request.set_content(file->body);  // binary; bot-registry reads its text layer
+    } else {
+      if (!common::is_valid_utf8(file->body)) throw validation("the file must be UTF-8 text");
+      rpc_request.set_body(file->body);
+    }
   } else if (media_type.empty() || media_type == "application/json") {
     auto body = parse_object(request);
     rpc_request.set_title(string_field(body, "title"));
     auto format_name = optional_string(body, "format").value_or("text");
     auto format = document_format_from_name(format_name);
-    if (!format) throw validation("format must be text, markdown or html");
+    if (!format) {
+      throw validation("format must be text, markdown or html (upload a PDF as multipart/form-data)");
+    }
     rpc_request.set_format(*format);
     rpc_request.set_body(string_field(body, "body"));
   } else {
@@ -441,6 +469,12 @@ HttpResponse RestApi::create_widget_session(const HttpRequest& request,
     bot =
         checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::GetBotByPublicId, rpc_request);
   }
+  // Before anything is created: a page the bot does not list gets no conversation.
+  auto origin = widget_session_origin(bot, request.origin);
+  if (!origin) {
+    throw ApiError(403, "origin_not_allowed",
+                   "this bot's widget may not be used from this web page (Origin not allowed)");
+  }
   const std::string visitor_id = "v_" + common::random_base62(12);
   chat::v1::Conversation conversation;
   {
@@ -461,6 +495,7 @@ HttpResponse RestApi::create_widget_session(const HttpRequest& request,
     rpc_request.set_conversation_id(conversation.id());
     rpc_request.set_visitor_id(visitor_id);
     rpc_request.set_visitor_name(name);
+    rpc_request.set_origin(*origin);  // the token then works only from this origin
     token = checked_call(upstreams_, *upstreams_.auth, &AuthRpc::IssueVisitorToken, rpc_request);
   }
   json::object result{
@@ -489,7 +524,14 @@ HttpResponse RestApi::renew_widget_session(const HttpRequest& request,
   if (bot.id() != claims.bot_id || bot.tenant_id() != claims.tenant_id) {
     throw ApiError(403, "forbidden", "only a visitor token of this bot renews a widget session");
   }
+  // The bot's current allowed origins, as for a new session; the new token carries the origin.
+  auto origin = widget_session_origin(bot, request.origin);
+  if (!origin) {
+    throw ApiError(403, "origin_not_allowed",
+                   "this bot's widget may not be used from this web page (Origin not allowed)");
+  }
   auth::v1::IssueVisitorTokenRequest rpc_request;
+  rpc_request.set_origin(*origin);
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_bot_id(claims.bot_id);
   rpc_request.set_conversation_id(claims.conversation_id);

@@ -15,6 +15,12 @@ boost::json::object sender_json(const chat::v1::Sender& sender) {
           {"name", sender.name()}};
 }
 
+boost::json::array allowed_origins_json(const registry::v1::Bot& bot) {
+  boost::json::array origins;
+  for (const auto& origin : bot.allowed_origins()) origins.emplace_back(origin);
+  return origins;
+}
+
 }  // namespace
 
 boost::json::object parse_json_object(std::string_view body, bool allow_empty) {
@@ -83,6 +89,7 @@ boost::json::object bot_json(const registry::v1::Bot& bot) {
            {{"provider", bot.provider().provider()},
             {"model", bot.provider().model()},
             {"temperature", bot.provider().temperature()}}},
+          {"allowed_origins", allowed_origins_json(bot)},
           {"created_at", rpc::rfc3339(bot.created_at())},
           {"updated_at", rpc::rfc3339(bot.updated_at())}};
 }
@@ -127,6 +134,7 @@ std::string_view document_format_name(registry::v1::DocumentFormat format) {
   switch (format) {
     case registry::v1::DOCUMENT_FORMAT_MARKDOWN: return "markdown";
     case registry::v1::DOCUMENT_FORMAT_HTML: return "html";
+    case registry::v1::DOCUMENT_FORMAT_PDF: return "pdf";
     default: return "text";
   }
 }
@@ -145,6 +153,7 @@ std::optional<registry::v1::DocumentFormat> document_format_from_filename(std::s
   if (ext == "txt") return registry::v1::DOCUMENT_FORMAT_TEXT;
   if (ext == "md" || ext == "markdown") return registry::v1::DOCUMENT_FORMAT_MARKDOWN;
   if (ext == "html" || ext == "htm") return registry::v1::DOCUMENT_FORMAT_HTML;
+  if (ext == "pdf") return registry::v1::DOCUMENT_FORMAT_PDF;
   return std::nullopt;
 }
 

@@ -30,7 +30,7 @@ boost::json::object plan_json(const billing::v1::Plan& plan);
 /// {plan, status, current_period_start, current_period_end, usage {bot_replies}}
 boost::json::object subscription_json(const billing::v1::Subscription& subscription);
 /// {id, public_id, name, language, greeting, instructions, provider {provider, model,
-/// temperature}, created_at, updated_at}
+/// temperature}, allowed_origins [..], created_at, updated_at}
 boost::json::object bot_json(const registry::v1::Bot& bot);
 /// {id, title, format, size_bytes, chunk_count, created_at}
 boost::json::object document_json(const registry::v1::Document& document);
@@ -41,11 +41,11 @@ boost::json::object message_json(const chat::v1::Message& message);
 
 /// "trialing", "active", "expired" ("unknown" otherwise).
 std::string_view subscription_status_name(billing::v1::SubscriptionStatus status);
-/// "text", "markdown", "html" (unspecified is plain text).
+/// "text", "markdown", "html", "pdf" (unspecified is plain text).
 std::string_view document_format_name(registry::v1::DocumentFormat format);
 /// The format for "text" / "markdown" / "html", or nullopt.
 std::optional<registry::v1::DocumentFormat> document_format_from_name(std::string_view name);
-/// The format for a file name by extension (.txt, .md, .markdown, .html, .htm; any case), or
+/// The format for a file name by extension (.txt, .md, .markdown, .html, .htm, .pdf; any case), or
 /// nullopt for anything else.
 std::optional<registry::v1::DocumentFormat> document_format_from_filename(std::string_view name);
 

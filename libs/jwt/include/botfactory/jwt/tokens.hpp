@@ -25,6 +25,10 @@ struct Claims {
   std::string bot_id;
   std::string conversation_id;
   std::string name;
+  /// Visitor tokens of a bot with allowed origins: the canonical web origin the widget session
+  /// was opened from ("origin" claim); the gateway requires the same Origin header on a
+  /// WebSocket upgrade with this token. Empty = no claim.
+  std::string origin;
   std::int64_t expires_at = 0;  // Unix seconds ("exp")
 };
 

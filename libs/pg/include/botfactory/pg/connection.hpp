@@ -119,6 +119,9 @@ class Connection {
 };
 
 /// RAII transaction: BEGIN on construction, ROLLBACK on destruction unless commit() was called.
+/// commit() refuses to COMMIT when the gRPC call this thread serves was abandoned by its caller
+/// (deadline passed or cancelled, common/call_deadline.hpp): it throws common::CallAbandoned
+/// and the destructor rolls back.
 class Transaction {
  public:
   explicit Transaction(Connection& connection);

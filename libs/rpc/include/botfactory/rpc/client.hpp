@@ -18,7 +18,9 @@ std::shared_ptr<grpc::Channel> make_channel(const std::string& target);
 /// common::ConfigError for a value out of range.
 std::chrono::milliseconds rpc_timeout_from_env();
 
-/// Sets a deadline `timeout` from now on `context` (every client call gets one) and forwards the
+/// Sets a deadline `timeout` from now on `context` (every client call gets one), or the deadline
+/// of the call the current thread serves when that is earlier (deadline propagation,
+/// common/call_deadline.hpp), and forwards the
 /// thread's current request id (common::current_request_id()) as `x-request-id` metadata.
 void set_deadline(grpc::ClientContext& context, std::chrono::milliseconds timeout);
 

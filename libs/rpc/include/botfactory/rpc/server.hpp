@@ -11,10 +11,13 @@ namespace botfactory::rpc {
 
 /// A started gRPC server with grpc.health.v1 enabled (grpc::EnableDefaultHealthCheckService).
 /// Each call's `x-request-id` metadata becomes the handler thread's request id (in its log lines
-/// and forwarded by its own calls).
+/// and forwarded by its own calls); each call's deadline and cancellation become the handler
+/// thread's call deadline (common/call_deadline.hpp: no commit after the caller gave up).
 /// Calls without the internal-call secret are refused with UNAUTHENTICATED, except
 /// grpc.health.v1.Health (rpc/internal_auth.hpp).
-/// SO_REUSEPORT is off, so a second server on a busy port fails instead of sharing it.
+/// Incoming messages up to RPC_MAX_MESSAGE_BYTES (default 16 MiB, 4..256 MiB; larger →
+/// RESOURCE_EXHAUSTED). SO_REUSEPORT is off, so a second server on a busy port fails instead of
+/// sharing it.
 class Server {
  public:
   /// Binds `address` ("127.0.0.1:0" picks a free port) without TLS and starts serving

@@ -43,7 +43,8 @@ bool is_rate_limited(const grpc::Status& status);
 
 /// Runs `body` unless the current call failed the internal-call token check (then
 /// UNAUTHENTICATED, rpc/internal_auth.hpp), and maps what it throws to a status: StatusError as
-/// given; pg::TimeoutError
+/// given; common::CallAbandoned (the caller's deadline passed / it cancelled, nothing was
+/// committed) to DEADLINE_EXCEEDED / CANCELLED; pg::TimeoutError
 /// (statement, lock or idle-in-transaction timeout) to DEADLINE_EXCEEDED; pg::Error with
 /// SQLSTATE 22P02 (malformed id) to NOT_FOUND; other pg::Error to UNAVAILABLE; anything else
 /// to INTERNAL with the details logged under `rpc_name`, never sent to the caller.

@@ -1,0 +1,299 @@
+// Per-bot allowed origins end to end, and PDF knowledge uploads through the gateway: the real
+// gateway (port 0), the real auth and bot-registry services (in process, each on its own fresh
+// PostgreSQL database and real gRPC), the chat and subscription fakes, and Beast clients that
+// send the Origin header a browser would.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json.hpp>
+
+#include "auth_grpc_service.hpp"
+#include "auth_migrations.hpp"
+#include "authenticator.hpp"
+#include "botfactory/common/random.hpp"
+#include "botfactory/jwt/tokens.hpp"
+#include "botfactory/pg/migrator.hpp"
+#include "botfactory/rpc/server.hpp"
+#include "botfactory/testenv/test_env.hpp"
+#include "fake_upstreams.hpp"
+#include "gateway.hpp"
+#include "support/pdf_builder.hpp"
+#include "support/registry_harness.hpp"
+
+using namespace botfactory;
+using namespace std::chrono_literals;
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace json = boost::json;
+namespace fs = std::filesystem;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr const char* kEmail = "origin-owner@example.com";
+constexpr const char* kPassword = "origin-password-2026";
+
+/// The real auth service on a fresh database, signing with the fakes' secret.
+struct RealAuth {
+  testenv::TestDatabase db;
+  std::shared_ptr<pg::Pool> pool = [this] {
+    auto p = std::make_shared<pg::Pool>(db.conninfo(), 2);
+    auto connection = p->acquire();
+    pg::migrate(*connection, "auth", migrations::auth_migrations());
+    return p;
+  }();
+  std::shared_ptr<auth::Authenticator> authenticator =
+      std::make_shared<auth::Authenticator>(pool, settings(), [] { return auth::system_clock_micros(); });
+  auth::AuthGrpcService service{authenticator};
+  rpc::Server server{"127.0.0.1:0", {&service}};
+
+  static auth::AuthSettings settings() {
+    auth::AuthSettings s;
+    s.jwt_secret = gateway_test::kJwtSecret;
+    s.jwt_issuer = "botfactory";
+    s.password_cost = auth::PasswordHashCost::min();
+    return s;
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(server.port()); }
+};
+
+/// Real auth + real bot-registry + fakes for chat and subscription, and one gateway.
+struct Stack {
+  gateway_test::FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  registry::test::RegistryHarness registry;
+  RealAuth auth;
+  fs::path base = fs::temp_directory_path() / ("gw_origin_" + common::random_base62(8));
+  std::unique_ptr<gateway::Gateway> gateway;
+
+  Stack() {
+    fs::create_directories(base / "web");
+    std::ofstream(base / "web" / "index.html") << "<!doctype html><title>BotFactory</title>";
+    gateway::GatewaySettings s;
+    s.http_listen = "127.0.0.1:0";
+    s.auth_addr = auth.address();
+    s.registry_addr = registry.address();
+    s.subscription_addr = s.channel_addr = fakes.address();
+    s.redis_host = testenv::redis_host();
+    s.redis_port = testenv::redis_port();
+    s.jwt_secret = gateway_test::kJwtSecret;
+    s.web_root = (base / "web").string();
+    s.workers = 2;
+    std::string name = "gworigin-" + common::random_base62(8);
+    s.redis_key_prefix = name + ":";
+    s.redis_client_name = name;
+    gateway = std::make_unique<gateway::Gateway>(s);
+    gateway->start();
+  }
+  ~Stack() {
+    gateway->stop();
+    std::error_code ec;
+    fs::remove_all(base, ec);
+  }
+  unsigned short port() const { return gateway->port(); }
+};
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  json::object json() const { return json::parse(body).as_object(); }
+  std::string error_code() const { return std::string(json().at("error").at("code").as_string()); }
+};
+
+/// One HTTP/1.1 request on a fresh connection; `origin` empty = no Origin header.
+Reply request(unsigned short port, http::verb method, const std::string& target,
+              const std::string& body = {}, const std::string& token = {},
+              const std::string& origin = {}, const std::string& content_type = "application/json") {
+  net::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  http::request<http::string_body> message(method, target, 11);
+  message.set(http::field::host, "127.0.0.1");
+  if (!token.empty()) message.set(http::field::authorization, "Bearer " + token);
+  if (!origin.empty()) message.set(http::field::origin, origin);
+  if (!body.empty()) message.set(http::field::content_type, content_type);
+  message.body() = body;
+  message.prepare_payload();
+  http::write(socket, message);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  http::read(socket, buffer, response);
+  return {static_cast<int>(response.result_int()), response.body()};
+}
+
+/// The status of a WebSocket opening handshake with `token` and `origin` (empty = none): 101
+/// when it opened.
+int upgrade_status(unsigned short port, const std::string& token, const std::string& origin) {
+  net::io_context io;
+  websocket::stream<beast::tcp_stream> ws(io);
+  beast::get_lowest_layer(ws).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  if (!origin.empty()) {
+    ws.set_option(websocket::stream_base::decorator(
+        [origin](websocket::request_type& r) { r.set(http::field::origin, origin); }));
+  }
+  websocket::response_type response;
+  beast::error_code ec;
+  ws.handshake(response, "127.0.0.1", "/ws?token=" + token, ec);
+  if (!ec) {
+    ws.close(websocket::close_code::normal, ec);
+    return 101;
+  }
+  return static_cast<int>(response.result_int());
+}
+
+/// Registers the owner through the gateway (real auth) and returns an access token.
+std::string owner_token(unsigned short port) {
+  auto registered = request(port, http::verb::post, "/api/v1/users",
+                            json::serialize(json::object{{"email", kEmail},
+                                                         {"username", "owner"},
+                                                         {"password", kPassword}}));
+  REQUIRE(registered.status == 201);
+  auto login = request(port, http::verb::post, "/api/v1/auth/login",
+                       json::serialize(json::object{{"email", kEmail}, {"password", kPassword}}));
+  REQUIRE(login.status == 200);
+  return std::string(login.json().at("access_token").as_string());
+}
+
+}  // namespace
+
+TEST_CASE("allowed origins: widget sessions and WebSocket upgrades from other pages are refused") {
+  Stack stack;
+  auto port = stack.port();
+  auto owner = owner_token(port);
+
+  // REST create with a list (canonicalised by bot-registry), get shows it.
+  auto created = request(port, http::verb::post, "/api/v1/bots",
+                         R"({"name":"Shop bot","allowed_origins":["HTTPS://Shop.Example:443","http://localhost:8080"]})",
+                         owner);
+  REQUIRE(created.status == 201);
+  auto bot = created.json();
+  std::string bot_id(bot.at("id").as_string());
+  std::string public_id(bot.at("public_id").as_string());
+  CHECK(json::serialize(bot.at("allowed_origins")) == R"(["https://shop.example","http://localhost:8080"])");
+  auto got = request(port, http::verb::get, "/api/v1/bots/" + bot_id, {}, owner);
+  REQUIRE(got.status == 200);
+  CHECK(got.json().at("allowed_origins").as_array().size() == 2);
+  // A malformed origin: 400 with the registry's message; wrong JSON type: 400.
+  auto bad = request(port, http::verb::patch, "/api/v1/bots/" + bot_id,
+                     R"({"allowed_origins":["https://shop.example/path"]})", owner);
+  CHECK(bad.status == 400);
+  CHECK(bad.error_code() == "validation_failed");
+  CHECK(request(port, http::verb::patch, "/api/v1/bots/" + bot_id, R"({"allowed_origins":"x"})", owner)
+            .status == 400);
+
+  const std::string sessions = "/api/v1/widget/" + public_id + "/sessions";
+  // Listed origin (any spelling of it): a session whose token only works from that origin.
+  auto session = request(port, http::verb::post, sessions, "{}", {}, "https://SHOP.example");
+  REQUIRE(session.status == 201);
+  std::string token(session.json().at("token").as_string());
+  jwt::TokenVerifier verifier(gateway_test::kJwtSecret, "botfactory");
+  auto claims = verifier.verify(token);
+  REQUIRE(claims);
+  CHECK(claims->origin == "https://shop.example");
+
+  // Another page, no Origin, the opaque origin: 403 origin_not_allowed, nothing created.
+  for (const std::string origin : {"https://evil.example", "", "null", "https://shop.example.evil.example",
+                                   "http://shop.example"}) {
+    INFO("Origin: '" << origin << "'");
+    auto refused = request(port, http::verb::post, sessions, "{}", {}, origin);
+    CHECK(refused.status == 403);
+    CHECK(refused.error_code() == "origin_not_allowed");
+  }
+
+  // The session's token opens a WebSocket from its origin only.
+  CHECK(upgrade_status(port, token, "https://shop.example") == 101);
+  CHECK(upgrade_status(port, token, "https://shop.example:443") == 101);
+  CHECK(upgrade_status(port, token, "https://evil.example") == 403);
+  CHECK(upgrade_status(port, token, "") == 403);
+  // Renewing the session: from its origin, a new token with the same claim; from another page,
+  // 403 like a new session.
+  auto renewed = request(port, http::verb::post, sessions, "{}", token, "https://shop.example");
+  REQUIRE(renewed.status == 200);
+  auto renewed_claims = verifier.verify(std::string(renewed.json().at("token").as_string()));
+  REQUIRE(renewed_claims);
+  CHECK(renewed_claims->origin == "https://shop.example");
+  CHECK(renewed_claims->conversation_id == claims->conversation_id);
+  for (const std::string origin : {"https://evil.example", ""}) {
+    auto refused = request(port, http::verb::post, sessions, "{}", token, origin);
+    CHECK(refused.status == 403);
+    CHECK(refused.error_code() == "origin_not_allowed");
+  }
+  // Operators (user tokens) are not bound to an origin.
+  CHECK(upgrade_status(port, owner, "https://anywhere.example") == 101);
+
+  // An empty list: any origin again, and tokens without an origin claim.
+  auto cleared = request(port, http::verb::patch, "/api/v1/bots/" + bot_id,
+                         R"({"allowed_origins":[]})", owner);
+  REQUIRE(cleared.status == 200);
+  CHECK(cleared.json().at("allowed_origins").as_array().empty());
+  auto open_session = request(port, http::verb::post, sessions, "{}", {}, "https://evil.example");
+  REQUIRE(open_session.status == 201);
+  std::string open_token(open_session.json().at("token").as_string());
+  CHECK(verifier.verify(open_token)->origin.empty());
+  CHECK(upgrade_status(port, open_token, "https://evil.example") == 101);
+  CHECK(upgrade_status(port, open_token, "") == 101);
+  // ... while the earlier token keeps its claim until it expires.
+  CHECK(upgrade_status(port, token, "https://evil.example") == 403);
+}
+
+TEST_CASE("knowledge upload: a PDF through multipart/form-data is stored with its text") {
+  Stack stack;
+  auto port = stack.port();
+  auto owner = owner_token(port);
+  auto created = request(port, http::verb::post, "/api/v1/bots", R"({"name":"Manuals"})", owner);
+  REQUIRE(created.status == 201);
+  std::string bot_id(created.json().at("id").as_string());
+
+  auto upload = [&](const std::string& filename, const std::string& bytes) {
+    const std::string boundary = "----bf" + common::random_base62(12);
+    std::string body = "--" + boundary +
+                       "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename +
+                       "\"\r\nContent-Type: application/pdf\r\n\r\n" + bytes + "\r\n--" + boundary +
+                       "--\r\n";
+    return request(port, http::verb::post, "/api/v1/bots/" + bot_id + "/knowledge", body, owner, {},
+                   "multipart/form-data; boundary=" + boundary);
+  };
+  auto pdf = registry_test::build_pdf({registry_test::text_content(
+      {"Descaling", "Descale the kettle every month with citric acid."})});
+  auto stored = upload("kettle-manual.PDF", pdf);
+  INFO(stored.body);
+  REQUIRE(stored.status == 201);
+  CHECK(stored.json().at("format").as_string() == "pdf");
+  CHECK(stored.json().at("size_bytes").as_int64() == static_cast<std::int64_t>(pdf.size()));
+  CHECK(stored.json().at("title").as_string() == "kettle-manual.PDF");
+  auto me = request(port, http::verb::get, "/api/v1/users/me", {}, owner);
+  REQUIRE(me.status == 200);
+  registry::v1::GetBotRequest get;
+  get.set_tenant_id(std::string(me.json().at("tenant_id").as_string()));
+  get.set_bot_id(bot_id);
+  auto hits = stack.registry.search(stack.registry.bots->get_bot(get), "descale kettle");
+  REQUIRE_FALSE(hits.empty());
+  CHECK(hits[0].text().find("citric acid") != std::string::npos);
+
+  // A file without an extension is taken as a PDF by its part's Content-Type.
+  auto unnamed = upload("kettle-manual", pdf);
+  CHECK(unnamed.status == 201);
+  CHECK(unnamed.json().at("format").as_string() == "pdf");
+  // A scan and a file that is not a PDF: 400 with a clear message; nothing more stored.
+  auto scan = upload("scan.pdf", registry_test::build_pdf({registry_test::drawing_content()}));
+  CHECK(scan.status == 400);
+  CHECK(scan.json().at("error").at("message").as_string() == "the PDF has no text layer (a scan?)");
+  auto fake = upload("fake.pdf", "MZ\x90\x00 not a pdf at all");
+  CHECK(fake.status == 400);
+  CHECK(fake.json().at("error").at("message").as_string() == "the file is not a valid PDF");
+  // JSON bodies cannot carry a PDF.
+  auto json_pdf = request(port, http::verb::post, "/api/v1/bots/" + bot_id + "/knowledge",
+                          R"({"title":"x","format":"pdf","body":"%PDF-1.4"})", owner);
+  CHECK(json_pdf.status == 400);
+  auto listed = request(port, http::verb::get, "/api/v1/bots/" + bot_id + "/knowledge", {}, owner);
+  CHECK(listed.json().at("documents").as_array().size() == 2);
+}
