@@ -11,4 +11,4 @@ build:
 	@scripts/setup.sh && scripts/build.sh
 
 clean:
-	rm -rf build .run
+	rm -rf build build-fuzz .run

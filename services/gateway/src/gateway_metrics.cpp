@@ -35,6 +35,9 @@ GatewayMetrics& GatewayMetrics::get() {
                 "WebSockets closed with 1008 at WS_SEND_HARD_CAP_BYTES"),
       r.counter("gateway_ws_rate_limited_total",
                 "Inbound WebSocket messages dropped over WS_RATE_PER_SEC / WS_RATE_BURST"),
+      r.counter("gateway_ws_flood_closes_total",
+                "WebSockets closed with 1008 for sending frames of any kind (pings included) "
+                "over WS_FLOOD_FRAMES_PER_SEC / WS_FLOOD_BURST"),
       r.counter("gateway_ws_token_expired_closes_total",
                 "WebSockets closed with 4001 because their access token expired"),
       r.counter("gateway_ws_token_renewals_total", "In-band token renewals accepted (auth frames)"),

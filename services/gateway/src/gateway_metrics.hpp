@@ -25,6 +25,7 @@ struct GatewayMetrics {
   metrics::Counter& ws_reads_paused;      // a socket went over WS_SEND_BUDGET_BYTES
   metrics::Counter& ws_budget_closes;     // closed with 1008 at WS_SEND_HARD_CAP_BYTES
   metrics::Counter& ws_rate_limited;      // inbound frames dropped by WS_RATE_PER_SEC
+  metrics::Counter& ws_flood_closes;      // closed with 1008 over WS_FLOOD_FRAMES_PER_SEC
   metrics::Counter& ws_token_expired_closes;  // closed with 4001 at the token's exp
   metrics::Counter& ws_token_renewals;        // in-band renewals accepted
   metrics::Histogram& http_latency;

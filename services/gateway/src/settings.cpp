@@ -36,6 +36,9 @@ GatewaySettings GatewaySettings::from_env() {
   s.ws_idle_timeout = std::chrono::seconds(env_int("WS_IDLE_TIMEOUT_S", 300, 10, 86400));
   s.ws_rate_per_sec = static_cast<double>(env_int("WS_RATE_PER_SEC", 10, 1, 100000));
   s.ws_burst = static_cast<double>(env_int("WS_RATE_BURST", 20, 1, 100000));
+  s.ws_flood_frames_per_sec =
+      static_cast<double>(env_int("WS_FLOOD_FRAMES_PER_SEC", 100, 1, 10000000));
+  s.ws_flood_burst = static_cast<double>(env_int("WS_FLOOD_BURST", 200, 1, 10000000));
   s.workers = static_cast<int>(env_int("GATEWAY_WORKERS", 8, 1, 1024));
   s.rpc_timeout = rpc::rpc_timeout_from_env();
   s.http_timeout = std::chrono::seconds(env_int("HTTP_TIMEOUT_S", 30, 1, 3600));

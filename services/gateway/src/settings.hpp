@@ -25,6 +25,8 @@ struct GatewaySettings {
   std::chrono::seconds ws_idle_timeout{300};   // WS_IDLE_TIMEOUT_S, ping at half of it
   double ws_rate_per_sec = 10;                 // WS_RATE_PER_SEC, inbound frames refill rate
   double ws_burst = 20;                        // WS_RATE_BURST, token bucket size
+  double ws_flood_frames_per_sec = 100;        // WS_FLOOD_FRAMES_PER_SEC: every frame, pings too
+  double ws_flood_burst = 200;                 // WS_FLOOD_BURST: over both → close 1008
   int workers = 8;                             // GATEWAY_WORKERS, blocking gRPC calls
   std::chrono::milliseconds rpc_timeout{5000};  // RPC_TIMEOUT_MS
   std::chrono::seconds http_timeout{30};        // HTTP_TIMEOUT_S, per request read/write

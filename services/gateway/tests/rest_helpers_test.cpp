@@ -75,6 +75,9 @@ TEST_CASE("request targets are split and percent-decoded") {
   CHECK_FALSE(parse_target("/api/v1/bots/x%00y").ok);          // control characters: refused
   CHECK_FALSE(parse_target("/api/v1/bots?limit=1%1B").ok);
   CHECK_FALSE(parse_target("/api/v1/bots?a%7F=1").ok);
+  CHECK_FALSE(parse_target("/api/v1/bots/x%2Fknowledge").ok);  // an encoded / would split a segment
+  CHECK_FALSE(parse_target("/api/v1/bots/x%2fknowledge").ok);
+  CHECK(parse_target("/api/v1/bots?next=a%2Fb").ok);              // in the query it is data
   CHECK(bearer_token("Bearer abc.def") == "abc.def");
   CHECK(bearer_token("bearer  xyz ") == "xyz");
   CHECK(bearer_token("Basic abc").empty());

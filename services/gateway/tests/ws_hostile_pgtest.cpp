@@ -202,6 +202,13 @@ void small_budget(gateway::GatewaySettings& s) {
   s.ws_send_timeout = 400ms;
 }
 
+/// small_budget without the flood guard, for floods that test the outbound budget alone.
+void small_budget_no_flood_guard(gateway::GatewaySettings& s) {
+  small_budget(s);
+  s.ws_flood_frames_per_sec = 1e9;
+  s.ws_flood_burst = 1e9;
+}
+
 /// Waits until `done` or `timeout`.
 template <typename F>
 bool eventually(F done, std::chrono::milliseconds timeout = 5000ms) {
@@ -224,7 +231,7 @@ std::string signed_user_token(const FakeUpstreams& fakes, const std::string& ten
 }  // namespace
 
 TEST_CASE("a client that floods pings and never reads holds one pong, then is closed (1008)") {
-  Fleet fleet(small_budget);
+  Fleet fleet(small_budget_no_flood_guard);
   auto& metrics = gateway::GatewayMetrics::get();
   metrics.ws_queued_bytes_peak.set(0);
   auto slow_before = metrics.slow_consumer_closes.value();
@@ -252,6 +259,8 @@ TEST_CASE("a client that floods frames earning errors and never reads stays unde
         small_budget(s);
         s.ws_rate_per_sec = 1e6;  // every frame earns its error reply
         s.ws_burst = 1e6;
+        s.ws_flood_frames_per_sec = 1e9;
+        s.ws_flood_burst = 1e9;
       });
       auto& metrics = gateway::GatewayMetrics::get();
       metrics.ws_queued_bytes_peak.set(0);
@@ -289,7 +298,7 @@ TEST_CASE("over the rate a flood earns one rate_limited error per second, not on
   auto session = widget_session(fleet.a->port());
   RawWs client(fleet.a->port(), session.token);
   std::string burst;
-  for (int i = 0; i < 300; ++i) burst += RawWs::frame(0x1, R"({"type":"x"})");
+  for (int i = 0; i < 150; ++i) burst += RawWs::frame(0x1, R"({"type":"x"})");  // < WS_FLOOD_BURST
   auto started = Clock::now();
   REQUIRE(client.write_all(burst));
   client.send_text(R"({"type":"ping"})");  // rate-limited too: nothing answers it
@@ -307,6 +316,22 @@ TEST_CASE("over the rate a flood earns one rate_limited error per second, not on
   std::this_thread::sleep_for(200ms);  // tokens refill: the socket is served again
   client.send_text(R"({"type":"ping"})");
   CHECK(client.read_json().at("type") == "pong");
+}
+
+TEST_CASE("frames of any kind past WS_FLOOD_BURST close the socket with 1008 at once") {
+  Fleet fleet;  // defaults: 100 frames/s, burst 200
+  auto& metrics = gateway::GatewayMetrics::get();
+  auto closes_before = metrics.ws_flood_closes.value();
+  auto session = widget_session(fleet.a->port());
+  RawWs client(fleet.a->port(), session.token);
+  std::string pings;
+  for (int i = 0; i < 400; ++i) pings += RawWs::frame(0x9, "p");
+  REQUIRE(client.write_all(pings));
+  std::size_t frames = 0;
+  CHECK(client.read_until_close(&frames) == 1008);
+  INFO("pongs before the close: " << frames);
+  CHECK(frames <= 201);  // at most the burst was answered (pongs coalesce, so usually fewer)
+  CHECK(metrics.ws_flood_closes.value() == closes_before + 1);
 }
 
 TEST_CASE("an oversized frame is refused at its header with 1009") {

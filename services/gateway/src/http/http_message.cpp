@@ -1,5 +1,6 @@
 #include "http/http_message.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "botfactory/common/text.hpp"
@@ -42,6 +43,13 @@ ParsedTarget parse_target(std::string_view target) {
   auto question = target.find('?');
   std::string_view raw_path = target.substr(0, question);
   if (!percent_decode(raw_path, false, parsed.path)) parsed.ok = false;
+  // An encoded '/' (%2F) would turn one segment into two after decoding, so that
+  // "/bots/x%2Fknowledge" matched "/bots/{id}/knowledge": refused, as most servers do.
+  if (parsed.path.size() != raw_path.size() &&
+      std::count(parsed.path.begin(), parsed.path.end(), '/') !=
+          std::count(raw_path.begin(), raw_path.end(), '/')) {
+    parsed.ok = false;
+  }
   // A decoded %00 (or another control character) must not reach a service or libpq.
   if (common::find_control_char(parsed.path) != std::string_view::npos) parsed.ok = false;
   if (question == std::string_view::npos) return parsed;

@@ -35,12 +35,13 @@ struct HttpResponse {
 struct ParsedTarget {
   std::string path;
   std::map<std::string, std::string> query;
-  bool ok = true;  // false when percent-encoding is malformed or decodes to a control character
+  bool ok = true;  // false: malformed percent-encoding, a decoded control character or '/'
 };
 
 /// Splits `target` at '?', percent-decodes the path and the query (also '+' as space in the
 /// query, per application/x-www-form-urlencoded). A decoded control character other than tab,
-/// LF, CR (common::find_control_char, e.g. %00) makes it not ok (400 bad_request).
+/// LF, CR (common::find_control_char, e.g. %00) or an encoded '/' (%2F, which would split a
+/// path segment in two) makes it not ok (400 bad_request).
 ParsedTarget parse_target(std::string_view target);
 
 /// Percent-decodes `text`; `plus_as_space` for query strings. False on a malformed escape.

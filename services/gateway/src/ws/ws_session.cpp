@@ -107,6 +107,7 @@ class WsSession : public ConversationWatcher,
         context_(context),
         parser_(context.settings.ws_max_frame_bytes),
         bucket_(context.settings.ws_rate_per_sec, context.settings.ws_burst),
+        flood_(context.settings.ws_flood_frames_per_sec, context.settings.ws_flood_burst),
         queue_(context.settings.ws_send_budget_bytes, context.settings.ws_send_hard_cap_bytes),
         cursors_(*this, kMaxJoinedConversations, context.settings.ws_max_queue),
         last_activity_(Clock::now()) {}
@@ -288,6 +289,12 @@ class WsSession : public ConversationWatcher,
   }
 
   void handle_event(WsEvent& event) {
+    // Frames of any kind past WS_FLOOD_FRAMES_PER_SEC / WS_FLOOD_BURST (10x the message rate
+    // by default): a flood, pings included, costs the one I/O thread parsing time, so it ends
+    // the socket instead of being answered (RFC 6455 section 7.4.1: 1008 policy violation).
+    if (!closing_ && event.kind != WsEvent::Kind::kClose && !flood_.take(Clock::now())) {
+      return flooded();
+    }
     switch (event.kind) {
       case WsEvent::Kind::kMessage:
         context_.metrics.ws_frames_in.inc();
@@ -468,6 +475,12 @@ class WsSession : public ConversationWatcher,
     }
   }
 
+  void flooded() {
+    context_.metrics.ws_flood_closes.inc();
+    common::logger("ws")->warn("closing a socket over WS_FLOOD_FRAMES_PER_SEC");
+    close_with(kClosePolicyViolation, "too many frames");
+  }
+
   void over_hard_cap() {
     context_.metrics.ws_budget_closes.inc();
     common::logger("ws")->warn("closing a socket over WS_SEND_HARD_CAP_BYTES ({} bytes queued)",
@@ -608,6 +621,7 @@ class WsSession : public ConversationWatcher,
   ServerContext& context_;
   WsFrameParser parser_;
   TokenBucket bucket_;
+  TokenBucket flood_;  // every frame, control frames included: over it the socket is closed
   OutboundQueue queue_;
   ConversationCursors cursors_;
   Clock::time_point last_activity_;
