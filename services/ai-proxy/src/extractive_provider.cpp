@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "answer_text.hpp"
+#include "language_detect.hpp"
+#include "small_talk.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/text/sentences.hpp"
 
@@ -93,25 +95,30 @@ void ExtractiveProvider::generate(const GenerateInput& input, const DeltaSink& o
                                   FinalReply& out) {
   out = FinalReply{};
   out.provider = name();
-  auto hits = search_->search(input.tenant_id, input.bot_id, input.user_text, settings_.top_k);
+  const std::string language = reply_language(detect_language(input.user_text), input.language);
 
+  if (auto kind = classify_small_talk(input.user_text); kind != SmallTalk::kNone) {
+    out.answered = true;
+    out.text = small_talk_reply(kind, language);
+    stream(out.text, settings_.words_per_delta, on_delta);
+    return;
+  }
+
+  auto hits = search_->search(input.tenant_id, input.bot_id, input.user_text, settings_.top_k);
   std::string quoted;
-  const KnowledgeHit* best = hits.empty() ? nullptr : &hits.front();
-  if (best != nullptr && best->score >= settings_.min_score) {
-    auto query_stems = content_stems(input.user_text, input.language);
-    auto chunk_stems = content_stems(best->document_title + "\n" + best->text, input.language);
-    std::size_t matched = matched_count(query_stems, chunk_stems);
-    double coverage = query_stems.empty() ? 0.0 : static_cast<double>(matched) / query_stems.size();
-    if (matched > 0 && coverage >= settings_.min_coverage) {
-      quoted = quote(best->text, query_stems, input.language, settings_);
+  const KnowledgeHit* best = nullptr;
+  if (!hits.empty()) {
+    best = &hits[pick_hit_in_language(hits, language)];
+    if (passes_gate(measure_relevance(input.user_text, *best, language), settings_.gate)) {
+      quoted = quote(best->text, content_stems(input.user_text, language), language, settings_);
     }
   }
 
   if (quoted.empty()) {
-    out.text = dont_know_text(input.language);
+    out.text = dont_know_text(language);
   } else {
     out.answered = true;
-    out.text = quoted + "\n\n" + source_line(input.language, best->document_title);
+    out.text = quoted + "\n\n" + source_line(language, best->document_title);
     out.sources.push_back({best->document_id, best->document_title, best->chunk_id, best->score});
   }
   stream(out.text, settings_.words_per_delta, on_delta);

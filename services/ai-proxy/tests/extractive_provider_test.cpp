@@ -59,7 +59,7 @@ TEST_CASE("quotes the sentences sharing words with the question, in order, and n
   search->hits = {kAttachments, kSpam};
   ai::ExtractiveProvider provider(search);
   auto run = generate(provider, "Is there a size limit for email attachments?");
-  CHECK(search->last_limit == 3);
+  CHECK(search->last_limit == 5);
   CHECK(search->last_query == "Is there a size limit for email attachments?");
   CHECK(run.reply.answered);
   CHECK(run.reply.provider == "extractive");
