@@ -242,9 +242,10 @@ int main(int argc, char** argv) try {
       Asked a;
       a.covered = covered;
       if (!hits.empty()) {
-        const auto& hit = hits[ai::pick_hit_in_language(hits, language)];
+        auto index = ai::pick_hit_in_language(hits, language);
+        const auto& hit = hits[index];
         a.any_hit = true;
-        a.relevance = ai::measure_relevance(question, hit, language);
+        a.relevance = ai::measure_relevance(question, hits, index, language);
         a.right_document = gold.count(dataset_id[hit.document_id]) > 0;
       }
       s.asked.push_back(a);
@@ -299,29 +300,36 @@ int main(int argc, char** argv) try {
   }
 
   const std::vector<double> coverages = {0.0, 0.2, 0.25, 0.3, 0.34, 0.4, 0.5, 0.6, 0.67, 0.75, 0.8, 1.0};
-  const std::vector<double> scores = {0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0};
+  struct Row {
+    double min_score;
+    bool faq_title_match;
+  };
+  const std::vector<Row> rows = {{1.0, false}, {4.0, false}, {8.0, false},
+                                 {1.0, true},  {4.0, true},  {8.0, true}};
   for (const auto& s : scenarios) {
     int covered = 0;
     for (const auto& a : s.asked) covered += a.covered ? 1 : 0;
     std::cout << "\n### " << s.name << ": " << covered << " covered, " << s.asked.size() - covered
               << " uncovered questions\n\n";
     std::cout << "Cells: covered answered from the right entry % / covered answered at all % / "
-                 "uncovered refused %.\n\n| min_score \\ min_coverage |";
+                 "uncovered refused %.\n\n| min_score, faq_title_match \\ min_coverage |";
     for (double c : coverages) std::cout << " " << fmt(c, "%.2f") << " |";
     std::cout << "\n|---|";
     for (std::size_t i = 0; i < coverages.size(); ++i) std::cout << "---|";
     std::cout << "\n";
-    for (double score : scores) {
-      std::cout << "| " << fmt(score, "%.0f") << " |";
+    for (const auto& row : rows) {
+      std::cout << "| " << fmt(row.min_score, "%.0f") << (row.faq_title_match ? ", on" : ", off") << " |";
       for (double c : coverages) {
         ai::GateSettings gate;
-        gate.min_score = score;
+        gate.min_score = row.min_score;
+        gate.faq_title_match = row.faq_title_match;
         gate.min_coverage = c;
         auto r = rates(s, gate);
         std::cout << " " << fmt(100 * r.right_rate(), "%.0f") << " / "
                   << fmt(r.covered ? 100.0 * r.answered_covered / r.covered : 0, "%.0f") << " / "
                   << fmt(100 * r.refused_rate(), "%.0f") << " |";
-        json::object result{{"scenario", s.name},      {"min_score", score},
+        json::object result{{"scenario", s.name},      {"min_score", row.min_score},
+                            {"faq_title_match", row.faq_title_match},
                             {"min_coverage", c},       {"covered", r.covered},
                             {"uncovered", r.uncovered}, {"answered_right", r.right_rate()},
                             {"answered_covered", r.covered ? double(r.answered_covered) / r.covered : 0},

@@ -108,8 +108,9 @@ void ExtractiveProvider::generate(const GenerateInput& input, const DeltaSink& o
   std::string quoted;
   const KnowledgeHit* best = nullptr;
   if (!hits.empty()) {
-    best = &hits[pick_hit_in_language(hits, language)];
-    if (passes_gate(measure_relevance(input.user_text, *best, language), settings_.gate)) {
+    auto index = pick_hit_in_language(hits, language);
+    best = &hits[index];
+    if (passes_gate(measure_relevance(input.user_text, hits, index, language), settings_.gate)) {
       quoted = quote(best->text, content_stems(input.user_text, language), language, settings_);
     }
   }
