@@ -22,8 +22,10 @@ bool is_question(const std::string& sentence) {
 }
 
 /// Picks the sentences to quote (see ExtractiveProvider) and joins them with spaces.
+/// `title_answers`: the chunk's title holds every content word of the question (the visitor
+/// asked the FAQ heading itself), so the opening statements answer best.
 std::string quote(const std::string& chunk_text, const std::vector<std::string>& query_stems,
-                  const std::string& language, const ExtractiveSettings& settings) {
+                  const std::string& language, bool title_answers, const ExtractiveSettings& settings) {
   auto sentences = text::split_sentences(chunk_text);
   if (sentences.empty()) return {};
   struct Scored {
@@ -37,13 +39,13 @@ std::string quote(const std::string& chunk_text, const std::vector<std::string>&
     if (overlap > 0 && !is_question(sentences[i])) any_statement_overlap = true;
     ranked.push_back({i, overlap});
   }
-  if (any_statement_overlap) {
+  if (any_statement_overlap && !title_answers) {
     // Drop questions and sentences that share nothing with the question.
     std::erase_if(ranked, [&](const Scored& s) { return s.overlap == 0 || is_question(sentences[s.index]); });
     std::stable_sort(ranked.begin(), ranked.end(),
                      [](const Scored& a, const Scored& b) { return a.overlap > b.overlap; });
   } else {
-    // Matched through the title only: the opening statements answer best.
+    // Matched through the title (only, or wholly): the opening statements answer best.
     bool any_statement = std::any_of(sentences.begin(), sentences.end(),
                                      [](const std::string& s) { return !is_question(s); });
     if (any_statement) {
@@ -111,7 +113,11 @@ void ExtractiveProvider::generate(const GenerateInput& input, const DeltaSink& o
     auto index = pick_hit_in_language(hits, language);
     best = &hits[index];
     if (passes_gate(measure_relevance(input.user_text, hits, index, language), settings_.gate)) {
-      quoted = quote(best->text, content_stems(input.user_text, language), language, settings_);
+      auto query_stems = content_stems(input.user_text, language);
+      bool title_answers = !query_stems.empty() &&
+                           matched_count(query_stems, content_stems(best->document_title, language)) ==
+                               query_stems.size();
+      quoted = quote(best->text, query_stems, language, title_answers, settings_);
     }
   }
 

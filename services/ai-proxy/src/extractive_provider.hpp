@@ -32,7 +32,8 @@ struct ExtractiveSettings {
 ///   no sources).
 /// - Otherwise it quotes up to max_sentences sentences of that chunk (max_chars), those sharing
 ///   the most words with the question (questions in the text, such as an FAQ heading, only when
-///   nothing else matches), in their original order, and names the source document: en
+///   nothing else matches; the opening statements when the chunk's title holds every content
+///   word of the question, i.e. the visitor asked the FAQ heading), in their original order, and names the source document: en
 ///   `Source: “…”`, ru `Источник: «…»`, uz `Manba: “…”`.
 /// The text is streamed in groups of words_per_delta words (in one delta when 0). Errors of the
 /// KnowledgeSearch propagate.

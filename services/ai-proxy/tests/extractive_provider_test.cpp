@@ -226,3 +226,15 @@ TEST_CASE("an FAQ entry answers only a question sharing a distinctive word with 
   search->hits[0].document_title = "Hours";
   CHECK(generate(provider, "How do I record my voice for Common Voice?").reply.answered);
 }
+
+TEST_CASE("asked the FAQ heading itself, the answer opens the entry") {
+  auto search = std::make_shared<ai::test::FakeKnowledgeSearch>();
+  search->hits = {{"c", "d", "What is Common Voice?",
+                   "Voice recognition technology is changing how we talk to machines. Common Voice is "
+                   "Mozilla's initiative to make it open. We also build Deep Speech next to Common Voice.",
+                   9.0}};
+  ai::ExtractiveProvider provider(search);
+  auto run = generate(provider, "What is Common Voice?");
+  REQUIRE(run.reply.answered);
+  CHECK(run.reply.text.rfind("Voice recognition technology is changing how we talk to machines.", 0) == 0);
+}
