@@ -94,14 +94,14 @@ bool Parser::process_line(const Handler& on_event) {
   } else if (field == "id") {
     if (value.find('\0') == std::string_view::npos) last_id_.assign(value);
   } else if (field == "retry") {
+    // ASCII digits only (the standard); more than 15 digits (over 31 000 years) are ignored
+    // rather than overflowing.
     bool digits = !value.empty() && value.size() <= 15;
     std::int64_t ms = 0;
-    for (char c : value) {
-      if (c < '0' || c > '9') {
-        digits = false;
-        break;
-      }
-      ms = ms * 10 + (c - '0');
+    for (std::size_t k = 0; digits && k < value.size(); ++k) {
+      char c = value[k];
+      if (c < '0' || c > '9') digits = false;
+      else ms = ms * 10 + (c - '0');
     }
     if (digits) retry_ms_ = ms;
   }

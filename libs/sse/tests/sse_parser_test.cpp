@@ -68,6 +68,9 @@ TEST_CASE("SSE: CRLF, CR and LF line ends, BOM, unknown fields, retry") {
   CHECK(events[2].data == "c");
   CHECK(events[3].data == "d");
   CHECK(parser.retry_ms() == 1500);
+  // Too many digits to be a delay (found by fuzz_sse: it overflowed): ignored.
+  REQUIRE(parser.feed("retry: 155555555555555555555555\n", [](const Event&) {}));
+  CHECK(parser.retry_ms() == 1500);
 }
 
 TEST_CASE("SSE: every split of a stream gives the same events") {
