@@ -1,5 +1,6 @@
 #include "chat_model_provider.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "botfactory/common/logging.hpp"
@@ -30,7 +31,7 @@ std::set<std::size_t> cited(const std::string& text, std::size_t count) {
 }
 
 /// Seconds of a Retry-After header given as delta-seconds (RFC 9110 §10.2.3); -1 otherwise.
-long retry_after_seconds(const std::string& value) {
+long parse_retry_after(const std::string& value) {
   if (value.empty() || value.size() > 9) return -1;
   long s = 0;
   for (char c : value) {
@@ -153,10 +154,12 @@ void ChatModelProvider::generate(const GenerateInput& input, const DeltaSink& on
     auto message = key_error ? std::string() : api_error_message(error_body);
     log->warn("{} answered HTTP {}{}{}", name(), status, message.empty() ? "" : ": ", common::json_escape(message));
     if (status == 429) {
-      auto seconds = retry_after_seconds(response->header("retry-after"));
-      fail(grpc::StatusCode::RESOURCE_EXHAUSTED,
-           "the model provider is rate limiting" + (seconds >= 0 ? "; retry after " + std::to_string(seconds) + " s" : std::string()),
-           rpc::kRateLimitedDetails);
+      // Retry-After as delta-seconds; without one (or an HTTP-date) the caller is told 30 s.
+      auto seconds = parse_retry_after(response->header("retry-after"));
+      if (seconds < 0) seconds = 30;
+      seconds = std::min<long>(seconds, 86400);
+      rpc::throw_rate_limited("the model provider is rate limiting; retry after " + std::to_string(seconds) + " s",
+                              static_cast<int>(seconds));
     }
     if (key_error) fail(grpc::StatusCode::FAILED_PRECONDITION, "the model provider refused the API key (HTTP " + std::to_string(status) + ")");
     if (status == 400 || status == 404) {

@@ -32,8 +32,8 @@ struct ChatModelSettings {
 /// ones when none is cited; answered = something was retrieved and nothing was blocked). A
 /// safety block (Gemini promptFeedback / SAFETY finish, OpenAI content_filter) ends the reply
 /// with a short refusal in the bot's language. The key is input.api_key, else settings.api_key;
-/// it is never logged. Errors (rpc::StatusError): RESOURCE_EXHAUSTED with details
-/// "rate_limited" for HTTP 429 (message carries Retry-After seconds when given);
+/// it is never logged. Errors (rpc::StatusError): RESOURCE_EXHAUSTED with a retry hint
+/// (rpc/retry_after.hpp: Retry-After's seconds, 30 when absent) for HTTP 429;
 /// FAILED_PRECONDITION for 400/401/403/404 (bad key, unknown model); UNAVAILABLE for 5xx, a
 /// connection failure, a stream cut before its end, or malformed events; DEADLINE_EXCEEDED for
 /// the connect / first-token / total timeouts; CANCELLED when the caller went away

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "botfactory/registry/v1/registry.grpc.pb.h"
+#include "botfactory/rpc/retry_after.hpp"
 #include "botfactory/rpc/status.hpp"
 #include "chat_model_provider.hpp"
 #include "fake_model_servers.hpp"
@@ -146,5 +147,6 @@ TEST_CASE("Generate streams an openai reply from the fake server over gRPC; 429 
   result = proxy.generate(request);
   CHECK(result.status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
   CHECK(result.status.error_message() == "the model provider is rate limiting; retry after 7 s");
-  CHECK(result.status.error_details() == rpc::kRateLimitedDetails);
+  CHECK(rpc::retry_after_seconds(result.status) == 7);
+  CHECK(rpc::is_rate_limited(result.status));
 }
