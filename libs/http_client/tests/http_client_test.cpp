@@ -1,4 +1,5 @@
-// The libcurl-multi client against a local plain-HTTP server on 127.0.0.1:0 (no internet).
+// The libcurl-multi client against local servers on 127.0.0.1:0 (no internet): plain HTTP
+// (testenv::HttpTestServer) and HTTPS with a self-signed certificate (tls_test_server.hpp).
 
 #include <catch2/catch.hpp>
 
@@ -6,6 +7,7 @@
 
 #include "botfactory/http_client/http_client.hpp"
 #include "botfactory/testenv/http_test_server.hpp"
+#include "tls_test_server.hpp"
 
 using namespace botfactory;
 using namespace std::chrono_literals;
@@ -188,4 +190,33 @@ TEST_CASE("http client: cancel from another thread; the concurrency bound; flow 
   CHECK(last == Read::kEnd);
   CHECK(total == 200000);
   CHECK(largest <= 4096 + 16384);
+}
+
+TEST_CASE("http client: TLS peers are verified (a self-signed server fails unless its CA is given)") {
+  http::test::TlsTestServer server;
+  http::Request request;
+  request.method = "GET";
+  request.url = "https://127.0.0.1:" + std::to_string(server.port()) + "/";
+  {
+    http::Client client;  // the system's CA bundle: the self-signed certificate is refused
+    auto response = client.start(request);
+    CHECK(drain(*response).last == Read::kFailed);
+    CHECK(response->failure() == Failure::kTransport);
+    CHECK(response->status() == 0);
+    CHECK_THAT(response->message(), Catch::Contains("certificate"));
+  }
+  http::ClientSettings settings;
+  settings.ca_file = server.ca_file();
+  http::Client trusting(settings);
+  auto response = trusting.start(request);
+  auto outcome = drain(*response);
+  REQUIRE(outcome.last == Read::kEnd);
+  CHECK(response->status() == 200);
+  CHECK(outcome.body == "ok");
+  // The certificate names 127.0.0.1 only: another name for the same server fails the host check.
+  request.url = "https://localhost:" + std::to_string(server.port()) + "/";
+  auto wrong_name = trusting.start(request);
+  CHECK(drain(*wrong_name).last == Read::kFailed);
+  CHECK(wrong_name->failure() == Failure::kTransport);
+  CHECK_THAT(wrong_name->message(), Catch::Contains("certificate"));
 }
