@@ -5,7 +5,11 @@
 
 #include <boost/json.hpp>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 
 #include "botfactory/rpc/status.hpp"
 #include "chat_model_provider.hpp"
@@ -14,6 +18,7 @@
 #include "fake_model_servers.hpp"
 #include "gemini_wire.hpp"
 #include "openai_wire.hpp"
+#include "provider_setup.hpp"
 
 using namespace botfactory;
 using namespace botfactory::ai;
@@ -275,4 +280,48 @@ TEST_CASE("registry: openai/gemini answer with a key, extractive without one") {
   CHECK(r.reply.text == openai.reply);
   input.provider = "gemini";
   CHECK(registry->resolve(input).name() == "extractive");
+}
+
+TEST_CASE("providers: keys appear in no log line (start-up, answers, refused keys)") {
+  test::FakeOpenAi openai;
+  test::FakeGemini gemini;
+  Fixture f;
+  // Capture stderr (the log sink) in a temporary file.
+  std::fflush(stderr);
+  FILE* capture = std::tmpfile();
+  REQUIRE(capture != nullptr);
+  int saved = dup(fileno(stderr));
+  REQUIRE(dup2(fileno(capture), fileno(stderr)) >= 0);
+  {
+    setenv("OPENAI_API_KEY", kOpenAiKey.c_str(), 1);
+    setenv("OPENAI_BASE_URL", openai.base_url().c_str(), 1);
+    setenv("GEMINI_API_KEY", kGeminiKey.c_str(), 1);
+    setenv("GEMINI_BASE_URL", gemini.base_url().c_str(), 1);
+    ProviderRegistry registry(std::make_shared<ExtractiveProvider>(f.search));
+    add_chat_model_providers(registry, f.client, f.search);
+    for (const char* name : {"openai", "gemini"}) {
+      auto input = question();
+      input.provider = name;
+      CHECK(run(registry.resolve(input), input).code == grpc::StatusCode::OK);
+      input.model = "broken";
+      CHECK(run(registry.resolve(input), input).code == grpc::StatusCode::UNAVAILABLE);
+      input.model = "";
+      input.api_key = "sk-wrong-secret-key";
+      CHECK(run(registry.resolve(input), input).code == grpc::StatusCode::FAILED_PRECONDITION);
+    }
+    for (const char* name : {"OPENAI_API_KEY", "OPENAI_BASE_URL", "GEMINI_API_KEY", "GEMINI_BASE_URL"}) unsetenv(name);
+  }
+  std::fflush(stderr);
+  dup2(saved, fileno(stderr));
+  close(saved);
+  std::rewind(capture);
+  std::string text;
+  for (int c; (c = std::fgetc(capture)) != EOF;) text += static_cast<char>(c);
+  std::fclose(capture);
+  INFO(text);
+  CHECK(text.find("key from environment: yes") != std::string::npos);  // the capture works
+  CHECK(text.find("answered HTTP 401") != std::string::npos);
+  CHECK(text.find("0123456789") == std::string::npos);
+  CHECK(text.find("sk-wrong") == std::string::npos);
+  CHECK(text.find("secret") == std::string::npos);
 }
