@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "botfactory/common/call_deadline.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/rpc/status.hpp"
 #include "botfactory/sse/sse_parser.hpp"
@@ -67,9 +68,15 @@ void ChatModelProvider::generate(const GenerateInput& input, const DeltaSink& on
   out.model = input.model.empty() ? settings_.default_model : input.model;
 
   auto request = wire_->request(prompt, out.model, input.temperature, settings_.max_output_tokens, key);
-  request.connect_timeout = settings_.connect_timeout;
-  request.first_byte_timeout = settings_.first_token_timeout;
-  request.total_timeout = settings_.total_timeout;
+  // Never past the deadline of the gRPC call being served (deadlines propagate).
+  auto total = settings_.total_timeout;
+  if (auto deadline = common::current_call_deadline()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - std::chrono::system_clock::now());
+    total = std::clamp(left, std::chrono::milliseconds(1), total);
+  }
+  request.connect_timeout = std::min(settings_.connect_timeout, total);
+  request.first_byte_timeout = std::min(settings_.first_token_timeout, total);
+  request.total_timeout = total;
   auto response = client_->start(std::move(request));
   auto log = common::logger("providers");
 
@@ -107,7 +114,7 @@ void ChatModelProvider::generate(const GenerateInput& input, const DeltaSink& on
     if (parsed.done || !parsed.finish_reason.empty()) complete = true;
   };
 
-  auto wait = input.is_cancelled ? std::chrono::milliseconds(100) : std::chrono::milliseconds(1000);
+  auto wait = std::chrono::milliseconds(100);
   Read result;
   while (true) {
     result = response->read(piece, wait);
@@ -115,6 +122,10 @@ void ChatModelProvider::generate(const GenerateInput& input, const DeltaSink& on
     if (gone) {
       response->cancel();
       fail(grpc::StatusCode::CANCELLED, "client went away");
+    }
+    if (auto abandoned = common::call_abandoned()) {
+      response->cancel();
+      throw common::CallAbandoned(*abandoned);
     }
     if (result == Read::kWaiting) continue;
     if (result != Read::kData) break;

@@ -36,8 +36,10 @@ struct ChatModelSettings {
 /// (rpc/retry_after.hpp: Retry-After's seconds, 30 when absent) for HTTP 429;
 /// FAILED_PRECONDITION for 400/401/403/404 (bad key, unknown model); UNAVAILABLE for 5xx, a
 /// connection failure, a stream cut before its end, or malformed events; DEADLINE_EXCEEDED for
-/// the connect / first-token / total timeouts; CANCELLED when the caller went away
-/// (input.is_cancelled or the sink returned false: the HTTP request is cancelled at once).
+/// the connect / first-token / total timeouts (the total never past the served gRPC call's
+/// deadline, common::current_call_deadline); CANCELLED when the caller went away
+/// (input.is_cancelled or the sink returned false: the HTTP request is cancelled at once);
+/// common::CallAbandoned when the served call's deadline passed or it was cancelled.
 class ChatModelProvider : public Provider {
  public:
   ChatModelProvider(std::shared_ptr<const ChatWire> wire, std::shared_ptr<http::Client> client,

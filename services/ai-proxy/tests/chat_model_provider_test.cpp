@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "botfactory/common/call_deadline.hpp"
 #include "botfactory/rpc/status.hpp"
 #include "chat_model_provider.hpp"
 #include "extractive_provider.hpp"
@@ -91,6 +92,10 @@ Run run(Provider& provider, const GenerateInput& input, int stop_after = -1) {
         r.reply);
   } catch (const rpc::StatusError& e) {
     r.code = e.code();
+    r.message = e.what();
+  } catch (const common::CallAbandoned& e) {
+    r.code = e.reason() == common::CallAbandoned::Reason::kCancelled ? grpc::StatusCode::CANCELLED
+                                                                     : grpc::StatusCode::DEADLINE_EXCEEDED;
     r.message = e.what();
   }
   return r;
@@ -262,6 +267,15 @@ TEST_CASE("providers: a caller that goes away cancels the model request") {
   CHECK(r.deltas.size() == 1);
   for (int i = 0; i < 100 && f.client->in_flight() > 0; ++i) std::this_thread::sleep_for(10ms);
   CHECK(f.client->in_flight() == 0);
+
+  // The served gRPC call's deadline bounds the model request (the fake stays silent for 5 s,
+  // the provider's own total timeout is 4 s).
+  {
+    common::ScopedCallDeadline scope(std::chrono::system_clock::now() + 300ms, {});
+    r = run(*provider, question("hang"));
+  }
+  CHECK(r.code == grpc::StatusCode::DEADLINE_EXCEEDED);
+  CHECK(r.deltas.size() == 1);
 }
 
 TEST_CASE("registry: openai/gemini answer with a key, extractive without one") {
