@@ -282,6 +282,9 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     const std::string& path = parsed.path;
     if (path == "/healthz") return send(json_ok(R"({"status":"ok"})"), "ops", false);
     if (path == "/metrics") {
+      if (!context_.settings.metrics_listen.empty()) {  // served on GATEWAY_METRICS_LISTEN only
+        return send(error_response(404, "not_found", "not found"), "ops", false);
+      }
       HttpResponse response;
       response.content_type = "text/plain; version=0.0.4; charset=utf-8";
       response.body = metrics::Registry::global().render();
