@@ -21,9 +21,10 @@ constexpr const char* kInsertDocument =
 constexpr const char* kInsertChunks =
     "INSERT INTO registry.chunks (document_id, bot_id, ordinal, text, tsv) "
     "SELECT $1::uuid, $2::uuid, t.ordinal - 1, t.text, "
-    "setweight(to_tsvector($3::regconfig, $4), 'A') || "
-    "setweight(to_tsvector($3::regconfig, t.text), 'B') "
-    "FROM unnest($5::text[]) WITH ORDINALITY AS t(text, ordinal)";
+    "setweight(to_tsvector($3::regconfig, registry.search_text(b.language, $4)), 'A') || "
+    "setweight(to_tsvector($3::regconfig, registry.search_text(b.language, t.text)), 'B') "
+    "FROM registry.bots b, unnest($5::text[]) WITH ORDINALITY AS t(text, ordinal) "
+    "WHERE b.id = $2::uuid";
 constexpr const char* kListDocuments =
     "SELECT " BF_DOCUMENT_COLUMNS " FROM registry.documents WHERE bot_id = $1::uuid "
     "ORDER BY created_at, id";
@@ -43,11 +44,13 @@ constexpr const char* kIndexBotTerms = BF_INDEX_CHUNK_TERMS "c.bot_id = $1::uuid
 // in its BM25F form with the document title counted twice (tf and term_count, see V002). N, df
 // and the average length are over the bot's chunks. The words go through to_tsvector
 // (stemming, stop words) to get the same lexemes as the index; only their postings are read.
+// The query text is folded like the chunks' (registry.search_text, V004: Uzbek to Latin).
 // The lexemes are a scalar subquery (an InitPlan: computed once, and an index condition on
 // chunk_terms' primary key even before the table has statistics; a join with the CTE was
 // planned as a filter that ran to_tsvector once per posting of the bot).
 constexpr const char* kSearch =
-    "WITH query AS (SELECT tsvector_to_array(to_tsvector($2::regconfig, $3)) AS words), "
+    "WITH query AS (SELECT tsvector_to_array(to_tsvector($2::regconfig, registry.search_text("
+    "(SELECT language FROM registry.bots WHERE id = $1::uuid), $3))) AS words), "
     "stats AS (SELECT count(*)::float8 AS n, GREATEST(avg(term_count), 1)::float8 AS avg_len "
     "FROM registry.chunks WHERE bot_id = $1::uuid), "
     "matches AS (SELECT t.chunk_id, t.lexeme, t.tf FROM registry.chunk_terms t "
@@ -62,9 +65,11 @@ constexpr const char* kSearch =
     "JOIN registry.documents d ON d.id = c.document_id "
     "ORDER BY scored.score DESC, d.created_at, c.ordinal LIMIT $4::int";
 constexpr const char* kReindex =
-    "UPDATE registry.chunks c SET tsv = setweight(to_tsvector($2::regconfig, d.title), 'A') || "
-    "setweight(to_tsvector($2::regconfig, c.text), 'B') "
-    "FROM registry.documents d WHERE d.id = c.document_id AND c.bot_id = $1::uuid";
+    "UPDATE registry.chunks c "
+    "SET tsv = setweight(to_tsvector($2::regconfig, registry.search_text(b.language, d.title)), 'A') "
+    "|| setweight(to_tsvector($2::regconfig, registry.search_text(b.language, c.text)), 'B') "
+    "FROM registry.documents d, registry.bots b "
+    "WHERE d.id = c.document_id AND b.id = c.bot_id AND c.bot_id = $1::uuid";
 
 #undef BF_DOCUMENT_COLUMNS
 #undef BF_INDEX_CHUNK_TERMS

@@ -457,6 +457,58 @@ TEST_CASE("changing a bot's language re-indexes its chunks") {
   CHECK(h.search(bot, "хранит").size() == 1);
 }
 
+TEST_CASE("Uzbek folding: Cyrillic letters map to the 1995 Latin alphabet, apostrophes to '") {
+  Harness h;
+  for (auto [cyrillic, latin] : std::vector<std::pair<std::string, std::string>>{
+           {"Маълумотлар базаси", "ma'lumotlar bazasi"},
+           {"ЎЗБЕКИСТОН ёзуви", "o'zbekiston yozuvi"},
+           {"ер поезд лицензия цирк", "yer poyezd litsenziya sirk"},
+           {"қўшиқ ғоя ҳаво чой шаҳар жон юз ярим", "qo'shiq g'oya havo choy shahar jon yuz yarim"},
+           {"oʻzbek o‘zbek o’zbek o`zbek maʼlumot", "o'zbek o'zbek o'zbek o'zbek ma'lumot"},
+           {"Common Voice 2021", "common voice 2021"},
+       }) {
+    INFO(cyrillic);
+    std::string quoted;  // an SQL literal of the expected folding
+    for (char c : latin) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    CHECK(h.count("SELECT count(*) FROM (SELECT registry.uz_latin('" + cyrillic + "') AS f) x "
+                  "WHERE f = '" + quoted + "'") == 1);
+  }
+  CHECK(h.count("SELECT count(*) WHERE registry.search_text('ru', 'ёж') = 'ёж'") == 1);
+}
+
+TEST_CASE("Uzbek folding: Latin and Cyrillic spellings find each other, other languages unfolded") {
+  Harness h;
+  auto uz = h.create_bot(kTenantA, "Uzbek", "uz");
+  auto cyrillic = h.add_document(uz, "Маълумотлар", "Маълумотлар базасини қандай юклаб олиш мумкин?");
+  auto latin = h.add_document(uz, "Ovoz", "Oʻzbek tilida ovozingizni yozib olishingiz mumkin.");
+  h.add_document(uz, "Boshqa", "Hisobingizni sozlamalar sahifasida o'chirishingiz mumkin.");
+  for (const std::string query :
+       {"ma'lumotlar bazasini qanday yuklab olish", "maʼlumotlar bazasini yuklab", "МАЪЛУМОТЛАР базасини"}) {
+    INFO(query);
+    auto hits = h.search(uz, query, 1);
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0].document_id() == cyrillic.id());
+  }
+  for (const std::string query : {"ўзбек тилида овоз ёзиб олиш", "o‘zbek tilida ovoz", "o'zbek tilida ovoz"}) {
+    INFO(query);
+    auto hits = h.search(uz, query, 1);
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0].document_id() == latin.id());
+  }
+  // A Russian bot is not folded: Cyrillic does not find Latin.
+  auto ru = h.create_bot(kTenantA, "Russian", "ru");
+  h.add_document(ru, "Ovoz", "Oʻzbek tilida ovozingizni yozib olishingiz mumkin.");
+  CHECK(h.search(ru, "тилида").empty());
+  // Switching a bot to Uzbek re-indexes its chunks folded.
+  v1::UpdateBotRequest update;
+  update.set_tenant_id(kTenantA);
+  update.set_bot_id(ru.id());
+  update.set_language("uz");
+  h.call_ok(&Stub::UpdateBot, update);
+  ru.set_language("uz");
+  CHECK(h.search(ru, "тилида").size() == 1);
+}
+
 TEST_CASE("BM25F: rare words outweigh common ones, the title counts twice, length is normalised") {
   Harness h;
   auto bot = h.create_bot(kTenantA, "Ranking", "en");
