@@ -509,6 +509,31 @@ TEST_CASE("Uzbek folding: Latin and Cyrillic spellings find each other, other la
   CHECK(h.search(ru, "тилида").size() == 1);
 }
 
+TEST_CASE("prefix stems: Uzbek words cut to 5 letters, Russian to 6 before the stemmer") {
+  Harness h;
+  auto uz = h.create_bot(kTenantA, "Uzbek", "uz");
+  auto data = h.add_document(uz, "Baza", "Bizning maʼlumotlar bazamiz ochiq.");
+  h.add_document(uz, "Hisob", "Hisobingizni sozlamalar sahifasida o'chirishingiz mumkin.");
+  // ma'lumotlarini / маълумотингиз -> ma + lumot; bazasini -> bazas, bazamiz -> bazam: no match.
+  for (const std::string query : {"ma'lumotlarini", "маълумотингиз"}) {
+    INFO(query);
+    auto hits = h.search(uz, query, 1);
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0].document_id() == data.id());
+  }
+  CHECK(h.count("SELECT count(*) WHERE registry.search_text('uz', 'Sozlamalaringiz 2021') = "
+                "'sozla 2021'") == 1);
+  CHECK(h.count("SELECT count(*) WHERE registry.search_text('ru', 'Хранение писем') = "
+                "'Хранен писем'") == 1);
+  CHECK(h.count("SELECT count(*) WHERE registry.search_text('en', 'Storage') = 'Storage'") == 1);
+  auto ru = h.create_bot(kTenantA, "Russian", "ru");
+  auto storage = h.add_document(ru, "Письма", "Мы храним ваши письма не дольше трёх дней.");
+  h.add_document(ru, "Вложения", "Вложения больше 10 МБ не пересылаются.");
+  auto hits = h.search(ru, "хранение", 1);
+  REQUIRE(hits.size() == 1);
+  CHECK(hits[0].document_id() == storage.id());
+}
+
 TEST_CASE("BM25F: rare words outweigh common ones, the title counts twice, length is normalised") {
   Harness h;
   auto bot = h.create_bot(kTenantA, "Ranking", "en");
