@@ -31,7 +31,7 @@ constexpr const char* kListDocuments =
 constexpr const char* kDeleteDocument =
     "DELETE FROM registry.documents WHERE id = $2::uuid AND bot_id = $1::uuid";
 // The chunks' inverted index (V002): one row per (chunk, lexeme) with its BM25F tf and the
-// chunk's length (V005), for the chunks selected by the WHERE condition that follows.
+// chunk's length (V006), for the chunks selected by the WHERE condition that follows.
 #define BF_INDEX_CHUNK_TERMS \
   "INSERT INTO registry.chunk_terms (bot_id, lexeme, chunk_id, tf, len) " \
   "SELECT c.bot_id, u.lexeme, c.id, registry.bm25_tf(u.positions, u.weights), c.term_count " \
@@ -44,11 +44,12 @@ constexpr const char* kIndexBotTerms = BF_INDEX_CHUNK_TERMS "c.bot_id = $1::uuid
 // in its BM25F form with the document title counted twice (tf and term_count, see V002). N, df
 // and the average length are over the bot's chunks. The words go through to_tsvector
 // (stemming, stop words) to get the same lexemes as the index; only their postings are read.
-// The query text is folded like the chunks' (registry.search_text, V004: Uzbek to Latin).
+// The query goes through registry.search_text like the chunks (V005: Uzbek to Latin, prefix
+// stems).
 // The lexemes are a scalar subquery (an InitPlan: computed once, and an index condition on
 // chunk_terms' primary key even before the table has statistics; a join with the CTE was
 // planned as a filter that ran to_tsvector once per posting of the bot). Scoring reads only
-// the postings (their len, V005: an index-only scan); the top `limit` chunks by score (WITH
+// the postings (their len, V006: an index-only scan); the top `limit` chunks by score (WITH
 // TIES, so the tie order below is unchanged) are the only ones joined to chunks and documents.
 constexpr const char* kSearch =
     "WITH query AS (SELECT tsvector_to_array(to_tsvector($2::regconfig, registry.search_text("

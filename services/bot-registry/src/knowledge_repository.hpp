@@ -30,9 +30,9 @@ class KnowledgeRepository {
   /// Sum of size_bytes of the bot's documents.
   std::int64_t total_size(const std::string& bot_id);
   /// Inserts the document and all its chunks (one statement for the chunks, their tsv built
-  /// from the title with weight A and the chunk text with weight B, both folded by
-  /// registry.search_text for the bot's language: Uzbek Cyrillic to Latin, V004), then their
-  /// rows in the term index (registry.chunk_terms). Call inside a transaction.
+  /// from the title with weight A and the chunk text with weight B, both through
+  /// registry.search_text for the bot's language: Uzbek folded to Latin, prefix stems; V005),
+  /// then their rows in the term index (registry.chunk_terms). Call inside a transaction.
   registry::v1::Document insert(const NewDocument& document);
   /// The bot's documents, oldest first.
   std::vector<registry::v1::Document> list(const std::string& bot_id);

@@ -7,8 +7,12 @@
 #include <chrono>
 #include <functional>
 #include <thread>
+#include <tuple>
 
 #include "bot_registry.hpp"
+#include "botfactory/pg/migrator.hpp"
+#include "botfactory/testenv/test_env.hpp"
+#include "migrations.hpp"
 #include "botfactory/common/ids.hpp"
 #include "botfactory/registry/v1/registry.grpc.pb.h"
 #include "botfactory/rpc/client.hpp"
@@ -532,6 +536,52 @@ TEST_CASE("prefix stems: Uzbek words cut to 5 letters, Russian to 6 before the s
   auto hits = h.search(ru, "хранение", 1);
   REQUIRE(hits.size() == 1);
   CHECK(hits[0].document_id() == storage.id());
+}
+
+TEST_CASE("V005/V006 backfill: chunks indexed before them are folded and searchable") {
+  testenv::TestDatabase db;
+  pg::Connection sql(db.conninfo());
+  std::vector<pg::Migration> before, all = migrations::registry_migrations();
+  for (const auto& m : all) {
+    if (m.version < 5) before.push_back(m);
+  }
+  pg::migrate(sql, "registry", before);
+  // A Cyrillic Uzbek chunk and a Russian one, indexed the V002 way.
+  for (auto [language, config, text] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"uz", "simple", "Маълумотлар базасини юклаб олиш"},
+           {"ru", "russian", "Мы храним ваши письма три дня"}}) {
+    auto bot = sql.exec("INSERT INTO registry.bots (tenant_id, public_id, name, language) VALUES "
+                        "($1::uuid, 'old-' || $2, 'old', $2) RETURNING id::text", {kTenantA, language}).str(0, 0);
+    auto doc = sql.exec("INSERT INTO registry.documents (bot_id, title, format, body, size_bytes, "
+                        "chunk_count) VALUES ($1::uuid, 'FAQ', 'text', $2, 1, 1) RETURNING id::text",
+                        {bot, text}).str(0, 0);
+    sql.exec("INSERT INTO registry.chunks (document_id, bot_id, ordinal, text, tsv) VALUES ($1::uuid, "
+             "$2::uuid, 0, $3, setweight(to_tsvector($4::regconfig, 'FAQ'), 'A') || "
+             "setweight(to_tsvector($4::regconfig, $3), 'B'))", {doc, bot, text, config});
+    sql.exec("INSERT INTO registry.chunk_terms (bot_id, lexeme, chunk_id, tf) SELECT c.bot_id, "
+             "u.lexeme, c.id, registry.bm25_tf(u.positions, u.weights) FROM registry.chunks c, "
+             "unnest(c.tsv) AS u WHERE c.bot_id = $1::uuid", {bot});
+  }
+  pg::migrate(sql, "registry", all);
+  auto pool = std::make_shared<pg::Pool>(db.conninfo(), 1);
+  class NoLimits : public botfactory::registry::EntitlementsClient {
+   public:
+    botfactory::registry::PlanLimits limits(const std::string&) override { return {}; }
+  };
+  botfactory::registry::BotRegistry service(pool, std::make_shared<NoLimits>());
+  for (auto [language, query] : std::vector<std::pair<std::string, std::string>>{
+           {"uz", "ma'lumotlarni yuklab olish"}, {"ru", "хранение писем"}}) {
+    INFO(query);
+    v1::SearchKnowledgeRequest search;
+    search.set_tenant_id(kTenantA);
+    search.set_bot_id(sql.exec("SELECT id::text FROM registry.bots WHERE language = $1",
+                               {language}).str(0, 0));
+    search.set_query(query);
+    search.set_limit(5);
+    CHECK(service.search_knowledge(search).chunks_size() == 1);
+  }
+  CHECK(sql.exec("SELECT count(*) FROM registry.chunk_terms t JOIN registry.chunks c "
+                 "ON c.id = t.chunk_id WHERE t.len <> c.term_count").int64(0, 0) == 0);
 }
 
 TEST_CASE("BM25F: rare words outweigh common ones, the title counts twice, length is normalised") {
