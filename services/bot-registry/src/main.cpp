@@ -17,9 +17,11 @@ int main(int argc, char** argv) {
   auto options = rpc::ServiceOptions::standard("bot-registry", "REGISTRY", 50053, 9103, "registry",
                                                &migrations::registry_migrations());
   options.secrets = {"PROVIDER_KEYS_SECRET"};
-  return rpc::run_service(argc, argv, options, [](rpc::ServiceContext& context) {
-    auto keys = std::make_shared<registry::ProviderKeys>(context.pool,
-                                                         registry::KeyCipher::from_env());
+  // Decoded before the database is touched: a bad key fails start-up at once.
+  std::shared_ptr<const registry::KeyCipher> cipher;
+  options.startup_check = [&cipher] { cipher = registry::KeyCipher::from_env(); };
+  return rpc::run_service(argc, argv, options, [&cipher](rpc::ServiceContext& context) {
+    auto keys = std::make_shared<registry::ProviderKeys>(context.pool, cipher);
     auto timeout = rpc::rpc_timeout_from_env();
     auto entitlements = std::make_shared<registry::GrpcEntitlementsClient>(
         rpc::make_channel(common::env_string("SUBSCRIPTION_ADDR", "127.0.0.1:50052")), timeout);
