@@ -6,17 +6,12 @@
 
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-
 #include <grpcpp/grpcpp.h>
 
 #include "botfactory/common/logging.hpp"
 #include "botfactory/registry/v1/registry.grpc.pb.h"
 #include "botfactory/rpc/status.hpp"
+#include "botfactory/testenv/stderr_capture.hpp"
 #include "support/registry_harness.hpp"
 
 using namespace botfactory;
@@ -74,39 +69,6 @@ grpc::Status model_config(Harness& h, const std::string& tenant, const std::stri
   request.set_bot_id(bot_id);
   return h.call(&Stub::GetBotModelConfig, request, config);
 }
-
-/// Captures everything written to file descriptor 2 (the services' JSON log lines) while alive.
-class StderrCapture {
- public:
-  StderrCapture() {
-    std::fflush(stderr);
-    saved_ = dup(2);
-    file_ = std::tmpfile();
-    dup2(fileno(file_), 2);
-  }
-  ~StderrCapture() { restore(); }
-  /// Restores stderr and returns what was written.
-  std::string finish() {
-    restore();
-    std::rewind(file_);
-    std::string out;
-    char buffer[4096];
-    std::size_t n;
-    while ((n = std::fread(buffer, 1, sizeof buffer, file_)) > 0) out.append(buffer, n);
-    return out;
-  }
-
- private:
-  void restore() {
-    if (saved_ < 0) return;
-    std::fflush(stderr);
-    dup2(saved_, 2);
-    close(saved_);
-    saved_ = -1;
-  }
-  int saved_ = -1;
-  std::FILE* file_ = nullptr;
-};
 
 }  // namespace
 
@@ -330,7 +292,7 @@ TEST_CASE("GetBotModelConfig: refused without the internal-call secret") {
 TEST_CASE("provider keys: the key never appears in the service's log") {
   Harness h;
   auto bot = create_bot(h, kTenantA, "openai");
-  StderrCapture capture;
+  testenv::StderrCapture capture;
   common::logger("registry")->set_level(spdlog::level::trace);
   set_key(h, kTenantA, "openai", kKeyA, "https://llm.example/v1");
   v1::BotModelConfig config;
