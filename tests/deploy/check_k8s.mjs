@@ -287,11 +287,11 @@ function policyProblems(policies, deployments) {
     }
     const external = grants.filter((g) => !g.source.startsWith("pod:"));
     for (const g of external) {
-      const fine = (g.source === `ns:${monitoringNamespace}` && (svc === "gateway" ? g.port === "http" : g.port === "ops")) ||
+      const fine = (g.source === `ns:${monitoringNamespace}` && g.port === "ops") ||
         (svc === "gateway" && g.source === `ns:${ingressNamespace}` && g.port === "http");
       if (!fine) problems.push(`${svc}: port ${g.port} is open to ${g.source} (only the gateway may be reachable from outside)`);
     }
-    const metricsPort = svc === "gateway" ? "http" : "ops";
+    const metricsPort = "ops";
     if (!grants.some((g) => g.source === `ns:${monitoringNamespace}` && g.port === metricsPort)) {
       problems.push(`${svc}: metrics port ${metricsPort} is not open to namespace ${monitoringNamespace}`);
     }

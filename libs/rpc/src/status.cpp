@@ -1,4 +1,5 @@
 #include "botfactory/rpc/status.hpp"
+#include "botfactory/rpc/retry_after.hpp"
 
 #include "botfactory/common/call_deadline.hpp"
 #include "botfactory/common/logging.hpp"
@@ -22,12 +23,12 @@ void throw_exhausted(const std::string& message) {
   throw StatusError(grpc::StatusCode::RESOURCE_EXHAUSTED, message);
 }
 
-void throw_rate_limited(const std::string& message) {
-  throw StatusError(grpc::StatusCode::RESOURCE_EXHAUSTED, message, kRateLimitedDetails);
+void throw_rate_limited(const std::string& message, int retry_after_s) {
+  throw_retry_later(grpc::StatusCode::RESOURCE_EXHAUSTED, message, retry_after_s);
 }
 bool is_rate_limited(const grpc::Status& status) {
   return status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
-         status.error_details() == kRateLimitedDetails;
+         retry_after_seconds(status).has_value();
 }
 
 grpc::Status status_from_current_exception(const char* rpc_name) {

@@ -53,7 +53,8 @@ grpc::Status AiProxyService::Generate(grpc::ServerContext* context,
       rpc::throw_invalid("user_text must be at most 4000 characters");
     }
     auto input = input_from_request(*request);
-    auto& provider = providers_->resolve(input.provider);
+    input.is_cancelled = [context] { return context->IsCancelled(); };
+    auto& provider = providers_->resolve(input);
     bool open = true;
     ai::v1::GenerateResponse event;
     FinalReply reply;
@@ -86,6 +87,15 @@ grpc::Status AiProxyService::Generate(grpc::ServerContext* context,
         .counter("botfactory_ai_replies_total", "Generated replies by provider and outcome",
                  "provider=\"" + reply.provider + "\",answered=\"" + (reply.answered ? "true" : "false") + "\"")
         .inc();
+    if (reply.usage.prompt_tokens > 0 || reply.usage.completion_tokens > 0) {
+      auto& tokens = registry.counter("botfactory_ai_tokens_total", "Model tokens by provider and kind",
+                                      "provider=\"" + reply.provider + "\",kind=\"prompt\"");
+      tokens.inc(static_cast<std::uint64_t>(reply.usage.prompt_tokens));
+      registry
+          .counter("botfactory_ai_tokens_total", "Model tokens by provider and kind",
+                   "provider=\"" + reply.provider + "\",kind=\"completion\"")
+          .inc(static_cast<std::uint64_t>(reply.usage.completion_tokens));
+    }
     registry
         .histogram("botfactory_ai_generate_seconds", "Generate latency in seconds (whole stream)",
                    metrics::latency_buckets())

@@ -9,6 +9,7 @@
 #include "extractive_provider.hpp"
 #include "knowledge_search.hpp"
 #include "provider.hpp"
+#include "provider_setup.hpp"
 
 int main(int argc, char** argv) {
   using namespace botfactory;
@@ -24,6 +25,9 @@ int main(int argc, char** argv) {
         static_cast<std::size_t>(common::env_int("EXTRACTIVE_WORDS_PER_DELTA", 0, 0, 1000));
     auto providers = std::make_shared<ai::ProviderRegistry>(
         std::make_shared<ai::ExtractiveProvider>(search, extractive));
+    // openai / gemini: one outbound HTTP client (one event thread) for every model request.
+    auto http_client = std::make_shared<http::Client>(ai::http_settings_from_env());
+    ai::add_chat_model_providers(*providers, http_client, search);
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(std::make_unique<ai::AiProxyService>(providers));
     return services;

@@ -27,4 +27,9 @@ Provider& ProviderRegistry::resolve(const std::string& name) {
   return *fallback_;
 }
 
+Provider& ProviderRegistry::resolve(const GenerateInput& input) {
+  auto& provider = resolve(input.provider);
+  return provider.can_answer(input) ? provider : *fallback_;
+}
+
 }  // namespace botfactory::ai

@@ -1,7 +1,8 @@
 #pragma once
-// One interface for every answer generator (extractive now; Gemini and OpenAI-compatible HTTP
-// providers later) and the table that picks one by name.
+// One interface for every answer generator (extractive, and the Gemini and OpenAI-compatible
+// HTTP providers of chat_model_provider.hpp) and the table that picks one by name.
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -34,6 +35,18 @@ struct GenerateInput {
   double temperature = 0.3;     // 0..2
   std::vector<ChatTurn> history;
   std::string user_text;
+  /// The provider key for this request (per bot or tenant, decrypted by the caller); empty =
+  /// the provider's key from the environment. Never logged.
+  std::string api_key;
+  /// True once the caller is gone (gRPC context cancelled); HTTP providers poll it while they
+  /// wait for the model and then cancel the outbound request. Empty = never.
+  std::function<bool()> is_cancelled;
+};
+
+/// Tokens a model reported for one reply (0 when it did not say).
+struct TokenUsage {
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
 };
 
 /// A knowledge-base chunk the reply is based on.
@@ -50,6 +63,8 @@ struct FinalReply {
   std::vector<SourceRef> sources;
   std::string provider;   // the provider that actually answered
   bool answered = false;  // false when the knowledge base had nothing relevant
+  std::string model;      // the model that answered ("" for extractive)
+  TokenUsage usage;
 };
 
 /// Receives the next piece of reply text; returns false when the consumer is gone (the caller
@@ -64,6 +79,9 @@ class Provider {
   virtual ~Provider() = default;
   /// The name bots use in ProviderSettings.provider ("extractive", "gemini", "openai").
   virtual std::string name() const = 0;
+  /// False when this provider cannot answer `input` (an HTTP provider without a key); the
+  /// registry then uses the fallback.
+  virtual bool can_answer(const GenerateInput& input) const { return true; }
   /// Streams the reply through `on_delta` (zero or more pieces whose concatenation is the final
   /// text, unless the sink returned false) and fills `out`. A streaming HTTP provider calls
   /// `on_delta` as tokens arrive.
@@ -80,6 +98,8 @@ class ProviderRegistry {
   /// The provider for `name`; unknown or unconfigured names (and "") get the fallback, logged
   /// once per name.
   Provider& resolve(const std::string& name);
+  /// The provider for input.provider when it can_answer(input) (has a key), else the fallback.
+  Provider& resolve(const GenerateInput& input);
 
  private:
   std::shared_ptr<Provider> fallback_;

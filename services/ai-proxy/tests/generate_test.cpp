@@ -1,9 +1,15 @@
-// The gRPC streaming Generate over real servers on 127.0.0.1:0: ai-proxy, and an in-test
-// BotRegistryService that answers SearchKnowledge from a fixed list (no database).
+// The gRPC streaming Generate over real servers on 127.0.0.1:0: ai-proxy, an in-test
+// BotRegistryService that answers SearchKnowledge from a fixed list (no database), and the fake
+// OpenAI server (fake_model_servers.hpp).
 
 #include <catch2/catch.hpp>
 
 #include "botfactory/registry/v1/registry.grpc.pb.h"
+#include "botfactory/rpc/retry_after.hpp"
+#include "botfactory/rpc/status.hpp"
+#include "chat_model_provider.hpp"
+#include "fake_model_servers.hpp"
+#include "openai_wire.hpp"
 #include "botfactory/rpc/server.hpp"
 #include "proxy_harness.hpp"
 
@@ -107,4 +113,40 @@ TEST_CASE("Generate is UNAVAILABLE when the registry cannot be reached") {
   auto result = proxy.generate(request_for("refund"));
   CHECK(result.status.error_code() == grpc::StatusCode::UNAVAILABLE);
   CHECK(result.finals.empty());
+}
+
+TEST_CASE("Generate streams an openai reply from the fake server over gRPC; 429 is RESOURCE_EXHAUSTED") {
+  FakeRegistry registry;
+  rpc::Server registry_server("127.0.0.1:0", {&registry});
+  Proxy proxy("127.0.0.1:" + std::to_string(registry_server.port()));
+  ai::test::FakeOpenAi openai;
+  ai::ChatModelSettings settings;
+  settings.default_model = "gpt-4o-mini";
+  settings.api_key = "sk-test-0123456789";
+  // Added before any call is in flight, as main() does at start-up.
+  proxy.providers->add(std::make_shared<ai::ChatModelProvider>(
+      std::make_shared<ai::OpenAiWire>(openai.base_url()), std::make_shared<http::Client>(),
+      std::make_shared<ai::GrpcKnowledgeSearch>(
+          rpc::make_channel("127.0.0.1:" + std::to_string(registry_server.port())), Proxy::kTimeout),
+      settings));
+
+  auto request = request_for("When do I get my refund?");
+  request.mutable_provider()->set_provider("openai");
+  auto result = proxy.generate(request);
+  REQUIRE(result.status.ok());
+  REQUIRE(result.finals.size() == 1);
+  const auto& reply = result.finals[0];
+  CHECK(reply.provider() == "openai");
+  CHECK(reply.text() == openai.reply);
+  CHECK(result.joined_deltas() == reply.text());
+  CHECK(result.deltas.size() > 3);
+  REQUIRE(reply.sources_size() == 1);
+  CHECK(reply.sources(0).document_title() == "Refund policy");
+
+  request.mutable_provider()->set_model("rate-limited");
+  result = proxy.generate(request);
+  CHECK(result.status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(result.status.error_message() == "the model provider is rate limiting; retry after 7 s");
+  CHECK(rpc::retry_after_seconds(result.status) == 7);
+  CHECK(rpc::is_rate_limited(result.status));
 }

@@ -49,9 +49,11 @@ void ChatRateLimits::admit_visitor_message(const std::string& conversation_id) {
   auto count = hit(settings_.key_prefix + "rl:visitor:" + conversation_id);
   if (!count || count->count <= settings_.visitor_messages_per_min) return;
   visitor_limited_.inc();
+  auto retry_s = static_cast<int>(seconds_left(*count));
   rpc::throw_rate_limited("too many messages in this conversation (at most " +
-                          std::to_string(settings_.visitor_messages_per_min) +
-                          " a minute), retry in " + std::to_string(seconds_left(*count)) + " s");
+                              std::to_string(settings_.visitor_messages_per_min) +
+                              " a minute), retry in " + std::to_string(retry_s) + " s",
+                          retry_s);
 }
 
 ReplyRateGate::Verdict ChatRateLimits::admit_reply(const std::string& bot_id,

@@ -61,7 +61,7 @@ class ChatRateLimits : public ReplyRateGate {
   ChatRateLimits(HitCounter& counter, ChatRateSettings settings, metrics::Registry& registry);
 
   /// Counts one new visitor message of `conversation_id`; over VISITOR_MESSAGES_PER_MIN throws
-  /// rpc::StatusError RESOURCE_EXHAUSTED with rpc::kRateLimitedDetails (the gateway's 429 /
+  /// rpc::StatusError RESOURCE_EXHAUSTED with a retry hint (the gateway's 429 /
   /// WebSocket error `rate_limited`) and a message naming the seconds to wait.
   void admit_visitor_message(const std::string& conversation_id);
 

@@ -62,7 +62,7 @@ class ChatService : public ChatOps {
   /// new visitor message to the listener. tenant_id required (INVALID_ARGUMENT when empty or
   /// not a UUID); NOT_FOUND for an unknown conversation or one of another tenant. A new visitor
   /// message over VISITOR_MESSAGES_PER_MIN is refused with RESOURCE_EXHAUSTED +
-  /// rpc::kRateLimitedDetails and not stored; a repeated one (same client_id) is still answered
+  /// a retry hint (rpc::throw_rate_limited) and not stored; a repeated one (same client_id) is still answered
   /// as a duplicate.
   chat::v1::PostMessageResponse post_message(const chat::v1::PostMessageRequest& request);
 

@@ -11,6 +11,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "botfactory/common/logging.hpp"
+#include "botfactory/metrics/http_endpoint.hpp"
+#include "botfactory/metrics/registry.hpp"
 #include "botfactory/jwt/tokens.hpp"
 #include "botfactory/redis/subscriber.hpp"
 #include "ws/chat_ops.hpp"
@@ -90,6 +92,7 @@ struct Gateway::Impl {
   std::atomic<bool> stopping{false};
   ServerContext context;
   std::unique_ptr<HttpServer> server;
+  std::unique_ptr<metrics::HttpEndpoint> ops;  // GATEWAY_METRICS_LISTEN, when set
   std::unique_ptr<net::steady_timer> sweep;
   std::vector<std::thread> threads;
   bool started = false;
@@ -119,6 +122,11 @@ void Gateway::start() {
   d.server->start(host, listen_port);
   d.subscriber->start();
   d.dependencies.start();
+  if (!d.settings.metrics_listen.empty()) {
+    auto [ops_host, ops_port] = split_host_port(d.settings.metrics_listen);
+    d.ops = std::make_unique<metrics::HttpEndpoint>(ops_host, ops_port, metrics::Registry::global(),
+                                                    [&d] { return d.dependencies.ready(); });
+  }
   d.sweep = std::make_unique<net::steady_timer>(*d.io);
   d.schedule_sweep();
   d.work.emplace(d.io->get_executor());
@@ -141,6 +149,8 @@ void Gateway::start() {
 
 unsigned short Gateway::port() const { return impl_->server ? impl_->server->port() : 0; }
 
+int Gateway::metrics_port() const { return impl_->ops ? impl_->ops->port() : 0; }
+
 void Gateway::stop(std::chrono::milliseconds grace) {
   auto& d = *impl_;
   if (d.stopped) return;
@@ -158,6 +168,7 @@ void Gateway::stop(std::chrono::milliseconds grace) {
     }
   }
   d.dependencies.stop();
+  if (d.ops) d.ops->stop();
   d.subscriber->stop();
   d.workers.join();  // in-flight upstream calls end within their deadline
   d.work.reset();

@@ -26,6 +26,8 @@ class Gateway {
   void start();
   /// The bound HTTP port.
   unsigned short port() const;
+  /// The GATEWAY_METRICS_LISTEN port once started (0 when not set).
+  int metrics_port() const;
   /// Graceful shutdown: stop accepting, close every WebSocket with 1001, let in-flight HTTP
   /// requests finish (waiting up to `grace`), then stop the threads. Idempotent.
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(10000));

@@ -13,6 +13,7 @@ GatewaySettings GatewaySettings::from_env() {
   using common::env_string;
   GatewaySettings s;
   s.http_listen = env_string("HTTP_LISTEN", s.http_listen);
+  s.metrics_listen = env_string("GATEWAY_METRICS_LISTEN", "");
   s.web_root = env_string("WEB_ROOT", s.web_root);
   s.max_body_bytes = static_cast<std::size_t>(env_int("MAX_BODY_BYTES", 1 << 20, 1024, 1LL << 30));
   s.max_upload_bytes =
@@ -72,6 +73,7 @@ GatewaySettings GatewaySettings::from_env() {
   s.jwt_issuer = env_string("JWT_ISSUER", s.jwt_issuer);
   rpc::internal_token();  // INTERNAL_RPC_SECRET: checked at start, not at the first call
   split_host_port(s.http_listen);  // fail fast on a malformed address
+  if (!s.metrics_listen.empty()) split_host_port(s.metrics_listen);
   return s;
 }
 

@@ -14,6 +14,9 @@ namespace botfactory::gateway {
 struct GatewaySettings {
   std::string http_listen = "127.0.0.1:8080";  // HTTP_LISTEN, host:port (port 0 = any free)
   std::string web_root = "web/dist";           // WEB_ROOT, static files of the web app
+  // GATEWAY_METRICS_LISTEN, host:port: when set, /metrics /healthz /readyz are also served there
+  // and /metrics is no longer served on the public HTTP_LISTEN port (404).
+  std::string metrics_listen;
   std::size_t max_body_bytes = 1 << 20;        // MAX_BODY_BYTES, REST request bodies
   std::size_t max_upload_bytes = 8 << 20;      // MAX_UPLOAD_BYTES, knowledge uploads
   std::size_t ws_max_frame_bytes = 16384;      // WS_MAX_FRAME_BYTES, inbound message limit

@@ -383,3 +383,16 @@ TEST_CASE("per-address limits count the trusted hop's client, and IPv6 by /64") 
   CHECK(session("2001:db8:7:8::1") == 201);
   CHECK(session("::ffff:203.0.113.7") == 429);
 }
+
+TEST_CASE("with GATEWAY_METRICS_LISTEN, /metrics leaves the public port for the ops listener") {
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  Instance g(fakes.address(), [](gateway::GatewaySettings& s) { s.metrics_listen = "127.0.0.1:0"; });
+  REQUIRE(g.gateway->metrics_port() > 0);
+  auto public_metrics = get(g.port(), "/metrics");
+  CHECK(public_metrics.status == 404);
+  CHECK(public_metrics.raw.body().find("gateway_") == std::string::npos);
+  auto ops = get(static_cast<unsigned short>(g.gateway->metrics_port()), "/metrics");
+  CHECK(ops.status == 200);
+  CHECK(ops.raw.body().find("gateway_dependency_up") != std::string::npos);
+  CHECK(get(g.port(), "/healthz").status == 200);  // probes keep working on the public port
+}

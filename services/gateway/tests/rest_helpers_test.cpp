@@ -13,6 +13,7 @@
 #include "http/client_rate_limit.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/jwt/tokens.hpp"
+#include "botfactory/rpc/status.hpp"
 #include "http/http_message.hpp"
 #include "http/multipart.hpp"
 #include "http/rate_limiter.hpp"
@@ -96,12 +97,17 @@ TEST_CASE("gRPC statuses map to REST errors") {
   check_map(grpc::StatusCode::NOT_FOUND, 404, "not_found");
   check_map(grpc::StatusCode::ALREADY_EXISTS, 409, "conflict");
   check_map(grpc::StatusCode::RESOURCE_EXHAUSTED, 402, "quota_exceeded");
-  // A rate (channel-connector's VISITOR_MESSAGES_PER_MIN) is not a quota: 429 rate_limited.
-  auto limited = api_error_from_grpc(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                                  "retry in 5 s", "rate_limited"));
-  CHECK(limited.status() == 429);
-  CHECK(limited.code() == "rate_limited");
-  CHECK(std::string(limited.what()) == "retry in 5 s");
+  // A rate (channel-connector's VISITOR_MESSAGES_PER_MIN) is not a quota: 429 rate_limited
+  // with Retry-After, from the retry hint rpc::throw_rate_limited attaches.
+  try {
+    botfactory::rpc::throw_rate_limited("retry in 5 s", 5);
+  } catch (const botfactory::rpc::StatusError& e) {
+    auto limited = api_error_from_grpc(e.status());
+    CHECK(limited.status() == 429);
+    CHECK(limited.code() == "rate_limited");
+    CHECK(limited.retry_after_s() == 5);
+    CHECK(std::string(limited.what()) == "retry in 5 s");
+  }
   check_map(grpc::StatusCode::UNAVAILABLE, 503, "unavailable");
   check_map(grpc::StatusCode::DEADLINE_EXCEEDED, 503, "unavailable");
   check_map(grpc::StatusCode::INTERNAL, 500, "internal");

@@ -45,10 +45,7 @@ ApiError api_error_from_grpc(const grpc::Status& status) {
     case grpc::StatusCode::ALREADY_EXISTS:
     case grpc::StatusCode::FAILED_PRECONDITION:
       return ApiError(409, "conflict", message.empty() ? "conflict" : message);
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      if (rpc::is_rate_limited(status)) {
-        return ApiError(429, "rate_limited", message.empty() ? "too many requests" : message);
-      }
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:  // with a retry hint: 429 above
       return ApiError(402, "quota_exceeded", message.empty() ? "quota exceeded" : message);
     case grpc::StatusCode::UNAVAILABLE:
     case grpc::StatusCode::DEADLINE_EXCEEDED:

@@ -41,7 +41,7 @@ HttpResponse error_response(int status, std::string_view code, std::string_view 
 /// service's message), UNAUTHENTICATED 401 unauthorized, PERMISSION_DENIED 403 forbidden,
 /// NOT_FOUND 404 not_found, ALREADY_EXISTS / FAILED_PRECONDITION 409 conflict,
 /// RESOURCE_EXHAUSTED 402 quota_exceeded, or 429 rate_limited when it carries
-/// rpc::kRateLimitedDetails or a retry hint (rpc/retry_after.hpp, e.g. the login throttle; then
+/// a retry hint (rpc/retry_after.hpp, e.g. the login throttle; then
 /// with Retry-After), UNAVAILABLE / DEADLINE_EXCEEDED 503 unavailable (with the service's message
 /// and Retry-After when it carries a retry hint, e.g. auth's password-hashing cap),
 /// anything else 500 internal (the details are logged, not sent).

@@ -282,6 +282,9 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     const std::string& path = parsed.path;
     if (path == "/healthz") return send(json_ok(R"({"status":"ok"})"), "ops", false);
     if (path == "/metrics") {
+      if (!context_.settings.metrics_listen.empty()) {  // served on GATEWAY_METRICS_LISTEN only
+        return send(error_response(404, "not_found", "not found"), "ops", false);
+      }
       HttpResponse response;
       response.content_type = "text/plain; version=0.0.4; charset=utf-8";
       response.body = metrics::Registry::global().render();
@@ -352,15 +355,19 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
   void readiness() {
     HttpResponse response;
     bool ready = context_.dependencies.ready();
+    bool probed = context_.dependencies.probed();  // before the first round: "starting"
     std::string dependencies;
     std::string failed;
     for (const auto& d : context_.dependencies.status()) {
       dependencies += (dependencies.empty() ? "\"" : ",\"") + d.name + "\":\"" +
-                      (d.up ? "up" : "down") + "\"";
-      if (d.required && !d.up) failed += (failed.empty() ? "\"" : ",\"") + d.name + "\"";
+                      (!probed ? "unknown" : d.up ? "up" : "down") + "\"";
+      if (probed && d.required && !d.up) {
+        failed += (failed.empty() ? "\"" : ",\"") + d.name + "\"";
+      }
     }
     if (!ready) response.status = 503;
-    response.body = std::string(R"({"status":")") + (ready ? "ready" : "unavailable") +
+    response.body = std::string(R"({"status":")") +
+                    (ready ? "ready" : probed ? "unavailable" : "starting") +
                     R"(","failed":[)" + failed + R"(],"dependencies":{)" + dependencies + "}}";
     send(std::move(response), "ops", false);
   }

@@ -46,6 +46,8 @@ class DependencyMonitor {
   std::vector<DependencyStatus> status() const;
   /// True once a first round of probes finished and every required dependency is up.
   bool ready() const;
+  /// True once a first round of probes finished (before it, every state is unknown).
+  bool probed() const { return probed_; }
 
  private:
   void run();

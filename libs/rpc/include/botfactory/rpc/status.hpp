@@ -25,20 +25,18 @@ class StatusError : public std::runtime_error {
   std::string details_;
 };
 
-/// The error details that tell a rate limit (retry soon; the gateway answers 429 `rate_limited`)
-/// from an exhausted quota (402 `quota_exceeded`); both are RESOURCE_EXHAUSTED
-/// (grpc/grpc doc/statuscodes.md).
-inline constexpr const char* kRateLimitedDetails = "rate_limited";
-
 /// Shorthands for the common codes.
 [[noreturn]] void throw_invalid(const std::string& message);
 [[noreturn]] void throw_not_found(const std::string& message);
 [[noreturn]] void throw_already_exists(const std::string& message);
 [[noreturn]] void throw_unauthenticated(const std::string& message);
 [[noreturn]] void throw_exhausted(const std::string& message);
-/// RESOURCE_EXHAUSTED with kRateLimitedDetails: the caller is over a rate, not a quota.
-[[noreturn]] void throw_rate_limited(const std::string& message);
-/// True for a RESOURCE_EXHAUSTED status carrying kRateLimitedDetails.
+/// RESOURCE_EXHAUSTED carrying a retry hint (rpc/retry_after.hpp): the caller is over a rate,
+/// not a quota, and may retry in `retry_after_s` seconds (the gateway answers 429
+/// `rate_limited` with Retry-After; a RESOURCE_EXHAUSTED without a hint is an exhausted quota,
+/// 402 `quota_exceeded`; grpc/grpc doc/statuscodes.md).
+[[noreturn]] void throw_rate_limited(const std::string& message, int retry_after_s);
+/// True for a RESOURCE_EXHAUSTED status carrying a retry hint.
 bool is_rate_limited(const grpc::Status& status);
 
 /// Runs `body` unless the current call failed the internal-call token check (then

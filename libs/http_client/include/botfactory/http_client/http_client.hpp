@@ -1,0 +1,99 @@
+#pragma once
+// Asynchronous outbound HTTP(S) client on libcurl's multi interface
+// (https://curl.se/libcurl/c/libcurl-multi.html): one event thread drives every request of a
+// Client, connections are reused from one cache, TLS peers and host names are verified.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace botfactory::http {
+
+/// One outbound request. `url` is http:// or https:// (other schemes fail with kTransport);
+/// `headers` are "Name: value" lines; `body` is sent as is (POST/PUT/PATCH). Redirects are not
+/// followed. Timeouts in ms: connect (TCP + TLS handshake), first byte (from the start until
+/// the first byte of the response body), total (the whole exchange).
+struct Request {
+  std::string method = "POST";
+  std::string url;
+  std::vector<std::string> headers;
+  std::string body;
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds first_byte_timeout{30000};
+  std::chrono::milliseconds total_timeout{60000};
+};
+
+/// Why a request did not complete.
+enum class Failure {
+  kNone,
+  kOverloaded,        // more than ClientSettings::max_concurrent requests in flight
+  kConnect,           // the host could not be resolved or reached
+  kConnectTimeout,    // Request::connect_timeout passed before the connection was up
+  kFirstByteTimeout,  // Request::first_byte_timeout passed before the first body byte
+  kTimeout,           // Request::total_timeout passed
+  kCancelled,         // Response::cancel() or the client shut down
+  kTransport,         // anything else: TLS verification, a cut connection, a bad response
+};
+
+/// A short English name of `failure` ("connect timeout", …), for logs and errors.
+const char* failure_name(Failure failure);
+
+/// Bounds of a Client.
+struct ClientSettings {
+  std::size_t max_concurrent = 256;            // requests in flight; more fail with kOverloaded
+  std::size_t max_buffered_bytes = 256 << 10;  // body bytes held per response before the
+                                               // transfer pauses (one network read more at most)
+  std::string ca_file;                         // extra CA bundle (PEM); empty = the system's
+};
+
+/// The response of one request, read by one consumer thread; cancel() from any thread.
+/// Destroying it cancels the request when it has not completed.
+class Response {
+ public:
+  enum class Read { kData, kEnd, kFailed, kWaiting };
+
+  virtual ~Response() = default;
+  /// Waits up to `max_wait` for body bytes. kData: `out` holds the next bytes (replaced) and
+  /// the status and headers are known; kEnd: the response is complete (status(), headers
+  /// known); kFailed: see failure() and message(); kWaiting: nothing happened within max_wait.
+  /// The body is buffered up to ClientSettings::max_buffered_bytes, then the transfer pauses
+  /// until the consumer reads (flow control, no bytes dropped).
+  virtual Read read(std::string& out, std::chrono::milliseconds max_wait) = 0;
+  /// Stops the request (thread-safe, idempotent); read() then returns kFailed/kCancelled.
+  virtual void cancel() = 0;
+  /// The HTTP status code (0 before the status line came).
+  virtual long status() const = 0;
+  /// The value of response header `name` (case-insensitive), "" when absent.
+  virtual std::string header(const std::string& name) const = 0;
+  virtual Failure failure() const = 0;
+  /// libcurl's description of a failure (no request data), "" when none.
+  virtual std::string message() const = 0;
+  /// Connections this request opened (0 when it reused a cached one); known at kEnd.
+  virtual long new_connections() const = 0;
+};
+
+/// The client: an event thread with one curl multi handle. Thread-safe. The destructor
+/// cancels what is in flight and joins the thread.
+class Client {
+ public:
+  explicit Client(ClientSettings settings = {});
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  /// Starts `request`; never blocks on the network. Over max_concurrent, the response has
+  /// already failed with kOverloaded.
+  std::unique_ptr<Response> start(Request request);
+
+  /// Requests in flight now.
+  std::size_t in_flight() const;
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace botfactory::http

@@ -1,0 +1,222 @@
+// The libcurl-multi client against local servers on 127.0.0.1:0 (no internet): plain HTTP
+// (testenv::HttpTestServer) and HTTPS with a self-signed certificate (tls_test_server.hpp).
+
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include "botfactory/http_client/http_client.hpp"
+#include "botfactory/testenv/http_test_server.hpp"
+#include "tls_test_server.hpp"
+
+using namespace botfactory;
+using namespace std::chrono_literals;
+using http::Failure;
+using Read = http::Response::Read;
+using testenv::HttpTestConnection;
+using testenv::HttpTestRequest;
+using testenv::HttpTestServer;
+
+namespace {
+
+struct Outcome {
+  Read last = Read::kWaiting;
+  std::string body;
+  int pieces = 0;
+};
+
+Outcome drain(http::Response& response, std::chrono::milliseconds max_wait = 10s) {
+  Outcome outcome;
+  std::string piece;
+  while ((outcome.last = response.read(piece, max_wait)) == Read::kData) {
+    outcome.body += piece;
+    ++outcome.pieces;
+  }
+  return outcome;
+}
+
+http::Request post(const HttpTestServer& server, std::string path, std::string body = "{}") {
+  http::Request request;
+  request.url = server.base_url() + path;
+  request.headers = {"Content-Type: application/json", "Authorization: Bearer k"};
+  request.body = std::move(body);
+  request.connect_timeout = 2s;
+  request.first_byte_timeout = 5s;
+  request.total_timeout = 10s;
+  return request;
+}
+
+}  // namespace
+
+TEST_CASE("http client: status, headers, body; connections are reused") {
+  HttpTestServer server([](const HttpTestRequest& request, HttpTestConnection& c) {
+    c.respond(request.target == "/missing" ? 404 : 200, "application/json", "{\"echo\":" + request.body + "}",
+              {"Retry-After: 7"});
+  });
+  http::Client client;
+  for (int i = 0; i < 3; ++i) {
+    auto response = client.start(post(server, "/v1/x", "[" + std::to_string(i) + "]"));
+    auto outcome = drain(*response);
+    REQUIRE(outcome.last == Read::kEnd);
+    CHECK(response->status() == 200);
+    CHECK(response->header("retry-after") == "7");
+    CHECK(response->header("Content-Type") == "application/json");
+    CHECK(outcome.body == "{\"echo\":[" + std::to_string(i) + "]}");
+    CHECK(response->new_connections() == (i == 0 ? 1 : 0));
+  }
+  auto missing = client.start(post(server, "/missing"));
+  CHECK(drain(*missing).last == Read::kEnd);
+  CHECK(missing->status() == 404);
+  CHECK(server.connections() == 1);
+  auto requests = server.requests();
+  REQUIRE(requests.size() == 4);
+  CHECK(requests[0].method == "POST");
+  CHECK(requests[0].headers["authorization"] == "Bearer k");
+  CHECK(requests[0].headers.count("expect") == 0);
+  CHECK(client.in_flight() == 0);
+}
+
+TEST_CASE("http client: a chunked stream arrives piece by piece; a cut stream fails") {
+  HttpTestServer server([](const HttpTestRequest& request, HttpTestConnection& c) {
+    c.start_chunks(200, "text/event-stream");
+    for (int i = 0; i < 5; ++i) {
+      c.chunk("part" + std::to_string(i) + ";");
+      c.sleep(20ms);
+    }
+    if (request.target == "/cut") {
+      c.close();
+      return;
+    }
+    c.end_chunks();
+  });
+  http::Client client;
+  auto response = client.start(post(server, "/stream"));
+  auto outcome = drain(*response);
+  CHECK(outcome.last == Read::kEnd);
+  CHECK(outcome.body == "part0;part1;part2;part3;part4;");
+  CHECK(outcome.pieces > 1);
+
+  auto cut = client.start(post(server, "/cut"));
+  outcome = drain(*cut);
+  CHECK(outcome.last == Read::kFailed);
+  CHECK(cut->failure() == Failure::kTransport);
+  CHECK(outcome.body == "part0;part1;part2;part3;part4;");
+}
+
+TEST_CASE("http client: connect failure, first-byte and total timeouts") {
+  int dead_port;
+  {
+    HttpTestServer temporary([](const HttpTestRequest&, HttpTestConnection&) {});
+    dead_port = temporary.port();
+  }
+  http::Client client;
+  http::Request request;
+  request.url = "http://127.0.0.1:" + std::to_string(dead_port) + "/";
+  auto refused = client.start(request);
+  CHECK(drain(*refused).last == Read::kFailed);
+  CHECK(refused->failure() == Failure::kConnect);
+
+  HttpTestServer slow([](const HttpTestRequest& request, HttpTestConnection& c) {
+    if (request.target == "/head-only") {
+      c.start_chunks(200, "text/event-stream");
+      c.sleep(3s);
+      return;
+    }
+    c.start_chunks(200, "text/event-stream");
+    c.chunk("first");
+    c.sleep(3s);
+  });
+  auto first = post(slow, "/head-only");
+  first.first_byte_timeout = 200ms;
+  auto no_body = client.start(first);
+  CHECK(drain(*no_body).last == Read::kFailed);
+  CHECK(no_body->failure() == Failure::kFirstByteTimeout);
+  CHECK(no_body->status() == 200);
+
+  auto total = post(slow, "/slow");
+  total.total_timeout = 300ms;
+  auto stalled = client.start(total);
+  auto outcome = drain(*stalled);
+  CHECK(outcome.last == Read::kFailed);
+  CHECK(stalled->failure() == Failure::kTimeout);
+  CHECK(outcome.body == "first");
+}
+
+TEST_CASE("http client: cancel from another thread; the concurrency bound; flow control") {
+  HttpTestServer server([](const HttpTestRequest& request, HttpTestConnection& c) {
+    c.start_chunks(200, "text/plain");
+    if (request.target == "/big") {
+      std::string block(1000, 'x');
+      for (int i = 0; i < 200 && c.chunk(block); ++i) {
+      }
+      c.end_chunks();
+      return;
+    }
+    c.chunk("hello");
+    c.sleep(5s);
+  });
+  http::ClientSettings settings;
+  settings.max_concurrent = 2;
+  settings.max_buffered_bytes = 4096;
+  http::Client client(settings);
+  auto a = client.start(post(server, "/hang"));
+  auto b = client.start(post(server, "/hang"));
+  auto c = client.start(post(server, "/hang"));
+  std::string piece;
+  CHECK(c->read(piece, 1s) == Read::kFailed);
+  CHECK(c->failure() == Failure::kOverloaded);
+  REQUIRE(a->read(piece, 5s) == Read::kData);
+  CHECK(piece == "hello");
+  CHECK(a->read(piece, 50ms) == Read::kWaiting);
+
+  std::thread canceller([&] { a->cancel(); });
+  CHECK(drain(*a).last == Read::kFailed);
+  canceller.join();
+  CHECK(a->failure() == Failure::kCancelled);
+  b.reset();  // destroying a response cancels it
+  for (int i = 0; i < 100 && client.in_flight() > 0; ++i) std::this_thread::sleep_for(10ms);
+  CHECK(client.in_flight() == 0);
+
+  // 200 kB through a 4 kB buffer: the transfer pauses and resumes, nothing is lost, and no
+  // single read returns more than the bound plus one network read (16 kB, CURL_MAX_WRITE_SIZE).
+  auto big = client.start(post(server, "/big"));
+  std::this_thread::sleep_for(200ms);  // let the server fill the buffer: the transfer pauses
+  std::size_t total = 0, largest = 0;
+  Read last;
+  while ((last = big->read(piece, 5s)) == Read::kData) {
+    total += piece.size();
+    largest = std::max(largest, piece.size());
+  }
+  CHECK(last == Read::kEnd);
+  CHECK(total == 200000);
+  CHECK(largest <= 4096 + 16384);
+}
+
+TEST_CASE("http client: TLS peers are verified (a self-signed server fails unless its CA is given)") {
+  http::test::TlsTestServer server;
+  http::Request request;
+  request.method = "GET";
+  request.url = "https://127.0.0.1:" + std::to_string(server.port()) + "/";
+  {
+    http::Client client;  // the system's CA bundle: the self-signed certificate is refused
+    auto response = client.start(request);
+    CHECK(drain(*response).last == Read::kFailed);
+    CHECK(response->failure() == Failure::kTransport);
+    CHECK(response->status() == 0);
+    CHECK_THAT(response->message(), Catch::Contains("certificate"));
+  }
+  http::ClientSettings settings;
+  settings.ca_file = server.ca_file();
+  http::Client trusting(settings);
+  auto response = trusting.start(request);
+  auto outcome = drain(*response);
+  REQUIRE(outcome.last == Read::kEnd);
+  CHECK(response->status() == 200);
+  CHECK(outcome.body == "ok");
+  // The certificate names 127.0.0.1 only: another name for the same server fails the host check.
+  request.url = "https://localhost:" + std::to_string(server.port()) + "/";
+  auto wrong_name = trusting.start(request);
+  CHECK(drain(*wrong_name).last == Read::kFailed);
+  CHECK(wrong_name->failure() == Failure::kTransport);
+  CHECK_THAT(wrong_name->message(), Catch::Contains("certificate"));
+}
