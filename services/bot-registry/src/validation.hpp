@@ -25,7 +25,7 @@ inline constexpr std::size_t kMaxProviderKeyChars = 512;
 inline constexpr std::size_t kMaxBaseUrlChars = 300;
 /// Models used when a bot names none (docs/api.md, "Bots").
 inline constexpr const char* kDefaultOpenAiModel = "gpt-4o-mini";
-inline constexpr const char* kDefaultGeminiModel = "gemini-2.5-flash";
+inline constexpr const char* kDefaultGeminiModel = "gemini-2.0-flash";
 
 /// "pb_" followed by 16 characters of [0-9A-Za-z].
 bool is_public_id(std::string_view text);
@@ -52,7 +52,7 @@ struct ProviderFields {
 };
 ProviderFields checked_provider(const common::v1::ProviderSettings& settings);
 /// The model a bot of `provider` uses when it names none: "gpt-4o-mini" (openai),
-/// "gemini-2.5-flash" (gemini), "" (extractive).
+/// "gemini-2.0-flash" (gemini), "" (extractive).
 std::string default_model(std::string_view provider);
 
 /// A provider that takes a key: "openai" or "gemini".

@@ -41,12 +41,12 @@ TEST_CASE("REST provider keys: write-only, last four shown, effective answerer f
   // PUT the key: 200 with the last four only.
   auto put = request(port, http::verb::put, kRoute + "/openai",
                      json::serialize(json::object{{"key", kOpenAiKey},
-                                                  {"base_url", "http://127.0.0.1:11434/v1"}}),
+                                                  {"base_url", "http://127.0.0.1:11434"}}),
                      owner);
   REQUIRE(put.status == 200);
   CHECK(put.body.find(kOpenAiKey) == std::string::npos);
   CHECK(put.json().at("last_four").as_string() == "LAST");
-  CHECK(put.json().at("base_url").as_string() == "http://127.0.0.1:11434/v1");
+  CHECK(put.json().at("base_url").as_string() == "http://127.0.0.1:11434");
   CHECK(put.json().count("key") == 0);
 
   auto listed = request(port, http::verb::get, kRoute, {}, owner);
