@@ -6,7 +6,7 @@
 // caller tried may have changed A's data.
 import assert from "node:assert/strict";
 import { createHmac, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
@@ -414,6 +414,18 @@ describe("tenant-isolation matrix on a live fleet", () => {
     assert.deepEqual(problems, []);
     const gone = await http(GW, "GET", `/api/v1/bots/${fx.ids.botA}`, { token: fx.A.token });
     assert.equal(gone.status, 404);
+  });
+
+  test("no service log of the fleet holds a provider key", () => {
+    const logs = path.join(fleet.dir, "logs");
+    const files = readdirSync(logs).filter((f) => f.endsWith(".log"));
+    assert.ok(files.some((f) => f.startsWith("bot-registry")), `no bot-registry log in ${logs}: ${files}`);
+    for (const file of files) {
+      const text = readFileSync(path.join(logs, file), "utf8");
+      for (const key of [fx.providerKeyA, `sk-set-by-owner-${nonce}`, `sk-set-by-other_tenant-${nonce}`]) {
+        assert.ok(!text.includes(key), `${file} holds a provider key`);
+      }
+    }
   });
 
   test("every cell has its documented outcome; zero cross-tenant successes", (t) => {
