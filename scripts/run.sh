@@ -72,8 +72,9 @@ scripts/fleet.sh start "$RUN_DIR/fleet"
 
 first_port=${GATEWAY_PORTS%% *}
 second_port=${GATEWAY_PORTS##* }
-node scripts/seed.mjs "http://127.0.0.1:$first_port" deploy/seed/mozilla-faq/docs.en.jsonl \
-  "$RUN_DIR/demo.json" >/dev/null
+node scripts/seed.mjs "http://127.0.0.1:$first_port" "$RUN_DIR/demo.json" \
+  deploy/seed/mozilla-faq/docs.en.jsonl deploy/seed/mozilla-faq/docs.ru.jsonl \
+  deploy/seed/mozilla-faq/docs.uz.jsonl >/dev/null
 public_id=$(sed -n 's/.*"public_id": "\([^"]*\)".*/\1/p' "$RUN_DIR/demo.json")
 
 cat <<INFO

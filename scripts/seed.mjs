@@ -1,9 +1,16 @@
-// Seeds the demo tenant and its demo bot through the public REST API (idempotent).
-// usage: node scripts/seed.mjs http://127.0.0.1:8080 deploy/seed/mozilla-faq/docs.en.jsonl OUT.json
+// Seeds the demo tenant and its demo bot through the public REST API (idempotent: a document
+// whose title the bot already has is not added again, so an older demo bot gains new files).
+// usage: node scripts/seed.mjs http://127.0.0.1:8080 OUT.json DOCS.jsonl [DOCS.jsonl ...]
+//   e.g. deploy/seed/mozilla-faq/docs.{en,ru,uz}.jsonl: the FAQ in English, Russian and Uzbek
+//   (one bot; the extractive answerer replies in the visitor's language when it has an entry).
 import { readFileSync, writeFileSync } from "node:fs";
 import { ensureTenantBot, must, restClient } from "./lib/rest-client.mjs";
 
-const [base, docsPath, outPath] = process.argv.slice(2);
+const [base, outPath, ...docsPaths] = process.argv.slice(2);
+if (!base || !outPath || docsPaths.length === 0) {
+  console.error("usage: node scripts/seed.mjs BASE_URL OUT.json DOCS.jsonl [DOCS.jsonl ...]");
+  process.exit(2);
+}
 const demo = { email: "demo@botfactory.local", username: "demo", password: "demo-password-2026" };
 const botName = "Mozilla Help";
 
@@ -16,11 +23,14 @@ const { token, bot } = await ensureTenantBot(api, demo, "pro", {
   provider: { provider: "extractive" },
 });
 const existing = must(await api.call("GET", `/api/v1/bots/${bot.id}/knowledge`, null, token), 200).documents;
-if (existing.length === 0) {
+const titles = new Set(existing.map((d) => d.title));
+for (const docsPath of docsPaths) {
   const lines = readFileSync(docsPath, "utf8").split("\n").filter(Boolean);
   for (const line of lines) {
     const doc = JSON.parse(line);
+    if (titles.has(doc.title)) continue;
     must(await api.call("POST", `/api/v1/bots/${bot.id}/knowledge`, { title: doc.title, format: "text", body: doc.text }, token), 201);
+    titles.add(doc.title);
   }
 }
 const out = { email: demo.email, password: demo.password, bot_id: bot.id, public_id: bot.public_id, bot_name: bot.name };

@@ -22,13 +22,14 @@ constexpr std::array<std::string_view, 64> kEnglishStop = {
     "were",  "been",  "being", "they",  "them",  "its",   "than",  "then",  "also",  "just",
     "some",  "such",  "only",  "own",   "too",   "very",  "may",   "might", "must",  "shall",
     "yes",   "hello", "please", "tell"};
-constexpr std::array<std::string_view, 56> kRussianStop = {
+constexpr std::array<std::string_view, 60> kRussianStop = {
     "что",   "как",   "это",   "для",   "или",   "где",   "когда", "почему", "зачем", "вас",
     "ваш",   "ваша",  "ваши",  "вам",   "мне",   "мой",   "моя",   "мои",    "моё",   "мое",
     "так",   "уже",   "его",   "она",   "они",   "оно",   "есть",  "был",    "была",  "были",
     "быть",  "если",  "чтобы", "ещё",   "еще",   "при",   "про",   "без",    "над",   "под",
     "все",   "всё",   "меня",  "тебя",  "кто",   "чем",   "какой", "какая",  "какие", "каков",
-    "там",   "тут",   "здравствуйте", "привет", "пожалуйста", "скажите"};
+    "там",   "тут",   "здравствуйте", "привет", "пожалуйста", "скажите", "свой", "свою", "свои",
+    "своё"};
 constexpr std::array<std::string_view, 24> kUzbekStop = {
     "uchun", "nima",  "qanday", "qilib", "bilan", "ham",   "men",   "sen",
     "siz",   "biz",   "ular",   "mening", "sizning", "bizning", "nega", "qachon",

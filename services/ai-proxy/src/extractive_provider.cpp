@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "answer_text.hpp"
+#include "language_detect.hpp"
+#include "small_talk.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/text/sentences.hpp"
 
@@ -20,8 +22,10 @@ bool is_question(const std::string& sentence) {
 }
 
 /// Picks the sentences to quote (see ExtractiveProvider) and joins them with spaces.
+/// `title_answers`: the chunk's title holds every content word of the question (the visitor
+/// asked the FAQ heading itself), so the opening statements answer best.
 std::string quote(const std::string& chunk_text, const std::vector<std::string>& query_stems,
-                  const std::string& language, const ExtractiveSettings& settings) {
+                  const std::string& language, bool title_answers, const ExtractiveSettings& settings) {
   auto sentences = text::split_sentences(chunk_text);
   if (sentences.empty()) return {};
   struct Scored {
@@ -35,13 +39,13 @@ std::string quote(const std::string& chunk_text, const std::vector<std::string>&
     if (overlap > 0 && !is_question(sentences[i])) any_statement_overlap = true;
     ranked.push_back({i, overlap});
   }
-  if (any_statement_overlap) {
+  if (any_statement_overlap && !title_answers) {
     // Drop questions and sentences that share nothing with the question.
     std::erase_if(ranked, [&](const Scored& s) { return s.overlap == 0 || is_question(sentences[s.index]); });
     std::stable_sort(ranked.begin(), ranked.end(),
                      [](const Scored& a, const Scored& b) { return a.overlap > b.overlap; });
   } else {
-    // Matched through the title only: the opening statements answer best.
+    // Matched through the title (only, or wholly): the opening statements answer best.
     bool any_statement = std::any_of(sentences.begin(), sentences.end(),
                                      [](const std::string& s) { return !is_question(s); });
     if (any_statement) {
@@ -93,25 +97,35 @@ void ExtractiveProvider::generate(const GenerateInput& input, const DeltaSink& o
                                   FinalReply& out) {
   out = FinalReply{};
   out.provider = name();
-  auto hits = search_->search(input.tenant_id, input.bot_id, input.user_text, settings_.top_k);
+  const std::string language = reply_language(detect_language(input.user_text), input.language);
 
+  if (auto kind = classify_small_talk(input.user_text); kind != SmallTalk::kNone) {
+    out.answered = true;
+    out.text = small_talk_reply(kind, language);
+    stream(out.text, settings_.words_per_delta, on_delta);
+    return;
+  }
+
+  auto hits = search_->search(input.tenant_id, input.bot_id, input.user_text, settings_.top_k);
   std::string quoted;
-  const KnowledgeHit* best = hits.empty() ? nullptr : &hits.front();
-  if (best != nullptr && best->score >= settings_.min_score) {
-    auto query_stems = content_stems(input.user_text, input.language);
-    auto chunk_stems = content_stems(best->document_title + "\n" + best->text, input.language);
-    std::size_t matched = matched_count(query_stems, chunk_stems);
-    double coverage = query_stems.empty() ? 0.0 : static_cast<double>(matched) / query_stems.size();
-    if (matched > 0 && coverage >= settings_.min_coverage) {
-      quoted = quote(best->text, query_stems, input.language, settings_);
+  const KnowledgeHit* best = nullptr;
+  if (!hits.empty()) {
+    auto index = pick_hit_in_language(hits, language);
+    best = &hits[index];
+    if (passes_gate(measure_relevance(input.user_text, hits, index, language), settings_.gate)) {
+      auto query_stems = content_stems(input.user_text, language);
+      bool title_answers = !query_stems.empty() &&
+                           matched_count(query_stems, content_stems(best->document_title, language)) ==
+                               query_stems.size();
+      quoted = quote(best->text, query_stems, language, title_answers, settings_);
     }
   }
 
   if (quoted.empty()) {
-    out.text = dont_know_text(input.language);
+    out.text = dont_know_text(language);
   } else {
     out.answered = true;
-    out.text = quoted + "\n\n" + source_line(input.language, best->document_title);
+    out.text = quoted + "\n\n" + source_line(language, best->document_title);
     out.sources.push_back({best->document_id, best->document_title, best->chunk_id, best->score});
   }
   stream(out.text, settings_.words_per_delta, on_delta);

@@ -59,7 +59,7 @@ TEST_CASE("quotes the sentences sharing words with the question, in order, and n
   search->hits = {kAttachments, kSpam};
   ai::ExtractiveProvider provider(search);
   auto run = generate(provider, "Is there a size limit for email attachments?");
-  CHECK(search->last_limit == 3);
+  CHECK(search->last_limit == 5);
   CHECK(search->last_query == "Is there a size limit for email attachments?");
   CHECK(run.reply.answered);
   CHECK(run.reply.provider == "extractive");
@@ -170,4 +170,71 @@ TEST_CASE("unknown provider names fall back to extractive") {
   CHECK(providers.resolve("gemini").name() == "extractive");
   CHECK(providers.resolve("").name() == "extractive");
   CHECK(providers.resolve("gemini").name() == "extractive");  // logged once, still answers
+}
+
+TEST_CASE("small talk is answered in the visitor's language without a search") {
+  auto search = std::make_shared<ai::test::FakeKnowledgeSearch>();
+  search->hits = {kSpam};
+  ai::ExtractiveProvider provider(search);
+  auto run = generate(provider, "hello");
+  CHECK(run.reply.text == "Hello! Ask me a question and I'll answer from my knowledge base.");
+  CHECK(run.reply.answered);
+  CHECK(run.reply.sources.empty());
+  CHECK(search->last_query.empty());  // no search
+  CHECK(generate(provider, "Спасибо!").reply.text == "Пожалуйста! Чем ещё могу помочь?");
+  CHECK(generate(provider, "Salom", "ru").reply.text == "Salom! Savolingizni yozing — bilim bazamdan javob beraman.");
+  // Undecided language ("?" alone is not small talk either): the bot's language.
+  CHECK(generate(provider, "Кто ты?", "en").reply.text.rfind("Я бот-помощник", 0) == 0);
+}
+
+TEST_CASE("the chunk in the visitor's language is preferred and the don't-know follows the visitor") {
+  auto search = std::make_shared<ai::test::FakeKnowledgeSearch>();
+  search->hits = {kSpam, {"c3", "d3", "Что насчёт спама?",
+                          "Хотя Relay не фильтрует спам, наш партнёр Amazon SES блокирует спам.", 2.0}};
+  ai::ExtractiveProvider provider(search);
+  auto run = generate(provider, "Relay блокирует спам?", "en");
+  REQUIRE(run.reply.answered);
+  CHECK(run.reply.sources[0].chunk_id == "c3");
+  CHECK(run.reply.text.find("Источник: «Что насчёт спама?»") != std::string::npos);
+  run = generate(provider, "Does Relay block spam?", "ru");
+  REQUIRE(run.reply.answered);
+  CHECK(run.reply.sources[0].chunk_id == "c2");
+  CHECK(run.reply.text.find("Source: “What about spam?”") != std::string::npos);
+  search->hits.clear();
+  CHECK(generate(provider, "Какая погода в Лондоне?", "en").reply.text ==
+        "Извините, я не знаю ответа на этот вопрос — его нет в моей базе знаний.");
+}
+
+TEST_CASE("an FAQ entry answers only a question sharing a distinctive word with its title") {
+  auto search = std::make_shared<ai::test::FakeKnowledgeSearch>();
+  const ai::KnowledgeHit hours{"h", "dh", "How does Common Voice calculate hours?",
+                               "Common Voice calculates hours by estimating the average length of each recording.", 9.0};
+  const ai::KnowledgeHit what{"w", "dw", "What is Common Voice?", "Common Voice is a database of donated voices.", 3.6};
+  const ai::KnowledgeHit goal{"g", "dg", "Is the goal of Common Voice to build a voice assistant?",
+                              "The goal of the Common Voice dataset is to enable anyone to build speech apps.", 3.5};
+  search->hits = {hours, what, goal};
+  ai::ExtractiveProvider provider(search);
+  // "common" and "voice" are in every chunk; "record" only in the text of the best one.
+  CHECK_FALSE(generate(provider, "How do I record my voice for Common Voice?").reply.answered);
+  CHECK(generate(provider, "How are the hours of Common Voice calculated?").reply.answered);
+
+  ai::ExtractiveSettings off;
+  off.gate.faq_title_match = false;
+  ai::ExtractiveProvider lenient(search, off);
+  CHECK(generate(lenient, "How do I record my voice for Common Voice?").reply.answered);
+  // A title that is not a question (a manual, a policy page) is not held to the rule.
+  search->hits[0].document_title = "Hours";
+  CHECK(generate(provider, "How do I record my voice for Common Voice?").reply.answered);
+}
+
+TEST_CASE("asked the FAQ heading itself, the answer opens the entry") {
+  auto search = std::make_shared<ai::test::FakeKnowledgeSearch>();
+  search->hits = {{"c", "d", "What is Common Voice?",
+                   "Voice recognition technology is changing how we talk to machines. Common Voice is "
+                   "Mozilla's initiative to make it open. We also build Deep Speech next to Common Voice.",
+                   9.0}};
+  ai::ExtractiveProvider provider(search);
+  auto run = generate(provider, "What is Common Voice?");
+  REQUIRE(run.reply.answered);
+  CHECK(run.reply.text.rfind("Voice recognition technology is changing how we talk to machines.", 0) == 0);
 }

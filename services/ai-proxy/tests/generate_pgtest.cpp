@@ -120,3 +120,66 @@ TEST_CASE("another tenant's bot is NOT_FOUND through ai-proxy") {
   CHECK(reply.status.error_message() == "bot not found");
   CHECK(reply.finals.size() == 0);
 }
+
+TEST_CASE("one bot with en / ru / uz entries answers in the visitor's language; small talk needs no search") {
+  Fleet fleet;
+  auto bot = fleet.registry.create_bot(kTenant, "FAQ trilingual", "en");
+  for (const char* language : {"en", "ru", "uz"}) fleet.registry.add_faq(bot, language);
+
+  struct Case {
+    std::string question, expected;
+  };
+  for (const auto& c : std::vector<Case>{
+           {"Does Relay block spam?", "Source: “What about spam?”"},
+           {"Relay блокирует спам?", "Источник: «Что насчёт спама?»"},
+           {"Что насчёт спама?", "Источник: «Что насчёт спама?»"},
+           {"Qanday qilib Common Voice maʼlumotlarini olishim mumkin?",
+            "Manba: “Qanday qilib Common Voice maʼlumotlarini olishim mumkin?”"}}) {
+    INFO(c.question);
+    auto reply = fleet.ask(bot, c.question);
+    REQUIRE(reply.status.ok());
+    INFO(reply.final_reply().text());
+    CHECK(reply.final_reply().answered());
+    CHECK(reply.final_reply().text().find(c.expected) != std::string::npos);
+    CHECK(reply.final_reply().sources_size() == 1);
+  }
+  for (const auto& c : std::vector<Case>{
+           {"hello", "Hello! Ask me a question and I'll answer from my knowledge base."},
+           {"Привет!", "Здравствуйте! Задайте вопрос — я отвечу по своей базе знаний."},
+           {"Rahmat", "Arzimaydi! Yana savolingiz bormi?"},
+           {"Who made you?",
+            "I'm this site's help bot, made with BotFactory. I answer from the site's knowledge base and name my source."}}) {
+    INFO(c.question);
+    auto reply = fleet.ask(bot, c.question);
+    REQUIRE(reply.status.ok());
+    CHECK(reply.final_reply().text() == c.expected);
+    CHECK(reply.final_reply().answered());
+    CHECK(reply.final_reply().sources_size() == 0);
+    CHECK(reply.joined_deltas() == c.expected);
+  }
+}
+
+TEST_CASE("the relevance gate says it does not know, in the visitor's language, when the best chunk does not answer") {
+  Fleet fleet;
+  auto bot = fleet.registry.create_bot(kTenant, "FAQ gate", "en");
+  for (const char* language : {"en", "ru", "uz"}) fleet.registry.add_faq(bot, language);
+  struct Case {
+    std::string question, expected;
+  };
+  for (const auto& c : std::vector<Case>{
+           // Shares "Relay", "mask", "use" with the knowledge base: retrieved, but covers too
+           // little of the question (the old 25 % gate quoted it).
+           {"Can I use my Relay mask to pay for pizza delivery and groceries?",
+            "Sorry, I don't know the answer to that — it isn't covered in my knowledge base."},
+           {"What is the capital of Australia?",
+            "Sorry, I don't know the answer to that — it isn't covered in my knowledge base."},
+           {"Какая погода в Лондоне?", "Извините, я не знаю ответа на этот вопрос — его нет в моей базе знаний."},
+           {"Toshkentda ob-havo qanday?", "Kechirasiz, bu savolga javobni bilmayman — u mening bilim bazamda yo‘q."}}) {
+    INFO(c.question);
+    auto reply = fleet.ask(bot, c.question);
+    REQUIRE(reply.status.ok());
+    CHECK(reply.final_reply().text() == c.expected);
+    CHECK_FALSE(reply.final_reply().answered());
+    CHECK(reply.final_reply().sources_size() == 0);
+  }
+}

@@ -1,0 +1,352 @@
+// bench_answer_gate: does the offline (extractive) answerer answer what its knowledge base
+// covers and say "I don't know" to what it does not? (docs/benchmarks.md "Offline answerer:
+// answer or refuse"). For each scenario it creates a bot in a fresh PostgreSQL database through
+// BotRegistry (the service's own extraction, chunking, BM25F search), fills it with part of a
+// dataset of ../shared/data, and asks:
+// - covered questions (their gold entry is in the bot): right = the gate lets the chunk through
+//   and it comes from a gold entry;
+// - uncovered questions (held-out entries of the same FAQ, and questions of another dataset):
+//   refused = the gate stops it.
+// It follows ExtractiveProvider's path (detect_language → reply_language → SearchKnowledge top 5
+// → pick_hit_in_language → measure_relevance) and sweeps the gate thresholds over the recorded
+// relevance, so every row of the trade-off curve uses the same retrieval.
+//
+// Output: markdown tables on stdout; one JSON object per scenario and threshold on stderr lines
+// "RESULT {...}".
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+
+#include "bot_registry.hpp"
+#include "botfactory/common/random.hpp"
+#include "botfactory/common/text.hpp"
+#include "botfactory/pg/connection.hpp"
+#include "botfactory/pg/migrator.hpp"
+#include "botfactory/pg/pool.hpp"
+#include "extractive_provider.hpp"
+#include "language_detect.hpp"
+#include "migrations.hpp"
+#include "relevance_gate.hpp"
+
+namespace {
+
+using namespace botfactory;
+namespace json = boost::json;
+
+class NoLimits : public registry::EntitlementsClient {
+ public:
+  registry::PlanLimits limits(const std::string&) override { return {}; }
+};
+
+std::vector<json::object> read_jsonl(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::vector<json::object> out;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.push_back(json::parse(line).as_object());
+  }
+  return out;
+}
+
+std::string str(const json::object& o, const char* key) {
+  auto it = o.find(key);
+  return it == o.end() || !it->value().is_string() ? std::string() : std::string(it->value().as_string());
+}
+
+struct Options {
+  std::string pg = "host=127.0.0.1 user=postgres dbname=postgres";
+  std::string data = "../shared/data";
+  int foreign = 200;  // questions of another dataset asked as uncovered, per language
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  CLI::App app{"Answer-or-refuse quality of the extractive answerer on ../shared/data", "bench_answer_gate"};
+  app.add_option("--pg", o.pg, "libpq conninfo of a maintenance database (a private one is made)");
+  app.add_option("--data", o.data, "the datasets folder (../shared/data)")->check(CLI::ExistingDirectory);
+  app.add_option("--foreign", o.foreign, "out-of-domain questions per language (XQuAD)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::exit(app.exit(e));
+  }
+  return o;
+}
+
+std::string fmt(double v, const char* f = "%.3f") {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+/// One asked question: what the gate would see, and whether the chunk is a gold one.
+struct Asked {
+  bool covered = false;
+  bool right_document = false;
+  bool any_hit = false;
+  ai::Relevance relevance;
+};
+
+/// The same questions asked under many gate thresholds.
+struct Scenario {
+  std::string name;
+  std::vector<Asked> asked;
+};
+
+struct Rates {
+  int covered = 0, uncovered = 0, right = 0, answered_covered = 0, refused = 0;
+  double right_rate() const { return covered ? double(right) / covered : 0; }
+  double refused_rate() const { return uncovered ? double(refused) / uncovered : 0; }
+};
+
+Rates rates(const Scenario& s, const ai::GateSettings& gate) {
+  Rates r;
+  for (const auto& a : s.asked) {
+    bool pass = a.any_hit && ai::passes_gate(a.relevance, gate);
+    if (a.covered) {
+      ++r.covered;
+      if (pass) ++r.answered_covered;
+      if (pass && a.right_document) ++r.right;
+    } else {
+      ++r.uncovered;
+      if (!pass) ++r.refused;
+    }
+  }
+  return r;
+}
+
+/// SearchKnowledge in process.
+std::vector<ai::KnowledgeHit> search(registry::BotRegistry& registry, const std::string& tenant,
+                                     const std::string& bot, const std::string& query, int limit) {
+  registry::v1::SearchKnowledgeRequest request;
+  request.set_tenant_id(tenant);
+  request.set_bot_id(bot);
+  request.set_query(query);
+  request.set_limit(limit);
+  std::vector<ai::KnowledgeHit> hits;
+  auto response = registry.search_knowledge(request);
+  for (const auto& c : response.chunks()) {
+    hits.push_back({c.chunk_id(), c.document_id(), c.document_title(), c.text(), c.score()});
+  }
+  return hits;
+}
+
+/// KnowledgeSearch over BotRegistry in process, for ExtractiveProvider.
+class InProcessSearch : public ai::KnowledgeSearch {
+ public:
+  explicit InProcessSearch(registry::BotRegistry& registry) : registry_(registry) {}
+  std::vector<ai::KnowledgeHit> search(const std::string& tenant_id, const std::string& bot_id,
+                                       const std::string& query, int limit) override {
+    return ::search(registry_, tenant_id, bot_id, query, limit);
+  }
+
+ private:
+  registry::BotRegistry& registry_;
+};
+
+// What a newcomer types at the demo bot (issue 7, "The offline default must feel right too").
+const char* const kDemoQuestions[] = {
+    "hello", "Who made you?", "thanks!", "How do I record my voice for Common Voice?",
+    "Can I reply to emails sent to my mask?", "Is there a size limit for attachments?",
+    "Как записать свой голос для Common Voice?", "Что такое Common Voice?", "Relay блокирует спам?",
+    "Common Voice nima?", "Qanday qilib Common Voice maʼlumotlarini olishim mumkin?", "Salom",
+    "What is the boiling point of tungsten?", "Какая погода в Лондоне?", "Toshkentda ob-havo qanday?"};
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  Options options = parse(argc, argv);
+  std::string db = "bench_gate_" + common::random_base62(8);
+  for (auto& ch : db) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  pg::Connection admin(options.pg);
+  admin.exec("CREATE DATABASE " + db);
+  struct Dropper {
+    pg::Connection& admin;
+    std::string db;
+    ~Dropper() {
+      try {
+        admin.exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+      } catch (...) {
+      }
+    }
+  } dropper{admin, db};
+  std::string conninfo = options.pg + " dbname=" + db;
+  {
+    pg::Connection c(conninfo);
+    pg::migrate(c, "registry", migrations::registry_migrations());
+  }
+  auto pool = std::make_shared<pg::Pool>(conninfo, 2);
+  registry::BotRegistry registry(pool, std::make_shared<NoLimits>());
+  pg::Connection sql(conninfo);
+  std::string tenant = sql.exec("SELECT gen_random_uuid()::text").str(0, 0);
+  const ai::ExtractiveSettings defaults;
+
+  auto xquad = read_jsonl(options.data + "/xquad-en-ru/questions.jsonl");
+  std::vector<std::string> foreign_questions;  // every 10th, up to options.foreign per language
+  for (const char* language : {"en", "ru"}) {
+    int taken = 0;
+    for (std::size_t i = 0; i < xquad.size() && taken < options.foreign; i += 10) {
+      if (str(xquad[i], "lang") == language) {
+        foreign_questions.push_back(str(xquad[i], "question"));
+        ++taken;
+      }
+    }
+  }
+
+  // A scenario: the entries of `folder` whose key (group_id, else id) is in an even position
+  // are the bot's knowledge; the rest are held out.
+  auto run = [&](const std::string& name, const std::string& folder, const std::string& bot_language) {
+    auto docs = read_jsonl(options.data + "/" + folder + "/docs.jsonl");
+    auto questions = read_jsonl(options.data + "/" + folder + "/questions.jsonl");
+    std::vector<std::string> keys;
+    for (const auto& d : docs) {
+      auto key = str(d, "group_id").empty() ? str(d, "id") : str(d, "group_id");
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+    }
+    std::set<std::string> kept_keys;
+    for (std::size_t i = 0; i < keys.size(); i += 2) kept_keys.insert(keys[i]);
+
+    registry::v1::CreateBotRequest create;
+    create.set_tenant_id(tenant);
+    create.set_name("gate " + name);
+    create.set_language(bot_language);
+    auto bot = registry.create_bot(create);
+    std::map<std::string, std::string> dataset_id;  // registry document id -> dataset doc id
+    std::set<std::string> kept_ids;
+    for (const auto& d : docs) {
+      auto key = str(d, "group_id").empty() ? str(d, "id") : str(d, "group_id");
+      if (!kept_keys.count(key)) continue;
+      registry::v1::AddDocumentRequest add;
+      add.set_tenant_id(tenant);
+      add.set_bot_id(bot.id());
+      auto title = str(d, "title");
+      add.set_title(title.substr(0, common::utf8_offset(title, 200)));
+      add.set_format(registry::v1::DOCUMENT_FORMAT_TEXT);
+      add.set_body(str(d, "text"));
+      dataset_id[registry.add_document(add).id()] = str(d, "id");
+      kept_ids.insert(str(d, "id"));
+    }
+    Scenario s{name, {}};
+    auto ask = [&](const std::string& question, const std::set<std::string>& gold, bool covered) {
+      auto language = ai::reply_language(ai::detect_language(question), bot_language);
+      auto hits = search(registry, tenant, bot.id(), question, defaults.top_k);
+      Asked a;
+      a.covered = covered;
+      if (!hits.empty()) {
+        auto index = ai::pick_hit_in_language(hits, language);
+        const auto& hit = hits[index];
+        a.any_hit = true;
+        a.relevance = ai::measure_relevance(question, hits, index, language);
+        a.right_document = gold.count(dataset_id[hit.document_id]) > 0;
+      }
+      s.asked.push_back(a);
+    };
+    for (const auto& q : questions) {
+      std::set<std::string> gold;
+      bool covered = false;
+      for (const auto& g : q.at("gold_ids").as_array()) {
+        gold.insert(std::string(g.as_string()));
+        if (kept_ids.count(std::string(g.as_string()))) covered = true;
+      }
+      ask(str(q, "question"), gold, covered);
+    }
+    for (const auto& question : foreign_questions) ask(question, {}, false);
+    return s;
+  };
+
+  std::vector<Scenario> scenarios;
+  scenarios.push_back(run("mozilla-faq en+ru+uz (one bot, half the entries)", "mozilla-faq", "en"));
+  scenarios.push_back(run("covid-faq paraphrases (en, half the entries)", "covid-faq-deepset", "en"));
+
+  {
+    // The demo bot: every entry of mozilla-faq (en, ru, uz), as scripts/seed.mjs seeds it.
+    registry::v1::CreateBotRequest create;
+    create.set_tenant_id(tenant);
+    create.set_name("demo");
+    create.set_language("en");
+    auto bot = registry.create_bot(create);
+    for (const auto& d : read_jsonl(options.data + "/mozilla-faq/docs.jsonl")) {
+      registry::v1::AddDocumentRequest add;
+      add.set_tenant_id(tenant);
+      add.set_bot_id(bot.id());
+      add.set_title(str(d, "title"));
+      add.set_format(registry::v1::DOCUMENT_FORMAT_TEXT);
+      add.set_body(str(d, "text"));
+      registry.add_document(add);
+    }
+    ai::ExtractiveProvider provider(std::make_shared<InProcessSearch>(registry));
+    std::cout << "### The demo bot (all of mozilla-faq, bot language en)\n\n| question | reply |\n|---|---|\n";
+    for (const char* question : kDemoQuestions) {
+      ai::GenerateInput input;
+      input.tenant_id = tenant;
+      input.bot_id = bot.id();
+      input.language = "en";
+      input.user_text = question;
+      ai::FinalReply reply;
+      provider.generate(input, [](std::string_view) { return true; }, reply);
+      std::string text = reply.text;
+      for (auto& ch : text) if (ch == '\n' || ch == '|') ch = ' ';
+      std::cout << "| " << question << " | " << text << " |\n";
+    }
+  }
+
+  const std::vector<double> coverages = {0.0, 0.2, 0.25, 0.3, 0.34, 0.4, 0.5, 0.6, 0.67, 0.75, 0.8, 1.0};
+  struct Row {
+    double min_score;
+    bool faq_title_match;
+  };
+  const std::vector<Row> rows = {{1.0, false}, {4.0, false}, {8.0, false},
+                                 {1.0, true},  {4.0, true},  {8.0, true}};
+  for (const auto& s : scenarios) {
+    int covered = 0;
+    for (const auto& a : s.asked) covered += a.covered ? 1 : 0;
+    std::cout << "\n### " << s.name << ": " << covered << " covered, " << s.asked.size() - covered
+              << " uncovered questions\n\n";
+    std::cout << "Cells: covered answered from the right entry % / covered answered at all % / "
+                 "uncovered refused %.\n\n| min_score, faq_title_match \\ min_coverage |";
+    for (double c : coverages) std::cout << " " << fmt(c, "%.2f") << " |";
+    std::cout << "\n|---|";
+    for (std::size_t i = 0; i < coverages.size(); ++i) std::cout << "---|";
+    std::cout << "\n";
+    for (const auto& row : rows) {
+      std::cout << "| " << fmt(row.min_score, "%.0f") << (row.faq_title_match ? ", on" : ", off") << " |";
+      for (double c : coverages) {
+        ai::GateSettings gate;
+        gate.min_score = row.min_score;
+        gate.faq_title_match = row.faq_title_match;
+        gate.min_coverage = c;
+        auto r = rates(s, gate);
+        std::cout << " " << fmt(100 * r.right_rate(), "%.0f") << " / "
+                  << fmt(r.covered ? 100.0 * r.answered_covered / r.covered : 0, "%.0f") << " / "
+                  << fmt(100 * r.refused_rate(), "%.0f") << " |";
+        json::object result{{"scenario", s.name},      {"min_score", row.min_score},
+                            {"faq_title_match", row.faq_title_match},
+                            {"min_coverage", c},       {"covered", r.covered},
+                            {"uncovered", r.uncovered}, {"answered_right", r.right_rate()},
+                            {"answered_covered", r.covered ? double(r.answered_covered) / r.covered : 0},
+                            {"refused_uncovered", r.refused_rate()}};
+        std::cerr << "RESULT " << json::serialize(result) << std::endl;
+      }
+      std::cout << "\n";
+    }
+    auto r = rates(s, defaults.gate);
+    std::cout << "\nDefault gate (min_score " << fmt(defaults.gate.min_score, "%.1f") << ", min_coverage "
+              << fmt(defaults.gate.min_coverage, "%.2f") << "): covered answered with the right entry "
+              << fmt(100 * r.right_rate(), "%.1f") << "% (answered at all "
+              << fmt(r.covered ? 100.0 * r.answered_covered / r.covered : 0, "%.1f") << "%), uncovered refused "
+              << fmt(100 * r.refused_rate(), "%.1f") << "%\n";
+  }
+  return 0;
+} catch (const std::exception& e) {
+  std::cerr << "bench_answer_gate: " << e.what() << std::endl;
+  return 1;
+}

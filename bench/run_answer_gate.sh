@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Offline answerer: answer or refuse (docs/benchmarks.md): starts a private PostgreSQL + Redis
+# (scripts/servers.sh), runs bench_answer_gate on ../shared/data (covered questions answered
+# with the right entry vs uncovered ones refused, over the relevance gate's thresholds), prints
+# markdown tables and stops the servers.
+#   bash bench/run_answer_gate.sh
+# Environment (defaults):
+#   BUILD_DIR (build)               CMake build dir with bench/bench_answer_gate
+#   BUILD (1)                       build it first (scripts/build.sh)
+#   RUN_DIR (.run/bench-answer-gate)  servers, results.jsonl, results.md
+#   DATA (../shared/data)           the datasets (covid-faq-deepset, xquad-en-ru, mozilla-faq)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD_DIR=${BUILD_DIR:-build}
+case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
+RUN_DIR=${RUN_DIR:-$ROOT/.run/bench-answer-gate}
+DATA=${DATA:-$ROOT/../shared/data}
+[ -d "$DATA" ] || { echo "run_answer_gate: no datasets at $DATA (set DATA)" >&2; exit 1; }
+
+if [ "${BUILD:-1}" = 1 ]; then BUILD_DIR="$BUILD_DIR" scripts/build.sh bench_answer_gate; fi
+[ -x "$BUILD_DIR/bench/bench_answer_gate" ] || { echo "run_answer_gate: bench_answer_gate not built" >&2; exit 1; }
+
+mkdir -p "$RUN_DIR"
+SERVERS="$RUN_DIR/servers"
+trap 'scripts/servers.sh stop "$SERVERS" || true' EXIT
+scripts/servers.sh start "$SERVERS" >/dev/null
+# shellcheck disable=SC1091
+. "$SERVERS/env"
+
+ARGS=(--pg "host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres" --data "$DATA")
+# Logs (JSON lines) and RESULT lines go to stderr; the table to stdout.
+timeout 900 "$BUILD_DIR/bench/bench_answer_gate" "${ARGS[@]}" \
+  2> >(sed -n 's/^RESULT //p' >"$RUN_DIR/results.jsonl") | tee "$RUN_DIR/results.md"
+echo "(raw results: $RUN_DIR/results.jsonl)"
