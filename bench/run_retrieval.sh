@@ -2,7 +2,9 @@
 # Knowledge retrieval benchmark (docs/benchmarks.md "Knowledge retrieval"): starts a private
 # PostgreSQL + Redis (scripts/servers.sh), runs bench_retrieval on the FAQ datasets of
 # ../shared/data (recall@1, recall@5 and MRR@5 of SearchKnowledge's BM25F ranking against
-# PostgreSQL ts_rank on the same index), prints a markdown table and stops the servers.
+# PostgreSQL ts_rank on the same index; the Mozilla FAQ also answers-only), the out-of-knowledge
+# guard curves (best score vs covered/uncovered questions) and the search latency at
+# SCALE_CHUNKS chunks in one bot, prints markdown tables and stops the servers.
 #   bash bench/run_retrieval.sh
 # Environment (defaults):
 #   BUILD_DIR (build)               CMake build dir with bench/bench_retrieval
@@ -10,6 +12,8 @@
 #   RUN_DIR (.run/bench-retrieval)  servers, results.jsonl, results.md
 #   DATA (../shared/data)           the datasets (covid-faq-deepset, xquad-en-ru, mozilla-faq)
 #   ONLY                            run only the datasets whose name contains this
+#                                   ("guard": the guard curves, "scale": the latency run)
+#   SCALE_CHUNKS (10000)            chunks of the latency bot (0 skips it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -31,6 +35,7 @@ scripts/servers.sh start "$SERVERS" >/dev/null
 
 ARGS=(--pg "host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres" --data "$DATA")
 [ -n "${ONLY:-}" ] && ARGS+=(--only "$ONLY")
+ARGS+=(--scale-chunks "${SCALE_CHUNKS:-10000}")
 # Logs (JSON lines) and RESULT lines go to stderr; the table to stdout.
 timeout 900 "$BUILD_DIR/bench/bench_retrieval" "${ARGS[@]}" \
   2> >(sed -n 's/^RESULT //p' >"$RUN_DIR/results.jsonl") | tee "$RUN_DIR/results.md"

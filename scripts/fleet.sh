@@ -126,8 +126,13 @@ start() {
       echo "$! $name" >>"$pids"
       return
     fi
-    # The service's first pid is recorded before start() returns (it checks them).
+    # The service's first pid is recorded before start() returns (it checks them). Job control
+    # puts each supervisor (and its service) in a process group of its own, so a terminal's
+    # Ctrl-C reaches only `make run`, whose clean-up stops the fleet in order; otherwise the
+    # services would die of the SIGINT and their supervisors would restart them.
+    set -m
     supervise "$name" "$bin" "$@" &
+    set +m
     echo "$! $name" >>"$supervisors"
     for _ in $(seq 1 50); do
       grep -q " $name\$" "$pids" 2>/dev/null && return

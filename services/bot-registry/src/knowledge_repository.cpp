@@ -21,19 +21,20 @@ constexpr const char* kInsertDocument =
 constexpr const char* kInsertChunks =
     "INSERT INTO registry.chunks (document_id, bot_id, ordinal, text, tsv) "
     "SELECT $1::uuid, $2::uuid, t.ordinal - 1, t.text, "
-    "setweight(to_tsvector($3::regconfig, $4), 'A') || "
-    "setweight(to_tsvector($3::regconfig, t.text), 'B') "
-    "FROM unnest($5::text[]) WITH ORDINALITY AS t(text, ordinal)";
+    "setweight(to_tsvector($3::regconfig, registry.search_text(b.language, $4)), 'A') || "
+    "setweight(to_tsvector($3::regconfig, registry.search_text(b.language, t.text)), 'B') "
+    "FROM registry.bots b, unnest($5::text[]) WITH ORDINALITY AS t(text, ordinal) "
+    "WHERE b.id = $2::uuid";
 constexpr const char* kListDocuments =
     "SELECT " BF_DOCUMENT_COLUMNS " FROM registry.documents WHERE bot_id = $1::uuid "
     "ORDER BY created_at, id";
 constexpr const char* kDeleteDocument =
     "DELETE FROM registry.documents WHERE id = $2::uuid AND bot_id = $1::uuid";
-// The chunks' inverted index (V002): one row per (chunk, lexeme) with its BM25F tf, for the
-// chunks selected by the WHERE condition that follows.
+// The chunks' inverted index (V002): one row per (chunk, lexeme) with its BM25F tf and the
+// chunk's length (V006), for the chunks selected by the WHERE condition that follows.
 #define BF_INDEX_CHUNK_TERMS \
-  "INSERT INTO registry.chunk_terms (bot_id, lexeme, chunk_id, tf) " \
-  "SELECT c.bot_id, u.lexeme, c.id, registry.bm25_tf(u.positions, u.weights) " \
+  "INSERT INTO registry.chunk_terms (bot_id, lexeme, chunk_id, tf, len) " \
+  "SELECT c.bot_id, u.lexeme, c.id, registry.bm25_tf(u.positions, u.weights), c.term_count " \
   "FROM registry.chunks c, unnest(c.tsv) AS u WHERE "
 constexpr const char* kIndexDocumentTerms = BF_INDEX_CHUNK_TERMS "c.document_id = $1::uuid";
 constexpr const char* kDropBotTerms = "DELETE FROM registry.chunk_terms WHERE bot_id = $1::uuid";
@@ -43,28 +44,35 @@ constexpr const char* kIndexBotTerms = BF_INDEX_CHUNK_TERMS "c.bot_id = $1::uuid
 // in its BM25F form with the document title counted twice (tf and term_count, see V002). N, df
 // and the average length are over the bot's chunks. The words go through to_tsvector
 // (stemming, stop words) to get the same lexemes as the index; only their postings are read.
+// The query goes through registry.search_text like the chunks (V005: Uzbek to Latin, prefix
+// stems).
 // The lexemes are a scalar subquery (an InitPlan: computed once, and an index condition on
 // chunk_terms' primary key even before the table has statistics; a join with the CTE was
-// planned as a filter that ran to_tsvector once per posting of the bot).
+// planned as a filter that ran to_tsvector once per posting of the bot). Scoring reads only
+// the postings (their len, V006: an index-only scan); the top `limit` chunks by score (WITH
+// TIES, so the tie order below is unchanged) are the only ones joined to chunks and documents.
 constexpr const char* kSearch =
-    "WITH query AS (SELECT tsvector_to_array(to_tsvector($2::regconfig, $3)) AS words), "
+    "WITH query AS (SELECT tsvector_to_array(to_tsvector($2::regconfig, registry.search_text("
+    "(SELECT language FROM registry.bots WHERE id = $1::uuid), $3))) AS words), "
     "stats AS (SELECT count(*)::float8 AS n, GREATEST(avg(term_count), 1)::float8 AS avg_len "
     "FROM registry.chunks WHERE bot_id = $1::uuid), "
-    "matches AS (SELECT t.chunk_id, t.lexeme, t.tf FROM registry.chunk_terms t "
+    "matches AS (SELECT t.chunk_id, t.lexeme, t.tf, t.len FROM registry.chunk_terms t "
     "WHERE t.bot_id = $1::uuid AND t.lexeme = ANY ((SELECT words FROM query)::text[])), "
     "df AS (SELECT lexeme, count(*)::float8 AS df FROM matches GROUP BY lexeme), "
     "scored AS (SELECT m.chunk_id, sum(ln(1 + (s.n - df.df + 0.5) / (df.df + 0.5)) * m.tf * 2.2 "
-    "/ (m.tf + 1.2 * (0.25 + 0.75 * c.term_count / s.avg_len))) AS score "
-    "FROM matches m JOIN df USING (lexeme) JOIN registry.chunks c ON c.id = m.chunk_id "
-    "CROSS JOIN stats s GROUP BY m.chunk_id) "
+    "/ (m.tf + 1.2 * (0.25 + 0.75 * m.len / s.avg_len))) AS score "
+    "FROM matches m JOIN df USING (lexeme) CROSS JOIN stats s GROUP BY m.chunk_id "
+    "ORDER BY score DESC FETCH FIRST ($4::int) ROWS WITH TIES) "
     "SELECT c.id, c.document_id, d.title, c.text, scored.score "
     "FROM scored JOIN registry.chunks c ON c.id = scored.chunk_id "
     "JOIN registry.documents d ON d.id = c.document_id "
     "ORDER BY scored.score DESC, d.created_at, c.ordinal LIMIT $4::int";
 constexpr const char* kReindex =
-    "UPDATE registry.chunks c SET tsv = setweight(to_tsvector($2::regconfig, d.title), 'A') || "
-    "setweight(to_tsvector($2::regconfig, c.text), 'B') "
-    "FROM registry.documents d WHERE d.id = c.document_id AND c.bot_id = $1::uuid";
+    "UPDATE registry.chunks c "
+    "SET tsv = setweight(to_tsvector($2::regconfig, registry.search_text(b.language, d.title)), 'A') "
+    "|| setweight(to_tsvector($2::regconfig, registry.search_text(b.language, c.text)), 'B') "
+    "FROM registry.documents d, registry.bots b "
+    "WHERE d.id = c.document_id AND b.id = c.bot_id AND c.bot_id = $1::uuid";
 
 #undef BF_DOCUMENT_COLUMNS
 #undef BF_INDEX_CHUNK_TERMS

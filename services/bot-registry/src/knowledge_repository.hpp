@@ -30,15 +30,16 @@ class KnowledgeRepository {
   /// Sum of size_bytes of the bot's documents.
   std::int64_t total_size(const std::string& bot_id);
   /// Inserts the document and all its chunks (one statement for the chunks, their tsv built
-  /// from the title with weight A and the chunk text with weight B), then their rows in the
-  /// term index (registry.chunk_terms). Call inside a transaction.
+  /// from the title with weight A and the chunk text with weight B, both through
+  /// registry.search_text for the bot's language: Uzbek folded to Latin, prefix stems; V005),
+  /// then their rows in the term index (registry.chunk_terms). Call inside a transaction.
   registry::v1::Document insert(const NewDocument& document);
   /// The bot's documents, oldest first.
   std::vector<registry::v1::Document> list(const std::string& bot_id);
   /// False when the bot has no such document.
   bool remove(const std::string& bot_id, const std::string& document_id);
   /// Up to `limit` chunks of the bot matching any of `words` (space-separated, already
-  /// sanitised by query_words()) under `search_config`, best first by their BM25F score (title
+  /// sanitised by query_words(); folded like the chunks) under `search_config`, best first by their BM25F score (title
   /// counted twice, k1 = 1.2, b = 0.75; > 0, unbounded; ties: older document, earlier chunk).
   /// Empty when no word has a lexeme (stop words only) or nothing matches.
   std::vector<registry::v1::KnowledgeChunk> search(const std::string& bot_id,

@@ -7,8 +7,12 @@
 #include <chrono>
 #include <functional>
 #include <thread>
+#include <tuple>
 
 #include "bot_registry.hpp"
+#include "botfactory/pg/migrator.hpp"
+#include "botfactory/testenv/test_env.hpp"
+#include "migrations.hpp"
 #include "botfactory/common/ids.hpp"
 #include "botfactory/registry/v1/registry.grpc.pb.h"
 #include "botfactory/rpc/client.hpp"
@@ -455,6 +459,129 @@ TEST_CASE("changing a bot's language re-indexes its chunks") {
   CHECK(updated.language() == "ru");
   bot.set_language("ru");
   CHECK(h.search(bot, "хранит").size() == 1);
+}
+
+TEST_CASE("Uzbek folding: Cyrillic letters map to the 1995 Latin alphabet, apostrophes to '") {
+  Harness h;
+  for (auto [cyrillic, latin] : std::vector<std::pair<std::string, std::string>>{
+           {"Маълумотлар базаси", "ma'lumotlar bazasi"},
+           {"ЎЗБЕКИСТОН ёзуви", "o'zbekiston yozuvi"},
+           {"ер поезд лицензия цирк", "yer poyezd litsenziya sirk"},
+           {"қўшиқ ғоя ҳаво чой шаҳар жон юз ярим", "qo'shiq g'oya havo choy shahar jon yuz yarim"},
+           {"oʻzbek o‘zbek o’zbek o`zbek maʼlumot", "o'zbek o'zbek o'zbek o'zbek ma'lumot"},
+           {"Common Voice 2021", "common voice 2021"},
+       }) {
+    INFO(cyrillic);
+    std::string quoted;  // an SQL literal of the expected folding
+    for (char c : latin) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    CHECK(h.count("SELECT count(*) FROM (SELECT registry.uz_latin('" + cyrillic + "') AS f) x "
+                  "WHERE f = '" + quoted + "'") == 1);
+  }
+  CHECK(h.count("SELECT count(*) WHERE registry.search_text('ru', 'ёж') = 'ёж'") == 1);
+}
+
+TEST_CASE("Uzbek folding: Latin and Cyrillic spellings find each other, other languages unfolded") {
+  Harness h;
+  auto uz = h.create_bot(kTenantA, "Uzbek", "uz");
+  auto cyrillic = h.add_document(uz, "Маълумотлар", "Маълумотлар базасини қандай юклаб олиш мумкин?");
+  auto latin = h.add_document(uz, "Ovoz", "Oʻzbek tilida ovozingizni yozib olishingiz mumkin.");
+  h.add_document(uz, "Boshqa", "Hisobingizni sozlamalar sahifasida o'chirishingiz mumkin.");
+  for (const std::string query :
+       {"ma'lumotlar bazasini qanday yuklab olish", "maʼlumotlar bazasini yuklab", "МАЪЛУМОТЛАР базасини"}) {
+    INFO(query);
+    auto hits = h.search(uz, query, 1);
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0].document_id() == cyrillic.id());
+  }
+  for (const std::string query : {"ўзбек тилида овоз ёзиб олиш", "o‘zbek tilida ovoz", "o'zbek tilida ovoz"}) {
+    INFO(query);
+    auto hits = h.search(uz, query, 1);
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0].document_id() == latin.id());
+  }
+  // A Russian bot is not folded: Cyrillic does not find Latin.
+  auto ru = h.create_bot(kTenantA, "Russian", "ru");
+  h.add_document(ru, "Ovoz", "Oʻzbek tilida ovozingizni yozib olishingiz mumkin.");
+  CHECK(h.search(ru, "тилида").empty());
+  // Switching a bot to Uzbek re-indexes its chunks folded.
+  v1::UpdateBotRequest update;
+  update.set_tenant_id(kTenantA);
+  update.set_bot_id(ru.id());
+  update.set_language("uz");
+  h.call_ok(&Stub::UpdateBot, update);
+  ru.set_language("uz");
+  CHECK(h.search(ru, "тилида").size() == 1);
+}
+
+TEST_CASE("prefix stems: Uzbek words cut to 5 letters, Russian to 6 before the stemmer") {
+  Harness h;
+  auto uz = h.create_bot(kTenantA, "Uzbek", "uz");
+  auto data = h.add_document(uz, "Baza", "Bizning maʼlumotlar bazamiz ochiq.");
+  h.add_document(uz, "Hisob", "Hisobingizni sozlamalar sahifasida o'chirishingiz mumkin.");
+  // ma'lumotlarini / маълумотингиз -> ma + lumot; bazasini -> bazas, bazamiz -> bazam: no match.
+  for (const std::string query : {"ma'lumotlarini", "маълумотингиз"}) {
+    INFO(query);
+    auto hits = h.search(uz, query, 1);
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0].document_id() == data.id());
+  }
+  CHECK(h.count("SELECT count(*) WHERE registry.search_text('uz', 'Sozlamalaringiz 2021') = "
+                "'sozla 2021'") == 1);
+  CHECK(h.count("SELECT count(*) WHERE registry.search_text('ru', 'Хранение писем') = "
+                "'Хранен писем'") == 1);
+  CHECK(h.count("SELECT count(*) WHERE registry.search_text('en', 'Storage') = 'Storage'") == 1);
+  auto ru = h.create_bot(kTenantA, "Russian", "ru");
+  auto storage = h.add_document(ru, "Письма", "Мы храним ваши письма не дольше трёх дней.");
+  h.add_document(ru, "Вложения", "Вложения больше 10 МБ не пересылаются.");
+  auto hits = h.search(ru, "хранение", 1);
+  REQUIRE(hits.size() == 1);
+  CHECK(hits[0].document_id() == storage.id());
+}
+
+TEST_CASE("V005/V006 backfill: chunks indexed before them are folded and searchable") {
+  testenv::TestDatabase db;
+  pg::Connection sql(db.conninfo());
+  std::vector<pg::Migration> before, all = migrations::registry_migrations();
+  for (const auto& m : all) {
+    if (m.version < 5) before.push_back(m);
+  }
+  pg::migrate(sql, "registry", before);
+  // A Cyrillic Uzbek chunk and a Russian one, indexed the V002 way.
+  for (auto [language, config, text] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"uz", "simple", "Маълумотлар базасини юклаб олиш"},
+           {"ru", "russian", "Мы храним ваши письма три дня"}}) {
+    auto bot = sql.exec("INSERT INTO registry.bots (tenant_id, public_id, name, language) VALUES "
+                        "($1::uuid, 'old-' || $2, 'old', $2) RETURNING id::text", {kTenantA, language}).str(0, 0);
+    auto doc = sql.exec("INSERT INTO registry.documents (bot_id, title, format, body, size_bytes, "
+                        "chunk_count) VALUES ($1::uuid, 'FAQ', 'text', $2, 1, 1) RETURNING id::text",
+                        {bot, text}).str(0, 0);
+    sql.exec("INSERT INTO registry.chunks (document_id, bot_id, ordinal, text, tsv) VALUES ($1::uuid, "
+             "$2::uuid, 0, $3, setweight(to_tsvector($4::regconfig, 'FAQ'), 'A') || "
+             "setweight(to_tsvector($4::regconfig, $3), 'B'))", {doc, bot, text, config});
+    sql.exec("INSERT INTO registry.chunk_terms (bot_id, lexeme, chunk_id, tf) SELECT c.bot_id, "
+             "u.lexeme, c.id, registry.bm25_tf(u.positions, u.weights) FROM registry.chunks c, "
+             "unnest(c.tsv) AS u WHERE c.bot_id = $1::uuid", {bot});
+  }
+  pg::migrate(sql, "registry", all);
+  auto pool = std::make_shared<pg::Pool>(db.conninfo(), 1);
+  class NoLimits : public botfactory::registry::EntitlementsClient {
+   public:
+    botfactory::registry::PlanLimits limits(const std::string&) override { return {}; }
+  };
+  botfactory::registry::BotRegistry service(pool, std::make_shared<NoLimits>());
+  for (auto [language, query] : std::vector<std::pair<std::string, std::string>>{
+           {"uz", "ma'lumotlarni yuklab olish"}, {"ru", "хранение писем"}}) {
+    INFO(query);
+    v1::SearchKnowledgeRequest search;
+    search.set_tenant_id(kTenantA);
+    search.set_bot_id(sql.exec("SELECT id::text FROM registry.bots WHERE language = $1",
+                               {language}).str(0, 0));
+    search.set_query(query);
+    search.set_limit(5);
+    CHECK(service.search_knowledge(search).chunks_size() == 1);
+  }
+  CHECK(sql.exec("SELECT count(*) FROM registry.chunk_terms t JOIN registry.chunks c "
+                 "ON c.id = t.chunk_id WHERE t.len <> c.term_count").int64(0, 0) == 0);
 }
 
 TEST_CASE("BM25F: rare words outweigh common ones, the title counts twice, length is normalised") {
