@@ -4,7 +4,7 @@
 # two gateway replicas (each restarted when it dies, see scripts/fleet.sh), seeds the demo tenant and bot, prints the URLs, and on Ctrl-C stops
 # everything it started.
 # Overrides: GATEWAY_PORTS ("8080 8081"), PORT_BASE (50050), PG_PORT, REDIS_PORT, JWT_SECRET,
-# INTERNAL_RPC_SECRET. Secrets not given are generated once into .run/embedded/secrets.env
+# INTERNAL_RPC_SECRET, PROVIDER_KEYS_SECRET. Secrets not given are generated once into .run/embedded/secrets.env
 # (mode 600) and reused by later runs, like the data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,18 +44,24 @@ if [ ! -s "$secrets_file" ]; then
   (
     umask 077
     random_secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-    printf 'JWT_SECRET=%s\nINTERNAL_RPC_SECRET=%s\n' "$(random_secret)" "$(random_secret)" \
-      >"$secrets_file.tmp"
+    printf 'JWT_SECRET=%s\nINTERNAL_RPC_SECRET=%s\nPROVIDER_KEYS_SECRET=%s\n' \
+      "$(random_secret)" "$(random_secret)" "$(random_secret)" >"$secrets_file.tmp"
     mv "$secrets_file.tmp" "$secrets_file"
   )
   echo "run: generated secrets in $secrets_file"
 fi
 while IFS='=' read -r key value; do
   case "$key" in
-    JWT_SECRET | INTERNAL_RPC_SECRET) [ -n "${!key:-}" ] || export "$key=$value" ;;
+    JWT_SECRET | INTERNAL_RPC_SECRET | PROVIDER_KEYS_SECRET) [ -n "${!key:-}" ] || export "$key=$value" ;;
   esac
 done <"$secrets_file"
-export JWT_SECRET INTERNAL_RPC_SECRET
+# A secrets.env from before PROVIDER_KEYS_SECRET existed: add one (keys sealed under it must
+# keep opening across restarts, so it is kept with the data like the others).
+if [ -z "${PROVIDER_KEYS_SECRET:-}" ]; then
+  PROVIDER_KEYS_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  (umask 077; printf 'PROVIDER_KEYS_SECRET=%s\n' "$PROVIDER_KEYS_SECRET" >>"$secrets_file")
+fi
+export JWT_SECRET INTERNAL_RPC_SECRET PROVIDER_KEYS_SECRET
 
 scripts/servers.sh start "$RUN_DIR/servers"
 # shellcheck disable=SC1091

@@ -21,6 +21,7 @@ export BOTFACTORY_BUILD_DIR="$PWD/build"
 # secret rules set their own values).
 random_secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 export JWT_SECRET="test-$(random_secret)" INTERNAL_RPC_SECRET="test-$(random_secret)"
+export PROVIDER_KEYS_SECRET="$(random_secret)"  # 64 hex characters = the 32-byte key
 unset BOTFACTORY_INSECURE_DEV
 cd build
 ctest --output-on-failure --timeout 300 "$@"

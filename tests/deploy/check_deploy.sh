@@ -28,6 +28,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export JWT_SECRET=deploy-test-secret-not-for-production
 export INTERNAL_RPC_SECRET=deploy-test-internal-secret-not-for-production
+export PROVIDER_KEYS_SECRET=deploy-test-provider-keys-secret-not-for-production
 cfg() { "$compose" -f "$1" --project-directory "$root" "${@:2}"; }
 
 # 1. The real file.
@@ -63,6 +64,11 @@ if env -u INTERNAL_RPC_SECRET "$compose" -f docker-compose.yml --project-directo
   fail "docker-compose.yml accepted without INTERNAL_RPC_SECRET (it must be mandatory)"
 else
   pass "INTERNAL_RPC_SECRET is mandatory"
+fi
+if env -u PROVIDER_KEYS_SECRET "$compose" -f docker-compose.yml --project-directory "$root" config -q 2>/dev/null; then
+  fail "docker-compose.yml accepted without PROVIDER_KEYS_SECRET (it must be mandatory)"
+else
+  pass "PROVIDER_KEYS_SECRET is mandatory"
 fi
 
 # Prints the rendered block of one compose service.
@@ -102,6 +108,9 @@ for svc in $svc_dirs; do
     grep -q "JWT_SECRET: $JWT_SECRET" <<<"$b" || fail "compose $name: JWT_SECRET not passed"
     grep -q "INTERNAL_RPC_SECRET: $INTERNAL_RPC_SECRET" <<<"$b" || fail "compose $name: INTERNAL_RPC_SECRET not passed"
     grep -q "_LISTEN: 0.0.0.0:" <<<"$b" || fail "compose $name: does not listen on 0.0.0.0"
+    if [ "$svc" = bot-registry ]; then
+      grep -q "PROVIDER_KEYS_SECRET: $PROVIDER_KEYS_SECRET" <<<"$b" || fail "compose $name: PROVIDER_KEYS_SECRET not passed"
+    fi
   done
   done_step "$svc: Dockerfile, compose service, k8s manifest"
 done

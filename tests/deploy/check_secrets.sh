@@ -40,8 +40,19 @@ for svc in auth subscription bot-registry ai-proxy channel-connector gateway; do
     expect_refusal "$svc" "$bin" JWT_SECRET -u JWT_SECRET INTERNAL_RPC_SECRET="$good"
     expect_refusal "$svc" "$bin" JWT_SECRET INTERNAL_RPC_SECRET="$good" JWT_SECRET="$known"
   fi
+  if [ "$svc" = bot-registry ]; then
+    expect_refusal "$svc" "$bin" PROVIDER_KEYS_SECRET -u PROVIDER_KEYS_SECRET INTERNAL_RPC_SECRET="$good"
+    expect_refusal "$svc" "$bin" PROVIDER_KEYS_SECRET INTERNAL_RPC_SECRET="$good" PROVIDER_KEYS_SECRET=short-secret
+    expect_refusal "$svc" "$bin" PROVIDER_KEYS_SECRET INTERNAL_RPC_SECRET="$good" PROVIDER_KEYS_SECRET="$known"
+    # Long enough but not a 32-byte key (hex or base64): refused with the expected format.
+    out=$(env INTERNAL_RPC_SECRET="$good" PROVIDER_KEYS_SECRET="not-hex-but-long-enough-0123456789abcdef" \
+      timeout 10 "$bin" serve 2>&1)
+    grep -q "start-up failed: PROVIDER_KEYS_SECRET must be 64 hex characters or base64 of 32 bytes" <<<"$out" ||
+      fail "bot-registry accepted a PROVIDER_KEYS_SECRET that is no 32-byte key: $(tail -c 300 <<<"$out")"
+  fi
   extra=""
   [ "$svc" = gateway ] || [ "$svc" = auth ] && extra=" and JWT_SECRET"
+  [ "$svc" = bot-registry ] && extra=" and PROVIDER_KEYS_SECRET"
   [ $failures -eq $before ] && pass "$svc refuses to start without a strong INTERNAL_RPC_SECRET$extra"
 done
 # With the development flag the secret check passes (and warns): the binary then fails later,

@@ -13,6 +13,8 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const jwtSecret = "e2e-secret-" + randomBytes(16).toString("hex");
 /** The fleet's INTERNAL_RPC_SECRET (every service-to-service call carries it). */
 export const internalRpcSecret = "e2e-internal-" + randomBytes(24).toString("hex");
+/** bot-registry's PROVIDER_KEYS_SECRET (the 32-byte key sealing tenants' provider keys, hex). */
+export const providerKeysSecret = randomBytes(32).toString("hex");
 
 function requiredEnv(name) {
   const value = process.env[name];
@@ -67,6 +69,7 @@ export async function startFleet({ redisPort } = {}) {
     WEB_ROOT: path.join(repoRoot, "web/dist"),
     JWT_SECRET: jwtSecret,
     INTERNAL_RPC_SECRET: internalRpcSecret,
+    PROVIDER_KEYS_SECRET: providerKeysSecret,
     BOTFACTORY_INSECURE_DEV: "", // the fleet must run with real secrets
     REDIS_KEY_PREFIX: `${dbName}:`, // this fleet's own rate-limit counters
     LOG_LEVEL: "warn",

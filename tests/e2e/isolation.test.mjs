@@ -6,7 +6,7 @@
 // caller tried may have changed A's data.
 import assert from "node:assert/strict";
 import { createHmac, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
@@ -193,7 +193,12 @@ describe("tenant-isolation matrix on a live fleet", () => {
     fx.A.sibling = ok(await http(GW, "POST", `/api/v1/widget/${fx.A.bot.public_id}/sessions`, { body: {} }), 201,
       "second session of A");
     fx.ids = { botA: fx.A.bot.id, botB: fx.B.bot.id, docA: fx.A.doc.id, publicA: fx.A.bot.public_id,
-               convA: fx.A.session.conversation_id, convA2: fx.A.sibling.conversation_id };
+               convA: fx.A.session.conversation_id, convA2: fx.A.sibling.conversation_id,
+               openai: "openai", gemini: "gemini" };
+    // A's provider key: no answer to anyone (A's own reads included) may show more than its last four.
+    fx.providerKeyA = `sk-provider-key-of-A-${nonce}-${randomBytes(8).toString("hex")}`;
+    ok(await http(GW, "PUT", "/api/v1/provider-keys/openai", { token: fx.A.token, body: { key: fx.providerKeyA } }),
+      200, "provider key of A");
     // A private chat line in cA, so that reading the conversation shows something of A's.
     const visitor = new ChatClient(GW, fx.A.session.token);
     await visitor.opened;
@@ -205,7 +210,7 @@ describe("tenant-isolation matrix on a live fleet", () => {
     visitor.close();
     // Everything of tenant A that no one outside A may see.
     fx.secretsA = [fx.A.user.id, fx.A.user.tenant_id, fx.A.account.email, fx.A.bot.id, fx.A.doc.id,
-                   fx.ids.convA, fx.ids.convA2, fx.chatSecret, `knowledge-secret-A-${nonce}`];
+                   fx.ids.convA, fx.ids.convA2, fx.chatSecret, `knowledge-secret-A-${nonce}`, fx.providerKeyA];
 
     Object.assign(tokens, {
       owner: fx.A.token, other_tenant: fx.B.token, visitor_own: fx.A.session.token,
@@ -262,6 +267,7 @@ describe("tenant-isolation matrix on a live fleet", () => {
     update_bot: (c) => ({ body: { name: `renamed-by-${c}` } }),
     add_document: (c) => ({ body: { title: `added-by-${c}`, body: "text" } }),
     widget_session: () => ({ body: {} }),
+    set_provider_key: (c) => ({ body: { key: `sk-set-by-${c}-${nonce}` } }),
   };
 
   const problems = []; // leaks and malformed errors, reported after every cell ran
@@ -278,6 +284,11 @@ describe("tenant-isolation matrix on a live fleet", () => {
       for (const secret of fx.secretsA) {
         if (!asked.includes(secret) && text.includes(secret)) problems.push(`${row.id} as ${caller} leaked ${secret}: ${text.slice(0, 300)}`);
       }
+    }
+    // A provider key never comes back, not even to its own tenant (write-only API).
+    const answer = JSON.stringify(res.body);
+    for (const key of [fx.providerKeyA, `sk-set-by-${caller}-${nonce}`]) {
+      if (answer.includes(key)) problems.push(`${row.id} as ${caller} returned a provider key: ${answer.slice(0, 300)}`);
     }
     const code = { 401: "unauthorized", 403: "forbidden", 404: "not_found" }[res.status];
     if (code && res.body?.error?.code !== code) problems.push(`${row.id} as ${caller}: ${res.status} with ${JSON.stringify(res.body)}`);
@@ -399,10 +410,22 @@ describe("tenant-isolation matrix on a live fleet", () => {
   });
 
   test("REST: owner deletions (last, they destroy the targets)", async () => {
-    for (const id of ["delete_document", "delete_bot"]) await restCell(REST_ROWS.find((r) => r.id === id), "owner");
+    for (const id of ["delete_document", "delete_bot", "delete_provider_key"]) await restCell(REST_ROWS.find((r) => r.id === id), "owner");
     assert.deepEqual(problems, []);
     const gone = await http(GW, "GET", `/api/v1/bots/${fx.ids.botA}`, { token: fx.A.token });
     assert.equal(gone.status, 404);
+  });
+
+  test("no service log of the fleet holds a provider key", () => {
+    const logs = path.join(fleet.dir, "logs");
+    const files = readdirSync(logs).filter((f) => f.endsWith(".log"));
+    assert.ok(files.some((f) => f.startsWith("bot-registry")), `no bot-registry log in ${logs}: ${files}`);
+    for (const file of files) {
+      const text = readFileSync(path.join(logs, file), "utf8");
+      for (const key of [fx.providerKeyA, `sk-set-by-owner-${nonce}`, `sk-set-by-other_tenant-${nonce}`]) {
+        assert.ok(!text.includes(key), `${file} holds a provider key`);
+      }
+    }
   });
 
   test("every cell has its documented outcome; zero cross-tenant successes", (t) => {

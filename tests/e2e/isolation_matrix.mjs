@@ -83,6 +83,14 @@ export const REST_ROWS = [
     target: "cA (the visitor's own)", bind: { id: "convA" }, expect: [200, 404, 200, 403, 401, 401] },
   { id: "list_messages_sibling", method: "GET", path: "/api/v1/conversations/{id}/messages",
     target: "cA2 (another visitor of A's bot)", bind: { id: "convA2" }, expect: [200, 404, 403, 403, 401, 401] },
+  // Provider keys belong to the caller's tenant: B's PUT stores B's own key, B's DELETE finds
+  // none (A's key is untouched), and no read ever shows a key beyond its last four characters.
+  { id: "list_provider_keys", method: "GET", path: "/api/v1/provider-keys", target: "the caller's tenant",
+    expect: user(200, "200 †") },
+  { id: "set_provider_key", method: "PUT", path: "/api/v1/provider-keys/{provider}",
+    target: "the caller's tenant (gemini)", bind: { provider: "gemini" }, expect: user(200, "200 †") },
+  { id: "delete_provider_key", method: "DELETE", path: "/api/v1/provider-keys/{provider}",
+    target: "A's openai key (B has none)", bind: { provider: "openai" }, expect: user(204, 404), ownerLast: true },
   { id: "healthz", method: "GET", path: "/healthz", target: "—", expect: all(200) },
   { id: "readyz", method: "GET", path: "/readyz", target: "—", expect: all(200) },
   { id: "metrics", method: "GET", path: "/metrics", target: "—", expect: all(200) },

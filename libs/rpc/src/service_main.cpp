@@ -54,6 +54,7 @@ int run_service(int argc, char** argv, const ServiceOptions& options, const Serv
     if (command == "serve") {
       internal_token();
       for (const auto& name : options.secrets) common::require_secret(name.c_str());
+      if (options.startup_check) options.startup_check();
     }
     ServiceContext context;
     if (!options.schema.empty()) {

@@ -3,21 +3,26 @@
 #include <cstdio>
 
 #include "botfactory/rpc/timestamp.hpp"
+#include "effective_answerer.hpp"
 #include "text_array.hpp"
 #include "row_mapping.hpp"
 
 namespace botfactory::registry {
 namespace {
 
+// The last column tells whether the bot's tenant has a key for its provider.
 #define BF_BOT_COLUMNS                                                                        \
   "id, tenant_id, public_id, name, language, greeting, instructions, provider, model, "     \
   "temperature, (extract(epoch from created_at) * 1000000)::bigint, "                       \
-  "(extract(epoch from updated_at) * 1000000)::bigint, allowed_origins"
+  "(extract(epoch from updated_at) * 1000000)::bigint, allowed_origins, "                   \
+  "max_output_tokens, fallback_to_extractive, EXISTS (SELECT 1 FROM registry.provider_keys k " \
+  "WHERE k.tenant_id = bots.tenant_id AND k.provider = bots.provider)"
 
 constexpr const char* kInsertBot =
     "INSERT INTO registry.bots (tenant_id, public_id, name, language, greeting, instructions, "
-    "provider, model, temperature, allowed_origins) "
-    "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::float8, $10::text[]) "
+    "provider, model, temperature, allowed_origins, max_output_tokens, fallback_to_extractive) "
+    "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::float8, $10::text[], $11::integer, "
+    "$12::boolean) "
     "ON CONFLICT (public_id) DO NOTHING RETURNING " BF_BOT_COLUMNS;
 constexpr const char* kFindBot =
     "SELECT " BF_BOT_COLUMNS " FROM registry.bots WHERE id = $2::uuid AND tenant_id = $1::uuid";
@@ -36,7 +41,9 @@ constexpr const char* kUpdateBot =
     "greeting = COALESCE($5, greeting), instructions = COALESCE($6, instructions), "
     "provider = COALESCE($7, provider), model = COALESCE($8, model), "
     "temperature = COALESCE($9::float8, temperature), "
-    "allowed_origins = COALESCE($10::text[], allowed_origins), updated_at = now() "
+    "allowed_origins = COALESCE($10::text[], allowed_origins), "
+    "max_output_tokens = COALESCE($11::integer, max_output_tokens), "
+    "fallback_to_extractive = COALESCE($12::boolean, fallback_to_extractive), updated_at = now() "
     "WHERE id = $2::uuid AND tenant_id = $1::uuid RETURNING " BF_BOT_COLUMNS;
 constexpr const char* kDeleteBot =
     "DELETE FROM registry.bots WHERE id = $2::uuid AND tenant_id = $1::uuid";
@@ -59,6 +66,11 @@ registry::v1::Bot bot_from_row(const pg::Result& r, int row) {
   *bot.mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, 10));
   *bot.mutable_updated_at() = rpc::timestamp_from_micros(r.int64(row, 11));
   for (auto& origin : text_array_elements(r.text(row, 12))) bot.add_allowed_origins(std::move(origin));
+  provider->set_max_output_tokens(static_cast<std::int32_t>(r.int64(row, 13)));
+  provider->set_fallback_to_extractive(r.boolean(row, 14));
+  auto effective = effective_answerer(provider->provider(), r.boolean(row, 15));
+  bot.set_effective_answerer(std::move(effective.answerer));
+  bot.set_effective_answerer_reason(std::move(effective.reason));
   return bot;
 }
 
@@ -69,13 +81,18 @@ std::string float_text(double value) {
   return buffer;
 }
 
+/// "true" / "false" for a boolean parameter.
+std::string bool_text(bool value) { return value ? "true" : "false"; }
+
 }  // namespace
 
 std::optional<registry::v1::Bot> BotRepository::insert(const NewBot& bot) {
   auto r = connection_.exec(kInsertBot, {bot.tenant_id, bot.public_id, bot.name, bot.language,
                                          bot.greeting, bot.instructions, bot.provider.provider,
                                          bot.provider.model, float_text(bot.provider.temperature),
-                                         text_array_literal(bot.allowed_origins)});
+                                         text_array_literal(bot.allowed_origins),
+                                         std::to_string(bot.provider.max_output_tokens),
+                                         bool_text(bot.provider.fallback_to_extractive)});
   return first_row(r, bot_from_row);
 }
 
@@ -108,17 +125,19 @@ std::optional<std::string> BotRepository::lock(const std::string& tenant_id,
 
 registry::v1::Bot BotRepository::update(const std::string& tenant_id, const std::string& bot_id,
                                         const BotChanges& changes) {
-  pg::Param provider, model, temperature;
+  pg::Param provider, model, temperature, max_tokens, fallback;
   if (changes.provider) {
     provider = changes.provider->provider;
     model = changes.provider->model;
     temperature = float_text(changes.provider->temperature);
+    max_tokens = std::to_string(changes.provider->max_output_tokens);
+    fallback = bool_text(changes.provider->fallback_to_extractive);
   }
   pg::Param origins;
   if (changes.allowed_origins) origins = text_array_literal(*changes.allowed_origins);
   auto r = connection_.exec(kUpdateBot, {tenant_id, bot_id, changes.name, changes.language,
                                          changes.greeting, changes.instructions, provider, model,
-                                         temperature, origins});
+                                         temperature, origins, max_tokens, fallback});
   return bot_from_row(r, 0);
 }
 

@@ -7,14 +7,21 @@
 #include "botfactory/rpc/service_main.hpp"
 #include "bot_registry.hpp"
 #include "entitlements.hpp"
+#include "key_cipher.hpp"
 #include "migrations.hpp"
+#include "provider_keys.hpp"
 #include "registry_service.hpp"
 
 int main(int argc, char** argv) {
   using namespace botfactory;
   auto options = rpc::ServiceOptions::standard("bot-registry", "REGISTRY", 50053, 9103, "registry",
                                                &migrations::registry_migrations());
-  return rpc::run_service(argc, argv, options, [](rpc::ServiceContext& context) {
+  options.secrets = {"PROVIDER_KEYS_SECRET"};
+  // Decoded before the database is touched: a bad key fails start-up at once.
+  std::shared_ptr<const registry::KeyCipher> cipher;
+  options.startup_check = [&cipher] { cipher = registry::KeyCipher::from_env(); };
+  return rpc::run_service(argc, argv, options, [&cipher](rpc::ServiceContext& context) {
+    auto keys = std::make_shared<registry::ProviderKeys>(context.pool, cipher);
     auto timeout = rpc::rpc_timeout_from_env();
     auto entitlements = std::make_shared<registry::GrpcEntitlementsClient>(
         rpc::make_channel(common::env_string("SUBSCRIPTION_ADDR", "127.0.0.1:50052")), timeout);
@@ -27,7 +34,7 @@ int main(int argc, char** argv) {
         static_cast<int>(common::env_int("REGISTRY_EXTRACT_CONCURRENCY", 2, 1, 64));
     auto bots = std::make_shared<registry::BotRegistry>(context.pool, entitlements, settings);
     std::vector<std::unique_ptr<grpc::Service>> services;
-    services.push_back(std::make_unique<registry::RegistryService>(bots));
+    services.push_back(std::make_unique<registry::RegistryService>(bots, keys));
     return services;
   });
 }

@@ -6,6 +6,7 @@
 
 #include "botfactory/registry/v1/registry.grpc.pb.h"
 #include "bot_registry.hpp"
+#include "provider_keys.hpp"
 
 namespace botfactory::registry {
 
@@ -13,7 +14,7 @@ namespace botfactory::registry {
 /// counts the outcome in botfactory_registry_rpc_total{rpc,code}.
 class RegistryService final : public registry::v1::BotRegistryService::Service {
  public:
-  explicit RegistryService(std::shared_ptr<BotRegistry> registry);
+  RegistryService(std::shared_ptr<BotRegistry> registry, std::shared_ptr<ProviderKeys> keys);
 
   grpc::Status CreateBot(grpc::ServerContext*, const registry::v1::CreateBotRequest* request,
                          registry::v1::Bot* response) override;
@@ -38,9 +39,21 @@ class RegistryService final : public registry::v1::BotRegistryService::Service {
   grpc::Status SearchKnowledge(grpc::ServerContext*,
                                const registry::v1::SearchKnowledgeRequest* request,
                                registry::v1::SearchKnowledgeResponse* response) override;
+  grpc::Status SetProviderKey(grpc::ServerContext*, const registry::v1::SetProviderKeyRequest* request,
+                              registry::v1::ProviderKey* response) override;
+  grpc::Status DeleteProviderKey(grpc::ServerContext*,
+                                 const registry::v1::DeleteProviderKeyRequest* request,
+                                 registry::v1::DeleteProviderKeyResponse* response) override;
+  grpc::Status ListProviderKeys(grpc::ServerContext*,
+                                const registry::v1::ListProviderKeysRequest* request,
+                                registry::v1::ListProviderKeysResponse* response) override;
+  grpc::Status GetBotModelConfig(grpc::ServerContext*,
+                                 const registry::v1::GetBotModelConfigRequest* request,
+                                 registry::v1::BotModelConfig* response) override;
 
  private:
   std::shared_ptr<BotRegistry> registry_;
+  std::shared_ptr<ProviderKeys> keys_;
 };
 
 }  // namespace botfactory::registry

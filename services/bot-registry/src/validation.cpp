@@ -69,7 +69,65 @@ ProviderFields checked_provider(const common::v1::ProviderSettings& settings) {
   double t = settings.temperature();
   if (!std::isfinite(t) || t < 0.0 || t > 2.0) rpc::throw_invalid("temperature must be between 0 and 2");
   fields.temperature = t;
+  if (fields.model.empty()) fields.model = default_model(fields.provider);
+  const int tokens = settings.max_output_tokens();
+  if (tokens < 0 || tokens > kMaxOutputTokens) {
+    rpc::throw_invalid("max_output_tokens must be between 1 and " + std::to_string(kMaxOutputTokens));
+  }
+  if (tokens > 0) fields.max_output_tokens = tokens;
+  if (settings.has_fallback_to_extractive()) {
+    fields.fallback_to_extractive = settings.fallback_to_extractive();
+  }
   return fields;
+}
+
+std::string default_model(std::string_view provider) {
+  if (provider == "openai") return kDefaultOpenAiModel;
+  if (provider == "gemini") return kDefaultGeminiModel;
+  return {};
+}
+
+std::string checked_key_provider(std::string_view provider) {
+  if (provider != "openai" && provider != "gemini") {
+    rpc::throw_invalid("provider must be one of openai, gemini");
+  }
+  return std::string(provider);
+}
+
+namespace {
+
+/// True when every byte is printable ASCII other than space (0x21..0x7e).
+bool is_visible_ascii(std::string_view text) {
+  for (unsigned char c : text) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string checked_provider_key(std::string_view key) {
+  if (key.size() < kMinProviderKeyChars || key.size() > kMaxProviderKeyChars ||
+      !is_visible_ascii(key)) {
+    rpc::throw_invalid("key must be " + std::to_string(kMinProviderKeyChars) + ".." +
+                       std::to_string(kMaxProviderKeyChars) +
+                       " printable ASCII characters without spaces");
+  }
+  return std::string(key);
+}
+
+std::string checked_base_url(std::string_view url) {
+  if (url.empty()) return {};
+  const bool http = url.substr(0, 7) == "http://";
+  const bool https = url.substr(0, 8) == "https://";
+  const std::size_t host_at = https ? 8 : 7;
+  if (url.size() > kMaxBaseUrlChars || !is_visible_ascii(url) || !(http || https) ||
+      url.size() == host_at || url[host_at] == '/') {
+    rpc::throw_invalid("base_url must be http(s)://host[:port][/path] of at most " +
+                       std::to_string(kMaxBaseUrlChars) + " characters");
+  }
+  while (url.size() > host_at + 1 && url.back() == '/') url.remove_suffix(1);
+  return std::string(url);
 }
 
 std::string checked_title(std::string_view title) {

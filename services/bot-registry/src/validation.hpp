@@ -18,6 +18,14 @@ inline constexpr std::size_t kMaxModelChars = 100;
 inline constexpr std::size_t kMaxTitleChars = 200;
 inline constexpr std::size_t kMaxAllowedOrigins = 20;
 inline constexpr double kDefaultTemperature = 0.3;
+inline constexpr int kDefaultMaxOutputTokens = 1024;
+inline constexpr int kMaxOutputTokens = 32768;
+inline constexpr std::size_t kMinProviderKeyChars = 8;
+inline constexpr std::size_t kMaxProviderKeyChars = 512;
+inline constexpr std::size_t kMaxBaseUrlChars = 300;
+/// Models used when a bot names none (docs/api.md, "Bots").
+inline constexpr const char* kDefaultOpenAiModel = "gpt-4o-mini";
+inline constexpr const char* kDefaultGeminiModel = "gemini-2.0-flash";
 
 /// "pb_" followed by 16 characters of [0-9A-Za-z].
 bool is_public_id(std::string_view text);
@@ -32,13 +40,29 @@ std::string checked_greeting(std::string_view greeting);
 std::string checked_instructions(std::string_view instructions);
 
 /// Provider settings with defaults applied: provider "" → "extractive"; otherwise one of
-/// extractive|gemini|openai; model at most 100 code points; temperature in [0, 2].
+/// extractive|gemini|openai; model at most 100 code points, empty → default_model(provider);
+/// temperature in [0, 2]; max_output_tokens 0 → 1024, else 1..32768; fallback_to_extractive
+/// unset → true.
 struct ProviderFields {
   std::string provider = "extractive";
   std::string model;
   double temperature = kDefaultTemperature;
+  int max_output_tokens = kDefaultMaxOutputTokens;
+  bool fallback_to_extractive = true;
 };
 ProviderFields checked_provider(const common::v1::ProviderSettings& settings);
+/// The model a bot of `provider` uses when it names none: "gpt-4o-mini" (openai),
+/// "gemini-2.0-flash" (gemini), "" (extractive).
+std::string default_model(std::string_view provider);
+
+/// A provider that takes a key: "openai" or "gemini".
+std::string checked_key_provider(std::string_view provider);
+/// A provider key as given: 8..512 printable ASCII characters without spaces (no trimming, so
+/// that what is stored is exactly what the provider issued).
+std::string checked_provider_key(std::string_view key);
+/// An optional base URL of an OpenAI-compatible server: empty, or "http(s)://host[...]" of at
+/// most 300 printable ASCII characters without spaces; a trailing "/" is dropped.
+std::string checked_base_url(std::string_view url);
 
 /// Trimmed title of 1..200 code points.
 std::string checked_title(std::string_view title);

@@ -96,7 +96,7 @@ TEST_CASE("bots: create, get, list, update only given fields, delete") {
   CHECK(updated.greeting().empty());
   CHECK(updated.name() == "Sales");
   CHECK(updated.provider().provider() == "openai");
-  CHECK(updated.provider().model().empty());
+  CHECK(updated.provider().model() == registry::kDefaultOpenAiModel);  // no model: the default
 
   v1::DeleteBotRequest del;
   del.set_tenant_id(kTenantA);

@@ -23,7 +23,9 @@
 #include "botfactory/rpc/server.hpp"
 #include "botfactory/testenv/test_env.hpp"
 #include "entitlements.hpp"
+#include "key_cipher.hpp"
 #include "migrations.hpp"
+#include "provider_keys.hpp"
 #include "registry_service.hpp"
 #include "support/fake_subscription.hpp"
 
@@ -54,11 +56,16 @@ inline std::vector<FaqEntry> load_faq(const std::string& lang) {
 struct RegistryHarness {
   using Stub = registry::v1::BotRegistryService::Stub;
   static constexpr auto kTimeout = std::chrono::milliseconds(5000);
+  /// 32 raw bytes: the PROVIDER_KEYS_SECRET of the harness (tests only).
+  static constexpr const char* kTestKeysSecret = "harness-provider-keys-secret-32b";
 
   testenv::TestDatabase db;
   std::shared_ptr<pg::Pool> pool = std::make_shared<pg::Pool>(db.conninfo(), 4);
   FakeSubscriptionServer subscription;
   std::shared_ptr<BotRegistry> bots;
+  /// The provider-key cipher under a fixed test key (kTestKeysSecret).
+  std::shared_ptr<const KeyCipher> cipher = std::make_shared<const KeyCipher>(kTestKeysSecret);
+  std::shared_ptr<ProviderKeys> keys;
   std::unique_ptr<RegistryService> service;
   std::unique_ptr<rpc::Server> server;
   std::unique_ptr<Stub> stub;
@@ -71,7 +78,8 @@ struct RegistryHarness {
     auto entitlements = std::make_shared<GrpcEntitlementsClient>(
         rpc::make_channel(subscription.address()), kTimeout);
     bots = std::make_shared<BotRegistry>(pool, entitlements, settings);
-    service = std::make_unique<RegistryService>(bots);
+    keys = std::make_shared<ProviderKeys>(pool, cipher);
+    service = std::make_unique<RegistryService>(bots, keys);
     server = std::make_unique<rpc::Server>("127.0.0.1:0", std::vector<grpc::Service*>{service.get()});
     stub = registry::v1::BotRegistryService::NewStub(rpc::make_channel(address()));
   }

@@ -28,6 +28,9 @@ enum class Endpoint {
   kCreateWidgetSession,
   kListConversations,
   kListMessages,
+  kListProviderKeys,
+  kSetProviderKey,
+  kDeleteProviderKey,
 };
 
 /// Result of matching a request against the table.

@@ -1,5 +1,7 @@
 #include "rest/rest_api.hpp"
 
+#include <cstdint>
+
 #include <boost/json.hpp>
 
 #include "http/api_error.hpp"
@@ -104,6 +106,18 @@ common::v1::ProviderSettings provider_from_json(const json::value& value) {
     if (!it->value().is_number()) throw validation("provider.temperature must be a number");
     provider.set_temperature(it->value().to_number<double>());
   }
+  if (auto it = object.find("max_output_tokens"); it != object.end() && !it->value().is_null()) {
+    const auto& v = it->value();
+    if (!v.is_int64() && !v.is_uint64()) throw validation("provider.max_output_tokens must be an integer");
+    // bot-registry checks the range; a value beyond int32 is sent as -1 to get its message.
+    const bool fits = v.is_int64() ? v.as_int64() >= 0 && v.as_int64() <= INT32_MAX
+                                   : v.as_uint64() <= INT32_MAX;
+    provider.set_max_output_tokens(fits ? static_cast<std::int32_t>(v.to_number<std::int64_t>()) : -1);
+  }
+  if (auto it = object.find("fallback_to_extractive"); it != object.end() && !it->value().is_null()) {
+    if (!it->value().is_bool()) throw validation("provider.fallback_to_extractive must be a boolean");
+    provider.set_fallback_to_extractive(it->value().as_bool());
+  }
   return provider;
 }
 
@@ -164,6 +178,9 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
     case Endpoint::kCreateWidgetSession: return create_widget_session(request, p.at(0));
     case Endpoint::kListConversations: return list_conversations(request, p.at(0));
     case Endpoint::kListMessages: return list_messages(request, p.at(0));
+    case Endpoint::kListProviderKeys: return list_provider_keys(request);
+    case Endpoint::kSetProviderKey: return set_provider_key(request, p.at(0));
+    case Endpoint::kDeleteProviderKey: return delete_provider_key(request, p.at(0));
   }
   return error_response(404, "not_found", "no such endpoint");
 }
@@ -361,6 +378,44 @@ HttpResponse RestApi::delete_bot(const HttpRequest& request, const std::string& 
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_bot_id(bot_id);
   checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::DeleteBot, rpc_request);
+  return no_content();
+}
+
+// --- provider keys (write-only: reads show the last four characters) --------------------------
+
+HttpResponse RestApi::list_provider_keys(const HttpRequest& request) const {
+  auto claims = require_user(request);
+  registry::v1::ListProviderKeysRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  auto rpc_response =
+      checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::ListProviderKeys, rpc_request);
+  json::array keys;
+  for (const auto& key : rpc_response.keys()) keys.push_back(provider_key_json(key));
+  return json_response(200, json::object{{"provider_keys", std::move(keys)}});
+}
+
+HttpResponse RestApi::set_provider_key(const HttpRequest& request, const std::string& provider) const {
+  auto claims = require_user(request);
+  auto body = parse_object(request);
+  registry::v1::SetProviderKeyRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_provider(provider);
+  auto key = optional_string(body, "key");
+  if (!key) throw validation("key is required");
+  rpc_request.set_key(*key);
+  rpc_request.set_base_url(string_field(body, "base_url"));
+  auto stored =
+      checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::SetProviderKey, rpc_request);
+  return json_response(200, provider_key_json(stored));
+}
+
+HttpResponse RestApi::delete_provider_key(const HttpRequest& request,
+                                          const std::string& provider) const {
+  auto claims = require_user(request);
+  registry::v1::DeleteProviderKeyRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_provider(provider);
+  checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::DeleteProviderKey, rpc_request);
   return no_content();
 }
 

@@ -60,6 +60,11 @@ class RestApi {
                                     const std::string& public_id) const;
   HttpResponse list_conversations(const HttpRequest& request, const std::string& bot_id) const;
   HttpResponse list_messages(const HttpRequest& request, const std::string& conversation_id) const;
+  HttpResponse list_provider_keys(const HttpRequest& request) const;
+  /// PUT {key, base_url?}: stores (replaces) the tenant's key for `provider`; the response
+  /// shows only its last four characters.
+  HttpResponse set_provider_key(const HttpRequest& request, const std::string& provider) const;
+  HttpResponse delete_provider_key(const HttpRequest& request, const std::string& provider) const;
 
   const Upstreams& upstreams_;
   const jwt::TokenVerifier& verifier_;

@@ -88,10 +88,25 @@ boost::json::object bot_json(const registry::v1::Bot& bot) {
           {"provider",
            {{"provider", bot.provider().provider()},
             {"model", bot.provider().model()},
-            {"temperature", bot.provider().temperature()}}},
+            {"temperature", bot.provider().temperature()},
+            {"max_output_tokens", bot.provider().max_output_tokens()},
+            {"fallback_to_extractive", bot.provider().fallback_to_extractive()}}},
+          {"effective_answerer", bot.effective_answerer()},
+          {"effective_answerer_reason", bot.effective_answerer_reason().empty()
+                                            ? boost::json::value(nullptr)
+                                            : boost::json::value(bot.effective_answerer_reason())},
           {"allowed_origins", allowed_origins_json(bot)},
           {"created_at", rpc::rfc3339(bot.created_at())},
           {"updated_at", rpc::rfc3339(bot.updated_at())}};
+}
+
+boost::json::object provider_key_json(const registry::v1::ProviderKey& key) {
+  return {{"provider", key.provider()},
+          {"last_four", key.last_four()},
+          {"base_url", key.base_url().empty() ? boost::json::value(nullptr)
+                                              : boost::json::value(key.base_url())},
+          {"created_at", rpc::rfc3339(key.created_at())},
+          {"updated_at", rpc::rfc3339(key.updated_at())}};
 }
 
 boost::json::object document_json(const registry::v1::Document& document) {

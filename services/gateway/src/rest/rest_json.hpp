@@ -30,8 +30,11 @@ boost::json::object plan_json(const billing::v1::Plan& plan);
 /// {plan, status, current_period_start, current_period_end, usage {bot_replies}}
 boost::json::object subscription_json(const billing::v1::Subscription& subscription);
 /// {id, public_id, name, language, greeting, instructions, provider {provider, model,
-/// temperature}, allowed_origins [..], created_at, updated_at}
+/// temperature, max_output_tokens, fallback_to_extractive}, effective_answerer,
+/// effective_answerer_reason (string or null), allowed_origins [..], created_at, updated_at}
 boost::json::object bot_json(const registry::v1::Bot& bot);
+/// {provider, last_four, base_url (string or null), created_at, updated_at}: never the key.
+boost::json::object provider_key_json(const registry::v1::ProviderKey& key);
 /// {id, title, format, size_bytes, chunk_count, created_at}
 boost::json::object document_json(const registry::v1::Document& document);
 /// {id, bot_id, channel, visitor {kind, id, name}, last_seq, created_at, updated_at}

@@ -26,6 +26,9 @@ struct ServiceOptions {
   /// Secret environment variables (besides INTERNAL_RPC_SECRET, always checked) that `serve`
   /// checks with common::require_secret before anything else, e.g. {"JWT_SECRET"}.
   std::vector<std::string> secrets;
+  /// Optional further start-up check of `serve`, run right after the secret checks and before
+  /// the database is touched (e.g. decoding a key); what it throws fails start-up (exit 1).
+  std::function<void()> startup_check;
 
   /// The options of a BotFactory service named `name`: gRPC on `<env_prefix>_GRPC_LISTEN`
   /// (default 127.0.0.1:`grpc_port`), ops HTTP on `<env_prefix>_METRICS_LISTEN` (default
