@@ -27,6 +27,7 @@
 #include <boost/json.hpp>
 
 #include "bot_registry.hpp"
+#include "scratch_database.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/pg/connection.hpp"
@@ -165,21 +166,8 @@ const char* const kDemoQuestions[] = {
 
 int main(int argc, char** argv) try {
   Options options = parse(argc, argv);
-  std::string db = "bench_gate_" + common::random_base62(8);
-  for (auto& ch : db) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  pg::Connection admin(options.pg);
-  admin.exec("CREATE DATABASE " + db);
-  struct Dropper {
-    pg::Connection& admin;
-    std::string db;
-    ~Dropper() {
-      try {
-        admin.exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
-      } catch (...) {
-      }
-    }
-  } dropper{admin, db};
-  std::string conninfo = options.pg + " dbname=" + db;
+  bench::ScratchDatabase scratch(options.pg, "bench_gate_");  // dropped at the end
+  const std::string& conninfo = scratch.conninfo();
   {
     pg::Connection c(conninfo);
     pg::migrate(c, "registry", migrations::registry_migrations());

@@ -26,6 +26,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bot_pipeline.hpp"
+#include "scratch_database.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/pg/connection.hpp"
@@ -297,21 +298,8 @@ void run_mode(const Options& o, const Mode& mode, const std::string& conninfo, p
 
 int main(int argc, char** argv) try {
   Options options = parse(argc, argv);
-  std::string db = "bench_fairness_" + common::random_base62(8);
-  for (auto& ch : db) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  pg::Connection admin(options.pg);
-  admin.exec("CREATE DATABASE " + db);
-  struct Dropper {
-    pg::Connection& admin;
-    std::string db;
-    ~Dropper() {
-      try {
-        admin.exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
-      } catch (...) {
-      }
-    }
-  } dropper{admin, db};
-  std::string conninfo = options.pg + " dbname=" + db;
+  bench::ScratchDatabase scratch(options.pg, "bench_fairness_");  // dropped at the end
+  const std::string& conninfo = scratch.conninfo();
   pg::Connection sql(conninfo);
   pg::migrate(sql, "chat", migrations::chat_migrations());
 

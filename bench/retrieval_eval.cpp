@@ -23,6 +23,7 @@
 #include <boost/json.hpp>
 
 #include "bot_registry.hpp"
+#include "scratch_database.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/pg/connection.hpp"
@@ -333,27 +334,8 @@ void scale_latency(registry::BotRegistry& registry, pg::Connection& sql, const s
 
 int main(int argc, char** argv) try {
   Options options = parse(argc, argv);
-  // A private database, dropped at the end.
-  std::string db = "bench_retrieval_" + common::random_base62(8);
-  for (auto& ch : db) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  pg::Connection admin(options.pg);
-  admin.exec("CREATE DATABASE " + db);
-  struct Dropper {
-    pg::Connection& admin;
-    std::string db;
-    bool keep;
-    ~Dropper() {
-      if (keep) {
-        std::cerr << "kept database " << db << std::endl;
-        return;
-      }
-      try {
-        admin.exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
-      } catch (...) {
-      }
-    }
-  } dropper{admin, db, options.keep};
-  std::string conninfo = options.pg + " dbname=" + db;
+  bench::ScratchDatabase scratch(options.pg, "bench_retrieval_", options.keep);  // dropped at the end
+  const std::string& conninfo = scratch.conninfo();
   {
     pg::Connection c(conninfo);
     pg::migrate(c, "registry", migrations::registry_migrations());
