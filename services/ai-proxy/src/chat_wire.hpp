@@ -7,6 +7,10 @@
 #include <string_view>
 
 #include "botfactory/http_client/http_client.hpp"
+
+namespace boost::json {
+class object;
+}
 #include "prompt_builder.hpp"
 #include "provider.hpp"
 
@@ -40,5 +44,9 @@ class ChatWire {
 /// The `error.message` of an API error body (OpenAI and Gemini both use {"error":{"message"}}),
 /// at most 200 bytes; "" when the body is not such JSON.
 std::string api_error_message(std::string_view body);
+
+/// The error an event of a stream carries in its `error` member (both APIs), as its `message`
+/// (at most 200 bytes) or "error in stream" when it has none; std::nullopt without an error.
+std::optional<std::string> stream_error(const boost::json::object& event);
 
 }  // namespace botfactory::ai

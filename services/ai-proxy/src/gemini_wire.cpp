@@ -57,10 +57,8 @@ WireEvent GeminiWire::parse_event(std::string_view data) const {
   WireEvent event;
   auto value = json::parse(data);
   const auto& object = value.as_object();
-  if (const auto* error = object.if_contains("error"); error && !error->is_null()) {
-    const auto* message = error->is_object() ? error->as_object().if_contains("message") : nullptr;
-    event.error = message && message->is_string() ? std::string(message->as_string()) : "error in stream";
-    if (event.error.size() > 200) event.error.resize(200);
+  if (auto error = stream_error(object)) {
+    event.error = std::move(*error);
     return event;
   }
   if (const auto* feedback = object.if_contains("promptFeedback"); feedback && feedback->is_object()) {

@@ -39,10 +39,8 @@ WireEvent OpenAiWire::parse_event(std::string_view data) const {
   }
   auto value = json::parse(data);
   const auto& object = value.as_object();
-  if (const auto* error = object.if_contains("error"); error && !error->is_null()) {
-    const auto* message = error->is_object() ? error->as_object().if_contains("message") : nullptr;
-    event.error = message && message->is_string() ? std::string(message->as_string()) : "error in stream";
-    if (event.error.size() > 200) event.error.resize(200);
+  if (auto error = stream_error(object)) {
+    event.error = std::move(*error);
     return event;
   }
   if (const auto* choices = object.if_contains("choices"); choices && choices->is_array() && !choices->as_array().empty()) {
