@@ -20,7 +20,7 @@ struct HttpRequest {
   std::string origin;                        // Origin header value (RFC 6454), "" when absent
   std::string body;
   std::string request_id;
-  std::string client_ip;  // the client's address (see client_address()), for per-IP limits
+  std::string client_ip;  // the client's key (client_key(), IPv6 by /64), for per-address limits
 };
 
 /// One REST response. `headers` are extra headers (e.g. Location).
