@@ -65,6 +65,7 @@ void ChatModelProvider::generate(const GenerateInput& input, const DeltaSink& on
   if (key.empty()) fail(grpc::StatusCode::FAILED_PRECONDITION, "no API key for provider " + name());
   auto hits = search_->search(input.tenant_id, input.bot_id, input.user_text, settings_.top_k);
   auto prompt = build_prompt(input, hits);
+  redact_secret(prompt, key);  // a key pasted into a document or message never reaches the model
   out.model = input.model.empty() ? settings_.default_model : input.model;
 
   auto request = wire_->request(prompt, out.model, input.temperature, settings_.max_output_tokens, key);

@@ -1,6 +1,8 @@
 #include "prompt_data.hpp"
 
+#include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
+#include <unicode/unistr.h>
 #include <unicode/uspoof.h>
 
 #include <array>
@@ -57,13 +59,17 @@ bool is_dropped(std::uint32_t cp) {
   return cp >= 0x7F && cp <= 0x9F;
 }
 
-/// The UTS #39 skeleton of case-folded UTF-8 `word` ("" when ICU fails).
+/// Reserved words and the UTS #39 skeleton of a word after NFKC case folding (so fullwidth and
+/// compatibility letters fold to ASCII and default-ignorable characters vanish too).
 class Skeletons {
  public:
   Skeletons() {
     UErrorCode status = U_ZERO_ERROR;
     checker_.reset(uspoof_open(&status));
     if (U_FAILURE(status)) checker_.reset();
+    status = U_ZERO_ERROR;
+    fold_ = icu::Normalizer2::getNFKCCasefoldInstance(status);
+    if (U_FAILURE(status)) fold_ = nullptr;
     for (const char* word :
          {"knowledge", "passage", "passages", "system", "sys", "instruction", "instructions", "rules", "rule", "prompt",
           "user", "assistant", "model", "human", "developer", "visitor", "bot", "tool", "function", "inst", "s",
@@ -74,24 +80,24 @@ class Skeletons {
     }
   }
 
+  /// The skeleton of UTF-8 `word` (the word itself, lower-cased ASCII, when ICU failed).
   std::string skeleton(std::string_view word) const {
-    if (!checker_) return std::string(word);
-    std::string out(word.size() * 4 + 16, '\0');
+    auto text = icu::UnicodeString::fromUTF8(icu::StringPiece(word.data(), static_cast<int32_t>(word.size())));
     UErrorCode status = U_ZERO_ERROR;
-    auto length = uspoof_getSkeletonUTF8(checker_.get(), 0, word.data(), static_cast<int32_t>(word.size()), out.data(),
-                                         static_cast<int32_t>(out.size()), &status);
-    if (status == U_BUFFER_OVERFLOW_ERROR) {
-      out.assign(static_cast<std::size_t>(length) + 1, '\0');
-      status = U_ZERO_ERROR;
-      length = uspoof_getSkeletonUTF8(checker_.get(), 0, word.data(), static_cast<int32_t>(word.size()), out.data(),
-                                      static_cast<int32_t>(out.size()), &status);
+    if (fold_) {
+      auto folded = fold_->normalize(text, status);
+      if (U_SUCCESS(status)) text = folded;
     }
-    if (U_FAILURE(status)) return std::string(word);
-    out.resize(static_cast<std::size_t>(length));
-    return out;
+    status = U_ZERO_ERROR;
+    icu::UnicodeString out;
+    if (checker_) uspoof_getSkeletonUnicodeString(checker_.get(), 0, text, out, &status);
+    if (!checker_ || U_FAILURE(status)) out = text.toLower();
+    std::string utf8;
+    out.toUTF8String(utf8);
+    return utf8;
   }
 
-  /// True when case-folded `word`, or its part before the first '-' / '_', is confusable
+  /// True when `word`, or its part before the first '-' / '_', is confusable
   /// with a reserved word.
   bool reserved(const std::string& word) const {
     if (word.empty()) return false;
@@ -105,6 +111,7 @@ class Skeletons {
     void operator()(USpoofChecker* checker) const { uspoof_close(checker); }
   };
   std::unique_ptr<USpoofChecker, Close> checker_;
+  const icu::Normalizer2* fold_ = nullptr;
   std::set<std::string> reserved_;
 };
 
@@ -166,14 +173,14 @@ std::string neutralise_data(std::string_view text) {
         break;
       }
     }
-    std::string folded;
+    std::string word;
     bool digits = true;
     std::size_t letters = 0;
     for (; k < cps.size() && letters <= kMaxWord; ++k) {
       auto c = cps[k].cp;
       if (is_invisible(c)) continue;
       if (!is_word_char(c)) break;
-      text::append_utf8(folded, static_cast<std::uint32_t>(u_foldCase(static_cast<UChar32>(c), U_FOLD_CASE_DEFAULT)));
+      text::append_utf8(word, c);
       if (!u_isdigit(static_cast<UChar32>(c))) digits = false;
       ++letters;
     }
@@ -188,7 +195,7 @@ std::string neutralise_data(std::string_view text) {
       }
     }
     bool passage_number = line_start && digits && letters > 0 && letters <= 4;
-    bool structural = bar || passage_number || (letters <= kMaxWord && names.reserved(folded));
+    bool structural = bar || passage_number || (letters <= kMaxWord && names.reserved(word));
     if (structural) {
       for (auto b : brackets) actions[b] = is_opener(cps[b].cp) ? Action::kOpen : Action::kClose;
     }
@@ -223,6 +230,10 @@ std::string neutralise_line(std::string_view text) {
     std::size_t len = 1;
     auto cp = text::decode_utf8(text, pos, len);
     if (len == 0) len = 1;
+    if (cp == '\r' && pos + 1 < text.size() && text[pos + 1] == '\n') {
+      pos += 1;  // CR LF: one space
+      continue;
+    }
     if (cp == '\n' || cp == '\r' || cp == 0x2028 || cp == 0x2029 || cp == 0x85) {
       flat += ' ';
     } else {

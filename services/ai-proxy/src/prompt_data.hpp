@@ -15,7 +15,7 @@ namespace botfactory::ai {
 /// inst, sys, s, im_start, eot_id, … and ru/uz "система", "инструкции", "tizim") has that
 /// bracket and the closing bracket(s) after the word replaced by `(` and `)`; so has any
 /// `<|…|>` special-token look-alike and a `[n]` passage number at the start of a line. The
-/// word is compared by its UTS #39 confusable skeleton after case folding (ICU uspoof), so
+/// word is compared by its UTS #39 confusable skeleton after NFKC case folding (ICU), so
 /// Cyrillic/Greek homoglyphs, fullwidth and mathematical letters and zero-width characters
 /// inside it do not hide it. Unicode tag characters (U+E0000–U+E007F, "ASCII smuggling"),
 /// variation selectors supplement (U+E0100–U+E01EF) and C0/C1 controls other than tab and

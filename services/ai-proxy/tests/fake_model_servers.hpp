@@ -17,6 +17,9 @@
 //   "filtered"      OpenAI: finish_reason content_filter after one event;
 //                   Gemini: one text event, then finishReason SAFETY
 //   "blocked"       Gemini: promptFeedback.blockReason SAFETY and no candidates
+//   "naive"         a model that obeys any instruction it reads, at its worst: it "reveals its
+//                   prompt", replying with everything it was given (system text, then every
+//                   message, as naive_echo() joins them) in the normal stream (injection tests)
 // A request without the expected key gets 401 with an error message quoting the key's start,
 // as OpenAI's does.
 
@@ -68,6 +71,24 @@ inline bool answer_common(const std::string& model, HttpTestConnection& c, const
   return true;
 }
 
+/// The "naive" model's reply: every text of the request in order, one per line — OpenAI:
+/// messages[].content; Gemini: systemInstruction.parts[].text, then contents[].parts[].text.
+inline std::string naive_echo(const boost::json::object& body) {
+  std::string out;
+  auto add_parts = [&](const boost::json::value& holder) {
+    if (!holder.is_object() || !holder.as_object().contains("parts")) return;
+    for (const auto& part : holder.at("parts").as_array()) out += std::string(part.at("text").as_string()) + "\n";
+  };
+  if (const auto* messages = body.if_contains("messages")) {
+    for (const auto& m : messages->as_array()) out += std::string(m.at("content").as_string()) + "\n";
+  }
+  if (const auto* system = body.if_contains("systemInstruction")) add_parts(*system);
+  if (const auto* contents = body.if_contains("contents")) {
+    for (const auto& c : contents->as_array()) add_parts(c);
+  }
+  return out;
+}
+
 /// POST /v1/chat/completions, `Authorization: Bearer <key>`.
 class FakeOpenAi {
  public:
@@ -107,7 +128,7 @@ class FakeOpenAi {
     c.start_chunks(200, "text/event-stream");
     if (model == "slow") c.sleep(std::chrono::milliseconds(1500));
     std::string stream = ": keep-alive\n\n" + event(chunk("", nullptr));
-    auto words = split_words(reply);
+    auto words = split_words(model == "naive" ? naive_echo(body) : reply);
     for (std::size_t i = 0; i < words.size(); ++i) {
       stream += event(chunk(words[i], nullptr));
       if (model == "cut" && i == 1) {
@@ -186,7 +207,7 @@ class FakeGemini {
       c.end_chunks();
       return;
     }
-    auto words = split_words(reply);
+    auto words = split_words(model == "naive" ? naive_echo(boost::json::parse(r.body).as_object()) : reply);
     for (std::size_t i = 0; i < words.size(); ++i) {
       bool last = i + 1 == words.size();
       if (model == "filtered" && i == 1) {
