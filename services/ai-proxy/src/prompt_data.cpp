@@ -50,6 +50,10 @@ bool is_space(std::uint32_t cp) { return u_isUWhiteSpace(static_cast<UChar32>(cp
 bool is_filler(std::uint32_t cp) { return is_space(cp) || in(kSlashes, cp) || is_bar(cp) || is_invisible(cp); }
 bool is_word_char(std::uint32_t cp) { return u_isalnum(static_cast<UChar32>(cp)) || cp == '_' || cp == '-'; }
 
+bool is_dropped(std::uint32_t cp);
+/// Skipped wherever a marker is looked for: invisible and removed characters.
+bool is_skippable(std::uint32_t cp) { return is_invisible(cp) || is_dropped(cp); }
+
 /// Characters removed from data: Unicode tags (invisible ASCII look-alikes models can read),
 /// the variation selectors supplement, C0/C1 controls except tab and line feed.
 bool is_dropped(std::uint32_t cp) {
@@ -78,6 +82,7 @@ class Skeletons {
           "правила", "tizim", "qoidalar"}) {
       reserved_.insert(skeleton(word));
     }
+    delimiter_ = skeleton("knowledge");
   }
 
   /// The skeleton of UTF-8 `word` (the word itself, lower-cased ASCII, when ICU failed).
@@ -97,11 +102,12 @@ class Skeletons {
     return utf8;
   }
 
-  /// True when `word`, or its part before the first '-' / '_', is confusable
-  /// with a reserved word.
+  /// True when `word`, or its part before the first '-' / '_', is confusable with a reserved
+  /// word, or `word` starts with one confusable with "knowledge" (the block's own name).
   bool reserved(const std::string& word) const {
     if (word.empty()) return false;
-    if (reserved_.count(skeleton(word))) return true;
+    auto key = skeleton(word);
+    if (reserved_.count(key) || key.rfind(delimiter_, 0) == 0) return true;
     auto cut = word.find_first_of("-_");
     return cut != std::string::npos && cut > 0 && reserved_.count(skeleton(word.substr(0, cut))) > 0;
   }
@@ -113,6 +119,7 @@ class Skeletons {
   std::unique_ptr<USpoofChecker, Close> checker_;
   const icu::Normalizer2* fold_ = nullptr;
   std::set<std::string> reserved_;
+  std::string delimiter_;  // the prompt's own block name: any word starting with it is reserved
 };
 
 const Skeletons& skeletons() {
@@ -147,7 +154,7 @@ std::string neutralise_data(std::string_view text) {
   bool line_start = true;  // only spaces since the last line feed
   for (std::size_t i = 0; i < cps.size();) {
     auto cp = cps[i].cp;
-    if (is_dropped(cp) && cp != '\n') {
+    if (is_dropped(cp)) {
       actions[i++] = Action::kDrop;
       continue;
     }
@@ -164,7 +171,11 @@ std::string neutralise_data(std::string_view text) {
     std::vector<std::size_t> brackets{i};
     bool bar = false;
     std::size_t k = i + 1;
-    for (std::size_t n = 0; k < cps.size() && n < kMaxFiller; ++k, ++n) {
+    // Skippable characters do not count towards the bounds (so removing them changes nothing);
+    // every character is still looked at by a bounded number of scans.
+    for (std::size_t n = 0; k < cps.size() && n < kMaxFiller; ++k) {
+      if (is_skippable(cps[k].cp)) continue;
+      ++n;
       if (is_opener(cps[k].cp)) {
         brackets.push_back(k);
       } else if (is_bar(cps[k].cp)) {
@@ -178,14 +189,16 @@ std::string neutralise_data(std::string_view text) {
     std::size_t letters = 0;
     for (; k < cps.size() && letters <= kMaxWord; ++k) {
       auto c = cps[k].cp;
-      if (is_invisible(c)) continue;
+      if (is_skippable(c)) continue;
       if (!is_word_char(c)) break;
       text::append_utf8(word, c);
       if (!u_isdigit(static_cast<UChar32>(c))) digits = false;
       ++letters;
     }
     std::size_t m = k;
-    for (std::size_t n = 0; m < cps.size() && n < kMaxFiller; ++m, ++n) {
+    for (std::size_t n = 0; m < cps.size() && n < kMaxFiller; ++m) {
+      if (is_skippable(cps[m].cp)) continue;
+      ++n;
       if (is_closer(cps[m].cp)) {
         brackets.push_back(m);
       } else if (is_bar(cps[m].cp)) {
@@ -206,6 +219,7 @@ std::string neutralise_data(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < cps.size(); ++i) {
+    if (is_dropped(cps[i].cp)) continue;  // also inside a defused marker
     switch (actions[i]) {
       case Action::kKeep:
         out.append(text.substr(cps[i].pos, cps[i].len));

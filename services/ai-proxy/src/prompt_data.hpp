@@ -12,7 +12,8 @@ namespace botfactory::ai {
 /// read as prompt structure defused: an opening bracket (`<`, `[` or a look-alike such as
 /// `＜ ‹ 〈 ⟨ ［ 【`) followed — after spaces, `/`, `|` and invisible format characters — by a
 /// reserved word (knowledge, passage, system, instructions, rules, user, assistant, model,
-/// inst, sys, s, im_start, eot_id, … and ru/uz "система", "инструкции", "tizim") has that
+/// inst, sys, s, im_start, eot_id, … and ru/uz "система", "инструкции", "tizim"; any word
+/// starting with "knowledge", the prompt's own block name) has that
 /// bracket and the closing bracket(s) after the word replaced by `(` and `)`; so has any
 /// `<|…|>` special-token look-alike and a `[n]` passage number at the start of a line. The
 /// word is compared by its UTS #39 confusable skeleton after NFKC case folding (ICU), so

@@ -2,6 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <cctype>
+#include <cstdint>
+#include <vector>
+
 #include "prompt_builder.hpp"
 #include "prompt_data.hpp"
 
@@ -56,4 +60,34 @@ TEST_CASE("prompt: the key is redacted wherever the data carries it; short secre
   Prompt p{"abc 1234567 abc", {{PromptRole::kUser, "1234567"}}};
   redact_secret(p, "1234567");
   CHECK(p.system == "abc 1234567 abc");
+}
+
+TEST_CASE("prompt data: random mixes of tricky pieces keep the invariants") {
+  // Pieces an attacker would combine; a fixed seed keeps the run reproducible.
+  const std::vector<std::string> pieces = {
+      "<", ">", "</", "[", "]", "|", "/", " ", "\n", "\r", "\t", "knowledge", "KNOWLEDGE", "knowledgeX", "system",
+      "im_start", "1", "42", "\uff1c", "\uff1e", "\uff3b", "\u2039", "\u3008", "\u200b", "\u2060", "\u043e", "\u0435",
+      "kn\u043ewl\u0435dg\u0435", "\xf3\xa0\x81\xa9", "\x01", "\x7f", "\xc2\x85", "text", "x < 5", "\xff", "\U0001d424"};
+  std::uint32_t state = 12345;
+  auto next = [&] {
+    state = state * 1664525u + 1013904223u;
+    return state >> 8;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    std::string input;
+    auto n = 1 + next() % 12;
+    for (std::uint32_t k = 0; k < n; ++k) input += pieces[next() % pieces.size()];
+    auto out = neutralise_data(input);
+    INFO("input: " << input);
+    CHECK(neutralise_data(out) == out);  // idempotent
+    std::string lowered = out;
+    for (auto& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    CHECK(lowered.find("<knowledge") == std::string::npos);
+    CHECK(lowered.find("</knowledge") == std::string::npos);
+    CHECK(lowered.find("<|") == std::string::npos);
+    CHECK(out.find("\xf3\xa0\x81") == std::string::npos);  // no tag characters
+    CHECK(out.find('\x01') == std::string::npos);
+    CHECK(out.find('\r') == std::string::npos);
+    CHECK(out.size() <= input.size());
+  }
 }
