@@ -37,7 +37,12 @@ const state = { clients: [], frames: [] };
 before(async () => {
   model = await startFakeOpenAi({ reply: () => pieces, gapMs: 80, keys: [platformKey, tenantKey] });
   fleet = await startFleet({
-    env: { OPENAI_BASE_URL: model.url, OPENAI_API_KEY: platformKey, OPENAI_MODEL: "fake-model", LOG_LEVEL: "debug" },
+    env: {
+      OPENAI_BASE_URL: model.url, OPENAI_API_KEY: platformKey, OPENAI_MODEL: "fake-model", LOG_LEVEL: "debug",
+      // This test asks more than 10 questions a minute, and wants the provider back soon after
+      // it was down (retries and the circuit breaker are ai-proxy's own tests' business).
+      VISITOR_MESSAGES_PER_MIN: "0", LLM_RETRY_BASE_MS: "50", LLM_BREAKER_OPEN_MS: "1000",
+    },
   });
   [A, B] = fleet.gateways;
 });
