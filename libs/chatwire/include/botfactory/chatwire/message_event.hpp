@@ -27,7 +27,7 @@ std::string encode_message_new(const botfactory::chat::v1::Message& message);
 
 /// The ephemeral `message.delta` frame of a reply being generated (no seq):
 /// {"type":"message.delta","conversation_id":"…","reply_to_seq":N,"delta":"…"}.
-/// `reply_to_seq` is the seq of the visitor message being answered.
+/// `reply_to_seq` is the seq of the message being answered (a visitor message or an /ai command).
 std::string encode_message_delta(std::string_view conversation_id, std::int64_t reply_to_seq,
                                  std::string_view delta);
 
