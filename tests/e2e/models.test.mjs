@@ -23,8 +23,8 @@ const faq = readFileSync(path.join(repoRoot, "deploy/seed/mozilla-faq/docs.en.js
 // Parts that need other helpers' work on main (issue 7). A string skips the test with that
 // reason (node:test prints it as SKIP); the coordinator sets it to false once the part landed.
 const pending = {
-  sources: "TODO pending pipeline: sources on message.new and in the history (chat.proto Message.sources)",
-  usage: "TODO pending meter + pipeline: usage.model_tokens in subscriptions/current, RecordTokenUsage per reply",
+  sources: false,
+  usage: "TODO pending meter: usage.model_tokens in GET /api/v1/subscriptions/current (RecordTokenUsage in subscription)",
   fallback: "TODO pending aicore: ai-proxy answers with extractive when the provider fails (fallback_reason)",
 };
 
