@@ -313,3 +313,42 @@ TEST_CASE("provider keys: the key never appears in the service's log") {
   CHECK(log.find(kKeyA) == std::string::npos);
   CHECK(log.find(kKeyA.substr(0, kKeyA.size() - 4)) == std::string::npos);
 }
+
+TEST_CASE("platform keys: a bot without a tenant key answers with the platform's; the tenant's wins") {
+  registry::RegistrySettings settings;
+  auto platform = std::make_shared<registry::PlatformKeys>();
+  const std::string platform_key = "sk-platform-0000-1111-2222-plat";
+  platform->set("openai", {platform_key, ""});
+  platform->set("gemini", {"", "http://127.0.0.1:11434/v1"});  // self-hosted, keyless
+  settings.platform_keys = platform;
+  Harness h(settings);
+
+  auto bot = create_bot(h, kTenantA, "openai");
+  CHECK(bot.effective_answerer() == "openai");
+  CHECK(bot.effective_answerer_reason().empty());
+  v1::BotModelConfig config;
+  REQUIRE(model_config(h, kTenantA, bot.id(), &config).ok());
+  CHECK(config.effective_answerer() == "openai");
+  CHECK(config.api_key() == platform_key);
+  CHECK(config.base_url().empty());  // ai-proxy's OPENAI_BASE_URL
+
+  // The tenant's own key wins, with its base URL.
+  set_key(h, kTenantA, "openai", kKeyA, "http://127.0.0.1:8080/v1");
+  REQUIRE(model_config(h, kTenantA, bot.id(), &config).ok());
+  CHECK(config.api_key() == kKeyA);
+  CHECK(config.base_url() == "http://127.0.0.1:8080/v1");
+
+  // A keyless self-hosted platform provider counts as configured.
+  auto gemini = create_bot(h, kTenantB, "gemini");
+  CHECK(gemini.effective_answerer() == "gemini");
+  REQUIRE(model_config(h, kTenantB, gemini.id(), &config).ok());
+  CHECK(config.effective_answerer() == "gemini");
+  CHECK(config.api_key().empty());
+
+  // Without a platform key for the provider: extractive, as before.
+  registry::RegistrySettings none;
+  Harness bare(none);
+  auto plain = create_bot(bare, kTenantA, "openai");
+  CHECK(plain.effective_answerer() == "extractive");
+  CHECK(plain.effective_answerer_reason() == "no openai key is set for this tenant");
+}
