@@ -108,7 +108,10 @@ class ModelStream final : public ReplyStream, public std::enable_shared_from_thi
 
   void attempt(std::chrono::milliseconds delay) {
     if (breaker_ && !breaker_->allow(common::CircuitBreaker::Clock::now())) {
-      finish_failure(failure_of(grpc::StatusCode::UNAVAILABLE, "the model provider is failing; circuit open", "circuit_open"));
+      // A retry refused by the breaker ends with the failure that opened it.
+      finish_failure(attempt_ > 0 ? last_failure_
+                                  : failure_of(grpc::StatusCode::UNAVAILABLE, "the model provider is failing; circuit open",
+                                               "circuit_open"));
       return;
     }
     auto left = time_left() - delay;
@@ -288,6 +291,7 @@ class ModelStream final : public ReplyStream, public std::enable_shared_from_thi
     outcome.text_delivered = text_delivered_;
     if (auto delay = retry_delay(provider_.settings_.retry, outcome, attempt_, time_left(), jitter())) {
       ++attempt_;
+      last_failure_ = f;
       metrics::Registry::global()
           .counter("botfactory_ai_retries_total", "Model requests tried again (before the first token)",
                    "provider=\"" + name + "\"")
@@ -338,6 +342,7 @@ class ModelStream final : public ReplyStream, public std::enable_shared_from_thi
   SystemClock::time_point deadline_;
   http::Request template_;
   int attempt_ = 0;
+  ModelFailure last_failure_;  // of the attempt before a retry
   std::string text_;
   bool text_delivered_ = false;
 

@@ -15,10 +15,13 @@ namespace {
 
 const std::string kTenant = "11111111-1111-4111-8111-111111111111";
 
-/// bot-registry (real PostgreSQL) and ai-proxy in front of it, both on real gRPC servers.
+/// bot-registry (real PostgreSQL) and ai-proxy in front of it (the bots' model configuration
+/// from GetBotModelConfig), both on real gRPC servers.
 struct Fleet {
   registry::test::RegistryHarness registry;
-  ai::test::ProxyHarness ai{registry.address()};
+  ai::test::ProxyHarness ai;
+
+  explicit Fleet(registry::RegistrySettings settings = {}) : registry(settings), ai(registry.address(), true) {}
 
   /// A bot of `language` whose knowledge base is the fixture's entries of that language.
   registry::v1::Bot faq_bot(const std::string& language) {
