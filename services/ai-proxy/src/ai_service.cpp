@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "botfactory/common/call_deadline.hpp"
+#include "botfactory/common/request_id.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/rpc/internal_auth.hpp"
@@ -71,13 +72,24 @@ void count_reply(const FinalReply& reply, const std::string& fallback_reason,
 
 class GenerateReactor;
 
+/// The caller's x-request-id metadata (at most 128 bytes), "" without one.
+std::string request_id_of(const grpc::CallbackServerContext& context) {
+  auto it = context.client_metadata().find("x-request-id");
+  if (it == context.client_metadata().end()) return {};
+  return std::string(it->second.data(), std::min<std::size_t>(it->second.size(), 128));
+}
+
 /// The state of one Generate call, shared by the reactor (until OnDone), the worker jobs and
 /// the model stream. Writes to the reactor happen outside `mutex_`, one at a time.
 class GenerateCall final : public ReplyObserver, public std::enable_shared_from_this<GenerateCall> {
  public:
   GenerateCall(std::shared_ptr<const AiProxyDeps> deps, ai::v1::GenerateRequest request,
-               std::chrono::system_clock::time_point deadline, GenerateReactor* reactor)
-      : deps_(std::move(deps)), request_(std::move(request)), deadline_(deadline), reactor_(reactor) {}
+               std::chrono::system_clock::time_point deadline, std::string request_id, GenerateReactor* reactor)
+      : deps_(std::move(deps)),
+        request_(std::move(request)),
+        deadline_(deadline),
+        request_id_(std::move(request_id)),
+        reactor_(reactor) {}
 
   /// Queues the preparation on a worker; false when the pool is full.
   bool start() {
@@ -179,6 +191,7 @@ class GenerateCall final : public ReplyObserver, public std::enable_shared_from_
   /// Worker: configuration, retrieval, gate, prompt; then the model stream or an answer.
   void prepare() {
     common::ScopedCallDeadline scope(deadline_, [this] { return cancelled(); });
+    common::ScopedRequestId id(request_id_);  // in log lines and forwarded to the registry
     auto status = status_of([&] {
       if (cancelled()) return;
       auto input = input_from_request(request_);
@@ -246,6 +259,7 @@ class GenerateCall final : public ReplyObserver, public std::enable_shared_from_
   /// Worker: the extractive answer after a model failure.
   void run_extractive(const std::string& reason) {
     common::ScopedCallDeadline scope(deadline_, [this] { return cancelled(); });
+    common::ScopedRequestId id(request_id_);
     auto status = status_of([&] {
       auto input = input_from_request(request_);
       run_extractive_now(input, reason);
@@ -275,6 +289,7 @@ class GenerateCall final : public ReplyObserver, public std::enable_shared_from_
   std::shared_ptr<const AiProxyDeps> deps_;
   const ai::v1::GenerateRequest request_;
   const std::chrono::system_clock::time_point deadline_;
+  const std::string request_id_;  // the caller's x-request-id ("" = none)
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::atomic<bool> fallback_{true};
 
@@ -295,7 +310,7 @@ class GenerateReactor final : public grpc::ServerWriteReactor<Response> {
  public:
   GenerateReactor(std::shared_ptr<const AiProxyDeps> deps, grpc::CallbackServerContext* context,
                   const ai::v1::GenerateRequest& request)
-      : call_(std::make_shared<GenerateCall>(std::move(deps), request, context->deadline(), this)) {
+      : call_(std::make_shared<GenerateCall>(std::move(deps), request, context->deadline(), request_id_of(*context), this)) {
     // The internal-auth interceptor replaces the status of a refused call, but a callback
     // handler runs anyway: refuse before any work (rpc/internal_auth.hpp).
     const auto& metadata = context->client_metadata();

@@ -352,3 +352,29 @@ TEST_CASE("platform keys: a bot without a tenant key answers with the platform's
   CHECK(plain.effective_answerer() == "extractive");
   CHECK(plain.effective_answerer_reason() == "no openai key is set for this tenant");
 }
+
+TEST_CASE("platform keys from the environment: configured providers, keyless self-hosted, never logged") {
+  const std::string secret = "sk-platform-env-key-9f8e7d6c5b4a";
+  setenv("OPENAI_API_KEY", secret.c_str(), 1);
+  setenv("GEMINI_BASE_URL", "http://127.0.0.1:11434/", 1);  // self-hosted, no key
+  testenv::StderrCapture capture;
+  auto keys = registry::PlatformKeys::from_env();
+  auto log = capture.finish();
+  unsetenv("OPENAI_API_KEY");
+  unsetenv("GEMINI_BASE_URL");
+  REQUIRE(keys.find("openai") != nullptr);
+  CHECK(keys.find("openai")->api_key == secret);
+  REQUIRE(keys.find("gemini") != nullptr);
+  CHECK(keys.find("gemini")->api_key.empty());
+  CHECK(keys.find("gemini")->base_url == "http://127.0.0.1:11434");
+  CHECK(log.find("platform openai key: set") != std::string::npos);
+  CHECK(log.find(secret) == std::string::npos);
+  CHECK(log.find("9f8e7d") == std::string::npos);
+
+  // The public endpoint alone does not count as configured.
+  setenv("OPENAI_BASE_URL", "https://api.openai.com/", 1);
+  auto public_only = registry::PlatformKeys::from_env();
+  unsetenv("OPENAI_BASE_URL");
+  CHECK(public_only.find("openai") == nullptr);
+  CHECK(public_only.find("gemini") == nullptr);
+}
