@@ -249,9 +249,13 @@ class GenerateCall final : public ReplyObserver, public std::enable_shared_from_
       call.language = language;
       call.deadline = deadline_;
       auto stream = model->stream(std::move(call), shared_from_this());
-      std::lock_guard lock(mutex_);
-      stream_ = stream;
-      if (cancelled_) stream->cancel();
+      bool cancel_now;
+      {
+        std::lock_guard lock(mutex_);
+        stream_ = stream;
+        cancel_now = cancelled_;
+      }
+      if (cancel_now) stream->cancel();  // outside the lock: the stream takes its own
     });
     if (!status.ok()) finish_error(status);
   }

@@ -132,13 +132,16 @@ class ModelStream final : public ReplyStream, public std::enable_shared_from_thi
     callbacks.on_head = [self](long status, const http::Headers& headers) { self->on_head(status, headers); };
     callbacks.on_body = [self](std::string_view bytes) { self->on_body(bytes); };
     callbacks.on_complete = [self](http::Failure failure, const std::string& message) { self->on_complete(failure, message); };
-    std::lock_guard lock(mutex_);
-    if (cancelled_) {
+    bool cancelled;
+    {
+      std::lock_guard lock(mutex_);
+      cancelled = cancelled_;
+      if (!cancelled) current_ = provider_.client_->start(std::move(request), std::move(callbacks));
+    }
+    if (cancelled) {  // outside the lock: the observer takes its own
       if (breaker_) breaker_->abandon();
       finish_failure(failure_of(grpc::StatusCode::CANCELLED, "client went away", ""));
-      return;
     }
-    current_ = provider_.client_->start(std::move(request), std::move(callbacks));
   }
 
   void reset_attempt() {
