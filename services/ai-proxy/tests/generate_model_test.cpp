@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -329,4 +330,62 @@ TEST_CASE("model path: a caller that goes away cancels the outbound request at o
   CHECK(reader->Finish().error_code() == grpc::StatusCode::CANCELLED);
   for (int i = 0; i < 200 && s.client->in_flight() > 0; ++i) std::this_thread::sleep_for(10ms);
   CHECK(s.client->in_flight() == 0);  // well before the fake's 5 s
+}
+
+namespace {
+
+/// GetBotModelConfig blocks until release(): keeps ai-proxy's only worker busy.
+class BlockingRegistry final : public registry::v1::BotRegistryService::Service {
+ public:
+  grpc::Status GetBotModelConfig(grpc::ServerContext*, const registry::v1::GetBotModelConfigRequest*,
+                                 registry::v1::BotModelConfig* response) override {
+    std::unique_lock lock(mutex_);
+    ++entered_;
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return released_; });
+    response->mutable_provider()->set_provider("extractive");
+    response->set_effective_answerer("extractive");
+    return grpc::Status::OK;
+  }
+  grpc::Status SearchKnowledge(grpc::ServerContext*, const registry::v1::SearchKnowledgeRequest*,
+                               registry::v1::SearchKnowledgeResponse*) override {
+    return grpc::Status::OK;
+  }
+  void wait_entered(int n) {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, 10s, [&] { return entered_ >= n; });
+  }
+  void release() {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int entered_ = 0;
+  bool released_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("Generate: over the worker bound the call is refused with a retry hint, never queued without bound") {
+  BlockingRegistry registry;
+  rpc::Server registry_server("127.0.0.1:0", {&registry});
+  ai::test::ProxyHarness proxy("127.0.0.1:" + std::to_string(registry_server.port()), true, 1, 1);
+  ai::test::GenerateResult first, second;
+  std::thread a([&] { first = proxy.generate(request_for(kRefundQuestion)); });
+  registry.wait_entered(1);  // the only worker is busy
+  std::thread b([&] { second = proxy.generate(request_for(kRefundQuestion)); });
+  for (int i = 0; i < 500 && proxy.workers->waiting() < 1; ++i) std::this_thread::sleep_for(10ms);
+  REQUIRE(proxy.workers->waiting() == 1);  // the queue (1) is full
+  auto refused = proxy.generate(request_for(kRefundQuestion));
+  CHECK(refused.status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(rpc::retry_after_seconds(refused.status) == 1);
+  registry.release();
+  a.join();
+  b.join();
+  CHECK(first.status.ok());
+  CHECK(second.status.ok());
 }

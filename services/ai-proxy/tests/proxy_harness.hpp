@@ -44,6 +44,7 @@ struct ProxyHarness {
 
   std::shared_ptr<KnowledgeSearch> search;
   std::shared_ptr<ProviderRegistry> providers;
+  std::shared_ptr<WorkerPool> workers;
   std::unique_ptr<AiProxyService> service;
   std::unique_ptr<rpc::Server> server;
   std::unique_ptr<ai::v1::AiProxyService::Stub> stub;
@@ -58,7 +59,8 @@ struct ProxyHarness {
       deps.configs = std::make_shared<GrpcModelConfigSource>(rpc::make_channel(registry_address), kTimeout);
     }
     deps.search = search;
-    deps.workers = std::make_shared<WorkerPool>(workers, queue);
+    this->workers = std::make_shared<WorkerPool>(workers, queue);
+    deps.workers = this->workers;
     service = std::make_unique<AiProxyService>(std::move(deps));
     server = std::make_unique<rpc::Server>("127.0.0.1:0", std::vector<grpc::Service*>{service.get()});
     stub = ai::v1::AiProxyService::NewStub(rpc::make_channel(address()));
