@@ -60,6 +60,8 @@ TEST_CASE("routes match patterns, capture parameters and report wrong methods") 
   CHECK(match_route("POST", "/api/v1/widget/pb_x/sessions").endpoint ==
         Endpoint::kCreateWidgetSession);
   CHECK(match_route("GET", "/api/v1/conversations/c1/messages").endpoint == Endpoint::kListMessages);
+  CHECK(match_route("GET", "/api/v1/usage/daily").endpoint == Endpoint::kDailyUsage);
+  CHECK(match_route("POST", "/api/v1/usage/daily").kind == RouteMatch::Kind::kMethodNotAllowed);
   CHECK(is_upload_route("POST", "/api/v1/bots/b1/knowledge"));
   CHECK_FALSE(is_upload_route("POST", "/api/v1/bots"));
 }
