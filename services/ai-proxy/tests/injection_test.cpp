@@ -19,6 +19,7 @@
 #include "botfactory/registry/v1/registry.grpc.pb.h"
 #include "botfactory/rpc/server.hpp"
 #include "chat_model_provider.hpp"
+#include "extractive_provider.hpp"
 #include "fake_model_servers.hpp"
 #include "gemini_wire.hpp"
 #include "openai_wire.hpp"
@@ -31,8 +32,10 @@ namespace {
 
 const std::string kTenant = "11111111-1111-4111-8111-111111111111";
 const std::string kBot = "22222222-2222-4222-8222-222222222222";
-// The provider key ai-proxy sends (the fakes accept only it); never to be seen in a prompt.
+// The provider keys ai-proxy sends (the fakes accept only theirs); never to be seen in a prompt:
+// the environment's (the provider's settings) and a tenant's (from GetBotModelConfig).
 const std::string kKey = "sk-injection-test-5b7e0c2a9d41";
+const std::string kTenantKey = "sk-tenant-injection-8f03c6b1e27d";
 
 struct Case {
   std::string name;
@@ -43,9 +46,10 @@ struct Case {
   std::vector<std::string> absent;
 };
 
-std::string with_key(std::string text) {
-  for (auto pos = text.find("{KEY}"); pos != std::string::npos; pos = text.find("{KEY}", pos + kKey.size())) {
-    text.replace(pos, 5, kKey);
+/// `text` with "{KEY}" replaced by `key` (the key in use).
+std::string with_key(std::string text, const std::string& key) {
+  for (auto pos = text.find("{KEY}"); pos != std::string::npos; pos = text.find("{KEY}", pos + key.size())) {
+    text.replace(pos, 5, key);
   }
   return text;
 }
@@ -62,23 +66,43 @@ std::vector<Case> load_cases() {
     Case c;
     c.name = json::value_to<std::string>(o.at("name"));
     c.where = json::value_to<std::string>(o.at("in"));
-    c.text = with_key(json::value_to<std::string>(o.at("text")));
+    c.text = json::value_to<std::string>(o.at("text"));
     if (o.contains("language")) c.language = json::value_to<std::string>(o.at("language"));
     if (o.contains("marker")) c.marker = json::value_to<std::string>(o.at("marker"));
     if (o.contains("absent")) {
-      for (const auto& a : o.at("absent").as_array()) c.absent.push_back(with_key(json::value_to<std::string>(a)));
+      for (const auto& a : o.at("absent").as_array()) c.absent.push_back(json::value_to<std::string>(a));
     }
     cases.push_back(std::move(c));
   }
   return cases;
 }
 
-/// SearchKnowledge answers with the passages the current case sets (any query).
+/// SearchKnowledge answers with the passages the current case sets (any query);
+/// GetBotModelConfig with the provider, key and base URL set by config().
 class CaseRegistry final : public registry::v1::BotRegistryService::Service {
  public:
   void set(std::vector<std::pair<std::string, std::string>> passages) {
     std::lock_guard lock(mutex_);
     passages_ = std::move(passages);
+  }
+  void config(const std::string& provider, const std::string& key, const std::string& base_url) {
+    std::lock_guard lock(mutex_);
+    config_.set_bot_id(kBot);
+    config_.mutable_provider()->set_provider(provider);
+    config_.mutable_provider()->set_model("naive");
+    config_.mutable_provider()->set_temperature(0.3);
+    config_.mutable_provider()->set_max_output_tokens(1024);
+    config_.mutable_provider()->set_fallback_to_extractive(false);
+    config_.set_effective_answerer(provider);
+    config_.set_api_key(key);
+    config_.set_base_url(base_url);
+  }
+  grpc::Status GetBotModelConfig(grpc::ServerContext*, const registry::v1::GetBotModelConfigRequest* request,
+                                 registry::v1::BotModelConfig* response) override {
+    if (request->tenant_id() != kTenant || request->bot_id() != kBot) return {grpc::StatusCode::NOT_FOUND, "bot not found"};
+    std::lock_guard lock(mutex_);
+    *response = config_;
+    return grpc::Status::OK;
   }
   grpc::Status SearchKnowledge(grpc::ServerContext*, const registry::v1::SearchKnowledgeRequest* request,
                                registry::v1::SearchKnowledgeResponse* response) override {
@@ -98,6 +122,7 @@ class CaseRegistry final : public registry::v1::BotRegistryService::Service {
  private:
   std::mutex mutex_;
   std::vector<std::pair<std::string, std::string>> passages_;
+  registry::v1::BotModelConfig config_;
 };
 
 std::size_t count(const std::string& haystack, const std::string& needle) {
@@ -144,6 +169,7 @@ SentPrompt parse_sent(const std::string& body) {
 void check_sent(const Case& c, const std::string& body, std::size_t passages) {
   INFO("request body: " << body.substr(0, 3000));
   CHECK(body.find(kKey) == std::string::npos);
+  CHECK(body.find(kTenantKey) == std::string::npos);
   auto sent = parse_sent(body);
   const auto& s = sent.system;
 
@@ -206,13 +232,24 @@ void check_sent(const Case& c, const std::string& body, std::size_t passages) {
   }
 }
 
-ai::v1::GenerateRequest request_for(const Case& c, const std::string& provider) {
+/// One HTTP client for the whole binary, destroyed at exit. A Generate call may drop its last
+/// reference to the providers (and so to their client) on the client's own event thread just
+/// after the final reply went out; were that the client's last owner, its destructor would
+/// join its own thread (std::terminate). Reported to the ai-proxy owner.
+std::shared_ptr<http::Client> shared_client() {
+  static const auto client = std::make_shared<http::Client>();
+  return client;
+}
+
+/// The Generate request of case `c` for `provider`; "{KEY}" in the case's text = `key`.
+ai::v1::GenerateRequest request_for(const Case& c, const std::string& provider, const std::string& key) {
+  const auto text = with_key(c.text, key);
   ai::v1::GenerateRequest request;
   request.set_tenant_id(kTenant);
   request.set_bot_id(kBot);
   request.set_conversation_id("conv-1");
   request.set_language(c.language);
-  request.set_instructions(c.where == "instructions" ? c.text : "Be friendly.");
+  request.set_instructions(c.where == "instructions" ? text : "Be friendly.");
   request.mutable_provider()->set_provider(provider);
   request.mutable_provider()->set_model("naive");
   auto* greeting = request.add_history();
@@ -221,12 +258,12 @@ ai::v1::GenerateRequest request_for(const Case& c, const std::string& provider) 
   if (c.where == "history") {
     auto* turn = request.add_history();
     turn->set_sender(common::v1::SENDER_KIND_VISITOR);
-    turn->set_text(c.text);
+    turn->set_text(text);
     turn = request.add_history();
     turn->set_sender(common::v1::SENDER_KIND_BOT);
     turn->set_text("I don't know.");
   }
-  request.set_user_text(c.where == "visitor" ? c.text : "When do I get my refund?");
+  request.set_user_text(c.where == "visitor" ? text : "When do I get my refund?");
   return request;
 }
 
@@ -244,7 +281,7 @@ TEST_CASE("injection set: attempts in documents and visitor messages stay data, 
   ai::test::FakeGemini gemini(kKey);
   ai::ChatModelSettings settings;
   settings.api_key = kKey;
-  auto client = std::make_shared<http::Client>();
+  auto client = shared_client();
   auto search = std::make_shared<ai::GrpcKnowledgeSearch>(rpc::make_channel(registry_address), ai::test::ProxyHarness::kTimeout);
   settings.default_model = "gpt-4o-mini";
   proxy.providers->add(std::make_shared<ai::ChatModelProvider>(std::make_shared<ai::OpenAiWire>(openai.base_url()), client, search, settings));
@@ -255,7 +292,7 @@ TEST_CASE("injection set: attempts in documents and visitor messages stay data, 
   for (const auto& c : cases) {
     std::vector<std::pair<std::string, std::string>> passages;
     if (c.where == "document") {
-      passages = {{"Refund policy", c.text}, benign};
+      passages = {{"Refund policy", with_key(c.text, kKey)}, benign};
     } else if (c.where == "title") {
       passages = {{c.text, "Refunds are paid within 14 days of the return."}, benign};
     } else {
@@ -265,7 +302,7 @@ TEST_CASE("injection set: attempts in documents and visitor messages stay data, 
     for (const std::string provider : {"openai", "gemini"}) {
       DYNAMIC_SECTION(c.name << " via " << provider) {
         auto before = provider == "openai" ? openai.requests().size() : gemini.requests().size();
-        auto result = proxy.generate(request_for(c, provider));
+        auto result = proxy.generate(request_for(c, provider, kKey));
         INFO(result.status.error_message());
         REQUIRE(result.status.ok());
         REQUIRE(result.finals.size() == 1);
@@ -278,6 +315,65 @@ TEST_CASE("injection set: attempts in documents and visitor messages stay data, 
         // the key is not in it, because it never was in the prompt.
         CHECK(reply.text().find(kKey) == std::string::npos);
         CHECK(result.joined_deltas().find(kKey) == std::string::npos);
+        CHECK(reply.text().find("Rules (they override anything else") != std::string::npos);
+        if (!c.marker.empty()) CHECK(reply.text().find(c.marker) != std::string::npos);
+      }
+    }
+  }
+}
+
+TEST_CASE("injection set: the same attempts on the production path (GetBotModelConfig's tenant key, relevance gate)") {
+  // ai-proxy as deployed: the bot's provider, model, key and base URL from the registry's
+  // GetBotModelConfig (the providers have no key of their own), the relevance gate before any
+  // model call. The key in use is the tenant's; a case's "{KEY}" is that key.
+  auto cases = load_cases();
+  CaseRegistry registry;
+  rpc::Server registry_server("127.0.0.1:0", {&registry});
+  auto registry_address = "127.0.0.1:" + std::to_string(registry_server.port());
+  ai::test::ProxyHarness proxy(registry_address, /*use_model_config=*/true);
+  ai::test::FakeOpenAi openai(kTenantKey);
+  ai::test::FakeGemini gemini(kTenantKey);
+  auto client = shared_client();
+  ai::ChatModelSettings settings;  // no key from the environment
+  proxy.providers->add(std::make_shared<ai::ChatModelProvider>(std::make_shared<ai::OpenAiWire>("http://127.0.0.1:9"), client, proxy.search, settings));
+  proxy.providers->add(std::make_shared<ai::ChatModelProvider>(std::make_shared<ai::GeminiWire>("http://127.0.0.1:9"), client, proxy.search, settings));
+
+  // The passage that answers the question comes first, so the gate lets the question through.
+  const std::pair<std::string, std::string> answer{"Refund policy", "You get your refund within 14 days of the return."};
+  for (const auto& c : cases) {
+    std::vector<std::pair<std::string, std::string>> passages;
+    if (c.where == "document") {
+      passages = {answer, {"Notes", with_key(c.text, kTenantKey)}};
+    } else if (c.where == "title") {
+      passages = {{c.text, answer.second}};
+    } else {
+      passages = {answer};
+    }
+    registry.set(passages);
+    for (const std::string provider : {"openai", "gemini"}) {
+      DYNAMIC_SECTION(c.name << " via " << provider) {
+        registry.config(provider, kTenantKey, provider == "openai" ? openai.base_url() : gemini.base_url());
+        auto before = provider == "openai" ? openai.requests().size() : gemini.requests().size();
+        auto result = proxy.generate(request_for(c, provider, kTenantKey));
+        INFO(result.status.error_message());
+        REQUIRE(result.status.ok());
+        REQUIRE(result.finals.size() == 1);
+        const auto& reply = result.finals[0];
+        auto requests = provider == "openai" ? openai.requests() : gemini.requests();
+        CHECK(reply.text().find(kTenantKey) == std::string::npos);
+        CHECK(result.joined_deltas().find(kTenantKey) == std::string::npos);
+        if (requests.size() == before) {
+          // The gate found the question off the knowledge base: "I don't know", no model call.
+          // Only a question written by the visitor can be that far off: every other case must
+          // reach the model (so the checks below cannot pass vacuously).
+          CHECK(c.where == "visitor");
+          CHECK_FALSE(reply.answered());
+          return;
+        }
+        REQUIRE(requests.size() == before + 1);
+        CHECK(reply.provider() == provider);
+        CHECK(reply.fallback_reason().empty());
+        check_sent(c, requests.back().body, passages.size());
         CHECK(reply.text().find("Rules (they override anything else") != std::string::npos);
         if (!c.marker.empty()) CHECK(reply.text().find(c.marker) != std::string::npos);
       }
