@@ -20,14 +20,6 @@ const modelText = pieces.join("");
 const faq = readFileSync(path.join(repoRoot, "deploy/seed/mozilla-faq/docs.en.jsonl"), "utf8")
   .split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.id.startsWith("relay")).slice(0, 12);
 
-// Parts that need other helpers' work on main (issue 7). A string skips the test with that
-// reason (node:test prints it as SKIP); the coordinator sets it to false once the part landed.
-const pending = {
-  sources: false,
-  usage: false,
-  fallback: false,
-};
-
 let fleet;
 let A;
 let B;
@@ -143,7 +135,7 @@ describe("a bot answers with a language model", () => {
     assert.equal(seen.message.text, reply.message.text);
   });
 
-  test("the final message carries the cited sources, on the wire and in the history", { skip: pending.sources }, async () => {
+  test("the final message carries the cited sources, on the wire and in the history", async () => {
     const [reply] = state.modelReplies;
     const sources = sourcesOf(reply.message);
     assert.ok(sources.length >= 1, JSON.stringify(reply.message));
@@ -157,7 +149,7 @@ describe("a bot answers with a language model", () => {
     assert.deepEqual(stored.sources, sources);
   });
 
-  test("the model's token usage shows in GET /api/v1/subscriptions/current", { skip: pending.usage }, async () => {
+  test("the model's token usage shows in GET /api/v1/subscriptions/current", async () => {
     const expected = model.calls.filter((c) => c.usage).reduce((n, c) => n + c.usage.prompt_tokens + c.usage.completion_tokens, 0);
     assert.ok(expected > 0);
     let current;
@@ -180,7 +172,7 @@ describe("a bot answers with a language model", () => {
     assert.equal(sum("prompt_tokens"), model.calls.filter((c) => c.usage).reduce((n, c) => n + c.usage.prompt_tokens, 0));
   });
 
-  test("the provider down (500, then a closed connection): the bot answers with the extractive answerer", { skip: pending.fallback }, async () => {
+  test("the provider down (500, then a closed connection): the bot answers with the extractive answerer", async () => {
     const answers = [];
     for (const [mode, id] of [["error500", "down-1"], ["close", "down-2"]]) {
       model.mode = mode;
