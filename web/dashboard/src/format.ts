@@ -1,0 +1,47 @@
+// Numbers, sizes and dates formatted for the UI language with Intl (uz → "uz-Latn").
+
+import type { TFunction } from "i18next";
+
+function locale(language: string): string {
+  return language === "uz" ? "uz-Latn" : language;
+}
+
+/** 12345 → "12,345" (en), "12 345" (ru, uz). */
+export function formatNumber(n: number, language: string): string {
+  return new Intl.NumberFormat(locale(language)).format(n);
+}
+
+/** Bytes as B / KB / MB / GB (1024-based), unit names from the catalogue. */
+export function formatBytes(bytes: number, language: string, t: TFunction): string {
+  const units = ["units.b", "units.kb", "units.mb", "units.gb"] as const;
+  let value = bytes;
+  let i = 0;
+  while (value >= 1024 && i < units.length - 1) {
+    value /= 1024;
+    i += 1;
+  }
+  const digits = i === 0 || value >= 100 ? 0 : 1;
+  const n = new Intl.NumberFormat(locale(language), { maximumFractionDigits: digits }).format(value);
+  return `${n} ${t(units[i])}`;
+}
+
+/** An RFC 3339 timestamp as a local date and time. */
+export function formatDateTime(iso: string, language: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale(language), { dateStyle: "medium", timeStyle: "short" }).format(d);
+}
+
+/** An RFC 3339 timestamp or a YYYY-MM-DD day as a date (days are UTC, docs/api.md). */
+export function formatDate(iso: string, language: string, options?: Intl.DateTimeFormatOptions): string {
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T00:00:00Z`) : new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale(language), { dateStyle: "medium", timeZone: "UTC", ...options }).format(d);
+}
+
+/** A price in cents as currency, e.g. 1900 USD → "$19". */
+export function formatPrice(cents: number, currency: string, language: string): string {
+  return new Intl.NumberFormat(locale(language), {
+    style: "currency", currency, maximumFractionDigits: cents % 100 === 0 ? 0 : 2,
+  }).format(cents / 100);
+}
