@@ -173,6 +173,32 @@ test("a knowledge file uploads with a moving progress bar and is listed with its
   await shoot("knowledge");
 });
 
+test("try it: refused while the bot's allowed sites exclude the dashboard, then answers with sources", async () => {
+  await page.click("text=Try it");
+  await page.click("[data-testid=try-start]");
+  const alert = await page.waitForSelector("[role=alert]");
+  assert.match(await alert.textContent(), /allowed sites do not include this dashboard/);
+
+  await page.click(".tabs >> text=Settings");
+  await page.waitForSelector("[data-testid=bot-form]");
+  assert.equal(await page.inputValue("textarea[name=allowed_origins]"), "https://shop.example.com");
+  await page.fill("textarea[name=allowed_origins]", "");
+  await page.click("[data-testid=save-bot]");
+  await page.waitForSelector("[role=status] >> text=Saved");
+  await shoot("bot-settings");
+
+  await page.click(".tabs >> text=Try it");
+  await page.click("[data-testid=try-start]");
+  await page.waitForSelector("[data-testid=msg-bot]", { timeout: 15000 });  // the greeting
+  assert.match(await page.textContent("[data-testid=msg-bot]"), /Ask me about Firefox Relay/);
+  await page.fill("#try-text", "Can I reply to emails sent to my mask?");
+  await page.press("#try-text", "Enter");
+  await page.waitForSelector("[data-testid=msg-bot] [data-testid=sources]", { timeout: 20000 });
+  assert.match(await page.textContent("[data-testid=sources]"), /relay-faq\.md/);
+  assert.equal(await page.locator("[data-testid=msg-visitor]").count(), 1);
+  await shoot("try-it");
+});
+
 test("the bot list shows the effective answerer and its reason; a model key changes it", async () => {
   await page.click("nav >> text=Bots");
   await page.waitForSelector("[data-testid=bot-card]");
