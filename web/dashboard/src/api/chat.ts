@@ -23,6 +23,7 @@ export interface WidgetSession {
 export interface ChatEvents {
   onMessages: (messages: ChatMessage[]) => void;
   onDraft: (draft: string) => void;
+  /** "open" once the conversation is joined (sending earlier is refused: not_joined). */
   onState: (state: "connecting" | "open" | "closed") => void;
   onError: (code: string) => void;
 }
@@ -44,7 +45,6 @@ export class TryChat {
     this.ws = new WebSocket(`${scheme}://${window.location.host}/ws?token=${encodeURIComponent(session.token)}`);
     events.onState("connecting");
     this.ws.onopen = () => {
-      events.onState("open");
       this.send({ type: "conversation.join", conversation_id: session.conversation_id, since_seq: 0 });
     };
     this.ws.onclose = () => events.onState("closed");
@@ -83,6 +83,8 @@ export class TryChat {
       if (frame.message.sender.kind === "bot") this.deltas.clear();
       this.events.onMessages([...this.messages.values()].sort((a, b) => a.seq - b.seq));
       this.events.onDraft([...this.deltas.values()].join(""));
+    } else if (frame.type === "conversation.joined") {
+      this.events.onState("open");  // messages may be sent once the join is complete
     } else if (frame.type === "message.delta" && typeof frame.reply_to_seq === "number") {
       this.deltas.set(frame.reply_to_seq, (this.deltas.get(frame.reply_to_seq) ?? "") + (frame.delta ?? ""));
       this.events.onDraft([...this.deltas.values()].join(""));
