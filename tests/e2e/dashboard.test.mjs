@@ -234,6 +234,21 @@ test("plan and usage: usage bars count the real reply, plans side by side", asyn
   assert.equal(await page.getAttribute("[data-testid=meter-tokens] [role=progressbar]", "aria-valuemax"), "200000");
   assert.equal(await page.locator(".plans > li").count(), 4);
   await page.waitForSelector("[data-testid=usage-chart] svg");
+  assert.equal(await page.locator("[data-testid=usage-chart] rect").count(), 0, "extractive replies use no tokens");
+
+  // Model-token rows as channel-connector records them for OpenAI/Gemini replies (RecordTokenUsage
+  // is internal gRPC; a fixture in its table stands in): the chart draws one bar per day.
+  const tenant = (await http(base, "GET", "/api/v1/users/me", { token: state.token })).body.tenant_id;
+  for (const [ago, replies, tokens] of [[0, 4, 5200], [1, 9, 11800], [3, 2, 2600]]) {
+    fleet.psql(`INSERT INTO billing.token_usage_daily (tenant_id, bot_id, day, replies, prompt_tokens, completion_tokens)
+      VALUES ('${tenant}', '${state.botId}', (now() AT TIME ZONE 'UTC')::date - ${ago}, ${replies}, ${tokens - 400}, 400)`);
+  }
+  await page.reload();
+  await page.waitForSelector("[data-testid=usage-chart] rect");
+  assert.equal(await page.locator("[data-testid=usage-chart] rect").count(), 3);
+  assert.match(await page.textContent("[data-testid=usage-chart] figcaption"), /Relay Help/);
+  await page.click("[aria-pressed=false] >> text=Model tokens");
+  await page.waitForSelector("[data-testid=usage-chart] text >> text=20,000");  // axis max ≥ 11,800
   await shoot("plan");
 });
 

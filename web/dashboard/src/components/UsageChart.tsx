@@ -62,7 +62,7 @@ export function UsageChart(props: {
     <figure className="chart" data-testid="usage-chart">
       <svg viewBox={`0 0 ${W} ${H}`} role="img"
         aria-label={t("usage.chartSummary", { metric: metricLabel, total: formatNumber(total, lang), days: days.length })}>
-        {[0, 0.5, 1].map((f) => (
+        {(Number.isInteger(max / 2) ? [0, 0.5, 1] : [0, 1]).map((f) => (
           <g key={f}>
             <line x1={PAD.left} x2={W - PAD.right} y1={y(max * f)} y2={y(max * f)} className="grid" />
             <text x={PAD.left - 6} y={y(max * f) + 4} textAnchor="end" className="axis">
