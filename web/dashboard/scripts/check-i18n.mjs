@@ -48,7 +48,7 @@ for (const l of LANGS) {
 const SAME_EVERYWHERE = new Set([
   "providers.openai", "providers.gemini", "formats.markdown", "formats.html", "formats.pdf",
 ]);
-const SAME_IN_UZ = new Set(["units.b", "units.kb", "units.mb", "units.gb", "bots.model", "knowledge.format"]);
+const SAME_IN_UZ = new Set(["plans.pro", "units.b", "units.kb", "units.mb", "units.gb", "bots.model", "knowledge.format"]);
 for (const [key, value] of catalogues.ru) {
   if (SAME_EVERYWHERE.has(key)) continue;
   if (/[A-Za-z]/.test(value) && !/[А-Яа-яЁё]/.test(value)) problems.push(`ru: ${key} is not in Russian: "${value}"`);
@@ -85,6 +85,7 @@ const FAMILY_MEMBERS = {
   providers: ["extractive", "openai", "gemini"],
   formats: ["text", "markdown", "html", "pdf"],
   "plan.status": ["trialing", "active", "expired"],
+  plans: ["trial", "starter", "pro", "business"],
 };
 for (const family of families) {
   if (family.startsWith("errors")) continue; // checked against docs/api.md below

@@ -25,10 +25,28 @@ export function formatBytes(bytes: number, language: string, t: TFunction): stri
   return `${n} ${t(units[i])}`;
 }
 
+/** Uzbek (Latin) month names: browsers' ICU data for "uz" lacks them ("2026 M11 29"). */
+const UZ_MONTHS = ["yanvar", "fevral", "mart", "aprel", "may", "iyun", "iyul", "avgust", "sentabr",
+  "oktabr", "noyabr", "dekabr"];
+
+/** "29-noyabr, 2026" (+ ", 21:19"), the usual Uzbek form, in local time or UTC. */
+function uzDate(d: Date, withTime: boolean, utc: boolean, withYear = true): string {
+  const day = utc ? d.getUTCDate() : d.getDate();
+  const month = UZ_MONTHS[utc ? d.getUTCMonth() : d.getMonth()];
+  const year = utc ? d.getUTCFullYear() : d.getFullYear();
+  let out = withYear ? `${day}-${month}, ${year}` : `${day}-${month.slice(0, 3)}`;
+  if (withTime) {
+    const pad = (n: number) => String(n).padStart(2, "0");
+    out += `, ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  }
+  return out;
+}
+
 /** An RFC 3339 timestamp as a local date and time. */
 export function formatDateTime(iso: string, language: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
+  if (language === "uz") return uzDate(d, true, false);
   return new Intl.DateTimeFormat(locale(language), { dateStyle: "medium", timeStyle: "short" }).format(d);
 }
 
@@ -36,6 +54,7 @@ export function formatDateTime(iso: string, language: string): string {
 export function formatDate(iso: string, language: string, options?: Intl.DateTimeFormatOptions): string {
   const d = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T00:00:00Z`) : new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
+  if (language === "uz") return uzDate(d, false, true, !options?.day || !!options?.year);
   return new Intl.DateTimeFormat(locale(language), { dateStyle: "medium", timeZone: "UTC", ...options }).format(d);
 }
 

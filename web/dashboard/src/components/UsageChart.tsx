@@ -1,10 +1,9 @@
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { UsageRow } from "../api/types";
 import { formatDate, formatNumber } from "../format";
 
 const COLORS = ["#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#4b5563", "#db2777"];
-const W = 720;
-const H = 220;
 const PAD = { left: 48, right: 8, top: 10, bottom: 26 };
 
 /** Every UTC day from `first` to `last` (YYYY-MM-DD), inclusive. */
@@ -41,6 +40,18 @@ export function UsageChart(props: {
 }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
+  // Drawn at the figure's own width (1 SVG unit = 1 CSS pixel), so the axis text keeps its size
+  // from 375 px phones to desktops.
+  const figure = useRef<HTMLElement>(null);
+  const [W, setW] = useState(720);
+  useEffect(() => {
+    const el = figure.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const ro = new ResizeObserver(() => setW(Math.max(260, Math.round(el.clientWidth))));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  const H = W < 500 ? 180 : 220;
   const days = daysBetween(props.firstDay, props.lastDay);
   const botIds = [...new Set(props.rows.map((r) => r.bot_id))];
   const byDay = new Map<string, UsageRow[]>();
@@ -56,10 +67,10 @@ export function UsageChart(props: {
   const name = (botId: string) => props.botNames.get(botId) ?? t("usage.deletedBot");
   const total = totals.reduce((a, b) => a + b, 0);
   const metricLabel = t(props.metric === "replies" ? "usage.replies" : "usage.tokens");
-  const labelEvery = Math.max(1, Math.ceil(days.length / 6));
+  const labelEvery = Math.max(1, Math.ceil(days.length / Math.max(2, Math.floor(W / 90))));
 
   return (
-    <figure className="chart" data-testid="usage-chart">
+    <figure className="chart" data-testid="usage-chart" ref={figure}>
       <svg viewBox={`0 0 ${W} ${H}`} role="img"
         aria-label={t("usage.chartSummary", { metric: metricLabel, total: formatNumber(total, lang), days: days.length })}>
         {(Number.isInteger(max / 2) ? [0, 0.5, 1] : [0, 1]).map((f) => (

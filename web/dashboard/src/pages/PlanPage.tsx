@@ -28,6 +28,8 @@ export function PlanPage() {
   const replies = s?.quotas?.bot_replies ?? (s ? { used: s.usage.bot_replies, limit: s.plan.limits.max_replies_per_month } : undefined);
   const tokens = s?.quotas?.model_tokens ?? (s ? { used: s.usage.model_tokens, limit: s.plan.limits.max_tokens_per_month } : undefined);
   const n = (v: number) => formatNumber(v, lang);
+  // The catalogue's own name for a known plan code, else the API's (English) name.
+  const planName = (p: Plan) => t(`plans.${p.code}`, { defaultValue: p.name });
   const botNames = new Map((bots.data ?? []).map((b) => [b.id, b.name]));
 
   const confirmPlan = async () => {
@@ -51,7 +53,7 @@ export function PlanPage() {
       {s && (
         <div className="card" data-testid="current-plan">
           <div className="page-head">
-            <h2>{t("plan.current", { name: s.plan.name })}</h2>
+            <h2>{t("plan.current", { name: planName(s.plan) })}</h2>
             <span className={`pill ${s.status === "expired" ? "warn" : "ok"}`}>{t(`plan.status.${s.status}`)}</span>
           </div>
           <p className="muted">
@@ -92,7 +94,7 @@ export function PlanPage() {
           const current = s?.plan.code === p.code;
           return (
             <li key={p.code} className={`card plan${current ? " current" : ""}`} data-testid={`plan-${p.code}`}>
-              <h3>{p.name}</h3>
+              <h3>{planName(p)}</h3>
               <p className="price">
                 {p.price_cents === 0 ? t("plan.free") : t("plan.perMonth", { price: formatPrice(p.price_cents, p.currency, lang) })}
               </p>
@@ -111,7 +113,7 @@ export function PlanPage() {
           );
         })}
       </ul>
-      <ConfirmDialog open={!!chosen} busy={busy} title={t("plan.confirmTitle", { name: chosen?.name ?? "" })}
+      <ConfirmDialog open={!!chosen} busy={busy} title={t("plan.confirmTitle", { name: chosen ? planName(chosen) : "" })}
         message={t("plan.confirmText")} confirmLabel={t("plan.choose")}
         onConfirm={confirmPlan} onCancel={() => setChosen(null)} />
     </section>

@@ -71,6 +71,7 @@ export function TryItPage({ botId }: { botId: string }) {
               <div key={m.seq} className={`bubble ${m.sender.kind}`} data-testid={`msg-${m.sender.kind}`}>
                 <span className="who">{m.sender.kind === "visitor" ? t("try.you") : m.sender.name}</span>
                 <p>{m.text}</p>
+                {m.sources && m.sources.length > 0 && <p className="sources-label">{t("try.sources")}</p>}
                 {m.sources && m.sources.length > 0 && (
                   <ol className="sources" aria-label={t("try.sources")} data-testid="sources">
                     {m.sources.map((s, i) => <li key={`${s.chunk_id}-${i}`}>{s.document_title}</li>)}
