@@ -275,6 +275,9 @@ test("the UI switches to Russian and Uzbek, and the choice survives a reload", a
   await shoot("knowledge-uz");
   await page.click("nav >> text=Tarif va sarf");
   await page.waitForSelector("[data-testid=meter-replies] >> text=Bot javoblari");
+  assert.match(await page.textContent("[data-testid=meter-tokens]"), /0 \/ 200\s000/, "Uzbek digit grouping");
+  assert.match(await page.textContent("[data-testid=current-plan]"),
+    /\d{1,2}-(yanvar|fevral|mart|aprel|may|iyun|iyul|avgust|sentabr|oktabr|noyabr|dekabr), \d{4}/, "Uzbek dates");
   await shoot("plan-uz");
   await page.selectOption("[data-testid=language]", "en");
   await page.waitForSelector("h1 >> text=Plan and usage");

@@ -1,9 +1,17 @@
-// Numbers, sizes and dates formatted for the UI language with Intl (uz → "uz-Latn").
+// Numbers, sizes and dates formatted for the UI language with Intl (uz → "uz-Latn"; dates in
+// Uzbek are built here, since browsers often lack Uzbek month names).
 
 import type { TFunction } from "i18next";
 
+/** Whether this browser's Intl has Uzbek number data: Debian's Chromium claims "uz" but formats
+ *  1000.5 as "1,000.5" (English), where Uzbek writes "1 000,5". */
+const UZ_SUPPORTED = new Intl.NumberFormat("uz").format(1000.5) !== "1,000.5";
+
+/** The Intl locale for numbers: Uzbek groups and decimals like Russian ("200 000,5"), so
+ *  without Uzbek data "ru" gives the right digits. */
 function locale(language: string): string {
-  return language === "uz" ? "uz-Latn" : language;
+  if (language !== "uz") return language;
+  return UZ_SUPPORTED ? "uz-Latn" : "ru";
 }
 
 /** 12345 → "12,345" (en), "12 345" (ru, uz). */
