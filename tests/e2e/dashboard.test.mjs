@@ -2,7 +2,8 @@
 // fleet: sign up, create a bot, upload a knowledge file with a visible progress bar and see it
 // listed with its chunks, model keys, plan and usage bars after a real reply, English → Russian →
 // Uzbek (persisted), invisible refresh-token rotation (one refresh for many 401s), sign out.
-// Every screen is photographed at 1280 px and 375 px into build/screenshots/ for review.
+// Every screen is photographed at 1280 px and 375 px into build/screenshots/ for review, and
+// axe-core (web/dashboard's devDependency) finds no serious or critical violation on it.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
@@ -38,12 +39,26 @@ after(async () => {
   fleet?.stop();
 });
 
-/** Full-page screenshots of the current screen at 1280 px and 375 px. */
+const AXE = path.join(repoRoot, "web/dashboard/node_modules/axe-core/axe.min.js");
+
+/** axe-core's serious and critical WCAG 2 A/AA violations on the current screen, as text. */
+async function axeViolations() {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE });
+  const results = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+  }));
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/** Full-page screenshots of the current screen at 1280 px and 375 px; axe-core at both. */
 async function shoot(name) {
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
     await page.waitForTimeout(100);  // layout settles after the resize
     await page.screenshot({ path: path.join(SHOTS, `dashboard-${name}-${width}.png`), fullPage: true });
+    assert.deepEqual(await axeViolations(), [], `axe-core on ${name} at ${width} px`);
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 }
@@ -329,4 +344,26 @@ test("signing out revokes the refresh token and returns to sign-in", async () =>
   const reuse = await http(base, "POST", "/api/v1/auth/refresh", { body: { refresh_token: state.lastRefresh } });
   assert.equal(reuse.status, 401);
   assert.deepEqual(state.pageErrors ?? [], [], "no uncaught errors in the page");
+});
+
+test("keyboard only: skip link first, then sign in with Tab, typing and Enter", async () => {
+  await page.goto(`${base}/app/signin`);
+  await page.waitForSelector("input[name=email]");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.className), "skip", "the skip link comes first");
+  let presses = 0;
+  while (await page.evaluate(() => document.activeElement?.getAttribute("name")) !== "email") {
+    await page.keyboard.press("Tab");
+    assert.ok(++presses < 8, "the e-mail field is reachable with Tab");
+  }
+  await page.keyboard.type(owner.email);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(owner.password);
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("text=You have no bots yet", { timeout: 15000 });
+  const outline = await page.evaluate(() => {
+    document.querySelector("a.nav-item")?.focus();
+    return getComputedStyle(document.activeElement).boxShadow;
+  });
+  assert.notEqual(outline, "none", "focus is visible");
 });

@@ -120,7 +120,7 @@ export function KnowledgePage({ botId }: { botId: string }) {
           <h2>{t("knowledge.uploadTitle")}</h2>
           <p className="muted">{t("knowledge.uploadHint")}</p>
           <input ref={fileInput} type="file" multiple accept={ACCEPT} className="sr-only" id="file-input"
-            data-testid="file-input"
+            data-testid="file-input" tabIndex={-1} aria-label={t("knowledge.chooseFiles")}
             onChange={(e) => { const f = [...(e.target.files ?? [])]; e.target.value = ""; if (f.length) void uploadAll(f); }} />
           <button type="button" className="button" onClick={() => fileInput.current?.click()}>
             {t("knowledge.chooseFiles")}

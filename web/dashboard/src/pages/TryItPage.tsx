@@ -66,7 +66,7 @@ export function TryItPage({ botId }: { botId: string }) {
         </button>
       ) : (
         <div className="card chat" data-testid="try-chat">
-          <div className="chat-log" aria-live="polite">
+          <div className="chat-log" role="log" aria-live="polite" aria-label={t("try.title")} tabIndex={0}>
             {messages.map((m) => (
               <div key={m.seq} className={`bubble ${m.sender.kind}`} data-testid={`msg-${m.sender.kind}`}>
                 <span className="who">{m.sender.kind === "visitor" ? t("try.you") : m.sender.name}</span>
