@@ -337,6 +337,19 @@ test("a bot is deleted only after confirmation", async () => {
   assert.equal(bots.length, 0);
 });
 
+test("choosing a plan asks first, then applies its limits", async () => {
+  await page.click("nav >> text=Plan and usage");
+  await page.click("[data-testid=plan-starter] >> text=Choose this plan");
+  await page.waitForSelector("dialog[open] >> text=Switch to Starter?");
+  await page.click("dialog[open] [data-testid=confirm]");
+  await page.waitForSelector("[data-testid=current-plan] >> text=Current plan: Starter");
+  assert.equal(await page.getAttribute("[data-testid=meter-replies] [role=progressbar]", "aria-valuemax"), "2000");
+  assert.match(await page.textContent("[data-testid=plan-starter]"), /Your plan/);
+  const sub = (await http(base, "GET", "/api/v1/subscriptions/current", { token: state.token })).body;
+  assert.equal(sub.plan.code, "starter");
+  assert.equal(sub.status, "active");
+});
+
 test("signing out revokes the refresh token and returns to sign-in", async () => {
   await page.click("[data-testid=sign-out]");
   await page.waitForURL(/\/app\/signin$/);
