@@ -7,17 +7,25 @@
 -- with a space at both ends (" cor", "coro", ..., "us e", ...); Uzbek is folded to Latin first
 -- (registry.uz_latin, V005) and Cyrillic ё read as е.
 
+-- The text the grams are cut from: lower-cased (Uzbek folded to Latin first, ё read as е),
+-- every run of characters that are not alphanumeric (the database locale's [:alnum:]: Cyrillic
+-- and Latin letters and digits under a UTF-8 locale) one space, a space at both ends. A plain
+-- expression, so PostgreSQL inlines it into the search query.
+CREATE FUNCTION registry.gram_text(language text, t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT ' ' || btrim(regexp_replace(translate(lower(
+    CASE language WHEN 'uz' THEN registry.uz_latin(t) ELSE t END), 'ё', 'е'),
+    '[^[:alnum:]]+', ' ', 'g')) || ' '
+$$;
+
 -- The distinct 4-grams of `t` for a bot language and how often each occurs. Four passes of
 -- non-overlapping matches (offsets 1..4) give every overlapping gram in linear time (substr()
--- by position is quadratic on UTF-8 text). Alphanumeric is the database locale's [:alnum:]
--- (Cyrillic and Latin letters and digits under a UTF-8 locale).
+-- by position is quadratic on UTF-8 text).
 CREATE FUNCTION registry.char_grams(language text, t text) RETURNS TABLE (gram text, n integer)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT m[1], count(*)::integer FROM
-    (SELECT ' ' || btrim(regexp_replace(translate(lower(
-       CASE language WHEN 'uz' THEN registry.uz_latin(t) ELSE t END), 'ё', 'е'),
-       '[^[:alnum:]]+', ' ', 'g')) || ' ' AS s) x,
-    generate_series(1, 4) AS r, regexp_matches(substr(x.s, r), '....', 'g') AS m
+  SELECT m[1], count(*)::integer
+  FROM generate_series(1, 4) AS r,
+       regexp_matches(substr(registry.gram_text(language, t), r), '....', 'g') AS m
   GROUP BY 1
 $$;
 
@@ -52,9 +60,15 @@ CREATE TABLE registry.bot_grams (
   PRIMARY KEY (bot_id, gram) INCLUDE (df)
 );
 
--- N, the average length and now the average gram length from one index-only scan.
-DROP INDEX registry.chunks_bot_idx;
-CREATE INDEX chunks_bot_idx ON registry.chunks (bot_id) INCLUDE (term_count, gram_count);
+-- Per bot: N and the total lengths (words and grams) of its chunks, the BM25 statistics, kept
+-- like registry.bot_grams. One row read by primary key instead of an index scan of every chunk
+-- of the bot (1.2 ms at 10 000 chunks), whatever plan a long-lived prepared statement keeps.
+CREATE TABLE registry.bot_search_stats (
+  bot_id     uuid PRIMARY KEY REFERENCES registry.bots (id) ON DELETE CASCADE,
+  chunks     integer NOT NULL,
+  term_total bigint NOT NULL,
+  gram_total bigint NOT NULL
+);
 
 -- Backfill.
 UPDATE registry.chunks c SET grams = registry.gram_vector(b.language, d.title, c.text)
@@ -63,3 +77,7 @@ FROM registry.documents d, registry.bots b WHERE d.id = c.document_id AND b.id =
 INSERT INTO registry.bot_grams (bot_id, gram, df)
 SELECT c.bot_id, k, count(*)::integer FROM registry.chunks c, jsonb_object_keys(c.grams) AS k
 GROUP BY c.bot_id, k;
+
+INSERT INTO registry.bot_search_stats (bot_id, chunks, term_total, gram_total)
+SELECT bot_id, count(*)::integer, sum(term_count), sum(gram_count) FROM registry.chunks
+GROUP BY bot_id;

@@ -39,7 +39,13 @@ constexpr const char* kDeleteDocument =
     "uncounted AS (INSERT INTO registry.bot_grams (bot_id, gram, df) "
     "SELECT $1::uuid, k, -count(*)::integer FROM registry.chunks c, jsonb_object_keys(c.grams) AS k "
     "WHERE c.document_id IN (SELECT id FROM gone) AND c.bot_id = $1::uuid GROUP BY k ORDER BY k "
-    "ON CONFLICT (bot_id, gram) DO UPDATE SET df = registry.bot_grams.df + EXCLUDED.df) "
+    "ON CONFLICT (bot_id, gram) DO UPDATE SET df = registry.bot_grams.df + EXCLUDED.df), "
+    "unstated AS (UPDATE registry.bot_search_stats s SET chunks = s.chunks - d.chunks, "
+    "term_total = s.term_total - d.term_total, gram_total = s.gram_total - d.gram_total "
+    "FROM (SELECT count(*)::integer AS chunks, COALESCE(sum(term_count), 0) AS term_total, "
+    "COALESCE(sum(gram_count), 0) AS gram_total FROM registry.chunks "
+    "WHERE document_id IN (SELECT id FROM gone) AND bot_id = $1::uuid) d "
+    "WHERE s.bot_id = $1::uuid AND d.chunks > 0) "
     "SELECT count(*) FROM gone";
 // The gram df of a bot (V007): + the grams of the chunks selected by the WHERE condition that
 // follows, one per chunk that has them, upserted in gram order.
@@ -51,6 +57,19 @@ constexpr const char* kCountDocumentGrams =
     BF_COUNT_CHUNK_GRAMS "c.document_id = $1::uuid GROUP BY c.bot_id, k ORDER BY k "
     "ON CONFLICT (bot_id, gram) DO UPDATE SET df = registry.bot_grams.df + EXCLUDED.df";
 constexpr const char* kDropBotGrams = "DELETE FROM registry.bot_grams WHERE bot_id = $1::uuid";
+// The bot's search statistics (V007): + the chunks selected by the WHERE condition that follows.
+#define BF_COUNT_CHUNK_STATS \
+  "INSERT INTO registry.bot_search_stats AS s (bot_id, chunks, term_total, gram_total) " \
+  "SELECT c.bot_id, count(*)::integer, sum(c.term_count), sum(c.gram_count) " \
+  "FROM registry.chunks c WHERE "
+#define BF_ADD_CHUNK_STATS \
+  " GROUP BY c.bot_id ON CONFLICT (bot_id) DO UPDATE SET chunks = s.chunks + EXCLUDED.chunks, " \
+  "term_total = s.term_total + EXCLUDED.term_total, gram_total = s.gram_total + EXCLUDED.gram_total"
+constexpr const char* kCountDocumentStats =
+    BF_COUNT_CHUNK_STATS "c.document_id = $1::uuid" BF_ADD_CHUNK_STATS;
+constexpr const char* kDropBotStats =
+    "DELETE FROM registry.bot_search_stats WHERE bot_id = $1::uuid";
+constexpr const char* kCountBotStats = BF_COUNT_CHUNK_STATS "c.bot_id = $1::uuid" BF_ADD_CHUNK_STATS;
 constexpr const char* kCountBotGrams =
     BF_COUNT_CHUNK_GRAMS "c.bot_id = $1::uuid GROUP BY c.bot_id, k ORDER BY k";
 // The chunks' inverted index (V002): one row per (chunk, lexeme) with its BM25F tf and the
@@ -73,39 +92,47 @@ constexpr const char* kIndexBotTerms = BF_INDEX_CHUNK_TERMS "c.bot_id = $1::uuid
 // chunk_terms' primary key even before the table has statistics; a join with the CTE was
 // planned as a filter that ran to_tsvector once per posting of the bot). Scoring reads only
 // the postings (their len, V006: an index-only scan).
-// Second stage (V007, docs/benchmarks.md "Character 4-grams"): the best GREATEST(limit, 30)
-// chunks by that score (WITH TIES) are the candidates; each gets 0.5 × the BM25 (same k1, b;
-// idf from the bot's gram df, registry.bot_grams; length the chunk's gram count) of the
-// query's distinct character 4-grams in its gram vector (registry.chunks.grams). Only the
-// candidates are read from chunks; a chunk that matches no query word is not a candidate.
+// Second stage (V007, docs/benchmarks.md "Character 4-grams"): the best GREATEST(limit, 20)
+// chunks by that score (ties: lower chunk id) are the candidates; each gets 0.5 × the BM25
+// (same k1, b; idf from the bot's gram df, registry.bot_grams; length the chunk's gram count)
+// of the query's distinct character 4-grams found in its gram vector (registry.chunks.grams).
+// The query's grams are cut inline (registry.gram_text, as registry.char_grams does), so the
+// prepared statement plans them once, and each is looked up by the primary key of bot_grams
+// (a LATERAL ... LIMIT 1: a generic plan made while the tables were small once scanned all the
+// bot's grams instead); each candidate's vector is detoasted once (the `|| '{}'` copy in a
+// materialized CTE) instead of once per gram. N and the average lengths come from the bot's
+// row of registry.bot_search_stats (V007). A chunk that matches no query word is not a
+// candidate.
 constexpr const char* kSearch =
     "WITH query AS (SELECT tsvector_to_array(to_tsvector($2::regconfig, registry.search_text("
     "(SELECT language FROM registry.bots WHERE id = $1::uuid), $3))) AS words), "
-    "stats AS (SELECT count(*)::float8 AS n, GREATEST(avg(term_count), 1)::float8 AS avg_len, "
-    "GREATEST(avg(gram_count), 1)::float8 AS avg_grams "
-    "FROM registry.chunks WHERE bot_id = $1::uuid), "
+    "stats AS (SELECT chunks::float8 AS n, GREATEST(term_total::float8 / chunks, 1) AS avg_len, "
+    "GREATEST(gram_total::float8 / chunks, 1) AS avg_grams "
+    "FROM registry.bot_search_stats WHERE bot_id = $1::uuid AND chunks > 0), "
     "matches AS (SELECT t.chunk_id, t.lexeme, t.tf, t.len FROM registry.chunk_terms t "
     "WHERE t.bot_id = $1::uuid AND t.lexeme = ANY ((SELECT words FROM query)::text[])), "
     "df AS (SELECT lexeme, count(*)::float8 AS df FROM matches GROUP BY lexeme), "
     "scored AS (SELECT m.chunk_id, sum(ln(1 + (s.n - df.df + 0.5) / (df.df + 0.5)) * m.tf * 2.2 "
     "/ (m.tf + 1.2 * (0.25 + 0.75 * m.len / s.avg_len))) AS score "
     "FROM matches m JOIN df USING (lexeme) CROSS JOIN stats s GROUP BY m.chunk_id "
-    "ORDER BY score DESC FETCH FIRST (GREATEST($4::int, 30)) ROWS WITH TIES), "
-    "grams AS MATERIALIZED (SELECT b.gram, ln(1 + (s.n - b.df + 0.5) / (b.df + 0.5)) AS idf "
-    "FROM registry.bot_grams b CROSS JOIN stats s WHERE b.bot_id = $1::uuid AND b.gram = ANY (("
-    "SELECT array_agg(g.gram) FROM registry.char_grams((SELECT language FROM registry.bots "
-    "WHERE id = $1::uuid), $3) g)::text[]) AND b.df > 0), "
+    "ORDER BY score DESC, m.chunk_id LIMIT GREATEST($4::int, 20)), "
+    "grams AS MATERIALIZED (SELECT q.gram, ln(1 + (s.n - b.df + 0.5) / (b.df + 0.5)) AS idf "
+    "FROM (SELECT DISTINCT m[1] AS gram FROM generate_series(1, 4) AS r, "
+    "regexp_matches(substr(registry.gram_text((SELECT language FROM registry.bots "
+    "WHERE id = $1::uuid), $3), r), '....', 'g') AS m) q "
+    "CROSS JOIN LATERAL (SELECT df FROM registry.bot_grams WHERE bot_id = $1::uuid "
+    "AND gram = q.gram AND df > 0 LIMIT 1) b CROSS JOIN stats s), "
     "candidates AS MATERIALIZED (SELECT c.id, c.document_id, c.ordinal, c.text, sc.score, "
     "c.gram_count, c.grams || '{}'::jsonb AS grams "
     "FROM scored sc JOIN registry.chunks c ON c.id = sc.chunk_id), "
-    "fused AS (SELECT c.id, c.document_id, c.ordinal, c.text, c.score + 0.5 * COALESCE(("
-    "SELECT sum(g.idf * t.tf * 2.2 / (t.tf + 1.2 * (0.25 + 0.75 * c.gram_count / s.avg_grams))) "
-    "FROM grams g CROSS JOIN LATERAL (SELECT (c.grams ->> g.gram)::float8 AS tf) t "
-    "WHERE t.tf IS NOT NULL), 0) AS score "
-    "FROM candidates c CROSS JOIN stats s) "
-    "SELECT f.id, f.document_id, d.title, f.text, f.score "
-    "FROM fused f JOIN registry.documents d ON d.id = f.document_id "
-    "ORDER BY f.score DESC, d.created_at, f.ordinal LIMIT $4::int";
+    "gram_scores AS (SELECT c.id, sum(g.idf * t.tf * 2.2 / (t.tf + 1.2 * (0.25 + 0.75 * "
+    "c.gram_count / s.avg_grams))) AS score FROM candidates c CROSS JOIN stats s CROSS JOIN grams g "
+    "CROSS JOIN LATERAL (SELECT (c.grams ->> g.gram)::float8 AS tf) t WHERE t.tf IS NOT NULL "
+    "GROUP BY c.id) "
+    "SELECT c.id, c.document_id, d.title, c.text, c.score + 0.5 * COALESCE(gs.score, 0) AS score "
+    "FROM candidates c LEFT JOIN gram_scores gs ON gs.id = c.id "
+    "JOIN registry.documents d ON d.id = c.document_id "
+    "ORDER BY 5 DESC, d.created_at, c.ordinal LIMIT $4::int";
 constexpr const char* kReindex =
     "UPDATE registry.chunks c "
     "SET tsv = setweight(to_tsvector($2::regconfig, registry.search_text(b.language, d.title)), 'A') "
@@ -117,6 +144,8 @@ constexpr const char* kReindex =
 #undef BF_DOCUMENT_COLUMNS
 #undef BF_INDEX_CHUNK_TERMS
 #undef BF_COUNT_CHUNK_GRAMS
+#undef BF_COUNT_CHUNK_STATS
+#undef BF_ADD_CHUNK_STATS
 
 registry::v1::Document document_from_row(const pg::Result& r, int row) {
   registry::v1::Document document;
@@ -157,6 +186,7 @@ registry::v1::Document KnowledgeRepository::insert(const NewDocument& document) 
                                    document.title, text_array_literal(document.chunks)});
   connection_.exec(kIndexDocumentTerms, {stored.id()});
   connection_.exec(kCountDocumentGrams, {stored.id()});
+  connection_.exec(kCountDocumentStats, {stored.id()});
   return stored;
 }
 
@@ -183,6 +213,8 @@ void KnowledgeRepository::reindex(const std::string& bot_id, const std::string& 
   connection_.exec(kIndexBotTerms, {bot_id});
   connection_.exec(kDropBotGrams, {bot_id});
   connection_.exec(kCountBotGrams, {bot_id});
+  connection_.exec(kDropBotStats, {bot_id});
+  connection_.exec(kCountBotStats, {bot_id});
 }
 
 }  // namespace botfactory::registry
