@@ -304,7 +304,7 @@ int main(int argc, char** argv) try {
     double min_score;
     bool faq_title_match;
   };
-  // The score is BM25F + 0.5 × the 4-gram BM25 (bot-registry V007): tens, not units.
+  // The score is BM25F + 0.7 × the 4-gram BM25 (bot-registry V007): tens, not units.
   const std::vector<Row> rows = {{1.0, false}, {20.0, false}, {40.0, false},
                                  {1.0, true},  {20.0, true},  {40.0, true}};
   for (const auto& s : scenarios) {

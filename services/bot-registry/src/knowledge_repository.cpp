@@ -93,7 +93,7 @@ constexpr const char* kIndexBotTerms = BF_INDEX_CHUNK_TERMS "c.bot_id = $1::uuid
 // planned as a filter that ran to_tsvector once per posting of the bot). Scoring reads only
 // the postings (their len, V006: an index-only scan).
 // Second stage (V007, docs/benchmarks.md "Character 4-grams"): the best GREATEST(limit, 20)
-// chunks by that score (ties: lower chunk id) are the candidates; each gets 0.5 × the BM25
+// chunks by that score (ties: lower chunk id) are the candidates; each gets 0.7 × the BM25
 // (same k1, b; idf from the bot's gram df, registry.bot_grams; length the chunk's gram count)
 // of the query's distinct character 4-grams found in its gram vector (registry.chunks.grams).
 // The query's grams are cut inline (registry.gram_text, as registry.char_grams does), so the
@@ -102,7 +102,9 @@ constexpr const char* kIndexBotTerms = BF_INDEX_CHUNK_TERMS "c.bot_id = $1::uuid
 // bot's grams instead); each candidate's vector is detoasted once (the `|| '{}'` copy in a
 // materialized CTE) instead of once per gram. N and the average lengths come from the bot's
 // row of registry.bot_search_stats (V007). A chunk that matches no query word is not a
-// candidate.
+// candidate. 4-grams across word boundaries, the weight 0.7 and 20 candidates were chosen on
+// one half of the questions of COVID / XQuAD en / XQuAD ru (docs/benchmarks.md "Character
+// 4-grams"); the other half is reported apart.
 constexpr const char* kSearch =
     "WITH query AS (SELECT tsvector_to_array(to_tsvector($2::regconfig, registry.search_text("
     "(SELECT language FROM registry.bots WHERE id = $1::uuid), $3))) AS words), "
@@ -129,7 +131,7 @@ constexpr const char* kSearch =
     "c.gram_count / s.avg_grams))) AS score FROM candidates c CROSS JOIN stats s CROSS JOIN grams g "
     "CROSS JOIN LATERAL (SELECT (c.grams ->> g.gram)::float8 AS tf) t WHERE t.tf IS NOT NULL "
     "GROUP BY c.id) "
-    "SELECT c.id, c.document_id, d.title, c.text, c.score + 0.5 * COALESCE(gs.score, 0) AS score "
+    "SELECT c.id, c.document_id, d.title, c.text, c.score + 0.7 * COALESCE(gs.score, 0) AS score "
     "FROM candidates c LEFT JOIN gram_scores gs ON gs.id = c.id "
     "JOIN registry.documents d ON d.id = c.document_id "
     "ORDER BY 5 DESC, d.created_at, c.ordinal LIMIT $4::int";

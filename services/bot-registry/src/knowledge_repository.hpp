@@ -42,7 +42,7 @@ class KnowledgeRepository {
   /// Up to `limit` chunks of the bot matching any of `words` (space-separated, already
   /// sanitised by query_words(); folded like the chunks) under `search_config`, best first by
   /// their score: the BM25F of the words (title counted twice, k1 = 1.2, b = 0.75) plus, for
-  /// the best max(limit, 20) of those, 0.5 × the BM25 of the words' character 4-grams (V007).
+  /// the best max(limit, 20) of those, 0.7 × the BM25 of the words' character 4-grams (V007).
   /// > 0, unbounded; ties: older document, earlier chunk. Empty when no word has a lexeme
   /// (stop words only) or nothing matches.
   std::vector<registry::v1::KnowledgeChunk> search(const std::string& bot_id,
