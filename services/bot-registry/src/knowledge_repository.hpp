@@ -36,8 +36,10 @@ class KnowledgeRepository {
   registry::v1::Document insert(const NewDocument& document);
   /// The bot's documents, oldest first.
   std::vector<registry::v1::Document> list(const std::string& bot_id);
-  /// Deletes the document and takes its chunks' grams off the bot's gram counts (V007), in one
-  /// statement. False when the bot has no such document.
+  /// Deletes the document and takes its chunks off the bot's gram counts and search statistics
+  /// (V007), in one statement. Callers hold the bot's row lock (BotRepository::lock), as for
+  /// insert and reindex, so one writer at a time changes a bot's counts. False when the bot has
+  /// no such document.
   bool remove(const std::string& bot_id, const std::string& document_id);
   /// Up to `limit` chunks of the bot matching any of `words` (space-separated, already
   /// sanitised by query_words(); folded like the chunks) under `search_config`, best first by
