@@ -335,6 +335,7 @@ TEST_CASE("injection set: the same attempts on the production path (GetBotModelC
   ai::test::FakeGemini gemini(kTenantKey);
   auto client = shared_client();
   ai::ChatModelSettings settings;  // no key from the environment
+  settings.tenant_private_addresses = true;  // the tenant's base URL is the fake on 127.0.0.1
   proxy.providers->add(std::make_shared<ai::ChatModelProvider>(std::make_shared<ai::OpenAiWire>("http://127.0.0.1:9"), client, proxy.search, settings));
   proxy.providers->add(std::make_shared<ai::ChatModelProvider>(std::make_shared<ai::GeminiWire>("http://127.0.0.1:9"), client, proxy.search, settings));
 
