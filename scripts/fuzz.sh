@@ -28,6 +28,7 @@ max_len() {
     router|static_files) echo 1024 ;;
     text_extract) echo 8192 ;;
     sse) echo 4096 ;;
+    telegram) echo 8192 ;;
   esac
 }
 check_runs() {

@@ -14,8 +14,8 @@
 namespace botfactory::channel {
 namespace {
 
-std::vector<ReplySource> sources_from_json(const std::string& text) {
-  std::vector<ReplySource> out;
+std::vector<CitedSource> sources_from_json(const std::string& text) {
+  std::vector<CitedSource> out;
   if (text.empty()) return out;
   boost::system::error_code error;
   auto value = boost::json::parse(text, error);
@@ -27,7 +27,7 @@ std::vector<ReplySource> sources_from_json(const std::string& text) {
       const auto* v = o.if_contains(key);
       return v && v->is_string() ? std::string(v->get_string()) : std::string();
     };
-    out.push_back(ReplySource{member("document_id"), member("document_title"), member("chunk_id")});
+    out.push_back(CitedSource{member("document_id"), member("document_title")});
   }
   return out;
 }

@@ -56,7 +56,7 @@ std::size_t utf16_units(std::string_view text) {
   return units;
 }
 
-std::string render_with_sources(std::string_view text, const std::vector<ReplySource>& sources) {
+std::string render_with_sources(std::string_view text, const std::vector<CitedSource>& sources) {
   std::string out(text);
   if (sources.empty()) return out;
   out += "\n\nSources:";

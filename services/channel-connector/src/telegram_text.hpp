@@ -8,9 +8,14 @@
 #include <string_view>
 #include <vector>
 
-#include "pipeline_ports.hpp"
 
 namespace botfactory::channel {
+
+/// A cited knowledge-base document (a reply's Message.sources entry), as the list shows it.
+struct CitedSource {
+  std::string document_id;
+  std::string document_title;
+};
 
 /// sendMessage's text limit: 1-4096 characters after entities parsing
 /// (https://core.telegram.org/bots/api#sendmessage); Telegram counts text in UTF-16 code units
@@ -23,7 +28,7 @@ std::size_t utf16_units(std::string_view text);
 /// `text` followed by a short sources list when `sources` is non-empty:
 /// "\n\nSources:\n[1] <title>\n[2] <title>" (n matches the [n] citations; an empty title shows as
 /// "document <id>"). Duplicated titles are listed once per source index.
-std::string render_with_sources(std::string_view text, const std::vector<ReplySource>& sources);
+std::string render_with_sources(std::string_view text, const std::vector<CitedSource>& sources);
 
 /// Splits UTF-8 `text` into parts of at most `max_units` UTF-16 code units (≥ 16), preferring
 /// the last paragraph break, then sentence end (". ", "! ", "? ", "。" and the like followed by

@@ -43,7 +43,7 @@ TEST_CASE("split_message cuts at sentence ends within the limit, never inside a 
 
 TEST_CASE("render_with_sources lists the cited documents") {
   CHECK(render_with_sources("x", {}) == "x");
-  CHECK(render_with_sources("See [1] and [2].", {{"d1", "FAQ", "c"}, {"d2", "", "c"}}) ==
+  CHECK(render_with_sources("See [1] and [2].", {{"d1", "FAQ"}, {"d2", ""}}) ==
         "See [1] and [2].\n\nSources:\n[1] FAQ\n[2] document d2");
 }
 
