@@ -5,13 +5,20 @@
 namespace botfactory::channel {
 namespace {
 
-/// Length in bytes of the UTF-8 sequence starting with `lead` (1 for a stray byte).
-std::size_t sequence_length(unsigned char lead) {
-  if (lead < 0x80) return 1;
-  if ((lead >> 5) == 0x6) return 2;
-  if ((lead >> 4) == 0xE) return 3;
-  if ((lead >> 3) == 0x1E) return 4;
-  return 1;
+/// Length in bytes of the UTF-8 sequence at text[i]: the length its lead byte announces when
+/// that many continuation bytes (10xxxxxx) follow, else 1 (a stray or truncated byte counts
+/// alone, so an ASCII byte is never swallowed and cuts after ASCII stay on boundaries).
+std::size_t sequence_length(std::string_view text, std::size_t i) {
+  auto lead = static_cast<unsigned char>(text[i]);
+  std::size_t n = 1;
+  if ((lead >> 5) == 0x6) n = 2;
+  else if ((lead >> 4) == 0xE) n = 3;
+  else if ((lead >> 3) == 0x1E) n = 4;
+  if (n == 1 || i + n > text.size()) return 1;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 1;
+  }
+  return n;
 }
 
 bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
@@ -48,8 +55,7 @@ std::size_t best_cut(std::string_view window) {
 std::size_t utf16_units(std::string_view text) {
   std::size_t units = 0;
   for (std::size_t i = 0; i < text.size();) {
-    std::size_t length = sequence_length(static_cast<unsigned char>(text[i]));
-    if (i + length > text.size()) length = 1;
+    std::size_t length = sequence_length(text, i);
     units += length == 4 ? 2 : 1;
     i += length;
   }
@@ -76,8 +82,7 @@ std::vector<std::string> split_message(std::string_view text, std::size_t max_un
     // The longest prefix within max_units, on a code-point boundary.
     std::size_t bytes = 0, units = 0;
     while (bytes < rest.size()) {
-      std::size_t length = sequence_length(static_cast<unsigned char>(rest[bytes]));
-      if (bytes + length > rest.size()) length = 1;
+      std::size_t length = sequence_length(rest, bytes);
       std::size_t add = length == 4 ? 2 : 1;
       if (units + add > max_units) break;
       units += add;

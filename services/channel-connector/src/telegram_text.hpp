@@ -22,7 +22,8 @@ struct CitedSource {
 /// (https://core.telegram.org/api/entities#entity-length).
 inline constexpr std::size_t kTelegramMaxTextUnits = 4096;
 
-/// UTF-16 code units of UTF-8 `text` (a code point above U+FFFF counts 2; malformed bytes 1 each).
+/// UTF-16 code units of UTF-8 `text` (a code point above U+FFFF counts 2; each byte of a
+/// malformed sequence counts 1).
 std::size_t utf16_units(std::string_view text);
 
 /// `text` followed by a short sources list when `sources` is non-empty:

@@ -23,7 +23,7 @@
 #include "botfactory/registry/v1/registry.grpc.pb.h"
 #include "botfactory/rpc/server.hpp"
 #include "botfactory/testenv/test_env.hpp"
-#include "settings.hpp"
+#include "../src/settings.hpp"  // relative: gateway tests include this file too
 
 struct redisContext;
 
