@@ -268,6 +268,8 @@ describe("tenant-isolation matrix on a live fleet", () => {
     add_document: (c) => ({ body: { title: `added-by-${c}`, body: "text" } }),
     widget_session: () => ({ body: {} }),
     set_provider_key: (c) => ({ body: { key: `sk-set-by-${c}-${nonce}` } }),
+    connect_channel: () => ({ body: { type: "telegram", token: "not-a-token", mode: "polling" } }),
+    telegram_webhook: () => ({ body: { update_id: 1 } }),
   };
 
   const problems = []; // leaks and malformed errors, reported after every cell ran

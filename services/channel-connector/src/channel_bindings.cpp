@@ -73,6 +73,8 @@ std::string ChannelBindings::webhook_url(const std::string& channel_id) const {
 ChannelView ChannelBindings::connect(const ConnectRequest& request) {
   require_box();
   require_ids(request.tenant_id, request.bot_id);
+  // Another tenant's bot is NOT_FOUND whatever the body says (docs/security.md matrix).
+  auto bot = bots_.get_bot(request.tenant_id, request.bot_id);
   if (request.type != "telegram") {
     rpc::throw_invalid("type must be \"telegram\" (WhatsApp and Instagram are not available yet)");
   }
@@ -88,7 +90,6 @@ ChannelView ChannelBindings::connect(const ConnectRequest& request) {
   if (!telegram_token_shape_ok(request.token)) {
     rpc::throw_invalid("token must be a Telegram bot token from @BotFather (<digits>:<letters>)");
   }
-  auto bot = bots_.get_bot(request.tenant_id, request.bot_id);  // NOT_FOUND for another tenant's
 
   auto me = telegram_.call(request.token, "getMe", "{}");
   using Kind = telegram::CallResult::Kind;
@@ -151,6 +152,7 @@ ChannelView ChannelBindings::connect(const ConnectRequest& request) {
 
 std::vector<ChannelView> ChannelBindings::list(const std::string& tenant_id, const std::string& bot_id) {
   require_ids(tenant_id, bot_id);
+  bots_.get_bot(tenant_id, bot_id);  // NOT_FOUND for another tenant's bot
   std::vector<ChannelView> out;
   for (auto& record : repository_.list(tenant_id, bot_id)) {
     std::string url = record.mode == "webhook" ? webhook_url(record.id) : "";

@@ -59,13 +59,14 @@ class ChannelBindings {
 
   void set_inbox_waker(InboxWaker* waker) { waker_.store(waker); }
 
-  /// Validates, checks the bot (NOT_FOUND) and the token shape (INVALID_ARGUMENT), calls getMe
+  /// Checks the bot (NOT_FOUND, before anything else), validates type/mode and the token shape
+  /// (INVALID_ARGUMENT), calls getMe
   /// (401/404 → INVALID_ARGUMENT "Telegram refused the bot token"; unreachable → UNAVAILABLE),
   /// checks the plan's max_channels (RESOURCE_EXHAUSTED), registers the webhook in webhook mode
   /// (setWebhook with a random secret_token and allowed_updates ["message"]; polling mode calls
   /// deleteWebhook so getUpdates works), and stores the channel.
   ChannelView connect(const ConnectRequest& request);
-  /// The bot's channels, oldest first.
+  /// The bot's channels, oldest first; NOT_FOUND when the bot is not the tenant's.
   std::vector<ChannelView> list(const std::string& tenant_id, const std::string& bot_id);
   /// Deletes the binding; deleteWebhook first in webhook mode (best-effort, logged).
   void disconnect(const std::string& tenant_id, const std::string& bot_id, const std::string& channel_id);

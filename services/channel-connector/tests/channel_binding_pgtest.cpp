@@ -163,7 +163,7 @@ TEST_CASE("connect: getMe checks the token, it is sealed and masked, the plan li
   auto listed = h.app->bindings().list(h.tenant, h.bot.id());
   REQUIRE(listed.size() == 1);
   CHECK(listed[0].record.id == view.record.id);
-  CHECK(h.app->bindings().list(random_uuid(), h.bot.id()).empty());
+  CHECK(code_of([&] { h.app->bindings().list(random_uuid(), h.bot.id()); }) == grpc::StatusCode::NOT_FOUND);
 
   CHECK(code_of([&] { h.app->bindings().disconnect(random_uuid(), h.bot.id(), view.record.id); }) ==
         grpc::StatusCode::NOT_FOUND);

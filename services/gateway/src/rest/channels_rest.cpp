@@ -72,7 +72,6 @@ HttpResponse create_channel(const Upstreams& upstreams, const std::string& tenan
   rpc_request.set_type(string_field(body, "type"));
   rpc_request.set_mode(string_field(body, "mode"));
   rpc_request.set_token(string_field(body, "token"));
-  if (rpc_request.type().empty()) throw ApiError(400, "validation_failed", "type is required");
   chat::v1::Channel channel;
   check(upstreams.call(channels_stub(upstreams), &ChannelsRpc::ConnectChannel, rpc_request, channel));
   auto response = json_response(201, channel_json(channel));
