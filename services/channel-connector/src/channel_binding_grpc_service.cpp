@@ -27,6 +27,12 @@ void to_proto(const ChannelView& view, chat::v1::Channel& out) {
   out.set_webhook_url(view.webhook_url);
   out.set_pending_outbound(c.pending_outbound);
   out.set_failed_outbound(c.failed_outbound);
+  if (view.webhook_info) {
+    out.set_webhook_checked(true);
+    out.set_webhook_pending_updates(view.webhook_info->pending_update_count);
+    out.set_webhook_last_error(view.webhook_info->last_error_message);
+    out.set_webhook_registered_url(view.webhook_info->url);
+  }
 }
 
 }  // namespace

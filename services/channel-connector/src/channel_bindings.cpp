@@ -156,7 +156,19 @@ std::vector<ChannelView> ChannelBindings::list(const std::string& tenant_id, con
   std::vector<ChannelView> out;
   for (auto& record : repository_.list(tenant_id, bot_id)) {
     std::string url = record.mode == "webhook" ? webhook_url(record.id) : "";
-    out.push_back(ChannelView{std::move(record), std::move(url)});
+    std::optional<telegram::WebhookInfo> info;
+    if (record.mode == "webhook" && box_) {
+      try {
+        auto credentials = open_credentials(*box_, record.credentials);
+        auto answer = telegram_.call(credentials.token, "getWebhookInfo", "{}",
+                                     telegram::CallTimeouts{std::chrono::milliseconds(2000),
+                                                            std::chrono::milliseconds(3000)});
+        if (answer.kind == telegram::CallResult::Kind::kOk) info = telegram::parse_webhook_info(answer.result);
+      } catch (const std::exception& e) {
+        log_->warn("channel {}: getWebhookInfo skipped: {}", record.id, e.what());
+      }
+    }
+    out.push_back(ChannelView{std::move(record), std::move(url), std::move(info)});
   }
   return out;
 }

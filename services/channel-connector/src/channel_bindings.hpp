@@ -7,10 +7,12 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "channel_repository.hpp"
+#include "telegram_wire.hpp"
 
 namespace spdlog {
 class logger;
@@ -45,6 +47,8 @@ struct ConnectRequest {
 struct ChannelView {
   ChannelRecord record;
   std::string webhook_url;
+  /// Webhook mode in list(): Telegram's getWebhookInfo, when it answered.
+  std::optional<telegram::WebhookInfo> webhook_info;
 };
 
 /// Thread-safe. Errors are rpc::StatusError (INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS,
@@ -66,7 +70,8 @@ class ChannelBindings {
   /// (setWebhook with a random secret_token and allowed_updates ["message"]; polling mode calls
   /// deleteWebhook so getUpdates works), and stores the channel.
   ChannelView connect(const ConnectRequest& request);
-  /// The bot's channels, oldest first; NOT_FOUND when the bot is not the tenant's.
+  /// The bot's channels, oldest first, with getWebhookInfo (3 s at most each) for webhook-mode
+  /// ones; NOT_FOUND when the bot is not the tenant's.
   std::vector<ChannelView> list(const std::string& tenant_id, const std::string& bot_id);
   /// Deletes the binding; deleteWebhook first in webhook mode (best-effort, logged).
   void disconnect(const std::string& tenant_id, const std::string& bot_id, const std::string& channel_id);

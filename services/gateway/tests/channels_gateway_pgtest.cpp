@@ -191,6 +191,8 @@ TEST_CASE("Telegram through the gateway: connect, webhook checks, dedupe, reply 
   CHECK(health.at("state").as_string() == "connected");
   CHECK(health.at("last_inbound_at").is_string());
   CHECK(health.at("pending_outbound").as_int64() == 0);
+  CHECK(health.at("webhook").at("registered_url").as_string() ==
+        "https://bots.example.com/webhooks/telegram/" + channel_id);  // getWebhookInfo
 
   r = http_call(port, http::verb::delete_, channels + "/" + channel_id, "", token);
   CHECK(r.status == 204);

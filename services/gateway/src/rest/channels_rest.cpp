@@ -26,6 +26,15 @@ json::value time_or_null(bool set, const google::protobuf::Timestamp& at) {
   return json::value(rpc::rfc3339(at));
 }
 
+/// Telegram's getWebhookInfo of a webhook-mode channel; null when not asked or not answered.
+json::value webhook_json(const chat::v1::Channel& c) {
+  if (!c.webhook_checked()) return nullptr;
+  return json::object{{"registered_url", c.webhook_registered_url()},
+                      {"pending_update_count", c.webhook_pending_updates()},
+                      {"last_error", c.webhook_last_error().empty() ? json::value(nullptr)
+                                                                    : json::value(c.webhook_last_error())}};
+}
+
 json::object channel_json(const chat::v1::Channel& c) {
   return {{"id", c.id()},
           {"bot_id", c.bot_id()},
@@ -46,7 +55,8 @@ json::object channel_json(const chat::v1::Channel& c) {
                {"last_delivery_error_at",
                 time_or_null(c.has_last_delivery_error_at(), c.last_delivery_error_at())},
                {"pending_outbound", c.pending_outbound()},
-               {"failed_outbound", c.failed_outbound()}}}};
+               {"failed_outbound", c.failed_outbound()},
+               {"webhook", webhook_json(c)}}}};
 }
 
 HttpResponse json_response(int status, const json::value& value) {
