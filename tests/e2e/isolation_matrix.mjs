@@ -39,6 +39,7 @@ export function columnOf(caller) {
 
 const all = (status) => [status, status, status, status, status, status];
 const user = (ok, other) => [ok, other, 403, 403, 401, 401];
+// `headerAuth`: a public route (no bearer token) that a header of its own authenticates.
 
 /**
  * REST rows. `id` names the row (the test builds its request from it); `target` says what the
@@ -104,7 +105,7 @@ export const REST_ROWS = [
   { id: "delete_channel", method: "DELETE", path: "/api/v1/bots/{id}/channels/{channel_id}",
     target: "A's bot, an unknown channel", bind: { id: "botA", channel_id: "convA" }, expect: user(404, 404) },
   { id: "telegram_webhook", method: "POST", path: "/webhooks/telegram/{channel_id}",
-    target: "no secret header", bind: { channel_id: "convA" }, expect: all(403) },
+    target: "no secret header", bind: { channel_id: "convA" }, expect: all(403), headerAuth: true },
   { id: "healthz", method: "GET", path: "/healthz", target: "—", expect: all(200) },
   { id: "readyz", method: "GET", path: "/readyz", target: "—", expect: all(200) },
   { id: "metrics", method: "GET", path: "/metrics", target: "—", expect: all(200) },
