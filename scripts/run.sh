@@ -73,6 +73,9 @@ scripts/servers.sh start "$RUN_DIR/servers"
 . "$RUN_DIR/servers/env"
 export DATABASE_URL=$PG_CONNINFO REDIS_HOST=127.0.0.1 REDIS_PORT
 export BIN_DIR=$ROOT/build WEB_ROOT=$ROOT/web/dist
+# A local run: the tenant is the developer, whose own model server (Ollama, llama.cpp) listens
+# on 127.0.0.1. Production keeps the default "off" (docs/security.md, SSRF).
+export LLM_TENANT_PRIVATE_ADDRESSES=${LLM_TENANT_PRIVATE_ADDRESSES:-on}
 scripts/fleet.sh start "$RUN_DIR/fleet"
 
 first_port=${GATEWAY_PORTS%% *}
@@ -86,6 +89,7 @@ cat <<INFO
 
   BotFactory is running (embedded default).
 
+  Dashboard (sign in/up):   http://127.0.0.1:$first_port/app/   (demo login below)
   Chat with the demo bot:   http://127.0.0.1:$first_port/?bot=$public_id
   Same, second replica:     http://127.0.0.1:$second_port/?bot=$public_id
   REST API:                 http://127.0.0.1:$first_port/api/v1   (docs/api.md)
