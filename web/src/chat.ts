@@ -84,7 +84,7 @@ function showTyping(): void {
   typingTimer = setTimeout(hideTyping, typingMaxMs);
   if (typing) return;
   typing = document.createElement("li");
-  typing.className = "msg msg-bot typing";
+  typing.className = "msg msg-typing typing";
   typing.setAttribute("role", "status");
   const name = session?.bot.name ?? "Bot";
   const label = document.createElement("span");

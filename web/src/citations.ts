@@ -15,7 +15,8 @@ export function sourceAnchorId(messageId: string, n: number): string {
 /**
  * The reply `text` as nodes: plain text as text nodes, each marker whose numbers all name one of
  * the `count` sources as `<sup class="cite"><a href="#…">n</a></sup>` per number (`label` + n
- * as its accessible name). Markers naming no source (n = 0 or n > count) stay as written.
+ * as its accessible name; spaces before a marker are dropped). Markers naming no source (n = 0 or
+ * n > count) stay as written.
  */
 export function citedText(text: string, count: number, messageId: string, label: string): DocumentFragment {
   const out = document.createDocumentFragment();
@@ -23,7 +24,7 @@ export function citedText(text: string, count: number, messageId: string, label:
   for (const match of text.matchAll(marker)) {
     const numbers = match[1].split(",").map((n) => Number(n.trim()));
     if (count === 0 || numbers.some((n) => n < 1 || n > count)) continue;
-    out.append(text.slice(last, match.index));
+    out.append(text.slice(last, match.index).replace(/[ \t]+$/, ""));  // "feature [1]" → "feature¹"
     for (const n of numbers) {
       const sup = document.createElement("sup");
       sup.className = "cite";
