@@ -24,7 +24,7 @@ function modelReply(body) {
 }
 
 before(async () => {
-  model = await startFakeOpenAi({ reply: modelReply, gapMs: 150 });
+  model = await startFakeOpenAi({ reply: modelReply, gapMs: 150, firstMs: 800 });
   // The platform key and endpoint of the `openai` provider (ai-proxy; bot-registry decides
   // which answerer a bot gets), as `make run` passes them from the environment.
   process.env.OPENAI_BASE_URL = model.url;
@@ -166,6 +166,8 @@ test("a model's reply grows on the page after a typing indicator and ends with i
   });
   await page.fill("#text", "Can I reply to emails sent to my mask?");
   await page.click("#send");
+  await page.waitForSelector("#messages > li.typing", { timeout: 10000 });
+  await page.screenshot({ path: path.join(repoRoot, "build", "chat-typing.png") });
   await page.waitForFunction(() => window.__stream.texts.length >= 3, null, { timeout: 20000 });
   await page.screenshot({ path: path.join(repoRoot, "build", "chat-streaming.png") });
   await page.waitForSelector(".msg-bot:not(.draft) .sources li", { timeout: 20000 });

@@ -1,7 +1,8 @@
 // A fake OpenAI-compatible chat server for the end-to-end tests: `POST /v1/chat/completions`
 // with `stream: true` answers Server-Sent Events the way api.openai.com does (one
 // `chat.completion.chunk` per piece with `choices[0].delta.content`, a usage chunk, `data: [DONE]`;
-// https://platform.openai.com/docs/api-reference/chat-streaming), one piece every `gapMs`.
+// https://platform.openai.com/docs/api-reference/chat-streaming): the first piece after
+// `firstMs`, then one every `gapMs`.
 import http from "node:http";
 
 /**
@@ -9,7 +10,7 @@ import http from "node:http";
  * returns the pieces of the answer (strings). Resolves to {url (the base URL for
  * OPENAI_BASE_URL), requests (bodies received), close()}.
  */
-export async function startFakeOpenAi({ reply, gapMs = 150 }) {
+export async function startFakeOpenAi({ reply, gapMs = 150, firstMs = 0 }) {
   const requests = [];
   const server = http.createServer(async (req, res) => {
     let raw = "";
@@ -25,6 +26,7 @@ export async function startFakeOpenAi({ reply, gapMs = 150 }) {
     const chunk = (choices, extra = {}) =>
       `data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 0, model: body.model, choices, ...extra })}\n\n`;
     const pieces = reply(body);
+    await new Promise((resolve) => setTimeout(resolve, firstMs));
     for (const piece of pieces) {
       if (res.destroyed) return;
       res.write(chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]));

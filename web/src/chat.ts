@@ -88,7 +88,7 @@ function showTyping(): void {
   typing.setAttribute("role", "status");
   const name = session?.bot.name ?? "Bot";
   const label = document.createElement("span");
-  label.className = "visually-hidden";
+  label.className = "who";
   label.textContent = `${name} ${ui.typing}`;
   const dots = document.createElement("span");
   dots.className = "dots";
