@@ -212,6 +212,13 @@ TEST_CASE("JSON shapes use snake_case, RFC 3339 UTC and lower-case enums") {
   CHECK(m.at("seq").as_int64() == 7);
   CHECK(m.at("sender").at("kind").as_string() == "operator");
   CHECK(m.at("sender").at("name").as_string() == "Olga");
+  CHECK_FALSE(m.contains("sources"));  // only replies with sources carry the key
+  auto* source = message.add_sources();
+  source->set_document_id("d1");
+  source->set_document_title("FAQ");
+  source->set_chunk_id("c3");
+  CHECK(boost::json::serialize(message_json(message).at("sources")) ==
+        R"([{"document_id":"d1","document_title":"FAQ","chunk_id":"c3"}])");
 
   billing::v1::Subscription subscription;
   subscription.set_status(billing::v1::SUBSCRIPTION_STATUS_TRIALING);

@@ -1,6 +1,7 @@
 #include "rest/rest_json.hpp"
 
 #include "botfactory/chatwire/message_event.hpp"
+#include "botfactory/chatwire/message_sources.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/rpc/timestamp.hpp"
 #include "http/api_error.hpp"
@@ -129,11 +130,13 @@ boost::json::object conversation_json(const chat::v1::Conversation& conversation
 }
 
 boost::json::object message_json(const chat::v1::Message& message) {
-  return {{"seq", message.seq()},
-          {"id", message.id()},
-          {"sender", sender_json(message.sender())},
-          {"text", message.text()},
-          {"created_at", rpc::rfc3339(message.created_at())}};
+  boost::json::object json{{"seq", message.seq()},
+                           {"id", message.id()},
+                           {"sender", sender_json(message.sender())},
+                           {"text", message.text()},
+                           {"created_at", rpc::rfc3339(message.created_at())}};
+  chatwire::append_sources(json, message);
+  return json;
 }
 
 std::string_view subscription_status_name(billing::v1::SubscriptionStatus status) {

@@ -39,7 +39,8 @@ boost::json::object provider_key_json(const registry::v1::ProviderKey& key);
 boost::json::object document_json(const registry::v1::Document& document);
 /// {id, bot_id, channel, visitor {kind, id, name}, last_seq, created_at, updated_at}
 boost::json::object conversation_json(const chat::v1::Conversation& conversation);
-/// {seq, id, sender {kind, id, name}, text, created_at}
+/// {seq, id, sender {kind, id, name}, text, created_at} plus sources [{document_id,
+/// document_title, chunk_id}] when the message has any (chatwire::append_sources).
 boost::json::object message_json(const chat::v1::Message& message);
 
 /// "trialing", "active", "expired" ("unknown" otherwise).
