@@ -68,7 +68,15 @@ test("a visitor asks the demo bot on the chat page and reads the answer", async 
   const texts = await page.$$eval(".msg .text", (els) => els.map((e) => e.textContent));
   assert.equal(texts.filter((t) => t === "Can I reply to emails sent to my mask?").length, 1, "the question shows once");
   const answer = texts.at(-1);
-  assert.ok(docs.some((d) => answer.includes(d.title)), `answer names a source: ${answer}`);
+  // The quote's source (message.sources) is listed under it by document title, and the
+  // answerer's own "Source: “…”" line becomes a [1] link to it.
+  const reply = ".msg-bot:not(.draft):last-of-type";
+  const sources = await page.$$eval(`${reply} .sources li`, (els) => els.map((e) => e.textContent));
+  assert.equal(sources.length, 1, "one source listed under the quoted answer");
+  assert.ok(docs.some((d) => d.title === sources[0]), `the source is a document: ${sources[0]}`);
+  assert.equal(await page.textContent(`${reply} .sources-title`), "Sources");
+  assert.ok(!answer.includes("Source:"), `the source line is not repeated in the text: ${answer}`);
+  assert.equal(await page.$$eval(`${reply} .text sup.cite > a`, (els) => els.map((a) => a.textContent).join()), "1");
   await page.screenshot({ path: path.join(repoRoot, "build", "chat-page.png") });
   state.publicId = bot.public_id;
 });

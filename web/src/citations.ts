@@ -66,6 +66,22 @@ export function sourcesList(sources: MessageSource[], messageId: string, heading
 }
 
 /**
+ * The extractive answerer ends a quote with a line naming its source document (services/ai-proxy
+ * extractive_provider.cpp: `Source: “T”`, `Источник: «T»`, `Manba: “T”`) for clients that show
+ * no sources. When that line names source n, the page shows `[n]` in its place: the list under
+ * the reply names the document already.
+ */
+function sourceLineAsMarker(text: string, sources: MessageSource[]): string {
+  const cut = text.lastIndexOf("\n\n");
+  if (cut < 0) return text;
+  const line = /^(?:Source: “(.*)”|Источник: «(.*)»|Manba: “(.*)”)$/.exec(text.slice(cut + 2));
+  if (!line) return text;
+  const title = line[1] ?? line[2] ?? line[3];
+  const n = sources.findIndex((s) => s.document_title === title) + 1;
+  return n > 0 ? `${text.slice(0, cut)} [${n}]` : text;
+}
+
+/**
  * Fills `body` (the reply's text element, emptied first) with `text` and its citation markers
  * and, when `sources` is non-empty, appends the sources block after `body`, replacing an older
  * one. Clicking a marker scrolls its list item into view and highlights it.
@@ -73,7 +89,8 @@ export function sourcesList(sources: MessageSource[], messageId: string, heading
 export function renderReply(body: HTMLElement, text: string, sources: MessageSource[] | undefined,
                             messageId: string, labels: { sources: string; sourceLabel: string }): void {
   const list = sources ?? [];
-  body.replaceChildren(citedText(text, list.length, messageId, labels.sourceLabel));
+  const shown = list.length > 0 ? sourceLineAsMarker(text, list) : text;
+  body.replaceChildren(citedText(shown, list.length, messageId, labels.sourceLabel));
   body.parentElement?.querySelector(":scope > .sources")?.remove();
   if (list.length === 0) return;
   body.after(sourcesList(list, messageId, labels.sources));
