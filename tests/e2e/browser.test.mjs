@@ -225,5 +225,11 @@ test("a model's reply grows on the page after a typing indicator and ends with i
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling at 375 px (${overflow} px too wide)`);
   assert.ok(model.requests.length >= 1, "the reply came from the model");
+  // Reopened, the conversation is replayed from storage with the same citations.
+  await page.reload();
+  await page.waitForSelector(".msg-bot .sources li", { timeout: 15000 });
+  const replayed = await page.$$eval(".msg-bot .sources li", (els) => els.map((e) => e.textContent));
+  assert.deepEqual(replayed, seen.sources);
+  assert.equal(await page.$$eval(".msg-bot .text sup.cite", (els) => els.length), seen.links.length);
   await page.close();
 });
