@@ -327,6 +327,8 @@ async function connect(): Promise<void> {
         break;
       case "error":
         console.warn("chat error", frame.code, frame.message);
+        // A message of ours was refused (e.g. rate_limited): no reply is coming for it.
+        if (frame.client_id && pending.has(frame.client_id)) hideTyping();
         break;
     }
   };

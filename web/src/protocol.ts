@@ -38,4 +38,4 @@ export type ServerFrame =
   | { type: "conversation.joined"; conversation_id: string; last_seq: number }
   | { type: "auth.ok"; expires_at: number }
   | { type: "pong" }
-  | { type: "error"; code: string; message: string };
+  | { type: "error"; code: string; message: string; client_id?: string; conversation_id?: string };
