@@ -58,6 +58,19 @@ describe("a business signs up and builds a bot", () => {
     const current = await http(A, "GET", "/api/v1/subscriptions/current", { token: state.token });
     assert.equal(current.status, 200);
     assert.equal(current.body.plan.code, "trial");
+    // The reply quota and the model-token allowance side by side.
+    assert.deepEqual(current.body.quotas, {
+      bot_replies: { used: current.body.usage.bot_replies, limit: current.body.plan.limits.max_replies_per_month },
+      model_tokens: { used: current.body.usage.model_tokens, limit: current.body.plan.limits.max_tokens_per_month },
+    });
+    assert.equal(current.body.quotas.model_tokens.limit, 200000);
+    const daily = await http(B, "GET", "/api/v1/usage/daily?days=7", { token: state.token });
+    assert.equal(daily.status, 200, JSON.stringify(daily.body));
+    assert.equal(daily.body.days, 7);
+    assert.deepEqual(daily.body.usage, []);
+    const badWindow = await http(A, "GET", "/api/v1/usage/daily?days=91", { token: state.token });
+    assert.equal(badWindow.status, 400);
+    assert.equal(badWindow.body.error.code, "validation_failed");
     const changed = await http(A, "POST", "/api/v1/subscriptions", { token: state.token, body: { plan: "starter" } });
     assert.ok([200, 201].includes(changed.status), JSON.stringify(changed.body));
     assert.equal(changed.body.plan.code, "starter");
@@ -303,8 +316,8 @@ describe("bad input gets a clear error and loses nothing", () => {
 
   test("a tenant past its quota: the visitor gets a polite message instead of a reply", async () => {
     const tenant = fleet.psql(`SELECT tenant_id FROM billing.subscriptions WHERE plan_code = 'starter' LIMIT 1`);
-    fleet.psql(`UPDATE billing.usage SET used = 2000 WHERE tenant_id = '${tenant}'`);
-    const count = fleet.psql(`SELECT count(*) FROM billing.usage WHERE tenant_id = '${tenant}' AND used = 2000`);
+    fleet.psql(`UPDATE billing.usage SET used = 2000 WHERE tenant_id = '${tenant}' AND resource = 'bot_replies'`);
+    const count = fleet.psql(`SELECT count(*) FROM billing.usage WHERE tenant_id = '${tenant}' AND resource = 'bot_replies' AND used = 2000`);
     assert.equal(count, "1");
     const v = state.visitor;
     v.send({ type: "message.send", conversation_id: state.session.conversation_id, client_id: "q-quota", text: "How do I use Common Voice?" });
