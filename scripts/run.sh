@@ -26,7 +26,7 @@ scripts/build.sh botfactory-auth botfactory-subscription botfactory-bot-registry
 cleanup() {
   trap - INT TERM EXIT
   trap '' PIPE  # the terminal or a pipe may be gone already; stopping must still finish
-  [ -n "${sleeper:-}" ] && kill "$sleeper" 2>/dev/null
+  if [ -n "${sleeper:-}" ]; then kill "$sleeper" 2>/dev/null || true; fi
   echo
   echo "run: stopping services…"
   scripts/fleet.sh stop "$RUN_DIR/fleet" || true
