@@ -73,11 +73,13 @@ const std::string kModel = "bench-model";
 struct Options {
   std::string ai_proxy = "build/services/ai-proxy/botfactory-ai-proxy";
   int calls = 300;
+  int repeat = 3;
   int tokens = 200;
   int pace_ms = 0;
   int concurrent = 200;
   int concurrent_pace_ms = 5;
   std::string only;  // "sequential" or "concurrent"
+  bool serve_fake = false;
 };
 
 Options parse(int argc, char** argv) {
@@ -85,12 +87,16 @@ Options parse(int argc, char** argv) {
   CLI::App app{"What ai-proxy adds to a streamed model reply (docs/benchmarks.md)", "bench_ai_proxy_stream"};
   app.add_option("--ai-proxy", o.ai_proxy, "the botfactory-ai-proxy binary to start")->check(CLI::ExistingFile);
   app.add_option("--calls", o.calls, "replies per path in the sequential phase")->check(CLI::Range(10, 1000000));
+  app.add_option("--repeat", o.repeat, "sequential runs (the summary row gives their medians)")->check(CLI::Range(1, 100));
   app.add_option("--tokens", o.tokens, "text events (words) per model reply")->check(CLI::Range(1, 4000));
   app.add_option("--pace-ms", o.pace_ms, "pause after each token in the sequential phase")->check(CLI::Range(0, 1000));
   app.add_option("--concurrent", o.concurrent, "replies at once in the concurrent phase")->check(CLI::Range(1, 250));
   app.add_option("--concurrent-pace-ms", o.concurrent_pace_ms, "pause after each token in the concurrent phase")
       ->check(CLI::Range(0, 1000));
   app.add_option("--only", o.only, "run one phase")->check(CLI::IsMember({"sequential", "concurrent"}));
+  app.add_flag("--serve-fake", o.serve_fake,
+               "only serve the fake model (key " + kKey + ", --tokens, --pace-ms) until stdin closes: prints "
+               "\"URL <base>\", then \"END <steady-clock ns>\" after each complete stream (bench/ai_gateway_stream.mjs)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -388,26 +394,26 @@ struct Bench {
   }
 };
 
-void print_row(const char* path, const std::vector<Sample>& samples) {
-  std::vector<double> total, tail;
-  for (const auto& s : samples) {
-    total.push_back(s.total_ms);
-    tail.push_back(s.tail_ms);
-  }
-  auto t = stats(total), l = stats(tail);
-  std::printf("| %s | %zu | %.3f | %.3f | %.3f | %.3f | %.3f | %zu |\n", path, samples.size(), t.p50, t.p90, t.p99,
-              l.p50, l.p99, samples.back().messages);
+/// The figures of one sequential run (ms).
+struct RunFigures {
+  Stats direct, provider, proxied, direct_tail, proxied_tail;
+  std::size_t messages = 0;
+  double proxy_cpu_ms = 0;  // per reply
+  double adds_p50() const { return proxied.p50 - direct.p50; }
+  double adds_p99() const { return proxied.p99 - direct.p99; }
+  double tail_p50() const { return proxied_tail.p50 - direct_tail.p50; }
+  double tail_p99() const { return proxied_tail.p99 - direct_tail.p99; }
+};
+
+Stats pick(const std::vector<Sample>& samples, bool tail) {
+  std::vector<double> out;
+  for (const auto& s : samples) out.push_back(tail ? s.tail_ms : s.total_ms);
+  return stats(out);
 }
 
-void sequential(Bench& b) {
+RunFigures sequential_run(Bench& b) {
   const auto& o = b.options;
-  b.set_pace(o.pace_ms);
   std::vector<Sample> direct, provider, proxied;
-  for (int i = 0; i < std::min(50, o.calls); ++i) {  // warm up connections, allocators, caches
-    b.direct();
-    b.in_process();
-    b.proxied();
-  }
   double proxy_cpu = 0;
   for (int i = 0; i < o.calls; ++i) {  // interleaved, so the paths see the same machine state
     direct.push_back(b.direct());
@@ -416,30 +422,57 @@ void sequential(Bench& b) {
     proxied.push_back(b.proxied());
     proxy_cpu += cpu_ms(b.proxy->pid()) - before;
   }
-  std::printf("### %d tokens per reply, %d ms between tokens, %d replies per path\n\n", o.tokens, o.pace_ms, o.calls);
-  std::printf("| path | replies | p50 ms | p90 ms | p99 ms | last event → end p50 ms | p99 ms | messages per reply |\n"
-              "|---|---|---|---|---|---|---|---|\n");
-  print_row("model called directly (http_client + sse)", direct);
-  print_row("ChatModelProvider in process", provider);
-  print_row("through ai-proxy Generate (gRPC messages)", proxied);
-  auto pick = [](const std::vector<Sample>& v, bool tail) {
-    std::vector<double> out;
-    for (const auto& s : v) out.push_back(tail ? s.tail_ms : s.total_ms);
-    return stats(out);
-  };
-  auto d = pick(direct, false), p = pick(proxied, false), dl = pick(direct, true), pl = pick(proxied, true);
-  std::printf("\nai-proxy adds per reply: **p50 %.3f ms, p99 %.3f ms** (targets 0.5 / 2); after the model's last "
-              "event: p50 %.3f ms, p99 %.3f ms. ai-proxy CPU: %.3f ms per reply (10 ms ticks, summed). "
-              "%zu gRPC messages per reply for %d tokens.\n\n",
-              p.p50 - d.p50, p.p99 - d.p99, pl.p50 - dl.p50, pl.p99 - dl.p99, proxy_cpu / o.calls,
-              proxied.back().messages, o.tokens);
+  RunFigures f{pick(direct, false), pick(provider, false), pick(proxied, false), pick(direct, true),
+               pick(proxied, true), proxied.back().messages, proxy_cpu / o.calls};
   std::fprintf(stderr,
                "RESULT {\"phase\":\"sequential\",\"tokens\":%d,\"pace_ms\":%d,\"calls\":%d,\"direct_p50_ms\":%.4f,"
-               "\"direct_p99_ms\":%.4f,\"proxied_p50_ms\":%.4f,\"proxied_p99_ms\":%.4f,\"overhead_p50_ms\":%.4f,"
-               "\"overhead_p99_ms\":%.4f,\"tail_overhead_p50_ms\":%.4f,\"tail_overhead_p99_ms\":%.4f,"
-               "\"grpc_messages\":%zu,\"proxy_cpu_ms_per_reply\":%.4f}\n",
-               o.tokens, o.pace_ms, o.calls, d.p50, d.p99, p.p50, p.p99, p.p50 - d.p50, p.p99 - d.p99,
-               pl.p50 - dl.p50, pl.p99 - dl.p99, proxied.back().messages, proxy_cpu / o.calls);
+               "\"direct_p99_ms\":%.4f,\"provider_p50_ms\":%.4f,\"proxied_p50_ms\":%.4f,\"proxied_p99_ms\":%.4f,"
+               "\"overhead_p50_ms\":%.4f,\"overhead_p99_ms\":%.4f,\"tail_overhead_p50_ms\":%.4f,"
+               "\"tail_overhead_p99_ms\":%.4f,\"grpc_messages\":%zu,\"proxy_cpu_ms_per_reply\":%.4f}\n",
+               o.tokens, o.pace_ms, o.calls, f.direct.p50, f.direct.p99, f.provider.p50, f.proxied.p50, f.proxied.p99,
+               f.adds_p50(), f.adds_p99(), f.tail_p50(), f.tail_p99(), f.messages, f.proxy_cpu_ms);
+  return f;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  auto n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+void sequential(Bench& b) {
+  const auto& o = b.options;
+  b.set_pace(o.pace_ms);
+  for (int i = 0; i < std::min(50, o.calls); ++i) {  // warm up connections, allocators, caches
+    b.direct();
+    b.in_process();
+    b.proxied();
+  }
+  std::printf("### %d tokens per reply, %d ms between tokens: %d runs of %d replies per path\n\n", o.tokens, o.pace_ms,
+              o.repeat, o.calls);
+  std::printf("| run | direct p50 / p99 ms | ChatModelProvider in process p50 / p99 | through ai-proxy p50 / p99 | "
+              "**ai-proxy adds p50** | **p99** | after the last event: adds p50 | p99 | gRPC messages per reply | "
+              "ai-proxy CPU ms per reply |\n|---|---|---|---|---|---|---|---|---|---|\n");
+  std::vector<RunFigures> runs;
+  for (int r = 0; r < o.repeat; ++r) {
+    auto f = sequential_run(b);
+    runs.push_back(f);
+    std::printf("| %d | %.3f / %.3f | %.3f / %.3f | %.3f / %.3f | %.3f | %.3f | %.3f | %.3f | %zu | %.2f |\n", r + 1,
+                f.direct.p50, f.direct.p99, f.provider.p50, f.provider.p99, f.proxied.p50, f.proxied.p99, f.adds_p50(),
+                f.adds_p99(), f.tail_p50(), f.tail_p99(), f.messages, f.proxy_cpu_ms);
+    std::fflush(stdout);
+  }
+  auto med = [&](double (RunFigures::*of)() const) {
+    std::vector<double> v;
+    for (const auto& f : runs) v.push_back((f.*of)());
+    return median(v);
+  };
+  std::vector<double> cpu;
+  for (const auto& f : runs) cpu.push_back(f.proxy_cpu_ms);
+  std::printf("| median | | | | **%.3f** | **%.3f** | %.3f | %.3f | | %.2f |\n\n", med(&RunFigures::adds_p50),
+              med(&RunFigures::adds_p99), med(&RunFigures::tail_p50), med(&RunFigures::tail_p99), median(cpu));
+  std::printf("Targets: ai-proxy adds p50 ≤ 0.5 ms, p99 ≤ 2 ms per reply. p99 differences of %d replies are noisy.\n\n",
+              o.calls);
 }
 
 /// One Generate call on gRPC's callback client API (no client thread per call).
@@ -491,9 +524,34 @@ class StreamCall final : public grpc::ClientReadReactor<ai::v1::GenerateResponse
   std::string error_;
 };
 
+/// The same replies at once straight from the model (a thread each here): the wall-time floor
+/// on this machine. Returns {wall ms, completed, reply p50 ms, reply p99 ms}.
+std::vector<double> direct_concurrent(Bench& b, int replies) {
+  std::vector<double> ms(static_cast<std::size_t>(replies), -1);
+  std::vector<std::thread> threads;
+  auto start = Clock::now();
+  for (int i = 0; i < replies; ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        ms[static_cast<std::size_t>(i)] = b.direct().total_ms;
+      } catch (const std::exception&) {
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  double wall = ms_since(start);
+  std::vector<double> ok;
+  for (double m : ms) {
+    if (m >= 0) ok.push_back(m);
+  }
+  auto s = ok.empty() ? Stats{} : stats(ok);
+  return {wall, static_cast<double>(ok.size()), s.p50, s.p99};
+}
+
 void concurrent(Bench& b) {
   const auto& o = b.options;
   b.set_pace(o.concurrent_pace_ms);
+  auto floor = direct_concurrent(b, o.concurrent);
   long idle_threads = proc_status(b.proxy->pid(), "Threads");
   std::atomic<bool> running{true};
   std::atomic<long> max_threads{idle_threads};
@@ -531,24 +589,48 @@ void concurrent(Bench& b) {
   std::printf("### %d concurrent streaming replies on one ai-proxy (%d tokens, %d ms between tokens: %.0f ms of "
               "model time each)\n\n",
               o.concurrent, o.tokens, o.concurrent_pace_ms, floor_ms);
-  std::printf("| replies | completed | wall ms | reply p50 ms | p99 ms | gRPC messages per reply | ai-proxy threads idle "
-              "| max during run | after | ai-proxy CPU ms |\n|---|---|---|---|---|---|---|---|---|---|\n");
-  std::printf("| %d | %d | %.0f | %.0f | %.0f | %zu | %ld | %ld | %ld | %.0f |\n\n", o.concurrent, completed, wall, s.p50,
-              s.p99, calls.back()->messages(), idle_threads, max_threads.load(), after_threads, cpu);
+  std::printf("| path | replies | completed | wall ms | reply p50 ms | p99 ms | gRPC messages per reply | ai-proxy "
+              "threads idle | max during run | after | ai-proxy CPU ms |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+  std::printf("| model called directly (a thread per reply) | %d | %.0f | %.0f | %.0f | %.0f | | | | | |\n", o.concurrent,
+              floor[1], floor[0], floor[2], floor[3]);
+  std::printf("| through one ai-proxy | %d | %d | %.0f | %.0f | %.0f | %zu | %ld | %ld | %ld | %.0f |\n\n", o.concurrent,
+              completed, wall, s.p50, s.p99, calls.back()->messages(), idle_threads, max_threads.load(), after_threads,
+              cpu);
   if (!first_error.empty()) std::printf("First failure: %s\n\n", first_error.c_str());
   std::fprintf(stderr,
                "RESULT {\"phase\":\"concurrent\",\"replies\":%d,\"completed\":%d,\"tokens\":%d,\"pace_ms\":%d,"
-               "\"wall_ms\":%.1f,\"p50_ms\":%.1f,\"p99_ms\":%.1f,\"threads_idle\":%ld,\"threads_max\":%ld,"
+               "\"direct_wall_ms\":%.1f,\"wall_ms\":%.1f,\"p50_ms\":%.1f,\"p99_ms\":%.1f,\"threads_idle\":%ld,\"threads_max\":%ld,"
                "\"cpu_ms\":%.0f}\n",
-               o.concurrent, completed, o.tokens, o.concurrent_pace_ms, wall, s.p50, s.p99, idle_threads,
+               o.concurrent, completed, o.tokens, o.concurrent_pace_ms, floor[0], wall, s.p50, s.p99, idle_threads,
                max_threads.load(), cpu);
 }
 
 }  // namespace
 
+/// --serve-fake: the fake model for another process (the gateway benchmark). CLOCK_MONOTONIC
+/// (std::chrono::steady_clock here, process.hrtime in Node) is the same clock in both.
+int serve_fake(const Options& o) {
+  ai::test::FakeOpenAi fake(kKey);
+  fake.reply = make_reply(o.tokens);
+  fake.piece = 0;
+  fake.pause = std::chrono::milliseconds(o.pace_ms);
+  std::mutex out;
+  fake.on_stream_end = [&] {
+    std::lock_guard lock(out);
+    std::printf("END %lld\n", static_cast<long long>(Clock::now().time_since_epoch().count()));
+    std::fflush(stdout);
+  };
+  std::printf("URL %s\n", fake.base_url().c_str());
+  std::fflush(stdout);
+  while (std::getchar() != EOF) {
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) try {
   Bench b;
   b.options = parse(argc, argv);
+  if (b.options.serve_fake) return serve_fake(b.options);
   b.start();
   if (b.options.only != "concurrent") sequential(b);
   if (b.options.only != "sequential") concurrent(b);
