@@ -50,6 +50,8 @@ export LOG_LEVEL=${LOG_LEVEL:-warn}
 run() {  # run TIMEOUT_S BINARY ARGS...: the table to stdout, RESULT lines to results.jsonl
   local limit=$1
   shift
+  echo "(load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
+  echo
   timeout "$limit" "$@" 2> >(awk -v out="$RUN_DIR/results.jsonl" \
     '/^RESULT /{sub(/^RESULT /, ""); print >> out; next} {print > "/dev/stderr"}')
   echo

@@ -81,7 +81,7 @@ class FakeOpenAi {
   std::string reply = "Refunds are paid within 14 days of the return [1].";
   /// Bytes per HTTP chunk; 0 = one chunk per SSE event (as a model server writes them).
   std::size_t piece = 7;
-  /// Pause after each text event (a model producing tokens over time); 0 = none.
+  /// Pause between text events (a model producing tokens over time); 0 = none.
   std::chrono::milliseconds pause{0};
   /// Called on the connection's thread once a complete stream (through `data: [DONE]`) is sent.
   std::function<void()> on_stream_end;
@@ -126,7 +126,7 @@ class FakeOpenAi {
     for (std::size_t i = 0; i < words.size(); ++i) {
       stream += event(chunk(words[i], nullptr));
       if (per_event) flush();
-      if (pause.count() > 0) c.sleep(pause);
+      if (pause.count() > 0 && i + 1 < words.size()) c.sleep(pause);
       if (model == "cut" && i == 1) {
         flush();
         c.close();
