@@ -68,8 +68,17 @@ async function until(check, what, limitMs = 30000) {
   }
 }
 
+let cleanup = () => {};
+for (const signal of ["SIGTERM", "SIGINT"]) {
+  process.on(signal, () => {  // e.g. run_ai_proxy.sh's timeout: stop the fleet and the fake first
+    cleanup();
+    process.exit(1);
+  });
+}
+
 async function main() {
   const { fake, ends, url } = startFake();
+  cleanup = () => fake.kill();
   const baseUrl = await url;
   Object.assign(process.env, {
     OPENAI_API_KEY: key, OPENAI_BASE_URL: baseUrl, OPENAI_MODEL: model,
@@ -77,6 +86,13 @@ async function main() {
     RATE_LIMIT_AUTH_PER_MIN: "0", WS_RATE_PER_SEC: "1000", WS_RATE_BURST: "1000",
   });
   const fleet = await startFleet();
+  let stopped = false;
+  cleanup = () => {
+    if (stopped) return;
+    stopped = true;
+    fleet.stop();
+    fake.kill();
+  };
   let visitor;
   try {
     const [A] = fleet.gateways;
@@ -168,8 +184,7 @@ async function main() {
     }));
   } finally {
     visitor?.close();
-    fleet.stop();
-    fake.kill();
+    cleanup();
   }
 }
 

@@ -77,7 +77,7 @@ run() {  # run TIMEOUT_S BINARY ARGS...: the table to stdout, RESULT lines to re
   if part gateway; then
     echo "## streaming provider through channel-connector, Redis and the gateway"
     echo
-    (cd tests/e2e && [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error >&2)
+    (cd tests/e2e && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error >&2; })
     SERVERS="$RUN_DIR/servers"
     scripts/servers.sh start "$SERVERS" >/dev/null
     trap 'scripts/servers.sh stop "$SERVERS" >/dev/null || true' EXIT
