@@ -111,8 +111,11 @@ class FixedRegistry final : public registry::v1::BotRegistryService::Service {
  public:
   explicit FixedRegistry(std::string base_url) : base_url_(std::move(base_url)) {}
 
+  std::atomic<long> searches{0}, configs{0};  // calls served
+
   grpc::Status SearchKnowledge(grpc::ServerContext*, const registry::v1::SearchKnowledgeRequest*,
                                registry::v1::SearchKnowledgeResponse* response) override {
+    ++searches;
     auto* chunk = response->add_chunks();
     chunk->set_chunk_id("chunk-1");
     chunk->set_document_id("doc-1");
@@ -127,6 +130,7 @@ class FixedRegistry final : public registry::v1::BotRegistryService::Service {
 
   grpc::Status GetBotModelConfig(grpc::ServerContext*, const registry::v1::GetBotModelConfigRequest* request,
                                  registry::v1::BotModelConfig* response) override {
+    ++configs;
     response->set_bot_id(request->bot_id());
     response->mutable_provider()->set_provider("openai");
     response->mutable_provider()->set_model(kModel);
@@ -400,6 +404,7 @@ struct RunFigures {
   Stats paired;  // of proxied − direct, reply by reply (the two ran back to back)
   std::size_t messages = 0;
   double proxy_cpu_ms = 0;  // per reply
+  double registry_searches = 0, registry_configs = 0;  // ai-proxy's calls per reply
   double adds_p50() const { return proxied.p50 - direct.p50; }
   double adds_p99() const { return proxied.p99 - direct.p99; }
   double tail_p50() const { return proxied_tail.p50 - direct_tail.p50; }
@@ -416,6 +421,7 @@ RunFigures sequential_run(Bench& b) {
   const auto& o = b.options;
   std::vector<Sample> direct, provider, proxied;
   double proxy_cpu = 0;
+  long searches = b.registry->searches, configs = b.registry->configs;
   for (int i = 0; i < o.calls; ++i) {  // interleaved, so the paths see the same machine state
     direct.push_back(b.direct());
     provider.push_back(b.in_process());
@@ -423,19 +429,24 @@ RunFigures sequential_run(Bench& b) {
     proxied.push_back(b.proxied());
     proxy_cpu += cpu_ms(b.proxy->pid()) - before;
   }
+  // The in-process provider searches once per reply; the rest is ai-proxy's.
+  double proxy_searches = static_cast<double>(b.registry->searches - searches - o.calls) / o.calls;
+  double proxy_configs = static_cast<double>(b.registry->configs - configs) / o.calls;
   std::vector<double> paired;
   for (std::size_t i = 0; i < direct.size(); ++i) paired.push_back(proxied[i].total_ms - direct[i].total_ms);
   RunFigures f{pick(direct, false), pick(provider, false), pick(proxied, false), pick(direct, true),
-               pick(proxied, true), stats(paired), proxied.back().messages, proxy_cpu / o.calls};
+               pick(proxied, true), stats(paired), proxied.back().messages, proxy_cpu / o.calls,
+               proxy_searches, proxy_configs};
   std::fprintf(stderr,
                "RESULT {\"phase\":\"sequential\",\"tokens\":%d,\"pace_ms\":%d,\"calls\":%d,\"direct_p50_ms\":%.4f,"
                "\"direct_p99_ms\":%.4f,\"provider_p50_ms\":%.4f,\"proxied_p50_ms\":%.4f,\"proxied_p99_ms\":%.4f,"
                "\"overhead_p50_ms\":%.4f,\"overhead_p99_ms\":%.4f,\"tail_overhead_p50_ms\":%.4f,"
                "\"tail_overhead_p99_ms\":%.4f,\"paired_p50_ms\":%.4f,\"paired_p99_ms\":%.4f,\"grpc_messages\":%zu,"
-               "\"proxy_cpu_ms_per_reply\":%.4f}\n",
+               "\"proxy_cpu_ms_per_reply\":%.4f,\"registry_calls_per_reply\":{\"SearchKnowledge\":%.2f,"
+               "\"GetBotModelConfig\":%.2f}}\n",
                o.tokens, o.pace_ms, o.calls, f.direct.p50, f.direct.p99, f.provider.p50, f.proxied.p50, f.proxied.p99,
                f.adds_p50(), f.adds_p99(), f.tail_p50(), f.tail_p99(), f.paired.p50, f.paired.p99, f.messages,
-               f.proxy_cpu_ms);
+               f.proxy_cpu_ms, f.registry_searches, f.registry_configs);
   return f;
 }
 
@@ -483,6 +494,8 @@ void sequential(Bench& b) {
   std::printf("| median | | | | **%.3f** | **%.3f** | %.3f | %.3f | %.3f | %.3f | | %.2f |\n\n", med(&RunFigures::adds_p50),
               med(&RunFigures::adds_p99), median(paired50), median(paired99), med(&RunFigures::tail_p50),
               med(&RunFigures::tail_p99), median(cpu));
+  std::printf("ai-proxy's calls to the registry per reply: SearchKnowledge %.2f, GetBotModelConfig %.2f.\n\n",
+              runs.back().registry_searches, runs.back().registry_configs);
   std::printf("Targets: ai-proxy adds p50 ≤ 0.5 ms, p99 ≤ 2 ms per reply. \"adds\" = through ai-proxy minus direct at "
               "that percentile; \"paired\" = percentile of (through ai-proxy − direct) of back-to-back replies.\n\n");
 }
