@@ -101,22 +101,30 @@ struct StandInBots : BotDirectory {
 struct CountingQuota : QuotaGate {
   std::mutex mutex;
   std::map<std::string, int> consumed;
-  bool consume_bot_reply(const std::string& tenant_id) override {
+  QuotaGrant consume_bot_reply(const std::string& tenant_id) override {
     std::lock_guard lock(mutex);
     ++consumed[tenant_id];
-    return true;
+    return QuotaGrant{true, 0, 0};
   }
+};
+
+/// Extractive replies use no model tokens: nothing to record.
+struct NoTokenMeter : TokenMeter {
+  bool record_token_usage(const TokenUsageRecord&) override { return false; }
 };
 
 /// A model that takes `delay` per reply.
 struct SlowModel : ReplyGenerator {
   std::chrono::milliseconds delay;
   explicit SlowModel(std::chrono::milliseconds d) : delay(d) {}
-  std::string generate(const GenerateInput&,
-                       const std::function<void(std::string_view)>& on_delta) override {
+  GeneratedReply generate(const GenerateInput&,
+                          const std::function<void(std::string_view)>& on_delta) override {
     std::this_thread::sleep_for(delay);
     on_delta("An answer.");
-    return "An answer.";
+    GeneratedReply reply;
+    reply.text = "An answer.";
+    reply.provider = "extractive";
+    return reply;
   }
 };
 
@@ -128,6 +136,11 @@ struct ReplyClock : ChatOps {
   explicit ReplyClock(ChatService& c) : inner(c) {}
   std::vector<Turn> recent_turns(const std::string& id, std::int64_t before, int max) override {
     return inner.recent_turns(id, before, max);
+  }
+  std::vector<Turn> participant_turns(const std::string& id, std::int64_t before,
+                                      common::v1::SenderKind kind, const std::string& sender,
+                                      int max) override {
+    return inner.participant_turns(id, before, kind, sender, max);
   }
   std::int64_t post_bot_message(const BotMessage& message) override {
     auto seq = inner.post_bot_message(message);
@@ -186,7 +199,8 @@ void run_mode(const Options& o, const Mode& mode, const std::string& conninfo, p
   ChatRateLimits rates(hits, rate_settings, registry);
   ChatService chat(store, publisher, bots, registry, &rates);
   ReplyClock clock(chat);
-  BotPipeline pipeline(bots, quota, model, clock, rates, registry);
+  NoTokenMeter meter;
+  BotPipeline pipeline(bots, quota, model, clock, rates, meter, registry);
   std::unique_ptr<VisitorMessageListener> dispatcher;
   DispatchSettings dispatch;
   dispatch.threads = static_cast<std::size_t>(o.threads);

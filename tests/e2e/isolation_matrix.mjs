@@ -56,6 +56,8 @@ export const REST_ROWS = [
     expect: user(200, "200 †") },
   { id: "change_plan", method: "POST", path: "/api/v1/subscriptions", target: "the caller's tenant",
     expect: user(200, "200 †") },
+  { id: "daily_usage", method: "GET", path: "/api/v1/usage/daily", target: "the caller's tenant",
+    expect: user(200, "200 †") },
   { id: "create_bot", method: "POST", path: "/api/v1/bots", target: "the caller's tenant", expect: user(201, "201 †") },
   { id: "list_bots", method: "GET", path: "/api/v1/bots", target: "the caller's tenant", expect: user(200, "200 †") },
   { id: "get_bot", method: "GET", path: "/api/v1/bots/{id}", target: "A's bot", bind: { id: "botA" },

@@ -58,6 +58,19 @@ describe("a business signs up and builds a bot", () => {
     const current = await http(A, "GET", "/api/v1/subscriptions/current", { token: state.token });
     assert.equal(current.status, 200);
     assert.equal(current.body.plan.code, "trial");
+    // The reply quota and the model-token allowance side by side.
+    assert.deepEqual(current.body.quotas, {
+      bot_replies: { used: current.body.usage.bot_replies, limit: current.body.plan.limits.max_replies_per_month },
+      model_tokens: { used: current.body.usage.model_tokens, limit: current.body.plan.limits.max_tokens_per_month },
+    });
+    assert.equal(current.body.quotas.model_tokens.limit, 200000);
+    const daily = await http(B, "GET", "/api/v1/usage/daily?days=7", { token: state.token });
+    assert.equal(daily.status, 200, JSON.stringify(daily.body));
+    assert.equal(daily.body.days, 7);
+    assert.deepEqual(daily.body.usage, []);
+    const badWindow = await http(A, "GET", "/api/v1/usage/daily?days=91", { token: state.token });
+    assert.equal(badWindow.status, 400);
+    assert.equal(badWindow.body.error.code, "validation_failed");
     const changed = await http(A, "POST", "/api/v1/subscriptions", { token: state.token, body: { plan: "starter" } });
     assert.ok([200, 201].includes(changed.status), JSON.stringify(changed.body));
     assert.equal(changed.body.plan.code, "starter");
@@ -138,9 +151,14 @@ describe("a visitor chats with the bot live across two replicas", () => {
     const replyTitle = faq.find((d) => reply.message.text.includes(d.title));
     assert.ok(replyTitle, `reply quotes a knowledge base document: ${reply.message.text}`);
     assert.match(reply.message.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    // The reply carries the passage it is based on (docs/protocol.md "message.new").
+    assert.ok(Array.isArray(reply.message.sources) && reply.message.sources.length >= 1, JSON.stringify(reply.message));
+    assert.ok(reply.message.text.includes(reply.message.sources[0].document_title), "the source is the quoted document");
+    assert.ok(reply.message.sources[0].document_id && reply.message.sources[0].chunk_id);
     const seenByOperator = await operator.waitFor((f) => f.type === "message.new" && f.seq === 2, 10000, "visitor message on B");
     assert.equal(seenByOperator.message.text, question);
     assert.equal(seenByOperator.message.sender.kind, "visitor");
+    assert.equal("sources" in seenByOperator.message, false, "no sources key on other messages");
     await visitor.waitFor((f) => f.type === "message.new" && f.seq === reply.seq, 10000, "reply on A");
     state.lastSeq = reply.seq;
   });
@@ -164,6 +182,24 @@ describe("a visitor chats with the bot live across two replicas", () => {
     state.lastSeq = hello.seq;
   });
 
+  test("/ai: an operator asks the bot directly; a bare /ai gets the usage hint", async () => {
+    const [visitor, operator] = state.clients;
+    operator.send({ type: "message.send", conversation_id: state.session.conversation_id, client_id: "op-ai-1",
+      text: "/AI Can I reply to emails sent to my Relay mask?" });
+    const ack = await operator.waitFor((f) => f.type === "message.ack" && f.client_id === "op-ai-1", 10000, "ack of /ai");
+    const command = await visitor.waitFor((f) => f.type === "message.new" && f.seq === ack.seq, 10000, "the command, stored as sent");
+    assert.equal(command.message.text, "/AI Can I reply to emails sent to my Relay mask?");
+    assert.equal(command.message.sender.kind, "operator");
+    const answer = await visitor.waitFor((f) => f.type === "message.new" && f.seq > ack.seq && f.message.sender.kind === "bot", 20000, "the bot answers the operator");
+    assert.ok(faq.some((d) => answer.message.text.includes(d.title)), `answered from the knowledge base: ${answer.message.text}`);
+
+    operator.send({ type: "message.send", conversation_id: state.session.conversation_id, client_id: "op-ai-2", text: "/ai" });
+    const ack2 = await operator.waitFor((f) => f.type === "message.ack" && f.client_id === "op-ai-2", 10000, "ack of bare /ai");
+    const hint = await visitor.waitFor((f) => f.type === "message.new" && f.seq > ack2.seq && f.message.sender.kind === "bot", 20000, "usage hint");
+    assert.equal(hint.message.text, "To ask me directly, write: /ai <your question>");
+    state.lastSeq = hint.seq;
+  });
+
   test("a reconnect with since_seq misses nothing", async () => {
     const [visitor] = state.clients;
     const all = visitor.messages();
@@ -179,6 +215,8 @@ describe("a visitor chats with the bot live across two replicas", () => {
     const rest = await http(A, "GET", `/api/v1/conversations/${state.session.conversation_id}/messages?since_seq=0`, { token: state.token });
     assert.equal(rest.status, 200);
     assert.deepEqual(rest.body.messages.map((m) => m.seq), all.map((f) => f.seq));
+    // REST lists the same message objects as the frames (sources included), plus seq.
+    assert.deepEqual(rest.body.messages, all.map((f) => ({ seq: f.seq, ...f.message })));
     const convs = await http(B, "GET", `/api/v1/bots/${state.bot.id}/conversations`, { token: state.token });
     assert.equal(convs.status, 200);
     assert.ok(convs.body.conversations.some((c) => c.id === state.session.conversation_id));
@@ -278,8 +316,8 @@ describe("bad input gets a clear error and loses nothing", () => {
 
   test("a tenant past its quota: the visitor gets a polite message instead of a reply", async () => {
     const tenant = fleet.psql(`SELECT tenant_id FROM billing.subscriptions WHERE plan_code = 'starter' LIMIT 1`);
-    fleet.psql(`UPDATE billing.usage SET used = 2000 WHERE tenant_id = '${tenant}'`);
-    const count = fleet.psql(`SELECT count(*) FROM billing.usage WHERE tenant_id = '${tenant}' AND used = 2000`);
+    fleet.psql(`UPDATE billing.usage SET used = 2000 WHERE tenant_id = '${tenant}' AND resource = 'bot_replies'`);
+    const count = fleet.psql(`SELECT count(*) FROM billing.usage WHERE tenant_id = '${tenant}' AND resource = 'bot_replies' AND used = 2000`);
     assert.equal(count, "1");
     const v = state.visitor;
     v.send({ type: "message.send", conversation_id: state.session.conversation_id, client_id: "q-quota", text: "How do I use Common Voice?" });

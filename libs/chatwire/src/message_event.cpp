@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "botfactory/chatwire/message_sources.hpp"
 #include "botfactory/rpc/timestamp.hpp"
 
 namespace botfactory::chatwire {
@@ -34,11 +35,12 @@ std::string encode_message_new(const botfactory::chat::v1::Message& message) {
   sender.emplace("name", message.sender().name());
 
   boost::json::object body;
-  body.reserve(4);
+  body.reserve(5);
   body.emplace("id", message.id());
   body.emplace("sender", std::move(sender));
   body.emplace("text", message.text());
   body.emplace("created_at", rpc::rfc3339(message.created_at()));
+  append_sources(body, message);
 
   boost::json::object frame;
   frame.reserve(4);

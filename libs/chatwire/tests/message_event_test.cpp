@@ -37,6 +37,30 @@ TEST_CASE("message.new frame has the documented shape and key order") {
         R"("id":"visitor-1","name":"Guest 4821"},"text":"Hello","created_at":"2026-11-22T04:40:31.123Z"}})");
 }
 
+TEST_CASE("message.new of a reply with sources ends its message with them, in citation order") {
+  auto m = sample_message("Open 9-17 [1], closed Sundays [2].");
+  m.mutable_sender()->set_kind(commonv1::SENDER_KIND_BOT);
+  auto* first = m.add_sources();
+  first->set_document_id("d1");
+  first->set_document_title("Hours \"FAQ\"");
+  first->set_chunk_id("c1");
+  auto* second = m.add_sources();
+  second->set_document_id("d2");
+  second->set_document_title("Праздники");
+  second->set_chunk_id("c7");
+  auto frame = encode_message_new(m);
+  CHECK(frame ==
+        R"({"type":"message.new","conversation_id":"0e8c4a39-0b4e-4a56-8b0c-7f5f0b1b0002","seq":42,)"
+        R"("message":{"id":"5b6f8a52-5d0f-4d55-9a43-2a1f1c9e0001","sender":{"kind":"bot",)"
+        R"("id":"visitor-1","name":"Guest 4821"},"text":"Open 9-17 [1], closed Sundays [2].",)"
+        R"("created_at":"2026-11-22T04:40:31.123Z","sources":[{"document_id":"d1",)"
+        R"("document_title":"Hours \"FAQ\"","chunk_id":"c1"},{"document_id":"d2",)"
+        R"("document_title":"Праздники","chunk_id":"c7"}]}})");
+  // Without sources the key is absent, not empty: other frames stay byte-identical.
+  m.clear_sources();
+  CHECK(encode_message_new(m).find("sources") == std::string::npos);
+}
+
 TEST_CASE("message.new escapes quotes, backslashes, newlines and keeps Cyrillic as UTF-8") {
   std::string text = "He said \"hi\"\\\nline2\tend \x01 Привет, мир";
   auto m = sample_message(text);

@@ -22,6 +22,22 @@ std::string busy_text(std::string_view language) {
   return "Sorry, I'm getting a lot of questions right now. Please ask again in a minute.";
 }
 
+std::string provider_busy_text(std::string_view language) {
+  if (language == "ru") {
+    return "Извините, сейчас я занят. Пожалуйста, повторите вопрос через минутку.";
+  }
+  if (language == "uz") {
+    return "Kechirasiz, hozir bandman. Iltimos, birozdan so‘ng savolingizni qayta yuboring.";
+  }
+  return "Sorry, I'm a little busy right now. Please try again in a moment.";
+}
+
+std::string ai_usage_text(std::string_view language) {
+  if (language == "ru") return "Чтобы спросить меня напрямую, напишите: /ai <ваш вопрос>";
+  if (language == "uz") return "Menga to‘g‘ridan-to‘g‘ri savol berish uchun yozing: /ai <savolingiz>";
+  return "To ask me directly, write: /ai <your question>";
+}
+
 std::string apology_text(std::string_view language) {
   if (language == "ru") {
     return "Извините, что-то пошло не так. Пожалуйста, попробуйте ещё раз чуть позже.";

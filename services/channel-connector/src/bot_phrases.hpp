@@ -13,6 +13,13 @@ std::string quota_exhausted_text(std::string_view language);
 /// once per conversation and minute.
 std::string busy_text(std::string_view language);
 
+/// Posted when the bot's model provider is over its rate limit or quota (ai-proxy answered
+/// RESOURCE_EXHAUSTED): a polite "busy, try again in a moment".
+std::string provider_busy_text(std::string_view language);
+
+/// Posted for an /ai command without a question: how to use it.
+std::string ai_usage_text(std::string_view language);
+
 /// Posted when the reply could not be generated (registry, subscription or ai-proxy failed).
 std::string apology_text(std::string_view language);
 

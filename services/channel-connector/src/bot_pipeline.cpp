@@ -1,9 +1,12 @@
 #include "bot_pipeline.hpp"
 
+#include "ai_command.hpp"
 #include "bot_phrases.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/metrics/registry.hpp"
+#include "botfactory/rpc/retry_after.hpp"
+#include "botfactory/rpc/status.hpp"
 #include "validation.hpp"
 
 namespace botfactory::channel {
@@ -12,106 +15,268 @@ namespace {
 constexpr const char* kFallbackBotName = "Assistant";
 constexpr const char* kOutcomeMetric = "chat_pipeline_runs_total";
 constexpr const char* kOutcomeHelp = "Bot pipeline runs by outcome";
+constexpr const char* kFallbackMetric = "chat_pipeline_fallbacks_total";
+constexpr const char* kFallbackHelp =
+    "Replies ai-proxy answered without the bot's configured provider, by fallback_reason";
+constexpr const char* kUsageMetric = "chat_token_usage_records_total";
+constexpr const char* kUsageHelp = "RecordTokenUsage calls after a reply, by result";
+
+// FinalReply.fallback_reason values (ai.proto); anything else is counted as "other".
+constexpr const char* kFallbackReasons[] = {"no_key",           "provider_unavailable",
+                                            "provider_rate_limited", "provider_refused",
+                                            "circuit_open",     "token_allowance_exhausted"};
+
+std::string label(const char* key, const std::string& value) {
+  return std::string(key) + "=\"" + value + "\"";
+}
+
+/// The /ai context: a participant's earlier commands count as their questions; bare ones go.
+std::vector<Turn> as_questions(std::vector<Turn> turns) {
+  std::vector<Turn> out;
+  out.reserve(turns.size());
+  for (auto& turn : turns) {
+    if (auto question = parse_ai_command(turn.text)) {
+      if (question->empty()) continue;
+      turn.text = std::move(*question);
+    }
+    out.push_back(std::move(turn));
+  }
+  return out;
+}
 
 }  // namespace
 
+/// What run() will post.
+struct BotPipeline::Draft {
+  BotProfile bot;
+  std::string text;
+  std::vector<ReplySource> sources;
+  Outcome outcome = Outcome::kApologized;
+  std::optional<TokenUsageRecord> usage;
+};
+
 BotPipeline::BotPipeline(BotDirectory& bots, QuotaGate& quota, ReplyGenerator& generator,
-                         ChatOps& chat, ReplyRateGate& rate, metrics::Registry& registry,
-                         PipelineSettings settings)
+                         ChatOps& chat, ReplyRateGate& rate, TokenMeter& meter,
+                         metrics::Registry& registry, PipelineSettings settings)
     : bots_(bots),
       quota_(quota),
       generator_(generator),
       chat_(chat),
       rate_(rate),
-      settings_(settings),
+      meter_(meter),
+      settings_(std::move(settings)),
       log_(common::logger("pipeline")),
-      replied_(registry.counter(kOutcomeMetric, kOutcomeHelp, R"(outcome="replied")")),
-      quota_exhausted_(registry.counter(kOutcomeMetric, kOutcomeHelp, R"(outcome="quota_exhausted")")),
-      apologized_(registry.counter(kOutcomeMetric, kOutcomeHelp, R"(outcome="apologized")")),
-      not_posted_(registry.counter(kOutcomeMetric, kOutcomeHelp, R"(outcome="not_posted")")),
-      busy_(registry.counter(kOutcomeMetric, kOutcomeHelp, R"(outcome="busy")")),
-      skipped_(registry.counter(kOutcomeMetric, kOutcomeHelp, R"(outcome="skipped")")) {}
+      ai_commands_(registry.counter("chat_pipeline_ai_commands_total",
+                                    "/ai commands handed to the pipeline")),
+      tokens_exhausted_(registry.counter(
+          "chat_pipeline_tokens_exhausted_total",
+          "Generate calls sent with tokens_exhausted (the tenant's token allowance is used up)")),
+      deltas_received_(registry.counter("chat_pipeline_deltas_received_total",
+                                        "Reply deltas received from ai-proxy")),
+      deltas_published_(registry.counter("chat_pipeline_deltas_published_total",
+                                         "Coalesced message.delta events handed to Redis")),
+      usage_recorded_(registry.counter(kUsageMetric, kUsageHelp, R"(result="recorded")")),
+      usage_duplicate_(registry.counter(kUsageMetric, kUsageHelp, R"(result="duplicate")")),
+      usage_unimplemented_(registry.counter(kUsageMetric, kUsageHelp, R"(result="unimplemented")")),
+      usage_failed_(registry.counter(kUsageMetric, kUsageHelp, R"(result="failed")")) {
+  const std::pair<Outcome, const char*> outcomes[] = {
+      {Outcome::kReplied, "replied"},         {Outcome::kQuotaExhausted, "quota_exhausted"},
+      {Outcome::kApologized, "apologized"},   {Outcome::kNotPosted, "not_posted"},
+      {Outcome::kBusy, "busy"},               {Outcome::kSkipped, "skipped"},
+      {Outcome::kProviderBusy, "provider_busy"}, {Outcome::kAiUsage, "ai_usage"}};
+  for (const auto& [outcome, name] : outcomes) {
+    outcomes_[outcome] = &registry.counter(kOutcomeMetric, kOutcomeHelp, label("outcome", name));
+  }
+  for (const char* reason : kFallbackReasons) {
+    fallbacks_[reason] = &registry.counter(kFallbackMetric, kFallbackHelp, label("reason", reason));
+  }
+  fallbacks_["other"] = &registry.counter(kFallbackMetric, kFallbackHelp, R"(reason="other")");
+}
 
-BotPipeline::Outcome BotPipeline::run(const VisitorMessage& visitor) {
-  BotProfile bot;
-  bot.id = visitor.bot_id;
-  bot.tenant_id = visitor.tenant_id;
-  bot.name = kFallbackBotName;
-  bot.language = "en";
-  std::string text;
-  Outcome outcome = Outcome::kApologized;
-  // Before the registry, the quota and the model: a flood over the rate costs one Redis call.
-  auto verdict = rate_.admit_reply(visitor.bot_id, visitor.conversation_id);
-  if (verdict == ReplyRateGate::Verdict::kSilent) {
-    skipped_.inc();
+void BotPipeline::count(Outcome outcome) { outcomes_.at(outcome)->inc(); }
+
+metrics::Counter& BotPipeline::fallback_counter(const std::string& reason) {
+  auto it = fallbacks_.find(reason);
+  return *(it != fallbacks_.end() ? it->second : fallbacks_.at("other"));
+}
+
+BotPipeline::Outcome BotPipeline::run(const VisitorMessage& message) {
+  auto command = parse_ai_command(message.text);
+  if (!command && message.sender_kind != common::v1::SENDER_KIND_VISITOR) {
+    count(Outcome::kSkipped);  // only visitors get answers without asking
     return Outcome::kSkipped;
   }
-  try {
-    bot = bots_.get_bot(visitor.tenant_id, visitor.bot_id);
-    if (bot.name.empty()) bot.name = kFallbackBotName;
-    if (verdict == ReplyRateGate::Verdict::kBusyNotice) {
-      text = busy_text(bot.language);
-      outcome = Outcome::kBusy;
-    } else if (!quota_.consume_bot_reply(visitor.tenant_id)) {
-      log_->info("conversation {}: bot reply quota of tenant {} exhausted", visitor.conversation_id,
-                 visitor.tenant_id);
-      text = quota_exhausted_text(bot.language);
-      outcome = Outcome::kQuotaExhausted;
-    } else {
-      GenerateInput input;
-      input.tenant_id = visitor.tenant_id;
-      input.bot_id = visitor.bot_id;
-      input.conversation_id = visitor.conversation_id;
-      input.language = bot.language;
-      input.instructions = bot.instructions;
-      input.provider = bot.provider;
-      input.model = bot.model;
-      input.temperature = bot.temperature;
-      input.history =
-          chat_.recent_turns(visitor.conversation_id, visitor.seq, settings_.history_turns);
-      input.user_text = visitor.text;
-      auto reply = generator_.generate(input, [&](std::string_view delta) {
-        chat_.publish_delta(visitor.conversation_id, visitor.seq, delta);
-      });
-      text = truncate_code_points(common::trim(reply), kMaxTextCodePoints);
-      if (text.empty()) {
-        log_->warn("conversation {}: ai-proxy returned an empty reply", visitor.conversation_id);
-        text = apology_text(bot.language);
-      } else {
-        outcome = Outcome::kReplied;
-      }
+  if (command) ai_commands_.inc();
+  std::string client_id =
+      command ? ai_reply_client_id(message.message_id) : "bot-reply-" + message.message_id;
+
+  Draft draft;
+  draft.bot.id = message.bot_id;
+  draft.bot.tenant_id = message.tenant_id;
+  draft.bot.name = kFallbackBotName;
+  draft.bot.language = "en";
+  if (command && command->empty()) {
+    // Only the usage hint: no rate, quota or model. The bot's name and language when known.
+    try {
+      draft.bot = bots_.get_bot(message.tenant_id, message.bot_id);
+      if (draft.bot.name.empty()) draft.bot.name = kFallbackBotName;
+    } catch (const std::exception& e) {
+      log_->warn("conversation {}: registry failed for the /ai hint: {}", message.conversation_id,
+                 common::json_escape(e.what()));
     }
-  } catch (const std::exception& e) {
-    log_->warn("conversation {}: reply to seq {} failed: {}", visitor.conversation_id, visitor.seq,
-               common::json_escape(e.what()));
-    text = apology_text(bot.language);
-    outcome = Outcome::kApologized;
+    draft.text = ai_usage_text(draft.bot.language);
+    draft.outcome = Outcome::kAiUsage;
+  } else {
+    // Before the registry, the quota and the model: a flood over the rate costs one Redis call.
+    auto verdict = rate_.admit_reply(message.bot_id, message.conversation_id);
+    if (verdict == ReplyRateGate::Verdict::kSilent) {
+      count(Outcome::kSkipped);
+      return Outcome::kSkipped;
+    }
+    answer(message, command, verdict, draft);
   }
 
+  Outcome outcome = draft.outcome;
   try {
-    chat_.post_bot_message(BotMessage{visitor.conversation_id, "bot-reply-" + visitor.message_id,
-                                      bot.id, bot.name, text});
+    chat_.post_bot_message(BotMessage{message.conversation_id, client_id, draft.bot.id,
+                                      draft.bot.name, draft.text, std::move(draft.sources)});
   } catch (const std::exception& e) {
     log_->error("conversation {}: posting the bot message for seq {} failed: {}",
-                visitor.conversation_id, visitor.seq, common::json_escape(e.what()));
-    not_posted_.inc();
-    return Outcome::kNotPosted;
+                message.conversation_id, message.seq, common::json_escape(e.what()));
+    outcome = Outcome::kNotPosted;
   }
-  switch (outcome) {
-    case Outcome::kReplied:
-      replied_.inc();
-      break;
-    case Outcome::kQuotaExhausted:
-      quota_exhausted_.inc();
-      break;
-    case Outcome::kBusy:
-      busy_.inc();
-      break;
-    default:
-      apologized_.inc();
-      break;
+  // The tokens were spent whether or not the message could be stored.
+  if (draft.usage) {
+    draft.usage->reply_id = client_id;
+    record_usage(*draft.usage);
   }
+  count(outcome);
   return outcome;
+}
+
+void BotPipeline::answer(const VisitorMessage& message, const std::optional<std::string>& command,
+                         ReplyRateGate::Verdict verdict, Draft& draft) {
+  try {
+    draft.bot = bots_.get_bot(message.tenant_id, message.bot_id);
+    if (draft.bot.name.empty()) draft.bot.name = kFallbackBotName;
+    if (verdict == ReplyRateGate::Verdict::kBusyNotice) {
+      draft.text = busy_text(draft.bot.language);
+      draft.outcome = Outcome::kBusy;
+      return;
+    }
+    auto grant = quota_.consume_bot_reply(message.tenant_id);
+    if (!grant.granted) {
+      log_->info("conversation {}: bot reply quota of tenant {} exhausted",
+                 message.conversation_id, message.tenant_id);
+      draft.text = quota_exhausted_text(draft.bot.language);
+      draft.outcome = Outcome::kQuotaExhausted;
+      return;
+    }
+    generate(message, command, grant, draft);
+  } catch (const rpc::StatusError& e) {
+    if (e.code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      // Only ai-proxy says this here: the provider's rate limit or quota (the reply quota is
+      // QuotaGrant::granted, never an error).
+      auto retry = rpc::retry_after_seconds(grpc::Status(e.code(), e.what(), e.details()));
+      log_->info("conversation {}: model provider busy (retry in {} s)", message.conversation_id,
+                 retry.value_or(0));
+      draft.text = provider_busy_text(draft.bot.language);
+      draft.outcome = Outcome::kProviderBusy;
+    } else {
+      log_->warn("conversation {}: reply to seq {} failed: {}", message.conversation_id,
+                 message.seq, common::json_escape(e.what()));
+      draft.text = apology_text(draft.bot.language);
+      draft.outcome = Outcome::kApologized;
+    }
+  } catch (const std::exception& e) {
+    log_->warn("conversation {}: reply to seq {} failed: {}", message.conversation_id, message.seq,
+               common::json_escape(e.what()));
+    draft.text = apology_text(draft.bot.language);
+    draft.outcome = Outcome::kApologized;
+  }
+}
+
+void BotPipeline::generate(const VisitorMessage& message, const std::optional<std::string>& command,
+                           const QuotaGrant& grant, Draft& draft) {
+  const auto& bot = draft.bot;
+  GenerateInput input;
+  input.tenant_id = message.tenant_id;
+  input.bot_id = message.bot_id;
+  input.conversation_id = message.conversation_id;
+  input.language = bot.language;
+  input.instructions = bot.instructions;
+  input.provider = bot.provider;
+  input.model = bot.model;
+  input.temperature = bot.temperature;
+  input.tokens_exhausted = grant.tokens_exhausted();
+  if (input.tokens_exhausted) tokens_exhausted_.inc();
+  if (command) {
+    input.history = as_questions(chat_.participant_turns(message.conversation_id, message.seq,
+                                                         message.sender_kind, message.sender_id,
+                                                         settings_.history_turns));
+    input.user_text = *command;
+  } else {
+    input.history =
+        chat_.recent_turns(message.conversation_id, message.seq, settings_.history_turns);
+    input.user_text = message.text;
+  }
+
+  DeltaCoalescer deltas(settings_.deltas, settings_.clock, [&](std::string_view text) {
+    deltas_published_.inc();
+    chat_.publish_delta(message.conversation_id, message.seq, text);
+  });
+  GeneratedReply reply;
+  try {
+    reply = generator_.generate(input, [&](std::string_view delta) {
+      deltas_received_.inc();
+      deltas.add(delta);
+    });
+  } catch (...) {
+    deltas.finish();  // what streamed so far, before the notice that replaces it
+    throw;
+  }
+  deltas.finish();
+
+  if (!reply.fallback_reason.empty()) fallback_counter(reply.fallback_reason).inc();
+  if (reply.prompt_tokens > 0 || reply.completion_tokens > 0) {
+    draft.usage = TokenUsageRecord{message.tenant_id, message.bot_id, "",
+                                   reply.provider,    reply.model,    reply.prompt_tokens,
+                                   reply.completion_tokens};
+  }
+  draft.text = truncate_code_points(common::trim(reply.text), kMaxTextCodePoints);
+  if (draft.text.empty()) {
+    log_->warn("conversation {}: ai-proxy returned an empty reply", message.conversation_id);
+    draft.text = apology_text(bot.language);
+    draft.outcome = Outcome::kApologized;
+    return;
+  }
+  draft.sources = std::move(reply.sources);
+  draft.outcome = Outcome::kReplied;
+}
+
+void BotPipeline::record_usage(const TokenUsageRecord& usage) {
+  try {
+    if (meter_.record_token_usage(usage)) {
+      usage_duplicate_.inc();
+    } else {
+      usage_recorded_.inc();
+    }
+  } catch (const rpc::StatusError& e) {
+    if (e.code() == grpc::StatusCode::UNIMPLEMENTED) {
+      usage_unimplemented_.inc();
+      log_->debug("RecordTokenUsage not served by subscription yet; reply {} not metered",
+                  usage.reply_id);
+      return;
+    }
+    usage_failed_.inc();
+    log_->warn("recording {} tokens of reply {} (tenant {}) failed: {}",
+               usage.prompt_tokens + usage.completion_tokens, usage.reply_id, usage.tenant_id,
+               common::json_escape(e.what()));
+  } catch (const std::exception& e) {
+    usage_failed_.inc();
+    log_->warn("recording the tokens of reply {} failed: {}", usage.reply_id,
+               common::json_escape(e.what()));
+  }
 }
 
 }  // namespace botfactory::channel

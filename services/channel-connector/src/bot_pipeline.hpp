@@ -1,11 +1,14 @@
 #pragma once
-// The bot's answer to one visitor message: reply rate -> registry GetBot -> subscription
-// ConsumeQuota -> ai-proxy Generate (deltas published as they stream) -> the reply committed as a
-// bot message.
+// The bot's answer to one message: reply rate -> registry GetBot -> subscription ConsumeQuota ->
+// ai-proxy Generate (deltas coalesced and published as they stream) -> the reply committed as a
+// bot message with its sources -> the model tokens recorded in subscription.
 
+#include <map>
+#include <optional>
 #include <memory>
 #include <string>
 
+#include "delta_coalescer.hpp"
 #include "pipeline_ports.hpp"
 
 namespace spdlog {
@@ -21,43 +24,87 @@ namespace botfactory::channel {
 
 /// Tunables of the pipeline.
 struct PipelineSettings {
-  /// Earlier messages sent as history (the visitor message itself goes as user_text).
+  /// Earlier messages sent as history (the message itself goes as user_text); for an /ai
+  /// command, earlier messages of the asking participant only.
   int history_turns = 10;
+  /// When streamed deltas are published (PIPELINE_DELTA_FLUSH_MS / _BYTES).
+  CoalesceSettings deltas;
+  /// The clock of the delta coalescing (tests inject one).
+  SteadyClock clock = [] { return std::chrono::steady_clock::now(); };
 };
 
-/// Runs the pipeline for one visitor message. Never throws. First asks `rate` (the bot's reply
-/// rate, BOT_REPLIES_PER_MIN): over it, neither the quota nor the model is used; the visitor
-/// gets the "busy" notice once per conversation and window and nothing for later messages of
-/// that window (their messages stay stored; operators see them). Otherwise it always leaves
-/// the visitor a bot message: the reply, the "quota exhausted" notice, or an apology. Every
-/// bot message is in the bot's language and posted with client_id
-/// "bot-reply-<visitor message id>", so a repeated run posts nothing new. Thread-safe (no state
-/// besides the collaborators').
+/// Runs the pipeline for one message. Never throws. Thread-safe (no state besides the
+/// collaborators' and metrics).
+///
+/// A visitor message: first asks `rate` (the bot's reply rate, BOT_REPLIES_PER_MIN); over it,
+/// neither the quota nor the model is used; the visitor gets the "busy" notice once per
+/// conversation and window and nothing for later messages of that window (their messages stay
+/// stored; operators see them). Otherwise it always leaves a bot message: the reply (with the
+/// sources it cites), the "quota exhausted" notice, the "model busy" notice when ai-proxy answers
+/// RESOURCE_EXHAUSTED (the provider's rate limit or quota), or an apology for any other failure.
+/// When ConsumeQuota says the tenant's model-token allowance is used up, ai-proxy is asked with
+/// tokens_exhausted (it answers with extractive). A reply with token usage is recorded with
+/// TokenMeter after it is posted; a failure there (UNIMPLEMENTED included) is logged and
+/// counted, never changes the reply.
+///
+/// An /ai command (ai_command.hpp) of any participant runs the same steps, answering the
+/// question with the participant's own earlier messages as history; a bare "/ai" gets the
+/// usage hint (no rate, quota or model). Every bot message is in the bot's language and posted
+/// with client_id "bot-reply-<message id>" ("bot-ai-<message id>" for a command), so a repeated
+/// run posts nothing new.
 class BotPipeline {
  public:
   BotPipeline(BotDirectory& bots, QuotaGate& quota, ReplyGenerator& generator, ChatOps& chat,
-              ReplyRateGate& rate, metrics::Registry& registry, PipelineSettings settings = {});
+              ReplyRateGate& rate, TokenMeter& meter, metrics::Registry& registry,
+              PipelineSettings settings = {});
 
-  /// The outcome of one run, for metrics and tests. kBusy: the busy notice was posted; kSkipped:
-  /// over the rate, nothing posted.
-  enum class Outcome { kReplied, kQuotaExhausted, kApologized, kNotPosted, kBusy, kSkipped };
+  /// The outcome of one run, for metrics and tests. kBusy: the bot's reply-rate notice was
+  /// posted; kSkipped: nothing posted (over the rate, or an operator message that is not a
+  /// command); kProviderBusy: the model provider's busy notice; kAiUsage: the /ai usage hint.
+  enum class Outcome {
+    kReplied,
+    kQuotaExhausted,
+    kApologized,
+    kNotPosted,
+    kBusy,
+    kSkipped,
+    kProviderBusy,
+    kAiUsage
+  };
 
-  Outcome run(const VisitorMessage& visitor);
+  Outcome run(const VisitorMessage& message);
 
  private:
+  struct Draft;
+  /// Rate, registry, quota and model for a message that needs an answer; fills `draft`.
+  void answer(const VisitorMessage& message, const std::optional<std::string>& command,
+              ReplyRateGate::Verdict verdict, Draft& draft);
+  /// Asks ai-proxy, publishing coalesced deltas; fills `draft` with the reply.
+  void generate(const VisitorMessage& message, const std::optional<std::string>& command,
+                const QuotaGrant& grant, Draft& draft);
+  /// RecordTokenUsage for a posted reply; never throws.
+  void record_usage(const TokenUsageRecord& usage);
+  void count(Outcome outcome);
+  metrics::Counter& fallback_counter(const std::string& reason);
+
   BotDirectory& bots_;
   QuotaGate& quota_;
   ReplyGenerator& generator_;
   ChatOps& chat_;
   ReplyRateGate& rate_;
+  TokenMeter& meter_;
   PipelineSettings settings_;
   std::shared_ptr<spdlog::logger> log_;
-  metrics::Counter& replied_;
-  metrics::Counter& quota_exhausted_;
-  metrics::Counter& apologized_;
-  metrics::Counter& not_posted_;
-  metrics::Counter& busy_;
-  metrics::Counter& skipped_;
+  std::map<Outcome, metrics::Counter*> outcomes_;
+  std::map<std::string, metrics::Counter*> fallbacks_;  // by fallback_reason; "other" for the rest
+  metrics::Counter& ai_commands_;
+  metrics::Counter& tokens_exhausted_;
+  metrics::Counter& deltas_received_;
+  metrics::Counter& deltas_published_;
+  metrics::Counter& usage_recorded_;
+  metrics::Counter& usage_duplicate_;
+  metrics::Counter& usage_unimplemented_;
+  metrics::Counter& usage_failed_;
 };
 
 }  // namespace botfactory::channel

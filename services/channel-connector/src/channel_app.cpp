@@ -26,6 +26,7 @@ struct ChannelApp::Parts {
                   s.redis_credentials),
         bots(rpc::make_channel(s.registry_addr), s.rpc_timeout),
         quota(rpc::make_channel(s.subscription_addr), s.rpc_timeout),
+        meter(rpc::make_channel(s.subscription_addr), s.rpc_timeout),
         generator(rpc::make_channel(s.ai_proxy_addr), s.ai_timeout),
         hits(s.redis_host, s.redis_port, kRateCounterTimeout, s.redis_credentials),
         rates(hits,
@@ -33,7 +34,9 @@ struct ChannelApp::Parts {
                                s.redis_key_prefix},
               registry),
         chat(store, publisher, bots, registry, &rates),
-        pipeline(bots, quota, generator, chat, rates, registry, PipelineSettings{s.history_turns}),
+        pipeline(bots, quota, generator, chat, rates, meter, registry,
+                 PipelineSettings{s.history_turns,
+                                  CoalesceSettings{s.delta_flush_interval, s.delta_flush_bytes}}),
         dispatcher(pipeline,
                    DispatchSettings{s.pipeline_threads, s.pipeline_queue_capacity,
                                     s.pipeline_tenant_queue_capacity,
@@ -45,6 +48,7 @@ struct ChannelApp::Parts {
   redis::Publisher publisher;
   RegistryBotDirectory bots;
   SubscriptionQuotaGate quota;
+  SubscriptionTokenMeter meter;
   AiProxyReplyGenerator generator;
   RedisHitCounter hits;
   ChatRateLimits rates;

@@ -12,7 +12,9 @@
 #include "botfactory/redis/publisher.hpp"
 #include "botfactory/rpc/status.hpp"
 #include "botfactory/rpc/tenant.hpp"
+#include "ai_command.hpp"
 #include "chat_rate_limits.hpp"
+#include "message_sources.hpp"
 #include "validation.hpp"
 
 namespace botfactory::channel {
@@ -89,7 +91,7 @@ chat::v1::Conversation ChatService::create_conversation(
   auto greeting_text = truncate_code_points(common::trim(bot.greeting), kMaxTextCodePoints);
   if (!greeting_text.empty()) {
     greeting = NewMessage{"", kGreetingClientId, common::v1::SENDER_KIND_BOT, bot.id, bot.name,
-                          greeting_text};
+                          greeting_text, {}, ""};
   }
   auto created = store_.create(conversation, greeting);
   if (created.greeting) {
@@ -134,12 +136,13 @@ chat::v1::PostMessageResponse ChatService::post_message(
 }
 
 chat::v1::PostMessageResponse ChatService::append_message(
-    const chat::v1::PostMessageRequest& request, const std::string& tenant_id) {
+    const chat::v1::PostMessageRequest& request, const std::string& tenant_id,
+    std::vector<ReplySource> sources) {
   std::string text = validate_post(request);
   if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   NewMessage message{request.conversation_id(), request.client_id(), request.sender().kind(),
-                     request.sender().id(),     request.sender().name(), std::move(text)};
-  message.tenant_id = tenant_id;
+                     request.sender().id(),     request.sender().name(), std::move(text),
+                     std::move(sources),        tenant_id};
 
   std::optional<AppendResult> stored;
   {
@@ -157,12 +160,16 @@ chat::v1::PostMessageResponse ChatService::append_message(
   if (!stored) rpc::throw_not_found("conversation not found");
   if (stored->duplicate) duplicates_.inc();
 
-  if (!stored->duplicate && message.sender_kind == common::v1::SENDER_KIND_VISITOR) {
+  // The bot answers every visitor message, and an /ai command of anyone but itself.
+  bool wants_answer = message.sender_kind == common::v1::SENDER_KIND_VISITOR ||
+                      (message.sender_kind == common::v1::SENDER_KIND_OPERATOR &&
+                       parse_ai_command(stored->message.text()));
+  if (!stored->duplicate && wants_answer) {
     if (auto* listener = listener_.load()) {
-      listener->on_visitor_message(VisitorMessage{stored->tenant_id, stored->bot_id,
-                                                  stored->message.conversation_id(),
-                                                  stored->message.id(), stored->message.seq(),
-                                                  stored->message.text()});
+      listener->on_visitor_message(VisitorMessage{
+          stored->tenant_id, stored->bot_id, stored->message.conversation_id(),
+          stored->message.id(), stored->message.seq(), stored->message.text(),
+          message.sender_kind, stored->message.sender().id()});
     }
   }
   chat::v1::PostMessageResponse response;
@@ -193,6 +200,13 @@ std::vector<Turn> ChatService::recent_turns(const std::string& conversation_id,
   return store_.recent_turns(conversation_id, before_seq, max_turns);
 }
 
+std::vector<Turn> ChatService::participant_turns(const std::string& conversation_id,
+                                                 std::int64_t before_seq,
+                                                 common::v1::SenderKind sender_kind,
+                                                 const std::string& sender_id, int max_turns) {
+  return store_.participant_turns(conversation_id, before_seq, sender_kind, sender_id, max_turns);
+}
+
 std::int64_t ChatService::post_bot_message(const BotMessage& message) {
   chat::v1::PostMessageRequest request;
   request.set_conversation_id(message.conversation_id);
@@ -202,7 +216,7 @@ std::int64_t ChatService::post_bot_message(const BotMessage& message) {
   sender->set_id(message.bot_id);
   sender->set_name(message.bot_name);
   request.set_text(message.text);
-  return append_message(request, "").message().seq();
+  return append_message(request, "", bound_sources(message.sources)).message().seq();
 }
 
 void ChatService::publish_delta(const std::string& conversation_id, std::int64_t reply_to_seq,

@@ -59,7 +59,7 @@ class ChatService : public ChatOps {
 
   /// Validates (see validate_post), commits with the next seq (idempotent on client_id), publishes
   /// the `message.new` frame on `chat:conv:<id>` (failures counted, never returned), and hands a
-  /// new visitor message to the listener. tenant_id required (INVALID_ARGUMENT when empty or
+  /// new visitor message, or a new /ai command of an operator (ai_command.hpp), to the listener. tenant_id required (INVALID_ARGUMENT when empty or
   /// not a UUID); NOT_FOUND for an unknown conversation or one of another tenant. A new visitor
   /// message over VISITOR_MESSAGES_PER_MIN is refused with RESOURCE_EXHAUSTED +
   /// a retry hint (rpc::throw_rate_limited) and not stored; a repeated one (same client_id) is still answered
@@ -74,6 +74,10 @@ class ChatService : public ChatOps {
   // ChatOps, for the bot pipeline.
   std::vector<Turn> recent_turns(const std::string& conversation_id, std::int64_t before_seq,
                                  int max_turns) override;
+  std::vector<Turn> participant_turns(const std::string& conversation_id, std::int64_t before_seq,
+                                      common::v1::SenderKind sender_kind,
+                                      const std::string& sender_id, int max_turns) override;
+  /// Stores the reply with its sources bounded by bound_sources (message_sources.hpp).
   std::int64_t post_bot_message(const BotMessage& message) override;
   void publish_delta(const std::string& conversation_id, std::int64_t reply_to_seq,
                      std::string_view delta) override;
@@ -84,9 +88,11 @@ class ChatService : public ChatOps {
   /// greater than the last it sent.
   std::mutex& post_lock(const std::string& conversation_id);
   void publish(const std::string& conversation_id, const std::string& frame);
-  /// post_message() after validation; `tenant_id` empty = trusted in-process caller (bot reply).
+  /// post_message() after validation; `tenant_id` empty = trusted in-process caller (bot reply,
+  /// which alone may carry `sources`).
   chat::v1::PostMessageResponse append_message(const chat::v1::PostMessageRequest& request,
-                                               const std::string& tenant_id);
+                                               const std::string& tenant_id,
+                                               std::vector<ReplySource> sources = {});
 
   static constexpr std::size_t kPostLockStripes = 64;
 

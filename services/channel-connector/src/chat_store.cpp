@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <boost/json.hpp>
+
 #include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/pg/pool.hpp"
@@ -13,7 +15,7 @@ namespace {
 // Column lists shared by the queries below; the readers depend on their order.
 #define BF_MESSAGE_COLUMNS                                                                 \
   "id, conversation_id, seq, sender_kind, sender_id, sender_name, text, client_id, "      \
-  "(extract(epoch from created_at) * 1000000)::bigint"
+  "(extract(epoch from created_at) * 1000000)::bigint, sources::text"
 #define BF_CONVERSATION_COLUMNS                                                           \
   "id, tenant_id, bot_id, channel, visitor_id, visitor_name, last_seq, "                 \
   "(extract(epoch from created_at) * 1000000)::bigint, "                                 \
@@ -25,7 +27,7 @@ constexpr const char* kFindByClientId =
     "SELECT " BF_MESSAGE_COLUMNS " FROM chat.messages WHERE conversation_id = $1 AND client_id = $2";
 constexpr const char* kInsertMessage =
     "INSERT INTO chat.messages (conversation_id, seq, sender_kind, sender_id, sender_name, text, "
-    "client_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING " BF_MESSAGE_COLUMNS;
+    "client_id, sources) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) RETURNING " BF_MESSAGE_COLUMNS;
 constexpr const char* kAdvanceLastSeq =
     "UPDATE chat.conversations SET last_seq = $2, updated_at = now() WHERE id = $1";
 constexpr const char* kInsertConversation =
@@ -46,6 +48,10 @@ constexpr const char* kConversationExists = "SELECT 1 FROM chat.conversations WH
 constexpr const char* kRecentTurns =
     "SELECT sender_kind, text FROM chat.messages WHERE conversation_id = $1 AND seq < $2 "
     "ORDER BY seq DESC LIMIT $3";
+// Served by messages_conversation_seq's index: a scan back from before_seq, filtered by sender.
+constexpr const char* kParticipantTurns =
+    "SELECT sender_kind, text FROM chat.messages WHERE conversation_id = $1 AND seq < $2 "
+    "AND sender_kind = $3 AND sender_id = $4 ORDER BY seq DESC LIMIT $5";
 
 #undef BF_MESSAGE_COLUMNS
 #undef BF_CONVERSATION_COLUMNS
@@ -62,6 +68,41 @@ pg::Param optional_param(const std::string& value) {
   return value;
 }
 
+/// chat.messages.sources of `sources`: a JSON array, NULL when empty.
+pg::Param sources_param(const std::vector<ReplySource>& sources) {
+  if (sources.empty()) return std::nullopt;
+  boost::json::array array;
+  array.reserve(sources.size());
+  for (const auto& s : sources) {
+    array.emplace_back(boost::json::object{{"document_id", s.document_id},
+                                           {"document_title", s.document_title},
+                                           {"chunk_id", s.chunk_id}});
+  }
+  return boost::json::serialize(array);
+}
+
+std::string string_member(const boost::json::object& object, std::string_view key) {
+  const auto* value = object.if_contains(key);
+  if (!value || !value->is_string()) return {};
+  return std::string(value->get_string());
+}
+
+/// Fills message.sources from the stored jsonb text (written by sources_param; anything else
+/// there is skipped, never thrown).
+void read_sources(std::string_view stored, chat::v1::Message& message) {
+  boost::system::error_code error;
+  auto parsed = boost::json::parse(stored, error);
+  if (error || !parsed.is_array()) return;
+  for (const auto& entry : parsed.get_array()) {
+    if (!entry.is_object()) continue;
+    const auto& object = entry.get_object();
+    auto* source = message.add_sources();
+    source->set_document_id(string_member(object, "document_id"));
+    source->set_document_title(string_member(object, "document_title"));
+    source->set_chunk_id(string_member(object, "chunk_id"));
+  }
+}
+
 chat::v1::Message read_message(const pg::Result& r, int row) {
   chat::v1::Message m;
   m.set_id(r.str(row, 0));
@@ -74,6 +115,7 @@ chat::v1::Message read_message(const pg::Result& r, int row) {
   m.set_text(r.str(row, 6));
   m.set_client_id(r.str(row, 7));
   *m.mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, 8));
+  if (!r.is_null(row, 9)) read_sources(r.text(row, 9), m);
   return m;
 }
 
@@ -98,7 +140,7 @@ chat::v1::Message insert_message(pg::Connection& connection, const NewMessage& m
   auto inserted = connection.exec(
       kInsertMessage, {m.conversation_id, std::to_string(seq),
                        std::string(chatwire::sender_kind_name(m.sender_kind)), m.sender_id,
-                       m.sender_name, m.text, m.client_id});
+                       m.sender_name, m.text, m.client_id, sources_param(m.sources)});
   return read_message(inserted, 0);
 }
 
@@ -195,6 +237,23 @@ std::vector<Turn> ChatStore::recent_turns(const std::string& conversation_id,
   auto connection = pool_.acquire();
   auto r = connection->exec(kRecentTurns, {conversation_id, std::to_string(before_seq),
                                            std::to_string(max_turns)});
+  std::vector<Turn> turns;
+  turns.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = r.rows() - 1; i >= 0; --i) {
+    turns.push_back(Turn{kind_from_text(r.text(i, 0)), r.str(i, 1)});
+  }
+  return turns;
+}
+
+std::vector<Turn> ChatStore::participant_turns(const std::string& conversation_id,
+                                               std::int64_t before_seq,
+                                               common::v1::SenderKind sender_kind,
+                                               const std::string& sender_id, int max_turns) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(
+      kParticipantTurns,
+      {conversation_id, std::to_string(before_seq),
+       std::string(chatwire::sender_kind_name(sender_kind)), sender_id, std::to_string(max_turns)});
   std::vector<Turn> turns;
   turns.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = r.rows() - 1; i >= 0; --i) {

@@ -24,6 +24,9 @@ struct NewMessage {
   std::string sender_id;
   std::string sender_name;
   std::string text;
+  /// Bot replies only: the cited passages, already bounded (message_sources.hpp); stored as
+  /// chat.messages.sources (jsonb, NULL when empty).
+  std::vector<ReplySource> sources;
   /// When set, the conversation must belong to this tenant (else append() finds nothing);
   /// empty only for the service's own trusted posts (bot replies).
   std::string tenant_id;
@@ -79,7 +82,7 @@ class ChatStore {
   std::vector<chat::v1::Conversation> list(const std::string& tenant_id, const std::string& bot_id,
                                            int limit);
 
-  /// Messages with seq > since_seq in seq order, at most `limit`.
+  /// Messages with seq > since_seq in seq order, at most `limit`, with their sources.
   std::vector<chat::v1::Message> messages_since(const std::string& conversation_id,
                                                 std::int64_t since_seq, int limit);
 
@@ -89,6 +92,12 @@ class ChatStore {
   /// Up to `max_turns` messages with seq < before_seq, oldest first (ai-proxy history).
   std::vector<Turn> recent_turns(const std::string& conversation_id, std::int64_t before_seq,
                                  int max_turns);
+
+  /// Up to `max_turns` messages of one sender (kind and id) with seq < before_seq, oldest first
+  /// (the context of an /ai command).
+  std::vector<Turn> participant_turns(const std::string& conversation_id, std::int64_t before_seq,
+                                      common::v1::SenderKind sender_kind,
+                                      const std::string& sender_id, int max_turns);
 
  private:
   pg::Pool& pool_;

@@ -46,7 +46,7 @@ SubscriptionQuotaGate::SubscriptionQuotaGate(std::shared_ptr<grpc::Channel> chan
                                              std::chrono::milliseconds timeout)
     : stub_(billing::v1::SubscriptionService::NewStub(channel)), timeout_(timeout) {}
 
-bool SubscriptionQuotaGate::consume_bot_reply(const std::string& tenant_id) {
+QuotaGrant SubscriptionQuotaGate::consume_bot_reply(const std::string& tenant_id) {
   grpc::ClientContext context;
   rpc::set_deadline(context, timeout_);
   billing::v1::ConsumeQuotaRequest request;
@@ -55,16 +55,37 @@ bool SubscriptionQuotaGate::consume_bot_reply(const std::string& tenant_id) {
   request.set_amount(1);
   billing::v1::ConsumeQuotaResponse response;
   auto status = stub_->ConsumeQuota(&context, request, &response);
-  if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) return false;
+  if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) return QuotaGrant{};
   if (!status.ok()) throw_unavailable("subscription", status);
-  return true;
+  return QuotaGrant{true, response.tokens_used(), response.tokens_limit()};
+}
+
+SubscriptionTokenMeter::SubscriptionTokenMeter(std::shared_ptr<grpc::Channel> channel,
+                                               std::chrono::milliseconds timeout)
+    : stub_(billing::v1::SubscriptionService::NewStub(channel)), timeout_(timeout) {}
+
+bool SubscriptionTokenMeter::record_token_usage(const TokenUsageRecord& usage) {
+  grpc::ClientContext context;
+  rpc::set_deadline(context, timeout_);
+  billing::v1::RecordTokenUsageRequest request;
+  request.set_tenant_id(usage.tenant_id);
+  request.set_bot_id(usage.bot_id);
+  request.set_reply_id(usage.reply_id);
+  request.set_provider(usage.provider);
+  request.set_model(usage.model);
+  request.set_prompt_tokens(usage.prompt_tokens);
+  request.set_completion_tokens(usage.completion_tokens);
+  billing::v1::RecordTokenUsageResponse response;
+  auto status = stub_->RecordTokenUsage(&context, request, &response);
+  if (!status.ok()) throw rpc::StatusError(status.error_code(), status.error_message());
+  return response.duplicate();
 }
 
 AiProxyReplyGenerator::AiProxyReplyGenerator(std::shared_ptr<grpc::Channel> channel,
                                              std::chrono::milliseconds timeout)
     : stub_(ai::v1::AiProxyService::NewStub(channel)), timeout_(timeout) {}
 
-std::string AiProxyReplyGenerator::generate(
+GeneratedReply AiProxyReplyGenerator::generate(
     const GenerateInput& input, const std::function<void(std::string_view delta)>& on_delta) {
   ai::v1::GenerateRequest request;
   request.set_tenant_id(input.tenant_id);
@@ -82,17 +103,30 @@ std::string AiProxyReplyGenerator::generate(
     t->set_text(turn.text);
   }
   request.set_user_text(input.user_text);
+  request.set_tokens_exhausted(input.tokens_exhausted);
 
   grpc::ClientContext context;
   rpc::set_deadline(context, timeout_);
   auto reader = stub_->Generate(&context, request);
   ai::v1::GenerateResponse event;
-  std::string final_text;
+  GeneratedReply reply;
   bool has_final = false;
   try {
     while (reader->Read(&event)) {
       if (event.has_final()) {
-        final_text = event.final().text();
+        auto& done = *event.mutable_final();
+        reply.text = std::move(*done.mutable_text());
+        reply.sources.reserve(static_cast<std::size_t>(done.sources_size()));
+        for (auto& s : *done.mutable_sources()) {
+          reply.sources.push_back(ReplySource{std::move(*s.mutable_document_id()),
+                                              std::move(*s.mutable_document_title()),
+                                              std::move(*s.mutable_chunk_id())});
+        }
+        reply.provider = done.provider();
+        reply.model = done.model();
+        reply.prompt_tokens = done.usage().prompt_tokens();
+        reply.completion_tokens = done.usage().completion_tokens();
+        reply.fallback_reason = done.fallback_reason();
         has_final = true;
       } else if (event.event_case() == ai::v1::GenerateResponse::kDelta && !has_final) {
         on_delta(event.delta());
@@ -104,11 +138,15 @@ std::string AiProxyReplyGenerator::generate(
     throw;
   }
   auto status = reader->Finish();
+  if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+    throw rpc::StatusError(status.error_code(), "model provider busy: " + status.error_message(),
+                           status.error_details());
+  }
   if (!status.ok()) throw_unavailable("ai-proxy", status);
   if (!has_final) {
     throw rpc::StatusError(grpc::StatusCode::UNAVAILABLE, "ai-proxy ended without a final reply");
   }
-  return final_text;
+  return reply;
 }
 
 }  // namespace botfactory::channel

@@ -1,5 +1,6 @@
 #pragma once
-// The pipeline ports over gRPC: bot-registry GetBot, subscription ConsumeQuota, ai-proxy Generate.
+// The pipeline ports over gRPC: bot-registry GetBot, subscription ConsumeQuota and
+// RecordTokenUsage, ai-proxy Generate.
 // Every call has a deadline; failures become rpc::StatusError.
 
 #include <chrono>
@@ -25,12 +26,25 @@ class RegistryBotDirectory : public BotDirectory {
   std::chrono::milliseconds timeout_;
 };
 
-/// QuotaGate over billing.v1 ConsumeQuota(RESOURCE_BOT_REPLIES, 1): RESOURCE_EXHAUSTED = false;
-/// other failures become UNAVAILABLE.
+/// QuotaGate over billing.v1 ConsumeQuota(RESOURCE_BOT_REPLIES, 1): RESOURCE_EXHAUSTED = not
+/// granted; the response's tokens_used/tokens_limit are passed on; other failures become
+/// UNAVAILABLE.
 class SubscriptionQuotaGate : public QuotaGate {
  public:
   SubscriptionQuotaGate(std::shared_ptr<grpc::Channel> channel, std::chrono::milliseconds timeout);
-  bool consume_bot_reply(const std::string& tenant_id) override;
+  QuotaGrant consume_bot_reply(const std::string& tenant_id) override;
+
+ private:
+  std::unique_ptr<billing::v1::SubscriptionService::Stub> stub_;
+  std::chrono::milliseconds timeout_;
+};
+
+/// TokenMeter over billing.v1 RecordTokenUsage; a failure is thrown with the call's own code
+/// (UNIMPLEMENTED from a subscription that does not serve it yet) and message.
+class SubscriptionTokenMeter : public TokenMeter {
+ public:
+  SubscriptionTokenMeter(std::shared_ptr<grpc::Channel> channel, std::chrono::milliseconds timeout);
+  bool record_token_usage(const TokenUsageRecord& usage) override;
 
  private:
   std::unique_ptr<billing::v1::SubscriptionService::Stub> stub_;
@@ -38,11 +52,13 @@ class SubscriptionQuotaGate : public QuotaGate {
 };
 
 /// ReplyGenerator over the ai.v1 Generate server stream; `timeout` bounds the whole stream.
+/// RESOURCE_EXHAUSTED (the provider's rate limit or quota) is thrown with its code and error
+/// details (the RetryInfo hint); every other failure becomes UNAVAILABLE, details logged.
 class AiProxyReplyGenerator : public ReplyGenerator {
  public:
   AiProxyReplyGenerator(std::shared_ptr<grpc::Channel> channel, std::chrono::milliseconds timeout);
-  std::string generate(const GenerateInput& input,
-                       const std::function<void(std::string_view delta)>& on_delta) override;
+  GeneratedReply generate(const GenerateInput& input,
+                          const std::function<void(std::string_view delta)>& on_delta) override;
 
  private:
   std::unique_ptr<ai::v1::AiProxyService::Stub> stub_;

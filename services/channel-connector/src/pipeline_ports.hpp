@@ -1,7 +1,8 @@
 #pragma once
 // The small interfaces the bot pipeline depends on, so unit tests can fake every collaborator:
-// bot-registry (BotDirectory), subscription (QuotaGate), ai-proxy (ReplyGenerator) and the chat
-// store itself (ChatOps). Failures are thrown as rpc::StatusError carrying the gRPC code.
+// bot-registry (BotDirectory), subscription (QuotaGate, TokenMeter), ai-proxy (ReplyGenerator)
+// and the chat store itself (ChatOps). Failures are thrown as rpc::StatusError carrying the gRPC
+// code.
 
 #include <cstdint>
 #include <functional>
@@ -35,13 +36,45 @@ class BotDirectory {
   virtual BotProfile get_bot(const std::string& tenant_id, const std::string& bot_id) = 0;
 };
 
+/// The answer of ConsumeQuota for one bot reply (billing.v1 ConsumeQuotaResponse).
+struct QuotaGrant {
+  /// False when the plan's reply quota is exhausted (nothing consumed).
+  bool granted = false;
+  /// The period's model tokens so far and the plan's monthly allowance (0 = none known).
+  std::int64_t tokens_used = 0;
+  std::int64_t tokens_limit = 0;
+  /// The allowance is used up: tokens_limit > 0 and tokens_used >= tokens_limit.
+  bool tokens_exhausted() const { return tokens_limit > 0 && tokens_used >= tokens_limit; }
+};
+
 /// Meters bot replies in subscription.
 class QuotaGate {
  public:
   virtual ~QuotaGate() = default;
-  /// Consumes one RESOURCE_BOT_REPLIES unit of `tenant_id`. True when granted, false when the
-  /// plan's quota is exhausted (nothing consumed). Throws rpc::StatusError for other failures.
-  virtual bool consume_bot_reply(const std::string& tenant_id) = 0;
+  /// Consumes one RESOURCE_BOT_REPLIES unit of `tenant_id`; granted = false when the plan's
+  /// quota is exhausted (nothing consumed). Throws rpc::StatusError for other failures.
+  virtual QuotaGrant consume_bot_reply(const std::string& tenant_id) = 0;
+};
+
+/// The model tokens of one generated reply, for billing.v1 RecordTokenUsage.
+struct TokenUsageRecord {
+  std::string tenant_id;
+  std::string bot_id;
+  std::string reply_id;  // idempotency key: the bot message's client_id
+  std::string provider;  // the provider that answered ("openai", "gemini")
+  std::string model;
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+};
+
+/// Records model-token usage in subscription.
+class TokenMeter {
+ public:
+  virtual ~TokenMeter() = default;
+  /// Records `usage` (idempotent on reply_id); returns true when it had been recorded before.
+  /// Throws rpc::StatusError with the call's code (UNIMPLEMENTED while subscription does not
+  /// serve RecordTokenUsage, UNAVAILABLE, ...).
+  virtual bool record_token_usage(const TokenUsageRecord& usage) = 0;
 };
 
 /// The per-bot reply rate (BOT_REPLIES_PER_MIN), counted across replicas.
@@ -76,6 +109,27 @@ struct GenerateInput {
   double temperature = 0.0;
   std::vector<Turn> history;  // oldest first
   std::string user_text;
+  /// The tenant's monthly model-token allowance is used up (ai-proxy answers with extractive).
+  bool tokens_exhausted = false;
+};
+
+/// A knowledge-base passage a reply is based on (chat.v1 MessageSource; cited as [n] in the
+/// reply text, n = index + 1).
+struct ReplySource {
+  std::string document_id;
+  std::string document_title;
+  std::string chunk_id;
+};
+
+/// The final reply of ai-proxy (ai.v1 FinalReply).
+struct GeneratedReply {
+  std::string text;
+  std::vector<ReplySource> sources;
+  std::string provider;         // the provider that answered ("extractive" after a fallback)
+  std::string model;            // "" for extractive
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+  std::string fallback_reason;  // "" when the configured provider answered
 };
 
 /// Generates replies through ai-proxy.
@@ -83,9 +137,11 @@ class ReplyGenerator {
  public:
   virtual ~ReplyGenerator() = default;
   /// Streams one reply: calls `on_delta` for each piece as it arrives and returns the final
-  /// text. Throws rpc::StatusError when the call fails or ends without a final reply.
-  virtual std::string generate(const GenerateInput& input,
-                               const std::function<void(std::string_view delta)>& on_delta) = 0;
+  /// reply. Throws rpc::StatusError when the call fails or ends without a final reply; the
+  /// provider's rate limit / quota (RESOURCE_EXHAUSTED) keeps its code, other failures are
+  /// UNAVAILABLE.
+  virtual GeneratedReply generate(const GenerateInput& input,
+                                  const std::function<void(std::string_view delta)>& on_delta) = 0;
 };
 
 /// A bot message to commit and publish like any other message.
@@ -95,6 +151,8 @@ struct BotMessage {
   std::string bot_id;
   std::string bot_name;
   std::string text;
+  /// The passages the reply cites (bounded and stored by ChatService, see message_sources.hpp).
+  std::vector<ReplySource> sources;
 };
 
 /// What the pipeline does to the conversation (implemented by ChatService).
@@ -104,6 +162,12 @@ class ChatOps {
   /// Up to `max_turns` messages with seq < `before_seq`, oldest first.
   virtual std::vector<Turn> recent_turns(const std::string& conversation_id, std::int64_t before_seq,
                                          int max_turns) = 0;
+  /// Up to `max_turns` messages of one participant (sender kind and id) with seq < `before_seq`,
+  /// oldest first (the context of an /ai command).
+  virtual std::vector<Turn> participant_turns(const std::string& conversation_id,
+                                              std::int64_t before_seq,
+                                              common::v1::SenderKind sender_kind,
+                                              const std::string& sender_id, int max_turns) = 0;
   /// Commits and publishes `message` (sender kind BOT); returns its seq. Idempotent on
   /// client_id. Throws like PostMessage.
   virtual std::int64_t post_bot_message(const BotMessage& message) = 0;
@@ -112,7 +176,8 @@ class ChatOps {
                              std::string_view delta) = 0;
 };
 
-/// A committed visitor message that the bot should answer.
+/// A committed message the bot should answer: any visitor message, or an /ai command of any
+/// participant (ai_command.hpp).
 struct VisitorMessage {
   std::string tenant_id;
   std::string bot_id;
@@ -120,9 +185,12 @@ struct VisitorMessage {
   std::string message_id;
   std::int64_t seq = 0;
   std::string text;
+  common::v1::SenderKind sender_kind = common::v1::SENDER_KIND_VISITOR;
+  std::string sender_id;
 };
 
-/// Told about every newly committed (not duplicate) visitor message. Must not block.
+/// Told about every newly committed (not duplicate) visitor message and every new /ai command
+/// of an operator. Must not block.
 class VisitorMessageListener {
  public:
   virtual ~VisitorMessageListener() = default;

@@ -35,11 +35,16 @@ struct ChannelSettings {
   std::string redis_key_prefix = "bf:";
   /// Earlier messages sent to ai-proxy as history with each visitor message.
   int history_turns = 10;
+  /// Streamed deltas are published at most every delta_flush_interval (0 = every delta) or
+  /// when delta_flush_bytes have accumulated (delta_coalescer.hpp).
+  std::chrono::milliseconds delta_flush_interval{50};
+  std::size_t delta_flush_bytes = 1024;
 };
 
 /// Reads REDIS_HOST, REDIS_PORT, REGISTRY_ADDR, SUBSCRIPTION_ADDR, AI_PROXY_ADDR, RPC_TIMEOUT_MS,
 /// AI_TIMEOUT_MS, PIPELINE_THREADS, PIPELINE_QUEUE_CAPACITY, PIPELINE_TENANT_QUEUE_CAPACITY,
-/// PIPELINE_TENANT_MAX_RUNNING, VISITOR_MESSAGES_PER_MIN, BOT_REPLIES_PER_MIN, REDIS_KEY_PREFIX.
+/// PIPELINE_TENANT_MAX_RUNNING, VISITOR_MESSAGES_PER_MIN, BOT_REPLIES_PER_MIN, REDIS_KEY_PREFIX,
+/// PIPELINE_DELTA_FLUSH_MS (0..10000), PIPELINE_DELTA_FLUSH_BYTES (1..65536).
 /// Throws common::ConfigError for a value out of range.
 ChannelSettings settings_from_env();
 

@@ -10,6 +10,8 @@
 #include "botfactory/pg/migrator.hpp"
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/client.hpp"
+#include "botfactory/rpc/retry_after.hpp"
+#include "botfactory/rpc/status.hpp"
 #include "channel_app.hpp"
 #include "channel_grpc_service.hpp"
 #include "migrations.hpp"
@@ -54,7 +56,30 @@ grpc::Status FakeSubscription::ConsumeQuota(grpc::ServerContext*,
   }
   response->set_used(1);
   response->set_limit(100);
+  response->set_tokens_used(tokens_used);
+  response->set_tokens_limit(tokens_limit);
   return grpc::Status::OK;
+}
+
+grpc::Status FakeSubscription::RecordTokenUsage(grpc::ServerContext*,
+                                                const billing::v1::RecordTokenUsageRequest* request,
+                                                billing::v1::RecordTokenUsageResponse* response) {
+  ++token_usage_calls;
+  if (!serve_token_usage) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "");
+  std::lock_guard lock(mutex_);
+  for (const auto& recorded : token_usage_) {
+    if (recorded.tenant_id() == request->tenant_id() && recorded.reply_id() == request->reply_id()) {
+      response->set_duplicate(true);
+      return grpc::Status::OK;
+    }
+  }
+  token_usage_.push_back(*request);
+  return grpc::Status::OK;
+}
+
+std::vector<billing::v1::RecordTokenUsageRequest> FakeSubscription::token_usage() {
+  std::lock_guard lock(mutex_);
+  return token_usage_;
 }
 
 grpc::Status FakeAi::Generate(grpc::ServerContext*, const ai::v1::GenerateRequest* request,
@@ -67,7 +92,17 @@ grpc::Status FakeAi::Generate(grpc::ServerContext*, const ai::v1::GenerateReques
     released_.wait_for(lock, std::chrono::seconds(60),
                        [&] { return held_.count(request->tenant_id()) == 0; });
   }
-  if (fail) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "provider unreachable");
+  if (fail) {
+    grpc::StatusCode code = fail_code;
+    if (code == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      try {
+        rpc::throw_retry_later(code, "provider rate limited", 30);
+      } catch (const rpc::StatusError& e) {
+        return e.status();
+      }
+    }
+    return grpc::Status(code, "provider unreachable");
+  }
   std::string text;
   for (const auto& d : deltas) {
     ai::v1::GenerateResponse event;
@@ -77,8 +112,11 @@ grpc::Status FakeAi::Generate(grpc::ServerContext*, const ai::v1::GenerateReques
   }
   ai::v1::GenerateResponse final_event;
   final_event.mutable_final()->set_text(text);
-  final_event.mutable_final()->set_provider("extractive");
+  final_event.mutable_final()->set_provider(provider);
+  final_event.mutable_final()->set_model(model);
   final_event.mutable_final()->set_answered(true);
+  for (const auto& source : sources) *final_event.mutable_final()->add_sources() = source;
+  *final_event.mutable_final()->mutable_usage() = usage;
   writer->Write(final_event);
   return grpc::Status::OK;
 }
@@ -209,7 +247,7 @@ std::string Harness::tenant_of(const std::string& conversation_id) {
 
 grpc::Status Harness::post(const std::string& conversation_id, const std::string& client_id,
                            common::v1::SenderKind kind, const std::string& text,
-                           chat::v1::PostMessageResponse* response) {
+                           chat::v1::PostMessageResponse* response, const std::string& sender_id) {
   grpc::ClientContext context;
   rpc::set_deadline(context, std::chrono::seconds(10));
   chat::v1::PostMessageRequest request;
@@ -217,7 +255,7 @@ grpc::Status Harness::post(const std::string& conversation_id, const std::string
   request.set_conversation_id(conversation_id);
   request.set_client_id(client_id);
   request.mutable_sender()->set_kind(kind);
-  request.mutable_sender()->set_id("sender-" + client_id);
+  request.mutable_sender()->set_id(sender_id.empty() ? "sender-" + client_id : sender_id);
   request.mutable_sender()->set_name("Guest 1234");
   request.set_text(text);
   return stub_->PostMessage(&context, request, response);

@@ -55,17 +55,34 @@ class FakeRegistry final : public registry::v1::BotRegistryService::Service {
   std::map<std::string, registry::v1::Bot> bots_;
 };
 
-/// billing.v1 ConsumeQuota: grants unless `exhausted`, then RESOURCE_EXHAUSTED.
+/// billing.v1 ConsumeQuota: grants unless `exhausted`, then RESOURCE_EXHAUSTED; answers
+/// tokens_used/tokens_limit as set. RecordTokenUsage: UNIMPLEMENTED unless `serve_token_usage`
+/// (like a subscription built before it), else recorded (duplicate on a repeated reply_id).
 class FakeSubscription final : public billing::v1::SubscriptionService::Service {
  public:
   grpc::Status ConsumeQuota(grpc::ServerContext*, const billing::v1::ConsumeQuotaRequest* request,
                             billing::v1::ConsumeQuotaResponse* response) override;
+  grpc::Status RecordTokenUsage(grpc::ServerContext*,
+                                const billing::v1::RecordTokenUsageRequest* request,
+                                billing::v1::RecordTokenUsageResponse* response) override;
+  /// The RecordTokenUsage requests recorded so far (duplicates left out).
+  std::vector<billing::v1::RecordTokenUsageRequest> token_usage();
+
   std::atomic<bool> exhausted{false};
   std::atomic<int> calls{0};
+  std::atomic<std::int64_t> tokens_used{0};
+  std::atomic<std::int64_t> tokens_limit{0};
+  std::atomic<bool> serve_token_usage{false};
+  std::atomic<int> token_usage_calls{0};
+
+ private:
+  std::mutex mutex_;
+  std::vector<billing::v1::RecordTokenUsageRequest> token_usage_;
 };
 
-/// ai.v1 Generate: streams `deltas` then a final reply of their concatenation, or fails with
-/// UNAVAILABLE when `fail` is set. Records the last request and the tenant of every call. A
+/// ai.v1 Generate: streams `deltas` then a final reply of their concatenation with `sources`
+/// and `usage` (set them before the call), or fails with `fail_code` (a RESOURCE_EXHAUSTED
+/// carries a 30 s retry hint) when `fail` is set. Records the last request and the tenant of every call. A
 /// held tenant's calls wait (at most 60 s) until release().
 class FakeAi final : public ai::v1::AiProxyService::Service {
  public:
@@ -80,7 +97,12 @@ class FakeAi final : public ai::v1::AiProxyService::Service {
   int calls_of(const std::string& tenant_id);
 
   std::vector<std::string> deltas{"Hello", ", ", "world"};
+  std::vector<ai::v1::Source> sources;
+  ai::v1::TokenUsage usage;
+  std::string provider = "extractive";
+  std::string model;
   std::atomic<bool> fail{false};
+  std::atomic<grpc::StatusCode> fail_code{grpc::StatusCode::UNAVAILABLE};
   std::atomic<int> calls{0};
 
  private:
@@ -126,10 +148,11 @@ class Harness {
   /// The tenant a conversation was created for by create_conversation(); a fresh random UUID
   /// for any other id (so the call reaches the service and finds nothing).
   std::string tenant_of(const std::string& conversation_id);
-  /// PostMessage through gRPC, as the conversation's tenant (tenant_of).
+  /// PostMessage through gRPC, as the conversation's tenant (tenant_of); the sender's id is
+  /// `sender_id`, or "sender-<client_id>" when empty.
   grpc::Status post(const std::string& conversation_id, const std::string& client_id,
                     common::v1::SenderKind kind, const std::string& text,
-                    chat::v1::PostMessageResponse* response);
+                    chat::v1::PostMessageResponse* response, const std::string& sender_id = "");
   /// ListMessages through gRPC as the conversation's tenant (tenant_of); empty on error.
   std::vector<chat::v1::Message> messages(const std::string& conversation_id, std::int64_t since_seq = 0);
   /// A subscriber on chat:conv:<conversation_id> of the test Redis.

@@ -60,6 +60,8 @@ TEST_CASE("routes match patterns, capture parameters and report wrong methods") 
   CHECK(match_route("POST", "/api/v1/widget/pb_x/sessions").endpoint ==
         Endpoint::kCreateWidgetSession);
   CHECK(match_route("GET", "/api/v1/conversations/c1/messages").endpoint == Endpoint::kListMessages);
+  CHECK(match_route("GET", "/api/v1/usage/daily").endpoint == Endpoint::kDailyUsage);
+  CHECK(match_route("POST", "/api/v1/usage/daily").kind == RouteMatch::Kind::kMethodNotAllowed);
   CHECK(is_upload_route("POST", "/api/v1/bots/b1/knowledge"));
   CHECK_FALSE(is_upload_route("POST", "/api/v1/bots"));
 }
@@ -212,16 +214,54 @@ TEST_CASE("JSON shapes use snake_case, RFC 3339 UTC and lower-case enums") {
   CHECK(m.at("seq").as_int64() == 7);
   CHECK(m.at("sender").at("kind").as_string() == "operator");
   CHECK(m.at("sender").at("name").as_string() == "Olga");
+  CHECK_FALSE(m.contains("sources"));  // only replies with sources carry the key
+  auto* source = message.add_sources();
+  source->set_document_id("d1");
+  source->set_document_title("FAQ");
+  source->set_chunk_id("c3");
+  CHECK(boost::json::serialize(message_json(message).at("sources")) ==
+        R"([{"document_id":"d1","document_title":"FAQ","chunk_id":"c3"}])");
 
   billing::v1::Subscription subscription;
   subscription.set_status(billing::v1::SUBSCRIPTION_STATUS_TRIALING);
   subscription.mutable_plan()->set_code("trial");
   subscription.mutable_plan()->mutable_limits()->set_max_bots(1);
+  subscription.mutable_plan()->mutable_limits()->set_max_replies_per_month(100);
+  subscription.mutable_plan()->mutable_limits()->set_max_tokens_per_month(200000);
   subscription.mutable_usage()->set_bot_replies(3);
+  subscription.mutable_usage()->set_model_tokens(4567);
   auto s = subscription_json(subscription);
   CHECK(s.at("status").as_string() == "trialing");
   CHECK(s.at("plan").at("limits").at("max_bots").as_int64() == 1);
+  CHECK(s.at("plan").at("limits").at("max_tokens_per_month").as_int64() == 200000);
   CHECK(s.at("usage").at("bot_replies").as_int64() == 3);
+  CHECK(s.at("usage").at("model_tokens").as_int64() == 4567);
+  CHECK(s.at("quotas").at("bot_replies").at("used").as_int64() == 3);
+  CHECK(s.at("quotas").at("bot_replies").at("limit").as_int64() == 100);
+  CHECK(s.at("quotas").at("model_tokens").at("used").as_int64() == 4567);
+  CHECK(s.at("quotas").at("model_tokens").at("limit").as_int64() == 200000);
+
+  billing::v1::ListDailyUsageResponse daily;
+  daily.set_first_day("2026-01-03");
+  daily.set_last_day("2026-02-01");
+  auto* day = daily.add_days();
+  day->set_day("2026-01-31");
+  day->set_bot_id("b1");
+  day->set_replies(2);
+  day->set_prompt_tokens(100);
+  day->set_completion_tokens(20);
+  auto u = daily_usage_json(30, daily);
+  CHECK(u.at("days").as_int64() == 30);
+  CHECK(u.at("first_day").as_string() == "2026-01-03");
+  CHECK(u.at("last_day").as_string() == "2026-02-01");
+  REQUIRE(u.at("usage").as_array().size() == 1);
+  const auto& row = u.at("usage").as_array()[0];
+  CHECK(row.at("day").as_string() == "2026-01-31");
+  CHECK(row.at("bot_id").as_string() == "b1");
+  CHECK(row.at("replies").as_int64() == 2);
+  CHECK(row.at("prompt_tokens").as_int64() == 100);
+  CHECK(row.at("completion_tokens").as_int64() == 20);
+  CHECK(row.at("tokens").as_int64() == 120);
 
   registry::v1::Document document;
   document.set_format(registry::v1::DOCUMENT_FORMAT_MARKDOWN);

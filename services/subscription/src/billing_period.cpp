@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 namespace botfactory::subscription {
 namespace {
@@ -29,6 +30,15 @@ Period monthly_period_containing(std::int64_t anchor_us, std::int64_t now_us) {
   int k = static_cast<int>((now_us - anchor_us) / (31 * kMicrosPerDay));
   while (add_months_utc(anchor_us, k + 1) <= now_us) ++k;
   return {add_months_utc(anchor_us, k), add_months_utc(anchor_us, k + 1)};
+}
+
+std::string utc_date(std::int64_t micros) {
+  using namespace std::chrono;
+  year_month_day date{sys_days{days{floor_div(micros, kMicrosPerDay)}}};
+  char text[40];  // room for any int year, so no truncation warning
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+  return text;
 }
 
 }  // namespace botfactory::subscription

@@ -2,6 +2,7 @@
 // Calendar arithmetic for billing periods, in UTC, on microseconds since the Unix epoch.
 
 #include <cstdint>
+#include <string>
 
 namespace botfactory::subscription {
 
@@ -23,5 +24,9 @@ struct Period {
 /// anchor + (k+1) months) for the smallest k >= 0 whose end is after `now_us`. When `now_us`
 /// is before the anchor, the first period.
 Period monthly_period_containing(std::int64_t anchor_us, std::int64_t now_us);
+
+/// The UTC calendar day containing `micros`, as "YYYY-MM-DD" (ISO 8601 calendar date; years
+/// 0..9999). Used as the day of token usage rows.
+std::string utc_date(std::int64_t micros);
 
 }  // namespace botfactory::subscription

@@ -9,15 +9,16 @@ namespace {
 
 constexpr const char* kPlanColumns =
     "p.code, p.name, p.price_cents, p.currency, p.trial_days, p.max_bots, "
-    "p.max_replies_per_month, p.max_knowledge_bytes, p.max_channels";
+    "p.max_replies_per_month, p.max_knowledge_bytes, p.max_channels, p.max_tokens_per_month";
 
 constexpr const char* kListPlans =
     "SELECT code, name, price_cents, currency, trial_days, max_bots, max_replies_per_month, "
-    "max_knowledge_bytes, max_channels FROM billing.plans ORDER BY sort_order, code";
+    "max_knowledge_bytes, max_channels, max_tokens_per_month FROM billing.plans "
+    "ORDER BY sort_order, code";
 
 constexpr const char* kFindPlan =
     "SELECT code, name, price_cents, currency, trial_days, max_bots, max_replies_per_month, "
-    "max_knowledge_bytes, max_channels FROM billing.plans WHERE code = $1";
+    "max_knowledge_bytes, max_channels, max_tokens_per_month FROM billing.plans WHERE code = $1";
 
 // Trial length in whole 24-hour days (absolute time, independent of the session time zone).
 constexpr const char* kInsertTrial =
@@ -72,6 +73,36 @@ constexpr const char* kTryConsume =
     "DO UPDATE SET used = u.used + EXCLUDED.used WHERE u.used + EXCLUDED.used <= $5::bigint "
     "RETURNING used";
 
+constexpr const char* kAddUsage =
+    "INSERT INTO billing.usage AS u (tenant_id, period_start, resource, used) "
+    "VALUES ($1::uuid, " BF_FROM_MICROS("$2") ", $3, $4::bigint) "
+    "ON CONFLICT (tenant_id, period_start, resource) DO UPDATE SET used = u.used + EXCLUDED.used "
+    "RETURNING used";
+
+constexpr const char* kInsertRecordedReply =
+    "INSERT INTO billing.recorded_replies (tenant_id, reply_id, bot_id, provider, model, "
+    "prompt_tokens, completion_tokens, recorded_at) "
+    "VALUES ($1::uuid, $2, $3::uuid, $4, $5, $6::bigint, $7::bigint, " BF_FROM_MICROS("$8") ") "
+    "ON CONFLICT (tenant_id, reply_id) DO NOTHING";
+
+constexpr const char* kAddDailyTokens =
+    "INSERT INTO billing.token_usage_daily AS d (tenant_id, bot_id, day, replies, prompt_tokens, "
+    "completion_tokens) VALUES ($1::uuid, $2::uuid, $3::date, 1, $4::bigint, $5::bigint) "
+    "ON CONFLICT (tenant_id, day, bot_id) DO UPDATE SET replies = d.replies + 1, "
+    "prompt_tokens = d.prompt_tokens + EXCLUDED.prompt_tokens, "
+    "completion_tokens = d.completion_tokens + EXCLUDED.completion_tokens";
+
+// DELETE has no LIMIT: the batch is chosen by ctid through the recorded_at index.
+constexpr const char* kPruneRecordedReplies =
+    "DELETE FROM billing.recorded_replies WHERE ctid = ANY (ARRAY("
+    "SELECT ctid FROM billing.recorded_replies WHERE recorded_at < " BF_FROM_MICROS("$1")
+    " LIMIT $2::integer))";
+
+constexpr const char* kDailyTokens =
+    "SELECT to_char(day, 'YYYY-MM-DD'), bot_id, replies, prompt_tokens, completion_tokens "
+    "FROM billing.token_usage_daily WHERE tenant_id = $1::uuid AND day BETWEEN $2::date AND "
+    "$3::date ORDER BY day, bot_id LIMIT $4::integer";
+
 #undef BF_MICROS
 #undef BF_FROM_MICROS
 
@@ -86,6 +117,7 @@ PlanInfo plan_from_row(const pg::Result& r, int row, int first) {
   p.max_replies_per_month = r.int64(row, first + 6);
   p.max_knowledge_bytes = r.int64(row, first + 7);
   p.max_channels = static_cast<std::int32_t>(r.int64(row, first + 8));
+  p.max_tokens_per_month = r.int64(row, first + 9);
   return p;
 }
 
@@ -157,6 +189,45 @@ std::optional<std::int64_t> try_consume(pg::Connection& conn, const std::string&
                                    std::to_string(amount), std::to_string(limit)});
   if (r.rows() == 0) return std::nullopt;
   return r.int64(0, 0);
+}
+
+std::int64_t add_usage(pg::Connection& conn, const std::string& tenant_id,
+                       std::int64_t period_start_us, const std::string& resource,
+                       std::int64_t amount) {
+  auto r = conn.exec(kAddUsage, {tenant_id, std::to_string(period_start_us), resource,
+                                 std::to_string(amount)});
+  return r.int64(0, 0);
+}
+
+bool insert_recorded_reply(pg::Connection& conn, const ReplyTokens& reply, std::int64_t now_us) {
+  return conn.exec(kInsertRecordedReply,
+                   {reply.tenant_id, reply.reply_id, reply.bot_id, reply.provider, reply.model,
+                    std::to_string(reply.prompt_tokens), std::to_string(reply.completion_tokens),
+                    std::to_string(now_us)})
+             .affected() > 0;
+}
+
+void add_daily_tokens(pg::Connection& conn, const ReplyTokens& reply, const std::string& day) {
+  conn.exec(kAddDailyTokens, {reply.tenant_id, reply.bot_id, day,
+                              std::to_string(reply.prompt_tokens),
+                              std::to_string(reply.completion_tokens)});
+}
+
+std::int64_t prune_recorded_replies(pg::Connection& conn, std::int64_t before_us, int max_rows) {
+  return conn.exec(kPruneRecordedReplies, {std::to_string(before_us), std::to_string(max_rows)})
+      .affected();
+}
+
+std::vector<DailyTokens> daily_tokens(pg::Connection& conn, const std::string& tenant_id,
+                                      const std::string& first_day, const std::string& last_day,
+                                      int max_rows) {
+  auto r = conn.exec(kDailyTokens, {tenant_id, first_day, last_day, std::to_string(max_rows)});
+  std::vector<DailyTokens> rows;
+  rows.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    rows.push_back({r.str(i, 0), r.str(i, 1), r.int64(i, 2), r.int64(i, 3), r.int64(i, 4)});
+  }
+  return rows;
 }
 
 }  // namespace botfactory::subscription::billing_repository

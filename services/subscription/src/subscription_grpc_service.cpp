@@ -21,6 +21,7 @@ void to_proto(const PlanInfo& plan, v1::Plan* out) {
   limits->set_max_replies_per_month(plan.max_replies_per_month);
   limits->set_max_knowledge_bytes(plan.max_knowledge_bytes);
   limits->set_max_channels(plan.max_channels);
+  limits->set_max_tokens_per_month(plan.max_tokens_per_month);
 }
 
 v1::SubscriptionStatus to_proto(Status status) {
@@ -39,12 +40,14 @@ void to_proto(const SubscriptionInfo& info, v1::Subscription* out) {
   *out->mutable_current_period_start() = rpc::timestamp_from_micros(info.period_start_us);
   *out->mutable_current_period_end() = rpc::timestamp_from_micros(info.period_end_us);
   out->mutable_usage()->set_bot_replies(info.bot_replies_used);
+  out->mutable_usage()->set_model_tokens(info.model_tokens_used);
 }
 
 Resource resource_from_proto(v1::Resource resource) {
   switch (resource) {
     case v1::RESOURCE_BOT_REPLIES: return Resource::kBotReplies;
-    default: rpc::throw_invalid("resource must be RESOURCE_BOT_REPLIES");
+    case v1::RESOURCE_MODEL_TOKENS: return Resource::kModelTokens;
+    default: rpc::throw_invalid("resource must be RESOURCE_BOT_REPLIES or RESOURCE_MODEL_TOKENS");
   }
 }
 
@@ -89,6 +92,45 @@ grpc::Status SubscriptionGrpcService::ConsumeQuota(grpc::ServerContext*,
                                          resource_from_proto(request->resource()), request->amount());
     response->set_used(grant.used);
     response->set_limit(grant.limit);
+    response->set_tokens_used(grant.tokens_used);
+    response->set_tokens_limit(grant.tokens_limit);
+  });
+}
+
+grpc::Status SubscriptionGrpcService::RecordTokenUsage(grpc::ServerContext*,
+                                                       const v1::RecordTokenUsageRequest* request,
+                                                       v1::RecordTokenUsageResponse* response) {
+  return rpc::metered_guard(kService, "RecordTokenUsage", [&] {
+    ReplyTokens reply;
+    reply.tenant_id = request->tenant_id();
+    reply.bot_id = request->bot_id();
+    reply.reply_id = request->reply_id();
+    reply.provider = request->provider();
+    reply.model = request->model();
+    reply.prompt_tokens = request->prompt_tokens();
+    reply.completion_tokens = request->completion_tokens();
+    auto result = manager_->record_token_usage(reply);
+    response->set_tokens_used(result.tokens_used);
+    response->set_tokens_limit(result.tokens_limit);
+    response->set_duplicate(result.duplicate);
+  });
+}
+
+grpc::Status SubscriptionGrpcService::ListDailyUsage(grpc::ServerContext*,
+                                                     const v1::ListDailyUsageRequest* request,
+                                                     v1::ListDailyUsageResponse* response) {
+  return rpc::metered_guard(kService, "ListDailyUsage", [&] {
+    auto report = manager_->list_daily_usage(request->tenant_id(), request->days());
+    response->set_first_day(report.first_day);
+    response->set_last_day(report.last_day);
+    for (const auto& row : report.rows) {
+      auto* out = response->add_days();
+      out->set_day(row.day);
+      out->set_bot_id(row.bot_id);
+      out->set_replies(row.replies);
+      out->set_prompt_tokens(row.prompt_tokens);
+      out->set_completion_tokens(row.completion_tokens);
+    }
   });
 }
 

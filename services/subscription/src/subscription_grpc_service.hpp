@@ -30,6 +30,12 @@ class SubscriptionGrpcService final : public botfactory::billing::v1::Subscripti
   grpc::Status ConsumeQuota(grpc::ServerContext* context,
                             const billing::v1::ConsumeQuotaRequest* request,
                             billing::v1::ConsumeQuotaResponse* response) override;
+  grpc::Status RecordTokenUsage(grpc::ServerContext* context,
+                                const billing::v1::RecordTokenUsageRequest* request,
+                                billing::v1::RecordTokenUsageResponse* response) override;
+  grpc::Status ListDailyUsage(grpc::ServerContext* context,
+                              const billing::v1::ListDailyUsageRequest* request,
+                              billing::v1::ListDailyUsageResponse* response) override;
 
  private:
   std::shared_ptr<SubscriptionManager> manager_;

@@ -1,22 +1,49 @@
 #include "subscription_manager.hpp"
 
 #include <chrono>
+#include <limits>
 #include <stdexcept>
 
 #include "billing_period.hpp"
+#include "botfactory/common/ids.hpp"
 #include "botfactory/common/logging.hpp"
+#include "botfactory/common/text.hpp"
+#include "botfactory/pg/connection.hpp"
 #include "botfactory/rpc/status.hpp"
 #include "botfactory/rpc/tenant.hpp"
 
 namespace botfactory::subscription {
 namespace {
 
-constexpr const char* kBotRepliesResource = "bot_replies";
+constexpr std::int64_t kNeverPruned = std::numeric_limits<std::int64_t>::min();
 
 Status status_of(const std::string& stored) {
   if (stored == billing_repository::kActive) return Status::kActive;
   if (stored == billing_repository::kExpired) return Status::kExpired;
   return Status::kTrialing;
+}
+
+/// INVALID_ARGUMENT unless `value` is valid UTF-8 of at most `max_bytes` bytes without control
+/// characters (common::find_control_char: NUL must never reach libpq; and, these being
+/// identifiers, no tab or line break either), and not empty when `required`.
+void require_text(const char* field, const std::string& value, std::size_t max_bytes,
+                  bool required) {
+  if (required && value.empty()) rpc::throw_invalid(std::string(field) + " is required");
+  if (value.size() > max_bytes) {
+    rpc::throw_invalid(std::string(field) + " must be at most " + std::to_string(max_bytes) +
+                       " bytes");
+  }
+  if (!common::is_valid_utf8(value) || common::find_control_char(value) != std::string::npos ||
+      value.find_first_of("\t\n\r") != std::string::npos) {
+    rpc::throw_invalid(std::string(field) + " must be UTF-8 text without control characters");
+  }
+}
+
+void require_tokens(const char* field, std::int64_t tokens) {
+  if (tokens < 0 || tokens > kMaxTokensPerReply) {
+    rpc::throw_invalid(std::string(field) + " must be in [0, " +
+                       std::to_string(kMaxTokensPerReply) + "]");
+  }
 }
 
 }  // namespace
@@ -37,8 +64,16 @@ std::vector<PlanInfo> SubscriptionManager::list_plans() {
 
 StoredSubscription SubscriptionManager::current(pg::Connection& conn, const std::string& tenant_id,
                                                 std::int64_t now_us) {
+  return *current(conn, tenant_id, now_us, /*start_trial=*/true);
+}
+
+std::optional<StoredSubscription> SubscriptionManager::current(pg::Connection& conn,
+                                                               const std::string& tenant_id,
+                                                               std::int64_t now_us,
+                                                               bool start_trial) {
   auto stored = billing_repository::find_subscription(conn, tenant_id);
   if (!stored) {
+    if (!start_trial) return std::nullopt;
     if (billing_repository::insert_trial(conn, tenant_id, now_us)) {
       common::logger("subscription")->info("tenant {} started the trial", tenant_id);
     }
@@ -54,7 +89,7 @@ StoredSubscription SubscriptionManager::current(pg::Connection& conn, const std:
     stored->period_start_us = period.start_us;
     stored->period_end_us = period.end_us;
   }
-  return *stored;
+  return stored;
 }
 
 SubscriptionInfo SubscriptionManager::with_usage(pg::Connection& conn,
@@ -65,8 +100,10 @@ SubscriptionInfo SubscriptionManager::with_usage(pg::Connection& conn,
   info.status = status_of(stored.status);
   info.period_start_us = stored.period_start_us;
   info.period_end_us = stored.period_end_us;
-  info.bot_replies_used =
-      billing_repository::used(conn, stored.tenant_id, stored.period_start_us, kBotRepliesResource);
+  info.bot_replies_used = billing_repository::used(conn, stored.tenant_id, stored.period_start_us,
+                                                   billing_repository::kBotReplies);
+  info.model_tokens_used = billing_repository::used(conn, stored.tenant_id, stored.period_start_us,
+                                                    billing_repository::kModelTokens);
   return info;
 }
 
@@ -118,21 +155,95 @@ QuotaGrant SubscriptionManager::consume_quota(const std::string& tenant_id, Reso
   if (stored.status == billing_repository::kExpired) {
     rpc::throw_exhausted("quota exceeded: trial expired");
   }
-  std::int64_t limit = 0;
-  switch (resource) {
-    case Resource::kBotReplies:
-      limit = stored.plan.max_replies_per_month;
-      break;
+  const char* stored_resource = billing_repository::kBotReplies;
+  const char* unit = "bot replies";
+  std::int64_t limit = stored.plan.max_replies_per_month;
+  if (resource == Resource::kModelTokens) {
+    stored_resource = billing_repository::kModelTokens;
+    unit = "model tokens";
+    limit = stored.plan.max_tokens_per_month;
   }
   auto used = billing_repository::try_consume(*conn, tenant_id, stored.period_start_us,
-                                              kBotRepliesResource, amount, limit);
+                                              stored_resource, amount, limit);
   if (!used) {
     auto now_used =
-        billing_repository::used(*conn, tenant_id, stored.period_start_us, kBotRepliesResource);
+        billing_repository::used(*conn, tenant_id, stored.period_start_us, stored_resource);
     rpc::throw_exhausted("quota exceeded: " + std::to_string(now_used) + " of " +
-                         std::to_string(limit) + " bot replies used this period");
+                         std::to_string(limit) + " " + unit + " used this period");
   }
-  return {*used, limit};
+  QuotaGrant grant{*used, limit, *used, stored.plan.max_tokens_per_month};
+  if (resource != Resource::kModelTokens) {
+    grant.tokens_used = billing_repository::used(*conn, tenant_id, stored.period_start_us,
+                                                 billing_repository::kModelTokens);
+  }
+  return grant;
+}
+
+TokenUsageResult SubscriptionManager::record_token_usage(const ReplyTokens& reply) {
+  rpc::require_tenant(reply.tenant_id);
+  if (reply.bot_id.empty()) rpc::throw_invalid("bot_id is required");
+  if (!common::is_uuid(reply.bot_id)) rpc::throw_invalid("bot_id must be a UUID");
+  require_text("reply_id", reply.reply_id, kMaxReplyIdBytes, /*required=*/true);
+  require_text("provider", reply.provider, kMaxModelNameBytes, /*required=*/false);
+  require_text("model", reply.model, kMaxModelNameBytes, /*required=*/false);
+  require_tokens("prompt_tokens", reply.prompt_tokens);
+  require_tokens("completion_tokens", reply.completion_tokens);
+
+  auto conn = pool_->acquire();
+  const auto now_us = clock_();
+  auto stored = current(*conn, reply.tenant_id, now_us, /*start_trial=*/false);
+  if (!stored) rpc::throw_not_found("no subscription for tenant " + reply.tenant_id);
+
+  TokenUsageResult result;
+  result.tokens_limit = stored->plan.max_tokens_per_month;
+  {
+    pg::Transaction tx(*conn);
+    if (billing_repository::insert_recorded_reply(*conn, reply, now_us)) {
+      billing_repository::add_daily_tokens(*conn, reply, utc_date(now_us));
+      result.tokens_used = billing_repository::add_usage(
+          *conn, reply.tenant_id, stored->period_start_us, billing_repository::kModelTokens,
+          reply.prompt_tokens + reply.completion_tokens);
+    } else {
+      result.duplicate = true;
+      result.tokens_used = billing_repository::used(*conn, reply.tenant_id,
+                                                    stored->period_start_us,
+                                                    billing_repository::kModelTokens);
+    }
+    tx.commit();
+  }
+  maybe_prune(*conn, now_us);
+  return result;
+}
+
+DailyUsageReport SubscriptionManager::list_daily_usage(const std::string& tenant_id, int days) {
+  rpc::require_tenant(tenant_id);
+  if (days < 1 || days > kMaxUsageDays) {
+    rpc::throw_invalid("days must be in [1, " + std::to_string(kMaxUsageDays) + "]");
+  }
+  const auto now_us = clock_();
+  DailyUsageReport report;
+  report.last_day = utc_date(now_us);
+  report.first_day = utc_date(now_us - static_cast<std::int64_t>(days - 1) * kMicrosPerDay);
+  auto conn = pool_->acquire();
+  report.rows = billing_repository::daily_tokens(*conn, tenant_id, report.first_day,
+                                                 report.last_day, kMaxDailyUsageRows);
+  return report;
+}
+
+void SubscriptionManager::maybe_prune(pg::Connection& conn, std::int64_t now_us) {
+  auto last = last_prune_us_.load();
+  if (last != kNeverPruned && now_us - last < kPruneIntervalUs) return;
+  if (!last_prune_us_.compare_exchange_strong(last, now_us)) return;  // another thread prunes
+  try {
+    auto pruned =
+        billing_repository::prune_recorded_replies(conn, now_us - kReplyIdRetentionUs, kPruneBatch);
+    if (pruned > 0) {
+      common::logger("subscription")->info("pruned {} recorded reply ids", pruned);
+    }
+  } catch (const pg::Error& e) {
+    // The reply is recorded; pruning is retried after the next interval.
+    common::logger("subscription")->warn("pruning recorded reply ids failed: {}", e.what());
+  }
 }
 
 }  // namespace botfactory::subscription

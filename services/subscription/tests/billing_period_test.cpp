@@ -50,3 +50,12 @@ TEST_CASE("the monthly period containing now is anchored, without drift") {
   p = monthly_period_containing(anchor, anchor - 1);
   CHECK(p.start_us == anchor);
 }
+
+TEST_CASE("utc_date names the UTC calendar day of a time") {
+  CHECK(utc_date(utc(2026y / January / 31, 12)) == "2026-01-31");
+  CHECK(utc_date(utc(2026y / February / 1) - 1) == "2026-01-31");  // one microsecond before midnight
+  CHECK(utc_date(utc(2026y / February / 1)) == "2026-02-01");
+  CHECK(utc_date(0) == "1970-01-01");
+  CHECK(utc_date(-1) == "1969-12-31");
+  CHECK(utc_date(utc(2028y / February / 29, 23, 59)) == "2028-02-29");
+}

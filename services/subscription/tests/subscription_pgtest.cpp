@@ -1,94 +1,9 @@
 // SubscriptionService over real gRPC (port 0) and a fresh PostgreSQL database per test case.
 #include <catch2/catch.hpp>
 
-#include <atomic>
-#include <chrono>
-#include <memory>
-#include <thread>
-#include <vector>
+#include "billing_fixture.hpp"
 
-#include "billing_migrations.hpp"
-#include "billing_period.hpp"
-#include "botfactory/pg/migrator.hpp"
-#include "botfactory/rpc/client.hpp"
-#include "botfactory/rpc/server.hpp"
-#include "botfactory/rpc/timestamp.hpp"
-#include "botfactory/testenv/test_env.hpp"
-#include "subscription_grpc_service.hpp"
-
-using namespace botfactory;
-using namespace std::chrono;
-namespace v1 = botfactory::billing::v1;
-
-namespace {
-
-constexpr const char* kTenant = "11111111-2222-4333-8444-555555555555";
-constexpr std::int64_t kDayUs = subscription::kMicrosPerDay;
-
-// 2026-01-31T12:00:00Z: month-end anchors exercise clamping (Feb 28, then Mar 31).
-const std::int64_t kStart =
-    duration_cast<microseconds>((sys_days{2026y / January / 31} + hours{12}).time_since_epoch())
-        .count();
-
-std::shared_ptr<pg::Pool> migrated_pool(const std::string& conninfo) {
-  auto pool = std::make_shared<pg::Pool>(conninfo, 8);
-  auto conn = pool->acquire();
-  pg::migrate(*conn, "billing", migrations::billing_migrations());
-  return pool;
-}
-
-/// A migrated database, a SubscriptionManager on a settable clock, a real server and stub.
-struct BillingFixture {
-  testenv::TestDatabase db;
-  std::shared_ptr<pg::Pool> pool = migrated_pool(db.conninfo());
-  std::atomic<std::int64_t> now_us{kStart};
-  std::shared_ptr<subscription::SubscriptionManager> manager =
-      std::make_shared<subscription::SubscriptionManager>(pool, [this] { return now_us.load(); });
-  subscription::SubscriptionGrpcService service{manager};
-  rpc::Server server{"127.0.0.1:0", {&service}};
-  std::unique_ptr<v1::SubscriptionService::Stub> stub = v1::SubscriptionService::NewStub(
-      rpc::make_channel("127.0.0.1:" + std::to_string(server.port())));
-
-  template <typename Call>
-  grpc::Status call(Call&& call) {
-    grpc::ClientContext context;
-    rpc::set_deadline(context, milliseconds(5000));
-    return call(context);
-  }
-
-  v1::Subscription get(const std::string& tenant = kTenant) {
-    v1::GetSubscriptionRequest request;
-    request.set_tenant_id(tenant);
-    v1::Subscription out;
-    auto status =
-        call([&](grpc::ClientContext& c) { return stub->GetSubscription(&c, request, &out); });
-    INFO(status.error_message());
-    REQUIRE(status.ok());
-    return out;
-  }
-
-  grpc::Status change_plan(const std::string& code, v1::Subscription* out,
-                           const std::string& tenant = kTenant) {
-    v1::ChangePlanRequest request;
-    request.set_tenant_id(tenant);
-    request.set_plan_code(code);
-    return call([&](grpc::ClientContext& c) { return stub->ChangePlan(&c, request, out); });
-  }
-
-  grpc::Status consume(std::int64_t amount, v1::ConsumeQuotaResponse* out,
-                       const std::string& tenant = kTenant,
-                       v1::Resource resource = v1::RESOURCE_BOT_REPLIES) {
-    v1::ConsumeQuotaRequest request;
-    request.set_tenant_id(tenant);
-    request.set_resource(resource);
-    request.set_amount(amount);
-    return call([&](grpc::ClientContext& c) { return stub->ConsumeQuota(&c, request, out); });
-  }
-};
-
-std::int64_t micros(const google::protobuf::Timestamp& ts) { return rpc::micros_from_timestamp(ts); }
-
-}  // namespace
+using namespace billing_test;
 
 TEST_CASE("plans are listed in catalog order with their limits") {
   BillingFixture fx;

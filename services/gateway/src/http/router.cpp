@@ -20,6 +20,7 @@ constexpr std::array kRoutes = {
     Route{"GET", "/api/v1/plans", Endpoint::kListPlans},
     Route{"GET", "/api/v1/subscriptions/current", Endpoint::kCurrentSubscription},
     Route{"POST", "/api/v1/subscriptions", Endpoint::kChangePlan},
+    Route{"GET", "/api/v1/usage/daily", Endpoint::kDailyUsage},
     Route{"POST", "/api/v1/bots", Endpoint::kCreateBot},
     Route{"GET", "/api/v1/bots", Endpoint::kListBots},
     Route{"GET", "/api/v1/bots/{id}", Endpoint::kGetBot},

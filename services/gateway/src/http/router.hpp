@@ -17,6 +17,7 @@ enum class Endpoint {
   kListPlans,
   kCurrentSubscription,
   kChangePlan,
+  kDailyUsage,
   kCreateBot,
   kListBots,
   kGetBot,

@@ -23,6 +23,8 @@ namespace json = boost::json;
 constexpr std::size_t kMaxVisitorNameLength = 64;  // code points
 constexpr int kMaxConversationsPage = 200;
 constexpr int kMaxMessagesPage = 500;
+constexpr int kDefaultUsageDays = 30;  // GET /usage/daily without ?days
+constexpr int kMaxUsageDays = 90;      // subscription's ListDailyUsage window
 
 HttpResponse json_response(int status, const json::value& value) {
   HttpResponse response;
@@ -167,6 +169,7 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
     case Endpoint::kListPlans: return list_plans(request);
     case Endpoint::kCurrentSubscription: return current_subscription(request);
     case Endpoint::kChangePlan: return change_plan(request);
+    case Endpoint::kDailyUsage: return daily_usage(request);
     case Endpoint::kCreateBot: return create_bot(request);
     case Endpoint::kListBots: return list_bots(request);
     case Endpoint::kGetBot: return get_bot(request, p.at(0));
@@ -306,6 +309,17 @@ HttpResponse RestApi::change_plan(const HttpRequest& request) const {
   auto subscription =
       checked_call(upstreams_, *upstreams_.subscription, &BillingRpc::ChangePlan, rpc_request);
   return json_response(200, subscription_json(subscription));
+}
+
+HttpResponse RestApi::daily_usage(const HttpRequest& request) const {
+  auto claims = require_user(request);
+  billing::v1::ListDailyUsageRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_days(
+      static_cast<std::int32_t>(query_int(request, "days", kDefaultUsageDays, 1, kMaxUsageDays)));
+  auto rpc_response =
+      checked_call(upstreams_, *upstreams_.subscription, &BillingRpc::ListDailyUsage, rpc_request);
+  return json_response(200, daily_usage_json(rpc_request.days(), rpc_response));
 }
 
 // --- bots -------------------------------------------------------------------------------------

@@ -43,6 +43,8 @@ class RestApi {
   HttpResponse list_plans(const HttpRequest& request) const;
   HttpResponse current_subscription(const HttpRequest& request) const;
   HttpResponse change_plan(const HttpRequest& request) const;
+  /// GET ?days=N (1..90, default 30): the tenant's replies and model tokens per bot and UTC day.
+  HttpResponse daily_usage(const HttpRequest& request) const;
   HttpResponse create_bot(const HttpRequest& request) const;
   HttpResponse list_bots(const HttpRequest& request) const;
   HttpResponse get_bot(const HttpRequest& request, const std::string& bot_id) const;

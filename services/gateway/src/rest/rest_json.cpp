@@ -1,6 +1,7 @@
 #include "rest/rest_json.hpp"
 
 #include "botfactory/chatwire/message_event.hpp"
+#include "botfactory/chatwire/message_sources.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/rpc/timestamp.hpp"
 #include "http/api_error.hpp"
@@ -67,7 +68,8 @@ boost::json::object plan_json(const billing::v1::Plan& plan) {
            {{"max_bots", limits.max_bots()},
             {"max_replies_per_month", limits.max_replies_per_month()},
             {"max_knowledge_bytes", limits.max_knowledge_bytes()},
-            {"max_channels", limits.max_channels()}}}};
+            {"max_channels", limits.max_channels()},
+            {"max_tokens_per_month", limits.max_tokens_per_month()}}}};
 }
 
 boost::json::object subscription_json(const billing::v1::Subscription& subscription) {
@@ -75,7 +77,33 @@ boost::json::object subscription_json(const billing::v1::Subscription& subscript
           {"status", subscription_status_name(subscription.status())},
           {"current_period_start", rpc::rfc3339(subscription.current_period_start())},
           {"current_period_end", rpc::rfc3339(subscription.current_period_end())},
-          {"usage", {{"bot_replies", subscription.usage().bot_replies()}}}};
+          {"usage",
+           {{"bot_replies", subscription.usage().bot_replies()},
+            {"model_tokens", subscription.usage().model_tokens()}}},
+          {"quotas",
+           {{"bot_replies",
+             {{"used", subscription.usage().bot_replies()},
+              {"limit", subscription.plan().limits().max_replies_per_month()}}},
+            {"model_tokens",
+             {{"used", subscription.usage().model_tokens()},
+              {"limit", subscription.plan().limits().max_tokens_per_month()}}}}}};
+}
+
+boost::json::object daily_usage_json(int days, const billing::v1::ListDailyUsageResponse& usage) {
+  boost::json::array rows;
+  rows.reserve(static_cast<std::size_t>(usage.days_size()));
+  for (const auto& d : usage.days()) {
+    rows.push_back(boost::json::object{{"day", d.day()},
+                                       {"bot_id", d.bot_id()},
+                                       {"replies", d.replies()},
+                                       {"prompt_tokens", d.prompt_tokens()},
+                                       {"completion_tokens", d.completion_tokens()},
+                                       {"tokens", d.prompt_tokens() + d.completion_tokens()}});
+  }
+  return {{"days", days},
+          {"first_day", usage.first_day()},
+          {"last_day", usage.last_day()},
+          {"usage", std::move(rows)}};
 }
 
 boost::json::object bot_json(const registry::v1::Bot& bot) {
@@ -129,11 +157,13 @@ boost::json::object conversation_json(const chat::v1::Conversation& conversation
 }
 
 boost::json::object message_json(const chat::v1::Message& message) {
-  return {{"seq", message.seq()},
-          {"id", message.id()},
-          {"sender", sender_json(message.sender())},
-          {"text", message.text()},
-          {"created_at", rpc::rfc3339(message.created_at())}};
+  boost::json::object json{{"seq", message.seq()},
+                           {"id", message.id()},
+                           {"sender", sender_json(message.sender())},
+                           {"text", message.text()},
+                           {"created_at", rpc::rfc3339(message.created_at())}};
+  chatwire::append_sources(json, message);
+  return json;
 }
 
 std::string_view subscription_status_name(billing::v1::SubscriptionStatus status) {

@@ -25,10 +25,15 @@ boost::json::object user_json(const auth::v1::User& user);
 /// {access_token, refresh_token, expires_in, token_type: "Bearer"}
 boost::json::object token_pair_json(const auth::v1::TokenPair& pair);
 /// {code, name, price_cents, currency, trial_days, limits {max_bots, max_replies_per_month,
-/// max_knowledge_bytes, max_channels}}
+/// max_knowledge_bytes, max_channels, max_tokens_per_month}}
 boost::json::object plan_json(const billing::v1::Plan& plan);
-/// {plan, status, current_period_start, current_period_end, usage {bot_replies}}
+/// {plan, status, current_period_start, current_period_end, usage {bot_replies, model_tokens},
+/// quotas {bot_replies {used, limit}, model_tokens {used, limit}}}: the reply quota and the
+/// token allowance side by side.
 boost::json::object subscription_json(const billing::v1::Subscription& subscription);
+/// {days, first_day, last_day, usage [{day, bot_id, replies, prompt_tokens, completion_tokens,
+/// tokens}]}: `days` as asked, days "YYYY-MM-DD" (UTC), tokens = prompt + completion.
+boost::json::object daily_usage_json(int days, const billing::v1::ListDailyUsageResponse& usage);
 /// {id, public_id, name, language, greeting, instructions, provider {provider, model,
 /// temperature, max_output_tokens, fallback_to_extractive}, effective_answerer,
 /// effective_answerer_reason (string or null), allowed_origins [..], created_at, updated_at}
@@ -39,7 +44,8 @@ boost::json::object provider_key_json(const registry::v1::ProviderKey& key);
 boost::json::object document_json(const registry::v1::Document& document);
 /// {id, bot_id, channel, visitor {kind, id, name}, last_seq, created_at, updated_at}
 boost::json::object conversation_json(const chat::v1::Conversation& conversation);
-/// {seq, id, sender {kind, id, name}, text, created_at}
+/// {seq, id, sender {kind, id, name}, text, created_at} plus sources [{document_id,
+/// document_title, chunk_id}] when the message has any (chatwire::append_sources).
 boost::json::object message_json(const chat::v1::Message& message);
 
 /// "trialing", "active", "expired" ("unknown" otherwise).

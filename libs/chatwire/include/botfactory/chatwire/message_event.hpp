@@ -19,14 +19,15 @@ std::string_view sender_kind_name(botfactory::common::v1::SenderKind kind);
 
 /// The `message.new` frame of a committed message:
 /// {"type":"message.new","conversation_id":"…","seq":N,"message":{"id":"…","sender":{"kind":"…",
-/// "id":"…","name":"…"},"text":"…","created_at":"RFC 3339 UTC with milliseconds"}}.
-/// Keys always in this order; strings JSON-escaped (quotes, backslashes, control characters),
+/// "id":"…","name":"…"},"text":"…","created_at":"RFC 3339 UTC with milliseconds"}}, plus
+/// "sources":[{"document_id","document_title","chunk_id"}, …] as the message's last key when
+/// it has sources (message_sources.hpp). Keys always in this order; strings JSON-escaped (quotes, backslashes, control characters),
 /// non-ASCII UTF-8 written as is. Never throws for valid UTF-8 input.
 std::string encode_message_new(const botfactory::chat::v1::Message& message);
 
 /// The ephemeral `message.delta` frame of a reply being generated (no seq):
 /// {"type":"message.delta","conversation_id":"…","reply_to_seq":N,"delta":"…"}.
-/// `reply_to_seq` is the seq of the visitor message being answered.
+/// `reply_to_seq` is the seq of the message being answered (a visitor message or an /ai command).
 std::string encode_message_delta(std::string_view conversation_id, std::int64_t reply_to_seq,
                                  std::string_view delta);
 
