@@ -85,7 +85,11 @@ int main(int argc, char** argv) try {
       rpc::make_channel("127.0.0.1:" + std::to_string(registry_server.port())), timeout);
   auto provider = std::make_shared<ai::ExtractiveProvider>(search, settings);
 
-  ai::AiProxyService proxy_service(std::make_shared<ai::ProviderRegistry>(provider));
+  ai::AiProxyDeps deps;  // as main(): callback serving, a small bounded worker pool
+  deps.providers = std::make_shared<ai::ProviderRegistry>(provider);
+  deps.search = search;
+  deps.workers = std::make_shared<ai::WorkerPool>(4, 256);
+  ai::AiProxyService proxy_service(std::move(deps));
   rpc::Server proxy_server("127.0.0.1:0", {&proxy_service});
   auto stub = ai::v1::AiProxyService::NewStub(
       rpc::make_channel("127.0.0.1:" + std::to_string(proxy_server.port())));

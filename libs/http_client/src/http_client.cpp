@@ -40,6 +40,13 @@ struct Transfer {
   char error_buffer[CURL_ERROR_SIZE] = {};
   Clock::time_point first_byte_deadline;
   bool got_first_byte = false;  // event thread only
+  // Push interface (event thread only): callbacks instead of the buffer.
+  bool push = false;
+  bool head_sent = false;
+  bool counted = true;             // counts in Impl::active until complete()
+  bool delayed = false;            // waits in Impl::delayed for start_after
+  Failure preset = Failure::kNone;  // fail at once on the event thread (push, kOverloaded)
+  StreamCallbacks callbacks;
 
   mutable std::mutex mutex;
   std::condition_variable changed;
@@ -81,6 +88,22 @@ struct Client::Impl {
   bool stopping = false;
 
   std::unordered_map<CURL*, std::shared_ptr<Transfer>> running;  // event thread only
+  std::vector<std::pair<Clock::time_point, std::shared_ptr<Transfer>>> delayed;  // event thread only
+
+  /// Push mode: on_head once, with the status and headers known so far.
+  static void send_head(Transfer* t) {
+    if (!t->push || t->head_sent) return;
+    long status;
+    Headers headers;
+    {
+      std::lock_guard lock(t->mutex);
+      if (t->status == 0) return;
+      status = t->status;
+      headers = t->headers;
+    }
+    t->head_sent = true;
+    if (t->callbacks.on_head) t->callbacks.on_head(status, headers);
+  }
 
   void post(std::vector<std::shared_ptr<Transfer>> Impl::*queue, std::shared_ptr<Transfer> transfer) {
     {
@@ -112,6 +135,11 @@ struct Client::Impl {
     auto* t = static_cast<Transfer*>(user);
     std::size_t n = size * count;
     t->got_first_byte = true;
+    if (t->push) {
+      send_head(t);
+      if (t->callbacks.on_body) t->callbacks.on_body(std::string_view(data, n));
+      return n;
+    }
     std::lock_guard lock(t->mutex);
     if (!t->buffer.empty() && t->buffer.size() + n > t->max_buffered) {
       t->paused = true;
@@ -123,6 +151,15 @@ struct Client::Impl {
   }
 
   void add(const std::shared_ptr<Transfer>& t) {
+    if (t->preset != Failure::kNone) {
+      complete(t, t->preset, t->preset == Failure::kOverloaded ? "too many outbound requests in flight" : "client stopped");
+      return;
+    }
+    if (!t->delayed && t->request.start_after.count() > 0) {
+      t->delayed = true;
+      delayed.emplace_back(Clock::now() + t->request.start_after, t);
+      return;
+    }
     CURL* easy = curl_easy_init();
     if (!easy) {
       complete(t, Failure::kTransport, "curl_easy_init failed");
@@ -174,15 +211,24 @@ struct Client::Impl {
     }
     curl_slist_free_all(t->header_list);
     t->header_list = nullptr;
+    if (t->delayed) {
+      std::erase_if(delayed, [&](const auto& entry) { return entry.second == t; });
+    }
     {
       std::lock_guard lock(t->mutex);
       if (t->done) return;
       t->done = true;
       t->failure = failure;
-      t->message = std::move(message);
+      t->message = failure == Failure::kNone ? std::string() : message;
       t->new_connections = connects;
-      --active;
+      if (t->counted) --active;
       t->changed.notify_all();
+    }
+    if (t->push) {
+      if (failure == Failure::kNone) send_head(t.get());
+      auto on_complete = std::move(t->callbacks.on_complete);
+      t->callbacks = {};  // release what the callbacks hold
+      if (on_complete) on_complete(failure, message);
     }
   }
 
@@ -212,15 +258,17 @@ struct Client::Impl {
   void loop() {
     while (true) {
       std::vector<std::shared_ptr<Transfer>> adds, cancels, resumes;
+      bool stop = false;
       {
         std::lock_guard lock(commands_mutex);
         adds.swap(to_add);
         cancels.swap(to_cancel);
         resumes.swap(to_resume);
-        if (stopping) {
-          for (auto& t : adds) complete(t, Failure::kCancelled, "client stopped");
-          break;
-        }
+        stop = stopping;
+      }
+      if (stop) {  // outside the lock: push callbacks may start requests (refused then)
+        for (auto& t : adds) complete(t, Failure::kCancelled, "client stopped");
+        break;
       }
       for (auto& t : adds) add(t);
       for (auto& t : cancels) complete(t, Failure::kCancelled, "cancelled");
@@ -242,6 +290,20 @@ struct Client::Impl {
       // First-byte deadlines (libcurl has none of its own); the nearest bounds the wait.
       auto now = Clock::now();
       auto wait = std::chrono::milliseconds(1000);
+      // Delayed starts (retries' back-off) that are due.
+      std::vector<std::shared_ptr<Transfer>> due;
+      for (const auto& [at, t] : delayed) {
+        if (at <= now) {
+          due.push_back(t);
+        } else {
+          wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(at - now));
+        }
+      }
+      if (!due.empty()) {
+        std::erase_if(delayed, [&](const auto& entry) { return entry.first <= now; });
+        for (auto& t : due) add(t);
+        continue;
+      }
       std::vector<std::shared_ptr<Transfer>> late;
       for (auto& [easy, t] : running) {
         if (t->got_first_byte) continue;
@@ -257,6 +319,7 @@ struct Client::Impl {
     }
     std::vector<std::shared_ptr<Transfer>> left;
     for (auto& [easy, t] : running) left.push_back(t);
+    for (auto& [at, t] : delayed) left.push_back(t);
     for (auto& t : left) complete(t, Failure::kCancelled, "client stopped");
   }
 };
@@ -324,6 +387,26 @@ class ResponseImpl final : public Response {
   bool cancel_posted_ = false;  // guarded by t_->mutex
 };
 
+class CallImpl final : public Call {
+ public:
+  CallImpl(std::shared_ptr<Client::Impl> client, std::shared_ptr<Transfer> transfer)
+      : client_(std::move(client)), t_(std::move(transfer)) {}
+
+  void cancel() override {
+    {
+      std::lock_guard lock(t_->mutex);
+      if (t_->done || cancel_posted_) return;
+      cancel_posted_ = true;
+    }
+    client_->post(&Client::Impl::to_cancel, t_);
+  }
+
+ private:
+  std::shared_ptr<Client::Impl> client_;
+  std::shared_ptr<Transfer> t_;
+  bool cancel_posted_ = false;  // guarded by t_->mutex
+};
+
 std::once_flag curl_global;
 
 }  // namespace
@@ -378,6 +461,43 @@ std::unique_ptr<Response> Client::start(Request request) {
   }
   curl_multi_wakeup(impl_->multi);
   return response;
+}
+
+std::shared_ptr<Call> Client::start(Request request, StreamCallbacks callbacks) {
+  auto t = std::make_shared<Transfer>();
+  t->owner = impl_.get();
+  t->max_buffered = std::max<std::size_t>(impl_->settings.max_buffered_bytes, 1);
+  t->request = std::move(request);
+  t->push = true;
+  t->callbacks = std::move(callbacks);
+  auto call = std::make_shared<CallImpl>(impl_, t);
+  if (impl_->active.fetch_add(1) >= impl_->settings.max_concurrent) {
+    --impl_->active;
+    t->counted = false;
+    t->preset = Failure::kOverloaded;  // reported on the event thread
+  }
+  bool stopped = false;
+  {
+    std::lock_guard lock(impl_->commands_mutex);
+    stopped = impl_->stopping;
+    if (!stopped) impl_->to_add.push_back(t);
+  }
+  if (stopped) {
+    // The event thread is gone or going: report here (the documented exception).
+    if (t->counted) --impl_->active;
+    t->counted = false;
+    {
+      std::lock_guard lock(t->mutex);
+      t->done = true;
+      t->failure = Failure::kCancelled;
+    }
+    auto on_complete = std::move(t->callbacks.on_complete);
+    t->callbacks = {};
+    if (on_complete) on_complete(Failure::kCancelled, "client stopped");
+    return call;
+  }
+  curl_multi_wakeup(impl_->multi);
+  return call;
 }
 
 }  // namespace botfactory::http

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "botfactory/http_client/http_client.hpp"
@@ -219,4 +221,138 @@ TEST_CASE("http client: TLS peers are verified (a self-signed server fails unles
   CHECK(drain(*wrong_name).last == Read::kFailed);
   CHECK(wrong_name->failure() == Failure::kTransport);
   CHECK_THAT(wrong_name->message(), Catch::Contains("certificate"));
+}
+
+namespace {
+
+/// What the push callbacks saw, for a waiting test thread.
+struct Pushed {
+  std::mutex mutex;
+  std::condition_variable cv;
+  long status = 0;
+  std::string retry_after, body;
+  int heads = 0, pieces = 0, completions = 0;
+  Failure failure = Failure::kNone;
+  std::thread::id thread;
+
+  http::StreamCallbacks callbacks() {
+    http::StreamCallbacks c;
+    c.on_head = [this](long s, const http::Headers& headers) {
+      std::lock_guard lock(mutex);
+      status = s;
+      ++heads;
+      if (auto it = headers.find("retry-after"); it != headers.end()) retry_after = it->second;
+    };
+    c.on_body = [this](std::string_view bytes) {
+      std::lock_guard lock(mutex);
+      body += bytes;
+      ++pieces;
+      thread = std::this_thread::get_id();
+    };
+    c.on_complete = [this](Failure f, const std::string&) {
+      std::lock_guard lock(mutex);
+      failure = f;
+      ++completions;
+      cv.notify_all();
+    };
+    return c;
+  }
+  bool wait(std::chrono::milliseconds max = 10s) {
+    std::unique_lock lock(mutex);
+    return cv.wait_for(lock, max, [&] { return completions > 0; });
+  }
+};
+
+}  // namespace
+
+TEST_CASE("http client push interface: head, body pieces and one completion on the event thread") {
+  HttpTestServer server([](const HttpTestRequest& request, HttpTestConnection& c) {
+    if (request.target == "/limited") {
+      c.respond(429, "application/json", "{}", {"Retry-After: 7"});
+      return;
+    }
+    c.start_chunks(200, "text/event-stream");
+    for (int i = 0; i < 5; ++i) {
+      c.chunk("data: " + std::to_string(i) + "\n\n");
+      c.sleep(20ms);
+    }
+    c.end_chunks();
+  });
+  http::Client client;
+  Pushed ok;
+  client.start(post(server, "/stream"), ok.callbacks());
+  REQUIRE(ok.wait());
+  CHECK(ok.failure == Failure::kNone);
+  CHECK(ok.status == 200);
+  CHECK(ok.heads == 1);
+  CHECK(ok.completions == 1);
+  CHECK(ok.body == "data: 0\n\ndata: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4\n\n");
+  CHECK(ok.pieces >= 2);  // pushed as they came
+  CHECK(ok.thread != std::this_thread::get_id());
+
+  Pushed limited;
+  client.start(post(server, "/limited"), limited.callbacks());
+  REQUIRE(limited.wait());
+  CHECK(limited.status == 429);
+  CHECK(limited.retry_after == "7");
+  CHECK(limited.failure == Failure::kNone);
+}
+
+TEST_CASE("http client push interface: cancel, delayed start, overload and connect failure complete once") {
+  HttpTestServer server([](const HttpTestRequest&, HttpTestConnection& c) {
+    c.start_chunks(200, "text/event-stream");
+    c.chunk("data: first\n\n");
+    c.sleep(5000ms);
+    c.end_chunks();
+  });
+  http::ClientSettings settings;
+  settings.max_concurrent = 2;
+  http::Client client(settings);
+
+  Pushed cancelled;
+  auto call = client.start(post(server, "/hang"), cancelled.callbacks());
+  for (int i = 0; i < 500; ++i) {
+    {
+      std::lock_guard lock(cancelled.mutex);
+      if (!cancelled.body.empty()) break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  call->cancel();
+  call->cancel();  // idempotent
+  REQUIRE(cancelled.wait(2s));  // at once, not after the server's 5 s
+  CHECK(cancelled.failure == Failure::kCancelled);
+  CHECK(cancelled.completions == 1);
+
+  // A delayed start can be cancelled before it is sent; nothing reaches the server.
+  auto requests = server.requests().size();
+  Pushed delayed;
+  auto request = post(server, "/later");
+  request.start_after = 10s;
+  auto later = client.start(request, delayed.callbacks());
+  later->cancel();
+  REQUIRE(delayed.wait(2s));
+  CHECK(delayed.failure == Failure::kCancelled);
+  CHECK(server.requests().size() == requests);
+
+  // Over max_concurrent: kOverloaded, reported on the event thread.
+  Pushed a, b, c;
+  auto call_a = client.start(post(server, "/hang"), a.callbacks());
+  auto call_b = client.start(post(server, "/hang"), b.callbacks());
+  client.start(post(server, "/hang"), c.callbacks());
+  REQUIRE(c.wait());
+  CHECK(c.failure == Failure::kOverloaded);
+  call_a->cancel();
+  call_b->cancel();
+  REQUIRE(a.wait());
+  REQUIRE(b.wait());
+
+  // Nothing listens: kConnect.
+  Pushed refused;
+  auto dead = post(server, "/");
+  dead.url = "http://127.0.0.1:1/";
+  client.start(dead, refused.callbacks());
+  REQUIRE(refused.wait());
+  CHECK(refused.failure == Failure::kConnect);
+  CHECK(refused.heads == 0);
 }

@@ -37,6 +37,10 @@ class Factory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
+    // A callback-API call (grpc::CallbackServerContext) has no handler thread: its hooks run on
+    // whichever thread gRPC picks, so a thread-local scope would leak to other calls. Such
+    // services read the context's deadline themselves.
+    if (dynamic_cast<grpc::CallbackServerContext*>(info->server_context()) != nullptr) return nullptr;
     return new CallDeadlineInterceptor(info->server_context());
   }
 };

@@ -1,5 +1,7 @@
 #include "request_id_interceptor.hpp"
 
+#include <grpcpp/server_context.h>
+
 #include <optional>
 
 #include "botfactory/common/request_id.hpp"
@@ -36,7 +38,9 @@ class RequestIdInterceptor : public grpc::experimental::Interceptor {
 class Factory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   grpc::experimental::Interceptor* CreateServerInterceptor(
-      grpc::experimental::ServerRpcInfo*) override {
+      grpc::experimental::ServerRpcInfo* info) override {
+    // No thread-local scope for callback-API calls (see call_deadline_interceptor.cpp).
+    if (dynamic_cast<grpc::CallbackServerContext*>(info->server_context()) != nullptr) return nullptr;
     return new RequestIdInterceptor();
   }
 };

@@ -1,10 +1,16 @@
 #include "chat_model_provider.hpp"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <random>
 #include <set>
 
 #include "botfactory/common/call_deadline.hpp"
 #include "botfactory/common/logging.hpp"
+#include "botfactory/metrics/registry.hpp"
+#include "botfactory/rpc/retry_after.hpp"
 #include "botfactory/rpc/status.hpp"
 #include "botfactory/sse/sse_parser.hpp"
 #include "prompt_builder.hpp"
@@ -12,12 +18,9 @@
 namespace botfactory::ai {
 namespace {
 
-using Read = http::Response::Read;
+using SystemClock = std::chrono::system_clock;
 constexpr std::size_t kMaxErrorBody = 16 << 10;
-
-[[noreturn]] void fail(grpc::StatusCode code, const std::string& message, std::string details = {}) {
-  throw rpc::StatusError(code, message, std::move(details));
-}
+constexpr std::size_t kMaxUnaryBody = 1 << 20;
 
 /// The 1-based passage numbers cited as "[n]" in `text` (n ≤ count).
 std::set<std::size_t> cited(const std::string& text, std::size_t count) {
@@ -42,11 +45,332 @@ long parse_retry_after(const std::string& value) {
   return s;
 }
 
+double jitter() {
+  thread_local std::mt19937 generator{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(generator);
+}
+
+ModelFailure failure_of(grpc::StatusCode code, std::string message, const char* reason) {
+  ModelFailure f;
+  f.code = code;
+  f.message = std::move(message);
+  f.fallback_reason = reason;
+  return f;
+}
+
 }  // namespace
 
+/// One reply stream: attempts (with retries) through the push interface. Everything but
+/// cancel() runs on the HTTP client's event thread (or the starting thread before the first
+/// request is out).
+class ModelStream final : public ReplyStream, public std::enable_shared_from_this<ModelStream> {
+ public:
+  ModelStream(ChatModelProvider& provider, ModelCall call, std::shared_ptr<ReplyObserver> observer)
+      : provider_(provider), call_(std::move(call)), observer_(std::move(observer)) {
+    const auto& settings = provider_.settings_;
+    auto own_deadline = SystemClock::now() + settings.total_timeout;
+    deadline_ = std::min(call_.deadline, own_deadline);
+    if (call_.model.empty()) call_.model = settings.default_model;
+    if (call_.max_output_tokens <= 0) call_.max_output_tokens = settings.max_output_tokens;
+    if (call_.api_key.empty()) call_.api_key = settings.api_key;
+    wire_ = call_.base_url.empty() ? provider_.wire_ : provider_.wire_->with_base_url(call_.base_url);
+    unary_ = !settings.stream && wire_->has_unary();
+    if (provider_.breakers_) breaker_ = provider_.breakers_->get(provider_.name(), call_.api_key, call_.base_url);
+  }
+
+  /// Builds the request and sends the first attempt; failures go to the observer.
+  void start() {
+    try {
+      template_ = unary_ ? wire_->request_unary(call_.prompt, call_.model, call_.temperature, call_.max_output_tokens, call_.api_key)
+                         : wire_->request(call_.prompt, call_.model, call_.temperature, call_.max_output_tokens, call_.api_key);
+    } catch (const rpc::StatusError& e) {
+      finish_failure(failure_of(e.code(), e.what(), "provider_refused"));
+      return;
+    }
+    attempt(std::chrono::milliseconds(0));
+  }
+
+  void cancel() override {
+    std::shared_ptr<http::Call> call;
+    {
+      std::lock_guard lock(mutex_);
+      if (cancelled_) return;
+      cancelled_ = true;
+      call = current_;
+    }
+    if (call) call->cancel();
+  }
+
+ private:
+  std::chrono::milliseconds time_left() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - SystemClock::now());
+  }
+
+  void attempt(std::chrono::milliseconds delay) {
+    if (breaker_ && !breaker_->allow(common::CircuitBreaker::Clock::now())) {
+      // A retry refused by the breaker ends with the failure that opened it.
+      finish_failure(attempt_ > 0 ? last_failure_
+                                  : failure_of(grpc::StatusCode::UNAVAILABLE, "the model provider is failing; circuit open",
+                                               "circuit_open"));
+      return;
+    }
+    auto left = time_left() - delay;
+    if (left <= std::chrono::milliseconds(0)) {
+      if (breaker_) breaker_->abandon();
+      finish_failure(failure_of(grpc::StatusCode::DEADLINE_EXCEEDED, "the model did not finish answering in time", "provider_unavailable"));
+      return;
+    }
+    reset_attempt();
+    auto request = template_;
+    const auto& settings = provider_.settings_;
+    request.start_after = delay;
+    request.total_timeout = left;
+    request.connect_timeout = std::min(settings.connect_timeout, left);
+    request.first_byte_timeout = std::min(settings.first_token_timeout, left);
+    auto self = shared_from_this();
+    http::StreamCallbacks callbacks;
+    callbacks.on_head = [self](long status, const http::Headers& headers) { self->on_head(status, headers); };
+    callbacks.on_body = [self](std::string_view bytes) { self->on_body(bytes); };
+    callbacks.on_complete = [self](http::Failure failure, const std::string& message) { self->on_complete(failure, message); };
+    bool cancelled;
+    {
+      std::lock_guard lock(mutex_);
+      cancelled = cancelled_;
+      if (!cancelled) current_ = provider_.client_->start(std::move(request), std::move(callbacks));
+    }
+    if (cancelled) {  // outside the lock: the observer takes its own
+      if (breaker_) breaker_->abandon();
+      finish_failure(failure_of(grpc::StatusCode::CANCELLED, "client went away", ""));
+    }
+  }
+
+  void reset_attempt() {
+    parser_ = sse::Parser();
+    status_ = 0;
+    retry_after_ = -1;
+    error_body_.clear();
+    body_.clear();
+    complete_ = blocked_ = stopped_ = false;
+    stream_error_.clear();
+    usage_ = TokenUsage{};
+  }
+
+  void on_head(long status, const http::Headers& headers) {
+    status_ = status;
+    if (auto it = headers.find("retry-after"); it != headers.end()) retry_after_ = parse_retry_after(it->second);
+  }
+
+  void on_body(std::string_view bytes) {
+    if (stopped_ || !stream_error_.empty()) return;
+    if (status_ != 200) {
+      if (error_body_.size() < kMaxErrorBody) error_body_.append(bytes.substr(0, kMaxErrorBody - error_body_.size()));
+      return;
+    }
+    if (unary_) {
+      if (body_.size() + bytes.size() > kMaxUnaryBody) {
+        stream_error_ = "reply too large";
+      } else {
+        body_.append(bytes);
+      }
+    } else if (!parser_.feed(bytes, [this](const sse::Event& event) { on_event(event.data); })) {
+      stream_error_ = parser_.error();
+    }
+    if (!stream_error_.empty() || stopped_) stop_request();
+  }
+
+  void stop_request() {
+    std::lock_guard lock(mutex_);
+    if (current_) current_->cancel();
+  }
+
+  void on_event(std::string_view data) {
+    if (stopped_ || !stream_error_.empty()) return;
+    WireEvent parsed;
+    try {
+      parsed = wire_->parse_event(data);
+    } catch (const std::exception&) {
+      stream_error_ = "malformed event";
+      return;
+    }
+    if (!parsed.error.empty()) {
+      stream_error_ = parsed.error;
+      return;
+    }
+    if (!parsed.text.empty()) {
+      if (text_.size() + parsed.text.size() > provider_.settings_.max_reply_bytes) {
+        stopped_ = true;  // enough: end the reply here
+        complete_ = true;
+        return;
+      }
+      text_ += parsed.text;
+      text_delivered_ = true;
+      observer_->on_text(parsed.text);
+    }
+    if (parsed.usage) usage_ = *parsed.usage;
+    if (parsed.blocked) blocked_ = true;
+    if (parsed.done || !parsed.finish_reason.empty()) complete_ = true;
+  }
+
+  void on_complete(http::Failure failure, const std::string& message) {
+    bool cancelled;
+    {
+      std::lock_guard lock(mutex_);
+      cancelled = cancelled_;
+      current_.reset();
+    }
+    if (unary_ && failure == http::Failure::kNone && status_ == 200 && stream_error_.empty()) on_event(body_);
+    auto log = common::logger("providers");
+    const auto& name = provider_.wire_->name();
+    bool success = stream_error_.empty() && (stopped_ || ((complete_ || blocked_) && (failure == http::Failure::kNone)));
+    if (success && status_ == 200) {
+      if (breaker_) provider_.breakers_->record(name, *breaker_, false);
+      finish_reply();
+      return;
+    }
+    if (cancelled) {
+      if (breaker_) breaker_->abandon();
+      finish_failure(failure_of(grpc::StatusCode::CANCELLED, "client went away", ""));
+      return;
+    }
+    ModelFailure f;
+    bool transport_failure = false;
+    if (failure != http::Failure::kNone && stream_error_.empty() && (status_ == 200 || status_ == 0)) {
+      transport_failure = true;
+      log->warn("{} request failed: {} ({})", name, http::failure_name(failure), common::json_escape(message));
+      switch (failure) {
+        case http::Failure::kConnectTimeout:
+          f = failure_of(grpc::StatusCode::DEADLINE_EXCEEDED, "model provider connect timeout", "provider_unavailable");
+          break;
+        case http::Failure::kFirstByteTimeout:
+          f = failure_of(grpc::StatusCode::DEADLINE_EXCEEDED, "the model did not start answering in time", "provider_unavailable");
+          break;
+        case http::Failure::kTimeout:
+          f = failure_of(grpc::StatusCode::DEADLINE_EXCEEDED, "the model did not finish answering in time", "provider_unavailable");
+          break;
+        case http::Failure::kOverloaded:
+          transport_failure = false;  // our own bound, not the provider's fault
+          f = failure_of(grpc::StatusCode::UNAVAILABLE, "too many model requests in flight", "provider_unavailable");
+          break;
+        default:
+          f = failure_of(grpc::StatusCode::UNAVAILABLE,
+                         status_ == 200 && !text_.empty() ? "the model's reply was cut off" : "model provider unavailable",
+                         "provider_unavailable");
+      }
+    } else if (status_ != 200 && status_ != 0) {
+      // Error messages of 401/403 may quote part of the key: never logged.
+      bool key_error = status_ == 401 || status_ == 403;
+      auto detail = key_error ? std::string() : api_error_message(error_body_);
+      log->warn("{} answered HTTP {}{}{}", name, status_, detail.empty() ? "" : ": ", common::json_escape(detail));
+      auto code = std::to_string(status_);
+      if (status_ == 429) {
+        long seconds = retry_after_ < 0 ? 30 : std::min<long>(retry_after_, 86400);
+        f = failure_of(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                       "the model provider is rate limiting; retry after " + std::to_string(seconds) + " s", "provider_rate_limited");
+        f.retry_after_s = static_cast<int>(std::max<long>(seconds, 1));
+      } else if (key_error) {
+        f = failure_of(grpc::StatusCode::FAILED_PRECONDITION, "the model provider refused the API key (HTTP " + code + ")", "provider_refused");
+      } else if (status_ == 400 || status_ == 404) {
+        f = failure_of(grpc::StatusCode::FAILED_PRECONDITION,
+                       "the model provider refused the request (HTTP " + code + ")" + (detail.empty() ? "" : ": " + detail),
+                       "provider_refused");
+      } else {
+        transport_failure = status_ >= 500 || status_ == 408;
+        f = failure_of(grpc::StatusCode::UNAVAILABLE, "model provider failed (HTTP " + code + ")", "provider_unavailable");
+      }
+    } else if (!stream_error_.empty()) {
+      transport_failure = true;
+      log->warn("{} stream error: {}", name, common::json_escape(stream_error_));
+      f = failure_of(grpc::StatusCode::UNAVAILABLE, "model provider failed mid-reply", "provider_unavailable");
+    } else {
+      transport_failure = true;
+      f = failure_of(grpc::StatusCode::UNAVAILABLE, "the model's reply was cut off", "provider_unavailable");
+    }
+    if (breaker_) provider_.breakers_->record(name, *breaker_, transport_failure);
+
+    AttemptOutcome outcome;
+    outcome.failure = stream_error_.empty() ? failure : http::Failure::kTransport;
+    outcome.status = stream_error_.empty() ? status_ : 200;
+    outcome.retry_after_s = retry_after_;
+    outcome.text_delivered = text_delivered_;
+    if (auto delay = retry_delay(provider_.settings_.retry, outcome, attempt_, time_left(), jitter())) {
+      ++attempt_;
+      last_failure_ = f;
+      metrics::Registry::global()
+          .counter("botfactory_ai_retries_total", "Model requests tried again (before the first token)",
+                   "provider=\"" + name + "\"")
+          .inc();
+      log->info("{} retry {} in {} ms", name, attempt_, delay->count());
+      attempt(*delay);
+      return;
+    }
+    f.after_text = text_delivered_;
+    finish_failure(f);
+  }
+
+  void finish_reply() {
+    FinalReply out;
+    out.provider = provider_.wire_->name();
+    out.model = call_.model;
+    out.usage = usage_;
+    out.text = text_;
+    if (blocked_) {
+      std::string refusal = (text_.empty() ? "" : "\n\n") + std::string(ChatModelProvider::blocked_text(call_.language));
+      out.text += refusal;
+      observer_->on_text(refusal);
+    }
+    const auto& hits = call_.hits;
+    out.answered = !hits.empty() && !blocked_;
+    if (out.answered) {
+      auto numbers = cited(out.text, hits.size());
+      for (std::size_t i = 0; i < hits.size(); ++i) {
+        if (!numbers.empty() && !numbers.count(i + 1)) continue;
+        out.sources.push_back({hits[i].document_id, hits[i].document_title, hits[i].chunk_id, hits[i].score});
+      }
+    }
+    auto observer = std::move(observer_);
+    observer->on_reply(std::move(out));
+  }
+
+  void finish_failure(const ModelFailure& failure) {
+    auto observer = std::move(observer_);
+    if (observer) observer->on_failure(failure);
+  }
+
+  ChatModelProvider& provider_;
+  ModelCall call_;
+  std::shared_ptr<ReplyObserver> observer_;
+  std::shared_ptr<const ChatWire> wire_;
+  std::shared_ptr<common::CircuitBreaker> breaker_;
+  bool unary_ = false;
+  SystemClock::time_point deadline_;
+  http::Request template_;
+  int attempt_ = 0;
+  ModelFailure last_failure_;  // of the attempt before a retry
+  std::string text_;
+  bool text_delivered_ = false;
+
+  // The attempt in flight (event thread).
+  sse::Parser parser_;
+  long status_ = 0;
+  long retry_after_ = -1;
+  std::string error_body_, body_, stream_error_;
+  bool complete_ = false, blocked_ = false, stopped_ = false;
+  TokenUsage usage_;
+
+  // Recursive: a client being destroyed completes a request inside start().
+  std::recursive_mutex mutex_;
+  bool cancelled_ = false;               // guarded by mutex_
+  std::shared_ptr<http::Call> current_;  // guarded by mutex_
+};
+
 ChatModelProvider::ChatModelProvider(std::shared_ptr<const ChatWire> wire, std::shared_ptr<http::Client> client,
-                                     std::shared_ptr<KnowledgeSearch> search, ChatModelSettings settings)
-    : wire_(std::move(wire)), client_(std::move(client)), search_(std::move(search)), settings_(std::move(settings)) {}
+                                     std::shared_ptr<KnowledgeSearch> search, ChatModelSettings settings,
+                                     std::shared_ptr<ProviderBreakers> breakers)
+    : wire_(std::move(wire)),
+      client_(std::move(client)),
+      search_(std::move(search)),
+      settings_(std::move(settings)),
+      breakers_(std::move(breakers)) {}
 
 bool ChatModelProvider::can_answer(const GenerateInput& input) const {
   return !input.api_key.empty() || !settings_.api_key.empty();
@@ -58,147 +382,99 @@ const char* ChatModelProvider::blocked_text(const std::string& language) {
   return "Sorry, I can't help with that request.";
 }
 
+std::shared_ptr<ReplyStream> ChatModelProvider::stream(ModelCall call, std::shared_ptr<ReplyObserver> observer) {
+  auto stream = std::make_shared<ModelStream>(*this, std::move(call), std::move(observer));
+  stream->start();
+  return stream;
+}
+
+void throw_model_failure(const ModelFailure& failure) {
+  if (failure.code == grpc::StatusCode::RESOURCE_EXHAUSTED && failure.retry_after_s > 0) {
+    rpc::throw_rate_limited(failure.message, failure.retry_after_s);
+  }
+  throw rpc::StatusError(failure.code, failure.message);
+}
+
+namespace {
+
+/// Collects a stream's events for a thread that waits (ChatModelProvider::generate()).
+class WaitingObserver final : public ReplyObserver {
+ public:
+  void on_text(std::string_view text) override {
+    std::lock_guard lock(mutex_);
+    texts_.emplace_back(text);
+    changed_.notify_all();
+  }
+  void on_reply(FinalReply reply) override {
+    std::lock_guard lock(mutex_);
+    reply_ = std::move(reply);
+    done_ = true;
+    changed_.notify_all();
+  }
+  void on_failure(const ModelFailure& failure) override {
+    std::lock_guard lock(mutex_);
+    failure_ = failure;
+    done_ = true;
+    changed_.notify_all();
+  }
+
+  /// Waits up to `wait` and moves out what came; true when the stream ended.
+  bool take(std::chrono::milliseconds wait, std::deque<std::string>& texts) {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, wait, [&] { return done_ || !texts_.empty(); });
+    texts.swap(texts_);  // every text comes before the end: all of it is taken
+    return done_;
+  }
+
+  FinalReply reply_;
+  std::optional<ModelFailure> failure_;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::string> texts_;
+  bool done_ = false;
+};
+
+}  // namespace
+
 void ChatModelProvider::generate(const GenerateInput& input, const DeltaSink& on_delta, FinalReply& out) {
   out = FinalReply{};
   out.provider = name();
   const std::string& key = input.api_key.empty() ? settings_.api_key : input.api_key;
-  if (key.empty()) fail(grpc::StatusCode::FAILED_PRECONDITION, "no API key for provider " + name());
-  auto hits = search_->search(input.tenant_id, input.bot_id, input.user_text, settings_.top_k);
-  auto prompt = build_prompt(input, hits);
-  out.model = input.model.empty() ? settings_.default_model : input.model;
+  if (key.empty()) throw rpc::StatusError(grpc::StatusCode::FAILED_PRECONDITION, "no API key for provider " + name());
+  ModelCall call;
+  call.hits = search_->search(input.tenant_id, input.bot_id, input.user_text, settings_.top_k);
+  call.prompt = build_prompt(input, call.hits);
+  call.model = input.model;
+  call.temperature = input.temperature;
+  call.api_key = key;
+  call.language = input.language;
+  if (auto deadline = common::current_call_deadline()) call.deadline = *deadline;
 
-  auto request = wire_->request(prompt, out.model, input.temperature, settings_.max_output_tokens, key);
-  // Never past the deadline of the gRPC call being served (deadlines propagate).
-  auto total = settings_.total_timeout;
-  if (auto deadline = common::current_call_deadline()) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - std::chrono::system_clock::now());
-    total = std::clamp(left, std::chrono::milliseconds(1), total);
-  }
-  request.connect_timeout = std::min(settings_.connect_timeout, total);
-  request.first_byte_timeout = std::min(settings_.first_token_timeout, total);
-  request.total_timeout = total;
-  auto response = client_->start(std::move(request));
-  auto log = common::logger("providers");
-
-  sse::Parser parser;
-  std::string piece, error_body;
-  bool complete = false, blocked = false, gone = false, stopped = false;
-  std::string stream_error;
-  auto deliver = [&](std::string_view text) {
-    if (gone || !on_delta(text)) gone = true;
-  };
-  auto on_event = [&](const sse::Event& event) {
-    if (gone || stopped || !stream_error.empty()) return;
-    WireEvent parsed;
-    try {
-      parsed = wire_->parse_event(event.data);
-    } catch (const std::exception&) {
-      stream_error = "malformed event";
-      return;
-    }
-    if (!parsed.error.empty()) {
-      stream_error = parsed.error;
-      return;
-    }
-    if (!parsed.text.empty()) {
-      if (out.text.size() + parsed.text.size() > settings_.max_reply_bytes) {
-        stopped = true;  // enough: end the reply here
-        complete = true;
-        return;
-      }
-      out.text += parsed.text;
-      deliver(parsed.text);
-    }
-    if (parsed.usage) out.usage = *parsed.usage;
-    if (parsed.blocked) blocked = true;
-    if (parsed.done || !parsed.finish_reason.empty()) complete = true;
-  };
-
-  auto wait = std::chrono::milliseconds(100);
-  Read result;
+  auto observer = std::make_shared<WaitingObserver>();
+  auto running = stream(std::move(call), observer);
+  bool gone = false;
+  std::deque<std::string> texts;
   while (true) {
-    result = response->read(piece, wait);
+    bool ended = observer->take(std::chrono::milliseconds(100), texts);
+    for (const auto& text : texts) {
+      if (!gone && !on_delta(text)) gone = true;
+    }
+    texts.clear();
     if (input.is_cancelled && input.is_cancelled()) gone = true;
     if (gone) {
-      response->cancel();
-      fail(grpc::StatusCode::CANCELLED, "client went away");
+      running->cancel();
+      throw rpc::StatusError(grpc::StatusCode::CANCELLED, "client went away");
     }
     if (auto abandoned = common::call_abandoned()) {
-      response->cancel();
+      running->cancel();
       throw common::CallAbandoned(*abandoned);
     }
-    if (result == Read::kWaiting) continue;
-    if (result != Read::kData) break;
-    if (response->status() != 200) {
-      if (error_body.size() < kMaxErrorBody) error_body.append(piece.substr(0, kMaxErrorBody - error_body.size()));
-      continue;
-    }
-    if (!parser.feed(piece, on_event)) stream_error = parser.error();
-    if (gone) continue;  // handled at the top of the loop
-    if (!stream_error.empty() || stopped) {
-      response->cancel();
-      break;
-    }
+    if (ended) break;
   }
-
-  long status = response->status();
-  if (result == Read::kFailed && !stopped && !complete && stream_error.empty()) {
-    auto failure = response->failure();
-    log->warn("{} request failed: {} ({})", name(), http::failure_name(failure), common::json_escape(response->message()));
-    switch (failure) {
-      case http::Failure::kConnectTimeout:
-        fail(grpc::StatusCode::DEADLINE_EXCEEDED, "model provider connect timeout");
-      case http::Failure::kFirstByteTimeout:
-        fail(grpc::StatusCode::DEADLINE_EXCEEDED, "the model did not start answering in time");
-      case http::Failure::kTimeout:
-        fail(grpc::StatusCode::DEADLINE_EXCEEDED, "the model did not finish answering in time");
-      case http::Failure::kCancelled:
-        fail(grpc::StatusCode::CANCELLED, "model request cancelled");
-      default:
-        if (status == 200 && !out.text.empty()) fail(grpc::StatusCode::UNAVAILABLE, "the model's reply was cut off");
-        fail(grpc::StatusCode::UNAVAILABLE, "model provider unavailable");
-    }
-  }
-  if (status != 200) {
-    // Error messages of 401/403 may quote part of the key: never logged.
-    bool key_error = status == 401 || status == 403;
-    auto message = key_error ? std::string() : api_error_message(error_body);
-    log->warn("{} answered HTTP {}{}{}", name(), status, message.empty() ? "" : ": ", common::json_escape(message));
-    if (status == 429) {
-      // Retry-After as delta-seconds; without one (or an HTTP-date) the caller is told 30 s.
-      auto seconds = parse_retry_after(response->header("retry-after"));
-      if (seconds < 0) seconds = 30;
-      seconds = std::min<long>(seconds, 86400);
-      rpc::throw_rate_limited("the model provider is rate limiting; retry after " + std::to_string(seconds) + " s",
-                              static_cast<int>(seconds));
-    }
-    if (key_error) fail(grpc::StatusCode::FAILED_PRECONDITION, "the model provider refused the API key (HTTP " + std::to_string(status) + ")");
-    if (status == 400 || status == 404) {
-      fail(grpc::StatusCode::FAILED_PRECONDITION,
-           "the model provider refused the request (HTTP " + std::to_string(status) + ")" + (message.empty() ? "" : ": " + message));
-    }
-    fail(grpc::StatusCode::UNAVAILABLE, "model provider failed (HTTP " + std::to_string(status) + ")");
-  }
-  if (!stream_error.empty()) {
-    log->warn("{} stream error: {}", name(), common::json_escape(stream_error));
-    fail(grpc::StatusCode::UNAVAILABLE, "model provider failed mid-reply");
-  }
-  if (!complete && !blocked) fail(grpc::StatusCode::UNAVAILABLE, "the model's reply was cut off");
-
-  if (blocked) {
-    std::string refusal = (out.text.empty() ? "" : "\n\n") + std::string(blocked_text(input.language));
-    out.text += refusal;
-    deliver(refusal);
-    if (gone) fail(grpc::StatusCode::CANCELLED, "client went away");
-  }
-  out.answered = !hits.empty() && !blocked;
-  if (out.answered) {
-    auto numbers = cited(out.text, hits.size());
-    for (std::size_t i = 0; i < hits.size(); ++i) {
-      if (!numbers.empty() && !numbers.count(i + 1)) continue;
-      out.sources.push_back({hits[i].document_id, hits[i].document_title, hits[i].chunk_id, hits[i].score});
-    }
-  }
+  if (observer->failure_) throw_model_failure(*observer->failure_);
+  out = std::move(observer->reply_);
 }
 
 }  // namespace botfactory::ai

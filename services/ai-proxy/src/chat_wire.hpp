@@ -2,6 +2,7 @@
 // The wire format of one chat-model API (request body, streamed events), so that one streaming
 // loop (ChatModelProvider) serves OpenAI-compatible servers and Gemini.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,17 @@ class ChatWire {
                                 int max_output_tokens, const std::string& api_key) const = 0;
   /// Parses the data of one event. Throws std::exception for data that is not this API's JSON.
   virtual WireEvent parse_event(std::string_view data) const = 0;
+  /// The same wire at another API root (a tenant's own server; base URL rules as the
+  /// constructor's).
+  virtual std::shared_ptr<const ChatWire> with_base_url(std::string base_url) const = 0;
+  /// True when the API has a non-streaming call (request_unary()).
+  virtual bool has_unary() const { return false; }
+  /// The non-streaming HTTP request (one JSON reply that parse_event() reads whole); only when
+  /// has_unary(). Same arguments and errors as request().
+  virtual http::Request request_unary(const Prompt& prompt, const std::string& model, double temperature,
+                                      int max_output_tokens, const std::string& api_key) const {
+    return request(prompt, model, temperature, max_output_tokens, api_key);
+  }
 };
 
 /// The `error.message` of an API error body (OpenAI and Gemini both use {"error":{"message"}}),

@@ -53,6 +53,14 @@ http::Request GeminiWire::request(const Prompt& prompt, const std::string& model
   return request;
 }
 
+http::Request GeminiWire::request_unary(const Prompt& prompt, const std::string& model, double temperature,
+                                        int max_output_tokens, const std::string& api_key) const {
+  auto request = this->request(prompt, model, temperature, max_output_tokens, api_key);
+  request.url = base_url_ + "/v1beta/models/" + model + ":generateContent";
+  request.headers = {"Content-Type: application/json", "Accept: application/json", "x-goog-api-key: " + api_key};
+  return request;
+}
+
 WireEvent GeminiWire::parse_event(std::string_view data) const {
   WireEvent event;
   auto value = json::parse(data);

@@ -22,6 +22,14 @@ class GeminiWire final : public ChatWire {
   http::Request request(const Prompt& prompt, const std::string& model, double temperature,
                         int max_output_tokens, const std::string& api_key) const override;
   WireEvent parse_event(std::string_view data) const override;
+  std::shared_ptr<const ChatWire> with_base_url(std::string base_url) const override {
+    return std::make_shared<GeminiWire>(std::move(base_url));
+  }
+  bool has_unary() const override { return true; }
+  /// models/{model}:generateContent (https://ai.google.dev/api/generate-content), the same body;
+  /// the reply is one GenerateContentResponse.
+  http::Request request_unary(const Prompt& prompt, const std::string& model, double temperature,
+                              int max_output_tokens, const std::string& api_key) const override;
 
  private:
   std::string base_url_;

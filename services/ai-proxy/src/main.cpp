@@ -8,6 +8,8 @@
 #include "botfactory/rpc/service_main.hpp"
 #include "extractive_provider.hpp"
 #include "knowledge_search.hpp"
+#include "model_config.hpp"
+#include "worker_pool.hpp"
 #include "provider.hpp"
 #include "provider_setup.hpp"
 
@@ -16,8 +18,8 @@ int main(int argc, char** argv) {
   auto options = rpc::ServiceOptions::standard("ai-proxy", "AI_PROXY", 50054, 9104);
   return rpc::run_service(argc, argv, options, [](rpc::ServiceContext&) {
     auto timeout = rpc::rpc_timeout_from_env();
-    auto search = std::make_shared<ai::GrpcKnowledgeSearch>(
-        rpc::make_channel(common::env_string("REGISTRY_ADDR", "127.0.0.1:50053")), timeout);
+    auto registry_channel = rpc::make_channel(common::env_string("REGISTRY_ADDR", "127.0.0.1:50053"));
+    auto search = std::make_shared<ai::GrpcKnowledgeSearch>(registry_channel, timeout);
     // The extractive reply is known at once: by default it goes out as one delta, since every
     // streamed delta costs a gRPC write (~0.03 ms, bench/ai_proxy_overhead.cpp).
     ai::ExtractiveSettings extractive;
@@ -27,9 +29,18 @@ int main(int argc, char** argv) {
         std::make_shared<ai::ExtractiveProvider>(search, extractive));
     // openai / gemini: one outbound HTTP client (one event thread) for every model request.
     auto http_client = std::make_shared<http::Client>(ai::http_settings_from_env());
-    ai::add_chat_model_providers(*providers, http_client, search);
+    ai::add_chat_model_providers(*providers, http_client, search, ai::breakers_from_env());
+    // Generate is served on gRPC's callback API; the short blocking steps (registry calls,
+    // prompt, extractive answers) run on a small bounded pool.
+    ai::AiProxyDeps deps;
+    deps.providers = providers;
+    deps.configs = std::make_shared<ai::GrpcModelConfigSource>(registry_channel, timeout);
+    deps.search = search;
+    deps.workers = std::make_shared<ai::WorkerPool>(
+        static_cast<std::size_t>(common::env_int("AI_WORKERS", 4, 1, 256)),
+        static_cast<std::size_t>(common::env_int("AI_WORKER_QUEUE", 256, 1, 100000)));
     std::vector<std::unique_ptr<grpc::Service>> services;
-    services.push_back(std::make_unique<ai::AiProxyService>(providers));
+    services.push_back(std::make_unique<ai::AiProxyService>(std::move(deps)));
     return services;
   });
 }

@@ -21,6 +21,9 @@ class OpenAiWire final : public ChatWire {
   http::Request request(const Prompt& prompt, const std::string& model, double temperature,
                         int max_output_tokens, const std::string& api_key) const override;
   WireEvent parse_event(std::string_view data) const override;
+  std::shared_ptr<const ChatWire> with_base_url(std::string base_url) const override {
+    return std::make_shared<OpenAiWire>(std::move(base_url));
+  }
 
  private:
   std::string base_url_;

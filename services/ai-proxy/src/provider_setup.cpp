@@ -36,11 +36,22 @@ ChatModelSettings chat_settings_from_env() {
   settings.total_timeout = ms_from_env("LLM_TIMEOUT_MS", 25000);
   settings.max_output_tokens = static_cast<int>(common::env_int("LLM_MAX_OUTPUT_TOKENS", 1024, 1, 65536));
   settings.top_k = static_cast<int>(common::env_int("LLM_TOP_K", 4, 1, 20));
+  settings.retry.max_retries = static_cast<int>(common::env_int("LLM_RETRIES", 2, 0, 10));
+  settings.retry.base_delay = ms_from_env("LLM_RETRY_BASE_MS", 200);
+  settings.retry.max_delay = ms_from_env("LLM_RETRY_MAX_MS", 2000);
   return settings;
 }
 
+std::shared_ptr<ProviderBreakers> breakers_from_env() {
+  common::CircuitBreaker::Options options;
+  options.failure_threshold = static_cast<int>(common::env_int("LLM_BREAKER_FAILURES", 5, 1, 1000));
+  options.open_for = ms_from_env("LLM_BREAKER_OPEN_MS", 10000);
+  return std::make_shared<ProviderBreakers>(
+      options, static_cast<std::size_t>(common::env_int("LLM_BREAKER_MAX_ENTRIES", 10000, 1, 1000000)));
+}
+
 void add_chat_model_providers(ProviderRegistry& registry, std::shared_ptr<http::Client> client,
-                              std::shared_ptr<KnowledgeSearch> search) {
+                              std::shared_ptr<KnowledgeSearch> search, std::shared_ptr<ProviderBreakers> breakers) {
   auto shared = chat_settings_from_env();
   auto log = common::logger("providers");
   struct Spec {
@@ -60,12 +71,12 @@ void add_chat_model_providers(ProviderRegistry& registry, std::shared_ptr<http::
     auto settings = shared;
     auto base = base_url_from_env((prefix + "_BASE_URL").c_str(), spec.default_base);
     settings.default_model = common::env_string((prefix + "_MODEL").c_str(), spec.default_model);
-    settings.api_key = common::env_string((prefix + "_API_KEY").c_str(), "");
+    if (prefix == "GEMINI") settings.stream = common::env_bool("GEMINI_STREAM", true);
     auto wire = spec.make(base);
-    log->info("provider {}: base {}, default model {}, key from environment: {}", wire->name(),
+    log->info("provider {}: base {}, default model {}, {}; keys from bot-registry", wire->name(),
               common::json_escape(base), common::json_escape(settings.default_model),
-              settings.api_key.empty() ? "no" : "yes");
-    registry.add(std::make_shared<ChatModelProvider>(wire, client, search, settings));
+              settings.stream ? "streaming" : "non-streaming");
+    registry.add(std::make_shared<ChatModelProvider>(wire, client, search, settings, breakers));
   }
 }
 

@@ -17,6 +17,11 @@
 //   "filtered"      OpenAI: finish_reason content_filter after one event;
 //                   Gemini: one text event, then finishReason SAFETY
 //   "blocked"       Gemini: promptFeedback.blockReason SAFETY and no candidates
+//   "flaky"         500 for the first request of this server with this model, then the reply
+//   "drip"          OpenAI: one event every 100 ms (many slow streams at once)
+//   "busy"          429 without Retry-After (a quota error: not retried)
+// Gemini also answers the non-streaming models/{model}:generateContent with one
+// GenerateContentResponse (the whole reply, finishReason STOP, usageMetadata).
 // A request without the expected key gets 401 with an error message quoting the key's start,
 // as OpenAI's does. FakeOpenAi's `piece`, `pause` and `on_stream_end` shape the stream for
 // benchmarks (bench/ai_proxy_stream.cpp); tests keep the defaults.
@@ -24,6 +29,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -55,13 +61,18 @@ inline std::vector<std::string> split_words(const std::string& text) {
 
 /// Shared by both fakes: the scenarios that do not depend on the wire format.
 /// Returns true when it answered.
-inline bool answer_common(const std::string& model, HttpTestConnection& c, const std::string& error_status) {
+inline bool answer_common(const std::string& model, HttpTestConnection& c, const std::string& error_status,
+                          std::atomic<int>* flaky_seen = nullptr) {
   auto error = [&](int code, const std::string& message) {
     boost::json::object body{{"error", boost::json::object{{"code", code}, {"message", message}, {"status", error_status}}}};
     return boost::json::serialize(body);
   };
   if (model == "rate-limited") {
     c.respond(429, "application/json", error(429, "Rate limit reached; please try again in 7s"), {"Retry-After: 7"});
+  } else if (model == "busy") {
+    c.respond(429, "application/json", error(429, "You exceeded your current quota"));
+  } else if (model == "flaky" && flaky_seen && flaky_seen->fetch_add(1) == 0) {
+    c.respond(500, "application/json", error(500, "Temporary failure."));
   } else if (model == "broken") {
     c.respond(500, "application/json", error(500, "The server had an error while processing your request."));
   } else if (model == "missing") {
@@ -113,7 +124,7 @@ class FakeOpenAi {
     }
     auto body = boost::json::parse(r.body).as_object();
     std::string model(body.at("model").as_string());
-    if (answer_common(model, c, "error")) return;
+    if (answer_common(model, c, "error", &flaky_)) return;
     c.start_chunks(200, "text/event-stream");
     if (model == "slow") c.sleep(std::chrono::milliseconds(1500));
     std::string stream = ": keep-alive\n\n" + event(chunk("", nullptr));
@@ -142,6 +153,10 @@ class FakeOpenAi {
         stream += event(chunk("", "content_filter"));
         break;
       }
+      if (model == "drip") {
+        flush();
+        c.sleep(std::chrono::milliseconds(100));
+      }
     }
     if (model != "filtered") stream += event(chunk("", "stop"));
     boost::json::object usage{{"id", "chatcmpl-1"}, {"object", "chat.completion.chunk"}, {"choices", boost::json::array{}},
@@ -153,6 +168,7 @@ class FakeOpenAi {
   }
 
   std::string key_;
+  std::atomic<int> flaky_{0};
   HttpTestServer server_;
 };
 
@@ -181,7 +197,13 @@ class FakeGemini {
   }
 
   void handle(const HttpTestRequest& r, HttpTestConnection& c) {
-    const std::string prefix = "/v1beta/models/", suffix = ":streamGenerateContent?alt=sse";
+    const std::string prefix = "/v1beta/models/", unary_suffix = ":generateContent";
+    if (r.method == "POST" && r.target.rfind(prefix, 0) == 0 && r.target.size() > prefix.size() + unary_suffix.size() &&
+        r.target.compare(r.target.size() - unary_suffix.size(), unary_suffix.size(), unary_suffix) == 0) {
+      handle_unary(r, c, r.target.substr(prefix.size(), r.target.size() - prefix.size() - unary_suffix.size()));
+      return;
+    }
+    const std::string suffix = ":streamGenerateContent?alt=sse";
     if (r.method != "POST" || r.target.rfind(prefix, 0) != 0 || r.target.size() <= prefix.size() + suffix.size() ||
         r.target.compare(r.target.size() - suffix.size(), suffix.size(), suffix) != 0) {
       c.respond(404, "application/json", R"({"error":{"code":404,"message":"Not found","status":"NOT_FOUND"}})");
@@ -193,7 +215,7 @@ class FakeGemini {
       return;
     }
     std::string model = r.target.substr(prefix.size(), r.target.size() - prefix.size() - suffix.size());
-    if (answer_common(model, c, "UNAVAILABLE")) return;
+    if (answer_common(model, c, "UNAVAILABLE", &flaky_)) return;
     c.start_chunks(200, "text/event-stream");
     if (model == "slow") c.sleep(std::chrono::milliseconds(1500));
     std::string stream;
@@ -228,7 +250,19 @@ class FakeGemini {
     c.end_chunks();
   }
 
+  /// models/{model}:generateContent: the whole reply in one JSON body.
+  void handle_unary(const HttpTestRequest& r, HttpTestConnection& c, const std::string& model) {
+    if (r.headers.count("x-goog-api-key") == 0 || r.headers.at("x-goog-api-key") != key_) {
+      c.respond(400, "application/json",
+                R"({"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT"}})");
+      return;
+    }
+    if (answer_common(model, c, "UNAVAILABLE", &flaky_)) return;
+    c.respond(200, "application/json", boost::json::serialize(response(reply, "STOP", true)));
+  }
+
   std::string key_;
+  std::atomic<int> flaky_{0};
   HttpTestServer server_;
 };
 

@@ -6,6 +6,9 @@
 
 #include <string>
 
+#include "chat_model_provider.hpp"
+#include "fake_model_servers.hpp"
+#include "openai_wire.hpp"
 #include "proxy_harness.hpp"
 #include "support/registry_harness.hpp"
 
@@ -15,10 +18,13 @@ namespace {
 
 const std::string kTenant = "11111111-1111-4111-8111-111111111111";
 
-/// bot-registry (real PostgreSQL) and ai-proxy in front of it, both on real gRPC servers.
+/// bot-registry (real PostgreSQL) and ai-proxy in front of it (the bots' model configuration
+/// from GetBotModelConfig), both on real gRPC servers.
 struct Fleet {
   registry::test::RegistryHarness registry;
-  ai::test::ProxyHarness ai{registry.address()};
+  ai::test::ProxyHarness ai;
+
+  explicit Fleet(registry::RegistrySettings settings = {}) : registry(settings), ai(registry.address(), true) {}
 
   /// A bot of `language` whose knowledge base is the fixture's entries of that language.
   registry::v1::Bot faq_bot(const std::string& language) {
@@ -182,4 +188,59 @@ TEST_CASE("the relevance gate says it does not know, in the visitor's language, 
     CHECK_FALSE(reply.final_reply().answered());
     CHECK(reply.final_reply().sources_size() == 0);
   }
+}
+
+TEST_CASE("an openai bot answers with the platform key from bot-registry; its tenant's own key wins") {
+  ai::test::FakeOpenAi platform_model("sk-platform-key-000000");
+  platform_model.reply = "Attachments up to 10 MB are forwarded [1].";
+  registry::RegistrySettings settings;
+  auto platform = std::make_shared<registry::PlatformKeys>();
+  platform->set("openai", {"sk-platform-key-000000", ""});
+  settings.platform_keys = platform;
+  Fleet fleet(settings);
+  ai::ChatModelSettings model;
+  model.default_model = "gpt-4o-mini";
+  fleet.ai.providers->add(std::make_shared<ai::ChatModelProvider>(
+      std::make_shared<ai::OpenAiWire>(platform_model.base_url()), std::make_shared<http::Client>(), fleet.ai.search, model));
+
+  auto bot = fleet.registry.create_bot(kTenant, "Model FAQ", "en");
+  fleet.registry.add_faq(bot, "en");
+  registry::v1::UpdateBotRequest update;
+  update.set_tenant_id(kTenant);
+  update.set_bot_id(bot.id());
+  update.mutable_provider()->set_provider("openai");
+  bot = fleet.registry.call_ok(&registry::v1::BotRegistryService::Stub::UpdateBot, update);
+  CHECK(bot.effective_answerer() == "openai");
+
+  auto reply = fleet.ask(bot, "Is there a size limit for attachments?");
+  REQUIRE(reply.status.ok());
+  CHECK(reply.final_reply().provider() == "openai");
+  CHECK(reply.final_reply().fallback_reason().empty());
+  CHECK(reply.final_reply().text() == platform_model.reply);
+  CHECK(reply.final_reply().usage().completion_tokens() == 5);
+  REQUIRE(reply.final_reply().sources_size() >= 1);
+  CHECK(reply.joined_deltas() == reply.final_reply().text());
+  REQUIRE(platform_model.requests().size() == 1);
+  CHECK(platform_model.requests()[0].headers.at("authorization") == "Bearer sk-platform-key-000000");
+
+  // Out of knowledge: the real relevance gate answers without a model call.
+  reply = fleet.ask(bot, "What is the capital of Australia?");
+  REQUIRE(reply.status.ok());
+  CHECK_FALSE(reply.final_reply().answered());
+  CHECK(reply.final_reply().text() == ai::ExtractiveProvider::dont_know_text("en"));
+  CHECK(platform_model.requests().size() == 1);
+
+  // The tenant's own key (with its own server) wins over the platform's.
+  ai::test::FakeOpenAi tenant_model("sk-tenant-own-key-1111");
+  registry::v1::SetProviderKeyRequest key;
+  key.set_tenant_id(kTenant);
+  key.set_provider("openai");
+  key.set_key("sk-tenant-own-key-1111");
+  key.set_base_url(tenant_model.base_url());
+  fleet.registry.call_ok(&registry::v1::BotRegistryService::Stub::SetProviderKey, key);
+  reply = fleet.ask(bot, "Is there a size limit for attachments?");
+  REQUIRE(reply.status.ok());
+  CHECK(reply.final_reply().text() == tenant_model.reply);
+  CHECK(tenant_model.requests().size() == 1);
+  CHECK(platform_model.requests().size() == 1);
 }

@@ -139,7 +139,7 @@ TEST_CASE("Generate streams an openai reply from the fake server over gRPC; 429 
   CHECK(reply.provider() == "openai");
   CHECK(reply.text() == openai.reply);
   CHECK(result.joined_deltas() == reply.text());
-  CHECK(result.deltas.size() > 3);
+  CHECK_FALSE(result.deltas.empty());  // coalesced: text that came during a write goes out as one
   REQUIRE(reply.sources_size() == 1);
   CHECK(reply.sources(0).document_title() == "Refund policy");
 

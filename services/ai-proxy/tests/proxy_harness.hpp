@@ -13,6 +13,8 @@
 #include "botfactory/rpc/server.hpp"
 #include "extractive_provider.hpp"
 #include "knowledge_search.hpp"
+#include "model_config.hpp"
+#include "worker_pool.hpp"
 
 namespace botfactory::ai::test {
 
@@ -35,21 +37,36 @@ struct GenerateResult {
   }
 };
 
-/// ai-proxy wired to a registry at `registry_address`, served on 127.0.0.1:0.
+/// ai-proxy wired to a registry at `registry_address` (knowledge and, with `use_model_config`,
+/// GetBotModelConfig), served on 127.0.0.1:0. Providers may be added before the first call.
 struct ProxyHarness {
   static constexpr auto kTimeout = std::chrono::milliseconds(5000);
 
+  std::shared_ptr<KnowledgeSearch> search;
   std::shared_ptr<ProviderRegistry> providers;
-  AiProxyService service;
-  rpc::Server server;
+  std::shared_ptr<WorkerPool> workers;
+  std::unique_ptr<AiProxyService> service;
+  std::unique_ptr<rpc::Server> server;
   std::unique_ptr<ai::v1::AiProxyService::Stub> stub;
 
-  explicit ProxyHarness(const std::string& registry_address)
-      : providers(std::make_shared<ProviderRegistry>(std::make_shared<ExtractiveProvider>(
-            std::make_shared<GrpcKnowledgeSearch>(rpc::make_channel(registry_address), kTimeout)))),
-        service(providers),
-        server("127.0.0.1:0", {&service}),
-        stub(ai::v1::AiProxyService::NewStub(rpc::make_channel("127.0.0.1:" + std::to_string(server.port())))) {}
+  explicit ProxyHarness(const std::string& registry_address, bool use_model_config = false, std::size_t workers = 2,
+                        std::size_t queue = 64)
+      : search(std::make_shared<GrpcKnowledgeSearch>(rpc::make_channel(registry_address), kTimeout)),
+        providers(std::make_shared<ProviderRegistry>(std::make_shared<ExtractiveProvider>(search))) {
+    AiProxyDeps deps;
+    deps.providers = providers;
+    if (use_model_config) {
+      deps.configs = std::make_shared<GrpcModelConfigSource>(rpc::make_channel(registry_address), kTimeout);
+    }
+    deps.search = search;
+    this->workers = std::make_shared<WorkerPool>(workers, queue);
+    deps.workers = this->workers;
+    service = std::make_unique<AiProxyService>(std::move(deps));
+    server = std::make_unique<rpc::Server>("127.0.0.1:0", std::vector<grpc::Service*>{service.get()});
+    stub = ai::v1::AiProxyService::NewStub(rpc::make_channel(address()));
+  }
+
+  std::string address() const { return "127.0.0.1:" + std::to_string(server->port()); }
 
   /// Calls Generate with a kTimeout deadline and reads the stream to its end.
   GenerateResult generate(const ai::v1::GenerateRequest& request) {

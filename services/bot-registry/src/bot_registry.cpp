@@ -89,7 +89,7 @@ registry::v1::Bot BotRegistry::create_bot(const registry::v1::CreateBotRequest& 
 
   auto connection = pool_->acquire();
   pg::Transaction tx(*connection);
-  BotRepository bots(*connection);
+  BotRepository bots(*connection, settings_.platform_keys.get());
   bots.lock_tenant(bot.tenant_id);
   if (limits.max_bots >= 0 && bots.count(bot.tenant_id) >= limits.max_bots) {
     rpc::throw_exhausted("plan limit reached: " + std::to_string(limits.max_bots) + " bots");
@@ -108,7 +108,7 @@ registry::v1::Bot BotRegistry::create_bot(const registry::v1::CreateBotRequest& 
 registry::v1::Bot BotRegistry::get_bot(const registry::v1::GetBotRequest& request) {
   require_bot_ids(request.tenant_id(), request.bot_id());
   auto connection = pool_->acquire();
-  auto bot = BotRepository(*connection).find(request.tenant_id(), request.bot_id());
+  auto bot = BotRepository(*connection, settings_.platform_keys.get()).find(request.tenant_id(), request.bot_id());
   if (!bot) throw_bot_not_found();
   return *bot;
 }
@@ -117,7 +117,7 @@ registry::v1::Bot BotRegistry::get_bot_by_public_id(
     const registry::v1::GetBotByPublicIdRequest& request) {
   if (!is_public_id(request.public_id())) throw_bot_not_found();
   auto connection = pool_->acquire();
-  auto bot = BotRepository(*connection).find_by_public_id(request.public_id());
+  auto bot = BotRepository(*connection, settings_.platform_keys.get()).find_by_public_id(request.public_id());
   if (!bot) throw_bot_not_found();
   return *bot;
 }
@@ -126,7 +126,7 @@ registry::v1::ListBotsResponse BotRegistry::list_bots(const registry::v1::ListBo
   rpc::require_tenant(request.tenant_id());
   auto connection = pool_->acquire();
   registry::v1::ListBotsResponse response;
-  for (auto& bot : BotRepository(*connection).list(request.tenant_id())) {
+  for (auto& bot : BotRepository(*connection, settings_.platform_keys.get()).list(request.tenant_id())) {
     *response.add_bots() = std::move(bot);
   }
   return response;
@@ -146,7 +146,7 @@ registry::v1::Bot BotRegistry::update_bot(const registry::v1::UpdateBotRequest& 
 
   auto connection = pool_->acquire();
   pg::Transaction tx(*connection);
-  BotRepository bots(*connection);
+  BotRepository bots(*connection, settings_.platform_keys.get());
   auto old_language = bots.lock(request.tenant_id(), request.bot_id());
   if (!old_language) throw_bot_not_found();
   auto bot = bots.update(request.tenant_id(), request.bot_id(), changes);
@@ -160,7 +160,7 @@ registry::v1::Bot BotRegistry::update_bot(const registry::v1::UpdateBotRequest& 
 void BotRegistry::delete_bot(const registry::v1::DeleteBotRequest& request) {
   require_bot_ids(request.tenant_id(), request.bot_id());
   auto connection = pool_->acquire();
-  if (!BotRepository(*connection).remove(request.tenant_id(), request.bot_id())) throw_bot_not_found();
+  if (!BotRepository(*connection, settings_.platform_keys.get()).remove(request.tenant_id(), request.bot_id())) throw_bot_not_found();
   common::logger("registry")->info("bot deleted id={} tenant={}", request.bot_id(), request.tenant_id());
 }
 
@@ -187,7 +187,7 @@ registry::v1::Document BotRegistry::add_document(const registry::v1::AddDocument
   document.size_bytes = static_cast<std::int64_t>(raw.size());
   {
     auto connection = pool_->acquire();
-    if (!BotRepository(*connection).find(request.tenant_id(), request.bot_id())) throw_bot_not_found();
+    if (!BotRepository(*connection, settings_.platform_keys.get()).find(request.tenant_id(), request.bot_id())) throw_bot_not_found();
   }
   const PlanLimits limits = entitlements_->limits(request.tenant_id());
   if (limits.max_knowledge_bytes >= 0) {
@@ -211,7 +211,7 @@ registry::v1::Document BotRegistry::add_document(const registry::v1::AddDocument
   pg::Transaction tx(*connection);
   // to_tsvector reports over-long words with a NOTICE, which libpq would print on stderr.
   connection->exec("SET LOCAL client_min_messages TO warning");
-  auto language = BotRepository(*connection).lock(request.tenant_id(), request.bot_id());
+  auto language = BotRepository(*connection, settings_.platform_keys.get()).lock(request.tenant_id(), request.bot_id());
   if (!language) throw_bot_not_found();
   KnowledgeRepository knowledge(*connection);
   // Again under the bot's row lock: concurrent uploads cannot pass the limit together.
@@ -231,7 +231,7 @@ registry::v1::ListDocumentsResponse BotRegistry::list_documents(
     const registry::v1::ListDocumentsRequest& request) {
   require_bot_ids(request.tenant_id(), request.bot_id());
   auto connection = pool_->acquire();
-  if (!BotRepository(*connection).find(request.tenant_id(), request.bot_id())) throw_bot_not_found();
+  if (!BotRepository(*connection, settings_.platform_keys.get()).find(request.tenant_id(), request.bot_id())) throw_bot_not_found();
   registry::v1::ListDocumentsResponse response;
   for (auto& document : KnowledgeRepository(*connection).list(request.bot_id())) {
     *response.add_documents() = std::move(document);
@@ -242,7 +242,7 @@ registry::v1::ListDocumentsResponse BotRegistry::list_documents(
 void BotRegistry::delete_document(const registry::v1::DeleteDocumentRequest& request) {
   require_bot_ids(request.tenant_id(), request.bot_id());
   auto connection = pool_->acquire();
-  if (!BotRepository(*connection).find(request.tenant_id(), request.bot_id())) throw_bot_not_found();
+  if (!BotRepository(*connection, settings_.platform_keys.get()).find(request.tenant_id(), request.bot_id())) throw_bot_not_found();
   if (!common::is_uuid(request.document_id()) ||
       !KnowledgeRepository(*connection).remove(request.bot_id(), request.document_id())) {
     rpc::throw_not_found("document not found");
@@ -255,7 +255,7 @@ registry::v1::SearchKnowledgeResponse BotRegistry::search_knowledge(
   int limit = request.limit() <= 0 ? settings_.search_default_limit
                                    : std::min(request.limit(), settings_.search_max_limit);
   auto connection = pool_->acquire();
-  auto bot = BotRepository(*connection).find(request.tenant_id(), request.bot_id());
+  auto bot = BotRepository(*connection, settings_.platform_keys.get()).find(request.tenant_id(), request.bot_id());
   if (!bot) throw_bot_not_found();
   registry::v1::SearchKnowledgeResponse response;
   auto words = query_words(request.query());

@@ -12,6 +12,8 @@
 #include "extraction_slots.hpp"
 #include "text_extract.hpp"
 
+#include "platform_keys.hpp"
+
 namespace botfactory::registry {
 
 /// Tunables of BotRegistry.
@@ -26,6 +28,9 @@ struct RegistrySettings {
   /// deadline (at most extract_wait), then UNAVAILABLE.
   int extract_concurrency = 2;
   std::chrono::milliseconds extract_wait{30000};
+  /// The platform's provider keys (OPENAI_API_KEY, GEMINI_API_KEY, …): a bot whose tenant has no
+  /// key of its own answers with them (effective_answerer). Null = none.
+  std::shared_ptr<const PlatformKeys> platform_keys;
 };
 
 /// Every method is thread-safe and throws rpc::StatusError for a client-facing failure:

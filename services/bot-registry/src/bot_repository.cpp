@@ -50,7 +50,7 @@ constexpr const char* kDeleteBot =
 
 #undef BF_BOT_COLUMNS
 
-registry::v1::Bot bot_from_row(const pg::Result& r, int row) {
+registry::v1::Bot bot_from_row(const pg::Result& r, int row, const PlatformKeys* platform) {
   registry::v1::Bot bot;
   bot.set_id(r.str(row, 0));
   bot.set_tenant_id(r.str(row, 1));
@@ -68,10 +68,16 @@ registry::v1::Bot bot_from_row(const pg::Result& r, int row) {
   for (auto& origin : text_array_elements(r.text(row, 12))) bot.add_allowed_origins(std::move(origin));
   provider->set_max_output_tokens(static_cast<std::int32_t>(r.int64(row, 13)));
   provider->set_fallback_to_extractive(r.boolean(row, 14));
-  auto effective = effective_answerer(provider->provider(), r.boolean(row, 15));
+  auto effective = effective_answerer(provider->provider(), r.boolean(row, 15),
+                                      platform && platform->find(provider->provider()));
   bot.set_effective_answerer(std::move(effective.answerer));
   bot.set_effective_answerer_reason(std::move(effective.reason));
   return bot;
+}
+
+/// bot_from_row with `platform`, for first_row / map_rows.
+auto mapper(const PlatformKeys* platform) {
+  return [platform](const pg::Result& r, int row) { return bot_from_row(r, row, platform); };
 }
 
 /// Exact text of a double for a float8 parameter (round-trips).
@@ -93,20 +99,20 @@ std::optional<registry::v1::Bot> BotRepository::insert(const NewBot& bot) {
                                          text_array_literal(bot.allowed_origins),
                                          std::to_string(bot.provider.max_output_tokens),
                                          bool_text(bot.provider.fallback_to_extractive)});
-  return first_row(r, bot_from_row);
+  return first_row(r, mapper(platform_));
 }
 
 std::optional<registry::v1::Bot> BotRepository::find(const std::string& tenant_id,
                                                      const std::string& bot_id) {
-  return first_row(connection_.exec(kFindBot, {tenant_id, bot_id}), bot_from_row);
+  return first_row(connection_.exec(kFindBot, {tenant_id, bot_id}), mapper(platform_));
 }
 
 std::optional<registry::v1::Bot> BotRepository::find_by_public_id(const std::string& public_id) {
-  return first_row(connection_.exec(kFindBotByPublicId, {public_id}), bot_from_row);
+  return first_row(connection_.exec(kFindBotByPublicId, {public_id}), mapper(platform_));
 }
 
 std::vector<registry::v1::Bot> BotRepository::list(const std::string& tenant_id) {
-  return map_rows(connection_.exec(kListBots, {tenant_id}), bot_from_row);
+  return map_rows(connection_.exec(kListBots, {tenant_id}), mapper(platform_));
 }
 
 std::int64_t BotRepository::count(const std::string& tenant_id) {
@@ -138,7 +144,7 @@ registry::v1::Bot BotRepository::update(const std::string& tenant_id, const std:
   auto r = connection_.exec(kUpdateBot, {tenant_id, bot_id, changes.name, changes.language,
                                          changes.greeting, changes.instructions, provider, model,
                                          temperature, origins, max_tokens, fallback});
-  return bot_from_row(r, 0);
+  return bot_from_row(r, 0, platform_);
 }
 
 bool BotRepository::remove(const std::string& tenant_id, const std::string& bot_id) {

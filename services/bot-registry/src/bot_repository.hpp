@@ -9,6 +9,7 @@
 #include "botfactory/pg/connection.hpp"
 #include "botfactory/registry/v1/registry.pb.h"
 #include "validation.hpp"
+#include "platform_keys.hpp"
 
 namespace botfactory::registry {
 
@@ -37,7 +38,9 @@ struct BotChanges {
 /// Bot rows on one connection (not owned). Errors are pg::Error.
 class BotRepository {
  public:
-  explicit BotRepository(pg::Connection& connection) : connection_(connection) {}
+  /// `platform` (may be null = none) decides effective_answerer for tenants without a key.
+  explicit BotRepository(pg::Connection& connection, const PlatformKeys* platform = nullptr)
+      : connection_(connection), platform_(platform) {}
 
   /// Inserts the bot; nullopt (nothing inserted) when its public id is already taken.
   std::optional<registry::v1::Bot> insert(const NewBot& bot);
@@ -60,6 +63,7 @@ class BotRepository {
 
  private:
   pg::Connection& connection_;
+  const PlatformKeys* platform_;
 };
 
 }  // namespace botfactory::registry

@@ -9,6 +9,7 @@
 #include "entitlements.hpp"
 #include "key_cipher.hpp"
 #include "migrations.hpp"
+#include "platform_keys.hpp"
 #include "provider_keys.hpp"
 #include "registry_service.hpp"
 
@@ -21,7 +22,10 @@ int main(int argc, char** argv) {
   std::shared_ptr<const registry::KeyCipher> cipher;
   options.startup_check = [&cipher] { cipher = registry::KeyCipher::from_env(); };
   return rpc::run_service(argc, argv, options, [&cipher](rpc::ServiceContext& context) {
-    auto keys = std::make_shared<registry::ProviderKeys>(context.pool, cipher);
+    // The platform's own provider keys: only bot-registry reads them (effective_answerer and
+    // GetBotModelConfig agree).
+    auto platform_keys = std::make_shared<const registry::PlatformKeys>(registry::PlatformKeys::from_env());
+    auto keys = std::make_shared<registry::ProviderKeys>(context.pool, cipher, platform_keys);
     auto timeout = rpc::rpc_timeout_from_env();
     auto entitlements = std::make_shared<registry::GrpcEntitlementsClient>(
         rpc::make_channel(common::env_string("SUBSCRIPTION_ADDR", "127.0.0.1:50052")), timeout);
@@ -32,6 +36,7 @@ int main(int argc, char** argv) {
         static_cast<int>(common::env_int("REGISTRY_PDF_MAX_PAGES", 2000, 1, 100000));
     settings.extract_concurrency =
         static_cast<int>(common::env_int("REGISTRY_EXTRACT_CONCURRENCY", 2, 1, 64));
+    settings.platform_keys = platform_keys;
     auto bots = std::make_shared<registry::BotRegistry>(context.pool, entitlements, settings);
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(std::make_unique<registry::RegistryService>(bots, keys));

@@ -20,8 +20,9 @@ ProviderKeyInfo info_of(const StoredProviderKey& stored) {
 
 }  // namespace
 
-ProviderKeys::ProviderKeys(std::shared_ptr<pg::Pool> pool, std::shared_ptr<const KeyCipher> cipher)
-    : pool_(std::move(pool)), cipher_(std::move(cipher)) {}
+ProviderKeys::ProviderKeys(std::shared_ptr<pg::Pool> pool, std::shared_ptr<const KeyCipher> cipher,
+                           std::shared_ptr<const PlatformKeys> platform)
+    : pool_(std::move(pool)), cipher_(std::move(cipher)), platform_(std::move(platform)) {}
 
 ProviderKeyInfo ProviderKeys::set_key(const std::string& tenant_id, const std::string& provider,
                                       const std::string& key, const std::string& base_url) {
@@ -63,7 +64,7 @@ BotModelConfig ProviderKeys::model_config(const std::string& tenant_id, const st
   rpc::require_tenant(tenant_id);
   if (!common::is_uuid(bot_id)) rpc::throw_not_found("bot not found");
   auto connection = pool_->acquire();
-  auto bot = BotRepository(*connection).find(tenant_id, bot_id);
+  auto bot = BotRepository(*connection, platform_.get()).find(tenant_id, bot_id);
   if (!bot) rpc::throw_not_found("bot not found");
 
   BotModelConfig config;
@@ -77,7 +78,9 @@ BotModelConfig ProviderKeys::model_config(const std::string& tenant_id, const st
   if (config.provider.provider != "extractive") {
     stored = ProviderKeyRepository(*connection).find(tenant_id, config.provider.provider);
   }
-  auto effective = effective_answerer(config.provider.provider, stored.has_value());
+  const PlatformKey* platform =
+      config.provider.provider != "extractive" && platform_ ? platform_->find(config.provider.provider) : nullptr;
+  auto effective = effective_answerer(config.provider.provider, stored.has_value(), platform != nullptr);
   config.effective_answerer = std::move(effective.answerer);
   config.effective_answerer_reason = std::move(effective.reason);
   if (stored) {
@@ -90,6 +93,8 @@ BotModelConfig ProviderKeys::model_config(const std::string& tenant_id, const st
                                  "(was it changed?); set the key again");
     }
     config.base_url = stored->base_url;
+  } else if (platform) {
+    config.api_key = platform->api_key;  // the platform's endpoint: ai-proxy's base URL setting
   }
   return config;
 }

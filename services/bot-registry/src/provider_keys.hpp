@@ -11,6 +11,7 @@
 
 #include "botfactory/pg/pool.hpp"
 #include "key_cipher.hpp"
+#include "platform_keys.hpp"
 #include "validation.hpp"
 
 namespace botfactory::registry {
@@ -40,7 +41,9 @@ struct BotModelConfig {
 /// PROVIDER_KEYS_SECRET; database failures as pg::Error. Keys are never logged.
 class ProviderKeys {
  public:
-  ProviderKeys(std::shared_ptr<pg::Pool> pool, std::shared_ptr<const KeyCipher> cipher);
+  /// `platform` (may be null = none): the platform's keys, used for a bot whose tenant has none.
+  ProviderKeys(std::shared_ptr<pg::Pool> pool, std::shared_ptr<const KeyCipher> cipher,
+               std::shared_ptr<const PlatformKeys> platform = nullptr);
 
   /// Seals `key` under a fresh nonce and stores it as the tenant's key for `provider`, replacing
   /// any earlier one.
@@ -50,13 +53,16 @@ class ProviderKeys {
   void delete_key(const std::string& tenant_id, const std::string& provider);
   /// The tenant's keys, ordered by provider.
   std::vector<ProviderKeyInfo> list_keys(const std::string& tenant_id);
-  /// The bot's model settings with the tenant's decrypted key for its provider (none for
-  /// "extractive", none and effective "extractive" when no key is set).
+  /// The bot's model settings with the key to answer with: the tenant's own key for the bot's
+  /// provider (decrypted, with the tenant's base URL) first; else the platform's key (base URL
+  /// empty: ai-proxy's OPENAI_BASE_URL / GEMINI_BASE_URL; the key may be empty for a keyless
+  /// self-hosted server); else none and effective "extractive". None for "extractive".
   BotModelConfig model_config(const std::string& tenant_id, const std::string& bot_id);
 
  private:
   std::shared_ptr<pg::Pool> pool_;
   std::shared_ptr<const KeyCipher> cipher_;
+  std::shared_ptr<const PlatformKeys> platform_;
 };
 
 }  // namespace botfactory::registry

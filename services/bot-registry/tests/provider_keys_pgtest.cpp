@@ -313,3 +313,68 @@ TEST_CASE("provider keys: the key never appears in the service's log") {
   CHECK(log.find(kKeyA) == std::string::npos);
   CHECK(log.find(kKeyA.substr(0, kKeyA.size() - 4)) == std::string::npos);
 }
+
+TEST_CASE("platform keys: a bot without a tenant key answers with the platform's; the tenant's wins") {
+  registry::RegistrySettings settings;
+  auto platform = std::make_shared<registry::PlatformKeys>();
+  const std::string platform_key = "sk-platform-0000-1111-2222-plat";
+  platform->set("openai", {platform_key, ""});
+  platform->set("gemini", {"", "http://127.0.0.1:11434/v1"});  // self-hosted, keyless
+  settings.platform_keys = platform;
+  Harness h(settings);
+
+  auto bot = create_bot(h, kTenantA, "openai");
+  CHECK(bot.effective_answerer() == "openai");
+  CHECK(bot.effective_answerer_reason().empty());
+  v1::BotModelConfig config;
+  REQUIRE(model_config(h, kTenantA, bot.id(), &config).ok());
+  CHECK(config.effective_answerer() == "openai");
+  CHECK(config.api_key() == platform_key);
+  CHECK(config.base_url().empty());  // ai-proxy's OPENAI_BASE_URL
+
+  // The tenant's own key wins, with its base URL.
+  set_key(h, kTenantA, "openai", kKeyA, "http://127.0.0.1:8080/v1");
+  REQUIRE(model_config(h, kTenantA, bot.id(), &config).ok());
+  CHECK(config.api_key() == kKeyA);
+  CHECK(config.base_url() == "http://127.0.0.1:8080/v1");
+
+  // A keyless self-hosted platform provider counts as configured.
+  auto gemini = create_bot(h, kTenantB, "gemini");
+  CHECK(gemini.effective_answerer() == "gemini");
+  REQUIRE(model_config(h, kTenantB, gemini.id(), &config).ok());
+  CHECK(config.effective_answerer() == "gemini");
+  CHECK(config.api_key().empty());
+
+  // Without a platform key for the provider: extractive, as before.
+  registry::RegistrySettings none;
+  Harness bare(none);
+  auto plain = create_bot(bare, kTenantA, "openai");
+  CHECK(plain.effective_answerer() == "extractive");
+  CHECK(plain.effective_answerer_reason() == "no openai key is set for this tenant");
+}
+
+TEST_CASE("platform keys from the environment: configured providers, keyless self-hosted, never logged") {
+  const std::string secret = "sk-platform-env-key-9f8e7d6c5b4a";
+  setenv("OPENAI_API_KEY", secret.c_str(), 1);
+  setenv("GEMINI_BASE_URL", "http://127.0.0.1:11434/", 1);  // self-hosted, no key
+  testenv::StderrCapture capture;
+  auto keys = registry::PlatformKeys::from_env();
+  auto log = capture.finish();
+  unsetenv("OPENAI_API_KEY");
+  unsetenv("GEMINI_BASE_URL");
+  REQUIRE(keys.find("openai") != nullptr);
+  CHECK(keys.find("openai")->api_key == secret);
+  REQUIRE(keys.find("gemini") != nullptr);
+  CHECK(keys.find("gemini")->api_key.empty());
+  CHECK(keys.find("gemini")->base_url == "http://127.0.0.1:11434");
+  CHECK(log.find("platform openai key: set") != std::string::npos);
+  CHECK(log.find(secret) == std::string::npos);
+  CHECK(log.find("9f8e7d") == std::string::npos);
+
+  // The public endpoint alone does not count as configured.
+  setenv("OPENAI_BASE_URL", "https://api.openai.com/", 1);
+  auto public_only = registry::PlatformKeys::from_env();
+  unsetenv("OPENAI_BASE_URL");
+  CHECK(public_only.find("openai") == nullptr);
+  CHECK(public_only.find("gemini") == nullptr);
+}

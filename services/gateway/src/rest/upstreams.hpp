@@ -15,9 +15,11 @@
 #include "botfactory/billing/v1/billing.grpc.pb.h"
 #include "botfactory/chat/v1/chat.grpc.pb.h"
 #include "botfactory/registry/v1/registry.grpc.pb.h"
-#include "rest/circuit_breaker.hpp"
+#include "botfactory/common/circuit_breaker.hpp"
 
 namespace botfactory::gateway {
+
+using CircuitBreaker = common::CircuitBreaker;  // libs/common: shared with ai-proxy
 
 struct GatewaySettings;
 

@@ -5,8 +5,11 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace botfactory::http {
@@ -23,6 +26,9 @@ struct Request {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds first_byte_timeout{30000};
   std::chrono::milliseconds total_timeout{60000};
+  /// Wait this long before sending (a retry's back-off; the event thread keeps the timer, no
+  /// thread sleeps). The timeouts count from the send.
+  std::chrono::milliseconds start_after{0};
 };
 
 /// Why a request did not complete.
@@ -39,6 +45,29 @@ enum class Failure {
 
 /// A short English name of `failure` ("connect timeout", …), for logs and errors.
 const char* failure_name(Failure failure);
+
+/// Response header values by lower-case name.
+using Headers = std::map<std::string, std::string>;
+
+/// The push interface: callbacks run on the client's event thread, one at a time per request,
+/// in this order: on_head at most once (when the first body byte came, or at completion when
+/// a status line came but no body), on_body for each piece of the body as it arrives (no flow
+/// control: consume or copy at once), on_complete exactly once, last (kNone = the whole
+/// response arrived; see Failure). They must not block. An empty function is skipped.
+struct StreamCallbacks {
+  std::function<void(long status, const Headers& headers)> on_head;
+  std::function<void(std::string_view bytes)> on_body;
+  std::function<void(Failure failure, const std::string& message)> on_complete;
+};
+
+/// A request started with the push interface. cancel() is thread-safe and idempotent; after it
+/// on_complete(kCancelled) follows (unless the request had already completed). Dropping the
+/// handle does not cancel.
+class Call {
+ public:
+  virtual ~Call() = default;
+  virtual void cancel() = 0;
+};
 
 /// Bounds of a Client.
 struct ClientSettings {
@@ -86,6 +115,12 @@ class Client {
   /// Starts `request`; never blocks on the network. Over max_concurrent, the response has
   /// already failed with kOverloaded.
   std::unique_ptr<Response> start(Request request);
+
+  /// Starts `request` with the push interface (`callbacks` run on the event thread). Never
+  /// blocks and never calls a callback on the calling thread (over max_concurrent,
+  /// on_complete(kOverloaded) follows on the event thread), except once the client is being
+  /// destroyed (then on_complete(kCancelled) may run at once).
+  std::shared_ptr<Call> start(Request request, StreamCallbacks callbacks);
 
   /// Requests in flight now.
   std::size_t in_flight() const;

@@ -1,6 +1,6 @@
-#include "rest/circuit_breaker.hpp"
+#include "botfactory/common/circuit_breaker.hpp"
 
-namespace botfactory::gateway {
+namespace botfactory::common {
 
 bool CircuitBreaker::allow(Clock::time_point now) {
   std::lock_guard lock(mutex_);
@@ -19,6 +19,11 @@ void CircuitBreaker::record(bool transport_failure, Clock::time_point now) {
     return;
   }
   if (open_ || ++failures_ >= options_.failure_threshold) open(now);
+}
+
+void CircuitBreaker::abandon() {
+  std::lock_guard lock(mutex_);
+  trial_in_flight_ = false;
 }
 
 void CircuitBreaker::probe(bool serving, Clock::time_point now) {
@@ -43,4 +48,4 @@ void CircuitBreaker::open(Clock::time_point now) {
   retry_at_ = now + options_.open_for;
 }
 
-}  // namespace botfactory::gateway
+}  // namespace botfactory::common

@@ -1,11 +1,11 @@
 #pragma once
-// A small circuit breaker per upstream service: after repeated transport failures (or a failed
+// A small circuit breaker per dependency (an upstream service, a model provider and key): after repeated transport failures (or a failed
 // health probe) calls fail fast instead of each waiting for its deadline.
 
 #include <chrono>
 #include <mutex>
 
-namespace botfactory::gateway {
+namespace botfactory::common {
 
 /// Closed: calls go out. Open: calls are refused at once (the caller answers 503
 /// `unavailable`). Opens after `failure_threshold` consecutive transport failures (gRPC
@@ -31,6 +31,9 @@ class CircuitBreaker {
   /// The outcome of a call that allow() let out: `transport_failure` for UNAVAILABLE /
   /// DEADLINE_EXCEEDED, false for any answer the service gave (OK, NOT_FOUND, ...).
   void record(bool transport_failure, Clock::time_point now);
+  /// A call that allow() let out ended without an outcome (the caller cancelled it): frees the
+  /// half-open trial slot, counts nothing.
+  void abandon();
   /// A health probe result: not `serving` opens the breaker, `serving` closes it.
   void probe(bool serving, Clock::time_point now);
   /// False while open (also half-open): the dependency counts as down.
@@ -47,4 +50,4 @@ class CircuitBreaker {
   Clock::time_point retry_at_{};   // when open: earliest trial (guarded by mutex_)
 };
 
-}  // namespace botfactory::gateway
+}  // namespace botfactory::common
