@@ -21,6 +21,9 @@
 #   PACED_MS (1)  PACED_CALLS (30)     a second, paced case: ms between tokens ("" skips it)
 #   CONCURRENT (200) CONCURRENT_PACE_MS (5)  replies at once; ms between their tokens
 #   GATEWAY_REPLIES (50) GATEWAY_PACE_MS ("0 1")  replies through the gateway per pacing
+#   QUIET_WAIT (0) QUIET_LOAD (2)      before each case, wait up to QUIET_WAIT s for the 1-minute
+#                                      load average to fall below QUIET_LOAD (other builds skew
+#                                      every figure); then it runs anyway
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -47,9 +50,19 @@ mkdir -p "$RUN_DIR"
 export INTERNAL_RPC_SECRET=${INTERNAL_RPC_SECRET:-bench-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 export LOG_LEVEL=${LOG_LEVEL:-warn}
 
+quiet() {  # waits up to QUIET_WAIT s for the load average to fall below QUIET_LOAD
+  local waited=0
+  while [ "$waited" -lt "${QUIET_WAIT:-0}" ] &&
+    awk -v max="${QUIET_LOAD:-2}" '{ exit !($1 >= max) }' /proc/loadavg; do
+    sleep 5
+    waited=$((waited + 5))
+  done
+}
+
 run() {  # run TIMEOUT_S BINARY ARGS...: the table to stdout, RESULT lines to results.jsonl
   local limit=$1
   shift
+  quiet
   echo "(load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
   echo
   timeout "$limit" "$@" 2> >(awk -v out="$RUN_DIR/results.jsonl" \
