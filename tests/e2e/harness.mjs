@@ -73,6 +73,9 @@ export async function startFleet({ redisPort } = {}) {
     BOTFACTORY_INSECURE_DEV: "", // the fleet must run with real secrets
     REDIS_KEY_PREFIX: `${dbName}:`, // this fleet's own rate-limit counters
     LOG_LEVEL: "warn",
+    // Tenants' provider base URLs may name 127.0.0.1 (the fake model servers of the tests run
+    // there); production keeps the default "off" (docs/security.md, SSRF).
+    LLM_TENANT_PRIVATE_ADDRESSES: process.env.LLM_TENANT_PRIVATE_ADDRESSES ?? "on",
   };
   execFileSync(path.join(repoRoot, "scripts/fleet.sh"), ["start", dir], { env, stdio: "inherit" });
   const stop = () => {

@@ -1,6 +1,9 @@
 #include "botfactory/http_client/http_client.hpp"
 
 #include <curl/curl.h>
+#include <sys/socket.h>
+
+#include "botfactory/common/net_address.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -40,6 +43,7 @@ struct Transfer {
   char error_buffer[CURL_ERROR_SIZE] = {};
   Clock::time_point first_byte_deadline;
   bool got_first_byte = false;  // event thread only
+  bool blocked = false;         // event thread only: the address policy refused an address
   // Push interface (event thread only): callbacks instead of the buffer.
   bool push = false;
   bool head_sent = false;
@@ -73,6 +77,7 @@ const char* failure_name(Failure failure) {
     case Failure::kTimeout: return "timeout";
     case Failure::kCancelled: return "cancelled";
     case Failure::kTransport: return "transport error";
+    case Failure::kBlockedAddress: return "blocked address";
   }
   return "unknown";
 }
@@ -150,6 +155,31 @@ struct Client::Impl {
     return n;
   }
 
+  /// CURLOPT_OPENSOCKETFUNCTION (https://curl.se/libcurl/c/CURLOPT_OPENSOCKETFUNCTION.html):
+  /// called with each resolved address before its socket exists; a private address gets no
+  /// socket (libcurl tries the next address, else fails with CURLE_COULDNT_CONNECT).
+  static curl_socket_t on_open_socket(void* user, curlsocktype, curl_sockaddr* address) {
+    auto* t = static_cast<Transfer*>(user);
+    if (!t->request.allow_private_addresses &&
+        common::is_private_address(&address->addr, static_cast<std::size_t>(address->addrlen))) {
+      t->blocked = true;
+      return CURL_SOCKET_BAD;
+    }
+    return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  }
+
+  /// CURLOPT_PREREQFUNCTION (https://curl.se/libcurl/c/CURLOPT_PREREQFUNCTION.html, libcurl
+  /// 7.80+): called once the connection is up — new or reused from the cache — before the
+  /// request is written. Catches a cached connection opened by a permissive request.
+  static int on_prereq(void* user, char* peer_ip, char*, int, int) {
+    auto* t = static_cast<Transfer*>(user);
+    if (!t->request.allow_private_addresses && common::numeric_ip_is_private(peer_ip ? peer_ip : "")) {
+      t->blocked = true;
+      return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
+  }
+
   void add(const std::shared_ptr<Transfer>& t) {
     if (t->preset != Failure::kNone) {
       complete(t, t->preset, t->preset == Failure::kOverloaded ? "too many outbound requests in flight" : "client stopped");
@@ -191,6 +221,12 @@ struct Client::Impl {
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Impl::on_body);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, t.get());
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->error_buffer);
+    if (!r.allow_private_addresses) {
+      curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &Impl::on_open_socket);
+      curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, t.get());
+      curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, &Impl::on_prereq);
+      curl_easy_setopt(easy, CURLOPT_PREREQDATA, t.get());
+    }
     t->first_byte_deadline = Clock::now() + r.first_byte_timeout;
     if (curl_multi_add_handle(multi, easy) != CURLM_OK) {
       complete(t, Failure::kTransport, "curl_multi_add_handle failed");
@@ -241,6 +277,11 @@ struct Client::Impl {
       return;
     }
     Failure failure = Failure::kTransport;
+    if (t->blocked && (code == CURLE_COULDNT_CONNECT || code == CURLE_ABORTED_BY_CALLBACK)) {
+      complete(t, Failure::kBlockedAddress,
+               "the host resolves to a private or local address, which this request may not reach");
+      return;
+    }
     if (code == CURLE_OPERATION_TIMEDOUT) {
       curl_off_t connected = 0;
       curl_easy_getinfo(easy, CURLINFO_APPCONNECT_TIME_T, &connected);

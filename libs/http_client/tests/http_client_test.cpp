@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "botfactory/http_client/http_client.hpp"
@@ -355,4 +356,74 @@ TEST_CASE("http client push interface: cancel, delayed start, overload and conne
   REQUIRE(refused.wait());
   CHECK(refused.failure == Failure::kConnect);
   CHECK(refused.heads == 0);
+}
+
+TEST_CASE("http client: the strict address policy refuses private addresses before connecting") {
+  HttpTestServer server([](const HttpTestRequest&, HttpTestConnection& c) { c.respond(200, "application/json", "{}"); });
+  http::Client client;
+  auto port = std::to_string(server.port());
+  // Literal, bracketed IPv6-mapped, and a name (localhost) resolving to loopback: all blocked.
+  for (std::string host : {"127.0.0.1", "[::ffff:127.0.0.1]", "localhost", "127.1", "[::1]"}) {
+    INFO(host);
+    auto request = post(server, "/v1/secret");
+    request.url = "http://" + host + ":" + port + "/v1/secret?token=abc";
+    request.body = "{\"private\":\"request data\"}";
+    request.allow_private_addresses = false;
+    auto response = client.start(request);
+    CHECK(drain(*response).last == Read::kFailed);
+    CHECK(response->failure() == Failure::kBlockedAddress);
+    CHECK(response->message().find("private") != std::string::npos);
+    CHECK(response->message().find("secret") == std::string::npos);  // no request data
+    CHECK(response->message().find("request data") == std::string::npos);
+  }
+  CHECK(server.connections() == 0);  // not even a TCP handshake reached the server
+
+  // The push interface reports the same failure.
+  std::mutex mutex;
+  std::condition_variable done;
+  std::optional<Failure> pushed;
+  auto strict = post(server, "/v1/x");
+  strict.allow_private_addresses = false;
+  http::StreamCallbacks callbacks;
+  callbacks.on_complete = [&](Failure failure, const std::string&) {
+    std::lock_guard lock(mutex);
+    pushed = failure;
+    done.notify_all();
+  };
+  client.start(strict, callbacks);
+  {
+    std::unique_lock lock(mutex);
+    REQUIRE(done.wait_for(lock, 10s, [&] { return pushed.has_value(); }));
+  }
+  CHECK(*pushed == Failure::kBlockedAddress);
+  CHECK(server.connections() == 0);
+
+  // The permissive (default) policy reaches the same server.
+  auto allowed = client.start(post(server, "/v1/x"));
+  CHECK(drain(*allowed).last == Read::kEnd);
+  CHECK(allowed->status() == 200);
+  CHECK(server.connections() == 1);
+  CHECK(server.requests().size() == 1);
+
+  // A strict request must not ride the cached connection the permissive one left open.
+  auto reuse = post(server, "/v1/again");
+  reuse.allow_private_addresses = false;
+  auto reused = client.start(reuse);
+  CHECK(drain(*reused).last == Read::kFailed);
+  CHECK(reused->failure() == Failure::kBlockedAddress);
+  CHECK(server.requests().size() == 1);  // nothing was written on it
+  CHECK(client.in_flight() == 0);
+}
+
+TEST_CASE("http client: only http and https URLs are fetched") {
+  http::Client client;
+  for (const char* url : {"file:///etc/passwd", "gopher://127.0.0.1:70/", "dict://127.0.0.1:11211/stat", "ftp://127.0.0.1/"}) {
+    INFO(url);
+    http::Request request;
+    request.method = "GET";
+    request.url = url;
+    auto response = client.start(request);
+    CHECK(drain(*response).last == Read::kFailed);
+    CHECK(response->failure() == Failure::kTransport);
+  }
 }

@@ -87,6 +87,9 @@ class ModelStream final : public ReplyStream, public std::enable_shared_from_thi
       finish_failure(failure_of(e.code(), e.what(), "provider_refused"));
       return;
     }
+    // A tenant-supplied base URL is untrusted (SSRF): public addresses only unless the operator
+    // allows private ones; the operator's configured base URL may point anywhere.
+    template_.allow_private_addresses = call_.base_url.empty() || provider_.settings_.tenant_private_addresses;
     attempt(std::chrono::milliseconds(0));
   }
 
@@ -246,6 +249,11 @@ class ModelStream final : public ReplyStream, public std::enable_shared_from_thi
           break;
         case http::Failure::kTimeout:
           f = failure_of(grpc::StatusCode::DEADLINE_EXCEEDED, "the model did not finish answering in time", "provider_unavailable");
+          break;
+        case http::Failure::kBlockedAddress:
+          transport_failure = false;  // the tenant's URL, not a failing provider
+          f = failure_of(grpc::StatusCode::FAILED_PRECONDITION, "the provider base URL resolves to a private address",
+                         "provider_refused");
           break;
         case http::Failure::kOverloaded:
           transport_failure = false;  // our own bound, not the provider's fault

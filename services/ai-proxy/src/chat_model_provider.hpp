@@ -31,6 +31,11 @@ struct ChatModelSettings {
   int top_k = 4;                                     // knowledge chunks in the prompt
   std::size_t max_reply_bytes = 32 << 10;            // reply text kept; the stream stops there
   bool stream = true;  // false: the API's non-streaming call when it has one (Gemini generateContent)
+  /// LLM_TENANT_PRIVATE_ADDRESSES: a tenant's own base URL (ModelCall::base_url) may reach
+  /// private / loopback / link-local addresses (a self-hosted model on the operator's network).
+  /// Off: such a request fails before connecting (http::Request::allow_private_addresses).
+  /// The configured base URL (OPENAI_BASE_URL / GEMINI_BASE_URL) may always reach any address.
+  bool tenant_private_addresses = false;
   RetrySettings retry;
 };
 
@@ -84,7 +89,9 @@ class ReplyStream {
 /// retry hint for HTTP 429 (Retry-After's seconds, 30 when absent); FAILED_PRECONDITION for
 /// 400/401/403/404 (bad key, unknown model); UNAVAILABLE for 5xx, a connection failure, a
 /// stream cut before its end, malformed events, or an open circuit breaker; DEADLINE_EXCEEDED
-/// for the connect / first-token / total timeouts; CANCELLED when the caller went away.
+/// for the connect / first-token / total timeouts; CANCELLED when the caller went away;
+/// FAILED_PRECONDITION (provider_refused, no retry, breaker untouched) when a tenant's base URL
+/// resolves to a private address the settings forbid (server-side request forgery).
 /// Retries (model_retry.hpp) only before any text was delivered.
 class ChatModelProvider : public Provider {
  public:

@@ -39,6 +39,7 @@ ChatModelSettings chat_settings_from_env() {
   settings.retry.max_retries = static_cast<int>(common::env_int("LLM_RETRIES", 2, 0, 10));
   settings.retry.base_delay = ms_from_env("LLM_RETRY_BASE_MS", 200);
   settings.retry.max_delay = ms_from_env("LLM_RETRY_MAX_MS", 2000);
+  settings.tenant_private_addresses = common::env_bool("LLM_TENANT_PRIVATE_ADDRESSES", false);
   return settings;
 }
 
@@ -54,6 +55,9 @@ void add_chat_model_providers(ProviderRegistry& registry, std::shared_ptr<http::
                               std::shared_ptr<KnowledgeSearch> search, std::shared_ptr<ProviderBreakers> breakers) {
   auto shared = chat_settings_from_env();
   auto log = common::logger("providers");
+  if (shared.tenant_private_addresses) {
+    log->warn("LLM_TENANT_PRIVATE_ADDRESSES is on: tenants' own base URLs may reach private and loopback addresses");
+  }
   struct Spec {
     const char* prefix;
     const char* default_base;

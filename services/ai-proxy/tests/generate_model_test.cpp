@@ -99,13 +99,16 @@ struct Setup {
   std::shared_ptr<ai::ProviderBreakers> breakers;
   ai::test::ProxyHarness proxy{"127.0.0.1:" + std::to_string(registry_server.port()), true};
 
-  explicit Setup(int breaker_failures = 100, bool gemini_stream = true) {
+  /// `tenant_private_addresses`: LLM_TENANT_PRIVATE_ADDRESSES (on by default here: the tenant
+  /// fakes run on 127.0.0.1).
+  explicit Setup(int breaker_failures = 100, bool gemini_stream = true, bool tenant_private_addresses = true) {
     breakers = std::make_shared<ai::ProviderBreakers>(common::CircuitBreaker::Options{breaker_failures, 60000ms});
     ai::ChatModelSettings settings;
     settings.first_token_timeout = 800ms;
     settings.total_timeout = 4000ms;
     settings.retry.base_delay = 10ms;
     settings.retry.max_delay = 20ms;
+    settings.tenant_private_addresses = tenant_private_addresses;
     auto o = settings;
     o.default_model = "gpt-4o-mini";
     proxy.providers->add(std::make_shared<ai::ChatModelProvider>(std::make_shared<ai::OpenAiWire>(openai.base_url()),
@@ -299,6 +302,43 @@ TEST_CASE("model path: the circuit breaker opens per provider and key, then answ
   result = s.proxy.generate(request_for(kRefundQuestion));
   CHECK(result.status.error_code() == grpc::StatusCode::UNAVAILABLE);
   CHECK(result.status.error_message() == "the model provider is failing; circuit open");
+}
+
+TEST_CASE("model path: a tenant base URL on a private address is refused before connecting (SSRF)") {
+  Setup s(2, true, false);  // LLM_TENANT_PRIVATE_ADDRESSES off; a breaker that opens after 2 failures
+  ai::test::FakeOpenAi internal("sk-tenant-key-000000");  // stands for an internal service
+  const auto port = internal.base_url().substr(internal.base_url().rfind(':') + 1);
+  for (const std::string& base : {internal.base_url(), "http://[::ffff:127.0.0.1]:" + port, "http://localhost:" + port}) {
+    INFO(base);
+    s.registry.set("openai", "", "sk-tenant-key-000000", true, base);
+    auto result = s.proxy.generate(request_for(kRefundQuestion));
+    REQUIRE(result.status.ok());
+    CHECK(result.final_reply().provider() == "extractive");
+    CHECK(result.final_reply().fallback_reason() == "provider_refused");
+  }
+  CHECK(internal.connections() == 0);  // not even a TCP handshake
+  CHECK(internal.requests().empty());
+
+  // Not counted as a provider failure (no retry, the breaker stays closed), and without
+  // fallback the tenant learns why.
+  s.registry.set("openai", "", "sk-tenant-key-000000", false, internal.base_url());
+  auto refused = s.proxy.generate(request_for(kRefundQuestion));
+  CHECK(refused.status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK(refused.status.error_message() == "the provider base URL resolves to a private address");
+
+  // The operator's base URL (the platform fake, also on 127.0.0.1) still answers; a tenant URL
+  // naming the same server does not ride the connection it left open.
+  s.registry.set("openai", "", kOpenAiKey);
+  auto platform = s.proxy.generate(request_for(kRefundQuestion));
+  REQUIRE(platform.status.ok());
+  CHECK(platform.final_reply().text() == s.openai.reply);
+  auto sent = s.openai.requests().size();
+  s.registry.set("openai", "", kOpenAiKey, true, s.openai.base_url());
+  auto reuse = s.proxy.generate(request_for(kRefundQuestion));
+  REQUIRE(reuse.status.ok());
+  CHECK(reuse.final_reply().fallback_reason() == "provider_refused");
+  CHECK(s.openai.requests().size() == sent);
+  CHECK(internal.connections() == 0);
 }
 
 TEST_CASE("model path: Gemini generateContent (non-streaming) gives the whole reply") {

@@ -197,9 +197,11 @@ TEST_CASE("an openai bot answers with the platform key from bot-registry; its te
   auto platform = std::make_shared<registry::PlatformKeys>();
   platform->set("openai", {"sk-platform-key-000000", ""});
   settings.platform_keys = platform;
+  settings.tenant_private_addresses = true;  // the tenant's own "server" below runs on 127.0.0.1
   Fleet fleet(settings);
   ai::ChatModelSettings model;
   model.default_model = "gpt-4o-mini";
+  model.tenant_private_addresses = true;
   fleet.ai.providers->add(std::make_shared<ai::ChatModelProvider>(
       std::make_shared<ai::OpenAiWire>(platform_model.base_url()), std::make_shared<http::Client>(), fleet.ai.search, model));
 

@@ -31,6 +31,9 @@ struct RegistrySettings {
   /// The platform's provider keys (OPENAI_API_KEY, GEMINI_API_KEY, …): a bot whose tenant has no
   /// key of its own answers with them (effective_answerer). Null = none.
   std::shared_ptr<const PlatformKeys> platform_keys;
+  /// LLM_TENANT_PRIVATE_ADDRESSES: tenants' provider base URLs may name private / loopback hosts
+  /// (ProviderKeys; test harnesses whose tenant "servers" run on 127.0.0.1 turn it on).
+  bool tenant_private_addresses = false;
 };
 
 /// Every method is thread-safe and throws rpc::StatusError for a client-facing failure:

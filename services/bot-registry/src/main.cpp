@@ -25,7 +25,9 @@ int main(int argc, char** argv) {
     // The platform's own provider keys: only bot-registry reads them (effective_answerer and
     // GetBotModelConfig agree).
     auto platform_keys = std::make_shared<const registry::PlatformKeys>(registry::PlatformKeys::from_env());
-    auto keys = std::make_shared<registry::ProviderKeys>(context.pool, cipher, platform_keys);
+    // LLM_TENANT_PRIVATE_ADDRESSES (default off): tenants' base URLs may name private hosts.
+    auto keys = std::make_shared<registry::ProviderKeys>(
+        context.pool, cipher, platform_keys, common::env_bool("LLM_TENANT_PRIVATE_ADDRESSES", false));
     auto timeout = rpc::rpc_timeout_from_env();
     auto entitlements = std::make_shared<registry::GrpcEntitlementsClient>(
         rpc::make_channel(common::env_string("SUBSCRIPTION_ADDR", "127.0.0.1:50052")), timeout);

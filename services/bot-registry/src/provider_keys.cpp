@@ -21,8 +21,11 @@ ProviderKeyInfo info_of(const StoredProviderKey& stored) {
 }  // namespace
 
 ProviderKeys::ProviderKeys(std::shared_ptr<pg::Pool> pool, std::shared_ptr<const KeyCipher> cipher,
-                           std::shared_ptr<const PlatformKeys> platform)
-    : pool_(std::move(pool)), cipher_(std::move(cipher)), platform_(std::move(platform)) {}
+                           std::shared_ptr<const PlatformKeys> platform, bool private_base_urls)
+    : pool_(std::move(pool)),
+      cipher_(std::move(cipher)),
+      platform_(std::move(platform)),
+      private_base_urls_(private_base_urls) {}
 
 ProviderKeyInfo ProviderKeys::set_key(const std::string& tenant_id, const std::string& provider,
                                       const std::string& key, const std::string& base_url) {
@@ -30,7 +33,7 @@ ProviderKeyInfo ProviderKeys::set_key(const std::string& tenant_id, const std::s
   StoredProviderKey stored;
   stored.provider = checked_key_provider(provider);
   const std::string checked_key = checked_provider_key(key);
-  stored.base_url = checked_base_url(base_url);
+  stored.base_url = checked_base_url(base_url, private_base_urls_);
   stored.sealed = cipher_->seal(checked_key);
   stored.last_four = checked_key.substr(checked_key.size() - kShownChars);
   auto connection = pool_->acquire();

@@ -42,8 +42,10 @@ struct BotModelConfig {
 class ProviderKeys {
  public:
   /// `platform` (may be null = none): the platform's keys, used for a bot whose tenant has none.
+  /// `private_base_urls` (LLM_TENANT_PRIVATE_ADDRESSES): a tenant's base URL may name a
+  /// private / loopback host (checked_base_url).
   ProviderKeys(std::shared_ptr<pg::Pool> pool, std::shared_ptr<const KeyCipher> cipher,
-               std::shared_ptr<const PlatformKeys> platform = nullptr);
+               std::shared_ptr<const PlatformKeys> platform = nullptr, bool private_base_urls = false);
 
   /// Seals `key` under a fresh nonce and stores it as the tenant's key for `provider`, replacing
   /// any earlier one.
@@ -63,6 +65,7 @@ class ProviderKeys {
   std::shared_ptr<pg::Pool> pool_;
   std::shared_ptr<const KeyCipher> cipher_;
   std::shared_ptr<const PlatformKeys> platform_;
+  bool private_base_urls_ = false;
 };
 
 }  // namespace botfactory::registry

@@ -1,8 +1,10 @@
 #include "validation.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
+#include "botfactory/common/net_address.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/common/web_origin.hpp"
 #include "botfactory/rpc/status.hpp"
@@ -104,6 +106,29 @@ bool is_visible_ascii(std::string_view text) {
   return true;
 }
 
+/// The host of an http(s) URL whose authority starts at `at`: without user info and port,
+/// IPv6 with its brackets, lower-case, without a trailing '.'.
+std::string url_host(std::string_view url, std::size_t at) {
+  const auto end = url.find_first_of("/?#", at);
+  auto authority = url.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+  if (auto user = authority.rfind('@'); user != std::string_view::npos) authority.remove_prefix(user + 1);
+  std::string_view host = authority;
+  if (!host.empty() && host.front() == '[') {
+    host = host.substr(0, host.find(']') == std::string_view::npos ? host.size() : host.find(']') + 1);
+  } else if (auto colon = host.find(':'); colon != std::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  std::string out(host);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  while (!out.empty() && out.back() == '.') out.pop_back();
+  return out;
+}
+
+bool is_local_name(std::string_view host) {
+  constexpr std::string_view kLocal = "localhost";
+  return host == kLocal || (host.size() > kLocal.size() && host.substr(host.size() - kLocal.size() - 1) == ".localhost");
+}
+
 }  // namespace
 
 std::string checked_provider_key(std::string_view key) {
@@ -116,15 +141,21 @@ std::string checked_provider_key(std::string_view key) {
   return std::string(key);
 }
 
-std::string checked_base_url(std::string_view url) {
+std::string checked_base_url(std::string_view url, bool allow_private_hosts) {
   if (url.empty()) return {};
   const bool http = url.substr(0, 7) == "http://";
   const bool https = url.substr(0, 8) == "https://";
   const std::size_t host_at = https ? 8 : 7;
   if (url.size() > kMaxBaseUrlChars || !is_visible_ascii(url) || !(http || https) ||
-      url.size() == host_at || url[host_at] == '/') {
+      url.size() == host_at || url[host_at] == '/' || url_host(url, host_at).empty()) {
     rpc::throw_invalid("base_url must be http(s)://host[:port][/path] of at most " +
                        std::to_string(kMaxBaseUrlChars) + " characters");
+  }
+  if (!allow_private_hosts) {
+    auto host = url_host(url, host_at);
+    if (is_local_name(host) || common::literal_ip_is_private(host).value_or(false)) {
+      rpc::throw_invalid("base_url must not point at a private, loopback or link-local address");
+    }
   }
   while (url.size() > host_at + 1 && url.back() == '/') url.remove_suffix(1);
   return std::string(url);

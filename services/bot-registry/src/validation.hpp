@@ -61,8 +61,13 @@ std::string checked_key_provider(std::string_view provider);
 /// that what is stored is exactly what the provider issued).
 std::string checked_provider_key(std::string_view key);
 /// An optional base URL of an OpenAI-compatible server: empty, or "http(s)://host[...]" of at
-/// most 300 printable ASCII characters without spaces; a trailing "/" is dropped.
-std::string checked_base_url(std::string_view url);
+/// most 300 printable ASCII characters without spaces; a trailing "/" is dropped. Unless
+/// `allow_private_hosts` (LLM_TENANT_PRIVATE_ADDRESSES), a host that is "localhost" (or
+/// *.localhost, RFC 6761 section 6.3) or a private / loopback / link-local IP literal
+/// (common/net_address.hpp, IPv4 in any resolver form, IPv6 incl. mapped forms) is refused with
+/// INVALID_ARGUMENT: the obvious server-side request forgery cases, caught at write time. The
+/// real guard is ai-proxy's resolved-address check (a DNS name may resolve anywhere).
+std::string checked_base_url(std::string_view url, bool allow_private_hosts = false);
 
 /// Trimmed title of 1..200 code points.
 std::string checked_title(std::string_view title);

@@ -118,6 +118,23 @@ TEST_CASE("provider keys: sealed at rest, reads show the last four characters on
   CHECK(h.call_ok(&Stub::ListProviderKeys, list).keys_size() == 0);
 }
 
+TEST_CASE("provider keys: a private base URL is refused unless LLM_TENANT_PRIVATE_ADDRESSES (SSRF)") {
+  {
+    Harness h;
+    auto status = try_set_key(h, kTenantA, "openai", kKeyA, "http://169.254.169.254/latest");
+    CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(status.error_message() == "base_url must not point at a private, loopback or link-local address");
+    CHECK(try_set_key(h, kTenantA, "openai", kKeyA, "http://[::1]:11434").error_code() ==
+          grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(h.count("SELECT count(*) FROM registry.provider_keys") == 0);
+  }
+  registry::RegistrySettings settings;
+  settings.tenant_private_addresses = true;  // a self-hosted model on the operator's network
+  Harness h(settings);
+  CHECK(try_set_key(h, kTenantA, "openai", kKeyA, "http://10.0.0.7:11434/v1").ok());
+  CHECK(h.count("SELECT count(*) FROM registry.provider_keys") == 1);
+}
+
 TEST_CASE("provider keys: bad input is INVALID_ARGUMENT with a message that never echoes the key") {
   Harness h;
   struct Case {
@@ -206,12 +223,12 @@ TEST_CASE("GetBotModelConfig: the decrypted key for ai-proxy; a wrong secret can
   CHECK(config.effective_answerer() == "extractive");
   CHECK(config.api_key().empty());
 
-  set_key(h, kTenantA, "openai", kKeyA, "http://127.0.0.1:8080/v1");
+  set_key(h, kTenantA, "openai", kKeyA, "https://llm.example.net:8080/v1");
   REQUIRE(model_config(h, kTenantA, bot.id(), &config).ok());
   CHECK(config.bot_id() == bot.id());
   CHECK(config.effective_answerer() == "openai");
   CHECK(config.api_key() == kKeyA);
-  CHECK(config.base_url() == "http://127.0.0.1:8080/v1");
+  CHECK(config.base_url() == "https://llm.example.net:8080/v1");
   CHECK(config.provider().model() == registry::kDefaultOpenAiModel);
   CHECK(config.provider().max_output_tokens() == 1024);
   CHECK(config.provider().fallback_to_extractive());
@@ -333,10 +350,10 @@ TEST_CASE("platform keys: a bot without a tenant key answers with the platform's
   CHECK(config.base_url().empty());  // ai-proxy's OPENAI_BASE_URL
 
   // The tenant's own key wins, with its base URL.
-  set_key(h, kTenantA, "openai", kKeyA, "http://127.0.0.1:8080/v1");
+  set_key(h, kTenantA, "openai", kKeyA, "https://llm.example.net:8080/v1");
   REQUIRE(model_config(h, kTenantA, bot.id(), &config).ok());
   CHECK(config.api_key() == kKeyA);
-  CHECK(config.base_url() == "http://127.0.0.1:8080/v1");
+  CHECK(config.base_url() == "https://llm.example.net:8080/v1");
 
   // A keyless self-hosted platform provider counts as configured.
   auto gemini = create_bot(h, kTenantB, "gemini");

@@ -78,3 +78,34 @@ TEST_CASE("document fields") {
   CHECK(std::string(registry::format_name(registry::v1::DOCUMENT_FORMAT_UNSPECIFIED)) == "text");
   CHECK(registry::format_from_name("html") == registry::v1::DOCUMENT_FORMAT_HTML);
 }
+
+TEST_CASE("provider base URLs: private, loopback and metadata hosts are refused unless allowed (SSRF)") {
+  using registry::checked_base_url;
+  for (const char* url : {"http://127.0.0.1:8080/v1", "http://localhost:11434", "http://LOCALHOST./v1",
+                          "http://ollama.localhost", "http://169.254.169.254/latest/meta-data",
+                          "http://10.0.0.7", "https://172.20.1.1:8443/v1", "http://192.168.1.10:8000",
+                          "http://100.64.0.1", "http://0.0.0.0:8080", "http://[::1]:8080", "http://[fd00::1]/v1",
+                          "http://[fe80::1%25eth0]:80", "http://[::ffff:127.0.0.1]", "http://[::ffff:a9fe:a9fe]",
+                          "http://2130706433", "http://127.1:80", "http://0x7f.0.0.1", "http://user:pw@127.0.0.1/v1",
+                          "http://evil.example@10.0.0.1:80", "http://127.0.0.1?x=1", "http://127.0.0.1#frag"}) {
+    INFO(url);
+    std::string message;
+    try {
+      checked_base_url(url);
+    } catch (const rpc::StatusError& e) {
+      CHECK(e.code() == grpc::StatusCode::INVALID_ARGUMENT);
+      message = e.what();
+    }
+    CHECK(message == "base_url must not point at a private, loopback or link-local address");
+    CHECK(checked_base_url(url, true) == url);  // the operator allows private hosts
+  }
+  // Public hosts and DNS names pass (where a name resolves is ai-proxy's check).
+  for (const char* url : {"https://api.openai.com", "https://llm.example.net:8443/v1", "http://8.8.8.8:80",
+                          "http://[2606:4700::1111]:8080", "http://127.0.0.1.nip.io", "http://localhost.example.com",
+                          "http://10.0.0.1@public.example.com"}) {
+    INFO(url);
+    CHECK(checked_base_url(url) == url);
+  }
+  CHECK(code_of([] { checked_base_url("http://:8080"); }) == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(code_of([] { checked_base_url("http://user@"); }) == grpc::StatusCode::INVALID_ARGUMENT);
+}

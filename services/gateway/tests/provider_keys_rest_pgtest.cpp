@@ -41,12 +41,12 @@ TEST_CASE("REST provider keys: write-only, last four shown, effective answerer f
   // PUT the key: 200 with the last four only.
   auto put = request(port, http::verb::put, kRoute + "/openai",
                      json::serialize(json::object{{"key", kOpenAiKey},
-                                                  {"base_url", "http://127.0.0.1:11434"}}),
+                                                  {"base_url", "https://llm.example.net:11434"}}),
                      owner);
   REQUIRE(put.status == 200);
   CHECK(put.body.find(kOpenAiKey) == std::string::npos);
   CHECK(put.json().at("last_four").as_string() == "LAST");
-  CHECK(put.json().at("base_url").as_string() == "http://127.0.0.1:11434");
+  CHECK(put.json().at("base_url").as_string() == "https://llm.example.net:11434");
   CHECK(put.json().count("key") == 0);
 
   auto listed = request(port, http::verb::get, kRoute, {}, owner);
@@ -83,6 +83,8 @@ TEST_CASE("REST provider keys: write-only, last four shown, effective answerer f
            {http::verb::put, kRoute + "/openai", R"({})"},
            {http::verb::put, kRoute + "/openai", R"({"key":42})"},
            {http::verb::put, kRoute + "/openai", R"({"key":"sk-some-valid-looking-key","base_url":"ftp://x"})"},
+           // A private / metadata host (SSRF; LLM_TENANT_PRIVATE_ADDRESSES off).
+           {http::verb::put, kRoute + "/openai", R"({"key":"sk-some-valid-looking-key","base_url":"http://169.254.169.254/v1"})"},
            {http::verb::patch, "/api/v1/bots/" + bot_id, R"({"provider":{"max_output_tokens":"many"}})"},
            {http::verb::patch, "/api/v1/bots/" + bot_id, R"({"provider":{"max_output_tokens":1.5}})"},
            {http::verb::patch, "/api/v1/bots/" + bot_id, R"({"provider":{"max_output_tokens":99999999999}})"},

@@ -78,7 +78,7 @@ struct RegistryHarness {
     auto entitlements = std::make_shared<GrpcEntitlementsClient>(
         rpc::make_channel(subscription.address()), kTimeout);
     bots = std::make_shared<BotRegistry>(pool, entitlements, settings);
-    keys = std::make_shared<ProviderKeys>(pool, cipher, settings.platform_keys);
+    keys = std::make_shared<ProviderKeys>(pool, cipher, settings.platform_keys, settings.tenant_private_addresses);
     service = std::make_unique<RegistryService>(bots, keys);
     server = std::make_unique<rpc::Server>("127.0.0.1:0", std::vector<grpc::Service*>{service.get()});
     stub = registry::v1::BotRegistryService::NewStub(rpc::make_channel(address()));

@@ -29,6 +29,17 @@ struct Request {
   /// Wait this long before sending (a retry's back-off; the event thread keeps the timer, no
   /// thread sleeps). The timeouts count from the send.
   std::chrono::milliseconds start_after{0};
+  /// The address policy against server-side request forgery. true (the default, for URLs the
+  /// operator configured): any address. false (for URLs a tenant supplied): the request may only
+  /// connect to public unicast addresses (common/net_address.hpp: not loopback, RFC 1918,
+  /// link-local / cloud metadata, CGNAT, unique-local IPv6, IPv4-mapped forms of those…). The
+  /// check is on the resolved address of every socket libcurl opens (so a DNS name resolving
+  /// to, or rebinding to, a private address is refused before any byte is sent) and again on
+  /// the peer of a reused connection before the request is written; a refused request fails
+  /// with kBlockedAddress. Through a proxy (HTTPS_PROXY / http_proxy / ALL_PROXY in the
+  /// environment, read by libcurl) the address checked is the proxy's: a proxy on a private
+  /// address makes every such request fail (fail closed); filter destinations at the proxy.
+  bool allow_private_addresses = true;
 };
 
 /// Why a request did not complete.
@@ -41,6 +52,8 @@ enum class Failure {
   kTimeout,           // Request::total_timeout passed
   kCancelled,         // Response::cancel() or the client shut down
   kTransport,         // anything else: TLS verification, a cut connection, a bad response
+  kBlockedAddress,    // the host resolved only to addresses Request::allow_private_addresses
+                      // forbids; nothing was sent to them
 };
 
 /// A short English name of `failure` ("connect timeout", …), for logs and errors.
