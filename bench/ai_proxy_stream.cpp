@@ -5,7 +5,7 @@
 // This process holds a fake OpenAI-compatible server (services/ai-proxy/tests/
 // fake_model_servers.hpp: `--tokens` text events, a usage chunk, `data: [DONE]`, optionally
 // `--pace-ms` between tokens) and a fake BotRegistryService (SearchKnowledge: one FAQ chunk;
-// GetBotModelConfig: provider openai with the fake's key and base URL). It starts the real
+// GetBotModelConfig: provider openai with the fake's key). It starts the real
 // botfactory-ai-proxy binary (`--ai-proxy`) as a child with OPENAI_API_KEY / OPENAI_BASE_URL
 // pointing at the fake and REGISTRY_ADDR at the fake registry, so the bot answers with the
 // `openai` provider whether ai-proxy takes the key from its environment or from the registry.
@@ -106,10 +106,10 @@ Options parse(int argc, char** argv) {
 }
 
 /// SearchKnowledge: one real Firefox Relay FAQ chunk (MPL-2.0, deploy/seed/mozilla-faq).
-/// GetBotModelConfig: the bot answers with `openai` through the fake (as a tenant key would).
+/// GetBotModelConfig: the bot answers with `openai` with the fake's key and no base URL of its
+/// own, as with the platform key: ai-proxy then uses its OPENAI_BASE_URL (the fake).
 class FixedRegistry final : public registry::v1::BotRegistryService::Service {
  public:
-  explicit FixedRegistry(std::string base_url) : base_url_(std::move(base_url)) {}
 
   std::atomic<long> searches{0}, configs{0};  // calls served
 
@@ -136,12 +136,8 @@ class FixedRegistry final : public registry::v1::BotRegistryService::Service {
     response->mutable_provider()->set_model(kModel);
     response->set_effective_answerer("openai");
     response->set_api_key(kKey);
-    response->set_base_url(base_url_);
     return grpc::Status::OK;
   }
-
- private:
-  std::string base_url_;
 };
 
 /// `tokens` words ending in a citation, each its own text event of the fake.
@@ -278,7 +274,7 @@ struct Bench {
     fake->on_stream_end = [this] { stream_end_ns = Clock::now().time_since_epoch().count(); };
     expected_text = fake->reply;
 
-    registry = std::make_unique<FixedRegistry>(fake->base_url());
+    registry = std::make_unique<FixedRegistry>();
     registry_server = std::make_unique<rpc::Server>("127.0.0.1:0", std::vector<grpc::Service*>{registry.get()});
     std::string registry_addr = "127.0.0.1:" + std::to_string(registry_server->port());
     auto timeout = std::chrono::milliseconds(30000);
@@ -300,12 +296,12 @@ struct Bench {
 
     int grpc_port = free_port(), metrics_port = free_port();
     std::string proxy_addr = "127.0.0.1:" + std::to_string(grpc_port);
-    // Today ai-proxy takes the key and base URL from its environment; with keys from
-    // bot-registry (GetBotModelConfig) the fake registry above says the same.
+    // The key comes from the fake registry (GetBotModelConfig), the base URL from ai-proxy's
+    // environment; OPENAI_API_KEY serves an ai-proxy that still reads its key from there.
     proxy = std::make_unique<Child>(options.ai_proxy, std::vector<std::string>{
         "AI_PROXY_GRPC_LISTEN=" + proxy_addr, "AI_PROXY_METRICS_LISTEN=127.0.0.1:" + std::to_string(metrics_port),
         "REGISTRY_ADDR=" + registry_addr, "OPENAI_API_KEY=" + kKey, "OPENAI_BASE_URL=" + fake->base_url(),
-        "OPENAI_MODEL=" + kModel, "LLM_TIMEOUT_MS=30000"});
+        "OPENAI_MODEL=" + kModel, "LLM_TIMEOUT_MS=30000", "LLM_TENANT_PRIVATE_ADDRESSES=on"});
     auto channel = rpc::make_channel(proxy_addr);
     if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(20))) {
       throw std::runtime_error("ai-proxy did not start on " + proxy_addr);
