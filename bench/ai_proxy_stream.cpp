@@ -11,8 +11,8 @@
 // `openai` provider whether ai-proxy takes the key from its environment or from the registry.
 //
 // Sequential phase, the paths alternating reply by reply (same machine state):
-//   direct:   libs/http_client + libs/sse + the OpenAI wire parser in this process, the prompt
-//             built once: the floor of any client of the model;
+//   direct:   libs/http_client (push interface) + libs/sse + the OpenAI wire parser in this
+//             process, the prompt built once: the floor of any client of the model;
 //   provider: ai-proxy's ChatModelProvider in this process (knowledge search over gRPC, prompt,
 //             the same HTTP + SSE path): what ai-proxy's own work costs without the gRPC serving;
 //   proxied:  ai.v1.AiProxyService/Generate on the ai-proxy process, read to its final reply.
@@ -323,35 +323,68 @@ struct Bench {
     }
   }
 
-  Sample direct() {
-    Sample s;
-    auto start = Clock::now();
-    auto req = wire->request(prompt, kModel, 0.3, 1024, kKey);
-    req.total_timeout = std::chrono::milliseconds(30000);
-    auto response = http->start(std::move(req));
-    sse::Parser parser;
-    std::string piece, text;
-    bool done = false;
-    http::Response::Read result;
-    while ((result = response->read(piece, std::chrono::milliseconds(1000))) != http::Response::Read::kEnd) {
-      if (result == http::Response::Read::kFailed) throw std::runtime_error("direct: " + response->message());
-      if (result != http::Response::Read::kData) continue;
-      parser.feed(piece, [&](const sse::Event& e) {
-        auto event = wire->parse_event(e.data);
-        if (!event.text.empty()) {
-          text += event.text;
-          ++s.messages;
-        }
-        if (event.done) done = true;
-      });
-    }  // read to the end, as ai-proxy does, so the connection is reused
-    auto end = Clock::now();
-    if (!done || response->status() != 200) throw std::runtime_error("direct: incomplete stream");
-    check_text(text, "direct");
-    s.total_ms = ms_since(start, end);
-    s.tail_ms = tail_since_stream_end(end);
-    return s;
-  }
+  /// One model reply on the HTTP client's push interface, the SSE events parsed on its event
+  /// thread as they arrive (as ai-proxy does); wait() blocks until the response completed.
+  class DirectCall {
+   public:
+    explicit DirectCall(Bench& b) : b_(b), start_(Clock::now()) {
+      auto req = b.wire->request(b.prompt, kModel, 0.3, 1024, kKey);
+      req.total_timeout = std::chrono::milliseconds(30000);
+      http::StreamCallbacks callbacks;
+      callbacks.on_head = [this](long status, const http::Headers&) { status_ = status; };
+      callbacks.on_body = [this](std::string_view bytes) {
+        parser_.feed(bytes, [this](const sse::Event& e) {
+          try {
+            auto event = b_.wire->parse_event(e.data);
+            if (!event.text.empty()) {
+              text_ += event.text;
+              ++sample_.messages;
+            }
+            if (event.done) done_ = true;
+          } catch (const std::exception&) {
+            malformed_ = true;  // never throw on the client's event thread
+          }
+        });
+      };
+      callbacks.on_complete = [this](http::Failure failure, const std::string& message) {
+        auto end = Clock::now();
+        std::lock_guard lock(mutex_);
+        sample_.total_ms = ms_since(start_, end);
+        sample_.tail_ms = b_.tail_since_stream_end(end);
+        failure_ = failure;
+        message_ = message;
+        complete_ = true;
+        cv_.notify_all();
+      };
+      call_ = b.http->start(std::move(req), std::move(callbacks));
+    }
+    /// The reply's figures; throws when it failed or differs from the model's text.
+    Sample wait() {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [&] { return complete_; });
+      if (failure_ != http::Failure::kNone) throw std::runtime_error("direct: " + message_);
+      if (!done_ || malformed_ || status_ != 200) throw std::runtime_error("direct: incomplete or malformed stream");
+      b_.check_text(text_, "direct");
+      return sample_;
+    }
+
+   private:
+    Bench& b_;
+    Clock::time_point start_;
+    sse::Parser parser_;
+    std::string text_;
+    long status_ = 0;
+    bool done_ = false, malformed_ = false;
+    Sample sample_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool complete_ = false;
+    http::Failure failure_ = http::Failure::kNone;
+    std::string message_;
+    std::shared_ptr<http::Call> call_;
+  };
+
+  Sample direct() { return DirectCall(*this).wait(); }
 
   Sample in_process() {
     Sample s;
@@ -545,26 +578,21 @@ class StreamCall final : public grpc::ClientReadReactor<ai::v1::GenerateResponse
   std::string error_;
 };
 
-/// The same replies at once straight from the model (a thread each here): the wall-time floor
-/// on this machine. Returns {wall ms, completed, reply p50 ms, reply p99 ms}.
+/// The same replies at once straight from the model (the HTTP client's push interface, one
+/// event thread): the wall-time floor on this machine. Returns {wall ms, completed, reply p50
+/// ms, reply p99 ms}.
 std::vector<double> direct_concurrent(Bench& b, int replies) {
-  std::vector<double> ms(static_cast<std::size_t>(replies), -1);
-  std::vector<std::thread> threads;
+  std::vector<std::unique_ptr<Bench::DirectCall>> calls;
   auto start = Clock::now();
-  for (int i = 0; i < replies; ++i) {
-    threads.emplace_back([&, i] {
-      try {
-        ms[static_cast<std::size_t>(i)] = b.direct().total_ms;
-      } catch (const std::exception&) {
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  double wall = ms_since(start);
+  for (int i = 0; i < replies; ++i) calls.push_back(std::make_unique<Bench::DirectCall>(b));
   std::vector<double> ok;
-  for (double m : ms) {
-    if (m >= 0) ok.push_back(m);
+  for (auto& call : calls) {
+    try {
+      ok.push_back(call->wait().total_ms);
+    } catch (const std::exception&) {
+    }
   }
+  double wall = ms_since(start);
   auto s = ok.empty() ? Stats{} : stats(ok);
   return {wall, static_cast<double>(ok.size()), s.p50, s.p99};
 }
@@ -612,7 +640,7 @@ void concurrent(Bench& b) {
               o.concurrent, o.tokens, o.concurrent_pace_ms, floor_ms);
   std::printf("| path | replies | completed | wall ms | reply p50 ms | p99 ms | gRPC messages per reply | ai-proxy "
               "threads idle | max during run | after | ai-proxy CPU ms |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
-  std::printf("| model called directly (a thread per reply) | %d | %.0f | %.0f | %.0f | %.0f | | | | | |\n", o.concurrent,
+  std::printf("| model called directly (http_client push interface) | %d | %.0f | %.0f | %.0f | %.0f | | | | | |\n", o.concurrent,
               floor[1], floor[0], floor[2], floor[3]);
   std::printf("| through one ai-proxy | %d | %d | %.0f | %.0f | %.0f | %zu | %ld | %ld | %ld | %.0f |\n\n", o.concurrent,
               completed, wall, s.p50, s.p99, calls.back()->messages(), idle_threads, max_threads.load(), after_threads,

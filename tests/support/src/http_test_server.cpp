@@ -90,7 +90,7 @@ HttpTestServer::HttpTestServer(Handler handler) : handler_(std::move(handler)) {
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = 0;
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 64) != 0) {
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, SOMAXCONN) != 0) {
     throw std::runtime_error("HttpTestServer: bind/listen failed");
   }
   socklen_t len = sizeof addr;
