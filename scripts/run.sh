@@ -84,6 +84,7 @@ cat <<INFO
 
   BotFactory is running (embedded default).
 
+  Dashboard (sign in/up):   http://127.0.0.1:$first_port/app/   (demo login below)
   Chat with the demo bot:   http://127.0.0.1:$first_port/?bot=$public_id
   Same, second replica:     http://127.0.0.1:$second_port/?bot=$public_id
   REST API:                 http://127.0.0.1:$first_port/api/v1   (docs/api.md)

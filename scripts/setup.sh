@@ -40,7 +40,7 @@ fi
 
 # npm packages (pinned by each package-lock.json): installed when missing or when the lock file
 # changed since the last install.
-for dir in tests/e2e web; do
+for dir in tests/e2e web web/dashboard; do
   if [ -f "$dir/package-lock.json" ] &&
      { [ ! -f "$dir/node_modules/.package-lock.json" ] ||
        [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then

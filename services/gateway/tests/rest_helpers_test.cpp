@@ -397,6 +397,36 @@ TEST_CASE("static files stay inside the web root") {
   fs::remove_all(base);
 }
 
+TEST_CASE("the dashboard's client-side routes get its index.html, missing assets stay 404") {
+  namespace fs = std::filesystem;
+  fs::path base = fs::temp_directory_path() / ("gw_spa_" + common::random_base62(8));
+  fs::create_directories(base / "root" / "app" / "assets");
+  std::ofstream(base / "root" / "index.html") << "chat";
+  std::ofstream(base / "root" / "app" / "index.html") << "dashboard";
+  std::ofstream(base / "root" / "app" / "assets" / "index-1.js") << "js";
+  std::ofstream(base / "secret") << "secret";
+
+  StaticFiles files(base / "root");
+  for (const char* route : {"/app/", "/app", "/app/bots", "/app/bots/3f0c/knowledge", "/app/signin/"}) {
+    auto r = files.serve(route);
+    CAPTURE(route);
+    CHECK(r.status == 200);
+    CHECK(r.body == "dashboard");
+    CHECK(r.content_type == "text/html; charset=utf-8");
+  }
+  CHECK(files.serve("/app/assets/index-1.js").body == "js");
+  CHECK(files.serve("/app/assets/index-2.js").status == 404);  // a missing asset, not a route
+  CHECK(files.serve("/app/favicon.ico").status == 404);
+  CHECK(files.serve("/bots").status == 404);                    // outside the app: no fallback
+  CHECK(files.serve("/").body == "chat");
+  CHECK(files.serve("/app/../../secret").status == 404);
+  CHECK(files.serve("/app/x/../../../secret").status == 404);
+
+  StaticFiles no_spa(base / "root", 1 << 20, "");
+  CHECK(no_spa.serve("/app/bots").status == 404);
+  fs::remove_all(base);
+}
+
 TEST_CASE("token bucket allows a burst then the refill rate") {
   TokenBucket bucket(10, 3);
   auto t = std::chrono::steady_clock::time_point(std::chrono::seconds(100));

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iterator>
 #include <system_error>
+#include <utility>
 
 #include "http/api_error.hpp"
 #include "botfactory/common/text.hpp"
@@ -11,8 +12,8 @@
 namespace botfactory::gateway {
 namespace fs = std::filesystem;
 
-StaticFiles::StaticFiles(fs::path root, std::uintmax_t max_file_bytes)
-    : max_file_bytes_(max_file_bytes) {
+StaticFiles::StaticFiles(fs::path root, std::uintmax_t max_file_bytes, std::string spa_prefix)
+    : max_file_bytes_(max_file_bytes), spa_prefix_(std::move(spa_prefix)) {
   std::error_code ec;
   auto canonical = fs::canonical(root, ec);
   root_ = ec ? fs::absolute(root, ec) : canonical;
@@ -47,8 +48,21 @@ std::optional<fs::path> StaticFiles::resolve(std::string_view path) const {
   return file;
 }
 
+namespace {
+/// Whether `path` is a client-side route of the single-page app below `prefix`: under it, no
+/// "." in its last segment (so a missing "/app/assets/x.js" stays a 404), no "..", NUL or "\\".
+bool is_spa_route(std::string_view path, std::string_view prefix) {
+  if (prefix.empty() || path.rfind(prefix, 0) != 0) return false;
+  if (path.find('\0') != std::string_view::npos || path.find('\\') != std::string_view::npos) return false;
+  auto last = path.substr(path.rfind('/') + 1);
+  if (last.find('.') != std::string_view::npos) return false;
+  return path.find("/../") == std::string_view::npos;
+}
+}  // namespace
+
 HttpResponse StaticFiles::serve(std::string_view path) const {
   auto file = resolve(path);
+  if (!file && is_spa_route(path, spa_prefix_)) file = resolve(spa_prefix_ + "index.html");
   std::error_code ec;
   if (!file || fs::file_size(*file, ec) > max_file_bytes_ || ec) {
     return error_response(404, "not_found", "no such file");

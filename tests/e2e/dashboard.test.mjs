@@ -1,0 +1,382 @@
+// The dashboard (web/dashboard, served at /app/) in headless Debian Chromium against the real
+// fleet: sign up, create a bot, upload a knowledge file with a visible progress bar and see it
+// listed with its chunks, model keys, plan and usage bars after a real reply, English → Russian →
+// Uzbek (persisted), invisible refresh-token rotation (one refresh for many 401s), sign out.
+// Every screen is photographed at 1280 px and 375 px into build/screenshots/ for review, and
+// axe-core (web/dashboard's devDependency) finds no serious or critical violation on it.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { chromium } from "playwright-core";
+import { http, repoRoot, startFleet } from "./harness.mjs";
+
+const SHOTS = path.join(repoRoot, "build", "screenshots");
+const owner = { email: "owner@dash.example", username: "dash_owner", password: "dash-pass-2026" };
+let fleet;
+let browser;
+let context;
+let page;
+let base;
+const state = {};
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  fleet = await startFleet();
+  [base] = fleet.gateways;
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
+  page = await context.newPage();
+  page.on("pageerror", (e) => { state.pageErrors = [...(state.pageErrors ?? []), String(e)]; });
+});
+
+after(async () => {
+  await browser?.close();
+  fleet?.stop();
+});
+
+const AXE = path.join(repoRoot, "web/dashboard/node_modules/axe-core/axe.min.js");
+
+/** axe-core's serious and critical WCAG 2 A/AA violations on the current screen, as text. */
+async function axeViolations() {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE });
+  const results = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+  }));
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/** Full-page screenshots of the current screen at 1280 px and 375 px; axe-core at both. */
+async function shoot(name) {
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+    await page.waitForTimeout(100);  // layout settles after the resize
+    await page.screenshot({ path: path.join(SHOTS, `dashboard-${name}-${width}.png`), fullPage: true });
+    assert.deepEqual(await axeViolations(), [], `axe-core on ${name} at ${width} px`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+const routeOf = () => new URL(page.url()).pathname;
+
+test("every catalogue key exists in en, ru and uz (and every API error code has a message)", () => {
+  const out = execFileSync(process.execPath, [path.join(repoRoot, "web/dashboard/scripts/check-i18n.mjs")], { encoding: "utf8" });
+  assert.match(out, /i18n check: \d+ keys/);
+});
+
+test("the gateway serves the dashboard at /app/ with client-side routes, and assets stay strict", async () => {
+  const index = await fetch(`${base}/app/`);
+  assert.equal(index.status, 200);
+  const html = await index.text();
+  assert.match(html, /<div id="root">/);
+  const deep = await fetch(`${base}/app/bots/00000000-0000-0000-0000-000000000000/knowledge`);
+  assert.equal(deep.status, 200);
+  assert.equal(await deep.text(), html);
+  assert.equal((await fetch(`${base}/app/assets/missing-123.js`)).status, 404);
+  const script = html.match(/src="(\/app\/assets\/[^"]+\.js)"/)[1];
+  const js = await fetch(base + script);
+  assert.equal(js.status, 200);
+  assert.match(js.headers.get("content-type"), /javascript/);
+});
+
+test("a new owner is sent to sign-in, sees a clear error for a wrong password, and signs up", async () => {
+  await page.goto(`${base}/app/`);
+  await page.waitForSelector("h1");
+  assert.equal(routeOf(), "/app/signin");
+  assert.equal(await page.textContent("h1"), "Sign in to BotFactory");
+  await shoot("signin");
+
+  await page.fill("input[name=email]", "nobody@dash.example");
+  await page.fill("input[name=password]", "not-the-password");
+  await page.click("button[type=submit]");
+  const alert = await page.waitForSelector("[role=alert]");
+  assert.equal(await alert.textContent(), "Wrong e-mail or password.");
+
+  await page.click("text=Sign up");
+  await page.waitForSelector("input[name=username]");
+  assert.equal(routeOf(), "/app/signup");
+  await page.fill("input[name=email]", owner.email);
+  await page.fill("input[name=username]", owner.username);
+  await page.fill("input[name=password]", owner.password);
+  await shoot("signup");
+  await page.click("button[type=submit]");
+  await page.waitForSelector("text=You have no bots yet", { timeout: 15000 });
+  assert.equal(routeOf(), "/app/bots");
+  assert.equal(await page.textContent("[data-testid=bot-allowance]"), "0 of 1 bots");
+  await shoot("bots-empty");
+});
+
+test("the owner creates a bot on OpenAI without a key and sees why it answers extractively", async () => {
+  await page.click("text=New bot");
+  await page.waitForSelector("[data-testid=bot-form]");
+  await page.fill("input[name=name]", "Relay Help");
+  await page.fill("input[name=greeting]", "Hi! Ask me about Firefox Relay.");
+  await page.selectOption("select[name=provider]", "openai");
+  await page.waitForSelector("[data-testid=no-key]");
+  assert.equal(await page.inputValue("input[name=model]"), "gpt-4o-mini");
+  await page.fill("textarea[name=allowed_origins]", "HTTPS://Shop.Example.com:443");
+  await shoot("bot-new");
+  await page.click("[data-testid=save-bot]");
+  await page.waitForURL(/\/app\/bots\/[0-9a-f-]{36}\/knowledge$/, { timeout: 15000 });
+  state.botId = routeOf().split("/")[3];
+
+  const login = await http(base, "POST", "/api/v1/auth/login", { body: owner });
+  state.token = login.body.access_token;
+  const bot = (await http(base, "GET", `/api/v1/bots/${state.botId}`, { token: state.token })).body;
+  assert.equal(bot.name, "Relay Help");
+  assert.equal(bot.provider.provider, "openai");
+  assert.deepEqual(bot.allowed_origins, ["https://shop.example.com"]);
+  assert.equal(bot.effective_answerer, "extractive");
+  state.publicId = bot.public_id;
+});
+
+test("a knowledge file uploads with a moving progress bar and is listed with its chunks", async () => {
+  const docs = readFileSync(path.join(repoRoot, "deploy/seed/mozilla-faq/docs.en.jsonl"), "utf8")
+    .split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.id.startsWith("relay"));
+  const markdown = docs.map((d) => `# ${d.title}\n\n${d.text}\n`).join("\n");
+  // ~300 KB so that throttled upload takes a few hundred ms (the plan allows 1 MiB per bot).
+  const body = (markdown + "\n").repeat(Math.max(1, Math.ceil(300_000 / markdown.length)));
+  state.uploadBytes = Buffer.byteLength(body);
+
+  // Record every progress value the page shows, and slow the upload down so there are several.
+  await page.evaluate(() => {
+    window.__progress = [];
+    new MutationObserver(() => {
+      for (const el of document.querySelectorAll("[data-testid=upload] [role=progressbar]")) {
+        window.__progress.push(Number(el.getAttribute("aria-valuenow")));
+      }
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 256 * 1024,
+  });
+  await page.setInputFiles("[data-testid=file-input]", {
+    name: "relay-faq.md", mimeType: "text/markdown", buffer: Buffer.from(body),
+  });
+  await page.waitForSelector("[data-testid=upload].done", { timeout: 30000 });
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1,
+  });
+  const progress = await page.evaluate(() => window.__progress);
+  assert.ok(progress.some((v) => v > 0 && v < 100), `a partial progress value was shown: ${progress.join(",")}`);
+  assert.ok(progress.includes(100), "the bar reached 100 % before the server answered");
+
+  const row = await page.waitForSelector("[data-testid=document-row]");
+  assert.match(await row.textContent(), /relay-faq\.md/);
+  const shownChunks = Number((await page.textContent("[data-testid=chunks]")).replace(/\D/g, ""));
+  const listed = (await http(base, "GET", `/api/v1/bots/${state.botId}/knowledge`, { token: state.token })).body.documents;
+  assert.equal(listed.length, 1);
+  assert.equal(listed[0].size_bytes, state.uploadBytes);
+  assert.ok(listed[0].chunk_count > 1);
+  assert.equal(shownChunks, listed[0].chunk_count);
+  assert.match(await row.textContent(), /Ready/);
+
+  await page.fill("[data-testid=paste-form] input[name=title]", "Opening hours");
+  await page.fill("[data-testid=paste-form] textarea[name=body]", "We answer e-mails from 9:00 to 18:00 on weekdays.");
+  await page.click("[data-testid=paste-form] button[type=submit]");
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=document-row]").length === 2);
+  const meter = await page.getAttribute("[data-testid=knowledge-meter] [role=progressbar]", "aria-valuenow");
+  assert.ok(Number(meter) > state.uploadBytes, `knowledge meter counts both documents: ${meter}`);
+  await shoot("knowledge");
+});
+
+test("try it: refused while the bot's allowed sites exclude the dashboard, then answers with sources", async () => {
+  await page.click("text=Try it");
+  await page.click("[data-testid=try-start]");
+  const alert = await page.waitForSelector("[role=alert]");
+  assert.match(await alert.textContent(), /allowed sites do not include this dashboard/);
+
+  await page.click(".tabs >> text=Settings");
+  await page.waitForSelector("[data-testid=bot-form]");
+  assert.equal(await page.inputValue("textarea[name=allowed_origins]"), "https://shop.example.com");
+  await page.fill("textarea[name=allowed_origins]", "");
+  await page.click("[data-testid=save-bot]");
+  await page.waitForSelector("[role=status] >> text=Saved");
+  await shoot("bot-settings");
+
+  await page.click(".tabs >> text=Try it");
+  await page.click("[data-testid=try-start]");
+  await page.waitForSelector("[data-testid=msg-bot]", { timeout: 15000 });  // the greeting
+  assert.match(await page.textContent("[data-testid=msg-bot]"), /Ask me about Firefox Relay/);
+  await page.fill("#try-text", "Can I reply to emails sent to my mask?");
+  await page.press("#try-text", "Enter");
+  await page.waitForSelector("[data-testid=msg-bot] [data-testid=sources]", { timeout: 20000 });
+  assert.match(await page.textContent("[data-testid=sources]"), /relay-faq\.md/);
+  assert.equal(await page.locator("[data-testid=msg-visitor]").count(), 1);
+  await shoot("try-it");
+});
+
+test("the bot list shows the effective answerer and its reason; a model key changes it", async () => {
+  await page.click("nav >> text=Bots");
+  await page.waitForSelector("[data-testid=bot-card]");
+  assert.equal(await page.textContent("[data-testid=answerer]"), "Built-in (extractive) — no key for OpenAI is set");
+  await shoot("bots");
+
+  await page.click("nav >> text=Model keys");
+  await page.fill("[data-testid=key-openai] input[name=key]", "sk-test-dashboard-9xQz");
+  await page.click("[data-testid=key-openai] button[type=submit]");
+  await page.waitForSelector("[data-testid=key-openai] [data-testid=last-four]");
+  assert.equal(await page.textContent("[data-testid=key-openai] [data-testid=last-four]"), "•••• 9xQz");
+  const html = await page.content();
+  assert.ok(!html.includes("sk-test-dashboard-9xQz"), "the key is not shown back");
+  await shoot("keys");
+  const bot = (await http(base, "GET", `/api/v1/bots/${state.botId}`, { token: state.token })).body;
+  assert.equal(bot.effective_answerer, "openai");
+
+  await page.click("[data-testid=key-openai] >> text=Delete");
+  await page.click("dialog[open] [data-testid=confirm]");
+  await page.waitForSelector("[data-testid=key-openai] >> text=No key set");
+  const keys = (await http(base, "GET", "/api/v1/provider-keys", { token: state.token })).body.provider_keys;
+  assert.deepEqual(keys, []);
+});
+
+test("plan and usage: usage bars count the real reply, plans side by side", async () => {
+  // The try-it conversation above got one real reply.
+  await page.click("nav >> text=Plan and usage");
+  await page.waitForSelector("[data-testid=meter-replies]");
+  const replies = page.locator("[data-testid=meter-replies] [role=progressbar]");
+  assert.equal(await replies.getAttribute("aria-valuemax"), "100");
+  assert.ok(Number(await replies.getAttribute("aria-valuenow")) >= 1, "the reply is counted");
+  assert.equal(await page.getAttribute("[data-testid=meter-bots] [role=progressbar]", "aria-valuenow"), "1");
+  assert.equal(await page.getAttribute("[data-testid=meter-tokens] [role=progressbar]", "aria-valuemax"), "200000");
+  assert.equal(await page.locator(".plans > li").count(), 4);
+  await page.waitForSelector("[data-testid=usage-chart] svg");
+  assert.equal(await page.locator("[data-testid=usage-chart] rect").count(), 0, "extractive replies use no tokens");
+
+  // Model-token rows as channel-connector records them for OpenAI/Gemini replies (RecordTokenUsage
+  // is internal gRPC; a fixture in its table stands in): the chart draws one bar per day.
+  const tenant = (await http(base, "GET", "/api/v1/users/me", { token: state.token })).body.tenant_id;
+  for (const [ago, replies, tokens] of [[0, 4, 5200], [1, 9, 11800], [3, 2, 2600]]) {
+    fleet.psql(`INSERT INTO billing.token_usage_daily (tenant_id, bot_id, day, replies, prompt_tokens, completion_tokens)
+      VALUES ('${tenant}', '${state.botId}', (now() AT TIME ZONE 'UTC')::date - ${ago}, ${replies}, ${tokens - 400}, 400)`);
+  }
+  await page.reload();
+  await page.waitForSelector("[data-testid=usage-chart] rect");
+  assert.equal(await page.locator("[data-testid=usage-chart] rect").count(), 3);
+  assert.match(await page.textContent("[data-testid=usage-chart] figcaption"), /Relay Help/);
+  await page.click("[aria-pressed=false] >> text=Model tokens");
+  await page.waitForSelector("[data-testid=usage-chart] text >> text=20,000");  // axis max ≥ 11,800
+  await shoot("plan");
+});
+
+test("the UI switches to Russian and Uzbek, and the choice survives a reload", async () => {
+  await page.selectOption("[data-testid=language]", "ru");
+  await page.waitForSelector("h1 >> text=Тариф и расход");
+  assert.equal(await page.getAttribute("html", "lang"), "ru");
+  assert.equal(await page.textContent("nav >> a[href='/app/bots']"), "Боты");
+  assert.match(await page.textContent("[data-testid=meter-replies]"), /Ответы ботов/);
+  await shoot("plan-ru");
+  await page.click("nav >> text=Боты");
+  await page.waitForSelector("[data-testid=bot-card]");
+  assert.match(await page.textContent("[data-testid=answerer]"), /Встроенный/);
+  await shoot("bots-ru");
+
+  await page.selectOption("[data-testid=language]", "uz");
+  await page.waitForSelector("h1 >> text=Botlar");
+  await page.reload();
+  await page.waitForSelector("h1 >> text=Botlar");
+  assert.equal(await page.getAttribute("html", "lang"), "uz");
+  await page.click(`a[href='/app/bots/${state.botId}/knowledge']`);
+  await page.waitForSelector("h1 >> text=Bilimlar bazasi");
+  assert.match(await page.textContent("[data-testid=documents] thead"), /Boʻlaklar/);
+  await shoot("knowledge-uz");
+  await page.click("nav >> text=Tarif va sarf");
+  await page.waitForSelector("[data-testid=meter-replies] >> text=Bot javoblari");
+  assert.match(await page.textContent("[data-testid=meter-tokens]"), /0 \/ 200\s000/, "Uzbek digit grouping");
+  assert.match(await page.textContent("[data-testid=current-plan]"),
+    /\d{1,2}-(yanvar|fevral|mart|aprel|may|iyun|iyul|avgust|sentabr|oktabr|noyabr|dekabr), \d{4}/, "Uzbek dates");
+  await shoot("plan-uz");
+  await page.selectOption("[data-testid=language]", "en");
+  await page.waitForSelector("h1 >> text=Plan and usage");
+});
+
+test("an unusable access token is refreshed once for many parallel calls, invisibly", async () => {
+  const key = "botfactory.dashboard.session";
+  const before = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), key));
+  // A forged access token that still looks fresh: every call gets 401 and must refresh.
+  await page.evaluate(([k, s]) => localStorage.setItem(k, JSON.stringify(s)),
+    [key, { ...before, access: "not.a.token", accessExpiresAt: Date.now() + 600_000 }]);
+  const refreshes = [];
+  const onRequest = (r) => { if (r.url().endsWith("/api/v1/auth/refresh")) refreshes.push(r); };
+  page.on("request", onRequest);
+  await page.click("nav >> text=Bots");  // GET /bots and GET /subscriptions/current at once
+  await page.waitForSelector("[data-testid=bot-card]");
+  await page.waitForSelector("[data-testid=bot-allowance]");
+  await page.click("nav >> text=Plan and usage");  // four more calls with the new token
+  await page.waitForSelector("[data-testid=meter-replies]");
+  await page.waitForLoadState("networkidle");
+  page.off("request", onRequest);
+  assert.equal(refreshes.length, 1, "one refresh for all the 401s (single-flight)");
+  const after = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), key));
+  assert.notEqual(after.refresh, before.refresh, "the refresh token was rotated");
+  assert.notEqual(after.access, "not.a.token");
+  assert.equal(routeOf(), "/app/plan", "still signed in, still on the page");
+  state.lastRefresh = after.refresh;
+});
+
+test("a bot is deleted only after confirmation", async () => {
+  await page.click("nav >> text=Bots");
+  await page.waitForSelector("[data-testid=bot-card]");
+  await page.click("[data-testid=bot-card] >> text=Delete");
+  await page.waitForSelector("dialog[open]");
+  await shoot("bot-delete");
+  await page.click("dialog[open] >> text=Cancel");
+  assert.equal(await page.locator("[data-testid=bot-card]").count(), 1);
+  await page.click("[data-testid=bot-card] >> text=Delete");
+  await page.click("dialog[open] [data-testid=confirm]");
+  await page.waitForSelector("text=You have no bots yet");
+  const bots = (await http(base, "GET", "/api/v1/bots", { token: state.token })).body.bots;
+  assert.equal(bots.length, 0);
+});
+
+test("choosing a plan asks first, then applies its limits", async () => {
+  await page.click("nav >> text=Plan and usage");
+  await page.click("[data-testid=plan-starter] >> text=Choose this plan");
+  await page.waitForSelector("dialog[open] >> text=Switch to Starter?");
+  await page.click("dialog[open] [data-testid=confirm]");
+  await page.waitForSelector("[data-testid=current-plan] >> text=Current plan: Starter");
+  assert.equal(await page.getAttribute("[data-testid=meter-replies] [role=progressbar]", "aria-valuemax"), "2000");
+  assert.match(await page.textContent("[data-testid=plan-starter]"), /Your plan/);
+  const sub = (await http(base, "GET", "/api/v1/subscriptions/current", { token: state.token })).body;
+  assert.equal(sub.plan.code, "starter");
+  assert.equal(sub.status, "active");
+});
+
+test("signing out revokes the refresh token and returns to sign-in", async () => {
+  await page.click("[data-testid=sign-out]");
+  await page.waitForURL(/\/app\/signin$/);
+  assert.equal(await page.evaluate(() => localStorage.getItem("botfactory.dashboard.session")), null);
+  const reuse = await http(base, "POST", "/api/v1/auth/refresh", { body: { refresh_token: state.lastRefresh } });
+  assert.equal(reuse.status, 401);
+  assert.deepEqual(state.pageErrors ?? [], [], "no uncaught errors in the page");
+});
+
+test("keyboard only: skip link first, then sign in with Tab, typing and Enter", async () => {
+  await page.goto(`${base}/app/signin`);
+  await page.waitForSelector("input[name=email]");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.className), "skip", "the skip link comes first");
+  let presses = 0;
+  while (await page.evaluate(() => document.activeElement?.getAttribute("name")) !== "email") {
+    await page.keyboard.press("Tab");
+    assert.ok(++presses < 8, "the e-mail field is reachable with Tab");
+  }
+  await page.keyboard.type(owner.email);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(owner.password);
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("text=You have no bots yet", { timeout: 15000 });
+  const outline = await page.evaluate(() => {
+    document.querySelector("a.nav-item")?.focus();
+    return getComputedStyle(document.activeElement).boxShadow;
+  });
+  assert.notEqual(outline, "none", "focus is visible");
+});

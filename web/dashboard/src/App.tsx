@@ -1,0 +1,111 @@
+// The dashboard's shell: header (brand, navigation, language, account) and the route switch.
+// Channels and Inbox are in the navigation already, marked "coming", so their screens slot in.
+
+import { useEffect } from "react";
+import { useTranslation } from "react-i18next";
+import { signOut } from "./api/endpoints";
+import { useAuth } from "./auth";
+import { LanguageSwitcher } from "./components/LanguageSwitcher";
+import { ErrorMessage } from "./components/ErrorMessage";
+import { BotEditorPage } from "./pages/BotEditorPage";
+import { BotsPage } from "./pages/BotsPage";
+import { KnowledgePage } from "./pages/KnowledgePage";
+import { ModelKeysPage } from "./pages/ModelKeysPage";
+import { PlanPage } from "./pages/PlanPage";
+import { TryItPage } from "./pages/TryItPage";
+import { SignInPage, SignUpPage } from "./pages/AuthPages";
+import { Link, match, navigate, useRoute } from "./router";
+
+const PUBLIC_ROUTES = ["/signin", "/signup"];
+
+interface NavItem { to: string; key: string; coming?: boolean }
+const NAV: NavItem[] = [
+  { to: "/bots", key: "nav.bots" },
+  { to: "/keys", key: "nav.keys" },
+  { to: "/plan", key: "nav.plan" },
+  { to: "/inbox", key: "nav.inbox", coming: true },
+  { to: "/channels", key: "nav.channels", coming: true },
+];
+
+export function App() {
+  const { t } = useTranslation();
+  const auth = useAuth();
+  const route = useRoute();
+  const isPublic = PUBLIC_ROUTES.includes(route);
+
+  useEffect(() => {
+    if (auth.status === "signedOut" && !isPublic) navigate("/signin", true);
+    if (auth.status === "signedIn" && (isPublic || route === "/")) navigate("/bots", true);
+  }, [auth.status, isPublic, route]);
+
+  useEffect(() => {
+    document.title = `${t("app.title")} · BotFactory`;
+  }, [t]);
+
+  let page;
+  let params: Record<string, string> | null;
+  if (auth.status === "loading") page = <p className="muted">{t("common.loading")}</p>;
+  else if (auth.status === "failed") {
+    page = (
+      <section className="card">
+        <ErrorMessage error={auth.error} />
+        <button className="button" onClick={auth.reload}>{t("common.retry")}</button>
+      </section>
+    );
+  } else if (route === "/signin") page = <SignInPage />;
+  else if (route === "/signup") page = <SignUpPage />;
+  else if (auth.status !== "signedIn") page = null;
+  else if (route === "/bots") page = <BotsPage />;
+  else if (route === "/bots/new") page = <BotEditorPage />;
+  else if ((params = match("/bots/:id", route))) page = <BotEditorPage botId={params.id} />;
+  else if ((params = match("/bots/:id/knowledge", route))) page = <KnowledgePage botId={params.id} />;
+  else if ((params = match("/bots/:id/try", route))) page = <TryItPage botId={params.id} />;
+  else if (route === "/keys") page = <ModelKeysPage />;
+  else if (route === "/plan") page = <PlanPage />;
+  else if (route === "/inbox" || route === "/channels") {
+    page = (
+      <section className="card">
+        <h1>{t(route === "/inbox" ? "nav.inbox" : "nav.channels")}</h1>
+        <p className="muted">{t("common.comingText")}</p>
+      </section>
+    );
+  } else page = <section className="card"><h1>{t("common.notFound")}</h1><Link to="/bots">{t("nav.bots")}</Link></section>;
+
+  return (
+    <>
+      <a className="skip" href="#main">{t("nav.skip")}</a>
+      <header className="top">
+        <div className="top-inner">
+          <Link to={auth.status === "signedIn" ? "/bots" : "/signin"} className="brand">BotFactory</Link>
+          {auth.status === "signedIn" && (
+            <nav aria-label={t("nav.main")} className="nav">
+              {NAV.map((item) => item.coming ? (
+                <span key={item.to} className="nav-item coming" aria-disabled="true">
+                  {t(item.key)} <small className="badge">{t("common.coming")}</small>
+                </span>
+              ) : (
+                <Link key={item.to} to={item.to} className="nav-item"
+                  current={route === item.to || route.startsWith(`${item.to}/`)}>
+                  {t(item.key)}
+                </Link>
+              ))}
+            </nav>
+          )}
+          <div className="top-right">
+            <LanguageSwitcher />
+            {auth.status === "signedIn" && (
+              <>
+                <span className="user" title={auth.user?.email}>{auth.user?.username}</span>
+                <button type="button" className="button secondary small" data-testid="sign-out"
+                  onClick={() => { void signOut(); }}>
+                  {t("nav.signOut")}
+                </button>
+              </>
+            )}
+          </div>
+        </div>
+      </header>
+      <main id="main" className="main" tabIndex={-1}>{page}</main>
+    </>
+  );
+}

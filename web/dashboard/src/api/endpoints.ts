@@ -1,0 +1,54 @@
+// One typed function per REST route the dashboard calls (docs/api.md).
+
+import { api, publicApi } from "./client";
+import { clearSession, loadSession, saveTokens } from "./session";
+import type {
+  Bot, BotInput, DailyUsage, KnowledgeDocument, Plan, ProviderKey, Subscription, TokenPair, User,
+} from "./types";
+
+/** POST /users then POST /auth/login: a new account, signed in. */
+export async function signUp(email: string, username: string, password: string): Promise<void> {
+  await publicApi<User>("POST", "/users", { email, username, password });
+  await signIn(email, password);
+}
+
+/** POST /auth/login; stores the token pair. */
+export async function signIn(email: string, password: string): Promise<void> {
+  saveTokens(await publicApi<TokenPair>("POST", "/auth/login", { email, password }));
+}
+
+/** POST /auth/logout (revokes the refresh token; failures ignored) and forgets the tokens. */
+export async function signOut(): Promise<void> {
+  const s = loadSession();
+  clearSession();
+  if (s) await publicApi("POST", "/auth/logout", { refresh_token: s.refresh }).catch(() => undefined);
+}
+
+export const getMe = () => api<User>("GET", "/users/me");
+
+export const listBots = async () => (await api<{ bots: Bot[] }>("GET", "/bots")).bots;
+export const getBot = (id: string) => api<Bot>("GET", `/bots/${encodeURIComponent(id)}`);
+export const createBot = (input: BotInput) => api<Bot>("POST", "/bots", input);
+export const updateBot = (id: string, input: Partial<BotInput>) =>
+  api<Bot>("PATCH", `/bots/${encodeURIComponent(id)}`, input);
+export const deleteBot = (id: string) => api<void>("DELETE", `/bots/${encodeURIComponent(id)}`);
+
+export const listDocuments = async (botId: string) =>
+  (await api<{ documents: KnowledgeDocument[] }>("GET", `/bots/${encodeURIComponent(botId)}/knowledge`)).documents;
+export const addTextDocument = (botId: string, title: string, format: string, body: string) =>
+  api<KnowledgeDocument>("POST", `/bots/${encodeURIComponent(botId)}/knowledge`, { title, format, body });
+export const deleteDocument = (botId: string, docId: string) =>
+  api<void>("DELETE", `/bots/${encodeURIComponent(botId)}/knowledge/${encodeURIComponent(docId)}`);
+
+export const listProviderKeys = async () =>
+  (await api<{ provider_keys: ProviderKey[] }>("GET", "/provider-keys")).provider_keys;
+export const setProviderKey = (provider: string, key: string, baseUrl: string) =>
+  api<ProviderKey>("PUT", `/provider-keys/${encodeURIComponent(provider)}`,
+    baseUrl ? { key, base_url: baseUrl } : { key });
+export const deleteProviderKey = (provider: string) =>
+  api<void>("DELETE", `/provider-keys/${encodeURIComponent(provider)}`);
+
+export const listPlans = async () => (await publicApi<{ plans: Plan[] }>("GET", "/plans")).plans;
+export const getSubscription = () => api<Subscription>("GET", "/subscriptions/current");
+export const choosePlan = (plan: string) => api<Subscription>("POST", "/subscriptions", { plan });
+export const getDailyUsage = (days: number) => api<DailyUsage>("GET", `/usage/daily?days=${days}`);

@@ -1,0 +1,17 @@
+import { useTranslation } from "react-i18next";
+import { Link } from "../router";
+
+/** The sub-pages of one bot: settings, knowledge, try it (Install slots in here later). */
+export function BotTabs({ botId, current, name }: { botId: string; current: "settings" | "knowledge" | "try"; name?: string }) {
+  const { t } = useTranslation();
+  return (
+    <div className="bot-head">
+      <p className="crumbs"><Link to="/bots">{t("nav.bots")}</Link> › <span>{name ?? "…"}</span></p>
+      <nav className="tabs" aria-label={t("bots.sections")}>
+        <Link to={`/bots/${botId}`} className="tab" current={current === "settings"}>{t("bots.settings")}</Link>
+        <Link to={`/bots/${botId}/knowledge`} className="tab" current={current === "knowledge"}>{t("bots.knowledge")}</Link>
+        <Link to={`/bots/${botId}/try`} className="tab" current={current === "try"}>{t("try.tab")}</Link>
+      </nav>
+    </div>
+  );
+}
