@@ -301,7 +301,7 @@ struct Bench {
     proxy = std::make_unique<Child>(options.ai_proxy, std::vector<std::string>{
         "AI_PROXY_GRPC_LISTEN=" + proxy_addr, "AI_PROXY_METRICS_LISTEN=127.0.0.1:" + std::to_string(metrics_port),
         "REGISTRY_ADDR=" + registry_addr, "OPENAI_API_KEY=" + kKey, "OPENAI_BASE_URL=" + fake->base_url(),
-        "OPENAI_MODEL=" + kModel, "LLM_TIMEOUT_MS=30000", "LLM_TENANT_PRIVATE_ADDRESSES=on"});
+        "OPENAI_MODEL=" + kModel, "LLM_TIMEOUT_MS=30000"});
     auto channel = rpc::make_channel(proxy_addr);
     if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(20))) {
       throw std::runtime_error("ai-proxy did not start on " + proxy_addr);
