@@ -52,7 +52,7 @@ if [ ! -s "$secrets_file" ]; then
 fi
 while IFS='=' read -r key value; do
   case "$key" in
-    JWT_SECRET | INTERNAL_RPC_SECRET | PROVIDER_KEYS_SECRET) [ -n "${!key:-}" ] || export "$key=$value" ;;
+    JWT_SECRET | INTERNAL_RPC_SECRET | PROVIDER_KEYS_SECRET | CHANNEL_CREDENTIALS_SECRET) [ -n "${!key:-}" ] || export "$key=$value" ;;
   esac
 done <"$secrets_file"
 # A secrets.env from before PROVIDER_KEYS_SECRET existed: add one (keys sealed under it must
@@ -61,7 +61,12 @@ if [ -z "${PROVIDER_KEYS_SECRET:-}" ]; then
   PROVIDER_KEYS_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
   (umask 077; printf 'PROVIDER_KEYS_SECRET=%s\n' "$PROVIDER_KEYS_SECRET" >>"$secrets_file")
 fi
-export JWT_SECRET INTERNAL_RPC_SECRET PROVIDER_KEYS_SECRET
+# Likewise CHANNEL_CREDENTIALS_SECRET (channel-connector seals channel tokens under it).
+if [ -z "${CHANNEL_CREDENTIALS_SECRET:-}" ]; then
+  CHANNEL_CREDENTIALS_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  (umask 077; printf 'CHANNEL_CREDENTIALS_SECRET=%s\n' "$CHANNEL_CREDENTIALS_SECRET" >>"$secrets_file")
+fi
+export JWT_SECRET INTERNAL_RPC_SECRET PROVIDER_KEYS_SECRET CHANNEL_CREDENTIALS_SECRET
 
 scripts/servers.sh start "$RUN_DIR/servers"
 # shellcheck disable=SC1091

@@ -33,6 +33,19 @@ for (const docsPath of docsPaths) {
     titles.add(doc.title);
   }
 }
+// TELEGRAM_BOT_TOKEN (from @BotFather) in the environment: the demo bot answers on Telegram too
+// (long polling, so it works from a laptop; docs/channels.md). A failure is reported, never fatal.
+const telegramToken = process.env.TELEGRAM_BOT_TOKEN;
+if (telegramToken) {
+  const path = `/api/v1/bots/${bot.id}/channels`;
+  const listed = await api.call("GET", path, null, token);
+  const connected = listed.status === 200 && listed.body.channels.some((c) => c.type === "telegram");
+  if (!connected) {
+    const made = await api.call("POST", path, { type: "telegram", token: telegramToken, mode: "polling" }, token);
+    if (made.status === 201) console.error(`seed: Telegram bot ${made.body.display_name} connected (polling)`);
+    else console.error(`seed: Telegram not connected: ${made.status} ${JSON.stringify(made.body?.error ?? made.body)}`);
+  }
+}
 const out = { email: demo.email, password: demo.password, bot_id: bot.id, public_id: bot.public_id, bot_name: bot.name };
 writeFileSync(outPath, JSON.stringify(out, null, 2));
 console.log(JSON.stringify(out));
