@@ -2,7 +2,8 @@
 // with `stream: true` answers Server-Sent Events the way api.openai.com does (one
 // `chat.completion.chunk` per piece with `choices[0].delta.content`, a finish chunk, a usage
 // chunk as `stream_options.include_usage` asks, `data: [DONE]`;
-// https://platform.openai.com/docs/api-reference/chat-streaming), one piece every `gapMs`.
+// https://platform.openai.com/docs/api-reference/chat-streaming): the first piece after
+// `firstMs`, then one every `gapMs`.
 // Errors as OpenAI sends them: `{"error":{"message","type","code"}}` with 401 / 500.
 import http from "node:http";
 
@@ -15,7 +16,7 @@ import http from "node:http";
  * Resolves to {url (the base URL for OPENAI_BASE_URL), requests (bodies received), calls
  * ({headers, body, status, usage} per request), mode, close()}.
  */
-export async function startFakeOpenAi({ reply, gapMs = 150, keys } = {}) {
+export async function startFakeOpenAi({ reply, gapMs = 150, firstMs = 0, keys } = {}) {
   const fake = { requests: [], calls: [], mode: "ok" };
   const server = http.createServer(async (req, res) => {
     let raw = "";
@@ -53,6 +54,7 @@ export async function startFakeOpenAi({ reply, gapMs = 150, keys } = {}) {
       `data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 0, model: body.model, choices, ...extra })}\n\n`;
     const pieces = reply(body);
     res.write(chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }]));
+    await new Promise((resolve) => setTimeout(resolve, firstMs));
     for (const piece of pieces) {
       if (res.destroyed) return;
       res.write(chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]));

@@ -32,6 +32,9 @@ enum class Endpoint {
   kListProviderKeys,
   kSetProviderKey,
   kDeleteProviderKey,
+  kCreateChannel,
+  kListChannels,
+  kDeleteChannel,
 };
 
 /// Result of matching a request against the table.
