@@ -83,7 +83,8 @@ BotPipeline::BotPipeline(BotDirectory& bots, QuotaGate& quota, ReplyGenerator& g
       {Outcome::kReplied, "replied"},         {Outcome::kQuotaExhausted, "quota_exhausted"},
       {Outcome::kApologized, "apologized"},   {Outcome::kNotPosted, "not_posted"},
       {Outcome::kBusy, "busy"},               {Outcome::kSkipped, "skipped"},
-      {Outcome::kProviderBusy, "provider_busy"}, {Outcome::kAiUsage, "ai_usage"}};
+      {Outcome::kProviderBusy, "provider_busy"}, {Outcome::kAiUsage, "ai_usage"},
+      {Outcome::kHumanHandles, "human_handles"}};
   for (const auto& [outcome, name] : outcomes) {
     outcomes_[outcome] = &registry.counter(kOutcomeMetric, kOutcomeHelp, label("outcome", name));
   }
@@ -91,6 +92,17 @@ BotPipeline::BotPipeline(BotDirectory& bots, QuotaGate& quota, ReplyGenerator& g
     fallbacks_[reason] = &registry.counter(kFallbackMetric, kFallbackHelp, label("reason", reason));
   }
   fallbacks_["other"] = &registry.counter(kFallbackMetric, kFallbackHelp, R"(reason="other")");
+}
+
+bool BotPipeline::human_handles(const VisitorMessage& message) {
+  try {
+    return chat_.human_handles(message.conversation_id);
+  } catch (const std::exception& e) {
+    // The bot answers: a reply too many beats a visitor left without one.
+    log_->warn("conversation {}: reading its handler failed: {}", message.conversation_id,
+               common::json_escape(e.what()));
+    return false;
+  }
 }
 
 void BotPipeline::count(Outcome outcome) { outcomes_.at(outcome)->inc(); }
@@ -105,6 +117,10 @@ BotPipeline::Outcome BotPipeline::run(const VisitorMessage& message) {
   if (!command && message.sender_kind != common::v1::SENDER_KIND_VISITOR) {
     count(Outcome::kSkipped);  // only visitors get answers without asking
     return Outcome::kSkipped;
+  }
+  if (!command && human_handles(message)) {
+    count(Outcome::kHumanHandles);  // an operator took over: the person answers, not the bot
+    return Outcome::kHumanHandles;
   }
   if (command) ai_commands_.inc();
   std::string client_id =

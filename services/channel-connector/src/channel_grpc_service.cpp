@@ -35,4 +35,11 @@ grpc::Status ChannelConnectorGrpc::ListMessages(grpc::ServerContext*,
   return rpc::guard("ListMessages", [&] { *response = chat_.list_messages(*request); });
 }
 
+grpc::Status ChannelConnectorGrpc::SetConversationState(
+    grpc::ServerContext*, const chat::v1::SetConversationStateRequest* request,
+    chat::v1::Conversation* response) {
+  return rpc::guard("SetConversationState",
+                    [&] { *response = chat_.set_conversation_state(*request); });
+}
+
 }  // namespace botfactory::channel

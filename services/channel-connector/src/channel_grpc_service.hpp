@@ -26,6 +26,9 @@ class ChannelConnectorGrpc final : public chat::v1::ChannelConnectorService::Ser
   grpc::Status ListMessages(grpc::ServerContext* context,
                             const chat::v1::ListMessagesRequest* request,
                             chat::v1::ListMessagesResponse* response) override;
+  grpc::Status SetConversationState(grpc::ServerContext* context,
+                                    const chat::v1::SetConversationStateRequest* request,
+                                    chat::v1::Conversation* response) override;
 
  private:
   ChatService& chat_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "botfactory/chatwire/conversation_event.hpp"
 #include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/common/ids.hpp"
 #include "botfactory/common/logging.hpp"
@@ -193,6 +194,39 @@ chat::v1::ListMessagesResponse ChatService::list_messages(
   response.mutable_messages()->Reserve(static_cast<int>(messages.size()));
   for (auto& m : messages) *response.add_messages() = std::move(m);
   return response;
+}
+
+chat::v1::Conversation ChatService::set_conversation_state(
+    const chat::v1::SetConversationStateRequest& request) {
+  rpc::require_tenant(request.tenant_id());
+  if (request.conversation_id().empty()) rpc::throw_invalid("conversation_id is required");
+  switch (request.action()) {
+    case chat::v1::CONVERSATION_ACTION_TAKEOVER:
+    case chat::v1::CONVERSATION_ACTION_HANDBACK:
+    case chat::v1::CONVERSATION_ACTION_REQUEST_HUMAN: break;
+    default: rpc::throw_invalid("action must be takeover, handback or request_human");
+  }
+  if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
+  std::optional<StateChange> change;
+  {
+    // The same stripe as the conversation's messages: its frames reach Redis in commit order.
+    std::lock_guard lock(post_lock(request.conversation_id()));
+    change = store_.set_state(request.conversation_id(), request.tenant_id(), request.action());
+    if (change && change->changed) {
+      const auto& c = change->conversation;
+      publish(c.id(), chatwire::encode_conversation_state(c.id(), c.handler(), c.waiting_for_human()));
+    }
+  }
+  if (!change) rpc::throw_not_found("conversation not found");
+  if (change->changed) {
+    log_->info("conversation {}: handler {}, waiting_for_human {}", change->conversation.id(),
+               change->conversation.handler(), change->conversation.waiting_for_human());
+  }
+  return std::move(change->conversation);
+}
+
+bool ChatService::human_handles(const std::string& conversation_id) {
+  return store_.human_handles(conversation_id);
 }
 
 std::vector<Turn> ChatService::recent_turns(const std::string& conversation_id,

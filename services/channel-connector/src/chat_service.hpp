@@ -71,12 +71,21 @@ class ChatService : public ChatOps {
   /// of another tenant.
   chat::v1::ListMessagesResponse list_messages(const chat::v1::ListMessagesRequest& request);
 
+  /// Takeover / handback / a visitor's request for a person (ChatStore::set_state). tenant_id
+  /// required (INVALID_ARGUMENT when empty or not a UUID); INVALID_ARGUMENT for an unspecified
+  /// action; NOT_FOUND for an unknown conversation or one of another tenant. When the state
+  /// changed, publishes the `conversation.state` event on `chat:conv:<id>` (failures counted,
+  /// never returned). Returns the conversation after the action.
+  chat::v1::Conversation set_conversation_state(
+      const chat::v1::SetConversationStateRequest& request);
+
   // ChatOps, for the bot pipeline.
   std::vector<Turn> recent_turns(const std::string& conversation_id, std::int64_t before_seq,
                                  int max_turns) override;
   std::vector<Turn> participant_turns(const std::string& conversation_id, std::int64_t before_seq,
                                       common::v1::SenderKind sender_kind,
                                       const std::string& sender_id, int max_turns) override;
+  bool human_handles(const std::string& conversation_id) override;
   /// Stores the reply with its sources bounded by bound_sources (message_sources.hpp).
   std::int64_t post_bot_message(const BotMessage& message) override;
   void publish_delta(const std::string& conversation_id, std::int64_t reply_to_seq,

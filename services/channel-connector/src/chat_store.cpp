@@ -19,7 +19,7 @@ namespace {
 #define BF_CONVERSATION_COLUMNS                                                           \
   "id, tenant_id, bot_id, channel, visitor_id, visitor_name, last_seq, "                 \
   "(extract(epoch from created_at) * 1000000)::bigint, "                                 \
-  "(extract(epoch from updated_at) * 1000000)::bigint"
+  "(extract(epoch from updated_at) * 1000000)::bigint, handler, waiting_for_human"
 
 constexpr const char* kLockConversation =
     "SELECT last_seq, tenant_id, bot_id FROM chat.conversations WHERE id = $1 FOR UPDATE";
@@ -44,6 +44,13 @@ constexpr const char* kListConversations =
 constexpr const char* kMessagesSince =
     "SELECT " BF_MESSAGE_COLUMNS
     " FROM chat.messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
+// SetConversationState: the row locked, then the new state written (only when it changes).
+constexpr const char* kLockState =
+    "SELECT handler, waiting_for_human FROM chat.conversations WHERE id = $1 AND tenant_id = $2 "
+    "FOR UPDATE";
+constexpr const char* kWriteState =
+    "UPDATE chat.conversations SET handler = $2, waiting_for_human = $3 WHERE id = $1";
+constexpr const char* kHandler = "SELECT handler FROM chat.conversations WHERE id = $1";
 constexpr const char* kConversationExists = "SELECT 1 FROM chat.conversations WHERE id = $1";
 constexpr const char* kRecentTurns =
     "SELECT sender_kind, text FROM chat.messages WHERE conversation_id = $1 AND seq < $2 "
@@ -132,6 +139,8 @@ chat::v1::Conversation read_conversation(const pg::Result& r, int row) {
   c.set_last_seq(r.int64(row, 6));
   *c.mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, 7));
   *c.mutable_updated_at() = rpc::timestamp_from_micros(r.int64(row, 8));
+  c.set_handler(r.str(row, 9));
+  c.set_waiting_for_human(r.boolean(row, 10));
   return c;
 }
 
@@ -225,6 +234,48 @@ std::vector<chat::v1::Message> ChatStore::messages_since(const std::string& conv
   out.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) out.push_back(read_message(r, i));
   return out;
+}
+
+std::optional<StateChange> ChatStore::set_state(const std::string& conversation_id,
+                                                const std::string& tenant_id,
+                                                chat::v1::ConversationAction action) {
+  auto connection = pool_.acquire();
+  pg::Transaction tx(*connection);
+  auto locked = connection->exec(kLockState, {conversation_id, tenant_id});
+  if (locked.rows() == 0) return std::nullopt;
+  std::string handler = locked.str(0, 0);
+  bool waiting = locked.boolean(0, 1);
+  std::string new_handler = handler;
+  bool new_waiting = waiting;
+  switch (action) {
+    case chat::v1::CONVERSATION_ACTION_TAKEOVER:
+      new_handler = "human";
+      new_waiting = false;
+      break;
+    case chat::v1::CONVERSATION_ACTION_HANDBACK:
+      new_handler = "bot";
+      new_waiting = false;
+      break;
+    case chat::v1::CONVERSATION_ACTION_REQUEST_HUMAN:
+      new_waiting = handler == "bot";
+      break;
+    default: break;
+  }
+  StateChange change;
+  change.changed = new_handler != handler || new_waiting != waiting;
+  if (change.changed) {
+    connection->exec(kWriteState, {conversation_id, new_handler, new_waiting ? "true" : "false"});
+  }
+  auto row = connection->exec(kGetConversation, {conversation_id, tenant_id});
+  change.conversation = read_conversation(row, 0);
+  tx.commit();
+  return change;
+}
+
+bool ChatStore::human_handles(const std::string& conversation_id) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kHandler, {conversation_id});
+  return r.rows() > 0 && r.text(0, 0) == "human";
 }
 
 bool ChatStore::exists(const std::string& conversation_id) {

@@ -56,6 +56,12 @@ struct CreateResult {
   std::optional<chat::v1::Message> greeting;
 };
 
+/// The outcome of set_state(): the conversation after the action, and whether it changed.
+struct StateChange {
+  chat::v1::Conversation conversation;
+  bool changed = false;
+};
+
 /// Repository over the pool. Every method borrows one connection; throws pg::Error on database
 /// failures (22P02 for a malformed UUID).
 class ChatStore {
@@ -85,6 +91,18 @@ class ChatStore {
   /// Messages with seq > since_seq in seq order, at most `limit`, with their sources.
   std::vector<chat::v1::Message> messages_since(const std::string& conversation_id,
                                                 std::int64_t since_seq, int limit);
+
+  /// In one transaction with the row locked: applies `action` (TAKEOVER: handler human, waiting
+  /// false; HANDBACK: handler bot, waiting false; REQUEST_HUMAN: waiting true while the handler
+  /// is the bot, else nothing) and writes the row only when the state changes. std::nullopt when
+  /// the conversation is unknown or of another tenant (`tenant_id` must be a UUID).
+  std::optional<StateChange> set_state(const std::string& conversation_id,
+                                       const std::string& tenant_id,
+                                       chat::v1::ConversationAction action);
+
+  /// True when an operator has taken the conversation over (handler = human); false when the
+  /// bot handles it or the conversation is unknown.
+  bool human_handles(const std::string& conversation_id);
 
   /// True when the conversation exists.
   bool exists(const std::string& conversation_id);

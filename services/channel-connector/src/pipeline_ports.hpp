@@ -168,6 +168,9 @@ class ChatOps {
                                               std::int64_t before_seq,
                                               common::v1::SenderKind sender_kind,
                                               const std::string& sender_id, int max_turns) = 0;
+  /// True when an operator has taken the conversation over (the bot then answers only /ai
+  /// commands). Throws on storage failures.
+  virtual bool human_handles(const std::string& conversation_id) = 0;
   /// Commits and publishes `message` (sender kind BOT); returns its seq. Idempotent on
   /// client_id. Throws like PostMessage.
   virtual std::int64_t post_bot_message(const BotMessage& message) = 0;

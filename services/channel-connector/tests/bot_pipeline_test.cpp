@@ -103,6 +103,8 @@ struct FakeChat : ChatOps {
   commonv1::SenderKind asked_kind = commonv1::SENDER_KIND_UNSPECIFIED;
   std::string asked_sender;
   bool fail_post = false;
+  bool human = false;  // an operator took the conversation over
+  bool human_handles(const std::string&) override { return human; }
   std::vector<Turn> recent_turns(const std::string&, std::int64_t before_seq,
                                  int max_turns) override {
     ++recent_calls;
@@ -505,4 +507,25 @@ TEST_CASE("an operator's ordinary message is not answered") {
   CHECK(f.pipeline.run(f.visitor) == BotPipeline::Outcome::kSkipped);
   CHECK(f.chat.posted.empty());
   CHECK(f.bots.calls == 0);
+}
+
+TEST_CASE("a conversation an operator took over gets no bot reply, but /ai is still answered") {
+  Fixture f;
+  f.chat.human = true;
+  CHECK(f.pipeline.run(f.visitor) == BotPipeline::Outcome::kHumanHandles);
+  CHECK(f.chat.posted.empty());
+  CHECK(f.rate.calls == 0);
+  CHECK(f.quota.calls == 0);
+  CHECK(f.generator.calls == 0);
+  CHECK(f.metric(R"(chat_pipeline_runs_total{outcome="human_handles"} 1)"));
+
+  auto command = f.visitor;
+  command.text = "/ai what are your hours?";
+  CHECK(f.pipeline.run(command) == BotPipeline::Outcome::kReplied);
+  REQUIRE(f.chat.posted.size() == 1);
+  CHECK(f.chat.posted[0].client_id.rfind("bot-ai-", 0) == 0);
+
+  f.chat.human = false;  // handed back: ordinary messages are answered again
+  CHECK(f.pipeline.run(f.visitor) == BotPipeline::Outcome::kReplied);
+  CHECK(f.chat.posted.size() == 2);
 }
