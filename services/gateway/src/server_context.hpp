@@ -8,6 +8,7 @@ class TokenVerifier;
 }
 namespace botfactory::redis {
 class Subscriber;
+class Publisher;
 }
 
 namespace botfactory::gateway {

@@ -32,6 +32,8 @@ constexpr std::array kRoutes = {
     Route{"POST", "/api/v1/widget/{public_id}/sessions", Endpoint::kCreateWidgetSession},
     Route{"GET", "/api/v1/bots/{id}/conversations", Endpoint::kListConversations},
     Route{"GET", "/api/v1/conversations/{id}/messages", Endpoint::kListMessages},
+    Route{"POST", "/api/v1/conversations/{id}/takeover", Endpoint::kTakeover},
+    Route{"POST", "/api/v1/conversations/{id}/handback", Endpoint::kHandback},
     Route{"GET", "/api/v1/provider-keys", Endpoint::kListProviderKeys},
     Route{"PUT", "/api/v1/provider-keys/{provider}", Endpoint::kSetProviderKey},
     Route{"DELETE", "/api/v1/provider-keys/{provider}", Endpoint::kDeleteProviderKey},

@@ -29,6 +29,8 @@ enum class Endpoint {
   kCreateWidgetSession,
   kListConversations,
   kListMessages,
+  kTakeover,
+  kHandback,
   kListProviderKeys,
   kSetProviderKey,
   kDeleteProviderKey,

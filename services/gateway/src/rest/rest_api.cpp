@@ -181,6 +181,10 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
     case Endpoint::kCreateWidgetSession: return create_widget_session(request, p.at(0));
     case Endpoint::kListConversations: return list_conversations(request, p.at(0));
     case Endpoint::kListMessages: return list_messages(request, p.at(0));
+    case Endpoint::kTakeover:
+      return set_conversation_state(request, p.at(0), /*take_over=*/true);
+    case Endpoint::kHandback:
+      return set_conversation_state(request, p.at(0), /*take_over=*/false);
     case Endpoint::kListProviderKeys: return list_provider_keys(request);
     case Endpoint::kSetProviderKey: return set_provider_key(request, p.at(0));
     case Endpoint::kDeleteProviderKey: return delete_provider_key(request, p.at(0));
@@ -662,6 +666,21 @@ HttpResponse RestApi::list_messages(const HttpRequest& request,
   json::array messages;
   for (const auto& m : rpc_response.messages()) messages.push_back(message_json(m));
   return json_response(200, json::object{{"messages", std::move(messages)}});
+}
+
+HttpResponse RestApi::set_conversation_state(const HttpRequest& request,
+                                             const std::string& conversation_id,
+                                             bool take_over) const {
+  auto claims = require_user(request);
+  parse_object(request, /*allow_empty=*/true);  // no fields; a body, when sent, must be JSON
+  chat::v1::SetConversationStateRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_conversation_id(conversation_id);
+  rpc_request.set_action(take_over ? chat::v1::CONVERSATION_ACTION_TAKEOVER
+                                   : chat::v1::CONVERSATION_ACTION_HANDBACK);
+  auto conversation =
+      checked_call(upstreams_, *upstreams_.chat, &ChatRpc::SetConversationState, rpc_request);
+  return json_response(200, conversation_json(conversation));
 }
 
 }  // namespace botfactory::gateway

@@ -62,6 +62,12 @@ class RestApi {
                                     const std::string& public_id) const;
   HttpResponse list_conversations(const HttpRequest& request, const std::string& bot_id) const;
   HttpResponse list_messages(const HttpRequest& request, const std::string& conversation_id) const;
+  /// POST /conversations/{id}/takeover and /handback: a user of the conversation's tenant sets
+  /// who answers it (chat SetConversationState: `take_over` true = TAKEOVER, else HANDBACK);
+  /// 200 with the conversation; 404 for another tenant's; 403 for a visitor token.
+  HttpResponse set_conversation_state(const HttpRequest& request,
+                                      const std::string& conversation_id,
+                                      bool take_over) const;
   HttpResponse list_provider_keys(const HttpRequest& request) const;
   /// PUT {key, base_url?}: stores (replaces) the tenant's key for `provider`; the response
   /// shows only its last four characters.

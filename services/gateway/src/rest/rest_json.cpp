@@ -153,7 +153,9 @@ boost::json::object conversation_json(const chat::v1::Conversation& conversation
           {"visitor", sender_json(conversation.visitor())},
           {"last_seq", conversation.last_seq()},
           {"created_at", rpc::rfc3339(conversation.created_at())},
-          {"updated_at", rpc::rfc3339(conversation.updated_at())}};
+          {"updated_at", rpc::rfc3339(conversation.updated_at())},
+          {"handler", conversation.handler().empty() ? "bot" : conversation.handler()},
+          {"waiting_for_human", conversation.waiting_for_human()}};
 }
 
 boost::json::object message_json(const chat::v1::Message& message) {
