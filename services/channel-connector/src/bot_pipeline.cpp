@@ -237,6 +237,9 @@ void BotPipeline::generate(const VisitorMessage& message, const std::optional<st
     input.user_text = message.text;
   }
 
+  // The bot "types" while the model works; its next message.new (reply, notice or apology)
+  // ends it (docs/protocol.md, "Typing").
+  chat_.publish_typing(message.conversation_id, bot.id, bot.name);
   DeltaCoalescer deltas(settings_.deltas, settings_.clock, [&](std::string_view text) {
     deltas_published_.inc();
     chat_.publish_delta(message.conversation_id, message.seq, text);

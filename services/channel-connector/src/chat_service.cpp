@@ -258,4 +258,9 @@ void ChatService::publish_delta(const std::string& conversation_id, std::int64_t
   publish(conversation_id, chatwire::encode_message_delta(conversation_id, reply_to_seq, delta));
 }
 
+void ChatService::publish_typing(const std::string& conversation_id, const std::string& bot_id,
+                                 const std::string& bot_name) {
+  publish(conversation_id, chatwire::encode_typing(conversation_id, true, "bot", bot_id, bot_name));
+}
+
 }  // namespace botfactory::channel

@@ -90,6 +90,8 @@ class ChatService : public ChatOps {
   std::int64_t post_bot_message(const BotMessage& message) override;
   void publish_delta(const std::string& conversation_id, std::int64_t reply_to_seq,
                      std::string_view delta) override;
+  void publish_typing(const std::string& conversation_id, const std::string& bot_id,
+                      const std::string& bot_name) override;
 
  private:
   /// Serializes commit + publish per conversation (striped by id hash) so that frames of one

@@ -174,6 +174,10 @@ class ChatOps {
   /// Commits and publishes `message` (sender kind BOT); returns its seq. Idempotent on
   /// client_id. Throws like PostMessage.
   virtual std::int64_t post_bot_message(const BotMessage& message) = 0;
+  /// Publishes an ephemeral `typing` start of the bot (chatwire::encode_typing, sender kind
+  /// bot) when a model reply starts; failures are counted, never thrown.
+  virtual void publish_typing(const std::string& conversation_id, const std::string& bot_id,
+                              const std::string& bot_name) = 0;
   /// Publishes an ephemeral `message.delta` event; failures are counted, never thrown.
   virtual void publish_delta(const std::string& conversation_id, std::int64_t reply_to_seq,
                              std::string_view delta) = 0;

@@ -130,6 +130,10 @@ struct FakeChat : ChatOps {
     posted.push_back(message);
     return 3;
   }
+  std::vector<std::string> typing;  // bot names that started typing
+  void publish_typing(const std::string&, const std::string&, const std::string& bot_name) override {
+    typing.push_back(bot_name);
+  }
   void publish_delta(const std::string&, std::int64_t reply_to_seq, std::string_view delta) override {
     deltas.emplace_back(reply_to_seq, std::string(delta));
   }
@@ -182,6 +186,7 @@ TEST_CASE("pipeline streams deltas and posts the reply as the bot") {
   CHECK(reply.bot_id == "bot-1");
   CHECK(reply.bot_name == "Helper");
   CHECK(reply.text == "Hello");
+  CHECK(f.chat.typing == std::vector<std::string>{"Helper"});  // the bot typed while generating
   REQUIRE(f.chat.deltas.size() == 2);
   CHECK(f.chat.deltas[0] == std::make_pair<std::int64_t, std::string>(2, "Hel"));
   CHECK(f.chat.deltas[1].second == "lo");
@@ -203,6 +208,7 @@ TEST_CASE("pipeline posts the quota notice in the bot's language without generat
   f.quota.granted = false;
   CHECK(f.pipeline.run(f.visitor) == BotPipeline::Outcome::kQuotaExhausted);
   CHECK(f.generator.calls == 0);
+  CHECK(f.chat.typing.empty());  // no model reply, no typing
   REQUIRE(f.chat.posted.size() == 1);
   CHECK(f.chat.posted[0].text == quota_exhausted_text("ru"));
   CHECK(f.chat.posted[0].client_id == "bot-reply-msg-1");

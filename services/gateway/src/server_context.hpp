@@ -8,7 +8,6 @@ class TokenVerifier;
 }
 namespace botfactory::redis {
 class Subscriber;
-class Publisher;
 }
 
 namespace botfactory::gateway {
