@@ -268,6 +268,7 @@ describe("tenant-isolation matrix on a live fleet", () => {
     add_document: (c) => ({ body: { title: `added-by-${c}`, body: "text" } }),
     widget_session: () => ({ body: {} }),
     set_provider_key: (c) => ({ body: { key: `sk-set-by-${c}-${nonce}` } }),
+    mark_read: () => ({ body: { seq: 1 } }),
   };
 
   const problems = []; // leaks and malformed errors, reported after every cell ran
@@ -405,12 +406,15 @@ describe("tenant-isolation matrix on a live fleet", () => {
     const messages = await http(GW, "GET", `/api/v1/conversations/${fx.ids.convA}/messages`, { token });
     const texts = messages.body.messages.map((m) => m.text).filter((t) => t.startsWith("ws-send-by-"));
     assert.deepEqual(texts.sort(), [`ws-send-by-owner-${nonce}`, `ws-send-by-visitor_own-${nonce}`]);
+    // Refused takeovers changed nothing: the bot still handles cA.
+    const convs = await http(GW, "GET", `/api/v1/bots/${fx.ids.botA}/conversations`, { token });
+    assert.equal(convs.body.conversations.find((c) => c.id === fx.ids.convA).handler, "bot");
     const otherBots = await http(GW, "GET", "/api/v1/bots", { token: fx.B.token });
     assert.deepEqual(otherBots.body.bots.map((b) => b.name).sort(), ["Bot B", "created-by-other_tenant"]);
   });
 
   test("REST: owner deletions (last, they destroy the targets)", async () => {
-    for (const id of ["delete_document", "delete_bot", "delete_provider_key"]) await restCell(REST_ROWS.find((r) => r.id === id), "owner");
+    for (const id of ["takeover", "delete_document", "delete_bot", "delete_provider_key"]) await restCell(REST_ROWS.find((r) => r.id === id), "owner");
     assert.deepEqual(problems, []);
     const gone = await http(GW, "GET", `/api/v1/bots/${fx.ids.botA}`, { token: fx.A.token });
     assert.equal(gone.status, 404);

@@ -85,6 +85,15 @@ export const REST_ROWS = [
     target: "cA (the visitor's own)", bind: { id: "convA" }, expect: [200, 404, 200, 403, 401, 401] },
   { id: "list_messages_sibling", method: "GET", path: "/api/v1/conversations/{id}/messages",
     target: "cA2 (another visitor of A's bot)", bind: { id: "convA2" }, expect: [200, 404, 403, 403, 401, 401] },
+  // The inbox (takeover, handback, read position) acts on a conversation of the caller's tenant.
+  // The owner's takeover runs last (ownerLast): under it the bot would not answer the WebSocket
+  // rows' messages.
+  { id: "takeover", method: "POST", path: "/api/v1/conversations/{id}/takeover", target: "cA",
+    bind: { id: "convA" }, expect: user(200, 404), ownerLast: true },
+  { id: "handback", method: "POST", path: "/api/v1/conversations/{id}/handback", target: "cA",
+    bind: { id: "convA" }, expect: user(200, 404) },
+  { id: "mark_read", method: "POST", path: "/api/v1/conversations/{id}/read", target: "cA",
+    bind: { id: "convA" }, expect: user(200, 404) },
   // Provider keys belong to the caller's tenant: B's PUT stores B's own key, B's DELETE finds
   // none (A's key is untouched), and no read ever shows a key beyond its last four characters.
   { id: "list_provider_keys", method: "GET", path: "/api/v1/provider-keys", target: "the caller's tenant",

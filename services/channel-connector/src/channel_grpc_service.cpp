@@ -42,4 +42,10 @@ grpc::Status ChannelConnectorGrpc::SetConversationState(
                     [&] { *response = chat_.set_conversation_state(*request); });
 }
 
+grpc::Status ChannelConnectorGrpc::MarkRead(grpc::ServerContext*,
+                                            const chat::v1::MarkReadRequest* request,
+                                            chat::v1::MarkReadResponse* response) {
+  return rpc::guard("MarkRead", [&] { *response = chat_.mark_read(*request); });
+}
+
 }  // namespace botfactory::channel

@@ -29,6 +29,8 @@ class ChannelConnectorGrpc final : public chat::v1::ChannelConnectorService::Ser
   grpc::Status SetConversationState(grpc::ServerContext* context,
                                     const chat::v1::SetConversationStateRequest* request,
                                     chat::v1::Conversation* response) override;
+  grpc::Status MarkRead(grpc::ServerContext* context, const chat::v1::MarkReadRequest* request,
+                        chat::v1::MarkReadResponse* response) override;
 
  private:
   ChatService& chat_;

@@ -124,6 +124,14 @@ chat::v1::ListConversationsResponse ChatService::list_conversations(
   }
   int limit = clamp_limit(request.limit(), kDefaultConversationLimit, kMaxConversationLimit);
   chat::v1::ListConversationsResponse response;
+  if (!request.user_id().empty()) {
+    check_text_field("user_id", request.user_id(), kMaxSenderIdCodePoints);
+    for (auto& c : store_.list_for_user(request.tenant_id(), request.bot_id(), request.user_id(),
+                                        limit)) {
+      *response.add_conversations() = std::move(c);
+    }
+    return response;
+  }
   for (auto& c : store_.list(request.tenant_id(), request.bot_id(), limit)) {
     *response.add_conversations() = std::move(c);
   }
@@ -223,6 +231,22 @@ chat::v1::Conversation ChatService::set_conversation_state(
                change->conversation.handler(), change->conversation.waiting_for_human());
   }
   return std::move(change->conversation);
+}
+
+chat::v1::MarkReadResponse ChatService::mark_read(const chat::v1::MarkReadRequest& request) {
+  rpc::require_tenant(request.tenant_id());
+  if (request.conversation_id().empty()) rpc::throw_invalid("conversation_id is required");
+  if (request.user_id().empty()) rpc::throw_invalid("user_id is required");
+  check_text_field("user_id", request.user_id(), kMaxSenderIdCodePoints);
+  if (request.seq() < 0) rpc::throw_invalid("seq must be >= 0");
+  if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
+  auto position =
+      store_.mark_read(request.conversation_id(), request.tenant_id(), request.user_id(), request.seq());
+  if (!position) rpc::throw_not_found("conversation not found");
+  chat::v1::MarkReadResponse response;
+  response.set_read_seq(position->read_seq);
+  response.set_unread_count(position->unread_count);
+  return response;
 }
 
 bool ChatService::human_handles(const std::string& conversation_id) {

@@ -54,6 +54,7 @@ class ChatService : public ChatOps {
   chat::v1::Conversation get_conversation(const chat::v1::GetConversationRequest& request);
 
   /// tenant_id required; bot_id optional filter; limit default 50, max 200; newest activity first.
+  /// With user_id: each conversation's read_seq and unread_count for that user.
   chat::v1::ListConversationsResponse list_conversations(
       const chat::v1::ListConversationsRequest& request);
 
@@ -78,6 +79,10 @@ class ChatService : public ChatOps {
   /// never returned). Returns the conversation after the action.
   chat::v1::Conversation set_conversation_state(
       const chat::v1::SetConversationStateRequest& request);
+
+  /// MarkRead: tenant_id required; INVALID_ARGUMENT for an empty or over-long user_id or a
+  /// negative seq; NOT_FOUND for an unknown conversation or one of another tenant.
+  chat::v1::MarkReadResponse mark_read(const chat::v1::MarkReadRequest& request);
 
   // ChatOps, for the bot pipeline.
   std::vector<Turn> recent_turns(const std::string& conversation_id, std::int64_t before_seq,

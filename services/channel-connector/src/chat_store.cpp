@@ -50,6 +50,27 @@ constexpr const char* kLockState =
     "FOR UPDATE";
 constexpr const char* kWriteState =
     "UPDATE chat.conversations SET handler = $2, waiting_for_human = $3 WHERE id = $1";
+// Unread: messages after the user's read_seq that no operator sent, counted up to kUnreadCap.
+#define BF_UNREAD_COUNT(conversation, after)                                                \
+  "(SELECT count(*) FROM (SELECT 1 FROM chat.messages m WHERE m.conversation_id = " conversation \
+  " AND m.seq > " after " AND m.sender_kind <> 'operator' LIMIT 1000) unread)"
+constexpr const char* kListConversationsForUser =
+    "SELECT " BF_CONVERSATION_COLUMNS ", COALESCE(r.read_seq, 0), " BF_UNREAD_COUNT(
+        "c.id", "COALESCE(r.read_seq, 0)")
+    " FROM chat.conversations c LEFT JOIN chat.conversation_reads r ON r.conversation_id = c.id "
+    "AND r.user_id = $4 WHERE c.tenant_id = $1 AND ($2::uuid IS NULL OR c.bot_id = $2::uuid) "
+    "ORDER BY c.updated_at DESC, c.id DESC LIMIT $3";
+// Inserts or advances the read position, clamped to last_seq; no row when the conversation is
+// not the tenant's.
+constexpr const char* kMarkRead =
+    "INSERT INTO chat.conversation_reads AS r (conversation_id, user_id, read_seq) "
+    "SELECT id, $3, LEAST($4::bigint, last_seq) FROM chat.conversations "
+    "WHERE id = $1 AND tenant_id = $2 "
+    "ON CONFLICT (conversation_id, user_id) DO UPDATE SET "
+    "read_seq = GREATEST(r.read_seq, EXCLUDED.read_seq), read_at = now() "
+    "RETURNING r.read_seq";
+constexpr const char* kUnread = "SELECT " BF_UNREAD_COUNT("$1", "$2");
+#undef BF_UNREAD_COUNT
 constexpr const char* kHandler = "SELECT handler FROM chat.conversations WHERE id = $1";
 constexpr const char* kConversationExists = "SELECT 1 FROM chat.conversations WHERE id = $1";
 constexpr const char* kRecentTurns =
@@ -270,6 +291,37 @@ std::optional<StateChange> ChatStore::set_state(const std::string& conversation_
   change.conversation = read_conversation(row, 0);
   tx.commit();
   return change;
+}
+
+std::vector<chat::v1::Conversation> ChatStore::list_for_user(const std::string& tenant_id,
+                                                             const std::string& bot_id,
+                                                             const std::string& user_id,
+                                                             int limit) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kListConversationsForUser,
+                            {tenant_id, optional_param(bot_id), std::to_string(limit), user_id});
+  std::vector<chat::v1::Conversation> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    auto c = read_conversation(r, i);
+    c.set_read_seq(r.int64(i, 11));
+    c.set_unread_count(static_cast<std::int32_t>(r.int64(i, 12)));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::optional<ReadPosition> ChatStore::mark_read(const std::string& conversation_id,
+                                                 const std::string& tenant_id,
+                                                 const std::string& user_id, std::int64_t seq) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kMarkRead, {conversation_id, tenant_id, user_id, std::to_string(seq)});
+  if (r.rows() == 0) return std::nullopt;
+  ReadPosition position;
+  position.read_seq = r.int64(0, 0);
+  auto unread = connection->exec(kUnread, {conversation_id, std::to_string(position.read_seq)});
+  position.unread_count = static_cast<std::int32_t>(unread.int64(0, 0));
+  return position;
 }
 
 bool ChatStore::human_handles(const std::string& conversation_id) {

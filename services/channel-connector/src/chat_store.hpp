@@ -62,6 +62,12 @@ struct StateChange {
   bool changed = false;
 };
 
+/// A user's read position in a conversation and the unread messages after it.
+struct ReadPosition {
+  std::int64_t read_seq = 0;
+  std::int32_t unread_count = 0;
+};
+
 /// Repository over the pool. Every method borrows one connection; throws pg::Error on database
 /// failures (22P02 for a malformed UUID).
 class ChatStore {
@@ -99,6 +105,19 @@ class ChatStore {
   std::optional<StateChange> set_state(const std::string& conversation_id,
                                        const std::string& tenant_id,
                                        chat::v1::ConversationAction action);
+
+  /// list() with `user_id`'s read_seq (0 when never read) and unread_count: messages after it
+  /// that no operator sent, counted up to 1000.
+  std::vector<chat::v1::Conversation> list_for_user(const std::string& tenant_id,
+                                                    const std::string& bot_id,
+                                                    const std::string& user_id, int limit);
+
+  /// Stores that `user_id` read the conversation up to `seq` (clamped to its last_seq; the
+  /// stored position never moves back). std::nullopt when the conversation is unknown or of
+  /// another tenant.
+  std::optional<ReadPosition> mark_read(const std::string& conversation_id,
+                                        const std::string& tenant_id, const std::string& user_id,
+                                        std::int64_t seq);
 
   /// True when an operator has taken the conversation over (handler = human); false when the
   /// bot handles it or the conversation is unknown.

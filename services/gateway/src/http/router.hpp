@@ -31,6 +31,7 @@ enum class Endpoint {
   kListMessages,
   kTakeover,
   kHandback,
+  kMarkRead,
   kListProviderKeys,
   kSetProviderKey,
   kDeleteProviderKey,

@@ -185,6 +185,7 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
       return set_conversation_state(request, p.at(0), /*take_over=*/true);
     case Endpoint::kHandback:
       return set_conversation_state(request, p.at(0), /*take_over=*/false);
+    case Endpoint::kMarkRead: return mark_read(request, p.at(0));
     case Endpoint::kListProviderKeys: return list_provider_keys(request);
     case Endpoint::kSetProviderKey: return set_provider_key(request, p.at(0));
     case Endpoint::kDeleteProviderKey: return delete_provider_key(request, p.at(0));
@@ -634,10 +635,16 @@ HttpResponse RestApi::list_conversations(const HttpRequest& request,
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_bot_id(bot_id);
   rpc_request.set_limit(limit);
+  rpc_request.set_user_id(claims.subject);  // this user's read_seq and unread_count
   auto rpc_response =
       checked_call(upstreams_, *upstreams_.chat, &ChatRpc::ListConversations, rpc_request);
   json::array conversations;
-  for (const auto& c : rpc_response.conversations()) conversations.push_back(conversation_json(c));
+  for (const auto& c : rpc_response.conversations()) {
+    auto object = conversation_json(c);
+    object["read_seq"] = c.read_seq();  // the calling user's
+    object["unread_count"] = c.unread_count();
+    conversations.push_back(std::move(object));
+  }
   return json_response(200, json::object{{"conversations", std::move(conversations)}});
 }
 
@@ -666,6 +673,34 @@ HttpResponse RestApi::list_messages(const HttpRequest& request,
   json::array messages;
   for (const auto& m : rpc_response.messages()) messages.push_back(message_json(m));
   return json_response(200, json::object{{"messages", std::move(messages)}});
+}
+
+HttpResponse RestApi::mark_read(const HttpRequest& request,
+                                const std::string& conversation_id) const {
+  auto claims = require_user(request);
+  auto body = parse_object(request);
+  auto it = body.find("seq");
+  if (it == body.end() || !(it->value().is_int64() || it->value().is_uint64())) {
+    throw validation("seq must be an integer >= 0");
+  }
+  std::int64_t seq = 0;
+  if (it->value().is_int64()) {
+    seq = it->value().as_int64();
+  } else if (it->value().as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+    seq = static_cast<std::int64_t>(it->value().as_uint64());
+  } else {
+    throw validation("seq must be an integer >= 0");
+  }
+  if (seq < 0) throw validation("seq must be an integer >= 0");
+  chat::v1::MarkReadRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_conversation_id(conversation_id);
+  rpc_request.set_user_id(claims.subject);
+  rpc_request.set_seq(seq);
+  auto response = checked_call(upstreams_, *upstreams_.chat, &ChatRpc::MarkRead, rpc_request);
+  return json_response(200, json::object{{"conversation_id", conversation_id},
+                                         {"read_seq", response.read_seq()},
+                                         {"unread_count", response.unread_count()}});
 }
 
 HttpResponse RestApi::set_conversation_state(const HttpRequest& request,

@@ -68,6 +68,9 @@ class RestApi {
   HttpResponse set_conversation_state(const HttpRequest& request,
                                       const std::string& conversation_id,
                                       bool take_over) const;
+  /// POST /conversations/{id}/read {"seq": N}: the user read the conversation up to N (chat
+  /// MarkRead); 200 {"conversation_id","read_seq","unread_count"}.
+  HttpResponse mark_read(const HttpRequest& request, const std::string& conversation_id) const;
   HttpResponse list_provider_keys(const HttpRequest& request) const;
   /// PUT {key, base_url?}: stores (replaces) the tenant's key for `provider`; the response
   /// shows only its last four characters.
