@@ -44,6 +44,7 @@ const contract = [
   ["post", "/api/v1/conversations/{id}/takeover"],
   ["post", "/api/v1/conversations/{id}/handback"],
   ["post", "/api/v1/conversations/{id}/read"],
+  ["get", "/api/v1/analytics"],
 ];
 const errorCodes = {
   invalid_json: 400, validation_failed: 400, unauthorized: 401, invalid_credentials: 401,

@@ -94,6 +94,8 @@ export const REST_ROWS = [
     bind: { id: "convA" }, expect: user(200, 404) },
   { id: "mark_read", method: "POST", path: "/api/v1/conversations/{id}/read", target: "cA",
     bind: { id: "convA" }, expect: user(200, 404) },
+  { id: "analytics", method: "GET", path: "/api/v1/analytics", target: "the caller's tenant",
+    expect: user(200, "200 †") },
   // Provider keys belong to the caller's tenant: B's PUT stores B's own key, B's DELETE finds
   // none (A's key is untouched), and no read ever shows a key beyond its last four characters.
   { id: "list_provider_keys", method: "GET", path: "/api/v1/provider-keys", target: "the caller's tenant",

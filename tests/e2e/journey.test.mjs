@@ -279,6 +279,19 @@ describe("a visitor chats with the bot live across two replicas", () => {
     const ack2 = await visitor.waitFor((f) => f.type === "message.ack" && f.client_id === "h-2", 10000, "ack 2");
     const botAgain = await visitor.waitFor((f) => f.type === "message.new" && f.seq > ack2.seq && f.message.sender.kind === "bot", 20000, "bot answers again");
     state.lastSeq = botAgain.seq;
+
+    // Analytics of the tenant today: the journey's messages by kind, answered and don't-know replies.
+    const stats = await http(B, "GET", "/api/v1/analytics?days=7", { token: state.token });
+    assert.equal(stats.status, 200, JSON.stringify(stats.body));
+    assert.equal(stats.body.daily.length, 7);
+    const today = stats.body.daily.at(-1);
+    assert.ok(today.messages.visitor >= 5 && today.messages.bot >= 5 && today.messages.operator >= 3, JSON.stringify(today));
+    assert.ok(today.conversations_started >= 1);
+    assert.ok(today.answered >= 1 && today.unanswered >= 1, JSON.stringify(today));
+    assert.ok(stats.body.totals.answered_share > 0 && stats.body.totals.answered_share < 1);
+    assert.ok(stats.body.quota.bot_replies.used >= 1, JSON.stringify(stats.body.quota));
+    const badDays = await http(B, "GET", "/api/v1/analytics?days=91", { token: state.token });
+    assert.equal(badDays.status, 400);
   });
 });
 

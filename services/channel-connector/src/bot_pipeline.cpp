@@ -53,6 +53,7 @@ struct BotPipeline::Draft {
   std::vector<ReplySource> sources;
   Outcome outcome = Outcome::kApologized;
   std::optional<TokenUsageRecord> usage;
+  std::optional<bool> answered;  // set for a model reply
 };
 
 BotPipeline::BotPipeline(BotDirectory& bots, QuotaGate& quota, ReplyGenerator& generator,
@@ -155,7 +156,8 @@ BotPipeline::Outcome BotPipeline::run(const VisitorMessage& message) {
   Outcome outcome = draft.outcome;
   try {
     chat_.post_bot_message(BotMessage{message.conversation_id, client_id, draft.bot.id,
-                                      draft.bot.name, draft.text, std::move(draft.sources)});
+                                      draft.bot.name, draft.text, std::move(draft.sources),
+                                      draft.answered});
   } catch (const std::exception& e) {
     log_->error("conversation {}: posting the bot message for seq {} failed: {}",
                 message.conversation_id, message.seq, common::json_escape(e.what()));
@@ -270,6 +272,7 @@ void BotPipeline::generate(const VisitorMessage& message, const std::optional<st
     return;
   }
   draft.sources = std::move(reply.sources);
+  draft.answered = reply.answered;
   draft.outcome = Outcome::kReplied;
 }
 

@@ -48,4 +48,10 @@ grpc::Status ChannelConnectorGrpc::MarkRead(grpc::ServerContext*,
   return rpc::guard("MarkRead", [&] { *response = chat_.mark_read(*request); });
 }
 
+grpc::Status ChannelConnectorGrpc::GetAnalytics(grpc::ServerContext*,
+                                                const chat::v1::GetAnalyticsRequest* request,
+                                                chat::v1::GetAnalyticsResponse* response) {
+  return rpc::guard("GetAnalytics", [&] { *response = chat_.get_analytics(*request); });
+}
+
 }  // namespace botfactory::channel

@@ -146,12 +146,13 @@ chat::v1::PostMessageResponse ChatService::post_message(
 
 chat::v1::PostMessageResponse ChatService::append_message(
     const chat::v1::PostMessageRequest& request, const std::string& tenant_id,
-    std::vector<ReplySource> sources) {
+    std::vector<ReplySource> sources, std::optional<bool> answered) {
   std::string text = validate_post(request);
   if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   NewMessage message{request.conversation_id(), request.client_id(), request.sender().kind(),
                      request.sender().id(),     request.sender().name(), std::move(text),
-                     std::move(sources),        tenant_id};
+                     std::move(sources),        tenant_id,
+                     answered};
 
   std::optional<AppendResult> stored;
   {
@@ -249,6 +250,21 @@ chat::v1::MarkReadResponse ChatService::mark_read(const chat::v1::MarkReadReques
   return response;
 }
 
+chat::v1::GetAnalyticsResponse ChatService::get_analytics(
+    const chat::v1::GetAnalyticsRequest& request) {
+  rpc::require_tenant(request.tenant_id());
+  if (!request.bot_id().empty() && !common::is_uuid(request.bot_id())) {
+    rpc::throw_invalid("bot_id must be a UUID");
+  }
+  int days = request.days() == 0 ? 30 : request.days();
+  if (days < 1 || days > 90) rpc::throw_invalid("days must be 1..90");
+  chat::v1::GetAnalyticsResponse response;
+  for (auto& day : store_.analytics(request.tenant_id(), request.bot_id(), days)) {
+    *response.add_days() = std::move(day);
+  }
+  return response;
+}
+
 bool ChatService::human_handles(const std::string& conversation_id) {
   return store_.human_handles(conversation_id);
 }
@@ -274,7 +290,9 @@ std::int64_t ChatService::post_bot_message(const BotMessage& message) {
   sender->set_id(message.bot_id);
   sender->set_name(message.bot_name);
   request.set_text(message.text);
-  return append_message(request, "", bound_sources(message.sources)).message().seq();
+  return append_message(request, "", bound_sources(message.sources), message.answered)
+      .message()
+      .seq();
 }
 
 void ChatService::publish_delta(const std::string& conversation_id, std::int64_t reply_to_seq,

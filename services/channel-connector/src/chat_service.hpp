@@ -84,6 +84,10 @@ class ChatService : public ChatOps {
   /// negative seq; NOT_FOUND for an unknown conversation or one of another tenant.
   chat::v1::MarkReadResponse mark_read(const chat::v1::MarkReadRequest& request);
 
+  /// GetAnalytics: tenant_id required; bot_id optional (UUID); days 1..90 (0 = 30), else
+  /// INVALID_ARGUMENT.
+  chat::v1::GetAnalyticsResponse get_analytics(const chat::v1::GetAnalyticsRequest& request);
+
   // ChatOps, for the bot pipeline.
   std::vector<Turn> recent_turns(const std::string& conversation_id, std::int64_t before_seq,
                                  int max_turns) override;
@@ -108,7 +112,8 @@ class ChatService : public ChatOps {
   /// which alone may carry `sources`).
   chat::v1::PostMessageResponse append_message(const chat::v1::PostMessageRequest& request,
                                                const std::string& tenant_id,
-                                               std::vector<ReplySource> sources = {});
+                                               std::vector<ReplySource> sources = {},
+                                               std::optional<bool> answered = std::nullopt);
 
   static constexpr std::size_t kPostLockStripes = 64;
 

@@ -27,7 +27,8 @@ constexpr const char* kFindByClientId =
     "SELECT " BF_MESSAGE_COLUMNS " FROM chat.messages WHERE conversation_id = $1 AND client_id = $2";
 constexpr const char* kInsertMessage =
     "INSERT INTO chat.messages (conversation_id, seq, sender_kind, sender_id, sender_name, text, "
-    "client_id, sources) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) RETURNING " BF_MESSAGE_COLUMNS;
+    "client_id, sources, answered) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::boolean) "
+    "RETURNING " BF_MESSAGE_COLUMNS;
 constexpr const char* kAdvanceLastSeq =
     "UPDATE chat.conversations SET last_seq = $2, updated_at = now() WHERE id = $1";
 constexpr const char* kInsertConversation =
@@ -71,6 +72,29 @@ constexpr const char* kMarkRead =
     "RETURNING r.read_seq";
 constexpr const char* kUnread = "SELECT " BF_UNREAD_COUNT("$1", "$2");
 #undef BF_UNREAD_COUNT
+// Analytics: one row per UTC day of the window, oldest first. Messages are found through the
+// tenant's conversations active in the window (a message advances its conversation's
+// updated_at, so older conversations cannot hold messages of the window).
+constexpr const char* kAnalytics =
+    "WITH bounds AS (SELECT (now() AT TIME ZONE 'UTC')::date - ($2::int - 1) AS first_day), "
+    "days AS (SELECT (first_day + n)::date AS day FROM bounds, generate_series(0, $2::int - 1) n), "
+    "since AS (SELECT first_day::timestamp AT TIME ZONE 'UTC' AS at FROM bounds), "
+    "convs AS (SELECT c.id, c.created_at FROM chat.conversations c, since WHERE c.tenant_id = $1 "
+    "  AND ($3::uuid IS NULL OR c.bot_id = $3::uuid) AND c.updated_at >= since.at), "
+    "msgs AS (SELECT (m.created_at AT TIME ZONE 'UTC')::date AS day, "
+    "  count(*) FILTER (WHERE m.sender_kind = 'visitor') AS visitor, "
+    "  count(*) FILTER (WHERE m.sender_kind = 'bot') AS bot, "
+    "  count(*) FILTER (WHERE m.sender_kind = 'operator') AS operator, "
+    "  count(*) FILTER (WHERE m.answered) AS answered, "
+    "  count(*) FILTER (WHERE m.answered = false) AS unanswered "
+    "  FROM chat.messages m JOIN convs ON convs.id = m.conversation_id, since "
+    "  WHERE m.created_at >= since.at GROUP BY 1), "
+    "started AS (SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n FROM convs, "
+    "  since WHERE created_at >= since.at GROUP BY 1) "
+    "SELECT to_char(d.day, 'YYYY-MM-DD'), COALESCE(m.visitor, 0), COALESCE(m.bot, 0), "
+    "COALESCE(m.operator, 0), COALESCE(s.n, 0), COALESCE(m.answered, 0), COALESCE(m.unanswered, 0) "
+    "FROM days d LEFT JOIN msgs m ON m.day = d.day LEFT JOIN started s ON s.day = d.day "
+    "ORDER BY d.day";
 constexpr const char* kHandler = "SELECT handler FROM chat.conversations WHERE id = $1";
 constexpr const char* kConversationExists = "SELECT 1 FROM chat.conversations WHERE id = $1";
 constexpr const char* kRecentTurns =
@@ -170,7 +194,8 @@ chat::v1::Message insert_message(pg::Connection& connection, const NewMessage& m
   auto inserted = connection.exec(
       kInsertMessage, {m.conversation_id, std::to_string(seq),
                        std::string(chatwire::sender_kind_name(m.sender_kind)), m.sender_id,
-                       m.sender_name, m.text, m.client_id, sources_param(m.sources)});
+                       m.sender_name, m.text, m.client_id, sources_param(m.sources),
+                       m.answered ? pg::Param(*m.answered ? "true" : "false") : pg::Param()});
   return read_message(inserted, 0);
 }
 
@@ -322,6 +347,27 @@ std::optional<ReadPosition> ChatStore::mark_read(const std::string& conversation
   auto unread = connection->exec(kUnread, {conversation_id, std::to_string(position.read_seq)});
   position.unread_count = static_cast<std::int32_t>(unread.int64(0, 0));
   return position;
+}
+
+std::vector<chat::v1::AnalyticsDay> ChatStore::analytics(const std::string& tenant_id,
+                                                         const std::string& bot_id, int days) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kAnalytics,
+                            {tenant_id, std::to_string(days), optional_param(bot_id)});
+  std::vector<chat::v1::AnalyticsDay> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    chat::v1::AnalyticsDay day;
+    day.set_date(r.str(i, 0));
+    day.set_visitor_messages(r.int64(i, 1));
+    day.set_bot_messages(r.int64(i, 2));
+    day.set_operator_messages(r.int64(i, 3));
+    day.set_conversations_started(r.int64(i, 4));
+    day.set_answered(r.int64(i, 5));
+    day.set_unanswered(r.int64(i, 6));
+    out.push_back(std::move(day));
+  }
+  return out;
 }
 
 bool ChatStore::human_handles(const std::string& conversation_id) {

@@ -30,6 +30,8 @@ struct NewMessage {
   /// When set, the conversation must belong to this tenant (else append() finds nothing);
   /// empty only for the service's own trusted posts (bot replies).
   std::string tenant_id;
+  /// Bot model replies only: chat.messages.answered (NULL when unset).
+  std::optional<bool> answered;
 };
 
 /// The outcome of append(): the stored message, whether it was already there, and the
@@ -118,6 +120,11 @@ class ChatStore {
   std::optional<ReadPosition> mark_read(const std::string& conversation_id,
                                         const std::string& tenant_id, const std::string& user_id,
                                         std::int64_t seq);
+
+  /// One entry per UTC day of the last `days` days (today included), oldest first, for the
+  /// tenant's conversations (of one bot when `bot_id` is non-empty): see GetAnalytics.
+  std::vector<chat::v1::AnalyticsDay> analytics(const std::string& tenant_id,
+                                                const std::string& bot_id, int days);
 
   /// True when an operator has taken the conversation over (handler = human); false when the
   /// bot handles it or the conversation is unknown.

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -130,6 +131,7 @@ struct GeneratedReply {
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
   std::string fallback_reason;  // "" when the configured provider answered
+  bool answered = true;         // false: the knowledge base had nothing relevant ("I don't know")
 };
 
 /// Generates replies through ai-proxy.
@@ -153,6 +155,8 @@ struct BotMessage {
   std::string text;
   /// The passages the reply cites (bounded and stored by ChatService, see message_sources.hpp).
   std::vector<ReplySource> sources;
+  /// A model reply: whether it answered (chat.messages.answered); unset for notices/apologies.
+  std::optional<bool> answered;
 };
 
 /// What the pipeline does to the conversation (implemented by ChatService).

@@ -35,6 +35,7 @@ constexpr std::array kRoutes = {
     Route{"POST", "/api/v1/conversations/{id}/takeover", Endpoint::kTakeover},
     Route{"POST", "/api/v1/conversations/{id}/handback", Endpoint::kHandback},
     Route{"POST", "/api/v1/conversations/{id}/read", Endpoint::kMarkRead},
+    Route{"GET", "/api/v1/analytics", Endpoint::kAnalytics},
     Route{"GET", "/api/v1/provider-keys", Endpoint::kListProviderKeys},
     Route{"PUT", "/api/v1/provider-keys/{provider}", Endpoint::kSetProviderKey},
     Route{"DELETE", "/api/v1/provider-keys/{provider}", Endpoint::kDeleteProviderKey},

@@ -32,6 +32,7 @@ enum class Endpoint {
   kTakeover,
   kHandback,
   kMarkRead,
+  kAnalytics,
   kListProviderKeys,
   kSetProviderKey,
   kDeleteProviderKey,

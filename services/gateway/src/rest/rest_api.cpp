@@ -6,6 +6,7 @@
 
 #include "http/api_error.hpp"
 #include "botfactory/common/logging.hpp"
+#include "botfactory/common/ids.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/jwt/tokens.hpp"
@@ -25,6 +26,8 @@ constexpr int kMaxConversationsPage = 200;
 constexpr int kMaxMessagesPage = 500;
 constexpr int kDefaultUsageDays = 30;  // GET /usage/daily without ?days
 constexpr int kMaxUsageDays = 90;      // subscription's ListDailyUsage window
+constexpr int kDefaultAnalyticsDays = 30;  // GET /analytics without ?days
+constexpr int kMaxAnalyticsDays = 90;      // chat GetAnalytics window
 
 HttpResponse json_response(int status, const json::value& value) {
   HttpResponse response;
@@ -186,6 +189,7 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
     case Endpoint::kHandback:
       return set_conversation_state(request, p.at(0), /*take_over=*/false);
     case Endpoint::kMarkRead: return mark_read(request, p.at(0));
+    case Endpoint::kAnalytics: return analytics(request);
     case Endpoint::kListProviderKeys: return list_provider_keys(request);
     case Endpoint::kSetProviderKey: return set_provider_key(request, p.at(0));
     case Endpoint::kDeleteProviderKey: return delete_provider_key(request, p.at(0));
@@ -701,6 +705,32 @@ HttpResponse RestApi::mark_read(const HttpRequest& request,
   return json_response(200, json::object{{"conversation_id", conversation_id},
                                          {"read_seq", response.read_seq()},
                                          {"unread_count", response.unread_count()}});
+}
+
+HttpResponse RestApi::analytics(const HttpRequest& request) const {
+  auto claims = require_user(request);
+  chat::v1::GetAnalyticsRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_days(static_cast<std::int32_t>(
+      query_int(request, "days", kDefaultAnalyticsDays, 1, kMaxAnalyticsDays)));
+  if (auto it = request.query.find("bot_id"); it != request.query.end() && !it->second.empty()) {
+    if (!common::is_uuid(it->second)) throw validation("bot_id must be a UUID");
+    rpc_request.set_bot_id(it->second);
+  }
+  auto rpc_response =
+      checked_call(upstreams_, *upstreams_.chat, &ChatRpc::GetAnalytics, rpc_request);
+  // Quota use is a convenience of the page: analytics stay available while billing is down.
+  json::value quota = nullptr;
+  try {
+    billing::v1::GetSubscriptionRequest subscription_request;
+    subscription_request.set_tenant_id(claims.tenant_id);
+    auto subscription = checked_call(upstreams_, *upstreams_.subscription,
+                                     &BillingRpc::GetSubscription, subscription_request);
+    quota = subscription_json(subscription).at("quotas");
+  } catch (const ApiError& e) {
+    if (e.status() != 503) throw;
+  }
+  return json_response(200, analytics_json(rpc_request.days(), rpc_response, std::move(quota)));
 }
 
 HttpResponse RestApi::set_conversation_state(const HttpRequest& request,

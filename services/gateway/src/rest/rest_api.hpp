@@ -71,6 +71,9 @@ class RestApi {
   /// POST /conversations/{id}/read {"seq": N}: the user read the conversation up to N (chat
   /// MarkRead); 200 {"conversation_id","read_seq","unread_count"}.
   HttpResponse mark_read(const HttpRequest& request, const std::string& conversation_id) const;
+  /// GET /analytics?days=N&bot_id=: the tenant's chat analytics per UTC day (chat
+  /// GetAnalytics) and its quota use (subscription GetSubscription; null when it is down).
+  HttpResponse analytics(const HttpRequest& request) const;
   HttpResponse list_provider_keys(const HttpRequest& request) const;
   /// PUT {key, base_url?}: stores (replaces) the tenant's key for `provider`; the response
   /// shows only its last four characters.
