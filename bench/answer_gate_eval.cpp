@@ -191,8 +191,10 @@ int main(int argc, char** argv) try {
   }
 
   // A scenario: the entries of `folder` whose key (group_id, else id) is in an even position
-  // are the bot's knowledge; the rest are held out.
-  auto run = [&](const std::string& name, const std::string& folder, const std::string& bot_language) {
+  // are the bot's knowledge (every entry when `all_entries`); the rest are held out. Every
+  // question of `other_faq` (another dataset's folder, "" for none) is asked as uncovered too.
+  auto run = [&](const std::string& name, const std::string& folder, const std::string& bot_language,
+                 bool all_entries = false, const std::string& other_faq = "") {
     auto docs = read_jsonl(options.data + "/" + folder + "/docs.jsonl");
     auto questions = read_jsonl(options.data + "/" + folder + "/questions.jsonl");
     std::vector<std::string> keys;
@@ -201,7 +203,7 @@ int main(int argc, char** argv) try {
       if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
     }
     std::set<std::string> kept_keys;
-    for (std::size_t i = 0; i < keys.size(); i += 2) kept_keys.insert(keys[i]);
+    for (std::size_t i = 0; i < keys.size(); i += all_entries ? 1 : 2) kept_keys.insert(keys[i]);
 
     registry::v1::CreateBotRequest create;
     create.set_tenant_id(tenant);
@@ -248,12 +250,22 @@ int main(int argc, char** argv) try {
       ask(str(q, "question"), gold, covered);
     }
     for (const auto& question : foreign_questions) ask(question, {}, false);
+    if (!other_faq.empty()) {
+      for (const auto& q : read_jsonl(options.data + "/" + other_faq + "/questions.jsonl")) {
+        ask(str(q, "question"), {}, false);
+      }
+    }
     return s;
   };
 
   std::vector<Scenario> scenarios;
   scenarios.push_back(run("mozilla-faq en+ru+uz (one bot, half the entries)", "mozilla-faq", "en"));
   scenarios.push_back(run("covid-faq paraphrases (en, half the entries)", "covid-faq-deepset", "en"));
+  // Another FAQ's questions against a bot holding all of one FAQ: off-topic visitors.
+  scenarios.push_back(run("covid-faq bot (all entries) asked mozilla-faq questions", "covid-faq-deepset",
+                          "en", true, "mozilla-faq"));
+  scenarios.push_back(run("mozilla-faq bot (all entries) asked covid-faq paraphrases", "mozilla-faq", "en",
+                          true, "covid-faq-deepset"));
 
   {
     // The demo bot: every entry of mozilla-faq (en, ru, uz), as scripts/seed.mjs seeds it.
@@ -292,8 +304,9 @@ int main(int argc, char** argv) try {
     double min_score;
     bool faq_title_match;
   };
-  const std::vector<Row> rows = {{1.0, false}, {4.0, false}, {8.0, false},
-                                 {1.0, true},  {4.0, true},  {8.0, true}};
+  // The score is BM25F + 0.7 × the 4-gram BM25 (bot-registry V007): tens, not units.
+  const std::vector<Row> rows = {{1.0, false}, {20.0, false}, {40.0, false},
+                                 {1.0, true},  {20.0, true},  {40.0, true}};
   for (const auto& s : scenarios) {
     int covered = 0;
     for (const auto& a : s.asked) covered += a.covered ? 1 : 0;

@@ -254,7 +254,8 @@ void guard_curve(registry::BotRegistry& registry, const std::string& tenant,
             << " uncovered questions\n\n| score threshold | uncovered: says I don't know | "
                "covered: answers | covered: answers from the right entry |\n|---|---|---|---|\n";
   json::array curve;
-  for (double t : {0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0, 12.0, 15.0}) {
+  // The score is BM25F + 0.7 × the 4-gram BM25 (V007), so tens rather than units.
+  for (double t : {0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 50.0, 60.0, 80.0}) {
     long refused = 0, answered = 0, right = 0;
     for (const auto& a : asked) {
       bool answers = a.score > 0 && a.score >= t;

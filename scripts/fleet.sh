@@ -4,7 +4,8 @@
 #                                PORT_BASE (gRPC = base+1..5, ops = base+11..15; default 50050),
 #                                GATEWAY_PORTS ("8080 8081"), WEB_ROOT, JWT_SECRET and
 #                                INTERNAL_RPC_SECRET (required: >= 32 random bytes each),
-#                                PROVIDER_KEYS_SECRET (bot-registry: 64 hex chars / base64 of 32 bytes)
+#                                PROVIDER_KEYS_SECRET (bot-registry: 64 hex chars / base64 of 32 bytes),
+#                                CHANNEL_CREDENTIALS_SECRET (channel-connector: same format)
 #   scripts/fleet.sh stop DIR    stops every process recorded in DIR/fleet.pids (by pid)
 # Logs go to DIR/logs/<service>.log. `start` returns once every /readyz answers 200.
 # Each service runs under a small supervisor that restarts it when it dies, as Kubernetes

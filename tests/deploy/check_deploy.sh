@@ -29,6 +29,7 @@ trap 'rm -rf "$tmp"' EXIT
 export JWT_SECRET=deploy-test-secret-not-for-production
 export INTERNAL_RPC_SECRET=deploy-test-internal-secret-not-for-production
 export PROVIDER_KEYS_SECRET=deploy-test-provider-keys-secret-not-for-production
+export CHANNEL_CREDENTIALS_SECRET=deploy-test-channel-credentials-secret-not-for-production
 cfg() { "$compose" -f "$1" --project-directory "$root" "${@:2}"; }
 
 # 1. The real file.
@@ -70,6 +71,11 @@ if env -u PROVIDER_KEYS_SECRET "$compose" -f docker-compose.yml --project-direct
 else
   pass "PROVIDER_KEYS_SECRET is mandatory"
 fi
+if env -u CHANNEL_CREDENTIALS_SECRET "$compose" -f docker-compose.yml --project-directory "$root" config -q 2>/dev/null; then
+  fail "docker-compose.yml accepted without CHANNEL_CREDENTIALS_SECRET (it must be mandatory)"
+else
+  pass "CHANNEL_CREDENTIALS_SECRET is mandatory"
+fi
 
 # Prints the rendered block of one compose service.
 block() { awk -v s="  $1:" '$0 == s {on = 1; next} on && /^  [^ ]/ {exit} on && /^[^ ]/ {exit} on' "$tmp/rendered.yml"; }
@@ -110,6 +116,9 @@ for svc in $svc_dirs; do
     grep -q "_LISTEN: 0.0.0.0:" <<<"$b" || fail "compose $name: does not listen on 0.0.0.0"
     if [ "$svc" = bot-registry ]; then
       grep -q "PROVIDER_KEYS_SECRET: $PROVIDER_KEYS_SECRET" <<<"$b" || fail "compose $name: PROVIDER_KEYS_SECRET not passed"
+    fi
+    if [ "$svc" = channel-connector ]; then
+      grep -q "CHANNEL_CREDENTIALS_SECRET: $CHANNEL_CREDENTIALS_SECRET" <<<"$b" || fail "compose $name: CHANNEL_CREDENTIALS_SECRET not passed"
     fi
   done
   done_step "$svc: Dockerfile, compose service, k8s manifest"

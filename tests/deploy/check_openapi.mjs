@@ -40,6 +40,11 @@ const contract = [
   ["post", "/api/v1/widget/{public_id}/sessions"],
   ["get", "/api/v1/bots/{id}/conversations"],
   ["get", "/api/v1/conversations/{id}/messages"],
+  // Issue 8: channel bindings and the public Telegram webhook.
+  ["post", "/api/v1/bots/{id}/channels"],
+  ["get", "/api/v1/bots/{id}/channels"],
+  ["delete", "/api/v1/bots/{id}/channels/{channel_id}"],
+  ["post", "/webhooks/telegram/{channel_id}"],
   // The inbox (issue 9).
   ["post", "/api/v1/conversations/{id}/takeover"],
   ["post", "/api/v1/conversations/{id}/handback"],

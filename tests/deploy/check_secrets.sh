@@ -50,9 +50,14 @@ for svc in auth subscription bot-registry ai-proxy channel-connector gateway; do
     grep -q "start-up failed: PROVIDER_KEYS_SECRET must be 64 hex characters or base64 of 32 bytes" <<<"$out" ||
       fail "bot-registry accepted a PROVIDER_KEYS_SECRET that is no 32-byte key: $(tail -c 300 <<<"$out")"
   fi
+  if [ "$svc" = channel-connector ]; then
+    expect_refusal "$svc" "$bin" CHANNEL_CREDENTIALS_SECRET -u CHANNEL_CREDENTIALS_SECRET INTERNAL_RPC_SECRET="$good"
+    expect_refusal "$svc" "$bin" CHANNEL_CREDENTIALS_SECRET INTERNAL_RPC_SECRET="$good" CHANNEL_CREDENTIALS_SECRET="$known"
+  fi
   extra=""
   [ "$svc" = gateway ] || [ "$svc" = auth ] && extra=" and JWT_SECRET"
   [ "$svc" = bot-registry ] && extra=" and PROVIDER_KEYS_SECRET"
+  [ "$svc" = channel-connector ] && extra=" and CHANNEL_CREDENTIALS_SECRET"
   [ $failures -eq $before ] && pass "$svc refuses to start without a strong INTERNAL_RPC_SECRET$extra"
 done
 # With the development flag the secret check passes (and warns): the binary then fails later,

@@ -15,6 +15,8 @@ export const jwtSecret = "e2e-secret-" + randomBytes(16).toString("hex");
 export const internalRpcSecret = "e2e-internal-" + randomBytes(24).toString("hex");
 /** bot-registry's PROVIDER_KEYS_SECRET (the 32-byte key sealing tenants' provider keys, hex). */
 export const providerKeysSecret = randomBytes(32).toString("hex");
+/** channel-connector's CHANNEL_CREDENTIALS_SECRET (the 32-byte key sealing channel tokens, hex). */
+export const channelCredentialsSecret = randomBytes(32).toString("hex");
 
 function requiredEnv(name) {
   const value = process.env[name];
@@ -70,6 +72,7 @@ export async function startFleet({ redisPort } = {}) {
     JWT_SECRET: jwtSecret,
     INTERNAL_RPC_SECRET: internalRpcSecret,
     PROVIDER_KEYS_SECRET: providerKeysSecret,
+    CHANNEL_CREDENTIALS_SECRET: channelCredentialsSecret,
     BOTFACTORY_INSECURE_DEV: "", // the fleet must run with real secrets
     REDIS_KEY_PREFIX: `${dbName}:`, // this fleet's own rate-limit counters
     LOG_LEVEL: "warn",

@@ -39,6 +39,7 @@ export function columnOf(caller) {
 
 const all = (status) => [status, status, status, status, status, status];
 const user = (ok, other) => [ok, other, 403, 403, 401, 401];
+// `headerAuth`: a public route (no bearer token) that a header of its own authenticates.
 
 /**
  * REST rows. `id` names the row (the test builds its request from it); `target` says what the
@@ -104,6 +105,18 @@ export const REST_ROWS = [
     target: "the caller's tenant (gemini)", bind: { provider: "gemini" }, expect: user(200, "200 †") },
   { id: "delete_provider_key", method: "DELETE", path: "/api/v1/provider-keys/{provider}",
     target: "A's openai key (B has none)", bind: { provider: "openai" }, expect: user(204, 404), ownerLast: true },
+  // Channels (docs/channels.md): the bot is checked before the body (B gets 404 even for a bad
+  // token); the fleet has no Telegram, so the owner's connect is refused on the token's shape
+  // and the delete names no channel of A. The public webhook route needs the channel's secret
+  // header: without it every caller gets 403, bearer token or not.
+  { id: "connect_channel", method: "POST", path: "/api/v1/bots/{id}/channels",
+    target: "A's bot (a malformed token)", bind: { id: "botA" }, expect: user(400, 404) },
+  { id: "list_channels", method: "GET", path: "/api/v1/bots/{id}/channels", target: "A's bot",
+    bind: { id: "botA" }, expect: user(200, 404) },
+  { id: "delete_channel", method: "DELETE", path: "/api/v1/bots/{id}/channels/{channel_id}",
+    target: "A's bot, an unknown channel", bind: { id: "botA", channel_id: "convA" }, expect: user(404, 404) },
+  { id: "telegram_webhook", method: "POST", path: "/webhooks/telegram/{channel_id}",
+    target: "no secret header", bind: { channel_id: "convA" }, expect: all(403), headerAuth: true },
   { id: "healthz", method: "GET", path: "/healthz", target: "—", expect: all(200) },
   { id: "readyz", method: "GET", path: "/readyz", target: "—", expect: all(200) },
   { id: "metrics", method: "GET", path: "/metrics", target: "—", expect: all(200) },

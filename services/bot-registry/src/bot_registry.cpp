@@ -242,11 +242,17 @@ registry::v1::ListDocumentsResponse BotRegistry::list_documents(
 void BotRegistry::delete_document(const registry::v1::DeleteDocumentRequest& request) {
   require_bot_ids(request.tenant_id(), request.bot_id());
   auto connection = pool_->acquire();
-  if (!BotRepository(*connection, settings_.platform_keys.get()).find(request.tenant_id(), request.bot_id())) throw_bot_not_found();
+  // Under the bot's row lock, like add_document: the bot's gram and search counts (V007) are
+  // changed by one writer at a time.
+  pg::Transaction tx(*connection);
+  if (!BotRepository(*connection, settings_.platform_keys.get()).lock(request.tenant_id(), request.bot_id())) {
+    throw_bot_not_found();
+  }
   if (!common::is_uuid(request.document_id()) ||
       !KnowledgeRepository(*connection).remove(request.bot_id(), request.document_id())) {
     rpc::throw_not_found("document not found");
   }
+  tx.commit();
 }
 
 registry::v1::SearchKnowledgeResponse BotRegistry::search_knowledge(

@@ -1,61 +1,16 @@
 #pragma once
-// Encryption at rest of tenants' provider keys: libsodium crypto_secretbox_easy
-// (XSalsa20-Poly1305, https://doc.libsodium.org/secret-key_cryptography/secretbox) under a
-// 32-byte key from PROVIDER_KEYS_SECRET, with a fresh random 24-byte nonce per value.
+// Encryption at rest of tenants' provider keys: libs/crypto SecretBox (libsodium secretbox)
+// under PROVIDER_KEYS_SECRET. The names below keep bot-registry's vocabulary.
 
-#include <array>
-#include <cstddef>
-#include <memory>
-#include <stdexcept>
-#include <string>
-#include <string_view>
+#include "botfactory/crypto/secret_box.hpp"
 
 namespace botfactory::registry {
 
-/// A stored value that does not open under the current key: another PROVIDER_KEYS_SECRET, or
-/// altered bytes. Its message names the cause, never the value.
-class KeyDecryptError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using KeyCipher = crypto::SecretBox;
+using KeyDecryptError = crypto::DecryptError;
+using SealedValue = crypto::SealedValue;
 
-/// Nonce and ciphertext (plaintext + 16-byte MAC) of one sealed value, raw bytes.
-struct SealedValue {
-  std::string nonce;
-  std::string ciphertext;
-};
-
-/// Seals and opens short secrets with one 32-byte key. Thread-safe (immutable after
-/// construction). The key bytes are wiped on destruction.
-class KeyCipher {
- public:
-  static constexpr std::size_t kKeyBytes = 32;
-
-  /// `key` must be exactly 32 raw bytes; throws std::invalid_argument otherwise.
-  explicit KeyCipher(std::string_view key);
-  ~KeyCipher();
-  KeyCipher(const KeyCipher&) = delete;
-  KeyCipher& operator=(const KeyCipher&) = delete;
-
-  /// The cipher of PROVIDER_KEYS_SECRET, read with common::require_secret (missing, short or
-  /// publicly known → common::ConfigError unless BOTFACTORY_INSECURE_DEV=1) and decoded as 64
-  /// hex characters or base64 (standard or URL-safe, padded or not) of 32 bytes; anything else
-  /// is a ConfigError, except in development mode, where other text is hashed to 32 bytes
-  /// (BLAKE2b) with a warning.
-  static std::shared_ptr<const KeyCipher> from_env();
-
-  /// 32 raw bytes from `secret`: 64 hex characters or base64 of 32 bytes; throws
-  /// std::invalid_argument("... must be 64 hex characters or base64 of 32 bytes") otherwise.
-  static std::string decode_secret(std::string_view secret);
-
-  /// `plaintext` sealed under a fresh random nonce (randombytes_buf).
-  SealedValue seal(std::string_view plaintext) const;
-  /// The plaintext of `sealed`; KeyDecryptError when the nonce is not 24 bytes or the MAC does
-  /// not verify (wrong key or altered bytes).
-  std::string open(const SealedValue& sealed) const;
-
- private:
-  std::array<unsigned char, kKeyBytes> key_{};
-};
+/// The secret environment variable that keys provider keys.
+inline constexpr const char* kProviderKeysSecretEnv = "PROVIDER_KEYS_SECRET";
 
 }  // namespace botfactory::registry

@@ -36,12 +36,17 @@ class KnowledgeRepository {
   registry::v1::Document insert(const NewDocument& document);
   /// The bot's documents, oldest first.
   std::vector<registry::v1::Document> list(const std::string& bot_id);
-  /// False when the bot has no such document.
+  /// Deletes the document and takes its chunks off the bot's gram counts and search statistics
+  /// (V007), in one statement. Callers hold the bot's row lock (BotRepository::lock), as for
+  /// insert and reindex, so one writer at a time changes a bot's counts. False when the bot has
+  /// no such document.
   bool remove(const std::string& bot_id, const std::string& document_id);
   /// Up to `limit` chunks of the bot matching any of `words` (space-separated, already
-  /// sanitised by query_words(); folded like the chunks) under `search_config`, best first by their BM25F score (title
-  /// counted twice, k1 = 1.2, b = 0.75; > 0, unbounded; ties: older document, earlier chunk).
-  /// Empty when no word has a lexeme (stop words only) or nothing matches.
+  /// sanitised by query_words(); folded like the chunks) under `search_config`, best first by
+  /// their score: the BM25F of the words (title counted twice, k1 = 1.2, b = 0.75) plus, for
+  /// the best max(limit, 20) of those, 0.7 × the BM25 of the words' character 4-grams (V007).
+  /// > 0, unbounded; ties: older document, earlier chunk. Empty when no word has a lexeme
+  /// (stop words only) or nothing matches.
   std::vector<registry::v1::KnowledgeChunk> search(const std::string& bot_id,
                                                    const std::string& search_config,
                                                    const std::string& words, int limit);

@@ -17,10 +17,10 @@ int main(int argc, char** argv) {
   using namespace botfactory;
   auto options = rpc::ServiceOptions::standard("bot-registry", "REGISTRY", 50053, 9103, "registry",
                                                &migrations::registry_migrations());
-  options.secrets = {"PROVIDER_KEYS_SECRET"};
+  options.secrets = {registry::kProviderKeysSecretEnv};
   // Decoded before the database is touched: a bad key fails start-up at once.
   std::shared_ptr<const registry::KeyCipher> cipher;
-  options.startup_check = [&cipher] { cipher = registry::KeyCipher::from_env(); };
+  options.startup_check = [&cipher] { cipher = registry::KeyCipher::from_env(registry::kProviderKeysSecretEnv); };
   return rpc::run_service(argc, argv, options, [&cipher](rpc::ServiceContext& context) {
     // The platform's own provider keys: only bot-registry reads them (effective_answerer and
     // GetBotModelConfig agree).

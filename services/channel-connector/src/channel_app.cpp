@@ -1,6 +1,12 @@
 #include "channel_app.hpp"
 
 #include "bot_pipeline.hpp"
+#include "botfactory/common/random.hpp"
+#include "botfactory/http_client/http_client.hpp"
+#include "channel_bindings.hpp"
+#include "channel_repository.hpp"
+#include "plan_limits_client.hpp"
+#include "telegram_client.hpp"
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/redis/publisher.hpp"
 #include "botfactory/rpc/client.hpp"
@@ -19,7 +25,8 @@ constexpr std::chrono::milliseconds kRateCounterTimeout{250};
 
 // Members in dependency order: each is destroyed before what it uses.
 struct ChannelApp::Parts {
-  Parts(std::shared_ptr<pg::Pool> pool_in, const ChannelSettings& s, metrics::Registry& registry)
+  Parts(std::shared_ptr<pg::Pool> pool_in, const ChannelSettings& s, metrics::Registry& registry,
+        std::shared_ptr<const crypto::SecretBox> box_in, const BindingSettings& b)
       : pool(std::move(pool_in)),
         store(*pool),
         publisher(s.redis_host, s.redis_port, std::chrono::milliseconds(1000),
@@ -41,7 +48,18 @@ struct ChannelApp::Parts {
                    DispatchSettings{s.pipeline_threads, s.pipeline_queue_capacity,
                                     s.pipeline_tenant_queue_capacity,
                                     s.pipeline_tenant_max_running},
-                   registry) {}
+                   registry),
+        box(std::move(box_in)),
+        channels(*pool),
+        telegram(http, b.telegram_api_base_url),
+        allowance(rpc::make_channel(s.subscription_addr), s.rpc_timeout),
+        bindings(channels, box, telegram, bots, allowance, b.public_base_url),
+        outbox(channels, box, telegram, b.outbox, registry),
+        inbox(channels, chat, dispatcher, b.inbox,
+              [this](const ChannelRecord& channel, const std::string& chat_id) {
+                outbox.send_typing(channel, chat_id);
+              }),
+        poller(channels, box, telegram, inbox, b.poller, "cc-" + common::random_token(9)) {}
 
   std::shared_ptr<pg::Pool> pool;
   ChatStore store;
@@ -55,19 +73,45 @@ struct ChannelApp::Parts {
   ChatService chat;
   BotPipeline pipeline;
   PipelineDispatcher dispatcher;
+  // Channel bindings (Telegram): off (no workers, every call FAILED_PRECONDITION) without a box.
+  std::shared_ptr<const crypto::SecretBox> box;
+  ChannelRepository channels;
+  http::Client http;
+  telegram::BotApiClient telegram;
+  SubscriptionChannelAllowance allowance;
+  ChannelBindings bindings;
+  OutboxSender outbox;
+  InboxProcessor inbox;
+  TelegramPoller poller;
 };
 
 ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& settings,
-                       metrics::Registry& registry)
-    : parts_(std::make_unique<Parts>(std::move(pool), settings, registry)) {
+                       metrics::Registry& registry, std::shared_ptr<const crypto::SecretBox> box,
+                       const BindingSettings& bindings)
+    : parts_(std::make_unique<Parts>(std::move(pool), settings, registry, std::move(box), bindings)) {
   parts_->chat.set_listener(&parts_->dispatcher);
+  if (parts_->box) {
+    parts_->bindings.set_inbox_waker(&parts_->inbox);
+    parts_->chat.set_outbound_listener(&parts_->outbox);
+    parts_->outbox.start();
+    parts_->inbox.start();
+    parts_->poller.start();
+  }
 }
 
 ChannelApp::~ChannelApp() {
+  parts_->poller.stop();
+  parts_->bindings.set_inbox_waker(nullptr);
+  parts_->inbox.stop();
+  parts_->chat.set_outbound_listener(nullptr);
+  parts_->outbox.stop();
   parts_->chat.set_listener(nullptr);
   parts_->dispatcher.shutdown();
 }
 
 ChatService& ChannelApp::chat() { return parts_->chat; }
+ChannelBindings& ChannelApp::bindings() { return parts_->bindings; }
+InboxProcessor& ChannelApp::inbox() { return parts_->inbox; }
+OutboxSender& ChannelApp::outbox() { return parts_->outbox; }
 
 }  // namespace botfactory::channel

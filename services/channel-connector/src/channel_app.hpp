@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include "binding_settings.hpp"
+#include "botfactory/crypto/secret_box.hpp"
 #include "settings.hpp"
 
 namespace botfactory::metrics {
@@ -16,19 +18,28 @@ class Pool;
 namespace botfactory::channel {
 
 class ChatService;
+class ChannelBindings;
+class InboxProcessor;
+class OutboxSender;
 
 /// Owns every long-lived object of the service. Destruction stops the pipeline workers first
 /// (running replies finish, queued ones are dropped), then releases the rest. Used by main() and
 /// by the integration tests, so both run the same wiring.
 class ChannelApp {
  public:
+  /// `box` seals channel credentials (CHANNEL_CREDENTIALS_SECRET); null = channel bindings off
+  /// (no poller, inbox or outbox threads; binding RPCs answer FAILED_PRECONDITION).
   ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& settings,
-             metrics::Registry& registry);
+             metrics::Registry& registry, std::shared_ptr<const crypto::SecretBox> box = nullptr,
+             const BindingSettings& bindings = {});
   ~ChannelApp();
   ChannelApp(const ChannelApp&) = delete;
   ChannelApp& operator=(const ChannelApp&) = delete;
 
   ChatService& chat();
+  ChannelBindings& bindings();
+  InboxProcessor& inbox();
+  OutboxSender& outbox();
 
  private:
   struct Parts;

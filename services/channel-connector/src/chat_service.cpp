@@ -151,8 +151,13 @@ chat::v1::PostMessageResponse ChatService::append_message(
   if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   NewMessage message{request.conversation_id(), request.client_id(), request.sender().kind(),
                      request.sender().id(),     request.sender().name(), std::move(text),
-                     std::move(sources),        tenant_id,
-                     answered};
+                     std::move(sources),        tenant_id};
+  message.answered = answered;
+  // Bot and operator messages go out on a channel conversation's channel; an operator's /ai
+  // command is addressed to the bot, not to the customer.
+  message.deliver_to_channel =
+      message.sender_kind == common::v1::SENDER_KIND_BOT ||
+      (message.sender_kind == common::v1::SENDER_KIND_OPERATOR && !parse_ai_command(message.text));
 
   std::optional<AppendResult> stored;
   {
@@ -169,6 +174,9 @@ chat::v1::PostMessageResponse ChatService::append_message(
   }
   if (!stored) rpc::throw_not_found("conversation not found");
   if (stored->duplicate) duplicates_.inc();
+  if (stored->outbound) {
+    if (auto* outbound = outbound_.load()) outbound->on_outbound(stored->message.conversation_id());
+  }
 
   // The bot answers every visitor message, and an /ai command of anyone but itself.
   bool wants_answer = message.sender_kind == common::v1::SENDER_KIND_VISITOR ||

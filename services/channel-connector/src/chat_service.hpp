@@ -43,6 +43,8 @@ class ChatService : public ChatOps {
   /// Who gets newly committed visitor messages (the pipeline dispatcher); nullptr = nobody.
   /// Set it before serving and clear it before the listener is destroyed.
   void set_listener(VisitorMessageListener* listener) { listener_.store(listener); }
+  /// Who is told that a message was queued for a channel (the outbox); nullptr = nobody.
+  void set_outbound_listener(OutboundListener* listener) { outbound_.store(listener); }
 
   /// Validates tenant_id/bot_id (INVALID_ARGUMENT), asks the registry for the bot (NOT_FOUND when
   /// it is not the tenant's, UNAVAILABLE when the registry fails), names an anonymous visitor
@@ -122,6 +124,7 @@ class ChatService : public ChatOps {
   BotDirectory& bots_;
   ChatRateLimits* rates_;
   std::atomic<VisitorMessageListener*> listener_{nullptr};
+  std::atomic<OutboundListener*> outbound_{nullptr};
   std::array<std::mutex, kPostLockStripes> post_locks_;
   std::shared_ptr<spdlog::logger> log_;
   metrics::Counter& committed_;

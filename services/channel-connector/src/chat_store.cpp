@@ -22,7 +22,12 @@ namespace {
   "(extract(epoch from updated_at) * 1000000)::bigint, handler, waiting_for_human"
 
 constexpr const char* kLockConversation =
-    "SELECT last_seq, tenant_id, bot_id FROM chat.conversations WHERE id = $1 FOR UPDATE";
+    "SELECT last_seq, tenant_id, bot_id, channel_id FROM chat.conversations WHERE id = $1 FOR UPDATE";
+// A bot or operator message of a channel conversation, queued for delivery in the transaction
+// that commits it (channel_outbox.hpp delivers it).
+constexpr const char* kEnqueueOutbound =
+    "INSERT INTO chat.channel_outbox (channel_id, conversation_id, message_id) VALUES ($1, $2, $3) "
+    "ON CONFLICT (message_id) DO NOTHING";
 constexpr const char* kFindByClientId =
     "SELECT " BF_MESSAGE_COLUMNS " FROM chat.messages WHERE conversation_id = $1 AND client_id = $2";
 constexpr const char* kInsertMessage =
@@ -229,6 +234,11 @@ std::optional<AppendResult> ChatStore::append(const NewMessage& message,
   std::int64_t seq = locked.int64(0, 0) + 1;
   result.message = insert_message(*connection, message, seq);
   connection->exec(kAdvanceLastSeq, {message.conversation_id, std::to_string(seq)});
+  if (message.deliver_to_channel && !locked.is_null(0, 3)) {
+    connection->exec(kEnqueueOutbound,
+                     {locked.str(0, 3), message.conversation_id, result.message.id()});
+    result.outbound = true;
+  }
   tx.commit();
   return result;
 }

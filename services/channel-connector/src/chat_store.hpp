@@ -30,6 +30,9 @@ struct NewMessage {
   /// When set, the conversation must belong to this tenant (else append() finds nothing);
   /// empty only for the service's own trusted posts (bot replies).
   std::string tenant_id;
+  /// When the conversation is bound to a channel (Telegram …): queue the message in
+  /// chat.channel_outbox in the same transaction (bot and operator messages).
+  bool deliver_to_channel = false;
   /// Bot model replies only: chat.messages.answered (NULL when unset).
   std::optional<bool> answered;
 };
@@ -41,6 +44,8 @@ struct AppendResult {
   bool duplicate = false;
   std::string tenant_id;
   std::string bot_id;
+  /// The message was queued for delivery on its conversation's channel.
+  bool outbound = false;
 };
 
 /// A conversation to create; fields already validated. visitor_id empty = a generated UUID.

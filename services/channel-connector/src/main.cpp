@@ -5,6 +5,8 @@
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/rpc/service_main.hpp"
 #include "channel_app.hpp"
+#include "channel_binding_grpc_service.hpp"
+#include "channel_credentials.hpp"
 #include "channel_grpc_service.hpp"
 #include "migrations.hpp"
 #include "settings.hpp"
@@ -14,14 +16,23 @@ int main(int argc, char** argv) {
   auto options = rpc::ServiceOptions::standard("channel-connector", "CHANNEL", 50055, 9105, "chat",
                                                &migrations::chat_migrations());
 
+  options.secrets = {channel::kChannelCredentialsSecretEnv};
+  // Decoded before the database is touched: a bad key fails start-up at once.
+  std::shared_ptr<const crypto::SecretBox> box;
+  options.startup_check = [&box] {
+    box = crypto::SecretBox::from_env(channel::kChannelCredentialsSecretEnv);
+  };
   // Outlives the gRPC server that run_service() stops before returning, so no RPC and no pipeline
   // job runs against a destroyed object.
   std::unique_ptr<channel::ChannelApp> app;
   return rpc::run_service(argc, argv, options, [&](rpc::ServiceContext& context) {
-    app = std::make_unique<channel::ChannelApp>(context.pool, channel::settings_from_env(),
-                                                metrics::Registry::global());
+    auto settings = channel::settings_from_env();
+    app = std::make_unique<channel::ChannelApp>(
+        context.pool, settings, metrics::Registry::global(), box,
+        channel::binding_settings_from_env(settings.ai_timeout));
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(std::make_unique<channel::ChannelConnectorGrpc>(app->chat()));
+    services.push_back(std::make_unique<channel::ChannelBindingGrpc>(app->bindings()));
     return services;
   });
 }

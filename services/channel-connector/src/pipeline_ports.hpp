@@ -208,4 +208,12 @@ class VisitorMessageListener {
   virtual void on_visitor_message(const VisitorMessage& message) = 0;
 };
 
+/// Told that a committed message was queued in chat.channel_outbox (a channel conversation's
+/// bot or operator message). Must not block.
+class OutboundListener {
+ public:
+  virtual ~OutboundListener() = default;
+  virtual void on_outbound(const std::string& conversation_id) = 0;
+};
+
 }  // namespace botfactory::channel

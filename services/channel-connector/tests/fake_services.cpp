@@ -44,6 +44,15 @@ grpc::Status FakeRegistry::GetBot(grpc::ServerContext*, const registry::v1::GetB
   return grpc::Status::OK;
 }
 
+grpc::Status FakeSubscription::GetSubscription(grpc::ServerContext*,
+                                               const billing::v1::GetSubscriptionRequest* request,
+                                               billing::v1::Subscription* response) {
+  response->set_tenant_id(request->tenant_id());
+  response->mutable_plan()->set_code("trial");
+  response->mutable_plan()->mutable_limits()->set_max_channels(max_channels);
+  return grpc::Status::OK;
+}
+
 grpc::Status FakeSubscription::ConsumeQuota(grpc::ServerContext*,
                                             const billing::v1::ConsumeQuotaRequest* request,
                                             billing::v1::ConsumeQuotaResponse* response) {

@@ -23,7 +23,7 @@
 #include "botfactory/registry/v1/registry.grpc.pb.h"
 #include "botfactory/rpc/server.hpp"
 #include "botfactory/testenv/test_env.hpp"
-#include "settings.hpp"
+#include "../src/settings.hpp"  // relative: gateway tests include this file too
 
 struct redisContext;
 
@@ -60,6 +60,9 @@ class FakeRegistry final : public registry::v1::BotRegistryService::Service {
 /// (like a subscription built before it), else recorded (duplicate on a repeated reply_id).
 class FakeSubscription final : public billing::v1::SubscriptionService::Service {
  public:
+  /// GetSubscription: a plan whose only meaningful limit is `max_channels` (channel bindings).
+  grpc::Status GetSubscription(grpc::ServerContext*, const billing::v1::GetSubscriptionRequest* request,
+                               billing::v1::Subscription* response) override;
   grpc::Status ConsumeQuota(grpc::ServerContext*, const billing::v1::ConsumeQuotaRequest* request,
                             billing::v1::ConsumeQuotaResponse* response) override;
   grpc::Status RecordTokenUsage(grpc::ServerContext*,
@@ -74,6 +77,7 @@ class FakeSubscription final : public billing::v1::SubscriptionService::Service 
   std::atomic<std::int64_t> tokens_limit{0};
   std::atomic<bool> serve_token_usage{false};
   std::atomic<int> token_usage_calls{0};
+  std::atomic<int> max_channels{1};
 
  private:
   std::mutex mutex_;

@@ -24,6 +24,7 @@
 #include "gateway_metrics.hpp"
 #include "http/http_message.hpp"
 #include "rest/rest_api.hpp"
+#include "webhooks/telegram_webhook.hpp"
 #include "http/router.hpp"
 #include "server_context.hpp"
 #include "ws/session_registry.hpp"
@@ -155,6 +156,14 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     bool upload = is_upload_route(
         std::string_view(header.method_string().data(), header.method_string().size()), path);
     std::size_t limit = upload ? context_.settings.max_upload_bytes : context_.settings.max_body_bytes;
+    if (is_webhook_path(path)) {
+      // Public webhooks: a small body limit, and no body is read without the secret header.
+      limit = std::min(limit, kWebhookMaxBodyBytes);
+      if (header[kTelegramSecretHeader].empty()) {
+        close_after_response_ = true;
+        return send(error_response(403, "forbidden", "forbidden"), "webhook", false);
+      }
+    }
     parser_->body_limit(limit);
     if (auto length = parser_->content_length(); length && *length > limit) {
       close_after_response_ = true;
@@ -293,6 +302,24 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     if (path == "/readyz") return readiness();
     if (path == "/ws") {
       return send(error_response(426, "upgrade_required", "use a WebSocket upgrade"), "ws", false);
+    }
+    if (is_webhook_path(path)) {
+      HttpRequest hook;
+      hook.method = method_;
+      hook.path = path;
+      hook.body = std::move(request.body());
+      hook.request_id = request_id_;
+      hook.client_ip = client_key_of(request);
+      hook.webhook_secret = std::string(request[kTelegramSecretHeader]);
+      bool queued = context_.workers.try_submit([self = shared_from_this(), hook = std::move(hook)]() mutable {
+        common::ScopedRequestId scope(hook.request_id);
+        auto response = self->context_.rest.handle_webhook(hook);
+        net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+          self->send(std::move(response), "webhook", true);
+        });
+      });
+      if (!queued) send(busy_response(), "webhook", true);
+      return;
     }
     bool api = path == "/api" || path.rfind("/api/", 0) == 0;
     if (api) {

@@ -39,6 +39,9 @@ constexpr std::array kRoutes = {
     Route{"GET", "/api/v1/provider-keys", Endpoint::kListProviderKeys},
     Route{"PUT", "/api/v1/provider-keys/{provider}", Endpoint::kSetProviderKey},
     Route{"DELETE", "/api/v1/provider-keys/{provider}", Endpoint::kDeleteProviderKey},
+    Route{"POST", "/api/v1/bots/{id}/channels", Endpoint::kCreateChannel},
+    Route{"GET", "/api/v1/bots/{id}/channels", Endpoint::kListChannels},
+    Route{"DELETE", "/api/v1/bots/{id}/channels/{channel_id}", Endpoint::kDeleteChannel},
 };
 
 /// Matches `path` against `pattern` segment by segment; "{...}" segments capture one non-empty

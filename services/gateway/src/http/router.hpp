@@ -36,6 +36,9 @@ enum class Endpoint {
   kListProviderKeys,
   kSetProviderKey,
   kDeleteProviderKey,
+  kCreateChannel,
+  kListChannels,
+  kDeleteChannel,
 };
 
 /// Result of matching a request against the table.

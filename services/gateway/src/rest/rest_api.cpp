@@ -12,9 +12,11 @@
 #include "botfactory/jwt/tokens.hpp"
 #include "http/multipart.hpp"
 #include "json_input.hpp"
+#include "rest/channels_rest.hpp"
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
 #include "rest/widget_origin.hpp"
+#include "webhooks/telegram_webhook.hpp"
 
 namespace botfactory::gateway {
 namespace {
@@ -193,8 +195,26 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
     case Endpoint::kListProviderKeys: return list_provider_keys(request);
     case Endpoint::kSetProviderKey: return set_provider_key(request, p.at(0));
     case Endpoint::kDeleteProviderKey: return delete_provider_key(request, p.at(0));
+    case Endpoint::kCreateChannel:
+      return create_channel(upstreams_, require_user(request).tenant_id, p.at(0), request);
+    case Endpoint::kListChannels:
+      return list_channels(upstreams_, require_user(request).tenant_id, p.at(0));
+    case Endpoint::kDeleteChannel:
+      return delete_channel(upstreams_, require_user(request).tenant_id, p.at(0), p.at(1));
   }
   return error_response(404, "not_found", "no such endpoint");
+}
+
+HttpResponse RestApi::handle_webhook(const HttpRequest& request) const {
+  auto channel_id = telegram_webhook_channel(request.path);
+  if (channel_id.empty()) return error_response(404, "not_found", "no such endpoint");
+  try {
+    return handle_telegram_webhook(upstreams_, request, channel_id);
+  } catch (const std::exception& e) {
+    common::logger("rest")->error("request {} webhook failed: {}", request.request_id,
+                                  common::json_escape(e.what()));
+    return error_response(500, "internal", "internal error");
+  }
 }
 
 jwt::Claims RestApi::authenticate(const HttpRequest& request) const {

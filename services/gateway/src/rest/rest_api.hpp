@@ -27,6 +27,10 @@ class RestApi {
   /// otherwise the endpoint's response or its JSON error. Never throws.
   HttpResponse handle(const HttpRequest& request) const;
 
+  /// A public webhook request (/webhooks/telegram/{channel_id}, webhooks/telegram_webhook.hpp):
+  /// no bearer token; the channel's secret header decides. Never throws.
+  HttpResponse handle_webhook(const HttpRequest& request) const;
+
   /// Same, for an already matched route.
   HttpResponse handle(const HttpRequest& request, const RouteMatch& route) const;
 

@@ -25,6 +25,7 @@ Upstreams Upstreams::connect(const GatewaySettings& settings) {
   u.subscription = billing::v1::SubscriptionService::NewStub(u.subscription_channel);
   u.registry = registry::v1::BotRegistryService::NewStub(u.registry_channel);
   u.chat = chat::v1::ChannelConnectorService::NewStub(u.chat_channel);
+  u.channels = chat::v1::ChannelBindingService::NewStub(u.chat_channel);
   u.timeout = settings.rpc_timeout;
   return u;
 }

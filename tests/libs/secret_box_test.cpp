@@ -1,13 +1,14 @@
-// KeyCipher: libsodium secretbox sealing of provider keys and PROVIDER_KEYS_SECRET decoding.
+// SecretBox (libs/crypto): libsodium secretbox sealing of provider keys / channel credentials and
+// secret decoding (PROVIDER_KEYS_SECRET, CHANNEL_CREDENTIALS_SECRET).
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
 
 #include "botfactory/common/config.hpp"
-#include "key_cipher.hpp"
+#include "botfactory/crypto/secret_box.hpp"
 
-using botfactory::registry::KeyCipher;
-using botfactory::registry::KeyDecryptError;
+using KeyCipher = botfactory::crypto::SecretBox;
+using KeyDecryptError = botfactory::crypto::DecryptError;
 
 namespace {
 
@@ -57,7 +58,7 @@ TEST_CASE("KeyCipher: PROVIDER_KEYS_SECRET is 64 hex characters or base64 of 32 
   CHECK(raw[31] == '\x1f');
   CHECK(KeyCipher::decode_secret("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=") == raw);
   CHECK(KeyCipher::decode_secret("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8") == raw);
-  CHECK_THROWS_WITH(KeyCipher::decode_secret("not-hex-but-long-enough-0123456789abcdef"),
+  CHECK_THROWS_WITH(KeyCipher::decode_secret("not-hex-but-long-enough-0123456789abcdef", "PROVIDER_KEYS_SECRET"),
                     Catch::Contains("must be 64 hex characters or base64 of 32 bytes"));
   CHECK_THROWS(KeyCipher::decode_secret(hex.substr(0, 62) + "zz"));
   CHECK_THROWS(KeyCipher::decode_secret("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg=="));  // 31 bytes
@@ -65,22 +66,22 @@ TEST_CASE("KeyCipher: PROVIDER_KEYS_SECRET is 64 hex characters or base64 of 32 
   ScopedEnv dev("BOTFACTORY_INSECURE_DEV", nullptr);
   {
     ScopedEnv secret("PROVIDER_KEYS_SECRET", hex.c_str());
-    auto cipher = KeyCipher::from_env();
+    auto cipher = KeyCipher::from_env("PROVIDER_KEYS_SECRET");
     CHECK(KeyCipher(raw).open(cipher->seal("x-value")) == "x-value");
   }
   {
     ScopedEnv secret("PROVIDER_KEYS_SECRET", nullptr);
-    CHECK_THROWS_WITH(KeyCipher::from_env(), Catch::StartsWith("PROVIDER_KEYS_SECRET is not set"));
+    CHECK_THROWS_WITH(KeyCipher::from_env("PROVIDER_KEYS_SECRET"), Catch::StartsWith("PROVIDER_KEYS_SECRET is not set"));
   }
   {
     ScopedEnv secret("PROVIDER_KEYS_SECRET", "not-hex-but-long-enough-0123456789abcdef");
-    CHECK_THROWS_AS(KeyCipher::from_env(), botfactory::common::ConfigError);
+    CHECK_THROWS_AS(KeyCipher::from_env("PROVIDER_KEYS_SECRET"), botfactory::common::ConfigError);
   }
   {
     // Development mode: any text is hashed into a key (with a warning), never refused.
     ScopedEnv on("BOTFACTORY_INSECURE_DEV", "1");
     ScopedEnv secret("PROVIDER_KEYS_SECRET", nullptr);
-    auto cipher = KeyCipher::from_env();
+    auto cipher = KeyCipher::from_env("PROVIDER_KEYS_SECRET");
     CHECK(cipher->open(cipher->seal("dev")) == "dev");
   }
 }

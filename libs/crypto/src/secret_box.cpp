@@ -1,4 +1,4 @@
-#include "key_cipher.hpp"
+#include "botfactory/crypto/secret_box.hpp"
 
 #include <sodium.h>
 
@@ -8,10 +8,8 @@
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/secrets.hpp"
 
-namespace botfactory::registry {
+namespace botfactory::crypto {
 namespace {
-
-constexpr const char* kSecretEnv = "PROVIDER_KEYS_SECRET";
 
 void ensure_sodium() {
   if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
@@ -19,12 +17,12 @@ void ensure_sodium() {
 
 /// 32 bytes decoded from `text` with sodium_base642bin in `variant`; empty when it does not fit.
 std::string base64_key(std::string_view text, int variant) {
-  std::string out(KeyCipher::kKeyBytes, '\0');
+  std::string out(SecretBox::kKeyBytes, '\0');
   std::size_t length = 0;
   const char* end = nullptr;
   if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
                         text.size(), nullptr, &length, &end, variant) != 0 ||
-      end != text.data() + text.size() || length != KeyCipher::kKeyBytes) {
+      end != text.data() + text.size() || length != SecretBox::kKeyBytes) {
     return {};
   }
   return out;
@@ -32,15 +30,15 @@ std::string base64_key(std::string_view text, int variant) {
 
 }  // namespace
 
-KeyCipher::KeyCipher(std::string_view key) {
+SecretBox::SecretBox(std::string_view key) {
   ensure_sodium();
-  if (key.size() != kKeyBytes) throw std::invalid_argument("the provider key cipher needs a 32-byte key");
+  if (key.size() != kKeyBytes) throw std::invalid_argument("the secret box needs a 32-byte key");
   std::copy(key.begin(), key.end(), key_.begin());
 }
 
-KeyCipher::~KeyCipher() { sodium_memzero(key_.data(), key_.size()); }
+SecretBox::~SecretBox() { sodium_memzero(key_.data(), key_.size()); }
 
-std::string KeyCipher::decode_secret(std::string_view secret) {
+std::string SecretBox::decode_secret(std::string_view secret, std::string_view env_name) {
   ensure_sodium();
   if (secret.size() == 2 * kKeyBytes) {
     std::string out(kKeyBytes, '\0');
@@ -56,16 +54,16 @@ std::string KeyCipher::decode_secret(std::string_view secret) {
                       sodium_base64_VARIANT_URLSAFE, sodium_base64_VARIANT_URLSAFE_NO_PADDING}) {
     if (auto key = base64_key(secret, variant); !key.empty()) return key;
   }
-  throw std::invalid_argument(std::string(kSecretEnv) +
+  throw std::invalid_argument(std::string(env_name) +
                               " must be 64 hex characters or base64 of 32 bytes, e.g. "
                               "$(openssl rand -hex 32)");
 }
 
-std::shared_ptr<const KeyCipher> KeyCipher::from_env() {
-  const std::string secret = common::require_secret(kSecretEnv);
+std::shared_ptr<const SecretBox> SecretBox::from_env(const char* env_name) {
+  const std::string secret = common::require_secret(env_name);
   try {
-    std::string key = decode_secret(secret);
-    auto cipher = std::make_shared<const KeyCipher>(key);
+    std::string key = decode_secret(secret, env_name);
+    auto cipher = std::make_shared<const SecretBox>(key);
     sodium_memzero(key.data(), key.size());
     return cipher;
   } catch (const std::invalid_argument& e) {
@@ -76,13 +74,13 @@ std::shared_ptr<const KeyCipher> KeyCipher::from_env() {
     crypto_generichash(reinterpret_cast<unsigned char*>(key.data()), key.size(),
                        reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
                        nullptr, 0);
-    auto cipher = std::make_shared<const KeyCipher>(key);
+    auto cipher = std::make_shared<const SecretBox>(key);
     sodium_memzero(key.data(), key.size());
     return cipher;
   }
 }
 
-SealedValue KeyCipher::seal(std::string_view plaintext) const {
+SealedValue SecretBox::seal(std::string_view plaintext) const {
   SealedValue sealed;
   sealed.nonce.resize(crypto_secretbox_NONCEBYTES);
   randombytes_buf(sealed.nonce.data(), sealed.nonce.size());
@@ -93,10 +91,10 @@ SealedValue KeyCipher::seal(std::string_view plaintext) const {
   return sealed;
 }
 
-std::string KeyCipher::open(const SealedValue& sealed) const {
+std::string SecretBox::open(const SealedValue& sealed) const {
   if (sealed.nonce.size() != crypto_secretbox_NONCEBYTES ||
       sealed.ciphertext.size() < crypto_secretbox_MACBYTES) {
-    throw KeyDecryptError("the sealed value is malformed");
+    throw DecryptError("the sealed value is malformed");
   }
   std::string plaintext(sealed.ciphertext.size() - crypto_secretbox_MACBYTES, '\0');
   if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plaintext.data()),
@@ -104,9 +102,9 @@ std::string KeyCipher::open(const SealedValue& sealed) const {
                                  sealed.ciphertext.size(),
                                  reinterpret_cast<const unsigned char*>(sealed.nonce.data()),
                                  key_.data()) != 0) {
-    throw KeyDecryptError("the sealed value does not open under this key");
+    throw DecryptError("the sealed value does not open under this key");
   }
   return plaintext;
 }
 
-}  // namespace botfactory::registry
+}  // namespace botfactory::crypto

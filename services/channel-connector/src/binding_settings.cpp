@@ -1,0 +1,23 @@
+#include "binding_settings.hpp"
+
+#include "botfactory/common/config.hpp"
+
+namespace botfactory::channel {
+
+BindingSettings binding_settings_from_env(std::chrono::milliseconds ai_timeout) {
+  BindingSettings s;
+  s.telegram_api_base_url = common::env_string("TELEGRAM_API_BASE_URL", s.telegram_api_base_url);
+  s.public_base_url = common::env_string("CHANNEL_PUBLIC_BASE_URL", "");
+  s.poller.timeout_s = static_cast<int>(common::env_int("TELEGRAM_POLL_TIMEOUT_S", 25, 1, 50));
+  s.outbox.workers = static_cast<std::size_t>(common::env_int("CHANNEL_OUTBOX_WORKERS", 4, 1, 64));
+  s.outbox.max_attempts = static_cast<int>(common::env_int("CHANNEL_OUTBOX_MAX_ATTEMPTS", 12, 1, 100));
+  s.outbox.rates.per_bot_per_second =
+      static_cast<int>(common::env_int("TELEGRAM_BOT_MESSAGES_PER_SEC", 30, 0, 1000));
+  s.outbox.rates.per_chat_interval =
+      std::chrono::milliseconds(common::env_int("TELEGRAM_CHAT_INTERVAL_MS", 1000, 0, 60000));
+  s.inbox.recovery_after = std::chrono::milliseconds(common::env_int(
+      "CHANNEL_REPLY_RECOVERY_MS", ai_timeout.count() + 30000, 1000, 3600000));
+  return s;
+}
+
+}  // namespace botfactory::channel

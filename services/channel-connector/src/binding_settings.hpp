@@ -1,0 +1,30 @@
+#pragma once
+// Settings of channel bindings (Telegram today): API base URL, public base URL for webhooks,
+// polling, inbox and outbox tunables. Read from the environment by main().
+
+#include <string>
+
+#include "channel_inbox.hpp"
+#include "channel_outbox.hpp"
+#include "telegram_poller.hpp"
+
+namespace botfactory::channel {
+
+struct BindingSettings {
+  /// TELEGRAM_API_BASE_URL: requests go to <base>/bot<token>/<method>.
+  std::string telegram_api_base_url = "https://api.telegram.org";
+  /// CHANNEL_PUBLIC_BASE_URL: the gateway's public https address ("" = webhook mode off).
+  std::string public_base_url;
+  PollerSettings poller;
+  InboxSettings inbox;
+  OutboxSettings outbox;
+};
+
+/// Reads TELEGRAM_API_BASE_URL, CHANNEL_PUBLIC_BASE_URL, TELEGRAM_POLL_TIMEOUT_S (1..50),
+/// CHANNEL_OUTBOX_WORKERS (1..64), CHANNEL_OUTBOX_MAX_ATTEMPTS (1..100),
+/// TELEGRAM_BOT_MESSAGES_PER_SEC (0..1000, 0 = no limit), TELEGRAM_CHAT_INTERVAL_MS (0..60000),
+/// CHANNEL_REPLY_RECOVERY_MS (1000..3600000, default AI_TIMEOUT_MS + 30 s). Throws
+/// common::ConfigError for a value out of range.
+BindingSettings binding_settings_from_env(std::chrono::milliseconds ai_timeout);
+
+}  // namespace botfactory::channel

@@ -1,0 +1,77 @@
+#include "channel_binding_grpc_service.hpp"
+
+#include "botfactory/rpc/status.hpp"
+#include "botfactory/rpc/timestamp.hpp"
+#include "channel_bindings.hpp"
+
+namespace botfactory::channel {
+namespace {
+
+void to_proto(const ChannelView& view, chat::v1::Channel& out) {
+  const auto& c = view.record;
+  out.set_id(c.id);
+  out.set_tenant_id(c.tenant_id);
+  out.set_bot_id(c.bot_id);
+  out.set_type(c.kind);
+  out.set_mode(c.mode);
+  out.set_display_name(c.display_name);
+  if (!c.last_four.empty()) out.set_credentials_hint("\xE2\x80\xA6" + c.last_four);
+  out.set_state(c.state);
+  out.set_state_error(c.state_error);
+  if (c.last_inbound_at_us) *out.mutable_last_inbound_at() = rpc::timestamp_from_micros(c.last_inbound_at_us);
+  out.set_last_delivery_error(c.last_delivery_error);
+  if (c.last_delivery_error_at_us) {
+    *out.mutable_last_delivery_error_at() = rpc::timestamp_from_micros(c.last_delivery_error_at_us);
+  }
+  *out.mutable_created_at() = rpc::timestamp_from_micros(c.created_at_us);
+  out.set_webhook_url(view.webhook_url);
+  out.set_pending_outbound(c.pending_outbound);
+  out.set_failed_outbound(c.failed_outbound);
+  if (view.webhook_info) {
+    out.set_webhook_checked(true);
+    out.set_webhook_pending_updates(view.webhook_info->pending_update_count);
+    out.set_webhook_last_error(view.webhook_info->last_error_message);
+    out.set_webhook_registered_url(view.webhook_info->url);
+  }
+}
+
+}  // namespace
+
+grpc::Status ChannelBindingGrpc::ConnectChannel(grpc::ServerContext*,
+                                                const chat::v1::ConnectChannelRequest* request,
+                                                chat::v1::Channel* response) {
+  return rpc::guard("ConnectChannel", [&] {
+    to_proto(bindings_.connect(ConnectRequest{request->tenant_id(), request->bot_id(), request->type(),
+                                              request->mode(), request->token()}),
+             *response);
+  });
+}
+
+grpc::Status ChannelBindingGrpc::ListChannels(grpc::ServerContext*,
+                                              const chat::v1::ListChannelsRequest* request,
+                                              chat::v1::ListChannelsResponse* response) {
+  return rpc::guard("ListChannels", [&] {
+    for (const auto& view : bindings_.list(request->tenant_id(), request->bot_id())) {
+      to_proto(view, *response->add_channels());
+    }
+  });
+}
+
+grpc::Status ChannelBindingGrpc::DisconnectChannel(grpc::ServerContext*,
+                                                   const chat::v1::DisconnectChannelRequest* request,
+                                                   chat::v1::DisconnectChannelResponse*) {
+  return rpc::guard("DisconnectChannel", [&] {
+    bindings_.disconnect(request->tenant_id(), request->bot_id(), request->channel_id());
+  });
+}
+
+grpc::Status ChannelBindingGrpc::ReceiveTelegramUpdate(
+    grpc::ServerContext*, const chat::v1::ReceiveTelegramUpdateRequest* request,
+    chat::v1::ReceiveTelegramUpdateResponse* response) {
+  return rpc::guard("ReceiveTelegramUpdate", [&] {
+    response->set_duplicate(bindings_.receive_telegram_update(request->channel_id(),
+                                                              request->secret_token(), request->body()));
+  });
+}
+
+}  // namespace botfactory::channel

@@ -1,0 +1,226 @@
+#include "channel_bindings.hpp"
+
+#include <sodium.h>
+
+#include "botfactory/common/ids.hpp"
+#include "botfactory/common/logging.hpp"
+#include "botfactory/common/random.hpp"
+#include "botfactory/rpc/status.hpp"
+#include "botfactory/rpc/tenant.hpp"
+#include "channel_credentials.hpp"
+#include "pipeline_ports.hpp"
+#include "plan_limits_client.hpp"
+#include "telegram_client.hpp"
+#include "telegram_wire.hpp"
+
+namespace botfactory::channel {
+namespace {
+
+constexpr std::size_t kMaxWebhookBodyBytes = 1 << 20;
+
+[[noreturn]] void throw_status(grpc::StatusCode code, const std::string& message) {
+  throw rpc::StatusError(code, message);
+}
+
+void require_ids(const std::string& tenant_id, const std::string& bot_id) {
+  rpc::require_tenant(tenant_id);
+  if (bot_id.empty()) rpc::throw_invalid("bot_id is required");
+  if (!common::is_uuid(bot_id)) rpc::throw_not_found("bot not found");
+}
+
+}  // namespace
+
+bool telegram_token_shape_ok(std::string_view token) {
+  if (token.size() < 20 || token.size() > 100) return false;
+  auto colon = token.find(':');
+  if (colon == 0 || colon == std::string_view::npos || colon > 20) return false;
+  for (std::size_t i = 0; i < colon; ++i) {
+    if (token[i] < '0' || token[i] > '9') return false;
+  }
+  if (token.size() - colon - 1 < 20) return false;
+  for (std::size_t i = colon + 1; i < token.size(); ++i) {
+    char c = token[i];
+    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+ChannelBindings::ChannelBindings(ChannelRepository& repository,
+                                 std::shared_ptr<const crypto::SecretBox> box,
+                                 telegram::BotApiClient& telegram, BotDirectory& bots,
+                                 ChannelAllowance& allowance, std::string public_base_url)
+    : repository_(repository),
+      box_(std::move(box)),
+      telegram_(telegram),
+      bots_(bots),
+      allowance_(allowance),
+      public_base_url_(std::move(public_base_url)),
+      log_(common::logger("channels")) {
+  while (!public_base_url_.empty() && public_base_url_.back() == '/') public_base_url_.pop_back();
+}
+
+void ChannelBindings::require_box() const {
+  if (!box_) throw_status(grpc::StatusCode::FAILED_PRECONDITION, "channels are not configured");
+}
+
+std::string ChannelBindings::webhook_url(const std::string& channel_id) const {
+  if (public_base_url_.empty()) return {};
+  return public_base_url_ + "/webhooks/telegram/" + channel_id;
+}
+
+ChannelView ChannelBindings::connect(const ConnectRequest& request) {
+  require_box();
+  require_ids(request.tenant_id, request.bot_id);
+  // Another tenant's bot is NOT_FOUND whatever the body says (docs/security.md matrix).
+  auto bot = bots_.get_bot(request.tenant_id, request.bot_id);
+  if (request.type != "telegram") {
+    rpc::throw_invalid("type must be \"telegram\" (WhatsApp and Instagram are not available yet)");
+  }
+  std::string mode = request.mode;
+  if (mode.empty()) mode = public_base_url_.empty() ? "polling" : "webhook";
+  if (mode != "polling" && mode != "webhook") rpc::throw_invalid("mode must be \"polling\" or \"webhook\"");
+  if (mode == "webhook" && public_base_url_.empty()) {
+    throw_status(grpc::StatusCode::FAILED_PRECONDITION,
+                 "webhook mode needs CHANNEL_PUBLIC_BASE_URL (an https address Telegram can reach); "
+                 "use mode \"polling\"");
+  }
+  if (request.token.empty()) rpc::throw_invalid("token is required");
+  if (!telegram_token_shape_ok(request.token)) {
+    rpc::throw_invalid("token must be a Telegram bot token from @BotFather (<digits>:<letters>)");
+  }
+
+  auto me = telegram_.call(request.token, "getMe", "{}");
+  using Kind = telegram::CallResult::Kind;
+  if (me.kind == Kind::kUnauthorized || me.kind == Kind::kRejected || me.kind == Kind::kBlocked) {
+    rpc::throw_invalid("Telegram refused the bot token (getMe: " + telegram::describe(me) + ")");
+  }
+  if (me.kind != Kind::kOk) {
+    throw_status(grpc::StatusCode::UNAVAILABLE, "Telegram is unreachable (getMe: " +
+                                                    telegram::describe(me) + "), try again");
+  }
+  auto identity = telegram::parse_bot_identity(me.result);
+  if (!identity) throw_status(grpc::StatusCode::UNAVAILABLE, "Telegram answered getMe unexpectedly");
+
+  int max_channels = allowance_.max_channels(request.tenant_id);
+  NewChannel channel;
+  channel.id = common::random_uuid();
+  channel.tenant_id = request.tenant_id;
+  channel.bot_id = bot.id;
+  channel.kind = "telegram";
+  channel.mode = mode;
+  channel.external_id = std::to_string(identity->id);
+  channel.display_name = identity->username.empty() ? identity->first_name : "@" + identity->username;
+  ChannelCredentials credentials{request.token, {}};
+  if (mode == "webhook") {
+    // secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and - (setWebhook).
+    credentials.webhook_secret = common::random_token(32);
+    auto set = telegram_.call(request.token, "setWebhook",
+                              telegram::set_webhook_body(webhook_url(channel.id), credentials.webhook_secret));
+    if (set.kind != Kind::kOk) {
+      auto code = set.kind == Kind::kRetry ? grpc::StatusCode::UNAVAILABLE
+                                           : grpc::StatusCode::FAILED_PRECONDITION;
+      throw_status(code, "Telegram refused the webhook (setWebhook: " + telegram::describe(set) + ")");
+    }
+  } else {
+    // getUpdates answers 409 while a webhook is set.
+    auto removed = telegram_.call(request.token, "deleteWebhook", "{}");
+    if (removed.kind != Kind::kOk) {
+      log_->warn("deleteWebhook before polling failed: {}", telegram::describe(removed));
+    }
+  }
+  channel.credentials = seal_credentials(*box_, credentials);
+  channel.last_four = mask_last_four(request.token);
+  auto outcome = repository_.insert(channel, max_channels);
+  if (outcome != ChannelRepository::InsertOutcome::kInserted && mode == "webhook") {
+    telegram_.call(request.token, "deleteWebhook", "{}");
+  }
+  if (outcome == ChannelRepository::InsertOutcome::kLimitReached) {
+    rpc::throw_exhausted("plan limit reached: " + std::to_string(max_channels) +
+                         " channel(s) per bot");
+  }
+  if (outcome == ChannelRepository::InsertOutcome::kDuplicate) {
+    rpc::throw_already_exists("this Telegram bot is connected already");
+  }
+  log_->info("channel {} connected: telegram {} ({}) for bot {} (tenant {})", channel.id,
+             channel.display_name, mode, channel.bot_id, channel.tenant_id);
+  auto stored = repository_.get(channel.id);
+  if (!stored) rpc::throw_not_found("channel not found");
+  return ChannelView{std::move(*stored), mode == "webhook" ? webhook_url(channel.id) : ""};
+}
+
+std::vector<ChannelView> ChannelBindings::list(const std::string& tenant_id, const std::string& bot_id) {
+  require_ids(tenant_id, bot_id);
+  bots_.get_bot(tenant_id, bot_id);  // NOT_FOUND for another tenant's bot
+  std::vector<ChannelView> out;
+  for (auto& record : repository_.list(tenant_id, bot_id)) {
+    std::string url = record.mode == "webhook" ? webhook_url(record.id) : "";
+    std::optional<telegram::WebhookInfo> info;
+    if (record.mode == "webhook" && box_) {
+      try {
+        auto credentials = open_credentials(*box_, record.credentials);
+        auto answer = telegram_.call(credentials.token, "getWebhookInfo", "{}",
+                                     telegram::CallTimeouts{std::chrono::milliseconds(2000),
+                                                            std::chrono::milliseconds(3000)});
+        if (answer.kind == telegram::CallResult::Kind::kOk) info = telegram::parse_webhook_info(answer.result);
+      } catch (const std::exception& e) {
+        log_->warn("channel {}: getWebhookInfo skipped: {}", record.id, e.what());
+      }
+    }
+    out.push_back(ChannelView{std::move(record), std::move(url), std::move(info)});
+  }
+  return out;
+}
+
+void ChannelBindings::disconnect(const std::string& tenant_id, const std::string& bot_id,
+                                 const std::string& channel_id) {
+  require_ids(tenant_id, bot_id);
+  if (!common::is_uuid(channel_id)) rpc::throw_not_found("channel not found");
+  auto channel = repository_.get(channel_id, tenant_id, bot_id);
+  if (!channel) rpc::throw_not_found("channel not found");
+  if (channel->mode == "webhook" && box_) {
+    try {
+      auto credentials = open_credentials(*box_, channel->credentials);
+      auto removed = telegram_.call(credentials.token, "deleteWebhook", "{}");
+      if (removed.kind != telegram::CallResult::Kind::kOk) {
+        log_->warn("channel {}: deleteWebhook failed: {}", channel_id, telegram::describe(removed));
+      }
+    } catch (const std::exception& e) {
+      log_->warn("channel {}: deleteWebhook skipped: {}", channel_id, e.what());
+    }
+  }
+  if (!repository_.remove(channel_id, tenant_id, bot_id)) rpc::throw_not_found("channel not found");
+  log_->info("channel {} disconnected (bot {}, tenant {})", channel_id, bot_id, tenant_id);
+}
+
+bool ChannelBindings::receive_telegram_update(const std::string& channel_id,
+                                              const std::string& secret_token,
+                                              const std::string& body) {
+  auto deny = [] { throw_status(grpc::StatusCode::PERMISSION_DENIED, "forbidden"); };
+  if (!box_ || !common::is_uuid(channel_id) || secret_token.empty() || secret_token.size() > 256) deny();
+  auto channel = repository_.get(channel_id);
+  if (!channel || channel->kind != "telegram" || channel->mode != "webhook") deny();
+  ChannelCredentials credentials;
+  try {
+    credentials = open_credentials(*box_, channel->credentials);
+  } catch (const std::exception& e) {
+    log_->error("channel {}: credentials do not open: {}", channel_id, e.what());
+    deny();
+  }
+  const auto& expected = credentials.webhook_secret;
+  if (expected.size() != secret_token.size() ||
+      sodium_memcmp(expected.data(), secret_token.data(), expected.size()) != 0) {
+    deny();
+  }
+  if (body.size() > kMaxWebhookBodyBytes) rpc::throw_invalid("update too large");
+  auto update = telegram::parse_update(body);
+  if (!update) rpc::throw_invalid("the body is not a Telegram Update");
+  bool stored = repository_.store_inbound(channel_id, std::to_string(update->update_id), body);
+  if (stored) {
+    if (auto* waker = waker_.load()) waker->wake();
+  }
+  return !stored;
+}
+
+}  // namespace botfactory::channel

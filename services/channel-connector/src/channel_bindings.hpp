@@ -1,0 +1,102 @@
+#pragma once
+// Channel bindings of bots (docs/channels.md): connect (credentials checked with the far side,
+// sealed at rest, plan limit), list with health, disconnect, and the hand-over of inbound webhook
+// updates into the durable inbox. Telegram today; the kind switch is where WhatsApp and
+// Instagram join.
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "channel_repository.hpp"
+#include "telegram_wire.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace botfactory::channel {
+
+class BotDirectory;
+class ChannelAllowance;
+namespace telegram {
+class BotApiClient;
+}
+
+/// Woken when new inbound updates are stored (the inbox processor).
+class InboxWaker {
+ public:
+  virtual ~InboxWaker() = default;
+  virtual void wake() = 0;
+};
+
+/// ConnectChannel's input, plain.
+struct ConnectRequest {
+  std::string tenant_id;
+  std::string bot_id;
+  std::string type;  // "telegram"
+  std::string mode;  // "polling" | "webhook" | ""
+  std::string token;
+};
+
+/// A channel as callers see it: the record (credentials never leave this class: the adapter
+/// reads only last_four) and its webhook URL.
+struct ChannelView {
+  ChannelRecord record;
+  std::string webhook_url;
+  /// Webhook mode in list(): Telegram's getWebhookInfo, when it answered.
+  std::optional<telegram::WebhookInfo> webhook_info;
+};
+
+/// Thread-safe. Errors are rpc::StatusError (INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS,
+/// RESOURCE_EXHAUSTED, FAILED_PRECONDITION, PERMISSION_DENIED, UNAVAILABLE) or pg::Error.
+class ChannelBindings {
+ public:
+  /// `public_base_url`: CHANNEL_PUBLIC_BASE_URL ("" = webhook mode unavailable). All references
+  /// must outlive the object; `box` may be null (then every call is FAILED_PRECONDITION).
+  ChannelBindings(ChannelRepository& repository, std::shared_ptr<const crypto::SecretBox> box,
+                  telegram::BotApiClient& telegram, BotDirectory& bots, ChannelAllowance& allowance,
+                  std::string public_base_url);
+
+  void set_inbox_waker(InboxWaker* waker) { waker_.store(waker); }
+
+  /// Checks the bot (NOT_FOUND, before anything else), validates type/mode and the token shape
+  /// (INVALID_ARGUMENT), calls getMe
+  /// (401/404 → INVALID_ARGUMENT "Telegram refused the bot token"; unreachable → UNAVAILABLE),
+  /// checks the plan's max_channels (RESOURCE_EXHAUSTED), registers the webhook in webhook mode
+  /// (setWebhook with a random secret_token and allowed_updates ["message"]; polling mode calls
+  /// deleteWebhook so getUpdates works), and stores the channel.
+  ChannelView connect(const ConnectRequest& request);
+  /// The bot's channels, oldest first, with getWebhookInfo (3 s at most each) for webhook-mode
+  /// ones; NOT_FOUND when the bot is not the tenant's.
+  std::vector<ChannelView> list(const std::string& tenant_id, const std::string& bot_id);
+  /// Deletes the binding; deleteWebhook first in webhook mode (best-effort, logged).
+  void disconnect(const std::string& tenant_id, const std::string& bot_id, const std::string& channel_id);
+  /// Checks the secret token (constant time) and stores the update; true when it was a repeat.
+  bool receive_telegram_update(const std::string& channel_id, const std::string& secret_token,
+                               const std::string& body);
+
+  /// The webhook URL of `channel_id`: <public base>/webhooks/telegram/<id>.
+  std::string webhook_url(const std::string& channel_id) const;
+
+ private:
+  void require_box() const;
+
+  ChannelRepository& repository_;
+  std::shared_ptr<const crypto::SecretBox> box_;
+  telegram::BotApiClient& telegram_;
+  BotDirectory& bots_;
+  ChannelAllowance& allowance_;
+  std::string public_base_url_;
+  std::atomic<InboxWaker*> waker_{nullptr};
+  std::shared_ptr<spdlog::logger> log_;
+};
+
+/// True when `token` has the shape of a Telegram bot token: "<bot id digits>:<35 or so
+/// characters of [A-Za-z0-9_-]>" (https://core.telegram.org/bots/features#botfather), ≤ 100 chars.
+bool telegram_token_shape_ok(std::string_view token);
+
+}  // namespace botfactory::channel

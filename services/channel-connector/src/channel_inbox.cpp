@@ -1,0 +1,152 @@
+#include "channel_inbox.hpp"
+
+#include "botfactory/common/logging.hpp"
+#include "botfactory/common/text.hpp"
+#include "botfactory/rpc/status.hpp"
+#include "chat_service.hpp"
+#include "telegram_wire.hpp"
+#include "validation.hpp"
+
+namespace botfactory::channel {
+
+InboxProcessor::InboxProcessor(ChannelRepository& repository, ChatService& chat,
+                               VisitorMessageListener& pipeline, InboxSettings settings,
+                               TypingHook typing)
+    : repository_(repository),
+      chat_(chat),
+      pipeline_(pipeline),
+      settings_(settings),
+      typing_(std::move(typing)),
+      log_(common::logger("inbox")) {}
+
+InboxProcessor::~InboxProcessor() { stop(); }
+
+void InboxProcessor::start() {
+  if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
+}
+
+void InboxProcessor::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void InboxProcessor::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_one();
+}
+
+void InboxProcessor::loop() {
+  for (;;) {
+    int handled = 0;
+    try {
+      handled = run_once();
+    } catch (const std::exception& e) {
+      log_->warn("inbox pass failed: {}", e.what());
+    }
+    std::unique_lock lock(mutex_);
+    if (stopping_) return;
+    if (handled == 0) {
+      wake_.wait_for(lock, settings_.idle_poll, [&] { return woken_ || stopping_; });
+    }
+    woken_ = false;
+    if (stopping_) return;
+  }
+}
+
+int InboxProcessor::run_once() {
+  auto rows = repository_.claim_inbox(settings_.batch, settings_.lease);
+  for (const auto& row : rows) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) break;  // unprocessed rows are retried when their lease ends
+    }
+    try {
+      process(row);
+    } catch (const std::exception& e) {
+      // Left pending: the lease makes it come back later (database or Redis trouble).
+      log_->warn("inbox row {} not processed yet: {}", row.id, e.what());
+    }
+  }
+  auto now = std::chrono::steady_clock::now();
+  int recovered = 0;
+  if (now >= next_recovery_) {
+    next_recovery_ = now + std::min(settings_.recovery_after, std::chrono::milliseconds(5000));
+    recovered = recover();
+  }
+  return static_cast<int>(rows.size()) + recovered;
+}
+
+void InboxProcessor::process(const InboxRow& row) {
+  auto channel = repository_.get(row.channel_id);
+  if (!channel) return;  // deleted: its rows went with it
+  auto update = telegram::parse_update(row.payload);
+  if (!update || !update->has_message) {
+    repository_.inbox_finished(row.id, "done", "ignored: not a message");
+    return;
+  }
+  if (update->chat_type != "private") {
+    repository_.inbox_finished(row.id, "done", "ignored: not a private chat");
+    return;
+  }
+  auto text = truncate_code_points(common::trim(update->text), kMaxTextCodePoints);
+  if (text.empty()) {
+    repository_.inbox_finished(row.id, "done", "ignored: no text");
+    return;
+  }
+  const std::string chat_id = std::to_string(update->chat_id);
+  const std::string visitor_id =
+      "telegram:" + std::to_string(update->from_id ? update->from_id : update->chat_id);
+  auto name = truncate_code_points(update->display_name, 100);
+  auto conversation_id = repository_.conversation_for_chat(*channel, chat_id, visitor_id, name);
+
+  chat::v1::PostMessageRequest request;
+  request.set_tenant_id(channel->tenant_id);
+  request.set_conversation_id(conversation_id);
+  request.set_client_id("tg-" + std::to_string(update->update_id));
+  auto* sender = request.mutable_sender();
+  sender->set_kind(common::v1::SENDER_KIND_VISITOR);
+  sender->set_id(visitor_id);
+  sender->set_name(name);
+  request.set_text(text);
+  try {
+    auto posted = chat_.post_message(request);
+    repository_.inbox_posted(row.id, posted.message().id());
+    if (typing_ && !posted.duplicate()) typing_(*channel, chat_id);
+  } catch (const rpc::StatusError& e) {
+    if (e.code() == grpc::StatusCode::RESOURCE_EXHAUSTED || e.code() == grpc::StatusCode::INVALID_ARGUMENT ||
+        e.code() == grpc::StatusCode::NOT_FOUND) {
+      repository_.inbox_finished(row.id, "failed", e.what());
+      log_->info("inbox row {} refused: {}", row.id, e.what());
+      return;
+    }
+    throw;
+  }
+}
+
+int InboxProcessor::recover() {
+  auto stale = repository_.stale_posted(settings_.recovery_after, 50);
+  for (const auto& p : stale) {
+    if (p.replied) {
+      repository_.inbox_finished(p.inbox_id, "done", "");
+    } else if (p.attempts >= 1) {
+      repository_.inbox_finished(p.inbox_id, "done", "no reply after recovery");
+    } else {
+      log_->warn("conversation {} message {} has no reply: handing it to the pipeline again",
+                 p.conversation_id, p.seq);
+      repository_.inbox_retouched(p.inbox_id);
+      pipeline_.on_visitor_message(VisitorMessage{p.tenant_id, p.bot_id, p.conversation_id,
+                                                  p.message_id, p.seq, p.text,
+                                                  common::v1::SENDER_KIND_VISITOR, p.sender_id});
+    }
+  }
+  return static_cast<int>(stale.size());
+}
+
+}  // namespace botfactory::channel

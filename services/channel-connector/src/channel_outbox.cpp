@@ -1,0 +1,204 @@
+#include "channel_outbox.hpp"
+
+#include <algorithm>
+
+#include <boost/json.hpp>
+
+#include "botfactory/common/logging.hpp"
+#include "botfactory/metrics/registry.hpp"
+#include "channel_credentials.hpp"
+#include "telegram_client.hpp"
+#include "telegram_text.hpp"
+#include "telegram_wire.hpp"
+
+namespace botfactory::channel {
+namespace {
+
+std::vector<CitedSource> sources_from_json(const std::string& text) {
+  std::vector<CitedSource> out;
+  if (text.empty()) return out;
+  boost::system::error_code error;
+  auto value = boost::json::parse(text, error);
+  if (error || !value.is_array()) return out;
+  for (const auto& entry : value.get_array()) {
+    if (!entry.is_object()) continue;
+    const auto& o = entry.get_object();
+    auto member = [&](const char* key) -> std::string {
+      const auto* v = o.if_contains(key);
+      return v && v->is_string() ? std::string(v->get_string()) : std::string();
+    };
+    out.push_back(CitedSource{member("document_id"), member("document_title")});
+  }
+  return out;
+}
+
+}  // namespace
+
+OutboxSender::OutboxSender(ChannelRepository& repository, std::shared_ptr<const crypto::SecretBox> box,
+                           telegram::BotApiClient& telegram, OutboxSettings settings,
+                           metrics::Registry& registry)
+    : repository_(repository),
+      box_(std::move(box)),
+      telegram_(telegram),
+      settings_(settings),
+      limiter_(settings.rates),
+      log_(common::logger("outbox")),
+      sent_(registry.counter("channel_outbound_sent_total", "Channel messages delivered")),
+      retried_(registry.counter("channel_outbound_retried_total",
+                                "Channel deliveries rescheduled (network, 5xx, 429)")),
+      failed_(registry.counter("channel_outbound_failed_total",
+                               "Channel messages given up on (4xx, blocked chat, attempts)")) {}
+
+OutboxSender::~OutboxSender() { stop(); }
+
+void OutboxSender::start() {
+  if (thread_.joinable()) return;
+  pool_ = std::make_unique<WorkerPool>(settings_.workers, settings_.workers * 4, "outbox");
+  thread_ = std::thread([this] { loop(); });
+}
+
+void OutboxSender::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (pool_) pool_->shutdown();
+}
+
+void OutboxSender::on_outbound(const std::string&) {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_one();
+}
+
+std::chrono::milliseconds OutboxSender::backoff(int attempts, int retry_after_s) const {
+  if (retry_after_s > 0) return std::chrono::milliseconds(std::int64_t{retry_after_s} * 1000);
+  auto delay = settings_.backoff_base;
+  for (int i = 0; i < attempts && delay < settings_.backoff_max; ++i) delay *= 2;
+  return std::min(delay, settings_.backoff_max);
+}
+
+void OutboxSender::loop() {
+  for (;;) {
+    int free = static_cast<int>(settings_.workers) - in_flight_.load();
+    int claimed = 0;
+    if (free > 0) {
+      try {
+        auto jobs = repository_.claim_outbox(free, settings_.lease);
+        claimed = static_cast<int>(jobs.size());
+        for (auto& job : jobs) {
+          ++in_flight_;
+          bool taken = pool_->try_submit([this, job = std::move(job)] {
+            try {
+              deliver(job);
+            } catch (const std::exception& e) {
+              log_->warn("outbox row {}: delivery interrupted: {}", job.id, e.what());
+            }
+            --in_flight_;
+            on_outbound("");
+          });
+          if (!taken) --in_flight_;  // shutting down: the lease brings it back later
+        }
+      } catch (const std::exception& e) {
+        log_->warn("outbox claim failed: {}", e.what());
+      }
+    }
+    std::unique_lock lock(mutex_);
+    if (stopping_) return;
+    if (claimed == 0 || in_flight_.load() >= static_cast<int>(settings_.workers)) {
+      wake_.wait_for(lock, settings_.idle_poll, [&] { return woken_ || stopping_; });
+    }
+    woken_ = false;
+    if (stopping_) return;
+  }
+}
+
+int OutboxSender::run_once_inline() {
+  auto jobs = repository_.claim_outbox(static_cast<int>(settings_.workers), settings_.lease);
+  for (const auto& job : jobs) deliver(job);
+  return static_cast<int>(jobs.size());
+}
+
+void OutboxSender::send_typing(const ChannelRecord& channel, const std::string& chat_id) {
+  if (!box_ || !pool_) return;
+  auto sealed = channel.credentials;
+  pool_->try_submit([this, sealed = std::move(sealed), chat_id, id = channel.id] {
+    try {
+      auto credentials = open_credentials(*box_, sealed);
+      auto result = telegram_.call(credentials.token, "sendChatAction",
+                                   telegram::send_chat_action_body(chat_id, "typing"),
+                                   telegram::CallTimeouts{std::chrono::milliseconds(3000),
+                                                          std::chrono::milliseconds(5000)});
+      if (result.kind != telegram::CallResult::Kind::kOk) {
+        log_->debug("channel {}: sendChatAction failed: {}", id, telegram::describe(result));
+      }
+    } catch (const std::exception& e) {
+      log_->debug("channel {}: sendChatAction skipped: {}", id, e.what());
+    }
+  });
+}
+
+void OutboxSender::deliver(const OutboxJob& job) {
+  using Kind = telegram::CallResult::Kind;
+  auto channel = repository_.get(job.channel_id);
+  if (!channel) return;  // disconnected: its rows are gone
+  if (job.chat_inactive) {
+    repository_.outbox_failed(job.id, "chat inactive: the customer blocked the bot");
+    failed_.inc();
+    return;
+  }
+  if (!box_) {
+    repository_.outbox_retry(job.id, settings_.backoff_max, job.parts_sent, "channels not configured", false);
+    return;
+  }
+  ChannelCredentials credentials;
+  try {
+    credentials = open_credentials(*box_, channel->credentials);
+  } catch (const std::exception& e) {
+    repository_.outbox_failed(job.id, "credentials do not open");
+    repository_.set_state(channel->id, "error", "credentials do not open under CHANNEL_CREDENTIALS_SECRET");
+    failed_.inc();
+    return;
+  }
+  auto parts = split_message(render_with_sources(job.text, sources_from_json(job.sources_json)));
+  int part = std::clamp(job.parts_sent, 0, static_cast<int>(parts.size()));
+  while (part < static_cast<int>(parts.size())) {
+    auto wait = limiter_.reserve(channel->id, job.external_chat_id);
+    if (wait.count() > 0) {
+      repository_.outbox_retry(job.id, wait, part, "", false);
+      return;
+    }
+    auto result = telegram_.call(credentials.token, "sendMessage",
+                                 telegram::send_message_body(job.external_chat_id,
+                                                             parts[static_cast<std::size_t>(part)]));
+    if (result.kind == Kind::kOk) {
+      ++part;
+      continue;
+    }
+    std::string error = "sendMessage: " + telegram::describe(result);
+    repository_.set_delivery_error(channel->id, error);
+    if (result.kind == Kind::kRetry && job.attempts + 1 < settings_.max_attempts) {
+      repository_.outbox_retry(job.id, backoff(job.attempts, result.retry_after_s), part, error, true);
+      retried_.inc();
+      log_->info("outbox row {}: retrying: {}", job.id, error);
+      return;
+    }
+    if (result.kind == Kind::kBlocked) repository_.mark_chat_inactive(job.conversation_id);
+    if (result.kind == Kind::kUnauthorized) {
+      repository_.set_state(channel->id, "error", "Telegram refused the bot token: " + telegram::describe(result));
+    }
+    repository_.outbox_failed(job.id, error);
+    failed_.inc();
+    log_->warn("outbox row {}: given up: {}", job.id, error);
+    return;
+  }
+  repository_.outbox_sent(job.id);
+  if (!channel->last_delivery_error.empty()) repository_.set_delivery_error(channel->id, "");
+  sent_.inc();
+}
+
+}  // namespace botfactory::channel

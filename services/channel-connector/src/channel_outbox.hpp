@@ -1,0 +1,92 @@
+#pragma once
+// The durable outbox's sender: bot and operator messages of channel conversations (queued in the
+// transaction that committed them) delivered with Telegram sendMessage — per conversation in
+// order, split at 4096 UTF-16 units, the sources listed, within the per-bot and per-chat send
+// rates, retried with back-off on network errors, 5xx and 429 (Telegram's retry_after honoured),
+// never on other 4xx; 403 (the customer blocked the bot) marks the chat inactive.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "channel_repository.hpp"
+#include "pipeline_ports.hpp"
+#include "send_rate_limiter.hpp"
+#include "worker_pool.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace botfactory::metrics {
+class Counter;
+class Registry;
+}  // namespace botfactory::metrics
+
+namespace botfactory::channel {
+
+namespace telegram {
+class BotApiClient;
+}
+
+/// Tunables of the sender.
+struct OutboxSettings {
+  std::size_t workers = 4;                       // CHANNEL_OUTBOX_WORKERS: sends at once
+  std::chrono::milliseconds lease{60000};        // a claimed row is retried after this
+  std::chrono::milliseconds idle_poll{500};      // look for due rows at least this often
+  int max_attempts = 12;                          // CHANNEL_OUTBOX_MAX_ATTEMPTS, then failed
+  std::chrono::milliseconds backoff_base{1000};  // 1 s, 2 s, 4 s … capped at backoff_max
+  std::chrono::milliseconds backoff_max{300000};
+  SendRates rates;
+};
+
+/// One claiming thread + a WorkerPool of `workers` threads. Thread-safe.
+class OutboxSender : public OutboundListener {
+ public:
+  OutboxSender(ChannelRepository& repository, std::shared_ptr<const crypto::SecretBox> box,
+               telegram::BotApiClient& telegram, OutboxSettings settings, metrics::Registry& registry);
+  ~OutboxSender() override;
+  OutboxSender(const OutboxSender&) = delete;
+  OutboxSender& operator=(const OutboxSender&) = delete;
+
+  void start();
+  /// Stops claiming, lets running sends finish, joins (idempotent).
+  void stop();
+  void on_outbound(const std::string& conversation_id) override;
+
+  /// Best-effort "typing…" in `chat_id` (sendChatAction); failures are only logged.
+  void send_typing(const ChannelRecord& channel, const std::string& chat_id);
+
+  /// Claims due rows and delivers them on the calling thread: the number delivered or
+  /// rescheduled. For tests (the thread uses the pool instead).
+  int run_once_inline();
+
+  /// The delay before attempt `attempts + 1` (exponential, capped), or Telegram's retry_after.
+  std::chrono::milliseconds backoff(int attempts, int retry_after_s) const;
+
+ private:
+  void loop();
+  void deliver(const OutboxJob& job);
+
+  ChannelRepository& repository_;
+  std::shared_ptr<const crypto::SecretBox> box_;
+  telegram::BotApiClient& telegram_;
+  OutboxSettings settings_;
+  SendRateLimiter limiter_;
+  std::shared_ptr<spdlog::logger> log_;
+  metrics::Counter& sent_;
+  metrics::Counter& retried_;
+  metrics::Counter& failed_;
+  std::atomic<int> in_flight_{0};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool woken_ = false;
+  bool stopping_ = false;
+  std::unique_ptr<WorkerPool> pool_;
+  std::thread thread_;
+};
+
+}  // namespace botfactory::channel

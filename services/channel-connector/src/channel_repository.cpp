@@ -1,0 +1,352 @@
+#include "channel_repository.hpp"
+
+#include <algorithm>
+
+#include "botfactory/pg/pool.hpp"
+
+namespace botfactory::channel {
+namespace {
+
+#define BF_US(column) "COALESCE((extract(epoch from " column ") * 1000000)::bigint, 0)"
+#define BF_CHANNEL_COLUMNS                                                                     \
+  "c.id, c.tenant_id, c.bot_id, c.kind, c.mode, c.external_id, c.display_name, "              \
+  "encode(c.credentials_nonce, 'hex'), encode(c.credentials_ciphertext, 'hex'), "             \
+  "c.credentials_last_four, c.state, c.state_error, c.poll_offset, " BF_US("c.last_inbound_at") \
+  ", c.last_delivery_error, " BF_US("c.last_delivery_error_at") ", " BF_US("c.created_at")     \
+  ", (SELECT count(*) FROM chat.channel_outbox o WHERE o.channel_id = c.id AND o.state = 'pending')" \
+  ", (SELECT count(*) FROM chat.channel_outbox o WHERE o.channel_id = c.id AND o.state = 'failed')"
+
+constexpr const char* kLockBot = "SELECT pg_advisory_xact_lock(hashtext('chat.channels:' || $1))";
+constexpr const char* kCountBotChannels =
+    "SELECT count(*) FROM chat.channels WHERE tenant_id = $1 AND bot_id = $2";
+constexpr const char* kInsertChannel =
+    "INSERT INTO chat.channels (id, tenant_id, bot_id, kind, mode, external_id, display_name, "
+    "credentials_nonce, credentials_ciphertext, credentials_last_four) VALUES ($1, $2, $3, $4, $5, "
+    "$6, $7, decode($8, 'hex'), decode($9, 'hex'), $10) ON CONFLICT (kind, external_id) DO NOTHING";
+constexpr const char* kListChannels =
+    "SELECT " BF_CHANNEL_COLUMNS " FROM chat.channels c WHERE c.tenant_id = $1 AND c.bot_id = $2 "
+    "ORDER BY c.created_at, c.id";
+constexpr const char* kGetChannel =
+    "SELECT " BF_CHANNEL_COLUMNS " FROM chat.channels c WHERE c.id = $1 "
+    "AND ($2::uuid IS NULL OR c.tenant_id = $2::uuid) AND ($3::uuid IS NULL OR c.bot_id = $3::uuid)";
+constexpr const char* kDeleteChannel =
+    "DELETE FROM chat.channels WHERE id = $1 AND tenant_id = $2 AND bot_id = $3";
+constexpr const char* kSetState = "UPDATE chat.channels SET state = $2, state_error = $3 WHERE id = $1";
+constexpr const char* kSetDeliveryError =
+    "UPDATE chat.channels SET last_delivery_error = $2, "
+    "last_delivery_error_at = CASE WHEN $2 = '' THEN last_delivery_error_at ELSE now() END "
+    "WHERE id = $1 AND (last_delivery_error <> '' OR $2 <> '')";
+constexpr const char* kLeasePolling =
+    "UPDATE chat.channels c SET poll_owner = $1, poll_lease_until = now() + $2 * interval '1 millisecond' "
+    "WHERE c.mode = 'polling' AND (c.poll_lease_until IS NULL OR c.poll_lease_until < now() "
+    "OR c.poll_owner = $1) RETURNING " BF_CHANNEL_COLUMNS;
+constexpr const char* kStoreInbound =
+    "INSERT INTO chat.channel_inbox (channel_id, external_id, payload) VALUES ($1, $2, $3) "
+    "ON CONFLICT (channel_id, external_id) DO NOTHING";
+constexpr const char* kTouchInbound =
+    "UPDATE chat.channels SET last_inbound_at = now() WHERE id = $1";
+constexpr const char* kAdvanceOffset =
+    "UPDATE chat.channels SET poll_offset = GREATEST(poll_offset, $2) WHERE id = $1";
+constexpr const char* kClaimInbox =
+    "UPDATE chat.channel_inbox SET lease_until = now() + $2 * interval '1 millisecond', "
+    "attempts = attempts + 1, updated_at = now() WHERE id IN (SELECT id FROM chat.channel_inbox "
+    "WHERE state = 'pending' AND (lease_until IS NULL OR lease_until < now()) ORDER BY id LIMIT $1 "
+    "FOR UPDATE SKIP LOCKED) RETURNING id, channel_id, payload";
+constexpr const char* kInboxPosted =
+    "UPDATE chat.channel_inbox SET state = 'posted', message_id = $2, attempts = 0, "
+    "lease_until = NULL, updated_at = now() WHERE id = $1";
+constexpr const char* kInboxFinished =
+    "UPDATE chat.channel_inbox SET state = $2, last_error = $3, lease_until = NULL, "
+    "updated_at = now() WHERE id = $1";
+constexpr const char* kStalePosted =
+    "SELECT i.id, i.attempts, EXISTS (SELECT 1 FROM chat.messages r WHERE r.conversation_id = "
+    "m.conversation_id AND r.client_id = 'bot-reply-' || m.id::text), c.tenant_id, c.bot_id, "
+    "m.conversation_id, m.id, m.seq, m.text, m.sender_id FROM chat.channel_inbox i "
+    "JOIN chat.messages m ON m.id = i.message_id JOIN chat.conversations c ON c.id = m.conversation_id "
+    "WHERE i.state = 'posted' AND i.updated_at < now() - $1 * interval '1 millisecond' "
+    "ORDER BY i.id LIMIT $2";
+constexpr const char* kInboxRetouched =
+    "UPDATE chat.channel_inbox SET attempts = attempts + 1, updated_at = now() WHERE id = $1";
+constexpr const char* kConversationForChat =
+    "INSERT INTO chat.conversations (tenant_id, bot_id, channel, visitor_id, visitor_name, "
+    "channel_id, external_chat_id) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+    "ON CONFLICT (channel_id, external_chat_id) WHERE channel_id IS NOT NULL DO UPDATE SET "
+    "visitor_name = EXCLUDED.visitor_name, chat_inactive = false RETURNING id";
+// The head (oldest pending row) of each conversation, when due and free; FOR UPDATE SKIP LOCKED
+// on the outer rows keeps two claimers from taking the same row.
+constexpr const char* kClaimOutbox =
+    "UPDATE chat.channel_outbox o SET lease_until = now() + $2 * interval '1 millisecond' "
+    "FROM (SELECT h.id FROM (SELECT DISTINCT ON (conversation_id) id, next_attempt_at, lease_until "
+    "FROM chat.channel_outbox WHERE state = 'pending' ORDER BY conversation_id, id) h "
+    "WHERE h.next_attempt_at <= now() AND (h.lease_until IS NULL OR h.lease_until < now()) "
+    "ORDER BY h.id LIMIT $1) due WHERE o.id = due.id AND o.state = 'pending' "
+    "AND (o.lease_until IS NULL OR o.lease_until < now()) "
+    "RETURNING o.id, o.channel_id, o.conversation_id, o.message_id, o.attempts, o.parts_sent, "
+    "(SELECT text FROM chat.messages m WHERE m.id = o.message_id), "
+    "(SELECT sources::text FROM chat.messages m WHERE m.id = o.message_id), "
+    "(SELECT external_chat_id FROM chat.conversations v WHERE v.id = o.conversation_id), "
+    "(SELECT chat_inactive FROM chat.conversations v WHERE v.id = o.conversation_id)";
+constexpr const char* kOutboxSent =
+    "UPDATE chat.channel_outbox SET state = 'sent', sent_at = now(), lease_until = NULL, "
+    "last_error = '' WHERE id = $1";
+constexpr const char* kOutboxRetry =
+    "UPDATE chat.channel_outbox SET next_attempt_at = now() + $2 * interval '1 millisecond', "
+    "parts_sent = $3, last_error = $4, attempts = attempts + $5, lease_until = NULL WHERE id = $1";
+constexpr const char* kOutboxFailed =
+    "UPDATE chat.channel_outbox SET state = 'failed', last_error = $2, attempts = attempts + 1, "
+    "lease_until = NULL WHERE id = $1";
+constexpr const char* kChatInactive =
+    "UPDATE chat.conversations SET chat_inactive = true WHERE id = $1";
+
+#undef BF_CHANNEL_COLUMNS
+#undef BF_US
+
+pg::Param optional_param(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  return value;
+}
+
+std::string from_hex(std::string_view hex) {
+  std::string out;
+  out.reserve(hex.size() / 2);
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return 0;
+  };
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<char>(nibble(hex[i]) * 16 + nibble(hex[i + 1])));
+  }
+  return out;
+}
+
+std::string to_hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+ChannelRecord read_channel(const pg::Result& r, int row) {
+  ChannelRecord c;
+  c.id = r.str(row, 0);
+  c.tenant_id = r.str(row, 1);
+  c.bot_id = r.str(row, 2);
+  c.kind = r.str(row, 3);
+  c.mode = r.str(row, 4);
+  c.external_id = r.str(row, 5);
+  c.display_name = r.str(row, 6);
+  c.credentials.nonce = from_hex(r.text(row, 7));
+  c.credentials.ciphertext = from_hex(r.text(row, 8));
+  c.last_four = r.str(row, 9);
+  c.state = r.str(row, 10);
+  c.state_error = r.str(row, 11);
+  c.poll_offset = r.int64(row, 12);
+  c.last_inbound_at_us = r.int64(row, 13);
+  c.last_delivery_error = r.str(row, 14);
+  c.last_delivery_error_at_us = r.int64(row, 15);
+  c.created_at_us = r.int64(row, 16);
+  c.pending_outbound = r.int64(row, 17);
+  c.failed_outbound = r.int64(row, 18);
+  return c;
+}
+
+std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()); }
+
+}  // namespace
+
+ChannelRepository::ChannelRepository(pg::Pool& pool) : pool_(pool) {}
+
+ChannelRepository::InsertOutcome ChannelRepository::insert(const NewChannel& c, int max_channels) {
+  auto connection = pool_.acquire();
+  pg::Transaction tx(*connection);
+  connection->exec(kLockBot, {c.bot_id});
+  if (max_channels >= 0) {
+    auto count = connection->exec(kCountBotChannels, {c.tenant_id, c.bot_id});
+    if (count.int64(0, 0) >= max_channels) return InsertOutcome::kLimitReached;
+  }
+  auto inserted = connection->exec(
+      kInsertChannel, {c.id, c.tenant_id, c.bot_id, c.kind, c.mode, c.external_id, c.display_name,
+                       to_hex(c.credentials.nonce), to_hex(c.credentials.ciphertext), c.last_four});
+  if (inserted.affected() == 0) return InsertOutcome::kDuplicate;
+  tx.commit();
+  return InsertOutcome::kInserted;
+}
+
+std::vector<ChannelRecord> ChannelRepository::list(const std::string& tenant_id,
+                                                   const std::string& bot_id) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kListChannels, {tenant_id, bot_id});
+  std::vector<ChannelRecord> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(read_channel(r, i));
+  return out;
+}
+
+std::optional<ChannelRecord> ChannelRepository::get(const std::string& channel_id,
+                                                    const std::string& tenant_id,
+                                                    const std::string& bot_id) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kGetChannel, {channel_id, optional_param(tenant_id), optional_param(bot_id)});
+  if (r.rows() == 0) return std::nullopt;
+  return read_channel(r, 0);
+}
+
+bool ChannelRepository::remove(const std::string& channel_id, const std::string& tenant_id,
+                               const std::string& bot_id) {
+  auto connection = pool_.acquire();
+  return connection->exec(kDeleteChannel, {channel_id, tenant_id, bot_id}).affected() > 0;
+}
+
+void ChannelRepository::set_state(const std::string& channel_id, const std::string& state,
+                                  const std::string& error) {
+  auto connection = pool_.acquire();
+  connection->exec(kSetState, {channel_id, state, error});
+}
+
+void ChannelRepository::set_delivery_error(const std::string& channel_id, const std::string& error) {
+  auto connection = pool_.acquire();
+  connection->exec(kSetDeliveryError, {channel_id, error});
+}
+
+std::vector<ChannelRecord> ChannelRepository::lease_polling(const std::string& owner,
+                                                            std::chrono::milliseconds lease) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kLeasePolling, {owner, ms(lease)});
+  std::vector<ChannelRecord> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(read_channel(r, i));
+  return out;
+}
+
+bool ChannelRepository::store_inbound(const std::string& channel_id, const std::string& external_id,
+                                      const std::string& payload) {
+  auto connection = pool_.acquire();
+  pg::Transaction tx(*connection);
+  bool inserted = connection->exec(kStoreInbound, {channel_id, external_id, payload}).affected() > 0;
+  connection->exec(kTouchInbound, {channel_id});
+  tx.commit();
+  return inserted;
+}
+
+int ChannelRepository::store_polled(const std::string& channel_id,
+                                    const std::vector<std::pair<std::string, std::string>>& updates,
+                                    std::int64_t next_offset) {
+  auto connection = pool_.acquire();
+  pg::Transaction tx(*connection);
+  int inserted = 0;
+  for (const auto& [external_id, payload] : updates) {
+    inserted += connection->exec(kStoreInbound, {channel_id, external_id, payload}).affected() > 0;
+  }
+  if (!updates.empty()) connection->exec(kTouchInbound, {channel_id});
+  connection->exec(kAdvanceOffset, {channel_id, std::to_string(next_offset)});
+  tx.commit();
+  return inserted;
+}
+
+std::vector<InboxRow> ChannelRepository::claim_inbox(int limit, std::chrono::milliseconds lease) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kClaimInbox, {std::to_string(limit), ms(lease)});
+  std::vector<InboxRow> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(InboxRow{r.int64(i, 0), r.str(i, 1), r.str(i, 2)});
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return out;
+}
+
+void ChannelRepository::inbox_posted(std::int64_t inbox_id, const std::string& message_id) {
+  auto connection = pool_.acquire();
+  connection->exec(kInboxPosted, {std::to_string(inbox_id), message_id});
+}
+
+void ChannelRepository::inbox_finished(std::int64_t inbox_id, const std::string& state,
+                                       const std::string& error) {
+  auto connection = pool_.acquire();
+  connection->exec(kInboxFinished, {std::to_string(inbox_id), state, error});
+}
+
+std::vector<PostedInbound> ChannelRepository::stale_posted(std::chrono::milliseconds older_than,
+                                                           int limit) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kStalePosted, {ms(older_than), std::to_string(limit)});
+  std::vector<PostedInbound> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    PostedInbound p;
+    p.inbox_id = r.int64(i, 0);
+    p.attempts = static_cast<int>(r.int64(i, 1));
+    p.replied = r.boolean(i, 2);
+    p.tenant_id = r.str(i, 3);
+    p.bot_id = r.str(i, 4);
+    p.conversation_id = r.str(i, 5);
+    p.message_id = r.str(i, 6);
+    p.seq = r.int64(i, 7);
+    p.text = r.str(i, 8);
+    p.sender_id = r.str(i, 9);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+void ChannelRepository::inbox_retouched(std::int64_t inbox_id) {
+  auto connection = pool_.acquire();
+  connection->exec(kInboxRetouched, {std::to_string(inbox_id)});
+}
+
+std::string ChannelRepository::conversation_for_chat(const ChannelRecord& channel,
+                                                     const std::string& external_chat_id,
+                                                     const std::string& visitor_id,
+                                                     const std::string& visitor_name) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kConversationForChat,
+                            {channel.tenant_id, channel.bot_id, channel.kind, visitor_id,
+                             visitor_name, channel.id, external_chat_id});
+  return r.str(0, 0);
+}
+
+std::vector<OutboxJob> ChannelRepository::claim_outbox(int limit, std::chrono::milliseconds lease) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kClaimOutbox, {std::to_string(limit), ms(lease)});
+  std::vector<OutboxJob> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    OutboxJob j;
+    j.id = r.int64(i, 0);
+    j.channel_id = r.str(i, 1);
+    j.conversation_id = r.str(i, 2);
+    j.message_id = r.str(i, 3);
+    j.attempts = static_cast<int>(r.int64(i, 4));
+    j.parts_sent = static_cast<int>(r.int64(i, 5));
+    j.text = r.str(i, 6);
+    j.sources_json = r.str(i, 7);
+    j.external_chat_id = r.str(i, 8);
+    j.chat_inactive = !r.is_null(i, 9) && r.boolean(i, 9);
+    out.push_back(std::move(j));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return out;
+}
+
+void ChannelRepository::outbox_sent(std::int64_t id) {
+  auto connection = pool_.acquire();
+  connection->exec(kOutboxSent, {std::to_string(id)});
+}
+
+void ChannelRepository::outbox_retry(std::int64_t id, std::chrono::milliseconds delay,
+                                     int parts_sent, const std::string& error, bool count_attempt) {
+  auto connection = pool_.acquire();
+  connection->exec(kOutboxRetry, {std::to_string(id), ms(delay), std::to_string(parts_sent), error,
+                                  count_attempt ? "1" : "0"});
+}
+
+void ChannelRepository::outbox_failed(std::int64_t id, const std::string& error) {
+  auto connection = pool_.acquire();
+  connection->exec(kOutboxFailed, {std::to_string(id), error});
+}
+
+void ChannelRepository::mark_chat_inactive(const std::string& conversation_id) {
+  auto connection = pool_.acquire();
+  connection->exec(kChatInactive, {conversation_id});
+}
+
+}  // namespace botfactory::channel

@@ -1,0 +1,158 @@
+#pragma once
+// PostgreSQL access to channel bindings (chat.channels), their durable inbox and outbox
+// (chat.channel_inbox, chat.channel_outbox) and channel conversations. Migration V003.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "botfactory/crypto/secret_box.hpp"
+
+namespace botfactory::pg {
+class Pool;
+}
+
+namespace botfactory::channel {
+
+/// One row of chat.channels plus its outbox counts. Times in µs since the epoch (0 = never).
+struct ChannelRecord {
+  std::string id;
+  std::string tenant_id;
+  std::string bot_id;
+  std::string kind;  // "telegram"
+  std::string mode;  // "polling" | "webhook"
+  std::string external_id;
+  std::string display_name;
+  crypto::SealedValue credentials;
+  std::string last_four;
+  std::string state;  // "connected" | "error"
+  std::string state_error;
+  std::int64_t poll_offset = 0;
+  std::int64_t last_inbound_at_us = 0;
+  std::string last_delivery_error;
+  std::int64_t last_delivery_error_at_us = 0;
+  std::int64_t created_at_us = 0;
+  std::int64_t pending_outbound = 0;
+  std::int64_t failed_outbound = 0;
+};
+
+/// A channel to insert; `id` chosen by the caller (the webhook URL names it before the insert).
+struct NewChannel {
+  std::string id;
+  std::string tenant_id;
+  std::string bot_id;
+  std::string kind;
+  std::string mode;
+  std::string external_id;
+  std::string display_name;
+  crypto::SealedValue credentials;
+  std::string last_four;
+};
+
+/// A claimed inbox row.
+struct InboxRow {
+  std::int64_t id = 0;
+  std::string channel_id;
+  std::string payload;
+};
+
+/// A visitor message of a channel update that was committed ("posted") but may lack its reply.
+struct PostedInbound {
+  std::int64_t inbox_id = 0;
+  int attempts = 0;
+  bool replied = false;  // a "bot-reply-<message id>" message exists
+  std::string tenant_id;
+  std::string bot_id;
+  std::string conversation_id;
+  std::string message_id;
+  std::int64_t seq = 0;
+  std::string text;
+  std::string sender_id;
+};
+
+/// A claimed outbox row with what delivery needs.
+struct OutboxJob {
+  std::int64_t id = 0;
+  std::string channel_id;
+  std::string conversation_id;
+  std::string message_id;
+  int attempts = 0;
+  int parts_sent = 0;
+  std::string text;
+  std::string sources_json;  // chat.messages.sources, "" when NULL
+  std::string external_chat_id;
+  bool chat_inactive = false;
+};
+
+/// Repository over the pool. Every method borrows one connection; throws pg::Error on database
+/// failures.
+class ChannelRepository {
+ public:
+  explicit ChannelRepository(pg::Pool& pool);
+
+  enum class InsertOutcome { kInserted, kLimitReached, kDuplicate };
+  /// Inserts `channel` unless the bot has `max_channels` or more channels already (counted under
+  /// a per-bot transaction advisory lock, so concurrent connects cannot both pass; negative =
+  /// no limit) or (kind, external_id) is bound already.
+  InsertOutcome insert(const NewChannel& channel, int max_channels);
+  /// The bot's channels, oldest first.
+  std::vector<ChannelRecord> list(const std::string& tenant_id, const std::string& bot_id);
+  /// One channel; with non-empty tenant/bot it must be theirs.
+  std::optional<ChannelRecord> get(const std::string& channel_id, const std::string& tenant_id = {},
+                                   const std::string& bot_id = {});
+  /// Deletes the channel (its inbox and outbox rows go with it; conversations keep their
+  /// history, channel_id set NULL). False when it was not the tenant's bot's.
+  bool remove(const std::string& channel_id, const std::string& tenant_id, const std::string& bot_id);
+  /// Sets state ("connected"/"error") and its reason.
+  void set_state(const std::string& channel_id, const std::string& state, const std::string& error);
+  /// Records the last delivery error ("" clears it).
+  void set_delivery_error(const std::string& channel_id, const std::string& error);
+
+  /// Polling channels this replica may poll: takes or renews the lease (`owner`, `lease`) of
+  /// every polling channel whose lease is free, expired or already ours.
+  std::vector<ChannelRecord> lease_polling(const std::string& owner, std::chrono::milliseconds lease);
+
+  /// Stores one inbound update (unique per channel and external id) and stamps the channel's
+  /// last_inbound_at. True when it was new.
+  bool store_inbound(const std::string& channel_id, const std::string& external_id,
+                     const std::string& payload);
+  /// In one transaction: stores `updates` (external id, payload) like store_inbound() and
+  /// advances the channel's poll_offset to `next_offset`. Returns how many were new.
+  int store_polled(const std::string& channel_id,
+                   const std::vector<std::pair<std::string, std::string>>& updates,
+                   std::int64_t next_offset);
+  /// Claims up to `limit` pending inbox rows in id order (lease `lease`).
+  std::vector<InboxRow> claim_inbox(int limit, std::chrono::milliseconds lease);
+  /// pending → posted (`message_id` committed), or → done/failed with `error`.
+  void inbox_posted(std::int64_t inbox_id, const std::string& message_id);
+  void inbox_finished(std::int64_t inbox_id, const std::string& state, const std::string& error);
+  /// Posted rows untouched for `older_than`, with whether their reply exists.
+  std::vector<PostedInbound> stale_posted(std::chrono::milliseconds older_than, int limit);
+  /// Counts one more recovery attempt of a posted row (and touches it).
+  void inbox_retouched(std::int64_t inbox_id);
+
+  /// The conversation of (channel, external chat): created on first contact with the bot's
+  /// tenant/bot, channel kind, `visitor_id` and `visitor_name`; later contacts refresh the name
+  /// and make an inactive chat active again. Returns its id.
+  std::string conversation_for_chat(const ChannelRecord& channel, const std::string& external_chat_id,
+                                    const std::string& visitor_id, const std::string& visitor_name);
+
+  /// Claims up to `limit` deliverable outbox rows: the oldest pending row of each conversation
+  /// (later ones wait: per-chat order) that is due and not leased by another worker.
+  std::vector<OutboxJob> claim_outbox(int limit, std::chrono::milliseconds lease);
+  void outbox_sent(std::int64_t id);
+  /// Back to pending after `delay` with `parts_sent` parts delivered; counts an attempt when
+  /// `count_attempt`.
+  void outbox_retry(std::int64_t id, std::chrono::milliseconds delay, int parts_sent,
+                    const std::string& error, bool count_attempt);
+  void outbox_failed(std::int64_t id, const std::string& error);
+  /// Marks the conversation's chat inactive (the customer blocked the bot).
+  void mark_chat_inactive(const std::string& conversation_id);
+
+ private:
+  pg::Pool& pool_;
+};
+
+}  // namespace botfactory::channel

@@ -1,0 +1,342 @@
+// Channel bindings end to end inside channel-connector, on real PostgreSQL and Redis with the fake
+// Telegram Bot API (fake_telegram.hpp): connecting (getMe, sealed token, plan limit), webhook
+// secret and inbox dedupe, long polling, the outbox's order, retries and refusals, the split of
+// long messages, and a restart between receipt and reply.
+
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include "botfactory/pg/migrator.hpp"
+#include "botfactory/pg/pool.hpp"
+#include "botfactory/rpc/server.hpp"
+#include "botfactory/rpc/status.hpp"
+#include "channel_app.hpp"
+#include "channel_bindings.hpp"
+#include "channel_repository.hpp"
+#include "chat_service.hpp"
+#include "chat_store.hpp"
+#include "fake_services.hpp"
+#include "fake_telegram.hpp"
+#include "migrations.hpp"
+#include "telegram_text.hpp"
+
+using namespace botfactory;
+using namespace botfactory::channel;
+using namespace botfactory::channel::testing_support;
+
+namespace {
+
+/// channel-connector's real wiring (ChannelApp) with channel bindings on, the fakes of
+/// fake_services.hpp on a gRPC port and the fake Telegram API.
+struct ChannelHarness {
+  explicit ChannelHarness(const std::function<void(BindingSettings&)>& tweak = {}) {
+    pool = std::make_shared<pg::Pool>(database.conninfo(), 8);
+    {
+      auto connection = pool->acquire();
+      pg::migrate(*connection, "chat", migrations::chat_migrations());
+    }
+    fakes = std::make_unique<rpc::Server>("127.0.0.1:0",
+                                          std::vector<grpc::Service*>{&registry, &subscription, &ai});
+    std::string address = "127.0.0.1:" + std::to_string(fakes->port());
+    settings.redis_host = testenv::redis_host();
+    settings.redis_port = testenv::redis_port();
+    settings.registry_addr = address;
+    settings.subscription_addr = address;
+    settings.ai_proxy_addr = address;
+    settings.pipeline_threads = 2;
+    settings.redis_key_prefix = "test:" + random_uuid() + ":";
+    bindings.telegram_api_base_url = telegram.base_url();
+    bindings.poller.timeout_s = 1;
+    bindings.poller.refresh = std::chrono::milliseconds(200);
+    bindings.outbox.idle_poll = std::chrono::milliseconds(100);
+    bindings.outbox.backoff_base = std::chrono::milliseconds(200);
+    bindings.outbox.rates.per_chat_interval = std::chrono::milliseconds(0);
+    bindings.inbox.idle_poll = std::chrono::milliseconds(100);
+    if (tweak) tweak(bindings);
+    tenant = random_uuid();
+    bot = registry.add_bot(tenant, "Mozilla Help", "en", "");
+    start();
+  }
+  ~ChannelHarness() {
+    ai.release();
+    app.reset();
+    fakes.reset();
+  }
+  void start() { app = std::make_unique<ChannelApp>(pool, settings, metrics, box, bindings); }
+  void stop() { app.reset(); }
+
+  ChannelView connect(const std::string& token, const std::string& mode) {
+    return app->bindings().connect(ConnectRequest{tenant, bot.id(), "telegram", mode, token});
+  }
+  std::int64_t count(const std::string& sql, const std::vector<pg::Param>& params = {}) {
+    auto connection = pool->acquire();
+    return connection->exec(sql, params).int64(0, 0);
+  }
+  std::string text(const std::string& sql, const std::vector<pg::Param>& params = {}) {
+    auto connection = pool->acquire();
+    auto r = connection->exec(sql, params);
+    return r.rows() ? r.str(0, 0) : std::string();
+  }
+  /// An operator message in `conversation_id`, through ChatService like the WebSocket's.
+  void operator_says(const std::string& conversation_id, const std::string& client_id,
+                     const std::string& words) {
+    chat::v1::PostMessageRequest request;
+    request.set_tenant_id(tenant);
+    request.set_conversation_id(conversation_id);
+    request.set_client_id(client_id);
+    request.mutable_sender()->set_kind(common::v1::SENDER_KIND_OPERATOR);
+    request.mutable_sender()->set_id("operator-1");
+    request.mutable_sender()->set_name("Olga");
+    request.set_text(words);
+    app->chat().post_message(request);
+  }
+  std::vector<std::string> texts_sent() {
+    std::vector<std::string> out;
+    for (const auto& s : telegram.sent()) out.push_back(s.text);
+    return out;
+  }
+
+  FakeRegistry registry;
+  FakeSubscription subscription;
+  FakeAi ai;
+  FakeTelegram telegram;
+  metrics::Registry metrics;
+  testenv::TestDatabase database;
+  std::shared_ptr<pg::Pool> pool;
+  std::unique_ptr<rpc::Server> fakes;
+  std::shared_ptr<const crypto::SecretBox> box =
+      std::make_shared<const crypto::SecretBox>(std::string(32, 'k'));
+  ChannelSettings settings;
+  BindingSettings bindings;
+  std::unique_ptr<ChannelApp> app;
+  std::string tenant;
+  registry::v1::Bot bot;
+};
+
+grpc::StatusCode code_of(const std::function<void()>& call) {
+  try {
+    call();
+  } catch (const rpc::StatusError& e) {
+    return e.code();
+  }
+  return grpc::StatusCode::OK;
+}
+
+}  // namespace
+
+TEST_CASE("connect: getMe checks the token, it is sealed and masked, the plan limit holds") {
+  ChannelHarness h;
+  auto token = h.telegram.add_bot(5551001, "mozilla_help_bot");
+
+  CHECK(code_of([&] { h.connect("not-a-token", "polling"); }) == grpc::StatusCode::INVALID_ARGUMENT);
+  try {
+    h.connect("999999:AAH" + std::string(32, 'q'), "polling");  // well formed, unknown to Telegram
+    FAIL("an unknown token was accepted");
+  } catch (const rpc::StatusError& e) {
+    CHECK(e.code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK_THAT(e.what(), Catch::Contains("Telegram refused the bot token"));
+  }
+  CHECK(code_of([&] { h.connect(token, "webhook"); }) == grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK(code_of([&] {
+          h.app->bindings().connect(ConnectRequest{random_uuid(), h.bot.id(), "telegram", "polling", token});
+        }) == grpc::StatusCode::NOT_FOUND);
+
+  auto view = h.connect(token, "polling");
+  CHECK(view.record.display_name == "@mozilla_help_bot");
+  CHECK(view.record.mode == "polling");
+  CHECK(view.record.state == "connected");
+  CHECK(view.record.last_four == token.substr(token.size() - 4));
+  CHECK(h.telegram.method_calls("getMe") >= 1);
+  // Sealed at rest: the stored bytes do not contain the token.
+  CHECK(h.count("SELECT count(*) FROM chat.channels WHERE position(convert_to($1, 'UTF8') IN "
+                "credentials_ciphertext) > 0",
+                {token}) == 0);
+  CHECK(h.count("SELECT count(*) FROM chat.channels") == 1);
+
+  // The trial plan allows one channel per bot; the same Telegram bot cannot be bound twice.
+  auto other = h.telegram.add_bot(5551002, "second_bot");
+  CHECK(code_of([&] { h.connect(other, "polling"); }) == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  h.subscription.max_channels = 5;
+  CHECK(code_of([&] { h.connect(token, "polling"); }) == grpc::StatusCode::ALREADY_EXISTS);
+
+  auto listed = h.app->bindings().list(h.tenant, h.bot.id());
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].record.id == view.record.id);
+  CHECK(code_of([&] { h.app->bindings().list(random_uuid(), h.bot.id()); }) == grpc::StatusCode::NOT_FOUND);
+
+  CHECK(code_of([&] { h.app->bindings().disconnect(random_uuid(), h.bot.id(), view.record.id); }) ==
+        grpc::StatusCode::NOT_FOUND);
+  h.app->bindings().disconnect(h.tenant, h.bot.id(), view.record.id);
+  CHECK(h.app->bindings().list(h.tenant, h.bot.id()).empty());
+}
+
+TEST_CASE("webhook: a wrong secret is refused, one update delivered three times is one message, "
+          "the reply reaches Telegram with its sources") {
+  ChannelHarness h([](BindingSettings& b) { b.public_base_url = "https://bots.example.com/"; });
+  auto token = h.telegram.add_bot(5552001, "relay_bot");
+  h.ai.deltas = {"Relay hides your address [1]."};
+  ai::v1::Source source;
+  source.set_document_id(random_uuid());
+  source.set_document_title("Firefox Relay FAQ");
+  source.set_chunk_id("c1");
+  h.ai.sources = {source};
+
+  auto view = h.connect(token, "webhook");
+  CHECK(view.webhook_url == "https://bots.example.com/webhooks/telegram/" + view.record.id);
+  CHECK(h.telegram.webhook_url(token) == view.webhook_url);
+  auto secret = h.telegram.webhook_secret(token);
+  REQUIRE(secret.size() >= 32);
+
+  std::string update = R"({"update_id":7001,)" +
+                       FakeTelegram::text_update(4242, "Ada", "What does Relay do?").substr(1);
+  CHECK(code_of([&] { h.app->bindings().receive_telegram_update(view.record.id, "wrong", update); }) ==
+        grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(code_of([&] { h.app->bindings().receive_telegram_update(random_uuid(), secret, update); }) ==
+        grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(code_of([&] { h.app->bindings().receive_telegram_update(view.record.id, secret, "[1,2]"); }) ==
+        grpc::StatusCode::INVALID_ARGUMENT);
+
+  CHECK_FALSE(h.app->bindings().receive_telegram_update(view.record.id, secret, update));
+  CHECK(h.app->bindings().receive_telegram_update(view.record.id, secret, update));
+  CHECK(h.app->bindings().receive_telegram_update(view.record.id, secret, update));
+
+  REQUIRE(wait_until([&] { return !h.telegram.sent().empty(); }));
+  auto sent = h.telegram.sent();
+  CHECK(sent[0].chat_id == "4242");
+  CHECK(sent[0].text == "Relay hides your address [1].\n\nSources:\n[1] Firefox Relay FAQ");
+  CHECK(h.count("SELECT count(*) FROM chat.conversations WHERE channel = 'telegram'") == 1);
+  CHECK(h.text("SELECT visitor_name FROM chat.conversations WHERE channel = 'telegram'") == "Ada");
+  CHECK(h.text("SELECT visitor_id FROM chat.conversations WHERE channel = 'telegram'") == "telegram:4242");
+  CHECK(h.count("SELECT count(*) FROM chat.messages WHERE sender_kind = 'visitor'") == 1);
+  CHECK(h.count("SELECT count(*) FROM chat.messages WHERE sender_kind = 'bot'") == 1);
+  CHECK(wait_until([&] { return h.telegram.chat_actions() >= 1; }));  // "typing…", best effort
+
+  auto listed = h.app->bindings().list(h.tenant, h.bot.id());
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].record.last_inbound_at_us > 0);
+
+  h.app->bindings().disconnect(h.tenant, h.bot.id(), view.record.id);
+  CHECK(h.telegram.webhook_url(token).empty());  // deleteWebhook
+  CHECK(h.count("SELECT count(*) FROM chat.conversations WHERE channel = 'telegram'") == 1);
+}
+
+TEST_CASE("polling: getUpdates brings the message in, replies and operator messages go out in order") {
+  ChannelHarness h;
+  auto token = h.telegram.add_bot(5553001, "poll_bot");
+  h.telegram.refuse_chat_action = true;  // an error answer to sendChatAction never blocks a reply
+  auto view = h.connect(token, "polling");
+  h.telegram.queue_update(token, FakeTelegram::text_update(77, "Bob", "hello there"));
+  REQUIRE(wait_until([&] { return h.telegram.sent().size() >= 1; }));
+  CHECK(h.texts_sent()[0] == "Hello, world");
+  auto conversation = h.text("SELECT id FROM chat.conversations WHERE channel_id = $1", {view.record.id});
+  REQUIRE_FALSE(conversation.empty());
+  CHECK(h.count("SELECT poll_offset FROM chat.channels WHERE id = $1", {view.record.id}) > 1000);
+
+  for (int i = 1; i <= 5; ++i) h.operator_says(conversation, "op-" + std::to_string(i), "operator " + std::to_string(i));
+  REQUIRE(wait_until([&] { return h.telegram.sent().size() >= 6; }));
+  auto texts = h.texts_sent();
+  for (int i = 1; i <= 5; ++i) CHECK(texts[static_cast<std::size_t>(i)] == "operator " + std::to_string(i));
+}
+
+TEST_CASE("outbox: 429 waits retry_after, 5xx is retried, 400 never, 403 marks the chat inactive, "
+          "long text is split") {
+  ChannelHarness h;
+  auto token = h.telegram.add_bot(5554001, "outbox_bot");
+  auto view = h.connect(token, "polling");
+  ChannelRepository repository(*h.pool);
+  auto record = repository.get(view.record.id);
+  REQUIRE(record);
+  auto conversation = repository.conversation_for_chat(*record, "9001", "telegram:9001", "Eve");
+
+  h.telegram.fail_next(429, "Too Many Requests: retry after 1", 1);
+  h.operator_says(conversation, "a", "first");
+  REQUIRE(wait_until([&] { return h.texts_sent().size() == 1; }));
+  CHECK(h.texts_sent()[0] == "first");
+  CHECK(h.telegram.send_attempts() == 2);
+
+  h.telegram.fail_next(502, "Bad Gateway");
+  h.operator_says(conversation, "b", "second");
+  REQUIRE(wait_until([&] { return h.texts_sent().size() == 2; }));
+  CHECK(h.telegram.send_attempts() == 4);
+
+  h.telegram.fail_next(400, "Bad Request: chat not found");
+  h.operator_says(conversation, "c", "third");
+  h.operator_says(conversation, "d", "fourth");  // waits behind "third" until that is settled
+  REQUIRE(wait_until([&] { return h.texts_sent().size() == 3; }));
+  CHECK(h.texts_sent()[2] == "fourth");
+  CHECK(h.telegram.send_attempts() == 6);  // "third" once, never again
+  CHECK(h.count("SELECT count(*) FROM chat.channel_outbox WHERE state = 'failed'") == 1);
+  auto health = h.app->bindings().list(h.tenant, h.bot.id());
+  REQUIRE(health.size() == 1);
+  CHECK(health[0].record.failed_outbound == 1);
+
+  // 3600 code points, 5200 UTF-16 units: two parts at a sentence end, in order.
+  std::string longer;
+  for (int i = 0; i < 400; ++i) longer += "\xF0\x9F\x98\x80\xF0\x9F\x98\x80\xF0\x9F\x98\x80\xF0\x9F\x98\x80 ok. ";
+  h.operator_says(conversation, "e", longer);
+  REQUIRE(wait_until([&] { return h.texts_sent().size() == 5; }));
+  auto texts = h.texts_sent();
+  CHECK(utf16_units(texts[3]) <= kTelegramMaxTextUnits);
+  CHECK(utf16_units(texts[4]) <= kTelegramMaxTextUnits);
+  CHECK(texts[3].substr(texts[3].size() - 3) == "ok.");
+  CHECK(texts[3] + " " + texts[4] + " " == longer);
+
+  h.telegram.fail_next(403, "Forbidden: bot was blocked by the user");
+  h.operator_says(conversation, "f", "blocked?");
+  REQUIRE(wait_until([&] {
+    return h.count("SELECT count(*) FROM chat.conversations WHERE id = $1 AND chat_inactive", {conversation}) == 1;
+  }));
+  int attempts = h.telegram.send_attempts();
+  h.operator_says(conversation, "g", "nobody reads this");
+  REQUIRE(wait_until([&] { return h.count("SELECT count(*) FROM chat.channel_outbox WHERE state = 'failed'") == 3; }));
+  CHECK(h.telegram.send_attempts() == attempts);
+  CHECK_THAT(h.app->bindings().list(h.tenant, h.bot.id())[0].record.last_delivery_error,
+             Catch::Contains("403"));
+}
+
+TEST_CASE("a restart between receipt and reply: every stored update is answered, once") {
+  ChannelHarness h([](BindingSettings& b) {
+    b.public_base_url = "https://bots.example.com";
+    b.inbox.recovery_after = std::chrono::milliseconds(1000);
+  });
+  auto token = h.telegram.add_bot(5555001, "restart_bot");
+  auto view = h.connect(token, "webhook");
+  h.stop();  // "killed": nothing runs now
+
+  ChannelRepository repository(*h.pool);
+  // (1) Received and acknowledged, never processed.
+  std::string first = R"({"update_id":9101,)" + FakeTelegram::text_update(31, "Kim", "first question").substr(1);
+  REQUIRE(repository.store_inbound(view.record.id, "9101", first));
+  // (2) Processed up to the committed visitor message; the reply was lost with the process.
+  std::string second = R"({"update_id":9102,)" + FakeTelegram::text_update(32, "Lee", "second question").substr(1);
+  REQUIRE(repository.store_inbound(view.record.id, "9102", second));
+  auto record = repository.get(view.record.id);
+  REQUIRE(record);
+  auto conversation = repository.conversation_for_chat(*record, "32", "telegram:32", "Lee");
+  ChatStore store(*h.pool);
+  NewMessage visitor{conversation, "tg-9102", common::v1::SENDER_KIND_VISITOR, "telegram:32", "Lee",
+                     "second question", {}, ""};
+  auto appended = store.append(visitor);
+  REQUIRE(appended);
+  {
+    auto connection = h.pool->acquire();
+    connection->exec("UPDATE chat.channel_inbox SET state = 'posted', message_id = $1, "
+                     "updated_at = now() - interval '1 hour' WHERE external_id = '9102'",
+                     {appended->message.id()});
+  }
+
+  h.start();
+  REQUIRE(wait_until([&] { return h.telegram.sent().size() >= 2; }));
+  REQUIRE(wait_until([&] {
+    return h.count("SELECT count(*) FROM chat.channel_inbox WHERE state = 'done'") == 2;
+  }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // a second recovery pass
+  auto sent = h.telegram.sent();
+  CHECK(sent.size() == 2);
+  std::set<std::string> chats;
+  for (const auto& s : sent) chats.insert(s.chat_id);
+  CHECK(chats == std::set<std::string>{"31", "32"});
+  CHECK(h.count("SELECT count(*) FROM chat.messages WHERE sender_kind = 'visitor'") == 2);
+  CHECK(h.count("SELECT count(*) FROM chat.channel_outbox WHERE state = 'sent'") == 2);
+}

@@ -1,0 +1,183 @@
+#include "fake_telegram.hpp"
+
+#include <boost/json.hpp>
+
+namespace botfactory::channel::testing_support {
+namespace {
+namespace json = boost::json;
+
+std::string ok(const json::value& result) {
+  return json::serialize(json::object{{"ok", true}, {"result", result}});
+}
+
+std::string error(int code, const std::string& description, int retry_after_s = 0) {
+  json::object o{{"ok", false}, {"error_code", code}, {"description", description}};
+  if (retry_after_s > 0) o["parameters"] = json::object{{"retry_after", retry_after_s}};
+  return json::serialize(o);
+}
+
+}  // namespace
+
+FakeTelegram::FakeTelegram()
+    : server_(std::make_unique<testenv::HttpTestServer>(
+          [this](const testenv::HttpTestRequest& r, testenv::HttpTestConnection& c) { handle(r, c); })) {}
+
+FakeTelegram::~FakeTelegram() {
+  stopping_ = true;
+  updated_.notify_all();
+  server_.reset();
+}
+
+std::string FakeTelegram::add_bot(std::int64_t id, const std::string& username) {
+  std::string token = std::to_string(id) + ":AAH" + std::string(32, 'x') + username.substr(0, 2);
+  std::lock_guard lock(mutex_);
+  bots_[token] = {id, username};
+  return token;
+}
+
+std::int64_t FakeTelegram::queue_update(const std::string& token, const std::string& update) {
+  std::lock_guard lock(mutex_);
+  auto id = ++next_update_id_;
+  auto value = json::parse(update).as_object();
+  value["update_id"] = id;
+  updates_[token].emplace_back(id, json::serialize(value));
+  updated_.notify_all();
+  return id;
+}
+
+void FakeTelegram::fail_next(int status, const std::string& description, int retry_after_s) {
+  std::lock_guard lock(mutex_);
+  failures_.push_back(Failure{status, description, retry_after_s});
+}
+
+std::vector<FakeTelegram::Sent> FakeTelegram::sent() {
+  std::lock_guard lock(mutex_);
+  return sent_;
+}
+
+std::string FakeTelegram::webhook_url(const std::string& token) {
+  std::lock_guard lock(mutex_);
+  return webhooks_[token].first;
+}
+
+std::string FakeTelegram::webhook_secret(const std::string& token) {
+  std::lock_guard lock(mutex_);
+  return webhooks_[token].second;
+}
+
+int FakeTelegram::method_calls(const std::string& method) {
+  std::lock_guard lock(mutex_);
+  return calls_[method];
+}
+
+std::string FakeTelegram::text_update(std::int64_t chat_id, const std::string& first_name,
+                                      const std::string& text) {
+  return json::serialize(json::object{
+      {"message",
+       json::object{{"message_id", 1},
+                    {"date", 1700000000},
+                    {"from", json::object{{"id", chat_id}, {"is_bot", false}, {"first_name", first_name}}},
+                    {"chat", json::object{{"id", chat_id}, {"type", "private"}, {"first_name", first_name}}},
+                    {"text", text}}}});
+}
+
+void FakeTelegram::handle(const testenv::HttpTestRequest& request, testenv::HttpTestConnection& c) {
+  // "/bot<token>/<method>"
+  const std::string& target = request.target;
+  auto slash = target.find('/', 4);
+  if (target.rfind("/bot", 0) != 0 || slash == std::string::npos) {
+    return c.respond(404, "application/json", error(404, "Not Found"));
+  }
+  std::string token = target.substr(4, slash - 4);
+  std::string method = target.substr(slash + 1);
+  json::object body;
+  if (!request.body.empty()) {
+    boost::system::error_code ec;
+    auto parsed = json::parse(request.body, ec);
+    if (ec || !parsed.is_object()) return c.respond(400, "application/json", error(400, "Bad Request: bad JSON"));
+    body = parsed.as_object();
+  }
+  std::unique_lock lock(mutex_);
+  ++calls_[method];
+  auto bot = bots_.find(token);
+  if (bot == bots_.end()) {
+    lock.unlock();
+    return c.respond(401, "application/json", error(401, "Unauthorized"));
+  }
+  if (method == "getMe") {
+    json::object me{{"id", bot->second.first}, {"is_bot", true}, {"first_name", "Fake"},
+                    {"username", bot->second.second}};
+    lock.unlock();
+    return c.respond(200, "application/json", ok(me));
+  }
+  if (method == "getUpdates") {
+    if (!webhooks_[token].first.empty()) {
+      lock.unlock();
+      return c.respond(409, "application/json",
+                       error(409, "Conflict: can't use getUpdates method while webhook is active"));
+    }
+    std::int64_t offset = body.contains("offset") ? body["offset"].to_number<std::int64_t>() : 0;
+    std::int64_t timeout = body.contains("timeout") ? body["timeout"].to_number<std::int64_t>() : 0;
+    auto& queue = updates_[token];
+    while (!queue.empty() && queue.front().first < offset) queue.pop_front();  // confirmed
+    if (queue.empty() && timeout > 0) {
+      updated_.wait_for(lock, std::chrono::seconds(std::min<std::int64_t>(timeout, 2)),
+                        [&] { return stopping_.load() || !updates_[token].empty(); });
+    }
+    json::array result;
+    for (const auto& [id, update] : updates_[token]) {
+      if (id >= offset) result.push_back(json::parse(update));
+    }
+    lock.unlock();
+    return c.respond(200, "application/json", ok(result));
+  }
+  if (method == "setWebhook") {
+    webhooks_[token] = {body.contains("url") ? std::string(body["url"].as_string()) : "",
+                        body.contains("secret_token") ? std::string(body["secret_token"].as_string()) : ""};
+    lock.unlock();
+    return c.respond(200, "application/json", ok(true));
+  }
+  if (method == "deleteWebhook") {
+    webhooks_.erase(token);
+    lock.unlock();
+    return c.respond(200, "application/json", ok(true));
+  }
+  if (method == "getWebhookInfo") {
+    json::object info{{"url", webhooks_[token].first}, {"pending_update_count", 0}};
+    lock.unlock();
+    return c.respond(200, "application/json", ok(info));
+  }
+  if (method == "sendChatAction") {
+    ++chat_actions_;
+    lock.unlock();
+    if (refuse_chat_action) return c.respond(400, "application/json", error(400, "Bad Request: nope"));
+    return c.respond(200, "application/json", ok(true));
+  }
+  if (method == "sendMessage") {
+    ++send_attempts_;
+    if (!failures_.empty()) {
+      auto failure = failures_.front();
+      failures_.pop_front();
+      lock.unlock();
+      return c.respond(failure.status, "application/json",
+                       error(failure.status, failure.description, failure.retry_after_s));
+    }
+    if (!body.contains("text") || !body["text"].is_string() || body["text"].as_string().empty()) {
+      lock.unlock();
+      return c.respond(400, "application/json", error(400, "Bad Request: message text is empty"));
+    }
+    std::string chat_id = body["chat_id"].is_int64() ? std::to_string(body["chat_id"].as_int64())
+                                                      : json::serialize(body["chat_id"]);
+    sent_.push_back(Sent{token, chat_id, std::string(body["text"].as_string())});
+    json::object message{{"message_id", static_cast<std::int64_t>(sent_.size())},
+                         {"date", 1700000000},
+                         {"chat", json::object{{"id", body["chat_id"]}, {"type", "private"}}},
+                         {"text", body["text"]}};
+    lock.unlock();
+    return c.respond(200, "application/json", ok(message));
+  }
+  lock.unlock();
+  return c.respond(404, "application/json", error(404, "Not Found: method not found"));
+}
+
+}  // namespace botfactory::channel::testing_support

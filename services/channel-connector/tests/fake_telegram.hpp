@@ -1,0 +1,85 @@
+#pragma once
+// A fake Telegram Bot API server for tests (tests/support HttpTestServer: real sockets on
+// 127.0.0.1:0, plain HTTP) speaking the documented formats of
+// https://core.telegram.org/bots/api: POST /bot<token>/<method> with a JSON body, answers
+// {"ok":true,"result":…} or {"ok":false,"error_code":…,"description":…,"parameters":
+// {"retry_after":…}}.
+//
+//   getMe            the bot of a known token; 401 Unauthorized for any other token
+//   getUpdates       long poll: queued updates with update_id >= offset at once, else waits up
+//                    to min(timeout, 2 s) for one (offset confirms earlier ones: they are dropped)
+//   setWebhook, deleteWebhook, getWebhookInfo   the webhook URL and secret_token, recorded
+//   sendMessage      recorded (chat_id, text), or the next scripted failure (fail_next())
+//   sendChatAction   recorded; 400 when `refuse_chat_action`
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "botfactory/testenv/http_test_server.hpp"
+
+namespace botfactory::channel::testing_support {
+
+class FakeTelegram {
+ public:
+  struct Sent {
+    std::string token;
+    std::string chat_id;
+    std::string text;
+  };
+
+  FakeTelegram();
+  ~FakeTelegram();
+
+  std::string base_url() const { return server_->base_url(); }
+  /// A valid token for a bot with `id` and `username` (the token's prefix is the id).
+  std::string add_bot(std::int64_t id, const std::string& username);
+  /// Queues an update for getUpdates of `token`; returns its update_id.
+  std::int64_t queue_update(const std::string& token, const std::string& update_json_without_id);
+  /// The next sendMessage calls answer these (status, error_code, description, retry_after).
+  void fail_next(int status, const std::string& description, int retry_after_s = 0);
+
+  std::vector<Sent> sent();
+  /// sendMessage requests received (failed ones included).
+  int send_attempts() const { return send_attempts_.load(); }
+  int chat_actions() const { return chat_actions_.load(); }
+  std::string webhook_url(const std::string& token);
+  std::string webhook_secret(const std::string& token);
+  int method_calls(const std::string& method);
+
+  std::atomic<bool> refuse_chat_action{false};
+
+  /// A Telegram Update JSON (without update_id) of a private text message.
+  static std::string text_update(std::int64_t chat_id, const std::string& first_name,
+                                 const std::string& text);
+
+ private:
+  struct Failure {
+    int status;
+    std::string description;
+    int retry_after_s;
+  };
+  void handle(const testenv::HttpTestRequest& request, testenv::HttpTestConnection& connection);
+
+  std::mutex mutex_;
+  std::condition_variable updated_;
+  std::map<std::string, std::pair<std::int64_t, std::string>> bots_;  // token → id, username
+  std::map<std::string, std::deque<std::pair<std::int64_t, std::string>>> updates_;
+  std::int64_t next_update_id_ = 1000;
+  std::deque<Failure> failures_;
+  std::vector<Sent> sent_;
+  std::map<std::string, std::pair<std::string, std::string>> webhooks_;  // token → url, secret
+  std::map<std::string, int> calls_;
+  std::atomic<int> send_attempts_{0};
+  std::atomic<int> chat_actions_{0};
+  std::atomic<bool> stopping_{false};
+  std::unique_ptr<testenv::HttpTestServer> server_;
+};
+
+}  // namespace botfactory::channel::testing_support

@@ -1,0 +1,203 @@
+// Telegram through the real gateway and the real channel-connector (in process, on a fresh
+// database and the test Redis) with the fake Telegram Bot API: the channels REST routes, the
+// public webhook route (secret header and body limit before any work, a repeated update stored
+// once), the bot's reply with its sources at Telegram, and an operator's WebSocket message
+// delivered to the Telegram chat.
+
+#include <catch2/catch.hpp>
+
+#include "botfactory/pg/migrator.hpp"
+#include "botfactory/pg/pool.hpp"
+#include "botfactory/rpc/server.hpp"
+#include "channel_app.hpp"
+#include "channel_binding_grpc_service.hpp"
+#include "channel_grpc_service.hpp"
+#include "fake_services.hpp"
+#include "fake_telegram.hpp"
+#include "fake_upstreams.hpp"
+#include "gateway_fleet.hpp"
+#include "migrations.hpp"
+
+using namespace botfactory::gateway_test;
+namespace common = botfactory::common;
+namespace pg = botfactory::pg;
+namespace rpc = botfactory::rpc;
+namespace metrics = botfactory::metrics;
+namespace testenv = botfactory::testenv;
+namespace crypto = botfactory::crypto;
+namespace gateway = botfactory::gateway;
+namespace ai = botfactory::ai;
+namespace cc = botfactory::channel;
+namespace cct = botfactory::channel::testing_support;
+
+namespace {
+
+/// channel-connector's real wiring with bindings on, served over gRPC, and its fakes.
+struct ChannelConnector {
+  cct::FakeRegistry registry;
+  cct::FakeSubscription subscription;
+  cct::FakeAi ai;
+  cct::FakeTelegram telegram;
+  metrics::Registry metrics;
+  testenv::TestDatabase database;
+  std::shared_ptr<pg::Pool> pool;
+  std::unique_ptr<rpc::Server> fakes;
+  std::unique_ptr<cc::ChannelApp> app;
+  std::unique_ptr<cc::ChannelConnectorGrpc> chat_service;
+  std::unique_ptr<cc::ChannelBindingGrpc> binding_service;
+  std::unique_ptr<rpc::Server> server;
+
+  ChannelConnector() {
+    pool = std::make_shared<pg::Pool>(database.conninfo(), 8);
+    {
+      auto connection = pool->acquire();
+      pg::migrate(*connection, "chat", botfactory::migrations::chat_migrations());
+    }
+    fakes = std::make_unique<rpc::Server>("127.0.0.1:0",
+                                          std::vector<grpc::Service*>{&registry, &subscription, &ai});
+    std::string address = "127.0.0.1:" + std::to_string(fakes->port());
+    cc::ChannelSettings s;
+    s.redis_host = testenv::redis_host();
+    s.redis_port = testenv::redis_port();
+    s.registry_addr = s.subscription_addr = s.ai_proxy_addr = address;
+    s.pipeline_threads = 2;
+    s.redis_key_prefix = "test:" + common::random_uuid() + ":";
+    cc::BindingSettings b;
+    b.telegram_api_base_url = telegram.base_url();
+    b.public_base_url = "https://bots.example.com";
+    b.outbox.idle_poll = std::chrono::milliseconds(100);
+    b.outbox.rates.per_chat_interval = std::chrono::milliseconds(0);
+    b.inbox.idle_poll = std::chrono::milliseconds(100);
+    app = std::make_unique<cc::ChannelApp>(
+        pool, s, metrics, std::make_shared<const crypto::SecretBox>(std::string(32, 'g')), b);
+    chat_service = std::make_unique<cc::ChannelConnectorGrpc>(app->chat());
+    binding_service = std::make_unique<cc::ChannelBindingGrpc>(app->bindings());
+    server = std::make_unique<rpc::Server>(
+        "127.0.0.1:0", std::vector<grpc::Service*>{chat_service.get(), binding_service.get()});
+  }
+  ~ChannelConnector() {
+    ai.release();
+    server.reset();
+    app.reset();
+    fakes.reset();
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(server->port()); }
+  std::string fakes_address() const { return "127.0.0.1:" + std::to_string(fakes->port()); }
+};
+
+HttpResult webhook(unsigned short port, const std::string& channel_id, const std::string& secret,
+                   const std::string& body) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!secret.empty()) headers.emplace_back("X-Telegram-Bot-Api-Secret-Token", secret);
+  return http_call(port, http::verb::post, "/webhooks/telegram/" + channel_id, body, {},
+                   "application/json", headers);
+}
+
+}  // namespace
+
+TEST_CASE("Telegram through the gateway: connect, webhook checks, dedupe, reply with sources, "
+          "operator reply from the WebSocket") {
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  ChannelConnector connector;
+  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) {
+                     s.channel_addr = connector.address();
+                     s.registry_addr = connector.fakes_address();  // the bot lives there
+                   }};
+  auto port = gateway.port();
+  const std::string tenant = common::random_uuid();
+  auto bot = connector.registry.add_bot(tenant, "Mozilla Help", "en", "");
+  auto token = user_token(fakes, tenant);
+  auto telegram_token = connector.telegram.add_bot(6661001, "mozilla_help_bot");
+  connector.ai.deltas = {"Relay forwards mail [1]."};
+  ai::v1::Source source;
+  source.set_document_id(common::random_uuid());
+  source.set_document_title("Firefox Relay FAQ");
+  connector.ai.sources = {source};
+  const std::string channels = "/api/v1/bots/" + bot.id() + "/channels";
+
+  auto r = http_call(port, http::verb::post, channels, R"({"type":"telegram","token":"nope"})", token);
+  CHECK(r.status == 400);
+  CHECK(r.error_code() == "validation_failed");
+  r = http_call(port, http::verb::post, channels,
+                R"({"type":"telegram","token":"123456:AAHaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})", token);
+  CHECK(r.status == 400);
+  CHECK_THAT(r.body, Catch::Contains("Telegram refused the bot token"));
+  r = http_call(port, http::verb::post, channels, R"({"type":"fax","token":"x"})", token);
+  CHECK(r.status == 400);
+  r = http_call(port, http::verb::post, channels, R"({"type":"telegram"})");
+  CHECK(r.status == 401);
+
+  r = http_call(port, http::verb::post, channels,
+                json::serialize(json::object{{"type", "telegram"}, {"token", telegram_token}, {"mode", "webhook"}}),
+                token);
+  REQUIRE(r.status == 201);
+  CHECK(r.body.find(telegram_token) == std::string::npos);
+  CHECK(r.body.find(telegram_token.substr(4)) == std::string::npos);
+  auto channel = r.json();
+  std::string channel_id(channel.at("id").as_string());
+  CHECK(channel.at("credentials_hint").as_string() == "\xE2\x80\xA6" + telegram_token.substr(telegram_token.size() - 4));
+  CHECK(channel.at("display_name").as_string() == "@mozilla_help_bot");
+  CHECK(channel.at("webhook_url").as_string() == "https://bots.example.com/webhooks/telegram/" + channel_id);
+  CHECK(channel.at("health").at("state").as_string() == "connected");
+  auto secret = connector.telegram.webhook_secret(telegram_token);
+  REQUIRE_FALSE(secret.empty());
+
+  // Plan limit: one channel per bot on the trial.
+  auto second = connector.telegram.add_bot(6661002, "other_bot");
+  r = http_call(port, http::verb::post, channels,
+                json::serialize(json::object{{"type", "telegram"}, {"token", second}, {"mode", "polling"}}), token);
+  CHECK(r.status == 402);
+
+  std::string update = R"({"update_id":8001,)" +
+                       cct::FakeTelegram::text_update(5150, "Grace", "What does Relay do?").substr(1);
+  CHECK(webhook(port, channel_id, "", update).status == 403);
+  CHECK(webhook(port, channel_id, "wrong-secret", update).status == 403);
+  CHECK(webhook(port, common::random_uuid(), secret, update).status == 403);
+  CHECK(webhook(port, channel_id, secret, std::string(300000, ' ')).status == 413);
+  CHECK(webhook(port, channel_id, secret, "not json").status == 400);
+  for (int i = 0; i < 3; ++i) CHECK(webhook(port, channel_id, secret, update).status == 200);
+
+  REQUIRE(cct::wait_until([&] { return !connector.telegram.sent().empty(); }));
+  auto sent = connector.telegram.sent();
+  CHECK(sent[0].chat_id == "5150");
+  CHECK(sent[0].text == "Relay forwards mail [1].\n\nSources:\n[1] Firefox Relay FAQ");
+
+  // The operator sees the Telegram conversation like a widget one, and answers on the WebSocket.
+  r = http_call(port, http::verb::get, "/api/v1/bots/" + bot.id() + "/conversations", "", token);
+  REQUIRE(r.status == 200);
+  auto conversations = r.json().at("conversations").as_array();
+  REQUIRE(conversations.size() == 1);
+  auto conversation = conversations[0].as_object();
+  CHECK(conversation.at("channel").as_string() == "telegram");
+  std::string conversation_id(conversation.at("id").as_string());
+  r = http_call(port, http::verb::get, "/api/v1/conversations/" + conversation_id + "/messages", "", token);
+  REQUIRE(r.status == 200);
+  CHECK(r.json().at("messages").as_array().size() == 2);  // the question once, the reply
+
+  WsClient op(port, token);
+  REQUIRE(op.open());
+  CHECK(op.join(conversation_id, 2).at("type").as_string() == "conversation.joined");
+  op.send_json({{"type", "message.send"},
+                {"conversation_id", conversation_id},
+                {"client_id", "op-1"},
+                {"text", "Hi Grace, an operator here."}});
+  CHECK(op.read_type("message.ack").at("seq").as_int64() == 3);
+  REQUIRE(cct::wait_until([&] { return connector.telegram.sent().size() == 2; }));
+  CHECK(connector.telegram.sent()[1].text == "Hi Grace, an operator here.");
+
+  r = http_call(port, http::verb::get, channels, "", token);
+  REQUIRE(r.status == 200);
+  auto health = r.json().at("channels").as_array().at(0).at("health").as_object();
+  CHECK(health.at("state").as_string() == "connected");
+  CHECK(health.at("last_inbound_at").is_string());
+  CHECK(health.at("pending_outbound").as_int64() == 0);
+  CHECK(health.at("webhook").at("registered_url").as_string() ==
+        "https://bots.example.com/webhooks/telegram/" + channel_id);  // getWebhookInfo
+
+  r = http_call(port, http::verb::delete_, channels + "/" + channel_id, "", token);
+  CHECK(r.status == 204);
+  CHECK(connector.telegram.webhook_url(telegram_token).empty());
+  CHECK(webhook(port, channel_id, secret, update).status == 403);
+  r = http_call(port, http::verb::get, channels, "", token);
+  CHECK(r.json().at("channels").as_array().empty());
+}

@@ -1,0 +1,64 @@
+// Fuzz target: the Telegram Bot API parsers and the outbound text split of channel-connector
+// (telegram_wire.cpp, telegram_text.cpp; https://core.telegram.org/bots/api).
+// Input: byte 0 picks the split limit (16..271 UTF-16 units); the rest is parsed as an API
+// answer, an Update, a getUpdates result and a getMe result, and split as message text.
+// Properties:
+// - no parser crashes, whatever the bytes; every update split_updates() returns parses again
+//   with parse_update() to the same update_id;
+// - split_message(): every part is non-empty, within the limit, and the parts hold every
+//   non-whitespace byte of the text in order (only whitespace at the cuts is dropped).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "fuzz_check.hpp"
+#include "telegram_text.hpp"
+#include "telegram_wire.hpp"
+
+namespace tg = botfactory::channel::telegram;
+using botfactory::channel::split_message;
+using botfactory::channel::utf16_units;
+
+namespace {
+
+std::string without_space(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c != ' ' && c != '\n' && c != '\t' && c != '\r') out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  const std::size_t limit = 16 + data[0];
+  std::string_view input(reinterpret_cast<const char*>(data + 1), size - 1);
+
+  if (auto answer = tg::parse_answer(input)) {
+    FUZZ_CHECK(answer->retry_after_s >= 0 && answer->retry_after_s <= 86400);
+    (void)tg::parse_bot_identity(answer->result);
+    (void)tg::parse_webhook_info(answer->result);
+    for (const auto& update : tg::split_updates(answer->result)) {
+      auto again = tg::parse_update(update.json);
+      FUZZ_CHECK(again.has_value());
+      FUZZ_CHECK(again->update_id == update.update_id);
+    }
+  }
+  if (auto update = tg::parse_update(input)) {
+    FUZZ_CHECK(!update->has_message || !update->display_name.empty());
+  }
+  for (const auto& update : tg::split_updates(input)) FUZZ_CHECK(tg::parse_update(update.json));
+
+  auto parts = split_message(input, limit);
+  std::string joined;
+  for (const auto& part : parts) {
+    FUZZ_CHECK(!part.empty());
+    FUZZ_CHECK(utf16_units(part) <= limit);
+    joined += part;
+  }
+  FUZZ_CHECK(without_space(joined) == without_space(input));
+  return 0;
+}
