@@ -379,6 +379,18 @@ describe("tenant-isolation matrix on a live fleet", () => {
       return record(outcome(await exchange({ type: "conversation.leave", conversation_id: cid },
         (f) => f.conversation_id === cid && ["conversation.left", "error"].includes(f.type), "leave answer"), "left"));
     }
+    if (row.id === "handoff") {
+      return record(outcome(await exchange({ type: "handoff.request", conversation_id: cid },
+        (f) => ["conversation.state", "error"].includes(f.type), "handoff answer"), "state"));
+    }
+    if (row.id === "typing") {
+      const from = client.frames.length;
+      client.send({ type: "typing", conversation_id: cid, state: "start" });
+      client.send({ type: "ping" });
+      const answer = await client.waitUntil((c) => c.frames.slice(from).find((f) => ["pong", "error"].includes(f.type)),
+        10000, `typing answer (as ${caller})`);
+      return record(outcome(answer, "silent"));
+    }
     throw new Error(`no driver for WebSocket row ${row.id}`);
   }
 

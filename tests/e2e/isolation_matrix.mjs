@@ -138,6 +138,12 @@ export const WS_ROWS = [
   { id: "send", op: "message.send", target: "cA", expect: ws("ack", "not_joined", "ack", "not_joined") },
   { id: "leave", op: "conversation.leave", target: "cA", expect: ws("left", "not_joined", "left", "not_joined") },
   { id: "ping", op: "ping", target: "—", expect: ws("pong", "pong", "pong", "pong") },
+  // The inbox: a visitor asks for a person (`state`: the conversation.state answer; operators
+  // take over over REST); typing has no answer when relayed (`silent`: the next frame is the
+  // pong of a ping sent after it).
+  { id: "handoff", op: "handoff.request", target: "cA",
+    expect: ws("forbidden", "not_joined", "state", "not_joined") },
+  { id: "typing", op: "typing", target: "cA", expect: ws("silent", "not_joined", "silent", "not_joined") },
   { id: "join_sibling", op: "conversation.join", target: "cA2",
     expect: ws("joined", "not_found", "forbidden", "forbidden") },
   // In-band token renewal (docs/protocol.md): A's user's socket offered the caller's token.
