@@ -258,7 +258,11 @@ void run_latency(const Options& o, FakeTelegram& fake, const std::string& token,
   std::this_thread::sleep_for(std::chrono::seconds(1));  // duplicates arriving late
   sent = sent_in(fake, token, chat_lo, chat_lo + o.chats);
   std::map<std::int64_t, std::vector<Clock::time_point>> replies;
-  for (auto& s : sent) replies[std::stoll(s.chat_id)].push_back(s.at);
+  int with_sources = 0;
+  for (auto& s : sent) {
+    replies[std::stoll(s.chat_id)].push_back(s.at);
+    if (s.text.find("\n\nSources:\n") != std::string::npos) ++with_sources;
+  }
   std::vector<double> ms;
   int lost = 0, extra = 0;
   for (auto& [chat, sends] : scheduled) {
@@ -273,11 +277,12 @@ void run_latency(const Options& o, FakeTelegram& fake, const std::string& token,
   }
   double p50 = percentile(ms, 50), p90 = percentile(ms, 90), p99 = percentile(ms, 99),
          mx = ms.empty() ? 0 : *std::max_element(ms.begin(), ms.end());
-  std::printf("| %d/s | %d | %d | %.1f | %.1f | %.1f | %.1f | %d | %d | %d |\n", rate, total,
-              static_cast<int>(ms.size()), p50, p90, p99, mx, lost, extra, poster.failed.load());
+  std::printf("| %d/s | %d | %d | %d | %.1f | %.1f | %.1f | %.1f | %d | %d | %d |\n", rate, total,
+              static_cast<int>(ms.size()), with_sources, p50, p90, p99, mx, lost, extra,
+              poster.failed.load());
   std::fflush(stdout);
   json::object r{{"case", "latency"}, {"rate", rate},        {"updates", total},
-                 {"answered", ms.size()}, {"p50_ms", p50},   {"p90_ms", p90},
+                 {"answered", ms.size()}, {"with_sources", with_sources}, {"p50_ms", p50},   {"p90_ms", p90},
                  {"p99_ms", p99},        {"max_ms", mx},      {"lost", lost},
                  {"duplicates", extra},  {"webhook_failed", poster.failed.load()},
                  {"webhook_ack_max_ms", poster.ack_us_max.load() / 1000.0}};
@@ -362,8 +367,8 @@ int main(int argc, char** argv) {
   std::cerr << "bench_channels: channel " << channel_id << " connected (webhook)\n";
   Poster poster(o.gateway_port, "/webhooks/telegram/" + channel_id, secret, o.senders);
   if (o.mode == "latency") {
-    std::printf("| rate | updates | answered | p50 ms | p90 ms | p99 ms | max ms | lost | duplicates | webhook errors |\n");
-    std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+    std::printf("| rate | updates | answered | with sources | p50 ms | p90 ms | p99 ms | max ms | lost | duplicates | webhook errors |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
     std::int64_t chat_lo = o.chat_base;
     for (int rate : o.rates) {
       run_latency(o, fake, token, poster, questions, chat_lo, rate);
