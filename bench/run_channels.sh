@@ -54,6 +54,7 @@ rnd() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 # run_mode MODE: one fresh stack, one bench_channels run.
 run_mode() {
   local mode=$1 handoff="$RUN_DIR/handoff" out="$RUN_DIR/$mode.out" err="$RUN_DIR/$mode.err" rc=0
+  rm -rf "$SERVERS" "$FLEET"  # a fresh database every time
   scripts/servers.sh start "$SERVERS" >/dev/null
   # shellcheck disable=SC1091
   source "$SERVERS/env"
