@@ -32,9 +32,11 @@ fi
 
 mkdir -p "$RUN_DIR"
 RUN_DIR=$(cd "$RUN_DIR" && pwd)
+RATES=${RATES:-50,200} DURATION=${DURATION:-10}
 SERVERS="$RUN_DIR/servers" FLEET="$RUN_DIR/fleet" RESULTS="$RUN_DIR/results.jsonl"
 : >"$RESULTS"
 : >"$RUN_DIR/results.md"
+: >"$RUN_DIR/stages.md"
 BENCH_PID=
 cleanup() {
   [ -n "$BENCH_PID" ] && kill "$BENCH_PID" 2>/dev/null || true
@@ -51,6 +53,36 @@ range_free() {
 }
 rnd() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
+# Where the time goes, from the database's timestamps (transaction start times) of each
+# answered update: webhook stored (inbox received_at) -> visitor message committed (inbox
+# processor) -> bot reply + outbox row committed (pipeline + ai-proxy) -> outbox sent_at (sender,
+# rate limiter, sendMessage). One row per latency case (update ids are consecutive per case).
+stages() {
+  local bounds="" id=500000 r
+  for r in ${RATES//,/ }; do id=$((id + r * DURATION)); bounds+="${bounds:+,}$id"; done
+  psql "$PG_CONNINFO" -qAtF ' | ' -c "
+    WITH r AS (
+      SELECT width_bucket(i.external_id::bigint, ARRAY[500000,$bounds]) AS k,
+             extract(epoch FROM m.created_at - i.received_at) * 1000 AS inbox,
+             extract(epoch FROM o.created_at - m.created_at) * 1000 AS reply,
+             extract(epoch FROM o.sent_at - o.created_at) * 1000 AS outbox
+      FROM chat.channel_inbox i
+      JOIN chat.messages m ON m.id = i.message_id
+      JOIN chat.messages b ON b.conversation_id = m.conversation_id
+                          AND b.client_id = 'bot-reply-' || m.id::text
+      JOIN chat.channel_outbox o ON o.message_id = b.id)
+    SELECT '| ' || (string_to_array('${RATES}', ','))[k] || '/s', count(*),
+           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY inbox)::numeric, 1),
+           round(percentile_cont(0.99) WITHIN GROUP (ORDER BY inbox)::numeric, 1),
+           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY reply)::numeric, 1),
+           round(percentile_cont(0.99) WITHIN GROUP (ORDER BY reply)::numeric, 1),
+           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY outbox)::numeric, 1),
+           round(percentile_cont(0.99) WITHIN GROUP (ORDER BY outbox)::numeric, 1) || ' |'
+    FROM r GROUP BY k ORDER BY k" |
+    { echo "| rate | replies | inbox p50 | inbox p99 | reply p50 | reply p99 | outbox p50 | outbox p99 |"
+      echo "|---|---|---|---|---|---|---|---|"; cat; }
+}
+
 # run_mode MODE: one fresh stack, one bench_channels run.
 run_mode() {
   local mode=$1 handoff="$RUN_DIR/handoff" out="$RUN_DIR/$mode.out" err="$RUN_DIR/$mode.err" rc=0
@@ -62,8 +94,8 @@ run_mode() {
   while ! range_free "$base"; do base=$((base + 100)); done
   local gw; gw=$(first_free 18680)
   rm -f "$handoff"
-  local args=(--mode "$mode" --handoff "$handoff" --gateway-port "$gw" --rates "${RATES:-50,200}"
-              --duration "${DURATION:-10}" --chats "${CHATS:-1000}"
+  local args=(--mode "$mode" --handoff "$handoff" --gateway-port "$gw" --rates "$RATES"
+              --duration "$DURATION" --chats "${CHATS:-1000}"
               --questions "$DATA/mozilla-faq/questions.jsonl")
   "$BENCH" "${args[@]}" >"$out" 2>"$err" &
   BENCH_PID=$!
@@ -86,6 +118,7 @@ run_mode() {
   sed -n 's/^RESULT //p' "$err" >>"$RESULTS"
   grep -v '^RESULT ' "$err" | tail -5 >&2 || true
   [ $rc -eq 0 ] || echo "run_channels: $mode exited with $rc (webhook errors)" >&2
+  [ "$mode" = latency ] && stages | tee -a "$RUN_DIR/stages.md"
   scripts/fleet.sh stop "$FLEET" >/dev/null 2>&1 || true
   scripts/servers.sh stop "$SERVERS" >/dev/null 2>&1 || true
 }
