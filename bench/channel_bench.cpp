@@ -367,7 +367,7 @@ int main(int argc, char** argv) {
   std::cerr << "bench_channels: channel " << channel_id << " connected (webhook)\n";
   Poster poster(o.gateway_port, "/webhooks/telegram/" + channel_id, secret, o.senders);
   if (o.mode == "latency") {
-    std::printf("| rate | updates | answered | with sources | p50 ms | p90 ms | p99 ms | max ms | lost | duplicates | webhook errors |\n");
+    std::printf("| rate | updates | answered | with sources | p50 ms | p90 ms | p99 ms | max ms | unanswered after drain | duplicates | webhook errors |\n");
     std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
     std::int64_t chat_lo = o.chat_base;
     for (int rate : o.rates) {
