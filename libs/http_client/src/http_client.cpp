@@ -111,11 +111,15 @@ struct Client::Impl {
   }
 
   void post(std::vector<std::shared_ptr<Transfer>> Impl::*queue, std::shared_ptr<Transfer> transfer) {
-    {
-      std::lock_guard lock(commands_mutex);
-      (this->*queue).push_back(std::move(transfer));
-    }
-    curl_multi_wakeup(multi);
+    std::lock_guard lock(commands_mutex);
+    (this->*queue).push_back(std::move(transfer));
+    wake_locked();
+  }
+
+  /// Wakes the event thread; the caller holds commands_mutex (the thread frees `multi` under it
+  /// when it ends, so a wake-up never touches a freed handle).
+  void wake_locked() {
+    if (multi) curl_multi_wakeup(multi);
   }
 
   static size_t on_header(char* data, size_t size, size_t count, void* user) {
@@ -458,18 +462,29 @@ Client::Client(ClientSettings settings) : impl_(std::make_shared<Impl>()) {
   impl_->multi = curl_multi_init();
   if (!impl_->multi) throw std::runtime_error("curl_multi_init failed");
   curl_multi_setopt(impl_->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(impl_->settings.max_concurrent));
-  impl_->thread = std::thread([impl = impl_.get()] { impl->loop(); });
+  // The thread owns a reference: when the client is destroyed from one of its own callbacks the
+  // thread is detached and finishes (and frees the multi handle) on its own.
+  impl_->thread = std::thread([impl = impl_] {
+    impl->loop();
+    std::lock_guard lock(impl->commands_mutex);
+    curl_multi_cleanup(impl->multi);
+    impl->multi = nullptr;
+  });
 }
 
 Client::~Client() {
   {
     std::lock_guard lock(impl_->commands_mutex);
     impl_->stopping = true;
+    impl_->wake_locked();
   }
-  curl_multi_wakeup(impl_->multi);
-  impl_->thread.join();
-  curl_multi_cleanup(impl_->multi);
-  impl_->multi = nullptr;
+  // Destroyed on the event thread (a callback dropped the last reference to its owner):
+  // joining would wait for itself; the loop ends once that callback returns.
+  if (impl_->thread.get_id() == std::this_thread::get_id()) {
+    impl_->thread.detach();
+  } else {
+    impl_->thread.join();
+  }
 }
 
 std::size_t Client::in_flight() const { return impl_->active.load(); }
@@ -499,8 +514,8 @@ std::unique_ptr<Response> Client::start(Request request) {
       return response;
     }
     impl_->to_add.push_back(t);
+    impl_->wake_locked();
   }
-  curl_multi_wakeup(impl_->multi);
   return response;
 }
 
@@ -521,7 +536,10 @@ std::shared_ptr<Call> Client::start(Request request, StreamCallbacks callbacks) 
   {
     std::lock_guard lock(impl_->commands_mutex);
     stopped = impl_->stopping;
-    if (!stopped) impl_->to_add.push_back(t);
+    if (!stopped) {
+      impl_->to_add.push_back(t);
+      impl_->wake_locked();
+    }
   }
   if (stopped) {
     // The event thread is gone or going: report here (the documented exception).
@@ -537,7 +555,6 @@ std::shared_ptr<Call> Client::start(Request request, StreamCallbacks callbacks) 
     if (on_complete) on_complete(Failure::kCancelled, "client stopped");
     return call;
   }
-  curl_multi_wakeup(impl_->multi);
   return call;
 }
 

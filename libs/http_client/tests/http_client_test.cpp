@@ -299,6 +299,32 @@ TEST_CASE("http client push interface: head, body pieces and one completion on t
   CHECK(limited.failure == Failure::kNone);
 }
 
+TEST_CASE("http client: destroyed from its own completion callback, it neither deadlocks nor aborts") {
+  HttpTestServer server([](const HttpTestRequest&, HttpTestConnection& c) {
+    c.respond(200, "text/plain", "ok");
+  });
+  // The last reference to the client is dropped on its event thread (as when a served call's
+  // completion releases the providers that own the client): the destructor cannot join there.
+  for (int round = 0; round < 20; ++round) {
+    auto client = std::make_shared<http::Client>();
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool destroyed = false;
+    http::StreamCallbacks callbacks;
+    auto holder = std::make_shared<std::shared_ptr<http::Client>>(client);
+    callbacks.on_complete = [holder, &mutex, &cv, &destroyed](Failure, const std::string&) {
+      holder->reset();  // ~Client on the event thread
+      std::lock_guard lock(mutex);
+      destroyed = true;
+      cv.notify_all();
+    };
+    client->start(post(server, "/"), std::move(callbacks));
+    client.reset();  // the callback now holds the only reference
+    std::unique_lock lock(mutex);
+    REQUIRE(cv.wait_for(lock, 10s, [&] { return destroyed; }));
+  }
+}
+
 TEST_CASE("http client push interface: cancel, delayed start, overload and connect failure complete once") {
   HttpTestServer server([](const HttpTestRequest&, HttpTestConnection& c) {
     c.start_chunks(200, "text/event-stream");

@@ -117,7 +117,8 @@ class Response {
 };
 
 /// The client: an event thread with one curl multi handle. Thread-safe. The destructor
-/// cancels what is in flight and joins the thread.
+/// cancels what is in flight and joins the thread; called from one of the client's own
+/// callbacks (on the event thread) it lets the thread finish by itself instead.
 class Client {
  public:
   explicit Client(ClientSettings settings = {});
