@@ -13,7 +13,7 @@ namespace {
 using namespace botfactory::ai;
 using std::chrono::milliseconds;
 
-/// Counts calls per (tenant, bot); answers a model named after the call number.
+/// Counts calls per (tenant, bot); answers the call number as the model.
 struct CountingSource : ModelConfigSource {
   std::map<std::string, int> calls;
   bool fail = false;
@@ -22,7 +22,7 @@ struct CountingSource : ModelConfigSource {
     if (fail) throw botfactory::rpc::StatusError(grpc::StatusCode::UNAVAILABLE, "bot registry unavailable");
     ModelConfig config;
     config.provider = "openai";
-    config.model = "m" + std::to_string(n);
+    config.model = std::to_string(n);
     config.api_key = "sk-" + bot_id;
     return config;
   }
@@ -40,14 +40,14 @@ struct Fixture {
 
 TEST_CASE("model config cache: reused within the TTL, asked again after it") {
   Fixture f;
-  CHECK(f.cache.model_config("t1", "b1").model == "m1");
+  CHECK(f.cache.model_config("t1", "b1").model == "1");
   f.now += milliseconds(4999);
   auto again = f.cache.model_config("t1", "b1");
-  CHECK(again.model == "m1");
+  CHECK(again.model == "1");
   CHECK(again.api_key == "sk-b1");
   CHECK(f.inner->calls["t1/b1"] == 1);
   f.now += milliseconds(1);  // 5000 ms after the answer arrived: expired
-  CHECK(f.cache.model_config("t1", "b1").model == "m2");
+  CHECK(f.cache.model_config("t1", "b1").model == "2");
   CHECK(f.inner->calls["t1/b1"] == 2);
 }
 
@@ -86,8 +86,8 @@ TEST_CASE("model config cache: errors are not cached") {
   CHECK_THROWS_AS(f.cache.model_config("t", "b"), botfactory::rpc::StatusError);
   CHECK(f.cache.size() == 0);
   f.inner->fail = false;
-  CHECK(f.cache.model_config("t", "b").model == "m2");
-  CHECK(f.cache.model_config("t", "b").model == "m2");
+  CHECK(f.cache.model_config("t", "b").model == "2");
+  CHECK(f.cache.model_config("t", "b").model == "2");
   CHECK(f.inner->calls["t/b"] == 2);
 }
 
