@@ -388,8 +388,12 @@ void GenerateCall::next(std::unique_lock<std::mutex>& lock) {
     writing_ = true;
     out_.set_delta(std::move(pending_));
     pending_.clear();
+    // Held text flushed because the final is ready: buffered, so it leaves in one transport
+    // write with the final instead of a round of its own.
+    grpc::WriteOptions options;
+    if (final_) options.set_buffer_hint();
     lock.unlock();
-    reactor->StartWrite(&out_);
+    reactor->StartWrite(&out_, options);
     return;
   }
   if (final_) {
