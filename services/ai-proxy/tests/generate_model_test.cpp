@@ -202,6 +202,9 @@ TEST_CASE("model path: time-window coalescing sends the first text at once and t
     while (reader->Read(&event)) {
     }
     CHECK(reader->Finish().error_code() == grpc::StatusCode::CANCELLED);
+    // The outbound request ends too (and releases the call before the harness goes away).
+    for (int i = 0; i < 200 && s.client->in_flight() > 0; ++i) std::this_thread::sleep_for(10ms);
+    CHECK(s.client->in_flight() == 0);
   }
 }
 
