@@ -10,7 +10,7 @@ APT_PACKAGES=(
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpq-dev libhiredis-dev libspdlog-dev libfmt-dev catch2 libsodium-dev libcpp-jwt-dev libcli11-dev
   nlohmann-json3-dev libssl-dev libcurl4-openssl-dev
-  libmd4c-dev libxml2-dev libpoppler-cpp-dev clang-14 libfuzzer-14-dev
+  libmd4c-dev libxml2-dev libpoppler-cpp-dev libicu-dev clang-14 libfuzzer-14-dev
   postgresql redis-server
   chromium
   docker-compose

@@ -45,9 +45,10 @@ export async function freeRange(count) {
 /**
  * Starts the six services (gateway as two replicas) on free ports against a fresh database;
  * returns {gateways: [url1, url2], stop, psql, dir} (DIR/fleet.pids: "pid name" lines).
- * `redisPort` overrides the test Redis (for a test that restarts its own Redis).
+ * `redisPort` overrides the test Redis (for a test that restarts its own Redis); `env` adds or
+ * overrides environment variables of every service (e.g. OPENAI_BASE_URL, LOG_LEVEL).
  */
-export async function startFleet({ redisPort } = {}) {
+export async function startFleet({ redisPort, env: extraEnv = {} } = {}) {
   const pgBase = requiredEnv("BOTFACTORY_TEST_PG_BASE");
   const buildDir = requiredEnv("BOTFACTORY_BUILD_DIR");
   const dbName = "e2e_" + randomBytes(5).toString("hex");
@@ -79,6 +80,7 @@ export async function startFleet({ redisPort } = {}) {
     // Tenants' provider base URLs may name 127.0.0.1 (the fake model servers of the tests run
     // there); production keeps the default "off" (docs/security.md, SSRF).
     LLM_TENANT_PRIVATE_ADDRESSES: process.env.LLM_TENANT_PRIVATE_ADDRESSES ?? "on",
+    ...extraEnv,
   };
   execFileSync(path.join(repoRoot, "scripts/fleet.sh"), ["start", dir], { env, stdio: "inherit" });
   const stop = () => {

@@ -261,6 +261,7 @@ class GenerateCall final : public ReplyObserver, public std::enable_shared_from_
         }
       }
       call.prompt = build_prompt(input, call.hits);
+      redact_secret(call.prompt, config.api_key);  // the key in use never reaches the model as data
       call.model = config.model;
       call.temperature = config.temperature;
       call.max_output_tokens = config.max_output_tokens;

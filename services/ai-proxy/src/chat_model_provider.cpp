@@ -456,6 +456,7 @@ void ChatModelProvider::generate(const GenerateInput& input, const DeltaSink& on
   ModelCall call;
   call.hits = search_->search(input.tenant_id, input.bot_id, input.user_text, settings_.top_k);
   call.prompt = build_prompt(input, call.hits);
+  redact_secret(call.prompt, key);  // a key pasted into a document or message never reaches the model
   call.model = input.model;
   call.temperature = input.temperature;
   call.api_key = key;

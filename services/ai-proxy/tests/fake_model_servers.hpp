@@ -20,6 +20,9 @@
 //   "flaky"         500 for the first request of this server with this model, then the reply
 //   "drip"          OpenAI: one event every 100 ms (many slow streams at once)
 //   "busy"          429 without Retry-After (a quota error: not retried)
+//   "naive"         a model that obeys any instruction it reads, at its worst: it "reveals its
+//                   prompt", replying with everything it was given (system text, then every
+//                   message, as naive_echo() joins them) in the normal stream (injection tests)
 // Gemini also answers the non-streaming models/{model}:generateContent with one
 // GenerateContentResponse (the whole reply, finishReason STOP, usageMetadata).
 // A request without the expected key gets 401 with an error message quoting the key's start,
@@ -83,6 +86,24 @@ inline bool answer_common(const std::string& model, HttpTestConnection& c, const
   return true;
 }
 
+/// The "naive" model's reply: every text of the request in order, one per line — OpenAI:
+/// messages[].content; Gemini: systemInstruction.parts[].text, then contents[].parts[].text.
+inline std::string naive_echo(const boost::json::object& body) {
+  std::string out;
+  auto add_parts = [&](const boost::json::value& holder) {
+    if (!holder.is_object() || !holder.as_object().contains("parts")) return;
+    for (const auto& part : holder.at("parts").as_array()) out += std::string(part.at("text").as_string()) + "\n";
+  };
+  if (const auto* messages = body.if_contains("messages")) {
+    for (const auto& m : messages->as_array()) out += std::string(m.at("content").as_string()) + "\n";
+  }
+  if (const auto* system = body.if_contains("systemInstruction")) add_parts(*system);
+  if (const auto* contents = body.if_contains("contents")) {
+    for (const auto& c : contents->as_array()) add_parts(c);
+  }
+  return out;
+}
+
 /// POST /v1/chat/completions, `Authorization: Bearer <key>`.
 class FakeOpenAi {
  public:
@@ -133,7 +154,7 @@ class FakeOpenAi {
       send_in_pieces(c, stream, piece ? piece : std::max<std::size_t>(stream.size(), 1));
       stream.clear();
     };
-    auto words = split_words(reply);
+    auto words = split_words(model == "naive" ? naive_echo(body) : reply);
     for (std::size_t i = 0; i < words.size(); ++i) {
       stream += event(chunk(words[i], nullptr));
       if (per_event) flush();
@@ -226,7 +247,7 @@ class FakeGemini {
       c.end_chunks();
       return;
     }
-    auto words = split_words(reply);
+    auto words = split_words(model == "naive" ? naive_echo(boost::json::parse(r.body).as_object()) : reply);
     for (std::size_t i = 0; i < words.size(); ++i) {
       bool last = i + 1 == words.size();
       if (model == "filtered" && i == 1) {
