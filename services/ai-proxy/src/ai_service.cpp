@@ -5,6 +5,8 @@
 #include <mutex>
 #include <optional>
 
+#include <grpcpp/alarm.h>
+
 #include "botfactory/common/call_deadline.hpp"
 #include "botfactory/common/request_id.hpp"
 #include "botfactory/common/text.hpp"
@@ -13,6 +15,7 @@
 #include "botfactory/rpc/retry_after.hpp"
 #include "botfactory/rpc/status.hpp"
 #include "chat_model_provider.hpp"
+#include "delta_window.hpp"
 #include "extractive_provider.hpp"
 #include "language_detect.hpp"
 #include "prompt_builder.hpp"
@@ -89,7 +92,8 @@ class GenerateCall final : public ReplyObserver, public std::enable_shared_from_
         request_(std::move(request)),
         deadline_(deadline),
         request_id_(std::move(request_id)),
-        reactor_(reactor) {}
+        reactor_(reactor),
+        window_(deps_->delta_flush) {}
 
   /// Queues the preparation on a worker; false when the pool is full.
   bool start() {
@@ -133,13 +137,16 @@ class GenerateCall final : public ReplyObserver, public std::enable_shared_from_
 
   void on_done() {
     std::shared_ptr<ReplyStream> stream;
+    std::unique_ptr<grpc::Alarm> alarm;
     {
       std::lock_guard lock(mutex_);
       reactor_ = nullptr;
       cancelled_ = true;
       stream = std::move(stream_);
+      alarm = std::move(alarm_);
     }
     if (stream) stream->cancel();
+    alarm.reset();  // cancels a pending flush; outside the lock (its callback takes it)
   }
 
   /// Ends the call with `status` (from the reactor's thread, before any work started).
@@ -187,6 +194,19 @@ class GenerateCall final : public ReplyObserver, public std::enable_shared_from_
 
   /// Starts the next write or the finish, if any is due and none is in flight. Unlocks.
   void next(std::unique_lock<std::mutex>& lock);
+
+  /// Calls next() at `until` on gRPC's alarm (no thread of its own). Under mutex_; none armed.
+  void arm_flush(std::chrono::steady_clock::time_point until, std::chrono::steady_clock::time_point now) {
+    alarm_armed_ = true;
+    alarm_ = std::make_unique<grpc::Alarm>();  // the previous one has fired: nothing to cancel
+    alarm_->Set(std::chrono::system_clock::now() + (until - now), [weak = weak_from_this()](bool) {
+      auto self = weak.lock();
+      if (!self) return;
+      std::unique_lock lock(self->mutex_);
+      self->alarm_armed_ = false;
+      self->next(lock);
+    });
+  }
 
   /// Worker: configuration, retrieval, gate, prompt; then the model stream or an answer.
   void prepare() {
@@ -308,6 +328,9 @@ class GenerateCall final : public ReplyObserver, public std::enable_shared_from_
   std::optional<grpc::Status> error_;
   Response out_;  // the message of the write in flight
   std::shared_ptr<ReplyStream> stream_;
+  DeltaWindow window_;                 // when held text goes out (AI_DELTA_FLUSH_MS)
+  std::unique_ptr<grpc::Alarm> alarm_;  // the flush of held text
+  bool alarm_armed_ = false;
 };
 
 /// The gRPC reactor: forwards its events to the shared GenerateCall; deletes itself in OnDone.
@@ -357,11 +380,21 @@ void GenerateCall::next(std::unique_lock<std::mutex>& lock) {
     return;
   }
   if (!pending_.empty()) {
+    const auto now = std::chrono::steady_clock::now();
+    if (auto hold = window_.hold_until(now, final_.has_value() || error_.has_value())) {
+      if (!alarm_armed_) arm_flush(*hold, now);
+      return;
+    }
+    window_.wrote(now);
     writing_ = true;
     out_.set_delta(std::move(pending_));
     pending_.clear();
+    // Held text flushed because the final is ready: buffered, so it leaves in one transport
+    // write with the final instead of a round of its own.
+    grpc::WriteOptions options;
+    if (final_) options.set_buffer_hint();
     lock.unlock();
-    reactor->StartWrite(&out_);
+    reactor->StartWrite(&out_, options);
     return;
   }
   if (final_) {

@@ -2,6 +2,7 @@
 // gRPC adapter of the providers (botfactory.ai.v1.AiProxyService) on gRPC's callback API: no
 // gRPC thread waits while a model streams (docs/architecture.md, "ai-proxy").
 
+#include <chrono>
 #include <memory>
 
 #include "botfactory/ai/v1/ai.grpc.pb.h"
@@ -24,6 +25,9 @@ struct AiProxyDeps {
   /// The short blocking steps (registry calls, prompt, extractive answers).
   std::shared_ptr<WorkerPool> workers;
   GateSettings gate;  // the out-of-knowledge gate of the model path (relevance_gate.hpp)
+  /// Time-window coalescing of deltas (AI_DELTA_FLUSH_MS; 0 = off): the first delta goes out at
+  /// once, later text at most once per window (held on a grpc::Alarm), all of it before the final.
+  std::chrono::milliseconds delta_flush{0};
 };
 
 /// Generate as a server-streaming reactor (grpc::ServerWriteReactor). Per call:
@@ -35,7 +39,9 @@ struct AiProxyDeps {
 ///    gets the "I don't know" reply in the reply language without a model call (answered=false).
 ///    Else the prompt, and the provider's asynchronous reply stream starts.
 /// 2. Model text is written as `delta` messages, coalesced: while a write is in flight new text
-///    accumulates and goes out as one message when it completes.
+///    accumulates and goes out as one message when it completes; with `delta_flush` > 0 text
+///    after the first delta is also held until `delta_flush` after the previous write started
+///    (one grpc::Alarm per call, no thread), and flushed at once when the reply ends.
 /// 3. The reply ends with one `final` (sources, model, usage, fallback_reason) sent with the
 ///    status. A model failure before any text, with the bot's fallback_to_extractive (default),
 ///    is answered by extractive with fallback_reason; without fallback, or after text went out,

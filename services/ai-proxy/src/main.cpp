@@ -9,6 +9,7 @@
 #include "extractive_provider.hpp"
 #include "knowledge_search.hpp"
 #include "model_config.hpp"
+#include "model_config_cache.hpp"
 #include "worker_pool.hpp"
 #include "provider.hpp"
 #include "provider_setup.hpp"
@@ -34,7 +35,16 @@ int main(int argc, char** argv) {
     // prompt, extractive answers) run on a small bounded pool.
     ai::AiProxyDeps deps;
     deps.providers = providers;
-    deps.configs = std::make_shared<ai::GrpcModelConfigSource>(registry_channel, timeout);
+    // A bot's model configuration is reused for AI_MODEL_CONFIG_CACHE_MS: one registry round
+    // trip less per reply; a key or provider change takes effect within that time.
+    ai::ModelConfigCacheSettings cache;
+    cache.ttl = std::chrono::milliseconds(common::env_int("AI_MODEL_CONFIG_CACHE_MS", 5000, 0, 3600000));
+    cache.max_entries =
+        static_cast<std::size_t>(common::env_int("AI_MODEL_CONFIG_CACHE_ENTRIES", 10000, 0, 1000000));
+    deps.configs = ai::with_model_config_cache(
+        std::make_shared<ai::GrpcModelConfigSource>(registry_channel, timeout), cache);
+    // Streamed text after the first delta goes out at most once per AI_DELTA_FLUSH_MS.
+    deps.delta_flush = std::chrono::milliseconds(common::env_int("AI_DELTA_FLUSH_MS", 25, 0, 1000));
     deps.search = search;
     deps.workers = std::make_shared<ai::WorkerPool>(
         static_cast<std::size_t>(common::env_int("AI_WORKERS", 4, 1, 256)),

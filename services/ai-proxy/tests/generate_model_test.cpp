@@ -97,11 +97,13 @@ struct Setup {
   ai::test::FakeGemini gemini;
   std::shared_ptr<http::Client> client = std::make_shared<http::Client>();
   std::shared_ptr<ai::ProviderBreakers> breakers;
-  ai::test::ProxyHarness proxy{"127.0.0.1:" + std::to_string(registry_server.port()), true};
+  ai::test::ProxyHarness proxy;
 
   /// `tenant_private_addresses`: LLM_TENANT_PRIVATE_ADDRESSES (on by default here: the tenant
-  /// fakes run on 127.0.0.1).
-  explicit Setup(int breaker_failures = 100, bool gemini_stream = true, bool tenant_private_addresses = true) {
+  /// fakes run on 127.0.0.1). `delta_flush`: AI_DELTA_FLUSH_MS.
+  explicit Setup(int breaker_failures = 100, bool gemini_stream = true, bool tenant_private_addresses = true,
+                 std::chrono::milliseconds delta_flush = 0ms)
+      : proxy("127.0.0.1:" + std::to_string(registry_server.port()), true, 2, 64, delta_flush) {
     breakers = std::make_shared<ai::ProviderBreakers>(common::CircuitBreaker::Options{breaker_failures, 60000ms});
     ai::ChatModelSettings settings;
     settings.first_token_timeout = 800ms;
@@ -156,6 +158,54 @@ TEST_CASE("model path: the registry's key and model, coalesced deltas, a final w
   CHECK(result.final_reply().text() == own.reply);
   CHECK(result.final_reply().model() == "gpt-4o-mini");
   CHECK(own.requests().size() == 1);
+}
+
+TEST_CASE("model path: time-window coalescing sends the first text at once and the rest before the final") {
+  SECTION("a window longer than the reply: exactly two deltas") {
+    Setup s(100, true, true, std::chrono::hours(1));  // the flush alarm never fires in the test
+    s.registry.set("openai", "gpt-test", kOpenAiKey);
+    s.openai.piece = 0;  // one HTTP chunk per SSE event
+    s.openai.pause = 2ms;
+    auto result = s.proxy.generate(request_for(kRefundQuestion));
+    REQUIRE(result.status.ok());
+    REQUIRE(result.finals.size() == 1);
+    CHECK(result.final_was_last);
+    REQUIRE(result.deltas.size() == 2);
+    CHECK(result.deltas[0] == "Refunds");
+    CHECK(result.joined_deltas() == s.openai.reply);
+  }
+  SECTION("a short window: the alarm flushes held text; nothing lost or reordered") {
+    Setup s(100, true, true, 1ms);
+    s.registry.set("openai", "gpt-test", kOpenAiKey);
+    s.openai.piece = 0;
+    s.openai.pause = 3ms;
+    for (int i = 0; i < 3; ++i) {
+      auto result = s.proxy.generate(request_for(kRefundQuestion));
+      REQUIRE(result.status.ok());
+      CHECK(result.final_was_last);
+      CHECK_FALSE(result.deltas.empty());
+      CHECK(result.joined_deltas() == s.openai.reply);
+    }
+  }
+  SECTION("a caller that goes away while text is held: the call ends, the alarm is cancelled") {
+    Setup s(100, true, true, std::chrono::hours(1));
+    s.registry.set("openai", "gpt-test", kOpenAiKey);
+    s.openai.piece = 0;
+    s.openai.pause = 100ms;
+    grpc::ClientContext context;
+    rpc::set_deadline(context, 5000ms);
+    auto reader = s.proxy.stub->Generate(&context, request_for(kRefundQuestion));
+    ai::v1::GenerateResponse event;
+    REQUIRE(reader->Read(&event));
+    CHECK(event.delta() == "Refunds");
+    context.TryCancel();
+    while (reader->Read(&event)) {
+    }
+    CHECK(reader->Finish().error_code() == grpc::StatusCode::CANCELLED);
+    // The outbound request ends too (and releases the call before the harness goes away).
+    for (int i = 0; i < 200 && s.client->in_flight() > 0; ++i) std::this_thread::sleep_for(10ms);
+    CHECK(s.client->in_flight() == 0);
+  }
 }
 
 TEST_CASE("model path: no key → extractive with no_key; tokens exhausted → extractive without the registry") {

@@ -50,7 +50,7 @@ struct ProxyHarness {
   std::unique_ptr<ai::v1::AiProxyService::Stub> stub;
 
   explicit ProxyHarness(const std::string& registry_address, bool use_model_config = false, std::size_t workers = 2,
-                        std::size_t queue = 64)
+                        std::size_t queue = 64, std::chrono::milliseconds delta_flush = {})
       : search(std::make_shared<GrpcKnowledgeSearch>(rpc::make_channel(registry_address), kTimeout)),
         providers(std::make_shared<ProviderRegistry>(std::make_shared<ExtractiveProvider>(search))) {
     AiProxyDeps deps;
@@ -59,6 +59,7 @@ struct ProxyHarness {
       deps.configs = std::make_shared<GrpcModelConfigSource>(rpc::make_channel(registry_address), kTimeout);
     }
     deps.search = search;
+    deps.delta_flush = delta_flush;
     this->workers = std::make_shared<WorkerPool>(workers, queue);
     deps.workers = this->workers;
     service = std::make_unique<AiProxyService>(std::move(deps));
