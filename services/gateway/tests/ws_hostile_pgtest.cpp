@@ -97,12 +97,19 @@ class RawWs {
         last_progress = Clock::now();
         continue;
       }
-      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) break;  // closed by the gateway
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {  // closed by the gateway
+        send_failed_ = true;
+        break;
+      }
       if (Clock::now() - last_progress >= stuck) break;
       std::this_thread::sleep_for(5ms);
     }
     return total;
   }
+
+  /// True once a write failed because the gateway had closed the connection (bytes that arrive
+  /// after a close make the peer reset it, and a reset drops the close frame in flight).
+  bool send_failed() const { return send_failed_; }
 
   /// Reads up to `size` bytes, waiting at most `timeout`; 0 on EOF or timeout, -1 on error.
   long read_some(char* out, std::size_t size, std::chrono::milliseconds timeout) {
@@ -187,6 +194,7 @@ class RawWs {
   }
 
   int fd_ = -1;
+  bool send_failed_ = false;
   std::string buffer_;
 };
 
@@ -239,9 +247,14 @@ TEST_CASE("a client that floods pings and never reads holds one pong, then is cl
   RawWs client(fleet.a->port(), session.token, 4096);
   std::string pings;
   for (int i = 0; i < 512; ++i) pings += RawWs::frame(0x9, std::string(125, 'p'));
-  // Flood until the gateway closes the socket (its write stalls once the socket buffers are
-  // full): on a busy machine more pongs are coalesced and filling the buffers takes longer.
-  auto written = client.flood(pings, 8000ms);
+  // Flood in rounds until the gateway closes the socket for its stalled write: on a busy machine
+  // more pongs are coalesced and filling the socket buffers can take more than one round.
+  std::size_t written = 0;
+  bool closed = false;
+  for (int round = 0; round < 6 && !closed && !client.send_failed(); ++round) {
+    written += client.flood(pings, 1500ms);
+    closed = eventually([&] { return metrics.slow_consumer_closes.value() > slow_before; }, 2000ms);
+  }
   INFO("bytes of pings written: " << written);
   CHECK(written > 100'000);  // the gateway kept reading: a pong never waits behind another
   CHECK(eventually([&] { return metrics.slow_consumer_closes.value() > slow_before; }));
@@ -250,7 +263,9 @@ TEST_CASE("a client that floods pings and never reads holds one pong, then is cl
   std::size_t frames = 0;
   auto code = client.read_until_close(&frames);
   INFO("frames before the close: " << frames << ", errno " << errno);
-  CHECK(code == 1008);
+  // The close frame is readable unless pings were still arriving when the gateway closed (then
+  // the reset drops it; the slow-consumer metric above already names the reason).
+  if (!client.send_failed()) CHECK(code == 1008);
   CHECK(eventually([&] { return metrics.ws_queued_bytes.value() == 0; }));
 }
 
