@@ -6,6 +6,12 @@
 # Overrides: GATEWAY_PORTS ("8080 8081"), PORT_BASE (50050), PG_PORT, REDIS_PORT, JWT_SECRET,
 # INTERNAL_RPC_SECRET, PROVIDER_KEYS_SECRET. Secrets not given are generated once into .run/embedded/secrets.env
 # (mode 600) and reused by later runs, like the data.
+# A real model: OPENAI_API_KEY and/or OPENAI_BASE_URL (a local OpenAI-compatible server such as
+# llama.cpp or Ollama; a trailing /v1 is dropped, ai-proxy appends /v1/chat/completions),
+# OPENAI_MODEL, or GEMINI_API_KEY (GEMINI_MODEL); DEMO_PROVIDER picks one when both are set. The
+# services inherit them (bot-registry decides which answerer a bot gets, ai-proxy calls the
+# model); the demo bot is switched to that provider on every start, back to extractive without.
+# Keys are never printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -20,6 +26,7 @@ scripts/build.sh botfactory-auth botfactory-subscription botfactory-bot-registry
 cleanup() {
   trap - INT TERM EXIT
   trap '' PIPE  # the terminal or a pipe may be gone already; stopping must still finish
+  if [ -n "${sleeper:-}" ]; then kill "$sleeper" 2>/dev/null || true; fi
   echo
   echo "run: stopping services…"
   scripts/fleet.sh stop "$RUN_DIR/fleet" || true
@@ -68,6 +75,14 @@ if [ -z "${CHANNEL_CREDENTIALS_SECRET:-}" ]; then
 fi
 export JWT_SECRET INTERNAL_RPC_SECRET PROVIDER_KEYS_SECRET CHANNEL_CREDENTIALS_SECRET
 
+# The OpenAI SDKs' base URLs end in /v1 (Ollama's docs say http://localhost:11434/v1); ai-proxy
+# adds /v1/chat/completions itself.
+if [[ "${OPENAI_BASE_URL:-}" =~ /v1/*$ ]]; then
+  OPENAI_BASE_URL=$(printf '%s' "$OPENAI_BASE_URL" | sed -E 's#/v1/*$##')
+  export OPENAI_BASE_URL
+  echo "run: OPENAI_BASE_URL without its trailing /v1: $(printf '%s' "$OPENAI_BASE_URL" | sed -E 's#//[^/@]*@#//#')"
+fi
+
 scripts/servers.sh start "$RUN_DIR/servers"
 # shellcheck disable=SC1091
 . "$RUN_DIR/servers/env"
@@ -84,6 +99,7 @@ node scripts/seed.mjs "http://127.0.0.1:$first_port" "$RUN_DIR/demo.json" \
   deploy/seed/mozilla-faq/docs.en.jsonl deploy/seed/mozilla-faq/docs.ru.jsonl \
   deploy/seed/mozilla-faq/docs.uz.jsonl >/dev/null
 public_id=$(sed -n 's/.*"public_id": "\([^"]*\)".*/\1/p' "$RUN_DIR/demo.json")
+answerer=$(node scripts/lib/describe-answerer.mjs "$RUN_DIR/demo.json")
 
 cat <<INFO
 
@@ -95,6 +111,7 @@ cat <<INFO
   REST API:                 http://127.0.0.1:$first_port/api/v1   (docs/api.md)
   Health / metrics:         http://127.0.0.1:$first_port/readyz   http://127.0.0.1:$first_port/metrics
   Demo tenant login:        demo@botfactory.local / demo-password-2026
+  Demo bot answers with:    $answerer
   Logs:                     $RUN_DIR/fleet/logs/
   A service that dies is restarted (back-off 1 s doubling to 30 s; logs/fleet.log says so).
 
@@ -102,5 +119,6 @@ cat <<INFO
 INFO
 while true; do
   sleep 3600 &
-  wait $! || true
+  sleeper=$!
+  wait $sleeper || true
 done

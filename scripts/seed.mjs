@@ -3,6 +3,10 @@
 // usage: node scripts/seed.mjs http://127.0.0.1:8080 OUT.json DOCS.jsonl [DOCS.jsonl ...]
 //   e.g. deploy/seed/mozilla-faq/docs.{en,ru,uz}.jsonl: the FAQ in English, Russian and Uzbek
 //   (one bot; the extractive answerer replies in the visitor's language when it has an entry).
+// On every run the demo bot's answerer follows the environment (demoProvider below): a model
+// provider when the platform has a key (or a self-hosted endpoint) for it, else `extractive`.
+// Prints {email, password, bot_id, public_id, bot_name, provider, model, effective_answerer,
+// effective_answerer_reason} as JSON; never a key.
 import { readFileSync, writeFileSync } from "node:fs";
 import { ensureTenantBot, must, restClient } from "./lib/rest-client.mjs";
 
@@ -11,6 +15,29 @@ if (!base || !outPath || docsPaths.length === 0) {
   console.error("usage: node scripts/seed.mjs BASE_URL OUT.json DOCS.jsonl [DOCS.jsonl ...]");
   process.exit(2);
 }
+/**
+ * The demo bot's answerer from the environment: DEMO_PROVIDER (`openai`, `gemini`, `extractive`)
+ * when set; else `openai` when OPENAI_API_KEY or OPENAI_BASE_URL is set (a local
+ * OpenAI-compatible server may need no key), else `gemini` when GEMINI_API_KEY or
+ * GEMINI_BASE_URL is; else `extractive`. The model is OPENAI_MODEL / GEMINI_MODEL ("" = the
+ * provider's default), as ai-proxy's default for the provider.
+ */
+function demoProvider(env) {
+  const set = (name) => Boolean(env[name] && env[name].trim());
+  let provider = (env.DEMO_PROVIDER ?? "").trim();
+  if (provider && !["openai", "gemini", "extractive"].includes(provider)) {
+    throw new Error(`DEMO_PROVIDER must be openai, gemini or extractive, not "${provider}"`);
+  }
+  if (!provider) {
+    if (set("OPENAI_API_KEY") || set("OPENAI_BASE_URL")) provider = "openai";
+    else if (set("GEMINI_API_KEY") || set("GEMINI_BASE_URL")) provider = "gemini";
+    else provider = "extractive";
+  }
+  if (provider === "extractive") return { provider };
+  const model = (provider === "openai" ? env.OPENAI_MODEL : env.GEMINI_MODEL) ?? "";
+  return { provider, model: model.trim() };
+}
+
 const demo = { email: "demo@botfactory.local", username: "demo", password: "demo-password-2026" };
 const botName = "Mozilla Help";
 
@@ -22,6 +49,9 @@ const { token, bot } = await ensureTenantBot(api, demo, "pro", {
   instructions: "Answer questions about Mozilla Common Voice and Firefox Relay from the knowledge base only.",
   provider: { provider: "extractive" },
 });
+// The answerer follows the environment on every start (a key added or removed since last time).
+const provider = demoProvider(process.env);
+const updated = must(await api.call("PATCH", `/api/v1/bots/${bot.id}`, { provider }, token), 200);
 const existing = must(await api.call("GET", `/api/v1/bots/${bot.id}/knowledge`, null, token), 200).documents;
 const titles = new Set(existing.map((d) => d.title));
 for (const docsPath of docsPaths) {
@@ -46,6 +76,11 @@ if (telegramToken) {
     else console.error(`seed: Telegram not connected: ${made.status} ${JSON.stringify(made.body?.error ?? made.body)}`);
   }
 }
-const out = { email: demo.email, password: demo.password, bot_id: bot.id, public_id: bot.public_id, bot_name: bot.name };
+const out = {
+  email: demo.email, password: demo.password, bot_id: bot.id, public_id: bot.public_id, bot_name: bot.name,
+  provider: updated.provider?.provider ?? "extractive", model: updated.provider?.model ?? "",
+  effective_answerer: updated.effective_answerer ?? updated.provider?.provider ?? "extractive",
+  effective_answerer_reason: updated.effective_answerer_reason ?? null,
+};
 writeFileSync(outPath, JSON.stringify(out, null, 2));
 console.log(JSON.stringify(out));

@@ -1,17 +1,34 @@
 // The chat page in headless Debian Chromium against the real fleet: a visitor opens the demo
-// widget page, asks a question, and sees the bot's answer; a screenshot is kept for review.
+// widget page, asks a question, and sees the bot's answer; a bot on a (fake, slow)
+// OpenAI-compatible model streams its reply, which grows on the page and ends with its citations.
+// Screenshots are kept in build/ for review.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
+import { passageCount, startFakeOpenAi } from "./fake_openai.mjs";
 import { http, repoRoot, signJwt, startFleet } from "./harness.mjs";
 
 let fleet;
 let browser;
+let model;
 const state = {};
 
+/** The fake model's answer: cites passage 1 (and 2 when the prompt has it) and carries markup. */
+function modelReply(body) {
+  const two = passageCount(body) >= 2;
+  return ["Yes. ", "Replies ", "to emails ", "forwarded ", "through a mask ", "are a ", "Premium feature [1].",
+    ...(two ? [" Open the email ", "and press ", "Reply [2]."] : []),
+    " Shown as text: ", "<img src=x onerror=\"window.__pwned=1\">"];
+}
+
 before(async () => {
+  model = await startFakeOpenAi({ reply: modelReply, gapMs: 150, firstMs: 800 });
+  // The platform key and endpoint of the `openai` provider (ai-proxy; bot-registry decides
+  // which answerer a bot gets), as `make run` passes them from the environment.
+  process.env.OPENAI_BASE_URL = model.url;
+  process.env.OPENAI_API_KEY = "sk-e2e-fake-0000";
   fleet = await startFleet();
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -22,6 +39,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   fleet?.stop();
+  await model?.close();
 });
 
 test("a visitor asks the demo bot on the chat page and reads the answer", async () => {
@@ -50,7 +68,15 @@ test("a visitor asks the demo bot on the chat page and reads the answer", async 
   const texts = await page.$$eval(".msg .text", (els) => els.map((e) => e.textContent));
   assert.equal(texts.filter((t) => t === "Can I reply to emails sent to my mask?").length, 1, "the question shows once");
   const answer = texts.at(-1);
-  assert.ok(docs.some((d) => answer.includes(d.title)), `answer names a source: ${answer}`);
+  // The quote's source (message.sources) is listed under it by document title, and the
+  // answerer's own "Source: “…”" line becomes a [1] link to it.
+  const reply = ".msg-bot:not(.draft):last-of-type";
+  const sources = await page.$$eval(`${reply} .sources li`, (els) => els.map((e) => e.textContent));
+  assert.equal(sources.length, 1, "one source listed under the quoted answer");
+  assert.ok(docs.some((d) => d.title === sources[0]), `the source is a document: ${sources[0]}`);
+  assert.equal(await page.textContent(`${reply} .sources-title`), "Sources");
+  assert.ok(!answer.includes("Source:"), `the source line is not repeated in the text: ${answer}`);
+  assert.equal(await page.$$eval(`${reply} .text sup.cite > a`, (els) => els.map((a) => a.textContent).join()), "1");
   await page.screenshot({ path: path.join(repoRoot, "build", "chat-page.png") });
   state.publicId = bot.public_id;
 });
@@ -106,5 +132,104 @@ test("the chat page renews its token in-band before it expires, keeping the conv
   assert.equal(stored.session.conversation_id, created.body.conversation_id, "same conversation");
   assert.notEqual(stored.session.token, shortLived);
   assert.equal(await page.textContent("#status"), "Online");
+  await page.close();
+});
+
+test("a model's reply grows on the page after a typing indicator and ends with its sources", async () => {
+  const [A] = fleet.gateways;
+  const owner = { email: "stream@shop.example", username: "stream_owner", password: "stream-pass-2026" };
+  assert.equal((await http(A, "POST", "/api/v1/users", { body: owner })).status, 201);
+  const token = (await http(A, "POST", "/api/v1/auth/login", { body: owner })).body.access_token;
+  const bot = (await http(A, "POST", "/api/v1/bots", {
+    token, body: { name: "Relay Model", language: "en", greeting: "Hi! Ask me about Firefox Relay.", provider: { provider: "openai" } },
+  })).body;
+  assert.equal(bot.provider.provider, "openai");
+  const docs = readFileSync(path.join(repoRoot, "deploy/seed/mozilla-faq/docs.en.jsonl"), "utf8")
+    .split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.id.startsWith("relay"));
+  for (const d of docs) {
+    const res = await http(A, "POST", `/api/v1/bots/${bot.id}/knowledge`, { token, body: { title: d.title, format: "text", body: d.text } });
+    assert.equal(res.status, 201);
+  }
+
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${A}/?bot=${bot.public_id}`);
+  await page.waitForSelector("#send:not([disabled])", { timeout: 15000 });
+  await page.waitForSelector(".msg-bot", { timeout: 15000 });
+  // Record, as the page changes: whether the typing indicator came first, and every text the
+  // streamed bubble showed.
+  await page.evaluate(() => {
+    const seen = { typing: false, typingFirst: false, texts: [], node: null };
+    window.__stream = seen;
+    new MutationObserver(() => {
+      if (document.querySelector("#messages > li.typing")) seen.typing = true;
+      const draft = document.querySelector("#messages > li.draft");
+      if (!draft) return;
+      if (!seen.node) {
+        seen.node = draft;
+        seen.typingFirst = seen.typing;
+      }
+      const text = draft.querySelector(".text").textContent;
+      if (text !== seen.texts.at(-1)) seen.texts.push(text);
+    }).observe(document.querySelector("#messages"), { subtree: true, childList: true, characterData: true });
+  });
+  await page.fill("#text", "Can I reply to emails sent to my mask?");
+  await page.click("#send");
+  await page.waitForSelector("#messages > li.typing", { timeout: 10000 });
+  await page.screenshot({ path: path.join(repoRoot, "build", "chat-typing.png") });
+  await page.waitForFunction(() => window.__stream.texts.length >= 3, null, { timeout: 20000 });
+  await page.screenshot({ path: path.join(repoRoot, "build", "chat-streaming.png") });
+  await page.waitForSelector(".msg-bot:not(.draft) .sources li", { timeout: 20000 });
+
+  const seen = await page.evaluate(() => {
+    const bots = [...document.querySelectorAll("#messages > li.msg-bot")];
+    const last = bots.at(-1);
+    return {
+      typingFirst: window.__stream.typingFirst,
+      texts: window.__stream.texts,
+      sameBubble: window.__stream.node === last,
+      drafts: document.querySelectorAll("#messages > li.draft, #messages > li.typing").length,
+      text: last.querySelector(".text").textContent,
+      links: [...last.querySelectorAll(".text sup.cite > a")].map((a) => ({
+        n: a.textContent, target: document.getElementById(a.getAttribute("href").slice(1))?.textContent ?? null,
+      })),
+      sources: [...last.querySelectorAll(".sources li")].map((li) => li.textContent),
+      heading: last.querySelector(".sources-title").textContent,
+      images: last.querySelectorAll("img").length,
+      pwned: window.__pwned ?? null,
+    };
+  });
+  assert.ok(seen.typingFirst, "the typing indicator shows before the first delta");
+  assert.ok(seen.texts.length >= 3, `the reply grew in steps: ${JSON.stringify(seen.texts)}`);
+  for (let i = 1; i < seen.texts.length; i++) {
+    assert.ok(seen.texts[i].startsWith(seen.texts[i - 1]) && seen.texts[i].length > seen.texts[i - 1].length,
+      `each step extends the last: ${JSON.stringify(seen.texts)}`);
+  }
+  assert.ok(seen.sameBubble, "the final message replaces the streamed text in the same bubble");
+  assert.equal(seen.drafts, 0, "no streamed bubble or typing indicator is left behind");
+  const titles = new Set(docs.map((d) => d.title));
+  assert.ok(seen.sources.length >= 1 && seen.sources.every((t) => titles.has(t)), `sources are document titles: ${seen.sources}`);
+  assert.equal(seen.heading, "Sources");
+  assert.ok(seen.links.length >= 1, "the [n] markers are links");
+  for (const link of seen.links) assert.equal(link.target, seen.sources[Number(link.n) - 1], "[n] links to the n-th source");
+  assert.ok(!/\[\d\]/.test(seen.text), `no raw marker is left: ${seen.text}`);
+  assert.ok(seen.text.includes('<img src=x onerror="window.__pwned=1">'), "markup in a reply is shown as text");
+  assert.equal(seen.images, 0);
+  assert.equal(seen.pwned, null);
+
+  await page.click(".msg-bot:not(.draft) sup.cite > a");
+  await page.waitForSelector(".sources li.flash", { timeout: 5000 });
+  await page.screenshot({ path: path.join(repoRoot, "build", "chat-citations-1280.png") });
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.evaluate(() => { const log = document.querySelector("#messages"); log.scrollTop = log.scrollHeight; });
+  await page.screenshot({ path: path.join(repoRoot, "build", "chat-citations-375.png") });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `no horizontal scrolling at 375 px (${overflow} px too wide)`);
+  assert.ok(model.requests.length >= 1, "the reply came from the model");
+  // Reopened, the conversation is replayed from storage with the same citations.
+  await page.reload();
+  await page.waitForSelector(".msg-bot .sources li", { timeout: 15000 });
+  const replayed = await page.$$eval(".msg-bot .sources li", (els) => els.map((e) => e.textContent));
+  assert.deepEqual(replayed, seen.sources);
+  assert.equal(await page.$$eval(".msg-bot .text sup.cite", (els) => els.length), seen.links.length);
   await page.close();
 });

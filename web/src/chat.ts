@@ -1,9 +1,12 @@
 // The BotFactory chat page: opens a widget session for the bot in `?bot=<public id>`, keeps a
 // WebSocket to the gateway, resumes by seq after any disconnect, renews its token in-band before
-// it expires (docs/protocol.md, "Token expiry and renewal") and renders the conversation.
+// it expires (docs/protocol.md, "Token expiry and renewal") and renders the conversation: a bot
+// reply grows as its `message.delta` frames arrive (after a typing indicator) and is replaced by
+// the final `message.new`, with its citations (citations.ts).
 
 import type { ChatMessage, ServerFrame, WidgetSession } from "./protocol.js";
 import { t, type Strings } from "./i18n.js";
+import { followCitations, renderReply } from "./citations.js";
 
 const params = new URLSearchParams(location.search);
 const publicId = params.get("bot") ?? "";
@@ -24,7 +27,12 @@ let lastSeq = 0;
 let retryMs = 500;
 const rendered = new Map<number, HTMLLIElement>();
 const pending = new Map<string, HTMLLIElement>();
-let draft: HTMLLIElement | null = null;
+/** Bot replies being streamed, by the seq of the visitor message they answer. */
+const drafts = new Map<number, { item: HTMLLIElement; text: Text }>();
+let typing: HTMLLIElement | null = null;
+let typingTimer: ReturnType<typeof setTimeout> | undefined;
+const typingMaxMs = 30000;  // a reply that never comes (channel-connector's AI_TIMEOUT_MS is 30 s)
+let scrollQueued = false;
 let renewTimer: ReturnType<typeof setTimeout> | undefined;
 const renewRetryMs = 5000;
 const maxTimerMs = 2 ** 31 - 1;  // setTimeout's limit (about 24.8 days)
@@ -47,21 +55,87 @@ function bubble(kind: string, name: string, text: string): HTMLLIElement {
   return item;
 }
 
+/**
+ * Keeps the newest message in view: at most one scroll per animation frame however many deltas
+ * arrive, and only when the visitor is at (or near) the bottom rather than reading back.
+ */
+function scrollToEnd(force = false): void {
+  if (!force && log.scrollHeight - log.scrollTop - log.clientHeight > 120) return;
+  if (scrollQueued) return;
+  scrollQueued = true;
+  requestAnimationFrame(() => {
+    scrollQueued = false;
+    log.scrollTop = log.scrollHeight;
+  });
+}
+
+/** Committed messages go before the live tail (a typing indicator, replies being streamed). */
 function insertBySeq(seq: number, item: HTMLLIElement): void {
   item.dataset.seq = String(seq);
   const after = [...rendered.keys()].filter((s) => s > seq).sort((a, b) => a - b)[0];
-  const anchor = after !== undefined ? rendered.get(after)! : null;
-  log.insertBefore(item, anchor ?? (draft && draft.parentNode === log ? draft : null));
+  const anchor = after !== undefined ? rendered.get(after)! : log.querySelector(":scope > li.draft, :scope > li.typing");
+  log.insertBefore(item, anchor);
   rendered.set(seq, item);
+}
+
+/** Shows "<bot> is typing…" at the end of the list until the reply starts (or 30 s passed). */
+function showTyping(): void {
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(hideTyping, typingMaxMs);
+  if (typing) return;
+  typing = document.createElement("li");
+  typing.className = "msg msg-typing typing";
+  typing.setAttribute("role", "status");
+  const name = session?.bot.name ?? "Bot";
+  const label = document.createElement("span");
+  label.className = "who";
+  label.textContent = `${name} ${ui.typing}`;
+  const dots = document.createElement("span");
+  dots.className = "dots";
+  dots.setAttribute("aria-hidden", "true");
+  for (let i = 0; i < 3; i++) dots.append(document.createElement("i"));
+  typing.append(label, dots);
+  log.append(typing);
+  scrollToEnd(true);
+}
+
+function hideTyping(): void {
+  clearTimeout(typingTimer);
+  typing?.remove();
+  typing = null;
+}
+
+/** The oldest reply being streamed (bot replies come in the order of the questions). */
+function oldestDraft(): HTMLLIElement | null {
+  if (drafts.size === 0) return null;
+  const seq = Math.min(...drafts.keys());
+  const { item } = drafts.get(seq)!;
+  drafts.delete(seq);
+  return item;
+}
+
+/** Fills a bubble's text with `message` (citation markers, sources list for bot replies). */
+function fillText(item: HTMLLIElement, message: ChatMessage): void {
+  const body = item.querySelector<HTMLElement>(".text")!;
+  if (message.sender.kind === "visitor") body.textContent = message.text;
+  else renderReply(body, message.text, message.sources, message.id, ui);
 }
 
 function showMessage(seq: number, message: ChatMessage): void {
   if (rendered.has(seq)) return;
-  if (message.sender.kind === "bot" && draft) {
-    draft.remove();
-    draft = null;
+  let item: HTMLLIElement;
+  const streamed = message.sender.kind === "bot" ? oldestDraft() : null;
+  if (message.sender.kind === "bot") hideTyping();
+  if (streamed) {
+    // The final reply replaces the streamed text in the same bubble (no flicker, no jump).
+    item = streamed;
+    item.classList.remove("draft");
+    item.removeAttribute("aria-busy");
+    item.remove();
+  } else {
+    item = bubble(message.sender.kind, message.sender.name, "");
   }
-  const item = bubble(message.sender.kind, message.sender.name, message.text);
+  fillText(item, message);
   for (const [clientId, mine] of pending) {
     // Our own message echoed before its ack: keep the pending bubble until the ack removes it.
     if (message.sender.kind === "visitor" && mine.querySelector(".text")?.textContent === message.text) {
@@ -74,17 +148,29 @@ function showMessage(seq: number, message: ChatMessage): void {
   insertBySeq(seq, item);
   lastSeq = Math.max(lastSeq, seq);
   saveSession();
-  item.scrollIntoView({ block: "end" });
+  scrollToEnd(message.sender.kind === "visitor");
 }
 
-function showDelta(delta: string): void {
+/**
+ * Appends one `message.delta` to the reply it belongs to (by `reply_to_seq`): the first delta
+ * replaces the typing indicator with a bubble; later ones extend its single text node, so a
+ * delta costs one appendData, not a re-render.
+ */
+function showDelta(replyToSeq: number, delta: string): void {
+  let draft = drafts.get(replyToSeq);
   if (!draft) {
-    draft = bubble("bot", session?.bot.name ?? "Bot", "");
-    draft.classList.add("draft");
-    log.append(draft);
+    hideTyping();
+    const item = bubble("bot", session?.bot.name ?? "Bot", "");
+    item.classList.add("draft");
+    item.setAttribute("aria-busy", "true");
+    const text = document.createTextNode("");
+    item.querySelector(".text")!.append(text);
+    draft = { item, text };
+    drafts.set(replyToSeq, draft);
+    log.append(item);
   }
-  draft.querySelector(".text")!.textContent += delta;
-  draft.scrollIntoView({ block: "end" });
+  draft.text.appendData(delta);
+  scrollToEnd();
 }
 
 function saveSession(): void {
@@ -181,7 +267,8 @@ async function renewSession(): Promise<void> {
   for (const item of log.querySelectorAll("li")) item.remove();
   rendered.clear();
   pending.clear();
-  draft = null;
+  drafts.clear();
+  hideTyping();
   lastSeq = 0;
   scheduleRenewal();
 }
@@ -212,7 +299,7 @@ async function connect(): Promise<void> {
         showMessage(frame.seq, frame.message);
         break;
       case "message.delta":
-        showDelta(frame.delta);
+        showDelta(frame.reply_to_seq, frame.delta);
         break;
       case "message.ack": {
         // The committed message may already be on screen (its message.new can beat the ack);
@@ -240,6 +327,8 @@ async function connect(): Promise<void> {
         break;
       case "error":
         console.warn("chat error", frame.code, frame.message);
+        // A message of ours was refused (e.g. rate_limited): no reply is coming for it.
+        if (frame.client_id && pending.has(frame.client_id)) hideTyping();
         break;
     }
   };
@@ -261,7 +350,9 @@ form.addEventListener("submit", (event) => {
   const item = bubble("visitor", session.visitor.name, text);
   item.classList.add("sending");
   pending.set(clientId, item);
-  log.append(item);
+  log.insertBefore(item, log.querySelector(":scope > li.draft, :scope > li.typing"));
+  showTyping();
+  scrollToEnd(true);
   socket.send(JSON.stringify({ type: "message.send", conversation_id: session.conversation_id, client_id: clientId, text }));
   input.value = "";
 });
@@ -272,6 +363,8 @@ input.addEventListener("keydown", (event) => {
     form.requestSubmit();
   }
 });
+
+followCitations(log);
 
 async function main(): Promise<void> {
   input.placeholder = ui.placeholder;

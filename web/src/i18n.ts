@@ -6,18 +6,22 @@ export type Lang = "en" | "ru" | "uz";
 export interface Strings {
   placeholder: string; send: string; connecting: string; online: string; offline: string;
   missingBot: string; typing: string; error: string;
+  /** Heading of the list of documents a bot reply cites. */
+  sources: string;
+  /** Accessible name of a citation marker: "source 2". */
+  sourceLabel: string;
 }
 
 const strings: Record<Lang, Strings> = {
   en: { placeholder: "Type your question…", send: "Send", connecting: "Connecting…", online: "Online",
         offline: "Reconnecting…", missingBot: "Add ?bot=<public id> to the address to chat with a bot.",
-        typing: "is typing…", error: "Something went wrong" },
+        typing: "is typing…", error: "Something went wrong", sources: "Sources", sourceLabel: "source" },
   ru: { placeholder: "Введите ваш вопрос…", send: "Отправить", connecting: "Подключение…", online: "В сети",
         offline: "Переподключение…", missingBot: "Добавьте ?bot=<public id> к адресу, чтобы начать чат.",
-        typing: "печатает…", error: "Что-то пошло не так" },
+        typing: "печатает…", error: "Что-то пошло не так", sources: "Источники", sourceLabel: "источник" },
   uz: { placeholder: "Savolingizni yozing…", send: "Yuborish", connecting: "Ulanmoqda…", online: "Onlayn",
         offline: "Qayta ulanmoqda…", missingBot: "Suhbat uchun manzilga ?bot=<public id> qo‘shing.",
-        typing: "yozmoqda…", error: "Xatolik yuz berdi" },
+        typing: "yozmoqda…", error: "Xatolik yuz berdi", sources: "Manbalar", sourceLabel: "manba" },
 };
 
 /** Strings for `lang`, English for anything unknown. */

@@ -8,11 +8,20 @@ export interface Sender {
   name: string;
 }
 
+/** A knowledge passage a bot reply used; the reply text cites it as `[n]`, n = index + 1. */
+export interface MessageSource {
+  document_id: string;
+  document_title: string;
+  chunk_id: string;
+}
+
 export interface ChatMessage {
   id: string;
   sender: Sender;
   text: string;
   created_at: string;
+  /** Present only when non-empty (bot replies grounded in the knowledge base). */
+  sources?: MessageSource[];
 }
 
 export interface WidgetSession {
@@ -29,4 +38,4 @@ export type ServerFrame =
   | { type: "conversation.joined"; conversation_id: string; last_seq: number }
   | { type: "auth.ok"; expires_at: number }
   | { type: "pong" }
-  | { type: "error"; code: string; message: string };
+  | { type: "error"; code: string; message: string; client_id?: string; conversation_id?: string };

@@ -329,9 +329,11 @@ class ModelStream final : public ReplyStream, public std::enable_shared_from_thi
     const auto& hits = call_.hits;
     out.answered = !hits.empty() && !blocked_;
     if (out.answered) {
+      // The text (already streamed) cites [n] = passage n, and clients read [n] as sources[n-1]
+      // (docs/protocol.md): keep passages 1..highest cited so the numbers stay true.
       auto numbers = cited(out.text, hits.size());
-      for (std::size_t i = 0; i < hits.size(); ++i) {
-        if (!numbers.empty() && !numbers.count(i + 1)) continue;
+      std::size_t last = numbers.empty() ? hits.size() : *numbers.rbegin();
+      for (std::size_t i = 0; i < last; ++i) {
         out.sources.push_back({hits[i].document_id, hits[i].document_title, hits[i].chunk_id, hits[i].score});
       }
     }

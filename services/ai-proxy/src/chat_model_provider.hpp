@@ -81,8 +81,9 @@ class ReplyStream {
 };
 
 /// Answers with a language model. stream(): sends the prompt, delivers the API's text as events
-/// arrive, and ends with the reply (text, model, usage; sources = the passages cited as [n], or
-/// all when none is cited; answered = passages were given and nothing was blocked). A safety
+/// arrive, and ends with the reply (text, model, usage; sources = passages 1 up to the highest
+/// one cited as [n], so that [n] is sources[n-1], or all when none is cited; answered =
+/// passages were given and nothing was blocked). A safety
 /// block (Gemini promptFeedback / SAFETY finish, OpenAI content_filter) ends the reply with a
 /// short refusal in the bot's language. Keys are never logged.
 /// Failures (ModelFailure.code / rpc::StatusError in generate()): RESOURCE_EXHAUSTED with a

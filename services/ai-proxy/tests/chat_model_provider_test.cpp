@@ -144,6 +144,18 @@ TEST_CASE("openai: streams the reply at odd byte boundaries, with usage and cite
   CHECK(fake.connections() == 1);
 }
 
+TEST_CASE("openai: a reply citing only [2] keeps passages 1..2, so [n] is sources[n-1]") {
+  test::FakeOpenAi fake;
+  fake.reply = "Shipping takes 3 days [2].";
+  Fixture f;
+  auto provider = f.openai(fake);
+  auto r = run(*provider, question());
+  REQUIRE(r.code == grpc::StatusCode::OK);
+  REQUIRE(r.reply.sources.size() == 2);
+  CHECK(r.reply.sources[0].chunk_id == "c1");
+  CHECK(r.reply.sources[1].chunk_id == "c2");  // what the text's [2] names
+}
+
 TEST_CASE("gemini: streamGenerateContent with systemInstruction, roles and usageMetadata") {
   test::FakeGemini fake;
   Fixture f;

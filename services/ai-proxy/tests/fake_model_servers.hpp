@@ -23,11 +23,15 @@
 // Gemini also answers the non-streaming models/{model}:generateContent with one
 // GenerateContentResponse (the whole reply, finishReason STOP, usageMetadata).
 // A request without the expected key gets 401 with an error message quoting the key's start,
-// as OpenAI's does.
+// as OpenAI's does. FakeOpenAi's `piece`, `pause` and `on_stream_end` shape the stream for
+// benchmarks (bench/ai_proxy_stream.cpp); tests keep the defaults.
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -86,6 +90,12 @@ class FakeOpenAi {
       : key_(std::move(key)), server_([this](const HttpTestRequest& r, HttpTestConnection& c) { handle(r, c); }) {}
 
   std::string reply = "Refunds are paid within 14 days of the return [1].";
+  /// Bytes per HTTP chunk; 0 = one chunk per SSE event (as a model server writes them).
+  std::size_t piece = 7;
+  /// Pause between text events (a model producing tokens over time); 0 = none.
+  std::chrono::milliseconds pause{0};
+  /// Called on the connection's thread once a complete stream (through `data: [DONE]`) is sent.
+  std::function<void()> on_stream_end;
   std::string base_url() const { return server_.base_url(); }
   std::vector<HttpTestRequest> requests() const { return server_.requests(); }
   int connections() const { return server_.connections(); }
@@ -118,16 +128,23 @@ class FakeOpenAi {
     c.start_chunks(200, "text/event-stream");
     if (model == "slow") c.sleep(std::chrono::milliseconds(1500));
     std::string stream = ": keep-alive\n\n" + event(chunk("", nullptr));
+    bool per_event = piece == 0 || pause.count() > 0;
+    auto flush = [&] {
+      send_in_pieces(c, stream, piece ? piece : std::max<std::size_t>(stream.size(), 1));
+      stream.clear();
+    };
     auto words = split_words(reply);
     for (std::size_t i = 0; i < words.size(); ++i) {
       stream += event(chunk(words[i], nullptr));
+      if (per_event) flush();
+      if (pause.count() > 0 && i + 1 < words.size()) c.sleep(pause);
       if (model == "cut" && i == 1) {
-        send_in_pieces(c, stream);
+        flush();
         c.close();
         return;
       }
       if (model == "hang") {
-        send_in_pieces(c, stream);
+        flush();
         c.sleep(std::chrono::milliseconds(5000));
         c.close();
         return;
@@ -137,8 +154,7 @@ class FakeOpenAi {
         break;
       }
       if (model == "drip") {
-        send_in_pieces(c, stream);
-        stream.clear();
+        flush();
         c.sleep(std::chrono::milliseconds(100));
       }
     }
@@ -146,7 +162,8 @@ class FakeOpenAi {
     boost::json::object usage{{"id", "chatcmpl-1"}, {"object", "chat.completion.chunk"}, {"choices", boost::json::array{}},
                               {"usage", boost::json::object{{"prompt_tokens", 12}, {"completion_tokens", 5}, {"total_tokens", 17}}}};
     stream += event(usage) + "data: [DONE]\n\n";
-    send_in_pieces(c, stream);
+    flush();
+    if (on_stream_end && !c.closed()) on_stream_end();
     c.end_chunks();
   }
 

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <stdexcept>
@@ -74,8 +75,10 @@ void HttpTestConnection::close() {
 
 void HttpTestConnection::sleep(std::chrono::milliseconds ms) {
   auto until = std::chrono::steady_clock::now() + ms;
-  while (!stopping_ && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (!stopping_) {
+    auto left = until - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) break;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(5)));
   }
 }
 
@@ -87,7 +90,7 @@ HttpTestServer::HttpTestServer(Handler handler) : handler_(std::move(handler)) {
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = 0;
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 64) != 0) {
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, SOMAXCONN) != 0) {
     throw std::runtime_error("HttpTestServer: bind/listen failed");
   }
   socklen_t len = sizeof addr;
