@@ -29,6 +29,7 @@ max_len() {
     text_extract) echo 8192 ;;
     sse) echo 4096 ;;
     telegram) echo 8192 ;;
+    whatsapp) echo 8192 ;;
   esac
 }
 check_runs() {
