@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD_DIR=${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
-TARGETS="ws_framing ws_client_frame multipart router static_files text_extract sse telegram"
+TARGETS="ws_framing ws_client_frame multipart router static_files text_extract sse telegram whatsapp"
 export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=true
 
 # Per-target options: the longest input, the mutations of `check`, a dictionary when there is one.
