@@ -45,7 +45,8 @@ grpc::Status ChannelBindingGrpc::ConnectChannel(grpc::ServerContext*,
     to_proto(bindings_.connect(ConnectRequest{request->tenant_id(), request->bot_id(), request->type(),
                                               request->mode(), request->token(),
                                               request->phone_number_id(), request->access_token(),
-                                              request->app_secret(), request->verify_token()}),
+                                              request->app_secret(), request->verify_token(),
+                                              request->instagram_account_id()}),
              *response);
   });
 }

@@ -12,6 +12,7 @@
 #include "plan_limits_client.hpp"
 #include "telegram_client.hpp"
 #include "telegram_wire.hpp"
+#include "instagram_wire.hpp"
 #include "whatsapp_wire.hpp"
 
 namespace botfactory::channel {
@@ -76,9 +77,9 @@ ChannelView ChannelBindings::connect(const ConnectRequest& request) {
   require_ids(request.tenant_id, request.bot_id);
   // Another tenant's bot is NOT_FOUND whatever the body says (docs/security.md matrix).
   auto bot = bots_.get_bot(request.tenant_id, request.bot_id);
-  if (request.type == "whatsapp") return connect_whatsapp(request, bot.id);
+  if (request.type == "whatsapp" || request.type == "instagram") return connect_meta(request, bot.id);
   if (request.type != "telegram") {
-    rpc::throw_invalid("type must be \"telegram\" or \"whatsapp\" (Instagram is not available yet)");
+    rpc::throw_invalid("type must be \"telegram\", \"whatsapp\" or \"instagram\"");
   }
   std::string mode = request.mode;
   if (mode.empty()) mode = public_base_url_.empty() ? "polling" : "webhook";
@@ -159,7 +160,9 @@ std::vector<ChannelView> ChannelBindings::list(const std::string& tenant_id, con
   for (auto& record : repository_.list(tenant_id, bot_id)) {
     std::string url = record.mode == "webhook" ? webhook_url(record.id) : "";
     std::optional<telegram::WebhookInfo> info;
-    if (record.kind == "whatsapp") url = public_base_url_.empty() ? "" : public_base_url_ + "/webhooks/whatsapp/" + record.id;
+    if (record.kind != "telegram") {
+      url = public_base_url_.empty() ? "" : public_base_url_ + "/webhooks/" + record.kind + "/" + record.id;
+    }
     if (record.kind == "telegram" && record.mode == "webhook" && box_) {
       try {
         auto credentials = open_credentials(*box_, record.credentials);
@@ -241,13 +244,17 @@ bool printable_ascii(std::string_view s) {
 
 }  // namespace
 
-ChannelView ChannelBindings::connect_whatsapp(const ConnectRequest& request, const std::string& bot_id) {
-  if (request.phone_number_id.empty() || request.access_token.empty() || request.app_secret.empty() ||
+ChannelView ChannelBindings::connect_meta(const ConnectRequest& request, const std::string& bot_id) {
+  const bool whatsapp = request.type == "whatsapp";
+  const std::string id_field = whatsapp ? "phone_number_id" : "instagram_account_id";
+  const std::string& account = whatsapp ? request.phone_number_id : request.instagram_account_id;
+  if (account.empty() || request.access_token.empty() || request.app_secret.empty() ||
       request.verify_token.empty()) {
-    rpc::throw_invalid("phone_number_id, access_token, app_secret and verify_token are required");
+    rpc::throw_invalid(id_field + ", access_token, app_secret and verify_token are required");
   }
-  if (!digits_only(request.phone_number_id) || request.phone_number_id.size() > 32) {
-    rpc::throw_invalid("phone_number_id must be the WhatsApp phone number id (digits)");
+  if (!digits_only(account) || account.size() > 32) {
+    rpc::throw_invalid(id_field + (whatsapp ? " must be the WhatsApp phone number id (digits)"
+                                            : " must be the Instagram professional account id (digits)"));
   }
   if (request.access_token.size() > 2048 || !printable_ascii(request.access_token)) {
     rpc::throw_invalid("access_token must be a Graph API access token");
@@ -258,16 +265,16 @@ ChannelView ChannelBindings::connect_whatsapp(const ConnectRequest& request, con
   if (request.verify_token.size() > 256 || !printable_ascii(request.verify_token)) {
     rpc::throw_invalid("verify_token must be 1-256 printable ASCII characters");
   }
-  if (!request.mode.empty() && request.mode != "webhook") rpc::throw_invalid("WhatsApp channels are webhook only");
+  if (!request.mode.empty() && request.mode != "webhook") rpc::throw_invalid("Meta channels are webhook only");
   int max_channels = allowance_.max_channels(request.tenant_id);
   NewChannel channel;
   channel.id = common::random_uuid();
   channel.tenant_id = request.tenant_id;
   channel.bot_id = bot_id;
-  channel.kind = "whatsapp";
+  channel.kind = request.type;
   channel.mode = "webhook";
-  channel.external_id = request.phone_number_id;
-  channel.display_name = "WhatsApp " + request.phone_number_id;
+  channel.external_id = account;
+  channel.display_name = (whatsapp ? "WhatsApp " : "Instagram ") + account;
   ChannelCredentials credentials;
   credentials.access_token = request.access_token;
   credentials.app_secret = request.app_secret;
@@ -279,13 +286,14 @@ ChannelView ChannelBindings::connect_whatsapp(const ConnectRequest& request, con
     rpc::throw_exhausted("plan limit reached: " + std::to_string(max_channels) + " channel(s) per bot");
   }
   if (outcome == ChannelRepository::InsertOutcome::kDuplicate) {
-    rpc::throw_already_exists("this WhatsApp phone number is connected already");
+    rpc::throw_already_exists(whatsapp ? "this WhatsApp phone number is connected already"
+                                       : "this Instagram account is connected already");
   }
-  log_->info("channel {} connected: whatsapp {} for bot {} (tenant {})", channel.id,
+  log_->info("channel {} connected: {} {} for bot {} (tenant {})", channel.id, channel.kind,
              channel.external_id, channel.bot_id, channel.tenant_id);
   auto stored = repository_.get(channel.id);
   if (!stored) rpc::throw_not_found("channel not found");
-  std::string url = public_base_url_.empty() ? "" : public_base_url_ + "/webhooks/whatsapp/" + channel.id;
+  std::string url = public_base_url_.empty() ? "" : public_base_url_ + "/webhooks/" + channel.kind + "/" + channel.id;
   return ChannelView{std::move(*stored), std::move(url)};
 }
 
@@ -298,7 +306,7 @@ std::string ChannelBindings::verify_meta_webhook(const std::string& channel_id, 
     deny();
   }
   auto channel = repository_.get(channel_id);
-  if (!channel || channel->kind != "whatsapp") deny();
+  if (!channel || (channel->kind != "whatsapp" && channel->kind != "instagram")) deny();
   ChannelCredentials credentials;
   try {
     credentials = open_credentials(*box_, channel->credentials);
@@ -320,7 +328,7 @@ MetaWebhookOutcome ChannelBindings::receive_meta_webhook(const std::string& chan
   auto deny = [] { throw_status(grpc::StatusCode::UNAUTHENTICATED, "invalid signature"); };
   if (!box_ || !common::is_uuid(channel_id) || signature.empty() || signature.size() > 100) deny();
   auto channel = repository_.get(channel_id);
-  if (!channel || channel->kind != "whatsapp") deny();
+  if (!channel || (channel->kind != "whatsapp" && channel->kind != "instagram")) deny();
   ChannelCredentials credentials;
   try {
     credentials = open_credentials(*box_, channel->credentials);
@@ -330,8 +338,13 @@ MetaWebhookOutcome ChannelBindings::receive_meta_webhook(const std::string& chan
   }
   if (!whatsapp::signature_ok(credentials.app_secret, body, signature)) deny();
   if (body.size() > kMaxWebhookBodyBytes) rpc::throw_invalid("payload too large");
-  auto payload = whatsapp::parse_webhook(body);
-  if (!payload) rpc::throw_invalid("the body is not a WhatsApp webhook payload");
+  std::optional<whatsapp::WebhookPayload> payload;
+  if (channel->kind == "instagram") {
+    if (auto messages = instagram::parse_webhook(body)) payload = whatsapp::WebhookPayload{std::move(*messages), {}};
+  } else {
+    payload = whatsapp::parse_webhook(body);
+  }
+  if (!payload) rpc::throw_invalid("the body is not a Meta webhook payload");
   MetaWebhookOutcome outcome;
   for (const auto& message : payload->messages) {
     if (repository_.store_inbound(channel_id, message.id, whatsapp::stored_message_json(message))) {

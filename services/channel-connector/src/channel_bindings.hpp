@@ -40,11 +40,13 @@ struct ConnectRequest {
   std::string type;  // "telegram"
   std::string mode;  // "polling" | "webhook" | ""
   std::string token;
-  // WhatsApp Cloud API (type "whatsapp"): all required.
+  // Meta channels: WhatsApp Cloud API (type "whatsapp": phone_number_id) or Instagram (type
+  // "instagram": instagram_account_id), with all three secrets.
   std::string phone_number_id;
   std::string access_token;
   std::string app_secret;
   std::string verify_token;
+  std::string instagram_account_id;
 };
 
 /// What one signed WhatsApp webhook call carried.
@@ -107,7 +109,7 @@ class ChannelBindings {
 
  private:
   void require_box() const;
-  ChannelView connect_whatsapp(const ConnectRequest& request, const std::string& bot_id);
+  ChannelView connect_meta(const ConnectRequest& request, const std::string& bot_id);
 
   ChannelRepository& repository_;
   std::shared_ptr<const crypto::SecretBox> box_;

@@ -89,7 +89,7 @@ int InboxProcessor::run_once() {
 void InboxProcessor::process(const InboxRow& row) {
   auto channel = repository_.get(row.channel_id);
   if (!channel) return;  // deleted: its rows went with it
-  if (channel->kind == "whatsapp") return process_whatsapp(row, *channel);
+  if (channel->kind == "whatsapp" || channel->kind == "instagram") return process_whatsapp(row, *channel);
   auto update = telegram::parse_update(row.payload);
   if (!update || !update->has_message) {
     repository_.inbox_finished(row.id, "done", "ignored: not a message");
@@ -123,15 +123,17 @@ void InboxProcessor::process_whatsapp(const InboxRow& row, const ChannelRecord& 
     repository_.inbox_finished(row.id, "done", "ignored: not a text message");
     return;
   }
-  auto name = truncate_code_points(message->name.empty() ? "+" + message->from : message->name, 100);
+  const bool whatsapp = channel.kind == "whatsapp";
+  auto fallback_name = whatsapp ? "+" + message->from : "Instagram user " + message->from;
+  auto name = truncate_code_points(message->name.empty() ? fallback_name : message->name, 100);
   // client_id is at most 64 characters and wamids are longer: a BLAKE2b-128 digest of the wamid.
   unsigned char digest[16];
   crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(message->id.data()),
                      message->id.size(), nullptr, 0);
   char hex[sizeof digest * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  post_inbound(row, channel, message->from, "whatsapp:" + message->from, name,
-               std::string("wa-") + hex, text, false);
+  post_inbound(row, channel, message->from, channel.kind + ":" + message->from, name,
+               std::string(whatsapp ? "wa-" : "ig-") + hex, text, false);
 }
 
 void InboxProcessor::post_inbound(const InboxRow& row, const ChannelRecord& channel_record,

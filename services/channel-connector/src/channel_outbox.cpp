@@ -12,6 +12,7 @@
 #include "telegram_wire.hpp"
 #include "whatsapp_client.hpp"
 #include "whatsapp_wire.hpp"
+#include "instagram_wire.hpp"
 
 namespace botfactory::channel {
 namespace {
@@ -166,7 +167,7 @@ void OutboxSender::deliver(const OutboxJob& job) {
     failed_.inc();
     return;
   }
-  if (channel->kind == "whatsapp") return deliver_whatsapp(job, *channel, credentials);
+  if (channel->kind == "whatsapp" || channel->kind == "instagram") return deliver_whatsapp(job, *channel, credentials);
   auto parts = split_message(render_with_sources(job.text, sources_from_json(job.sources_json)));
   int part = std::clamp(job.parts_sent, 0, static_cast<int>(parts.size()));
   while (part < static_cast<int>(parts.size())) {
@@ -224,8 +225,9 @@ void OutboxSender::deliver_whatsapp(const OutboxJob& job, const ChannelRecord& c
     log_->info("outbox row {}: WhatsApp window closed, not sent", job.id);
     return;
   }
+  const bool instagram = channel.kind == "instagram";
   auto parts = split_message(render_with_sources(job.text, sources_from_json(job.sources_json)),
-                             whatsapp::kMaxTextChars);
+                             instagram ? instagram::kMaxTextChars : whatsapp::kMaxTextChars);
   int part = std::clamp(job.parts_sent, 0, static_cast<int>(parts.size()));
   std::string last_id;
   while (part < static_cast<int>(parts.size())) {
@@ -234,8 +236,11 @@ void OutboxSender::deliver_whatsapp(const OutboxJob& job, const ChannelRecord& c
       repository_.outbox_retry(job.id, wait, part, "", false);
       return;
     }
-    auto result = whatsapp_->send_text(channel.external_id, credentials.access_token, job.external_chat_id,
-                                       parts[static_cast<std::size_t>(part)]);
+    const auto& text = parts[static_cast<std::size_t>(part)];
+    auto result = instagram ? whatsapp_->send_instagram_text(channel.external_id, credentials.access_token,
+                                                             job.external_chat_id, text)
+                            : whatsapp_->send_text(channel.external_id, credentials.access_token,
+                                                   job.external_chat_id, text);
     if (result.kind == Kind::kOk) {
       last_id = result.message_id;
       ++part;

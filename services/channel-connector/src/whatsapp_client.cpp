@@ -1,5 +1,6 @@
 #include "whatsapp_client.hpp"
 
+#include "instagram_wire.hpp"
 #include "whatsapp_wire.hpp"
 
 namespace botfactory::channel::whatsapp {
@@ -23,12 +24,22 @@ GraphClient::GraphClient(http::Client& http, std::string base_url, std::string v
 
 SendResult GraphClient::send_text(std::string_view phone_number_id, std::string_view access_token,
                                   std::string_view to, std::string_view text) const {
+  return post_messages(phone_number_id, access_token, send_text_body(to, text));
+}
+
+SendResult GraphClient::send_instagram_text(std::string_view account_id, std::string_view access_token,
+                                            std::string_view recipient_id, std::string_view text) const {
+  return post_messages(account_id, access_token, instagram::send_text_body(recipient_id, text));
+}
+
+SendResult GraphClient::post_messages(std::string_view account_id, std::string_view access_token,
+                                      std::string payload) const {
   http::Request request;
   request.method = "POST";
-  request.url = base_url_ + "/" + version_ + "/" + std::string(phone_number_id) + "/messages";
+  request.url = base_url_ + "/" + version_ + "/" + std::string(account_id) + "/messages";
   request.headers = {"Content-Type: application/json",
                      "Authorization: Bearer " + std::string(access_token)};
-  request.body = send_text_body(to, text);
+  request.body = std::move(payload);
   request.connect_timeout = std::chrono::milliseconds(5000);
   request.first_byte_timeout = std::chrono::milliseconds(15000);
   request.total_timeout = std::chrono::milliseconds(15000);
@@ -56,7 +67,8 @@ SendResult GraphClient::classify(long status, std::string_view body, http::Failu
   }
   result.http_status = status;
   if (status >= 200 && status < 300) {
-    result.message_id = sent_message_id(body);
+    result.message_id = sent_message_id(body);  // WhatsApp: messages[0].id
+    if (result.message_id.empty()) result.message_id = instagram::sent_message_id(body);
     result.kind = SendResult::Kind::kOk;
     return result;
   }

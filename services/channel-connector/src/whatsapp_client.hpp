@@ -42,11 +42,18 @@ class GraphClient {
   SendResult send_text(std::string_view phone_number_id, std::string_view access_token,
                        std::string_view to, std::string_view text) const;
 
+  /// Instagram: one text message (≤ 1000 characters) to `recipient_id` (an IGSID) from the
+  /// Instagram account `account_id` (POST /<version>/<account id>/messages, instagram_wire.hpp).
+  SendResult send_instagram_text(std::string_view account_id, std::string_view access_token,
+                                 std::string_view recipient_id, std::string_view text) const;
+
   /// Classifies a complete exchange.
   static SendResult classify(long status, std::string_view body, http::Failure failure,
                              std::string_view failure_message);
 
  private:
+  SendResult post_messages(std::string_view account_id, std::string_view access_token, std::string body) const;
+
   http::Client& http_;
   std::string base_url_;
   std::string version_;

@@ -57,6 +57,23 @@ void FakeMeta::handle(const testenv::HttpTestRequest& request, testenv::HttpTest
     lock.unlock();
     return c.respond(401, json_type, graph_error(190, "Invalid OAuth access token"));
   }
+  // Instagram: {"recipient":{"id"},"message":{"text"}} → {"recipient_id","message_id"}.
+  if (!ec && body.is_object() && body.as_object().contains("recipient") && body.as_object().contains("message")) {
+    if (!failures_.empty()) {
+      auto failure = failures_.front();
+      failures_.pop_front();
+      lock.unlock();
+      return c.respond(failure.status, json_type, graph_error(failure.code, failure.message));
+    }
+    const auto& o = body.as_object();
+    Sent sent{request.target, token, std::string(o.at("recipient").as_object().at("id").as_string()),
+              std::string(o.at("message").as_object().at("text").as_string()),
+              "mid.FAKE" + std::to_string(next_id_++)};
+    sent_.push_back(sent);
+    lock.unlock();
+    return c.respond(200, json_type,
+                     json::serialize(json::object{{"recipient_id", sent.to}, {"message_id", sent.wamid}}));
+  }
   if (ec || !body.is_object() || !body.as_object().contains("to") || !body.as_object().contains("text")) {
     lock.unlock();
     return c.respond(400, json_type, graph_error(100, "Invalid parameter"));

@@ -6,6 +6,9 @@
 //   {"messaging_product":"whatsapp","to","type":"text","text":{"body"}} →
 //   200 {"messaging_product":"whatsapp","contacts":[{"input","wa_id"}],"messages":[{"id":"wamid.…"}]}
 //   401 {"error":{"code":190,…}} for a token it does not know; scripted failures (fail_next()).
+//   Instagram (https://developers.facebook.com/docs/messenger-platform/instagram/features/send-message):
+//   POST /<version>/<account id>/messages {"recipient":{"id"},"message":{"text"}} →
+//   200 {"recipient_id","message_id":"mid.…"}.
 
 #include <atomic>
 #include <deque>

@@ -5,6 +5,7 @@
 // and the 24-hour customer-service window.
 
 #include "channel_harness.hpp"
+#include "instagram_wire.hpp"
 #include "whatsapp_wire.hpp"
 
 using namespace botfactory;
@@ -215,4 +216,58 @@ TEST_CASE("whatsapp outbox: 5xx retried, 400 never, the 24-hour window closes vi
   REQUIRE(wait_until([&] {
     return h.count("SELECT count(*) FROM chat.channel_outbox WHERE state = 'window_closed'") == 2;
   }));
+}
+
+TEST_CASE("instagram: connect, signed messaging[] webhook, echoes ignored, reply at Meta, window") {
+  ChannelHarness h([](BindingSettings& b) { b.public_base_url = "https://bots.example.com"; });
+  h.meta.add_token(kAccessToken);
+  h.ai.deltas = {"Relay hides your address."};
+  ConnectRequest request;
+  request.tenant_id = h.tenant;
+  request.bot_id = h.bot.id();
+  request.type = "instagram";
+  request.access_token = kAccessToken;
+  request.app_secret = kAppSecret;
+  request.verify_token = kVerifyToken;
+  CHECK(code_of([&] { h.app->bindings().connect(request); }) == grpc::StatusCode::INVALID_ARGUMENT);
+  request.instagram_account_id = "17841400000000001";
+  auto view = h.app->bindings().connect(request);
+  CHECK(view.record.kind == "instagram");
+  CHECK(view.webhook_url == "https://bots.example.com/webhooks/instagram/" + view.record.id);
+  auto& b = h.app->bindings();
+  const std::string id = view.record.id;
+  CHECK(b.verify_meta_webhook(id, "subscribe", kVerifyToken, "77") == "77");
+
+  std::string body =
+      R"({"object":"instagram","entry":[{"id":"17841400000000001","time":1700000000000,"messaging":[)"
+      R"({"sender":{"id":"17841400000000001"},"recipient":{"id":"9911"},"timestamp":1700000000000,)"
+      R"("message":{"mid":"aWdfZAEcho","text":"our own reply","is_echo":true}},)"
+      R"({"sender":{"id":"9911"},"recipient":{"id":"17841400000000001"},"timestamp":1700000000000,)"
+      R"("message":{"mid":"aWdfZAG1faWQZD","text":"What does Relay do?"}}]}]})";
+  CHECK(code_of([&] { b.receive_meta_webhook(id, whatsapp::sign("nope", body), body); }) ==
+        grpc::StatusCode::UNAUTHENTICATED);
+  CHECK(h.count("SELECT count(*) FROM chat.channel_inbox") == 0);
+  auto signature = whatsapp::sign(kAppSecret, body);
+  CHECK(b.receive_meta_webhook(id, signature, body).messages_stored == 1);
+  CHECK(b.receive_meta_webhook(id, signature, body).messages_stored == 0);
+  REQUIRE(wait_until([&] { return !h.meta.sent().empty(); }));
+  auto sent = h.meta.sent();
+  CHECK(sent[0].path == "/v21.0/17841400000000001/messages");
+  CHECK(sent[0].to == "9911");
+  CHECK(sent[0].text == "Relay hides your address.");
+  CHECK(h.text("SELECT visitor_id FROM chat.conversations WHERE channel = 'instagram'") == "instagram:9911");
+  CHECK(h.count("SELECT count(*) FROM chat.messages WHERE sender_kind = 'visitor'") == 1);
+  REQUIRE(wait_until([&] {
+    return h.text("SELECT external_message_id FROM chat.channel_outbox WHERE state = 'sent'") == sent[0].wamid;
+  }));
+
+  auto conversation = h.text("SELECT id FROM chat.conversations WHERE channel = 'instagram'");
+  h.count("WITH u AS (UPDATE chat.conversations SET last_customer_message_at = now() - interval '25 hours' "
+          "WHERE id = $1 RETURNING 1) SELECT count(*) FROM u",
+          {conversation});
+  h.operator_says(conversation, "late", "still there?");
+  REQUIRE(wait_until([&] {
+    return h.count("SELECT count(*) FROM chat.channel_outbox WHERE state = 'window_closed'") == 1;
+  }));
+  CHECK(h.meta.sent().size() == 1);
 }

@@ -87,6 +87,7 @@ HttpResponse create_channel(const Upstreams& upstreams, const std::string& tenan
   rpc_request.set_access_token(string_field(body, "access_token"));
   rpc_request.set_app_secret(string_field(body, "app_secret"));
   rpc_request.set_verify_token(string_field(body, "verify_token"));
+  rpc_request.set_instagram_account_id(string_field(body, "instagram_account_id"));
   chat::v1::Channel channel;
   check(upstreams.call(channels_stub(upstreams), &ChannelsRpc::ConnectChannel, rpc_request, channel));
   auto response = json_response(201, channel_json(channel));

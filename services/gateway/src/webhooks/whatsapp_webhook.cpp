@@ -41,9 +41,12 @@ HttpResponse verify(const Upstreams& upstreams, const HttpRequest& request, cons
 }  // namespace
 
 std::string whatsapp_webhook_channel(std::string_view path) {
-  constexpr std::string_view kPrefix = "/webhooks/whatsapp/";
-  if (path.rfind(kPrefix, 0) != 0) return {};
-  auto id = path.substr(kPrefix.size());
+  std::string_view prefix;
+  for (std::string_view p : {"/webhooks/whatsapp/", "/webhooks/instagram/"}) {
+    if (path.rfind(p, 0) == 0) prefix = p;
+  }
+  if (prefix.empty()) return {};
+  auto id = path.substr(prefix.size());
   if (!id.empty() && id.back() == '/') id.remove_suffix(1);
   return std::string(id);
 }

@@ -20,7 +20,8 @@ struct Upstreams;
 /// The header Meta signs webhook calls in.
 inline constexpr const char* kMetaSignatureHeader = "X-Hub-Signature-256";
 
-/// The channel id of "/webhooks/whatsapp/<id>", "" for any other path.
+/// The channel id of "/webhooks/whatsapp/<id>" or "/webhooks/instagram/<id>" (the same Meta
+/// verification and signature; channel-connector parses by the channel's kind), "" otherwise.
 std::string whatsapp_webhook_channel(std::string_view path);
 
 /// Answers one WhatsApp webhook request: GET verification (200 text/plain challenge, or 403),
