@@ -278,4 +278,11 @@ TEST_CASE("WhatsApp through the gateway: connect, verification, signature before
   }
   r = http_call(port, http::verb::get, "/api/v1/bots/" + bot.id() + "/conversations", "", token);
   CHECK_THAT(r.body, Catch::Contains("\"whatsapp\""));
+
+  // Instagram shares the route's checks: no signature → 401 before the body; a WhatsApp channel's
+  // id on the Instagram route verifies (the channel decides how the body is parsed).
+  CHECK(http_call(port, http::verb::post, "/webhooks/instagram/" + channel_id, body).status == 401);
+  CHECK(http_call(port, http::verb::get, "/webhooks/instagram/" + common::random_uuid() +
+                                           "?hub.mode=subscribe&hub.verify_token=verify-gw&hub.challenge=1")
+            .status == 403);
 }
