@@ -1,5 +1,5 @@
-// Fuzz target: the WhatsApp Cloud API webhook parser and signature check of channel-connector
-// (whatsapp_wire.cpp; https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks).
+// Fuzz target: the WhatsApp Cloud API and Instagram webhook parsers and the signature check of
+// channel-connector (whatsapp_wire.cpp, instagram_wire.cpp; https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks).
 // Input: the bytes are parsed as a webhook body and used as an X-Hub-Signature-256 header.
 // Properties:
 // - parse_webhook() never crashes and takes at most kMaxItemsPerCall messages and statuses;
@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
+#include "instagram_wire.hpp"
 #include "whatsapp_wire.hpp"
 
 namespace wa = botfactory::channel::whatsapp;
@@ -28,6 +29,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                  back->name == m.name && back->timestamp_s == m.timestamp_s);
     }
     for (const auto& s : payload->statuses) FUZZ_CHECK(!s.id.empty() && !s.status.empty());
+  }
+  // Instagram messaging[] (instagram_wire.cpp): the same bound and round trip.
+  if (auto messages = botfactory::channel::instagram::parse_webhook(input)) {
+    FUZZ_CHECK(messages->size() <= wa::kMaxItemsPerCall);
+    for (const auto& m : *messages) {
+      auto back = wa::parse_stored_message(wa::stored_message_json(m));
+      FUZZ_CHECK(back && back->id == m.id && back->from == m.from && back->text == m.text);
+    }
   }
   const std::string secret = "fuzz-app-secret";
   auto good = wa::sign(secret, input);
