@@ -148,6 +148,11 @@ struct ReplyClock : ChatOps {
     replied.emplace(message.conversation_id, Clock::now());
     return seq;
   }
+  bool human_handles(const std::string& id) override { return inner.human_handles(id); }
+  void publish_typing(const std::string& id, const std::string& bot_id,
+                      const std::string& bot_name) override {
+    inner.publish_typing(id, bot_id, bot_name);
+  }
   void publish_delta(const std::string& id, std::int64_t seq, std::string_view delta) override {
     inner.publish_delta(id, seq, delta);
   }

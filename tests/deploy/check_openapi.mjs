@@ -45,6 +45,11 @@ const contract = [
   ["get", "/api/v1/bots/{id}/channels"],
   ["delete", "/api/v1/bots/{id}/channels/{channel_id}"],
   ["post", "/webhooks/telegram/{channel_id}"],
+  // The inbox (issue 9).
+  ["post", "/api/v1/conversations/{id}/takeover"],
+  ["post", "/api/v1/conversations/{id}/handback"],
+  ["post", "/api/v1/conversations/{id}/read"],
+  ["get", "/api/v1/analytics"],
 ];
 const errorCodes = {
   invalid_json: 400, validation_failed: 400, unauthorized: 401, invalid_credentials: 401,
@@ -147,7 +152,9 @@ okIfClean("docs/api.md: every contract path and error code");
 // 3. docs/protocol.md
 step();
 const frames = ["conversation.join", "conversation.joined", "conversation.leave", "message.send",
-  "message.ack", "message.new", "message.delta", "error"];
+  "message.ack", "message.new", "message.delta", "error",
+  // The inbox (issue 9): takeover state and typing.
+  "handoff.request", "conversation.state", "typing"];
 const wsCodes = ["invalid_json", "unknown_type", "forbidden", "not_found", "not_joined",
   "invalid_text", "rate_limited", "unavailable"];
 let protocol = null;

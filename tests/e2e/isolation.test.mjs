@@ -273,6 +273,7 @@ describe("tenant-isolation matrix on a live fleet", () => {
     set_provider_key: (c) => ({ body: { key: `sk-set-by-${c}-${nonce}` } }),
     connect_channel: () => ({ body: { type: "telegram", token: "not-a-token", mode: "polling" } }),
     telegram_webhook: () => ({ body: { update_id: 1 } }),
+    mark_read: () => ({ body: { seq: 1 } }),
   };
 
   const problems = []; // leaks and malformed errors, reported after every cell ran
@@ -378,6 +379,18 @@ describe("tenant-isolation matrix on a live fleet", () => {
       return record(outcome(await exchange({ type: "conversation.leave", conversation_id: cid },
         (f) => f.conversation_id === cid && ["conversation.left", "error"].includes(f.type), "leave answer"), "left"));
     }
+    if (row.id === "handoff") {
+      return record(outcome(await exchange({ type: "handoff.request", conversation_id: cid },
+        (f) => ["conversation.state", "error"].includes(f.type), "handoff answer"), "state"));
+    }
+    if (row.id === "typing") {
+      const from = client.frames.length;
+      client.send({ type: "typing", conversation_id: cid, state: "start" });
+      client.send({ type: "ping" });
+      const answer = await client.waitUntil((c) => c.frames.slice(from).find((f) => ["pong", "error"].includes(f.type)),
+        10000, `typing answer (as ${caller})`);
+      return record(outcome(answer, "silent"));
+    }
     throw new Error(`no driver for WebSocket row ${row.id}`);
   }
 
@@ -410,12 +423,15 @@ describe("tenant-isolation matrix on a live fleet", () => {
     const messages = await http(GW, "GET", `/api/v1/conversations/${fx.ids.convA}/messages`, { token });
     const texts = messages.body.messages.map((m) => m.text).filter((t) => t.startsWith("ws-send-by-"));
     assert.deepEqual(texts.sort(), [`ws-send-by-owner-${nonce}`, `ws-send-by-visitor_own-${nonce}`]);
+    // Refused takeovers changed nothing: the bot still handles cA.
+    const convs = await http(GW, "GET", `/api/v1/bots/${fx.ids.botA}/conversations`, { token });
+    assert.equal(convs.body.conversations.find((c) => c.id === fx.ids.convA).handler, "bot");
     const otherBots = await http(GW, "GET", "/api/v1/bots", { token: fx.B.token });
     assert.deepEqual(otherBots.body.bots.map((b) => b.name).sort(), ["Bot B", "created-by-other_tenant"]);
   });
 
   test("REST: owner deletions (last, they destroy the targets)", async () => {
-    for (const id of ["delete_document", "delete_bot", "delete_provider_key"]) await restCell(REST_ROWS.find((r) => r.id === id), "owner");
+    for (const id of ["takeover", "delete_document", "delete_bot", "delete_provider_key"]) await restCell(REST_ROWS.find((r) => r.id === id), "owner");
     assert.deepEqual(problems, []);
     const gone = await http(GW, "GET", `/api/v1/bots/${fx.ids.botA}`, { token: fx.A.token });
     assert.equal(gone.status, 404);

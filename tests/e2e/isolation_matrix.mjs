@@ -86,6 +86,17 @@ export const REST_ROWS = [
     target: "cA (the visitor's own)", bind: { id: "convA" }, expect: [200, 404, 200, 403, 401, 401] },
   { id: "list_messages_sibling", method: "GET", path: "/api/v1/conversations/{id}/messages",
     target: "cA2 (another visitor of A's bot)", bind: { id: "convA2" }, expect: [200, 404, 403, 403, 401, 401] },
+  // The inbox (takeover, handback, read position) acts on a conversation of the caller's tenant.
+  // The owner's takeover runs last (ownerLast): under it the bot would not answer the WebSocket
+  // rows' messages.
+  { id: "takeover", method: "POST", path: "/api/v1/conversations/{id}/takeover", target: "cA",
+    bind: { id: "convA" }, expect: user(200, 404), ownerLast: true },
+  { id: "handback", method: "POST", path: "/api/v1/conversations/{id}/handback", target: "cA",
+    bind: { id: "convA" }, expect: user(200, 404) },
+  { id: "mark_read", method: "POST", path: "/api/v1/conversations/{id}/read", target: "cA",
+    bind: { id: "convA" }, expect: user(200, 404) },
+  { id: "analytics", method: "GET", path: "/api/v1/analytics", target: "the caller's tenant",
+    expect: user(200, "200 †") },
   // Provider keys belong to the caller's tenant: B's PUT stores B's own key, B's DELETE finds
   // none (A's key is untouched), and no read ever shows a key beyond its last four characters.
   { id: "list_provider_keys", method: "GET", path: "/api/v1/provider-keys", target: "the caller's tenant",
@@ -137,6 +148,12 @@ export const WS_ROWS = [
   { id: "send", op: "message.send", target: "cA", expect: ws("ack", "not_joined", "ack", "not_joined") },
   { id: "leave", op: "conversation.leave", target: "cA", expect: ws("left", "not_joined", "left", "not_joined") },
   { id: "ping", op: "ping", target: "—", expect: ws("pong", "pong", "pong", "pong") },
+  // The inbox: a visitor asks for a person (`state`: the conversation.state answer; operators
+  // take over over REST); typing has no answer when relayed (`silent`: the next frame is the
+  // pong of a ping sent after it).
+  { id: "handoff", op: "handoff.request", target: "cA",
+    expect: ws("forbidden", "not_joined", "state", "not_joined") },
+  { id: "typing", op: "typing", target: "cA", expect: ws("silent", "not_joined", "silent", "not_joined") },
   { id: "join_sibling", op: "conversation.join", target: "cA2",
     expect: ws("joined", "not_found", "forbidden", "forbidden") },
   // In-band token renewal (docs/protocol.md): A's user's socket offered the caller's token.

@@ -222,6 +222,77 @@ describe("a visitor chats with the bot live across two replicas", () => {
     assert.ok(convs.body.conversations.some((c) => c.id === state.session.conversation_id));
     state.visitor = again;
   });
+
+  test("inbox: takeover silences the bot, unread counts, typing, handback", async () => {
+    const visitor = state.visitor;
+    const cid = state.session.conversation_id;
+    const operator = new ChatClient(A, state.token);
+    state.clients.push(operator);
+    await operator.opened;
+    operator.send({ type: "conversation.join", conversation_id: cid, since_seq: state.lastSeq });
+    const joined = await operator.waitFor((f) => f.type === "conversation.joined", 10000, "operator joined");
+    assert.equal(joined.handler, "bot");
+
+    // The visitor asks for a person: the inbox sees the flag.
+    visitor.send({ type: "handoff.request", conversation_id: cid });
+    await operator.waitFor((f) => f.type === "conversation.state" && f.waiting_for_human, 10000, "waiting on B");
+    let list = await http(B, "GET", `/api/v1/bots/${state.bot.id}/conversations`, { token: state.token });
+    let conv = list.body.conversations.find((c) => c.id === cid);
+    assert.equal(conv.waiting_for_human, true);
+    assert.equal(conv.handler, "bot");
+    assert.ok(conv.unread_count > 0, JSON.stringify(conv));
+
+    const taken = await http(A, "POST", `/api/v1/conversations/${cid}/takeover`, { token: state.token });
+    assert.equal(taken.status, 200, JSON.stringify(taken.body));
+    assert.equal(taken.body.handler, "human");
+    await visitor.waitFor((f) => f.type === "conversation.state" && f.handler === "human", 10000, "visitor sees the person");
+
+    // Typing from the operator reaches the visitor with its sender kind.
+    operator.send({ type: "typing", conversation_id: cid, state: "start" });
+    const typing = await visitor.waitFor((f) => f.type === "typing" && f.state === "start", 10000, "operator typing");
+    assert.equal(typing.sender.kind, "operator");
+
+    // Under takeover the bot stays silent: the operator's reply is the next message after the visitor's.
+    visitor.send({ type: "message.send", conversation_id: cid, client_id: "h-1", text: "Is a person there?" });
+    const ack = await visitor.waitFor((f) => f.type === "message.ack" && f.client_id === "h-1", 10000, "ack");
+    operator.send({ type: "message.send", conversation_id: cid, client_id: "h-op-1", text: "Yes, I am here." });
+    const human = await visitor.waitFor((f) => f.type === "message.new" && f.seq > ack.seq, 20000, "next message");
+    assert.equal(human.message.sender.kind, "operator", JSON.stringify(human));
+
+    // Unread: the user marks everything read; the list agrees.
+    const read = await http(A, "POST", `/api/v1/conversations/${cid}/read`, { token: state.token, body: { seq: human.seq } });
+    assert.equal(read.status, 200, JSON.stringify(read.body));
+    assert.equal(read.body.read_seq, human.seq);
+    assert.equal(read.body.unread_count, 0);
+    list = await http(B, "GET", `/api/v1/bots/${state.bot.id}/conversations`, { token: state.token });
+    conv = list.body.conversations.find((c) => c.id === cid);
+    assert.equal(conv.unread_count, 0);
+    assert.equal(conv.read_seq, human.seq);
+    const bad = await http(A, "POST", `/api/v1/conversations/${cid}/read`, { token: state.token, body: { seq: -1 } });
+    assert.equal(bad.status, 400);
+
+    const back = await http(B, "POST", `/api/v1/conversations/${cid}/handback`, { token: state.token });
+    assert.equal(back.status, 200);
+    assert.equal(back.body.handler, "bot");
+    await visitor.waitFor((f) => f.type === "conversation.state" && f.handler === "bot", 10000, "back to the bot");
+    visitor.send({ type: "message.send", conversation_id: cid, client_id: "h-2", text: "Can I reply to emails sent to my Relay mask?" });
+    const ack2 = await visitor.waitFor((f) => f.type === "message.ack" && f.client_id === "h-2", 10000, "ack 2");
+    const botAgain = await visitor.waitFor((f) => f.type === "message.new" && f.seq > ack2.seq && f.message.sender.kind === "bot", 20000, "bot answers again");
+    state.lastSeq = botAgain.seq;
+
+    // Analytics of the tenant today: the journey's messages by kind, answered and don't-know replies.
+    const stats = await http(B, "GET", "/api/v1/analytics?days=7", { token: state.token });
+    assert.equal(stats.status, 200, JSON.stringify(stats.body));
+    assert.equal(stats.body.daily.length, 7);
+    const today = stats.body.daily.at(-1);
+    assert.ok(today.messages.visitor >= 5 && today.messages.bot >= 5 && today.messages.operator >= 3, JSON.stringify(today));
+    assert.ok(today.conversations_started >= 1);
+    assert.ok(today.answered >= 1 && today.unanswered >= 1, JSON.stringify(today));
+    assert.ok(stats.body.totals.answered_share > 0 && stats.body.totals.answered_share < 1);
+    assert.ok(stats.body.quota.bot_replies.used >= 1, JSON.stringify(stats.body.quota));
+    const badDays = await http(B, "GET", "/api/v1/analytics?days=91", { token: state.token });
+    assert.equal(badDays.status, 400);
+  });
 });
 
 describe("bad input gets a clear error and loses nothing", () => {

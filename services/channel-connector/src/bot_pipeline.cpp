@@ -53,6 +53,7 @@ struct BotPipeline::Draft {
   std::vector<ReplySource> sources;
   Outcome outcome = Outcome::kApologized;
   std::optional<TokenUsageRecord> usage;
+  std::optional<bool> answered;  // set for a model reply
 };
 
 BotPipeline::BotPipeline(BotDirectory& bots, QuotaGate& quota, ReplyGenerator& generator,
@@ -83,7 +84,8 @@ BotPipeline::BotPipeline(BotDirectory& bots, QuotaGate& quota, ReplyGenerator& g
       {Outcome::kReplied, "replied"},         {Outcome::kQuotaExhausted, "quota_exhausted"},
       {Outcome::kApologized, "apologized"},   {Outcome::kNotPosted, "not_posted"},
       {Outcome::kBusy, "busy"},               {Outcome::kSkipped, "skipped"},
-      {Outcome::kProviderBusy, "provider_busy"}, {Outcome::kAiUsage, "ai_usage"}};
+      {Outcome::kProviderBusy, "provider_busy"}, {Outcome::kAiUsage, "ai_usage"},
+      {Outcome::kHumanHandles, "human_handles"}};
   for (const auto& [outcome, name] : outcomes) {
     outcomes_[outcome] = &registry.counter(kOutcomeMetric, kOutcomeHelp, label("outcome", name));
   }
@@ -91,6 +93,17 @@ BotPipeline::BotPipeline(BotDirectory& bots, QuotaGate& quota, ReplyGenerator& g
     fallbacks_[reason] = &registry.counter(kFallbackMetric, kFallbackHelp, label("reason", reason));
   }
   fallbacks_["other"] = &registry.counter(kFallbackMetric, kFallbackHelp, R"(reason="other")");
+}
+
+bool BotPipeline::human_handles(const VisitorMessage& message) {
+  try {
+    return chat_.human_handles(message.conversation_id);
+  } catch (const std::exception& e) {
+    // The bot answers: a reply too many beats a visitor left without one.
+    log_->warn("conversation {}: reading its handler failed: {}", message.conversation_id,
+               common::json_escape(e.what()));
+    return false;
+  }
 }
 
 void BotPipeline::count(Outcome outcome) { outcomes_.at(outcome)->inc(); }
@@ -105,6 +118,10 @@ BotPipeline::Outcome BotPipeline::run(const VisitorMessage& message) {
   if (!command && message.sender_kind != common::v1::SENDER_KIND_VISITOR) {
     count(Outcome::kSkipped);  // only visitors get answers without asking
     return Outcome::kSkipped;
+  }
+  if (!command && human_handles(message)) {
+    count(Outcome::kHumanHandles);  // an operator took over: the person answers, not the bot
+    return Outcome::kHumanHandles;
   }
   if (command) ai_commands_.inc();
   std::string client_id =
@@ -139,7 +156,8 @@ BotPipeline::Outcome BotPipeline::run(const VisitorMessage& message) {
   Outcome outcome = draft.outcome;
   try {
     chat_.post_bot_message(BotMessage{message.conversation_id, client_id, draft.bot.id,
-                                      draft.bot.name, draft.text, std::move(draft.sources)});
+                                      draft.bot.name, draft.text, std::move(draft.sources),
+                                      draft.answered});
   } catch (const std::exception& e) {
     log_->error("conversation {}: posting the bot message for seq {} failed: {}",
                 message.conversation_id, message.seq, common::json_escape(e.what()));
@@ -221,6 +239,9 @@ void BotPipeline::generate(const VisitorMessage& message, const std::optional<st
     input.user_text = message.text;
   }
 
+  // The bot "types" while the model works; its next message.new (reply, notice or apology)
+  // ends it (docs/protocol.md, "Typing").
+  chat_.publish_typing(message.conversation_id, bot.id, bot.name);
   DeltaCoalescer deltas(settings_.deltas, settings_.clock, [&](std::string_view text) {
     deltas_published_.inc();
     chat_.publish_delta(message.conversation_id, message.seq, text);
@@ -251,6 +272,7 @@ void BotPipeline::generate(const VisitorMessage& message, const std::optional<st
     return;
   }
   draft.sources = std::move(reply.sources);
+  draft.answered = reply.answered;
   draft.outcome = Outcome::kReplied;
 }
 

@@ -60,7 +60,9 @@ class BotPipeline {
 
   /// The outcome of one run, for metrics and tests. kBusy: the bot's reply-rate notice was
   /// posted; kSkipped: nothing posted (over the rate, or an operator message that is not a
-  /// command); kProviderBusy: the model provider's busy notice; kAiUsage: the /ai usage hint.
+  /// command); kProviderBusy: the model provider's busy notice; kAiUsage: the /ai usage hint;
+  /// kHumanHandles: nothing posted, an operator has taken the conversation over (checked before
+  /// the rate, the quota and the model; /ai commands are still answered).
   enum class Outcome {
     kReplied,
     kQuotaExhausted,
@@ -69,7 +71,8 @@ class BotPipeline {
     kBusy,
     kSkipped,
     kProviderBusy,
-    kAiUsage
+    kAiUsage,
+    kHumanHandles
   };
 
   Outcome run(const VisitorMessage& message);
@@ -84,6 +87,8 @@ class BotPipeline {
                 const QuotaGrant& grant, Draft& draft);
   /// RecordTokenUsage for a posted reply; never throws.
   void record_usage(const TokenUsageRecord& usage);
+  /// ChatOps::human_handles; false (the bot answers) when it cannot be read.
+  bool human_handles(const VisitorMessage& message);
   void count(Outcome outcome);
   metrics::Counter& fallback_counter(const std::string& reason);
 

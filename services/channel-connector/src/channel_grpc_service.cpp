@@ -35,4 +35,23 @@ grpc::Status ChannelConnectorGrpc::ListMessages(grpc::ServerContext*,
   return rpc::guard("ListMessages", [&] { *response = chat_.list_messages(*request); });
 }
 
+grpc::Status ChannelConnectorGrpc::SetConversationState(
+    grpc::ServerContext*, const chat::v1::SetConversationStateRequest* request,
+    chat::v1::Conversation* response) {
+  return rpc::guard("SetConversationState",
+                    [&] { *response = chat_.set_conversation_state(*request); });
+}
+
+grpc::Status ChannelConnectorGrpc::MarkRead(grpc::ServerContext*,
+                                            const chat::v1::MarkReadRequest* request,
+                                            chat::v1::MarkReadResponse* response) {
+  return rpc::guard("MarkRead", [&] { *response = chat_.mark_read(*request); });
+}
+
+grpc::Status ChannelConnectorGrpc::GetAnalytics(grpc::ServerContext*,
+                                                const chat::v1::GetAnalyticsRequest* request,
+                                                chat::v1::GetAnalyticsResponse* response) {
+  return rpc::guard("GetAnalytics", [&] { *response = chat_.get_analytics(*request); });
+}
+
 }  // namespace botfactory::channel

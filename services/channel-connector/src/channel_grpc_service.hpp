@@ -26,6 +26,14 @@ class ChannelConnectorGrpc final : public chat::v1::ChannelConnectorService::Ser
   grpc::Status ListMessages(grpc::ServerContext* context,
                             const chat::v1::ListMessagesRequest* request,
                             chat::v1::ListMessagesResponse* response) override;
+  grpc::Status SetConversationState(grpc::ServerContext* context,
+                                    const chat::v1::SetConversationStateRequest* request,
+                                    chat::v1::Conversation* response) override;
+  grpc::Status MarkRead(grpc::ServerContext* context, const chat::v1::MarkReadRequest* request,
+                        chat::v1::MarkReadResponse* response) override;
+  grpc::Status GetAnalytics(grpc::ServerContext* context,
+                            const chat::v1::GetAnalyticsRequest* request,
+                            chat::v1::GetAnalyticsResponse* response) override;
 
  private:
   ChatService& chat_;

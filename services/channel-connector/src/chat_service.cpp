@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "botfactory/chatwire/conversation_event.hpp"
 #include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/common/ids.hpp"
 #include "botfactory/common/logging.hpp"
@@ -123,6 +124,14 @@ chat::v1::ListConversationsResponse ChatService::list_conversations(
   }
   int limit = clamp_limit(request.limit(), kDefaultConversationLimit, kMaxConversationLimit);
   chat::v1::ListConversationsResponse response;
+  if (!request.user_id().empty()) {
+    check_text_field("user_id", request.user_id(), kMaxSenderIdCodePoints);
+    for (auto& c : store_.list_for_user(request.tenant_id(), request.bot_id(), request.user_id(),
+                                        limit)) {
+      *response.add_conversations() = std::move(c);
+    }
+    return response;
+  }
   for (auto& c : store_.list(request.tenant_id(), request.bot_id(), limit)) {
     *response.add_conversations() = std::move(c);
   }
@@ -137,12 +146,13 @@ chat::v1::PostMessageResponse ChatService::post_message(
 
 chat::v1::PostMessageResponse ChatService::append_message(
     const chat::v1::PostMessageRequest& request, const std::string& tenant_id,
-    std::vector<ReplySource> sources) {
+    std::vector<ReplySource> sources, std::optional<bool> answered) {
   std::string text = validate_post(request);
   if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   NewMessage message{request.conversation_id(), request.client_id(), request.sender().kind(),
                      request.sender().id(),     request.sender().name(), std::move(text),
                      std::move(sources),        tenant_id};
+  message.answered = answered;
   // Bot and operator messages go out on a channel conversation's channel; an operator's /ai
   // command is addressed to the bot, not to the customer.
   message.deliver_to_channel =
@@ -203,6 +213,70 @@ chat::v1::ListMessagesResponse ChatService::list_messages(
   return response;
 }
 
+chat::v1::Conversation ChatService::set_conversation_state(
+    const chat::v1::SetConversationStateRequest& request) {
+  rpc::require_tenant(request.tenant_id());
+  if (request.conversation_id().empty()) rpc::throw_invalid("conversation_id is required");
+  switch (request.action()) {
+    case chat::v1::CONVERSATION_ACTION_TAKEOVER:
+    case chat::v1::CONVERSATION_ACTION_HANDBACK:
+    case chat::v1::CONVERSATION_ACTION_REQUEST_HUMAN: break;
+    default: rpc::throw_invalid("action must be takeover, handback or request_human");
+  }
+  if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
+  std::optional<StateChange> change;
+  {
+    // The same stripe as the conversation's messages: its frames reach Redis in commit order.
+    std::lock_guard lock(post_lock(request.conversation_id()));
+    change = store_.set_state(request.conversation_id(), request.tenant_id(), request.action());
+    if (change && change->changed) {
+      const auto& c = change->conversation;
+      publish(c.id(), chatwire::encode_conversation_state(c.id(), c.handler(), c.waiting_for_human()));
+    }
+  }
+  if (!change) rpc::throw_not_found("conversation not found");
+  if (change->changed) {
+    log_->info("conversation {}: handler {}, waiting_for_human {}", change->conversation.id(),
+               change->conversation.handler(), change->conversation.waiting_for_human());
+  }
+  return std::move(change->conversation);
+}
+
+chat::v1::MarkReadResponse ChatService::mark_read(const chat::v1::MarkReadRequest& request) {
+  rpc::require_tenant(request.tenant_id());
+  if (request.conversation_id().empty()) rpc::throw_invalid("conversation_id is required");
+  if (request.user_id().empty()) rpc::throw_invalid("user_id is required");
+  check_text_field("user_id", request.user_id(), kMaxSenderIdCodePoints);
+  if (request.seq() < 0) rpc::throw_invalid("seq must be >= 0");
+  if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
+  auto position =
+      store_.mark_read(request.conversation_id(), request.tenant_id(), request.user_id(), request.seq());
+  if (!position) rpc::throw_not_found("conversation not found");
+  chat::v1::MarkReadResponse response;
+  response.set_read_seq(position->read_seq);
+  response.set_unread_count(position->unread_count);
+  return response;
+}
+
+chat::v1::GetAnalyticsResponse ChatService::get_analytics(
+    const chat::v1::GetAnalyticsRequest& request) {
+  rpc::require_tenant(request.tenant_id());
+  if (!request.bot_id().empty() && !common::is_uuid(request.bot_id())) {
+    rpc::throw_invalid("bot_id must be a UUID");
+  }
+  int days = request.days() == 0 ? 30 : request.days();
+  if (days < 1 || days > 90) rpc::throw_invalid("days must be 1..90");
+  chat::v1::GetAnalyticsResponse response;
+  for (auto& day : store_.analytics(request.tenant_id(), request.bot_id(), days)) {
+    *response.add_days() = std::move(day);
+  }
+  return response;
+}
+
+bool ChatService::human_handles(const std::string& conversation_id) {
+  return store_.human_handles(conversation_id);
+}
+
 std::vector<Turn> ChatService::recent_turns(const std::string& conversation_id,
                                             std::int64_t before_seq, int max_turns) {
   return store_.recent_turns(conversation_id, before_seq, max_turns);
@@ -224,12 +298,19 @@ std::int64_t ChatService::post_bot_message(const BotMessage& message) {
   sender->set_id(message.bot_id);
   sender->set_name(message.bot_name);
   request.set_text(message.text);
-  return append_message(request, "", bound_sources(message.sources)).message().seq();
+  return append_message(request, "", bound_sources(message.sources), message.answered)
+      .message()
+      .seq();
 }
 
 void ChatService::publish_delta(const std::string& conversation_id, std::int64_t reply_to_seq,
                                 std::string_view delta) {
   publish(conversation_id, chatwire::encode_message_delta(conversation_id, reply_to_seq, delta));
+}
+
+void ChatService::publish_typing(const std::string& conversation_id, const std::string& bot_id,
+                                 const std::string& bot_name) {
+  publish(conversation_id, chatwire::encode_typing(conversation_id, true, "bot", bot_id, bot_name));
 }
 
 }  // namespace botfactory::channel

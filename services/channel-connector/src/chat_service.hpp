@@ -56,6 +56,7 @@ class ChatService : public ChatOps {
   chat::v1::Conversation get_conversation(const chat::v1::GetConversationRequest& request);
 
   /// tenant_id required; bot_id optional filter; limit default 50, max 200; newest activity first.
+  /// With user_id: each conversation's read_seq and unread_count for that user.
   chat::v1::ListConversationsResponse list_conversations(
       const chat::v1::ListConversationsRequest& request);
 
@@ -73,16 +74,35 @@ class ChatService : public ChatOps {
   /// of another tenant.
   chat::v1::ListMessagesResponse list_messages(const chat::v1::ListMessagesRequest& request);
 
+  /// Takeover / handback / a visitor's request for a person (ChatStore::set_state). tenant_id
+  /// required (INVALID_ARGUMENT when empty or not a UUID); INVALID_ARGUMENT for an unspecified
+  /// action; NOT_FOUND for an unknown conversation or one of another tenant. When the state
+  /// changed, publishes the `conversation.state` event on `chat:conv:<id>` (failures counted,
+  /// never returned). Returns the conversation after the action.
+  chat::v1::Conversation set_conversation_state(
+      const chat::v1::SetConversationStateRequest& request);
+
+  /// MarkRead: tenant_id required; INVALID_ARGUMENT for an empty or over-long user_id or a
+  /// negative seq; NOT_FOUND for an unknown conversation or one of another tenant.
+  chat::v1::MarkReadResponse mark_read(const chat::v1::MarkReadRequest& request);
+
+  /// GetAnalytics: tenant_id required; bot_id optional (UUID); days 1..90 (0 = 30), else
+  /// INVALID_ARGUMENT.
+  chat::v1::GetAnalyticsResponse get_analytics(const chat::v1::GetAnalyticsRequest& request);
+
   // ChatOps, for the bot pipeline.
   std::vector<Turn> recent_turns(const std::string& conversation_id, std::int64_t before_seq,
                                  int max_turns) override;
   std::vector<Turn> participant_turns(const std::string& conversation_id, std::int64_t before_seq,
                                       common::v1::SenderKind sender_kind,
                                       const std::string& sender_id, int max_turns) override;
+  bool human_handles(const std::string& conversation_id) override;
   /// Stores the reply with its sources bounded by bound_sources (message_sources.hpp).
   std::int64_t post_bot_message(const BotMessage& message) override;
   void publish_delta(const std::string& conversation_id, std::int64_t reply_to_seq,
                      std::string_view delta) override;
+  void publish_typing(const std::string& conversation_id, const std::string& bot_id,
+                      const std::string& bot_name) override;
 
  private:
   /// Serializes commit + publish per conversation (striped by id hash) so that frames of one
@@ -94,7 +114,8 @@ class ChatService : public ChatOps {
   /// which alone may carry `sources`).
   chat::v1::PostMessageResponse append_message(const chat::v1::PostMessageRequest& request,
                                                const std::string& tenant_id,
-                                               std::vector<ReplySource> sources = {});
+                                               std::vector<ReplySource> sources = {},
+                                               std::optional<bool> answered = std::nullopt);
 
   static constexpr std::size_t kPostLockStripes = 64;
 

@@ -19,7 +19,7 @@ namespace {
 #define BF_CONVERSATION_COLUMNS                                                           \
   "id, tenant_id, bot_id, channel, visitor_id, visitor_name, last_seq, "                 \
   "(extract(epoch from created_at) * 1000000)::bigint, "                                 \
-  "(extract(epoch from updated_at) * 1000000)::bigint"
+  "(extract(epoch from updated_at) * 1000000)::bigint, handler, waiting_for_human"
 
 constexpr const char* kLockConversation =
     "SELECT last_seq, tenant_id, bot_id, channel_id FROM chat.conversations WHERE id = $1 FOR UPDATE";
@@ -32,7 +32,8 @@ constexpr const char* kFindByClientId =
     "SELECT " BF_MESSAGE_COLUMNS " FROM chat.messages WHERE conversation_id = $1 AND client_id = $2";
 constexpr const char* kInsertMessage =
     "INSERT INTO chat.messages (conversation_id, seq, sender_kind, sender_id, sender_name, text, "
-    "client_id, sources) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) RETURNING " BF_MESSAGE_COLUMNS;
+    "client_id, sources, answered) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::boolean) "
+    "RETURNING " BF_MESSAGE_COLUMNS;
 constexpr const char* kAdvanceLastSeq =
     "UPDATE chat.conversations SET last_seq = $2, updated_at = now() WHERE id = $1";
 constexpr const char* kInsertConversation =
@@ -49,6 +50,57 @@ constexpr const char* kListConversations =
 constexpr const char* kMessagesSince =
     "SELECT " BF_MESSAGE_COLUMNS
     " FROM chat.messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
+// SetConversationState: the row locked, then the new state written (only when it changes).
+constexpr const char* kLockState =
+    "SELECT handler, waiting_for_human FROM chat.conversations WHERE id = $1 AND tenant_id = $2 "
+    "FOR UPDATE";
+constexpr const char* kWriteState =
+    "UPDATE chat.conversations SET handler = $2, waiting_for_human = $3 WHERE id = $1";
+// Unread: messages after the user's read_seq that no operator sent, counted up to kUnreadCap.
+#define BF_UNREAD_COUNT(conversation, after)                                                \
+  "(SELECT count(*) FROM (SELECT 1 FROM chat.messages m WHERE m.conversation_id = " conversation \
+  " AND m.seq > " after " AND m.sender_kind <> 'operator' LIMIT 1000) unread)"
+constexpr const char* kListConversationsForUser =
+    "SELECT " BF_CONVERSATION_COLUMNS ", COALESCE(r.read_seq, 0), " BF_UNREAD_COUNT(
+        "c.id", "COALESCE(r.read_seq, 0)")
+    " FROM chat.conversations c LEFT JOIN chat.conversation_reads r ON r.conversation_id = c.id "
+    "AND r.user_id = $4 WHERE c.tenant_id = $1 AND ($2::uuid IS NULL OR c.bot_id = $2::uuid) "
+    "ORDER BY c.updated_at DESC, c.id DESC LIMIT $3";
+// Inserts or advances the read position, clamped to last_seq; no row when the conversation is
+// not the tenant's.
+constexpr const char* kMarkRead =
+    "INSERT INTO chat.conversation_reads AS r (conversation_id, user_id, read_seq) "
+    "SELECT id, $3, LEAST($4::bigint, last_seq) FROM chat.conversations "
+    "WHERE id = $1 AND tenant_id = $2 "
+    "ON CONFLICT (conversation_id, user_id) DO UPDATE SET "
+    "read_seq = GREATEST(r.read_seq, EXCLUDED.read_seq), read_at = now() "
+    "RETURNING r.read_seq";
+constexpr const char* kUnread = "SELECT " BF_UNREAD_COUNT("$1", "$2");
+#undef BF_UNREAD_COUNT
+// Analytics: one row per UTC day of the window, oldest first. Messages are found through the
+// tenant's conversations active in the window (a message advances its conversation's
+// updated_at, so older conversations cannot hold messages of the window).
+constexpr const char* kAnalytics =
+    "WITH bounds AS (SELECT (now() AT TIME ZONE 'UTC')::date - ($2::int - 1) AS first_day), "
+    "days AS (SELECT (first_day + n)::date AS day FROM bounds, generate_series(0, $2::int - 1) n), "
+    "since AS (SELECT first_day::timestamp AT TIME ZONE 'UTC' AS at FROM bounds), "
+    "convs AS (SELECT c.id, c.created_at FROM chat.conversations c, since WHERE c.tenant_id = $1 "
+    "  AND ($3::uuid IS NULL OR c.bot_id = $3::uuid) AND c.updated_at >= since.at), "
+    "msgs AS (SELECT (m.created_at AT TIME ZONE 'UTC')::date AS day, "
+    "  count(*) FILTER (WHERE m.sender_kind = 'visitor') AS visitor, "
+    "  count(*) FILTER (WHERE m.sender_kind = 'bot') AS bot, "
+    "  count(*) FILTER (WHERE m.sender_kind = 'operator') AS operator, "
+    "  count(*) FILTER (WHERE m.answered) AS answered, "
+    "  count(*) FILTER (WHERE m.answered = false) AS unanswered "
+    "  FROM chat.messages m JOIN convs ON convs.id = m.conversation_id, since "
+    "  WHERE m.created_at >= since.at GROUP BY 1), "
+    "started AS (SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS n FROM convs, "
+    "  since WHERE created_at >= since.at GROUP BY 1) "
+    "SELECT to_char(d.day, 'YYYY-MM-DD'), COALESCE(m.visitor, 0), COALESCE(m.bot, 0), "
+    "COALESCE(m.operator, 0), COALESCE(s.n, 0), COALESCE(m.answered, 0), COALESCE(m.unanswered, 0) "
+    "FROM days d LEFT JOIN msgs m ON m.day = d.day LEFT JOIN started s ON s.day = d.day "
+    "ORDER BY d.day";
+constexpr const char* kHandler = "SELECT handler FROM chat.conversations WHERE id = $1";
 constexpr const char* kConversationExists = "SELECT 1 FROM chat.conversations WHERE id = $1";
 constexpr const char* kRecentTurns =
     "SELECT sender_kind, text FROM chat.messages WHERE conversation_id = $1 AND seq < $2 "
@@ -137,6 +189,8 @@ chat::v1::Conversation read_conversation(const pg::Result& r, int row) {
   c.set_last_seq(r.int64(row, 6));
   *c.mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, 7));
   *c.mutable_updated_at() = rpc::timestamp_from_micros(r.int64(row, 8));
+  c.set_handler(r.str(row, 9));
+  c.set_waiting_for_human(r.boolean(row, 10));
   return c;
 }
 
@@ -145,7 +199,8 @@ chat::v1::Message insert_message(pg::Connection& connection, const NewMessage& m
   auto inserted = connection.exec(
       kInsertMessage, {m.conversation_id, std::to_string(seq),
                        std::string(chatwire::sender_kind_name(m.sender_kind)), m.sender_id,
-                       m.sender_name, m.text, m.client_id, sources_param(m.sources)});
+                       m.sender_name, m.text, m.client_id, sources_param(m.sources),
+                       m.answered ? pg::Param(*m.answered ? "true" : "false") : pg::Param()});
   return read_message(inserted, 0);
 }
 
@@ -235,6 +290,100 @@ std::vector<chat::v1::Message> ChatStore::messages_since(const std::string& conv
   out.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) out.push_back(read_message(r, i));
   return out;
+}
+
+std::optional<StateChange> ChatStore::set_state(const std::string& conversation_id,
+                                                const std::string& tenant_id,
+                                                chat::v1::ConversationAction action) {
+  auto connection = pool_.acquire();
+  pg::Transaction tx(*connection);
+  auto locked = connection->exec(kLockState, {conversation_id, tenant_id});
+  if (locked.rows() == 0) return std::nullopt;
+  std::string handler = locked.str(0, 0);
+  bool waiting = locked.boolean(0, 1);
+  std::string new_handler = handler;
+  bool new_waiting = waiting;
+  switch (action) {
+    case chat::v1::CONVERSATION_ACTION_TAKEOVER:
+      new_handler = "human";
+      new_waiting = false;
+      break;
+    case chat::v1::CONVERSATION_ACTION_HANDBACK:
+      new_handler = "bot";
+      new_waiting = false;
+      break;
+    case chat::v1::CONVERSATION_ACTION_REQUEST_HUMAN:
+      new_waiting = handler == "bot";
+      break;
+    default: break;
+  }
+  StateChange change;
+  change.changed = new_handler != handler || new_waiting != waiting;
+  if (change.changed) {
+    connection->exec(kWriteState, {conversation_id, new_handler, new_waiting ? "true" : "false"});
+  }
+  auto row = connection->exec(kGetConversation, {conversation_id, tenant_id});
+  change.conversation = read_conversation(row, 0);
+  tx.commit();
+  return change;
+}
+
+std::vector<chat::v1::Conversation> ChatStore::list_for_user(const std::string& tenant_id,
+                                                             const std::string& bot_id,
+                                                             const std::string& user_id,
+                                                             int limit) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kListConversationsForUser,
+                            {tenant_id, optional_param(bot_id), std::to_string(limit), user_id});
+  std::vector<chat::v1::Conversation> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    auto c = read_conversation(r, i);
+    c.set_read_seq(r.int64(i, 11));
+    c.set_unread_count(static_cast<std::int32_t>(r.int64(i, 12)));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::optional<ReadPosition> ChatStore::mark_read(const std::string& conversation_id,
+                                                 const std::string& tenant_id,
+                                                 const std::string& user_id, std::int64_t seq) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kMarkRead, {conversation_id, tenant_id, user_id, std::to_string(seq)});
+  if (r.rows() == 0) return std::nullopt;
+  ReadPosition position;
+  position.read_seq = r.int64(0, 0);
+  auto unread = connection->exec(kUnread, {conversation_id, std::to_string(position.read_seq)});
+  position.unread_count = static_cast<std::int32_t>(unread.int64(0, 0));
+  return position;
+}
+
+std::vector<chat::v1::AnalyticsDay> ChatStore::analytics(const std::string& tenant_id,
+                                                         const std::string& bot_id, int days) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kAnalytics,
+                            {tenant_id, std::to_string(days), optional_param(bot_id)});
+  std::vector<chat::v1::AnalyticsDay> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    chat::v1::AnalyticsDay day;
+    day.set_date(r.str(i, 0));
+    day.set_visitor_messages(r.int64(i, 1));
+    day.set_bot_messages(r.int64(i, 2));
+    day.set_operator_messages(r.int64(i, 3));
+    day.set_conversations_started(r.int64(i, 4));
+    day.set_answered(r.int64(i, 5));
+    day.set_unanswered(r.int64(i, 6));
+    out.push_back(std::move(day));
+  }
+  return out;
+}
+
+bool ChatStore::human_handles(const std::string& conversation_id) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kHandler, {conversation_id});
+  return r.rows() > 0 && r.text(0, 0) == "human";
 }
 
 bool ChatStore::exists(const std::string& conversation_id) {

@@ -33,6 +33,8 @@ struct NewMessage {
   /// When the conversation is bound to a channel (Telegram …): queue the message in
   /// chat.channel_outbox in the same transaction (bot and operator messages).
   bool deliver_to_channel = false;
+  /// Bot model replies only: chat.messages.answered (NULL when unset).
+  std::optional<bool> answered;
 };
 
 /// The outcome of append(): the stored message, whether it was already there, and the
@@ -59,6 +61,18 @@ struct NewConversation {
 struct CreateResult {
   chat::v1::Conversation conversation;
   std::optional<chat::v1::Message> greeting;
+};
+
+/// The outcome of set_state(): the conversation after the action, and whether it changed.
+struct StateChange {
+  chat::v1::Conversation conversation;
+  bool changed = false;
+};
+
+/// A user's read position in a conversation and the unread messages after it.
+struct ReadPosition {
+  std::int64_t read_seq = 0;
+  std::int32_t unread_count = 0;
 };
 
 /// Repository over the pool. Every method borrows one connection; throws pg::Error on database
@@ -90,6 +104,36 @@ class ChatStore {
   /// Messages with seq > since_seq in seq order, at most `limit`, with their sources.
   std::vector<chat::v1::Message> messages_since(const std::string& conversation_id,
                                                 std::int64_t since_seq, int limit);
+
+  /// In one transaction with the row locked: applies `action` (TAKEOVER: handler human, waiting
+  /// false; HANDBACK: handler bot, waiting false; REQUEST_HUMAN: waiting true while the handler
+  /// is the bot, else nothing) and writes the row only when the state changes. std::nullopt when
+  /// the conversation is unknown or of another tenant (`tenant_id` must be a UUID).
+  std::optional<StateChange> set_state(const std::string& conversation_id,
+                                       const std::string& tenant_id,
+                                       chat::v1::ConversationAction action);
+
+  /// list() with `user_id`'s read_seq (0 when never read) and unread_count: messages after it
+  /// that no operator sent, counted up to 1000.
+  std::vector<chat::v1::Conversation> list_for_user(const std::string& tenant_id,
+                                                    const std::string& bot_id,
+                                                    const std::string& user_id, int limit);
+
+  /// Stores that `user_id` read the conversation up to `seq` (clamped to its last_seq; the
+  /// stored position never moves back). std::nullopt when the conversation is unknown or of
+  /// another tenant.
+  std::optional<ReadPosition> mark_read(const std::string& conversation_id,
+                                        const std::string& tenant_id, const std::string& user_id,
+                                        std::int64_t seq);
+
+  /// One entry per UTC day of the last `days` days (today included), oldest first, for the
+  /// tenant's conversations (of one bot when `bot_id` is non-empty): see GetAnalytics.
+  std::vector<chat::v1::AnalyticsDay> analytics(const std::string& tenant_id,
+                                                const std::string& bot_id, int days);
+
+  /// True when an operator has taken the conversation over (handler = human); false when the
+  /// bot handles it or the conversation is unknown.
+  bool human_handles(const std::string& conversation_id);
 
   /// True when the conversation exists.
   bool exists(const std::string& conversation_id);

@@ -127,6 +127,7 @@ GeneratedReply AiProxyReplyGenerator::generate(
         reply.prompt_tokens = done.usage().prompt_tokens();
         reply.completion_tokens = done.usage().completion_tokens();
         reply.fallback_reason = done.fallback_reason();
+        reply.answered = done.answered();
         has_final = true;
       } else if (event.event_case() == ai::v1::GenerateResponse::kDelta && !has_final) {
         on_delta(event.delta());

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -130,6 +131,7 @@ struct GeneratedReply {
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
   std::string fallback_reason;  // "" when the configured provider answered
+  bool answered = true;         // false: the knowledge base had nothing relevant ("I don't know")
 };
 
 /// Generates replies through ai-proxy.
@@ -153,6 +155,8 @@ struct BotMessage {
   std::string text;
   /// The passages the reply cites (bounded and stored by ChatService, see message_sources.hpp).
   std::vector<ReplySource> sources;
+  /// A model reply: whether it answered (chat.messages.answered); unset for notices/apologies.
+  std::optional<bool> answered;
 };
 
 /// What the pipeline does to the conversation (implemented by ChatService).
@@ -168,9 +172,16 @@ class ChatOps {
                                               std::int64_t before_seq,
                                               common::v1::SenderKind sender_kind,
                                               const std::string& sender_id, int max_turns) = 0;
+  /// True when an operator has taken the conversation over (the bot then answers only /ai
+  /// commands). Throws on storage failures.
+  virtual bool human_handles(const std::string& conversation_id) = 0;
   /// Commits and publishes `message` (sender kind BOT); returns its seq. Idempotent on
   /// client_id. Throws like PostMessage.
   virtual std::int64_t post_bot_message(const BotMessage& message) = 0;
+  /// Publishes an ephemeral `typing` start of the bot (chatwire::encode_typing, sender kind
+  /// bot) when a model reply starts; failures are counted, never thrown.
+  virtual void publish_typing(const std::string& conversation_id, const std::string& bot_id,
+                              const std::string& bot_name) = 0;
   /// Publishes an ephemeral `message.delta` event; failures are counted, never thrown.
   virtual void publish_delta(const std::string& conversation_id, std::int64_t reply_to_seq,
                              std::string_view delta) = 0;

@@ -77,12 +77,19 @@ TEST_CASE("a visitor message gets a streamed bot reply committed with the next s
   CHECK(request.history(0).sender() == commonv1::SENDER_KIND_BOT);
   CHECK(request.history(0).text() == "Hi! How can I help?");
 
-  // On Redis: the visitor message, each delta (reply_to_seq = 2), then the committed reply.
+  // On Redis: the visitor message, the bot's typing, each delta (reply_to_seq = 2), then the
+  // committed reply.
   auto visitor_frame = next_frame(*listener);
   CHECK(visitor_frame.at("type").as_string() == "message.new");
   CHECK(visitor_frame.at("seq").as_int64() == 2);
   CHECK(visitor_frame.at("message").as_object().at("sender").as_object().at("kind").as_string() ==
         "visitor");
+  // The bot types while the model works (ephemeral, before the first delta).
+  auto typing = next_frame(*listener);
+  CHECK(typing.at("type").as_string() == "typing");
+  CHECK(typing.at("state").as_string() == "start");
+  CHECK(typing.at("sender").at("kind").as_string() == "bot");
+  CHECK(typing.at("sender").at("id").as_string() == bot.id());
   // Three deltas from the model, two events on Redis: "Hello" at once, ", world" coalesced.
   std::vector<std::string> streamed;
   for (int i = 0; i < 2; ++i) {

@@ -103,6 +103,8 @@ struct FakeChat : ChatOps {
   commonv1::SenderKind asked_kind = commonv1::SENDER_KIND_UNSPECIFIED;
   std::string asked_sender;
   bool fail_post = false;
+  bool human = false;  // an operator took the conversation over
+  bool human_handles(const std::string&) override { return human; }
   std::vector<Turn> recent_turns(const std::string&, std::int64_t before_seq,
                                  int max_turns) override {
     ++recent_calls;
@@ -127,6 +129,10 @@ struct FakeChat : ChatOps {
     deltas_before_post.push_back(deltas.size());
     posted.push_back(message);
     return 3;
+  }
+  std::vector<std::string> typing;  // bot names that started typing
+  void publish_typing(const std::string&, const std::string&, const std::string& bot_name) override {
+    typing.push_back(bot_name);
   }
   void publish_delta(const std::string&, std::int64_t reply_to_seq, std::string_view delta) override {
     deltas.emplace_back(reply_to_seq, std::string(delta));
@@ -180,6 +186,7 @@ TEST_CASE("pipeline streams deltas and posts the reply as the bot") {
   CHECK(reply.bot_id == "bot-1");
   CHECK(reply.bot_name == "Helper");
   CHECK(reply.text == "Hello");
+  CHECK(f.chat.typing == std::vector<std::string>{"Helper"});  // the bot typed while generating
   REQUIRE(f.chat.deltas.size() == 2);
   CHECK(f.chat.deltas[0] == std::make_pair<std::int64_t, std::string>(2, "Hel"));
   CHECK(f.chat.deltas[1].second == "lo");
@@ -201,6 +208,7 @@ TEST_CASE("pipeline posts the quota notice in the bot's language without generat
   f.quota.granted = false;
   CHECK(f.pipeline.run(f.visitor) == BotPipeline::Outcome::kQuotaExhausted);
   CHECK(f.generator.calls == 0);
+  CHECK(f.chat.typing.empty());  // no model reply, no typing
   REQUIRE(f.chat.posted.size() == 1);
   CHECK(f.chat.posted[0].text == quota_exhausted_text("ru"));
   CHECK(f.chat.posted[0].client_id == "bot-reply-msg-1");
@@ -505,4 +513,25 @@ TEST_CASE("an operator's ordinary message is not answered") {
   CHECK(f.pipeline.run(f.visitor) == BotPipeline::Outcome::kSkipped);
   CHECK(f.chat.posted.empty());
   CHECK(f.bots.calls == 0);
+}
+
+TEST_CASE("a conversation an operator took over gets no bot reply, but /ai is still answered") {
+  Fixture f;
+  f.chat.human = true;
+  CHECK(f.pipeline.run(f.visitor) == BotPipeline::Outcome::kHumanHandles);
+  CHECK(f.chat.posted.empty());
+  CHECK(f.rate.calls == 0);
+  CHECK(f.quota.calls == 0);
+  CHECK(f.generator.calls == 0);
+  CHECK(f.metric(R"(chat_pipeline_runs_total{outcome="human_handles"} 1)"));
+
+  auto command = f.visitor;
+  command.text = "/ai what are your hours?";
+  CHECK(f.pipeline.run(command) == BotPipeline::Outcome::kReplied);
+  REQUIRE(f.chat.posted.size() == 1);
+  CHECK(f.chat.posted[0].client_id.rfind("bot-ai-", 0) == 0);
+
+  f.chat.human = false;  // handed back: ordinary messages are answered again
+  CHECK(f.pipeline.run(f.visitor) == BotPipeline::Outcome::kReplied);
+  CHECK(f.chat.posted.size() == 2);
 }

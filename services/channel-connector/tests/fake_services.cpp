@@ -123,7 +123,7 @@ grpc::Status FakeAi::Generate(grpc::ServerContext*, const ai::v1::GenerateReques
   final_event.mutable_final()->set_text(text);
   final_event.mutable_final()->set_provider(provider);
   final_event.mutable_final()->set_model(model);
-  final_event.mutable_final()->set_answered(true);
+  final_event.mutable_final()->set_answered(answered.load());
   for (const auto& source : sources) *final_event.mutable_final()->add_sources() = source;
   *final_event.mutable_final()->mutable_usage() = usage;
   writer->Write(final_event);

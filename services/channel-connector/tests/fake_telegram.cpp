@@ -168,7 +168,8 @@ void FakeTelegram::handle(const testenv::HttpTestRequest& request, testenv::Http
     }
     std::string chat_id = body["chat_id"].is_int64() ? std::to_string(body["chat_id"].as_int64())
                                                       : json::serialize(body["chat_id"]);
-    sent_.push_back(Sent{token, chat_id, std::string(body["text"].as_string())});
+    sent_.push_back(Sent{token, chat_id, std::string(body["text"].as_string()),
+                         std::chrono::steady_clock::now()});
     json::object message{{"message_id", static_cast<std::int64_t>(sent_.size())},
                          {"date", 1700000000},
                          {"chat", json::object{{"id", body["chat_id"]}, {"type", "private"}}},

@@ -13,6 +13,7 @@
 //   sendChatAction   recorded; 400 when `refuse_chat_action`
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -32,6 +33,7 @@ class FakeTelegram {
     std::string token;
     std::string chat_id;
     std::string text;
+    std::chrono::steady_clock::time_point at{};  ///< when the request was received
   };
 
   FakeTelegram();

@@ -14,6 +14,7 @@
 #include "botfactory/metrics/http_endpoint.hpp"
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/jwt/tokens.hpp"
+#include "botfactory/redis/publisher.hpp"
 #include "botfactory/redis/subscriber.hpp"
 #include "ws/chat_ops.hpp"
 #include "http/client_rate_limit.hpp"
@@ -63,7 +64,9 @@ struct Gateway::Impl {
         rest(upstreams, verifier),
         limits(settings),
         static_files(settings.web_root),
-        chat(upstreams),
+        publisher(settings.redis_host, settings.redis_port, std::chrono::milliseconds(1000),
+                  settings.redis_credentials),
+        chat(upstreams, &publisher),
         subscriber(std::make_unique<redis::Subscriber>(*io, subscriber_options(settings))),
         hub(*subscriber, RecentWindow{settings.fanout_recent_frames, kRecentFramesAge}),
         connections(static_cast<std::size_t>(settings.max_connections),
@@ -83,6 +86,7 @@ struct Gateway::Impl {
   RestApi rest;
   ClientRateLimits limits;
   StaticFiles static_files;
+  redis::Publisher publisher;  // typing events (ChatOps::publish_typing)
   ChatOps chat;
   std::unique_ptr<redis::Subscriber> subscriber;
   FanoutHub hub;

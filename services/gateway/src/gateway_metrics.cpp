@@ -41,6 +41,8 @@ GatewayMetrics& GatewayMetrics::get() {
       r.counter("gateway_ws_token_expired_closes_total",
                 "WebSockets closed with 4001 because their access token expired"),
       r.counter("gateway_ws_token_renewals_total", "In-band token renewals accepted (auth frames)"),
+      r.counter("gateway_ws_typing_relayed_total",
+                "typing frames relayed to a conversation's other sockets (past the throttle)"),
       r.histogram("gateway_http_request_duration_seconds", "HTTP request latency",
                   metrics::latency_buckets()),
   };

@@ -28,6 +28,7 @@ struct GatewayMetrics {
   metrics::Counter& ws_flood_closes;      // closed with 1008 over WS_FLOOD_FRAMES_PER_SEC
   metrics::Counter& ws_token_expired_closes;  // closed with 4001 at the token's exp
   metrics::Counter& ws_token_renewals;        // in-band renewals accepted
+  metrics::Counter& ws_typing_relayed;        // typing frames past the per-socket throttle
   metrics::Histogram& http_latency;
 
   /// The process-wide instance.

@@ -6,6 +6,7 @@
 #include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/text.hpp"
+#include "botfactory/chatwire/conversation_event.hpp"
 #include "botfactory/redis/publisher.hpp"
 #include "botfactory/registry/v1/registry.grpc.pb.h"
 #include "botfactory/rpc/retry_after.hpp"
@@ -247,6 +248,40 @@ struct FakeUpstreams::Impl {
         return {grpc::StatusCode::NOT_FOUND, "conversation not found"};
       }
       *response = it->second.info;
+      return grpc::Status::OK;
+    }
+    // channel-connector's rules (ChatStore::set_state), publishing the conversation.state event
+    // when the state changed.
+    grpc::Status SetConversationState(grpc::ServerContext*,
+                                      const chat::v1::SetConversationStateRequest* request,
+                                      chat::v1::Conversation* response) override {
+      bool changed = false;
+      {
+        std::lock_guard lock(d_.mutex);
+        auto it = d_.conversations.find(request->conversation_id());
+        if (it == d_.conversations.end() || it->second.info.tenant_id() != request->tenant_id()) {
+          return {grpc::StatusCode::NOT_FOUND, "conversation not found"};
+        }
+        auto& info = it->second.info;
+        if (info.handler().empty()) info.set_handler("bot");
+        std::string handler = info.handler();
+        bool waiting = info.waiting_for_human();
+        switch (request->action()) {
+          case chat::v1::CONVERSATION_ACTION_TAKEOVER: handler = "human"; waiting = false; break;
+          case chat::v1::CONVERSATION_ACTION_HANDBACK: handler = "bot"; waiting = false; break;
+          case chat::v1::CONVERSATION_ACTION_REQUEST_HUMAN: waiting = handler == "bot"; break;
+          default: return {grpc::StatusCode::INVALID_ARGUMENT, "unknown action"};
+        }
+        changed = handler != info.handler() || waiting != info.waiting_for_human();
+        info.set_handler(handler);
+        info.set_waiting_for_human(waiting);
+        *response = info;
+      }
+      if (changed) {
+        d_.publisher.publish(chatwire::conversation_channel(response->id()),
+                             chatwire::encode_conversation_state(response->id(), response->handler(),
+                                                                 response->waiting_for_human()));
+      }
       return grpc::Status::OK;
     }
     grpc::Status ListMessages(grpc::ServerContext*, const chat::v1::ListMessagesRequest* request,

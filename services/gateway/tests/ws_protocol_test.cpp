@@ -141,3 +141,28 @@ TEST_CASE("fan-out payloads are classified once, fast path for chatwire frames")
   CHECK_FALSE(classify_event("not json").valid);
   CHECK(classify_event(R"({"type":"conversation.handoff"})").valid);
 }
+
+TEST_CASE("handoff.request and typing frames are parsed and validated") {
+  auto handoff = parse_client_frame(R"({"type":"handoff.request","conversation_id":"c1"})");
+  REQUIRE(handoff.frame);
+  CHECK(handoff.frame->type == ClientFrame::Type::kHandoff);
+  CHECK(handoff.frame->conversation_id == "c1");
+  CHECK(parse_client_frame(R"({"type":"handoff.request"})").error->code == "invalid_message");
+
+  auto start = parse_client_frame(R"({"type":"typing","conversation_id":"c1","state":"start"})");
+  REQUIRE(start.frame);
+  CHECK(start.frame->type == ClientFrame::Type::kTyping);
+  CHECK(start.frame->typing);
+  auto stop = parse_client_frame(R"({"type":"typing","conversation_id":"c1","state":"stop"})");
+  REQUIRE(stop.frame);
+  CHECK_FALSE(stop.frame->typing);
+  for (const char* text : {R"({"type":"typing","conversation_id":"c1"})",
+                           R"({"type":"typing","conversation_id":"c1","state":"maybe"})",
+                           R"({"type":"typing","conversation_id":"c1","state":true})",
+                           R"({"type":"typing","state":"start"})"}) {
+    INFO(text);
+    auto bad = parse_client_frame(text);
+    REQUIRE(bad.error);
+    CHECK(bad.error->code == "invalid_message");
+  }
+}

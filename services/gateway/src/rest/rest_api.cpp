@@ -6,6 +6,7 @@
 
 #include "http/api_error.hpp"
 #include "botfactory/common/logging.hpp"
+#include "botfactory/common/ids.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/jwt/tokens.hpp"
@@ -28,6 +29,8 @@ constexpr int kMaxConversationsPage = 200;
 constexpr int kMaxMessagesPage = 500;
 constexpr int kDefaultUsageDays = 30;  // GET /usage/daily without ?days
 constexpr int kMaxUsageDays = 90;      // subscription's ListDailyUsage window
+constexpr int kDefaultAnalyticsDays = 30;  // GET /analytics without ?days
+constexpr int kMaxAnalyticsDays = 90;      // chat GetAnalytics window
 
 HttpResponse json_response(int status, const json::value& value) {
   HttpResponse response;
@@ -184,6 +187,12 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
     case Endpoint::kCreateWidgetSession: return create_widget_session(request, p.at(0));
     case Endpoint::kListConversations: return list_conversations(request, p.at(0));
     case Endpoint::kListMessages: return list_messages(request, p.at(0));
+    case Endpoint::kTakeover:
+      return set_conversation_state(request, p.at(0), /*take_over=*/true);
+    case Endpoint::kHandback:
+      return set_conversation_state(request, p.at(0), /*take_over=*/false);
+    case Endpoint::kMarkRead: return mark_read(request, p.at(0));
+    case Endpoint::kAnalytics: return analytics(request);
     case Endpoint::kListProviderKeys: return list_provider_keys(request);
     case Endpoint::kSetProviderKey: return set_provider_key(request, p.at(0));
     case Endpoint::kDeleteProviderKey: return delete_provider_key(request, p.at(0));
@@ -653,10 +662,16 @@ HttpResponse RestApi::list_conversations(const HttpRequest& request,
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_bot_id(bot_id);
   rpc_request.set_limit(limit);
+  rpc_request.set_user_id(claims.subject);  // this user's read_seq and unread_count
   auto rpc_response =
       checked_call(upstreams_, *upstreams_.chat, &ChatRpc::ListConversations, rpc_request);
   json::array conversations;
-  for (const auto& c : rpc_response.conversations()) conversations.push_back(conversation_json(c));
+  for (const auto& c : rpc_response.conversations()) {
+    auto object = conversation_json(c);
+    object["read_seq"] = c.read_seq();  // the calling user's
+    object["unread_count"] = c.unread_count();
+    conversations.push_back(std::move(object));
+  }
   return json_response(200, json::object{{"conversations", std::move(conversations)}});
 }
 
@@ -685,6 +700,75 @@ HttpResponse RestApi::list_messages(const HttpRequest& request,
   json::array messages;
   for (const auto& m : rpc_response.messages()) messages.push_back(message_json(m));
   return json_response(200, json::object{{"messages", std::move(messages)}});
+}
+
+HttpResponse RestApi::mark_read(const HttpRequest& request,
+                                const std::string& conversation_id) const {
+  auto claims = require_user(request);
+  auto body = parse_object(request);
+  auto it = body.find("seq");
+  if (it == body.end() || !(it->value().is_int64() || it->value().is_uint64())) {
+    throw validation("seq must be an integer >= 0");
+  }
+  std::int64_t seq = 0;
+  if (it->value().is_int64()) {
+    seq = it->value().as_int64();
+  } else if (it->value().as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+    seq = static_cast<std::int64_t>(it->value().as_uint64());
+  } else {
+    throw validation("seq must be an integer >= 0");
+  }
+  if (seq < 0) throw validation("seq must be an integer >= 0");
+  chat::v1::MarkReadRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_conversation_id(conversation_id);
+  rpc_request.set_user_id(claims.subject);
+  rpc_request.set_seq(seq);
+  auto response = checked_call(upstreams_, *upstreams_.chat, &ChatRpc::MarkRead, rpc_request);
+  return json_response(200, json::object{{"conversation_id", conversation_id},
+                                         {"read_seq", response.read_seq()},
+                                         {"unread_count", response.unread_count()}});
+}
+
+HttpResponse RestApi::analytics(const HttpRequest& request) const {
+  auto claims = require_user(request);
+  chat::v1::GetAnalyticsRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_days(static_cast<std::int32_t>(
+      query_int(request, "days", kDefaultAnalyticsDays, 1, kMaxAnalyticsDays)));
+  if (auto it = request.query.find("bot_id"); it != request.query.end() && !it->second.empty()) {
+    if (!common::is_uuid(it->second)) throw validation("bot_id must be a UUID");
+    rpc_request.set_bot_id(it->second);
+  }
+  auto rpc_response =
+      checked_call(upstreams_, *upstreams_.chat, &ChatRpc::GetAnalytics, rpc_request);
+  // Quota use is a convenience of the page: analytics stay available while billing is down.
+  json::value quota = nullptr;
+  try {
+    billing::v1::GetSubscriptionRequest subscription_request;
+    subscription_request.set_tenant_id(claims.tenant_id);
+    auto subscription = checked_call(upstreams_, *upstreams_.subscription,
+                                     &BillingRpc::GetSubscription, subscription_request);
+    quota = subscription_json(subscription).at("quotas");
+  } catch (const ApiError& e) {
+    if (e.status() != 503) throw;
+  }
+  return json_response(200, analytics_json(rpc_request.days(), rpc_response, std::move(quota)));
+}
+
+HttpResponse RestApi::set_conversation_state(const HttpRequest& request,
+                                             const std::string& conversation_id,
+                                             bool take_over) const {
+  auto claims = require_user(request);
+  parse_object(request, /*allow_empty=*/true);  // no fields; a body, when sent, must be JSON
+  chat::v1::SetConversationStateRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_conversation_id(conversation_id);
+  rpc_request.set_action(take_over ? chat::v1::CONVERSATION_ACTION_TAKEOVER
+                                   : chat::v1::CONVERSATION_ACTION_HANDBACK);
+  auto conversation =
+      checked_call(upstreams_, *upstreams_.chat, &ChatRpc::SetConversationState, rpc_request);
+  return json_response(200, conversation_json(conversation));
 }
 
 }  // namespace botfactory::gateway

@@ -66,6 +66,18 @@ class RestApi {
                                     const std::string& public_id) const;
   HttpResponse list_conversations(const HttpRequest& request, const std::string& bot_id) const;
   HttpResponse list_messages(const HttpRequest& request, const std::string& conversation_id) const;
+  /// POST /conversations/{id}/takeover and /handback: a user of the conversation's tenant sets
+  /// who answers it (chat SetConversationState: `take_over` true = TAKEOVER, else HANDBACK);
+  /// 200 with the conversation; 404 for another tenant's; 403 for a visitor token.
+  HttpResponse set_conversation_state(const HttpRequest& request,
+                                      const std::string& conversation_id,
+                                      bool take_over) const;
+  /// POST /conversations/{id}/read {"seq": N}: the user read the conversation up to N (chat
+  /// MarkRead); 200 {"conversation_id","read_seq","unread_count"}.
+  HttpResponse mark_read(const HttpRequest& request, const std::string& conversation_id) const;
+  /// GET /analytics?days=N&bot_id=: the tenant's chat analytics per UTC day (chat
+  /// GetAnalytics) and its quota use (subscription GetSubscription; null when it is down).
+  HttpResponse analytics(const HttpRequest& request) const;
   HttpResponse list_provider_keys(const HttpRequest& request) const;
   /// PUT {key, base_url?}: stores (replaces) the tenant's key for `provider`; the response
   /// shows only its last four characters.

@@ -153,7 +153,44 @@ boost::json::object conversation_json(const chat::v1::Conversation& conversation
           {"visitor", sender_json(conversation.visitor())},
           {"last_seq", conversation.last_seq()},
           {"created_at", rpc::rfc3339(conversation.created_at())},
-          {"updated_at", rpc::rfc3339(conversation.updated_at())}};
+          {"updated_at", rpc::rfc3339(conversation.updated_at())},
+          {"handler", conversation.handler().empty() ? "bot" : conversation.handler()},
+          {"waiting_for_human", conversation.waiting_for_human()}};
+}
+
+boost::json::object analytics_json(int days, const chat::v1::GetAnalyticsResponse& analytics,
+                                   boost::json::value quota) {
+  boost::json::array daily;
+  daily.reserve(static_cast<std::size_t>(analytics.days_size()));
+  std::int64_t visitor = 0, bot = 0, op = 0, started = 0, answered = 0, unanswered = 0;
+  for (const auto& d : analytics.days()) {
+    daily.push_back(boost::json::object{
+        {"date", d.date()},
+        {"messages",
+         {{"visitor", d.visitor_messages()}, {"bot", d.bot_messages()}, {"operator", d.operator_messages()}}},
+        {"conversations_started", d.conversations_started()},
+        {"answered", d.answered()},
+        {"unanswered", d.unanswered()}});
+    visitor += d.visitor_messages();
+    bot += d.bot_messages();
+    op += d.operator_messages();
+    started += d.conversations_started();
+    answered += d.answered();
+    unanswered += d.unanswered();
+  }
+  boost::json::value share = nullptr;
+  if (answered + unanswered > 0) {
+    share = static_cast<double>(answered) / static_cast<double>(answered + unanswered);
+  }
+  return {{"days", days},
+          {"daily", std::move(daily)},
+          {"totals",
+           {{"messages", {{"visitor", visitor}, {"bot", bot}, {"operator", op}}},
+            {"conversations_started", started},
+            {"answered", answered},
+            {"unanswered", unanswered},
+            {"answered_share", std::move(share)}}},
+          {"quota", std::move(quota)}};
 }
 
 boost::json::object message_json(const chat::v1::Message& message) {

@@ -44,6 +44,11 @@ boost::json::object provider_key_json(const registry::v1::ProviderKey& key);
 boost::json::object document_json(const registry::v1::Document& document);
 /// {id, bot_id, channel, visitor {kind, id, name}, last_seq, created_at, updated_at}
 boost::json::object conversation_json(const chat::v1::Conversation& conversation);
+/// GET /analytics: {"days", "daily": [{"date", "messages": {"visitor","bot","operator"},
+/// "conversations_started", "answered", "unanswered"}], "totals": {… and "answered_share":
+/// answered / (answered + unanswered), null when no model reply}, "quota": `quota`}.
+boost::json::object analytics_json(int days, const chat::v1::GetAnalyticsResponse& analytics,
+                                   boost::json::value quota);
 /// {seq, id, sender {kind, id, name}, text, created_at} plus sources [{document_id,
 /// document_title, chunk_id}] when the message has any (chatwire::append_sources).
 boost::json::object message_json(const chat::v1::Message& message);

@@ -1,7 +1,9 @@
 #include "ws/chat_ops.hpp"
 
 #include "http/api_error.hpp"
+#include "botfactory/chatwire/conversation_event.hpp"
 #include "botfactory/chatwire/message_event.hpp"
+#include "botfactory/redis/publisher.hpp"
 #include "rest/upstreams.hpp"
 
 namespace botfactory::gateway {
@@ -14,11 +16,24 @@ OpError op_error(const grpc::Status& status) {
 
 }  // namespace
 
-ChatOps::ChatOps(const Upstreams& upstreams) : upstreams_(upstreams) {}
+ChatOps::ChatOps(const Upstreams& upstreams, redis::Publisher* publisher)
+    : upstreams_(upstreams), publisher_(publisher) {}
+
+namespace {
+
+ConversationState state_of(const chat::v1::Conversation& conversation) {
+  ConversationState state;
+  if (!conversation.handler().empty()) state.handler = conversation.handler();
+  state.waiting_for_human = conversation.waiting_for_human();
+  return state;
+}
+
+}  // namespace
 
 std::optional<OpError> ChatOps::authorize_join(const jwt::Claims& claims,
                                                const std::string& conversation_id,
-                                               std::int64_t* last_seq) const {
+                                               std::int64_t* last_seq,
+                                               ConversationState* state) const {
   if (claims.kind == jwt::TokenKind::kVisitor && claims.conversation_id != conversation_id) {
     return OpError{"forbidden", "a visitor may join only its own conversation"};
   }
@@ -29,6 +44,58 @@ std::optional<OpError> ChatOps::authorize_join(const jwt::Claims& claims,
   auto status = upstreams_.call(*upstreams_.chat, &ChatRpc::GetConversation, request, conversation);
   if (!status.ok()) return op_error(status);
   if (last_seq) *last_seq = conversation.last_seq();
+  if (state) *state = state_of(conversation);
+  return std::nullopt;
+}
+
+std::optional<OpError> ChatOps::request_handoff(const jwt::Claims& claims,
+                                                const std::string& conversation_id,
+                                                ConversationState& state) const {
+  if (claims.kind != jwt::TokenKind::kVisitor) {
+    return OpError{"forbidden", "operators take a conversation over with POST "
+                                "/api/v1/conversations/{id}/takeover"};
+  }
+  chat::v1::SetConversationStateRequest request;
+  request.set_tenant_id(claims.tenant_id);
+  request.set_conversation_id(conversation_id);
+  request.set_action(chat::v1::CONVERSATION_ACTION_REQUEST_HUMAN);
+  chat::v1::Conversation conversation;
+  auto status =
+      upstreams_.call(*upstreams_.chat, &ChatRpc::SetConversationState, request, conversation);
+  if (!status.ok()) return op_error(status);
+  state = state_of(conversation);
+  return std::nullopt;
+}
+
+std::optional<OpError> ChatOps::operator_name(const jwt::Claims& claims, const std::string& cached,
+                                              std::string& name) const {
+  name = cached;
+  if (!name.empty()) return std::nullopt;
+  auth::v1::GetUserRequest user_request;
+  user_request.set_user_id(claims.subject);
+  auth::v1::User user;
+  auto status = upstreams_.call(*upstreams_.auth, &AuthRpc::GetUser, user_request, user);
+  if (!status.ok()) return op_error(status);
+  name = user.username();
+  return std::nullopt;
+}
+
+std::optional<OpError> ChatOps::publish_typing(const jwt::Claims& claims,
+                                               const std::string& cached_operator_name,
+                                               const std::string& conversation_id, bool typing,
+                                               std::string* looked_up_name) const {
+  if (publisher_ == nullptr) return std::nullopt;
+  std::string frame;
+  if (claims.kind == jwt::TokenKind::kVisitor) {
+    frame = chatwire::encode_typing(conversation_id, typing, "visitor", claims.subject, claims.name);
+  } else {
+    std::string name;
+    if (auto error = operator_name(claims, cached_operator_name, name)) return error;
+    if (looked_up_name && cached_operator_name.empty()) *looked_up_name = name;
+    frame = chatwire::encode_typing(conversation_id, typing, "operator", claims.subject, name);
+  }
+  // Best effort like every ephemeral event: a lost typing frame is not an error.
+  publisher_->publish(chatwire::conversation_channel(conversation_id), frame);
   return std::nullopt;
 }
 
@@ -69,16 +136,9 @@ std::optional<OpError> ChatOps::post_message(const jwt::Claims& claims, const st
     sender->set_name(claims.name);
   } else {
     sender->set_kind(common::v1::SENDER_KIND_OPERATOR);
-    std::string name = cached_operator_name;
-    if (name.empty()) {
-      auth::v1::GetUserRequest user_request;
-      user_request.set_user_id(claims.subject);
-      auth::v1::User user;
-      auto status = upstreams_.call(*upstreams_.auth, &AuthRpc::GetUser, user_request, user);
-      if (!status.ok()) return op_error(status);
-      name = user.username();
-      result.operator_name = name;
-    }
+    std::string name;
+    if (auto error = operator_name(claims, cached_operator_name, name)) return error;
+    if (cached_operator_name.empty()) result.operator_name = name;
     sender->set_name(name);
   }
   chat::v1::PostMessageResponse response;

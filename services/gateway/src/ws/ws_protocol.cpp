@@ -4,6 +4,7 @@
 
 #include "botfactory/common/text.hpp"
 #include "json_input.hpp"
+#include "ws/chat_ops.hpp"
 
 namespace botfactory::gateway {
 namespace {
@@ -59,6 +60,10 @@ ParseResult parse_client_frame(std::string_view text) {
     frame.type = ClientFrame::Type::kLeave;
   } else if (*type == "message.send") {
     frame.type = ClientFrame::Type::kSend;
+  } else if (*type == "handoff.request") {
+    frame.type = ClientFrame::Type::kHandoff;
+  } else if (*type == "typing") {
+    frame.type = ClientFrame::Type::kTyping;
   } else {
     return fail("unknown_type", "unknown frame type");
   }
@@ -105,6 +110,13 @@ ParseResult parse_client_frame(std::string_view text) {
                   frame.conversation_id);
     }
     frame.text = std::string(*body);
+  } else if (frame.type == ClientFrame::Type::kTyping) {
+    const auto* state = string_at(object, "state");
+    if (state == nullptr || (*state != "start" && *state != "stop")) {
+      return fail("invalid_message", "typing needs `state`: \"start\" or \"stop\"", {},
+                  frame.conversation_id);
+    }
+    frame.typing = *state == "start";
   }
   return {frame, std::nullopt};
 }
@@ -119,9 +131,14 @@ std::string encode_ack(std::string_view client_id, std::int64_t seq, std::string
   return json::serialize(o);
 }
 
-std::string encode_joined(std::string_view conversation_id, std::int64_t last_seq) {
+std::string encode_joined(std::string_view conversation_id, std::int64_t last_seq,
+                          const ConversationState* state) {
   json::object o{
       {"type", "conversation.joined"}, {"conversation_id", conversation_id}, {"last_seq", last_seq}};
+  if (state) {
+    o["handler"] = state->handler;
+    o["waiting_for_human"] = state->waiting_for_human;
+  }
   return json::serialize(o);
 }
 

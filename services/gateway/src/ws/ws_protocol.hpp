@@ -18,12 +18,13 @@ inline constexpr std::size_t kMaxTokenLength = 4096;        // bytes (an access 
 
 /// A client frame that passed validation.
 struct ClientFrame {
-  enum class Type { kJoin, kLeave, kSend, kPing, kAuth } type = Type::kPing;
+  enum class Type { kJoin, kLeave, kSend, kPing, kAuth, kHandoff, kTyping } type = Type::kPing;
   std::string conversation_id;
   std::int64_t since_seq = 0;  // join
   std::string client_id;       // send
   std::string text;            // send, as received (validated after trimming)
   std::string token;           // auth: the renewed access token (not verified here)
+  bool typing = false;         // typing: true for "start", false for "stop"
 };
 
 /// Why a client frame was rejected: the `error` frame's code and message, plus the client_id and
@@ -39,7 +40,8 @@ struct FrameError {
 /// Parses and validates one client text frame: `conversation.join` {conversation_id, since_seq
 /// >= 0}, `conversation.leave` {conversation_id}, `message.send` {conversation_id, client_id
 /// 1..64 bytes, text: 1..4000 code points after trimming}, `ping`, `auth` {token: 1..4096
-/// bytes}. Any string holding a control character other than \t \n \r is refused with
+/// bytes}, `handoff.request` {conversation_id}, `typing` {conversation_id, state: "start" |
+/// "stop"}. Any string holding a control character other than \t \n \r is refused with
 /// `invalid_argument` (json_input.hpp). Exactly one of the results is set.
 struct ParseResult {
   std::optional<ClientFrame> frame;
@@ -50,8 +52,12 @@ ParseResult parse_client_frame(std::string_view text);
 /// {"type":"message.ack","client_id":…,"seq":…,"message_id":…,"conversation_id":…}
 std::string encode_ack(std::string_view client_id, std::int64_t seq, std::string_view message_id,
                        std::string_view conversation_id);
-/// {"type":"conversation.joined","conversation_id":…,"last_seq":…}
-std::string encode_joined(std::string_view conversation_id, std::int64_t last_seq);
+struct ConversationState;
+
+/// {"type":"conversation.joined","conversation_id":…,"last_seq":…} plus, when `state` is set,
+/// "handler":"bot"|"human","waiting_for_human":bool
+std::string encode_joined(std::string_view conversation_id, std::int64_t last_seq,
+                          const ConversationState* state = nullptr);
 /// {"type":"conversation.left","conversation_id":…}
 std::string encode_left(std::string_view conversation_id);
 /// {"type":"error","code":…,"message":…[,"client_id":…][,"conversation_id":…]}

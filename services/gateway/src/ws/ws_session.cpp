@@ -5,19 +5,23 @@
 #include <chrono>
 #include <memory>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/json.hpp>
 
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/request_id.hpp"
+#include "botfactory/chatwire/conversation_event.hpp"
 #include "ws/chat_ops.hpp"
 #include "ws/conversation_cursors.hpp"
 #include "ws/outbound_queue.hpp"
 #include "ws/session_token.hpp"
+#include "ws/typing_throttle.hpp"
 #include "fanout/fanout_hub.hpp"
 #include "gateway_metrics.hpp"
 #include "http/rate_limiter.hpp"
@@ -55,6 +59,28 @@ constexpr int kReadsPerWakeup = 4;                       // fairness between soc
 // frame (6 bytes) earns an error of about 140. Reads are sized by it (read_size()).
 constexpr std::size_t kMaxReplyAmplification = 32;
 constexpr std::size_t kMinReadSize = 256;
+constexpr std::string_view kStatePrefix = R"({"type":"conversation.state")";
+constexpr std::string_view kTypingPrefix = R"({"type":"typing")";
+
+/// The part of a `typing` frame (chatwire::encode_typing) that names `claims`' holder as the
+/// sender: a socket does not get its holder's own typing back.
+std::string own_typing_marker(const jwt::Claims& claims) {
+  const char* kind = claims.kind == jwt::TokenKind::kVisitor ? "visitor" : "operator";
+  return std::string(R"("sender":{"kind":")") + kind + R"(","id":)" +
+         boost::json::serialize(boost::json::string(claims.subject));
+}
+
+/// handler / waiting_for_human of a `conversation.state` frame; nullopt when malformed.
+std::optional<ConversationState> parse_state_frame(const std::string& frame) {
+  boost::system::error_code ec;
+  auto value = boost::json::parse(frame, ec);
+  if (ec || !value.is_object()) return std::nullopt;
+  const auto& o = value.get_object();
+  const auto* handler = o.if_contains("handler");
+  const auto* waiting = o.if_contains("waiting_for_human");
+  if (!handler || !handler->is_string() || !waiting || !waiting->is_bool()) return std::nullopt;
+  return ConversationState{std::string(handler->get_string()), waiting->get_bool()};
+}
 
 Frame make_frame(std::string text) { return std::make_shared<const std::string>(std::move(text)); }
 
@@ -110,7 +136,8 @@ class WsSession : public ConversationWatcher,
         flood_(context.settings.ws_flood_frames_per_sec, context.settings.ws_flood_burst),
         queue_(context.settings.ws_send_budget_bytes, context.settings.ws_send_hard_cap_bytes),
         cursors_(*this, kMaxJoinedConversations, context.settings.ws_max_queue),
-        last_activity_(Clock::now()) {}
+        last_activity_(Clock::now()),
+        typing_marker_(own_typing_marker(*token_.claims())) {}
 
   ~WsSession() override {
     context_.sessions.remove(this);
@@ -133,7 +160,21 @@ class WsSession : public ConversationWatcher,
 
   void on_event(const ConversationId& conversation_id, const Frame& frame,
                 std::int64_t seq) override {
-    if (!closing_) cursors_.live(*conversation_id, frame, seq);
+    if (closing_) return;
+    if (seq == 0) {
+      std::string_view payload(*frame);
+      if (payload.starts_with(kTypingPrefix) && payload.find(typing_marker_) != payload.npos) {
+        return;  // this holder's own typing
+      }
+      if (payload.starts_with(kStatePrefix)) {
+        // The newest state, for a conversation.joined still to come.
+        auto it = states_.find(*conversation_id);
+        if (it != states_.end()) {
+          if (auto state = parse_state_frame(*frame)) it->second = *state;
+        }
+      }
+    }
+    cursors_.live(*conversation_id, frame, seq);
   }
 
   void on_resync() override {
@@ -204,6 +245,7 @@ class WsSession : public ConversationWatcher,
   void fetch_failed(const std::string& id, std::uint64_t generation, const OpError& error) {
     if (cursors_.fetch_failed(id, generation)) {
       context_.hub.unwatch(id, this);
+      forget(id);
       send_error({error.code, error.message, {}, id});
     }
   }
@@ -214,7 +256,9 @@ class WsSession : public ConversationWatcher,
   }
 
   Frame joined_frame(const std::string& conversation_id, std::int64_t last_seq) override {
-    return make_frame(encode_joined(conversation_id, last_seq));
+    auto it = states_.find(conversation_id);
+    if (it == states_.end()) return make_frame(encode_joined(conversation_id, last_seq));
+    return make_frame(encode_joined(conversation_id, last_seq, &it->second));
   }
 
   void count(Event event, std::size_t n) override {
@@ -339,6 +383,8 @@ class WsSession : public ConversationWatcher,
       case ClientFrame::Type::kLeave: return leave(frame.conversation_id);
       case ClientFrame::Type::kSend: return post(std::move(frame));
       case ClientFrame::Type::kAuth: return renew(frame.token);
+      case ClientFrame::Type::kHandoff: return handoff(frame.conversation_id);
+      case ClientFrame::Type::kTyping: return typing(frame.conversation_id, frame.typing);
     }
   }
 
@@ -375,10 +421,13 @@ class WsSession : public ConversationWatcher,
                                                since_seq] {
       common::ScopedRequestId scope(new_ws_request_id());
       std::int64_t last_seq = 0;
-      auto error = self->context_.chat.authorize_join(*claims, conversation_id, &last_seq);
-      net::post(self->socket_.get_executor(), [self, conversation_id, since_seq, last_seq, error] {
+      ConversationState state;
+      auto error = self->context_.chat.authorize_join(*claims, conversation_id, &last_seq, &state);
+      net::post(self->socket_.get_executor(), [self, conversation_id, since_seq, last_seq, state,
+                                               error] {
         if (self->closing_) return;
         if (error) return self->send_error({error->code, error->message, {}, conversation_id});
+        if (!self->cursors_.full_for(conversation_id)) self->states_[conversation_id] = state;
         // A since_seq past the end would hide every later message: clamp it.
         self->authorized_join(conversation_id, std::min(since_seq, last_seq));
       });
@@ -408,11 +457,66 @@ class WsSession : public ConversationWatcher,
       return send_error({"not_joined", "join the conversation first", {}, conversation_id});
     }
     context_.hub.unwatch(conversation_id, this);
+    forget(conversation_id);
     enqueue(make_frame(encode_left(conversation_id)));
   }
 
   void leave_all() {
     for (const auto& id : cursors_.clear()) context_.hub.unwatch(id, this);
+    states_.clear();
+    typing_.clear();
+  }
+
+  /// Drops what the socket keeps per joined conversation besides the cursor.
+  void forget(const std::string& conversation_id) {
+    states_.erase(conversation_id);
+    typing_.forget(conversation_id);
+  }
+
+  // --- handoff.request and typing ----------------------------------------------------------------
+
+  /// A visitor asks for a person; answered with the conversation's `conversation.state` (the
+  /// other sockets get it through the fan-out when it changed).
+  void handoff(const std::string& conversation_id) {
+    if (!cursors_.contains(conversation_id)) {
+      return send_error({"not_joined", "join the conversation first", {}, conversation_id});
+    }
+    bool queued = context_.workers.try_submit([self = shared_from_this(), claims = token_.claims(),
+                                               conversation_id] {
+      common::ScopedRequestId scope(new_ws_request_id());
+      ConversationState state;
+      auto error = self->context_.chat.request_handoff(*claims, conversation_id, state);
+      net::post(self->socket_.get_executor(), [self, conversation_id, state, error] {
+        if (self->closing_) return;
+        if (error) return self->send_error({error->code, error->message, {}, conversation_id});
+        self->enqueue(make_frame(chatwire::encode_conversation_state(
+            conversation_id, state.handler, state.waiting_for_human)));
+      });
+    });
+    if (!queued) send_error({"unavailable", kServerBusy, {}, conversation_id});
+  }
+
+  /// Relays a typing start/stop to the conversation's other sockets (throttled, never stored;
+  /// a frame the throttle or a full worker queue drops is dropped silently).
+  void typing(const std::string& conversation_id, bool start) {
+    if (!cursors_.contains(conversation_id)) {
+      return send_error({"not_joined", "join the conversation first", {}, conversation_id});
+    }
+    if (!typing_.admit(conversation_id, start, Clock::now())) return;
+    context_.metrics.ws_typing_relayed.inc();
+    // A full worker queue drops it like the throttle would (typing is best effort).
+    (void)context_.workers.try_submit([self = shared_from_this(), claims = token_.claims(),
+                                       conversation_id, start, cached_name = operator_name_] {
+      common::ScopedRequestId scope(new_ws_request_id());
+      std::string looked_up;
+      auto error = self->context_.chat.publish_typing(*claims, cached_name, conversation_id, start,
+                                                      &looked_up);
+      net::post(self->socket_.get_executor(), [self, conversation_id, looked_up, error] {
+        if (self->closing_) return;
+        if (error) return self->send_error({error->code, error->message, {}, conversation_id});
+        if (!looked_up.empty()) self->operator_name_ = looked_up;
+      });
+    });
   }
 
   // --- message.send ----------------------------------------------------------------------------
@@ -636,6 +740,11 @@ class WsSession : public ConversationWatcher,
   std::size_t batch_size_ = 0;
   std::size_t reported_bytes_ = 0;  // this socket's share of gateway_ws_queued_bytes
   std::string operator_name_;  // cached auth GetUser username (user tokens)
+  std::string typing_marker_;  // own_typing_marker() of the token's holder
+  // Per joined conversation: its state for conversation.joined (from the join's
+  // GetConversation, then live conversation.state events), and the typing throttle.
+  std::unordered_map<std::string, ConversationState> states_;
+  TypingThrottle typing_;
   bool writing_ = false;
   bool closing_ = false;     // no more data frames: a close frame is queued or sent
   bool close_sent_ = false;  // the close frame is being or has been written
