@@ -117,6 +117,16 @@ export const REST_ROWS = [
     target: "A's bot, an unknown channel", bind: { id: "botA", channel_id: "convA" }, expect: user(404, 404) },
   { id: "telegram_webhook", method: "POST", path: "/webhooks/telegram/{channel_id}",
     target: "no secret header", bind: { channel_id: "convA" }, expect: all(403), headerAuth: true },
+  // WhatsApp (docs/channels.md): verification needs the channel's verify token (403 without);
+  // a call without X-Hub-Signature-256 is 401 for every caller, bearer token or not.
+  { id: "whatsapp_webhook_verify", method: "GET", path: "/webhooks/whatsapp/{channel_id}",
+    target: "no verify token", bind: { channel_id: "convA" }, expect: all(403), headerAuth: true },
+  { id: "whatsapp_webhook", method: "POST", path: "/webhooks/whatsapp/{channel_id}",
+    target: "no signature header", bind: { channel_id: "convA" }, expect: all(401), headerAuth: true },
+  { id: "instagram_webhook_verify", method: "GET", path: "/webhooks/instagram/{channel_id}",
+    target: "no verify token", bind: { channel_id: "convA" }, expect: all(403), headerAuth: true },
+  { id: "instagram_webhook", method: "POST", path: "/webhooks/instagram/{channel_id}",
+    target: "no signature header", bind: { channel_id: "convA" }, expect: all(401), headerAuth: true },
   { id: "healthz", method: "GET", path: "/healthz", target: "—", expect: all(200) },
   { id: "readyz", method: "GET", path: "/readyz", target: "—", expect: all(200) },
   { id: "metrics", method: "GET", path: "/metrics", target: "—", expect: all(200) },

@@ -7,6 +7,17 @@ namespace botfactory::channel {
 BindingSettings binding_settings_from_env(std::chrono::milliseconds ai_timeout) {
   BindingSettings s;
   s.telegram_api_base_url = common::env_string("TELEGRAM_API_BASE_URL", s.telegram_api_base_url);
+  s.meta_graph_base_url = common::env_string("META_GRAPH_BASE_URL", s.meta_graph_base_url);
+  s.meta_graph_api_version = common::env_string("META_GRAPH_API_VERSION", s.meta_graph_api_version);
+  {
+    const auto& v = s.meta_graph_api_version;
+    auto dot = v.find('.');
+    bool ok = v.size() >= 4 && v.size() <= 10 && v[0] == 'v' && dot != std::string::npos && dot > 1 &&
+              dot + 1 < v.size() &&
+              v.find_first_not_of("0123456789", 1) == dot &&
+              v.find_first_not_of("0123456789", dot + 1) == std::string::npos;
+    if (!ok) throw common::ConfigError("META_GRAPH_API_VERSION must look like v21.0");
+  }
   s.public_base_url = common::env_string("CHANNEL_PUBLIC_BASE_URL", "");
   s.poller.timeout_s = static_cast<int>(common::env_int("TELEGRAM_POLL_TIMEOUT_S", 25, 1, 50));
   s.outbox.workers = static_cast<std::size_t>(common::env_int("CHANNEL_OUTBOX_WORKERS", 4, 1, 64));

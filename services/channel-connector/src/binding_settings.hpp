@@ -13,6 +13,10 @@ namespace botfactory::channel {
 struct BindingSettings {
   /// TELEGRAM_API_BASE_URL: requests go to <base>/bot<token>/<method>.
   std::string telegram_api_base_url = "https://api.telegram.org";
+  /// META_GRAPH_BASE_URL and META_GRAPH_API_VERSION: WhatsApp sends go to
+  /// <base>/<version>/<phone-number-id>/messages.
+  std::string meta_graph_base_url = "https://graph.facebook.com";
+  std::string meta_graph_api_version = "v21.0";
   /// CHANNEL_PUBLIC_BASE_URL: the gateway's public https address ("" = webhook mode off).
   std::string public_base_url;
   PollerSettings poller;
@@ -20,7 +24,8 @@ struct BindingSettings {
   OutboxSettings outbox;
 };
 
-/// Reads TELEGRAM_API_BASE_URL, CHANNEL_PUBLIC_BASE_URL, TELEGRAM_POLL_TIMEOUT_S (1..50),
+/// Reads TELEGRAM_API_BASE_URL, META_GRAPH_BASE_URL, META_GRAPH_API_VERSION ("v<digits>.<digits>"),
+/// CHANNEL_PUBLIC_BASE_URL, TELEGRAM_POLL_TIMEOUT_S (1..50),
 /// CHANNEL_OUTBOX_WORKERS (1..64), CHANNEL_OUTBOX_MAX_ATTEMPTS (1..100),
 /// TELEGRAM_BOT_MESSAGES_PER_SEC (0..1000, 0 = no limit), TELEGRAM_CHAT_INTERVAL_MS (0..60000),
 /// CHANNEL_REPLY_RECOVERY_MS (1000..3600000, default AI_TIMEOUT_MS + 30 s). Throws

@@ -7,6 +7,7 @@
 #include "channel_repository.hpp"
 #include "plan_limits_client.hpp"
 #include "telegram_client.hpp"
+#include "whatsapp_client.hpp"
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/redis/publisher.hpp"
 #include "botfactory/rpc/client.hpp"
@@ -52,6 +53,7 @@ struct ChannelApp::Parts {
         box(std::move(box_in)),
         channels(*pool),
         telegram(http, b.telegram_api_base_url),
+        graph(http, b.meta_graph_base_url, b.meta_graph_api_version),
         allowance(rpc::make_channel(s.subscription_addr), s.rpc_timeout),
         bindings(channels, box, telegram, bots, allowance, b.public_base_url),
         outbox(channels, box, telegram, b.outbox, registry),
@@ -78,6 +80,7 @@ struct ChannelApp::Parts {
   ChannelRepository channels;
   http::Client http;
   telegram::BotApiClient telegram;
+  whatsapp::GraphClient graph;
   SubscriptionChannelAllowance allowance;
   ChannelBindings bindings;
   OutboxSender outbox;
@@ -93,6 +96,7 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
   if (parts_->box) {
     parts_->bindings.set_inbox_waker(&parts_->inbox);
     parts_->chat.set_outbound_listener(&parts_->outbox);
+    parts_->outbox.set_whatsapp(&parts_->graph);
     parts_->outbox.start();
     parts_->inbox.start();
     parts_->poller.start();

@@ -27,6 +27,7 @@ void to_proto(const ChannelView& view, chat::v1::Channel& out) {
   out.set_webhook_url(view.webhook_url);
   out.set_pending_outbound(c.pending_outbound);
   out.set_failed_outbound(c.failed_outbound);
+  out.set_window_closed_outbound(c.window_closed_outbound);
   if (view.webhook_info) {
     out.set_webhook_checked(true);
     out.set_webhook_pending_updates(view.webhook_info->pending_update_count);
@@ -42,7 +43,10 @@ grpc::Status ChannelBindingGrpc::ConnectChannel(grpc::ServerContext*,
                                                 chat::v1::Channel* response) {
   return rpc::guard("ConnectChannel", [&] {
     to_proto(bindings_.connect(ConnectRequest{request->tenant_id(), request->bot_id(), request->type(),
-                                              request->mode(), request->token()}),
+                                              request->mode(), request->token(),
+                                              request->phone_number_id(), request->access_token(),
+                                              request->app_secret(), request->verify_token(),
+                                              request->instagram_account_id()}),
              *response);
   });
 }
@@ -71,6 +75,25 @@ grpc::Status ChannelBindingGrpc::ReceiveTelegramUpdate(
   return rpc::guard("ReceiveTelegramUpdate", [&] {
     response->set_duplicate(bindings_.receive_telegram_update(request->channel_id(),
                                                               request->secret_token(), request->body()));
+  });
+}
+
+grpc::Status ChannelBindingGrpc::VerifyMetaWebhook(grpc::ServerContext*,
+                                                   const chat::v1::VerifyMetaWebhookRequest* request,
+                                                   chat::v1::VerifyMetaWebhookResponse* response) {
+  return rpc::guard("VerifyMetaWebhook", [&] {
+    response->set_challenge(bindings_.verify_meta_webhook(request->channel_id(), request->mode(),
+                                                          request->verify_token(), request->challenge()));
+  });
+}
+
+grpc::Status ChannelBindingGrpc::ReceiveMetaWebhook(grpc::ServerContext*,
+                                                    const chat::v1::ReceiveMetaWebhookRequest* request,
+                                                    chat::v1::ReceiveMetaWebhookResponse* response) {
+  return rpc::guard("ReceiveMetaWebhook", [&] {
+    auto outcome = bindings_.receive_meta_webhook(request->channel_id(), request->signature(), request->body());
+    response->set_messages_stored(outcome.messages_stored);
+    response->set_statuses_recorded(outcome.statuses_recorded);
   });
 }
 

@@ -22,6 +22,11 @@ class ChannelBindingGrpc final : public chat::v1::ChannelBindingService::Service
   grpc::Status ReceiveTelegramUpdate(grpc::ServerContext* context,
                                      const chat::v1::ReceiveTelegramUpdateRequest* request,
                                      chat::v1::ReceiveTelegramUpdateResponse* response) override;
+  grpc::Status VerifyMetaWebhook(grpc::ServerContext* context, const chat::v1::VerifyMetaWebhookRequest* request,
+                                 chat::v1::VerifyMetaWebhookResponse* response) override;
+  grpc::Status ReceiveMetaWebhook(grpc::ServerContext* context,
+                                  const chat::v1::ReceiveMetaWebhookRequest* request,
+                                  chat::v1::ReceiveMetaWebhookResponse* response) override;
 
  private:
   ChannelBindings& bindings_;

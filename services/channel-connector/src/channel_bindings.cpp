@@ -12,6 +12,8 @@
 #include "plan_limits_client.hpp"
 #include "telegram_client.hpp"
 #include "telegram_wire.hpp"
+#include "instagram_wire.hpp"
+#include "whatsapp_wire.hpp"
 
 namespace botfactory::channel {
 namespace {
@@ -75,8 +77,9 @@ ChannelView ChannelBindings::connect(const ConnectRequest& request) {
   require_ids(request.tenant_id, request.bot_id);
   // Another tenant's bot is NOT_FOUND whatever the body says (docs/security.md matrix).
   auto bot = bots_.get_bot(request.tenant_id, request.bot_id);
+  if (request.type == "whatsapp" || request.type == "instagram") return connect_meta(request, bot.id);
   if (request.type != "telegram") {
-    rpc::throw_invalid("type must be \"telegram\" (WhatsApp and Instagram are not available yet)");
+    rpc::throw_invalid("type must be \"telegram\", \"whatsapp\" or \"instagram\"");
   }
   std::string mode = request.mode;
   if (mode.empty()) mode = public_base_url_.empty() ? "polling" : "webhook";
@@ -157,7 +160,10 @@ std::vector<ChannelView> ChannelBindings::list(const std::string& tenant_id, con
   for (auto& record : repository_.list(tenant_id, bot_id)) {
     std::string url = record.mode == "webhook" ? webhook_url(record.id) : "";
     std::optional<telegram::WebhookInfo> info;
-    if (record.mode == "webhook" && box_) {
+    if (record.kind != "telegram") {
+      url = public_base_url_.empty() ? "" : public_base_url_ + "/webhooks/" + record.kind + "/" + record.id;
+    }
+    if (record.kind == "telegram" && record.mode == "webhook" && box_) {
       try {
         auto credentials = open_credentials(*box_, record.credentials);
         auto answer = telegram_.call(credentials.token, "getWebhookInfo", "{}",
@@ -179,7 +185,7 @@ void ChannelBindings::disconnect(const std::string& tenant_id, const std::string
   if (!common::is_uuid(channel_id)) rpc::throw_not_found("channel not found");
   auto channel = repository_.get(channel_id, tenant_id, bot_id);
   if (!channel) rpc::throw_not_found("channel not found");
-  if (channel->mode == "webhook" && box_) {
+  if (channel->kind == "telegram" && channel->mode == "webhook" && box_) {
     try {
       auto credentials = open_credentials(*box_, channel->credentials);
       auto removed = telegram_.call(credentials.token, "deleteWebhook", "{}");
@@ -221,6 +227,141 @@ bool ChannelBindings::receive_telegram_update(const std::string& channel_id,
     if (auto* waker = waker_.load()) waker->wake();
   }
   return !stored;
+}
+
+namespace {
+
+bool digits_only(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+bool printable_ascii(std::string_view s) {
+  for (char c : s) {
+    if (c <= ' ' || c >= 0x7f) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ChannelView ChannelBindings::connect_meta(const ConnectRequest& request, const std::string& bot_id) {
+  const bool whatsapp = request.type == "whatsapp";
+  const std::string id_field = whatsapp ? "phone_number_id" : "instagram_account_id";
+  const std::string& account = whatsapp ? request.phone_number_id : request.instagram_account_id;
+  if (account.empty() || request.access_token.empty() || request.app_secret.empty() ||
+      request.verify_token.empty()) {
+    rpc::throw_invalid(id_field + ", access_token, app_secret and verify_token are required");
+  }
+  if (!digits_only(account) || account.size() > 32) {
+    rpc::throw_invalid(id_field + (whatsapp ? " must be the WhatsApp phone number id (digits)"
+                                            : " must be the Instagram professional account id (digits)"));
+  }
+  if (request.access_token.size() > 2048 || !printable_ascii(request.access_token)) {
+    rpc::throw_invalid("access_token must be a Graph API access token");
+  }
+  if (request.app_secret.size() > 256 || !printable_ascii(request.app_secret)) {
+    rpc::throw_invalid("app_secret must be the Meta app secret");
+  }
+  if (request.verify_token.size() > 256 || !printable_ascii(request.verify_token)) {
+    rpc::throw_invalid("verify_token must be 1-256 printable ASCII characters");
+  }
+  if (!request.mode.empty() && request.mode != "webhook") rpc::throw_invalid("Meta channels are webhook only");
+  int max_channels = allowance_.max_channels(request.tenant_id);
+  NewChannel channel;
+  channel.id = common::random_uuid();
+  channel.tenant_id = request.tenant_id;
+  channel.bot_id = bot_id;
+  channel.kind = request.type;
+  channel.mode = "webhook";
+  channel.external_id = account;
+  channel.display_name = (whatsapp ? "WhatsApp " : "Instagram ") + account;
+  ChannelCredentials credentials;
+  credentials.access_token = request.access_token;
+  credentials.app_secret = request.app_secret;
+  credentials.verify_token = request.verify_token;
+  channel.credentials = seal_credentials(*box_, credentials);
+  channel.last_four = mask_last_four(request.access_token);
+  auto outcome = repository_.insert(channel, max_channels);
+  if (outcome == ChannelRepository::InsertOutcome::kLimitReached) {
+    rpc::throw_exhausted("plan limit reached: " + std::to_string(max_channels) + " channel(s) per bot");
+  }
+  if (outcome == ChannelRepository::InsertOutcome::kDuplicate) {
+    rpc::throw_already_exists(whatsapp ? "this WhatsApp phone number is connected already"
+                                       : "this Instagram account is connected already");
+  }
+  log_->info("channel {} connected: {} {} for bot {} (tenant {})", channel.id, channel.kind,
+             channel.external_id, channel.bot_id, channel.tenant_id);
+  auto stored = repository_.get(channel.id);
+  if (!stored) rpc::throw_not_found("channel not found");
+  std::string url = public_base_url_.empty() ? "" : public_base_url_ + "/webhooks/" + channel.kind + "/" + channel.id;
+  return ChannelView{std::move(*stored), std::move(url)};
+}
+
+std::string ChannelBindings::verify_meta_webhook(const std::string& channel_id, const std::string& mode,
+                                                 const std::string& verify_token,
+                                                 const std::string& challenge) {
+  auto deny = [] { throw_status(grpc::StatusCode::PERMISSION_DENIED, "forbidden"); };
+  if (!box_ || !common::is_uuid(channel_id) || mode != "subscribe" || verify_token.empty() ||
+      verify_token.size() > 256 || challenge.size() > 256) {
+    deny();
+  }
+  auto channel = repository_.get(channel_id);
+  if (!channel || (channel->kind != "whatsapp" && channel->kind != "instagram")) deny();
+  ChannelCredentials credentials;
+  try {
+    credentials = open_credentials(*box_, channel->credentials);
+  } catch (const std::exception& e) {
+    log_->error("channel {}: credentials do not open: {}", channel_id, e.what());
+    deny();
+  }
+  const auto& expected = credentials.verify_token;
+  if (expected.size() != verify_token.size() ||
+      sodium_memcmp(expected.data(), verify_token.data(), expected.size()) != 0) {
+    deny();
+  }
+  return challenge;
+}
+
+MetaWebhookOutcome ChannelBindings::receive_meta_webhook(const std::string& channel_id,
+                                                         const std::string& signature,
+                                                         const std::string& body) {
+  auto deny = [] { throw_status(grpc::StatusCode::UNAUTHENTICATED, "invalid signature"); };
+  if (!box_ || !common::is_uuid(channel_id) || signature.empty() || signature.size() > 100) deny();
+  auto channel = repository_.get(channel_id);
+  if (!channel || (channel->kind != "whatsapp" && channel->kind != "instagram")) deny();
+  ChannelCredentials credentials;
+  try {
+    credentials = open_credentials(*box_, channel->credentials);
+  } catch (const std::exception& e) {
+    log_->error("channel {}: credentials do not open: {}", channel_id, e.what());
+    deny();
+  }
+  if (!whatsapp::signature_ok(credentials.app_secret, body, signature)) deny();
+  if (body.size() > kMaxWebhookBodyBytes) rpc::throw_invalid("payload too large");
+  std::optional<whatsapp::WebhookPayload> payload;
+  if (channel->kind == "instagram") {
+    if (auto messages = instagram::parse_webhook(body)) payload = whatsapp::WebhookPayload{std::move(*messages), {}};
+  } else {
+    payload = whatsapp::parse_webhook(body);
+  }
+  if (!payload) rpc::throw_invalid("the body is not a Meta webhook payload");
+  MetaWebhookOutcome outcome;
+  for (const auto& message : payload->messages) {
+    if (repository_.store_inbound(channel_id, message.id, whatsapp::stored_message_json(message))) {
+      ++outcome.messages_stored;
+    }
+  }
+  for (const auto& status : payload->statuses) {
+    outcome.statuses_recorded +=
+        repository_.record_delivery_status(channel_id, status.id, status.status, status.error);
+    if (status.status == "failed") {
+      repository_.set_delivery_error(channel_id, "WhatsApp status failed: " + status.error);
+    }
+  }
+  if (outcome.messages_stored > 0) {
+    if (auto* waker = waker_.load()) waker->wake();
+  }
+  return outcome;
 }
 
 }  // namespace botfactory::channel

@@ -40,6 +40,19 @@ struct ConnectRequest {
   std::string type;  // "telegram"
   std::string mode;  // "polling" | "webhook" | ""
   std::string token;
+  // Meta channels: WhatsApp Cloud API (type "whatsapp": phone_number_id) or Instagram (type
+  // "instagram": instagram_account_id), with all three secrets.
+  std::string phone_number_id;
+  std::string access_token;
+  std::string app_secret;
+  std::string verify_token;
+  std::string instagram_account_id;
+};
+
+/// What one signed WhatsApp webhook call carried.
+struct MetaWebhookOutcome {
+  int messages_stored = 0;    // new inbox rows (repeats not counted)
+  int statuses_recorded = 0;  // outbox rows whose delivery status changed
 };
 
 /// A channel as callers see it: the record (credentials never leave this class: the adapter
@@ -79,11 +92,24 @@ class ChannelBindings {
   bool receive_telegram_update(const std::string& channel_id, const std::string& secret_token,
                                const std::string& body);
 
+  /// WhatsApp webhook verification: the challenge when `mode` is "subscribe" and
+  /// `verify_token` equals the channel's (constant time); PERMISSION_DENIED otherwise.
+  std::string verify_meta_webhook(const std::string& channel_id, const std::string& mode,
+                                  const std::string& verify_token, const std::string& challenge);
+  /// A WhatsApp webhook call: UNAUTHENTICATED unless `signature` ("sha256=<hex>") is the
+  /// HMAC-SHA256 of `body` under the channel's app secret (checked before anything is parsed or
+  /// stored; an unknown channel is UNAUTHENTICATED too); INVALID_ARGUMENT for a body that is not
+  /// a webhook payload. Stores each message in the inbox (external id = wamid, so repeats are
+  /// one row) and records statuses on the outbox rows.
+  MetaWebhookOutcome receive_meta_webhook(const std::string& channel_id, const std::string& signature,
+                                          const std::string& body);
+
   /// The webhook URL of `channel_id`: <public base>/webhooks/telegram/<id>.
   std::string webhook_url(const std::string& channel_id) const;
 
  private:
   void require_box() const;
+  ChannelView connect_meta(const ConnectRequest& request, const std::string& bot_id);
 
   ChannelRepository& repository_;
   std::shared_ptr<const crypto::SecretBox> box_;

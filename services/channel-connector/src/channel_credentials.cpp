@@ -13,6 +13,9 @@ crypto::SealedValue seal_credentials(const crypto::SecretBox& box,
                                      const ChannelCredentials& credentials) {
   json::object object{{"token", credentials.token}};
   if (!credentials.webhook_secret.empty()) object["webhook_secret"] = credentials.webhook_secret;
+  if (!credentials.access_token.empty()) object["access_token"] = credentials.access_token;
+  if (!credentials.app_secret.empty()) object["app_secret"] = credentials.app_secret;
+  if (!credentials.verify_token.empty()) object["verify_token"] = credentials.verify_token;
   std::string plain = json::serialize(object);
   auto sealed = box.seal(plain);
   sodium_memzero(plain.data(), plain.size());
@@ -30,6 +33,9 @@ ChannelCredentials parse_credentials(std::string_view text) {
     if (!member.is_string()) throw std::runtime_error("channel credentials are malformed");
     if (key == "token") out.token = std::string(member.get_string());
     if (key == "webhook_secret") out.webhook_secret = std::string(member.get_string());
+    if (key == "access_token") out.access_token = std::string(member.get_string());
+    if (key == "app_secret") out.app_secret = std::string(member.get_string());
+    if (key == "verify_token") out.verify_token = std::string(member.get_string());
   }
   return out;
 }

@@ -1,10 +1,13 @@
 #include "channel_inbox.hpp"
 
+#include <sodium.h>
+
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/rpc/status.hpp"
 #include "chat_service.hpp"
 #include "telegram_wire.hpp"
+#include "whatsapp_wire.hpp"
 #include "validation.hpp"
 
 namespace botfactory::channel {
@@ -86,6 +89,7 @@ int InboxProcessor::run_once() {
 void InboxProcessor::process(const InboxRow& row) {
   auto channel = repository_.get(row.channel_id);
   if (!channel) return;  // deleted: its rows went with it
+  if (channel->kind == "whatsapp" || channel->kind == "instagram") return process_whatsapp(row, *channel);
   auto update = telegram::parse_update(row.payload);
   if (!update || !update->has_message) {
     repository_.inbox_finished(row.id, "done", "ignored: not a message");
@@ -104,12 +108,45 @@ void InboxProcessor::process(const InboxRow& row) {
   const std::string visitor_id =
       "telegram:" + std::to_string(update->from_id ? update->from_id : update->chat_id);
   auto name = truncate_code_points(update->display_name, 100);
+  post_inbound(row, *channel, chat_id, visitor_id, name, "tg-" + std::to_string(update->update_id),
+               text, true);
+}
+
+void InboxProcessor::process_whatsapp(const InboxRow& row, const ChannelRecord& channel) {
+  auto message = whatsapp::parse_stored_message(row.payload);
+  if (!message) {
+    repository_.inbox_finished(row.id, "done", "ignored: malformed");
+    return;
+  }
+  auto text = truncate_code_points(common::trim(message->text), kMaxTextCodePoints);
+  if (message->type != "text" || text.empty()) {
+    repository_.inbox_finished(row.id, "done", "ignored: not a text message");
+    return;
+  }
+  const bool whatsapp = channel.kind == "whatsapp";
+  auto fallback_name = whatsapp ? "+" + message->from : "Instagram user " + message->from;
+  auto name = truncate_code_points(message->name.empty() ? fallback_name : message->name, 100);
+  // client_id is at most 64 characters and wamids are longer: a BLAKE2b-128 digest of the wamid.
+  unsigned char digest[16];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(message->id.data()),
+                     message->id.size(), nullptr, 0);
+  char hex[sizeof digest * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  post_inbound(row, channel, message->from, channel.kind + ":" + message->from, name,
+               std::string(whatsapp ? "wa-" : "ig-") + hex, text, false);
+}
+
+void InboxProcessor::post_inbound(const InboxRow& row, const ChannelRecord& channel_record,
+                                  const std::string& chat_id, const std::string& visitor_id,
+                                  const std::string& name, const std::string& client_id,
+                                  const std::string& text, bool typing) {
+  const auto* channel = &channel_record;
   auto conversation_id = repository_.conversation_for_chat(*channel, chat_id, visitor_id, name);
 
   chat::v1::PostMessageRequest request;
   request.set_tenant_id(channel->tenant_id);
   request.set_conversation_id(conversation_id);
-  request.set_client_id("tg-" + std::to_string(update->update_id));
+  request.set_client_id(client_id);
   auto* sender = request.mutable_sender();
   sender->set_kind(common::v1::SENDER_KIND_VISITOR);
   sender->set_id(visitor_id);
@@ -118,7 +155,7 @@ void InboxProcessor::process(const InboxRow& row) {
   try {
     auto posted = chat_.post_message(request);
     repository_.inbox_posted(row.id, posted.message().id());
-    if (typing_ && !posted.duplicate()) typing_(*channel, chat_id);
+    if (typing && typing_ && !posted.duplicate()) typing_(*channel, chat_id);
   } catch (const rpc::StatusError& e) {
     if (e.code() == grpc::StatusCode::RESOURCE_EXHAUSTED || e.code() == grpc::StatusCode::INVALID_ARGUMENT ||
         e.code() == grpc::StatusCode::NOT_FOUND) {

@@ -56,6 +56,13 @@ class InboxProcessor : public InboxWaker {
  private:
   void loop();
   void process(const InboxRow& row);
+  /// A stored WhatsApp message (whatsapp_wire.hpp stored form): text posted, others ignored.
+  void process_whatsapp(const InboxRow& row, const ChannelRecord& channel);
+  /// Posts `text` as the visitor message of (channel, chat) and marks the row posted (or
+  /// failed when refused); `typing` sends the typing hook afterwards.
+  void post_inbound(const InboxRow& row, const ChannelRecord& channel, const std::string& chat_id,
+                    const std::string& visitor_id, const std::string& name, const std::string& client_id,
+                    const std::string& text, bool typing);
   int recover();
 
   ChannelRepository& repository_;

@@ -10,6 +10,9 @@
 #include "telegram_client.hpp"
 #include "telegram_text.hpp"
 #include "telegram_wire.hpp"
+#include "whatsapp_client.hpp"
+#include "whatsapp_wire.hpp"
+#include "instagram_wire.hpp"
 
 namespace botfactory::channel {
 namespace {
@@ -164,6 +167,7 @@ void OutboxSender::deliver(const OutboxJob& job) {
     failed_.inc();
     return;
   }
+  if (channel->kind == "whatsapp" || channel->kind == "instagram") return deliver_whatsapp(job, *channel, credentials);
   auto parts = split_message(render_with_sources(job.text, sources_from_json(job.sources_json)));
   int part = std::clamp(job.parts_sent, 0, static_cast<int>(parts.size()));
   while (part < static_cast<int>(parts.size())) {
@@ -198,6 +202,74 @@ void OutboxSender::deliver(const OutboxJob& job) {
   }
   repository_.outbox_sent(job.id);
   if (!channel->last_delivery_error.empty()) repository_.set_delivery_error(channel->id, "");
+  sent_.inc();
+}
+
+void OutboxSender::deliver_whatsapp(const OutboxJob& job, const ChannelRecord& channel,
+                                    const ChannelCredentials& credentials) {
+  using Kind = whatsapp::SendResult::Kind;
+  if (!whatsapp_) {
+    repository_.outbox_retry(job.id, settings_.backoff_max, job.parts_sent, "WhatsApp is not configured", false);
+    return;
+  }
+  auto now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  auto window_us = std::chrono::duration_cast<std::chrono::microseconds>(kWhatsAppWindow).count();
+  const std::string closed =
+      "not sent: the 24-hour customer-service window is closed (the customer's last message is older than 24 h)";
+  if (job.customer_last_message_us == 0 || now_us - job.customer_last_message_us > window_us) {
+    repository_.outbox_window_closed(job.id, closed);
+    repository_.set_delivery_error(channel.id, closed);
+    failed_.inc();
+    log_->info("outbox row {}: WhatsApp window closed, not sent", job.id);
+    return;
+  }
+  const bool instagram = channel.kind == "instagram";
+  auto parts = split_message(render_with_sources(job.text, sources_from_json(job.sources_json)),
+                             instagram ? instagram::kMaxTextChars : whatsapp::kMaxTextChars);
+  int part = std::clamp(job.parts_sent, 0, static_cast<int>(parts.size()));
+  std::string last_id;
+  while (part < static_cast<int>(parts.size())) {
+    auto wait = limiter_.reserve(channel.id, job.external_chat_id);
+    if (wait.count() > 0) {
+      repository_.outbox_retry(job.id, wait, part, "", false);
+      return;
+    }
+    const auto& text = parts[static_cast<std::size_t>(part)];
+    auto result = instagram ? whatsapp_->send_instagram_text(channel.external_id, credentials.access_token,
+                                                             job.external_chat_id, text)
+                            : whatsapp_->send_text(channel.external_id, credentials.access_token,
+                                                   job.external_chat_id, text);
+    if (result.kind == Kind::kOk) {
+      last_id = result.message_id;
+      ++part;
+      continue;
+    }
+    std::string error = "messages: " + whatsapp::describe(result);
+    if (result.kind == Kind::kWindowClosed) {
+      repository_.outbox_window_closed(job.id, closed + " (" + error + ")");
+      repository_.set_delivery_error(channel.id, closed);
+      failed_.inc();
+      return;
+    }
+    repository_.set_delivery_error(channel.id, error);
+    if (result.kind == Kind::kRetry && job.attempts + 1 < settings_.max_attempts) {
+      repository_.outbox_retry(job.id, backoff(job.attempts, 0), part, error, true);
+      retried_.inc();
+      log_->info("outbox row {}: retrying: {}", job.id, error);
+      return;
+    }
+    if (result.kind == Kind::kUnauthorized) {
+      repository_.set_state(channel.id, "error", "Meta refused the access token: " + whatsapp::describe(result));
+    }
+    repository_.outbox_failed(job.id, error);
+    failed_.inc();
+    log_->warn("outbox row {}: given up: {}", job.id, error);
+    return;
+  }
+  repository_.outbox_sent(job.id, last_id);
+  if (!channel.last_delivery_error.empty()) repository_.set_delivery_error(channel.id, "");
   sent_.inc();
 }
 

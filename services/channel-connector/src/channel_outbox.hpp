@@ -31,8 +31,17 @@ namespace botfactory::channel {
 namespace telegram {
 class BotApiClient;
 }
+namespace whatsapp {
+class GraphClient;
+}
 
 /// Tunables of the sender.
+struct ChannelCredentials;
+
+/// The WhatsApp customer-service window: free-form messages only within 24 h of the customer's
+/// last message (https://developers.facebook.com/docs/whatsapp/pricing#customer-service-windows).
+inline constexpr std::chrono::hours kWhatsAppWindow{24};
+
 struct OutboxSettings {
   std::size_t workers = 4;                       // CHANNEL_OUTBOX_WORKERS: sends at once
   std::chrono::milliseconds lease{60000};        // a claimed row is retried after this
@@ -56,6 +65,8 @@ class OutboxSender : public OutboundListener {
   /// Stops claiming, lets running sends finish, joins (idempotent).
   void stop();
   void on_outbound(const std::string& conversation_id) override;
+  /// The Graph API client for WhatsApp channels (null: their rows wait). Set before start().
+  void set_whatsapp(whatsapp::GraphClient* graph) { whatsapp_ = graph; }
 
   /// Best-effort "typing…" in `chat_id` (sendChatAction); failures are only logged.
   void send_typing(const ChannelRecord& channel, const std::string& chat_id);
@@ -70,10 +81,15 @@ class OutboxSender : public OutboundListener {
  private:
   void loop();
   void deliver(const OutboxJob& job);
+  /// WhatsApp: the 24-hour window check (outside → window_closed, no call), then one
+  /// /messages call per part (4096 characters), retried like Telegram's.
+  void deliver_whatsapp(const OutboxJob& job, const ChannelRecord& channel,
+                        const ChannelCredentials& credentials);
 
   ChannelRepository& repository_;
   std::shared_ptr<const crypto::SecretBox> box_;
   telegram::BotApiClient& telegram_;
+  whatsapp::GraphClient* whatsapp_ = nullptr;
   OutboxSettings settings_;
   SendRateLimiter limiter_;
   std::shared_ptr<spdlog::logger> log_;

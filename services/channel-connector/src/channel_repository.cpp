@@ -14,7 +14,8 @@ namespace {
   "c.credentials_last_four, c.state, c.state_error, c.poll_offset, " BF_US("c.last_inbound_at") \
   ", c.last_delivery_error, " BF_US("c.last_delivery_error_at") ", " BF_US("c.created_at")     \
   ", (SELECT count(*) FROM chat.channel_outbox o WHERE o.channel_id = c.id AND o.state = 'pending')" \
-  ", (SELECT count(*) FROM chat.channel_outbox o WHERE o.channel_id = c.id AND o.state = 'failed')"
+  ", (SELECT count(*) FROM chat.channel_outbox o WHERE o.channel_id = c.id AND o.state = 'failed')" \
+  ", (SELECT count(*) FROM chat.channel_outbox o WHERE o.channel_id = c.id AND o.state = 'window_closed')"
 
 constexpr const char* kLockBot = "SELECT pg_advisory_xact_lock(hashtext('chat.channels:' || $1))";
 constexpr const char* kCountBotChannels =
@@ -69,9 +70,10 @@ constexpr const char* kInboxRetouched =
     "UPDATE chat.channel_inbox SET attempts = attempts + 1, updated_at = now() WHERE id = $1";
 constexpr const char* kConversationForChat =
     "INSERT INTO chat.conversations (tenant_id, bot_id, channel, visitor_id, visitor_name, "
-    "channel_id, external_chat_id) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+    "channel_id, external_chat_id, last_customer_message_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now()) "
     "ON CONFLICT (channel_id, external_chat_id) WHERE channel_id IS NOT NULL DO UPDATE SET "
-    "visitor_name = EXCLUDED.visitor_name, chat_inactive = false RETURNING id";
+    "visitor_name = EXCLUDED.visitor_name, chat_inactive = false, last_customer_message_at = now() "
+    "RETURNING id";
 // The head (oldest pending row) of each conversation, when due and free; FOR UPDATE SKIP LOCKED
 // on the outer rows keeps two claimers from taking the same row.
 constexpr const char* kClaimOutbox =
@@ -85,10 +87,19 @@ constexpr const char* kClaimOutbox =
     "(SELECT text FROM chat.messages m WHERE m.id = o.message_id), "
     "(SELECT sources::text FROM chat.messages m WHERE m.id = o.message_id), "
     "(SELECT external_chat_id FROM chat.conversations v WHERE v.id = o.conversation_id), "
-    "(SELECT chat_inactive FROM chat.conversations v WHERE v.id = o.conversation_id)";
+    "(SELECT chat_inactive FROM chat.conversations v WHERE v.id = o.conversation_id), "
+    "(SELECT COALESCE((extract(epoch from last_customer_message_at) * 1000000)::bigint, 0) "
+    "FROM chat.conversations v WHERE v.id = o.conversation_id)";
 constexpr const char* kOutboxSent =
     "UPDATE chat.channel_outbox SET state = 'sent', sent_at = now(), lease_until = NULL, "
-    "last_error = '' WHERE id = $1";
+    "last_error = '', external_message_id = NULLIF($2, '') WHERE id = $1";
+constexpr const char* kOutboxWindowClosed =
+    "UPDATE chat.channel_outbox SET state = 'window_closed', last_error = $2, lease_until = NULL "
+    "WHERE id = $1";
+constexpr const char* kOutboxStatus =
+    "UPDATE chat.channel_outbox SET delivery_status = $3, delivery_status_at = now(), "
+    "last_error = CASE WHEN $4 = '' THEN last_error ELSE $4 END "
+    "WHERE channel_id = $1 AND external_message_id = $2";
 constexpr const char* kOutboxRetry =
     "UPDATE chat.channel_outbox SET next_attempt_at = now() + $2 * interval '1 millisecond', "
     "parts_sent = $3, last_error = $4, attempts = attempts + $5, lease_until = NULL WHERE id = $1";
@@ -153,6 +164,7 @@ ChannelRecord read_channel(const pg::Result& r, int row) {
   c.created_at_us = r.int64(row, 16);
   c.pending_outbound = r.int64(row, 17);
   c.failed_outbound = r.int64(row, 18);
+  c.window_closed_outbound = r.int64(row, 19);
   return c;
 }
 
@@ -321,15 +333,29 @@ std::vector<OutboxJob> ChannelRepository::claim_outbox(int limit, std::chrono::m
     j.sources_json = r.str(i, 7);
     j.external_chat_id = r.str(i, 8);
     j.chat_inactive = !r.is_null(i, 9) && r.boolean(i, 9);
+    j.customer_last_message_us = r.int64(i, 10);
     out.push_back(std::move(j));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;
 }
 
-void ChannelRepository::outbox_sent(std::int64_t id) {
+void ChannelRepository::outbox_sent(std::int64_t id, const std::string& external_message_id) {
   auto connection = pool_.acquire();
-  connection->exec(kOutboxSent, {std::to_string(id)});
+  connection->exec(kOutboxSent, {std::to_string(id), external_message_id});
+}
+
+void ChannelRepository::outbox_window_closed(std::int64_t id, const std::string& error) {
+  auto connection = pool_.acquire();
+  connection->exec(kOutboxWindowClosed, {std::to_string(id), error});
+}
+
+int ChannelRepository::record_delivery_status(const std::string& channel_id,
+                                              const std::string& external_message_id,
+                                              const std::string& status, const std::string& error) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kOutboxStatus, {channel_id, external_message_id, status, error});
+  return static_cast<int>(r.affected());
 }
 
 void ChannelRepository::outbox_retry(std::int64_t id, std::chrono::milliseconds delay,

@@ -36,6 +36,7 @@ struct ChannelRecord {
   std::int64_t created_at_us = 0;
   std::int64_t pending_outbound = 0;
   std::int64_t failed_outbound = 0;
+  std::int64_t window_closed_outbound = 0;  // WhatsApp: not sent, 24-hour window closed
 };
 
 /// A channel to insert; `id` chosen by the caller (the webhook URL names it before the insert).
@@ -84,6 +85,8 @@ struct OutboxJob {
   std::string sources_json;  // chat.messages.sources, "" when NULL
   std::string external_chat_id;
   bool chat_inactive = false;
+  /// µs since the epoch of the customer's last inbound message (0 = none).
+  std::int64_t customer_last_message_us = 0;
 };
 
 /// Repository over the pool. Every method borrows one connection; throws pg::Error on database
@@ -142,7 +145,14 @@ class ChannelRepository {
   /// Claims up to `limit` deliverable outbox rows: the oldest pending row of each conversation
   /// (later ones wait: per-chat order) that is due and not leased by another worker.
   std::vector<OutboxJob> claim_outbox(int limit, std::chrono::milliseconds lease);
-  void outbox_sent(std::int64_t id);
+  /// Sent; `external_message_id` (WhatsApp wamid of the last part) matches later statuses.
+  void outbox_sent(std::int64_t id, const std::string& external_message_id = {});
+  /// Not sent: the WhatsApp 24-hour customer-service window is closed (final, shown in health).
+  void outbox_window_closed(std::int64_t id, const std::string& error);
+  /// Records a WhatsApp status (sent/delivered/read/failed, `error` for failed) on the outbox row
+  /// with that wamid; returns the rows updated (0 = unknown id).
+  int record_delivery_status(const std::string& channel_id, const std::string& external_message_id,
+                             const std::string& status, const std::string& error);
   /// Back to pending after `delay` with `parts_sent` parts delivered; counts an attempt when
   /// `count_attempt`.
   void outbox_retry(std::int64_t id, std::chrono::milliseconds delay, int parts_sent,

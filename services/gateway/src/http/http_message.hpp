@@ -21,7 +21,7 @@ struct HttpRequest {
   std::string body;
   std::string request_id;
   std::string client_ip;  // the client's key (client_key(), IPv6 by /64), for per-address limits
-  std::string webhook_secret;  // X-Telegram-Bot-Api-Secret-Token (webhook routes only)
+  std::string webhook_secret;  // X-Telegram-Bot-Api-Secret-Token / X-Hub-Signature-256 (webhooks only)
 };
 
 /// One REST response. `headers` are extra headers (e.g. Location).

@@ -25,6 +25,7 @@
 #include "http/http_message.hpp"
 #include "rest/rest_api.hpp"
 #include "webhooks/telegram_webhook.hpp"
+#include "webhooks/whatsapp_webhook.hpp"
 #include "http/router.hpp"
 #include "server_context.hpp"
 #include "ws/session_registry.hpp"
@@ -159,7 +160,13 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     if (is_webhook_path(path)) {
       // Public webhooks: a small body limit, and no body is read without the secret header.
       limit = std::min(limit, kWebhookMaxBodyBytes);
-      if (header[kTelegramSecretHeader].empty()) {
+      if (!whatsapp_webhook_channel(path).empty()) {
+        // WhatsApp: GET is Meta's verification (no body); POST must be signed.
+        if (method_ == "POST" && header[kMetaSignatureHeader].empty()) {
+          close_after_response_ = true;
+          return send(error_response(401, "unauthorized", "invalid signature"), "webhook", false);
+        }
+      } else if (header[kTelegramSecretHeader].empty()) {
         close_after_response_ = true;
         return send(error_response(403, "forbidden", "forbidden"), "webhook", false);
       }
@@ -310,7 +317,13 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
       hook.body = std::move(request.body());
       hook.request_id = request_id_;
       hook.client_ip = client_key_of(request);
-      hook.webhook_secret = std::string(request[kTelegramSecretHeader]);
+      bool whatsapp = !whatsapp_webhook_channel(path).empty();
+      hook.webhook_secret = std::string(request[whatsapp ? kMetaSignatureHeader : kTelegramSecretHeader]);
+      if (whatsapp) {
+        auto parsed = parse_target(std::string_view(request.target().data(), request.target().size()));
+        if (!parsed.ok) return send(error_response(400, "bad_request", "malformed query"), "webhook", true);
+        hook.query = std::move(parsed.query);
+      }
       bool queued = context_.workers.try_submit([self = shared_from_this(), hook = std::move(hook)]() mutable {
         common::ScopedRequestId scope(hook.request_id);
         auto response = self->context_.rest.handle_webhook(hook);

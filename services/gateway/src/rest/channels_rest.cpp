@@ -56,6 +56,7 @@ json::object channel_json(const chat::v1::Channel& c) {
                 time_or_null(c.has_last_delivery_error_at(), c.last_delivery_error_at())},
                {"pending_outbound", c.pending_outbound()},
                {"failed_outbound", c.failed_outbound()},
+               {"window_closed_outbound", c.window_closed_outbound()},
                {"webhook", webhook_json(c)}}}};
 }
 
@@ -82,6 +83,11 @@ HttpResponse create_channel(const Upstreams& upstreams, const std::string& tenan
   rpc_request.set_type(string_field(body, "type"));
   rpc_request.set_mode(string_field(body, "mode"));
   rpc_request.set_token(string_field(body, "token"));
+  rpc_request.set_phone_number_id(string_field(body, "phone_number_id"));
+  rpc_request.set_access_token(string_field(body, "access_token"));
+  rpc_request.set_app_secret(string_field(body, "app_secret"));
+  rpc_request.set_verify_token(string_field(body, "verify_token"));
+  rpc_request.set_instagram_account_id(string_field(body, "instagram_account_id"));
   chat::v1::Channel channel;
   check(upstreams.call(channels_stub(upstreams), &ChannelsRpc::ConnectChannel, rpc_request, channel));
   auto response = json_response(201, channel_json(channel));

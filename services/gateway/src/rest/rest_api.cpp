@@ -17,6 +17,7 @@
 #include "rest/upstreams.hpp"
 #include "rest/widget_origin.hpp"
 #include "webhooks/telegram_webhook.hpp"
+#include "webhooks/whatsapp_webhook.hpp"
 
 namespace botfactory::gateway {
 namespace {
@@ -207,8 +208,10 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
 
 HttpResponse RestApi::handle_webhook(const HttpRequest& request) const {
   auto channel_id = telegram_webhook_channel(request.path);
-  if (channel_id.empty()) return error_response(404, "not_found", "no such endpoint");
+  auto whatsapp_id = whatsapp_webhook_channel(request.path);
+  if (channel_id.empty() && whatsapp_id.empty()) return error_response(404, "not_found", "no such endpoint");
   try {
+    if (!whatsapp_id.empty()) return handle_whatsapp_webhook(upstreams_, request, whatsapp_id);
     return handle_telegram_webhook(upstreams_, request, channel_id);
   } catch (const std::exception& e) {
     common::logger("rest")->error("request {} webhook failed: {}", request.request_id,
