@@ -171,14 +171,15 @@ void OutboxSender::deliver(const OutboxJob& job) {
   auto parts = split_message(render_with_sources(job.text, sources_from_json(job.sources_json)));
   int part = std::clamp(job.parts_sent, 0, static_cast<int>(parts.size()));
   while (part < static_cast<int>(parts.size())) {
+    // Booked here, on the worker, right before the request goes to the HTTP client: the slot's
+    // time is the send's time (nothing waits between them).
+    auto body = telegram::send_message_body(job.external_chat_id, parts[static_cast<std::size_t>(part)]);
     auto wait = limiter_.reserve(channel->id, job.external_chat_id);
     if (wait.count() > 0) {
       repository_.outbox_retry(job.id, wait, part, "", false);
       return;
     }
-    auto result = telegram_.call(credentials.token, "sendMessage",
-                                 telegram::send_message_body(job.external_chat_id,
-                                                             parts[static_cast<std::size_t>(part)]));
+    auto result = telegram_.call(credentials.token, "sendMessage", std::move(body));
     if (result.kind == Kind::kOk) {
       ++part;
       continue;

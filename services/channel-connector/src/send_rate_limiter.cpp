@@ -3,42 +3,55 @@
 #include <algorithm>
 
 namespace botfactory::channel {
+namespace {
 
-SendRateLimiter::SendRateLimiter(SendRates rates, std::size_t max_keys)
-    : rates_(rates), max_keys_(max_keys) {}
+using std::chrono::microseconds;
+
+/// `nominal` µs stretched by the safety margin, rounded up.
+microseconds with_margin(std::int64_t nominal_us) {
+  return microseconds((nominal_us * (100 + kSendSpacingMarginPercent) + 99) / 100);
+}
+
+}  // namespace
+
+SendRateLimiter::SendRateLimiter(SendRates rates, std::size_t max_keys) : max_keys_(max_keys) {
+  if (rates.per_bot_per_second > 0) {
+    // ceil(1 s / limit) before the margin: never shorter than the nominal spacing.
+    bot_spacing_ = with_margin((1000000 + rates.per_bot_per_second - 1) / rates.per_bot_per_second);
+  }
+  if (rates.per_chat_interval.count() > 0) {
+    chat_spacing_ = with_margin(std::chrono::duration_cast<microseconds>(rates.per_chat_interval).count());
+  }
+}
 
 std::chrono::milliseconds SendRateLimiter::reserve(const std::string& bot, const std::string& chat,
                                                    Clock::time_point now) {
-  using std::chrono::duration_cast;
-  using std::chrono::milliseconds;
   std::lock_guard lock(mutex_);
-  milliseconds wait{0};
+  Clock::duration wait{0};
   const std::string chat_key = bot + '\n' + chat;
-  if (rates_.per_chat_interval.count() > 0) {
-    auto it = chat_last_.find(chat_key);
-    if (it != chat_last_.end() && now < it->second + rates_.per_chat_interval) {
-      wait = std::max(wait, duration_cast<milliseconds>(it->second + rates_.per_chat_interval - now));
-    }
+  auto chat_it = chat_spacing_.count() > 0 ? chat_last_.find(chat_key) : chat_last_.end();
+  if (chat_it != chat_last_.end() && now < chat_it->second + chat_spacing_) {
+    wait = std::max(wait, chat_it->second + chat_spacing_ - now);
   }
-  auto& sends = bot_sends_[bot];
-  while (!sends.empty() && sends.front() + std::chrono::seconds(1) <= now) sends.pop_front();
-  if (rates_.per_bot_per_second > 0 &&
-      sends.size() >= static_cast<std::size_t>(rates_.per_bot_per_second)) {
-    wait = std::max(wait, duration_cast<milliseconds>(sends.front() + std::chrono::seconds(1) - now));
+  auto bot_it = bot_spacing_.count() > 0 ? bot_last_.find(bot) : bot_last_.end();
+  if (bot_it != bot_last_.end() && now < bot_it->second + bot_spacing_) {
+    wait = std::max(wait, bot_it->second + bot_spacing_ - now);
   }
-  if (wait.count() > 0) return std::max(wait, milliseconds(1));
-  sends.push_back(now);
-  chat_last_[chat_key] = now;
-  if (chat_last_.size() > max_keys_ || bot_sends_.size() > max_keys_) prune(now);
-  return milliseconds(0);
+  if (wait.count() > 0) {
+    return std::max(std::chrono::ceil<std::chrono::milliseconds>(wait), std::chrono::milliseconds(1));
+  }
+  if (bot_spacing_.count() > 0) bot_last_[bot] = now;
+  if (chat_spacing_.count() > 0) chat_last_[chat_key] = now;
+  if (chat_last_.size() > max_keys_ || bot_last_.size() > max_keys_) prune(now);
+  return std::chrono::milliseconds(0);
 }
 
 void SendRateLimiter::prune(Clock::time_point now) {
-  const auto idle = std::chrono::seconds(2);
-  std::erase_if(chat_last_, [&](const auto& entry) { return entry.second + idle < now; });
-  std::erase_if(bot_sends_, [&](const auto& entry) {
-    return entry.second.empty() || entry.second.back() + idle < now;
-  });
+  // An entry older than its spacing no longer delays anything; 2 s keeps the recent ones.
+  const Clock::duration chat_idle = std::max<Clock::duration>(chat_spacing_, std::chrono::seconds(2));
+  const Clock::duration bot_idle = std::max<Clock::duration>(bot_spacing_, std::chrono::seconds(2));
+  std::erase_if(chat_last_, [&](const auto& entry) { return entry.second + chat_idle < now; });
+  std::erase_if(bot_last_, [&](const auto& entry) { return entry.second + bot_idle < now; });
 }
 
 }  // namespace botfactory::channel

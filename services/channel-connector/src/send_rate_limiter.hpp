@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <cstddef>
-#include <deque>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -18,26 +17,43 @@ struct SendRates {
   std::chrono::milliseconds per_chat_interval{1000};  // TELEGRAM_CHAT_INTERVAL_MS
 };
 
-/// Thread-safe. Memory is bounded: entries idle for over 2 s are pruned once the maps hold more
-/// than `max_keys` keys each.
+/// Safety margin of SendRateLimiter's spacing, in percent of the nominal interval: sends reach
+/// the far side with a few ms of jitter (HTTP client event thread, network), so spacing them at
+/// exactly 1000/limit ms would let the far side count one over the limit in some 1 s window.
+/// 5 % tolerates 50 ms of jitter between the first and the last send of a window.
+inline constexpr int kSendSpacingMarginPercent = 5;
+
+/// A spacing limiter (not a window count, which lets `limit` sends go at once and `limit` more
+/// right after the window turns): two sends of one bot are at least 1000/per_bot_per_second ms
+/// apart, two sends to one chat at least per_chat_interval, both plus kSendSpacingMarginPercent.
+/// So no 1 s window holds more than the limit even when sends are delayed unevenly after the
+/// booking. Thread-safe. Memory is bounded: entries idle for longer than their interval (at
+/// least 2 s) are pruned once the maps hold more than `max_keys` keys each.
 class SendRateLimiter {
  public:
   using Clock = std::chrono::steady_clock;
   explicit SendRateLimiter(SendRates rates, std::size_t max_keys = 100000);
 
-  /// How long to wait before one message may go to `chat` of `bot`; zero = it may go now, and
-  /// the send is counted (a caller that got zero must send).
+  /// How long to wait (ms, rounded up) before one message may go to `chat` of `bot`; zero = it
+  /// may go now and the send is booked at `now` — call it right before handing the request to
+  /// the HTTP client, and a caller that got zero must send.
   std::chrono::milliseconds reserve(const std::string& bot, const std::string& chat,
                                     Clock::time_point now = Clock::now());
+
+  /// The enforced spacing between two sends of one bot (µs; 0 = no limit).
+  std::chrono::microseconds bot_spacing() const { return bot_spacing_; }
+  /// The enforced spacing between two sends to one chat (µs; 0 = no limit).
+  std::chrono::microseconds chat_spacing() const { return chat_spacing_; }
 
  private:
   void prune(Clock::time_point now);
 
-  SendRates rates_;
+  std::chrono::microseconds bot_spacing_{0};
+  std::chrono::microseconds chat_spacing_{0};
   std::size_t max_keys_;
   std::mutex mutex_;
-  std::unordered_map<std::string, std::deque<Clock::time_point>> bot_sends_;  // last second
-  std::unordered_map<std::string, Clock::time_point> chat_last_;
+  std::unordered_map<std::string, Clock::time_point> bot_last_;   // last booked send per bot
+  std::unordered_map<std::string, Clock::time_point> chat_last_;  // per bot + '\n' + chat
 };
 
 }  // namespace botfactory::channel

@@ -1,4 +1,9 @@
 // Telegram text, wire parsing, answer classification, token shape and send rates (no I/O).
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include "channel_bindings.hpp"
@@ -105,19 +110,89 @@ TEST_CASE("token shape, credential masking and sealing") {
   CHECK_THROWS(parse_credentials(R"({"token":1})"));
 }
 
-TEST_CASE("send rates: one message a second per chat, 30 a second per bot") {
-  SendRateLimiter limiter(SendRates{30, std::chrono::milliseconds(1000)});
+TEST_CASE("send rates: spacing of 1000/limit ms per bot and per_chat_interval per chat, plus margin") {
+  using std::chrono::milliseconds;
+  SendRateLimiter limiter(SendRates{30, milliseconds(1000)});
+  // 1 s / 30 = 33 334 µs (rounded up), + 5 % = 35 001 µs; 1000 ms + 5 % = 1050 ms.
+  CHECK(limiter.bot_spacing() == std::chrono::microseconds(35001));
+  CHECK(limiter.chat_spacing() == std::chrono::microseconds(1050000));
   auto t0 = SendRateLimiter::Clock::time_point{} + std::chrono::hours(1);
   CHECK(limiter.reserve("bot", "chat-1", t0).count() == 0);
-  auto wait = limiter.reserve("bot", "chat-1", t0 + std::chrono::milliseconds(300));
-  CHECK(wait == std::chrono::milliseconds(700));
-  CHECK(limiter.reserve("bot", "chat-1", t0 + std::chrono::milliseconds(1000)).count() == 0);
-  // 29 more chats in the same second fill the bot's 30.
-  for (int i = 2; i <= 30; ++i) {
-    CHECK(limiter.reserve("bot", "chat-" + std::to_string(i), t0 + std::chrono::milliseconds(1000)).count() == 0);
+  CHECK(limiter.reserve("bot", "chat-1", t0 + milliseconds(300)) == milliseconds(750));
+  // Another chat of the same bot waits for the bot's spacing, not the chat's.
+  CHECK(limiter.reserve("bot", "chat-2", t0 + milliseconds(10)) == milliseconds(26));
+  CHECK(limiter.reserve("bot", "chat-2", t0 + milliseconds(36)).count() == 0);
+  // A window count would let 29 more go at once here; the spacing lets none.
+  CHECK(limiter.reserve("bot", "chat-3", t0 + milliseconds(36)).count() > 0);
+  CHECK(limiter.reserve("other-bot", "chat-3", t0 + milliseconds(36)).count() == 0);
+  CHECK(limiter.reserve("bot", "chat-1", t0 + milliseconds(1050)).count() == 0);
+  SendRateLimiter off(SendRates{0, milliseconds(0)});
+  for (int i = 0; i < 100; ++i) CHECK(off.reserve("bot", "chat", t0).count() == 0);
+}
+
+namespace {
+
+/// Max events of `times` (sorted) in any window [t, t + 1 s).
+int max_in_one_second(std::vector<SendRateLimiter::Clock::time_point> times) {
+  std::sort(times.begin(), times.end());
+  int best = 0;
+  std::size_t lo = 0;
+  for (std::size_t hi = 0; hi < times.size(); ++hi) {
+    while (times[hi] - times[lo] >= std::chrono::seconds(1)) ++lo;
+    best = std::max(best, static_cast<int>(hi - lo + 1));
   }
-  CHECK(limiter.reserve("bot", "chat-99", t0 + std::chrono::milliseconds(1100)) ==
-        std::chrono::milliseconds(900));
-  CHECK(limiter.reserve("other-bot", "chat-99", t0 + std::chrono::milliseconds(1100)).count() == 0);
-  CHECK(limiter.reserve("bot", "chat-99", t0 + std::chrono::milliseconds(2001)).count() == 0);
+  return best;
+}
+
+/// Sends `one` messages to chat "one" and `spread` over `chats` other chats of bot "bot" through
+/// `limiter` with an injected clock advancing in irregular 1–7 ms steps; each chat sends in
+/// order (like the outbox). Each booked send reaches the far side 0–`jitter_ms` ms later
+/// (deterministic pseudo-random). Returns the arrival times per chat and for the bot.
+struct Arrivals {
+  std::map<std::string, std::vector<SendRateLimiter::Clock::time_point>> per_chat;
+  std::vector<SendRateLimiter::Clock::time_point> bot;
+};
+Arrivals burst(SendRateLimiter& limiter, int one, int spread, int chats, int jitter_ms) {
+  using std::chrono::milliseconds;
+  std::map<std::string, int> pending;
+  pending["one"] = one;
+  for (int i = 0; i < spread; ++i) ++pending["c" + std::to_string(i % chats)];
+  int left = one + spread;
+  std::uint32_t rng = 12345;
+  auto next = [&] { return rng = rng * 1664525u + 1013904223u, rng >> 8; };
+  Arrivals out;
+  auto now = SendRateLimiter::Clock::time_point{} + std::chrono::hours(1);
+  for (int step = 0; left > 0 && step < 1000000; ++step) {
+    now += milliseconds(1 + next() % 7);
+    for (auto& [chat, count] : pending) {
+      if (count == 0 || limiter.reserve("bot", chat, now).count() > 0) continue;
+      --count;
+      --left;
+      auto arrival = now + milliseconds(jitter_ms > 0 ? next() % (jitter_ms + 1) : 0);
+      out.per_chat[chat].push_back(arrival);
+      out.bot.push_back(arrival);
+    }
+  }
+  REQUIRE(left == 0);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("send rates: under a burst no 1 s window holds more than the limit, per chat and per bot") {
+  using std::chrono::milliseconds;
+  for (int jitter_ms : {0, 40}) {
+    for (int limit : {30, 7}) {
+      CAPTURE(jitter_ms, limit);
+      SendRateLimiter limiter(SendRates{limit, milliseconds(1000)});
+      auto arrivals = burst(limiter, 100, 300, 50, jitter_ms);
+      CHECK(arrivals.bot.size() == 400);
+      CHECK(max_in_one_second(arrivals.bot) <= limit);
+      int chat_max = 0;
+      for (const auto& [chat, times] : arrivals.per_chat) chat_max = std::max(chat_max, max_in_one_second(times));
+      CHECK(chat_max == 1);
+      // The bot is kept busy: the spacing does not idle it far below the limit.
+      if (jitter_ms == 0) CHECK(max_in_one_second(arrivals.bot) >= limit * 3 / 4);
+    }
+  }
 }
