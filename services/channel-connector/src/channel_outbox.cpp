@@ -113,11 +113,21 @@ void OutboxSender::loop() {
     std::unique_lock lock(mutex_);
     if (stopping_) return;
     if (claimed == 0 || in_flight_.load() >= static_cast<int>(settings_.workers)) {
-      wake_.wait_for(lock, settings_.idle_poll, [&] { return woken_ || stopping_; });
+      auto until = std::chrono::steady_clock::now() + settings_.idle_poll;
+      if (limiter_due_ && *limiter_due_ < until) until = *limiter_due_;
+      wake_.wait_until(lock, until, [&] { return woken_ || stopping_; });
     }
+    if (limiter_due_ && *limiter_due_ <= std::chrono::steady_clock::now()) limiter_due_.reset();
     woken_ = false;
     if (stopping_) return;
   }
+}
+
+void OutboxSender::note_limiter_wait(std::chrono::milliseconds wait) {
+  // 5 ms after the row's due time: the database's clock and ours tick apart a little.
+  auto due = std::chrono::steady_clock::now() + wait + std::chrono::milliseconds(5);
+  std::lock_guard lock(mutex_);
+  if (!limiter_due_ || due < *limiter_due_) limiter_due_ = due;
 }
 
 int OutboxSender::run_once_inline() {
@@ -177,6 +187,7 @@ void OutboxSender::deliver(const OutboxJob& job) {
     auto wait = limiter_.reserve(channel->id, job.external_chat_id);
     if (wait.count() > 0) {
       repository_.outbox_retry(job.id, wait, part, "", false);
+      note_limiter_wait(wait);
       return;
     }
     auto result = telegram_.call(credentials.token, "sendMessage", std::move(body));
@@ -235,6 +246,7 @@ void OutboxSender::deliver_whatsapp(const OutboxJob& job, const ChannelRecord& c
     auto wait = limiter_.reserve(channel.id, job.external_chat_id);
     if (wait.count() > 0) {
       repository_.outbox_retry(job.id, wait, part, "", false);
+      note_limiter_wait(wait);
       return;
     }
     const auto& text = parts[static_cast<std::size_t>(part)];

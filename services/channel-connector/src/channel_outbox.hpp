@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "channel_repository.hpp"
@@ -100,6 +101,10 @@ class OutboxSender : public OutboundListener {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool woken_ = false;
+  /// The earliest time a row the rate limiter rescheduled falls due (+ a few ms): the claiming
+  /// loop wakes then rather than after a whole idle_poll. Guarded by mutex_.
+  std::optional<std::chrono::steady_clock::time_point> limiter_due_;
+  void note_limiter_wait(std::chrono::milliseconds wait);
   bool stopping_ = false;
   std::unique_ptr<WorkerPool> pool_;
   std::thread thread_;
