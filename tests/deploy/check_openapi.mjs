@@ -50,6 +50,8 @@ const contract = [
   ["post", "/api/v1/conversations/{id}/handback"],
   ["post", "/api/v1/conversations/{id}/read"],
   ["get", "/api/v1/analytics"],
+  // Issue 7: the bot's model status (provider fallbacks).
+  ["get", "/api/v1/bots/{id}/model-status"],
 ];
 const errorCodes = {
   invalid_json: 400, validation_failed: 400, unauthorized: 401, invalid_credentials: 401,

@@ -82,6 +82,8 @@ export const REST_ROWS = [
     target: "A's bot (public id)", bind: { public_id: "publicA" }, expect: [403, 403, 200, 403, 201, 401] },
   { id: "list_conversations", method: "GET", path: "/api/v1/bots/{id}/conversations", target: "A's bot",
     bind: { id: "botA" }, expect: user(200, 404) },
+  { id: "bot_model_status", method: "GET", path: "/api/v1/bots/{id}/model-status", target: "A's bot",
+    bind: { id: "botA" }, expect: user(200, 404) },
   { id: "list_messages", method: "GET", path: "/api/v1/conversations/{id}/messages",
     target: "cA (the visitor's own)", bind: { id: "convA" }, expect: [200, 404, 200, 403, 401, 401] },
   { id: "list_messages_sibling", method: "GET", path: "/api/v1/conversations/{id}/messages",

@@ -26,6 +26,15 @@ constexpr const char* kFallbackReasons[] = {"no_key",           "provider_unavai
                                             "provider_rate_limited", "provider_refused",
                                             "circuit_open",     "token_allowance_exhausted"};
 
+/// The fallback_reason a failed Generate stands for (the ai-proxy codes of chat.proto's
+/// contract: RESOURCE_EXHAUSTED = rate limit / quota, FAILED_PRECONDITION = refused key/model,
+/// anything else = provider down).
+std::string failure_reason(grpc::StatusCode code) {
+  if (code == grpc::StatusCode::RESOURCE_EXHAUSTED) return "provider_rate_limited";
+  if (code == grpc::StatusCode::FAILED_PRECONDITION) return "provider_refused";
+  return "provider_unavailable";
+}
+
 std::string label(const char* key, const std::string& value) {
   return std::string(key) + "=\"" + value + "\"";
 }
@@ -252,13 +261,24 @@ void BotPipeline::generate(const VisitorMessage& message, const std::optional<st
       deltas_received_.inc();
       deltas.add(delta);
     });
-  } catch (...) {
+  } catch (const rpc::StatusError& e) {
     deltas.finish();  // what streamed so far, before the notice that replaces it
+    if (outcome_sink_) {
+      outcome_sink_->record_model_outcome(message.tenant_id, message.bot_id,
+                                          failure_reason(e.code()), std::string(e.what()));
+    }
+    throw;
+  } catch (...) {
+    deltas.finish();
     throw;
   }
   deltas.finish();
 
   if (!reply.fallback_reason.empty()) fallback_counter(reply.fallback_reason).inc();
+  if (outcome_sink_) {
+    outcome_sink_->record_model_outcome(message.tenant_id, message.bot_id, reply.fallback_reason,
+                                        std::nullopt);
+  }
   if (reply.prompt_tokens > 0 || reply.completion_tokens > 0) {
     draft.usage = TokenUsageRecord{message.tenant_id, message.bot_id, "",
                                    reply.provider,    reply.model,    reply.prompt_tokens,

@@ -77,6 +77,10 @@ class BotPipeline {
 
   Outcome run(const VisitorMessage& message);
 
+  /// Where each Generate's outcome is recorded (the bot's model status); nullptr = nowhere.
+  /// Set before the first run(); `sink` must outlive the pipeline.
+  void set_outcome_sink(ModelOutcomeSink* sink) { outcome_sink_ = sink; }
+
  private:
   struct Draft;
   /// Rate, registry, quota and model for a message that needs an answer; fills `draft`.
@@ -98,6 +102,7 @@ class BotPipeline {
   ChatOps& chat_;
   ReplyRateGate& rate_;
   TokenMeter& meter_;
+  ModelOutcomeSink* outcome_sink_ = nullptr;
   PipelineSettings settings_;
   std::shared_ptr<spdlog::logger> log_;
   std::map<Outcome, metrics::Counter*> outcomes_;

@@ -14,6 +14,8 @@
 #include "chat_rate_limits.hpp"
 #include "chat_service.hpp"
 #include "chat_store.hpp"
+#include "model_status.hpp"
+#include "model_status_repository.hpp"
 #include "grpc_clients.hpp"
 #include "pipeline_dispatcher.hpp"
 
@@ -30,6 +32,8 @@ struct ChannelApp::Parts {
         std::shared_ptr<const crypto::SecretBox> box_in, const BindingSettings& b)
       : pool(std::move(pool_in)),
         store(*pool),
+        model_status_repository(*pool),
+        model_status(model_status_repository, registry),
         publisher(s.redis_host, s.redis_port, std::chrono::milliseconds(1000),
                   s.redis_credentials),
         bots(rpc::make_channel(s.registry_addr), s.rpc_timeout),
@@ -65,6 +69,8 @@ struct ChannelApp::Parts {
 
   std::shared_ptr<pg::Pool> pool;
   ChatStore store;
+  ModelStatusRepository model_status_repository;
+  ModelStatus model_status;
   redis::Publisher publisher;
   RegistryBotDirectory bots;
   SubscriptionQuotaGate quota;
@@ -92,6 +98,7 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
                        metrics::Registry& registry, std::shared_ptr<const crypto::SecretBox> box,
                        const BindingSettings& bindings)
     : parts_(std::make_unique<Parts>(std::move(pool), settings, registry, std::move(box), bindings)) {
+  parts_->pipeline.set_outcome_sink(&parts_->model_status);
   parts_->chat.set_listener(&parts_->dispatcher);
   if (parts_->box) {
     parts_->bindings.set_inbox_waker(&parts_->inbox);
@@ -114,6 +121,7 @@ ChannelApp::~ChannelApp() {
 }
 
 ChatService& ChannelApp::chat() { return parts_->chat; }
+ModelStatus& ChannelApp::model_status() { return parts_->model_status; }
 ChannelBindings& ChannelApp::bindings() { return parts_->bindings; }
 InboxProcessor& ChannelApp::inbox() { return parts_->inbox; }
 OutboxSender& ChannelApp::outbox() { return parts_->outbox; }

@@ -18,6 +18,7 @@ class Pool;
 namespace botfactory::channel {
 
 class ChatService;
+class ModelStatus;
 class ChannelBindings;
 class InboxProcessor;
 class OutboxSender;
@@ -37,6 +38,8 @@ class ChannelApp {
   ChannelApp& operator=(const ChannelApp&) = delete;
 
   ChatService& chat();
+  /// The bots' last model outcomes (GetBotModelStatus).
+  ModelStatus& model_status();
   ChannelBindings& bindings();
   InboxProcessor& inbox();
   OutboxSender& outbox();

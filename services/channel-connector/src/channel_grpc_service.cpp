@@ -2,6 +2,7 @@
 
 #include "botfactory/rpc/status.hpp"
 #include "chat_service.hpp"
+#include "model_status.hpp"
 
 namespace botfactory::channel {
 
@@ -52,6 +53,15 @@ grpc::Status ChannelConnectorGrpc::GetAnalytics(grpc::ServerContext*,
                                                 const chat::v1::GetAnalyticsRequest* request,
                                                 chat::v1::GetAnalyticsResponse* response) {
   return rpc::guard("GetAnalytics", [&] { *response = chat_.get_analytics(*request); });
+}
+
+grpc::Status ChannelConnectorGrpc::GetBotModelStatus(grpc::ServerContext*,
+                                                     const chat::v1::GetBotModelStatusRequest* request,
+                                                     chat::v1::BotModelStatus* response) {
+  return rpc::guard("GetBotModelStatus", [&] {
+    if (model_status_ == nullptr) throw rpc::StatusError(grpc::StatusCode::FAILED_PRECONDITION, "model status is not served");
+    *response = model_status_->get(*request);
+  });
 }
 
 }  // namespace botfactory::channel

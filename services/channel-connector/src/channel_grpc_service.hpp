@@ -6,11 +6,14 @@
 namespace botfactory::channel {
 
 class ChatService;
+class ModelStatus;
 
-/// chat.v1.ChannelConnectorService; `chat` must outlive it.
+/// chat.v1.ChannelConnectorService; `chat` and `model_status` must outlive it. Without
+/// `model_status`, GetBotModelStatus answers FAILED_PRECONDITION.
 class ChannelConnectorGrpc final : public chat::v1::ChannelConnectorService::Service {
  public:
-  explicit ChannelConnectorGrpc(ChatService& chat) : chat_(chat) {}
+  explicit ChannelConnectorGrpc(ChatService& chat, ModelStatus* model_status = nullptr)
+      : chat_(chat), model_status_(model_status) {}
 
   grpc::Status CreateConversation(grpc::ServerContext* context,
                                   const chat::v1::CreateConversationRequest* request,
@@ -34,9 +37,13 @@ class ChannelConnectorGrpc final : public chat::v1::ChannelConnectorService::Ser
   grpc::Status GetAnalytics(grpc::ServerContext* context,
                             const chat::v1::GetAnalyticsRequest* request,
                             chat::v1::GetAnalyticsResponse* response) override;
+  grpc::Status GetBotModelStatus(grpc::ServerContext* context,
+                                 const chat::v1::GetBotModelStatusRequest* request,
+                                 chat::v1::BotModelStatus* response) override;
 
  private:
   ChatService& chat_;
+  ModelStatus* model_status_;
 };
 
 }  // namespace botfactory::channel

@@ -5,6 +5,7 @@
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/rpc/service_main.hpp"
 #include "channel_app.hpp"
+#include "model_status.hpp"
 #include "channel_binding_grpc_service.hpp"
 #include "channel_credentials.hpp"
 #include "channel_grpc_service.hpp"
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
         context.pool, settings, metrics::Registry::global(), box,
         channel::binding_settings_from_env(settings.ai_timeout));
     std::vector<std::unique_ptr<grpc::Service>> services;
-    services.push_back(std::make_unique<channel::ChannelConnectorGrpc>(app->chat()));
+    services.push_back(std::make_unique<channel::ChannelConnectorGrpc>(app->chat(), &app->model_status()));
     services.push_back(std::make_unique<channel::ChannelBindingGrpc>(app->bindings()));
     return services;
   });

@@ -146,6 +146,20 @@ class ReplyGenerator {
                                   const std::function<void(std::string_view delta)>& on_delta) = 0;
 };
 
+/// Where the pipeline records the model outcome of each generated reply (chat.bot_model_status),
+/// so the tenant sees whether the bot's provider is answering.
+class ModelOutcomeSink {
+ public:
+  virtual ~ModelOutcomeSink() = default;
+  /// One Generate of `bot_id` ended: `fallback_reason` "" = the configured provider answered;
+  /// else ai.v1 FinalReply.fallback_reason, or the reason a failed Generate stands for
+  /// ("provider_rate_limited", "provider_refused", "provider_unavailable") with its
+  /// `error_message`. Never throws (failures are logged and counted).
+  virtual void record_model_outcome(const std::string& tenant_id, const std::string& bot_id,
+                                    const std::string& fallback_reason,
+                                    const std::optional<std::string>& error_message) = 0;
+};
+
 /// A bot message to commit and publish like any other message.
 struct BotMessage {
   std::string conversation_id;

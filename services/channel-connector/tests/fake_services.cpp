@@ -14,6 +14,7 @@
 #include "botfactory/rpc/status.hpp"
 #include "channel_app.hpp"
 #include "channel_grpc_service.hpp"
+#include "model_status.hpp"
 #include "migrations.hpp"
 
 namespace botfactory::channel::testing_support {
@@ -123,6 +124,7 @@ grpc::Status FakeAi::Generate(grpc::ServerContext*, const ai::v1::GenerateReques
   final_event.mutable_final()->set_text(text);
   final_event.mutable_final()->set_provider(provider);
   final_event.mutable_final()->set_model(model);
+  final_event.mutable_final()->set_fallback_reason(fallback_reason);
   final_event.mutable_final()->set_answered(answered.load());
   for (const auto& source : sources) *final_event.mutable_final()->add_sources() = source;
   *final_event.mutable_final()->mutable_usage() = usage;
@@ -215,7 +217,7 @@ Harness::Harness(const std::function<void(ChannelSettings&)>& tweak) {
   settings.redis_key_prefix = "test:" + random_uuid() + ":";
   if (tweak) tweak(settings);
   app_ = std::make_unique<ChannelApp>(pool_, settings, metrics);
-  service_ = std::make_unique<ChannelConnectorGrpc>(app_->chat());
+  service_ = std::make_unique<ChannelConnectorGrpc>(app_->chat(), &app_->model_status());
   server_ = std::make_unique<rpc::Server>("127.0.0.1:0", std::vector<grpc::Service*>{service_.get()});
   stub_ = chat::v1::ChannelConnectorService::NewStub(
       rpc::make_channel("127.0.0.1:" + std::to_string(server_->port())));

@@ -105,6 +105,7 @@ class FakeAi final : public ai::v1::AiProxyService::Service {
   ai::v1::TokenUsage usage;
   std::string provider = "extractive";
   std::string model;
+  std::string fallback_reason;  // FinalReply.fallback_reason ("" = the configured provider)
   std::atomic<bool> answered{true};  // FinalReply.answered (false: "I don't know")
   std::atomic<bool> fail{false};
   std::atomic<grpc::StatusCode> fail_code{grpc::StatusCode::UNAVAILABLE};

@@ -8,6 +8,7 @@
 
 #include "botfactory/pg/migrator.hpp"
 #include "botfactory/pg/pool.hpp"
+#include "botfactory/rpc/client.hpp"
 #include "botfactory/rpc/server.hpp"
 #include "channel_app.hpp"
 #include "channel_binding_grpc_service.hpp"
@@ -18,6 +19,7 @@
 #include "fake_upstreams.hpp"
 #include "gateway_fleet.hpp"
 #include "migrations.hpp"
+#include "model_status.hpp"
 #include "whatsapp_wire.hpp"
 
 using namespace botfactory::gateway_test;
@@ -74,7 +76,7 @@ struct ChannelConnector {
     b.inbox.idle_poll = std::chrono::milliseconds(100);
     app = std::make_unique<cc::ChannelApp>(
         pool, s, metrics, std::make_shared<const crypto::SecretBox>(std::string(32, 'g')), b);
-    chat_service = std::make_unique<cc::ChannelConnectorGrpc>(app->chat());
+    chat_service = std::make_unique<cc::ChannelConnectorGrpc>(app->chat(), &app->model_status());
     binding_service = std::make_unique<cc::ChannelBindingGrpc>(app->bindings());
     server = std::make_unique<rpc::Server>(
         "127.0.0.1:0", std::vector<grpc::Service*>{chat_service.get(), binding_service.get()});
@@ -285,4 +287,92 @@ TEST_CASE("WhatsApp through the gateway: connect, verification, signature before
   CHECK(http_call(port, http::verb::get, "/webhooks/instagram/" + common::random_uuid() +
                                            "?hub.mode=subscribe&hub.verify_token=verify-gw&hub.challenge=1")
             .status == 403);
+}
+
+namespace {
+
+/// A visitor message to `conversation_id` through channel-connector's gRPC; waits for the bot's
+/// answer (`count` messages in the conversation).
+void visitor_asks(const std::string& address, const std::string& tenant,
+                  const std::string& conversation_id, const std::string& client_id,
+                  int count) {
+  auto stub = botfactory::chat::v1::ChannelConnectorService::NewStub(rpc::make_channel(address));
+  {
+    grpc::ClientContext context;
+    botfactory::chat::v1::PostMessageRequest request;
+    request.set_tenant_id(tenant);
+    request.set_conversation_id(conversation_id);
+    request.set_client_id(client_id);
+    request.mutable_sender()->set_kind(botfactory::common::v1::SENDER_KIND_VISITOR);
+    request.mutable_sender()->set_id("visitor-1");
+    request.set_text("Is the service up?");
+    botfactory::chat::v1::PostMessageResponse response;
+    REQUIRE(stub->PostMessage(&context, request, &response).ok());
+  }
+  REQUIRE(cct::wait_until([&] {
+    grpc::ClientContext context;
+    botfactory::chat::v1::ListMessagesRequest request;
+    request.set_tenant_id(tenant);
+    request.set_conversation_id(conversation_id);
+    botfactory::chat::v1::ListMessagesResponse response;
+    return stub->ListMessages(&context, request, &response).ok() &&
+           response.messages_size() >= count;
+  }));
+}
+
+}  // namespace
+
+TEST_CASE("GET /api/v1/bots/{id}/model-status: degraded after a provider fallback, ok after a "
+          "model reply; another tenant's bot is 404") {
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  ChannelConnector connector;
+  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) {
+                     s.channel_addr = connector.address();
+                     s.registry_addr = connector.fakes_address();  // the bot lives there
+                   }};
+  auto port = gateway.port();
+  const std::string tenant = common::random_uuid();
+  auto bot = connector.registry.add_bot(tenant, "Status Bot", "en", "");
+  auto token = user_token(fakes, tenant);
+  const std::string path = "/api/v1/bots/" + bot.id() + "/model-status";
+
+  auto fresh = http_call(port, http::verb::get, path, {}, token);
+  REQUIRE(fresh.status == 200);
+  CHECK(fresh.json().at("bot_id").as_string() == bot.id());
+  CHECK(fresh.json().at("state").as_string() == "ok");
+  CHECK(fresh.json().at("last_fallback_reason").is_null());
+  CHECK(fresh.json().at("last_fallback_at").is_null());
+  CHECK(fresh.json().at("last_model_reply_at").is_null());
+
+  botfactory::chat::v1::CreateConversationRequest create;
+  create.set_tenant_id(tenant);
+  create.set_bot_id(bot.id());
+  botfactory::chat::v1::Conversation conversation;
+  {
+    auto stub = botfactory::chat::v1::ChannelConnectorService::NewStub(
+        rpc::make_channel(connector.address()));
+    grpc::ClientContext context;
+    REQUIRE(stub->CreateConversation(&context, create, &conversation).ok());
+  }
+
+  connector.ai.fallback_reason = "provider_rate_limited";
+  visitor_asks(connector.address(), tenant, conversation.id(), "v-1", 2);
+  auto degraded = http_call(port, http::verb::get, path, {}, token);
+  REQUIRE(degraded.status == 200);
+  CHECK(degraded.json().at("state").as_string() == "degraded");
+  CHECK(degraded.json().at("last_fallback_reason").as_string() == "provider_rate_limited");
+  CHECK(degraded.json().at("last_fallback_at").is_string());
+  CHECK(degraded.json().at("last_model_reply_at").is_null());
+
+  connector.ai.fallback_reason = "";
+  visitor_asks(connector.address(), tenant, conversation.id(), "v-2", 4);
+  auto ok = http_call(port, http::verb::get, path, {}, token);
+  REQUIRE(ok.status == 200);
+  CHECK(ok.json().at("state").as_string() == "ok");
+  CHECK(ok.json().at("last_model_reply_at").is_string());
+
+  auto other = http_call(port, http::verb::get, path, {}, user_token(fakes, common::random_uuid()));
+  CHECK(other.status == 404);
+  CHECK(other.error_code() == "not_found");
+  CHECK(http_call(port, http::verb::get, path).status == 401);
 }

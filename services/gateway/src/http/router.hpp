@@ -28,6 +28,7 @@ enum class Endpoint {
   kDeleteKnowledge,
   kCreateWidgetSession,
   kListConversations,
+  kBotModelStatus,
   kListMessages,
   kTakeover,
   kHandback,

@@ -186,6 +186,7 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
     case Endpoint::kDeleteKnowledge: return delete_knowledge(request, p.at(0), p.at(1));
     case Endpoint::kCreateWidgetSession: return create_widget_session(request, p.at(0));
     case Endpoint::kListConversations: return list_conversations(request, p.at(0));
+    case Endpoint::kBotModelStatus: return bot_model_status(request, p.at(0));
     case Endpoint::kListMessages: return list_messages(request, p.at(0));
     case Endpoint::kTakeover:
       return set_conversation_state(request, p.at(0), /*take_over=*/true);
@@ -728,6 +729,23 @@ HttpResponse RestApi::mark_read(const HttpRequest& request,
   return json_response(200, json::object{{"conversation_id", conversation_id},
                                          {"read_seq", response.read_seq()},
                                          {"unread_count", response.unread_count()}});
+}
+
+HttpResponse RestApi::bot_model_status(const HttpRequest& request,
+                                       const std::string& bot_id) const {
+  auto claims = require_user(request);
+  {
+    // The bot must be the caller's: another tenant's bot is 404 like an unknown one.
+    registry::v1::GetBotRequest rpc_request;
+    rpc_request.set_tenant_id(claims.tenant_id);
+    rpc_request.set_bot_id(bot_id);
+    checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::GetBot, rpc_request);
+  }
+  chat::v1::GetBotModelStatusRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_bot_id(bot_id);
+  auto status = checked_call(upstreams_, *upstreams_.chat, &ChatRpc::GetBotModelStatus, rpc_request);
+  return json_response(200, bot_model_status_json(status));
 }
 
 HttpResponse RestApi::analytics(const HttpRequest& request) const {

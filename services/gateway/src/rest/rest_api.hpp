@@ -78,6 +78,9 @@ class RestApi {
   /// GET /analytics?days=N&bot_id=: the tenant's chat analytics per UTC day (chat
   /// GetAnalytics) and its quota use (subscription GetSubscription; null when it is down).
   HttpResponse analytics(const HttpRequest& request) const;
+  /// GET /bots/{id}/model-status: the bot's last model outcome (chat GetBotModelStatus) after
+  /// registry GetBot (404 for an unknown bot or one of another tenant).
+  HttpResponse bot_model_status(const HttpRequest& request, const std::string& bot_id) const;
   HttpResponse list_provider_keys(const HttpRequest& request) const;
   /// PUT {key, base_url?}: stores (replaces) the tenant's key for `provider`; the response
   /// shows only its last four characters.

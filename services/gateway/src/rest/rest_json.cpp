@@ -158,6 +158,22 @@ boost::json::object conversation_json(const chat::v1::Conversation& conversation
           {"waiting_for_human", conversation.waiting_for_human()}};
 }
 
+boost::json::object bot_model_status_json(const chat::v1::BotModelStatus& status) {
+  auto time_or_null = [](bool set, const google::protobuf::Timestamp& at) -> boost::json::value {
+    if (!set) return nullptr;
+    return boost::json::value(rpc::rfc3339(at));
+  };
+  boost::json::value reason = nullptr;
+  if (!status.last_fallback_reason().empty()) reason = boost::json::value(status.last_fallback_reason());
+  return boost::json::object{
+      {"bot_id", status.bot_id()},
+      {"state", status.degraded() ? "degraded" : "ok"},
+      {"last_fallback_reason", std::move(reason)},
+      {"last_fallback_at", time_or_null(status.has_last_fallback_at(), status.last_fallback_at())},
+      {"last_model_reply_at",
+       time_or_null(status.has_last_model_reply_at(), status.last_model_reply_at())}};
+}
+
 boost::json::object analytics_json(int days, const chat::v1::GetAnalyticsResponse& analytics,
                                    boost::json::value quota) {
   boost::json::array daily;

@@ -49,6 +49,9 @@ boost::json::object conversation_json(const chat::v1::Conversation& conversation
 /// answered / (answered + unanswered), null when no model reply}, "quota": `quota`}.
 boost::json::object analytics_json(int days, const chat::v1::GetAnalyticsResponse& analytics,
                                    boost::json::value quota);
+/// GET /bots/{id}/model-status: {"bot_id", "state": "ok" | "degraded", "last_fallback_reason"
+/// (null when none), "last_fallback_at", "last_model_reply_at" (RFC 3339, null when none)}.
+boost::json::object bot_model_status_json(const chat::v1::BotModelStatus& status);
 /// {seq, id, sender {kind, id, name}, text, created_at} plus sources [{document_id,
 /// document_title, chunk_id}] when the message has any (chatwire::append_sources).
 boost::json::object message_json(const chat::v1::Message& message);
