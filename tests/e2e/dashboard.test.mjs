@@ -194,12 +194,15 @@ test("try it: refused while the bot's allowed sites exclude the dashboard, then 
   const alert = await page.waitForSelector("[role=alert]");
   assert.match(await alert.textContent(), /allowed sites do not include this dashboard/);
 
+  const modelStatus = page.waitForResponse((r) => r.url().endsWith("/model-status"));
   await page.click(".tabs >> text=Settings");
   await page.waitForSelector("[data-testid=bot-form]");
   assert.equal(await page.inputValue("textarea[name=allowed_origins]"), "https://shop.example.com");
+  assert.equal((await modelStatus).status(), 200);  // no reply yet: "ok", so no warning and no last-reply line
   await page.fill("textarea[name=allowed_origins]", "");
   await page.click("[data-testid=save-bot]");
   await page.waitForSelector("[role=status] >> text=Saved");
+  assert.equal(await page.locator("[data-testid=model-degraded], [data-testid=model-last-reply]").count(), 0);
   await shoot("bot-settings");
 
   await page.click(".tabs >> text=Try it");

@@ -3,7 +3,7 @@
 import { api, publicApi } from "./client";
 import { clearSession, loadSession, saveTokens } from "./session";
 import type {
-  Bot, BotInput, DailyUsage, KnowledgeDocument, Plan, ProviderKey, Subscription, TokenPair, User,
+  Bot, BotInput, DailyUsage, KnowledgeDocument, ModelStatus, Plan, ProviderKey, Subscription, TokenPair, User,
 } from "./types";
 
 /** POST /users then POST /auth/login: a new account, signed in. */
@@ -28,6 +28,8 @@ export const getMe = () => api<User>("GET", "/users/me");
 
 export const listBots = async () => (await api<{ bots: Bot[] }>("GET", "/bots")).bots;
 export const getBot = (id: string) => api<Bot>("GET", `/bots/${encodeURIComponent(id)}`);
+export const getModelStatus = (id: string) =>
+  api<ModelStatus>("GET", `/bots/${encodeURIComponent(id)}/model-status`);
 export const createBot = (input: BotInput) => api<Bot>("POST", "/bots", input);
 export const updateBot = (id: string, input: Partial<BotInput>) =>
   api<Bot>("PATCH", `/bots/${encodeURIComponent(id)}`, input);

@@ -41,6 +41,15 @@ export interface Bot {
   updated_at: string;
 }
 
+/** GET /bots/{id}/model-status (docs/api.md "Model status"); times are RFC 3339 UTC or null. */
+export interface ModelStatus {
+  bot_id: string;
+  state: "ok" | "degraded";
+  last_fallback_reason: string | null;
+  last_fallback_at: string | null;
+  last_model_reply_at: string | null;
+}
+
 /** The writable fields of a bot (POST /bots, PATCH /bots/{id}). */
 export interface BotInput {
   name: string;

@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { createBot, getBot, listProviderKeys, updateBot } from "../api/endpoints";
 import type { Bot, BotInput, Language, ProviderName } from "../api/types";
 import { Answerer } from "../components/Answerer";
+import { ModelStatusNote } from "../components/ModelStatusNote";
 import { BotTabs } from "../components/BotTabs";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Link, navigate } from "../router";
@@ -107,6 +108,7 @@ export function BotEditorPage({ botId }: { botId?: string }) {
         {bot && (
           <p className="muted">{t("bots.repliesFrom")} <Answerer bot={bot} /></p>
         )}
+        {bot && <ModelStatusNote botId={bot.id} />}
         <div className="grid2">
           <label>
             {t("bots.name")}
