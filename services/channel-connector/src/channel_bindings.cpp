@@ -24,6 +24,12 @@ constexpr std::size_t kMaxWebhookBodyBytes = 1 << 20;
   throw rpc::StatusError(code, message);
 }
 
+/// Compares a stored secret with the one a webhook call presented, in constant time
+/// (sodium_memcmp) once the lengths match.
+bool secret_equal(const std::string& expected, const std::string& given) {
+  return expected.size() == given.size() && sodium_memcmp(expected.data(), given.data(), expected.size()) == 0;
+}
+
 void require_ids(const std::string& tenant_id, const std::string& bot_id) {
   rpc::require_tenant(tenant_id);
   if (bot_id.empty()) rpc::throw_invalid("bot_id is required");
@@ -200,6 +206,15 @@ void ChannelBindings::disconnect(const std::string& tenant_id, const std::string
   log_->info("channel {} disconnected (bot {}, tenant {})", channel_id, bot_id, tenant_id);
 }
 
+std::optional<ChannelCredentials> ChannelBindings::webhook_credentials(const ChannelRecord& channel) const {
+  try {
+    return open_credentials(*box_, channel.credentials);
+  } catch (const std::exception& e) {
+    log_->error("channel {}: credentials do not open: {}", channel.id, e.what());
+    return std::nullopt;
+  }
+}
+
 bool ChannelBindings::receive_telegram_update(const std::string& channel_id,
                                               const std::string& secret_token,
                                               const std::string& body) {
@@ -207,18 +222,8 @@ bool ChannelBindings::receive_telegram_update(const std::string& channel_id,
   if (!box_ || !common::is_uuid(channel_id) || secret_token.empty() || secret_token.size() > 256) deny();
   auto channel = repository_.get(channel_id);
   if (!channel || channel->kind != "telegram" || channel->mode != "webhook") deny();
-  ChannelCredentials credentials;
-  try {
-    credentials = open_credentials(*box_, channel->credentials);
-  } catch (const std::exception& e) {
-    log_->error("channel {}: credentials do not open: {}", channel_id, e.what());
-    deny();
-  }
-  const auto& expected = credentials.webhook_secret;
-  if (expected.size() != secret_token.size() ||
-      sodium_memcmp(expected.data(), secret_token.data(), expected.size()) != 0) {
-    deny();
-  }
+  auto credentials = webhook_credentials(*channel);
+  if (!credentials || !secret_equal(credentials->webhook_secret, secret_token)) deny();
   if (body.size() > kMaxWebhookBodyBytes) rpc::throw_invalid("update too large");
   auto update = telegram::parse_update(body);
   if (!update) rpc::throw_invalid("the body is not a Telegram Update");
@@ -307,18 +312,8 @@ std::string ChannelBindings::verify_meta_webhook(const std::string& channel_id, 
   }
   auto channel = repository_.get(channel_id);
   if (!channel || (channel->kind != "whatsapp" && channel->kind != "instagram")) deny();
-  ChannelCredentials credentials;
-  try {
-    credentials = open_credentials(*box_, channel->credentials);
-  } catch (const std::exception& e) {
-    log_->error("channel {}: credentials do not open: {}", channel_id, e.what());
-    deny();
-  }
-  const auto& expected = credentials.verify_token;
-  if (expected.size() != verify_token.size() ||
-      sodium_memcmp(expected.data(), verify_token.data(), expected.size()) != 0) {
-    deny();
-  }
+  auto credentials = webhook_credentials(*channel);
+  if (!credentials || !secret_equal(credentials->verify_token, verify_token)) deny();
   return challenge;
 }
 
@@ -329,14 +324,8 @@ MetaWebhookOutcome ChannelBindings::receive_meta_webhook(const std::string& chan
   if (!box_ || !common::is_uuid(channel_id) || signature.empty() || signature.size() > 100) deny();
   auto channel = repository_.get(channel_id);
   if (!channel || (channel->kind != "whatsapp" && channel->kind != "instagram")) deny();
-  ChannelCredentials credentials;
-  try {
-    credentials = open_credentials(*box_, channel->credentials);
-  } catch (const std::exception& e) {
-    log_->error("channel {}: credentials do not open: {}", channel_id, e.what());
-    deny();
-  }
-  if (!whatsapp::signature_ok(credentials.app_secret, body, signature)) deny();
+  auto credentials = webhook_credentials(*channel);
+  if (!credentials || !whatsapp::signature_ok(credentials->app_secret, body, signature)) deny();
   if (body.size() > kMaxWebhookBodyBytes) rpc::throw_invalid("payload too large");
   std::optional<whatsapp::WebhookPayload> payload;
   if (channel->kind == "instagram") {

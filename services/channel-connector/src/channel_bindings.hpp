@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "channel_credentials.hpp"
 #include "channel_repository.hpp"
 #include "telegram_wire.hpp"
 
@@ -109,6 +110,9 @@ class ChannelBindings {
 
  private:
   void require_box() const;
+  /// The channel's opened credentials for a webhook check; nullopt (logged, never the secret)
+  /// when they do not open under the current CHANNEL_CREDENTIALS_SECRET.
+  std::optional<ChannelCredentials> webhook_credentials(const ChannelRecord& channel) const;
   ChannelView connect_meta(const ConnectRequest& request, const std::string& bot_id);
 
   ChannelRepository& repository_;
