@@ -389,13 +389,16 @@ HttpResponse RestApi::list_bots(const HttpRequest& request) const {
   return json_response(200, json::object{{"bots", std::move(bots)}});
 }
 
+registry::v1::Bot RestApi::require_own_bot(const std::string& tenant_id, const std::string& bot_id) const {
+  registry::v1::GetBotRequest rpc_request;
+  rpc_request.set_tenant_id(tenant_id);
+  rpc_request.set_bot_id(bot_id);
+  return checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::GetBot, rpc_request);
+}
+
 HttpResponse RestApi::get_bot(const HttpRequest& request, const std::string& bot_id) const {
   auto claims = require_user(request);
-  registry::v1::GetBotRequest rpc_request;
-  rpc_request.set_tenant_id(claims.tenant_id);
-  rpc_request.set_bot_id(bot_id);
-  auto bot = checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::GetBot, rpc_request);
-  return json_response(200, bot_json(bot));
+  return json_response(200, bot_json(require_own_bot(claims.tenant_id, bot_id)));
 }
 
 HttpResponse RestApi::update_bot(const HttpRequest& request, const std::string& bot_id) const {
@@ -653,12 +656,7 @@ HttpResponse RestApi::list_conversations(const HttpRequest& request,
                                          const std::string& bot_id) const {
   auto claims = require_user(request);
   int limit = static_cast<int>(query_int(request, "limit", 50, 1, kMaxConversationsPage));
-  {
-    registry::v1::GetBotRequest rpc_request;
-    rpc_request.set_tenant_id(claims.tenant_id);
-    rpc_request.set_bot_id(bot_id);
-    checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::GetBot, rpc_request);
-  }
+  require_own_bot(claims.tenant_id, bot_id);
   chat::v1::ListConversationsRequest rpc_request;
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_bot_id(bot_id);
@@ -734,13 +732,7 @@ HttpResponse RestApi::mark_read(const HttpRequest& request,
 HttpResponse RestApi::bot_model_status(const HttpRequest& request,
                                        const std::string& bot_id) const {
   auto claims = require_user(request);
-  {
-    // The bot must be the caller's: another tenant's bot is 404 like an unknown one.
-    registry::v1::GetBotRequest rpc_request;
-    rpc_request.set_tenant_id(claims.tenant_id);
-    rpc_request.set_bot_id(bot_id);
-    checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::GetBot, rpc_request);
-  }
+  require_own_bot(claims.tenant_id, bot_id);  // another tenant's bot is 404 like an unknown one
   chat::v1::GetBotModelStatusRequest rpc_request;
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_bot_id(bot_id);

@@ -12,6 +12,10 @@ class TokenVerifier;
 struct Claims;
 }
 
+namespace botfactory::registry::v1 {
+class Bot;
+}
+
 namespace botfactory::gateway {
 
 struct Upstreams;
@@ -38,6 +42,9 @@ class RestApi {
   HttpResponse dispatch(const HttpRequest& request, const RouteMatch& route) const;
   jwt::Claims authenticate(const HttpRequest& request) const;
   jwt::Claims require_user(const HttpRequest& request) const;
+  /// The bot `bot_id` of `tenant_id` from bot-registry; another tenant's bot is NOT_FOUND like
+  /// an unknown one (thrown as rpc::StatusError, mapped to 404 by the caller's error handling).
+  registry::v1::Bot require_own_bot(const std::string& tenant_id, const std::string& bot_id) const;
 
   HttpResponse register_user(const HttpRequest& request) const;
   HttpResponse login(const HttpRequest& request) const;
