@@ -2,7 +2,7 @@
 // fleet (scripts/fleet.sh) on free loopback ports, and small HTTP/WebSocket client helpers.
 import { execFileSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -32,9 +32,23 @@ function portFree(port) {
   });
 }
 
+/**
+ * The first port of the kernel's ephemeral range (outbound connections take their local port
+ * from it, so a port chosen there may be taken between the check and the service's bind).
+ */
+function ephemeralStart() {
+  try {
+    return Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+/** A base port B such that B..B+count-1 are free now, all below the ephemeral range. */
 export async function freeRange(count) {
+  const top = Math.max(12000, ephemeralStart()) - count;
   for (let attempt = 0; attempt < 200; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 20000);
+    const base = 10000 + Math.floor(Math.random() * (top - 10000));
     let ok = true;
     for (let i = 0; i < count && ok; i++) ok = await portFree(base + i);
     if (ok) return base;
@@ -58,6 +72,18 @@ export async function startFleet({ redisPort, env: extraEnv = {} } = {}) {
       encoding: "utf8",
     }).trim();
   psql(`CREATE DATABASE ${dbName}`, "postgres");
+  // Another process may still take a port between the check and the bind: try fresh ranges.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startFleetOnce({ redisPort, extraEnv, pgBase, buildDir, dbName, psql });
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      console.error(`fleet start failed (attempt ${attempt}), retrying on other ports: ${err.message}`);
+    }
+  }
+}
+
+async function startFleetOnce({ redisPort, extraEnv, pgBase, buildDir, dbName, psql }) {
   const base = await freeRange(20);
   const gatewayPorts = [base + 18, base + 19];
   const dir = mkdtempSync(path.join(tmpdir(), "botfactory-e2e-"));
