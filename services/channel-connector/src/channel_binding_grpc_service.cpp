@@ -29,6 +29,7 @@ void to_proto(const ChannelView& view, chat::v1::Channel& out) {
   out.set_pending_outbound(c.pending_outbound);
   out.set_failed_outbound(c.failed_outbound);
   out.set_window_closed_outbound(c.window_closed_outbound);
+  out.set_failed_deliveries(c.failed_deliveries);
   if (view.webhook_info) {
     out.set_webhook_checked(true);
     out.set_webhook_pending_updates(view.webhook_info->pending_update_count);
