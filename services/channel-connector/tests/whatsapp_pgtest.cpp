@@ -4,6 +4,8 @@
 // three times = one message, the bot's reply at the fake, statuses on the outbox row, retries,
 // and the 24-hour customer-service window.
 
+#include "botfactory/chat/v1/channels.pb.h"
+#include "channel_deliveries.hpp"
 #include "channel_harness.hpp"
 #include "instagram_wire.hpp"
 #include "whatsapp_wire.hpp"
@@ -51,6 +53,7 @@ std::string status_payload(const std::string& wamid, const std::string& status) 
 
 TEST_CASE("whatsapp connect: fields checked, credentials sealed and masked, plan limit, verification") {
   ChannelHarness h([](BindingSettings& b) { b.public_base_url = "https://bots.example.com"; });
+  h.meta.add_token(kAccessToken);
   auto request = whatsapp_request(h, "106540352242922");
   auto missing = request;
   missing.app_secret.clear();
@@ -206,6 +209,15 @@ TEST_CASE("whatsapp outbox: 5xx retried, 400 never, the 24-hour window closes vi
   REQUIRE(listed.size() == 1);
   CHECK(listed[0].record.window_closed_outbound == 1);
   CHECK_THAT(listed[0].record.last_delivery_error, Catch::Contains("24-hour customer-service window"));
+  // The tenant sees it in the failed list: status window_closed, a reason that says what to do.
+  auto failed = h.app->deliveries().list_failed(h.tenant, h.bot.id(), view.record.id, 0);
+  REQUIRE(failed.size() == 2);  // "second" (400) and "are you still there?"
+  CHECK(failed[0].status == "window_closed");
+  CHECK(failed[0].text_preview == "are you still there?");
+  CHECK(failed[0].chat_id == "15550009999");
+  CHECK_THAT(failed[0].last_error, Catch::StartsWith("window_closed: ") && Catch::Contains("customer has to write first"));
+  CHECK(failed[1].status == "failed");
+  CHECK(listed[0].record.failed_deliveries == 2);
 
   // Meta's own 131047 answer (window closed on its side) is the same state.
   h.count("WITH u AS (UPDATE chat.conversations SET last_customer_message_at = now() WHERE id = $1 "
@@ -270,4 +282,45 @@ TEST_CASE("instagram: connect, signed messaging[] webhook, echoes ignored, reply
     return h.count("SELECT count(*) FROM chat.channel_outbox WHERE state = 'window_closed'") == 1;
   }));
   CHECK(h.meta.sent().size() == 1);
+}
+
+TEST_CASE("meta connect: the Graph API checks the credentials first (4xx → invalid_credentials, "
+          "unreachable → provider_unreachable), nothing stored on failure") {
+  ChannelHarness h;
+  auto details_code = [](const std::function<void()>& call) {
+    try {
+      call();
+    } catch (const rpc::StatusError& e) {
+      chat::v1::ChannelErrorInfo info;
+      info.ParseFromString(e.details());
+      return std::to_string(static_cast<int>(e.code())) + " " + info.code();
+    }
+    return std::string("ok");
+  };
+  auto request = whatsapp_request(h, "106540352242922");
+  // A token Meta does not know: 400 OAuthException 190.
+  CHECK(details_code([&] { h.app->bindings().connect(request); }) ==
+        std::to_string(static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT)) + " invalid_credentials");
+  CHECK(h.meta.account_checks() == 1);
+  auto instagram = request;
+  instagram.type = "instagram";
+  instagram.phone_number_id.clear();
+  instagram.instagram_account_id = "17841400000000001";
+  try {
+    h.app->bindings().connect(instagram);
+    FAIL("connected with a refused token");
+  } catch (const rpc::StatusError& e) {
+    CHECK(e.code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK_THAT(std::string(e.what()), Catch::Contains("Graph API refused the access token") &&
+                                          Catch::Contains("(#190)") && Catch::Contains("instagram_account_id"));
+    CHECK(std::string(e.what()).find(kAccessToken) == std::string::npos);
+  }
+  h.meta.add_token(kAccessToken);
+  h.meta.fail_account_checks(503);
+  CHECK(details_code([&] { h.app->bindings().connect(request); }) ==
+        std::to_string(static_cast<int>(grpc::StatusCode::UNAVAILABLE)) + " provider_unreachable");
+  CHECK(h.count("SELECT count(*) FROM chat.channels") == 0);
+  h.meta.fail_account_checks(0);
+  CHECK(h.app->bindings().connect(request).record.kind == "whatsapp");
+  CHECK(h.meta.account_checks() == 4);
 }
