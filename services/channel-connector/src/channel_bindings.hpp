@@ -96,6 +96,9 @@ class ChannelBindings {
   /// Checks the bot (NOT_FOUND, before anything else), validates type/mode and the token shape
   /// (INVALID_ARGUMENT), calls getMe
   /// (401/404 → INVALID_ARGUMENT "Telegram refused the bot token"; unreachable → UNAVAILABLE),
+  /// (WhatsApp / Instagram: GraphClient::check_account instead; 4xx → INVALID_ARGUMENT with
+  /// ChannelErrorInfo "invalid_credentials" in the details, unreachable → UNAVAILABLE
+  /// "provider_unreachable"; Telegram's getMe refusals carry the same details),
   /// checks the plan's max_channels (RESOURCE_EXHAUSTED), registers the webhook in webhook mode
   /// (setWebhook with a random secret_token and allowed_updates ["message"]; polling mode calls
   /// deleteWebhook so getUpdates works), and stores the channel.
