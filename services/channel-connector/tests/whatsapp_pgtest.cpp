@@ -5,6 +5,9 @@
 // and the 24-hour customer-service window.
 
 #include "botfactory/chat/v1/channels.pb.h"
+#include <spdlog/spdlog.h>
+
+#include "botfactory/testenv/stderr_capture.hpp"
 #include "channel_deliveries.hpp"
 #include "channel_harness.hpp"
 #include "instagram_wire.hpp"
@@ -323,4 +326,42 @@ TEST_CASE("meta connect: the Graph API checks the credentials first (4xx → inv
   h.meta.fail_account_checks(0);
   CHECK(h.app->bindings().connect(request).record.kind == "whatsapp");
   CHECK(h.meta.account_checks() == 4);
+}
+
+TEST_CASE("channel credentials never appear in channel-connector's log") {
+  ChannelHarness h([](BindingSettings& b) { b.public_base_url = "https://bots.example.com"; });
+  h.subscription.max_channels = 5;
+  const std::string telegram_token = h.telegram.add_bot(5558001, "quiet_bot");
+  const std::string refused_access_token = "EAAGrefusedtokenABCDEFGH5678";
+  testenv::StderrCapture capture;
+  spdlog::set_level(spdlog::level::trace);
+  // Refused and accepted connects, a webhook with a wrong secret and signature, a failing
+  // getWebhookInfo, a disconnect.
+  auto refused = whatsapp_request(h, "106540352242922");
+  refused.access_token = refused_access_token;
+  CHECK(code_of([&] { h.app->bindings().connect(refused); }) == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(code_of([&] {
+          h.app->bindings().connect(ConnectRequest{h.tenant, h.bot.id(), "telegram", "webhook",
+                                                   "123456:AAHbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"});
+        }) == grpc::StatusCode::INVALID_ARGUMENT);
+  h.meta.add_token(kAccessToken);
+  auto whatsapp = h.app->bindings().connect(whatsapp_request(h, "106540352242922"));
+  auto telegram = h.connect(telegram_token, "webhook");
+  CHECK(code_of([&] { h.app->bindings().receive_telegram_update(telegram.record.id, "wrong", "{}"); }) ==
+        grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(code_of([&] { h.app->bindings().receive_meta_webhook(whatsapp.record.id, "sha256=00", "{}"); }) ==
+        grpc::StatusCode::UNAUTHENTICATED);
+  h.telegram.fail_webhook_info = true;
+  CHECK(h.app->bindings().list(h.tenant, h.bot.id()).size() == 2);
+  h.app->bindings().disconnect(h.tenant, h.bot.id(), telegram.record.id);
+  spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
+  const std::string log = capture.finish();
+  spdlog::set_level(spdlog::level::info);
+  INFO(log);
+  CHECK(log.find("connected: telegram @quiet_bot") != std::string::npos);  // the capture saw the log
+  for (const std::string& secret : {telegram_token, std::string(kAccessToken), refused_access_token,
+                                    std::string(kAppSecret), std::string(kVerifyToken),
+                                    std::string("AAHbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")}) {
+    CHECK(log.find(secret.substr(0, secret.size() - 4)) == std::string::npos);
+  }
 }
