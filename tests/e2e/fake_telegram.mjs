@@ -13,7 +13,7 @@
 //   sendMessage                   chat_id + text (1..4096 UTF-16 code units, as Telegram counts
 //                                 them) → a Message; 403 for a chat that blocked the bot; or the
 //                                 next scripted failure (failNext: e.g. 429 with retry_after)
-//   sendChatAction                chat_id + action → true
+//   sendChatAction                chat_id + action → true (400 while `refuseChatAction`)
 // Every request is recorded in `calls` ({token, method, params, at (ms, Date.now()), status}).
 import http from "node:http";
 
@@ -45,7 +45,7 @@ function parseParams(req, raw) {
  * Starts the fake on a free loopback port. Resolves to an object with `url` (the value for
  * TELEGRAM_API_BASE_URL), `calls`, `addBot(id, username) → token`, `queueUpdate(token, update
  * without update_id) → update_id`, `failNext(token, {status, description, retryAfter})`,
- * `block(chatId)`, `sent(token, chatId?)` (accepted sendMessage calls), `webhook(token)`,
+ * `block(chatId)` / `unblock(chatId)`, `refuseChatAction`, `sent(token, chatId?)` (accepted sendMessage calls), `webhook(token)`,
  * `holdSends` (true: sendMessage requests wait until it is false again) and `close()`.
  */
 export async function startFakeTelegram() {
@@ -53,8 +53,9 @@ export async function startFakeTelegram() {
   const failures = new Map(); // token → [{status, description, retryAfter}]
   const blocked = new Set();
   const pollers = new Set(); // pending long polls: () => void (re-check)
-  let nextUpdateId = 700000;
-  const fake = { calls: [], holdSends: false };
+  // Increasing across restarts of the fake, as Telegram's ids are (a stored offset stays valid).
+  let nextUpdateId = Math.floor(Date.now() / 1000);
+  const fake = { calls: [], holdSends: false, refuseChatAction: false };
 
   const answer = (res, status, body) => {
     res.writeHead(status, { "Content-Type": "application/json" });
@@ -137,6 +138,7 @@ export async function startFakeTelegram() {
       }
       case "sendChatAction":
         if (!p.chat_id || !p.action) return error(res, call, 400, "Bad Request: chat_id and action are required");
+        if (fake.refuseChatAction) return error(res, call, 400, "Bad Request: method is not available");
         return ok(res, call, true);
       case "sendMessage": {
         while (fake.holdSends && !fake.closing) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -176,6 +178,7 @@ export async function startFakeTelegram() {
     failures.get(token).push(failure);
   };
   fake.block = (chatId) => blocked.add(String(chatId));
+  fake.unblock = (chatId) => blocked.delete(String(chatId));
   fake.webhook = (token) => bots.get(token)?.webhook ?? null;
   fake.sent = (token, chatId) => fake.calls.filter((c) => c.method === "sendMessage" && c.token === token &&
     c.status === 200 && (chatId === undefined || String(c.params.chat_id) === String(chatId)));
