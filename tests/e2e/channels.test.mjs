@@ -405,6 +405,16 @@ describe("Telegram in polling mode", () => {
     const messages = await history(token, conversation.id);
     assert.deepEqual(messages.map((m) => [m.sender.kind, m.text.slice(0, 20)]), [["visitor", relayQuestion.slice(0, 20)], ["bot", messages[1].text.slice(0, 20)]]);
     assert.equal(sent.params.text.startsWith(messages[1].text), true);
+    // Another program sets a webhook for the same bot: getUpdates answers 409, the channel shows
+    // the error; once the webhook is gone, polling resumes and the channel is connected again.
+    tg.setWebhookElsewhere(tgToken, "https://elsewhere.example/hook");
+    const health = async () => (await http(A, "GET", `/api/v1/bots/${bot.id}/channels`, { token })).body.channels[0].health;
+    const failed = await waitUntil(async () => { const h = await health(); return h.state === "error" && h; }, 10000, "state error");
+    assert.match(failed.error, /getUpdates: 409 Conflict/);
+    tg.setWebhookElsewhere(tgToken, null);
+    await waitUntil(async () => (await health()).state === "connected", 15000, "connected again");
+    tg.queueUpdate(tgToken, textUpdate(dan, "Is Relay free?"));
+    await waitUntil(() => tg.sent(tgToken, dan.id).length === 2, 20000, "the reply after the conflict");
   });
 });
 
@@ -427,6 +437,7 @@ describe("WhatsApp and Instagram", () => {
     const challenge = await fetch(`${A}/webhooks/whatsapp/${id}?hub.mode=subscribe&hub.verify_token=${wa.verify_token}&hub.challenge=1158201444`);
     assert.equal(challenge.status, 200);
     assert.equal(await challenge.text(), "1158201444");
+    assert.match(challenge.headers.get("content-type"), /^text\/plain/);
     const wrongVerify = await fetch(`${B}/webhooks/whatsapp/${id}?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1`);
     assert.equal(wrongVerify.status, 403);
 

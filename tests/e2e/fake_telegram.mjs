@@ -7,7 +7,8 @@
 //   setWebhook                    url (HTTPS only, as Telegram requires), secret_token
 //                                 (1-256 of A-Z a-z 0-9 _ -), allowed_updates; recorded
 //   deleteWebhook, getWebhookInfo the webhook and {url, pending_update_count, allowed_updates…}
-//   getUpdates                    409 while a webhook is set; drops updates below `offset`
+//   getUpdates                    409 while a webhook is set (a held poll ends with 409 when one
+//                                 is set meanwhile, setWebhookElsewhere); drops updates below `offset`
 //                                 (confirmed), answers at once when some are queued, else holds
 //                                 the request up to `timeout` seconds (long poll) for one
 //   sendMessage                   chat_id + text (1..4096 UTF-16 code units, as Telegram counts
@@ -123,7 +124,7 @@ export async function startFakeTelegram() {
         // Long poll: answer as soon as an update is queued, else empty after `timeout` seconds.
         await new Promise((resolve) => {
           const recheck = () => {
-            if (bot.updates.length === 0 && !res.destroyed && !fake.closing) return;
+            if (bot.updates.length === 0 && !bot.webhook && !res.destroyed && !fake.closing) return;
             pollers.delete(recheck);
             clearTimeout(timer);
             resolve();
@@ -133,6 +134,7 @@ export async function startFakeTelegram() {
           req.socket.once("close", recheck);
         });
         call.heldMs = Date.now() - call.at;
+        if (bot.webhook && !res.destroyed) return error(res, call, 409, "Conflict: terminated by setWebhook request");
         if (!res.destroyed) deliver();
         return;
       }
@@ -180,6 +182,11 @@ export async function startFakeTelegram() {
   fake.block = (chatId) => blocked.add(String(chatId));
   fake.unblock = (chatId) => blocked.delete(String(chatId));
   fake.webhook = (token) => bots.get(token)?.webhook ?? null;
+  /** Sets or (url null) removes the webhook as another program using the same token would. */
+  fake.setWebhookElsewhere = (token, url) => {
+    bots.get(token).webhook = url ? { url, secret_token: "", allowed_updates: [] } : null;
+    wakePollers();
+  };
   fake.sent = (token, chatId) => fake.calls.filter((c) => c.method === "sendMessage" && c.token === token &&
     c.status === 200 && (chatId === undefined || String(c.params.chat_id) === String(chatId)));
   fake.close = () => new Promise((resolve) => {
