@@ -17,6 +17,8 @@
 //   sendChatAction                chat_id + action → true (400 while `refuseChatAction`)
 // Every request is recorded in `calls` ({token, method, params, at (ms, Date.now()), status}).
 import http from "node:http";
+import readline from "node:readline";
+import { fileURLToPath } from "node:url";
 
 const kMaxTextUnits = 4096;
 
@@ -43,20 +45,20 @@ function parseParams(req, raw) {
 }
 
 /**
- * Starts the fake on a free loopback port. Resolves to an object with `url` (the value for
+ * Starts the fake on a free loopback port (or `port`). Resolves to an object with `url` (the value for
  * TELEGRAM_API_BASE_URL), `calls`, `addBot(id, username) → token`, `queueUpdate(token, update
  * without update_id) → update_id`, `failNext(token, {status, description, retryAfter})`,
  * `block(chatId)` / `unblock(chatId)`, `refuseChatAction`, `sent(token, chatId?)` (accepted sendMessage calls), `webhook(token)`,
- * `holdSends` (true: sendMessage requests wait until it is false again) and `close()`.
+ * `setWebhookElsewhere(token, url | null)` and `close()`.
  */
-export async function startFakeTelegram() {
+export async function startFakeTelegram({ port = 0 } = {}) {
   const bots = new Map(); // token → {id, username, first_name, webhook, updates, nextMessageId}
   const failures = new Map(); // token → [{status, description, retryAfter}]
   const blocked = new Set();
   const pollers = new Set(); // pending long polls: () => void (re-check)
   // Increasing across restarts of the fake, as Telegram's ids are (a stored offset stays valid).
   let nextUpdateId = Math.floor(Date.now() / 1000);
-  const fake = { calls: [], holdSends: false, refuseChatAction: false };
+  const fake = { calls: [], refuseChatAction: false };
 
   const answer = (res, status, body) => {
     res.writeHead(status, { "Content-Type": "application/json" });
@@ -143,7 +145,6 @@ export async function startFakeTelegram() {
         if (fake.refuseChatAction) return error(res, call, 400, "Bad Request: method is not available");
         return ok(res, call, true);
       case "sendMessage": {
-        while (fake.holdSends && !fake.closing) await new Promise((resolve) => setTimeout(resolve, 20));
         const queued = failures.get(call.token);
         if (queued?.length) {
           const f = queued.shift();
@@ -162,7 +163,7 @@ export async function startFakeTelegram() {
         return error(res, call, 404, "Not Found: method not found");
     }
   });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
   fake.url = `http://127.0.0.1:${server.address().port}`;
   fake.addBot = (id, username) => {
     const token = `${id}:AAH${Buffer.from(username).toString("hex").padEnd(32, "x").slice(0, 32)}`;
@@ -205,4 +206,27 @@ export function textUpdate(user, text, messageId = Math.floor(Math.random() * 1e
   const chat = { id: user.id, type: "private", first_name: user.first_name,
                  ...(user.last_name ? { last_name: user.last_name } : {}), ...(user.username ? { username: user.username } : {}) };
   return { message: { message_id: messageId, from, chat, date: Math.floor(Date.now() / 1000), text } };
+}
+
+// `node tests/e2e/fake_telegram.mjs [PORT]`: try `make run` with Telegram but without Telegram.
+// Prints the two variables to start it with; then every line typed is a customer's message to the
+// bot (in polling mode) and the bot's answers are printed.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const tg = await startFakeTelegram({ port: Number(process.argv[2] ?? 0) });
+  const token = tg.addBot(1234567890, "botfactory_try_bot");
+  console.log(`fake Telegram Bot API at ${tg.url}; in another terminal:\n` +
+              `  TELEGRAM_API_BASE_URL=${tg.url} TELEGRAM_BOT_TOKEN=${token} make run\n` +
+              "then type a message here (you are the customer):");
+  const customer = { id: 42, first_name: "Terminal", last_name: "User", username: "terminal_user" };
+  readline.createInterface({ input: process.stdin }).on("line", (line) => {
+    if (line.trim()) tg.queueUpdate(token, textUpdate(customer, line.trim()));
+  });
+  let shown = 0;
+  setInterval(() => {
+    const calls = tg.calls.filter((c) => c.token === token && ["sendMessage", "sendChatAction"].includes(c.method));
+    for (const c of calls.slice(shown)) {
+      console.log(c.method === "sendChatAction" ? `(bot: ${c.params.action}…)` : `bot> ${c.params.text}`);
+    }
+    shown = calls.length;
+  }, 100);
 }
