@@ -7,6 +7,7 @@
 import type { ChatMessage, ServerFrame, WidgetSession } from "./protocol.js";
 import { t, type Strings } from "./i18n.js";
 import { followCitations, renderReply } from "./citations.js";
+import { renewDelayMs, tokenExpiring } from "./token.js";
 
 const params = new URLSearchParams(location.search);
 const publicId = params.get("bot") ?? "";
@@ -35,7 +36,6 @@ const typingMaxMs = 30000;  // a reply that never comes (channel-connector's AI_
 let scrollQueued = false;
 let renewTimer: ReturnType<typeof setTimeout> | undefined;
 const renewRetryMs = 5000;
-const maxTimerMs = 2 ** 31 - 1;  // setTimeout's limit (about 24.8 days)
 
 function setStatus(text: string, online: boolean): void {
   status.textContent = text;
@@ -175,37 +175,6 @@ function showDelta(replyToSeq: number, delta: string): void {
 
 function saveSession(): void {
   if (session) localStorage.setItem(storageKey, JSON.stringify({ session, lastSeq }));
-}
-
-/** The `iat` and `exp` claims (seconds since the epoch) of a JWT (RFC 7519), or {} when unreadable. */
-function tokenTimes(token: string): { iat?: number; exp?: number } {
-  try {
-    const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    return JSON.parse(atob(payload)) as { iat?: number; exp?: number };
-  } catch {
-    return {};
-  }
-}
-
-/**
- * True when the visitor token expires within 30 s. A token that cannot be read counts as valid
- * (the server decides).
- */
-function tokenExpiring(token: string): boolean {
-  const { exp } = tokenTimes(token);
-  return typeof exp === "number" && exp * 1000 <= Date.now() + 30000;
-}
-
-/**
- * Milliseconds until the token should be renewed: a minute before its `exp`, or a tenth of its
- * lifetime before when that is shorter; null when it has no readable `exp`.
- */
-function renewDelayMs(token: string): number | null {
-  const { iat, exp } = tokenTimes(token);
-  if (typeof exp !== "number") return null;
-  const lifeMs = typeof iat === "number" && exp > iat ? (exp - iat) * 1000 : 600000;
-  const marginMs = Math.min(60000, lifeMs / 10);
-  return Math.min(Math.max(0, exp * 1000 - marginMs - Date.now()), maxTimerMs);
 }
 
 /** (Re)arms the renewal timer for the current token. */
