@@ -9,8 +9,9 @@ import type { ClientEvents, Status, WidgetClient } from "./client.js";
 import { clock, strings, type Strings } from "./i18n.js";
 import { css } from "./styles.js";
 
-/** The chat icon of the launcher (a speech bubble). */
-const icon = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
+/** The launcher's icons: a speech bubble while closed, a down chevron while open. */
+const chatIcon = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
+const closeIcon = "M5.3 8.3a1 1 0 0 1 1.4 0L12 13.6l5.3-5.3a1 1 0 1 1 1.4 1.4l-6 6a1 1 0 0 1-1.4 0l-6-6a1 1 0 0 1 0-1.4z";
 /** A participant's typing is forgotten after this long without a new `start` (docs/protocol.md). */
 const typingForgetMs = 6000;
 /** The bot's typing ends when its reply comes; this caps a reply that never comes. */
@@ -41,6 +42,7 @@ export class WidgetView {
   private client!: WidgetClient;
   private readonly root = el("div", "root");
   private readonly launcher = el("button", "launcher");
+  private readonly launcherIcon = document.createElementNS("http://www.w3.org/2000/svg", "path");
   private readonly panel = el("div", "panel");
   private readonly avatar = el("div", "avatar");
   private readonly heading = el("h2");
@@ -101,9 +103,8 @@ export class WidgetView {
     const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
     svg.setAttribute("viewBox", "0 0 24 24");
     svg.setAttribute("aria-hidden", "true");
-    const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
-    path.setAttribute("d", icon);
-    svg.append(path);
+    this.launcherIcon.setAttribute("d", chatIcon);
+    svg.append(this.launcherIcon);
     this.launcher.append(svg);
     this.launcher.addEventListener("click", () => (this.panel.hidden ? this.open(true) : this.close()));
 
@@ -124,7 +125,8 @@ export class WidgetView {
 
     this.alert.setAttribute("role", "alert");
     this.alert.hidden = true;
-    this.log.setAttribute("role", "log");
+    // A list with aria-live rather than role="log" (which would hide the list semantics of its
+    // items from assistive technology).
     this.log.setAttribute("aria-live", "polite");
     this.log.tabIndex = 0;
     followCitations(this.log);
@@ -187,6 +189,7 @@ export class WidgetView {
     this.root.classList.add("open");
     this.launcher.setAttribute("aria-expanded", "true");
     this.launcher.setAttribute("aria-label", this.ui.close);
+    this.launcherIcon.setAttribute("d", closeIcon);
     this.client.start();
     this.client.rememberOpen(true);
     this.log.scrollTop = this.log.scrollHeight;
@@ -198,6 +201,7 @@ export class WidgetView {
     this.root.classList.remove("open");
     this.launcher.setAttribute("aria-expanded", "false");
     this.launcher.setAttribute("aria-label", this.ui.open);
+    this.launcherIcon.setAttribute("d", chatIcon);
     this.client.rememberOpen(false);
     this.launcher.focus();
   }
@@ -367,7 +371,6 @@ export class WidgetView {
       return;
     }
     const item = el("li", `msg msg-typing typing msg-${sender.kind}`);
-    item.setAttribute("role", "status");
     item.append(el("span", "who", `${sender.name || this.session?.bot.name || ""} ${this.ui.typing}`));
     const dots = el("span", "dots");
     dots.setAttribute("aria-hidden", "true");
