@@ -230,6 +230,7 @@ test("install: the embed line with this gateway and the bot's public id, Copy, a
   assert.match(await page.textContent("[data-testid=install-origins]"), /Any web site may use this widget/);
   // The preview loads /widget.js in an iframe: open the bubble and see the greeting.
   const preview = page.frameLocator("[data-testid=preview]");
+  await page.locator("[data-testid=preview]").scrollIntoViewIfNeeded();  // the bubble is fixed in the frame
   await preview.locator("button.launcher").click();
   await preview.locator(".msg-bot >> text=Ask me about Firefox Relay").waitFor({ timeout: 15000 });
   const frame = page.frames().find((f) => f.url().includes("/widget-preview.html"));
