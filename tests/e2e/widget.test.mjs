@@ -13,7 +13,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 import { passageCount, startFakeOpenAi } from "./fake_openai.mjs";
-import { http, repoRoot, startFleet } from "./harness.mjs";
+import { http, repoRoot, signJwt, startFleet } from "./harness.mjs";
 
 const SHOTS = path.join(repoRoot, "build", "screenshots");
 const AXE = path.join(repoRoot, "web/dashboard/node_modules/axe-core/axe.min.js");
@@ -342,6 +342,37 @@ test("on a site the bot does not allow, the widget says so and creates nothing",
   const afterCount = (await http(gateway, "GET", `/api/v1/bots/${state.bot.id}/conversations`, { token: state.token })).body.conversations.length;
   assert.equal(afterCount, before, "no conversation was created");
   await context.close();
+});
+
+test("a saved token that expired, or that the gateway refuses, gives a new conversation instead of endless retries", async () => {
+  const key = `botfactory.widget.${gateway}.${state.publicId}`;
+  const now = Math.floor(Date.now() / 1000);
+  const stale = (token) => JSON.stringify({
+    session: { token, conversation_id: "stale-conversation", visitor: { id: "v_stale", name: "Guest 1" },
+               bot: { name: "Relay Help", language: "en", greeting: "" } },
+    lastSeq: 2, open: true,
+    messages: [{ seq: 2, message: { id: "m-old", text: "an old question", created_at: new Date().toISOString(),
+                                    sender: { kind: "visitor", id: "v_stale", name: "Guest 1" } } }],
+  });
+  const claims = { iss: "botfactory", sub: "v_stale", kind: "visitor", typ: "visitor", bot: state.bot.id, cid: "stale-conversation" };
+  const expired = signJwt({ ...claims, iat: now - 7200, exp: now - 3600 });
+  // Looks valid for a day, but its signature is wrong: the upgrade is refused (401, which the
+  // browser does not show), and after a few refusals the widget asks the REST route.
+  const forged = `${signJwt({ ...claims, iat: now, exp: now + 86400 }).slice(0, -4)}AAAA`;
+  for (const token of [expired, forged]) {
+    const { context, page } = await newPage(1280);
+    await page.goto(`${allowedSite.origin}/`);
+    await page.evaluate(([k, v]) => localStorage.setItem(k, v), [key, stale(token)]);
+    await page.reload();
+    await page.waitForSelector(w(".panel:not([hidden])"));
+    await page.waitForSelector(w(".state >> text=The bot answers"), { timeout: 20000 });
+    const saved = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), key));
+    assert.notEqual(saved.session.conversation_id, "stale-conversation");
+    assert.notEqual(saved.session.token, token);
+    await page.waitForSelector(w(".msg-bot"), { timeout: 15000 });  // the new conversation's greeting
+    assert.equal(await page.locator(w(".msg-visitor")).count(), 0, "the old conversation is gone from the screen");
+    await context.close();
+  }
 });
 
 test("the widget speaks the bot's language (Russian) with HH:MM times", async () => {

@@ -39,6 +39,8 @@ class SessionError extends Error {
 const fatalCodes = new Set(["origin_not_allowed", "not_found"]);
 const renewRetryMs = 5000;
 const maxRetryMs = 10000;
+/** After this many sockets in a row closed before opening, the token is checked over REST. */
+const refusedOpensBeforeCheck = 3;
 
 /**
  * One visitor's conversation with one bot through the gateway at `gateway` (an origin). start()
@@ -54,6 +56,9 @@ export class WidgetClient {
   private stopped = false;
   private joined = false;
   private counter = 0;
+  private refusedOpens = 0;
+  /** The saved token was refused (401): the next connect starts a new session. */
+  private tokenRefused = false;
   private readonly unsent = new Map<string, string>();
 
   constructor(private readonly gateway: string, private readonly publicId: string,
@@ -150,6 +155,7 @@ export class WidgetClient {
   private async newSession(): Promise<void> {
     const hadOne = this.saved !== null;
     const session = await this.requestSession();
+    this.tokenRefused = false;
     this.saved = { session, lastSeq: 0, messages: [], open: true };
     this.persist();
     if (hadOne) this.events.reset();
@@ -167,7 +173,7 @@ export class WidgetClient {
     if (this.stopped) return;
     this.events.status("connecting");
     try {
-      if (!this.saved || tokenExpiring(this.saved.session.token)) await this.newSession();
+      if (!this.saved || this.tokenRefused || tokenExpiring(this.saved.session.token)) await this.newSession();
       else this.events.session(this.saved.session);
     } catch (error) {
       const code = error instanceof SessionError ? error.code : "network";
@@ -189,7 +195,10 @@ export class WidgetClient {
     ws.search = `?token=${encodeURIComponent(session.token)}`;
     const socket = new WebSocket(ws.toString());
     this.socket = socket;
+    let opened = false;
     socket.onopen = () => {
+      opened = true;
+      this.refusedOpens = 0;
       this.retryMs = 500;
       this.frame({ type: "conversation.join", conversation_id: session.conversation_id, since_seq: this.saved!.lastSeq });
     };
@@ -207,7 +216,13 @@ export class WidgetClient {
       this.joined = false;
       this.events.status("offline");
       // Any close (network, 1001, 4001 token expired, a refused upgrade) resumes from lastSeq;
-      // an expired token first gets a new session (connect()).
+      // an expired token first gets a new session (connect()). Browsers hide why an upgrade
+      // was refused, so after a few in a row the token is checked over REST.
+      if (!opened && ++this.refusedOpens >= refusedOpensBeforeCheck) {
+        this.refusedOpens = 0;
+        void this.checkToken();
+        return;
+      }
       this.retry();
     };
   }
@@ -262,6 +277,31 @@ export class WidgetClient {
       default:
         break;
     }
+  }
+
+  /**
+   * Asks the session route about the saved token (a renewal): a new token when it is fine (the
+   * upgrade failed for another reason), a new session on the next connect when it is refused
+   * (401: forged, expired, or signed with a rotated secret), the error state for a site the bot
+   * no longer allows. Then reconnects.
+   */
+  private async checkToken(): Promise<void> {
+    const current = this.saved;
+    if (!current || this.stopped) return;
+    try {
+      const renewed = await this.requestSession(current.session.token);
+      if (renewed.conversation_id === current.session.conversation_id) {
+        current.session = { ...current.session, token: renewed.token };
+        this.persist();
+      }
+    } catch (error) {
+      if (error instanceof SessionError && error.code === "origin_not_allowed") {
+        this.events.failed(error.code);
+        return;
+      }
+      if (error instanceof SessionError && (error.status === 401 || error.status === 403)) this.tokenRefused = true;
+    }
+    this.retry();
   }
 
   private scheduleRenewal(delayMs: number | null = this.saved ? renewDelayMs(this.saved.session.token) : null): void {
