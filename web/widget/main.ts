@@ -3,8 +3,8 @@
 // the script's own src, so the same file works behind any host name; everything it draws lives in
 // a shadow root, out of reach of the page's CSS.
 
-import { WidgetClient } from "./client.js";
-import { Store } from "./store.js";
+import { WidgetClient } from "../src/widget-client.js";
+import { Store } from "../src/widget-store.js";
 import { WidgetView } from "./view.js";
 
 /** The script tag that loaded us (currentScript is null after the first run, so look it up too). */
@@ -24,7 +24,7 @@ function mount(script: HTMLScriptElement): void {
   host.dataset.botfactoryWidget = publicId;
   document.body.append(host);
   const view = new WidgetView(host, { lang: script.dataset.lang || undefined, position: script.dataset.position });
-  const client = new WidgetClient(gateway, publicId, new Store(gateway, publicId), view.events);
+  const client = new WidgetClient(gateway, publicId, new Store(`botfactory.widget.${gateway}.${publicId}`), view.events);
   view.attach(client);
   if (script.dataset.open === "true") view.open(false);
 }

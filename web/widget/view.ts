@@ -5,7 +5,7 @@
 
 import { followCitations, renderReply } from "../src/citations.js";
 import type { ChatMessage, Handler, Sender, WidgetSession } from "../src/protocol.js";
-import type { ClientEvents, Status, WidgetClient } from "./client.js";
+import type { ClientEvents, Status, WidgetClient } from "../src/widget-client.js";
 import { clock, strings, type Strings } from "./i18n.js";
 import { css } from "./styles.js";
 

@@ -1,11 +1,12 @@
-// The widget's connection to the gateway, without any DOM: the widget session (REST), the
-// WebSocket, resume by seq after a reload or a disconnect, in-band token renewal and a new
-// session when the saved token expired (docs/protocol.md "Token expiry and renewal", docs/api.md
-// "Widget sessions"). The view (view.ts) gets what happens through `ClientEvents`.
+// A visitor's connection to the gateway, without any DOM, shared by the chat page (chat.ts) and
+// the embeddable widget (web/widget): the widget session (REST), the WebSocket, resume by seq
+// after a reload or a disconnect, in-band token renewal and a new session when the saved token
+// expired or is refused (docs/protocol.md "Token expiry and renewal", docs/api.md "Widget
+// sessions"). The page gets what happens through `ClientEvents`.
 
-import type { ApiErrorBody, ChatMessage, Handler, Sender, ServerFrame, WidgetSession } from "../src/protocol.js";
-import { renewDelayMs, tokenExpiring } from "../src/token.js";
-import { maxSavedMessages, type Saved, type SavedMessage, type Store } from "./store.js";
+import type { ApiErrorBody, ChatMessage, Handler, Sender, ServerFrame, WidgetSession } from "./protocol.js";
+import { renewDelayMs, tokenExpiring } from "./token.js";
+import { maxSavedMessages, type Saved, type SavedMessage, type Store } from "./widget-store.js";
 
 /** Connection states shown in the header. */
 export type Status = "connecting" | "online" | "offline";
@@ -26,6 +27,8 @@ export interface ClientEvents {
   failed(code: string | null): void;
   /** An `error` frame (e.g. `rate_limited`), with the client id of the refused message if any. */
   refused(code: string, clientId?: string): void;
+  /** The socket accepted a renewed token (`auth.ok`): it now lives until `expiresAt` (Unix s). */
+  authOk?(expiresAt: number): void;
 }
 
 /** An HTTP error of the widget session route, with the API's error code. */
@@ -43,8 +46,9 @@ const maxRetryMs = 10000;
 const refusedOpensBeforeCheck = 3;
 
 /**
- * One visitor's conversation with one bot through the gateway at `gateway` (an origin). start()
- * opens (or restores) the session and keeps a socket open until stop().
+ * One visitor's conversation with one bot through the gateway at `gateway` (an origin, e.g.
+ * "https://chat.example.com"; `location.origin` on the chat page). start() opens (or restores)
+ * the session and keeps a socket open until stop().
  */
 export class WidgetClient {
   private saved: Saved | null;
@@ -263,6 +267,9 @@ export class WidgetClient {
         this.joined = true;
         this.events.status("online");
         this.events.state(frame.handler ?? "bot", frame.waiting_for_human ?? false);
+        break;
+      case "auth.ok":
+        this.events.authOk?.(frame.expires_at);
         break;
       case "conversation.state":
         this.events.state(frame.handler, frame.waiting_for_human);

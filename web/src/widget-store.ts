@@ -1,9 +1,10 @@
-// What the widget keeps in the host page's localStorage (one key per gateway and bot) so a visitor
-// who reloads or opens another page of the site continues the same conversation: the widget
-// session (visitor token, conversation id), the highest seq seen (the `since_seq` of the next
-// join, docs/protocol.md "Resume"), the last messages to show at once, and whether it was open.
+// What the widget and the chat page keep in localStorage (one key per bot, and per gateway for
+// the widget) so a visitor who reloads or opens another page continues the same conversation:
+// the widget session (visitor token, conversation id), the highest seq seen (the `since_seq` of
+// the next join, docs/protocol.md "Resume"), the last messages to show at once, and whether the
+// widget's panel was open.
 
-import type { ChatMessage, WidgetSession } from "../src/protocol.js";
+import type { ChatMessage, WidgetSession } from "./protocol.js";
 
 /** At most this many recent messages are kept (the rest of a long history is not re-shown). */
 export const maxSavedMessages = 50;
@@ -23,9 +24,9 @@ export interface Saved {
 export class Store {
   private readonly key: string;
 
-  /** `gateway` is an origin ("https://chat.example.com"), `publicId` the bot's public id. */
-  constructor(gateway: string, publicId: string) {
-    this.key = `botfactory.widget.${gateway}.${publicId}`;
+  /** `key`: the localStorage key, e.g. `botfactory.widget.<gateway origin>.<public id>`. */
+  constructor(key: string) {
+    this.key = key;
   }
 
   /** The saved state, or null when there is none or it is unreadable. */
