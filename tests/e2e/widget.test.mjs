@@ -1,8 +1,9 @@
 // The embeddable widget (web/widget → /widget.js, docs/widget.md) in headless Debian Chromium
 // against the real fleet, on host pages served by a separate local HTTP server (another origin,
 // listed in the bot's allowed_origins) whose CSS is hostile: the widget keeps its own styles
-// (shadow root), a visitor asks and reads a streamed reply with its sources, asks for a person and
-// sees the takeover, reloads and gets the same conversation back (join since_seq), uses it at
+// (shadow root), a visitor asks and reads a streamed reply with its sources, asks for a person,
+// sees the takeover, the operator's typing and reply, reloads and gets the same conversation back
+// (join since_seq), sees the hand-back; uses it at
 // 375 px (full-screen panel) and with the keyboard only; on a site the bot does not allow, the
 // widget says so. axe-core finds no serious or critical violation in the widget. Screenshots go to
 // build/screenshots/widget-*.png.
@@ -13,7 +14,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 import { passageCount, startFakeOpenAi } from "./fake_openai.mjs";
-import { http, repoRoot, signJwt, startFleet } from "./harness.mjs";
+import { ChatClient, http, repoRoot, signJwt, startFleet } from "./harness.mjs";
 
 const SHOTS = path.join(repoRoot, "build", "screenshots");
 const AXE = path.join(repoRoot, "web/dashboard/node_modules/axe-core/axe.min.js");
@@ -276,6 +277,23 @@ test("on a hostile page the widget keeps its styles; a visitor reads a streamed 
   await page.waitForSelector(w(".state >> text=A person is answering"), { timeout: 10000 });
   assert.equal(await page.getAttribute(w(".root"), "data-handler"), "human");
 
+  // The operator types and replies on their own socket; the visitor sees both.
+  const operator = new ChatClient(gateway, state.token);
+  await operator.opened;
+  operator.send({ type: "conversation.join", conversation_id: state.conversationId, since_seq: 3 });
+  await operator.waitFor((f) => f.type === "conversation.joined");
+  operator.send({ type: "typing", conversation_id: state.conversationId, state: "start" });
+  await page.waitForSelector(w("li.typing.msg-operator >> text=widget_owner is typing…"), { timeout: 10000 });
+  operator.send({ type: "message.send", conversation_id: state.conversationId, client_id: "op-1", text: "Hi, a person here. How can I help?" });
+  await page.waitForSelector(w(".msg-operator:not(.typing) >> text=Hi, a person here. How can I help?"), { timeout: 10000 });
+  assert.equal(await page.locator(w("li.typing")).count(), 0, "the operator's message ends their typing");
+  assert.equal(await page.textContent(w(".msg-operator .who")), "widget_owner");
+  await page.screenshot({ path: path.join(SHOTS, "widget-operator-1280.png") });
+  operator.close();
+  state.lastSeq = JSON.parse(await page.evaluate(() => Object.entries(localStorage)
+    .find(([k]) => k.startsWith("botfactory.widget."))[1])).lastSeq;
+  assert.equal(state.lastSeq, 4);
+
   // Reload: the same conversation comes back at once from storage, and the socket resumes
   // after the last seq instead of replaying everything.
   const before = await page.$$eval(w(".log > li.msg"), (els) => els.map((e) => e.querySelector(".text").textContent));
@@ -287,6 +305,10 @@ test("on a hostile page the widget keeps its styles; a visitor reads a streamed 
   assert.deepEqual(afterReload, before, "the history is back");
   assert.deepEqual(state.joins.map((j) => [j.conversation_id, j.since_seq]), [[state.conversationId, state.lastSeq]],
     "joined the same conversation since the last seq");
+  // Handed back: the bot answers again, and the visitor may ask for a person again.
+  assert.equal((await http(gateway, "POST", `/api/v1/conversations/${state.conversationId}/handback`, { token: state.token })).status, 200);
+  await page.waitForSelector(w(".state >> text=The bot answers"), { timeout: 10000 });
+  assert.equal(await page.isVisible(w("button.handoff")), true);
   assert.deepEqual(state.pageErrors ?? [], [], "no uncaught errors in the page");
   await context.close();
 });
