@@ -76,6 +76,9 @@ describe("REST and WebSocket", () => {
     assert.equal(item.last_message.sender_kind, "visitor");
     assert.equal(item.last_seq, item.last_message.seq);
     state.restConversation = v.id;
+    // The bot's answer moves it once more; wait for it so the order below is settled.
+    await operator.waitFor((f) => f.type === "conversation.updated" && f.conversation.id === v.id &&
+      f.conversation.last_message?.sender_kind === "bot" && f.conversation.last_seq > item.last_seq, 20000, "bot reply event");
 
     // A visitor token may not watch the tenant's inbox.
     v.client.send({ type: "inbox.subscribe" });
@@ -170,8 +173,11 @@ describe("the Inbox screen", () => {
     const row = page.locator(`[data-testid=inbox-row][data-id="${v.id}"]`);
     await row.waitFor({ timeout: 10000 });
     v.client.send({ type: "message.send", conversation_id: v.id, client_id: "l-1", text: "Where is my order 1234?" });
-    await row.locator("text=Where is my order 1234?").waitFor({ timeout: 10000 });
-    await row.locator("[data-testid=badge-unread]").waitFor({ timeout: 10000 });
+    // Greeting + question (+ the bot's answer) unread: the badge counts them.
+    await page.waitForFunction((id) => {
+      const badge = document.querySelector(`[data-testid=inbox-row][data-id="${id}"] [data-testid=badge-unread]`);
+      return badge && Number(badge.textContent) >= 2;
+    }, v.id, { timeout: 10000 });
     // The newest conversation is first.
     assert.equal(await page.locator("[data-testid=inbox-row]").first().getAttribute("data-id"), v.id);
     v.client.send({ type: "handoff.request", conversation_id: v.id });
@@ -205,11 +211,12 @@ describe("the Inbox screen", () => {
     await page.click("[data-testid=takeover-toggle]");
     await v.client.waitFor((f) => f.type === "conversation.state" && f.handler === "bot", 10000, "state bot");
     const before = v.client.messages().length;
+    const botsShown = await page.locator("[data-testid=msg-bot]").count();
     v.client.send({ type: "message.send", conversation_id: v.id, client_id: "l-2", text: "Thanks, and what are your hours?" });
     await v.client.waitUntil((c) => c.messages().slice(before).some((f) => f.message.sender.kind === "bot"), 20000, "bot answers again");
     await page.waitForSelector("[data-testid=handler-state] >> text=Bot answers");
     // The bot's reply reaches the open conversation live as well.
-    await page.locator("[data-testid=msg-bot]").nth(1).waitFor({ timeout: 20000 });
+    await page.locator("[data-testid=msg-bot]").nth(botsShown).waitFor({ timeout: 20000 });
   });
 
   test("the keyboard reaches the list and the reply box with a visible focus", async () => {
@@ -232,7 +239,7 @@ describe("the Inbox screen", () => {
   });
 
   test("Russian and Uzbek: the screen renders translated, dates per locale, axe-clean at 1280 and 375 px", async () => {
-    for (const [lang, title, take] of [["ru", "Входящие", "Ждёт человека"], ["uz", "Kiruvchi", "Inson kutmoqda"]]) {
+    for (const [lang, title, bot] of [["ru", "Входящие", "Отвечает бот"], ["uz", "Kiruvchi", "Bot javob beradi"]]) {
       await page.selectOption("[data-testid=language]", lang);
       await page.goto(`${A}/app/inbox`);
       await page.waitForSelector(`h1 >> text=${title}`);
@@ -240,8 +247,8 @@ describe("the Inbox screen", () => {
       await shoot(`list-${lang}`);
       await page.click(`[data-testid=inbox-row][data-id="${state.live.id}"] a`);
       await page.waitForSelector("[data-testid=inbox-log] >> text=Where is my order 1234?");
+      await page.waitForSelector(`[data-testid=handler-state] >> text=${bot}`);
       await shoot(`conversation-${lang}`);
-      assert.ok(take);
     }
     await page.selectOption("[data-testid=language]", "en");
     assert.deepEqual(state.pageErrors ?? [], []);

@@ -175,7 +175,6 @@ export class InboxSocket {
     this.ws = ws;
     ws.onopen = () => {
       this.backoff = MIN_BACKOFF_MS;
-      this.events.onStatus("open");
       ws.send(JSON.stringify({ type: "inbox.subscribe" }));
       if (this.joined) {
         ws.send(JSON.stringify({ type: "conversation.join", conversation_id: this.joined.id, since_seq: this.joined.lastSeq }));
@@ -188,6 +187,7 @@ export class InboxSocket {
       } catch {
         return;
       }
+      if (frame.type === "inbox.subscribed") this.events.onStatus("open");  // live from here on
       if (frame.type === "inbox.subscribed" || frame.type === "inbox.resync") this.events.onSubscribed();
       this.events.onFrame(frame);
     };

@@ -52,7 +52,14 @@ export function InboxPage({ conversationId }: { conversationId?: string }) {
     setLoading(true);
     listInbox(filterRef.current).then((page) => {
       if (run !== loadRun.current) return;
-      setItems(page.conversations);
+      // Events that arrived while the page was read are newer than it: keep those items.
+      setItems((prev) => {
+        const live = new Map(prev.map((c) => [c.id, c]));
+        return page.conversations.map((c) => {
+          const mine = live.get(c.id);
+          return mine && mine.last_seq > c.last_seq ? { ...c, ...mine, bot_name: c.bot_name } : c;
+        });
+      });
       setCursor(page.next_cursor);
       setError(null);
       setLoading(false);
