@@ -34,8 +34,6 @@ before(async () => {
   });
   assert.equal(bot.status, 201, JSON.stringify(bot.body));
   state.bot = bot.body;
-  const other = await http(A, "POST", "/api/v1/bots", { token: state.token, body: { name: "Second Bot", language: "en" } });
-  state.other = other.body;
 });
 
 after(async () => {
@@ -107,7 +105,11 @@ describe("REST and WebSocket", () => {
 
     const waiting = await http(B, "GET", "/api/v1/conversations?waiting=true", { token: state.token });
     assert.deepEqual(waiting.body.conversations.map((c) => c.id), [v2.id]);
-    const otherBot = await http(B, "GET", `/api/v1/conversations?bot_id=${state.other.id}`, { token: state.token });
+    const ownBot = await http(B, "GET", `/api/v1/conversations?bot_id=${state.bot.id}&handler=bot`, { token: state.token });
+    assert.deepEqual(ownBot.body.conversations.map((c) => c.id), ids);
+    // Another bot's id (none of this tenant's) finds nothing.
+    const otherBot = await http(B, "GET", "/api/v1/conversations?bot_id=00000000-0000-4000-8000-000000000001", { token: state.token });
+    assert.equal(otherBot.status, 200);
     assert.deepEqual(otherBot.body.conversations, []);
     const telegram = await http(B, "GET", "/api/v1/conversations?channel=telegram", { token: state.token });
     assert.deepEqual(telegram.body.conversations, []);
