@@ -241,7 +241,7 @@ describe("the Inbox screen", () => {
   });
 
   test("Russian and Uzbek: the screen renders translated, dates per locale, axe-clean at 1280 and 375 px", async () => {
-    for (const [lang, title, bot] of [["ru", "Входящие", "Отвечает бот"], ["uz", "Kiruvchi", "Bot javob beradi"]]) {
+    for (const [lang, title, bot] of [["ru", "Входящие", "Отвечает бот"], ["uz", "Xabarlar", "Bot javob beradi"]]) {
       await page.selectOption("[data-testid=language]", lang);
       await page.goto(`${A}/app/inbox`);
       await page.waitForSelector(`h1 >> text=${title}`);

@@ -134,6 +134,14 @@ export function ConversationView(props: {
     const log = logRef.current;
     if (log && stickToEnd.current) log.scrollTop = log.scrollHeight;
   }, [messages, deltas, typing]);
+  useEffect(() => {
+    const onResize = () => {
+      const log = logRef.current;
+      if (log && stickToEnd.current) log.scrollTop = log.scrollHeight;
+    };
+    window.addEventListener("resize", onResize);
+    return () => window.removeEventListener("resize", onResize);
+  }, []);
 
   const oldest = messages.length ? messages[0].seq : 0;
   const loadOlder = async () => {
