@@ -41,6 +41,8 @@ enum class Endpoint {
   kCreateChannel,
   kListChannels,
   kDeleteChannel,
+  kListFailedDeliveries,
+  kReplayDeliveries,
 };
 
 /// Result of matching a request against the table.
