@@ -22,7 +22,8 @@ namespace {
   "(extract(epoch from updated_at) * 1000000)::bigint, handler, waiting_for_human"
 
 constexpr const char* kLockConversation =
-    "SELECT last_seq, tenant_id, bot_id, channel_id FROM chat.conversations WHERE id = $1 FOR UPDATE";
+    "SELECT last_seq, tenant_id, bot_id, channel_id, channel FROM chat.conversations WHERE id = $1 "
+    "FOR UPDATE";
 // A bot or operator message of a channel conversation, queued for delivery in the transaction
 // that commits it (channel_outbox.hpp delivers it).
 constexpr const char* kEnqueueOutbound =
@@ -217,6 +218,7 @@ std::optional<AppendResult> ChatStore::append(const NewMessage& message,
   AppendResult result;
   result.tenant_id = locked.str(0, 1);
   result.bot_id = locked.str(0, 2);
+  result.channel = locked.str(0, 4);
   if (!message.tenant_id.empty() &&
       common::to_lower_ascii(message.tenant_id) != common::to_lower_ascii(result.tenant_id)) {
     return std::nullopt;  // another tenant's conversation looks exactly like a missing one

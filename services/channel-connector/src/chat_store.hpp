@@ -46,6 +46,8 @@ struct AppendResult {
   std::string bot_id;
   /// The message was queued for delivery on its conversation's channel.
   bool outbound = false;
+  /// The conversation's channel ("web", "telegram", …).
+  std::string channel;
 };
 
 /// A conversation to create; fields already validated. visitor_id empty = a generated UUID.
