@@ -182,7 +182,7 @@ struct Fixture {
   botfactory::metrics::Registry registry;
   BotPipeline pipeline{bots, quota, generator, chat, rate, meter, registry, settings_with(clock)};
   VisitorMessage visitor{"tenant-1", "bot-1", "conv-1", "msg-1", 2, "What are your hours?",
-                         commonv1::SENDER_KIND_VISITOR, "visitor-1"};
+                         commonv1::SENDER_KIND_VISITOR, "visitor-1", ""};
   Fixture() { generator.clock = &clock; }
 
   bool metric(const std::string& line) {
