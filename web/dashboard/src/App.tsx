@@ -9,6 +9,8 @@ import { LanguageSwitcher } from "./components/LanguageSwitcher";
 import { ErrorMessage } from "./components/ErrorMessage";
 import { BotEditorPage } from "./pages/BotEditorPage";
 import { BotsPage } from "./pages/BotsPage";
+import { ChannelsOverviewPage } from "./pages/ChannelsOverviewPage";
+import { ChannelsPage } from "./pages/ChannelsPage";
 import { KnowledgePage } from "./pages/KnowledgePage";
 import { ModelKeysPage } from "./pages/ModelKeysPage";
 import { PlanPage } from "./pages/PlanPage";
@@ -24,7 +26,7 @@ const NAV: NavItem[] = [
   { to: "/keys", key: "nav.keys" },
   { to: "/plan", key: "nav.plan" },
   { to: "/inbox", key: "nav.inbox", coming: true },
-  { to: "/channels", key: "nav.channels", coming: true },
+  { to: "/channels", key: "nav.channels" },
 ];
 
 export function App() {
@@ -60,9 +62,11 @@ export function App() {
   else if ((params = match("/bots/:id", route))) page = <BotEditorPage botId={params.id} />;
   else if ((params = match("/bots/:id/knowledge", route))) page = <KnowledgePage botId={params.id} />;
   else if ((params = match("/bots/:id/try", route))) page = <TryItPage botId={params.id} />;
+  else if ((params = match("/bots/:id/channels", route))) page = <ChannelsPage botId={params.id} />;
+  else if (route === "/channels") page = <ChannelsOverviewPage />;
   else if (route === "/keys") page = <ModelKeysPage />;
   else if (route === "/plan") page = <PlanPage />;
-  else if (route === "/inbox" || route === "/channels") {
+  else if (route === "/inbox") {
     page = (
       <section className="card">
         <h1>{t(route === "/inbox" ? "nav.inbox" : "nav.channels")}</h1>
