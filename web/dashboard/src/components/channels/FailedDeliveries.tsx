@@ -47,11 +47,11 @@ export function FailedDeliveries(props: { botId: string; channelId: string; onRe
     }
   };
 
-  if (unsupported) return <p className="hint">{t("channels.deliveriesUnsupported")}</p>;
+  if (unsupported) return <p className="hint" data-testid="failed-deliveries">{t("channels.deliveriesUnsupported")}</p>;
   return (
     <div className="deliveries" data-testid="failed-deliveries">
       {rows === null ? (
-        <button type="button" className="button secondary small" disabled={busy} onClick={load}>
+        <button type="button" className="button secondary small" disabled={busy} onClick={load} data-testid="show-failed">
           {t("channels.showFailed")}
         </button>
       ) : rows.length === 0 ? (
