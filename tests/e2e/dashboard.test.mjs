@@ -28,7 +28,9 @@ const state = {};
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   telegram = await startFakeTelegram();
-  fleet = await startFleet({ env: { TELEGRAM_API_BASE_URL: telegram.url, TELEGRAM_POLL_TIMEOUT_S: "1" } });
+  fleet = await startFleet({ env: {
+    TELEGRAM_API_BASE_URL: telegram.url, TELEGRAM_POLL_TIMEOUT_S: "1", CHANNEL_PUBLIC_BASE_URL: "https://bots.example.com",
+  } });
   [base] = fleet.gateways;
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -475,6 +477,25 @@ test("channels: a Telegram bot is checked, connected with polling, shows its hea
   await page.waitForSelector("[data-testid=connect-form]");
   const left = (await http(base, "GET", `/api/v1/bots/${state.botId}/channels`, { token: state.token })).body.channels;
   assert.deepEqual(left, []);
+});
+
+test("channels: a WhatsApp number shows the Callback URL and the verify-token reminder for Meta", async () => {
+  const secrets = { access_token: "EAAGdashboardAccessTok3nW4bz", app_secret: "4f2cdashboardappsecret", verify_token: "verify-dash-7b1e" };
+  await page.check("input[name=type][value=whatsapp]");
+  await page.fill("input[name=phone_number_id]", "106540352242922");
+  for (const [field, value] of Object.entries(secrets)) await page.fill(`input[name=${field}]`, value);
+  await page.click("[data-testid=connect]");
+  await page.waitForSelector("[data-testid=channel-card][data-type=whatsapp]", { timeout: 15000 });
+  const url = await page.textContent("[data-testid=webhook-url]");
+  assert.match(url, /^https:\/\/bots\.example\.com\/webhooks\/whatsapp\/[0-9a-f-]{36}$/);
+  assert.match(await page.textContent("[data-testid=webhook-setup]"), /WhatsApp → Configuration → Webhook[\s\S]*Verify token: enter exactly/);
+  assert.equal(await page.textContent("[data-testid=credentials-hint]"), "•••• W4bz");
+  const html = await page.content();
+  for (const value of Object.values(secrets)) assert.ok(!html.includes(value), "no credential is shown back");
+  await shoot("channels-whatsapp");
+  await page.click("[data-testid=disconnect]");
+  await page.click("dialog[open] [data-testid=confirm]");
+  await page.waitForSelector("[data-testid=no-channels]");
 });
 
 test("an unusable access token is refreshed once for many parallel calls, invisibly", async () => {

@@ -42,15 +42,6 @@ export function ChannelHealthView({ health }: { health?: ChannelHealth | null })
         <dt>{t("channels.lastInbound")}</dt>
         <dd data-testid="last-inbound">{when(health.last_inbound_at) ?? t("channels.never")}</dd>
       </div>
-      <div className="wide">
-        <dt>{t("channels.lastDeliveryError")}</dt>
-        <dd data-testid="last-delivery-error">
-          {health.last_delivery_error
-            ? <><span className="error-text">{health.last_delivery_error}</span>
-              {health.last_delivery_error_at && <span className="muted"> · {when(health.last_delivery_error_at)}</span>}</>
-            : t("channels.none")}
-        </dd>
-      </div>
       {failed !== undefined && (
         <div><dt>{t("channels.failedDeliveries")}</dt><dd data-testid="failed-count">{formatNumber(failed, lang)}</dd></div>
       )}
@@ -60,6 +51,15 @@ export function ChannelHealthView({ health }: { health?: ChannelHealth | null })
       {typeof health.window_closed_outbound === "number" && health.window_closed_outbound > 0 && (
         <div><dt>{t("channels.windowClosed")}</dt><dd>{formatNumber(health.window_closed_outbound, lang)}</dd></div>
       )}
+      <div className="wide">
+        <dt>{t("channels.lastDeliveryError")}</dt>
+        <dd data-testid="last-delivery-error">
+          {health.last_delivery_error
+            ? <><span className="error-text">{health.last_delivery_error}</span>
+              {health.last_delivery_error_at && <span className="muted"> · {when(health.last_delivery_error_at)}</span>}</>
+            : t("channels.none")}
+        </dd>
+      </div>
       {webhook && (
         <>
           {typeof webhook.pending_update_count === "number" && (
