@@ -30,6 +30,7 @@ before(async () => {
   telegram = await startFakeTelegram();
   fleet = await startFleet({ env: {
     TELEGRAM_API_BASE_URL: telegram.url, TELEGRAM_POLL_TIMEOUT_S: "1", CHANNEL_PUBLIC_BASE_URL: "https://bots.example.com",
+    META_GRAPH_BASE_URL: telegram.url,
   } });
   [base] = fleet.gateways;
   browser = await chromium.launch({
@@ -48,8 +49,12 @@ after(async () => {
 });
 
 const GOOD_TOKEN = "123456789:AAHdashboardTestToken_x9Zk";
+const META_TOKEN = "EAAGdashboardAccessTok3nW4bz";
 /**
- * A fake Telegram Bot API (https://core.telegram.org/bots/api, `<base>/bot<token>/<method>`):
+ * A fake Telegram Bot API (https://core.telegram.org/bots/api, `<base>/bot<token>/<method>`) and
+ * Meta Graph API account check (`GET <base>/<version>/<id>?fields=id`, Bearer META_TOKEN, else
+ * 400 OAuthException 190 as Graph answers a bad token) on one port.
+ * Telegram:
  * getMe accepts GOOD_TOKEN only (else 401 Unauthorized, as Telegram answers a revoked token);
  * getUpdates long-polls up to 1 s and hands out `pending` updates once; sendMessage answers 403
  * "bot was blocked by the user" so the channel's health shows a delivery error; the rest ok.
@@ -62,6 +67,12 @@ async function startFakeTelegram() {
     req.on("end", () => {
       const m = req.url.match(/^\/bot([^/]+)\/(\w+)/);
       const answer = (status, json) => { res.writeHead(status, { "Content-Type": "application/json" }); res.end(JSON.stringify(json)); };
+      const graph = req.url.match(/^\/v\d+\.\d+\/(\d+)\?fields=id$/);
+      if (req.method === "GET" && graph) {
+        fake.calls.push("graph:account");
+        if (req.headers.authorization === `Bearer ${META_TOKEN}`) return answer(200, { id: graph[1] });
+        return answer(400, { error: { message: "Invalid OAuth access token - Cannot parse access token", type: "OAuthException", code: 190 } });
+      }
       if (!m) return answer(404, { ok: false, error_code: 404, description: "Not Found" });
       const [, token, method] = m;
       fake.calls.push(method);
@@ -387,7 +398,7 @@ test("channels: a Telegram bot is checked, connected with polling, shows its hea
   await page.fill("input[name=token]", "987654321:AAHsomebodyElsesTokenXYZ");
   await page.click("[data-testid=connect]");
   const refused = await page.waitForSelector("[data-testid=connect-error]");
-  assert.match(await refused.textContent(), /Not accepted: Telegram refused the bot token \(getMe: 401/);
+  assert.match(await refused.textContent(), /^(Not accepted|Refused): Telegram refused the bot token \(getMe: 401/);
   assert.ok(telegram.calls.includes("getMe"));
 
   // WhatsApp fields are checked too (digits only for the phone number id).
@@ -480,7 +491,7 @@ test("channels: a Telegram bot is checked, connected with polling, shows its hea
 });
 
 test("channels: a WhatsApp number shows the Callback URL and the verify-token reminder for Meta", async () => {
-  const secrets = { access_token: "EAAGdashboardAccessTok3nW4bz", app_secret: "4f2cdashboardappsecret", verify_token: "verify-dash-7b1e" };
+  const secrets = { access_token: META_TOKEN, app_secret: "4f2cdashboardappsecret", verify_token: "verify-dash-7b1e" };
   await page.check("input[name=type][value=whatsapp]");
   await page.fill("input[name=phone_number_id]", "106540352242922");
   for (const [field, value] of Object.entries(secrets)) await page.fill(`input[name=${field}]`, value);

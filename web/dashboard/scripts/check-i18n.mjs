@@ -93,7 +93,7 @@ const FAMILY_MEMBERS = {
   "channels.modes": ["polling", "webhook"],
   "channels.modeHint": ["polling", "webhook"],
   "channels.state": ["connected", "error", "inactive", "unknown"],
-  "channels.errors": ["validation_failed", "conflict", "quota_exceeded", "unavailable", "not_found"],
+  "channels.errors": ["validation_failed", "invalid_credentials", "provider_unreachable", "conflict", "quota_exceeded", "unavailable", "not_found"],
 };
 for (const family of families) {
   if (family.startsWith("errors")) continue; // checked against docs/api.md below

@@ -135,6 +135,8 @@ export interface ChannelWebhookInfo {
   last_error_message?: string | null;
   last_error?: string | null;
   last_error_at?: string | null;
+  /** Why Telegram could not be asked (the other fields are null then). */
+  error?: string | null;
 }
 
 /** A channel's health (docs/api.md "Channels"); every field may be missing on an older server. */

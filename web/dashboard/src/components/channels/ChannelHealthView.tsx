@@ -32,7 +32,7 @@ export function ChannelHealthView({ health }: { health?: ChannelHealth | null })
   const when = (iso?: string | null) => (iso ? formatDateTime(iso, lang) : null);
   const failed = failedCount(health);
   const webhook = health.webhook;
-  const webhookError = webhook?.last_error_message ?? webhook?.last_error;
+  const webhookError = webhook?.last_error_message ?? webhook?.last_error ?? webhook?.error;
   return (
     <dl className="facts health" data-testid="channel-health">
       {health.error && (
