@@ -377,6 +377,7 @@ test("channels: a Telegram bot is checked, connected with polling, shows its hea
   await page.click("nav >> text=Channels");
   await page.waitForSelector("[data-testid=overview-bot]");
   assert.match(await page.textContent("[data-testid=overview-bot]"), /Relay Help[\s\S]*No channel connected yet/);
+  await shoot("channels-overview");
   await page.click("[data-testid=overview-bot] >> text=Manage channels");
   await page.waitForSelector("[data-testid=connect-form]");
   assert.equal(routeOf(), `/app/bots/${state.botId}/channels`);
