@@ -56,11 +56,12 @@ const META_TOKEN = "EAAGdashboardAccessTok3nW4bz";
  * 400 OAuthException 190 as Graph answers a bad token) on one port.
  * Telegram:
  * getMe accepts GOOD_TOKEN only (else 401 Unauthorized, as Telegram answers a revoked token);
- * getUpdates long-polls up to 1 s and hands out `pending` updates once; sendMessage answers 403
- * "bot was blocked by the user" so the channel's health shows a delivery error; the rest ok.
+ * getUpdates long-polls up to 1 s and hands out `pending` updates once; sendMessage answers 400
+ * "chat not found" while `refuseSends` (so the channel's health shows a delivery error and the
+ * message is given up, not retried), else ok; the rest ok.
  */
 async function startFakeTelegram() {
-  const fake = { calls: [], pending: [], sent: [] };
+  const fake = { calls: [], pending: [], sent: [], refuseSends: true };
   fake.server = createServer((req, res) => {
     let body = "";
     req.on("data", (c) => { body += c; });
@@ -85,8 +86,11 @@ async function startFakeTelegram() {
         return fake.pending.length ? reply() : setTimeout(reply, 300);
       }
       if (method === "sendMessage") {
-        fake.sent.push(JSON.parse(body || "{}"));
-        return answer(403, { ok: false, error_code: 403, description: "Forbidden: bot was blocked by the user" });
+        const message = JSON.parse(body || "{}");
+        fake.sent.push(message);
+        if (fake.refuseSends) return answer(400, { ok: false, error_code: 400, description: "Bad Request: chat not found" });
+        return answer(200, { ok: true, result: { message_id: fake.sent.length, date: Math.floor(Date.now() / 1000),
+          chat: { id: Number(message.chat_id), type: "private" }, text: message.text } });
       }
       return answer(200, { ok: true, result: true });
     });
@@ -421,7 +425,7 @@ test("channels: a Telegram bot is checked, connected with polling, shows its hea
   assert.equal(await page.locator("[data-testid=connect-form]").count(), 0, "the plan allows one channel: no form");
   assert.equal(await page.textContent("[data-testid=last-inbound]"), "Never yet");
 
-  // A customer writes; the bot's reply is refused (blocked): health shows both after a refresh.
+  // A customer writes; Telegram refuses the bot's reply: health shows both after a refresh.
   telegram.pending.push({
     update_id: 7001,
     message: { message_id: 1, date: Math.floor(Date.now() / 1000), text: "Can I reply to emails sent to my mask?",
@@ -439,7 +443,7 @@ test("channels: a Telegram bot is checked, connected with polling, shows its hea
   assert.ok(telegram.sent.some((m) => String(m.chat_id) === "4242"), "the bot answered through sendMessage");
   await page.click("text=Refresh");
   await page.waitForFunction(() => document.querySelector("[data-testid=last-inbound]")?.textContent !== "Never yet");
-  assert.match(await page.textContent("[data-testid=last-delivery-error]"), /blocked by the user/);
+  assert.match(await page.textContent("[data-testid=last-delivery-error]"), /sendMessage: 400 .*chat not found/);
   assert.equal(await page.getAttribute("[data-testid=channel-state]", "data-state"), health.state === "connected" ? "connected" : health.state);
   assert.match(await page.textContent("[data-testid=channel-card]"), /BotFactory fetches messages from Telegram itself/);
   if (await page.locator("[data-testid=show-failed]").count()) {
@@ -448,7 +452,9 @@ test("channels: a Telegram bot is checked, connected with polling, shows its hea
     await page.waitForFunction(() => !document.querySelector("[data-testid=show-failed]"));
     state.deliveriesRoute = (await page.locator("[data-testid=delivery-row]").count()) > 0;
     if (state.deliveriesRoute) {
-      assert.match(await page.textContent("[data-testid=delivery-row]"), /blocked by the user/);
+      assert.match(await page.textContent("[data-testid=delivery-row]"), /chat not found/);
+      await shoot("channels-failed");
+      telegram.refuseSends = false;  // the cause is fixed: sending again delivers it
       const sentBefore = telegram.sent.length;
       await page.click("[data-testid=replay]");
       await page.waitForSelector("[data-testid=failed-deliveries] [role=status] >> text=queued to be sent again");
@@ -457,6 +463,14 @@ test("channels: a Telegram bot is checked, connected with polling, shows its hea
         assert.ok(Date.now() < until, "the replayed message went out to Telegram again");
         await new Promise((r) => setTimeout(r, 200));
       }
+      assert.equal(await page.locator("[data-testid=delivery-row]").count(), 0, "nothing is failed any more");
+      for (const until2 = Date.now() + 10000; (await page.textContent("[data-testid=last-delivery-error]")) !== "None";) {
+        assert.ok(Date.now() < until2, "the delivery error clears once the message is delivered");
+        await page.click("text=Refresh");
+        await page.waitForTimeout(300);
+      }
+      assert.equal(await page.textContent("[data-testid=failed-count]"), "0");
+      telegram.refuseSends = true;
     } else {
       assert.match(await page.textContent("[data-testid=failed-deliveries]"), /cannot list undelivered messages|No undelivered/);
     }
