@@ -108,6 +108,7 @@ cat <<INFO
   Dashboard (sign in/up):   http://127.0.0.1:$first_port/app/   (demo login below)
   Chat with the demo bot:   http://127.0.0.1:$first_port/?bot=$public_id
   Same, second replica:     http://127.0.0.1:$second_port/?bot=$public_id
+  Widget on a page:         http://127.0.0.1:$first_port/widget-preview.html?bot=$public_id   (docs/widget.md)
   REST API:                 http://127.0.0.1:$first_port/api/v1   (docs/api.md)
   Health / metrics:         http://127.0.0.1:$first_port/readyz   http://127.0.0.1:$first_port/metrics
   Demo tenant login:        demo@botfactory.local / demo-password-2026
