@@ -9,16 +9,21 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:http";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
+import { startFakeMeta } from "./fake_meta.mjs";
+import { startFakeTelegram } from "./fake_telegram.mjs";
 import { http, repoRoot, startFleet } from "./harness.mjs";
 
 const SHOTS = path.join(repoRoot, "build", "screenshots");
 const owner = { email: "owner@dash.example", username: "dash_owner", password: "dash-pass-2026" };
 let fleet;
 let telegram;
+let meta;
+let GOOD_TOKEN;  // the fake Telegram's bot "relay_help_bot"
+const META_TOKEN = "EAAGdashboardAccessTok3nW4bz";
+const PHONE_NUMBER_ID = "106540352242922";
 let browser;
 let context;
 let page;
@@ -28,9 +33,12 @@ const state = {};
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   telegram = await startFakeTelegram();
+  GOOD_TOKEN = telegram.addBot(123456789, "relay_help_bot");
+  meta = await startFakeMeta();
+  meta.addAccount(PHONE_NUMBER_ID, META_TOKEN, "whatsapp");
   fleet = await startFleet({ env: {
-    TELEGRAM_API_BASE_URL: telegram.url, TELEGRAM_POLL_TIMEOUT_S: "1", CHANNEL_PUBLIC_BASE_URL: "https://bots.example.com",
-    META_GRAPH_BASE_URL: telegram.url,
+    TELEGRAM_API_BASE_URL: telegram.url, TELEGRAM_POLL_TIMEOUT_S: "1", META_GRAPH_BASE_URL: meta.url,
+    CHANNEL_PUBLIC_BASE_URL: "https://bots.example.com",
   } });
   [base] = fleet.gateways;
   browser = await chromium.launch({
@@ -45,60 +53,9 @@ before(async () => {
 after(async () => {
   await browser?.close();
   fleet?.stop();
-  telegram?.server.close();
+  await telegram?.close();
+  await meta?.close();
 });
-
-const GOOD_TOKEN = "123456789:AAHdashboardTestToken_x9Zk";
-const META_TOKEN = "EAAGdashboardAccessTok3nW4bz";
-/**
- * A fake Telegram Bot API (https://core.telegram.org/bots/api, `<base>/bot<token>/<method>`) and
- * Meta Graph API account check (`GET <base>/<version>/<id>?fields=id`, Bearer META_TOKEN, else
- * 400 OAuthException 190 as Graph answers a bad token) on one port.
- * Telegram:
- * getMe accepts GOOD_TOKEN only (else 401 Unauthorized, as Telegram answers a revoked token);
- * getUpdates long-polls up to 1 s and hands out `pending` updates once; sendMessage answers 400
- * "chat not found" while `refuseSends` (so the channel's health shows a delivery error and the
- * message is given up, not retried), else ok; the rest ok.
- */
-async function startFakeTelegram() {
-  const fake = { calls: [], pending: [], sent: [], refuseSends: true };
-  fake.server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => { body += c; });
-    req.on("end", () => {
-      const m = req.url.match(/^\/bot([^/]+)\/(\w+)/);
-      const answer = (status, json) => { res.writeHead(status, { "Content-Type": "application/json" }); res.end(JSON.stringify(json)); };
-      const graph = req.url.match(/^\/v\d+\.\d+\/(\d+)\?fields=id$/);
-      if (req.method === "GET" && graph) {
-        fake.calls.push("graph:account");
-        if (req.headers.authorization === `Bearer ${META_TOKEN}`) return answer(200, { id: graph[1] });
-        return answer(400, { error: { message: "Invalid OAuth access token - Cannot parse access token", type: "OAuthException", code: 190 } });
-      }
-      if (!m) return answer(404, { ok: false, error_code: 404, description: "Not Found" });
-      const [, token, method] = m;
-      fake.calls.push(method);
-      if (token !== GOOD_TOKEN) return answer(401, { ok: false, error_code: 401, description: "Unauthorized" });
-      if (method === "getMe") {
-        return answer(200, { ok: true, result: { id: 123456789, is_bot: true, first_name: "Relay Help", username: "relay_help_bot" } });
-      }
-      if (method === "getUpdates") {
-        const reply = () => { const u = fake.pending.splice(0); answer(200, { ok: true, result: u }); };
-        return fake.pending.length ? reply() : setTimeout(reply, 300);
-      }
-      if (method === "sendMessage") {
-        const message = JSON.parse(body || "{}");
-        fake.sent.push(message);
-        if (fake.refuseSends) return answer(400, { ok: false, error_code: 400, description: "Bad Request: chat not found" });
-        return answer(200, { ok: true, result: { message_id: fake.sent.length, date: Math.floor(Date.now() / 1000),
-          chat: { id: Number(message.chat_id), type: "private" }, text: message.text } });
-      }
-      return answer(200, { ok: true, result: true });
-    });
-  });
-  await new Promise((resolve) => fake.server.listen(0, "127.0.0.1", resolve));
-  fake.url = `http://127.0.0.1:${fake.server.address().port}`;
-  return fake;
-}
 
 const AXE = path.join(repoRoot, "web/dashboard/node_modules/axe-core/axe.min.js");
 
@@ -412,21 +369,22 @@ test("channels: a Telegram bot is checked, connected with polling, shows its hea
   await shoot("channels-empty");
 
   // Checked in the browser first: nothing reaches the server (or Telegram) for a malformed token.
-  const callsBefore = telegram.calls.length;
+  const getMeCalls = () => telegram.calls.filter((c) => c.method === "getMe").length;
+  const callsBefore = getMeCalls();
   await page.fill("[data-testid=connect-form] input[name=token]", "not-a-token");
   await page.click("[data-testid=connect]");
   await page.waitForSelector("#ch-token-error");
   assert.match(await page.textContent("#ch-token-error"), /not a Telegram bot token/);
   assert.equal(await page.getAttribute("input[name=token]", "aria-invalid"), "true");
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("name")), "token", "focus on the bad field");
-  assert.equal(telegram.calls.length, callsBefore);
+  assert.equal(getMeCalls(), callsBefore);
 
   // Well-formed but refused by Telegram's getMe: the API's reason is shown.
   await page.fill("input[name=token]", "987654321:AAHsomebodyElsesTokenXYZ");
   await page.click("[data-testid=connect]");
   const refused = await page.waitForSelector("[data-testid=connect-error]");
   assert.match(await refused.textContent(), /^(Not accepted|Refused): Telegram refused the bot token \(getMe: 401/);
-  assert.ok(telegram.calls.includes("getMe"));
+  assert.ok(telegram.calls.some((c) => c.method === "getMe" && c.status === 401));
 
   // WhatsApp fields are checked too (digits only for the phone number id).
   await page.check("input[name=type][value=whatsapp]");
@@ -441,15 +399,15 @@ test("channels: a Telegram bot is checked, connected with polling, shows its hea
   await page.click("[data-testid=connect]");
   const card = await page.waitForSelector("[data-testid=channel-card]", { timeout: 15000 });
   assert.match(await card.textContent(), /Telegram · @?relay_help_bot/);
-  assert.equal(await page.textContent("[data-testid=credentials-hint]"), "•••• x9Zk");
+  assert.equal(await page.textContent("[data-testid=credentials-hint]"), `•••• ${GOOD_TOKEN.slice(-4)}`);
   assert.ok(!(await page.content()).includes(GOOD_TOKEN), "the token is not shown back");
   assert.equal(await page.textContent("[data-testid=channel-allowance]"), "1 of 1 channels");
   assert.equal(await page.locator("[data-testid=connect-form]").count(), 0, "the plan allows one channel: no form");
   assert.equal(await page.textContent("[data-testid=last-inbound]"), "Never yet");
 
   // A customer writes; Telegram refuses the bot's reply: health shows both after a refresh.
-  telegram.pending.push({
-    update_id: 7001,
+  telegram.failNext(GOOD_TOKEN, { status: 400, description: "Bad Request: chat not found" });
+  telegram.queueUpdate(GOOD_TOKEN, {
     message: { message_id: 1, date: Math.floor(Date.now() / 1000), text: "Can I reply to emails sent to my mask?",
       from: { id: 4242, is_bot: false, first_name: "Dilnoza" }, chat: { id: 4242, type: "private", first_name: "Dilnoza" } },
   });
@@ -462,7 +420,8 @@ test("channels: a Telegram bot is checked, connected with polling, shows its hea
     assert.ok(Date.now() < deadline, `health never showed the inbound update and the refused reply: ${JSON.stringify(health)}`);
     await new Promise((r) => setTimeout(r, 300));
   }
-  assert.ok(telegram.sent.some((m) => String(m.chat_id) === "4242"), "the bot answered through sendMessage");
+  assert.ok(telegram.calls.some((c) => c.method === "sendMessage" && String(c.params.chat_id) === "4242"),
+    "the bot answered through sendMessage");
   await page.click("text=Refresh");
   await page.waitForFunction(() => document.querySelector("[data-testid=last-inbound]")?.textContent !== "Never yet");
   assert.match(await page.textContent("[data-testid=last-delivery-error]"), /sendMessage: 400 .*chat not found/);
@@ -476,12 +435,11 @@ test("channels: a Telegram bot is checked, connected with polling, shows its hea
     if (state.deliveriesRoute) {
       assert.match(await page.textContent("[data-testid=delivery-row]"), /chat not found/);
       await shoot("channels-failed");
-      telegram.refuseSends = false;  // the cause is fixed: sending again delivers it
-      const sentBefore = telegram.sent.length;
+      // The cause is gone (failNext was one refusal): sending again delivers it.
       await page.click("[data-testid=replay]");
       await page.waitForSelector("[data-testid=failed-deliveries] [role=status] >> text=queued to be sent again");
       const until = Date.now() + 15000;
-      while (telegram.sent.length === sentBefore) {
+      while (telegram.sent(GOOD_TOKEN, 4242).length === 0) {
         assert.ok(Date.now() < until, "the replayed message went out to Telegram again");
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -492,7 +450,6 @@ test("channels: a Telegram bot is checked, connected with polling, shows its hea
         await page.waitForTimeout(300);
       }
       assert.equal(await page.textContent("[data-testid=failed-count]"), "0");
-      telegram.refuseSends = true;
     } else {
       assert.match(await page.textContent("[data-testid=failed-deliveries]"), /cannot list undelivered messages|No undelivered/);
     }
@@ -530,7 +487,7 @@ test("channels: a Telegram bot is checked, connected with polling, shows its hea
 test("channels: a WhatsApp number shows the Callback URL and the verify-token reminder for Meta", async () => {
   const secrets = { access_token: META_TOKEN, app_secret: "4f2cdashboardappsecret", verify_token: "verify-dash-7b1e" };
   await page.check("input[name=type][value=whatsapp]");
-  await page.fill("input[name=phone_number_id]", "106540352242922");
+  await page.fill("input[name=phone_number_id]", PHONE_NUMBER_ID);
   for (const [field, value] of Object.entries(secrets)) await page.fill(`input[name=${field}]`, value);
   await page.click("[data-testid=connect]");
   await page.waitForSelector("[data-testid=channel-card][data-type=whatsapp]", { timeout: 15000 });

@@ -6,6 +6,8 @@
 // - Instagram messaging send (https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api):
 //   `POST /<version>/<ig account id>/messages` with `{"recipient":{"id"},"message":{"text"}}`
 //   (text ≤ 1000 characters) → `{"recipient_id","message_id"}`;
+// - the account check at connect: `GET /<version>/<id>?fields=id` with the account's Bearer token
+//   → `{"id"}` (https://developers.facebook.com/docs/graph-api/overview#fields);
 // - errors as Graph sends them: `{"error":{"message","type","code","fbtrace_id"}}` (401 / code 190
 //   for a wrong token, 400 / code 100 for a bad request);
 // and builds the webhook calls Meta makes (payloads of `entry[].changes[].value.messages|statuses`
@@ -37,6 +39,16 @@ export async function startFakeMeta() {
     };
     const graphError = (status, code, message, type = "OAuthException") =>
       answer(status, { error: { message, type, code, fbtrace_id: "A" + randomBytes(8).toString("hex") } });
+    const check = /^\/(v\d+\.\d+)\/(\d+)\?fields=id$/.exec(req.url);
+    if (req.method === "GET" && check) {
+      call.version = check[1];
+      call.accountId = check[2];
+      const account = accounts.get(check[2]);
+      if (!account || req.headers.authorization !== `Bearer ${account.token}`) {
+        return graphError(401, 190, "Invalid OAuth access token - Cannot parse access token");
+      }
+      return answer(200, { id: check[2] });
+    }
     if (req.method !== "POST" || !match) return graphError(400, 100, "Unsupported request", "GraphMethodException");
     const account = accounts.get(call.accountId);
     if (!account || req.headers.authorization !== `Bearer ${account.token}`) {
