@@ -5,7 +5,7 @@ import { listBots, listChannels } from "../api/endpoints";
 import type { Bot, Channel } from "../api/types";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { StateBadge } from "../components/channels/ChannelHealthView";
-import { CHANNEL_NAMES } from "../components/channels/names";
+import { channelTitle } from "../components/channels/names";
 import { Link } from "../router";
 import { useLoad } from "../useLoad";
 
@@ -38,7 +38,7 @@ export function ChannelsOverviewPage() {
               : (
                 <ul className="inline-list">
                   {channels.map((c) => (
-                    <li key={c.id}>{CHANNEL_NAMES[c.type] ?? c.type}{c.display_name ? ` · ${c.display_name}` : ""} <StateBadge state={c.health?.state} /></li>
+                    <li key={c.id}>{channelTitle(c.type, c.display_name)} <StateBadge state={c.health?.state} /></li>
                   ))}
                 </ul>
               )}

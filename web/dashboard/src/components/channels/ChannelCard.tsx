@@ -10,7 +10,7 @@ import { formatDateTime } from "../../format";
 import { channelError } from "./channelError";
 import { ChannelHealthView, StateBadge, failedCount } from "./ChannelHealthView";
 import { FailedDeliveries } from "./FailedDeliveries";
-import { CHANNEL_NAMES } from "./names";
+import { CHANNEL_NAMES, channelTitle } from "./names";
 import { WebhookSetup } from "./WebhookSetup";
 
 export function ChannelCard(props: { botId: string; channel: Channel; onChange: () => void; onRemoved: (id: string) => void }) {
@@ -40,9 +40,7 @@ export function ChannelCard(props: { botId: string; channel: Channel; onChange: 
   return (
     <li className="card channel" data-testid="channel-card" data-type={c.type}>
       <div className="page-head">
-        <h3>
-          {name}{c.display_name ? <> · <span data-testid="channel-name">{c.display_name}</span></> : null}
-        </h3>
+        <h3 data-testid="channel-name">{channelTitle(c.type, c.display_name)}</h3>
         <StateBadge state={c.health?.state} />
       </div>
       <dl className="facts">
