@@ -1,7 +1,7 @@
 // One connected channel: its name, mode and masked credentials, health, what to register in
 // Meta's or Telegram's settings, failed deliveries with replay, and disconnect (confirmed).
 
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { disconnectChannel } from "../../api/endpoints";
 import type { Channel } from "../../api/types";
@@ -21,6 +21,9 @@ export function ChannelCard(props: { botId: string; channel: Channel; onChange: 
   const [error, setError] = useState<unknown>(null);
   const name = CHANNEL_NAMES[c.type] ?? c.type;
   const failed = failedCount(c.health);
+  // Shown while anything failed, and kept after a replay empties it (so its result stays visible).
+  const [deliveries, setDeliveries] = useState(false);
+  useEffect(() => { if (failed === undefined || failed > 0) setDeliveries(true); }, [failed]);
 
   const remove = async () => {
     setBusy(true);
@@ -54,7 +57,7 @@ export function ChannelCard(props: { botId: string; channel: Channel; onChange: 
       <h4>{t("channels.health")}</h4>
       <ChannelHealthView health={c.health} />
       <WebhookSetup channel={c} />
-      {(failed === undefined || failed > 0) && (
+      {deliveries && (
         <FailedDeliveries botId={props.botId} channelId={c.id} onReplayed={props.onChange} />
       )}
       {error !== null && <p className="error" role="alert">{channelError(t, error)}</p>}
