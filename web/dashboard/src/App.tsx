@@ -1,5 +1,5 @@
 // The dashboard's shell: header (brand, navigation, language, account) and the route switch.
-// Channels and Inbox are in the navigation already, marked "coming", so their screens slot in.
+// A nav item may be marked "coming" (shown, not a link) until its screen exists.
 
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
@@ -14,6 +14,7 @@ import { ChannelsPage } from "./pages/ChannelsPage";
 import { KnowledgePage } from "./pages/KnowledgePage";
 import { ModelKeysPage } from "./pages/ModelKeysPage";
 import { PlanPage } from "./pages/PlanPage";
+import { InboxPage } from "./pages/InboxPage";
 import { TryItPage } from "./pages/TryItPage";
 import { InstallPage } from "./pages/InstallPage";
 import { SignInPage, SignUpPage } from "./pages/AuthPages";
@@ -26,7 +27,7 @@ const NAV: NavItem[] = [
   { to: "/bots", key: "nav.bots" },
   { to: "/keys", key: "nav.keys" },
   { to: "/plan", key: "nav.plan" },
-  { to: "/inbox", key: "nav.inbox", coming: true },
+  { to: "/inbox", key: "nav.inbox" },
   { to: "/channels", key: "nav.channels" },
 ];
 
@@ -68,14 +69,9 @@ export function App() {
   else if (route === "/channels") page = <ChannelsOverviewPage />;
   else if (route === "/keys") page = <ModelKeysPage />;
   else if (route === "/plan") page = <PlanPage />;
-  else if (route === "/inbox") {
-    page = (
-      <section className="card">
-        <h1>{t(route === "/inbox" ? "nav.inbox" : "nav.channels")}</h1>
-        <p className="muted">{t("common.comingText")}</p>
-      </section>
-    );
-  } else page = <section className="card"><h1>{t("common.notFound")}</h1><Link to="/bots">{t("nav.bots")}</Link></section>;
+  else if (route === "/inbox") page = <InboxPage />;
+  else if ((params = match("/inbox/:id", route))) page = <InboxPage conversationId={params.id} />;
+  else page = <section className="card"><h1>{t("common.notFound")}</h1><Link to="/bots">{t("nav.bots")}</Link></section>;
 
   return (
     <>
