@@ -23,6 +23,7 @@
 #include <boost/json.hpp>
 
 #include "bot_registry.hpp"
+#include "question_split.hpp"
 #include "scratch_database.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/text.hpp"
@@ -85,13 +86,13 @@ struct Scores {
   int questions = 0;
   int hit_at_1 = 0;
   int hit_at_k = 0;
-  int half_questions[2] = {0, 0};  // by half_of() of the question id
+  int half_questions[2] = {0, 0};  // by bench::question_half() of the question id
   int half_hit_at_1[2] = {0, 0};
   double reciprocal_rank = 0;
   std::vector<double> latency_ms;
 
   /// `ranked`: document ids, best first (repeats are skipped: several chunks of one document);
-  /// `half`: 0 or 1, the question's half (half_of()).
+  /// `half`: 0 or 1, the question's half (bench::question_half()).
   void add(const std::vector<std::string>& ranked, const std::set<std::string>& gold, int half) {
     ++questions;
     ++half_questions[half];
@@ -200,16 +201,6 @@ LoadedBot load_bot(registry::BotRegistry& registry, const std::string& tenant,
     loaded.dataset_id[registry.add_document(add).id()] = std::string(d.at("id").as_string());
   }
   return loaded;
-}
-
-/// The half (0: tuning, 1: held out) a question belongs to: the MD5 of its dataset id (UTF-8)
-/// read as a big-endian integer, modulo 2, i.e. the parity of the digest's last hex digit. The
-/// split the ranking parameters were chosen on (docs/benchmarks.md "Character 4-grams").
-int half_of(pg::Connection& sql, const std::string& id) {
-  std::string digest = sql.exec("SELECT md5($1)", {id}).str(0, 0);
-  char last = digest.back();
-  int value = last <= '9' ? last - '0' : last - 'a' + 10;
-  return value % 2;
 }
 
 /// SearchKnowledge's chunks for `question` (limit 20).
@@ -387,7 +378,7 @@ int main(int argc, char** argv) try {
       std::set<std::string> gold;
       for (const auto& g : q.at("gold_ids").as_array()) gold.insert(std::string(g.as_string()));
       std::string question(q.at("question").as_string());
-      int half = half_of(sql, std::string(q.at("id").as_string()));
+      int half = bench::question_half(sql, std::string(q.at("id").as_string()));
 
       auto started = Clock::now();
       auto response = search(registry, tenant, bot.id(), question);

@@ -8,6 +8,7 @@ bench_retrieval's half_of()) and the tuning criterion (mean half-0 recall@1 of C
 XQuAD ru). With {} it prints the shipped ranking, which matches bench_retrieval's BM25F column.
 Parameters (defaults = the shipped ranking):
   k1 (1.2), b (0.75)  word BM25F; ncand (20) candidates of the 4-gram stage; gw (0.7) its weight
+  tg     add tg * the 4-gram BM25 of the query against the document title alone
   coord  multiply by (idf share of the query's lexemes found in the chunk) ** coord
   title  add title * (idf sum of the query's lexemes found in the document title)
   bigram add bigram * (min idf of each adjacent query lexeme pair found within win positions)
@@ -31,6 +32,15 @@ SETS = [('covid-faq (en)', 'covid-faq-deepset', 'en'), ('xquad (en)', 'xquad-en-
         ('mozilla-faq answers-only (uz)', 'mozilla-faq', 'uz')]
 
 
+def title_grams(title):
+    """registry.char_grams() of a title (no Uzbek folding: en/ru only): {gram: count}."""
+    t = ' ' + re.sub(r'[^\w]+|_', ' ', title.lower().replace('ё', 'е')).strip() + ' '
+    out = defaultdict(int)
+    for i in range(len(t) - 3):
+        out[t[i:i + 4]] += 1
+    return out
+
+
 def half(qid):
     return int(hashlib.md5(qid.encode()).hexdigest(), 16) % 2
 
@@ -50,6 +60,7 @@ class Bot:
         ds = [d for d in ds if d['lang'] == lang][::every]
         self.docid = {d['id']: x['id'] for d, x in zip(b['docs'], ds)}
         self.docorder = {d['id']: i for i, d in enumerate(b['docs'])}
+        self.title = {d['id']: d['title'] for d in b['docs']}
         self.chunks = b['chunks']
         self.byid = {c['id']: c for c in self.chunks}
         self.N = len(self.chunks)
@@ -62,11 +73,17 @@ class Bot:
             for g in c['grams']:
                 self.gdf[g] += 1
             c['_pos'], c['_title'] = {}, set()
+            c['_tgrams'] = title_grams(self.title[c['document_id']])
             for lex, ps, ws in c['tsv'] or []:
                 c['_pos'][lex] = set(ps or [])
                 if ws and 'A' in ws:
                     c['_title'].add(lex)
         self.lang = lang
+        self.tgdf = defaultdict(int)
+        for c in self.chunks:
+            for g in c['_tgrams']:
+                self.tgdf[g] += 1
+        self.avg_tgrams = max(sum(sum(c['_tgrams'].values()) for c in self.chunks) / self.N, 1)
 
     def idf(self, df):
         return math.log(1 + (self.N - df + 0.5) / (df + 0.5))
@@ -113,6 +130,13 @@ class Bot:
             c = self.byid[cid]
             gs = self.gram_score(c, q)
             total = s + P.get('gw', 0.7) * gs
+            if P.get('tg'):
+                tl = sum(c['_tgrams'].values())
+                for g in q['grams']:
+                    tf = c['_tgrams'].get(g)
+                    if tf:
+                        total += P['tg'] * self.idf(self.tgdf[g]) * tf * 2.2 / (
+                            tf + 1.2 * (0.25 + 0.75 * tl / self.avg_tgrams))
             if P.get('coord'):
                 total *= (sum(v for w, v in qidf.items() if w in c['_pos']) / total_idf) ** P['coord']
             if P.get('title'):
