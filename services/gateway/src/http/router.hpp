@@ -28,6 +28,7 @@ enum class Endpoint {
   kDeleteKnowledge,
   kCreateWidgetSession,
   kListConversations,
+  kListTenantConversations,  // GET /api/v1/conversations (the inbox)
   kBotModelStatus,
   kListMessages,
   kTakeover,
@@ -40,6 +41,8 @@ enum class Endpoint {
   kCreateChannel,
   kListChannels,
   kDeleteChannel,
+  kListFailedDeliveries,
+  kReplayDeliveries,
 };
 
 /// Result of matching a request against the table.
