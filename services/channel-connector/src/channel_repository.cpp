@@ -1,6 +1,7 @@
 #include "channel_repository.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include "botfactory/pg/pool.hpp"
 
@@ -99,11 +100,35 @@ constexpr const char* kOutboxWindowClosed =
     "UPDATE chat.channel_outbox SET state = 'window_closed', last_error = $2, lease_until = NULL, "
     "failed_at = now() "
     "WHERE id = $1";
-constexpr const char* kOutboxStatus =
-    "UPDATE chat.channel_outbox SET delivery_status = $3, delivery_status_at = now(), "
-    "last_error = CASE WHEN $4 = '' THEN last_error ELSE $4 END, "
-    "failed_at = CASE WHEN $3 = 'failed' THEN now() ELSE failed_at END "
-    "WHERE channel_id = $1 AND external_message_id = $2";
+// Status order of the Cloud API (sent → delivered → read; failed last): a status never moves a
+// row backwards when Meta's webhook calls arrive out of order.
+#define BF_STATUS_RANK(x) \
+  "(CASE " x " WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 " \
+  "WHEN 'failed' THEN 4 ELSE 0 END)"
+// A status is first kept here (it may come before the send stored the message id), then moved
+// onto the outbox row by kApplyEarlyStatus once that row carries the id.
+constexpr const char* kKeepEarlyStatus =
+    "INSERT INTO chat.channel_early_statuses AS e (channel_id, external_message_id, status, error) "
+    "VALUES ($1, $2, $3, $4) ON CONFLICT (channel_id, external_message_id) DO UPDATE SET "
+    "status = EXCLUDED.status, error = EXCLUDED.error, received_at = now() "
+    "WHERE " BF_STATUS_RANK("EXCLUDED.status") " >= " BF_STATUS_RANK("e.status");
+// Moves the kept status of (channel $1, message id $2) onto its outbox row, if that row exists.
+// Both the webhook (after keeping) and the sender (after storing the id) run it: whichever comes
+// second finds the other's write, and the DELETE lets only one of them apply it.
+constexpr const char* kApplyEarlyStatus =
+    "WITH e AS (DELETE FROM chat.channel_early_statuses d WHERE d.channel_id = $1 "
+    "AND d.external_message_id = $2 AND EXISTS (SELECT 1 FROM chat.channel_outbox o "
+    "WHERE o.channel_id = $1 AND o.external_message_id = $2) "
+    "RETURNING d.status, d.error, d.received_at) "
+    "UPDATE chat.channel_outbox o SET delivery_status = e.status, delivery_status_at = e.received_at, "
+    "last_error = CASE WHEN e.error = '' THEN o.last_error ELSE e.error END, "
+    "failed_at = CASE WHEN e.status = 'failed' THEN now() ELSE o.failed_at END "
+    "FROM e WHERE o.channel_id = $1 AND o.external_message_id = $2 "
+    "AND " BF_STATUS_RANK("e.status") " >= " BF_STATUS_RANK("o.delivery_status");
+// Statuses kept for a message id no send ever stored (another system's send on the same number).
+constexpr const char* kDropStaleEarlyStatuses =
+    "DELETE FROM chat.channel_early_statuses WHERE received_at < now() - interval '1 day'";
+constexpr const char* kOutboxChannel = "SELECT channel_id FROM chat.channel_outbox WHERE id = $1";
 constexpr const char* kOutboxRetry =
     "UPDATE chat.channel_outbox SET next_attempt_at = now() + $2 * interval '1 millisecond', "
     "parts_sent = $3, last_error = $4, attempts = attempts + $5, lease_until = NULL WHERE id = $1";
@@ -349,6 +374,9 @@ std::vector<OutboxJob> ChannelRepository::claim_outbox(int limit, std::chrono::m
 void ChannelRepository::outbox_sent(std::int64_t id, const std::string& external_message_id) {
   auto connection = pool_.acquire();
   connection->exec(kOutboxSent, {std::to_string(id), external_message_id});
+  if (external_message_id.empty()) return;
+  auto channel = connection->exec(kOutboxChannel, {std::to_string(id)});
+  if (channel.rows() > 0) connection->exec(kApplyEarlyStatus, {channel.str(0, 0), external_message_id});
 }
 
 void ChannelRepository::outbox_window_closed(std::int64_t id, const std::string& error) {
@@ -360,8 +388,11 @@ int ChannelRepository::record_delivery_status(const std::string& channel_id,
                                               const std::string& external_message_id,
                                               const std::string& status, const std::string& error) {
   auto connection = pool_.acquire();
-  auto r = connection->exec(kOutboxStatus, {channel_id, external_message_id, status, error});
-  return static_cast<int>(r.affected());
+  auto kept = connection->exec(kKeepEarlyStatus, {channel_id, external_message_id, status, error});
+  connection->exec(kApplyEarlyStatus, {channel_id, external_message_id});
+  // About one status in 256 also sweeps statuses nobody claimed for a day (bounded table).
+  if ((std::hash<std::string>{}(external_message_id) & 0xff) == 0) connection->exec(kDropStaleEarlyStatuses, {});
+  return static_cast<int>(kept.affected());
 }
 
 void ChannelRepository::outbox_retry(std::int64_t id, std::chrono::milliseconds delay,

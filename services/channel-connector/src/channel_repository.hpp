@@ -153,8 +153,10 @@ class ChannelRepository {
   void outbox_sent(std::int64_t id, const std::string& external_message_id = {});
   /// Not sent: the WhatsApp 24-hour customer-service window is closed (final, shown in health).
   void outbox_window_closed(std::int64_t id, const std::string& error);
-  /// Records a WhatsApp status (sent/delivered/read/failed, `error` for failed) on the outbox row
-  /// with that wamid; returns the rows updated (0 = unknown id).
+  /// Records a WhatsApp/Instagram status (sent/delivered/read/failed, `error` for failed) on the
+  /// outbox row with that wamid — at once, or when the sender stores the id if the webhook came
+  /// first; a status never moves a row backwards (failed > read > delivered > sent). Returns 1
+  /// when the status was kept, 0 when a later status was already there.
   int record_delivery_status(const std::string& channel_id, const std::string& external_message_id,
                              const std::string& status, const std::string& error);
   /// Back to pending after `delay` with `parts_sent` parts delivered; counts an attempt when

@@ -166,8 +166,23 @@ TEST_CASE("whatsapp webhook: signature required, one message three times, reply 
   REQUIRE(listed.size() == 1);
   CHECK_THAT(listed[0].record.last_delivery_error, Catch::Contains("131026"));
   CHECK(listed[0].record.last_inbound_at_us > 0);
-  auto unknown = status_payload("wamid.unknown", "read");
-  CHECK(b.receive_meta_webhook(id, whatsapp::sign(kAppSecret, unknown), unknown).statuses_recorded == 0);
+  // Out of order (Meta does not promise order): a "delivered" after "failed" changes nothing.
+  auto late = status_payload(sent[0].wamid, "delivered");
+  b.receive_meta_webhook(id, whatsapp::sign(kAppSecret, late), late);
+  CHECK(h.text("SELECT delivery_status FROM chat.channel_outbox WHERE external_message_id = $1",
+               {sent[0].wamid}) == "failed");
+
+  // A status that comes before the send stored Meta's id waits, then lands when it is stored.
+  auto early = status_payload("wamid.early", "delivered");
+  CHECK(b.receive_meta_webhook(id, whatsapp::sign(kAppSecret, early), early).statuses_recorded == 1);
+  CHECK(h.count("SELECT count(*) FROM chat.channel_early_statuses WHERE external_message_id = 'wamid.early'") == 1);
+  auto row = h.count("SELECT id FROM chat.channel_outbox WHERE state = 'sent'");
+  h.text("UPDATE chat.channel_outbox SET delivery_status = '' WHERE id = $1 RETURNING delivery_status",
+         {std::to_string(row)});
+  ChannelRepository(*h.pool).outbox_sent(row, "wamid.early");
+  CHECK(h.text("SELECT delivery_status FROM chat.channel_outbox WHERE id = $1", {std::to_string(row)}) ==
+        "delivered");
+  CHECK(h.count("SELECT count(*) FROM chat.channel_early_statuses") == 0);
 }
 
 TEST_CASE("whatsapp outbox: 5xx retried, 400 never, the 24-hour window closes visibly, long text") {
