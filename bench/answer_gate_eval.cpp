@@ -376,6 +376,7 @@ int main(int argc, char** argv) try {
       std::cout << "| " << fmt(n, "%.2f") << " |";
       for (const auto& [faq, c] : columns) {
         ai::GateSettings gate;
+        gate.use_normalized_score = true;
         gate.faq_title_match = faq;
         gate.min_coverage = c;
         std::cout << " ";
@@ -399,6 +400,7 @@ int main(int argc, char** argv) try {
               << "| faq_title_match_below | half 0 | half 1 |\n|---|---|---|\n";
     for (double below : {0.0, 0.25, 0.30, 0.35, 0.40, 0.50, 1.01}) {
       auto gate = defaults.gate;
+      gate.use_normalized_score = true;
       gate.faq_title_match_below = below;
       std::cout << "| " << fmt(below, "%.2f") << " |";
       for (int half : {0, 1}) {

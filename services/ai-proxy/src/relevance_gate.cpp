@@ -51,7 +51,7 @@ bool passes_gate(const Relevance& relevance, const GateSettings& settings) {
       relevance.matched == 0) {
     return false;
   }
-  bool reported = relevance.normalized_score > 0;
+  bool reported = settings.use_normalized_score && relevance.normalized_score > 0;
   if (settings.faq_title_match && relevance.title_is_question && relevance.distinctive_terms > 0 &&
       relevance.distinctive_title_matched == 0 &&
       (!reported || relevance.normalized_score < settings.faq_title_match_below)) {

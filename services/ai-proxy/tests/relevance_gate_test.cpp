@@ -28,6 +28,7 @@ ai::Relevance weak_faq_match(double normalized_score) {
 
 TEST_CASE("gate: a reported normalized score replaces the coverage rule") {
   ai::GateSettings gate;  // min_normalized_score 0.20, min_coverage 0.5
+  gate.use_normalized_score = true;
   auto r = weak_faq_match(0.5);
   r.title_is_question = false;
   CHECK(r.coverage() < gate.min_coverage);
@@ -46,6 +47,7 @@ TEST_CASE("gate: a reported normalized score replaces the coverage rule") {
 
 TEST_CASE("gate: the FAQ-title rule holds below faq_title_match_below only") {
   ai::GateSettings gate;  // faq_title_match_below 0.35
+  gate.use_normalized_score = true;
   CHECK_FALSE(ai::passes_gate(weak_faq_match(0.30), gate));
   CHECK(ai::passes_gate(weak_faq_match(0.35), gate));
   CHECK(ai::passes_gate(weak_faq_match(0.90), gate));
@@ -66,4 +68,13 @@ TEST_CASE("gate: min_score and a matched word are required whatever the normaliz
   r = weak_faq_match(0.9);
   r.matched = 0;
   CHECK_FALSE(ai::passes_gate(r, gate));
+}
+
+TEST_CASE("gate: the normalized score is opt-in; by default the coverage rule decides") {
+  ai::GateSettings gate;
+  CHECK_FALSE(gate.use_normalized_score);
+  auto r = weak_faq_match(0.05);  // a small bot: low normalized score
+  r.title_is_question = false;
+  r.matched = 3;  // 3 of 4 content words found
+  CHECK(ai::passes_gate(r, gate));
 }
