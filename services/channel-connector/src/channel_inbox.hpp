@@ -10,11 +10,14 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "channel_bindings.hpp"
 #include "channel_repository.hpp"
+#include "worker_pool.hpp"
 
 namespace spdlog {
 class logger;
@@ -27,14 +30,20 @@ class VisitorMessageListener;
 
 /// Tunables of the inbox processor.
 struct InboxSettings {
-  int batch = 32;                                  // rows claimed at once
+  int batch = 64;                                  // CHANNEL_INBOX_BATCH: rows claimed at once
+  std::size_t threads = 4;                         // CHANNEL_INBOX_THREADS: chats posted at once
   std::chrono::milliseconds lease{30000};          // a claimed row is retried after this
   std::chrono::milliseconds idle_poll{1000};       // look for work at least this often
   std::chrono::milliseconds recovery_after{60000};  // CHANNEL_REPLY_RECOVERY_MS
 };
 
-/// One thread. `typing` (optional) is called after a visitor message was posted: (channel,
-/// external chat id) — the sender shows "typing…" there.
+/// One claiming thread and a pool of `threads` posting threads. Each pass claims up to `batch`
+/// pending rows (id order), groups them by chat (channel + external chat id, read from the
+/// stored payload) and posts the groups in parallel, each group's rows in id order on one thread;
+/// the pass ends when every group is done, so a chat's next rows are claimed only after its
+/// earlier ones were posted (per-chat order). A row that fails stops its group: the rest of that
+/// chat waits for the lease, in order. `typing` (optional) is called after a visitor message was
+/// posted: (channel, external chat id) — the sender shows "typing…" there.
 class InboxProcessor : public InboxWaker {
  public:
   using TypingHook = std::function<void(const ChannelRecord&, const std::string& chat_id)>;
@@ -55,7 +64,10 @@ class InboxProcessor : public InboxWaker {
 
  private:
   void loop();
-  void process(const InboxRow& row);
+  /// Posts one chat's rows in order; stops at the first row that throws (left pending).
+  void process_group(const std::vector<const InboxRow*>& rows,
+                     const std::vector<const std::optional<ChannelRecord>*>& channels);
+  void process(const InboxRow& row, const std::optional<ChannelRecord>& channel);
   /// A stored WhatsApp message (whatsapp_wire.hpp stored form): text posted, others ignored.
   void process_whatsapp(const InboxRow& row, const ChannelRecord& channel);
   /// Posts `text` as the visitor message of (channel, chat) and marks the row posted (or
@@ -77,6 +89,11 @@ class InboxProcessor : public InboxWaker {
   bool stopping_ = false;
   std::thread thread_;
   std::chrono::steady_clock::time_point next_recovery_{};
+  std::unique_ptr<WorkerPool> pool_;  // null with threads <= 1: groups run on the caller
 };
+
+/// The chat an inbox row belongs to, for grouping: the Telegram update's chat id or the
+/// WhatsApp/Instagram sender; "" when the payload does not parse (the row is its own group).
+std::string inbox_chat_key(const InboxRow& row, const std::string& channel_kind);
 
 }  // namespace botfactory::channel

@@ -57,6 +57,7 @@ OutboxSender::~OutboxSender() { stop(); }
 void OutboxSender::start() {
   if (thread_.joinable()) return;
   pool_ = std::make_unique<WorkerPool>(settings_.workers, settings_.workers * 4, "outbox");
+  typing_pool_ = std::make_unique<WorkerPool>(1, kTypingQueue, "typing");
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -67,6 +68,7 @@ void OutboxSender::stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (typing_pool_) typing_pool_->shutdown();
   if (pool_) pool_->shutdown();
 }
 
@@ -137,9 +139,9 @@ int OutboxSender::run_once_inline() {
 }
 
 void OutboxSender::send_typing(const ChannelRecord& channel, const std::string& chat_id) {
-  if (!box_ || !pool_) return;
+  if (!box_ || !typing_pool_) return;
   auto sealed = channel.credentials;
-  pool_->try_submit([this, sealed = std::move(sealed), chat_id, id = channel.id] {
+  typing_pool_->try_submit([this, sealed = std::move(sealed), chat_id, id = channel.id] {
     try {
       auto credentials = open_credentials(*box_, sealed);
       auto result = telegram_.call(credentials.token, "sendChatAction",
@@ -157,7 +159,7 @@ void OutboxSender::send_typing(const ChannelRecord& channel, const std::string& 
 
 void OutboxSender::deliver(const OutboxJob& job) {
   using Kind = telegram::CallResult::Kind;
-  auto channel = repository_.get(job.channel_id);
+  auto channel = repository_.get_core(job.channel_id);
   if (!channel) return;  // disconnected: its rows are gone
   if (job.chat_inactive) {
     repository_.outbox_failed(job.id, "chat inactive: the customer blocked the bot");

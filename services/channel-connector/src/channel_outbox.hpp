@@ -43,6 +43,9 @@ struct ChannelCredentials;
 /// last message (https://developers.facebook.com/docs/whatsapp/pricing#customer-service-windows).
 inline constexpr std::chrono::hours kWhatsAppWindow{24};
 
+/// sendChatAction calls waiting at most (more are dropped: best effort).
+inline constexpr std::size_t kTypingQueue = 64;
+
 struct OutboxSettings {
   std::size_t workers = 4;                       // CHANNEL_OUTBOX_WORKERS: sends at once
   std::chrono::milliseconds lease{60000};        // a claimed row is retried after this
@@ -107,6 +110,9 @@ class OutboxSender : public OutboundListener {
   void note_limiter_wait(std::chrono::milliseconds wait);
   bool stopping_ = false;
   std::unique_ptr<WorkerPool> pool_;
+  /// "typing…" calls: their own thread and queue (kTypingQueue, dropped when full), so they
+  /// never take a delivery's worker or queue slot.
+  std::unique_ptr<WorkerPool> typing_pool_;
   std::thread thread_;
 };
 

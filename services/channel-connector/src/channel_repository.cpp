@@ -16,6 +16,13 @@ namespace {
   ", (SELECT count(*) FROM chat.channel_outbox o WHERE o.channel_id = c.id AND o.state = 'pending')" \
   ", (SELECT count(*) FROM chat.channel_outbox o WHERE o.channel_id = c.id AND o.state = 'failed')" \
   ", (SELECT count(*) FROM chat.channel_outbox o WHERE o.channel_id = c.id AND o.state = 'window_closed')"
+// The same columns with the three outbox counts as 0: the hot paths (inbox, outbox) need no counts.
+#define BF_CHANNEL_CORE_COLUMNS                                                                \
+  "c.id, c.tenant_id, c.bot_id, c.kind, c.mode, c.external_id, c.display_name, "              \
+  "encode(c.credentials_nonce, 'hex'), encode(c.credentials_ciphertext, 'hex'), "             \
+  "c.credentials_last_four, c.state, c.state_error, c.poll_offset, " BF_US("c.last_inbound_at") \
+  ", c.last_delivery_error, " BF_US("c.last_delivery_error_at") ", " BF_US("c.created_at")     \
+  ", 0::bigint, 0::bigint, 0::bigint"
 
 constexpr const char* kLockBot = "SELECT pg_advisory_xact_lock(hashtext('chat.channels:' || $1))";
 constexpr const char* kCountBotChannels =
@@ -30,6 +37,8 @@ constexpr const char* kListChannels =
 constexpr const char* kGetChannel =
     "SELECT " BF_CHANNEL_COLUMNS " FROM chat.channels c WHERE c.id = $1 "
     "AND ($2::uuid IS NULL OR c.tenant_id = $2::uuid) AND ($3::uuid IS NULL OR c.bot_id = $3::uuid)";
+constexpr const char* kGetChannelCore =
+    "SELECT " BF_CHANNEL_CORE_COLUMNS " FROM chat.channels c WHERE c.id = $1";
 constexpr const char* kDeleteChannel =
     "DELETE FROM chat.channels WHERE id = $1 AND tenant_id = $2 AND bot_id = $3";
 constexpr const char* kSetState = "UPDATE chat.channels SET state = $2, state_error = $3 WHERE id = $1";
@@ -110,6 +119,7 @@ constexpr const char* kChatInactive =
     "UPDATE chat.conversations SET chat_inactive = true WHERE id = $1";
 
 #undef BF_CHANNEL_COLUMNS
+#undef BF_CHANNEL_CORE_COLUMNS
 #undef BF_US
 
 pg::Param optional_param(const std::string& value) {
@@ -204,6 +214,13 @@ std::optional<ChannelRecord> ChannelRepository::get(const std::string& channel_i
                                                     const std::string& bot_id) {
   auto connection = pool_.acquire();
   auto r = connection->exec(kGetChannel, {channel_id, optional_param(tenant_id), optional_param(bot_id)});
+  if (r.rows() == 0) return std::nullopt;
+  return read_channel(r, 0);
+}
+
+std::optional<ChannelRecord> ChannelRepository::get_core(const std::string& channel_id) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kGetChannelCore, {channel_id});
   if (r.rows() == 0) return std::nullopt;
   return read_channel(r, 0);
 }

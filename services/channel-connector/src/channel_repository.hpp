@@ -105,6 +105,9 @@ class ChannelRepository {
   /// One channel; with non-empty tenant/bot it must be theirs.
   std::optional<ChannelRecord> get(const std::string& channel_id, const std::string& tenant_id = {},
                                    const std::string& bot_id = {});
+  /// One channel by id without the outbox counts (pending/failed/window_closed_outbound are 0):
+  /// one index lookup, for the inbox and outbox hot paths.
+  std::optional<ChannelRecord> get_core(const std::string& channel_id);
   /// Deletes the channel (its inbox and outbox rows go with it; conversations keep their
   /// history, channel_id set NULL). False when it was not the tenant's bot's.
   bool remove(const std::string& channel_id, const std::string& tenant_id, const std::string& bot_id);

@@ -1,5 +1,7 @@
 #include "pipeline_dispatcher.hpp"
 
+#include <algorithm>
+
 #include "bot_pipeline.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/request_id.hpp"
@@ -18,7 +20,10 @@ FairQueueLimits fair_limits(const DispatchSettings& settings) {
   std::size_t threads = settings.threads == 0 ? 1 : settings.threads;
   std::size_t running =
       settings.tenant_max_running == 0 ? (threads + 1) / 2 : settings.tenant_max_running;
-  return FairQueueLimits{settings.queue_capacity, settings.tenant_queue_capacity, running};
+  std::size_t burst = settings.tenant_burst_running == 0 ? std::max<std::size_t>(threads - 1, 1)
+                                                         : settings.tenant_burst_running;
+  return FairQueueLimits{settings.queue_capacity, settings.tenant_queue_capacity, running,
+                         std::max(burst, running)};
 }
 
 PipelineDispatcher::PipelineDispatcher(BotPipeline& pipeline, DispatchSettings settings,
