@@ -18,6 +18,7 @@
 #include "model_status_repository.hpp"
 #include "grpc_clients.hpp"
 #include "pipeline_dispatcher.hpp"
+#include "shared_send_rate_limiter.hpp"
 
 namespace botfactory::channel {
 
@@ -61,7 +62,10 @@ struct ChannelApp::Parts {
         graph(http, b.meta_graph_base_url, b.meta_graph_api_version),
         allowance(rpc::make_channel(s.subscription_addr), s.rpc_timeout),
         bindings(channels, box, telegram, bots, allowance, b.public_base_url),
-        outbox(channels, box, telegram, b.outbox, registry),
+        send_rates(std::make_unique<redis::SpacedSlots>(s.redis_host, s.redis_port,
+                                                        kRateCounterTimeout, s.redis_credentials),
+                   b.outbox.rates, s.redis_key_prefix, registry),
+        outbox(channels, box, telegram, b.outbox, registry, &send_rates),
         inbox(channels, chat, dispatcher, b.inbox,
               [this](const ChannelRecord& channel, const std::string& chat_id) {
                 outbox.send_typing(channel, chat_id);
@@ -90,6 +94,7 @@ struct ChannelApp::Parts {
   whatsapp::GraphClient graph;
   SubscriptionChannelAllowance allowance;
   ChannelBindings bindings;
+  SharedSendRateLimiter send_rates;
   OutboxSender outbox;
   InboxProcessor inbox;
   TelegramPoller poller;

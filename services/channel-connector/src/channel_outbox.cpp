@@ -39,12 +39,13 @@ std::vector<CitedSource> sources_from_json(const std::string& text) {
 
 OutboxSender::OutboxSender(ChannelRepository& repository, std::shared_ptr<const crypto::SecretBox> box,
                            telegram::BotApiClient& telegram, OutboxSettings settings,
-                           metrics::Registry& registry)
+                           metrics::Registry& registry, SendRateGate* rates)
     : repository_(repository),
       box_(std::move(box)),
       telegram_(telegram),
       settings_(settings),
-      limiter_(settings.rates),
+      own_limiter_(settings.rates),
+      limiter_(rates ? *rates : own_limiter_),
       log_(common::logger("outbox")),
       sent_(registry.counter("channel_outbound_sent_total", "Channel messages delivered")),
       retried_(registry.counter("channel_outbound_retried_total",

@@ -59,8 +59,11 @@ struct OutboxSettings {
 /// One claiming thread + a WorkerPool of `workers` threads. Thread-safe.
 class OutboxSender : public OutboundListener {
  public:
+  /// `rates` (optional, must outlive the sender) books the sends — the SharedSendRateLimiter of
+  /// every replica; null = a SendRateLimiter of this replica with settings.rates.
   OutboxSender(ChannelRepository& repository, std::shared_ptr<const crypto::SecretBox> box,
-               telegram::BotApiClient& telegram, OutboxSettings settings, metrics::Registry& registry);
+               telegram::BotApiClient& telegram, OutboxSettings settings, metrics::Registry& registry,
+               SendRateGate* rates = nullptr);
   ~OutboxSender() override;
   OutboxSender(const OutboxSender&) = delete;
   OutboxSender& operator=(const OutboxSender&) = delete;
@@ -95,7 +98,8 @@ class OutboxSender : public OutboundListener {
   telegram::BotApiClient& telegram_;
   whatsapp::GraphClient* whatsapp_ = nullptr;
   OutboxSettings settings_;
-  SendRateLimiter limiter_;
+  SendRateLimiter own_limiter_;
+  SendRateGate& limiter_;
   std::shared_ptr<spdlog::logger> log_;
   metrics::Counter& sent_;
   metrics::Counter& retried_;
