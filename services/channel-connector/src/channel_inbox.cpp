@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/text.hpp"
@@ -88,7 +89,9 @@ int InboxProcessor::run_once() {
   std::vector<std::vector<const InboxRow*>> groups;
   std::vector<std::vector<const std::optional<ChannelRecord>*>> group_channels;
   std::unordered_map<std::string, std::size_t> group_of;
+  std::unordered_set<std::string> unreadable;  // lookup failed: the channel's rows wait (order)
   for (const auto& row : rows) {
+    if (unreadable.count(row.channel_id) > 0) continue;
     auto found = channels.find(row.channel_id);
     if (found == channels.end()) {
       std::optional<ChannelRecord> record;
@@ -96,7 +99,8 @@ int InboxProcessor::run_once() {
         record = repository_.get_core(row.channel_id);
       } catch (const std::exception& e) {
         log_->warn("inbox row {} not processed yet: {}", row.id, e.what());
-        continue;  // the lease brings it back
+        unreadable.insert(row.channel_id);
+        continue;  // the lease brings this channel's rows back, in order
       }
       found = channels.emplace(row.channel_id, std::move(record)).first;
     }
@@ -122,10 +126,15 @@ int InboxProcessor::run_once() {
       std::lock_guard lock(done_mutex);
       if (--left == 0) done_cv.notify_all();
     };
+    // Counts the group as finished however process_group leaves (it catches std::exception).
+    struct Finish {
+      decltype(finished)& f;
+      ~Finish() { f(); }
+    };
     for (std::size_t g = 0; g < groups.size(); ++g) {
       bool taken = pool_->try_submit([&, g] {
+        Finish finish{finished};
         process_group(groups[g], group_channels[g]);
-        finished();
       });
       if (!taken) finished();  // shutting down: the lease brings the rows back
     }
