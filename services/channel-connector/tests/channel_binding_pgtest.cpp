@@ -225,3 +225,37 @@ TEST_CASE("a restart between receipt and reply: every stored update is answered,
   CHECK(h.count("SELECT count(*) FROM chat.messages WHERE sender_kind = 'visitor'") == 2);
   CHECK(h.count("SELECT count(*) FROM chat.channel_outbox WHERE state = 'sent'") == 2);
 }
+
+TEST_CASE("inbox: updates of many chats are posted in parallel, each chat's in the order received") {
+  ChannelHarness h([](BindingSettings& b) {
+    b.public_base_url = "https://bots.example.com/";
+    b.inbox.threads = 4;
+    b.inbox.batch = 7;  // several passes, chats split across them
+  });
+  auto token = h.telegram.add_bot(5556001, "order_bot");
+  auto view = h.connect(token, "webhook");
+  auto secret = h.telegram.webhook_secret(token);
+  // 4 chats × 6 updates, interleaved as they would arrive.
+  int update_id = 9000;
+  for (int i = 0; i < 6; ++i) {
+    for (int chat = 0; chat < 4; ++chat) {
+      auto update = R"({"update_id":)" + std::to_string(++update_id) + "," +
+                    FakeTelegram::text_update(7700 + chat, "C" + std::to_string(chat),
+                                              "q" + std::to_string(i))
+                        .substr(1);
+      REQUIRE_FALSE(h.app->bindings().receive_telegram_update(view.record.id, secret, update));
+    }
+  }
+  REQUIRE(wait_until([&] {
+    return h.count("SELECT count(*) FROM chat.messages WHERE sender_kind = 'visitor'") == 24;
+  }));
+  CHECK(h.count("SELECT count(*) FROM chat.conversations WHERE channel = 'telegram'") == 4);
+  for (int chat = 0; chat < 4; ++chat) {
+    CAPTURE(chat);
+    CHECK(h.text("SELECT string_agg(m.text, ',' ORDER BY m.seq) FROM chat.messages m JOIN "
+                 "chat.conversations c ON c.id = m.conversation_id WHERE c.external_chat_id = $1 "
+                 "AND m.sender_kind = 'visitor'",
+                 {std::to_string(7700 + chat)}) == "q0,q1,q2,q3,q4,q5");
+  }
+  CHECK(h.count("SELECT count(*) FROM chat.channel_inbox WHERE state = 'pending'") == 0);
+}
