@@ -107,6 +107,10 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
   parts_->pipeline.set_outcome_sink(&parts_->model_status);
   parts_->chat.set_listener(&parts_->dispatcher);
   if (parts_->box) {
+    // Headroom: the inbox threads may post at once after one check each.
+    parts_->inbox.set_room_check([this, headroom = bindings.inbox.threads](const std::string& tenant) {
+      return parts_->dispatcher.has_room(tenant, headroom);
+    });
     parts_->bindings.set_inbox_waker(&parts_->inbox);
     parts_->chat.set_outbound_listener(&parts_->outbox);
     parts_->outbox.set_whatsapp(&parts_->graph);

@@ -66,7 +66,9 @@ void InboxProcessor::loop() {
     std::unique_lock lock(mutex_);
     if (stopping_) return;
     if (handled == 0) {
-      wake_.wait_for(lock, settings_.idle_poll, [&] { return woken_ || stopping_; });
+      // A held tenant is looked at again soon: its pipeline queue drains in milliseconds.
+      auto wait = has_held() ? std::min(settings_.held_poll, settings_.idle_poll) : settings_.idle_poll;
+      wake_.wait_for(lock, wait, [&] { return woken_ || stopping_; });
     }
     woken_ = false;
     if (stopping_) return;
@@ -82,8 +84,33 @@ std::string inbox_chat_key(const InboxRow& row, const std::string& channel_kind)
   return update && update->has_message ? std::to_string(update->chat_id) : std::string();
 }
 
+bool InboxProcessor::has_held() const {
+  std::lock_guard lock(held_mutex_);
+  return !held_.empty();
+}
+
+void InboxProcessor::hold(const ChannelRecord& channel, const std::vector<std::int64_t>& ids) {
+  {
+    std::lock_guard lock(held_mutex_);
+    held_.emplace(channel.id, channel.tenant_id);
+  }
+  repository_.inbox_release(ids);
+}
+
 int InboxProcessor::run_once() {
-  auto rows = repository_.claim_inbox(settings_.batch, settings_.lease);
+  std::vector<std::string> skip;
+  if (room_) {
+    std::lock_guard lock(held_mutex_);
+    for (auto it = held_.begin(); it != held_.end();) {
+      if (room_(it->second)) {
+        it = held_.erase(it);
+      } else {
+        skip.push_back(it->first);
+        ++it;
+      }
+    }
+  }
+  auto rows = repository_.claim_inbox(settings_.batch, settings_.lease, skip);
   // One channel lookup per channel and pass (without the outbox counts), not one per row.
   std::unordered_map<std::string, std::optional<ChannelRecord>> channels;
   std::vector<std::vector<const InboxRow*>> groups;
@@ -158,7 +185,14 @@ void InboxProcessor::process_group(const std::vector<const InboxRow*>& rows,
       if (stopping_) return;  // unprocessed rows are retried when their lease ends
     }
     try {
-      process(*rows[i], *channels[i]);
+      const auto& channel = *channels[i];
+      if (room_ && channel && !room_(channel->tenant_id)) {
+        std::vector<std::int64_t> rest;
+        for (std::size_t j = i; j < rows.size(); ++j) rest.push_back(rows[j]->id);
+        hold(*channel, rest);
+        return;
+      }
+      process(*rows[i], channel);
     } catch (const std::exception& e) {
       // Left pending with the rest of this chat: the lease makes them come back later, in order
       // (database or Redis trouble).

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "channel_bindings.hpp"
@@ -35,6 +36,7 @@ struct InboxSettings {
   std::chrono::milliseconds lease{30000};          // a claimed row is retried after this
   std::chrono::milliseconds idle_poll{1000};       // look for work at least this often
   std::chrono::milliseconds recovery_after{60000};  // CHANNEL_REPLY_RECOVERY_MS
+  std::chrono::milliseconds held_poll{20};         // look again this often while a tenant is held
 };
 
 /// One claiming thread and a pool of `threads` posting threads. Each pass claims up to `batch`
@@ -53,6 +55,13 @@ class InboxProcessor : public InboxWaker {
   InboxProcessor(const InboxProcessor&) = delete;
   InboxProcessor& operator=(const InboxProcessor&) = delete;
 
+  /// Back-pressure (optional; set before start()): true when the bot pipeline takes more
+  /// messages of the tenant. When it says no, that channel's claimed rows are given back and its
+  /// rows are not claimed again until it says yes (checked every held_poll): a burst waits in the
+  /// table, in order, instead of overflowing the pipeline's bounded queue; other channels go on.
+  using RoomCheck = std::function<bool(const std::string& tenant_id)>;
+  void set_room_check(RoomCheck room) { room_ = std::move(room); }
+
   void start();
   /// Stops and joins (idempotent).
   void stop();
@@ -68,6 +77,9 @@ class InboxProcessor : public InboxWaker {
   void process_group(const std::vector<const InboxRow*>& rows,
                      const std::vector<const std::optional<ChannelRecord>*>& channels);
   void process(const InboxRow& row, const std::optional<ChannelRecord>& channel);
+  /// The tenant has no room: gives `ids` back and holds `channel` until it has.
+  void hold(const ChannelRecord& channel, const std::vector<std::int64_t>& ids);
+  bool has_held() const;
   /// A stored WhatsApp message (whatsapp_wire.hpp stored form): text posted, others ignored.
   void process_whatsapp(const InboxRow& row, const ChannelRecord& channel);
   /// Posts `text` as the visitor message of (channel, chat) and marks the row posted (or
@@ -90,6 +102,9 @@ class InboxProcessor : public InboxWaker {
   std::thread thread_;
   std::chrono::steady_clock::time_point next_recovery_{};
   std::unique_ptr<WorkerPool> pool_;  // null with threads <= 1: groups run on the caller
+  RoomCheck room_;
+  mutable std::mutex held_mutex_;
+  std::unordered_map<std::string, std::string> held_;  // channel id -> tenant id
 };
 
 /// The chat an inbox row belongs to, for grouping: the Telegram update's chat id or the

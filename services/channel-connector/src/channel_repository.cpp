@@ -1,6 +1,7 @@
 #include "channel_repository.hpp"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "botfactory/pg/pool.hpp"
 
@@ -63,8 +64,12 @@ constexpr const char* kAdvanceOffset =
 constexpr const char* kClaimInbox =
     "UPDATE chat.channel_inbox SET lease_until = now() + $2 * interval '1 millisecond', "
     "attempts = attempts + 1, updated_at = now() WHERE id IN (SELECT id FROM chat.channel_inbox "
-    "WHERE state = 'pending' AND (lease_until IS NULL OR lease_until < now()) ORDER BY id LIMIT $1 "
+    "WHERE state = 'pending' AND (lease_until IS NULL OR lease_until < now()) "
+    "AND channel_id <> ALL ($3::uuid[]) ORDER BY id LIMIT $1 "
     "FOR UPDATE SKIP LOCKED) RETURNING id, channel_id, payload";
+constexpr const char* kInboxRelease =
+    "UPDATE chat.channel_inbox SET lease_until = NULL, attempts = GREATEST(attempts - 1, 0) "
+    "WHERE id = ANY ($1::bigint[]) AND state = 'pending'";
 constexpr const char* kInboxPosted =
     "UPDATE chat.channel_inbox SET state = 'posted', message_id = $2, attempts = 0, "
     "lease_until = NULL, updated_at = now() WHERE id = $1";
@@ -279,13 +284,39 @@ int ChannelRepository::store_polled(const std::string& channel_id,
   return inserted;
 }
 
-std::vector<InboxRow> ChannelRepository::claim_inbox(int limit, std::chrono::milliseconds lease) {
+namespace {
+
+/// A PostgreSQL array literal of plain tokens (uuids, integers: nothing to quote).
+template <typename T>
+std::string array_literal(const std::vector<T>& items) {
+  std::string out = "{";
+  for (const auto& item : items) {
+    if (out.size() > 1) out += ',';
+    if constexpr (std::is_same_v<T, std::string>) {
+      out += item;
+    } else {
+      out += std::to_string(item);
+    }
+  }
+  return out + "}";
+}
+
+}  // namespace
+
+std::vector<InboxRow> ChannelRepository::claim_inbox(int limit, std::chrono::milliseconds lease,
+                                                     const std::vector<std::string>& skip_channels) {
   auto connection = pool_.acquire();
-  auto r = connection->exec(kClaimInbox, {std::to_string(limit), ms(lease)});
+  auto r = connection->exec(kClaimInbox, {std::to_string(limit), ms(lease), array_literal(skip_channels)});
   std::vector<InboxRow> out;
   for (int i = 0; i < r.rows(); ++i) out.push_back(InboxRow{r.int64(i, 0), r.str(i, 1), r.str(i, 2)});
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;
+}
+
+void ChannelRepository::inbox_release(const std::vector<std::int64_t>& inbox_ids) {
+  if (inbox_ids.empty()) return;
+  auto connection = pool_.acquire();
+  connection->exec(kInboxRelease, {array_literal(inbox_ids)});
 }
 
 void ChannelRepository::inbox_posted(std::int64_t inbox_id, const std::string& message_id) {

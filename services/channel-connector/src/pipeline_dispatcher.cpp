@@ -35,7 +35,13 @@ PipelineDispatcher::PipelineDispatcher(BotPipeline& pipeline, DispatchSettings s
       queued_(registry.gauge("chat_pipeline_queue_depth", "Visitor messages waiting for a worker")),
       tenants_(registry.gauge("chat_pipeline_active_tenants",
                               "Tenants with visitor messages waiting or being answered")),
-      pool_(settings.threads, fair_limits(settings), "pipeline") {}
+      limits_(fair_limits(settings)),
+      pool_(settings.threads, limits_, "pipeline") {}
+
+bool PipelineDispatcher::has_room(const std::string& tenant_id, std::size_t headroom) const {
+  return pool_.queued(tenant_id) + headroom <= limits_.key_capacity &&
+         pool_.queued() + headroom <= limits_.total_capacity;
+}
 
 void PipelineDispatcher::on_visitor_message(const VisitorMessage& message) {
   // The reply belongs to the request that posted the visitor message: same request id in the

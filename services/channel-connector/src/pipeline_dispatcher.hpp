@@ -52,6 +52,10 @@ class PipelineDispatcher : public VisitorMessageListener {
   PipelineDispatcher(BotPipeline& pipeline, DispatchSettings settings, metrics::Registry& registry);
 
   void on_visitor_message(const VisitorMessage& message) override;
+  /// True when `headroom` more messages of `tenant_id` would fit in its queue and in the whole
+  /// queue: the channel inbox posts a tenant's stored updates only then (back-pressure), so a
+  /// burst waits in chat.channel_inbox instead of being dropped here.
+  bool has_room(const std::string& tenant_id, std::size_t headroom) const;
   /// Stops the workers; later messages are dropped.
   void shutdown() { pool_.shutdown(); }
 
@@ -61,6 +65,7 @@ class PipelineDispatcher : public VisitorMessageListener {
   metrics::Counter& dropped_tenant_full_;
   metrics::Gauge& queued_;
   metrics::Gauge& tenants_;
+  FairQueueLimits limits_;
   WorkerPool pool_;  // last: its threads use the members above
 };
 

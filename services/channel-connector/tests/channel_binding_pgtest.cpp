@@ -259,3 +259,43 @@ TEST_CASE("inbox: updates of many chats are posted in parallel, each chat's in t
   }
   CHECK(h.count("SELECT count(*) FROM chat.channel_inbox WHERE state = 'pending'") == 0);
 }
+
+TEST_CASE("inbox back-pressure: a burst over the tenant's pipeline queue waits in the inbox, none dropped") {
+  ChannelHarness h([](BindingSettings& b) { b.public_base_url = "https://bots.example.com/"; });
+  h.stop();
+  h.settings.pipeline_threads = 1;
+  h.settings.pipeline_tenant_queue_capacity = 5;  // the inbox's 4 threads leave room for 1
+  h.settings.visitor_messages_per_min = 0;
+  h.settings.bot_replies_per_min = 0;
+  h.start();
+  h.ai.hold(h.tenant);  // the first reply blocks: nothing leaves the pipeline queue
+  auto token = h.telegram.add_bot(5557001, "burst_bot");
+  auto view = h.connect(token, "webhook");
+  auto secret = h.telegram.webhook_secret(token);
+  for (int i = 0; i < 30; ++i) {
+    auto update = R"({"update_id":)" + std::to_string(9500 + i) + "," +
+                  FakeTelegram::text_update(8800 + i % 3, "B", "b" + std::to_string(i)).substr(1);
+    REQUIRE_FALSE(h.app->bindings().receive_telegram_update(view.record.id, secret, update));
+  }
+  REQUIRE(wait_until([&] { return h.ai.calls_of(h.tenant) == 1; }));
+  REQUIRE(wait_until([&] {
+    return h.count("SELECT count(*) FROM chat.messages WHERE sender_kind = 'visitor'") >= 2;
+  }));
+  // Held: at most 1 running + 5 queued + 4 in flight were posted; the rest waits, stored.
+  CHECK(h.count("SELECT count(*) FROM chat.messages WHERE sender_kind = 'visitor'") <= 10);
+  CHECK(h.count("SELECT count(*) FROM chat.channel_inbox WHERE state = 'pending'") >= 20);
+  auto& dropped = h.metrics.counter("chat_pipeline_dropped_total", "", R"(reason="tenant_queue_full")");
+  CHECK(dropped.value() == 0);
+  h.ai.release();
+  // Every update answered without the 60 s recovery, in order per chat.
+  REQUIRE(wait_until([&] { return h.telegram.sent().size() == 30; }, std::chrono::seconds(30)));
+  CHECK(dropped.value() == 0);
+  for (int chat = 0; chat < 3; ++chat) {
+    std::string expected;
+    for (int i = chat; i < 30; i += 3) expected += (expected.empty() ? "b" : ",b") + std::to_string(i);
+    CHECK(h.text("SELECT string_agg(m.text, ',' ORDER BY m.seq) FROM chat.messages m JOIN "
+                 "chat.conversations c ON c.id = m.conversation_id WHERE c.external_chat_id = $1 "
+                 "AND m.sender_kind = 'visitor'",
+                 {std::to_string(8800 + chat)}) == expected);
+  }
+}
