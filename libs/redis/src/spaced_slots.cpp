@@ -27,6 +27,15 @@ constexpr std::string_view kReserveScript =
     "end "
     "return {1, string.format('%.0f', now)}";
 
+// KEYS[1]; ARGV[1]: now in µs (0 = TIME); ARGV[2]: the spacing in µs (for the expiry).
+constexpr std::string_view kTouchScript =
+    "local now = tonumber(ARGV[1]) "
+    "if now == 0 then local t = redis.call('TIME') now = tonumber(t[1]) * 1000000 + tonumber(t[2]) end "
+    "local last = redis.call('GET', KEYS[1]) "
+    "if last and tonumber(last) >= now then return 0 end "
+    "redis.call('SET', KEYS[1], string.format('%.0f', now), 'PX', math.floor(tonumber(ARGV[2]) / 1000) + 1000) "
+    "return 1";
+
 }  // namespace
 
 SpacedSlots::SpacedSlots(std::string host, int port, std::chrono::milliseconds timeout,
@@ -59,6 +68,13 @@ std::optional<SpacedSlots::Slot> SpacedSlots::reserve(const std::vector<SpacedKe
   }
   if (second->type != REDIS_REPLY_STRING) return std::nullopt;
   return Slot{std::chrono::microseconds(0), std::stoll(std::string(second->str, second->len))};
+}
+
+bool SpacedSlots::touch(const SpacedKey& key, std::int64_t now_us) {
+  auto now = std::to_string(now_us);
+  auto spacing = std::to_string(key.spacing.count());
+  auto reply = client_.command({"EVAL", kTouchScript, "1", key.key, now, spacing});
+  return reply && reply->type == REDIS_REPLY_INTEGER;
 }
 
 }  // namespace botfactory::redis

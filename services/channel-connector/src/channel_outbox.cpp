@@ -194,6 +194,7 @@ void OutboxSender::deliver(const OutboxJob& job) {
       return;
     }
     auto result = telegram_.call(credentials.token, "sendMessage", std::move(body));
+    limiter_.sent(channel->id, job.external_chat_id);
     if (result.kind == Kind::kOk) {
       ++part;
       continue;
@@ -257,6 +258,7 @@ void OutboxSender::deliver_whatsapp(const OutboxJob& job, const ChannelRecord& c
                                                              job.external_chat_id, text)
                             : whatsapp_->send_text(channel.external_id, credentials.access_token,
                                                    job.external_chat_id, text);
+    limiter_.sent(channel.id, job.external_chat_id);
     if (result.kind == Kind::kOk) {
       last_id = result.message_id;
       ++part;

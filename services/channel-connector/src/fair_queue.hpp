@@ -12,7 +12,7 @@
 
 namespace botfactory::channel {
 
-/// Bounds of a FairQueue. A value of 0 is read as 1.
+/// Bounds of a FairQueue. A value of 0 is read as 1 (key_burst_running: as key_running).
 struct FairQueueLimits {
   /// Jobs waiting in all keys together.
   std::size_t total_capacity = 1000;
@@ -21,8 +21,8 @@ struct FairQueueLimits {
   /// Jobs of one key running at once (taken by pop() and not yet done()): its fair share.
   std::size_t key_running = 2;
   /// Jobs of one key running at once while no key under its fair share is waiting (borrowed
-  /// idle capacity); read as key_running when smaller. Equal to key_running: no borrowing.
-  std::size_t key_burst_running = 2;
+  /// idle capacity); read as key_running when smaller (0, the default: no borrowing).
+  std::size_t key_burst_running = 0;
 };
 
 /// Round-robin scheduling over per-key queues (deficit round robin with equal quanta: every job

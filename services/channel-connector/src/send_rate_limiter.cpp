@@ -49,6 +49,13 @@ void SendRateLimiter::note_sent(const std::string& bot, const std::string& chat,
   book(bot, bot + '\n' + chat, now);
 }
 
+void SendRateLimiter::sent(const std::string& bot, const std::string& chat, Clock::time_point now) {
+  if (chat_spacing_.count() == 0) return;
+  std::lock_guard lock(mutex_);
+  auto& last = chat_last_[bot + '\n' + chat];
+  last = std::max(last, now);
+}
+
 void SendRateLimiter::book(const std::string& bot, const std::string& chat_key, Clock::time_point now) {
   if (bot_spacing_.count() > 0) bot_last_[bot] = now;
   if (chat_spacing_.count() > 0) chat_last_[chat_key] = now;

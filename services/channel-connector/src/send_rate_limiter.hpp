@@ -32,6 +32,11 @@ class SendRateGate {
   /// = it may go now and the send is booked — call it right before handing the request to the
   /// HTTP client, and a caller that got zero must send.
   virtual std::chrono::milliseconds reserve(const std::string& bot, const std::string& chat) = 0;
+  /// The send booked by reserve() finished (whatever its answer): the chat's spacing counts from
+  /// now, so a send delayed after its booking (busy machine, slow network) cannot arrive closer
+  /// than the interval to the next one. One chat's sends are sequential (the outbox's per-chat
+  /// order), so this costs its rate nothing beyond the send's own duration.
+  virtual void sent(const std::string& bot, const std::string& chat) = 0;
 };
 
 /// A spacing limiter (not a window count, which lets `limit` sends go at once and `limit` more
@@ -56,6 +61,9 @@ class SendRateLimiter : public SendRateGate {
   /// Records a send booked elsewhere (the shared limiter) at `now`, so that falling back to this
   /// limiter keeps the spacing of this replica's recent sends.
   void note_sent(const std::string& bot, const std::string& chat, Clock::time_point now = Clock::now());
+  void sent(const std::string& bot, const std::string& chat) override { sent(bot, chat, Clock::now()); }
+  /// sent() at `now`: the chat's last send moves to `now` when that is later.
+  void sent(const std::string& bot, const std::string& chat, Clock::time_point now);
 
   /// The enforced spacing between two sends of one bot (µs; 0 = no limit).
   std::chrono::microseconds bot_spacing() const { return bot_spacing_; }

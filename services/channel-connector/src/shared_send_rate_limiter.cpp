@@ -44,4 +44,12 @@ SharedSendRateLimiter::Booking SharedSendRateLimiter::book(const std::string& bo
   return Booking{std::chrono::milliseconds(0), slot->at_us, true};
 }
 
+void SharedSendRateLimiter::sent(const std::string& bot, const std::string& chat) {
+  if (local_.chat_spacing().count() == 0) return;
+  local_.sent(bot, chat);
+  // A failure only loses the extra safety: the booking already holds the nominal spacing.
+  slots_->touch({prefix_ + "send:chat:" + bot + ":" + chat, local_.chat_spacing()},
+                now_us_ ? now_us_() : 0);
+}
+
 }  // namespace botfactory::channel

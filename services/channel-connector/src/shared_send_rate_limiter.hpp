@@ -52,6 +52,8 @@ class SharedSendRateLimiter : public SendRateGate {
   std::chrono::milliseconds reserve(const std::string& bot, const std::string& chat) override {
     return book(bot, chat).wait;
   }
+  /// Moves the chat's key in Redis (and locally) to now — Redis' TIME, or the injected clock.
+  void sent(const std::string& bot, const std::string& chat) override;
 
  private:
   std::unique_ptr<redis::SpacedSlots> slots_;

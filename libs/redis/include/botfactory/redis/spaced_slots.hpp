@@ -42,6 +42,11 @@ class SpacedSlots {
   /// reached or answers with an error (the caller decides: fail open or local).
   std::optional<Slot> reserve(const std::vector<SpacedKey>& keys, std::int64_t now_us = 0);
 
+  /// Moves `key`'s last event forward to `now_us` (0 = Redis' TIME) when it is older: the next
+  /// reserve() counts the spacing from there (e.g. from when a send completed rather than when
+  /// it was booked). False when Redis did not answer.
+  bool touch(const SpacedKey& key, std::int64_t now_us = 0);
+
  private:
   BlockingClient client_;
 };
