@@ -12,6 +12,9 @@
 # services inherit them (bot-registry decides which answerer a bot gets, ai-proxy calls the
 # model); the demo bot is switched to that provider on every start, back to extractive without.
 # Keys are never printed.
+# TELEGRAM_BOT_TOKEN (from @BotFather): the demo bot answers that Telegram bot too (long polling,
+# no public address needed; docs/channels.md); TELEGRAM_API_BASE_URL points it at another Bot API
+# server (a fake, a local telegram-bot-api).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -100,6 +103,10 @@ node scripts/seed.mjs "http://127.0.0.1:$first_port" "$RUN_DIR/demo.json" \
   deploy/seed/mozilla-faq/docs.uz.jsonl >/dev/null
 public_id=$(sed -n 's/.*"public_id": "\([^"]*\)".*/\1/p' "$RUN_DIR/demo.json")
 answerer=$(node scripts/lib/describe-answerer.mjs "$RUN_DIR/demo.json")
+telegram=$(sed -n 's/.*"telegram": "\([^"]*\)".*/\1/p' "$RUN_DIR/demo.json")
+telegram_line=""
+[ -n "$telegram" ] && telegram_line="
+  Demo bot on Telegram:     $telegram: write to it in Telegram (TELEGRAM_BOT_TOKEN)"
 
 cat <<INFO
 
@@ -108,10 +115,11 @@ cat <<INFO
   Dashboard (sign in/up):   http://127.0.0.1:$first_port/app/   (demo login below)
   Chat with the demo bot:   http://127.0.0.1:$first_port/?bot=$public_id
   Same, second replica:     http://127.0.0.1:$second_port/?bot=$public_id
+  Widget on a page:         http://127.0.0.1:$first_port/widget-preview.html?bot=$public_id   (docs/widget.md)
   REST API:                 http://127.0.0.1:$first_port/api/v1   (docs/api.md)
   Health / metrics:         http://127.0.0.1:$first_port/readyz   http://127.0.0.1:$first_port/metrics
   Demo tenant login:        demo@botfactory.local / demo-password-2026
-  Demo bot answers with:    $answerer
+  Demo bot answers with:    $answerer$telegram_line
   Logs:                     $RUN_DIR/fleet/logs/
   A service that dies is restarted (back-off 1 s doubling to 30 s; logs/fleet.log says so).
 

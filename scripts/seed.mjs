@@ -6,7 +6,7 @@
 // On every run the demo bot's answerer follows the environment (demoProvider below): a model
 // provider when the platform has a key (or a self-hosted endpoint) for it, else `extractive`.
 // Prints {email, password, bot_id, public_id, bot_name, provider, model, effective_answerer,
-// effective_answerer_reason} as JSON; never a key.
+// effective_answerer_reason, telegram ("@bot_username (polling)" or "")} as JSON; never a key.
 import { readFileSync, writeFileSync } from "node:fs";
 import { ensureTenantBot, must, restClient } from "./lib/rest-client.mjs";
 
@@ -64,23 +64,36 @@ for (const docsPath of docsPaths) {
   }
 }
 // TELEGRAM_BOT_TOKEN (from @BotFather) in the environment: the demo bot answers on Telegram too
-// (long polling, so it works from a laptop; docs/channels.md). A failure is reported, never fatal.
-const telegramToken = process.env.TELEGRAM_BOT_TOKEN;
+// (long polling, so it works from a laptop; docs/channels.md). Connected unless a channel with
+// this token's last four characters is there already (another token: connected beside it). A
+// failure is reported, never fatal.
+const telegramToken = process.env.TELEGRAM_BOT_TOKEN?.trim();
+let telegram = "";
 if (telegramToken) {
   const path = `/api/v1/bots/${bot.id}/channels`;
   const listed = await api.call("GET", path, null, token);
-  const connected = listed.status === 200 && listed.body.channels.some((c) => c.type === "telegram");
-  if (!connected) {
-    const made = await api.call("POST", path, { type: "telegram", token: telegramToken, mode: "polling" }, token);
-    if (made.status === 201) console.error(`seed: Telegram bot ${made.body.display_name} connected (polling)`);
-    else console.error(`seed: Telegram not connected: ${made.status} ${JSON.stringify(made.body?.error ?? made.body)}`);
+  const channels = listed.status === 200 ? listed.body.channels.filter((c) => c.type === "telegram") : [];
+  let current = channels.find((c) => c.credentials_hint === "…" + telegramToken.slice(-4));
+  for (const other of channels.filter((c) => c !== current)) {
+    console.error(`seed: Telegram bot ${other.display_name} stays connected too (DELETE ${path}/${other.id} disconnects it)`);
   }
+  if (!current) {
+    const made = await api.call("POST", path, { type: "telegram", token: telegramToken, mode: "polling" }, token);
+    if (made.status === 201) {
+      current = made.body;
+      console.error(`seed: Telegram bot ${made.body.display_name} connected (polling)`);
+    } else {
+      console.error(`seed: Telegram not connected: ${made.status} ${JSON.stringify(made.body?.error ?? made.body)}`);
+    }
+  }
+  if (current) telegram = `${current.display_name} (${current.mode})`;
 }
 const out = {
   email: demo.email, password: demo.password, bot_id: bot.id, public_id: bot.public_id, bot_name: bot.name,
   provider: updated.provider?.provider ?? "extractive", model: updated.provider?.model ?? "",
   effective_answerer: updated.effective_answerer ?? updated.provider?.provider ?? "extractive",
   effective_answerer_reason: updated.effective_answerer_reason ?? null,
+  telegram,
 };
 writeFileSync(outPath, JSON.stringify(out, null, 2));
 console.log(JSON.stringify(out));

@@ -217,6 +217,28 @@ test("try it: refused while the bot's allowed sites exclude the dashboard, then 
   await shoot("try-it");
 });
 
+test("install: the embed line with this gateway and the bot's public id, Copy, and a live preview", async () => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
+  await page.click(".tabs >> text=Install");
+  await page.waitForURL(/\/install$/);
+  const snippet = `<script src="${base}/widget.js" data-bot="${state.publicId}" async></script>`;
+  await page.waitForSelector(`[data-testid=snippet] >> text=${state.publicId}`);
+  assert.equal(await page.textContent("[data-testid=snippet]"), snippet);
+  await page.click("[data-testid=copy-snippet]");
+  await page.waitForSelector("[data-testid=copy-status] >> text=Copied to the clipboard.");
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), snippet);
+  assert.match(await page.textContent("[data-testid=install-origins]"), /Any web site may use this widget/);
+  // The preview loads /widget.js in an iframe: open the bubble and see the greeting.
+  const preview = page.frameLocator("[data-testid=preview]");
+  await page.locator("[data-testid=preview]").scrollIntoViewIfNeeded();  // the bubble is fixed in the frame
+  await preview.locator("button.launcher").click();
+  await preview.locator(".msg-bot >> text=Ask me about Firefox Relay").waitFor({ timeout: 15000 });
+  const frame = page.frames().find((f) => f.url().includes("/widget-preview.html"));
+  await frame.addScriptTag({ path: AXE });  // axe-core checks the preview's frame too
+  await shoot("install");
+  await preview.locator("button.launcher").click();  // closed again for the pages after this
+});
+
 test("the bot list shows the effective answerer and its reason; a model key changes it", async () => {
   await page.click("nav >> text=Bots");
   await page.waitForSelector("[data-testid=bot-card]");

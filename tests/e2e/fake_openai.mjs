@@ -12,12 +12,13 @@ import http from "node:http";
  * returns the pieces of the answer (strings). `keys` (optional): the only keys accepted in
  * `Authorization: Bearer <key>` (others get 401 invalid_api_key, as OpenAI answers); without it
  * any key is accepted. `fake.mode` may be changed at any time: "ok" (default), "error500" (500
- * with an error body) or "close" (the connection is destroyed before any response).
+ * with an error body) or "close" (the connection is destroyed before any response); so may
+ * `fake.firstMs` (the delay before the first piece of the requests that come after).
  * Resolves to {url (the base URL for OPENAI_BASE_URL), requests (bodies received), calls
  * ({headers, body, status, usage} per request), mode, close()}.
  */
 export async function startFakeOpenAi({ reply, gapMs = 150, firstMs = 0, keys } = {}) {
-  const fake = { requests: [], calls: [], mode: "ok" };
+  const fake = { requests: [], calls: [], mode: "ok", firstMs };
   const server = http.createServer(async (req, res) => {
     let raw = "";
     for await (const chunk of req) raw += chunk;
@@ -54,7 +55,7 @@ export async function startFakeOpenAi({ reply, gapMs = 150, firstMs = 0, keys } 
       `data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 0, model: body.model, choices, ...extra })}\n\n`;
     const pieces = reply(body);
     res.write(chunk([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }]));
-    await new Promise((resolve) => setTimeout(resolve, firstMs));
+    await new Promise((resolve) => setTimeout(resolve, fake.firstMs));
     for (const piece of pieces) {
       if (res.destroyed) return;
       res.write(chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]));

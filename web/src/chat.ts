@@ -1,12 +1,14 @@
-// The BotFactory chat page: opens a widget session for the bot in `?bot=<public id>`, keeps a
-// WebSocket to the gateway, resumes by seq after any disconnect, renews its token in-band before
-// it expires (docs/protocol.md, "Token expiry and renewal") and renders the conversation: a bot
-// reply grows as its `message.delta` frames arrive (after a typing indicator) and is replaced by
-// the final `message.new`, with its citations (citations.ts).
+// The BotFactory chat page for the bot in `?bot=<public id>`. The connection (widget session,
+// WebSocket, resume by seq, in-band token renewal; docs/protocol.md "Token expiry and renewal")
+// is widget-client.ts, shared with the embeddable widget; this file renders the conversation: a
+// bot reply grows as its `message.delta` frames arrive (after a typing indicator) and is
+// replaced by the final `message.new`, with its citations (citations.ts).
 
-import type { ChatMessage, ServerFrame, WidgetSession } from "./protocol.js";
+import type { ChatMessage, WidgetSession } from "./protocol.js";
 import { t, type Strings } from "./i18n.js";
 import { followCitations, renderReply } from "./citations.js";
+import { WidgetClient, type ClientEvents } from "./widget-client.js";
+import { Store } from "./widget-store.js";
 
 const params = new URLSearchParams(location.search);
 const publicId = params.get("bot") ?? "";
@@ -22,9 +24,7 @@ const avatar = document.querySelector<HTMLDivElement>(".avatar")!;
 
 let ui: Strings = t(navigator.language.slice(0, 2));
 let session: WidgetSession | null = null;
-let socket: WebSocket | null = null;
-let lastSeq = 0;
-let retryMs = 500;
+let client: WidgetClient | null = null;
 const rendered = new Map<number, HTMLLIElement>();
 const pending = new Map<string, HTMLLIElement>();
 /** Bot replies being streamed, by the seq of the visitor message they answer. */
@@ -33,9 +33,6 @@ let typing: HTMLLIElement | null = null;
 let typingTimer: ReturnType<typeof setTimeout> | undefined;
 const typingMaxMs = 30000;  // a reply that never comes (channel-connector's AI_TIMEOUT_MS is 30 s)
 let scrollQueued = false;
-let renewTimer: ReturnType<typeof setTimeout> | undefined;
-const renewRetryMs = 5000;
-const maxTimerMs = 2 ** 31 - 1;  // setTimeout's limit (about 24.8 days)
 
 function setStatus(text: string, online: boolean): void {
   status.textContent = text;
@@ -146,8 +143,6 @@ function showMessage(seq: number, message: ChatMessage): void {
   }
   item.title = message.created_at;
   insertBySeq(seq, item);
-  lastSeq = Math.max(lastSeq, seq);
-  saveSession();
   scrollToEnd(message.sender.kind === "visitor");
 }
 
@@ -173,187 +168,79 @@ function showDelta(replyToSeq: number, delta: string): void {
   scrollToEnd();
 }
 
-function saveSession(): void {
-  if (session) localStorage.setItem(storageKey, JSON.stringify({ session, lastSeq }));
-}
-
-/** The `iat` and `exp` claims (seconds since the epoch) of a JWT (RFC 7519), or {} when unreadable. */
-function tokenTimes(token: string): { iat?: number; exp?: number } {
-  try {
-    const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    return JSON.parse(atob(payload)) as { iat?: number; exp?: number };
-  } catch {
-    return {};
-  }
-}
-
-/**
- * True when the visitor token expires within 30 s. A token that cannot be read counts as valid
- * (the server decides).
- */
-function tokenExpiring(token: string): boolean {
-  const { exp } = tokenTimes(token);
-  return typeof exp === "number" && exp * 1000 <= Date.now() + 30000;
-}
-
-/**
- * Milliseconds until the token should be renewed: a minute before its `exp`, or a tenth of its
- * lifetime before when that is shorter; null when it has no readable `exp`.
- */
-function renewDelayMs(token: string): number | null {
-  const { iat, exp } = tokenTimes(token);
-  if (typeof exp !== "number") return null;
-  const lifeMs = typeof iat === "number" && exp > iat ? (exp - iat) * 1000 : 600000;
-  const marginMs = Math.min(60000, lifeMs / 10);
-  return Math.min(Math.max(0, exp * 1000 - marginMs - Date.now()), maxTimerMs);
-}
-
-/** (Re)arms the renewal timer for the current token. */
-function scheduleRenewal(delayMs: number | null = session ? renewDelayMs(session.token) : null): void {
-  clearTimeout(renewTimer);
-  if (delayMs !== null) renewTimer = setTimeout(() => void renewToken(), delayMs);
-}
-
-/**
- * Renews the visitor token before it expires, keeping the conversation: the widget session
- * route with the current token as `Authorization: Bearer` answers a new token for the same
- * conversation (docs/api.md), which the open socket gets in-band (`{"type":"auth"}`, answered
- * by `auth.ok`). On failure it retries while the token is still valid; once it expired the
- * gateway closes the socket (4001) and connect() opens a new session.
- */
-async function renewToken(): Promise<void> {
-  if (!session) return;
-  const current = session;
-  try {
-    const response = await fetch(`/api/v1/widget/${encodeURIComponent(publicId)}/sessions`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${current.token}` },
-      body: "{}",
-    });
-    if (!response.ok) throw new Error(`renew: HTTP ${response.status}`);
-    const renewed = (await response.json()) as WidgetSession;
-    if (session !== current || renewed.conversation_id !== current.conversation_id) return;
-    session = { ...current, token: renewed.token };
-    saveSession();
-    if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "auth", token: renewed.token }));
-    scheduleRenewal();
-  } catch (error) {
-    console.warn("token renewal failed", (error as Error).message);
-    if (session === current && !tokenExpiring(current.token)) scheduleRenewal(renewRetryMs);
-  }
-}
-
-/** The saved session while its token is valid, else a new one (a new conversation). */
-async function openSession(): Promise<WidgetSession> {
-  const saved = localStorage.getItem(storageKey);
-  if (saved) {
-    const parsed = JSON.parse(saved) as { session: WidgetSession };
-    if (parsed.session?.token && !tokenExpiring(parsed.session.token)) return parsed.session;
-    localStorage.removeItem(storageKey);
-  }
-  const response = await fetch(`/api/v1/widget/${encodeURIComponent(publicId)}/sessions`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: "{}",
-  });
-  if (!response.ok) throw new Error(`session: HTTP ${response.status}`);
-  return (await response.json()) as WidgetSession;
-}
-
-/** Forgets the conversation on screen and opens a new session (the old token expired). */
-async function renewSession(): Promise<void> {
-  localStorage.removeItem(storageKey);
-  session = await openSession();
+/** Forgets the conversation on screen (its token expired: a new session started). */
+function clearConversation(): void {
   for (const item of log.querySelectorAll("li")) item.remove();
   rendered.clear();
   pending.clear();
   drafts.clear();
   hideTyping();
-  lastSeq = 0;
-  scheduleRenewal();
 }
 
-async function connect(): Promise<void> {
-  if (!session) return;
-  setStatus(ui.connecting, false);
-  if (tokenExpiring(session.token)) {
-    try {
-      await renewSession();
-    } catch (error) {
-      setStatus(`${ui.error}: ${(error as Error).message}`, false);
-      setTimeout(() => void connect(), retryMs);
-      retryMs = Math.min(retryMs * 2, 10000);
-      return;
-    }
-  }
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  socket = new WebSocket(`${scheme}://${location.host}/ws?token=${encodeURIComponent(session.token)}`);
-  socket.onopen = () => {
-    retryMs = 500;
-    socket!.send(JSON.stringify({ type: "conversation.join", conversation_id: session!.conversation_id, since_seq: lastSeq }));
-  };
-  socket.onmessage = (event) => {
-    const frame = JSON.parse(String(event.data)) as ServerFrame;
-    switch (frame.type) {
-      case "message.new":
-        showMessage(frame.seq, frame.message);
-        break;
-      case "message.delta":
-        showDelta(frame.reply_to_seq, frame.delta);
-        break;
-      case "message.ack": {
-        // The committed message may already be on screen (its message.new can beat the ack);
-        // otherwise the pending bubble becomes the message with that seq.
-        const mine = pending.get(frame.client_id);
-        pending.delete(frame.client_id);
-        if (!mine) break;
-        if (rendered.has(frame.seq)) {
-          mine.remove();
-        } else {
-          mine.classList.remove("sending");
-          mine.remove();
-          insertBySeq(frame.seq, mine);
-          lastSeq = Math.max(lastSeq, frame.seq);
-          saveSession();
-        }
-        break;
-      }
-      case "auth.ok":
-        status.dataset.tokenExpires = String(frame.expires_at);
-        break;
-      case "conversation.joined":
-        setStatus(ui.online, true);
-        sendButton.disabled = false;
-        break;
-      case "error":
-        console.warn("chat error", frame.code, frame.message);
-        // A message of ours was refused (e.g. rate_limited): no reply is coming for it.
-        if (frame.client_id && pending.has(frame.client_id)) hideTyping();
-        break;
-    }
-  };
-  socket.onclose = (event) => {
-    sendButton.disabled = true;
-    setStatus(ui.offline, false);
-    // Any close (1001 going away, 1008 slow consumer, 4001 token expired, 1006 network)
-    // resumes from lastSeq; an expired token first gets a new session (connect()).
-    setTimeout(() => void connect(), retryMs);
-    retryMs = Math.min(retryMs * 2, 10000);
-  };
+/** Shows the bot's name and switches the texts to its language. */
+function useSession(next: WidgetSession): void {
+  session = next;
+  ui = t(next.bot.language);
+  input.placeholder = ui.placeholder;
+  sendButton.textContent = ui.send;
+  title.textContent = next.bot.name;
+  avatar.textContent = next.bot.name.slice(0, 1).toUpperCase();
+  document.documentElement.lang = next.bot.language;
 }
+
+const events: ClientEvents = {
+  session: useSession,
+  reset: clearConversation,
+  message: showMessage,
+  delta: showDelta,
+  ack(clientId, seq) {
+    // The committed message may already be on screen (its message.new can beat the ack);
+    // otherwise the pending bubble becomes the message with that seq.
+    const mine = pending.get(clientId);
+    pending.delete(clientId);
+    if (!mine) return;
+    mine.remove();
+    if (rendered.has(seq)) return;
+    mine.classList.remove("sending");
+    insertBySeq(seq, mine);
+  },
+  state() {
+    // The chat page has no takeover display (the widget has).
+  },
+  typing() {
+    // The page shows its own typing indicator from sending until the reply.
+  },
+  status(state) {
+    sendButton.disabled = state !== "online";
+    if (state === "connecting") setStatus(ui.connecting, false);
+    else if (state === "online") setStatus(ui.online, true);
+    else setStatus(ui.offline, false);
+  },
+  failed(code) {
+    if (code) setStatus(`${ui.error}: ${code}`, false);
+  },
+  refused(code, clientId) {
+    console.warn("chat error", code);
+    // A message of ours was refused (e.g. rate_limited): no reply is coming for it.
+    if (clientId && pending.has(clientId)) hideTyping();
+  },
+  authOk(expiresAt) {
+    status.dataset.tokenExpires = String(expiresAt);
+  },
+};
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   const text = input.value.trim();
-  if (!text || !socket || socket.readyState !== WebSocket.OPEN || !session) return;
-  const clientId = crypto.randomUUID();
+  if (!text || !client || !session) return;
+  const clientId = client.send(text);
+  if (!clientId) return;
   const item = bubble("visitor", session.visitor.name, text);
   item.classList.add("sending");
   pending.set(clientId, item);
   log.insertBefore(item, log.querySelector(":scope > li.draft, :scope > li.typing"));
   showTyping();
   scrollToEnd(true);
-  socket.send(JSON.stringify({ type: "message.send", conversation_id: session.conversation_id, client_id: clientId, text }));
   input.value = "";
 });
 
@@ -366,27 +253,18 @@ input.addEventListener("keydown", (event) => {
 
 followCitations(log);
 
-async function main(): Promise<void> {
+function main(): void {
   input.placeholder = ui.placeholder;
   sendButton.textContent = ui.send;
   if (!publicId) {
     setStatus(ui.missingBot, false);
     return;
   }
-  try {
-    session = await openSession();
-  } catch (error) {
-    setStatus(`${ui.error}: ${(error as Error).message}`, false);
-    return;
-  }
-  ui = t(session.bot.language);
-  input.placeholder = ui.placeholder;
-  sendButton.textContent = ui.send;
-  title.textContent = session.bot.name;
-  avatar.textContent = session.bot.name.slice(0, 1).toUpperCase();
-  document.documentElement.lang = session.bot.language;
-  scheduleRenewal();
-  void connect();
+  client = new WidgetClient(location.origin, publicId, new Store(storageKey), events);
+  const saved = client.savedSession();
+  if (saved) useSession(saved);
+  for (const { seq, message } of client.savedMessages()) showMessage(seq, message);
+  client.start();
 }
 
-void main();
+main();

@@ -102,7 +102,8 @@ export function followCitations(root: HTMLElement): void {
     const link = (event.target as Element | null)?.closest?.("sup.cite > a");
     if (!link) return;
     const id = link.getAttribute("href")!.slice(1);
-    const target = document.getElementById(id);
+    // The list may live in a shadow root (the widget), where document.getElementById cannot see.
+    const target = (root.getRootNode() as Document | ShadowRoot).getElementById(id);
     if (!target) return;
     event.preventDefault();
     target.scrollIntoView({ block: "nearest", behavior: "smooth" });

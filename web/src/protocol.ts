@@ -31,11 +31,21 @@ export interface WidgetSession {
   bot: { name: string; language: string; greeting: string };
 }
 
+/** Who answers the visitor: the bot, or a person who took the conversation over. */
+export type Handler = "bot" | "human";
+
+/** The REST error body (docs/api.md, "Errors"). */
+export interface ApiErrorBody {
+  error?: { code?: string; message?: string };
+}
+
 export type ServerFrame =
   | { type: "message.new"; conversation_id: string; seq: number; message: ChatMessage }
   | { type: "message.delta"; conversation_id: string; reply_to_seq: number; delta: string }
   | { type: "message.ack"; client_id: string; seq: number; message_id: string }
-  | { type: "conversation.joined"; conversation_id: string; last_seq: number }
+  | { type: "conversation.joined"; conversation_id: string; last_seq: number; handler?: Handler; waiting_for_human?: boolean }
+  | { type: "conversation.state"; conversation_id: string; handler: Handler; waiting_for_human: boolean }
+  | { type: "typing"; conversation_id: string; state: "start" | "stop"; sender: Sender }
   | { type: "auth.ok"; expires_at: number }
   | { type: "pong" }
   | { type: "error"; code: string; message: string; client_id?: string; conversation_id?: string };

@@ -129,9 +129,13 @@ void TelegramPoller::complete(Poll& poll, long status, http::Failure failure) {
     auto why = "getUpdates: " + telegram::describe(result);
     if (result.kind == Kind::kUnauthorized) {
       repository_.set_state(poll.channel.id, "error", "Telegram refused the bot token (" + why + ")");
+      poll.channel.state = "error";  // the next good poll sets "connected" again
       poll.not_before = now + settings_.token_pause;
     } else {
-      if (status == 409) repository_.set_state(poll.channel.id, "error", why);
+      if (status == 409) {
+        repository_.set_state(poll.channel.id, "error", why);
+        poll.channel.state = "error";  // the next good poll sets "connected" again
+      }
       poll.not_before = now + std::max(settings_.error_pause,
                                        std::chrono::milliseconds(result.retry_after_s * 1000));
     }

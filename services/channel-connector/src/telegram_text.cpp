@@ -65,6 +65,13 @@ std::size_t utf16_units(std::string_view text) {
 std::string render_with_sources(std::string_view text, const std::vector<CitedSource>& sources) {
   std::string out(text);
   if (sources.empty()) return out;
+  // A text without [n] citations that names every source already (the extractive answerer ends
+  // with `Source: “<title>”`) gets no list: the customer would read the same title twice.
+  bool named = text.find("[1]") == std::string_view::npos &&
+               std::all_of(sources.begin(), sources.end(), [&](const CitedSource& s) {
+                 return !s.document_title.empty() && text.find(s.document_title) != std::string_view::npos;
+               });
+  if (named) return out;
   out += "\n\nSources:";
   for (std::size_t i = 0; i < sources.size(); ++i) {
     const auto& s = sources[i];

@@ -50,6 +50,14 @@ TEST_CASE("render_with_sources lists the cited documents") {
   CHECK(render_with_sources("x", {}) == "x");
   CHECK(render_with_sources("See [1] and [2].", {{"d1", "FAQ"}, {"d2", ""}}) ==
         "See [1] and [2].\n\nSources:\n[1] FAQ\n[2] document d2");
+  // The extractive answer names its source itself: not listed twice.
+  const std::string extractive = "Masks hide your address.\n\nSource: \u201cRelay FAQ\u201d";
+  CHECK(render_with_sources(extractive, {{"d1", "Relay FAQ"}}) == extractive);
+  // A title the text does not name, or [n] citations: the list stays.
+  CHECK(render_with_sources(extractive, {{"d1", "Relay FAQ"}, {"d2", "Other"}}) ==
+        extractive + "\n\nSources:\n[1] Relay FAQ\n[2] Other");
+  CHECK(render_with_sources("Relay FAQ says so [1].", {{"d1", "Relay FAQ"}}) ==
+        "Relay FAQ says so [1].\n\nSources:\n[1] Relay FAQ");
 }
 
 TEST_CASE("parse_update reads private text messages and tolerates everything else") {

@@ -13,6 +13,7 @@ import { KnowledgePage } from "./pages/KnowledgePage";
 import { ModelKeysPage } from "./pages/ModelKeysPage";
 import { PlanPage } from "./pages/PlanPage";
 import { TryItPage } from "./pages/TryItPage";
+import { InstallPage } from "./pages/InstallPage";
 import { SignInPage, SignUpPage } from "./pages/AuthPages";
 import { Link, match, navigate, useRoute } from "./router";
 
@@ -60,6 +61,7 @@ export function App() {
   else if ((params = match("/bots/:id", route))) page = <BotEditorPage botId={params.id} />;
   else if ((params = match("/bots/:id/knowledge", route))) page = <KnowledgePage botId={params.id} />;
   else if ((params = match("/bots/:id/try", route))) page = <TryItPage botId={params.id} />;
+  else if ((params = match("/bots/:id/install", route))) page = <InstallPage botId={params.id} />;
   else if (route === "/keys") page = <ModelKeysPage />;
   else if (route === "/plan") page = <PlanPage />;
   else if (route === "/inbox" || route === "/channels") {
