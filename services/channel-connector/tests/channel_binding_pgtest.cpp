@@ -239,7 +239,7 @@ TEST_CASE("inbox: updates of many chats are posted in parallel, each chat's in t
     b.inbox.threads = 4;
     b.inbox.batch = 7;  // several passes, chats split across them
   });
-  auto token = h.telegram.add_bot(5556001, "order_bot");
+  auto token = h.telegram.add_bot(5558001, "order_bot");
   auto view = h.connect(token, "webhook");
   auto secret = h.telegram.webhook_secret(token);
   // 4 chats × 6 updates, interleaved as they would arrive.
@@ -304,6 +304,8 @@ TEST_CASE("inbox back-pressure: a burst over the tenant's pipeline queue waits i
                  "chat.conversations c ON c.id = m.conversation_id WHERE c.external_chat_id = $1 "
                  "AND m.sender_kind = 'visitor'",
                  {std::to_string(8800 + chat)}) == expected);
+  }
+}
 
 TEST_CASE("replay: failed messages go out again once, in order, only for the channel's tenant") {
   ChannelHarness h;
