@@ -62,7 +62,10 @@ Reply BlockingClient::send(const std::vector<std::string_view>& args) {
 }
 
 Reply BlockingClient::command(std::initializer_list<std::string_view> args) {
-  std::vector<std::string_view> argv(args);
+  return command(std::vector<std::string_view>(args));
+}
+
+Reply BlockingClient::command(const std::vector<std::string_view>& argv) {
   std::lock_guard lock(mutex_);
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!ensure_connected()) return nullptr;

@@ -21,6 +21,7 @@
 #include "grpc_clients.hpp"
 #include "pipeline_dispatcher.hpp"
 #include "redis_visitor_presence.hpp"
+#include "shared_send_rate_limiter.hpp"
 
 namespace botfactory::channel {
 
@@ -56,7 +57,8 @@ struct ChannelApp::Parts {
         dispatcher(pipeline,
                    DispatchSettings{s.pipeline_threads, s.pipeline_queue_capacity,
                                     s.pipeline_tenant_queue_capacity,
-                                    s.pipeline_tenant_max_running},
+                                    s.pipeline_tenant_max_running,
+                                    s.pipeline_tenant_burst_running},
                    registry),
         watch_settings{s.visitor_gone_grace, s.visitor_presence_check},
         box(std::move(box_in)),
@@ -67,7 +69,10 @@ struct ChannelApp::Parts {
         bindings(channels, box, telegram, graph, bots, allowance, b.public_base_url),
         delivery_rows(*pool),
         deliveries(channels, delivery_rows),
-        outbox(channels, box, telegram, b.outbox, registry),
+        send_rates(std::make_unique<redis::SpacedSlots>(s.redis_host, s.redis_port,
+                                                        kRateCounterTimeout, s.redis_credentials),
+                   b.outbox.rates, s.redis_key_prefix, registry),
+        outbox(channels, box, telegram, b.outbox, registry, &send_rates),
         inbox(channels, chat, dispatcher, b.inbox,
               [this](const ChannelRecord& channel, const std::string& chat_id) {
                 outbox.send_typing(channel, chat_id);
@@ -100,6 +105,7 @@ struct ChannelApp::Parts {
   ChannelBindings bindings;
   ChannelDeliveryRepository delivery_rows;
   ChannelDeliveries deliveries;
+  SharedSendRateLimiter send_rates;
   OutboxSender outbox;
   InboxProcessor inbox;
   TelegramPoller poller;
@@ -113,6 +119,10 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
   parts_->pipeline.set_visitor_presence(&parts_->presence, parts_->watch_settings);
   parts_->chat.set_listener(&parts_->dispatcher);
   if (parts_->box) {
+    // Headroom: the inbox threads may post at once after one check each.
+    parts_->inbox.set_room_check([this, headroom = bindings.inbox.threads](const std::string& tenant) {
+      return parts_->dispatcher.has_room(tenant, headroom);
+    });
     parts_->bindings.set_inbox_waker(&parts_->inbox);
     parts_->chat.set_outbound_listener(&parts_->outbox);
     parts_->deliveries.set_outbound_listener(&parts_->outbox);

@@ -296,7 +296,7 @@ bool ChannelBindings::receive_telegram_update(const std::string& channel_id,
                                               const std::string& body) {
   auto deny = [] { throw_status(grpc::StatusCode::PERMISSION_DENIED, "forbidden"); };
   if (!box_ || !common::is_uuid(channel_id) || secret_token.empty() || secret_token.size() > 256) deny();
-  auto channel = repository_.get(channel_id);
+  auto channel = repository_.get_core(channel_id);
   if (!channel || channel->kind != "telegram" || channel->mode != "webhook") deny();
   auto credentials = webhook_credentials(*channel);
   if (!credentials || !secret_equal(credentials->webhook_secret, secret_token)) deny();
@@ -406,7 +406,7 @@ std::string ChannelBindings::verify_meta_webhook(const std::string& channel_id, 
       verify_token.size() > 256 || challenge.size() > 256) {
     deny();
   }
-  auto channel = repository_.get(channel_id);
+  auto channel = repository_.get_core(channel_id);
   if (!channel || (channel->kind != "whatsapp" && channel->kind != "instagram")) deny();
   auto credentials = webhook_credentials(*channel);
   if (!credentials || !secret_equal(credentials->verify_token, verify_token)) deny();
@@ -418,7 +418,7 @@ MetaWebhookOutcome ChannelBindings::receive_meta_webhook(const std::string& chan
                                                          const std::string& body) {
   auto deny = [] { throw_status(grpc::StatusCode::UNAUTHENTICATED, "invalid signature"); };
   if (!box_ || !common::is_uuid(channel_id) || signature.empty() || signature.size() > 100) deny();
-  auto channel = repository_.get(channel_id);
+  auto channel = repository_.get_core(channel_id);
   if (!channel || (channel->kind != "whatsapp" && channel->kind != "instagram")) deny();
   auto credentials = webhook_credentials(*channel);
   if (!credentials || !whatsapp::signature_ok(credentials->app_secret, body, signature)) deny();

@@ -2,6 +2,10 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/rpc/status.hpp"
@@ -20,7 +24,12 @@ InboxProcessor::InboxProcessor(ChannelRepository& repository, ChatService& chat,
       pipeline_(pipeline),
       settings_(settings),
       typing_(std::move(typing)),
-      log_(common::logger("inbox")) {}
+      log_(common::logger("inbox")) {
+  if (settings_.threads > 1) {
+    pool_ = std::make_unique<WorkerPool>(settings_.threads,
+                                         static_cast<std::size_t>(std::max(settings_.batch, 1)), "inbox");
+  }
+}
 
 InboxProcessor::~InboxProcessor() { stop(); }
 
@@ -35,6 +44,7 @@ void InboxProcessor::stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (pool_) pool_->shutdown();
 }
 
 void InboxProcessor::wake() {
@@ -56,26 +66,107 @@ void InboxProcessor::loop() {
     std::unique_lock lock(mutex_);
     if (stopping_) return;
     if (handled == 0) {
-      wake_.wait_for(lock, settings_.idle_poll, [&] { return woken_ || stopping_; });
+      // A held tenant is looked at again soon: its pipeline queue drains in milliseconds.
+      auto wait = has_held() ? std::min(settings_.held_poll, settings_.idle_poll) : settings_.idle_poll;
+      wake_.wait_for(lock, wait, [&] { return woken_ || stopping_; });
     }
     woken_ = false;
     if (stopping_) return;
   }
 }
 
+std::string inbox_chat_key(const InboxRow& row, const std::string& channel_kind) {
+  if (channel_kind == "whatsapp" || channel_kind == "instagram") {
+    auto message = whatsapp::parse_stored_message(row.payload);
+    return message ? message->from : std::string();
+  }
+  auto update = telegram::parse_update(row.payload);
+  return update && update->has_message ? std::to_string(update->chat_id) : std::string();
+}
+
+bool InboxProcessor::has_held() const {
+  std::lock_guard lock(held_mutex_);
+  return !held_.empty();
+}
+
+void InboxProcessor::hold(const ChannelRecord& channel, const std::vector<std::int64_t>& ids) {
+  {
+    std::lock_guard lock(held_mutex_);
+    held_.emplace(channel.id, channel.tenant_id);
+  }
+  repository_.inbox_release(ids);
+}
+
 int InboxProcessor::run_once() {
-  auto rows = repository_.claim_inbox(settings_.batch, settings_.lease);
+  std::vector<std::string> skip;
+  if (room_) {
+    std::lock_guard lock(held_mutex_);
+    for (auto it = held_.begin(); it != held_.end();) {
+      if (room_(it->second)) {
+        it = held_.erase(it);
+      } else {
+        skip.push_back(it->first);
+        ++it;
+      }
+    }
+  }
+  auto rows = repository_.claim_inbox(settings_.batch, settings_.lease, skip);
+  // One channel lookup per channel and pass (without the outbox counts), not one per row.
+  std::unordered_map<std::string, std::optional<ChannelRecord>> channels;
+  std::vector<std::vector<const InboxRow*>> groups;
+  std::vector<std::vector<const std::optional<ChannelRecord>*>> group_channels;
+  std::unordered_map<std::string, std::size_t> group_of;
+  std::unordered_set<std::string> unreadable;  // lookup failed: the channel's rows wait (order)
   for (const auto& row : rows) {
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_) break;  // unprocessed rows are retried when their lease ends
+    if (unreadable.count(row.channel_id) > 0) continue;
+    auto found = channels.find(row.channel_id);
+    if (found == channels.end()) {
+      std::optional<ChannelRecord> record;
+      try {
+        record = repository_.get_core(row.channel_id);
+      } catch (const std::exception& e) {
+        log_->warn("inbox row {} not processed yet: {}", row.id, e.what());
+        unreadable.insert(row.channel_id);
+        continue;  // the lease brings this channel's rows back, in order
+      }
+      found = channels.emplace(row.channel_id, std::move(record)).first;
     }
-    try {
-      process(row);
-    } catch (const std::exception& e) {
-      // Left pending: the lease makes it come back later (database or Redis trouble).
-      log_->warn("inbox row {} not processed yet: {}", row.id, e.what());
+    auto chat = found->second ? inbox_chat_key(row, found->second->kind) : std::string();
+    // Unparsed rows are their own group (they are only marked done/ignored).
+    auto key = chat.empty() ? "#" + std::to_string(row.id) : row.channel_id + '\n' + chat;
+    auto [it, added] = group_of.emplace(key, groups.size());
+    if (added) {
+      groups.emplace_back();
+      group_channels.emplace_back();
     }
+    groups[it->second].push_back(&row);
+    group_channels[it->second].push_back(&found->second);
+  }
+  if (!pool_ || groups.size() <= 1) {
+    for (std::size_t g = 0; g < groups.size(); ++g) process_group(groups[g], group_channels[g]);
+  } else {
+    // Fan out, then wait for every group: the next pass may hold later rows of these chats.
+    std::mutex done_mutex;
+    std::condition_variable done_cv;
+    std::size_t left = groups.size();
+    auto finished = [&] {
+      std::lock_guard lock(done_mutex);
+      if (--left == 0) done_cv.notify_all();
+    };
+    // Counts the group as finished however process_group leaves (it catches std::exception).
+    struct Finish {
+      decltype(finished)& f;
+      ~Finish() { f(); }
+    };
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      bool taken = pool_->try_submit([&, g] {
+        Finish finish{finished};
+        process_group(groups[g], group_channels[g]);
+      });
+      if (!taken) finished();  // shutting down: the lease brings the rows back
+    }
+    std::unique_lock lock(done_mutex);
+    done_cv.wait(lock, [&] { return left == 0; });
   }
   auto now = std::chrono::steady_clock::now();
   int recovered = 0;
@@ -86,8 +177,33 @@ int InboxProcessor::run_once() {
   return static_cast<int>(rows.size()) + recovered;
 }
 
-void InboxProcessor::process(const InboxRow& row) {
-  auto channel = repository_.get(row.channel_id);
+void InboxProcessor::process_group(const std::vector<const InboxRow*>& rows,
+                                   const std::vector<const std::optional<ChannelRecord>*>& channels) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;  // unprocessed rows are retried when their lease ends
+    }
+    try {
+      const auto& channel = *channels[i];
+      if (room_ && channel && !room_(channel->tenant_id)) {
+        std::vector<std::int64_t> rest;
+        for (std::size_t j = i; j < rows.size(); ++j) rest.push_back(rows[j]->id);
+        hold(*channel, rest);
+        return;
+      }
+      process(*rows[i], channel);
+    } catch (const std::exception& e) {
+      // Left pending with the rest of this chat: the lease makes them come back later, in order
+      // (database or Redis trouble).
+      log_->warn("inbox row {} not processed yet ({} more of its chat wait): {}", rows[i]->id,
+                 rows.size() - i - 1, e.what());
+      return;
+    }
+  }
+}
+
+void InboxProcessor::process(const InboxRow& row, const std::optional<ChannelRecord>& channel) {
   if (!channel) return;  // deleted: its rows went with it
   if (channel->kind == "whatsapp" || channel->kind == "instagram") return process_whatsapp(row, *channel);
   auto update = telegram::parse_update(row.payload);

@@ -39,12 +39,13 @@ std::vector<CitedSource> sources_from_json(const std::string& text) {
 
 OutboxSender::OutboxSender(ChannelRepository& repository, std::shared_ptr<const crypto::SecretBox> box,
                            telegram::BotApiClient& telegram, OutboxSettings settings,
-                           metrics::Registry& registry)
+                           metrics::Registry& registry, SendRateGate* rates)
     : repository_(repository),
       box_(std::move(box)),
       telegram_(telegram),
       settings_(settings),
-      limiter_(settings.rates),
+      own_limiter_(settings.rates),
+      limiter_(rates ? *rates : own_limiter_),
       log_(common::logger("outbox")),
       sent_(registry.counter("channel_outbound_sent_total", "Channel messages delivered")),
       retried_(registry.counter("channel_outbound_retried_total",
@@ -57,6 +58,7 @@ OutboxSender::~OutboxSender() { stop(); }
 void OutboxSender::start() {
   if (thread_.joinable()) return;
   pool_ = std::make_unique<WorkerPool>(settings_.workers, settings_.workers * 4, "outbox");
+  typing_pool_ = std::make_unique<WorkerPool>(1, kTypingQueue, "typing");
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -67,6 +69,7 @@ void OutboxSender::stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (typing_pool_) typing_pool_->shutdown();
   if (pool_) pool_->shutdown();
 }
 
@@ -137,9 +140,9 @@ int OutboxSender::run_once_inline() {
 }
 
 void OutboxSender::send_typing(const ChannelRecord& channel, const std::string& chat_id) {
-  if (!box_ || !pool_) return;
+  if (!box_ || !typing_pool_) return;
   auto sealed = channel.credentials;
-  pool_->try_submit([this, sealed = std::move(sealed), chat_id, id = channel.id] {
+  typing_pool_->try_submit([this, sealed = std::move(sealed), chat_id, id = channel.id] {
     try {
       auto credentials = open_credentials(*box_, sealed);
       auto result = telegram_.call(credentials.token, "sendChatAction",
@@ -157,7 +160,7 @@ void OutboxSender::send_typing(const ChannelRecord& channel, const std::string& 
 
 void OutboxSender::deliver(const OutboxJob& job) {
   using Kind = telegram::CallResult::Kind;
-  auto channel = repository_.get(job.channel_id);
+  auto channel = repository_.get_core(job.channel_id);
   if (!channel) return;  // disconnected: its rows are gone
   if (job.chat_inactive) {
     repository_.outbox_failed(job.id, "chat inactive: the customer blocked the bot");
@@ -191,6 +194,7 @@ void OutboxSender::deliver(const OutboxJob& job) {
       return;
     }
     auto result = telegram_.call(credentials.token, "sendMessage", std::move(body));
+    limiter_.sent(channel->id, job.external_chat_id);
     if (result.kind == Kind::kOk) {
       ++part;
       continue;
@@ -256,6 +260,7 @@ void OutboxSender::deliver_whatsapp(const OutboxJob& job, const ChannelRecord& c
                                                              job.external_chat_id, text)
                             : whatsapp_->send_text(channel.external_id, credentials.access_token,
                                                    job.external_chat_id, text);
+    limiter_.sent(channel.id, job.external_chat_id);
     if (result.kind == Kind::kOk) {
       last_id = result.message_id;
       ++part;

@@ -43,6 +43,9 @@ struct ChannelCredentials;
 /// last message (https://developers.facebook.com/docs/whatsapp/pricing#customer-service-windows).
 inline constexpr std::chrono::hours kWhatsAppWindow{24};
 
+/// sendChatAction calls waiting at most (more are dropped: best effort).
+inline constexpr std::size_t kTypingQueue = 64;
+
 struct OutboxSettings {
   std::size_t workers = 4;                       // CHANNEL_OUTBOX_WORKERS: sends at once
   std::chrono::milliseconds lease{60000};        // a claimed row is retried after this
@@ -56,8 +59,11 @@ struct OutboxSettings {
 /// One claiming thread + a WorkerPool of `workers` threads. Thread-safe.
 class OutboxSender : public OutboundListener {
  public:
+  /// `rates` (optional, must outlive the sender) books the sends — the SharedSendRateLimiter of
+  /// every replica; null = a SendRateLimiter of this replica with settings.rates.
   OutboxSender(ChannelRepository& repository, std::shared_ptr<const crypto::SecretBox> box,
-               telegram::BotApiClient& telegram, OutboxSettings settings, metrics::Registry& registry);
+               telegram::BotApiClient& telegram, OutboxSettings settings, metrics::Registry& registry,
+               SendRateGate* rates = nullptr);
   ~OutboxSender() override;
   OutboxSender(const OutboxSender&) = delete;
   OutboxSender& operator=(const OutboxSender&) = delete;
@@ -92,7 +98,8 @@ class OutboxSender : public OutboundListener {
   telegram::BotApiClient& telegram_;
   whatsapp::GraphClient* whatsapp_ = nullptr;
   OutboxSettings settings_;
-  SendRateLimiter limiter_;
+  SendRateLimiter own_limiter_;
+  SendRateGate& limiter_;
   std::shared_ptr<spdlog::logger> log_;
   metrics::Counter& sent_;
   metrics::Counter& retried_;
@@ -107,6 +114,9 @@ class OutboxSender : public OutboundListener {
   void note_limiter_wait(std::chrono::milliseconds wait);
   bool stopping_ = false;
   std::unique_ptr<WorkerPool> pool_;
+  /// "typing…" calls: their own thread and queue (kTypingQueue, dropped when full), so they
+  /// never take a delivery's worker or queue slot.
+  std::unique_ptr<WorkerPool> typing_pool_;
   std::thread thread_;
 };
 

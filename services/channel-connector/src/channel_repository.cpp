@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <type_traits>
 
 #include "botfactory/pg/pool.hpp"
 
@@ -19,6 +20,14 @@ namespace {
   ", (SELECT count(*) FROM chat.channel_outbox o WHERE o.channel_id = c.id AND o.state = 'window_closed')" \
   ", (SELECT count(*) FROM chat.channel_outbox o WHERE o.channel_id = c.id AND "                  \
   "(o.state IN ('failed', 'window_closed') OR o.delivery_status = 'failed')), " BF_US("c.poll_lease_until")
+// The same columns with the outbox counts as 0: the hot paths (webhooks, inbox, outbox) need no
+// counts (each is a scan of the channel's outbox rows).
+#define BF_CHANNEL_CORE_COLUMNS                                                                \
+  "c.id, c.tenant_id, c.bot_id, c.kind, c.mode, c.external_id, c.display_name, "              \
+  "encode(c.credentials_nonce, 'hex'), encode(c.credentials_ciphertext, 'hex'), "             \
+  "c.credentials_last_four, c.state, c.state_error, c.poll_offset, " BF_US("c.last_inbound_at") \
+  ", c.last_delivery_error, " BF_US("c.last_delivery_error_at") ", " BF_US("c.created_at")     \
+  ", 0::bigint, 0::bigint, 0::bigint, 0::bigint, " BF_US("c.poll_lease_until")
 
 constexpr const char* kLockBot = "SELECT pg_advisory_xact_lock(hashtext('chat.channels:' || $1))";
 constexpr const char* kCountBotChannels =
@@ -33,6 +42,8 @@ constexpr const char* kListChannels =
 constexpr const char* kGetChannel =
     "SELECT " BF_CHANNEL_COLUMNS " FROM chat.channels c WHERE c.id = $1 "
     "AND ($2::uuid IS NULL OR c.tenant_id = $2::uuid) AND ($3::uuid IS NULL OR c.bot_id = $3::uuid)";
+constexpr const char* kGetChannelCore =
+    "SELECT " BF_CHANNEL_CORE_COLUMNS " FROM chat.channels c WHERE c.id = $1";
 constexpr const char* kDeleteChannel =
     "DELETE FROM chat.channels WHERE id = $1 AND tenant_id = $2 AND bot_id = $3";
 constexpr const char* kSetState = "UPDATE chat.channels SET state = $2, state_error = $3 WHERE id = $1";
@@ -47,15 +58,22 @@ constexpr const char* kLeasePolling =
 constexpr const char* kStoreInbound =
     "INSERT INTO chat.channel_inbox (channel_id, external_id, payload) VALUES ($1, $2, $3) "
     "ON CONFLICT (channel_id, external_id) DO NOTHING";
+// At most one write a second per channel: at hundreds of updates a second, every webhook
+// rewriting the one channel row serialized them on its row lock (~1 ms each, benchmarks.md).
 constexpr const char* kTouchInbound =
-    "UPDATE chat.channels SET last_inbound_at = now() WHERE id = $1";
+    "UPDATE chat.channels SET last_inbound_at = now() WHERE id = $1 "
+    "AND (last_inbound_at IS NULL OR last_inbound_at < now() - interval '1 second')";
 constexpr const char* kAdvanceOffset =
     "UPDATE chat.channels SET poll_offset = GREATEST(poll_offset, $2) WHERE id = $1";
 constexpr const char* kClaimInbox =
     "UPDATE chat.channel_inbox SET lease_until = now() + $2 * interval '1 millisecond', "
     "attempts = attempts + 1, updated_at = now() WHERE id IN (SELECT id FROM chat.channel_inbox "
-    "WHERE state = 'pending' AND (lease_until IS NULL OR lease_until < now()) ORDER BY id LIMIT $1 "
+    "WHERE state = 'pending' AND (lease_until IS NULL OR lease_until < now()) "
+    "AND channel_id <> ALL ($3::uuid[]) ORDER BY id LIMIT $1 "
     "FOR UPDATE SKIP LOCKED) RETURNING id, channel_id, payload";
+constexpr const char* kInboxRelease =
+    "UPDATE chat.channel_inbox SET lease_until = NULL, attempts = GREATEST(attempts - 1, 0) "
+    "WHERE id = ANY ($1::bigint[]) AND state = 'pending'";
 constexpr const char* kInboxPosted =
     "UPDATE chat.channel_inbox SET state = 'posted', message_id = $2, attempts = 0, "
     "lease_until = NULL, updated_at = now() WHERE id = $1";
@@ -139,6 +157,7 @@ constexpr const char* kChatInactive =
     "UPDATE chat.conversations SET chat_inactive = true WHERE id = $1";
 
 #undef BF_CHANNEL_COLUMNS
+#undef BF_CHANNEL_CORE_COLUMNS
 #undef BF_US
 
 pg::Param optional_param(const std::string& value) {
@@ -239,6 +258,13 @@ std::optional<ChannelRecord> ChannelRepository::get(const std::string& channel_i
   return read_channel(r, 0);
 }
 
+std::optional<ChannelRecord> ChannelRepository::get_core(const std::string& channel_id) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kGetChannelCore, {channel_id});
+  if (r.rows() == 0) return std::nullopt;
+  return read_channel(r, 0);
+}
+
 bool ChannelRepository::remove(const std::string& channel_id, const std::string& tenant_id,
                                const std::string& bot_id) {
   auto connection = pool_.acquire();
@@ -290,13 +316,39 @@ int ChannelRepository::store_polled(const std::string& channel_id,
   return inserted;
 }
 
-std::vector<InboxRow> ChannelRepository::claim_inbox(int limit, std::chrono::milliseconds lease) {
+namespace {
+
+/// A PostgreSQL array literal of plain tokens (uuids, integers: nothing to quote).
+template <typename T>
+std::string array_literal(const std::vector<T>& items) {
+  std::string out = "{";
+  for (const auto& item : items) {
+    if (out.size() > 1) out += ',';
+    if constexpr (std::is_same_v<T, std::string>) {
+      out += item;
+    } else {
+      out += std::to_string(item);
+    }
+  }
+  return out + "}";
+}
+
+}  // namespace
+
+std::vector<InboxRow> ChannelRepository::claim_inbox(int limit, std::chrono::milliseconds lease,
+                                                     const std::vector<std::string>& skip_channels) {
   auto connection = pool_.acquire();
-  auto r = connection->exec(kClaimInbox, {std::to_string(limit), ms(lease)});
+  auto r = connection->exec(kClaimInbox, {std::to_string(limit), ms(lease), array_literal(skip_channels)});
   std::vector<InboxRow> out;
   for (int i = 0; i < r.rows(); ++i) out.push_back(InboxRow{r.int64(i, 0), r.str(i, 1), r.str(i, 2)});
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;
+}
+
+void ChannelRepository::inbox_release(const std::vector<std::int64_t>& inbox_ids) {
+  if (inbox_ids.empty()) return;
+  auto connection = pool_.acquire();
+  connection->exec(kInboxRelease, {array_literal(inbox_ids)});
 }
 
 void ChannelRepository::inbox_posted(std::int64_t inbox_id, const std::string& message_id) {

@@ -109,6 +109,9 @@ class ChannelRepository {
   /// One channel; with non-empty tenant/bot it must be theirs.
   std::optional<ChannelRecord> get(const std::string& channel_id, const std::string& tenant_id = {},
                                    const std::string& bot_id = {});
+  /// One channel by id without the outbox counts (pending/failed/window_closed_outbound are 0):
+  /// one index lookup, for the inbox and outbox hot paths.
+  std::optional<ChannelRecord> get_core(const std::string& channel_id);
   /// Deletes the channel (its inbox and outbox rows go with it; conversations keep their
   /// history, channel_id set NULL). False when it was not the tenant's bot's.
   bool remove(const std::string& channel_id, const std::string& tenant_id, const std::string& bot_id);
@@ -131,7 +134,11 @@ class ChannelRepository {
                    const std::vector<std::pair<std::string, std::string>>& updates,
                    std::int64_t next_offset);
   /// Claims up to `limit` pending inbox rows in id order (lease `lease`).
-  std::vector<InboxRow> claim_inbox(int limit, std::chrono::milliseconds lease);
+  /// Rows of `skip_channels` (channel ids) are left alone.
+  std::vector<InboxRow> claim_inbox(int limit, std::chrono::milliseconds lease,
+                                    const std::vector<std::string>& skip_channels = {});
+  /// Gives claimed rows back unprocessed (lease cleared, the claim's attempt uncounted).
+  void inbox_release(const std::vector<std::int64_t>& inbox_ids);
   /// pending → posted (`message_id` committed), or → done/failed with `error`.
   void inbox_posted(std::int64_t inbox_id, const std::string& message_id);
   void inbox_finished(std::int64_t inbox_id, const std::string& state, const std::string& error);

@@ -8,6 +8,7 @@ FairQueue::FairQueue(FairQueueLimits limits) : limits_(limits) {
   limits_.total_capacity = std::max<std::size_t>(limits_.total_capacity, 1);
   limits_.key_capacity = std::max<std::size_t>(limits_.key_capacity, 1);
   limits_.key_running = std::max<std::size_t>(limits_.key_running, 1);
+  limits_.key_burst_running = std::max(limits_.key_burst_running, limits_.key_running);
 }
 
 FairQueue::Refusal FairQueue::push(const std::string& key, Job job) {
@@ -21,11 +22,18 @@ FairQueue::Refusal FairQueue::push(const std::string& key, Job job) {
 }
 
 std::optional<FairQueue::Taken> FairQueue::pop() {
-  if (ring_.empty()) return std::nullopt;
-  std::string key = std::move(ring_.front());
-  ring_.pop_front();
+  std::string key;
+  if (!ring_.empty()) {
+    key = std::move(ring_.front());
+    ring_.pop_front();
+    keys_.at(key).in_ring = false;
+  } else if (!burst_ring_.empty()) {
+    key = burst_ring_.front();  // copied: leave_burst() erases the list node
+    leave_burst(keys_.at(key));
+  } else {
+    return std::nullopt;
+  }
   auto& state = keys_.at(key);
-  state.in_ring = false;
   Taken taken{key, std::move(state.waiting.front())};
   state.waiting.pop_front();
   --queued_;
@@ -45,9 +53,11 @@ void FairQueue::done(const std::string& key) {
 std::size_t FairQueue::clear() {
   std::size_t dropped = queued_;
   ring_.clear();
+  burst_ring_.clear();
   for (auto it = keys_.begin(); it != keys_.end();) {
     it->second.waiting.clear();
     it->second.in_ring = false;
+    it->second.in_burst = false;
     if (it->second.running == 0) {
       it = keys_.erase(it);
     } else {
@@ -63,10 +73,27 @@ std::size_t FairQueue::queued(const std::string& key) const {
   return it == keys_.end() ? 0 : it->second.waiting.size();
 }
 
+std::size_t FairQueue::running(const std::string& key) const {
+  auto it = keys_.find(key);
+  return it == keys_.end() ? 0 : it->second.running;
+}
+
 void FairQueue::maybe_ring(const std::string& key, KeyState& state) {
-  if (state.in_ring || state.waiting.empty() || state.running >= limits_.key_running) return;
-  state.in_ring = true;
-  ring_.push_back(key);
+  if (state.in_ring || state.waiting.empty()) return;
+  if (state.running < limits_.key_running) {
+    leave_burst(state);  // under its share again: a ready key, served before borrowers
+    state.in_ring = true;
+    ring_.push_back(key);
+  } else if (!state.in_burst && state.running < limits_.key_burst_running) {
+    state.in_burst = true;
+    state.burst_at = burst_ring_.insert(burst_ring_.end(), key);
+  }
+}
+
+void FairQueue::leave_burst(KeyState& state) {
+  if (!state.in_burst) return;
+  burst_ring_.erase(state.burst_at);
+  state.in_burst = false;
 }
 
 void FairQueue::maybe_forget(const std::string& key, const KeyState& state) {

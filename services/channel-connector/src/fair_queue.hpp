@@ -5,20 +5,24 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <list>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
 namespace botfactory::channel {
 
-/// Bounds of a FairQueue. A value of 0 is read as 1.
+/// Bounds of a FairQueue. A value of 0 is read as 1 (key_burst_running: as key_running).
 struct FairQueueLimits {
   /// Jobs waiting in all keys together.
   std::size_t total_capacity = 1000;
   /// Jobs waiting for one key.
   std::size_t key_capacity = 100;
-  /// Jobs of one key running at once (taken by pop() and not yet done()).
+  /// Jobs of one key running at once (taken by pop() and not yet done()): its fair share.
   std::size_t key_running = 2;
+  /// Jobs of one key running at once while no key under its fair share is waiting (borrowed
+  /// idle capacity); read as key_running when smaller (0, the default: no borrowing).
+  std::size_t key_burst_running = 0;
 };
 
 /// Round-robin scheduling over per-key queues (deficit round robin with equal quanta: every job
@@ -27,6 +31,9 @@ struct FairQueueLimits {
 /// key to the back, and a key becoming ready joins at the back. Hence, with n keys ready, a
 /// newly queued job of a key that has nothing else waiting is returned by one of the next n
 /// pop() calls, however many jobs the other keys hold (the bound the unit tests check).
+/// Work-conserving: a key at its fair share (key_running) but under key_burst_running is a
+/// *borrower*; pop() serves borrowers (round-robin among them) only when no ready key waits,
+/// so borrowing never delays a key under its share by more than the jobs already running.
 /// Every operation is O(1) amortized. Not thread-safe: the owner locks.
 class FairQueue {
  public:
@@ -62,7 +69,9 @@ class FairQueue {
   /// Keys with a waiting or running job.
   std::size_t keys() const { return keys_.size(); }
   /// True when pop() would return a job.
-  bool has_ready() const { return !ring_.empty(); }
+  bool has_ready() const { return !ring_.empty() || !burst_ring_.empty(); }
+  /// Jobs of `key` taken by pop() and not yet done().
+  std::size_t running(const std::string& key) const;
   const FairQueueLimits& limits() const { return limits_; }
 
  private:
@@ -70,15 +79,20 @@ class FairQueue {
     std::deque<Job> waiting;
     std::size_t running = 0;
     bool in_ring = false;
+    bool in_burst = false;
+    std::list<std::string>::iterator burst_at;  // valid while in_burst
   };
-  /// Puts `key` at the back of the ring when it is ready and not there yet.
+  /// Puts `key` at the back of the ring when it is ready and not there yet, or of the borrowers'
+  /// ring when it is at its share but under the burst cap (leaving that ring when it is ready).
   void maybe_ring(const std::string& key, KeyState& state);
+  void leave_burst(KeyState& state);
   /// Forgets `key` when it has nothing waiting or running.
   void maybe_forget(const std::string& key, const KeyState& state);
 
   FairQueueLimits limits_;
   std::unordered_map<std::string, KeyState> keys_;
   std::deque<std::string> ring_;  // ready keys, each at most once
+  std::list<std::string> burst_ring_;  // borrowers, each at most once, never also in ring_
   std::size_t queued_ = 0;
 };
 

@@ -1,5 +1,7 @@
 #include "pipeline_dispatcher.hpp"
 
+#include <algorithm>
+
 #include "bot_pipeline.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/request_id.hpp"
@@ -18,7 +20,10 @@ FairQueueLimits fair_limits(const DispatchSettings& settings) {
   std::size_t threads = settings.threads == 0 ? 1 : settings.threads;
   std::size_t running =
       settings.tenant_max_running == 0 ? (threads + 1) / 2 : settings.tenant_max_running;
-  return FairQueueLimits{settings.queue_capacity, settings.tenant_queue_capacity, running};
+  std::size_t burst = settings.tenant_burst_running == 0 ? std::max<std::size_t>(threads - 1, 1)
+                                                         : settings.tenant_burst_running;
+  return FairQueueLimits{settings.queue_capacity, settings.tenant_queue_capacity, running,
+                         std::max(burst, running)};
 }
 
 PipelineDispatcher::PipelineDispatcher(BotPipeline& pipeline, DispatchSettings settings,
@@ -30,7 +35,13 @@ PipelineDispatcher::PipelineDispatcher(BotPipeline& pipeline, DispatchSettings s
       queued_(registry.gauge("chat_pipeline_queue_depth", "Visitor messages waiting for a worker")),
       tenants_(registry.gauge("chat_pipeline_active_tenants",
                               "Tenants with visitor messages waiting or being answered")),
-      pool_(settings.threads, fair_limits(settings), "pipeline") {}
+      limits_(fair_limits(settings)),
+      pool_(settings.threads, limits_, "pipeline") {}
+
+bool PipelineDispatcher::has_room(const std::string& tenant_id, std::size_t headroom) const {
+  return pool_.queued(tenant_id) + headroom <= limits_.key_capacity &&
+         pool_.queued() + headroom <= limits_.total_capacity;
+}
 
 void PipelineDispatcher::on_visitor_message(const VisitorMessage& message) {
   // The reply belongs to the request that posted the visitor message: same request id in the

@@ -30,6 +30,10 @@ struct DispatchSettings {
   /// Replies of one tenant running at once (PIPELINE_TENANT_MAX_RUNNING); 0 = half the threads,
   /// rounded up.
   std::size_t tenant_max_running = 0;
+  /// Replies of one tenant running at once while no other tenant waits below its share: idle
+  /// workers are lent (PIPELINE_TENANT_BURST_RUNNING); 0 = all threads but one (so a newcomer
+  /// tenant finds a free worker), never below tenant_max_running.
+  std::size_t tenant_burst_running = 0;
 };
 
 /// The FairQueue limits `settings` stand for (tenant_max_running 0 resolved).
@@ -37,8 +41,9 @@ FairQueueLimits fair_limits(const DispatchSettings& settings);
 
 /// A VisitorMessageListener that runs BotPipeline::run for each message on a WorkerPool keyed by
 /// tenant: each tenant has its own bounded queue, tenants with waiting messages are served
-/// round-robin, and one tenant runs at most tenant_max_running replies at once, so the other
-/// workers stay free for the other tenants. A message is dropped, logged and counted
+/// round-robin, and one tenant runs at most tenant_max_running replies at once while another
+/// tenant waits, so the other workers stay free for the other tenants; when nobody else waits, a
+/// busy tenant may use idle workers up to tenant_burst_running (FairQueue's borrowers). A message is dropped, logged and counted
 /// (chat_pipeline_dropped_total{reason="tenant_queue_full"|"queue_full"}) when its tenant's
 /// queue or the whole queue is full: the visitor's message stays committed, only the reply is
 /// lost. Destruction stops the workers (waiting jobs dropped, running ones finished).
@@ -47,6 +52,10 @@ class PipelineDispatcher : public VisitorMessageListener {
   PipelineDispatcher(BotPipeline& pipeline, DispatchSettings settings, metrics::Registry& registry);
 
   void on_visitor_message(const VisitorMessage& message) override;
+  /// True when `headroom` more messages of `tenant_id` would fit in its queue and in the whole
+  /// queue: the channel inbox posts a tenant's stored updates only then (back-pressure), so a
+  /// burst waits in chat.channel_inbox instead of being dropped here.
+  bool has_room(const std::string& tenant_id, std::size_t headroom) const;
   /// Stops the workers; later messages are dropped.
   void shutdown() { pool_.shutdown(); }
 
@@ -56,6 +65,7 @@ class PipelineDispatcher : public VisitorMessageListener {
   metrics::Counter& dropped_tenant_full_;
   metrics::Gauge& queued_;
   metrics::Gauge& tenants_;
+  FairQueueLimits limits_;
   WorkerPool pool_;  // last: its threads use the members above
 };
 

@@ -40,10 +40,26 @@ std::chrono::milliseconds SendRateLimiter::reserve(const std::string& bot, const
   if (wait.count() > 0) {
     return std::max(std::chrono::ceil<std::chrono::milliseconds>(wait), std::chrono::milliseconds(1));
   }
+  book(bot, chat_key, now);
+  return std::chrono::milliseconds(0);
+}
+
+void SendRateLimiter::note_sent(const std::string& bot, const std::string& chat, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  book(bot, bot + '\n' + chat, now);
+}
+
+void SendRateLimiter::sent(const std::string& bot, const std::string& chat, Clock::time_point now) {
+  if (chat_spacing_.count() == 0) return;
+  std::lock_guard lock(mutex_);
+  auto& last = chat_last_[bot + '\n' + chat];
+  last = std::max(last, now);
+}
+
+void SendRateLimiter::book(const std::string& bot, const std::string& chat_key, Clock::time_point now) {
   if (bot_spacing_.count() > 0) bot_last_[bot] = now;
   if (chat_spacing_.count() > 0) chat_last_[chat_key] = now;
   if (chat_last_.size() > max_keys_ || bot_last_.size() > max_keys_) prune(now);
-  return std::chrono::milliseconds(0);
 }
 
 void SendRateLimiter::prune(Clock::time_point now) {

@@ -22,6 +22,8 @@ ChannelSettings settings_from_env() {
       static_cast<std::size_t>(common::env_int("PIPELINE_TENANT_QUEUE_CAPACITY", 100, 1, 1000000));
   s.pipeline_tenant_max_running =
       static_cast<std::size_t>(common::env_int("PIPELINE_TENANT_MAX_RUNNING", 0, 0, 256));
+  s.pipeline_tenant_burst_running =
+      static_cast<std::size_t>(common::env_int("PIPELINE_TENANT_BURST_RUNNING", 0, 0, 256));
   s.visitor_messages_per_min =
       common::env_int("VISITOR_MESSAGES_PER_MIN", s.visitor_messages_per_min, 0, 1000000);
   s.bot_replies_per_min = common::env_int("BOT_REPLIES_PER_MIN", s.bot_replies_per_min, 0, 1000000);

@@ -28,6 +28,7 @@ struct ChannelSettings {
   std::size_t pipeline_queue_capacity = 1000;
   std::size_t pipeline_tenant_queue_capacity = 100;
   std::size_t pipeline_tenant_max_running = 0;  // 0 = half of pipeline_threads, rounded up
+  std::size_t pipeline_tenant_burst_running = 0;  // 0 = pipeline_threads - 1 (idle workers lent)
   /// Per-conversation visitor messages and per-bot replies a minute (0 = no limit), counted in
   /// Redis under keys starting with redis_key_prefix.
   std::int64_t visitor_messages_per_min = 10;
@@ -48,9 +49,10 @@ struct ChannelSettings {
 
 /// Reads REDIS_HOST, REDIS_PORT, REGISTRY_ADDR, SUBSCRIPTION_ADDR, AI_PROXY_ADDR, RPC_TIMEOUT_MS,
 /// AI_TIMEOUT_MS, PIPELINE_THREADS, PIPELINE_QUEUE_CAPACITY, PIPELINE_TENANT_QUEUE_CAPACITY,
-/// PIPELINE_TENANT_MAX_RUNNING, VISITOR_MESSAGES_PER_MIN, BOT_REPLIES_PER_MIN, REDIS_KEY_PREFIX,
-/// PIPELINE_DELTA_FLUSH_MS (0..10000), PIPELINE_DELTA_FLUSH_BYTES (1..65536),
-/// VISITOR_GONE_GRACE_MS (0..3600000), VISITOR_PRESENCE_CHECK_MS (50..60000).
+/// PIPELINE_TENANT_MAX_RUNNING, PIPELINE_TENANT_BURST_RUNNING (0..256), VISITOR_MESSAGES_PER_MIN,
+/// BOT_REPLIES_PER_MIN, REDIS_KEY_PREFIX, PIPELINE_DELTA_FLUSH_MS (0..10000),
+/// PIPELINE_DELTA_FLUSH_BYTES (1..65536), VISITOR_GONE_GRACE_MS (0..3600000),
+/// VISITOR_PRESENCE_CHECK_MS (50..60000).
 /// Throws common::ConfigError for a value out of range.
 ChannelSettings settings_from_env();
 

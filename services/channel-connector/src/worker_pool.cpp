@@ -33,6 +33,11 @@ std::size_t WorkerPool::queued() const {
   return queue_.queued();
 }
 
+std::size_t WorkerPool::queued(const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  return queue_.queued(key);
+}
+
 std::size_t WorkerPool::active_keys() const {
   std::lock_guard lock(mutex_);
   return queue_.keys();

@@ -41,6 +41,8 @@ class WorkerPool {
   }
   /// Jobs waiting for a thread.
   std::size_t queued() const;
+  /// Jobs of `key` waiting for a thread.
+  std::size_t queued(const std::string& key) const;
   /// Keys with a waiting or running job.
   std::size_t active_keys() const;
   /// Idempotent; call from one thread (the owner).

@@ -233,6 +233,80 @@ TEST_CASE("a restart between receipt and reply: every stored update is answered,
   CHECK(h.count("SELECT count(*) FROM chat.channel_outbox WHERE state = 'sent'") == 2);
 }
 
+TEST_CASE("inbox: updates of many chats are posted in parallel, each chat's in the order received") {
+  ChannelHarness h([](BindingSettings& b) {
+    b.public_base_url = "https://bots.example.com/";
+    b.inbox.threads = 4;
+    b.inbox.batch = 7;  // several passes, chats split across them
+  });
+  auto token = h.telegram.add_bot(5558001, "order_bot");
+  auto view = h.connect(token, "webhook");
+  auto secret = h.telegram.webhook_secret(token);
+  // 4 chats × 6 updates, interleaved as they would arrive.
+  int update_id = 9000;
+  for (int i = 0; i < 6; ++i) {
+    for (int chat = 0; chat < 4; ++chat) {
+      auto update = R"({"update_id":)" + std::to_string(++update_id) + "," +
+                    FakeTelegram::text_update(7700 + chat, "C" + std::to_string(chat),
+                                              "q" + std::to_string(i))
+                        .substr(1);
+      REQUIRE_FALSE(h.app->bindings().receive_telegram_update(view.record.id, secret, update));
+    }
+  }
+  REQUIRE(wait_until([&] {
+    return h.count("SELECT count(*) FROM chat.messages WHERE sender_kind = 'visitor'") == 24;
+  }));
+  CHECK(h.count("SELECT count(*) FROM chat.conversations WHERE channel = 'telegram'") == 4);
+  for (int chat = 0; chat < 4; ++chat) {
+    CAPTURE(chat);
+    CHECK(h.text("SELECT string_agg(m.text, ',' ORDER BY m.seq) FROM chat.messages m JOIN "
+                 "chat.conversations c ON c.id = m.conversation_id WHERE c.external_chat_id = $1 "
+                 "AND m.sender_kind = 'visitor'",
+                 {std::to_string(7700 + chat)}) == "q0,q1,q2,q3,q4,q5");
+  }
+  CHECK(h.count("SELECT count(*) FROM chat.channel_inbox WHERE state = 'pending'") == 0);
+}
+
+TEST_CASE("inbox back-pressure: a burst over the tenant's pipeline queue waits in the inbox, none dropped") {
+  ChannelHarness h([](BindingSettings& b) { b.public_base_url = "https://bots.example.com/"; });
+  h.stop();
+  h.settings.pipeline_threads = 1;
+  h.settings.pipeline_tenant_queue_capacity = 5;  // the inbox's 4 threads leave room for 1
+  h.settings.visitor_messages_per_min = 0;
+  h.settings.bot_replies_per_min = 0;
+  h.start();
+  h.ai.hold(h.tenant);  // the first reply blocks: nothing leaves the pipeline queue
+  auto token = h.telegram.add_bot(5557001, "burst_bot");
+  auto view = h.connect(token, "webhook");
+  auto secret = h.telegram.webhook_secret(token);
+  for (int i = 0; i < 30; ++i) {
+    auto update = R"({"update_id":)" + std::to_string(9500 + i) + "," +
+                  FakeTelegram::text_update(8800 + i % 3, "B", "b" + std::to_string(i)).substr(1);
+    REQUIRE_FALSE(h.app->bindings().receive_telegram_update(view.record.id, secret, update));
+  }
+  REQUIRE(wait_until([&] { return h.ai.calls_of(h.tenant) == 1; }));
+  REQUIRE(wait_until([&] {
+    return h.count("SELECT count(*) FROM chat.messages WHERE sender_kind = 'visitor'") >= 2;
+  }));
+  // Held: at most 1 running + 5 queued + 4 in flight were posted; the rest waits, stored.
+  CHECK(h.count("SELECT count(*) FROM chat.messages WHERE sender_kind = 'visitor'") <= 10);
+  CHECK(h.count("SELECT count(*) FROM chat.channel_inbox WHERE state = 'pending'") >= 20);
+  auto& dropped = h.metrics.counter("chat_pipeline_dropped_total", "", R"(reason="tenant_queue_full")");
+  CHECK(dropped.value() == 0);
+  h.ai.release();
+  // Every update answered without the 60 s recovery, in order per chat.
+  REQUIRE(wait_until([&] { return h.telegram.sent().size() == 30; }, std::chrono::seconds(30)));
+  CHECK(dropped.value() == 0);
+  for (int chat = 0; chat < 3; ++chat) {
+    std::string expected;
+    for (int i = chat; i < 30; i += 3) expected += (expected.empty() ? "b" : ",b") + std::to_string(i);
+    CHECK(h.text("SELECT string_agg(m.text, ',' ORDER BY m.seq) FROM chat.messages m JOIN "
+                 "chat.conversations c ON c.id = m.conversation_id WHERE c.external_chat_id = $1 "
+                 "AND m.sender_kind = 'visitor'",
+                 {std::to_string(8800 + chat)}) == expected);
+  }
+}
+
 TEST_CASE("replay: failed messages go out again once, in order, only for the channel's tenant") {
   ChannelHarness h;
   auto token = h.telegram.add_bot(5556001, "replay_bot");

@@ -120,3 +120,41 @@ TEST_CASE("PIPELINE_TENANT_MAX_RUNNING 0 means half the threads, rounded up") {
   CHECK(fair_limits(DispatchSettings{4, 1000, 100, 4}).key_running == 4);
   CHECK(fair_limits(DispatchSettings{4, 1000, 100, 0}).key_capacity == 100);
 }
+
+TEST_CASE("idle workers are lent to a busy tenant up to the burst cap, never ahead of a ready tenant") {
+  FairQueue queue({100, 100, 2, 3});
+  Recorder r;
+  for (int i = 0; i < 10; ++i) REQUIRE(queue.push("A", r.job("A")) == FairQueue::Refusal::kNone);
+  auto first = queue.pop();
+  auto second = queue.pop();
+  auto borrowed = queue.pop();  // nobody else waits: A borrows a third worker
+  REQUIRE(first);
+  REQUIRE(second);
+  REQUIRE(borrowed);
+  CHECK(queue.running("A") == 3);
+  CHECK_FALSE(queue.pop());  // the burst cap: the fourth worker stays free for another tenant
+  REQUIRE(queue.push("B", r.job("B")) == FairQueue::Refusal::kNone);
+  REQUIRE(queue.push("B", r.job("B")) == FairQueue::Refusal::kNone);
+  auto b1 = queue.pop();
+  REQUIRE(b1);
+  CHECK(b1->key == "B");
+  // A finishes one (back to 2 = its share, still borrowing-eligible); B is under its share and
+  // waiting: B goes first.
+  queue.done("A");
+  auto next = queue.pop();
+  REQUIRE(next);
+  CHECK(next->key == "B");
+  // Both at their share now; A may borrow again (B's queue is empty).
+  auto lent = queue.pop();
+  REQUIRE(lent);
+  CHECK(lent->key == "A");
+  CHECK(queue.running("A") == 3);
+}
+
+TEST_CASE("PIPELINE_TENANT_BURST_RUNNING 0 lends all workers but one, never below the share") {
+  CHECK(fair_limits(DispatchSettings{4, 1000, 100, 0, 0}).key_burst_running == 3);
+  CHECK(fair_limits(DispatchSettings{8, 1000, 100, 0, 0}).key_burst_running == 7);
+  CHECK(fair_limits(DispatchSettings{1, 1000, 100, 0, 0}).key_burst_running == 1);
+  CHECK(fair_limits(DispatchSettings{4, 1000, 100, 4, 0}).key_burst_running == 4);
+  CHECK(fair_limits(DispatchSettings{4, 1000, 100, 2, 2}).key_burst_running == 2);  // no lending
+}

@@ -138,6 +138,18 @@ TEST_CASE("send rates: spacing of 1000/limit ms per bot and per_chat_interval pe
   for (int i = 0; i < 100; ++i) CHECK(off.reserve("bot", "chat", t0).count() == 0);
 }
 
+TEST_CASE("send rates: a chat's interval counts from the end of a slow send") {
+  using std::chrono::milliseconds;
+  SendRateLimiter limiter(SendRates{30, milliseconds(1000)});
+  auto t0 = SendRateLimiter::Clock::time_point{} + std::chrono::hours(1);
+  CHECK(limiter.reserve("bot", "chat", t0).count() == 0);
+  limiter.sent("bot", "chat", t0 + milliseconds(400));  // the request took 400 ms
+  CHECK(limiter.reserve("bot", "chat", t0 + milliseconds(1100)) == milliseconds(350));
+  CHECK(limiter.reserve("bot", "chat", t0 + milliseconds(1450)).count() == 0);
+  limiter.sent("bot", "chat", t0 + milliseconds(10));  // never moves the last send back
+  CHECK(limiter.reserve("bot", "chat", t0 + milliseconds(1500)).count() > 0);
+}
+
 namespace {
 
 /// Max events of `times` (sorted) in any window [t, t + 1 s).

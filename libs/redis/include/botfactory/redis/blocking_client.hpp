@@ -40,6 +40,8 @@ class BlockingClient {
   /// Sends one command; `args` are binary-safe (the command name first). Returns the reply (an
   /// error reply has type REDIS_REPLY_ERROR), or null when Redis cannot be reached.
   Reply command(std::initializer_list<std::string_view> args);
+  /// The same with a run-time number of arguments.
+  Reply command(const std::vector<std::string_view>& args);
 
   /// Sends `commands` (each binary-safe, the command name first) in one round trip (pipelining,
   /// https://redis.io/docs/manual/pipelining/) and returns their replies in order (an error
