@@ -130,8 +130,8 @@ run_case() {
   local deadline=$((DURATION + 150)) rc=0 perf_pid=
   if [ "$mode" = ingest ] && [ "$PERF" = 1 ]; then
     # Skips the connect + settle phase (~4 s), then samples the sending window.
-    (sleep 4; exec perf record -a -g -F 499 -o "$RUN_DIR/perf-$label.data" -- sleep $((DURATION - 2))) \
-      >"$RUN_DIR/perf-$label.log" 2>&1 &
+    (sleep 4; perf record -a -g -F 499 -o "$RUN_DIR/perf-$label.data" -- sleep $((DURATION - 2))
+     ps -eo pid=,ppid=,args= >"$RUN_DIR/perf-$label.ps") >"$RUN_DIR/perf-$label.log" 2>&1 &
     perf_pid=$!
   fi
   timeout $((deadline + 10)) "$LOAD" "${args[@]}" --sessions "$RUN_DIR/sessions.txt" \
@@ -142,6 +142,18 @@ run_case() {
     wait "$perf_pid" || true
     perf report -i "$RUN_DIR/perf-$label.data" --no-children --sort comm -g none --stdio 2>/dev/null |
       grep -v '^$' >"$RUN_DIR/perf-$label.txt" || true
+    # Share of each fleet process; messages stored in the window ≈ (sent - refused) over the
+    # sampled (DURATION - 2) of DURATION s.
+    local stored
+    stored=$(grep '^RESULT ' "$RUN_DIR/case.out" | sed 's/^RESULT //' |
+      node -e 'const r = JSON.parse(require("fs").readFileSync(0, "utf8"));
+        console.log(Math.max(1, Math.round((r.published - (r.refused ?? 0)) * (r.duration_s - 2) / r.duration_s)))' ||
+      echo $((rate * (DURATION - 2))))
+    perf script -i "$RUN_DIR/perf-$label.data" -F pid 2>/dev/null |
+      node bench/perf_split.mjs "$RUN_DIR/perf-$label.ps" 499 "$stored" \
+        gateway="$pid1" channel-connector="$(awk '$2=="channel-connector"{print $1}' "$FLEET/fleet.pids")" \
+        PostgreSQL="$(head -1 "$SERVERS/pg/postmaster.pid")" Redis="$REDIS_PID" \
+        >"$RUN_DIR/perf-$label.split.md" || true
   fi
   grep '^RESULT ' "$RUN_DIR/case.out" | sed 's/^RESULT //' >>"$RESULTS" ||
     echo "run_fanout: $label produced no result (exit $rc)" >&2

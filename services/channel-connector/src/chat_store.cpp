@@ -196,8 +196,10 @@ chat::v1::Conversation read_conversation(const pg::Result& r, int row) {
 
 chat::v1::Message insert_message(pg::Connection& connection, const NewMessage& m,
                                  std::int64_t seq) {
-  auto inserted = connection.exec(
-      kInsertMessage, {m.conversation_id, std::to_string(seq),
+  // Prepared (parsed and planned once per connection): the hot path of every stored message
+  // (docs/benchmarks.md, "Chat ingest").
+  auto inserted = connection.exec_prepared(
+      "chat_insert_message", kInsertMessage, {m.conversation_id, std::to_string(seq),
                        std::string(chatwire::sender_kind_name(m.sender_kind)), m.sender_id,
                        m.sender_name, m.text, m.client_id, sources_param(m.sources),
                        m.answered ? pg::Param(*m.answered ? "true" : "false") : pg::Param()});
@@ -212,7 +214,8 @@ std::optional<AppendResult> ChatStore::append(const NewMessage& message,
                                              const std::function<void()>& admit) {
   auto connection = pool_.acquire();
   pg::Transaction tx(*connection);
-  auto locked = connection->exec(kLockConversation, {message.conversation_id});
+  auto locked = connection->exec_prepared("chat_lock_conversation", kLockConversation,
+                                          {message.conversation_id});
   if (locked.rows() == 0) return std::nullopt;
   AppendResult result;
   result.tenant_id = locked.str(0, 1);
@@ -223,7 +226,8 @@ std::optional<AppendResult> ChatStore::append(const NewMessage& message,
   }
   // Under the row lock every earlier post of this conversation has committed or rolled back,
   // so this read sees any stored message with the same client id.
-  auto existing = connection->exec(kFindByClientId, {message.conversation_id, message.client_id});
+  auto existing = connection->exec_prepared("chat_find_by_client_id", kFindByClientId,
+                                            {message.conversation_id, message.client_id});
   if (existing.rows() > 0) {
     result.message = read_message(existing, 0);
     result.duplicate = true;
@@ -233,7 +237,8 @@ std::optional<AppendResult> ChatStore::append(const NewMessage& message,
   if (admit) admit();
   std::int64_t seq = locked.int64(0, 0) + 1;
   result.message = insert_message(*connection, message, seq);
-  connection->exec(kAdvanceLastSeq, {message.conversation_id, std::to_string(seq)});
+  connection->exec_prepared("chat_advance_last_seq", kAdvanceLastSeq,
+                            {message.conversation_id, std::to_string(seq)});
   if (message.deliver_to_channel && !locked.is_null(0, 3)) {
     connection->exec(kEnqueueOutbound,
                      {locked.str(0, 3), message.conversation_id, result.message.id()});
