@@ -6,6 +6,10 @@
 // - Instagram messaging send (https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api):
 //   `POST /<version>/<ig account id>/messages` with `{"recipient":{"id"},"message":{"text"}}`
 //   (text ≤ 1000 characters) → `{"recipient_id","message_id"}`;
+// - the connect-time credential check channel-connector makes
+//   (https://developers.facebook.com/docs/graph-api/overview#reading): `GET /<version>/<id>?fields=id`
+//   with the Bearer token → `{"id"}` for a known account and its token, 400 / code 190 for another
+//   token, 400 / code 100 for an unknown id (kept apart from `calls`, in `checks`);
 // - errors as Graph sends them: `{"error":{"message","type","code","fbtrace_id"}}` (401 / code 190
 //   for a wrong token, 400 / code 100 for a bad request);
 // and builds the webhook calls Meta makes (payloads of `entry[].changes[].value.messages|statuses`
@@ -21,10 +25,22 @@ import http from "node:http";
  */
 export async function startFakeMeta() {
   const accounts = new Map(); // id → {token, kind}
-  const fake = { calls: [] };
+  const fake = { calls: [], checks: [] };
   const server = http.createServer(async (req, res) => {
     let raw = "";
     for await (const chunk of req) raw += chunk;
+    const check = req.method === "GET" ? /^\/(v\d+\.\d+)\/(\d+)(\?|$)/.exec(req.url) : null;
+    if (check) {
+      const account = accounts.get(check[2]);
+      const [status, body] = !account
+        ? [400, { error: { message: `Unsupported get request. Object with ID '${check[2]}' does not exist`, type: "GraphMethodException", code: 100 } }]
+        : req.headers.authorization !== `Bearer ${account.token}`
+          ? [400, { error: { message: "Invalid OAuth access token - Cannot parse access token", type: "OAuthException", code: 190 } }]
+          : [200, { id: check[2] }];
+      fake.checks.push({ path: req.url, accountId: check[2], status, at: Date.now() });
+      res.writeHead(status, { "Content-Type": "application/json" });
+      return res.end(JSON.stringify(body));
+    }
     const match = /^\/(v\d+\.\d+)\/(\d+)\/messages$/.exec(req.url);
     const call = { path: req.url, version: match?.[1], accountId: match?.[2], authorization: req.headers.authorization,
                    body: null, status: 0, at: Date.now(), response: null };

@@ -117,6 +117,11 @@ export const REST_ROWS = [
     bind: { id: "botA" }, expect: user(200, 404) },
   { id: "delete_channel", method: "DELETE", path: "/api/v1/bots/{id}/channels/{channel_id}",
     target: "A's bot, an unknown channel", bind: { id: "botA", channel_id: "convA" }, expect: user(404, 404) },
+  // Failed deliveries of a channel: the channel must be the caller's bot's (404 otherwise).
+  { id: "list_failed_deliveries", method: "GET", path: "/api/v1/bots/{id}/channels/{channel_id}/deliveries",
+    target: "A's bot, an unknown channel", bind: { id: "botA", channel_id: "convA" }, expect: user(404, 404) },
+  { id: "replay_deliveries", method: "POST", path: "/api/v1/bots/{id}/channels/{channel_id}/deliveries/replay",
+    target: "A's bot, an unknown channel", bind: { id: "botA", channel_id: "convA" }, expect: user(404, 404) },
   { id: "telegram_webhook", method: "POST", path: "/webhooks/telegram/{channel_id}",
     target: "no secret header", bind: { channel_id: "convA" }, expect: all(403), headerAuth: true },
   // WhatsApp (docs/channels.md): verification needs the channel's verify token (403 without);

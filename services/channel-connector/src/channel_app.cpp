@@ -4,6 +4,8 @@
 #include "botfactory/common/random.hpp"
 #include "botfactory/http_client/http_client.hpp"
 #include "channel_bindings.hpp"
+#include "channel_deliveries.hpp"
+#include "channel_delivery_repository.hpp"
 #include "channel_repository.hpp"
 #include "plan_limits_client.hpp"
 #include "telegram_client.hpp"
@@ -59,7 +61,9 @@ struct ChannelApp::Parts {
         telegram(http, b.telegram_api_base_url),
         graph(http, b.meta_graph_base_url, b.meta_graph_api_version),
         allowance(rpc::make_channel(s.subscription_addr), s.rpc_timeout),
-        bindings(channels, box, telegram, bots, allowance, b.public_base_url),
+        bindings(channels, box, telegram, graph, bots, allowance, b.public_base_url),
+        delivery_rows(*pool),
+        deliveries(channels, delivery_rows),
         outbox(channels, box, telegram, b.outbox, registry),
         inbox(channels, chat, dispatcher, b.inbox,
               [this](const ChannelRecord& channel, const std::string& chat_id) {
@@ -89,6 +93,8 @@ struct ChannelApp::Parts {
   whatsapp::GraphClient graph;
   SubscriptionChannelAllowance allowance;
   ChannelBindings bindings;
+  ChannelDeliveryRepository delivery_rows;
+  ChannelDeliveries deliveries;
   OutboxSender outbox;
   InboxProcessor inbox;
   TelegramPoller poller;
@@ -103,6 +109,7 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
   if (parts_->box) {
     parts_->bindings.set_inbox_waker(&parts_->inbox);
     parts_->chat.set_outbound_listener(&parts_->outbox);
+    parts_->deliveries.set_outbound_listener(&parts_->outbox);
     parts_->outbox.set_whatsapp(&parts_->graph);
     parts_->outbox.start();
     parts_->inbox.start();
@@ -115,6 +122,7 @@ ChannelApp::~ChannelApp() {
   parts_->bindings.set_inbox_waker(nullptr);
   parts_->inbox.stop();
   parts_->chat.set_outbound_listener(nullptr);
+  parts_->deliveries.set_outbound_listener(nullptr);
   parts_->outbox.stop();
   parts_->chat.set_listener(nullptr);
   parts_->dispatcher.shutdown();
@@ -123,6 +131,7 @@ ChannelApp::~ChannelApp() {
 ChatService& ChannelApp::chat() { return parts_->chat; }
 ModelStatus& ChannelApp::model_status() { return parts_->model_status; }
 ChannelBindings& ChannelApp::bindings() { return parts_->bindings; }
+ChannelDeliveries& ChannelApp::deliveries() { return parts_->deliveries; }
 InboxProcessor& ChannelApp::inbox() { return parts_->inbox; }
 OutboxSender& ChannelApp::outbox() { return parts_->outbox; }
 

@@ -20,6 +20,7 @@ namespace botfactory::channel {
 class ChatService;
 class ModelStatus;
 class ChannelBindings;
+class ChannelDeliveries;
 class InboxProcessor;
 class OutboxSender;
 
@@ -41,6 +42,8 @@ class ChannelApp {
   /// The bots' last model outcomes (GetBotModelStatus).
   ModelStatus& model_status();
   ChannelBindings& bindings();
+  /// Failed outbound messages: list and replay.
+  ChannelDeliveries& deliveries();
   InboxProcessor& inbox();
   OutboxSender& outbox();
 

@@ -3,6 +3,7 @@
 #include "botfactory/rpc/status.hpp"
 #include "botfactory/rpc/timestamp.hpp"
 #include "channel_bindings.hpp"
+#include "channel_deliveries.hpp"
 
 namespace botfactory::channel {
 namespace {
@@ -28,12 +29,19 @@ void to_proto(const ChannelView& view, chat::v1::Channel& out) {
   out.set_pending_outbound(c.pending_outbound);
   out.set_failed_outbound(c.failed_outbound);
   out.set_window_closed_outbound(c.window_closed_outbound);
+  out.set_failed_deliveries(c.failed_deliveries);
   if (view.webhook_info) {
     out.set_webhook_checked(true);
     out.set_webhook_pending_updates(view.webhook_info->pending_update_count);
     out.set_webhook_last_error(view.webhook_info->last_error_message);
     out.set_webhook_registered_url(view.webhook_info->url);
+    if (view.webhook_info->last_error_date > 0) {
+      *out.mutable_webhook_last_error_at() =
+          rpc::timestamp_from_micros(view.webhook_info->last_error_date * 1000000);
+    }
   }
+  out.set_webhook_check_error(view.webhook_check_error);
+  out.set_health_state(view.health_state);
 }
 
 }  // namespace
@@ -94,6 +102,36 @@ grpc::Status ChannelBindingGrpc::ReceiveMetaWebhook(grpc::ServerContext*,
     auto outcome = bindings_.receive_meta_webhook(request->channel_id(), request->signature(), request->body());
     response->set_messages_stored(outcome.messages_stored);
     response->set_statuses_recorded(outcome.statuses_recorded);
+  });
+}
+
+grpc::Status ChannelBindingGrpc::ListFailedDeliveries(grpc::ServerContext*,
+                                                      const chat::v1::ListFailedDeliveriesRequest* request,
+                                                      chat::v1::ListFailedDeliveriesResponse* response) {
+  return rpc::guard("ListFailedDeliveries", [&] {
+    if (!deliveries_) throw rpc::StatusError(grpc::StatusCode::UNIMPLEMENTED, "deliveries are not served");
+    for (const auto& row : deliveries_->list_failed(request->tenant_id(), request->bot_id(),
+                                                    request->channel_id(), request->limit())) {
+      auto* out = response->add_deliveries();
+      out->set_id(row.id);
+      out->set_chat_id(row.chat_id);
+      out->set_text_preview(row.text_preview);
+      out->set_attempts(row.attempts);
+      out->set_last_error(row.last_error);
+      if (row.failed_at_us) *out->mutable_failed_at() = rpc::timestamp_from_micros(row.failed_at_us);
+      out->set_status(row.status);
+    }
+  });
+}
+
+grpc::Status ChannelBindingGrpc::ReplayDeliveries(grpc::ServerContext*,
+                                                  const chat::v1::ReplayDeliveriesRequest* request,
+                                                  chat::v1::ReplayDeliveriesResponse* response) {
+  return rpc::guard("ReplayDeliveries", [&] {
+    if (!deliveries_) throw rpc::StatusError(grpc::StatusCode::UNIMPLEMENTED, "deliveries are not served");
+    std::vector<std::int64_t> ids(request->ids().begin(), request->ids().end());
+    response->set_replayed(
+        deliveries_->replay(request->tenant_id(), request->bot_id(), request->channel_id(), ids));
   });
 }
 

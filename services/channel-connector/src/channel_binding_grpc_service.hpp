@@ -6,11 +6,14 @@
 namespace botfactory::channel {
 
 class ChannelBindings;
+class ChannelDeliveries;
 
-/// `bindings` must outlive it. Credentials never appear in a response: only credentials_hint.
+/// `bindings` and `deliveries` must outlive it; without `deliveries` the delivery RPCs answer
+/// UNIMPLEMENTED. Credentials never appear in a response: only credentials_hint.
 class ChannelBindingGrpc final : public chat::v1::ChannelBindingService::Service {
  public:
-  explicit ChannelBindingGrpc(ChannelBindings& bindings) : bindings_(bindings) {}
+  explicit ChannelBindingGrpc(ChannelBindings& bindings, ChannelDeliveries* deliveries = nullptr)
+      : bindings_(bindings), deliveries_(deliveries) {}
 
   grpc::Status ConnectChannel(grpc::ServerContext* context, const chat::v1::ConnectChannelRequest* request,
                               chat::v1::Channel* response) override;
@@ -28,8 +31,15 @@ class ChannelBindingGrpc final : public chat::v1::ChannelBindingService::Service
                                   const chat::v1::ReceiveMetaWebhookRequest* request,
                                   chat::v1::ReceiveMetaWebhookResponse* response) override;
 
+  grpc::Status ListFailedDeliveries(grpc::ServerContext* context,
+                                    const chat::v1::ListFailedDeliveriesRequest* request,
+                                    chat::v1::ListFailedDeliveriesResponse* response) override;
+  grpc::Status ReplayDeliveries(grpc::ServerContext* context, const chat::v1::ReplayDeliveriesRequest* request,
+                                chat::v1::ReplayDeliveriesResponse* response) override;
+
  private:
   ChannelBindings& bindings_;
+  ChannelDeliveries* deliveries_;
 };
 
 }  // namespace botfactory::channel

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include "botfactory/chat/v1/channels.pb.h"
 #include "botfactory/common/ids.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/random.hpp"
@@ -13,6 +14,7 @@
 #include "telegram_client.hpp"
 #include "telegram_wire.hpp"
 #include "instagram_wire.hpp"
+#include "whatsapp_client.hpp"
 #include "whatsapp_wire.hpp"
 
 namespace botfactory::channel {
@@ -28,6 +30,20 @@ constexpr std::size_t kMaxWebhookBodyBytes = 1 << 20;
 /// (sodium_memcmp) once the lengths match.
 bool secret_equal(const std::string& expected, const std::string& given) {
   return expected.size() == given.size() && sodium_memcmp(expected.data(), given.data(), expected.size()) == 0;
+}
+
+/// A ConnectChannel failure the gateway names by `error_code` (chat.v1.ChannelErrorInfo):
+/// "invalid_credentials" or "provider_unreachable".
+[[noreturn]] void throw_named(grpc::StatusCode code, const std::string& error_code, const std::string& message) {
+  chat::v1::ChannelErrorInfo info;
+  info.set_code(error_code);
+  throw rpc::StatusError(code, message, info.SerializeAsString());
+}
+
+std::int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 void require_ids(const std::string& tenant_id, const std::string& bot_id) {
@@ -57,11 +73,13 @@ bool telegram_token_shape_ok(std::string_view token) {
 
 ChannelBindings::ChannelBindings(ChannelRepository& repository,
                                  std::shared_ptr<const crypto::SecretBox> box,
-                                 telegram::BotApiClient& telegram, BotDirectory& bots,
-                                 ChannelAllowance& allowance, std::string public_base_url)
+                                 telegram::BotApiClient& telegram, whatsapp::GraphClient& graph,
+                                 BotDirectory& bots, ChannelAllowance& allowance,
+                                 std::string public_base_url)
     : repository_(repository),
       box_(std::move(box)),
       telegram_(telegram),
+      graph_(graph),
       bots_(bots),
       allowance_(allowance),
       public_base_url_(std::move(public_base_url)),
@@ -103,11 +121,13 @@ ChannelView ChannelBindings::connect(const ConnectRequest& request) {
   auto me = telegram_.call(request.token, "getMe", "{}");
   using Kind = telegram::CallResult::Kind;
   if (me.kind == Kind::kUnauthorized || me.kind == Kind::kRejected || me.kind == Kind::kBlocked) {
-    rpc::throw_invalid("Telegram refused the bot token (getMe: " + telegram::describe(me) + ")");
+    throw_named(grpc::StatusCode::INVALID_ARGUMENT, "invalid_credentials",
+                "Telegram refused the bot token (getMe: " + telegram::describe(me) +
+                    "): copy the token again from @BotFather");
   }
   if (me.kind != Kind::kOk) {
-    throw_status(grpc::StatusCode::UNAVAILABLE, "Telegram is unreachable (getMe: " +
-                                                    telegram::describe(me) + "), try again");
+    throw_named(grpc::StatusCode::UNAVAILABLE, "provider_unreachable",
+                "Telegram is unreachable (getMe: " + telegram::describe(me) + "), try again");
   }
   auto identity = telegram::parse_bot_identity(me.result);
   if (!identity) throw_status(grpc::StatusCode::UNAVAILABLE, "Telegram answered getMe unexpectedly");
@@ -156,7 +176,64 @@ ChannelView ChannelBindings::connect(const ConnectRequest& request) {
              channel.display_name, mode, channel.bot_id, channel.tenant_id);
   auto stored = repository_.get(channel.id);
   if (!stored) rpc::throw_not_found("channel not found");
-  return ChannelView{std::move(*stored), mode == "webhook" ? webhook_url(channel.id) : ""};
+  ChannelView view;
+  view.record = std::move(*stored);
+  view.webhook_url = mode == "webhook" ? webhook_url(channel.id) : "";
+  view.health_state = "connected";
+  return view;
+}
+
+std::pair<std::optional<telegram::WebhookInfo>, std::string> ChannelBindings::webhook_info(
+    const ChannelRecord& record) {
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(webhook_cache_mutex_);
+    auto it = webhook_cache_.find(record.id);
+    if (it != webhook_cache_.end() && now - it->second.fetched < kWebhookInfoTtl) {
+      return {it->second.info, it->second.error};
+    }
+  }
+  CachedWebhookInfo fresh{now, std::nullopt, {}};
+  try {
+    auto credentials = open_credentials(*box_, record.credentials);
+    auto answer = telegram_.call(credentials.token, "getWebhookInfo", "{}",
+                                 telegram::CallTimeouts{std::chrono::milliseconds(2000),
+                                                        std::chrono::milliseconds(3000)});
+    if (answer.kind == telegram::CallResult::Kind::kOk) {
+      fresh.info = telegram::parse_webhook_info(answer.result);
+      if (!fresh.info) fresh.error = "getWebhookInfo: unexpected answer";
+    } else {
+      fresh.error = "getWebhookInfo: " + telegram::describe(answer);
+    }
+  } catch (const std::exception& e) {
+    log_->warn("channel {}: getWebhookInfo skipped: {}", record.id, e.what());
+    fresh.error = "getWebhookInfo: credentials do not open";
+  }
+  std::lock_guard lock(webhook_cache_mutex_);
+  if (webhook_cache_.size() >= kMaxCachedWebhookInfos) {
+    std::erase_if(webhook_cache_, [&](const auto& entry) { return now - entry.second.fetched >= kWebhookInfoTtl; });
+    if (webhook_cache_.size() >= kMaxCachedWebhookInfos) webhook_cache_.clear();
+  }
+  webhook_cache_[record.id] = fresh;
+  return {fresh.info, fresh.error};
+}
+
+std::string ChannelBindings::health_state(const ChannelView& view) const {
+  const auto& record = view.record;
+  if (record.state == "error") return "error";
+  if (record.kind == "telegram" && record.mode == "webhook" && view.webhook_info &&
+      view.webhook_info->url != view.webhook_url) {
+    return "inactive";  // Telegram delivers the updates elsewhere (or nowhere)
+  }
+  if (record.kind == "telegram" && record.mode == "polling") {
+    const auto stale_us = std::chrono::duration_cast<std::chrono::microseconds>(kPollStaleAfter).count();
+    const auto now = now_us();
+    if (now - record.created_at_us > stale_us &&
+        (record.poll_lease_until_us == 0 || now - record.poll_lease_until_us > stale_us)) {
+      return "inactive";  // no replica polls it
+    }
+  }
+  return "connected";
 }
 
 std::vector<ChannelView> ChannelBindings::list(const std::string& tenant_id, const std::string& bot_id) {
@@ -164,23 +241,18 @@ std::vector<ChannelView> ChannelBindings::list(const std::string& tenant_id, con
   bots_.get_bot(tenant_id, bot_id);  // NOT_FOUND for another tenant's bot
   std::vector<ChannelView> out;
   for (auto& record : repository_.list(tenant_id, bot_id)) {
-    std::string url = record.mode == "webhook" ? webhook_url(record.id) : "";
-    std::optional<telegram::WebhookInfo> info;
+    ChannelView view;
+    view.webhook_url = record.mode == "webhook" ? webhook_url(record.id) : "";
     if (record.kind != "telegram") {
-      url = public_base_url_.empty() ? "" : public_base_url_ + "/webhooks/" + record.kind + "/" + record.id;
+      view.webhook_url =
+          public_base_url_.empty() ? "" : public_base_url_ + "/webhooks/" + record.kind + "/" + record.id;
     }
     if (record.kind == "telegram" && record.mode == "webhook" && box_) {
-      try {
-        auto credentials = open_credentials(*box_, record.credentials);
-        auto answer = telegram_.call(credentials.token, "getWebhookInfo", "{}",
-                                     telegram::CallTimeouts{std::chrono::milliseconds(2000),
-                                                            std::chrono::milliseconds(3000)});
-        if (answer.kind == telegram::CallResult::Kind::kOk) info = telegram::parse_webhook_info(answer.result);
-      } catch (const std::exception& e) {
-        log_->warn("channel {}: getWebhookInfo skipped: {}", record.id, e.what());
-      }
+      std::tie(view.webhook_info, view.webhook_check_error) = webhook_info(record);
     }
-    out.push_back(ChannelView{std::move(record), std::move(url), std::move(info)});
+    view.record = std::move(record);
+    view.health_state = health_state(view);
+    out.push_back(std::move(view));
   }
   return out;
 }
@@ -203,6 +275,10 @@ void ChannelBindings::disconnect(const std::string& tenant_id, const std::string
     }
   }
   if (!repository_.remove(channel_id, tenant_id, bot_id)) rpc::throw_not_found("channel not found");
+  {
+    std::lock_guard lock(webhook_cache_mutex_);
+    webhook_cache_.erase(channel_id);
+  }
   log_->info("channel {} disconnected (bot {}, tenant {})", channel_id, bot_id, tenant_id);
 }
 
@@ -271,6 +347,22 @@ ChannelView ChannelBindings::connect_meta(const ConnectRequest& request, const s
     rpc::throw_invalid("verify_token must be 1-256 printable ASCII characters");
   }
   if (!request.mode.empty() && request.mode != "webhook") rpc::throw_invalid("Meta channels are webhook only");
+  // The credentials work before anything is stored: the token must see the number / account.
+  auto check = graph_.check_account(account, request.access_token);
+  using Kind = whatsapp::SendResult::Kind;
+  if (check.kind == Kind::kUnauthorized || check.kind == Kind::kRejected || check.kind == Kind::kWindowClosed) {
+    throw_named(grpc::StatusCode::INVALID_ARGUMENT, "invalid_credentials",
+                std::string("the Graph API refused the access token for this ") +
+                    (whatsapp ? "phone number id" : "Instagram account") + " (GET /" + account +
+                    ": " + whatsapp::describe(check) + "): check " + id_field +
+                    " and that the token has the " +
+                    (whatsapp ? "whatsapp_business_messaging" : "instagram_manage_messages") + " permission");
+  }
+  if (check.kind != Kind::kOk) {
+    throw_named(grpc::StatusCode::UNAVAILABLE, "provider_unreachable",
+                "the Meta Graph API is unreachable (GET /" + account + ": " + whatsapp::describe(check) +
+                    "), try again");
+  }
   int max_channels = allowance_.max_channels(request.tenant_id);
   NewChannel channel;
   channel.id = common::random_uuid();
@@ -299,7 +391,11 @@ ChannelView ChannelBindings::connect_meta(const ConnectRequest& request, const s
   auto stored = repository_.get(channel.id);
   if (!stored) rpc::throw_not_found("channel not found");
   std::string url = public_base_url_.empty() ? "" : public_base_url_ + "/webhooks/" + channel.kind + "/" + channel.id;
-  return ChannelView{std::move(*stored), std::move(url)};
+  ChannelView view;
+  view.record = std::move(*stored);
+  view.webhook_url = std::move(url);
+  view.health_state = "connected";
+  return view;
 }
 
 std::string ChannelBindings::verify_meta_webhook(const std::string& channel_id, const std::string& mode,

@@ -6,7 +6,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +27,9 @@ class BotDirectory;
 class ChannelAllowance;
 namespace telegram {
 class BotApiClient;
+}
+namespace whatsapp {
+class GraphClient;
 }
 
 /// Woken when new inbound updates are stored (the inbox processor).
@@ -63,7 +68,17 @@ struct ChannelView {
   std::string webhook_url;
   /// Webhook mode in list(): Telegram's getWebhookInfo, when it answered.
   std::optional<telegram::WebhookInfo> webhook_info;
+  /// Webhook mode in list(): why getWebhookInfo could not be asked ("" = it answered).
+  std::string webhook_check_error;
+  /// list(): "connected" | "error" | "inactive" (ChannelBindings::health_state()).
+  std::string health_state;
 };
+
+/// How long list() reuses a channel's getWebhookInfo answer (or failure): a dashboard polling
+/// the listing never hammers Telegram.
+inline constexpr std::chrono::seconds kWebhookInfoTtl{60};
+/// A polling channel whose poll lease expired longer ago than this is "inactive".
+inline constexpr std::chrono::seconds kPollStaleAfter{60};
 
 /// Thread-safe. Errors are rpc::StatusError (INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS,
 /// RESOURCE_EXHAUSTED, FAILED_PRECONDITION, PERMISSION_DENIED, UNAVAILABLE) or pg::Error.
@@ -71,21 +86,26 @@ class ChannelBindings {
  public:
   /// `public_base_url`: CHANNEL_PUBLIC_BASE_URL ("" = webhook mode unavailable). All references
   /// must outlive the object; `box` may be null (then every call is FAILED_PRECONDITION).
+  /// `graph` checks WhatsApp / Instagram credentials at connect time.
   ChannelBindings(ChannelRepository& repository, std::shared_ptr<const crypto::SecretBox> box,
-                  telegram::BotApiClient& telegram, BotDirectory& bots, ChannelAllowance& allowance,
-                  std::string public_base_url);
+                  telegram::BotApiClient& telegram, whatsapp::GraphClient& graph, BotDirectory& bots,
+                  ChannelAllowance& allowance, std::string public_base_url);
 
   void set_inbox_waker(InboxWaker* waker) { waker_.store(waker); }
 
   /// Checks the bot (NOT_FOUND, before anything else), validates type/mode and the token shape
   /// (INVALID_ARGUMENT), calls getMe
   /// (401/404 → INVALID_ARGUMENT "Telegram refused the bot token"; unreachable → UNAVAILABLE),
+  /// (WhatsApp / Instagram: GraphClient::check_account instead; 4xx → INVALID_ARGUMENT with
+  /// ChannelErrorInfo "invalid_credentials" in the details, unreachable → UNAVAILABLE
+  /// "provider_unreachable"; Telegram's getMe refusals carry the same details),
   /// checks the plan's max_channels (RESOURCE_EXHAUSTED), registers the webhook in webhook mode
   /// (setWebhook with a random secret_token and allowed_updates ["message"]; polling mode calls
   /// deleteWebhook so getUpdates works), and stores the channel.
   ChannelView connect(const ConnectRequest& request);
-  /// The bot's channels, oldest first, with getWebhookInfo (3 s at most each) for webhook-mode
-  /// ones; NOT_FOUND when the bot is not the tenant's.
+  /// The bot's channels, oldest first, with their health state and, for Telegram webhook-mode
+  /// ones, getWebhookInfo (3 s at most each, reused for kWebhookInfoTtl; a failure is reported
+  /// in webhook_check_error, never thrown); NOT_FOUND when the bot is not the tenant's.
   std::vector<ChannelView> list(const std::string& tenant_id, const std::string& bot_id);
   /// Deletes the binding; deleteWebhook first in webhook mode (best-effort, logged).
   void disconnect(const std::string& tenant_id, const std::string& bot_id, const std::string& channel_id);
@@ -110,6 +130,10 @@ class ChannelBindings {
 
  private:
   void require_box() const;
+  /// getWebhookInfo of a Telegram webhook channel through the cache: the answer or why not.
+  std::pair<std::optional<telegram::WebhookInfo>, std::string> webhook_info(const ChannelRecord& record);
+  /// "error" | "inactive" | "connected" (see chat.v1.Channel.health_state).
+  std::string health_state(const ChannelView& view) const;
   /// The channel's opened credentials for a webhook check; nullopt (logged, never the secret)
   /// when they do not open under the current CHANNEL_CREDENTIALS_SECRET.
   std::optional<ChannelCredentials> webhook_credentials(const ChannelRecord& channel) const;
@@ -118,11 +142,20 @@ class ChannelBindings {
   ChannelRepository& repository_;
   std::shared_ptr<const crypto::SecretBox> box_;
   telegram::BotApiClient& telegram_;
+  whatsapp::GraphClient& graph_;
   BotDirectory& bots_;
   ChannelAllowance& allowance_;
   std::string public_base_url_;
   std::atomic<InboxWaker*> waker_{nullptr};
   std::shared_ptr<spdlog::logger> log_;
+  struct CachedWebhookInfo {
+    std::chrono::steady_clock::time_point fetched;
+    std::optional<telegram::WebhookInfo> info;
+    std::string error;
+  };
+  static constexpr std::size_t kMaxCachedWebhookInfos = 4096;
+  std::mutex webhook_cache_mutex_;
+  std::map<std::string, CachedWebhookInfo> webhook_cache_;  // channel id →; guarded by the mutex
 };
 
 /// True when `token` has the shape of a Telegram bot token: "<bot id digits>:<35 or so

@@ -229,7 +229,9 @@ void OutboxSender::deliver_whatsapp(const OutboxJob& job, const ChannelRecord& c
                     .count();
   auto window_us = std::chrono::duration_cast<std::chrono::microseconds>(kWhatsAppWindow).count();
   const std::string closed =
-      "not sent: the 24-hour customer-service window is closed (the customer's last message is older than 24 h)";
+      "window_closed: not sent, the 24-hour customer-service window is closed (the customer's last "
+      "message is older than 24 h; outside it Meta accepts only template messages): the customer has "
+      "to write first, then replay it";
   if (job.customer_last_message_us == 0 || now_us - job.customer_last_message_us > window_us) {
     repository_.outbox_window_closed(job.id, closed);
     repository_.set_delivery_error(channel.id, closed);

@@ -15,7 +15,9 @@ namespace {
   ", c.last_delivery_error, " BF_US("c.last_delivery_error_at") ", " BF_US("c.created_at")     \
   ", (SELECT count(*) FROM chat.channel_outbox o WHERE o.channel_id = c.id AND o.state = 'pending')" \
   ", (SELECT count(*) FROM chat.channel_outbox o WHERE o.channel_id = c.id AND o.state = 'failed')" \
-  ", (SELECT count(*) FROM chat.channel_outbox o WHERE o.channel_id = c.id AND o.state = 'window_closed')"
+  ", (SELECT count(*) FROM chat.channel_outbox o WHERE o.channel_id = c.id AND o.state = 'window_closed')" \
+  ", (SELECT count(*) FROM chat.channel_outbox o WHERE o.channel_id = c.id AND "                  \
+  "(o.state IN ('failed', 'window_closed') OR o.delivery_status = 'failed')), " BF_US("c.poll_lease_until")
 
 constexpr const char* kLockBot = "SELECT pg_advisory_xact_lock(hashtext('chat.channels:' || $1))";
 constexpr const char* kCountBotChannels =
@@ -94,18 +96,20 @@ constexpr const char* kOutboxSent =
     "UPDATE chat.channel_outbox SET state = 'sent', sent_at = now(), lease_until = NULL, "
     "last_error = '', external_message_id = NULLIF($2, '') WHERE id = $1";
 constexpr const char* kOutboxWindowClosed =
-    "UPDATE chat.channel_outbox SET state = 'window_closed', last_error = $2, lease_until = NULL "
+    "UPDATE chat.channel_outbox SET state = 'window_closed', last_error = $2, lease_until = NULL, "
+    "failed_at = now() "
     "WHERE id = $1";
 constexpr const char* kOutboxStatus =
     "UPDATE chat.channel_outbox SET delivery_status = $3, delivery_status_at = now(), "
-    "last_error = CASE WHEN $4 = '' THEN last_error ELSE $4 END "
+    "last_error = CASE WHEN $4 = '' THEN last_error ELSE $4 END, "
+    "failed_at = CASE WHEN $3 = 'failed' THEN now() ELSE failed_at END "
     "WHERE channel_id = $1 AND external_message_id = $2";
 constexpr const char* kOutboxRetry =
     "UPDATE chat.channel_outbox SET next_attempt_at = now() + $2 * interval '1 millisecond', "
     "parts_sent = $3, last_error = $4, attempts = attempts + $5, lease_until = NULL WHERE id = $1";
 constexpr const char* kOutboxFailed =
     "UPDATE chat.channel_outbox SET state = 'failed', last_error = $2, attempts = attempts + 1, "
-    "lease_until = NULL WHERE id = $1";
+    "lease_until = NULL, failed_at = now() WHERE id = $1";
 constexpr const char* kChatInactive =
     "UPDATE chat.conversations SET chat_inactive = true WHERE id = $1";
 
@@ -165,6 +169,8 @@ ChannelRecord read_channel(const pg::Result& r, int row) {
   c.pending_outbound = r.int64(row, 17);
   c.failed_outbound = r.int64(row, 18);
   c.window_closed_outbound = r.int64(row, 19);
+  c.failed_deliveries = r.int64(row, 20);
+  c.poll_lease_until_us = r.int64(row, 21);
   return c;
 }
 

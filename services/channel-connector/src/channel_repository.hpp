@@ -37,6 +37,10 @@ struct ChannelRecord {
   std::int64_t pending_outbound = 0;
   std::int64_t failed_outbound = 0;
   std::int64_t window_closed_outbound = 0;  // WhatsApp: not sent, 24-hour window closed
+  /// Rows listed by ChannelDeliveryRepository::list_failed (failed, window_closed, or reported
+  /// failed by Meta after it accepted them): what a replay would re-send.
+  std::int64_t failed_deliveries = 0;
+  std::int64_t poll_lease_until_us = 0;  // polling: until when a replica holds the poll lease
 };
 
 /// A channel to insert; `id` chosen by the caller (the webhook URL names it before the insert).

@@ -119,7 +119,7 @@ std::optional<WebhookInfo> parse_webhook_info(std::string_view result) {
   if (!value || !value->is_object()) return std::nullopt;
   const auto& o = value->get_object();
   return WebhookInfo{string_member(o, "url"), int_member(o, "pending_update_count").value_or(0),
-                     string_member(o, "last_error_message")};
+                     string_member(o, "last_error_message"), int_member(o, "last_error_date").value_or(0)};
 }
 
 std::string send_message_body(std::string_view chat_id, std::string_view text) {

@@ -63,6 +63,7 @@ struct WebhookInfo {
   std::string url;
   std::int64_t pending_update_count = 0;
   std::string last_error_message;
+  std::int64_t last_error_date = 0;  // Unix seconds of last_error_message; 0 = none
 };
 std::optional<WebhookInfo> parse_webhook_info(std::string_view result);
 

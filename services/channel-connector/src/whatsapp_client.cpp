@@ -43,6 +43,21 @@ SendResult GraphClient::post_messages(std::string_view account_id, std::string_v
   request.connect_timeout = std::chrono::milliseconds(5000);
   request.first_byte_timeout = std::chrono::milliseconds(15000);
   request.total_timeout = std::chrono::milliseconds(15000);
+  return exchange(std::move(request));
+}
+
+SendResult GraphClient::check_account(std::string_view account_id, std::string_view access_token) const {
+  http::Request request;
+  request.method = "GET";
+  request.url = base_url_ + "/" + version_ + "/" + std::string(account_id) + "?fields=id";
+  request.headers = {"Authorization: Bearer " + std::string(access_token)};
+  request.connect_timeout = std::chrono::milliseconds(5000);
+  request.first_byte_timeout = std::chrono::milliseconds(10000);
+  request.total_timeout = std::chrono::milliseconds(10000);
+  return exchange(std::move(request));
+}
+
+SendResult GraphClient::exchange(http::Request request) const {
   auto response = http_.start(std::move(request));
   std::string body, chunk;
   for (;;) {

@@ -47,11 +47,21 @@ class GraphClient {
   SendResult send_instagram_text(std::string_view account_id, std::string_view access_token,
                                  std::string_view recipient_id, std::string_view text) const;
 
+  /// Connect-time credential check: GET /<version>/<account_id>?fields=id with the Bearer token
+  /// (https://developers.facebook.com/docs/graph-api/reference/whats-app-business-account-to-number-current-status/
+  /// for a phone number id, https://developers.facebook.com/docs/instagram-platform/reference/instagram-user
+  /// for an Instagram account). kOk when Meta answers 2xx; kUnauthorized / kRejected on 4xx (a
+  /// wrong token, or an id the token cannot see); kRetry on network errors, 5xx and 429.
+  /// Connect 5 s, total 10 s. Never throws for network or HTTP errors.
+  SendResult check_account(std::string_view account_id, std::string_view access_token) const;
+
   /// Classifies a complete exchange.
   static SendResult classify(long status, std::string_view body, http::Failure failure,
                              std::string_view failure_message);
 
  private:
+  /// Runs `request` to its end and classifies the answer.
+  SendResult exchange(http::Request request) const;
   SendResult post_messages(std::string_view account_id, std::string_view access_token, std::string body) const;
 
   http::Client& http_;

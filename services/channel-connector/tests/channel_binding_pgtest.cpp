@@ -3,7 +3,14 @@
 // secret and inbox dedupe, long polling, the outbox's order, retries and refusals, the split of
 // long messages, and a restart between receipt and reply.
 
+#include "botfactory/http_client/http_client.hpp"
+#include "channel_deliveries.hpp"
 #include "channel_harness.hpp"
+#include "botfactory/rpc/client.hpp"
+#include "grpc_clients.hpp"
+#include "plan_limits_client.hpp"
+#include "telegram_client.hpp"
+#include "whatsapp_client.hpp"
 
 using namespace botfactory;
 using namespace botfactory::channel;
@@ -224,4 +231,149 @@ TEST_CASE("a restart between receipt and reply: every stored update is answered,
   CHECK(chats == std::set<std::string>{"31", "32"});
   CHECK(h.count("SELECT count(*) FROM chat.messages WHERE sender_kind = 'visitor'") == 2);
   CHECK(h.count("SELECT count(*) FROM chat.channel_outbox WHERE state = 'sent'") == 2);
+}
+
+TEST_CASE("replay: failed messages go out again once, in order, only for the channel's tenant") {
+  ChannelHarness h;
+  auto token = h.telegram.add_bot(5556001, "replay_bot");
+  auto view = h.connect(token, "polling");
+  ChannelRepository repository(*h.pool);
+  auto record = repository.get(view.record.id);
+  REQUIRE(record);
+  auto conversation = repository.conversation_for_chat(*record, "9100", "telegram:9100", "Ann");
+  auto& deliveries = h.app->deliveries();
+
+  // Two messages refused with 400 (final, never retried), then one that goes out.
+  std::string long_text;
+  for (int i = 0; i < 30; ++i) long_text += "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82 ";  // "Привет "
+  h.telegram.fail_next(400, "Bad Request: chat not found");
+  h.telegram.fail_next(400, "Bad Request: chat not found");
+  h.operator_says(conversation, "r1", long_text);
+  h.operator_says(conversation, "r2", "second");
+  REQUIRE(wait_until([&] { return h.count("SELECT count(*) FROM chat.channel_outbox WHERE state = 'failed'") == 2; }));
+  h.operator_says(conversation, "r3", "third");
+  REQUIRE(wait_until([&] { return h.texts_sent().size() == 1; }));
+  CHECK(h.telegram.send_attempts() == 3);
+
+  auto failed = deliveries.list_failed(h.tenant, h.bot.id(), view.record.id, 0);
+  REQUIRE(failed.size() == 2);
+  CHECK(failed[0].text_preview == "second");  // newest first
+  CHECK(failed[0].chat_id == "9100");
+  CHECK(failed[0].attempts == 1);
+  CHECK(failed[0].status == "failed");
+  CHECK_THAT(failed[0].last_error, Catch::Contains("400"));
+  CHECK(failed[0].failed_at_us > 0);
+  // The preview is 80 characters (code points, not bytes), the last one "…".
+  std::size_t characters = 0;
+  for (unsigned char c : failed[1].text_preview) characters += (c & 0xC0) != 0x80;
+  CHECK(characters == 80);
+  CHECK_THAT(failed[1].text_preview, Catch::EndsWith("\xE2\x80\xA6"));
+  CHECK(h.app->bindings().list(h.tenant, h.bot.id())[0].record.failed_deliveries == 2);
+
+  // Another tenant, or another bot of the tenant, finds no such channel.
+  auto other = random_uuid();
+  CHECK(code_of([&] { deliveries.list_failed(other, h.bot.id(), view.record.id, 0); }) == grpc::StatusCode::NOT_FOUND);
+  CHECK(code_of([&] { deliveries.replay(other, h.bot.id(), view.record.id, {}); }) == grpc::StatusCode::NOT_FOUND);
+  CHECK(code_of([&] { deliveries.replay(h.tenant, random_uuid(), view.record.id, {}); }) ==
+        grpc::StatusCode::NOT_FOUND);
+  CHECK(code_of([&] { deliveries.list_failed(h.tenant, h.bot.id(), view.record.id, 201); }) ==
+        grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(h.count("SELECT count(*) FROM chat.channel_outbox WHERE state = 'failed'") == 2);
+
+  // Replay all: both go out, oldest first, once; a second replay finds nothing.
+  CHECK(deliveries.replay(h.tenant, h.bot.id(), view.record.id, {}) == 2);
+  CHECK(deliveries.replay(h.tenant, h.bot.id(), view.record.id, {}) == 0);
+  REQUIRE(wait_until([&] { return h.texts_sent().size() == 3; }));
+  h.operator_says(conversation, "r4", "fourth");
+  REQUIRE(wait_until([&] { return h.texts_sent().size() >= 4; }));
+  auto texts = h.texts_sent();
+  REQUIRE(texts.size() == 4);
+  CHECK(texts[0] == "third");
+  CHECK(texts[1] == long_text.substr(0, long_text.size() - 1));
+  CHECK(texts[2] == "second");
+  CHECK(texts[3] == "fourth");
+  CHECK(h.telegram.send_attempts() == 6);
+  CHECK(deliveries.list_failed(h.tenant, h.bot.id(), view.record.id, 0).empty());
+  CHECK(h.count("SELECT replays FROM chat.channel_outbox WHERE message_id IN "
+                "(SELECT id FROM chat.messages WHERE client_id = 'r2')") == 1);
+
+  // Replay by id: only the named row of this channel.
+  h.telegram.fail_next(400, "Bad Request: chat not found");
+  h.operator_says(conversation, "r5", "fifth");
+  REQUIRE(wait_until([&] { return deliveries.list_failed(h.tenant, h.bot.id(), view.record.id, 0).size() == 1; }));
+  auto id = deliveries.list_failed(h.tenant, h.bot.id(), view.record.id, 0)[0].id;
+  CHECK(deliveries.replay(h.tenant, h.bot.id(), view.record.id, {id + 1000}) == 0);
+  CHECK(code_of([&] { deliveries.replay(h.tenant, h.bot.id(), view.record.id, {-1}); }) ==
+        grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(deliveries.replay(h.tenant, h.bot.id(), view.record.id, {id}) == 1);
+  REQUIRE(wait_until([&] { return h.texts_sent().size() == 5; }));
+  CHECK(h.texts_sent()[4] == "fifth");
+}
+
+TEST_CASE("health: getWebhookInfo fields, cached for a minute, a failing check never fails the list, "
+          "error and inactive states") {
+  ChannelHarness h([](BindingSettings& b) { b.public_base_url = "https://bots.example.com"; });
+  h.subscription.max_channels = 5;
+  auto first = h.telegram.add_bot(5557001, "health_bot");
+  auto view = h.connect(first, "webhook");
+  h.telegram.set_webhook_health(7, "Wrong response from the webhook: 502 Bad Gateway", 1700000000);
+  auto listed = h.app->bindings().list(h.tenant, h.bot.id());
+  REQUIRE(listed.size() == 1);
+  REQUIRE(listed[0].webhook_info);
+  CHECK(listed[0].webhook_info->pending_update_count == 7);
+  CHECK(listed[0].webhook_info->last_error_message == "Wrong response from the webhook: 502 Bad Gateway");
+  CHECK(listed[0].webhook_info->last_error_date == 1700000000);
+  CHECK(listed[0].webhook_info->url == view.webhook_url);
+  CHECK(listed[0].webhook_check_error.empty());
+  CHECK(listed[0].health_state == "connected");
+  CHECK(h.telegram.method_calls("getWebhookInfo") == 1);
+  for (int i = 0; i < 3; ++i) h.app->bindings().list(h.tenant, h.bot.id());
+  CHECK(h.telegram.method_calls("getWebhookInfo") == 1);  // cached
+
+  // A second bot whose getWebhookInfo fails: the list still answers, with the reason.
+  auto second = h.telegram.add_bot(5557002, "health_two_bot");
+  auto view2 = h.connect(second, "webhook");
+  h.telegram.fail_webhook_info = true;
+  listed = h.app->bindings().list(h.tenant, h.bot.id());
+  REQUIRE(listed.size() == 2);
+  CHECK(listed[0].webhook_info);  // from the cache
+  CHECK_FALSE(listed[1].webhook_info);
+  CHECK_THAT(listed[1].webhook_check_error, Catch::Contains("getWebhookInfo") && Catch::Contains("500"));
+  CHECK(listed[1].health_state == "connected");
+  h.telegram.fail_webhook_info = false;
+
+  // A third whose webhook Telegram no longer has (deleted elsewhere): inactive.
+  auto third = h.telegram.add_bot(5557003, "health_three_bot");
+  h.connect(third, "webhook");
+  http::Client http;
+  telegram::BotApiClient api(http, h.telegram.base_url());
+  REQUIRE(api.call(third, "deleteWebhook", "{}").kind == telegram::CallResult::Kind::kOk);
+  ChannelRepository repository(*h.pool);
+  repository.set_state(view2.record.id, "error", "Telegram refused the token (401)");
+  listed = h.app->bindings().list(h.tenant, h.bot.id());
+  REQUIRE(listed.size() == 3);
+  CHECK(listed[1].health_state == "error");
+  CHECK(listed[2].health_state == "inactive");
+  CHECK(listed[2].webhook_info->url.empty());
+
+  // A polling channel nobody has polled for over a minute: inactive.
+  auto fourth = h.telegram.add_bot(5557004, "health_four_bot");
+  auto polled = h.connect(fourth, "polling");
+  h.count("WITH u AS (UPDATE chat.channels SET created_at = now() - interval '10 minutes', "
+          "poll_lease_until = now() - interval '5 minutes', poll_owner = 'gone' WHERE id = $1 RETURNING 1) "
+          "SELECT count(*) FROM u",
+          {polled.record.id});
+  // Without ChannelApp no poller renews the lease: a ChannelBindings of its own reads the state.
+  h.stop();
+  auto fakes = rpc::make_channel("127.0.0.1:" + std::to_string(h.fakes->port()));
+  RegistryBotDirectory bots(fakes, std::chrono::milliseconds(5000));
+  SubscriptionChannelAllowance allowance(fakes, std::chrono::milliseconds(5000));
+  whatsapp::GraphClient graph(http, h.meta.base_url(), "v21.0");
+  ChannelBindings bindings(repository, h.box, api, graph, bots, allowance, "https://bots.example.com");
+  listed = bindings.list(h.tenant, h.bot.id());
+  REQUIRE(listed.size() == 4);
+  for (const auto& channel : listed) {
+    if (channel.record.id == polled.record.id) CHECK(channel.health_state == "inactive");
+    if (channel.record.id == view.record.id) CHECK(channel.health_state == "connected");
+  }
 }

@@ -36,11 +36,39 @@ std::vector<FakeMeta::Sent> FakeMeta::sent() {
   return sent_;
 }
 
+void FakeMeta::fail_account_checks(int status) { account_failure_ = status; }
+
+void FakeMeta::handle_account(const testenv::HttpTestRequest& request, testenv::HttpTestConnection& c) {
+  const std::string json_type = "application/json";
+  ++account_checks_;
+  // GET /<version>/<id>?fields=id with Authorization: Bearer <token>.
+  auto path = request.target.substr(0, request.target.find('?'));
+  auto slash = path.rfind('/');
+  std::string id = slash == std::string::npos ? std::string() : path.substr(slash + 1);
+  std::string token;
+  if (auto it = request.headers.find("authorization"); it != request.headers.end() &&
+                                                     it->second.rfind("Bearer ", 0) == 0) {
+    token = it->second.substr(7);
+  }
+  if (int status = account_failure_.load()) {
+    return c.respond(status, json_type, graph_error(1, "Please reduce the amount of data"));
+  }
+  std::unique_lock lock(mutex_);
+  bool known = std::find(tokens_.begin(), tokens_.end(), token) != tokens_.end();
+  lock.unlock();
+  if (!known) {
+    // Graph answers an invalid token with 400 OAuthException code 190.
+    return c.respond(400, json_type, graph_error(190, "Invalid OAuth access token - Cannot parse access token"));
+  }
+  c.respond(200, json_type, json::serialize(json::object{{"id", id}}));
+}
+
 void FakeMeta::handle(const testenv::HttpTestRequest& request, testenv::HttpTestConnection& c) {
   const std::string json_type = "application/json";
   auto ends_with = [](const std::string& s, const std::string& tail) {
     return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
   };
+  if (request.method == "GET") return handle_account(request, c);
   if (request.method != "POST" || !ends_with(request.target, "/messages")) {
     return c.respond(404, json_type, graph_error(100, "Unknown path"));
   }

@@ -9,6 +9,8 @@
 //   Instagram (https://developers.facebook.com/docs/messenger-platform/instagram/features/send-message):
 //   POST /<version>/<account id>/messages {"recipient":{"id"},"message":{"text"}} →
 //   200 {"recipient_id","message_id":"mid.…"}.
+//   Connect-time check: GET /<version>/<id>?fields=id → 200 {"id"} for a known token, else 400
+//   {"error":{"code":190,…}}; fail_account_checks(status) answers every check with status.
 
 #include <atomic>
 #include <deque>
@@ -42,6 +44,10 @@ class FakeMeta {
   void fail_next(int status, long code, const std::string& message);
   std::vector<Sent> sent();
   int send_attempts() const { return send_attempts_.load(); }
+  /// GET account checks received.
+  int account_checks() const { return account_checks_.load(); }
+  /// Every account check answers `status` (0 = normal again).
+  void fail_account_checks(int status);
 
  private:
   struct Failure {
@@ -50,6 +56,7 @@ class FakeMeta {
     std::string message;
   };
   void handle(const testenv::HttpTestRequest& request, testenv::HttpTestConnection& connection);
+  void handle_account(const testenv::HttpTestRequest& request, testenv::HttpTestConnection& connection);
 
   std::mutex mutex_;
   std::vector<std::string> tokens_;
@@ -57,6 +64,8 @@ class FakeMeta {
   std::vector<Sent> sent_;
   int next_id_ = 1;
   std::atomic<int> send_attempts_{0};
+  std::atomic<int> account_checks_{0};
+  std::atomic<int> account_failure_{0};
   std::unique_ptr<testenv::HttpTestServer> server_;
 };
 

@@ -65,6 +65,14 @@ std::string FakeTelegram::webhook_secret(const std::string& token) {
   return webhooks_[token].second;
 }
 
+void FakeTelegram::set_webhook_health(std::int64_t pending, const std::string& last_error,
+                                      std::int64_t last_error_date) {
+  std::lock_guard lock(mutex_);
+  webhook_pending_ = pending;
+  webhook_last_error_ = last_error;
+  webhook_last_error_date_ = last_error_date;
+}
+
 int FakeTelegram::method_calls(const std::string& method) {
   std::lock_guard lock(mutex_);
   return calls_[method];
@@ -143,7 +151,15 @@ void FakeTelegram::handle(const testenv::HttpTestRequest& request, testenv::Http
     return c.respond(200, "application/json", ok(true));
   }
   if (method == "getWebhookInfo") {
-    json::object info{{"url", webhooks_[token].first}, {"pending_update_count", 0}};
+    if (fail_webhook_info) {
+      lock.unlock();
+      return c.respond(500, "application/json", error(500, "Internal Server Error"));
+    }
+    json::object info{{"url", webhooks_[token].first}, {"pending_update_count", webhook_pending_}};
+    if (webhook_last_error_date_ > 0) {
+      info["last_error_date"] = webhook_last_error_date_;
+      info["last_error_message"] = webhook_last_error_;
+    }
     lock.unlock();
     return c.respond(200, "application/json", ok(info));
   }

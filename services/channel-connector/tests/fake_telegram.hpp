@@ -56,6 +56,11 @@ class FakeTelegram {
   int method_calls(const std::string& method);
 
   std::atomic<bool> refuse_chat_action{false};
+  /// getWebhookInfo answers 500 while set.
+  std::atomic<bool> fail_webhook_info{false};
+  /// What getWebhookInfo reports besides the URL: pending_update_count, last_error_message and
+  /// last_error_date (Unix seconds; 0 = no error).
+  void set_webhook_health(std::int64_t pending, const std::string& last_error, std::int64_t last_error_date);
 
   /// A Telegram Update JSON (without update_id) of a private text message.
   static std::string text_update(std::int64_t chat_id, const std::string& first_name,
@@ -78,6 +83,9 @@ class FakeTelegram {
   std::vector<Sent> sent_;
   std::map<std::string, std::pair<std::string, std::string>> webhooks_;  // token → url, secret
   std::map<std::string, int> calls_;
+  std::int64_t webhook_pending_ = 0;
+  std::string webhook_last_error_;
+  std::int64_t webhook_last_error_date_ = 0;
   std::atomic<int> send_attempts_{0};
   std::atomic<int> chat_actions_{0};
   std::atomic<bool> stopping_{false};

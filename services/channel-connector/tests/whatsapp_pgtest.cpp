@@ -4,6 +4,11 @@
 // three times = one message, the bot's reply at the fake, statuses on the outbox row, retries,
 // and the 24-hour customer-service window.
 
+#include "botfactory/chat/v1/channels.pb.h"
+#include <spdlog/spdlog.h>
+
+#include "botfactory/testenv/stderr_capture.hpp"
+#include "channel_deliveries.hpp"
 #include "channel_harness.hpp"
 #include "instagram_wire.hpp"
 #include "whatsapp_wire.hpp"
@@ -51,6 +56,7 @@ std::string status_payload(const std::string& wamid, const std::string& status) 
 
 TEST_CASE("whatsapp connect: fields checked, credentials sealed and masked, plan limit, verification") {
   ChannelHarness h([](BindingSettings& b) { b.public_base_url = "https://bots.example.com"; });
+  h.meta.add_token(kAccessToken);
   auto request = whatsapp_request(h, "106540352242922");
   auto missing = request;
   missing.app_secret.clear();
@@ -206,6 +212,15 @@ TEST_CASE("whatsapp outbox: 5xx retried, 400 never, the 24-hour window closes vi
   REQUIRE(listed.size() == 1);
   CHECK(listed[0].record.window_closed_outbound == 1);
   CHECK_THAT(listed[0].record.last_delivery_error, Catch::Contains("24-hour customer-service window"));
+  // The tenant sees it in the failed list: status window_closed, a reason that says what to do.
+  auto failed = h.app->deliveries().list_failed(h.tenant, h.bot.id(), view.record.id, 0);
+  REQUIRE(failed.size() == 2);  // "second" (400) and "are you still there?"
+  CHECK(failed[0].status == "window_closed");
+  CHECK(failed[0].text_preview == "are you still there?");
+  CHECK(failed[0].chat_id == "15550009999");
+  CHECK_THAT(failed[0].last_error, Catch::StartsWith("window_closed: ") && Catch::Contains("customer has to write first"));
+  CHECK(failed[1].status == "failed");
+  CHECK(listed[0].record.failed_deliveries == 2);
 
   // Meta's own 131047 answer (window closed on its side) is the same state.
   h.count("WITH u AS (UPDATE chat.conversations SET last_customer_message_at = now() WHERE id = $1 "
@@ -270,4 +285,83 @@ TEST_CASE("instagram: connect, signed messaging[] webhook, echoes ignored, reply
     return h.count("SELECT count(*) FROM chat.channel_outbox WHERE state = 'window_closed'") == 1;
   }));
   CHECK(h.meta.sent().size() == 1);
+}
+
+TEST_CASE("meta connect: the Graph API checks the credentials first (4xx → invalid_credentials, "
+          "unreachable → provider_unreachable), nothing stored on failure") {
+  ChannelHarness h;
+  auto details_code = [](const std::function<void()>& call) {
+    try {
+      call();
+    } catch (const rpc::StatusError& e) {
+      chat::v1::ChannelErrorInfo info;
+      info.ParseFromString(e.details());
+      return std::to_string(static_cast<int>(e.code())) + " " + info.code();
+    }
+    return std::string("ok");
+  };
+  auto request = whatsapp_request(h, "106540352242922");
+  // A token Meta does not know: 400 OAuthException 190.
+  CHECK(details_code([&] { h.app->bindings().connect(request); }) ==
+        std::to_string(static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT)) + " invalid_credentials");
+  CHECK(h.meta.account_checks() == 1);
+  auto instagram = request;
+  instagram.type = "instagram";
+  instagram.phone_number_id.clear();
+  instagram.instagram_account_id = "17841400000000001";
+  try {
+    h.app->bindings().connect(instagram);
+    FAIL("connected with a refused token");
+  } catch (const rpc::StatusError& e) {
+    CHECK(e.code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK_THAT(std::string(e.what()), Catch::Contains("Graph API refused the access token") &&
+                                          Catch::Contains("(#190)") && Catch::Contains("instagram_account_id"));
+    CHECK(std::string(e.what()).find(kAccessToken) == std::string::npos);
+  }
+  h.meta.add_token(kAccessToken);
+  h.meta.fail_account_checks(503);
+  CHECK(details_code([&] { h.app->bindings().connect(request); }) ==
+        std::to_string(static_cast<int>(grpc::StatusCode::UNAVAILABLE)) + " provider_unreachable");
+  CHECK(h.count("SELECT count(*) FROM chat.channels") == 0);
+  h.meta.fail_account_checks(0);
+  CHECK(h.app->bindings().connect(request).record.kind == "whatsapp");
+  CHECK(h.meta.account_checks() == 4);
+}
+
+TEST_CASE("channel credentials never appear in channel-connector's log") {
+  ChannelHarness h([](BindingSettings& b) { b.public_base_url = "https://bots.example.com"; });
+  h.subscription.max_channels = 5;
+  const std::string telegram_token = h.telegram.add_bot(5558001, "quiet_bot");
+  const std::string refused_access_token = "EAAGrefusedtokenABCDEFGH5678";
+  testenv::StderrCapture capture;
+  spdlog::set_level(spdlog::level::trace);
+  // Refused and accepted connects, a webhook with a wrong secret and signature, a failing
+  // getWebhookInfo, a disconnect.
+  auto refused = whatsapp_request(h, "106540352242922");
+  refused.access_token = refused_access_token;
+  CHECK(code_of([&] { h.app->bindings().connect(refused); }) == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(code_of([&] {
+          h.app->bindings().connect(ConnectRequest{h.tenant, h.bot.id(), "telegram", "webhook",
+                                                   "123456:AAHbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"});
+        }) == grpc::StatusCode::INVALID_ARGUMENT);
+  h.meta.add_token(kAccessToken);
+  auto whatsapp = h.app->bindings().connect(whatsapp_request(h, "106540352242922"));
+  auto telegram = h.connect(telegram_token, "webhook");
+  CHECK(code_of([&] { h.app->bindings().receive_telegram_update(telegram.record.id, "wrong", "{}"); }) ==
+        grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(code_of([&] { h.app->bindings().receive_meta_webhook(whatsapp.record.id, "sha256=00", "{}"); }) ==
+        grpc::StatusCode::UNAUTHENTICATED);
+  h.telegram.fail_webhook_info = true;
+  CHECK(h.app->bindings().list(h.tenant, h.bot.id()).size() == 2);
+  h.app->bindings().disconnect(h.tenant, h.bot.id(), telegram.record.id);
+  spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
+  const std::string log = capture.finish();
+  spdlog::set_level(spdlog::level::info);
+  INFO(log);
+  CHECK(log.find("connected: telegram @quiet_bot") != std::string::npos);  // the capture saw the log
+  for (const std::string& secret : {telegram_token, std::string(kAccessToken), refused_access_token,
+                                    std::string(kAppSecret), std::string(kVerifyToken),
+                                    std::string("AAHbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")}) {
+    CHECK(log.find(secret.substr(0, secret.size() - 4)) == std::string::npos);
+  }
 }

@@ -12,6 +12,7 @@
 #include "botfactory/rpc/server.hpp"
 #include "channel_app.hpp"
 #include "channel_binding_grpc_service.hpp"
+#include "channel_deliveries.hpp"
 #include "channel_grpc_service.hpp"
 #include "fake_services.hpp"
 #include "fake_meta.hpp"
@@ -77,7 +78,7 @@ struct ChannelConnector {
     app = std::make_unique<cc::ChannelApp>(
         pool, s, metrics, std::make_shared<const crypto::SecretBox>(std::string(32, 'g')), b);
     chat_service = std::make_unique<cc::ChannelConnectorGrpc>(app->chat(), &app->model_status());
-    binding_service = std::make_unique<cc::ChannelBindingGrpc>(app->bindings());
+    binding_service = std::make_unique<cc::ChannelBindingGrpc>(app->bindings(), &app->deliveries());
     server = std::make_unique<rpc::Server>(
         "127.0.0.1:0", std::vector<grpc::Service*>{chat_service.get(), binding_service.get()});
   }
@@ -153,6 +154,8 @@ TEST_CASE("Telegram through the gateway: connect, webhook checks, dedupe, reply 
   r = http_call(port, http::verb::post, channels,
                 json::serialize(json::object{{"type", "telegram"}, {"token", second}, {"mode", "polling"}}), token);
   CHECK(r.status == 402);
+  CHECK(r.error_code() == "quota_exceeded");
+  CHECK_THAT(r.body, Catch::Contains("plan limit reached: 1 channel(s) per bot"));
 
   std::string update = R"({"update_id":8001,)" +
                        cct::FakeTelegram::text_update(5150, "Grace", "What does Relay do?").substr(1);
@@ -287,6 +290,107 @@ TEST_CASE("WhatsApp through the gateway: connect, verification, signature before
   CHECK(http_call(port, http::verb::get, "/webhooks/instagram/" + common::random_uuid() +
                                            "?hub.mode=subscribe&hub.verify_token=verify-gw&hub.challenge=1")
             .status == 403);
+}
+
+TEST_CASE("channels REST: failed deliveries listed and replayed once, health per the dashboard "
+          "contract, credentials refused by the Graph API, another tenant gets 404") {
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  ChannelConnector connector;
+  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) {
+                     s.channel_addr = connector.address();
+                     s.registry_addr = connector.fakes_address();
+                   }};
+  auto port = gateway.port();
+  const std::string tenant = common::random_uuid();
+  auto bot = connector.registry.add_bot(tenant, "Mozilla Help", "en", "");
+  auto token = user_token(fakes, tenant);
+  auto other_token = user_token(fakes, common::random_uuid());
+  const std::string channels = "/api/v1/bots/" + bot.id() + "/channels";
+
+  // WhatsApp credentials the Graph API refuses: 400 invalid_credentials; unreachable: 502.
+  auto whatsapp = json::serialize(json::object{{"type", "whatsapp"}, {"phone_number_id", "106540352242922"},
+                                               {"access_token", "EAAGunknowntoken0000"},
+                                               {"app_secret", "s"}, {"verify_token", "v"}});
+  auto r = http_call(port, http::verb::post, channels, whatsapp, token);
+  CHECK(r.status == 400);
+  CHECK(r.error_code() == "invalid_credentials");
+  CHECK_THAT(r.body, Catch::Contains("Graph API refused the access token"));
+  CHECK(r.body.find("EAAGunknowntoken0000") == std::string::npos);
+  connector.meta.fail_account_checks(503);
+  r = http_call(port, http::verb::post, channels, whatsapp, token);
+  CHECK(r.status == 502);
+  CHECK(r.error_code() == "provider_unreachable");
+  connector.meta.fail_account_checks(0);
+  r = http_call(port, http::verb::post, channels,
+                R"({"type":"telegram","token":"123456:AAHaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})", token);
+  CHECK(r.status == 400);
+  CHECK(r.error_code() == "invalid_credentials");
+
+  auto telegram_token = connector.telegram.add_bot(6662001, "replay_bot");
+  r = http_call(port, http::verb::post, channels,
+                json::serialize(json::object{{"type", "telegram"}, {"token", telegram_token}, {"mode", "webhook"}}),
+                token);
+  REQUIRE(r.status == 201);
+  std::string channel_id(r.json().at("id").as_string());
+  auto secret = connector.telegram.webhook_secret(telegram_token);
+  connector.telegram.set_webhook_health(3, "Connection refused", 1700000000);
+
+  // The bot's reply is refused by Telegram (400: final): one failed delivery.
+  connector.ai.deltas = {"Relay forwards mail."};
+  connector.telegram.fail_next(400, "Bad Request: chat not found");
+  std::string update = R"({"update_id":9001,)" +
+                       cct::FakeTelegram::text_update(5151, "Grace", "What does Relay do?").substr(1);
+  CHECK(webhook(port, channel_id, secret, update).status == 200);
+  const std::string deliveries = channels + "/" + channel_id + "/deliveries";
+  REQUIRE(cct::wait_until([&] {
+    auto listed = http_call(port, http::verb::get, deliveries + "?status=failed&limit=10", "", token);
+    return listed.status == 200 && listed.json().at("deliveries").as_array().size() == 1;
+  }));
+  r = http_call(port, http::verb::get, deliveries + "?status=failed&limit=10", "", token);
+  auto item = r.json().at("deliveries").as_array().at(0).as_object();
+  CHECK(item.at("id").is_string());
+  CHECK(item.at("chat_id").as_string() == "5151");
+  CHECK(item.at("text_preview").as_string() == "Relay forwards mail.");
+  CHECK(item.at("attempts").as_int64() == 1);
+  CHECK_THAT(std::string(item.at("last_error").as_string()), Catch::Contains("400"));
+  CHECK(item.at("failed_at").is_string());
+  CHECK(item.at("status").as_string() == "failed");
+  CHECK(http_call(port, http::verb::get, deliveries + "?status=sent", "", token).status == 400);
+  CHECK(http_call(port, http::verb::get, deliveries + "?limit=0", "", token).status == 400);
+  CHECK(http_call(port, http::verb::get, deliveries + "?limit=abc", "", token).status == 400);
+
+  auto health = http_call(port, http::verb::get, channels, "", token).json().at("channels").as_array().at(0).at("health");
+  CHECK(health.at("state").as_string() == "connected");
+  CHECK(health.at("failed_deliveries").as_int64() == 1);
+  CHECK(health.at("last_inbound_at").is_string());
+  CHECK_THAT(std::string(health.at("last_delivery_error").as_string()), Catch::Contains("400"));
+  CHECK(health.at("last_delivery_error_at").is_string());
+  auto hook = health.at("webhook").as_object();
+  CHECK(hook.at("url").as_string() == "https://bots.example.com/webhooks/telegram/" + channel_id);
+  CHECK(hook.at("pending_update_count").as_int64() == 3);
+  CHECK(hook.at("last_error_message").as_string() == "Connection refused");
+  CHECK_THAT(std::string(hook.at("last_error_at").as_string()), Catch::StartsWith("2023-11-14T22:13:20"));
+  CHECK(hook.at("error").is_null());
+
+  // Another tenant: 404 for the list and the replay, nothing re-queued.
+  CHECK(http_call(port, http::verb::get, deliveries, "", other_token).status == 404);
+  r = http_call(port, http::verb::post, deliveries + "/replay", "", other_token);
+  CHECK(r.status == 404);
+  CHECK(http_call(port, http::verb::get, deliveries, "", token).json().at("deliveries").as_array().size() == 1);
+
+  CHECK(http_call(port, http::verb::post, deliveries + "/replay", R"({"ids":[]})", token).status == 400);
+  CHECK(http_call(port, http::verb::post, deliveries + "/replay", R"({"ids":["x1"]})", token).status == 400);
+  CHECK(http_call(port, http::verb::post, deliveries + "/replay", R"({"ids":"1"})", token).status == 400);
+  r = http_call(port, http::verb::post, deliveries + "/replay",
+                json::serialize(json::object{{"ids", json::array{item.at("id")}}}), token);
+  REQUIRE(r.status == 200);
+  CHECK(r.json().at("replayed").as_int64() == 1);
+  r = http_call(port, http::verb::post, deliveries + "/replay", "", token);
+  CHECK(r.json().at("replayed").as_int64() == 0);
+  REQUIRE(cct::wait_until([&] { return connector.telegram.sent().size() == 1; }));
+  CHECK(connector.telegram.sent()[0].text == "Relay forwards mail.");
+  CHECK(connector.telegram.send_attempts() == 2);
+  CHECK(http_call(port, http::verb::get, deliveries, "", token).json().at("deliveries").as_array().empty());
 }
 
 namespace {

@@ -43,6 +43,8 @@ constexpr std::array kRoutes = {
     Route{"POST", "/api/v1/bots/{id}/channels", Endpoint::kCreateChannel},
     Route{"GET", "/api/v1/bots/{id}/channels", Endpoint::kListChannels},
     Route{"DELETE", "/api/v1/bots/{id}/channels/{channel_id}", Endpoint::kDeleteChannel},
+    Route{"GET", "/api/v1/bots/{id}/channels/{channel_id}/deliveries", Endpoint::kListFailedDeliveries},
+    Route{"POST", "/api/v1/bots/{id}/channels/{channel_id}/deliveries/replay", Endpoint::kReplayDeliveries},
 };
 
 /// Matches `path` against `pattern` segment by segment; "{...}" segments capture one non-empty

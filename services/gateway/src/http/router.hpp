@@ -40,6 +40,8 @@ enum class Endpoint {
   kCreateChannel,
   kListChannels,
   kDeleteChannel,
+  kListFailedDeliveries,
+  kReplayDeliveries,
 };
 
 /// Result of matching a request against the table.

@@ -203,6 +203,10 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
       return list_channels(upstreams_, require_user(request).tenant_id, p.at(0));
     case Endpoint::kDeleteChannel:
       return delete_channel(upstreams_, require_user(request).tenant_id, p.at(0), p.at(1));
+    case Endpoint::kListFailedDeliveries:
+      return list_failed_deliveries(upstreams_, require_user(request).tenant_id, p.at(0), p.at(1), request);
+    case Endpoint::kReplayDeliveries:
+      return replay_deliveries(upstreams_, require_user(request).tenant_id, p.at(0), p.at(1), request);
   }
   return error_response(404, "not_found", "no such endpoint");
 }
