@@ -376,7 +376,10 @@ test("choosing a plan asks first, then applies its limits", async () => {
 });
 
 test("signing out revokes the refresh token and returns to sign-in", async () => {
+  // The page forgets its tokens first and then revokes: wait for the revocation's answer.
+  const logout = page.waitForResponse((r) => r.url().endsWith("/api/v1/auth/logout"));
   await page.click("[data-testid=sign-out]");
+  assert.equal((await logout).status(), 204);
   await page.waitForURL(/\/app\/signin$/);
   assert.equal(await page.evaluate(() => localStorage.getItem("botfactory.dashboard.session")), null);
   const reuse = await http(base, "POST", "/api/v1/auth/refresh", { body: { refresh_token: state.lastRefresh } });

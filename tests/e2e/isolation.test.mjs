@@ -352,6 +352,12 @@ describe("tenant-isolation matrix on a live fleet", () => {
       return record(outcome(await exchange({ type: "auth", ...(token ? { token } : {}) },
         (f) => ["auth.ok", "error"].includes(f.type), "renewal answer"), "auth.ok"));
     }
+    if (row.id === "inbox_subscribe" || row.id === "inbox_unsubscribe") {
+      const type = row.id === "inbox_subscribe" ? "inbox.subscribe" : "inbox.unsubscribe";
+      const answer = row.id === "inbox_subscribe" ? "inbox.subscribed" : "inbox.unsubscribed";
+      return record(outcome(await exchange({ type }, (f) => [answer, "error"].includes(f.type), `${type} answer`),
+        answer.slice("inbox.".length)));
+    }
     if (row.id === "ping") {
       return record(outcome(await exchange({ type: "ping" }, (f) => ["pong", "error"].includes(f.type), "pong"), "pong"));
     }
@@ -407,7 +413,8 @@ describe("tenant-isolation matrix on a live fleet", () => {
     for (const s of sockets) {
       const forbidden = new Set(s.caller === "visitor_own" ? [fx.ids.convA2]
         : s.caller === "owner" ? [] : [fx.ids.convA, fx.ids.convA2]);
-      const leaked = s.frames.filter((f) => f.type !== "error" && forbidden.has(f.conversation_id));
+      const leaked = s.frames.filter((f) => f.type !== "error" &&
+        (forbidden.has(f.conversation_id) || forbidden.has(f.conversation?.id)));
       assert.deepEqual(leaked, [], `${s.row} as ${s.caller} received frames of a conversation of A`);
     }
   });

@@ -84,6 +84,9 @@ export const REST_ROWS = [
     bind: { id: "botA" }, expect: user(200, 404) },
   { id: "bot_model_status", method: "GET", path: "/api/v1/bots/{id}/model-status", target: "A's bot",
     bind: { id: "botA" }, expect: user(200, 404) },
+  // The tenant-wide inbox lists the caller's own tenant only (B gets B's, empty).
+  { id: "list_inbox", method: "GET", path: "/api/v1/conversations", target: "the caller's tenant",
+    expect: user(200, "200 †") },
   { id: "list_messages", method: "GET", path: "/api/v1/conversations/{id}/messages",
     target: "cA (the visitor's own)", bind: { id: "convA" }, expect: [200, 404, 200, 403, 401, 401] },
   { id: "list_messages_sibling", method: "GET", path: "/api/v1/conversations/{id}/messages",
@@ -161,6 +164,12 @@ export const WS_ROWS = [
   { id: "handoff", op: "handoff.request", target: "cA",
     expect: ws("forbidden", "not_joined", "state", "not_joined") },
   { id: "typing", op: "typing", target: "cA", expect: ws("silent", "not_joined", "silent", "not_joined") },
+  // The live inbox: users subscribe to their own tenant's events (B's user gets B's); visitors
+  // are refused. Unsubscribing is always answered.
+  { id: "inbox_subscribe", op: "inbox.subscribe", target: "the caller's tenant",
+    expect: ws("subscribed", "subscribed", "forbidden", "forbidden") },
+  { id: "inbox_unsubscribe", op: "inbox.unsubscribe", target: "the caller's tenant",
+    expect: ws("unsubscribed", "unsubscribed", "unsubscribed", "unsubscribed") },
   { id: "join_sibling", op: "conversation.join", target: "cA2",
     expect: ws("joined", "not_found", "forbidden", "forbidden") },
   // In-band token renewal (docs/protocol.md): A's user's socket offered the caller's token.

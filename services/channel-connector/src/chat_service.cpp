@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "botfactory/chatwire/conversation_event.hpp"
+#include "botfactory/chatwire/inbox_event.hpp"
 #include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/common/ids.hpp"
 #include "botfactory/common/logging.hpp"
@@ -33,6 +34,29 @@ bool known_channel(const std::string& channel) {
          channel == "instagram";
 }
 
+/// ListConversations' cursor: "<updated_at µs since the epoch>_<conversation id>" (opaque to
+/// clients). INVALID_ARGUMENT when malformed.
+void parse_cursor(const std::string& cursor, ConversationQuery& query) {
+  auto bad = [] { rpc::throw_invalid("cursor is malformed; pass next_cursor back unchanged"); };
+  auto sep = cursor.find('_');
+  if (sep == std::string::npos || sep == 0 || sep > 19) bad();
+  std::int64_t micros = 0;
+  for (std::size_t i = 0; i < sep; ++i) {
+    char c = cursor[i];
+    if (c < '0' || c > '9') bad();
+    micros = micros * 10 + (c - '0');
+  }
+  std::string id = cursor.substr(sep + 1);
+  if (!common::is_uuid(id)) bad();
+  query.after_updated_micros = micros;
+  query.after_id = std::move(id);
+}
+
+std::string cursor_of(const chat::v1::Conversation& c) {
+  std::int64_t micros = c.updated_at().seconds() * 1000000 + c.updated_at().nanos() / 1000;
+  return std::to_string(micros) + "_" + c.id();
+}
+
 int clamp_limit(int requested, int fallback, int maximum) {
   if (requested <= 0) return fallback;
   return std::min(requested, maximum);
@@ -58,6 +82,11 @@ ChatService::ChatService(ChatStore& store, redis::Publisher& publisher, BotDirec
 
 std::mutex& ChatService::post_lock(const std::string& conversation_id) {
   return post_locks_[std::hash<std::string>{}(conversation_id) % kPostLockStripes];
+}
+
+void ChatService::publish_inbox(const chat::v1::Conversation& conversation) {
+  publish(chatwire::inbox_key(conversation.tenant_id()),
+          chatwire::encode_conversation_updated(conversation));
 }
 
 void ChatService::publish(const std::string& conversation_id, const std::string& frame) {
@@ -100,7 +129,13 @@ chat::v1::Conversation ChatService::create_conversation(
     // Nobody can have joined a conversation that did not exist a moment ago, but the frame keeps
     // the rule "every committed message is published".
     publish(created.conversation.id(), chatwire::encode_message_new(*created.greeting));
+    auto* last = created.conversation.mutable_last_message();
+    last->set_seq(created.greeting->seq());
+    last->set_sender_kind(created.greeting->sender().kind());
+    last->set_preview(chatwire::message_preview(created.greeting->text()));
+    *last->mutable_created_at() = created.greeting->created_at();
   }
+  publish_inbox(created.conversation);
   log_->info("conversation {} created for bot {} (tenant {})", created.conversation.id(),
              conversation.bot_id, conversation.tenant_id);
   return std::move(created.conversation);
@@ -122,19 +157,30 @@ chat::v1::ListConversationsResponse ChatService::list_conversations(
   if (!request.bot_id().empty() && !common::is_uuid(request.bot_id())) {
     rpc::throw_invalid("bot_id must be a UUID");
   }
-  int limit = clamp_limit(request.limit(), kDefaultConversationLimit, kMaxConversationLimit);
-  chat::v1::ListConversationsResponse response;
+  if (!request.channel().empty() && !known_channel(request.channel())) {
+    rpc::throw_invalid("channel must be web, telegram, whatsapp or instagram");
+  }
+  if (!request.handler().empty() && request.handler() != "bot" && request.handler() != "human") {
+    rpc::throw_invalid("handler must be bot or human");
+  }
+  ConversationQuery query;
+  query.tenant_id = request.tenant_id();
+  query.bot_id = request.bot_id();
+  query.channel = request.channel();
+  query.handler = request.handler();
+  query.waiting_only = request.waiting_only();
+  query.limit = clamp_limit(request.limit(), kDefaultConversationLimit, kMaxConversationLimit);
   if (!request.user_id().empty()) {
     check_text_field("user_id", request.user_id(), kMaxSenderIdCodePoints);
-    for (auto& c : store_.list_for_user(request.tenant_id(), request.bot_id(), request.user_id(),
-                                        limit)) {
-      *response.add_conversations() = std::move(c);
-    }
-    return response;
+    query.user_id = request.user_id();
   }
-  for (auto& c : store_.list(request.tenant_id(), request.bot_id(), limit)) {
-    *response.add_conversations() = std::move(c);
+  if (!request.cursor().empty()) parse_cursor(request.cursor(), query);
+  auto page = store_.list(query);
+  chat::v1::ListConversationsResponse response;
+  if (page.more && !page.conversations.empty()) {
+    response.set_next_cursor(cursor_of(page.conversations.back()));
   }
+  for (auto& c : page.conversations) *response.add_conversations() = std::move(c);
   return response;
 }
 
@@ -170,6 +216,7 @@ chat::v1::PostMessageResponse ChatService::append_message(
     if (stored && !stored->duplicate) {
       committed_.inc();
       publish(request.conversation_id(), chatwire::encode_message_new(stored->message));
+      publish_inbox(stored->conversation);
     }
   }
   if (!stored) rpc::throw_not_found("conversation not found");
@@ -232,6 +279,7 @@ chat::v1::Conversation ChatService::set_conversation_state(
     if (change && change->changed) {
       const auto& c = change->conversation;
       publish(c.id(), chatwire::encode_conversation_state(c.id(), c.handler(), c.waiting_for_human()));
+      publish_inbox(c);
     }
   }
   if (!change) rpc::throw_not_found("conversation not found");

@@ -55,8 +55,11 @@ class ChatService : public ChatOps {
   /// owned by another tenant.
   chat::v1::Conversation get_conversation(const chat::v1::GetConversationRequest& request);
 
-  /// tenant_id required; bot_id optional filter; limit default 50, max 200; newest activity first.
-  /// With user_id: each conversation's read_seq and unread_count for that user.
+  /// tenant_id required; optional filters bot_id (UUID), channel (web|telegram|whatsapp|
+  /// instagram), handler (bot|human), waiting_only; limit default 50, max 200; newest activity
+  /// first, keyset-paginated by `cursor` (next_cursor of the previous page). With user_id: each
+  /// conversation's read_seq and unread_count for that user. INVALID_ARGUMENT for a malformed
+  /// filter or cursor.
   chat::v1::ListConversationsResponse list_conversations(
       const chat::v1::ListConversationsRequest& request);
 
@@ -110,6 +113,9 @@ class ChatService : public ChatOps {
   /// greater than the last it sent.
   std::mutex& post_lock(const std::string& conversation_id);
   void publish(const std::string& conversation_id, const std::string& frame);
+  /// The `conversation.updated` inbox event of `conversation` on its tenant's inbox channel
+  /// (chatwire/inbox_event.hpp); failures counted like publish().
+  void publish_inbox(const chat::v1::Conversation& conversation);
   /// post_message() after validation; `tenant_id` empty = trusted in-process caller (bot reply,
   /// which alone may carry `sources`).
   chat::v1::PostMessageResponse append_message(const chat::v1::PostMessageRequest& request,

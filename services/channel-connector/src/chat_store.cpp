@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "botfactory/chatwire/inbox_event.hpp"
 #include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/pg/pool.hpp"
@@ -21,8 +22,11 @@ namespace {
   "(extract(epoch from created_at) * 1000000)::bigint, "                                 \
   "(extract(epoch from updated_at) * 1000000)::bigint, handler, waiting_for_human"
 
+// Also reads what the inbox event of the append needs (columns 4.. as BF_CONVERSATION_COLUMNS).
 constexpr const char* kLockConversation =
-    "SELECT last_seq, tenant_id, bot_id, channel_id FROM chat.conversations WHERE id = $1 FOR UPDATE";
+    "SELECT last_seq, tenant_id, bot_id, channel_id, " BF_CONVERSATION_COLUMNS
+    " FROM chat.conversations WHERE id = $1 FOR UPDATE";
+constexpr int kLockConversationColumns = 4;
 // A bot or operator message of a channel conversation, queued for delivery in the transaction
 // that commits it (channel_outbox.hpp delivers it).
 constexpr const char* kEnqueueOutbound =
@@ -43,10 +47,6 @@ constexpr const char* kInsertConversation =
 constexpr const char* kGetConversation =
     "SELECT " BF_CONVERSATION_COLUMNS
     " FROM chat.conversations WHERE id = $1 AND ($2::uuid IS NULL OR tenant_id = $2::uuid)";
-constexpr const char* kListConversations =
-    "SELECT " BF_CONVERSATION_COLUMNS
-    " FROM chat.conversations WHERE tenant_id = $1 AND ($2::uuid IS NULL OR bot_id = $2::uuid) "
-    "ORDER BY updated_at DESC, id DESC LIMIT $3";
 constexpr const char* kMessagesSince =
     "SELECT " BF_MESSAGE_COLUMNS
     " FROM chat.messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
@@ -60,12 +60,36 @@ constexpr const char* kWriteState =
 #define BF_UNREAD_COUNT(conversation, after)                                                \
   "(SELECT count(*) FROM (SELECT 1 FROM chat.messages m WHERE m.conversation_id = " conversation \
   " AND m.seq > " after " AND m.sender_kind <> 'operator' LIMIT 1000) unread)"
-constexpr const char* kListConversationsForUser =
-    "SELECT " BF_CONVERSATION_COLUMNS ", COALESCE(r.read_seq, 0), " BF_UNREAD_COUNT(
-        "c.id", "COALESCE(r.read_seq, 0)")
-    " FROM chat.conversations c LEFT JOIN chat.conversation_reads r ON r.conversation_id = c.id "
-    "AND r.user_id = $4 WHERE c.tenant_id = $1 AND ($2::uuid IS NULL OR c.bot_id = $2::uuid) "
-    "ORDER BY c.updated_at DESC, c.id DESC LIMIT $3";
+// The last message of conversation `c` (one probe of messages_conversation_seq), 4 columns.
+#define BF_LAST_MESSAGE_COLUMNS                                                             \
+  "lm.lm_seq, lm.lm_kind, left(lm.lm_text, 120), "                                        \
+  "(extract(epoch from lm.lm_at) * 1000000)::bigint"
+#define BF_LAST_MESSAGE_JOIN                                                                \
+  " LEFT JOIN LATERAL (SELECT m.seq AS lm_seq, m.sender_kind AS lm_kind, m.text AS lm_text, " \
+  "m.created_at AS lm_at FROM chat.messages m "                                             \
+  "WHERE m.conversation_id = c.id AND m.seq = c.last_seq) lm ON true"
+// ListConversations: filters fold away when NULL (libpq sends unnamed statements, planned with
+// the values), so each shape is one range scan of a V013 index in (updated_at, id) DESC order.
+// $1 tenant, $2 bot, $3 channel, $4 handler, $5 waiting only, $6 limit, $7 user (NULL = no
+// read position), $8/$9 keyset (updated_at micros, id; NULL = first page).
+constexpr const char* kListConversations =
+    "SELECT " BF_CONVERSATION_COLUMNS ", " BF_LAST_MESSAGE_COLUMNS ", COALESCE(r.read_seq, 0), "
+    "CASE WHEN $7::text IS NULL THEN 0 ELSE " BF_UNREAD_COUNT("c.id", "COALESCE(r.read_seq, 0)")
+    " END FROM chat.conversations c" BF_LAST_MESSAGE_JOIN
+    " LEFT JOIN chat.conversation_reads r ON $7::text IS NOT NULL AND r.conversation_id = c.id "
+    "AND r.user_id = $7::text "
+    "WHERE c.tenant_id = $1 AND ($2::uuid IS NULL OR c.bot_id = $2::uuid) "
+    "AND ($3::text IS NULL OR c.channel = $3::text) AND ($4::text IS NULL OR c.handler = $4::text) "
+    "AND ($5::boolean IS NULL OR c.waiting_for_human) "
+    "AND ($9::uuid IS NULL OR (c.updated_at, c.id) < "
+    "(timestamptz 'epoch' + $8::bigint * interval '1 microsecond', $9::uuid)) "
+    "ORDER BY c.updated_at DESC, c.id DESC LIMIT $6";
+// A conversation with its last message (SetConversationState's answer and inbox event).
+constexpr const char* kGetConversationWithLast =
+    "SELECT " BF_CONVERSATION_COLUMNS ", " BF_LAST_MESSAGE_COLUMNS " FROM chat.conversations c"
+    BF_LAST_MESSAGE_JOIN " WHERE c.id = $1 AND c.tenant_id = $2";
+#undef BF_LAST_MESSAGE_COLUMNS
+#undef BF_LAST_MESSAGE_JOIN
 // Inserts or advances the read position, clamped to last_seq; no row when the conversation is
 // not the tenant's.
 constexpr const char* kMarkRead =
@@ -176,21 +200,38 @@ chat::v1::Message read_message(const pg::Result& r, int row) {
   return m;
 }
 
-chat::v1::Conversation read_conversation(const pg::Result& r, int row) {
+/// The BF_CONVERSATION_COLUMNS starting at column `first`.
+chat::v1::Conversation read_conversation(const pg::Result& r, int row, int first = 0) {
   chat::v1::Conversation c;
-  c.set_id(r.str(row, 0));
-  c.set_tenant_id(r.str(row, 1));
-  c.set_bot_id(r.str(row, 2));
-  c.set_channel(r.str(row, 3));
+  c.set_id(r.str(row, first + 0));
+  c.set_tenant_id(r.str(row, first + 1));
+  c.set_bot_id(r.str(row, first + 2));
+  c.set_channel(r.str(row, first + 3));
   auto* visitor = c.mutable_visitor();
   visitor->set_kind(common::v1::SENDER_KIND_VISITOR);
-  visitor->set_id(r.str(row, 4));
-  visitor->set_name(r.str(row, 5));
-  c.set_last_seq(r.int64(row, 6));
-  *c.mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, 7));
-  *c.mutable_updated_at() = rpc::timestamp_from_micros(r.int64(row, 8));
-  c.set_handler(r.str(row, 9));
-  c.set_waiting_for_human(r.boolean(row, 10));
+  visitor->set_id(r.str(row, first + 4));
+  visitor->set_name(r.str(row, first + 5));
+  c.set_last_seq(r.int64(row, first + 6));
+  *c.mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, first + 7));
+  *c.mutable_updated_at() = rpc::timestamp_from_micros(r.int64(row, first + 8));
+  c.set_handler(r.str(row, first + 9));
+  c.set_waiting_for_human(r.boolean(row, first + 10));
+  return c;
+}
+
+constexpr int kConversationColumns = 11;
+
+/// BF_CONVERSATION_COLUMNS then BF_LAST_MESSAGE_COLUMNS (NULL when there is no message).
+chat::v1::Conversation read_conversation_with_last(const pg::Result& r, int row) {
+  auto c = read_conversation(r, row);
+  constexpr int kLast = kConversationColumns;
+  if (!r.is_null(row, kLast)) {
+    auto* last = c.mutable_last_message();
+    last->set_seq(r.int64(row, kLast));
+    last->set_sender_kind(kind_from_text(r.text(row, kLast + 1)));
+    last->set_preview(r.str(row, kLast + 2));
+    *last->mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, kLast + 3));
+  }
   return c;
 }
 
@@ -207,6 +248,8 @@ chat::v1::Message insert_message(pg::Connection& connection, const NewMessage& m
 }
 
 }  // namespace
+
+const char* list_conversations_sql() { return kListConversations; }
 
 ChatStore::ChatStore(pg::Pool& pool) : pool_(pool) {}
 
@@ -239,6 +282,16 @@ std::optional<AppendResult> ChatStore::append(const NewMessage& message,
   result.message = insert_message(*connection, message, seq);
   connection->exec_prepared("chat_advance_last_seq", kAdvanceLastSeq,
                             {message.conversation_id, std::to_string(seq)});
+  // The row as kAdvanceLastSeq left it: updated_at = now() is the transaction's time, the
+  // message's created_at too.
+  result.conversation = read_conversation(locked, 0, kLockConversationColumns);
+  result.conversation.set_last_seq(seq);
+  *result.conversation.mutable_updated_at() = result.message.created_at();
+  auto* last = result.conversation.mutable_last_message();
+  last->set_seq(seq);
+  last->set_sender_kind(result.message.sender().kind());
+  last->set_preview(chatwire::message_preview(result.message.text()));
+  *last->mutable_created_at() = result.message.created_at();
   if (message.deliver_to_channel && !locked.is_null(0, 3)) {
     connection->exec(kEnqueueOutbound,
                      {locked.str(0, 3), message.conversation_id, result.message.id()});
@@ -275,15 +328,29 @@ std::optional<chat::v1::Conversation> ChatStore::get(const std::string& conversa
   return read_conversation(r, 0);
 }
 
-std::vector<chat::v1::Conversation> ChatStore::list(const std::string& tenant_id,
-                                                    const std::string& bot_id, int limit) {
+ConversationPage ChatStore::list(const ConversationQuery& q) {
   auto connection = pool_.acquire();
-  auto r = connection->exec(kListConversations,
-                            {tenant_id, optional_param(bot_id), std::to_string(limit)});
-  std::vector<chat::v1::Conversation> out;
-  out.reserve(static_cast<std::size_t>(r.rows()));
-  for (int i = 0; i < r.rows(); ++i) out.push_back(read_conversation(r, i));
-  return out;
+  bool keyset = !q.after_id.empty();
+  auto r = connection->exec(
+      kListConversations,
+      {q.tenant_id, optional_param(q.bot_id), optional_param(q.channel), optional_param(q.handler),
+       q.waiting_only ? pg::Param("true") : pg::Param(), std::to_string(q.limit + 1),
+       optional_param(q.user_id),
+       keyset ? pg::Param(std::to_string(q.after_updated_micros)) : pg::Param(),
+       keyset ? pg::Param(q.after_id) : pg::Param()});
+  ConversationPage page;
+  int rows = std::min(r.rows(), q.limit);
+  page.more = r.rows() > q.limit;
+  page.conversations.reserve(static_cast<std::size_t>(rows));
+  for (int i = 0; i < rows; ++i) {
+    auto c = read_conversation_with_last(r, i);
+    if (!q.user_id.empty()) {
+      c.set_read_seq(r.int64(i, kConversationColumns + 4));
+      c.set_unread_count(static_cast<std::int32_t>(r.int64(i, kConversationColumns + 5)));
+    }
+    page.conversations.push_back(std::move(c));
+  }
+  return page;
 }
 
 std::vector<chat::v1::Message> ChatStore::messages_since(const std::string& conversation_id,
@@ -327,28 +394,10 @@ std::optional<StateChange> ChatStore::set_state(const std::string& conversation_
   if (change.changed) {
     connection->exec(kWriteState, {conversation_id, new_handler, new_waiting ? "true" : "false"});
   }
-  auto row = connection->exec(kGetConversation, {conversation_id, tenant_id});
-  change.conversation = read_conversation(row, 0);
+  auto row = connection->exec(kGetConversationWithLast, {conversation_id, tenant_id});
+  change.conversation = read_conversation_with_last(row, 0);
   tx.commit();
   return change;
-}
-
-std::vector<chat::v1::Conversation> ChatStore::list_for_user(const std::string& tenant_id,
-                                                             const std::string& bot_id,
-                                                             const std::string& user_id,
-                                                             int limit) {
-  auto connection = pool_.acquire();
-  auto r = connection->exec(kListConversationsForUser,
-                            {tenant_id, optional_param(bot_id), std::to_string(limit), user_id});
-  std::vector<chat::v1::Conversation> out;
-  out.reserve(static_cast<std::size_t>(r.rows()));
-  for (int i = 0; i < r.rows(); ++i) {
-    auto c = read_conversation(r, i);
-    c.set_read_seq(r.int64(i, 11));
-    c.set_unread_count(static_cast<std::int32_t>(r.int64(i, 12)));
-    out.push_back(std::move(c));
-  }
-  return out;
 }
 
 std::optional<ReadPosition> ChatStore::mark_read(const std::string& conversation_id,

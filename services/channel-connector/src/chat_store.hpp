@@ -46,6 +46,30 @@ struct AppendResult {
   std::string bot_id;
   /// The message was queued for delivery on its conversation's channel.
   bool outbound = false;
+  /// The conversation after the append (last_seq, updated_at and last_message set), for the
+  /// inbox's `conversation.updated` event. Unset fields for a duplicate.
+  chat::v1::Conversation conversation;
+};
+
+/// ListConversations' filters and page (fields already validated).
+struct ConversationQuery {
+  std::string tenant_id;
+  std::string bot_id;   // "" = every bot
+  std::string channel;  // "" = every channel
+  std::string handler;  // "" = both
+  bool waiting_only = false;
+  std::string user_id;  // "" = no read_seq / unread_count
+  int limit = 50;
+  /// Keyset: only conversations strictly after (updated_at, id) in the order updated_at DESC,
+  /// id DESC; after_id "" = from the start.
+  std::int64_t after_updated_micros = 0;
+  std::string after_id;
+};
+
+/// One page of ListConversations and whether more follow.
+struct ConversationPage {
+  std::vector<chat::v1::Conversation> conversations;
+  bool more = false;
 };
 
 /// A conversation to create; fields already validated. visitor_id empty = a generated UUID.
@@ -75,6 +99,11 @@ struct ReadPosition {
   std::int32_t unread_count = 0;
 };
 
+/// ListConversations' SQL (ChatStore::list), for EXPLAIN in tests and benchmarks. Parameters:
+/// $1 tenant, $2 bot, $3 channel, $4 handler, $5 waiting only ("true" or NULL), $6 limit,
+/// $7 user id, $8/$9 keyset (updated_at µs, id), each NULL when unused.
+const char* list_conversations_sql();
+
 /// Repository over the pool. Every method borrows one connection; throws pg::Error on database
 /// failures (22P02 for a malformed UUID).
 class ChatStore {
@@ -97,9 +126,11 @@ class ChatStore {
   std::optional<chat::v1::Conversation> get(const std::string& conversation_id,
                                             const std::string& tenant_id);
 
-  /// The tenant's conversations (of one bot when bot_id is non-empty), newest activity first.
-  std::vector<chat::v1::Conversation> list(const std::string& tenant_id, const std::string& bot_id,
-                                           int limit);
+  /// The tenant's conversations matching `query`, newest activity first (updated_at DESC, id
+  /// DESC), at most query.limit, each with its last message (LastMessage, preview cut in SQL)
+  /// and, with a user_id, that user's read_seq (0 when never read) and unread_count (messages
+  /// after it that no operator sent, counted up to 1000). Served by the V013 indexes.
+  ConversationPage list(const ConversationQuery& query);
 
   /// Messages with seq > since_seq in seq order, at most `limit`, with their sources.
   std::vector<chat::v1::Message> messages_since(const std::string& conversation_id,
@@ -107,17 +138,12 @@ class ChatStore {
 
   /// In one transaction with the row locked: applies `action` (TAKEOVER: handler human, waiting
   /// false; HANDBACK: handler bot, waiting false; REQUEST_HUMAN: waiting true while the handler
-  /// is the bot, else nothing) and writes the row only when the state changes. std::nullopt when
+  /// is the bot, else nothing) and writes the row only when the state changes; the returned
+  /// conversation carries its last_message. std::nullopt when
   /// the conversation is unknown or of another tenant (`tenant_id` must be a UUID).
   std::optional<StateChange> set_state(const std::string& conversation_id,
                                        const std::string& tenant_id,
                                        chat::v1::ConversationAction action);
-
-  /// list() with `user_id`'s read_seq (0 when never read) and unread_count: messages after it
-  /// that no operator sent, counted up to 1000.
-  std::vector<chat::v1::Conversation> list_for_user(const std::string& tenant_id,
-                                                    const std::string& bot_id,
-                                                    const std::string& user_id, int limit);
 
   /// Stores that `user_id` read the conversation up to `seq` (clamped to its last_seq; the
   /// stored position never moves back). std::nullopt when the conversation is unknown or of

@@ -12,6 +12,7 @@ import { BotsPage } from "./pages/BotsPage";
 import { KnowledgePage } from "./pages/KnowledgePage";
 import { ModelKeysPage } from "./pages/ModelKeysPage";
 import { PlanPage } from "./pages/PlanPage";
+import { InboxPage } from "./pages/InboxPage";
 import { TryItPage } from "./pages/TryItPage";
 import { InstallPage } from "./pages/InstallPage";
 import { SignInPage, SignUpPage } from "./pages/AuthPages";
@@ -24,7 +25,7 @@ const NAV: NavItem[] = [
   { to: "/bots", key: "nav.bots" },
   { to: "/keys", key: "nav.keys" },
   { to: "/plan", key: "nav.plan" },
-  { to: "/inbox", key: "nav.inbox", coming: true },
+  { to: "/inbox", key: "nav.inbox" },
   { to: "/channels", key: "nav.channels", coming: true },
 ];
 
@@ -64,10 +65,12 @@ export function App() {
   else if ((params = match("/bots/:id/install", route))) page = <InstallPage botId={params.id} />;
   else if (route === "/keys") page = <ModelKeysPage />;
   else if (route === "/plan") page = <PlanPage />;
-  else if (route === "/inbox" || route === "/channels") {
+  else if (route === "/inbox") page = <InboxPage />;
+  else if ((params = match("/inbox/:id", route))) page = <InboxPage conversationId={params.id} />;
+  else if (route === "/channels") {
     page = (
       <section className="card">
-        <h1>{t(route === "/inbox" ? "nav.inbox" : "nav.channels")}</h1>
+        <h1>{t("nav.channels")}</h1>
         <p className="muted">{t("common.comingText")}</p>
       </section>
     );

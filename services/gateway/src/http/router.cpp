@@ -32,6 +32,7 @@ constexpr std::array kRoutes = {
     Route{"POST", "/api/v1/widget/{public_id}/sessions", Endpoint::kCreateWidgetSession},
     Route{"GET", "/api/v1/bots/{id}/conversations", Endpoint::kListConversations},
     Route{"GET", "/api/v1/bots/{id}/model-status", Endpoint::kBotModelStatus},
+    Route{"GET", "/api/v1/conversations", Endpoint::kListTenantConversations},
     Route{"GET", "/api/v1/conversations/{id}/messages", Endpoint::kListMessages},
     Route{"POST", "/api/v1/conversations/{id}/takeover", Endpoint::kTakeover},
     Route{"POST", "/api/v1/conversations/{id}/handback", Endpoint::kHandback},

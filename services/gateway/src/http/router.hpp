@@ -28,6 +28,7 @@ enum class Endpoint {
   kDeleteKnowledge,
   kCreateWidgetSession,
   kListConversations,
+  kListTenantConversations,  // GET /api/v1/conversations (the inbox)
   kBotModelStatus,
   kListMessages,
   kTakeover,

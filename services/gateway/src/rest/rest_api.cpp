@@ -1,10 +1,12 @@
 #include "rest/rest_api.hpp"
 
 #include <cstdint>
+#include <unordered_map>
 
 #include <boost/json.hpp>
 
 #include "http/api_error.hpp"
+#include "botfactory/chatwire/inbox_event.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/ids.hpp"
 #include "botfactory/common/random.hpp"
@@ -27,6 +29,7 @@ namespace json = boost::json;
 constexpr std::size_t kMaxVisitorNameLength = 64;  // code points
 constexpr int kMaxConversationsPage = 200;
 constexpr int kMaxMessagesPage = 500;
+constexpr std::size_t kMaxCursorLength = 128;  // GET /conversations?cursor= (opaque, ~56 bytes)
 constexpr int kDefaultUsageDays = 30;  // GET /usage/daily without ?days
 constexpr int kMaxUsageDays = 90;      // subscription's ListDailyUsage window
 constexpr int kDefaultAnalyticsDays = 30;  // GET /analytics without ?days
@@ -186,6 +189,7 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
     case Endpoint::kDeleteKnowledge: return delete_knowledge(request, p.at(0), p.at(1));
     case Endpoint::kCreateWidgetSession: return create_widget_session(request, p.at(0));
     case Endpoint::kListConversations: return list_conversations(request, p.at(0));
+    case Endpoint::kListTenantConversations: return list_inbox(request);
     case Endpoint::kBotModelStatus: return bot_model_status(request, p.at(0));
     case Endpoint::kListMessages: return list_messages(request, p.at(0));
     case Endpoint::kTakeover:
@@ -676,6 +680,64 @@ HttpResponse RestApi::list_conversations(const HttpRequest& request,
     conversations.push_back(std::move(object));
   }
   return json_response(200, json::object{{"conversations", std::move(conversations)}});
+}
+
+HttpResponse RestApi::list_inbox(const HttpRequest& request) const {
+  auto claims = require_user(request);
+  chat::v1::ListConversationsRequest rpc_request;
+  rpc_request.set_tenant_id(claims.tenant_id);
+  rpc_request.set_user_id(claims.subject);  // this user's read_seq and unread_count
+  rpc_request.set_limit(static_cast<int>(query_int(request, "limit", 50, 1, kMaxConversationsPage)));
+  auto query = [&](const char* key) -> std::string {
+    auto it = request.query.find(key);
+    return it == request.query.end() ? std::string() : it->second;
+  };
+  if (auto bot_id = query("bot_id"); !bot_id.empty()) {
+    if (!common::is_uuid(bot_id)) throw validation("bot_id must be a UUID");
+    rpc_request.set_bot_id(bot_id);
+  }
+  if (auto channel = query("channel"); !channel.empty()) {
+    if (channel != "web" && channel != "telegram" && channel != "whatsapp" && channel != "instagram") {
+      throw validation("channel must be web, telegram, whatsapp or instagram");
+    }
+    rpc_request.set_channel(channel);
+  }
+  if (auto handler = query("handler"); !handler.empty()) {
+    if (handler != "bot" && handler != "human") throw validation("handler must be bot or human");
+    rpc_request.set_handler(handler);
+  }
+  if (auto waiting = query("waiting"); !waiting.empty()) {
+    if (waiting != "true" && waiting != "false") throw validation("waiting must be true or false");
+    rpc_request.set_waiting_only(waiting == "true");
+  }
+  if (auto cursor = query("cursor"); !cursor.empty()) {
+    if (cursor.size() > kMaxCursorLength) throw validation("cursor is malformed");
+    rpc_request.set_cursor(cursor);
+  }
+  auto rpc_response =
+      checked_call(upstreams_, *upstreams_.chat, &ChatRpc::ListConversations, rpc_request);
+  // Bot names from one registry call: an inbox page shows them next to each conversation. A
+  // bot deleted since keeps its id with an empty name.
+  std::unordered_map<std::string, std::string> bot_names;
+  if (rpc_response.conversations_size() > 0) {
+    registry::v1::ListBotsRequest bots_request;
+    bots_request.set_tenant_id(claims.tenant_id);
+    auto bots = checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::ListBots, bots_request);
+    for (const auto& bot : bots.bots()) bot_names.emplace(bot.id(), bot.name());
+  }
+  json::array conversations;
+  for (const auto& c : rpc_response.conversations()) {
+    auto object = chatwire::inbox_item(c);
+    auto name = bot_names.find(c.bot_id());
+    object["bot_name"] = name == bot_names.end() ? std::string() : name->second;
+    object["read_seq"] = c.read_seq();  // the calling user's
+    object["unread_count"] = c.unread_count();
+    conversations.push_back(std::move(object));
+  }
+  json::value next = nullptr;
+  if (!rpc_response.next_cursor().empty()) next = json::value(rpc_response.next_cursor());
+  return json_response(200, json::object{{"conversations", std::move(conversations)},
+                                         {"next_cursor", std::move(next)}});
 }
 
 HttpResponse RestApi::list_messages(const HttpRequest& request,

@@ -72,6 +72,11 @@ class RestApi {
   HttpResponse renew_widget_session(const HttpRequest& request,
                                     const std::string& public_id) const;
   HttpResponse list_conversations(const HttpRequest& request, const std::string& bot_id) const;
+  /// GET /conversations?bot_id=&channel=&waiting=&handler=&limit=&cursor=: the tenant's inbox
+  /// (chat ListConversations with the user's read position, bot names from registry ListBots);
+  /// 200 {"conversations": [inbox item + bot_name, read_seq, unread_count], "next_cursor"};
+  /// 400 validation_failed for a bad filter or cursor; 403 for a visitor token.
+  HttpResponse list_inbox(const HttpRequest& request) const;
   HttpResponse list_messages(const HttpRequest& request, const std::string& conversation_id) const;
   /// POST /conversations/{id}/takeover and /handback: a user of the conversation's tenant sets
   /// who answers it (chat SetConversationState: `take_over` true = TAKEOVER, else HANDBACK);

@@ -54,6 +54,11 @@ ParseResult parse_client_frame(std::string_view text) {
     frame.token = std::string(*token);
     return {frame, std::nullopt};
   }
+  if (*type == "inbox.subscribe" || *type == "inbox.unsubscribe") {
+    frame.type = *type == "inbox.subscribe" ? ClientFrame::Type::kInboxSubscribe
+                                            : ClientFrame::Type::kInboxUnsubscribe;
+    return {frame, std::nullopt};
+  }
   if (*type == "conversation.join") {
     frame.type = ClientFrame::Type::kJoin;
   } else if (*type == "conversation.leave") {
@@ -161,5 +166,11 @@ std::string encode_auth_ok(std::int64_t expires_at) {
 }
 
 std::string encode_pong() { return R"({"type":"pong"})"; }
+
+std::string encode_inbox_subscribed() { return R"({"type":"inbox.subscribed"})"; }
+
+std::string encode_inbox_unsubscribed() { return R"({"type":"inbox.unsubscribed"})"; }
+
+std::string encode_inbox_resync() { return R"({"type":"inbox.resync"})"; }
 
 }  // namespace botfactory::gateway

@@ -18,7 +18,17 @@ inline constexpr std::size_t kMaxTokenLength = 4096;        // bytes (an access 
 
 /// A client frame that passed validation.
 struct ClientFrame {
-  enum class Type { kJoin, kLeave, kSend, kPing, kAuth, kHandoff, kTyping } type = Type::kPing;
+  enum class Type {
+    kJoin,
+    kLeave,
+    kSend,
+    kPing,
+    kAuth,
+    kHandoff,
+    kTyping,
+    kInboxSubscribe,
+    kInboxUnsubscribe
+  } type = Type::kPing;
   std::string conversation_id;
   std::int64_t since_seq = 0;  // join
   std::string client_id;       // send
@@ -42,7 +52,7 @@ struct FrameError {
 /// >= 0}, `conversation.leave` {conversation_id}, `message.send` {conversation_id, client_id
 /// 1..64 bytes, text: 1..4000 code points after trimming}, `ping`, `auth` {token: 1..4096
 /// bytes}, `handoff.request` {conversation_id}, `typing` {conversation_id, state: "start" |
-/// "stop"}. Any string holding a control character other than \t \n \r is refused with
+/// "stop"}, `inbox.subscribe` / `inbox.unsubscribe` (no fields). Any string holding a control character other than \t \n \r is refused with
 /// `invalid_argument` (json_input.hpp). Exactly one of the results is set.
 struct ParseResult {
   std::optional<ClientFrame> frame;
@@ -67,5 +77,12 @@ std::string encode_error(const FrameError& error);
 std::string encode_auth_ok(std::int64_t expires_at);
 /// {"type":"pong"}
 std::string encode_pong();
+/// {"type":"inbox.subscribed"}: the tenant's inbox events follow (docs/protocol.md, "Inbox").
+std::string encode_inbox_subscribed();
+/// {"type":"inbox.unsubscribed"}
+std::string encode_inbox_unsubscribed();
+/// {"type":"inbox.resync"}: inbox events may have been missed (the socket was over its budget,
+/// or Redis reconnected); reload the list (GET /api/v1/conversations).
+std::string encode_inbox_resync();
 
 }  // namespace botfactory::gateway

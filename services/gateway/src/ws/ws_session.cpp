@@ -17,6 +17,7 @@
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/request_id.hpp"
 #include "botfactory/chatwire/conversation_event.hpp"
+#include "botfactory/chatwire/inbox_event.hpp"
 #include "ws/chat_ops.hpp"
 #include "ws/conversation_cursors.hpp"
 #include "ws/outbound_queue.hpp"
@@ -143,6 +144,7 @@ class WsSession : public ConversationWatcher,
   ~WsSession() override {
     context_.sessions.remove(this);
     for (const auto& id : cursors_.clear()) context_.hub.unwatch(id, this);
+    if (!inbox_key_.empty()) context_.hub.unwatch(inbox_key_, this);
     context_.metrics.ws_queued_bytes.add(-static_cast<std::int64_t>(reported_bytes_));
     context_.metrics.open_websockets.add(-1);
   }
@@ -162,6 +164,7 @@ class WsSession : public ConversationWatcher,
   void on_event(const ConversationId& conversation_id, const Frame& frame,
                 std::int64_t seq) override {
     if (closing_) return;
+    if (!inbox_key_.empty() && *conversation_id == inbox_key_) return inbox_event(frame);
     if (seq == 0) {
       std::string_view payload(*frame);
       if (payload.starts_with(kTypingPrefix) && payload.find(typing_marker_) != payload.npos) {
@@ -179,7 +182,9 @@ class WsSession : public ConversationWatcher,
   }
 
   void on_resync() override {
-    if (!closing_) cursors_.resync();
+    if (closing_) return;
+    cursors_.resync();
+    if (!inbox_key_.empty() && inbox_ready_) enqueue(make_frame(encode_inbox_resync()));
   }
 
   // --- Closable --------------------------------------------------------------------------------
@@ -386,7 +391,64 @@ class WsSession : public ConversationWatcher,
       case ClientFrame::Type::kAuth: return renew(frame.token);
       case ClientFrame::Type::kHandoff: return handoff(frame.conversation_id);
       case ClientFrame::Type::kTyping: return typing(frame.conversation_id, frame.typing);
+      case ClientFrame::Type::kInboxSubscribe: return inbox_subscribe();
+      case ClientFrame::Type::kInboxUnsubscribe: return inbox_unsubscribe();
     }
+  }
+
+  // --- inbox.subscribe / unsubscribe (docs/protocol.md, "Inbox") -------------------------------
+
+  /// A user (staff) token subscribes its tenant's inbox channel; a visitor gets `forbidden`.
+  /// Answered with `inbox.subscribed` once Redis confirmed the subscription (so a list read
+  /// after it misses no event). Subscribing twice is answered the same way.
+  void inbox_subscribe() {
+    auto claims = token_.claims();
+    if (claims->kind == jwt::TokenKind::kVisitor) {
+      return send_error({"forbidden", "only a user of the tenant may subscribe to its inbox", {}, {}});
+    }
+    if (!inbox_key_.empty()) {
+      if (inbox_ready_) enqueue(make_frame(encode_inbox_subscribed()));
+      return;
+    }
+    inbox_key_ = chatwire::inbox_key(claims->tenant_id);
+    inbox_ready_ = false;
+    inbox_lagging_ = false;
+    std::weak_ptr<WsSession> weak = shared_from_this();
+    context_.hub.watch(inbox_key_, shared_from_this(), [weak, key = inbox_key_] {
+      auto self = weak.lock();
+      if (!self) return;
+      net::post(self->socket_.get_executor(), [self, key] {
+        if (self->closing_ || self->inbox_key_ != key || self->inbox_ready_) return;
+        self->inbox_ready_ = true;
+        self->enqueue(make_frame(encode_inbox_subscribed()));
+      });
+    });
+  }
+
+  void inbox_unsubscribe() {
+    if (!inbox_key_.empty()) context_.hub.unwatch(inbox_key_, this);
+    inbox_key_.clear();
+    inbox_ready_ = false;
+    inbox_lagging_ = false;
+    enqueue(make_frame(encode_inbox_unsubscribed()));
+  }
+
+  /// One `conversation.updated` of the tenant's inbox: queued like a live frame when it fits
+  /// the budget and WS_MAX_QUEUE; otherwise dropped, and once the queue drained the client gets
+  /// one `inbox.resync` (reload the list) instead of the events it missed.
+  void inbox_event(const Frame& frame) {
+    if (!inbox_ready_) return;  // before inbox.subscribed the client reads the list after it
+    if (inbox_lagging_) {
+      if (!drained()) return;
+      inbox_lagging_ = false;
+      enqueue(make_frame(encode_inbox_resync()));
+    }
+    if (!live_fits(frame->size())) {
+      inbox_lagging_ = true;
+      context_.metrics.ws_lagging.inc();
+      return;
+    }
+    enqueue(frame);
   }
 
   // --- auth (in-band token renewal) ------------------------------------------------------------
@@ -464,6 +526,8 @@ class WsSession : public ConversationWatcher,
 
   void leave_all() {
     for (const auto& id : cursors_.clear()) context_.hub.unwatch(id, this);
+    if (!inbox_key_.empty()) context_.hub.unwatch(inbox_key_, this);
+    inbox_key_.clear();
     states_.clear();
     typing_.clear();
   }
@@ -682,6 +746,10 @@ class WsSession : public ConversationWatcher,
       context_.metrics.ws_token_expired_closes.inc();
       return close_with(kCloseTokenExpired, "token expired");
     }
+    if (inbox_lagging_ && drained()) {
+      inbox_lagging_ = false;
+      enqueue(make_frame(encode_inbox_resync()));
+    }
     auto idle = now - last_activity_;
     auto timeout = context_.settings.ws_idle_timeout;
     if (idle >= timeout) {
@@ -770,6 +838,9 @@ class WsSession : public ConversationWatcher,
   bool ping_sent_ = false;
   bool reading_paused_ = false;  // over the budget: no read pending until the queue drained
   bool rate_notice_sent_ = false;
+  std::string inbox_key_;      // chatwire::inbox_key of the tenant while subscribed, else ""
+  bool inbox_ready_ = false;   // inbox.subscribed was sent: events are delivered
+  bool inbox_lagging_ = false;  // an inbox event was dropped: inbox.resync once drained
 };
 
 /// Completes the opening handshake with Beast, then hands the bare socket to a WsSession.
