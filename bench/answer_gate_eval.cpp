@@ -27,6 +27,7 @@
 #include <boost/json.hpp>
 
 #include "bot_registry.hpp"
+#include "question_split.hpp"
 #include "scratch_database.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/text.hpp"
@@ -94,6 +95,7 @@ struct Asked {
   bool covered = false;
   bool right_document = false;
   bool any_hit = false;
+  int half = 0;  // bench::question_half() of the question's dataset id
   ai::Relevance relevance;
 };
 
@@ -109,10 +111,23 @@ struct Rates {
   double refused_rate() const { return uncovered ? double(refused) / uncovered : 0; }
 };
 
-Rates rates(const Scenario& s, const ai::GateSettings& gate) {
+/// The rule the registry's normalized score replaces (passes_gate() without it: coverage and
+/// the FAQ-title rule, as with a registry that does not report one), and, when
+/// `min_normalized` > 0, the normalized score ≥ min_normalized as well.
+bool legacy_gate(const Asked& a, const ai::GateSettings& gate, double min_normalized = 0) {
+  auto relevance = a.relevance;
+  relevance.normalized_score = 0;
+  return ai::passes_gate(relevance, gate) && a.relevance.normalized_score >= min_normalized;
+}
+
+/// The rates of `passes` (the gate's verdict on one question) over the questions of `half` (0
+/// or 1), or all of them (-1).
+template <typename Passes>
+Rates rates(const Scenario& s, Passes passes, int half = -1) {
   Rates r;
   for (const auto& a : s.asked) {
-    bool pass = a.any_hit && ai::passes_gate(a.relevance, gate);
+    if (half >= 0 && a.half != half) continue;
+    bool pass = a.any_hit && passes(a);
     if (a.covered) {
       ++r.covered;
       if (pass) ++r.answered_covered;
@@ -136,7 +151,8 @@ std::vector<ai::KnowledgeHit> search(registry::BotRegistry& registry, const std:
   std::vector<ai::KnowledgeHit> hits;
   auto response = registry.search_knowledge(request);
   for (const auto& c : response.chunks()) {
-    hits.push_back({c.chunk_id(), c.document_id(), c.document_title(), c.text(), c.score()});
+    hits.push_back({c.chunk_id(), c.document_id(), c.document_title(), c.text(), c.score(),
+                    c.normalized_score()});
   }
   return hits;
 }
@@ -179,12 +195,13 @@ int main(int argc, char** argv) try {
   const ai::ExtractiveSettings defaults;
 
   auto xquad = read_jsonl(options.data + "/xquad-en-ru/questions.jsonl");
-  std::vector<std::string> foreign_questions;  // every 10th, up to options.foreign per language
+  std::vector<std::pair<std::string, std::string>> foreign_questions;  // (id, question): every 10th,
+                                                                       // up to options.foreign per language
   for (const char* language : {"en", "ru"}) {
     int taken = 0;
     for (std::size_t i = 0; i < xquad.size() && taken < options.foreign; i += 10) {
       if (str(xquad[i], "lang") == language) {
-        foreign_questions.push_back(str(xquad[i], "question"));
+        foreign_questions.emplace_back(str(xquad[i], "id"), str(xquad[i], "question"));
         ++taken;
       }
     }
@@ -226,11 +243,13 @@ int main(int argc, char** argv) try {
       kept_ids.insert(str(d, "id"));
     }
     Scenario s{name, {}};
-    auto ask = [&](const std::string& question, const std::set<std::string>& gold, bool covered) {
+    auto ask = [&](const std::string& id, const std::string& question, const std::set<std::string>& gold,
+                   bool covered) {
       auto language = ai::reply_language(ai::detect_language(question), bot_language);
       auto hits = search(registry, tenant, bot.id(), question, defaults.top_k);
       Asked a;
       a.covered = covered;
+      a.half = bench::question_half(sql, id);
       if (!hits.empty()) {
         auto index = ai::pick_hit_in_language(hits, language);
         const auto& hit = hits[index];
@@ -247,12 +266,12 @@ int main(int argc, char** argv) try {
         gold.insert(std::string(g.as_string()));
         if (kept_ids.count(std::string(g.as_string()))) covered = true;
       }
-      ask(str(q, "question"), gold, covered);
+      ask(str(q, "id"), str(q, "question"), gold, covered);
     }
-    for (const auto& question : foreign_questions) ask(question, {}, false);
+    for (const auto& [id, question] : foreign_questions) ask(id, question, {}, false);
     if (!other_faq.empty()) {
       for (const auto& q : read_jsonl(options.data + "/" + other_faq + "/questions.jsonl")) {
-        ask(str(q, "question"), {}, false);
+        ask(str(q, "id"), str(q, "question"), {}, false);
       }
     }
     return s;
@@ -325,7 +344,7 @@ int main(int argc, char** argv) try {
         gate.min_score = row.min_score;
         gate.faq_title_match = row.faq_title_match;
         gate.min_coverage = c;
-        auto r = rates(s, gate);
+        auto r = rates(s, [&](const Asked& a) { return legacy_gate(a, gate); });
         std::cout << " " << fmt(100 * r.right_rate(), "%.0f") << " / "
                   << fmt(r.covered ? 100.0 * r.answered_covered / r.covered : 0, "%.0f") << " / "
                   << fmt(100 * r.refused_rate(), "%.0f") << " |";
@@ -339,12 +358,68 @@ int main(int argc, char** argv) try {
       }
       std::cout << "\n";
     }
-    auto r = rates(s, defaults.gate);
-    std::cout << "\nDefault gate (min_score " << fmt(defaults.gate.min_score, "%.1f") << ", min_coverage "
-              << fmt(defaults.gate.min_coverage, "%.2f") << "): covered answered with the right entry "
-              << fmt(100 * r.right_rate(), "%.1f") << "% (answered at all "
-              << fmt(r.covered ? 100.0 * r.answered_covered / r.covered : 0, "%.1f") << "%), uncovered refused "
-              << fmt(100 * r.refused_rate(), "%.1f") << "%\n";
+    // The normalized score (bot-registry's score / the question's best possible one): rows
+    // min_normalized_score, columns faq_title_match × min_coverage (both rules and the
+    // normalized score; "off, 0.00" is the normalized score alone, passes_gate()'s rule when
+    // the registry reports it), min_score 1; cells as above on the tuning half (question ids
+    // whose MD5 is even) | the held-out half.
+    const std::vector<double> normalized = {0.0, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20, 0.22, 0.25, 0.30};
+    const std::vector<std::pair<bool, double>> columns = {
+        {false, 0.0}, {false, 0.34}, {false, 0.5}, {true, 0.0}, {true, 0.34}, {true, 0.5}};
+    std::cout << "\nNormalized score, half 0 (tuning) | half 1 (held out):\n\n"
+                 "| min_normalized_score \\ faq_title_match, min_coverage |";
+    for (const auto& [faq, c] : columns) std::cout << " " << (faq ? "on, " : "off, ") << fmt(c, "%.2f") << " |";
+    std::cout << "\n|---|";
+    for (std::size_t i = 0; i < columns.size(); ++i) std::cout << "---|";
+    std::cout << "\n";
+    for (double n : normalized) {
+      std::cout << "| " << fmt(n, "%.2f") << " |";
+      for (const auto& [faq, c] : columns) {
+        ai::GateSettings gate;
+        gate.faq_title_match = faq;
+        gate.min_coverage = c;
+        std::cout << " ";
+        for (int half : {0, 1}) {
+          auto r = rates(s, [&](const Asked& a) { return legacy_gate(a, gate, n); }, half);
+          std::cout << fmt(100 * r.right_rate(), "%.0f") << "/"
+                    << fmt(r.covered ? 100.0 * r.answered_covered / r.covered : 0, "%.0f") << "/"
+                    << fmt(100 * r.refused_rate(), "%.0f") << (half == 0 ? " \\| " : " |");
+          json::object result{{"scenario", s.name}, {"min_normalized_score", n},
+                              {"faq_title_match", faq}, {"min_coverage", c}, {"half", half},
+                              {"answered_right", r.right_rate()},
+                              {"answered_covered", r.covered ? double(r.answered_covered) / r.covered : 0},
+                              {"refused_uncovered", r.refused_rate()}};
+          std::cerr << "RESULT " << json::serialize(result) << std::endl;
+        }
+      }
+      std::cout << "\n";
+    }
+    std::cout << "\nFAQ-title rule below a normalized score (min_normalized_score "
+              << fmt(defaults.gate.min_normalized_score, "%.2f") << "), half 0 | half 1:\n\n"
+              << "| faq_title_match_below | half 0 | half 1 |\n|---|---|---|\n";
+    for (double below : {0.0, 0.25, 0.30, 0.35, 0.40, 0.50, 1.01}) {
+      auto gate = defaults.gate;
+      gate.faq_title_match_below = below;
+      std::cout << "| " << fmt(below, "%.2f") << " |";
+      for (int half : {0, 1}) {
+        auto r = rates(s, [&](const Asked& a) { return ai::passes_gate(a.relevance, gate); }, half);
+        std::cout << " " << fmt(100 * r.right_rate(), "%.0f") << " / "
+                  << fmt(r.covered ? 100.0 * r.answered_covered / r.covered : 0, "%.0f") << " / "
+                  << fmt(100 * r.refused_rate(), "%.0f") << " |";
+      }
+      std::cout << "\n";
+    }
+    for (int half : {-1, 0, 1}) {
+      auto r = rates(s, [&](const Asked& a) { return ai::passes_gate(a.relevance, defaults.gate); }, half);
+      std::cout << (half < 0 ? "\nDefault gate (min_score " : "Default gate, half ")
+                << (half < 0 ? fmt(defaults.gate.min_score, "%.1f") + ", min_normalized_score " +
+                                   fmt(defaults.gate.min_normalized_score, "%.2f")
+                             : std::to_string(half))
+                << "): covered answered with the right entry " << fmt(100 * r.right_rate(), "%.1f")
+                << "% (answered at all "
+                << fmt(r.covered ? 100.0 * r.answered_covered / r.covered : 0, "%.1f")
+                << "%), uncovered refused " << fmt(100 * r.refused_rate(), "%.1f") << "%\n";
+    }
   }
   return 0;
 } catch (const std::exception& e) {

@@ -153,6 +153,10 @@ struct ReplyClock : ChatOps {
                       const std::string& bot_name) override {
     inner.publish_typing(id, bot_id, bot_name);
   }
+  void publish_typing_stop(const std::string& id, const std::string& bot_id,
+                           const std::string& bot_name) override {
+    inner.publish_typing_stop(id, bot_id, bot_name);
+  }
   void publish_delta(const std::string& id, std::int64_t seq, std::string_view delta) override {
     inner.publish_delta(id, seq, delta);
   }

@@ -23,6 +23,7 @@
 #include <boost/json.hpp>
 
 #include "bot_registry.hpp"
+#include "question_split.hpp"
 #include "scratch_database.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/text.hpp"
@@ -85,12 +86,17 @@ struct Scores {
   int questions = 0;
   int hit_at_1 = 0;
   int hit_at_k = 0;
+  int half_questions[2] = {0, 0};  // by bench::question_half() of the question id
+  int half_hit_at_1[2] = {0, 0};
   double reciprocal_rank = 0;
   std::vector<double> latency_ms;
 
-  /// `ranked`: document ids, best first (repeats are skipped: several chunks of one document).
-  void add(const std::vector<std::string>& ranked, const std::set<std::string>& gold) {
+  /// `ranked`: document ids, best first (repeats are skipped: several chunks of one document);
+  /// `half`: 0 or 1, the question's half (bench::question_half()).
+  void add(const std::vector<std::string>& ranked, const std::set<std::string>& gold, int half) {
     ++questions;
+    ++half_questions[half];
+    if (!ranked.empty() && gold.count(ranked.front())) ++half_hit_at_1[half];
     std::vector<std::string> seen;
     for (const auto& id : ranked) {
       if (std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
@@ -105,6 +111,10 @@ struct Scores {
     }
   }
   double recall_at_1() const { return questions ? double(hit_at_1) / questions : 0; }
+  /// recall@1 over the questions of one half (0: tuning, 1: held out).
+  double recall_at_1(int half) const {
+    return half_questions[half] ? double(half_hit_at_1[half]) / half_questions[half] : 0;
+  }
   double recall_at_k() const { return questions ? double(hit_at_k) / questions : 0; }
   double mrr() const { return questions ? reciprocal_rank / questions : 0; }
   /// The `q` quantile (0..1) of the search latencies, ms.
@@ -346,16 +356,19 @@ int main(int argc, char** argv) try {
   pg::Connection sql(conninfo);
   std::string tenant = sql.exec("SELECT gen_random_uuid()::text").str(0, 0);
 
-  std::cout << "| dataset | documents | chunks | questions | ts_rank recall@1 | BM25F recall@1 | "
-               "ts_rank recall@5 | BM25F recall@5 | ts_rank MRR@5 | BM25F MRR@5 | "
-               "median search ms | p99 search ms |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  std::cout << "| dataset | documents | chunks | questions | ingest s | ts_rank recall@1 | "
+               "BM25F recall@1 | BM25F recall@1 half 0 / half 1 | ts_rank recall@5 | "
+               "BM25F recall@5 | ts_rank MRR@5 | BM25F MRR@5 | median search ms | p99 search ms |\n"
+               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& ds : kDatasets) {
     if (!options.only.empty() && ds.name.find(options.only) == std::string::npos) continue;
     auto docs = read_jsonl(options.data + "/" + ds.folder + "/docs.jsonl", ds.language);
     auto questions = read_jsonl(options.data + "/" + ds.folder + "/questions.jsonl", ds.language);
 
+    auto started_ingest = Clock::now();
     auto [bot, dataset_id] =
         load_bot(registry, tenant, "eval " + ds.name, ds.language, docs, ds.answers_only);
+    double ingest_s = std::chrono::duration<double>(Clock::now() - started_ingest).count();
     auto chunks = sql.exec("SELECT count(*) FROM registry.chunks WHERE bot_id = $1::uuid",
                            {bot.id()}).int64(0, 0);
 
@@ -365,6 +378,7 @@ int main(int argc, char** argv) try {
       std::set<std::string> gold;
       for (const auto& g : q.at("gold_ids").as_array()) gold.insert(std::string(g.as_string()));
       std::string question(q.at("question").as_string());
+      int half = bench::question_half(sql, std::string(q.at("id").as_string()));
 
       auto started = Clock::now();
       auto response = search(registry, tenant, bot.id(), question);
@@ -372,17 +386,19 @@ int main(int argc, char** argv) try {
           std::chrono::duration<double, std::milli>(Clock::now() - started).count());
       std::vector<std::string> ranked;
       for (const auto& c : response.chunks()) ranked.push_back(dataset_id[c.document_id()]);
-      bm25.add(ranked, gold);
+      bm25.add(ranked, gold, half);
 
       ranked.clear();
       auto words = registry::join_words(registry::query_words(question));
       auto rows = sql.exec(kTsRank, {bot.id(), std::string(config), words, "20"});
       for (int r = 0; r < rows.rows(); ++r) ranked.push_back(dataset_id[rows.str(r, 0)]);
-      ts_rank.add(ranked, gold);
+      ts_rank.add(ranked, gold, half);
     }
     std::cout << "| " << ds.name << " | " << docs.size() << " | " << chunks << " | "
-              << questions.size() << " | " << fmt(ts_rank.recall_at_1()) << " | "
-              << fmt(bm25.recall_at_1()) << " | " << fmt(ts_rank.recall_at_k()) << " | "
+              << questions.size() << " | " << fmt(ingest_s, "%.2f") << " | "
+              << fmt(ts_rank.recall_at_1()) << " | " << fmt(bm25.recall_at_1()) << " | "
+              << fmt(bm25.recall_at_1(0)) << " / " << fmt(bm25.recall_at_1(1)) << " | "
+              << fmt(ts_rank.recall_at_k()) << " | "
               << fmt(bm25.recall_at_k()) << " | " << fmt(ts_rank.mrr()) << " | "
               << fmt(bm25.mrr()) << " | " << fmt(bm25.quantile_ms(0.5), "%.2f") << " | "
               << fmt(bm25.quantile_ms(0.99), "%.2f") << " |" << std::endl;
@@ -391,7 +407,10 @@ int main(int argc, char** argv) try {
                         {"chunks", chunks},
                         {"questions", questions.size()},
                         {"ts_rank_recall_at_1", ts_rank.recall_at_1()},
+                        {"ingest_s", ingest_s},
                         {"bm25f_recall_at_1", bm25.recall_at_1()},
+                        {"bm25f_recall_at_1_half0", bm25.recall_at_1(0)},
+                        {"bm25f_recall_at_1_half1", bm25.recall_at_1(1)},
                         {"ts_rank_recall_at_5", ts_rank.recall_at_k()},
                         {"bm25f_recall_at_5", bm25.recall_at_k()},
                         {"ts_rank_mrr_at_5", ts_rank.mrr()},

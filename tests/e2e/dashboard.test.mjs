@@ -1,7 +1,9 @@
 // The dashboard (web/dashboard, served at /app/) in headless Debian Chromium against the real
 // fleet: sign up, create a bot, upload a knowledge file with a visible progress bar and see it
 // listed with its chunks, model keys, plan and usage bars after a real reply, English → Russian →
-// Uzbek (persisted), invisible refresh-token rotation (one refresh for many 401s), sign out.
+// Uzbek (persisted), the Channels screen against a fake Telegram Bot API (connect with polling,
+// health from a real inbound update and a refused reply, disconnect), the Chart.js usage chart and
+// its table, invisible refresh-token rotation (one refresh for many 401s), sign out.
 // Every screen is photographed at 1280 px and 375 px into build/screenshots/ for review, and
 // axe-core (web/dashboard's devDependency) finds no serious or critical violation on it.
 import assert from "node:assert/strict";
@@ -10,11 +12,18 @@ import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
+import { startFakeMeta } from "./fake_meta.mjs";
+import { startFakeTelegram } from "./fake_telegram.mjs";
 import { http, repoRoot, startFleet } from "./harness.mjs";
 
 const SHOTS = path.join(repoRoot, "build", "screenshots");
 const owner = { email: "owner@dash.example", username: "dash_owner", password: "dash-pass-2026" };
 let fleet;
+let telegram;
+let meta;
+let GOOD_TOKEN;  // the fake Telegram's bot "relay_help_bot"
+const META_TOKEN = "EAAGdashboardAccessTok3nW4bz";
+const PHONE_NUMBER_ID = "106540352242922";
 let browser;
 let context;
 let page;
@@ -23,7 +32,14 @@ const state = {};
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  fleet = await startFleet();
+  telegram = await startFakeTelegram();
+  GOOD_TOKEN = telegram.addBot(123456789, "relay_help_bot");
+  meta = await startFakeMeta();
+  meta.addAccount(PHONE_NUMBER_ID, META_TOKEN, "whatsapp");
+  fleet = await startFleet({ env: {
+    TELEGRAM_API_BASE_URL: telegram.url, TELEGRAM_POLL_TIMEOUT_S: "1", META_GRAPH_BASE_URL: meta.url,
+    CHANNEL_PUBLIC_BASE_URL: "https://bots.example.com",
+  } });
   [base] = fleet.gateways;
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -37,6 +53,8 @@ before(async () => {
 after(async () => {
   await browser?.close();
   fleet?.stop();
+  await telegram?.close();
+  await meta?.close();
 });
 
 const AXE = path.join(repoRoot, "web/dashboard/node_modules/axe-core/axe.min.js");
@@ -64,6 +82,15 @@ async function shoot(name) {
 }
 
 const routeOf = () => new URL(page.url()).pathname;
+
+/** Pixels of the first bot's colour (#2563eb) on the usage chart's canvas. */
+const barPixels = () => page.evaluate(() => {
+  const c = document.querySelector("[data-testid=usage-chart] canvas");
+  const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 0; i < data.length; i += 4) if (data[i] === 37 && data[i + 1] === 99 && data[i + 2] === 235) n += 1;
+  return n;
+});
 
 test("every catalogue key exists in en, ru and uz (and every API error code has a message)", () => {
   const out = execFileSync(process.execPath, [path.join(repoRoot, "web/dashboard/scripts/check-i18n.mjs")], { encoding: "utf8" });
@@ -273,8 +300,9 @@ test("plan and usage: usage bars count the real reply, plans side by side", asyn
   assert.equal(await page.getAttribute("[data-testid=meter-bots] [role=progressbar]", "aria-valuenow"), "1");
   assert.equal(await page.getAttribute("[data-testid=meter-tokens] [role=progressbar]", "aria-valuemax"), "200000");
   assert.equal(await page.locator(".plans > li").count(), 4);
-  await page.waitForSelector("[data-testid=usage-chart] svg");
-  assert.equal(await page.locator("[data-testid=usage-chart] rect").count(), 0, "extractive replies use no tokens");
+  await page.waitForSelector("[data-testid=usage-chart] canvas[role=img]");  // Chart.js, loaded lazily
+  assert.equal(await page.locator("[data-testid=usage-table]").count(), 0, "extractive replies use no tokens: no rows");
+  assert.match(await page.textContent("[data-testid=usage-chart] figcaption"), /No replies with usage/);
 
   // Model-token rows as channel-connector records them for OpenAI/Gemini replies (RecordTokenUsage
   // is internal gRPC; a fixture in its table stands in): the chart draws one bar per day.
@@ -284,11 +312,16 @@ test("plan and usage: usage bars count the real reply, plans side by side", asyn
       VALUES ('${tenant}', '${state.botId}', (now() AT TIME ZONE 'UTC')::date - ${ago}, ${replies}, ${tokens - 400}, 400)`);
   }
   await page.reload();
-  await page.waitForSelector("[data-testid=usage-chart] rect");
-  assert.equal(await page.locator("[data-testid=usage-chart] rect").count(), 3);
+  await page.waitForSelector("[data-testid=usage-table]", { state: "attached" });
+  assert.equal(await page.locator("[data-testid=usage-table] tbody tr").count(), 3, "one table row per day with usage");
+  assert.match(await page.textContent("[data-testid=usage-table] thead"), /Relay Help/);
+  assert.match(await page.getAttribute("[data-testid=usage-chart] canvas", "aria-label"), /Bot replies per day over \d+ days: 15 in total/);
+  assert.ok(await barPixels() > 50, "Chart.js drew the bars");
   assert.match(await page.textContent("[data-testid=usage-chart] figcaption"), /Relay Help/);
   await page.click("[aria-pressed=false] >> text=Model tokens");
-  await page.waitForSelector("[data-testid=usage-chart] text >> text=20,000");  // axis max ≥ 11,800
+  await page.waitForSelector("[data-testid=usage-table] >> text=11,800", { state: "attached" });
+  assert.match(await page.getAttribute("[data-testid=usage-chart] canvas", "aria-label"), /Model tokens per day over \d+ days: 19,600 in total/);
+  await page.click("[data-testid=usage-chart] summary");  // the table, visible for the screenshot
   await shoot("plan");
 });
 
@@ -321,6 +354,152 @@ test("the UI switches to Russian and Uzbek, and the choice survives a reload", a
   await shoot("plan-uz");
   await page.selectOption("[data-testid=language]", "en");
   await page.waitForSelector("h1 >> text=Plan and usage");
+});
+
+test("channels: a Telegram bot is checked, connected with polling, shows its health, and is disconnected", async () => {
+  await page.click("nav >> text=Channels");
+  await page.waitForSelector("[data-testid=overview-bot]");
+  assert.match(await page.textContent("[data-testid=overview-bot]"), /Relay Help[\s\S]*No channel connected yet/);
+  await shoot("channels-overview");
+  await page.click("[data-testid=overview-bot] >> text=Manage channels");
+  await page.waitForSelector("[data-testid=connect-form]");
+  assert.equal(routeOf(), `/app/bots/${state.botId}/channels`);
+  assert.equal(await page.getAttribute(".tabs >> text=Channels", "aria-current"), "page");
+  assert.equal(await page.textContent("[data-testid=channel-allowance]"), "0 of 1 channels");
+  await shoot("channels-empty");
+
+  // Checked in the browser first: nothing reaches the server (or Telegram) for a malformed token.
+  const getMeCalls = () => telegram.calls.filter((c) => c.method === "getMe").length;
+  const callsBefore = getMeCalls();
+  await page.fill("[data-testid=connect-form] input[name=token]", "not-a-token");
+  await page.click("[data-testid=connect]");
+  await page.waitForSelector("#ch-token-error");
+  assert.match(await page.textContent("#ch-token-error"), /not a Telegram bot token/);
+  assert.equal(await page.getAttribute("input[name=token]", "aria-invalid"), "true");
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("name")), "token", "focus on the bad field");
+  assert.equal(getMeCalls(), callsBefore);
+
+  // Well-formed but refused by Telegram's getMe: the API's reason is shown.
+  await page.fill("input[name=token]", "987654321:AAHsomebodyElsesTokenXYZ");
+  await page.click("[data-testid=connect]");
+  const refused = await page.waitForSelector("[data-testid=connect-error]");
+  assert.match(await refused.textContent(), /^Refused: Telegram refused the bot token \(getMe: 401/);
+  assert.ok(telegram.calls.some((c) => c.method === "getMe" && c.status === 401));
+
+  // WhatsApp fields are checked too (digits only for the phone number id).
+  await page.check("input[name=type][value=whatsapp]");
+  await page.fill("input[name=phone_number_id]", "+998 90 123");
+  await page.click("[data-testid=connect]");
+  await page.waitForSelector("#ch-phone_number_id-error >> text=Use digits only");
+  assert.equal(await page.locator("#ch-access_token-error >> text=Please fill this in.").count(), 1);
+  await page.check("input[name=type][value=telegram]");
+
+  await page.fill("input[name=token]", GOOD_TOKEN);
+  await page.check("input[name=mode][value=polling]");
+  await page.click("[data-testid=connect]");
+  const card = await page.waitForSelector("[data-testid=channel-card]", { timeout: 15000 });
+  assert.match(await card.textContent(), /Telegram · @?relay_help_bot/);
+  assert.equal(await page.textContent("[data-testid=credentials-hint]"), `•••• ${GOOD_TOKEN.slice(-4)}`);
+  assert.ok(!(await page.content()).includes(GOOD_TOKEN), "the token is not shown back");
+  assert.equal(await page.textContent("[data-testid=channel-allowance]"), "1 of 1 channels");
+  assert.equal(await page.locator("[data-testid=connect-form]").count(), 0, "the plan allows one channel: no form");
+  assert.equal(await page.textContent("[data-testid=last-inbound]"), "Never yet");
+
+  // A customer writes; Telegram refuses the bot's reply: health shows both after a refresh.
+  telegram.failNext(GOOD_TOKEN, { status: 400, description: "Bad Request: chat not found" });
+  telegram.queueUpdate(GOOD_TOKEN, {
+    message: { message_id: 1, date: Math.floor(Date.now() / 1000), text: "Can I reply to emails sent to my mask?",
+      from: { id: 4242, is_bot: false, first_name: "Dilnoza" }, chat: { id: 4242, type: "private", first_name: "Dilnoza" } },
+  });
+  const deadline = Date.now() + 30000;
+  let health;
+  for (;;) {
+    const listed = (await http(base, "GET", `/api/v1/bots/${state.botId}/channels`, { token: state.token })).body.channels;
+    health = listed[0].health;
+    if (health.last_inbound_at && health.last_delivery_error) break;
+    assert.ok(Date.now() < deadline, `health never showed the inbound update and the refused reply: ${JSON.stringify(health)}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  assert.ok(telegram.calls.some((c) => c.method === "sendMessage" && String(c.params.chat_id) === "4242"),
+    "the bot answered through sendMessage");
+  await page.click("text=Refresh");
+  await page.waitForFunction(() => document.querySelector("[data-testid=last-inbound]")?.textContent !== "Never yet");
+  assert.match(await page.textContent("[data-testid=last-delivery-error]"), /sendMessage: 400 .*chat not found/);
+  assert.equal(await page.getAttribute("[data-testid=channel-state]", "data-state"), health.state === "connected" ? "connected" : health.state);
+  assert.match(await page.textContent("[data-testid=channel-card]"), /BotFactory fetches messages from Telegram itself/);
+  // The undelivered message is listed with Telegram's reason, and sent again once the cause is gone.
+  assert.equal(await page.textContent("[data-testid=failed-count]"), "1");
+  await page.click("[data-testid=show-failed]");
+  await page.waitForSelector("[data-testid=delivery-row]");
+  assert.match(await page.textContent("[data-testid=delivery-row]"), /4242[\s\S]*chat not found/);
+  await shoot("channels-failed");
+  await page.click("[data-testid=replay]");  // failNext was one refusal: this time it goes out
+  await page.waitForSelector("[data-testid=failed-deliveries] [role=status] >> text=1 message(s) queued to be sent again.");
+  const until = Date.now() + 15000;
+  while (telegram.sent(GOOD_TOKEN, 4242).length === 0) {
+    assert.ok(Date.now() < until, "the replayed message went out to Telegram again");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(await page.locator("[data-testid=delivery-row]").count(), 0, "nothing is failed any more");
+  for (const until2 = Date.now() + 10000; (await page.textContent("[data-testid=last-delivery-error]")) !== "None";) {
+    assert.ok(Date.now() < until2, "the delivery error clears once the message is delivered");
+    await page.click("text=Refresh");
+    await page.waitForTimeout(300);
+  }
+  assert.equal(await page.textContent("[data-testid=failed-count]"), "0");
+  await shoot("channels");
+
+  await page.selectOption("[data-testid=language]", "ru");
+  await page.waitForSelector("h1 >> text=Каналы");
+  assert.match(await page.textContent("[data-testid=channel-state]"), /Подключён|Ошибка|Неактивен/);
+  assert.match(await page.textContent("[data-testid=channel-card]"), /Последняя ошибка доставки/);
+  await shoot("channels-ru");
+  await page.selectOption("[data-testid=language]", "uz");
+  await page.waitForSelector("h1 >> text=Kanallar");
+  assert.match(await page.textContent("[data-testid=channel-card]"), /Oxirgi yetkazish xatosi/);
+  assert.match(await page.textContent("[data-testid=last-inbound]"),
+    /\d{1,2}-(yanvar|fevral|mart|aprel|may|iyun|iyul|avgust|sentabr|oktabr|noyabr|dekabr), \d{4}, \d\d:\d\d/, "Uzbek date and time");
+  await shoot("channels-uz");
+  await page.selectOption("[data-testid=language]", "en");
+  await page.waitForSelector("h1 >> text=Channels");
+
+  // Disconnect asks first; Cancel keeps the channel.
+  await page.click("[data-testid=disconnect]");
+  await page.waitForSelector("dialog[open] >> text=/Disconnect @?relay_help_bot\\?/");
+  await shoot("channels-disconnect");
+  await page.click("dialog[open] >> text=Cancel");
+  assert.equal(await page.locator("[data-testid=channel-card]").count(), 1);
+  await page.click("[data-testid=disconnect]");
+  await page.click("dialog[open] [data-testid=confirm]");
+  await page.waitForSelector("[data-testid=no-channels]");
+  await page.waitForSelector("[data-testid=connect-form]");
+  const left = (await http(base, "GET", `/api/v1/bots/${state.botId}/channels`, { token: state.token })).body.channels;
+  assert.deepEqual(left, []);
+});
+
+test("channels: a WhatsApp number shows the Callback URL and the verify-token reminder for Meta", async () => {
+  const secrets = { access_token: META_TOKEN, app_secret: "4f2cdashboardappsecret", verify_token: "verify-dash-7b1e" };
+  await page.check("input[name=type][value=whatsapp]");
+  await page.fill("input[name=phone_number_id]", PHONE_NUMBER_ID);
+  for (const [field, value] of Object.entries(secrets)) await page.fill(`input[name=${field}]`, value);
+  // Checked with the Graph API first: a token Meta does not know is refused with Meta's reason.
+  await page.fill("input[name=access_token]", "EAAGsomebodyElsesToken");
+  await page.click("[data-testid=connect]");
+  assert.match(await (await page.waitForSelector("[data-testid=connect-error]")).textContent(),
+    /^Refused: the Graph API refused the access token/);
+  await page.fill("input[name=access_token]", META_TOKEN);
+  await page.click("[data-testid=connect]");
+  await page.waitForSelector("[data-testid=channel-card][data-type=whatsapp]", { timeout: 15000 });
+  const url = await page.textContent("[data-testid=webhook-url]");
+  assert.match(url, /^https:\/\/bots\.example\.com\/webhooks\/whatsapp\/[0-9a-f-]{36}$/);
+  assert.match(await page.textContent("[data-testid=webhook-setup]"), /WhatsApp → Configuration → Webhook[\s\S]*Verify token: enter exactly/);
+  assert.equal(await page.textContent("[data-testid=credentials-hint]"), "•••• W4bz");
+  const html = await page.content();
+  for (const value of Object.values(secrets)) assert.ok(!html.includes(value), "no credential is shown back");
+  await shoot("channels-whatsapp");
+  await page.click("[data-testid=disconnect]");
+  await page.click("dialog[open] [data-testid=confirm]");
+  await page.waitForSelector("[data-testid=no-channels]");
 });
 
 test("an unusable access token is refreshed once for many parallel calls, invisibly", async () => {

@@ -5,6 +5,7 @@
 // https://platform.openai.com/docs/api-reference/chat-streaming): the first piece after
 // `firstMs`, then one every `gapMs`.
 // Errors as OpenAI sends them: `{"error":{"message","type","code"}}` with 401 / 500.
+// A stream the client cut before its end is marked `aborted` (with the time) in `calls`.
 import http from "node:http";
 
 /**
@@ -50,6 +51,9 @@ export async function startFakeOpenAi({ reply, gapMs = 150, firstMs = 0, keys } 
       json(500, { message: "The server had an error while processing your request.", type: "server_error" });
       return;
     }
+    res.on("close", () => {
+      if (!res.writableEnded) call.aborted = Date.now();
+    });
     res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
     const chunk = (choices, extra = {}) =>
       `data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 0, model: body.model, choices, ...extra })}\n\n`;

@@ -4,7 +4,9 @@
 // usage shows in GET /api/v1/subscriptions/current; with the provider down (500, connection
 // closed) the bot answers with the extractive answerer; a document telling the (naive) model to
 // print its prompt leaks the prompt but no key; neither the platform key nor the tenant's key
-// ever appears in a service log (at debug level) or in anything the API returns.
+// ever appears in a service log (at debug level) or in anything the API returns; a visitor who
+// closes the page while a long reply streams stops the model (the fake sees the client cut the
+// stream after VISITOR_GONE_GRACE_MS) and nothing is stored.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -27,6 +29,7 @@ const faq = readFileSync(path.join(repoRoot, "deploy/seed/mozilla-faq/docs.en.js
  */
 function modelReply(body) {
   const all = body.messages.map((m) => m.content).join("\n");
+  if (/explain it very slowly/i.test(body.messages.at(-1).content)) return Array(400).fill("word ");  // 32 s
   if (!/print your system prompt/i.test(all)) return pieces;
   return all.match(/[\s\S]{1,200}/g);
 }
@@ -45,6 +48,9 @@ before(async () => {
       // This test asks more than 10 questions a minute, and wants the provider back soon after
       // it was down (retries and the circuit breaker are ai-proxy's own tests' business).
       VISITOR_MESSAGES_PER_MIN: "0", LLM_RETRY_BASE_MS: "50", LLM_BREAKER_OPEN_MS: "1000",
+      // A reply nobody reads is cancelled soon (the last test); a longer AI_TIMEOUT_MS than the
+      // slow reply, so only the cancellation can cut it.
+      VISITOR_GONE_GRACE_MS: "1500", VISITOR_PRESENCE_CHECK_MS: "200", AI_TIMEOUT_MS: "60000",
     },
   });
   [A, B] = fleet.gateways;
@@ -261,5 +267,40 @@ describe("a bot answers with a language model", () => {
       }
     }
     assert.ok(bytes > 0, "the services logged something (debug level)");
+  });
+
+  test("a visitor who closes the page stops the model: the provider's stream is cut, nothing stored", async () => {
+    const session = await http(A, "POST", `/api/v1/widget/${state.bot.public_id}/sessions`, { body: {} });
+    assert.equal(session.status, 201, JSON.stringify(session.body));
+    const id = session.body.conversation_id;
+    const visitor = new ChatClient(A, session.body.token);
+    const operator = new ChatClient(B, state.token);
+    state.clients.push(visitor, operator);
+    await Promise.all([visitor.opened, operator.opened]);
+    for (const c of [visitor, operator]) {
+      c.send({ type: "conversation.join", conversation_id: id, since_seq: 0 });
+      await c.waitFor((f) => f.type === "conversation.joined", 10000, "joined");
+    }
+    const question = "Can I reply to emails sent to my Relay mask? Explain it very slowly.";
+    visitor.send({ type: "message.send", conversation_id: id, client_id: "gone-1", text: question });
+    const ack = await visitor.waitFor((f) => f.type === "message.ack" && f.client_id === "gone-1", 10000, "ack");
+    await visitor.waitFor((f) => f.type === "message.delta" && f.reply_to_seq === ack.seq, 15000, "first delta");
+    const call = model.calls.find((c) => c.body.messages.at(-1).content === question);
+    assert.ok(call, "the model was asked");
+    const closedAt = Date.now();
+    visitor.close();
+
+    // The bot stops typing without a message; the fake sees the stream cut before its end.
+    await operator.waitFor((f) => f.type === "typing" && f.state === "stop" && f.sender?.kind === "bot", 20000, "bot typing stop");
+    for (let i = 0; i < 100 && !call.aborted; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(call.aborted, "the provider's HTTP stream was closed by ai-proxy");
+    assert.equal(call.usage, null, "the stream never reached its end");
+    assert.ok(call.aborted - closedAt < 20000, `cut ${call.aborted - closedAt} ms after the close`);
+    assert.ok(call.aborted - closedAt >= 1000, "not before the grace (1.5 s, minus the check period)");
+
+    const history = await http(A, "GET", `/api/v1/conversations/${id}/messages?since_seq=0`, { token: state.token });
+    assert.equal(history.status, 200);
+    assert.ok(!history.body.messages.some((m) => m.seq > ack.seq), JSON.stringify(history.body.messages));
+    assert.ok(!operator.frames.some((f) => f.type === "message.new" && f.seq > ack.seq), "no bot message");
   });
 });

@@ -72,4 +72,37 @@ Reply BlockingClient::command(std::initializer_list<std::string_view> args) {
   return nullptr;
 }
 
+std::vector<Reply> BlockingClient::pipeline(const std::vector<std::vector<std::string>>& commands) {
+  std::vector<Reply> replies;
+  if (commands.empty()) return replies;
+  std::lock_guard lock(mutex_);
+  if (!ensure_connected()) return replies;
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lengths;
+  for (const auto& command : commands) {
+    argv.clear();
+    lengths.clear();
+    for (const auto& arg : command) {
+      argv.push_back(arg.data());
+      lengths.push_back(arg.size());
+    }
+    if (redisAppendCommandArgv(context_, static_cast<int>(argv.size()), argv.data(),
+                               lengths.data()) != REDIS_OK) {
+      drop();
+      return replies;
+    }
+  }
+  replies.reserve(commands.size());
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) {
+      drop();
+      replies.clear();
+      return replies;
+    }
+    replies.emplace_back(static_cast<redisReply*>(raw));
+  }
+  return replies;
+}
+
 }  // namespace botfactory::redis

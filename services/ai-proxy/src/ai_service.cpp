@@ -128,6 +128,13 @@ class GenerateCall final : public ReplyObserver, public std::enable_shared_from_
     std::shared_ptr<ReplyStream> stream;
     {
       std::unique_lock lock(mutex_);
+      if (!cancelled_ && !finished_) {
+        metrics::Registry::global()
+            .counter("botfactory_ai_generate_cancelled_total",
+                     "Generate calls cancelled by the caller (gone, deadline, or channel-connector "
+                     "cancelling a reply nobody reads); the model's HTTP stream is aborted at once")
+            .inc();
+      }
       cancelled_ = true;
       stream = stream_;
       next(lock);

@@ -47,11 +47,15 @@ struct AiProxyDeps {
 ///    is answered by extractive with fallback_reason; without fallback, or after text went out,
 ///    the status of ModelFailure (RESOURCE_EXHAUSTED + RetryInfo for 429, FAILED_PRECONDITION
 ///    refused, UNAVAILABLE / DEADLINE_EXCEEDED down).
-/// 4. The caller going away (OnCancel) cancels the outbound HTTP request at once.
+/// 4. The caller going away (OnCancel: the caller's TryCancel, its deadline, a cut connection)
+///    cancels the outbound HTTP request at once: libcurl's easy handle leaves the multi handle
+///    on the client's event thread, closing the provider's connection, and its buffers are freed
+///    (http::Call::cancel). Counted in botfactory_ai_generate_cancelled_total.
 /// Other errors: NOT_FOUND from the registry passes through, UNAVAILABLE when a dependency is
 /// unreachable, INVALID_ARGUMENT for a user_text over 4000 characters. Metrics:
 /// botfactory_ai_replies_total{provider,answered}, botfactory_ai_fallbacks_total{reason},
-/// botfactory_ai_tokens_total{provider,kind}, botfactory_ai_generate_seconds.
+/// botfactory_ai_tokens_total{provider,kind}, botfactory_ai_generate_seconds,
+/// botfactory_ai_generate_cancelled_total.
 class AiProxyService final : public ai::v1::AiProxyService::CallbackService {
  public:
   explicit AiProxyService(AiProxyDeps deps);

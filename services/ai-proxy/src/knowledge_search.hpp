@@ -19,6 +19,9 @@ struct KnowledgeHit {
   std::string document_title;
   std::string text;
   double score = 0.0;  // higher is better
+  /// score / the best score the question could get in the bot, in (0, 1]; 0 = not reported
+  /// (registry.v1.KnowledgeChunk.normalized_score).
+  double normalized_score = 0.0;
 };
 
 /// Where the extractive provider finds its material. Thread-safe. search() returns the best

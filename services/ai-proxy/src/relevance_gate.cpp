@@ -22,6 +22,7 @@ Relevance measure_relevance(std::string_view question, const std::vector<Knowled
   if (index >= hits.size()) return r;
   const auto& hit = hits[index];
   r.score = hit.score;
+  r.normalized_score = hit.normalized_score;
   auto query_stems = content_stems(question, language);
   std::vector<std::vector<std::string>> chunk_stems;
   for (const auto& h : hits) chunk_stems.push_back(content_stems(h.document_title + "\n" + h.text, language));
@@ -46,12 +47,18 @@ Relevance measure_relevance(std::string_view question, const std::vector<Knowled
 }
 
 bool passes_gate(const Relevance& relevance, const GateSettings& settings) {
-  if (settings.faq_title_match && relevance.title_is_question && relevance.distinctive_terms > 0 &&
-      relevance.distinctive_title_matched == 0) {
+  if (relevance.score < settings.min_score || relevance.matched < settings.min_matched ||
+      relevance.matched == 0) {
     return false;
   }
-  return relevance.score >= settings.min_score && relevance.matched >= settings.min_matched &&
-         relevance.matched > 0 && relevance.coverage() >= settings.min_coverage;
+  bool reported = relevance.normalized_score > 0;
+  if (settings.faq_title_match && relevance.title_is_question && relevance.distinctive_terms > 0 &&
+      relevance.distinctive_title_matched == 0 &&
+      (!reported || relevance.normalized_score < settings.faq_title_match_below)) {
+    return false;
+  }
+  return reported ? relevance.normalized_score >= settings.min_normalized_score
+                  : relevance.coverage() >= settings.min_coverage;
 }
 
 std::size_t pick_hit_in_language(const std::vector<KnowledgeHit>& hits, std::string_view language) {

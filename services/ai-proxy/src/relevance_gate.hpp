@@ -15,6 +15,7 @@ namespace botfactory::ai {
 /// How well one chunk matches a question.
 struct Relevance {
   double score = 0.0;           // the registry's BM25F score of the chunk (> 0)
+  double normalized_score = 0.0;  // KnowledgeHit::normalized_score: (0, 1], 0 = not reported
   std::size_t query_terms = 0;  // distinct content stems of the question (content_stems())
   std::size_t matched = 0;      // of those, how many occur in the chunk's title or text
   std::size_t title_matched = 0;  // of those, how many occur in the chunk's document title
@@ -33,6 +34,14 @@ struct Relevance {
 /// (docs/benchmarks.md "Offline answerer: answer or refuse").
 struct GateSettings {
   double min_score = 1.0;     // best BM25F score to answer at all
+  /// Least normalized score (KnowledgeHit::normalized_score) to answer. When the registry
+  /// reports one it replaces min_coverage (which stands in for it when it does not, 0: a
+  /// registry from before the field). 0.20 was chosen on the tuning half of the questions of
+  /// bench/answer_gate_eval.cpp (docs/benchmarks.md "Normalized score").
+  double min_normalized_score = 0.20;
+  /// With a reported normalized score, faq_title_match applies only below this one: a chunk
+  /// that matches most of what the question could match is answered whatever its title.
+  double faq_title_match_below = 0.35;
   double min_coverage = 0.5;  // share of the question's content stems found in the chunk
   std::size_t min_matched = 1;
   /// An FAQ entry (title_is_question) answers only a question sharing a distinctive word with
@@ -47,9 +56,11 @@ struct GateSettings {
 Relevance measure_relevance(std::string_view question, const std::vector<KnowledgeHit>& hits,
                             std::size_t index, std::string_view language);
 
-/// True when the chunk may be quoted: score ≥ min_score, matched ≥ min_matched (and ≥ 1),
-/// coverage ≥ min_coverage, and with faq_title_match, when the title is a question and the
-/// question has distinctive terms, at least one of them is in the title.
+/// True when the chunk may be quoted: score ≥ min_score and matched ≥ min_matched (and ≥ 1);
+/// then, when the normalized score is reported (> 0), normalized score ≥ min_normalized_score,
+/// otherwise coverage ≥ min_coverage; and, with faq_title_match (and a normalized score below
+/// faq_title_match_below, when reported), when the title is a question and the question has
+/// distinctive terms, at least one of them is in the title.
 bool passes_gate(const Relevance& relevance, const GateSettings& settings);
 
 /// The index in `hits` (best first) of the chunk to answer from: the first one whose title and

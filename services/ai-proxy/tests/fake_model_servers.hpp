@@ -19,6 +19,8 @@
 //   "blocked"       Gemini: promptFeedback.blockReason SAFETY and no candidates
 //   "flaky"         500 for the first request of this server with this model, then the reply
 //   "drip"          OpenAI: one event every 100 ms (many slow streams at once)
+//   "endless"       OpenAI: one text event every 50 ms for up to 60 s; stops when a write fails
+//                   (the client disconnected) and counts it in disconnects()
 //   "busy"          429 without Retry-After (a quota error: not retried)
 //   "naive"         a model that obeys any instruction it reads, at its worst: it "reveals its
 //                   prompt", replying with everything it was given (system text, then every
@@ -120,6 +122,9 @@ class FakeOpenAi {
   std::string base_url() const { return server_.base_url(); }
   std::vector<HttpTestRequest> requests() const { return server_.requests(); }
   int connections() const { return server_.connections(); }
+  /// "endless" streams that ended because the client went away; text events they sent.
+  int disconnects() const { return disconnects_.load(); }
+  int endless_events() const { return endless_events_.load(); }
 
  private:
   static std::string event(const boost::json::value& value) { return "data: " + boost::json::serialize(value) + "\n\n"; }
@@ -148,6 +153,18 @@ class FakeOpenAi {
     if (answer_common(model, c, "error", &flaky_)) return;
     c.start_chunks(200, "text/event-stream");
     if (model == "slow") c.sleep(std::chrono::milliseconds(1500));
+    if (model == "endless") {
+      for (int i = 0; i < 1200; ++i) {
+        if (!c.chunk(event(chunk(i == 0 ? "Refunds" : " and", nullptr)))) {
+          ++disconnects_;
+          return;
+        }
+        ++endless_events_;
+        c.sleep(std::chrono::milliseconds(50));
+      }
+      c.end_chunks();
+      return;
+    }
     std::string stream = ": keep-alive\n\n" + event(chunk("", nullptr));
     bool per_event = piece == 0 || pause.count() > 0;
     auto flush = [&] {
@@ -190,6 +207,8 @@ class FakeOpenAi {
 
   std::string key_;
   std::atomic<int> flaky_{0};
+  std::atomic<int> disconnects_{0};
+  std::atomic<int> endless_events_{0};
   HttpTestServer server_;
 };
 

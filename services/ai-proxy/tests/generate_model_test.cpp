@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "botfactory/metrics/registry.hpp"
 #include "botfactory/registry/v1/registry.grpc.pb.h"
 #include "botfactory/rpc/retry_after.hpp"
 #include "botfactory/rpc/server.hpp"
@@ -420,6 +421,34 @@ TEST_CASE("model path: a caller that goes away cancels the outbound request at o
   CHECK(reader->Finish().error_code() == grpc::StatusCode::CANCELLED);
   for (int i = 0; i < 200 && s.client->in_flight() > 0; ++i) std::this_thread::sleep_for(10ms);
   CHECK(s.client->in_flight() == 0);  // well before the fake's 5 s
+}
+
+TEST_CASE("model path: a cancelled Generate closes the provider's HTTP stream mid-stream") {
+  Setup s;
+  s.registry.set("openai", "endless", kOpenAiKey, true);  // an event every 50 ms for 60 s
+  auto cancelled_before = botfactory::metrics::Registry::global()
+                              .counter("botfactory_ai_generate_cancelled_total", "")
+                              .value();
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 20s);
+  auto reader = s.proxy.stub->Generate(&context, request_for(kRefundQuestion));
+  ai::v1::GenerateResponse event;
+  REQUIRE(reader->Read(&event));
+  CHECK(event.delta() == "Refunds");
+  REQUIRE(reader->Read(&event));  // the stream is flowing
+  CHECK(s.openai.disconnects() == 0);
+  context.TryCancel();  // what channel-connector does when the visitor is gone
+  while (reader->Read(&event)) {
+  }
+  CHECK(reader->Finish().error_code() == grpc::StatusCode::CANCELLED);
+  // The fake sees the connection close (a write fails) long before its 60 s stream ends.
+  for (int i = 0; i < 500 && s.openai.disconnects() == 0; ++i) std::this_thread::sleep_for(10ms);
+  CHECK(s.openai.disconnects() == 1);
+  CHECK(s.openai.endless_events() < 1200);
+  CHECK(s.client->in_flight() == 0);  // the easy handle left the multi, its buffers freed
+  CHECK(botfactory::metrics::Registry::global()
+            .counter("botfactory_ai_generate_cancelled_total", "")
+            .value() == cancelled_before + 1);
 }
 
 namespace {

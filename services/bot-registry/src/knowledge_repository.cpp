@@ -105,11 +105,17 @@ constexpr const char* kIndexBotTerms = BF_INDEX_CHUNK_TERMS "c.bot_id = $1::uuid
 // candidate. 4-grams across word boundaries, the weight 0.7 and 20 candidates were chosen on
 // one half of the questions of COVID / XQuAD en / XQuAD ru (docs/benchmarks.md "Character
 // 4-grams"); the other half is reported apart.
+// The normalized score (docs/benchmarks.md "Normalized score"): the score over the
+// best one the question could get in this bot, every query lexeme and 4-gram at BM25
+// saturation (tf-part k1 + 1 = 2.2) with its idf, one unknown to the bot counted at df 0
+// (`unseen_idf`): a question whose words the knowledge base lacks scores low however rare
+// they are. In (0, 1]; comparable across questions and bots, unlike the raw score.
 constexpr const char* kSearch =
     "WITH query AS (SELECT tsvector_to_array(to_tsvector($2::regconfig, registry.search_text("
     "(SELECT language FROM registry.bots WHERE id = $1::uuid), $3))) AS words), "
     "stats AS (SELECT chunks::float8 AS n, GREATEST(term_total::float8 / chunks, 1) AS avg_len, "
-    "GREATEST(gram_total::float8 / chunks, 1) AS avg_grams "
+    "GREATEST(gram_total::float8 / chunks, 1) AS avg_grams, "
+    "ln(1 + (chunks + 0.5) / 0.5) AS unseen_idf "
     "FROM registry.bot_search_stats WHERE bot_id = $1::uuid AND chunks > 0), "
     "matches AS (SELECT t.chunk_id, t.lexeme, t.tf, t.len FROM registry.chunk_terms t "
     "WHERE t.bot_id = $1::uuid AND t.lexeme = ANY ((SELECT words FROM query)::text[])), "
@@ -118,12 +124,18 @@ constexpr const char* kSearch =
     "/ (m.tf + 1.2 * (0.25 + 0.75 * m.len / s.avg_len))) AS score "
     "FROM matches m JOIN df USING (lexeme) CROSS JOIN stats s GROUP BY m.chunk_id "
     "ORDER BY score DESC, m.chunk_id LIMIT GREATEST($4::int, 20)), "
-    "grams AS MATERIALIZED (SELECT q.gram, ln(1 + (s.n - b.df + 0.5) / (b.df + 0.5)) AS idf "
-    "FROM (SELECT DISTINCT m[1] AS gram FROM generate_series(1, 4) AS r, "
+    "query_grams AS MATERIALIZED (SELECT DISTINCT m[1] AS gram FROM generate_series(1, 4) AS r, "
     "regexp_matches(substr(registry.gram_text((SELECT language FROM registry.bots "
-    "WHERE id = $1::uuid), $3), r), '....', 'g') AS m) q "
+    "WHERE id = $1::uuid), $3), r), '....', 'g') AS m), "
+    "grams AS MATERIALIZED (SELECT q.gram, ln(1 + (s.n - b.df + 0.5) / (b.df + 0.5)) AS idf "
+    "FROM query_grams q "
     "CROSS JOIN LATERAL (SELECT df FROM registry.bot_grams WHERE bot_id = $1::uuid "
     "AND gram = q.gram AND df > 0 LIMIT 1) b CROSS JOIN stats s), "
+    "best AS (SELECT 2.2 * ((SELECT COALESCE(sum(ln(1 + (s.n - df + 0.5) / (df + 0.5))), 0) FROM df) "
+    "+ (cardinality((SELECT words FROM query)) - (SELECT count(*) FROM df)) * s.unseen_idf) "
+    "+ 0.7 * 2.2 * ((SELECT COALESCE(sum(idf), 0) FROM grams) "
+    "+ ((SELECT count(*) FROM query_grams) - (SELECT count(*) FROM grams)) * s.unseen_idf) AS score "
+    "FROM stats s), "
     "candidates AS MATERIALIZED (SELECT c.id, c.document_id, c.ordinal, c.text, sc.score, "
     "c.gram_count, c.grams || '{}'::jsonb AS grams "
     "FROM scored sc JOIN registry.chunks c ON c.id = sc.chunk_id), "
@@ -131,7 +143,8 @@ constexpr const char* kSearch =
     "c.gram_count / s.avg_grams))) AS score FROM candidates c CROSS JOIN stats s CROSS JOIN grams g "
     "CROSS JOIN LATERAL (SELECT (c.grams ->> g.gram)::float8 AS tf) t WHERE t.tf IS NOT NULL "
     "GROUP BY c.id) "
-    "SELECT c.id, c.document_id, d.title, c.text, c.score + 0.7 * COALESCE(gs.score, 0) AS score "
+    "SELECT c.id, c.document_id, d.title, c.text, c.score + 0.7 * COALESCE(gs.score, 0) AS score, "
+    "LEAST((c.score + 0.7 * COALESCE(gs.score, 0)) / NULLIF((SELECT score FROM best), 0), 1) "
     "FROM candidates c LEFT JOIN gram_scores gs ON gs.id = c.id "
     "JOIN registry.documents d ON d.id = c.document_id "
     "ORDER BY 5 DESC, d.created_at, c.ordinal LIMIT $4::int";
@@ -169,6 +182,7 @@ registry::v1::KnowledgeChunk chunk_from_row(const pg::Result& r, int row) {
   chunk.set_document_title(r.str(row, 2));
   chunk.set_text(r.str(row, 3));
   chunk.set_score(r.float64(row, 4));
+  chunk.set_normalized_score(r.is_null(row, 5) ? 0.0 : r.float64(row, 5));
   return chunk;
 }
 

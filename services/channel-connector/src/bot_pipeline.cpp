@@ -65,6 +65,18 @@ struct BotPipeline::Draft {
   std::optional<bool> answered;  // set for a model reply
 };
 
+std::optional<TokenUsageRecord> estimate_cancelled_usage(const GenerateInput& input,
+                                                         std::size_t streamed_bytes) {
+  if (input.provider.empty() || input.provider == "extractive" || input.tokens_exhausted) {
+    return std::nullopt;
+  }
+  auto tokens = [](std::size_t bytes) { return static_cast<std::int64_t>((bytes + 3) / 4); };
+  std::size_t prompt = input.instructions.size() + input.user_text.size();
+  for (const auto& turn : input.history) prompt += turn.text.size();
+  return TokenUsageRecord{input.tenant_id, input.bot_id, "", input.provider, input.model,
+                          tokens(prompt), tokens(streamed_bytes)};
+}
+
 BotPipeline::BotPipeline(BotDirectory& bots, QuotaGate& quota, ReplyGenerator& generator,
                          ChatOps& chat, ReplyRateGate& rate, TokenMeter& meter,
                          metrics::Registry& registry, PipelineSettings settings)
@@ -88,13 +100,15 @@ BotPipeline::BotPipeline(BotDirectory& bots, QuotaGate& quota, ReplyGenerator& g
       usage_recorded_(registry.counter(kUsageMetric, kUsageHelp, R"(result="recorded")")),
       usage_duplicate_(registry.counter(kUsageMetric, kUsageHelp, R"(result="duplicate")")),
       usage_unimplemented_(registry.counter(kUsageMetric, kUsageHelp, R"(result="unimplemented")")),
-      usage_failed_(registry.counter(kUsageMetric, kUsageHelp, R"(result="failed")")) {
+      usage_failed_(registry.counter(kUsageMetric, kUsageHelp, R"(result="failed")")),
+      cancelled_(registry.counter("chat_pipeline_replies_cancelled_total",
+                                  "Model replies cancelled because the widget visitor was gone")) {
   const std::pair<Outcome, const char*> outcomes[] = {
       {Outcome::kReplied, "replied"},         {Outcome::kQuotaExhausted, "quota_exhausted"},
       {Outcome::kApologized, "apologized"},   {Outcome::kNotPosted, "not_posted"},
       {Outcome::kBusy, "busy"},               {Outcome::kSkipped, "skipped"},
       {Outcome::kProviderBusy, "provider_busy"}, {Outcome::kAiUsage, "ai_usage"},
-      {Outcome::kHumanHandles, "human_handles"}};
+      {Outcome::kHumanHandles, "human_handles"}, {Outcome::kCancelled, "cancelled"}};
   for (const auto& [outcome, name] : outcomes) {
     outcomes_[outcome] = &registry.counter(kOutcomeMetric, kOutcomeHelp, label("outcome", name));
   }
@@ -163,6 +177,16 @@ BotPipeline::Outcome BotPipeline::run(const VisitorMessage& message) {
   }
 
   Outcome outcome = draft.outcome;
+  if (outcome == Outcome::kCancelled) {
+    // Nobody is left to read it: nothing is posted (the visitor's message stays, unanswered);
+    // the tokens spent until the cancel are still metered.
+    if (draft.usage) {
+      draft.usage->reply_id = client_id;
+      record_usage(*draft.usage);
+    }
+    count(outcome);
+    return outcome;
+  }
   try {
     chat_.post_bot_message(BotMessage{message.conversation_id, client_id, draft.bot.id,
                                       draft.bot.name, draft.text, std::move(draft.sources),
@@ -255,12 +279,28 @@ void BotPipeline::generate(const VisitorMessage& message, const std::optional<st
     deltas_published_.inc();
     chat_.publish_delta(message.conversation_id, message.seq, text);
   });
+  std::optional<VisitorWatch> watch;
+  if (presence_ && message.channel == "web") {
+    watch.emplace(*presence_, message.conversation_id, watch_settings_, settings_.clock);
+  }
+  std::size_t streamed_bytes = 0;
   GeneratedReply reply;
   try {
     reply = generator_.generate(input, [&](std::string_view delta) {
       deltas_received_.inc();
+      streamed_bytes += delta.size();
+      if (watch && watch->gone()) throw ReplyCancelled();  // the generator cancels the call
       deltas.add(delta);
     });
+  } catch (const ReplyCancelled&) {
+    // What is still held in the coalescer is dropped: nobody reads it.
+    cancelled_.inc();
+    log_->info("conversation {}: visitor gone, reply to seq {} cancelled after {} bytes",
+               message.conversation_id, message.seq, streamed_bytes);
+    chat_.publish_typing_stop(message.conversation_id, bot.id, bot.name);
+    draft.usage = estimate_cancelled_usage(input, streamed_bytes);
+    draft.outcome = Outcome::kCancelled;
+    return;
   } catch (const rpc::StatusError& e) {
     deltas.finish();  // what streamed so far, before the notice that replaces it
     if (outcome_sink_) {

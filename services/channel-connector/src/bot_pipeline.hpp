@@ -10,6 +10,7 @@
 
 #include "delta_coalescer.hpp"
 #include "pipeline_ports.hpp"
+#include "visitor_watch.hpp"
 
 namespace spdlog {
 class logger;
@@ -47,6 +48,13 @@ struct PipelineSettings {
 /// TokenMeter after it is posted; a failure there (UNIMPLEMENTED included) is logged and
 /// counted, never changes the reply.
 ///
+/// A model reply in a widget conversation (VisitorMessage::channel "web") is cancelled when its
+/// visitor is gone (set_visitor_presence: nobody present for VISITOR_GONE_GRACE_MS, checked at
+/// each received delta at most every VISITOR_PRESENCE_CHECK_MS): the ai-proxy call is cancelled,
+/// the bot's typing stop published, nothing posted (outcome kCancelled), and an estimate of the
+/// tokens spent recorded with TokenMeter (estimate_cancelled_usage). Channel conversations
+/// (telegram, whatsapp, instagram) are never cancelled this way.
+///
 /// An /ai command (ai_command.hpp) of any participant runs the same steps, answering the
 /// question with the participant's own earlier messages as history; a bare "/ai" gets the
 /// usage hint (no rate, quota or model). Every bot message is in the bot's language and posted
@@ -72,7 +80,8 @@ class BotPipeline {
     kSkipped,
     kProviderBusy,
     kAiUsage,
-    kHumanHandles
+    kHumanHandles,
+    kCancelled  // the widget visitor left: the model call was cancelled, nothing posted
   };
 
   Outcome run(const VisitorMessage& message);
@@ -80,6 +89,12 @@ class BotPipeline {
   /// Where each Generate's outcome is recorded (the bot's model status); nullptr = nowhere.
   /// Set before the first run(); `sink` must outlive the pipeline.
   void set_outcome_sink(ModelOutcomeSink* sink) { outcome_sink_ = sink; }
+  /// Where widget visitors' presence is read to cancel replies nobody is left to read; nullptr =
+  /// never cancel. Set before the first run(); `probe` must outlive the pipeline.
+  void set_visitor_presence(VisitorPresenceProbe* probe, VisitorWatchSettings settings) {
+    presence_ = probe;
+    watch_settings_ = settings;
+  }
 
  private:
   struct Draft;
@@ -103,6 +118,8 @@ class BotPipeline {
   ReplyRateGate& rate_;
   TokenMeter& meter_;
   ModelOutcomeSink* outcome_sink_ = nullptr;
+  VisitorPresenceProbe* presence_ = nullptr;
+  VisitorWatchSettings watch_settings_;
   PipelineSettings settings_;
   std::shared_ptr<spdlog::logger> log_;
   std::map<Outcome, metrics::Counter*> outcomes_;
@@ -115,6 +132,16 @@ class BotPipeline {
   metrics::Counter& usage_duplicate_;
   metrics::Counter& usage_unimplemented_;
   metrics::Counter& usage_failed_;
+  metrics::Counter& cancelled_;
 };
+
+/// The token usage recorded for a reply cancelled mid-stream (the provider's own count comes only
+/// with the final reply, which a cancelled call never gets): about 4 UTF-8 bytes per token, prompt
+/// = instructions + history + question (a lower bound: ai-proxy adds its system prompt and the
+/// knowledge passages), completion = the bytes streamed so far, each rounded up. nullopt when no
+/// model tokens were spent (provider "extractive" or empty, or tokens_exhausted: ai-proxy answers
+/// with extractive then).
+std::optional<TokenUsageRecord> estimate_cancelled_usage(const GenerateInput& input,
+                                                         std::size_t streamed_bytes);
 
 }  // namespace botfactory::channel

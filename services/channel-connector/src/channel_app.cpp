@@ -20,6 +20,7 @@
 #include "model_status_repository.hpp"
 #include "grpc_clients.hpp"
 #include "pipeline_dispatcher.hpp"
+#include "redis_visitor_presence.hpp"
 
 namespace botfactory::channel {
 
@@ -48,6 +49,7 @@ struct ChannelApp::Parts {
                                s.redis_key_prefix},
               registry),
         chat(store, publisher, bots, registry, &rates),
+        presence(s.redis_host, s.redis_port, s.redis_credentials, s.redis_key_prefix),
         pipeline(bots, quota, generator, chat, rates, meter, registry,
                  PipelineSettings{s.history_turns,
                                   CoalesceSettings{s.delta_flush_interval, s.delta_flush_bytes}}),
@@ -56,6 +58,7 @@ struct ChannelApp::Parts {
                                     s.pipeline_tenant_queue_capacity,
                                     s.pipeline_tenant_max_running},
                    registry),
+        watch_settings{s.visitor_gone_grace, s.visitor_presence_check},
         box(std::move(box_in)),
         channels(*pool),
         telegram(http, b.telegram_api_base_url),
@@ -83,8 +86,10 @@ struct ChannelApp::Parts {
   RedisHitCounter hits;
   ChatRateLimits rates;
   ChatService chat;
+  RedisVisitorPresence presence;  // widget visitors' presence (gateway heartbeats)
   BotPipeline pipeline;
   PipelineDispatcher dispatcher;
+  VisitorWatchSettings watch_settings;
   // Channel bindings (Telegram): off (no workers, every call FAILED_PRECONDITION) without a box.
   std::shared_ptr<const crypto::SecretBox> box;
   ChannelRepository channels;
@@ -105,6 +110,7 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
                        const BindingSettings& bindings)
     : parts_(std::make_unique<Parts>(std::move(pool), settings, registry, std::move(box), bindings)) {
   parts_->pipeline.set_outcome_sink(&parts_->model_status);
+  parts_->pipeline.set_visitor_presence(&parts_->presence, parts_->watch_settings);
   parts_->chat.set_listener(&parts_->dispatcher);
   if (parts_->box) {
     parts_->bindings.set_inbox_waker(&parts_->inbox);

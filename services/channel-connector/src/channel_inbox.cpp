@@ -180,7 +180,8 @@ int InboxProcessor::recover() {
       repository_.inbox_retouched(p.inbox_id);
       pipeline_.on_visitor_message(VisitorMessage{p.tenant_id, p.bot_id, p.conversation_id,
                                                   p.message_id, p.seq, p.text,
-                                                  common::v1::SENDER_KIND_VISITOR, p.sender_id});
+                                                  common::v1::SENDER_KIND_VISITOR, p.sender_id,
+                                                  "" /* a channel: never cancelled */});
     }
   }
   return static_cast<int>(stale.size());

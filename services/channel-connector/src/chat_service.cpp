@@ -234,7 +234,7 @@ chat::v1::PostMessageResponse ChatService::append_message(
       listener->on_visitor_message(VisitorMessage{
           stored->tenant_id, stored->bot_id, stored->message.conversation_id(),
           stored->message.id(), stored->message.seq(), stored->message.text(),
-          message.sender_kind, stored->message.sender().id()});
+          message.sender_kind, stored->message.sender().id(), stored->channel});
     }
   }
   chat::v1::PostMessageResponse response;
@@ -359,6 +359,11 @@ void ChatService::publish_delta(const std::string& conversation_id, std::int64_t
 void ChatService::publish_typing(const std::string& conversation_id, const std::string& bot_id,
                                  const std::string& bot_name) {
   publish(conversation_id, chatwire::encode_typing(conversation_id, true, "bot", bot_id, bot_name));
+}
+
+void ChatService::publish_typing_stop(const std::string& conversation_id,
+                                      const std::string& bot_id, const std::string& bot_name) {
+  publish(conversation_id, chatwire::encode_typing(conversation_id, false, "bot", bot_id, bot_name));
 }
 
 }  // namespace botfactory::channel

@@ -106,6 +106,8 @@ class ChatService : public ChatOps {
                      std::string_view delta) override;
   void publish_typing(const std::string& conversation_id, const std::string& bot_id,
                       const std::string& bot_name) override;
+  void publish_typing_stop(const std::string& conversation_id, const std::string& bot_id,
+                           const std::string& bot_name) override;
 
  private:
   /// Serializes commit + publish per conversation (striped by id hash) so that frames of one

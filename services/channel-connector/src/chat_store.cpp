@@ -263,6 +263,7 @@ std::optional<AppendResult> ChatStore::append(const NewMessage& message,
   AppendResult result;
   result.tenant_id = locked.str(0, 1);
   result.bot_id = locked.str(0, 2);
+  result.channel = locked.str(0, kLockConversationColumns + 3);  // BF_CONVERSATION_COLUMNS: channel
   if (!message.tenant_id.empty() &&
       common::to_lower_ascii(message.tenant_id) != common::to_lower_ascii(result.tenant_id)) {
     return std::nullopt;  // another tenant's conversation looks exactly like a missing one

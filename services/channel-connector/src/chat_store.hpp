@@ -49,6 +49,8 @@ struct AppendResult {
   /// The conversation after the append (last_seq, updated_at and last_message set), for the
   /// inbox's `conversation.updated` event. Unset fields for a duplicate.
   chat::v1::Conversation conversation;
+  /// The conversation's channel ("web", "telegram", …).
+  std::string channel;
 };
 
 /// ListConversations' filters and page (fields already validated).

@@ -196,6 +196,10 @@ class ChatOps {
   /// bot) when a model reply starts; failures are counted, never thrown.
   virtual void publish_typing(const std::string& conversation_id, const std::string& bot_id,
                               const std::string& bot_name) = 0;
+  /// Publishes the bot's `typing` stop when a model reply ends without a message (cancelled
+  /// because its visitor is gone); failures are counted, never thrown.
+  virtual void publish_typing_stop(const std::string& conversation_id, const std::string& bot_id,
+                                   const std::string& bot_name) = 0;
   /// Publishes an ephemeral `message.delta` event; failures are counted, never thrown.
   virtual void publish_delta(const std::string& conversation_id, std::int64_t reply_to_seq,
                              std::string_view delta) = 0;
@@ -212,6 +216,9 @@ struct VisitorMessage {
   std::string text;
   common::v1::SenderKind sender_kind = common::v1::SENDER_KIND_VISITOR;
   std::string sender_id;
+  /// The conversation's channel ("web" = the widget; "telegram", …); "" = not known. Only a
+  /// "web" reply is cancelled when its visitor is gone (visitor_watch.hpp).
+  std::string channel;
 };
 
 /// Told about every newly committed (not duplicate) visitor message and every new /ai command

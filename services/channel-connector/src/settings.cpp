@@ -30,6 +30,10 @@ ChannelSettings settings_from_env() {
       std::chrono::milliseconds(common::env_int("PIPELINE_DELTA_FLUSH_MS", 50, 0, 10000));
   s.delta_flush_bytes =
       static_cast<std::size_t>(common::env_int("PIPELINE_DELTA_FLUSH_BYTES", 1024, 1, 65536));
+  s.visitor_gone_grace =
+      std::chrono::milliseconds(common::env_int("VISITOR_GONE_GRACE_MS", 15000, 0, 3600000));
+  s.visitor_presence_check =
+      std::chrono::milliseconds(common::env_int("VISITOR_PRESENCE_CHECK_MS", 1000, 50, 60000));
   return s;
 }
 

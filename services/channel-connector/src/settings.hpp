@@ -39,12 +39,18 @@ struct ChannelSettings {
   /// when delta_flush_bytes have accumulated (delta_coalescer.hpp).
   std::chrono::milliseconds delta_flush_interval{50};
   std::size_t delta_flush_bytes = 1024;
+  /// A widget reply is cancelled once no visitor socket has been present for
+  /// visitor_gone_grace (0 = never), presence read at most every visitor_presence_check
+  /// (visitor_watch.hpp).
+  std::chrono::milliseconds visitor_gone_grace{15000};
+  std::chrono::milliseconds visitor_presence_check{1000};
 };
 
 /// Reads REDIS_HOST, REDIS_PORT, REGISTRY_ADDR, SUBSCRIPTION_ADDR, AI_PROXY_ADDR, RPC_TIMEOUT_MS,
 /// AI_TIMEOUT_MS, PIPELINE_THREADS, PIPELINE_QUEUE_CAPACITY, PIPELINE_TENANT_QUEUE_CAPACITY,
 /// PIPELINE_TENANT_MAX_RUNNING, VISITOR_MESSAGES_PER_MIN, BOT_REPLIES_PER_MIN, REDIS_KEY_PREFIX,
-/// PIPELINE_DELTA_FLUSH_MS (0..10000), PIPELINE_DELTA_FLUSH_BYTES (1..65536).
+/// PIPELINE_DELTA_FLUSH_MS (0..10000), PIPELINE_DELTA_FLUSH_BYTES (1..65536),
+/// VISITOR_GONE_GRACE_MS (0..3600000), VISITOR_PRESENCE_CHECK_MS (50..60000).
 /// Throws common::ConfigError for a value out of range.
 ChannelSettings settings_from_env();
 

@@ -16,6 +16,7 @@ namespace {
 struct FakeBots : BotDirectory {
   bool fail = false;
   std::string language = "en";
+  std::string provider = "extractive";
   int calls = 0;
   BotProfile get_bot(const std::string& tenant_id, const std::string& bot_id) override {
     ++calls;
@@ -26,7 +27,8 @@ struct FakeBots : BotDirectory {
     b.name = "Helper";
     b.language = language;
     b.instructions = "Be brief.";
-    b.provider = "extractive";
+    b.provider = provider;
+    b.model = provider == "extractive" ? "" : "gpt-test";
     return b;
   }
 };
@@ -59,12 +61,22 @@ struct FakeGenerator : ReplyGenerator {
   grpc::StatusCode fail_code = grpc::StatusCode::UNAVAILABLE;
   int calls = 0;
   GenerateInput last;
+  /// Deltas handed to on_delta; whether on_delta threw (the real generator then cancels the
+  /// call with grpc::ClientContext::TryCancel).
+  std::size_t delivered = 0;
+  bool cancelled = false;
   GeneratedReply generate(const GenerateInput& input,
                           const std::function<void(std::string_view)>& on_delta) override {
     ++calls;
     last = input;
     for (const auto& d : deltas) {
-      on_delta(d);
+      ++delivered;
+      try {
+        on_delta(d);
+      } catch (...) {
+        cancelled = true;
+        throw;
+      }
       if (clock) clock->now += delta_gap;
     }
     if (fail) {
@@ -134,6 +146,10 @@ struct FakeChat : ChatOps {
   void publish_typing(const std::string&, const std::string&, const std::string& bot_name) override {
     typing.push_back(bot_name);
   }
+  int typing_stops = 0;
+  void publish_typing_stop(const std::string&, const std::string&, const std::string&) override {
+    ++typing_stops;
+  }
   void publish_delta(const std::string&, std::int64_t reply_to_seq, std::string_view delta) override {
     deltas.emplace_back(reply_to_seq, std::string(delta));
   }
@@ -166,7 +182,7 @@ struct Fixture {
   botfactory::metrics::Registry registry;
   BotPipeline pipeline{bots, quota, generator, chat, rate, meter, registry, settings_with(clock)};
   VisitorMessage visitor{"tenant-1", "bot-1", "conv-1", "msg-1", 2, "What are your hours?",
-                         commonv1::SENDER_KIND_VISITOR, "visitor-1"};
+                         commonv1::SENDER_KIND_VISITOR, "visitor-1", ""};
   Fixture() { generator.clock = &clock; }
 
   bool metric(const std::string& line) {
@@ -534,4 +550,121 @@ TEST_CASE("a conversation an operator took over gets no bot reply, but /ai is st
   f.chat.human = false;  // handed back: ordinary messages are answered again
   CHECK(f.pipeline.run(f.visitor) == BotPipeline::Outcome::kReplied);
   CHECK(f.chat.posted.size() == 2);
+}
+
+namespace {
+
+/// Presence as a function of the fake clock's time since the reply started.
+struct FakePresence : VisitorPresenceProbe {
+  FakeClock* clock = nullptr;
+  std::chrono::steady_clock::time_point start{};
+  std::function<std::optional<bool>(std::chrono::milliseconds)> at =
+      [](std::chrono::milliseconds) { return std::optional<bool>(false); };
+  int calls = 0;
+  std::optional<bool> visitor_present(const std::string&) override {
+    ++calls;
+    return at(std::chrono::duration_cast<std::chrono::milliseconds>(clock->now - start));
+  }
+};
+
+/// A widget conversation, a slow model (300 deltas, 100 ms apart: 30 s), presence read at most
+/// every second with a 15 s grace.
+struct CancelFixture : Fixture {
+  FakePresence presence;
+  CancelFixture() {
+    bots.provider = "openai";
+    generator.deltas.assign(300, "word ");
+    generator.reply = GeneratedReply{std::string(1500, 'w'), {}, "openai", "gpt-test", 40, 375, ""};
+    presence.clock = &clock;
+    presence.start = clock.now;
+    pipeline.set_visitor_presence(&presence, VisitorWatchSettings{std::chrono::milliseconds(15000),
+                                                                  std::chrono::milliseconds(1000)});
+    visitor.channel = "web";
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a widget reply is cancelled once its visitor has been gone past the grace") {
+  CancelFixture f;  // the visitor left right after asking
+  CHECK(f.pipeline.run(f.visitor) == BotPipeline::Outcome::kCancelled);
+  CHECK(f.generator.cancelled);
+  // Not before the grace (15 s = 150 deltas), and within grace + one check period + one delta.
+  CHECK(f.generator.delivered >= 150);
+  CHECK(f.generator.delivered <= 162);
+  CHECK(f.generator.delivered < f.generator.deltas.size());
+  // Presence was read at most once a second, not at every delta.
+  CHECK(f.presence.calls <= 17);
+  CHECK(f.chat.posted.empty());  // nothing stored: nobody reads it
+  CHECK(f.chat.typing_stops == 1);
+  // The tokens spent are metered as an estimate under the reply's client id.
+  REQUIRE(f.meter.recorded.size() == 1);
+  const auto& usage = f.meter.recorded[0];
+  CHECK(usage.reply_id == "bot-reply-msg-1");
+  CHECK(usage.provider == "openai");
+  CHECK(usage.model == "gpt-test");
+  CHECK(usage.completion_tokens ==
+        static_cast<std::int64_t>((f.generator.delivered * 5 + 3) / 4));
+  CHECK(usage.prompt_tokens > 0);
+  CHECK(f.metric(R"(chat_pipeline_runs_total{outcome="cancelled"} 1)"));
+  CHECK(f.metric("chat_pipeline_replies_cancelled_total 1"));
+}
+
+TEST_CASE("a visitor back within the grace (a page reload) keeps the reply") {
+  CancelFixture f;
+  // Gone from 2 s to 14 s (12 s), back, gone again from 20 s to 29 s: never 15 s in a row.
+  f.presence.at = [](std::chrono::milliseconds t) {
+    bool away = (t >= std::chrono::seconds(2) && t < std::chrono::seconds(14)) ||
+                (t >= std::chrono::seconds(20) && t < std::chrono::seconds(29));
+    return std::optional<bool>(!away);
+  };
+  CHECK(f.pipeline.run(f.visitor) == BotPipeline::Outcome::kReplied);
+  CHECK_FALSE(f.generator.cancelled);
+  CHECK(f.generator.delivered == 300);
+  REQUIRE(f.chat.posted.size() == 1);
+  CHECK(f.chat.typing_stops == 0);
+}
+
+TEST_CASE("presence that cannot be read (Redis down) never cancels") {
+  CancelFixture f;
+  f.presence.at = [](std::chrono::milliseconds) { return std::optional<bool>(); };
+  CHECK(f.pipeline.run(f.visitor) == BotPipeline::Outcome::kReplied);
+  CHECK_FALSE(f.generator.cancelled);
+  CHECK(f.presence.calls > 0);
+}
+
+TEST_CASE("a channel conversation (telegram) is never cancelled for presence") {
+  CancelFixture f;
+  f.visitor.channel = "telegram";
+  CHECK(f.pipeline.run(f.visitor) == BotPipeline::Outcome::kReplied);
+  CHECK_FALSE(f.generator.cancelled);
+  CHECK(f.presence.calls == 0);
+  CHECK(f.chat.posted.size() == 1);
+  SECTION("nor an operator's /ai in it") {
+    f.visitor.sender_kind = commonv1::SENDER_KIND_OPERATOR;
+    f.visitor.text = "/ai what are the hours?";
+    f.visitor.message_id = "msg-2";
+    CHECK(f.pipeline.run(f.visitor) == BotPipeline::Outcome::kReplied);
+    CHECK(f.presence.calls == 0);
+  }
+}
+
+TEST_CASE("a cancelled reply's token estimate: none without model tokens, else about 4 bytes a token") {
+  GenerateInput input;
+  input.tenant_id = "t";
+  input.bot_id = "b";
+  input.provider = "extractive";
+  input.instructions = "12345678";
+  input.user_text = "1234";
+  input.history = {{commonv1::SENDER_KIND_VISITOR, "1"}};
+  CHECK_FALSE(estimate_cancelled_usage(input, 100).has_value());
+  input.provider = "gemini";
+  input.model = "gemini-2.0-flash";
+  auto usage = estimate_cancelled_usage(input, 9);
+  REQUIRE(usage);
+  CHECK(usage->prompt_tokens == 4);      // 13 bytes, rounded up
+  CHECK(usage->completion_tokens == 3);  // 9 bytes, rounded up
+  CHECK(usage->provider == "gemini");
+  input.tokens_exhausted = true;  // ai-proxy answers with extractive then
+  CHECK_FALSE(estimate_cancelled_usage(input, 9).has_value());
 }

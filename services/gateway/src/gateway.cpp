@@ -14,6 +14,7 @@
 #include "botfactory/metrics/http_endpoint.hpp"
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/jwt/tokens.hpp"
+#include "botfactory/redis/presence_heartbeat.hpp"
 #include "botfactory/redis/publisher.hpp"
 #include "botfactory/redis/subscriber.hpp"
 #include "ws/chat_ops.hpp"
@@ -25,6 +26,7 @@
 #include "rest/rest_api.hpp"
 #include "server_context.hpp"
 #include "ws/session_registry.hpp"
+#include "ws/visitor_presence.hpp"
 #include "http/static_files.hpp"
 #include "rest/dependency_monitor.hpp"
 #include "rest/upstreams.hpp"
@@ -43,6 +45,13 @@ constexpr std::chrono::milliseconds kRecentFramesAge{30000};
 /// so a stalled write is noticed within 1.25 × the timeout.
 std::chrono::milliseconds sweep_interval(const GatewaySettings& settings) {
   return std::clamp(settings.ws_send_timeout / 4, kMinSweepInterval, kMaxSweepInterval);
+}
+
+redis::PresenceSettings presence_settings(const GatewaySettings& settings) {
+  redis::PresenceSettings presence;
+  presence.heartbeat = settings.presence_heartbeat;
+  presence.ttl = settings.presence_ttl;
+  return presence;
 }
 
 redis::SubscriberOptions subscriber_options(const GatewaySettings& settings) {
@@ -72,9 +81,12 @@ struct Gateway::Impl {
         connections(static_cast<std::size_t>(settings.max_connections),
                     static_cast<std::size_t>(settings.max_connections_per_ip)),
         dependencies(upstreams, [this] { return subscriber && subscriber->connected(); }),
+        heartbeat(settings.redis_host, settings.redis_port, settings.redis_credentials,
+                  presence_settings(settings)),
+        presence(heartbeat, settings.redis_key_prefix, VisitorPresence::unique_replica_name()),
         context{settings, workers, upstreams, verifier, rest, limits, static_files, chat, hub,
                 *subscriber, sessions, connections, dependencies, GatewayMetrics::get(),
-                stopping},
+                stopping, presence},
         server(std::make_unique<HttpServer>(*io, context)) {}
 
   GatewaySettings settings;
@@ -93,6 +105,8 @@ struct Gateway::Impl {
   SessionRegistry sessions;
   ConnectionLimits connections;
   DependencyMonitor dependencies;
+  redis::PresenceHeartbeat heartbeat;  // visitor presence per conversation, own Redis connection
+  VisitorPresence presence;
   std::atomic<bool> stopping{false};
   ServerContext context;
   std::unique_ptr<HttpServer> server;
@@ -126,6 +140,7 @@ void Gateway::start() {
   d.server->start(host, listen_port);
   d.subscriber->start();
   d.dependencies.start();
+  d.heartbeat.start();
   if (!d.settings.metrics_listen.empty()) {
     auto [ops_host, ops_port] = split_host_port(d.settings.metrics_listen);
     d.ops = std::make_unique<metrics::HttpEndpoint>(ops_host, ops_port, metrics::Registry::global(),
@@ -172,6 +187,7 @@ void Gateway::stop(std::chrono::milliseconds grace) {
     }
   }
   d.dependencies.stop();
+  d.heartbeat.stop();  // removes this replica from every conversation it still held
   if (d.ops) d.ops->stop();
   d.subscriber->stop();
   d.workers.join();  // in-flight upstream calls end within their deadline

@@ -24,6 +24,7 @@ class SessionRegistry;
 class WorkQueue;
 class ConnectionLimits;
 class DependencyMonitor;
+class VisitorPresence;
 
 /// References to the instance's parts; all outlive every connection.
 struct ServerContext {
@@ -42,6 +43,7 @@ struct ServerContext {
   const DependencyMonitor& dependencies;  // per-dependency state for /readyz
   GatewayMetrics& metrics;
   std::atomic<bool>& stopping;  // set at shutdown: no new connections or keep-alive
+  VisitorPresence& presence;    // conversations with a visitor socket here (Redis heartbeats)
 };
 
 }  // namespace botfactory::gateway

@@ -55,6 +55,11 @@ GatewaySettings GatewaySettings::from_env() {
   }
   s.redis_credentials = redis::credentials_from_env();
   s.redis_key_prefix = env_string("REDIS_KEY_PREFIX", s.redis_key_prefix);
+  s.presence_heartbeat = std::chrono::milliseconds(env_int("PRESENCE_HEARTBEAT_MS", 5000, 100, 600000));
+  s.presence_ttl = std::chrono::milliseconds(env_int("PRESENCE_TTL_MS", 15000, 200, 3600000));
+  if (s.presence_ttl <= s.presence_heartbeat) {
+    throw common::ConfigError("PRESENCE_TTL_MS must be greater than PRESENCE_HEARTBEAT_MS");
+  }
   s.rate_limit_sessions_per_min =
       static_cast<int>(env_int("RATE_LIMIT_SESSIONS_PER_MIN", 30, 0, 1000000));
   s.rate_limit_auth_per_min = static_cast<int>(env_int("RATE_LIMIT_AUTH_PER_MIN", 60, 0, 1000000));

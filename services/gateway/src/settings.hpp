@@ -42,6 +42,10 @@ struct GatewaySettings {
   std::string redis_client_name = "botfactory-gateway";  // REDIS_CLIENT_NAME (CLIENT SETNAME)
   redis::Credentials redis_credentials;  // REDIS_USERNAME, REDIS_PASSWORD (AUTH when set)
   std::string redis_key_prefix = "bf:";  // REDIS_KEY_PREFIX, for keys (several deployments per Redis)
+  // Visitor presence per conversation in Redis (ws/visitor_presence.hpp): refresh period and
+  // expiry; a crashed replica's visitors drop out within presence_ttl.
+  std::chrono::milliseconds presence_heartbeat{5000};  // PRESENCE_HEARTBEAT_MS
+  std::chrono::milliseconds presence_ttl{15000};       // PRESENCE_TTL_MS (> heartbeat)
   int rate_limit_sessions_per_min = 30;  // RATE_LIMIT_SESSIONS_PER_MIN per client IP (0 = off)
   int rate_limit_auth_per_min = 60;      // RATE_LIMIT_AUTH_PER_MIN per client IP (0 = off)
   int trusted_proxy_hops = 0;  // TRUSTED_PROXY_HOPS: proxies appending X-Forwarded-For (0 = none)

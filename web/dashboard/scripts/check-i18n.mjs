@@ -86,6 +86,14 @@ const FAMILY_MEMBERS = {
   formats: ["text", "markdown", "html", "pdf"],
   "plan.status": ["trialing", "active", "expired"],
   plans: ["trial", "starter", "pro", "business"],
+  "channels.howTo": ["telegram", "whatsapp", "instagram"],
+  "channels.metaSteps": ["whatsapp", "instagram"],
+  "channels.field": ["token", "phone_number_id", "instagram_account_id", "access_token", "app_secret", "verify_token"],
+  "channels.fieldHint": ["token", "phone_number_id", "instagram_account_id", "access_token", "app_secret", "verify_token"],
+  "channels.modes": ["polling", "webhook"],
+  "channels.modeHint": ["polling", "webhook"],
+  "channels.state": ["connected", "error", "inactive", "unknown"],
+  "channels.errors": ["validation_failed", "invalid_credentials", "provider_unreachable", "conflict", "quota_exceeded", "unavailable", "not_found"],
 };
 for (const family of families) {
   if (family.startsWith("errors")) continue; // checked against docs/api.md below

@@ -1,5 +1,5 @@
 // The dashboard's shell: header (brand, navigation, language, account) and the route switch.
-// Channels and Inbox are in the navigation already, marked "coming", so their screens slot in.
+// A nav item may be marked "coming" (shown, not a link) until its screen exists.
 
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
@@ -9,6 +9,8 @@ import { LanguageSwitcher } from "./components/LanguageSwitcher";
 import { ErrorMessage } from "./components/ErrorMessage";
 import { BotEditorPage } from "./pages/BotEditorPage";
 import { BotsPage } from "./pages/BotsPage";
+import { ChannelsOverviewPage } from "./pages/ChannelsOverviewPage";
+import { ChannelsPage } from "./pages/ChannelsPage";
 import { KnowledgePage } from "./pages/KnowledgePage";
 import { ModelKeysPage } from "./pages/ModelKeysPage";
 import { PlanPage } from "./pages/PlanPage";
@@ -26,7 +28,7 @@ const NAV: NavItem[] = [
   { to: "/keys", key: "nav.keys" },
   { to: "/plan", key: "nav.plan" },
   { to: "/inbox", key: "nav.inbox" },
-  { to: "/channels", key: "nav.channels", coming: true },
+  { to: "/channels", key: "nav.channels" },
 ];
 
 export function App() {
@@ -63,18 +65,13 @@ export function App() {
   else if ((params = match("/bots/:id/knowledge", route))) page = <KnowledgePage botId={params.id} />;
   else if ((params = match("/bots/:id/try", route))) page = <TryItPage botId={params.id} />;
   else if ((params = match("/bots/:id/install", route))) page = <InstallPage botId={params.id} />;
+  else if ((params = match("/bots/:id/channels", route))) page = <ChannelsPage botId={params.id} />;
+  else if (route === "/channels") page = <ChannelsOverviewPage />;
   else if (route === "/keys") page = <ModelKeysPage />;
   else if (route === "/plan") page = <PlanPage />;
   else if (route === "/inbox") page = <InboxPage />;
   else if ((params = match("/inbox/:id", route))) page = <InboxPage conversationId={params.id} />;
-  else if (route === "/channels") {
-    page = (
-      <section className="card">
-        <h1>{t("nav.channels")}</h1>
-        <p className="muted">{t("common.comingText")}</p>
-      </section>
-    );
-  } else page = <section className="card"><h1>{t("common.notFound")}</h1><Link to="/bots">{t("nav.bots")}</Link></section>;
+  else page = <section className="card"><h1>{t("common.notFound")}</h1><Link to="/bots">{t("nav.bots")}</Link></section>;
 
   return (
     <>

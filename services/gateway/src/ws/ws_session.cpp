@@ -6,6 +6,7 @@
 #include <memory>
 #include <span>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <boost/asio/post.hpp>
@@ -23,6 +24,7 @@
 #include "ws/outbound_queue.hpp"
 #include "ws/session_token.hpp"
 #include "ws/typing_throttle.hpp"
+#include "ws/visitor_presence.hpp"
 #include "fanout/fanout_hub.hpp"
 #include "gateway_metrics.hpp"
 #include "http/rate_limiter.hpp"
@@ -143,7 +145,7 @@ class WsSession : public ConversationWatcher,
 
   ~WsSession() override {
     context_.sessions.remove(this);
-    for (const auto& id : cursors_.clear()) context_.hub.unwatch(id, this);
+    for (const auto& id : cursors_.clear()) unwatch(id);
     if (!inbox_key_.empty()) context_.hub.unwatch(inbox_key_, this);
     context_.metrics.ws_queued_bytes.add(-static_cast<std::int64_t>(reported_bytes_));
     context_.metrics.open_websockets.add(-1);
@@ -250,7 +252,7 @@ class WsSession : public ConversationWatcher,
   /// and the error reported; it may join again with since_seq.
   void fetch_failed(const std::string& id, std::uint64_t generation, const OpError& error) {
     if (cursors_.fetch_failed(id, generation)) {
-      context_.hub.unwatch(id, this);
+      unwatch(id);
       forget(id);
       send_error({error.code, error.message, {}, id});
     }
@@ -504,6 +506,10 @@ class WsSession : public ConversationWatcher,
                          conversation_id});
     }
     auto generation = cursors_.join(conversation_id, since_seq);
+    // A visitor reading the conversation: a bot reply being generated for it is still wanted.
+    if (token_.claims()->kind == jwt::TokenKind::kVisitor && present_.insert(conversation_id).second) {
+      context_.presence.joined(conversation_id);
+    }
     // Subscribe first, read the history once Redis confirmed: nothing falls in between.
     std::weak_ptr<WsSession> weak = shared_from_this();
     context_.hub.watch(conversation_id, shared_from_this(), [weak, conversation_id, generation] {
@@ -515,17 +521,23 @@ class WsSession : public ConversationWatcher,
     });
   }
 
+  /// Stops the fan-out of `conversation_id` to this socket and, for a visitor, its presence.
+  void unwatch(const std::string& conversation_id) {
+    context_.hub.unwatch(conversation_id, this);
+    if (present_.erase(conversation_id) > 0) context_.presence.left(conversation_id);
+  }
+
   void leave(const std::string& conversation_id) {
     if (!cursors_.leave(conversation_id)) {
       return send_error({"not_joined", "join the conversation first", {}, conversation_id});
     }
-    context_.hub.unwatch(conversation_id, this);
+    unwatch(conversation_id);
     forget(conversation_id);
     enqueue(make_frame(encode_left(conversation_id)));
   }
 
   void leave_all() {
-    for (const auto& id : cursors_.clear()) context_.hub.unwatch(id, this);
+    for (const auto& id : cursors_.clear()) unwatch(id);
     if (!inbox_key_.empty()) context_.hub.unwatch(inbox_key_, this);
     inbox_key_.clear();
     states_.clear();
@@ -828,6 +840,8 @@ class WsSession : public ConversationWatcher,
   // Per joined conversation: its state for conversation.joined (from the join's
   // GetConversation, then live conversation.state events), and the typing throttle.
   std::unordered_map<std::string, ConversationState> states_;
+  // Joined conversations this visitor socket is recorded present in (VisitorPresence).
+  std::unordered_set<std::string> present_;
   TypingThrottle typing_;
   bool writing_ = false;
   bool closing_ = false;     // no more data frames: a close frame is queued or sent

@@ -3,7 +3,7 @@
 import { api, publicApi } from "./client";
 import { clearSession, loadSession, saveTokens } from "./session";
 import type {
-  Bot, BotInput, DailyUsage, KnowledgeDocument, ModelStatus, Plan, ProviderKey, Subscription, TokenPair, User,
+  Bot, BotInput, Channel, ChannelDelivery, ChannelInput, DailyUsage, KnowledgeDocument, ModelStatus, Plan, ProviderKey, Subscription, TokenPair, User,
 } from "./types";
 
 /** POST /users then POST /auth/login: a new account, signed in. */
@@ -54,3 +54,19 @@ export const listPlans = async () => (await publicApi<{ plans: Plan[] }>("GET", 
 export const getSubscription = () => api<Subscription>("GET", "/subscriptions/current");
 export const choosePlan = (plan: string) => api<Subscription>("POST", "/subscriptions", { plan });
 export const getDailyUsage = (days: number) => api<DailyUsage>("GET", `/usage/daily?days=${days}`);
+
+const channelsPath = (botId: string) => `/bots/${encodeURIComponent(botId)}/channels`;
+export const listChannels = async (botId: string) =>
+  (await api<{ channels: Channel[] }>("GET", channelsPath(botId))).channels ?? [];
+export const connectChannel = (botId: string, input: ChannelInput) =>
+  api<Channel>("POST", channelsPath(botId), input);
+export const disconnectChannel = (botId: string, channelId: string) =>
+  api<void>("DELETE", `${channelsPath(botId)}/${encodeURIComponent(channelId)}`);
+/** GET …/channels/{id}/deliveries?status=failed: outbound messages given up on (newest first). */
+export const listFailedDeliveries = async (botId: string, channelId: string, limit = 20) =>
+  (await api<{ deliveries: ChannelDelivery[] }>("GET",
+    `${channelsPath(botId)}/${encodeURIComponent(channelId)}/deliveries?status=failed&limit=${limit}`)).deliveries ?? [];
+/** POST …/deliveries/replay: queues the given failed messages (all failed ones without `ids`) again. */
+export const replayDeliveries = (botId: string, channelId: string, ids?: string[]) =>
+  api<{ replayed: number }>("POST", `${channelsPath(botId)}/${encodeURIComponent(channelId)}/deliveries/replay`,
+    ids ? { ids } : {});

@@ -123,3 +123,62 @@ export interface ProviderKey {
   created_at: string;
   updated_at: string;
 }
+
+export type ChannelType = "telegram" | "whatsapp" | "instagram";
+
+/** Telegram's own view of a webhook-mode channel (getWebhookInfo); older servers name the
+ *  fields registered_url / last_error, newer ones url / last_error_message / last_error_at. */
+export interface ChannelWebhookInfo {
+  url?: string | null;
+  registered_url?: string | null;
+  pending_update_count?: number | null;
+  last_error_message?: string | null;
+  last_error?: string | null;
+  last_error_at?: string | null;
+  /** Why Telegram could not be asked (the other fields are null then). */
+  error?: string | null;
+}
+
+/** A channel's health (docs/api.md "Channels"); every field may be missing on an older server. */
+export interface ChannelHealth {
+  state?: "connected" | "error" | "inactive" | string;
+  error?: string | null;
+  last_inbound_at?: string | null;
+  last_delivery_error?: string | null;
+  last_delivery_error_at?: string | null;
+  failed_deliveries?: number | null;
+  failed_outbound?: number | null;
+  pending_outbound?: number | null;
+  window_closed_outbound?: number | null;
+  webhook?: ChannelWebhookInfo | null;
+}
+
+/** GET/POST /bots/{id}/channels: credentials are never returned, only their last four. */
+export interface Channel {
+  id: string;
+  bot_id: string;
+  type: ChannelType;
+  mode: "polling" | "webhook";
+  display_name?: string;
+  credentials_hint?: string;
+  webhook_url?: string | null;
+  created_at?: string;
+  health?: ChannelHealth | null;
+}
+
+/** POST /bots/{id}/channels body (fields by type; docs/api.md). */
+export type ChannelInput =
+  | { type: "telegram"; token: string; mode?: "polling" | "webhook" }
+  | { type: "whatsapp"; phone_number_id: string; access_token: string; app_secret: string; verify_token: string }
+  | { type: "instagram"; instagram_account_id: string; access_token: string; app_secret: string; verify_token: string };
+
+/** One outbound message the channel gave up on (GET …/deliveries?status=failed). */
+export interface ChannelDelivery {
+  id: string;
+  chat_id?: string;
+  text_preview?: string;
+  attempts?: number;
+  last_error?: string | null;
+  failed_at?: string | null;
+  status?: string;
+}

@@ -1,8 +1,8 @@
 import { useTranslation } from "react-i18next";
 import { Link } from "../router";
 
-/** The sub-pages of one bot: settings, knowledge, try it, install. */
-export function BotTabs({ botId, current, name }: { botId: string; current: "settings" | "knowledge" | "try" | "install"; name?: string }) {
+/** The sub-pages of one bot: settings, knowledge, try it, install, channels. */
+export function BotTabs({ botId, current, name }: { botId: string; current: "settings" | "knowledge" | "try" | "install" | "channels"; name?: string }) {
   const { t } = useTranslation();
   return (
     <div className="bot-head">
@@ -12,6 +12,7 @@ export function BotTabs({ botId, current, name }: { botId: string; current: "set
         <Link to={`/bots/${botId}/knowledge`} className="tab" current={current === "knowledge"}>{t("bots.knowledge")}</Link>
         <Link to={`/bots/${botId}/try`} className="tab" current={current === "try"}>{t("try.tab")}</Link>
         <Link to={`/bots/${botId}/install`} className="tab" current={current === "install"}>{t("install.tab")}</Link>
+        <Link to={`/bots/${botId}/channels`} className="tab" current={current === "channels"}>{t("channels.tab")}</Link>
       </nav>
     </div>
   );

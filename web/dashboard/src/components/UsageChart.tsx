@@ -1,12 +1,22 @@
-import { useEffect, useRef, useState } from "react";
+// Replies or model tokens per UTC day, stacked per bot, drawn with Chart.js (canvas; see
+// docs/architecture.md for the choice). The canvas carries a one-line summary for screen readers
+// and the figure a table of the same numbers (days with usage × bots), so nothing is only visual.
+// Numbers and dates follow the UI language (format.ts).
+
+import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
+import {
+  BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip, type ChartConfiguration,
+} from "chart.js";
 import type { UsageRow } from "../api/types";
 import { formatDate, formatNumber } from "../format";
 
-const COLORS = ["#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#4b5563", "#db2777"];
-const PAD = { left: 48, right: 8, top: 10, bottom: 26 };
+// Only the pieces a stacked bar chart needs (keeps the bundle small: Chart.js is tree-shakable).
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
 
-/** Every UTC day from `first` to `last` (YYYY-MM-DD), inclusive. */
+const COLORS = ["#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#4b5563", "#db2777"];
+
+/** Every UTC day from `first` to `last` (YYYY-MM-DD), inclusive (at most 400). */
 function daysBetween(first: string, last: string): string[] {
   const out: string[] = [];
   const d = new Date(`${first}T00:00:00Z`);
@@ -18,18 +28,9 @@ function daysBetween(first: string, last: string): string[] {
   return out;
 }
 
-/** A round axis maximum ≥ `v` (1, 2, 5 × 10^n). */
-function niceMax(v: number): number {
-  if (v <= 0) return 1;
-  const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 5, 10]) if (m * p >= v) return m * p;
-  return 10 * p;
-}
-
 /**
- * Stacked bars of `metric` (replies or model tokens) per UTC day, one colour per bot, from the
- * rows of GET /usage/daily (days without a row are zero). Plain SVG: a few dozen rectangles do
- * not need a chart library.
+ * The chart of `metric` per day and bot from the rows of GET /usage/daily (days without a row
+ * are zero); `botNames` maps bot ids to names (a deleted bot gets "Deleted bot").
  */
 export function UsageChart(props: {
   rows: UsageRow[];
@@ -40,81 +41,100 @@ export function UsageChart(props: {
 }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
-  // Drawn at the figure's own width (1 SVG unit = 1 CSS pixel), so the axis text keeps its size
-  // from 375 px phones to desktops.
-  const figure = useRef<HTMLElement>(null);
-  const [W, setW] = useState(720);
-  useEffect(() => {
-    const el = figure.current;
-    if (!el || typeof ResizeObserver === "undefined") return;
-    const ro = new ResizeObserver(() => setW(Math.max(260, Math.round(el.clientWidth))));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
-  const H = W < 500 ? 180 : 220;
+  const canvas = useRef<HTMLCanvasElement>(null);
   const days = daysBetween(props.firstDay, props.lastDay);
   const botIds = [...new Set(props.rows.map((r) => r.bot_id))];
-  const byDay = new Map<string, UsageRow[]>();
-  for (const r of props.rows) byDay.set(r.day, [...(byDay.get(r.day) ?? []), r]);
-  const totals = days.map((d) => (byDay.get(d) ?? []).reduce((s, r) => s + r[props.metric], 0));
-  const max = niceMax(Math.max(0, ...totals));
-  const plotW = W - PAD.left - PAD.right;
-  const plotH = H - PAD.top - PAD.bottom;
-  const slot = plotW / Math.max(1, days.length);
-  const barW = Math.max(2, slot * 0.7);
-  const y = (v: number) => PAD.top + plotH - (v / max) * plotH;
-  const color = (botId: string) => COLORS[botIds.indexOf(botId) % COLORS.length];
+  const value = (day: string, bot: string) =>
+    props.rows.find((r) => r.day === day && r.bot_id === bot)?.[props.metric] ?? 0;
   const name = (botId: string) => props.botNames.get(botId) ?? t("usage.deletedBot");
-  const total = totals.reduce((a, b) => a + b, 0);
+  const color = (i: number) => COLORS[i % COLORS.length];
+  const dayTotal = (day: string) => botIds.reduce((s, b) => s + value(day, b), 0);
+  const total = days.reduce((s, d) => s + dayTotal(d), 0);
+  const usedDays = days.filter((d) => dayTotal(d) > 0);
   const metricLabel = t(props.metric === "replies" ? "usage.replies" : "usage.tokens");
-  const labelEvery = Math.max(1, Math.ceil(days.length / Math.max(2, Math.floor(W / 90))));
+  const shortDay = (d: string) => formatDate(d, lang, { dateStyle: undefined, day: "numeric", month: "short" });
+  const key = JSON.stringify([props.rows, props.metric, lang, days[0], [...props.botNames]]);
+
+  useEffect(() => {
+    if (!canvas.current) return;
+    const config: ChartConfiguration<"bar"> = {
+      type: "bar",
+      data: {
+        labels: days.map(shortDay),
+        datasets: botIds.map((b, i) => ({
+          label: name(b), data: days.map((d) => value(d, b)), backgroundColor: color(i), borderWidth: 0,
+          barPercentage: 0.8, categoryPercentage: 0.9,
+        })),
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        locale: lang,
+        plugins: {
+          legend: { display: false },  // the HTML legend below is readable and translatable
+          tooltip: {
+            callbacks: {
+              title: (items) => formatDate(days[items[0].dataIndex], lang),
+              label: (item) => `${item.dataset.label}: ${formatNumber(Number(item.raw), lang)}`,
+            },
+          },
+        },
+        scales: {
+          x: { stacked: true, grid: { display: false }, ticks: { autoSkip: true, maxRotation: 0, color: "#4b5563" } },
+          y: {
+            stacked: true, beginAtZero: true, suggestedMax: 1, grid: { color: "#e5e9ef" },
+            ticks: { precision: 0, color: "#4b5563", callback: (v) => formatNumber(Number(v), lang) },
+          },
+        },
+      },
+    };
+    const chart = new Chart(canvas.current, config);
+    return () => chart.destroy();
+    // `key` holds every input of the drawing.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
 
   return (
-    <figure className="chart" data-testid="usage-chart" ref={figure}>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img"
-        aria-label={t("usage.chartSummary", { metric: metricLabel, total: formatNumber(total, lang), days: days.length })}>
-        {(Number.isInteger(max / 2) ? [0, 0.5, 1] : [0, 1]).map((f) => (
-          <g key={f}>
-            <line x1={PAD.left} x2={W - PAD.right} y1={y(max * f)} y2={y(max * f)} className="grid" />
-            <text x={PAD.left - 6} y={y(max * f) + 4} textAnchor="end" className="axis">
-              {formatNumber(max * f, lang)}
-            </text>
-          </g>
-        ))}
-        {days.map((day, i) => {
-          let acc = 0;
-          const x = PAD.left + i * slot + (slot - barW) / 2;
-          return (
-            <g key={day}>
-              {(byDay.get(day) ?? []).map((r) => {
-                const v = r[props.metric];
-                if (v <= 0) return null;
-                const top = y(acc + v);
-                const h = y(acc) - top;
-                acc += v;
-                return (
-                  <rect key={r.bot_id} x={x} y={top} width={barW} height={Math.max(1, h)} fill={color(r.bot_id)}>
-                    <title>{`${formatDate(day, lang)} · ${name(r.bot_id)}: ${formatNumber(v, lang)}`}</title>
-                  </rect>
-                );
-              })}
-              {i % labelEvery === 0 && (
-                <text x={x + barW / 2} y={H - 8} textAnchor="middle" className="axis">
-                  {formatDate(day, lang, { dateStyle: undefined, day: "numeric", month: "short" })}
-                </text>
-              )}
-            </g>
-          );
-        })}
-      </svg>
+    <figure className="chart" data-testid="usage-chart">
+      <div className="chart-box">
+        <canvas ref={canvas} role="img"
+          aria-label={t("usage.chartSummary", { metric: metricLabel, total: formatNumber(total, lang), days: days.length })} />
+      </div>
       <figcaption className="legend">
-        {botIds.length === 0 ? <span>{t("usage.noData")}</span> : botIds.map((id) => (
+        {botIds.length === 0 ? <span>{t("usage.noData")}</span> : botIds.map((id, i) => (
           <span key={id} className="legend-item">
-            <span className="swatch" style={{ background: color(id) }} aria-hidden="true" />
+            <span className="swatch" style={{ background: color(i) }} aria-hidden="true" />
             {name(id)}
           </span>
         ))}
       </figcaption>
+      {usedDays.length > 0 && (
+        <details className="chart-table">
+          <summary>{t("usage.asTable")}</summary>
+          <div className="table-wrap">
+            <table className="table" data-testid="usage-table">
+              <caption className="sr-only">{t("usage.chartSummary", { metric: metricLabel, total: formatNumber(total, lang), days: days.length })}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("usage.day")}</th>
+                  {botIds.map((b) => <th scope="col" key={b} className="num">{name(b)}</th>)}
+                  {botIds.length > 1 && <th scope="col" className="num">{t("usage.total")}</th>}
+                </tr>
+              </thead>
+              <tbody>
+                {usedDays.map((d) => (
+                  <tr key={d}>
+                    <th scope="row">{formatDate(d, lang)}</th>
+                    {botIds.map((b) => <td key={b} className="num" data-label={name(b)}>{formatNumber(value(d, b), lang)}</td>)}
+                    {botIds.length > 1 && <td className="num" data-label={t("usage.total")}>{formatNumber(dayTotal(d), lang)}</td>}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </details>
+      )}
     </figure>
   );
 }

@@ -1,16 +1,18 @@
 // Plan and usage: the current plan and its period, usage bars (replies, model tokens, bots),
 // replies or tokens per day per bot (GET /usage/daily), and the plans side by side.
 
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { choosePlan, getDailyUsage, getSubscription, listBots, listPlans } from "../api/endpoints";
 import type { Plan } from "../api/types";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Meter } from "../components/Meter";
-import { UsageChart } from "../components/UsageChart";
 import { formatBytes, formatDate, formatNumber, formatPrice } from "../format";
 import { useLoad } from "../useLoad";
+
+// Chart.js (~55 KB gzip) is loaded only when this page is opened.
+const UsageChart = lazy(() => import("../components/UsageChart").then((m) => ({ default: m.UsageChart })));
 
 export function PlanPage() {
   const { t, i18n } = useTranslation();
@@ -84,8 +86,10 @@ export function PlanPage() {
         </div>
         <ErrorMessage error={daily.error} context="plan" />
         {daily.data && (
-          <UsageChart rows={daily.data.usage} firstDay={daily.data.first_day} lastDay={daily.data.last_day}
-            metric={metric} botNames={botNames} />
+          <Suspense fallback={<p className="muted">{t("common.loading")}</p>}>
+            <UsageChart rows={daily.data.usage} firstDay={daily.data.first_day} lastDay={daily.data.last_day}
+              metric={metric} botNames={botNames} />
+          </Suspense>
         )}
       </div>
       <h2>{t("plan.plans")}</h2>

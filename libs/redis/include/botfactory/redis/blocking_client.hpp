@@ -41,6 +41,12 @@ class BlockingClient {
   /// error reply has type REDIS_REPLY_ERROR), or null when Redis cannot be reached.
   Reply command(std::initializer_list<std::string_view> args);
 
+  /// Sends `commands` (each binary-safe, the command name first) in one round trip (pipelining,
+  /// https://redis.io/docs/manual/pipelining/) and returns their replies in order (an error
+  /// reply has type REDIS_REPLY_ERROR). Empty when Redis cannot be reached or the connection
+  /// broke midway (not retried: some commands may have run; callers repeat idempotent work).
+  std::vector<Reply> pipeline(const std::vector<std::vector<std::string>>& commands);
+
  private:
   bool ensure_connected();
   void drop();

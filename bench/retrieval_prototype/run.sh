@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The ranking prototype of docs/benchmarks.md "Lexical ideas measured": starts a private
+# PostgreSQL, runs bench_retrieval --keep (every dataset, no latency run), dumps the kept
+# database and prints every measured variant (recall@1 half 0 / half 1 (all)).
+#   DATA=/work/shared/data bash bench/retrieval_prototype/run.sh
+# Needs python3 (standard library), psql, a build of bench_retrieval (BUILD_DIR, default build)
+# and, for the WordNet rows, Debian's wordnet-base.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BUILD_DIR=${BUILD_DIR:-$ROOT/build}
+OUT=${OUT:-$ROOT/.run/retrieval-prototype}
+export DATA=${DATA:-$ROOT/../shared/data}
+mkdir -p "$OUT"
+trap 'scripts/servers.sh stop "$OUT/servers" || true' EXIT
+scripts/servers.sh start "$OUT/servers" >/dev/null
+# shellcheck disable=SC1091
+. "$OUT/servers/env"
+export PG_PORT
+"$BUILD_DIR/bench/bench_retrieval" --pg "host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres" \
+  --data "$DATA" --scale-chunks 0 --keep >"$OUT/bench.md" 2>"$OUT/bench.log"
+DB=$(sed -n 's/^kept database //p' "$OUT/bench.log")
+P=bench/retrieval_prototype
+python3 $P/dump.py "$DB" "$OUT"
+if [ -d /usr/share/wordnet ]; then python3 $P/wordnet.py "$DB" "$OUT"; fi
+python3 $P/rank.py "$OUT" "{}"
+python3 $P/rank.py "$OUT" "{'k1': [0.9, 1.2, 1.6, 2.0], 'b': [0.5, 0.75, 0.9]}"
+python3 $P/rank.py "$OUT" "{'gw': [0.5, 0.7, 1.0, 1.5], 'ncand': [20, 50]}"
+python3 $P/rank.py "$OUT" "{'coord': [0.5, 1, 2]}"
+python3 $P/rank.py "$OUT" "{'title': [0.3, 0.6, 1.0, 1.5]}"
+python3 $P/rank.py "$OUT" "{'bigram': [0.5, 1, 2, 3], 'win': [1, 2]}"
+python3 $P/rank.py "$OUT" "{'rrf': [1, 5, 20, 60], 'w2': [0.5, 1]}"
+if [ -f "$OUT/wordnet.json" ]; then
+  python3 $P/rank.py "$OUT" "{'wn': ['lemma', 's1', 's1d', 's2', 's1n'], 'alpha': [0.2, 0.4, 0.7]}"
+fi
+python3 $P/guard.py "$OUT"
