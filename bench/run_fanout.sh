@@ -18,6 +18,12 @@
 #   QUIET_WAIT (60)            seconds to wait, before each case, for other load on the machine
 #                              to stop (other builds skew every number); then it runs anyway
 #   WS_MAX_QUEUE, WS_SEND_BUDGET_BYTES   passed to the gateways when set
+#   INGEST_RATES ("5 20")      msgs/s PER CONVERSATION of the chat-ingest cases: CONNECTIONS
+#                              sockets over INGEST_CONVERSATIONS (100) conversations taken over by
+#                              the bench user (no bot replies); each conversation's first socket
+#                              sends message.send (stored by channel-connector, seq allocated)
+#   PERF (0)                   1: `perf record -a -g` during each ingest case's sending window
+#                              → RUN_DIR/perf-<case>.data (and perf-<case>.txt, by process)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -30,6 +36,9 @@ TWO_REPLICA_RATES=${TWO_REPLICA_RATES-"100 200"}
 IDLE_SIZES=${IDLE_SIZES-"1000 5000"}
 ROOMS=${ROOMS-500}
 DURATION=${DURATION:-10}
+INGEST_RATES=${INGEST_RATES-"5 20"}
+INGEST_CONVERSATIONS=${INGEST_CONVERSATIONS:-100}
+PERF=${PERF:-0}
 QUIET_WAIT=${QUIET_WAIT:-60}
 LOAD="$BUILD_DIR/bench/bench_ws_load"
 
@@ -46,6 +55,12 @@ fi
 
 # Every case creates its widget sessions from 127.0.0.1: lift the per-IP session limit.
 export RATE_LIMIT_SESSIONS_PER_MIN=0
+# Every socket comes from 127.0.0.1 too: lift the per-address connection cap.
+export MAX_CONNECTIONS_PER_IP=${MAX_CONNECTIONS_PER_IP:-0}
+# Ingest cases: one sender per conversation at up to tens of msgs/s: lift the per-socket frame
+# rate and the per-conversation visitor message limit (they are abuse limits, not capacity).
+export WS_RATE_PER_SEC=${WS_RATE_PER_SEC:-1000} WS_RATE_BURST=${WS_RATE_BURST:-1000}
+export VISITOR_MESSAGES_PER_MIN=${VISITOR_MESSAGES_PER_MIN:-0}
 
 mkdir -p "$RUN_DIR"
 SERVERS="$RUN_DIR/servers"
@@ -98,23 +113,48 @@ wait_quiet() {
   done
 }
 
-# run_case LABEL REPLICAS SOCKETS CONVERSATIONS RATE
+# run_case LABEL REPLICAS SOCKETS CONVERSATIONS RATE [ingest]
 run_case() {
-  local label=$1 replicas=$2 sockets=$3 conversations=$4 rate=$5
+  local label=$1 replicas=$2 sockets=$3 conversations=$4 rate=$5 mode=${6:-}
   echo "== $label: $replicas replica(s), $sockets sockets, $conversations conversation(s), $rate msgs/s" >&2
   scripts/fleet.sh start "$FLEET"  # fresh gateways: RSS and heap start clean for every case
-  timeout 120 node bench/sessions.mjs "http://127.0.0.1:$GW1" "$conversations" "$RUN_DIR/sessions.txt"
+  TAKEOVER=$([ "$mode" = ingest ] && echo 1 || echo 0) \
+    timeout 300 node bench/sessions.mjs "http://127.0.0.1:$GW1" "$conversations" "$RUN_DIR/sessions.txt"
   local pid1 pid2 args=()
   pid1=$(awk '$2=="gateway-1"{print $1}' "$FLEET/fleet.pids")
   pid2=$(awk '$2=="gateway-2"{print $1}' "$FLEET/fleet.pids")
   args+=(--url "ws://127.0.0.1:$GW1/ws" --pid "$pid1")
   [ "$replicas" = 2 ] && args+=(--url "ws://127.0.0.1:$GW2/ws" --pid "$pid2")
+  [ "$mode" = ingest ] && args+=(--send-ws)
   wait_quiet
-  local deadline=$((DURATION + 150)) rc=0
+  local deadline=$((DURATION + 150)) rc=0 perf_pid=
+  if [ "$mode" = ingest ] && [ "$PERF" = 1 ]; then
+    # Skips the connect + settle phase (~4 s), then samples the sending window.
+    (sleep 4; perf record -a -g -F 499 -o "$RUN_DIR/perf-$label.data" -- sleep $((DURATION - 2))
+     ps -eo pid=,ppid=,args= >"$RUN_DIR/perf-$label.ps") >"$RUN_DIR/perf-$label.log" 2>&1 &
+    perf_pid=$!
+  fi
   timeout $((deadline + 10)) "$LOAD" "${args[@]}" --sessions "$RUN_DIR/sessions.txt" \
     --connections "$sockets" --rate "$rate" --duration "$DURATION" --settle 2 --drain 10 \
     --connect-timeout 90 --deadline "$deadline" --redis-port "$REDIS_PORT" --redis-pid "$REDIS_PID" \
     --label "$label" >"$RUN_DIR/case.out" || rc=$?
+  if [ -n "$perf_pid" ]; then
+    wait "$perf_pid" || true
+    perf report -i "$RUN_DIR/perf-$label.data" --no-children --sort comm -g none --stdio 2>/dev/null |
+      grep -v '^$' >"$RUN_DIR/perf-$label.txt" || true
+    # Share of each fleet process; messages stored in the window ≈ (sent - refused) over the
+    # sampled (DURATION - 2) of DURATION s.
+    local stored
+    stored=$(grep '^RESULT ' "$RUN_DIR/case.out" | sed 's/^RESULT //' |
+      node -e 'const r = JSON.parse(require("fs").readFileSync(0, "utf8"));
+        console.log(Math.max(1, Math.round((r.published - (r.refused ?? 0)) * (r.duration_s - 2) / r.duration_s)))' ||
+      echo $((rate * (DURATION - 2))))
+    perf script -i "$RUN_DIR/perf-$label.data" -F pid 2>/dev/null |
+      node bench/perf_split.mjs "$RUN_DIR/perf-$label.ps" 499 "$stored" \
+        gateway="$pid1" channel-connector="$(awk '$2=="channel-connector"{print $1}' "$FLEET/fleet.pids")" \
+        PostgreSQL="$(head -1 "$SERVERS/pg/postmaster.pid")" Redis="$REDIS_PID" \
+        >"$RUN_DIR/perf-$label.split.md" || true
+  fi
   grep '^RESULT ' "$RUN_DIR/case.out" | sed 's/^RESULT //' >>"$RESULTS" ||
     echo "run_fanout: $label produced no result (exit $rc)" >&2
   [ $rc -eq 0 ] || echo "run_fanout: $label exited with $rc (failures, losses or deadline)" >&2
@@ -124,6 +164,9 @@ for n in $IDLE_SIZES; do run_case "idle-$n" 1 "$n" 1 0; done
 for r in $RATES; do run_case "fanout-1r-$r" 1 "$CONNECTIONS" 1 "$r"; done
 for r in $TWO_REPLICA_RATES; do run_case "fanout-2r-$r" 2 "$CONNECTIONS" 1 "$r"; done
 for k in $ROOMS; do run_case "rooms-$k" 1 "$CONNECTIONS" "$k" $((2 * k)); done
+for r in $INGEST_RATES; do
+  run_case "ingest-$r" 1 "$CONNECTIONS" "$INGEST_CONVERSATIONS" $((r * INGEST_CONVERSATIONS)) ingest
+done
 
 scripts/fleet.sh stop "$FLEET"
 node - "$RESULTS" >"$RUN_DIR/results.md" <<'JS'

@@ -239,6 +239,7 @@ struct Options {
   std::string redis_host = "127.0.0.1";
   int redis_port = 6379;
   std::string label;
+  bool send_ws = false;  // --send-ws: send message.send over each conversation's first socket
 };
 
 Url parse_url(const std::string& text) {
@@ -307,6 +308,9 @@ Options parse_options(int argc, char** argv) {
   app.add_option("--redis-host", o.redis_host, "Redis host");
   app.add_option("--redis-port", o.redis_port, "Redis port")->check(CLI::Range(1, 65535));
   app.add_option("--label", o.label, "case name in the output");
+  app.add_flag("--send-ws", o.send_ws,
+               "send each message as message.send over the conversation's first socket (stored "
+               "by channel-connector) instead of publishing to Redis");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -350,6 +354,8 @@ struct Conversation {
   std::int64_t first_seq = 0;  // first seq published (last_seq + 1)
   std::int64_t next_seq = 0;
   std::int64_t published = 0;
+  std::int64_t acked = 0;       // --send-ws: message.ack received (stored)
+  std::int64_t sender = -1;     // --send-ws: index of the socket that sends
 };
 
 /// Percentile (0..1) of sorted values; 0 when empty.
@@ -395,7 +401,7 @@ class LoadClient {
   int run() {
     start_ns_ = mono_ns();
     hard_deadline_ns_ = start_ns_ + seconds(o_.deadline);
-    if (o_.rate > 0) connect_redis();
+    if (o_.rate > 0 && !o_.send_ws) connect_redis();
     rss_before_kb_ = gateway_rss_kb();
     connect_phase();
     if (!timed_out_ && joined_ > 0) settle_phase();
@@ -748,6 +754,7 @@ class LoadClient {
       auto& conv = conversations_[c.session];
       conv.last_seq = std::max(conv.last_seq, last_seq.value_or(0));
       ++conv.joined_sockets;
+      if (conv.sender < 0) conv.sender = &c - conns_.data();
       c.last_seq = last_seq.value_or(0);
       c.state = ConnState::kJoined;
       --in_flight_;
@@ -755,8 +762,21 @@ class LoadClient {
       ++open_joined_;
       return;
     }
+    constexpr std::string_view kAck = R"({"type":"message.ack")";
+    if (o_.send_ws && text.substr(0, kAck.size()) == kAck) {
+      ++conversations_[c.session].acked;
+      ++replies_;
+      return;
+    }
     if (text.substr(0, kError.size()) == kError) {
       ++error_frames_;
+      if (o_.send_ws && text.find("\"client_id\":\"b") != std::string_view::npos) {
+        ++replies_;
+        ++refused_;
+        if (text.find("\"unavailable\"") != std::string_view::npos) ++refused_unavailable_;
+        if (first_error_.empty()) first_error_ = std::string(text.substr(0, 300));
+        return;
+      }
       if (first_error_.empty()) first_error_ = std::string(text.substr(0, 300));
       if (c.state == ConnState::kJoining)
         fail(c, "join refused: " + std::string(text.substr(0, 200)));
@@ -869,7 +889,8 @@ class LoadClient {
   /// conversation (sockets closed by the gateway later still count: their misses are losses).
   std::int64_t expected() const {
     std::int64_t total = 0;
-    for (const auto& conv : conversations_) total += conv.published * conv.joined_sockets;
+    for (const auto& conv : conversations_)
+      total += (o_.send_ws ? conv.acked : conv.published) * conv.joined_sockets;
     return total;
   }
 
@@ -886,6 +907,12 @@ class LoadClient {
           static_cast<std::size_t>(published_ % static_cast<std::int64_t>(conversations_.size()));
       auto& conv = conversations_[index];
       const auto& session = o_.sessions[index];
+      if (o_.send_ws) {
+        send_message(conv, session, published_);
+        ++conv.published;
+        ++published_;
+        continue;
+      }
       chat::v1::Message message;
       message.set_id(botfactory::common::random_uuid());
       message.set_conversation_id(session.conversation_id);
@@ -912,6 +939,18 @@ class LoadClient {
       ++conv.published;
       ++published_;
     }
+  }
+
+  /// --send-ws: a message.send {conversation_id, client_id "b<n>", text "t=<mono ns>"} on the
+  /// conversation's sending socket.
+  void send_message(const Conversation& conv, const Session& session, std::int64_t n) {
+    if (conv.sender < 0) return;
+    std::string text = "t=" + std::to_string(mono_ns());
+    text.append(o_.text_pad, 'x');
+    std::string payload = R"({"type":"message.send","conversation_id":)" +
+                          json_string(session.conversation_id) + R"(,"client_id":"b)" +
+                          std::to_string(n) + R"(","text":")" + text + R"("})";
+    send_bytes(conns_[static_cast<std::size_t>(conv.sender)], client_frame(0x1, payload));
   }
 
   void on_redis_readable() {
@@ -1001,7 +1040,8 @@ class LoadClient {
          << ",\"joined\":" << joined_ << ",\"failed\":" << failed_
          << ",\"first_failure\":" << json_string(first_failure_) << ",\"rate\":" << o_.rate
          << ",\"duration_s\":" << o_.duration << ",\"text_pad\":" << o_.text_pad
-         << ",\"published\":" << published_ << ",\"redis_receivers_min\":" << min_receivers_
+         << ",\"published\":" << published_ << ",\"refused\":" << refused_
+         << ",\"refused_unavailable\":" << refused_unavailable_ << ",\"redis_receivers_min\":" << min_receivers_
          << ",\"expected\":" << expected_total << ",\"received\":" << received_
          << ",\"lost\":" << lost << ",\"duplicates\":" << duplicates_
          << ",\"out_of_order\":" << out_of_order_ << ",\"publish_s\":" << publish_s
@@ -1088,6 +1128,8 @@ class LoadClient {
   std::int64_t total_messages_ = 0;
   std::int64_t published_ = 0;
   std::int64_t replies_ = 0;
+  std::int64_t refused_ = 0;              // --send-ws: message.send answered with an error
+  std::int64_t refused_unavailable_ = 0;  // of which `unavailable` (push-back)
   std::int64_t min_receivers_ = 0;
   std::int64_t received_ = 0;
   std::int64_t duplicates_ = 0;

@@ -237,8 +237,10 @@ chat::v1::Conversation read_conversation_with_last(const pg::Result& r, int row)
 
 chat::v1::Message insert_message(pg::Connection& connection, const NewMessage& m,
                                  std::int64_t seq) {
-  auto inserted = connection.exec(
-      kInsertMessage, {m.conversation_id, std::to_string(seq),
+  // Prepared (parsed and planned once per connection): the hot path of every stored message
+  // (docs/benchmarks.md, "Chat ingest").
+  auto inserted = connection.exec_prepared(
+      "chat_insert_message", kInsertMessage, {m.conversation_id, std::to_string(seq),
                        std::string(chatwire::sender_kind_name(m.sender_kind)), m.sender_id,
                        m.sender_name, m.text, m.client_id, sources_param(m.sources),
                        m.answered ? pg::Param(*m.answered ? "true" : "false") : pg::Param()});
@@ -255,7 +257,8 @@ std::optional<AppendResult> ChatStore::append(const NewMessage& message,
                                              const std::function<void()>& admit) {
   auto connection = pool_.acquire();
   pg::Transaction tx(*connection);
-  auto locked = connection->exec(kLockConversation, {message.conversation_id});
+  auto locked = connection->exec_prepared("chat_lock_conversation", kLockConversation,
+                                          {message.conversation_id});
   if (locked.rows() == 0) return std::nullopt;
   AppendResult result;
   result.tenant_id = locked.str(0, 1);
@@ -267,7 +270,8 @@ std::optional<AppendResult> ChatStore::append(const NewMessage& message,
   }
   // Under the row lock every earlier post of this conversation has committed or rolled back,
   // so this read sees any stored message with the same client id.
-  auto existing = connection->exec(kFindByClientId, {message.conversation_id, message.client_id});
+  auto existing = connection->exec_prepared("chat_find_by_client_id", kFindByClientId,
+                                            {message.conversation_id, message.client_id});
   if (existing.rows() > 0) {
     result.message = read_message(existing, 0);
     result.duplicate = true;
@@ -277,7 +281,8 @@ std::optional<AppendResult> ChatStore::append(const NewMessage& message,
   if (admit) admit();
   std::int64_t seq = locked.int64(0, 0) + 1;
   result.message = insert_message(*connection, message, seq);
-  connection->exec(kAdvanceLastSeq, {message.conversation_id, std::to_string(seq)});
+  connection->exec_prepared("chat_advance_last_seq", kAdvanceLastSeq,
+                            {message.conversation_id, std::to_string(seq)});
   // The row as kAdvanceLastSeq left it: updated_at = now() is the transaction's time, the
   // message's created_at too.
   result.conversation = read_conversation(locked, 0, kLockConversationColumns);

@@ -74,6 +74,8 @@ GatewaySettings GatewaySettings::from_env() {
   s.max_connections = static_cast<int>(env_int("MAX_CONNECTIONS", 10000, 1, 1000000));
   s.max_connections_per_ip = static_cast<int>(env_int("MAX_CONNECTIONS_PER_IP", 256, 0, 1000000));
   s.worker_queue = static_cast<std::size_t>(env_int("GATEWAY_WORKER_QUEUE", 1024, 1, 1 << 20));
+  s.ingest_max_queue_wait_ms =
+      static_cast<int>(env_int("INGEST_MAX_QUEUE_WAIT_MS", 1000, 1, 600000));
   s.jwt_secret = common::require_secret("JWT_SECRET");
   s.jwt_issuer = env_string("JWT_ISSUER", s.jwt_issuer);
   rpc::internal_token();  // INTERNAL_RPC_SECRET: checked at start, not at the first call

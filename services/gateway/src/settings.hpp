@@ -52,6 +52,8 @@ struct GatewaySettings {
   int max_connections = 10000;          // MAX_CONNECTIONS, open HTTP + WebSocket connections
   int max_connections_per_ip = 256;     // MAX_CONNECTIONS_PER_IP per peer address (IPv6 /64)
   std::size_t worker_queue = 1024;      // GATEWAY_WORKER_QUEUE, jobs waiting for a worker
+  int ingest_max_queue_wait_ms = 1000;  // INGEST_MAX_QUEUE_WAIT_MS: a message.send that waited
+                                        // longer for a worker is refused (unavailable), not sent
   std::string jwt_secret;  // JWT_SECRET (required: common::require_secret)
   std::string jwt_issuer = "botfactory";                                         // JWT_ISSUER
 

@@ -260,11 +260,12 @@ struct BusyGateway {
   rpc::Server slow{"127.0.0.1:0", {&billing}};
   Instance instance;
 
-  explicit BusyGateway(std::chrono::milliseconds delay)
-      : billing(delay), instance(fakes.address(), [this](gateway::GatewaySettings& s) {
+  explicit BusyGateway(std::chrono::milliseconds delay, const SettingsTweak& tweak = {})
+      : billing(delay), instance(fakes.address(), [this, &tweak](gateway::GatewaySettings& s) {
           s.subscription_addr = "127.0.0.1:" + std::to_string(slow.port());
           s.workers = 1;
           s.worker_queue = 1;
+          if (tweak) tweak(s);
         }) {}
   ~BusyGateway() { slow.shutdown(1000); }
   unsigned short port() const { return instance.port(); }
@@ -395,4 +396,102 @@ TEST_CASE("with GATEWAY_METRICS_LISTEN, /metrics leaves the public port for the 
   CHECK(ops.status == 200);
   CHECK(ops.raw.body().find("gateway_dependency_up") != std::string::npos);
   CHECK(get(g.port(), "/healthz").status == 200);  // probes keep working on the public port
+}
+
+namespace {
+
+/// Sends message.send {conversation_id, client_id, text "hello"}; the first `error` or
+/// `message.ack` frame that answers it.
+json::object send_message(WsClient& ws, const std::string& conversation_id,
+                          const std::string& client_id) {
+  ws.send_json({{"type", "message.send"},
+                {"conversation_id", conversation_id},
+                {"client_id", client_id},
+                {"text", "hello"}});
+  for (int i = 0; i < 100; ++i) {
+    auto frame = ws.read_json();
+    auto type = frame.at("type").as_string();
+    if (type == "error" || type == "message.ack") return frame;
+  }
+  FAIL("no answer to message.send " << client_id);
+  return {};
+}
+
+/// A visitor socket of a fresh widget session of `port`, joined to its conversation.
+std::pair<std::unique_ptr<WsClient>, std::string> joined_visitor(unsigned short port) {
+  auto session = widget_session(port);
+  auto ws = std::make_unique<WsClient>(port, session.token);
+  REQUIRE(ws->open());
+  ws->send_json({{"type", "conversation.join"},
+                 {"conversation_id", session.conversation_id},
+                 {"since_seq", 0}});
+  ws->read_type("conversation.joined");
+  return {std::move(ws), session.conversation_id};
+}
+
+}  // namespace
+
+TEST_CASE("message.send on a full worker queue: unavailable with a retry hint, nothing stored") {
+  BusyGateway g(1500ms, [](gateway::GatewaySettings& s) { s.ingest_max_queue_wait_ms = 700; });
+  auto port = g.port();
+  auto [ws, conversation] = joined_visitor(port);
+  auto stored_before = g.fakes.stored_messages(conversation);
+  auto calls_before = g.fakes.post_calls();
+  // One slow request on the only worker, one waiting: the queue is full for ~1.5 s.
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 2; ++i) {
+    clients.emplace_back([port] { get(port, "/api/v1/plans"); });
+    std::this_thread::sleep_for(300ms);
+  }
+  auto refused = send_message(*ws, conversation, "m-full");
+  INFO(json::serialize(refused));
+  CHECK(refused.at("type").as_string() == "error");
+  CHECK(refused.at("code").as_string() == "unavailable");
+  CHECK(refused.at("client_id").as_string() == "m-full");
+  CHECK(refused.at("conversation_id").as_string() == conversation);
+  CHECK(refused.at("retry_after_ms").as_int64() == 700);
+  for (auto& t : clients) t.join();
+  CHECK(g.fakes.post_calls() == calls_before);
+  CHECK(g.fakes.stored_messages(conversation) == stored_before);
+  // Drained: the next message goes through.
+  auto accepted = send_message(*ws, conversation, "m-next");
+  INFO(json::serialize(accepted));
+  CHECK(accepted.at("type").as_string() == "message.ack");
+  CHECK(accepted.at("client_id").as_string() == "m-next");
+  CHECK(g.fakes.stored_messages(conversation) == stored_before + 1);
+  CHECK(metrics_text(port).find(R"(gateway_ingest_rejected_total{reason="queue_full"})") !=
+        std::string::npos);
+  ws->close();
+}
+
+TEST_CASE("message.send that waited past INGEST_MAX_QUEUE_WAIT_MS is refused, not sent late") {
+  // Room in the queue, but the only worker is busy for 1.5 s and a message may wait 200 ms.
+  BusyGateway g(1500ms, [](gateway::GatewaySettings& s) {
+    s.worker_queue = 8;
+    s.ingest_max_queue_wait_ms = 200;
+  });
+  auto port = g.port();
+  auto [ws, conversation] = joined_visitor(port);
+  auto stored_before = g.fakes.stored_messages(conversation);
+  auto calls_before = g.fakes.post_calls();
+  std::thread slow([port] { get(port, "/api/v1/plans"); });
+  std::this_thread::sleep_for(300ms);
+  auto refused = send_message(*ws, conversation, "m-late");
+  INFO(json::serialize(refused));
+  CHECK(refused.at("type").as_string() == "error");
+  CHECK(refused.at("code").as_string() == "unavailable");
+  CHECK(refused.at("client_id").as_string() == "m-late");
+  CHECK(refused.at("retry_after_ms").as_int64() == 200);
+  slow.join();
+  CHECK(g.fakes.post_calls() == calls_before);
+  CHECK(g.fakes.stored_messages(conversation) == stored_before);
+  auto accepted = send_message(*ws, conversation, "m-after");
+  INFO(json::serialize(accepted));
+  CHECK(accepted.at("type").as_string() == "message.ack");
+  CHECK(g.fakes.stored_messages(conversation) == stored_before + 1);
+  auto metrics = metrics_text(port);
+  CHECK(metrics.find(R"(gateway_ingest_rejected_total{reason="queue_wait"})") != std::string::npos);
+  CHECK(metrics.find("gateway_ingest_queue_wait_seconds_bucket") != std::string::npos);
+  CHECK(metrics.find("gateway_ingest_queue_depth") != std::string::npos);
+  ws->close();
 }

@@ -156,6 +156,7 @@ std::string encode_error(const FrameError& error) {
   json::object o{{"type", "error"}, {"code", error.code}, {"message", error.message}};
   if (!error.client_id.empty()) o["client_id"] = error.client_id;
   if (!error.conversation_id.empty()) o["conversation_id"] = error.conversation_id;
+  if (error.retry_after_ms > 0) o["retry_after_ms"] = error.retry_after_ms;
   return json::serialize(o);
 }
 

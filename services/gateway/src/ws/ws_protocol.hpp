@@ -45,6 +45,7 @@ struct FrameError {
   std::string message;
   std::string client_id;
   std::string conversation_id;
+  std::int64_t retry_after_ms = 0;  // > 0: sent as `retry_after_ms` (with `unavailable`)
 };
 
 /// Parses and validates one client text frame: `conversation.join` {conversation_id, since_seq

@@ -32,6 +32,7 @@
 #include "ws/session_registry.hpp"
 #include "settings.hpp"
 #include "ws/ws_framing.hpp"
+#include "ws/ingest_admission.hpp"
 #include "ws/ws_protocol.hpp"
 #include "work_queue.hpp"
 
@@ -604,9 +605,20 @@ class WsSession : public ConversationWatcher,
     }
     auto client_id = frame.client_id;
     auto conversation_id = frame.conversation_id;
+    // Push-back (issue 10): refused with `unavailable` + retry hint when the worker queue is
+    // full or the message waited past INGEST_MAX_QUEUE_WAIT_MS; never stored late.
+    IngestAdmission admission(std::chrono::milliseconds(context_.settings.ingest_max_queue_wait_ms));
+    auto queued_at = admission.queued();
     bool queued = context_.workers.try_submit([self = shared_from_this(), claims = token_.claims(),
                                                frame = std::move(frame),
-                                               cached_name = operator_name_] {
+                                               cached_name = operator_name_, admission, queued_at] {
+      if (!admission.start(queued_at)) {
+        return net::post(self->socket_.get_executor(), [self, frame, admission] {
+          if (self->closing_) return;
+          self->send_error({"unavailable", kServerBusy, frame.client_id, frame.conversation_id,
+                            admission.retry_after_ms()});
+        });
+      }
       // One id per WebSocket message: it follows the message through channel-connector and
       // the bot pipeline's calls and logs.
       common::ScopedRequestId scope(new_ws_request_id());
@@ -624,7 +636,11 @@ class WsSession : public ConversationWatcher,
                                             frame.conversation_id)));
       });
     });
-    if (!queued) send_error({"unavailable", kServerBusy, client_id, conversation_id});
+    if (!queued) {
+      admission.refused_full();
+      send_error({"unavailable", kServerBusy, client_id, conversation_id,
+                  admission.retry_after_ms()});
+    }
   }
 
   // --- writing ---------------------------------------------------------------------------------
