@@ -228,8 +228,11 @@ void run_mode(const Options& o, const Mode& mode, const std::string& conninfo, p
     request.set_bot_id(bot);
     return chat.create_conversation(request).id();
   };
-  auto post = [&](const std::string& conversation_id, const std::string& client_id) {
+  // PostMessage requires the caller's tenant (the gateway's, on the wire).
+  auto post = [&](const std::string& tenant, const std::string& conversation_id,
+                  const std::string& client_id) {
     chat::v1::PostMessageRequest request;
+    request.set_tenant_id(tenant);
     request.set_conversation_id(conversation_id);
     request.set_client_id(client_id);
     request.mutable_sender()->set_kind(common::v1::SENDER_KIND_VISITOR);
@@ -249,7 +252,7 @@ void run_mode(const Options& o, const Mode& mode, const std::string& conninfo, p
     posters.emplace_back([&, p] {
       for (long i = 0; !stop; ++i) {
         try {
-          post(flood[static_cast<std::size_t>(i) % flood.size()],
+          post(tenant_a, flood[static_cast<std::size_t>(i) % flood.size()],
                "a-" + std::to_string(p) + "-" + std::to_string(i));
           ++flood_posted;
         } catch (const std::exception&) {
@@ -265,7 +268,7 @@ void run_mode(const Options& o, const Mode& mode, const std::string& conninfo, p
     // A bot per question, so that B stays under its own BOT_REPLIES_PER_MIN in fair+rates.
     auto id = conversation(tenant_b, uuid());
     auto at = Clock::now();
-    post(id, "b-" + std::to_string(i));
+    post(tenant_b, id, "b-" + std::to_string(i));
     asked.emplace_back(id, at);
     std::this_thread::sleep_for(std::chrono::milliseconds(o.probe_interval_ms));
   }
