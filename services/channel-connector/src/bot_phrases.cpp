@@ -48,4 +48,10 @@ std::string apology_text(std::string_view language) {
   return "Sorry, something went wrong. Please try again in a moment.";
 }
 
+std::string sources_heading(std::string_view language) {
+  if (language == "ru") return "Источники:";
+  if (language == "uz") return "Manbalar:";
+  return "Sources:";
+}
+
 }  // namespace botfactory::channel

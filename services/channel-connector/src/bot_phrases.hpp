@@ -23,4 +23,7 @@ std::string ai_usage_text(std::string_view language);
 /// Posted when the reply could not be generated (registry, subscription or ai-proxy failed).
 std::string apology_text(std::string_view language);
 
+/// The heading of a channel reply's sources list: "Sources:", "Источники:", "Manbalar:".
+std::string sources_heading(std::string_view language);
+
 }  // namespace botfactory::channel

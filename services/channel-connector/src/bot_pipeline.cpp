@@ -190,7 +190,7 @@ BotPipeline::Outcome BotPipeline::run(const VisitorMessage& message) {
   try {
     chat_.post_bot_message(BotMessage{message.conversation_id, client_id, draft.bot.id,
                                       draft.bot.name, draft.text, std::move(draft.sources),
-                                      draft.answered});
+                                      draft.answered, draft.bot.language});
   } catch (const std::exception& e) {
     log_->error("conversation {}: posting the bot message for seq {} failed: {}",
                 message.conversation_id, message.seq, common::json_escape(e.what()));

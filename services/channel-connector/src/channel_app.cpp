@@ -74,8 +74,9 @@ struct ChannelApp::Parts {
                    b.outbox.rates, s.redis_key_prefix, registry),
         outbox(channels, box, telegram, b.outbox, registry, &send_rates),
         inbox(channels, chat, dispatcher, b.inbox,
-              [this](const ChannelRecord& channel, const std::string& chat_id) {
-                outbox.send_typing(channel, chat_id);
+              [this](const ChannelRecord& channel, const std::string& chat_id,
+                     const std::string& conversation_id) {
+                outbox.send_typing(channel, chat_id, conversation_id);
               }),
         poller(channels, box, telegram, inbox, b.poller, "cc-" + common::random_token(9)) {}
 

@@ -271,7 +271,7 @@ void InboxProcessor::post_inbound(const InboxRow& row, const ChannelRecord& chan
   try {
     auto posted = chat_.post_message(request);
     repository_.inbox_posted(row.id, posted.message().id());
-    if (typing && typing_ && !posted.duplicate()) typing_(*channel, chat_id);
+    if (typing && typing_ && !posted.duplicate()) typing_(*channel, chat_id, conversation_id);
   } catch (const rpc::StatusError& e) {
     if (e.code() == grpc::StatusCode::RESOURCE_EXHAUSTED || e.code() == grpc::StatusCode::INVALID_ARGUMENT ||
         e.code() == grpc::StatusCode::NOT_FOUND) {

@@ -48,7 +48,8 @@ struct InboxSettings {
 /// posted: (channel, external chat id) — the sender shows "typing…" there.
 class InboxProcessor : public InboxWaker {
  public:
-  using TypingHook = std::function<void(const ChannelRecord&, const std::string& chat_id)>;
+  using TypingHook = std::function<void(const ChannelRecord&, const std::string& chat_id,
+                                        const std::string& conversation_id)>;
   InboxProcessor(ChannelRepository& repository, ChatService& chat, VisitorMessageListener& pipeline,
                  InboxSettings settings, TypingHook typing = {});
   ~InboxProcessor() override;

@@ -73,10 +73,11 @@ void OutboxSender::stop() {
   if (pool_) pool_->shutdown();
 }
 
-void OutboxSender::on_outbound(const std::string&) {
+void OutboxSender::on_outbound(const std::string& conversation_id) {
   {
     std::lock_guard lock(mutex_);
     woken_ = true;
+    if (!conversation_id.empty()) typing_.erase(conversation_id);  // the reply is stored
   }
   wake_.notify_one();
 }
@@ -113,11 +114,13 @@ void OutboxSender::loop() {
         log_->warn("outbox claim failed: {}", e.what());
       }
     }
+    auto typing_due = repeat_typing();
     std::unique_lock lock(mutex_);
     if (stopping_) return;
     if (claimed == 0 || in_flight_.load() >= static_cast<int>(settings_.workers)) {
       auto until = std::chrono::steady_clock::now() + settings_.idle_poll;
       if (limiter_due_ && *limiter_due_ < until) until = *limiter_due_;
+      if (typing_due && *typing_due < until) until = *typing_due;
       wake_.wait_until(lock, until, [&] { return woken_ || stopping_; });
     }
     if (limiter_due_ && *limiter_due_ <= std::chrono::steady_clock::now()) limiter_due_.reset();
@@ -139,11 +142,61 @@ int OutboxSender::run_once_inline() {
   return static_cast<int>(jobs.size());
 }
 
-void OutboxSender::send_typing(const ChannelRecord& channel, const std::string& chat_id) {
+void OutboxSender::send_typing(const ChannelRecord& channel, const std::string& chat_id,
+                               const std::string& conversation_id) {
   if (!box_ || !typing_pool_) return;
-  auto sealed = channel.credentials;
-  typing_pool_->try_submit([this, sealed = std::move(sealed), chat_id, id = channel.id] {
+  if (!conversation_id.empty() && settings_.typing_repeats > 0) {
+    std::lock_guard lock(mutex_);
+    if (typing_.size() < kTypingQueue || typing_.count(conversation_id)) {
+      typing_[conversation_id] = TypingRepeat{channel.id, channel.credentials, chat_id,
+                                              settings_.typing_repeats,
+                                              std::chrono::steady_clock::now() + settings_.typing_interval};
+    }
+  }
+  submit_typing(channel.id, channel.credentials, chat_id, "");
+}
+
+std::optional<std::chrono::steady_clock::time_point> OutboxSender::repeat_typing() {
+  struct Due {
+    std::string conversation_id, channel_id;
+    crypto::SealedValue sealed;
+    std::string chat_id;
+  };
+  std::vector<Due> due;
+  std::optional<std::chrono::steady_clock::time_point> next;
+  {
+    std::lock_guard lock(mutex_);
+    auto now = std::chrono::steady_clock::now();
+    for (auto it = typing_.begin(); it != typing_.end();) {
+      auto& r = it->second;
+      if (r.next <= now) {
+        due.push_back(Due{it->first, r.channel_id, r.sealed, r.chat_id});
+        r.next = now + settings_.typing_interval;
+        if (--r.left <= 0) {
+          it = typing_.erase(it);
+          continue;
+        }
+      }
+      if (!next || r.next < *next) next = r.next;
+      ++it;
+    }
+  }
+  for (const auto& d : due) submit_typing(d.channel_id, d.sealed, d.chat_id, d.conversation_id);
+  return next;
+}
+
+void OutboxSender::submit_typing(const std::string& channel_id, const crypto::SealedValue& sealed,
+                                 const std::string& chat_id, const std::string& conversation_id) {
+  if (!typing_pool_) return;
+  typing_pool_->try_submit([this, sealed, chat_id, id = channel_id, conversation_id] {
     try {
+      // A repeat only while the reply is still owed (the bot handles the chat, the customer's
+      // message is the last one): a reply stored, an operator's takeover or message ends it.
+      if (!conversation_id.empty() && !repository_.awaiting_bot_reply(conversation_id)) {
+        std::lock_guard lock(mutex_);
+        typing_.erase(conversation_id);
+        return;
+      }
       auto credentials = open_credentials(*box_, sealed);
       auto result = telegram_.call(credentials.token, "sendChatAction",
                                    telegram::send_chat_action_body(chat_id, "typing"),
@@ -181,7 +234,7 @@ void OutboxSender::deliver(const OutboxJob& job) {
     return;
   }
   if (channel->kind == "whatsapp" || channel->kind == "instagram") return deliver_whatsapp(job, *channel, credentials);
-  auto parts = split_message(render_with_sources(job.text, sources_from_json(job.sources_json)));
+  auto parts = split_message(render_with_sources(job.text, sources_from_json(job.sources_json), job.language));
   int part = std::clamp(job.parts_sent, 0, static_cast<int>(parts.size()));
   while (part < static_cast<int>(parts.size())) {
     // Booked here, on the worker, right before the request goes to the HTTP client: the slot's
@@ -244,7 +297,7 @@ void OutboxSender::deliver_whatsapp(const OutboxJob& job, const ChannelRecord& c
     return;
   }
   const bool instagram = channel.kind == "instagram";
-  auto parts = split_message(render_with_sources(job.text, sources_from_json(job.sources_json)),
+  auto parts = split_message(render_with_sources(job.text, sources_from_json(job.sources_json), job.language),
                              instagram ? instagram::kMaxTextChars : whatsapp::kMaxTextChars);
   int part = std::clamp(job.parts_sent, 0, static_cast<int>(parts.size()));
   std::string last_id;

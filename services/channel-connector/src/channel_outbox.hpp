@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -43,7 +44,8 @@ struct ChannelCredentials;
 /// last message (https://developers.facebook.com/docs/whatsapp/pricing#customer-service-windows).
 inline constexpr std::chrono::hours kWhatsAppWindow{24};
 
-/// sendChatAction calls waiting at most (more are dropped: best effort).
+/// sendChatAction calls waiting at most (more are dropped: best effort); also the most chats
+/// whose "typing…" is repeated at once (more get the first call only).
 inline constexpr std::size_t kTypingQueue = 64;
 
 struct OutboxSettings {
@@ -54,6 +56,10 @@ struct OutboxSettings {
   std::chrono::milliseconds backoff_base{1000};  // 1 s, 2 s, 4 s … capped at backoff_max
   std::chrono::milliseconds backoff_max{300000};
   SendRates rates;
+  /// "typing…" is shown for about 5 s (https://core.telegram.org/bots/api#sendchataction): while
+  /// the reply is still owed it is sent again after this long, at most typing_repeats times.
+  std::chrono::milliseconds typing_interval{4000};
+  int typing_repeats = 15;
 };
 
 /// One claiming thread + a WorkerPool of `workers` threads. Thread-safe.
@@ -75,8 +81,13 @@ class OutboxSender : public OutboundListener {
   /// The Graph API client for WhatsApp channels (null: their rows wait). Set before start().
   void set_whatsapp(whatsapp::GraphClient* graph) { whatsapp_ = graph; }
 
-  /// Best-effort "typing…" in `chat_id` (sendChatAction); failures are only logged.
-  void send_typing(const ChannelRecord& channel, const std::string& chat_id);
+  /// Best-effort "typing…" in `chat_id` (sendChatAction); failures are only logged. With a
+  /// `conversation_id`, repeated every typing_interval while the bot still owes that conversation
+  /// a reply (ChannelRepository::awaiting_bot_reply), at most typing_repeats times; an outbound
+  /// message of the conversation (on_outbound) ends it. Never blocks: calls go to the typing
+  /// thread's queue (kTypingQueue), dropped when it is full.
+  void send_typing(const ChannelRecord& channel, const std::string& chat_id,
+                   const std::string& conversation_id = {});
 
   /// Claims due rows and delivers them on the calling thread: the number delivered or
   /// rescheduled. For tests (the thread uses the pool instead).
@@ -113,6 +124,19 @@ class OutboxSender : public OutboundListener {
   std::optional<std::chrono::steady_clock::time_point> limiter_due_;
   void note_limiter_wait(std::chrono::milliseconds wait);
   bool stopping_ = false;
+  /// A chat whose "typing…" is repeated (send_typing), keyed by conversation id.
+  struct TypingRepeat {
+    std::string channel_id;
+    crypto::SealedValue sealed;  // the channel's sealed credentials
+    std::string chat_id;
+    int left = 0;
+    std::chrono::steady_clock::time_point next;
+  };
+  std::map<std::string, TypingRepeat> typing_;  // guarded by mutex_, at most kTypingQueue
+  /// Submits the due repeats (called by the claiming loop); the earliest next one, if any.
+  std::optional<std::chrono::steady_clock::time_point> repeat_typing();
+  void submit_typing(const std::string& channel_id, const crypto::SealedValue& sealed,
+                     const std::string& chat_id, const std::string& conversation_id);
   std::unique_ptr<WorkerPool> pool_;
   /// "typing…" calls: their own thread and queue (kTypingQueue, dropped when full), so they
   /// never take a delivery's worker or queue slot.

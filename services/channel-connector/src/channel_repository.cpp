@@ -110,7 +110,7 @@ constexpr const char* kClaimOutbox =
     "(SELECT external_chat_id FROM chat.conversations v WHERE v.id = o.conversation_id), "
     "(SELECT chat_inactive FROM chat.conversations v WHERE v.id = o.conversation_id), "
     "(SELECT COALESCE((extract(epoch from last_customer_message_at) * 1000000)::bigint, 0) "
-    "FROM chat.conversations v WHERE v.id = o.conversation_id)";
+    "FROM chat.conversations v WHERE v.id = o.conversation_id), o.language";
 constexpr const char* kOutboxSent =
     "UPDATE chat.channel_outbox SET state = 'sent', sent_at = now(), lease_until = NULL, "
     "last_error = '', external_message_id = NULLIF($2, '') WHERE id = $1";
@@ -155,6 +155,10 @@ constexpr const char* kOutboxFailed =
     "lease_until = NULL, failed_at = now() WHERE id = $1";
 constexpr const char* kChatInactive =
     "UPDATE chat.conversations SET chat_inactive = true WHERE id = $1";
+constexpr const char* kAwaitingBotReply =
+    "SELECT count(*) FROM chat.conversations c JOIN chat.messages m "
+    "ON m.conversation_id = c.id AND m.seq = c.last_seq "
+    "WHERE c.id = $1 AND c.handler = 'bot' AND m.sender_kind = 'visitor'";
 
 #undef BF_CHANNEL_COLUMNS
 #undef BF_CHANNEL_CORE_COLUMNS
@@ -417,6 +421,7 @@ std::vector<OutboxJob> ChannelRepository::claim_outbox(int limit, std::chrono::m
     j.external_chat_id = r.str(i, 8);
     j.chat_inactive = !r.is_null(i, 9) && r.boolean(i, 9);
     j.customer_last_message_us = r.int64(i, 10);
+    j.language = r.str(i, 11);
     out.push_back(std::move(j));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
@@ -462,6 +467,11 @@ void ChannelRepository::outbox_failed(std::int64_t id, const std::string& error)
 void ChannelRepository::mark_chat_inactive(const std::string& conversation_id) {
   auto connection = pool_.acquire();
   connection->exec(kChatInactive, {conversation_id});
+}
+
+bool ChannelRepository::awaiting_bot_reply(const std::string& conversation_id) {
+  auto connection = pool_.acquire();
+  return connection->exec(kAwaitingBotReply, {conversation_id}).int64(0, 0) > 0;
 }
 
 }  // namespace botfactory::channel

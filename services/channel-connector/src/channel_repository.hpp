@@ -91,6 +91,8 @@ struct OutboxJob {
   bool chat_inactive = false;
   /// µs since the epoch of the customer's last inbound message (0 = none).
   std::int64_t customer_last_message_us = 0;
+  /// The bot's language for the sources heading (chat.channel_outbox.language; "" = English).
+  std::string language;
 };
 
 /// Repository over the pool. Every method borrows one connection; throws pg::Error on database
@@ -173,6 +175,9 @@ class ChannelRepository {
   void outbox_failed(std::int64_t id, const std::string& error);
   /// Marks the conversation's chat inactive (the customer blocked the bot).
   void mark_chat_inactive(const std::string& conversation_id);
+  /// True while the bot still owes `conversation_id` a reply: the bot handles it and its last
+  /// message is the customer's (false for an unknown conversation).
+  bool awaiting_bot_reply(const std::string& conversation_id);
 
  private:
   pg::Pool& pool_;

@@ -192,13 +192,14 @@ chat::v1::PostMessageResponse ChatService::post_message(
 
 chat::v1::PostMessageResponse ChatService::append_message(
     const chat::v1::PostMessageRequest& request, const std::string& tenant_id,
-    std::vector<ReplySource> sources, std::optional<bool> answered) {
+    std::vector<ReplySource> sources, std::optional<bool> answered, std::string language) {
   std::string text = validate_post(request);
   if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   NewMessage message{request.conversation_id(), request.client_id(), request.sender().kind(),
                      request.sender().id(),     request.sender().name(), std::move(text),
                      std::move(sources),        tenant_id};
   message.answered = answered;
+  message.language = std::move(language);
   // Bot and operator messages go out on a channel conversation's channel; an operator's /ai
   // command is addressed to the bot, not to the customer.
   message.deliver_to_channel =
@@ -346,7 +347,8 @@ std::int64_t ChatService::post_bot_message(const BotMessage& message) {
   sender->set_id(message.bot_id);
   sender->set_name(message.bot_name);
   request.set_text(message.text);
-  return append_message(request, "", bound_sources(message.sources), message.answered)
+  return append_message(request, "", bound_sources(message.sources), message.answered,
+                        message.language)
       .message()
       .seq();
 }

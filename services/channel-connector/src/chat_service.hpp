@@ -119,11 +119,12 @@ class ChatService : public ChatOps {
   /// (chatwire/inbox_event.hpp); failures counted like publish().
   void publish_inbox(const chat::v1::Conversation& conversation);
   /// post_message() after validation; `tenant_id` empty = trusted in-process caller (bot reply,
-  /// which alone may carry `sources`).
+  /// which alone may carry `sources` and the bot's `language` for the channel outbox).
   chat::v1::PostMessageResponse append_message(const chat::v1::PostMessageRequest& request,
                                                const std::string& tenant_id,
                                                std::vector<ReplySource> sources = {},
-                                               std::optional<bool> answered = std::nullopt);
+                                               std::optional<bool> answered = std::nullopt,
+                                               std::string language = {});
 
   static constexpr std::size_t kPostLockStripes = 64;
 

@@ -30,7 +30,8 @@ constexpr int kLockConversationColumns = 4;
 // A bot or operator message of a channel conversation, queued for delivery in the transaction
 // that commits it (channel_outbox.hpp delivers it).
 constexpr const char* kEnqueueOutbound =
-    "INSERT INTO chat.channel_outbox (channel_id, conversation_id, message_id) VALUES ($1, $2, $3) "
+    "INSERT INTO chat.channel_outbox (channel_id, conversation_id, message_id, language) "
+    "VALUES ($1, $2, $3, $4) "
     "ON CONFLICT (message_id) DO NOTHING";
 constexpr const char* kFindByClientId =
     "SELECT " BF_MESSAGE_COLUMNS " FROM chat.messages WHERE conversation_id = $1 AND client_id = $2";
@@ -295,7 +296,8 @@ std::optional<AppendResult> ChatStore::append(const NewMessage& message,
   *last->mutable_created_at() = result.message.created_at();
   if (message.deliver_to_channel && !locked.is_null(0, 3)) {
     connection->exec(kEnqueueOutbound,
-                     {locked.str(0, 3), message.conversation_id, result.message.id()});
+                     {locked.str(0, 3), message.conversation_id, result.message.id(),
+                      message.language});
     result.outbound = true;
   }
   tx.commit();

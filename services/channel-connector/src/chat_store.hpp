@@ -35,6 +35,9 @@ struct NewMessage {
   bool deliver_to_channel = false;
   /// Bot model replies only: chat.messages.answered (NULL when unset).
   std::optional<bool> answered;
+  /// Bot messages: the bot's language, stored on the outbox row (chat.channel_outbox.language,
+  /// V007) for the sources heading; "" otherwise.
+  std::string language;
 };
 
 /// The outcome of append(): the stored message, whether it was already there, and the

@@ -171,6 +171,9 @@ struct BotMessage {
   std::vector<ReplySource> sources;
   /// A model reply: whether it answered (chat.messages.answered); unset for notices/apologies.
   std::optional<bool> answered;
+  /// The bot's language ("en", "ru", "uz"; "" = unknown): kept on the channel outbox row so the
+  /// sources heading goes out in it.
+  std::string language;
 };
 
 /// What the pipeline does to the conversation (implemented by ChatService).

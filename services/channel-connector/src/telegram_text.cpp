@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "bot_phrases.hpp"
+
 namespace botfactory::channel {
 namespace {
 
@@ -62,7 +64,8 @@ std::size_t utf16_units(std::string_view text) {
   return units;
 }
 
-std::string render_with_sources(std::string_view text, const std::vector<CitedSource>& sources) {
+std::string render_with_sources(std::string_view text, const std::vector<CitedSource>& sources,
+                                std::string_view language) {
   std::string out(text);
   if (sources.empty()) return out;
   // A text without [n] citations that names every source already (the extractive answerer ends
@@ -72,7 +75,7 @@ std::string render_with_sources(std::string_view text, const std::vector<CitedSo
                  return !s.document_title.empty() && text.find(s.document_title) != std::string_view::npos;
                });
   if (named) return out;
-  out += "\n\nSources:";
+  out += "\n\n" + sources_heading(language);
   for (std::size_t i = 0; i < sources.size(); ++i) {
     const auto& s = sources[i];
     out += "\n[" + std::to_string(i + 1) + "] ";

@@ -28,10 +28,12 @@ std::size_t utf16_units(std::string_view text);
 
 /// `text` followed by a short sources list when `sources` is non-empty:
 /// "\n\nSources:\n[1] <title>\n[2] <title>" (n matches the [n] citations; an empty title shows as
-/// "document <id>"). Duplicated titles are listed once per source index. No list when the text
-/// has no "[1]" citation and already names every source's title (the extractive answer's
-/// `Source: “<title>”` line).
-std::string render_with_sources(std::string_view text, const std::vector<CitedSource>& sources);
+/// "document <id>"). The heading is in the bot's `language` (bot_phrases.hpp sources_heading:
+/// en, ru, uz; anything else English). Duplicated titles are listed once per source index. No
+/// list when the text has no "[1]" citation and already names every source's title (the
+/// extractive answer's `Source: “<title>”` line).
+std::string render_with_sources(std::string_view text, const std::vector<CitedSource>& sources,
+                                std::string_view language = "en");
 
 /// Splits UTF-8 `text` into parts of at most `max_units` UTF-16 code units (≥ 16), preferring
 /// the last paragraph break, then sentence end (". ", "! ", "? ", "。" and the like followed by

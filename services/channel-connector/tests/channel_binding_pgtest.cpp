@@ -131,6 +131,67 @@ TEST_CASE("polling: getUpdates brings the message in, replies and operator messa
   for (int i = 1; i <= 5; ++i) CHECK(texts[static_cast<std::size_t>(i)] == "operator " + std::to_string(i));
 }
 
+TEST_CASE("a Russian bot's reply lists its sources under a Russian heading, stored on the outbox row") {
+  ChannelHarness h;
+  h.bot = h.registry.add_bot(h.tenant, "Помощник", "ru", "");
+  auto token = h.telegram.add_bot(5553101, "ru_bot");
+  h.ai.deltas = {"Relay скрывает ваш адрес [1]."};
+  ai::v1::Source source;
+  source.set_document_id(random_uuid());
+  source.set_document_title("Firefox Relay FAQ");
+  source.set_chunk_id("c1");
+  h.ai.sources = {source};
+  auto view = h.connect(token, "polling");
+  h.telegram.queue_update(token, FakeTelegram::text_update(78, "Иван", "Что делает Relay?"));
+  REQUIRE(wait_until([&] { return h.telegram.sent().size() >= 1; }));
+  CHECK(h.texts_sent()[0] == "Relay скрывает ваш адрес [1].\n\nИсточники:\n[1] Firefox Relay FAQ");
+  CHECK(h.text("SELECT language FROM chat.channel_outbox WHERE channel_id = $1", {view.record.id}) == "ru");
+  // An operator's row carries no language (it has no sources list).
+  auto conversation = h.text("SELECT id FROM chat.conversations WHERE channel_id = $1", {view.record.id});
+  h.operator_says(conversation, "op-ru-1", "Здравствуйте");
+  REQUIRE(wait_until([&] { return h.telegram.sent().size() >= 2; }));
+  CHECK(h.count("SELECT count(*) FROM chat.channel_outbox WHERE channel_id = $1 AND language = ''",
+                {view.record.id}) == 1);
+}
+
+TEST_CASE("typing: repeated while a slow reply is generated, bounded, ended by the stored reply") {
+  // Shorter than Telegram's 4 s so the test stays quick; the rule is the same.
+  ChannelHarness h([](BindingSettings& b) {
+    b.outbox.typing_interval = std::chrono::milliseconds(100);
+    b.outbox.typing_repeats = 40;
+  });
+  auto token = h.telegram.add_bot(5553201, "slow_bot");
+  h.ai.hold(h.tenant);  // the model is slow: the reply is owed until release()
+  h.connect(token, "polling");
+  h.telegram.queue_update(token, FakeTelegram::text_update(79, "Eve", "a slow question"));
+  // The first "typing…" and then repeats while the model still works.
+  REQUIRE(wait_until([&] { return h.telegram.chat_actions() >= 4; }));
+  CHECK(h.telegram.sent().empty());
+  h.ai.release();
+  REQUIRE(wait_until([&] { return h.telegram.sent().size() >= 1; }));
+  CHECK(h.texts_sent()[0] == "Hello, world");
+  // Once the reply is stored no more repeats: the count settles (at most one call in flight).
+  int after_reply = h.telegram.chat_actions();
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  CHECK(h.telegram.chat_actions() <= after_reply + 1);
+  CHECK(h.telegram.chat_actions() <= 1 + 40);
+}
+
+TEST_CASE("typing: the repeats stop after typing_repeats even when no reply comes") {
+  ChannelHarness h([](BindingSettings& b) {
+    b.outbox.typing_interval = std::chrono::milliseconds(50);
+    b.outbox.typing_repeats = 3;
+  });
+  auto token = h.telegram.add_bot(5553202, "stuck_bot");
+  h.ai.hold(h.tenant);
+  h.connect(token, "polling");
+  h.telegram.queue_update(token, FakeTelegram::text_update(80, "Max", "no answer yet"));
+  REQUIRE(wait_until([&] { return h.telegram.chat_actions() >= 4; }));  // the first + 3 repeats
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  CHECK(h.telegram.chat_actions() == 4);
+  h.ai.release();
+}
+
 TEST_CASE("outbox: 429 waits retry_after, 5xx is retried, 400 never, 403 marks the chat inactive, "
           "long text is split") {
   ChannelHarness h;

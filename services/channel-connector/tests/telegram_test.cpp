@@ -60,6 +60,17 @@ TEST_CASE("render_with_sources lists the cited documents") {
         "Relay FAQ says so [1].\n\nSources:\n[1] Relay FAQ");
 }
 
+TEST_CASE("render_with_sources titles the list in the bot's language") {
+  std::vector<CitedSource> one{{"d1", "FAQ"}};
+  CHECK(render_with_sources("Да [1].", one, "ru") == "Да [1].\n\nИсточники:\n[1] FAQ");
+  CHECK(render_with_sources("Ha [1].", one, "uz") == "Ha [1].\n\nManbalar:\n[1] FAQ");
+  CHECK(render_with_sources("Yes [1].", one, "en") == "Yes [1].\n\nSources:\n[1] FAQ");
+  // Unknown or missing (operator rows, rows from before V007): English.
+  CHECK(render_with_sources("Oui [1].", one, "fr") == "Oui [1].\n\nSources:\n[1] FAQ");
+  CHECK(render_with_sources("Yes [1].", one, "") == "Yes [1].\n\nSources:\n[1] FAQ");
+  CHECK(render_with_sources("x", {}, "ru") == "x");
+}
+
 TEST_CASE("parse_update reads private text messages and tolerates everything else") {
   auto in = telegram::parse_update(
       R"({"update_id":5,"message":{"message_id":1,"from":{"id":9,"first_name":"Ada","last_name":"L","username":"ada"},"chat":{"id":9,"type":"private"},"text":"hi"}})");
