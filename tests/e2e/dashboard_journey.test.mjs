@@ -102,12 +102,13 @@ async function shoot(page, lang, name) {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
-/** The knowledge file for `lang`: the Mozilla FAQ of that language as Markdown, about 60 KB. */
+/** The knowledge file for `lang`: the Mozilla FAQ of that language as Markdown, ~160 KB. */
 function knowledgeFile(lang) {
   const docs = readFileSync(path.join(repoRoot, `deploy/seed/mozilla-faq/docs.${lang}.jsonl`), "utf8")
     .split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.id.startsWith("commonvoice"));
   const markdown = docs.map((d) => `# ${d.title}\n\n${d.text}\n`).join("\n");
-  return Buffer.from(markdown);
+  // Repeated to ~160 KB: the throttled upload then takes long enough to show partial progress.
+  return Buffer.from(`${markdown}\n`.repeat(Math.max(1, Math.ceil(160_000 / Buffer.byteLength(markdown)))));
 }
 
 /** Playwright's CSS selectors pierce open shadow roots: `w(".panel")` is inside the widget. */
@@ -174,7 +175,7 @@ for (const [lang, L] of Object.entries(LANGS)) {
     const cdp = await context.newCDPSession(page);
     await cdp.send("Network.enable");
     await cdp.send("Network.emulateNetworkConditions", {
-      offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 16 * 1024,
+      offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 256 * 1024,
     });
     await page.setInputFiles("[data-testid=file-input]", { name: `voice-${lang}.md`, mimeType: "text/markdown", buffer: file });
     await page.waitForSelector("[data-testid=upload].done", { timeout: 30000 });
@@ -236,8 +237,9 @@ for (const [lang, L] of Object.entries(LANGS)) {
     await page.click("nav a[href='/app/inbox']");
     await page.waitForSelector(`h1 >> text=${T.inbox.title}`);
     await page.waitForSelector(`[data-testid=inbox-status] >> text=${T.inbox.live}`);
-    // The try-it conversation is listed already; the visitor's comes on top of it.
-    await page.waitForSelector("[data-testid=inbox-row]", { timeout: 10000 });
+    // The list has loaded (the try-it conversation, or nothing yet); the visitor's comes on top.
+    await page.waitForFunction((empty) => document.querySelector("[data-testid=inbox-row]") ||
+      document.querySelector("main").textContent.includes(empty), T.inbox.empty, { timeout: 10000 });
     const earlier = await page.$$eval("[data-testid=inbox-row]", (rows) => rows.map((r) => r.dataset.id));
 
     // A visitor on the owner's site opens the widget and asks.
