@@ -9,15 +9,13 @@
 // any dashboard page visited; each page is photographed at 1280 px and 375 px to
 // build/screenshots/journey-<lang>-<page>-<width>.png.
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
+import { AXE, SHOTS, launchChromium, shootAndCheck } from "./browser_support.mjs";
 import { repoRoot, startFleet } from "./harness.mjs";
 
-const SHOTS = path.join(repoRoot, "build", "screenshots");
-const AXE = path.join(repoRoot, "web/dashboard/node_modules/axe-core/axe.min.js");
 const catalogue = (lang) => JSON.parse(readFileSync(path.join(repoRoot, `web/dashboard/src/i18n/${lang}.json`), "utf8"));
 
 /** Per language: the widget's state texts (web/widget/i18n.ts) and a question its knowledge answers. */
@@ -64,14 +62,10 @@ ${snippet}
 }
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   fleet = await startFleet();
   [base] = fleet.gateways;
   site = await startSite();
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -80,27 +74,8 @@ after(async () => {
   await site?.close();
 });
 
-/** axe-core's serious and critical WCAG 2 A/AA violations on `page`, as text. */
-async function axeViolations(page) {
-  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE });
-  const results = await page.evaluate(() => window.axe.run(document, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
-  }));
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
-}
-
-/** Full-page screenshots of the dashboard page at 1280 px and 375 px, axe-core at both. */
-async function shoot(page, lang, name) {
-  for (const width of [1280, 375]) {
-    await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
-    await page.waitForTimeout(100);  // layout settles after the resize
-    await page.screenshot({ path: path.join(SHOTS, `journey-${lang}-${name}-${width}.png`), fullPage: true });
-    assert.deepEqual(await axeViolations(page), [], `axe-core on ${lang}/${name} at ${width} px`);
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
+/** The dashboard page photographed at 1280 and 375 px (journey-<lang>-<name>-<width>.png), axe-checked. */
+const shoot = (page, lang, name) => shootAndCheck(page, `journey-${lang}-${name}`);
 
 /** The knowledge file for `lang`: the Mozilla FAQ of that language as Markdown, ~160 KB. */
 function knowledgeFile(lang) {
