@@ -219,8 +219,11 @@ TEST_CASE("whatsapp outbox: 5xx retried, 400 never, the 24-hour window closes vi
           {conversation});
   int before = h.meta.send_attempts();
   h.operator_says(conversation, "d", "are you still there?");
+  // The row's state and the channel's last error are two writes: wait for both.
   REQUIRE(wait_until([&] {
-    return h.count("SELECT count(*) FROM chat.channel_outbox WHERE state = 'window_closed'") == 1;
+    return h.count("SELECT count(*) FROM chat.channel_outbox WHERE state = 'window_closed'") == 1 &&
+           h.app->bindings().list(h.tenant, h.bot.id()).at(0).record.last_delivery_error.find(
+               "24-hour customer-service window") != std::string::npos;
   }));
   CHECK(h.meta.send_attempts() == before);
   auto listed = h.app->bindings().list(h.tenant, h.bot.id());
