@@ -260,14 +260,14 @@ for (const [lang, L] of Object.entries(LANGS)) {
     await page.click("[data-testid=takeover-toggle]");
     await page.waitForSelector(`[data-testid=handler-state] >> text=${T.inbox.handlerBot}`);
     await visitor.waitForSelector(w(`.state >> text=${L.widget.bot}`), { timeout: 10000 });
-    const botReplies = () => visitor.locator(w(".log > li.msg-bot:not(.draft)")).count();
+    const botReplies = () => visitor.locator(w(".log > li.msg-bot:not(.draft):not(.typing)")).count();
     const before = await botReplies();
     const shownInInbox = await page.locator("[data-testid=msg-bot]").count();
     await visitor.fill(w(".composer textarea"), L.again);
     await visitor.press(w(".composer textarea"), "Enter");
     await visitor.waitForFunction(([sel, n]) => {
       const root = document.querySelector(sel).shadowRoot;
-      return root.querySelectorAll(".log > li.msg-bot:not(.draft)").length > n;
+      return root.querySelectorAll(".log > li.msg-bot:not(.draft):not(.typing)").length > n;
     }, ["[data-botfactory-widget]", before], { timeout: 20000 });
     assert.ok((await botReplies()) > before, "the bot answered again");
     await page.locator("[data-testid=msg-bot]").nth(shownInInbox).waitFor({ timeout: 20000 });

@@ -43,22 +43,29 @@ export function InboxPage({ conversationId }: { conversationId?: string }) {
   selectedRef.current = conversationId;
   const viewFrames = useRef<((frame: InboxFrame) => void) | null>(null);
   const loadRun = useRef(0);
+  /** Conversations an event brought since the current reload started (kept when the page,
+   *  read before they were created or updated, does not list them). */
+  const liveSince = useRef(new Set<string>());
 
   const botNames = useMemo(() => new Map((bots.data ?? []).map((b) => [b.id, b.name])), [bots.data]);
 
   /** The first page for the current filter (on start, filter change, (re)subscription, resync). */
   const reload = useCallback(() => {
     const run = ++loadRun.current;
+    liveSince.current = new Set();
     setLoading(true);
     listInbox(filterRef.current).then((page) => {
       if (run !== loadRun.current) return;
       // Events that arrived while the page was read are newer than it: keep those items.
       setItems((prev) => {
         const live = new Map(prev.map((c) => [c.id, c]));
-        return page.conversations.map((c) => {
+        const listed = new Set(page.conversations.map((c) => c.id));
+        // A conversation created (or moved up) after the page was read is not in it.
+        const newer = prev.filter((c) => liveSince.current.has(c.id) && !listed.has(c.id));
+        return [...newer, ...page.conversations.map((c) => {
           const mine = live.get(c.id);
           return mine && mine.last_seq > c.last_seq ? { ...c, ...mine, bot_name: c.bot_name } : c;
-        });
+        })].sort(newestFirst);
       });
       setCursor(page.next_cursor);
       setError(null);
@@ -90,6 +97,7 @@ export function InboxPage({ conversationId }: { conversationId?: string }) {
   /** A conversation.updated: merged by id, resorted; unread grows by the new messages that no
    *  operator sent, unless the conversation is open (the view marks it read). */
   const upsert = useCallback((c: InboxItem) => {
+    liveSince.current.add(c.id);
     setItems((prev) => {
       const old = prev.find((x) => x.id === c.id);
       const rest = prev.filter((x) => x.id !== c.id);
