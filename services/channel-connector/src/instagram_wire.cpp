@@ -2,28 +2,13 @@
 
 #include <boost/json.hpp>
 
+#include "json_fields.hpp"
+
 namespace botfactory::channel::instagram {
-namespace {
 namespace json = boost::json;
 
-std::string str(const json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-std::optional<json::value> parse_json(std::string_view text) {
-  boost::system::error_code error;
-  json::parse_options options;
-  options.max_depth = 32;
-  auto value = json::parse(text, error, {}, options);
-  if (error) return std::nullopt;
-  return value;
-}
-
-}  // namespace
-
 std::optional<std::vector<whatsapp::InboundMessage>> parse_webhook(std::string_view body) {
-  auto value = parse_json(body);
+  auto value = json_fields::parse_bounded(body, 32);
   if (!value || !value->is_object()) return std::nullopt;
   const auto* entries = value->get_object().if_contains("entry");
   if (!entries || !entries->is_array()) return std::nullopt;
@@ -41,8 +26,8 @@ std::optional<std::vector<whatsapp::InboundMessage>> parse_webhook(std::string_v
       const auto& m = message->get_object();
       if (const auto* echo = m.if_contains("is_echo"); echo && echo->is_bool() && echo->get_bool()) continue;
       whatsapp::InboundMessage in;
-      in.id = str(m, "mid");
-      in.from = str(sender->get_object(), "id");
+      in.id = json_fields::string_field(m, "mid");
+      in.from = json_fields::string_field(sender->get_object(), "id");
       if (in.id.empty() || in.from.empty() || in.id.size() > 256 || in.from.size() > 64) continue;
       const auto* text = m.if_contains("text");
       in.type = text && text->is_string() ? "text" : "other";
@@ -60,9 +45,9 @@ std::string send_text_body(std::string_view recipient_id, std::string_view text)
 }
 
 std::string sent_message_id(std::string_view body) {
-  auto value = parse_json(body);
+  auto value = json_fields::parse_bounded(body, 32);
   if (!value || !value->is_object()) return {};
-  return str(value->get_object(), "message_id");
+  return json_fields::string_field(value->get_object(), "message_id");
 }
 
 }  // namespace botfactory::channel::instagram

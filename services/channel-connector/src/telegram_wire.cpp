@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "json_fields.hpp"
+
 namespace botfactory::channel::telegram {
 namespace {
 
@@ -11,12 +13,7 @@ constexpr std::size_t kMaxAnswerBytes = 1 << 20;
 
 std::optional<json::value> parse_json(std::string_view text) {
   if (text.size() > kMaxAnswerBytes) return std::nullopt;
-  boost::system::error_code error;
-  json::parse_options options;
-  options.max_depth = 64;
-  auto value = json::parse(text, error, {}, options);
-  if (error) return std::nullopt;
-  return value;
+  return json_fields::parse_bounded(text, 64);
 }
 
 std::optional<std::int64_t> int_member(const json::object& o, std::string_view key) {
@@ -27,17 +24,6 @@ std::optional<std::int64_t> int_member(const json::object& o, std::string_view k
     return static_cast<std::int64_t>(v->get_uint64());
   }
   return std::nullopt;
-}
-
-std::string string_member(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  if (!v || !v->is_string()) return {};
-  return std::string(v->get_string());
-}
-
-const json::object* object_member(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_object() ? &v->get_object() : nullptr;
 }
 
 }  // namespace
@@ -51,8 +37,8 @@ std::optional<ApiAnswer> parse_answer(std::string_view body) {
   ApiAnswer answer;
   answer.ok = ok->get_bool();
   answer.error_code = static_cast<int>(int_member(o, "error_code").value_or(0));
-  answer.description = string_member(o, "description");
-  if (const auto* parameters = object_member(o, "parameters")) {
+  answer.description = json_fields::string_field(o, "description");
+  if (const auto* parameters = json_fields::object_field(o, "parameters")) {
     auto retry = int_member(*parameters, "retry_after").value_or(0);
     answer.retry_after_s = static_cast<int>(std::clamp<std::int64_t>(retry, 0, 86400));
   }
@@ -66,7 +52,7 @@ std::optional<BotIdentity> parse_bot_identity(std::string_view result) {
   const auto& o = value->get_object();
   auto id = int_member(o, "id");
   if (!id) return std::nullopt;
-  return BotIdentity{*id, string_member(o, "username"), string_member(o, "first_name")};
+  return BotIdentity{*id, json_fields::string_field(o, "username"), json_fields::string_field(o, "first_name")};
 }
 
 std::optional<InboundText> parse_update(std::string_view update) {
@@ -77,20 +63,20 @@ std::optional<InboundText> parse_update(std::string_view update) {
   if (!update_id) return std::nullopt;
   InboundText in;
   in.update_id = *update_id;
-  const auto* message = object_member(o, "message");
+  const auto* message = json_fields::object_field(o, "message");
   if (!message) return in;
-  const auto* chat = object_member(*message, "chat");
+  const auto* chat = json_fields::object_field(*message, "chat");
   auto chat_id = chat ? int_member(*chat, "id") : std::nullopt;
   if (!chat_id) return in;
   in.has_message = true;
   in.chat_id = *chat_id;
-  in.chat_type = string_member(*chat, "type");
-  in.text = string_member(*message, "text");
-  if (const auto* from = object_member(*message, "from")) {
+  in.chat_type = json_fields::string_field(*chat, "type");
+  in.text = json_fields::string_field(*message, "text");
+  if (const auto* from = json_fields::object_field(*message, "from")) {
     in.from_id = int_member(*from, "id").value_or(0);
-    in.username = string_member(*from, "username");
-    std::string name = string_member(*from, "first_name");
-    auto last = string_member(*from, "last_name");
+    in.username = json_fields::string_field(*from, "username");
+    std::string name = json_fields::string_field(*from, "first_name");
+    auto last = json_fields::string_field(*from, "last_name");
     if (!last.empty()) name += (name.empty() ? "" : " ") + last;
     if (name.empty() && !in.username.empty()) name = "@" + in.username;
     in.display_name = name;
@@ -118,8 +104,8 @@ std::optional<WebhookInfo> parse_webhook_info(std::string_view result) {
   auto value = parse_json(result);
   if (!value || !value->is_object()) return std::nullopt;
   const auto& o = value->get_object();
-  return WebhookInfo{string_member(o, "url"), int_member(o, "pending_update_count").value_or(0),
-                     string_member(o, "last_error_message"), int_member(o, "last_error_date").value_or(0)};
+  return WebhookInfo{json_fields::string_field(o, "url"), int_member(o, "pending_update_count").value_or(0),
+                     json_fields::string_field(o, "last_error_message"), int_member(o, "last_error_date").value_or(0)};
 }
 
 std::string send_message_body(std::string_view chat_id, std::string_view text) {

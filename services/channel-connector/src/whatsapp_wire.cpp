@@ -4,56 +4,34 @@
 
 #include <boost/json.hpp>
 
+#include "json_fields.hpp"
+
 namespace botfactory::channel::whatsapp {
 namespace {
 namespace json = boost::json;
 
-std::string str(const json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-const json::object* obj(const json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_object() ? &v->get_object() : nullptr;
-}
-
-const json::array* arr(const json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_array() ? &v->get_array() : nullptr;
-}
-
-std::optional<json::value> parse_json(std::string_view text) {
-  boost::system::error_code error;
-  json::parse_options options;
-  options.max_depth = 32;
-  auto value = json::parse(text, error, {}, options);
-  if (error) return std::nullopt;
-  return value;
-}
-
 void take_value(const json::object& value, WebhookPayload& out) {
   std::vector<std::pair<std::string, std::string>> names;  // wa_id → profile name
-  if (const auto* contacts = arr(value, "contacts")) {
+  if (const auto* contacts = json_fields::array_field(value, "contacts")) {
     for (const auto& c : *contacts) {
       if (!c.is_object()) continue;
-      const auto* profile = obj(c.get_object(), "profile");
-      names.emplace_back(str(c.get_object(), "wa_id"), profile ? str(*profile, "name") : "");
+      const auto* profile = json_fields::object_field(c.get_object(), "profile");
+      names.emplace_back(json_fields::string_field(c.get_object(), "wa_id"), profile ? json_fields::string_field(*profile, "name") : "");
     }
   }
-  if (const auto* messages = arr(value, "messages")) {
+  if (const auto* messages = json_fields::array_field(value, "messages")) {
     for (const auto& m : *messages) {
       if (!m.is_object() || out.messages.size() >= kMaxItemsPerCall) continue;
       const auto& o = m.get_object();
       InboundMessage message;
-      message.id = str(o, "id");
-      message.from = str(o, "from");
+      message.id = json_fields::string_field(o, "id");
+      message.from = json_fields::string_field(o, "from");
       if (message.id.empty() || message.from.empty() || message.id.size() > 256 || message.from.size() > 64) continue;
-      message.type = str(o, "type");
+      message.type = json_fields::string_field(o, "type");
       if (message.type == "text") {
-        if (const auto* text = obj(o, "text")) message.text = str(*text, "body");
+        if (const auto* text = json_fields::object_field(o, "text")) message.text = json_fields::string_field(*text, "body");
       }
-      auto ts = str(o, "timestamp");
+      auto ts = json_fields::string_field(o, "timestamp");
       if (!ts.empty() && ts.size() < 19 && ts.find_first_not_of("0123456789") == std::string::npos) {
         message.timestamp_s = std::stoll(ts);
       }
@@ -63,17 +41,17 @@ void take_value(const json::object& value, WebhookPayload& out) {
       out.messages.push_back(std::move(message));
     }
   }
-  if (const auto* statuses = arr(value, "statuses")) {
+  if (const auto* statuses = json_fields::array_field(value, "statuses")) {
     for (const auto& s : *statuses) {
       if (!s.is_object() || out.statuses.size() >= kMaxItemsPerCall) continue;
       const auto& o = s.get_object();
-      StatusUpdate status{str(o, "id"), str(o, "status"), str(o, "recipient_id"), {}};
+      StatusUpdate status{json_fields::string_field(o, "id"), json_fields::string_field(o, "status"), json_fields::string_field(o, "recipient_id"), {}};
       if (status.id.empty() || status.status.empty() || status.id.size() > 256 || status.status.size() > 32) continue;
-      if (const auto* errors = arr(o, "errors"); errors && !errors->empty() && (*errors)[0].is_object()) {
+      if (const auto* errors = json_fields::array_field(o, "errors"); errors && !errors->empty() && (*errors)[0].is_object()) {
         const auto& e = (*errors)[0].get_object();
         const auto* code = e.if_contains("code");
         std::string text = code && code->is_int64() ? std::to_string(code->get_int64()) + " " : "";
-        text += str(e, "title");
+        text += json_fields::string_field(e, "title");
         status.error = text.substr(0, 300);
       }
       out.statuses.push_back(std::move(status));
@@ -84,18 +62,18 @@ void take_value(const json::object& value, WebhookPayload& out) {
 }  // namespace
 
 std::optional<WebhookPayload> parse_webhook(std::string_view body) {
-  auto value = parse_json(body);
+  auto value = json_fields::parse_bounded(body, 32);
   if (!value || !value->is_object()) return std::nullopt;
-  const auto* entries = arr(value->get_object(), "entry");
+  const auto* entries = json_fields::array_field(value->get_object(), "entry");
   if (!entries) return std::nullopt;
   WebhookPayload out;
   for (const auto& entry : *entries) {
     if (!entry.is_object()) continue;
-    const auto* changes = arr(entry.get_object(), "changes");
+    const auto* changes = json_fields::array_field(entry.get_object(), "changes");
     if (!changes) continue;
     for (const auto& change : *changes) {
       if (!change.is_object()) continue;
-      if (const auto* v = obj(change.get_object(), "value")) take_value(*v, out);
+      if (const auto* v = json_fields::object_field(change.get_object(), "value")) take_value(*v, out);
     }
   }
   return out;
@@ -132,10 +110,10 @@ std::string stored_message_json(const InboundMessage& m) {
 }
 
 std::optional<InboundMessage> parse_stored_message(std::string_view text) {
-  auto value = parse_json(text);
+  auto value = json_fields::parse_bounded(text, 32);
   if (!value || !value->is_object()) return std::nullopt;
   const auto& o = value->get_object();
-  InboundMessage m{str(o, "id"), str(o, "from"), str(o, "name"), str(o, "type"), str(o, "text"), 0};
+  InboundMessage m{json_fields::string_field(o, "id"), json_fields::string_field(o, "from"), json_fields::string_field(o, "name"), json_fields::string_field(o, "type"), json_fields::string_field(o, "text"), 0};
   if (const auto* ts = o.if_contains("timestamp"); ts && ts->is_int64()) m.timestamp_s = ts->get_int64();
   if (m.id.empty() || m.from.empty()) return std::nullopt;
   return m;
@@ -149,21 +127,21 @@ std::string send_text_body(std::string_view to, std::string_view text) {
 }
 
 std::string sent_message_id(std::string_view body) {
-  auto value = parse_json(body);
+  auto value = json_fields::parse_bounded(body, 32);
   if (!value || !value->is_object()) return {};
-  const auto* messages = arr(value->get_object(), "messages");
+  const auto* messages = json_fields::array_field(value->get_object(), "messages");
   if (!messages || messages->empty() || !(*messages)[0].is_object()) return {};
-  return str((*messages)[0].get_object(), "id");
+  return json_fields::string_field((*messages)[0].get_object(), "id");
 }
 
 GraphError parse_graph_error(std::string_view body) {
   GraphError out;
-  auto value = parse_json(body);
+  auto value = json_fields::parse_bounded(body, 32);
   if (!value || !value->is_object()) return out;
-  const auto* error = obj(value->get_object(), "error");
+  const auto* error = json_fields::object_field(value->get_object(), "error");
   if (!error) return out;
   if (const auto* code = error->if_contains("code"); code && code->is_int64()) out.code = static_cast<long>(code->get_int64());
-  out.message = str(*error, "message").substr(0, 300);
+  out.message = json_fields::string_field(*error, "message").substr(0, 300);
   return out;
 }
 
