@@ -197,7 +197,10 @@ TEST_CASE("replicas: the heartbeat keeps a slow reply's chat leased; a dead repl
   std::multiset<std::string> texts;
   for (const auto& s : h.telegram.sent()) texts.insert(s.text);
   CHECK(texts.count("from the operator") == 1);
-  CHECK(h.count("SELECT count(*) FROM chat.channel_outbox WHERE state = 'sent'") == 4);
+  CHECK(wait_until([&] { return h.count("SELECT count(*) FROM chat.channel_outbox WHERE state = 'sent'") == 4; }));
+  CHECK(wait_until([&] {
+    return h.count("SELECT count(*) FROM chat.channel_inbox WHERE state IN ('pending', 'posted')") == 0;
+  }));
 }
 
 TEST_CASE("replicas: two ChannelApps on one database answer a burst of several chats, every "
