@@ -68,7 +68,8 @@ async function burst(chats, perChat, tag) {
   await Promise.all(chats.map(async (chat) => {
     const list = [];
     for (let i = 0; i < perChat; i++) {
-      const question = `${tag} chat ${chat.id} #${i}`;
+      // Mostly the document's words: the relevance gate lets it through to the model.
+      const question = `Zephyr X200 warranty: how many months from the date of purchase? (${tag} ${chat.id} #${i})`;
       const updateId = ++nextUpdateId;
       const res = await deliver(updateId % 2 ? A : B, { update_id: updateId, ...textUpdate(chat, question) });
       assert.equal(res.status, 200, JSON.stringify(res.body));
@@ -90,6 +91,11 @@ describe("two channel-connector replicas", () => {
       greeting: "Hi!", instructions: "Answer briefly.", provider: { provider: "openai", model: "fake-model" } } });
     assert.equal(bot.status, 201, JSON.stringify(bot.body));
     s.bot = bot.body;
+    // The questions are about this document (an unrelated question is answered "I don't know"
+    // without the model).
+    const doc = await http(A, "POST", `/api/v1/bots/${s.bot.id}/knowledge`, { token: s.token, body: { title: "Zephyr X200 manual",
+      format: "text", body: "The Zephyr X200 warranty lasts 37 months from the date of purchase. The warranty covers the motor and the battery." } });
+    assert.equal(doc.status, 201, JSON.stringify(doc.body));
     const key = await http(A, "PUT", "/api/v1/provider-keys/openai", { token: s.token,
       body: { key: "sk-tenant-replicas-e2e-0123456789", base_url: model.url } });
     assert.equal(key.status, 200, JSON.stringify(key.body));
@@ -127,14 +133,15 @@ describe("two channel-connector replicas", () => {
       await c.waitFor((f) => f.type === "conversation.joined", 10000, "joined");
     }
     const n = 15;
-    for (let i = 0; i < n; i++) {
-      visitor.send({ type: "message.send", conversation_id: conversationId, client_id: `v-${i}`, text: `visitor ${i}` });
-      operator.send({ type: "message.send", conversation_id: conversationId, client_id: `o-${i}`, text: `operator ${i}` });
-    }
-    for (const [c, prefix] of [[visitor, "v"], [operator, "o"]]) {
-      await c.waitUntil((x) => x.frames.filter((f) => f.type === "message.ack" && f.client_id?.startsWith(`${prefix}-`)).length === n,
-        20000, `${prefix} acks`);
-    }
+    // Both sockets at once, each sending its next message when the previous one was acked (a
+    // socket's pipelined sends are not ordered by the gateway: its calls may run concurrently
+    // on different replicas; docs/architecture.md "Scale-out").
+    await Promise.all([[visitor, "v", "visitor"], [operator, "o", "operator"]].map(async ([c, prefix, who]) => {
+      for (let i = 0; i < n; i++) {
+        c.send({ type: "message.send", conversation_id: conversationId, client_id: `${prefix}-${i}`, text: `${who} ${i}` });
+        await c.waitFor((f) => f.type === "message.ack" && f.client_id === `${prefix}-${i}`, 10000, `${prefix}-${i} ack`);
+      }
+    }));
     const res = await http(B, "GET", `/api/v1/conversations/${conversationId}/messages?since_seq=0`, { token: s.token });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const seqs = res.body.messages.map((m) => m.seq);
@@ -178,7 +185,14 @@ describe("two channel-connector replicas", () => {
         lastAt.set(c.id, last);
       }
       return chats.every((c) => new Set(repliesTo(c.id)).size >= 5);
-    }, 60000, "every reply after the kill");
+    }, 60000, "every reply after the kill").catch((err) => {
+      console.log("open inbox rows:\n" + fleet.psql("SELECT id, chat_key, state, lease_owner, lease_until > now(), " +
+        "attempts, last_error FROM chat.channel_inbox WHERE state IN ('pending', 'posted') ORDER BY id"));
+      console.log("pending outbox rows:\n" + fleet.psql("SELECT id, conversation_id, lease_owner, lease_until > now(), " +
+        "attempts, last_error FROM chat.channel_outbox WHERE state = 'pending' ORDER BY id"));
+      for (const c of chats) console.log(c.id, JSON.stringify(repliesTo(c.id)));
+      throw err;
+    });
     const finishedMs = Date.now() - killedAt;
     await sleep(500);
     console.log(`kill -9 at ${sentAtKill}/${total} replies; all done ${finishedMs} ms later; ` +

@@ -327,8 +327,13 @@ void InboxProcessor::post_inbound(const InboxRow& row, const ChannelRecord& chan
     auto posted = chat_.post_message(request);
     repository_.inbox_posted(row.id, posted.message().id(), settings_.lease);
     // The row stays its chat's head, renewed, until the pipeline is done with the message. A
-    // duplicate (posted before a crash) was handed to the pipeline then: recovery decides.
-    if (!posted.duplicate()) await_reply(row.id, posted.message().id());
+    // duplicate was posted by a replica that died before it marked the row: its pipeline run
+    // died with it, so the reply is looked for (and asked for) now, not a lease later.
+    if (posted.duplicate()) {
+      redeliver(row.id, true);
+    } else {
+      await_reply(row.id, posted.message().id());
+    }
     if (typing && typing_ && !posted.duplicate()) typing_(*channel, chat_id, conversation_id);
   } catch (const rpc::StatusError& e) {
     if (e.code() == grpc::StatusCode::RESOURCE_EXHAUSTED || e.code() == grpc::StatusCode::INVALID_ARGUMENT ||
@@ -341,12 +346,14 @@ void InboxProcessor::post_inbound(const InboxRow& row, const ChannelRecord& chan
   }
 }
 
-void InboxProcessor::recover(const InboxRow& row) {
-  auto p = repository_.posted_inbound(row.id);
+void InboxProcessor::recover(const InboxRow& row) { redeliver(row.id, row.attempts <= 1); }
+
+void InboxProcessor::redeliver(std::int64_t inbox_id, bool again) {
+  auto p = repository_.posted_inbound(inbox_id);
   if (!p) return;  // finished meanwhile
   if (p->replied) {
     finish(p->inbox_id, "done", "");
-  } else if (row.attempts > 1) {
+  } else if (!again) {
     finish(p->inbox_id, "done", "no reply after recovery");
   } else {
     log_->warn("conversation {} message {} has no reply: handing it to the pipeline again",

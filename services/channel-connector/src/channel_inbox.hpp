@@ -98,8 +98,12 @@ class InboxProcessor : public InboxWaker {
   /// Works on one claimed head; a row that throws is no longer renewed (back after a lease).
   void process_row(const InboxRow& row, const std::optional<ChannelRecord>& channel);
   void process(const InboxRow& row, const std::optional<ChannelRecord>& channel);
-  /// A posted head whose lease ran out: done when replied, else handed to the pipeline again.
+  /// A posted head whose lease ran out: done when replied, else handed to the pipeline again
+  /// (once: the second recovery closes it).
   void recover(const InboxRow& row);
+  /// Posted row `inbox_id`: done when its reply exists; else handed to the pipeline when
+  /// `again`, closed ("no reply after recovery") when not.
+  void redeliver(std::int64_t inbox_id, bool again);
   /// Marks `inbox_id` finished and lets it go.
   void finish(std::int64_t inbox_id, const std::string& state, const std::string& error);
   /// Renews posted row `inbox_id` until its reply to `message_id` is finished (or
