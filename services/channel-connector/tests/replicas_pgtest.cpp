@@ -254,3 +254,31 @@ TEST_CASE("replicas: two ChannelApps on one database answer a burst of several c
   }
   second.reset();
 }
+
+TEST_CASE("replicas: a polling channel whose replica died is polled by another once the poll "
+          "lease ran out, and not before") {
+  ChannelHarness h([](BindingSettings& b) {
+    b.poller.lease = std::chrono::milliseconds(1500);
+    b.poller.refresh = std::chrono::milliseconds(300);
+  });
+  auto token = h.telegram.add_bot(5559005, "poll_takeover_bot");
+  auto view = h.connect(token, "polling");
+  h.stop();
+  // The dead replica renewed its lease just before it died.
+  {
+    auto connection = h.pool->acquire();
+    connection->exec("UPDATE chat.channels SET poll_owner = 'dead', "
+                     "poll_lease_until = now() + interval '2 seconds' WHERE id = $1",
+                     {view.record.id});
+  }
+  h.telegram.queue_update(token, FakeTelegram::text_update(64, "Pia", "anyone polling?"));
+  auto started = std::chrono::steady_clock::now();
+  h.start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  CHECK(h.telegram.sent().empty());
+  CHECK(h.text("SELECT poll_owner FROM chat.channels WHERE id = $1", {view.record.id}) == "dead");
+  // Lease (2 s) + one refresh (0.3 s) + the reply: well within 5 s.
+  REQUIRE(wait_until([&] { return h.telegram.sent().size() == 1; }, std::chrono::seconds(5)));
+  CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(1900));
+  CHECK(h.text("SELECT poll_owner FROM chat.channels WHERE id = $1", {view.record.id}) != "dead");
+}
