@@ -7,10 +7,12 @@
 # process, the CPU used between the first and the last sample whose count grew, divided by the
 # replies sent in between.
 #   bash bench/cpu_per_update.sh RUN_DIR      (RUN_DIR of run_channels.sh; start it right after)
+#   SUMMARY_ONLY=1 bash bench/cpu_per_update.sh RUN_DIR   (the table again from the samples)
 set -euo pipefail
 RUN_DIR=${1:?usage: cpu_per_update.sh RUN_DIR}
 TICK=$(getconf CLK_TCK)
 OUT="$RUN_DIR/cpu_samples.txt"
+if [ "${SUMMARY_ONLY:-0}" != 1 ]; then
 : >"$OUT"
 
 ticks() {  # utime + stime of one pid (0 when gone)
@@ -48,19 +50,24 @@ while [ -f "$RUN_DIR/servers/pg/postmaster.pid" ]; do
   echo "$line" >>"$OUT"
   sleep 1
 done
+fi
 # The window: from the last sample before the first reply to the first sample after the last.
+# A sample whose count failed (-1) is skipped; a process's CPU is its largest value so far (a
+# process that exited reads 0).
 awk -v tick="$TICK" '
-  { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[NR, kv[1]] = kv[2]; names[kv[1]] = 1 } }
+  { for (i = 2; i <= NF; i++) { split($i, kv, "="); raw[kv[1]] = kv[2] + 0; names[kv[1]] = 1 }
+    if (raw["sent"] < 0) next
+    ++r
+    for (k in raw) { if (k == "sent" || raw[k] > top[k]) top[k] = raw[k]; v[r, k] = top[k] } }
   END {
     first = 0; lastr = 0
-    for (r = 2; r <= NR; r++) if (v[r, "sent"] > v[r - 1, "sent"]) { if (!first) first = r - 1; lastr = r }
+    for (i = 2; i <= r; i++) if (v[i, "sent"] > v[i - 1, "sent"]) { if (!first) first = i - 1; lastr = i }
     if (!first) { print "no replies sent"; exit }
     n = v[lastr, "sent"] - v[first, "sent"]
     printf "| process | CPU ms per answered update (%d replies) |\n|---|---|\n", n
     total = 0
     for (k in names) if (k != "sent") {
       d = (v[lastr, k] - v[first, k]) / tick * 1000 / n
-      if (d < 0) d = 0
       total += d; printf "| %s | %.2f |\n", k, d
     }
     printf "| **all** | **%.2f** |\n", total
