@@ -41,10 +41,13 @@ std::int32_t int32(const pg::Result& r, int row, int column) {
   return static_cast<std::int32_t>(r.int64(row, column));
 }
 
-/// A chunk's gram vector (jsonb {"gram": tf, ...} as PostgreSQL prints it) into `index`.
+/// A chunk's gram vector (jsonb {"gram": tf, ...} as PostgreSQL prints it) into `index`. The
+/// parsed value lives in `arena` (a bump allocator over a reused buffer: no allocation per key).
 void set_grams(BotSearchIndex& index, std::string_view chunk_id, std::string_view json,
-               std::vector<std::pair<std::string_view, std::int64_t>>& scratch) {
-  auto value = boost::json::parse(json);
+               std::vector<std::pair<std::string_view, std::int64_t>>& scratch,
+               std::vector<unsigned char>& arena) {
+  boost::json::monotonic_resource resource(arena.data(), arena.size());
+  auto value = boost::json::parse(json, &resource);
   const auto& object = value.as_object();
   scratch.clear();
   for (const auto& entry : object) scratch.emplace_back(entry.key(), entry.value().to_number<std::int64_t>());
@@ -90,6 +93,7 @@ std::optional<LoadedIndex> SearchIndexRepository::load(const std::string& bot_id
   if (index->bytes() > max_bytes) return loaded;
 
   std::vector<std::pair<std::string_view, std::int64_t>> scratch;
+  std::vector<unsigned char> arena(256 << 10);
   connection_.exec(kChunksCursor, {bot_id});
   for (;;) {
     auto batch = connection_.exec(kFetchChunks);
@@ -98,7 +102,7 @@ std::optional<LoadedIndex> SearchIndexRepository::load(const std::string& bot_id
       auto id = batch.str(row, 0);
       index->add_chunk(id, batch.text(row, 1), int32(batch, row, 2), batch.str(row, 3),
                        int32(batch, row, 4), int32(batch, row, 5));
-      set_grams(*index, id, batch.text(row, 6), scratch);
+      set_grams(*index, id, batch.text(row, 6), scratch, arena);
     }
     if (index->bytes() > max_bytes) return loaded;
   }
