@@ -175,6 +175,7 @@ std::int64_t RoomService::remove_member(const Actor& actor, const std::string& r
   std::lock_guard lock(chat_.conversation_lock(room_id));
   auto event = repository_.remove_member(room_id, member_kind, member_id, "member.removed");
   if (!event) fail(Code::kNotFound, "no such member");
+  if (member_kind == "bot") repository_.set_bot(room_id, "");  // a removed bot answers no more
   publish({*event});
   return event->seq();
 }
@@ -264,12 +265,14 @@ std::optional<std::string> RoomService::bot_question(const std::string& text,
        pos = lower.find(mention, pos + 1)) {
     bool starts = pos == 0 || word_end(lower, pos - 1);
     if (starts && word_end(lower, pos + mention.size())) {
-      std::string rest = text.substr(0, pos) + text.substr(pos + mention.size());
-      std::string_view trimmed = common::trim(rest);
-      while (!trimmed.empty() && (trimmed.front() == ',' || trimmed.front() == ':')) {
-        trimmed = common::trim(trimmed.substr(1));
+      // The mention and the punctuation after it ("@bot, …", "@bot: …") go.
+      std::size_t after = pos + mention.size();
+      while (after < text.size() && (text[after] == ',' || text[after] == ':' ||
+                                     text[after] == ' ' || text[after] == '\t')) {
+        ++after;
       }
-      return std::string(trimmed);
+      std::string rest = std::string(common::trim(text.substr(0, pos))) + " " + text.substr(after);
+      return std::string(common::trim(rest));
     }
   }
   return std::nullopt;

@@ -129,7 +129,8 @@ HttpResponse rooms_rest(const Upstreams& upstreams, const jwt::Claims& claims, E
       }
       r.set_limit(static_cast<int>(query_int(request, "limit", 1, 200)));
       json::array rooms;
-      for (const auto& room : call(upstreams, &RoomsRpc::ListRooms, r).rooms()) rooms.push_back(room_json(room));
+      auto listed = call(upstreams, &RoomsRpc::ListRooms, r);
+      for (const auto& room : listed.rooms()) rooms.push_back(room_json(room));
       return json_response(200, json::object{{"rooms", std::move(rooms)}});
     }
     case Endpoint::kGetRoom: {
@@ -157,7 +158,8 @@ HttpResponse rooms_rest(const Upstreams& upstreams, const jwt::Claims& claims, E
       *r.mutable_actor() = actor;
       r.set_room_id(room_id);
       json::array members;
-      for (const auto& m : call(upstreams, &RoomsRpc::ListMembers, r).members()) members.push_back(member_json(m));
+      auto listed = call(upstreams, &RoomsRpc::ListMembers, r);
+      for (const auto& m : listed.members()) members.push_back(member_json(m));
       return json_response(200, json::object{{"members", std::move(members)}});
     }
     case Endpoint::kRemoveRoomMember: {
@@ -219,7 +221,8 @@ HttpResponse rooms_rest(const Upstreams& upstreams, const jwt::Claims& claims, E
       r.set_before_seq(query_int(request, "before_seq", 0, INT64_MAX));
       r.set_limit(static_cast<int>(query_int(request, "limit", 1, 500)));
       json::array messages;
-      for (const auto& m : call(upstreams, &RoomsRpc::ListRoomMessages, r).messages()) {
+      auto listed = call(upstreams, &RoomsRpc::ListRoomMessages, r);
+      for (const auto& m : listed.messages()) {
         messages.push_back(room_message_json(m));
       }
       return json_response(200, json::object{{"messages", std::move(messages)}});

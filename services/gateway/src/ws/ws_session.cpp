@@ -517,7 +517,8 @@ class WsSession : public ConversationWatcher,
     }
     auto generation = cursors_.join(conversation_id, since_seq);
     // A visitor reading the conversation: a bot reply being generated for it is still wanted.
-    if (token_.claims()->kind == jwt::TokenKind::kVisitor && present_.insert(conversation_id).second) {
+    if (token_.claims()->kind == jwt::TokenKind::kVisitor && !rooms_.contains(conversation_id) &&
+        present_.insert(conversation_id).second) {
       context_.presence.joined(conversation_id);
     }
     // Subscribe first, read the history once Redis confirmed: nothing falls in between.
