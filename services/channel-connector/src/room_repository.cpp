@@ -1,5 +1,7 @@
 #include "room_repository.hpp"
 
+#include "botfactory/chatwire/message_sources.hpp"
+
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/timestamp.hpp"
 
@@ -10,7 +12,7 @@ constexpr const char* kNilBot = "00000000-0000-0000-0000-000000000000";
 
 #define BF_ROOM_MESSAGE_COLUMNS                                                        \
   "id, conversation_id, seq, sender_kind, sender_id, sender_name, text, client_id, "  \
-  "(extract(epoch from created_at) * 1000000)::bigint, COALESCE(event, '')"
+  "(extract(epoch from created_at) * 1000000)::bigint, COALESCE(event, ''), sources::text"
 // $1 tenant, then viewer kind/id at $k/$i (placeholders given by the caller's query).
 #define BF_ROOM_COLUMNS(kind, id)                                                              \
   "r.conversation_id, r.tenant_id, r.name, r.topic, r.visibility, "                          \
@@ -109,6 +111,7 @@ chat::v1::Message read_message(const pg::Result& r, int row) {
   m.set_client_id(r.str(row, 7));
   *m.mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, 8));
   m.set_event(r.str(row, 9));
+  if (!r.is_null(row, 10)) chatwire::parse_sources(r.text(row, 10), m);  // replay = live frame
   return m;
 }
 

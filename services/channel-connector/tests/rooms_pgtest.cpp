@@ -242,8 +242,22 @@ TEST_CASE("rooms: the bot member answers /ai and mentions only") {
   };
   rooms.post(guest, room.id(), "p1", "hello everyone");       // a visitor's plain message: silent
   rooms.post(owner, room.id(), "p2", "email me at x@helpers.example");  // not a mention
+  botfactory::ai::v1::Source cited;
+  cited.set_document_id("doc-1");
+  cited.set_document_title("Opening hours");
+  cited.set_chunk_id("chunk-1");
+  h.ai.sources = {cited};
   rooms.post(guest, room.id(), "p3", "/ai what are your hours?");
   CHECK(wait_until([&] { return count_bot() == 1; }));
+  // The reply's sources are in the room's history too (a replayed frame equals the live one).
+  bool with_sources = false;
+  for (const auto& m : rooms.history(owner, room.id(), 0, 0, 500)) {
+    if (m.sender().kind() == botfactory::common::v1::SENDER_KIND_BOT && m.sources_size() == 1) {
+      with_sources = m.sources(0).document_title() == "Opening hours";
+    }
+  }
+  CHECK(with_sources);
+  h.ai.sources.clear();
   rooms.post(owner, room.id(), "p4", "@helper, where is the office?");
   CHECK(wait_until([&] { return count_bot() == 2; }));
   CHECK(h.ai.last_request().user_text() == "where is the office?");
