@@ -26,9 +26,10 @@ function client(base, token) {
 
 async function joinRoom(c, roomId, sinceSeq = 0) {
   await c.opened;
+  const from = c.frames.length;
   c.send({ type: "room.join", room_id: roomId, since_seq: sinceSeq });
-  return c.waitFor((f) => (f.type === "room.joined" && f.room_id === roomId) ||
-    (f.type === "error" && f.conversation_id === roomId), 10000, "room.joined");
+  return c.waitUntil((x) => x.frames.slice(from).find((f) => (f.type === "room.joined" && f.room_id === roomId) ||
+    (f.type === "error" && f.conversation_id === roomId && f.code !== "not_joined")), 10000, "room.joined");
 }
 
 async function presence(c, roomId) {
@@ -146,6 +147,24 @@ describe("rooms on two gateway replicas", () => {
     assert.equal(invite.status, 201);
     const byVisitor = await http(B, "POST", `/api/v1/rooms/${privateRoom.body.id}/join`, { token: state.v1.token, body: { invite_token: invite.body.token } });
     assert.equal(byVisitor.status, 403, "visitors join public rooms only");
+  });
+
+  test("a removed member's socket stops receiving the room and cannot post", async () => {
+    assert.equal((await http(B, "POST", `/api/v1/rooms/${state.room}/join`, { token: state.v2.token })).status, 200);
+    const member = client(B, state.v2.token);
+    assert.equal((await joinRoom(member, state.room)).type, "room.joined");
+    const removed = await http(A, "DELETE", `/api/v1/rooms/${state.room}/members/visitor/${state.v2.visitor.id}`, { token: state.token });
+    assert.equal(removed.status, 200);
+    await member.waitFor((f) => f.type === "conversation.left" && f.conversation_id === state.room, 10000, "conversation.left");
+    const event = member.messages().find((f) => f.seq === removed.body.seq);
+    assert.equal(event?.message.event, "member.removed", "its own removal is the last frame it gets");
+    state.owner.send({ type: "message.send", conversation_id: state.room, client_id: "after-removal", text: "not for you" });
+    const ack = await state.owner.waitFor((f) => f.type === "message.ack" && f.client_id === "after-removal");
+    await state.visitor.waitFor((f) => f.type === "message.new" && f.seq === ack.seq);  // a member on B got it
+    assert.ok(!member.frames.some((f) => f.type === "message.new" && f.seq === ack.seq), "the removed socket did not");
+    member.send({ type: "message.send", conversation_id: state.room, client_id: "r1", text: "still here?" });
+    assert.equal((await member.waitFor((f) => f.type === "error" && f.client_id === "r1")).code, "not_joined");
+    assert.equal((await joinRoom(member, state.room)).code, "forbidden");
   });
 
   test("typing crosses replicas, carries its expiry and stops when the typist's socket goes", async () => {

@@ -78,3 +78,18 @@ TEST_CASE("room frames encode as documented") {
   CHECK(t.at("sender").at("id").as_string() == "v_1");
   CHECK(t.at("state").as_string() == "start");
 }
+
+TEST_CASE("a member's own removal or leave event ends its room membership on the socket") {
+  RoomPresenceMember visitor{"visitor", "v_1", "Guest"};
+  RoomPresenceMember user{"user", "u1", "olga"};
+  auto frame = [](const char* event, const char* kind, const char* id) {
+    return std::string(R"({"type":"message.new","conversation_id":"r","seq":5,"message":{"id":"m","sender":{"kind":")") +
+           kind + R"(","id":")" + id + R"(","name":"n"},"text":"","created_at":"x","event":")" + event + "\"}}";
+  };
+  CHECK(ends_membership_of(frame("member.removed", "visitor", "v_1"), visitor));
+  CHECK(ends_membership_of(frame("member.left", "operator", "u1"), user));
+  CHECK_FALSE(ends_membership_of(frame("member.removed", "visitor", "v_2"), visitor));
+  CHECK_FALSE(ends_membership_of(frame("member.removed", "operator", "v_1"), visitor));
+  CHECK_FALSE(ends_membership_of(frame("member.joined", "visitor", "v_1"), visitor));
+  CHECK_FALSE(ends_membership_of(R"({"type":"message.new","seq":1,"message":{"text":"\"event\":\"member.left\""}})", visitor));
+}

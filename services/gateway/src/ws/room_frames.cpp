@@ -67,6 +67,25 @@ ParseResult parse_room_frame(const json::object& object, const json::string& typ
   return {frame, std::nullopt};
 }
 
+bool ends_membership_of(std::string_view frame, const RoomPresenceMember& me) {
+  if (frame.find(R"("event":"member.removed")") == frame.npos &&
+      frame.find(R"("event":"member.left")") == frame.npos) {
+    return false;
+  }
+  boost::system::error_code ec;
+  auto value = json::parse(frame, ec);
+  if (ec || !value.is_object()) return false;
+  const auto* message = value.as_object().if_contains("message");
+  if (!message || !message->is_object()) return false;
+  const auto* sender = message->as_object().if_contains("sender");
+  if (!sender || !sender->is_object()) return false;
+  const auto* kind = sender->as_object().if_contains("kind");
+  const auto* id = sender->as_object().if_contains("id");
+  const char* expected_kind = me.kind == "visitor" ? "visitor" : "operator";
+  return kind && kind->is_string() && kind->as_string() == expected_kind && id && id->is_string() &&
+         id->as_string() == me.id;
+}
+
 std::string encode_room_joined(std::string_view room_id, std::int64_t last_seq) {
   json::object o{{"type", "room.joined"},
                  {"room_id", room_id},

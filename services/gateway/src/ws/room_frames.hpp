@@ -32,6 +32,11 @@ struct RoomPresenceMember {
 /// goes to ClientFrame::conversation_id. Unknown room.* types are `unknown_type`.
 ParseResult parse_room_frame(const boost::json::object& object, const boost::json::string& type);
 
+/// True when `frame` (a message.new of a room) is the member.removed or member.left event of
+/// `me` (sender kind "operator" for a user, "visitor" for a visitor, and the same id): the
+/// socket then stops receiving the room. A cheap substring check first; never throws.
+bool ends_membership_of(std::string_view frame, const RoomPresenceMember& me);
+
 /// {"type":"room.joined","room_id":…,"conversation_id":…,"last_seq":N}: the room's replay
 /// follows as message.new frames, then live ones.
 std::string encode_room_joined(std::string_view room_id, std::int64_t last_seq);

@@ -184,6 +184,18 @@ class WsSession : public ConversationWatcher,
       }
     }
     cursors_.live(*conversation_id, frame, seq);
+    // Rooms: this holder was removed from the room (or left it elsewhere): it reads no more.
+    if (seq > 0 && !rooms_.empty()) {
+      auto room = rooms_.find(*conversation_id);
+      if (room != rooms_.end() && ends_membership_of(*frame, room->second)) {
+        net::post(socket_.get_executor(), [self = shared_from_this(), id = *conversation_id] {
+          if (self->closing_ || !self->cursors_.leave(id)) return;
+          self->unwatch(id);
+          self->forget(id);
+          self->enqueue(make_frame(encode_left(id)));
+        });
+      }
+    }
   }
 
   void on_resync() override {
