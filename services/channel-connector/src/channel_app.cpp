@@ -21,6 +21,7 @@
 #include "grpc_clients.hpp"
 #include "pipeline_dispatcher.hpp"
 #include "redis_visitor_presence.hpp"
+#include "room_service.hpp"
 #include "shared_send_rate_limiter.hpp"
 
 namespace botfactory::channel {
@@ -50,6 +51,8 @@ struct ChannelApp::Parts {
                                s.redis_key_prefix},
               registry),
         chat(store, publisher, bots, registry, &rates),
+        room_rows(*pool),
+        rooms(room_rows, chat, bots),
         presence(s.redis_host, s.redis_port, s.redis_credentials, s.redis_key_prefix),
         pipeline(bots, quota, generator, chat, rates, meter, registry,
                  PipelineSettings{s.history_turns,
@@ -96,6 +99,8 @@ struct ChannelApp::Parts {
   RedisHitCounter hits;
   ChatRateLimits rates;
   ChatService chat;
+  RoomRepository room_rows;
+  RoomService rooms;
   RedisVisitorPresence presence;  // widget visitors' presence (gateway heartbeats)
   BotPipeline pipeline;
   PipelineDispatcher dispatcher;
@@ -161,6 +166,7 @@ ChannelApp::~ChannelApp() {
 }
 
 ChatService& ChannelApp::chat() { return parts_->chat; }
+RoomService& ChannelApp::rooms() { return parts_->rooms; }
 ModelStatus& ChannelApp::model_status() { return parts_->model_status; }
 ChannelBindings& ChannelApp::bindings() { return parts_->bindings; }
 ChannelDeliveries& ChannelApp::deliveries() { return parts_->deliveries; }
