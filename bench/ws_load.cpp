@@ -466,6 +466,9 @@ class LoadClient {
       conns_[i].session = static_cast<std::uint32_t>(i % o_.sessions.size());
     }
     scratch_.resize(kScratchSize);
+    unsigned char tag[4];
+    random_bytes(tag, sizeof tag);
+    for (unsigned char byte : tag) run_tag_ += "0123456789abcdef"[byte >> 4], run_tag_ += "0123456789abcdef"[byte & 15];
     epoll_ = epoll_create1(EPOLL_CLOEXEC);
     if (epoll_ < 0) die("epoll_create1 failed");
   }
@@ -1091,15 +1094,15 @@ class LoadClient {
     }
   }
 
-  /// --send-ws: a message.send {conversation_id, client_id "b<n>", text "t=<mono ns>"} on the
-  /// conversation's sending socket.
+  /// --send-ws: a message.send {conversation_id, client_id "b<run tag>-<n>", text "t=<mono ns>"}
+  /// on the conversation's sending socket.
   /// Peers (--protocol relay|socketio) store nothing: the message carries the sender's "seq".
   void send_message(const Conversation& conv, const Session& session, std::int64_t n) {
     if (conv.sender < 0) return;
     std::string text = "t=" + std::to_string(mono_ns());
     text.append(o_.text_pad, 'x');
     std::string fields = R"("conversation_id":)" + json_string(session.conversation_id) +
-                         R"(,"client_id":"b)" + std::to_string(n) + "\"";
+                         R"(,"client_id":"b)" + run_tag_ + "-" + std::to_string(n) + "\"";
     if (o_.protocol != "botfactory") fields += R"(,"seq":)" + std::to_string(conv.next_seq);
     fields += R"(,"text":")" + text + "\"";
     send_bytes(conns_[static_cast<std::size_t>(conv.sender)], app_frame("message.send", fields));
@@ -1304,6 +1307,8 @@ class LoadClient {
   std::int64_t refused_ = 0;              // --send-ws: message.send answered with an error
   std::int64_t refused_unavailable_ = 0;  // of which `unavailable` (push-back)
   std::int64_t first_unavailable_ns_ = 0;  // when the first `unavailable` arrived
+  std::string run_tag_;  // random hex in every client_id: a later run on the same conversations
+                         // must not look like a retry (channel-connector dedupes client_id)
   std::vector<int> server_pids_;           // --cpu-pid trees at the start of publishing
   std::int64_t server_cpu_start_ns_ = 0, server_cpu_end_ns_ = 0;
   std::int64_t server_rss_before_kb_ = 0, server_rss_peak_kb_ = 0, server_rss_after_kb_ = 0;
