@@ -53,7 +53,9 @@ add(`${A}: p50 delivery ms`, (s) => one(s, "a")?.lat_p50_ms, 1);
 add(`${A}: p99 delivery ms`, (s) => one(s, "a")?.lat_p99_ms, 1, "≤ 20");
 add(`${A}: server CPU ms per stored message`, (s) => one(s, "a")?.server_cpu_ms_per_msg, 3, "≤ 0.2");
 add(`${A}: server processes, % of one core`, (s) => one(s, "a")?.server_cpu_pct, 0);
-add("b: ceiling, msgs/s at p99 ≤ 100 ms (last passing step)", (s) => ceilingOf(s) || undefined, 0, "≥ 5 000");
+const capped = (s) => rows.find((r) => r.server === s && r.case === "ceiling")?.capped;
+add("b: ceiling, msgs/s at p99 ≤ 100 ms (last passing step; ≥: the highest step passed)",
+  (s) => (ceilingOf(s) ? (capped(s) ? `≥ ${fmt(ceilingOf(s), 0)}` : ceilingOf(s)) : undefined), 0, "≥ 5 000");
 add("b: p99 ms at the ceiling", (s) => ceilingRun(s)?.lat_p99_ms, 1);
 add("b: server CPU ms per message at the ceiling", (s) => ceilingRun(s)?.server_cpu_ms_per_msg, 3);
 const C = `c: 1 conv. × ${FANOUT_SOCKETS} sockets`;

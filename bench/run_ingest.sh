@@ -160,7 +160,7 @@ passes() {
 # run_cases SERVER URL... : cases a, b, c (and d for botfactory) against running servers.
 # Needs TIER_PIDS (gateway tier), SERVER_PIDS (all server processes), SESS_A, SESS_C, PROTO.
 run_cases() {
-  local server=$1 r json ceiling=0 proto_args=() u
+  local server=$1 r json ceiling=0 capped=true proto_args=() u
   shift
   proto_args=(--protocol "$PROTO")
   for u in "$@"; do proto_args+=(--url "$u"); done
@@ -174,12 +174,13 @@ run_cases() {
   # (steps below RATE_A only when a failed, above it only when a passed).
   for r in $CEILING_RATES; do
     if [ $a_passed = 1 ] && [ "$r" -le "$RATE_A" ]; then ceiling=$RATE_A; continue; fi
-    if [ $a_passed = 0 ] && [ "$r" -ge "$RATE_A" ]; then break; fi
+    if [ $a_passed = 0 ] && [ "$r" -ge "$RATE_A" ]; then capped=false; break; fi
     json=$(run_load "$server" b "$r" "$SOCKETS" "$SESS_A" ws -- "${proto_args[@]}")
-    passes "$json" || break
+    passes "$json" || { capped=false; break; }
     ceiling=$r
   done
-  echo "{\"server\":\"$server\",\"case\":\"ceiling\",\"ceiling\":$ceiling}" >>"$RESULTS"
+  # capped: even the highest step passed (the ceiling is at least that)
+  echo "{\"server\":\"$server\",\"case\":\"ceiling\",\"ceiling\":$ceiling,\"capped\":$capped}" >>"$RESULTS"
   # c
   local cmode=redis
   [ "$PROTO" = socketio ] && cmode=ws
