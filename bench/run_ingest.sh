@@ -30,7 +30,9 @@
 #   OVERLOAD_FACTOR (2)  SERVER_CORE (0)  CLIENT_CORE (1)
 #   NICE (0)  niceness of the servers and the load client (e.g. -10 as root: on a machine busy
 #             with other work, the measured processes then get the CPU they ask for; the
-#             table's header says which was used)
+#             table's header says which was used). With the kernel's autogroups on, per-process
+#             niceness only counts inside a session, so the script's own session (autogroup) gets
+#             this niceness too, and its old value back at exit
 # Output: the table on stdout and in BUILD_DIR/bench/ingest.md; raw results RUN_DIR/results.jsonl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -97,7 +99,13 @@ stop_peers() {
   done
   PEER_PIDS=()
 }
+AUTOGROUP_NICE_BEFORE=
+if [ "$NICE" != 0 ] && [ -w "/proc/$$/autogroup" ]; then
+  AUTOGROUP_NICE_BEFORE=$(sed -n 's/.* nice //p' "/proc/$$/autogroup")
+  echo "$NICE" >"/proc/$$/autogroup" 2>/dev/null || log "could not set this session's autogroup niceness"
+fi
 cleanup() {
+  [ -z "$AUTOGROUP_NICE_BEFORE" ] || echo "$AUTOGROUP_NICE_BEFORE" >"/proc/$$/autogroup" 2>/dev/null || true
   stop_peers
   scripts/fleet.sh stop "$FLEET" >/dev/null 2>&1 || true
   scripts/servers.sh stop "$SERVERS" >/dev/null 2>&1 || true
@@ -238,7 +246,8 @@ for server in $SERVERS_UNDER_TEST; do
           (cd "$PEER_DIR" && exec nice -n "$NICE" taskset -c "$SERVER_CORE" node server.mjs "$p" "$REDIS_PORT") \
             >>"$RUN_DIR/$server.log" 2>&1 &
         else
-          on_server "$RELAY" "$p" "$REDIS_PORT" >>"$RUN_DIR/$server.log" 2>&1 &
+          (exec nice -n "$NICE" taskset -c "$SERVER_CORE" "$RELAY" "$p" "$REDIS_PORT") \
+            >>"$RUN_DIR/$server.log" 2>&1 &
         fi
         PEER_PIDS+=($!)
       done
