@@ -74,10 +74,12 @@ add(`${D}: refused / sent`, bfOnly(() => (d ? `${fmt(d.refused, 0)} / ${fmt(d.pu
 add(`${D}: acknowledged msgs/s`, bfOnly(() => storedRate(d)), 0, "", true);
 add(`${D}: lost (acknowledged, not delivered)`, bfOnly(() => d?.lost), 0, "0", true);
 add(`${D}: p99 ms of what was acknowledged`, bfOnly(() => d?.lat_p99_ms), 1, "", true);
-add(`${D}: server RSS MB before / peak / after recovery`, bfOnly(() =>
+add(`${D}: server memory (Pss, all processes) MB before / peak / after recovery`, bfOnly(() =>
   d ? `${fmt(d.server_rss_before_kb / 1024, 0)} / ${fmt(d.server_rss_peak_kb / 1024, 0)} / ${fmt((rec ?? d).server_rss_after_kb / 1024, 0)}` : undefined), 0, "flat", true);
-add(`${D}: recovery 2 s later at ${rec ? rec.step_rate : "the ceiling"} msgs/s: p99 ms / lost / refused`, bfOnly(() =>
-  rec ? `${fmt(rec.lat_p99_ms)} / ${rec.lost} / ${rec.refused}` : undefined), 0, "p99 as at the ceiling (b), 0 lost", true);
+add(`${D}: gateways' RSS MB before / peak / after recovery`, bfOnly(() =>
+  d ? `${fmt(d.rss_idle_kb / 1024, 0)} / ${fmt(d.gw_rss_peak_kb / 1024, 0)} / ${fmt((rec ?? d).rss_after_kb / 1024, 0)}` : undefined), 0, "flat", true);
+add(`${D}: recovery 2 s later at ${rec ? rec.step_rate : "half the ceiling"} msgs/s: p99 ms / lost / refused`, bfOnly(() =>
+  rec ? `${fmt(rec.lat_p99_ms)} / ${rec.lost} / ${rec.refused} ${passes(rec) ? "✓" : "✗"}` : undefined), 0, "p99 ≤ 100, 0 lost", true);
 
 const out = [];
 const cpus = os.cpus();

@@ -240,10 +240,19 @@ std::int64_t tree_cpu_ns(const std::vector<int>& pids) {
   return total;
 }
 
-/// Sum of VmRSS (KB) of processes (shared pages count once per process).
+/// Sum of the proportional set sizes (Pss, KB, /proc/<pid>/smaps_rollup) of processes: a page
+/// shared by n of them counts 1/n in each (PostgreSQL's shared buffers once, not per backend).
 std::int64_t tree_rss_kb(const std::vector<int>& pids) {
   std::int64_t total = 0;
-  for (int pid : pids) total += std::max<std::int64_t>(0, process_rss_kb(pid));
+  for (int pid : pids) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("Pss:", 0) == 0) {
+        total += std::stoll(line.substr(4));
+        break;
+      }
+    }
+  }
   return total;
 }
 
@@ -1028,13 +1037,14 @@ class LoadClient {
     rss_after_kb_ = gateway_rss_kb();
   }
 
-  /// The server side's RSS every 250 ms while publishing and draining (peak kept).
+  /// The server side's memory (Pss) and the gateways' RSS every 500 ms while publishing and draining (peak kept).
   void sample_server_rss() {
     if (server_pids_.empty()) return;
     std::int64_t now = mono_ns();
-    if (now - last_rss_sample_ns_ < 250'000'000) return;
+    if (now - last_rss_sample_ns_ < 500'000'000) return;
     last_rss_sample_ns_ = now;
     server_rss_peak_kb_ = std::max(server_rss_peak_kb_, tree_rss_kb(server_pids_));
+    gw_rss_peak_kb_ = std::max(gw_rss_peak_kb_, gateway_rss_kb());
   }
 
   /// Deliveries expected so far: every published message times the sockets joined to its
@@ -1227,6 +1237,7 @@ class LoadClient {
          << ",\"server_rss_before_kb\":" << server_rss_before_kb_
          << ",\"server_rss_peak_kb\":" << server_rss_peak_kb_
          << ",\"server_rss_after_kb\":" << server_rss_after_kb_
+         << ",\"gw_rss_peak_kb\":" << gw_rss_peak_kb_
          << ",\"gw_cpu_ms\":" << gw_cpu_ms
          << ",\"gw_cpu_us_per_delivery\":" << per_delivery_us(gw_cpu_ms)
          << ",\"gw_sys_cpu_ms\":" << gw_sys_ms
@@ -1313,6 +1324,7 @@ class LoadClient {
   std::int64_t server_cpu_start_ns_ = 0, server_cpu_end_ns_ = 0;
   std::int64_t server_rss_before_kb_ = 0, server_rss_peak_kb_ = 0, server_rss_after_kb_ = 0;
   std::int64_t last_rss_sample_ns_ = 0;
+  std::int64_t gw_rss_peak_kb_ = 0;  // the --pid processes' VmRSS, peak while publishing
   std::int64_t min_receivers_ = 0;
   std::int64_t received_ = 0;
   std::int64_t duplicates_ = 0;
