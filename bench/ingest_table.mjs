@@ -36,7 +36,11 @@ const fmt = (x, d = 1) => {
   const v = Number(x);
   return Math.abs(v) >= 1000 ? Math.round(v).toLocaleString("en-US").replace(/,/g, " ") : v.toFixed(d);
 };
-const ratio = (a, b) => (a === undefined || b === undefined || !(b > 0) || !(a >= 0) ? "—" : `${(a / b).toFixed(2)}×`);
+const ratio = (a, b) => {
+  if (a === undefined || b === undefined || !(b > 0) || !(a >= 0)) return "—";
+  const x = a / b;
+  return `${x >= 100 ? Math.round(x) : x >= 10 ? x.toFixed(1) : x.toFixed(2)}×`;
+};
 // "≥ 10 000" (a ceiling capped by the step list) → 10000
 const numeric = (x) => (typeof x === "string" && x.startsWith("≥ ") ? Number(x.slice(2).replace(/ /g, "")) : x);
 

@@ -19,7 +19,7 @@
 #      `unavailable`, server memory (Pss of all server processes) and the gateways' RSS before /
 #      peak / after, then (2 s later) a recovery run at half the ceiling: p99 ≤ 100 ms, nothing
 #      acknowledged lost or refused
-#   bash bench/run_ingest.sh            (≈ 8–10 min; DURATION_S=4 for a quick look)
+#   bash bench/run_ingest.sh            (≈ 10–12 min; DURATION_S=3 for a quicker look)
 # Environment (defaults):
 #   BUILD_DIR (build), BUILD (1: build the needed targets), RUN_DIR (.run/ingest)
 #   SERVERS_UNDER_TEST ("botfactory socketio relay")
