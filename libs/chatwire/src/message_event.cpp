@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "botfactory/chatwire/message_attachment.hpp"
 #include "botfactory/chatwire/message_sources.hpp"
 #include "botfactory/rpc/timestamp.hpp"
 
@@ -41,6 +42,7 @@ std::string encode_message_new(const botfactory::chat::v1::Message& message) {
   body.emplace("text", message.text());
   body.emplace("created_at", rpc::rfc3339(message.created_at()));
   append_sources(body, message);
+  append_attachment(body, message);  // files
 
   boost::json::object frame;
   frame.reserve(4);

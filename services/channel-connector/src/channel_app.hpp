@@ -17,6 +17,7 @@ class Pool;
 
 namespace botfactory::channel {
 
+class AttachmentService;
 class ChatService;
 class ModelStatus;
 class ChannelBindings;
@@ -39,6 +40,8 @@ class ChannelApp {
   ChannelApp& operator=(const ChannelApp&) = delete;
 
   ChatService& chat();
+  /// files: uploads and downloads of conversation attachments.
+  AttachmentService& attachments();
   /// The bots' last model outcomes (GetBotModelStatus).
   ModelStatus& model_status();
   ChannelBindings& bindings();

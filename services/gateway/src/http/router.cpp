@@ -46,6 +46,9 @@ constexpr std::array kRoutes = {
     Route{"DELETE", "/api/v1/bots/{id}/channels/{channel_id}", Endpoint::kDeleteChannel},
     Route{"GET", "/api/v1/bots/{id}/channels/{channel_id}/deliveries", Endpoint::kListFailedDeliveries},
     Route{"POST", "/api/v1/bots/{id}/channels/{channel_id}/deliveries/replay", Endpoint::kReplayDeliveries},
+    Route{"POST", "/api/v1/conversations/{id}/attachments", Endpoint::kUploadAttachment},
+    Route{"GET", "/api/v1/attachments/{id}", Endpoint::kGetAttachment},
+    Route{"GET", "/api/v1/attachments/{id}/thumbnail", Endpoint::kGetAttachmentThumbnail},
 };
 
 /// Matches `path` against `pattern` segment by segment; "{...}" segments capture one non-empty
@@ -102,6 +105,11 @@ RouteMatch match_route(std::string_view method, std::string_view path) {
 bool is_upload_route(std::string_view method, std::string_view path) {
   auto match = match_route(method, path);
   return match.kind == RouteMatch::Kind::kFound && match.endpoint == Endpoint::kAddKnowledge;
+}
+
+bool is_attachment_upload_route(std::string_view method, std::string_view path) {
+  auto match = match_route(method, path);
+  return match.kind == RouteMatch::Kind::kFound && match.endpoint == Endpoint::kUploadAttachment;
 }
 
 }  // namespace botfactory::gateway
