@@ -32,7 +32,7 @@ function sizeText(bytes: number): string {
 }
 
 /** Shows `src` full size over the page; Escape, a click or the close button closes it. */
-function openLightbox(src: string, name: string, ui: Strings): void {
+function openLightbox(parent: Node, src: string, name: string, ui: Strings): void {
   const dialog = document.createElement("dialog");
   dialog.className = "lightbox";
   const img = document.createElement("img");
@@ -42,11 +42,13 @@ function openLightbox(src: string, name: string, ui: Strings): void {
   close.type = "button";
   close.className = "lightbox-close";
   close.textContent = "×";
-  close.setAttribute("aria-label", ui.close);
+  close.setAttribute("aria-label", ui.closeImage);
   dialog.append(img, close);
   dialog.addEventListener("click", () => dialog.close());
   dialog.addEventListener("close", () => dialog.remove());
-  document.body.append(dialog);
+  // Inside the widget's shadow root the dialog gets the widget's styles, not the page's.
+  const root = parent.getRootNode();
+  (root instanceof ShadowRoot ? root : document.body).append(dialog);
   dialog.showModal();
 }
 
@@ -71,7 +73,7 @@ export function renderAttachment(item: HTMLElement, attachment: Attachment, orig
     blobUrl(origin, attachment.thumbnail_url, token).then((src) => { img.src = src; }, () => { img.alt = `${attachment.name} (${ui.fileUnavailable})`; });
     button.append(img);
     button.addEventListener("click", () => {
-      blobUrl(origin, attachment.url, token).then((src) => openLightbox(src, attachment.name, ui), () => undefined);
+      blobUrl(origin, attachment.url, token).then((src) => openLightbox(item, src, attachment.name, ui), () => undefined);
     });
     box.append(button);
   } else {
