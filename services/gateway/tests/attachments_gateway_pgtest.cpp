@@ -280,14 +280,14 @@ TEST_CASE("attachments: upload, real type, plan cap, members only, download head
   CHECK(r.status == 401);
 
   // Over the plan's cap: 413 from the Content-Length alone (no body sent), nothing stored.
-  connector.subscription.max_attachment_bytes = 1000;
+  connector.subscription.max_attachment_bytes = 100;
   auto head = request_head("POST", "/api/v1/conversations/" + conversation + "/attachments?name=big.png",
                            {{"Authorization", "Bearer " + visitor}, {"Content-Type", "image/png"}},
                            200000);
   auto refused = http_exchange(port, head);
   CHECK(refused.status == 413);
   CHECK(refused.body.find("payload_too_large") != std::string::npos);
-  // A body within the framing allowance but over the cap: channel-connector's exact check.
+  // A body within the framing allowance but over the 100-byte cap: channel-connector's exact check.
   r = upload(port, conversation, visitor, "cat.png", png);
   CHECK(r.status == 413);
   CHECK(connector.stored_files() == files);

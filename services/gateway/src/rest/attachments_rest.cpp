@@ -55,7 +55,7 @@ std::string content_disposition(std::string_view type, std::string_view file_nam
   std::string encoded;
   for (unsigned char c : file_name) {
     bool printable = c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '%';
-    fallback += printable ? static_cast<char>(c) : '_';
+    if ((c & 0xC0) != 0x80) fallback += printable ? static_cast<char>(c) : '_';  // one '_' per code point
     if (attr_char(c)) {
       encoded += static_cast<char>(c);
     } else {

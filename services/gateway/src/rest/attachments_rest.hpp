@@ -46,7 +46,7 @@ std::optional<std::int64_t> attachment_limit(const Upstreams& upstreams, const s
 
 /// `Content-Disposition` value (RFC 6266 section 4.1 with RFC 5987 / RFC 8187 `filename*`):
 /// `<type>; filename="<ASCII fallback>"; filename*=UTF-8''<percent-encoded UTF-8>`. The
-/// fallback replaces every byte outside printable ASCII, '"', '\\' and '%' with '_'.
+/// fallback replaces every code point outside printable ASCII, and '"', '\\', '%', with one '_'.
 std::string content_disposition(std::string_view type, std::string_view file_name);
 
 }  // namespace botfactory::gateway
