@@ -142,6 +142,7 @@ chat::v1::UploadAttachmentResponse AttachmentService::upload(
       return refusal(chat::v1::ATTACHMENT_REFUSAL_UNSUPPORTED_TYPE, "the image cannot be decoded");
     }
     record.thumbnail_key = record.storage_key + ".thumb";
+    a.set_has_thumbnail(true);
   }
 
   auto discard = [&] {

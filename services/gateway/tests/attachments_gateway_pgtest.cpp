@@ -221,7 +221,8 @@ TEST_CASE("attachments: upload, real type, plan cap, members only, download head
   r = http_call(port, http::verb::get, "/api/v1/conversations/" + conversation + "/messages", {}, user);
   REQUIRE(r.status == 200);
   bool carried = false;
-  for (const auto& m : r.json().at("messages").as_array()) {
+  auto listed = r.json();
+  for (const auto& m : listed.at("messages").as_array()) {
     if (auto* at = m.as_object().if_contains("attachment")) carried |= at->at("id").as_string() == png_id;
   }
   CHECK(carried);
