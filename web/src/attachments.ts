@@ -95,6 +95,11 @@ export function renderAttachment(item: HTMLElement, attachment: Attachment, orig
   item.append(box);
 }
 
+/** A client_id for an upload (crypto.randomUUID needs a secure context; widget hosts may be http). */
+export function uploadClientId(): string {
+  return `file-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
 /** Why an upload failed, as the server's error code ("payload_too_large", …) or "network". */
 export class UploadError extends Error {
   constructor(readonly code: string, message: string) {

@@ -9,7 +9,7 @@ import { t, type Strings } from "./i18n.js";
 import { followCitations, renderReply } from "./citations.js";
 import { WidgetClient, type ClientEvents } from "./widget-client.js";
 import { Store } from "./widget-store.js";
-import { acceptedTypes, renderAttachment, uploadAttachment, uploadErrorText } from "./attachments.js";
+import { acceptedTypes, renderAttachment, uploadAttachment, uploadClientId, uploadErrorText } from "./attachments.js";
 
 const params = new URLSearchParams(location.search);
 const publicId = params.get("bot") ?? "";
@@ -272,7 +272,7 @@ if (attachButton && fileInput) {
     scrollToEnd(true);
     try {
       await uploadAttachment(location.origin, session.conversation_id, session.token, file,
-                             `file-${crypto.randomUUID()}`);
+                             uploadClientId());
       item.remove();
     } catch (error) {
       item.classList.remove("sending");

@@ -8,7 +8,7 @@ import type { ChatMessage, Handler, Sender, WidgetSession } from "../src/protoco
 import type { ClientEvents, Status, WidgetClient } from "../src/widget-client.js";
 import { clock, strings, type Strings } from "./i18n.js";
 import { css } from "./styles.js";
-import { acceptedTypes, renderAttachment, uploadAttachment, uploadErrorText } from "../src/attachments.js";
+import { acceptedTypes, renderAttachment, uploadAttachment, uploadClientId, uploadErrorText } from "../src/attachments.js";
 
 /** The launcher's icons: a speech bubble while closed, a down chevron while open. */
 const chatIcon = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
@@ -277,7 +277,7 @@ export class WidgetView {
     this.scrollToEnd(true);
     try {
       await uploadAttachment(this.options.gateway ?? location.origin, this.session.conversation_id,
-                             this.session.token, file, `file-${crypto.randomUUID()}`);
+                             this.session.token, file, uploadClientId());
       item.remove();
     } catch (error) {
       item.classList.remove("sending");

@@ -42,7 +42,7 @@ export function uploadAttachment(conversationId: string, file: File): Promise<nu
   return authorized(async (access) => {
     const form = new FormData();
     form.append("file", file, file.name);
-    form.append("client_id", `file-${crypto.randomUUID()}`);
+    form.append("client_id", `file-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`);
     let res: Response;
     try {
       res = await fetch(`/api/v1/conversations/${encodeURIComponent(conversationId)}/attachments`, {
