@@ -52,6 +52,29 @@ function openLightbox(parent: Node, src: string, name: string, ui: Strings): voi
   dialog.showModal();
 }
 
+/** The paperclip icon of the attach buttons (inline SVG: no emoji font needed). */
+export function paperclipIcon(): SVGSVGElement {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", "20");
+  svg.setAttribute("height", "20");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  path.setAttribute("d", "M21.4 11.1 12.2 20.3a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 1 1-2.8-2.8l8.5-8.5");
+  path.setAttribute("fill", "none");
+  path.setAttribute("stroke", "currentColor");
+  path.setAttribute("stroke-width", "2");
+  path.setAttribute("stroke-linecap", "round");
+  path.setAttribute("stroke-linejoin", "round");
+  svg.append(path);
+  return svg;
+}
+
+/** True when the message text is only the server's "📎 <name>" stand-in for a missing caption. */
+export function isFileOnlyText(text: string, attachment: Attachment): boolean {
+  return text === `\u{1F4CE} ${attachment.name}`;
+}
+
 /** Appends the attachment of a message to its bubble `item`. */
 export function renderAttachment(item: HTMLElement, attachment: Attachment, origin: string,
                                  token: () => string, ui: Strings): void {
@@ -80,7 +103,10 @@ export function renderAttachment(item: HTMLElement, attachment: Attachment, orig
     const link = document.createElement("a");
     link.className = "attachment-file";
     link.href = "#";
-    link.textContent = `📄 ${attachment.name} · ${sizeText(attachment.size_bytes)}`;
+    const badge = document.createElement("span");
+    badge.className = "attachment-badge";
+    badge.textContent = "PDF";
+    link.append(badge, ` ${attachment.name} · ${sizeText(attachment.size_bytes)}`);
     link.addEventListener("click", (event) => {
       event.preventDefault();
       blobUrl(origin, attachment.url, token).then((src) => {

@@ -9,7 +9,9 @@ import { t, type Strings } from "./i18n.js";
 import { followCitations, renderReply } from "./citations.js";
 import { WidgetClient, type ClientEvents } from "./widget-client.js";
 import { Store } from "./widget-store.js";
-import { acceptedTypes, renderAttachment, uploadAttachment, uploadClientId, uploadErrorText } from "./attachments.js";
+import {
+  acceptedTypes, isFileOnlyText, paperclipIcon, renderAttachment, uploadAttachment, uploadClientId, uploadErrorText,
+} from "./attachments.js";
 
 const params = new URLSearchParams(location.search);
 const publicId = params.get("bot") ?? "";
@@ -117,7 +119,10 @@ function fillText(item: HTMLLIElement, message: ChatMessage): void {
   const body = item.querySelector<HTMLElement>(".text")!;
   if (message.sender.kind === "visitor") body.textContent = message.text;
   else renderReply(body, message.text, message.sources, message.id, ui);
-  if (message.attachment) renderAttachment(item, message.attachment, location.origin, () => session?.token ?? "", ui);
+  if (message.attachment) {
+    body.hidden = isFileOnlyText(message.text, message.attachment);
+    renderAttachment(item, message.attachment, location.origin, () => session?.token ?? "", ui);
+  }
 }
 
 function showMessage(seq: number, message: ChatMessage): void {
@@ -261,12 +266,13 @@ const attachButton = document.querySelector<HTMLButtonElement>("#attach");
 const fileInput = document.querySelector<HTMLInputElement>("#file");
 if (attachButton && fileInput) {
   fileInput.accept = acceptedTypes;
+  attachButton.replaceChildren(paperclipIcon());
   attachButton.addEventListener("click", () => fileInput.click());
   fileInput.addEventListener("change", async () => {
     const file = fileInput.files?.[0];
     fileInput.value = "";
     if (!file || !session) return;
-    const item = bubble("visitor", session.visitor.name, `📎 ${file.name}`);
+    const item = bubble("visitor", session.visitor.name, file.name);
     item.classList.add("sending");
     log.insertBefore(item, log.querySelector(":scope > li.draft, :scope > li.typing"));
     scrollToEnd(true);

@@ -8,7 +8,9 @@ import type { ChatMessage, Handler, Sender, WidgetSession } from "../src/protoco
 import type { ClientEvents, Status, WidgetClient } from "../src/widget-client.js";
 import { clock, strings, type Strings } from "./i18n.js";
 import { css } from "./styles.js";
-import { acceptedTypes, renderAttachment, uploadAttachment, uploadClientId, uploadErrorText } from "../src/attachments.js";
+import {
+  acceptedTypes, isFileOnlyText, paperclipIcon, renderAttachment, uploadAttachment, uploadClientId, uploadErrorText,
+} from "../src/attachments.js";
 
 /** The launcher's icons: a speech bubble while closed, a down chevron while open. */
 const chatIcon = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
@@ -57,7 +59,7 @@ export class WidgetView {
   private readonly form = el("form", "composer");
   private readonly input = el("textarea");
   private readonly sendButton = el("button");
-  private readonly attachButton = el("button", "attach", "📎");  // files
+  private readonly attachButton = el("button", "attach");  // files
   private readonly fileInput = el("input");
   private readonly rendered = new Map<number, HTMLLIElement>();
   private readonly pending = new Map<string, HTMLLIElement>();
@@ -148,6 +150,7 @@ export class WidgetView {
     this.sendButton.type = "submit";
     this.sendButton.disabled = true;
     this.attachButton.type = "button";
+    this.attachButton.append(paperclipIcon());
     this.fileInput.type = "file";
     this.fileInput.hidden = true;
     this.fileInput.accept = acceptedTypes;
@@ -271,7 +274,7 @@ export class WidgetView {
     const file = this.fileInput.files?.[0];
     this.fileInput.value = "";
     if (!file || !this.session) return;
-    const item = this.bubble("visitor", this.ui.you, `📎 ${file.name}`, new Date().toISOString());
+    const item = this.bubble("visitor", this.ui.you, file.name, new Date().toISOString());
     item.classList.add("sending");
     this.log.insertBefore(item, this.tail());
     this.scrollToEnd(true);
@@ -363,6 +366,7 @@ export class WidgetView {
     if (kind === "visitor") body.textContent = message.text;
     else renderReply(body, message.text, message.sources, message.id, this.ui);
     if (message.attachment) {
+      body.hidden = isFileOnlyText(message.text, message.attachment);
       renderAttachment(item, message.attachment, this.options.gateway ?? location.origin,
                        () => this.session?.token ?? "", this.ui);
     }
