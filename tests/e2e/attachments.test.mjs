@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { createServer } from "node:http";
 import { deflateSync } from "node:zlib";
 import { launchChromium, SHOTS } from "./browser_support.mjs";
 import { http, startFleet } from "./harness.mjs";
@@ -115,4 +116,44 @@ test("a visitor sends a picture and a PDF on the chat page; a disguised HTML fil
   assert.match(res.headers.get("content-disposition"), /^inline; filename="broken-lamp.png"/);
   assert.equal((await fetch(`${B}${files[0].url}`)).status, 401);
   await page.close();
+});
+
+test("in the embedded widget on another site, a visitor sends a picture and opens it", async () => {
+  const [A] = fleet.gateways;
+  const owner = { email: "files-widget@shop.example", username: "files_widget", password: "files-pass-2026" };
+  assert.equal((await http(A, "POST", "/api/v1/users", { body: owner })).status, 201);
+  const token = (await http(A, "POST", "/api/v1/auth/login", { body: owner })).body.access_token;
+  const bot = (await http(A, "POST", "/api/v1/bots", {
+    token, body: { name: "Widget Desk", language: "en", greeting: "Hello! Photos welcome." },
+  })).body;
+  // A customer's page on its own origin with the embed snippet (the gateway answers CORS).
+  const site = createServer((req, res) => {
+    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+    res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title></head>
+<body><h1>Shop</h1><script src="${A}/widget.js" data-bot="${bot.public_id}" data-open="true" async></script></body></html>`);
+  });
+  await new Promise((resolve) => site.listen(0, "127.0.0.1", resolve));
+  try {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 820 } });
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`http://127.0.0.1:${site.address().port}/`);
+    const w = (selector) => `[data-botfactory-widget] >> ${selector}`;
+    await page.waitForSelector(w(".composer button[type=submit]:not([disabled])"), { timeout: 15000 });
+    await page.setInputFiles(w(".composer input[type=file]"),
+      { name: "shelf.png", mimeType: "image/png", buffer: gradientPng(400, 600) });
+    await page.waitForFunction(() => {
+      const host = document.querySelector("[data-botfactory-widget]");
+      const img = host?.shadowRoot?.querySelector(".attachment-thumb img");
+      return img && img.complete && img.naturalHeight === 320;
+    }, null, { timeout: 15000 });
+    await page.screenshot({ path: path.join(SHOTS, "attachments-widget.png") });
+    await page.click(w(".attachment-thumb"));
+    await page.waitForSelector(w("dialog.lightbox[open] img"), { timeout: 10000 });
+    await page.screenshot({ path: path.join(SHOTS, "attachments-widget-lightbox.png") });
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await new Promise((resolve) => { site.closeAllConnections(); site.close(resolve); });
+  }
 });
