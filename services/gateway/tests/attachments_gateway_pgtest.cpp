@@ -288,6 +288,15 @@ TEST_CASE("attachments: upload, real type, plan cap, members only, download head
   auto refused = http_exchange(port, head);
   CHECK(refused.status == 413);
   CHECK(refused.body.find("payload_too_large") != std::string::npos);
+  // No Content-Length (chunked): the body is cut at the plan's cap + framing while it streams.
+  std::string chunked = "POST /api/v1/conversations/" + conversation +
+                        "/attachments?name=big.png HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        "Authorization: Bearer " + visitor + "\r\nContent-Type: image/png\r\n"
+                        "Transfer-Encoding: chunked\r\n\r\n";
+  std::string piece(40000, 'x');
+  chunked += "9c40\r\n" + piece + "\r\n0\r\n\r\n";
+  refused = http_exchange(port, chunked);
+  CHECK(refused.status == 413);
   // A body within the framing allowance but over the 100-byte cap: channel-connector's exact check.
   r = upload(port, conversation, visitor, "cat.png", png);
   CHECK(r.status == 413);
