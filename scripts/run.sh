@@ -91,6 +91,7 @@ scripts/servers.sh start "$RUN_DIR/servers"
 . "$RUN_DIR/servers/env"
 export DATABASE_URL=$PG_CONNINFO REDIS_HOST=127.0.0.1 REDIS_PORT
 export BIN_DIR=$ROOT/build WEB_ROOT=$ROOT/web/dist
+export ATTACHMENTS_DIR=${ATTACHMENTS_DIR:-$RUN_DIR/attachments}  # files: chat attachments
 # A local run: the tenant is the developer, whose own model server (Ollama, llama.cpp) listens
 # on 127.0.0.1. Production keeps the default "off" (docs/security.md, SSRF).
 export LLM_TENANT_PRIVATE_ADDRESSES=${LLM_TENANT_PRIVATE_ADDRESSES:-on}

@@ -11,6 +11,7 @@ APT_PACKAGES=(
   libpq-dev libhiredis-dev libspdlog-dev libfmt-dev catch2 libsodium-dev libcpp-jwt-dev libcli11-dev
   nlohmann-json3-dev libssl-dev libcurl4-openssl-dev
   libmd4c-dev libxml2-dev libpoppler-cpp-dev libicu-dev clang-14 libfuzzer-14-dev
+  libmagic-dev libvips-dev zlib1g-dev
   postgresql redis-server
   chromium
   docker-compose

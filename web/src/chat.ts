@@ -10,6 +10,9 @@ import { followCitations, renderReply } from "./citations.js";
 import { WidgetClient, type ClientEvents } from "./widget-client.js";
 import { Store } from "./widget-store.js";
 import { RoomsPanel } from "./rooms-panel.js";
+import {
+  acceptedTypes, isFileOnlyText, paperclipIcon, renderAttachment, uploadAttachment, uploadClientId, uploadErrorText,
+} from "./attachments.js";
 
 const params = new URLSearchParams(location.search);
 const publicId = params.get("bot") ?? "";
@@ -118,6 +121,10 @@ function fillText(item: HTMLLIElement, message: ChatMessage): void {
   const body = item.querySelector<HTMLElement>(".text")!;
   if (message.sender.kind === "visitor") body.textContent = message.text;
   else renderReply(body, message.text, message.sources, message.id, ui);
+  if (message.attachment) {
+    body.hidden = isFileOnlyText(message.text, message.attachment);
+    renderAttachment(item, message.attachment, location.origin, () => session?.token ?? "", ui);
+  }
 }
 
 function showMessage(seq: number, message: ChatMessage): void {
@@ -186,6 +193,7 @@ function useSession(next: WidgetSession): void {
   ui = t(next.bot.language);
   input.placeholder = ui.placeholder;
   sendButton.textContent = ui.send;
+  attachButton?.setAttribute("aria-label", ui.attach);
   title.textContent = next.bot.name;
   avatar.textContent = next.bot.name.slice(0, 1).toUpperCase();
   document.documentElement.lang = next.bot.language;
@@ -255,6 +263,33 @@ input.addEventListener("keydown", (event) => {
 });
 
 followCitations(log);
+
+// files: the attach button uploads one picked file; the message comes back as message.new.
+const attachButton = document.querySelector<HTMLButtonElement>("#attach");
+const fileInput = document.querySelector<HTMLInputElement>("#file");
+if (attachButton && fileInput) {
+  fileInput.accept = acceptedTypes;
+  attachButton.replaceChildren(paperclipIcon());
+  attachButton.addEventListener("click", () => fileInput.click());
+  fileInput.addEventListener("change", async () => {
+    const file = fileInput.files?.[0];
+    fileInput.value = "";
+    if (!file || !session) return;
+    const item = bubble("visitor", session.visitor.name, file.name);
+    item.classList.add("sending");
+    log.insertBefore(item, log.querySelector(":scope > li.draft, :scope > li.typing"));
+    scrollToEnd(true);
+    try {
+      await uploadAttachment(location.origin, session.conversation_id, session.token, file,
+                             uploadClientId());
+      item.remove();
+    } catch (error) {
+      item.classList.remove("sending");
+      item.classList.add("failed");
+      item.querySelector(".text")!.textContent = uploadErrorText(error, ui);
+    }
+  });
+}
 
 function main(): void {
   input.placeholder = ui.placeholder;

@@ -22,6 +22,21 @@ export interface ChatMessage {
   created_at: string;
   /** Present only when non-empty (bot replies grounded in the knowledge base). */
   sources?: MessageSource[];
+  /** files: the file this message carries (docs/api.md "Attachments"). */
+  attachment?: Attachment;
+}
+
+/** A file sent in a conversation. */
+export interface Attachment {
+  id: string;
+  media_type: string;
+  size_bytes: number;
+  name: string;
+  width: number;
+  height: number;
+  has_thumbnail: boolean;
+  url: string;
+  thumbnail_url: string | null;
 }
 
 export interface WidgetSession {

@@ -23,7 +23,7 @@ function mount(script: HTMLScriptElement): void {
   host.id = hostId;
   host.dataset.botfactoryWidget = publicId;
   document.body.append(host);
-  const view = new WidgetView(host, { lang: script.dataset.lang || undefined, position: script.dataset.position });
+  const view = new WidgetView(host, { lang: script.dataset.lang || undefined, position: script.dataset.position, gateway });
   const client = new WidgetClient(gateway, publicId, new Store(`botfactory.widget.${gateway}.${publicId}`), view.events);
   view.attach(client);
   if (script.dataset.open === "true") view.open(false);

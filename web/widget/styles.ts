@@ -79,4 +79,17 @@ button:focus-visible, textarea:focus-visible, a:focus-visible, .log:focus-visibl
   .msg { max-width: 90%; }
 }
 @media (prefers-reduced-motion: reduce) { .root * { animation: none !important; } }
+.composer button.attach { background: transparent; color: var(--ink); padding: 0 6px; display: grid; place-items: center; }
+.attachment { margin-top: 6px; }
+.attachment-thumb { display: block; padding: 0; border: 0; background: none; cursor: zoom-in; border-radius: 8px; overflow: hidden; max-width: 100%; }
+.attachment-thumb img { display: block; max-width: 100%; height: auto; border-radius: 8px; }
+.attachment-file { color: inherit; font-weight: 600; overflow-wrap: anywhere; }
+.msg .attachment-badge { display: inline-block; font-size: 11px; font-weight: 700; padding: 1px 5px; border-radius: 4px; background: #b42318; color: #fff; text-decoration: none; vertical-align: 1px; }
+.msg.failed { background: #fdecea !important; color: #7a1a12 !important; }
+.msg.failed .text { color: #7a1a12; }
+.msg.failed .who { color: #7a1a12; }
+dialog.lightbox { border: 0; padding: 0; background: transparent; max-width: 96vw; max-height: 96vh; }
+dialog.lightbox::backdrop { background: rgba(10, 12, 18, .82); }
+dialog.lightbox img { display: block; max-width: 96vw; max-height: 92vh; object-fit: contain; }
+dialog.lightbox .lightbox-close { position: fixed; top: 12px; right: 16px; font-size: 28px; color: #fff; background: none; border: 0; cursor: pointer; }
 `;

@@ -8,6 +8,9 @@ import type { ChatMessage, Handler, Sender, WidgetSession } from "../src/protoco
 import type { ClientEvents, Status, WidgetClient } from "../src/widget-client.js";
 import { clock, strings, type Strings } from "./i18n.js";
 import { css } from "./styles.js";
+import {
+  acceptedTypes, isFileOnlyText, paperclipIcon, renderAttachment, uploadAttachment, uploadClientId, uploadErrorText,
+} from "../src/attachments.js";
 
 /** The launcher's icons: a speech bubble while closed, a down chevron while open. */
 const chatIcon = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
@@ -32,6 +35,8 @@ export interface ViewOptions {
   lang?: string;
   /** "left" puts the bubble bottom-left (data-position). */
   position?: string;
+  /** files: the gateway's origin (attachments are fetched and uploaded there). */
+  gateway?: string;
 }
 
 /** The widget on the page; `events` is what the client reports into. */
@@ -54,6 +59,8 @@ export class WidgetView {
   private readonly form = el("form", "composer");
   private readonly input = el("textarea");
   private readonly sendButton = el("button");
+  private readonly attachButton = el("button", "attach");  // files
+  private readonly fileInput = el("input");
   private readonly rendered = new Map<number, HTMLLIElement>();
   private readonly pending = new Map<string, HTMLLIElement>();
   private readonly drafts = new Map<number, { item: HTMLLIElement; text: Text }>();
@@ -142,7 +149,14 @@ export class WidgetView {
     this.input.maxLength = 4000;
     this.sendButton.type = "submit";
     this.sendButton.disabled = true;
-    this.form.append(this.input, this.sendButton);
+    this.attachButton.type = "button";
+    this.attachButton.append(paperclipIcon());
+    this.fileInput.type = "file";
+    this.fileInput.hidden = true;
+    this.fileInput.accept = acceptedTypes;
+    this.attachButton.addEventListener("click", () => this.fileInput.click());
+    this.fileInput.addEventListener("change", () => void this.sendFile());
+    this.form.append(this.attachButton, this.fileInput, this.input, this.sendButton);
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.submit();
@@ -177,6 +191,8 @@ export class WidgetView {
     this.input.placeholder = this.ui.placeholder;
     this.input.setAttribute("aria-label", this.ui.message);
     this.sendButton.textContent = this.ui.send;
+    this.attachButton.setAttribute("aria-label", this.ui.attach);
+    this.attachButton.title = this.ui.attach;
     this.heading.textContent = this.session?.bot.name ?? "Chat";
     this.avatar.textContent = (this.session?.bot.name ?? "C").slice(0, 1).toUpperCase();
     this.showState();
@@ -251,6 +267,26 @@ export class WidgetView {
     this.log.insertBefore(item, this.tail());
     this.input.value = "";
     this.scrollToEnd(true);
+  }
+
+  /** files: uploads the picked file; its message arrives as message.new like any other. */
+  private async sendFile(): Promise<void> {
+    const file = this.fileInput.files?.[0];
+    this.fileInput.value = "";
+    if (!file || !this.session) return;
+    const item = this.bubble("visitor", this.ui.you, file.name, new Date().toISOString());
+    item.classList.add("sending");
+    this.log.insertBefore(item, this.tail());
+    this.scrollToEnd(true);
+    try {
+      await uploadAttachment(this.options.gateway ?? location.origin, this.session.conversation_id,
+                             this.session.token, file, uploadClientId());
+      item.remove();
+    } catch (error) {
+      item.classList.remove("sending");
+      item.classList.add("failed");
+      item.querySelector(".text")!.textContent = uploadErrorText(error, this.ui);
+    }
   }
 
   private visitorTyping(): void {
@@ -329,6 +365,11 @@ export class WidgetView {
     const body = item.querySelector<HTMLElement>(".text")!;
     if (kind === "visitor") body.textContent = message.text;
     else renderReply(body, message.text, message.sources, message.id, this.ui);
+    if (message.attachment) {
+      body.hidden = isFileOnlyText(message.text, message.attachment);
+      renderAttachment(item, message.attachment, this.options.gateway ?? location.origin,
+                       () => this.session?.token ?? "", this.ui);
+    }
     this.stamp(item, message.created_at);
     this.insertBySeq(seq, item);
     this.scrollToEnd(kind === "visitor");

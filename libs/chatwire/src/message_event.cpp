@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "botfactory/chatwire/message_attachment.hpp"
 #include "botfactory/chatwire/message_sources.hpp"
 #include "botfactory/rpc/timestamp.hpp"
 
@@ -43,6 +44,7 @@ std::string encode_message_new(const botfactory::chat::v1::Message& message) {
   append_sources(body, message);
   // Rooms: a membership event of the room's seq stream (chat.v1 Message.event).
   if (!message.event().empty()) body.emplace("event", message.event());
+  append_attachment(body, message);  // files
 
   boost::json::object frame;
   frame.reserve(4);

@@ -1,6 +1,9 @@
 #include "channel_app.hpp"
 
+#include "attachment_repository.hpp"
+#include "attachment_service.hpp"
 #include "bot_pipeline.hpp"
+#include "conversation_access.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/http_client/http_client.hpp"
 #include "channel_bindings.hpp"
@@ -85,7 +88,13 @@ struct ChannelApp::Parts {
               replica),
         poller(channels, box, telegram, inbox, b.poller, replica),
         heartbeat(b.leases.renew_every,
-                  {[this] { inbox.renew_leases(); }, [this] { outbox.renew_leases(); }}) {}
+                  {[this] { inbox.renew_leases(); }, [this] { outbox.renew_leases(); }}),
+        attachment_rows(*pool),
+        attachment_store(make_attachment_store(s.attachment_store)),
+        thumbnailer(s.thumbnails),
+        access(store),
+        attachments(attachment_rows, *attachment_store, thumbnailer, access, allowance, chat,
+                    registry) {}
 
   std::shared_ptr<pg::Pool> pool;
   ChatStore store;
@@ -121,6 +130,12 @@ struct ChannelApp::Parts {
   InboxProcessor inbox;
   TelegramPoller poller;
   LeaseHeartbeat heartbeat;  // renews the inbox's and outbox's leases while they work
+  // files (issue 11)
+  AttachmentRepository attachment_rows;
+  std::unique_ptr<AttachmentStore> attachment_store;
+  ImageThumbnailer thumbnailer;
+  TenantConversationAccess access;
+  AttachmentService attachments;
 };
 
 ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& settings,
@@ -136,6 +151,8 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
     }
   });
   parts_->chat.set_listener(&parts_->dispatcher);
+  parts_->chat.set_message_decorator(
+      [this](std::vector<chat::v1::Message>& page) { parts_->attachment_rows.decorate(page); });
   if (parts_->box) {
     // Headroom: the inbox threads may post at once after one check each.
     parts_->inbox.set_room_check([this, headroom = bindings.inbox.threads](const std::string& tenant) {
@@ -167,6 +184,7 @@ ChannelApp::~ChannelApp() {
 
 ChatService& ChannelApp::chat() { return parts_->chat; }
 RoomService& ChannelApp::rooms() { return parts_->rooms; }
+AttachmentService& ChannelApp::attachments() { return parts_->attachments; }
 ModelStatus& ChannelApp::model_status() { return parts_->model_status; }
 ChannelBindings& ChannelApp::bindings() { return parts_->bindings; }
 ChannelDeliveries& ChannelApp::deliveries() { return parts_->deliveries; }

@@ -17,6 +17,7 @@ class Pool;
 
 namespace botfactory::channel {
 
+class AttachmentService;
 class ChatService;
 class RoomService;
 class ModelStatus;
@@ -42,6 +43,8 @@ class ChannelApp {
   ChatService& chat();
   /// Rooms (room_service.hpp).
   RoomService& rooms();
+  /// files: uploads and downloads of conversation attachments.
+  AttachmentService& attachments();
   /// The bots' last model outcomes (GetBotModelStatus).
   ModelStatus& model_status();
   ChannelBindings& bindings();

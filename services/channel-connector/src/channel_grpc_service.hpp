@@ -5,6 +5,7 @@
 
 namespace botfactory::channel {
 
+class AttachmentService;
 class ChatService;
 class ModelStatus;
 
@@ -41,7 +42,20 @@ class ChannelConnectorGrpc final : public chat::v1::ChannelConnectorService::Ser
                                  const chat::v1::GetBotModelStatusRequest* request,
                                  chat::v1::BotModelStatus* response) override;
 
+  // files (attachment_grpc_methods.cpp): FAILED_PRECONDITION until set_attachments().
+  void set_attachments(AttachmentService* attachments) { attachments_ = attachments; }
+  grpc::Status UploadAttachment(grpc::ServerContext* context,
+                                const chat::v1::UploadAttachmentRequest* request,
+                                chat::v1::UploadAttachmentResponse* response) override;
+  grpc::Status GetAttachment(grpc::ServerContext* context,
+                             const chat::v1::GetAttachmentRequest* request,
+                             chat::v1::GetAttachmentResponse* response) override;
+  grpc::Status GetAttachmentLimit(grpc::ServerContext* context,
+                                  const chat::v1::GetAttachmentLimitRequest* request,
+                                  chat::v1::GetAttachmentLimitResponse* response) override;
+
  private:
+  AttachmentService* attachments_ = nullptr;
   ChatService& chat_;
   ModelStatus* model_status_;
 };

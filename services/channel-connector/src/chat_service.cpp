@@ -194,7 +194,8 @@ chat::v1::PostMessageResponse ChatService::post_message(
 chat::v1::PostMessageResponse ChatService::append_message(
     const chat::v1::PostMessageRequest& request, const std::string& tenant_id,
     std::vector<ReplySource> sources, std::optional<bool> answered, std::string language,
-    const std::optional<std::string>* room_question) {
+    const std::optional<std::string>* room_question,
+    const std::function<void(chat::v1::Message&)>& attach, bool answer) {
   std::string text = validate_post(request);
   if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   NewMessage message{request.conversation_id(), request.client_id(), request.sender().kind(),
@@ -222,6 +223,7 @@ chat::v1::PostMessageResponse ChatService::append_message(
     stored = store_.append(message, admit);
     if (stored && !stored->duplicate) {
       committed_.inc();
+      if (attach) attach(stored->message);
       publish(request.conversation_id(), chatwire::encode_message_new(stored->message));
       if (stored->channel != "room") publish_inbox(stored->conversation);  // rooms: no inbox
     }
@@ -243,7 +245,7 @@ chat::v1::PostMessageResponse ChatService::append_message(
                    message.sender_kind != common::v1::SENDER_KIND_BOT;
     if (wants_answer) asked = "/ai " + **room_question;
   }
-  if (!stored->duplicate && wants_answer) {
+  if (!stored->duplicate && wants_answer && answer) {
     if (auto* listener = listener_.load()) {
       listener->on_visitor_message(VisitorMessage{
           stored->tenant_id, stored->bot_id, stored->message.conversation_id(),
@@ -268,6 +270,14 @@ void ChatService::publish_committed(const chat::v1::Message& message) {
   publish(message.conversation_id(), chatwire::encode_message_new(message));
 }
 
+chat::v1::PostMessageResponse ChatService::post_with_attachment(
+    const chat::v1::PostMessageRequest& request,
+    const std::function<void(chat::v1::Message&)>& attach, bool answer) {
+  rpc::require_tenant(request.tenant_id());
+  return append_message(request, request.tenant_id(), {}, std::nullopt, {}, nullptr, attach,
+                        answer);
+}
+
 chat::v1::ListMessagesResponse ChatService::list_messages(
     const chat::v1::ListMessagesRequest& request) {
   rpc::require_tenant(request.tenant_id());
@@ -278,6 +288,7 @@ chat::v1::ListMessagesResponse ChatService::list_messages(
   auto found = store_.get(request.conversation_id(), request.tenant_id());
   if (!found || found->channel() == "room") rpc::throw_not_found("conversation not found");
   auto messages = store_.messages_since(request.conversation_id(), since, limit);
+  if (decorator_) decorator_(messages);
   chat::v1::ListMessagesResponse response;
   response.mutable_messages()->Reserve(static_cast<int>(messages.size()));
   for (auto& m : messages) *response.add_messages() = std::move(m);

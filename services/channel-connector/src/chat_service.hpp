@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -72,6 +73,19 @@ class ChatService : public ChatOps {
   /// as a duplicate.
   chat::v1::PostMessageResponse post_message(const chat::v1::PostMessageRequest& request);
 
+  /// files: post_message() for a message that carries an attachment. `attach` runs after a new
+  /// message's commit and before its frame is published (it links the attachment and sets
+  /// Message.attachment, so the live frame carries it); the bot is not asked when `answer` is
+  /// false (a file without a caption).
+  chat::v1::PostMessageResponse post_with_attachment(
+      const chat::v1::PostMessageRequest& request,
+      const std::function<void(chat::v1::Message&)>& attach, bool answer);
+
+  /// files: fills Message.attachment on ListMessages pages; set before serving.
+  void set_message_decorator(std::function<void(std::vector<chat::v1::Message>&)> decorator) {
+    decorator_ = std::move(decorator);
+  }
+
   /// Messages with seq > since_seq in seq order, limit default and max 500. tenant_id required
   /// (INVALID_ARGUMENT when empty or not a UUID); NOT_FOUND for an unknown conversation or one
   /// of another tenant.
@@ -137,7 +151,9 @@ class ChatService : public ChatOps {
                                                std::vector<ReplySource> sources = {},
                                                std::optional<bool> answered = std::nullopt,
                                                std::string language = {},
-                                               const std::optional<std::string>* room_question = nullptr);
+                                               const std::optional<std::string>* room_question = nullptr,
+                                               const std::function<void(chat::v1::Message&)>& attach = {},
+                                               bool answer = true);
 
   static constexpr std::size_t kPostLockStripes = 64;
 
@@ -148,6 +164,7 @@ class ChatService : public ChatOps {
   std::atomic<VisitorMessageListener*> listener_{nullptr};
   std::atomic<OutboundListener*> outbound_{nullptr};
   std::array<std::mutex, kPostLockStripes> post_locks_;
+  std::function<void(std::vector<chat::v1::Message>&)> decorator_;  // files
   std::shared_ptr<spdlog::logger> log_;
   metrics::Counter& committed_;
   metrics::Counter& duplicates_;

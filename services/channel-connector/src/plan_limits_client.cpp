@@ -12,6 +12,15 @@ SubscriptionChannelAllowance::SubscriptionChannelAllowance(std::shared_ptr<grpc:
     : stub_(billing::v1::SubscriptionService::NewStub(channel)), timeout_(timeout) {}
 
 int SubscriptionChannelAllowance::max_channels(const std::string& tenant_id) {
+  return limits(tenant_id).max_channels();
+}
+
+std::int64_t SubscriptionChannelAllowance::max_attachment_bytes(const std::string& tenant_id) {
+  auto bytes = limits(tenant_id).max_attachment_bytes();
+  return bytes > 0 ? bytes : kDefaultMaxAttachmentBytes;
+}
+
+billing::v1::PlanLimits SubscriptionChannelAllowance::limits(const std::string& tenant_id) {
   grpc::ClientContext context;
   rpc::set_deadline(context, timeout_);
   billing::v1::GetSubscriptionRequest request;
@@ -25,7 +34,7 @@ int SubscriptionChannelAllowance::max_channels(const std::string& tenant_id) {
                                     common::json_escape(status.error_message()));
     throw rpc::StatusError(grpc::StatusCode::UNAVAILABLE, "subscription unavailable");
   }
-  return subscription.plan().limits().max_channels();
+  return subscription.plan().limits();
 }
 
 }  // namespace botfactory::channel

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <string>
 
+#include "attachment_store.hpp"
 #include "botfactory/redis/credentials.hpp"
+#include "image_thumbnailer.hpp"
 
 namespace botfactory::channel {
 
@@ -45,6 +47,9 @@ struct ChannelSettings {
   /// (visitor_watch.hpp).
   std::chrono::milliseconds visitor_gone_grace{15000};
   std::chrono::milliseconds visitor_presence_check{1000};
+  // files (issue 11): where attachment bytes go, and the thumbnail decoding bounds.
+  AttachmentStoreSettings attachment_store;
+  ThumbnailSettings thumbnails;
 };
 
 /// Reads REDIS_HOST, REDIS_PORT, REGISTRY_ADDR, SUBSCRIPTION_ADDR, AI_PROXY_ADDR, RPC_TIMEOUT_MS,

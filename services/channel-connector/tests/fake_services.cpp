@@ -52,6 +52,7 @@ grpc::Status FakeSubscription::GetSubscription(grpc::ServerContext*,
   response->set_tenant_id(request->tenant_id());
   response->mutable_plan()->set_code("trial");
   response->mutable_plan()->mutable_limits()->set_max_channels(max_channels);
+  response->mutable_plan()->mutable_limits()->set_max_attachment_bytes(max_attachment_bytes);
   return grpc::Status::OK;
 }
 

@@ -79,6 +79,7 @@ class FakeSubscription final : public billing::v1::SubscriptionService::Service 
   std::atomic<bool> serve_token_usage{false};
   std::atomic<int> token_usage_calls{0};
   std::atomic<int> max_channels{1};
+  std::atomic<std::int64_t> max_attachment_bytes{0};  // files: 0 = the plan names none
 
  private:
   std::mutex mutex_;

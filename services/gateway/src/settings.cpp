@@ -18,6 +18,9 @@ GatewaySettings GatewaySettings::from_env() {
   s.max_body_bytes = static_cast<std::size_t>(env_int("MAX_BODY_BYTES", 1 << 20, 1024, 1LL << 30));
   s.max_upload_bytes =
       static_cast<std::size_t>(env_int("MAX_UPLOAD_BYTES", 8 << 20, 1024, 1LL << 30));
+  // files: below RPC_MAX_MESSAGE_BYTES (16 MiB), the file travels to channel-connector in one call.
+  s.max_attachment_bytes =
+      static_cast<std::size_t>(env_int("ATTACHMENT_MAX_BYTES", 10 << 20, 1024, 15 << 20));
   s.ws_max_frame_bytes =
       static_cast<std::size_t>(env_int("WS_MAX_FRAME_BYTES", 16384, 256, 16 << 20));
   s.ws_max_queue = static_cast<std::size_t>(env_int("WS_MAX_QUEUE", 1024, 1, 1 << 20));

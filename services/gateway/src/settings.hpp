@@ -19,6 +19,7 @@ struct GatewaySettings {
   std::string metrics_listen;
   std::size_t max_body_bytes = 1 << 20;        // MAX_BODY_BYTES, REST request bodies
   std::size_t max_upload_bytes = 8 << 20;      // MAX_UPLOAD_BYTES, knowledge uploads
+  std::size_t max_attachment_bytes = 10 << 20; // ATTACHMENT_MAX_BYTES, ceiling of any plan's file cap
   std::size_t ws_max_frame_bytes = 16384;      // WS_MAX_FRAME_BYTES, inbound message limit
   std::size_t ws_max_queue = 1024;             // WS_MAX_QUEUE, live frames queued per socket
   std::size_t ws_send_budget_bytes = 256 * 1024;  // WS_SEND_BUDGET_BYTES, counted per socket

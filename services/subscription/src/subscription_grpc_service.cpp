@@ -8,6 +8,14 @@ namespace {
 
 namespace v1 = botfactory::billing::v1;
 
+/// files (issue 11): one chat attachment's cap per plan. In code, not a billing.plans column:
+/// this session's migration slots do not include the billing schema (a column is the upgrade
+/// path). The trial gets 5 MiB, paid plans 10 MiB (the gateway's ATTACHMENT_MAX_BYTES ceiling).
+std::int64_t max_attachment_bytes(const std::string& plan_code) {
+  constexpr std::int64_t kMiB = 1024 * 1024;
+  return plan_code == "trial" ? 5 * kMiB : 10 * kMiB;
+}
+
 constexpr const char* kService = "botfactory.billing.v1.SubscriptionService";
 
 void to_proto(const PlanInfo& plan, v1::Plan* out) {
@@ -22,6 +30,7 @@ void to_proto(const PlanInfo& plan, v1::Plan* out) {
   limits->set_max_knowledge_bytes(plan.max_knowledge_bytes);
   limits->set_max_channels(plan.max_channels);
   limits->set_max_tokens_per_month(plan.max_tokens_per_month);
+  limits->set_max_attachment_bytes(max_attachment_bytes(plan.code));  // files
 }
 
 v1::SubscriptionStatus to_proto(Status status) {

@@ -31,6 +31,7 @@
 #include "ws/session_registry.hpp"
 #include "settings.hpp"
 #include "http/static_files.hpp"
+#include "rest/attachments_rest.hpp"
 #include "rest/dependency_monitor.hpp"
 #include "rest/upstreams.hpp"
 #include "rest/widget_origin.hpp"
@@ -113,8 +114,9 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
     // The route decides the limit once the target is known (on_header).
-    parser_->body_limit(
-        std::max(context_.settings.max_body_bytes, context_.settings.max_upload_bytes));
+    parser_->body_limit(std::max({context_.settings.max_body_bytes,
+                                  context_.settings.max_upload_bytes,
+                                  context_.settings.max_attachment_bytes + kAttachmentFramingBytes}));
     stream_.expires_after(context_.settings.http_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](error_code ec, std::size_t) {
@@ -154,9 +156,11 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     method_ = std::string(header.method_string());
     path_ = std::string(path);
     request_id_ = incoming_request_id();
-    bool upload = is_upload_route(
-        std::string_view(header.method_string().data(), header.method_string().size()), path);
+    std::string_view method(header.method_string().data(), header.method_string().size());
+    bool upload = is_upload_route(method, path);
+    bool attachment = is_attachment_upload_route(method, path);  // files
     std::size_t limit = upload ? context_.settings.max_upload_bytes : context_.settings.max_body_bytes;
+    if (attachment) limit = context_.settings.max_attachment_bytes + kAttachmentFramingBytes;
     if (is_webhook_path(path)) {
       // Public webhooks: a small body limit, and no body is read without the secret header.
       limit = std::min(limit, kWebhookMaxBodyBytes);
@@ -179,12 +183,53 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     }
     if (beast::websocket::is_upgrade(header)) return upgrade();
     if (parser_->is_done()) return handle_request();
-    if (upload && !authorized_upload()) {
-      // The large-body route: the token is checked before one byte of the body is read.
+    if ((upload || attachment) && !authorized_upload()) {
+      // The large-body routes: the token is checked before one byte of the body is read.
       close_after_response_ = true;
       return send(error_response(401, "unauthorized", "missing, invalid or expired token"),
-                  "/api/v1/bots/{id}/knowledge", false);
+                  upload ? "/api/v1/bots/{id}/knowledge" : "/api/v1/conversations/{id}/attachments",
+                  false);
     }
+    if (attachment) return check_attachment_cap();
+    continue_body();
+  }
+
+  /// files: asks the tenant's plan cap (GetAttachmentLimit, on a worker) before the body is
+  /// read: a Content-Length over it (plus multipart framing) is 413 at once, and a streamed body
+  /// is cut at it (the parser's body limit). When the cap cannot be asked, the body is read up
+  /// to ATTACHMENT_MAX_BYTES and channel-connector checks the plan after.
+  void check_attachment_cap() {
+    auto auth = parser_->get()[http::field::authorization];
+    auto claims = context_.verifier.verify(
+        std::string(bearer_token(std::string_view(auth.data(), auth.size()))));
+    std::string tenant = claims ? claims->tenant_id : std::string();
+    auto length = parser_->content_length();
+    bool queued = context_.workers.try_submit([self = shared_from_this(), tenant, length] {
+      auto cap = attachment_limit(self->context_.upstreams, tenant);
+      net::post(self->stream_.get_executor(), [self, cap, length] {
+        if (cap) {
+          auto allowed = static_cast<std::uint64_t>(*cap) + kAttachmentFramingBytes;
+          if (length && *length > allowed) {
+            self->close_after_response_ = true;
+            return self->send(error_response(413, "payload_too_large",
+                                             "the file is larger than the plan allows (" +
+                                                 std::to_string(*cap) + " bytes)"),
+                              "/api/v1/conversations/{id}/attachments", false);
+          }
+          self->parser_->body_limit(allowed);
+        }
+        self->continue_body();
+      });
+    });
+    if (!queued) {
+      close_after_response_ = true;
+      send(busy_response(), "/api/v1/conversations/{id}/attachments", true);
+    }
+  }
+
+  /// Answers "Expect: 100-continue" when asked, then reads the body.
+  void continue_body() {
+    auto& header = parser_->get();
     auto expect = header[http::field::expect];
     if (beast::iequals(expect, "100-continue")) {
       auto interim = std::make_shared<http::response<http::empty_body>>(http::status::continue_,

@@ -61,6 +61,9 @@ constexpr std::array kRoutes = {
     Route{"GET", "/api/v1/rooms/{id}/messages", Endpoint::kListRoomMessages},
     Route{"POST", "/api/v1/rooms/{id}/messages", Endpoint::kPostRoomMessage},
     Route{"PUT", "/api/v1/rooms/{id}/bot", Endpoint::kSetRoomBot},
+    Route{"POST", "/api/v1/conversations/{id}/attachments", Endpoint::kUploadAttachment},
+    Route{"GET", "/api/v1/attachments/{id}", Endpoint::kGetAttachment},
+    Route{"GET", "/api/v1/attachments/{id}/thumbnail", Endpoint::kGetAttachmentThumbnail},
 };
 
 /// Matches `path` against `pattern` segment by segment; "{...}" segments capture one non-empty
@@ -117,6 +120,11 @@ RouteMatch match_route(std::string_view method, std::string_view path) {
 bool is_upload_route(std::string_view method, std::string_view path) {
   auto match = match_route(method, path);
   return match.kind == RouteMatch::Kind::kFound && match.endpoint == Endpoint::kAddKnowledge;
+}
+
+bool is_attachment_upload_route(std::string_view method, std::string_view path) {
+  auto match = match_route(method, path);
+  return match.kind == RouteMatch::Kind::kFound && match.endpoint == Endpoint::kUploadAttachment;
 }
 
 }  // namespace botfactory::gateway

@@ -58,6 +58,9 @@ enum class Endpoint {
   kListRoomMessages,
   kPostRoomMessage,
   kSetRoomBot,
+  kUploadAttachment,        // files: POST /api/v1/conversations/{id}/attachments
+  kGetAttachment,           // files: GET /api/v1/attachments/{id}
+  kGetAttachmentThumbnail,  // files: GET /api/v1/attachments/{id}/thumbnail
 };
 
 /// Result of matching a request against the table.
@@ -75,5 +78,8 @@ RouteMatch match_route(std::string_view method, std::string_view path);
 
 /// True when `path` names the knowledge upload route, whose body limit is larger.
 bool is_upload_route(std::string_view method, std::string_view path);
+
+/// True when `path` names the attachment upload route (files), whose body limit is the plan's.
+bool is_attachment_upload_route(std::string_view method, std::string_view path);
 
 }  // namespace botfactory::gateway

@@ -1,5 +1,7 @@
 #include "rest/rest_api.hpp"
 
+#include "rest/attachments_rest.hpp"
+
 #include <cstdint>
 #include <unordered_map>
 
@@ -210,6 +212,9 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
       return delete_channel(upstreams_, require_user(request).tenant_id, p.at(0), p.at(1));
     case Endpoint::kListFailedDeliveries:
       return list_failed_deliveries(upstreams_, require_user(request).tenant_id, p.at(0), p.at(1), request);
+    case Endpoint::kUploadAttachment: return upload_attachment(upstreams_, authenticate(request), p.at(0), request);
+    case Endpoint::kGetAttachment: return download_attachment(upstreams_, authenticate(request), p.at(0), false);
+    case Endpoint::kGetAttachmentThumbnail: return download_attachment(upstreams_, authenticate(request), p.at(0), true);
     case Endpoint::kReplayDeliveries:
       return replay_deliveries(upstreams_, require_user(request).tenant_id, p.at(0), p.at(1), request);
     case Endpoint::kCreateRoom: case Endpoint::kListRooms: case Endpoint::kGetRoom: case Endpoint::kJoinRoom:

@@ -1,6 +1,7 @@
 #include "rest/rest_json.hpp"
 
 #include "botfactory/chatwire/message_event.hpp"
+#include "botfactory/chatwire/message_attachment.hpp"
 #include "botfactory/chatwire/message_sources.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/rpc/timestamp.hpp"
@@ -216,6 +217,7 @@ boost::json::object message_json(const chat::v1::Message& message) {
                            {"text", message.text()},
                            {"created_at", rpc::rfc3339(message.created_at())}};
   chatwire::append_sources(json, message);
+  chatwire::append_attachment(json, message);  // files
   return json;
 }
 

@@ -2,6 +2,7 @@
 // same origin as the dashboard) and the live chat protocol over /ws (docs/protocol.md):
 // conversation.join, message.send, message.delta (the reply growing), message.new (committed).
 
+import type { Attachment } from "./attachments";
 import { publicApi } from "./client";
 
 export interface ChatSource { document_id: string; document_title: string; chunk_id: string }
@@ -12,6 +13,8 @@ export interface ChatMessage {
   text: string;
   created_at: string;
   sources?: ChatSource[];
+  /** files: the file this message carries. */
+  attachment?: Attachment;
 }
 export interface WidgetSession {
   token: string;

@@ -9,6 +9,8 @@ import {
   listMessages, markRead, setHandler, type Handler, type InboxFrame, type InboxItem, type InboxSocket,
 } from "../../api/inbox";
 import { ErrorMessage } from "../ErrorMessage";
+import { AttachButton } from "../files/AttachButton";
+import { AttachmentView } from "../files/AttachmentView";
 import { useChannelName } from "./ConversationList";
 import { formatWhen } from "./when";
 
@@ -227,7 +229,8 @@ export function ConversationView(props: {
               {" · "}
               <time dateTime={m.created_at}>{formatWhen(m.created_at, i18n.language)}</time>
             </span>
-            <p>{m.text}</p>
+            {!(m.attachment && m.text === `📎 ${m.attachment.name}`) && <p>{m.text}</p>}
+            {m.attachment && <AttachmentView attachment={m.attachment} />}
           </div>
         ))}
         {draft && <div className="bubble bot draft" data-testid="draft"><p>{draft}</p></div>}
@@ -244,6 +247,7 @@ export function ConversationView(props: {
           }}
           onBlur={() => socket?.typing(conversationId, false)}
           onKeyDown={onKey} data-testid="reply-text" />
+        <AttachButton conversationId={conversationId} disabled={handler !== "human"} />
         <button className="button" type="submit" disabled={handler !== "human" || !text.trim()}
           data-testid="reply-send">{t("inbox.send")}</button>
       </form>

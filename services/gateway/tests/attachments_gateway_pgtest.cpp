@@ -1,0 +1,310 @@
+// Attachments (issue 11 "Files") through the real gateway and the real channel-connector (in
+// process, fresh database, test Redis, a temporary ATTACHMENTS_DIR): uploads of PNG / JPEG /
+// PDF, real-type refusals (415), the plan's cap before the body is read (413, nothing stored),
+// members only (403 / 404), download headers, thumbnails bounded to 320 px, a pixel bomb (422).
+
+#include <zlib.h>
+
+#include <filesystem>
+
+#include <catch2/catch.hpp>
+
+#include "botfactory/pg/migrator.hpp"
+#include "botfactory/pg/pool.hpp"
+#include "botfactory/rpc/client.hpp"
+#include "botfactory/rpc/server.hpp"
+#include "channel_app.hpp"
+#include "channel_grpc_service.hpp"
+#include "chat_service.hpp"
+#include "fake_services.hpp"
+#include "fake_upstreams.hpp"
+#include "gateway_fleet.hpp"
+#include "image_thumbnailer.hpp"
+#include "migrations.hpp"
+#include "model_status.hpp"
+#include "rest/attachments_rest.hpp"
+
+using namespace botfactory::gateway_test;
+namespace common = botfactory::common;
+namespace pg = botfactory::pg;
+namespace rpc = botfactory::rpc;
+namespace metrics = botfactory::metrics;
+namespace testenv = botfactory::testenv;
+namespace gateway = botfactory::gateway;
+namespace cc = botfactory::channel;
+namespace cct = botfactory::channel::testing_support;
+namespace chat = botfactory::chat;
+
+namespace {
+
+/// channel-connector's real wiring served over gRPC, attachments in a fresh directory.
+struct ChannelConnector {
+  cct::FakeRegistry registry;
+  cct::FakeSubscription subscription;
+  cct::FakeAi ai;
+  metrics::Registry metrics;
+  testenv::TestDatabase database;
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("bf-att-" + common::random_base62(10));
+  std::shared_ptr<pg::Pool> pool;
+  std::unique_ptr<rpc::Server> fakes;
+  std::unique_ptr<cc::ChannelApp> app;
+  std::unique_ptr<cc::ChannelConnectorGrpc> chat_service;
+  std::unique_ptr<rpc::Server> server;
+
+  ChannelConnector() {
+    pool = std::make_shared<pg::Pool>(database.conninfo(), 8);
+    {
+      auto connection = pool->acquire();
+      pg::migrate(*connection, "chat", botfactory::migrations::chat_migrations());
+    }
+    fakes = std::make_unique<rpc::Server>("127.0.0.1:0",
+                                          std::vector<grpc::Service*>{&registry, &subscription, &ai});
+    std::string address = "127.0.0.1:" + std::to_string(fakes->port());
+    cc::ChannelSettings s;
+    s.redis_host = testenv::redis_host();
+    s.redis_port = testenv::redis_port();
+    s.registry_addr = s.subscription_addr = s.ai_proxy_addr = address;
+    s.pipeline_threads = 1;
+    s.redis_key_prefix = "test:" + common::random_uuid() + ":";
+    s.attachment_store.dir = dir.string();
+    s.thumbnails.max_pixels = 4'000'000;
+    app = std::make_unique<cc::ChannelApp>(pool, s, metrics);
+    chat_service = std::make_unique<cc::ChannelConnectorGrpc>(app->chat(), &app->model_status());
+    chat_service->set_attachments(&app->attachments());
+    server = std::make_unique<rpc::Server>("127.0.0.1:0",
+                                           std::vector<grpc::Service*>{chat_service.get()});
+  }
+  ~ChannelConnector() {
+    ai.release();
+    server.reset();
+    app.reset();
+    fakes.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(server->port()); }
+
+  /// Files in the attachment directory (originals and thumbnails).
+  std::size_t stored_files() const {
+    std::size_t n = 0;
+    if (!std::filesystem::exists(dir)) return 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) n += e.is_regular_file();
+    return n;
+  }
+  std::int64_t attachment_rows() {
+    auto connection = pool->acquire();
+    return connection->exec("SELECT count(*) FROM chat.attachments").int64(0, 0);
+  }
+};
+
+void put_u32(std::string& out, std::uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xff);
+}
+
+void put_chunk(std::string& out, const char* type, const std::string& data) {
+  put_u32(out, static_cast<std::uint32_t>(data.size()));
+  std::string body = std::string(type, 4) + data;
+  out += body;
+  put_u32(out, static_cast<std::uint32_t>(
+                   crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()))));
+}
+
+/// A valid black RGB PNG of `width` × `height` (filter 0 rows of zeros, zlib-compressed), or,
+/// with `rows` < height, one whose pixel data is cut short (a bomb's header with a small body).
+std::string make_png(std::uint32_t width, std::uint32_t height, std::uint32_t rows) {
+  std::string png = "\x89PNG\r\n\x1a\n";
+  std::string ihdr;
+  put_u32(ihdr, width);
+  put_u32(ihdr, height);
+  ihdr += std::string("\x08\x02\x00\x00\x00", 5);  // 8-bit RGB, deflate, no filter, no interlace
+  put_chunk(png, "IHDR", ihdr);
+  std::string raw(static_cast<std::size_t>(rows) * (1 + width * 3), '\0');
+  uLongf size = compressBound(static_cast<uLong>(raw.size()));
+  std::string compressed(size, '\0');
+  compress(reinterpret_cast<Bytef*>(compressed.data()), &size,
+           reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()));
+  compressed.resize(size);
+  put_chunk(png, "IDAT", compressed);
+  put_chunk(png, "IEND", "");
+  return png;
+}
+
+constexpr const char* kPdf =
+    "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    "2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+std::string multipart(const std::string& boundary, const std::string& file_name,
+                      const std::string& content, const std::string& caption = {}) {
+  std::string body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" +
+                     file_name + "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + content + "\r\n";
+  if (!caption.empty()) {
+    body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\n" + caption + "\r\n";
+  }
+  return body + "--" + boundary + "--\r\n";
+}
+
+HttpResult upload(unsigned short port, const std::string& conversation, const std::string& token,
+                  const std::string& file_name, const std::string& content) {
+  const std::string boundary = "bfboundary42";
+  return http_call(port, http::verb::post, "/api/v1/conversations/" + conversation + "/attachments",
+                   multipart(boundary, file_name, content), token,
+                   "multipart/form-data; boundary=" + boundary);
+}
+
+std::string visitor_token(const FakeUpstreams& fakes, const std::string& tenant,
+                          const std::string& bot, const std::string& conversation) {
+  botfactory::jwt::Claims claims;
+  claims.kind = botfactory::jwt::TokenKind::kVisitor;
+  claims.subject = "v_" + common::random_base62(8);
+  claims.tenant_id = tenant;
+  claims.bot_id = bot;
+  claims.conversation_id = conversation;
+  claims.name = "Ann";
+  return fakes.signer().sign(claims, std::chrono::seconds(600));
+}
+
+std::string new_conversation(ChannelConnector& connector, const std::string& tenant, const std::string& bot) {
+  chat::v1::CreateConversationRequest request;
+  request.set_tenant_id(tenant);
+  request.set_bot_id(bot);
+  request.set_channel("web");
+  request.set_visitor_name("Ann");
+  return connector.app->chat().create_conversation(request).id();
+}
+
+}  // namespace
+
+TEST_CASE("attachments: upload, real type, plan cap, members only, download headers, thumbnails") {
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  ChannelConnector connector;
+  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) { s.channel_addr = connector.address(); }};
+  auto port = gateway.port();
+  const std::string tenant = common::random_uuid();
+  auto bot = connector.registry.add_bot(tenant, "Help", "en", "");
+  auto conversation = new_conversation(connector, tenant, bot.id());
+  auto visitor = visitor_token(fakes, tenant, bot.id(), conversation);
+  auto user = user_token(fakes, tenant);
+  auto png = make_png(640, 480, 480);
+  cc::ImageThumbnailer thumbnailer({});
+
+  // A visitor sends a PNG: stored, carried by a message, with a thumbnail.
+  auto r = upload(port, conversation, visitor, "cat.png", png);
+  REQUIRE(r.status == 201);
+  auto a = r.json().at("attachment").as_object();
+  CHECK(a.at("media_type").as_string() == "image/png");
+  CHECK(a.at("size_bytes").as_int64() == static_cast<std::int64_t>(png.size()));
+  CHECK(a.at("width").as_int64() == 640);
+  CHECK(a.at("has_thumbnail").as_bool());
+  std::string png_id(a.at("id").as_string());
+  CHECK(connector.stored_files() == 2);
+
+  // Download: the bytes and the headers.
+  r = http_call(port, http::verb::get, "/api/v1/attachments/" + png_id, {}, visitor);
+  REQUIRE(r.status == 200);
+  CHECK(r.body == png);
+  CHECK(r.raw[http::field::content_type] == "image/png");
+  CHECK(r.raw["X-Content-Type-Options"] == "nosniff");
+  CHECK(r.raw["Content-Security-Policy"] == "default-src 'none'; sandbox");
+  CHECK(r.raw["Content-Disposition"] == "inline; filename=\"cat.png\"; filename*=UTF-8''cat.png");
+  CHECK(r.raw[http::field::cache_control].find("private") != std::string::npos);
+
+  // The thumbnail: a JPEG within 320 px.
+  r = http_call(port, http::verb::get, "/api/v1/attachments/" + png_id + "/thumbnail", {}, user);
+  REQUIRE(r.status == 200);
+  CHECK(r.raw[http::field::content_type] == "image/jpeg");
+  auto thumb = thumbnailer.probe(r.body);
+  REQUIRE(thumb);
+  CHECK(thumb->width == 320);
+  CHECK(thumb->height == 240);
+
+  // The message carries it (REST history).
+  r = http_call(port, http::verb::get, "/api/v1/conversations/" + conversation + "/messages", {}, user);
+  REQUIRE(r.status == 200);
+  bool carried = false;
+  auto listed = r.json();
+  for (const auto& m : listed.at("messages").as_array()) {
+    if (auto* at = m.as_object().if_contains("attachment")) carried |= at->at("id").as_string() == png_id;
+  }
+  CHECK(carried);
+
+  // A JPEG as raw bytes from an operator, and a PDF (served as a download).
+  auto jpeg = thumbnailer.thumbnail(png);
+  r = http_call(port, http::verb::post,
+                "/api/v1/conversations/" + conversation + "/attachments?name=photo.JPG", jpeg, user,
+                "application/octet-stream");
+  REQUIRE(r.status == 201);
+  CHECK(r.json().at("attachment").at("media_type").as_string() == "image/jpeg");
+  r = upload(port, conversation, visitor, "счёт 1.pdf", kPdf);
+  REQUIRE(r.status == 201);
+  std::string pdf_id(r.json().at("attachment").at("id").as_string());
+  CHECK_FALSE(r.json().at("attachment").at("has_thumbnail").as_bool());
+  r = http_call(port, http::verb::get, "/api/v1/attachments/" + pdf_id, {}, user);
+  REQUIRE(r.status == 200);
+  CHECK(r.raw[http::field::content_type] == "application/pdf");
+  CHECK(r.raw["Content-Disposition"] ==
+        "attachment; filename=\"____ 1.pdf\"; filename*=UTF-8''%D1%81%D1%87%D1%91%D1%82%201.pdf");
+  r = http_call(port, http::verb::get, "/api/v1/attachments/" + pdf_id + "/thumbnail", {}, user);
+  CHECK(r.status == 404);
+
+  // The real type decides: a PNG named .pdf, an HTML page named .png, a text file.
+  auto files = connector.stored_files();
+  auto rows = connector.attachment_rows();
+  r = upload(port, conversation, visitor, "invoice.pdf", png);
+  CHECK(r.status == 415);
+  CHECK(r.error_code() == "unsupported_media_type");
+  r = upload(port, conversation, visitor, "cat.png", "<!DOCTYPE html><html><body><script>alert(1)</script></body></html>");
+  CHECK(r.status == 415);
+  r = upload(port, conversation, visitor, "notes", "just some words\n");
+  CHECK(r.status == 415);
+
+  // A pixel bomb: a 30000 × 30000 header over a few rows of data is refused before decoding.
+  r = upload(port, conversation, visitor, "bomb.png", make_png(30000, 30000, 2));
+  CHECK(r.status == 422);
+  CHECK(r.error_code() == "image_too_large");
+  CHECK(connector.stored_files() == files);
+  CHECK(connector.attachment_rows() == rows);
+
+  // Members only.
+  auto other_conversation = new_conversation(connector, tenant, bot.id());
+  r = upload(port, other_conversation, visitor, "cat.png", png);
+  CHECK(r.status == 403);
+  const std::string stranger_tenant = common::random_uuid();
+  auto stranger = user_token(fakes, stranger_tenant);
+  r = upload(port, conversation, stranger, "cat.png", png);
+  CHECK(r.status == 404);
+  r = http_call(port, http::verb::get, "/api/v1/attachments/" + png_id, {}, stranger);
+  CHECK(r.status == 404);
+  auto other_visitor = visitor_token(fakes, tenant, bot.id(), other_conversation);
+  r = http_call(port, http::verb::get, "/api/v1/attachments/" + png_id, {}, other_visitor);
+  CHECK(r.status == 404);
+  r = http_call(port, http::verb::get, "/api/v1/attachments/" + png_id);
+  CHECK(r.status == 401);
+
+  // Over the plan's cap: 413 from the Content-Length alone (no body sent), nothing stored.
+  connector.subscription.max_attachment_bytes = 100;
+  auto head = request_head("POST", "/api/v1/conversations/" + conversation + "/attachments?name=big.png",
+                           {{"Authorization", "Bearer " + visitor}, {"Content-Type", "image/png"}},
+                           200000);
+  auto refused = http_exchange(port, head);
+  CHECK(refused.status == 413);
+  CHECK(refused.body.find("payload_too_large") != std::string::npos);
+  // No Content-Length (chunked): the body is cut at the plan's cap + framing while it streams.
+  std::string chunked = "POST /api/v1/conversations/" + conversation +
+                        "/attachments?name=big.png HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        "Authorization: Bearer " + visitor + "\r\nContent-Type: image/png\r\n"
+                        "Transfer-Encoding: chunked\r\n\r\n";
+  std::string piece(40000, 'x');
+  chunked += "9c40\r\n" + piece + "\r\n0\r\n\r\n";
+  refused = http_exchange(port, chunked);
+  CHECK(refused.status == 413);
+  // A body within the framing allowance but over the 100-byte cap: channel-connector's exact check.
+  r = upload(port, conversation, visitor, "cat.png", png);
+  CHECK(r.status == 413);
+  CHECK(connector.stored_files() == files);
+  CHECK(connector.attachment_rows() == rows);
+}
+
+TEST_CASE("Content-Disposition filename* (RFC 5987)") {
+  CHECK(gateway::content_disposition("inline", "a b\"c.png") ==
+        "inline; filename=\"a b_c.png\"; filename*=UTF-8''a%20b%22c.png");
+}
