@@ -121,7 +121,9 @@ int replay_page_size(const GatewaySettings& settings) {
 /// the token's expiry are checked by the gateway's periodic tick() instead of a timer per socket.
 ///
 /// The rules live in socket-free classes: ConversationCursors (seq, replay, gap fill, catch-up),
-/// OutboundQueue (the byte budget), SessionToken (expiry and in-band renewal).
+/// OutboundQueue (the byte budget), SessionToken (expiry and in-band renewal), IngestLanes
+/// (message.send: order per conversation, in-flight bounds, wait bound; the calls themselves go
+/// out on gRPC's callback API and their answers are posted back to this socket's executor).
 ///
 /// Budget: every frame the socket makes the gateway hold is counted in its OutboundQueue
 /// (WS_SEND_BUDGET_BYTES). Over the budget the session stops reading from the socket (so no
