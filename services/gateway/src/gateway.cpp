@@ -110,7 +110,8 @@ struct Gateway::Impl {
   VisitorPresence presence;
   std::atomic<bool> stopping{false};
   IngestLimiter ingest{settings.ingest_max_in_flight,
-                       std::chrono::milliseconds(settings.ingest_max_queue_wait_ms)};
+                       std::chrono::milliseconds(settings.ingest_max_queue_wait_ms),
+                       settings.ingest_max_calls};
   ServerContext context;
   std::unique_ptr<HttpServer> server;
   std::unique_ptr<metrics::HttpEndpoint> ops;  // GATEWAY_METRICS_LISTEN, when set

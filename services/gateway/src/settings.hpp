@@ -56,6 +56,7 @@ struct GatewaySettings {
                                         // in its conversation's lane is refused (unavailable)
   std::size_t ingest_max_in_flight = 1024;  // INGEST_MAX_IN_FLIGHT: message.send admitted and not
                                             // answered, whole gateway; more → unavailable
+  std::size_t ingest_max_calls = 8;  // INGEST_MAX_CALLS: PostMessage calls on the wire (0 = any)
   std::size_t ws_max_in_flight_per_socket = 8;  // WS_MAX_IN_FLIGHT_PER_SOCKET: at it, reads pause
   std::string jwt_secret;  // JWT_SECRET (required: common::require_secret)
   std::string jwt_issuer = "botfactory";                                         // JWT_ISSUER

@@ -645,6 +645,18 @@ class WsSession : public ConversationWatcher,
   /// Calls PostMessage without blocking (gRPC callback API); the answer comes back to this
   /// socket's executor (posted()), never touching the socket from a gRPC thread.
   void start_post(ClientFrame frame) {
+    // At most INGEST_MAX_CALLS on the wire, gateway-wide; the rest go in FIFO order.
+    context_.ingest.start_call([self = shared_from_this(), frame = std::move(frame)]() mutable {
+      if (!self->closing_) return self->call_post(std::move(frame));
+      // Closed while it waited for a call's place: not sent; the place goes to the next.
+      net::post(self->socket_.get_executor(), [self, frame = std::move(frame)] {
+        self->posted(frame.client_id, frame.conversation_id,
+                     OpError{"unavailable", "the socket closed"}, {});
+      });
+    });
+  }
+
+  void call_post(ClientFrame frame) {
     // One id per WebSocket message: it follows the message through channel-connector and the
     // bot pipeline's calls and logs.
     common::ScopedRequestId scope(new_ws_request_id());
@@ -665,6 +677,7 @@ class WsSession : public ConversationWatcher,
   /// error; then the conversation's next message starts and reading may resume.
   void posted(const std::string& client_id, const std::string& conversation_id,
               const std::optional<OpError>& error, const PostResult& result) {
+    context_.ingest.call_done();  // may start another socket's message
     auto outcome = ingest_.finished(conversation_id, Clock::now());
     if (!closing_) {
       if (error) {
