@@ -18,6 +18,7 @@
 #include "botfactory/redis/publisher.hpp"
 #include "botfactory/redis/subscriber.hpp"
 #include "ws/chat_ops.hpp"
+#include "ws/ingest_limiter.hpp"
 #include "http/client_rate_limit.hpp"
 #include "fanout/fanout_hub.hpp"
 #include "gateway_metrics.hpp"
@@ -93,7 +94,7 @@ struct Gateway::Impl {
               RoomPresenceSettings{settings.redis_key_prefix, replica, settings.room_typing_ttl}),
         context{settings, workers, upstreams, verifier, rest, limits, static_files, chat, hub,
                 *subscriber, sessions, connections, dependencies, GatewayMetrics::get(),
-                stopping, presence, rooms},
+                stopping, presence, rooms, ingest},
         server(std::make_unique<HttpServer>(*io, context)) {}
 
   GatewaySettings settings;
@@ -118,6 +119,9 @@ struct Gateway::Impl {
   redis::BlockingClient presence_client;  // room presence reads (RoomOps::online)
   RoomOps rooms;
   std::atomic<bool> stopping{false};
+  IngestLimiter ingest{settings.ingest_max_in_flight,
+                       std::chrono::milliseconds(settings.ingest_max_queue_wait_ms),
+                       settings.ingest_max_calls};
   ServerContext context;
   std::unique_ptr<HttpServer> server;
   std::unique_ptr<metrics::HttpEndpoint> ops;  // GATEWAY_METRICS_LISTEN, when set
@@ -201,6 +205,11 @@ void Gateway::stop(std::chrono::milliseconds grace) {
   if (d.ops) d.ops->stop();
   d.subscriber->stop();
   d.workers.join();  // in-flight upstream calls end within their deadline
+  // Asynchronous PostMessage calls too: their answers are posted to the I/O thread (still
+  // running) and use the stubs, so both must outlive them.
+  if (!d.ingest.wait_idle(d.settings.rpc_timeout + std::chrono::seconds(1))) {
+    common::logger("gateway")->warn("{} messages still in flight at shutdown", d.ingest.in_flight());
+  }
   d.work.reset();
   d.io->stop();
   for (auto& t : d.threads) t.join();

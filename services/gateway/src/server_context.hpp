@@ -26,6 +26,7 @@ class ConnectionLimits;
 class DependencyMonitor;
 class VisitorPresence;
 class RoomOps;
+class IngestLimiter;
 
 /// References to the instance's parts; all outlive every connection.
 struct ServerContext {
@@ -46,6 +47,7 @@ struct ServerContext {
   std::atomic<bool>& stopping;  // set at shutdown: no new connections or keep-alive
   VisitorPresence& presence;    // conversations with a visitor socket here (Redis heartbeats)
   const RoomOps& rooms;         // rooms: membership-checked calls, room presence (ws/room_ops.hpp)
+  IngestLimiter& ingest;        // INGEST_MAX_IN_FLIGHT: message.send in flight, whole gateway
 };
 
 }  // namespace botfactory::gateway

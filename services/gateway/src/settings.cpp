@@ -80,6 +80,11 @@ GatewaySettings GatewaySettings::from_env() {
   s.worker_queue = static_cast<std::size_t>(env_int("GATEWAY_WORKER_QUEUE", 1024, 1, 1 << 20));
   s.ingest_max_queue_wait_ms =
       static_cast<int>(env_int("INGEST_MAX_QUEUE_WAIT_MS", 1000, 1, 600000));
+  s.ingest_max_in_flight =
+      static_cast<std::size_t>(env_int("INGEST_MAX_IN_FLIGHT", 1024, 1, 1 << 20));
+  s.ingest_max_calls = static_cast<std::size_t>(env_int("INGEST_MAX_CALLS", 8, 0, 1 << 16));
+  s.ws_max_in_flight_per_socket =
+      static_cast<std::size_t>(env_int("WS_MAX_IN_FLIGHT_PER_SOCKET", 8, 1, 1024));
   s.jwt_secret = common::require_secret("JWT_SECRET");
   s.jwt_issuer = env_string("JWT_ISSUER", s.jwt_issuer);
   rpc::internal_token();  // INTERNAL_RPC_SECRET: checked at start, not at the first call

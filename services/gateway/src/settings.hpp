@@ -56,7 +56,11 @@ struct GatewaySettings {
   int max_connections_per_ip = 256;     // MAX_CONNECTIONS_PER_IP per peer address (IPv6 /64)
   std::size_t worker_queue = 1024;      // GATEWAY_WORKER_QUEUE, jobs waiting for a worker
   int ingest_max_queue_wait_ms = 1000;  // INGEST_MAX_QUEUE_WAIT_MS: a message.send that waited
-                                        // longer for a worker is refused (unavailable), not sent
+                                        // in its conversation's lane is refused (unavailable)
+  std::size_t ingest_max_in_flight = 1024;  // INGEST_MAX_IN_FLIGHT: message.send admitted and not
+                                            // answered, whole gateway; more → unavailable
+  std::size_t ingest_max_calls = 8;  // INGEST_MAX_CALLS: PostMessage calls on the wire (0 = any)
+  std::size_t ws_max_in_flight_per_socket = 8;  // WS_MAX_IN_FLIGHT_PER_SOCKET: at it, reads pause
   std::string jwt_secret;  // JWT_SECRET (required: common::require_secret)
   std::string jwt_issuer = "botfactory";                                         // JWT_ISSUER
 

@@ -299,6 +299,12 @@ struct FakeUpstreams::Impl {
     }
     grpc::Status PostMessage(grpc::ServerContext*, const chat::v1::PostMessageRequest* request,
                              chat::v1::PostMessageResponse* response) override {
+      std::function<void(const chat::v1::PostMessageRequest&)> hook;
+      {
+        std::lock_guard lock(d_.mutex);
+        hook = d_.post_hook;
+      }
+      if (hook) hook(*request);
       ++d_.post_calls;
       auto trimmed = common::trim(request->text());
       if (trimmed.empty() || common::utf8_length(trimmed) > 4000) {
@@ -329,6 +335,7 @@ struct FakeUpstreams::Impl {
   mutable std::mutex mutex;
   std::map<std::string, Conversation> conversations;
   std::atomic<int> post_calls{0};
+  std::function<void(const chat::v1::PostMessageRequest&)> post_hook;  // guarded by mutex
   std::atomic<int> start_trial_calls{0};
   Auth auth{*this};
   Billing billing{*this};
@@ -374,6 +381,11 @@ chat::v1::Message FakeUpstreams::store_and_publish(const std::string& conversati
   bot.set_id(kBotId);
   bot.set_name("Demo bot");
   return impl_->commit(conversation_id, bot, "", text, true);
+}
+
+void FakeUpstreams::on_post(std::function<void(const chat::v1::PostMessageRequest&)> hook) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->post_hook = std::move(hook);
 }
 
 const jwt::TokenSigner& FakeUpstreams::signer() const { return impl_->signer; }

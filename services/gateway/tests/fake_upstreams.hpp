@@ -5,6 +5,7 @@
 // real test Redis, like channel-connector.
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -41,6 +42,10 @@ class FakeUpstreams {
   chat::v1::Message store_silently(const std::string& conversation_id, const std::string& text);
   /// Commits a message and publishes it (as the bot pipeline would).
   chat::v1::Message store_and_publish(const std::string& conversation_id, const std::string& text);
+  /// Runs `hook` at the start of every PostMessage, on the gRPC server's thread, before the
+  /// chat fake looks at the request (it may block: an upstream that holds its answers). Set it
+  /// before the traffic it should see; an empty function removes it.
+  void on_post(std::function<void(const chat::v1::PostMessageRequest&)> hook);
   /// Signs tokens like auth does.
   const jwt::TokenSigner& signer() const;
 

@@ -325,6 +325,7 @@ TEST_CASE("a WebSocket operation that finds the worker queue full gets an unavai
   INFO(json::serialize(frame));
   CHECK(frame.at("type").as_string() == "error");
   CHECK(frame.at("code").as_string() == "unavailable");
+  CHECK(frame.at("retry_after_ms").as_int64() == 2000);
   for (auto& t : clients) t.join();
   ws.close();
 }
@@ -431,67 +432,29 @@ std::pair<std::unique_ptr<WsClient>, std::string> joined_visitor(unsigned short 
 
 }  // namespace
 
-TEST_CASE("message.send on a full worker queue: unavailable with a retry hint, nothing stored") {
-  BusyGateway g(1500ms, [](gateway::GatewaySettings& s) { s.ingest_max_queue_wait_ms = 700; });
+TEST_CASE("message.send needs no worker: acknowledged while the worker queue is full") {
+  BusyGateway g(1500ms);
   auto port = g.port();
   auto [ws, conversation] = joined_visitor(port);
   auto stored_before = g.fakes.stored_messages(conversation);
-  auto calls_before = g.fakes.post_calls();
   // One slow request on the only worker, one waiting: the queue is full for ~1.5 s.
   std::vector<std::thread> clients;
   for (int i = 0; i < 2; ++i) {
     clients.emplace_back([port] { get(port, "/api/v1/plans"); });
     std::this_thread::sleep_for(300ms);
   }
-  auto refused = send_message(*ws, conversation, "m-full");
+  // PostMessage goes out on gRPC's callback API, not on a worker.
+  auto accepted = send_message(*ws, conversation, "m-busy");
+  INFO(json::serialize(accepted));
+  CHECK(accepted.at("type").as_string() == "message.ack");
+  CHECK(accepted.at("client_id").as_string() == "m-busy");
+  CHECK(g.fakes.stored_messages(conversation) == stored_before + 1);
+  // A join still needs a worker: refused, with a retry hint.
+  ws->send_json({{"type", "conversation.join"}, {"conversation_id", conversation}, {"since_seq", 0}});
+  auto refused = ws->read_type("error");
   INFO(json::serialize(refused));
-  CHECK(refused.at("type").as_string() == "error");
   CHECK(refused.at("code").as_string() == "unavailable");
-  CHECK(refused.at("client_id").as_string() == "m-full");
-  CHECK(refused.at("conversation_id").as_string() == conversation);
-  CHECK(refused.at("retry_after_ms").as_int64() == 700);
+  CHECK(refused.at("retry_after_ms").as_int64() > 0);
   for (auto& t : clients) t.join();
-  CHECK(g.fakes.post_calls() == calls_before);
-  CHECK(g.fakes.stored_messages(conversation) == stored_before);
-  // Drained: the next message goes through.
-  auto accepted = send_message(*ws, conversation, "m-next");
-  INFO(json::serialize(accepted));
-  CHECK(accepted.at("type").as_string() == "message.ack");
-  CHECK(accepted.at("client_id").as_string() == "m-next");
-  CHECK(g.fakes.stored_messages(conversation) == stored_before + 1);
-  CHECK(metrics_text(port).find(R"(gateway_ingest_rejected_total{reason="queue_full"})") !=
-        std::string::npos);
-  ws->close();
-}
-
-TEST_CASE("message.send that waited past INGEST_MAX_QUEUE_WAIT_MS is refused, not sent late") {
-  // Room in the queue, but the only worker is busy for 1.5 s and a message may wait 200 ms.
-  BusyGateway g(1500ms, [](gateway::GatewaySettings& s) {
-    s.worker_queue = 8;
-    s.ingest_max_queue_wait_ms = 200;
-  });
-  auto port = g.port();
-  auto [ws, conversation] = joined_visitor(port);
-  auto stored_before = g.fakes.stored_messages(conversation);
-  auto calls_before = g.fakes.post_calls();
-  std::thread slow([port] { get(port, "/api/v1/plans"); });
-  std::this_thread::sleep_for(300ms);
-  auto refused = send_message(*ws, conversation, "m-late");
-  INFO(json::serialize(refused));
-  CHECK(refused.at("type").as_string() == "error");
-  CHECK(refused.at("code").as_string() == "unavailable");
-  CHECK(refused.at("client_id").as_string() == "m-late");
-  CHECK(refused.at("retry_after_ms").as_int64() == 200);
-  slow.join();
-  CHECK(g.fakes.post_calls() == calls_before);
-  CHECK(g.fakes.stored_messages(conversation) == stored_before);
-  auto accepted = send_message(*ws, conversation, "m-after");
-  INFO(json::serialize(accepted));
-  CHECK(accepted.at("type").as_string() == "message.ack");
-  CHECK(g.fakes.stored_messages(conversation) == stored_before + 1);
-  auto metrics = metrics_text(port);
-  CHECK(metrics.find(R"(gateway_ingest_rejected_total{reason="queue_wait"})") != std::string::npos);
-  CHECK(metrics.find("gateway_ingest_queue_wait_seconds_bucket") != std::string::npos);
-  CHECK(metrics.find("gateway_ingest_queue_depth") != std::string::npos);
   ws->close();
 }

@@ -1,9 +1,11 @@
 #pragma once
-// gRPC clients of the services the gateway fronts. Calls are blocking: make them on the worker
-// pool, never on an I/O thread. Each upstream has a circuit breaker: a dead service costs a
+// gRPC clients of the services the gateway fronts. call() blocks: make it on the worker pool,
+// never on an I/O thread; async_call() (gRPC's callback API) does not block and answers on a
+// gRPC thread. Each upstream has a circuit breaker: a dead service costs a
 // fast `unavailable`, not a deadline per request, and disables only the routes that call it.
 
 #include <array>
+#include <functional>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -35,6 +37,22 @@ using RoomsRpc = chat::v1::RoomService::StubInterface;
 /// A unary method of a generated gRPC stub interface, e.g. `&ChatRpc::PostMessage`.
 template <typename Stub, typename Request, typename Response>
 using UnaryMethod = grpc::Status (Stub::*)(grpc::ClientContext*, const Request&, Response*);
+
+/// The callback-API form of a unary method of a generated stub interface, e.g.
+/// `&ChatRpc::async_interface::PostMessage`.
+template <typename Stub, typename Request, typename Response>
+using AsyncUnaryMethod = void (Stub::async_interface::*)(grpc::ClientContext*, const Request*,
+                                                         Response*,
+                                                         std::function<void(grpc::Status)>);
+
+/// What one asynchronous unary call owns until its callback has returned: the context (its
+/// deadline and metadata), the request and the response gRPC writes into.
+template <typename Request, typename Response>
+struct AsyncUnary {
+  grpc::ClientContext context;
+  Request request;
+  Response response;
+};
 
 /// The upstream services, in this order everywhere (names: dependency_name()).
 enum class Dependency { kAuth, kSubscription, kRegistry, kChat };
@@ -84,6 +102,29 @@ struct Upstreams {
     auto status = (stub.*method)(&context, request, &response);
     breaker.record(is_transport_failure(status), CircuitBreaker::Clock::now());
     return status;
+  }
+
+  /// The non-blocking call(): starts `method` of `stub` (gRPC's callback API) for
+  /// `call->request` with the per-call deadline and the current thread's request id
+  /// (prepare()), and returns. `done(status, *call)` runs once, on a gRPC thread when the answer
+  /// came (never on the caller's thread, so it must not touch I/O objects: post to their
+  /// executor), or inline when the breaker is open (UNAVAILABLE "<name> is unavailable"). The
+  /// breaker counts the outcome like call(). `done` must be copyable; `call` lives until it ran.
+  template <typename Stub, typename Request, typename Response, typename Done>
+  void async_call(Stub& stub, AsyncUnaryMethod<Stub, Request, Response> method,
+                  std::shared_ptr<AsyncUnary<Request, Response>> call, Done done) const {
+    auto dependency = dependency_of(&stub);
+    auto* breaker = &(*breakers)[static_cast<std::size_t>(dependency)];
+    if (!breaker->allow(CircuitBreaker::Clock::now())) return done(refused(dependency), *call);
+    prepare(call->context);
+    auto* raw = call.get();
+    (stub.async()->*method)(&raw->context, &raw->request, &raw->response,
+                            [breaker, call = std::move(call), done = std::move(done)](
+                                grpc::Status status) mutable {
+                              breaker->record(is_transport_failure(status),
+                                              CircuitBreaker::Clock::now());
+                              done(status, *call);
+                            });
   }
 
   /// Checks `dependency` with grpc.health.v1 Check (SERVING within `probe_timeout`) and feeds

@@ -1,6 +1,7 @@
 #include "ws/chat_ops.hpp"
 
 #include "http/api_error.hpp"
+#include "botfactory/common/request_id.hpp"
 #include "botfactory/chatwire/conversation_event.hpp"
 #include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/redis/publisher.hpp"
@@ -120,11 +121,34 @@ std::optional<OpError> ChatOps::fetch_messages(const std::string& tenant_id,
   return std::nullopt;
 }
 
-std::optional<OpError> ChatOps::post_message(const jwt::Claims& claims, const std::string& cached_operator_name,
-                                             const std::string& conversation_id,
-                                             const std::string& client_id, const std::string& text,
-                                             PostResult& result) const {
-  chat::v1::PostMessageRequest request;
+namespace {
+
+using PostCall = AsyncUnary<chat::v1::PostMessageRequest, chat::v1::PostMessageResponse>;
+using UserCall = AsyncUnary<auth::v1::GetUserRequest, auth::v1::User>;
+
+/// Starts the PostMessage of `call`; `looked_up_name` is reported back for the session's cache.
+void start_post(const Upstreams& upstreams, std::shared_ptr<PostCall> call,
+                std::string looked_up_name, ChatOps::PostDone done) {
+  upstreams.async_call(
+      *upstreams.chat, &ChatRpc::async_interface::PostMessage, std::move(call),
+      [done = std::move(done), name = std::move(looked_up_name)](const grpc::Status& status,
+                                                                 PostCall& c) {
+        if (!status.ok()) return done(op_error(status), {});
+        PostResult result;
+        result.seq = c.response.message().seq();
+        result.message_id = c.response.message().id();
+        result.operator_name = name;
+        done(std::nullopt, std::move(result));
+      });
+}
+
+}  // namespace
+
+void ChatOps::post_message_async(const jwt::Claims& claims, const std::string& cached_operator_name,
+                                 const std::string& conversation_id, const std::string& client_id,
+                                 const std::string& text, PostDone done) const {
+  auto call = std::make_shared<PostCall>();
+  auto& request = call->request;
   request.set_tenant_id(claims.tenant_id);
   request.set_conversation_id(conversation_id);
   request.set_client_id(client_id);
@@ -134,19 +158,25 @@ std::optional<OpError> ChatOps::post_message(const jwt::Claims& claims, const st
   if (claims.kind == jwt::TokenKind::kVisitor) {
     sender->set_kind(common::v1::SENDER_KIND_VISITOR);
     sender->set_name(claims.name);
-  } else {
-    sender->set_kind(common::v1::SENDER_KIND_OPERATOR);
-    std::string name;
-    if (auto error = operator_name(claims, cached_operator_name, name)) return error;
-    if (cached_operator_name.empty()) result.operator_name = name;
-    sender->set_name(name);
+    return start_post(upstreams_, std::move(call), {}, std::move(done));
   }
-  chat::v1::PostMessageResponse response;
-  auto status = upstreams_.call(*upstreams_.chat, &ChatRpc::PostMessage, request, response);
-  if (!status.ok()) return op_error(status);
-  result.seq = response.message().seq();
-  result.message_id = response.message().id();
-  return std::nullopt;
+  sender->set_kind(common::v1::SENDER_KIND_OPERATOR);
+  if (!cached_operator_name.empty()) {
+    sender->set_name(cached_operator_name);
+    return start_post(upstreams_, std::move(call), {}, std::move(done));
+  }
+  auto user = std::make_shared<UserCall>();
+  user->request.set_user_id(claims.subject);
+  upstreams_.async_call(
+      *upstreams_.auth, &AuthRpc::async_interface::GetUser, std::move(user),
+      [&upstreams = upstreams_, call = std::move(call), done = std::move(done),
+       request_id = common::current_request_id()](const grpc::Status& status,
+                                                  UserCall& user) mutable {
+        if (!status.ok()) return done(op_error(status), {});
+        call->request.mutable_sender()->set_name(user.response.username());
+        common::ScopedRequestId scope(request_id);  // the PostMessage carries it too
+        start_post(upstreams, std::move(call), user.response.username(), std::move(done));
+      });
 }
 
 }  // namespace botfactory::gateway

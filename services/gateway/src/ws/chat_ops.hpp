@@ -1,9 +1,10 @@
 #pragma once
-// The blocking upstream calls behind the WebSocket protocol (join authorization, replay,
-// posting). Run on the worker pool; results are plain values so the WebSocket session needs no
+// The upstream calls behind the WebSocket protocol (join authorization, replay, typing: blocking,
+// run on the worker pool; posting: asynchronous, post_message_async); results are plain values so the WebSocket session needs no
 // gRPC or Protobuf headers.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -81,12 +82,20 @@ class ChatOps {
                                         const std::string& conversation_id, std::int64_t since_seq,
                                         int limit, std::vector<SeqFrame>& out, bool* more) const;
 
-  /// Posts `text` as the token's holder: visitor → {visitor, sub, name from the token};
-  /// user → {operator, user id, username from auth GetUser unless `cached_operator_name` is set}.
-  std::optional<OpError> post_message(const jwt::Claims& claims, const std::string& cached_operator_name,
-                                      const std::string& conversation_id,
-                                      const std::string& client_id, const std::string& text,
-                                      PostResult& result) const;
+  /// What post_message_async() calls when done: an error, or the stored message.
+  using PostDone = std::function<void(std::optional<OpError> error, PostResult result)>;
+
+  /// Posts `text` (chat PostMessage scoped to the token's tenant; `client_id` makes it
+  /// idempotent) as the token's holder: visitor → {visitor, sub, name from the token}; user →
+  /// {operator, user id, username from auth GetUser unless `cached_operator_name` is set, then
+  /// returned in PostResult::operator_name}. Non-blocking (gRPC callback API, both calls under
+  /// RPC_TIMEOUT_MS and the upstream breakers, the current thread's request id as
+  /// x-request-id): `done` runs once, on a gRPC thread (inline when a breaker is open), so it
+  /// must hand its result to the socket's executor. Errors: the gRPC status mapped like REST
+  /// (api_error_from_grpc), e.g. `unavailable`, `not_found`, `invalid_argument`.
+  void post_message_async(const jwt::Claims& claims, const std::string& cached_operator_name,
+                          const std::string& conversation_id, const std::string& client_id,
+                          const std::string& text, PostDone done) const;
 
  private:
   /// The operator's display name: `cached` when set, else auth GetUser's username.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
@@ -34,7 +35,8 @@
 #include "ws/session_registry.hpp"
 #include "settings.hpp"
 #include "ws/ws_framing.hpp"
-#include "ws/ingest_admission.hpp"
+#include "ws/ingest_lanes.hpp"
+#include "ws/ingest_limiter.hpp"
 #include "ws/ws_protocol.hpp"
 #include "work_queue.hpp"
 
@@ -52,6 +54,9 @@ using Clock = std::chrono::steady_clock;
 constexpr int kMaxReplayPage = 200;                      // messages per storage read
 // The `unavailable` error of an operation refused because GATEWAY_WORKER_QUEUE is full.
 constexpr const char* kServerBusy = "the server is busy, try again";
+// The `retry_after_ms` of an `unavailable` answer that has no better hint (a full worker
+// queue, an upstream down): REST's Retry-After for a 503 (http_server.cpp), in ms.
+constexpr std::int64_t kDefaultRetryAfterMs = 2000;
 constexpr std::size_t kMaxMessageFrameBytes = 4000 * 4 + 1024;  // a message.new at its limits
 constexpr std::size_t kMaxJoinedConversations = 16;
 constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
@@ -118,7 +123,9 @@ int replay_page_size(const GatewaySettings& settings) {
 /// the token's expiry are checked by the gateway's periodic tick() instead of a timer per socket.
 ///
 /// The rules live in socket-free classes: ConversationCursors (seq, replay, gap fill, catch-up),
-/// OutboundQueue (the byte budget), SessionToken (expiry and in-band renewal).
+/// OutboundQueue (the byte budget), SessionToken (expiry and in-band renewal), IngestLanes
+/// (message.send: order per conversation, in-flight bounds, wait bound; the calls themselves go
+/// out on gRPC's callback API and their answers are posted back to this socket's executor).
 ///
 /// Budget: every frame the socket makes the gateway hold is counted in its OutboundQueue
 /// (WS_SEND_BUDGET_BYTES). Over the budget the session stops reading from the socket (so no
@@ -143,7 +150,9 @@ class WsSession : public ConversationWatcher,
         queue_(context.settings.ws_send_budget_bytes, context.settings.ws_send_hard_cap_bytes),
         cursors_(*this, kMaxJoinedConversations, context.settings.ws_max_queue),
         last_activity_(Clock::now()),
-        typing_marker_(own_typing_marker(*token_.claims())) {}
+        typing_marker_(own_typing_marker(*token_.claims())),
+        ingest_(context.ingest, context.settings.ws_max_in_flight_per_socket,
+                std::chrono::milliseconds(context.settings.ingest_max_queue_wait_ms)) {}
 
   ~WsSession() override {
     context_.sessions.remove(this);
@@ -312,7 +321,7 @@ class WsSession : public ConversationWatcher,
     char* scratch = scratch_buffer();
     std::vector<WsEvent> events;
     for (int i = 0; i < kReadsPerWakeup && !closed_; ++i) {
-      if (queue_.over_budget()) return pause_reading();
+      if (must_pause()) return pause_reading();
       std::size_t size = read_size();
       std::size_t n = socket_.read_some(net::buffer(scratch, size), ec);
       if (ec == net::error::would_block || ec == net::error::try_again) break;
@@ -333,9 +342,14 @@ class WsSession : public ConversationWatcher,
       if (n < size) break;
     }
     if (closed_) return;
-    if (queue_.over_budget()) return pause_reading();
+    if (must_pause()) return pause_reading();
     wait_readable();
   }
+
+  /// Reading stops over the send budget (no more replies earned) and at
+  /// WS_MAX_IN_FLIGHT_PER_SOCKET messages in flight (no more messages taken in). Once closing,
+  /// only the budget counts: the peer's close frame must be read.
+  bool must_pause() const { return queue_.over_budget() || (!closing_ && ingest_.paused()); }
 
   /// How much to read now: so little that the replies it can earn fit in what is left of the
   /// budget (room / kMaxReplyAmplification, at least kMinReadSize), so a flood pauses reading
@@ -350,11 +364,19 @@ class WsSession : public ConversationWatcher,
   void pause_reading() {
     if (reading_paused_) return;
     reading_paused_ = true;
-    context_.metrics.ws_reads_paused.inc();
+    if (queue_.over_budget()) {
+      context_.metrics.ws_reads_paused.inc();
+    } else {
+      IngestLanes::count_read_pause();
+    }
   }
 
+  /// Reads again once the queue drained to half the budget and a message slot of the socket is
+  /// free (called by the writer and when a message was answered).
   void resume_reading() {
-    if (!reading_paused_ || closed_ || !queue_.drained()) return;
+    if (!reading_paused_ || closed_ || !queue_.drained() || (!closing_ && ingest_.paused())) {
+      return;
+    }
     reading_paused_ = false;
     wait_readable();
   }
@@ -561,6 +583,8 @@ class WsSession : public ConversationWatcher,
   }
 
   void leave_all() {
+    ingest_.clear();  // waiting messages go; answers of calls on the wire still come back
+    if (ingest_timer_) ingest_timer_->cancel();
     for (const auto& id : cursors_.clear()) unwatch(id);
     if (!inbox_key_.empty()) context_.hub.unwatch(inbox_key_, this);
     inbox_key_.clear();
@@ -724,50 +748,118 @@ class WsSession : public ConversationWatcher,
       return send_error({"not_joined", "join the conversation first", frame.client_id,
                          frame.conversation_id});
     }
-    auto client_id = frame.client_id;
-    auto conversation_id = frame.conversation_id;
-    // Push-back (issue 10): refused with `unavailable` + retry hint when the worker queue is
-    // full or the message waited past INGEST_MAX_QUEUE_WAIT_MS; never stored late.
-    IngestAdmission admission(std::chrono::milliseconds(context_.settings.ingest_max_queue_wait_ms));
-    auto queued_at = admission.queued();
-    auto joined_room = rooms_.find(conversation_id);
-    auto room = joined_room == rooms_.end() ? std::nullopt
-                                            : std::optional<RoomPresenceMember>(joined_room->second);
-    bool queued = context_.workers.try_submit([self = shared_from_this(), claims = token_.claims(),
-                                               frame = std::move(frame),
-                                               cached_name = operator_name_, admission, queued_at,
-                                               room] {
-      if (!admission.start(queued_at)) {
-        return net::post(self->socket_.get_executor(), [self, frame, admission] {
-          if (self->closing_) return;
-          self->send_error({"unavailable", kServerBusy, frame.client_id, frame.conversation_id,
-                            admission.retry_after_ms()});
-        });
-      }
-      // One id per WebSocket message: it follows the message through channel-connector and
-      // the bot pipeline's calls and logs.
-      common::ScopedRequestId scope(new_ws_request_id());
-      PostResult result;
-      auto error = room ? self->context_.rooms.post_message(*claims, *room, frame.conversation_id,
-                                                           frame.client_id, frame.text, result)
-                        : self->context_.chat.post_message(*claims, cached_name, frame.conversation_id,
-                                                           frame.client_id, frame.text, result);
-      net::post(self->socket_.get_executor(), [self, frame, result, error] {
-        if (self->closing_) return;
-        if (error) {
-          return self->send_error(
-              {error->code, error->message, frame.client_id, frame.conversation_id});
-        }
-        if (!result.operator_name.empty()) self->operator_name_ = result.operator_name;
-        self->enqueue(make_frame(encode_ack(frame.client_id, result.seq, result.message_id,
-                                            frame.conversation_id)));
+    auto admission = ingest_.admit(std::move(frame), Clock::now());
+    switch (admission.verdict) {
+      case IngestLanes::Verdict::kStart: return start_post(std::move(admission.frame));
+      case IngestLanes::Verdict::kWaiting: return arm_ingest_timer();
+      case IngestLanes::Verdict::kRefused: return refuse_post(admission.frame);
+    }
+  }
+
+  /// Push-back (issue 10): refused before PostMessage, nothing stored; the client may resend
+  /// with the same client_id after retry_after_ms.
+  void refuse_post(const ClientFrame& frame) {
+    send_error({"unavailable", kServerBusy, frame.client_id, frame.conversation_id,
+                ingest_.retry_after_ms()});
+  }
+
+  /// Calls PostMessage without blocking (gRPC callback API); the answer comes back to this
+  /// socket's executor (posted()), never touching the socket from a gRPC thread.
+  void start_post(ClientFrame frame) {
+    // At most INGEST_MAX_CALLS on the wire, gateway-wide; the rest go in FIFO order.
+    context_.ingest.start_call([self = shared_from_this(), frame = std::move(frame)]() mutable {
+      if (!self->closing_) return self->call_post(std::move(frame));
+      // Closed while it waited for a call's place: not sent; the place goes to the next.
+      net::post(self->socket_.get_executor(), [self, frame = std::move(frame)] {
+        self->posted(frame.client_id, frame.conversation_id,
+                     OpError{"unavailable", "the socket closed"}, {});
       });
     });
-    if (!queued) {
-      admission.refused_full();
-      send_error({"unavailable", kServerBusy, client_id, conversation_id,
-                  admission.retry_after_ms()});
+  }
+
+  void call_post(ClientFrame frame) {
+    auto claims = token_.claims();
+    if (auto joined_room = rooms_.find(frame.conversation_id); joined_room != rooms_.end()) {
+      return call_room_post(std::move(frame), claims, joined_room->second);
     }
+    // One id per WebSocket message: it follows the message through channel-connector and the
+    // bot pipeline's calls and logs.
+    common::ScopedRequestId scope(new_ws_request_id());
+    context_.chat.post_message_async(
+        *claims, operator_name_, frame.conversation_id, frame.client_id, frame.text,
+        [self = shared_from_this(), client_id = frame.client_id,
+         conversation_id = frame.conversation_id](std::optional<OpError> error, PostResult result) {
+          net::post(self->socket_.get_executor(),
+                    [self, client_id, conversation_id, error = std::move(error),
+                     result = std::move(result)] {
+                      self->posted(client_id, conversation_id, error, result);
+                    });
+        });
+  }
+
+  /// A room message (rooms: membership-checked PostRoomMessage) still goes through a gateway
+  /// worker (blocking call); its answer comes back like call_post's. A full worker queue is an
+  /// `unavailable` with the default retry hint; nothing is stored.
+  void call_room_post(ClientFrame frame, const std::shared_ptr<const jwt::Claims>& claims,
+                      RoomPresenceMember room) {
+    bool queued = context_.workers.try_submit([self = shared_from_this(), claims, room, frame] {
+      common::ScopedRequestId scope(new_ws_request_id());
+      PostResult result;
+      auto error = self->context_.rooms.post_message(*claims, room, frame.conversation_id,
+                                                     frame.client_id, frame.text, result);
+      net::post(self->socket_.get_executor(),
+                [self, client_id = frame.client_id, conversation_id = frame.conversation_id,
+                 error = std::move(error), result = std::move(result)] {
+                  self->posted(client_id, conversation_id, error, result);
+                });
+    });
+    if (!queued) {
+      posted(frame.client_id, frame.conversation_id, OpError{"unavailable", kServerBusy}, {});
+    }
+  }
+
+  /// The answer of a PostMessage: the ack (only now: channel-connector committed it) or the
+  /// error; then the conversation's next message starts and reading may resume.
+  void posted(const std::string& client_id, const std::string& conversation_id,
+              const std::optional<OpError>& error, const PostResult& result) {
+    context_.ingest.call_done();  // may start another socket's message
+    auto outcome = ingest_.finished(conversation_id, Clock::now());
+    if (!closing_) {
+      if (error) {
+        send_error({error->code, error->message, client_id, conversation_id});
+      } else {
+        if (!result.operator_name.empty()) operator_name_ = result.operator_name;
+        enqueue(make_frame(encode_ack(client_id, result.seq, result.message_id, conversation_id)));
+      }
+    }
+    apply(std::move(outcome));
+    resume_reading();
+  }
+
+  void apply(IngestLanes::Outcome outcome) {
+    for (const auto& frame : outcome.refused) {
+      if (!closing_) refuse_post(frame);
+    }
+    for (auto& frame : outcome.start) start_post(std::move(frame));
+    arm_ingest_timer();
+  }
+
+  /// While a message waits behind its conversation's call, a timer refuses it once it waited
+  /// INGEST_MAX_QUEUE_WAIT_MS (it is not sent late). Created on first use.
+  void arm_ingest_timer() {
+    auto at = ingest_.next_expiry();
+    if (!at || closing_) return;
+    if (ingest_timer_armed_ && *at >= ingest_timer_at_) return;
+    if (!ingest_timer_) ingest_timer_.emplace(socket_.get_executor());
+    ingest_timer_at_ = *at;
+    ingest_timer_armed_ = true;
+    ingest_timer_->expires_at(*at + std::chrono::milliseconds(1));
+    ingest_timer_->async_wait([self = shared_from_this()](error_code ec) {
+      if (ec) return;  // re-armed or cancelled: the newer wait takes over
+      self->ingest_timer_armed_ = false;
+      if (self->closing_) return;
+      self->apply(self->ingest_.expire(Clock::now()));
+    });
   }
 
   // --- writing ---------------------------------------------------------------------------------
@@ -779,7 +871,13 @@ class WsSession : public ConversationWatcher,
     written_or_queued();
   }
 
-  void send_error(const FrameError& error) { enqueue(make_frame(encode_error(error))); }
+  /// Queues an `error` frame; an `unavailable` one without a hint gets kDefaultRetryAfterMs.
+  void send_error(FrameError error) {
+    if (error.code == "unavailable" && error.retry_after_ms <= 0) {
+      error.retry_after_ms = kDefaultRetryAfterMs;
+    }
+    enqueue(make_frame(encode_error(error)));
+  }
 
   /// After the queue changed: metrics, and a write unless one is in flight.
   void written_or_queued() {
@@ -974,6 +1072,10 @@ class WsSession : public ConversationWatcher,
   std::unordered_map<std::string, RoomPresenceMember> rooms_;
   std::unordered_set<std::string> room_typing_;
   TypingThrottle typing_;
+  IngestLanes ingest_;  // message.send admission, order per conversation, wait bound
+  std::optional<net::steady_timer> ingest_timer_;  // while a message waits in a lane
+  Clock::time_point ingest_timer_at_{};
+  bool ingest_timer_armed_ = false;
   bool writing_ = false;
   bool closing_ = false;     // no more data frames: a close frame is queued or sent
   bool close_sent_ = false;  // the close frame is being or has been written

@@ -20,7 +20,9 @@ struct ServerContext;
 /// over WS_MAX_FRAME_BYTES close it with 1009, invalid close frames with 1002 / 1007, a write
 /// without progress for WS_SEND_TIMEOUT_MS or more than WS_SEND_HARD_CAP_BYTES held with 1008,
 /// the token's expiry with 4001, shutdown with 1001; over WS_SEND_BUDGET_BYTES the socket is
-/// not read until its queue drained, and live frames catch up later; pings after half of
+/// not read until its queue drained, and live frames catch up later; at
+/// WS_MAX_IN_FLIGHT_PER_SOCKET messages in flight it is not read until one is answered
+/// (IngestLanes; message.send goes out on gRPC's callback API); pings after half of
 /// WS_IDLE_TIMEOUT_S idle. The socket's executor must be the gateway's one I/O thread.
 /// `connection_slot` (ConnectionLimits) is held until the session ends.
 void run_websocket_session(boost::asio::ip::tcp::socket socket,
