@@ -49,7 +49,7 @@ struct ChannelApp::Parts {
               ChatRateSettings{s.visitor_messages_per_min, s.bot_replies_per_min,
                                s.redis_key_prefix},
               registry),
-        chat(store, publisher, bots, registry, &rates),
+        chat(store, publisher, bots, registry, &rates, s.commit),
         presence(s.redis_host, s.redis_port, s.redis_credentials, s.redis_key_prefix),
         pipeline(bots, quota, generator, chat, rates, meter, registry,
                  PipelineSettings{s.history_turns,

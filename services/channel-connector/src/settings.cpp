@@ -36,6 +36,12 @@ ChannelSettings settings_from_env() {
       std::chrono::milliseconds(common::env_int("VISITOR_GONE_GRACE_MS", 15000, 0, 3600000));
   s.visitor_presence_check =
       std::chrono::milliseconds(common::env_int("VISITOR_PRESENCE_CHECK_MS", 1000, 50, 60000));
+  s.commit.max_batch = static_cast<std::size_t>(
+      common::env_int("CHAT_COMMIT_MAX_BATCH", static_cast<std::int64_t>(s.commit.max_batch), 1, 1024));
+  s.commit.max_queue = static_cast<std::size_t>(
+      common::env_int("CHAT_COMMIT_MAX_QUEUE", static_cast<std::int64_t>(s.commit.max_queue), 1, 100000));
+  s.commit.max_wait = std::chrono::microseconds(
+      common::env_int("CHAT_COMMIT_MAX_WAIT_US", s.commit.max_wait.count(), 0, 100000));
   return s;
 }
 

@@ -1,0 +1,153 @@
+#include "append_committer.hpp"
+
+#include <algorithm>
+#include <future>
+
+#include "botfactory/common/call_deadline.hpp"
+#include "botfactory/common/logging.hpp"
+#include "botfactory/metrics/registry.hpp"
+#include "botfactory/rpc/retry_after.hpp"
+
+namespace botfactory::channel {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const std::vector<double>& batch_buckets() {
+  static const std::vector<double> buckets{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+  return buckets;
+}
+
+}  // namespace
+
+struct AppendCommitter::Item {
+  const NewMessage* message;
+  Clock::time_point queued;
+  std::optional<std::chrono::system_clock::time_point> deadline;
+  std::promise<AppendOutcome> done;
+};
+
+AppendCommitter::AppendCommitter(ChatStore& store, CommitSettings settings,
+                                 metrics::Registry& registry, CommittedSink sink)
+    : store_(store),
+      settings_(settings),
+      sink_(std::move(sink)),
+      batch_size_(registry.histogram("chat_commit_batch_size",
+                                     "Messages committed together in one transaction",
+                                     batch_buckets())),
+      queue_depth_(registry.gauge("chat_commit_queue_depth",
+                                  "Messages waiting for the chat committer")),
+      queue_wait_(registry.histogram("chat_commit_queue_wait_seconds",
+                                     "Time a message waited for the chat committer",
+                                     metrics::latency_buckets())),
+      commit_seconds_(registry.histogram("chat_commit_seconds",
+                                         "Time to commit and publish one batch of messages",
+                                         metrics::latency_buckets())),
+      rejected_full_(registry.counter("chat_commit_rejected_total",
+                                      "Messages refused before the chat committer",
+                                      R"(reason="queue_full")")),
+      rejected_deadline_(registry.counter("chat_commit_rejected_total",
+                                          "Messages refused before the chat committer",
+                                          R"(reason="deadline")")),
+      retried_rounds_(registry.counter("chat_commit_retried_rounds_total",
+                                       "Transactions run again without a failing message")) {
+  settings_.max_batch = std::max<std::size_t>(settings_.max_batch, 1);
+  settings_.max_queue = std::max<std::size_t>(settings_.max_queue, 1);
+  thread_ = std::thread([this] { run(); });
+}
+
+AppendCommitter::~AppendCommitter() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+std::optional<AppendResult> AppendCommitter::append(const NewMessage& message) {
+  Item item{&message, Clock::now(), common::current_call_deadline(), {}};
+  auto answer = item.done.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || queue_.size() >= settings_.max_queue) {
+      rejected_full_.inc();
+      rpc::throw_retry_later(grpc::StatusCode::UNAVAILABLE,
+                             "chat store busy: " + std::to_string(queue_.size()) +
+                                 " messages waiting to be stored; retry in 1 s",
+                             1);
+    }
+    queue_.push_back(&item);
+    queue_depth_.set(static_cast<std::int64_t>(queue_.size()));
+  }
+  wake_.notify_one();
+  auto outcome = answer.get();
+  if (outcome.error) std::rethrow_exception(outcome.error);
+  return std::move(outcome.stored);
+}
+
+void AppendCommitter::run() {
+  std::vector<Item*> batch;
+  batch.reserve(settings_.max_batch);
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued was answered
+      if (settings_.max_wait.count() > 0 && queue_.size() < settings_.max_batch && !stopping_) {
+        wake_.wait_for(lock, settings_.max_wait, [this] {
+          return stopping_ || queue_.size() >= settings_.max_batch;
+        });
+      }
+      std::size_t n = std::min(settings_.max_batch, queue_.size());
+      batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      queue_depth_.set(static_cast<std::int64_t>(queue_.size()));
+    }
+    commit(batch);
+    batch.clear();
+  }
+}
+
+void AppendCommitter::commit(std::vector<Item*>& batch) {
+  auto started = Clock::now();
+  auto wall = std::chrono::system_clock::now();
+  std::vector<Item*> live;
+  std::vector<const NewMessage*> messages;
+  live.reserve(batch.size());
+  messages.reserve(batch.size());
+  for (auto* item : batch) {
+    queue_wait_.observe(std::chrono::duration<double>(started - item->queued).count());
+    if (item->deadline && *item->deadline <= wall) {
+      // Its caller gave up while it waited: not stored (the caller was told it failed).
+      rejected_deadline_.inc();
+      item->done.set_value(AppendOutcome{std::nullopt,
+                                         std::make_exception_ptr(common::CallAbandoned(
+                                             common::CallAbandoned::Reason::kDeadlineExceeded))});
+      continue;
+    }
+    live.push_back(item);
+    messages.push_back(item->message);
+  }
+  if (live.empty()) return;
+  batch_size_.observe(static_cast<double>(live.size()));
+  std::vector<AppendOutcome> outcomes;
+  try {
+    int rounds = 1;
+    outcomes = store_.append_batch(messages, &rounds);
+    if (rounds > 1) retried_rounds_.inc(static_cast<std::uint64_t>(rounds - 1));
+  } catch (...) {  // no connection (pool exhausted, database down): nothing was stored
+    auto error = std::current_exception();
+    for (auto* item : live) item->done.set_value(AppendOutcome{std::nullopt, error});
+    return;
+  }
+  try {
+    sink_(messages, outcomes);
+  } catch (const std::exception& e) {
+    common::logger("chat")->error("publishing a committed batch failed: {}", e.what());
+  }
+  commit_seconds_.observe(std::chrono::duration<double>(Clock::now() - started).count());
+  for (std::size_t i = 0; i < live.size(); ++i) live[i]->done.set_value(std::move(outcomes[i]));
+}
+
+}  // namespace botfactory::channel

@@ -1,0 +1,95 @@
+#pragma once
+// Group commit of chat messages (issue 10): concurrent PostMessage calls queue here and one
+// committer thread stores what queued in one transaction (ChatStore::append_batch), hands the
+// committed batch to a sink (one Redis publish pipeline), then answers each caller.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "chat_store.hpp"
+
+namespace botfactory::metrics {
+class Counter;
+class Gauge;
+class Histogram;
+class Registry;
+}  // namespace botfactory::metrics
+
+namespace botfactory::channel {
+
+/// The committer's bounds.
+struct CommitSettings {
+  /// Messages in one transaction at most (CHAT_COMMIT_MAX_BATCH, 1..1024).
+  std::size_t max_batch = 64;
+  /// Messages waiting for the committer at most; one more is refused (CHAT_COMMIT_MAX_QUEUE,
+  /// 1..100000).
+  std::size_t max_queue = 1024;
+  /// How long the committer waits for a batch to fill before committing a partial one
+  /// (CHAT_COMMIT_MAX_WAIT_US, 0..100000 µs; 0 = natural batching only: the next batch is
+  /// what queued while the previous one committed).
+  std::chrono::microseconds max_wait{0};
+};
+
+/// Called on the committer thread with each batch after its transaction, before any of its
+/// callers is answered and before the next batch starts: outcomes[i] belongs to messages[i].
+/// Batches arrive in commit order, so what it publishes per conversation is in seq order.
+/// What it throws is logged and ignored (the messages are committed).
+using CommittedSink =
+    std::function<void(const std::vector<const NewMessage*>& messages,
+                       const std::vector<AppendOutcome>& outcomes)>;
+
+/// One committer thread over a bounded FIFO queue. Thread-safe. Metrics in `registry`:
+/// chat_commit_batch_size (histogram, messages per transaction), chat_commit_queue_depth
+/// (gauge), chat_commit_queue_wait_seconds (histogram, queued → taken by the committer),
+/// chat_commit_seconds (histogram, one batch: transaction(s) + sink),
+/// chat_commit_rejected_total{reason="queue_full"|"deadline"}, chat_commit_retried_rounds_total
+/// (transactions run again after a failing message).
+class AppendCommitter {
+ public:
+  /// Starts the thread. `store` and `registry` must outlive the committer.
+  AppendCommitter(ChatStore& store, CommitSettings settings, metrics::Registry& registry,
+                  CommittedSink sink);
+  /// Stops taking new messages, commits what is queued, answers it, joins the thread.
+  ~AppendCommitter();
+  AppendCommitter(const AppendCommitter&) = delete;
+  AppendCommitter& operator=(const AppendCommitter&) = delete;
+
+  /// Queues `message` (it must stay valid until this returns) and blocks until its batch is
+  /// committed and handed to the sink. Returns ChatStore::append_batch's answer for it
+  /// (std::nullopt: unknown conversation or another tenant's). Throws rpc::StatusError
+  /// UNAVAILABLE with a retry hint (RetryInfo, 1 s; message "chat store busy …") when
+  /// max_queue messages already wait (nothing stored); common::CallAbandoned when the calling
+  /// gRPC call's deadline (common/call_deadline.hpp) passed before the committer took it
+  /// (nothing stored); the message's own pg::Error when its statement failed.
+  std::optional<AppendResult> append(const NewMessage& message);
+
+ private:
+  struct Item;
+  void run();
+  void commit(std::vector<Item*>& batch);
+
+  ChatStore& store_;
+  CommitSettings settings_;
+  CommittedSink sink_;
+  metrics::Histogram& batch_size_;
+  metrics::Gauge& queue_depth_;
+  metrics::Histogram& queue_wait_;
+  metrics::Histogram& commit_seconds_;
+  metrics::Counter& rejected_full_;
+  metrics::Counter& rejected_deadline_;
+  metrics::Counter& retried_rounds_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Item*> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace botfactory::channel
