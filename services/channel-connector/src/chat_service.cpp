@@ -98,7 +98,7 @@ void ChatService::publish_committed(const std::vector<const NewMessage*>& messag
     committed_.inc();
     frames.emplace_back(chatwire::conversation_channel(stored->message.conversation_id()),
                         chatwire::encode_message_new(stored->message));
-    frames.emplace_back(chatwire::inbox_key(stored->conversation.tenant_id()),
+    frames.emplace_back(chatwire::conversation_channel(chatwire::inbox_key(stored->conversation.tenant_id())),
                         chatwire::encode_conversation_updated(stored->conversation));
   }
   if (frames.empty()) return;
@@ -239,19 +239,12 @@ chat::v1::PostMessageResponse ChatService::append_message(
       (message.sender_kind == common::v1::SENDER_KIND_OPERATOR && !parse_ai_command(message.text));
 
   if (rates_ && message.sender_kind == common::v1::SENDER_KIND_VISITOR) {
-    try {
-      rates_->admit_visitor_message(message.conversation_id);
-    } catch (const rpc::StatusError&) {
-      // Over the rate: a resent message (same client_id) is still answered as the duplicate it
-      // is; anything else is refused and not stored.
-      auto existing = store_.find_by_client_id(message.conversation_id, message.client_id, tenant_id);
-      if (!existing) throw;
-      duplicates_.inc();
-      chat::v1::PostMessageResponse response;
-      *response.mutable_message() = std::move(*existing);
-      response.set_duplicate(true);
-      return response;
-    }
+    // Over the rate, a resent message (same client_id) is still let through: the append
+    // answers it as the duplicate it is. Anything else is refused and not stored.
+    rates_->admit_visitor_message(message.conversation_id, [&] {
+      return store_.find_by_client_id(message.conversation_id, message.client_id, tenant_id)
+          .has_value();
+    });
   }
   // Committed (and published) with whatever else queued meanwhile; answered after the commit.
   std::optional<AppendResult> stored = committer_->append(message);
