@@ -20,6 +20,14 @@ const std::vector<double>& batch_buckets() {
 
 }  // namespace
 
+struct AppendCommitter::Lane {
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::deque<Item*> queue;
+  bool stopping = false;
+  std::thread thread;
+};
+
 struct AppendCommitter::Item {
   const NewMessage* message;
   Clock::time_point queued;
@@ -53,56 +61,63 @@ AppendCommitter::AppendCommitter(ChatStore& store, CommitSettings settings,
                                        "Transactions run again without a failing message")) {
   settings_.max_batch = std::max<std::size_t>(settings_.max_batch, 1);
   settings_.max_queue = std::max<std::size_t>(settings_.max_queue, 1);
-  thread_ = std::thread([this] { run(); });
+  settings_.lanes = std::max<std::size_t>(settings_.lanes, 1);
+  lane_queue_ = (settings_.max_queue + settings_.lanes - 1) / settings_.lanes;
+  for (std::size_t i = 0; i < settings_.lanes; ++i) lanes_.push_back(std::make_unique<Lane>());
+  for (auto& lane : lanes_) lane->thread = std::thread([this, l = lane.get()] { run(*l); });
 }
 
 AppendCommitter::~AppendCommitter() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
+  for (auto& lane : lanes_) {
+    {
+      std::lock_guard lock(lane->mutex);
+      lane->stopping = true;
+    }
+    lane->wake.notify_all();
   }
-  wake_.notify_all();
-  thread_.join();
+  for (auto& lane : lanes_) lane->thread.join();
 }
 
 std::optional<AppendResult> AppendCommitter::append(const NewMessage& message) {
   Item item{&message, Clock::now(), common::current_call_deadline(), {}};
   auto answer = item.done.get_future();
+  auto& lane = *lanes_[std::hash<std::string>{}(message.conversation_id) % lanes_.size()];
   {
-    std::lock_guard lock(mutex_);
-    if (stopping_ || queue_.size() >= settings_.max_queue) {
+    std::lock_guard lock(lane.mutex);
+    if (lane.stopping || lane.queue.size() >= lane_queue_) {
       rejected_full_.inc();
       rpc::throw_retry_later(grpc::StatusCode::UNAVAILABLE,
-                             "chat store busy: " + std::to_string(queue_.size()) +
+                             "chat store busy: " + std::to_string(lane.queue.size()) +
                                  " messages waiting to be stored; retry in 1 s",
                              1);
     }
-    queue_.push_back(&item);
-    queue_depth_.set(static_cast<std::int64_t>(queue_.size()));
+    lane.queue.push_back(&item);
+    queue_depth_.add(1);
   }
-  wake_.notify_one();
+  lane.wake.notify_one();
   auto outcome = answer.get();
   if (outcome.error) std::rethrow_exception(outcome.error);
   return std::move(outcome.stored);
 }
 
-void AppendCommitter::run() {
+void AppendCommitter::run(Lane& lane) {
   std::vector<Item*> batch;
   batch.reserve(settings_.max_batch);
   for (;;) {
     {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued was answered
-      if (settings_.max_wait.count() > 0 && queue_.size() < settings_.max_batch && !stopping_) {
-        wake_.wait_for(lock, settings_.max_wait, [this] {
-          return stopping_ || queue_.size() >= settings_.max_batch;
+      std::unique_lock lock(lane.mutex);
+      lane.wake.wait(lock, [&] { return lane.stopping || !lane.queue.empty(); });
+      if (lane.queue.empty()) return;  // stopping, and everything queued was answered
+      if (settings_.max_wait.count() > 0 && lane.queue.size() < settings_.max_batch &&
+          !lane.stopping) {
+        lane.wake.wait_for(lock, settings_.max_wait, [&] {
+          return lane.stopping || lane.queue.size() >= settings_.max_batch;
         });
       }
-      std::size_t n = std::min(settings_.max_batch, queue_.size());
-      batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-      queue_depth_.set(static_cast<std::int64_t>(queue_.size()));
+      std::size_t n = std::min(settings_.max_batch, lane.queue.size());
+      batch.assign(lane.queue.begin(), lane.queue.begin() + static_cast<std::ptrdiff_t>(n));
+      lane.queue.erase(lane.queue.begin(), lane.queue.begin() + static_cast<std::ptrdiff_t>(n));
+      queue_depth_.add(-static_cast<std::int64_t>(n));
     }
     commit(batch);
     batch.clear();

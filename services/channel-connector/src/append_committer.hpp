@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -35,6 +36,10 @@ struct CommitSettings {
   /// (CHAT_COMMIT_MAX_WAIT_US, 0..100000 µs; 0 = natural batching only: the next batch is
   /// what queued while the previous one committed).
   std::chrono::microseconds max_wait{0};
+  /// Committer threads (CHAT_COMMIT_LANES, 1..16), each with its own queue and connection; a
+  /// conversation always goes to the same lane (hash of its id), so its messages keep their
+  /// order. max_queue is split evenly over the lanes (rounded up).
+  std::size_t lanes = 2;
 };
 
 /// Called on the committer thread with each batch after its transaction, before any of its
@@ -45,7 +50,7 @@ using CommittedSink =
     std::function<void(const std::vector<const NewMessage*>& messages,
                        const std::vector<AppendOutcome>& outcomes)>;
 
-/// One committer thread over a bounded FIFO queue. Thread-safe. Metrics in `registry`:
+/// `lanes` committer threads, each over a bounded FIFO queue. Thread-safe. Metrics in `registry`:
 /// chat_commit_batch_size (histogram, messages per transaction), chat_commit_queue_depth
 /// (gauge), chat_commit_queue_wait_seconds (histogram, queued → taken by the committer),
 /// chat_commit_seconds (histogram, one batch: transaction(s) + sink),
@@ -53,10 +58,10 @@ using CommittedSink =
 /// (transactions run again after a failing message).
 class AppendCommitter {
  public:
-  /// Starts the thread. `store` and `registry` must outlive the committer.
+  /// Starts the threads. `store` and `registry` must outlive the committer.
   AppendCommitter(ChatStore& store, CommitSettings settings, metrics::Registry& registry,
                   CommittedSink sink);
-  /// Stops taking new messages, commits what is queued, answers it, joins the thread.
+  /// Stops taking new messages, commits what is queued, answers it, joins the threads.
   ~AppendCommitter();
   AppendCommitter(const AppendCommitter&) = delete;
   AppendCommitter& operator=(const AppendCommitter&) = delete;
@@ -65,14 +70,15 @@ class AppendCommitter {
   /// committed and handed to the sink. Returns ChatStore::append_batch's answer for it
   /// (std::nullopt: unknown conversation or another tenant's). Throws rpc::StatusError
   /// UNAVAILABLE with a retry hint (RetryInfo, 1 s; message "chat store busy …") when
-  /// max_queue messages already wait (nothing stored); common::CallAbandoned when the calling
+  /// its lane's share of max_queue already waits (nothing stored); common::CallAbandoned when the calling
   /// gRPC call's deadline (common/call_deadline.hpp) passed before the committer took it
   /// (nothing stored); the message's own pg::Error when its statement failed.
   std::optional<AppendResult> append(const NewMessage& message);
 
  private:
   struct Item;
-  void run();
+  struct Lane;
+  void run(Lane& lane);
   void commit(std::vector<Item*>& batch);
 
   ChatStore& store_;
@@ -85,11 +91,8 @@ class AppendCommitter {
   metrics::Counter& rejected_full_;
   metrics::Counter& rejected_deadline_;
   metrics::Counter& retried_rounds_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<Item*> queue_;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::size_t lane_queue_;  // max_queue per lane
+  std::vector<std::unique_ptr<Lane>> lanes_;
 };
 
 }  // namespace botfactory::channel

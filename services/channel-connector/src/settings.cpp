@@ -42,6 +42,8 @@ ChannelSettings settings_from_env() {
       common::env_int("CHAT_COMMIT_MAX_QUEUE", static_cast<std::int64_t>(s.commit.max_queue), 1, 100000));
   s.commit.max_wait = std::chrono::microseconds(
       common::env_int("CHAT_COMMIT_MAX_WAIT_US", s.commit.max_wait.count(), 0, 100000));
+  s.commit.lanes = static_cast<std::size_t>(
+      common::env_int("CHAT_COMMIT_LANES", static_cast<std::int64_t>(s.commit.lanes), 1, 16));
   return s;
 }
 

@@ -47,7 +47,7 @@ struct ChannelSettings {
   std::chrono::milliseconds visitor_gone_grace{15000};
   std::chrono::milliseconds visitor_presence_check{1000};
   /// Group commit of chat messages (issue 10): CHAT_COMMIT_MAX_BATCH, CHAT_COMMIT_MAX_QUEUE,
-  /// CHAT_COMMIT_MAX_WAIT_US (append_committer.hpp).
+  /// CHAT_COMMIT_MAX_WAIT_US, CHAT_COMMIT_LANES (append_committer.hpp).
   CommitSettings commit;
 };
 
@@ -57,7 +57,7 @@ struct ChannelSettings {
 /// BOT_REPLIES_PER_MIN, REDIS_KEY_PREFIX, PIPELINE_DELTA_FLUSH_MS (0..10000),
 /// PIPELINE_DELTA_FLUSH_BYTES (1..65536), VISITOR_GONE_GRACE_MS (0..3600000),
 /// VISITOR_PRESENCE_CHECK_MS (50..60000), CHAT_COMMIT_MAX_BATCH (1..1024), CHAT_COMMIT_MAX_QUEUE
-/// (1..100000), CHAT_COMMIT_MAX_WAIT_US (0..100000).
+/// (1..100000), CHAT_COMMIT_MAX_WAIT_US (0..100000), CHAT_COMMIT_LANES (1..16).
 /// Throws common::ConfigError for a value out of range.
 ChannelSettings settings_from_env();
 

@@ -79,7 +79,10 @@ NewMessage operator_message(const std::string& conversation_id, const std::strin
 
 TEST_CASE("group commit: many threads on shared and own conversations get gap-free seqs, "
           "one row per client id, and their own order") {
-  Harness h([](ChannelSettings& s) { s.commit.max_batch = 8; });
+  Harness h([](ChannelSettings& s) {
+    s.commit.max_batch = 8;
+    s.commit.lanes = 3;
+  });
   std::string tenant = random_uuid();
   auto bot = h.registry.add_bot(tenant, "Helper", "en", "");
   constexpr int kThreads = 8;
@@ -212,7 +215,10 @@ TEST_CASE("group commit: append_batch answers a failing message with its error a
 
 TEST_CASE("group commit: the messages queued behind a busy commit form one batch; a bad one "
           "fails alone") {
-  Harness h([](ChannelSettings& s) { s.commit.max_batch = 16; });
+  Harness h([](ChannelSettings& s) {
+    s.commit.max_batch = 16;
+    s.commit.lanes = 1;  // every conversation in the one lane: the three queue together
+  });
   std::string tenant = random_uuid();
   auto bot = h.registry.add_bot(tenant, "Helper", "en", "");
   auto x = h.create_conversation(tenant, bot.id()).id();
@@ -258,6 +264,7 @@ TEST_CASE("group commit: a full queue is refused UNAVAILABLE with a retry hint, 
   Harness h([](ChannelSettings& s) {
     s.commit.max_batch = 1;
     s.commit.max_queue = 2;
+    s.commit.lanes = 1;
   });
   std::string tenant = random_uuid();
   auto bot = h.registry.add_bot(tenant, "Helper", "en", "");
