@@ -1,7 +1,6 @@
 #include "append_committer.hpp"
 
 #include <algorithm>
-#include <future>
 
 #include "botfactory/common/call_deadline.hpp"
 #include "botfactory/common/logging.hpp"
@@ -22,17 +21,21 @@ const std::vector<double>& batch_buckets() {
 
 struct AppendCommitter::Lane {
   std::mutex mutex;
-  std::condition_variable wake;
+  std::condition_variable fill;  // a message was queued (the leader's max_wait)
+  std::condition_variable idle;  // no leader any more (the destructor)
   std::deque<Item*> queue;
+  bool leading = false;  // a caller is committing a batch of this lane
   bool stopping = false;
-  std::thread thread;
 };
 
 struct AppendCommitter::Item {
+  enum class State { kQueued, kLead, kDone };
   const NewMessage* message;
   Clock::time_point queued;
   std::optional<std::chrono::system_clock::time_point> deadline;
-  std::promise<AppendOutcome> done;
+  State state = State::kQueued;  // guarded by the lane's mutex
+  std::condition_variable changed;
+  AppendOutcome outcome;
 };
 
 AppendCommitter::AppendCommitter(ChatStore& store, CommitSettings settings,
@@ -64,63 +67,68 @@ AppendCommitter::AppendCommitter(ChatStore& store, CommitSettings settings,
   settings_.lanes = std::max<std::size_t>(settings_.lanes, 1);
   lane_queue_ = (settings_.max_queue + settings_.lanes - 1) / settings_.lanes;
   for (std::size_t i = 0; i < settings_.lanes; ++i) lanes_.push_back(std::make_unique<Lane>());
-  for (auto& lane : lanes_) lane->thread = std::thread([this, l = lane.get()] { run(*l); });
 }
 
 AppendCommitter::~AppendCommitter() {
   for (auto& lane : lanes_) {
-    {
-      std::lock_guard lock(lane->mutex);
-      lane->stopping = true;
-    }
-    lane->wake.notify_all();
+    std::unique_lock lock(lane->mutex);
+    lane->stopping = true;
+    lane->idle.wait(lock, [&] { return !lane->leading; });
   }
-  for (auto& lane : lanes_) lane->thread.join();
 }
 
 std::optional<AppendResult> AppendCommitter::append(const NewMessage& message) {
-  Item item{&message, Clock::now(), common::current_call_deadline(), {}};
-  auto answer = item.done.get_future();
+  Item item{&message, Clock::now(), common::current_call_deadline()};
   auto& lane = *lanes_[std::hash<std::string>{}(message.conversation_id) % lanes_.size()];
-  {
-    std::lock_guard lock(lane.mutex);
-    if (lane.stopping || lane.queue.size() >= lane_queue_) {
-      rejected_full_.inc();
-      rpc::throw_retry_later(grpc::StatusCode::UNAVAILABLE,
-                             "chat store busy: " + std::to_string(lane.queue.size()) +
-                                 " messages waiting to be stored; retry in 1 s",
-                             1);
-    }
-    lane.queue.push_back(&item);
-    queue_depth_.add(1);
+  std::unique_lock lock(lane.mutex);
+  if (lane.stopping || lane.queue.size() >= lane_queue_) {
+    rejected_full_.inc();
+    std::size_t waiting = lane.queue.size();
+    lock.unlock();
+    rpc::throw_retry_later(grpc::StatusCode::UNAVAILABLE,
+                           "chat store busy: " + std::to_string(waiting) +
+                               " messages waiting to be stored; retry in 1 s",
+                           1);
   }
-  lane.wake.notify_one();
-  auto outcome = answer.get();
-  if (outcome.error) std::rethrow_exception(outcome.error);
-  return std::move(outcome.stored);
+  lane.queue.push_back(&item);
+  queue_depth_.add(1);
+  if (!lane.leading) {
+    lane.leading = true;  // an idle lane: this caller commits, no thread hand-off
+    item.state = Item::State::kLead;
+  } else {
+    lane.fill.notify_one();
+    item.changed.wait(lock, [&] { return item.state != Item::State::kQueued; });
+  }
+  if (item.state == Item::State::kLead) lead(lane, lock);
+  // kDone: the leader of this item's batch answered it.
+  if (item.outcome.error) std::rethrow_exception(item.outcome.error);
+  return std::move(item.outcome.stored);
 }
 
-void AppendCommitter::run(Lane& lane) {
-  std::vector<Item*> batch;
-  batch.reserve(settings_.max_batch);
-  for (;;) {
-    {
-      std::unique_lock lock(lane.mutex);
-      lane.wake.wait(lock, [&] { return lane.stopping || !lane.queue.empty(); });
-      if (lane.queue.empty()) return;  // stopping, and everything queued was answered
-      if (settings_.max_wait.count() > 0 && lane.queue.size() < settings_.max_batch &&
-          !lane.stopping) {
-        lane.wake.wait_for(lock, settings_.max_wait, [&] {
-          return lane.stopping || lane.queue.size() >= settings_.max_batch;
-        });
-      }
-      std::size_t n = std::min(settings_.max_batch, lane.queue.size());
-      batch.assign(lane.queue.begin(), lane.queue.begin() + static_cast<std::ptrdiff_t>(n));
-      lane.queue.erase(lane.queue.begin(), lane.queue.begin() + static_cast<std::ptrdiff_t>(n));
-      queue_depth_.add(-static_cast<std::int64_t>(n));
-    }
-    commit(batch);
-    batch.clear();
+void AppendCommitter::lead(Lane& lane, std::unique_lock<std::mutex>& lock) {
+  // The head of the queue is this caller's own item: one batch, then the lead passes on.
+  if (settings_.max_wait.count() > 0 && lane.queue.size() < settings_.max_batch) {
+    lane.fill.wait_for(lock, settings_.max_wait,
+                       [&] { return lane.queue.size() >= settings_.max_batch; });
+  }
+  std::size_t n = std::min(settings_.max_batch, lane.queue.size());
+  std::vector<Item*> batch(lane.queue.begin(), lane.queue.begin() + static_cast<std::ptrdiff_t>(n));
+  lane.queue.erase(lane.queue.begin(), lane.queue.begin() + static_cast<std::ptrdiff_t>(n));
+  queue_depth_.add(-static_cast<std::int64_t>(n));
+  lock.unlock();
+  commit(batch);  // fills every item's outcome
+  lock.lock();
+  for (auto* item : batch) {
+    item->state = Item::State::kDone;
+    item->changed.notify_one();  // under the mutex: the item outlives the notify
+  }
+  if (!lane.queue.empty()) {
+    // What queued meanwhile is the next batch; its first caller leads it.
+    lane.queue.front()->state = Item::State::kLead;
+    lane.queue.front()->changed.notify_one();
+  } else {
+    lane.leading = false;
+    lane.idle.notify_all();
   }
 }
 
@@ -136,9 +144,8 @@ void AppendCommitter::commit(std::vector<Item*>& batch) {
     if (item->deadline && *item->deadline <= wall) {
       // Its caller gave up while it waited: not stored (the caller was told it failed).
       rejected_deadline_.inc();
-      item->done.set_value(AppendOutcome{std::nullopt,
-                                         std::make_exception_ptr(common::CallAbandoned(
-                                             common::CallAbandoned::Reason::kDeadlineExceeded))});
+      item->outcome.error = std::make_exception_ptr(
+          common::CallAbandoned(common::CallAbandoned::Reason::kDeadlineExceeded));
       continue;
     }
     live.push_back(item);
@@ -153,7 +160,7 @@ void AppendCommitter::commit(std::vector<Item*>& batch) {
     if (rounds > 1) retried_rounds_.inc(static_cast<std::uint64_t>(rounds - 1));
   } catch (...) {  // no connection (pool exhausted, database down): nothing was stored
     auto error = std::current_exception();
-    for (auto* item : live) item->done.set_value(AppendOutcome{std::nullopt, error});
+    for (auto* item : live) item->outcome.error = error;
     return;
   }
   try {
@@ -162,7 +169,7 @@ void AppendCommitter::commit(std::vector<Item*>& batch) {
     common::logger("chat")->error("publishing a committed batch failed: {}", e.what());
   }
   commit_seconds_.observe(std::chrono::duration<double>(Clock::now() - started).count());
-  for (std::size_t i = 0; i < live.size(); ++i) live[i]->done.set_value(std::move(outcomes[i]));
+  for (std::size_t i = 0; i < live.size(); ++i) live[i]->outcome = std::move(outcomes[i]);
 }
 
 }  // namespace botfactory::channel
