@@ -417,6 +417,12 @@ std::vector<AppendOutcome> ChatStore::append_batch(const std::vector<const NewMe
   return outcomes;
 }
 
+std::optional<AppendResult> ChatStore::append(const NewMessage& message) {
+  auto outcomes = append_batch({&message});
+  if (outcomes[0].error) std::rethrow_exception(outcomes[0].error);
+  return std::move(outcomes[0].stored);
+}
+
 std::optional<chat::v1::Message> ChatStore::find_by_client_id(const std::string& conversation_id,
                                                               const std::string& client_id,
                                                               const std::string& tenant_id) {

@@ -139,6 +139,10 @@ class ChatStore {
   std::vector<AppendOutcome> append_batch(const std::vector<const NewMessage*>& messages,
                                           int* rounds = nullptr);
 
+  /// append_batch() of one message: its stored result (std::nullopt: unknown conversation or
+  /// another tenant's); throws its pg::Error.
+  std::optional<AppendResult> append(const NewMessage& message);
+
   /// The stored message with `client_id` in the conversation, when the conversation is the
   /// tenant's (`tenant_id` empty = any); std::nullopt otherwise.
   std::optional<chat::v1::Message> find_by_client_id(const std::string& conversation_id,
