@@ -9,6 +9,7 @@ import { t, type Strings } from "./i18n.js";
 import { followCitations, renderReply } from "./citations.js";
 import { WidgetClient, type ClientEvents } from "./widget-client.js";
 import { Store } from "./widget-store.js";
+import { RoomsPanel } from "./rooms-panel.js";
 
 const params = new URLSearchParams(location.search);
 const publicId = params.get("bot") ?? "";
@@ -23,6 +24,7 @@ const title = document.querySelector<HTMLHeadingElement>("#bot-name")!;
 const avatar = document.querySelector<HTMLDivElement>(".avatar")!;
 
 let ui: Strings = t(navigator.language.slice(0, 2));
+const rooms = new RoomsPanel(document.querySelector<HTMLElement>("#rooms")!, location.origin);
 let session: WidgetSession | null = null;
 let client: WidgetClient | null = null;
 const rendered = new Map<number, HTMLLIElement>();
@@ -180,6 +182,7 @@ function clearConversation(): void {
 /** Shows the bot's name and switches the texts to its language. */
 function useSession(next: WidgetSession): void {
   session = next;
+  rooms.setSession(next);  // the rooms panel (rooms-panel.ts) uses the same visitor token
   ui = t(next.bot.language);
   input.placeholder = ui.placeholder;
   sendButton.textContent = ui.send;

@@ -18,6 +18,7 @@ class Pool;
 namespace botfactory::channel {
 
 class ChatService;
+class RoomService;
 class ModelStatus;
 class ChannelBindings;
 class ChannelDeliveries;
@@ -39,6 +40,8 @@ class ChannelApp {
   ChannelApp& operator=(const ChannelApp&) = delete;
 
   ChatService& chat();
+  /// Rooms (room_service.hpp).
+  RoomService& rooms();
   /// The bots' last model outcomes (GetBotModelStatus).
   ModelStatus& model_status();
   ChannelBindings& bindings();

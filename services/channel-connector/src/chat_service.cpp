@@ -98,6 +98,7 @@ void ChatService::publish_committed(const std::vector<const NewMessage*>& messag
     committed_.inc();
     frames.emplace_back(chatwire::conversation_channel(stored->message.conversation_id()),
                         chatwire::encode_message_new(stored->message));
+    if (stored->channel == "room") continue;  // rooms: no inbox
     frames.emplace_back(chatwire::conversation_channel(chatwire::inbox_key(stored->conversation.tenant_id())),
                         chatwire::encode_conversation_updated(stored->conversation));
   }
@@ -179,7 +180,8 @@ chat::v1::Conversation ChatService::get_conversation(
   if (request.conversation_id().empty()) rpc::throw_invalid("conversation_id is required");
   if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   auto found = store_.get(request.conversation_id(), request.tenant_id());
-  if (!found) rpc::throw_not_found("conversation not found");
+  // Rooms are read through RoomService (membership checked), never as a conversation.
+  if (!found || found->channel() == "room") rpc::throw_not_found("conversation not found");
   return std::move(*found);
 }
 
@@ -224,7 +226,8 @@ chat::v1::PostMessageResponse ChatService::post_message(
 
 chat::v1::PostMessageResponse ChatService::append_message(
     const chat::v1::PostMessageRequest& request, const std::string& tenant_id,
-    std::vector<ReplySource> sources, std::optional<bool> answered, std::string language) {
+    std::vector<ReplySource> sources, std::optional<bool> answered, std::string language,
+    const std::optional<std::string>* room_question) {
   std::string text = validate_post(request);
   if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   NewMessage message{request.conversation_id(), request.client_id(), request.sender().kind(),
@@ -240,11 +243,14 @@ chat::v1::PostMessageResponse ChatService::append_message(
 
   if (rates_ && message.sender_kind == common::v1::SENDER_KIND_VISITOR) {
     // Over the rate, a resent message (same client_id) is still let through: the append
-    // answers it as the duplicate it is. Anything else is refused and not stored.
-    rates_->admit_visitor_message(message.conversation_id, [&] {
-      return store_.find_by_client_id(message.conversation_id, message.client_id, tenant_id)
-          .has_value();
-    });
+    // answers it as the duplicate it is. Anything else is refused and not stored. In a room
+    // every visitor has its own allowance (a room is shared by many).
+    rates_->admit_visitor_message(
+        room_question ? message.conversation_id + "/" + message.sender_id : message.conversation_id,
+        [&] {
+          return store_.find_by_client_id(message.conversation_id, message.client_id, tenant_id)
+              .has_value();
+        });
   }
   // Committed (and published) with whatever else queued meanwhile; answered after the commit.
   std::optional<AppendResult> stored = committer_->append(message);
@@ -258,11 +264,18 @@ chat::v1::PostMessageResponse ChatService::append_message(
   bool wants_answer = message.sender_kind == common::v1::SENDER_KIND_VISITOR ||
                       (message.sender_kind == common::v1::SENDER_KIND_OPERATOR &&
                        parse_ai_command(stored->message.text()));
+  // In a room the bot answers only what asks it (an /ai command or a mention), as a command.
+  std::string asked = stored->message.text();
+  if (stored->channel == "room") {
+    wants_answer = room_question && room_question->has_value() &&
+                   message.sender_kind != common::v1::SENDER_KIND_BOT;
+    if (wants_answer) asked = "/ai " + **room_question;
+  }
   if (!stored->duplicate && wants_answer) {
     if (auto* listener = listener_.load()) {
       listener->on_visitor_message(VisitorMessage{
           stored->tenant_id, stored->bot_id, stored->message.conversation_id(),
-          stored->message.id(), stored->message.seq(), stored->message.text(),
+          stored->message.id(), stored->message.seq(), asked,
           message.sender_kind, stored->message.sender().id(), stored->channel});
     }
   }
@@ -272,6 +285,17 @@ chat::v1::PostMessageResponse ChatService::append_message(
   return response;
 }
 
+chat::v1::PostMessageResponse ChatService::post_room_message(
+    const chat::v1::PostMessageRequest& request, const std::optional<std::string>& bot_question) {
+  rpc::require_tenant(request.tenant_id());
+  return append_message(request, request.tenant_id(), {}, std::nullopt, {}, &bot_question);
+}
+
+void ChatService::publish_committed(const chat::v1::Message& message) {
+  committed_.inc();
+  publish(message.conversation_id(), chatwire::encode_message_new(message));
+}
+
 chat::v1::ListMessagesResponse ChatService::list_messages(
     const chat::v1::ListMessagesRequest& request) {
   rpc::require_tenant(request.tenant_id());
@@ -279,9 +303,8 @@ chat::v1::ListMessagesResponse ChatService::list_messages(
   if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   int limit = clamp_limit(request.limit(), kMaxMessageLimit, kMaxMessageLimit);
   auto since = std::max<std::int64_t>(request.since_seq(), 0);
-  if (!store_.get(request.conversation_id(), request.tenant_id())) {
-    rpc::throw_not_found("conversation not found");
-  }
+  auto found = store_.get(request.conversation_id(), request.tenant_id());
+  if (!found || found->channel() == "room") rpc::throw_not_found("conversation not found");
   auto messages = store_.messages_since(request.conversation_id(), since, limit);
   chat::v1::ListMessagesResponse response;
   response.mutable_messages()->Reserve(static_cast<int>(messages.size()));

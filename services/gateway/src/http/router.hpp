@@ -43,6 +43,21 @@ enum class Endpoint {
   kDeleteChannel,
   kListFailedDeliveries,
   kReplayDeliveries,
+  // Rooms (rest/rooms_rest.hpp)
+  kCreateRoom,
+  kListRooms,
+  kGetRoom,
+  kJoinRoom,
+  kLeaveRoom,
+  kListRoomMembers,
+  kRemoveRoomMember,
+  kSetRoomMemberRole,
+  kTransferRoomOwnership,
+  kCreateRoomInvite,
+  kRevokeRoomInvite,
+  kListRoomMessages,
+  kPostRoomMessage,
+  kSetRoomBot,
 };
 
 /// Result of matching a request against the table.

@@ -15,6 +15,7 @@
 #include "http/multipart.hpp"
 #include "json_input.hpp"
 #include "rest/channels_rest.hpp"
+#include "rest/rooms_rest.hpp"
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
 #include "rest/widget_origin.hpp"
@@ -211,6 +212,11 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
       return list_failed_deliveries(upstreams_, require_user(request).tenant_id, p.at(0), p.at(1), request);
     case Endpoint::kReplayDeliveries:
       return replay_deliveries(upstreams_, require_user(request).tenant_id, p.at(0), p.at(1), request);
+    case Endpoint::kCreateRoom: case Endpoint::kListRooms: case Endpoint::kGetRoom: case Endpoint::kJoinRoom:
+    case Endpoint::kLeaveRoom: case Endpoint::kListRoomMembers: case Endpoint::kRemoveRoomMember:
+    case Endpoint::kSetRoomMemberRole: case Endpoint::kTransferRoomOwnership: case Endpoint::kCreateRoomInvite:
+    case Endpoint::kRevokeRoomInvite: case Endpoint::kListRoomMessages: case Endpoint::kPostRoomMessage:
+    case Endpoint::kSetRoomBot: return rooms_rest(upstreams_, authenticate(request), route.endpoint, p, request);
   }
   return error_response(404, "not_found", "no such endpoint");
 }

@@ -21,7 +21,8 @@ std::string_view sender_kind_name(botfactory::common::v1::SenderKind kind);
 /// {"type":"message.new","conversation_id":"…","seq":N,"message":{"id":"…","sender":{"kind":"…",
 /// "id":"…","name":"…"},"text":"…","created_at":"RFC 3339 UTC with milliseconds"}}, plus
 /// "sources":[{"document_id","document_title","chunk_id"}, …] as the message's last key when
-/// it has sources (message_sources.hpp). Keys always in this order; strings JSON-escaped (quotes, backslashes, control characters),
+/// it has sources (message_sources.hpp), and "event":"member.joined|left|removed|role" last for
+/// a room's membership event (rooms.proto). Keys always in this order; strings JSON-escaped (quotes, backslashes, control characters),
 /// non-ASCII UTF-8 written as is. Never throws for valid UTF-8 input.
 std::string encode_message_new(const botfactory::chat::v1::Message& message);
 
