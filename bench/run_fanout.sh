@@ -155,6 +155,11 @@ run_case() {
         PostgreSQL="$(head -1 "$SERVERS/pg/postmaster.pid")" Redis="$REDIS_PID" \
         >"$RUN_DIR/perf-$label.split.md" || true
   fi
+  if [ "$mode" = ingest ]; then
+    # channel-connector's group commit in this case (fresh fleet): batch sizes, queue, refusals.
+    curl -s --max-time 5 "http://127.0.0.1:$((PORT_BASE + 15))/metrics" |
+      grep '^chat_commit' >"$RUN_DIR/metrics-$label.txt" || true
+  fi
   grep '^RESULT ' "$RUN_DIR/case.out" | sed 's/^RESULT //' >>"$RESULTS" ||
     echo "run_fanout: $label produced no result (exit $rc)" >&2
   [ $rc -eq 0 ] || echo "run_fanout: $label exited with $rc (failures, losses or deadline)" >&2

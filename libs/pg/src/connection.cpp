@@ -46,14 +46,16 @@ bool is_session_timeout(std::string_view sqlstate) {
   return sqlstate == "57014" || sqlstate == "55P03" || sqlstate == "25P03";
 }
 
-/// Throws TimeoutError for a session timeout's SQLSTATE, Error otherwise.
 [[noreturn]] void throw_error(const std::string& message, const char* sqlstate) {
-  std::string state = sqlstate ? sqlstate : "";
-  if (is_session_timeout(state)) throw TimeoutError(message, state);
-  throw Error(message, state);
+  pg::throw_error(message, std::string(sqlstate ? sqlstate : ""));
 }
 
 }  // namespace
+
+void throw_error(const std::string& message, const std::string& sqlstate) {
+  if (is_session_timeout(sqlstate)) throw TimeoutError(message, sqlstate);
+  throw Error(message, sqlstate);
+}
 
 SessionLimits SessionLimits::from_env() {
   SessionLimits limits;

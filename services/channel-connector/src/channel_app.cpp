@@ -53,7 +53,7 @@ struct ChannelApp::Parts {
               ChatRateSettings{s.visitor_messages_per_min, s.bot_replies_per_min,
                                s.redis_key_prefix},
               registry),
-        chat(store, publisher, bots, registry, &rates),
+        chat(store, publisher, bots, registry, &rates, s.commit),
         room_rows(*pool),
         rooms(room_rows, chat, bots),
         presence(s.redis_host, s.redis_port, s.redis_credentials, s.redis_key_prefix),

@@ -44,10 +44,12 @@ std::optional<redis::WindowCount> ChatRateLimits::hit(const std::string& key) {
   return count;
 }
 
-void ChatRateLimits::admit_visitor_message(const std::string& conversation_id) {
+void ChatRateLimits::admit_visitor_message(const std::string& conversation_id,
+                                           const std::function<bool()>& is_resent) {
   if (settings_.visitor_messages_per_min <= 0) return;
   auto count = hit(settings_.key_prefix + "rl:visitor:" + conversation_id);
   if (!count || count->count <= settings_.visitor_messages_per_min) return;
+  if (is_resent && is_resent()) return;
   visitor_limited_.inc();
   auto retry_s = static_cast<int>(seconds_left(*count));
   rpc::throw_rate_limited("too many messages in this conversation (at most " +

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,10 +61,13 @@ class ChatRateLimits : public ReplyRateGate {
 
   ChatRateLimits(HitCounter& counter, ChatRateSettings settings, metrics::Registry& registry);
 
-  /// Counts one new visitor message of `conversation_id`; over VISITOR_MESSAGES_PER_MIN throws
+  /// Counts one visitor message of `conversation_id`; over VISITOR_MESSAGES_PER_MIN throws
   /// rpc::StatusError RESOURCE_EXHAUSTED with a retry hint (the gateway's 429 /
-  /// WebSocket error `rate_limited`) and a message naming the seconds to wait.
-  void admit_visitor_message(const std::string& conversation_id);
+  /// WebSocket error `rate_limited`) and a message naming the seconds to wait — unless
+  /// `is_resent` (asked only then) says the message is already stored (a resent client_id,
+  /// answered as a duplicate): then it returns and no refusal is counted.
+  void admit_visitor_message(const std::string& conversation_id,
+                             const std::function<bool()>& is_resent = {});
 
   /// Over BOT_REPLIES_PER_MIN: kBusyNotice for the first message of a conversation in the
   /// window, kSilent afterwards; else kAllowed.

@@ -65,7 +65,7 @@ int clamp_limit(int requested, int fallback, int maximum) {
 }  // namespace
 
 ChatService::ChatService(ChatStore& store, redis::Publisher& publisher, BotDirectory& bots,
-                         metrics::Registry& registry, ChatRateLimits* rates)
+                         metrics::Registry& registry, ChatRateLimits* rates, CommitSettings commit)
     : store_(store),
       publisher_(publisher),
       bots_(bots),
@@ -78,7 +78,53 @@ ChatService::ChatService(ChatStore& store, redis::Publisher& publisher, BotDirec
       published_(registry.counter("chat_events_published_total",
                                   "Events published on Redis chat:conv:* channels")),
       publish_failures_(registry.counter("chat_publish_failures_total",
-                                         "Events that could not be published on Redis")) {}
+                                         "Events that could not be published on Redis")),
+      committer_(std::make_unique<AppendCommitter>(
+          store, commit, registry,
+          [this](const std::vector<const NewMessage*>& messages,
+                 const std::vector<AppendOutcome>& outcomes) {
+            publish_committed(messages, outcomes);
+          })) {}
+
+ChatService::~ChatService() = default;
+
+void ChatService::publish_committed(const std::vector<const NewMessage*>& messages,
+                                    const std::vector<AppendOutcome>& outcomes) {
+  std::vector<std::pair<std::string, std::string>> frames;
+  frames.reserve(outcomes.size() * 2);
+  for (std::size_t i = 0; i < outcomes.size() && i < messages.size(); ++i) {
+    const auto& stored = outcomes[i].stored;
+    if (outcomes[i].error || !stored || stored->duplicate) continue;
+    committed_.inc();
+    if (messages[i]->after_commit) {
+      // files: the live frame carries the attachment the hook links (a failing link is
+      // logged; the message is published without it and replays show what is stored).
+      chat::v1::Message linked = stored->message;
+      try {
+        messages[i]->after_commit(linked);
+      } catch (const std::exception& e) {
+        log_->warn("message {}: after-commit hook failed: {}", linked.id(), e.what());
+      }
+      frames.emplace_back(chatwire::conversation_channel(linked.conversation_id()),
+                          chatwire::encode_message_new(linked));
+    } else {
+      frames.emplace_back(chatwire::conversation_channel(stored->message.conversation_id()),
+                          chatwire::encode_message_new(stored->message));
+    }
+    if (stored->channel == "room") continue;  // rooms: no inbox
+    frames.emplace_back(chatwire::conversation_channel(chatwire::inbox_key(stored->conversation.tenant_id())),
+                        chatwire::encode_conversation_updated(stored->conversation));
+  }
+  if (frames.empty()) return;
+  auto counts = publisher_.publish_many(frames);
+  std::uint64_t failed = 0;
+  for (auto count : counts) failed += count < 0 ? 1 : 0;
+  published_.inc(frames.size() - failed);
+  if (failed > 0) {
+    publish_failures_.inc(failed);
+    log_->warn("{} of {} chat events not published; clients resume by seq", failed, frames.size());
+  }
+}
 
 std::mutex& ChatService::post_lock(const std::string& conversation_id) {
   return post_locks_[std::hash<std::string>{}(conversation_id) % kPostLockStripes];
@@ -209,25 +255,20 @@ chat::v1::PostMessageResponse ChatService::append_message(
       message.sender_kind == common::v1::SENDER_KIND_BOT ||
       (message.sender_kind == common::v1::SENDER_KIND_OPERATOR && !parse_ai_command(message.text));
 
-  std::optional<AppendResult> stored;
-  {
-    std::lock_guard lock(post_lock(request.conversation_id()));
-    std::function<void()> admit;
-    if (rates_ && message.sender_kind == common::v1::SENDER_KIND_VISITOR) {
-      // In a room every visitor has its own allowance (a room is shared by many).
-      admit = [&] {
-        rates_->admit_visitor_message(room_question ? message.conversation_id + "/" + message.sender_id
-                                                    : message.conversation_id);
-      };
-    }
-    stored = store_.append(message, admit);
-    if (stored && !stored->duplicate) {
-      committed_.inc();
-      if (attach) attach(stored->message);
-      publish(request.conversation_id(), chatwire::encode_message_new(stored->message));
-      if (stored->channel != "room") publish_inbox(stored->conversation);  // rooms: no inbox
-    }
+  if (rates_ && message.sender_kind == common::v1::SENDER_KIND_VISITOR) {
+    // Over the rate, a resent message (same client_id) is still let through: the append
+    // answers it as the duplicate it is. Anything else is refused and not stored. In a room
+    // every visitor has its own allowance (a room is shared by many).
+    rates_->admit_visitor_message(
+        room_question ? message.conversation_id + "/" + message.sender_id : message.conversation_id,
+        [&] {
+          return store_.find_by_client_id(message.conversation_id, message.client_id, tenant_id)
+              .has_value();
+        });
   }
+  message.after_commit = attach;  // files: linked to its attachment before it is published
+  // Committed (and published) with whatever else queued meanwhile; answered after the commit.
+  std::optional<AppendResult> stored = committer_->append(message);
   if (!stored) rpc::throw_not_found("conversation not found");
   if (stored->duplicate) duplicates_.inc();
   if (stored->outbound) {

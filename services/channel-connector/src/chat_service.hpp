@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 
+#include "append_committer.hpp"
 #include "botfactory/chat/v1/chat.pb.h"
 #include "chat_store.hpp"
 #include "pipeline_ports.hpp"
@@ -36,10 +37,14 @@ class ChatRateLimits;
 class ChatService : public ChatOps {
  public:
   /// `bots` answers CreateConversation's GetBot (greeting, tenant check). `rates`, when set,
-  /// limits new visitor messages per conversation. Metrics are registered in `registry`. All
-  /// references must outlive the service.
+  /// limits new visitor messages per conversation. `commit` bounds the group commit of
+  /// messages (append_committer.hpp). Metrics are registered in `registry`. All references
+  /// must outlive the service.
   ChatService(ChatStore& store, redis::Publisher& publisher, BotDirectory& bots,
-              metrics::Registry& registry, ChatRateLimits* rates = nullptr);
+              metrics::Registry& registry, ChatRateLimits* rates = nullptr,
+              CommitSettings commit = {});
+  /// Commits and answers the messages still queued, then stops the committer.
+  ~ChatService() override;
 
   /// Who gets newly committed visitor messages (the pipeline dispatcher); nullptr = nobody.
   /// Set it before serving and clear it before the listener is destroyed.
@@ -64,8 +69,11 @@ class ChatService : public ChatOps {
   chat::v1::ListConversationsResponse list_conversations(
       const chat::v1::ListConversationsRequest& request);
 
-  /// Validates (see validate_post), commits with the next seq (idempotent on client_id), publishes
-  /// the `message.new` frame on `chat:conv:<id>` (failures counted, never returned), and hands a
+  /// Validates (see validate_post), commits with the next seq (idempotent on client_id) together
+  /// with the messages of other calls that queued meanwhile (AppendCommitter: UNAVAILABLE with
+  /// a retry hint when CHAT_COMMIT_MAX_QUEUE messages already wait; answered only after the
+  /// commit), publishes the `message.new` frame on `chat:conv:<id>` in the batch's one Redis
+  /// pipeline (failures counted, never returned), and hands a
   /// new visitor message, or a new /ai command of an operator (ai_command.hpp), to the listener. tenant_id required (INVALID_ARGUMENT when empty or
   /// not a UUID); NOT_FOUND for an unknown conversation or one of another tenant. A new visitor
   /// message over VISITOR_MESSAGES_PER_MIN is refused with RESOURCE_EXHAUSTED +
@@ -136,10 +144,14 @@ class ChatService : public ChatOps {
                            const std::string& bot_name) override;
 
  private:
-  /// Serializes commit + publish per conversation (striped by id hash) so that frames of one
-  /// conversation reach Redis in seq order; the gateway drops live frames whose seq is not
-  /// greater than the last it sent.
+  /// Serializes a state change + its publish per conversation (striped by id hash). Messages
+  /// need no lock: the one committer thread commits and publishes them in seq order (the
+  /// gateway drops live frames whose seq is not greater than the last it sent).
   std::mutex& post_lock(const std::string& conversation_id);
+  /// The committer's sink: the `message.new` and `conversation.updated` frames of every new
+  /// message of a committed batch, in batch order, in one Redis pipeline.
+  void publish_committed(const std::vector<const NewMessage*>& messages,
+                         const std::vector<AppendOutcome>& outcomes);
   void publish(const std::string& conversation_id, const std::string& frame);
   /// The `conversation.updated` inbox event of `conversation` on its tenant's inbox channel
   /// (chatwire/inbox_event.hpp); failures counted like publish().
@@ -170,6 +182,8 @@ class ChatService : public ChatOps {
   metrics::Counter& duplicates_;
   metrics::Counter& published_;
   metrics::Counter& publish_failures_;
+  // Last: stopped (queued messages committed and answered) before the rest goes.
+  std::unique_ptr<AppendCommitter> committer_;
 };
 
 }  // namespace botfactory::channel

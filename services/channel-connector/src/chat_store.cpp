@@ -7,6 +7,7 @@
 #include "botfactory/chatwire/inbox_event.hpp"
 #include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/common/text.hpp"
+#include "botfactory/pg/pipeline.hpp"
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/timestamp.hpp"
 
@@ -22,25 +23,64 @@ namespace {
   "(extract(epoch from created_at) * 1000000)::bigint, "                                 \
   "(extract(epoch from updated_at) * 1000000)::bigint, handler, waiting_for_human"
 
-// Also reads what the inbox event of the append needs (columns 4.. as BF_CONVERSATION_COLUMNS).
-constexpr const char* kLockConversation =
-    "SELECT last_seq, tenant_id, bot_id, channel_id, " BF_CONVERSATION_COLUMNS
-    " FROM chat.conversations WHERE id = $1 FOR UPDATE";
-constexpr int kLockConversationColumns = 4;
-// A bot or operator message of a channel conversation, queued for delivery in the transaction
-// that commits it (channel_outbox.hpp delivers it).
-constexpr const char* kEnqueueOutbound =
-    "INSERT INTO chat.channel_outbox (channel_id, conversation_id, message_id, language) "
-    "VALUES ($1, $2, $3, $4) "
-    "ON CONFLICT (message_id) DO NOTHING";
+// One message appended in ONE statement (docs/benchmarks.md, "Chat ingest"): the stored row with
+// the same client id is answered (`dup`); else the conversation row is advanced (last_seq + 1,
+// under its row lock: concurrent appends to one conversation, from any replica, queue on it and
+// EvalPlanQual recomputes last_seq + 1 on the newest row version, so seq stays gap-free), the
+// message inserted with that seq and, for a channel conversation, queued in the outbox. No row =
+// the conversation is unknown or of another tenant. A concurrent transaction that stored the
+// same client id after this statement's snapshot makes the INSERT fail with 23505 on
+// messages_conversation_client_id: the caller runs the statement again (it then answers dup).
+// $1 conversation, $2 client_id, $3 sender kind, $4 sender id, $5 sender name, $6 text,
+// $7 sources (jsonb text or NULL), $8 answered (or NULL), $9 tenant (uuid or NULL = trusted),
+// $10 deliver to the channel (boolean), $11 language.
+// Columns: BF_MESSAGE_COLUMNS (0..9; for a new message only id, conversation_id, seq and
+// created_at: the rest is what was sent), BF_CONVERSATION_COLUMNS (10..20, after the append),
+// duplicate (21), outbound (22).
+constexpr const char* kAppendMessage =
+    "WITH dup (d_id, d_conversation_id, d_seq, d_kind, d_sender_id, d_sender_name, d_text, "
+    "d_client_id, d_created_us, d_sources) AS ("
+    " SELECT " BF_MESSAGE_COLUMNS " FROM chat.messages"
+    " WHERE conversation_id = $1::uuid AND client_id = $2::text), "
+    "conv (channel_id, id, tenant_id, bot_id, channel, visitor_id, visitor_name, last_seq, "
+    "created_us, updated_us, handler, waiting_for_human) AS ("
+    " UPDATE chat.conversations SET last_seq = last_seq + 1, updated_at = now()"
+    " WHERE id = $1::uuid AND ($9::uuid IS NULL OR tenant_id = $9::uuid)"
+    " AND NOT EXISTS (SELECT 1 FROM dup)"
+    " RETURNING channel_id, " BF_CONVERSATION_COLUMNS "), "
+    "ins AS ("
+    " INSERT INTO chat.messages (conversation_id, seq, sender_kind, sender_id, sender_name, text,"
+    " client_id, sources, answered)"
+    " SELECT conv.id, conv.last_seq, $3::text, $4::text, $5::text, $6::text, $2::text,"
+    " $7::jsonb, $8::boolean FROM conv"
+    " RETURNING id, seq, created_at), "
+    "outbox AS ("
+    " INSERT INTO chat.channel_outbox (channel_id, conversation_id, message_id, language)"
+    " SELECT conv.channel_id, conv.id, ins.id, $11::text FROM conv, ins"
+    " WHERE $10::boolean AND conv.channel_id IS NOT NULL"
+    " ON CONFLICT (message_id) DO NOTHING RETURNING message_id) "
+    "SELECT ins.id, conv.id, ins.seq, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text,"
+    " (extract(epoch from ins.created_at) * 1000000)::bigint, NULL::text,"
+    " conv.id, conv.tenant_id, conv.bot_id, conv.channel, conv.visitor_id, conv.visitor_name,"
+    " conv.last_seq, conv.created_us, conv.updated_us, conv.handler, conv.waiting_for_human,"
+    " false, EXISTS (SELECT 1 FROM outbox)"
+    " FROM conv CROSS JOIN ins "
+    "UNION ALL "
+    "SELECT dup.*, " BF_CONVERSATION_COLUMNS ", true, false"
+    " FROM dup JOIN chat.conversations ON id = d_conversation_id"
+    " AND ($9::uuid IS NULL OR tenant_id = $9::uuid)";
+constexpr int kMessageColumns = 10;  // BF_MESSAGE_COLUMNS
+constexpr int kAppendDuplicateColumn = 21;
+constexpr int kAppendOutboundColumn = 22;
+// A message by client id in a conversation of the tenant (the rate limit's duplicate answer).
 constexpr const char* kFindByClientId =
-    "SELECT " BF_MESSAGE_COLUMNS " FROM chat.messages WHERE conversation_id = $1 AND client_id = $2";
+    "SELECT " BF_MESSAGE_COLUMNS " FROM chat.messages m WHERE conversation_id = $1 AND client_id = $2"
+    " AND EXISTS (SELECT 1 FROM chat.conversations c WHERE c.id = m.conversation_id"
+    " AND ($3::uuid IS NULL OR c.tenant_id = $3::uuid))";
 constexpr const char* kInsertMessage =
     "INSERT INTO chat.messages (conversation_id, seq, sender_kind, sender_id, sender_name, text, "
     "client_id, sources, answered) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::boolean) "
     "RETURNING " BF_MESSAGE_COLUMNS;
-constexpr const char* kAdvanceLastSeq =
-    "UPDATE chat.conversations SET last_seq = $2, updated_at = now() WHERE id = $1";
 constexpr const char* kInsertConversation =
     "INSERT INTO chat.conversations (tenant_id, bot_id, channel, visitor_id, visitor_name, "
     "last_seq) VALUES ($1, $2, $3, COALESCE(NULLIF($4, ''), gen_random_uuid()::text), $5, $6) "
@@ -248,60 +288,148 @@ chat::v1::Message insert_message(pg::Connection& connection, const NewMessage& m
   return read_message(inserted, 0);
 }
 
+/// kAppendMessage's parameters for `m`.
+std::vector<pg::Param> append_params(const NewMessage& m) {
+  return {m.conversation_id,
+          m.client_id,
+          std::string(chatwire::sender_kind_name(m.sender_kind)),
+          m.sender_id,
+          m.sender_name,
+          m.text,
+          sources_param(m.sources),
+          m.answered ? pg::Param(*m.answered ? "true" : "false") : pg::Param(),
+          optional_param(m.tenant_id),
+          m.deliver_to_channel ? "true" : "false",
+          m.language};
+}
+
+/// The AppendResult of kAppendMessage's answer to `m`; std::nullopt for no row (unknown
+/// conversation or another tenant's).
+std::optional<AppendResult> read_append(const pg::Result& r, const NewMessage& m) {
+  if (r.rows() == 0) return std::nullopt;
+  AppendResult result;
+  result.duplicate = r.boolean(0, kAppendDuplicateColumn);
+  auto conversation = read_conversation(r, 0, kMessageColumns);
+  result.tenant_id = conversation.tenant_id();
+  result.bot_id = conversation.bot_id();
+  result.channel = conversation.channel();
+  if (result.duplicate) {
+    result.message = read_message(r, 0);
+    return result;
+  }
+  auto& message = result.message;
+  message.set_id(r.str(0, 0));
+  message.set_conversation_id(r.str(0, 1));
+  message.set_seq(r.int64(0, 2));
+  auto* sender = message.mutable_sender();
+  sender->set_kind(m.sender_kind);
+  sender->set_id(m.sender_id);
+  sender->set_name(m.sender_name);
+  message.set_text(m.text);
+  message.set_client_id(m.client_id);
+  *message.mutable_created_at() = rpc::timestamp_from_micros(r.int64(0, 8));
+  for (const auto& s : m.sources) {
+    auto* source = message.add_sources();
+    source->set_document_id(s.document_id);
+    source->set_document_title(s.document_title);
+    source->set_chunk_id(s.chunk_id);
+  }
+  result.outbound = r.boolean(0, kAppendOutboundColumn);
+  auto* last = conversation.mutable_last_message();
+  last->set_seq(message.seq());
+  last->set_sender_kind(m.sender_kind);
+  last->set_preview(chatwire::message_preview(m.text));
+  *last->mutable_created_at() = message.created_at();
+  result.conversation = std::move(conversation);
+  return result;
+}
+
 }  // namespace
 
 const char* list_conversations_sql() { return kListConversations; }
 
 ChatStore::ChatStore(pg::Pool& pool) : pool_(pool) {}
 
-std::optional<AppendResult> ChatStore::append(const NewMessage& message,
-                                             const std::function<void()>& admit) {
+std::vector<AppendOutcome> ChatStore::append_batch(const std::vector<const NewMessage*>& messages,
+                                                    int* rounds) {
+  std::vector<AppendOutcome> outcomes(messages.size());
+  std::vector<std::size_t> pending(messages.size());
+  for (std::size_t i = 0; i < pending.size(); ++i) pending[i] = i;
+  std::vector<int> races(messages.size(), 0);
+  int round = 0;
   auto connection = pool_.acquire();
-  pg::Transaction tx(*connection);
-  auto locked = connection->exec_prepared("chat_lock_conversation", kLockConversation,
-                                          {message.conversation_id});
-  if (locked.rows() == 0) return std::nullopt;
-  AppendResult result;
-  result.tenant_id = locked.str(0, 1);
-  result.bot_id = locked.str(0, 2);
-  result.channel = locked.str(0, kLockConversationColumns + 3);  // BF_CONVERSATION_COLUMNS: channel
-  if (!message.tenant_id.empty() &&
-      common::to_lower_ascii(message.tenant_id) != common::to_lower_ascii(result.tenant_id)) {
-    return std::nullopt;  // another tenant's conversation looks exactly like a missing one
+  while (!pending.empty()) {
+    ++round;
+    std::vector<pg::PipelineOutcome> results;
+    {
+      pg::Pipeline pipeline(*connection);
+      try {
+        pipeline.send("BEGIN");
+        for (auto index : pending) {
+          pipeline.send_prepared("chat_append_message", kAppendMessage, append_params(*messages[index]));
+        }
+        pipeline.send("COMMIT");
+        results = pipeline.sync();
+        if (pipeline.transaction_open()) {
+          pipeline.send("ROLLBACK");
+          pipeline.sync();
+        }
+      } catch (const pg::Error&) {
+        // The connection broke: nothing is known of this round; every message still pending
+        // gets the error (a retry with the same client_id is answered as a duplicate if it was
+        // committed after all).
+        for (auto index : pending) outcomes[index].error = std::current_exception();
+        break;
+      }
+    }
+    const auto& commit = results.back();
+    if (commit.result) {  // committed: every statement of the round ran
+      for (std::size_t k = 0; k < pending.size(); ++k) {
+        outcomes[pending[k]].stored = read_append(*results[k + 1].result, *messages[pending[k]]);
+      }
+      break;
+    }
+    // Rolled back: the first failing statement is answered with its error (a client-id race
+    // with another transaction is run again instead, twice at most); the others run again.
+    std::size_t failed = pending.size();
+    for (std::size_t k = 0; k < pending.size(); ++k) {
+      if (results[k + 1].error) {
+        failed = k;
+        break;
+      }
+    }
+    if (failed == pending.size()) {  // BEGIN or COMMIT itself failed: the round's fault, not one message's
+      auto error = results.front().error ? results.front().error : commit.error;
+      for (auto index : pending) outcomes[index].error = error;
+      break;
+    }
+    const auto& bad = results[failed + 1];
+    std::size_t index = pending[failed];
+    if (bad.sqlstate == "23505" && bad.constraint == "messages_conversation_client_id" &&
+        races[index] < 2) {
+      ++races[index];
+    } else {
+      outcomes[index].error = bad.error;
+      pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(failed));
+    }
   }
-  // Under the row lock every earlier post of this conversation has committed or rolled back,
-  // so this read sees any stored message with the same client id.
-  auto existing = connection->exec_prepared("chat_find_by_client_id", kFindByClientId,
-                                            {message.conversation_id, message.client_id});
-  if (existing.rows() > 0) {
-    result.message = read_message(existing, 0);
-    result.duplicate = true;
-    tx.commit();
-    return result;
-  }
-  if (admit) admit();
-  std::int64_t seq = locked.int64(0, 0) + 1;
-  result.message = insert_message(*connection, message, seq);
-  connection->exec_prepared("chat_advance_last_seq", kAdvanceLastSeq,
-                            {message.conversation_id, std::to_string(seq)});
-  // The row as kAdvanceLastSeq left it: updated_at = now() is the transaction's time, the
-  // message's created_at too.
-  result.conversation = read_conversation(locked, 0, kLockConversationColumns);
-  result.conversation.set_last_seq(seq);
-  *result.conversation.mutable_updated_at() = result.message.created_at();
-  auto* last = result.conversation.mutable_last_message();
-  last->set_seq(seq);
-  last->set_sender_kind(result.message.sender().kind());
-  last->set_preview(chatwire::message_preview(result.message.text()));
-  *last->mutable_created_at() = result.message.created_at();
-  if (message.deliver_to_channel && !locked.is_null(0, 3)) {
-    connection->exec(kEnqueueOutbound,
-                     {locked.str(0, 3), message.conversation_id, result.message.id(),
-                      message.language});
-    result.outbound = true;
-  }
-  tx.commit();
-  return result;
+  if (rounds) *rounds = round;
+  return outcomes;
+}
+
+std::optional<AppendResult> ChatStore::append(const NewMessage& message) {
+  auto outcomes = append_batch({&message});
+  if (outcomes[0].error) std::rethrow_exception(outcomes[0].error);
+  return std::move(outcomes[0].stored);
+}
+
+std::optional<chat::v1::Message> ChatStore::find_by_client_id(const std::string& conversation_id,
+                                                              const std::string& client_id,
+                                                              const std::string& tenant_id) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kFindByClientId, {conversation_id, client_id, optional_param(tenant_id)});
+  if (r.rows() == 0) return std::nullopt;
+  return read_message(r, 0);
 }
 
 CreateResult ChatStore::create(const NewConversation& conversation,

@@ -2,6 +2,7 @@
 // PostgreSQL access to the `chat` schema: conversations and their seq-numbered messages.
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
@@ -38,6 +39,10 @@ struct NewMessage {
   /// Bot messages: the bot's language, stored on the outbox row (chat.channel_outbox.language,
   /// V007) for the sources heading; "" otherwise.
   std::string language;
+  /// files: called once with a copy of the committed message before its `message.new` is
+  /// published (links the message to its attachment and puts it on the live frame); may throw
+  /// (logged, the message stays committed). Empty for most messages.
+  std::function<void(chat::v1::Message&)> after_commit;
 };
 
 /// The outcome of append(): the stored message, whether it was already there, and the
@@ -54,6 +59,14 @@ struct AppendResult {
   chat::v1::Conversation conversation;
   /// The conversation's channel ("web", "telegram", …).
   std::string channel;
+};
+
+/// One message's outcome of ChatStore::append_batch(): `error` set (pg::Error / TimeoutError)
+/// when it failed; else `stored`, std::nullopt when the conversation is unknown or of another
+/// tenant.
+struct AppendOutcome {
+  std::optional<AppendResult> stored;
+  std::exception_ptr error;
 };
 
 /// ListConversations' filters and page (fields already validated).
@@ -115,13 +128,31 @@ class ChatStore {
  public:
   explicit ChatStore(pg::Pool& pool);
 
-  /// In one transaction: locks the conversation row (SELECT ... FOR UPDATE); returns the stored
-  /// message with duplicate = true when (conversation_id, client_id) exists; else inserts it with
-  /// seq = last_seq + 1 and advances last_seq and updated_at. std::nullopt when the
-  /// conversation does not exist. `admit`, when set, runs after the duplicate check and before
-  /// the insert (a new message only); what it throws rolls the transaction back and propagates.
-  std::optional<AppendResult> append(const NewMessage& message,
-                                     const std::function<void()>& admit = {});
+  /// Appends `messages` (non-null), in order, in one transaction sent as one libpq pipeline
+  /// (BEGIN, one prepared statement per message, COMMIT: one round trip, one commit). Each
+  /// message is answered from that statement: the stored message with duplicate = true when
+  /// (conversation_id, client_id) exists (also when an earlier message of the batch stored
+  /// it); else it is inserted with seq = last_seq + 1 (gap-free, the conversation row locked by
+  /// the UPDATE that advances last_seq and updated_at) and, with deliver_to_channel on a
+  /// channel conversation, queued in chat.channel_outbox; std::nullopt when the conversation is
+  /// unknown or (tenant_id non-empty) of another tenant. A failing statement (a constraint, a
+  /// lock timeout) rolls the round back: it is answered with its error and the others run
+  /// again without it (a unique violation of the client id, a concurrent duplicate from
+  /// another transaction, runs again instead, at most twice). A broken connection answers
+  /// every message not yet committed with its error. `rounds`, when set, gets the number of
+  /// transactions tried (1 without failures). Outcomes are in the order of `messages`.
+  std::vector<AppendOutcome> append_batch(const std::vector<const NewMessage*>& messages,
+                                          int* rounds = nullptr);
+
+  /// append_batch() of one message: its stored result (std::nullopt: unknown conversation or
+  /// another tenant's); throws its pg::Error.
+  std::optional<AppendResult> append(const NewMessage& message);
+
+  /// The stored message with `client_id` in the conversation, when the conversation is the
+  /// tenant's (`tenant_id` empty = any); std::nullopt otherwise.
+  std::optional<chat::v1::Message> find_by_client_id(const std::string& conversation_id,
+                                                     const std::string& client_id,
+                                                     const std::string& tenant_id);
 
   /// Inserts the conversation and, when `greeting` is set, the greeting message as seq 1 (client_id
   /// "greeting", sender kind BOT) in the same transaction.

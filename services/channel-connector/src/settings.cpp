@@ -38,6 +38,14 @@ ChannelSettings settings_from_env() {
       std::chrono::milliseconds(common::env_int("VISITOR_PRESENCE_CHECK_MS", 1000, 50, 60000));
   s.attachment_store = attachment_store_settings_from_env();  // files
   s.thumbnails = thumbnail_settings_from_env();
+  s.commit.max_batch = static_cast<std::size_t>(
+      common::env_int("CHAT_COMMIT_MAX_BATCH", static_cast<std::int64_t>(s.commit.max_batch), 1, 1024));
+  s.commit.max_queue = static_cast<std::size_t>(
+      common::env_int("CHAT_COMMIT_MAX_QUEUE", static_cast<std::int64_t>(s.commit.max_queue), 1, 100000));
+  s.commit.max_wait = std::chrono::microseconds(
+      common::env_int("CHAT_COMMIT_MAX_WAIT_US", s.commit.max_wait.count(), 0, 100000));
+  s.commit.lanes = static_cast<std::size_t>(
+      common::env_int("CHAT_COMMIT_LANES", static_cast<std::int64_t>(s.commit.lanes), 1, 16));
   return s;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "attachment_store.hpp"
+#include "append_committer.hpp"
 #include "botfactory/redis/credentials.hpp"
 #include "image_thumbnailer.hpp"
 
@@ -50,6 +51,9 @@ struct ChannelSettings {
   // files (issue 11): where attachment bytes go, and the thumbnail decoding bounds.
   AttachmentStoreSettings attachment_store;
   ThumbnailSettings thumbnails;
+  /// Group commit of chat messages (issue 10): CHAT_COMMIT_MAX_BATCH, CHAT_COMMIT_MAX_QUEUE,
+  /// CHAT_COMMIT_MAX_WAIT_US, CHAT_COMMIT_LANES (append_committer.hpp).
+  CommitSettings commit;
 };
 
 /// Reads REDIS_HOST, REDIS_PORT, REGISTRY_ADDR, SUBSCRIPTION_ADDR, AI_PROXY_ADDR, RPC_TIMEOUT_MS,
@@ -57,7 +61,8 @@ struct ChannelSettings {
 /// PIPELINE_TENANT_MAX_RUNNING, PIPELINE_TENANT_BURST_RUNNING (0..256), VISITOR_MESSAGES_PER_MIN,
 /// BOT_REPLIES_PER_MIN, REDIS_KEY_PREFIX, PIPELINE_DELTA_FLUSH_MS (0..10000),
 /// PIPELINE_DELTA_FLUSH_BYTES (1..65536), VISITOR_GONE_GRACE_MS (0..3600000),
-/// VISITOR_PRESENCE_CHECK_MS (50..60000).
+/// VISITOR_PRESENCE_CHECK_MS (50..60000), CHAT_COMMIT_MAX_BATCH (1..1024), CHAT_COMMIT_MAX_QUEUE
+/// (1..100000), CHAT_COMMIT_MAX_WAIT_US (0..100000), CHAT_COMMIT_LANES (1..16).
 /// Throws common::ConfigError for a value out of range.
 ChannelSettings settings_from_env();
 

@@ -58,6 +58,9 @@ struct SessionLimits {
   std::string options() const;
 };
 
+/// Throws TimeoutError for a session timeout's SQLSTATE (57014, 55P03, 25P03), Error otherwise.
+[[noreturn]] void throw_error(const std::string& message, const std::string& sqlstate);
+
 /// One query parameter in text format; std::nullopt is SQL NULL.
 using Param = std::optional<std::string>;
 
@@ -114,6 +117,7 @@ class Connection {
   void reset();
 
  private:
+  friend class Pipeline;  // pipeline.hpp: the same session in libpq pipeline mode
   pg_conn* conn_;
   std::unordered_set<std::string> prepared_;  // statement names prepared on this session
 };

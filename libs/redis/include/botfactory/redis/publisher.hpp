@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "botfactory/redis/blocking_client.hpp"
 
@@ -23,6 +25,12 @@ class Publisher {
   /// PUBLISH `channel` `payload` (binary-safe). Returns the number of subscribers that received
   /// it, or -1 when Redis could not be reached.
   std::int64_t publish(std::string_view channel, std::string_view payload);
+  /// PUBLISH of every (channel, payload) of `messages`, in order, in one round trip (a hiredis
+  /// pipeline): Redis runs them in that order, so subscribers see them in it. Returns, per
+  /// message, the subscribers that received it, or -1 each when Redis could not be reached or
+  /// the connection broke midway (not retried: pub/sub is best effort).
+  std::vector<std::int64_t> publish_many(
+      const std::vector<std::pair<std::string, std::string>>& messages);
   /// PING; false when Redis cannot be reached.
   bool ping();
 
