@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "botfactory/chatwire/message_change_event.hpp"
 #include "botfactory/chatwire/message_sources.hpp"
 #include "botfactory/rpc/timestamp.hpp"
 
@@ -40,6 +41,7 @@ std::string encode_message_new(const botfactory::chat::v1::Message& message) {
   body.emplace("sender", std::move(sender));
   body.emplace("text", message.text());
   body.emplace("created_at", rpc::rfc3339(message.created_at()));
+  append_edit_state(body, message);  // edits: only when edited / deleted
   append_sources(body, message);
 
   boost::json::object frame;

@@ -16,6 +16,7 @@
 #include "chat_rate_limits.hpp"
 #include "chat_service.hpp"
 #include "chat_store.hpp"
+#include "message_edits.hpp"
 #include "model_status.hpp"
 #include "model_status_repository.hpp"
 #include "grpc_clients.hpp"
@@ -50,6 +51,12 @@ struct ChannelApp::Parts {
                                s.redis_key_prefix},
               registry),
         chat(store, publisher, bots, registry, &rates),
+        edit_rows(*pool),
+        edits(edit_rows, support_admins,
+              [this](const std::string& id, const std::function<std::string()>& commit) {
+                chat.commit_and_publish(id, commit);
+              },
+              s.edit_window),
         presence(s.redis_host, s.redis_port, s.redis_credentials, s.redis_key_prefix),
         pipeline(bots, quota, generator, chat, rates, meter, registry,
                  PipelineSettings{s.history_turns,
@@ -92,6 +99,9 @@ struct ChannelApp::Parts {
   RedisHitCounter hits;
   ChatRateLimits rates;
   ChatService chat;
+  MessageEditRepository edit_rows;  // edits
+  SupportConversationAdmins support_admins;
+  MessageEdits edits;
   RedisVisitorPresence presence;  // widget visitors' presence (gateway heartbeats)
   BotPipeline pipeline;
   PipelineDispatcher dispatcher;
@@ -119,6 +129,7 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
   parts_->pipeline.set_outcome_sink(&parts_->model_status);
   parts_->pipeline.set_visitor_presence(&parts_->presence, parts_->watch_settings);
   parts_->chat.set_listener(&parts_->dispatcher);
+  parts_->chat.set_history(&parts_->edits);
   if (parts_->box) {
     // Headroom: the inbox threads may post at once after one check each.
     parts_->inbox.set_room_check([this, headroom = bindings.inbox.threads](const std::string& tenant) {
@@ -147,6 +158,7 @@ ChannelApp::~ChannelApp() {
 
 ChatService& ChannelApp::chat() { return parts_->chat; }
 ModelStatus& ChannelApp::model_status() { return parts_->model_status; }
+MessageEdits& ChannelApp::edits() { return parts_->edits; }
 ChannelBindings& ChannelApp::bindings() { return parts_->bindings; }
 ChannelDeliveries& ChannelApp::deliveries() { return parts_->deliveries; }
 InboxProcessor& ChannelApp::inbox() { return parts_->inbox; }

@@ -19,6 +19,7 @@ namespace botfactory::channel {
 
 class ChatService;
 class ModelStatus;
+class MessageEdits;
 class ChannelBindings;
 class ChannelDeliveries;
 class InboxProcessor;
@@ -41,6 +42,8 @@ class ChannelApp {
   ChatService& chat();
   /// The bots' last model outcomes (GetBotModelStatus).
   ModelStatus& model_status();
+  /// edits: EditMessage / DeleteMessage / ListMessageVersions.
+  MessageEdits& edits();
   ChannelBindings& bindings();
   /// Failed outbound messages: list and replay.
   ChannelDeliveries& deliveries();

@@ -16,6 +16,7 @@
 #include "botfactory/rpc/tenant.hpp"
 #include "ai_command.hpp"
 #include "chat_rate_limits.hpp"
+#include "message_edits.hpp"
 #include "message_sources.hpp"
 #include "validation.hpp"
 
@@ -82,6 +83,13 @@ ChatService::ChatService(ChatStore& store, redis::Publisher& publisher, BotDirec
 
 std::mutex& ChatService::post_lock(const std::string& conversation_id) {
   return post_locks_[std::hash<std::string>{}(conversation_id) % kPostLockStripes];
+}
+
+void ChatService::commit_and_publish(const std::string& conversation_id,
+                                     const std::function<std::string()>& commit) {
+  std::lock_guard lock(post_lock(conversation_id));
+  auto frame = commit();
+  if (!frame.empty()) publish(conversation_id, frame);
 }
 
 void ChatService::publish_inbox(const chat::v1::Conversation& conversation) {
@@ -254,7 +262,9 @@ chat::v1::ListMessagesResponse ChatService::list_messages(
   if (!store_.get(request.conversation_id(), request.tenant_id())) {
     rpc::throw_not_found("conversation not found");
   }
-  auto messages = store_.messages_since(request.conversation_id(), since, limit);
+  auto* edits = history_.load();
+  auto messages = edits ? edits->history_since(request.conversation_id(), since, limit)
+                        : store_.messages_since(request.conversation_id(), since, limit);
   chat::v1::ListMessagesResponse response;
   response.mutable_messages()->Reserve(static_cast<int>(messages.size()));
   for (auto& m : messages) *response.add_messages() = std::move(m);

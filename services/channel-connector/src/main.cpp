@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
         context.pool, settings, metrics::Registry::global(), box,
         channel::binding_settings_from_env(settings.ai_timeout));
     std::vector<std::unique_ptr<grpc::Service>> services;
-    services.push_back(std::make_unique<channel::ChannelConnectorGrpc>(app->chat(), &app->model_status()));
+    services.push_back(std::make_unique<channel::ChannelConnectorGrpc>(app->chat(), &app->model_status(), &app->edits()));
     services.push_back(std::make_unique<channel::ChannelBindingGrpc>(app->bindings(), &app->deliveries()));
     return services;
   });

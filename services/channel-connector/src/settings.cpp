@@ -36,6 +36,8 @@ ChannelSettings settings_from_env() {
       std::chrono::milliseconds(common::env_int("VISITOR_GONE_GRACE_MS", 15000, 0, 3600000));
   s.visitor_presence_check =
       std::chrono::milliseconds(common::env_int("VISITOR_PRESENCE_CHECK_MS", 1000, 50, 60000));
+  s.edit_window =
+      std::chrono::milliseconds(common::env_int("EDIT_WINDOW_MS", 300000, 0, 86400000));
   return s;
 }
 

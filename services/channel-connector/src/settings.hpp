@@ -45,6 +45,8 @@ struct ChannelSettings {
   /// (visitor_watch.hpp).
   std::chrono::milliseconds visitor_gone_grace{15000};
   std::chrono::milliseconds visitor_presence_check{1000};
+  /// edits: how long after posting the author may edit or delete a message (EDIT_WINDOW_MS).
+  std::chrono::milliseconds edit_window{300000};
 };
 
 /// Reads REDIS_HOST, REDIS_PORT, REGISTRY_ADDR, SUBSCRIPTION_ADDR, AI_PROXY_ADDR, RPC_TIMEOUT_MS,
@@ -52,7 +54,7 @@ struct ChannelSettings {
 /// PIPELINE_TENANT_MAX_RUNNING, PIPELINE_TENANT_BURST_RUNNING (0..256), VISITOR_MESSAGES_PER_MIN,
 /// BOT_REPLIES_PER_MIN, REDIS_KEY_PREFIX, PIPELINE_DELTA_FLUSH_MS (0..10000),
 /// PIPELINE_DELTA_FLUSH_BYTES (1..65536), VISITOR_GONE_GRACE_MS (0..3600000),
-/// VISITOR_PRESENCE_CHECK_MS (50..60000).
+/// VISITOR_PRESENCE_CHECK_MS (50..60000), EDIT_WINDOW_MS (0..86400000, default 300000).
 /// Throws common::ConfigError for a value out of range.
 ChannelSettings settings_from_env();
 

@@ -25,6 +25,7 @@ class WorkQueue;
 class ConnectionLimits;
 class DependencyMonitor;
 class VisitorPresence;
+class CallSignalling;
 
 /// References to the instance's parts; all outlive every connection.
 struct ServerContext {
@@ -44,6 +45,7 @@ struct ServerContext {
   GatewayMetrics& metrics;
   std::atomic<bool>& stopping;  // set at shutdown: no new connections or keep-alive
   VisitorPresence& presence;    // conversations with a visitor socket here (Redis heartbeats)
+  CallSignalling* calls = nullptr;  // calls: WebRTC signalling (ws/call_signalling.hpp)
 };
 
 }  // namespace botfactory::gateway

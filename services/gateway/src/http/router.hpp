@@ -43,6 +43,7 @@ enum class Endpoint {
   kDeleteChannel,
   kListFailedDeliveries,
   kReplayDeliveries,
+  kListMessageVersions,  // edits: GET /api/v1/conversations/{id}/messages/{seq}/versions
 };
 
 /// Result of matching a request against the table.

@@ -15,6 +15,7 @@
 #include "http/multipart.hpp"
 #include "json_input.hpp"
 #include "rest/channels_rest.hpp"
+#include "rest/message_versions_rest.hpp"
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
 #include "rest/widget_origin.hpp"
@@ -211,6 +212,8 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
       return list_failed_deliveries(upstreams_, require_user(request).tenant_id, p.at(0), p.at(1), request);
     case Endpoint::kReplayDeliveries:
       return replay_deliveries(upstreams_, require_user(request).tenant_id, p.at(0), p.at(1), request);
+    case Endpoint::kListMessageVersions:
+      return list_message_versions(upstreams_, require_user(request), p.at(0), p.at(1));
   }
   return error_response(404, "not_found", "no such endpoint");
 }

@@ -1,6 +1,7 @@
 #include "rest/rest_json.hpp"
 
 #include "botfactory/chatwire/message_event.hpp"
+#include "botfactory/chatwire/message_change_event.hpp"
 #include "botfactory/chatwire/message_sources.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/rpc/timestamp.hpp"
@@ -215,6 +216,11 @@ boost::json::object message_json(const chat::v1::Message& message) {
                            {"sender", sender_json(message.sender())},
                            {"text", message.text()},
                            {"created_at", rpc::rfc3339(message.created_at())}};
+  chatwire::append_edit_state(json, message);  // edits
+  if (!message.event().empty()) {
+    json.emplace("event", message.event());  // an edit / delete event of the stream
+    json.emplace("target_seq", message.target_seq());
+  }
   chatwire::append_sources(json, message);
   return json;
 }

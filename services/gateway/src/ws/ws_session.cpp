@@ -19,6 +19,7 @@
 #include "botfactory/common/request_id.hpp"
 #include "botfactory/chatwire/conversation_event.hpp"
 #include "botfactory/chatwire/inbox_event.hpp"
+#include "ws/call_signalling.hpp"
 #include "ws/chat_ops.hpp"
 #include "ws/conversation_cursors.hpp"
 #include "ws/outbound_queue.hpp"
@@ -33,6 +34,7 @@
 #include "settings.hpp"
 #include "ws/ws_framing.hpp"
 #include "ws/ingest_admission.hpp"
+#include "ws/ws_op_context.hpp"
 #include "ws/ws_protocol.hpp"
 #include "work_queue.hpp"
 
@@ -65,6 +67,7 @@ constexpr std::size_t kMaxReplyAmplification = 32;
 constexpr std::size_t kMinReadSize = 256;
 constexpr std::string_view kStatePrefix = R"({"type":"conversation.state")";
 constexpr std::string_view kTypingPrefix = R"({"type":"typing")";
+constexpr std::string_view kCallPrefix = R"({"type":"call.)";  // calls: addressed frames
 
 /// The part of a `typing` frame (chatwire::encode_typing) that names `claims`' holder as the
 /// sender: a socket does not get its holder's own typing back.
@@ -127,6 +130,7 @@ int replay_page_size(const GatewaySettings& settings) {
 class WsSession : public ConversationWatcher,
                   public Closable,
                   public CursorPort,
+                  public WsOpContext,
                   public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(tcp::socket&& socket, jwt::Claims claims, ServerContext& context,
@@ -141,7 +145,8 @@ class WsSession : public ConversationWatcher,
         queue_(context.settings.ws_send_budget_bytes, context.settings.ws_send_hard_cap_bytes),
         cursors_(*this, kMaxJoinedConversations, context.settings.ws_max_queue),
         last_activity_(Clock::now()),
-        typing_marker_(own_typing_marker(*token_.claims())) {}
+        typing_marker_(own_typing_marker(*token_.claims())),
+        call_marker_(CallSignalling::recipient_marker(*token_.claims())) {}
 
   ~WsSession() override {
     context_.sessions.remove(this);
@@ -172,6 +177,9 @@ class WsSession : public ConversationWatcher,
       if (payload.starts_with(kTypingPrefix) && payload.find(typing_marker_) != payload.npos) {
         return;  // this holder's own typing
       }
+      if (payload.starts_with(kCallPrefix) && payload.find(call_marker_) == payload.npos) {
+        return;  // calls: signalling for another party of the conversation
+      }
       if (payload.starts_with(kStatePrefix)) {
         // The newest state, for a conversation.joined still to come.
         auto it = states_.find(*conversation_id);
@@ -200,6 +208,27 @@ class WsSession : public ConversationWatcher,
 
   /// The I/O thread (the gateway's sweep timer).
   void tick(Clock::time_point now) override { on_tick(now); }
+
+  // --- WsOpContext (extension ops: ws_ops.cpp) ---------------------------------------------------
+
+  std::shared_ptr<const jwt::Claims> claims() const override { return token_.claims(); }
+  bool joined(const std::string& conversation_id) const override {
+    return cursors_.contains(conversation_id);
+  }
+  void reply(std::string frame) override { enqueue(make_frame(std::move(frame))); }
+  void reply_error(const OpError& error, const std::string& conversation_id) override {
+    send_error({error.code, error.message, {}, conversation_id});
+  }
+  bool run(std::function<Continuation()> work) override {
+    return context_.workers.try_submit([self = shared_from_this(), work = std::move(work)] {
+      auto continuation = work();
+      if (!continuation) return;
+      net::post(self->socket_.get_executor(), [self, continuation = std::move(continuation)] {
+        if (!self->closing_) continuation(*self);
+      });
+    });
+  }
+  ServerContext& server() override { return context_; }
 
   // --- CursorPort --------------------------------------------------------------------------------
 
@@ -383,7 +412,10 @@ class WsSession : public ConversationWatcher,
 
   void handle(std::string_view text) {
     auto parsed = parse_client_frame(text);
-    if (parsed.error) return send_error(*parsed.error);
+    if (parsed.error) {
+      if (parsed.error->code == "unknown_type" && dispatch_ws_op(*this, text)) return;  // ws_ops.cpp
+      return send_error(*parsed.error);
+    }
     auto& frame = *parsed.frame;
     switch (frame.type) {
       case ClientFrame::Type::kPing: return enqueue(make_frame(encode_pong()));
@@ -837,6 +869,7 @@ class WsSession : public ConversationWatcher,
   std::size_t reported_bytes_ = 0;  // this socket's share of gateway_ws_queued_bytes
   std::string operator_name_;  // cached auth GetUser username (user tokens)
   std::string typing_marker_;  // own_typing_marker() of the token's holder
+  std::string call_marker_;    // CallSignalling::recipient_marker() of the token's holder
   // Per joined conversation: its state for conversation.joined (from the join's
   // GetConversation, then live conversation.state events), and the typing throttle.
   std::unordered_map<std::string, ConversationState> states_;
