@@ -16,9 +16,10 @@ void call_op(WsOpContext& socket, const boost::json::object& frame);            
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, WsOpHandler>, 7> kOps{{
+constexpr std::array<std::pair<std::string_view, WsOpHandler>, 8> kOps{{
     {"message.edit", &message_edit_op},
     {"message.delete", &message_delete_op},
+    {"call.config", &call_op},
     {"call.invite", &call_op},
     {"call.answer", &call_op},
     {"call.ice", &call_op},
