@@ -2,7 +2,8 @@
 // replicas: an edit and a delete seen live on the other replica and after a resume by since_seq,
 // the refusals (someone else's message, the window), versions for staff only; WebRTC signalling
 // between a visitor on one replica and an operator on the other (offer → answer → ICE →
-// hang-up), busy, reject, and the ring timeout (CALL_RING_TIMEOUT_MS = 2000 here).
+// hang-up), busy, reject, the ring timeout (CALL_RING_TIMEOUT_MS = 2000 here) and a socket closing
+// mid-call.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ChatClient, http, startFleet } from "./harness.mjs";
@@ -121,7 +122,7 @@ describe("editing and deleting", () => {
 });
 
 describe("calls", () => {
-  test("operator ↔ visitor on different replicas: offer, answer, ICE both ways, hang-up; busy; reject; ring timeout", async () => {
+  test("operator ↔ visitor on different replicas: offer, answer, ICE both ways, hang-up; busy; reject; ring timeout; disconnect", async () => {
     const v = await visitor(A, "Call Visitor");
     const v2 = await visitor(A, "Second Caller");
     const op = await client(B, state.token);
@@ -186,5 +187,16 @@ describe("calls", () => {
       ![callId, ring2.call_id].includes(f.call_id), 10000, "ringing 4");
     op.send({ type: "call.hangup", conversation_id: v.id, call_id: ring4.call_id });
     await v.client.waitFor((f) => f.type === "call.hangup" && f.call_id === ring4.call_id, 10000, "cancelled");
+
+    // A socket that closes mid-call hangs up for its holder ("disconnected").
+    op.send({ type: "call.invite", conversation_id: v.id, sdp: "v=0 offer 7" });
+    const ring5 = await op.waitFor((f) => f.type === "call.ringing" && f.conversation_id === v.id &&
+      ![callId, ring2.call_id, ring4.call_id].includes(f.call_id), 10000, "ringing 5");
+    await v.client.waitFor((f) => f.type === "call.invite" && f.call_id === ring5.call_id, 10000, "invite 5");
+    v.client.send({ type: "call.answer", conversation_id: v.id, call_id: ring5.call_id, sdp: "v=0 answer 5" });
+    await op.waitFor((f) => f.type === "call.answer" && f.call_id === ring5.call_id, 10000, "answer 5");
+    v.client.close();
+    const gone = await op.waitFor((f) => f.type === "call.hangup" && f.call_id === ring5.call_id, 10000, "disconnected");
+    assert.equal(gone.reason, "disconnected");
   });
 });

@@ -22,6 +22,24 @@ export interface ChatMessage {
   created_at: string;
   /** Present only when non-empty (bot replies grounded in the knowledge base). */
   sources?: MessageSource[];
+  /** edits: set once the author edited it (docs/protocol.md "Editing and deleting"). */
+  edited_at?: string;
+  /** edits: a tombstone (text ""). */
+  deleted?: boolean;
+  deleted_at?: string;
+}
+
+/** calls: any `call.*` frame (docs/protocol.md "Calls"). */
+export interface CallFrame {
+  type: string;
+  conversation_id: string;
+  call_id?: string;
+  sdp?: string;
+  candidate?: RTCIceCandidateInit;
+  from?: Sender;
+  reason?: string;
+  ice_servers?: RTCIceServer[];
+  ring_timeout_ms?: number;
 }
 
 export interface WidgetSession {
@@ -48,4 +66,7 @@ export type ServerFrame =
   | { type: "typing"; conversation_id: string; state: "start" | "stop"; sender: Sender }
   | { type: "auth.ok"; expires_at: number }
   | { type: "pong" }
-  | { type: "error"; code: string; message: string; client_id?: string; conversation_id?: string };
+  | { type: "error"; code: string; message: string; client_id?: string; conversation_id?: string }
+  | { type: "message.edited" | "message.deleted"; conversation_id: string; seq: number; target_seq: number; message: ChatMessage }
+  | { type: "message.edit.ok" | "message.delete.ok"; conversation_id: string; seq: number; target_seq: number }
+  | (CallFrame & { type: `call.${string}` });

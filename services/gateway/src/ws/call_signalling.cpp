@@ -240,6 +240,20 @@ void CallSignalling::arm_ring(const std::string& call_id) {
   timers_[call_id] = std::move(timer);
 }
 
+void CallSignalling::hang_up_for(const jwt::Claims& claims, const std::string& conversation_id,
+                                 const std::string& call_id) {
+  CallFrame frame;
+  frame.op = CallOp::kHangup;
+  frame.conversation_id = conversation_id;
+  frame.call_id = call_id;
+  frame.reason = "disconnected";
+  try {
+    relay(claims, frame);  // call_not_found when the call already ended: nothing to do
+  } catch (const std::exception& e) {
+    common::logger("calls")->warn("hang-up of {} at disconnect: {}", call_id, e.what());
+  }
+}
+
 void CallSignalling::stop() {
   for (auto& [id, timer] : timers_) timer->cancel();
   timers_.clear();
@@ -271,8 +285,13 @@ void call_op(WsOpContext& socket, const json::object& frame) {
     common::ScopedRequestId scope("ws-" + common::random_base62(12));
     if (call.op != CallOp::kInvite) {
       auto error = calls.relay(*claims, call);
-      if (!error) return {};
-      return [error = *error, id = call.conversation_id](WsOpContext& s) { s.reply_error(error, id); };
+      if (error) {
+        return [error = *error, id = call.conversation_id](WsOpContext& s) { s.reply_error(error, id); };
+      }
+      if (call.op == CallOp::kIce) return {};
+      return [call](WsOpContext& s) {
+        s.track_call(call.conversation_id, call.call_id, call.op == CallOp::kAnswer);
+      };
     }
     auto result = calls.invite(*claims, claims->name.empty() ? claims->subject : claims->name, call);
     if (result.error) {
@@ -285,8 +304,11 @@ void call_op(WsOpContext& socket, const json::object& frame) {
                         {"call_id", result.call.call_id},
                         {"callee", party_json(result.call.callee)}};
     return [&calls, frame = json::serialize(answer), call_id = result.call.call_id,
-            busy = result.callee_busy](WsOpContext& s) {
-      if (!busy) calls.arm_ring(call_id);
+            conversation_id = call.conversation_id, busy = result.callee_busy](WsOpContext& s) {
+      if (!busy) {
+        calls.arm_ring(call_id);
+        s.track_call(conversation_id, call_id, true);
+      }
       s.reply(frame);
     };
   });

@@ -70,6 +70,11 @@ class CallSignalling {
   /// marks and record removed), and publishes the op to the peer.
   std::optional<OpError> relay(const jwt::Claims& claims, const CallFrame& frame);
 
+  /// Worker thread. The socket of the holder of `claims` closed while in `call_id`: hangs up
+  /// with reason "disconnected" (nothing when the call already ended). Never throws.
+  void hang_up_for(const jwt::Claims& claims, const std::string& conversation_id,
+                   const std::string& call_id);
+
   /// Worker thread. The ring timer of `call_id` fired: when the call still rings, ends it and
   /// publishes `call.missed` to the callee and `call.timeout` to the caller.
   void ring_expired(const std::string& call_id);

@@ -39,6 +39,11 @@ class WsOpContext {
   virtual bool run(std::function<Continuation()> work) = 0;
   /// The gateway's shared parts (upstreams, settings, call signalling …).
   virtual ServerContext& server() = 0;
+  /// calls: the socket takes part in call `call_id` of `conversation_id` (it invited or
+  /// answered; `active` false once it hung up or rejected). When the socket closes (not at a
+  /// gateway shutdown), its calls are hung up with reason "disconnected". At most 4 are kept.
+  virtual void track_call(const std::string& conversation_id, const std::string& call_id,
+                          bool active) = 0;
 };
 
 /// Handles one client frame of an extension op: `frame` is the parsed object (control

@@ -68,6 +68,7 @@ constexpr std::size_t kMinReadSize = 256;
 constexpr std::string_view kStatePrefix = R"({"type":"conversation.state")";
 constexpr std::string_view kTypingPrefix = R"({"type":"typing")";
 constexpr std::string_view kCallPrefix = R"({"type":"call.)";  // calls: addressed frames
+constexpr std::size_t kMaxTrackedCalls = 4;  // calls one socket hangs up when it closes
 
 /// The part of a `typing` frame (chatwire::encode_typing) that names `claims`' holder as the
 /// sender: a socket does not get its holder's own typing back.
@@ -150,6 +151,7 @@ class WsSession : public ConversationWatcher,
 
   ~WsSession() override {
     context_.sessions.remove(this);
+    hang_up_calls();
     for (const auto& id : cursors_.clear()) unwatch(id);
     if (!inbox_key_.empty()) context_.hub.unwatch(inbox_key_, this);
     context_.metrics.ws_queued_bytes.add(-static_cast<std::int64_t>(reported_bytes_));
@@ -229,6 +231,26 @@ class WsSession : public ConversationWatcher,
     });
   }
   ServerContext& server() override { return context_; }
+  void track_call(const std::string& conversation_id, const std::string& call_id,
+                  bool active) override {
+    std::erase_if(calls_, [&](const auto& c) { return c.second == call_id; });
+    if (!active) return;
+    if (calls_.size() >= kMaxTrackedCalls) calls_.erase(calls_.begin());
+    calls_.emplace_back(conversation_id, call_id);
+  }
+
+  /// calls: a closed socket hangs up the calls it took part in, except at a gateway shutdown
+  /// (the media is peer to peer and survives a replica restart). Best effort (worker queue).
+  void hang_up_calls() {
+    if (calls_.empty() || context_.calls == nullptr || context_.stopping) return;
+    for (auto& [conversation_id, call_id] : calls_) {
+      (void)context_.workers.try_submit([calls = context_.calls, claims = token_.claims(),
+                                         conversation_id, call_id] {
+        calls->hang_up_for(*claims, conversation_id, call_id);
+      });
+    }
+    calls_.clear();
+  }
 
   // --- CursorPort --------------------------------------------------------------------------------
 
@@ -870,6 +892,7 @@ class WsSession : public ConversationWatcher,
   std::string operator_name_;  // cached auth GetUser username (user tokens)
   std::string typing_marker_;  // own_typing_marker() of the token's holder
   std::string call_marker_;    // CallSignalling::recipient_marker() of the token's holder
+  std::vector<std::pair<std::string, std::string>> calls_;  // (conversation, call) in progress
   // Per joined conversation: its state for conversation.joined (from the join's
   // GetConversation, then live conversation.state events), and the typing throttle.
   std::unordered_map<std::string, ConversationState> states_;
