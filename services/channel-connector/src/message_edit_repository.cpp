@@ -39,17 +39,19 @@ constexpr const char* kAppendEvent =
     "VALUES ($1, $2, $3, $4)";
 constexpr const char* kAdvanceLastSeq = "UPDATE chat.conversations SET last_seq = $2 WHERE id = $1";
 // One statement, so one snapshot: every seq below the highest returned is there (messages and
-// events commit in seq order under the conversation's row lock). Each branch is an index range
-// scan in seq order (messages_conversation_seq, message_events' primary key), merged.
+// events commit in seq order under the conversation's row lock). Each branch is a bounded index
+// range scan in seq order (messages_conversation_seq, message_events' primary key) and the
+// planner merges them (Merge Append): a page reads at most 2 x limit rows however long the
+// conversation (EXPLAIN in docs/benchmarks.md "Edits").
 constexpr const char* kHistorySince =
-    "SELECT h.* FROM ("
+    "SELECT h.* FROM (("
     "SELECT m.seq AS at_seq, ''::text AS event, " BF_EDIT_MESSAGE_COLUMNS
-    " FROM chat.messages m WHERE m.conversation_id = $1 AND m.seq > $2 "
-    "UNION ALL "
+    " FROM chat.messages m WHERE m.conversation_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3) "
+    "UNION ALL ("
     "SELECT e.seq, e.kind, " BF_EDIT_MESSAGE_COLUMNS
     " FROM chat.message_events e JOIN chat.messages m "
     "ON m.conversation_id = e.conversation_id AND m.seq = e.target_seq "
-    "WHERE e.conversation_id = $1 AND e.seq > $2"
+    "WHERE e.conversation_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3)"
     ") h ORDER BY h.at_seq LIMIT $3";
 constexpr const char* kMessageOfTenant =
     "SELECT " BF_EDIT_MESSAGE_COLUMNS " FROM chat.messages m JOIN chat.conversations c "
