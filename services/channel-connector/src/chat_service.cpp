@@ -338,14 +338,20 @@ bool ChatService::human_handles(const std::string& conversation_id) {
 
 std::vector<Turn> ChatService::recent_turns(const std::string& conversation_id,
                                             std::int64_t before_seq, int max_turns) {
-  return store_.recent_turns(conversation_id, before_seq, max_turns);
+  auto turns = store_.recent_turns(conversation_id, before_seq, max_turns);
+  // edits: a deleted message (text "") is no turn of the model's history.
+  std::erase_if(turns, [](const Turn& t) { return t.text.empty(); });
+  return turns;
 }
 
 std::vector<Turn> ChatService::participant_turns(const std::string& conversation_id,
                                                  std::int64_t before_seq,
                                                  common::v1::SenderKind sender_kind,
                                                  const std::string& sender_id, int max_turns) {
-  return store_.participant_turns(conversation_id, before_seq, sender_kind, sender_id, max_turns);
+  auto turns =
+      store_.participant_turns(conversation_id, before_seq, sender_kind, sender_id, max_turns);
+  std::erase_if(turns, [](const Turn& t) { return t.text.empty(); });  // edits: tombstones
+  return turns;
 }
 
 std::int64_t ChatService::post_bot_message(const BotMessage& message) {

@@ -12,6 +12,7 @@
 
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/client.hpp"
+#include "chat_service.hpp"
 #include "fake_services.hpp"
 
 namespace chatv1 = botfactory::chat::v1;
@@ -240,6 +241,8 @@ TEST_CASE("edits: delete leaves a tombstone, versions stay for admins, a tombsto
 
   CHECK(edit(h, conversation.id(), seq, me, "again", &changed).error_message().rfind(
             "message_deleted:", 0) == 0);
+  // The model's history leaves the tombstone out.
+  CHECK(h.chat().recent_turns(conversation.id(), seq + 10, 10).empty());
 
   chatv1::ListMessageVersionsResponse history;
   REQUIRE(versions(h, conversation.id(), seq, me, &history).ok());
