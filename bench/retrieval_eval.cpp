@@ -10,14 +10,19 @@
 // Output: a markdown table on stdout, one JSON object per dataset on stderr lines "RESULT {...}".
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include <time.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
@@ -216,6 +221,46 @@ registry::v1::SearchKnowledgeResponse search(registry::BotRegistry& registry,
   return registry.search_knowledge(request);
 }
 
+/// True when two answers list the same chunks in the same order with the same scores (to 1e-9).
+bool same_answer(const registry::v1::SearchKnowledgeResponse& a,
+                 const registry::v1::SearchKnowledgeResponse& b) {
+  if (a.chunks_size() != b.chunks_size()) return false;
+  for (int i = 0; i < a.chunks_size(); ++i) {
+    const auto &x = a.chunks(i), &y = b.chunks(i);
+    if (x.chunk_id() != y.chunk_id() ||
+        std::abs(x.score() - y.score()) > 1e-9 * std::max(1.0, std::abs(x.score()))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/// CPU seconds used so far by this process and by the PostgreSQL backends serving `database`
+/// (utime + stime from /proc/<pid>/stat; the server runs on this machine), for CPU per search.
+double cpu_seconds(pg::Connection& sql) {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  double total = static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+  auto pids = sql.exec(
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+      "AND backend_type = 'client backend' AND pid <> pg_backend_pid()");
+  static const double kTick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  for (int r = 0; r < pids.rows(); ++r) {
+    std::ifstream in("/proc/" + pids.str(r, 0) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream fields(stat.substr(close + 2));
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {
+      if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+    }
+    total += ticks / kTick;
+  }
+  return total;
+}
+
 // The out-of-knowledge guard: the knowledge base holds every other entry of the dataset (the
 // even-numbered lines of docs.jsonl); a question whose gold entry is held out is "uncovered".
 // An answerer that answers only when the best chunk's score reaches a threshold says "I don't
@@ -289,8 +334,9 @@ void guard_curve(registry::BotRegistry& registry, const std::string& tenant,
 // Search latency at `chunks` chunks in one bot: XQuAD English paragraphs added again and again
 // (the same text, so postings grow with the copies) until the bot holds `chunks` chunks, then
 // every XQuAD English question once.
-void scale_latency(registry::BotRegistry& registry, pg::Connection& sql, const std::string& tenant,
-                   const std::string& data, int chunks) {
+void scale_latency(registry::BotRegistry& registry, registry::BotRegistry& sql_registry,
+                   pg::Connection& sql, const std::string& tenant, const std::string& data,
+                   int chunks) {
   auto docs = read_jsonl(data + "/xquad-en-ru/docs.jsonl", "en");
   auto questions = read_jsonl(data + "/xquad-en-ru/questions.jsonl", "en");
   auto loaded = load_bot(registry, tenant, "scale", "en", docs, false);
@@ -315,29 +361,63 @@ void scale_latency(registry::BotRegistry& registry, pg::Connection& sql, const s
   // that lets the postings be read by an index-only scan.
   sql.exec("VACUUM ANALYZE registry.chunks");
   sql.exec("VACUUM ANALYZE registry.chunk_terms");
-  Scores latency;
-  for (const auto& q : questions) {  // warm-up: plan cache, buffers
-    search(registry, tenant, loaded.bot.id(), std::string(q.at("question").as_string()));
-    if (&q - &questions[0] >= 50) break;
-  }
-  for (const auto& q : questions) {
-    auto started = Clock::now();
-    search(registry, tenant, loaded.bot.id(), std::string(q.at("question").as_string()));
-    latency.latency_ms.push_back(
-        std::chrono::duration<double, std::milli>(Clock::now() - started).count());
-  }
+  // The in-process index (the first search after a change would queue its load).
+  auto index_started = Clock::now();
+  auto index = registry.search_cache() ? registry.search_cache()->load_now(loaded.bot.id()) : nullptr;
+  double index_load_s = std::chrono::duration<double>(Clock::now() - index_started).count();
   auto n = count();
   std::cout << "\nSearch latency at " << n << " chunks in one bot (XQuAD en, " << questions.size()
-            << " questions; loaded in " << fmt(load_s, "%.0f") << " s)\n\n| p50 ms | p90 ms | "
-            << "p99 ms | max ms |\n|---|---|---|---|\n| " << fmt(latency.quantile_ms(0.5), "%.2f")
-            << " | " << fmt(latency.quantile_ms(0.9), "%.2f") << " | "
-            << fmt(latency.quantile_ms(0.99), "%.2f") << " | "
-            << fmt(latency.quantile_ms(1.0), "%.2f") << " |" << std::endl;
-  json::object result{{"scale_chunks", n},
-                      {"p50_search_ms", latency.quantile_ms(0.5)},
-                      {"p90_search_ms", latency.quantile_ms(0.9)},
-                      {"p99_search_ms", latency.quantile_ms(0.99)},
-                      {"max_search_ms", latency.quantile_ms(1.0)}};
+            << " questions; loaded in " << fmt(load_s, "%.0f") << " s; in-process index "
+            << (index ? fmt(static_cast<double>(index->bytes()) / (1 << 20), "%.1f") + " MiB, loaded in " +
+                            fmt(index_load_s, "%.2f") + " s"
+                      : std::string("not loaded"))
+            << ")\n\n| path | p50 ms | p90 ms | p99 ms | max ms | CPU ms per search (bench + PostgreSQL) |\n"
+               "|---|---|---|---|---|---|\n";
+  // Each path in turn, twice (SQL, index, SQL, index), so load changes on the shared machine
+  // fall on both.
+  Scores latency[2];
+  double cpu[2] = {0, 0};
+  int agree = 0;
+  for (int round = 0; round < 4; ++round) {
+    int path = round % 2;  // 0: SQL, 1: in-process index
+    auto& reg = path == 0 ? sql_registry : registry;
+    for (const auto& q : questions) {  // warm-up: plan cache, buffers
+      search(reg, tenant, loaded.bot.id(), std::string(q.at("question").as_string()));
+      if (&q - &questions[0] >= 50) break;
+    }
+    double cpu_before = cpu_seconds(sql);
+    for (const auto& q : questions) {
+      auto started = Clock::now();
+      search(reg, tenant, loaded.bot.id(), std::string(q.at("question").as_string()));
+      latency[path].latency_ms.push_back(
+          std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+    }
+    cpu[path] += cpu_seconds(sql) - cpu_before;
+  }
+  for (const auto& q : questions) {
+    std::string question(q.at("question").as_string());
+    agree += same_answer(search(registry, tenant, loaded.bot.id(), question),
+                         search(sql_registry, tenant, loaded.bot.id(), question));
+  }
+  json::object result{{"scale_chunks", n}, {"load_s", load_s}, {"index_load_s", index_load_s},
+                      {"index_bytes", index ? index->bytes() : 0},
+                      {"same_answers", agree}, {"questions", questions.size()}};
+  for (int path = 0; path < 2; ++path) {
+    auto& l = latency[path];
+    double cpu_ms = 1000 * cpu[path] / static_cast<double>(l.latency_ms.size());
+    std::cout << "| " << (path == 0 ? "SQL (KnowledgeRepository::search)" : "in-process index")
+              << " | " << fmt(l.quantile_ms(0.5), "%.2f") << " | " << fmt(l.quantile_ms(0.9), "%.2f")
+              << " | " << fmt(l.quantile_ms(0.99), "%.2f") << " | " << fmt(l.quantile_ms(1.0), "%.2f")
+              << " | " << fmt(cpu_ms, "%.2f") << " |\n";
+    std::string key = path == 0 ? "sql_" : "index_";
+    result[key + "p50_search_ms"] = l.quantile_ms(0.5);
+    result[key + "p90_search_ms"] = l.quantile_ms(0.9);
+    result[key + "p99_search_ms"] = l.quantile_ms(0.99);
+    result[key + "max_search_ms"] = l.quantile_ms(1.0);
+    result[key + "cpu_ms_per_search"] = cpu_ms;
+  }
+  std::cout << "\nSame chunks and scores from both paths (top 20): " << agree << " of "
+            << questions.size() << " questions" << std::endl;
   std::cerr << "RESULT " << json::serialize(result) << std::endl;
 }
 
@@ -353,13 +433,18 @@ int main(int argc, char** argv) try {
   }
   auto pool = std::make_shared<pg::Pool>(conninfo, 2);
   registry::BotRegistry registry(pool, std::make_shared<NoLimits>());
+  // The same service with the in-process index off: the SQL search, to check both agree.
+  registry::RegistrySettings sql_only;
+  sql_only.search_cache_bytes = 0;
+  registry::BotRegistry sql_registry(pool, std::make_shared<NoLimits>(), sql_only);
   pg::Connection sql(conninfo);
   std::string tenant = sql.exec("SELECT gen_random_uuid()::text").str(0, 0);
 
   std::cout << "| dataset | documents | chunks | questions | ingest s | ts_rank recall@1 | "
                "BM25F recall@1 | BM25F recall@1 half 0 / half 1 | ts_rank recall@5 | "
-               "BM25F recall@5 | ts_rank MRR@5 | BM25F MRR@5 | median search ms | p99 search ms |\n"
-               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+               "BM25F recall@5 | ts_rank MRR@5 | BM25F MRR@5 | median search ms | p99 search ms | "
+               "index = SQL |\n"
+               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& ds : kDatasets) {
     if (!options.only.empty() && ds.name.find(options.only) == std::string::npos) continue;
     auto docs = read_jsonl(options.data + "/" + ds.folder + "/docs.jsonl", ds.language);
@@ -371,6 +456,10 @@ int main(int argc, char** argv) try {
     double ingest_s = std::chrono::duration<double>(Clock::now() - started_ingest).count();
     auto chunks = sql.exec("SELECT count(*) FROM registry.chunks WHERE bot_id = $1::uuid",
                            {bot.id()}).int64(0, 0);
+    // SearchKnowledge answers from the bot's in-process index (loaded here rather than by the
+    // first search's miss); every answer is checked against the SQL search.
+    if (registry.search_cache()) registry.search_cache()->load_now(bot.id());
+    int agree = 0;
 
     Scores bm25, ts_rank;
     const char* config = registry::text_search_config(ds.language);
@@ -387,6 +476,7 @@ int main(int argc, char** argv) try {
       std::vector<std::string> ranked;
       for (const auto& c : response.chunks()) ranked.push_back(dataset_id[c.document_id()]);
       bm25.add(ranked, gold, half);
+      agree += same_answer(response, search(sql_registry, tenant, bot.id(), question));
 
       ranked.clear();
       auto words = registry::join_words(registry::query_words(question));
@@ -401,7 +491,8 @@ int main(int argc, char** argv) try {
               << fmt(ts_rank.recall_at_k()) << " | "
               << fmt(bm25.recall_at_k()) << " | " << fmt(ts_rank.mrr()) << " | "
               << fmt(bm25.mrr()) << " | " << fmt(bm25.quantile_ms(0.5), "%.2f") << " | "
-              << fmt(bm25.quantile_ms(0.99), "%.2f") << " |" << std::endl;
+              << fmt(bm25.quantile_ms(0.99), "%.2f") << " | " << agree << "/" << questions.size()
+              << " |" << std::endl;
     json::object result{{"dataset", ds.name},
                         {"documents", docs.size()},
                         {"chunks", chunks},
@@ -416,7 +507,8 @@ int main(int argc, char** argv) try {
                         {"ts_rank_mrr_at_5", ts_rank.mrr()},
                         {"bm25f_mrr_at_5", bm25.mrr()},
                         {"median_search_ms", bm25.quantile_ms(0.5)},
-                        {"p99_search_ms", bm25.quantile_ms(0.99)}};
+                        {"p99_search_ms", bm25.quantile_ms(0.99)},
+                        {"index_equals_sql", agree}};
     std::cerr << "RESULT " << json::serialize(result) << std::endl;
   }
   for (const auto& ds : kGuardDatasets) {
@@ -427,7 +519,7 @@ int main(int argc, char** argv) try {
   }
   if (options.scale_chunks > 0 &&
       (options.only.empty() || std::string("scale").find(options.only) != std::string::npos)) {
-    scale_latency(registry, sql, tenant, options.data, options.scale_chunks);
+    scale_latency(registry, sql_registry, sql, tenant, options.data, options.scale_chunks);
   }
   return 0;
 } catch (const std::exception& e) {

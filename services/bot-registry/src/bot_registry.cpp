@@ -11,6 +11,7 @@
 #include "bot_repository.hpp"
 #include "chunker.hpp"
 #include "knowledge_repository.hpp"
+#include "search_index_repository.hpp"
 #include "search_query.hpp"
 #include "text_extract.hpp"
 #include "validation.hpp"
@@ -71,7 +72,11 @@ BotRegistry::BotRegistry(std::shared_ptr<pg::Pool> pool,
     : pool_(std::move(pool)),
       entitlements_(std::move(entitlements)),
       settings_(settings),
-      extraction_slots_(std::max(1, settings.extract_concurrency)) {}
+      extraction_slots_(std::max(1, settings.extract_concurrency)) {
+  if (settings_.search_cache_bytes > 0) {
+    search_cache_ = std::make_unique<SearchIndexCache>(pool_, settings_.search_cache_bytes);
+  }
+}
 
 registry::v1::Bot BotRegistry::create_bot(const registry::v1::CreateBotRequest& request) {
   rpc::require_tenant(request.tenant_id());
@@ -260,17 +265,23 @@ registry::v1::SearchKnowledgeResponse BotRegistry::search_knowledge(
   require_bot_ids(request.tenant_id(), request.bot_id());
   int limit = request.limit() <= 0 ? settings_.search_default_limit
                                    : std::min(request.limit(), settings_.search_max_limit);
-  auto connection = pool_->acquire();
-  auto bot = BotRepository(*connection, settings_.platform_keys.get()).find(request.tenant_id(), request.bot_id());
-  if (!bot) throw_bot_not_found();
-  registry::v1::SearchKnowledgeResponse response;
   auto words = query_words(request.query());
-  if (words.empty()) return response;
-  for (auto& chunk : KnowledgeRepository(*connection)
-                         .search(request.bot_id(), text_search_config(bot->language()),
-                                 join_words(words), limit)) {
-    *response.add_chunks() = std::move(chunk);
+  auto joined = join_words(words);
+  auto connection = pool_->acquire();
+  auto probe = SearchIndexRepository(*connection).probe(request.tenant_id(), request.bot_id(), joined);
+  if (!probe) throw_bot_not_found();
+  registry::v1::SearchKnowledgeResponse response;
+  // No lexeme (no words, or stop words only): the SQL search would match nothing.
+  if (words.empty() || probe->lexemes.empty()) return response;
+  std::vector<registry::v1::KnowledgeChunk> chunks;
+  if (auto index = search_cache_ ? search_cache_->find(request.bot_id(), probe->knowledge_version)
+                                 : nullptr) {
+    chunks = index->search(probe->lexemes, query_grams(probe->gram_text), limit);
+  } else {
+    chunks = KnowledgeRepository(*connection)
+                 .search(request.bot_id(), text_search_config(probe->language), joined, limit);
   }
+  for (auto& chunk : chunks) *response.add_chunks() = std::move(chunk);
   return response;
 }
 

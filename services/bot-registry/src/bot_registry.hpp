@@ -13,6 +13,7 @@
 #include "text_extract.hpp"
 
 #include "platform_keys.hpp"
+#include "search_index_cache.hpp"
 
 namespace botfactory::registry {
 
@@ -34,6 +35,9 @@ struct RegistrySettings {
   /// LLM_TENANT_PRIVATE_ADDRESSES: tenants' provider base URLs may name private / loopback hosts
   /// (ProviderKeys; test harnesses whose tenant "servers" run on 127.0.0.1 turn it on).
   bool tenant_private_addresses = false;
+  /// REGISTRY_SEARCH_CACHE_MB: bytes of the in-process search indexes (SearchIndexCache); 0 =
+  /// no index, every search in SQL.
+  std::size_t search_cache_bytes = std::size_t{128} << 20;
 };
 
 /// Every method is thread-safe and throws rpc::StatusError for a client-facing failure:
@@ -72,15 +76,21 @@ class BotRegistry {
   /// NOT_FOUND "document not found" when the bot has no such document.
   void delete_document(const registry::v1::DeleteDocumentRequest& request);
   /// Ranked chunks for the query (limit default 3, at most 20); empty for an empty query or when
-  /// no word matches.
+  /// no word matches. One probe statement per call (bot, knowledge version, the question's
+  /// lexemes and gram text); then the bot's in-process index when it is cached at that version,
+  /// else the SQL search (KnowledgeRepository::search) — the same results either way.
   registry::v1::SearchKnowledgeResponse search_knowledge(
       const registry::v1::SearchKnowledgeRequest& request);
+
+  /// The in-process search indexes; null when settings.search_cache_bytes is 0.
+  SearchIndexCache* search_cache() { return search_cache_.get(); }
 
  private:
   std::shared_ptr<pg::Pool> pool_;
   std::shared_ptr<EntitlementsClient> entitlements_;
   RegistrySettings settings_;
   ExtractionSlots extraction_slots_;
+  std::unique_ptr<SearchIndexCache> search_cache_;
 };
 
 }  // namespace botfactory::registry

@@ -39,6 +39,9 @@ int main(int argc, char** argv) {
     settings.extract_concurrency =
         static_cast<int>(common::env_int("REGISTRY_EXTRACT_CONCURRENCY", 2, 1, 64));
     settings.platform_keys = platform_keys;
+    // REGISTRY_SEARCH_CACHE_MB (default 128, 0 = off): the in-process search indexes' budget.
+    settings.search_cache_bytes = static_cast<std::size_t>(
+        common::env_int("REGISTRY_SEARCH_CACHE_MB", 128, 0, 65536)) << 20;
     auto bots = std::make_shared<registry::BotRegistry>(context.pool, entitlements, settings);
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(std::make_unique<registry::RegistryService>(bots, keys));

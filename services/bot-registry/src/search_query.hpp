@@ -23,4 +23,10 @@ std::vector<std::string> query_words(std::string_view query, std::size_t max_wor
 /// stems them and drops stop words without the NOTICE that to_tsquery() prints for them.
 std::string join_words(const std::vector<std::string>& words);
 
+/// The distinct character 4-grams of `gram_text` (registry.gram_text's output: UTF-8, lower
+/// case, words one space apart, a space at both ends; V007): every run of 4 consecutive code
+/// points, as registry.char_grams cuts them with regexp_matches(substr(t, r), '....', 'g')
+/// for r = 1..4. Sorted; empty for text shorter than 4 code points.
+std::vector<std::string> query_grams(std::string_view gram_text);
+
 }  // namespace botfactory::registry
