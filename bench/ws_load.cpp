@@ -12,9 +12,17 @@
 //   4. counts the deliveries (per-delivery latency, losses, duplicates, order) and the gateway's
 //      CPU time (utime+stime from /proc/<pid>/stat) over the publishing window.
 // Every phase has a time limit and the whole run a hard deadline (--deadline).
+// --protocol relay|socketio speaks to the peers of bench/run_ingest.sh: bench_bare_relay (the
+// gateway's JSON; message.send carries the sender's own "seq", as the peer stores nothing) and a
+// Socket.IO 4 server (Engine.IO v4 over the websocket transport: `0{..}` open, `40` connect,
+// `42["event",{..}]` events, ping `2` / pong `3`; bench/peers/socketio/server.mjs maps the
+// gateway's JSON messages onto events of the same names).
+// --cpu-pid: server processes (with their descendants) whose CPU time and RSS over the publishing
+// window are reported as the server side (server_cpu_ms, server_rss_*_kb).
 // Output: a readable summary on stderr and one line `RESULT {json}` on stdout.
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <CLI/CLI.hpp>
 #include <hiredis/hiredis.h>
@@ -183,6 +191,71 @@ std::int64_t process_rss_kb(int pid) {
   return -1;
 }
 
+/// The pids of `roots` and all their descendants (one scan of /proc; ppid is field 4 of stat).
+std::vector<int> process_tree(const std::vector<int>& roots) {
+  std::multimap<int, int> children;
+  if (DIR* proc = opendir("/proc")) {
+    while (dirent* entry = readdir(proc)) {
+      int pid = std::atoi(entry->d_name);
+      if (pid <= 0) continue;
+      std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+      std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      auto close = stat.rfind(')');
+      if (close == std::string::npos) continue;
+      std::istringstream fields(stat.substr(close + 2));
+      std::string state;
+      int ppid = 0;
+      if (fields >> state >> ppid) children.emplace(ppid, pid);
+    }
+    closedir(proc);
+  }
+  std::vector<int> out;
+  std::vector<int> todo(roots.begin(), roots.end());
+  while (!todo.empty()) {
+    int pid = todo.back();
+    todo.pop_back();
+    if (std::find(out.begin(), out.end(), pid) != out.end()) continue;
+    out.push_back(pid);
+    auto [begin, end] = children.equal_range(pid);
+    for (auto it = begin; it != end; ++it) todo.push_back(it->second);
+  }
+  return out;
+}
+
+/// CPU time (ns) of processes including their reaped children (utime+stime+cutime+cstime).
+std::int64_t tree_cpu_ns(const std::vector<int>& pids) {
+  static const std::int64_t tick_ns = 1'000'000'000 / sysconf(_SC_CLK_TCK);
+  std::int64_t total = 0;
+  for (int pid : pids) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto close = stat.rfind(')');
+    if (close == std::string::npos || close + 2 > stat.size()) continue;
+    std::istringstream fields(stat.substr(close + 2));
+    std::string field;
+    for (int index = 3; index <= 17 && (fields >> field); ++index) {
+      if (index >= 14) total += std::stoll(field) * tick_ns;
+    }
+  }
+  return total;
+}
+
+/// Sum of the proportional set sizes (Pss, KB, /proc/<pid>/smaps_rollup) of processes: a page
+/// shared by n of them counts 1/n in each (PostgreSQL's shared buffers once, not per backend).
+std::int64_t tree_rss_kb(const std::vector<int>& pids) {
+  std::int64_t total = 0;
+  for (int pid : pids) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("Pss:", 0) == 0) {
+        total += std::stoll(line.substr(4));
+        break;
+      }
+    }
+  }
+  return total;
+}
+
 /// Busy CPU time of the whole machine (all cores) in nanoseconds, from the "cpu" line of
 /// /proc/stat (user+nice+system+irq+softirq+steal), to see how much else ran during a window.
 std::int64_t machine_busy_ns() {
@@ -240,6 +313,8 @@ struct Options {
   int redis_port = 6379;
   std::string label;
   bool send_ws = false;  // --send-ws: send message.send over each conversation's first socket
+  std::string protocol = "botfactory";  // botfactory | relay | socketio
+  std::vector<int> cpu_pids;            // --cpu-pid: server process trees to sample
 };
 
 Url parse_url(const std::string& text) {
@@ -311,6 +386,13 @@ Options parse_options(int argc, char** argv) {
   app.add_flag("--send-ws", o.send_ws,
                "send each message as message.send over the conversation's first socket (stored "
                "by channel-connector) instead of publishing to Redis");
+  app.add_option("--protocol", o.protocol,
+                 "botfactory (the gateway), relay (bench_bare_relay: message.send carries the "
+                 "sender's seq) or socketio (Socket.IO 4 peer, bench/peers/socketio)")
+      ->check(CLI::IsMember({"botfactory", "relay", "socketio"}));
+  app.add_option("--cpu-pid", o.cpu_pids,
+                 "server process (with descendants) whose CPU and RSS count as the server side "
+                 "(repeatable)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -393,6 +475,9 @@ class LoadClient {
       conns_[i].session = static_cast<std::uint32_t>(i % o_.sessions.size());
     }
     scratch_.resize(kScratchSize);
+    unsigned char tag[4];
+    random_bytes(tag, sizeof tag);
+    for (unsigned char byte : tag) run_tag_ += "0123456789abcdef"[byte >> 4], run_tag_ += "0123456789abcdef"[byte & 15];
     epoll_ = epoll_create1(EPOLL_CLOEXEC);
     if (epoll_ < 0) die("epoll_create1 failed");
   }
@@ -510,7 +595,8 @@ class LoadClient {
     std::string key = base64(key_bytes, sizeof key_bytes);
     c.accept = websocket_accept(key);
     std::string request =
-        "GET " + url.path + "?token=" + o_.sessions[c.session].token +
+        "GET " + url.path + (url.path.find('?') == std::string::npos ? "?token=" : "&token=") +
+        o_.sessions[c.session].token +
         " HTTP/1.1\r\nHost: " + url.host + ":" + url.port +
         "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key +
         "\r\nSec-WebSocket-Version: 13\r\n\r\n";
@@ -543,10 +629,65 @@ class LoadClient {
     std::string().swap(c.accept);
     c.in.erase(0, end + 4);
     c.state = ConnState::kJoining;
-    std::string join = "{\"type\":\"conversation.join\",\"conversation_id\":\"" +
-                       o_.sessions[c.session].conversation_id +
-                       "\",\"since_seq\":" + std::to_string(o_.since_seq) + "}";
-    send_bytes(c, client_frame(0x1, join));
+    // Socket.IO: connect to the main namespace first; the join follows its `40` answer.
+    if (socketio()) return send_bytes(c, client_frame(0x1, "40"));
+    send_join(c);
+  }
+
+  bool socketio() const { return o_.protocol == "socketio"; }
+
+  /// One application message {"type":TYPE,FIELDS} in the protocol's framing (Socket.IO: the
+  /// event `42["TYPE",{FIELDS}]`), as a masked text frame.
+  std::string app_frame(std::string_view type, std::string_view fields) const {
+    std::string text;
+    text.reserve(type.size() + fields.size() + 16);
+    if (socketio()) {
+      text.append("42[\"").append(type).append("\",{").append(fields).append("}]");
+    } else {
+      text.append("{\"type\":\"").append(type).append("\",").append(fields).append("}");
+    }
+    return client_frame(0x1, text);
+  }
+
+  void send_join(Conn& c) {
+    send_bytes(c, app_frame("conversation.join",
+                            "\"conversation_id\":\"" + o_.sessions[c.session].conversation_id +
+                                "\",\"since_seq\":" + std::to_string(o_.since_seq)));
+  }
+
+  /// Engine.IO v4 / Socket.IO v4 packets (socket.io-protocol: 0 open, 2 ping, 40 connect,
+  /// 41 disconnect, 42 event, 44 connect error); events become {"type":EVENT,...} for on_text.
+  void on_socketio_text(Conn& c, std::string_view text) {
+    if (text == "2") {
+      ++pings_;
+      return send_bytes(c, client_frame(0x1, "3"));
+    }
+    if (text.starts_with("42[\"")) {
+      auto name_end = text.find('"', 4);
+      if (name_end == std::string_view::npos || name_end + 1 >= text.size()) {
+        ++other_frames_;
+        return;
+      }
+      std::string_view name = text.substr(4, name_end - 4);
+      std::string_view rest = text.substr(name_end + 1);  // ,{...}] or ]
+      std::string object = "{\"type\":\"" + std::string(name) + "\"";
+      if (rest.size() > 4 && rest[0] == ',' && rest[1] == '{' && rest.back() == ']') {
+        object.push_back(',');
+        object.append(rest.substr(2, rest.size() - 3));  // fields and the closing brace
+      } else {
+        object.push_back('}');
+      }
+      return on_text(c, object);
+    }
+    if (text.starts_with("40")) {
+      if (c.state == ConnState::kJoining) send_join(c);
+      return;
+    }
+    if (text.starts_with("0")) return;  // Engine.IO open {sid, pingInterval, ...}
+    if (text.starts_with("41") || text.starts_with("44") || text == "1") {
+      return fail_or_close(c, "socket.io: " + std::string(text.substr(0, 200)));
+    }
+    ++other_frames_;
   }
 
   void fail(Conn& c, const std::string& why) {
@@ -594,7 +735,7 @@ class LoadClient {
     }
   }
 
-  void fail_or_close(Conn& c, const char* why) {
+  void fail_or_close(Conn& c, const std::string& why) {
     if (c.state == ConnState::kJoined) {
       ++abnormal_closes_;
       close_conn(c);
@@ -708,7 +849,7 @@ class LoadClient {
         if (fin) {
           std::string whole;
           whole.swap(c.fragments);
-          on_text(c, whole);
+          socketio() ? on_socketio_text(c, whole) : on_text(c, whole);
         }
         return;
       case 0x1:
@@ -716,7 +857,7 @@ class LoadClient {
           c.fragments.assign(payload);
           return;
         }
-        return on_text(c, payload);
+        return socketio() ? on_socketio_text(c, payload) : on_text(c, payload);
       case 0x2:
         return;  // binary: not part of the protocol
       case 0x8: {
@@ -773,7 +914,9 @@ class LoadClient {
       if (o_.send_ws && text.find("\"client_id\":\"b") != std::string_view::npos) {
         ++replies_;
         ++refused_;
-        if (text.find("\"unavailable\"") != std::string_view::npos) ++refused_unavailable_;
+        if (text.find("\"unavailable\"") != std::string_view::npos) {
+          if (refused_unavailable_++ == 0) first_unavailable_ns_ = recv_ns_;
+        }
         if (first_error_.empty()) first_error_ = std::string(text.substr(0, 300));
         return;
       }
@@ -852,6 +995,9 @@ class LoadClient {
     event.data.u64 = kTimerTag;
     epoll_ctl(epoll_, EPOLL_CTL_ADD, timer_, &event);
 
+    server_pids_ = process_tree(o_.cpu_pids);
+    server_cpu_start_ns_ = tree_cpu_ns(server_pids_);
+    server_rss_before_kb_ = server_rss_peak_kb_ = tree_rss_kb(server_pids_);
     cpu_start_ = gateway_cpu();
     redis_cpu_start_ns_ = o_.redis_pid > 0 ? process_cpu(o_.redis_pid).total() : 0;
     self_cpu_start_ns_ = self_cpu_ns();
@@ -868,7 +1014,10 @@ class LoadClient {
     timerfd_settime(timer_, TFD_TIMER_ABSTIME, &spec, nullptr);
     publish(1);
 
-    while (!timed_out_ && published_ < total_messages_) poll_once(hard_deadline_ns_);
+    while (!timed_out_ && published_ < total_messages_) {
+      poll_once(hard_deadline_ns_);
+      sample_server_rss();
+    }
     publish_end_ns_ = mono_ns();
     itimerspec disarm{};
     timerfd_settime(timer_, 0, &disarm, nullptr);
@@ -876,13 +1025,26 @@ class LoadClient {
     std::int64_t until = publish_end_ns_ + seconds(o_.drain);
     while (!timed_out_ && mono_ns() < until && (received_ < expected() || replies_ < published_)) {
       poll_once(until);
+      sample_server_rss();
     }
     window_end_ns_ = mono_ns();
+    server_cpu_end_ns_ = tree_cpu_ns(process_tree(o_.cpu_pids));
+    server_rss_after_kb_ = tree_rss_kb(server_pids_);
     cpu_end_ = gateway_cpu();
     redis_cpu_end_ns_ = o_.redis_pid > 0 ? process_cpu(o_.redis_pid).total() : 0;
     self_cpu_end_ns_ = self_cpu_ns();
     machine_end_ns_ = machine_busy_ns();
     rss_after_kb_ = gateway_rss_kb();
+  }
+
+  /// The server side's memory (Pss) and the gateways' RSS every 500 ms while publishing and draining (peak kept).
+  void sample_server_rss() {
+    if (server_pids_.empty()) return;
+    std::int64_t now = mono_ns();
+    if (now - last_rss_sample_ns_ < 500'000'000) return;
+    last_rss_sample_ns_ = now;
+    server_rss_peak_kb_ = std::max(server_rss_peak_kb_, tree_rss_kb(server_pids_));
+    gw_rss_peak_kb_ = std::max(gw_rss_peak_kb_, gateway_rss_kb());
   }
 
   /// Deliveries expected so far: every published message times the sockets joined to its
@@ -909,6 +1071,7 @@ class LoadClient {
       const auto& session = o_.sessions[index];
       if (o_.send_ws) {
         send_message(conv, session, published_);
+        ++conv.next_seq;
         ++conv.published;
         ++published_;
         continue;
@@ -941,16 +1104,18 @@ class LoadClient {
     }
   }
 
-  /// --send-ws: a message.send {conversation_id, client_id "b<n>", text "t=<mono ns>"} on the
-  /// conversation's sending socket.
+  /// --send-ws: a message.send {conversation_id, client_id "b<run tag>-<n>", text "t=<mono ns>"}
+  /// on the conversation's sending socket.
+  /// Peers (--protocol relay|socketio) store nothing: the message carries the sender's "seq".
   void send_message(const Conversation& conv, const Session& session, std::int64_t n) {
     if (conv.sender < 0) return;
     std::string text = "t=" + std::to_string(mono_ns());
     text.append(o_.text_pad, 'x');
-    std::string payload = R"({"type":"message.send","conversation_id":)" +
-                          json_string(session.conversation_id) + R"(,"client_id":"b)" +
-                          std::to_string(n) + R"(","text":")" + text + R"("})";
-    send_bytes(conns_[static_cast<std::size_t>(conv.sender)], client_frame(0x1, payload));
+    std::string fields = R"("conversation_id":)" + json_string(session.conversation_id) +
+                         R"(,"client_id":"b)" + run_tag_ + "-" + std::to_string(n) + "\"";
+    if (o_.protocol != "botfactory") fields += R"(,"seq":)" + std::to_string(conv.next_seq);
+    fields += R"(,"text":")" + text + "\"";
+    send_bytes(conns_[static_cast<std::size_t>(conv.sender)], app_frame("message.send", fields));
   }
 
   void on_redis_readable() {
@@ -1018,6 +1183,17 @@ class LoadClient {
     // Everything else that ran on the machine meanwhile (other processes, the kernel's softirq
     // work not charged to these processes).
     double other_cpu_ms = std::max(0.0, machine_cpu_ms - gw_cpu_ms - redis_cpu_ms - self_cpu_ms);
+    double server_cpu_ms =
+        published ? static_cast<double>(server_cpu_end_ns_ - server_cpu_start_ns_) / 1e6 : 0;
+    std::int64_t acked = 0;
+    for (const auto& conv : conversations_) acked += conv.acked;
+    // Messages that went through the server: acknowledged (stored) ones when sent over the
+    // WebSocket, every PUBLISH otherwise.
+    std::int64_t messages = o_.send_ws ? acked : published_;
+    double first_unavailable_ms =
+        first_unavailable_ns_ > 0
+            ? static_cast<double>(first_unavailable_ns_ - publish_start_ns_) / 1e6
+            : -1;
     auto per_delivery_us = [&](double cpu_ms) {
       return received_ > 0 ? cpu_ms * 1000.0 / static_cast<double>(received_) : 0.0;
     };
@@ -1051,6 +1227,17 @@ class LoadClient {
          << ",\"lat_p99_ms\":" << ms(percentile(latencies_us_, 0.99))
          << ",\"lat_p999_ms\":" << ms(percentile(latencies_us_, 0.999))
          << ",\"lat_max_ms\":" << ms(latencies_us_.empty() ? 0 : latencies_us_.back())
+         << ",\"protocol\":" << json_string(o_.protocol) << ",\"acked\":" << acked
+         << ",\"messages\":" << messages << ",\"first_unavailable_ms\":" << first_unavailable_ms
+         << ",\"server_processes\":" << server_pids_.size()
+         << ",\"server_cpu_ms\":" << server_cpu_ms << ",\"server_cpu_ms_per_msg\":"
+         << (messages > 0 ? server_cpu_ms / static_cast<double>(messages) : 0.0)
+         << ",\"server_cpu_us_per_delivery\":" << per_delivery_us(server_cpu_ms)
+         << ",\"server_cpu_pct\":" << (window_s > 0 ? server_cpu_ms / 10.0 / window_s : 0.0)
+         << ",\"server_rss_before_kb\":" << server_rss_before_kb_
+         << ",\"server_rss_peak_kb\":" << server_rss_peak_kb_
+         << ",\"server_rss_after_kb\":" << server_rss_after_kb_
+         << ",\"gw_rss_peak_kb\":" << gw_rss_peak_kb_
          << ",\"gw_cpu_ms\":" << gw_cpu_ms
          << ",\"gw_cpu_us_per_delivery\":" << per_delivery_us(gw_cpu_ms)
          << ",\"gw_sys_cpu_ms\":" << gw_sys_ms
@@ -1130,6 +1317,14 @@ class LoadClient {
   std::int64_t replies_ = 0;
   std::int64_t refused_ = 0;              // --send-ws: message.send answered with an error
   std::int64_t refused_unavailable_ = 0;  // of which `unavailable` (push-back)
+  std::int64_t first_unavailable_ns_ = 0;  // when the first `unavailable` arrived
+  std::string run_tag_;  // random hex in every client_id: a later run on the same conversations
+                         // must not look like a retry (channel-connector dedupes client_id)
+  std::vector<int> server_pids_;           // --cpu-pid trees at the start of publishing
+  std::int64_t server_cpu_start_ns_ = 0, server_cpu_end_ns_ = 0;
+  std::int64_t server_rss_before_kb_ = 0, server_rss_peak_kb_ = 0, server_rss_after_kb_ = 0;
+  std::int64_t last_rss_sample_ns_ = 0;
+  std::int64_t gw_rss_peak_kb_ = 0;  // the --pid processes' VmRSS, peak while publishing
   std::int64_t min_receivers_ = 0;
   std::int64_t received_ = 0;
   std::int64_t duplicates_ = 0;

@@ -5,7 +5,10 @@
 #                                GATEWAY_PORTS ("8080 8081"), WEB_ROOT, JWT_SECRET and
 #                                INTERNAL_RPC_SECRET (required: >= 32 random bytes each),
 #                                PROVIDER_KEYS_SECRET (bot-registry: 64 hex chars / base64 of 32 bytes),
-#                                CHANNEL_CREDENTIALS_SECRET (channel-connector: same format)
+#                                CHANNEL_CREDENTIALS_SECRET (channel-connector: same format),
+#                                CHANNEL_REPLICAS (1..3, default 1: channel-connector replicas; the
+#                                Nth listens on gRPC base+4+N, ops base+14+N, and every caller's
+#                                CHANNEL_ADDR lists them all for gRPC round_robin)
 #   scripts/fleet.sh stop DIR    stops every process recorded in DIR/fleet.pids (by pid)
 # Logs go to DIR/logs/<service>.log. `start` returns once every /readyz answers 200.
 # Each service runs under a small supervisor that restarts it when it dies, as Kubernetes
@@ -115,6 +118,16 @@ start() {
   export AUTH_GRPC_LISTEN=$AUTH_ADDR SUBSCRIPTION_GRPC_LISTEN=$SUBSCRIPTION_ADDR
   export REGISTRY_GRPC_LISTEN=$REGISTRY_ADDR AI_PROXY_GRPC_LISTEN=$AI_PROXY_ADDR
   export CHANNEL_GRPC_LISTEN=$CHANNEL_ADDR
+  local channel_replicas=${CHANNEL_REPLICAS:-1}
+  if [ "$channel_replicas" -lt 1 ] || [ "$channel_replicas" -gt 3 ]; then
+    echo "fleet: CHANNEL_REPLICAS must be 1..3" >&2
+    return 1
+  fi
+  if [ "$channel_replicas" -gt 1 ]; then
+    local targets=127.0.0.1:$((base + 5)) r
+    for r in $(seq 2 "$channel_replicas"); do targets+=",127.0.0.1:$((base + 4 + r))"; done
+    export CHANNEL_ADDR=ipv4:$targets
+  fi
   export AUTH_METRICS_LISTEN=127.0.0.1:$((base + 11)) SUBSCRIPTION_METRICS_LISTEN=127.0.0.1:$((base + 12))
   export REGISTRY_METRICS_LISTEN=127.0.0.1:$((base + 13)) AI_PROXY_METRICS_LISTEN=127.0.0.1:$((base + 14))
   export CHANNEL_METRICS_LISTEN=127.0.0.1:$((base + 15))
@@ -152,6 +165,12 @@ start() {
   launch ai-proxy "$BIN_DIR/services/ai-proxy/botfactory-ai-proxy"
   launch channel-connector "$BIN_DIR/services/channel-connector/botfactory-channel-connector"
   ready_ports+=($((base + 11)) $((base + 12)) $((base + 13)) $((base + 14)) $((base + 15)))
+  local r
+  for r in $(seq 2 "$channel_replicas"); do
+    launch "channel-connector-$r" "$BIN_DIR/services/channel-connector/botfactory-channel-connector" \
+      "CHANNEL_GRPC_LISTEN=127.0.0.1:$((base + 4 + r))" "CHANNEL_METRICS_LISTEN=127.0.0.1:$((base + 14 + r))"
+    ready_ports+=($((base + 14 + r)))
+  done
   local i=1 gateway_ports=()
   for port in $gateways; do
     launch "gateway-$i" "$BIN_DIR/services/gateway/botfactory-gateway" "HTTP_LISTEN=127.0.0.1:$port"

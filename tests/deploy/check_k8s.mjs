@@ -167,7 +167,8 @@ for (const svc of serviceNames) {
 step();
 for (const [key, value] of Object.entries(configMap?.data ?? {})) {
   if (!key.endsWith("_ADDR")) continue;
-  const [host, port] = String(value).split(":");
+  // "dns:///name:port" (client-side round robin over a headless Service) names a Service too.
+  const [host, port] = String(value).replace(/^dns:\/\/\//, "").split(":");
   const service = find("Service", host);
   if (!service) fail(`ConfigMap ${key}=${value}: no Service ${host}`);
   else if (!(service.spec.ports ?? []).some((p) => p.port === Number(port))) fail(`ConfigMap ${key}=${value}: Service ${host} has no port ${port}`);

@@ -206,3 +206,18 @@ export class ChatClient {
     this.ws.close();
   }
 }
+
+/**
+ * startFleet with `replicas` channel-connector replicas (scripts/fleet.sh CHANNEL_REPLICAS: the
+ * gateways reach them all through an `ipv4:` target with gRPC round_robin) and, unless
+ * `restart` is true, without the supervisors' restarts (a killed replica stays dead). `options`
+ * as startFleet's. Adds `pids()`: {name: pid} from DIR/fleet.pids ("channel-connector",
+ * "channel-connector-2", "gateway-1", …).
+ */
+export async function startFleetWithChannelReplicas(replicas, { restart = false, ...options } = {}) {
+  const env = { ...(options.env ?? {}), CHANNEL_REPLICAS: String(replicas), ...(restart ? {} : { FLEET_RESTART: "0" }) };
+  const fleet = await startFleet({ ...options, env });
+  fleet.pids = () => Object.fromEntries(readFileSync(path.join(fleet.dir, "fleet.pids"), "utf8").trim().split("\n")
+    .map((l) => l.split(" ")).map(([pid, name]) => [name, Number(pid)]));
+  return fleet;
+}

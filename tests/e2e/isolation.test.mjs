@@ -5,7 +5,7 @@
 // no answer to a caller outside tenant A may hold anything of tenant A, and nothing a refused
 // caller tried may have changed A's data.
 import assert from "node:assert/strict";
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -198,6 +198,16 @@ describe("tenant-isolation matrix on a live fleet", () => {
     fx.ids = { botA: fx.A.bot.id, botB: fx.B.bot.id, docA: fx.A.doc.id, publicA: fx.A.bot.public_id,
                convA: fx.A.session.conversation_id, convA2: fx.A.sibling.conversation_id,
                openai: "openai", gemini: "gemini" };
+    // Rooms of A (isolation_matrix.mjs "Rooms"): A's visitor is a member of both; rA2 has a
+    // second visitor of A so that its owner can never leave it.
+    for (const key of ["roomA", "roomA2"]) {
+      const room = ok(await http(GW, "POST", "/api/v1/rooms", { token: fx.A.token, body: { name: `${key} ${nonce}` } }),
+        201, key);
+      fx.ids[key] = room.id;
+      ok(await http(GW, "POST", `/api/v1/rooms/${room.id}/join`, { token: fx.A.session.token }), 200, `${key} join`);
+    }
+    ok(await http(GW, "POST", `/api/v1/rooms/${fx.ids.roomA2}/join`, { token: fx.A.sibling.token }), 200, "rA2 join");
+    Object.assign(fx.ids, { user: "user", userA: fx.A.user.id, inviteX: randomUUID(), seq1: "1" });
     // A's provider key: no answer to anyone (A's own reads included) may show more than its last four.
     fx.providerKeyA = `sk-provider-key-of-A-${nonce}-${randomBytes(8).toString("hex")}`;
     ok(await http(GW, "PUT", "/api/v1/provider-keys/openai", { token: fx.A.token, body: { key: fx.providerKeyA } }),
@@ -274,6 +284,12 @@ describe("tenant-isolation matrix on a live fleet", () => {
     connect_channel: () => ({ body: { type: "telegram", token: "not-a-token", mode: "polling" } }),
     telegram_webhook: () => ({ body: { update_id: 1 } }),
     mark_read: () => ({ body: { seq: 1 } }),
+    create_room: (c) => ({ body: { name: `room-by-${c}` } }),
+    transfer_room_ownership: () => ({ body: { member_id: fx.A.user.id } }),
+    set_room_member_role: () => ({ body: { role: "member" } }),
+    create_room_invite: () => ({ body: { ttl_seconds: 600 } }),
+    post_room_message: (c) => ({ body: { client_id: `m-${c}`, text: `room line by ${c}` } }),
+    set_room_bot: () => ({ body: { bot_id: fx.A.bot.id } }),
   };
 
   const problems = []; // leaks and malformed errors, reported after every cell ran

@@ -12,6 +12,7 @@ import { Store } from "./widget-store.js";
 import { MessageEdits } from "./message-edits.js";
 import { CallPanel } from "./call-panel.js";
 import { callStrings, editStrings } from "./edits-calls-i18n.js";
+import { RoomsPanel } from "./rooms-panel.js";
 
 const params = new URLSearchParams(location.search);
 const publicId = params.get("bot") ?? "";
@@ -26,6 +27,7 @@ const title = document.querySelector<HTMLHeadingElement>("#bot-name")!;
 const avatar = document.querySelector<HTMLDivElement>(".avatar")!;
 
 let ui: Strings = t(navigator.language.slice(0, 2));
+const rooms = new RoomsPanel(document.querySelector<HTMLElement>("#rooms")!, location.origin);
 let session: WidgetSession | null = null;
 let client: WidgetClient | null = null;
 const rendered = new Map<number, HTMLLIElement>();
@@ -195,6 +197,7 @@ function clearConversation(): void {
 /** Shows the bot's name and switches the texts to its language. */
 function useSession(next: WidgetSession): void {
   session = next;
+  rooms.setSession(next);  // the rooms panel (rooms-panel.ts) uses the same visitor token
   ui = t(next.bot.language);
   input.placeholder = ui.placeholder;
   sendButton.textContent = ui.send;

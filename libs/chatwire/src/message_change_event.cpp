@@ -7,6 +7,10 @@
 
 namespace botfactory::chatwire {
 
+bool is_change_event(const botfactory::chat::v1::Message& message) {
+  return message.target_seq() > 0 && (message.event() == "edited" || message.event() == "deleted");
+}
+
 void append_edit_state(boost::json::object& body, const botfactory::chat::v1::Message& message) {
   if (message.has_edited_at()) body.emplace("edited_at", rpc::rfc3339(message.edited_at()));
   if (message.deleted()) {

@@ -43,6 +43,8 @@ std::string encode_message_new(const botfactory::chat::v1::Message& message) {
   body.emplace("created_at", rpc::rfc3339(message.created_at()));
   append_edit_state(body, message);  // edits: only when edited / deleted
   append_sources(body, message);
+  // Rooms: a membership event of the room's seq stream (chat.v1 Message.event).
+  if (!message.event().empty()) body.emplace("event", message.event());
 
   boost::json::object frame;
   frame.reserve(4);

@@ -13,6 +13,12 @@ namespace botfactory::rpc {
 std::shared_ptr<grpc::Channel> make_channel(const std::string& target) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  // Several replicas behind one target (an ipv4: list, a dns:/// name with several addresses):
+  // every call goes to the next ready one; a replica that went away is skipped until it is back.
+  args.SetLoadBalancingPolicyName("round_robin");
+  // A replica that comes back (restart, rollout) is tried again within 5 s, not after gRPC's
+  // default back-off of up to 120 s.
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
   internal_token();  // fail fast on a missing or weak INTERNAL_RPC_SECRET
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(make_internal_token_client_factory());

@@ -30,6 +30,14 @@ BindingSettings binding_settings_from_env(std::chrono::milliseconds ai_timeout) 
   s.inbox.batch = static_cast<int>(common::env_int("CHANNEL_INBOX_BATCH", 64, 1, 1000));
   s.inbox.recovery_after = std::chrono::milliseconds(common::env_int(
       "CHANNEL_REPLY_RECOVERY_MS", ai_timeout.count() + 30000, 1000, 3600000));
+  s.leases.lease = std::chrono::milliseconds(common::env_int("CHANNEL_LEASE_MS", 10000, 1000, 600000));
+  s.leases.renew_every =
+      std::chrono::milliseconds(common::env_int("CHANNEL_LEASE_RENEW_MS", 3000, 100, 300000));
+  if (s.leases.renew_every * 2 > s.leases.lease) {
+    throw common::ConfigError("CHANNEL_LEASE_RENEW_MS must be at most half of CHANNEL_LEASE_MS");
+  }
+  s.poller.lease = s.inbox.lease = s.outbox.lease = s.leases.lease;
+  s.poller.refresh = s.leases.renew_every;
   return s;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "channel_inbox.hpp"
+#include "lease_heartbeat.hpp"
 #include "channel_outbox.hpp"
 #include "telegram_poller.hpp"
 
@@ -22,13 +23,18 @@ struct BindingSettings {
   PollerSettings poller;
   InboxSettings inbox;
   OutboxSettings outbox;
+  /// CHANNEL_LEASE_MS / CHANNEL_LEASE_RENEW_MS (copied into poller, inbox and outbox by
+  /// binding_settings_from_env; renew_every also paces the heartbeat).
+  LeaseSettings leases;
 };
 
 /// Reads TELEGRAM_API_BASE_URL, META_GRAPH_BASE_URL, META_GRAPH_API_VERSION ("v<digits>.<digits>"),
 /// CHANNEL_PUBLIC_BASE_URL, TELEGRAM_POLL_TIMEOUT_S (1..50),
 /// CHANNEL_INBOX_THREADS (1..64), CHANNEL_INBOX_BATCH (1..1000), CHANNEL_OUTBOX_WORKERS (1..64), CHANNEL_OUTBOX_MAX_ATTEMPTS (1..100),
 /// TELEGRAM_BOT_MESSAGES_PER_SEC (0..1000, 0 = no limit), TELEGRAM_CHAT_INTERVAL_MS (0..60000),
-/// CHANNEL_REPLY_RECOVERY_MS (1000..3600000, default AI_TIMEOUT_MS + 30 s). Throws
+/// CHANNEL_REPLY_RECOVERY_MS (1000..3600000, default AI_TIMEOUT_MS + 30 s), CHANNEL_LEASE_MS
+/// (1000..600000, default 10000), CHANNEL_LEASE_RENEW_MS (100..300000, default 3000, at most
+/// half the lease). Throws
 /// common::ConfigError for a value out of range.
 BindingSettings binding_settings_from_env(std::chrono::milliseconds ai_timeout);
 

@@ -22,6 +22,8 @@
 #include "grpc_clients.hpp"
 #include "pipeline_dispatcher.hpp"
 #include "redis_visitor_presence.hpp"
+#include "room_conversation_admins.hpp"
+#include "room_service.hpp"
 #include "shared_send_rate_limiter.hpp"
 
 namespace botfactory::channel {
@@ -51,12 +53,15 @@ struct ChannelApp::Parts {
                                s.redis_key_prefix},
               registry),
         chat(store, publisher, bots, registry, &rates),
+        room_rows(*pool),
         edit_rows(*pool),
-        edits(edit_rows, support_admins,
+        room_admins(room_rows, support_admins),
+        edits(edit_rows, room_admins,
               [this](const std::string& id, const std::function<std::string()>& commit) {
                 chat.commit_and_publish(id, commit);
               },
               s.edit_window),
+        rooms(room_rows, chat, bots),
         presence(s.redis_host, s.redis_port, s.redis_credentials, s.redis_key_prefix),
         pipeline(bots, quota, generator, chat, rates, meter, registry,
                  PipelineSettings{s.history_turns,
@@ -80,12 +85,16 @@ struct ChannelApp::Parts {
                                                         kRateCounterTimeout, s.redis_credentials),
                    b.outbox.rates, s.redis_key_prefix, registry),
         outbox(channels, box, telegram, b.outbox, registry, &send_rates),
+        replica("cc-" + common::random_token(9)),
         inbox(channels, chat, dispatcher, b.inbox,
               [this](const ChannelRecord& channel, const std::string& chat_id,
                      const std::string& conversation_id) {
                 outbox.send_typing(channel, chat_id, conversation_id);
-              }),
-        poller(channels, box, telegram, inbox, b.poller, "cc-" + common::random_token(9)) {}
+              },
+              replica),
+        poller(channels, box, telegram, inbox, b.poller, replica),
+        heartbeat(b.leases.renew_every,
+                  {[this] { inbox.renew_leases(); }, [this] { outbox.renew_leases(); }}) {}
 
   std::shared_ptr<pg::Pool> pool;
   ChatStore store;
@@ -99,9 +108,12 @@ struct ChannelApp::Parts {
   RedisHitCounter hits;
   ChatRateLimits rates;
   ChatService chat;
+  RoomRepository room_rows;
   MessageEditRepository edit_rows;  // edits
   SupportConversationAdmins support_admins;
+  RoomConversationAdmins room_admins;  // rooms: owner/admins are a room's admins
   MessageEdits edits;
+  RoomService rooms;
   RedisVisitorPresence presence;  // widget visitors' presence (gateway heartbeats)
   BotPipeline pipeline;
   PipelineDispatcher dispatcher;
@@ -118,8 +130,10 @@ struct ChannelApp::Parts {
   ChannelDeliveries deliveries;
   SharedSendRateLimiter send_rates;
   OutboxSender outbox;
+  std::string replica;  // this replica's name on the leases it holds
   InboxProcessor inbox;
   TelegramPoller poller;
+  LeaseHeartbeat heartbeat;  // renews the inbox's and outbox's leases while they work
 };
 
 ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& settings,
@@ -128,6 +142,12 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
     : parts_(std::make_unique<Parts>(std::move(pool), settings, registry, std::move(box), bindings)) {
   parts_->pipeline.set_outcome_sink(&parts_->model_status);
   parts_->pipeline.set_visitor_presence(&parts_->presence, parts_->watch_settings);
+  // A channel message's chat is free for its next update once the pipeline is done with it.
+  parts_->dispatcher.set_finished_hook([this](const VisitorMessage& message) {
+    if (message.channel != "web" && message.sender_kind == common::v1::SENDER_KIND_VISITOR) {
+      parts_->inbox.on_reply_finished(message.message_id);
+    }
+  });
   parts_->chat.set_listener(&parts_->dispatcher);
   parts_->chat.set_history(&parts_->edits);
   if (parts_->box) {
@@ -139,6 +159,8 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
     parts_->chat.set_outbound_listener(&parts_->outbox);
     parts_->deliveries.set_outbound_listener(&parts_->outbox);
     parts_->outbox.set_whatsapp(&parts_->graph);
+    parts_->outbox.set_owner(parts_->replica);
+    parts_->heartbeat.start();
     parts_->outbox.start();
     parts_->inbox.start();
     parts_->poller.start();
@@ -152,11 +174,13 @@ ChannelApp::~ChannelApp() {
   parts_->chat.set_outbound_listener(nullptr);
   parts_->deliveries.set_outbound_listener(nullptr);
   parts_->outbox.stop();
+  parts_->heartbeat.stop();
   parts_->chat.set_listener(nullptr);
   parts_->dispatcher.shutdown();
 }
 
 ChatService& ChannelApp::chat() { return parts_->chat; }
+RoomService& ChannelApp::rooms() { return parts_->rooms; }
 ModelStatus& ChannelApp::model_status() { return parts_->model_status; }
 MessageEdits& ChannelApp::edits() { return parts_->edits; }
 ChannelBindings& ChannelApp::bindings() { return parts_->bindings; }

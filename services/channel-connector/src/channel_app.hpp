@@ -18,6 +18,7 @@ class Pool;
 namespace botfactory::channel {
 
 class ChatService;
+class RoomService;
 class ModelStatus;
 class MessageEdits;
 class ChannelBindings;
@@ -40,6 +41,8 @@ class ChannelApp {
   ChannelApp& operator=(const ChannelApp&) = delete;
 
   ChatService& chat();
+  /// Rooms (room_service.hpp).
+  RoomService& rooms();
   /// The bots' last model outcomes (GetBotModelStatus).
   ModelStatus& model_status();
   /// edits: EditMessage / DeleteMessage / ListMessageVersions.

@@ -303,7 +303,8 @@ bool ChannelBindings::receive_telegram_update(const std::string& channel_id,
   if (body.size() > kMaxWebhookBodyBytes) rpc::throw_invalid("update too large");
   auto update = telegram::parse_update(body);
   if (!update) rpc::throw_invalid("the body is not a Telegram Update");
-  bool stored = repository_.store_inbound(channel_id, std::to_string(update->update_id), body);
+  bool stored = repository_.store_inbound(channel_id, std::to_string(update->update_id), body,
+                                          update->has_message ? std::to_string(update->chat_id) : "");
   if (stored) {
     if (auto* waker = waker_.load()) waker->wake();
   }
@@ -432,7 +433,8 @@ MetaWebhookOutcome ChannelBindings::receive_meta_webhook(const std::string& chan
   if (!payload) rpc::throw_invalid("the body is not a Meta webhook payload");
   MetaWebhookOutcome outcome;
   for (const auto& message : payload->messages) {
-    if (repository_.store_inbound(channel_id, message.id, whatsapp::stored_message_json(message))) {
+    if (repository_.store_inbound(channel_id, message.id, whatsapp::stored_message_json(message),
+                                  message.from)) {
       ++outcome.messages_stored;
     }
   }

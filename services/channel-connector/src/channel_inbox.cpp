@@ -18,12 +18,13 @@ namespace botfactory::channel {
 
 InboxProcessor::InboxProcessor(ChannelRepository& repository, ChatService& chat,
                                VisitorMessageListener& pipeline, InboxSettings settings,
-                               TypingHook typing)
+                               TypingHook typing, std::string owner)
     : repository_(repository),
       chat_(chat),
       pipeline_(pipeline),
       settings_(settings),
       typing_(std::move(typing)),
+      owner_(std::move(owner)),
       log_(common::logger("inbox")) {
   if (settings_.threads > 1) {
     pool_ = std::make_unique<WorkerPool>(settings_.threads,
@@ -110,15 +111,12 @@ int InboxProcessor::run_once() {
       }
     }
   }
-  auto rows = repository_.claim_inbox(settings_.batch, settings_.lease, skip);
+  auto rows = repository_.claim_inbox(settings_.batch, settings_.lease, owner_, skip);
+  for (const auto& row : rows) working_.add(row.id);
   // One channel lookup per channel and pass (without the outbox counts), not one per row.
   std::unordered_map<std::string, std::optional<ChannelRecord>> channels;
-  std::vector<std::vector<const InboxRow*>> groups;
-  std::vector<std::vector<const std::optional<ChannelRecord>*>> group_channels;
-  std::unordered_map<std::string, std::size_t> group_of;
-  std::unordered_set<std::string> unreadable;  // lookup failed: the channel's rows wait (order)
+  std::vector<std::pair<const InboxRow*, const std::optional<ChannelRecord>*>> work;
   for (const auto& row : rows) {
-    if (unreadable.count(row.channel_id) > 0) continue;
     auto found = channels.find(row.channel_id);
     if (found == channels.end()) {
       std::optional<ChannelRecord> record;
@@ -126,82 +124,139 @@ int InboxProcessor::run_once() {
         record = repository_.get_core(row.channel_id);
       } catch (const std::exception& e) {
         log_->warn("inbox row {} not processed yet: {}", row.id, e.what());
-        unreadable.insert(row.channel_id);
-        continue;  // the lease brings this channel's rows back, in order
+        working_.remove(row.id);  // the lease brings it back
+        continue;
       }
       found = channels.emplace(row.channel_id, std::move(record)).first;
     }
-    auto chat = found->second ? inbox_chat_key(row, found->second->kind) : std::string();
-    // Unparsed rows are their own group (they are only marked done/ignored).
-    auto key = chat.empty() ? "#" + std::to_string(row.id) : row.channel_id + '\n' + chat;
-    auto [it, added] = group_of.emplace(key, groups.size());
-    if (added) {
-      groups.emplace_back();
-      group_channels.emplace_back();
-    }
-    groups[it->second].push_back(&row);
-    group_channels[it->second].push_back(&found->second);
+    work.emplace_back(&row, &found->second);
   }
-  if (!pool_ || groups.size() <= 1) {
-    for (std::size_t g = 0; g < groups.size(); ++g) process_group(groups[g], group_channels[g]);
+  // Each row is the head of a different chat: all of them at once.
+  if (!pool_ || work.size() <= 1) {
+    for (auto& [row, channel] : work) process_row(*row, *channel);
   } else {
-    // Fan out, then wait for every group: the next pass may hold later rows of these chats.
     std::mutex done_mutex;
     std::condition_variable done_cv;
-    std::size_t left = groups.size();
+    std::size_t left = work.size();
     auto finished = [&] {
       std::lock_guard lock(done_mutex);
       if (--left == 0) done_cv.notify_all();
     };
-    // Counts the group as finished however process_group leaves (it catches std::exception).
+    // Counts the row as finished however process_row leaves.
     struct Finish {
       decltype(finished)& f;
       ~Finish() { f(); }
     };
-    for (std::size_t g = 0; g < groups.size(); ++g) {
-      bool taken = pool_->try_submit([&, g] {
+    for (auto& [row, channel] : work) {
+      bool taken = pool_->try_submit([&, row = row, channel = channel] {
         Finish finish{finished};
-        process_group(groups[g], group_channels[g]);
+        process_row(*row, *channel);
       });
-      if (!taken) finished();  // shutting down: the lease brings the rows back
+      if (!taken) {  // shutting down: the lease brings the row back
+        working_.remove(row->id);
+        finished();
+      }
     }
     std::unique_lock lock(done_mutex);
     done_cv.wait(lock, [&] { return left == 0; });
   }
-  auto now = std::chrono::steady_clock::now();
-  int recovered = 0;
-  if (now >= next_recovery_) {
-    next_recovery_ = now + std::min(settings_.recovery_after, std::chrono::milliseconds(5000));
-    recovered = recover();
-  }
-  return static_cast<int>(rows.size()) + recovered;
+  return static_cast<int>(rows.size());
 }
 
-void InboxProcessor::process_group(const std::vector<const InboxRow*>& rows,
-                                   const std::vector<const std::optional<ChannelRecord>*>& channels) {
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_) return;  // unprocessed rows are retried when their lease ends
-    }
-    try {
-      const auto& channel = *channels[i];
-      if (room_ && channel && !room_(channel->tenant_id)) {
-        std::vector<std::int64_t> rest;
-        for (std::size_t j = i; j < rows.size(); ++j) rest.push_back(rows[j]->id);
-        hold(*channel, rest);
-        return;
+void InboxProcessor::process_row(const InboxRow& row, const std::optional<ChannelRecord>& channel) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {  // another replica (or the restart) takes it at once
+      working_.remove(row.id);
+      try {
+        repository_.inbox_release({row.id});
+      } catch (const std::exception&) {
+        // the lease brings it back
       }
-      process(*rows[i], channel);
-    } catch (const std::exception& e) {
-      // Left pending with the rest of this chat: the lease makes them come back later, in order
-      // (database or Redis trouble).
-      log_->warn("inbox row {} not processed yet ({} more of its chat wait): {}", rows[i]->id,
-                 rows.size() - i - 1, e.what());
       return;
     }
   }
+  try {
+    if (room_ && channel && !room_(channel->tenant_id)) {
+      working_.remove(row.id);
+      hold(*channel, {row.id});
+      return;
+    }
+    if (row.state == "posted") {
+      recover(row);
+    } else {
+      process(row, channel);
+    }
+  } catch (const std::exception& e) {
+    // No longer renewed: the lease makes it come back later, still its chat's head (database or
+    // Redis trouble).
+    log_->warn("inbox row {} not processed yet: {}", row.id, e.what());
+  }
+  working_.remove(row.id);
 }
+
+void InboxProcessor::finish(std::int64_t inbox_id, const std::string& state, const std::string& error) {
+  repository_.inbox_finished(inbox_id, state, error);
+  working_.remove(inbox_id);
+}
+
+bool InboxProcessor::await_reply(std::int64_t inbox_id, const std::string& message_id) {
+  {
+    std::lock_guard lock(awaited_mutex_);
+    if (early_.erase(message_id) == 0) {
+      awaited_[message_id] = Awaited{inbox_id, std::chrono::steady_clock::now() + settings_.recovery_after};
+      return false;
+    }
+  }
+  finish(inbox_id, "done", "");
+  wake();
+  return true;
+}
+
+void InboxProcessor::on_reply_finished(const std::string& message_id) {
+  std::int64_t inbox_id = 0;
+  {
+    std::lock_guard lock(awaited_mutex_);
+    auto it = awaited_.find(message_id);
+    if (it == awaited_.end()) {
+      if (early_.insert(message_id).second) {
+        early_order_.push_back(message_id);
+        if (early_order_.size() > kEarlyFinished) {
+          early_.erase(early_order_.front());
+          early_order_.pop_front();
+        }
+      }
+      return;
+    }
+    inbox_id = it->second.inbox_id;
+    awaited_.erase(it);
+  }
+  try {
+    repository_.inbox_finished(inbox_id, "done", "");
+  } catch (const std::exception& e) {
+    // Not renewed any more: recovery finds the reply and marks it done after one lease.
+    log_->warn("inbox row {}: marking it done failed: {}", inbox_id, e.what());
+  }
+  wake();
+}
+
+std::vector<std::int64_t> InboxProcessor::held_rows() {
+  auto ids = working_.snapshot();
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(awaited_mutex_);
+  for (auto it = awaited_.begin(); it != awaited_.end();) {
+    if (it->second.until <= now) {
+      // Waited recovery_after: let the lease run out, recovery looks at it.
+      it = awaited_.erase(it);
+    } else {
+      ids.push_back(it->second.inbox_id);
+      ++it;
+    }
+  }
+  return ids;
+}
+
+void InboxProcessor::renew_leases() { repository_.renew_inbox(held_rows(), owner_, settings_.lease); }
 
 void InboxProcessor::process(const InboxRow& row, const std::optional<ChannelRecord>& channel) {
   if (!channel) return;  // deleted: its rows went with it
@@ -270,12 +325,20 @@ void InboxProcessor::post_inbound(const InboxRow& row, const ChannelRecord& chan
   request.set_text(text);
   try {
     auto posted = chat_.post_message(request);
-    repository_.inbox_posted(row.id, posted.message().id());
+    repository_.inbox_posted(row.id, posted.message().id(), settings_.lease);
+    // The row stays its chat's head, renewed, until the pipeline is done with the message. A
+    // duplicate was posted by a replica that died before it marked the row: its pipeline run
+    // died with it, so the reply is looked for (and asked for) now, not a lease later.
+    if (posted.duplicate()) {
+      redeliver(row.id, true);
+    } else {
+      await_reply(row.id, posted.message().id());
+    }
     if (typing && typing_ && !posted.duplicate()) typing_(*channel, chat_id, conversation_id);
   } catch (const rpc::StatusError& e) {
     if (e.code() == grpc::StatusCode::RESOURCE_EXHAUSTED || e.code() == grpc::StatusCode::INVALID_ARGUMENT ||
         e.code() == grpc::StatusCode::NOT_FOUND) {
-      repository_.inbox_finished(row.id, "failed", e.what());
+      finish(row.id, "failed", e.what());
       log_->info("inbox row {} refused: {}", row.id, e.what());
       return;
     }
@@ -283,24 +346,24 @@ void InboxProcessor::post_inbound(const InboxRow& row, const ChannelRecord& chan
   }
 }
 
-int InboxProcessor::recover() {
-  auto stale = repository_.stale_posted(settings_.recovery_after, 50);
-  for (const auto& p : stale) {
-    if (p.replied) {
-      repository_.inbox_finished(p.inbox_id, "done", "");
-    } else if (p.attempts >= 1) {
-      repository_.inbox_finished(p.inbox_id, "done", "no reply after recovery");
-    } else {
-      log_->warn("conversation {} message {} has no reply: handing it to the pipeline again",
-                 p.conversation_id, p.seq);
-      repository_.inbox_retouched(p.inbox_id);
-      pipeline_.on_visitor_message(VisitorMessage{p.tenant_id, p.bot_id, p.conversation_id,
-                                                  p.message_id, p.seq, p.text,
-                                                  common::v1::SENDER_KIND_VISITOR, p.sender_id,
-                                                  "" /* a channel: never cancelled */});
-    }
+void InboxProcessor::recover(const InboxRow& row) { redeliver(row.id, row.attempts <= 1); }
+
+void InboxProcessor::redeliver(std::int64_t inbox_id, bool again) {
+  auto p = repository_.posted_inbound(inbox_id);
+  if (!p) return;  // finished meanwhile
+  if (p->replied) {
+    finish(p->inbox_id, "done", "");
+  } else if (!again) {
+    finish(p->inbox_id, "done", "no reply after recovery");
+  } else {
+    log_->warn("conversation {} message {} has no reply: handing it to the pipeline again",
+               p->conversation_id, p->seq);
+    if (await_reply(p->inbox_id, p->message_id)) return;
+    pipeline_.on_visitor_message(VisitorMessage{p->tenant_id, p->bot_id, p->conversation_id,
+                                                p->message_id, p->seq, p->text,
+                                                common::v1::SENDER_KIND_VISITOR, p->sender_id,
+                                                "" /* a channel: never cancelled */});
   }
-  return static_cast<int>(stale.size());
 }
 
 }  // namespace botfactory::channel

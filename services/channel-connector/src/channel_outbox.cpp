@@ -95,20 +95,27 @@ void OutboxSender::loop() {
     int claimed = 0;
     if (free > 0) {
       try {
-        auto jobs = repository_.claim_outbox(free, settings_.lease);
+        auto jobs = repository_.claim_outbox(free, settings_.lease, owner_);
         claimed = static_cast<int>(jobs.size());
         for (auto& job : jobs) {
           ++in_flight_;
+          auto id = job.id;
+          sending_.add(id);
           bool taken = pool_->try_submit([this, job = std::move(job)] {
             try {
               deliver(job);
             } catch (const std::exception& e) {
+              // Not renewed any more: claimed again after one lease.
               log_->warn("outbox row {}: delivery interrupted: {}", job.id, e.what());
             }
+            sending_.remove(job.id);
             --in_flight_;
             on_outbound("");
           });
-          if (!taken) --in_flight_;  // shutting down: the lease brings it back later
+          if (!taken) {  // shutting down: the lease brings it back later
+            sending_.remove(id);
+            --in_flight_;
+          }
         }
       } catch (const std::exception& e) {
         log_->warn("outbox claim failed: {}", e.what());
@@ -137,10 +144,21 @@ void OutboxSender::note_limiter_wait(std::chrono::milliseconds wait) {
 }
 
 int OutboxSender::run_once_inline() {
-  auto jobs = repository_.claim_outbox(static_cast<int>(settings_.workers), settings_.lease);
-  for (const auto& job : jobs) deliver(job);
+  auto jobs = repository_.claim_outbox(static_cast<int>(settings_.workers), settings_.lease, owner_);
+  for (const auto& job : jobs) {
+    sending_.add(job.id);
+    try {
+      deliver(job);
+    } catch (...) {
+      sending_.remove(job.id);
+      throw;
+    }
+    sending_.remove(job.id);
+  }
   return static_cast<int>(jobs.size());
 }
+
+void OutboxSender::renew_leases() { repository_.renew_outbox(sending_.snapshot(), owner_, settings_.lease); }
 
 void OutboxSender::send_typing(const ChannelRecord& channel, const std::string& chat_id,
                                const std::string& conversation_id) {

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "channel_repository.hpp"
+#include "lease_heartbeat.hpp"
 #include "pipeline_ports.hpp"
 #include "send_rate_limiter.hpp"
 #include "worker_pool.hpp"
@@ -50,7 +51,7 @@ inline constexpr std::size_t kTypingQueue = 64;
 
 struct OutboxSettings {
   std::size_t workers = 4;                       // CHANNEL_OUTBOX_WORKERS: sends at once
-  std::chrono::milliseconds lease{60000};        // a claimed row is retried after this
+  std::chrono::milliseconds lease{10000};        // CHANNEL_LEASE_MS: renewed while sending
   std::chrono::milliseconds idle_poll{500};      // look for due rows at least this often
   int max_attempts = 12;                          // CHANNEL_OUTBOX_MAX_ATTEMPTS, then failed
   std::chrono::milliseconds backoff_base{1000};  // 1 s, 2 s, 4 s … capped at backoff_max
@@ -80,6 +81,14 @@ class OutboxSender : public OutboundListener {
   void on_outbound(const std::string& conversation_id) override;
   /// The Graph API client for WhatsApp channels (null: their rows wait). Set before start().
   void set_whatsapp(whatsapp::GraphClient* graph) { whatsapp_ = graph; }
+  /// The replica's name on the rows it leases (renew_leases renews only its own). Set before
+  /// start().
+  void set_owner(std::string owner) { owner_ = std::move(owner); }
+  /// Heartbeat task: renews the leases of the rows being sent now (throws pg::Error). A row
+  /// whose sender died is claimed again (by any replica) one lease after its last renewal.
+  void renew_leases();
+  /// Rows being sent now (tests).
+  std::vector<std::int64_t> held_rows() const { return sending_.snapshot(); }
 
   /// Best-effort "typing…" in `chat_id` (sendChatAction); failures are only logged. With a
   /// `conversation_id`, repeated every typing_interval while the bot still owes that conversation
@@ -111,6 +120,8 @@ class OutboxSender : public OutboundListener {
   OutboxSettings settings_;
   SendRateLimiter own_limiter_;
   SendRateGate& limiter_;
+  std::string owner_ = "cc-local";
+  HeldIds sending_;  // rows claimed and not yet finished
   std::shared_ptr<spdlog::logger> log_;
   metrics::Counter& sent_;
   metrics::Counter& retried_;

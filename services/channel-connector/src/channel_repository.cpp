@@ -56,7 +56,8 @@ constexpr const char* kLeasePolling =
     "WHERE c.mode = 'polling' AND (c.poll_lease_until IS NULL OR c.poll_lease_until < now() "
     "OR c.poll_owner = $1) RETURNING " BF_CHANNEL_COLUMNS;
 constexpr const char* kStoreInbound =
-    "INSERT INTO chat.channel_inbox (channel_id, external_id, payload) VALUES ($1, $2, $3) "
+    "INSERT INTO chat.channel_inbox (channel_id, external_id, payload, chat_key) VALUES ($1, $2, $3, "
+    "CASE WHEN $4 = '' THEN '#' || $2 ELSE $4 END) "
     "ON CONFLICT (channel_id, external_id) DO NOTHING";
 // At most one write a second per channel: at hundreds of updates a second, every webhook
 // rewriting the one channel row serialized them on its row lock (~1 ms each, benchmarks.md).
@@ -65,30 +66,40 @@ constexpr const char* kTouchInbound =
     "AND (last_inbound_at IS NULL OR last_inbound_at < now() - interval '1 second')";
 constexpr const char* kAdvanceOffset =
     "UPDATE chat.channels SET poll_offset = GREATEST(poll_offset, $2) WHERE id = $1";
+// The head (oldest open row) of each chat, when free; the outer row re-checks state and lease,
+// so of two replicas claiming at once the second finds the first one's lease (READ COMMITTED
+// re-evaluates the WHERE on the row it waited for) and a chat's later rows are never heads
+// while an earlier one is open.
 constexpr const char* kClaimInbox =
-    "UPDATE chat.channel_inbox SET lease_until = now() + $2 * interval '1 millisecond', "
-    "attempts = attempts + 1, updated_at = now() WHERE id IN (SELECT id FROM chat.channel_inbox "
-    "WHERE state = 'pending' AND (lease_until IS NULL OR lease_until < now()) "
-    "AND channel_id <> ALL ($3::uuid[]) ORDER BY id LIMIT $1 "
-    "FOR UPDATE SKIP LOCKED) RETURNING id, channel_id, payload";
+    "UPDATE chat.channel_inbox i SET lease_until = now() + $2 * interval '1 millisecond', "
+    "lease_owner = $4, attempts = i.attempts + 1, updated_at = now() "
+    "FROM (SELECT h.id FROM (SELECT DISTINCT ON (channel_id, chat_key) id, channel_id, lease_until "
+    "FROM chat.channel_inbox WHERE state IN ('pending', 'posted') ORDER BY channel_id, chat_key, id) h "
+    "WHERE (h.lease_until IS NULL OR h.lease_until < now()) AND h.channel_id <> ALL ($3::uuid[]) "
+    "ORDER BY h.id LIMIT $1) due WHERE i.id = due.id AND i.state IN ('pending', 'posted') "
+    "AND (i.lease_until IS NULL OR i.lease_until < now()) "
+    "RETURNING i.id, i.channel_id, i.payload, i.state, i.attempts";
+constexpr const char* kRenewInbox =
+    "UPDATE chat.channel_inbox SET lease_until = now() + $3 * interval '1 millisecond' "
+    "WHERE id = ANY ($1::bigint[]) AND lease_owner = $2 AND state IN ('pending', 'posted')";
+constexpr const char* kRenewOutbox =
+    "UPDATE chat.channel_outbox SET lease_until = now() + $3 * interval '1 millisecond' "
+    "WHERE id = ANY ($1::bigint[]) AND lease_owner = $2 AND state = 'pending' AND lease_until IS NOT NULL";
 constexpr const char* kInboxRelease =
-    "UPDATE chat.channel_inbox SET lease_until = NULL, attempts = GREATEST(attempts - 1, 0) "
+    "UPDATE chat.channel_inbox SET lease_until = NULL, lease_owner = NULL, attempts = GREATEST(attempts - 1, 0) "
     "WHERE id = ANY ($1::bigint[]) AND state = 'pending'";
 constexpr const char* kInboxPosted =
     "UPDATE chat.channel_inbox SET state = 'posted', message_id = $2, attempts = 0, "
-    "lease_until = NULL, updated_at = now() WHERE id = $1";
+    "lease_until = now() + $3 * interval '1 millisecond', updated_at = now() WHERE id = $1";
 constexpr const char* kInboxFinished =
-    "UPDATE chat.channel_inbox SET state = $2, last_error = $3, lease_until = NULL, "
+    "UPDATE chat.channel_inbox SET state = $2, last_error = $3, lease_until = NULL, lease_owner = NULL, "
     "updated_at = now() WHERE id = $1";
-constexpr const char* kStalePosted =
+constexpr const char* kPostedInbound =
     "SELECT i.id, i.attempts, EXISTS (SELECT 1 FROM chat.messages r WHERE r.conversation_id = "
     "m.conversation_id AND r.client_id = 'bot-reply-' || m.id::text), c.tenant_id, c.bot_id, "
     "m.conversation_id, m.id, m.seq, m.text, m.sender_id FROM chat.channel_inbox i "
     "JOIN chat.messages m ON m.id = i.message_id JOIN chat.conversations c ON c.id = m.conversation_id "
-    "WHERE i.state = 'posted' AND i.updated_at < now() - $1 * interval '1 millisecond' "
-    "ORDER BY i.id LIMIT $2";
-constexpr const char* kInboxRetouched =
-    "UPDATE chat.channel_inbox SET attempts = attempts + 1, updated_at = now() WHERE id = $1";
+    "WHERE i.id = $1 AND i.state = 'posted'";
 constexpr const char* kConversationForChat =
     "INSERT INTO chat.conversations (tenant_id, bot_id, channel, visitor_id, visitor_name, "
     "channel_id, external_chat_id, last_customer_message_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now()) "
@@ -98,7 +109,8 @@ constexpr const char* kConversationForChat =
 // The head (oldest pending row) of each conversation, when due and free; FOR UPDATE SKIP LOCKED
 // on the outer rows keeps two claimers from taking the same row.
 constexpr const char* kClaimOutbox =
-    "UPDATE chat.channel_outbox o SET lease_until = now() + $2 * interval '1 millisecond' "
+    "UPDATE chat.channel_outbox o SET lease_until = now() + $2 * interval '1 millisecond', "
+    "lease_owner = NULLIF($3, '') "
     "FROM (SELECT h.id FROM (SELECT DISTINCT ON (conversation_id) id, next_attempt_at, lease_until "
     "FROM chat.channel_outbox WHERE state = 'pending' ORDER BY conversation_id, id) h "
     "WHERE h.next_attempt_at <= now() AND (h.lease_until IS NULL OR h.lease_until < now()) "
@@ -296,23 +308,25 @@ std::vector<ChannelRecord> ChannelRepository::lease_polling(const std::string& o
 }
 
 bool ChannelRepository::store_inbound(const std::string& channel_id, const std::string& external_id,
-                                      const std::string& payload) {
+                                      const std::string& payload, const std::string& chat_key) {
   auto connection = pool_.acquire();
   pg::Transaction tx(*connection);
-  bool inserted = connection->exec(kStoreInbound, {channel_id, external_id, payload}).affected() > 0;
+  bool inserted =
+      connection->exec(kStoreInbound, {channel_id, external_id, payload, chat_key}).affected() > 0;
   connection->exec(kTouchInbound, {channel_id});
   tx.commit();
   return inserted;
 }
 
 int ChannelRepository::store_polled(const std::string& channel_id,
-                                    const std::vector<std::pair<std::string, std::string>>& updates,
+                                    const std::vector<InboundUpdate>& updates,
                                     std::int64_t next_offset) {
   auto connection = pool_.acquire();
   pg::Transaction tx(*connection);
   int inserted = 0;
-  for (const auto& [external_id, payload] : updates) {
-    inserted += connection->exec(kStoreInbound, {channel_id, external_id, payload}).affected() > 0;
+  for (const auto& u : updates) {
+    inserted += connection->exec(kStoreInbound, {channel_id, u.external_id, u.payload, u.chat_key})
+                    .affected() > 0;
   }
   if (!updates.empty()) connection->exec(kTouchInbound, {channel_id});
   connection->exec(kAdvanceOffset, {channel_id, std::to_string(next_offset)});
@@ -340,11 +354,16 @@ std::string array_literal(const std::vector<T>& items) {
 }  // namespace
 
 std::vector<InboxRow> ChannelRepository::claim_inbox(int limit, std::chrono::milliseconds lease,
+                                                     const std::string& owner,
                                                      const std::vector<std::string>& skip_channels) {
   auto connection = pool_.acquire();
-  auto r = connection->exec(kClaimInbox, {std::to_string(limit), ms(lease), array_literal(skip_channels)});
+  auto r = connection->exec(kClaimInbox,
+                            {std::to_string(limit), ms(lease), array_literal(skip_channels), owner});
   std::vector<InboxRow> out;
-  for (int i = 0; i < r.rows(); ++i) out.push_back(InboxRow{r.int64(i, 0), r.str(i, 1), r.str(i, 2)});
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back(InboxRow{r.int64(i, 0), r.str(i, 1), r.str(i, 2), r.str(i, 3),
+                           static_cast<int>(r.int64(i, 4))});
+  }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;
 }
@@ -355,9 +374,10 @@ void ChannelRepository::inbox_release(const std::vector<std::int64_t>& inbox_ids
   connection->exec(kInboxRelease, {array_literal(inbox_ids)});
 }
 
-void ChannelRepository::inbox_posted(std::int64_t inbox_id, const std::string& message_id) {
+void ChannelRepository::inbox_posted(std::int64_t inbox_id, const std::string& message_id,
+                                     std::chrono::milliseconds lease) {
   auto connection = pool_.acquire();
-  connection->exec(kInboxPosted, {std::to_string(inbox_id), message_id});
+  connection->exec(kInboxPosted, {std::to_string(inbox_id), message_id, ms(lease)});
 }
 
 void ChannelRepository::inbox_finished(std::int64_t inbox_id, const std::string& state,
@@ -366,31 +386,36 @@ void ChannelRepository::inbox_finished(std::int64_t inbox_id, const std::string&
   connection->exec(kInboxFinished, {std::to_string(inbox_id), state, error});
 }
 
-std::vector<PostedInbound> ChannelRepository::stale_posted(std::chrono::milliseconds older_than,
-                                                           int limit) {
+std::optional<PostedInbound> ChannelRepository::posted_inbound(std::int64_t inbox_id) {
   auto connection = pool_.acquire();
-  auto r = connection->exec(kStalePosted, {ms(older_than), std::to_string(limit)});
-  std::vector<PostedInbound> out;
-  for (int i = 0; i < r.rows(); ++i) {
-    PostedInbound p;
-    p.inbox_id = r.int64(i, 0);
-    p.attempts = static_cast<int>(r.int64(i, 1));
-    p.replied = r.boolean(i, 2);
-    p.tenant_id = r.str(i, 3);
-    p.bot_id = r.str(i, 4);
-    p.conversation_id = r.str(i, 5);
-    p.message_id = r.str(i, 6);
-    p.seq = r.int64(i, 7);
-    p.text = r.str(i, 8);
-    p.sender_id = r.str(i, 9);
-    out.push_back(std::move(p));
-  }
-  return out;
+  auto r = connection->exec(kPostedInbound, {std::to_string(inbox_id)});
+  if (r.rows() == 0) return std::nullopt;
+  PostedInbound p;
+  p.inbox_id = r.int64(0, 0);
+  p.attempts = static_cast<int>(r.int64(0, 1));
+  p.replied = r.boolean(0, 2);
+  p.tenant_id = r.str(0, 3);
+  p.bot_id = r.str(0, 4);
+  p.conversation_id = r.str(0, 5);
+  p.message_id = r.str(0, 6);
+  p.seq = r.int64(0, 7);
+  p.text = r.str(0, 8);
+  p.sender_id = r.str(0, 9);
+  return p;
 }
 
-void ChannelRepository::inbox_retouched(std::int64_t inbox_id) {
+int ChannelRepository::renew_inbox(const std::vector<std::int64_t>& ids, const std::string& owner,
+                                   std::chrono::milliseconds lease) {
+  if (ids.empty()) return 0;
   auto connection = pool_.acquire();
-  connection->exec(kInboxRetouched, {std::to_string(inbox_id)});
+  return static_cast<int>(connection->exec(kRenewInbox, {array_literal(ids), owner, ms(lease)}).affected());
+}
+
+int ChannelRepository::renew_outbox(const std::vector<std::int64_t>& ids, const std::string& owner,
+                                    std::chrono::milliseconds lease) {
+  if (ids.empty()) return 0;
+  auto connection = pool_.acquire();
+  return static_cast<int>(connection->exec(kRenewOutbox, {array_literal(ids), owner, ms(lease)}).affected());
 }
 
 std::string ChannelRepository::conversation_for_chat(const ChannelRecord& channel,
@@ -404,9 +429,10 @@ std::string ChannelRepository::conversation_for_chat(const ChannelRecord& channe
   return r.str(0, 0);
 }
 
-std::vector<OutboxJob> ChannelRepository::claim_outbox(int limit, std::chrono::milliseconds lease) {
+std::vector<OutboxJob> ChannelRepository::claim_outbox(int limit, std::chrono::milliseconds lease,
+                                                       const std::string& owner) {
   auto connection = pool_.acquire();
-  auto r = connection->exec(kClaimOutbox, {std::to_string(limit), ms(lease)});
+  auto r = connection->exec(kClaimOutbox, {std::to_string(limit), ms(lease), owner});
   std::vector<OutboxJob> out;
   for (int i = 0; i < r.rows(); ++i) {
     OutboxJob j;

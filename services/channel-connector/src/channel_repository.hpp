@@ -56,11 +56,14 @@ struct NewChannel {
   std::string last_four;
 };
 
-/// A claimed inbox row.
+/// A claimed inbox row: "pending" (to be posted) or "posted" (its chat's head whose reply
+/// lease ran out: the replica working on it stopped; recovery checks the reply).
 struct InboxRow {
   std::int64_t id = 0;
   std::string channel_id;
   std::string payload;
+  std::string state = "pending";
+  int attempts = 0;  // claims since stored (pending) or since posted
 };
 
 /// A visitor message of a channel update that was committed ("posted") but may lack its reply.
@@ -126,28 +129,45 @@ class ChannelRepository {
   /// every polling channel whose lease is free, expired or already ours.
   std::vector<ChannelRecord> lease_polling(const std::string& owner, std::chrono::milliseconds lease);
 
-  /// Stores one inbound update (unique per channel and external id) and stamps the channel's
-  /// last_inbound_at. True when it was new.
+  /// Stores one inbound update (unique per channel and external id) of chat `chat_key` (the
+  /// Telegram chat id, the WhatsApp/Instagram sender; "" = none: the row is its own chat) and
+  /// stamps the channel's last_inbound_at. True when it was new.
   bool store_inbound(const std::string& channel_id, const std::string& external_id,
-                     const std::string& payload);
-  /// In one transaction: stores `updates` (external id, payload) like store_inbound() and
-  /// advances the channel's poll_offset to `next_offset`. Returns how many were new.
-  int store_polled(const std::string& channel_id,
-                   const std::vector<std::pair<std::string, std::string>>& updates,
+                     const std::string& payload, const std::string& chat_key);
+  /// One update to store: external id, payload, chat key (as store_inbound()).
+  struct InboundUpdate {
+    std::string external_id;
+    std::string payload;
+    std::string chat_key;
+  };
+  /// In one transaction: stores `updates` like store_inbound() and advances the channel's
+  /// poll_offset to `next_offset`. Returns how many were new.
+  int store_polled(const std::string& channel_id, const std::vector<InboundUpdate>& updates,
                    std::int64_t next_offset);
-  /// Claims up to `limit` pending inbox rows in id order (lease `lease`).
-  /// Rows of `skip_channels` (channel ids) are left alone.
-  std::vector<InboxRow> claim_inbox(int limit, std::chrono::milliseconds lease,
+  /// Claims for replica `owner` (lease `lease`) the head — the oldest open row — of up to
+  /// `limit` chats whose head is free (never leased, or its lease ran out), oldest heads first.
+  /// A chat's head stays its head while pending and while posted (its reply is owed), so a
+  /// chat's rows are worked on by one replica at a time, in id order, across replicas: two
+  /// claimers race only for the same head row, and the loser's UPDATE re-checks the lease the
+  /// winner set. Rows of `skip_channels` (channel ids) are left alone.
+  std::vector<InboxRow> claim_inbox(int limit, std::chrono::milliseconds lease, const std::string& owner,
                                     const std::vector<std::string>& skip_channels = {});
   /// Gives claimed rows back unprocessed (lease cleared, the claim's attempt uncounted).
   void inbox_release(const std::vector<std::int64_t>& inbox_ids);
-  /// pending → posted (`message_id` committed), or → done/failed with `error`.
-  void inbox_posted(std::int64_t inbox_id, const std::string& message_id);
+  /// pending → posted (`message_id` committed); the row keeps its lease (`lease` from now,
+  /// renewed by its owner while the reply is generated): its chat's next row waits for it.
+  void inbox_posted(std::int64_t inbox_id, const std::string& message_id, std::chrono::milliseconds lease);
+  /// → done/failed with `error` (lease cleared: the chat's next row is free).
   void inbox_finished(std::int64_t inbox_id, const std::string& state, const std::string& error);
-  /// Posted rows untouched for `older_than`, with whether their reply exists.
-  std::vector<PostedInbound> stale_posted(std::chrono::milliseconds older_than, int limit);
-  /// Counts one more recovery attempt of a posted row (and touches it).
-  void inbox_retouched(std::int64_t inbox_id);
+  /// The committed visitor message of posted row `inbox_id`, with whether its reply exists.
+  std::optional<PostedInbound> posted_inbound(std::int64_t inbox_id);
+  /// Heartbeat: extends to `lease` from now the leases `owner` holds on inbox rows `ids` that
+  /// are still open. Returns how many were renewed.
+  int renew_inbox(const std::vector<std::int64_t>& ids, const std::string& owner,
+                  std::chrono::milliseconds lease);
+  /// Heartbeat: the same for pending outbox rows `ids`.
+  int renew_outbox(const std::vector<std::int64_t>& ids, const std::string& owner,
+                   std::chrono::milliseconds lease);
 
   /// The conversation of (channel, external chat): created on first contact with the bot's
   /// tenant/bot, channel kind, `visitor_id` and `visitor_name`; later contacts refresh the name
@@ -157,7 +177,9 @@ class ChannelRepository {
 
   /// Claims up to `limit` deliverable outbox rows: the oldest pending row of each conversation
   /// (later ones wait: per-chat order) that is due and not leased by another worker.
-  std::vector<OutboxJob> claim_outbox(int limit, std::chrono::milliseconds lease);
+  /// `owner` names the replica (its heartbeat renews the lease while it sends).
+  std::vector<OutboxJob> claim_outbox(int limit, std::chrono::milliseconds lease,
+                                      const std::string& owner = {});
   /// Sent; `external_message_id` (WhatsApp wamid of the last part) matches later statuses.
   void outbox_sent(std::int64_t id, const std::string& external_message_id = {});
   /// Not sent: the WhatsApp 24-hour customer-service window is closed (final, shown in health).

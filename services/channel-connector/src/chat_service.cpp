@@ -155,7 +155,8 @@ chat::v1::Conversation ChatService::get_conversation(
   if (request.conversation_id().empty()) rpc::throw_invalid("conversation_id is required");
   if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   auto found = store_.get(request.conversation_id(), request.tenant_id());
-  if (!found) rpc::throw_not_found("conversation not found");
+  // Rooms are read through RoomService (membership checked), never as a conversation.
+  if (!found || found->channel() == "room") rpc::throw_not_found("conversation not found");
   return std::move(*found);
 }
 
@@ -200,7 +201,8 @@ chat::v1::PostMessageResponse ChatService::post_message(
 
 chat::v1::PostMessageResponse ChatService::append_message(
     const chat::v1::PostMessageRequest& request, const std::string& tenant_id,
-    std::vector<ReplySource> sources, std::optional<bool> answered, std::string language) {
+    std::vector<ReplySource> sources, std::optional<bool> answered, std::string language,
+    const std::optional<std::string>* room_question) {
   std::string text = validate_post(request);
   if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   NewMessage message{request.conversation_id(), request.client_id(), request.sender().kind(),
@@ -219,13 +221,17 @@ chat::v1::PostMessageResponse ChatService::append_message(
     std::lock_guard lock(post_lock(request.conversation_id()));
     std::function<void()> admit;
     if (rates_ && message.sender_kind == common::v1::SENDER_KIND_VISITOR) {
-      admit = [&] { rates_->admit_visitor_message(message.conversation_id); };
+      // In a room every visitor has its own allowance (a room is shared by many).
+      admit = [&] {
+        rates_->admit_visitor_message(room_question ? message.conversation_id + "/" + message.sender_id
+                                                    : message.conversation_id);
+      };
     }
     stored = store_.append(message, admit);
     if (stored && !stored->duplicate) {
       committed_.inc();
       publish(request.conversation_id(), chatwire::encode_message_new(stored->message));
-      publish_inbox(stored->conversation);
+      if (stored->channel != "room") publish_inbox(stored->conversation);  // rooms: no inbox
     }
   }
   if (!stored) rpc::throw_not_found("conversation not found");
@@ -238,11 +244,18 @@ chat::v1::PostMessageResponse ChatService::append_message(
   bool wants_answer = message.sender_kind == common::v1::SENDER_KIND_VISITOR ||
                       (message.sender_kind == common::v1::SENDER_KIND_OPERATOR &&
                        parse_ai_command(stored->message.text()));
+  // In a room the bot answers only what asks it (an /ai command or a mention), as a command.
+  std::string asked = stored->message.text();
+  if (stored->channel == "room") {
+    wants_answer = room_question && room_question->has_value() &&
+                   message.sender_kind != common::v1::SENDER_KIND_BOT;
+    if (wants_answer) asked = "/ai " + **room_question;
+  }
   if (!stored->duplicate && wants_answer) {
     if (auto* listener = listener_.load()) {
       listener->on_visitor_message(VisitorMessage{
           stored->tenant_id, stored->bot_id, stored->message.conversation_id(),
-          stored->message.id(), stored->message.seq(), stored->message.text(),
+          stored->message.id(), stored->message.seq(), asked,
           message.sender_kind, stored->message.sender().id(), stored->channel});
     }
   }
@@ -252,6 +265,17 @@ chat::v1::PostMessageResponse ChatService::append_message(
   return response;
 }
 
+chat::v1::PostMessageResponse ChatService::post_room_message(
+    const chat::v1::PostMessageRequest& request, const std::optional<std::string>& bot_question) {
+  rpc::require_tenant(request.tenant_id());
+  return append_message(request, request.tenant_id(), {}, std::nullopt, {}, &bot_question);
+}
+
+void ChatService::publish_committed(const chat::v1::Message& message) {
+  committed_.inc();
+  publish(message.conversation_id(), chatwire::encode_message_new(message));
+}
+
 chat::v1::ListMessagesResponse ChatService::list_messages(
     const chat::v1::ListMessagesRequest& request) {
   rpc::require_tenant(request.tenant_id());
@@ -259,9 +283,8 @@ chat::v1::ListMessagesResponse ChatService::list_messages(
   if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   int limit = clamp_limit(request.limit(), kMaxMessageLimit, kMaxMessageLimit);
   auto since = std::max<std::int64_t>(request.since_seq(), 0);
-  if (!store_.get(request.conversation_id(), request.tenant_id())) {
-    rpc::throw_not_found("conversation not found");
-  }
+  auto found = store_.get(request.conversation_id(), request.tenant_id());
+  if (!found || found->channel() == "room") rpc::throw_not_found("conversation not found");
   auto* edits = history_.load();
   auto messages = edits ? edits->history_since(request.conversation_id(), since, limit)
                         : store_.messages_since(request.conversation_id(), since, limit);

@@ -105,6 +105,18 @@ class ChatService : public ChatOps {
   /// INVALID_ARGUMENT.
   chat::v1::GetAnalyticsResponse get_analytics(const chat::v1::GetAnalyticsRequest& request);
 
+  // Rooms (room_service.hpp).
+  /// post_message() for a room (channel "room") whose membership the caller checked: no inbox
+  /// event; a visitor's rate is counted per (room, visitor); the bot pipeline gets the message
+  /// only when `bot_question` is set, as an /ai command asking it.
+  chat::v1::PostMessageResponse post_room_message(const chat::v1::PostMessageRequest& request,
+                                                  const std::optional<std::string>& bot_question);
+  /// The lock that serializes commit + publish of one conversation (hold it around a commit of
+  /// the conversation made elsewhere, then publish_committed()).
+  std::mutex& conversation_lock(const std::string& conversation_id) { return post_lock(conversation_id); }
+  /// Publishes the `message.new` frame of a message committed elsewhere (room events).
+  void publish_committed(const chat::v1::Message& message);
+
   // ChatOps, for the bot pipeline.
   std::vector<Turn> recent_turns(const std::string& conversation_id, std::int64_t before_seq,
                                  int max_turns) override;
@@ -136,7 +148,8 @@ class ChatService : public ChatOps {
                                                const std::string& tenant_id,
                                                std::vector<ReplySource> sources = {},
                                                std::optional<bool> answered = std::nullopt,
-                                               std::string language = {});
+                                               std::string language = {},
+                                               const std::optional<std::string>* room_question = nullptr);
 
   static constexpr std::size_t kPostLockStripes = 64;
 

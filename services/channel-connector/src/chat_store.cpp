@@ -80,7 +80,7 @@ constexpr const char* kListConversations =
     " END FROM chat.conversations c" BF_LAST_MESSAGE_JOIN
     " LEFT JOIN chat.conversation_reads r ON $7::text IS NOT NULL AND r.conversation_id = c.id "
     "AND r.user_id = $7::text "
-    "WHERE c.tenant_id = $1 AND ($2::uuid IS NULL OR c.bot_id = $2::uuid) "
+    "WHERE c.tenant_id = $1 AND ($2::uuid IS NULL OR c.bot_id = $2::uuid) AND c.channel <> 'room' "
     "AND ($3::text IS NULL OR c.channel = $3::text) AND ($4::text IS NULL OR c.handler = $4::text) "
     "AND ($5::boolean IS NULL OR c.waiting_for_human) "
     "AND ($9::uuid IS NULL OR (c.updated_at, c.id) < "

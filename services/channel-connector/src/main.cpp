@@ -7,6 +7,7 @@
 #include "channel_app.hpp"
 #include "model_status.hpp"
 #include "channel_binding_grpc_service.hpp"
+#include "room_grpc_service.hpp"
 #include "channel_deliveries.hpp"
 #include "channel_credentials.hpp"
 #include "channel_grpc_service.hpp"
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(std::make_unique<channel::ChannelConnectorGrpc>(app->chat(), &app->model_status(), &app->edits()));
     services.push_back(std::make_unique<channel::ChannelBindingGrpc>(app->bindings(), &app->deliveries()));
+    services.push_back(std::make_unique<channel::RoomGrpc>(app->rooms()));
     return services;
   });
 }

@@ -9,20 +9,22 @@ namespace botfactory::channel {
 namespace {
 
 // A message's columns as the readers below expect them (read_message): sources hidden on a
-// tombstone; edited_at / deleted_at NULL when unset.
+// tombstone; edited_at / deleted_at NULL when unset; a room's membership event (V060 event)
+// last, '' for a chat message.
 #define BF_EDIT_MESSAGE_COLUMNS                                                               \
   "m.id, m.conversation_id, m.seq, m.sender_kind, m.sender_id, m.sender_name, m.text, "      \
   "m.client_id, (extract(epoch from m.created_at) * 1000000)::bigint, "                       \
   "CASE WHEN m.deleted_at IS NULL THEN m.sources::text END, "                                 \
   "(extract(epoch from m.edited_at) * 1000000)::bigint, "                                     \
-  "(extract(epoch from m.deleted_at) * 1000000)::bigint"
+  "(extract(epoch from m.deleted_at) * 1000000)::bigint, COALESCE(m.event, '')"
 
 constexpr const char* kLockConversation =
     "SELECT last_seq FROM chat.conversations WHERE id = $1 AND tenant_id = $2 FOR UPDATE";
 constexpr const char* kLockMessage =
     "SELECT m.id, m.sender_kind, m.sender_id, (extract(epoch from m.created_at) * 1000000)::bigint, "
     "m.deleted_at IS NOT NULL, (extract(epoch from now()) * 1000000)::bigint "
-    "FROM chat.messages m WHERE m.conversation_id = $1 AND m.seq = $2 FOR UPDATE";
+    "FROM chat.messages m WHERE m.conversation_id = $1 AND m.seq = $2 AND m.event IS NULL "
+    "FOR UPDATE";  // a room's membership event is not a message: not editable
 constexpr const char* kKeepVersion =
     "INSERT INTO chat.message_versions (message_id, version, text, written_at, replaced_by) "
     "SELECT m.id, COALESCE((SELECT max(v.version) FROM chat.message_versions v "
@@ -108,6 +110,7 @@ chat::v1::Message read_message(const pg::Result& r, int row, int first) {
     m.set_deleted(true);
     *m.mutable_deleted_at() = rpc::timestamp_from_micros(r.int64(row, first + 11));
   }
+  m.set_event(r.str(row, first + 12));  // rooms: membership event, "" for a message
   return m;
 }
 

@@ -52,10 +52,12 @@ void PipelineDispatcher::on_visitor_message(const VisitorMessage& message) {
         queued_.set(static_cast<std::int64_t>(pool_.queued()));
         tenants_.set(static_cast<std::int64_t>(pool_.active_keys()));
         pipeline_.run(message);
+        if (finished_) finished_(message);
       });
   queued_.set(static_cast<std::int64_t>(pool_.queued()));
   tenants_.set(static_cast<std::int64_t>(pool_.active_keys()));
   if (refusal == FairQueue::Refusal::kNone) return;
+  if (finished_) finished_(message);
   bool tenant_full = refusal == FairQueue::Refusal::kKeyFull;
   (tenant_full ? dropped_tenant_full_ : dropped_full_).inc();
   common::logger("pipeline")

@@ -3,6 +3,7 @@
 // tenants fairly (per-tenant queues, round-robin).
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 
 #include "fair_queue.hpp"
@@ -58,6 +59,11 @@ class PipelineDispatcher : public VisitorMessageListener {
   bool has_room(const std::string& tenant_id, std::size_t headroom) const;
   /// Stops the workers; later messages are dropped.
   void shutdown() { pool_.shutdown(); }
+  /// Called after the pipeline ran a message (whatever its outcome) and when a message was
+  /// dropped because a queue was full; not for jobs dropped at shutdown. Set before the first
+  /// message; must not throw. The channel inbox frees the chat's next update with it.
+  using FinishedHook = std::function<void(const VisitorMessage&)>;
+  void set_finished_hook(FinishedHook hook) { finished_ = std::move(hook); }
 
  private:
   BotPipeline& pipeline_;
@@ -66,6 +72,7 @@ class PipelineDispatcher : public VisitorMessageListener {
   metrics::Gauge& queued_;
   metrics::Gauge& tenants_;
   FairQueueLimits limits_;
+  FinishedHook finished_;
   WorkerPool pool_;  // last: its threads use the members above
 };
 

@@ -148,11 +148,13 @@ void TelegramPoller::complete(Poll& poll, long status, http::Failure failure) {
     poll.channel.state = "connected";
   }
   if (updates.empty()) return;
-  std::vector<std::pair<std::string, std::string>> rows;
+  std::vector<ChannelRepository::InboundUpdate> rows;
   std::int64_t next = poll.channel.poll_offset;
   for (auto& u : updates) {
     next = std::max(next, u.update_id + 1);
-    rows.emplace_back(std::to_string(u.update_id), std::move(u.json));
+    auto parsed = telegram::parse_update(u.json);
+    std::string chat = parsed && parsed->has_message ? std::to_string(parsed->chat_id) : std::string();
+    rows.push_back({std::to_string(u.update_id), std::move(u.json), std::move(chat)});
   }
   repository_.store_polled(poll.channel.id, rows, next);
   poll.channel.poll_offset = next;

@@ -30,8 +30,12 @@ class BotApiClient;
 /// Tunables of the poller.
 struct PollerSettings {
   int timeout_s = 25;                            // TELEGRAM_POLL_TIMEOUT_S (getUpdates timeout)
-  std::chrono::milliseconds refresh{5000};       // re-read the polling channels this often
-  std::chrono::milliseconds lease{30000};        // one replica polls a channel for this long
+  // Re-read the polling channels (and renew this replica's poll leases) this often:
+  // CHANNEL_LEASE_RENEW_MS.
+  std::chrono::milliseconds refresh{3000};
+  // One replica polls a channel until this long after its last renewal: CHANNEL_LEASE_MS. A
+  // killed replica's channels are polled by another within lease + refresh.
+  std::chrono::milliseconds lease{10000};
   std::chrono::milliseconds error_pause{5000};   // after a failed poll
   std::chrono::milliseconds token_pause{60000};  // after 401/404 (token revoked)
   std::size_t max_channels = 1000;               // polled at once by this replica

@@ -260,10 +260,10 @@ TEST_CASE("a restart between receipt and reply: every stored update is answered,
   ChannelRepository repository(*h.pool);
   // (1) Received and acknowledged, never processed.
   std::string first = R"({"update_id":9101,)" + FakeTelegram::text_update(31, "Kim", "first question").substr(1);
-  REQUIRE(repository.store_inbound(view.record.id, "9101", first));
+  REQUIRE(repository.store_inbound(view.record.id, "9101", first, "31"));
   // (2) Processed up to the committed visitor message; the reply was lost with the process.
   std::string second = R"({"update_id":9102,)" + FakeTelegram::text_update(32, "Lee", "second question").substr(1);
-  REQUIRE(repository.store_inbound(view.record.id, "9102", second));
+  REQUIRE(repository.store_inbound(view.record.id, "9102", second, "32"));
   auto record = repository.get(view.record.id);
   REQUIRE(record);
   auto conversation = repository.conversation_for_chat(*record, "32", "telegram:32", "Lee");

@@ -11,6 +11,7 @@
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/client.hpp"
 #include "botfactory/rpc/retry_after.hpp"
+#include "room_service.hpp"
 #include "botfactory/rpc/status.hpp"
 #include "channel_app.hpp"
 #include "channel_grpc_service.hpp"
@@ -286,6 +287,7 @@ std::vector<chat::v1::Message> Harness::messages(const std::string& conversation
 }
 
 ChatService& Harness::chat() { return app_->chat(); }
+RoomService& Harness::rooms() { return app_->rooms(); }
 
 std::unique_ptr<RedisListener> Harness::listen(const std::string& conversation_id) {
   return std::make_unique<RedisListener>(testenv::redis_host(), testenv::redis_port(),

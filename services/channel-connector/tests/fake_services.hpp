@@ -35,6 +35,7 @@ namespace botfactory::channel {
 class ChannelApp;
 class ChannelConnectorGrpc;
 class ChatService;
+class RoomService;
 }  // namespace botfactory::channel
 
 namespace botfactory::channel::testing_support {
@@ -166,6 +167,8 @@ class Harness {
   pg::Pool& pool() { return *pool_; }
   /// The in-process ChatService (for input gRPC itself would refuse to carry).
   ChatService& chat();
+  /// The in-process RoomService (rooms_pgtest.cpp).
+  RoomService& rooms();
 
   FakeRegistry registry;
   FakeSubscription subscription;

@@ -12,7 +12,11 @@
 
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/client.hpp"
+#include "botfactory/chatwire/message_change_event.hpp"
 #include "chat_service.hpp"
+#include "message_edit_repository.hpp"
+#include "room_conversation_admins.hpp"
+#include "room_repository.hpp"
 #include "fake_services.hpp"
 
 namespace chatv1 = botfactory::chat::v1;
@@ -333,4 +337,41 @@ TEST_CASE("edits: edits and posts racing a client's paged resume leave it gap-fr
   fresh.apply(h.messages(conversation.id(), 0));
   CHECK(view.texts == fresh.texts);
   CHECK(view.texts[2] == "<deleted>");
+}
+
+TEST_CASE("edits x rooms: room owner/admins are its admins; membership events share the seq "
+          "stream and are not editable") {
+  namespace ch = botfactory::channel;
+  Harness h;
+  std::string tenant = random_uuid();
+  ch::RoomRepository rooms(h.pool());
+  auto created = rooms.create(tenant, "Team", "", "public", ch::MemberRef{"user", "owner-1", "Owner"});
+  const auto& room = created.first;
+  REQUIRE(rooms.add_member(room.id(), ch::MemberRef{"user", "member-1", "Member"}, "member"));
+
+  ch::SupportConversationAdmins support;
+  ch::RoomConversationAdmins admins(rooms, support);
+  CHECK(admins.is_admin(tenant, room.id(), ch::EditActor{commonv1::SENDER_KIND_OPERATOR, "owner-1"}));
+  CHECK_FALSE(admins.is_admin(tenant, room.id(), ch::EditActor{commonv1::SENDER_KIND_OPERATOR, "member-1"}));
+  CHECK_FALSE(admins.is_admin(tenant, room.id(), ch::EditActor{commonv1::SENDER_KIND_OPERATOR, "stranger"}));
+  auto bot = h.registry.add_bot(tenant, "Helper", "en", "");
+  auto conversation = h.create_conversation(tenant, bot.id());
+  CHECK(admins.is_admin(tenant, conversation.id(),
+                        ch::EditActor{commonv1::SENDER_KIND_OPERATOR, "any-user"}));  // support rule
+
+  // The merged history shows membership events as messages with `event`, not as edit events.
+  ch::MessageEditRepository rows(h.pool());
+  auto history = rows.history_since(room.id(), 0, 10);
+  REQUIRE(history.size() == 2);
+  CHECK(history[0].seq() == 1);
+  CHECK(history[0].event() == "member.joined");
+  CHECK(history[1].seq() == 2);
+  CHECK(history[1].target_seq() == 0);
+  CHECK_FALSE(botfactory::chatwire::is_change_event(history[1]));
+
+  // A membership event is not a message: its "author" cannot edit it.
+  chatv1::MessageChangeResponse changed;
+  auto status = edit(h, room.id(), 1, actor(commonv1::SENDER_KIND_OPERATOR, "owner-1"), "x",
+                     &changed, tenant);
+  CHECK(status.error_code() == grpc::StatusCode::NOT_FOUND);
 }

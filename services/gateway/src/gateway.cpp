@@ -28,6 +28,8 @@
 #include "server_context.hpp"
 #include "ws/session_registry.hpp"
 #include "ws/visitor_presence.hpp"
+#include "ws/room_ops.hpp"
+#include "botfactory/redis/blocking_client.hpp"
 #include "http/static_files.hpp"
 #include "rest/dependency_monitor.hpp"
 #include "rest/upstreams.hpp"
@@ -93,15 +95,20 @@ struct Gateway::Impl {
         dependencies(upstreams, [this] { return subscriber && subscriber->connected(); }),
         heartbeat(settings.redis_host, settings.redis_port, settings.redis_credentials,
                   presence_settings(settings)),
-        presence(heartbeat, settings.redis_key_prefix, VisitorPresence::unique_replica_name()),
+        replica(VisitorPresence::unique_replica_name()),
+        presence(heartbeat, settings.redis_key_prefix, replica),
         calls(io->get_executor(), workers, upstreams, publisher,
               std::make_unique<redis::BlockingClient>(settings.redis_host, settings.redis_port,
                                                       std::chrono::milliseconds(1000),
                                                       settings.redis_credentials),
               call_settings(settings)),
+        presence_client(settings.redis_host, settings.redis_port, std::chrono::milliseconds(250),
+                        settings.redis_credentials),
+        rooms(upstreams, &publisher, heartbeat, &presence_client,
+              RoomPresenceSettings{settings.redis_key_prefix, replica, settings.room_typing_ttl}),
         context{settings, workers, upstreams, verifier, rest, limits, static_files, chat, hub,
                 *subscriber, sessions, connections, dependencies, GatewayMetrics::get(),
-                stopping, presence, &calls},
+                stopping, presence, rooms, &calls},
         server(std::make_unique<HttpServer>(*io, context)) {}
 
   GatewaySettings settings;
@@ -121,8 +128,11 @@ struct Gateway::Impl {
   ConnectionLimits connections;
   DependencyMonitor dependencies;
   redis::PresenceHeartbeat heartbeat;  // visitor presence per conversation, own Redis connection
+  std::string replica;                 // this process's presence member name
   VisitorPresence presence;
   CallSignalling calls;  // calls: ring timers on the I/O thread, state in Redis
+  redis::BlockingClient presence_client;  // room presence reads (RoomOps::online)
+  RoomOps rooms;
   std::atomic<bool> stopping{false};
   ServerContext context;
   std::unique_ptr<HttpServer> server;

@@ -26,6 +26,7 @@ class ConnectionLimits;
 class DependencyMonitor;
 class VisitorPresence;
 class CallSignalling;
+class RoomOps;
 
 /// References to the instance's parts; all outlive every connection.
 struct ServerContext {
@@ -45,6 +46,7 @@ struct ServerContext {
   GatewayMetrics& metrics;
   std::atomic<bool>& stopping;  // set at shutdown: no new connections or keep-alive
   VisitorPresence& presence;    // conversations with a visitor socket here (Redis heartbeats)
+  const RoomOps& rooms;         // rooms: membership-checked calls, room presence (ws/room_ops.hpp)
   CallSignalling* calls = nullptr;  // calls: WebRTC signalling (ws/call_signalling.hpp)
 };
 

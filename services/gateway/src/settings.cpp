@@ -82,6 +82,7 @@ GatewaySettings GatewaySettings::from_env() {
   s.redis_key_prefix = env_string("REDIS_KEY_PREFIX", s.redis_key_prefix);
   s.presence_heartbeat = std::chrono::milliseconds(env_int("PRESENCE_HEARTBEAT_MS", 5000, 100, 600000));
   s.presence_ttl = std::chrono::milliseconds(env_int("PRESENCE_TTL_MS", 15000, 200, 3600000));
+  s.room_typing_ttl = std::chrono::milliseconds(env_int("ROOM_TYPING_TTL_MS", 6000, 1000, 60000));
   if (s.presence_ttl <= s.presence_heartbeat) {
     throw common::ConfigError("PRESENCE_TTL_MS must be greater than PRESENCE_HEARTBEAT_MS");
   }

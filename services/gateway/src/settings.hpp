@@ -46,6 +46,8 @@ struct GatewaySettings {
   // expiry; a crashed replica's visitors drop out within presence_ttl.
   std::chrono::milliseconds presence_heartbeat{5000};  // PRESENCE_HEARTBEAT_MS
   std::chrono::milliseconds presence_ttl{15000};       // PRESENCE_TTL_MS (> heartbeat)
+  // Rooms: a typing `start` not repeated within it is over (clients drop it).
+  std::chrono::milliseconds room_typing_ttl{6000};     // ROOM_TYPING_TTL_MS
   int rate_limit_sessions_per_min = 30;  // RATE_LIMIT_SESSIONS_PER_MIN per client IP (0 = off)
   int rate_limit_auth_per_min = 60;      // RATE_LIMIT_AUTH_PER_MIN per client IP (0 = off)
   int trusted_proxy_hops = 0;  // TRUSTED_PROXY_HOPS: proxies appending X-Forwarded-For (0 = none)

@@ -47,6 +47,21 @@ constexpr std::array kRoutes = {
     Route{"GET", "/api/v1/bots/{id}/channels/{channel_id}/deliveries", Endpoint::kListFailedDeliveries},
     Route{"POST", "/api/v1/bots/{id}/channels/{channel_id}/deliveries/replay", Endpoint::kReplayDeliveries},
     Route{"GET", "/api/v1/conversations/{id}/messages/{seq}/versions", Endpoint::kListMessageVersions},
+    // Rooms (rest/rooms_rest.hpp)
+    Route{"POST", "/api/v1/rooms", Endpoint::kCreateRoom},
+    Route{"GET", "/api/v1/rooms", Endpoint::kListRooms},
+    Route{"GET", "/api/v1/rooms/{id}", Endpoint::kGetRoom},
+    Route{"POST", "/api/v1/rooms/{id}/join", Endpoint::kJoinRoom},
+    Route{"POST", "/api/v1/rooms/{id}/leave", Endpoint::kLeaveRoom},
+    Route{"GET", "/api/v1/rooms/{id}/members", Endpoint::kListRoomMembers},
+    Route{"DELETE", "/api/v1/rooms/{id}/members/{kind}/{member_id}", Endpoint::kRemoveRoomMember},
+    Route{"PATCH", "/api/v1/rooms/{id}/members/{kind}/{member_id}", Endpoint::kSetRoomMemberRole},
+    Route{"POST", "/api/v1/rooms/{id}/owner", Endpoint::kTransferRoomOwnership},
+    Route{"POST", "/api/v1/rooms/{id}/invites", Endpoint::kCreateRoomInvite},
+    Route{"DELETE", "/api/v1/rooms/{id}/invites/{invite_id}", Endpoint::kRevokeRoomInvite},
+    Route{"GET", "/api/v1/rooms/{id}/messages", Endpoint::kListRoomMessages},
+    Route{"POST", "/api/v1/rooms/{id}/messages", Endpoint::kPostRoomMessage},
+    Route{"PUT", "/api/v1/rooms/{id}/bot", Endpoint::kSetRoomBot},
 };
 
 /// Matches `path` against `pattern` segment by segment; "{...}" segments capture one non-empty

@@ -44,6 +44,21 @@ enum class Endpoint {
   kListFailedDeliveries,
   kReplayDeliveries,
   kListMessageVersions,  // edits: GET /api/v1/conversations/{id}/messages/{seq}/versions
+  // Rooms (rest/rooms_rest.hpp)
+  kCreateRoom,
+  kListRooms,
+  kGetRoom,
+  kJoinRoom,
+  kLeaveRoom,
+  kListRoomMembers,
+  kRemoveRoomMember,
+  kSetRoomMemberRole,
+  kTransferRoomOwnership,
+  kCreateRoomInvite,
+  kRevokeRoomInvite,
+  kListRoomMessages,
+  kPostRoomMessage,
+  kSetRoomBot,
 };
 
 /// Result of matching a request against the table.

@@ -16,6 +16,7 @@
 #include "json_input.hpp"
 #include "rest/channels_rest.hpp"
 #include "rest/message_versions_rest.hpp"
+#include "rest/rooms_rest.hpp"
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
 #include "rest/widget_origin.hpp"
@@ -214,6 +215,11 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
       return replay_deliveries(upstreams_, require_user(request).tenant_id, p.at(0), p.at(1), request);
     case Endpoint::kListMessageVersions:
       return list_message_versions(upstreams_, require_user(request), p.at(0), p.at(1));
+    case Endpoint::kCreateRoom: case Endpoint::kListRooms: case Endpoint::kGetRoom: case Endpoint::kJoinRoom:
+    case Endpoint::kLeaveRoom: case Endpoint::kListRoomMembers: case Endpoint::kRemoveRoomMember:
+    case Endpoint::kSetRoomMemberRole: case Endpoint::kTransferRoomOwnership: case Endpoint::kCreateRoomInvite:
+    case Endpoint::kRevokeRoomInvite: case Endpoint::kListRoomMessages: case Endpoint::kPostRoomMessage:
+    case Endpoint::kSetRoomBot: return rooms_rest(upstreams_, authenticate(request), route.endpoint, p, request);
   }
   return error_response(404, "not_found", "no such endpoint");
 }

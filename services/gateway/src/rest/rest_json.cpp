@@ -217,10 +217,10 @@ boost::json::object message_json(const chat::v1::Message& message) {
                            {"text", message.text()},
                            {"created_at", rpc::rfc3339(message.created_at())}};
   chatwire::append_edit_state(json, message);  // edits
-  if (!message.event().empty()) {
-    json.emplace("event", message.event());  // an edit / delete event of the stream
-    json.emplace("target_seq", message.target_seq());
-  }
+  // A seq-stream entry that is not a chat message (docs/protocol.md "Seq stream entries"):
+  // "edited" / "deleted" (edits, with target_seq) or "member.*" (rooms).
+  if (!message.event().empty()) json.emplace("event", message.event());
+  if (chatwire::is_change_event(message)) json.emplace("target_seq", message.target_seq());
   chatwire::append_sources(json, message);
   return json;
 }

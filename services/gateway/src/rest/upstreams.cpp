@@ -26,6 +26,7 @@ Upstreams Upstreams::connect(const GatewaySettings& settings) {
   u.registry = registry::v1::BotRegistryService::NewStub(u.registry_channel);
   u.chat = chat::v1::ChannelConnectorService::NewStub(u.chat_channel);
   u.channels = chat::v1::ChannelBindingService::NewStub(u.chat_channel);
+  u.rooms = chat::v1::RoomService::NewStub(u.chat_channel);
   u.timeout = settings.rpc_timeout;
   return u;
 }

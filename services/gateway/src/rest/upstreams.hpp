@@ -15,6 +15,7 @@
 #include "botfactory/billing/v1/billing.grpc.pb.h"
 #include "botfactory/chat/v1/channels.grpc.pb.h"
 #include "botfactory/chat/v1/chat.grpc.pb.h"
+#include "botfactory/chat/v1/rooms.grpc.pb.h"
 #include "botfactory/registry/v1/registry.grpc.pb.h"
 #include "botfactory/common/circuit_breaker.hpp"
 
@@ -29,6 +30,7 @@ using BillingRpc = billing::v1::SubscriptionService::StubInterface;
 using RegistryRpc = registry::v1::BotRegistryService::StubInterface;
 using ChatRpc = chat::v1::ChannelConnectorService::StubInterface;
 using ChannelsRpc = chat::v1::ChannelBindingService::StubInterface;
+using RoomsRpc = chat::v1::RoomService::StubInterface;
 
 /// A unary method of a generated gRPC stub interface, e.g. `&ChatRpc::PostMessage`.
 template <typename Stub, typename Request, typename Response>
@@ -54,6 +56,8 @@ struct Upstreams {
   std::unique_ptr<chat::v1::ChannelConnectorService::StubInterface> chat;
   /// Channel bindings, on chat_channel (dependency channel-connector); null in tests without it.
   std::unique_ptr<chat::v1::ChannelBindingService::StubInterface> channels;
+  /// Rooms, on chat_channel (dependency channel-connector); null in tests without it.
+  std::unique_ptr<chat::v1::RoomService::StubInterface> rooms;
   std::chrono::milliseconds timeout{5000};
   /// One breaker per Dependency (heap: Upstreams stays movable).
   std::unique_ptr<std::array<CircuitBreaker, 4>> breakers =

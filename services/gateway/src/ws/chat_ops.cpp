@@ -116,9 +116,9 @@ std::optional<OpError> ChatOps::fetch_messages(const std::string& tenant_id,
   for (const auto& message : response.messages()) {
     // edits: an edit / delete event of the stream (Message.event) replays as its own frame.
     out.push_back(SeqFrame{message.seq(), std::make_shared<const std::string>(
-                                              message.event().empty()
-                                                  ? chatwire::encode_message_new(message)
-                                                  : chatwire::encode_message_change(message))});
+                                              chatwire::is_change_event(message)
+                                                  ? chatwire::encode_message_change(message)
+                                                  : chatwire::encode_message_new(message))});
   }
   if (more) *more = response.messages_size() >= limit;
   return std::nullopt;

@@ -5,6 +5,7 @@
 #include "botfactory/common/text.hpp"
 #include "json_input.hpp"
 #include "ws/chat_ops.hpp"
+#include "ws/room_frames.hpp"
 
 namespace botfactory::gateway {
 namespace {
@@ -40,6 +41,7 @@ ParseResult parse_client_frame(std::string_view text) {
   const auto* type = string_at(object, "type");
   if (type == nullptr) return fail("invalid_message", "frame needs a string `type`");
 
+  if (type->starts_with("room.")) return parse_room_frame(object, *type);  // rooms (room_frames.hpp)
   ClientFrame frame;
   if (*type == "ping") {
     frame.type = ClientFrame::Type::kPing;

@@ -27,7 +27,10 @@ struct ClientFrame {
     kHandoff,
     kTyping,
     kInboxSubscribe,
-    kInboxUnsubscribe
+    kInboxUnsubscribe,
+    kRoomJoin,      // room.join {room_id, since_seq} (room_frames.hpp)
+    kRoomHistory,   // room.history {room_id, before_seq, limit}
+    kRoomPresence   // room.presence {room_id}
   } type = Type::kPing;
   std::string conversation_id;
   std::int64_t since_seq = 0;  // join
@@ -35,6 +38,8 @@ struct ClientFrame {
   std::string text;            // send, as received (validated after trimming)
   std::string token;           // auth: the renewed access token (not verified here)
   bool typing = false;         // typing: true for "start", false for "stop"
+  std::int64_t before_seq = 0;  // room.history
+  int limit = 0;                // room.history (0 = default)
 };
 
 /// Why a client frame was rejected: the `error` frame's code and message, plus the client_id and

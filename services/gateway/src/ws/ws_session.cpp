@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <unordered_set>
@@ -21,6 +22,7 @@
 #include "botfactory/chatwire/inbox_event.hpp"
 #include "ws/call_signalling.hpp"
 #include "ws/chat_ops.hpp"
+#include "ws/room_ops.hpp"
 #include "ws/conversation_cursors.hpp"
 #include "ws/outbound_queue.hpp"
 #include "ws/session_token.hpp"
@@ -153,6 +155,7 @@ class WsSession : public ConversationWatcher,
     context_.sessions.remove(this);
     hang_up_calls();
     for (const auto& id : cursors_.clear()) unwatch(id);
+    for (const auto& [id, me] : rooms_) context_.rooms.set_present(id, me, false);
     if (!inbox_key_.empty()) context_.hub.unwatch(inbox_key_, this);
     context_.metrics.ws_queued_bytes.add(-static_cast<std::int64_t>(reported_bytes_));
     context_.metrics.open_websockets.add(-1);
@@ -191,6 +194,18 @@ class WsSession : public ConversationWatcher,
       }
     }
     cursors_.live(*conversation_id, frame, seq);
+    // Rooms: this holder was removed from the room (or left it elsewhere): it reads no more.
+    if (seq > 0 && !rooms_.empty()) {
+      auto room = rooms_.find(*conversation_id);
+      if (room != rooms_.end() && ends_membership_of(*frame, room->second)) {
+        net::post(socket_.get_executor(), [self = shared_from_this(), id = *conversation_id] {
+          if (self->closing_ || !self->cursors_.leave(id)) return;
+          self->unwatch(id);
+          self->forget(id);
+          self->enqueue(make_frame(encode_left(id)));
+        });
+      }
+    }
   }
 
   void on_resync() override {
@@ -275,14 +290,17 @@ class WsSession : public ConversationWatcher,
 
   void fetch(const std::string& conversation_id, std::int64_t since_seq,
              std::uint64_t generation) override {
+    auto it = rooms_.find(conversation_id);
+    auto room = it == rooms_.end() ? std::nullopt : std::optional<RoomPresenceMember>(it->second);
     bool queued = context_.workers.try_submit([self = shared_from_this(), id = conversation_id,
                                                claims = token_.claims(), since_seq, generation,
-                                               limit = replay_page_size(context_.settings)] {
+                                               limit = replay_page_size(context_.settings), room] {
       common::ScopedRequestId scope(new_ws_request_id());
       std::vector<SeqFrame> frames;
       bool more = false;
-      auto error =
-          self->context_.chat.fetch_messages(claims->tenant_id, id, since_seq, limit, frames, &more);
+      auto error = room
+          ? self->context_.rooms.fetch_messages(*claims, *room, id, since_seq, limit, frames, &more)
+          : self->context_.chat.fetch_messages(claims->tenant_id, id, since_seq, limit, frames, &more);
       net::post(self->socket_.get_executor(), [self, id, generation, frames = std::move(frames),
                                                more, error]() mutable {
         if (self->closing_) return;
@@ -315,6 +333,7 @@ class WsSession : public ConversationWatcher,
   }
 
   Frame joined_frame(const std::string& conversation_id, std::int64_t last_seq) override {
+    if (rooms_.contains(conversation_id)) return make_frame(encode_room_joined(conversation_id, last_seq));
     auto it = states_.find(conversation_id);
     if (it == states_.end()) return make_frame(encode_joined(conversation_id, last_seq));
     return make_frame(encode_joined(conversation_id, last_seq, &it->second));
@@ -449,6 +468,9 @@ class WsSession : public ConversationWatcher,
       case ClientFrame::Type::kTyping: return typing(frame.conversation_id, frame.typing);
       case ClientFrame::Type::kInboxSubscribe: return inbox_subscribe();
       case ClientFrame::Type::kInboxUnsubscribe: return inbox_unsubscribe();
+      case ClientFrame::Type::kRoomJoin: return room_join(frame.conversation_id, frame.since_seq);
+      case ClientFrame::Type::kRoomHistory: return room_history(frame);
+      case ClientFrame::Type::kRoomPresence: return room_presence(frame.conversation_id);
     }
   }
 
@@ -561,7 +583,8 @@ class WsSession : public ConversationWatcher,
     }
     auto generation = cursors_.join(conversation_id, since_seq);
     // A visitor reading the conversation: a bot reply being generated for it is still wanted.
-    if (token_.claims()->kind == jwt::TokenKind::kVisitor && present_.insert(conversation_id).second) {
+    if (token_.claims()->kind == jwt::TokenKind::kVisitor && !rooms_.contains(conversation_id) &&
+        present_.insert(conversation_id).second) {
       context_.presence.joined(conversation_id);
     }
     // Subscribe first, read the history once Redis confirmed: nothing falls in between.
@@ -579,6 +602,7 @@ class WsSession : public ConversationWatcher,
   void unwatch(const std::string& conversation_id) {
     context_.hub.unwatch(conversation_id, this);
     if (present_.erase(conversation_id) > 0) context_.presence.left(conversation_id);
+    room_left(conversation_id);
   }
 
   void leave(const std::string& conversation_id) {
@@ -635,6 +659,9 @@ class WsSession : public ConversationWatcher,
     }
     if (!typing_.admit(conversation_id, start, Clock::now())) return;
     context_.metrics.ws_typing_relayed.inc();
+    if (auto room = rooms_.find(conversation_id); room != rooms_.end()) {
+      return room_typing(conversation_id, room->second, start);
+    }
     // A full worker queue drops it like the throttle would (typing is best effort).
     (void)context_.workers.try_submit([self = shared_from_this(), claims = token_.claims(),
                                        conversation_id, start, cached_name = operator_name_] {
@@ -647,6 +674,100 @@ class WsSession : public ConversationWatcher,
         if (error) return self->send_error({error->code, error->message, {}, conversation_id});
         if (!looked_up.empty()) self->operator_name_ = looked_up;
       });
+    });
+  }
+
+  // --- rooms (docs/protocol.md "Rooms"; the calls are in ws/room_ops) ----------------------------
+
+  /// room.join: membership checked by channel-connector, then joined like a conversation (the
+  /// room's replay from since_seq, live frames), recorded online and announced.
+  void room_join(const std::string& room_id, std::int64_t since_seq) {
+    if (cursors_.full_for(room_id)) {
+      return send_error({"too_many_conversations", "leave a conversation first", {}, room_id});
+    }
+    bool queued = context_.workers.try_submit([self = shared_from_this(), claims = token_.claims(),
+                                               room_id, since_seq, cached = operator_name_] {
+      common::ScopedRequestId scope(new_ws_request_id());
+      RoomPresenceMember me;
+      std::string looked_up;
+      std::int64_t last_seq = 0;
+      auto error = self->context_.rooms.member(*claims, cached, me, &looked_up);
+      if (!error) error = self->context_.rooms.authorize_join(*claims, me, room_id, &last_seq);
+      if (!error) self->context_.rooms.announce(room_id, me, true);
+      net::post(self->socket_.get_executor(), [self, room_id, since_seq, last_seq, me, looked_up, error] {
+        if (self->closing_) return;
+        if (!looked_up.empty()) self->operator_name_ = looked_up;
+        if (error) return self->send_error({error->code, error->message, {}, room_id});
+        if (self->cursors_.contains(room_id) || self->cursors_.full_for(room_id)) {
+          return self->authorized_join(room_id, std::min(since_seq, last_seq));
+        }
+        if (self->rooms_.emplace(room_id, me).second) self->context_.rooms.set_present(room_id, me, true);
+        self->authorized_join(room_id, std::min(since_seq, last_seq));
+      });
+    });
+    if (!queued) send_error({"unavailable", kServerBusy, {}, room_id});
+  }
+
+  /// room.history: a page backwards from before_seq (members only).
+  void room_history(const ClientFrame& frame) {
+    auto it = rooms_.find(frame.conversation_id);
+    if (it == rooms_.end()) return send_error({"not_joined", "join the room first", {}, frame.conversation_id});
+    bool queued = context_.workers.try_submit([self = shared_from_this(), claims = token_.claims(),
+                                               me = it->second, id = frame.conversation_id,
+                                               before = frame.before_seq, limit = frame.limit] {
+      common::ScopedRequestId scope(new_ws_request_id());
+      std::string out;
+      auto error = self->context_.rooms.history(*claims, me, id, before, limit, out);
+      net::post(self->socket_.get_executor(), [self, id, out = std::move(out), error]() mutable {
+        if (self->closing_) return;
+        if (error) return self->send_error({error->code, error->message, {}, id});
+        self->enqueue(make_frame(std::move(out)));
+      });
+    });
+    if (!queued) send_error({"unavailable", kServerBusy, {}, frame.conversation_id});
+  }
+
+  /// room.presence: who is online in a joined room now.
+  void room_presence(const std::string& room_id) {
+    if (!rooms_.contains(room_id)) return send_error({"not_joined", "join the room first", {}, room_id});
+    bool queued = context_.workers.try_submit([self = shared_from_this(), room_id] {
+      std::vector<RoomPresenceMember> online;
+      auto error = self->context_.rooms.online(room_id, online);
+      std::string out = error ? std::string() : encode_room_presence(room_id, online);
+      net::post(self->socket_.get_executor(), [self, room_id, out = std::move(out), error]() mutable {
+        if (self->closing_) return;
+        if (error) return self->send_error({error->code, error->message, {}, room_id});
+        self->enqueue(make_frame(std::move(out)));
+      });
+    });
+    if (!queued) send_error({"unavailable", kServerBusy, {}, room_id});
+  }
+
+  /// A relayed typing start/stop in a room (with expires_in_ms); best effort.
+  void room_typing(const std::string& room_id, const RoomPresenceMember& me, bool start) {
+    if (start) {
+      room_typing_.insert(room_id);
+    } else {
+      room_typing_.erase(room_id);
+    }
+    (void)context_.workers.try_submit([&rooms = context_.rooms, room_id, me, start] {
+      rooms.publish_typing(me, room_id, start);
+    });
+  }
+
+  /// The socket left a room (leave, failure or close): offline, a typing stop when it was
+  /// typing, and the leave announced (best effort: a full worker queue skips the events; the
+  /// presence entry itself is released at once and typing expires by itself).
+  void room_left(const std::string& room_id) {
+    auto it = rooms_.find(room_id);
+    if (it == rooms_.end()) return;
+    auto me = it->second;
+    rooms_.erase(it);
+    context_.rooms.set_present(room_id, me, false);
+    bool typing = room_typing_.erase(room_id) > 0;
+    (void)context_.workers.try_submit([&rooms = context_.rooms, room_id, me, typing] {
+      if (typing) rooms.publish_typing(me, room_id, false);
+      rooms.announce(room_id, me, false);
     });
   }
 
@@ -663,9 +784,13 @@ class WsSession : public ConversationWatcher,
     // full or the message waited past INGEST_MAX_QUEUE_WAIT_MS; never stored late.
     IngestAdmission admission(std::chrono::milliseconds(context_.settings.ingest_max_queue_wait_ms));
     auto queued_at = admission.queued();
+    auto joined_room = rooms_.find(conversation_id);
+    auto room = joined_room == rooms_.end() ? std::nullopt
+                                            : std::optional<RoomPresenceMember>(joined_room->second);
     bool queued = context_.workers.try_submit([self = shared_from_this(), claims = token_.claims(),
                                                frame = std::move(frame),
-                                               cached_name = operator_name_, admission, queued_at] {
+                                               cached_name = operator_name_, admission, queued_at,
+                                               room] {
       if (!admission.start(queued_at)) {
         return net::post(self->socket_.get_executor(), [self, frame, admission] {
           if (self->closing_) return;
@@ -677,8 +802,10 @@ class WsSession : public ConversationWatcher,
       // the bot pipeline's calls and logs.
       common::ScopedRequestId scope(new_ws_request_id());
       PostResult result;
-      auto error = self->context_.chat.post_message(*claims, cached_name, frame.conversation_id,
-                                                    frame.client_id, frame.text, result);
+      auto error = room ? self->context_.rooms.post_message(*claims, *room, frame.conversation_id,
+                                                           frame.client_id, frame.text, result)
+                        : self->context_.chat.post_message(*claims, cached_name, frame.conversation_id,
+                                                           frame.client_id, frame.text, result);
       net::post(self->socket_.get_executor(), [self, frame, result, error] {
         if (self->closing_) return;
         if (error) {
@@ -898,6 +1025,10 @@ class WsSession : public ConversationWatcher,
   std::unordered_map<std::string, ConversationState> states_;
   // Joined conversations this visitor socket is recorded present in (VisitorPresence).
   std::unordered_set<std::string> present_;
+  // Rooms joined (room.join): this holder as a room member, per room; and the rooms where its
+  // typing `start` was relayed last (a `stop` is sent for them when it leaves or closes).
+  std::unordered_map<std::string, RoomPresenceMember> rooms_;
+  std::unordered_set<std::string> room_typing_;
   TypingThrottle typing_;
   bool writing_ = false;
   bool closing_ = false;     // no more data frames: a close frame is queued or sent

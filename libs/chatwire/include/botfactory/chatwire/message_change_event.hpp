@@ -16,6 +16,10 @@ namespace botfactory::chatwire {
 /// "target_seq":M,"message":{"id","sender":{kind,id,name},"text","created_at"[,"edited_at"]
 /// [,"deleted":true,"deleted_at"]}}: the target message's state after the change (a tombstone
 /// has text ""). Keys in this order; times RFC 3339 UTC with milliseconds.
+/// True when `message` is an edit / delete event of the seq stream (Message.event "edited" or
+/// "deleted", target_seq > 0), not a chat message nor a room's membership event ("member.*").
+bool is_change_event(const botfactory::chat::v1::Message& message);
+
 std::string encode_message_change(const botfactory::chat::v1::Message& event);
 
 /// Adds "edited_at" and, for a tombstone, "deleted":true and "deleted_at" to a message body

@@ -23,7 +23,8 @@ std::string_view sender_kind_name(botfactory::common::v1::SenderKind kind);
 /// "edited_at" / "deleted":true, "deleted_at" after "created_at" when the message was edited /
 /// deleted (message_change_event.hpp), and
 /// "sources":[{"document_id","document_title","chunk_id"}, …] as the message's last key when
-/// it has sources (message_sources.hpp). Keys always in this order; strings JSON-escaped (quotes, backslashes, control characters),
+/// it has sources (message_sources.hpp), and "event":"member.joined|left|removed|role" last for
+/// a room's membership event (rooms.proto). Keys always in this order; strings JSON-escaped (quotes, backslashes, control characters),
 /// non-ASCII UTF-8 written as is. Never throws for valid UTF-8 input.
 std::string encode_message_new(const botfactory::chat::v1::Message& message);
 

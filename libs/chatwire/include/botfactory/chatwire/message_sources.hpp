@@ -15,4 +15,8 @@ namespace botfactory::chatwire {
 /// UTF-8 input.
 void append_sources(boost::json::object& message_json, const botfactory::chat::v1::Message& message);
 
+/// Adds to `message` the sources stored as JSON text `stored` (chat.messages.sources: an array
+/// of {"document_id","document_title","chunk_id"}); malformed entries are skipped, never thrown.
+void parse_sources(std::string_view stored, botfactory::chat::v1::Message& message);
+
 }  // namespace botfactory::chatwire

@@ -18,3 +18,16 @@ inline std::string conversation_presence_key(std::string_view prefix,
 }
 
 }  // namespace botfactory::redis
+
+namespace botfactory::redis {
+
+/// Rooms (issue 11): the sorted set of the members online in room `room_id`, one entry per
+/// (gateway replica, member): `<prefix>presence:room:<room_id>`.
+inline std::string room_presence_key(std::string_view prefix, std::string_view room_id) {
+  std::string key(prefix);
+  key += "presence:room:";
+  key += room_id;
+  return key;
+}
+
+}  // namespace botfactory::redis

@@ -1,0 +1,26 @@
+#pragma once
+// REST for rooms (docs/api.md "Rooms"): /api/v1/rooms … , each one channel-connector RoomService
+// call (proto/botfactory/chat/v1/rooms.proto) as the token's holder: a user of the tenant, or a
+// widget visitor (public rooms only; its id is the visitor token's sub, stable across
+// reconnects and renewals). Access: only members read or write a room; 403 forbidden for a
+// non-member of a public room, 404 not_found for another tenant's room or a private room one
+// is not in.
+
+#include <string>
+#include <vector>
+
+#include "botfactory/jwt/tokens.hpp"
+#include "http/http_message.hpp"
+#include "http/router.hpp"
+
+namespace botfactory::gateway {
+
+struct Upstreams;
+
+/// Serves one rooms endpoint (Endpoint::kCreateRoom … kSetRoomBot) with path parameters
+/// `params` (room id first). Throws ApiError: 400 validation_failed, 403 forbidden, 404
+/// not_found, 409 conflict, 429 rate_limited (posting), 503 unavailable.
+HttpResponse rooms_rest(const Upstreams& upstreams, const jwt::Claims& claims, Endpoint endpoint,
+                        const std::vector<std::string>& params, const HttpRequest& request);
+
+}  // namespace botfactory::gateway

@@ -1,0 +1,228 @@
+// The chat page's rooms panel (docs/protocol.md "Rooms", docs/api.md "Rooms"): the tenant's
+// public rooms for the widget visitor of this page, joining one, its messages (membership events
+// included), who is online and who is typing. It uses the page's visitor token and a WebSocket of
+// its own; everything shown is set as text (never HTML).
+
+import type { WidgetSession } from "./protocol.js";
+import { roomStrings, type RoomStrings } from "./rooms-i18n.js";
+
+interface Room { id: string; name: string; topic: string; member_count: number; my_role: string | null }
+interface Member { kind: string; id: string; name: string }
+interface RoomMessage {
+  seq: number;
+  message: { sender: Member; text: string; event?: string };
+}
+
+const typingEveryMs = 2000;    // the gateway relays one `start` per 2 s
+const presenceEveryMs = 5000;  // room.presence is re-read (a killed replica sends no `leave`)
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = "", text = ""): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text) node.textContent = text;
+  return node;
+}
+
+/** Renders into `root` (an empty <aside>); call setSession() once the page has a session. */
+export class RoomsPanel {
+  private session: WidgetSession | null = null;
+  private ui: RoomStrings = roomStrings("en");
+  private ws: WebSocket | null = null;
+  private room: Room | null = null;
+  private lastSeq = 0;
+  private shown = new Set<number>();
+  private typers = new Map<string, { name: string; timer: ReturnType<typeof setTimeout> }>();
+  private lastTypingSent = 0;
+  private presenceTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly list = el("ul", "room-list");
+  private readonly view = el("section", "room-view");
+  private readonly heading = el("h3", "room-name");
+  private readonly online = el("p", "room-online");
+  private readonly log = el("ol", "room-messages");
+  private readonly typing = el("p", "room-typing");
+  private readonly input = el("input", "room-input");
+  private readonly title = el("h2", "rooms-title");
+
+  constructor(private readonly root: HTMLElement, private readonly origin: string) {
+    const back = el("button", "room-back");
+    back.type = "button";
+    back.addEventListener("click", () => this.close());
+    const form = el("form", "room-composer");
+    const send = el("button", "room-send");
+    send.type = "submit";
+    this.input.maxLength = 4000;
+    this.input.addEventListener("input", () => this.typed());
+    form.append(this.input, send);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.send();
+    });
+    this.typing.setAttribute("aria-live", "polite");
+    this.view.hidden = true;
+    this.view.append(back, this.heading, this.online, this.log, this.typing, form);
+    root.append(this.title, this.list, this.view);
+  }
+
+  /** The page's (new or renewed) session: its token is used from now on. */
+  setSession(session: WidgetSession): void {
+    const first = !this.session;
+    this.session = session;
+    this.ui = roomStrings(session.bot.language);
+    this.title.textContent = this.ui.title;
+    (this.view.querySelector(".room-back") as HTMLButtonElement).textContent = this.ui.back;
+    (this.view.querySelector(".room-send") as HTMLButtonElement).textContent = this.ui.send;
+    this.input.placeholder = this.ui.placeholder;
+    this.input.setAttribute("aria-label", this.ui.placeholder);
+    this.root.hidden = false;
+    if (first) void this.refresh();
+  }
+
+  private async api(method: string, route: string): Promise<any> {
+    const response = await fetch(this.origin + route, {
+      method, headers: { Authorization: `Bearer ${this.session!.token}` },
+    });
+    if (!response.ok) throw new Error(`${response.status}`);
+    return response.json();
+  }
+
+  /** Lists the tenant's public rooms. */
+  async refresh(): Promise<void> {
+    this.list.replaceChildren();
+    try {
+      const { rooms } = await this.api("GET", "/api/v1/rooms?scope=public");
+      if (!rooms.length) this.list.append(el("li", "room-empty", this.ui.empty));
+      for (const room of rooms as Room[]) {
+        const item = el("li", "room-item");
+        const name = el("span", "room-item-name", room.name);
+        const count = el("span", "room-item-count", `${room.member_count} ${this.ui.members}`);
+        const button = el("button", "room-join", room.my_role ? this.ui.open : this.ui.join);
+        button.type = "button";
+        button.addEventListener("click", () => void this.open(room));
+        item.append(name, count, button);
+        this.list.append(item);
+      }
+    } catch {
+      this.list.append(el("li", "room-empty", this.ui.error));
+    }
+  }
+
+  /** Joins (when not a member) and opens `room`. */
+  async open(room: Room): Promise<void> {
+    if (!room.my_role) room = await this.api("POST", `/api/v1/rooms/${room.id}/join`);
+    this.close();
+    this.room = room;
+    this.lastSeq = 0;
+    this.shown.clear();
+    this.log.replaceChildren();
+    this.heading.textContent = room.name;
+    this.list.hidden = true;
+    this.view.hidden = false;
+    this.connect();
+    this.presenceTimer = setInterval(() => this.frame({ type: "room.presence", room_id: room.id }), presenceEveryMs);
+  }
+
+  private close(): void {
+    if (this.presenceTimer) clearInterval(this.presenceTimer);
+    this.ws?.close();
+    this.ws = null;
+    this.room = null;
+    for (const t of this.typers.values()) clearTimeout(t.timer);
+    this.typers.clear();
+    this.renderTyping();
+    this.view.hidden = true;
+    this.list.hidden = false;
+  }
+
+  private connect(): void {
+    const room = this.room!;
+    const url = new URL("/ws", this.origin.replace(/^http/, "ws"));
+    url.search = `?token=${encodeURIComponent(this.session!.token)}`;
+    const ws = new WebSocket(url);
+    this.ws = ws;
+    ws.onopen = () => {
+      this.frame({ type: "room.join", room_id: room.id, since_seq: this.lastSeq });
+    };
+    ws.onmessage = (event) => this.handle(JSON.parse(String(event.data)));
+    // Any close but ours: resume from the last seq after a moment.
+    ws.onclose = () => {
+      if (this.ws === ws && this.room === room) setTimeout(() => this.room === room && this.connect(), 1000);
+    };
+  }
+
+  private frame(frame: object): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
+  private handle(frame: any): void {
+    const room = this.room;
+    if (!room) return;
+    if (frame.type === "room.joined") this.frame({ type: "room.presence", room_id: room.id });
+    else if (frame.type === "message.new" && frame.conversation_id === room.id) this.message(frame);
+    else if (frame.type === "room.presence" && frame.room_id === room.id) this.renderOnline(frame.online);
+    else if (frame.type === "presence" && frame.conversation_id === room.id) {
+      this.frame({ type: "room.presence", room_id: room.id });
+    } else if (frame.type === "typing" && frame.conversation_id === room.id) this.typingFrame(frame);
+  }
+
+  private message(frame: RoomMessage): void {
+    if (this.shown.has(frame.seq)) return;
+    this.shown.add(frame.seq);
+    this.lastSeq = Math.max(this.lastSeq, frame.seq);
+    const { sender, text, event } = frame.message;
+    this.stopTyper(sender.id);
+    let item: HTMLLIElement;
+    if (event) {
+      const verb = event === "member.joined" ? this.ui.joined : event === "member.left" ? this.ui.left
+        : event === "member.removed" ? this.ui.removed : text;
+      item = el("li", "room-event", `${sender.name} ${verb}`);
+    } else {
+      item = el("li", `room-msg room-msg-${sender.kind}`);
+      item.append(el("span", "who", sender.name), el("p", "text", text));
+    }
+    item.dataset.seq = String(frame.seq);
+    this.log.append(item);
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  private renderOnline(online: Member[]): void {
+    this.online.textContent = `${this.ui.online} (${online.length}): ${online.map((m) => m.name).join(", ")}`;
+  }
+
+  private typingFrame(frame: { state: string; sender: Member; expires_in_ms?: number }): void {
+    if (frame.state !== "start") return this.stopTyper(frame.sender.id);
+    this.stopTyper(frame.sender.id);
+    // A start that is not repeated within expires_in_ms is over.
+    const timer = setTimeout(() => this.stopTyper(frame.sender.id), frame.expires_in_ms ?? 6000);
+    this.typers.set(frame.sender.id, { name: frame.sender.name, timer });
+    this.renderTyping();
+  }
+
+  private stopTyper(id: string): void {
+    const typer = this.typers.get(id);
+    if (!typer) return;
+    clearTimeout(typer.timer);
+    this.typers.delete(id);
+    this.renderTyping();
+  }
+
+  private renderTyping(): void {
+    const names = [...this.typers.values()].map((t) => t.name);
+    this.typing.textContent = names.length ? `${names.join(", ")} ${this.ui.typing}` : "";
+  }
+
+  private typed(): void {
+    if (!this.room || Date.now() - this.lastTypingSent < typingEveryMs) return;
+    this.lastTypingSent = Date.now();
+    this.frame({ type: "typing", conversation_id: this.room.id, state: "start" });
+  }
+
+  private send(): void {
+    const text = this.input.value.trim();
+    if (!text || !this.room) return;
+    const clientId = `r-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    this.frame({ type: "message.send", conversation_id: this.room.id, client_id: clientId, text });
+    this.frame({ type: "typing", conversation_id: this.room.id, state: "stop" });
+    this.lastTypingSent = 0;
+    this.input.value = "";
+  }
+}
