@@ -207,7 +207,7 @@ describe("tenant-isolation matrix on a live fleet", () => {
       ok(await http(GW, "POST", `/api/v1/rooms/${room.id}/join`, { token: fx.A.session.token }), 200, `${key} join`);
     }
     ok(await http(GW, "POST", `/api/v1/rooms/${fx.ids.roomA2}/join`, { token: fx.A.sibling.token }), 200, "rA2 join");
-    Object.assign(fx.ids, { user: "user", userA: fx.A.user.id, inviteX: randomUUID() });
+    Object.assign(fx.ids, { user: "user", userA: fx.A.user.id, inviteX: randomUUID(), seq1: "1" });
     // A's provider key: no answer to anyone (A's own reads included) may show more than its last four.
     fx.providerKeyA = `sk-provider-key-of-A-${nonce}-${randomBytes(8).toString("hex")}`;
     ok(await http(GW, "PUT", "/api/v1/provider-keys/openai", { token: fx.A.token, body: { key: fx.providerKeyA } }),

@@ -91,6 +91,9 @@ export const REST_ROWS = [
     target: "cA (the visitor's own)", bind: { id: "convA" }, expect: [200, 404, 200, 403, 401, 401] },
   { id: "list_messages_sibling", method: "GET", path: "/api/v1/conversations/{id}/messages",
     target: "cA2 (another visitor of A's bot)", bind: { id: "convA2" }, expect: [200, 404, 403, 403, 401, 401] },
+  // Edits: earlier versions of a message are for admins of the conversation (users of the tenant).
+  { id: "list_message_versions", method: "GET", path: "/api/v1/conversations/{id}/messages/{seq}/versions",
+    target: "cA, its message 1", bind: { id: "convA", seq: "seq1" }, expect: user(200, 404) },
   // The inbox (takeover, handback, read position) acts on a conversation of the caller's tenant.
   // The owner's takeover runs last (ownerLast): under it the bot would not answer the WebSocket
   // rows' messages.

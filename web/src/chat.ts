@@ -9,6 +9,9 @@ import { t, type Strings } from "./i18n.js";
 import { followCitations, renderReply } from "./citations.js";
 import { WidgetClient, type ClientEvents } from "./widget-client.js";
 import { Store } from "./widget-store.js";
+import { MessageEdits } from "./message-edits.js";
+import { CallPanel } from "./call-panel.js";
+import { callStrings, editStrings } from "./edits-calls-i18n.js";
 import { RoomsPanel } from "./rooms-panel.js";
 import {
   acceptedTypes, isFileOnlyText, paperclipIcon, renderAttachment, uploadAttachment, uploadClientId, uploadErrorText,
@@ -38,6 +41,16 @@ let typing: HTMLLIElement | null = null;
 let typingTimer: ReturnType<typeof setTimeout> | undefined;
 const typingMaxMs = 30000;  // a reply that never comes (channel-connector's AI_TIMEOUT_MS is 30 s)
 let scrollQueued = false;
+// edits + calls (message-edits.ts, call-panel.ts).
+const edits = new MessageEdits({
+  change: (seq, text) => client?.change(seq, text) ?? false,
+  strings: () => editStrings(document.documentElement.lang),
+  fill: (item, message) => fillText(item, message),
+});
+const calls = new CallPanel(document.querySelector<HTMLElement>(".chat-header")!, {
+  send: (frame) => client?.callFrame(frame) ?? false,
+  strings: () => callStrings(document.documentElement.lang),
+});
 
 function setStatus(text: string, online: boolean): void {
   status.textContent = text;
@@ -152,6 +165,8 @@ function showMessage(seq: number, message: ChatMessage): void {
   }
   item.title = message.created_at;
   insertBySeq(seq, item);
+  edits.decorate(item, seq, message, message.sender.kind === "visitor");
+  if (message.sender.kind === "operator") calls.setOperator(message.sender);
   scrollToEnd(message.sender.kind === "visitor");
 }
 
@@ -197,6 +212,7 @@ function useSession(next: WidgetSession): void {
   title.textContent = next.bot.name;
   avatar.textContent = next.bot.name.slice(0, 1).toUpperCase();
   document.documentElement.lang = next.bot.language;
+  calls.render();
 }
 
 const events: ClientEvents = {
@@ -214,6 +230,16 @@ const events: ClientEvents = {
     if (rendered.has(seq)) return;
     mine.classList.remove("sending");
     insertBySeq(seq, mine);
+    const text = mine.querySelector(".text")?.textContent ?? "";
+    edits.decorate(mine, seq, { id: "", text, created_at: new Date().toISOString(),
+                                sender: { kind: "visitor", id: session?.visitor.id ?? "", name: "" } }, true);
+  },
+  changed(targetSeq, message) {
+    const item = rendered.get(targetSeq);
+    if (item) edits.apply(item, targetSeq, message, message.sender.kind === "visitor");
+  },
+  call(frame) {
+    calls.handle(frame);
   },
   state() {
     // The chat page has no takeover display (the widget has).
@@ -232,6 +258,8 @@ const events: ClientEvents = {
   },
   refused(code, clientId) {
     console.warn("chat error", code);
+    if (code === "edit_window_closed") setStatus(editStrings(document.documentElement.lang).windowClosed, true);
+    calls.refused(code);
     // A message of ours was refused (e.g. rate_limited): no reply is coming for it.
     if (clientId && pending.has(clientId)) hideTyping();
   },

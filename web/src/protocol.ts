@@ -24,6 +24,11 @@ export interface ChatMessage {
   sources?: MessageSource[];
   /** files: the file this message carries (docs/api.md "Attachments"). */
   attachment?: Attachment;
+  /** edits: set once the author edited it (docs/protocol.md "Editing and deleting"). */
+  edited_at?: string;
+  /** edits: a tombstone (text ""). */
+  deleted?: boolean;
+  deleted_at?: string;
 }
 
 /** A file sent in a conversation. */
@@ -37,6 +42,19 @@ export interface Attachment {
   has_thumbnail: boolean;
   url: string;
   thumbnail_url: string | null;
+}
+
+/** calls: any `call.*` frame (docs/protocol.md "Calls"). */
+export interface CallFrame {
+  type: string;
+  conversation_id: string;
+  call_id?: string;
+  sdp?: string;
+  candidate?: RTCIceCandidateInit;
+  from?: Sender;
+  reason?: string;
+  ice_servers?: RTCIceServer[];
+  ring_timeout_ms?: number;
 }
 
 export interface WidgetSession {
@@ -63,4 +81,7 @@ export type ServerFrame =
   | { type: "typing"; conversation_id: string; state: "start" | "stop"; sender: Sender }
   | { type: "auth.ok"; expires_at: number }
   | { type: "pong" }
-  | { type: "error"; code: string; message: string; client_id?: string; conversation_id?: string };
+  | { type: "error"; code: string; message: string; client_id?: string; conversation_id?: string }
+  | { type: "message.edited" | "message.deleted"; conversation_id: string; seq: number; target_seq: number; message: ChatMessage }
+  | { type: "message.edit.ok" | "message.delete.ok"; conversation_id: string; seq: number; target_seq: number }
+  | (CallFrame & { type: `call.${string}` });

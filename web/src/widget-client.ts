@@ -4,7 +4,7 @@
 // expired or is refused (docs/protocol.md "Token expiry and renewal", docs/api.md "Widget
 // sessions"). The page gets what happens through `ClientEvents`.
 
-import type { ApiErrorBody, ChatMessage, Handler, Sender, ServerFrame, WidgetSession } from "./protocol.js";
+import type { ApiErrorBody, CallFrame, ChatMessage, Handler, Sender, ServerFrame, WidgetSession } from "./protocol.js";
 import { renewDelayMs, tokenExpiring } from "./token.js";
 import { maxSavedMessages, type Saved, type SavedMessage, type Store } from "./widget-store.js";
 
@@ -29,6 +29,10 @@ export interface ClientEvents {
   refused(code: string, clientId?: string): void;
   /** The socket accepted a renewed token (`auth.ok`): it now lives until `expiresAt` (Unix s). */
   authOk?(expiresAt: number): void;
+  /** edits: message `targetSeq` was edited or deleted; `message` is its state now. */
+  changed?(targetSeq: number, message: ChatMessage): void;
+  /** calls: a `call.*` frame addressed to this visitor. */
+  call?(frame: CallFrame): void;
 }
 
 /** An HTTP error of the widget session route, with the API's error code. */
@@ -116,6 +120,22 @@ export class WidgetClient {
     this.unsent.set(clientId, text);
     this.frame({ type: "message.send", conversation_id: this.saved.session.conversation_id, client_id: clientId, text });
     return clientId;
+  }
+
+  /** edits: edits (text set) or deletes our message `seq`; false when not connected. */
+  change(seq: number, text: string | null): boolean {
+    if (!this.saved || !this.joined) return false;
+    const conversation_id = this.saved.session.conversation_id;
+    if (text === null) this.frame({ type: "message.delete", conversation_id, seq });
+    else this.frame({ type: "message.edit", conversation_id, seq, text });
+    return true;
+  }
+
+  /** calls: sends a `call.*` frame of this conversation; false when not connected. */
+  callFrame(frame: Record<string, unknown>): boolean {
+    if (!this.saved || !this.joined) return false;
+    this.frame({ ...frame, conversation_id: this.saved.session.conversation_id });
+    return true;
   }
 
   /** Asks for a person (`handoff.request`); answered by a `conversation.state`. */
@@ -281,7 +301,20 @@ export class WidgetClient {
         if (frame.client_id) this.unsent.delete(frame.client_id);
         this.events.refused(frame.code, frame.client_id);
         break;
+      case "message.edited":
+      case "message.deleted": {
+        // edits: the saved copy takes the message's new state; the event's own seq counts for
+        // the resume.
+        const saved = this.saved!;
+        const kept = saved.messages.find((m) => m.seq === frame.target_seq);
+        if (kept) kept.message = frame.message;
+        saved.lastSeq = Math.max(saved.lastSeq, frame.seq);
+        this.persist();
+        this.events.changed?.(frame.target_seq, frame.message);
+        break;
+      }
       default:
+        if (frame.type.startsWith("call.")) this.events.call?.(frame as CallFrame);
         break;
     }
   }

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "botfactory/chatwire/message_attachment.hpp"
+#include "botfactory/chatwire/message_change_event.hpp"
 #include "botfactory/chatwire/message_sources.hpp"
 #include "botfactory/rpc/timestamp.hpp"
 
@@ -41,6 +42,7 @@ std::string encode_message_new(const botfactory::chat::v1::Message& message) {
   body.emplace("sender", std::move(sender));
   body.emplace("text", message.text());
   body.emplace("created_at", rpc::rfc3339(message.created_at()));
+  append_edit_state(body, message);  // edits: only when edited / deleted
   append_sources(body, message);
   // Rooms: a membership event of the room's seq stream (chat.v1 Message.event).
   if (!message.event().empty()) body.emplace("event", message.event());

@@ -19,11 +19,13 @@
 #include "chat_rate_limits.hpp"
 #include "chat_service.hpp"
 #include "chat_store.hpp"
+#include "message_edits.hpp"
 #include "model_status.hpp"
 #include "model_status_repository.hpp"
 #include "grpc_clients.hpp"
 #include "pipeline_dispatcher.hpp"
 #include "redis_visitor_presence.hpp"
+#include "room_conversation_admins.hpp"
 #include "room_service.hpp"
 #include "shared_send_rate_limiter.hpp"
 
@@ -55,6 +57,13 @@ struct ChannelApp::Parts {
               registry),
         chat(store, publisher, bots, registry, &rates, s.commit),
         room_rows(*pool),
+        edit_rows(*pool),
+        room_admins(room_rows, support_admins),
+        edits(edit_rows, room_admins,
+              [this](const std::string& id, const std::function<std::string()>& commit) {
+                chat.commit_and_publish(id, commit);
+              },
+              s.edit_window),
         rooms(room_rows, chat, bots),
         presence(s.redis_host, s.redis_port, s.redis_credentials, s.redis_key_prefix),
         pipeline(bots, quota, generator, chat, rates, meter, registry,
@@ -109,6 +118,10 @@ struct ChannelApp::Parts {
   ChatRateLimits rates;
   ChatService chat;
   RoomRepository room_rows;
+  MessageEditRepository edit_rows;  // edits
+  SupportConversationAdmins support_admins;
+  RoomConversationAdmins room_admins;  // rooms: owner/admins are a room's admins
+  MessageEdits edits;
   RoomService rooms;
   RedisVisitorPresence presence;  // widget visitors' presence (gateway heartbeats)
   BotPipeline pipeline;
@@ -153,6 +166,7 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
   parts_->chat.set_listener(&parts_->dispatcher);
   parts_->chat.set_message_decorator(
       [this](std::vector<chat::v1::Message>& page) { parts_->attachment_rows.decorate(page); });
+  parts_->chat.set_history(&parts_->edits);
   if (parts_->box) {
     // Headroom: the inbox threads may post at once after one check each.
     parts_->inbox.set_room_check([this, headroom = bindings.inbox.threads](const std::string& tenant) {
@@ -186,6 +200,7 @@ ChatService& ChannelApp::chat() { return parts_->chat; }
 RoomService& ChannelApp::rooms() { return parts_->rooms; }
 AttachmentService& ChannelApp::attachments() { return parts_->attachments; }
 ModelStatus& ChannelApp::model_status() { return parts_->model_status; }
+MessageEdits& ChannelApp::edits() { return parts_->edits; }
 ChannelBindings& ChannelApp::bindings() { return parts_->bindings; }
 ChannelDeliveries& ChannelApp::deliveries() { return parts_->deliveries; }
 InboxProcessor& ChannelApp::inbox() { return parts_->inbox; }

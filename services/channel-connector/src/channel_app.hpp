@@ -21,6 +21,7 @@ class AttachmentService;
 class ChatService;
 class RoomService;
 class ModelStatus;
+class MessageEdits;
 class ChannelBindings;
 class ChannelDeliveries;
 class InboxProcessor;
@@ -47,6 +48,8 @@ class ChannelApp {
   AttachmentService& attachments();
   /// The bots' last model outcomes (GetBotModelStatus).
   ModelStatus& model_status();
+  /// edits: EditMessage / DeleteMessage / ListMessageVersions.
+  MessageEdits& edits();
   ChannelBindings& bindings();
   /// Failed outbound messages: list and replay.
   ChannelDeliveries& deliveries();

@@ -1,10 +1,40 @@
 #include "channel_grpc_service.hpp"
 
 #include "botfactory/rpc/status.hpp"
+#include "botfactory/rpc/tenant.hpp"
 #include "chat_service.hpp"
+#include "message_edits.hpp"
 #include "model_status.hpp"
 
 namespace botfactory::channel {
+namespace {
+
+/// edits: runs `body` with EditError translated: invalid_argument INVALID_ARGUMENT, not_found
+/// NOT_FOUND, forbidden PERMISSION_DENIED, edit_window_closed / message_deleted
+/// FAILED_PRECONDITION; the status message is "<code>: <message>" so the gateway can tell the
+/// client the code.
+template <typename Body>
+void translate_edit_errors(MessageEdits* edits, Body&& body) {
+  if (edits == nullptr) {
+    throw rpc::StatusError(grpc::StatusCode::FAILED_PRECONDITION, "message edits are not served");
+  }
+  try {
+    body(*edits);
+  } catch (const EditError& e) {
+    grpc::StatusCode code = grpc::StatusCode::INVALID_ARGUMENT;
+    switch (e.kind()) {
+      case EditError::Kind::kInvalid: code = grpc::StatusCode::INVALID_ARGUMENT; break;
+      case EditError::Kind::kNotFound: code = grpc::StatusCode::NOT_FOUND; break;
+      case EditError::Kind::kForbidden: code = grpc::StatusCode::PERMISSION_DENIED; break;
+      case EditError::Kind::kConflict: code = grpc::StatusCode::FAILED_PRECONDITION; break;
+    }
+    throw rpc::StatusError(code, e.code() + ": " + e.what());
+  }
+}
+
+EditActor actor_of(const chat::v1::Actor& actor) { return EditActor{actor.kind(), actor.id()}; }
+
+}  // namespace
 
 grpc::Status ChannelConnectorGrpc::CreateConversation(
     grpc::ServerContext*, const chat::v1::CreateConversationRequest* request,
@@ -61,6 +91,47 @@ grpc::Status ChannelConnectorGrpc::GetBotModelStatus(grpc::ServerContext*,
   return rpc::guard("GetBotModelStatus", [&] {
     if (model_status_ == nullptr) throw rpc::StatusError(grpc::StatusCode::FAILED_PRECONDITION, "model status is not served");
     *response = model_status_->get(*request);
+  });
+}
+
+// --- edits ------------------------------------------------------------------------------------
+
+grpc::Status ChannelConnectorGrpc::EditMessage(grpc::ServerContext*,
+                                               const chat::v1::EditMessageRequest* request,
+                                               chat::v1::MessageChangeResponse* response) {
+  return rpc::guard("EditMessage", [&] {
+    rpc::require_tenant(request->tenant_id());
+    translate_edit_errors(edits_, [&](MessageEdits& edits) {
+      *response->mutable_event() =
+          edits.edit(request->tenant_id(), request->conversation_id(), request->seq(),
+                     actor_of(request->actor()), request->text());
+    });
+  });
+}
+
+grpc::Status ChannelConnectorGrpc::DeleteMessage(grpc::ServerContext*,
+                                                 const chat::v1::DeleteMessageRequest* request,
+                                                 chat::v1::MessageChangeResponse* response) {
+  return rpc::guard("DeleteMessage", [&] {
+    rpc::require_tenant(request->tenant_id());
+    translate_edit_errors(edits_, [&](MessageEdits& edits) {
+      *response->mutable_event() = edits.remove(request->tenant_id(), request->conversation_id(),
+                                                request->seq(), actor_of(request->actor()));
+    });
+  });
+}
+
+grpc::Status ChannelConnectorGrpc::ListMessageVersions(
+    grpc::ServerContext*, const chat::v1::ListMessageVersionsRequest* request,
+    chat::v1::ListMessageVersionsResponse* response) {
+  return rpc::guard("ListMessageVersions", [&] {
+    rpc::require_tenant(request->tenant_id());
+    translate_edit_errors(edits_, [&](MessageEdits& edits) {
+      auto history = edits.versions(request->tenant_id(), request->conversation_id(),
+                                    request->seq(), actor_of(request->actor()));
+      *response->mutable_message() = std::move(history.message);
+      for (auto& v : history.versions) *response->add_versions() = std::move(v);
+    });
   });
 }
 

@@ -8,13 +8,17 @@ namespace botfactory::channel {
 class AttachmentService;
 class ChatService;
 class ModelStatus;
+class MessageEdits;
 
 /// chat.v1.ChannelConnectorService; `chat` and `model_status` must outlive it. Without
 /// `model_status`, GetBotModelStatus answers FAILED_PRECONDITION.
 class ChannelConnectorGrpc final : public chat::v1::ChannelConnectorService::Service {
  public:
-  explicit ChannelConnectorGrpc(ChatService& chat, ModelStatus* model_status = nullptr)
-      : chat_(chat), model_status_(model_status) {}
+  /// Without `edits`, EditMessage / DeleteMessage / ListMessageVersions answer
+  /// FAILED_PRECONDITION.
+  explicit ChannelConnectorGrpc(ChatService& chat, ModelStatus* model_status = nullptr,
+                                MessageEdits* edits = nullptr)
+      : chat_(chat), model_status_(model_status), edits_(edits) {}
 
   grpc::Status CreateConversation(grpc::ServerContext* context,
                                   const chat::v1::CreateConversationRequest* request,
@@ -41,6 +45,15 @@ class ChannelConnectorGrpc final : public chat::v1::ChannelConnectorService::Ser
   grpc::Status GetBotModelStatus(grpc::ServerContext* context,
                                  const chat::v1::GetBotModelStatusRequest* request,
                                  chat::v1::BotModelStatus* response) override;
+  // edits: EditError -> gRPC status (message_edits.hpp).
+  grpc::Status EditMessage(grpc::ServerContext* context, const chat::v1::EditMessageRequest* request,
+                           chat::v1::MessageChangeResponse* response) override;
+  grpc::Status DeleteMessage(grpc::ServerContext* context,
+                             const chat::v1::DeleteMessageRequest* request,
+                             chat::v1::MessageChangeResponse* response) override;
+  grpc::Status ListMessageVersions(grpc::ServerContext* context,
+                                   const chat::v1::ListMessageVersionsRequest* request,
+                                   chat::v1::ListMessageVersionsResponse* response) override;
 
   // files (attachment_grpc_methods.cpp): FAILED_PRECONDITION until set_attachments().
   void set_attachments(AttachmentService* attachments) { attachments_ = attachments; }
@@ -58,6 +71,7 @@ class ChannelConnectorGrpc final : public chat::v1::ChannelConnectorService::Ser
   AttachmentService* attachments_ = nullptr;
   ChatService& chat_;
   ModelStatus* model_status_;
+  MessageEdits* edits_;
 };
 
 }  // namespace botfactory::channel

@@ -16,6 +16,7 @@
 #include "botfactory/rpc/tenant.hpp"
 #include "ai_command.hpp"
 #include "chat_rate_limits.hpp"
+#include "message_edits.hpp"
 #include "message_sources.hpp"
 #include "validation.hpp"
 
@@ -128,6 +129,13 @@ void ChatService::publish_committed(const std::vector<const NewMessage*>& messag
 
 std::mutex& ChatService::post_lock(const std::string& conversation_id) {
   return post_locks_[std::hash<std::string>{}(conversation_id) % kPostLockStripes];
+}
+
+void ChatService::commit_and_publish(const std::string& conversation_id,
+                                     const std::function<std::string()>& commit) {
+  std::lock_guard lock(post_lock(conversation_id));
+  auto frame = commit();
+  if (!frame.empty()) publish(conversation_id, frame);
 }
 
 void ChatService::publish_inbox(const chat::v1::Conversation& conversation) {
@@ -328,7 +336,9 @@ chat::v1::ListMessagesResponse ChatService::list_messages(
   auto since = std::max<std::int64_t>(request.since_seq(), 0);
   auto found = store_.get(request.conversation_id(), request.tenant_id());
   if (!found || found->channel() == "room") rpc::throw_not_found("conversation not found");
-  auto messages = store_.messages_since(request.conversation_id(), since, limit);
+  auto* edits = history_.load();
+  auto messages = edits ? edits->history_since(request.conversation_id(), since, limit)
+                        : store_.messages_since(request.conversation_id(), since, limit);
   if (decorator_) decorator_(messages);
   chat::v1::ListMessagesResponse response;
   response.mutable_messages()->Reserve(static_cast<int>(messages.size()));
@@ -403,14 +413,20 @@ bool ChatService::human_handles(const std::string& conversation_id) {
 
 std::vector<Turn> ChatService::recent_turns(const std::string& conversation_id,
                                             std::int64_t before_seq, int max_turns) {
-  return store_.recent_turns(conversation_id, before_seq, max_turns);
+  auto turns = store_.recent_turns(conversation_id, before_seq, max_turns);
+  // edits: a deleted message (text "") is no turn of the model's history.
+  std::erase_if(turns, [](const Turn& t) { return t.text.empty(); });
+  return turns;
 }
 
 std::vector<Turn> ChatService::participant_turns(const std::string& conversation_id,
                                                  std::int64_t before_seq,
                                                  common::v1::SenderKind sender_kind,
                                                  const std::string& sender_id, int max_turns) {
-  return store_.participant_turns(conversation_id, before_seq, sender_kind, sender_id, max_turns);
+  auto turns =
+      store_.participant_turns(conversation_id, before_seq, sender_kind, sender_id, max_turns);
+  std::erase_if(turns, [](const Turn& t) { return t.text.empty(); });  // edits: tombstones
+  return turns;
 }
 
 std::int64_t ChatService::post_bot_message(const BotMessage& message) {

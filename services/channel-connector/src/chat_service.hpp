@@ -31,6 +31,7 @@ class Publisher;
 namespace botfactory::channel {
 
 class ChatRateLimits;
+class MessageEdits;
 
 /// The ChannelConnectorService logic (proto/botfactory/chat/v1/chat.proto). Thread-safe.
 /// Errors are thrown as rpc::StatusError (INVALID_ARGUMENT, NOT_FOUND, ...) or pg::Error.
@@ -51,6 +52,16 @@ class ChatService : public ChatOps {
   void set_listener(VisitorMessageListener* listener) { listener_.store(listener); }
   /// Who is told that a message was queued for a channel (the outbox); nullptr = nobody.
   void set_outbound_listener(OutboundListener* listener) { outbound_.store(listener); }
+  /// edits: where ListMessages reads (messages with their edit state merged with edit / delete
+  /// events, MessageEdits::history_since); nullptr = ChatStore::messages_since. Set before
+  /// serving.
+  void set_history(MessageEdits* edits) { history_.store(edits); }
+
+  /// edits: for other writers of the seq stream. Runs `commit` under the conversation's post
+  /// lock and publishes the frame it returns ("" = nothing) on `chat:conv:<id>` before
+  /// releasing it, so frames reach Redis in seq order. What `commit` throws propagates.
+  void commit_and_publish(const std::string& conversation_id,
+                          const std::function<std::string()>& commit);
 
   /// Validates tenant_id/bot_id (INVALID_ARGUMENT), asks the registry for the bot (NOT_FOUND when
   /// it is not the tenant's, UNAVAILABLE when the registry fails), names an anonymous visitor
@@ -175,6 +186,7 @@ class ChatService : public ChatOps {
   ChatRateLimits* rates_;
   std::atomic<VisitorMessageListener*> listener_{nullptr};
   std::atomic<OutboundListener*> outbound_{nullptr};
+  std::atomic<MessageEdits*> history_{nullptr};
   std::array<std::mutex, kPostLockStripes> post_locks_;
   std::function<void(std::vector<chat::v1::Message>&)> decorator_;  // files
   std::shared_ptr<spdlog::logger> log_;

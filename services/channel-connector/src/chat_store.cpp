@@ -101,14 +101,15 @@ constexpr const char* kWriteState =
 #define BF_UNREAD_COUNT(conversation, after)                                                \
   "(SELECT count(*) FROM (SELECT 1 FROM chat.messages m WHERE m.conversation_id = " conversation \
   " AND m.seq > " after " AND m.sender_kind <> 'operator' LIMIT 1000) unread)"
-// The last message of conversation `c` (one probe of messages_conversation_seq), 4 columns.
+// The last message of conversation `c` (one probe of messages_conversation_seq, backwards from
+// last_seq: an edit / delete event of message_edits also takes a seq), 4 columns.
 #define BF_LAST_MESSAGE_COLUMNS                                                             \
   "lm.lm_seq, lm.lm_kind, left(lm.lm_text, 120), "                                        \
   "(extract(epoch from lm.lm_at) * 1000000)::bigint"
 #define BF_LAST_MESSAGE_JOIN                                                                \
   " LEFT JOIN LATERAL (SELECT m.seq AS lm_seq, m.sender_kind AS lm_kind, m.text AS lm_text, " \
   "m.created_at AS lm_at FROM chat.messages m "                                             \
-  "WHERE m.conversation_id = c.id AND m.seq = c.last_seq) lm ON true"
+  "WHERE m.conversation_id = c.id AND m.seq <= c.last_seq ORDER BY m.seq DESC LIMIT 1) lm ON true"
 // ListConversations: filters fold away when NULL (libpq sends unnamed statements, planned with
 // the values), so each shape is one range scan of a V013 index in (updated_at, id) DESC order.
 // $1 tenant, $2 bot, $3 channel, $4 handler, $5 waiting only, $6 limit, $7 user (NULL = no

@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
         context.pool, settings, metrics::Registry::global(), box,
         channel::binding_settings_from_env(settings.ai_timeout));
     std::vector<std::unique_ptr<grpc::Service>> services;
-    auto chat_grpc = std::make_unique<channel::ChannelConnectorGrpc>(app->chat(), &app->model_status());
+    auto chat_grpc = std::make_unique<channel::ChannelConnectorGrpc>(app->chat(), &app->model_status(),
+                                                                     &app->edits());
     chat_grpc->set_attachments(&app->attachments());  // files
     services.push_back(std::move(chat_grpc));
     services.push_back(std::make_unique<channel::ChannelBindingGrpc>(app->bindings(), &app->deliveries()));

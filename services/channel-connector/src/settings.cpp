@@ -46,6 +46,8 @@ ChannelSettings settings_from_env() {
       common::env_int("CHAT_COMMIT_MAX_WAIT_US", s.commit.max_wait.count(), 0, 100000));
   s.commit.lanes = static_cast<std::size_t>(
       common::env_int("CHAT_COMMIT_LANES", static_cast<std::int64_t>(s.commit.lanes), 1, 16));
+  s.edit_window =
+      std::chrono::milliseconds(common::env_int("EDIT_WINDOW_MS", 300000, 0, 86400000));
   return s;
 }
 

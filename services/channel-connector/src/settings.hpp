@@ -54,6 +54,8 @@ struct ChannelSettings {
   /// Group commit of chat messages (issue 10): CHAT_COMMIT_MAX_BATCH, CHAT_COMMIT_MAX_QUEUE,
   /// CHAT_COMMIT_MAX_WAIT_US, CHAT_COMMIT_LANES (append_committer.hpp).
   CommitSettings commit;
+  /// edits: how long after posting the author may edit or delete a message (EDIT_WINDOW_MS).
+  std::chrono::milliseconds edit_window{300000};
 };
 
 /// Reads REDIS_HOST, REDIS_PORT, REGISTRY_ADDR, SUBSCRIPTION_ADDR, AI_PROXY_ADDR, RPC_TIMEOUT_MS,
@@ -62,7 +64,8 @@ struct ChannelSettings {
 /// BOT_REPLIES_PER_MIN, REDIS_KEY_PREFIX, PIPELINE_DELTA_FLUSH_MS (0..10000),
 /// PIPELINE_DELTA_FLUSH_BYTES (1..65536), VISITOR_GONE_GRACE_MS (0..3600000),
 /// VISITOR_PRESENCE_CHECK_MS (50..60000), CHAT_COMMIT_MAX_BATCH (1..1024), CHAT_COMMIT_MAX_QUEUE
-/// (1..100000), CHAT_COMMIT_MAX_WAIT_US (0..100000), CHAT_COMMIT_LANES (1..16).
+/// (1..100000), CHAT_COMMIT_MAX_WAIT_US (0..100000), CHAT_COMMIT_LANES (1..16),
+/// EDIT_WINDOW_MS (0..86400000, default 300000).
 /// Throws common::ConfigError for a value out of range.
 ChannelSettings settings_from_env();
 

@@ -219,7 +219,7 @@ Harness::Harness(const std::function<void(ChannelSettings&)>& tweak) {
   settings.redis_key_prefix = "test:" + random_uuid() + ":";
   if (tweak) tweak(settings);
   app_ = std::make_unique<ChannelApp>(pool_, settings, metrics);
-  service_ = std::make_unique<ChannelConnectorGrpc>(app_->chat(), &app_->model_status());
+  service_ = std::make_unique<ChannelConnectorGrpc>(app_->chat(), &app_->model_status(), &app_->edits());
   server_ = std::make_unique<rpc::Server>("127.0.0.1:0", std::vector<grpc::Service*>{service_.get()});
   stub_ = chat::v1::ChannelConnectorService::NewStub(
       rpc::make_channel("127.0.0.1:" + std::to_string(server_->port())));

@@ -17,6 +17,7 @@
 #include "botfactory/redis/presence_heartbeat.hpp"
 #include "botfactory/redis/publisher.hpp"
 #include "botfactory/redis/subscriber.hpp"
+#include "ws/call_signalling.hpp"
 #include "ws/chat_ops.hpp"
 #include "ws/ingest_limiter.hpp"
 #include "http/client_rate_limit.hpp"
@@ -66,6 +67,15 @@ redis::SubscriberOptions subscriber_options(const GatewaySettings& settings) {
   return options;
 }
 
+CallSettings call_settings(const GatewaySettings& settings) {
+  CallSettings c;
+  c.ring_timeout = settings.call_ring_timeout;
+  c.max_call = settings.call_max;
+  c.ice_servers_json = settings.webrtc_ice_servers;
+  c.key_prefix = settings.redis_key_prefix;
+  return c;
+}
+
 struct Gateway::Impl {
   explicit Impl(GatewaySettings s)
       : settings(std::move(s)),
@@ -88,13 +98,18 @@ struct Gateway::Impl {
                   presence_settings(settings)),
         replica(VisitorPresence::unique_replica_name()),
         presence(heartbeat, settings.redis_key_prefix, replica),
+        calls(io->get_executor(), workers, upstreams, publisher,
+              std::make_unique<redis::BlockingClient>(settings.redis_host, settings.redis_port,
+                                                      std::chrono::milliseconds(1000),
+                                                      settings.redis_credentials),
+              call_settings(settings)),
         presence_client(settings.redis_host, settings.redis_port, std::chrono::milliseconds(250),
                         settings.redis_credentials),
         rooms(upstreams, &publisher, heartbeat, &presence_client,
               RoomPresenceSettings{settings.redis_key_prefix, replica, settings.room_typing_ttl}),
         context{settings, workers, upstreams, verifier, rest, limits, static_files, chat, hub,
                 *subscriber, sessions, connections, dependencies, GatewayMetrics::get(),
-                stopping, presence, rooms, ingest},
+                stopping, presence, rooms, ingest, &calls},
         server(std::make_unique<HttpServer>(*io, context)) {}
 
   GatewaySettings settings;
@@ -116,6 +131,7 @@ struct Gateway::Impl {
   redis::PresenceHeartbeat heartbeat;  // visitor presence per conversation, own Redis connection
   std::string replica;                 // this process's presence member name
   VisitorPresence presence;
+  CallSignalling calls;  // calls: ring timers on the I/O thread, state in Redis
   redis::BlockingClient presence_client;  // room presence reads (RoomOps::online)
   RoomOps rooms;
   std::atomic<bool> stopping{false};
@@ -214,6 +230,7 @@ void Gateway::stop(std::chrono::milliseconds grace) {
   d.io->stop();
   for (auto& t : d.threads) t.join();
   d.threads.clear();
+  d.calls.stop();  // ring timers, before the io_context they belong to goes
   // Teardown order: whatever is still queued in the io_context (sessions, the subscriber's
   // state) is destroyed with it, while the hub and the registry it refers to still exist.
   d.hub.stop();

@@ -25,6 +25,7 @@ class WorkQueue;
 class ConnectionLimits;
 class DependencyMonitor;
 class VisitorPresence;
+class CallSignalling;
 class RoomOps;
 class IngestLimiter;
 
@@ -48,6 +49,7 @@ struct ServerContext {
   VisitorPresence& presence;    // conversations with a visitor socket here (Redis heartbeats)
   const RoomOps& rooms;         // rooms: membership-checked calls, room presence (ws/room_ops.hpp)
   IngestLimiter& ingest;        // INGEST_MAX_IN_FLIGHT: message.send in flight, whole gateway
+  CallSignalling* calls = nullptr;  // calls: WebRTC signalling (ws/call_signalling.hpp)
 };
 
 }  // namespace botfactory::gateway

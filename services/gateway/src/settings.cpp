@@ -1,5 +1,7 @@
 #include "settings.hpp"
 
+#include <boost/json.hpp>
+
 #include "botfactory/common/config.hpp"
 #include "botfactory/rpc/client.hpp"
 #include "botfactory/common/logging.hpp"
@@ -7,6 +9,29 @@
 #include "botfactory/rpc/internal_auth.hpp"
 
 namespace botfactory::gateway {
+
+namespace {
+
+/// WEBRTC_ICE_SERVERS must be a JSON array of objects with "urls" (RTCIceServer, W3C WebRTC
+/// section 4.2.1), at most 16 KiB; returned re-serialized. Throws common::ConfigError.
+std::string check_ice_servers(const std::string& text) {
+  boost::system::error_code ec;
+  auto value = boost::json::parse(text, ec);
+  bool ok = !ec && value.is_array() && text.size() <= 16384;
+  if (ok) {
+    for (const auto& server : value.get_array()) {
+      if (!server.is_object() || !server.get_object().contains("urls")) ok = false;
+    }
+  }
+  if (!ok) {
+    throw common::ConfigError(
+        "WEBRTC_ICE_SERVERS must be a JSON array of {\"urls\": …, \"username\"?, "
+        "\"credential\"?} objects");
+  }
+  return boost::json::serialize(value);
+}
+
+}  // namespace
 
 GatewaySettings GatewaySettings::from_env() {
   using common::env_int;
@@ -87,6 +112,10 @@ GatewaySettings GatewaySettings::from_env() {
       static_cast<std::size_t>(env_int("WS_MAX_IN_FLIGHT_PER_SOCKET", 8, 1, 1024));
   s.jwt_secret = common::require_secret("JWT_SECRET");
   s.jwt_issuer = env_string("JWT_ISSUER", s.jwt_issuer);
+  s.call_ring_timeout =
+      std::chrono::milliseconds(env_int("CALL_RING_TIMEOUT_MS", 30000, 1000, 600000));
+  s.call_max = std::chrono::milliseconds(env_int("CALL_MAX_MS", 4 * 3600 * 1000, 60000, 86400000));
+  s.webrtc_ice_servers = check_ice_servers(env_string("WEBRTC_ICE_SERVERS", "[]"));
   rpc::internal_token();  // INTERNAL_RPC_SECRET: checked at start, not at the first call
   split_host_port(s.http_listen);  // fail fast on a malformed address
   if (!s.metrics_listen.empty()) split_host_port(s.metrics_listen);

@@ -63,6 +63,11 @@ struct GatewaySettings {
   std::size_t ws_max_in_flight_per_socket = 8;  // WS_MAX_IN_FLIGHT_PER_SOCKET: at it, reads pause
   std::string jwt_secret;  // JWT_SECRET (required: common::require_secret)
   std::string jwt_issuer = "botfactory";                                         // JWT_ISSUER
+  // calls (docs/protocol.md "Calls"): ring timeout, busy / record expiry, and the STUN/TURN
+  // servers handed to browsers (RTCConfiguration.iceServers, a JSON array; "[]" = none).
+  std::chrono::milliseconds call_ring_timeout{30000};        // CALL_RING_TIMEOUT_MS
+  std::chrono::milliseconds call_max{4 * 3600 * 1000};       // CALL_MAX_MS
+  std::string webrtc_ice_servers = "[]";                     // WEBRTC_ICE_SERVERS
 
   /// Reads the environment. Throws common::ConfigError for a value that cannot be used.
   static GatewaySettings from_env();

@@ -29,7 +29,11 @@ EventInfo classify_slow(std::string_view payload) {
   const auto& object = value.as_object();
   auto type = object.find("type");
   if (type == object.end() || !type->value().is_string()) return {};
-  if (type->value().as_string() != "message.new") return {true, 0};
+  const auto& name = type->value().as_string();
+  // edits: message.edited / message.deleted take a seq of the stream like message.new.
+  if (name != "message.new" && name != "message.edited" && name != "message.deleted") {
+    return {true, 0};
+  }
   auto seq = object.find("seq");
   if (seq == object.end() || !seq->value().is_int64() || seq->value().as_int64() <= 0) return {};
   return {true, seq->value().as_int64()};

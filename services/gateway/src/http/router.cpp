@@ -46,6 +46,7 @@ constexpr std::array kRoutes = {
     Route{"DELETE", "/api/v1/bots/{id}/channels/{channel_id}", Endpoint::kDeleteChannel},
     Route{"GET", "/api/v1/bots/{id}/channels/{channel_id}/deliveries", Endpoint::kListFailedDeliveries},
     Route{"POST", "/api/v1/bots/{id}/channels/{channel_id}/deliveries/replay", Endpoint::kReplayDeliveries},
+    Route{"GET", "/api/v1/conversations/{id}/messages/{seq}/versions", Endpoint::kListMessageVersions},
     // Rooms (rest/rooms_rest.hpp)
     Route{"POST", "/api/v1/rooms", Endpoint::kCreateRoom},
     Route{"GET", "/api/v1/rooms", Endpoint::kListRooms},

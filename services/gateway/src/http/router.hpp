@@ -43,6 +43,7 @@ enum class Endpoint {
   kDeleteChannel,
   kListFailedDeliveries,
   kReplayDeliveries,
+  kListMessageVersions,  // edits: GET /api/v1/conversations/{id}/messages/{seq}/versions
   // Rooms (rest/rooms_rest.hpp)
   kCreateRoom,
   kListRooms,

@@ -17,6 +17,7 @@
 #include "http/multipart.hpp"
 #include "json_input.hpp"
 #include "rest/channels_rest.hpp"
+#include "rest/message_versions_rest.hpp"
 #include "rest/rooms_rest.hpp"
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
@@ -217,6 +218,8 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
     case Endpoint::kGetAttachmentThumbnail: return download_attachment(upstreams_, authenticate(request), p.at(0), true);
     case Endpoint::kReplayDeliveries:
       return replay_deliveries(upstreams_, require_user(request).tenant_id, p.at(0), p.at(1), request);
+    case Endpoint::kListMessageVersions:
+      return list_message_versions(upstreams_, require_user(request), p.at(0), p.at(1));
     case Endpoint::kCreateRoom: case Endpoint::kListRooms: case Endpoint::kGetRoom: case Endpoint::kJoinRoom:
     case Endpoint::kLeaveRoom: case Endpoint::kListRoomMembers: case Endpoint::kRemoveRoomMember:
     case Endpoint::kSetRoomMemberRole: case Endpoint::kTransferRoomOwnership: case Endpoint::kCreateRoomInvite:

@@ -2,6 +2,7 @@
 
 #include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/chatwire/message_attachment.hpp"
+#include "botfactory/chatwire/message_change_event.hpp"
 #include "botfactory/chatwire/message_sources.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/rpc/timestamp.hpp"
@@ -216,6 +217,11 @@ boost::json::object message_json(const chat::v1::Message& message) {
                            {"sender", sender_json(message.sender())},
                            {"text", message.text()},
                            {"created_at", rpc::rfc3339(message.created_at())}};
+  chatwire::append_edit_state(json, message);  // edits
+  // A seq-stream entry that is not a chat message (docs/protocol.md "Seq stream entries"):
+  // "edited" / "deleted" (edits, with target_seq) or "member.*" (rooms).
+  if (!message.event().empty()) json.emplace("event", message.event());
+  if (chatwire::is_change_event(message)) json.emplace("target_seq", message.target_seq());
   chatwire::append_sources(json, message);
   chatwire::append_attachment(json, message);  // files
   return json;

@@ -3,6 +3,7 @@
 #include "http/api_error.hpp"
 #include "botfactory/common/request_id.hpp"
 #include "botfactory/chatwire/conversation_event.hpp"
+#include "botfactory/chatwire/message_change_event.hpp"
 #include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/redis/publisher.hpp"
 #include "rest/upstreams.hpp"
@@ -114,8 +115,11 @@ std::optional<OpError> ChatOps::fetch_messages(const std::string& tenant_id,
   if (!status.ok()) return op_error(status);
   out.reserve(out.size() + static_cast<std::size_t>(response.messages_size()));
   for (const auto& message : response.messages()) {
+    // edits: an edit / delete event of the stream (Message.event) replays as its own frame.
     out.push_back(SeqFrame{message.seq(), std::make_shared<const std::string>(
-                                              chatwire::encode_message_new(message))});
+                                              chatwire::is_change_event(message)
+                                                  ? chatwire::encode_message_change(message)
+                                                  : chatwire::encode_message_new(message))});
   }
   if (more) *more = response.messages_size() >= limit;
   return std::nullopt;

@@ -21,6 +21,7 @@
 #include "botfactory/common/request_id.hpp"
 #include "botfactory/chatwire/conversation_event.hpp"
 #include "botfactory/chatwire/inbox_event.hpp"
+#include "ws/call_signalling.hpp"
 #include "ws/chat_ops.hpp"
 #include "ws/room_ops.hpp"
 #include "ws/conversation_cursors.hpp"
@@ -37,6 +38,7 @@
 #include "ws/ws_framing.hpp"
 #include "ws/ingest_lanes.hpp"
 #include "ws/ingest_limiter.hpp"
+#include "ws/ws_op_context.hpp"
 #include "ws/ws_protocol.hpp"
 #include "work_queue.hpp"
 
@@ -72,6 +74,8 @@ constexpr std::size_t kMaxReplyAmplification = 32;
 constexpr std::size_t kMinReadSize = 256;
 constexpr std::string_view kStatePrefix = R"({"type":"conversation.state")";
 constexpr std::string_view kTypingPrefix = R"({"type":"typing")";
+constexpr std::string_view kCallPrefix = R"({"type":"call.)";  // calls: addressed frames
+constexpr std::size_t kMaxTrackedCalls = 4;  // calls one socket hangs up when it closes
 
 /// The part of a `typing` frame (chatwire::encode_typing) that names `claims`' holder as the
 /// sender: a socket does not get its holder's own typing back.
@@ -136,6 +140,7 @@ int replay_page_size(const GatewaySettings& settings) {
 class WsSession : public ConversationWatcher,
                   public Closable,
                   public CursorPort,
+                  public WsOpContext,
                   public std::enable_shared_from_this<WsSession> {
  public:
   WsSession(tcp::socket&& socket, jwt::Claims claims, ServerContext& context,
@@ -151,11 +156,13 @@ class WsSession : public ConversationWatcher,
         cursors_(*this, kMaxJoinedConversations, context.settings.ws_max_queue),
         last_activity_(Clock::now()),
         typing_marker_(own_typing_marker(*token_.claims())),
+        call_marker_(CallSignalling::recipient_marker(*token_.claims())),
         ingest_(context.ingest, context.settings.ws_max_in_flight_per_socket,
                 std::chrono::milliseconds(context.settings.ingest_max_queue_wait_ms)) {}
 
   ~WsSession() override {
     context_.sessions.remove(this);
+    hang_up_calls();
     for (const auto& id : cursors_.clear()) unwatch(id);
     for (const auto& [id, me] : rooms_) context_.rooms.set_present(id, me, false);
     if (!inbox_key_.empty()) context_.hub.unwatch(inbox_key_, this);
@@ -183,6 +190,9 @@ class WsSession : public ConversationWatcher,
       std::string_view payload(*frame);
       if (payload.starts_with(kTypingPrefix) && payload.find(typing_marker_) != payload.npos) {
         return;  // this holder's own typing
+      }
+      if (payload.starts_with(kCallPrefix) && payload.find(call_marker_) == payload.npos) {
+        return;  // calls: signalling for another party of the conversation
       }
       if (payload.starts_with(kStatePrefix)) {
         // The newest state, for a conversation.joined still to come.
@@ -224,6 +234,47 @@ class WsSession : public ConversationWatcher,
 
   /// The I/O thread (the gateway's sweep timer).
   void tick(Clock::time_point now) override { on_tick(now); }
+
+  // --- WsOpContext (extension ops: ws_ops.cpp) ---------------------------------------------------
+
+  std::shared_ptr<const jwt::Claims> claims() const override { return token_.claims(); }
+  bool joined(const std::string& conversation_id) const override {
+    return cursors_.contains(conversation_id);
+  }
+  void reply(std::string frame) override { enqueue(make_frame(std::move(frame))); }
+  void reply_error(const OpError& error, const std::string& conversation_id) override {
+    send_error({error.code, error.message, {}, conversation_id});
+  }
+  bool run(std::function<Continuation()> work) override {
+    return context_.workers.try_submit([self = shared_from_this(), work = std::move(work)] {
+      auto continuation = work();
+      if (!continuation) return;
+      net::post(self->socket_.get_executor(), [self, continuation = std::move(continuation)] {
+        if (!self->closing_) continuation(*self);
+      });
+    });
+  }
+  ServerContext& server() override { return context_; }
+  void track_call(const std::string& conversation_id, const std::string& call_id,
+                  bool active) override {
+    std::erase_if(calls_, [&](const auto& c) { return c.second == call_id; });
+    if (!active) return;
+    if (calls_.size() >= kMaxTrackedCalls) calls_.erase(calls_.begin());
+    calls_.emplace_back(conversation_id, call_id);
+  }
+
+  /// calls: a closed socket hangs up the calls it took part in, except at a gateway shutdown
+  /// (the media is peer to peer and survives a replica restart). Best effort (worker queue).
+  void hang_up_calls() {
+    if (calls_.empty() || context_.calls == nullptr || context_.stopping) return;
+    for (auto& [conversation_id, call_id] : calls_) {
+      (void)context_.workers.try_submit([calls = context_.calls, claims = token_.claims(),
+                                         conversation_id, call_id] {
+        calls->hang_up_for(*claims, conversation_id, call_id);
+      });
+    }
+    calls_.clear();
+  }
 
   // --- CursorPort --------------------------------------------------------------------------------
 
@@ -424,7 +475,10 @@ class WsSession : public ConversationWatcher,
 
   void handle(std::string_view text) {
     auto parsed = parse_client_frame(text);
-    if (parsed.error) return send_error(*parsed.error);
+    if (parsed.error) {
+      if (parsed.error->code == "unknown_type" && dispatch_ws_op(*this, text)) return;  // ws_ops.cpp
+      return send_error(*parsed.error);
+    }
     auto& frame = *parsed.frame;
     switch (frame.type) {
       case ClientFrame::Type::kPing: return enqueue(make_frame(encode_pong()));
@@ -1062,6 +1116,8 @@ class WsSession : public ConversationWatcher,
   std::size_t reported_bytes_ = 0;  // this socket's share of gateway_ws_queued_bytes
   std::string operator_name_;  // cached auth GetUser username (user tokens)
   std::string typing_marker_;  // own_typing_marker() of the token's holder
+  std::string call_marker_;    // CallSignalling::recipient_marker() of the token's holder
+  std::vector<std::pair<std::string, std::string>> calls_;  // (conversation, call) in progress
   // Per joined conversation: its state for conversation.joined (from the join's
   // GetConversation, then live conversation.state events), and the typing throttle.
   std::unordered_map<std::string, ConversationState> states_;

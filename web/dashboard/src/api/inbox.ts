@@ -46,7 +46,9 @@ export async function listMessages(conversationId: string, sinceSeq: number, lim
   const q = new URLSearchParams({ since_seq: String(sinceSeq), limit: String(limit) });
   const page = await api<{ messages: ChatMessage[] }>(
     "GET", `/conversations/${encodeURIComponent(conversationId)}/messages?${q}`);
-  return page.messages;
+  // edits: entries with `event` are edit / delete events of the seq stream; the messages they
+  // changed already carry their current state (docs/api.md "Message versions").
+  return page.messages.filter((m) => !(m as { event?: string }).event);
 }
 
 /** POST /conversations/{id}/takeover (take = true) or /handback. */

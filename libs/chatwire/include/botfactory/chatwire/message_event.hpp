@@ -20,6 +20,8 @@ std::string_view sender_kind_name(botfactory::common::v1::SenderKind kind);
 /// The `message.new` frame of a committed message:
 /// {"type":"message.new","conversation_id":"…","seq":N,"message":{"id":"…","sender":{"kind":"…",
 /// "id":"…","name":"…"},"text":"…","created_at":"RFC 3339 UTC with milliseconds"}}, plus
+/// "edited_at" / "deleted":true, "deleted_at" after "created_at" when the message was edited /
+/// deleted (message_change_event.hpp), and
 /// "sources":[{"document_id","document_title","chunk_id"}, …] as the message's last key when
 /// it has sources (message_sources.hpp), and "event":"member.joined|left|removed|role" last for
 /// a room's membership event (rooms.proto). Keys always in this order; strings JSON-escaped (quotes, backslashes, control characters),

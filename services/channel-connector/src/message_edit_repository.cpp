@@ -1,0 +1,199 @@
+#include "message_edit_repository.hpp"
+
+#include <boost/json.hpp>
+
+#include "botfactory/pg/pool.hpp"
+#include "botfactory/rpc/timestamp.hpp"
+
+namespace botfactory::channel {
+namespace {
+
+// A message's columns as the readers below expect them (read_message): sources hidden on a
+// tombstone; edited_at / deleted_at NULL when unset; a room's membership event (V060 event)
+// last, '' for a chat message.
+#define BF_EDIT_MESSAGE_COLUMNS                                                               \
+  "m.id, m.conversation_id, m.seq, m.sender_kind, m.sender_id, m.sender_name, m.text, "      \
+  "m.client_id, (extract(epoch from m.created_at) * 1000000)::bigint, "                       \
+  "CASE WHEN m.deleted_at IS NULL THEN m.sources::text END, "                                 \
+  "(extract(epoch from m.edited_at) * 1000000)::bigint, "                                     \
+  "(extract(epoch from m.deleted_at) * 1000000)::bigint, COALESCE(m.event, '')"
+
+constexpr const char* kLockConversation =
+    "SELECT last_seq FROM chat.conversations WHERE id = $1 AND tenant_id = $2 FOR UPDATE";
+constexpr const char* kLockMessage =
+    "SELECT m.id, m.sender_kind, m.sender_id, (extract(epoch from m.created_at) * 1000000)::bigint, "
+    "m.deleted_at IS NOT NULL, (extract(epoch from now()) * 1000000)::bigint "
+    "FROM chat.messages m WHERE m.conversation_id = $1 AND m.seq = $2 AND m.event IS NULL "
+    "FOR UPDATE";  // a room's membership event is not a message: not editable
+constexpr const char* kKeepVersion =
+    "INSERT INTO chat.message_versions (message_id, version, text, written_at, replaced_by) "
+    "SELECT m.id, COALESCE((SELECT max(v.version) FROM chat.message_versions v "
+    "WHERE v.message_id = m.id), 0) + 1, m.text, COALESCE(m.edited_at, m.created_at), $2 "
+    "FROM chat.messages m WHERE m.id = $1";
+constexpr const char* kApplyEdit =
+    "UPDATE chat.messages m SET text = $2, edited_at = now() WHERE m.id = $1 "
+    "RETURNING " BF_EDIT_MESSAGE_COLUMNS;
+constexpr const char* kApplyDelete =
+    "UPDATE chat.messages m SET text = '', deleted_at = now() WHERE m.id = $1 "
+    "RETURNING " BF_EDIT_MESSAGE_COLUMNS;
+constexpr const char* kAppendEvent =
+    "INSERT INTO chat.message_events (conversation_id, seq, kind, target_seq) "
+    "VALUES ($1, $2, $3, $4)";
+constexpr const char* kAdvanceLastSeq = "UPDATE chat.conversations SET last_seq = $2 WHERE id = $1";
+// One statement, so one snapshot: every seq below the highest returned is there (messages and
+// events commit in seq order under the conversation's row lock). Each branch is a bounded index
+// range scan in seq order (messages_conversation_seq, message_events' primary key) and the
+// planner merges them (Merge Append): a page reads at most 2 x limit rows however long the
+// conversation (EXPLAIN in docs/benchmarks.md "Edits").
+constexpr const char* kHistorySince =
+    "SELECT h.* FROM (("
+    "SELECT m.seq AS at_seq, ''::text AS event, " BF_EDIT_MESSAGE_COLUMNS
+    " FROM chat.messages m WHERE m.conversation_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3) "
+    "UNION ALL ("
+    "SELECT e.seq, e.kind, " BF_EDIT_MESSAGE_COLUMNS
+    " FROM chat.message_events e JOIN chat.messages m "
+    "ON m.conversation_id = e.conversation_id AND m.seq = e.target_seq "
+    "WHERE e.conversation_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3)"
+    ") h ORDER BY h.at_seq LIMIT $3";
+constexpr const char* kMessageOfTenant =
+    "SELECT " BF_EDIT_MESSAGE_COLUMNS " FROM chat.messages m JOIN chat.conversations c "
+    "ON c.id = m.conversation_id WHERE m.conversation_id = $1 AND m.seq = $2 AND c.tenant_id = $3";
+constexpr const char* kVersions =
+    "SELECT version, text, (extract(epoch from written_at) * 1000000)::bigint, "
+    "(extract(epoch from replaced_at) * 1000000)::bigint, replaced_by "
+    "FROM chat.message_versions WHERE message_id = $1 ORDER BY version";
+
+#undef BF_EDIT_MESSAGE_COLUMNS
+
+common::v1::SenderKind kind_from_text(std::string_view text) {
+  if (text == "visitor") return common::v1::SENDER_KIND_VISITOR;
+  if (text == "bot") return common::v1::SENDER_KIND_BOT;
+  if (text == "operator") return common::v1::SENDER_KIND_OPERATOR;
+  return common::v1::SENDER_KIND_UNSPECIFIED;
+}
+
+std::string member(const boost::json::object& object, std::string_view key) {
+  const auto* value = object.if_contains(key);
+  return value && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+/// The message columns starting at `first` (BF_EDIT_MESSAGE_COLUMNS).
+chat::v1::Message read_message(const pg::Result& r, int row, int first) {
+  chat::v1::Message m;
+  m.set_id(r.str(row, first + 0));
+  m.set_conversation_id(r.str(row, first + 1));
+  m.set_seq(r.int64(row, first + 2));
+  auto* sender = m.mutable_sender();
+  sender->set_kind(kind_from_text(r.text(row, first + 3)));
+  sender->set_id(r.str(row, first + 4));
+  sender->set_name(r.str(row, first + 5));
+  m.set_text(r.str(row, first + 6));
+  m.set_client_id(r.str(row, first + 7));
+  *m.mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, first + 8));
+  if (!r.is_null(row, first + 9)) {
+    boost::system::error_code error;
+    auto parsed = boost::json::parse(r.text(row, first + 9), error);
+    if (!error && parsed.is_array()) {
+      for (const auto& entry : parsed.get_array()) {
+        if (!entry.is_object()) continue;
+        auto* source = m.add_sources();
+        source->set_document_id(member(entry.get_object(), "document_id"));
+        source->set_document_title(member(entry.get_object(), "document_title"));
+        source->set_chunk_id(member(entry.get_object(), "chunk_id"));
+      }
+    }
+  }
+  if (!r.is_null(row, first + 10)) {
+    *m.mutable_edited_at() = rpc::timestamp_from_micros(r.int64(row, first + 10));
+  }
+  if (!r.is_null(row, first + 11)) {
+    m.set_deleted(true);
+    *m.mutable_deleted_at() = rpc::timestamp_from_micros(r.int64(row, first + 11));
+  }
+  m.set_event(r.str(row, first + 12));  // rooms: membership event, "" for a message
+  return m;
+}
+
+}  // namespace
+
+MessageEditRepository::MessageEditRepository(pg::Pool& pool) : pool_(pool) {}
+
+std::optional<chat::v1::Message> MessageEditRepository::change(
+    const std::string& tenant_id, const std::string& conversation_id, std::int64_t seq,
+    MessageChange kind, const std::string& text,
+    const std::function<void(const EditTarget&)>& check) {
+  auto connection = pool_.acquire();
+  pg::Transaction tx(*connection);
+  auto locked = connection->exec(kLockConversation, {conversation_id, tenant_id});
+  if (locked.rows() == 0) return std::nullopt;
+  auto target_row = connection->exec(kLockMessage, {conversation_id, std::to_string(seq)});
+  if (target_row.rows() == 0) return std::nullopt;
+  EditTarget target;
+  target.message_id = target_row.str(0, 0);
+  target.sender_kind = kind_from_text(target_row.text(0, 1));
+  target.sender_id = target_row.str(0, 2);
+  target.created_at_us = target_row.int64(0, 3);
+  target.deleted = target_row.boolean(0, 4);
+  target.now_us = target_row.int64(0, 5);
+  check(target);
+  bool edit = kind == MessageChange::kEdit;
+  connection->exec(kKeepVersion, {target.message_id, edit ? "edit" : "delete"});
+  auto applied = edit ? connection->exec(kApplyEdit, {target.message_id, text})
+                      : connection->exec(kApplyDelete, {target.message_id});
+  std::int64_t event_seq = locked.int64(0, 0) + 1;
+  const char* event_kind = edit ? "edited" : "deleted";
+  connection->exec(kAppendEvent,
+                   {conversation_id, std::to_string(event_seq), event_kind, std::to_string(seq)});
+  connection->exec(kAdvanceLastSeq, {conversation_id, std::to_string(event_seq)});
+  auto event = read_message(applied, 0, 0);
+  event.set_target_seq(seq);
+  event.set_seq(event_seq);
+  event.set_event(event_kind);
+  tx.commit();
+  return event;
+}
+
+std::vector<chat::v1::Message> MessageEditRepository::history_since(
+    const std::string& conversation_id, std::int64_t since_seq, int limit) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kHistorySince, {conversation_id, std::to_string(since_seq),
+                                            std::to_string(limit)});
+  std::vector<chat::v1::Message> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    auto m = read_message(r, i, 2);
+    std::string event = r.str(i, 1);
+    if (!event.empty()) {
+      m.set_target_seq(m.seq());
+      m.set_seq(r.int64(i, 0));
+      m.set_event(std::move(event));
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+std::optional<MessageHistory> MessageEditRepository::versions(const std::string& tenant_id,
+                                                              const std::string& conversation_id,
+                                                              std::int64_t seq) {
+  auto connection = pool_.acquire();
+  auto found =
+      connection->exec(kMessageOfTenant, {conversation_id, std::to_string(seq), tenant_id});
+  if (found.rows() == 0) return std::nullopt;
+  MessageHistory history;
+  history.message = read_message(found, 0, 0);
+  auto r = connection->exec(kVersions, {history.message.id()});
+  history.versions.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    chat::v1::MessageVersion v;
+    v.set_version(static_cast<std::int32_t>(r.int64(i, 0)));
+    v.set_text(r.str(i, 1));
+    *v.mutable_written_at() = rpc::timestamp_from_micros(r.int64(i, 2));
+    *v.mutable_replaced_at() = rpc::timestamp_from_micros(r.int64(i, 3));
+    v.set_replaced_by(r.str(i, 4));
+    history.versions.push_back(std::move(v));
+  }
+  return history;
+}
+
+}  // namespace botfactory::channel
