@@ -157,6 +157,16 @@ function upgradeStatus(base, token, { header = false } = {}) {
   });
 }
 
+// A 1×1 PNG as a multipart form (a fresh one per request: a body is read once).
+const onePixelPng = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
+function pngForm(caller) {
+  const form = new FormData();
+  form.append("file", new Blob([onePixelPng], { type: "image/png" }), `pixel-${caller}.png`);
+  form.append("client_id", `file-${caller}-${randomBytes(4).toString("hex")}`);
+  return form;
+}
+
 describe("tenant-isolation matrix on a live fleet", () => {
   let fleet;
   let GW; // replica 1 serves REST; replica 2 serves the sockets (both verify tokens alike)
@@ -221,6 +231,10 @@ describe("tenant-isolation matrix on a live fleet", () => {
     visitor.send({ type: "message.send", conversation_id: fx.ids.convA, client_id: "setup", text: fx.chatSecret });
     await visitor.waitFor((f) => f.type === "message.ack");
     visitor.close();
+    // A file in cA (isolation_matrix.mjs "Files"), uploaded by its visitor.
+    const uploaded = ok(await http(GW, "POST", `/api/v1/conversations/${fx.ids.convA}/attachments`, {
+      token: fx.A.session.token, body: pngForm("setup") }), 201, "attachment of A");
+    fx.ids.attachmentA = uploaded.attachment.id;
     // Everything of tenant A that no one outside A may see.
     fx.secretsA = [fx.A.user.id, fx.A.user.tenant_id, fx.A.account.email, fx.A.bot.id, fx.A.doc.id,
                    fx.ids.convA, fx.ids.convA2, fx.chatSecret, `knowledge-secret-A-${nonce}`, fx.providerKeyA];
@@ -290,6 +304,7 @@ describe("tenant-isolation matrix on a live fleet", () => {
     create_room_invite: () => ({ body: { ttl_seconds: 600 } }),
     post_room_message: (c) => ({ body: { client_id: `m-${c}`, text: `room line by ${c}` } }),
     set_room_bot: () => ({ body: { bot_id: fx.A.bot.id } }),
+    upload_attachment: (c) => ({ body: pngForm(c) }),
   };
 
   const problems = []; // leaks and malformed errors, reported after every cell ran

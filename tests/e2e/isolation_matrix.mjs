@@ -94,6 +94,14 @@ export const REST_ROWS = [
   // Edits: earlier versions of a message are for admins of the conversation (users of the tenant).
   { id: "list_message_versions", method: "GET", path: "/api/v1/conversations/{id}/messages/{seq}/versions",
     target: "cA, its message 1", bind: { id: "convA", seq: "seq1" }, expect: user(200, 404) },
+  // Files: members of the conversation upload (its visitor, the tenant's users) and read them;
+  // anyone else reads nothing (404, never 403, on a download).
+  { id: "upload_attachment", method: "POST", path: "/api/v1/conversations/{id}/attachments",
+    target: "cA (the visitor's own)", bind: { id: "convA" }, expect: [201, 404, 201, 403, 401, 401] },
+  { id: "get_attachment", method: "GET", path: "/api/v1/attachments/{id}", target: "a file in cA",
+    bind: { id: "attachmentA" }, expect: [200, 404, 200, 404, 401, 401] },
+  { id: "get_attachment_thumbnail", method: "GET", path: "/api/v1/attachments/{id}/thumbnail",
+    target: "a file in cA", bind: { id: "attachmentA" }, expect: [200, 404, 200, 404, 401, 401] },
   // The inbox (takeover, handback, read position) acts on a conversation of the caller's tenant.
   // The owner's takeover runs last (ownerLast): under it the bot would not answer the WebSocket
   // rows' messages.
