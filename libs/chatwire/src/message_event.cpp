@@ -28,6 +28,13 @@ std::string_view sender_kind_name(botfactory::common::v1::SenderKind kind) {
   }
 }
 
+botfactory::common::v1::SenderKind sender_kind_from_name(std::string_view name) {
+  if (name == "visitor") return botfactory::common::v1::SENDER_KIND_VISITOR;
+  if (name == "bot") return botfactory::common::v1::SENDER_KIND_BOT;
+  if (name == "operator") return botfactory::common::v1::SENDER_KIND_OPERATOR;
+  return botfactory::common::v1::SENDER_KIND_UNSPECIFIED;
+}
+
 std::string encode_message_new(const botfactory::chat::v1::Message& message) {
   // boost::json::object keeps insertion order, which fixes the key order of the frame.
   boost::json::object sender;

@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/common/ids.hpp"
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/timestamp.hpp"
@@ -26,13 +27,6 @@ constexpr const char* kLink =
 
 constexpr const char* kRemove = "DELETE FROM chat.attachments WHERE id = $1";
 
-common::v1::SenderKind kind_of(const std::string& name) {
-  if (name == "visitor") return common::v1::SENDER_KIND_VISITOR;
-  if (name == "bot") return common::v1::SENDER_KIND_BOT;
-  if (name == "operator") return common::v1::SENDER_KIND_OPERATOR;
-  return common::v1::SENDER_KIND_UNSPECIFIED;
-}
-
 std::string kind_name(common::v1::SenderKind kind) {
   switch (kind) {
     case common::v1::SENDER_KIND_VISITOR: return "visitor";
@@ -46,7 +40,7 @@ AttachmentRecord record_of(const pg::Result& r, int row) {
   auto& a = record.attachment;
   a.set_id(r.str(row, 0));
   a.set_conversation_id(r.str(row, 1));
-  a.set_uploader_kind(kind_of(r.str(row, 2)));
+  a.set_uploader_kind(chatwire::sender_kind_from_name(r.str(row, 2)));
   a.set_uploader_id(r.str(row, 3));
   a.set_media_type(r.str(row, 4));
   a.set_size_bytes(r.int64(row, 5));

@@ -179,12 +179,6 @@ constexpr const char* kParticipantTurns =
 #undef BF_MESSAGE_COLUMNS
 #undef BF_CONVERSATION_COLUMNS
 
-common::v1::SenderKind kind_from_text(std::string_view text) {
-  if (text == "visitor") return common::v1::SENDER_KIND_VISITOR;
-  if (text == "bot") return common::v1::SENDER_KIND_BOT;
-  if (text == "operator") return common::v1::SENDER_KIND_OPERATOR;
-  return common::v1::SENDER_KIND_UNSPECIFIED;
-}
 
 pg::Param optional_param(const std::string& value) {
   if (value.empty()) return std::nullopt;
@@ -232,7 +226,7 @@ chat::v1::Message read_message(const pg::Result& r, int row) {
   m.set_conversation_id(r.str(row, 1));
   m.set_seq(r.int64(row, 2));
   auto* sender = m.mutable_sender();
-  sender->set_kind(kind_from_text(r.text(row, 3)));
+  sender->set_kind(chatwire::sender_kind_from_name(r.text(row, 3)));
   sender->set_id(r.str(row, 4));
   sender->set_name(r.str(row, 5));
   m.set_text(r.str(row, 6));
@@ -270,7 +264,7 @@ chat::v1::Conversation read_conversation_with_last(const pg::Result& r, int row)
   if (!r.is_null(row, kLast)) {
     auto* last = c.mutable_last_message();
     last->set_seq(r.int64(row, kLast));
-    last->set_sender_kind(kind_from_text(r.text(row, kLast + 1)));
+    last->set_sender_kind(chatwire::sender_kind_from_name(r.text(row, kLast + 1)));
     last->set_preview(r.str(row, kLast + 2));
     *last->mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, kLast + 3));
   }
@@ -585,7 +579,7 @@ std::vector<Turn> ChatStore::recent_turns(const std::string& conversation_id,
   std::vector<Turn> turns;
   turns.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = r.rows() - 1; i >= 0; --i) {
-    turns.push_back(Turn{kind_from_text(r.text(i, 0)), r.str(i, 1)});
+    turns.push_back(Turn{chatwire::sender_kind_from_name(r.text(i, 0)), r.str(i, 1)});
   }
   return turns;
 }
@@ -602,7 +596,7 @@ std::vector<Turn> ChatStore::participant_turns(const std::string& conversation_i
   std::vector<Turn> turns;
   turns.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = r.rows() - 1; i >= 0; --i) {
-    turns.push_back(Turn{kind_from_text(r.text(i, 0)), r.str(i, 1)});
+    turns.push_back(Turn{chatwire::sender_kind_from_name(r.text(i, 0)), r.str(i, 1)});
   }
   return turns;
 }

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/timestamp.hpp"
 
@@ -65,12 +66,6 @@ constexpr const char* kVersions =
 
 #undef BF_EDIT_MESSAGE_COLUMNS
 
-common::v1::SenderKind kind_from_text(std::string_view text) {
-  if (text == "visitor") return common::v1::SENDER_KIND_VISITOR;
-  if (text == "bot") return common::v1::SENDER_KIND_BOT;
-  if (text == "operator") return common::v1::SENDER_KIND_OPERATOR;
-  return common::v1::SENDER_KIND_UNSPECIFIED;
-}
 
 std::string member(const boost::json::object& object, std::string_view key) {
   const auto* value = object.if_contains(key);
@@ -84,7 +79,7 @@ chat::v1::Message read_message(const pg::Result& r, int row, int first) {
   m.set_conversation_id(r.str(row, first + 1));
   m.set_seq(r.int64(row, first + 2));
   auto* sender = m.mutable_sender();
-  sender->set_kind(kind_from_text(r.text(row, first + 3)));
+  sender->set_kind(chatwire::sender_kind_from_name(r.text(row, first + 3)));
   sender->set_id(r.str(row, first + 4));
   sender->set_name(r.str(row, first + 5));
   m.set_text(r.str(row, first + 6));
@@ -130,7 +125,7 @@ std::optional<chat::v1::Message> MessageEditRepository::change(
   if (target_row.rows() == 0) return std::nullopt;
   EditTarget target;
   target.message_id = target_row.str(0, 0);
-  target.sender_kind = kind_from_text(target_row.text(0, 1));
+  target.sender_kind = chatwire::sender_kind_from_name(target_row.text(0, 1));
   target.sender_id = target_row.str(0, 2);
   target.created_at_us = target_row.int64(0, 3);
   target.deleted = target_row.boolean(0, 4);

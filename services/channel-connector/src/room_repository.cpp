@@ -1,5 +1,6 @@
 #include "room_repository.hpp"
 
+#include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/chatwire/message_sources.hpp"
 
 #include "botfactory/pg/pool.hpp"
@@ -91,12 +92,6 @@ constexpr const char* kBefore =
 #undef BF_ROOM_COLUMNS
 #undef BF_ROOM_MESSAGE_COLUMNS
 
-common::v1::SenderKind kind_from_text(std::string_view text) {
-  if (text == "visitor") return common::v1::SENDER_KIND_VISITOR;
-  if (text == "bot") return common::v1::SENDER_KIND_BOT;
-  if (text == "operator") return common::v1::SENDER_KIND_OPERATOR;
-  return common::v1::SENDER_KIND_UNSPECIFIED;
-}
 
 chat::v1::Message read_message(const pg::Result& r, int row) {
   chat::v1::Message m;
@@ -104,7 +99,7 @@ chat::v1::Message read_message(const pg::Result& r, int row) {
   m.set_conversation_id(r.str(row, 1));
   m.set_seq(r.int64(row, 2));
   auto* sender = m.mutable_sender();
-  sender->set_kind(kind_from_text(r.text(row, 3)));
+  sender->set_kind(chatwire::sender_kind_from_name(r.text(row, 3)));
   sender->set_id(r.str(row, 4));
   sender->set_name(r.str(row, 5));
   m.set_text(r.str(row, 6));

@@ -17,6 +17,10 @@ std::string conversation_channel(std::string_view conversation_id);
 /// Wire name of a sender kind: "visitor", "bot" or "operator"; "unknown" for anything else.
 std::string_view sender_kind_name(botfactory::common::v1::SenderKind kind);
 
+/// The inverse of sender_kind_name: "visitor" / "bot" / "operator" (as stored in
+/// chat.messages.sender_kind) → the kind; anything else → SENDER_KIND_UNSPECIFIED.
+botfactory::common::v1::SenderKind sender_kind_from_name(std::string_view name);
+
 /// The `message.new` frame of a committed message:
 /// {"type":"message.new","conversation_id":"…","seq":N,"message":{"id":"…","sender":{"kind":"…",
 /// "id":"…","name":"…"},"text":"…","created_at":"RFC 3339 UTC with milliseconds"}}, plus
