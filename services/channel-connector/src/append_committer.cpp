@@ -34,6 +34,7 @@ struct AppendCommitter::Item {
   Clock::time_point queued;
   std::optional<std::chrono::system_clock::time_point> deadline;
   State state = State::kQueued;  // guarded by the lane's mutex
+  bool barrier = false;  // a Gate's place: never committed, ends the batch before it
   std::condition_variable changed;
   AppendOutcome outcome;
 };
@@ -66,7 +67,62 @@ AppendCommitter::AppendCommitter(ChatStore& store, CommitSettings settings,
   settings_.max_queue = std::max<std::size_t>(settings_.max_queue, 1);
   settings_.lanes = std::max<std::size_t>(settings_.lanes, 1);
   lane_queue_ = (settings_.max_queue + settings_.lanes - 1) / settings_.lanes;
-  for (std::size_t i = 0; i < settings_.lanes; ++i) lanes_.push_back(std::make_unique<Lane>());
+  for (std::size_t i = 0; i < settings_.lanes; ++i) {
+    lanes_.push_back(std::make_unique<Lane>());
+    gates_.push_back(std::make_unique<Gate>(*this, i));
+  }
+}
+
+AppendCommitter::Gate::Gate(AppendCommitter& owner, std::size_t lane)
+    : owner_(owner), lane_(lane), barrier_(std::make_unique<Item>()) {
+  barrier_->barrier = true;
+}
+
+AppendCommitter::Gate::~Gate() = default;
+
+void AppendCommitter::Gate::lock() {
+  holder_.lock();
+  auto& lane = *owner_.lanes_[lane_];
+  std::unique_lock lock(lane.mutex);
+  barrier_->state = Item::State::kQueued;
+  lane.queue.push_back(barrier_.get());
+  if (!lane.leading) {
+    lane.leading = true;  // an idle lane: held at once
+    barrier_->state = Item::State::kLead;
+    return;
+  }
+  lane.fill.notify_one();  // a leader waiting for its batch to fill commits what it has
+  barrier_->changed.wait(lock, [&] { return barrier_->state != Item::State::kQueued; });
+}
+
+void AppendCommitter::Gate::unlock() {
+  {
+    auto& lane = *owner_.lanes_[lane_];
+    std::lock_guard lock(lane.mutex);
+    lane.queue.pop_front();  // the barrier: the head while the lane is held
+    barrier_->state = Item::State::kDone;
+    owner_.pass_lead(lane);
+  }
+  holder_.unlock();
+}
+
+AppendCommitter::Lane& AppendCommitter::lane_of(const std::string& conversation_id) {
+  return *lanes_[std::hash<std::string>{}(conversation_id) % lanes_.size()];
+}
+
+AppendCommitter::Gate& AppendCommitter::gate(const std::string& conversation_id) {
+  return *gates_[std::hash<std::string>{}(conversation_id) % lanes_.size()];
+}
+
+void AppendCommitter::pass_lead(Lane& lane) {
+  if (!lane.queue.empty()) {
+    // What queued meanwhile is next; its first caller leads it (or a gate holds the lane).
+    lane.queue.front()->state = Item::State::kLead;
+    lane.queue.front()->changed.notify_one();
+  } else {
+    lane.leading = false;
+    lane.idle.notify_all();
+  }
 }
 
 AppendCommitter::~AppendCommitter() {
@@ -79,7 +135,7 @@ AppendCommitter::~AppendCommitter() {
 
 std::optional<AppendResult> AppendCommitter::append(const NewMessage& message) {
   Item item{&message, Clock::now(), common::current_call_deadline()};
-  auto& lane = *lanes_[std::hash<std::string>{}(message.conversation_id) % lanes_.size()];
+  auto& lane = lane_of(message.conversation_id);
   std::unique_lock lock(lane.mutex);
   if (lane.stopping || lane.queue.size() >= lane_queue_) {
     rejected_full_.inc();
@@ -106,12 +162,22 @@ std::optional<AppendResult> AppendCommitter::append(const NewMessage& message) {
 }
 
 void AppendCommitter::lead(Lane& lane, std::unique_lock<std::mutex>& lock) {
-  // The head of the queue is this caller's own item: one batch, then the lead passes on.
+  // The head of the queue is this caller's own item: one batch, then the lead passes on. A
+  // batch ends before a gate's barrier (what queued after it commits after the gate's holder).
+  auto messages_at_head = [&] {
+    std::size_t n = 0;
+    while (n < lane.queue.size() && n < settings_.max_batch && !lane.queue[n]->barrier) ++n;
+    return n;
+  };
+  auto barrier_waits = [&] {
+    return std::any_of(lane.queue.begin(), lane.queue.end(), [](const Item* i) { return i->barrier; });
+  };
   if (settings_.max_wait.count() > 0 && lane.queue.size() < settings_.max_batch) {
-    lane.fill.wait_for(lock, settings_.max_wait,
-                       [&] { return lane.queue.size() >= settings_.max_batch; });
+    lane.fill.wait_for(lock, settings_.max_wait, [&] {
+      return lane.queue.size() >= settings_.max_batch || barrier_waits();
+    });
   }
-  std::size_t n = std::min(settings_.max_batch, lane.queue.size());
+  std::size_t n = messages_at_head();
   std::vector<Item*> batch(lane.queue.begin(), lane.queue.begin() + static_cast<std::ptrdiff_t>(n));
   lane.queue.erase(lane.queue.begin(), lane.queue.begin() + static_cast<std::ptrdiff_t>(n));
   queue_depth_.add(-static_cast<std::int64_t>(n));
@@ -122,14 +188,7 @@ void AppendCommitter::lead(Lane& lane, std::unique_lock<std::mutex>& lock) {
     item->state = Item::State::kDone;
     item->changed.notify_one();  // under the mutex: the item outlives the notify
   }
-  if (!lane.queue.empty()) {
-    // What queued meanwhile is the next batch; its first caller leads it.
-    lane.queue.front()->state = Item::State::kLead;
-    lane.queue.front()->changed.notify_one();
-  } else {
-    lane.leading = false;
-    lane.idle.notify_all();
-  }
+  pass_lead(lane);
 }
 
 void AppendCommitter::commit(std::vector<Item*>& batch) {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "chat_store.hpp"
@@ -59,7 +60,34 @@ using CommittedSink =
 /// chat_commit_rejected_total{reason="queue_full"|"deadline"}, chat_commit_retried_rounds_total
 /// (transactions run again after a failing message).
 class AppendCommitter {
+  struct Item;
+
  public:
+  /// roomcore: one lane held exclusively by another writer of the seq stream (room membership
+  /// events, edit / delete events, state changes). BasicLockable, so `std::lock_guard` holds
+  /// it: lock() queues behind the lane's waiting messages and returns once every batch queued
+  /// before it is committed AND published; until unlock() the lane commits nothing else, so
+  /// what the holder commits and publishes meanwhile reaches Redis in seq order with the
+  /// lane's messages (docs/architecture.md "Ordering and idempotency"). Not re-entrant; the
+  /// holder must not append() to a conversation of the same lane.
+  class Gate {
+   public:
+    Gate(AppendCommitter& owner, std::size_t lane);
+    ~Gate();
+    Gate(const Gate&) = delete;
+    Gate& operator=(const Gate&) = delete;
+    /// Waits for the lane (see above). Throws nothing but std::system_error.
+    void lock();
+    /// Passes the lane on to what queued meanwhile.
+    void unlock();
+
+   private:
+    AppendCommitter& owner_;
+    std::size_t lane_;
+    std::mutex holder_;              // one holder per lane at a time
+    std::unique_ptr<Item> barrier_;  // the holder's place in the lane's queue
+  };
+
   /// `store` and `registry` must outlive the committer.
   AppendCommitter(ChatStore& store, CommitSettings settings, metrics::Registry& registry,
                   CommittedSink sink);
@@ -79,12 +107,17 @@ class AppendCommitter {
   /// (nothing stored); the message's own pg::Error when its statement failed.
   std::optional<AppendResult> append(const NewMessage& message);
 
+  /// The gate of the lane `conversation_id` commits on (the same lane as its messages).
+  Gate& gate(const std::string& conversation_id);
+
  private:
-  struct Item;
   struct Lane;
   /// Commits one batch from the head of `lane` (locked by `lock`; unlocked meanwhile),
   /// answers it and passes the lead on.
   void lead(Lane& lane, std::unique_lock<std::mutex>& lock);
+  /// Under the lane's mutex: the head item is done; its successor (if any) gets the lead.
+  void pass_lead(Lane& lane);
+  Lane& lane_of(const std::string& conversation_id);
   void commit(std::vector<Item*>& batch);
 
   ChatStore& store_;
@@ -99,6 +132,7 @@ class AppendCommitter {
   metrics::Counter& retried_rounds_;
   std::size_t lane_queue_;  // max_queue per lane
   std::vector<std::unique_ptr<Lane>> lanes_;
+  std::vector<std::unique_ptr<Gate>> gates_;  // one per lane
 };
 
 }  // namespace botfactory::channel

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <stdexcept>
 
 #include "botfactory/chatwire/conversation_event.hpp"
 #include "botfactory/chatwire/inbox_event.hpp"
@@ -56,6 +57,14 @@ void parse_cursor(const std::string& cursor, ConversationQuery& query) {
 std::string cursor_of(const chat::v1::Conversation& c) {
   std::int64_t micros = c.updated_at().seconds() * 1000000 + c.updated_at().nanos() / 1000;
   return std::to_string(micros) + "_" + c.id();
+}
+
+/// chat.room_members.member_kind of a room post's sender kind (room_service: users post as
+/// operators).
+std::string sender_member_kind(common::v1::SenderKind kind) {
+  if (kind == common::v1::SENDER_KIND_OPERATOR) return "user";
+  if (kind == common::v1::SENDER_KIND_BOT) return "bot";
+  return "visitor";
 }
 
 int clamp_limit(int requested, int fallback, int maximum) {
@@ -127,13 +136,9 @@ void ChatService::publish_committed(const std::vector<const NewMessage*>& messag
   }
 }
 
-std::mutex& ChatService::post_lock(const std::string& conversation_id) {
-  return post_locks_[std::hash<std::string>{}(conversation_id) % kPostLockStripes];
-}
-
 void ChatService::commit_and_publish(const std::string& conversation_id,
                                      const std::function<std::string()>& commit) {
-  std::lock_guard lock(post_lock(conversation_id));
+  std::lock_guard lock(conversation_lock(conversation_id));
   auto frame = commit();
   if (!frame.empty()) publish(conversation_id, frame);
 }
@@ -275,8 +280,16 @@ chat::v1::PostMessageResponse ChatService::append_message(
         });
   }
   message.after_commit = attach;  // files: linked to its attachment before it is published
+  if (room_question) {  // roomcore: the sender's membership is checked inside the append
+    message.room_member_kind = sender_member_kind(message.sender_kind);
+    message.room_member_id = message.sender_id;
+  }
   // Committed (and published) with whatever else queued meanwhile; answered after the commit.
   std::optional<AppendResult> stored = committer_->append(message);
+  if (!stored && room_question) {  // the room exists (RoomService checked): not a member now
+    throw rpc::StatusError(grpc::StatusCode::PERMISSION_DENIED,
+                           "only members of the room may do this; join it first");
+  }
   if (!stored) rpc::throw_not_found("conversation not found");
   if (stored->duplicate) duplicates_.inc();
   if (stored->outbound) {
@@ -336,14 +349,27 @@ chat::v1::ListMessagesResponse ChatService::list_messages(
   auto since = std::max<std::int64_t>(request.since_seq(), 0);
   auto found = store_.get(request.conversation_id(), request.tenant_id());
   if (!found || found->channel() == "room") rpc::throw_not_found("conversation not found");
-  auto* edits = history_.load();
-  auto messages = edits ? edits->history_since(request.conversation_id(), since, limit)
-                        : store_.messages_since(request.conversation_id(), since, limit);
-  if (decorator_) decorator_(messages);
+  auto messages = history(request.conversation_id(), since, 0, limit);
   chat::v1::ListMessagesResponse response;
   response.mutable_messages()->Reserve(static_cast<int>(messages.size()));
   for (auto& m : messages) *response.add_messages() = std::move(m);
   return response;
+}
+
+std::vector<chat::v1::Message> ChatService::history(const std::string& conversation_id,
+                                                    std::int64_t since_seq,
+                                                    std::int64_t before_seq, int limit) {
+  auto* edits = history_.load();
+  std::vector<chat::v1::Message> messages;
+  if (before_seq > 0) {
+    if (!edits) throw std::logic_error("history before a seq needs set_history()");
+    messages = edits->history_before(conversation_id, before_seq, limit);
+  } else {
+    messages = edits ? edits->history_since(conversation_id, since_seq, limit)
+                     : store_.messages_since(conversation_id, since_seq, limit);
+  }
+  if (decorator_) decorator_(messages);
+  return messages;
 }
 
 chat::v1::Conversation ChatService::set_conversation_state(
@@ -359,8 +385,8 @@ chat::v1::Conversation ChatService::set_conversation_state(
   if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   std::optional<StateChange> change;
   {
-    // The same stripe as the conversation's messages: its frames reach Redis in commit order.
-    std::lock_guard lock(post_lock(request.conversation_id()));
+    // The conversation's commit lane: its frames reach Redis in seq order with the messages.
+    std::lock_guard lock(conversation_lock(request.conversation_id()));
     change = store_.set_state(request.conversation_id(), request.tenant_id(), request.action());
     if (change && change->changed) {
       const auto& c = change->conversation;

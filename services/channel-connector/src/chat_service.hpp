@@ -57,9 +57,10 @@ class ChatService : public ChatOps {
   /// serving.
   void set_history(MessageEdits* edits) { history_.store(edits); }
 
-  /// edits: for other writers of the seq stream. Runs `commit` under the conversation's post
-  /// lock and publishes the frame it returns ("" = nothing) on `chat:conv:<id>` before
-  /// releasing it, so frames reach Redis in seq order. What `commit` throws propagates.
+  /// edits: for other writers of the seq stream. Runs `commit` holding the conversation's
+  /// commit lane (conversation_lock) and publishes the frame it returns ("" = nothing) on
+  /// `chat:conv:<id>` before releasing it, so frames reach Redis in seq order with the
+  /// conversation's messages. What `commit` throws propagates.
   void commit_and_publish(const std::string& conversation_id,
                           const std::function<std::string()>& commit);
 
@@ -110,6 +111,15 @@ class ChatService : public ChatOps {
   /// of another tenant.
   chat::v1::ListMessagesResponse list_messages(const chat::v1::ListMessagesRequest& request);
 
+  /// roomcore: one page of a conversation's history as ListMessages reads it (edit state and
+  /// edit / delete events merged by seq through MessageEdits, attachments decorated):
+  /// before_seq > 0 → the newest `limit` entries before it, else those after since_seq; both
+  /// oldest first. No tenant or membership check (callers check); `limit` ≥ 1. Without
+  /// set_history(), plain messages (before_seq then unsupported: std::logic_error).
+  std::vector<chat::v1::Message> history(const std::string& conversation_id,
+                                         std::int64_t since_seq, std::int64_t before_seq,
+                                         int limit);
+
   /// Takeover / handback / a visitor's request for a person (ChatStore::set_state). tenant_id
   /// required (INVALID_ARGUMENT when empty or not a UUID); INVALID_ARGUMENT for an unspecified
   /// action; NOT_FOUND for an unknown conversation or one of another tenant. When the state
@@ -132,9 +142,12 @@ class ChatService : public ChatOps {
   /// only when `bot_question` is set, as an /ai command asking it.
   chat::v1::PostMessageResponse post_room_message(const chat::v1::PostMessageRequest& request,
                                                   const std::optional<std::string>& bot_question);
-  /// The lock that serializes commit + publish of one conversation (hold it around a commit of
-  /// the conversation made elsewhere, then publish_committed()).
-  std::mutex& conversation_lock(const std::string& conversation_id) { return post_lock(conversation_id); }
+  /// roomcore: the gate of the conversation's commit lane (AppendCommitter::Gate): hold it
+  /// (std::lock_guard) around a commit of the conversation made elsewhere and its
+  /// publish_committed(), so its frames reach Redis in seq order with the lane's messages.
+  AppendCommitter::Gate& conversation_lock(const std::string& conversation_id) {
+    return committer_->gate(conversation_id);
+  }
   /// Publishes the `message.new` frame of a message committed elsewhere (room events).
   void publish_committed(const chat::v1::Message& message);
 
@@ -155,10 +168,6 @@ class ChatService : public ChatOps {
                            const std::string& bot_name) override;
 
  private:
-  /// Serializes a state change + its publish per conversation (striped by id hash). Messages
-  /// need no lock: the one committer thread commits and publishes them in seq order (the
-  /// gateway drops live frames whose seq is not greater than the last it sent).
-  std::mutex& post_lock(const std::string& conversation_id);
   /// The committer's sink: the `message.new` and `conversation.updated` frames of every new
   /// message of a committed batch, in batch order, in one Redis pipeline.
   void publish_committed(const std::vector<const NewMessage*>& messages,
@@ -178,8 +187,6 @@ class ChatService : public ChatOps {
                                                const std::function<void(chat::v1::Message&)>& attach = {},
                                                bool answer = true);
 
-  static constexpr std::size_t kPostLockStripes = 64;
-
   ChatStore& store_;
   redis::Publisher& publisher_;
   BotDirectory& bots_;
@@ -187,7 +194,6 @@ class ChatService : public ChatOps {
   std::atomic<VisitorMessageListener*> listener_{nullptr};
   std::atomic<OutboundListener*> outbound_{nullptr};
   std::atomic<MessageEdits*> history_{nullptr};
-  std::array<std::mutex, kPostLockStripes> post_locks_;
   std::function<void(std::vector<chat::v1::Message>&)> decorator_;  // files
   std::shared_ptr<spdlog::logger> log_;
   metrics::Counter& committed_;

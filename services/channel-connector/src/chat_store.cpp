@@ -10,11 +10,13 @@
 #include "botfactory/pg/pipeline.hpp"
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/timestamp.hpp"
+#include "message_rows.hpp"
 
 namespace botfactory::channel {
 namespace {
 
-// Column lists shared by the queries below; the readers depend on their order.
+// Column lists shared by the queries below; the readers depend on their order. BF_MESSAGE_COLUMNS
+// is the first kMessageRowBaseColumns of message_rows.hpp's BF_MESSAGE_ROW_COLUMNS (unaliased).
 #define BF_MESSAGE_COLUMNS                                                                 \
   "id, conversation_id, seq, sender_kind, sender_id, sender_name, text, client_id, "      \
   "(extract(epoch from created_at) * 1000000)::bigint, sources::text"
@@ -33,7 +35,8 @@ namespace {
 // messages_conversation_client_id: the caller runs the statement again (it then answers dup).
 // $1 conversation, $2 client_id, $3 sender kind, $4 sender id, $5 sender name, $6 text,
 // $7 sources (jsonb text or NULL), $8 answered (or NULL), $9 tenant (uuid or NULL = trusted),
-// $10 deliver to the channel (boolean), $11 language.
+// $10 deliver to the channel (boolean), $11 language, $12/$13 rooms: the sender's member kind
+// and id, which must be a member of the room (NULL = no check; see kLockForMemberAppend).
 // Columns: BF_MESSAGE_COLUMNS (0..9; for a new message only id, conversation_id, seq and
 // created_at: the rest is what was sent), BF_CONVERSATION_COLUMNS (10..20, after the append),
 // duplicate (21), outbound (22).
@@ -47,6 +50,8 @@ constexpr const char* kAppendMessage =
     " UPDATE chat.conversations SET last_seq = last_seq + 1, updated_at = now()"
     " WHERE id = $1::uuid AND ($9::uuid IS NULL OR tenant_id = $9::uuid)"
     " AND NOT EXISTS (SELECT 1 FROM dup)"
+    " AND ($12::text IS NULL OR EXISTS (SELECT 1 FROM chat.room_members rm"
+    " WHERE rm.room_id = $1::uuid AND rm.member_kind = $12::text AND rm.member_id = $13::text))"
     " RETURNING channel_id, " BF_CONVERSATION_COLUMNS "), "
     "ins AS ("
     " INSERT INTO chat.messages (conversation_id, seq, sender_kind, sender_id, sender_name, text,"
@@ -69,6 +74,13 @@ constexpr const char* kAppendMessage =
     "SELECT dup.*, " BF_CONVERSATION_COLUMNS ", true, false"
     " FROM dup JOIN chat.conversations ON id = d_conversation_id"
     " AND ($9::uuid IS NULL OR tenant_id = $9::uuid)";
+// roomcore: sent before kAppendMessage for a room post in the same transaction. A statement's
+// snapshot is taken when it starts; with the row lock already held, kAppendMessage's
+// membership check sees every member change committed before (member changes lock the row
+// first: room_repository), so a removed member's post racing its removal is refused instead
+// of committing after the member.removed event.
+constexpr const char* kLockForMemberAppend =
+    "SELECT 1 FROM chat.conversations WHERE id = $1::uuid FOR UPDATE";
 constexpr int kMessageColumns = 10;  // BF_MESSAGE_COLUMNS
 constexpr int kAppendDuplicateColumn = 21;
 constexpr int kAppendOutboundColumn = 22;
@@ -198,42 +210,9 @@ pg::Param sources_param(const std::vector<ReplySource>& sources) {
   return boost::json::serialize(array);
 }
 
-std::string string_member(const boost::json::object& object, std::string_view key) {
-  const auto* value = object.if_contains(key);
-  if (!value || !value->is_string()) return {};
-  return std::string(value->get_string());
-}
-
-/// Fills message.sources from the stored jsonb text (written by sources_param; anything else
-/// there is skipped, never thrown).
-void read_sources(std::string_view stored, chat::v1::Message& message) {
-  boost::system::error_code error;
-  auto parsed = boost::json::parse(stored, error);
-  if (error || !parsed.is_array()) return;
-  for (const auto& entry : parsed.get_array()) {
-    if (!entry.is_object()) continue;
-    const auto& object = entry.get_object();
-    auto* source = message.add_sources();
-    source->set_document_id(string_member(object, "document_id"));
-    source->set_document_title(string_member(object, "document_title"));
-    source->set_chunk_id(string_member(object, "chunk_id"));
-  }
-}
-
+/// BF_MESSAGE_COLUMNS (id .. sources) at row `row` (message_rows.hpp, the shared mapping).
 chat::v1::Message read_message(const pg::Result& r, int row) {
-  chat::v1::Message m;
-  m.set_id(r.str(row, 0));
-  m.set_conversation_id(r.str(row, 1));
-  m.set_seq(r.int64(row, 2));
-  auto* sender = m.mutable_sender();
-  sender->set_kind(chatwire::sender_kind_from_name(r.text(row, 3)));
-  sender->set_id(r.str(row, 4));
-  sender->set_name(r.str(row, 5));
-  m.set_text(r.str(row, 6));
-  m.set_client_id(r.str(row, 7));
-  *m.mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, 8));
-  if (!r.is_null(row, 9)) read_sources(r.text(row, 9), m);
-  return m;
+  return read_message_row(r, row, 0, kMessageRowBaseColumns);
 }
 
 /// The BF_CONVERSATION_COLUMNS starting at column `first`.
@@ -295,7 +274,9 @@ std::vector<pg::Param> append_params(const NewMessage& m) {
           m.answered ? pg::Param(*m.answered ? "true" : "false") : pg::Param(),
           optional_param(m.tenant_id),
           m.deliver_to_channel ? "true" : "false",
-          m.language};
+          m.language,
+          optional_param(m.room_member_kind),
+          optional_param(m.room_member_id)};
 }
 
 /// The AppendResult of kAppendMessage's answer to `m`; std::nullopt for no row (unknown
@@ -351,6 +332,7 @@ std::vector<AppendOutcome> ChatStore::append_batch(const std::vector<const NewMe
   std::vector<std::size_t> pending(messages.size());
   for (std::size_t i = 0; i < pending.size(); ++i) pending[i] = i;
   std::vector<int> races(messages.size(), 0);
+  std::vector<std::size_t> first;  // per pending message: the index of its first statement
   int round = 0;
   auto connection = pool_.acquire();
   while (!pending.empty()) {
@@ -360,8 +342,17 @@ std::vector<AppendOutcome> ChatStore::append_batch(const std::vector<const NewMe
       pg::Pipeline pipeline(*connection);
       try {
         pipeline.send("BEGIN");
+        first.clear();
+        std::size_t sent = 1;  // BEGIN
         for (auto index : pending) {
+          first.push_back(sent);
+          if (!messages[index]->room_member_kind.empty()) {  // roomcore: membership in the append
+            pipeline.send_prepared("chat_lock_for_member_append", kLockForMemberAppend,
+                                   {messages[index]->conversation_id});
+            ++sent;
+          }
           pipeline.send_prepared("chat_append_message", kAppendMessage, append_params(*messages[index]));
+          ++sent;
         }
         pipeline.send("COMMIT");
         results = pipeline.sync();
@@ -378,19 +369,29 @@ std::vector<AppendOutcome> ChatStore::append_batch(const std::vector<const NewMe
       }
     }
     const auto& commit = results.back();
+    // first[k]: the first statement of pending message k (its lock, then its append).
+    auto append_of = [&](std::size_t k) -> const pg::PipelineOutcome& {
+      std::size_t end = k + 1 < first.size() ? first[k + 1] : results.size() - 1;
+      return results[end - 1];
+    };
     if (commit.result) {  // committed: every statement of the round ran
       for (std::size_t k = 0; k < pending.size(); ++k) {
-        outcomes[pending[k]].stored = read_append(*results[k + 1].result, *messages[pending[k]]);
+        outcomes[pending[k]].stored = read_append(*append_of(k).result, *messages[pending[k]]);
       }
       break;
     }
     // Rolled back: the first failing statement is answered with its error (a client-id race
     // with another transaction is run again instead, twice at most); the others run again.
     std::size_t failed = pending.size();
-    for (std::size_t k = 0; k < pending.size(); ++k) {
-      if (results[k + 1].error) {
-        failed = k;
-        break;
+    const pg::PipelineOutcome* bad_statement = nullptr;
+    for (std::size_t k = 0; k < pending.size() && !bad_statement; ++k) {
+      std::size_t end = k + 1 < first.size() ? first[k + 1] : results.size() - 1;
+      for (std::size_t i = first[k]; i < end; ++i) {
+        if (results[i].error) {
+          failed = k;
+          bad_statement = &results[i];
+          break;
+        }
       }
     }
     if (failed == pending.size()) {  // BEGIN or COMMIT itself failed: the round's fault, not one message's
@@ -398,7 +399,7 @@ std::vector<AppendOutcome> ChatStore::append_batch(const std::vector<const NewMe
       for (auto index : pending) outcomes[index].error = error;
       break;
     }
-    const auto& bad = results[failed + 1];
+    const auto& bad = *bad_statement;
     std::size_t index = pending[failed];
     if (bad.sqlstate == "23505" && bad.constraint == "messages_conversation_client_id" &&
         races[index] < 2) {

@@ -43,6 +43,13 @@ struct NewMessage {
   /// published (links the message to its attachment and puts it on the live frame); may throw
   /// (logged, the message stays committed). Empty for most messages.
   std::function<void(chat::v1::Message&)> after_commit;
+  /// roomcore: rooms only — the append stores the message only while (room_member_kind,
+  /// room_member_id) is a member of the room (chat.room_members), checked under the
+  /// conversation row's lock in the append's own transaction, so a post racing the sender's
+  /// removal commits before the member.removed event or not at all (no row: append answers
+  /// std::nullopt). Empty kind = no check.
+  std::string room_member_kind;
+  std::string room_member_id;
 };
 
 /// The outcome of append(): the stored message, whether it was already there, and the
@@ -141,6 +148,9 @@ class ChatStore {
   /// another transaction, runs again instead, at most twice). A broken connection answers
   /// every message not yet committed with its error. `rounds`, when set, gets the number of
   /// transactions tried (1 without failures). Outcomes are in the order of `messages`.
+  /// A message with room_member_kind set is preceded by a statement that locks its
+  /// conversation row, so the append's snapshot sees every membership change committed
+  /// before it got the lock (membership changes take that lock first).
   std::vector<AppendOutcome> append_batch(const std::vector<const NewMessage*>& messages,
                                           int* rounds = nullptr);
 

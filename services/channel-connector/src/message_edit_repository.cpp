@@ -1,23 +1,14 @@
 #include "message_edit_repository.hpp"
 
-#include <boost/json.hpp>
+#include <algorithm>
 
 #include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/timestamp.hpp"
+#include "message_rows.hpp"
 
 namespace botfactory::channel {
 namespace {
-
-// A message's columns as the readers below expect them (read_message): sources hidden on a
-// tombstone; edited_at / deleted_at NULL when unset; a room's membership event (V060 event)
-// last, '' for a chat message.
-#define BF_EDIT_MESSAGE_COLUMNS                                                               \
-  "m.id, m.conversation_id, m.seq, m.sender_kind, m.sender_id, m.sender_name, m.text, "      \
-  "m.client_id, (extract(epoch from m.created_at) * 1000000)::bigint, "                       \
-  "CASE WHEN m.deleted_at IS NULL THEN m.sources::text END, "                                 \
-  "(extract(epoch from m.edited_at) * 1000000)::bigint, "                                     \
-  "(extract(epoch from m.deleted_at) * 1000000)::bigint, COALESCE(m.event, '')"
 
 constexpr const char* kLockConversation =
     "SELECT last_seq FROM chat.conversations WHERE id = $1 AND tenant_id = $2 FOR UPDATE";
@@ -33,10 +24,10 @@ constexpr const char* kKeepVersion =
     "FROM chat.messages m WHERE m.id = $1";
 constexpr const char* kApplyEdit =
     "UPDATE chat.messages m SET text = $2, edited_at = now() WHERE m.id = $1 "
-    "RETURNING " BF_EDIT_MESSAGE_COLUMNS;
+    "RETURNING " BF_MESSAGE_ROW_COLUMNS;
 constexpr const char* kApplyDelete =
     "UPDATE chat.messages m SET text = '', deleted_at = now() WHERE m.id = $1 "
-    "RETURNING " BF_EDIT_MESSAGE_COLUMNS;
+    "RETURNING " BF_MESSAGE_ROW_COLUMNS;
 constexpr const char* kAppendEvent =
     "INSERT INTO chat.message_events (conversation_id, seq, kind, target_seq) "
     "VALUES ($1, $2, $3, $4)";
@@ -48,65 +39,52 @@ constexpr const char* kAdvanceLastSeq = "UPDATE chat.conversations SET last_seq 
 // conversation (EXPLAIN in docs/benchmarks.md "Edits").
 constexpr const char* kHistorySince =
     "SELECT h.* FROM (("
-    "SELECT m.seq AS at_seq, ''::text AS event, " BF_EDIT_MESSAGE_COLUMNS
+    "SELECT m.seq AS at_seq, ''::text AS event, " BF_MESSAGE_ROW_COLUMNS
     " FROM chat.messages m WHERE m.conversation_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3) "
     "UNION ALL ("
-    "SELECT e.seq, e.kind, " BF_EDIT_MESSAGE_COLUMNS
+    "SELECT e.seq, e.kind, " BF_MESSAGE_ROW_COLUMNS
     " FROM chat.message_events e JOIN chat.messages m "
     "ON m.conversation_id = e.conversation_id AND m.seq = e.target_seq "
     "WHERE e.conversation_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3)"
     ") h ORDER BY h.at_seq LIMIT $3";
+// roomcore: the page before `before_seq` ($2), the same merge read backwards: the newest $3
+// entries of both branches, newest first (history_before() turns it oldest first).
+constexpr const char* kHistoryBefore =
+    "SELECT h.* FROM (("
+    "SELECT m.seq AS at_seq, ''::text AS event, " BF_MESSAGE_ROW_COLUMNS
+    " FROM chat.messages m WHERE m.conversation_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3) "
+    "UNION ALL ("
+    "SELECT e.seq, e.kind, " BF_MESSAGE_ROW_COLUMNS
+    " FROM chat.message_events e JOIN chat.messages m "
+    "ON m.conversation_id = e.conversation_id AND m.seq = e.target_seq "
+    "WHERE e.conversation_id = $1 AND e.seq < $2 ORDER BY e.seq DESC LIMIT $3)"
+    ") h ORDER BY h.at_seq DESC LIMIT $3";
 constexpr const char* kMessageOfTenant =
-    "SELECT " BF_EDIT_MESSAGE_COLUMNS " FROM chat.messages m JOIN chat.conversations c "
+    "SELECT " BF_MESSAGE_ROW_COLUMNS " FROM chat.messages m JOIN chat.conversations c "
     "ON c.id = m.conversation_id WHERE m.conversation_id = $1 AND m.seq = $2 AND c.tenant_id = $3";
 constexpr const char* kVersions =
     "SELECT version, text, (extract(epoch from written_at) * 1000000)::bigint, "
     "(extract(epoch from replaced_at) * 1000000)::bigint, replaced_by "
     "FROM chat.message_versions WHERE message_id = $1 ORDER BY version";
 
-#undef BF_EDIT_MESSAGE_COLUMNS
 
 
-std::string member(const boost::json::object& object, std::string_view key) {
-  const auto* value = object.if_contains(key);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
-
-/// The message columns starting at `first` (BF_EDIT_MESSAGE_COLUMNS).
-chat::v1::Message read_message(const pg::Result& r, int row, int first) {
-  chat::v1::Message m;
-  m.set_id(r.str(row, first + 0));
-  m.set_conversation_id(r.str(row, first + 1));
-  m.set_seq(r.int64(row, first + 2));
-  auto* sender = m.mutable_sender();
-  sender->set_kind(chatwire::sender_kind_from_name(r.text(row, first + 3)));
-  sender->set_id(r.str(row, first + 4));
-  sender->set_name(r.str(row, first + 5));
-  m.set_text(r.str(row, first + 6));
-  m.set_client_id(r.str(row, first + 7));
-  *m.mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, first + 8));
-  if (!r.is_null(row, first + 9)) {
-    boost::system::error_code error;
-    auto parsed = boost::json::parse(r.text(row, first + 9), error);
-    if (!error && parsed.is_array()) {
-      for (const auto& entry : parsed.get_array()) {
-        if (!entry.is_object()) continue;
-        auto* source = m.add_sources();
-        source->set_document_id(member(entry.get_object(), "document_id"));
-        source->set_document_title(member(entry.get_object(), "document_title"));
-        source->set_chunk_id(member(entry.get_object(), "chunk_id"));
-      }
+/// The rows of kHistorySince / kHistoryBefore: at_seq, event kind ('' for a message), then
+/// BF_MESSAGE_ROW_COLUMNS. An event carries its message's state, its own seq and target_seq.
+std::vector<chat::v1::Message> read_history(const pg::Result& r) {
+  std::vector<chat::v1::Message> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    auto m = read_message_row(r, i, 2);
+    std::string event = r.str(i, 1);
+    if (!event.empty()) {
+      m.set_target_seq(m.seq());
+      m.set_seq(r.int64(i, 0));
+      m.set_event(std::move(event));
     }
+    out.push_back(std::move(m));
   }
-  if (!r.is_null(row, first + 10)) {
-    *m.mutable_edited_at() = rpc::timestamp_from_micros(r.int64(row, first + 10));
-  }
-  if (!r.is_null(row, first + 11)) {
-    m.set_deleted(true);
-    *m.mutable_deleted_at() = rpc::timestamp_from_micros(r.int64(row, first + 11));
-  }
-  m.set_event(r.str(row, first + 12));  // rooms: membership event, "" for a message
-  return m;
+  return out;
 }
 
 }  // namespace
@@ -140,7 +118,7 @@ std::optional<chat::v1::Message> MessageEditRepository::change(
   connection->exec(kAppendEvent,
                    {conversation_id, std::to_string(event_seq), event_kind, std::to_string(seq)});
   connection->exec(kAdvanceLastSeq, {conversation_id, std::to_string(event_seq)});
-  auto event = read_message(applied, 0, 0);
+  auto event = read_message_row(applied, 0, 0);
   event.set_target_seq(seq);
   event.set_seq(event_seq);
   event.set_event(event_kind);
@@ -151,21 +129,17 @@ std::optional<chat::v1::Message> MessageEditRepository::change(
 std::vector<chat::v1::Message> MessageEditRepository::history_since(
     const std::string& conversation_id, std::int64_t since_seq, int limit) {
   auto connection = pool_.acquire();
-  auto r = connection->exec(kHistorySince, {conversation_id, std::to_string(since_seq),
-                                            std::to_string(limit)});
-  std::vector<chat::v1::Message> out;
-  out.reserve(static_cast<std::size_t>(r.rows()));
-  for (int i = 0; i < r.rows(); ++i) {
-    auto m = read_message(r, i, 2);
-    std::string event = r.str(i, 1);
-    if (!event.empty()) {
-      m.set_target_seq(m.seq());
-      m.set_seq(r.int64(i, 0));
-      m.set_event(std::move(event));
-    }
-    out.push_back(std::move(m));
-  }
-  return out;
+  return read_history(connection->exec(
+      kHistorySince, {conversation_id, std::to_string(since_seq), std::to_string(limit)}));
+}
+
+std::vector<chat::v1::Message> MessageEditRepository::history_before(
+    const std::string& conversation_id, std::int64_t before_seq, int limit) {
+  auto connection = pool_.acquire();
+  auto page = read_history(connection->exec(
+      kHistoryBefore, {conversation_id, std::to_string(before_seq), std::to_string(limit)}));
+  std::reverse(page.begin(), page.end());
+  return page;
 }
 
 std::optional<MessageHistory> MessageEditRepository::versions(const std::string& tenant_id,
@@ -176,7 +150,7 @@ std::optional<MessageHistory> MessageEditRepository::versions(const std::string&
       connection->exec(kMessageOfTenant, {conversation_id, std::to_string(seq), tenant_id});
   if (found.rows() == 0) return std::nullopt;
   MessageHistory history;
-  history.message = read_message(found, 0, 0);
+  history.message = read_message_row(found, 0, 0);
   auto r = connection->exec(kVersions, {history.message.id()});
   history.versions.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) {

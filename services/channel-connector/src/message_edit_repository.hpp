@@ -62,6 +62,11 @@ class MessageEditRepository {
   std::vector<chat::v1::Message> history_since(const std::string& conversation_id,
                                                std::int64_t since_seq, int limit);
 
+  /// roomcore: history_since() read backwards: the newest `limit` entries (messages and
+  /// events) with seq < before_seq, returned oldest first, in one statement.
+  std::vector<chat::v1::Message> history_before(const std::string& conversation_id,
+                                                std::int64_t before_seq, int limit);
+
   /// The message with `seq` of the tenant's conversation and its versions; std::nullopt when
   /// there is none.
   std::optional<MessageHistory> versions(const std::string& tenant_id,

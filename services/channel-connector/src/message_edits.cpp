@@ -112,4 +112,9 @@ std::vector<chat::v1::Message> MessageEdits::history_since(const std::string& co
   return rows_.history_since(conversation_id, since_seq, limit);
 }
 
+std::vector<chat::v1::Message> MessageEdits::history_before(const std::string& conversation_id,
+                                                            std::int64_t before_seq, int limit) {
+  return rows_.history_before(conversation_id, before_seq, limit);
+}
+
 }  // namespace botfactory::channel

@@ -111,6 +111,11 @@ class MessageEdits {
   std::vector<chat::v1::Message> history_since(const std::string& conversation_id,
                                                std::int64_t since_seq, int limit);
 
+  /// roomcore: the newest `limit` messages and events before before_seq, oldest first
+  /// (MessageEditRepository::history_before).
+  std::vector<chat::v1::Message> history_before(const std::string& conversation_id,
+                                                std::int64_t before_seq, int limit);
+
   const EditRules& rules() const { return rules_; }
 
  private:

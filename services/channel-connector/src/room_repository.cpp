@@ -1,19 +1,14 @@
 #include "room_repository.hpp"
 
-#include "botfactory/chatwire/message_event.hpp"
-#include "botfactory/chatwire/message_sources.hpp"
-
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/timestamp.hpp"
+#include "message_rows.hpp"
 
 namespace botfactory::channel {
 namespace {
 
 constexpr const char* kNilBot = "00000000-0000-0000-0000-000000000000";
 
-#define BF_ROOM_MESSAGE_COLUMNS                                                        \
-  "id, conversation_id, seq, sender_kind, sender_id, sender_name, text, client_id, "  \
-  "(extract(epoch from created_at) * 1000000)::bigint, COALESCE(event, ''), sources::text"
 // $1 tenant, then viewer kind/id at $k/$i (placeholders given by the caller's query).
 #define BF_ROOM_COLUMNS(kind, id)                                                              \
   "r.conversation_id, r.tenant_id, r.name, r.topic, r.visibility, "                          \
@@ -54,9 +49,9 @@ constexpr const char* kRoleOf =
 constexpr const char* kLockRoom =
     "SELECT last_seq FROM chat.conversations WHERE id = $1 AND channel = 'room' FOR UPDATE";
 constexpr const char* kInsertEvent =
-    "INSERT INTO chat.messages (conversation_id, seq, sender_kind, sender_id, sender_name, text, "
-    "client_id, event) VALUES ($1, $2, $3, $4, $5, $6, 'room-event-' || gen_random_uuid(), $7) "
-    "RETURNING " BF_ROOM_MESSAGE_COLUMNS;
+    "INSERT INTO chat.messages AS m (conversation_id, seq, sender_kind, sender_id, sender_name, "
+    "text, client_id, event) VALUES ($1, $2, $3, $4, $5, $6, 'room-event-' || gen_random_uuid(), "
+    "$7) RETURNING " BF_MESSAGE_ROW_COLUMNS;
 constexpr const char* kAdvance =
     "UPDATE chat.conversations SET last_seq = $2, updated_at = now() WHERE id = $1";
 constexpr const char* kDeleteMember =
@@ -81,34 +76,8 @@ constexpr const char* kFindInvite =
     "ON r.conversation_id = i.room_id WHERE i.token_hash = $1 AND i.revoked_at IS NULL "
     "AND i.expires_at > now()";
 constexpr const char* kSetBot = "UPDATE chat.conversations SET bot_id = $2 WHERE id = $1";
-constexpr const char* kSince =
-    "SELECT " BF_ROOM_MESSAGE_COLUMNS
-    " FROM chat.messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
-constexpr const char* kBefore =
-    "SELECT * FROM (SELECT " BF_ROOM_MESSAGE_COLUMNS
-    " FROM chat.messages WHERE conversation_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3) "
-    "page ORDER BY seq";
-
 #undef BF_ROOM_COLUMNS
-#undef BF_ROOM_MESSAGE_COLUMNS
 
-
-chat::v1::Message read_message(const pg::Result& r, int row) {
-  chat::v1::Message m;
-  m.set_id(r.str(row, 0));
-  m.set_conversation_id(r.str(row, 1));
-  m.set_seq(r.int64(row, 2));
-  auto* sender = m.mutable_sender();
-  sender->set_kind(chatwire::sender_kind_from_name(r.text(row, 3)));
-  sender->set_id(r.str(row, 4));
-  sender->set_name(r.str(row, 5));
-  m.set_text(r.str(row, 6));
-  m.set_client_id(r.str(row, 7));
-  *m.mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, 8));
-  m.set_event(r.str(row, 9));
-  if (!r.is_null(row, 10)) chatwire::parse_sources(r.text(row, 10), m);  // replay = live frame
-  return m;
-}
 
 chat::v1::Room read_room(const pg::Result& r, int row) {
   chat::v1::Room room;
@@ -126,13 +95,6 @@ chat::v1::Room read_room(const pg::Result& r, int row) {
   return room;
 }
 
-std::vector<chat::v1::Message> read_messages(const pg::Result& r) {
-  std::vector<chat::v1::Message> out;
-  out.reserve(static_cast<std::size_t>(r.rows()));
-  for (int i = 0; i < r.rows(); ++i) out.push_back(read_message(r, i));
-  return out;
-}
-
 /// Under the room's row lock (taken here, first in every membership transaction): the next seq
 /// for `event` as `member`.
 chat::v1::Message append_event(pg::Connection& connection, const std::string& room_id,
@@ -143,7 +105,7 @@ chat::v1::Message append_event(pg::Connection& connection, const std::string& ro
                                                  sender_kind_of_member(member.kind), member.id,
                                                  member.name, text, event});
   connection.exec(kAdvance, {room_id, std::to_string(seq)});
-  return read_message(inserted, 0);
+  return read_message_row(inserted, 0);
 }
 
 }  // namespace
@@ -312,21 +274,6 @@ std::optional<InviteTarget> RoomRepository::find_invite(const std::string& token
 void RoomRepository::set_bot(const std::string& room_id, const std::string& bot_id) {
   auto connection = pool_.acquire();
   connection->exec(kSetBot, {room_id, bot_id.empty() ? std::string(kNilBot) : bot_id});
-}
-
-std::vector<chat::v1::Message> RoomRepository::messages_since(const std::string& room_id,
-                                                              std::int64_t since_seq, int limit) {
-  auto connection = pool_.acquire();
-  return read_messages(
-      connection->exec(kSince, {room_id, std::to_string(since_seq), std::to_string(limit)}));
-}
-
-std::vector<chat::v1::Message> RoomRepository::messages_before(const std::string& room_id,
-                                                               std::int64_t before_seq,
-                                                               int limit) {
-  auto connection = pool_.acquire();
-  return read_messages(
-      connection->exec(kBefore, {room_id, std::to_string(before_seq), std::to_string(limit)}));
 }
 
 }  // namespace botfactory::channel

@@ -91,13 +91,6 @@ class RoomRepository {
   /// The conversation's bot (its bot_id column) becomes `bot_id` (nil UUID when empty).
   void set_bot(const std::string& room_id, const std::string& bot_id);
 
-  /// Messages with seq > since_seq, oldest first, at most `limit` (events included).
-  std::vector<chat::v1::Message> messages_since(const std::string& room_id, std::int64_t since_seq,
-                                                int limit);
-  /// The newest `limit` messages with seq < before_seq, returned oldest first.
-  std::vector<chat::v1::Message> messages_before(const std::string& room_id,
-                                                 std::int64_t before_seq, int limit);
-
  private:
   pg::Pool& pool_;
 };

@@ -303,8 +303,7 @@ std::vector<chat::v1::Message> RoomService::history(const Actor& actor, const st
   member_room(actor, room_id);
   int n = clamp(limit, RoomLimits::kDefaultPage, RoomLimits::kMaxMessagesPage);
   if (before_seq < 0 || since_seq < 0) fail(Code::kInvalid, "since_seq and before_seq must be >= 0");
-  if (before_seq > 0) return repository_.messages_before(room_id, before_seq, n);
-  return repository_.messages_since(room_id, since_seq, n);
+  return chat_.history(room_id, since_seq, before_seq, n);  // roomcore: edits merged, files
 }
 
 chat::v1::Room RoomService::set_bot(const Actor& actor, const std::string& room_id,

@@ -97,7 +97,9 @@ class RoomService {
   chat::v1::PostMessageResponse post(const Actor& actor, const std::string& room_id,
                                      const std::string& client_id, const std::string& text);
   /// Members only: before_seq > 0 → the newest `limit` before it; else seq > since_seq; both
-  /// oldest first; limit default 50, max 500.
+  /// oldest first; limit default 50, max 500. Read as ListMessages reads a conversation
+  /// (ChatService::history): messages in their final state (edited_at, tombstones), the
+  /// `edited` / `deleted` events in the seq stream, attachments.
   std::vector<chat::v1::Message> history(const Actor& actor, const std::string& room_id,
                                          std::int64_t since_seq, std::int64_t before_seq, int limit);
   /// Admin+ (users): makes `bot_id` (a bot of the tenant; NOT_FOUND otherwise) the room's bot
