@@ -44,4 +44,8 @@ std::string encode_message_change(const botfactory::chat::v1::Message& event) {
   return boost::json::serialize(frame);
 }
 
+std::string encode_stream_entry(const botfactory::chat::v1::Message& entry) {
+  return is_change_event(entry) ? encode_message_change(entry) : encode_message_new(entry);
+}
+
 }  // namespace botfactory::chatwire

@@ -289,6 +289,7 @@ std::vector<chat::v1::Message> Harness::messages(const std::string& conversation
 
 ChatService& Harness::chat() { return app_->chat(); }
 RoomService& Harness::rooms() { return app_->rooms(); }
+MessageEdits& Harness::edits() { return app_->edits(); }
 
 std::unique_ptr<RedisListener> Harness::listen(const std::string& conversation_id) {
   return std::make_unique<RedisListener>(testenv::redis_host(), testenv::redis_port(),

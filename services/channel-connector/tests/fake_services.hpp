@@ -36,6 +36,7 @@ class ChannelApp;
 class ChannelConnectorGrpc;
 class ChatService;
 class RoomService;
+class MessageEdits;
 }  // namespace botfactory::channel
 
 namespace botfactory::channel::testing_support {
@@ -170,6 +171,8 @@ class Harness {
   ChatService& chat();
   /// The in-process RoomService (rooms_pgtest.cpp).
   RoomService& rooms();
+  /// The in-process MessageEdits (room_history_edits_pgtest.cpp).
+  MessageEdits& edits();
 
   FakeRegistry registry;
   FakeSubscription subscription;

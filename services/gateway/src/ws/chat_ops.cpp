@@ -117,9 +117,7 @@ std::optional<OpError> ChatOps::fetch_messages(const std::string& tenant_id,
   for (const auto& message : response.messages()) {
     // edits: an edit / delete event of the stream (Message.event) replays as its own frame.
     out.push_back(SeqFrame{message.seq(), std::make_shared<const std::string>(
-                                              chatwire::is_change_event(message)
-                                                  ? chatwire::encode_message_change(message)
-                                                  : chatwire::encode_message_new(message))});
+                                              chatwire::encode_stream_entry(message))});
   }
   if (more) *more = response.messages_size() >= limit;
   return std::nullopt;

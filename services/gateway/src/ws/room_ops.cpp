@@ -3,6 +3,7 @@
 #include <set>
 
 #include "botfactory/chatwire/conversation_event.hpp"
+#include "botfactory/chatwire/message_change_event.hpp"
 #include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/redis/blocking_client.hpp"
 #include "botfactory/redis/presence_heartbeat.hpp"
@@ -106,7 +107,8 @@ std::optional<OpError> RoomOps::fetch_messages(const jwt::Claims& claims,
   auto status = upstreams_.call(*upstreams_.rooms, &RoomsRpc::ListRoomMessages, request, response);
   if (!status.ok()) return op_error(status);
   for (const auto& m : response.messages()) {
-    out.push_back(SeqFrame{m.seq(), std::make_shared<const std::string>(chatwire::encode_message_new(m))});
+    // roomcore: an edit / delete event replays as its own frame, as in conversations.
+    out.push_back(SeqFrame{m.seq(), std::make_shared<const std::string>(chatwire::encode_stream_entry(m))});
   }
   if (more) *more = response.messages_size() >= limit;
   return std::nullopt;
@@ -127,28 +129,31 @@ std::optional<OpError> RoomOps::history(const jwt::Claims& claims, const RoomPre
   if (!status.ok()) return op_error(status);
   std::vector<std::string> frames;
   frames.reserve(static_cast<std::size_t>(response.messages_size()));
-  for (const auto& m : response.messages()) frames.push_back(chatwire::encode_message_new(m));
+  for (const auto& m : response.messages()) frames.push_back(chatwire::encode_stream_entry(m));
   bool more = response.messages_size() >= limit && response.messages(0).seq() > 1;
   frame = encode_room_history(room_id, before_seq, frames, more);
   return std::nullopt;
 }
 
-std::optional<OpError> RoomOps::post_message(const jwt::Claims& claims, const RoomPresenceMember& me,
-                                             const std::string& room_id,
-                                             const std::string& client_id, const std::string& text,
-                                             PostResult& result) const {
-  if (!upstreams_.rooms) return rooms_off();
-  chat::v1::PostRoomMessageRequest request;
-  *request.mutable_actor() = actor(claims, me);
-  request.set_room_id(room_id);
-  request.set_client_id(client_id);
-  request.set_text(text);
-  chat::v1::PostMessageResponse response;
-  auto status = upstreams_.call(*upstreams_.rooms, &RoomsRpc::PostRoomMessage, request, response);
-  if (!status.ok()) return op_error(status);
-  result.seq = response.message().seq();
-  result.message_id = response.message().id();
-  return std::nullopt;
+void RoomOps::post_message_async(const jwt::Claims& claims, const RoomPresenceMember& me,
+                                 const std::string& room_id, const std::string& client_id,
+                                 const std::string& text, ChatOps::PostDone done) const {
+  if (!upstreams_.rooms) return done(rooms_off(), {});
+  using RoomPostCall = AsyncUnary<chat::v1::PostRoomMessageRequest, chat::v1::PostMessageResponse>;
+  auto call = std::make_shared<RoomPostCall>();
+  *call->request.mutable_actor() = actor(claims, me);
+  call->request.set_room_id(room_id);
+  call->request.set_client_id(client_id);
+  call->request.set_text(text);
+  upstreams_.async_call(*upstreams_.rooms, &RoomsRpc::async_interface::PostRoomMessage,
+                        std::move(call),
+                        [done = std::move(done)](const grpc::Status& status, RoomPostCall& c) {
+                          if (!status.ok()) return done(op_error(status), {});
+                          PostResult result;
+                          result.seq = c.response.message().seq();
+                          result.message_id = c.response.message().id();
+                          done(std::nullopt, std::move(result));
+                        });
 }
 
 void RoomOps::publish_typing(const RoomPresenceMember& me, const std::string& room_id,

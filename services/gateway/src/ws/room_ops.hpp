@@ -72,10 +72,15 @@ class RoomOps {
                                  const std::string& room_id, std::int64_t before_seq, int limit,
                                  std::string& frame) const;
 
-  /// room PostRoomMessage as `me` (membership checked by channel-connector).
-  std::optional<OpError> post_message(const jwt::Claims& claims, const RoomPresenceMember& me,
-                                      const std::string& room_id, const std::string& client_id,
-                                      const std::string& text, PostResult& result) const;
+  /// roomcore: room PostRoomMessage as `me` (membership checked by channel-connector, inside
+  /// the append). Non-blocking like ChatOps::post_message_async (gRPC callback API under
+  /// RPC_TIMEOUT_MS and the upstream breaker, the current thread's request id): `done` runs
+  /// once on a gRPC thread (inline when the breaker is open or rooms are off), so it must hand
+  /// its result to the socket's executor. Errors as api_error_from_grpc (`forbidden` for a
+  /// non-member, `unavailable`, `invalid_argument`, ...).
+  void post_message_async(const jwt::Claims& claims, const RoomPresenceMember& me,
+                          const std::string& room_id, const std::string& client_id,
+                          const std::string& text, ChatOps::PostDone done) const;
 
   /// Publishes a typing frame (encode_room_typing, expires_in_ms = typing_ttl). Never stored.
   void publish_typing(const RoomPresenceMember& me, const std::string& room_id, bool typing) const;

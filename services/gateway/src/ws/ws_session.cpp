@@ -851,25 +851,21 @@ class WsSession : public ConversationWatcher,
         });
   }
 
-  /// A room message (rooms: membership-checked PostRoomMessage) still goes through a gateway
-  /// worker (blocking call); its answer comes back like call_post's. A full worker queue is an
-  /// `unavailable` with the default retry hint; nothing is stored.
+  /// A room message (rooms: membership-checked PostRoomMessage), like call_post: without
+  /// blocking (gRPC callback API), the answer back on this socket's executor (roomcore).
   void call_room_post(ClientFrame frame, const std::shared_ptr<const jwt::Claims>& claims,
                       RoomPresenceMember room) {
-    bool queued = context_.workers.try_submit([self = shared_from_this(), claims, room, frame] {
-      common::ScopedRequestId scope(new_ws_request_id());
-      PostResult result;
-      auto error = self->context_.rooms.post_message(*claims, room, frame.conversation_id,
-                                                     frame.client_id, frame.text, result);
-      net::post(self->socket_.get_executor(),
-                [self, client_id = frame.client_id, conversation_id = frame.conversation_id,
-                 error = std::move(error), result = std::move(result)] {
-                  self->posted(client_id, conversation_id, error, result);
-                });
-    });
-    if (!queued) {
-      posted(frame.client_id, frame.conversation_id, OpError{"unavailable", kServerBusy}, {});
-    }
+    common::ScopedRequestId scope(new_ws_request_id());
+    context_.rooms.post_message_async(
+        *claims, room, frame.conversation_id, frame.client_id, frame.text,
+        [self = shared_from_this(), client_id = frame.client_id,
+         conversation_id = frame.conversation_id](std::optional<OpError> error, PostResult result) {
+          net::post(self->socket_.get_executor(),
+                    [self, client_id, conversation_id, error = std::move(error),
+                     result = std::move(result)] {
+                      self->posted(client_id, conversation_id, error, result);
+                    });
+        });
   }
 
   /// The answer of a PostMessage: the ack (only now: channel-connector committed it) or the

@@ -22,6 +22,11 @@ bool is_change_event(const botfactory::chat::v1::Message& message);
 
 std::string encode_message_change(const botfactory::chat::v1::Message& event);
 
+/// roomcore: the frame of any seq-stream entry as replays send it: encode_message_change() for
+/// an edit / delete event (is_change_event), else encode_message_new() (messages and a room's
+/// membership events), byte-identical to the live frame.
+std::string encode_stream_entry(const botfactory::chat::v1::Message& entry);
+
 /// Adds "edited_at" and, for a tombstone, "deleted":true and "deleted_at" to a message body
 /// object (after "created_at"), when set. Used by encode_message_new and encode_message_change.
 void append_edit_state(boost::json::object& body, const botfactory::chat::v1::Message& message);

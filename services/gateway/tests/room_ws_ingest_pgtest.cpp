@@ -1,0 +1,182 @@
+// roomcore: room posts over the WebSocket through the real gateway and the real
+// channel-connector (in process, fresh database, test Redis). message.send to a room goes out
+// on gRPC's callback API like a conversation's (no worker thread waits): one socket's sends
+// are acknowledged in send order with rising seq; a member removed meanwhile is refused
+// (`forbidden`, checked inside the append); room.history and a resume by since_seq carry the
+// `message.edited` / `message.deleted` frames of the merged history.
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+
+#include "botfactory/pg/migrator.hpp"
+#include "botfactory/pg/pool.hpp"
+#include "botfactory/rpc/server.hpp"
+#include "channel_app.hpp"
+#include "channel_grpc_service.hpp"
+#include "fake_services.hpp"
+#include "fake_upstreams.hpp"
+#include "gateway_fleet.hpp"
+#include "message_edits.hpp"
+#include "migrations.hpp"
+#include "model_status.hpp"
+#include "room_grpc_service.hpp"
+#include "room_service.hpp"
+
+using namespace botfactory::gateway_test;
+namespace common = botfactory::common;
+namespace pg = botfactory::pg;
+namespace rpc = botfactory::rpc;
+namespace metrics = botfactory::metrics;
+namespace testenv = botfactory::testenv;
+namespace gateway = botfactory::gateway;
+namespace cc = botfactory::channel;
+namespace cct = botfactory::channel::testing_support;
+namespace commonv1 = botfactory::common::v1;
+
+namespace {
+
+/// channel-connector's real wiring with its chat and room services on one gRPC port.
+struct RoomConnector {
+  cct::FakeRegistry registry;
+  cct::FakeSubscription subscription;
+  cct::FakeAi ai;
+  metrics::Registry metrics;
+  testenv::TestDatabase database;
+  std::shared_ptr<pg::Pool> pool;
+  std::unique_ptr<rpc::Server> fakes;
+  std::unique_ptr<cc::ChannelApp> app;
+  std::unique_ptr<cc::ChannelConnectorGrpc> chat_service;
+  std::unique_ptr<cc::RoomGrpc> room_service;
+  std::unique_ptr<rpc::Server> server;
+
+  RoomConnector() {
+    pool = std::make_shared<pg::Pool>(database.conninfo(), 8);
+    {
+      auto connection = pool->acquire();
+      pg::migrate(*connection, "chat", botfactory::migrations::chat_migrations());
+    }
+    fakes = std::make_unique<rpc::Server>("127.0.0.1:0",
+                                          std::vector<grpc::Service*>{&registry, &subscription, &ai});
+    std::string address = "127.0.0.1:" + std::to_string(fakes->port());
+    cc::ChannelSettings s;
+    s.redis_host = testenv::redis_host();
+    s.redis_port = testenv::redis_port();
+    s.registry_addr = s.subscription_addr = s.ai_proxy_addr = address;
+    s.pipeline_threads = 1;
+    s.redis_key_prefix = "test:" + common::random_uuid() + ":";
+    app = std::make_unique<cc::ChannelApp>(pool, s, metrics);
+    chat_service = std::make_unique<cc::ChannelConnectorGrpc>(app->chat(), &app->model_status(),
+                                                              &app->edits());
+    room_service = std::make_unique<cc::RoomGrpc>(app->rooms());
+    server = std::make_unique<rpc::Server>(
+        "127.0.0.1:0", std::vector<grpc::Service*>{chat_service.get(), room_service.get()});
+  }
+  ~RoomConnector() {
+    ai.release();
+    server.reset();
+    app.reset();
+    fakes.reset();
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(server->port()); }
+};
+
+/// The next `error` or `message.ack` frame (message.new and the like skipped).
+json::object next_answer(WsClient& ws) {
+  for (int i = 0; i < 1000; ++i) {
+    auto frame = ws.read_json();
+    auto type = frame.at("type").as_string();
+    if (type == "error" || type == "message.ack") return frame;
+  }
+  FAIL("no answer");
+  return {};
+}
+
+void send_message(WsClient& ws, const std::string& room, const std::string& client_id) {
+  ws.send_json({{"type", "message.send"}, {"conversation_id", room}, {"client_id", client_id},
+                {"text", "hello " + client_id}});
+}
+
+}  // namespace
+
+TEST_CASE("room ingest: WebSocket room posts are asynchronous, ordered per socket, members only; history shows edits") {
+  RoomConnector connector;
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) {
+                     s.channel_addr = connector.address();
+                     s.ws_rate_per_sec = 10000;
+                     s.ws_burst = 10000;
+                     s.ws_max_in_flight_per_socket = 64;
+                   }};
+  auto& rooms = connector.app->rooms();
+  cc::Actor owner{kTenant, "user", common::random_uuid(), "olga"};
+  auto room = rooms.create(owner, "Ingest", "", "public");
+  rooms.join(cc::Actor{kTenant, "user", kUserId, "me"}, room.id(), "");  // the socket's user
+
+  WsClient ws(gateway.port(), user_token(fakes, kTenant));
+  REQUIRE(ws.open());
+  ws.send_json({{"type", "room.join"}, {"room_id", room.id()}, {"since_seq", 0}});
+  ws.read_type("room.joined");
+
+  // A burst from one socket: acknowledged in send order, seq rising (one call on the wire per
+  // conversation at a time, the rest waiting in the socket's ingest lane).
+  constexpr int kBurst = 40;
+  for (int i = 0; i < kBurst; ++i) send_message(ws, room.id(), "b" + std::to_string(i));
+  std::int64_t last = 0;
+  for (int i = 0; i < kBurst; ++i) {
+    auto answer = next_answer(ws);
+    INFO(json::serialize(answer));
+    REQUIRE(answer.at("type").as_string() == "message.ack");
+    CHECK(answer.at("client_id").as_string() == "b" + std::to_string(i));
+    CHECK(seq_of(answer) > last);
+    last = seq_of(answer);
+  }
+
+  // Edits merged into history: the owner edits its message, deletes another.
+  auto own = rooms.post(owner, room.id(), "o1", "first draft").message().seq();
+  auto gone = rooms.post(owner, room.id(), "o2", "oops").message().seq();
+  cc::EditActor as_owner{commonv1::SENDER_KIND_OPERATOR, owner.id};
+  auto edited = connector.app->edits().edit(kTenant, room.id(), own, as_owner, "final text");
+  auto deleted = connector.app->edits().remove(kTenant, room.id(), gone, as_owner);
+  ws.send_json({{"type", "room.history"}, {"room_id", room.id()}, {"before_seq", 0}, {"limit", 200}});
+  auto history = ws.read_type("room.history");
+  std::map<std::int64_t, json::object> by_seq;
+  for (const auto& m : history.at("messages").as_array()) {
+    by_seq[m.as_object().at("seq").as_int64()] = m.as_object();
+  }
+  REQUIRE(by_seq.count(edited.seq()));
+  CHECK(by_seq[edited.seq()].at("type").as_string() == "message.edited");
+  CHECK(by_seq[edited.seq()].at("target_seq").as_int64() == own);
+  CHECK(by_seq[deleted.seq()].at("type").as_string() == "message.deleted");
+  CHECK(by_seq[own].at("message").at("text").as_string() == "final text");
+  CHECK(by_seq[own].at("message").as_object().contains("edited_at"));
+  CHECK(by_seq[gone].at("message").at("text").as_string().empty());
+  CHECK(by_seq[gone].at("message").at("deleted").as_bool());
+
+  // A second socket resuming after the burst replays the edit and delete events.
+  WsClient resumed(gateway.port(), user_token(fakes, kTenant));
+  REQUIRE(resumed.open());
+  resumed.send_json({{"type", "room.join"}, {"room_id", room.id()}, {"since_seq", last}});
+  std::vector<json::object> replay;
+  resumed.read_type("room.joined", &replay);
+  std::vector<std::string> types;
+  for (const auto& f : replay) types.push_back(std::string(f.at("type").as_string()));
+  CHECK(std::count(types.begin(), types.end(), "message.edited") == 1);
+  CHECK(std::count(types.begin(), types.end(), "message.deleted") == 1);
+  resumed.close();
+
+  // Removed: the next post is refused by channel-connector, nothing stored.
+  rooms.remove_member(owner, room.id(), "user", kUserId);
+  send_message(ws, room.id(), "after-removal");
+  auto refused = next_answer(ws);
+  INFO(json::serialize(refused));
+  CHECK(refused.at("type").as_string() == "error");
+  CHECK(refused.at("code").as_string() == "forbidden");
+  {
+    auto connection = connector.pool->acquire();
+    CHECK(connection->exec("SELECT count(*) FROM chat.messages WHERE client_id = 'after-removal'")
+              .int64(0, 0) == 0);
+  }
+  ws.close();
+}
