@@ -166,8 +166,37 @@ TEST_CASE("room ingest: WebSocket room posts are asynchronous, ordered per socke
   CHECK(std::count(types.begin(), types.end(), "message.deleted") == 1);
   resumed.close();
 
+  // REST posts take the same asynchronous path: 201, a resend 200 with the same message.
+  auto token = user_token(fakes, kTenant);
+  auto path = "/api/v1/rooms/" + room.id() + "/messages";
+  auto created = http_call(gateway.port(), http::verb::post, path,
+                           R"({"client_id":"rest-1","text":"over REST"})", token);
+  REQUIRE(created.status == 201);
+  auto rest_seq = created.json().at("seq").as_int64();
+  CHECK(rest_seq > deleted.seq());
+  auto again = http_call(gateway.port(), http::verb::post, path,
+                         R"({"client_id":"rest-1","text":"over REST"})", token);
+  CHECK(again.status == 200);
+  CHECK(again.json().at("seq").as_int64() == rest_seq);
+  CHECK(http_call(gateway.port(), http::verb::post, path, R"({"client_id":"rest-2","text":""})", token)
+            .status == 400);
+  // The REST listing (before_seq) carries the edit events too.
+  auto listed = http_call(gateway.port(), http::verb::get,
+                          path + "?before_seq=" + std::to_string(rest_seq) + "&limit=3", {}, token);
+  REQUIRE(listed.status == 200);
+  auto page = listed.json().at("messages").as_array();
+  REQUIRE(page.size() == 3);
+  // ... own, gone, edited, deleted, rest-1: the 3 before rest-1 are the tombstone and the events.
+  CHECK(page[0].at("deleted").as_bool());
+  CHECK(page[1].at("event").as_string() == "edited");
+  CHECK(page[2].at("event").as_string() == "deleted");
+  CHECK(page[2].at("target_seq").as_int64() == gone);
+
   // Removed: the next post is refused by channel-connector, nothing stored.
   rooms.remove_member(owner, room.id(), "user", kUserId);
+  CHECK(http_call(gateway.port(), http::verb::post, path,
+                  R"({"client_id":"rest-3","text":"after removal"})", token)
+            .status == 403);
   send_message(ws, room.id(), "after-removal");
   auto refused = next_answer(ws);
   INFO(json::serialize(refused));

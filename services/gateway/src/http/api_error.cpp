@@ -21,6 +21,14 @@ HttpResponse error_response(int status, std::string_view code, std::string_view 
   return response;
 }
 
+HttpResponse error_response(const ApiError& error) {
+  auto response = error_response(error.status(), error.code(), error.what());
+  if (error.retry_after_s() > 0) {
+    response.headers.emplace_back("Retry-After", std::to_string(error.retry_after_s()));
+  }
+  return response;
+}
+
 ApiError api_error_from_grpc(const grpc::Status& status) {
   const std::string& message = status.error_message();
   if (auto retry = rpc::retry_after_seconds(status)) {

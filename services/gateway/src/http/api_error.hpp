@@ -37,6 +37,9 @@ class ApiError : public std::runtime_error {
 /// A JSON error response.
 HttpResponse error_response(int status, std::string_view code, std::string_view message);
 
+/// roomcore: the JSON error response of `error`, with Retry-After when it carries one.
+HttpResponse error_response(const ApiError& error);
+
 /// The REST error for a failed upstream call: INVALID_ARGUMENT 400 validation_failed (with the
 /// service's message), UNAUTHENTICATED 401 unauthorized, PERMISSION_DENIED 403 forbidden,
 /// NOT_FOUND 404 not_found, ALREADY_EXISTS / FAILED_PRECONDITION 409 conflict,

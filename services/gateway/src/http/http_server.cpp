@@ -412,6 +412,14 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
                                                  route_class = std::move(route_class)]() mutable {
         common::ScopedRequestId scope(rest_request.request_id);  // logs + upstream metadata
         auto limited = self->context_.limits.check(route, rest_request.client_ip);
+        // roomcore: a room post answers from a gRPC thread; this worker does not wait for it.
+        if (!limited && self->context_.rest.handle_async(rest_request, route, [self, route_class](HttpResponse r) {
+              net::post(self->stream_.get_executor(), [self, r = std::move(r), route_class]() mutable {
+                self->send(std::move(r), route_class, true);
+              });
+            })) {
+          return;
+        }
         auto response = limited ? std::move(*limited) : self->context_.rest.handle(rest_request, route);
         net::post(self->stream_.get_executor(),
                   [self, response = std::move(response), route_class = std::move(route_class)]() mutable {

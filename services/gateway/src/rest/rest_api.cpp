@@ -159,16 +159,29 @@ HttpResponse RestApi::handle(const HttpRequest& request, const RouteMatch& route
   try {
     return dispatch(request, route);
   } catch (const ApiError& e) {
-    auto response = error_response(e.status(), e.code(), e.what());
-    if (e.retry_after_s() > 0) {
-      response.headers.emplace_back("Retry-After", std::to_string(e.retry_after_s()));
-    }
-    return response;
+    return error_response(e);
   } catch (const std::exception& e) {
     common::logger("rest")->error("request {} {} failed: {}", request.request_id, route.pattern,
                                   common::json_escape(e.what()));
     return error_response(500, "internal", "internal error");
   }
+}
+
+bool RestApi::handle_async(const HttpRequest& request, const RouteMatch& route,
+                           const std::function<void(HttpResponse)>& reply) const {
+  if (route.kind != RouteMatch::Kind::kFound || route.endpoint != Endpoint::kPostRoomMessage) {
+    return false;
+  }
+  try {
+    post_room_message_async(upstreams_, authenticate(request), route.params.at(0), request, reply);
+  } catch (const ApiError& e) {
+    reply(error_response(e));
+  } catch (const std::exception& e) {
+    common::logger("rest")->error("request {} {} failed: {}", request.request_id, route.pattern,
+                                  common::json_escape(e.what()));
+    reply(error_response(500, "internal", "internal error"));
+  }
+  return true;
 }
 
 HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& route) const {

@@ -2,6 +2,7 @@
 // The REST API `/api/v1` (docs/api.md): each endpoint mapped to one or two gRPC calls on the
 // owning service. No HTTP library here: the server hands over an HttpRequest.
 
+#include <functional>
 #include <string>
 
 #include "http/http_message.hpp"
@@ -37,6 +38,14 @@ class RestApi {
 
   /// Same, for an already matched route.
   HttpResponse handle(const HttpRequest& request, const RouteMatch& route) const;
+
+  /// roomcore: answers `route` without the calling thread waiting for the upstream when it is
+  /// an asynchronous route (today POST /api/v1/rooms/{id}/messages: token and body checked
+  /// here, PostRoomMessage on gRPC's callback API) and returns true; `reply` then runs once,
+  /// on this thread for an early error or on a gRPC thread (hand it to the connection's
+  /// executor). False (reply not called) for every other route: use handle(). Never throws.
+  bool handle_async(const HttpRequest& request, const RouteMatch& route,
+                    const std::function<void(HttpResponse)>& reply) const;
 
  private:
   HttpResponse dispatch(const HttpRequest& request, const RouteMatch& route) const;

@@ -103,7 +103,35 @@ json::object room_message_json(const chat::v1::Message& m) {
   return o;
 }
 
+/// PostRoomMessage of a POST /rooms/{id}/messages body {"client_id","text"}.
+chat::v1::PostRoomMessageRequest post_request(const chat::v1::RoomActor& actor,
+                                              const std::string& room_id,
+                                              const HttpRequest& request) {
+  auto body = parse_json_object(request.body);
+  chat::v1::PostRoomMessageRequest r;
+  *r.mutable_actor() = actor;
+  r.set_room_id(room_id);
+  r.set_client_id(string_field(body, "client_id"));
+  r.set_text(string_field(body, "text"));
+  return r;
+}
+
 }  // namespace
+
+void post_room_message_async(const Upstreams& upstreams, const jwt::Claims& claims,
+                             const std::string& room_id, const HttpRequest& request,
+                             const std::function<void(HttpResponse)>& reply) {
+  if (!upstreams.rooms) throw ApiError(503, "unavailable", "rooms are not available");
+  using PostCall = AsyncUnary<chat::v1::PostRoomMessageRequest, chat::v1::PostMessageResponse>;
+  auto post = std::make_shared<PostCall>();
+  post->request = post_request(actor_of(upstreams, claims), room_id, request);
+  upstreams.async_call(*upstreams.rooms, &RoomsRpc::async_interface::PostRoomMessage,
+                       std::move(post), [reply](const grpc::Status& status, PostCall& c) {
+                         if (!status.ok()) return reply(error_response(api_error_from_grpc(status)));
+                         reply(json_response(c.response.duplicate() ? 200 : 201,
+                                             room_message_json(c.response.message())));
+                       });
+}
 
 HttpResponse rooms_rest(const Upstreams& upstreams, const jwt::Claims& claims, Endpoint endpoint,
                         const std::vector<std::string>& params, const HttpRequest& request) {
@@ -228,13 +256,7 @@ HttpResponse rooms_rest(const Upstreams& upstreams, const jwt::Claims& claims, E
       return json_response(200, json::object{{"messages", std::move(messages)}});
     }
     case Endpoint::kPostRoomMessage: {
-      auto body = parse_json_object(request.body);
-      chat::v1::PostRoomMessageRequest r;
-      *r.mutable_actor() = actor;
-      r.set_room_id(room_id);
-      r.set_client_id(string_field(body, "client_id"));
-      r.set_text(string_field(body, "text"));
-      auto posted = call(upstreams, &RoomsRpc::PostRoomMessage, r);
+      auto posted = call(upstreams, &RoomsRpc::PostRoomMessage, post_request(actor, room_id, request));
       return json_response(posted.duplicate() ? 200 : 201, room_message_json(posted.message()));
     }
     case Endpoint::kSetRoomBot: {

@@ -6,6 +6,7 @@
 // non-member of a public room, 404 not_found for another tenant's room or a private room one
 // is not in.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,5 +23,14 @@ struct Upstreams;
 /// not_found, 409 conflict, 429 rate_limited (posting), 503 unavailable.
 HttpResponse rooms_rest(const Upstreams& upstreams, const jwt::Claims& claims, Endpoint endpoint,
                         const std::vector<std::string>& params, const HttpRequest& request);
+
+/// roomcore: POST /api/v1/rooms/{id}/messages (`room_id`) without waiting: the actor and body
+/// are checked on the calling thread (ApiError thrown as rooms_rest would: 400, 401 …; a
+/// user's name comes from auth GetUser, blocking), then PostRoomMessage goes out on gRPC's
+/// callback API and `reply` gets 201 (200 for a duplicate client_id) with the message, or the
+/// error (api_error_from_grpc), once, on a gRPC thread (inline when the breaker is open).
+void post_room_message_async(const Upstreams& upstreams, const jwt::Claims& claims,
+                             const std::string& room_id, const HttpRequest& request,
+                             const std::function<void(HttpResponse)>& reply);
 
 }  // namespace botfactory::gateway
