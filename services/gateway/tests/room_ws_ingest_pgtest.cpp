@@ -110,11 +110,12 @@ TEST_CASE("room ingest: WebSocket room posts are asynchronous, ordered per socke
                      s.ws_max_in_flight_per_socket = 64;
                    }};
   auto& rooms = connector.app->rooms();
-  cc::Actor owner{kTenant, "user", common::random_uuid(), "olga"};
+  const std::string tenant = common::random_uuid();
+  cc::Actor owner{tenant, "user", common::random_uuid(), "olga"};
   auto room = rooms.create(owner, "Ingest", "", "public");
-  rooms.join(cc::Actor{kTenant, "user", kUserId, "me"}, room.id(), "");  // the socket's user
+  rooms.join(cc::Actor{tenant, "user", kUserId, "me"}, room.id(), "");  // the socket's user
 
-  WsClient ws(gateway.port(), user_token(fakes, kTenant));
+  WsClient ws(gateway.port(), user_token(fakes, tenant));
   REQUIRE(ws.open());
   ws.send_json({{"type", "room.join"}, {"room_id", room.id()}, {"since_seq", 0}});
   ws.read_type("room.joined");
@@ -137,8 +138,8 @@ TEST_CASE("room ingest: WebSocket room posts are asynchronous, ordered per socke
   auto own = rooms.post(owner, room.id(), "o1", "first draft").message().seq();
   auto gone = rooms.post(owner, room.id(), "o2", "oops").message().seq();
   cc::EditActor as_owner{commonv1::SENDER_KIND_OPERATOR, owner.id};
-  auto edited = connector.app->edits().edit(kTenant, room.id(), own, as_owner, "final text");
-  auto deleted = connector.app->edits().remove(kTenant, room.id(), gone, as_owner);
+  auto edited = connector.app->edits().edit(tenant, room.id(), own, as_owner, "final text");
+  auto deleted = connector.app->edits().remove(tenant, room.id(), gone, as_owner);
   ws.send_json({{"type", "room.history"}, {"room_id", room.id()}, {"before_seq", 0}, {"limit", 200}});
   auto history = ws.read_type("room.history");
   std::map<std::int64_t, json::object> by_seq;
@@ -155,7 +156,7 @@ TEST_CASE("room ingest: WebSocket room posts are asynchronous, ordered per socke
   CHECK(by_seq[gone].at("message").at("deleted").as_bool());
 
   // A second socket resuming after the burst replays the edit and delete events.
-  WsClient resumed(gateway.port(), user_token(fakes, kTenant));
+  WsClient resumed(gateway.port(), user_token(fakes, tenant));
   REQUIRE(resumed.open());
   resumed.send_json({{"type", "room.join"}, {"room_id", room.id()}, {"since_seq", last}});
   std::vector<json::object> replay;
@@ -167,7 +168,7 @@ TEST_CASE("room ingest: WebSocket room posts are asynchronous, ordered per socke
   resumed.close();
 
   // REST posts take the same asynchronous path: 201, a resend 200 with the same message.
-  auto token = user_token(fakes, kTenant);
+  auto token = user_token(fakes, tenant);
   auto path = "/api/v1/rooms/" + room.id() + "/messages";
   auto created = http_call(gateway.port(), http::verb::post, path,
                            R"({"client_id":"rest-1","text":"over REST"})", token);
@@ -201,7 +202,10 @@ TEST_CASE("room ingest: WebSocket room posts are asynchronous, ordered per socke
   auto refused = next_answer(ws);
   INFO(json::serialize(refused));
   CHECK(refused.at("type").as_string() == "error");
-  CHECK(refused.at("code").as_string() == "forbidden");
+  // The socket left the room at its member.removed frame (not_joined); a send that raced that
+  // frame is refused by channel-connector inside the append (forbidden). Never stored.
+  auto code = refused.at("code").as_string();
+  CHECK((code == "not_joined" || code == "forbidden"));
   {
     auto connection = connector.pool->acquire();
     CHECK(connection->exec("SELECT count(*) FROM chat.messages WHERE client_id = 'after-removal'")
