@@ -2,7 +2,6 @@
 // Conversations and messages: validation, the seq transaction, Redis publishing, and the hand-off
 // of visitor messages to the bot pipeline. The gRPC layer (channel_grpc_service) is a thin shell.
 
-#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>

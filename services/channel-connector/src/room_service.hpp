@@ -117,7 +117,8 @@ class RoomService {
   chat::v1::Room visible_room(const Actor& actor, const std::string& room_id);
   /// visible_room() of a member; FORBIDDEN for a non-member of a public room.
   chat::v1::Room member_room(const Actor& actor, const std::string& room_id);
-  /// Publishes committed event messages in order (under the conversation's post lock).
+  /// Publishes committed event messages in order (holding the conversation's commit lane,
+  /// ChatService::conversation_lock).
   void publish(const std::vector<chat::v1::Message>& events);
 
   RoomRepository& repository_;
