@@ -157,7 +157,15 @@ export class RoomsPanel {
       this.online.after(this.invite);
     }
     if (room.e2ee && this.user) {
-      const device = await deviceFor(this.origin, () => this.token(), this.user.userId);
+      let device;
+      try {
+        device = await deviceFor(this.origin, () => this.token(), this.user.userId);
+      } catch (error) {
+        // Without a device nothing can be decrypted: the room is not shown (never its ciphertext).
+        console.warn("e2ee device", error);
+        this.online.textContent = this.ui.error;
+        return;
+      }
       if (this.room !== room) return;
       this.secure = new EncryptedRoomView(new EncryptedRoom(this.origin, () => this.token(), room.id, device), {
         frame: (f) => this.frame(f), userId: this.user.userId, lang: () => this.session!.bot.language,
