@@ -14,6 +14,12 @@ export type Unreadable = "not_encrypted" | "no_key" | "corrupt";
 /** A decrypted message text (and its file), or why not. */
 export type Opened = { ok: true; plain: Plaintext; epoch: number; keyId: string } | { ok: false; why: Unreadable };
 
+/**
+ * The longest envelope sent (characters): the server's message text limit (4000 code points)
+ * applies before its envelope check (docs/e2ee.md "Messages", "Effective size").
+ */
+export const maxEnvelopeChars = 4000;
+
 /** The largest file encrypted in the browser (bytes); the server's plan cap still applies. */
 export const maxEncryptedFileBytes = 10 * 1024 * 1024;
 
@@ -58,7 +64,9 @@ export class EncryptedRoom {
       key = this.keys.current();
     }
     if (!key) throw new ApiError(0, "no_key", "this device has no key for the room yet");
-    return seal(key.key, this.roomId, key.epoch, key.keyId, plain);
+    const envelope = await seal(key.key, this.roomId, key.epoch, key.keyId, plain);
+    if (envelope.length > maxEnvelopeChars) throw new ApiError(0, "too_long", "the message is too long once encrypted");
+    return envelope;
   }
 
   /** Re-reads the key state after `key_epoch_stale` / `key_conflict`: rotates when the new epoch has no key. */

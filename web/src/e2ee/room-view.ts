@@ -163,6 +163,12 @@ export class EncryptedRoomView {
       body.textContent = "—";
       return;
     }
+    if (message.attachment && message.text === "\u{1F4CE} encrypted.bin") {
+      // The bare upload message of a client that sends the file's envelope separately
+      // (docs/e2ee.md "Files"): that envelope shows the file; this one has nothing to show.
+      item.hidden = true;
+      return;
+    }
     const opened: Opened = await this.room.openText(message.text);
     if (!opened.ok) {
       body.textContent = this.ui.unreadable;
@@ -173,7 +179,9 @@ export class EncryptedRoomView {
     item.classList.remove("e2ee-unreadable");
     body.textContent = opened.plain.text;
     body.hidden = !opened.plain.text && !!opened.plain.attachment;
-    if (opened.plain.attachment && message.attachment) this.renderFile(item, opened, message.attachment);
+    const fileId = opened.plain.attachment?.id;
+    const wire = message.attachment ?? (fileId && /^[A-Za-z0-9-]{1,64}$/.test(fileId) ? { id: fileId, url: `/api/v1/attachments/${fileId}` } : undefined);
+    if (opened.plain.attachment && wire) this.renderFile(item, opened, wire);
     if (message.edited_at) item.append(el("span", "e2ee-edited", this.ui.edited));
     const own = message.sender.kind === "operator" && message.sender.id === this.port.userId;
     const created = Date.parse(message.created_at ?? "") || Date.now();
