@@ -88,6 +88,7 @@ async function signedInPage(tokens) {
   await context.addInitScript((s) => localStorage.setItem("botfactory.dashboard.session", s), session);
   const page = await context.newPage();
   page.on("pageerror", (e) => console.log("page error:", e.message));
+  page.on("console", (m) => { if (m.type() === "warning" || m.type() === "error") console.log(`page ${m.type()}:`, m.text()); });
   return page;
 }
 
@@ -160,6 +161,8 @@ test("an end-to-end encrypted room between two browsers: plaintext on the pages,
   // A picture: encrypted in A's page, shown decrypted on both.
   await pageA.setInputFiles(".e2ee-file", { name: "sunset-photo.png", mimeType: "image/png", buffer: png(96, 64) });
   for (const page of [pageA, pageB]) {
+    await page.waitForFunction(() => document.querySelectorAll(".e2ee-image").length > 0, null, { timeout: 20000 })
+      .catch(async (e) => { console.log(await page.innerHTML(".room-messages")); throw e; });
     await page.waitForFunction(() => [...document.querySelectorAll(".e2ee-image")].some((i) => i.src.startsWith("blob:") && i.complete && i.naturalWidth === 96),
       null, { timeout: 20000 });
   }

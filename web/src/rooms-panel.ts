@@ -54,6 +54,7 @@ export class RoomsPanel {
   private secure: EncryptedRoomView | null = null;
   private invite: HTMLElement | null = null;
   private form!: HTMLFormElement;
+  private createForm: HTMLFormElement | null = null;
 
   constructor(private readonly root: HTMLElement, private readonly origin: string) {
     const back = el("button", "room-back");
@@ -87,7 +88,10 @@ export class RoomsPanel {
     this.input.placeholder = this.ui.placeholder;
     this.input.setAttribute("aria-label", this.ui.placeholder);
     this.root.hidden = false;
-    if (first && this.user) this.root.append(roomCreateForm(this.origin, () => this.token(), session.bot.language, (room) => void this.open(room)));
+    if (first && this.user) {
+      this.createForm = roomCreateForm(this.origin, () => this.token(), session.bot.language, (room) => void this.open(room));
+      this.root.append(this.createForm);
+    }
     if (first) void this.refresh().then(() => this.openInvite());
   }
 
@@ -151,6 +155,7 @@ export class RoomsPanel {
     this.log.replaceChildren();
     this.heading.textContent = room.name;
     this.list.hidden = true;
+    if (this.createForm) this.createForm.hidden = true;
     this.view.hidden = false;
     if (this.user && room.visibility === "private" && (room.my_role === "owner" || room.my_role === "admin")) {
       this.invite = inviteButton(this.origin, () => this.token(), this.session!.bot.language, room.id);
@@ -189,6 +194,7 @@ export class RoomsPanel {
     this.renderTyping();
     this.view.hidden = true;
     this.list.hidden = false;
+    if (this.createForm) this.createForm.hidden = false;
   }
 
   private connect(): void {
@@ -240,7 +246,7 @@ export class RoomsPanel {
       const verb = event === "member.joined" ? this.ui.joined : event === "member.left" ? this.ui.left
         : event === "member.removed" ? this.ui.removed : text;
       item = el("li", "room-event", `${sender.name} ${verb}`);
-      this.secure?.membershipChanged();
+      this.secure?.membershipChanged(sender);
     } else if (this.secure) {
       item = el("li", `room-msg room-msg-${sender.kind}`);
       item.dataset.seq = String(frame.seq);

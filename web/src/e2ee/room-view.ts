@@ -8,6 +8,7 @@
 import { e2eeStrings, type E2eeStrings } from "../e2ee-i18n.js";
 import { ApiError } from "./api.js";
 import { EncryptedRoom, type Opened } from "./encrypted-room.js";
+import { paperclipIcon } from "../attachments.js";
 
 interface Sender { kind: string; id: string; name: string }
 interface WireAttachment { id: string; url: string }
@@ -69,10 +70,13 @@ export class EncryptedRoomView {
   private readonly cancelEdit = el("button", "e2ee-cancel-edit");
   private readonly pendingSends = new Map<string, { text: string; retried: boolean }>();
   private editing: { seq: number } | null = null;
+  private placeholder = "";
   private syncTimer: ReturnType<typeof setTimeout> | undefined;
   private waits = 0;
   private readonly unreadable = new Map<number, { item: HTMLElement; message: WireMessage }>();
   private ui: E2eeStrings;
+  /** Names of senders seen so far (a file's upload message may come without one). */
+  private readonly names = new Map<string, string>();
 
   constructor(private readonly room: EncryptedRoom, private readonly port: RoomPort,
               private readonly header: HTMLElement, form: HTMLFormElement,
@@ -85,7 +89,7 @@ export class EncryptedRoomView {
     this.header.after(this.notice);
     this.notice.after(this.status);
     this.attach.type = "button";
-    this.attach.textContent = "📎";
+    this.attach.append(paperclipIcon());
     this.attach.setAttribute("aria-label", this.ui.attach);
     this.attach.title = this.ui.attach;
     this.file.type = "file";
@@ -138,14 +142,20 @@ export class EncryptedRoomView {
     }
   }
 
-  /** A membership event or a presence change: share the key with newcomers, rotate after a departure. */
-  membershipChanged(): void {
+  /**
+   * A membership event (its member `sender`) or a presence change: share the key with
+   * newcomers, rotate after a departure.
+   */
+  membershipChanged(sender?: Sender): void {
+    if (sender?.name) this.names.set(sender.id, sender.name);
     void this.sync();
   }
 
   /** Renders a message of the room into `item` (its `.text` filled once decrypted). */
   render(item: HTMLElement, seq: number, message: WireMessage): void {
-    item.append(el("span", "who", message.sender.name), el("p", "text", "…"));
+    const { id, name } = message.sender;
+    if (name) this.names.set(id, name);
+    item.append(el("span", "who", name || this.names.get(id) || ""), el("p", "text", "…"));
     void this.fill(item, seq, message);
   }
 
@@ -220,6 +230,7 @@ export class EncryptedRoomView {
   }
 
   private startEditing(seq: number, text: string): void {
+    if (!this.editing) this.placeholder = this.input.placeholder;
     this.editing = { seq };
     this.input.value = text;
     this.input.placeholder = this.ui.editing;
@@ -230,7 +241,7 @@ export class EncryptedRoomView {
   private stopEditing(): void {
     this.editing = null;
     this.input.value = "";
-    this.input.placeholder = "";
+    this.input.placeholder = this.placeholder;
     this.cancelEdit.hidden = true;
   }
 

@@ -123,7 +123,9 @@ HttpResponse e2ee_rest(const Upstreams& upstreams, const jwt::Claims& claims, En
       chat::v1::ListDevicesRequest r;
       *r.mutable_actor() = actor;
       json::array devices;
-      for (const auto& d : call(upstreams, &E2eeRpc::ListDevices, r).devices()) devices.push_back(device_json(d));
+      // Named: a range-for over a member of a temporary would read the destroyed response.
+      const auto listed = call(upstreams, &E2eeRpc::ListDevices, r);
+      for (const auto& d : listed.devices()) devices.push_back(device_json(d));
       return json_response(200, json::object{{"devices", std::move(devices)}});
     }
     case Endpoint::kGetRoomE2ee: {
