@@ -33,7 +33,10 @@
 #                              × ROOM_MEMBERS deliveries), posted with WS message.send by the
 #                              members in turn
 #   ROOM_TYPING (1)            1: every sender types first (typing start every 2 s from
-#                              ROOM_TYPING_LEAD (3) s before its post, stop right after it)
+#                              ROOM_TYPING_LEAD (3) s before its post, stop right after it);
+#                              "1 0" runs the case twice, with and without typing (same members)
+#                              With PERF=1 the rooms case records `perf record -g` of both
+#                              gateways over its window → RUN_DIR/perf-<case>.txt (by symbol)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -196,24 +199,41 @@ run_case() {
 # to every member, the sender included), typing on. Members are created over REST first
 # (bench/room_members.mjs, bounded), then bench_ws_load --rooms.
 run_rooms_case() {
-  local typing_label label
-  typing_label=$([ "$ROOM_TYPING" = 1 ] && echo typing || echo notyping)
+  local typing=$1 typing_label label
+  typing_label=$([ "$typing" = 1 ] && echo typing || echo notyping)
   label="room-${ROOM_COUNT}x${ROOM_MEMBERS}-${ROOM_RATE}ps-$typing_label"
   echo "== $label: 2 replicas, $ROOM_COUNT rooms × $ROOM_MEMBERS members, $ROOM_RATE msgs/s per room" >&2
   scripts/fleet.sh start "$FLEET"
-  timeout 420 node bench/room_members.mjs "http://127.0.0.1:$GW1" "$ROOM_COUNT" "$ROOM_MEMBERS" \
-    "$RUN_DIR/room-members.txt"
-  local pid1 pid2 rc=0 deadline=$((DURATION + ROOM_TYPING_LEAD + 200))
+  # One set of members per run (a second typing variant reuses them on the fresh fleet).
+  if [ ! -s "$RUN_DIR/room-members.txt" ]; then
+    timeout 420 node bench/room_members.mjs "http://127.0.0.1:$GW1" "$ROOM_COUNT" "$ROOM_MEMBERS" \
+      "$RUN_DIR/room-members.txt"
+  fi
+  local pid1 pid2 rc=0 deadline=$((DURATION + ROOM_TYPING_LEAD + 200)) perf_pid=
   pid1=$(awk '$2=="gateway-1"{print $1}' "$FLEET/fleet.pids")
   pid2=$(awk '$2=="gateway-2"{print $1}' "$FLEET/fleet.pids")
   wait_quiet
+  rm -f "$RUN_DIR/window.mark"
+  if [ "$PERF" = 1 ]; then
+    # Waits for the load client's window mark, then samples both gateways for DURATION - 2 s.
+    (for _ in $(seq 1 1800); do [ -f "$RUN_DIR/window.mark" ] && break; sleep 0.1; done
+     [ -f "$RUN_DIR/window.mark" ] &&
+       perf record -g -F 499 -p "$pid1,$pid2" -o "$RUN_DIR/perf-$label.data" -- sleep $((DURATION - 2))
+    ) >"$RUN_DIR/perf-$label.log" 2>&1 &
+    perf_pid=$!
+  fi
   # shellcheck disable=SC2046
   timeout $((deadline + 10)) "$LOAD" --url "ws://127.0.0.1:$GW1/ws" --pid "$pid1" \
     --url "ws://127.0.0.1:$GW2/ws" --pid "$pid2" --rooms "$RUN_DIR/room-members.txt" \
-    --room-rate "$ROOM_RATE" --typing "$ROOM_TYPING" --typing-lead "$ROOM_TYPING_LEAD" \
+    --room-rate "$ROOM_RATE" --typing "$typing" --typing-lead "$ROOM_TYPING_LEAD" \
     --duration "$DURATION" --settle 2 --drain 10 --connect-timeout 150 --deadline "$deadline" \
     --redis-port "$REDIS_PORT" --redis-pid "$REDIS_PID" $(cpu_groups) \
-    --label "$label" >"$RUN_DIR/case.out" || rc=$?
+    --window-mark "$RUN_DIR/window.mark" --label "$label" >"$RUN_DIR/case.out" || rc=$?
+  if [ -n "$perf_pid" ]; then
+    wait "$perf_pid" || true
+    perf report -i "$RUN_DIR/perf-$label.data" --no-children --sort dso,symbol -g none --stdio \
+      2>/dev/null | grep -v '^$' | head -80 >"$RUN_DIR/perf-$label.txt" || true
+  fi
   grep '^RESULT ' "$RUN_DIR/case.out" | sed 's/^RESULT //' >>"$RESULTS" ||
     echo "run_fanout: $label produced no result (exit $rc)" >&2
   [ $rc -eq 0 ] || echo "run_fanout: $label exited with $rc (failures, losses or deadline)" >&2
@@ -233,7 +253,10 @@ if wanted ingest; then
     run_case "ingest-$r" 1 "$CONNECTIONS" "$INGEST_CONVERSATIONS" $((r * INGEST_CONVERSATIONS)) ingest
   done
 fi
-if [ "$ROOMS_CASE" = 1 ] && wanted rooms; then run_rooms_case; fi
+if [ "$ROOMS_CASE" = 1 ] && wanted rooms; then
+  rm -f "$RUN_DIR/room-members.txt"
+  for typing in $ROOM_TYPING; do run_rooms_case "$typing"; done
+fi
 LOADAVG_END=$(cut -d' ' -f1-3 /proc/loadavg)
 export LOADAVG_END
 

@@ -328,6 +328,7 @@ struct Options {
   double room_rate = 2;     // --room-rate: messages/s per room
   bool room_typing = true;  // --typing: senders type before posting
   double typing_lead = 3;   // --typing-lead: seconds a sender types before it posts
+  std::string window_mark;  // --window-mark FILE: created when the measured window starts
 };
 
 Url parse_url(const std::string& text) {
@@ -418,6 +419,8 @@ Options parse_options(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--typing", o.room_typing, "rooms mode: 1 = senders send typing start (every 2 s "
                  "from --typing-lead s before) and stop right after posting; 0 = no typing");
+  app.add_option("--window-mark", o.window_mark,
+                 "file created (\"start\") when the measured window begins, e.g. for a profiler");
   app.add_option("--typing-lead", o.typing_lead, "rooms mode: seconds of typing before a post")
       ->check(CLI::Range(0.0, 30.0));
   try {
@@ -1108,6 +1111,7 @@ class LoadClient {
     self_cpu_start_ns_ = self_cpu_ns();
     machine_start_ns_ = machine_busy_ns();
     publish_start_ns_ = mono_ns();
+    if (!o_.window_mark.empty()) std::ofstream(o_.window_mark) << "start\n";
   }
 
   /// Sending is over: stops the timer, waits (at most --drain s) for the outstanding deliveries
