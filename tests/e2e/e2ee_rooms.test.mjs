@@ -14,7 +14,6 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes, webcrypto } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -36,22 +35,45 @@ const clients = [];
 const attachmentsDir = mkdtempSync(path.join(tmpdir(), "bf-e2ee-attachments-"));
 
 // ---- captured traffic -------------------------------------------------------------------
-const capture = { on: false, pg: [], redis: [] };
-const captured = () => ({ pg: Buffer.concat(capture.pg).toString("latin1"), redis: capture.redis.join("") });
+const capture = { on: false, pgFile: "", pgFrom: 0, redis: [] };
 
-/** A TCP proxy in front of the test PostgreSQL recording both directions while capture.on. */
-function startPgProxy(pgHost, pgPort, port) {
-  const server = net.createServer((client) => {
-    const upstream = net.connect(pgPort, pgHost);
-    const record = (chunk) => { if (capture.on) capture.pg.push(Buffer.from(chunk)); };
-    client.on("data", (d) => { record(d); upstream.write(d); });
-    upstream.on("data", (d) => { record(d); client.write(d); });
-    client.on("error", () => upstream.destroy());
-    upstream.on("error", () => client.destroy());
-    client.on("close", () => upstream.end());
-    upstream.on("close", () => client.end());
+/**
+ * A TCP proxy in front of the test PostgreSQL, in a child process (the fleet starts through a
+ * synchronous call that would block a proxy in this process), appending every byte of both
+ * directions to `file`. Resolves once it listens.
+ */
+function startPgProxy(pgHost, pgPort, port, file) {
+  const code = `
+    const net = require("node:net"), fs = require("node:fs");
+    const out = fs.openSync(${JSON.stringify(file)}, "a");
+    net.createServer((client) => {
+      const upstream = net.connect(${pgPort}, ${JSON.stringify(pgHost)});
+      client.on("data", (d) => { fs.writeSync(out, d); upstream.write(d); });
+      upstream.on("data", (d) => { fs.writeSync(out, d); client.write(d); });
+      client.on("error", () => upstream.destroy());
+      upstream.on("error", () => client.destroy());
+      client.on("close", () => upstream.end());
+      upstream.on("close", () => client.end());
+    }).listen(${port}, "127.0.0.1", () => console.log("listening"));`;
+  const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    child.stdout.once("data", () => resolve(child));
+    child.once("exit", (status) => reject(new Error(`the PostgreSQL proxy exited (${status})`)));
   });
-  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
+}
+
+/** Starts capturing: remembers where the proxy's file ends and clears the Redis capture. */
+function captureStart() {
+  capture.pgFrom = statSync(capture.pgFile).size;
+  capture.redis = [];
+  capture.on = true;
+}
+
+/** Stops capturing; returns {pg, redis} as latin1 text. */
+function captureStop() {
+  capture.on = false;
+  const all = readFileSync(capture.pgFile);
+  return { pg: all.subarray(capture.pgFrom).toString("latin1"), redis: capture.redis.join("") };
 }
 
 // ---- the browsers' crypto (docs/e2ee.md "Wrap scheme", "Messages", "Files") -------------
@@ -187,7 +209,8 @@ before(async () => {
     { encoding: "utf8", maxBuffer: 64 << 20 }).trim();
   state.psql(`CREATE DATABASE ${state.db}`, "postgres");
   const proxyPort = await freeRange(1);
-  proxy = await startPgProxy(pgArgs.host, Number(pgArgs.port), proxyPort);
+  capture.pgFile = path.join(attachmentsDir, "..", path.basename(attachmentsDir) + "-pg.bin");
+  proxy = await startPgProxy(pgArgs.host, Number(pgArgs.port), proxyPort, capture.pgFile);
   fleet = await startFleet({
     env: {
       // Every service talks to PostgreSQL through the recording proxy, on the test's database.
@@ -219,7 +242,8 @@ after(() => {
   for (const c of clients) c.close();
   monitor?.kill();
   fleet?.stop();
-  proxy?.close();
+  proxy?.kill();
+  rmSync(capture.pgFile, { force: true });
   try {
     state.psql?.(`DROP DATABASE IF EXISTS ${state.db} WITH (FORCE)`, "postgres");
   } catch {
@@ -291,7 +315,7 @@ describe("end-to-end encrypted rooms on two gateway replicas", () => {
     await joinRoom(aliceWs, roomId);
     await joinRoom(bobWs, roomId);
     state.secret = { ws: word("owlfeather"), rest: word("tidepool"), edit: word("lanternfish"), file: word("quillmoss"), name: word("velvetcask") };
-    capture.on = true;
+    captureStart();
     const wsText = `meet at the ${state.secret.ws} at noon`;
     const ack = await wsSend(aliceWs, roomId, await seal(roomId, 1, keyId, roomKey, { text: wsText }));
     assert.equal(ack.type, "message.ack", JSON.stringify(ack));
@@ -302,7 +326,7 @@ describe("end-to-end encrypted rooms on two gateway replicas", () => {
     const restText = `the code word is ${state.secret.rest}`;
     const posted = await http(B, "POST", `/api/v1/rooms/${roomId}/messages`, { token: bob.token, body: { client_id: "r1", text: await seal(roomId, 1, keyId, roomKey, { text: restText }) } });
     assert.equal(posted.status, 201, JSON.stringify(posted.body));
-    const onA = await aliceWs.waitFor((f) => f.type === "message.new" && f.message?.client_id === "r1", 10000, "bob's message on A");
+    const onA = await aliceWs.waitFor((f) => f.type === "message.new" && f.seq === posted.body.seq, 10000, "bob's message on A");
     assert.equal((await open(roomId, roomKey, onA.message.text)).text, restText);
 
     // Edit: an envelope again (plaintext refused).
@@ -317,8 +341,9 @@ describe("end-to-end encrypted rooms on two gateway replicas", () => {
     const fiv = randomBytes(12);
     const fct = new Uint8Array(await subtle.encrypt({ name: "AES-GCM", iv: fiv }, await roomAes(roomKey), fileBytes));
     const blob = Buffer.concat([fiv, Buffer.from(fct)]);
-    const up = await http(A, "POST", `/api/v1/conversations/${roomId}/attachments?name=encrypted.bin&client_id=f1`,
-      { token: alice.token, body: blob, headers: { "Content-Type": "application/octet-stream" } });
+    const upload = await fetch(`${A}/api/v1/conversations/${roomId}/attachments?name=encrypted.bin&client_id=f1`, {
+      method: "POST", body: blob, headers: { Authorization: `Bearer ${alice.token}`, "Content-Type": "application/octet-stream" } });
+    const up = { status: upload.status, body: await upload.json() };
     assert.equal(up.status, 201, JSON.stringify(up.body));
     assert.equal(up.body.attachment.media_type, "application/octet-stream");
     assert.equal(up.body.attachment.has_thumbnail ?? false, false);
@@ -347,7 +372,7 @@ describe("end-to-end encrypted rooms on two gateway replicas", () => {
     assert.equal(restStale.status, 409);
     assert.equal(restStale.body.error.code, "key_epoch_stale");
     // Plaintext files are not a thing in e2ee rooms either: a PNG's bytes are stored as octet-stream.
-    capture.on = false;
+    state.captured = captureStop();
     state.key1 = { key: roomKey, keyId };
   });
 
@@ -396,8 +421,9 @@ describe("end-to-end encrypted rooms on two gateway replicas", () => {
     assert.equal(fresh.type, "message.ack");
   });
 
-  test("no plaintext of the encrypted chat in PostgreSQL or Redis traffic, nor in the tables; a plain room's words are found", async () => {
-    const encrypted = captured();
+  test("no plaintext of the encrypted chat in PostgreSQL or Redis traffic, nor in the tables; a plain room's words are found", async (t) => {
+    const encrypted = state.captured;
+    t.diagnostic(`captured during the encrypted chat: PostgreSQL ${encrypted.pg.length} bytes, Redis MONITOR ${encrypted.redis.length} bytes`);
     const tables = dumpChatTables(state.psql);
     const files = filesUnder(attachmentsDir);
     assert.ok(encrypted.pg.length > 10000, `PostgreSQL traffic captured (${encrypted.pg.length} bytes)`);
@@ -419,13 +445,10 @@ describe("end-to-end encrypted rooms on two gateway replicas", () => {
     const aliceWs = client(A, alice.token);
     await joinRoom(aliceWs, room.body.id);
     const plain = { ws: word("owlfeather"), rest: word("tidepool") };
-    capture.pg = [];
-    capture.redis = [];
-    capture.on = true;
+    captureStart();
     assert.equal((await wsSend(aliceWs, room.body.id, `meet at the ${plain.ws}`)).type, "message.ack");
     assert.equal((await http(B, "POST", `/api/v1/rooms/${room.body.id}/messages`, { token: bob.token, body: { client_id: "p1", text: `code ${plain.rest}` } })).status, 201);
-    capture.on = false;
-    const control = captured();
+    const control = captureStop();
     const controlTables = dumpChatTables(state.psql);
     for (const marker of Object.values(plain)) {
       assert.ok(control.pg.includes(marker), "a plain room's words are in PostgreSQL traffic");

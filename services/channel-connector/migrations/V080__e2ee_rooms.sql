@@ -42,3 +42,10 @@ CREATE TABLE chat.e2ee_room_key_wraps (
 );
 -- "my keys": every epoch's wrap for one device.
 CREATE INDEX e2ee_room_key_wraps_device ON chat.e2ee_room_key_wraps (room_id, user_id, device_id);
+
+-- Files of e2ee rooms are ciphertext, stored as application/octet-stream (never sniffed,
+-- never thumbnailed); attachment_service allows that type only in e2ee rooms.
+ALTER TABLE chat.attachments DROP CONSTRAINT attachments_media_type_check;
+ALTER TABLE chat.attachments ADD CONSTRAINT attachments_media_type_check
+  CHECK (media_type IN ('image/png', 'image/jpeg', 'image/webp', 'image/gif', 'application/pdf',
+                        'application/octet-stream'));

@@ -122,9 +122,8 @@ HttpResponse e2ee_rest(const Upstreams& upstreams, const jwt::Claims& claims, En
     case Endpoint::kListE2eeDevices: {
       chat::v1::ListDevicesRequest r;
       *r.mutable_actor() = actor;
+      auto listed = call(upstreams, &E2eeRpc::ListDevices, r);  // outlives the loop
       json::array devices;
-      // Named: a range-for over a member of a temporary would read the destroyed response.
-      const auto listed = call(upstreams, &E2eeRpc::ListDevices, r);
       for (const auto& d : listed.devices()) devices.push_back(device_json(d));
       return json_response(200, json::object{{"devices", std::move(devices)}});
     }
