@@ -35,7 +35,7 @@ const clients = [];
 const attachmentsDir = mkdtempSync(path.join(tmpdir(), "bf-e2ee-attachments-"));
 
 // ---- captured traffic -------------------------------------------------------------------
-const capture = { on: false, pgFile: "", pgFrom: 0, redis: [] };
+const capture = { pgFile: "", pgFrom: 0, redis: "", redisFrom: 0 };
 
 /**
  * A TCP proxy in front of the test PostgreSQL, in a child process (the fleet starts through a
@@ -62,18 +62,24 @@ function startPgProxy(pgHost, pgPort, port, file) {
   });
 }
 
-/** Starts capturing: remembers where the proxy's file ends and clears the Redis capture. */
+/** Starts capturing: remembers where the proxy's file and the MONITOR stream end. */
 function captureStart() {
   capture.pgFrom = statSync(capture.pgFile).size;
-  capture.redis = [];
-  capture.on = true;
+  capture.redisFrom = capture.redis.length;
 }
 
-/** Stops capturing; returns {pg, redis} as latin1 text. */
-function captureStop() {
-  capture.on = false;
+/**
+ * Stops capturing; returns {pg, redis} as latin1 text. MONITOR lines arrive asynchronously: an
+ * ECHO of a fresh word is sent and the stream read until it shows (bounded poll), so every
+ * command issued before it is in.
+ */
+async function captureStop() {
+  const sentinel = word("sentinel");
+  execFileSync("redis-cli", ["-h", process.env.BOTFACTORY_TEST_REDIS_HOST, "-p", process.env.BOTFACTORY_TEST_REDIS_PORT, "ECHO", sentinel]);
+  for (let i = 0; i < 100 && !capture.redis.includes(sentinel, capture.redisFrom); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(capture.redis.includes(sentinel, capture.redisFrom), "the MONITOR stream caught up");
   const all = readFileSync(capture.pgFile);
-  return { pg: all.subarray(capture.pgFrom).toString("latin1"), redis: capture.redis.join("") };
+  return { pg: all.subarray(capture.pgFrom).toString("latin1"), redis: capture.redis.slice(capture.redisFrom) };
 }
 
 // ---- the browsers' crypto (docs/e2ee.md "Wrap scheme", "Messages", "Files") -------------
@@ -220,7 +226,7 @@ before(async () => {
   });
   [A, B] = fleet.gateways;
   monitor = spawn("redis-cli", ["-h", process.env.BOTFACTORY_TEST_REDIS_HOST, "-p", process.env.BOTFACTORY_TEST_REDIS_PORT, "MONITOR"]);
-  monitor.stdout.on("data", (d) => { if (capture.on) capture.redis.push(d.toString("latin1")); });
+  monitor.stdout.on("data", (d) => { capture.redis += d.toString("latin1"); });
   await new Promise((resolve) => monitor.stdout.once("data", resolve));  // "OK"
 
   const users = {};
@@ -372,7 +378,7 @@ describe("end-to-end encrypted rooms on two gateway replicas", () => {
     assert.equal(restStale.status, 409);
     assert.equal(restStale.body.error.code, "key_epoch_stale");
     // Plaintext files are not a thing in e2ee rooms either: a PNG's bytes are stored as octet-stream.
-    state.captured = captureStop();
+    state.captured = await captureStop();
     state.key1 = { key: roomKey, keyId };
   });
 
@@ -446,9 +452,13 @@ describe("end-to-end encrypted rooms on two gateway replicas", () => {
     await joinRoom(aliceWs, room.body.id);
     const plain = { ws: word("owlfeather"), rest: word("tidepool") };
     captureStart();
-    assert.equal((await wsSend(aliceWs, room.body.id, `meet at the ${plain.ws}`)).type, "message.ack");
-    assert.equal((await http(B, "POST", `/api/v1/rooms/${room.body.id}/messages`, { token: bob.token, body: { client_id: "p1", text: `code ${plain.rest}` } })).status, 201);
-    const control = captureStop();
+    const sent = await wsSend(aliceWs, room.body.id, `meet at the ${plain.ws}`);
+    assert.equal(sent.type, "message.ack");
+    const posted = await http(B, "POST", `/api/v1/rooms/${room.body.id}/messages`, { token: bob.token, body: { client_id: "p1", text: `code ${plain.rest}` } });
+    assert.equal(posted.status, 201);
+    // Both were published (the socket saw them) before the capture ends.
+    for (const seq of [sent.seq, posted.body.seq]) await aliceWs.waitFor((f) => f.type === "message.new" && f.seq === seq, 10000, `seq ${seq}`);
+    const control = await captureStop();
     const controlTables = dumpChatTables(state.psql);
     for (const marker of Object.values(plain)) {
       assert.ok(control.pg.includes(marker), "a plain room's words are in PostgreSQL traffic");
