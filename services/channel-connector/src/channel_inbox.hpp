@@ -106,6 +106,8 @@ class InboxProcessor : public InboxWaker {
   void redeliver(std::int64_t inbox_id, bool again);
   /// Marks `inbox_id` finished and lets it go.
   void finish(std::int64_t inbox_id, const std::string& state, const std::string& error);
+  /// Marks `inbox_id` finished; wakes the loop when its chat has another open row.
+  void close(std::int64_t inbox_id, const std::string& state, const std::string& error);
   /// Renews posted row `inbox_id` until its reply to `message_id` is finished (or
   /// recovery_after passed); true when the reply was finished already (the row is done).
   bool await_reply(std::int64_t inbox_id, const std::string& message_id);

@@ -94,12 +94,14 @@ void OutboxSender::loop() {
   for (;;) {
     int free = static_cast<int>(settings_.workers) - in_flight_.load();
     int claimed = 0;
+    bool full = false;  // the claim took as many as it asked for: there may be more
     if (free > 0) {
       try {
         claim_owed_ = false;
         auto jobs = repository_.claim_outbox(free, settings_.lease, owner_);
         claimed = static_cast<int>(jobs.size());
-        if (claimed == free) claim_owed_ = true;  // there may be more due rows
+        full = claimed == free;
+        if (full) claim_owed_ = true;
         for (auto& job : jobs) {
           ++in_flight_;
           auto id = job.id;
@@ -130,7 +132,9 @@ void OutboxSender::loop() {
     auto typing_due = repeat_typing();
     std::unique_lock lock(mutex_);
     if (stopping_) return;
-    if (claimed == 0 || in_flight_.load() >= static_cast<int>(settings_.workers)) {
+    // A claim that took fewer than it asked for took every due row there was: wait for a wake
+    // (new row, a conversation's head sent) or the poll.
+    if (!full || in_flight_.load() >= static_cast<int>(settings_.workers)) {
       auto until = std::chrono::steady_clock::now() + settings_.idle_poll;
       if (limiter_due_ && *limiter_due_ < until) until = *limiter_due_;
       if (typing_due && *typing_due < until) until = *typing_due;

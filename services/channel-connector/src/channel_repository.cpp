@@ -101,9 +101,13 @@ constexpr const char* kInboxRelease =
 constexpr const char* kInboxPosted =
     "UPDATE chat.channel_inbox SET state = 'posted', message_id = $2, attempts = 0, "
     "lease_until = now() + $3 * interval '1 millisecond', updated_at = now() WHERE id = $1";
+// Also answers whether the row's chat has another open row (its next update, which no claim
+// could take while this one was the head): the inbox looks for work again only then.
 constexpr const char* kInboxFinished =
-    "UPDATE chat.channel_inbox SET state = $2, last_error = $3, lease_until = NULL, lease_owner = NULL, "
-    "updated_at = now() WHERE id = $1";
+    "WITH finished AS (UPDATE chat.channel_inbox SET state = $2, last_error = $3, lease_until = NULL, "
+    "lease_owner = NULL, updated_at = now() WHERE id = $1 RETURNING channel_id, chat_key) "
+    "SELECT EXISTS (SELECT 1 FROM chat.channel_inbox i JOIN finished f ON i.channel_id = f.channel_id "
+    "AND i.chat_key = f.chat_key WHERE i.state IN ('pending', 'posted') AND i.id <> $1)";
 constexpr const char* kPostedInbound =
     "SELECT i.id, i.attempts, EXISTS (SELECT 1 FROM chat.messages r WHERE r.conversation_id = "
     "m.conversation_id AND r.client_id = 'bot-reply-' || m.id::text), c.tenant_id, c.bot_id, "
@@ -409,10 +413,11 @@ void ChannelRepository::inbox_posted(std::int64_t inbox_id, const std::string& m
   connection->exec_prepared("cc_inbox_posted", kInboxPosted, {std::to_string(inbox_id), message_id, ms(lease)});
 }
 
-void ChannelRepository::inbox_finished(std::int64_t inbox_id, const std::string& state,
+bool ChannelRepository::inbox_finished(std::int64_t inbox_id, const std::string& state,
                                        const std::string& error) {
   auto connection = pool_.acquire();
-  connection->exec_prepared("cc_inbox_finished", kInboxFinished, {std::to_string(inbox_id), state, error});
+  return connection->exec_prepared("cc_inbox_finished", kInboxFinished, {std::to_string(inbox_id), state, error})
+      .boolean(0, 0);
 }
 
 std::optional<PostedInbound> ChannelRepository::posted_inbound(std::int64_t inbox_id) {

@@ -167,8 +167,9 @@ class ChannelRepository {
   /// pending → posted (`message_id` committed); the row keeps its lease (`lease` from now,
   /// renewed by its owner while the reply is generated): its chat's next row waits for it.
   void inbox_posted(std::int64_t inbox_id, const std::string& message_id, std::chrono::milliseconds lease);
-  /// → done/failed with `error` (lease cleared: the chat's next row is free).
-  void inbox_finished(std::int64_t inbox_id, const std::string& state, const std::string& error);
+  /// → done/failed with `error` (lease cleared: the chat's next row is free). True when the
+  /// chat has another open row.
+  bool inbox_finished(std::int64_t inbox_id, const std::string& state, const std::string& error);
   /// The committed visitor message of posted row `inbox_id`, with whether its reply exists.
   std::optional<PostedInbound> posted_inbound(std::int64_t inbox_id);
   /// Heartbeat: extends to `lease` from now the leases `owner` holds on inbox rows `ids` that
