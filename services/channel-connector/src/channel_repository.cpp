@@ -114,12 +114,20 @@ constexpr const char* kPostedInbound =
     "m.conversation_id, m.id, m.seq, m.text, m.sender_id FROM chat.channel_inbox i "
     "JOIN chat.messages m ON m.id = i.message_id JOIN chat.conversations c ON c.id = m.conversation_id "
     "WHERE i.id = $1 AND i.state = 'posted'";
+// A chat writing again within a minute with the same name, still active, is only read (no new
+// row version per update: every update rewrote the conversation row before the append did it
+// again); otherwise created or refreshed. last_customer_message_at (WhatsApp's 24-hour window)
+// may so be up to a minute old: the window closes at most that much early, never late.
 constexpr const char* kConversationForChat =
-    "INSERT INTO chat.conversations (tenant_id, bot_id, channel, visitor_id, visitor_name, "
-    "channel_id, external_chat_id, last_customer_message_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now()) "
+    "WITH found AS (SELECT id FROM chat.conversations WHERE channel_id = $6::uuid AND external_chat_id = $7::text "
+    "AND visitor_name = $5::text AND NOT chat_inactive AND last_customer_message_at > now() - interval '1 minute'), "
+    "up AS (INSERT INTO chat.conversations (tenant_id, bot_id, channel, visitor_id, visitor_name, "
+    "channel_id, external_chat_id, last_customer_message_at) SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::text, $6::uuid, $7::text, now() "
+    "WHERE NOT EXISTS (SELECT 1 FROM found) "
     "ON CONFLICT (channel_id, external_chat_id) WHERE channel_id IS NOT NULL DO UPDATE SET "
     "visitor_name = EXCLUDED.visitor_name, chat_inactive = false, last_customer_message_at = now() "
-    "RETURNING id";
+    "RETURNING id) "
+    "SELECT id FROM up UNION ALL SELECT id FROM found LIMIT 1";
 // The head (oldest pending row) of each conversation, when due and free; FOR UPDATE SKIP LOCKED
 // on the outer rows keeps two claimers from taking the same row.
 constexpr const char* kClaimOutbox =
