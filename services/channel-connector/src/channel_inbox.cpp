@@ -93,11 +93,25 @@ bool InboxProcessor::has_held() const {
 }
 
 void InboxProcessor::hold(const ChannelRecord& channel, const std::vector<std::int64_t>& ids) {
+  std::lock_guard lock(held_mutex_);
+  held_.emplace(channel.id, channel.tenant_id);
+  // Given back together at the end of the pass (one statement, not one per row: under overload
+  // most of a pass's rows meet a full pipeline queue).
+  give_back_.insert(give_back_.end(), ids.begin(), ids.end());
+}
+
+void InboxProcessor::give_back() {
+  std::vector<std::int64_t> ids;
   {
     std::lock_guard lock(held_mutex_);
-    held_.emplace(channel.id, channel.tenant_id);
+    ids.swap(give_back_);
   }
-  repository_.inbox_release(ids);
+  if (ids.empty()) return;
+  try {
+    repository_.inbox_release(ids);
+  } catch (const std::exception& e) {
+    log_->warn("inbox: giving back {} held rows failed (their leases bring them back): {}", ids.size(), e.what());
+  }
 }
 
 int InboxProcessor::run_once() {
@@ -162,6 +176,7 @@ int InboxProcessor::run_once() {
     std::unique_lock lock(done_mutex);
     done_cv.wait(lock, [&] { return left == 0; });
   }
+  give_back();
   return static_cast<int>(rows.size());
 }
 
