@@ -1,0 +1,126 @@
+#include "semantic_rerank.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <numeric>
+
+#include "botfactory/text/words.hpp"
+
+namespace botfactory::registry {
+namespace {
+
+constexpr std::size_t kMinChars = 2;  // query_words()' rule
+
+double dot(const std::vector<float>& a, const std::vector<float>& b) {
+  double s = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) s += static_cast<double>(a[i]) * b[i];
+  return s;
+}
+
+double norm(const std::vector<float>& a) { return std::sqrt(dot(a, a)); }
+
+/// Adds `text`'s words (repeats counted, or each once when `distinct`) to `out`.
+void add_words(const WordVectors& vectors, std::string_view text, float weight, bool distinct, float sif_a,
+               std::vector<float>& out, int& found) {
+  std::vector<std::string> seen;
+  text::WordReader reader(text);
+  for (text::Word word; reader.next(word);) {
+    if (word.code_points < kMinChars) continue;
+    if (distinct) {
+      if (std::find(seen.begin(), seen.end(), word.text) != seen.end()) continue;
+      seen.push_back(word.text);
+    }
+    auto index = vectors.find(word.text);
+    if (index < 0) continue;
+    vectors.add_to(index, weight * vectors.sif_weight(index, sif_a), out.data());
+    ++found;
+  }
+}
+
+}  // namespace
+
+int text_vector(const WordVectors& vectors, std::string_view text, std::string_view extra, float extra_weight,
+                float sif_a, std::vector<float>& out) {
+  out.assign(vectors.dims(), 0.0f);
+  int found = 0;
+  add_words(vectors, text, 1.0f, false, sif_a, out, found);
+  if (extra_weight > 0) add_words(vectors, extra, extra_weight, true, sif_a, out, found);
+  return found;
+}
+
+void semantic_rerank(const WordVectors& vectors, std::string_view question,
+                     std::vector<registry::v1::KnowledgeChunk>& chunks, const SemanticRerankSettings& settings) {
+  if (chunks.empty()) return;
+  // The question's distinct words, each once (query_words()), as the lexical stage reads it.
+  std::vector<float> q(vectors.dims(), 0.0f);
+  int q_found = 0;
+  {
+    std::vector<std::string> seen;
+    text::WordReader reader(question);
+    for (text::Word word; seen.size() < 32 && reader.next(word);) {
+      if (word.code_points < kMinChars || std::find(seen.begin(), seen.end(), word.text) != seen.end()) continue;
+      seen.push_back(word.text);
+      auto index = vectors.find(word.text);
+      if (index < 0) continue;
+      vectors.add_to(index, vectors.sif_weight(index, settings.sif_a), q.data());
+      ++q_found;
+    }
+  }
+  const double q_norm = norm(q);
+  if (q_found == 0 || q_norm == 0) {
+    for (auto& c : chunks) {
+      c.set_semantic_similarity(0);
+      c.set_semantic(true);
+    }
+    return;
+  }
+  for (auto& x : q) x = static_cast<float>(x / q_norm);
+
+  // Unit vectors of the candidates and their mean (the common direction of this question's
+  // candidates, removed before the blend's cosine).
+  const std::size_t n = chunks.size();
+  std::vector<std::vector<float>> unit(n);
+  std::vector<bool> known(n, false);
+  std::vector<float> mean(vectors.dims(), 0.0f);
+  for (std::size_t i = 0; i < n; ++i) {
+    text_vector(vectors, chunks[i].text(), chunks[i].document_title(), 1.0f, settings.sif_a, unit[i]);
+    double len = norm(unit[i]);
+    if (len == 0) {
+      chunks[i].set_semantic_similarity(0);
+      chunks[i].set_semantic(true);
+      continue;  // counted as a zero vector in the mean, like the prototype
+    }
+    known[i] = true;
+    for (auto& x : unit[i]) x = static_cast<float>(x / len);
+    for (std::size_t d = 0; d < mean.size(); ++d) mean[d] += unit[i][d];
+    chunks[i].set_semantic_similarity(dot(q, unit[i]));
+    chunks[i].set_semantic(true);
+  }
+  for (auto& x : mean) x /= static_cast<float>(n);
+  std::vector<float> qc(q.size());
+  for (std::size_t d = 0; d < q.size(); ++d) qc[d] = q[d] - mean[d];
+  const double qc_norm = norm(qc);
+
+  const double top = chunks[0].score();
+  std::vector<double> blend(n);
+  std::vector<float> vc(q.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    double centred = 0;
+    if (known[i] && qc_norm > 0) {
+      for (std::size_t d = 0; d < q.size(); ++d) vc[d] = unit[i][d] - mean[d];
+      double vc_norm = norm(vc);
+      if (vc_norm > 0) centred = dot(qc, vc) / (qc_norm * vc_norm);
+    }
+    blend[i] = (top > 0 ? chunks[i].score() / top : 0) + settings.weight * centred;
+  }
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return blend[a] > blend[b]; });
+  std::vector<registry::v1::KnowledgeChunk> sorted;
+  sorted.reserve(n);
+  for (auto i : order) sorted.push_back(std::move(chunks[i]));
+  chunks = std::move(sorted);
+}
+
+}  // namespace botfactory::registry

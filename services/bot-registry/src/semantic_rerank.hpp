@@ -1,0 +1,44 @@
+#pragma once
+// The semantic stage of SearchKnowledge for English bots (docs/benchmarks.md "Word vectors",
+// docs/architecture.md "Word vectors"): re-orders the lexical search's best chunks by a blend of
+// their score and the cosine of word-vector text embeddings, so that a paraphrase sharing no
+// content word with its entry ("holidays on a ship" / "cruise") can still come first. Applied in
+// BotRegistry::search_knowledge after either search path (in-process index or SQL), so the two
+// paths stay equal before it and it is the same after both.
+
+#include <string_view>
+#include <vector>
+
+#include "botfactory/registry/v1/registry.pb.h"
+#include "word_vectors.hpp"
+
+namespace botfactory::registry {
+
+/// Parameters, chosen on half 0 of the retrieval sets (bench/retrieval_prototype/embed.py).
+struct SemanticRerankSettings {
+  /// Candidates re-ordered: the lexical search's best `candidates` chunks (>= the reply limit).
+  int candidates = 20;
+  /// Blend: score / best score of the candidates + weight × centred cosine.
+  double weight = 0.3;
+  /// Smooth inverse frequency parameter of the word weights (WordVectors::sif_weight).
+  float sif_a = 1e-3f;
+};
+
+/// The SIF-weighted mean of the vectors of `text`'s words (query_words()' word rule, repeats
+/// counted), the distinct words of `extra` added with weight `extra_weight` each (a chunk's
+/// document title).
+/// Not normalised; all zeros when no word has a vector. Returns the number of words found.
+int text_vector(const WordVectors& vectors, std::string_view text, std::string_view extra, float extra_weight,
+                float sif_a, std::vector<float>& out);
+
+/// Re-orders `chunks` (the lexical ranking, best first, at most settings.candidates of them) in
+/// place: blend = score / chunks[0].score + weight × cos(q − c̄, v − c̄), where q is the
+/// question's vector, v a chunk's (its text and title) and c̄ the mean of the candidates' unit
+/// vectors. Sets each chunk's semantic_similarity (registry.proto KnowledgeChunk field 120) to
+/// the plain cosine cos(q, v) in [-1, 1] (0 when either has no known word). Leaves the order
+/// unchanged when the question has no known word. score and normalized_score are not changed.
+/// Ties keep the lexical order (stable sort).
+void semantic_rerank(const WordVectors& vectors, std::string_view question,
+                     std::vector<registry::v1::KnowledgeChunk>& chunks, const SemanticRerankSettings& settings);
+
+}  // namespace botfactory::registry
