@@ -205,7 +205,7 @@ def evaluate(P):
         if name not in rank.CACHE:
             rank.CACHE[name] = rank.Bot('eval ' + name, folder, lang)
         bot = rank.CACHE[name]
-        hits, n = [0, 0], [0, 0]
+        hits, n, top5, mrr = [0, 0], [0, 0], [0, 0], [0.0, 0.0]
         for q in rank.Q[f'{folder}/{lang}']:
             ranked = []
             for r in search(bot, q, P):
@@ -215,8 +215,14 @@ def evaluate(P):
             h = rank.half(q['id'])
             n[h] += 1
             hits[h] += bool(ranked) and ranked[0] in q['gold']
+            top5[h] += any(d in q['gold'] for d in ranked[:5])
+            mrr[h] += next((1 / (i + 1) for i, d in enumerate(ranked[:5]) if d in q['gold']), 0)
         out[name] = (hits[0] / n[0], hits[1] / n[1], (hits[0] + hits[1]) / (n[0] + n[1]))
+        EXTRA[name] = (top5[0] / n[0], top5[1] / n[1], mrr[0] / n[0], mrr[1] / n[1])
     return out
+
+
+EXTRA = {}  # name -> recall@5 half 0, half 1, MRR@5 half 0, half 1 of the last evaluate()
 
 
 GUARD = {}
@@ -268,6 +274,9 @@ if __name__ == '__main__':
         print(P, f'criterion {crit:.4f} |', ' | '.join(
             f'{n.replace("mozilla-faq answers-only", "ans-only")} {v[0]:.3f}/{v[1]:.3f} ({v[2]:.3f})'
             for n, v in out.items() if '(ru)' not in n and '(uz)' not in n), flush=True)
+        if P.get('r5'):
+            print('   recall@5 h0/h1, MRR@5 h0/h1:', ' | '.join(
+                f'{n} {v[0]:.3f}/{v[1]:.3f}, {v[2]:.3f}/{v[3]:.3f}' for n, v in EXTRA.items()), flush=True)
         if P.get('guard'):
             for k, (h0, h1, t) in guard(P).items():
                 print(f'   guard {k}: half 0 {h0:.3f} (t {t:.3f}) half 1 {h1:.3f}', flush=True)

@@ -84,7 +84,8 @@ void semantic_rerank(const WordVectors& vectors, std::string_view question,
   std::vector<bool> known(n, false);
   std::vector<float> mean(vectors.dims(), 0.0f);
   for (std::size_t i = 0; i < n; ++i) {
-    text_vector(vectors, chunks[i].text(), chunks[i].document_title(), 1.0f, settings.sif_a, unit[i]);
+    text_vector(vectors, chunks[i].text(), chunks[i].document_title(), settings.title_weight, settings.sif_a,
+                unit[i]);
     double len = norm(unit[i]);
     if (len == 0) {
       chunks[i].set_semantic_similarity(0);

@@ -22,6 +22,8 @@ struct SemanticRerankSettings {
   double weight = 0.3;
   /// Smooth inverse frequency parameter of the word weights (WordVectors::sif_weight).
   float sif_a = 1e-3f;
+  /// Each distinct word of the chunk's document title counts this many times in its vector.
+  float title_weight = 3.0f;
 };
 
 /// The SIF-weighted mean of the vectors of `text`'s words (query_words()' word rule, repeats
@@ -33,7 +35,7 @@ int text_vector(const WordVectors& vectors, std::string_view text, std::string_v
 
 /// Re-orders `chunks` (the lexical ranking, best first, at most settings.candidates of them) in
 /// place: blend = score / chunks[0].score + weight × cos(q − c̄, v − c̄), where q is the
-/// question's vector, v a chunk's (its text and title) and c̄ the mean of the candidates' unit
+/// question's vector, v a chunk's (its text, and its title's words title_weight times) and c̄ the mean of the candidates' unit
 /// vectors. Sets each chunk's semantic_similarity (registry.proto KnowledgeChunk field 120) to
 /// the plain cosine cos(q, v) in [-1, 1] (0 when either has no known word). Leaves the order
 /// unchanged when the question has no known word. score and normalized_score are not changed.

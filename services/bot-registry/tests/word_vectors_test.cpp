@@ -114,7 +114,7 @@ TEST_CASE("word vectors: bad and truncated files are refused with a clear error"
   auto huge = good;
   huge[12] = '\xff';
   huge[13] = '\xff';
-  huge[14] = '\x1e';
+  huge[14] = '\x0e';
   CHECK_THAT(message_of(huge), Catch::Contains("truncated"));
   auto zero_dims = good;
   zero_dims[8] = zero_dims[9] = zero_dims[10] = zero_dims[11] = 0;
