@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstddef>
 #include <numeric>
+#include <string>
+#include <unordered_map>
 
 #include "botfactory/text/words.hpp"
 
@@ -55,8 +57,8 @@ void semantic_rerank(const WordVectors& vectors, std::string_view question,
   // The question's distinct words, each once (query_words()), as the lexical stage reads it.
   std::vector<float> q(vectors.dims(), 0.0f);
   int q_found = 0;
+  std::vector<std::string> seen;
   {
-    std::vector<std::string> seen;
     text::WordReader reader(question);
     for (text::Word word; seen.size() < 32 && reader.next(word);) {
       if (word.code_points < kMinChars || std::find(seen.begin(), seen.end(), word.text) != seen.end()) continue;
@@ -68,7 +70,9 @@ void semantic_rerank(const WordVectors& vectors, std::string_view question,
     }
   }
   const double q_norm = norm(q);
-  if (q_found == 0 || q_norm == 0) {
+  // Fewer than half of the question's words known (a Russian or Uzbek question to an English
+  // bot): the vectors say little about it, the lexical order stays.
+  if (q_found == 0 || q_norm == 0 || 2 * static_cast<std::size_t>(q_found) < seen.size()) {
     for (auto& c : chunks) {
       c.set_semantic_similarity(0);
       c.set_semantic(true);
@@ -118,6 +122,15 @@ void semantic_rerank(const WordVectors& vectors, std::string_view question,
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return blend[a] > blend[b]; });
+  // The re-rank orders documents: the places a document's chunks take are refilled with its
+  // chunks in their lexical order (the best-matching passage of an entry stays its first).
+  std::unordered_map<std::string, std::vector<std::size_t>> by_document;  // lexical order
+  for (std::size_t i = 0; i < n; ++i) by_document[chunks[i].document_id()].push_back(i);
+  std::unordered_map<std::string, std::size_t> used;
+  for (auto& i : order) {
+    const auto& document = chunks[i].document_id();
+    i = by_document[document][used[document]++];
+  }
   std::vector<registry::v1::KnowledgeChunk> sorted;
   sorted.reserve(n);
   for (auto i : order) sorted.push_back(std::move(chunks[i]));

@@ -38,8 +38,10 @@ int text_vector(const WordVectors& vectors, std::string_view text, std::string_v
 /// question's vector, v a chunk's (its text, and its title's words title_weight times) and c̄ the mean of the candidates' unit
 /// vectors. Sets each chunk's semantic_similarity (registry.proto KnowledgeChunk field 120) to
 /// the plain cosine cos(q, v) in [-1, 1] (0 when either has no known word). Leaves the order
-/// unchanged when the question has no known word. score and normalized_score are not changed.
-/// Ties keep the lexical order (stable sort).
+/// unchanged when fewer than half of the question's words have a vector (e.g. a Russian
+/// question to an English bot). Only documents move: the chunks of one document keep their
+/// lexical order among the places they take. score and normalized_score are not changed. Ties
+/// keep the lexical order (stable sort).
 void semantic_rerank(const WordVectors& vectors, std::string_view question,
                      std::vector<registry::v1::KnowledgeChunk>& chunks, const SemanticRerankSettings& settings);
 

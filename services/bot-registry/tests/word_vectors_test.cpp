@@ -75,7 +75,8 @@ std::string message_of(const std::string& bytes) {
 
 registry::v1::KnowledgeChunk chunk(const std::string& title, const std::string& text, double score) {
   registry::v1::KnowledgeChunk c;
-  c.set_chunk_id(title);
+  c.set_chunk_id(title + "#" + text);
+  c.set_document_id(title);
   c.set_document_title(title);
   c.set_text(text);
   c.set_score(score);
@@ -171,6 +172,21 @@ TEST_CASE("semantic re-rank: a paraphrase sharing no content word with its entry
   settings.weight = 0;
   registry::semantic_rerank(*v, "Can I do holidays on a ship?", again, settings);
   CHECK(again[0].document_title() == "What are the symptoms?");
+
+  // Two chunks of one document keep their lexical order, whatever their similarity.
+  std::vector<registry::v1::KnowledgeChunk> same{chunk("Cruises", "fever symptoms", 10.0),
+                                                 chunk("Cruises", "cruise ship holidays", 9.0)};
+  settings.weight = 10;
+  registry::semantic_rerank(*v, "holidays on a ship", same, settings);
+  CHECK(same[0].text() == "fever symptoms");
+
+  // Fewer than half of the question's words known: the lexical order stays.
+  std::vector<registry::v1::KnowledgeChunk> foreign{
+      chunk("What are the symptoms?", "Fever is one of the symptoms.", 10.0),
+      chunk("Should I go on a cruise?", "Do not go on a cruise.", 9.0),
+  };
+  registry::semantic_rerank(*v, "kruiz kemada ship ta'til", foreign, settings);
+  CHECK(foreign[0].document_title() == "What are the symptoms?");
 
   // A question without a known word leaves the order alone.
   std::vector<registry::v1::KnowledgeChunk> unknown{chunk("A", "fever", 2.0), chunk("B", "cruise", 1.0)};
