@@ -183,6 +183,9 @@ def search(bot, q, P):
         return []
     if bot.lang != 'en' or not P.get('w'):
         return [(s, s, 0.0, c) for s, c in res]
+    qw = words_of(q['question'], 32)
+    if 2 * sum(w in VEC for w in qw) < len(qw):
+        return [(s, s, 0.0, c) for s, c in res]  # under half the words known: no re-rank (as the product)
     f = features(bot)
     top = res[0][0]
     out = []

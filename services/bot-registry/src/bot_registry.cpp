@@ -76,6 +76,7 @@ BotRegistry::BotRegistry(std::shared_ptr<pg::Pool> pool,
   if (settings_.search_cache_bytes > 0) {
     search_cache_ = std::make_unique<SearchIndexCache>(pool_, settings_.search_cache_bytes);
   }
+  if (settings_.word_vectors) chunk_vectors_ = std::make_unique<ChunkVectorCache>(settings_.semantic.cached_chunks);
 }
 
 registry::v1::Bot BotRegistry::create_bot(const registry::v1::CreateBotRequest& request) {
@@ -287,7 +288,7 @@ registry::v1::SearchKnowledgeResponse BotRegistry::search_knowledge(
                  .search(request.bot_id(), text_search_config(probe->language), joined, fetch);
   }
   if (semantic) {
-    semantic_rerank(*settings_.word_vectors, request.query(), chunks, settings_.semantic);
+    semantic_rerank(*settings_.word_vectors, request.query(), chunks, settings_.semantic, chunk_vectors_.get());
     if (chunks.size() > static_cast<std::size_t>(limit)) chunks.resize(static_cast<std::size_t>(limit));
   }
   for (auto& chunk : chunks) *response.add_chunks() = std::move(chunk);

@@ -97,6 +97,7 @@ class BotRegistry {
   RegistrySettings settings_;
   ExtractionSlots extraction_slots_;
   std::unique_ptr<SearchIndexCache> search_cache_;
+  std::unique_ptr<ChunkVectorCache> chunk_vectors_;  // with settings_.word_vectors
 };
 
 }  // namespace botfactory::registry

@@ -42,6 +42,26 @@ void add_words(const WordVectors& vectors, std::string_view text, float weight, 
 
 }  // namespace
 
+bool ChunkVectorCache::get(const std::string& chunk_id, std::size_t source_bytes, std::vector<float>& out) const {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(chunk_id);
+  if (it == entries_.end() || it->second.source_bytes != source_bytes) return false;
+  out = it->second.vector;
+  return true;
+}
+
+void ChunkVectorCache::put(const std::string& chunk_id, std::size_t source_bytes, const std::vector<float>& vector) {
+  if (max_entries_ == 0) return;
+  std::lock_guard lock(mutex_);
+  if (entries_.size() >= max_entries_) entries_.clear();
+  entries_.insert_or_assign(chunk_id, Entry{source_bytes, vector});
+}
+
+std::size_t ChunkVectorCache::size() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
 int text_vector(const WordVectors& vectors, std::string_view text, std::string_view extra, float extra_weight,
                 float sif_a, std::vector<float>& out) {
   out.assign(vectors.dims(), 0.0f);
@@ -52,7 +72,8 @@ int text_vector(const WordVectors& vectors, std::string_view text, std::string_v
 }
 
 void semantic_rerank(const WordVectors& vectors, std::string_view question,
-                     std::vector<registry::v1::KnowledgeChunk>& chunks, const SemanticRerankSettings& settings) {
+                     std::vector<registry::v1::KnowledgeChunk>& chunks, const SemanticRerankSettings& settings,
+                     ChunkVectorCache* cache) {
   if (chunks.empty()) return;
   // The question's distinct words, each once (query_words()), as the lexical stage reads it.
   std::vector<float> q(vectors.dims(), 0.0f);
@@ -88,8 +109,16 @@ void semantic_rerank(const WordVectors& vectors, std::string_view question,
   std::vector<bool> known(n, false);
   std::vector<float> mean(vectors.dims(), 0.0f);
   for (std::size_t i = 0; i < n; ++i) {
-    text_vector(vectors, chunks[i].text(), chunks[i].document_title(), settings.title_weight, settings.sif_a,
-                unit[i]);
+    const std::size_t source_bytes = chunks[i].text().size() + chunks[i].document_title().size();
+    if (!cache || !cache->get(chunks[i].chunk_id(), source_bytes, unit[i])) {
+      text_vector(vectors, chunks[i].text(), chunks[i].document_title(), settings.title_weight, settings.sif_a,
+                  unit[i]);
+      double len = norm(unit[i]);
+      if (len > 0) {
+        for (auto& x : unit[i]) x = static_cast<float>(x / len);
+      }
+      if (cache) cache->put(chunks[i].chunk_id(), source_bytes, unit[i]);
+    }
     double len = norm(unit[i]);
     if (len == 0) {
       chunks[i].set_semantic_similarity(0);
@@ -97,7 +126,6 @@ void semantic_rerank(const WordVectors& vectors, std::string_view question,
       continue;  // counted as a zero vector in the mean, like the prototype
     }
     known[i] = true;
-    for (auto& x : unit[i]) x = static_cast<float>(x / len);
     for (std::size_t d = 0; d < mean.size(); ++d) mean[d] += unit[i][d];
     chunks[i].set_semantic_similarity(dot(q, unit[i]));
     chunks[i].set_semantic(true);

@@ -6,7 +6,11 @@
 // BotRegistry::search_knowledge after either search path (in-process index or SQL), so the two
 // paths stay equal before it and it is the same after both.
 
+#include <cstddef>
+#include <mutex>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "botfactory/registry/v1/registry.pb.h"
@@ -23,7 +27,31 @@ struct SemanticRerankSettings {
   /// Smooth inverse frequency parameter of the word weights (WordVectors::sif_weight).
   float sif_a = 1e-3f;
   /// Each distinct word of the chunk's document title counts this many times in its vector.
-  float title_weight = 3.0f;
+  float title_weight = 5.0f;
+  /// Chunk vectors kept between searches (ChunkVectorCache): 20 000 × ~0.5 KiB ≈ 10 MiB.
+  std::size_t cached_chunks = 20000;
+};
+
+/// Chunks' unit vectors by chunk id (a chunk's text and title never change under its id), so a
+/// search does not re-read the 20 candidates' words. Thread-safe. Bounded: at most
+/// `max_entries` vectors (dims floats + the id each, ~0.5 KiB at 100 dims); when full it is
+/// emptied and refills (a cheap bound with no per-entry bookkeeping).
+class ChunkVectorCache {
+ public:
+  explicit ChunkVectorCache(std::size_t max_entries) : max_entries_(max_entries) {}
+  /// The cached vector of `chunk_id` whose text + title were `source_bytes` long, into `out`.
+  bool get(const std::string& chunk_id, std::size_t source_bytes, std::vector<float>& out) const;
+  void put(const std::string& chunk_id, std::size_t source_bytes, const std::vector<float>& vector);
+  std::size_t size() const;
+
+ private:
+  struct Entry {
+    std::size_t source_bytes;
+    std::vector<float> vector;
+  };
+  const std::size_t max_entries_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;
 };
 
 /// The SIF-weighted mean of the vectors of `text`'s words (query_words()' word rule, repeats
@@ -35,14 +63,16 @@ int text_vector(const WordVectors& vectors, std::string_view text, std::string_v
 
 /// Re-orders `chunks` (the lexical ranking, best first, at most settings.candidates of them) in
 /// place: blend = score / chunks[0].score + weight × cos(q − c̄, v − c̄), where q is the
-/// question's vector, v a chunk's (its text, and its title's words title_weight times) and c̄ the mean of the candidates' unit
-/// vectors. Sets each chunk's semantic_similarity (registry.proto KnowledgeChunk field 120) to
+/// question's vector, v a chunk's (its text, and its title's words title_weight times) and
+/// c̄ the mean of the candidates' unit vectors. Sets each chunk's semantic_similarity (registry.proto KnowledgeChunk field 120) to
 /// the plain cosine cos(q, v) in [-1, 1] (0 when either has no known word). Leaves the order
 /// unchanged when fewer than half of the question's words have a vector (e.g. a Russian
 /// question to an English bot). Only documents move: the chunks of one document keep their
 /// lexical order among the places they take. score and normalized_score are not changed. Ties
 /// keep the lexical order (stable sort).
+/// `cache` (optional) holds the candidates' unit vectors between searches.
 void semantic_rerank(const WordVectors& vectors, std::string_view question,
-                     std::vector<registry::v1::KnowledgeChunk>& chunks, const SemanticRerankSettings& settings);
+                     std::vector<registry::v1::KnowledgeChunk>& chunks, const SemanticRerankSettings& settings,
+                     ChunkVectorCache* cache = nullptr);
 
 }  // namespace botfactory::registry

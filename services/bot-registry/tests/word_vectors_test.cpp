@@ -195,3 +195,33 @@ TEST_CASE("semantic re-rank: a paraphrase sharing no content word with its entry
   CHECK(unknown[0].document_title() == "A");
   CHECK(unknown[0].semantic_similarity() == 0);
 }
+
+TEST_CASE("semantic re-rank: the chunk vector cache gives the same answers and stays within its bound") {
+  auto v = WordVectors::parse(toy_file(), "toy");
+  registry::SemanticRerankSettings settings;
+  registry::ChunkVectorCache cache(2);
+  auto make = [] {
+    return std::vector<registry::v1::KnowledgeChunk>{
+        chunk("What are the symptoms?", "Fever is one of the symptoms.", 10.0),
+        chunk("Should I go on a cruise?", "Do not go on a cruise.", 9.0),
+        chunk("Returns", "Ship it back.", 8.0),
+    };
+  };
+  auto plain = make();
+  registry::semantic_rerank(*v, "Can I do holidays on a ship?", plain, settings);
+  for (int round = 0; round < 3; ++round) {
+    auto cached = make();
+    registry::semantic_rerank(*v, "Can I do holidays on a ship?", cached, settings, &cache);
+    REQUIRE(cached.size() == plain.size());
+    for (std::size_t i = 0; i < plain.size(); ++i) {
+      CHECK(cached[i].chunk_id() == plain[i].chunk_id());
+      CHECK(cached[i].semantic_similarity() == Approx(plain[i].semantic_similarity()));
+    }
+    CHECK(cache.size() <= 2);
+  }
+  // A different text under the same id (never happens in the registry) is not served stale.
+  std::vector<float> out;
+  cache.put("x", 3, {1.0f, 0, 0, 0});
+  CHECK(cache.get("x", 3, out));
+  CHECK_FALSE(cache.get("x", 4, out));
+}
