@@ -258,6 +258,21 @@ def guard(P):
             rows.append(dict(covered=any(g in kept for g in q['gold']), half=rank.half(q['id']),
                              norm=norm, cos=cos, gcos=gcos, mix=norm + P.get('gb', 0.5) * cos,
                              gmix=norm + P.get('gb', 0.5) * gcos))
+        if P.get('curve'):
+            # The trade-off curve of the covid scenario: uncovered refused / covered answered (%),
+            # half 0 | half 1, at the deciles of each feature on half 0.
+            for feat in ['norm', 'cos']:
+                vals = sorted(x[feat] for x in rows if x['half'] == 0)
+                print(f'   curve {name} {feat}:', flush=True)
+                for k in range(1, 10):
+                    t = vals[len(vals) * k // 10]
+                    cells = []
+                    for hh in (0, 1):
+                        cov = [x for x in rows if x['covered'] and x['half'] == hh]
+                        unc = [x for x in rows if not x['covered'] and x['half'] == hh]
+                        cells.append(f"{100 * sum(x[feat] < t for x in unc) / len(unc):.0f} / "
+                                     f"{100 * sum(x[feat] >= t for x in cov) / len(cov):.0f}")
+                    print(f'   | {t:.3f} | {cells[0]} | {cells[1]} |', flush=True)
         for feat in ['norm', 'cos', 'gcos', 'mix', 'gmix']:
             def point(half, t):
                 cov = [x for x in rows if x['covered'] and x['half'] == half]
