@@ -4,6 +4,9 @@
 #include "attachment_service.hpp"
 #include "bot_pipeline.hpp"
 #include "conversation_access.hpp"
+#include "e2ee_hooks.hpp"
+#include "e2ee_repository.hpp"
+#include "e2ee_room_keys.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/http_client/http_client.hpp"
 #include "channel_bindings.hpp"
@@ -103,7 +106,9 @@ struct ChannelApp::Parts {
         thumbnailer(s.thumbnails),
         access(store),
         attachments(attachment_rows, *attachment_store, thumbnailer, access, allowance, chat,
-                    registry) {}
+                    registry),
+        e2ee_rows(*pool),
+        e2ee(e2ee_rows) {}
 
   std::shared_ptr<pg::Pool> pool;
   ChatStore store;
@@ -149,6 +154,9 @@ struct ChannelApp::Parts {
   ImageThumbnailer thumbnailer;
   TenantConversationAccess access;
   AttachmentService attachments;
+  // e2ee rooms (docs/e2ee.md)
+  E2eeRepository e2ee_rows;
+  E2eeRoomKeys e2ee;
 };
 
 ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& settings,
@@ -167,6 +175,7 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
   parts_->chat.set_message_decorator(
       [this](std::vector<chat::v1::Message>& page) { parts_->attachment_rows.decorate(page); });
   parts_->chat.set_history(&parts_->edits);
+  hook_e2ee(parts_->e2ee, parts_->rooms, parts_->edits, parts_->attachments);
   if (parts_->box) {
     // Headroom: the inbox threads may post at once after one check each.
     parts_->inbox.set_room_check([this, headroom = bindings.inbox.threads](const std::string& tenant) {
@@ -198,6 +207,7 @@ ChannelApp::~ChannelApp() {
 
 ChatService& ChannelApp::chat() { return parts_->chat; }
 RoomService& ChannelApp::rooms() { return parts_->rooms; }
+E2eeRoomKeys& ChannelApp::e2ee() { return parts_->e2ee; }
 AttachmentService& ChannelApp::attachments() { return parts_->attachments; }
 ModelStatus& ChannelApp::model_status() { return parts_->model_status; }
 MessageEdits& ChannelApp::edits() { return parts_->edits; }

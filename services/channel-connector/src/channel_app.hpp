@@ -20,6 +20,7 @@ namespace botfactory::channel {
 class AttachmentService;
 class ChatService;
 class RoomService;
+class E2eeRoomKeys;
 class ModelStatus;
 class MessageEdits;
 class ChannelBindings;
@@ -44,6 +45,8 @@ class ChannelApp {
   ChatService& chat();
   /// Rooms (room_service.hpp).
   RoomService& rooms();
+  /// End-to-end encrypted rooms' keys (docs/e2ee.md).
+  E2eeRoomKeys& e2ee();
   /// files: uploads and downloads of conversation attachments.
   AttachmentService& attachments();
   /// The bots' last model outcomes (GetBotModelStatus).
