@@ -5,8 +5,6 @@
 #include <fstream>
 #include <iterator>
 
-#include "botfactory/common/logging.hpp"
-#include "botfactory/metrics/registry.hpp"
 
 namespace botfactory::registry {
 namespace {
@@ -136,28 +134,6 @@ std::size_t WordVectors::bytes() const {
   const std::size_t node = sizeof(void*) + sizeof(std::string_view) + sizeof(std::uint32_t) + sizeof(std::size_t);
   return sizeof(*this) + vocabulary_.capacity() + index_.size() * node + index_.bucket_count() * sizeof(void*) +
          scales_.capacity() * sizeof(float) + components_.capacity();
-}
-
-std::shared_ptr<const WordVectors> load_word_vectors_or_none(const std::string& path) {
-  auto& m = metrics::Registry::global();
-  auto& words = m.gauge("botfactory_registry_word_vectors_words",
-                        "Words in the loaded word vectors (REGISTRY_WORD_VECTORS); 0 = semantic re-rank off");
-  auto& bytes = m.gauge("botfactory_registry_word_vectors_bytes", "Heap bytes of the loaded word vectors");
-  std::shared_ptr<const WordVectors> out;
-  if (path.empty()) {
-    common::logger("registry")->info("word vectors off (REGISTRY_WORD_VECTORS empty); semantic re-rank off");
-  } else {
-    try {
-      out = WordVectors::load(path);
-      common::logger("registry")->info("word vectors {}: {} words x {} dims, {} bytes; semantic re-rank on for en bots",
-                                        path, out->size(), out->dims(), out->bytes());
-    } catch (const WordVectorsError& e) {
-      common::logger("registry")->warn("{}; semantic re-rank off", e.what());
-    }
-  }
-  words.set(out ? static_cast<std::int64_t>(out->size()) : 0);
-  bytes.set(out ? static_cast<std::int64_t>(out->bytes()) : 0);
-  return out;
 }
 
 }  // namespace botfactory::registry
