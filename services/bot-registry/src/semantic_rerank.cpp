@@ -93,13 +93,7 @@ void semantic_rerank(const WordVectors& vectors, std::string_view question,
   const double q_norm = norm(q);
   // Fewer than half of the question's words known (a Russian or Uzbek question to an English
   // bot): the vectors say little about it, the lexical order stays.
-  if (q_found == 0 || q_norm == 0 || 2 * static_cast<std::size_t>(q_found) < seen.size()) {
-    for (auto& c : chunks) {
-      c.set_semantic_similarity(0);
-      c.set_semantic(true);
-    }
-    return;
-  }
+  if (q_found == 0 || q_norm == 0 || 2 * static_cast<std::size_t>(q_found) < seen.size()) return;
   for (auto& x : q) x = static_cast<float>(x / q_norm);
 
   // Unit vectors of the candidates and their mean (the common direction of this question's

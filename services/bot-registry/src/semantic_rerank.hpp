@@ -65,9 +65,9 @@ int text_vector(const WordVectors& vectors, std::string_view text, std::string_v
 /// place: blend = score / chunks[0].score + weight × cos(q − c̄, v − c̄), where q is the
 /// question's vector, v a chunk's (its text, and its title's words title_weight times) and
 /// c̄ the mean of the candidates' unit vectors. Sets each chunk's semantic_similarity (registry.proto KnowledgeChunk field 120) to
-/// the plain cosine cos(q, v) in [-1, 1] (0 when either has no known word). Leaves the order
-/// unchanged when fewer than half of the question's words have a vector (e.g. a Russian
-/// question to an English bot). Only documents move: the chunks of one document keep their
+/// the plain cosine cos(q, v) in [-1, 1] (0 when the chunk has no known word) and semantic to
+/// true. Leaves the chunks untouched (order, semantic false) when fewer than half of the
+/// question's words have a vector (e.g. a Russian question to an English bot). Only documents move: the chunks of one document keep their
 /// lexical order among the places they take. score and normalized_score are not changed. Ties
 /// keep the lexical order (stable sort).
 /// `cache` (optional) holds the candidates' unit vectors between searches.

@@ -194,6 +194,7 @@ TEST_CASE("semantic re-rank: a paraphrase sharing no content word with its entry
   registry::semantic_rerank(*v, "qwzx", unknown, settings);
   CHECK(unknown[0].document_title() == "A");
   CHECK(unknown[0].semantic_similarity() == 0);
+  CHECK_FALSE(unknown[0].semantic());
 }
 
 TEST_CASE("semantic re-rank: the chunk vector cache gives the same answers and stays within its bound") {
