@@ -4,6 +4,7 @@
 // its own; everything shown is set as text (never HTML).
 
 import type { WidgetSession } from "./protocol.js";
+import { RoomOnline } from "./room-online.js";
 import { roomStrings, type RoomStrings } from "./rooms-i18n.js";
 import { signedInUser } from "./user-session.js";
 import { inviteButton, inviteFromUrl, joinWithInvite, roomCreateForm } from "./room-create-form.js";
@@ -19,8 +20,12 @@ interface RoomMessage {
   message: WireMessage;
 }
 
-const typingEveryMs = 2000;    // the gateway relays one `start` per 2 s
+// The gateway relays one `start` per 2 s per socket; a repeat every 2.5 s is always relayed (at
+// 2.000 s timer jitter dropped about half of them) and well inside the 6 s expiry.
+const typingEveryMs = 2500;
 const presenceEveryMs = 5000;  // room.presence is re-read (a killed replica sends no `leave`)
+// `presence` events are applied to the list (RoomOnline); it is read in full only on join/resume,
+// every presenceEveryMs, and when an event cannot be applied.
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = "", text = ""): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -40,6 +45,7 @@ export class RoomsPanel {
   private typers = new Map<string, { name: string; timer: ReturnType<typeof setTimeout> }>();
   private lastTypingSent = 0;
   private presenceTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly presence = new RoomOnline();
   private readonly list = el("ul", "room-list");
   private readonly view = el("section", "room-view");
   private readonly heading = el("h3", "room-name");
@@ -177,7 +183,7 @@ export class RoomsPanel {
       }, this.heading, this.form, this.input);
     }
     this.connect();
-    this.presenceTimer = setInterval(() => this.frame({ type: "room.presence", room_id: room.id }), presenceEveryMs);
+    this.presenceTimer = setInterval(() => this.readPresence(), presenceEveryMs);
   }
 
   private close(): void {
@@ -204,6 +210,7 @@ export class RoomsPanel {
     const ws = new WebSocket(url);
     this.ws = ws;
     ws.onopen = () => {
+      this.presence.reset();
       this.frame({ type: "room.join", room_id: room.id, since_seq: this.lastSeq });
     };
     ws.onmessage = (event) => this.handle(JSON.parse(String(event.data)));
@@ -222,17 +229,23 @@ export class RoomsPanel {
   private handle(frame: any): void {
     const room = this.room;
     if (!room) return;
-    if (frame.type === "room.joined") this.frame({ type: "room.presence", room_id: room.id });
+    if (frame.type === "room.joined") this.readPresence();
     else if (frame.type === "message.new" && frame.conversation_id === room.id) this.message(frame);
-    else if (frame.type === "room.presence" && frame.room_id === room.id) this.renderOnline(frame.online);
-    else if (frame.type === "presence" && frame.conversation_id === room.id) {
-      this.frame({ type: "room.presence", room_id: room.id });
+    else if (frame.type === "room.presence" && frame.room_id === room.id) {
+      this.presence.list(frame.online);
+      this.renderOnline();
+      if (this.presence.needList()) this.readPresence();
+    } else if (frame.type === "presence" && frame.conversation_id === room.id) {
+      if (this.presence.event(frame)) this.renderOnline();
+      if (this.presence.needList()) this.readPresence();
       if (frame.state === "join") this.secure?.membershipChanged();
     } else if ((frame.type === "message.edited" || frame.type === "message.deleted") && frame.conversation_id === room.id) {
       this.changed(frame.target_seq, frame.message);
     } else if (frame.type === "message.ack") this.secure?.acked(frame.client_id);
-    else if (frame.type === "error" && frame.conversation_id === room.id) void this.secure?.refused(frame.code, frame.client_id);
-    else if (frame.type === "typing" && frame.conversation_id === room.id) this.typingFrame(frame);
+    else if (frame.type === "error" && frame.conversation_id === room.id) {
+      this.presence.failed();  // maybe the room.presence read: the periodic read retries
+      void this.secure?.refused(frame.code, frame.client_id);
+    } else if (frame.type === "typing" && frame.conversation_id === room.id) this.typingFrame(frame);
   }
 
   private message(frame: RoomMessage): void {
@@ -260,6 +273,13 @@ export class RoomsPanel {
     this.log.scrollTop = this.log.scrollHeight;
   }
 
+  /** Sends room.presence (the full online list) unless the socket is not open. */
+  private readPresence(): void {
+    if (!this.room || this.ws?.readyState !== WebSocket.OPEN) return;
+    this.presence.requested();
+    this.frame({ type: "room.presence", room_id: this.room.id });
+  }
+
   /** A message.edited / message.deleted frame: the bubble of `targetSeq` shows the new state. */
   private changed(targetSeq: number, message: WireMessage): void {
     const item = this.log.querySelector<HTMLElement>(`li[data-seq="${targetSeq}"]`);
@@ -269,7 +289,8 @@ export class RoomsPanel {
     if (body) body.textContent = message.deleted ? "—" : message.text;
   }
 
-  private renderOnline(online: Member[]): void {
+  private renderOnline(): void {
+    const online = this.presence.members();
     this.online.textContent = `${this.ui.online} (${online.length}): ${online.map((m) => m.name).join(", ")}`;
   }
 
