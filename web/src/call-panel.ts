@@ -42,7 +42,7 @@ export class CallPanel {
     this.render();
   }
 
-  /** The operator the visitor would call (the last operator who wrote), or null. */
+  /** The party the button calls (the last operator who wrote; in a room the chosen member), or null. */
   setOperator(operator: Sender | null): void {
     this.operator = operator;
     this.render();
@@ -125,7 +125,7 @@ export class CallPanel {
       const pc = await this.connection();
       const offer = await pc.createOffer();
       await pc.setLocalDescription(offer);
-      this.port.send({ type: "call.invite", sdp: offer.sdp, to: { kind: "operator", id: this.operator.id } });
+      this.port.send({ type: "call.invite", sdp: offer.sdp, to: { kind: this.operator.kind === "visitor" ? "visitor" : "operator", id: this.operator.id } });
     } catch {
       this.end(this.port.strings().noMicrophone);
     }

@@ -12,6 +12,7 @@ import { e2eeStrings } from "./e2ee-i18n.js";
 import { deviceFor } from "./e2ee/device-keystore.js";
 import { EncryptedRoom } from "./e2ee/encrypted-room.js";
 import { EncryptedRoomView, lockBadge, type WireMessage } from "./e2ee/room-view.js";
+import { RoomExtras } from "./room-extras.js";
 
 interface Room { id: string; name: string; topic: string; member_count: number; my_role: string | null; visibility?: string; e2ee?: boolean }
 interface Member { kind: string; id: string; name: string }
@@ -61,6 +62,7 @@ export class RoomsPanel {
   private invite: HTMLElement | null = null;
   private form!: HTMLFormElement;
   private createForm: HTMLFormElement | null = null;
+  private extras!: RoomExtras;  // edits, files and calls of plain rooms (room-extras.ts)
 
   constructor(private readonly root: HTMLElement, private readonly origin: string) {
     const back = el("button", "room-back");
@@ -81,6 +83,11 @@ export class RoomsPanel {
     this.view.hidden = true;
     this.view.append(back, this.heading, this.online, this.log, this.typing, form);
     root.append(this.title, this.list, this.view);
+    this.extras = new RoomExtras(this.online, form, origin, {
+      frame: (f) => this.frame(f), token: () => this.token(), lang: () => this.session?.bot.language ?? "en",
+      me: () => (this.user ? { kind: "operator", id: this.user.userId } : { kind: "visitor", id: this.session?.visitor.id ?? "" }),
+      roomId: () => this.room?.id ?? null,
+    });
   }
 
   /** The page's (new or renewed) session: its token is used from now on. */
@@ -182,6 +189,7 @@ export class RoomsPanel {
         frame: (f) => this.frame(f), userId: this.user.userId, lang: () => this.session!.bot.language,
       }, this.heading, this.form, this.input);
     }
+    this.extras.show(!this.secure);
     this.connect();
     this.presenceTimer = setInterval(() => this.readPresence(), presenceEveryMs);
   }
@@ -195,6 +203,7 @@ export class RoomsPanel {
     this.ws?.close();
     this.ws = null;
     this.room = null;
+    this.extras.show(false);
     for (const t of this.typers.values()) clearTimeout(t.timer);
     this.typers.clear();
     this.renderTyping();
@@ -229,6 +238,7 @@ export class RoomsPanel {
   private handle(frame: any): void {
     const room = this.room;
     if (!room) return;
+    if (this.extras.handle(frame)) return;
     if (frame.type === "room.joined") this.readPresence();
     else if (frame.type === "message.new" && frame.conversation_id === room.id) this.message(frame);
     else if (frame.type === "room.presence" && frame.room_id === room.id) {
@@ -243,6 +253,7 @@ export class RoomsPanel {
       this.changed(frame.target_seq, frame.message);
     } else if (frame.type === "message.ack") this.secure?.acked(frame.client_id);
     else if (frame.type === "error" && frame.conversation_id === room.id) {
+      this.extras.refused(frame.code);
       this.presence.failed();  // maybe the room.presence read: the periodic read retries
       void this.secure?.refused(frame.code, frame.client_id);
     } else if (frame.type === "typing" && frame.conversation_id === room.id) this.typingFrame(frame);
@@ -269,6 +280,7 @@ export class RoomsPanel {
       item.append(el("span", "who", sender.name), el("p", "text", text));
     }
     item.dataset.seq = String(frame.seq);
+    if (!event && !this.secure) this.extras.render(item, frame.seq, frame.message);
     this.log.append(item);
     this.log.scrollTop = this.log.scrollHeight;
   }
@@ -285,13 +297,13 @@ export class RoomsPanel {
     const item = this.log.querySelector<HTMLElement>(`li[data-seq="${targetSeq}"]`);
     if (!item) return;
     if (this.secure) return this.secure.changed(item, targetSeq, message);
-    const body = item.querySelector(".text");
-    if (body) body.textContent = message.deleted ? "—" : message.text;
+    this.extras.changed(item as HTMLLIElement, targetSeq, message);
   }
 
   private renderOnline(): void {
     const online = this.presence.members();
     this.online.textContent = `${this.ui.online} (${online.length}): ${online.map((m) => m.name).join(", ")}`;
+    if (!this.secure) this.extras.online(online);
   }
 
   private typingFrame(frame: { state: string; sender: Member; expires_in_ms?: number }): void {

@@ -74,6 +74,23 @@ TEST_CASE("call callee: operator → the visitor by default; visitor → a named
   CHECK(CallRules::callee(op, std::nullopt, CallParty{"visitor", ""}, out));  // no visitor
 }
 
+TEST_CASE("room calls: any member calls a named other member, visitor or user") {
+  CallParty v1{"visitor", "v1"};
+  CallParty v2{"visitor", "v2"};
+  CallParty u1{"operator", "u1"};
+  CallParty out;
+  CHECK_FALSE(CallRules::room_callee(v1, v2, out));  // visitor → visitor (refused outside rooms)
+  CHECK(out == v2);
+  CHECK_FALSE(CallRules::room_callee(v1, u1, out));
+  CHECK(out == u1);
+  CHECK_FALSE(CallRules::room_callee(u1, CallParty{"operator", "u2"}, out));  // user → user
+  CHECK(out == (CallParty{"operator", "u2"}));
+  CHECK(CallRules::room_callee(v1, std::nullopt, out)->code == "invalid_message");  // whom?
+  CHECK(CallRules::room_callee(v1, v1, out)->code == "invalid_message");            // oneself
+  CHECK(CallRules::room_callee(v1, CallParty{"bot", "b1"}, out)->code == "invalid_message");
+  CHECK(CallRules::callee(v1, v2, v1, out));  // the support-conversation rule is unchanged
+}
+
 TEST_CASE("call routing: answer and reject only by the callee; ice and hangup by either side") {
   CallRecord call{kCallId, "t", "c", CallParty{"operator", "u1"}, CallParty{"visitor", "v1"}, "Ann"};
   CallParty peer;

@@ -126,6 +126,16 @@ std::optional<OpError> CallRules::callee(const CallParty& caller,
   return std::nullopt;
 }
 
+std::optional<OpError> CallRules::room_callee(const CallParty& caller,
+                                              const std::optional<CallParty>& to, CallParty& out) {
+  if (!to || (to->kind != "visitor" && to->kind != "operator")) {
+    return invalid("in a room, `to` {kind: visitor|operator, id} names the member to call");
+  }
+  if (*to == caller) return invalid("a party cannot call itself");
+  out = *to;
+  return std::nullopt;
+}
+
 std::optional<OpError> CallRules::route(const CallRecord& call, const CallParty& from, CallOp op,
                                         CallParty& peer) {
   bool is_caller = from == call.caller;

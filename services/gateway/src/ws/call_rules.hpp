@@ -54,6 +54,7 @@ struct CallFrame {
   boost::json::object candidate;  // ice: {candidate, sdpMid, sdpMLineIndex, usernameFragment}
   std::optional<CallParty> to;    // invite: the callee (optional for an operator)
   std::string reason;      // hangup / reject: optional, at most 64 bytes
+  bool room = false;       // the conversation is a room the sender joined (set by call_op)
 };
 
 /// Pure rules; every function is deterministic.
@@ -70,6 +71,12 @@ class CallRules {
   /// `to` or calling anyone but an operator, an operator calling an operator, calling oneself.
   static std::optional<OpError> callee(const CallParty& caller, const std::optional<CallParty>& to,
                                        const CallParty& visitor, CallParty& out);
+
+  /// The callee of an invite in a room (issue 11: room members call each other): `to` is
+  /// required, of kind visitor or operator (a signed-in user), and not the caller. Signalling
+  /// reaches only sockets that joined the room, so only a member can ring. `invalid_message`.
+  static std::optional<OpError> room_callee(const CallParty& caller,
+                                            const std::optional<CallParty>& to, CallParty& out);
 
   /// Who gets `op` from `from` in `call`: answer / reject only from the callee (to the caller);
   /// ice / hangup from either side (to the other). `forbidden` for anyone else.

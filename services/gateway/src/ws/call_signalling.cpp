@@ -108,7 +108,12 @@ CallSignalling::Invite CallSignalling::invite(const jwt::Claims& claims, const s
   call.caller = party_of(claims);
   call.caller_name = name;
   CallParty visitor;
-  if (call.caller.kind == "operator" && !frame.to) {
+  if (frame.room) {
+    if (auto error = CallRules::room_callee(call.caller, frame.to, call.callee)) {
+      result.error = error;
+      return result;
+    }
+  } else if (call.caller.kind == "operator" && !frame.to) {
     chat::v1::GetConversationRequest request;
     request.set_tenant_id(claims.tenant_id);
     request.set_conversation_id(frame.conversation_id);
@@ -121,9 +126,11 @@ CallSignalling::Invite CallSignalling::invite(const jwt::Claims& claims, const s
     }
     visitor = CallParty{"visitor", conversation.visitor().id()};
   }
-  if (auto error = CallRules::callee(call.caller, frame.to, visitor, call.callee)) {
-    result.error = error;
-    return result;
+  if (!frame.room) {
+    if (auto error = CallRules::callee(call.caller, frame.to, visitor, call.callee)) {
+      result.error = error;
+      return result;
+    }
   }
   auto ttl = std::to_string(settings_.max_call.count());
   auto mine = redis_->command(
@@ -278,6 +285,7 @@ void call_op(WsOpContext& socket, const json::object& frame) {
   if (!socket.joined(call.conversation_id)) {
     return socket.reply_error({"not_joined", "join the conversation first"}, call.conversation_id);
   }
+  call.room = socket.in_room(call.conversation_id);
   if (call.op == CallOp::kInvite && calls.ringing() >= calls.settings().max_ringing) {
     return socket.reply_error({"unavailable", kServerBusy}, call.conversation_id);
   }

@@ -29,6 +29,8 @@ class WsOpContext {
   virtual std::shared_ptr<const jwt::Claims> claims() const = 0;
   /// True when the socket joined `conversation_id` (and so was authorized for it).
   virtual bool joined(const std::string& conversation_id) const = 0;
+  /// True when `conversation_id` is a room this socket joined (room.join); calls use it.
+  virtual bool in_room(const std::string& conversation_id) const { (void)conversation_id; return false; }
   /// Queues a text frame (UTF-8 JSON) for the client, within the socket's budget.
   virtual void reply(std::string frame) = 0;
   /// Sends an `error` frame with `conversation_id` ("" = none).

@@ -241,6 +241,7 @@ class WsSession : public ConversationWatcher,
   bool joined(const std::string& conversation_id) const override {
     return cursors_.contains(conversation_id);
   }
+  bool in_room(const std::string& id) const override { return rooms_.contains(id); }
   void reply(std::string frame) override { enqueue(make_frame(std::move(frame))); }
   void reply_error(const OpError& error, const std::string& conversation_id) override {
     send_error({error.code, error.message, {}, conversation_id});
