@@ -46,6 +46,8 @@ test("two visitors in a public room: online, typing, edit, picture and a call", 
     const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
     const page = await context.newPage();
     page.on("dialog", (dialog) => void dialog.accept());
+    page.on("pageerror", (error) => console.log(`page error (${base}): ${error.message}`));
+    page.on("console", (m) => m.type() === "warning" && console.log(`page warning (${base}): ${m.text()}`));
     await page.goto(`${base}/?bot=${bot.public_id}`);
     await page.waitForSelector(".room-item .room-join", { timeout: 15000 });
     await page.click(".room-item .room-join");
@@ -83,12 +85,19 @@ test("two visitors in a public room: online, typing, edit, picture and a call", 
   assert.ok((await texts(bob, ".room-msg .edited")).includes("edited"));
 
   // A picture: Bob attaches a PNG; Ann sees its thumbnail (fetched with the token into a blob: URL).
+  const uploaded = bob.waitForResponse((r) => r.url().includes(`/conversations/${room.id}/attachments`), { timeout: 15000 });
   await bob.setInputFiles(".room-file", { name: "sunset.png", mimeType: "image/png", buffer: gradientPng(640, 400) });
+  const response = await uploaded;
+  assert.equal(response.status(), 201, await response.text());
   for (const page of [ann, bob]) {
     await page.waitForFunction(() => {
       const img = document.querySelector(".room-msg .attachment img");
       return img && img.src.startsWith("blob:") && img.complete && img.naturalWidth > 0;
-    }, null, { timeout: 15000 });
+    }, null, { timeout: 15000 }).catch(async (error) => {
+      await page.screenshot({ path: path.join(SHOTS, "rooms-extras-failed.png") });
+      throw new Error(`${error.message}; status: ${await page.textContent(".room-extras-status")}; ` +
+        `messages: ${(await texts(page, ".room-messages li")).join(" | ")}`);
+    });
   }
 
   // A call: Bob calls Ann (the only other online member); Ann's page rings, she accepts.

@@ -28,6 +28,7 @@
 #include "grpc_clients.hpp"
 #include "pipeline_dispatcher.hpp"
 #include "redis_visitor_presence.hpp"
+#include "room_conversation_access.hpp"
 #include "room_conversation_admins.hpp"
 #include "room_service.hpp"
 #include "shared_send_rate_limiter.hpp"
@@ -105,7 +106,8 @@ struct ChannelApp::Parts {
         attachment_store(make_attachment_store(s.attachment_store)),
         thumbnailer(s.thumbnails),
         access(store),
-        attachments(attachment_rows, *attachment_store, thumbnailer, access, allowance, chat,
+        room_access(room_rows, access),
+        attachments(attachment_rows, *attachment_store, thumbnailer, room_access, allowance, chat,
                     registry),
         e2ee_rows(*pool),
         e2ee(e2ee_rows) {}
@@ -153,6 +155,7 @@ struct ChannelApp::Parts {
   std::unique_ptr<AttachmentStore> attachment_store;
   ImageThumbnailer thumbnailer;
   TenantConversationAccess access;
+  RoomConversationAccess room_access;  // rooms: their members (room_conversation_access.hpp)
   AttachmentService attachments;
   // e2ee rooms (docs/e2ee.md)
   E2eeRepository e2ee_rows;

@@ -70,9 +70,9 @@ std::string content_disposition(std::string_view type, std::string_view file_nam
 HttpResponse upload_attachment(const Upstreams& upstreams, const jwt::Claims& claims,
                                const std::string& conversation_id, const HttpRequest& request) {
   const bool visitor = claims.kind == jwt::TokenKind::kVisitor;
-  if (visitor && claims.conversation_id != conversation_id) {
-    throw ApiError(403, "forbidden", "a visitor may send files only to its own conversation");
-  }
+  // A visitor sends to its own conversation or to a room it is a member of (channel-connector's
+  // RoomConversationAccess decides); any other target stays 403 as before rooms had files.
+  const bool elsewhere = visitor && claims.conversation_id != conversation_id;
   chat::v1::UploadAttachmentRequest rpc_request;
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_conversation_id(conversation_id);
@@ -114,7 +114,12 @@ HttpResponse upload_attachment(const Upstreams& upstreams, const jwt::Claims& cl
   rpc_request.set_caption(std::move(caption));
 
   chat::v1::UploadAttachmentResponse rpc_response;
-  check(upstreams.call(*upstreams.chat, &ChatRpc::UploadAttachment, rpc_request, rpc_response));
+  auto status = upstreams.call(*upstreams.chat, &ChatRpc::UploadAttachment, rpc_request, rpc_response);
+  if (elsewhere && status.error_code() == grpc::StatusCode::NOT_FOUND) {
+    throw ApiError(403, "forbidden",
+                   "a visitor may send files only to its own conversation or a room it is a member of");
+  }
+  check(status);
   switch (rpc_response.refusal()) {
     case chat::v1::ATTACHMENT_REFUSAL_NONE: break;
     case chat::v1::ATTACHMENT_REFUSAL_TOO_LARGE:
@@ -140,9 +145,9 @@ HttpResponse download_attachment(const Upstreams& upstreams, const jwt::Claims& 
   rpc_request.set_thumbnail(thumbnail);
   if (claims.kind == jwt::TokenKind::kVisitor) {
     rpc_request.set_visitor_conversation_id(claims.conversation_id);
-  } else {
-    rpc_request.set_user_id(claims.subject);
   }
+  // The token's subject: a user id, or the visitor's id (a room member; RoomConversationAccess).
+  rpc_request.set_user_id(claims.subject);
   chat::v1::GetAttachmentResponse rpc_response;
   check(upstreams.call(*upstreams.chat, &ChatRpc::GetAttachment, rpc_request, rpc_response));
   const auto& a = rpc_response.attachment();
