@@ -231,6 +231,8 @@ before(async () => {
 
   const users = { alice_e2ee: await register("alice_e2ee") };
   const ownerToken = await login(users.alice_e2ee);
+  // Three users: more than the trial's two seats.
+  assert.equal((await http(A, "POST", "/api/v1/subscriptions", { token: ownerToken, body: { plan: "starter" } })).status, 200);
   for (const name of ["bob_e2ee", "carol_e2ee"]) {
     const invite = await http(A, "POST", "/api/v1/team/invites", { token: ownerToken, body: { role: "operator" } });
     assert.equal(invite.status, 201, JSON.stringify(invite.body));

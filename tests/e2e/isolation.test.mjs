@@ -490,7 +490,7 @@ describe("tenant-isolation matrix on a live fleet", () => {
   });
 
   test("REST: owner deletions (last, they destroy the targets)", async () => {
-    for (const id of ["takeover", "delete_document", "delete_bot", "delete_provider_key"]) await restCell(REST_ROWS.find((r) => r.id === id), "owner");
+    for (const id of ["takeover", "delete_document", "delete_bot", "delete_provider_key", "revoke_team_invite"]) await restCell(REST_ROWS.find((r) => r.id === id), "owner");
     assert.deepEqual(problems, []);
     const gone = await http(GW, "GET", `/api/v1/bots/${fx.ids.botA}`, { token: fx.A.token });
     assert.equal(gone.status, 404);
