@@ -6,8 +6,14 @@
 // operator ends its refresh tokens and its access.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { ChatClient, http, startFleet } from "./harness.mjs";
+import { chromium } from "playwright-core";
+import { ChatClient, http, repoRoot, startFleet } from "./harness.mjs";
+
+const SHOTS = path.join(repoRoot, "build", "screenshots");
+const AXE = path.join(repoRoot, "web/dashboard/node_modules/axe-core/axe.min.js");
 
 const nonce = randomBytes(4).toString("hex");
 const account = (name) => ({ email: `${name}-${nonce}@team.example`, username: `${name}_${nonce}`, password: `pw of ${name} ${nonce}` });
@@ -48,8 +54,9 @@ before(async () => {
   s.strangerPair = await login(A, s.stranger);
 });
 
-after(() => {
+after(async () => {
   for (const c of s.clients) c.close();
+  await s.browser?.close();
   fleet?.stop();
 });
 
@@ -197,5 +204,59 @@ describe("team accounts", () => {
     assert.equal((await http(A, "GET", "/api/v1/team/members", { token: s.operatorPair.access_token })).status, 403);
     const team = await http(A, "GET", "/api/v1/team/members", { token: owner });
     assert.deepEqual(team.body.seats, { used: 1, limit: 2 });
+  });
+});
+
+describe("the dashboard's Team page", () => {
+  test("the owner creates an invite link; the invitee signs up with it and is listed (en, ru, uz at 1280 and 375 px)", async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    s.browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    const ownerPage = await (await s.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" })).newPage();
+    const errors = [];
+    ownerPage.on("pageerror", (e) => errors.push(String(e)));
+    await ownerPage.goto(`${A}/app/signin`);
+    await ownerPage.fill("input[name=email]", s.owner.email);
+    await ownerPage.fill("input[name=password]", s.owner.password);
+    await ownerPage.click("button[type=submit]");
+    await ownerPage.waitForURL(/\/app\/bots$/);
+    await ownerPage.click("a[href='/app/team']");
+    await ownerPage.waitForSelector("[data-testid=team-members] tbody tr");
+    await ownerPage.click("[data-testid=create-invite]");
+    const link = (await (await ownerPage.waitForSelector("[data-testid=invite-link]")).textContent()).trim();
+    assert.match(link, /\/app\/signup\?invite=[A-Za-z0-9_-]{43}$/);
+
+    const joiner = await (await s.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" })).newPage();
+    await joiner.goto(link);
+    await joiner.waitForSelector("input[name=username]");
+    assert.match(await joiner.textContent("main"), /invited to join a team/);
+    const who = account("browser");
+    await joiner.fill("input[name=email]", who.email);
+    await joiner.fill("input[name=username]", who.username);
+    await joiner.fill("input[name=password]", who.password);
+    await joiner.click("button[type=submit]");
+    await joiner.waitForURL(/\/app\/bots$/);
+
+    await ownerPage.reload();
+    await ownerPage.waitForSelector(`text=${who.username}`);
+    assert.match(await ownerPage.textContent("[data-testid=team-seats]"), /2 of 2 seats used/);
+    for (const lang of ["en", "ru", "uz"]) {
+      await ownerPage.selectOption("[data-testid=language]", lang);
+      await ownerPage.waitForFunction((l) => document.documentElement.lang === l, lang);
+      for (const width of [1280, 375]) {
+        await ownerPage.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+        await ownerPage.waitForTimeout(100);  // layout settles after the resize
+        await ownerPage.screenshot({ path: path.join(SHOTS, `dashboard-team-${lang}-${width}.png`), fullPage: true });
+      }
+    }
+    if (!(await ownerPage.evaluate(() => "axe" in window))) await ownerPage.addScriptTag({ path: AXE });
+    const results = await ownerPage.evaluate(() => window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }));
+    const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+    assert.deepEqual(serious, [], "axe-core on the Team page");
+    assert.deepEqual(errors, []);
   });
 });
