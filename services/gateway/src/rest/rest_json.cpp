@@ -49,6 +49,7 @@ boost::json::object user_json(const auth::v1::User& user) {
           {"email", user.email()},
           {"username", user.username()},
           {"tenant_id", user.tenant_id()},
+          {"role", user.role().empty() ? "owner" : user.role()},  // team accounts
           {"created_at", rpc::rfc3339(user.created_at())}};
 }
 
@@ -71,7 +72,8 @@ boost::json::object plan_json(const billing::v1::Plan& plan) {
             {"max_replies_per_month", limits.max_replies_per_month()},
             {"max_knowledge_bytes", limits.max_knowledge_bytes()},
             {"max_channels", limits.max_channels()},
-            {"max_tokens_per_month", limits.max_tokens_per_month()}}}};
+            {"max_tokens_per_month", limits.max_tokens_per_month()},
+            {"max_seats", limits.max_seats()}}}};  // team accounts
 }
 
 boost::json::object subscription_json(const billing::v1::Subscription& subscription) {
