@@ -2,6 +2,9 @@
 
 #include "attachment_repository.hpp"
 #include "attachment_service.hpp"
+#include "attachment_sweep_repository.hpp"
+#include "attachment_sweeper.hpp"
+#include "storage_usage_repository.hpp"
 #include "bot_pipeline.hpp"
 #include "conversation_access.hpp"
 #include "botfactory/common/random.hpp"
@@ -102,8 +105,11 @@ struct ChannelApp::Parts {
         attachment_store(make_attachment_store(s.attachment_store)),
         thumbnailer(s.thumbnails),
         access(store),
+        storage_usage(*pool),
         attachments(attachment_rows, *attachment_store, thumbnailer, access, allowance, chat,
-                    registry) {}
+                    registry, storage_usage),
+        sweep_rows(*pool),
+        sweeper(sweep_rows, *attachment_store, s.attachment_sweep, registry) {}
 
   std::shared_ptr<pg::Pool> pool;
   ChatStore store;
@@ -148,7 +154,10 @@ struct ChannelApp::Parts {
   std::unique_ptr<AttachmentStore> attachment_store;
   ImageThumbnailer thumbnailer;
   TenantConversationAccess access;
+  StorageUsageRepository storage_usage;  // tidy: per-tenant storage quota
   AttachmentService attachments;
+  AttachmentSweepRepository sweep_rows;  // tidy: files of deleted rows
+  AttachmentSweeper sweeper;
 };
 
 ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& settings,
@@ -167,6 +176,7 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
   parts_->chat.set_message_decorator(
       [this](std::vector<chat::v1::Message>& page) { parts_->attachment_rows.decorate(page); });
   parts_->chat.set_history(&parts_->edits);
+  parts_->sweeper.start();  // tidy
   if (parts_->box) {
     // Headroom: the inbox threads may post at once after one check each.
     parts_->inbox.set_room_check([this, headroom = bindings.inbox.threads](const std::string& tenant) {
@@ -185,6 +195,7 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
 }
 
 ChannelApp::~ChannelApp() {
+  parts_->sweeper.stop();
   parts_->poller.stop();
   parts_->bindings.set_inbox_waker(nullptr);
   parts_->inbox.stop();
@@ -199,6 +210,7 @@ ChannelApp::~ChannelApp() {
 ChatService& ChannelApp::chat() { return parts_->chat; }
 RoomService& ChannelApp::rooms() { return parts_->rooms; }
 AttachmentService& ChannelApp::attachments() { return parts_->attachments; }
+AttachmentSweeper& ChannelApp::attachment_sweeper() { return parts_->sweeper; }
 ModelStatus& ChannelApp::model_status() { return parts_->model_status; }
 MessageEdits& ChannelApp::edits() { return parts_->edits; }
 ChannelBindings& ChannelApp::bindings() { return parts_->bindings; }

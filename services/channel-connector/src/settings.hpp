@@ -8,6 +8,7 @@
 
 #include "attachment_store.hpp"
 #include "append_committer.hpp"
+#include "attachment_sweeper.hpp"
 #include "botfactory/redis/credentials.hpp"
 #include "image_thumbnailer.hpp"
 
@@ -56,6 +57,8 @@ struct ChannelSettings {
   CommitSettings commit;
   /// edits: how long after posting the author may edit or delete a message (EDIT_WINDOW_MS).
   std::chrono::milliseconds edit_window{300000};
+  /// tidy: ATTACHMENT_SWEEP_INTERVAL_MS (0..86400000, 0 = off), ATTACHMENT_SWEEP_BATCH (1..10000).
+  SweepSettings attachment_sweep;
 };
 
 /// Reads REDIS_HOST, REDIS_PORT, REGISTRY_ADDR, SUBSCRIPTION_ADDR, AI_PROXY_ADDR, RPC_TIMEOUT_MS,

@@ -6,21 +6,14 @@
 
 #include <catch2/catch.hpp>
 
-#include "botfactory/pg/migrator.hpp"
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/client.hpp"
-#include "botfactory/rpc/server.hpp"
-#include "channel_app.hpp"
-#include "channel_binding_grpc_service.hpp"
 #include "channel_deliveries.hpp"
-#include "channel_grpc_service.hpp"
 #include "fake_services.hpp"
 #include "fake_meta.hpp"
 #include "fake_telegram.hpp"
 #include "fake_upstreams.hpp"
 #include "gateway_fleet.hpp"
-#include "migrations.hpp"
-#include "model_status.hpp"
 #include "whatsapp_wire.hpp"
 
 using namespace botfactory::gateway_test;
@@ -37,59 +30,29 @@ namespace cct = botfactory::channel::testing_support;
 
 namespace {
 
-/// channel-connector's real wiring with bindings on, served over gRPC, and its fakes.
+/// channel-connector's real wiring with bindings on, served over gRPC (the shared cct::Harness),
+/// the fake Telegram and Meta Graph APIs in front of it.
+cc::BindingSettings test_bindings(const cct::FakeTelegram& telegram, const cct::FakeMeta& meta) {
+  cc::BindingSettings b;
+  b.telegram_api_base_url = telegram.base_url();
+  b.meta_graph_base_url = meta.base_url();
+  b.public_base_url = "https://bots.example.com";
+  b.outbox.idle_poll = std::chrono::milliseconds(100);
+  b.outbox.rates.per_chat_interval = std::chrono::milliseconds(0);
+  b.inbox.idle_poll = std::chrono::milliseconds(100);
+  return b;
+}
+
 struct ChannelConnector {
-  cct::FakeRegistry registry;
-  cct::FakeSubscription subscription;
-  cct::FakeAi ai;
   cct::FakeTelegram telegram;
   cct::FakeMeta meta;
-  metrics::Registry metrics;
-  testenv::TestDatabase database;
-  std::shared_ptr<pg::Pool> pool;
-  std::unique_ptr<rpc::Server> fakes;
-  std::unique_ptr<cc::ChannelApp> app;
-  std::unique_ptr<cc::ChannelConnectorGrpc> chat_service;
-  std::unique_ptr<cc::ChannelBindingGrpc> binding_service;
-  std::unique_ptr<rpc::Server> server;
+  cct::Harness harness{{}, test_bindings(telegram, meta)};
+  cct::FakeRegistry& registry = harness.registry;
+  cct::FakeAi& ai = harness.ai;
+  pg::Pool* pool = &harness.pool();
 
-  ChannelConnector() {
-    pool = std::make_shared<pg::Pool>(database.conninfo(), 8);
-    {
-      auto connection = pool->acquire();
-      pg::migrate(*connection, "chat", botfactory::migrations::chat_migrations());
-    }
-    fakes = std::make_unique<rpc::Server>("127.0.0.1:0",
-                                          std::vector<grpc::Service*>{&registry, &subscription, &ai});
-    std::string address = "127.0.0.1:" + std::to_string(fakes->port());
-    cc::ChannelSettings s;
-    s.redis_host = testenv::redis_host();
-    s.redis_port = testenv::redis_port();
-    s.registry_addr = s.subscription_addr = s.ai_proxy_addr = address;
-    s.pipeline_threads = 2;
-    s.redis_key_prefix = "test:" + common::random_uuid() + ":";
-    cc::BindingSettings b;
-    b.telegram_api_base_url = telegram.base_url();
-    b.meta_graph_base_url = meta.base_url();
-    b.public_base_url = "https://bots.example.com";
-    b.outbox.idle_poll = std::chrono::milliseconds(100);
-    b.outbox.rates.per_chat_interval = std::chrono::milliseconds(0);
-    b.inbox.idle_poll = std::chrono::milliseconds(100);
-    app = std::make_unique<cc::ChannelApp>(
-        pool, s, metrics, std::make_shared<const crypto::SecretBox>(std::string(32, 'g')), b);
-    chat_service = std::make_unique<cc::ChannelConnectorGrpc>(app->chat(), &app->model_status());
-    binding_service = std::make_unique<cc::ChannelBindingGrpc>(app->bindings(), &app->deliveries());
-    server = std::make_unique<rpc::Server>(
-        "127.0.0.1:0", std::vector<grpc::Service*>{chat_service.get(), binding_service.get()});
-  }
-  ~ChannelConnector() {
-    ai.release();
-    server.reset();
-    app.reset();
-    fakes.reset();
-  }
-  std::string address() const { return "127.0.0.1:" + std::to_string(server->port()); }
-  std::string fakes_address() const { return "127.0.0.1:" + std::to_string(fakes->port()); }
+  std::string address() const { return harness.address(); }
+  std::string fakes_address() const { return harness.fakes_address(); }
 };
 
 HttpResult webhook(unsigned short port, const std::string& channel_id, const std::string& secret,
