@@ -55,6 +55,17 @@ struct ChannelConnector {
   std::string fakes_address() const { return harness.fakes_address(); }
 };
 
+/// The fakes, the channel-connector and a gateway in front of them (bots live in the
+/// connector's fake registry).
+struct Stack {
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  ChannelConnector connector;
+  Instance gateway{fakes.address(), [this](gateway::GatewaySettings& s) {
+                     s.channel_addr = connector.address();
+                     s.registry_addr = connector.fakes_address();
+                   }};
+};
+
 HttpResult webhook(unsigned short port, const std::string& channel_id, const std::string& secret,
                    const std::string& body) {
   std::vector<std::pair<std::string, std::string>> headers;
@@ -67,13 +78,10 @@ HttpResult webhook(unsigned short port, const std::string& channel_id, const std
 
 TEST_CASE("Telegram through the gateway: connect, webhook checks, dedupe, reply with sources, "
           "operator reply from the WebSocket") {
-  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
-  ChannelConnector connector;
-  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) {
-                     s.channel_addr = connector.address();
-                     s.registry_addr = connector.fakes_address();  // the bot lives there
-                   }};
-  auto port = gateway.port();
+  Stack stack;
+  auto& fakes = stack.fakes;
+  auto& connector = stack.connector;
+  auto port = stack.gateway.port();
   const std::string tenant = common::random_uuid();
   auto bot = connector.registry.add_bot(tenant, "Mozilla Help", "en", "");
   auto token = user_token(fakes, tenant);
@@ -176,13 +184,10 @@ TEST_CASE("Telegram through the gateway: connect, webhook checks, dedupe, reply 
 
 TEST_CASE("WhatsApp through the gateway: connect, verification, signature before any work, dedupe, "
           "reply at Meta") {
-  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
-  ChannelConnector connector;
-  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) {
-                     s.channel_addr = connector.address();
-                     s.registry_addr = connector.fakes_address();
-                   }};
-  auto port = gateway.port();
+  Stack stack;
+  auto& fakes = stack.fakes;
+  auto& connector = stack.connector;
+  auto port = stack.gateway.port();
   const std::string tenant = common::random_uuid();
   auto bot = connector.registry.add_bot(tenant, "Mozilla Help", "en", "");
   auto token = user_token(fakes, tenant);
@@ -257,13 +262,10 @@ TEST_CASE("WhatsApp through the gateway: connect, verification, signature before
 
 TEST_CASE("channels REST: failed deliveries listed and replayed once, health per the dashboard "
           "contract, credentials refused by the Graph API, another tenant gets 404") {
-  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
-  ChannelConnector connector;
-  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) {
-                     s.channel_addr = connector.address();
-                     s.registry_addr = connector.fakes_address();
-                   }};
-  auto port = gateway.port();
+  Stack stack;
+  auto& fakes = stack.fakes;
+  auto& connector = stack.connector;
+  auto port = stack.gateway.port();
   const std::string tenant = common::random_uuid();
   auto bot = connector.registry.add_bot(tenant, "Mozilla Help", "en", "");
   auto token = user_token(fakes, tenant);
@@ -391,13 +393,10 @@ void visitor_asks(const std::string& address, const std::string& tenant,
 
 TEST_CASE("GET /api/v1/bots/{id}/model-status: degraded after a provider fallback, ok after a "
           "model reply; another tenant's bot is 404") {
-  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
-  ChannelConnector connector;
-  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) {
-                     s.channel_addr = connector.address();
-                     s.registry_addr = connector.fakes_address();  // the bot lives there
-                   }};
-  auto port = gateway.port();
+  Stack stack;
+  auto& fakes = stack.fakes;
+  auto& connector = stack.connector;
+  auto port = stack.gateway.port();
   const std::string tenant = common::random_uuid();
   auto bot = connector.registry.add_bot(tenant, "Status Bot", "en", "");
   auto token = user_token(fakes, tenant);

@@ -50,16 +50,6 @@ class CountingChannelGrpc : public cc::ChannelConnectorGrpc {
   std::atomic<int> most{0};
 };
 
-json::object next_answer(WsClient& ws) {
-  for (int i = 0; i < 1000; ++i) {
-    auto frame = ws.read_json();
-    auto type = frame.at("type").as_string();
-    if (type == "error" || type == "message.ack") return frame;
-  }
-  FAIL("no answer");
-  return {};
-}
-
 }  // namespace
 
 TEST_CASE("ingest: at most INGEST_MAX_CALLS PostMessage calls reach a slow channel-connector; "
