@@ -216,3 +216,39 @@ TEST_CASE("Content-Disposition filename* (RFC 5987)") {
   CHECK(gateway::content_disposition("inline", "a b\"c.png") ==
         "inline; filename=\"a b_c.png\"; filename*=UTF-8''a%20b%22c.png");
 }
+
+TEST_CASE("attachments: the tenant's storage allowance: 413 storage_quota_exceeded, nothing stored; "
+          "subscriptions/current shows used and limit") {
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  ChannelConnector connector;
+  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) {
+                     s.channel_addr = connector.address();
+                     s.subscription_addr = connector.fakes_address();  // the plan lives there
+                   }};
+  auto port = gateway.port();
+  const std::string tenant = common::random_uuid();
+  auto bot = connector.registry.add_bot(tenant, "Help", "en", "");
+  auto conversation = new_conversation(connector, tenant, bot.id());
+  auto user = user_token(fakes, tenant);
+  const auto pdf_size = static_cast<std::int64_t>(std::string(kPdf).size());
+  connector.subscription.max_storage_bytes = pdf_size + pdf_size / 2;
+
+  auto r = upload(port, conversation, user, "a.pdf", kPdf);
+  REQUIRE(r.status == 201);
+  r = upload(port, conversation, user, "b.pdf", kPdf);
+  CHECK(r.status == 413);
+  CHECK(r.error_code() == "storage_quota_exceeded");
+  CHECK_THAT(r.body, Catch::Contains("attachment storage is full"));
+  CHECK(connector.stored_files() == 1);
+  CHECK(connector.attachment_rows() == 1);
+
+  r = http_call(port, http::verb::get, "/api/v1/subscriptions/current", {}, user);
+  REQUIRE(r.status == 200);
+  auto body = r.json();
+  auto storage = body.at("quotas").at("storage_bytes").as_object();
+  CHECK(storage.at("used").as_int64() == pdf_size);
+  CHECK(storage.at("limit").as_int64() == connector.subscription.max_storage_bytes);
+  CHECK(body.at("usage").at("storage_bytes").as_int64() == pdf_size);
+  CHECK(body.at("plan").at("limits").at("max_storage_bytes").as_int64() ==
+        connector.subscription.max_storage_bytes);
+}
