@@ -24,6 +24,19 @@
 #                              sends message.send (stored by channel-connector, seq allocated)
 #   PERF (0)                   1: `perf record -a -g` during each ingest case's sending window
 #                              → RUN_DIR/perf-<case>.data (and perf-<case>.txt, by process)
+#   CASES (all)                which groups run: any of idle fanout two-replica many-rooms
+#                              ingest rooms (e.g. CASES=rooms reruns only the rooms case)
+#   ROOMS_CASE (1)             0 skips the rooms case (docs/benchmarks.md "Rooms fan-out"):
+#   ROOM_COUNT (100), ROOM_MEMBERS (50)   public rooms × widget-visitor members (one socket each,
+#                              spread over both gateway replicas; bench/room_members.mjs)
+#   ROOM_RATE (2)              messages/s PER ROOM (all rooms: ROOM_COUNT × ROOM_RATE msgs/s,
+#                              × ROOM_MEMBERS deliveries), posted with WS message.send by the
+#                              members in turn
+#   ROOM_TYPING (1)            1: every sender types first (typing start every 2 s from
+#                              ROOM_TYPING_LEAD (3) s before its post, stop right after it);
+#                              "1 0" runs the case twice, with and without typing (same members)
+#                              With PERF=1 the rooms case records `perf record -g` of both
+#                              gateways over its window → RUN_DIR/perf-<case>.txt (by symbol)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -39,6 +52,13 @@ DURATION=${DURATION:-10}
 INGEST_RATES=${INGEST_RATES-"5 20"}
 INGEST_CONVERSATIONS=${INGEST_CONVERSATIONS:-100}
 PERF=${PERF:-0}
+CASES=${CASES:-all}
+ROOMS_CASE=${ROOMS_CASE:-1}
+ROOM_COUNT=${ROOM_COUNT:-100}
+ROOM_MEMBERS=${ROOM_MEMBERS:-50}
+ROOM_RATE=${ROOM_RATE:-2}
+ROOM_TYPING=${ROOM_TYPING:-1}
+ROOM_TYPING_LEAD=${ROOM_TYPING_LEAD:-3}
 QUIET_WAIT=${QUIET_WAIT:-60}
 LOAD="$BUILD_DIR/bench/bench_ws_load"
 
@@ -113,6 +133,14 @@ wait_quiet() {
   done
 }
 
+# --cpu-group arguments: CPU per process of the fleet's chat path (both gateways count as one).
+cpu_groups() {
+  awk '$2 ~ /^gateway-/ {print "--cpu-group gateway=" $1} $2 == "channel-connector" {print "--cpu-group channel-connector=" $1}' "$FLEET/fleet.pids"
+  echo "--cpu-group postgres=$(head -1 "$SERVERS/pg/postmaster.pid") --cpu-group redis=$REDIS_PID"
+}
+
+wanted() { [ "$CASES" = all ] || [[ " $CASES " == *" $1 "* ]]; }
+
 # run_case LABEL REPLICAS SOCKETS CONVERSATIONS RATE [ingest]
 run_case() {
   local label=$1 replicas=$2 sockets=$3 conversations=$4 rate=$5 mode=${6:-}
@@ -126,6 +154,7 @@ run_case() {
   args+=(--url "ws://127.0.0.1:$GW1/ws" --pid "$pid1")
   [ "$replicas" = 2 ] && args+=(--url "ws://127.0.0.1:$GW2/ws" --pid "$pid2")
   [ "$mode" = ingest ] && args+=(--send-ws)
+  args+=($(cpu_groups))
   wait_quiet
   local deadline=$((DURATION + 150)) rc=0 perf_pid=
   if [ "$mode" = ingest ] && [ "$PERF" = 1 ]; then
@@ -165,13 +194,71 @@ run_case() {
   [ $rc -eq 0 ] || echo "run_fanout: $label exited with $rc (failures, losses or deadline)" >&2
 }
 
-for n in $IDLE_SIZES; do run_case "idle-$n" 1 "$n" 1 0; done
-for r in $RATES; do run_case "fanout-1r-$r" 1 "$CONNECTIONS" 1 "$r"; done
-for r in $TWO_REPLICA_RATES; do run_case "fanout-2r-$r" 2 "$CONNECTIONS" 1 "$r"; done
-for k in $ROOMS; do run_case "rooms-$k" 1 "$CONNECTIONS" "$k" $((2 * k)); done
-for r in $INGEST_RATES; do
-  run_case "ingest-$r" 1 "$CONNECTIONS" "$INGEST_CONVERSATIONS" $((r * INGEST_CONVERSATIONS)) ingest
-done
+# The rooms case (issue 11): ROOM_COUNT public rooms × ROOM_MEMBERS visitor members on both
+# replicas, ROOM_RATE posts/s per room by WS message.send (stored by channel-connector, fanned out
+# to every member, the sender included), typing on. Members are created over REST first
+# (bench/room_members.mjs, bounded), then bench_ws_load --rooms.
+run_rooms_case() {
+  local typing=$1 typing_label label
+  typing_label=$([ "$typing" = 1 ] && echo typing || echo notyping)
+  label="room-${ROOM_COUNT}x${ROOM_MEMBERS}-${ROOM_RATE}ps-$typing_label"
+  echo "== $label: 2 replicas, $ROOM_COUNT rooms × $ROOM_MEMBERS members, $ROOM_RATE msgs/s per room" >&2
+  scripts/fleet.sh start "$FLEET"
+  # One set of members per run (a second typing variant reuses them on the fresh fleet).
+  if [ ! -s "$RUN_DIR/room-members.txt" ]; then
+    timeout 420 node bench/room_members.mjs "http://127.0.0.1:$GW1" "$ROOM_COUNT" "$ROOM_MEMBERS" \
+      "$RUN_DIR/room-members.txt"
+  fi
+  local pid1 pid2 rc=0 deadline=$((DURATION + ROOM_TYPING_LEAD + 200)) perf_pid=
+  pid1=$(awk '$2=="gateway-1"{print $1}' "$FLEET/fleet.pids")
+  pid2=$(awk '$2=="gateway-2"{print $1}' "$FLEET/fleet.pids")
+  wait_quiet
+  rm -f "$RUN_DIR/window.mark"
+  if [ "$PERF" = 1 ]; then
+    # Waits for the load client's window mark, then samples both gateways for DURATION - 2 s.
+    (for _ in $(seq 1 1800); do [ -f "$RUN_DIR/window.mark" ] && break; sleep 0.1; done
+     [ -f "$RUN_DIR/window.mark" ] &&
+       perf record -g -F 499 -p "$pid1,$pid2" -o "$RUN_DIR/perf-$label.data" -- sleep $((DURATION - 2))
+    ) >"$RUN_DIR/perf-$label.log" 2>&1 &
+    perf_pid=$!
+  fi
+  # shellcheck disable=SC2046
+  timeout $((deadline + 10)) "$LOAD" --url "ws://127.0.0.1:$GW1/ws" --pid "$pid1" \
+    --url "ws://127.0.0.1:$GW2/ws" --pid "$pid2" --rooms "$RUN_DIR/room-members.txt" \
+    --room-rate "$ROOM_RATE" --typing "$typing" --typing-lead "$ROOM_TYPING_LEAD" \
+    --duration "$DURATION" --settle 2 --drain 10 --connect-timeout 150 --deadline "$deadline" \
+    --redis-port "$REDIS_PORT" --redis-pid "$REDIS_PID" $(cpu_groups) \
+    --window-mark "$RUN_DIR/window.mark" --label "$label" >"$RUN_DIR/case.out" || rc=$?
+  if [ -n "$perf_pid" ]; then
+    wait "$perf_pid" || true
+    perf report -i "$RUN_DIR/perf-$label.data" --no-children --sort dso,symbol -g none --stdio \
+      2>/dev/null | grep -v '^$' | head -80 >"$RUN_DIR/perf-$label.txt" || true
+  fi
+  grep '^RESULT ' "$RUN_DIR/case.out" | sed 's/^RESULT //' >>"$RESULTS" ||
+    echo "run_fanout: $label produced no result (exit $rc)" >&2
+  [ $rc -eq 0 ] || echo "run_fanout: $label exited with $rc (failures, losses or deadline)" >&2
+}
+
+echo "run_fanout: load average $(cut -d' ' -f1-3 /proc/loadavg) at the start" >&2
+if wanted idle; then for n in $IDLE_SIZES; do run_case "idle-$n" 1 "$n" 1 0; done; fi
+if wanted fanout; then for r in $RATES; do run_case "fanout-1r-$r" 1 "$CONNECTIONS" 1 "$r"; done; fi
+if wanted two-replica; then
+  for r in $TWO_REPLICA_RATES; do run_case "fanout-2r-$r" 2 "$CONNECTIONS" 1 "$r"; done
+fi
+if wanted many-rooms; then
+  for k in $ROOMS; do run_case "rooms-$k" 1 "$CONNECTIONS" "$k" $((2 * k)); done
+fi
+if wanted ingest; then
+  for r in $INGEST_RATES; do
+    run_case "ingest-$r" 1 "$CONNECTIONS" "$INGEST_CONVERSATIONS" $((r * INGEST_CONVERSATIONS)) ingest
+  done
+fi
+if [ "$ROOMS_CASE" = 1 ] && wanted rooms; then
+  rm -f "$RUN_DIR/room-members.txt"
+  for typing in $ROOM_TYPING; do run_rooms_case "$typing"; done
+fi
+LOADAVG_END=$(cut -d' ' -f1-3 /proc/loadavg)
+export LOADAVG_END
 
 scripts/fleet.sh stop "$FLEET"
 node - "$RESULTS" >"$RUN_DIR/results.md" <<'JS'
@@ -196,11 +283,28 @@ for (const r of rows) {
     `${pub ? f(r.gw_cpu_pct, 0) : ""} | ${pub ? f(r.client_cpu_us_per_delivery, 2) : ""} | ${pub ? f(r.other_cpu_ms, 0) : ""} | ` +
     `${f(r.kb_per_idle_socket, 2)} |`);
 }
-const notes = rows.filter((r) => r.failed > 0 || r.lost > 0 || Object.keys(r.closes).length > 0 || r.timed_out);
+// CPU per message delivery by process (--cpu-group), the rooms case's typing beside it.
+const grouped = rows.filter((r) => r.published > 0 && r.cpu_groups && Object.keys(r.cpu_groups).length > 0);
+if (grouped.length > 0) {
+  const names = ["gateway", "channel-connector", "postgres", "redis"];
+  out.push("");
+  out.push(`CPU µs per message delivery by process (both gateway replicas summed; load average at the end ${process.env.LOADAVG_END ?? "?"}):`);
+  out.push("");
+  out.push(`| case | msgs/s | deliveries/s | typing frames/s | p50 ms | p99 ms | ${names.join(" | ")} | all four |`);
+  out.push(`|---|---|---|---|---|---|${names.map(() => "---|").join("")}---|`);
+  for (const r of grouped) {
+    const us = names.map((n) => r.cpu_groups[n]?.us_per_delivery);
+    const all = us.reduce((a, b) => a + (b ?? 0), 0);
+    out.push(`| ${r.label} | ${r.rate} | ${f(r.deliveries_per_s, 0)} | ${r.mode === "rooms" ? f(r.typing_per_s, 0) : ""} | ` +
+      `${f(r.lat_p50_ms)} | ${f(r.lat_p99_ms)} | ${us.map((u) => f(u, 2)).join(" | ")} | ${f(all, 2)} |`);
+  }
+}
+const notes = rows.filter((r) => r.failed > 0 || r.lost > 0 || Object.keys(r.closes).length > 0 || r.timed_out || r.room_skipped > 0 || r.refused > 0);
 for (const r of notes) {
   out.push("");
   out.push(`- ${r.label}: failed ${r.failed}${r.first_failure ? ` (${r.first_failure})` : ""}, lost ${r.lost}, ` +
-    `closes by code ${JSON.stringify(r.closes)}, timed out ${r.timed_out}`);
+    `closes by code ${JSON.stringify(r.closes)}, timed out ${r.timed_out}` +
+    `${r.refused > 0 ? `, refused ${r.refused} (${r.first_error})` : ""}${r.room_skipped > 0 ? `, room events skipped ${r.room_skipped}` : ""}`);
 }
 const ok = rows.filter((r) => r.published > 0 && r.urls === 1 && r.conversations === 1 && r.lost === 0 && r.lat_p99_ms < 100);
 if (ok.length > 0) {

@@ -19,6 +19,12 @@
 // gateway's JSON messages onto events of the same names).
 // --cpu-pid: server processes (with their descendants) whose CPU time and RSS over the publishing
 // window are reported as the server side (server_cpu_ms, server_rss_*_kb).
+// --cpu-group NAME=PID: the same per named process tree (cpu_ms.NAME), e.g. gateway-1,
+// channel-connector, postgres, redis.
+// --rooms FILE: the rooms mode (docs/benchmarks.md "Rooms fan-out"; schedule in ws_load_rooms):
+// one socket per member of the file, `room.join` instead of `conversation.join`, members post
+// `message.send` to their room (--room-rate per room) and type before it (--typing), and the
+// `typing` frames received are counted beside the messages.
 // Output: a readable summary on stderr and one line `RESULT {json}` on stdout.
 
 #include <arpa/inet.h>
@@ -57,6 +63,7 @@
 #include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/rpc/timestamp.hpp"
+#include "ws_load_rooms.hpp"
 
 namespace botfactory::bench {
 namespace {
@@ -68,6 +75,7 @@ constexpr std::size_t kMaxHandshakeBytes = 16 * 1024;
 constexpr int kMaxEvents = 1024;
 constexpr std::uint64_t kTimerTag = ~std::uint64_t{0};
 constexpr std::uint64_t kRedisTag = ~std::uint64_t{0} - 1;
+constexpr std::int64_t kNoReplay = std::int64_t{1} << 50;
 
 std::int64_t mono_ns() {
   timespec ts{};
@@ -315,6 +323,12 @@ struct Options {
   bool send_ws = false;  // --send-ws: send message.send over each conversation's first socket
   std::string protocol = "botfactory";  // botfactory | relay | socketio
   std::vector<int> cpu_pids;            // --cpu-pid: server process trees to sample
+  std::vector<std::pair<std::string, int>> cpu_groups;  // --cpu-group NAME=PID
+  bool rooms = false;       // --rooms FILE: sessions are room members (token, room id)
+  double room_rate = 2;     // --room-rate: messages/s per room
+  bool room_typing = true;  // --typing: senders type before posting
+  double typing_lead = 3;   // --typing-lead: seconds a sender types before it posts
+  std::string window_mark;  // --window-mark FILE: created when the measured window starts
 };
 
 Url parse_url(const std::string& text) {
@@ -354,7 +368,8 @@ Session parse_session(const std::string& text, char separator) {
 Options parse_options(int argc, char** argv) {
   Options o;
   std::vector<std::string> urls, sessions;
-  std::string sessions_file;
+  std::string sessions_file, rooms_file;
+  std::vector<std::string> cpu_groups;
   CLI::App app{
       "WebSocket fan-out load client for the BotFactory gateway (docs/benchmarks.md). Sockets "
       "are spread round-robin over the URLs and the sessions (a visitor token may join only its "
@@ -393,6 +408,21 @@ Options parse_options(int argc, char** argv) {
   app.add_option("--cpu-pid", o.cpu_pids,
                  "server process (with descendants) whose CPU and RSS count as the server side "
                  "(repeatable)");
+  app.add_option("--cpu-group", cpu_groups,
+                 "NAME=PID: a process (with descendants) whose CPU over the window is reported "
+                 "as cpu_ms.NAME (repeatable; one NAME may repeat: summed)");
+  app.add_option("--rooms", rooms_file,
+                 "rooms mode: file of \"TOKEN ROOM_ID\" lines, one socket per member "
+                 "(--connections is ignored); members post with message.send")
+      ->check(CLI::ExistingFile);
+  app.add_option("--room-rate", o.room_rate, "rooms mode: messages/s per room")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--typing", o.room_typing, "rooms mode: 1 = senders send typing start (every 2 s "
+                 "from --typing-lead s before) and stop right after posting; 0 = no typing");
+  app.add_option("--window-mark", o.window_mark,
+                 "file created (\"start\") when the measured window begins, e.g. for a profiler");
+  app.add_option("--typing-lead", o.typing_lead, "rooms mode: seconds of typing before a post")
+      ->check(CLI::Range(0.0, 30.0));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -405,6 +435,27 @@ Options parse_options(int argc, char** argv) {
     for (std::string line; std::getline(in, line);) {
       if (!line.empty()) o.sessions.push_back(parse_session(line, ' '));
     }
+  }
+  for (const auto& group : cpu_groups) {
+    auto eq = group.find('=');
+    int pid = eq == std::string::npos ? 0 : std::atoi(group.c_str() + eq + 1);
+    if (eq == 0 || pid <= 0) die("--cpu-group is NAME=PID: " + group);
+    o.cpu_groups.emplace_back(group.substr(0, eq), pid);
+  }
+  if (!rooms_file.empty()) {
+    std::vector<RoomMember> members;
+    try {
+      members = read_room_members(rooms_file);
+    } catch (const std::exception& e) {
+      die(e.what());
+    }
+    if (members.empty()) die("the members file is empty");
+    for (auto& m : members) o.sessions.push_back(Session{std::move(m.token), std::move(m.room_id)});
+    o.rooms = true;
+    o.send_ws = true;
+    o.connections = static_cast<int>(o.sessions.size());
+    // Every post: message.send (+ typing frames), over all rooms: the rate the client reports.
+    o.rate = 0;
   }
   if (o.sessions.empty()) die("at least one --session (or --sessions FILE) is needed");
   return o;
@@ -420,6 +471,7 @@ struct Conn {
   ConnState state = ConnState::kIdle;
   std::uint32_t url = 0;
   std::uint32_t session = 0;
+  std::uint32_t conv = 0;  // index into conversations_ (rooms mode: the member's room)
   bool want_write = false;
   std::string accept;         // expected Sec-WebSocket-Accept (cleared after the handshake)
   std::string in;             // unparsed input: the handshake response or a partial frame
@@ -431,6 +483,8 @@ struct Conn {
 
 /// Per-conversation bookkeeping.
 struct Conversation {
+  std::string id;
+  std::vector<std::int64_t> members;  // socket indexes, in file order (rooms mode)
   std::int64_t joined_sockets = 0;
   std::int64_t last_seq = 0;   // the highest conversation.joined last_seq
   std::int64_t first_seq = 0;  // first seq published (last_seq + 1)
@@ -469,11 +523,19 @@ class LoadClient {
  public:
   explicit LoadClient(Options options) : o_(std::move(options)) {
     conns_.resize(static_cast<std::size_t>(o_.connections));
-    conversations_.resize(o_.sessions.size());
+    std::map<std::string, std::uint32_t> index_of;  // conversation id -> conversations_ index
+    for (const auto& session : o_.sessions) {
+      if (index_of.emplace(session.conversation_id, conversations_.size()).second) {
+        conversations_.emplace_back().id = session.conversation_id;
+      }
+    }
     for (std::size_t i = 0; i < conns_.size(); ++i) {
       conns_[i].url = static_cast<std::uint32_t>(i % o_.urls.size());
       conns_[i].session = static_cast<std::uint32_t>(i % o_.sessions.size());
+      conns_[i].conv = index_of.at(o_.sessions[conns_[i].session].conversation_id);
+      conversations_[conns_[i].conv].members.push_back(static_cast<std::int64_t>(i));
     }
+    if (o_.rooms) o_.rate = o_.room_rate * static_cast<double>(conversations_.size());
     scratch_.resize(kScratchSize);
     unsigned char tag[4];
     random_bytes(tag, sizeof tag);
@@ -490,7 +552,7 @@ class LoadClient {
     rss_before_kb_ = gateway_rss_kb();
     connect_phase();
     if (!timed_out_ && joined_ > 0) settle_phase();
-    if (!timed_out_ && o_.rate > 0 && joined_ > 0) publish_phase();
+    if (!timed_out_ && (o_.rate > 0 || o_.rooms) && joined_ > 0) publish_phase();
     close_all();
     return report();
   }
@@ -650,6 +712,11 @@ class LoadClient {
   }
 
   void send_join(Conn& c) {
+    if (o_.rooms) {  // since_seq above last_seq: no replay (the gateway caps it at last_seq)
+      return send_bytes(c, app_frame("room.join", "\"room_id\":\"" +
+                                                      o_.sessions[c.session].conversation_id +
+                                                      "\",\"since_seq\":" + std::to_string(kNoReplay)));
+    }
     send_bytes(c, app_frame("conversation.join",
                             "\"conversation_id\":\"" + o_.sessions[c.session].conversation_id +
                                 "\",\"since_seq\":" + std::to_string(o_.since_seq)));
@@ -887,12 +954,24 @@ class LoadClient {
   void on_text(Conn& c, std::string_view text) {
     constexpr std::string_view kNew = R"({"type":"message.new")";
     constexpr std::string_view kJoined = R"({"type":"conversation.joined")";
+    constexpr std::string_view kRoomJoined = R"({"type":"room.joined")";
+    constexpr std::string_view kTyping = R"({"type":"typing")";
+    constexpr std::string_view kPresence = R"({"type":"presence")";
     constexpr std::string_view kError = R"({"type":"error")";
     if (text.substr(0, kNew.size()) == kNew) return on_message_new(c, text);
-    if (text.substr(0, kJoined.size()) == kJoined) {
+    if (text.substr(0, kTyping.size()) == kTyping) {
+      if (publish_start_ns_ > 0 && window_end_ns_ == 0) ++typing_received_;
+      return;
+    }
+    if (text.substr(0, kPresence.size()) == kPresence) {
+      ++presence_received_;
+      return;
+    }
+    if (text.substr(0, kJoined.size()) == kJoined ||
+        text.substr(0, kRoomJoined.size()) == kRoomJoined) {
       if (c.state != ConnState::kJoining) return;
       auto last_seq = int_after(text, "\"last_seq\":");
-      auto& conv = conversations_[c.session];
+      auto& conv = conversations_[c.conv];
       conv.last_seq = std::max(conv.last_seq, last_seq.value_or(0));
       ++conv.joined_sockets;
       if (conv.sender < 0) conv.sender = &c - conns_.data();
@@ -905,7 +984,7 @@ class LoadClient {
     }
     constexpr std::string_view kAck = R"({"type":"message.ack")";
     if (o_.send_ws && text.substr(0, kAck.size()) == kAck) {
-      ++conversations_[c.session].acked;
+      ++conversations_[c.conv].acked;
       ++replies_;
       return;
     }
@@ -936,7 +1015,7 @@ class LoadClient {
       ++other_frames_;  // a replayed message (the greeting) or someone else's
       return;
     }
-    const auto& conv = conversations_[c.session];
+    const auto& conv = conversations_[c.conv];
     if (conv.first_seq == 0 || *seq < conv.first_seq) {
       ++other_frames_;
       return;
@@ -983,26 +1062,14 @@ class LoadClient {
   }
 
   void publish_phase() {
+    if (o_.rooms) return room_publish_phase();
     for (auto& conv : conversations_) {
       conv.first_seq = conv.last_seq + 1;
       conv.next_seq = conv.first_seq;
     }
     total_messages_ = std::max<std::int64_t>(1, std::llround(o_.rate * o_.duration));
-    timer_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (timer_ < 0) die("timerfd_create failed");
-    epoll_event event{};
-    event.events = EPOLLIN;
-    event.data.u64 = kTimerTag;
-    epoll_ctl(epoll_, EPOLL_CTL_ADD, timer_, &event);
-
-    server_pids_ = process_tree(o_.cpu_pids);
-    server_cpu_start_ns_ = tree_cpu_ns(server_pids_);
-    server_rss_before_kb_ = server_rss_peak_kb_ = tree_rss_kb(server_pids_);
-    cpu_start_ = gateway_cpu();
-    redis_cpu_start_ns_ = o_.redis_pid > 0 ? process_cpu(o_.redis_pid).total() : 0;
-    self_cpu_start_ns_ = self_cpu_ns();
-    machine_start_ns_ = machine_busy_ns();
-    publish_start_ns_ = mono_ns();
+    add_timer();
+    begin_window();
     auto period = static_cast<std::int64_t>(1e9 / o_.rate);
     period = std::max<std::int64_t>(period, 1);
     itimerspec spec{};
@@ -1018,6 +1085,38 @@ class LoadClient {
       poll_once(hard_deadline_ns_);
       sample_server_rss();
     }
+    end_window();
+  }
+
+  void add_timer() {
+    timer_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (timer_ < 0) die("timerfd_create failed");
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.u64 = kTimerTag;
+    epoll_ctl(epoll_, EPOLL_CTL_ADD, timer_, &event);
+  }
+
+  /// The start of the measured window: CPU and memory of every sampled process, now.
+  void begin_window() {
+    server_pids_ = process_tree(o_.cpu_pids);
+    server_cpu_start_ns_ = tree_cpu_ns(server_pids_);
+    server_rss_before_kb_ = server_rss_peak_kb_ = tree_rss_kb(server_pids_);
+    group_cpu_start_ns_.clear();
+    for (const auto& [name, pid] : o_.cpu_groups) {
+      group_cpu_start_ns_.push_back(tree_cpu_ns(process_tree({pid})));
+    }
+    cpu_start_ = gateway_cpu();
+    redis_cpu_start_ns_ = o_.redis_pid > 0 ? process_cpu(o_.redis_pid).total() : 0;
+    self_cpu_start_ns_ = self_cpu_ns();
+    machine_start_ns_ = machine_busy_ns();
+    publish_start_ns_ = mono_ns();
+    if (!o_.window_mark.empty()) std::ofstream(o_.window_mark) << "start\n";
+  }
+
+  /// Sending is over: stops the timer, waits (at most --drain s) for the outstanding deliveries
+  /// and answers, and ends the measured window.
+  void end_window() {
     publish_end_ns_ = mono_ns();
     itimerspec disarm{};
     timerfd_settime(timer_, 0, &disarm, nullptr);
@@ -1030,11 +1129,80 @@ class LoadClient {
     window_end_ns_ = mono_ns();
     server_cpu_end_ns_ = tree_cpu_ns(process_tree(o_.cpu_pids));
     server_rss_after_kb_ = tree_rss_kb(server_pids_);
+    group_cpu_end_ns_.clear();
+    for (const auto& [name, pid] : o_.cpu_groups) {
+      group_cpu_end_ns_.push_back(tree_cpu_ns(process_tree({pid})));
+    }
     cpu_end_ = gateway_cpu();
     redis_cpu_end_ns_ = o_.redis_pid > 0 ? process_cpu(o_.redis_pid).total() : 0;
     self_cpu_end_ns_ = self_cpu_ns();
     machine_end_ns_ = machine_busy_ns();
     rss_after_kb_ = gateway_rss_kb();
+  }
+
+  // --- rooms mode (schedule: ws_load_rooms) ---------------------------------------------------
+
+  /// Rooms: a warm-up of --typing-lead s (the first posts' typing), then the window: every
+  /// scheduled typing start / post at its time (a 2 ms timer), then the drain.
+  void room_publish_phase() {
+    RoomScheduleSettings settings;
+    for (auto& conv : conversations_) {
+      conv.first_seq = conv.last_seq + 1;
+      conv.next_seq = conv.first_seq;
+      settings.members.push_back(static_cast<std::uint32_t>(conv.members.size()));
+    }
+    settings.rate_per_room = o_.room_rate;
+    settings.duration_s = o_.duration;
+    settings.typing = o_.room_typing;
+    settings.typing_lead_ns = seconds(o_.typing_lead);
+    schedule_ = room_schedule(settings);
+    total_messages_ = std::count_if(schedule_.begin(), schedule_.end(), [](const RoomEvent& e) {
+      return e.action == RoomAction::kSend;
+    });
+    add_timer();
+    itimerspec spec{};
+    spec.it_interval.tv_nsec = 2'000'000;
+    spec.it_value.tv_nsec = 2'000'000;
+    timerfd_settime(timer_, 0, &spec, nullptr);
+    room_zero_ns_ = mono_ns() + (o_.room_typing ? settings.typing_lead_ns : 0);
+    fire_room_events();
+    while (!timed_out_ && mono_ns() < room_zero_ns_) poll_once(room_zero_ns_);
+    begin_window();
+    while (!timed_out_ && next_event_ < schedule_.size()) {
+      poll_once(hard_deadline_ns_);
+      sample_server_rss();
+    }
+    end_window();
+  }
+
+  /// Sends every scheduled event that is due (a socket that is not joined skips its events).
+  void fire_room_events() {
+    const std::int64_t now = mono_ns();
+    while (next_event_ < schedule_.size() && room_zero_ns_ + schedule_[next_event_].at_ns <= now) {
+      const RoomEvent& event = schedule_[next_event_++];
+      auto& conv = conversations_[event.room];
+      auto index = conv.members[event.member];
+      Conn& c = conns_[static_cast<std::size_t>(index)];
+      if (c.state != ConnState::kJoined) {
+        ++room_skipped_;
+        continue;
+      }
+      if (event.action == RoomAction::kTypingStart) {
+        send_typing(c, conv, "start");
+        continue;
+      }
+      send_message(conv, published_, index);
+      ++conv.next_seq;
+      ++conv.published;
+      ++published_;
+      if (o_.room_typing) send_typing(c, conv, "stop");
+    }
+  }
+
+  void send_typing(Conn& c, const Conversation& conv, std::string_view state) {
+    send_bytes(c, app_frame("typing", R"("conversation_id":)" + json_string(conv.id) +
+                                          R"(,"state":")" + std::string(state) + "\""));
+    if (publish_start_ns_ > 0) ++typing_sent_;
   }
 
   /// The server side's memory (Pss) and the gateways' RSS every 500 ms while publishing and draining (peak kept).
@@ -1059,6 +1227,7 @@ class LoadClient {
   void on_timer() {
     std::uint64_t expirations = 0;
     if (::read(timer_, &expirations, sizeof expirations) != sizeof expirations) return;
+    if (o_.rooms) return fire_room_events();
     publish(static_cast<std::int64_t>(expirations));
   }
 
@@ -1068,9 +1237,8 @@ class LoadClient {
       auto index =
           static_cast<std::size_t>(published_ % static_cast<std::int64_t>(conversations_.size()));
       auto& conv = conversations_[index];
-      const auto& session = o_.sessions[index];
       if (o_.send_ws) {
-        send_message(conv, session, published_);
+        send_message(conv, published_);
         ++conv.next_seq;
         ++conv.published;
         ++published_;
@@ -1078,7 +1246,7 @@ class LoadClient {
       }
       chat::v1::Message message;
       message.set_id(botfactory::common::random_uuid());
-      message.set_conversation_id(session.conversation_id);
+      message.set_conversation_id(conv.id);
       message.set_seq(conv.next_seq++);
       message.mutable_sender()->set_kind(common::v1::SENDER_KIND_BOT);
       message.mutable_sender()->set_id("00000000-0000-4000-8000-00000000be9c");
@@ -1091,7 +1259,7 @@ class LoadClient {
       text.append(o_.text_pad, 'x');
       message.set_text(std::move(text));
       std::string payload = chatwire::encode_message_new(message);
-      std::string channel = chatwire::conversation_channel(session.conversation_id);
+      std::string channel = chatwire::conversation_channel(conv.id);
       const char* argv[] = {"PUBLISH", channel.c_str(), payload.c_str()};
       const std::size_t lens[] = {7, channel.size(), payload.size()};
       if (redisAppendCommandArgv(redis_, 3, argv, lens) != REDIS_OK) die("hiredis append failed");
@@ -1107,15 +1275,16 @@ class LoadClient {
   /// --send-ws: a message.send {conversation_id, client_id "b<run tag>-<n>", text "t=<mono ns>"}
   /// on the conversation's sending socket.
   /// Peers (--protocol relay|socketio) store nothing: the message carries the sender's "seq".
-  void send_message(const Conversation& conv, const Session& session, std::int64_t n) {
-    if (conv.sender < 0) return;
+  void send_message(const Conversation& conv, std::int64_t n, std::int64_t sender = -1) {
+    if (sender < 0) sender = conv.sender;
+    if (sender < 0) return;
     std::string text = "t=" + std::to_string(mono_ns());
     text.append(o_.text_pad, 'x');
-    std::string fields = R"("conversation_id":)" + json_string(session.conversation_id) +
+    std::string fields = R"("conversation_id":)" + json_string(conv.id) +
                          R"(,"client_id":"b)" + run_tag_ + "-" + std::to_string(n) + "\"";
     if (o_.protocol != "botfactory") fields += R"(,"seq":)" + std::to_string(conv.next_seq);
     fields += R"(,"text":")" + text + "\"";
-    send_bytes(conns_[static_cast<std::size_t>(conv.sender)], app_frame("message.send", fields));
+    send_bytes(conns_[static_cast<std::size_t>(sender)], app_frame("message.send", fields));
   }
 
   void on_redis_readable() {
@@ -1201,6 +1370,27 @@ class LoadClient {
         idle_open_ > 0 && !o_.gateway_pids.empty()
             ? static_cast<double>(rss_idle_kb_ - rss_before_kb_) / static_cast<double>(idle_open_)
             : 0;
+    // --cpu-group: CPU ms per name (a repeated name sums) and µs per message delivery.
+    std::vector<std::pair<std::string, double>> groups;
+    for (std::size_t i = 0; i < o_.cpu_groups.size() && i < group_cpu_end_ns_.size(); ++i) {
+      double group_ms = static_cast<double>(group_cpu_end_ns_[i] - group_cpu_start_ns_[i]) / 1e6;
+      auto it = std::find_if(groups.begin(), groups.end(),
+                             [&](const auto& g) { return g.first == o_.cpu_groups[i].first; });
+      if (it == groups.end()) {
+        groups.emplace_back(o_.cpu_groups[i].first, group_ms);
+      } else {
+        it->second += group_ms;
+      }
+    }
+    std::ostringstream group_json;
+    group_json.setf(std::ios::fixed);
+    group_json.precision(3);
+    group_json << "{";
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+      group_json << (i ? "," : "") << json_string(groups[i].first) << ":{\"ms\":" << groups[i].second
+                 << ",\"us_per_delivery\":" << per_delivery_us(groups[i].second) << "}";
+    }
+    group_json << "}";
     std::string closes = "{";
     for (const auto& [code, count] : closes_by_code_) {
       if (closes.size() > 1) closes += ",";
@@ -1212,7 +1402,7 @@ class LoadClient {
     json.setf(std::ios::fixed);
     json.precision(3);
     json << "{\"label\":" << json_string(o_.label) << ",\"urls\":" << o_.urls.size()
-         << ",\"conversations\":" << o_.sessions.size() << ",\"connections\":" << o_.connections
+         << ",\"conversations\":" << conversations_.size() << ",\"connections\":" << o_.connections
          << ",\"joined\":" << joined_ << ",\"failed\":" << failed_
          << ",\"first_failure\":" << json_string(first_failure_) << ",\"rate\":" << o_.rate
          << ",\"duration_s\":" << o_.duration << ",\"text_pad\":" << o_.text_pad
@@ -1252,6 +1442,13 @@ class LoadClient {
          << ",\"abnormal_closes\":" << abnormal_closes_ << ",\"error_frames\":" << error_frames_
          << ",\"first_error\":" << json_string(first_error_) << ",\"pings\":" << pings_
          << ",\"other_frames\":" << other_frames_
+         << ",\"mode\":\"" << (o_.rooms ? "rooms" : "conversations") << "\""
+         << ",\"room_rate\":" << (o_.rooms ? o_.room_rate : 0.0)
+         << ",\"typing\":" << (o_.rooms && o_.room_typing ? "true" : "false")
+         << ",\"typing_sent\":" << typing_sent_ << ",\"typing_received\":" << typing_received_
+         << ",\"typing_per_s\":" << (window_s > 0 ? static_cast<double>(typing_received_) / window_s : 0.0)
+         << ",\"presence_received\":" << presence_received_ << ",\"room_skipped\":" << room_skipped_
+         << ",\"cpu_groups\":" << group_json.str()
          << ",\"timed_out\":" << (timed_out_ ? "true" : "false") << "}";
 
     std::fprintf(stderr,
@@ -1330,6 +1527,16 @@ class LoadClient {
   std::int64_t duplicates_ = 0;
   std::int64_t out_of_order_ = 0;
   std::vector<std::uint32_t> latencies_us_;
+  std::vector<std::int64_t> group_cpu_start_ns_, group_cpu_end_ns_;  // per --cpu-group
+
+  // rooms mode
+  std::vector<RoomEvent> schedule_;
+  std::size_t next_event_ = 0;
+  std::int64_t room_zero_ns_ = 0;      // the schedule's time 0 (the window's start)
+  std::int64_t room_skipped_ = 0;      // events of members whose socket is not joined
+  std::int64_t typing_sent_ = 0;       // typing frames sent in the window
+  std::int64_t typing_received_ = 0;   // typing frames received in the window
+  std::int64_t presence_received_ = 0; // presence frames (mostly while the members joined)
 
   std::int64_t publish_start_ns_ = 0;
   std::int64_t publish_end_ns_ = 0;

@@ -5,7 +5,7 @@
 // no answer to a caller outside tenant A may hold anything of tenant A, and nothing a refused
 // caller tried may have changed A's data.
 import assert from "node:assert/strict";
-import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { createECDH, createHmac, randomBytes, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -218,6 +218,11 @@ describe("tenant-isolation matrix on a live fleet", () => {
     }
     ok(await http(GW, "POST", `/api/v1/rooms/${fx.ids.roomA2}/join`, { token: fx.A.sibling.token }), 200, "rA2 join");
     Object.assign(fx.ids, { user: "user", userA: fx.A.user.id, inviteX: randomUUID(), seq1: "1" });
+    // e2ee (docs/e2ee.md): A's device dA and A's e2ee private room rE.
+    fx.e2ee = { publicKey: createECDH("prime256v1").generateKeys("base64url"), keyId: randomBytes(16).toString("base64url") };
+    fx.ids.deviceA = randomBytes(16).toString("base64url");
+    ok(await http(GW, "PUT", `/api/v1/e2ee/devices/${fx.ids.deviceA}`, { token: fx.A.token, body: { public_key: fx.e2ee.publicKey } }), 200, "device of A");
+    fx.ids.roomE = ok(await http(GW, "POST", "/api/v1/rooms", { token: fx.A.token, body: { name: `rE ${nonce}`, visibility: "private", e2ee: true } }), 201, "rE").id;
     // A's provider key: no answer to anyone (A's own reads included) may show more than its last four.
     fx.providerKeyA = `sk-provider-key-of-A-${nonce}-${randomBytes(8).toString("hex")}`;
     ok(await http(GW, "PUT", "/api/v1/provider-keys/openai", { token: fx.A.token, body: { key: fx.providerKeyA } }),
@@ -305,6 +310,9 @@ describe("tenant-isolation matrix on a live fleet", () => {
     post_room_message: (c) => ({ body: { client_id: `m-${c}`, text: `room line by ${c}` } }),
     set_room_bot: () => ({ body: { bot_id: fx.A.bot.id } }),
     upload_attachment: (c) => ({ body: pngForm(c) }),
+    put_e2ee_device: () => ({ body: { public_key: fx.e2ee.publicKey } }),
+    post_room_e2ee_keys: () => ({ body: { epoch: 1, key_id: fx.e2ee.keyId, device_id: fx.ids.deviceA,
+      keys: [{ user_id: fx.A.user.id, device_id: fx.ids.deviceA, wrapped_key: "a.b.c" }] } }),
   };
 
   const problems = []; // leaks and malformed errors, reported after every cell ran

@@ -181,6 +181,17 @@ export const REST_ROWS = [
     bind: { id: "roomA" }, expect: [201, 404, 201, 404, 401, 401] },
   { id: "set_room_bot", method: "PUT", path: "/api/v1/rooms/{id}/bot", target: "rA, A's bot",
     bind: { id: "roomA" }, expect: [200, 404, 403, 404, 401, 401] },
+  // End-to-end encrypted rooms (docs/e2ee.md): users only (a visitor token is 403); rE is A's
+  // e2ee private room, dA a device A's user registered. A device id is per user: B's user
+  // registers its own device under the same id in its own tenant.
+  { id: "put_e2ee_device", method: "PUT", path: "/api/v1/e2ee/devices/{id}", target: "the caller's device dA",
+    bind: { id: "deviceA" }, expect: [200, "200 †", 403, 403, 401, 401] },
+  { id: "list_e2ee_devices", method: "GET", path: "/api/v1/e2ee/devices", target: "the caller's devices",
+    expect: [200, "200 †", 403, 403, 401, 401] },
+  { id: "get_room_e2ee", method: "GET", path: "/api/v1/rooms/{id}/e2ee", target: "rE",
+    bind: { id: "roomE" }, expect: [200, 404, 403, 403, 401, 401] },
+  { id: "post_room_e2ee_keys", method: "POST", path: "/api/v1/rooms/{id}/e2ee/keys", target: "rE, a wrap for dA",
+    bind: { id: "roomE" }, expect: [200, 404, 403, 403, 401, 401] },
   { id: "healthz", method: "GET", path: "/healthz", target: "—", expect: all(200) },
   { id: "readyz", method: "GET", path: "/readyz", target: "—", expect: all(200) },
   { id: "metrics", method: "GET", path: "/metrics", target: "—", expect: all(200) },

@@ -92,14 +92,16 @@ chat::v1::UploadAttachmentResponse AttachmentService::upload(
     return response;
   }
   if (content.empty()) rpc::throw_invalid("the file is empty");
-  auto media_type = detect_media_type(content);
-  if (!allowed_attachment_type(media_type)) {
+  const bool sealed = sealed_ && sealed_(request.conversation_id());  // e2ee room: ciphertext only
+  if (sealed && caption_check_ && !request.caption().empty()) caption_check_(request.conversation_id(), request.caption());
+  auto media_type = sealed ? std::string(kSealedMediaType) : detect_media_type(content);
+  if (!sealed && !allowed_attachment_type(media_type)) {
     refused_.inc();
     return refusal(chat::v1::ATTACHMENT_REFUSAL_UNSUPPORTED_TYPE,
                    "files of type " + media_type +
                        " are not accepted (PNG, JPEG, WebP, GIF or PDF only)");
   }
-  if (!extension_matches(file_name, media_type)) {
+  if (!sealed && !extension_matches(file_name, media_type)) {
     refused_.inc();
     return refusal(chat::v1::ATTACHMENT_REFUSAL_UNSUPPORTED_TYPE,
                    "the file's content is " + media_type + ", which its name does not say");
@@ -212,7 +214,7 @@ chat::v1::UploadAttachmentResponse AttachmentService::upload(
           a.set_message_id(message.id());
           *message.mutable_attachment() = a;
         },
-        !caption.empty());
+        !caption.empty() && !sealed);
   } catch (...) {
     repository_.remove(a.id());
     discard();

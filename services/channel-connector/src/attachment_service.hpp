@@ -3,6 +3,7 @@
 // pixel limit, thumbnail, store, metadata, the message that carries it) and download. The gRPC
 // layer (attachment_grpc_methods.cpp) is a thin shell.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -49,6 +50,16 @@ class AttachmentService {
   /// non-member, another tenant's id, an unknown id, or a missing thumbnail.
   chat::v1::GetAttachmentResponse get(const chat::v1::GetAttachmentRequest& request);
 
+  /// e2ee rooms (docs/e2ee.md): `sealed(conversation_id)` true means the conversation holds
+  /// only ciphertext: any content is stored as application/octet-stream (libmagic "data" or
+  /// whatever random bytes look like), no thumbnail, no extension check, and a caption must
+  /// pass `caption_check(conversation_id, caption)` (throws). Set once before serving.
+  void set_sealed(std::function<bool(const std::string&)> sealed,
+                  std::function<void(const std::string&, const std::string&)> caption_check) {
+    sealed_ = std::move(sealed);
+    caption_check_ = std::move(caption_check);
+  }
+
   /// The tenant's plan cap (bytes), and (tidy) its stored bytes and storage allowance.
   chat::v1::GetAttachmentLimitResponse limit(const chat::v1::GetAttachmentLimitRequest& request);
 
@@ -62,6 +73,8 @@ class AttachmentService {
   StorageUsageRepository& storage_;  // tidy
   metrics::Counter& stored_;
   metrics::Counter& refused_;
+  std::function<bool(const std::string&)> sealed_;
+  std::function<void(const std::string&, const std::string&)> caption_check_;
 };
 
 }  // namespace botfactory::channel

@@ -7,6 +7,9 @@
 #include "storage_usage_repository.hpp"
 #include "bot_pipeline.hpp"
 #include "conversation_access.hpp"
+#include "e2ee_hooks.hpp"
+#include "e2ee_repository.hpp"
+#include "e2ee_room_keys.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/http_client/http_client.hpp"
 #include "channel_bindings.hpp"
@@ -109,7 +112,9 @@ struct ChannelApp::Parts {
         attachments(attachment_rows, *attachment_store, thumbnailer, access, allowance, chat,
                     registry, storage_usage),
         sweep_rows(*pool),
-        sweeper(sweep_rows, *attachment_store, s.attachment_sweep, registry) {}
+        sweeper(sweep_rows, *attachment_store, s.attachment_sweep, registry),
+        e2ee_rows(*pool),
+        e2ee(e2ee_rows) {}
 
   std::shared_ptr<pg::Pool> pool;
   ChatStore store;
@@ -158,6 +163,9 @@ struct ChannelApp::Parts {
   AttachmentService attachments;
   AttachmentSweepRepository sweep_rows;  // tidy: files of deleted rows
   AttachmentSweeper sweeper;
+  // e2ee rooms (docs/e2ee.md)
+  E2eeRepository e2ee_rows;
+  E2eeRoomKeys e2ee;
 };
 
 ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& settings,
@@ -176,6 +184,7 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
   parts_->chat.set_message_decorator(
       [this](std::vector<chat::v1::Message>& page) { parts_->attachment_rows.decorate(page); });
   parts_->chat.set_history(&parts_->edits);
+  hook_e2ee(parts_->e2ee, parts_->rooms, parts_->edits, parts_->attachments);
   parts_->sweeper.start();  // tidy
   if (parts_->box) {
     // Headroom: the inbox threads may post at once after one check each.
@@ -209,6 +218,7 @@ ChannelApp::~ChannelApp() {
 
 ChatService& ChannelApp::chat() { return parts_->chat; }
 RoomService& ChannelApp::rooms() { return parts_->rooms; }
+E2eeRoomKeys& ChannelApp::e2ee() { return parts_->e2ee; }
 AttachmentService& ChannelApp::attachments() { return parts_->attachments; }
 AttachmentSweeper& ChannelApp::attachment_sweeper() { return parts_->sweeper; }
 ModelStatus& ChannelApp::model_status() { return parts_->model_status; }

@@ -21,6 +21,7 @@ class AttachmentService;
 class AttachmentSweeper;
 class ChatService;
 class RoomService;
+class E2eeRoomKeys;
 class ModelStatus;
 class MessageEdits;
 class ChannelBindings;
@@ -45,6 +46,8 @@ class ChannelApp {
   ChatService& chat();
   /// Rooms (room_service.hpp).
   RoomService& rooms();
+  /// End-to-end encrypted rooms' keys (docs/e2ee.md).
+  E2eeRoomKeys& e2ee();
   /// files: uploads and downloads of conversation attachments.
   AttachmentService& attachments();
   /// tidy: the attachment sweeper (started by the constructor; run_once() for tests).

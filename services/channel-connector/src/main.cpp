@@ -7,6 +7,7 @@
 #include "channel_app.hpp"
 #include "model_status.hpp"
 #include "channel_binding_grpc_service.hpp"
+#include "e2ee_grpc_service.hpp"
 #include "room_grpc_service.hpp"
 #include "channel_deliveries.hpp"
 #include "channel_credentials.hpp"
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
     services.push_back(std::move(chat_grpc));
     services.push_back(std::make_unique<channel::ChannelBindingGrpc>(app->bindings(), &app->deliveries()));
     services.push_back(std::make_unique<channel::RoomGrpc>(app->rooms()));
+    services.push_back(std::make_unique<channel::E2eeGrpc>(app->e2ee()));  // e2ee rooms
     return services;
   });
 }

@@ -22,6 +22,10 @@ bool allowed_attachment_type(std::string_view media_type);
 /// type decides); one with another extension is not (a PNG named x.pdf is refused).
 bool extension_matches(std::string_view file_name, std::string_view media_type);
 
+/// The stored type of every file of an e2ee room (docs/e2ee.md): ciphertext, never sniffed,
+/// never thumbnailed, served as an attachment.
+inline constexpr std::string_view kSealedMediaType = "application/octet-stream";
+
 /// True for image/* types (thumbnail, inline display).
 bool is_image_type(std::string_view media_type);
 

@@ -69,8 +69,9 @@ chat::v1::Message MessageEdits::edit(const std::string& tenant_id,
                                      const std::string& conversation_id, std::int64_t seq,
                                      const EditActor& actor, const std::string& text) {
   check_ids(tenant_id, conversation_id, seq, actor);
-  return change(tenant_id, conversation_id, seq, actor, MessageChange::kEdit,
-                EditRules::checked_text(text));
+  auto checked = EditRules::checked_text(text);
+  if (text_check_) text_check_(conversation_id, checked);
+  return change(tenant_id, conversation_id, seq, actor, MessageChange::kEdit, checked);
 }
 
 chat::v1::Message MessageEdits::remove(const std::string& tenant_id,

@@ -113,6 +113,12 @@ class MessageEdits {
 
   const EditRules& rules() const { return rules_; }
 
+  /// e2ee rooms (docs/e2ee.md): `check(conversation_id, text)` runs before every edit and may
+  /// throw EditError (the edit is refused). Set once before serving.
+  void set_text_check(std::function<void(const std::string&, const std::string&)> check) {
+    text_check_ = std::move(check);
+  }
+
  private:
   chat::v1::Message change(const std::string& tenant_id, const std::string& conversation_id,
                            std::int64_t seq, const EditActor& actor, MessageChange kind,
@@ -122,6 +128,7 @@ class MessageEdits {
   ConversationAdmins& admins_;
   Serializer serializer_;
   EditRules rules_;
+  std::function<void(const std::string&, const std::string&)> text_check_;
 };
 
 }  // namespace botfactory::channel

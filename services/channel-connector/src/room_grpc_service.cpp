@@ -1,6 +1,8 @@
 #include "room_grpc_service.hpp"
 
 #include "botfactory/rpc/status.hpp"
+#include "e2ee_grpc_service.hpp"
+#include "e2ee_room_keys.hpp"
 #include "room_service.hpp"
 
 namespace botfactory::channel {
@@ -26,6 +28,8 @@ grpc::Status room_guard(const char* name, Body&& body) {
       body();
     } catch (const RoomError& e) {
       throw rpc::StatusError(status_code(e.code()), e.what());
+    } catch (const E2eeError& e) {  // posts in e2ee rooms
+      throw e2ee_status_error(e);
     }
   });
 }
@@ -35,7 +39,7 @@ grpc::Status room_guard(const char* name, Body&& body) {
 grpc::Status RoomGrpc::CreateRoom(grpc::ServerContext*, const chat::v1::CreateRoomRequest* r,
                                   chat::v1::Room* out) {
   return room_guard("CreateRoom", [&] {
-    *out = rooms_.create(actor_of(r->actor()), r->name(), r->topic(), r->visibility());
+    *out = rooms_.create(actor_of(r->actor()), r->name(), r->topic(), r->visibility(), r->e2ee());
   });
 }
 

@@ -23,14 +23,14 @@ constexpr const char* kNilBot = "00000000-0000-0000-0000-000000000000";
   "AND m.member_kind = " kind " AND m.member_id = " id "), ''), "                              \
   "(extract(epoch from r.created_at) * 1000000)::bigint, "                                  \
   "COALESCE((SELECT m.name FROM chat.room_members m WHERE m.room_id = r.conversation_id "     \
-  "AND m.member_kind = 'bot' LIMIT 1), '')"
+  "AND m.member_kind = 'bot' LIMIT 1), ''), r.e2ee, r.key_epoch"
 
 constexpr const char* kInsertConversation =
     "INSERT INTO chat.conversations (tenant_id, bot_id, channel, visitor_id, visitor_name) "
     "VALUES ($1, '00000000-0000-0000-0000-000000000000', 'room', '', '') RETURNING id";
 constexpr const char* kInsertRoom =
-    "INSERT INTO chat.rooms (conversation_id, tenant_id, name, topic, visibility) "
-    "VALUES ($1, $2, $3, $4, $5)";
+    "INSERT INTO chat.rooms (conversation_id, tenant_id, name, topic, visibility, e2ee) "
+    "VALUES ($1, $2, $3, $4, $5, $6)";
 constexpr const char* kInsertMember =
     "INSERT INTO chat.room_members (room_id, member_kind, member_id, name, role) "
     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
@@ -62,6 +62,9 @@ constexpr const char* kAdvance =
 constexpr const char* kDeleteMember =
     "DELETE FROM chat.room_members WHERE room_id = $1 AND member_kind = $2 AND member_id = $3 "
     "RETURNING name";
+// e2ee (docs/e2ee.md): a departure opens the next key epoch, in the departure's transaction.
+constexpr const char* kBumpKeyEpoch =
+    "UPDATE chat.rooms SET key_epoch = key_epoch + 1 WHERE conversation_id = $1 AND e2ee";
 constexpr const char* kSetRole =
     "UPDATE chat.room_members SET role = $4 WHERE room_id = $1 AND member_kind = $2 "
     "AND member_id = $3 RETURNING name";
@@ -123,6 +126,8 @@ chat::v1::Room read_room(const pg::Result& r, int row) {
   room.set_my_role(r.str(row, 8));
   *room.mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, 9));
   room.set_bot_name(r.str(row, 10));
+  room.set_e2ee(r.boolean(row, 11));
+  room.set_key_epoch(static_cast<std::int32_t>(r.int64(row, 12)));
   return room;
 }
 
@@ -157,11 +162,11 @@ RoomRepository::RoomRepository(pg::Pool& pool) : pool_(pool) {}
 
 std::pair<chat::v1::Room, chat::v1::Message> RoomRepository::create(
     const std::string& tenant_id, const std::string& name, const std::string& topic,
-    const std::string& visibility, const MemberRef& owner) {
+    const std::string& visibility, const MemberRef& owner, bool e2ee) {
   auto connection = pool_.acquire();
   pg::Transaction tx(*connection);
   auto id = connection->exec(kInsertConversation, {tenant_id}).str(0, 0);
-  connection->exec(kInsertRoom, {id, tenant_id, name, topic, visibility});
+  connection->exec(kInsertRoom, {id, tenant_id, name, topic, visibility, std::string(e2ee ? "true" : "false")});
   connection->exec(kInsertMember, {id, owner.kind, owner.id, owner.name, std::string("owner")});
   auto event = append_event(*connection, id, 0, owner, "member.joined", "owner");
   auto room = read_room(connection->exec(kGetRoom, {tenant_id, id, owner.kind, owner.id}), 0);
@@ -227,6 +232,7 @@ std::optional<chat::v1::Message> RoomRepository::remove_member(const std::string
   if (locked.rows() == 0) return std::nullopt;
   auto deleted = connection->exec(kDeleteMember, {room_id, kind, id});
   if (deleted.rows() == 0) return std::nullopt;
+  connection->exec(kBumpKeyEpoch, {room_id});
   auto message = append_event(*connection, room_id, locked.int64(0, 0),
                               MemberRef{kind, id, deleted.str(0, 0)}, event, "");
   tx.commit();

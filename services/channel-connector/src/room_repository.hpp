@@ -36,12 +36,14 @@ class RoomRepository {
   explicit RoomRepository(pg::Pool& pool);
 
   /// Creates the conversation (channel 'room', bot nil UUID), the room and `owner` as owner,
-  /// plus the owner's member.joined event (seq 1). Returns the room (my_role owner) and event.
+  /// plus the owner's member.joined event (seq 1); `e2ee` (private rooms only, V080 CHECK)
+  /// starts at key_epoch 1. Returns the room (my_role owner) and event.
   std::pair<chat::v1::Room, chat::v1::Message> create(const std::string& tenant_id,
                                                       const std::string& name,
                                                       const std::string& topic,
                                                       const std::string& visibility,
-                                                      const MemberRef& owner);
+                                                      const MemberRef& owner,
+                                                      bool e2ee = false);
 
   /// The room of `tenant_id` with member_count and the role of `viewer` ("" when not a
   /// member); nullopt when unknown or of another tenant. `room_id` must be a UUID.
@@ -61,8 +63,8 @@ class RoomRepository {
   /// Adds `member` with `role` and its member.joined event; nullopt when already a member.
   std::optional<chat::v1::Message> add_member(const std::string& room_id, const MemberRef& member,
                                               const std::string& role);
-  /// Removes the member and writes `event` (member.left | member.removed) as that member;
-  /// nullopt when it was not a member.
+  /// Removes the member and writes `event` (member.left | member.removed) as that member; in an
+  /// e2ee room the same transaction bumps key_epoch. nullopt when it was not a member.
   std::optional<chat::v1::Message> remove_member(const std::string& room_id,
                                                  const std::string& kind, const std::string& id,
                                                  const std::string& event);

@@ -10,6 +10,7 @@
 #include "botfactory/rpc/timestamp.hpp"
 #include "ai_command.hpp"
 #include "chat_service.hpp"
+#include "e2ee_room_keys.hpp"
 #include "pipeline_ports.hpp"
 
 namespace botfactory::channel {
@@ -90,15 +91,17 @@ chat::v1::Room RoomService::member_room(const Actor& actor, const std::string& r
 }
 
 chat::v1::Room RoomService::create(const Actor& actor, const std::string& name,
-                                   const std::string& topic, const std::string& visibility) {
+                                   const std::string& topic, const std::string& visibility,
+                                   bool e2ee) {
   check_actor(actor);
   if (actor.kind != "user") fail(Code::kForbidden, "only users of the tenant create rooms");
   check_text("name", name, RoomLimits::kMaxName, true);
   check_text("topic", topic, RoomLimits::kMaxTopic, false);
   std::string v = visibility.empty() ? "public" : visibility;
   if (v != "public" && v != "private") fail(Code::kInvalid, "visibility must be public or private");
+  if (e2ee && (v != "private" || !e2ee_)) fail(Code::kInvalid, "e2ee rooms must be private");
   auto created = repository_.create(actor.tenant_id, std::string(common::trim(name)),
-                                    std::string(common::trim(topic)), v, member_of(actor));
+                                    std::string(common::trim(topic)), v, member_of(actor), e2ee);
   {
     std::lock_guard lock(chat_.conversation_lock(created.first.id()));
     publish({created.second});
@@ -293,7 +296,8 @@ chat::v1::PostMessageResponse RoomService::post(const Actor& actor, const std::s
   sender->set_id(actor.id);
   sender->set_name(actor.name);
   std::optional<std::string> question;
-  if (!room.bot_id().empty()) question = bot_question(text, room.bot_name());
+  if (room.e2ee() && e2ee_) e2ee_->check_text(room_id, text);  // E2eeError; no bot in e2ee rooms
+  if (!room.bot_id().empty() && !room.e2ee()) question = bot_question(text, room.bot_name());
   return chat_.post_room_message(request, question);
 }
 
@@ -313,6 +317,7 @@ chat::v1::Room RoomService::set_bot(const Actor& actor, const std::string& room_
   if (actor.kind != "user" || !is_admin(room.my_role())) {
     fail(Code::kForbidden, "only the owner or an admin sets the room's bot");
   }
+  if (room.e2ee()) fail(Code::kConflict, "e2ee_room: the bot cannot read an end-to-end encrypted room");
   BotProfile bot;
   if (!bot_id.empty()) {
     if (!common::is_uuid(bot_id)) fail(Code::kInvalid, "bot_id must be a UUID");

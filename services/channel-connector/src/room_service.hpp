@@ -16,6 +16,7 @@ namespace botfactory::channel {
 
 class BotDirectory;
 class ChatService;
+class E2eeRoomKeys;
 
 /// A refused room operation, independent of the transport.
 class RoomError : public std::runtime_error {
@@ -59,10 +60,15 @@ class RoomService {
   /// All references must outlive the service.
   RoomService(RoomRepository& repository, ChatService& chat, BotDirectory& bots);
 
+  /// e2ee rooms (docs/e2ee.md): posts in them are checked by `keys` (E2eeError), the bot never
+  /// answers and set_bot is CONFLICT "e2ee_room: …". Null (default): e2ee rooms are refused.
+  void set_e2ee(E2eeRoomKeys* keys) { e2ee_ = keys; }
+
   /// Users only (FORBIDDEN for visitors). name 1..100 code points (trimmed), topic ≤ 500,
-  /// visibility "public" (default) or "private". The creator is the owner.
+  /// visibility "public" (default) or "private". The creator is the owner. `e2ee` (docs/e2ee.md)
+  /// only with "private" (INVALID otherwise).
   chat::v1::Room create(const Actor& actor, const std::string& name, const std::string& topic,
-                        const std::string& visibility);
+                        const std::string& visibility, bool e2ee = false);
   /// scope "mine" (default) or "public"; limit default 50, max 200.
   std::vector<chat::v1::Room> list(const Actor& actor, const std::string& scope, int limit);
   /// A room the actor may see (member, or any public room of its tenant).
@@ -121,6 +127,7 @@ class RoomService {
   RoomRepository& repository_;
   ChatService& chat_;
   BotDirectory& bots_;
+  E2eeRoomKeys* e2ee_ = nullptr;
 };
 
 }  // namespace botfactory::channel

@@ -23,3 +23,18 @@ TEST_CASE("typing: one start per 2 s per conversation, a stop only after a relay
   throttle.forget("c1");
   CHECK(throttle.admit("c1", true, t0 + 2200ms));  // a fresh join starts afresh
 }
+
+TEST_CASE("typing: a post ends the typing, so the client's stop after it is not relayed") {
+  TypingThrottle throttle;
+  auto t0 = TypingThrottle::Clock::now();
+  CHECK_FALSE(throttle.posted("c1"));  // nothing started: nothing ended
+  CHECK(throttle.admit("c1", true, t0));
+  CHECK(throttle.admit("c2", true, t0));
+  CHECK(throttle.posted("c1"));        // the started typing ends with the message
+  CHECK_FALSE(throttle.posted("c1"));  // once
+  CHECK_FALSE(throttle.admit("c1", false, t0 + 10ms));  // the stop sent right after the post
+  CHECK(throttle.admit("c2", false, t0 + 10ms));        // another conversation keeps its own
+  CHECK_FALSE(throttle.admit("c1", true, t0 + 1s));     // the start interval still holds
+  CHECK(throttle.admit("c1", true, t0 + 2s));           // typing the next message
+  CHECK(throttle.admit("c1", false, t0 + 3s));          // and stopping without posting
+}

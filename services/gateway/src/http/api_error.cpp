@@ -6,6 +6,7 @@
 #include "botfactory/common/logging.hpp"
 #include "botfactory/rpc/retry_after.hpp"
 #include "botfactory/rpc/status.hpp"
+#include "rest/e2ee_errors.hpp"
 
 namespace botfactory::gateway {
 
@@ -23,6 +24,7 @@ HttpResponse error_response(int status, std::string_view code, std::string_view 
 
 ApiError api_error_from_grpc(const grpc::Status& status) {
   const std::string& message = status.error_message();
+  if (auto e2ee = e2ee_api_error(status)) return *e2ee;  // e2ee rooms (rest/e2ee_errors.hpp)
   if (auto retry = rpc::retry_after_seconds(status)) {
     if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
       return ApiError(429, "rate_limited", message.empty() ? "too many requests" : message)

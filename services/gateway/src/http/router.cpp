@@ -65,6 +65,11 @@ constexpr std::array kRoutes = {
     Route{"POST", "/api/v1/conversations/{id}/attachments", Endpoint::kUploadAttachment},
     Route{"GET", "/api/v1/attachments/{id}", Endpoint::kGetAttachment},
     Route{"GET", "/api/v1/attachments/{id}/thumbnail", Endpoint::kGetAttachmentThumbnail},
+    // End-to-end encrypted rooms (rest/e2ee_rest.hpp)
+    Route{"PUT", "/api/v1/e2ee/devices/{id}", Endpoint::kPutE2eeDevice},
+    Route{"GET", "/api/v1/e2ee/devices", Endpoint::kListE2eeDevices},
+    Route{"GET", "/api/v1/rooms/{id}/e2ee", Endpoint::kGetRoomE2ee},
+    Route{"POST", "/api/v1/rooms/{id}/e2ee/keys", Endpoint::kPostRoomE2eeKeys},
 };
 
 /// Matches `path` against `pattern` segment by segment; "{...}" segments capture one non-empty

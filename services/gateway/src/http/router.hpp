@@ -62,6 +62,7 @@ enum class Endpoint {
   kUploadAttachment,        // files: POST /api/v1/conversations/{id}/attachments
   kGetAttachment,           // files: GET /api/v1/attachments/{id}
   kGetAttachmentThumbnail,  // files: GET /api/v1/attachments/{id}/thumbnail
+  kPutE2eeDevice, kListE2eeDevices, kGetRoomE2ee, kPostRoomE2eeKeys,  // e2ee (rest/e2ee_rest.hpp)
 };
 
 /// Result of matching a request against the table.

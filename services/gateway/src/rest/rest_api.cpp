@@ -1,6 +1,7 @@
 #include "rest/rest_api.hpp"
 
 #include "rest/attachments_rest.hpp"
+#include "rest/e2ee_rest.hpp"
 
 #include <cstdint>
 #include <unordered_map>
@@ -225,6 +226,8 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
     case Endpoint::kSetRoomMemberRole: case Endpoint::kTransferRoomOwnership: case Endpoint::kCreateRoomInvite:
     case Endpoint::kRevokeRoomInvite: case Endpoint::kListRoomMessages: case Endpoint::kPostRoomMessage:
     case Endpoint::kSetRoomBot: return rooms_rest(upstreams_, authenticate(request), route.endpoint, p, request);
+    case Endpoint::kPutE2eeDevice: case Endpoint::kListE2eeDevices: case Endpoint::kGetRoomE2ee:
+    case Endpoint::kPostRoomE2eeKeys: return e2ee_rest(upstreams_, authenticate(request), route.endpoint, p, request);
   }
   return error_response(404, "not_found", "no such endpoint");
 }

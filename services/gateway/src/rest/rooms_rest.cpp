@@ -86,7 +86,9 @@ json::object room_json(const chat::v1::Room& r) {
                       {"last_seq", r.last_seq()},
                       {"member_count", r.member_count()},
                       {"my_role", r.my_role().empty() ? json::value(nullptr) : json::value(r.my_role())},
-                      {"created_at", rpc::rfc3339(r.created_at())}};
+                      {"created_at", rpc::rfc3339(r.created_at())},
+                      {"e2ee", r.e2ee()},
+                      {"key_epoch", r.key_epoch()}};
 }
 
 json::object member_json(const chat::v1::RoomMember& m) {
@@ -117,6 +119,10 @@ HttpResponse rooms_rest(const Upstreams& upstreams, const jwt::Claims& claims, E
       r.set_name(string_field(body, "name"));
       r.set_topic(string_field(body, "topic"));
       r.set_visibility(string_field(body, "visibility"));
+      if (auto e2ee = body.find("e2ee"); e2ee != body.end() && !e2ee->value().is_null()) {  // docs/e2ee.md
+        if (!e2ee->value().is_bool()) throw validation("e2ee must be a boolean");
+        r.set_e2ee(e2ee->value().as_bool());
+      }
       return json_response(201, room_json(call(upstreams, &RoomsRpc::CreateRoom, r)));
     }
     case Endpoint::kListRooms: {

@@ -27,6 +27,7 @@ Upstreams Upstreams::connect(const GatewaySettings& settings) {
   u.chat = chat::v1::ChannelConnectorService::NewStub(u.chat_channel);
   u.channels = chat::v1::ChannelBindingService::NewStub(u.chat_channel);
   u.rooms = chat::v1::RoomService::NewStub(u.chat_channel);
+  u.e2ee = chat::v1::E2eeService::NewStub(u.chat_channel);
   u.timeout = settings.rpc_timeout;
   return u;
 }

@@ -17,6 +17,7 @@
 #include "botfactory/billing/v1/billing.grpc.pb.h"
 #include "botfactory/chat/v1/channels.grpc.pb.h"
 #include "botfactory/chat/v1/chat.grpc.pb.h"
+#include "botfactory/chat/v1/e2ee.grpc.pb.h"
 #include "botfactory/chat/v1/rooms.grpc.pb.h"
 #include "botfactory/registry/v1/registry.grpc.pb.h"
 #include "botfactory/common/circuit_breaker.hpp"
@@ -76,6 +77,8 @@ struct Upstreams {
   std::unique_ptr<chat::v1::ChannelBindingService::StubInterface> channels;
   /// Rooms, on chat_channel (dependency channel-connector); null in tests without it.
   std::unique_ptr<chat::v1::RoomService::StubInterface> rooms;
+  /// End-to-end encrypted rooms' keys, on chat_channel; null in tests without it.
+  std::unique_ptr<chat::v1::E2eeService::StubInterface> e2ee;
   std::chrono::milliseconds timeout{5000};
   /// One breaker per Dependency (heap: Upstreams stays movable).
   std::unique_ptr<std::array<CircuitBreaker, 4>> breakers =

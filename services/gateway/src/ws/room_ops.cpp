@@ -10,6 +10,7 @@
 #include "botfactory/redis/presence_reader.hpp"
 #include "botfactory/redis/publisher.hpp"
 #include "http/api_error.hpp"
+#include "rest/e2ee_errors.hpp"
 #include "rest/upstreams.hpp"
 
 namespace botfactory::gateway {
@@ -18,6 +19,7 @@ namespace {
 constexpr char kSep = '|';  // presence member: <replica>|<kind>|<id>|<name>
 
 OpError op_error(const grpc::Status& status) {
+  if (auto e2ee = e2ee_error_code(status)) return OpError{e2ee->first, e2ee->second};  // e2ee rooms
   auto error = api_error_from_grpc(status);
   return OpError{error.code(), error.what()};
 }

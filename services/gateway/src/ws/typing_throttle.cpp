@@ -17,4 +17,11 @@ bool TypingThrottle::admit(const std::string& conversation_id, bool start, Clock
   return true;
 }
 
+bool TypingThrottle::posted(const std::string& conversation_id) {
+  auto it = entries_.find(conversation_id);
+  if (it == entries_.end() || !it->second.started) return false;
+  it->second.started = false;
+  return true;
+}
+
 }  // namespace botfactory::gateway

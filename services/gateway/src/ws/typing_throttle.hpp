@@ -21,6 +21,12 @@ class TypingThrottle {
 
   /// True when this frame (`start` or stop) is to be relayed at `now`.
   bool admit(const std::string& conversation_id, bool start, Clock::time_point now);
+  /// The socket sent `message.send` in the conversation: a relayed `start` ends here, because
+  /// every receiver ends a participant's typing on its `message.new` (docs/protocol.md "Typing";
+  /// the session calls it for rooms, "Rooms"), so the `stop` a client sends right after posting
+  /// is not relayed (a refused post leaves the receivers' typing to expire by itself). The 2 s
+  /// start interval is unchanged. Returns true when a started typing was ended.
+  bool posted(const std::string& conversation_id);
   /// Drops the conversation's entry (left or failed).
   void forget(const std::string& conversation_id) { entries_.erase(conversation_id); }
   void clear() { entries_.clear(); }

@@ -802,6 +802,11 @@ class WsSession : public ConversationWatcher,
       return send_error({"not_joined", "join the conversation first", frame.client_id,
                          frame.conversation_id});
     }
+    // Rooms: the post ends this socket's typing for every member (its message.new), so the
+    // client's stop right after it is not relayed (docs/protocol.md "Rooms").
+    if (rooms_.contains(frame.conversation_id) && typing_.posted(frame.conversation_id)) {
+      room_typing_.erase(frame.conversation_id);
+    }
     auto admission = ingest_.admit(std::move(frame), Clock::now());
     switch (admission.verdict) {
       case IngestLanes::Verdict::kStart: return start_post(std::move(admission.frame));

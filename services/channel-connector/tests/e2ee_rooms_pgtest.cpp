@@ -1,0 +1,188 @@
+// End-to-end encrypted rooms (docs/e2ee.md) against real PostgreSQL and Redis: device keys,
+// first-wins key ids, stale epochs, wraps only for current members' devices, the key epoch
+// bumped by a leave or a removal (and the departed member's devices getting no new wraps),
+// posts refused unless they are a current envelope, no bot.
+
+#include <catch2/catch.hpp>
+
+#include "botfactory/common/random.hpp"
+#include "e2ee_repository.hpp"
+#include "e2ee_room_keys.hpp"
+#include "e2ee_test_keys.hpp"
+#include "fake_services.hpp"
+#include "room_service.hpp"
+
+using namespace botfactory::channel;
+using namespace botfactory::channel::testing_support;
+using botfactory::common::random_token;
+
+namespace {
+
+/// The (kind, code) of the E2eeError `body` throws; ("", "none") when it throws nothing.
+template <typename Body>
+std::pair<std::optional<E2eeError::Kind>, std::string> refused(Body&& body) {
+  try {
+    body();
+  } catch (const E2eeError& e) {
+    return {e.kind(), e.code()};
+  }
+  return {std::nullopt, "none"};
+}
+
+std::string id22() { return random_token(16); }  // 16 bytes → 22 b64u characters
+
+std::string envelope(std::int32_t epoch, const std::string& key_id) {
+  return "e2ee.v1." + std::to_string(epoch) + "." + key_id + "." + random_token(12) + "." + random_token(40);
+}
+
+struct Member {
+  Actor actor;
+  std::string device;
+};
+
+}  // namespace
+
+TEST_CASE("e2ee devices: P-256 keys, idempotent, a changed key is a conflict") {
+  Harness h;
+  E2eeRepository rows(h.pool());
+  E2eeRoomKeys keys(rows);
+  std::string tenant = random_uuid();
+  std::string user = random_uuid();
+  std::string device = id22();
+  auto key = fresh_p256_public_key();
+  REQUIRE(key.size() == 87);
+
+  auto stored = keys.put_device(tenant, user, device, key);
+  CHECK(stored.public_key == key);
+  CHECK(stored.created_at_us > 0);
+  CHECK(keys.put_device(tenant, user, device, key).created_at_us == stored.created_at_us);
+  CHECK(refused([&] { keys.put_device(tenant, user, device, fresh_p256_public_key()); }).first ==
+        E2eeError::Kind::kAlreadyExists);
+  std::string off_curve = key;
+  off_curve[70] = off_curve[70] == 'A' ? 'B' : 'A';
+  CHECK(refused([&] { keys.put_device(tenant, user, id22(), off_curve); }).first == E2eeError::Kind::kInvalid);
+  CHECK(refused([&] { keys.put_device(tenant, user, "short", key); }).first == E2eeError::Kind::kInvalid);
+  CHECK(keys.devices(tenant, user).size() == 1);
+  CHECK(keys.devices(random_uuid(), user).empty());  // another tenant sees nothing
+  for (int i = 1; i < E2eeLimits::kMaxDevicesPerUser; ++i) keys.put_device(tenant, user, id22(), fresh_p256_public_key());
+  CHECK(refused([&] { keys.put_device(tenant, user, id22(), fresh_p256_public_key()); }).first ==
+        E2eeError::Kind::kInvalid);  // the 21st
+}
+
+TEST_CASE("e2ee rooms: epochs, first-wins key ids, member-only wraps, rotation on leave") {
+  Harness h;
+  auto& rooms = h.rooms();
+  E2eeRepository rows(h.pool());
+  E2eeRoomKeys keys(rows);
+  std::string tenant = random_uuid();
+  auto make = [&](const std::string& name) {
+    Member m{Actor{tenant, "user", random_uuid(), name}, id22()};
+    keys.put_device(tenant, m.actor.id, m.device, fresh_p256_public_key());
+    return m;
+  };
+  auto alice = make("alice");
+  auto bob = make("bob");
+  auto carol = make("carol");
+  auto outsider = make("mallory");
+
+  CHECK_THROWS_AS(rooms.create(alice.actor, "open", "", "public", true), RoomError);
+  auto plain = rooms.create(alice.actor, "plain", "", "private", false);
+  CHECK_FALSE(plain.e2ee());
+  auto room = rooms.create(alice.actor, "secret", "", "private", true);
+  CHECK(room.e2ee());
+  CHECK(room.key_epoch() == 1);
+  auto invite = rooms.create_invite(alice.actor, room.id(), 0);
+  rooms.join(bob.actor, "", invite.token());
+  rooms.join(carol.actor, "", invite.token());
+
+  // The room key of epoch 1, wrapped for the three members' devices.
+  std::string k1 = id22();
+  std::vector<E2eeWrapInput> wraps{{alice.actor.id, alice.device, "a.b.c"},
+                                   {bob.actor.id, bob.device, "d.e.f"},
+                                   {carol.actor.id, carol.device, "g.h.i"}};
+  // Not for an outsider's device; not by an outsider.
+  CHECK(refused([&] {
+          keys.put_keys(tenant, room.id(), alice.actor.id, 1, k1, alice.device,
+                        {{outsider.actor.id, outsider.device, "x.y.z"}});
+        }).first == E2eeError::Kind::kInvalid);
+  CHECK(refused([&] { keys.put_keys(tenant, room.id(), outsider.actor.id, 1, k1, outsider.device, wraps); }).first ==
+        E2eeError::Kind::kNotFound);
+  CHECK(refused([&] { keys.put_keys(random_uuid(), room.id(), alice.actor.id, 1, k1, alice.device, wraps); }).first ==
+        E2eeError::Kind::kNotFound);
+  CHECK(refused([&] { keys.put_keys(tenant, plain.id(), alice.actor.id, 1, k1, alice.device, wraps); }).first ==
+        E2eeError::Kind::kConflict);
+  CHECK(refused([&] { keys.put_keys(tenant, room.id(), alice.actor.id, 1, k1, bob.device, wraps); }).first ==
+        E2eeError::Kind::kInvalid);  // not alice's device
+  CHECK(refused([&] {
+          keys.put_keys(tenant, room.id(), alice.actor.id, 1, k1, alice.device, {{bob.actor.id, bob.device, "a b"}});
+        }).first == E2eeError::Kind::kInvalid);
+
+  // Nothing was stored by the refusals: the first valid upload fixes the key id.
+  CHECK(keys.room_keys(tenant, room.id(), alice.actor.id, "").key_id.empty());
+  auto first = keys.put_keys(tenant, room.id(), alice.actor.id, 1, k1, alice.device, wraps);
+  CHECK(first.stored == 3);
+  CHECK(first.key_id == k1);
+  CHECK(keys.put_keys(tenant, room.id(), alice.actor.id, 1, k1, alice.device, wraps).stored == 0);  // kept
+  auto conflict = refused([&] { keys.put_keys(tenant, room.id(), bob.actor.id, 1, id22(), bob.device, wraps); });
+  CHECK(conflict.first == E2eeError::Kind::kConflict);
+  CHECK(conflict.second == "key_conflict");
+  auto stale = refused([&] { keys.put_keys(tenant, room.id(), bob.actor.id, 2, k1, bob.device, wraps); });
+  CHECK(stale.second == "key_epoch_stale");
+
+  auto view = keys.room_keys(tenant, room.id(), bob.actor.id, bob.device);
+  CHECK(view.key_epoch == 1);
+  CHECK(view.key_id == k1);
+  CHECK(view.devices.size() == 3);
+  for (const auto& d : view.devices) CHECK(d.has_key);
+  REQUIRE(view.my_keys.size() == 1);
+  CHECK(view.my_keys[0].wrapped_key == "d.e.f");
+  CHECK(view.my_keys[0].wrapped_by.device_id == alice.device);
+  CHECK(refused([&] { keys.room_keys(tenant, room.id(), outsider.actor.id, outsider.device); }).first ==
+        E2eeError::Kind::kNotFound);
+
+  // Posts: only a current envelope; no bot; the bot cannot be set.
+  CHECK(refused([&] { rooms.post(bob.actor, room.id(), "c1", "hello in clear"); }).second == "e2ee_required");
+  CHECK(refused([&] { rooms.post(bob.actor, room.id(), "c2", "/ai what is this?"); }).second == "e2ee_required");
+  CHECK(refused([&] { rooms.post(bob.actor, room.id(), "c3", envelope(1, id22())); }).second == "key_conflict");
+  CHECK(rooms.post(bob.actor, room.id(), "c4", envelope(1, k1)).message().seq() > 0);
+  CHECK(rooms.post(alice.actor, plain.id(), "c5", "plain rooms take plain text").message().seq() > 0);
+  try {
+    rooms.set_bot(alice.actor, room.id(), random_uuid());
+    FAIL("set_bot on an e2ee room must be refused");
+  } catch (const RoomError& e) {
+    CHECK(e.code() == RoomError::Code::kConflict);
+    CHECK(std::string(e.what()).rfind("e2ee_room: ", 0) == 0);
+  }
+
+  // Carol leaves: epoch 2 in the same transaction; epoch-1 messages are stale now.
+  rooms.leave(carol.actor, room.id());
+  CHECK(rooms.get(alice.actor, room.id()).key_epoch() == 2);
+  CHECK(refused([&] { rooms.post(bob.actor, room.id(), "c6", envelope(1, k1)); }).second == "key_epoch_stale");
+  CHECK(refused([&] { keys.room_keys(tenant, room.id(), carol.actor.id, carol.device); }).first ==
+        E2eeError::Kind::kNotFound);
+  // The departed member's device gets no wrap of epoch 2; the remaining ones do.
+  std::string k2 = id22();
+  CHECK(refused([&] {
+          keys.put_keys(tenant, room.id(), alice.actor.id, 2, k2, alice.device,
+                        {{carol.actor.id, carol.device, "n.o.p"}});
+        }).first == E2eeError::Kind::kInvalid);
+  CHECK(keys.put_keys(tenant, room.id(), alice.actor.id, 2, k2, alice.device,
+                      {{alice.actor.id, alice.device, "q.r.s"}, {bob.actor.id, bob.device, "t.u.v"}})
+            .stored == 2);
+  auto after = keys.room_keys(tenant, room.id(), bob.actor.id, bob.device);
+  CHECK(after.key_epoch == 2);
+  CHECK(after.key_id == k2);
+  CHECK(after.devices.size() == 2);
+  CHECK(after.my_keys.size() == 2);
+  CHECK(rooms.post(bob.actor, room.id(), "c7", envelope(2, k2)).message().seq() > 0);
+  auto wraps_of_carol = rows.wraps_for(tenant, room.id(), carol.actor.id, carol.device);
+  REQUIRE(wraps_of_carol.size() == 1);
+  CHECK(wraps_of_carol[0].epoch == 1);
+
+  // A removal bumps too; leaving a plain room does not.
+  rooms.remove_member(alice.actor, room.id(), "user", bob.actor.id);
+  CHECK(rooms.get(alice.actor, room.id()).key_epoch() == 3);
+  rooms.join(bob.actor, "", rooms.create_invite(alice.actor, plain.id(), 0).token());
+  rooms.leave(bob.actor, plain.id());
+  CHECK(rooms.get(alice.actor, plain.id()).key_epoch() == 1);
+}
