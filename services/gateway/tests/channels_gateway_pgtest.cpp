@@ -165,9 +165,15 @@ TEST_CASE("Telegram through the gateway: connect, webhook checks, dedupe, reply 
   REQUIRE(cct::wait_until([&] { return connector.telegram.sent().size() == 2; }));
   CHECK(connector.telegram.sent()[1].text == "Hi Grace, an operator here.");
 
-  r = http_call(port, http::verb::get, channels, "", token);
+  // Telegram has the message; the outbox marks its row sent just after (bounded poll).
+  json::object health;
+  CHECK(cct::wait_until([&] {
+    r = http_call(port, http::verb::get, channels, "", token);
+    if (r.status != 200) return false;
+    health = r.json().at("channels").as_array().at(0).at("health").as_object();
+    return health.at("pending_outbound").as_int64() == 0;
+  }));
   REQUIRE(r.status == 200);
-  auto health = r.json().at("channels").as_array().at(0).at("health").as_object();
   CHECK(health.at("state").as_string() == "connected");
   CHECK(health.at("last_inbound_at").is_string());
   CHECK(health.at("pending_outbound").as_int64() == 0);
