@@ -68,6 +68,7 @@ struct Options {
   std::string pg = "host=127.0.0.1 user=postgres dbname=postgres";
   std::string data = "../shared/data";
   int foreign = 200;  // questions of another dataset asked as uncovered, per language
+  std::string vectors;  // word vectors file: English bots' searches get the semantic re-rank
 };
 
 Options parse(int argc, char** argv) {
@@ -76,6 +77,7 @@ Options parse(int argc, char** argv) {
   app.add_option("--pg", o.pg, "libpq conninfo of a maintenance database (a private one is made)");
   app.add_option("--data", o.data, "the datasets folder (../shared/data)")->check(CLI::ExistingDirectory);
   app.add_option("--foreign", o.foreign, "out-of-domain questions per language (XQuAD)");
+  app.add_option("--vectors", o.vectors, "word vectors file (tools/word-vectors/en-100d.bfwv): semantic re-rank on");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -189,7 +191,12 @@ int main(int argc, char** argv) try {
     pg::migrate(c, "registry", migrations::registry_migrations());
   }
   auto pool = std::make_shared<pg::Pool>(conninfo, 2);
-  registry::BotRegistry registry(pool, std::make_shared<NoLimits>());
+  registry::RegistrySettings settings;
+  if (!options.vectors.empty()) {
+    settings.word_vectors = registry::WordVectors::load(options.vectors);
+    std::cout << "Semantic re-rank on (word vectors " << options.vectors << ")\n\n";
+  }
+  registry::BotRegistry registry(pool, std::make_shared<NoLimits>(), settings);
   pg::Connection sql(conninfo);
   std::string tenant = sql.exec("SELECT gen_random_uuid()::text").str(0, 0);
   const ai::ExtractiveSettings defaults;

@@ -261,7 +261,11 @@ void run_latency(const Options& o, FakeTelegram& fake, const std::string& token,
   int with_sources = 0;
   for (auto& s : sent) {
     replies[std::stoll(s.chat_id)].push_back(s.at);
-    if (s.text.find("\n\nSources:\n") != std::string::npos) ++with_sources;
+    // A sources list, or the extractive answer's own `Source: “<title>”` line (telegram_text.cpp
+    // renders no list when the text already names every source).
+    if (s.text.find("\n\nSources:\n") != std::string::npos ||
+        s.text.find("Source: \u201c") != std::string::npos)
+      ++with_sources;
   }
   std::vector<double> ms;
   int lost = 0, extra = 0;

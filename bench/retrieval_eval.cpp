@@ -148,6 +148,7 @@ struct Options {
   std::string only;
   int scale_chunks = 10000;  // chunks of the latency bot (0: skip)
   bool keep = false;  // keep the database (to look at the index or plans afterwards)
+  std::string vectors;  // word vectors (REGISTRY_WORD_VECTORS' file): adds the "+ vectors" columns
 };
 
 /// The command line (CLI11); exits with a message on bad input.
@@ -162,6 +163,8 @@ Options parse(int argc, char** argv) {
   app.add_option("--scale-chunks", o.scale_chunks,
                  "chunks of the bot for the search latency run (0 skips it)");
   app.add_flag("--keep", o.keep, "keep the database afterwards");
+  app.add_option("--vectors", o.vectors,
+                 "word vectors file (tools/word-vectors/en-100d.bfwv): also rank with the semantic re-rank");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -335,8 +338,8 @@ void guard_curve(registry::BotRegistry& registry, const std::string& tenant,
 // (the same text, so postings grow with the copies) until the bot holds `chunks` chunks, then
 // every XQuAD English question once.
 void scale_latency(registry::BotRegistry& registry, registry::BotRegistry& sql_registry,
-                   pg::Connection& sql, const std::string& tenant, const std::string& data,
-                   int chunks) {
+                   registry::BotRegistry* semantic_registry, pg::Connection& sql, const std::string& tenant,
+                   const std::string& data, int chunks) {
   auto docs = read_jsonl(data + "/xquad-en-ru/docs.jsonl", "en");
   auto questions = read_jsonl(data + "/xquad-en-ru/questions.jsonl", "en");
   auto loaded = load_bot(registry, tenant, "scale", "en", docs, false);
@@ -364,6 +367,7 @@ void scale_latency(registry::BotRegistry& registry, registry::BotRegistry& sql_r
   // The in-process index (the first search after a change would queue its load).
   auto index_started = Clock::now();
   auto index = registry.search_cache() ? registry.search_cache()->load_now(loaded.bot.id()) : nullptr;
+  if (semantic_registry && semantic_registry->search_cache()) semantic_registry->search_cache()->load_now(loaded.bot.id());
   double index_load_s = std::chrono::duration<double>(Clock::now() - index_started).count();
   auto n = count();
   std::cout << "\nSearch latency at " << n << " chunks in one bot (XQuAD en, " << questions.size()
@@ -375,12 +379,13 @@ void scale_latency(registry::BotRegistry& registry, registry::BotRegistry& sql_r
                "|---|---|---|---|---|---|\n";
   // Each path in turn, twice (SQL, index, SQL, index), so load changes on the shared machine
   // fall on both.
-  Scores latency[2];
-  double cpu[2] = {0, 0};
+  Scores latency[3];
+  double cpu[3] = {0, 0, 0};
   int agree = 0;
-  for (int round = 0; round < 4; ++round) {
-    int path = round % 2;  // 0: SQL, 1: in-process index
-    auto& reg = path == 0 ? sql_registry : registry;
+  const int paths = semantic_registry ? 3 : 2;
+  for (int round = 0; round < 2 * paths; ++round) {
+    int path = round % paths;  // 0: SQL, 1: in-process index, 2: in-process index + word vectors
+    auto& reg = path == 0 ? sql_registry : path == 1 ? registry : *semantic_registry;
     for (const auto& q : questions) {  // warm-up: plan cache, buffers
       search(reg, tenant, loaded.bot.id(), std::string(q.at("question").as_string()));
       if (&q - &questions[0] >= 50) break;
@@ -402,14 +407,17 @@ void scale_latency(registry::BotRegistry& registry, registry::BotRegistry& sql_r
   json::object result{{"scale_chunks", n}, {"load_s", load_s}, {"index_load_s", index_load_s},
                       {"index_bytes", index ? index->bytes() : 0},
                       {"same_answers", agree}, {"questions", questions.size()}};
-  for (int path = 0; path < 2; ++path) {
+  for (int path = 0; path < paths; ++path) {
     auto& l = latency[path];
     double cpu_ms = 1000 * cpu[path] / static_cast<double>(l.latency_ms.size());
-    std::cout << "| " << (path == 0 ? "SQL (KnowledgeRepository::search)" : "in-process index")
+    std::cout << "| "
+              << (path == 0   ? "SQL (KnowledgeRepository::search)"
+                  : path == 1 ? "in-process index"
+                              : "in-process index + word vectors")
               << " | " << fmt(l.quantile_ms(0.5), "%.2f") << " | " << fmt(l.quantile_ms(0.9), "%.2f")
               << " | " << fmt(l.quantile_ms(0.99), "%.2f") << " | " << fmt(l.quantile_ms(1.0), "%.2f")
               << " | " << fmt(cpu_ms, "%.2f") << " |\n";
-    std::string key = path == 0 ? "sql_" : "index_";
+    std::string key = path == 0 ? "sql_" : path == 1 ? "index_" : "vectors_";
     result[key + "p50_search_ms"] = l.quantile_ms(0.5);
     result[key + "p90_search_ms"] = l.quantile_ms(0.9);
     result[key + "p99_search_ms"] = l.quantile_ms(0.99);
@@ -437,14 +445,27 @@ int main(int argc, char** argv) try {
   registry::RegistrySettings sql_only;
   sql_only.search_cache_bytes = 0;
   registry::BotRegistry sql_registry(pool, std::make_shared<NoLimits>(), sql_only);
+  // With word vectors (--vectors): the semantic re-rank after either path, checked the same way.
+  registry::RegistrySettings with_vectors, sql_with_vectors = sql_only;
+  if (!options.vectors.empty()) {
+    with_vectors.word_vectors = registry::WordVectors::load(options.vectors);
+    sql_with_vectors.word_vectors = with_vectors.word_vectors;
+    std::cout << "Word vectors " << options.vectors << ": " << with_vectors.word_vectors->size() << " words, "
+              << fmt(static_cast<double>(with_vectors.word_vectors->bytes()) / (1 << 20), "%.1f") << " MiB\n\n";
+  }
+  registry::BotRegistry semantic_registry(pool, std::make_shared<NoLimits>(), with_vectors);
+  registry::BotRegistry sql_semantic_registry(pool, std::make_shared<NoLimits>(), sql_with_vectors);
+  const bool vectors = !options.vectors.empty();
   pg::Connection sql(conninfo);
   std::string tenant = sql.exec("SELECT gen_random_uuid()::text").str(0, 0);
 
   std::cout << "| dataset | documents | chunks | questions | ingest s | ts_rank recall@1 | "
                "BM25F recall@1 | BM25F recall@1 half 0 / half 1 | ts_rank recall@5 | "
                "BM25F recall@5 | ts_rank MRR@5 | BM25F MRR@5 | median search ms | p99 search ms | "
-               "index = SQL |\n"
-               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+               "index = SQL |"
+            << (vectors ? " + vectors recall@1 | half 0 / half 1 | recall@5 | MRR@5 | median ms | p99 ms | index = SQL |" : "")
+            << "\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+            << (vectors ? "---|---|---|---|---|---|---|" : "") << "\n";
   for (const auto& ds : kDatasets) {
     if (!options.only.empty() && ds.name.find(options.only) == std::string::npos) continue;
     auto docs = read_jsonl(options.data + "/" + ds.folder + "/docs.jsonl", ds.language);
@@ -459,9 +480,10 @@ int main(int argc, char** argv) try {
     // SearchKnowledge answers from the bot's in-process index (loaded here rather than by the
     // first search's miss); every answer is checked against the SQL search.
     if (registry.search_cache()) registry.search_cache()->load_now(bot.id());
-    int agree = 0;
+    if (vectors && semantic_registry.search_cache()) semantic_registry.search_cache()->load_now(bot.id());
+    int agree = 0, agree_semantic = 0;
 
-    Scores bm25, ts_rank;
+    Scores bm25, ts_rank, semantic;
     const char* config = registry::text_search_config(ds.language);
     for (const auto& q : questions) {
       std::set<std::string> gold;
@@ -477,6 +499,15 @@ int main(int argc, char** argv) try {
       for (const auto& c : response.chunks()) ranked.push_back(dataset_id[c.document_id()]);
       bm25.add(ranked, gold, half);
       agree += same_answer(response, search(sql_registry, tenant, bot.id(), question));
+      if (vectors) {
+        started = Clock::now();
+        auto with = search(semantic_registry, tenant, bot.id(), question);
+        semantic.latency_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+        ranked.clear();
+        for (const auto& c : with.chunks()) ranked.push_back(dataset_id[c.document_id()]);
+        semantic.add(ranked, gold, half);
+        agree_semantic += same_answer(with, search(sql_semantic_registry, tenant, bot.id(), question));
+      }
 
       ranked.clear();
       auto words = registry::join_words(registry::query_words(question));
@@ -492,7 +523,15 @@ int main(int argc, char** argv) try {
               << fmt(bm25.recall_at_k()) << " | " << fmt(ts_rank.mrr()) << " | "
               << fmt(bm25.mrr()) << " | " << fmt(bm25.quantile_ms(0.5), "%.2f") << " | "
               << fmt(bm25.quantile_ms(0.99), "%.2f") << " | " << agree << "/" << questions.size()
-              << " |" << std::endl;
+              << " |";
+    if (vectors) {
+      std::cout << " " << fmt(semantic.recall_at_1()) << " | " << fmt(semantic.recall_at_1(0)) << " / "
+                << fmt(semantic.recall_at_1(1)) << " | " << fmt(semantic.recall_at_k()) << " | "
+                << fmt(semantic.mrr()) << " | " << fmt(semantic.quantile_ms(0.5), "%.2f") << " | "
+                << fmt(semantic.quantile_ms(0.99), "%.2f") << " | " << agree_semantic << "/" << questions.size()
+                << " |";
+    }
+    std::cout << std::endl;
     json::object result{{"dataset", ds.name},
                         {"documents", docs.size()},
                         {"chunks", chunks},
@@ -509,6 +548,16 @@ int main(int argc, char** argv) try {
                         {"median_search_ms", bm25.quantile_ms(0.5)},
                         {"p99_search_ms", bm25.quantile_ms(0.99)},
                         {"index_equals_sql", agree}};
+    if (vectors) {
+      result["vectors_recall_at_1"] = semantic.recall_at_1();
+      result["vectors_recall_at_1_half0"] = semantic.recall_at_1(0);
+      result["vectors_recall_at_1_half1"] = semantic.recall_at_1(1);
+      result["vectors_recall_at_5"] = semantic.recall_at_k();
+      result["vectors_mrr_at_5"] = semantic.mrr();
+      result["vectors_median_search_ms"] = semantic.quantile_ms(0.5);
+      result["vectors_p99_search_ms"] = semantic.quantile_ms(0.99);
+      result["vectors_index_equals_sql"] = agree_semantic;
+    }
     std::cerr << "RESULT " << json::serialize(result) << std::endl;
   }
   for (const auto& ds : kGuardDatasets) {
@@ -519,7 +568,8 @@ int main(int argc, char** argv) try {
   }
   if (options.scale_chunks > 0 &&
       (options.only.empty() || std::string("scale").find(options.only) != std::string::npos)) {
-    scale_latency(registry, sql_registry, sql, tenant, options.data, options.scale_chunks);
+    scale_latency(registry, sql_registry, vectors ? &semantic_registry : nullptr, sql, tenant, options.data,
+                  options.scale_chunks);
   }
   return 0;
 } catch (const std::exception& e) {

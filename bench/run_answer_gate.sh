@@ -9,6 +9,7 @@
 #   BUILD (1)                       build it first (scripts/build.sh)
 #   RUN_DIR (.run/bench-answer-gate)  servers, results.jsonl, results.md
 #   DATA (../shared/data)           the datasets (covid-faq-deepset, xquad-en-ru, mozilla-faq)
+#   VECTORS (tools/word-vectors/en-100d.bfwv when present; empty: off)  semantic re-rank
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -29,6 +30,12 @@ scripts/servers.sh start "$SERVERS" >/dev/null
 . "$SERVERS/env"
 
 ARGS=(--pg "host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres" --data "$DATA")
+# VECTORS (default tools/word-vectors/en-100d.bfwv when present, as bot-registry's
+# REGISTRY_WORD_VECTORS; VECTORS= turns it off): the semantic re-rank for the English bots.
+DEFAULT_VECTORS=""
+[ -f "$ROOT/tools/word-vectors/en-100d.bfwv" ] && DEFAULT_VECTORS="$ROOT/tools/word-vectors/en-100d.bfwv"
+VECTORS=${VECTORS-$DEFAULT_VECTORS}
+[ -n "$VECTORS" ] && ARGS+=(--vectors "$VECTORS")
 # Logs (JSON lines) and RESULT lines go to stderr; the table to stdout.
 timeout 900 "$BUILD_DIR/bench/bench_answer_gate" "${ARGS[@]}" \
   2> >(sed -n 's/^RESULT //p' >"$RUN_DIR/results.jsonl") | tee "$RUN_DIR/results.md"

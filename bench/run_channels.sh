@@ -11,6 +11,8 @@
 #   DATA (../shared/data)            knowledge base DATA/mozilla-faq/docs.jsonl, questions.jsonl
 #   RATES (50,200)  DURATION (10)  CHATS (1000)   latency cases (updates/s, s, chats)
 #   REPEAT (3)  MODES ("latency burst")
+#   PGSS (0)     1: PostgreSQL with pg_stat_statements; the top statements by total time of each
+#                latency run go to RUN_DIR/pgss-<n>.md (calls, total and mean ms, rows)
 # The latency mode turns the per-bot send rate off (TELEGRAM_BOT_MESSAGES_PER_SEC=0: 200/s to
 # one bot is over Telegram's 30/s, the fake does not care) and the per-conversation / per-bot
 # reply rates (VISITOR_MESSAGES_PER_MIN=0, BOT_REPLIES_PER_MIN=0); the burst mode keeps
@@ -83,13 +85,31 @@ stages() {
       echo "|---|---|---|---|---|---|---|---|"; cat; }
 }
 
+# The statements by total execution time (pg_stat_statements, PGSS=1), per call and in all.
+PGSS_N=0
+pgss() {
+  echo "| calls | total ms | mean ms | rows/call | statement |"
+  echo "|---|---|---|---|---|"
+  psql "$PG_CONNINFO" -qAtF ' | ' -c "
+    SELECT '| ' || calls, round(total_exec_time::numeric, 0), round(mean_exec_time::numeric, 3),
+           round(rows::numeric / GREATEST(calls, 1), 1),
+           left(regexp_replace(query, '\s+', ' ', 'g'), 140) || ' |'
+    FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 40"
+}
+
 # run_mode MODE: one fresh stack, one bench_channels run.
 run_mode() {
   local mode=$1 handoff="$RUN_DIR/handoff" out="$RUN_DIR/$mode.out" err="$RUN_DIR/$mode.err" rc=0
   rm -rf "$SERVERS" "$FLEET"  # a fresh database every time
-  scripts/servers.sh start "$SERVERS" >/dev/null
+  if [ "${PGSS:-0}" = 1 ]; then
+    PG_OPTS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" \
+      scripts/servers.sh start "$SERVERS" >/dev/null
+  else
+    scripts/servers.sh start "$SERVERS" >/dev/null
+  fi
   # shellcheck disable=SC1091
   source "$SERVERS/env"
+  [ "${PGSS:-0}" = 1 ] && psql "$PG_CONNINFO" -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
   local base=${PORT_BASE:-52350}
   while ! range_free "$base"; do base=$((base + 100)); done
   local gw; gw=$(first_free 18680)
@@ -119,6 +139,7 @@ run_mode() {
   grep -v '^RESULT ' "$err" | tail -5 >&2 || true
   [ $rc -eq 0 ] || echo "run_channels: $mode exited with $rc (webhook errors)" >&2
   [ "$mode" = latency ] && stages | tee -a "$RUN_DIR/stages.md"
+  [ "$mode" = latency ] && [ "${PGSS:-0}" = 1 ] && pgss >"$RUN_DIR/pgss-$((++PGSS_N)).md"
   scripts/fleet.sh stop "$FLEET" >/dev/null 2>&1 || true
   scripts/servers.sh stop "$SERVERS" >/dev/null 2>&1 || true
 }

@@ -32,7 +32,7 @@
 #   ROOM_RATE (2)              messages/s PER ROOM (all rooms: ROOM_COUNT × ROOM_RATE msgs/s,
 #                              × ROOM_MEMBERS deliveries), posted with WS message.send by the
 #                              members in turn
-#   ROOM_TYPING (1)            1: every sender types first (typing start every 2 s from
+#   ROOM_TYPING (1)            1: every sender types first (typing start every 2.5 s from
 #                              ROOM_TYPING_LEAD (3) s before its post, stop right after it);
 #                              "1 0" runs the case twice, with and without typing (same members)
 #                              With PERF=1 the rooms case records `perf record -g` of both

@@ -14,6 +14,9 @@
 #   ONLY                            run only the datasets whose name contains this
 #                                   ("guard": the guard curves, "scale": the latency run)
 #   SCALE_CHUNKS (10000)            chunks of the latency bot (0 skips it)
+#   VECTORS (tools/word-vectors/en-100d.bfwv when present; empty: none)
+#                                   word vectors: adds the "+ vectors" columns (semantic re-rank)
+#                                   and the "index + word vectors" latency row
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -36,6 +39,10 @@ scripts/servers.sh start "$SERVERS" >/dev/null
 ARGS=(--pg "host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres" --data "$DATA")
 [ -n "${ONLY:-}" ] && ARGS+=(--only "$ONLY")
 ARGS+=(--scale-chunks "${SCALE_CHUNKS:-10000}")
+DEFAULT_VECTORS=""
+[ -f "$ROOT/tools/word-vectors/en-100d.bfwv" ] && DEFAULT_VECTORS="$ROOT/tools/word-vectors/en-100d.bfwv"
+VECTORS=${VECTORS-$DEFAULT_VECTORS}
+[ -n "$VECTORS" ] && ARGS+=(--vectors "$VECTORS")
 # Logs (JSON lines) and RESULT lines go to stderr; the table to stdout.
 timeout 900 "$BUILD_DIR/bench/bench_retrieval" "${ARGS[@]}" \
   2> >(sed -n 's/^RESULT //p' >"$RUN_DIR/results.jsonl") | tee "$RUN_DIR/results.md"

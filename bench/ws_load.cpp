@@ -417,7 +417,7 @@ Options parse_options(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   app.add_option("--room-rate", o.room_rate, "rooms mode: messages/s per room")
       ->check(CLI::PositiveNumber);
-  app.add_option("--typing", o.room_typing, "rooms mode: 1 = senders send typing start (every 2 s "
+  app.add_option("--typing", o.room_typing, "rooms mode: 1 = senders send typing start (every 2.5 s "
                  "from --typing-lead s before) and stop right after posting; 0 = no typing");
   app.add_option("--window-mark", o.window_mark,
                  "file created (\"start\") when the measured window begins, e.g. for a profiler");

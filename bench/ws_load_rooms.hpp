@@ -42,8 +42,9 @@ struct RoomScheduleSettings {
   double duration_s = 10;              // the measured window
   bool typing = true;                  // senders type before they post
   std::int64_t typing_lead_ns = 3'000'000'000;    // a sender starts typing this long before
-  std::int64_t typing_repeat_ns = 2'000'000'000;  // and repeats `start` this often (the
-                                                  // gateway relays one start per 2 s)
+  std::int64_t typing_repeat_ns = 2'500'000'000;  // and repeats `start` this often (as the
+                                                  // rooms panel: above the gateway's 2 s
+                                                  // throttle, so every repeat is relayed)
 };
 
 /// The whole schedule, sorted by time. Room r posts at offset_r + k / rate for every k with a

@@ -19,6 +19,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 RUN_DIR=$ROOT/.run/embedded
+# English word vectors for bot-registry's semantic re-rank (scripts/setup.sh converts them).
+export REGISTRY_WORD_VECTORS=${REGISTRY_WORD_VECTORS-$ROOT/tools/word-vectors/en-100d.bfwv}
 export GATEWAY_PORTS=${GATEWAY_PORTS:-"8080 8081"}
 
 scripts/setup.sh

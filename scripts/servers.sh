@@ -30,7 +30,7 @@ start() {
   local attempt
   for attempt in 1 2 3 4 5; do
     as_pg "$PG_BIN/pg_ctl" -D "$dir/pg" -l "$dir/pg.log" -w -t 30 \
-      -o "-p $pg_port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" \
+      -o "-p $pg_port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300 ${PG_OPTS:-}" \
       start >/dev/null && break
     if [ -n "${PG_PORT:-}" ] || [ "$attempt" = 5 ] || ! grep -q "Address already in use" "$dir/pg.log"; then
       echo "servers: PostgreSQL did not start (log: $dir/pg.log)" >&2

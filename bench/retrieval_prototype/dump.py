@@ -35,7 +35,7 @@ for b in sql("SELECT row_to_json(b) FROM (SELECT id, name, language FROM registr
     docs = sql(f"SELECT row_to_json(d) FROM (SELECT id, title FROM registry.documents "
                f"WHERE bot_id = '{b['id']}' ORDER BY created_at, id) d")
     chunks = sql(f"""SELECT row_to_json(c) FROM (SELECT c.id, c.document_id, c.ordinal,
-      c.term_count, c.gram_count, c.grams,
+      c.term_count, c.gram_count, c.grams, c.text,
       (SELECT json_object_agg(lexeme, tf) FROM registry.chunk_terms t WHERE t.chunk_id = c.id) AS terms,
       (SELECT json_agg(json_build_array(u.lexeme, u.positions, u.weights)) FROM unnest(c.tsv) u) AS tsv
       FROM registry.chunks c WHERE c.bot_id = '{b['id']}') c""")

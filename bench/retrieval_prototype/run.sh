@@ -4,7 +4,8 @@
 # database and prints every measured variant (recall@1 half 0 / half 1 (all)).
 #   DATA=/work/shared/data bash bench/retrieval_prototype/run.sh
 # Needs python3 (standard library), psql, a build of bench_retrieval (BUILD_DIR, default build)
-# and, for the WordNet rows, Debian's wordnet-base.
+# and, for the WordNet rows, Debian's wordnet-base; for the word-vector rows (embed.py), the file
+# scripts/setup.sh converts (tools/word-vectors/en-100d.bfwv).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -34,3 +35,10 @@ if [ -f "$OUT/wordnet.json" ]; then
   python3 $P/rank.py "$OUT" "{'wn': ['lemma', 's1', 's1d', 's2', 's1n'], 'alpha': [0.2, 0.4, 0.7]}"
 fi
 python3 $P/guard.py "$OUT"
+# Word vectors (docs/benchmarks.md "Word vectors"): the file scripts/setup.sh converts.
+VEC=$ROOT/tools/word-vectors/en-100d.bfwv
+if [ -f "$VEC" ]; then
+  (cd $P && python3 embed.py "$OUT" "$VEC" "{'mode': ['mean'], 'center': ['global', 'bot', 'cand'], 'w': [0.1, 0.2, 0.3, 0.5, 1], 'a': [1e-3, 1e-4], 'tw': [1]}")
+  (cd $P && python3 embed.py "$OUT" "$VEC" "{'mode': ['mean'], 'center': ['cand'], 'w': [0.25, 0.3, 0.4], 'a': [1e-3, 3e-3], 'tw': [2, 3, 5]}")
+  (cd $P && python3 embed.py "$OUT" "$VEC" "{'mode': ['mean'], 'center': ['cand'], 'w': [0.3], 'a': [1e-3], 'tw': [5], 'r5': [1], 'guard': [1]}")
+fi

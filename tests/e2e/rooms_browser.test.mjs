@@ -35,6 +35,11 @@ test("a visitor joins a public room on the chat page, sees who is online and typ
   await owner.waitFor((f) => f.type === "room.joined");
 
   const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
+  // The room.presence reads the page sends (it applies presence events instead of re-reading).
+  let presenceReads = 0;
+  page.on("websocket", (ws) => ws.on("framesent", (event) => {
+    if (/"type":"room\.presence"/.test(String(event.payload))) presenceReads += 1;
+  }));
   await page.goto(`${B}/?bot=${bot.public_id}`);
   await page.waitForSelector(".room-item .room-join", { timeout: 15000 });
   assert.equal(await page.textContent(".room-item-name"), "Community");
@@ -58,4 +63,33 @@ test("a visitor joins a public room on the chat page, sees who is online and typ
   assert.equal(got.message.sender.id, visitorJoined.message.sender.id);
   // The owner never sent a stop: its typing expires on the page by itself (expires_in_ms).
   await page.waitForFunction(() => !/room_host/.test(document.querySelector(".room-typing")?.textContent ?? ""), null, { timeout: 10000 });
+
+  // Another member (a second visitor) comes and goes three times (on replica A): the page's online list follows the
+  // six presence events without a room.presence read per event (at most the 5 s periodic ones).
+  // A second widget visitor of the same bot (rooms are the tenant's: a new user would be another tenant).
+  const guestSession = (await http(A, "POST", `/api/v1/widget/${bot.public_id}/sessions`, { body: {} })).body;
+  const guestToken = guestSession.token;
+  assert.equal((await http(A, "POST", `/api/v1/rooms/${room.id}/join`, { token: guestToken })).status, 200);
+  const guest = new ChatClient(A, guestToken);
+  await guest.opened;
+  const online = () => page.textContent(".room-online");
+  const readsBefore = presenceReads;
+  const started = Date.now();
+  try {
+    for (let i = 0; i < 3; ++i) {
+      guest.send({ type: "room.join", room_id: room.id });
+      await guest.waitFor((f) => f.type === "room.joined", 10000, "the guest's room.joined");
+      await page.waitForFunction(() => /\(3\)/.test(document.querySelector(".room-online")?.textContent ?? ""), null, { timeout: 10000 });
+      guest.send({ type: "conversation.leave", conversation_id: room.id });
+      await guest.waitFor((f) => f.type === "conversation.left", 10000, "the guest's conversation.left");
+      await page.waitForFunction(() => /\(2\)/.test(document.querySelector(".room-online")?.textContent ?? ""), null, { timeout: 10000 });
+      guest.frames.length = 0;
+    }
+  } finally {
+    guest.close();
+  }
+  const periodic = Math.floor((Date.now() - started) / 5000) + 1;
+  assert.ok(presenceReads - readsBefore <= periodic,
+    `${presenceReads - readsBefore} room.presence reads for 6 presence events in ${Date.now() - started} ms`);
+  assert.match(await online(), /room_host/);
 });

@@ -5,7 +5,9 @@
 // - an accepted frame holds the documented limits (conversation_id 1..64 bytes, client_id 1..64
 //   bytes, text 1..4000 code points after trimming, since_seq >= 0);
 // - every server frame encoded from what was parsed (error, ack, joined, left) is a JSON object
-//   that parses back to the same fields (no injection through ids or messages).
+//   that parses back to the same fields (no injection through ids or messages);
+// - membership_end (ws/room_frames, the fan-out hub's check of a room frame) never throws and
+//   names a member only for a frame that carries a member.left / member.removed event.
 #include <boost/json.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -14,6 +16,7 @@
 
 #include "botfactory/common/text.hpp"
 #include "fuzz_check.hpp"
+#include "ws/room_frames.hpp"
 #include "ws/ws_protocol.hpp"
 
 namespace {
@@ -40,6 +43,11 @@ std::string field(const json::object& object, const char* key) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
+  if (auto end = gw::membership_end(text)) {
+    FUZZ_CHECK(text.find("member.left") != text.npos || text.find("member.removed") != text.npos);
+    FUZZ_CHECK(gw::ends_membership_of(text, {end->kind == "visitor" ? "visitor" : "user", end->id, ""}) ==
+               (end->kind == "visitor" || end->kind == "operator"));
+  }
   auto result = gw::parse_client_frame(text);
   FUZZ_CHECK(result.frame.has_value() != result.error.has_value());
 

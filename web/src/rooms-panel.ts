@@ -4,17 +4,28 @@
 // its own; everything shown is set as text (never HTML).
 
 import type { WidgetSession } from "./protocol.js";
+import { RoomOnline } from "./room-online.js";
 import { roomStrings, type RoomStrings } from "./rooms-i18n.js";
+import { signedInUser } from "./user-session.js";
+import { inviteButton, inviteFromUrl, joinWithInvite, roomCreateForm } from "./room-create-form.js";
+import { e2eeStrings } from "./e2ee-i18n.js";
+import { deviceFor } from "./e2ee/device-keystore.js";
+import { EncryptedRoom } from "./e2ee/encrypted-room.js";
+import { EncryptedRoomView, lockBadge, type WireMessage } from "./e2ee/room-view.js";
 
-interface Room { id: string; name: string; topic: string; member_count: number; my_role: string | null }
+interface Room { id: string; name: string; topic: string; member_count: number; my_role: string | null; visibility?: string; e2ee?: boolean }
 interface Member { kind: string; id: string; name: string }
 interface RoomMessage {
   seq: number;
-  message: { sender: Member; text: string; event?: string };
+  message: WireMessage;
 }
 
-const typingEveryMs = 2000;    // the gateway relays one `start` per 2 s
+// The gateway relays one `start` per 2 s per socket; a repeat every 2.5 s is always relayed (at
+// 2.000 s timer jitter dropped about half of them) and well inside the 6 s expiry.
+const typingEveryMs = 2500;
 const presenceEveryMs = 5000;  // room.presence is re-read (a killed replica sends no `leave`)
+// `presence` events are applied to the list (RoomOnline); it is read in full only on join/resume,
+// every presenceEveryMs, and when an event cannot be applied.
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = "", text = ""): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -34,6 +45,7 @@ export class RoomsPanel {
   private typers = new Map<string, { name: string; timer: ReturnType<typeof setTimeout> }>();
   private lastTypingSent = 0;
   private presenceTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly presence = new RoomOnline();
   private readonly list = el("ul", "room-list");
   private readonly view = el("section", "room-view");
   private readonly heading = el("h3", "room-name");
@@ -42,12 +54,20 @@ export class RoomsPanel {
   private readonly typing = el("p", "room-typing");
   private readonly input = el("input", "room-input");
   private readonly title = el("h2", "rooms-title");
+  // Signed in to the dashboard on this origin: the panel acts as that user (user-session.ts),
+  // which private and end-to-end encrypted rooms need (e2ee/room-view.ts).
+  private readonly user = signedInUser();
+  private secure: EncryptedRoomView | null = null;
+  private invite: HTMLElement | null = null;
+  private form!: HTMLFormElement;
+  private createForm: HTMLFormElement | null = null;
 
   constructor(private readonly root: HTMLElement, private readonly origin: string) {
     const back = el("button", "room-back");
     back.type = "button";
     back.addEventListener("click", () => this.close());
     const form = el("form", "room-composer");
+    this.form = form;
     const send = el("button", "room-send");
     send.type = "submit";
     this.input.maxLength = 4000;
@@ -74,12 +94,32 @@ export class RoomsPanel {
     this.input.placeholder = this.ui.placeholder;
     this.input.setAttribute("aria-label", this.ui.placeholder);
     this.root.hidden = false;
-    if (first) void this.refresh();
+    if (first && this.user) {
+      this.createForm = roomCreateForm(this.origin, () => this.token(), session.bot.language, (room) => void this.open(room));
+      this.root.append(this.createForm);
+    }
+    if (first) void this.refresh().then(() => this.openInvite());
+  }
+
+  /** The signed-in user's token when there is one, else the page's visitor token. */
+  private token(): string {
+    return (this.user ? signedInUser()?.token : undefined) ?? this.session!.token;
+  }
+
+  /** Joins and opens the room of an invite link the page was opened with. */
+  private async openInvite(): Promise<void> {
+    const invite = inviteFromUrl();
+    if (!invite || !this.user) return;
+    try {
+      await this.open(await joinWithInvite(this.origin, () => this.token(), invite.roomId, invite.token));
+    } catch (error) {
+      console.warn("invite", error);
+    }
   }
 
   private async api(method: string, route: string): Promise<any> {
     const response = await fetch(this.origin + route, {
-      method, headers: { Authorization: `Bearer ${this.session!.token}` },
+      method, headers: { Authorization: `Bearer ${this.token()}` },
     });
     if (!response.ok) throw new Error(`${response.status}`);
     return response.json();
@@ -89,11 +129,16 @@ export class RoomsPanel {
   async refresh(): Promise<void> {
     this.list.replaceChildren();
     try {
-      const { rooms } = await this.api("GET", "/api/v1/rooms?scope=public");
+      let { rooms } = await this.api("GET", "/api/v1/rooms?scope=public");
+      if (this.user) {
+        const mine = (await this.api("GET", "/api/v1/rooms?scope=mine")).rooms as Room[];
+        rooms = [...mine, ...(rooms as Room[]).filter((r) => !mine.some((m) => m.id === r.id))];
+      }
       if (!rooms.length) this.list.append(el("li", "room-empty", this.ui.empty));
       for (const room of rooms as Room[]) {
         const item = el("li", "room-item");
         const name = el("span", "room-item-name", room.name);
+        if (room.e2ee) name.append(" ", lockBadge(e2eeStrings(this.session!.bot.language)));
         const count = el("span", "room-item-count", `${room.member_count} ${this.ui.members}`);
         const button = el("button", "room-join", room.my_role ? this.ui.open : this.ui.join);
         button.type = "button";
@@ -116,13 +161,37 @@ export class RoomsPanel {
     this.log.replaceChildren();
     this.heading.textContent = room.name;
     this.list.hidden = true;
+    if (this.createForm) this.createForm.hidden = true;
     this.view.hidden = false;
+    if (this.user && room.visibility === "private" && (room.my_role === "owner" || room.my_role === "admin")) {
+      this.invite = inviteButton(this.origin, () => this.token(), this.session!.bot.language, room.id);
+      this.online.after(this.invite);
+    }
+    if (room.e2ee && this.user) {
+      let device;
+      try {
+        device = await deviceFor(this.origin, () => this.token(), this.user.userId);
+      } catch (error) {
+        // Without a device nothing can be decrypted: the room is not shown (never its ciphertext).
+        console.warn("e2ee device", error);
+        this.online.textContent = this.ui.error;
+        return;
+      }
+      if (this.room !== room) return;
+      this.secure = new EncryptedRoomView(new EncryptedRoom(this.origin, () => this.token(), room.id, device), {
+        frame: (f) => this.frame(f), userId: this.user.userId, lang: () => this.session!.bot.language,
+      }, this.heading, this.form, this.input);
+    }
     this.connect();
-    this.presenceTimer = setInterval(() => this.frame({ type: "room.presence", room_id: room.id }), presenceEveryMs);
+    this.presenceTimer = setInterval(() => this.readPresence(), presenceEveryMs);
   }
 
   private close(): void {
     if (this.presenceTimer) clearInterval(this.presenceTimer);
+    this.secure?.dispose();
+    this.secure = null;
+    this.invite?.remove();
+    this.invite = null;
     this.ws?.close();
     this.ws = null;
     this.room = null;
@@ -131,15 +200,17 @@ export class RoomsPanel {
     this.renderTyping();
     this.view.hidden = true;
     this.list.hidden = false;
+    if (this.createForm) this.createForm.hidden = false;
   }
 
   private connect(): void {
     const room = this.room!;
     const url = new URL("/ws", this.origin.replace(/^http/, "ws"));
-    url.search = `?token=${encodeURIComponent(this.session!.token)}`;
+    url.search = `?token=${encodeURIComponent(this.token())}`;
     const ws = new WebSocket(url);
     this.ws = ws;
     ws.onopen = () => {
+      this.presence.reset();
       this.frame({ type: "room.join", room_id: room.id, since_seq: this.lastSeq });
     };
     ws.onmessage = (event) => this.handle(JSON.parse(String(event.data)));
@@ -149,18 +220,31 @@ export class RoomsPanel {
     };
   }
 
-  private frame(frame: object): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+  private frame(frame: object): boolean {
+    if (this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
   }
 
   private handle(frame: any): void {
     const room = this.room;
     if (!room) return;
-    if (frame.type === "room.joined") this.frame({ type: "room.presence", room_id: room.id });
+    if (frame.type === "room.joined") this.readPresence();
     else if (frame.type === "message.new" && frame.conversation_id === room.id) this.message(frame);
-    else if (frame.type === "room.presence" && frame.room_id === room.id) this.renderOnline(frame.online);
-    else if (frame.type === "presence" && frame.conversation_id === room.id) {
-      this.frame({ type: "room.presence", room_id: room.id });
+    else if (frame.type === "room.presence" && frame.room_id === room.id) {
+      this.presence.list(frame.online);
+      this.renderOnline();
+      if (this.presence.needList()) this.readPresence();
+    } else if (frame.type === "presence" && frame.conversation_id === room.id) {
+      if (this.presence.event(frame)) this.renderOnline();
+      if (this.presence.needList()) this.readPresence();
+      if (frame.state === "join") this.secure?.membershipChanged();
+    } else if ((frame.type === "message.edited" || frame.type === "message.deleted") && frame.conversation_id === room.id) {
+      this.changed(frame.target_seq, frame.message);
+    } else if (frame.type === "message.ack") this.secure?.acked(frame.client_id);
+    else if (frame.type === "error" && frame.conversation_id === room.id) {
+      this.presence.failed();  // maybe the room.presence read: the periodic read retries
+      void this.secure?.refused(frame.code, frame.client_id);
     } else if (frame.type === "typing" && frame.conversation_id === room.id) this.typingFrame(frame);
   }
 
@@ -175,6 +259,11 @@ export class RoomsPanel {
       const verb = event === "member.joined" ? this.ui.joined : event === "member.left" ? this.ui.left
         : event === "member.removed" ? this.ui.removed : text;
       item = el("li", "room-event", `${sender.name} ${verb}`);
+      this.secure?.membershipChanged(sender);
+    } else if (this.secure) {
+      item = el("li", `room-msg room-msg-${sender.kind}`);
+      item.dataset.seq = String(frame.seq);
+      this.secure.render(item, frame.seq, frame.message);
     } else {
       item = el("li", `room-msg room-msg-${sender.kind}`);
       item.append(el("span", "who", sender.name), el("p", "text", text));
@@ -184,7 +273,24 @@ export class RoomsPanel {
     this.log.scrollTop = this.log.scrollHeight;
   }
 
-  private renderOnline(online: Member[]): void {
+  /** Sends room.presence (the full online list) unless the socket is not open. */
+  private readPresence(): void {
+    if (!this.room || this.ws?.readyState !== WebSocket.OPEN) return;
+    this.presence.requested();
+    this.frame({ type: "room.presence", room_id: this.room.id });
+  }
+
+  /** A message.edited / message.deleted frame: the bubble of `targetSeq` shows the new state. */
+  private changed(targetSeq: number, message: WireMessage): void {
+    const item = this.log.querySelector<HTMLElement>(`li[data-seq="${targetSeq}"]`);
+    if (!item) return;
+    if (this.secure) return this.secure.changed(item, targetSeq, message);
+    const body = item.querySelector(".text");
+    if (body) body.textContent = message.deleted ? "—" : message.text;
+  }
+
+  private renderOnline(): void {
+    const online = this.presence.members();
     this.online.textContent = `${this.ui.online} (${online.length}): ${online.map((m) => m.name).join(", ")}`;
   }
 
@@ -219,6 +325,13 @@ export class RoomsPanel {
   private send(): void {
     const text = this.input.value.trim();
     if (!text || !this.room) return;
+    if (this.secure) {
+      void this.secure.send(text);
+      this.frame({ type: "typing", conversation_id: this.room.id, state: "stop" });
+      this.lastTypingSent = 0;
+      this.input.value = "";
+      return;
+    }
     const clientId = `r-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     this.frame({ type: "message.send", conversation_id: this.room.id, client_id: clientId, text });
     this.frame({ type: "typing", conversation_id: this.room.id, state: "stop" });

@@ -1,5 +1,6 @@
 #include "botfactory/redis/presence_heartbeat.hpp"
 
+#include <atomic>
 #include <vector>
 
 #include <hiredis/hiredis.h>
@@ -88,23 +89,63 @@ bool PresenceHeartbeat::write(const std::set<Entry>& removals, const std::set<En
   const std::string ttl = std::to_string(settings_.ttl.count());
   const std::string past = std::to_string(now);
   std::vector<std::vector<std::string>> commands;
+  std::size_t entries = 0;  // entries in `commands`
   auto flush = [&] {
     if (commands.empty()) return true;
     auto replies = client_.pipeline(commands);
     bool ok = replies.size() == commands.size();
+    commands_sent_.fetch_add(commands.size(), std::memory_order_relaxed);
     commands.clear();
+    entries = 0;
     return ok;
   };
-  const std::size_t limit = settings_.batch * 3;
-  for (const auto& [key, member] : removals) {
-    commands.push_back({"ZREM", key, member});
-    if (commands.size() >= limit && !flush()) return false;
+  // The sets are ordered by key, so each key's entries are adjacent: one ZREM / ZADD per key (at
+  // most `batch` members each), and for written keys one PEXPIRE and one ZREMRANGEBYSCORE per
+  // key per round, not per member.
+  // `close(key, last)` ends a key's part of a round (`last`: its final part).
+  auto each_key = [&](const std::set<Entry>& set, const char* verb, auto&& add, auto&& close) {
+    for (auto it = set.begin(); it != set.end();) {
+      const std::string& key = it->first;
+      std::size_t at = commands.size();
+      commands.push_back({verb, key});
+      for (; it != set.end() && it->first == key; ++it) {
+        if (entries >= settings_.batch) {
+          // The round trip is full: send it, go on with this key in the next one.
+          if (commands[at].size() == 2) {
+            commands.pop_back();
+          } else {
+            close(key, false);
+          }
+          if (!flush()) return false;
+          at = commands.size();
+          commands.push_back({verb, key});
+        }
+        add(commands[at], it->second);
+        ++entries;
+      }
+      close(key, true);
+    }
+    return true;
+  };
+  if (!each_key(
+          removals, "ZREM",
+          [](std::vector<std::string>& c, const std::string& member) { c.push_back(member); },
+          [](const std::string&, bool) {})) {
+    return false;
   }
-  for (const auto& [key, member] : writes) {
-    commands.push_back({"ZADD", key, expiry, member});
-    commands.push_back({"PEXPIRE", key, ttl});
-    commands.push_back({"ZREMRANGEBYSCORE", key, "-inf", past});
-    if (commands.size() >= limit && !flush()) return false;
+  if (!each_key(
+          writes, "ZADD",
+          [&](std::vector<std::string>& c, const std::string& member) {
+            c.push_back(expiry);
+            c.push_back(member);
+          },
+          [&](const std::string& key, bool last) {
+            // A key split over rounds gets its TTL in each (a crash between rounds leaves no
+            // key without one); the trim once, with its last part.
+            commands.push_back({"PEXPIRE", key, ttl});
+            if (last) commands.push_back({"ZREMRANGEBYSCORE", key, "-inf", past});
+          })) {
+    return false;
   }
   return flush();
 }

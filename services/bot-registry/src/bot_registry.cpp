@@ -76,6 +76,7 @@ BotRegistry::BotRegistry(std::shared_ptr<pg::Pool> pool,
   if (settings_.search_cache_bytes > 0) {
     search_cache_ = std::make_unique<SearchIndexCache>(pool_, settings_.search_cache_bytes);
   }
+  if (settings_.word_vectors) chunk_vectors_ = std::make_unique<ChunkVectorCache>(settings_.semantic.cached_chunks);
 }
 
 registry::v1::Bot BotRegistry::create_bot(const registry::v1::CreateBotRequest& request) {
@@ -273,13 +274,22 @@ registry::v1::SearchKnowledgeResponse BotRegistry::search_knowledge(
   registry::v1::SearchKnowledgeResponse response;
   // No lexeme (no words, or stop words only): the SQL search would match nothing.
   if (words.empty() || probe->lexemes.empty()) return response;
+  // English bots with word vectors: the lexical stage's best `candidates` (both paths rank the
+  // same first max(limit, 20) chunks, so asking for more does not change the first `limit`),
+  // then the semantic re-rank, common to both paths.
+  const bool semantic = settings_.word_vectors && probe->language == "en";
+  const int fetch = semantic ? std::max(limit, settings_.semantic.candidates) : limit;
   std::vector<registry::v1::KnowledgeChunk> chunks;
   if (auto index = search_cache_ ? search_cache_->find(request.bot_id(), probe->knowledge_version)
                                  : nullptr) {
-    chunks = index->search(probe->lexemes, query_grams(probe->gram_text), limit);
+    chunks = index->search(probe->lexemes, query_grams(probe->gram_text), fetch);
   } else {
     chunks = KnowledgeRepository(*connection)
-                 .search(request.bot_id(), text_search_config(probe->language), joined, limit);
+                 .search(request.bot_id(), text_search_config(probe->language), joined, fetch);
+  }
+  if (semantic) {
+    semantic_rerank(*settings_.word_vectors, request.query(), chunks, settings_.semantic, chunk_vectors_.get());
+    if (chunks.size() > static_cast<std::size_t>(limit)) chunks.resize(static_cast<std::size_t>(limit));
   }
   for (auto& chunk : chunks) *response.add_chunks() = std::move(chunk);
   return response;

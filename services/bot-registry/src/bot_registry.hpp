@@ -14,6 +14,8 @@
 
 #include "platform_keys.hpp"
 #include "search_index_cache.hpp"
+#include "semantic_rerank.hpp"
+#include "word_vectors.hpp"
 
 namespace botfactory::registry {
 
@@ -38,6 +40,10 @@ struct RegistrySettings {
   /// REGISTRY_SEARCH_CACHE_MB: bytes of the in-process search indexes (SearchIndexCache); 0 =
   /// no index, every search in SQL.
   std::size_t search_cache_bytes = std::size_t{128} << 20;
+  /// REGISTRY_WORD_VECTORS: English word vectors (WordVectors::load); with them, English bots'
+  /// searches get the semantic re-rank (semantic_rerank.hpp). Null = lexical ranking only.
+  std::shared_ptr<const WordVectors> word_vectors;
+  SemanticRerankSettings semantic;
 };
 
 /// Every method is thread-safe and throws rpc::StatusError for a client-facing failure:
@@ -91,6 +97,7 @@ class BotRegistry {
   RegistrySettings settings_;
   ExtractionSlots extraction_slots_;
   std::unique_ptr<SearchIndexCache> search_cache_;
+  std::unique_ptr<ChunkVectorCache> chunk_vectors_;  // with settings_.word_vectors
 };
 
 }  // namespace botfactory::registry

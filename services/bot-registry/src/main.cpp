@@ -42,6 +42,12 @@ int main(int argc, char** argv) {
     // REGISTRY_SEARCH_CACHE_MB (default 128, 0 = off): the in-process search indexes' budget.
     settings.search_cache_bytes = static_cast<std::size_t>(
         common::env_int("REGISTRY_SEARCH_CACHE_MB", 128, 0, 65536)) << 20;
+    // REGISTRY_WORD_VECTORS (default: where scripts/setup.sh converts them, relative to the
+    // working directory, the repository root for `make run`, which passes it absolute; the
+    // image sets its own; empty = off): the English word vectors of the semantic re-rank.
+    // Missing or bad: a warning, lexical only.
+    settings.word_vectors = registry::load_word_vectors_or_none(
+        common::env_string("REGISTRY_WORD_VECTORS", "tools/word-vectors/en-100d.bfwv"));
     auto bots = std::make_shared<registry::BotRegistry>(context.pool, entitlements, settings);
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(std::make_unique<registry::RegistryService>(bots, keys));

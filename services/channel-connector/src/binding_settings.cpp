@@ -38,6 +38,10 @@ BindingSettings binding_settings_from_env(std::chrono::milliseconds ai_timeout) 
   }
   s.poller.lease = s.inbox.lease = s.outbox.lease = s.leases.lease;
   s.poller.refresh = s.leases.renew_every;
+  // chanperf
+  s.channel_cache_ttl = std::chrono::milliseconds(common::env_int("CHANNEL_CACHE_TTL_MS", 1000, 0, 60000));
+  s.channel_cache_max_entries =
+      static_cast<std::size_t>(common::env_int("CHANNEL_CACHE_MAX_ENTRIES", 1024, 1, 1000000));
   return s;
 }
 

@@ -26,6 +26,11 @@ struct BindingSettings {
   /// CHANNEL_LEASE_MS / CHANNEL_LEASE_RENEW_MS (copied into poller, inbox and outbox by
   /// binding_settings_from_env; renew_every also paces the heartbeat).
   LeaseSettings leases;
+  /// chanperf: CHANNEL_CACHE_TTL_MS (0..60000, default 1000; 0 = off) and
+  /// CHANNEL_CACHE_MAX_ENTRIES (1..1000000, default 1024): channels' core rows kept for the
+  /// webhook, inbox and outbox (ChannelCoreCache).
+  std::chrono::milliseconds channel_cache_ttl{0};  // off unless set (tests); the env default is 1000
+  std::size_t channel_cache_max_entries = 1024;
 };
 
 /// Reads TELEGRAM_API_BASE_URL, META_GRAPH_BASE_URL, META_GRAPH_API_VERSION ("v<digits>.<digits>"),

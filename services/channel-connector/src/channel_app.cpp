@@ -172,6 +172,7 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
                        metrics::Registry& registry, std::shared_ptr<const crypto::SecretBox> box,
                        const BindingSettings& bindings)
     : parts_(std::make_unique<Parts>(std::move(pool), settings, registry, std::move(box), bindings)) {
+  parts_->channels.cache_core(bindings.channel_cache_ttl, bindings.channel_cache_max_entries);  // chanperf
   parts_->pipeline.set_outcome_sink(&parts_->model_status);
   parts_->pipeline.set_visitor_presence(&parts_->presence, parts_->watch_settings);
   // A channel message's chat is free for its next update once the pipeline is done with it.

@@ -66,7 +66,9 @@ void InboxProcessor::loop() {
     }
     std::unique_lock lock(mutex_);
     if (stopping_) return;
-    if (handled == 0) {
+    // A pass that took fewer rows than it asked for took every free head there was: the next one
+    // waits for a wake (new update, a chat's head finished) or the poll. A full one goes on.
+    if (handled < settings_.batch) {
       // A held tenant is looked at again soon: its pipeline queue drains in milliseconds.
       auto wait = has_held() ? std::min(settings_.held_poll, settings_.idle_poll) : settings_.idle_poll;
       wake_.wait_for(lock, wait, [&] { return woken_ || stopping_; });
@@ -91,11 +93,25 @@ bool InboxProcessor::has_held() const {
 }
 
 void InboxProcessor::hold(const ChannelRecord& channel, const std::vector<std::int64_t>& ids) {
+  std::lock_guard lock(held_mutex_);
+  held_.emplace(channel.id, channel.tenant_id);
+  // Given back together at the end of the pass (one statement, not one per row: under overload
+  // most of a pass's rows meet a full pipeline queue).
+  give_back_.insert(give_back_.end(), ids.begin(), ids.end());
+}
+
+void InboxProcessor::give_back() {
+  std::vector<std::int64_t> ids;
   {
     std::lock_guard lock(held_mutex_);
-    held_.emplace(channel.id, channel.tenant_id);
+    ids.swap(give_back_);
   }
-  repository_.inbox_release(ids);
+  if (ids.empty()) return;
+  try {
+    repository_.inbox_release(ids);
+  } catch (const std::exception& e) {
+    log_->warn("inbox: giving back {} held rows failed (their leases bring them back): {}", ids.size(), e.what());
+  }
 }
 
 int InboxProcessor::run_once() {
@@ -160,6 +176,7 @@ int InboxProcessor::run_once() {
     std::unique_lock lock(done_mutex);
     done_cv.wait(lock, [&] { return left == 0; });
   }
+  give_back();
   return static_cast<int>(rows.size());
 }
 
@@ -196,8 +213,13 @@ void InboxProcessor::process_row(const InboxRow& row, const std::optional<Channe
 }
 
 void InboxProcessor::finish(std::int64_t inbox_id, const std::string& state, const std::string& error) {
-  repository_.inbox_finished(inbox_id, state, error);
+  close(inbox_id, state, error);
   working_.remove(inbox_id);
+}
+
+void InboxProcessor::close(std::int64_t inbox_id, const std::string& state, const std::string& error) {
+  // The chat's next update is its head now: a pass takes it.
+  if (repository_.inbox_finished(inbox_id, state, error)) wake();
 }
 
 bool InboxProcessor::await_reply(std::int64_t inbox_id, const std::string& message_id) {
@@ -231,13 +253,15 @@ void InboxProcessor::on_reply_finished(const std::string& message_id) {
     inbox_id = it->second.inbox_id;
     awaited_.erase(it);
   }
+  bool more = true;
   try {
-    repository_.inbox_finished(inbox_id, "done", "");
+    more = repository_.inbox_finished(inbox_id, "done", "");
   } catch (const std::exception& e) {
     // Not renewed any more: recovery finds the reply and marks it done after one lease.
     log_->warn("inbox row {}: marking it done failed: {}", inbox_id, e.what());
   }
-  wake();
+  // A pass only when the chat's next update waits (anything else woke the loop already).
+  if (more) wake();
 }
 
 std::vector<std::int64_t> InboxProcessor::held_rows() {
@@ -263,16 +287,16 @@ void InboxProcessor::process(const InboxRow& row, const std::optional<ChannelRec
   if (channel->kind == "whatsapp" || channel->kind == "instagram") return process_whatsapp(row, *channel);
   auto update = telegram::parse_update(row.payload);
   if (!update || !update->has_message) {
-    repository_.inbox_finished(row.id, "done", "ignored: not a message");
+    close(row.id, "done", "ignored: not a message");
     return;
   }
   if (update->chat_type != "private") {
-    repository_.inbox_finished(row.id, "done", "ignored: not a private chat");
+    close(row.id, "done", "ignored: not a private chat");
     return;
   }
   auto text = truncate_code_points(common::trim(update->text), kMaxTextCodePoints);
   if (text.empty()) {
-    repository_.inbox_finished(row.id, "done", "ignored: no text");
+    close(row.id, "done", "ignored: no text");
     return;
   }
   const std::string chat_id = std::to_string(update->chat_id);
@@ -286,12 +310,12 @@ void InboxProcessor::process(const InboxRow& row, const std::optional<ChannelRec
 void InboxProcessor::process_whatsapp(const InboxRow& row, const ChannelRecord& channel) {
   auto message = whatsapp::parse_stored_message(row.payload);
   if (!message) {
-    repository_.inbox_finished(row.id, "done", "ignored: malformed");
+    close(row.id, "done", "ignored: malformed");
     return;
   }
   auto text = truncate_code_points(common::trim(message->text), kMaxTextCodePoints);
   if (message->type != "text" || text.empty()) {
-    repository_.inbox_finished(row.id, "done", "ignored: not a text message");
+    close(row.id, "done", "ignored: not a text message");
     return;
   }
   const bool whatsapp = channel.kind == "whatsapp";

@@ -106,11 +106,16 @@ class InboxProcessor : public InboxWaker {
   void redeliver(std::int64_t inbox_id, bool again);
   /// Marks `inbox_id` finished and lets it go.
   void finish(std::int64_t inbox_id, const std::string& state, const std::string& error);
+  /// Marks `inbox_id` finished; wakes the loop when its chat has another open row.
+  void close(std::int64_t inbox_id, const std::string& state, const std::string& error);
   /// Renews posted row `inbox_id` until its reply to `message_id` is finished (or
   /// recovery_after passed); true when the reply was finished already (the row is done).
   bool await_reply(std::int64_t inbox_id, const std::string& message_id);
-  /// The tenant has no room: gives `ids` back and holds `channel` until it has.
+  /// The tenant has no room: holds `channel` until it has; `ids` are given back at the end of
+  /// the pass (give_back).
   void hold(const ChannelRecord& channel, const std::vector<std::int64_t>& ids);
+  /// Gives back the rows hold() collected in this pass, in one statement.
+  void give_back();
   bool has_held() const;
   /// A stored WhatsApp message (whatsapp_wire.hpp stored form): text posted, others ignored.
   void process_whatsapp(const InboxRow& row, const ChannelRecord& channel);
@@ -145,6 +150,7 @@ class InboxProcessor : public InboxWaker {
   RoomCheck room_;
   mutable std::mutex held_mutex_;
   std::unordered_map<std::string, std::string> held_;  // channel id -> tenant id
+  std::vector<std::int64_t> give_back_;  // held rows of this pass (at most a batch); guarded by held_mutex_
 };
 
 /// The chat an inbox row belongs to, for grouping: the Telegram update's chat id or the

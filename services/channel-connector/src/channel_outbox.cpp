@@ -74,6 +74,7 @@ void OutboxSender::stop() {
 }
 
 void OutboxSender::on_outbound(const std::string& conversation_id) {
+  if (!conversation_id.empty()) claim_owed_ = true;  // a new row
   {
     std::lock_guard lock(mutex_);
     woken_ = true;
@@ -93,24 +94,31 @@ void OutboxSender::loop() {
   for (;;) {
     int free = static_cast<int>(settings_.workers) - in_flight_.load();
     int claimed = 0;
+    bool full = false;  // the claim took as many as it asked for: there may be more
     if (free > 0) {
       try {
+        claim_owed_ = false;
         auto jobs = repository_.claim_outbox(free, settings_.lease, owner_);
         claimed = static_cast<int>(jobs.size());
+        full = claimed == free;
+        if (full) claim_owed_ = true;
         for (auto& job : jobs) {
           ++in_flight_;
           auto id = job.id;
           sending_.add(id);
           bool taken = pool_->try_submit([this, job = std::move(job)] {
+            bool more = true;  // anything but a plain "sent": claim again
             try {
-              deliver(job);
+              deliver(job, more);
             } catch (const std::exception& e) {
               // Not renewed any more: claimed again after one lease.
               log_->warn("outbox row {}: delivery interrupted: {}", job.id, e.what());
             }
             sending_.remove(job.id);
             --in_flight_;
-            on_outbound("");
+            // A claim only when it may find something: the conversation's next row, rows queued
+            // since the last claim (unclaimed while every worker was busy), or a full last claim.
+            if (more || claim_owed_.load()) on_outbound("");
           });
           if (!taken) {  // shutting down: the lease brings it back later
             sending_.remove(id);
@@ -124,7 +132,9 @@ void OutboxSender::loop() {
     auto typing_due = repeat_typing();
     std::unique_lock lock(mutex_);
     if (stopping_) return;
-    if (claimed == 0 || in_flight_.load() >= static_cast<int>(settings_.workers)) {
+    // A claim that took fewer than it asked for took every due row there was: wait for a wake
+    // (new row, a conversation's head sent) or the poll.
+    if (!full || in_flight_.load() >= static_cast<int>(settings_.workers)) {
       auto until = std::chrono::steady_clock::now() + settings_.idle_poll;
       if (limiter_due_ && *limiter_due_ < until) until = *limiter_due_;
       if (typing_due && *typing_due < until) until = *typing_due;
@@ -147,8 +157,9 @@ int OutboxSender::run_once_inline() {
   auto jobs = repository_.claim_outbox(static_cast<int>(settings_.workers), settings_.lease, owner_);
   for (const auto& job : jobs) {
     sending_.add(job.id);
+    bool more = true;
     try {
-      deliver(job);
+      deliver(job, more);
     } catch (...) {
       sending_.remove(job.id);
       throw;
@@ -229,7 +240,7 @@ void OutboxSender::submit_typing(const std::string& channel_id, const crypto::Se
   });
 }
 
-void OutboxSender::deliver(const OutboxJob& job) {
+void OutboxSender::deliver(const OutboxJob& job, bool& more) {
   using Kind = telegram::CallResult::Kind;
   auto channel = repository_.get_core(job.channel_id);
   if (!channel) return;  // disconnected: its rows are gone
@@ -287,7 +298,7 @@ void OutboxSender::deliver(const OutboxJob& job) {
     log_->warn("outbox row {}: given up: {}", job.id, error);
     return;
   }
-  repository_.outbox_sent(job.id);
+  more = repository_.outbox_sent(job.id);
   if (!channel->last_delivery_error.empty()) repository_.set_delivery_error(channel->id, "");
   sent_.inc();
 }

@@ -107,7 +107,9 @@ class OutboxSender : public OutboundListener {
 
  private:
   void loop();
-  void deliver(const OutboxJob& job);
+  /// Delivers one claimed row; `more` is set false when it was sent and its conversation has
+  /// no further pending row (nothing a claim could newly find because of this row).
+  void deliver(const OutboxJob& job, bool& more);
   /// WhatsApp: the 24-hour window check (outside → window_closed, no call), then one
   /// /messages call per part (4096 characters), retried like Telegram's.
   void deliver_whatsapp(const OutboxJob& job, const ChannelRecord& channel,
@@ -127,6 +129,9 @@ class OutboxSender : public OutboundListener {
   metrics::Counter& retried_;
   metrics::Counter& failed_;
   std::atomic<int> in_flight_{0};
+  /// Rows may be due that no claim has looked for: set by on_outbound(conversation) and by a
+  /// claim that took as many as it asked for; cleared right before each claim.
+  std::atomic<bool> claim_owed_{false};
   std::mutex mutex_;
   std::condition_variable wake_;
   bool woken_ = false;

@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "botfactory/pg/pool.hpp"
+#include "channel_core_cache.hpp"
 
 namespace botfactory::channel {
 namespace {
@@ -64,6 +65,15 @@ constexpr const char* kStoreInbound =
 constexpr const char* kTouchInbound =
     "UPDATE chat.channels SET last_inbound_at = now() WHERE id = $1 "
     "AND (last_inbound_at IS NULL OR last_inbound_at < now() - interval '1 second')";
+// The webhook's store in one statement (one implicit transaction, one round trip): the insert
+// and, at most once a second, the channel's last_inbound_at (a data-modifying CTE always runs).
+constexpr const char* kStoreWebhook =
+    "WITH stored AS (INSERT INTO chat.channel_inbox (channel_id, external_id, payload, chat_key) "
+    "VALUES ($1, $2, $3, CASE WHEN $4 = '' THEN '#' || $2 ELSE $4 END) "
+    "ON CONFLICT (channel_id, external_id) DO NOTHING RETURNING 1), "
+    "touched AS (UPDATE chat.channels SET last_inbound_at = now() WHERE id = $1 "
+    "AND (last_inbound_at IS NULL OR last_inbound_at < now() - interval '1 second') RETURNING 1) "
+    "SELECT (SELECT count(*) FROM stored)";
 constexpr const char* kAdvanceOffset =
     "UPDATE chat.channels SET poll_offset = GREATEST(poll_offset, $2) WHERE id = $1";
 // The head (oldest open row) of each chat, when free; the outer row re-checks state and lease,
@@ -91,21 +101,33 @@ constexpr const char* kInboxRelease =
 constexpr const char* kInboxPosted =
     "UPDATE chat.channel_inbox SET state = 'posted', message_id = $2, attempts = 0, "
     "lease_until = now() + $3 * interval '1 millisecond', updated_at = now() WHERE id = $1";
+// Also answers whether the row's chat has another open row (its next update, which no claim
+// could take while this one was the head): the inbox looks for work again only then.
 constexpr const char* kInboxFinished =
-    "UPDATE chat.channel_inbox SET state = $2, last_error = $3, lease_until = NULL, lease_owner = NULL, "
-    "updated_at = now() WHERE id = $1";
+    "WITH finished AS (UPDATE chat.channel_inbox SET state = $2, last_error = $3, lease_until = NULL, "
+    "lease_owner = NULL, updated_at = now() WHERE id = $1 RETURNING channel_id, chat_key) "
+    "SELECT EXISTS (SELECT 1 FROM chat.channel_inbox i JOIN finished f ON i.channel_id = f.channel_id "
+    "AND i.chat_key = f.chat_key WHERE i.state IN ('pending', 'posted') AND i.id <> $1)";
 constexpr const char* kPostedInbound =
     "SELECT i.id, i.attempts, EXISTS (SELECT 1 FROM chat.messages r WHERE r.conversation_id = "
     "m.conversation_id AND r.client_id = 'bot-reply-' || m.id::text), c.tenant_id, c.bot_id, "
     "m.conversation_id, m.id, m.seq, m.text, m.sender_id FROM chat.channel_inbox i "
     "JOIN chat.messages m ON m.id = i.message_id JOIN chat.conversations c ON c.id = m.conversation_id "
     "WHERE i.id = $1 AND i.state = 'posted'";
+// A chat writing again within a minute with the same name, still active, is only read (no new
+// row version per update: every update rewrote the conversation row before the append did it
+// again); otherwise created or refreshed. last_customer_message_at (WhatsApp's 24-hour window)
+// may so be up to a minute old: the window closes at most that much early, never late.
 constexpr const char* kConversationForChat =
-    "INSERT INTO chat.conversations (tenant_id, bot_id, channel, visitor_id, visitor_name, "
-    "channel_id, external_chat_id, last_customer_message_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now()) "
+    "WITH found AS (SELECT id FROM chat.conversations WHERE channel_id = $6::uuid AND external_chat_id = $7::text "
+    "AND visitor_name = $5::text AND NOT chat_inactive AND last_customer_message_at > now() - interval '1 minute'), "
+    "up AS (INSERT INTO chat.conversations (tenant_id, bot_id, channel, visitor_id, visitor_name, "
+    "channel_id, external_chat_id, last_customer_message_at) SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::text, $6::uuid, $7::text, now() "
+    "WHERE NOT EXISTS (SELECT 1 FROM found) "
     "ON CONFLICT (channel_id, external_chat_id) WHERE channel_id IS NOT NULL DO UPDATE SET "
     "visitor_name = EXCLUDED.visitor_name, chat_inactive = false, last_customer_message_at = now() "
-    "RETURNING id";
+    "RETURNING id) "
+    "SELECT id FROM up UNION ALL SELECT id FROM found LIMIT 1";
 // The head (oldest pending row) of each conversation, when due and free; FOR UPDATE SKIP LOCKED
 // on the outer rows keeps two claimers from taking the same row.
 constexpr const char* kClaimOutbox =
@@ -123,9 +145,13 @@ constexpr const char* kClaimOutbox =
     "(SELECT chat_inactive FROM chat.conversations v WHERE v.id = o.conversation_id), "
     "(SELECT COALESCE((extract(epoch from last_customer_message_at) * 1000000)::bigint, 0) "
     "FROM chat.conversations v WHERE v.id = o.conversation_id), o.language";
+// Also answers whether the conversation has another pending row (its next message, which no
+// claim could take while this one was the head): the sender claims again only then.
 constexpr const char* kOutboxSent =
-    "UPDATE chat.channel_outbox SET state = 'sent', sent_at = now(), lease_until = NULL, "
-    "last_error = '', external_message_id = NULLIF($2, '') WHERE id = $1";
+    "WITH sent AS (UPDATE chat.channel_outbox SET state = 'sent', sent_at = now(), lease_until = NULL, "
+    "last_error = '', external_message_id = NULLIF($2, '') WHERE id = $1 RETURNING conversation_id) "
+    "SELECT EXISTS (SELECT 1 FROM chat.channel_outbox o JOIN sent ON o.conversation_id = sent.conversation_id "
+    "WHERE o.state = 'pending' AND o.id <> $1)";
 constexpr const char* kOutboxWindowClosed =
     "UPDATE chat.channel_outbox SET state = 'window_closed', last_error = $2, lease_until = NULL, "
     "failed_at = now() "
@@ -240,6 +266,12 @@ std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()); 
 
 ChannelRepository::ChannelRepository(pg::Pool& pool) : pool_(pool) {}
 
+ChannelRepository::~ChannelRepository() = default;
+
+void ChannelRepository::cache_core(std::chrono::milliseconds ttl, std::size_t max_entries) {
+  core_cache_ = ttl.count() > 0 ? std::make_unique<ChannelCoreCache>(ttl, max_entries) : nullptr;
+}
+
 ChannelRepository::InsertOutcome ChannelRepository::insert(const NewChannel& c, int max_channels) {
   auto connection = pool_.acquire();
   pg::Transaction tx(*connection);
@@ -275,27 +307,40 @@ std::optional<ChannelRecord> ChannelRepository::get(const std::string& channel_i
 }
 
 std::optional<ChannelRecord> ChannelRepository::get_core(const std::string& channel_id) {
+  if (core_cache_) {
+    return core_cache_->get(channel_id, [&]() -> std::optional<ChannelRecord> {
+      auto connection = pool_.acquire();
+      auto r = connection->exec_prepared("cc_get_channel_core", kGetChannelCore, {channel_id});
+      if (r.rows() == 0) return std::nullopt;
+      return read_channel(r, 0);
+    });
+  }
   auto connection = pool_.acquire();
-  auto r = connection->exec(kGetChannelCore, {channel_id});
+  auto r = connection->exec_prepared("cc_get_channel_core", kGetChannelCore, {channel_id});
   if (r.rows() == 0) return std::nullopt;
   return read_channel(r, 0);
 }
 
 bool ChannelRepository::remove(const std::string& channel_id, const std::string& tenant_id,
                                const std::string& bot_id) {
+  if (core_cache_) core_cache_->invalidate(channel_id);
   auto connection = pool_.acquire();
-  return connection->exec(kDeleteChannel, {channel_id, tenant_id, bot_id}).affected() > 0;
+  bool removed = connection->exec(kDeleteChannel, {channel_id, tenant_id, bot_id}).affected() > 0;
+  if (core_cache_) core_cache_->invalidate(channel_id);
+  return removed;
 }
 
 void ChannelRepository::set_state(const std::string& channel_id, const std::string& state,
                                   const std::string& error) {
   auto connection = pool_.acquire();
   connection->exec(kSetState, {channel_id, state, error});
+  if (core_cache_) core_cache_->invalidate(channel_id);
 }
 
 void ChannelRepository::set_delivery_error(const std::string& channel_id, const std::string& error) {
   auto connection = pool_.acquire();
   connection->exec(kSetDeliveryError, {channel_id, error});
+  if (core_cache_) core_cache_->invalidate(channel_id);
 }
 
 std::vector<ChannelRecord> ChannelRepository::lease_polling(const std::string& owner,
@@ -310,12 +355,8 @@ std::vector<ChannelRecord> ChannelRepository::lease_polling(const std::string& o
 bool ChannelRepository::store_inbound(const std::string& channel_id, const std::string& external_id,
                                       const std::string& payload, const std::string& chat_key) {
   auto connection = pool_.acquire();
-  pg::Transaction tx(*connection);
-  bool inserted =
-      connection->exec(kStoreInbound, {channel_id, external_id, payload, chat_key}).affected() > 0;
-  connection->exec(kTouchInbound, {channel_id});
-  tx.commit();
-  return inserted;
+  return connection->exec_prepared("cc_store_webhook", kStoreWebhook, {channel_id, external_id, payload, chat_key})
+             .int64(0, 0) > 0;
 }
 
 int ChannelRepository::store_polled(const std::string& channel_id,
@@ -325,10 +366,10 @@ int ChannelRepository::store_polled(const std::string& channel_id,
   pg::Transaction tx(*connection);
   int inserted = 0;
   for (const auto& u : updates) {
-    inserted += connection->exec(kStoreInbound, {channel_id, u.external_id, u.payload, u.chat_key})
+    inserted += connection->exec_prepared("cc_store_inbound", kStoreInbound, {channel_id, u.external_id, u.payload, u.chat_key})
                     .affected() > 0;
   }
-  if (!updates.empty()) connection->exec(kTouchInbound, {channel_id});
+  if (!updates.empty()) connection->exec_prepared("cc_touch_inbound", kTouchInbound, {channel_id});
   connection->exec(kAdvanceOffset, {channel_id, std::to_string(next_offset)});
   tx.commit();
   return inserted;
@@ -357,7 +398,7 @@ std::vector<InboxRow> ChannelRepository::claim_inbox(int limit, std::chrono::mil
                                                      const std::string& owner,
                                                      const std::vector<std::string>& skip_channels) {
   auto connection = pool_.acquire();
-  auto r = connection->exec(kClaimInbox,
+  auto r = connection->exec_prepared("cc_claim_inbox", kClaimInbox,
                             {std::to_string(limit), ms(lease), array_literal(skip_channels), owner});
   std::vector<InboxRow> out;
   for (int i = 0; i < r.rows(); ++i) {
@@ -371,24 +412,25 @@ std::vector<InboxRow> ChannelRepository::claim_inbox(int limit, std::chrono::mil
 void ChannelRepository::inbox_release(const std::vector<std::int64_t>& inbox_ids) {
   if (inbox_ids.empty()) return;
   auto connection = pool_.acquire();
-  connection->exec(kInboxRelease, {array_literal(inbox_ids)});
+  connection->exec_prepared("cc_inbox_release", kInboxRelease, {array_literal(inbox_ids)});
 }
 
 void ChannelRepository::inbox_posted(std::int64_t inbox_id, const std::string& message_id,
                                      std::chrono::milliseconds lease) {
   auto connection = pool_.acquire();
-  connection->exec(kInboxPosted, {std::to_string(inbox_id), message_id, ms(lease)});
+  connection->exec_prepared("cc_inbox_posted", kInboxPosted, {std::to_string(inbox_id), message_id, ms(lease)});
 }
 
-void ChannelRepository::inbox_finished(std::int64_t inbox_id, const std::string& state,
+bool ChannelRepository::inbox_finished(std::int64_t inbox_id, const std::string& state,
                                        const std::string& error) {
   auto connection = pool_.acquire();
-  connection->exec(kInboxFinished, {std::to_string(inbox_id), state, error});
+  return connection->exec_prepared("cc_inbox_finished", kInboxFinished, {std::to_string(inbox_id), state, error})
+      .boolean(0, 0);
 }
 
 std::optional<PostedInbound> ChannelRepository::posted_inbound(std::int64_t inbox_id) {
   auto connection = pool_.acquire();
-  auto r = connection->exec(kPostedInbound, {std::to_string(inbox_id)});
+  auto r = connection->exec_prepared("cc_posted_inbound", kPostedInbound, {std::to_string(inbox_id)});
   if (r.rows() == 0) return std::nullopt;
   PostedInbound p;
   p.inbox_id = r.int64(0, 0);
@@ -408,14 +450,14 @@ int ChannelRepository::renew_inbox(const std::vector<std::int64_t>& ids, const s
                                    std::chrono::milliseconds lease) {
   if (ids.empty()) return 0;
   auto connection = pool_.acquire();
-  return static_cast<int>(connection->exec(kRenewInbox, {array_literal(ids), owner, ms(lease)}).affected());
+  return static_cast<int>(connection->exec_prepared("cc_renew_inbox", kRenewInbox, {array_literal(ids), owner, ms(lease)}).affected());
 }
 
 int ChannelRepository::renew_outbox(const std::vector<std::int64_t>& ids, const std::string& owner,
                                     std::chrono::milliseconds lease) {
   if (ids.empty()) return 0;
   auto connection = pool_.acquire();
-  return static_cast<int>(connection->exec(kRenewOutbox, {array_literal(ids), owner, ms(lease)}).affected());
+  return static_cast<int>(connection->exec_prepared("cc_renew_outbox", kRenewOutbox, {array_literal(ids), owner, ms(lease)}).affected());
 }
 
 std::string ChannelRepository::conversation_for_chat(const ChannelRecord& channel,
@@ -423,7 +465,7 @@ std::string ChannelRepository::conversation_for_chat(const ChannelRecord& channe
                                                      const std::string& visitor_id,
                                                      const std::string& visitor_name) {
   auto connection = pool_.acquire();
-  auto r = connection->exec(kConversationForChat,
+  auto r = connection->exec_prepared("cc_conversation_for_chat", kConversationForChat,
                             {channel.tenant_id, channel.bot_id, channel.kind, visitor_id,
                              visitor_name, channel.id, external_chat_id});
   return r.str(0, 0);
@@ -432,7 +474,7 @@ std::string ChannelRepository::conversation_for_chat(const ChannelRecord& channe
 std::vector<OutboxJob> ChannelRepository::claim_outbox(int limit, std::chrono::milliseconds lease,
                                                        const std::string& owner) {
   auto connection = pool_.acquire();
-  auto r = connection->exec(kClaimOutbox, {std::to_string(limit), ms(lease), owner});
+  auto r = connection->exec_prepared("cc_claim_outbox", kClaimOutbox, {std::to_string(limit), ms(lease), owner});
   std::vector<OutboxJob> out;
   for (int i = 0; i < r.rows(); ++i) {
     OutboxJob j;
@@ -454,12 +496,14 @@ std::vector<OutboxJob> ChannelRepository::claim_outbox(int limit, std::chrono::m
   return out;
 }
 
-void ChannelRepository::outbox_sent(std::int64_t id, const std::string& external_message_id) {
+bool ChannelRepository::outbox_sent(std::int64_t id, const std::string& external_message_id) {
   auto connection = pool_.acquire();
-  connection->exec(kOutboxSent, {std::to_string(id), external_message_id});
-  if (external_message_id.empty()) return;
+  bool more = connection->exec_prepared("cc_outbox_sent", kOutboxSent, {std::to_string(id), external_message_id})
+                  .boolean(0, 0);
+  if (external_message_id.empty()) return more;
   auto channel = connection->exec(kOutboxChannel, {std::to_string(id)});
   if (channel.rows() > 0) connection->exec(kApplyEarlyStatus, {channel.str(0, 0), external_message_id});
+  return more;
 }
 
 void ChannelRepository::outbox_window_closed(std::int64_t id, const std::string& error) {
@@ -481,7 +525,7 @@ int ChannelRepository::record_delivery_status(const std::string& channel_id,
 void ChannelRepository::outbox_retry(std::int64_t id, std::chrono::milliseconds delay,
                                      int parts_sent, const std::string& error, bool count_attempt) {
   auto connection = pool_.acquire();
-  connection->exec(kOutboxRetry, {std::to_string(id), ms(delay), std::to_string(parts_sent), error,
+  connection->exec_prepared("cc_outbox_retry", kOutboxRetry, {std::to_string(id), ms(delay), std::to_string(parts_sent), error,
                                   count_attempt ? "1" : "0"});
 }
 
@@ -497,7 +541,7 @@ void ChannelRepository::mark_chat_inactive(const std::string& conversation_id) {
 
 bool ChannelRepository::awaiting_bot_reply(const std::string& conversation_id) {
   auto connection = pool_.acquire();
-  return connection->exec(kAwaitingBotReply, {conversation_id}).int64(0, 0) > 0;
+  return connection->exec_prepared("cc_awaiting_bot_reply", kAwaitingBotReply, {conversation_id}).int64(0, 0) > 0;
 }
 
 }  // namespace botfactory::channel

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,8 @@ class Pool;
 }
 
 namespace botfactory::channel {
+
+class ChannelCoreCache;
 
 /// One row of chat.channels plus its outbox counts. Times in µs since the epoch (0 = never).
 struct ChannelRecord {
@@ -103,6 +106,12 @@ struct OutboxJob {
 class ChannelRepository {
  public:
   explicit ChannelRepository(pg::Pool& pool);
+  ~ChannelRepository();
+
+  /// Keeps get_core()'s rows for `ttl` (at most `max_entries` channels; ChannelCoreCache). Off
+  /// (every get_core reads the row) until called; call before the repository is shared.
+  /// remove(), set_state() and set_delivery_error() forget the channel at once.
+  void cache_core(std::chrono::milliseconds ttl, std::size_t max_entries);
 
   enum class InsertOutcome { kInserted, kLimitReached, kDuplicate };
   /// Inserts `channel` unless the bot has `max_channels` or more channels already (counted under
@@ -115,7 +124,8 @@ class ChannelRepository {
   std::optional<ChannelRecord> get(const std::string& channel_id, const std::string& tenant_id = {},
                                    const std::string& bot_id = {});
   /// One channel by id without the outbox counts (pending/failed/window_closed_outbound are 0):
-  /// one index lookup, for the inbox and outbox hot paths.
+  /// one index lookup, for the inbox and outbox hot paths; from the cache when cache_core() set
+  /// one up (last_inbound_at and the poll fields may then be up to its ttl old).
   std::optional<ChannelRecord> get_core(const std::string& channel_id);
   /// Deletes the channel (its inbox and outbox rows go with it; conversations keep their
   /// history, channel_id set NULL). False when it was not the tenant's bot's.
@@ -157,8 +167,9 @@ class ChannelRepository {
   /// pending → posted (`message_id` committed); the row keeps its lease (`lease` from now,
   /// renewed by its owner while the reply is generated): its chat's next row waits for it.
   void inbox_posted(std::int64_t inbox_id, const std::string& message_id, std::chrono::milliseconds lease);
-  /// → done/failed with `error` (lease cleared: the chat's next row is free).
-  void inbox_finished(std::int64_t inbox_id, const std::string& state, const std::string& error);
+  /// → done/failed with `error` (lease cleared: the chat's next row is free). True when the
+  /// chat has another open row.
+  bool inbox_finished(std::int64_t inbox_id, const std::string& state, const std::string& error);
   /// The committed visitor message of posted row `inbox_id`, with whether its reply exists.
   std::optional<PostedInbound> posted_inbound(std::int64_t inbox_id);
   /// Heartbeat: extends to `lease` from now the leases `owner` holds on inbox rows `ids` that
@@ -181,7 +192,8 @@ class ChannelRepository {
   std::vector<OutboxJob> claim_outbox(int limit, std::chrono::milliseconds lease,
                                       const std::string& owner = {});
   /// Sent; `external_message_id` (WhatsApp wamid of the last part) matches later statuses.
-  void outbox_sent(std::int64_t id, const std::string& external_message_id = {});
+  /// True when the row's conversation has another pending row (its next message).
+  bool outbox_sent(std::int64_t id, const std::string& external_message_id = {});
   /// Not sent: the WhatsApp 24-hour customer-service window is closed (final, shown in health).
   void outbox_window_closed(std::int64_t id, const std::string& error);
   /// Records a WhatsApp/Instagram status (sent/delivered/read/failed, `error` for failed) on the
@@ -203,6 +215,7 @@ class ChannelRepository {
 
  private:
   pg::Pool& pool_;
+  std::unique_ptr<ChannelCoreCache> core_cache_;  // null: off
 };
 
 }  // namespace botfactory::channel

@@ -562,7 +562,7 @@ std::vector<chat::v1::AnalyticsDay> ChatStore::analytics(const std::string& tena
 
 bool ChatStore::human_handles(const std::string& conversation_id) {
   auto connection = pool_.acquire();
-  auto r = connection->exec(kHandler, {conversation_id});
+  auto r = connection->exec_prepared("cs_handler", kHandler, {conversation_id});
   return r.rows() > 0 && r.text(0, 0) == "human";
 }
 
@@ -574,7 +574,7 @@ bool ChatStore::exists(const std::string& conversation_id) {
 std::vector<Turn> ChatStore::recent_turns(const std::string& conversation_id,
                                           std::int64_t before_seq, int max_turns) {
   auto connection = pool_.acquire();
-  auto r = connection->exec(kRecentTurns, {conversation_id, std::to_string(before_seq),
+  auto r = connection->exec_prepared("cs_recent_turns", kRecentTurns, {conversation_id, std::to_string(before_seq),
                                            std::to_string(max_turns)});
   std::vector<Turn> turns;
   turns.reserve(static_cast<std::size_t>(r.rows()));

@@ -6,11 +6,16 @@ namespace botfactory::channel {
 namespace {
 
 // clock_timestamp(), not now(): two outcomes recorded in quick succession stay ordered.
+// A model reply rewrites the row at most once a second while no fallback came after the last
+// one (a busy bot wrote it on every reply); after a fallback the next reply always writes, so
+// `degraded` (fallback newer than the last reply) clears at once.
 constexpr const char* kRecordModelReply =
     "INSERT INTO chat.bot_model_status AS s (bot_id, tenant_id, last_model_reply_at) "
     "VALUES ($1, $2, clock_timestamp()) "
     "ON CONFLICT (bot_id) DO UPDATE SET last_model_reply_at = EXCLUDED.last_model_reply_at "
-    "WHERE s.tenant_id = EXCLUDED.tenant_id";
+    "WHERE s.tenant_id = EXCLUDED.tenant_id AND (s.last_model_reply_at IS NULL "
+    "OR s.last_model_reply_at < EXCLUDED.last_model_reply_at - interval '1 second' "
+    "OR (s.last_fallback_at IS NOT NULL AND s.last_fallback_at >= s.last_model_reply_at))";
 
 constexpr const char* kRecordFallback =
     "INSERT INTO chat.bot_model_status AS s "
@@ -34,7 +39,7 @@ ModelStatusRepository::ModelStatusRepository(pg::Pool& pool) : pool_(pool) {}
 void ModelStatusRepository::record_model_reply(const std::string& tenant_id,
                                                const std::string& bot_id) {
   auto connection = pool_.acquire();
-  connection->exec(kRecordModelReply, {bot_id, tenant_id});
+  connection->exec_prepared("ms_record_model_reply", kRecordModelReply, {bot_id, tenant_id});
 }
 
 void ModelStatusRepository::record_fallback(const std::string& tenant_id,

@@ -68,8 +68,8 @@ TEST_CASE("replicas: a chat's inbox rows go to one claimer at a time, oldest fir
   // Posted: still the chat's head (its reply is owed), so x2 waits.
   repository.inbox_posted(x1, h.text("SELECT gen_random_uuid()::text"), kLease);
   CHECK(repository.claim_inbox(10, kLease, "B").empty());
-  // Done: x2 is the head now, and only x2 of chat 11.
-  repository.inbox_finished(x1, "done", "");
+  // Done: x2 is the head now, and only x2 of chat 11 (the finish says the chat has a next row).
+  CHECK(repository.inbox_finished(x1, "done", ""));
   auto b = repository.claim_inbox(10, kLease, "B");
   CHECK(ids(b) == std::set<std::int64_t>{x2});
 
@@ -90,6 +90,11 @@ TEST_CASE("replicas: a chat's inbox rows go to one claimer at a time, oldest fir
   auto c = repository.claim_inbox(10, kLease, "C");
   CHECK(ids(c) == std::set<std::int64_t>{x2});
   CHECK(std::find_if(c.begin(), c.end(), [&](const auto& r) { return r.id == x3; }) == c.end());
+  // chanperf: a finish answers whether the chat has another open row (the inbox looks for work
+  // again only then): y1 was chat 22's only row; x2 still has x3 behind it.
+  CHECK_FALSE(repository.inbox_finished(y1, "done", ""));
+  CHECK(repository.inbox_finished(x2, "done", ""));
+  CHECK_FALSE(repository.inbox_finished(x3, "failed", "x"));
 }
 
 TEST_CASE("replicas: claimers racing on many chats never hold two rows of a chat at once and "
@@ -281,4 +286,53 @@ TEST_CASE("replicas: a polling channel whose replica died is polled by another o
   REQUIRE(wait_until([&] { return h.telegram.sent().size() == 1; }, std::chrono::seconds(5)));
   CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(1900));
   CHECK(h.text("SELECT poll_owner FROM chat.channels WHERE id = $1", {view.record.id}) != "dead");
+}
+
+TEST_CASE("outbox: a sent row answers whether its conversation has a next pending row (the "
+          "sender claims again only then); the next row is claimable only after it; a chat's "
+          "conversation is written only when something changed (chanperf)") {
+  ChannelHarness h([](BindingSettings& b) { b.public_base_url = "https://bots.example.com/"; });
+  auto token = h.telegram.add_bot(5559009, "sent_more_bot");
+  auto view = h.connect(token, "webhook");
+  h.stop();  // the test is the sender
+  ChannelRepository repository(*h.pool);
+  auto conversation = repository.conversation_for_chat(view.record, "71", "telegram:71", "Chat 71");
+  auto other = repository.conversation_for_chat(view.record, "72", "telegram:72", "Chat 72");
+  // chanperf: a chat writing again is only read while nothing changed; a new name, an inactive
+  // chat or a stale last message time is written.
+  auto version = [&] { return h.text("SELECT xmin::text FROM chat.conversations WHERE id = $1", {conversation}); };
+  auto before = version();
+  CHECK(repository.conversation_for_chat(view.record, "71", "telegram:71", "Chat 71") == conversation);
+  CHECK(version() == before);
+  CHECK(repository.conversation_for_chat(view.record, "71", "telegram:71", "Renamed") == conversation);
+  CHECK(h.text("SELECT visitor_name FROM chat.conversations WHERE id = $1", {conversation}) == "Renamed");
+  h.count("WITH u AS (UPDATE chat.conversations SET chat_inactive = true WHERE id = $1 RETURNING 1) "
+          "SELECT count(*) FROM u", {conversation});
+  CHECK(repository.conversation_for_chat(view.record, "71", "telegram:71", "Renamed") == conversation);
+  CHECK(h.text("SELECT chat_inactive::text FROM chat.conversations WHERE id = $1", {conversation}) == "false");
+  h.count("WITH u AS (UPDATE chat.conversations SET last_customer_message_at = now() - interval '2 minutes' "
+          "WHERE id = $1 RETURNING 1) SELECT count(*) FROM u", {conversation});
+  CHECK(repository.conversation_for_chat(view.record, "71", "telegram:71", "Renamed") == conversation);
+  CHECK(h.count("SELECT count(*) FROM chat.conversations WHERE id = $1 AND last_customer_message_at > "
+                "now() - interval '10 seconds'", {conversation}) == 1);
+  ChatStore store(*h.pool);
+  auto queue = [&](const std::string& conv, const std::string& client_id) {
+    NewMessage op{conv, client_id, common::v1::SENDER_KIND_OPERATOR, "operator-1", "Olga", client_id, {}, ""};
+    op.deliver_to_channel = true;
+    REQUIRE(store.append(op));
+  };
+  queue(conversation, "op-1");
+  queue(conversation, "op-2");
+  queue(other, "op-3");
+  auto first = repository.claim_outbox(10, kLease, "A");
+  REQUIRE(first.size() == 2);  // the head of each conversation
+  CHECK(first[0].text == "op-1");
+  CHECK(first[1].text == "op-3");
+  CHECK(repository.outbox_sent(first[0].id));        // op-2 waits behind it
+  CHECK_FALSE(repository.outbox_sent(first[1].id));  // conversation 72 has nothing more
+  auto second = repository.claim_outbox(10, kLease, "A");
+  REQUIRE(second.size() == 1);
+  CHECK(second[0].text == "op-2");
+  CHECK_FALSE(repository.outbox_sent(second[0].id));
+  CHECK(repository.claim_outbox(10, kLease, "A").empty());
 }

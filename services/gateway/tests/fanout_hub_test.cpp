@@ -9,6 +9,7 @@
 
 #include "botfactory/redis/subscriber.hpp"
 #include "fanout/fanout_hub.hpp"
+#include "ws/room_frames.hpp"
 
 using namespace botfactory;
 using gateway::FanoutHub;
@@ -21,8 +22,11 @@ constexpr std::string_view kChannel = "chat:conv:c1";
 
 struct Recorder : gateway::ConversationWatcher {
   std::vector<std::int64_t> seqs;
-  void on_event(const gateway::ConversationId&, const gateway::Frame&, std::int64_t seq) override {
+  std::vector<std::optional<gateway::MembershipEnd>> ended;  // per event
+  void on_event(const gateway::ConversationId&, const gateway::Frame&, std::int64_t seq,
+                const gateway::MembershipEnd* end) override {
     seqs.push_back(seq);
+    ended.push_back(end ? std::optional(*end) : std::nullopt);
   }
   void on_resync() override {}
 };
@@ -127,4 +131,40 @@ TEST_CASE("the window goes when the last watcher leaves") {
   f.hub.unwatch("c1", f.watcher.get());
   CHECK_FALSE(f.since(1).has_value());
   CHECK(f.hub.conversation_count() == 0);
+}
+
+TEST_CASE("the hub decides once per frame whose room membership it ends, for every watcher") {
+  HubFixture f({});
+  auto second = std::make_shared<Recorder>();
+  f.hub.watch("c1", second, [] {});
+  auto event = [](std::int64_t seq, const char* name, const char* kind, const char* id) {
+    return R"({"type":"message.new","conversation_id":"c1","seq":)" + std::to_string(seq) +
+           R"(,"message":{"id":"m","sender":{"kind":")" + kind + R"(","id":")" + id +
+           R"(","name":"N"},"text":"","event":")" + name + R"("}})";
+  };
+  f.hub.handle_message(kChannel, event(1, "member.left", "visitor", "v_1"));
+  f.hub.handle_message(kChannel, event(2, "member.removed", "operator", "u7"));
+  f.hub.handle_message(kChannel, event(3, "member.joined", "visitor", "v_2"));
+  f.publish(4);  // a plain message
+  // The marker inside a message's text is no event.
+  f.hub.handle_message(kChannel, R"({"type":"message.new","conversation_id":"c1","seq":5,"message":{"sender":{"kind":"visitor","id":"v_1"},"text":"\"event\":\"member.left\""}})");
+  // Typing (no seq) is never a membership end.
+  f.hub.handle_message(kChannel, R"({"type":"typing","conversation_id":"c1","state":"start"})");
+  for (const auto& w : {f.watcher, second}) {
+    REQUIRE(w->ended.size() == 6);
+    REQUIRE(w->ended[0]);
+    CHECK(w->ended[0]->kind == "visitor");
+    CHECK(w->ended[0]->id == "v_1");
+    REQUIRE(w->ended[1]);
+    CHECK(w->ended[1]->kind == "operator");
+    CHECK(w->ended[1]->id == "u7");
+    for (std::size_t i = 2; i < 6; ++i) CHECK_FALSE(w->ended[i]);
+  }
+  // What the socket then does with it: only the member named leaves.
+  gateway::RoomPresenceMember visitor{"visitor", "v_1", "V"};
+  gateway::RoomPresenceMember user{"user", "u7", "U"};
+  CHECK(gateway::ends_membership_of(*f.watcher->ended[0], visitor));
+  CHECK_FALSE(gateway::ends_membership_of(*f.watcher->ended[0], user));
+  CHECK(gateway::ends_membership_of(*f.watcher->ended[1], user));
+  CHECK_FALSE(gateway::ends_membership_of(*f.watcher->ended[1], visitor));
 }

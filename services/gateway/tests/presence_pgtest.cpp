@@ -131,6 +131,71 @@ TEST_CASE("presence: many entries go out in pipelined batches; an outage keeps t
   CHECK(cut.held() == 1);
 }
 
+TEST_CASE("presence: a room key's members share one ZADD, PEXPIRE and trim per round") {
+  const std::string prefix = "prtest-" + common::random_base62(10) + ":";
+  const auto big = redis::room_presence_key(prefix, "big");  // split over several round trips
+  const auto two = redis::room_presence_key(prefix, "two");
+  ManualClock clock;
+  redis::BlockingClient client(testenv::redis_host(), testenv::redis_port());
+  redis::PresenceReader reader(client, clock.fn());
+  auto settings = short_presence();
+  settings.batch = 64;
+  redis::PresenceHeartbeat a(testenv::redis_host(), testenv::redis_port(), {}, settings, clock.fn());
+  redis::PresenceHeartbeat killed(testenv::redis_host(), testenv::redis_port(), {}, settings,
+                                  clock.fn());
+  for (int i = 0; i < 150; ++i) a.hold(big, "a|visitor|v" + std::to_string(i) + "|V");
+  a.hold(two, "a|user|u1|U");
+  a.hold(two, "a|user|u2|W");
+  killed.hold(big, "k|visitor|gone|G");
+  REQUIRE(killed.beat(true));
+  // A member nobody refreshes any more (expired score): the next round's trim drops it.
+  REQUIRE(client.command({"ZADD", big, std::to_string(clock.ms.load() - 1), "old|visitor|x|X"}));
+
+  const auto before = a.commands_sent();
+  REQUIRE(a.beat(true));
+  // 152 entries in 64-entry rounds: 3 rounds; per key part one ZADD + PEXPIRE, one trim per
+  // key (per member it was 3 × 152 = 456 commands).
+  const auto sent = a.commands_sent() - before;
+  CHECK(sent >= 8);
+  CHECK(sent <= 12);
+  CHECK(reader.count(big) == 151);  // 150 + the other replica's member
+  CHECK(reader.count(two) == 2);
+  CHECK(integer(client, {"ZCARD", big}) == 151);  // the expired member trimmed
+  for (const auto& key : {big, two}) {
+    auto pttl = integer(client, {"PTTL", key});
+    CHECK(pttl > 0);
+    CHECK(pttl <= 1000);
+  }
+
+  SECTION("a killed replica's members drop out after the TTL while the other keeps refreshing") {
+    // `killed` stops refreshing (no stop(): a crash). `a` beats every 300 ms.
+    for (int i = 0; i < 3; ++i) {
+      clock.ms += 300;
+      REQUIRE(a.beat(true));
+    }
+    clock.ms += 200;  // 1 100 ms after the killed replica's last write
+    CHECK(reader.count(big) == 150);
+    REQUIRE(a.beat(true));  // its trim removes the stale entry from the set itself
+    CHECK(integer(client, {"ZCARD", big}) == 150);
+    auto score = client.command({"ZSCORE", big, "k|visitor|gone|G"});
+    REQUIRE(score);
+    CHECK(score->type == REDIS_REPLY_NIL);
+  }
+  SECTION("members of one key released together go in one ZREM; the rest stay") {
+    for (int i = 0; i < 100; ++i) a.release(big, "a|visitor|v" + std::to_string(i) + "|V");
+    a.release(two, "a|user|u1|U");
+    const auto mark = a.commands_sent();
+    REQUIRE(a.beat(false));
+    CHECK(a.commands_sent() - mark <= 4);  // 101 removals: ZREM big ×2 (64 + 36), ZREM two
+    CHECK(reader.count(big) == 51);
+    CHECK(reader.members(two) == std::vector<std::string>{"a|user|u2|W"});
+  }
+  a.stop();
+  CHECK(reader.count(two) == 0);
+  client.command({"DEL", big});
+  client.command({"DEL", two});
+}
+
 TEST_CASE("presence: a visitor socket's join is recorded by its replica and removed on close") {
   Fleet fleet([](gateway::GatewaySettings& s) {
     s.presence_heartbeat = std::chrono::milliseconds(200);

@@ -8,6 +8,7 @@
 #include "botfactory/common/logging.hpp"
 #include "botfactory/redis/subscriber.hpp"
 #include "gateway_metrics.hpp"
+#include "ws/room_frames.hpp"
 
 namespace botfactory::gateway {
 namespace {
@@ -142,7 +143,11 @@ void FanoutHub::handle_message(std::string_view channel, std::string_view payloa
     }
   }
   if (snapshot.empty()) return;
-  for (const auto& watcher : snapshot) watcher->on_event(id, frame, info.seq);
+  // Rooms: whether this frame ends someone's membership, decided here once for every socket.
+  std::optional<MembershipEnd> ended;
+  if (info.seq > 0) ended = membership_end(payload);
+  const MembershipEnd* end = ended ? &*ended : nullptr;
+  for (const auto& watcher : snapshot) watcher->on_event(id, frame, info.seq, end);
   metrics.fanout_deliveries.inc(snapshot.size());
   snapshot.clear();
 }

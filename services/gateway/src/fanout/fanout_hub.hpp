@@ -24,14 +24,18 @@ class Subscriber;
 
 namespace botfactory::gateway {
 
+struct MembershipEnd;  // ws/room_frames.hpp
+
 /// Something that receives the events of the conversations it watches (a WebSocket session).
 /// Both calls come from the subscriber's strand and must only queue work (never block).
 class ConversationWatcher {
  public:
   virtual ~ConversationWatcher() = default;
   /// A live event: `seq` > 0 for `message.new`, 0 for events without a seq (`message.delta`).
+  /// `ended`: for a room's member.removed / member.left event, whose membership it ends (decided
+  /// once per frame by the hub); null for every other frame.
   virtual void on_event(const ConversationId& conversation_id, const Frame& frame,
-                        std::int64_t seq) = 0;
+                        std::int64_t seq, const MembershipEnd* ended) = 0;
   /// Redis came back after a disconnect: re-fetch whatever may have been missed.
   virtual void on_resync() = 0;
 };

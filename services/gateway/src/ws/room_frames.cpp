@@ -67,23 +67,37 @@ ParseResult parse_room_frame(const json::object& object, const json::string& typ
   return {frame, std::nullopt};
 }
 
-bool ends_membership_of(std::string_view frame, const RoomPresenceMember& me) {
+std::optional<MembershipEnd> membership_end(std::string_view frame) {
   if (frame.find(R"("event":"member.removed")") == frame.npos &&
       frame.find(R"("event":"member.left")") == frame.npos) {
-    return false;
+    return std::nullopt;
   }
   boost::system::error_code ec;
   auto value = json::parse(frame, ec);
-  if (ec || !value.is_object()) return false;
+  if (ec || !value.is_object()) return std::nullopt;
   const auto* message = value.as_object().if_contains("message");
-  if (!message || !message->is_object()) return false;
+  if (!message || !message->is_object()) return std::nullopt;
+  const auto* event = message->as_object().if_contains("event");
+  if (!event || !event->is_string() ||
+      (event->as_string() != "member.removed" && event->as_string() != "member.left")) {
+    return std::nullopt;
+  }
   const auto* sender = message->as_object().if_contains("sender");
-  if (!sender || !sender->is_object()) return false;
+  if (!sender || !sender->is_object()) return std::nullopt;
   const auto* kind = sender->as_object().if_contains("kind");
   const auto* id = sender->as_object().if_contains("id");
+  if (!kind || !kind->is_string() || !id || !id->is_string()) return std::nullopt;
+  return MembershipEnd{std::string(kind->as_string()), std::string(id->as_string())};
+}
+
+bool ends_membership_of(const MembershipEnd& end, const RoomPresenceMember& me) {
   const char* expected_kind = me.kind == "visitor" ? "visitor" : "operator";
-  return kind && kind->is_string() && kind->as_string() == expected_kind && id && id->is_string() &&
-         id->as_string() == me.id;
+  return end.kind == expected_kind && end.id == me.id;
+}
+
+bool ends_membership_of(std::string_view frame, const RoomPresenceMember& me) {
+  auto end = membership_end(frame);
+  return end && ends_membership_of(*end, me);
 }
 
 std::string encode_room_joined(std::string_view room_id, std::int64_t last_seq) {

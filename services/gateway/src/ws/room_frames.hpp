@@ -5,6 +5,7 @@
 // `conversation_id`.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,9 +33,24 @@ struct RoomPresenceMember {
 /// goes to ClientFrame::conversation_id. Unknown room.* types are `unknown_type`.
 ParseResult parse_room_frame(const boost::json::object& object, const boost::json::string& type);
 
-/// True when `frame` (a message.new of a room) is the member.removed or member.left event of
-/// `me` (sender kind "operator" for a user, "visitor" for a visitor, and the same id): the
-/// socket then stops receiving the room. A cheap substring check first; never throws.
+/// Whose membership a room frame ends: the sender of a member.removed / member.left event, as
+/// the frame names it (kind "operator" for a user, "visitor" for a visitor).
+struct MembershipEnd {
+  std::string kind;
+  std::string id;
+};
+
+/// The member whose membership `frame` (a message.new of a room) ends, when it is a
+/// member.removed or member.left event; nullopt otherwise (also for malformed JSON). A cheap
+/// substring check first, a parse only on a hit; never throws. The fan-out hub calls it once per
+/// frame (not once per socket).
+std::optional<MembershipEnd> membership_end(std::string_view frame);
+
+/// True when `end` is `me` (same id, and kind "visitor" for a visitor, "operator" for a user):
+/// the socket then stops receiving the room.
+bool ends_membership_of(const MembershipEnd& end, const RoomPresenceMember& me);
+
+/// membership_end(frame) is `me` (both of the above).
 bool ends_membership_of(std::string_view frame, const RoomPresenceMember& me);
 
 /// {"type":"room.joined","room_id":…,"conversation_id":…,"last_seq":N}: the room's replay

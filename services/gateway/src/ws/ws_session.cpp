@@ -183,7 +183,7 @@ class WsSession : public ConversationWatcher,
   // --- ConversationWatcher (the I/O thread) ----------------------------------------------------
 
   void on_event(const ConversationId& conversation_id, const Frame& frame,
-                std::int64_t seq) override {
+                std::int64_t seq, const MembershipEnd* ended) override {
     if (closing_) return;
     if (!inbox_key_.empty() && *conversation_id == inbox_key_) return inbox_event(frame);
     if (seq == 0) {
@@ -204,9 +204,9 @@ class WsSession : public ConversationWatcher,
     }
     cursors_.live(*conversation_id, frame, seq);
     // Rooms: this holder was removed from the room (or left it elsewhere): it reads no more.
-    if (seq > 0 && !rooms_.empty()) {
+    if (ended && !rooms_.empty()) {
       auto room = rooms_.find(*conversation_id);
-      if (room != rooms_.end() && ends_membership_of(*frame, room->second)) {
+      if (room != rooms_.end() && ends_membership_of(*ended, room->second)) {
         net::post(socket_.get_executor(), [self = shared_from_this(), id = *conversation_id] {
           if (self->closing_ || !self->cursors_.leave(id)) return;
           self->unwatch(id);

@@ -2,6 +2,7 @@
 // Presence with heartbeats in Redis: a process records "member M is in K" for as long as it
 // refreshes it, so whatever a crashed process held drops out within a bounded time.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -27,13 +28,15 @@ struct PresenceSettings {
   /// How long an entry stays present without a refresh (PRESENCE_TTL_MS): the bound within which
   /// a crashed process's entries drop out.
   std::chrono::milliseconds ttl{15000};
-  /// Entries per pipelined round trip (3 commands each).
+  /// Entries per pipelined round trip (members of one key share one ZADD / ZREM, and one
+  /// PEXPIRE + ZREMRANGEBYSCORE per key per round).
   std::size_t batch = 200;
 };
 
 /// Keeps (key, member) entries in Redis sorted sets: `ZADD key <expiry ms since epoch> member`
 /// with `PEXPIRE key ttl` and `ZREMRANGEBYSCORE key -inf <now>` (drops members nobody refreshes),
-/// for every held entry at each heartbeat, in pipelined batches (https://redis.io/commands/zadd/).
+/// for every held entry at each heartbeat, in pipelined batches (https://redis.io/commands/zadd/):
+/// one multi-member ZADD, one PEXPIRE and one trim per key per round, not per member.
 /// A reader counts the members whose expiry is after its own now (PresenceReader), so the clocks
 /// of writers and readers must agree to well below the TTL (NTP). A new entry is written and a
 /// released one removed (ZREM) by the background thread at once (not at the next heartbeat);
@@ -68,6 +71,8 @@ class PresenceHeartbeat {
 
   /// Entries held now.
   std::size_t held() const;
+  /// Redis commands sent so far (all rounds; for tests and metrics).
+  std::size_t commands_sent() const { return commands_sent_.load(std::memory_order_relaxed); }
 
  private:
   using Entry = std::pair<std::string, std::string>;  // key, member
@@ -87,6 +92,7 @@ class PresenceHeartbeat {
   bool stopping_ = false;
   bool stopped_ = false;
   std::thread thread_;
+  std::atomic<std::size_t> commands_sent_{0};
 };
 
 }  // namespace botfactory::redis
