@@ -376,7 +376,11 @@ HttpResponse RestApi::current_subscription(const HttpRequest& request) const {
   rpc_request.set_tenant_id(claims.tenant_id);
   auto subscription =
       checked_call(upstreams_, *upstreams_.subscription, &BillingRpc::GetSubscription, rpc_request);
-  return json_response(200, subscription_json(subscription));
+  auto body = subscription_json(subscription);
+  auto storage = storage_usage(upstreams_, claims.tenant_id);  // tidy: files kept
+  append_storage_quota(body, storage ? std::optional(storage->used_bytes) : std::nullopt,
+                       subscription.plan().limits().max_storage_bytes());
+  return json_response(200, body);
 }
 
 HttpResponse RestApi::change_plan(const HttpRequest& request) const {

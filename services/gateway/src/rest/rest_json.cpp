@@ -73,6 +73,7 @@ boost::json::object plan_json(const billing::v1::Plan& plan) {
             {"max_knowledge_bytes", limits.max_knowledge_bytes()},
             {"max_channels", limits.max_channels()},
             {"max_tokens_per_month", limits.max_tokens_per_month()},
+            {"max_storage_bytes", limits.max_storage_bytes()},  // tidy
             {"max_seats", limits.max_seats()}}}};  // team accounts
 }
 
@@ -91,6 +92,13 @@ boost::json::object subscription_json(const billing::v1::Subscription& subscript
             {"model_tokens",
              {{"used", subscription.usage().model_tokens()},
               {"limit", subscription.plan().limits().max_tokens_per_month()}}}}}};
+}
+
+void append_storage_quota(boost::json::object& subscription, std::optional<std::int64_t> used_bytes,
+                          std::int64_t max_bytes) {
+  boost::json::value used = used_bytes ? boost::json::value(*used_bytes) : boost::json::value(nullptr);
+  subscription["usage"].as_object()["storage_bytes"] = used;
+  subscription["quotas"].as_object()["storage_bytes"] = {{"used", used}, {"limit", max_bytes}};
 }
 
 boost::json::object daily_usage_json(int days, const billing::v1::ListDailyUsageResponse& usage) {
