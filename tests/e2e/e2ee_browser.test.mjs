@@ -68,11 +68,20 @@ after(async () => {
   fleet?.stop();
 });
 
-async function signUp(G, name) {
+/** Registers `name`; with `inviteToken` (a team invite) the user joins that invite's tenant. */
+async function signUp(G, name, inviteToken) {
   const user = { email: `${name}@e2ee.example`, username: name, password: "e2ee-pass-2026" };
-  const made = await http(G, "POST", "/api/v1/users", { body: user });
-  assert.equal(made.status, 201);
+  const body = inviteToken ? { ...user, invite_token: inviteToken } : user;
+  const made = await http(G, "POST", "/api/v1/users", { body });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
   return made.body;
+}
+
+/** A team invite (operator role) of the owner holding `token`. */
+async function teamInvite(G, token) {
+  const invite = await http(G, "POST", "/api/v1/team/invites", { token, body: { role: "operator" } });
+  assert.equal(invite.status, 201, JSON.stringify(invite.body));
+  return invite.body.token;
 }
 
 async function login(G, name) {
@@ -107,14 +116,13 @@ const shown = (page, text) => page.waitForFunction((t) => [...document.querySele
 
 test("an end-to-end encrypted room between two browsers: plaintext on the pages, envelopes in PostgreSQL and Redis, rotation after a member leaves", async () => {
   const [GA, GB] = fleet.gateways;
-  // Three users of one tenant: the product has one user per tenant at sign-up, so B and C are
-  // moved into A's tenant in the auth schema (what a team feature would do).
-  const a = await signUp(GA, "alice_e2ee");
-  const b = await signUp(GA, "bob_e2ee");
-  const c = await signUp(GA, "carol_e2ee");
-  fleet.psql("ALTER TABLE auth.users DROP CONSTRAINT IF EXISTS users_tenant_id_key");
-  fleet.psql(`UPDATE auth.users SET tenant_id = '${a.tenant_id}' WHERE id IN ('${b.id}', '${c.id}')`);
+  // Three users of one tenant (team accounts): A registers the tenant, moves to a plan with
+  // three seats and invites B and C, who register with the invite tokens.
+  await signUp(GA, "alice_e2ee");
   const ta = await login(GA, "alice_e2ee");
+  assert.equal((await http(GA, "POST", "/api/v1/subscriptions", { token: ta.access_token, body: { plan: "starter" } })).status, 200);
+  await signUp(GA, "bob_e2ee", await teamInvite(GA, ta.access_token));
+  const c = await signUp(GA, "carol_e2ee", await teamInvite(GA, ta.access_token));
   const tb = await login(GB, "bob_e2ee");
   const tc = await login(GA, "carol_e2ee");
   const bot = (await http(GA, "POST", "/api/v1/bots", { token: ta.access_token, body: { name: "Helper", language: "en" } })).body;

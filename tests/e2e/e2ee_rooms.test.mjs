@@ -7,9 +7,8 @@
 // is captured, and unique plaintext words of the encrypted chat must appear nowhere — while the
 // words of a plain room's chat, captured the same way, are found (so the check can fail).
 //
-// One user owns one tenant in the auth schema (tenant_id UNIQUE): to have three users of one
-// tenant, the test drops that constraint in its own database and moves two users into the
-// first one's tenant (the product has no team accounts yet).
+// The three users are one team (team accounts, docs/api.md): alice registers the tenant and
+// invites bob and carol, who register with the invite tokens.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes, webcrypto } from "node:crypto";
@@ -154,9 +153,10 @@ async function wsSend(c, roomId, text) {
   return c.waitFor((f) => (f.type === "message.ack" || f.type === "error") && f.client_id === clientId, 10000, "ack " + clientId);
 }
 
-async function register(name) {
+async function register(name, inviteToken) {
   const user = { email: `${name}@e2ee.example`, username: name, password: "correct horse 42" };
-  const created = await http(A, "POST", "/api/v1/users", { body: user });
+  const body = inviteToken ? { ...user, invite_token: inviteToken } : user;
+  const created = await http(A, "POST", "/api/v1/users", { body });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   return user;
 }
@@ -229,12 +229,15 @@ before(async () => {
   monitor.stdout.on("data", (d) => { capture.redis += d.toString("latin1"); });
   await new Promise((resolve) => monitor.stdout.once("data", resolve));  // "OK"
 
-  const users = {};
-  for (const name of ["alice_e2ee", "bob_e2ee", "carol_e2ee"]) users[name] = await register(name);
-  const schema = state.psql("SELECT table_schema FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'tenant_id' LIMIT 1");
-  const constraint = state.psql(`SELECT conname FROM pg_constraint WHERE conrelid = '${schema}.users'::regclass AND contype = 'u' AND conkey = ARRAY[(SELECT attnum FROM pg_attribute WHERE attrelid = '${schema}.users'::regclass AND attname = 'tenant_id')]::smallint[]`);
-  if (constraint) state.psql(`ALTER TABLE ${schema}.users DROP CONSTRAINT ${constraint}`);
-  state.psql(`UPDATE ${schema}.users SET tenant_id = (SELECT tenant_id FROM ${schema}.users WHERE username = 'alice_e2ee') WHERE username IN ('bob_e2ee', 'carol_e2ee')`);
+  const users = { alice_e2ee: await register("alice_e2ee") };
+  const ownerToken = await login(users.alice_e2ee);
+  // Three users: more than the trial's two seats.
+  assert.equal((await http(A, "POST", "/api/v1/subscriptions", { token: ownerToken, body: { plan: "starter" } })).status, 200);
+  for (const name of ["bob_e2ee", "carol_e2ee"]) {
+    const invite = await http(A, "POST", "/api/v1/team/invites", { token: ownerToken, body: { role: "operator" } });
+    assert.equal(invite.status, 201, JSON.stringify(invite.body));
+    users[name] = await register(name, invite.body.token);
+  }
   for (const [name, user] of Object.entries(users)) {
     const short = name.split("_")[0];
     state[short] = { name: short, token: await login(user), device: await newDevice() };

@@ -223,6 +223,9 @@ describe("tenant-isolation matrix on a live fleet", () => {
     fx.ids.deviceA = randomBytes(16).toString("base64url");
     ok(await http(GW, "PUT", `/api/v1/e2ee/devices/${fx.ids.deviceA}`, { token: fx.A.token, body: { public_key: fx.e2ee.publicKey } }), 200, "device of A");
     fx.ids.roomE = ok(await http(GW, "POST", "/api/v1/rooms", { token: fx.A.token, body: { name: `rE ${nonce}`, visibility: "private", e2ee: true } }), 201, "rE").id;
+    // Team accounts: a live invite of A (its token must never reach anyone outside A).
+    const teamInvite = ok(await http(GW, "POST", "/api/v1/team/invites", { token: fx.A.token, body: { role: "operator" } }), 201, "team invite of A");
+    fx.ids.teamInviteA = teamInvite.invite_id;
     // A's provider key: no answer to anyone (A's own reads included) may show more than its last four.
     fx.providerKeyA = `sk-provider-key-of-A-${nonce}-${randomBytes(8).toString("hex")}`;
     ok(await http(GW, "PUT", "/api/v1/provider-keys/openai", { token: fx.A.token, body: { key: fx.providerKeyA } }),
@@ -242,7 +245,8 @@ describe("tenant-isolation matrix on a live fleet", () => {
     fx.ids.attachmentA = uploaded.attachment.id;
     // Everything of tenant A that no one outside A may see.
     fx.secretsA = [fx.A.user.id, fx.A.user.tenant_id, fx.A.account.email, fx.A.bot.id, fx.A.doc.id,
-                   fx.ids.convA, fx.ids.convA2, fx.chatSecret, `knowledge-secret-A-${nonce}`, fx.providerKeyA];
+                   fx.ids.convA, fx.ids.convA2, fx.chatSecret, `knowledge-secret-A-${nonce}`, fx.providerKeyA,
+                   teamInvite.token, teamInvite.invite_id];
 
     Object.assign(tokens, {
       owner: fx.A.token, other_tenant: fx.B.token, visitor_own: fx.A.session.token,
@@ -311,6 +315,8 @@ describe("tenant-isolation matrix on a live fleet", () => {
     set_room_bot: () => ({ body: { bot_id: fx.A.bot.id } }),
     upload_attachment: (c) => ({ body: pngForm(c) }),
     put_e2ee_device: () => ({ body: { public_key: fx.e2ee.publicKey } }),
+    create_team_invite: () => ({ body: { role: "operator" } }),
+    set_team_member_role: () => ({ body: { role: "admin" } }),
     post_room_e2ee_keys: () => ({ body: { epoch: 1, key_id: fx.e2ee.keyId, device_id: fx.ids.deviceA,
       keys: [{ user_id: fx.A.user.id, device_id: fx.ids.deviceA, wrapped_key: "a.b.c" }] } }),
   };
@@ -484,7 +490,7 @@ describe("tenant-isolation matrix on a live fleet", () => {
   });
 
   test("REST: owner deletions (last, they destroy the targets)", async () => {
-    for (const id of ["takeover", "delete_document", "delete_bot", "delete_provider_key"]) await restCell(REST_ROWS.find((r) => r.id === id), "owner");
+    for (const id of ["takeover", "delete_document", "delete_bot", "delete_provider_key", "revoke_team_invite"]) await restCell(REST_ROWS.find((r) => r.id === id), "owner");
     assert.deepEqual(problems, []);
     const gone = await http(GW, "GET", `/api/v1/bots/${fx.ids.botA}`, { token: fx.A.token });
     assert.equal(gone.status, 404);

@@ -192,6 +192,19 @@ export const REST_ROWS = [
     bind: { id: "roomE" }, expect: [200, 404, 403, 403, 401, 401] },
   { id: "post_room_e2ee_keys", method: "POST", path: "/api/v1/rooms/{id}/e2ee/keys", target: "rE, a wrap for dA",
     bind: { id: "roomE" }, expect: [200, 404, 403, 403, 401, 401] },
+  // Team accounts (docs/api.md "Team accounts"): users only; another tenant's member or invite
+  // is 404. tiA is a live invite A's owner created; the owner can be neither removed nor
+  // re-roled (403). Operator-level 403s are in team.test.mjs.
+  { id: "create_team_invite", method: "POST", path: "/api/v1/team/invites", target: "the caller's tenant",
+    expect: [201, "201 †", 403, 403, 401, 401] },
+  { id: "list_team_members", method: "GET", path: "/api/v1/team/members", target: "the caller's tenant",
+    expect: [200, "200 †", 403, 403, 401, 401] },
+  { id: "remove_team_member", method: "DELETE", path: "/api/v1/team/members/{id}", target: "A's owner",
+    bind: { id: "userA" }, expect: [403, 404, 403, 403, 401, 401] },
+  { id: "set_team_member_role", method: "PATCH", path: "/api/v1/team/members/{id}", target: "A's owner",
+    bind: { id: "userA" }, expect: [403, 404, 403, 403, 401, 401] },
+  { id: "revoke_team_invite", method: "DELETE", path: "/api/v1/team/invites/{id}", target: "tiA",
+    bind: { id: "teamInviteA" }, expect: [204, 404, 403, 403, 401, 401], ownerLast: true },
   { id: "healthz", method: "GET", path: "/healthz", target: "—", expect: all(200) },
   { id: "readyz", method: "GET", path: "/readyz", target: "—", expect: all(200) },
   { id: "metrics", method: "GET", path: "/metrics", target: "—", expect: all(200) },

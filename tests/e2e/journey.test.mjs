@@ -62,8 +62,11 @@ describe("a business signs up and builds a bot", () => {
     assert.deepEqual(current.body.quotas, {
       bot_replies: { used: current.body.usage.bot_replies, limit: current.body.plan.limits.max_replies_per_month },
       model_tokens: { used: current.body.usage.model_tokens, limit: current.body.plan.limits.max_tokens_per_month },
+      storage_bytes: { used: current.body.usage.storage_bytes, limit: current.body.plan.limits.max_storage_bytes },
     });
     assert.equal(current.body.quotas.model_tokens.limit, 200000);
+    // Attachment storage (tidy): nothing stored yet; the trial keeps 100 MiB.
+    assert.deepEqual(current.body.quotas.storage_bytes, { used: 0, limit: 104857600 });
     const daily = await http(B, "GET", "/api/v1/usage/daily?days=7", { token: state.token });
     assert.equal(daily.status, 200, JSON.stringify(daily.body));
     assert.equal(daily.body.days, 7);

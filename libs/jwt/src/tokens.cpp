@@ -31,6 +31,7 @@ std::string TokenSigner::sign(const Claims& claims, std::chrono::seconds ttl,
   if (!claims.conversation_id.empty()) payload.add_claim("cid", claims.conversation_id);
   if (!claims.name.empty()) payload.add_claim("name", claims.name);
   if (!claims.origin.empty()) payload.add_claim("origin", claims.origin);
+  if (!claims.role.empty()) payload.add_claim("role", claims.role);
   return object.signature();
 }
 
@@ -71,6 +72,7 @@ std::optional<Claims> TokenVerifier::verify(const std::string& token,
     claims.conversation_id = text("cid");
     claims.name = text("name");
     claims.origin = text("origin");
+    claims.role = text("role");
     if (claims.subject.empty() || claims.tenant_id.empty()) return std::nullopt;
     if (claims.kind == TokenKind::kVisitor && (claims.bot_id.empty() || claims.conversation_id.empty())) {
       return std::nullopt;

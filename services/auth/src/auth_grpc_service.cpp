@@ -13,6 +13,7 @@ void to_proto(const UserRecord& user, v1::User* out) {
   out->set_tenant_id(user.tenant_id);
   out->set_email(user.email);
   out->set_username(user.username);
+  out->set_role(user.role);
   *out->mutable_created_at() = rpc::timestamp_from_micros(user.created_at_us);
 }
 
@@ -29,7 +30,8 @@ grpc::Status AuthGrpcService::Register(grpc::ServerContext*, const v1::RegisterR
                                        v1::User* response) {
   return rpc::metered_guard(kService, "Register", [&] {
     to_proto(authenticator_->register_user(request->email(), request->username(),
-                                          request->password()),
+                                          request->password(), request->invite_token(),
+                                          request->seat_limit()),
              response);
   });
 }

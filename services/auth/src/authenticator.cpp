@@ -9,6 +9,7 @@
 #include "botfactory/rpc/status.hpp"
 #include "botfactory/rpc/tenant.hpp"
 #include "login_failure_repository.hpp"
+#include "team_service.hpp"
 #include "validation.hpp"
 
 namespace botfactory::auth {
@@ -79,7 +80,9 @@ void Authenticator::record_failure(const std::string& email_hash, std::int64_t n
 }
 
 UserRecord Authenticator::register_user(const std::string& email, const std::string& username,
-                                        const std::string& password) {
+                                        const std::string& password,
+                                        const std::string& invite_token,
+                                        std::int32_t seat_limit) {
   auto normalized = normalize_email(email);
   require_valid(email_problem(normalized));
   require_valid(username_problem(username));
@@ -91,6 +94,15 @@ UserRecord Authenticator::register_user(const std::string& email, const std::str
   }
   auto conn = pool_->acquire();
   try {
+    if (!invite_token.empty()) {  // team accounts: join the invite's tenant
+      pg::Transaction tx(*conn);
+      auto member = TeamService::join(*conn, invite_token, seat_limit, clock_(), normalized,
+                                      username, hash);
+      tx.commit();
+      common::logger("auth")->info("registered user {} as {} of tenant {}", member.id,
+                                   member.role, member.tenant_id);
+      return member;
+    }
     auto user = user_repository::insert_user(*conn, normalized, username, hash);
     common::logger("auth")->info("registered user {} tenant {}", user.id, user.tenant_id);
     return user;
@@ -149,6 +161,7 @@ IssuedTokens Authenticator::issue_pair(pg::Connection& conn, const UserRecord& u
   claims.kind = jwt::TokenKind::kUser;
   claims.subject = user.id;
   claims.tenant_id = user.tenant_id;
+  claims.role = user.role;  // team accounts: the gateway's route → minimum role table
   out.access_token = signer_.sign(claims, settings_.access_token_ttl, time_point(now_us));
   out.expires_in = static_cast<std::int32_t>(settings_.access_token_ttl.count());
   out.user = user;

@@ -66,10 +66,18 @@ class Authenticator {
   Authenticator(std::shared_ptr<pg::Pool> pool, AuthSettings settings,
                 Clock clock = system_clock_micros);
 
-  /// Creates a user and its tenant. INVALID_ARGUMENT for bad input, ALREADY_EXISTS
+  /// Creates a user and its tenant (role owner). With `invite_token` (team accounts) the user
+  /// instead joins the invite's tenant with the invite's role, in one transaction, and the
+  /// invite is used up; `seat_limit` > 0 caps the tenant's members (TeamService::join() lists
+  /// the invite and seat errors). INVALID_ARGUMENT for bad input, ALREADY_EXISTS
   /// "email or username already registered", UNAVAILABLE when hashing is at capacity (as login).
   UserRecord register_user(const std::string& email, const std::string& username,
-                           const std::string& password);
+                           const std::string& password, const std::string& invite_token = {},
+                           std::int32_t seat_limit = 0);
+
+  /// The pool and clock (shared with TeamService).
+  const std::shared_ptr<pg::Pool>& pool() const { return pool_; }
+  const Clock& clock() const { return clock_; }
 
   /// A token pair for valid credentials; UNAUTHENTICATED "invalid email or password" for both
   /// an unknown email and a wrong password (an unknown email still costs one Argon2id verify,

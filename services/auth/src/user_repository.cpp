@@ -9,15 +9,15 @@ namespace {
 
 constexpr const char* kInsertUser =
     "INSERT INTO auth.users (email, username, password_hash) VALUES ($1, $2, $3) "
-    "RETURNING id, tenant_id, email, username, " BF_MICROS("created_at");
+    "RETURNING id, tenant_id, email, username, " BF_MICROS("created_at") ", role";
 
 constexpr const char* kSelectUserByEmail =
-    "SELECT id, tenant_id, email, username, " BF_MICROS("created_at") ", password_hash "
-    "FROM auth.users WHERE email = $1";
+    "SELECT id, tenant_id, email, username, " BF_MICROS("created_at") ", role, password_hash "
+    "FROM auth.users WHERE email = $1 AND removed_at IS NULL";
 
 constexpr const char* kSelectUserById =
-    "SELECT id, tenant_id, email, username, " BF_MICROS("created_at") " "
-    "FROM auth.users WHERE id = $1::uuid";
+    "SELECT id, tenant_id, email, username, " BF_MICROS("created_at") ", role "
+    "FROM auth.users WHERE id = $1::uuid AND removed_at IS NULL";
 
 constexpr const char* kUpdatePasswordHash =
     "UPDATE auth.users SET password_hash = $2 WHERE id = $1::uuid";
@@ -46,10 +46,13 @@ constexpr const char* kRevokeAllForUser =
 #undef BF_FROM_MICROS
 
 UserRecord user_from_row(const pg::Result& r, int row) {
-  return UserRecord{r.str(row, 0), r.str(row, 1), r.str(row, 2), r.str(row, 3), r.int64(row, 4)};
+  return UserRecord{r.str(row, 0), r.str(row, 1), r.str(row, 2), r.str(row, 3), r.int64(row, 4),
+                    r.str(row, 5)};
 }
 
 }  // namespace
+
+UserRecord user_from_result(const pg::Result& r, int row) { return user_from_row(r, row); }
 
 UserRecord insert_user(pg::Connection& conn, const std::string& email, const std::string& username,
                        const std::string& password_hash) {
@@ -60,7 +63,7 @@ UserRecord insert_user(pg::Connection& conn, const std::string& email, const std
 std::optional<UserCredentials> find_by_email(pg::Connection& conn, const std::string& email) {
   auto r = conn.exec(kSelectUserByEmail, {email});
   if (r.rows() == 0) return std::nullopt;
-  return UserCredentials{user_from_row(r, 0), r.str(0, 5)};
+  return UserCredentials{user_from_row(r, 0), r.str(0, 6)};
 }
 
 void update_password_hash(pg::Connection& conn, const std::string& user_id,

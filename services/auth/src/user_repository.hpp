@@ -17,6 +17,7 @@ struct UserRecord {
   std::string email;
   std::string username;
   std::int64_t created_at_us = 0;
+  std::string role = "owner";  // owner | admin | operator (team accounts, team_service.hpp)
 };
 
 /// A user with the stored Argon2id hash, for login.
@@ -40,14 +41,17 @@ namespace user_repository {
 UserRecord insert_user(pg::Connection& conn, const std::string& email, const std::string& username,
                        const std::string& password_hash);
 
-/// The user with this (normalized) email and its password hash.
+/// A UserRecord from columns id, tenant_id, email, username, created_at (µs), role of `row`.
+UserRecord user_from_result(const pg::Result& r, int row);
+
+/// The user with this (normalized) email and its password hash (removed team members: none).
 std::optional<UserCredentials> find_by_email(pg::Connection& conn, const std::string& email);
 
 /// Replaces the stored password hash of `user_id` (rehash on login with the current cost).
 void update_password_hash(pg::Connection& conn, const std::string& user_id,
                           const std::string& password_hash);
 
-/// The user with this id. `id` must be a UUID (pg::Error 22P02 otherwise).
+/// The user with this id (removed team members: none). `id` must be a UUID (pg::Error 22P02 otherwise).
 std::optional<UserRecord> find_by_id(pg::Connection& conn, const std::string& id);
 
 /// Stores a new refresh token hash for `user_id`, valid until `expires_at_us`.

@@ -490,3 +490,205 @@ TEST_CASE("a visitor token carries the widget's origin claim when one is given")
     CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
   }
 }
+
+// --- team accounts (team_service.hpp) -------------------------------------------------------
+
+namespace {
+
+/// Team RPC helpers on top of AuthFixture.
+struct TeamFixture : AuthFixture {
+  grpc::Status invite(const std::string& tenant, const std::string& actor, const std::string& role,
+                      v1::CreatedTeamInvite* out, std::int64_t ttl_s = 0) {
+    v1::CreateTeamInviteRequest r;
+    r.set_tenant_id(tenant);
+    r.set_actor_user_id(actor);
+    r.set_role(role);
+    r.set_ttl_seconds(ttl_s);
+    return call([&](grpc::ClientContext& c) { return stub->CreateTeamInvite(&c, r, out); });
+  }
+  v1::CreatedTeamInvite invited(const v1::User& actor, const std::string& role = "operator") {
+    v1::CreatedTeamInvite out;
+    auto status = invite(actor.tenant_id(), actor.id(), role, &out);
+    REQUIRE(status.error_message() == "");
+    return out;
+  }
+  grpc::Status join(const std::string& token, const std::string& name, v1::User* user,
+                    std::int32_t seats = 0) {
+    v1::RegisterRequest r;
+    r.set_email(name + "@example.com");
+    r.set_username(name);
+    r.set_password(kPassword);
+    r.set_invite_token(token);
+    r.set_seat_limit(seats);
+    return call([&](grpc::ClientContext& c) { return stub->Register(&c, r, user); });
+  }
+  v1::User joined(const std::string& token, const std::string& name) {
+    v1::User user;
+    auto status = join(token, name, &user);
+    REQUIRE(status.error_message() == "");
+    return user;
+  }
+  grpc::Status remove(const v1::User& actor, const std::string& user_id) {
+    v1::RemoveTeamMemberRequest r;
+    r.set_tenant_id(actor.tenant_id());
+    r.set_actor_user_id(actor.id());
+    r.set_user_id(user_id);
+    v1::RemoveTeamMemberResponse out;
+    return call([&](grpc::ClientContext& c) { return stub->RemoveTeamMember(&c, r, &out); });
+  }
+  grpc::Status set_role(const v1::User& actor, const std::string& user_id, const std::string& role) {
+    v1::SetTeamMemberRoleRequest r;
+    r.set_tenant_id(actor.tenant_id());
+    r.set_actor_user_id(actor.id());
+    r.set_user_id(user_id);
+    r.set_role(role);
+    v1::TeamMember out;
+    return call([&](grpc::ClientContext& c) { return stub->SetTeamMemberRole(&c, r, &out); });
+  }
+  grpc::Status list(const std::string& tenant, const std::string& actor, v1::ListTeamMembersResponse* out) {
+    v1::ListTeamMembersRequest r;
+    r.set_tenant_id(tenant);
+    r.set_actor_user_id(actor);
+    return call([&](grpc::ClientContext& c) { return stub->ListTeamMembers(&c, r, out); });
+  }
+};
+
+}  // namespace
+
+TEST_CASE("team: an invite joins a new user to the tenant once, with the invite's role in the token") {
+  TeamFixture fx;
+  auto owner = fx.registered();
+  CHECK(owner.role() == "owner");
+  auto created = fx.invited(owner, "operator");
+  CHECK(created.token().size() == 43);
+  CHECK(created.invite().role() == "operator");
+  CHECK(created.invite().expires_at().seconds() - fx.now_us.load() / 1'000'000 ==
+        Approx(7 * 24 * 3600).margin(2));
+  // Only the hash is stored.
+  CHECK(fx.count("SELECT count(*) FROM auth.team_invites WHERE token_hash = '" +
+                 common::sha256_hex(created.token()) + "'") == 1);
+  CHECK(fx.count("SELECT count(*) FROM auth.team_invites WHERE token_hash = '" + created.token() + "'") == 0);
+
+  auto op = fx.joined(created.token(), "olga");
+  CHECK(op.tenant_id() == owner.tenant_id());
+  CHECK(op.role() == "operator");
+  v1::TokenPair pair;
+  REQUIRE(fx.login("olga@example.com", kPassword, &pair).ok());
+  auto claims = fx.verifier.verify(pair.access_token(), fx.now());
+  REQUIRE(claims);
+  CHECK(claims->tenant_id == owner.tenant_id());
+  CHECK(claims->role == "operator");
+
+  v1::User again;
+  auto status = fx.join(created.token(), "oscar", &again);
+  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK_THAT(status.error_message(), Catch::StartsWith("invite_used: "));
+  CHECK(fx.count("SELECT count(*) FROM auth.users WHERE username = 'oscar'") == 0);
+
+  v1::ListTeamMembersResponse team;
+  REQUIRE(fx.list(owner.tenant_id(), op.id(), &team).ok());  // any member may list
+  REQUIRE(team.members_size() == 2);
+  CHECK(team.members(0).role() == "owner");
+  CHECK(team.members(1).user_id() == op.id());
+  // Another tenant's user is not a member of this team.
+  auto stranger = fx.registered("eve@example.com", "eve");
+  CHECK(fx.list(owner.tenant_id(), stranger.id(), &team).error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  v1::CreatedTeamInvite out;
+  CHECK(fx.invite(owner.tenant_id(), stranger.id(), "operator", &out).error_code() ==
+        grpc::StatusCode::PERMISSION_DENIED);
+  // An operator may not invite.
+  status = fx.invite(owner.tenant_id(), op.id(), "operator", &out);
+  CHECK(status.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK_THAT(status.error_message(), Catch::StartsWith("team_role: "));
+  // Only admin or operator invites.
+  CHECK(fx.invite(owner.tenant_id(), owner.id(), "owner", &out).error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_CASE("team: expired, revoked and unknown invites are refused with their own error") {
+  TeamFixture fx;
+  auto owner = fx.registered();
+  v1::CreatedTeamInvite short_lived;
+  REQUIRE(fx.invite(owner.tenant_id(), owner.id(), "admin", &short_lived, 60).ok());
+  fx.now_us += 61'000'000;
+  v1::User user;
+  auto status = fx.join(short_lived.token(), "late", &user);
+  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK_THAT(status.error_message(), Catch::StartsWith("invite_expired: "));
+
+  auto revoked = fx.invited(owner);
+  v1::RevokeTeamInviteRequest r;
+  r.set_tenant_id(owner.tenant_id());
+  r.set_actor_user_id(owner.id());
+  r.set_invite_id(revoked.invite().id());
+  v1::RevokeTeamInviteResponse none;
+  REQUIRE(fx.call([&](grpc::ClientContext& c) { return fx.stub->RevokeTeamInvite(&c, r, &none); }).ok());
+  status = fx.join(revoked.token(), "rita", &user);
+  CHECK_THAT(status.error_message(), Catch::StartsWith("invite_revoked: "));
+  // Revoking again: nothing live by that id.
+  CHECK(fx.call([&](grpc::ClientContext& c) { return fx.stub->RevokeTeamInvite(&c, r, &none); }).error_code() ==
+        grpc::StatusCode::NOT_FOUND);
+
+  status = fx.join("not-a-real-token", "nina", &user);
+  CHECK(status.error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK_THAT(status.error_message(), Catch::StartsWith("invite_invalid: "));
+  status = fx.join(std::string(500, 'x'), "nina", &user);
+  CHECK(status.error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK(fx.count("SELECT count(*) FROM auth.users") == 1);
+}
+
+TEST_CASE("team: joining beyond the plan's seats is refused and stores nothing") {
+  TeamFixture fx;
+  auto owner = fx.registered();
+  auto first = fx.invited(owner);
+  auto second = fx.invited(owner);
+  v1::User member;
+  REQUIRE(fx.join(first.token(), "one", &member, 2).ok());
+  v1::User user;
+  auto status = fx.join(second.token(), "two", &user, 2);
+  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK_THAT(status.error_message(), Catch::StartsWith("seat_limit: "));
+  CHECK(fx.count("SELECT count(*) FROM auth.users WHERE tenant_id = '" + owner.tenant_id() + "'") == 2);
+  CHECK(fx.count("SELECT count(*) FROM auth.team_invites WHERE used_at IS NULL") == 1);  // still usable
+  // A removed member frees its seat.
+  REQUIRE(fx.remove(owner, member.id()).ok());
+  REQUIRE(fx.join(second.token(), "two", &user, 2).ok());
+}
+
+TEST_CASE("team: removal revokes the member's refresh tokens; nobody removes the owner") {
+  TeamFixture fx;
+  auto owner = fx.registered();
+  auto admin = fx.joined(fx.invited(owner, "admin").token(), "adam");
+  auto op = fx.joined(fx.invited(admin, "operator").token(), "olga");
+  auto other_admin = fx.joined(fx.invited(owner, "admin").token(), "anna");
+  v1::TokenPair pair;
+  REQUIRE(fx.login("olga@example.com", kPassword, &pair).ok());
+  auto pending = fx.invited(owner);  // created by the owner: survives
+  v1::CreatedTeamInvite by_admin = fx.invited(admin);
+
+  // Nobody removes the owner; an admin removes operators only; an operator removes nobody.
+  auto status = fx.remove(admin, owner.id());
+  CHECK(status.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(fx.remove(owner, owner.id()).error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(fx.remove(admin, other_admin.id()).error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(fx.remove(op, admin.id()).error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  // Only the owner sets roles, never its own.
+  CHECK(fx.set_role(admin, op.id(), "admin").error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(fx.set_role(owner, owner.id(), "operator").error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  REQUIRE(fx.set_role(owner, other_admin.id(), "operator").ok());
+  REQUIRE(fx.remove(admin, other_admin.id()).ok());  // now an operator
+
+  REQUIRE(fx.remove(admin, op.id()).ok());
+  v1::TokenPair next;
+  CHECK(fx.refresh(pair.refresh_token(), &next).error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  CHECK(fx.login("olga@example.com", kPassword, &next).error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  CHECK(fx.remove(owner, op.id()).error_code() == grpc::StatusCode::NOT_FOUND);  // already gone
+
+  // Removing the admin kills the invites it created.
+  REQUIRE(fx.remove(owner, admin.id()).ok());
+  v1::User user;
+  CHECK_THAT(fx.join(by_admin.token(), "late", &user).error_message(), Catch::StartsWith("invite_revoked: "));
+  CHECK(fx.join(pending.token(), "paul", &user).ok());
+  v1::ListTeamMembersResponse team;
+  REQUIRE(fx.list(owner.tenant_id(), owner.id(), &team).ok());
+  CHECK(team.members_size() == 2);  // owner + paul
+}

@@ -5,6 +5,7 @@
 #include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/common/ids.hpp"
 #include "botfactory/pg/pool.hpp"
+#include "botfactory/rpc/status.hpp"
 #include "botfactory/rpc/timestamp.hpp"
 
 namespace botfactory::channel {
@@ -27,12 +28,14 @@ constexpr const char* kLink =
 
 constexpr const char* kRemove = "DELETE FROM chat.attachments WHERE id = $1";
 
-std::string kind_name(common::v1::SenderKind kind) {
-  switch (kind) {
-    case common::v1::SENDER_KIND_VISITOR: return "visitor";
-    case common::v1::SENDER_KIND_BOT: return "bot";
-    default: return "operator";
+/// The stored uploader_kind (chatwire names, as chat.messages.sender_kind). An unknown kind is
+/// an INVALID_ARGUMENT, never stored as someone else.
+std::string stored_kind_name(common::v1::SenderKind kind) {
+  auto name = chatwire::sender_kind_name(kind);
+  if (chatwire::sender_kind_from_name(name) == common::v1::SENDER_KIND_UNSPECIFIED) {
+    rpc::throw_invalid("uploader_kind must be visitor, bot or operator");
   }
+  return std::string(name);
 }
 
 AttachmentRecord record_of(const pg::Result& r, int row) {
@@ -65,7 +68,7 @@ void AttachmentRepository::insert(AttachmentRecord& record) {
   const auto& a = record.attachment;
   auto connection = pool_.acquire();
   auto r = connection->exec(
-      kInsert, {a.id(), a.conversation_id(), record.tenant_id, kind_name(a.uploader_kind()),
+      kInsert, {a.id(), a.conversation_id(), record.tenant_id, stored_kind_name(a.uploader_kind()),
                 a.uploader_id(), a.media_type(), std::to_string(a.size_bytes()), a.sha256(),
                 a.original_name(), record.storage_key, record.thumbnail_key,
                 std::to_string(a.width()), std::to_string(a.height())});

@@ -30,6 +30,8 @@ class AttachmentRepository {
   explicit AttachmentRepository(pg::Pool& pool);
 
   /// Inserts the row (message_id NULL). created_at of `record` is filled from the database.
+  /// An uploader_kind other than visitor / bot / operator throws rpc::StatusError
+  /// INVALID_ARGUMENT before the database is touched.
   void insert(AttachmentRecord& record);
 
   /// Sets the attachment's message_id. False when the attachment is unknown or already linked.

@@ -15,6 +15,7 @@
 #include "image_thumbnailer.hpp"
 #include "media_type.hpp"
 #include "plan_limits_client.hpp"
+#include "storage_usage_repository.hpp"
 #include "validation.hpp"
 
 namespace botfactory::channel {
@@ -47,13 +48,14 @@ chat::v1::UploadAttachmentResponse refusal(chat::v1::AttachmentRefusal reason, s
 AttachmentService::AttachmentService(AttachmentRepository& repository, AttachmentStore& store,
                                      ImageThumbnailer& thumbnailer, ConversationAccess& access,
                                      AttachmentAllowance& allowance, ChatService& chat,
-                                     metrics::Registry& registry)
+                                     metrics::Registry& registry, StorageUsageRepository& storage)
     : repository_(repository),
       store_(store),
       thumbnailer_(thumbnailer),
       access_(access),
       allowance_(allowance),
       chat_(chat),
+      storage_(storage),
       stored_(registry.counter("chat_attachments_stored_total", "Attachments stored")),
       refused_(registry.counter("chat_attachments_refused_total",
                                 "Uploads refused for size, type or pixel count")) {}
@@ -79,7 +81,8 @@ chat::v1::UploadAttachmentResponse AttachmentService::upload(
   }
 
   const auto& content = request.content();
-  auto max_bytes = allowance_.max_attachment_bytes(request.tenant_id());
+  const auto limits = allowance_.attachment_limits(request.tenant_id());
+  const auto max_bytes = limits.max_attachment_bytes;
   if (static_cast<std::int64_t>(content.size()) > max_bytes) {
     refused_.inc();
     auto response = refusal(chat::v1::ATTACHMENT_REFUSAL_TOO_LARGE,
@@ -156,11 +159,32 @@ chat::v1::UploadAttachmentResponse AttachmentService::upload(
                                           common::json_escape(e.what()));
     }
   };
+  // tidy: the tenant's storage total, before any byte is stored. From here the bytes are the
+  // tenant's until released (before the row exists) or swept (after: the V095 trigger queues them).
+  if (!storage_.reserve(request.tenant_id(), a.size_bytes(), limits.max_storage_bytes)) {
+    refused_.inc();
+    auto used = storage_.used(request.tenant_id());
+    auto response = refusal(chat::v1::ATTACHMENT_REFUSAL_STORAGE_QUOTA,
+                            "the plan's attachment storage is full: " + std::to_string(used) +
+                                " of " + std::to_string(limits.max_storage_bytes) +
+                                " bytes used; delete conversations or change the plan");
+    response.set_storage_used_bytes(used);
+    response.set_max_storage_bytes(limits.max_storage_bytes);
+    return response;
+  }
+  auto unreserve = [&] {
+    try {
+      storage_.release(request.tenant_id(), a.size_bytes());
+    } catch (const std::exception& e) {
+      common::logger("attachments")->warn("storage release failed: {}", common::json_escape(e.what()));
+    }
+  };
   try {
     store_.put(record.storage_key, content);
     if (!thumbnail.empty()) store_.put(record.thumbnail_key, thumbnail);
   } catch (const std::exception& e) {
     discard();
+    unreserve();
     common::logger("attachments")->error("store failed: {}", common::json_escape(e.what()));
     throw rpc::StatusError(grpc::StatusCode::UNAVAILABLE, "the attachment store is unavailable");
   }
@@ -168,6 +192,7 @@ chat::v1::UploadAttachmentResponse AttachmentService::upload(
     repository_.insert(record);
   } catch (...) {
     discard();
+    unreserve();
     throw;
   }
 
@@ -241,7 +266,10 @@ chat::v1::GetAttachmentLimitResponse AttachmentService::limit(
     const chat::v1::GetAttachmentLimitRequest& request) {
   rpc::require_tenant(request.tenant_id());
   chat::v1::GetAttachmentLimitResponse response;
-  response.set_max_bytes(allowance_.max_attachment_bytes(request.tenant_id()));
+  auto limits = allowance_.attachment_limits(request.tenant_id());
+  response.set_max_bytes(limits.max_attachment_bytes);
+  response.set_max_storage_bytes(limits.max_storage_bytes);  // tidy
+  response.set_storage_used_bytes(storage_.used(request.tenant_id()));
   return response;
 }
 

@@ -22,6 +22,7 @@ class AttachmentStore;
 class ChatService;
 class ConversationAccess;
 class ImageThumbnailer;
+class StorageUsageRepository;
 
 /// Thread-safe. Errors are thrown as rpc::StatusError (INVALID_ARGUMENT, NOT_FOUND,
 /// UNAVAILABLE) or pg::Error; content refusals are answered in UploadAttachmentResponse.refusal.
@@ -30,14 +31,17 @@ class AttachmentService {
   /// Every reference must outlive the service.
   AttachmentService(AttachmentRepository& repository, AttachmentStore& store,
                     ImageThumbnailer& thumbnailer, ConversationAccess& access,
-                    AttachmentAllowance& allowance, ChatService& chat, metrics::Registry& registry);
+                    AttachmentAllowance& allowance, ChatService& chat, metrics::Registry& registry,
+                    StorageUsageRepository& storage);
 
   /// Order of checks (cheapest first, nothing stored before all pass): tenant (INVALID_ARGUMENT),
   /// sender kind VISITOR/OPERATOR, client_id 1..64, file_name (path stripped; UTF-8 without
   /// control characters, 1..255 bytes), caption ≤ 4000 characters (INVALID_ARGUMENT);
   /// membership (NOT_FOUND: a non-member learns nothing); size against the plan
   /// (TOO_LARGE); libmagic type allowed and the name's extension matching it (UNSUPPORTED_TYPE);
-  /// images: header readable and width × height ≤ THUMBNAIL_MAX_PIXELS (IMAGE_TOO_LARGE). Then
+  /// images: header readable and width × height ≤ THUMBNAIL_MAX_PIXELS (IMAGE_TOO_LARGE); the
+  /// file's bytes reserved in the tenant's storage total within the plan's max_storage_bytes
+  /// (STORAGE_QUOTA, nothing stored, total unchanged; tidy). Then
   /// the original and the thumbnail are stored, the row inserted, and the message posted (text:
   /// the caption, or "📎 <name>"); a repeated client_id removes what this call stored.
   chat::v1::UploadAttachmentResponse upload(const chat::v1::UploadAttachmentRequest& request);
@@ -56,7 +60,7 @@ class AttachmentService {
     caption_check_ = std::move(caption_check);
   }
 
-  /// The tenant's plan cap (bytes).
+  /// The tenant's plan cap (bytes), and (tidy) its stored bytes and storage allowance.
   chat::v1::GetAttachmentLimitResponse limit(const chat::v1::GetAttachmentLimitRequest& request);
 
  private:
@@ -66,6 +70,7 @@ class AttachmentService {
   ConversationAccess& access_;
   AttachmentAllowance& allowance_;
   ChatService& chat_;
+  StorageUsageRepository& storage_;  // tidy
   metrics::Counter& stored_;
   metrics::Counter& refused_;
   std::function<bool(const std::string&)> sealed_;

@@ -2,6 +2,9 @@
 
 #include "attachment_repository.hpp"
 #include "attachment_service.hpp"
+#include "attachment_sweep_repository.hpp"
+#include "attachment_sweeper.hpp"
+#include "storage_usage_repository.hpp"
 #include "bot_pipeline.hpp"
 #include "conversation_access.hpp"
 #include "e2ee_hooks.hpp"
@@ -107,8 +110,11 @@ struct ChannelApp::Parts {
         thumbnailer(s.thumbnails),
         access(store),
         room_access(room_rows, access),
+        storage_usage(*pool),
         attachments(attachment_rows, *attachment_store, thumbnailer, room_access, allowance, chat,
-                    registry),
+                    registry, storage_usage),
+        sweep_rows(*pool),
+        sweeper(sweep_rows, *attachment_store, s.attachment_sweep, registry),
         e2ee_rows(*pool),
         e2ee(e2ee_rows) {}
 
@@ -156,7 +162,10 @@ struct ChannelApp::Parts {
   ImageThumbnailer thumbnailer;
   TenantConversationAccess access;
   RoomConversationAccess room_access;  // rooms: their members (room_conversation_access.hpp)
+  StorageUsageRepository storage_usage;  // tidy: per-tenant storage quota
   AttachmentService attachments;
+  AttachmentSweepRepository sweep_rows;  // tidy: files of deleted rows
+  AttachmentSweeper sweeper;
   // e2ee rooms (docs/e2ee.md)
   E2eeRepository e2ee_rows;
   E2eeRoomKeys e2ee;
@@ -180,6 +189,7 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
       [this](std::vector<chat::v1::Message>& page) { parts_->attachment_rows.decorate(page); });
   parts_->chat.set_history(&parts_->edits);
   hook_e2ee(parts_->e2ee, parts_->rooms, parts_->edits, parts_->attachments);
+  parts_->sweeper.start();  // tidy
   if (parts_->box) {
     // Headroom: the inbox threads may post at once after one check each.
     parts_->inbox.set_room_check([this, headroom = bindings.inbox.threads](const std::string& tenant) {
@@ -198,6 +208,7 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
 }
 
 ChannelApp::~ChannelApp() {
+  parts_->sweeper.stop();
   parts_->poller.stop();
   parts_->bindings.set_inbox_waker(nullptr);
   parts_->inbox.stop();
@@ -213,6 +224,7 @@ ChatService& ChannelApp::chat() { return parts_->chat; }
 RoomService& ChannelApp::rooms() { return parts_->rooms; }
 E2eeRoomKeys& ChannelApp::e2ee() { return parts_->e2ee; }
 AttachmentService& ChannelApp::attachments() { return parts_->attachments; }
+AttachmentSweeper& ChannelApp::attachment_sweeper() { return parts_->sweeper; }
 ModelStatus& ChannelApp::model_status() { return parts_->model_status; }
 MessageEdits& ChannelApp::edits() { return parts_->edits; }
 ChannelBindings& ChannelApp::bindings() { return parts_->bindings; }

@@ -18,6 +18,7 @@ class Pool;
 namespace botfactory::channel {
 
 class AttachmentService;
+class AttachmentSweeper;
 class ChatService;
 class RoomService;
 class E2eeRoomKeys;
@@ -49,6 +50,8 @@ class ChannelApp {
   E2eeRoomKeys& e2ee();
   /// files: uploads and downloads of conversation attachments.
   AttachmentService& attachments();
+  /// tidy: the attachment sweeper (started by the constructor; run_once() for tests).
+  AttachmentSweeper& attachment_sweeper();
   /// The bots' last model outcomes (GetBotModelStatus).
   ModelStatus& model_status();
   /// edits: EditMessage / DeleteMessage / ListMessageVersions.

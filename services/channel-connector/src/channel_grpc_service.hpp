@@ -12,7 +12,8 @@ class MessageEdits;
 
 /// chat.v1.ChannelConnectorService; `chat` and `model_status` must outlive it. Without
 /// `model_status`, GetBotModelStatus answers FAILED_PRECONDITION.
-class ChannelConnectorGrpc final : public chat::v1::ChannelConnectorService::Service {
+// Not final: a gateway pgtest counts the PostMessage calls it serves (ingest_calls_pgtest.cpp).
+class ChannelConnectorGrpc : public chat::v1::ChannelConnectorService::Service {
  public:
   /// Without `edits`, EditMessage / DeleteMessage / ListMessageVersions answer
   /// FAILED_PRECONDITION.

@@ -15,9 +15,14 @@ int SubscriptionChannelAllowance::max_channels(const std::string& tenant_id) {
   return limits(tenant_id).max_channels();
 }
 
-std::int64_t SubscriptionChannelAllowance::max_attachment_bytes(const std::string& tenant_id) {
-  auto bytes = limits(tenant_id).max_attachment_bytes();
-  return bytes > 0 ? bytes : kDefaultMaxAttachmentBytes;
+AttachmentLimits SubscriptionChannelAllowance::attachment_limits(const std::string& tenant_id) {
+  auto plan = limits(tenant_id);
+  AttachmentLimits out;
+  out.max_attachment_bytes =
+      plan.max_attachment_bytes() > 0 ? plan.max_attachment_bytes() : kDefaultMaxAttachmentBytes;
+  out.max_storage_bytes =
+      plan.max_storage_bytes() > 0 ? plan.max_storage_bytes() : kDefaultMaxStorageBytes;
+  return out;
 }
 
 billing::v1::PlanLimits SubscriptionChannelAllowance::limits(const std::string& tenant_id) {

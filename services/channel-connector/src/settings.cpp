@@ -48,6 +48,14 @@ ChannelSettings settings_from_env() {
       common::env_int("CHAT_COMMIT_LANES", static_cast<std::int64_t>(s.commit.lanes), 1, 16));
   s.edit_window =
       std::chrono::milliseconds(common::env_int("EDIT_WINDOW_MS", 300000, 0, 86400000));
+  // tidy: the attachment sweeper (attachment_sweeper.hpp)
+  s.attachment_sweep.interval = std::chrono::milliseconds(
+      common::env_int("ATTACHMENT_SWEEP_INTERVAL_MS", s.attachment_sweep.interval.count(), 0, 86400000));
+  if (s.attachment_sweep.interval.count() > 0 && s.attachment_sweep.interval.count() < 1000) {
+    throw common::ConfigError("ATTACHMENT_SWEEP_INTERVAL_MS must be 0 (off) or 1000..86400000");
+  }
+  s.attachment_sweep.batch =
+      static_cast<int>(common::env_int("ATTACHMENT_SWEEP_BATCH", s.attachment_sweep.batch, 1, 10000));
   return s;
 }
 

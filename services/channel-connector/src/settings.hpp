@@ -8,6 +8,7 @@
 
 #include "attachment_store.hpp"
 #include "append_committer.hpp"
+#include "attachment_sweeper.hpp"
 #include "botfactory/redis/credentials.hpp"
 #include "image_thumbnailer.hpp"
 
@@ -56,6 +57,8 @@ struct ChannelSettings {
   CommitSettings commit;
   /// edits: how long after posting the author may edit or delete a message (EDIT_WINDOW_MS).
   std::chrono::milliseconds edit_window{300000};
+  /// tidy: the attachment sweeper (attachment_sweeper.hpp).
+  SweepSettings attachment_sweep;
 };
 
 /// Reads REDIS_HOST, REDIS_PORT, REGISTRY_ADDR, SUBSCRIPTION_ADDR, AI_PROXY_ADDR, RPC_TIMEOUT_MS,
@@ -65,7 +68,8 @@ struct ChannelSettings {
 /// PIPELINE_DELTA_FLUSH_BYTES (1..65536), VISITOR_GONE_GRACE_MS (0..3600000),
 /// VISITOR_PRESENCE_CHECK_MS (50..60000), CHAT_COMMIT_MAX_BATCH (1..1024), CHAT_COMMIT_MAX_QUEUE
 /// (1..100000), CHAT_COMMIT_MAX_WAIT_US (0..100000), CHAT_COMMIT_LANES (1..16),
-/// EDIT_WINDOW_MS (0..86400000, default 300000).
+/// EDIT_WINDOW_MS (0..86400000, default 300000), ATTACHMENT_SWEEP_INTERVAL_MS (0 = off, or
+/// 1000..86400000; default 60000), ATTACHMENT_SWEEP_BATCH (1..10000, default 100).
 /// Throws common::ConfigError for a value out of range.
 ChannelSettings settings_from_env();
 

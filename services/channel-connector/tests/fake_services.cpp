@@ -14,7 +14,10 @@
 #include "room_service.hpp"
 #include "botfactory/rpc/status.hpp"
 #include "channel_app.hpp"
+#include "channel_binding_grpc_service.hpp"
+#include "channel_deliveries.hpp"
 #include "channel_grpc_service.hpp"
+#include "botfactory/crypto/secret_box.hpp"
 #include "model_status.hpp"
 #include "migrations.hpp"
 
@@ -53,6 +56,7 @@ grpc::Status FakeSubscription::GetSubscription(grpc::ServerContext*,
   response->mutable_plan()->set_code("trial");
   response->mutable_plan()->mutable_limits()->set_max_channels(max_channels);
   response->mutable_plan()->mutable_limits()->set_max_attachment_bytes(max_attachment_bytes);
+  response->mutable_plan()->mutable_limits()->set_max_storage_bytes(max_storage_bytes);
   return grpc::Status::OK;
 }
 
@@ -200,7 +204,9 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
   return true;
 }
 
-Harness::Harness(const std::function<void(ChannelSettings&)>& tweak) {
+Harness::Harness(const std::function<void(ChannelSettings&)>& tweak,
+                 std::optional<BindingSettings> bindings)
+    : attachments_dir_(std::filesystem::temp_directory_path() / ("bf-att-" + random_uuid())) {
   pool_ = std::make_shared<pg::Pool>(database_.conninfo(), 8);
   {
     auto connection = pool_->acquire();
@@ -208,7 +214,7 @@ Harness::Harness(const std::function<void(ChannelSettings&)>& tweak) {
   }
   fakes_server_ = std::make_unique<rpc::Server>(
       "127.0.0.1:0", std::vector<grpc::Service*>{&registry, &subscription, &ai});
-  std::string fakes = "127.0.0.1:" + std::to_string(fakes_server_->port());
+  std::string fakes = fakes_address();
   ChannelSettings settings;
   settings.redis_host = testenv::redis_host();
   settings.redis_port = testenv::redis_port();
@@ -217,21 +223,56 @@ Harness::Harness(const std::function<void(ChannelSettings&)>& tweak) {
   settings.ai_proxy_addr = fakes;
   settings.pipeline_threads = 2;
   settings.redis_key_prefix = "test:" + random_uuid() + ":";
+  settings.attachment_store.dir = attachments_dir_.string();
   if (tweak) tweak(settings);
-  app_ = std::make_unique<ChannelApp>(pool_, settings, metrics);
+  std::vector<grpc::Service*> services;
+  if (bindings) {
+    app_ = std::make_unique<ChannelApp>(
+        pool_, settings, metrics, std::make_shared<const crypto::SecretBox>(std::string(32, 'g')),
+        *bindings);
+    binding_service_ = std::make_unique<ChannelBindingGrpc>(app_->bindings(), &app_->deliveries());
+    services.push_back(binding_service_.get());
+  } else {
+    app_ = std::make_unique<ChannelApp>(pool_, settings, metrics);
+  }
   service_ = std::make_unique<ChannelConnectorGrpc>(app_->chat(), &app_->model_status(), &app_->edits());
-  server_ = std::make_unique<rpc::Server>("127.0.0.1:0", std::vector<grpc::Service*>{service_.get()});
-  stub_ = chat::v1::ChannelConnectorService::NewStub(
-      rpc::make_channel("127.0.0.1:" + std::to_string(server_->port())));
+  service_->set_attachments(&app_->attachments());
+  services.push_back(service_.get());
+  server_ = std::make_unique<rpc::Server>("127.0.0.1:0", services);
+  stub_ = chat::v1::ChannelConnectorService::NewStub(rpc::make_channel(address()));
 }
 
 Harness::~Harness() {
   ai.release();
   stub_.reset();
   server_.reset();
+  binding_service_.reset();
   service_.reset();
   app_.reset();  // joins the pipeline workers while the fakes still answer
   fakes_server_.reset();
+  std::error_code ignored;
+  std::filesystem::remove_all(attachments_dir_, ignored);
+}
+
+std::string Harness::address() const { return "127.0.0.1:" + std::to_string(server_->port()); }
+
+std::string Harness::fakes_address() const {
+  return "127.0.0.1:" + std::to_string(fakes_server_->port());
+}
+
+std::size_t Harness::stored_files() const {
+  std::size_t n = 0;
+  std::error_code ec;
+  if (!std::filesystem::exists(attachments_dir_, ec)) return 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(attachments_dir_, ec)) {
+    n += e.is_regular_file() ? 1 : 0;
+  }
+  return n;
+}
+
+std::int64_t Harness::count(const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+  auto connection = pool_->acquire();
+  return connection->exec(sql, params).int64(0, 0);
 }
 
 chat::v1::Conversation Harness::create_conversation(const std::string& tenant_id,

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -23,7 +24,8 @@
 #include "botfactory/registry/v1/registry.grpc.pb.h"
 #include "botfactory/rpc/server.hpp"
 #include "botfactory/testenv/test_env.hpp"
-#include "../src/settings.hpp"  // relative: gateway tests include this file too
+#include "../src/binding_settings.hpp"  // relative: gateway tests include this file too
+#include "../src/settings.hpp"
 
 struct redisContext;
 
@@ -33,6 +35,7 @@ class Pool;
 
 namespace botfactory::channel {
 class ChannelApp;
+class ChannelBindingGrpc;
 class ChannelConnectorGrpc;
 class ChatService;
 class RoomService;
@@ -81,6 +84,7 @@ class FakeSubscription final : public billing::v1::SubscriptionService::Service 
   std::atomic<int> token_usage_calls{0};
   std::atomic<int> max_channels{1};
   std::atomic<std::int64_t> max_attachment_bytes{0};  // files: 0 = the plan names none
+  std::atomic<std::int64_t> max_storage_bytes{0};     // tidy: 0 = the plan names none
 
  private:
   std::mutex mutex_;
@@ -142,14 +146,30 @@ bool wait_until(const std::function<bool()>& condition,
                 std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
 /// channel-connector on a fresh database and the test Redis, served on a gRPC port, with the
-/// fakes above served on another.
+/// fakes above served on another: the one in-process channel-connector of the channel pgtests
+/// and of the gateway pgtests that need the real one (attachments, channels, ingest). Its
+/// attachments go to a fresh temporary directory, removed with the harness.
 class Harness {
  public:
-  /// `tweak` may change the settings (pipeline bounds, rates) before the service starts; by
-  /// default the rates count under a key prefix of their own.
-  explicit Harness(const std::function<void(ChannelSettings&)>& tweak = {});
+  /// `tweak` may change the settings (pipeline bounds, rates, thumbnails) before the service
+  /// starts; by default the rates count under a key prefix of their own. With `bindings`, channel
+  /// bindings are on (a test SecretBox) and ChannelBindingService is served too.
+  explicit Harness(const std::function<void(ChannelSettings&)>& tweak = {},
+                   std::optional<BindingSettings> bindings = std::nullopt);
   ~Harness();
 
+  /// "127.0.0.1:<port>" of ChannelConnectorService (and ChannelBindingService with bindings).
+  std::string address() const;
+  /// "127.0.0.1:<port>" of the fakes (registry, subscription, ai-proxy).
+  std::string fakes_address() const;
+  ChannelApp& app() { return *app_; }
+  /// libpq conninfo of the harness's database (a test's own connection, e.g. to hold a lock).
+  std::string conninfo() const { return database_.conninfo(); }
+  const std::filesystem::path& attachments_dir() const { return attachments_dir_; }
+  /// Regular files under the attachment directory (originals and thumbnails).
+  std::size_t stored_files() const;
+  /// The single int64 the query returns (count(*) and the like).
+  std::int64_t count(const std::string& sql, const std::vector<std::optional<std::string>>& params = {});
   chat::v1::ChannelConnectorService::Stub& client() { return *stub_; }
   /// CreateConversation through gRPC; REQUIREs success.
   chat::v1::Conversation create_conversation(const std::string& tenant_id, const std::string& bot_id,
@@ -184,7 +204,9 @@ class Harness {
   std::shared_ptr<pg::Pool> pool_;
   std::unique_ptr<rpc::Server> fakes_server_;
   std::unique_ptr<ChannelApp> app_;
+  std::filesystem::path attachments_dir_;
   std::unique_ptr<ChannelConnectorGrpc> service_;
+  std::unique_ptr<ChannelBindingGrpc> binding_service_;
   std::unique_ptr<rpc::Server> server_;
   std::unique_ptr<chat::v1::ChannelConnectorService::Stub> stub_;
   std::mutex tenants_mutex_;

@@ -1,6 +1,6 @@
 // The replica lease settings (CHANNEL_LEASE_MS, CHANNEL_LEASE_RENEW_MS) and the heartbeat's task
 // runner: defaults, copying into the poller, inbox and outbox, the renew-at-most-half-the-lease
-// rule, and a failing task that never stops the others.
+// rule, a failing task that never stops the others, and the attachment sweeper's settings.
 
 #include <catch2/catch.hpp>
 
@@ -10,6 +10,7 @@
 #include "binding_settings.hpp"
 #include "botfactory/common/config.hpp"
 #include "lease_heartbeat.hpp"
+#include "settings.hpp"
 
 using namespace botfactory;
 using namespace botfactory::channel;
@@ -82,4 +83,27 @@ TEST_CASE("held ids: added, removed, listed in order") {
   CHECK(ids.snapshot() == std::vector<std::int64_t>{3, 7});
   ids.remove(3);
   CHECK(ids.size() == 1);
+}
+
+TEST_CASE("attachment sweeper settings: every minute, 100 files a batch; 0 turns it off; "
+          "a sub-second interval or a batch out of range is refused") {
+  {
+    Env::set("ATTACHMENT_SWEEP_INTERVAL_MS", nullptr);
+    Env::set("ATTACHMENT_SWEEP_BATCH", nullptr);
+    auto s = settings_from_env();
+    CHECK(s.attachment_sweep.interval == std::chrono::milliseconds(60000));
+    CHECK(s.attachment_sweep.batch == 100);
+  }
+  Env::set("ATTACHMENT_SWEEP_INTERVAL_MS", "0");
+  Env::set("ATTACHMENT_SWEEP_BATCH", "5");
+  auto off = settings_from_env();
+  CHECK(off.attachment_sweep.interval == std::chrono::milliseconds(0));
+  CHECK(off.attachment_sweep.batch == 5);
+  Env::set("ATTACHMENT_SWEEP_INTERVAL_MS", "50");
+  CHECK_THROWS_AS(settings_from_env(), common::ConfigError);
+  Env::set("ATTACHMENT_SWEEP_INTERVAL_MS", "1000");
+  Env::set("ATTACHMENT_SWEEP_BATCH", "0");
+  CHECK_THROWS_AS(settings_from_env(), common::ConfigError);
+  unsetenv("ATTACHMENT_SWEEP_INTERVAL_MS");
+  unsetenv("ATTACHMENT_SWEEP_BATCH");
 }

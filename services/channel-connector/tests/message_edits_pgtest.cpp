@@ -34,42 +34,48 @@ chatv1::Actor actor(commonv1::SenderKind kind, const std::string& id) {
   return a;
 }
 
-grpc::Status edit(Harness& h, const std::string& conversation_id, std::int64_t seq,
-                  const chatv1::Actor& who, const std::string& text,
-                  chatv1::MessageChangeResponse* response, std::string tenant = {}) {
-  grpc::ClientContext context;
-  botfactory::rpc::set_deadline(context, std::chrono::seconds(10));
-  chatv1::EditMessageRequest request;
+/// An Edit / Delete / ListMessageVersions request naming one message and who acts on it.
+template <typename Request>
+Request message_request(Harness& h, const std::string& conversation_id, std::int64_t seq,
+                        const chatv1::Actor& who, const std::string& tenant = {}) {
+  Request request;
   request.set_tenant_id(tenant.empty() ? h.tenant_of(conversation_id) : tenant);
   request.set_conversation_id(conversation_id);
   request.set_seq(seq);
   *request.mutable_actor() = who;
+  return request;
+}
+
+/// One unary call of the harness's client with a 10 s deadline.
+template <typename Request, typename Response>
+grpc::Status call(Harness& h,
+                  grpc::Status (chatv1::ChannelConnectorService::Stub::*method)(
+                      grpc::ClientContext*, const Request&, Response*),
+                  const Request& request, Response* response) {
+  grpc::ClientContext context;
+  botfactory::rpc::set_deadline(context, std::chrono::seconds(10));
+  return (h.client().*method)(&context, request, response);
+}
+
+grpc::Status edit(Harness& h, const std::string& conversation_id, std::int64_t seq,
+                  const chatv1::Actor& who, const std::string& text,
+                  chatv1::MessageChangeResponse* response, std::string tenant = {}) {
+  auto request = message_request<chatv1::EditMessageRequest>(h, conversation_id, seq, who, tenant);
   request.set_text(text);
-  return h.client().EditMessage(&context, request, response);
+  return call(h, &chatv1::ChannelConnectorService::Stub::EditMessage, request, response);
 }
 
 grpc::Status remove(Harness& h, const std::string& conversation_id, std::int64_t seq,
                     const chatv1::Actor& who, chatv1::MessageChangeResponse* response) {
-  grpc::ClientContext context;
-  botfactory::rpc::set_deadline(context, std::chrono::seconds(10));
-  chatv1::DeleteMessageRequest request;
-  request.set_tenant_id(h.tenant_of(conversation_id));
-  request.set_conversation_id(conversation_id);
-  request.set_seq(seq);
-  *request.mutable_actor() = who;
-  return h.client().DeleteMessage(&context, request, response);
+  return call(h, &chatv1::ChannelConnectorService::Stub::DeleteMessage,
+              message_request<chatv1::DeleteMessageRequest>(h, conversation_id, seq, who), response);
 }
 
 grpc::Status versions(Harness& h, const std::string& conversation_id, std::int64_t seq,
                       const chatv1::Actor& who, chatv1::ListMessageVersionsResponse* response) {
-  grpc::ClientContext context;
-  botfactory::rpc::set_deadline(context, std::chrono::seconds(10));
-  chatv1::ListMessageVersionsRequest request;
-  request.set_tenant_id(h.tenant_of(conversation_id));
-  request.set_conversation_id(conversation_id);
-  request.set_seq(seq);
-  *request.mutable_actor() = who;
-  return h.client().ListMessageVersions(&context, request, response);
+  return call(h, &chatv1::ChannelConnectorService::Stub::ListMessageVersions,
+              message_request<chatv1::ListMessageVersionsRequest>(h, conversation_id, seq, who),
+              response);
 }
 
 std::int64_t post_operator(Harness& h, const std::string& conversation_id,

@@ -3,26 +3,17 @@
 // PDF, real-type refusals (415), the plan's cap before the body is read (413, nothing stored),
 // members only (403 / 404), download headers, thumbnails bounded to 320 px, a pixel bomb (422).
 
-#include <zlib.h>
-
-#include <filesystem>
-
 #include <catch2/catch.hpp>
 
-#include "botfactory/pg/migrator.hpp"
-#include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/client.hpp"
-#include "botfactory/rpc/server.hpp"
 #include "channel_app.hpp"
-#include "channel_grpc_service.hpp"
 #include "chat_service.hpp"
 #include "fake_services.hpp"
 #include "fake_upstreams.hpp"
 #include "gateway_fleet.hpp"
 #include "image_thumbnailer.hpp"
-#include "migrations.hpp"
-#include "model_status.hpp"
 #include "rest/attachments_rest.hpp"
+#include "test_files.hpp"
 
 using namespace botfactory::gateway_test;
 namespace common = botfactory::common;
@@ -34,104 +25,21 @@ namespace gateway = botfactory::gateway;
 namespace cc = botfactory::channel;
 namespace cct = botfactory::channel::testing_support;
 namespace chat = botfactory::chat;
+using cct::kPdf;
+using cct::make_png;
 
 namespace {
 
-/// channel-connector's real wiring served over gRPC, attachments in a fresh directory.
-struct ChannelConnector {
-  cct::FakeRegistry registry;
-  cct::FakeSubscription subscription;
-  cct::FakeAi ai;
-  metrics::Registry metrics;
-  testenv::TestDatabase database;
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("bf-att-" + common::random_base62(10));
-  std::shared_ptr<pg::Pool> pool;
-  std::unique_ptr<rpc::Server> fakes;
-  std::unique_ptr<cc::ChannelApp> app;
-  std::unique_ptr<cc::ChannelConnectorGrpc> chat_service;
-  std::unique_ptr<rpc::Server> server;
-
-  ChannelConnector() {
-    pool = std::make_shared<pg::Pool>(database.conninfo(), 8);
-    {
-      auto connection = pool->acquire();
-      pg::migrate(*connection, "chat", botfactory::migrations::chat_migrations());
-    }
-    fakes = std::make_unique<rpc::Server>("127.0.0.1:0",
-                                          std::vector<grpc::Service*>{&registry, &subscription, &ai});
-    std::string address = "127.0.0.1:" + std::to_string(fakes->port());
-    cc::ChannelSettings s;
-    s.redis_host = testenv::redis_host();
-    s.redis_port = testenv::redis_port();
-    s.registry_addr = s.subscription_addr = s.ai_proxy_addr = address;
-    s.pipeline_threads = 1;
-    s.redis_key_prefix = "test:" + common::random_uuid() + ":";
-    s.attachment_store.dir = dir.string();
-    s.thumbnails.max_pixels = 4'000'000;
-    app = std::make_unique<cc::ChannelApp>(pool, s, metrics);
-    chat_service = std::make_unique<cc::ChannelConnectorGrpc>(app->chat(), &app->model_status());
-    chat_service->set_attachments(&app->attachments());
-    server = std::make_unique<rpc::Server>("127.0.0.1:0",
-                                           std::vector<grpc::Service*>{chat_service.get()});
-  }
-  ~ChannelConnector() {
-    ai.release();
-    server.reset();
-    app.reset();
-    fakes.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir, ignored);
-  }
-  std::string address() const { return "127.0.0.1:" + std::to_string(server->port()); }
-
-  /// Files in the attachment directory (originals and thumbnails).
-  std::size_t stored_files() const {
-    std::size_t n = 0;
-    if (!std::filesystem::exists(dir)) return 0;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) n += e.is_regular_file();
-    return n;
-  }
-  std::int64_t attachment_rows() {
-    auto connection = pool->acquire();
-    return connection->exec("SELECT count(*) FROM chat.attachments").int64(0, 0);
-  }
+/// channel-connector's real wiring served over gRPC (the shared cct::Harness), attachments in a
+/// fresh directory, one pipeline thread, a 4-megapixel decode limit.
+struct ChannelConnector : cct::Harness {
+  ChannelConnector()
+      : cct::Harness([](cc::ChannelSettings& s) {
+          s.pipeline_threads = 1;
+          s.thumbnails.max_pixels = 4'000'000;
+        }) {}
+  std::int64_t attachment_rows() { return count("SELECT count(*) FROM chat.attachments"); }
 };
-
-void put_u32(std::string& out, std::uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xff);
-}
-
-void put_chunk(std::string& out, const char* type, const std::string& data) {
-  put_u32(out, static_cast<std::uint32_t>(data.size()));
-  std::string body = std::string(type, 4) + data;
-  out += body;
-  put_u32(out, static_cast<std::uint32_t>(
-                   crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()))));
-}
-
-/// A valid black RGB PNG of `width` × `height` (filter 0 rows of zeros, zlib-compressed), or,
-/// with `rows` < height, one whose pixel data is cut short (a bomb's header with a small body).
-std::string make_png(std::uint32_t width, std::uint32_t height, std::uint32_t rows) {
-  std::string png = "\x89PNG\r\n\x1a\n";
-  std::string ihdr;
-  put_u32(ihdr, width);
-  put_u32(ihdr, height);
-  ihdr += std::string("\x08\x02\x00\x00\x00", 5);  // 8-bit RGB, deflate, no filter, no interlace
-  put_chunk(png, "IHDR", ihdr);
-  std::string raw(static_cast<std::size_t>(rows) * (1 + width * 3), '\0');
-  uLongf size = compressBound(static_cast<uLong>(raw.size()));
-  std::string compressed(size, '\0');
-  compress(reinterpret_cast<Bytef*>(compressed.data()), &size,
-           reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()));
-  compressed.resize(size);
-  put_chunk(png, "IDAT", compressed);
-  put_chunk(png, "IEND", "");
-  return png;
-}
-
-constexpr const char* kPdf =
-    "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-    "2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 std::string multipart(const std::string& boundary, const std::string& file_name,
                       const std::string& content, const std::string& caption = {}) {
@@ -169,7 +77,7 @@ std::string new_conversation(ChannelConnector& connector, const std::string& ten
   request.set_bot_id(bot);
   request.set_channel("web");
   request.set_visitor_name("Ann");
-  return connector.app->chat().create_conversation(request).id();
+  return connector.app().chat().create_conversation(request).id();
 }
 
 }  // namespace
@@ -307,4 +215,40 @@ TEST_CASE("attachments: upload, real type, plan cap, members only, download head
 TEST_CASE("Content-Disposition filename* (RFC 5987)") {
   CHECK(gateway::content_disposition("inline", "a b\"c.png") ==
         "inline; filename=\"a b_c.png\"; filename*=UTF-8''a%20b%22c.png");
+}
+
+TEST_CASE("attachments: the tenant's storage allowance: 413 storage_quota_exceeded, nothing stored; "
+          "subscriptions/current shows used and limit") {
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  ChannelConnector connector;
+  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) {
+                     s.channel_addr = connector.address();
+                     s.subscription_addr = connector.fakes_address();  // the plan lives there
+                   }};
+  auto port = gateway.port();
+  const std::string tenant = common::random_uuid();
+  auto bot = connector.registry.add_bot(tenant, "Help", "en", "");
+  auto conversation = new_conversation(connector, tenant, bot.id());
+  auto user = user_token(fakes, tenant);
+  const auto pdf_size = static_cast<std::int64_t>(std::string(kPdf).size());
+  connector.subscription.max_storage_bytes = pdf_size + pdf_size / 2;
+
+  auto r = upload(port, conversation, user, "a.pdf", kPdf);
+  REQUIRE(r.status == 201);
+  r = upload(port, conversation, user, "b.pdf", kPdf);
+  CHECK(r.status == 413);
+  CHECK(r.error_code() == "storage_quota_exceeded");
+  CHECK_THAT(r.body, Catch::Contains("attachment storage is full"));
+  CHECK(connector.stored_files() == 1);
+  CHECK(connector.attachment_rows() == 1);
+
+  r = http_call(port, http::verb::get, "/api/v1/subscriptions/current", {}, user);
+  REQUIRE(r.status == 200);
+  auto body = r.json();
+  auto storage = body.at("quotas").at("storage_bytes").as_object();
+  CHECK(storage.at("used").as_int64() == pdf_size);
+  CHECK(storage.at("limit").as_int64() == connector.subscription.max_storage_bytes);
+  CHECK(body.at("usage").at("storage_bytes").as_int64() == pdf_size);
+  CHECK(body.at("plan").at("limits").at("max_storage_bytes").as_int64() ==
+        connector.subscription.max_storage_bytes);
 }

@@ -6,21 +6,14 @@
 
 #include <catch2/catch.hpp>
 
-#include "botfactory/pg/migrator.hpp"
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/client.hpp"
-#include "botfactory/rpc/server.hpp"
-#include "channel_app.hpp"
-#include "channel_binding_grpc_service.hpp"
 #include "channel_deliveries.hpp"
-#include "channel_grpc_service.hpp"
 #include "fake_services.hpp"
 #include "fake_meta.hpp"
 #include "fake_telegram.hpp"
 #include "fake_upstreams.hpp"
 #include "gateway_fleet.hpp"
-#include "migrations.hpp"
-#include "model_status.hpp"
 #include "whatsapp_wire.hpp"
 
 using namespace botfactory::gateway_test;
@@ -37,59 +30,40 @@ namespace cct = botfactory::channel::testing_support;
 
 namespace {
 
-/// channel-connector's real wiring with bindings on, served over gRPC, and its fakes.
+/// channel-connector's real wiring with bindings on, served over gRPC (the shared cct::Harness),
+/// the fake Telegram and Meta Graph APIs in front of it.
+cc::BindingSettings test_bindings(const cct::FakeTelegram& telegram, const cct::FakeMeta& meta) {
+  cc::BindingSettings b;
+  b.telegram_api_base_url = telegram.base_url();
+  b.meta_graph_base_url = meta.base_url();
+  b.public_base_url = "https://bots.example.com";
+  b.outbox.idle_poll = std::chrono::milliseconds(100);
+  b.outbox.rates.per_chat_interval = std::chrono::milliseconds(0);
+  b.inbox.idle_poll = std::chrono::milliseconds(100);
+  return b;
+}
+
 struct ChannelConnector {
-  cct::FakeRegistry registry;
-  cct::FakeSubscription subscription;
-  cct::FakeAi ai;
   cct::FakeTelegram telegram;
   cct::FakeMeta meta;
-  metrics::Registry metrics;
-  testenv::TestDatabase database;
-  std::shared_ptr<pg::Pool> pool;
-  std::unique_ptr<rpc::Server> fakes;
-  std::unique_ptr<cc::ChannelApp> app;
-  std::unique_ptr<cc::ChannelConnectorGrpc> chat_service;
-  std::unique_ptr<cc::ChannelBindingGrpc> binding_service;
-  std::unique_ptr<rpc::Server> server;
+  cct::Harness harness{{}, test_bindings(telegram, meta)};
+  cct::FakeRegistry& registry = harness.registry;
+  cct::FakeAi& ai = harness.ai;
+  pg::Pool* pool = &harness.pool();
 
-  ChannelConnector() {
-    pool = std::make_shared<pg::Pool>(database.conninfo(), 8);
-    {
-      auto connection = pool->acquire();
-      pg::migrate(*connection, "chat", botfactory::migrations::chat_migrations());
-    }
-    fakes = std::make_unique<rpc::Server>("127.0.0.1:0",
-                                          std::vector<grpc::Service*>{&registry, &subscription, &ai});
-    std::string address = "127.0.0.1:" + std::to_string(fakes->port());
-    cc::ChannelSettings s;
-    s.redis_host = testenv::redis_host();
-    s.redis_port = testenv::redis_port();
-    s.registry_addr = s.subscription_addr = s.ai_proxy_addr = address;
-    s.pipeline_threads = 2;
-    s.redis_key_prefix = "test:" + common::random_uuid() + ":";
-    cc::BindingSettings b;
-    b.telegram_api_base_url = telegram.base_url();
-    b.meta_graph_base_url = meta.base_url();
-    b.public_base_url = "https://bots.example.com";
-    b.outbox.idle_poll = std::chrono::milliseconds(100);
-    b.outbox.rates.per_chat_interval = std::chrono::milliseconds(0);
-    b.inbox.idle_poll = std::chrono::milliseconds(100);
-    app = std::make_unique<cc::ChannelApp>(
-        pool, s, metrics, std::make_shared<const crypto::SecretBox>(std::string(32, 'g')), b);
-    chat_service = std::make_unique<cc::ChannelConnectorGrpc>(app->chat(), &app->model_status());
-    binding_service = std::make_unique<cc::ChannelBindingGrpc>(app->bindings(), &app->deliveries());
-    server = std::make_unique<rpc::Server>(
-        "127.0.0.1:0", std::vector<grpc::Service*>{chat_service.get(), binding_service.get()});
-  }
-  ~ChannelConnector() {
-    ai.release();
-    server.reset();
-    app.reset();
-    fakes.reset();
-  }
-  std::string address() const { return "127.0.0.1:" + std::to_string(server->port()); }
-  std::string fakes_address() const { return "127.0.0.1:" + std::to_string(fakes->port()); }
+  std::string address() const { return harness.address(); }
+  std::string fakes_address() const { return harness.fakes_address(); }
+};
+
+/// The fakes, the channel-connector and a gateway in front of them (bots live in the
+/// connector's fake registry).
+struct Stack {
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  ChannelConnector connector;
+  Instance gateway{fakes.address(), [this](gateway::GatewaySettings& s) {
+                     s.channel_addr = connector.address();
+                     s.registry_addr = connector.fakes_address();
+                   }};
 };
 
 HttpResult webhook(unsigned short port, const std::string& channel_id, const std::string& secret,
@@ -104,13 +78,10 @@ HttpResult webhook(unsigned short port, const std::string& channel_id, const std
 
 TEST_CASE("Telegram through the gateway: connect, webhook checks, dedupe, reply with sources, "
           "operator reply from the WebSocket") {
-  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
-  ChannelConnector connector;
-  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) {
-                     s.channel_addr = connector.address();
-                     s.registry_addr = connector.fakes_address();  // the bot lives there
-                   }};
-  auto port = gateway.port();
+  Stack stack;
+  auto& fakes = stack.fakes;
+  auto& connector = stack.connector;
+  auto port = stack.gateway.port();
   const std::string tenant = common::random_uuid();
   auto bot = connector.registry.add_bot(tenant, "Mozilla Help", "en", "");
   auto token = user_token(fakes, tenant);
@@ -194,9 +165,15 @@ TEST_CASE("Telegram through the gateway: connect, webhook checks, dedupe, reply 
   REQUIRE(cct::wait_until([&] { return connector.telegram.sent().size() == 2; }));
   CHECK(connector.telegram.sent()[1].text == "Hi Grace, an operator here.");
 
-  r = http_call(port, http::verb::get, channels, "", token);
+  // Telegram has the message; the outbox marks its row sent just after (bounded poll).
+  json::object health;
+  CHECK(cct::wait_until([&] {
+    r = http_call(port, http::verb::get, channels, "", token);
+    if (r.status != 200) return false;
+    health = r.json().at("channels").as_array().at(0).at("health").as_object();
+    return health.at("pending_outbound").as_int64() == 0;
+  }));
   REQUIRE(r.status == 200);
-  auto health = r.json().at("channels").as_array().at(0).at("health").as_object();
   CHECK(health.at("state").as_string() == "connected");
   CHECK(health.at("last_inbound_at").is_string());
   CHECK(health.at("pending_outbound").as_int64() == 0);
@@ -213,13 +190,10 @@ TEST_CASE("Telegram through the gateway: connect, webhook checks, dedupe, reply 
 
 TEST_CASE("WhatsApp through the gateway: connect, verification, signature before any work, dedupe, "
           "reply at Meta") {
-  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
-  ChannelConnector connector;
-  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) {
-                     s.channel_addr = connector.address();
-                     s.registry_addr = connector.fakes_address();
-                   }};
-  auto port = gateway.port();
+  Stack stack;
+  auto& fakes = stack.fakes;
+  auto& connector = stack.connector;
+  auto port = stack.gateway.port();
   const std::string tenant = common::random_uuid();
   auto bot = connector.registry.add_bot(tenant, "Mozilla Help", "en", "");
   auto token = user_token(fakes, tenant);
@@ -294,13 +268,10 @@ TEST_CASE("WhatsApp through the gateway: connect, verification, signature before
 
 TEST_CASE("channels REST: failed deliveries listed and replayed once, health per the dashboard "
           "contract, credentials refused by the Graph API, another tenant gets 404") {
-  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
-  ChannelConnector connector;
-  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) {
-                     s.channel_addr = connector.address();
-                     s.registry_addr = connector.fakes_address();
-                   }};
-  auto port = gateway.port();
+  Stack stack;
+  auto& fakes = stack.fakes;
+  auto& connector = stack.connector;
+  auto port = stack.gateway.port();
   const std::string tenant = common::random_uuid();
   auto bot = connector.registry.add_bot(tenant, "Mozilla Help", "en", "");
   auto token = user_token(fakes, tenant);
@@ -428,13 +399,10 @@ void visitor_asks(const std::string& address, const std::string& tenant,
 
 TEST_CASE("GET /api/v1/bots/{id}/model-status: degraded after a provider fallback, ok after a "
           "model reply; another tenant's bot is 404") {
-  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
-  ChannelConnector connector;
-  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) {
-                     s.channel_addr = connector.address();
-                     s.registry_addr = connector.fakes_address();  // the bot lives there
-                   }};
-  auto port = gateway.port();
+  Stack stack;
+  auto& fakes = stack.fakes;
+  auto& connector = stack.connector;
+  auto port = stack.gateway.port();
   const std::string tenant = common::random_uuid();
   auto bot = connector.registry.add_bot(tenant, "Status Bot", "en", "");
   auto token = user_token(fakes, tenant);

@@ -330,4 +330,27 @@ inline std::string user_token(const FakeUpstreams& fakes, const std::string& ten
 /// The "seq" of a message frame.
 inline std::int64_t seq_of(const json::object& frame) { return frame.at("seq").as_int64(); }
 
+/// The next `error` or `message.ack` frame of `ws` (message.new and the like skipped).
+inline json::object next_answer(WsClient& ws) {
+  for (int i = 0; i < 1000; ++i) {
+    auto frame = ws.read_json();
+    auto type = frame.at("type").as_string();
+    if (type == "error" || type == "message.ack") return frame;
+  }
+  FAIL("no answer");
+  return {};
+}
+
+/// A visitor socket of a fresh widget session of `port`, joined to its conversation.
+inline std::pair<std::unique_ptr<WsClient>, std::string> joined_visitor(unsigned short port) {
+  auto session = widget_session(port);
+  auto ws = std::make_unique<WsClient>(port, session.token);
+  REQUIRE(ws->open());
+  ws->send_json({{"type", "conversation.join"},
+                 {"conversation_id", session.conversation_id},
+                 {"since_seq", 0}});
+  ws->read_type("conversation.joined");
+  return {std::move(ws), session.conversation_id};
+}
+
 }  // namespace botfactory::gateway_test

@@ -418,17 +418,6 @@ json::object send_message(WsClient& ws, const std::string& conversation_id,
   return {};
 }
 
-/// A visitor socket of a fresh widget session of `port`, joined to its conversation.
-std::pair<std::unique_ptr<WsClient>, std::string> joined_visitor(unsigned short port) {
-  auto session = widget_session(port);
-  auto ws = std::make_unique<WsClient>(port, session.token);
-  REQUIRE(ws->open());
-  ws->send_json({{"type", "conversation.join"},
-                 {"conversation_id", session.conversation_id},
-                 {"since_seq", 0}});
-  ws->read_type("conversation.joined");
-  return {std::move(ws), session.conversation_id};
-}
 
 }  // namespace
 

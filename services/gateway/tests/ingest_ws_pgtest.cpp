@@ -74,29 +74,6 @@ void send_message(WsClient& ws, const std::string& conversation_id, const std::s
                 {"text", "hello " + client_id}});
 }
 
-/// The next `error` or `message.ack` frame (message.new and the like skipped).
-json::object next_answer(WsClient& ws) {
-  for (int i = 0; i < 1000; ++i) {
-    auto frame = ws.read_json();
-    auto type = frame.at("type").as_string();
-    if (type == "error" || type == "message.ack") return frame;
-  }
-  FAIL("no answer");
-  return {};
-}
-
-/// A visitor socket of a fresh widget session, joined to its conversation.
-std::pair<std::unique_ptr<WsClient>, std::string> joined_visitor(unsigned short port) {
-  auto session = widget_session(port);
-  auto ws = std::make_unique<WsClient>(port, session.token);
-  REQUIRE(ws->open());
-  ws->send_json({{"type", "conversation.join"},
-                 {"conversation_id", session.conversation_id},
-                 {"since_seq", 0}});
-  ws->read_type("conversation.joined");
-  return {std::move(ws), session.conversation_id};
-}
-
 /// The value of the unlabelled metric `name` on the gateway's /metrics; -1 when absent.
 double metric(unsigned short port, const std::string& name) {
   auto body = http_exchange(port, request_head("GET", "/metrics", {})).raw.body();

@@ -9,16 +9,18 @@ namespace {
 
 constexpr const char* kPlanColumns =
     "p.code, p.name, p.price_cents, p.currency, p.trial_days, p.max_bots, "
-    "p.max_replies_per_month, p.max_knowledge_bytes, p.max_channels, p.max_tokens_per_month";
+    "p.max_replies_per_month, p.max_knowledge_bytes, p.max_channels, p.max_tokens_per_month, "
+    "p.max_storage_bytes, p.max_seats";
 
 constexpr const char* kListPlans =
     "SELECT code, name, price_cents, currency, trial_days, max_bots, max_replies_per_month, "
-    "max_knowledge_bytes, max_channels, max_tokens_per_month FROM billing.plans "
-    "ORDER BY sort_order, code";
+    "max_knowledge_bytes, max_channels, max_tokens_per_month, "
+    "max_storage_bytes, max_seats FROM billing.plans ORDER BY sort_order, code";
 
 constexpr const char* kFindPlan =
     "SELECT code, name, price_cents, currency, trial_days, max_bots, max_replies_per_month, "
-    "max_knowledge_bytes, max_channels, max_tokens_per_month FROM billing.plans WHERE code = $1";
+    "max_knowledge_bytes, max_channels, max_tokens_per_month, "
+    "max_storage_bytes, max_seats FROM billing.plans WHERE code = $1";
 
 // Trial length in whole 24-hour days (absolute time, independent of the session time zone).
 constexpr const char* kInsertTrial =
@@ -118,6 +120,8 @@ PlanInfo plan_from_row(const pg::Result& r, int row, int first) {
   p.max_knowledge_bytes = r.int64(row, first + 7);
   p.max_channels = static_cast<std::int32_t>(r.int64(row, first + 8));
   p.max_tokens_per_month = r.int64(row, first + 9);
+  p.max_storage_bytes = r.int64(row, first + 10);  // tidy: attachment storage (V003)
+  p.max_seats = static_cast<std::int32_t>(r.int64(row, first + 11));  // team accounts (V004)
   return p;
 }
 

@@ -24,6 +24,8 @@ struct PlanInfo {
   std::int64_t max_knowledge_bytes = 0;
   std::int32_t max_channels = 0;
   std::int64_t max_tokens_per_month = 0;  // language-model tokens (prompt + completion)
+  std::int32_t max_seats = 0;  // team accounts: users of one tenant (V004)
+  std::int64_t max_storage_bytes = 0;  // chat attachments kept at once, bytes (V003)
 };
 
 /// A subscription row with its plan, as stored (status text: trialing|active|expired).

@@ -31,6 +31,8 @@ void to_proto(const PlanInfo& plan, v1::Plan* out) {
   limits->set_max_channels(plan.max_channels);
   limits->set_max_tokens_per_month(plan.max_tokens_per_month);
   limits->set_max_attachment_bytes(max_attachment_bytes(plan.code));  // files
+  limits->set_max_seats(plan.max_seats);  // team accounts
+  limits->set_max_storage_bytes(plan.max_storage_bytes);  // tidy: attachment storage
 }
 
 v1::SubscriptionStatus to_proto(Status status) {

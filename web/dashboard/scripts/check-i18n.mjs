@@ -48,7 +48,7 @@ for (const l of LANGS) {
 const SAME_EVERYWHERE = new Set([
   "providers.openai", "providers.gemini", "formats.markdown", "formats.html", "formats.pdf",
 ]);
-const SAME_IN_UZ = new Set(["plans.pro", "units.b", "units.kb", "units.mb", "units.gb", "bots.model", "knowledge.format"]);
+const SAME_IN_UZ = new Set(["team.roles.operator", "plans.pro", "units.b", "units.kb", "units.mb", "units.gb", "bots.model", "knowledge.format"]);
 for (const [key, value] of catalogues.ru) {
   if (SAME_EVERYWHERE.has(key)) continue;
   if (/[A-Za-z]/.test(value) && !/[А-Яа-яЁё]/.test(value)) problems.push(`ru: ${key} is not in Russian: "${value}"`);
@@ -93,6 +93,7 @@ const FAMILY_MEMBERS = {
   "channels.modes": ["polling", "webhook"],
   "channels.modeHint": ["polling", "webhook"],
   "channels.state": ["connected", "error", "inactive", "unknown"],
+  "team.roles": ["owner", "admin", "operator"],
   "channels.errors": ["validation_failed", "invalid_credentials", "provider_unreachable", "conflict", "quota_exceeded", "unavailable", "not_found"],
 };
 for (const family of families) {

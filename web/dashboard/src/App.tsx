@@ -18,6 +18,7 @@ import { InboxPage } from "./pages/InboxPage";
 import { TryItPage } from "./pages/TryItPage";
 import { InstallPage } from "./pages/InstallPage";
 import { SignInPage, SignUpPage } from "./pages/AuthPages";
+import { TeamPage } from "./pages/TeamPage";
 import { Link, match, navigate, useRoute } from "./router";
 
 const PUBLIC_ROUTES = ["/signin", "/signup"];
@@ -29,6 +30,7 @@ const NAV: NavItem[] = [
   { to: "/plan", key: "nav.plan" },
   { to: "/inbox", key: "nav.inbox" },
   { to: "/channels", key: "nav.channels" },
+  { to: "/team", key: "team.nav" },
 ];
 
 export function App() {
@@ -70,6 +72,7 @@ export function App() {
   else if (route === "/keys") page = <ModelKeysPage />;
   else if (route === "/plan") page = <PlanPage />;
   else if (route === "/inbox") page = <InboxPage />;
+  else if (route === "/team") page = <TeamPage />;
   else if ((params = match("/inbox/:id", route))) page = <InboxPage conversationId={params.id} />;
   else page = <section className="card"><h1>{t("common.notFound")}</h1><Link to="/bots">{t("nav.bots")}</Link></section>;
 

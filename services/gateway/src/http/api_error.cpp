@@ -7,6 +7,7 @@
 #include "botfactory/rpc/retry_after.hpp"
 #include "botfactory/rpc/status.hpp"
 #include "rest/e2ee_errors.hpp"
+#include "rest/team_rest.hpp"
 
 namespace botfactory::gateway {
 
@@ -33,6 +34,7 @@ HttpResponse error_response(const ApiError& error) {
 ApiError api_error_from_grpc(const grpc::Status& status) {
   const std::string& message = status.error_message();
   if (auto e2ee = e2ee_api_error(status)) return *e2ee;  // e2ee rooms (rest/e2ee_errors.hpp)
+  if (auto team = team_api_error(status)) return *team;  // team accounts (rest/team_rest.hpp)
   if (auto retry = rpc::retry_after_seconds(status)) {
     if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
       return ApiError(429, "rate_limited", message.empty() ? "too many requests" : message)

@@ -70,6 +70,12 @@ constexpr std::array kRoutes = {
     Route{"GET", "/api/v1/e2ee/devices", Endpoint::kListE2eeDevices},
     Route{"GET", "/api/v1/rooms/{id}/e2ee", Endpoint::kGetRoomE2ee},
     Route{"POST", "/api/v1/rooms/{id}/e2ee/keys", Endpoint::kPostRoomE2eeKeys},
+    // Team accounts (rest/team_rest.hpp; minimum roles in http/route_roles.cpp)
+    Route{"POST", "/api/v1/team/invites", Endpoint::kCreateTeamInvite},
+    Route{"DELETE", "/api/v1/team/invites/{id}", Endpoint::kRevokeTeamInvite},
+    Route{"GET", "/api/v1/team/members", Endpoint::kListTeamMembers},
+    Route{"DELETE", "/api/v1/team/members/{id}", Endpoint::kRemoveTeamMember},
+    Route{"PATCH", "/api/v1/team/members/{id}", Endpoint::kSetTeamMemberRole},
 };
 
 /// Matches `path` against `pattern` segment by segment; "{...}" segments capture one non-empty

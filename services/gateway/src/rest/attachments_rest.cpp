@@ -126,6 +126,8 @@ HttpResponse upload_attachment(const Upstreams& upstreams, const jwt::Claims& cl
       throw ApiError(413, "payload_too_large", rpc_response.refusal_message());
     case chat::v1::ATTACHMENT_REFUSAL_IMAGE_TOO_LARGE:
       throw ApiError(422, "image_too_large", rpc_response.refusal_message());
+    case chat::v1::ATTACHMENT_REFUSAL_STORAGE_QUOTA:  // tidy
+      throw ApiError(413, "storage_quota_exceeded", rpc_response.refusal_message());
     default:
       throw ApiError(415, "unsupported_media_type", rpc_response.refusal_message());
   }
@@ -166,6 +168,15 @@ HttpResponse download_attachment(const Upstreams& upstreams, const jwt::Claims& 
   response.headers.emplace_back("ETag", "\"" + a.sha256() + (thumbnail ? "-t" : "") + "\"");
   response.headers.emplace_back("Cross-Origin-Resource-Policy", "cross-origin");
   return response;
+}
+
+std::optional<StorageUsage> storage_usage(const Upstreams& upstreams, const std::string& tenant_id) {
+  chat::v1::GetAttachmentLimitRequest rpc_request;
+  rpc_request.set_tenant_id(tenant_id);
+  chat::v1::GetAttachmentLimitResponse rpc_response;
+  auto status = upstreams.call(*upstreams.chat, &ChatRpc::GetAttachmentLimit, rpc_request, rpc_response);
+  if (!status.ok()) return std::nullopt;
+  return StorageUsage{rpc_response.storage_used_bytes(), rpc_response.max_storage_bytes()};
 }
 
 std::optional<std::int64_t> attachment_limit(const Upstreams& upstreams, const std::string& tenant_id) {

@@ -27,6 +27,7 @@ inline constexpr std::size_t kAttachmentFramingBytes = 16 * 1024;
 /// conversation's visitor (403 for a visitor token of another conversation) or a user of its
 /// tenant (404 for another tenant's conversation). 201 {"attachment":{…},"message_seq":N};
 /// 400 validation_failed (no file, bad name), 413 payload_too_large (over the plan's cap),
+/// 413 storage_quota_exceeded (the tenant's stored bytes would pass the plan's storage),
 /// 415 unsupported_media_type (real type not PNG/JPEG/WebP/GIF/PDF, or not what the name
 /// says), 422 image_too_large (pixel count over THUMBNAIL_MAX_PIXELS), 503. Throws ApiError.
 HttpResponse upload_attachment(const Upstreams& upstreams, const jwt::Claims& claims,
@@ -43,6 +44,16 @@ HttpResponse download_attachment(const Upstreams& upstreams, const jwt::Claims& 
 /// channel-connector cannot say (the body is then read up to ATTACHMENT_MAX_BYTES and the cap
 /// checked after).
 std::optional<std::int64_t> attachment_limit(const Upstreams& upstreams, const std::string& tenant_id);
+
+/// tidy: a tenant's attachment storage, bytes.
+struct StorageUsage {
+  std::int64_t used_bytes = 0;  // chat.tenant_storage (channel-connector)
+  std::int64_t max_bytes = 0;   // the plan's max_storage_bytes
+};
+
+/// The tenant's stored attachment bytes and allowance (GetAttachmentLimit), or nullopt when
+/// channel-connector cannot say.
+std::optional<StorageUsage> storage_usage(const Upstreams& upstreams, const std::string& tenant_id);
 
 /// `Content-Disposition` value (RFC 6266 section 4.1 with RFC 5987 / RFC 8187 `filename*`):
 /// `<type>; filename="<ASCII fallback>"; filename*=UTF-8''<percent-encoded UTF-8>`. The

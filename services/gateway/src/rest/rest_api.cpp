@@ -2,6 +2,8 @@
 
 #include "rest/attachments_rest.hpp"
 #include "rest/e2ee_rest.hpp"
+#include "rest/team_rest.hpp"
+#include "http/route_roles.hpp"
 
 #include <cstdint>
 #include <unordered_map>
@@ -187,6 +189,7 @@ bool RestApi::handle_async(const HttpRequest& request, const RouteMatch& route,
 
 HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& route) const {
   const auto& p = route.params;
+  if (minimum_role(route.endpoint) != TeamRole::kOperator) require_role(route.endpoint, authenticate(request));
   switch (route.endpoint) {
     case Endpoint::kRegister: return register_user(request);
     case Endpoint::kLogin: return login(request);
@@ -241,6 +244,8 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
     case Endpoint::kSetRoomBot: return rooms_rest(upstreams_, authenticate(request), route.endpoint, p, request);
     case Endpoint::kPutE2eeDevice: case Endpoint::kListE2eeDevices: case Endpoint::kGetRoomE2ee:
     case Endpoint::kPostRoomE2eeKeys: return e2ee_rest(upstreams_, authenticate(request), route.endpoint, p, request);
+    case Endpoint::kCreateTeamInvite: case Endpoint::kListTeamMembers: case Endpoint::kRemoveTeamMember:
+    case Endpoint::kSetTeamMemberRole: case Endpoint::kRevokeTeamInvite: return team_rest(upstreams_, authenticate(request), route.endpoint, p, request);
   }
   return error_response(404, "not_found", "no such endpoint");
 }
@@ -279,6 +284,10 @@ jwt::Claims RestApi::require_user(const HttpRequest& request) const {
 
 HttpResponse RestApi::register_user(const HttpRequest& request) const {
   auto body = parse_object(request);
+  if (auto invite = optional_string(body, "invite_token"); invite && !invite->empty()) {  // team
+    return register_with_invite(upstreams_, string_field(body, "email"),
+                                string_field(body, "username"), string_field(body, "password"), *invite);
+  }
   auth::v1::RegisterRequest rpc_request;
   rpc_request.set_email(string_field(body, "email"));
   rpc_request.set_username(string_field(body, "username"));
@@ -367,7 +376,11 @@ HttpResponse RestApi::current_subscription(const HttpRequest& request) const {
   rpc_request.set_tenant_id(claims.tenant_id);
   auto subscription =
       checked_call(upstreams_, *upstreams_.subscription, &BillingRpc::GetSubscription, rpc_request);
-  return json_response(200, subscription_json(subscription));
+  auto body = subscription_json(subscription);
+  auto storage = storage_usage(upstreams_, claims.tenant_id);  // tidy: files kept
+  append_storage_quota(body, storage ? std::optional(storage->used_bytes) : std::nullopt,
+                       subscription.plan().limits().max_storage_bytes());
+  return json_response(200, body);
 }
 
 HttpResponse RestApi::change_plan(const HttpRequest& request) const {

@@ -49,6 +49,7 @@ boost::json::object user_json(const auth::v1::User& user) {
           {"email", user.email()},
           {"username", user.username()},
           {"tenant_id", user.tenant_id()},
+          {"role", user.role().empty() ? "owner" : user.role()},  // team accounts
           {"created_at", rpc::rfc3339(user.created_at())}};
 }
 
@@ -71,7 +72,9 @@ boost::json::object plan_json(const billing::v1::Plan& plan) {
             {"max_replies_per_month", limits.max_replies_per_month()},
             {"max_knowledge_bytes", limits.max_knowledge_bytes()},
             {"max_channels", limits.max_channels()},
-            {"max_tokens_per_month", limits.max_tokens_per_month()}}}};
+            {"max_tokens_per_month", limits.max_tokens_per_month()},
+            {"max_storage_bytes", limits.max_storage_bytes()},  // tidy
+            {"max_seats", limits.max_seats()}}}};  // team accounts
 }
 
 boost::json::object subscription_json(const billing::v1::Subscription& subscription) {
@@ -89,6 +92,13 @@ boost::json::object subscription_json(const billing::v1::Subscription& subscript
             {"model_tokens",
              {{"used", subscription.usage().model_tokens()},
               {"limit", subscription.plan().limits().max_tokens_per_month()}}}}}};
+}
+
+void append_storage_quota(boost::json::object& subscription, std::optional<std::int64_t> used_bytes,
+                          std::int64_t max_bytes) {
+  boost::json::value used = used_bytes ? boost::json::value(*used_bytes) : boost::json::value(nullptr);
+  subscription["usage"].as_object()["storage_bytes"] = used;
+  subscription["quotas"].as_object()["storage_bytes"] = {{"used", used}, {"limit", max_bytes}};
 }
 
 boost::json::object daily_usage_json(int days, const billing::v1::ListDailyUsageResponse& usage) {

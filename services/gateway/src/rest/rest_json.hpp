@@ -25,12 +25,17 @@ boost::json::object user_json(const auth::v1::User& user);
 /// {access_token, refresh_token, expires_in, token_type: "Bearer"}
 boost::json::object token_pair_json(const auth::v1::TokenPair& pair);
 /// {code, name, price_cents, currency, trial_days, limits {max_bots, max_replies_per_month,
-/// max_knowledge_bytes, max_channels, max_tokens_per_month}}
+/// max_knowledge_bytes, max_channels, max_tokens_per_month, max_storage_bytes}}
 boost::json::object plan_json(const billing::v1::Plan& plan);
 /// {plan, status, current_period_start, current_period_end, usage {bot_replies, model_tokens},
 /// quotas {bot_replies {used, limit}, model_tokens {used, limit}}}: the reply quota and the
 /// token allowance side by side.
 boost::json::object subscription_json(const billing::v1::Subscription& subscription);
+/// tidy: adds the tenant's attachment storage to a subscription_json object:
+/// usage.storage_bytes and quotas.storage_bytes {used, limit} (bytes; used null when
+/// channel-connector cannot say, limit the plan's max_storage_bytes).
+void append_storage_quota(boost::json::object& subscription, std::optional<std::int64_t> used_bytes,
+                          std::int64_t max_bytes);
 /// {days, first_day, last_day, usage [{day, bot_id, replies, prompt_tokens, completion_tokens,
 /// tokens}]}: `days` as asked, days "YYYY-MM-DD" (UTC), tokens = prompt + completion.
 boost::json::object daily_usage_json(int days, const billing::v1::ListDailyUsageResponse& usage);

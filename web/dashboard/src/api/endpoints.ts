@@ -6,9 +6,10 @@ import type {
   Bot, BotInput, Channel, ChannelDelivery, ChannelInput, DailyUsage, KnowledgeDocument, ModelStatus, Plan, ProviderKey, Subscription, TokenPair, User,
 } from "./types";
 
-/** POST /users then POST /auth/login: a new account, signed in. */
-export async function signUp(email: string, username: string, password: string): Promise<void> {
-  await publicApi<User>("POST", "/users", { email, username, password });
+/** POST /users then POST /auth/login: a new account, signed in. With `inviteToken` (team
+ * accounts) the account joins the inviting team instead of creating a tenant. */
+export async function signUp(email: string, username: string, password: string, inviteToken = ""): Promise<void> {
+  await publicApi<User>("POST", "/users", inviteToken ? { email, username, password, invite_token: inviteToken } : { email, username, password });
   await signIn(email, password);
 }
 

@@ -59,13 +59,14 @@ export function SignUpPage() {
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const invite = new URLSearchParams(window.location.search).get("invite") ?? "";  // team accounts
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      await signUp(email.trim(), username.trim(), password);
+      await signUp(email.trim(), username.trim(), password, invite);
     } catch (err) {
       setError(err);
       setBusy(false);
@@ -75,7 +76,7 @@ export function SignUpPage() {
   return (
     <section className="card narrow">
       <h1>{t("auth.signUpTitle")}</h1>
-      <p className="muted">{t("auth.signUpLead")}</p>
+      <p className="muted">{invite ? t("team.joinLead") : t("auth.signUpLead")}</p>
       <form onSubmit={submit} className="form">
         <label>
           {t("auth.email")}

@@ -29,6 +29,10 @@ struct Claims {
   /// was opened from ("origin" claim); the gateway requires the same Origin header on a
   /// WebSocket upgrade with this token. Empty = no claim.
   std::string origin;
+  /// User tokens: the member's team role ("owner" | "admin" | "operator", claim "role"). Tokens
+  /// signed before team accounts carry none: an empty role reads as "owner" (every user then
+  /// owned its tenant).
+  std::string role;
   std::int64_t expires_at = 0;  // Unix seconds ("exp")
 };
 
