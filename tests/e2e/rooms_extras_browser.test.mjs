@@ -89,6 +89,14 @@ test("two visitors in a public room: online, typing, edit, picture and a call", 
   await bob.setInputFiles(".room-file", { name: "sunset.png", mimeType: "image/png", buffer: gradientPng(640, 400) });
   const response = await uploaded;
   assert.equal(response.status(), 201, await response.text());
+  const attachment = (await response.json()).attachment;
+  // A visitor of the same bot who did not join the room neither sends files to it nor reads its files.
+  const outsider = (await http(A, "POST", `/api/v1/widget/${bot.public_id}/sessions`, { body: {} })).body.token;
+  const form = new FormData();
+  form.append("file", new Blob([gradientPng(8, 8)], { type: "image/png" }), "x.png");
+  const refused = await http(A, "POST", `/api/v1/conversations/${room.id}/attachments`, { token: outsider, body: form });
+  assert.equal(refused.status, 403, JSON.stringify(refused.body));
+  assert.equal((await http(A, "GET", `/api/v1/attachments/${attachment.id}/thumbnail`, { token: outsider })).status, 404);
   for (const page of [ann, bob]) {
     await page.waitForFunction(() => {
       const img = document.querySelector(".room-msg .attachment img");
