@@ -82,17 +82,6 @@ struct RoomConnector {
   std::string address() const { return "127.0.0.1:" + std::to_string(server->port()); }
 };
 
-/// The next `error` or `message.ack` frame (message.new and the like skipped).
-json::object next_answer(WsClient& ws) {
-  for (int i = 0; i < 1000; ++i) {
-    auto frame = ws.read_json();
-    auto type = frame.at("type").as_string();
-    if (type == "error" || type == "message.ack") return frame;
-  }
-  FAIL("no answer");
-  return {};
-}
-
 void send_message(WsClient& ws, const std::string& room, const std::string& client_id) {
   ws.send_json({{"type", "message.send"}, {"conversation_id", room}, {"client_id", client_id},
                 {"text", "hello " + client_id}});
