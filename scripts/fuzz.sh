@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD_DIR=${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
-TARGETS="ws_framing ws_client_frame multipart router static_files text_extract sse telegram whatsapp e2ee_envelope"
+TARGETS="ws_framing ws_client_frame multipart router static_files text_extract sse telegram whatsapp e2ee_envelope word_vectors"
 export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=true
 
 # Per-target options: the longest input, the mutations of `check`, a dictionary when there is one.
@@ -31,6 +31,7 @@ max_len() {
     telegram) echo 8192 ;;
     whatsapp) echo 8192 ;;
     e2ee_envelope) echo 25000 ;;  # past the 24000-character ciphertext limit
+    word_vectors) echo 8192 ;;  # a header and a few words of 100 dims
   esac
 }
 check_runs() {
