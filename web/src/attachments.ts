@@ -5,6 +5,7 @@
 
 import type { Attachment } from "./protocol.js";
 import type { Strings } from "./i18n.js";
+import { strokeIcon } from "./dom.js";
 
 /** The file types the server accepts (it decides from the content; this only filters the picker). */
 export const acceptedTypes = "image/png,image/jpeg,image/webp,image/gif,application/pdf,.png,.jpg,.jpeg,.webp,.gif,.pdf";
@@ -54,20 +55,7 @@ function openLightbox(parent: Node, src: string, name: string, ui: Strings): voi
 
 /** The paperclip icon of the attach buttons (inline SVG: no emoji font needed). */
 export function paperclipIcon(): SVGSVGElement {
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("width", "20");
-  svg.setAttribute("height", "20");
-  svg.setAttribute("aria-hidden", "true");
-  const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
-  path.setAttribute("d", "M21.4 11.1 12.2 20.3a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 1 1-2.8-2.8l8.5-8.5");
-  path.setAttribute("fill", "none");
-  path.setAttribute("stroke", "currentColor");
-  path.setAttribute("stroke-width", "2");
-  path.setAttribute("stroke-linecap", "round");
-  path.setAttribute("stroke-linejoin", "round");
-  svg.append(path);
-  return svg;
+  return strokeIcon("M21.4 11.1 12.2 20.3a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 1 1-2.8-2.8l8.5-8.5", 20, true);
 }
 
 /** True when the message text is only the server's "📎 <name>" stand-in for a missing caption. */

@@ -5,13 +5,7 @@
 
 import { apiCall } from "./e2ee/api.js";
 import { e2eeStrings } from "./e2ee-i18n.js";
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = "", text = ""): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text) node.textContent = text;
-  return node;
-}
+import { el } from "./dom.js";
 
 let formIds = 0;
 

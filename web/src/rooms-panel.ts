@@ -13,6 +13,7 @@ import { deviceFor } from "./e2ee/device-keystore.js";
 import { EncryptedRoom } from "./e2ee/encrypted-room.js";
 import { EncryptedRoomView, lockBadge, type WireMessage } from "./e2ee/room-view.js";
 import { RoomExtras } from "./room-extras.js";
+import { el } from "./dom.js";
 
 interface Room { id: string; name: string; topic: string; member_count: number; my_role: string | null; visibility?: string; e2ee?: boolean }
 interface Member { kind: string; id: string; name: string }
@@ -27,13 +28,6 @@ const typingEveryMs = 2500;
 const presenceEveryMs = 5000;  // room.presence is re-read (a killed replica sends no `leave`)
 // `presence` events are applied to the list (RoomOnline); it is read in full only on join/resume,
 // every presenceEveryMs, and when an event cannot be applied.
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = "", text = ""): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text) node.textContent = text;
-  return node;
-}
 
 /** Renders into `root` (an empty <aside>); call setSession() once the page has a session. */
 export class RoomsPanel {

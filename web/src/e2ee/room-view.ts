@@ -9,6 +9,7 @@ import { e2eeStrings, type E2eeStrings } from "../e2ee-i18n.js";
 import { ApiError } from "./api.js";
 import { EncryptedRoom, type Opened } from "./encrypted-room.js";
 import { paperclipIcon } from "../attachments.js";
+import { el, strokeIcon } from "../dom.js";
 
 interface Sender { kind: string; id: string; name: string }
 interface WireAttachment { id: string; url: string }
@@ -27,28 +28,9 @@ export interface RoomPort {
 /** How long after posting the author may edit (EDIT_WINDOW_MS default, docs/protocol.md). */
 const editWindowMs = 5 * 60 * 1000;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = "", text = ""): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text) node.textContent = text;
-  return node;
-}
-
 /** A lock icon (inline SVG, no emoji font needed). */
 export function lockIcon(): SVGSVGElement {
-  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("width", "16");
-  svg.setAttribute("height", "16");
-  svg.setAttribute("aria-hidden", "true");
-  const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
-  path.setAttribute("d", "M7 10V7a5 5 0 0 1 10 0v3M5 10h14v11H5z");
-  path.setAttribute("fill", "none");
-  path.setAttribute("stroke", "currentColor");
-  path.setAttribute("stroke-width", "2");
-  path.setAttribute("stroke-linejoin", "round");
-  svg.append(path);
-  return svg;
+  return strokeIcon("M7 10V7a5 5 0 0 1 10 0v3M5 10h14v11H5z", 16);
 }
 
 /** The lock badge shown beside an encrypted room's name. */
