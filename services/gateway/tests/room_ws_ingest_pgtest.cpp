@@ -14,15 +14,15 @@
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/server.hpp"
 #include "channel_app.hpp"
-#include "channel_grpc_service.hpp"
+#include "chat/channel_grpc_service.hpp"
 #include "fake_services.hpp"
 #include "fake_upstreams.hpp"
 #include "gateway_fleet.hpp"
-#include "message_edits.hpp"
+#include "chat/message_edits.hpp"
 #include "migrations.hpp"
-#include "model_status.hpp"
-#include "room_grpc_service.hpp"
-#include "room_service.hpp"
+#include "chat/model_status.hpp"
+#include "rooms/room_grpc_service.hpp"
+#include "rooms/room_service.hpp"
 
 using namespace botfactory::gateway_test;
 namespace common = botfactory::common;
