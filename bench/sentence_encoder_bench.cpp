@@ -2,6 +2,9 @@
 // thread: model load time, resident memory, tokenize() and embed() time (p50, p90) for texts of
 // 8, 16, 32, 128 and 256 tokens (embed() reads the first 128). docs/benchmarks.md "Sentence encoder".
 //   bench_sentence_encoder [MODEL] [RUNS]
+//   bench_sentence_encoder MODEL --tokens FILE   one line of token ids (space-separated) per line
+//                                               of FILE: to compare the tokenizer with the npm
+//                                               package's on any text (docs/benchmarks.md)
 // MODEL defaults to tools/sentence-encoder/use-lite-en.bfse, RUNS to 50 per length.
 #include <algorithm>
 #include <chrono>
@@ -41,6 +44,20 @@ double percentile(std::vector<double> v, double p) {
 int main(int argc, char** argv) {
   using botfactory::registry::SentenceEncoder;
   const std::string path = argc > 1 ? argv[1] : "tools/sentence-encoder/use-lite-en.bfse";
+  if (argc > 3 && std::string(argv[2]) == "--tokens") {
+    auto encoder = SentenceEncoder::load(path);
+    std::ifstream in(argv[3]);
+    std::string line;
+    while (std::getline(in, line)) {
+      std::string out;
+      for (auto id : encoder->tokenize(line)) {
+        if (!out.empty()) out += ' ';
+        out += std::to_string(id);
+      }
+      std::cout << out << '\n';
+    }
+    return 0;
+  }
   const int runs = argc > 2 ? std::max(1, std::atoi(argv[2])) : 50;
   const long rss0 = rss_kib();
   const auto t0 = Clock::now();

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iomanip>
 #include <sstream>
+#include <thread>
 
 #include "botfactory/metrics/registry.hpp"
 #include "sentence_encoder.hpp"
@@ -154,6 +155,35 @@ TEST_CASE("sentence encoder: long input is cut, ids out of range refused", "[sen
   CHECK_THROWS_AS(model->embed_tokens(bad), std::out_of_range);
   // Any bytes: invalid UTF-8, NUL, lone continuation bytes.
   CHECK(model->embed(std::string("\x00\xFF\x80\xC3", 4)).size() == SentenceEncoder::kDims);
+}
+
+TEST_CASE("sentence encoder: concurrent embed() calls give the single-thread results", "[sentence_encoder]") {
+  auto model = real_model();
+  if (!model) {
+    WARN("SKIPPED: " REGISTRY_SENTENCE_ENCODER_FILE " is absent (scripts/setup.sh converts it)");
+    SUCCEED();
+    return;
+  }
+  const std::vector<std::string> texts = {"How do I reset my password?", "refund policy", "",
+                                          "Как сбросить пароль?", "Order #12345 shipped"};
+  std::vector<std::vector<float>> expected;
+  for (const auto& t : texts) expected.push_back(model->embed(t));
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 5; ++round) {
+        for (std::size_t i = 0; i < texts.size(); ++i) {
+          if (model->embed(texts[(i + static_cast<std::size_t>(t)) % texts.size()]) !=
+              expected[(i + static_cast<std::size_t>(t)) % texts.size()]) {
+            ++mismatches[static_cast<std::size_t>(t)];
+          }
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(mismatches == std::vector<int>(4, 0));
 }
 
 TEST_CASE("sentence encoder: truncated or corrupt model files are errors", "[sentence_encoder]") {
