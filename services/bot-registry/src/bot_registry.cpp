@@ -1,6 +1,8 @@
 #include "bot_registry.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <unordered_map>
 
 #include "botfactory/common/call_deadline.hpp"
 #include "botfactory/common/ids.hpp"
@@ -10,6 +12,7 @@
 #include "botfactory/rpc/tenant.hpp"
 #include "bot_repository.hpp"
 #include "chunker.hpp"
+#include "embedding_repository.hpp"
 #include "knowledge_repository.hpp"
 #include "search_index_repository.hpp"
 #include "search_query.hpp"
@@ -77,6 +80,9 @@ BotRegistry::BotRegistry(std::shared_ptr<pg::Pool> pool,
     search_cache_ = std::make_unique<SearchIndexCache>(pool_, settings_.search_cache_bytes);
   }
   if (settings_.word_vectors) chunk_vectors_ = std::make_unique<ChunkVectorCache>(settings_.semantic.cached_chunks);
+  if (settings_.sentence_encoder) {
+    chunk_embeddings_ = std::make_unique<ChunkEmbeddingCache>(settings_.sentence.cached_chunks);
+  }
 }
 
 registry::v1::Bot BotRegistry::create_bot(const registry::v1::CreateBotRequest& request) {
@@ -274,11 +280,14 @@ registry::v1::SearchKnowledgeResponse BotRegistry::search_knowledge(
   registry::v1::SearchKnowledgeResponse response;
   // No lexeme (no words, or stop words only): the SQL search would match nothing.
   if (words.empty() || probe->lexemes.empty()) return response;
-  // English bots with word vectors: the lexical stage's best `candidates` (both paths rank the
-  // same first max(limit, 20) chunks, so asking for more does not change the first `limit`),
-  // then the semantic re-rank, common to both paths.
-  const bool semantic = settings_.word_vectors && probe->language == "en";
-  const int fetch = semantic ? std::max(limit, settings_.semantic.candidates) : limit;
+  // English bots with the sentence encoder (else word vectors): the lexical stage's best
+  // `candidates` (both paths rank the same first max(limit, 20) chunks, so asking for more does
+  // not change the first `limit`), then the re-rank, common to both paths.
+  const bool english = probe->language == "en";
+  const bool sentence = settings_.sentence_encoder && english;
+  const bool semantic = !sentence && settings_.word_vectors && english;
+  const int candidates = sentence ? settings_.sentence.candidates : settings_.semantic.candidates;
+  const int fetch = sentence || semantic ? std::max(limit, candidates) : limit;
   std::vector<registry::v1::KnowledgeChunk> chunks;
   if (auto index = search_cache_ ? search_cache_->find(request.bot_id(), probe->knowledge_version)
                                  : nullptr) {
@@ -287,12 +296,70 @@ registry::v1::SearchKnowledgeResponse BotRegistry::search_knowledge(
     chunks = KnowledgeRepository(*connection)
                  .search(request.bot_id(), text_search_config(probe->language), joined, fetch);
   }
+  if (sentence) sentence_rerank(*connection, request.bot_id(), request.query(), chunks);
   if (semantic) {
     semantic_rerank(*settings_.word_vectors, request.query(), chunks, settings_.semantic, chunk_vectors_.get());
-    if (chunks.size() > static_cast<std::size_t>(limit)) chunks.resize(static_cast<std::size_t>(limit));
   }
+  if (chunks.size() > static_cast<std::size_t>(limit)) chunks.resize(static_cast<std::size_t>(limit));
   for (auto& chunk : chunks) *response.add_chunks() = std::move(chunk);
   return response;
+}
+
+}  // namespace botfactory::registry
+
+namespace botfactory::registry {
+
+void BotRegistry::sentence_rerank(pg::Connection& connection, const std::string& bot_id,
+                                  const std::string& query, std::vector<registry::v1::KnowledgeChunk>& chunks) {
+  if (chunks.empty()) return;
+  const std::size_t n = chunks.size();
+  std::vector<std::optional<ChunkEmbeddings>> stored(n);
+  std::vector<std::string> missing;
+  for (std::size_t i = 0; i < n; ++i) {
+    stored[i] = chunk_embeddings_->get(chunks[i].chunk_id());
+    if (!stored[i]) missing.push_back(chunks[i].chunk_id());
+  }
+  if (!missing.empty()) {
+    std::unordered_map<std::string, ChunkEmbeddings> loaded;
+    for (auto& row : EmbeddingRepository(connection).load(bot_id, missing)) {
+      // Complete only: the text embedded, and the title embedded or known to be no title.
+      if (row.text.kind != StoredEmbedding::Kind::vector || row.title.kind == StoredEmbedding::Kind::missing) continue;
+      ChunkEmbeddings e{std::move(row.text.vector), std::nullopt};
+      if (row.title.kind == StoredEmbedding::Kind::vector) e.title = std::move(row.title.vector);
+      chunk_embeddings_->put(row.chunk_id, e);
+      loaded.emplace(std::move(row.chunk_id), std::move(e));
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      if (stored[i]) continue;
+      auto it = loaded.find(chunks[i].chunk_id());
+      if (it != loaded.end()) stored[i] = it->second;
+    }
+  }
+  bool any = false;
+  for (const auto& s : stored) any = any || s.has_value();
+  if (!any) return;  // nothing embedded yet: the lexical order stays
+  const auto q = settings_.sentence_encoder->embed(query);
+  std::vector<double> scores(n);
+  std::vector<std::optional<double>> similarities(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    scores[i] = chunks[i].score();
+    if (!stored[i]) continue;
+    std::optional<double> title;
+    if (stored[i]->title) title = stored[i]->title->cosine(q);
+    similarities[i] = chunk_similarity(stored[i]->text.cosine(q), title);
+  }
+  std::vector<double> filled;
+  auto order = sentence_blend_order(scores, similarities, settings_.sentence.weight, &filled);
+  std::vector<registry::v1::KnowledgeChunk> sorted;
+  sorted.reserve(n);
+  for (auto i : order) {
+    if (similarities[i]) {
+      chunks[i].set_semantic_similarity(*similarities[i]);
+      chunks[i].set_semantic(true);
+    }
+    sorted.push_back(std::move(chunks[i]));
+  }
+  chunks = std::move(sorted);
 }
 
 }  // namespace botfactory::registry

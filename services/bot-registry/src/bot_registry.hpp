@@ -17,6 +17,8 @@
 #include "semantic_rerank.hpp"
 #include "word_vectors.hpp"
 #include "sentence_encoder.hpp"
+#include "sentence_blend.hpp"
+#include "chunk_embedding_cache.hpp"
 
 namespace botfactory::registry {
 
@@ -44,9 +46,12 @@ struct RegistrySettings {
   /// REGISTRY_WORD_VECTORS: English word vectors (WordVectors::load); with them, English bots'
   /// searches get the semantic re-rank (semantic_rerank.hpp). Null = lexical ranking only.
   std::shared_ptr<const WordVectors> word_vectors;
-  // REGISTRY_SENTENCE_ENCODER: English sentence embeddings (USE-lite); null = off.
+  /// REGISTRY_SENTENCE_ENCODER: English sentence embeddings (USE-lite); with it, English bots'
+  /// searches get the sentence-encoder re-rank (sentence_blend.hpp) over the embeddings the
+  /// backfill worker stores (embedding_backfill.hpp), instead of the word vectors. Null = off.
   std::shared_ptr<const SentenceEncoder> sentence_encoder;
   SemanticRerankSettings semantic;
+  SentenceBlendSettings sentence;
 };
 
 /// Every method is thread-safe and throws rpc::StatusError for a client-facing failure:
@@ -87,7 +92,11 @@ class BotRegistry {
   /// Ranked chunks for the query (limit default 3, at most 20); empty for an empty query or when
   /// no word matches. One probe statement per call (bot, knowledge version, the question's
   /// lexemes and gram text); then the bot's in-process index when it is cached at that version,
-  /// else the SQL search (KnowledgeRepository::search) — the same results either way.
+  /// else the SQL search (KnowledgeRepository::search) — the same results either way. English
+  /// bots: with the sentence encoder, the lexical best max(limit, 20) re-ordered by the blend of
+  /// sentence_blend.hpp (the candidates' stored embeddings from ChunkEmbeddingCache or one
+  /// prepared statement, the question embedded once), semantic_similarity set; else with word
+  /// vectors, semantic_rerank().
   registry::v1::SearchKnowledgeResponse search_knowledge(
       const registry::v1::SearchKnowledgeRequest& request);
 
@@ -101,6 +110,12 @@ class BotRegistry {
   ExtractionSlots extraction_slots_;
   std::unique_ptr<SearchIndexCache> search_cache_;
   std::unique_ptr<ChunkVectorCache> chunk_vectors_;  // with settings_.word_vectors
+  std::unique_ptr<ChunkEmbeddingCache> chunk_embeddings_;  // with settings_.sentence_encoder
+
+  /// The sentence-encoder re-rank of `chunks` (lexical order) for `query`; reads missing
+  /// embeddings on `connection`.
+  void sentence_rerank(pg::Connection& connection, const std::string& bot_id, const std::string& query,
+                       std::vector<registry::v1::KnowledgeChunk>& chunks);
 };
 
 }  // namespace botfactory::registry

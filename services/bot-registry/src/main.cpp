@@ -8,6 +8,7 @@
 #include "botfactory/rpc/client.hpp"
 #include "botfactory/rpc/service_main.hpp"
 #include "bot_registry.hpp"
+#include "embedding_backfill.hpp"
 #include "entitlements.hpp"
 #include "key_cipher.hpp"
 #include "migrations.hpp"
@@ -23,7 +24,9 @@ int main(int argc, char** argv) {
   // Decoded before the database is touched: a bad key fails start-up at once.
   std::shared_ptr<const registry::KeyCipher> cipher;
   options.startup_check = [&cipher] { cipher = registry::KeyCipher::from_env(registry::kProviderKeysSecretEnv); };
-  return rpc::run_service(argc, argv, options, [&cipher](rpc::ServiceContext& context) {
+  // The embedding backfill worker (with the sentence encoder only); stopped after the server.
+  std::unique_ptr<registry::EmbeddingBackfill> backfill;
+  int code = rpc::run_service(argc, argv, options, [&cipher, &backfill](rpc::ServiceContext& context) {
     // The platform's own provider keys: only bot-registry reads them (effective_answerer and
     // GetBotModelConfig agree).
     auto platform_keys = std::make_shared<const registry::PlatformKeys>(registry::PlatformKeys::from_env());
@@ -58,9 +61,20 @@ int main(int argc, char** argv) {
       settings.sentence_encoder = registry::load_sentence_encoder_or_none(common::env_string(
           "REGISTRY_SENTENCE_ENCODER", std::filesystem::exists(fallback) ? fallback : std::string()));
     }
+    if (settings.sentence_encoder) {
+      // REGISTRY_EMBED_BATCH (16) texts per claim, REGISTRY_EMBED_IDLE_MS (1000) between polls
+      // when nothing is pending: embeddings of English bots' chunks and titles after ingest.
+      registry::EmbeddingBackfillSettings embed;
+      embed.batch = static_cast<int>(common::env_int("REGISTRY_EMBED_BATCH", 16, 1, 256));
+      embed.idle = std::chrono::milliseconds(common::env_int("REGISTRY_EMBED_IDLE_MS", 1000, 10, 600000));
+      backfill = std::make_unique<registry::EmbeddingBackfill>(context.pool, settings.sentence_encoder, embed);
+      backfill->start();
+    }
     auto bots = std::make_shared<registry::BotRegistry>(context.pool, entitlements, settings);
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(std::make_unique<registry::RegistryService>(bots, keys));
     return services;
   });
+  if (backfill) backfill->stop();
+  return code;
 }

@@ -1,0 +1,213 @@
+// SearchKnowledge's sentence-encoder re-rank end to end with the real USE-lite model
+// (tools/sentence-encoder/use-lite-en.bfse, made by scripts/setup.sh), real PostgreSQL
+// (BOTFACTORY_TEST_PG) and the real gRPC service: the embedding backfill worker, the re-rank on
+// both search paths, two workers on one database, a missing model, and V020 on existing chunks.
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "botfactory/pg/migrator.hpp"
+#include "botfactory/testenv/test_env.hpp"
+#include "embedding_backfill.hpp"
+#include "migrations.hpp"
+#include "sentence_encoder.hpp"
+#include "support/registry_harness.hpp"
+
+using namespace botfactory;
+
+namespace {
+
+const std::string kTenant = "77777777-7777-4777-8777-777777777777";
+const std::string kShip = "Can I do holidays on a ship?";
+const std::string kCruiseTitle = "Should I go on a cruise?";
+
+using Harness = registry::test::RegistryHarness;
+
+std::shared_ptr<const registry::SentenceEncoder> real_encoder() {
+  static std::shared_ptr<const registry::SentenceEncoder> encoder = [] {
+    const std::string path = REGISTRY_SENTENCE_ENCODER_FILE;
+    INFO("sentence encoder " << path << " (made by scripts/setup.sh)");
+    REQUIRE(std::filesystem::exists(path));
+    return registry::SentenceEncoder::load(path);
+  }();
+  return encoder;
+}
+
+registry::RegistrySettings with_encoder(bool index) {
+  registry::RegistrySettings settings;
+  settings.sentence_encoder = real_encoder();
+  if (!index) settings.search_cache_bytes = 0;
+  return settings;
+}
+
+/// Seven entries of the COVID FAQ (tests/fixtures/covid_faq.jsonl), the cruise entry among
+/// them; returns the cruise document's id.
+std::string add_covid(Harness& h, const registry::v1::Bot& bot) {
+  std::ifstream in(std::string(REGISTRY_FIXTURES_DIR) + "/covid_faq.jsonl");
+  REQUIRE(in);
+  std::string line, cruise;
+  int n = 0;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    auto o = boost::json::parse(line).as_object();
+    auto doc = h.add_document(bot, std::string(o.at("title").as_string()), std::string(o.at("text").as_string()));
+    if (doc.title() == kCruiseTitle) cruise = doc.id();
+    ++n;
+  }
+  REQUIRE(n >= 5);
+  REQUIRE_FALSE(cruise.empty());
+  return cruise;
+}
+
+std::vector<registry::v1::KnowledgeChunk> search(registry::BotRegistry& bots, const registry::v1::Bot& bot,
+                                                 const std::string& query, int limit) {
+  registry::v1::SearchKnowledgeRequest request;
+  request.set_tenant_id(bot.tenant_id());
+  request.set_bot_id(bot.id());
+  request.set_query(query);
+  request.set_limit(limit);
+  auto response = bots.search_knowledge(request);
+  return {response.chunks().begin(), response.chunks().end()};
+}
+
+std::unique_ptr<registry::BotRegistry> registry_with(Harness& h, registry::RegistrySettings settings) {
+  auto entitlements = std::make_shared<registry::GrpcEntitlementsClient>(
+      rpc::make_channel(h.subscription.address()), Harness::kTimeout);
+  return std::make_unique<registry::BotRegistry>(h.pool, entitlements, settings);
+}
+
+constexpr const char* kPendingChunks = "SELECT count(*) FROM registry.chunk_embeddings WHERE embedding IS NULL";
+constexpr const char* kPendingTitles = "SELECT count(*) FROM registry.documents WHERE title_embedding IS NULL";
+
+}  // namespace
+
+TEST_CASE("sentence re-rank: after the backfill a paraphrase with no shared word finds its COVID entry first") {
+  Harness h(with_encoder(true));
+  auto bot = h.create_bot(kTenant, "COVID FAQ", "en");
+  auto cruise = add_covid(h, bot);
+  const auto chunks = h.count("SELECT count(*) FROM registry.chunks");
+  CHECK(h.count(kPendingChunks) == chunks);  // queued at ingest, not embedded in AddDocument
+
+  // Lexical only (no encoder, no word vectors): the cruise entry is not first.
+  auto lexical = registry_with(h, registry::RegistrySettings{});
+  auto before = search(*lexical, bot, kShip, 3);
+  REQUIRE_FALSE(before.empty());
+  for (const auto& x : before) UNSCOPED_INFO("lexical: " << x.document_title() << " score " << x.score());
+  CHECK(before[0].document_id() != cruise);
+  CHECK_FALSE(before[0].semantic());
+  // The encoder on but nothing embedded yet: the lexical order, no similarity.
+  auto pending = h.search(bot, kShip, 3);
+  REQUIRE_FALSE(pending.empty());
+  CHECK(pending[0].document_id() == before[0].document_id());
+  CHECK_FALSE(pending[0].semantic());
+
+  registry::EmbeddingBackfill backfill(h.pool, real_encoder(), {});
+  CHECK(backfill.run_until_idle() == static_cast<std::size_t>(chunks + 8));
+  CHECK(h.count(kPendingChunks) == 0);
+  CHECK(h.count(kPendingTitles) == 0);
+  CHECK(h.count("SELECT count(*) FROM registry.chunk_embeddings WHERE length(embedding) = 517") == chunks);
+
+  // Both search paths (in-process index through gRPC, SQL) put the cruise entry first.
+  auto sql = registry_with(h, with_encoder(false));
+  for (int round = 0; round < 2; ++round) {  // the second round from the embedding cache
+    auto hits = h.search(bot, kShip, 3);
+    auto hits_sql = search(*sql, bot, kShip, 3);
+    REQUIRE(hits.size() == 3);
+    REQUIRE(hits_sql.size() == hits.size());
+    for (const auto& x : hits) UNSCOPED_INFO(x.document_title() << " score " << x.score() << " sim " << x.semantic_similarity());
+    CHECK(hits[0].document_id() == cruise);
+    CHECK(hits[0].semantic());
+    CHECK(hits[0].semantic_similarity() > 0.3);
+    CHECK(hits[0].semantic_similarity() <= 1.0);
+    for (std::size_t i = 0; i < hits.size(); ++i) {
+      CHECK(hits_sql[i].chunk_id() == hits[i].chunk_id());
+      CHECK(hits_sql[i].semantic_similarity() == Approx(hits[i].semantic_similarity()));
+    }
+  }
+  // A new document is searchable at once, before its embedding; the others keep theirs.
+  h.add_document(bot, "Cruise ship holidays", "Holidays on a cruise ship are cancelled this season.");
+  auto fresh = h.search(bot, "cruise ship holidays cancelled", 3);
+  REQUIRE_FALSE(fresh.empty());
+  CHECK(fresh[0].document_title() == "Cruise ship holidays");
+  CHECK(h.count(kPendingChunks) == 1);
+}
+
+TEST_CASE("sentence re-rank: two backfill workers on one database embed every chunk and title once") {
+  Harness h;
+  auto bot = h.create_bot(kTenant, "COVID FAQ", "en");
+  add_covid(h, bot);
+  auto ru = h.create_bot(kTenant, "Russian", "ru");
+  h.add_document(ru, "Вопрос", "Ответ на вопрос о путешествиях.");
+  const auto chunks = h.count("SELECT count(*) FROM registry.chunks WHERE bot_id = '" + bot.id() + "'::uuid");
+  auto pool2 = std::make_shared<pg::Pool>(h.db.conninfo(), 2);
+  registry::EmbeddingBackfillSettings small;
+  small.batch = 2;  // many claims, so the two interleave
+  registry::EmbeddingBackfill a(h.pool, real_encoder(), small), b(pool2, real_encoder(), small);
+  std::size_t done_a = 0, done_b = 0;
+  std::thread ta([&] { done_a = a.run_until_idle(); });
+  std::thread tb([&] { done_b = b.run_until_idle(); });
+  ta.join();
+  tb.join();
+  CHECK(done_a + done_b == static_cast<std::size_t>(chunks + 8));  // each claimed once
+  CHECK(h.count(kPendingChunks) == 1);  // the Russian bot's chunk is not embedded
+  CHECK(h.count("SELECT count(*) FROM registry.chunk_embeddings WHERE embedding IS NOT NULL") == chunks);
+  // Idempotent: nothing left to do, a worker thread starts and stops cleanly.
+  CHECK(a.run_until_idle() == 0);
+  a.start();
+  a.stop();
+}
+
+TEST_CASE("sentence re-rank: a missing model leaves the search lexical") {
+  auto none = registry::load_sentence_encoder_or_none("/nonexistent/use-lite-en.bfse");
+  CHECK_FALSE(none);
+  registry::RegistrySettings settings;
+  settings.sentence_encoder = none;
+  Harness h(settings);
+  auto bot = h.create_bot(kTenant, "COVID FAQ", "en");
+  add_covid(h, bot);
+  auto lexical = registry_with(h, registry::RegistrySettings{});
+  auto hits = h.search(bot, kShip, 3);
+  auto expected = search(*lexical, bot, kShip, 3);
+  REQUIRE(hits.size() == expected.size());
+  for (std::size_t i = 0; i < hits.size(); ++i) {
+    CHECK(hits[i].chunk_id() == expected[i].chunk_id());
+    CHECK_FALSE(hits[i].semantic());
+  }
+}
+
+TEST_CASE("V020 on a database with chunks: they are queued, embedded by the worker, searchable") {
+  testenv::TestDatabase db;
+  pg::Connection sql(db.conninfo());
+  std::vector<pg::Migration> before, all = migrations::registry_migrations();
+  for (const auto& m : all) {
+    if (m.version < 20) before.push_back(m);
+  }
+  pg::migrate(sql, "registry", before);
+  auto bot = sql.exec("INSERT INTO registry.bots (tenant_id, public_id, name, language) VALUES "
+                      "($1::uuid, 'old-embed', 'old', 'en') RETURNING id::text", {kTenant}).str(0, 0);
+  auto doc = sql.exec("INSERT INTO registry.documents (bot_id, title, format, body, size_bytes, "
+                      "chunk_count) VALUES ($1::uuid, 'Should I go on a cruise?', 'text', 'x', 1, 1) "
+                      "RETURNING id::text", {bot}).str(0, 0);
+  sql.exec("INSERT INTO registry.chunks (document_id, bot_id, ordinal, text, tsv) VALUES ($1::uuid, "
+           "$2::uuid, 0, 'Defer all cruise ship travel.', to_tsvector('english', 'Defer all cruise ship travel.'))",
+           {doc, bot});
+  pg::migrate(sql, "registry", all);
+  CHECK(sql.exec(kPendingChunks).int64(0, 0) == 1);
+  CHECK(sql.exec(kPendingTitles).int64(0, 0) == 1);
+  auto pool = std::make_shared<pg::Pool>(db.conninfo(), 2);
+  registry::EmbeddingBackfill backfill(pool, real_encoder(), {});
+  CHECK(backfill.run_until_idle() == 2);
+  CHECK(sql.exec(kPendingChunks).int64(0, 0) == 0);
+  // A stored value of another format (a model change) is reset by the worker's start.
+  sql.exec("UPDATE registry.chunk_embeddings SET embedding = '\\x09'::bytea");
+  backfill.start();
+  for (int i = 0; i < 200 && sql.exec(kPendingChunks).int64(0, 0) + sql.exec(
+      "SELECT count(*) FROM registry.chunk_embeddings WHERE get_byte(embedding, 0) <> 1").int64(0, 0) > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  backfill.stop();
+  CHECK(sql.exec("SELECT count(*) FROM registry.chunk_embeddings WHERE length(embedding) = 517").int64(0, 0) == 1);
+}
