@@ -28,6 +28,8 @@
 #include <boost/json.hpp>
 
 #include "bot_registry.hpp"
+#include "embedding_backfill.hpp"
+#include "sentence_encoder.hpp"
 #include "question_split.hpp"
 #include "scratch_database.hpp"
 #include "botfactory/common/random.hpp"
@@ -93,6 +95,8 @@ struct Scores {
   int hit_at_k = 0;
   int half_questions[2] = {0, 0};  // by bench::question_half() of the question id
   int half_hit_at_1[2] = {0, 0};
+  int half_hit_at_k[2] = {0, 0};
+  double half_reciprocal_rank[2] = {0, 0};
   double reciprocal_rank = 0;
   std::vector<double> latency_ms;
 
@@ -110,7 +114,9 @@ struct Scores {
       if (gold.count(id)) {
         if (seen.size() == 1) ++hit_at_1;
         ++hit_at_k;
+        ++half_hit_at_k[half];
         reciprocal_rank += 1.0 / static_cast<double>(seen.size());
+        half_reciprocal_rank[half] += 1.0 / static_cast<double>(seen.size());
         break;
       }
     }
@@ -122,6 +128,11 @@ struct Scores {
   }
   double recall_at_k() const { return questions ? double(hit_at_k) / questions : 0; }
   double mrr() const { return questions ? reciprocal_rank / questions : 0; }
+  /// recall@5 and MRR@5 over one half.
+  double recall_at_k(int half) const {
+    return half_questions[half] ? double(half_hit_at_k[half]) / half_questions[half] : 0;
+  }
+  double mrr(int half) const { return half_questions[half] ? half_reciprocal_rank[half] / half_questions[half] : 0; }
   /// The `q` quantile (0..1) of the search latencies, ms.
   double quantile_ms(double q) {
     if (latency_ms.empty()) return 0;
@@ -149,6 +160,7 @@ struct Options {
   int scale_chunks = 10000;  // chunks of the latency bot (0: skip)
   bool keep = false;  // keep the database (to look at the index or plans afterwards)
   std::string vectors;  // word vectors (REGISTRY_WORD_VECTORS' file): adds the "+ vectors" columns
+  std::string sentence_encoder;  // REGISTRY_SENTENCE_ENCODER's file: adds the "+ sentence" table
 };
 
 /// The command line (CLI11); exits with a message on bad input.
@@ -163,6 +175,9 @@ Options parse(int argc, char** argv) {
   app.add_option("--scale-chunks", o.scale_chunks,
                  "chunks of the bot for the search latency run (0 skips it)");
   app.add_flag("--keep", o.keep, "keep the database afterwards");
+  app.add_option("--sentence-encoder", o.sentence_encoder,
+                 "sentence encoder file (tools/sentence-encoder/use-lite-en.bfse): embeds every chunk with the "
+                 "backfill worker, then also ranks with the sentence-encoder re-rank (the shipped configuration)");
   app.add_option("--vectors", o.vectors,
                  "word vectors file (tools/word-vectors/en-100d.bfwv): also rank with the semantic re-rank");
   try {
@@ -337,8 +352,30 @@ void guard_curve(registry::BotRegistry& registry, const std::string& tenant,
 // Search latency at `chunks` chunks in one bot: XQuAD English paragraphs added again and again
 // (the same text, so postings grow with the copies) until the bot holds `chunks` chunks, then
 // every XQuAD English question once.
+/// Every pending English chunk and title embedded by the backfill worker (to completion), for
+/// the sentence-encoder columns. Returns {texts embedded, seconds}.
+std::pair<std::size_t, double> embed_all(registry::EmbeddingBackfill& backfill) {
+  auto started = Clock::now();
+  auto n = backfill.run_until_idle();
+  return {n, std::chrono::duration<double>(Clock::now() - started).count()};
+}
+
+// The scale bot repeats XQuAD en's paragraphs: their embeddings are copied by text from chunks
+// and titles already embedded (the encoder is deterministic: the same bytes), the rest embedded.
+constexpr const char* kCopyChunkEmbeddings =
+    "WITH known AS (SELECT DISTINCT ON (c.text) c.text, e.embedding FROM registry.chunks c "
+    "JOIN registry.chunk_embeddings e ON e.chunk_id = c.id WHERE e.embedding IS NOT NULL) "
+    "UPDATE registry.chunk_embeddings e SET embedding = k.embedding FROM registry.chunks c, known k "
+    "WHERE c.id = e.chunk_id AND k.text = c.text AND e.embedding IS NULL AND c.bot_id = $1::uuid";
+constexpr const char* kCopyTitleEmbeddings =
+    "WITH known AS (SELECT DISTINCT ON (title) title, title_embedding FROM registry.documents "
+    "WHERE title_embedding IS NOT NULL) "
+    "UPDATE registry.documents d SET title_embedding = k.title_embedding FROM known k "
+    "WHERE k.title = d.title AND d.title_embedding IS NULL AND d.bot_id = $1::uuid";
+
 void scale_latency(registry::BotRegistry& registry, registry::BotRegistry& sql_registry,
-                   registry::BotRegistry* semantic_registry, pg::Connection& sql, const std::string& tenant,
+                   registry::BotRegistry* semantic_registry, registry::BotRegistry* sentence_registry,
+                   registry::EmbeddingBackfill* backfill, pg::Connection& sql, const std::string& tenant,
                    const std::string& data, int chunks) {
   auto docs = read_jsonl(data + "/xquad-en-ru/docs.jsonl", "en");
   auto questions = read_jsonl(data + "/xquad-en-ru/questions.jsonl", "en");
@@ -364,10 +401,20 @@ void scale_latency(registry::BotRegistry& registry, registry::BotRegistry& sql_r
   // that lets the postings be read by an index-only scan.
   sql.exec("VACUUM ANALYZE registry.chunks");
   sql.exec("VACUUM ANALYZE registry.chunk_terms");
+  std::string embedded_note;
+  if (backfill) {
+    auto copied = sql.exec(kCopyChunkEmbeddings, {loaded.bot.id()}).affected() +
+                  sql.exec(kCopyTitleEmbeddings, {loaded.bot.id()}).affected();
+    auto [n, s] = embed_all(*backfill);
+    embedded_note = "; embeddings: " + std::to_string(copied) + " copied by text, " + std::to_string(n) +
+                    " embedded in " + fmt(s, "%.1f") + " s";
+    sql.exec("VACUUM ANALYZE registry.chunk_embeddings");
+  }
   // The in-process index (the first search after a change would queue its load).
   auto index_started = Clock::now();
   auto index = registry.search_cache() ? registry.search_cache()->load_now(loaded.bot.id()) : nullptr;
   if (semantic_registry && semantic_registry->search_cache()) semantic_registry->search_cache()->load_now(loaded.bot.id());
+  if (sentence_registry && sentence_registry->search_cache()) sentence_registry->search_cache()->load_now(loaded.bot.id());
   double index_load_s = std::chrono::duration<double>(Clock::now() - index_started).count();
   auto n = count();
   std::cout << "\nSearch latency at " << n << " chunks in one bot (XQuAD en, " << questions.size()
@@ -375,17 +422,20 @@ void scale_latency(registry::BotRegistry& registry, registry::BotRegistry& sql_r
             << (index ? fmt(static_cast<double>(index->bytes()) / (1 << 20), "%.1f") + " MiB, loaded in " +
                             fmt(index_load_s, "%.2f") + " s"
                       : std::string("not loaded"))
-            << ")\n\n| path | p50 ms | p90 ms | p99 ms | max ms | CPU ms per search (bench + PostgreSQL) |\n"
+            << embedded_note << ")\n\n| path | p50 ms | p90 ms | p99 ms | max ms | CPU ms per search (bench + PostgreSQL) |\n"
                "|---|---|---|---|---|---|\n";
   // Each path in turn, twice (SQL, index, SQL, index), so load changes on the shared machine
   // fall on both.
-  Scores latency[3];
-  double cpu[3] = {0, 0, 0};
+  Scores latency[4];
+  double cpu[4] = {0, 0, 0, 0};
   int agree = 0;
-  const int paths = semantic_registry ? 3 : 2;
-  for (int round = 0; round < 2 * paths; ++round) {
-    int path = round % paths;  // 0: SQL, 1: in-process index, 2: in-process index + word vectors
-    auto& reg = path == 0 ? sql_registry : path == 1 ? registry : *semantic_registry;
+  // 0: SQL, 1: in-process index, 2: + word vectors, 3: + sentence encoder (question embedded)
+  std::vector<int> paths = {0, 1};
+  if (semantic_registry) paths.push_back(2);
+  if (sentence_registry) paths.push_back(3);
+  for (std::size_t round = 0; round < 2 * paths.size(); ++round) {
+    int path = paths[round % paths.size()];
+    auto& reg = path == 0 ? sql_registry : path == 1 ? registry : path == 2 ? *semantic_registry : *sentence_registry;
     for (const auto& q : questions) {  // warm-up: plan cache, buffers
       search(reg, tenant, loaded.bot.id(), std::string(q.at("question").as_string()));
       if (&q - &questions[0] >= 50) break;
@@ -407,17 +457,18 @@ void scale_latency(registry::BotRegistry& registry, registry::BotRegistry& sql_r
   json::object result{{"scale_chunks", n}, {"load_s", load_s}, {"index_load_s", index_load_s},
                       {"index_bytes", index ? index->bytes() : 0},
                       {"same_answers", agree}, {"questions", questions.size()}};
-  for (int path = 0; path < paths; ++path) {
+  for (int path : paths) {
     auto& l = latency[path];
     double cpu_ms = 1000 * cpu[path] / static_cast<double>(l.latency_ms.size());
     std::cout << "| "
               << (path == 0   ? "SQL (KnowledgeRepository::search)"
                   : path == 1 ? "in-process index"
-                              : "in-process index + word vectors")
+                  : path == 2 ? "in-process index + word vectors"
+                              : "in-process index + sentence encoder (question embedded)")
               << " | " << fmt(l.quantile_ms(0.5), "%.2f") << " | " << fmt(l.quantile_ms(0.9), "%.2f")
               << " | " << fmt(l.quantile_ms(0.99), "%.2f") << " | " << fmt(l.quantile_ms(1.0), "%.2f")
               << " | " << fmt(cpu_ms, "%.2f") << " |\n";
-    std::string key = path == 0 ? "sql_" : path == 1 ? "index_" : "vectors_";
+    std::string key = path == 0 ? "sql_" : path == 1 ? "index_" : path == 2 ? "vectors_" : "sentence_";
     result[key + "p50_search_ms"] = l.quantile_ms(0.5);
     result[key + "p90_search_ms"] = l.quantile_ms(0.9);
     result[key + "p99_search_ms"] = l.quantile_ms(0.99);
@@ -456,6 +507,22 @@ int main(int argc, char** argv) try {
   registry::BotRegistry semantic_registry(pool, std::make_shared<NoLimits>(), with_vectors);
   registry::BotRegistry sql_semantic_registry(pool, std::make_shared<NoLimits>(), sql_with_vectors);
   const bool vectors = !options.vectors.empty();
+  // With the sentence encoder (--sentence-encoder): the shipped configuration. Every chunk is
+  // embedded by the backfill worker before the questions are asked.
+  registry::RegistrySettings with_sentence, sql_with_sentence = sql_only;
+  std::unique_ptr<registry::EmbeddingBackfill> backfill;
+  if (!options.sentence_encoder.empty()) {
+    with_sentence.sentence_encoder = registry::SentenceEncoder::load(options.sentence_encoder);
+    sql_with_sentence.sentence_encoder = with_sentence.sentence_encoder;
+    backfill = std::make_unique<registry::EmbeddingBackfill>(pool, with_sentence.sentence_encoder,
+                                                             registry::EmbeddingBackfillSettings{});
+    std::cout << "Sentence encoder " << options.sentence_encoder << ": "
+              << fmt(static_cast<double>(with_sentence.sentence_encoder->bytes()) / (1 << 20), "%.1f") << " MiB\n\n";
+  }
+  registry::BotRegistry sentence_registry(pool, std::make_shared<NoLimits>(), with_sentence);
+  registry::BotRegistry sql_sentence_registry(pool, std::make_shared<NoLimits>(), sql_with_sentence);
+  const bool sentence = backfill != nullptr;
+  std::string sentence_table;
   pg::Connection sql(conninfo);
   std::string tenant = sql.exec("SELECT gen_random_uuid()::text").str(0, 0);
 
@@ -558,7 +625,61 @@ int main(int argc, char** argv) try {
       result["vectors_p99_search_ms"] = semantic.quantile_ms(0.99);
       result["vectors_index_equals_sql"] = agree_semantic;
     }
+    if (sentence) {
+      // The shipped configuration: every chunk and title embedded, then every question again.
+      auto [embedded, embed_s] = embed_all(*backfill);
+      if (sentence_registry.search_cache()) sentence_registry.search_cache()->load_now(bot.id());
+      Scores after;
+      int agree_sentence = 0;
+      for (const auto& q : questions) {
+        std::set<std::string> gold;
+        for (const auto& g : q.at("gold_ids").as_array()) gold.insert(std::string(g.as_string()));
+        std::string question(q.at("question").as_string());
+        int half = bench::question_half(sql, std::string(q.at("id").as_string()));
+        auto started = Clock::now();
+        auto with = search(sentence_registry, tenant, bot.id(), question);
+        after.latency_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+        std::vector<std::string> ranked;
+        for (const auto& c : with.chunks()) ranked.push_back(dataset_id[c.document_id()]);
+        after.add(ranked, gold, half);
+        agree_sentence += same_answer(with, search(sql_sentence_registry, tenant, bot.id(), question));
+      }
+      auto halves = [](double h0, double h1, double all) {
+        return fmt(h0) + " / " + fmt(h1) + " (" + fmt(all) + ")";
+      };
+      sentence_table += "| " + ds.name + " | " + halves(bm25.recall_at_1(0), bm25.recall_at_1(1), bm25.recall_at_1()) +
+                        " → **" + halves(after.recall_at_1(0), after.recall_at_1(1), after.recall_at_1()) + "** | " +
+                        halves(bm25.recall_at_k(0), bm25.recall_at_k(1), bm25.recall_at_k()) + " → " +
+                        halves(after.recall_at_k(0), after.recall_at_k(1), after.recall_at_k()) + " | " +
+                        halves(bm25.mrr(0), bm25.mrr(1), bm25.mrr()) + " → " +
+                        halves(after.mrr(0), after.mrr(1), after.mrr()) + " | " + fmt(after.quantile_ms(0.5), "%.2f") +
+                        " | " + fmt(after.quantile_ms(0.99), "%.2f") + " | " + std::to_string(agree_sentence) + "/" +
+                        std::to_string(questions.size()) + " | " + std::to_string(embedded) + " in " +
+                        fmt(embed_s, "%.1f") + " s (" +
+                        fmt(embed_s > 0 ? static_cast<double>(embedded) / embed_s : 0, "%.1f") + "/s) |\n";
+      result["sentence_recall_at_1"] = after.recall_at_1();
+      result["sentence_recall_at_1_half0"] = after.recall_at_1(0);
+      result["sentence_recall_at_1_half1"] = after.recall_at_1(1);
+      result["sentence_recall_at_5_half0"] = after.recall_at_k(0);
+      result["sentence_recall_at_5_half1"] = after.recall_at_k(1);
+      result["sentence_recall_at_5"] = after.recall_at_k();
+      result["sentence_mrr_at_5_half0"] = after.mrr(0);
+      result["sentence_mrr_at_5_half1"] = after.mrr(1);
+      result["sentence_mrr_at_5"] = after.mrr();
+      result["sentence_median_search_ms"] = after.quantile_ms(0.5);
+      result["sentence_p99_search_ms"] = after.quantile_ms(0.99);
+      result["sentence_index_equals_sql"] = agree_sentence;
+      result["embedded_texts"] = embedded;
+      result["embed_s"] = embed_s;
+    }
     std::cerr << "RESULT " << json::serialize(result) << std::endl;
+  }
+  if (sentence && !sentence_table.empty()) {
+    std::cout << "\nSentence-encoder re-rank (every chunk and title embedded by the backfill first; lexical → "
+                 "re-ranked; cells half 0 / half 1 (all); search ms include the question's embedding):\n\n"
+                 "| dataset | recall@1 | recall@5 | MRR@5 | median ms | p99 ms | index = SQL | embedded (chunks + titles) |\n"
+                 "|---|---|---|---|---|---|---|---|\n"
+              << sentence_table << std::flush;
   }
   for (const auto& ds : kGuardDatasets) {
     if (!options.only.empty() && ("guard " + ds.name).find(options.only) == std::string::npos) {
@@ -568,7 +689,8 @@ int main(int argc, char** argv) try {
   }
   if (options.scale_chunks > 0 &&
       (options.only.empty() || std::string("scale").find(options.only) != std::string::npos)) {
-    scale_latency(registry, sql_registry, vectors ? &semantic_registry : nullptr, sql, tenant, options.data,
+    scale_latency(registry, sql_registry, vectors ? &semantic_registry : nullptr,
+                  sentence ? &sentence_registry : nullptr, backfill.get(), sql, tenant, options.data,
                   options.scale_chunks);
   }
   return 0;

@@ -17,6 +17,9 @@
 #   VECTORS (tools/word-vectors/en-100d.bfwv when present; empty: none)
 #                                   word vectors: adds the "+ vectors" columns (semantic re-rank)
 #                                   and the "index + word vectors" latency row
+#   SENTENCE_ENCODER (tools/sentence-encoder/use-lite-en.bfse when present; empty: none)
+#                                   the shipped configuration: every chunk embedded by the backfill
+#                                   worker, the "Sentence-encoder re-rank" table and latency row
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -43,7 +46,11 @@ DEFAULT_VECTORS=""
 [ -f "$ROOT/tools/word-vectors/en-100d.bfwv" ] && DEFAULT_VECTORS="$ROOT/tools/word-vectors/en-100d.bfwv"
 VECTORS=${VECTORS-$DEFAULT_VECTORS}
 [ -n "$VECTORS" ] && ARGS+=(--vectors "$VECTORS")
+DEFAULT_ENCODER=""
+[ -f "$ROOT/tools/sentence-encoder/use-lite-en.bfse" ] && DEFAULT_ENCODER="$ROOT/tools/sentence-encoder/use-lite-en.bfse"
+SENTENCE_ENCODER=${SENTENCE_ENCODER-${REGISTRY_SENTENCE_ENCODER-$DEFAULT_ENCODER}}
+[ -n "$SENTENCE_ENCODER" ] && ARGS+=(--sentence-encoder "$SENTENCE_ENCODER")
 # Logs (JSON lines) and RESULT lines go to stderr; the table to stdout.
-timeout 900 "$BUILD_DIR/bench/bench_retrieval" "${ARGS[@]}" \
+timeout 2400 "$BUILD_DIR/bench/bench_retrieval" "${ARGS[@]}" \
   2> >(sed -n 's/^RESULT //p' >"$RUN_DIR/results.jsonl") | tee "$RUN_DIR/results.md"
 echo "(raw results: $RUN_DIR/results.jsonl)"
