@@ -27,6 +27,8 @@
 #include <boost/json.hpp>
 
 #include "bot_registry.hpp"
+#include "embedding_backfill.hpp"
+#include "sentence_encoder.hpp"
 #include "question_split.hpp"
 #include "scratch_database.hpp"
 #include "botfactory/common/random.hpp"
@@ -69,6 +71,7 @@ struct Options {
   std::string data = "../shared/data";
   int foreign = 200;  // questions of another dataset asked as uncovered, per language
   std::string vectors;  // word vectors file: English bots' searches get the semantic re-rank
+  std::string sentence_encoder;  // sentence encoder file: the sentence-encoder re-rank (shipped)
 };
 
 Options parse(int argc, char** argv) {
@@ -77,6 +80,9 @@ Options parse(int argc, char** argv) {
   app.add_option("--pg", o.pg, "libpq conninfo of a maintenance database (a private one is made)");
   app.add_option("--data", o.data, "the datasets folder (../shared/data)")->check(CLI::ExistingDirectory);
   app.add_option("--foreign", o.foreign, "out-of-domain questions per language (XQuAD)");
+  app.add_option("--sentence-encoder", o.sentence_encoder,
+                 "sentence encoder file (tools/sentence-encoder/use-lite-en.bfse): every bot's chunks embedded by "
+                 "the backfill worker, the sentence-encoder re-rank on");
   app.add_option("--vectors", o.vectors, "word vectors file (tools/word-vectors/en-100d.bfwv): semantic re-rank on");
   try {
     app.parse(argc, argv);
@@ -154,7 +160,7 @@ std::vector<ai::KnowledgeHit> search(registry::BotRegistry& registry, const std:
   auto response = registry.search_knowledge(request);
   for (const auto& c : response.chunks()) {
     hits.push_back({c.chunk_id(), c.document_id(), c.document_title(), c.text(), c.score(),
-                    c.normalized_score()});
+                    c.normalized_score(), c.semantic_similarity(), c.semantic()});
   }
   return hits;
 }
@@ -195,6 +201,13 @@ int main(int argc, char** argv) try {
   if (!options.vectors.empty()) {
     settings.word_vectors = registry::WordVectors::load(options.vectors);
     std::cout << "Semantic re-rank on (word vectors " << options.vectors << ")\n\n";
+  }
+  std::unique_ptr<registry::EmbeddingBackfill> backfill;
+  if (!options.sentence_encoder.empty()) {
+    settings.sentence_encoder = registry::SentenceEncoder::load(options.sentence_encoder);
+    backfill = std::make_unique<registry::EmbeddingBackfill>(pool, settings.sentence_encoder,
+                                                             registry::EmbeddingBackfillSettings{});
+    std::cout << "Sentence-encoder re-rank on (" << options.sentence_encoder << "; every chunk embedded first)\n\n";
   }
   registry::BotRegistry registry(pool, std::make_shared<NoLimits>(), settings);
   pg::Connection sql(conninfo);
@@ -249,6 +262,7 @@ int main(int argc, char** argv) try {
       dataset_id[registry.add_document(add).id()] = str(d, "id");
       kept_ids.insert(str(d, "id"));
     }
+    if (backfill) backfill->run_until_idle();
     Scenario s{name, {}};
     auto ask = [&](const std::string& id, const std::string& question, const std::set<std::string>& gold,
                    bool covered) {
@@ -309,6 +323,7 @@ int main(int argc, char** argv) try {
       add.set_body(str(d, "text"));
       registry.add_document(add);
     }
+    if (backfill) backfill->run_until_idle();
     ai::ExtractiveProvider provider(std::make_shared<InProcessSearch>(registry));
     std::cout << "### The demo bot (all of mozilla-faq, bot language en)\n\n| question | reply |\n|---|---|\n";
     for (const char* question : kDemoQuestions) {
@@ -417,6 +432,32 @@ int main(int argc, char** argv) try {
                   << fmt(100 * r.refused_rate(), "%.0f") << " |";
       }
       std::cout << "\n";
+    }
+    // The sentence-encoder similarity acceptance (GateSettings::min_semantic_similarity) on top
+    // of the default gate: cells right / answered / refused %, half 0 | half 1; "balanced" is
+    // min(covered answered from the right entry, uncovered refused).
+    if (backfill) {
+      std::cout << "\nSemantic acceptance (min_semantic_similarity; default gate otherwise), half 0 | half 1:\n\n"
+                << "| min_semantic_similarity | half 0 | half 1 | balanced half 0 / half 1 |\n|---|---|---|---|\n";
+      for (double t : {0.0, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9}) {
+        auto gate = defaults.gate;
+        gate.min_semantic_similarity = t;
+        std::cout << "| " << (t == 0 ? std::string("off") : fmt(t, "%.2f")) << " |";
+        double balanced[2];
+        for (int half : {0, 1}) {
+          auto r = rates(s, [&](const Asked& a) { return ai::passes_gate(a.relevance, gate); }, half);
+          std::cout << " " << fmt(100 * r.right_rate(), "%.1f") << " / "
+                    << fmt(r.covered ? 100.0 * r.answered_covered / r.covered : 0, "%.1f") << " / "
+                    << fmt(100 * r.refused_rate(), "%.1f") << " |";
+          balanced[half] = 100 * std::min(r.right_rate(), r.refused_rate());
+          json::object result{{"scenario", s.name}, {"min_semantic_similarity", t}, {"half", half},
+                              {"answered_right", r.right_rate()},
+                              {"answered_covered", r.covered ? double(r.answered_covered) / r.covered : 0},
+                              {"refused_uncovered", r.refused_rate()}};
+          std::cerr << "RESULT " << json::serialize(result) << std::endl;
+        }
+        std::cout << " " << fmt(balanced[0], "%.1f") << " / " << fmt(balanced[1], "%.1f") << " |\n";
+      }
     }
     for (int half : {-1, 0, 1}) {
       auto r = rates(s, [&](const Asked& a) { return ai::passes_gate(a.relevance, defaults.gate); }, half);

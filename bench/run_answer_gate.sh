@@ -10,6 +10,8 @@
 #   RUN_DIR (.run/bench-answer-gate)  servers, results.jsonl, results.md
 #   DATA (../shared/data)           the datasets (covid-faq-deepset, xquad-en-ru, mozilla-faq)
 #   VECTORS (tools/word-vectors/en-100d.bfwv when present; empty: off)  semantic re-rank
+#   SENTENCE_ENCODER (tools/sentence-encoder/use-lite-en.bfse when present; empty: off)
+#                                   the sentence-encoder re-rank (replaces the word vectors)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -36,7 +38,11 @@ DEFAULT_VECTORS=""
 [ -f "$ROOT/tools/word-vectors/en-100d.bfwv" ] && DEFAULT_VECTORS="$ROOT/tools/word-vectors/en-100d.bfwv"
 VECTORS=${VECTORS-$DEFAULT_VECTORS}
 [ -n "$VECTORS" ] && ARGS+=(--vectors "$VECTORS")
+DEFAULT_ENCODER=""
+[ -f "$ROOT/tools/sentence-encoder/use-lite-en.bfse" ] && DEFAULT_ENCODER="$ROOT/tools/sentence-encoder/use-lite-en.bfse"
+SENTENCE_ENCODER=${SENTENCE_ENCODER-$DEFAULT_ENCODER}
+[ -n "$SENTENCE_ENCODER" ] && ARGS+=(--sentence-encoder "$SENTENCE_ENCODER")
 # Logs (JSON lines) and RESULT lines go to stderr; the table to stdout.
-timeout 900 "$BUILD_DIR/bench/bench_answer_gate" "${ARGS[@]}" \
+timeout 1800 "$BUILD_DIR/bench/bench_answer_gate" "${ARGS[@]}" \
   2> >(sed -n 's/^RESULT //p' >"$RUN_DIR/results.jsonl") | tee "$RUN_DIR/results.md"
 echo "(raw results: $RUN_DIR/results.jsonl)"

@@ -5,7 +5,8 @@
 #   DATA=/work/shared/data bash bench/retrieval_prototype/run.sh
 # Needs python3 (standard library), psql, a build of bench_retrieval (BUILD_DIR, default build)
 # and, for the WordNet rows, Debian's wordnet-base; for the word-vector rows (embed.py), the file
-# scripts/setup.sh converts (tools/word-vectors/en-100d.bfwv).
+# scripts/setup.sh converts (tools/word-vectors/en-100d.bfwv); for the sentence-encoder rows
+# (sentence.py), tools/sentence-encoder/use-lite-en.bfse and a build of bench_sentence_embed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -41,4 +42,12 @@ if [ -f "$VEC" ]; then
   (cd $P && python3 embed.py "$OUT" "$VEC" "{'mode': ['mean'], 'center': ['global', 'bot', 'cand'], 'w': [0.1, 0.2, 0.3, 0.5, 1], 'a': [1e-3, 1e-4], 'tw': [1]}")
   (cd $P && python3 embed.py "$OUT" "$VEC" "{'mode': ['mean'], 'center': ['cand'], 'w': [0.25, 0.3, 0.4], 'a': [1e-3, 3e-3], 'tw': [2, 3, 5]}")
   (cd $P && python3 embed.py "$OUT" "$VEC" "{'mode': ['mean'], 'center': ['cand'], 'w': [0.3], 'a': [1e-3], 'tw': [5], 'r5': [1], 'guard': [1]}")
+fi
+# Sentence encoder (docs/benchmarks.md "Sentence-encoder re-rank (issue 7)"): every English
+# chunk, title and question embedded once by bench_sentence_embed (~5 min on one core).
+ENC=$ROOT/tools/sentence-encoder/use-lite-en.bfse
+if [ -f "$ENC" ] && [ -x "$BUILD_DIR/bench/bench_sentence_embed" ]; then
+  S="python3 $P/sentence.py $OUT $BUILD_DIR/bench/bench_sentence_embed $ENC"
+  $S "{'how': ['text', 'title', 'max', 'mean', 'a0.65'], 'w': [1, 2, 2.5, 3, 4, 5]}"
+  $S "{'how': ['mean'], 'w': [3], 'k': [0, 5, 20]}"
 fi

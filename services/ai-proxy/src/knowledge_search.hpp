@@ -22,6 +22,10 @@ struct KnowledgeHit {
   /// score / the best score the question could get in the bot, in (0, 1]; 0 = not reported
   /// (registry.v1.KnowledgeChunk.normalized_score).
   double normalized_score = 0.0;
+  /// The sentence-encoder re-rank's similarity of the question to the chunk (cosine, mean of text
+  /// and title; registry.v1.KnowledgeChunk.semantic_similarity) when `semantic`.
+  double semantic_similarity = 0.0;
+  bool semantic = false;  // registry.v1.KnowledgeChunk.semantic: the similarity is reported
 };
 
 /// Where the extractive provider finds its material. Thread-safe. search() returns the best

@@ -1,5 +1,6 @@
 // botfactory-ai-proxy: answer generation behind one interface (gRPC AiProxyService). Wiring only.
 
+#include <cstdlib>
 #include <chrono>
 
 #include "ai_service.hpp"
@@ -26,6 +27,20 @@ int main(int argc, char** argv) {
     ai::ExtractiveSettings extractive;
     extractive.words_per_delta =
         static_cast<std::size_t>(common::env_int("EXTRACTIVE_WORDS_PER_DELTA", 0, 0, 1000));
+    // AI_GATE_MIN_SEMANTIC_SIMILARITY (default GateSettings' value; 0 = off; 0..1): a chunk the
+    // registry's sentence-encoder re-rank scores at least this similar is answered although it
+    // shares no word with the question.
+    {
+      const std::string raw = common::env_string("AI_GATE_MIN_SEMANTIC_SIMILARITY", "");
+      if (!raw.empty()) {
+        char* end = nullptr;
+        double v = std::strtod(raw.c_str(), &end);
+        if (end == raw.c_str() || *end != '\0' || !(v >= 0.0 && v <= 1.0)) {
+          throw common::ConfigError("AI_GATE_MIN_SEMANTIC_SIMILARITY: a number in [0, 1] expected, got \"" + raw + "\"");
+        }
+        extractive.gate.min_semantic_similarity = v;
+      }
+    }
     auto providers = std::make_shared<ai::ProviderRegistry>(
         std::make_shared<ai::ExtractiveProvider>(search, extractive));
     // openai / gemini: one outbound HTTP client (one event thread) for every model request.

@@ -23,6 +23,8 @@ Relevance measure_relevance(std::string_view question, const std::vector<Knowled
   const auto& hit = hits[index];
   r.score = hit.score;
   r.normalized_score = hit.normalized_score;
+  r.semantic = hit.semantic;
+  r.semantic_similarity = hit.semantic_similarity;
   auto query_stems = content_stems(question, language);
   std::vector<std::vector<std::string>> chunk_stems;
   for (const auto& h : hits) chunk_stems.push_back(content_stems(h.document_title + "\n" + h.text, language));
@@ -47,6 +49,10 @@ Relevance measure_relevance(std::string_view question, const std::vector<Knowled
 }
 
 bool passes_gate(const Relevance& relevance, const GateSettings& settings) {
+  if (settings.min_semantic_similarity > 0 && relevance.semantic &&
+      relevance.semantic_similarity >= settings.min_semantic_similarity && relevance.score >= settings.min_score) {
+    return true;
+  }
   if (relevance.score < settings.min_score || relevance.matched < settings.min_matched ||
       relevance.matched == 0) {
     return false;

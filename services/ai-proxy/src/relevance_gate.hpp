@@ -26,6 +26,10 @@ struct Relevance {
   std::size_t distinctive_matched = 0;        // of those, in the chunk's title or text
   std::size_t distinctive_title_matched = 0;  // of those, in the chunk's document title
   bool title_is_question = false;  // the document title ends with '?' (an FAQ entry)
+  /// The registry's sentence-encoder similarity of the question to the chunk, when reported
+  /// (KnowledgeHit::semantic).
+  bool semantic = false;
+  double semantic_similarity = 0.0;
   /// matched / query_terms (0 when the question has no content word).
   double coverage() const { return query_terms == 0 ? 0.0 : static_cast<double>(matched) / query_terms; }
 };
@@ -53,6 +57,12 @@ struct GateSettings {
   /// its title: "How do I record my voice?" is not answered by "How does Common Voice calculate
   /// hours?" although its text speaks of recordings.
   bool faq_title_match = true;
+  /// AI_GATE_MIN_SEMANTIC_SIMILARITY: a chunk whose reported sentence-encoder similarity
+  /// (Relevance::semantic_similarity) reaches this is answered even when it shares no stem with
+  /// the question (a paraphrase: "Can I do holidays on a ship?" → "Should I go on a cruise?");
+  /// 0 = off. Chosen on half 0 of bench/answer_gate_eval.cpp (docs/benchmarks.md
+  /// "Sentence-encoder re-rank (issue 7)").
+  double min_semantic_similarity = 0.0;
 };
 
 /// Measures `hits[index]` against `question` (UTF-8; `hits` best first as SearchKnowledge
@@ -61,7 +71,8 @@ struct GateSettings {
 Relevance measure_relevance(std::string_view question, const std::vector<KnowledgeHit>& hits,
                             std::size_t index, std::string_view language);
 
-/// True when the chunk may be quoted: score ≥ min_score and matched ≥ min_matched (and ≥ 1);
+/// True when the chunk may be quoted: score ≥ min_score and either a reported semantic
+/// similarity ≥ min_semantic_similarity (when that is > 0), or matched ≥ min_matched (and ≥ 1);
 /// then, when the normalized score is reported (> 0), normalized score ≥ min_normalized_score,
 /// otherwise coverage ≥ min_coverage; and, with faq_title_match (and a normalized score below
 /// faq_title_match_below, when reported), when the title is a question and the question has

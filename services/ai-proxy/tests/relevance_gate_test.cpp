@@ -78,3 +78,28 @@ TEST_CASE("gate: the normalized score is opt-in; by default the coverage rule de
   r.matched = 3;  // 3 of 4 content words found
   CHECK(ai::passes_gate(r, gate));
 }
+
+TEST_CASE("gate: a reported sentence similarity at min_semantic_similarity answers a paraphrase sharing no word") {
+  // "Can I do holidays on a ship?" → "Should I go on a cruise?": no stem in common.
+  ai::Relevance r;
+  r.score = 6.0;
+  r.query_terms = 2;
+  r.matched = 0;
+  r.title_is_question = true;
+  r.distinctive_terms = 2;
+  r.semantic = true;
+  r.semantic_similarity = 0.62;
+  ai::GateSettings gate;
+  gate.min_semantic_similarity = 0.0;  // off: the matched-word rule refuses it
+  CHECK_FALSE(ai::passes_gate(r, gate));
+  gate.min_semantic_similarity = 0.60;
+  CHECK(ai::passes_gate(r, gate));
+  r.semantic_similarity = 0.59;
+  CHECK_FALSE(ai::passes_gate(r, gate));
+  r.semantic_similarity = 0.9;
+  r.semantic = false;  // not reported (no sentence encoder in the registry)
+  CHECK_FALSE(ai::passes_gate(r, gate));
+  r.semantic = true;
+  r.score = 0.5;  // min_score still holds
+  CHECK_FALSE(ai::passes_gate(r, gate));
+}
