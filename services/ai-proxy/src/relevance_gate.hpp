@@ -27,7 +27,7 @@ struct Relevance {
   std::size_t distinctive_title_matched = 0;  // of those, in the chunk's document title
   bool title_is_question = false;  // the document title ends with '?' (an FAQ entry)
   /// The registry's sentence-encoder similarity of the question to the chunk, when reported
-  /// (KnowledgeHit::semantic).
+  /// (KnowledgeHit::semantic) and the reply language is English (the encoder's language).
   bool semantic = false;
   double semantic_similarity = 0.0;
   /// matched / query_terms (0 when the question has no content word).

@@ -26,9 +26,11 @@ constexpr const char* kInsertChunks =
     "registry.gram_vector(b.language, $4, t.text) "
     "FROM registry.bots b, unnest($5::text[]) WITH ORDINALITY AS t(text, ordinal) "
     "WHERE b.id = $2::uuid";
+// The 8th column: the document's title and every chunk have their sentence embedding (V020).
 constexpr const char* kListDocuments =
-    "SELECT " BF_DOCUMENT_COLUMNS " FROM registry.documents WHERE bot_id = $1::uuid "
-    "ORDER BY created_at, id";
+    "SELECT " BF_DOCUMENT_COLUMNS ", title_embedding IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+    "registry.chunks c JOIN registry.chunk_embeddings e ON e.chunk_id = c.id WHERE c.document_id = d.id "
+    "AND e.embedding IS NULL) FROM registry.documents d WHERE bot_id = $1::uuid ORDER BY created_at, id";
 // Deletes the document (its chunks and postings go with it) and takes its chunks' grams off the
 // bot's gram df (V007) in the same statement: every part of it sees the chunks as they were.
 // The upsert runs in gram order, like kCountDocumentGrams, so concurrent writers of one bot
@@ -171,6 +173,7 @@ registry::v1::Document document_from_row(const pg::Result& r, int row) {
   document.set_size_bytes(r.int64(row, 4));
   document.set_chunk_count(static_cast<std::int32_t>(r.int64(row, 5)));
   *document.mutable_created_at() = rpc::timestamp_from_micros(r.int64(row, 6));
+  if (r.columns() > 7) document.set_embedded(r.boolean(row, 7));
   return document;
 }
 

@@ -79,6 +79,17 @@ std::unique_ptr<registry::BotRegistry> registry_with(Harness& h, registry::Regis
   return std::make_unique<registry::BotRegistry>(h.pool, entitlements, settings);
 }
 
+/// How many of the bot's documents ListDocuments reports as embedded.
+int embedded_documents(Harness& h, const registry::v1::Bot& bot) {
+  registry::v1::ListDocumentsRequest request;
+  request.set_tenant_id(bot.tenant_id());
+  request.set_bot_id(bot.id());
+  auto listed = h.call_ok(&Harness::Stub::ListDocuments, request);
+  int n = 0;
+  for (const auto& d : listed.documents()) n += d.embedded() ? 1 : 0;
+  return n;
+}
+
 constexpr const char* kPendingChunks = "SELECT count(*) FROM registry.chunk_embeddings WHERE embedding IS NULL";
 constexpr const char* kPendingTitles = "SELECT count(*) FROM registry.documents WHERE title_embedding IS NULL";
 
@@ -90,6 +101,7 @@ TEST_CASE("sentence re-rank: after the backfill a paraphrase with no shared word
   auto cruise = add_covid(h, bot);
   const auto chunks = h.count("SELECT count(*) FROM registry.chunks");
   CHECK(h.count(kPendingChunks) == chunks);  // queued at ingest, not embedded in AddDocument
+  CHECK(embedded_documents(h, bot) == 0);
 
   // Lexical only (no encoder, no word vectors): the cruise entry is not first.
   auto lexical = registry_with(h, registry::RegistrySettings{});
@@ -109,6 +121,7 @@ TEST_CASE("sentence re-rank: after the backfill a paraphrase with no shared word
   CHECK(h.count(kPendingChunks) == 0);
   CHECK(h.count(kPendingTitles) == 0);
   CHECK(h.count("SELECT count(*) FROM registry.chunk_embeddings WHERE length(embedding) = 517") == chunks);
+  CHECK(embedded_documents(h, bot) == 8);
 
   // Both search paths (in-process index through gRPC, SQL) put the cruise entry first.
   auto sql = registry_with(h, with_encoder(false));
@@ -133,6 +146,7 @@ TEST_CASE("sentence re-rank: after the backfill a paraphrase with no shared word
   REQUIRE_FALSE(fresh.empty());
   CHECK(fresh[0].document_title() == "Cruise ship holidays");
   CHECK(h.count(kPendingChunks) == 1);
+  CHECK(embedded_documents(h, bot) == 8);  // the new one not yet
 }
 
 TEST_CASE("sentence re-rank: two backfill workers on one database embed every chunk and title once") {
