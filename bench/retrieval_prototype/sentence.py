@@ -161,6 +161,7 @@ for values in itertools.product(*[GRID[k] for k in GRID]):
                         f'r5 {v[3]:.3f}' for n, v in out.items()),
           f'| half-0 margins min {margins(out)[0]:+.3f} sum {margins(out)[1]:+.3f}', flush=True)
 if len(results) > 1:
-    best = max(results, key=lambda r: r[0])
-    print('half-0 winner:', best[1], '| half 1:',
-          ' | '.join(f'{n} {v[1]:.3f}' for n, v in best[2].items()), flush=True)
+    top = max(r[0] for r in results)
+    for margin, P, out in results:
+        if margin == top:  # every setting tied at the best half-0 criterion
+            print('half-0 winner:', P, '| half 1:', ' | '.join(f'{n} {v[1]:.3f}' for n, v in out.items()), flush=True)
