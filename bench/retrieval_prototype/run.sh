@@ -6,7 +6,7 @@
 # Needs python3 (standard library), psql, a build of bench_retrieval (BUILD_DIR, default build)
 # and, for the WordNet rows, Debian's wordnet-base; for the word-vector rows (embed.py), the file
 # scripts/setup.sh converts (tools/word-vectors/en-100d.bfwv); for the sentence-encoder rows
-# (sentence.py), tools/sentence-encoder/use-lite-en.bfse and a build of bench_sentence_embed.
+# (sentence.py), tools/sentence-encoder/use-lite-en.bfse and a build of bench_sentence_encoder.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -44,10 +44,10 @@ if [ -f "$VEC" ]; then
   (cd $P && python3 embed.py "$OUT" "$VEC" "{'mode': ['mean'], 'center': ['cand'], 'w': [0.3], 'a': [1e-3], 'tw': [5], 'r5': [1], 'guard': [1]}")
 fi
 # Sentence encoder (docs/benchmarks.md "Sentence-encoder re-rank (issue 7)"): every English
-# chunk, title and question embedded once by bench_sentence_embed (~5 min on one core).
+# chunk, title and question embedded once by bench_sentence_encoder --embed (~1–2 min).
 ENC=$ROOT/tools/sentence-encoder/use-lite-en.bfse
-if [ -f "$ENC" ] && [ -x "$BUILD_DIR/bench/bench_sentence_embed" ]; then
-  S="python3 $P/sentence.py $OUT $BUILD_DIR/bench/bench_sentence_embed $ENC"
+if [ -f "$ENC" ] && [ -x "$BUILD_DIR/bench/bench_sentence_encoder" ]; then
+  S="python3 $P/sentence.py $OUT $BUILD_DIR/bench/bench_sentence_encoder $ENC"
   $S "{'how': ['text', 'title', 'max', 'mean', 'a0.65'], 'w': [1, 2, 2.5, 3, 4, 5]}"
   $S "{'how': ['mean'], 'w': [3], 'k': [0, 5, 20]}"
 fi

@@ -11,8 +11,8 @@ recall@5 per set; with 'guard': [1] also the guard features of guard.py.
 
   python3 sentence.py OUT ENCODER_BIN MODEL "{'how': ['mean'], 'w': [1, 2, 3]}"
 
-ENCODER_BIN is bench_sentence_embed (its embeddings are written once to OUT/use.f32 with the
-keys in OUT/use_keys.json). Standard library only.
+ENCODER_BIN is bench_sentence_encoder (its --embed mode; the embeddings are written once to
+OUT/use.f32 with the keys in OUT/use_keys.json). Standard library only.
 """
 import itertools, json, os, struct, subprocess, sys, unicodedata
 
@@ -57,7 +57,7 @@ def embeddings():
                 add(('q', f'{folder}/{lang}', q['id']), q['question'])
         with open(f'{OUT}/use_texts.json', 'w') as f:
             json.dump(texts, f)
-        subprocess.run([ENCODER_BIN, MODEL, f'{OUT}/use_texts.json', f32_path], check=True)
+        subprocess.run([ENCODER_BIN, MODEL, '--embed', f'{OUT}/use_texts.json', f32_path], check=True)
         with open(keys_path, 'w') as f:
             json.dump(keys, f)
     keys = json.load(open(keys_path))

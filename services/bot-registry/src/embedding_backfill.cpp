@@ -55,10 +55,13 @@ std::size_t EmbeddingBackfill::run_batch() {
     pg::Transaction tx(*connection);
     EmbeddingRepository repository(*connection);
     auto claimed = repository.claim_chunks(settings_.batch);
+    std::vector<std::string_view> texts;
+    for (const auto& chunk : claimed) texts.push_back(chunk.text);
+    auto vectors = encoder_->embed_batch(texts);  // one forward pass per ≤ kBatchTokens tokens
     std::vector<std::string> ids, values;
-    for (auto& chunk : claimed) {
-      ids.push_back(std::move(chunk.id));
-      values.push_back(encode_embedding(quantize(encoder_->embed(chunk.text))));
+    for (std::size_t i = 0; i < claimed.size(); ++i) {
+      ids.push_back(std::move(claimed[i].id));
+      values.push_back(encode_embedding(quantize(vectors[i])));
     }
     repository.store_chunks(ids, values);
     tx.commit();
@@ -68,11 +71,16 @@ std::size_t EmbeddingBackfill::run_batch() {
     pg::Transaction tx(*connection);
     EmbeddingRepository repository(*connection);
     auto claimed = repository.claim_titles(settings_.batch);
+    std::vector<std::string_view> texts;
+    for (const auto& document : claimed) {
+      if (has_title_text(document.text)) texts.push_back(document.text);
+    }
+    auto vectors = encoder_->embed_batch(texts);
     std::vector<std::string> ids, values;
+    std::size_t next = 0;
     for (auto& document : claimed) {
+      values.push_back(has_title_text(document.text) ? encode_embedding(quantize(vectors[next++])) : encode_no_title());
       ids.push_back(std::move(document.id));
-      values.push_back(has_title_text(document.text) ? encode_embedding(quantize(encoder_->embed(document.text)))
-                                                     : encode_no_title());
     }
     repository.store_titles(ids, values);
     tx.commit();
