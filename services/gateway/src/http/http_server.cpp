@@ -31,6 +31,7 @@
 #include "ws/session_registry.hpp"
 #include "settings.hpp"
 #include "http/static_files.hpp"
+#include "http/token_revocation.hpp"
 #include "rest/attachments_rest.hpp"
 #include "rest/dependency_monitor.hpp"
 #include "rest/upstreams.hpp"
@@ -290,9 +291,36 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
                                  "this visitor token is valid only from the page that opened it"),
                   "ws", false);
     }
+    check_revocation_then_accept(std::move(*claims));
+  }
+
+  /// A user token revoked after it was signed gets 401 `token_revoked` (http/token_revocation.hpp):
+  /// a fresh cached answer decides on this thread, else one Redis GET on a worker.
+  void check_revocation_then_accept(jwt::Claims claims) {
+    auto* revocations = context_.revocations;
+    auto cached = revocations ? revocations->revoked_if_fresh(claims) : std::optional<bool>(false);
+    if (cached) return accept_websocket(std::move(claims), *cached);
+    bool queued = context_.workers.try_submit([self = shared_from_this(), revocations, claims] {
+      bool revoked = revocations->revoked(claims);
+      net::post(self->stream_.get_executor(), [self, claims, revoked]() mutable {
+        self->accept_websocket(std::move(claims), revoked);
+      });
+    });
+    if (!queued) {
+      close_after_response_ = true;
+      send(busy_response(), "ws", false);
+    }
+  }
+
+  void accept_websocket(jwt::Claims claims, bool revoked) {
+    if (revoked) {
+      context_.metrics.ws_rejected_upgrades.inc();
+      close_after_response_ = true;
+      return send(error_response(401, "token_revoked", kTokenRevokedMessage), "ws", false);
+    }
     log_access(101, "ws");
     stream_.expires_never();
-    run_websocket_session(stream_.release_socket(), parser_->release(), std::move(*claims),
+    run_websocket_session(stream_.release_socket(), parser_->release(), std::move(claims),
                           context_, std::move(connection_slot_));
   }
 
