@@ -15,11 +15,20 @@ namespace {
 
 /// gateway_token_revocation_checks_total{result=...}: cache (a fresh entry answered), redis (a
 /// GET answered), unavailable (Redis unreachable: failed open with what the cache knew).
-metrics::Counter& checks(const char* result) {
+metrics::Counter& make_checks(const char* result) {
   return metrics::Registry::global().counter(
       "gateway_token_revocation_checks_total",
       "User-token revocation checks on REST and upgrades, by how they were answered",
       std::string("result=\"") + result + "\"");
+}
+
+/// The three series, looked up once (the registry lookup takes a lock).
+metrics::Counter& checks(const char* result) {
+  static auto& cache = make_checks("cache");
+  static auto& redis = make_checks("redis");
+  static auto& unavailable = make_checks("unavailable");
+  if (result[0] == 'c') return cache;
+  return result[0] == 'r' ? redis : unavailable;
 }
 
 metrics::Counter& refused() {
