@@ -1,8 +1,8 @@
 #pragma once
 // Team accounts (Chatwoot-style agents): the members of a tenant, their roles and single-use
 // invites. Roles: owner (created the tenant; one per tenant) > admin > operator. The caller's
-// role is read from the database on every call (a token's role claim may be up to one access
-// token lifetime old).
+// role is read from the database on every call (a token's role claim may be stale; removals and
+// role changes revoke the member's access tokens through TokenRevocations).
 //
 // Errors are rpc::StatusError; messages that the gateway maps to their own HTTP codes start with
 // a code word (rest/team_rest.cpp): "team_role: " (PERMISSION_DENIED → 403 forbidden),
