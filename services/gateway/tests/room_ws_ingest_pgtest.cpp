@@ -9,6 +9,10 @@
 
 #include <algorithm>
 #include <map>
+#include <sstream>
+#include <thread>
+
+#include "botfactory/pg/connection.hpp"
 
 #include "botfactory/pg/migrator.hpp"
 #include "botfactory/pg/pool.hpp"
@@ -198,6 +202,76 @@ TEST_CASE("room ingest: WebSocket room posts are asynchronous, ordered per socke
   {
     auto connection = connector.pool->acquire();
     CHECK(connection->exec("SELECT count(*) FROM chat.messages WHERE client_id = 'after-removal'")
+              .int64(0, 0) == 0);
+  }
+  ws.close();
+}
+
+TEST_CASE("room ingest: REST room posts hold an INGEST_MAX_IN_FLIGHT slot shared with message.send") {
+  RoomConnector connector;
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) {
+                     s.channel_addr = connector.address();
+                     s.ingest_max_in_flight = 1;  // one message in flight per gateway
+                     s.ingest_max_queue_wait_ms = 1500;
+                   }};
+  auto& rooms = connector.app->rooms();
+  const std::string tenant = common::random_uuid();
+  cc::Actor owner{tenant, "user", common::random_uuid(), "olga"};
+  auto room = rooms.create(owner, "Bound", "", "public");
+  rooms.join(cc::Actor{tenant, "user", kUserId, "me"}, room.id(), "");
+  auto token = user_token(fakes, tenant);
+  const auto path = "/api/v1/rooms/" + room.id() + "/messages";
+  WsClient ws(gateway.port(), token);
+  REQUIRE(ws.open());
+  ws.send_json({{"type", "room.join"}, {"room_id", room.id()}, {"since_seq", 0}});
+  ws.read_type("room.joined");
+
+  // A slow append: the room's row is locked by the test, so a post waits inside channel-connector.
+  pg::Connection blocker(connector.database.conninfo());
+  blocker.exec("BEGIN");
+  blocker.exec("SELECT id FROM chat.conversations WHERE id = $1::uuid FOR UPDATE", {room.id()});
+  http::request<http::string_body> slow(http::verb::post, path, 11);
+  slow.set(http::field::host, "127.0.0.1");
+  slow.set(http::field::authorization, "Bearer " + token);
+  slow.set(http::field::content_type, "application/json");
+  slow.body() = R"({"client_id":"held-1","text":"slow"})";
+  slow.prepare_payload();
+  std::ostringstream slow_text;
+  slow_text << slow;
+  HttpResult held;  // http_exchange makes no assertions: safe off the test's thread
+  std::thread first([&] { held = http_exchange(gateway.port(), slow_text.str(), 30000ms); });
+  auto waiting = [&] {
+    pg::Connection probe(connector.database.conninfo());
+    return probe.exec("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                      "AND wait_event_type = 'Lock'").int64(0, 0) > 0;
+  };
+  REQUIRE(cct::wait_until(waiting));
+
+  // The REST post holds the gateway's only slot: a WebSocket send is refused at once ...
+  send_message(ws, room.id(), "ws-over");
+  auto refused = next_answer(ws);
+  INFO(json::serialize(refused));
+  CHECK(refused.at("type").as_string() == "error");
+  CHECK(refused.at("code").as_string() == "unavailable");
+  CHECK(refused.at("retry_after_ms").as_int64() == 1500);
+  // ... and so is a second REST post: 503 JSON with Retry-After (1500 ms rounded up), not sent on.
+  auto over = http_call(gateway.port(), http::verb::post, path, R"({"client_id":"rest-over","text":"x"})", token);
+  CHECK(over.status == 503);
+  CHECK(over.error_code() == "unavailable");
+  CHECK(over.raw[http::field::retry_after] == "2");
+
+  blocker.exec("COMMIT");
+  first.join();
+  CHECK(held.status == 201);
+  // The slot is back: both paths are admitted again.
+  CHECK(http_call(gateway.port(), http::verb::post, path, R"({"client_id":"rest-after","text":"y"})", token)
+            .status == 201);
+  send_message(ws, room.id(), "ws-after");
+  CHECK(next_answer(ws).at("type").as_string() == "message.ack");
+  {
+    auto connection = connector.pool->acquire();
+    CHECK(connection->exec("SELECT count(*) FROM chat.messages WHERE client_id IN ('ws-over', 'rest-over')")
               .int64(0, 0) == 0);
   }
   ws.close();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <optional>
 
 #include <boost/asio/dispatch.hpp>
@@ -24,6 +25,7 @@
 #include "gateway_metrics.hpp"
 #include "http/http_message.hpp"
 #include "rest/rest_api.hpp"
+#include "rest/rest_ingest_slot.hpp"
 #include "webhooks/telegram_webhook.hpp"
 #include "webhooks/whatsapp_webhook.hpp"
 #include "http/router.hpp"
@@ -412,14 +414,17 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
                                                  route_class = std::move(route_class)]() mutable {
         common::ScopedRequestId scope(rest_request.request_id);  // logs + upstream metadata
         auto limited = self->context_.limits.check(route, rest_request.client_ip);
+        // harden: a REST room post holds an INGEST_MAX_IN_FLIGHT slot like message.send.
+        bool post = route.kind == RouteMatch::Kind::kFound && route.endpoint == Endpoint::kPostRoomMessage;
+        if (!limited && post) limited = take_ingest_slot(self->context_.ingest);
         // roomcore: a room post answers from a gRPC thread; this worker does not wait for it.
-        if (!limited && self->context_.rest.handle_async(rest_request, route, [self, route_class](HttpResponse r) {
-              net::post(self->stream_.get_executor(), [self, r = std::move(r), route_class]() mutable {
-                self->send(std::move(r), route_class, true);
-              });
-            })) {
-          return;
-        }
+        std::function<void(HttpResponse)> reply = [self, route_class](HttpResponse r) {
+          net::post(self->stream_.get_executor(), [self, r = std::move(r), route_class]() mutable {
+            self->send(std::move(r), route_class, true);
+          });
+        };
+        if (!limited && post) reply = hold_ingest_slot(self->context_.ingest, std::move(reply));
+        if (!limited && self->context_.rest.handle_async(rest_request, route, reply)) return;
         auto response = limited ? std::move(*limited) : self->context_.rest.handle(rest_request, route);
         net::post(self->stream_.get_executor(),
                   [self, response = std::move(response), route_class = std::move(route_class)]() mutable {
