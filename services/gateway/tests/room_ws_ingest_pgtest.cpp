@@ -276,3 +276,51 @@ TEST_CASE("room ingest: REST room posts hold an INGEST_MAX_IN_FLIGHT slot shared
   }
   ws.close();
 }
+
+TEST_CASE("room calls: a member rings; a caller that is no member any more gets a forbidden error") {
+  RoomConnector connector;
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) { s.channel_addr = connector.address(); }};
+  auto& rooms = connector.app->rooms();
+  const std::string tenant = common::random_uuid();
+  cc::Actor owner{tenant, "user", common::random_uuid(), "olga"};
+  auto room = rooms.create(owner, "Calls", "", "public");
+  rooms.join(cc::Actor{tenant, "user", kUserId, "me"}, room.id(), "");
+  WsClient ws(gateway.port(), user_token(fakes, tenant));
+  REQUIRE(ws.open());
+  ws.send_json({{"type", "room.join"}, {"room_id", room.id()}, {"since_seq", 0}});
+  ws.read_type("room.joined");
+  auto invite = [&] {
+    ws.send_json({{"type", "call.invite"}, {"conversation_id", room.id()}, {"sdp", "v=0"},
+                  {"to", {{"kind", "operator"}, {"id", owner.id}}}});
+    for (int i = 0; i < 100; ++i) {
+      auto frame = ws.read_json();
+      auto type = frame.at("type").as_string();
+      if (type == "error" || type == "call.ringing" || type == "call.busy") return frame;
+    }
+    FAIL("no answer to call.invite");
+    return json::object{};
+  };
+
+  // A member rings the owner; the caller hangs up.
+  auto ringing = invite();
+  INFO(json::serialize(ringing));
+  REQUIRE(ringing.at("type").as_string() == "call.ringing");
+  ws.send_json({{"type", "call.hangup"}, {"conversation_id", room.id()},
+                {"call_id", ringing.at("call_id")}});
+
+  // Its membership goes without an event reaching the socket (a removal whose member.removed
+  // frame the socket has not handled yet): the socket is still joined, the invite is refused.
+  {
+    auto connection = connector.pool->acquire();
+    connection->exec("DELETE FROM chat.room_members WHERE room_id = $1::uuid AND member_kind = 'user' "
+                     "AND member_id = $2", {room.id(), std::string(kUserId)});
+  }
+  auto refused = invite();
+  INFO(json::serialize(refused));
+  CHECK(refused.at("type").as_string() == "error");
+  CHECK(refused.at("code").as_string() == "forbidden");
+  CHECK(refused.at("conversation_id").as_string() == room.id());
+  CHECK(std::string(refused.at("message").as_string()).find("member") != std::string::npos);
+  ws.close();
+}
