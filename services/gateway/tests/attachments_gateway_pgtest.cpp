@@ -242,6 +242,26 @@ TEST_CASE("attachments: the tenant's storage allowance: 413 storage_quota_exceed
   CHECK(connector.stored_files() == 1);
   CHECK(connector.attachment_rows() == 1);
 
+  // harden: a Content-Length over the storage left (pdf_size / 2) is refused from the head
+  // alone, before any body byte is sent (none is: the exchange would wait for it otherwise).
+  auto head = request_head("POST", "/api/v1/conversations/" + conversation + "/attachments?name=c.pdf",
+                           {{"Authorization", "Bearer " + user}, {"Content-Type", "application/pdf"}},
+                           static_cast<std::size_t>(pdf_size));
+  auto early = http_exchange(port, head, std::chrono::milliseconds(5000));
+  CHECK(early.status == 413);
+  CHECK_THAT(early.body, Catch::Contains("storage_quota_exceeded"));
+  CHECK_THAT(early.body, Catch::Contains(std::to_string(pdf_size) + " of "));
+  // multipart: framing (16 KiB) on top of what is left is allowed, one byte more is not.
+  const auto left = connector.subscription.max_storage_bytes - pdf_size;
+  head = request_head("POST", "/api/v1/conversations/" + conversation + "/attachments",
+                      {{"Authorization", "Bearer " + user},
+                       {"Content-Type", "multipart/form-data; boundary=bfboundary42"}},
+                      static_cast<std::size_t>(left) + gateway::kAttachmentFramingBytes + 1);
+  early = http_exchange(port, head, std::chrono::milliseconds(5000));
+  CHECK(early.status == 413);
+  CHECK_THAT(early.body, Catch::Contains("storage_quota_exceeded"));
+  CHECK(connector.attachment_rows() == 1);
+
   r = http_call(port, http::verb::get, "/api/v1/subscriptions/current", {}, user);
   REQUIRE(r.status == 200);
   auto body = r.json();
