@@ -25,7 +25,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "bot_pipeline.hpp"
+#include "pipeline/bot_pipeline.hpp"
 #include "scratch_database.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/metrics/registry.hpp"
@@ -33,12 +33,12 @@
 #include "botfactory/pg/migrator.hpp"
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/redis/publisher.hpp"
-#include "chat_rate_limits.hpp"
-#include "chat_service.hpp"
-#include "chat_store.hpp"
+#include "chat/chat_rate_limits.hpp"
+#include "chat/chat_service.hpp"
+#include "chat/chat_store.hpp"
 #include "migrations.hpp"
-#include "pipeline_dispatcher.hpp"
-#include "worker_pool.hpp"
+#include "pipeline/pipeline_dispatcher.hpp"
+#include "pipeline/worker_pool.hpp"
 
 using namespace botfactory;
 using namespace botfactory::channel;

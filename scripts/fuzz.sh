@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD_DIR=${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
-TARGETS="ws_framing ws_client_frame multipart router static_files text_extract sse telegram whatsapp e2ee_envelope word_vectors"
+TARGETS="ws_framing ws_client_frame multipart router static_files text_extract sse telegram whatsapp e2ee_envelope word_vectors sentence_tokenizer sentence_encoder_file"
 export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=true
 
 # Per-target options: the longest input, the mutations of `check`, a dictionary when there is one.
@@ -32,6 +32,8 @@ max_len() {
     whatsapp) echo 8192 ;;
     e2ee_envelope) echo 25000 ;;  # past the 24000-character ciphertext limit
     word_vectors) echo 8192 ;;  # a header and a few words of 100 dims
+    sentence_tokenizer) echo 4096 ;;  # a vocabulary and a text
+    sentence_encoder_file) echo 8192 ;;  # a header, a few pieces and tensor headers
   esac
 }
 check_runs() {

@@ -21,6 +21,8 @@ ROOT=$PWD
 RUN_DIR=$ROOT/.run/embedded
 # English word vectors for bot-registry's semantic re-rank (scripts/setup.sh converts them).
 export REGISTRY_WORD_VECTORS=${REGISTRY_WORD_VECTORS-$ROOT/tools/word-vectors/en-100d.bfwv}
+# English sentence encoder (USE-lite) for bot-registry (scripts/setup.sh converts it).
+export REGISTRY_SENTENCE_ENCODER=${REGISTRY_SENTENCE_ENCODER-$ROOT/tools/sentence-encoder/use-lite-en.bfse}
 export GATEWAY_PORTS=${GATEWAY_PORTS:-"8080 8081"}
 
 scripts/setup.sh

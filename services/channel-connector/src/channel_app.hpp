@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "binding_settings.hpp"
+#include "channels/binding_settings.hpp"
 #include "botfactory/crypto/secret_box.hpp"
 #include "settings.hpp"
 

@@ -6,11 +6,11 @@
 #include <cstdint>
 #include <string>
 
-#include "attachment_store.hpp"
-#include "append_committer.hpp"
-#include "attachment_sweeper.hpp"
+#include "attachments/attachment_store.hpp"
+#include "chat/append_committer.hpp"
+#include "attachments/attachment_sweeper.hpp"
 #include "botfactory/redis/credentials.hpp"
-#include "image_thumbnailer.hpp"
+#include "attachments/image_thumbnailer.hpp"
 
 namespace botfactory::channel {
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "ai_command.hpp"
+#include "chat/ai_command.hpp"
 
 using botfactory::channel::ai_reply_client_id;
 using botfactory::channel::parse_ai_command;

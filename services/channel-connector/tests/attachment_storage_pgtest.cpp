@@ -8,16 +8,16 @@
 
 #include <thread>
 
-#include "attachment_repository.hpp"
-#include "attachment_service.hpp"
-#include "attachment_sweeper.hpp"
-#include "attachment_sweep_repository.hpp"
+#include "attachments/attachment_repository.hpp"
+#include "attachments/attachment_service.hpp"
+#include "attachments/attachment_sweeper.hpp"
+#include "attachments/attachment_sweep_repository.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/rpc/status.hpp"
 #include "channel_app.hpp"
 #include "fake_services.hpp"
-#include "image_thumbnailer.hpp"
-#include "local_attachment_store.hpp"
+#include "attachments/image_thumbnailer.hpp"
+#include "attachments/local_attachment_store.hpp"
 #include "test_files.hpp"
 
 namespace cc = botfactory::channel;

@@ -13,12 +13,12 @@
 
 #include <catch2/catch.hpp>
 
-#include "attachment_store.hpp"
+#include "attachments/attachment_store.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/testenv/http_test_server.hpp"
-#include "local_attachment_store.hpp"
-#include "media_type.hpp"
-#include "s3_attachment_store.hpp"
+#include "attachments/local_attachment_store.hpp"
+#include "attachments/media_type.hpp"
+#include "attachments/s3_attachment_store.hpp"
 
 namespace cc = botfactory::channel;
 namespace testenv = botfactory::testenv;

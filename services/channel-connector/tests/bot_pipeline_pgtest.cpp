@@ -5,7 +5,7 @@
 
 #include <boost/json.hpp>
 
-#include "bot_phrases.hpp"
+#include "pipeline/bot_phrases.hpp"
 #include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/pg/pool.hpp"
 #include "fake_services.hpp"

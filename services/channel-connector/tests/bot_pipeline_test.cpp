@@ -2,8 +2,8 @@
 
 #include <mutex>
 
-#include "bot_phrases.hpp"
-#include "bot_pipeline.hpp"
+#include "pipeline/bot_phrases.hpp"
+#include "pipeline/bot_pipeline.hpp"
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/rpc/retry_after.hpp"
 #include "botfactory/rpc/status.hpp"

@@ -4,13 +4,13 @@
 // long messages, and a restart between receipt and reply.
 
 #include "botfactory/http_client/http_client.hpp"
-#include "channel_deliveries.hpp"
+#include "channels/channel_deliveries.hpp"
 #include "channel_harness.hpp"
 #include "botfactory/rpc/client.hpp"
-#include "grpc_clients.hpp"
-#include "plan_limits_client.hpp"
-#include "telegram_client.hpp"
-#include "whatsapp_client.hpp"
+#include "pipeline/grpc_clients.hpp"
+#include "pipeline/plan_limits_client.hpp"
+#include "channels/telegram_client.hpp"
+#include "channels/whatsapp_client.hpp"
 
 using namespace botfactory;
 using namespace botfactory::channel;

@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "binding_settings.hpp"
+#include "channels/binding_settings.hpp"
 #include "botfactory/common/config.hpp"
-#include "channel_core_cache.hpp"
+#include "channels/channel_core_cache.hpp"
 
 using namespace botfactory::channel;
 using namespace std::chrono_literals;

@@ -7,7 +7,7 @@
 
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/rpc/status.hpp"
-#include "chat_rate_limits.hpp"
+#include "chat/chat_rate_limits.hpp"
 
 using namespace botfactory::channel;
 using Verdict = ReplyRateGate::Verdict;

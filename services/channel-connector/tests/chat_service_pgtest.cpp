@@ -11,7 +11,7 @@
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/client.hpp"
 #include "botfactory/rpc/status.hpp"
-#include "chat_service.hpp"
+#include "chat/chat_service.hpp"
 #include "fake_services.hpp"
 
 namespace chatv1 = botfactory::chat::v1;

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "delta_coalescer.hpp"
+#include "pipeline/delta_coalescer.hpp"
 
 using botfactory::channel::CoalesceSettings;
 using botfactory::channel::DeltaCoalescer;

@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "e2ee_envelope.hpp"
-#include "e2ee_public_key.hpp"
+#include "e2ee/e2ee_envelope.hpp"
+#include "e2ee/e2ee_public_key.hpp"
 #include "e2ee_test_keys.hpp"
 
 using namespace botfactory::channel;

@@ -11,11 +11,11 @@
 
 #include "botfactory/common/random.hpp"
 #include "botfactory/pg/connection.hpp"
-#include "e2ee_repository.hpp"
-#include "e2ee_room_keys.hpp"
+#include "e2ee/e2ee_repository.hpp"
+#include "e2ee/e2ee_room_keys.hpp"
 #include "e2ee_test_keys.hpp"
 #include "fake_services.hpp"
-#include "room_service.hpp"
+#include "rooms/room_service.hpp"
 
 using namespace botfactory::channel;
 using namespace botfactory::channel::testing_support;

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "message_edits.hpp"
+#include "chat/message_edits.hpp"
 
 using namespace botfactory::channel;
 namespace commonv1 = botfactory::common::v1;

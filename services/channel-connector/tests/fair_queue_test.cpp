@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "fair_queue.hpp"
-#include "pipeline_dispatcher.hpp"
+#include "pipeline/fair_queue.hpp"
+#include "pipeline/pipeline_dispatcher.hpp"
 
 using namespace botfactory::channel;
 

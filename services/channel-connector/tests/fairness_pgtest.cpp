@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "bot_phrases.hpp"
+#include "pipeline/bot_phrases.hpp"
 #include "botfactory/rpc/status.hpp"
 #include "fake_services.hpp"
 

@@ -24,7 +24,7 @@
 #include "botfactory/registry/v1/registry.grpc.pb.h"
 #include "botfactory/rpc/server.hpp"
 #include "botfactory/testenv/test_env.hpp"
-#include "../src/binding_settings.hpp"  // relative: gateway tests include this file too
+#include "../src/channels/binding_settings.hpp"  // relative: gateway tests include this file too
 #include "../src/settings.hpp"
 
 struct redisContext;

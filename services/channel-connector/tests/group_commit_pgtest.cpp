@@ -12,7 +12,7 @@
 #include "botfactory/pg/connection.hpp"
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/retry_after.hpp"
-#include "chat_store.hpp"
+#include "chat/chat_store.hpp"
 #include "fake_services.hpp"
 
 namespace chatv1 = botfactory::chat::v1;

@@ -11,8 +11,8 @@
 #include "botfactory/chatwire/inbox_event.hpp"
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/client.hpp"
-#include "chat_service.hpp"
-#include "chat_store.hpp"
+#include "chat/chat_service.hpp"
+#include "chat/chat_store.hpp"
 #include "fake_services.hpp"
 
 namespace chatv1 = botfactory::chat::v1;

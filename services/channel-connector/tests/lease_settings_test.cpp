@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "binding_settings.hpp"
+#include "channels/binding_settings.hpp"
 #include "botfactory/common/config.hpp"
-#include "lease_heartbeat.hpp"
+#include "channels/lease_heartbeat.hpp"
 #include "settings.hpp"
 
 using namespace botfactory;

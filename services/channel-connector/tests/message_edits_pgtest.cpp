@@ -13,10 +13,10 @@
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/client.hpp"
 #include "botfactory/chatwire/message_change_event.hpp"
-#include "chat_service.hpp"
-#include "message_edit_repository.hpp"
-#include "room_conversation_admins.hpp"
-#include "room_repository.hpp"
+#include "chat/chat_service.hpp"
+#include "chat/message_edit_repository.hpp"
+#include "rooms/room_conversation_admins.hpp"
+#include "rooms/room_repository.hpp"
 #include "fake_services.hpp"
 
 namespace chatv1 = botfactory::chat::v1;

@@ -13,10 +13,10 @@
 #include <thread>
 
 #include "botfactory/pg/pool.hpp"
-#include "chat_service.hpp"
+#include "chat/chat_service.hpp"
 #include "fake_services.hpp"
-#include "message_edits.hpp"
-#include "room_service.hpp"
+#include "chat/message_edits.hpp"
+#include "rooms/room_service.hpp"
 
 namespace chatv1 = botfactory::chat::v1;
 namespace commonv1 = botfactory::common::v1;

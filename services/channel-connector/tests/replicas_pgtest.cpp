@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "channel_harness.hpp"
-#include "chat_store.hpp"
+#include "chat/chat_store.hpp"
 
 using namespace botfactory;
 using namespace botfactory::channel;

@@ -10,9 +10,9 @@
 
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/status.hpp"
-#include "chat_service.hpp"
+#include "chat/chat_service.hpp"
 #include "fake_services.hpp"
-#include "room_service.hpp"
+#include "rooms/room_service.hpp"
 
 namespace chatv1 = botfactory::chat::v1;
 namespace commonv1 = botfactory::common::v1;

@@ -14,7 +14,7 @@
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/redis/spaced_slots.hpp"
 #include "botfactory/testenv/test_env.hpp"
-#include "shared_send_rate_limiter.hpp"
+#include "channels/shared_send_rate_limiter.hpp"
 
 using namespace botfactory;
 using namespace botfactory::channel;

@@ -6,12 +6,12 @@
 
 #include <catch2/catch.hpp>
 
-#include "channel_bindings.hpp"
-#include "channel_credentials.hpp"
-#include "send_rate_limiter.hpp"
-#include "telegram_client.hpp"
-#include "telegram_text.hpp"
-#include "telegram_wire.hpp"
+#include "channels/channel_bindings.hpp"
+#include "channels/channel_credentials.hpp"
+#include "channels/send_rate_limiter.hpp"
+#include "channels/telegram_client.hpp"
+#include "channels/telegram_text.hpp"
+#include "channels/telegram_wire.hpp"
 
 using namespace botfactory::channel;
 using Kind = telegram::CallResult::Kind;

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "bot_phrases.hpp"
+#include "pipeline/bot_phrases.hpp"
 #include "botfactory/rpc/status.hpp"
-#include "validation.hpp"
+#include "chat/validation.hpp"
 
 namespace chatv1 = botfactory::chat::v1;
 namespace commonv1 = botfactory::common::v1;

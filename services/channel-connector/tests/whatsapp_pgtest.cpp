@@ -8,10 +8,10 @@
 #include <spdlog/spdlog.h>
 
 #include "botfactory/testenv/stderr_capture.hpp"
-#include "channel_deliveries.hpp"
+#include "channels/channel_deliveries.hpp"
 #include "channel_harness.hpp"
-#include "instagram_wire.hpp"
-#include "whatsapp_wire.hpp"
+#include "channels/instagram_wire.hpp"
+#include "channels/whatsapp_wire.hpp"
 
 using namespace botfactory;
 using namespace botfactory::channel;

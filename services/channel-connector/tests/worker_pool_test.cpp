@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "worker_pool.hpp"
+#include "pipeline/worker_pool.hpp"
 
 using botfactory::channel::WorkerPool;
 

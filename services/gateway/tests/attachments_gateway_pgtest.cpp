@@ -7,13 +7,13 @@
 
 #include "botfactory/rpc/client.hpp"
 #include "channel_app.hpp"
-#include "chat_service.hpp"
+#include "chat/chat_service.hpp"
 #include "fake_services.hpp"
 #include "fake_upstreams.hpp"
 #include "gateway_fleet.hpp"
-#include "image_thumbnailer.hpp"
+#include "attachments/image_thumbnailer.hpp"
 #include "rest/attachments_rest.hpp"
-#include "room_service.hpp"
+#include "rooms/room_service.hpp"
 #include "test_files.hpp"
 
 using namespace botfactory::gateway_test;

@@ -8,13 +8,13 @@
 
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/client.hpp"
-#include "channel_deliveries.hpp"
+#include "channels/channel_deliveries.hpp"
 #include "fake_services.hpp"
 #include "fake_meta.hpp"
 #include "fake_telegram.hpp"
 #include "fake_upstreams.hpp"
 #include "gateway_fleet.hpp"
-#include "whatsapp_wire.hpp"
+#include "channels/whatsapp_wire.hpp"
 
 using namespace botfactory::gateway_test;
 namespace common = botfactory::common;

@@ -16,11 +16,11 @@
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/server.hpp"
 #include "channel_app.hpp"
-#include "channel_grpc_service.hpp"
+#include "chat/channel_grpc_service.hpp"
 #include "fake_services.hpp"
 #include "fake_upstreams.hpp"
 #include "gateway_fleet.hpp"
-#include "model_status.hpp"
+#include "chat/model_status.hpp"
 
 using namespace botfactory::gateway_test;
 namespace cc = botfactory::channel;

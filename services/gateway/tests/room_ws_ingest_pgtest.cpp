@@ -20,8 +20,8 @@
 #include "fake_services.hpp"
 #include "fake_upstreams.hpp"
 #include "gateway_fleet.hpp"
-#include "message_edits.hpp"
-#include "room_service.hpp"
+#include "chat/message_edits.hpp"
+#include "rooms/room_service.hpp"
 
 using namespace botfactory::gateway_test;
 namespace common = botfactory::common;
