@@ -521,3 +521,23 @@ TEST_CASE("health: getWebhookInfo fields, cached for a minute, a failing check n
     if (channel.record.id == view.record.id) CHECK(channel.health_state == "connected");
   }
 }
+
+TEST_CASE("a successful send clears only the delivery error its sender saw, not a newer one") {
+  ChannelHarness h;
+  auto token = h.telegram.add_bot(5551301, "errors_bot");
+  auto view = h.connect(token, "polling");
+  ChannelRepository repository(*h.pool);
+  repository.set_delivery_error(view.record.id, "Telegram said 400: Bad Request");
+  auto seen = repository.get_core(view.record.id);
+  REQUIRE(seen);
+  REQUIRE(seen->last_delivery_error_at_us > 0);
+  // Another worker records a newer error (the chat's next row: window closed) before the first
+  // worker's send succeeds and clears "its" error.
+  repository.set_delivery_error(view.record.id, "window closed");
+  repository.clear_delivery_error(view.record.id, seen->last_delivery_error_at_us);
+  CHECK(repository.get_core(view.record.id)->last_delivery_error == "window closed");
+  // The error it saw is cleared.
+  auto now_seen = repository.get_core(view.record.id);
+  repository.clear_delivery_error(view.record.id, now_seen->last_delivery_error_at_us);
+  CHECK(repository.get_core(view.record.id)->last_delivery_error.empty());
+}

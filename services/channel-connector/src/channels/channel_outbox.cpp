@@ -299,7 +299,9 @@ void OutboxSender::deliver(const OutboxJob& job, bool& more) {
     return;
   }
   more = repository_.outbox_sent(job.id);
-  if (!channel->last_delivery_error.empty()) repository_.set_delivery_error(channel->id, "");
+  if (!channel->last_delivery_error.empty()) {
+    repository_.clear_delivery_error(channel->id, channel->last_delivery_error_at_us);
+  }
   sent_.inc();
 }
 
@@ -371,7 +373,9 @@ void OutboxSender::deliver_whatsapp(const OutboxJob& job, const ChannelRecord& c
     return;
   }
   repository_.outbox_sent(job.id, last_id);
-  if (!channel.last_delivery_error.empty()) repository_.set_delivery_error(channel.id, "");
+  if (!channel.last_delivery_error.empty()) {
+    repository_.clear_delivery_error(channel.id, channel.last_delivery_error_at_us);
+  }
   sent_.inc();
 }
 

@@ -52,6 +52,9 @@ constexpr const char* kSetDeliveryError =
     "UPDATE chat.channels SET last_delivery_error = $2, "
     "last_delivery_error_at = CASE WHEN $2 = '' THEN last_delivery_error_at ELSE now() END "
     "WHERE id = $1 AND (last_delivery_error <> '' OR $2 <> '')";
+constexpr const char* kClearDeliveryError =
+    "UPDATE chat.channels c SET last_delivery_error = '' "
+    "WHERE c.id = $1 AND c.last_delivery_error <> '' AND " BF_US("c.last_delivery_error_at") " <= $2::bigint";
 constexpr const char* kLeasePolling =
     "UPDATE chat.channels c SET poll_owner = $1, poll_lease_until = now() + $2 * interval '1 millisecond' "
     "WHERE c.mode = 'polling' AND (c.poll_lease_until IS NULL OR c.poll_lease_until < now() "
@@ -340,6 +343,12 @@ void ChannelRepository::set_state(const std::string& channel_id, const std::stri
 void ChannelRepository::set_delivery_error(const std::string& channel_id, const std::string& error) {
   auto connection = pool_.acquire();
   connection->exec(kSetDeliveryError, {channel_id, error});
+  if (core_cache_) core_cache_->invalidate(channel_id);
+}
+
+void ChannelRepository::clear_delivery_error(const std::string& channel_id, std::int64_t seen_error_at_us) {
+  auto connection = pool_.acquire();
+  connection->exec(kClearDeliveryError, {channel_id, std::to_string(seen_error_at_us)});
   if (core_cache_) core_cache_->invalidate(channel_id);
 }
 

@@ -134,6 +134,10 @@ class ChannelRepository {
   void set_state(const std::string& channel_id, const std::string& state, const std::string& error);
   /// Records the last delivery error ("" clears it).
   void set_delivery_error(const std::string& channel_id, const std::string& error);
+  /// Clears the last delivery error after a successful send, but only the error the sender saw
+  /// (`seen_error_at_us`, ChannelRecord::last_delivery_error_at_us of its snapshot): an error
+  /// another worker recorded meanwhile (e.g. "window closed" for the chat's next row) stays.
+  void clear_delivery_error(const std::string& channel_id, std::int64_t seen_error_at_us);
 
   /// Polling channels this replica may poll: takes or renews the lease (`owner`, `lease`) of
   /// every polling channel whose lease is free, expired or already ours.
