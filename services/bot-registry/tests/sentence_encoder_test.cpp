@@ -7,10 +7,12 @@
 #include <boost/json.hpp>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -99,6 +101,92 @@ TEST_CASE("sentence tokenizer: the package's Viterbi, quirks included", "[senten
   CHECK(tok.encode("\xEF\xBF\xBD") == std::vector<std::int32_t>{10, 0});
 }
 
+namespace {
+
+struct ReferenceSentence {
+  std::string text;
+  std::vector<std::int32_t> tokens;
+  std::vector<double> embedding;
+};
+
+/// tests/data/sentence_encoder_reference.json: texts, the npm package's token ids and vectors.
+const std::vector<ReferenceSentence>& reference() {
+  static const std::vector<ReferenceSentence> sentences = [] {
+    std::vector<ReferenceSentence> out;
+    const auto doc = boost::json::parse(read_file(REGISTRY_SENTENCE_FIXTURE));
+    for (const auto& s : doc.at("sentences").as_array()) {
+      ReferenceSentence r;
+      r.text = std::string(s.at("text").as_string());
+      for (const auto& t : s.at("tokens").as_array()) r.tokens.push_back(static_cast<std::int32_t>(t.as_int64()));
+      for (const auto& v : s.at("embedding").as_array()) r.embedding.push_back(v.to_number<double>());
+      out.push_back(std::move(r));
+    }
+    return out;
+  }();
+  return sentences;
+}
+
+template <typename A, typename B>
+double cosine(const A& a, const B& b) {
+  double dot = 0, na = 0, nb = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    dot += static_cast<double>(a[i]) * static_cast<double>(b[i]);
+    na += static_cast<double>(a[i]) * static_cast<double>(a[i]);
+    nb += static_cast<double>(b[i]) * static_cast<double>(b[i]);
+  }
+  return dot / std::sqrt(na * nb);
+}
+
+/// Checks `model`'s tokens and unit-length embeddings against the npm reference (cosine ≥
+/// 0.9999 each); returns the smallest cosine.
+double check_against_reference(const SentenceEncoder& model) {
+  const auto& sentences = reference();
+  REQUIRE(sentences.size() >= 20);
+  double min_cosine = 1;
+  for (const auto& s : sentences) {
+    INFO("kernel " << model.kernel() << ", text: " << s.text);
+    CHECK(model.tokenize(s.text) == s.tokens);
+    REQUIRE(s.embedding.size() == SentenceEncoder::kDims);
+    const auto got = model.embed(s.text);
+    REQUIRE(got.size() == SentenceEncoder::kDims);
+    double ng = 0;
+    for (float v : got) ng += static_cast<double>(v) * v;
+    CHECK(std::abs(std::sqrt(ng) - 1) < 1e-5);
+    const double c = cosine(got, s.embedding);
+    CHECK(c >= 0.9999);
+    min_cosine = std::min(min_cosine, c);
+  }
+  return min_cosine;
+}
+
+/// Sets an environment variable for one scope.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    ::setenv(name, value, 1);
+  }
+  ~ScopedEnv() {
+    if (old_) ::setenv(name_, old_->c_str(), 1);
+    else ::unsetenv(name_);
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+double kernel_gauge(const char* kernel) {
+  return static_cast<double>(metrics::Registry::global()
+                                 .gauge("botfactory_registry_sentence_encoder_kernel", "",
+                                        std::string("kernel=\"") + kernel + "\"")
+                                 .value());
+}
+
+}  // namespace
+
 TEST_CASE("sentence encoder: token ids and embeddings match the npm reference", "[sentence_encoder]") {
   auto model = real_model();
   if (!model) {
@@ -106,33 +194,104 @@ TEST_CASE("sentence encoder: token ids and embeddings match the npm reference", 
     SUCCEED();
     return;
   }
-  const auto doc = boost::json::parse(read_file(REGISTRY_SENTENCE_FIXTURE));
-  const auto& sentences = doc.at("sentences").as_array();
-  REQUIRE(sentences.size() >= 20);
-  double min_cosine = 1;
-  for (const auto& s : sentences) {
-    const std::string text(s.at("text").as_string());
-    INFO("text: " << text);
-    std::vector<std::int32_t> expected;
-    for (const auto& t : s.at("tokens").as_array()) expected.push_back(static_cast<std::int32_t>(t.as_int64()));
-    CHECK(model->tokenize(text) == expected);
-    const auto& ref = s.at("embedding").as_array();
-    REQUIRE(ref.size() == SentenceEncoder::kDims);
-    const auto got = model->embed(text);
-    REQUIRE(got.size() == SentenceEncoder::kDims);
-    double dot = 0, nr = 0, ng = 0;
-    for (std::size_t i = 0; i < got.size(); ++i) {
-      const double r = ref[i].to_number<double>();
-      dot += r * got[i];
-      nr += r * r;
-      ng += static_cast<double>(got[i]) * got[i];
-    }
-    CHECK(std::abs(std::sqrt(ng) - 1) < 1e-5);
-    const double cosine = dot / std::sqrt(nr * ng);
-    CHECK(cosine >= 0.9999);
-    min_cosine = std::min(min_cosine, cosine);
+  CHECK(model->kernel() == (SentenceEncoder::avx2_available() ? "avx2" : "generic"));
+  const double min_cosine = check_against_reference(*model);
+  WARN("kernel " << model->kernel() << ": minimum cosine to the reference: 1 - " << std::setprecision(3)
+                 << (1 - min_cosine));
+}
+
+TEST_CASE("sentence encoder: the generic kernel, forced, matches the reference", "[sentence_encoder]") {
+  if (!real_model()) {
+    WARN("SKIPPED: " REGISTRY_SENTENCE_ENCODER_FILE " is absent (scripts/setup.sh converts it)");
+    SUCCEED();
+    return;
   }
-  WARN("minimum cosine to the reference: 1 - " << std::setprecision(3) << (1 - min_cosine));
+  // Through the service's setting, as an operator would force it.
+  ScopedEnv env("REGISTRY_SENTENCE_ENCODER_KERNEL", "generic");
+  auto generic = registry::load_sentence_encoder_or_none(REGISTRY_SENTENCE_ENCODER_FILE);
+  REQUIRE(generic != nullptr);
+  CHECK(generic->kernel() == "generic");
+  CHECK(kernel_gauge("generic") == 1);
+  CHECK(kernel_gauge("avx2") == 0);
+  const double min_cosine = check_against_reference(*generic);
+  WARN("kernel generic: minimum cosine to the reference: 1 - " << std::setprecision(3) << (1 - min_cosine));
+  // The two builds agree with each other too (each is the same arithmetic up to rounding).
+  // The forced generic build really is a different code path (FMA rounds differently), not
+  // the AVX2 one merged in by the linker.
+  if (SentenceEncoder::avx2_available()) {
+    bool differ = false;
+    for (const auto& s : reference()) {
+      const auto a = generic->embed(s.text);
+      const auto b = real_model()->embed(s.text);
+      CHECK(cosine(a, b) >= 0.99999);
+      differ = differ || a != b;
+    }
+    CHECK(differ);
+  }
+}
+
+TEST_CASE("sentence encoder: the avx2 kernel matches the reference where the CPU has it", "[sentence_encoder]") {
+  CHECK(SentenceEncoder::parse_kernel("") == SentenceEncoder::Kernel::automatic);
+  CHECK(SentenceEncoder::parse_kernel("auto") == SentenceEncoder::Kernel::automatic);
+  CHECK(SentenceEncoder::parse_kernel("generic") == SentenceEncoder::Kernel::generic);
+  CHECK(SentenceEncoder::parse_kernel("avx2") == SentenceEncoder::Kernel::avx2);
+  CHECK_THROWS_WITH(SentenceEncoder::parse_kernel("avx512"), Catch::Contains("auto, generic or avx2"));
+  if (!real_model()) {
+    WARN("SKIPPED: " REGISTRY_SENTENCE_ENCODER_FILE " is absent (scripts/setup.sh converts it)");
+    SUCCEED();
+    return;
+  }
+  {
+    // A bad value is a warning and means auto.
+    ScopedEnv env("REGISTRY_SENTENCE_ENCODER_KERNEL", "fastest");
+    auto model = registry::load_sentence_encoder_or_none(REGISTRY_SENTENCE_ENCODER_FILE);
+    REQUIRE(model != nullptr);
+    CHECK(model->kernel() == real_model()->kernel());
+  }
+  if (!SentenceEncoder::avx2_available()) {
+    CHECK_THROWS_WITH(SentenceEncoder::load(REGISTRY_SENTENCE_ENCODER_FILE, SentenceEncoder::Kernel::avx2),
+                      Catch::Contains("avx2"));
+    WARN("SKIPPED: no AVX2+FMA kernel on this CPU/build");
+    return;
+  }
+  auto avx2 = SentenceEncoder::load(REGISTRY_SENTENCE_ENCODER_FILE, SentenceEncoder::Kernel::avx2);
+  CHECK(avx2->kernel() == "avx2");
+  const double min_cosine = check_against_reference(*avx2);
+  WARN("kernel avx2: minimum cosine to the reference: 1 - " << std::setprecision(3) << (1 - min_cosine));
+}
+
+TEST_CASE("sentence encoder: embed_batch() gives embed()'s vectors", "[sentence_encoder]") {
+  auto model = real_model();
+  if (!model) {
+    WARN("SKIPPED: " REGISTRY_SENTENCE_ENCODER_FILE " is absent (scripts/setup.sh converts it)");
+    SUCCEED();
+    return;
+  }
+  CHECK(model->embed_batch({}).empty());
+  std::vector<std::string> texts;
+  for (const auto& s : reference()) texts.push_back(s.text);
+  // Empty texts amid others, a text past max_tokens(), and more tokens in all than one pass
+  // takes (kBatchTokens), so the batch is split.
+  texts.insert(texts.begin() + 3, "");
+  std::string huge;
+  while (huge.size() < 3 * SentenceEncoder::kMaxInputBytes) huge += "refund policy for Zürich orders ";
+  texts.insert(texts.begin() + 7, huge);
+  texts.push_back("");
+  for (int i = 0; i < 20; ++i) texts.push_back("Where is my parcel number " + std::to_string(i) + "?");
+  std::size_t tokens = 0;
+  for (const auto& t : texts) tokens += std::min(model->tokenize(t).size(), model->max_tokens());
+  REQUIRE(tokens > 2 * SentenceEncoder::kBatchTokens);
+  const std::vector<std::string_view> views(texts.begin(), texts.end());
+  for (const auto kernel : {SentenceEncoder::Kernel::generic, SentenceEncoder::Kernel::automatic}) {
+    auto m = kernel == SentenceEncoder::Kernel::automatic ? model : SentenceEncoder::load(REGISTRY_SENTENCE_ENCODER_FILE, kernel);
+    const auto batch = m->embed_batch(views);
+    REQUIRE(batch.size() == texts.size());
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      INFO("kernel " << m->kernel() << ", text " << i);
+      REQUIRE(batch[i].size() == SentenceEncoder::kDims);
+      CHECK(cosine(batch[i], m->embed(texts[i])) >= 0.99999);
+    }
+  }
 }
 
 TEST_CASE("sentence encoder: long input is cut, ids out of range refused", "[sentence_encoder]") {
