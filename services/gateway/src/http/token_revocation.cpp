@@ -100,7 +100,9 @@ TokenRevocations::TokenRevocations(boost::asio::io_context& io, TokenRevocationS
       cache_(settings_.max_entries, settings_.cache_ttl),
       client_(std::move(client)),
       channel_(redis::user_revoked_channel(settings_.key_prefix)) {
-  if (!subscriber.client_name.empty()) subscriber.client_name += "-revocations";
+  // Its own connection, named "revocations-<REDIS_CLIENT_NAME>" in CLIENT LIST (a prefix, so
+  // that tools matching the fan-out subscriber's name do not take this one for it).
+  if (!subscriber.client_name.empty()) subscriber.client_name = "revocations-" + subscriber.client_name;
   subscriber_ = std::make_unique<redis::Subscriber>(io, std::move(subscriber));
   subscriber_->on_message([this](std::string_view channel, std::string_view payload) {
     if (channel == channel_) handle_message(payload);
