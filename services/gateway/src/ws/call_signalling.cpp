@@ -314,12 +314,20 @@ void call_op(WsOpContext& socket, const json::object& frame) {
   if (call.op == CallOp::kInvite && calls.ringing() >= calls.settings().max_ringing) {
     return socket.reply_error({"unavailable", kServerBusy}, call.conversation_id);
   }
+  // An answer is tracked before it is relayed: the caller may see it (and this socket may close)
+  // before a continuation of the worker would run, and a socket closed mid-call must still hang
+  // up for its holder. A refused answer is untracked again; a hang-up of a call that is no
+  // longer active is a no-op (hang_up_for).
+  if (call.op == CallOp::kAnswer) socket.track_call(call.conversation_id, call.call_id, true);
   bool queued = socket.run([&calls, claims = socket.claims(), call]() -> WsOpContext::Continuation {
     common::ScopedRequestId scope("ws-" + common::random_base62(12));
     if (call.op != CallOp::kInvite) {
       auto error = calls.relay(*claims, call);
       if (error) {
-        return [error = *error, id = call.conversation_id](WsOpContext& s) { s.reply_error(error, id); };
+        return [error = *error, call](WsOpContext& s) {
+          if (call.op == CallOp::kAnswer) s.track_call(call.conversation_id, call.call_id, false);
+          s.reply_error(error, call.conversation_id);
+        };
       }
       if (call.op == CallOp::kIce) return {};
       return [call](WsOpContext& s) {
@@ -345,7 +353,10 @@ void call_op(WsOpContext& socket, const json::object& frame) {
       s.reply(frame);
     };
   });
-  if (!queued) socket.reply_error({"unavailable", kServerBusy}, call.conversation_id);
+  if (!queued) {
+    if (call.op == CallOp::kAnswer) socket.track_call(call.conversation_id, call.call_id, false);
+    socket.reply_error({"unavailable", kServerBusy}, call.conversation_id);
+  }
 }
 
 }  // namespace botfactory::gateway
