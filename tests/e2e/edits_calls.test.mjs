@@ -199,4 +199,38 @@ describe("calls", () => {
     const gone = await op.waitFor((f) => f.type === "call.hangup" && f.call_id === ring5.call_id, 10000, "disconnected");
     assert.equal(gone.reason, "disconnected");
   });
+  test("room calls: a member rings another member; a caller that is no member any more gets forbidden (harden)", async () => {
+    const created = await http(A, "POST", "/api/v1/rooms", { token: state.token, body: { name: "Call room", visibility: "public" } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const roomId = created.body.id;
+    // Two visitors of the tenant join the public room: the caller on A, the callee on B.
+    const caller = await visitor(A, "Room Caller");
+    const callee = await visitor(B, "Room Callee");
+    for (const m of [caller, callee]) {
+      assert.equal((await http(A, "POST", `/api/v1/rooms/${roomId}/join`, { token: m.token })).status, 200);
+      m.client.send({ type: "room.join", room_id: roomId, since_seq: 0 });
+      await m.client.waitFor((f) => f.type === "room.joined" && f.room_id === roomId, 10000, "room.joined");
+    }
+    const ring = () => {
+      caller.client.send({ type: "call.invite", conversation_id: roomId, sdp: "v=0 room offer", to: { kind: "visitor", id: callee.sub } });
+    };
+    // A member rings another across replicas, then cancels.
+    ring();
+    const ringing = await caller.client.waitFor((f) => f.type === "call.ringing" && f.conversation_id === roomId, 10000, "room ringing");
+    await callee.client.waitFor((f) => f.type === "call.invite" && f.call_id === ringing.call_id, 10000, "room invite on B");
+    caller.client.send({ type: "call.hangup", conversation_id: roomId, call_id: ringing.call_id });
+    await callee.client.waitFor((f) => f.type === "call.hangup" && f.call_id === ringing.call_id, 10000, "room cancel on B");
+
+    // The caller's membership goes without an event reaching its socket (as when it is removed
+    // and the member.removed frame is still on its way): still joined, its ring is refused.
+    fleet.psql(`DELETE FROM chat.room_members WHERE room_id = '${roomId}' AND member_kind = 'visitor' AND member_id = '${caller.sub}'`);
+    const from = caller.client.frames.length;
+    ring();
+    const refused = await caller.client.waitFor((f) => caller.client.frames.indexOf(f) >= from && f.conversation_id === roomId &&
+      ["error", "call.ringing", "call.busy"].includes(f.type), 10000, "refused ring");
+    assert.equal(refused.type, "error", JSON.stringify(refused));
+    assert.equal(refused.code, "forbidden");
+    assert.match(refused.message, /member/);
+    assert.equal(callee.client.frames.filter((f) => f.type === "call.invite").length, 1);
+  });
 });

@@ -43,10 +43,17 @@ describe("a business signs up and builds a bot", () => {
     const reused = await http(A, "POST", "/api/v1/auth/refresh", { body: { refresh_token: login.body.refresh_token } });
     assert.equal(reused.status, 401);
 
-    const me = await http(B, "GET", "/api/v1/users/me", { token: refreshed.body.access_token });
+    // The replay revoked the whole family, access tokens included (docs/security.md "Revoked
+    // access tokens"): log in again.
+    const revoked = await http(B, "GET", "/api/v1/users/me", { token: refreshed.body.access_token });
+    assert.equal(revoked.status, 401);
+    assert.equal(revoked.body.error.code, "token_revoked");
+    const again = await http(B, "POST", "/api/v1/auth/login", { body: { email: user.email, password: user.password } });
+    assert.equal(again.status, 200);
+    const me = await http(B, "GET", "/api/v1/users/me", { token: again.body.access_token });
     assert.equal(me.status, 200);
     assert.equal(me.body.username, user.username);
-    state.token = refreshed.body.access_token;
+    state.token = again.body.access_token;
     state.user = user;
   });
 

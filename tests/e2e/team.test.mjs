@@ -3,7 +3,9 @@
 // tenant's conversations, takes one over and replies to the visitor (over the other replica),
 // but gets 403 on bot, billing and team changes; the invite is single use; the trial plan's two
 // seats are enforced; another tenant's user can reach nothing of the team; removing the
-// operator ends its refresh tokens and its access.
+// operator ends its refresh tokens and its access. Revoked access tokens: a removed member's
+// token is refused on REST and its open WebSocket closed; a demoted admin's old token loses the
+// admin routes while a refreshed or fresh one carries the new role; others are unaffected.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
@@ -200,10 +202,114 @@ describe("team accounts", () => {
     assert.equal(refresh.status, 401);
     const relogin = await http(A, "POST", "/api/v1/auth/login", { body: { email: s.operator.email, password: s.operator.password } });
     assert.equal(relogin.status, 401);
-    // Team calls check the member's current standing in auth, not the token's claim.
-    assert.equal((await http(A, "GET", "/api/v1/team/members", { token: s.operatorPair.access_token })).status, 403);
+    // The role changes and the removal revoked its access token (docs/security.md "Revoked
+    // access tokens"): refused before any upstream call.
+    const old = await http(A, "GET", "/api/v1/team/members", { token: s.operatorPair.access_token });
+    assert.equal(old.status, 401, JSON.stringify(old.body));
+    assert.equal(old.body.error.code, "token_revoked");
     const team = await http(A, "GET", "/api/v1/team/members", { token: owner });
     assert.deepEqual(team.body.seats, { used: 1, limit: 2 });
+  });
+});
+
+/** Repeats `call` until `done(result)` or `ms` passed (bounded poll); returns the last result. */
+async function pollUntil(call, done, ms = 5000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const result = await call();
+    if (done(result) || Date.now() > deadline) return result;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const revokedOn = (base, method, route, token) =>
+  pollUntil(() => http(base, method, route, { token }), (r) => r.status === 401);
+
+describe("revoked access tokens", () => {
+  const r = {};
+  before(async () => {
+    // Its own tenant on the starter plan (5 seats): owner, admin, two operators.
+    r.owner = account("lead");
+    assert.equal((await register(A, r.owner)).status, 201);
+    r.ownerPair = await login(A, r.owner);
+    const token = r.ownerPair.access_token;
+    assert.equal((await http(A, "POST", "/api/v1/subscriptions", { token, body: { plan: "starter" } })).status, 200);
+    const bot = await http(A, "POST", "/api/v1/bots", { token, body: { name: "Revoke Bot", greeting: "Hi!" } });
+    assert.equal(bot.status, 201, JSON.stringify(bot.body));
+    r.bot = bot.body;
+    const join = async (name, role, by) => {
+      const created = await http(A, "POST", "/api/v1/team/invites", { token: by, body: { role } });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const who = account(name);
+      const joined = await register(A, who, created.body.token);
+      assert.equal(joined.status, 201, JSON.stringify(joined.body));
+      return { who, id: joined.body.id, pair: await login(A, who) };
+    };
+    r.admin = await join("adm", "admin", token);
+    r.op = await join("opx", "operator", r.admin.pair.access_token);
+    r.bystander = await join("bys", "operator", token);
+  });
+
+  test("an admin removes an operator: its next REST call is 401 token_revoked and its open WebSocket is closed with 4001", async () => {
+    const opToken = r.op.pair.access_token;
+    assert.equal((await http(B, "GET", "/api/v1/bots", { token: opToken })).status, 200);  // cached: valid
+    const ws = new ChatClient(B, opToken);
+    const other = new ChatClient(B, r.bystander.pair.access_token);
+    s.clients.push(ws, other);
+    await Promise.all([ws.opened, other.opened]);
+    ws.send({ type: "inbox.subscribe" });
+    other.send({ type: "inbox.subscribe" });
+    await ws.waitFor((f) => f.type === "inbox.subscribed", 10000, "operator inbox");
+    await other.waitFor((f) => f.type === "inbox.subscribed", 10000, "bystander inbox");
+
+    const removed = await http(A, "DELETE", `/api/v1/team/members/${r.op.id}`, { token: r.admin.pair.access_token });
+    assert.equal(removed.status, 204, JSON.stringify(removed.body));
+    for (const base of [A, B]) {
+      const refused = await revokedOn(base, "GET", "/api/v1/bots", opToken);
+      assert.equal(refused.status, 401, `${base}: ${JSON.stringify(refused.body)}`);
+      assert.equal(refused.body.error.code, "token_revoked");
+    }
+    await ws.waitUntil((c) => c.closed, 10000, "the removed operator's socket closes");
+    assert.equal(ws.closed.code, 4001);
+    assert.equal(ws.closed.reason, "token revoked");
+    // A new socket with the old token is refused at the upgrade.
+    const again = new ChatClient(A, opToken);
+    await assert.rejects(again.opened, /upgrade refused: 401/);
+    // Another member of the same tenant keeps its REST access and its socket.
+    assert.equal((await http(B, "GET", "/api/v1/bots", { token: r.bystander.pair.access_token })).status, 200);
+    assert.equal(other.closed, null);
+    other.send({ type: "inbox.unsubscribe" });
+    await other.waitFor((f) => f.type === "inbox.unsubscribed", 10000, "bystander still served");
+  });
+
+  test("a demoted admin's old token loses the admin routes at once; a refreshed or fresh login carries the new role", async () => {
+    const channels = `/api/v1/bots/${r.bot.id}/channels`;
+    const oldToken = r.admin.pair.access_token;
+    assert.equal((await http(A, "GET", channels, { token: oldToken })).status, 200);  // an admin route
+    const demoted = await http(A, "PATCH", `/api/v1/team/members/${r.admin.id}`, { token: r.ownerPair.access_token, body: { role: "operator" } });
+    assert.equal(demoted.status, 200, JSON.stringify(demoted.body));
+    for (const base of [A, B]) {
+      const refused = await revokedOn(base, "GET", channels, oldToken);
+      assert.equal(refused.status, 401, `${base}: ${JSON.stringify(refused.body)}`);
+      assert.equal(refused.body.error.code, "token_revoked");
+      assert.equal((await http(base, "GET", "/api/v1/bots", { token: oldToken })).status, 401);
+    }
+    // Its refresh token still works (a role change is not a removal): the new token is an operator's.
+    const refreshed = await http(B, "POST", "/api/v1/auth/refresh", { body: { refresh_token: r.admin.pair.refresh_token } });
+    assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
+    const fresh = await login(A, r.admin.who);
+    for (const token of [refreshed.body.access_token, fresh.access_token]) {
+      const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url"));
+      assert.equal(claims.role, "operator");
+      const denied = await http(A, "GET", channels, { token });
+      assert.equal(denied.status, 403, JSON.stringify(denied.body));
+      assert.equal(denied.body.error.code, "forbidden");
+      assert.equal((await http(B, "GET", "/api/v1/bots", { token })).status, 200);
+    }
+    // The owner and the other operator are unaffected.
+    assert.equal((await http(A, "GET", channels, { token: r.ownerPair.access_token })).status, 200);
+    assert.equal((await http(A, "GET", "/api/v1/bots", { token: r.bystander.pair.access_token })).status, 200);
+    assert.equal((await http(A, "GET", "/api/v1/users/me", { token: s.strangerPair.access_token })).status, 200);
   });
 });
 

@@ -44,3 +44,16 @@ TEST_CASE("expired, forged and foreign tokens are rejected") {
   tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
   CHECK_FALSE(verifier.verify(tampered, now));
 }
+
+TEST_CASE("a token carries its signing time in ms (iat_ms) for revocation checks") {
+  TokenSigner signer("0123456789abcdef0123456789abcdef", "botfactory");
+  TokenVerifier verifier("0123456789abcdef0123456789abcdef", "botfactory");
+  Claims claims;
+  claims.subject = "u-1";
+  claims.tenant_id = "t-1";
+  claims.issued_at_ms = 42;  // ignored: the signing time decides
+  auto now = std::chrono::system_clock::time_point(std::chrono::milliseconds(1'900'000'000'123LL));
+  auto verified = verifier.verify(signer.sign(claims, 60s, now), now + 1s);
+  REQUIRE(verified);
+  CHECK(verified->issued_at_ms == 1'900'000'000'123LL);
+}

@@ -11,6 +11,10 @@ std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
+std::int64_t unix_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
 }  // namespace
 
 TokenSigner::TokenSigner(std::string secret, std::string issuer)
@@ -24,6 +28,7 @@ std::string TokenSigner::sign(const Claims& claims, std::chrono::seconds ttl,
   payload.add_claim("iss", issuer_);
   payload.add_claim("sub", claims.subject);
   payload.add_claim("iat", unix_seconds(now));
+  payload.add_claim("iat_ms", unix_ms(now));  // revocation checks (Claims::issued_at_ms)
   payload.add_claim("exp", unix_seconds(now + ttl));
   payload.add_claim("kind", kind_name(claims.kind));
   payload.add_claim("tid", claims.tenant_id);
@@ -57,6 +62,11 @@ std::optional<Claims> TokenVerifier::verify(const std::string& token,
     if (exp == json.end() || !exp->is_number_integer()) return std::nullopt;
     Claims claims;
     claims.expires_at = exp->get<std::int64_t>();
+    if (auto ms = json.find("iat_ms"); ms != json.end() && ms->is_number_integer()) {
+      claims.issued_at_ms = ms->get<std::int64_t>();
+    } else if (auto iat = json.find("iat"); iat != json.end() && iat->is_number_integer()) {
+      claims.issued_at_ms = iat->get<std::int64_t>() * 1000;
+    }
     if (claims.expires_at <= unix_seconds(now)) return std::nullopt;
     std::string kind = text("kind");
     if (kind == "user") {

@@ -13,12 +13,13 @@ namespace botfactory::auth {
 /// Every RPC is wrapped in rpc::metered_guard (status mapping + per-RPC metrics).
 class AuthGrpcService final : public botfactory::auth::v1::AuthService::Service {
  public:
-  /// `team` defaults to a TeamService on the authenticator's pool and clock.
+  /// `team` defaults to a TeamService on the authenticator's pool, clock and revocations.
   explicit AuthGrpcService(std::shared_ptr<Authenticator> authenticator,
                            std::shared_ptr<TeamService> team = nullptr)
       : authenticator_(std::move(authenticator)),
         team_(team ? std::move(team)
-                   : std::make_shared<TeamService>(authenticator_->pool(), authenticator_->clock())) {}
+                   : std::make_shared<TeamService>(authenticator_->pool(), authenticator_->clock(),
+                                                   authenticator_->revocations())) {}
 
   grpc::Status Register(grpc::ServerContext* context, const v1::RegisterRequest* request,
                         v1::User* response) override;

@@ -37,10 +37,12 @@ std::int64_t system_clock_micros() {
       .count();
 }
 
-Authenticator::Authenticator(std::shared_ptr<pg::Pool> pool, AuthSettings settings, Clock clock)
+Authenticator::Authenticator(std::shared_ptr<pg::Pool> pool, AuthSettings settings, Clock clock,
+                             std::shared_ptr<TokenRevocations> revocations)
     : pool_(std::move(pool)),
       settings_(std::move(settings)),
       clock_(std::move(clock)),
+      revocations_(std::move(revocations)),
       hasher_(settings_.password_cost),
       slots_(settings_.hash_slots, settings_.hash_wait),
       signer_(settings_.jwt_secret, settings_.jwt_issuer) {}
@@ -179,6 +181,7 @@ IssuedTokens Authenticator::refresh(const std::string& refresh_token) {
   if (row->revoked) {
     auto revoked = user_repository::revoke_all_for_user(*conn, row->user_id, now_us);
     tx.commit();
+    if (revocations_) revocations_->revoke(row->user_id, clock_() / 1000);
     common::logger("auth")->warn(
         "revoked refresh token reused for user {}: revoked its {} live tokens", row->user_id,
         revoked);

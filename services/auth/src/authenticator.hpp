@@ -12,6 +12,7 @@
 #include "hash_slots.hpp"
 #include "login_throttle.hpp"
 #include "password_hasher.hpp"
+#include "token_revocation.hpp"
 #include "user_repository.hpp"
 
 namespace botfactory::auth {
@@ -63,8 +64,11 @@ struct IssuedVisitorToken {
 /// Failures are thrown as rpc::StatusError with the documented codes. Thread-safe.
 class Authenticator {
  public:
+  /// `revocations` (may be null) records access-token revocations (token_revocation.hpp):
+  /// refresh-token reuse here, removals and role changes in TeamService.
   Authenticator(std::shared_ptr<pg::Pool> pool, AuthSettings settings,
-                Clock clock = system_clock_micros);
+                Clock clock = system_clock_micros,
+                std::shared_ptr<TokenRevocations> revocations = nullptr);
 
   /// Creates a user and its tenant (role owner). With `invite_token` (team accounts) the user
   /// instead joins the invite's tenant with the invite's role, in one transaction, and the
@@ -78,6 +82,7 @@ class Authenticator {
   /// The pool and clock (shared with TeamService).
   const std::shared_ptr<pg::Pool>& pool() const { return pool_; }
   const Clock& clock() const { return clock_; }
+  const std::shared_ptr<TokenRevocations>& revocations() const { return revocations_; }
 
   /// A token pair for valid credentials; UNAUTHENTICATED "invalid email or password" for both
   /// an unknown email and a wrong password (an unknown email still costs one Argon2id verify,
@@ -92,7 +97,8 @@ class Authenticator {
 
   /// Rotates `refresh_token` in one transaction: the old one is revoked and points at the new
   /// one. UNAUTHENTICATED when it is unknown, expired or revoked; presenting a revoked token
-  /// (replay, OAuth 2.0 Security BCP section 4.14.2) also revokes every token of its user.
+  /// (replay, OAuth 2.0 Security BCP section 4.14.2) also revokes every token of its user,
+  /// its access tokens included (TokenRevocations).
   IssuedTokens refresh(const std::string& refresh_token);
 
   /// Revokes `refresh_token` if it is live; unknown tokens are ignored (idempotent).
@@ -119,6 +125,7 @@ class Authenticator {
   std::shared_ptr<pg::Pool> pool_;
   AuthSettings settings_;
   Clock clock_;
+  std::shared_ptr<TokenRevocations> revocations_;
   PasswordHasher hasher_;
   HashSlots slots_;
   jwt::TokenSigner signer_;

@@ -4,9 +4,12 @@
 #include "auth_grpc_service.hpp"
 #include "auth_migrations.hpp"
 #include "authenticator.hpp"
+#include "token_revocation.hpp"
 #include "botfactory/common/config.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/secrets.hpp"
+#include "botfactory/redis/blocking_client.hpp"
+#include "botfactory/redis/credentials.hpp"
 #include "botfactory/rpc/service_main.hpp"
 
 namespace {
@@ -42,6 +45,19 @@ botfactory::auth::AuthSettings settings_from_env() {
   return settings;
 }
 
+/// Revocations go to the Redis the gateways read (REDIS_HOST, REDIS_PORT, REDIS_USERNAME,
+/// REDIS_PASSWORD, REDIS_KEY_PREFIX: the same settings as the gateway's).
+std::shared_ptr<botfactory::auth::TokenRevocations> revocations_from_env(
+    std::chrono::seconds access_token_ttl) {
+  using botfactory::common::env_int;
+  using botfactory::common::env_string;
+  auto client = std::make_unique<botfactory::redis::BlockingClient>(
+      env_string("REDIS_HOST", "127.0.0.1"), static_cast<int>(env_int("REDIS_PORT", 6379, 1, 65535)),
+      std::chrono::milliseconds(500), botfactory::redis::credentials_from_env());
+  return std::make_shared<botfactory::auth::RedisTokenRevocations>(
+      std::move(client), env_string("REDIS_KEY_PREFIX", "bf:"), access_token_ttl);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -50,8 +66,11 @@ int main(int argc, char** argv) {
   options.secrets = {"JWT_SECRET"};
   return botfactory::rpc::run_service(
       argc, argv, options, [](botfactory::rpc::ServiceContext& ctx) {
-        auto authenticator =
-            std::make_shared<botfactory::auth::Authenticator>(ctx.pool, settings_from_env());
+        auto settings = settings_from_env();
+        auto revocations = revocations_from_env(settings.access_token_ttl);
+        auto authenticator = std::make_shared<botfactory::auth::Authenticator>(
+            ctx.pool, std::move(settings), botfactory::auth::system_clock_micros,
+            std::move(revocations));
         std::vector<std::unique_ptr<grpc::Service>> services;
         services.push_back(std::make_unique<botfactory::auth::AuthGrpcService>(authenticator));
         return services;

@@ -60,8 +60,15 @@ int role_rank(const std::string& role) {
   return 0;
 }
 
-TeamService::TeamService(std::shared_ptr<pg::Pool> pool, Clock clock)
-    : pool_(std::move(pool)), clock_(std::move(clock)) {}
+TeamService::TeamService(std::shared_ptr<pg::Pool> pool, Clock clock,
+                         std::shared_ptr<TokenRevocations> revocations)
+    : pool_(std::move(pool)), clock_(std::move(clock)), revocations_(std::move(revocations)) {}
+
+void TeamService::revoke_tokens(const std::string& user_id) {
+  // After the commit, at the clock's now: every token signed before it (old role, or a login
+  // that read the old standing) is refused by the gateway; later logins see the new standing.
+  if (revocations_) revocations_->revoke(user_id, clock_() / 1000);
+}
 
 UserRecord TeamService::require_actor(pg::Connection& conn, const std::string& tenant_id,
                                       const std::string& actor_id, int min_rank) {
@@ -127,6 +134,7 @@ void TeamService::remove_member(const std::string& tenant_id, const std::string&
   auto revoked = user_repository::revoke_all_for_user(*conn, target->id, now_us);
   team_repository::revoke_invites_by(*conn, target->id, now_us);
   tx.commit();
+  revoke_tokens(target->id);
   common::logger("auth")->info("team {}: {} removed {} ({}), {} refresh tokens revoked", tenant_id,
                                actor.id, target->id, target->role, revoked);
 }
@@ -143,6 +151,7 @@ UserRecord TeamService::set_role(const std::string& tenant_id, const std::string
   if (target->role == "owner") deny("the owner's role cannot be changed");
   team_repository::set_role(*conn, target->id, role);
   tx.commit();
+  if (target->role != role) revoke_tokens(target->id);
   target->role = role;
   return *target;
 }

@@ -1,8 +1,8 @@
 #pragma once
 // Team accounts (Chatwoot-style agents): the members of a tenant, their roles and single-use
 // invites. Roles: owner (created the tenant; one per tenant) > admin > operator. The caller's
-// role is read from the database on every call (a token's role claim may be up to one access
-// token lifetime old).
+// role is read from the database on every call (a token's role claim may be stale; removals and
+// role changes revoke the member's access tokens through TokenRevocations).
 //
 // Errors are rpc::StatusError; messages that the gateway maps to their own HTTP codes start with
 // a code word (rest/team_rest.cpp): "team_role: " (PERMISSION_DENIED → 403 forbidden),
@@ -19,6 +19,7 @@
 
 #include "botfactory/pg/pool.hpp"
 #include "team_repository.hpp"
+#include "token_revocation.hpp"
 
 namespace botfactory::auth {
 
@@ -51,7 +52,10 @@ class TeamService {
  public:
   using Clock = std::function<std::int64_t()>;  // µs since the Unix epoch
 
-  TeamService(std::shared_ptr<pg::Pool> pool, Clock clock);
+  /// `revocations` (may be null: none recorded) learns of every removal and role change after
+  /// its commit, so the member's older access tokens stop at the gateway at once.
+  TeamService(std::shared_ptr<pg::Pool> pool, Clock clock,
+              std::shared_ptr<TokenRevocations> revocations = nullptr);
 
   /// An invite to `tenant_id` with `role` ("admin" | "operator") valid for `ttl_s` seconds
   /// (0 = 7 days; else 60 s..30 days). The actor must be the tenant's owner or an admin
@@ -63,13 +67,16 @@ class TeamService {
   /// Members and live invites of `tenant_id`; the actor must be a member (any role).
   TeamView list(const std::string& tenant_id, const std::string& actor_id);
 
-  /// Ends `user_id`'s membership and revokes its refresh tokens and the invites it created.
+  /// Ends `user_id`'s membership and revokes its refresh tokens, the invites it created and
+  /// (through TokenRevocations) its access tokens signed until now.
   /// The owner removes admins and operators; an admin removes operators; nobody removes the
   /// owner (PERMISSION_DENIED "team_role: ..."). NOT_FOUND when `user_id` is not a member.
   void remove_member(const std::string& tenant_id, const std::string& actor_id,
                      const std::string& user_id);
 
   /// Owner only: sets an admin's or operator's role to "admin" | "operator"; returns the member.
+  /// Its access tokens signed until now are revoked (their role claim is stale): it refreshes
+  /// or logs in again for a token with the new role.
   UserRecord set_role(const std::string& tenant_id, const std::string& actor_id,
                       const std::string& user_id, const std::string& role);
 
@@ -94,8 +101,11 @@ class TeamService {
   UserRecord require_actor(pg::Connection& conn, const std::string& tenant_id,
                            const std::string& actor_id, int min_rank);
 
+  void revoke_tokens(const std::string& user_id);
+
   std::shared_ptr<pg::Pool> pool_;
   Clock clock_;
+  std::shared_ptr<TokenRevocations> revocations_;
 };
 
 }  // namespace botfactory::auth

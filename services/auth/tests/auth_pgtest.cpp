@@ -7,16 +7,20 @@
 #include <thread>
 #include <vector>
 
+#include <hiredis/hiredis.h>
 #include <sodium.h>
 
 #include "auth_grpc_service.hpp"
 #include "auth_migrations.hpp"
 #include "authenticator.hpp"
+#include "token_revocation.hpp"
 #include "botfactory/common/ids.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/jwt/tokens.hpp"
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/pg/migrator.hpp"
+#include "botfactory/redis/blocking_client.hpp"
+#include "botfactory/redis/revocation_keys.hpp"
 #include "botfactory/rpc/client.hpp"
 #include "botfactory/rpc/retry_after.hpp"
 #include "botfactory/rpc/server.hpp"
@@ -42,14 +46,17 @@ std::shared_ptr<pg::Pool> migrated_pool(const std::string& conninfo) {
 
 /// A migrated database, an Authenticator on a settable clock, and a real gRPC server + stub.
 struct AuthFixture {
-  explicit AuthFixture(auth::AuthSettings s = settings()) : config(std::move(s)) {}
+  explicit AuthFixture(auth::AuthSettings s = settings(),
+                       std::shared_ptr<auth::TokenRevocations> r = nullptr)
+      : config(std::move(s)), revocations(std::move(r)) {}
 
   testenv::TestDatabase db;
   std::shared_ptr<pg::Pool> pool = migrated_pool(db.conninfo());
   std::atomic<std::int64_t> now_us{auth::system_clock_micros()};
   auth::AuthSettings config;
+  std::shared_ptr<auth::TokenRevocations> revocations;
   std::shared_ptr<auth::Authenticator> authenticator = std::make_shared<auth::Authenticator>(
-      pool, config, [this] { return now_us.load(); });
+      pool, config, [this] { return now_us.load(); }, revocations);
   auth::AuthGrpcService service{authenticator};
   rpc::Server server{"127.0.0.1:0", {&service}};
   std::unique_ptr<v1::AuthService::Stub> stub =
@@ -497,6 +504,7 @@ namespace {
 
 /// Team RPC helpers on top of AuthFixture.
 struct TeamFixture : AuthFixture {
+  using AuthFixture::AuthFixture;
   grpc::Status invite(const std::string& tenant, const std::string& actor, const std::string& role,
                       v1::CreatedTeamInvite* out, std::int64_t ttl_s = 0) {
     v1::CreateTeamInviteRequest r;
@@ -691,4 +699,92 @@ TEST_CASE("team: removal revokes the member's refresh tokens; nobody removes the
   v1::ListTeamMembersResponse team;
   REQUIRE(fx.list(owner.tenant_id(), owner.id(), &team).ok());
   CHECK(team.members_size() == 2);  // owner + paul
+}
+
+// --- access-token revocation (token_revocation.hpp, docs/security.md "Revoked access tokens") ---
+
+namespace {
+
+std::string unique_prefix() { return "authrev_" + common::random_token(6) + ":"; }
+
+std::shared_ptr<auth::TokenRevocations> redis_revocations(const std::string& prefix, int port) {
+  return std::make_shared<auth::RedisTokenRevocations>(
+      std::make_unique<redis::BlockingClient>(testenv::redis_host(), port, 500ms), prefix,
+      std::chrono::seconds(900));
+}
+
+/// GET of `key` on the test Redis as a number; -1 when absent.
+std::int64_t redis_number(redis::BlockingClient& client, const std::string& key) {
+  auto reply = client.command({"GET", key});
+  REQUIRE(reply);
+  if (reply->type != REDIS_REPLY_STRING) return -1;
+  return std::stoll(std::string(reply->str, reply->len));
+}
+
+}  // namespace
+
+TEST_CASE("team: removal, role changes and refresh-token reuse record the user's revocation time in Redis") {
+  auto prefix = unique_prefix();
+  TeamFixture fx(AuthFixture::settings(), redis_revocations(prefix, testenv::redis_port()));
+  redis::BlockingClient client(testenv::redis_host(), testenv::redis_port());
+  auto owner = fx.registered();
+  auto op = fx.joined(fx.invited(owner, "operator").token(), "olga");
+  auto admin = fx.joined(fx.invited(owner, "admin").token(), "adam");
+  v1::TokenPair op_pair;
+  REQUIRE(fx.login("olga@example.com", kPassword, &op_pair).ok());
+  auto op_claims = fx.verifier.verify(op_pair.access_token(), fx.now());
+  REQUIRE(op_claims);
+  auto key = [&](const v1::User& u) { return redis::user_revoked_key(prefix, u.id()); };
+  CHECK(redis_number(client, key(op)) == -1);
+
+  fx.now_us += 5'000'000;  // 5 s later
+  REQUIRE(fx.remove(owner, op.id()).ok());
+  auto revoked_at = redis_number(client, key(op));
+  CHECK(revoked_at == fx.now_us.load() / 1000);
+  CHECK(op_claims->issued_at_ms < revoked_at);  // the gateway refuses the old token
+  auto ttl = client.command({"PTTL", key(op)});
+  REQUIRE(ttl);
+  CHECK(ttl->integer > 900'000);  // ACCESS_TOKEN_TTL_S + 60 s margin
+  CHECK(ttl->integer <= 960'000);
+  CHECK(redis_number(client, key(owner)) == -1);  // nobody else
+
+  // A role change revokes; setting the same role again does not.
+  REQUIRE(fx.set_role(owner, admin.id(), "operator").ok());
+  auto demoted_at = redis_number(client, key(admin));
+  CHECK(demoted_at == fx.now_us.load() / 1000);
+  fx.now_us += 1'000'000;
+  REQUIRE(fx.set_role(owner, admin.id(), "operator").ok());
+  CHECK(redis_number(client, key(admin)) == demoted_at);
+  v1::TokenPair fresh;  // a login after the change: a later iat_ms, the new role
+  REQUIRE(fx.login("adam@example.com", kPassword, &fresh).ok());
+  auto fresh_claims = fx.verifier.verify(fresh.access_token(), fx.now());
+  REQUIRE(fresh_claims);
+  CHECK(fresh_claims->issued_at_ms >= demoted_at);
+  CHECK(fresh_claims->role == "operator");
+
+  // Replaying a rotated refresh token revokes the whole family, access tokens included.
+  v1::TokenPair owner_pair;
+  v1::TokenPair rotated;
+  REQUIRE(fx.login("alice@example.com", kPassword, &owner_pair).ok());
+  REQUIRE(fx.refresh(owner_pair.refresh_token(), &rotated).ok());
+  fx.now_us += 1'000'000;
+  CHECK(fx.refresh(owner_pair.refresh_token(), &rotated).error_code() ==
+        grpc::StatusCode::UNAUTHENTICATED);
+  CHECK(redis_number(client, key(owner)) == fx.now_us.load() / 1000);
+}
+
+TEST_CASE("team: with Redis unreachable a removal still succeeds and the failure is counted") {
+  // Port 1 on loopback: nothing listens, connecting fails at once.
+  TeamFixture fx(AuthFixture::settings(), redis_revocations(unique_prefix(), 1));
+  auto& failures = metrics::Registry::global().counter(
+      "auth_token_revocation_failures_total",
+      "Token revocations that could not be written to Redis (tokens then live until exp)");
+  auto before = failures.value();
+  auto owner = fx.registered();
+  auto op = fx.joined(fx.invited(owner, "operator").token(), "olga");
+  REQUIRE(fx.remove(owner, op.id()).ok());
+  CHECK(failures.value() == before + 1);
+  v1::TokenPair next;
+  CHECK(fx.login("olga@example.com", kPassword, &next).error_code() ==
+        grpc::StatusCode::UNAUTHENTICATED);
 }

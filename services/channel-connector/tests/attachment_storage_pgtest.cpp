@@ -16,6 +16,7 @@
 #include "botfactory/rpc/status.hpp"
 #include "channel_app.hpp"
 #include "fake_services.hpp"
+#include "attachments/image_thumbnailer.hpp"
 #include "attachments/local_attachment_store.hpp"
 #include "test_files.hpp"
 
@@ -50,6 +51,12 @@ grpc::StatusCode status_of(const std::function<void()>& call) {
   return grpc::StatusCode::OK;
 }
 
+/// harden: the bytes of the thumbnail channel-connector makes of `image` (default settings).
+std::int64_t thumbnail_size(const std::string& image) {
+  cc::ImageThumbnailer thumbnailer({});
+  return static_cast<std::int64_t>(thumbnailer.thumbnail(image).size());
+}
+
 std::int64_t used(Harness& h, const std::string& tenant) {
   return h.count("SELECT COALESCE((SELECT used_bytes FROM chat.tenant_storage WHERE tenant_id = $1), 0)",
                  {tenant});
@@ -64,7 +71,8 @@ TEST_CASE("storage quota: an upload past the plan's storage is refused before an
   auto conversation = h.create_conversation(tenant, bot.id()).id();
   auto png = make_png(64, 48, 48);
   const std::int64_t pdf_size = static_cast<std::int64_t>(std::string(kPdf).size());
-  h.subscription.max_storage_bytes = static_cast<std::int64_t>(png.size()) + pdf_size + 10;
+  const std::int64_t thumb = thumbnail_size(png);
+  h.subscription.max_storage_bytes = static_cast<std::int64_t>(png.size()) + thumb + pdf_size + 10;
 
   auto first = upload(h, tenant, conversation, "cat.png", png);
   REQUIRE(first.refusal() == chatv1::ATTACHMENT_REFUSAL_NONE);
@@ -73,7 +81,7 @@ TEST_CASE("storage quota: an upload past the plan's storage is refused before an
   const auto files = h.stored_files();
   CHECK(files == 3);  // the PNG, its thumbnail, the PDF
   const auto total = used(h, tenant);
-  CHECK(total == static_cast<std::int64_t>(png.size()) + pdf_size);
+  CHECK(total == static_cast<std::int64_t>(png.size()) + thumb + pdf_size);  // the thumbnail counts
 
   // 11 bytes of headroom: the next PDF does not fit.
   auto refused = upload(h, tenant, conversation, "b.pdf", kPdf);
@@ -99,6 +107,48 @@ TEST_CASE("storage quota: an upload past the plan's storage is refused before an
   CHECK(limit.max_storage_bytes() == h.subscription.max_storage_bytes);
 }
 
+TEST_CASE("storage quota: a generated thumbnail counts in the tenant's storage and is given back with its file (harden)") {
+  Harness h([](cc::ChannelSettings& s) { s.attachment_sweep.interval = std::chrono::milliseconds(0); });
+  const std::string tenant = random_uuid();
+  auto bot = h.registry.add_bot(tenant, "Helper", "en", "");
+  auto conversation = h.create_conversation(tenant, bot.id()).id();
+  auto png = make_png(64, 48, 48);
+  const std::int64_t original = static_cast<std::int64_t>(png.size());
+  const std::int64_t thumb = thumbnail_size(png);
+  REQUIRE(thumb > 0);
+
+  // Room for the original but not for its thumbnail: refused, nothing stored, nothing counted.
+  h.subscription.max_storage_bytes = original + thumb - 1;
+  auto refused = upload(h, tenant, conversation, "cat.png", png);
+  CHECK(refused.refusal() == chatv1::ATTACHMENT_REFUSAL_STORAGE_QUOTA);
+  CHECK(h.stored_files() == 0);
+  CHECK(used(h, tenant) == 0);
+
+  // Room for both: stored, and the total is original + thumbnail (what the store holds).
+  h.subscription.max_storage_bytes = original + thumb;
+  auto stored = upload(h, tenant, conversation, "cat.png", png);
+  REQUIRE(stored.refusal() == chatv1::ATTACHMENT_REFUSAL_NONE);
+  REQUIRE(stored.attachment().has_thumbnail());
+  chatv1::GetAttachmentRequest get;
+  get.set_tenant_id(tenant);
+  get.set_attachment_id(stored.attachment().id());
+  get.set_user_id("operator-1");
+  get.set_thumbnail(true);
+  CHECK(static_cast<std::int64_t>(h.app().attachments().get(get).content().size()) == thumb);
+  CHECK(used(h, tenant) == original + thumb);
+  CHECK(h.count("SELECT thumbnail_bytes FROM chat.attachments WHERE id = $1", {stored.attachment().id()}) == thumb);
+  chatv1::GetAttachmentLimitRequest limit_request;
+  limit_request.set_tenant_id(tenant);
+  CHECK(h.app().attachments().limit(limit_request).storage_used_bytes() == original + thumb);
+
+  // Deleted: the sweeper gives back both, once.
+  h.count("WITH d AS (DELETE FROM chat.conversations WHERE id = $1 RETURNING 1) SELECT count(*) FROM d",
+          {conversation});
+  CHECK(h.app().attachment_sweeper().run_once() == 1);
+  CHECK(h.stored_files() == 0);
+  CHECK(used(h, tenant) == 0);
+}
+
 TEST_CASE("sweeper: a deleted conversation's files and an orphaned upload leave the store and the rows") {
   Harness h([](cc::ChannelSettings& s) { s.attachment_sweep.interval = std::chrono::milliseconds(0); });
   const std::string tenant = random_uuid();
@@ -112,7 +162,7 @@ TEST_CASE("sweeper: a deleted conversation's files and an orphaned upload leave 
   REQUIRE(kept_upload.refusal() == chatv1::ATTACHMENT_REFUSAL_NONE);
   REQUIRE(h.stored_files() == 4);
   const std::int64_t pdf_size = static_cast<std::int64_t>(std::string(kPdf).size());
-  CHECK(used(h, tenant) == static_cast<std::int64_t>(png.size()) + 2 * pdf_size);
+  CHECK(used(h, tenant) == static_cast<std::int64_t>(png.size()) + thumbnail_size(png) + 2 * pdf_size);
 
   // Deleting the conversation cascades to its attachment rows; the trigger queues their files.
   h.count("WITH d AS (DELETE FROM chat.conversations WHERE id = $1 RETURNING 1) SELECT count(*) FROM d",

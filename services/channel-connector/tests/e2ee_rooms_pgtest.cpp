@@ -1,11 +1,16 @@
 // End-to-end encrypted rooms (docs/e2ee.md) against real PostgreSQL and Redis: device keys,
 // first-wins key ids, stale epochs, wraps only for current members' devices, the key epoch
 // bumped by a leave or a removal (and the departed member's devices getting no new wraps),
-// posts refused unless they are a current envelope, no bot.
+// posts refused unless they are a current envelope, no bot; harden: the key epoch checked inside
+// the append, so a post racing a leave never stores a message of the old epoch after the bump.
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <thread>
+
 #include "botfactory/common/random.hpp"
+#include "botfactory/pg/connection.hpp"
 #include "e2ee/e2ee_repository.hpp"
 #include "e2ee/e2ee_room_keys.hpp"
 #include "e2ee_test_keys.hpp"
@@ -185,4 +190,105 @@ TEST_CASE("e2ee rooms: epochs, first-wins key ids, member-only wraps, rotation o
   rooms.join(bob.actor, "", rooms.create_invite(alice.actor, plain.id(), 0).token());
   rooms.leave(bob.actor, plain.id());
   CHECK(rooms.get(alice.actor, plain.id()).key_epoch() == 1);
+}
+
+TEST_CASE("e2ee rooms: a leave racing posts — no message of the old key epoch is stored after the bump (harden)") {
+  Harness h;
+  auto& rooms = h.rooms();
+  E2eeRepository rows(h.pool());
+  E2eeRoomKeys keys(rows);
+  std::string tenant = random_uuid();
+  auto make = [&](const std::string& name) {
+    Member m{Actor{tenant, "user", random_uuid(), name}, id22()};
+    keys.put_device(tenant, m.actor.id, m.device, fresh_p256_public_key());
+    return m;
+  };
+  auto alice = make("alice");
+  auto bob = make("bob");
+  auto carol = make("carol");
+  auto dave = make("dave");
+  auto room = rooms.create(alice.actor, "secret", "", "private", true);
+  auto invite = rooms.create_invite(alice.actor, room.id(), 0);
+  for (const auto* m : {&bob, &carol, &dave}) rooms.join(m->actor, "", invite.token());
+  std::string k1 = id22();
+  keys.put_keys(tenant, room.id(), alice.actor.id, 1, k1, alice.device,
+                {{alice.actor.id, alice.device, "a.b.c"}, {bob.actor.id, bob.device, "d.e.f"},
+                 {carol.actor.id, carol.device, "g.h.i"}, {dave.actor.id, dave.device, "j.k.l"}});
+  auto old_epoch_after = [&](std::int64_t bump_seq) {
+    return h.count("SELECT count(*) FROM chat.messages WHERE conversation_id = $1::uuid AND event IS NULL "
+                   "AND text LIKE 'e2ee.v1.1.%' AND seq > $2::bigint",
+                   {room.id(), std::to_string(bump_seq)});
+  };
+
+  // 1. Deterministic: bob's post passed the envelope check at epoch 1 and waits for the room's
+  // row lock; meanwhile a departure (here: the test's own transaction doing what a leave does,
+  // under that lock) removes dave and opens epoch 2. The post must not store an epoch-1 message.
+  {
+    botfactory::pg::Connection blocker(h.conninfo());
+    blocker.exec("BEGIN");
+    auto bump_seq = blocker.exec("SELECT last_seq FROM chat.conversations WHERE id = $1::uuid FOR UPDATE",
+                                 {room.id()}).int64(0, 0);
+    std::pair<std::optional<E2eeError::Kind>, std::string> outcome;
+    std::thread post([&] {
+      outcome = refused([&] { rooms.post(bob.actor, room.id(), "held", envelope(1, k1)); });
+    });
+    REQUIRE(wait_until([&] {
+      return h.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                     "AND wait_event_type = 'Lock'") > 0;
+    }));
+    blocker.exec("DELETE FROM chat.room_members WHERE room_id = $1::uuid AND member_kind = 'user' "
+                 "AND member_id = $2", {room.id(), dave.actor.id});
+    blocker.exec("UPDATE chat.rooms SET key_epoch = key_epoch + 1 WHERE conversation_id = $1::uuid", {room.id()});
+    blocker.exec("COMMIT");
+    post.join();
+    CHECK(outcome.second == "key_epoch_stale");
+    CHECK(h.count("SELECT count(*) FROM chat.messages WHERE client_id = 'held'") == 0);
+    CHECK(old_epoch_after(bump_seq) == 0);
+  }
+
+  // 2. A real race: alice and bob post epoch-2 envelopes as fast as they can while carol leaves
+  // (epoch 3 in the leave's transaction). Every epoch-2 message stored precedes carol's
+  // member.left event; after it, posts are refused key_epoch_stale (or the poster stopped).
+  std::string k2 = id22();
+  keys.put_keys(tenant, room.id(), alice.actor.id, 2, k2, alice.device,
+                {{alice.actor.id, alice.device, "m.n.o"}, {bob.actor.id, bob.device, "p.q.r"},
+                 {carol.actor.id, carol.device, "s.t.u"}});
+  std::atomic<int> stored{0};
+  std::atomic<int> stale{0};
+  std::atomic<int> other_errors{0};
+  std::vector<std::thread> posters;
+  for (const auto* m : {&alice, &bob}) {
+    posters.emplace_back([&, m] {
+      for (int i = 0; i < 300; ++i) {
+        try {
+          rooms.post(m->actor, room.id(), m->actor.name + "-" + std::to_string(i), envelope(2, k2));
+          ++stored;
+        } catch (const E2eeError& e) {
+          if (e.code() == "key_epoch_stale") {
+            ++stale;
+            return;
+          }
+          ++other_errors;
+          return;
+        } catch (...) {
+          ++other_errors;
+          return;
+        }
+      }
+    });
+  }
+  REQUIRE(wait_until([&] { return stored.load() >= 10; }));
+  rooms.leave(carol.actor, room.id());
+  for (auto& t : posters) t.join();
+  CHECK(other_errors.load() == 0);
+  CHECK(rooms.get(alice.actor, room.id()).key_epoch() == 3);
+  auto left_seq = h.count("SELECT seq FROM chat.messages WHERE conversation_id = $1::uuid "
+                          "AND event = 'member.left'", {room.id()});
+  CHECK(left_seq > 0);
+  CHECK(h.count("SELECT count(*) FROM chat.messages WHERE conversation_id = $1::uuid AND event IS NULL "
+                "AND text LIKE 'e2ee.v1.2.%' AND seq > $2::bigint",
+                {room.id(), std::to_string(left_seq)}) == 0);
+  CHECK(h.count("SELECT count(*) FROM chat.messages WHERE conversation_id = $1::uuid AND event IS NULL "
+                "AND text LIKE 'e2ee.v1.2.%'", {room.id()}) == stored.load());
+  INFO("stored " << stored.load() << ", refused stale " << stale.load());
 }

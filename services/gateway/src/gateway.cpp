@@ -32,6 +32,7 @@
 #include "ws/room_ops.hpp"
 #include "botfactory/redis/blocking_client.hpp"
 #include "http/static_files.hpp"
+#include "http/token_revocation.hpp"
 #include "rest/dependency_monitor.hpp"
 #include "rest/upstreams.hpp"
 #include "work_queue.hpp"
@@ -67,6 +68,19 @@ redis::SubscriberOptions subscriber_options(const GatewaySettings& settings) {
   return options;
 }
 
+std::unique_ptr<TokenRevocations> token_revocations(net::io_context& io,
+                                                    const GatewaySettings& settings) {
+  TokenRevocationSettings r;
+  r.max_entries = settings.token_revocation_cache_max;
+  r.cache_ttl = settings.token_revocation_cache_ttl;
+  r.key_prefix = settings.redis_key_prefix;
+  return std::make_unique<TokenRevocations>(
+      io, r,
+      std::make_unique<redis::BlockingClient>(settings.redis_host, settings.redis_port,
+                                              r.redis_timeout, settings.redis_credentials),
+      subscriber_options(settings));
+}
+
 CallSettings call_settings(const GatewaySettings& settings) {
   CallSettings c;
   c.ring_timeout = settings.call_ring_timeout;
@@ -83,7 +97,8 @@ struct Gateway::Impl {
         workers(static_cast<std::size_t>(settings.workers), settings.worker_queue),
         upstreams(Upstreams::connect(settings)),
         verifier(settings.jwt_secret, settings.jwt_issuer),
-        rest(upstreams, verifier),
+        revocations(token_revocations(*io, settings)),
+        rest(upstreams, verifier, revocations.get()),
         limits(settings),
         static_files(settings.web_root),
         publisher(settings.redis_host, settings.redis_port, std::chrono::milliseconds(1000),
@@ -109,7 +124,7 @@ struct Gateway::Impl {
               RoomPresenceSettings{settings.redis_key_prefix, replica, settings.room_typing_ttl}),
         context{settings, workers, upstreams, verifier, rest, limits, static_files, chat, hub,
                 *subscriber, sessions, connections, dependencies, GatewayMetrics::get(),
-                stopping, presence, rooms, ingest, &calls},
+                stopping, presence, rooms, ingest, &calls, revocations.get()},
         server(std::make_unique<HttpServer>(*io, context)) {}
 
   GatewaySettings settings;
@@ -118,6 +133,7 @@ struct Gateway::Impl {
   WorkQueue workers;
   Upstreams upstreams;
   jwt::TokenVerifier verifier;
+  std::unique_ptr<TokenRevocations> revocations;  // own pub/sub connection on `io`
   RestApi rest;
   ClientRateLimits limits;
   StaticFiles static_files;
@@ -169,6 +185,9 @@ void Gateway::start() {
   auto [host, listen_port] = split_host_port(d.settings.http_listen);
   d.server->start(host, listen_port);
   d.subscriber->start();
+  // An announced revocation closes the user's sockets at once (WsSession's tick checks it).
+  d.revocations->on_revoked([&d] { d.sessions.tick_all(std::chrono::steady_clock::now()); });
+  d.revocations->start();
   d.dependencies.start();
   d.heartbeat.start();
   if (!d.settings.metrics_listen.empty()) {
@@ -220,6 +239,7 @@ void Gateway::stop(std::chrono::milliseconds grace) {
   d.heartbeat.stop();  // removes this replica from every conversation it still held
   if (d.ops) d.ops->stop();
   d.subscriber->stop();
+  d.revocations->stop();
   d.workers.join();  // in-flight upstream calls end within their deadline
   // Asynchronous PostMessage calls too: their answers are posted to the I/O thread (still
   // running) and use the stubs, so both must outlive them.
@@ -237,6 +257,7 @@ void Gateway::stop(std::chrono::milliseconds grace) {
   d.sweep.reset();
   d.server.reset();
   d.subscriber.reset();
+  d.revocations.reset();
   d.io.reset();
   if (d.started) common::logger("gateway")->info("stopped");
 }

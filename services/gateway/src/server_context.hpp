@@ -28,6 +28,7 @@ class VisitorPresence;
 class CallSignalling;
 class RoomOps;
 class IngestLimiter;
+class TokenRevocations;
 
 /// References to the instance's parts; all outlive every connection.
 struct ServerContext {
@@ -50,6 +51,7 @@ struct ServerContext {
   const RoomOps& rooms;         // rooms: membership-checked calls, room presence (ws/room_ops.hpp)
   IngestLimiter& ingest;        // INGEST_MAX_IN_FLIGHT: message.send in flight, whole gateway
   CallSignalling* calls = nullptr;  // calls: WebRTC signalling (ws/call_signalling.hpp)
+  TokenRevocations* revocations = nullptr;  // revoked user tokens (http/token_revocation.hpp)
 };
 
 }  // namespace botfactory::gateway

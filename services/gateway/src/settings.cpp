@@ -116,6 +116,10 @@ GatewaySettings GatewaySettings::from_env() {
       std::chrono::milliseconds(env_int("CALL_RING_TIMEOUT_MS", 30000, 1000, 600000));
   s.call_max = std::chrono::milliseconds(env_int("CALL_MAX_MS", 4 * 3600 * 1000, 60000, 86400000));
   s.webrtc_ice_servers = check_ice_servers(env_string("WEBRTC_ICE_SERVERS", "[]"));
+  s.token_revocation_cache_max =
+      static_cast<std::size_t>(env_int("TOKEN_REVOCATION_CACHE_MAX", 10000, 1, 10000000));
+  s.token_revocation_cache_ttl =
+      std::chrono::milliseconds(env_int("TOKEN_REVOCATION_CACHE_TTL_MS", 1000, 0, 60000));
   rpc::internal_token();  // INTERNAL_RPC_SECRET: checked at start, not at the first call
   split_host_port(s.http_listen);  // fail fast on a malformed address
   if (!s.metrics_listen.empty()) split_host_port(s.metrics_listen);

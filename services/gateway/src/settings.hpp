@@ -68,6 +68,9 @@ struct GatewaySettings {
   std::chrono::milliseconds call_ring_timeout{30000};        // CALL_RING_TIMEOUT_MS
   std::chrono::milliseconds call_max{4 * 3600 * 1000};       // CALL_MAX_MS
   std::string webrtc_ice_servers = "[]";                     // WEBRTC_ICE_SERVERS
+  // Revoked user tokens (http/token_revocation.hpp): users cached, freshness of a cached answer.
+  std::size_t token_revocation_cache_max = 10000;                  // TOKEN_REVOCATION_CACHE_MAX
+  std::chrono::milliseconds token_revocation_cache_ttl{1000};      // TOKEN_REVOCATION_CACHE_TTL_MS
 
   /// Reads the environment. Throws common::ConfigError for a value that cannot be used.
   static GatewaySettings from_env();

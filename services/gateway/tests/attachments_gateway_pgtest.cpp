@@ -13,6 +13,7 @@
 #include "gateway_fleet.hpp"
 #include "attachments/image_thumbnailer.hpp"
 #include "rest/attachments_rest.hpp"
+#include "rooms/room_service.hpp"
 #include "test_files.hpp"
 
 using namespace botfactory::gateway_test;
@@ -242,6 +243,26 @@ TEST_CASE("attachments: the tenant's storage allowance: 413 storage_quota_exceed
   CHECK(connector.stored_files() == 1);
   CHECK(connector.attachment_rows() == 1);
 
+  // harden: a Content-Length over the storage left (pdf_size / 2) is refused from the head
+  // alone, before any body byte is sent (none is: the exchange would wait for it otherwise).
+  auto head = request_head("POST", "/api/v1/conversations/" + conversation + "/attachments?name=c.pdf",
+                           {{"Authorization", "Bearer " + user}, {"Content-Type", "application/pdf"}},
+                           static_cast<std::size_t>(pdf_size));
+  auto early = http_exchange(port, head, std::chrono::milliseconds(5000));
+  CHECK(early.status == 413);
+  CHECK_THAT(early.body, Catch::Contains("storage_quota_exceeded"));
+  CHECK_THAT(early.body, Catch::Contains(std::to_string(pdf_size) + " of "));
+  // multipart: framing (16 KiB) on top of what is left is allowed, one byte more is not.
+  const auto left = connector.subscription.max_storage_bytes - pdf_size;
+  head = request_head("POST", "/api/v1/conversations/" + conversation + "/attachments",
+                      {{"Authorization", "Bearer " + user},
+                       {"Content-Type", "multipart/form-data; boundary=bfboundary42"}},
+                      static_cast<std::size_t>(left) + gateway::kAttachmentFramingBytes + 1);
+  early = http_exchange(port, head, std::chrono::milliseconds(5000));
+  CHECK(early.status == 413);
+  CHECK_THAT(early.body, Catch::Contains("storage_quota_exceeded"));
+  CHECK(connector.attachment_rows() == 1);
+
   r = http_call(port, http::verb::get, "/api/v1/subscriptions/current", {}, user);
   REQUIRE(r.status == 200);
   auto body = r.json();
@@ -251,4 +272,45 @@ TEST_CASE("attachments: the tenant's storage allowance: 413 storage_quota_exceed
   CHECK(body.at("usage").at("storage_bytes").as_int64() == pdf_size);
   CHECK(body.at("plan").at("limits").at("max_storage_bytes").as_int64() ==
         connector.subscription.max_storage_bytes);
+}
+
+TEST_CASE("attachments in rooms: a signed-in user of the same tenant who is no member gets 404 for the file (harden)") {
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  ChannelConnector connector;
+  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) { s.channel_addr = connector.address(); }};
+  auto port = gateway.port();
+  const std::string tenant = common::random_uuid();
+  auto& rooms = connector.app().rooms();
+  cc::Actor me{tenant, "user", kUserId, "me"};
+  cc::Actor olga{tenant, "user", common::random_uuid(), "olga"};
+  auto private_room = rooms.create(me, "Private", "", "private");  // me: its owner
+  auto public_room = rooms.create(olga, "Lobby", "", "public");
+  rooms.join(me, public_room.id(), "");
+  auto member = user_token(fakes, tenant);
+  botfactory::jwt::Claims claims;  // a signed-in user of the same tenant, in neither room
+  claims.subject = "u-outsider";
+  claims.tenant_id = tenant;
+  auto outsider = fakes.signer().sign(claims, std::chrono::seconds(600));
+  auto png = make_png(64, 48, 48);
+
+  for (const auto* room : {&private_room, &public_room}) {
+    INFO(room->visibility());
+    auto r = upload(port, room->id(), member, "cat.png", png);
+    REQUIRE(r.status == 201);
+    std::string id(r.json().at("attachment").at("id").as_string());
+    // The member reads the file and its thumbnail.
+    CHECK(http_call(port, http::verb::get, "/api/v1/attachments/" + id, {}, member).status == 200);
+    CHECK(http_call(port, http::verb::get, "/api/v1/attachments/" + id + "/thumbnail", {}, member).status == 200);
+    // The tenant's other user, no member: 404 JSON for both, no bytes.
+    r = http_call(port, http::verb::get, "/api/v1/attachments/" + id, {}, outsider);
+    CHECK(r.status == 404);
+    CHECK(r.error_code() == "not_found");
+    CHECK(r.body.find("PNG") == std::string::npos);
+    r = http_call(port, http::verb::get, "/api/v1/attachments/" + id + "/thumbnail", {}, outsider);
+    CHECK(r.status == 404);
+    CHECK(r.error_code() == "not_found");
+    // Nor may it send a file there.
+    CHECK(upload(port, room->id(), outsider, "cat.png", png).status == 404);
+  }
+  CHECK(connector.attachment_rows() == 2);
 }

@@ -91,6 +91,16 @@ TEST_CASE("room calls: any member calls a named other member, visitor or user") 
   CHECK(CallRules::callee(v1, v2, v1, out));  // the support-conversation rule is unchanged
 }
 
+TEST_CASE("room calls: only a member rings, whatever its socket joined (harden)") {
+  CHECK_FALSE(CallRules::room_caller("member"));
+  CHECK_FALSE(CallRules::room_caller("admin"));
+  CHECK_FALSE(CallRules::room_caller("owner"));
+  auto refused = CallRules::room_caller("");  // removed or left since its room.join
+  REQUIRE(refused);
+  CHECK(refused->code == "forbidden");
+  CHECK(refused->message.find("member") != std::string::npos);
+}
+
 TEST_CASE("call routing: answer and reject only by the callee; ice and hangup by either side") {
   CallRecord call{kCallId, "t", "c", CallParty{"operator", "u1"}, CallParty{"visitor", "v1"}, "Ann"};
   CallParty peer;

@@ -3,32 +3,29 @@
 // on gRPC's callback API like a conversation's (no worker thread waits): one socket's sends
 // are acknowledged in send order with rising seq; a member removed meanwhile is refused
 // (`forbidden`, checked inside the append); room.history and a resume by since_seq carry the
-// `message.edited` / `message.deleted` frames of the merged history.
+// `message.edited` / `message.deleted` frames of the merged history. harden: REST room posts
+// share the gateway's INGEST_MAX_IN_FLIGHT slots with message.send; a room call.invite rings
+// only while its caller is a member.
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <map>
+#include <sstream>
+#include <thread>
 
-#include "botfactory/pg/migrator.hpp"
+#include "botfactory/pg/connection.hpp"
 #include "botfactory/pg/pool.hpp"
-#include "botfactory/rpc/server.hpp"
 #include "channel_app.hpp"
-#include "chat/channel_grpc_service.hpp"
 #include "fake_services.hpp"
 #include "fake_upstreams.hpp"
 #include "gateway_fleet.hpp"
 #include "chat/message_edits.hpp"
-#include "migrations.hpp"
-#include "chat/model_status.hpp"
-#include "rooms/room_grpc_service.hpp"
 #include "rooms/room_service.hpp"
 
 using namespace botfactory::gateway_test;
 namespace common = botfactory::common;
 namespace pg = botfactory::pg;
-namespace rpc = botfactory::rpc;
-namespace metrics = botfactory::metrics;
 namespace testenv = botfactory::testenv;
 namespace gateway = botfactory::gateway;
 namespace cc = botfactory::channel;
@@ -37,50 +34,9 @@ namespace commonv1 = botfactory::common::v1;
 
 namespace {
 
-/// channel-connector's real wiring with its chat and room services on one gRPC port.
-struct RoomConnector {
-  cct::FakeRegistry registry;
-  cct::FakeSubscription subscription;
-  cct::FakeAi ai;
-  metrics::Registry metrics;
-  testenv::TestDatabase database;
-  std::shared_ptr<pg::Pool> pool;
-  std::unique_ptr<rpc::Server> fakes;
-  std::unique_ptr<cc::ChannelApp> app;
-  std::unique_ptr<cc::ChannelConnectorGrpc> chat_service;
-  std::unique_ptr<cc::RoomGrpc> room_service;
-  std::unique_ptr<rpc::Server> server;
-
-  RoomConnector() {
-    pool = std::make_shared<pg::Pool>(database.conninfo(), 8);
-    {
-      auto connection = pool->acquire();
-      pg::migrate(*connection, "chat", botfactory::migrations::chat_migrations());
-    }
-    fakes = std::make_unique<rpc::Server>("127.0.0.1:0",
-                                          std::vector<grpc::Service*>{&registry, &subscription, &ai});
-    std::string address = "127.0.0.1:" + std::to_string(fakes->port());
-    cc::ChannelSettings s;
-    s.redis_host = testenv::redis_host();
-    s.redis_port = testenv::redis_port();
-    s.registry_addr = s.subscription_addr = s.ai_proxy_addr = address;
-    s.pipeline_threads = 1;
-    s.redis_key_prefix = "test:" + common::random_uuid() + ":";
-    app = std::make_unique<cc::ChannelApp>(pool, s, metrics);
-    chat_service = std::make_unique<cc::ChannelConnectorGrpc>(app->chat(), &app->model_status(),
-                                                              &app->edits());
-    room_service = std::make_unique<cc::RoomGrpc>(app->rooms());
-    server = std::make_unique<rpc::Server>(
-        "127.0.0.1:0", std::vector<grpc::Service*>{chat_service.get(), room_service.get()});
-  }
-  ~RoomConnector() {
-    ai.release();
-    server.reset();
-    app.reset();
-    fakes.reset();
-  }
-  std::string address() const { return "127.0.0.1:" + std::to_string(server->port()); }
-};
+/// The settings tweak of the channel-connector these tests run (the shared cct::Harness: the
+/// real wiring, chat and room services on one gRPC port, a fresh database): one pipeline thread.
+void one_pipeline_thread(cc::ChannelSettings& s) { s.pipeline_threads = 1; }
 
 void send_message(WsClient& ws, const std::string& room, const std::string& client_id) {
   ws.send_json({{"type", "message.send"}, {"conversation_id", room}, {"client_id", client_id},
@@ -90,7 +46,7 @@ void send_message(WsClient& ws, const std::string& room, const std::string& clie
 }  // namespace
 
 TEST_CASE("room ingest: WebSocket room posts are asynchronous, ordered per socket, members only; history shows edits") {
-  RoomConnector connector;
+  cct::Harness connector(one_pipeline_thread);
   FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
   Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) {
                      s.channel_addr = connector.address();
@@ -98,7 +54,7 @@ TEST_CASE("room ingest: WebSocket room posts are asynchronous, ordered per socke
                      s.ws_burst = 10000;
                      s.ws_max_in_flight_per_socket = 64;
                    }};
-  auto& rooms = connector.app->rooms();
+  auto& rooms = connector.app().rooms();
   const std::string tenant = common::random_uuid();
   cc::Actor owner{tenant, "user", common::random_uuid(), "olga"};
   auto room = rooms.create(owner, "Ingest", "", "public");
@@ -127,8 +83,8 @@ TEST_CASE("room ingest: WebSocket room posts are asynchronous, ordered per socke
   auto own = rooms.post(owner, room.id(), "o1", "first draft").message().seq();
   auto gone = rooms.post(owner, room.id(), "o2", "oops").message().seq();
   cc::EditActor as_owner{commonv1::SENDER_KIND_OPERATOR, owner.id};
-  auto edited = connector.app->edits().edit(tenant, room.id(), own, as_owner, "final text");
-  auto deleted = connector.app->edits().remove(tenant, room.id(), gone, as_owner);
+  auto edited = connector.app().edits().edit(tenant, room.id(), own, as_owner, "final text");
+  auto deleted = connector.app().edits().remove(tenant, room.id(), gone, as_owner);
   ws.send_json({{"type", "room.history"}, {"room_id", room.id()}, {"before_seq", 0}, {"limit", 200}});
   auto history = ws.read_type("room.history");
   std::map<std::int64_t, json::object> by_seq;
@@ -196,9 +152,127 @@ TEST_CASE("room ingest: WebSocket room posts are asynchronous, ordered per socke
   auto code = refused.at("code").as_string();
   CHECK((code == "not_joined" || code == "forbidden"));
   {
-    auto connection = connector.pool->acquire();
+    auto connection = connector.pool().acquire();
     CHECK(connection->exec("SELECT count(*) FROM chat.messages WHERE client_id = 'after-removal'")
               .int64(0, 0) == 0);
   }
+  ws.close();
+}
+
+TEST_CASE("room ingest: REST room posts hold an INGEST_MAX_IN_FLIGHT slot shared with message.send") {
+  cct::Harness connector(one_pipeline_thread);
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) {
+                     s.channel_addr = connector.address();
+                     s.ingest_max_in_flight = 1;  // one message in flight per gateway
+                     s.ingest_max_queue_wait_ms = 1500;
+                   }};
+  auto& rooms = connector.app().rooms();
+  const std::string tenant = common::random_uuid();
+  cc::Actor owner{tenant, "user", common::random_uuid(), "olga"};
+  auto room = rooms.create(owner, "Bound", "", "public");
+  rooms.join(cc::Actor{tenant, "user", kUserId, "me"}, room.id(), "");
+  auto token = user_token(fakes, tenant);
+  const auto path = "/api/v1/rooms/" + room.id() + "/messages";
+  WsClient ws(gateway.port(), token);
+  REQUIRE(ws.open());
+  ws.send_json({{"type", "room.join"}, {"room_id", room.id()}, {"since_seq", 0}});
+  ws.read_type("room.joined");
+
+  // A slow append: the room's row is locked by the test, so a post waits inside channel-connector.
+  pg::Connection blocker(connector.conninfo());
+  blocker.exec("BEGIN");
+  blocker.exec("SELECT id FROM chat.conversations WHERE id = $1::uuid FOR UPDATE", {room.id()});
+  http::request<http::string_body> slow(http::verb::post, path, 11);
+  slow.set(http::field::host, "127.0.0.1");
+  slow.set(http::field::authorization, "Bearer " + token);
+  slow.set(http::field::content_type, "application/json");
+  slow.body() = R"({"client_id":"held-1","text":"slow"})";
+  slow.prepare_payload();
+  std::ostringstream slow_text;
+  slow_text << slow;
+  HttpResult held;  // http_exchange makes no assertions: safe off the test's thread
+  std::thread first([&] { held = http_exchange(gateway.port(), slow_text.str(), 30000ms); });
+  auto waiting = [&] {
+    pg::Connection probe(connector.conninfo());
+    return probe.exec("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                      "AND wait_event_type = 'Lock'").int64(0, 0) > 0;
+  };
+  REQUIRE(cct::wait_until(waiting));
+
+  // The REST post holds the gateway's only slot: a WebSocket send is refused at once ...
+  send_message(ws, room.id(), "ws-over");
+  auto refused = next_answer(ws);
+  INFO(json::serialize(refused));
+  CHECK(refused.at("type").as_string() == "error");
+  CHECK(refused.at("code").as_string() == "unavailable");
+  CHECK(refused.at("retry_after_ms").as_int64() == 1500);
+  // ... and so is a second REST post: 503 JSON with Retry-After (1500 ms rounded up), not sent on.
+  auto over = http_call(gateway.port(), http::verb::post, path, R"({"client_id":"rest-over","text":"x"})", token);
+  CHECK(over.status == 503);
+  CHECK(over.error_code() == "unavailable");
+  CHECK(over.raw[http::field::retry_after] == "2");
+
+  blocker.exec("COMMIT");
+  first.join();
+  CHECK(held.status == 201);
+  // The slot is back: both paths are admitted again.
+  CHECK(http_call(gateway.port(), http::verb::post, path, R"({"client_id":"rest-after","text":"y"})", token)
+            .status == 201);
+  send_message(ws, room.id(), "ws-after");
+  CHECK(next_answer(ws).at("type").as_string() == "message.ack");
+  {
+    auto connection = connector.pool().acquire();
+    CHECK(connection->exec("SELECT count(*) FROM chat.messages WHERE client_id IN ('ws-over', 'rest-over')")
+              .int64(0, 0) == 0);
+  }
+  ws.close();
+}
+
+TEST_CASE("room calls: a member rings; a caller that is no member any more gets a forbidden error") {
+  cct::Harness connector(one_pipeline_thread);
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  Instance gateway{fakes.address(), [&](gateway::GatewaySettings& s) { s.channel_addr = connector.address(); }};
+  auto& rooms = connector.app().rooms();
+  const std::string tenant = common::random_uuid();
+  cc::Actor owner{tenant, "user", common::random_uuid(), "olga"};
+  auto room = rooms.create(owner, "Calls", "", "public");
+  rooms.join(cc::Actor{tenant, "user", kUserId, "me"}, room.id(), "");
+  WsClient ws(gateway.port(), user_token(fakes, tenant));
+  REQUIRE(ws.open());
+  ws.send_json({{"type", "room.join"}, {"room_id", room.id()}, {"since_seq", 0}});
+  ws.read_type("room.joined");
+  auto invite = [&] {
+    ws.send_json({{"type", "call.invite"}, {"conversation_id", room.id()}, {"sdp", "v=0"},
+                  {"to", {{"kind", "operator"}, {"id", owner.id}}}});
+    for (int i = 0; i < 100; ++i) {
+      auto frame = ws.read_json();
+      auto type = frame.at("type").as_string();
+      if (type == "error" || type == "call.ringing" || type == "call.busy") return frame;
+    }
+    FAIL("no answer to call.invite");
+    return json::object{};
+  };
+
+  // A member rings the owner; the caller hangs up.
+  auto ringing = invite();
+  INFO(json::serialize(ringing));
+  REQUIRE(ringing.at("type").as_string() == "call.ringing");
+  ws.send_json({{"type", "call.hangup"}, {"conversation_id", room.id()},
+                {"call_id", ringing.at("call_id")}});
+
+  // Its membership goes without an event reaching the socket (a removal whose member.removed
+  // frame the socket has not handled yet): the socket is still joined, the invite is refused.
+  {
+    auto connection = connector.pool().acquire();
+    connection->exec("DELETE FROM chat.room_members WHERE room_id = $1::uuid AND member_kind = 'user' "
+                     "AND member_id = $2", {room.id(), std::string(kUserId)});
+  }
+  auto refused = invite();
+  INFO(json::serialize(refused));
+  CHECK(refused.at("type").as_string() == "error");
+  CHECK(refused.at("code").as_string() == "forbidden");
+  CHECK(refused.at("conversation_id").as_string() == room.id());
+  CHECK(std::string(refused.at("message").as_string()).find("member") != std::string::npos);
   ws.close();
 }

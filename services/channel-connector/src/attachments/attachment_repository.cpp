@@ -19,8 +19,8 @@ constexpr const char* kColumns =
 
 constexpr const char* kInsert =
     "INSERT INTO chat.attachments (id, conversation_id, tenant_id, uploader_kind, uploader_id, "
-    "media_type, size_bytes, sha256, original_name, storage_key, thumbnail_key, width, height) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULLIF($11, ''), $12, $13) "
+    "media_type, size_bytes, sha256, original_name, storage_key, thumbnail_key, width, height, "
+    "thumbnail_bytes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULLIF($11, ''), $12, $13, $14) "
     "RETURNING (extract(epoch from created_at) * 1000000)::bigint";
 
 constexpr const char* kLink =
@@ -71,7 +71,8 @@ void AttachmentRepository::insert(AttachmentRecord& record) {
       kInsert, {a.id(), a.conversation_id(), record.tenant_id, stored_kind_name(a.uploader_kind()),
                 a.uploader_id(), a.media_type(), std::to_string(a.size_bytes()), a.sha256(),
                 a.original_name(), record.storage_key, record.thumbnail_key,
-                std::to_string(a.width()), std::to_string(a.height())});
+                std::to_string(a.width()), std::to_string(a.height()),
+                std::to_string(record.thumbnail_bytes)});
   *record.attachment.mutable_created_at() = rpc::timestamp_from_micros(r.int64(0, 0));
 }
 

@@ -2,6 +2,7 @@
 // PostgreSQL access to chat.attachments (migration V075): attachment metadata and its link to
 // the message that carries it.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@ struct AttachmentRecord {
   std::string tenant_id;
   std::string storage_key;
   std::string thumbnail_key;  // "" = none
+  std::int64_t thumbnail_bytes = 0;  // harden: the thumbnail's size, counted in the tenant's storage (V100)
 };
 
 /// Repository over the pool; every method borrows one connection and throws pg::Error on

@@ -147,6 +147,7 @@ chat::v1::UploadAttachmentResponse AttachmentService::upload(
       return refusal(chat::v1::ATTACHMENT_REFUSAL_UNSUPPORTED_TYPE, "the image cannot be decoded");
     }
     record.thumbnail_key = record.storage_key + ".thumb";
+    record.thumbnail_bytes = static_cast<std::int64_t>(thumbnail.size());  // harden: counted too
     a.set_has_thumbnail(true);
   }
 
@@ -161,7 +162,8 @@ chat::v1::UploadAttachmentResponse AttachmentService::upload(
   };
   // tidy: the tenant's storage total, before any byte is stored. From here the bytes are the
   // tenant's until released (before the row exists) or swept (after: the V095 trigger queues them).
-  if (!storage_.reserve(request.tenant_id(), a.size_bytes(), limits.max_storage_bytes)) {
+  const std::int64_t stored_bytes = a.size_bytes() + record.thumbnail_bytes;  // original + thumbnail
+  if (!storage_.reserve(request.tenant_id(), stored_bytes, limits.max_storage_bytes)) {
     refused_.inc();
     auto used = storage_.used(request.tenant_id());
     auto response = refusal(chat::v1::ATTACHMENT_REFUSAL_STORAGE_QUOTA,
@@ -174,7 +176,7 @@ chat::v1::UploadAttachmentResponse AttachmentService::upload(
   }
   auto unreserve = [&] {
     try {
-      storage_.release(request.tenant_id(), a.size_bytes());
+      storage_.release(request.tenant_id(), stored_bytes);
     } catch (const std::exception& e) {
       common::logger("attachments")->warn("storage release failed: {}", common::json_escape(e.what()));
     }

@@ -254,7 +254,8 @@ chat::v1::PostMessageResponse ChatService::append_message(
     const chat::v1::PostMessageRequest& request, const std::string& tenant_id,
     std::vector<ReplySource> sources, std::optional<bool> answered, std::string language,
     const std::optional<std::string>* room_question,
-    const std::function<void(chat::v1::Message&)>& attach, bool answer) {
+    const std::function<void(chat::v1::Message&)>& attach, bool answer,
+    const std::optional<E2eeKeyCheck>* e2ee_key) {
   std::string text = validate_post(request);
   if (!common::is_uuid(request.conversation_id())) rpc::throw_not_found("conversation not found");
   NewMessage message{request.conversation_id(), request.client_id(), request.sender().kind(),
@@ -284,6 +285,7 @@ chat::v1::PostMessageResponse ChatService::append_message(
     message.room_member_kind = sender_member_kind(message.sender_kind);
     message.room_member_id = message.sender_id;
   }
+  if (e2ee_key) message.e2ee_key = *e2ee_key;  // harden: the room's key epoch, in the append
   // Committed (and published) with whatever else queued meanwhile; answered after the commit.
   std::optional<AppendResult> stored = committer_->append(message);
   if (!stored && room_question) {  // the room exists (RoomService checked): not a member now
@@ -322,9 +324,11 @@ chat::v1::PostMessageResponse ChatService::append_message(
 }
 
 chat::v1::PostMessageResponse ChatService::post_room_message(
-    const chat::v1::PostMessageRequest& request, const std::optional<std::string>& bot_question) {
+    const chat::v1::PostMessageRequest& request, const std::optional<std::string>& bot_question,
+    const std::optional<E2eeKeyCheck>& e2ee_key) {
   rpc::require_tenant(request.tenant_id());
-  return append_message(request, request.tenant_id(), {}, std::nullopt, {}, &bot_question);
+  return append_message(request, request.tenant_id(), {}, std::nullopt, {}, &bot_question, {}, true,
+                        &e2ee_key);
 }
 
 void ChatService::publish_committed(const chat::v1::Message& message) {

@@ -138,9 +138,12 @@ class ChatService : public ChatOps {
   // Rooms (room_service.hpp).
   /// post_message() for a room (channel "room") whose membership the caller checked: no inbox
   /// event; a visitor's rate is counted per (room, visitor); the bot pipeline gets the message
-  /// only when `bot_question` is set, as an /ai command asking it.
+  /// only when `bot_question` is set, as an /ai command asking it. harden: with `e2ee_key` (an
+  /// e2ee room), stored only while it is the room's current key (NewMessage::e2ee_key); a
+  /// refusal inside the append — no member, or the epoch moved on — is PERMISSION_DENIED.
   chat::v1::PostMessageResponse post_room_message(const chat::v1::PostMessageRequest& request,
-                                                  const std::optional<std::string>& bot_question);
+                                                  const std::optional<std::string>& bot_question,
+                                                  const std::optional<E2eeKeyCheck>& e2ee_key = std::nullopt);
   /// roomcore: the gate of the conversation's commit lane (AppendCommitter::Gate): hold it
   /// (std::lock_guard) around a commit of the conversation made elsewhere and its
   /// publish_committed(), so its frames reach Redis in seq order with the lane's messages.
@@ -184,7 +187,8 @@ class ChatService : public ChatOps {
                                                std::string language = {},
                                                const std::optional<std::string>* room_question = nullptr,
                                                const std::function<void(chat::v1::Message&)>& attach = {},
-                                               bool answer = true);
+                                               bool answer = true,
+                                               const std::optional<E2eeKeyCheck>* e2ee_key = nullptr);
 
   ChatStore& store_;
   redis::Publisher& publisher_;

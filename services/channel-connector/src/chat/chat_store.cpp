@@ -36,7 +36,9 @@ namespace {
 // $1 conversation, $2 client_id, $3 sender kind, $4 sender id, $5 sender name, $6 text,
 // $7 sources (jsonb text or NULL), $8 answered (or NULL), $9 tenant (uuid or NULL = trusted),
 // $10 deliver to the channel (boolean), $11 language, $12/$13 rooms: the sender's member kind
-// and id, which must be a member of the room (NULL = no check; see kLockForMemberAppend).
+// and id, which must be a member of the room (NULL = no check; see kLockForMemberAppend),
+// $14/$15 e2ee rooms (harden): the envelope's key epoch and key id, which must be the room's
+// current ones (NULL = no check; under the same lock).
 // Columns: BF_MESSAGE_COLUMNS (0..9; for a new message only id, conversation_id, seq and
 // created_at: the rest is what was sent), BF_CONVERSATION_COLUMNS (10..20, after the append),
 // duplicate (21), outbound (22).
@@ -52,6 +54,9 @@ constexpr const char* kAppendMessage =
     " AND NOT EXISTS (SELECT 1 FROM dup)"
     " AND ($12::text IS NULL OR EXISTS (SELECT 1 FROM chat.room_members rm"
     " WHERE rm.room_id = $1::uuid AND rm.member_kind = $12::text AND rm.member_id = $13::text))"
+    " AND ($14::integer IS NULL OR EXISTS (SELECT 1 FROM chat.rooms r JOIN chat.e2ee_room_epochs e"
+    " ON e.room_id = r.conversation_id AND e.epoch = r.key_epoch WHERE r.conversation_id = $1::uuid"
+    " AND r.key_epoch = $14::integer AND e.key_id = $15::text))"
     " RETURNING channel_id, " BF_CONVERSATION_COLUMNS "), "
     "ins AS ("
     " INSERT INTO chat.messages (conversation_id, seq, sender_kind, sender_id, sender_name, text,"
@@ -276,7 +281,9 @@ std::vector<pg::Param> append_params(const NewMessage& m) {
           m.deliver_to_channel ? "true" : "false",
           m.language,
           optional_param(m.room_member_kind),
-          optional_param(m.room_member_id)};
+          optional_param(m.room_member_id),
+          m.e2ee_key ? pg::Param(std::to_string(m.e2ee_key->epoch)) : pg::Param(),
+          m.e2ee_key ? pg::Param(m.e2ee_key->key_id) : pg::Param()};
 }
 
 /// The AppendResult of kAppendMessage's answer to `m`; std::nullopt for no row (unknown
@@ -346,7 +353,8 @@ std::vector<AppendOutcome> ChatStore::append_batch(const std::vector<const NewMe
         std::size_t sent = 1;  // BEGIN
         for (auto index : pending) {
           first.push_back(sent);
-          if (!messages[index]->room_member_kind.empty()) {  // roomcore: membership in the append
+          // roomcore: membership (and harden: the e2ee key epoch) checked in the append
+          if (!messages[index]->room_member_kind.empty() || messages[index]->e2ee_key) {
             pipeline.send_prepared("chat_lock_for_member_append", kLockForMemberAppend,
                                    {messages[index]->conversation_id});
             ++sent;

@@ -17,6 +17,12 @@ class Pool;
 
 namespace botfactory::channel {
 
+/// harden: the (key epoch, key id) of an e2ee room message's envelope (e2ee_envelope.hpp).
+struct E2eeKeyCheck {
+  std::int32_t epoch = 0;
+  std::string key_id;
+};
+
 /// A message to append; fields already validated.
 struct NewMessage {
   std::string conversation_id;
@@ -50,6 +56,12 @@ struct NewMessage {
   /// std::nullopt). Empty kind = no check.
   std::string room_member_kind;
   std::string room_member_id;
+  /// harden: e2ee rooms only — the append stores the message only while the room's key_epoch
+  /// is `epoch` and that epoch's key id is `key_id` (chat.rooms, chat.e2ee_room_epochs), checked
+  /// in the same statement as the membership, under the conversation row's lock: a leave or
+  /// removal bumps the epoch under that lock, so a post racing it commits before the bump or
+  /// not at all (no row: append answers std::nullopt). Unset = no check.
+  std::optional<E2eeKeyCheck> e2ee_key;
 };
 
 /// The outcome of append(): the stored message, whether it was already there, and the

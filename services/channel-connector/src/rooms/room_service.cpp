@@ -8,8 +8,10 @@
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/text.hpp"
 #include "botfactory/rpc/timestamp.hpp"
+#include "botfactory/rpc/status.hpp"
 #include "chat/ai_command.hpp"
 #include "chat/chat_service.hpp"
+#include "e2ee/e2ee_envelope.hpp"
 #include "e2ee/e2ee_room_keys.hpp"
 #include "pipeline/pipeline_ports.hpp"
 
@@ -296,9 +298,25 @@ chat::v1::PostMessageResponse RoomService::post(const Actor& actor, const std::s
   sender->set_id(actor.id);
   sender->set_name(actor.name);
   std::optional<std::string> question;
-  if (room.e2ee() && e2ee_) e2ee_->check_text(room_id, text);  // E2eeError; no bot in e2ee rooms
+  std::optional<E2eeKeyCheck> key;
+  if (room.e2ee() && e2ee_) {
+    e2ee_->check_text(room_id, text);  // E2eeError; no bot in e2ee rooms
+    // harden: checked again inside the append, under the lock a leave's epoch bump takes.
+    if (auto envelope = parse_e2ee_envelope(text)) {
+      key = E2eeKeyCheck{static_cast<std::int32_t>(envelope->epoch), std::string(envelope->key_id)};
+    }
+  }
   if (!room.bot_id().empty() && !room.e2ee()) question = bot_question(text, room.bot_name());
-  return chat_.post_room_message(request, question);
+  try {
+    return chat_.post_room_message(request, question, key);
+  } catch (const rpc::StatusError& e) {
+    if (!key || e.code() != grpc::StatusCode::PERMISSION_DENIED) throw;
+    // Refused inside the append: no member now (forbidden), or a leave / removal opened the
+    // next epoch meanwhile (key_epoch_stale, E2eeError as before the append). Nothing stored.
+    member_room(actor, room_id);
+    e2ee_->check_text(room_id, text);
+    throw;
+  }
 }
 
 std::vector<chat::v1::Message> RoomService::history(const Actor& actor, const std::string& room_id,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <optional>
 
 #include <boost/asio/dispatch.hpp>
@@ -24,6 +25,7 @@
 #include "gateway_metrics.hpp"
 #include "http/http_message.hpp"
 #include "rest/rest_api.hpp"
+#include "rest/rest_ingest_slot.hpp"
 #include "webhooks/telegram_webhook.hpp"
 #include "webhooks/whatsapp_webhook.hpp"
 #include "http/router.hpp"
@@ -31,6 +33,7 @@
 #include "ws/session_registry.hpp"
 #include "settings.hpp"
 #include "http/static_files.hpp"
+#include "http/token_revocation.hpp"
 #include "rest/attachments_rest.hpp"
 #include "rest/dependency_monitor.hpp"
 #include "rest/upstreams.hpp"
@@ -194,30 +197,29 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     continue_body();
   }
 
-  /// files: asks the tenant's plan cap (GetAttachmentLimit, on a worker) before the body is
-  /// read: a Content-Length over it (plus multipart framing) is 413 at once, and a streamed body
-  /// is cut at it (the parser's body limit). When the cap cannot be asked, the body is read up
-  /// to ATTACHMENT_MAX_BYTES and channel-connector checks the plan after.
+  /// files: asks the tenant's plan cap and storage left (one GetAttachmentLimit, on a worker)
+  /// before the body is read: a Content-Length over the cap (plus multipart framing) is 413
+  /// payload_too_large at once, one over the storage left 413 storage_quota_exceeded
+  /// (decide_upload_head), and a streamed body is cut at the cap (the parser's body limit). When
+  /// channel-connector cannot say, the body is read up to ATTACHMENT_MAX_BYTES and it checks after.
   void check_attachment_cap() {
     auto auth = parser_->get()[http::field::authorization];
     auto claims = context_.verifier.verify(
         std::string(bearer_token(std::string_view(auth.data(), auth.size()))));
     std::string tenant = claims ? claims->tenant_id : std::string();
-    auto length = parser_->content_length();
-    bool queued = context_.workers.try_submit([self = shared_from_this(), tenant, length] {
-      auto cap = attachment_limit(self->context_.upstreams, tenant);
-      net::post(self->stream_.get_executor(), [self, cap, length] {
-        if (cap) {
-          auto allowed = static_cast<std::uint64_t>(*cap) + kAttachmentFramingBytes;
-          if (length && *length > allowed) {
-            self->close_after_response_ = true;
-            return self->send(error_response(413, "payload_too_large",
-                                             "the file is larger than the plan allows (" +
-                                                 std::to_string(*cap) + " bytes)"),
-                              "/api/v1/conversations/{id}/attachments", false);
-          }
-          self->parser_->body_limit(allowed);
+    std::optional<std::uint64_t> length;
+    if (auto given = parser_->content_length()) length = *given;
+    auto type = parser_->get()[http::field::content_type];
+    bool multipart = beast::iequals(type.substr(0, std::min<std::size_t>(type.size(), 19)), "multipart/form-data");
+    bool queued = context_.workers.try_submit([self = shared_from_this(), tenant, length, multipart] {
+      auto allowance = upload_allowance(self->context_.upstreams, tenant);
+      auto decision = decide_upload_head(allowance, length, multipart, kAttachmentFramingBytes);
+      net::post(self->stream_.get_executor(), [self, decision = std::move(decision)]() mutable {
+        if (decision.refusal) {
+          self->close_after_response_ = true;
+          return self->send(std::move(*decision.refusal), "/api/v1/conversations/{id}/attachments", false);
         }
+        if (decision.body_limit) self->parser_->body_limit(*decision.body_limit);
         self->continue_body();
       });
     });
@@ -290,9 +292,36 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
                                  "this visitor token is valid only from the page that opened it"),
                   "ws", false);
     }
+    check_revocation_then_accept(std::move(*claims));
+  }
+
+  /// A user token revoked after it was signed gets 401 `token_revoked` (http/token_revocation.hpp):
+  /// a fresh cached answer decides on this thread, else one Redis GET on a worker.
+  void check_revocation_then_accept(jwt::Claims claims) {
+    auto* revocations = context_.revocations;
+    auto cached = revocations ? revocations->revoked_if_fresh(claims) : std::optional<bool>(false);
+    if (cached) return accept_websocket(std::move(claims), *cached);
+    bool queued = context_.workers.try_submit([self = shared_from_this(), revocations, claims] {
+      bool revoked = revocations->revoked(claims);
+      net::post(self->stream_.get_executor(), [self, claims, revoked]() mutable {
+        self->accept_websocket(std::move(claims), revoked);
+      });
+    });
+    if (!queued) {
+      close_after_response_ = true;
+      send(busy_response(), "ws", false);
+    }
+  }
+
+  void accept_websocket(jwt::Claims claims, bool revoked) {
+    if (revoked) {
+      context_.metrics.ws_rejected_upgrades.inc();
+      close_after_response_ = true;
+      return send(error_response(401, "token_revoked", kTokenRevokedMessage), "ws", false);
+    }
     log_access(101, "ws");
     stream_.expires_never();
-    run_websocket_session(stream_.release_socket(), parser_->release(), std::move(*claims),
+    run_websocket_session(stream_.release_socket(), parser_->release(), std::move(claims),
                           context_, std::move(connection_slot_));
   }
 
@@ -412,14 +441,17 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
                                                  route_class = std::move(route_class)]() mutable {
         common::ScopedRequestId scope(rest_request.request_id);  // logs + upstream metadata
         auto limited = self->context_.limits.check(route, rest_request.client_ip);
+        // harden: a REST room post holds an INGEST_MAX_IN_FLIGHT slot like message.send.
+        bool post = route.kind == RouteMatch::Kind::kFound && route.endpoint == Endpoint::kPostRoomMessage;
+        if (!limited && post) limited = take_ingest_slot(self->context_.ingest);
         // roomcore: a room post answers from a gRPC thread; this worker does not wait for it.
-        if (!limited && self->context_.rest.handle_async(rest_request, route, [self, route_class](HttpResponse r) {
-              net::post(self->stream_.get_executor(), [self, r = std::move(r), route_class]() mutable {
-                self->send(std::move(r), route_class, true);
-              });
-            })) {
-          return;
-        }
+        std::function<void(HttpResponse)> reply = [self, route_class](HttpResponse r) {
+          net::post(self->stream_.get_executor(), [self, r = std::move(r), route_class]() mutable {
+            self->send(std::move(r), route_class, true);
+          });
+        };
+        if (!limited && post) reply = hold_ingest_slot(self->context_.ingest, std::move(reply));
+        if (!limited && self->context_.rest.handle_async(rest_request, route, reply)) return;
         auto response = limited ? std::move(*limited) : self->context_.rest.handle(rest_request, route);
         net::post(self->stream_.get_executor(),
                   [self, response = std::move(response), route_class = std::move(route_class)]() mutable {

@@ -179,13 +179,14 @@ std::optional<StorageUsage> storage_usage(const Upstreams& upstreams, const std:
   return StorageUsage{rpc_response.storage_used_bytes(), rpc_response.max_storage_bytes()};
 }
 
-std::optional<std::int64_t> attachment_limit(const Upstreams& upstreams, const std::string& tenant_id) {
+std::optional<UploadAllowance> upload_allowance(const Upstreams& upstreams, const std::string& tenant_id) {
   chat::v1::GetAttachmentLimitRequest rpc_request;
   rpc_request.set_tenant_id(tenant_id);
   chat::v1::GetAttachmentLimitResponse rpc_response;
   auto status = upstreams.call(*upstreams.chat, &ChatRpc::GetAttachmentLimit, rpc_request, rpc_response);
-  if (!status.ok() || rpc_response.max_bytes() <= 0) return std::nullopt;
-  return rpc_response.max_bytes();
+  if (!status.ok()) return std::nullopt;
+  return UploadAllowance{rpc_response.max_bytes(), rpc_response.max_storage_bytes(),
+                         rpc_response.storage_used_bytes()};
 }
 
 }  // namespace botfactory::gateway

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "http/http_message.hpp"
+#include "rest/upload_admission.hpp"
 
 namespace botfactory::jwt {
 struct Claims;
@@ -40,10 +41,10 @@ HttpResponse upload_attachment(const Upstreams& upstreams, const jwt::Claims& cl
 HttpResponse download_attachment(const Upstreams& upstreams, const jwt::Claims& claims,
                                  const std::string& attachment_id, bool thumbnail);
 
-/// The plan's cap on one attachment for `tenant_id` (GetAttachmentLimit), or nullopt when
-/// channel-connector cannot say (the body is then read up to ATTACHMENT_MAX_BYTES and the cap
-/// checked after).
-std::optional<std::int64_t> attachment_limit(const Upstreams& upstreams, const std::string& tenant_id);
+/// harden: the plan's cap on one attachment and the tenant's storage (max and used) for
+/// `tenant_id`, from one GetAttachmentLimit call, or nullopt when channel-connector cannot say
+/// (the body is then read up to ATTACHMENT_MAX_BYTES and both checked after).
+std::optional<UploadAllowance> upload_allowance(const Upstreams& upstreams, const std::string& tenant_id);
 
 /// tidy: a tenant's attachment storage, bytes.
 struct StorageUsage {

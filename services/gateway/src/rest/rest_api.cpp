@@ -25,6 +25,7 @@
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
 #include "rest/widget_origin.hpp"
+#include "http/token_revocation.hpp"
 #include "webhooks/telegram_webhook.hpp"
 #include "webhooks/whatsapp_webhook.hpp"
 
@@ -143,8 +144,9 @@ common::v1::ProviderSettings provider_from_json(const json::value& value) {
 
 std::string generated_guest_name() { return "Guest " + std::to_string(common::random_int(1000, 9999)); }
 
-RestApi::RestApi(const Upstreams& upstreams, const jwt::TokenVerifier& verifier)
-    : upstreams_(upstreams), verifier_(verifier) {}
+RestApi::RestApi(const Upstreams& upstreams, const jwt::TokenVerifier& verifier,
+                 TokenRevocations* revocations)
+    : upstreams_(upstreams), verifier_(verifier), revocations_(revocations) {}
 
 HttpResponse RestApi::handle(const HttpRequest& request) const {
   return handle(request, match_route(request.method, request.path));
@@ -269,6 +271,7 @@ jwt::Claims RestApi::authenticate(const HttpRequest& request) const {
   if (token.empty()) throw ApiError(401, "unauthorized", "missing bearer token");
   auto claims = verifier_.verify(std::string(token));
   if (!claims) throw ApiError(401, "unauthorized", "invalid or expired token");
+  require_not_revoked(revocations_, *claims);  // 401 token_revoked
   return *claims;
 }
 

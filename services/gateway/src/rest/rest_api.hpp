@@ -20,13 +20,16 @@ class Bot;
 namespace botfactory::gateway {
 
 struct Upstreams;
+class TokenRevocations;
 
 /// Serves REST requests. Blocking (gRPC calls with deadlines): run it on the worker pool.
 /// Thread-safe.
 class RestApi {
  public:
-  /// `upstreams` and `verifier` must outlive the RestApi.
-  RestApi(const Upstreams& upstreams, const jwt::TokenVerifier& verifier);
+  /// `upstreams`, `verifier` and `revocations` (may be null: no revocation checks) must outlive
+  /// the RestApi.
+  RestApi(const Upstreams& upstreams, const jwt::TokenVerifier& verifier,
+          TokenRevocations* revocations = nullptr);
 
   /// Answers one request: unknown path 404 `not_found`, wrong method 405 `method_not_allowed`,
   /// otherwise the endpoint's response or its JSON error. Never throws.
@@ -110,6 +113,7 @@ class RestApi {
 
   const Upstreams& upstreams_;
   const jwt::TokenVerifier& verifier_;
+  TokenRevocations* revocations_ = nullptr;
 };
 
 /// "Guest NNNN" with a random 4-digit number: the name of a visitor who gave none.

@@ -136,6 +136,13 @@ std::optional<OpError> CallRules::room_callee(const CallParty& caller,
   return std::nullopt;
 }
 
+std::optional<OpError> CallRules::room_caller(std::string_view caller_role) {
+  if (caller_role.empty()) {
+    return OpError{"forbidden", "only members of the room can call in it; join the room first"};
+  }
+  return std::nullopt;
+}
+
 std::optional<OpError> CallRules::route(const CallRecord& call, const CallParty& from, CallOp op,
                                         CallParty& peer) {
   bool is_caller = from == call.caller;

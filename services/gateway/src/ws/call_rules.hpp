@@ -78,6 +78,12 @@ class CallRules {
   static std::optional<OpError> room_callee(const CallParty& caller,
                                             const std::optional<CallParty>& to, CallParty& out);
 
+  /// harden: may the caller ring in a room? `caller_role` is its role there as channel-connector
+  /// answers at the invite (room GetRoom `my_role`; "" when it is no member now: removed or left
+  /// after its socket joined, the member.removed / member.left frame not handled yet). A socket's
+  /// room.join is no proof of membership later. `forbidden` for "".
+  static std::optional<OpError> room_caller(std::string_view caller_role);
+
   /// Who gets `op` from `from` in `call`: answer / reject only from the callee (to the caller);
   /// ice / hangup from either side (to the other). `forbidden` for anyone else.
   static std::optional<OpError> route(const CallRecord& call, const CallParty& from, CallOp op,

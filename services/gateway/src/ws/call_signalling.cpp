@@ -98,6 +98,27 @@ void CallSignalling::end(const CallRecord& call) {
   redis_->command({"DEL", key("rec", call.call_id), key("ring", call.call_id)});
 }
 
+std::optional<OpError> CallSignalling::room_caller_check(const jwt::Claims& claims,
+                                                         const std::string& room_id) const {
+  if (!upstreams_.rooms) return OpError{"unavailable", "rooms are not available"};
+  chat::v1::GetRoomRequest request;
+  auto* actor = request.mutable_actor();
+  actor->set_tenant_id(claims.tenant_id);
+  actor->set_kind(claims.kind == jwt::TokenKind::kVisitor ? "visitor" : "user");
+  actor->set_id(claims.subject);
+  actor->set_name(claims.name);
+  request.set_room_id(room_id);
+  chat::v1::Room room;
+  auto status = upstreams_.call(*upstreams_.rooms, &RoomsRpc::GetRoom, request, room);
+  // A private room answers NOT_FOUND to a non-member: no member either.
+  if (status.error_code() == grpc::StatusCode::NOT_FOUND ||
+      status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+    return CallRules::room_caller("");
+  }
+  if (!status.ok()) return edit_error_from_grpc(status);
+  return CallRules::room_caller(room.my_role());
+}
+
 CallSignalling::Invite CallSignalling::invite(const jwt::Claims& claims, const std::string& name,
                                               const CallFrame& frame) {
   Invite result;
@@ -110,6 +131,10 @@ CallSignalling::Invite CallSignalling::invite(const jwt::Claims& claims, const s
   CallParty visitor;
   if (frame.room) {
     if (auto error = CallRules::room_callee(call.caller, frame.to, call.callee)) {
+      result.error = error;
+      return result;
+    }
+    if (auto error = room_caller_check(claims, frame.conversation_id)) {  // harden
       result.error = error;
       return result;
     }
@@ -289,12 +314,20 @@ void call_op(WsOpContext& socket, const json::object& frame) {
   if (call.op == CallOp::kInvite && calls.ringing() >= calls.settings().max_ringing) {
     return socket.reply_error({"unavailable", kServerBusy}, call.conversation_id);
   }
+  // An answer is tracked before it is relayed: the caller may see it (and this socket may close)
+  // before a continuation of the worker would run, and a socket closed mid-call must still hang
+  // up for its holder. A refused answer is untracked again; a hang-up of a call that is no
+  // longer active is a no-op (hang_up_for).
+  if (call.op == CallOp::kAnswer) socket.track_call(call.conversation_id, call.call_id, true);
   bool queued = socket.run([&calls, claims = socket.claims(), call]() -> WsOpContext::Continuation {
     common::ScopedRequestId scope("ws-" + common::random_base62(12));
     if (call.op != CallOp::kInvite) {
       auto error = calls.relay(*claims, call);
       if (error) {
-        return [error = *error, id = call.conversation_id](WsOpContext& s) { s.reply_error(error, id); };
+        return [error = *error, call](WsOpContext& s) {
+          if (call.op == CallOp::kAnswer) s.track_call(call.conversation_id, call.call_id, false);
+          s.reply_error(error, call.conversation_id);
+        };
       }
       if (call.op == CallOp::kIce) return {};
       return [call](WsOpContext& s) {
@@ -320,7 +353,10 @@ void call_op(WsOpContext& socket, const json::object& frame) {
       s.reply(frame);
     };
   });
-  if (!queued) socket.reply_error({"unavailable", kServerBusy}, call.conversation_id);
+  if (!queued) {
+    if (call.op == CallOp::kAnswer) socket.track_call(call.conversation_id, call.call_id, false);
+    socket.reply_error({"unavailable", kServerBusy}, call.conversation_id);
+  }
 }
 
 }  // namespace botfactory::gateway

@@ -60,7 +60,8 @@ class CallSignalling {
   /// an operator's default is the conversation's visitor, chat GetConversation), marks both
   /// busy (SET NX with CALL_MAX_MS expiry; the caller already busy → error `busy`, the callee
   /// → callee_busy), stores the record and the ring key, and publishes `call.invite` to the
-  /// callee.
+  /// callee. In a room (frame.room) the caller must still be a member when it rings
+  /// (room_caller_check: `forbidden` otherwise, nothing stored).
   Invite invite(const jwt::Claims& claims, const std::string& name, const CallFrame& frame);
 
   /// Worker thread. answer / ice / hangup / reject of the holder of `claims` in
@@ -97,6 +98,9 @@ class CallSignalling {
   static CallParty party_of(const jwt::Claims& claims);
 
  private:
+  /// harden: the caller's membership of `room_id` now (room GetRoom as the holder of `claims`;
+  /// CallRules::room_caller). `unavailable` & co. when channel-connector cannot say.
+  std::optional<OpError> room_caller_check(const jwt::Claims& claims, const std::string& room_id) const;
   void publish_to(const CallRecord& call, const CallParty& to, boost::json::object frame);
   void end(const CallRecord& call);
   std::optional<CallRecord> load(const std::string& call_id);

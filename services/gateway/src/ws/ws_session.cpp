@@ -32,6 +32,7 @@
 #include "fanout/fanout_hub.hpp"
 #include "gateway_metrics.hpp"
 #include "http/rate_limiter.hpp"
+#include "http/token_revocation.hpp"
 #include "server_context.hpp"
 #include "ws/session_registry.hpp"
 #include "settings.hpp"
@@ -562,6 +563,9 @@ class WsSession : public ConversationWatcher,
                                           "expired; the current one stays",
                          {}, {}});
     }
+    if (context_.revocations && context_.revocations->known_revoked(*claims)) {
+      return send_error({"invalid_token", "the token was revoked; the current one stays", {}, {}});
+    }
     if (auto error = token_.renew(std::move(*claims), now_system, Clock::now())) {
       return send_error({error->code, error->message, {}, {}});
     }
@@ -1023,7 +1027,7 @@ class WsSession : public ConversationWatcher,
 
   /// Called periodically by the gateway (every few seconds, more often for a short
   /// WS_SEND_TIMEOUT_MS): closes a socket whose write made no progress for WS_SEND_TIMEOUT_MS
-  /// with 1008, one whose token expired with 4001, pings a socket idle for half the idle
+  /// with 1008, one whose token expired or was revoked (http/token_revocation.hpp) with 4001, pings a socket idle for half the idle
   /// timeout, drops one idle for the whole timeout (a dead peer), ends a close handshake the
   /// peer never answered.
   void on_tick(Clock::time_point now) {
@@ -1038,6 +1042,10 @@ class WsSession : public ConversationWatcher,
     if (token_.expired(now)) {
       context_.metrics.ws_token_expired_closes.inc();
       return close_with(kCloseTokenExpired, "token expired");
+    }
+    if (context_.revocations && context_.revocations->known_revoked(*token_.claims())) {
+      context_.metrics.ws_token_expired_closes.inc();  // same close as expiry (docs/protocol.md)
+      return close_with(kCloseTokenExpired, "token revoked");
     }
     if (inbox_lagging_ && drained()) {
       inbox_lagging_ = false;

@@ -34,13 +34,19 @@ struct Claims {
   /// owned its tenant).
   std::string role;
   std::int64_t expires_at = 0;  // Unix seconds ("exp")
+  /// When the token was signed, Unix ms: claim "iat_ms" (set by TokenSigner), else "iat" × 1000
+  /// for tokens signed without it; 0 when neither is there. The gateway compares it with a
+  /// user's revocation time (docs/security.md "Revoked access tokens"), which needs ms: "iat"
+  /// has whole seconds only.
+  std::int64_t issued_at_ms = 0;
 };
 
 /// Signs claims. `secret` is the shared HMAC key (>= 32 bytes recommended), `issuer` the "iss".
 class TokenSigner {
  public:
   TokenSigner(std::string secret, std::string issuer);
-  /// A compact JWS valid for `ttl` from `now`; sets iat, exp, iss and the claims above.
+  /// A compact JWS valid for `ttl` from `now`; sets iat, iat_ms, exp, iss and the claims above
+  /// (claims.issued_at_ms is ignored: `now` decides).
   std::string sign(const Claims& claims, std::chrono::seconds ttl,
                    std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const;
 
