@@ -2,7 +2,8 @@
 // first-wins key ids, stale epochs, wraps only for current members' devices, the key epoch
 // bumped by a leave or a removal (and the departed member's devices getting no new wraps),
 // posts refused unless they are a current envelope, no bot; harden: the key epoch checked inside
-// the append, so a post racing a leave never stores a message of the old epoch after the bump.
+// the append, so a post racing a leave never stores a message of the old epoch after the bump;
+// harden2: an edit's epoch and its editor's membership checked inside the edit's transaction.
 
 #include <catch2/catch.hpp>
 
@@ -11,6 +12,7 @@
 
 #include "botfactory/common/random.hpp"
 #include "botfactory/pg/connection.hpp"
+#include "chat/message_edits.hpp"
 #include "e2ee/e2ee_repository.hpp"
 #include "e2ee/e2ee_room_keys.hpp"
 #include "e2ee_test_keys.hpp"
@@ -291,4 +293,80 @@ TEST_CASE("e2ee rooms: a leave racing posts — no message of the old key epoch 
   CHECK(h.count("SELECT count(*) FROM chat.messages WHERE conversation_id = $1::uuid AND event IS NULL "
                 "AND text LIKE 'e2ee.v1.2.%'", {room.id()}) == stored.load());
   INFO("stored " << stored.load() << ", refused stale " << stale.load());
+}
+
+TEST_CASE("e2ee rooms: an edit racing a departure — no old-epoch edit and no edit by a removed member after it (harden2)") {
+  Harness h;
+  auto& rooms = h.rooms();
+  E2eeRepository rows(h.pool());
+  E2eeRoomKeys keys(rows);
+  std::string tenant = random_uuid();
+  auto make = [&](const std::string& name) {
+    Member m{Actor{tenant, "user", random_uuid(), name}, id22()};
+    keys.put_device(tenant, m.actor.id, m.device, fresh_p256_public_key());
+    return m;
+  };
+  auto alice = make("alice");
+  auto bob = make("bob");
+  auto dave = make("dave");
+  auto room = rooms.create(alice.actor, "secret", "", "private", true);
+  auto invite = rooms.create_invite(alice.actor, room.id(), 0);
+  for (const auto* m : {&bob, &dave}) rooms.join(m->actor, "", invite.token());
+  std::string k1 = id22();
+  keys.put_keys(tenant, room.id(), alice.actor.id, 1, k1, alice.device,
+                {{alice.actor.id, alice.device, "a.b.c"}, {bob.actor.id, bob.device, "d.e.f"},
+                 {dave.actor.id, dave.device, "j.k.l"}});
+  auto original = envelope(1, k1);
+  auto seq = rooms.post(bob.actor, room.id(), "orig", original).message().seq();
+  auto edits_stored = [&] {
+    return h.count("SELECT count(*) FROM chat.message_events WHERE conversation_id = $1::uuid", {room.id()});
+  };
+  // The edit passed its envelope check at epoch `epoch` and waits for the room's row lock while
+  // the test's own transaction does what a leave / removal does under that lock: deletes
+  // `departing` and opens the next epoch. Returns the edit's EditError code ("none" = stored).
+  auto edit_racing_departure = [&](const Member& departing, std::int32_t epoch, const std::string& key) {
+    botfactory::pg::Connection blocker(h.conninfo());
+    blocker.exec("BEGIN");
+    blocker.exec("SELECT 1 FROM chat.conversations WHERE id = $1::uuid FOR UPDATE", {room.id()});
+    std::string code = "none";
+    std::thread edit([&] {
+      try {
+        h.edits().edit(tenant, room.id(), seq, EditActor{botfactory::common::v1::SENDER_KIND_OPERATOR, bob.actor.id},
+                       envelope(epoch, key));
+      } catch (const EditError& e) {
+        code = e.code();
+      }
+    });
+    REQUIRE(wait_until([&] {
+      return h.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                     "AND wait_event_type = 'Lock'") > 0;
+    }));
+    blocker.exec("DELETE FROM chat.room_members WHERE room_id = $1::uuid AND member_kind = 'user' "
+                 "AND member_id = $2", {room.id(), departing.actor.id});
+    blocker.exec("UPDATE chat.rooms SET key_epoch = key_epoch + 1 WHERE conversation_id = $1::uuid", {room.id()});
+    blocker.exec("COMMIT");
+    edit.join();
+    return code;
+  };
+
+  // 1. dave leaves while bob's epoch-1 edit waits: refused key_epoch_stale, the text unchanged.
+  CHECK(edit_racing_departure(dave, 1, k1) == "key_epoch_stale");
+  CHECK(edits_stored() == 0);
+  CHECK(h.count("SELECT count(*) FROM chat.messages WHERE conversation_id = $1::uuid AND seq = $2::bigint "
+                "AND text = $3 AND edited_at IS NULL", {room.id(), std::to_string(seq), original}) == 1);
+
+  // 2. bob himself is removed while his edit (a current envelope of epoch 2) waits: forbidden.
+  std::string k2 = id22();
+  keys.put_keys(tenant, room.id(), alice.actor.id, 2, k2, alice.device,
+                {{alice.actor.id, alice.device, "m.n.o"}, {bob.actor.id, bob.device, "p.q.r"}});
+  CHECK(edit_racing_departure(bob, 2, k2) == "forbidden");
+  CHECK(edits_stored() == 0);
+
+  // 3. Without a race a member's current-epoch edit is stored (the check does not refuse it).
+  std::string k3 = id22();
+  keys.put_keys(tenant, room.id(), alice.actor.id, 3, k3, alice.device, {{alice.actor.id, alice.device, "s.t.u"}});
+  auto mine = rooms.post(alice.actor, room.id(), "mine", envelope(3, k3)).message().seq();
+  h.edits().edit(tenant, room.id(), mine, EditActor{botfactory::common::v1::SENDER_KIND_OPERATOR, alice.actor.id},
+                 envelope(3, k3));
+  CHECK(edits_stored() == 1);
 }

@@ -52,11 +52,8 @@ constexpr const char* kAppendMessage =
     " UPDATE chat.conversations SET last_seq = last_seq + 1, updated_at = now()"
     " WHERE id = $1::uuid AND ($9::uuid IS NULL OR tenant_id = $9::uuid)"
     " AND NOT EXISTS (SELECT 1 FROM dup)"
-    " AND ($12::text IS NULL OR EXISTS (SELECT 1 FROM chat.room_members rm"
-    " WHERE rm.room_id = $1::uuid AND rm.member_kind = $12::text AND rm.member_id = $13::text))"
-    " AND ($14::integer IS NULL OR EXISTS (SELECT 1 FROM chat.rooms r JOIN chat.e2ee_room_epochs e"
-    " ON e.room_id = r.conversation_id AND e.epoch = r.key_epoch WHERE r.conversation_id = $1::uuid"
-    " AND r.key_epoch = $14::integer AND e.key_id = $15::text))"
+    " AND " BF_ROOM_MEMBER_NOW("$1", "$12", "$13")
+    " AND " BF_ROOM_KEY_CURRENT("$1", "$14", "$15")
     " RETURNING channel_id, " BF_CONVERSATION_COLUMNS "), "
     "ins AS ("
     " INSERT INTO chat.messages (conversation_id, seq, sender_kind, sender_id, sender_name, text,"

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "botfactory/chat/v1/chat.pb.h"
+#include "chat/room_act_check.hpp"
 #include "pipeline/pipeline_ports.hpp"
 
 namespace botfactory::pg {
@@ -16,12 +17,6 @@ class Pool;
 }
 
 namespace botfactory::channel {
-
-/// harden: the (key epoch, key id) of an e2ee room message's envelope (e2ee_envelope.hpp).
-struct E2eeKeyCheck {
-  std::int32_t epoch = 0;
-  std::string key_id;
-};
 
 /// A message to append; fields already validated.
 struct NewMessage {

@@ -17,6 +17,12 @@ constexpr const char* kLockMessage =
     "m.deleted_at IS NOT NULL, (extract(epoch from now()) * 1000000)::bigint "
     "FROM chat.messages m WHERE m.conversation_id = $1 AND m.seq = $2 AND m.event IS NULL "
     "FOR UPDATE";  // a room's membership event is not a message: not editable
+// harden: read after kLockConversation, so every leave / removal (and e2ee epoch bump) that
+// committed before is seen and none can commit until the edit does. No row: not a room.
+// $1 conversation, $2/$3 the editor's member kind and id, $4/$5 the new envelope's epoch / key.
+constexpr const char* kRoomActCheck =
+    "SELECT " BF_ROOM_MEMBER_NOW("$1", "$2", "$3") ", (NOT r.e2ee OR " BF_ROOM_KEY_CURRENT(
+        "$1", "$4", "$5") ") FROM chat.rooms r WHERE r.conversation_id = $1::uuid";
 constexpr const char* kKeepVersion =
     "INSERT INTO chat.message_versions (message_id, version, text, written_at, replaced_by) "
     "SELECT m.id, COALESCE((SELECT max(v.version) FROM chat.message_versions v "
@@ -94,7 +100,7 @@ MessageEditRepository::MessageEditRepository(pg::Pool& pool) : pool_(pool) {}
 std::optional<chat::v1::Message> MessageEditRepository::change(
     const std::string& tenant_id, const std::string& conversation_id, std::int64_t seq,
     MessageChange kind, const std::string& text,
-    const std::function<void(const EditTarget&)>& check) {
+    const std::function<void(const EditTarget&)>& check, const RoomEditCheck* room) {
   auto connection = pool_.acquire();
   pg::Transaction tx(*connection);
   auto locked = connection->exec(kLockConversation, {conversation_id, tenant_id});
@@ -108,6 +114,16 @@ std::optional<chat::v1::Message> MessageEditRepository::change(
   target.created_at_us = target_row.int64(0, 3);
   target.deleted = target_row.boolean(0, 4);
   target.now_us = target_row.int64(0, 5);
+  if (room) {
+    auto in_room = connection->exec(
+        kRoomActCheck, {conversation_id, room->member_kind, room->member_id,
+                        room->key ? pg::Param(std::to_string(room->key->epoch)) : pg::Param(),
+                        room->key ? pg::Param(room->key->key_id) : pg::Param()});
+    if (in_room.rows() > 0) {
+      target.room_member = in_room.boolean(0, 0);
+      target.room_key_current = in_room.boolean(0, 1);
+    }
+  }
   check(target);
   bool edit = kind == MessageChange::kEdit;
   connection->exec(kKeepVersion, {target.message_id, edit ? "edit" : "delete"});

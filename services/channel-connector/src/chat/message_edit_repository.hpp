@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "botfactory/chat/v1/chat.pb.h"
+#include "chat/room_act_check.hpp"
 
 namespace botfactory::pg {
 class Pool;
@@ -26,6 +27,20 @@ struct EditTarget {
   std::int64_t created_at_us = 0;  // µs since the Unix epoch
   std::int64_t now_us = 0;         // the transaction's now(), µs since the Unix epoch
   bool deleted = false;
+  /// harden: with a RoomEditCheck, in a room: whether the editor is a member now and (e2ee
+  /// room) the new text's key is the room's current one, read under the conversation row lock;
+  /// true otherwise.
+  bool room_member = true;
+  bool room_key_current = true;
+};
+
+/// harden: what an edit in a room must still hold inside its transaction (room_act_check.hpp):
+/// the editor (chat.room_members kind "user" / "visitor" and id) is a member, and in an e2ee
+/// room `key` (the new envelope's epoch and key id; unset = no key check) is current.
+struct RoomEditCheck {
+  std::string member_kind;
+  std::string member_id;
+  std::optional<E2eeKeyCheck> key;
 };
 
 /// What a change does to the message.
@@ -51,10 +66,13 @@ class MessageEditRepository {
   /// last_seq + 1 and advances last_seq (updated_at unchanged: an edit does not reorder the
   /// inbox). Returns the event (Message with event, target_seq and the message's new state);
   /// std::nullopt when the conversation (of that tenant) or the message does not exist.
+  /// harden: with `room`, when the conversation is a room, EditTarget::room_member and
+  /// room_key_current are read after the lock (a leave / removal takes it first), for `check`.
   std::optional<chat::v1::Message> change(const std::string& tenant_id,
                                           const std::string& conversation_id, std::int64_t seq,
                                           MessageChange kind, const std::string& text,
-                                          const std::function<void(const EditTarget&)>& check);
+                                          const std::function<void(const EditTarget&)>& check,
+                                          const RoomEditCheck* room = nullptr);
 
   /// Messages (with edited_at / deleted) and edit / delete events with seq > since_seq, merged
   /// in seq order, at most `limit`, read in one statement (one snapshot: no seq is skipped).

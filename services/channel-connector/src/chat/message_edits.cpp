@@ -70,8 +70,16 @@ chat::v1::Message MessageEdits::edit(const std::string& tenant_id,
                                      const EditActor& actor, const std::string& text) {
   check_ids(tenant_id, conversation_id, seq, actor);
   auto checked = EditRules::checked_text(text);
-  if (text_check_) text_check_(conversation_id, checked);
-  return change(tenant_id, conversation_id, seq, actor, MessageChange::kEdit, checked);
+  RoomEditCheck room{actor.kind == common::v1::SENDER_KIND_OPERATOR ? "user" : "visitor", actor.id,
+                     std::nullopt};
+  if (text_check_) room.key = text_check_(conversation_id, checked);
+  try {
+    return change(tenant_id, conversation_id, seq, actor, MessageChange::kEdit, checked, &room);
+  } catch (const EditError& e) {
+    // harden: the epoch moved on meanwhile; the pre-check now names the current one.
+    if (e.code() == "key_epoch_stale" && text_check_) text_check_(conversation_id, checked);
+    throw;
+  }
 }
 
 chat::v1::Message MessageEdits::remove(const std::string& tenant_id,
@@ -84,11 +92,22 @@ chat::v1::Message MessageEdits::remove(const std::string& tenant_id,
 chat::v1::Message MessageEdits::change(const std::string& tenant_id,
                                        const std::string& conversation_id, std::int64_t seq,
                                        const EditActor& actor, MessageChange kind,
-                                       const std::string& text) {
+                                       const std::string& text, const RoomEditCheck* room) {
   std::optional<chat::v1::Message> event;
   serializer_(conversation_id, [&]() -> std::string {
     event = rows_.change(tenant_id, conversation_id, seq, kind, text,
-                         [&](const EditTarget& target) { rules_.check_change(target, actor); });
+                         [&](const EditTarget& target) {
+                           if (!target.room_member) {
+                             throw EditError(EditError::Kind::kForbidden, "forbidden",
+                                             "only members of the room can edit in it");
+                           }
+                           rules_.check_change(target, actor);
+                           if (!target.room_key_current) {
+                             throw EditError(EditError::Kind::kConflict, "key_epoch_stale",
+                                             "the room's key epoch changed: re-encrypt and resend");
+                           }
+                         },
+                         room);
     return event ? chatwire::encode_message_change(*event) : std::string();
   });
   if (!event) not_found("message not found");

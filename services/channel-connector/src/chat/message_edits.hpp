@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -94,7 +95,9 @@ class MessageEdits {
   /// returns the event (Message.event "edited", its own seq, target_seq = seq) after
   /// publishing `message.edited`. EditError: invalid_argument (ids, seq <= 0, text), not_found
   /// (no such conversation of the tenant or message), forbidden, message_deleted,
-  /// edit_window_closed.
+  /// edit_window_closed. harden: in a room, checked inside the edit's transaction under the
+  /// row lock a leave / removal takes: the editor is a member now (else forbidden) and an e2ee
+  /// envelope is of the current epoch and key (else key_epoch_stale / key_conflict).
   chat::v1::Message edit(const std::string& tenant_id, const std::string& conversation_id,
                          std::int64_t seq, const EditActor& actor, const std::string& text);
 
@@ -119,21 +122,23 @@ class MessageEdits {
   const EditRules& rules() const { return rules_; }
 
   /// e2ee rooms (docs/e2ee.md): `check(conversation_id, text)` runs before every edit and may
-  /// throw EditError (the edit is refused). Set once before serving.
-  void set_text_check(std::function<void(const std::string&, const std::string&)> check) {
-    text_check_ = std::move(check);
-  }
+  /// throw EditError (the edit is refused); it returns the envelope's key in an e2ee room
+  /// (checked again inside the edit's transaction, harden), std::nullopt elsewhere. Set once
+  /// before serving.
+  using TextCheck =
+      std::function<std::optional<E2eeKeyCheck>(const std::string&, const std::string&)>;
+  void set_text_check(TextCheck check) { text_check_ = std::move(check); }
 
  private:
   chat::v1::Message change(const std::string& tenant_id, const std::string& conversation_id,
                            std::int64_t seq, const EditActor& actor, MessageChange kind,
-                           const std::string& text);
+                           const std::string& text, const RoomEditCheck* room = nullptr);
 
   MessageEditRepository& rows_;
   ConversationAdmins& admins_;
   Serializer serializer_;
   EditRules rules_;
-  std::function<void(const std::string&, const std::string&)> text_check_;
+  TextCheck text_check_;
 };
 
 }  // namespace botfactory::channel

@@ -72,4 +72,10 @@ std::optional<E2eeEnvelope> parse_e2ee_envelope(std::string_view text) {
   return E2eeEnvelope{*epoch, key_id, iv, ciphertext};
 }
 
+std::optional<E2eeKeyCheck> e2ee_key_of(std::string_view text) {
+  auto envelope = parse_e2ee_envelope(text);
+  if (!envelope) return std::nullopt;
+  return E2eeKeyCheck{static_cast<std::int32_t>(envelope->epoch), std::string(envelope->key_id)};
+}
+
 }  // namespace botfactory::channel

@@ -8,6 +8,8 @@
 #include <optional>
 #include <string_view>
 
+#include "chat/room_act_check.hpp"
+
 namespace botfactory::channel {
 
 /// Limits of the grammar (characters; b64u = base64url without padding, RFC 4648 section 5).
@@ -44,5 +46,9 @@ bool is_wrapped_key(std::string_view text);
 /// zeros, key_id 22 b64u, iv 16 b64u, ciphertext 22..24000 b64u. Anything else (extra parts,
 /// whitespace, padding) is nullopt.
 std::optional<E2eeEnvelope> parse_e2ee_envelope(std::string_view text);
+
+/// harden: the (epoch, key id) of `text` when it parses as an envelope, for the in-transaction
+/// check of a room act (room_act_check.hpp); std::nullopt otherwise.
+std::optional<E2eeKeyCheck> e2ee_key_of(std::string_view text);
 
 }  // namespace botfactory::channel

@@ -302,9 +302,7 @@ chat::v1::PostMessageResponse RoomService::post(const Actor& actor, const std::s
   if (room.e2ee() && e2ee_) {
     e2ee_->check_text(room_id, text);  // E2eeError; no bot in e2ee rooms
     // harden: checked again inside the append, under the lock a leave's epoch bump takes.
-    if (auto envelope = parse_e2ee_envelope(text)) {
-      key = E2eeKeyCheck{static_cast<std::int32_t>(envelope->epoch), std::string(envelope->key_id)};
-    }
+    key = e2ee_key_of(text);
   }
   if (!room.bot_id().empty() && !room.e2ee()) question = bot_question(text, room.bot_name());
   try {
