@@ -3,7 +3,8 @@
 // bumped by a leave or a removal (and the departed member's devices getting no new wraps),
 // posts refused unless they are a current envelope, no bot; harden: the key epoch checked inside
 // the append, so a post racing a leave never stores a message of the old epoch after the bump;
-// harden2: an edit's epoch and its editor's membership checked inside the edit's transaction.
+// harden2: an edit's epoch and its editor's membership checked inside the edit's transaction,
+// and a file message's (its caption's epoch, its uploader's membership) inside its append.
 
 #include <catch2/catch.hpp>
 
@@ -11,7 +12,10 @@
 #include <thread>
 
 #include "botfactory/common/random.hpp"
+#include "attachments/attachment_service.hpp"
+#include "channel_app.hpp"
 #include "botfactory/pg/connection.hpp"
+#include "botfactory/rpc/status.hpp"
 #include "chat/message_edits.hpp"
 #include "e2ee/e2ee_repository.hpp"
 #include "e2ee/e2ee_room_keys.hpp"
@@ -369,4 +373,90 @@ TEST_CASE("e2ee rooms: an edit racing a departure — no old-epoch edit and no e
   h.edits().edit(tenant, room.id(), mine, EditActor{botfactory::common::v1::SENDER_KIND_OPERATOR, alice.actor.id},
                  envelope(3, k3));
   CHECK(edits_stored() == 1);
+}
+
+TEST_CASE("e2ee rooms: a file upload racing a departure — no old-epoch caption and no file by a removed member after it (harden2)") {
+  Harness h;
+  auto& rooms = h.rooms();
+  E2eeRepository rows(h.pool());
+  E2eeRoomKeys keys(rows);
+  std::string tenant = random_uuid();
+  auto make = [&](const std::string& name) {
+    Member m{Actor{tenant, "user", random_uuid(), name}, id22()};
+    keys.put_device(tenant, m.actor.id, m.device, fresh_p256_public_key());
+    return m;
+  };
+  auto alice = make("alice");
+  auto bob = make("bob");
+  auto dave = make("dave");
+  auto room = rooms.create(alice.actor, "secret", "", "private", true);
+  auto invite = rooms.create_invite(alice.actor, room.id(), 0);
+  for (const auto* m : {&bob, &dave}) rooms.join(m->actor, "", invite.token());
+  std::string k1 = id22();
+  keys.put_keys(tenant, room.id(), alice.actor.id, 1, k1, alice.device,
+                {{alice.actor.id, alice.device, "a.b.c"}, {bob.actor.id, bob.device, "d.e.f"},
+                 {dave.actor.id, dave.device, "j.k.l"}});
+  auto upload = [&](const Member& who, const std::string& client_id, const std::string& caption) {
+    botfactory::chat::v1::UploadAttachmentRequest request;
+    request.set_tenant_id(tenant);
+    request.set_conversation_id(room.id());
+    request.set_client_id(client_id);
+    request.set_sender_kind(botfactory::common::v1::SENDER_KIND_OPERATOR);
+    request.set_sender_id(who.actor.id);
+    request.set_sender_name(who.actor.name);
+    request.set_caption(caption);
+    request.set_file_name("encrypted.bin");
+    request.set_content(random_token(64));
+    return h.app().attachments().upload(request);
+  };
+  auto files_stored = [&] {
+    return h.count("SELECT count(*) FROM chat.attachments WHERE conversation_id = $1::uuid", {room.id()});
+  };
+  // bob's upload passed its checks (member, caption of epoch `epoch`) and waits for the room's
+  // row lock while the test's own transaction does what a leave / removal does under that lock:
+  // deletes `departing` and opens the next epoch. Returns the refusal's status message ("none" =
+  // stored).
+  auto upload_racing_departure = [&](const Member& departing, const std::string& client_id,
+                                     const std::string& caption) {
+    botfactory::pg::Connection blocker(h.conninfo());
+    blocker.exec("BEGIN");
+    blocker.exec("SELECT 1 FROM chat.conversations WHERE id = $1::uuid FOR UPDATE", {room.id()});
+    std::string outcome = "none";
+    std::thread up([&] {
+      try {
+        upload(bob, client_id, caption);
+      } catch (const botfactory::rpc::StatusError& e) {
+        outcome = e.what();
+      }
+    });
+    REQUIRE(wait_until([&] {
+      return h.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                     "AND wait_event_type = 'Lock'") > 0;
+    }));
+    blocker.exec("DELETE FROM chat.room_members WHERE room_id = $1::uuid AND member_kind = 'user' "
+                 "AND member_id = $2", {room.id(), departing.actor.id});
+    blocker.exec("UPDATE chat.rooms SET key_epoch = key_epoch + 1 WHERE conversation_id = $1::uuid", {room.id()});
+    blocker.exec("COMMIT");
+    up.join();
+    return outcome;
+  };
+
+  // 1. dave leaves while bob's file with an epoch-1 caption waits: refused key_epoch_stale.
+  auto stale = upload_racing_departure(dave, "f1", envelope(1, k1));
+  CHECK(stale.find("key_epoch_stale") != std::string::npos);
+  CHECK(h.count("SELECT count(*) FROM chat.messages WHERE client_id = 'f1'") == 0);
+  CHECK(files_stored() == 0);
+
+  // 2. bob himself is removed while his file (no caption) waits: refused, nothing stored.
+  auto removed = upload_racing_departure(bob, "f2", "");
+  CHECK(removed.find("only members of the room") != std::string::npos);
+  CHECK(h.count("SELECT count(*) FROM chat.messages WHERE client_id = 'f2'") == 0);
+  CHECK(files_stored() == 0);
+
+  // 3. Without a race a member's file with a current caption is stored.
+  std::string k3 = id22();
+  keys.put_keys(tenant, room.id(), alice.actor.id, 3, k3, alice.device, {{alice.actor.id, alice.device, "s.t.u"}});
+  auto stored = upload(alice, "f3", envelope(3, k3));
+  CHECK(stored.message_seq() > 0);
+  CHECK(files_stored() == 1);
 }

@@ -93,7 +93,9 @@ chat::v1::UploadAttachmentResponse AttachmentService::upload(
   }
   if (content.empty()) rpc::throw_invalid("the file is empty");
   const bool sealed = sealed_ && sealed_(request.conversation_id());  // e2ee room: ciphertext only
-  if (sealed && caption_check_ && !request.caption().empty()) caption_check_(request.conversation_id(), request.caption());
+  std::optional<E2eeKeyCheck> key;  // harden2: checked again inside the append
+  if (sealed && caption_check_ && !request.caption().empty()) key = caption_check_(request.conversation_id(), request.caption());
+  const bool room = access_.is_room(request.conversation_id(), actor);
   auto media_type = sealed ? std::string(kSealedMediaType) : detect_media_type(content);
   if (!sealed && !allowed_attachment_type(media_type)) {
     refused_.inc();
@@ -216,7 +218,14 @@ chat::v1::UploadAttachmentResponse AttachmentService::upload(
           a.set_message_id(message.id());
           *message.mutable_attachment() = a;
         },
-        !caption.empty() && !sealed);
+        !caption.empty() && !sealed, room, key);
+  } catch (const rpc::StatusError& e) {
+    repository_.remove(a.id());
+    discard();
+    // harden2: refused inside the append — no member now, or the key epoch moved on (named by
+    // the caption check, as for a room post); nothing stored.
+    if (key && e.code() == grpc::StatusCode::PERMISSION_DENIED) caption_check_(request.conversation_id(), request.caption());
+    throw;
   } catch (...) {
     repository_.remove(a.id());
     discard();

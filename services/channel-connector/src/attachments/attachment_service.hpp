@@ -5,9 +5,11 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "botfactory/chat/v1/attachments.pb.h"
+#include "chat/room_act_check.hpp"
 
 namespace botfactory::metrics {
 class Counter;
@@ -53,9 +55,11 @@ class AttachmentService {
   /// e2ee rooms (docs/e2ee.md): `sealed(conversation_id)` true means the conversation holds
   /// only ciphertext: any content is stored as application/octet-stream (libmagic "data" or
   /// whatever random bytes look like), no thumbnail, no extension check, and a caption must
-  /// pass `caption_check(conversation_id, caption)` (throws). Set once before serving.
-  void set_sealed(std::function<bool(const std::string&)> sealed,
-                  std::function<void(const std::string&, const std::string&)> caption_check) {
+  /// pass `caption_check(conversation_id, caption)` (throws; returns the envelope's key, checked
+  /// again inside the append, harden2). Set once before serving.
+  using CaptionCheck =
+      std::function<std::optional<E2eeKeyCheck>(const std::string&, const std::string&)>;
+  void set_sealed(std::function<bool(const std::string&)> sealed, CaptionCheck caption_check) {
     sealed_ = std::move(sealed);
     caption_check_ = std::move(caption_check);
   }
@@ -74,7 +78,7 @@ class AttachmentService {
   metrics::Counter& stored_;
   metrics::Counter& refused_;
   std::function<bool(const std::string&)> sealed_;
-  std::function<void(const std::string&, const std::string&)> caption_check_;
+  CaptionCheck caption_check_;
 };
 
 }  // namespace botfactory::channel

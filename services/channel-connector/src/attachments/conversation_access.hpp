@@ -23,6 +23,13 @@ class ConversationAccess {
   virtual ~ConversationAccess() = default;
   /// True when `actor` is a member of `conversation_id` (which must be a UUID).
   virtual bool is_member(const std::string& conversation_id, const ConversationActor& actor) = 0;
+  /// harden2: true when `conversation_id` is a room of actor.tenant_id, whose file messages
+  /// repeat the membership (and e2ee key) check inside their append. Default: no room.
+  virtual bool is_room(const std::string& conversation_id, const ConversationActor& actor) {
+    (void)conversation_id;
+    (void)actor;
+    return false;
+  }
 };
 
 /// Support conversations: the conversation belongs to the actor's tenant, and a visitor's token

@@ -338,10 +338,13 @@ void ChatService::publish_committed(const chat::v1::Message& message) {
 
 chat::v1::PostMessageResponse ChatService::post_with_attachment(
     const chat::v1::PostMessageRequest& request,
-    const std::function<void(chat::v1::Message&)>& attach, bool answer) {
+    const std::function<void(chat::v1::Message&)>& attach, bool answer, bool room,
+    const std::optional<E2eeKeyCheck>& e2ee_key) {
   rpc::require_tenant(request.tenant_id());
-  return append_message(request, request.tenant_id(), {}, std::nullopt, {}, nullptr, attach,
-                        answer);
+  static const std::optional<std::string> kNoBotQuestion;  // a room's files never ask the bot
+  return append_message(request, request.tenant_id(), {}, std::nullopt, {},
+                        room ? &kNoBotQuestion : nullptr, attach, answer,
+                        room ? &e2ee_key : nullptr);
 }
 
 chat::v1::ListMessagesResponse ChatService::list_messages(

@@ -95,10 +95,13 @@ class ChatService : public ChatOps {
   /// files: post_message() for a message that carries an attachment. `attach` runs after a new
   /// message's commit and before its frame is published (it links the attachment and sets
   /// Message.attachment, so the live frame carries it); the bot is not asked when `answer` is
-  /// false (a file without a caption).
+  /// false (a file without a caption). harden2: with `room` (a room's file message), checked
+  /// inside the append as post_room_message() does — the sender is a member now and, with
+  /// `e2ee_key`, the caption's key is the room's current one — else PERMISSION_DENIED.
   chat::v1::PostMessageResponse post_with_attachment(
       const chat::v1::PostMessageRequest& request,
-      const std::function<void(chat::v1::Message&)>& attach, bool answer);
+      const std::function<void(chat::v1::Message&)>& attach, bool answer, bool room = false,
+      const std::optional<E2eeKeyCheck>& e2ee_key = std::nullopt);
 
   /// files: fills Message.attachment on ListMessages pages; set before serving.
   void set_message_decorator(std::function<void(std::vector<chat::v1::Message>&)> decorator) {

@@ -24,9 +24,10 @@ void hook_e2ee(E2eeRoomKeys& keys, RoomService& rooms, MessageEdits& edits, Atta
   });
   attachments.set_sealed(
       [&keys](const std::string& conversation_id) { return keys.is_e2ee_room(conversation_id); },
-      [&keys](const std::string& conversation_id, const std::string& caption) {
+      [&keys](const std::string& conversation_id, const std::string& caption) -> std::optional<E2eeKeyCheck> {
         try {
           keys.check_text(conversation_id, caption);
+          return e2ee_key_of(caption);
         } catch (const E2eeError& e) {
           throw e2ee_status_error(e);
         }

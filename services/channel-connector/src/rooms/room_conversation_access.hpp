@@ -27,6 +27,10 @@ class RoomConversationAccess final : public ConversationAccess {
     return !actor.id.empty() && !room->my_role().empty();
   }
 
+  bool is_room(const std::string& conversation_id, const ConversationActor& actor) override {
+    return rooms_.get(actor.tenant_id, conversation_id, MemberRef{"user", actor.id, ""}).has_value();
+  }
+
  private:
   RoomRepository& rooms_;
   ConversationAccess& others_;
