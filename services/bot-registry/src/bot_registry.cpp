@@ -243,9 +243,13 @@ registry::v1::ListDocumentsResponse BotRegistry::list_documents(
     const registry::v1::ListDocumentsRequest& request) {
   require_bot_ids(request.tenant_id(), request.bot_id());
   auto connection = pool_->acquire();
-  if (!BotRepository(*connection, settings_.platform_keys.get()).find(request.tenant_id(), request.bot_id())) throw_bot_not_found();
+  auto bot = BotRepository(*connection, settings_.platform_keys.get()).find(request.tenant_id(), request.bot_id());
+  if (!bot) throw_bot_not_found();
+  // Embeddings are made only for English bots and only with the encoder (the backfill's rule).
+  const bool embeds = settings_.sentence_encoder && bot->language() == "en";
   registry::v1::ListDocumentsResponse response;
   for (auto& document : KnowledgeRepository(*connection).list(request.bot_id())) {
+    document.set_embedding_pending(embeds && !document.embedded());
     *response.add_documents() = std::move(document);
   }
   return response;

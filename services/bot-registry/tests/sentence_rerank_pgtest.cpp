@@ -79,14 +79,18 @@ std::unique_ptr<registry::BotRegistry> registry_with(Harness& h, registry::Regis
   return std::make_unique<registry::BotRegistry>(h.pool, entitlements, settings);
 }
 
-/// How many of the bot's documents ListDocuments reports as embedded.
-int embedded_documents(Harness& h, const registry::v1::Bot& bot) {
+/// How many of the bot's documents ListDocuments reports as embedded (or, with `pending`, as
+/// still to be embedded: embedding_pending).
+int embedded_documents(Harness& h, const registry::v1::Bot& bot, bool pending = false) {
   registry::v1::ListDocumentsRequest request;
   request.set_tenant_id(bot.tenant_id());
   request.set_bot_id(bot.id());
   auto listed = h.call_ok(&Harness::Stub::ListDocuments, request);
   int n = 0;
-  for (const auto& d : listed.documents()) n += d.embedded() ? 1 : 0;
+  for (const auto& d : listed.documents()) {
+    CHECK_FALSE((d.embedded() && d.embedding_pending()));
+    n += (pending ? d.embedding_pending() : d.embedded()) ? 1 : 0;
+  }
   return n;
 }
 
@@ -102,6 +106,7 @@ TEST_CASE("sentence re-rank: after the backfill a paraphrase with no shared word
   const auto chunks = h.count("SELECT count(*) FROM registry.chunks");
   CHECK(h.count(kPendingChunks) == chunks);  // queued at ingest, not embedded in AddDocument
   CHECK(embedded_documents(h, bot) == 0);
+  CHECK(embedded_documents(h, bot, true) == 8);
 
   // Lexical only (no encoder, no word vectors): the cruise entry is not first.
   auto lexical = registry_with(h, registry::RegistrySettings{});
@@ -122,6 +127,7 @@ TEST_CASE("sentence re-rank: after the backfill a paraphrase with no shared word
   CHECK(h.count(kPendingTitles) == 0);
   CHECK(h.count("SELECT count(*) FROM registry.chunk_embeddings WHERE length(embedding) = 517") == chunks);
   CHECK(embedded_documents(h, bot) == 8);
+  CHECK(embedded_documents(h, bot, true) == 0);
 
   // Both search paths (in-process index through gRPC, SQL) put the cruise entry first.
   auto sql = registry_with(h, with_encoder(false));
@@ -147,6 +153,12 @@ TEST_CASE("sentence re-rank: after the backfill a paraphrase with no shared word
   CHECK(fresh[0].document_title() == "Cruise ship holidays");
   CHECK(h.count(kPendingChunks) == 1);
   CHECK(embedded_documents(h, bot) == 8);  // the new one not yet
+  CHECK(embedded_documents(h, bot, true) == 1);
+  // A Russian bot's documents are never embedded, so never pending either ("off" in REST).
+  auto ru = h.create_bot(kTenant, "Russian", "ru");
+  h.add_document(ru, "Вопрос", "Ответ на вопрос о путешествиях.");
+  CHECK(embedded_documents(h, ru, true) == 0);
+  CHECK(embedded_documents(h, ru) == 0);
 }
 
 TEST_CASE("sentence re-rank: two backfill workers on one database embed every chunk and title once") {
@@ -190,6 +202,7 @@ TEST_CASE("sentence re-rank: a missing model leaves the search lexical") {
     CHECK(hits[i].chunk_id() == expected[i].chunk_id());
     CHECK_FALSE(hits[i].semantic());
   }
+  CHECK(embedded_documents(h, bot, true) == 0);  // no encoder: nothing is pending
 }
 
 TEST_CASE("V020 on a database with chunks: they are queued, embedded by the worker, searchable") {

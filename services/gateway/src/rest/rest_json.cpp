@@ -155,6 +155,9 @@ boost::json::object document_json(const registry::v1::Document& document) {
           {"format", document_format_name(document.format())},
           {"size_bytes", document.size_bytes()},
           {"chunk_count", document.chunk_count()},
+          {"semantic_index", document.embedded()            ? "ready"
+                             : document.embedding_pending() ? "pending"
+                                                            : "off"},
           {"created_at", rpc::rfc3339(document.created_at())}};
 }
 

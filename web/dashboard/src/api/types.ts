@@ -66,6 +66,9 @@ export interface KnowledgeDocument {
   format: "text" | "markdown" | "html" | "pdf";
   size_bytes: number;
   chunk_count: number;
+  /** The meaning (sentence-embedding) index of an English bot: "pending" until the backfill has
+   * embedded the document; "off" for bots whose search does not use it. */
+  semantic_index?: "ready" | "pending" | "off";
   created_at: string;
 }
 

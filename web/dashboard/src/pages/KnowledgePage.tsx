@@ -2,7 +2,7 @@
 // paste text, list documents (size, chunks, status), delete with confirmation, and the plan's
 // per-bot knowledge size allowance.
 
-import { useRef, useState, type DragEvent, type FormEvent } from "react";
+import { useEffect, useRef, useState, type DragEvent, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { addTextDocument, deleteDocument, getBot, getSubscription, listDocuments } from "../api/endpoints";
 import type { KnowledgeDocument } from "../api/types";
@@ -31,6 +31,14 @@ export function KnowledgePage({ botId }: { botId: string }) {
   const lang = i18n.language;
   const bot = useLoad(() => getBot(botId), [botId]);
   const docs = useLoad(() => listDocuments(botId), [botId]);
+  // While the meaning index is being built, look again every few seconds (bounded: only while a
+  // document is pending and the page is open).
+  const pending = !!docs.data?.some((d) => d.semantic_index === "pending");
+  useEffect(() => {
+    if (!pending) return;
+    const timer = window.setTimeout(docs.reload, 4000);
+    return () => window.clearTimeout(timer);
+  }, [pending, docs.data, docs.reload]);
   const sub = useLoad(getSubscription, []);
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [dragging, setDragging] = useState(false);
@@ -203,9 +211,12 @@ export function KnowledgePage({ botId }: { botId: string }) {
                   <td data-label={t("knowledge.docSize")} className="num">{formatBytes(d.size_bytes, lang, t)}</td>
                   <td data-label={t("knowledge.chunks")} className="num" data-testid="chunks">{formatNumber(d.chunk_count, lang)}</td>
                   <td data-label={t("knowledge.status")}>
-                    {d.chunk_count > 0
-                      ? <span className="pill ok">{t("knowledge.ready")}</span>
-                      : <span className="pill warn">{t("knowledge.noChunks")}</span>}
+                    {d.chunk_count === 0
+                      ? <span className="pill warn">{t("knowledge.noChunks")}</span>
+                      : d.semantic_index === "pending"
+                        ? <span className="pill" title={t("knowledge.semanticPendingHint")}
+                            data-testid="semantic-pending">{t("knowledge.semanticPending")}</span>
+                        : <span className="pill ok">{t("knowledge.ready")}</span>}
                   </td>
                   <td data-label={t("knowledge.added")}>{formatDateTime(d.created_at, lang)}</td>
                   <td>
