@@ -214,7 +214,7 @@ export function KnowledgePage({ botId }: { botId: string }) {
                     {d.chunk_count === 0
                       ? <span className="pill warn">{t("knowledge.noChunks")}</span>
                       : d.semantic_index === "pending"
-                        ? <span className="pill" title={t("knowledge.semanticPendingHint")}
+                        ? <span className="pill info" title={t("knowledge.semanticPendingHint")}
                             data-testid="semantic-pending">{t("knowledge.semanticPending")}</span>
                         : <span className="pill ok">{t("knowledge.ready")}</span>}
                   </td>
