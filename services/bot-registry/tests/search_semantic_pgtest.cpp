@@ -16,6 +16,7 @@ namespace {
 const std::string kTenant = "55555555-5555-4555-8555-555555555555";
 
 using Harness = registry::test::RegistryHarness;
+using registry::test::search_in;
 
 std::shared_ptr<const registry::WordVectors> real_vectors() {
   const std::string path = REGISTRY_WORD_VECTORS_FILE;
@@ -31,16 +32,6 @@ registry::RegistrySettings with_vectors(std::shared_ptr<const registry::WordVect
   return settings;
 }
 
-std::vector<registry::v1::KnowledgeChunk> search(registry::BotRegistry& bots, const registry::v1::Bot& bot,
-                                                 const std::string& query, int limit) {
-  registry::v1::SearchKnowledgeRequest request;
-  request.set_tenant_id(bot.tenant_id());
-  request.set_bot_id(bot.id());
-  request.set_query(query);
-  request.set_limit(limit);
-  auto response = bots.search_knowledge(request);
-  return {response.chunks().begin(), response.chunks().end()};
-}
 
 }  // namespace
 
@@ -66,7 +57,7 @@ TEST_CASE("semantic re-rank: a paraphrase sharing no content word with its entry
   auto entitlements = std::make_shared<registry::GrpcEntitlementsClient>(
       rpc::make_channel(h.subscription.address()), Harness::kTimeout);
   registry::BotRegistry lexical(h.pool, entitlements, registry::RegistrySettings{});
-  auto before = search(lexical, bot, question, 3);
+  auto before = search_in(lexical, bot, question, 3);
   REQUIRE(before.size() >= 2);
   for (const auto& x : before) UNSCOPED_INFO("lexical: " << x.document_title() << " score " << x.score());
   CHECK(before[0].document_id() == pay.id());
@@ -117,8 +108,8 @@ TEST_CASE("semantic re-rank: the in-process index and the SQL search give the sa
                                               "should I cover my face on the bus", "holidays and pets"};
   for (const auto& q : questions) {
     for (int limit : {1, 3, 20}) {
-      auto a = search(*h.bots, bot, q, limit);
-      auto b = search(sql_only, bot, q, limit);
+      auto a = search_in(*h.bots, bot, q, limit);
+      auto b = search_in(sql_only, bot, q, limit);
       INFO(q << " limit " << limit);
       REQUIRE(a.size() == b.size());
       for (std::size_t i = 0; i < a.size(); ++i) {

@@ -25,6 +25,7 @@ const std::string kShip = "Can I do holidays on a ship?";
 const std::string kCruiseTitle = "Should I go on a cruise?";
 
 using Harness = registry::test::RegistryHarness;
+using registry::test::search_in;
 
 std::shared_ptr<const registry::SentenceEncoder> real_encoder() {
   static std::shared_ptr<const registry::SentenceEncoder> encoder = [] {
@@ -62,16 +63,6 @@ std::string add_covid(Harness& h, const registry::v1::Bot& bot) {
   return cruise;
 }
 
-std::vector<registry::v1::KnowledgeChunk> search(registry::BotRegistry& bots, const registry::v1::Bot& bot,
-                                                 const std::string& query, int limit) {
-  registry::v1::SearchKnowledgeRequest request;
-  request.set_tenant_id(bot.tenant_id());
-  request.set_bot_id(bot.id());
-  request.set_query(query);
-  request.set_limit(limit);
-  auto response = bots.search_knowledge(request);
-  return {response.chunks().begin(), response.chunks().end()};
-}
 
 std::unique_ptr<registry::BotRegistry> registry_with(Harness& h, registry::RegistrySettings settings) {
   auto entitlements = std::make_shared<registry::GrpcEntitlementsClient>(
@@ -110,7 +101,7 @@ TEST_CASE("sentence re-rank: after the backfill a paraphrase with no shared word
 
   // Lexical only (no encoder, no word vectors): the cruise entry is not first.
   auto lexical = registry_with(h, registry::RegistrySettings{});
-  auto before = search(*lexical, bot, kShip, 3);
+  auto before = search_in(*lexical, bot, kShip, 3);
   REQUIRE_FALSE(before.empty());
   for (const auto& x : before) UNSCOPED_INFO("lexical: " << x.document_title() << " score " << x.score());
   CHECK(before[0].document_id() != cruise);
@@ -133,7 +124,7 @@ TEST_CASE("sentence re-rank: after the backfill a paraphrase with no shared word
   auto sql = registry_with(h, with_encoder(false));
   for (int round = 0; round < 2; ++round) {  // the second round from the embedding cache
     auto hits = h.search(bot, kShip, 3);
-    auto hits_sql = search(*sql, bot, kShip, 3);
+    auto hits_sql = search_in(*sql, bot, kShip, 3);
     REQUIRE(hits.size() == 3);
     REQUIRE(hits_sql.size() == hits.size());
     for (const auto& x : hits) UNSCOPED_INFO(x.document_title() << " score " << x.score() << " sim " << x.semantic_similarity());
@@ -196,7 +187,7 @@ TEST_CASE("sentence re-rank: a missing model leaves the search lexical") {
   add_covid(h, bot);
   auto lexical = registry_with(h, registry::RegistrySettings{});
   auto hits = h.search(bot, kShip, 3);
-  auto expected = search(*lexical, bot, kShip, 3);
+  auto expected = search_in(*lexical, bot, kShip, 3);
   REQUIRE(hits.size() == expected.size());
   for (std::size_t i = 0; i < hits.size(); ++i) {
     CHECK(hits[i].chunk_id() == expected[i].chunk_id());

@@ -156,4 +156,17 @@ struct RegistryHarness {
   }
 };
 
+/// SearchKnowledge called in process on `bots` (a BotRegistry of its own settings, e.g. the SQL
+/// path or no encoder), not through the harness's gRPC server.
+inline std::vector<registry::v1::KnowledgeChunk> search_in(registry::BotRegistry& bots, const registry::v1::Bot& bot,
+                                                           const std::string& query, int limit) {
+  registry::v1::SearchKnowledgeRequest request;
+  request.set_tenant_id(bot.tenant_id());
+  request.set_bot_id(bot.id());
+  request.set_query(query);
+  request.set_limit(limit);
+  auto response = bots.search_knowledge(request);
+  return {response.chunks().begin(), response.chunks().end()};
+}
+
 }  // namespace botfactory::registry::test
