@@ -4,12 +4,9 @@
 // not seen before. Thread-safe. Bounded: at most `max_entries` chunks (~1.1 KiB each: the
 // text's and the title's int8 vectors); when full it is emptied and refills.
 
-#include <cstddef>
-#include <mutex>
 #include <optional>
-#include <string>
-#include <unordered_map>
 
+#include "bounded_id_cache.hpp"
 #include "sentence_embedding.hpp"
 
 namespace botfactory::registry {
@@ -20,19 +17,7 @@ struct ChunkEmbeddings {
   std::optional<QuantizedEmbedding> title;
 };
 
-class ChunkEmbeddingCache {
- public:
-  explicit ChunkEmbeddingCache(std::size_t max_entries) : max_entries_(max_entries) {}
-  /// The cached embeddings of `chunk_id`, or nullopt.
-  std::optional<ChunkEmbeddings> get(const std::string& chunk_id) const;
-  /// Keeps complete embeddings (both the text's and the title's, or "no title").
-  void put(const std::string& chunk_id, const ChunkEmbeddings& embeddings);
-  std::size_t size() const;
-
- private:
-  const std::size_t max_entries_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, ChunkEmbeddings> entries_;
-};
+/// Complete embeddings only (both the text's and the title's, or "no title") are put.
+using ChunkEmbeddingCache = BoundedIdCache<ChunkEmbeddings>;
 
 }  // namespace botfactory::registry

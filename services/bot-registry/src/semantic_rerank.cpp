@@ -43,23 +43,14 @@ void add_words(const WordVectors& vectors, std::string_view text, float weight, 
 }  // namespace
 
 bool ChunkVectorCache::get(const std::string& chunk_id, std::size_t source_bytes, std::vector<float>& out) const {
-  std::lock_guard lock(mutex_);
-  auto it = entries_.find(chunk_id);
-  if (it == entries_.end() || it->second.source_bytes != source_bytes) return false;
-  out = it->second.vector;
+  auto entry = entries_.get(chunk_id);
+  if (!entry || entry->source_bytes != source_bytes) return false;
+  out = std::move(entry->vector);
   return true;
 }
 
 void ChunkVectorCache::put(const std::string& chunk_id, std::size_t source_bytes, const std::vector<float>& vector) {
-  if (max_entries_ == 0) return;
-  std::lock_guard lock(mutex_);
-  if (entries_.size() >= max_entries_) entries_.clear();
-  entries_.insert_or_assign(chunk_id, Entry{source_bytes, vector});
-}
-
-std::size_t ChunkVectorCache::size() const {
-  std::lock_guard lock(mutex_);
-  return entries_.size();
+  entries_.put(chunk_id, Entry{source_bytes, vector});
 }
 
 int text_vector(const WordVectors& vectors, std::string_view text, std::string_view extra, float extra_weight,

@@ -7,13 +7,12 @@
 // paths stay equal before it and it is the same after both.
 
 #include <cstddef>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "botfactory/registry/v1/registry.pb.h"
+#include "bounded_id_cache.hpp"
 #include "word_vectors.hpp"
 
 namespace botfactory::registry {
@@ -33,25 +32,22 @@ struct SemanticRerankSettings {
 };
 
 /// Chunks' unit vectors by chunk id (a chunk's text and title never change under its id), so a
-/// search does not re-read the 20 candidates' words. Thread-safe. Bounded: at most
-/// `max_entries` vectors (dims floats + the id each, ~0.5 KiB at 100 dims); when full it is
-/// emptied and refills (a cheap bound with no per-entry bookkeeping).
+/// search does not re-read the 20 candidates' words. Thread-safe. Bounded (BoundedIdCache): at
+/// most `max_entries` vectors (dims floats + the id each, ~0.5 KiB at 100 dims).
 class ChunkVectorCache {
  public:
-  explicit ChunkVectorCache(std::size_t max_entries) : max_entries_(max_entries) {}
+  explicit ChunkVectorCache(std::size_t max_entries) : entries_(max_entries) {}
   /// The cached vector of `chunk_id` whose text + title were `source_bytes` long, into `out`.
   bool get(const std::string& chunk_id, std::size_t source_bytes, std::vector<float>& out) const;
   void put(const std::string& chunk_id, std::size_t source_bytes, const std::vector<float>& vector);
-  std::size_t size() const;
+  std::size_t size() const { return entries_.size(); }
 
  private:
   struct Entry {
     std::size_t source_bytes;
     std::vector<float> vector;
   };
-  const std::size_t max_entries_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry> entries_;
+  BoundedIdCache<Entry> entries_;
 };
 
 /// The SIF-weighted mean of the vectors of `text`'s words (query_words()' word rule, repeats
