@@ -1,8 +1,11 @@
 # Shared CMake helpers for BotFactory targets.
 
-# botfactory_warnings(<target>): the project's warning set.
+# botfactory_warnings(<target>): the project's warning set. An aggregate initialised with fewer
+# values than it has fields is an error: give the struct default member initialisers ({} or
+# = value), so a field added later cannot be left indeterminate or silently skipped.
 function(botfactory_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter
+    -Werror=missing-field-initializers)
 endfunction()
 
 # botfactory_embed_migrations(<target> <schema> <dir>)

@@ -41,18 +41,18 @@ class InboxWaker {
 
 /// ConnectChannel's input, plain.
 struct ConnectRequest {
-  std::string tenant_id;
-  std::string bot_id;
-  std::string type;  // "telegram"
-  std::string mode;  // "polling" | "webhook" | ""
-  std::string token;
+  std::string tenant_id{};
+  std::string bot_id{};
+  std::string type{};  // "telegram"
+  std::string mode{};  // "polling" | "webhook" | ""
+  std::string token{};
   // Meta channels: WhatsApp Cloud API (type "whatsapp": phone_number_id) or Instagram (type
   // "instagram": instagram_account_id), with all three secrets.
-  std::string phone_number_id;
-  std::string access_token;
-  std::string app_secret;
-  std::string verify_token;
-  std::string instagram_account_id;
+  std::string phone_number_id{};
+  std::string access_token{};
+  std::string app_secret{};
+  std::string verify_token{};
+  std::string instagram_account_id{};
 };
 
 /// What one signed WhatsApp webhook call carried.

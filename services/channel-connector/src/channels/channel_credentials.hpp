@@ -16,11 +16,11 @@ inline constexpr const char* kChannelCredentialsSecretEnv = "CHANNEL_CREDENTIALS
 
 /// Everything secret of one binding; fields a kind does not use stay empty.
 struct ChannelCredentials {
-  std::string token;           // Telegram bot token
-  std::string webhook_secret;  // Telegram setWebhook secret_token (webhook mode)
-  std::string access_token;    // WhatsApp: Graph API Bearer token
-  std::string app_secret;      // WhatsApp: the Meta app secret (X-Hub-Signature-256 key)
-  std::string verify_token;    // WhatsApp: hub.verify_token of the webhook verification
+  std::string token{};           // Telegram bot token
+  std::string webhook_secret{};  // Telegram setWebhook secret_token (webhook mode)
+  std::string access_token{};    // WhatsApp: Graph API Bearer token
+  std::string app_secret{};      // WhatsApp: the Meta app secret (X-Hub-Signature-256 key)
+  std::string verify_token{};    // WhatsApp: hub.verify_token of the webhook verification
 };
 
 /// Seals `credentials` (JSON inside the box).

@@ -30,13 +30,13 @@ struct AppendCommitter::Lane {
 
 struct AppendCommitter::Item {
   enum class State { kQueued, kLead, kDone };
-  const NewMessage* message;
-  Clock::time_point queued;
-  std::optional<std::chrono::system_clock::time_point> deadline;
+  const NewMessage* message = nullptr;
+  Clock::time_point queued{};
+  std::optional<std::chrono::system_clock::time_point> deadline{};
   State state = State::kQueued;  // guarded by the lane's mutex
   bool barrier = false;  // a Gate's place: never committed, ends the batch before it
-  std::condition_variable changed;
-  AppendOutcome outcome;
+  std::condition_variable changed{};
+  AppendOutcome outcome{};
 };
 
 AppendCommitter::AppendCommitter(ChatStore& store, CommitSettings settings,

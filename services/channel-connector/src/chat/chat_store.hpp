@@ -20,43 +20,43 @@ namespace botfactory::channel {
 
 /// A message to append; fields already validated.
 struct NewMessage {
-  std::string conversation_id;
-  std::string client_id;
+  std::string conversation_id{};
+  std::string client_id{};
   common::v1::SenderKind sender_kind = common::v1::SENDER_KIND_UNSPECIFIED;
-  std::string sender_id;
-  std::string sender_name;
-  std::string text;
+  std::string sender_id{};
+  std::string sender_name{};
+  std::string text{};
   /// Bot replies only: the cited passages, already bounded (message_sources.hpp); stored as
   /// chat.messages.sources (jsonb, NULL when empty).
-  std::vector<ReplySource> sources;
+  std::vector<ReplySource> sources{};
   /// When set, the conversation must belong to this tenant (else append() finds nothing);
   /// empty only for the service's own trusted posts (bot replies).
-  std::string tenant_id;
+  std::string tenant_id{};
   /// When the conversation is bound to a channel (Telegram …): queue the message in
   /// chat.channel_outbox in the same transaction (bot and operator messages).
   bool deliver_to_channel = false;
   /// Bot model replies only: chat.messages.answered (NULL when unset).
-  std::optional<bool> answered;
+  std::optional<bool> answered{};
   /// Bot messages: the bot's language, stored on the outbox row (chat.channel_outbox.language,
   /// V007) for the sources heading; "" otherwise.
-  std::string language;
+  std::string language{};
   /// files: called once with a copy of the committed message before its `message.new` is
   /// published (links the message to its attachment and puts it on the live frame); may throw
   /// (logged, the message stays committed). Empty for most messages.
-  std::function<void(chat::v1::Message&)> after_commit;
+  std::function<void(chat::v1::Message&)> after_commit{};
   /// roomcore: rooms only — the append stores the message only while (room_member_kind,
   /// room_member_id) is a member of the room (chat.room_members), checked under the
   /// conversation row's lock in the append's own transaction, so a post racing the sender's
   /// removal commits before the member.removed event or not at all (no row: append answers
   /// std::nullopt). Empty kind = no check.
-  std::string room_member_kind;
-  std::string room_member_id;
+  std::string room_member_kind{};
+  std::string room_member_id{};
   /// harden: e2ee rooms only — the append stores the message only while the room's key_epoch
   /// is `epoch` and that epoch's key id is `key_id` (chat.rooms, chat.e2ee_room_epochs), checked
   /// in the same statement as the membership, under the conversation row's lock: a leave or
   /// removal bumps the epoch under that lock, so a post racing it commits before the bump or
   /// not at all (no row: append answers std::nullopt). Unset = no check.
-  std::optional<E2eeKeyCheck> e2ee_key;
+  std::optional<E2eeKeyCheck> e2ee_key{};
 };
 
 /// The outcome of append(): the stored message, whether it was already there, and the
