@@ -1,8 +1,8 @@
 # Shared CMake helpers for BotFactory targets.
 
 # botfactory_warnings(<target>): the project's warning set. An aggregate initialised with fewer
-# values than it has fields is an error: give the struct default member initialisers ({} or
-# = value), so a field added later cannot be left indeterminate or silently skipped.
+# values than it has fields is an error unless the fields left out have default member
+# initialisers ({} or = value): every field's default is then stated where the struct is.
 function(botfactory_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter
     -Werror=missing-field-initializers)
