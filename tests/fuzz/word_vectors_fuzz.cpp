@@ -1,7 +1,8 @@
 // Fuzz target: the word-vector file parser (services/bot-registry/src/word_vectors.cpp, the
 // format of tools/word-vectors/convert.mjs).
 // Input: byte 0 selects the mode: even = the rest as it is; odd = the rest with its correct
-// FNV-1a checksum appended (so mutations get past the checksum to the structure).
+// FNV-1a checksum appended (so mutations get past the checksum to the structure;
+// model_file_input.hpp).
 // Properties:
 // - parse() either returns vectors or throws WordVectorsError (nothing else, no crash);
 // - returned vectors: 1..1024 dims, at least one word, every word found again at an index
@@ -9,27 +10,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "fuzz_check.hpp"
+#include "model_file_input.hpp"
 #include "word_vectors.hpp"
 
 using botfactory::registry::WordVectors;
 using botfactory::registry::WordVectorsError;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size == 0) return 0;
-  std::string bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
-  if (data[0] & 1) {
-    std::uint32_t h = 0x811c9dc5u;
-    for (unsigned char c : bytes) {
-      h ^= c;
-      h *= 0x01000193u;
-    }
-    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((h >> (8 * i)) & 0xFF));
-  }
-  try {
+  return fuzz_model_file<WordVectorsError>(data, size, [](const std::string& bytes) {
     auto v = WordVectors::parse(bytes, "fuzz");
     FUZZ_CHECK(v->dims() >= 1 && v->dims() <= 1024);
     FUZZ_CHECK(v->size() >= 1);
@@ -39,7 +30,5 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(w > 0.0f && w <= 1.0f);
     FUZZ_CHECK(v->find("") == -1);
     FUZZ_CHECK(v->bytes() >= v->size() * v->dims());
-  } catch (const WordVectorsError&) {
-  }
-  return 0;
+  });
 }

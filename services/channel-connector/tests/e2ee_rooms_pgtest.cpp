@@ -9,6 +9,8 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <functional>
+#include <map>
 #include <thread>
 
 #include "botfactory/common/random.hpp"
@@ -51,6 +53,72 @@ struct Member {
   std::string device;
 };
 
+/// A fresh tenant's end-to-end encryption keys on a harness of its own.
+struct E2eeTenant {
+  Harness h;
+  E2eeRepository rows{h.pool()};
+  E2eeRoomKeys keys{rows};
+  std::string tenant = random_uuid();
+
+  /// A new user of the tenant named `name`, with one registered device (a fresh P-256 key).
+  Member make(const std::string& name) {
+    Member m{Actor{tenant, "user", random_uuid(), name}, id22()};
+    keys.put_device(tenant, m.actor.id, m.device, fresh_p256_public_key());
+    return m;
+  }
+};
+
+/// The race cases' room: alice creates an e2ee room, every name of `joiners` joins it by her
+/// invite, and the room key of epoch 1 (`k1`) is wrapped for every member's device.
+struct RaceRoom : E2eeTenant {
+  explicit RaceRoom(const std::vector<std::string>& joiners) {
+    const Member& alice = members.emplace("alice", make("alice")).first->second;
+    room = h.rooms().create(alice.actor, "secret", "", "private", true);
+    auto invite = h.rooms().create_invite(alice.actor, room.id(), 0);
+    std::vector<E2eeWrapInput> wraps{{alice.actor.id, alice.device, "alice.k1"}};
+    for (const auto& name : joiners) {
+      const Member& m = members.emplace(name, make(name)).first->second;
+      h.rooms().join(m.actor, "", invite.token());
+      wraps.push_back({m.actor.id, m.device, name + ".k1"});
+    }
+    keys.put_keys(tenant, room.id(), alice.actor.id, 1, k1, alice.device, wraps);
+  }
+
+  const Member& member(const std::string& name) const { return members.at(name); }
+
+  /// A departure racing `action`: this thread takes the room's conversation row lock in a
+  /// transaction of its own, runs `action` on another thread and waits until that thread waits
+  /// for a lock (it passed its checks outside the lock), then does under the lock what a leave /
+  /// removal does — deletes `departing` from the room's members and opens the next key epoch —
+  /// commits and joins the thread. Returns the room's last_seq under the lock (the departure's
+  /// place in the room's messages). REQUIREs that `action` came to wait.
+  std::int64_t depart_while_locked(const Member& departing, const std::function<void()>& action) {
+    botfactory::pg::Connection blocker(h.conninfo());
+    blocker.exec("BEGIN");
+    auto locked_seq = blocker.exec("SELECT last_seq FROM chat.conversations WHERE id = $1::uuid FOR UPDATE",
+                                   {room.id()}).int64(0, 0);
+    std::thread racer(action);
+    bool waiting = wait_until([&] {
+      return h.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                     "AND wait_event_type = 'Lock'") > 0;
+    });
+    if (waiting) {
+      blocker.exec("DELETE FROM chat.room_members WHERE room_id = $1::uuid AND member_kind = 'user' "
+                   "AND member_id = $2", {room.id(), departing.actor.id});
+      blocker.exec("UPDATE chat.rooms SET key_epoch = key_epoch + 1 WHERE conversation_id = $1::uuid",
+                   {room.id()});
+    }
+    blocker.exec(waiting ? "COMMIT" : "ROLLBACK");
+    racer.join();
+    REQUIRE(waiting);
+    return locked_seq;
+  }
+
+  std::map<std::string, Member> members;
+  botfactory::chat::v1::Room room;
+  std::string k1 = id22();
+};
+
 }  // namespace
 
 TEST_CASE("e2ee devices: P-256 keys, idempotent, a changed key is a conflict") {
@@ -81,20 +149,15 @@ TEST_CASE("e2ee devices: P-256 keys, idempotent, a changed key is a conflict") {
 }
 
 TEST_CASE("e2ee rooms: epochs, first-wins key ids, member-only wraps, rotation on leave") {
-  Harness h;
+  E2eeTenant t;
+  auto& h = t.h;
   auto& rooms = h.rooms();
-  E2eeRepository rows(h.pool());
-  E2eeRoomKeys keys(rows);
-  std::string tenant = random_uuid();
-  auto make = [&](const std::string& name) {
-    Member m{Actor{tenant, "user", random_uuid(), name}, id22()};
-    keys.put_device(tenant, m.actor.id, m.device, fresh_p256_public_key());
-    return m;
-  };
-  auto alice = make("alice");
-  auto bob = make("bob");
-  auto carol = make("carol");
-  auto outsider = make("mallory");
+  auto& keys = t.keys;
+  const auto& tenant = t.tenant;
+  auto alice = t.make("alice");
+  auto bob = t.make("bob");
+  auto carol = t.make("carol");
+  auto outsider = t.make("mallory");
 
   CHECK_THROWS_AS(rooms.create(alice.actor, "open", "", "public", true), RoomError);
   auto plain = rooms.create(alice.actor, "plain", "", "private", false);
@@ -186,7 +249,7 @@ TEST_CASE("e2ee rooms: epochs, first-wins key ids, member-only wraps, rotation o
   CHECK(after.devices.size() == 2);
   CHECK(after.my_keys.size() == 2);
   CHECK(rooms.post(bob.actor, room.id(), "c7", envelope(2, k2)).message().seq() > 0);
-  auto wraps_of_carol = rows.wraps_for(tenant, room.id(), carol.actor.id, carol.device);
+  auto wraps_of_carol = t.rows.wraps_for(tenant, room.id(), carol.actor.id, carol.device);
   REQUIRE(wraps_of_carol.size() == 1);
   CHECK(wraps_of_carol[0].epoch == 1);
 
@@ -199,27 +262,13 @@ TEST_CASE("e2ee rooms: epochs, first-wins key ids, member-only wraps, rotation o
 }
 
 TEST_CASE("e2ee rooms: a leave racing posts — no message of the old key epoch is stored after the bump (harden)") {
-  Harness h;
+  RaceRoom r({"bob", "carol", "dave"});
+  auto& h = r.h;
   auto& rooms = h.rooms();
-  E2eeRepository rows(h.pool());
-  E2eeRoomKeys keys(rows);
-  std::string tenant = random_uuid();
-  auto make = [&](const std::string& name) {
-    Member m{Actor{tenant, "user", random_uuid(), name}, id22()};
-    keys.put_device(tenant, m.actor.id, m.device, fresh_p256_public_key());
-    return m;
-  };
-  auto alice = make("alice");
-  auto bob = make("bob");
-  auto carol = make("carol");
-  auto dave = make("dave");
-  auto room = rooms.create(alice.actor, "secret", "", "private", true);
-  auto invite = rooms.create_invite(alice.actor, room.id(), 0);
-  for (const auto* m : {&bob, &carol, &dave}) rooms.join(m->actor, "", invite.token());
-  std::string k1 = id22();
-  keys.put_keys(tenant, room.id(), alice.actor.id, 1, k1, alice.device,
-                {{alice.actor.id, alice.device, "a.b.c"}, {bob.actor.id, bob.device, "d.e.f"},
-                 {carol.actor.id, carol.device, "g.h.i"}, {dave.actor.id, dave.device, "j.k.l"}});
+  const auto& room = r.room;
+  const Member& alice = r.member("alice");
+  const Member& bob = r.member("bob");
+  const Member& carol = r.member("carol");
   auto old_epoch_after = [&](std::int64_t bump_seq) {
     return h.count("SELECT count(*) FROM chat.messages WHERE conversation_id = $1::uuid AND event IS NULL "
                    "AND text LIKE 'e2ee.v1.1.%' AND seq > $2::bigint",
@@ -230,23 +279,10 @@ TEST_CASE("e2ee rooms: a leave racing posts — no message of the old key epoch 
   // row lock; meanwhile a departure (here: the test's own transaction doing what a leave does,
   // under that lock) removes dave and opens epoch 2. The post must not store an epoch-1 message.
   {
-    botfactory::pg::Connection blocker(h.conninfo());
-    blocker.exec("BEGIN");
-    auto bump_seq = blocker.exec("SELECT last_seq FROM chat.conversations WHERE id = $1::uuid FOR UPDATE",
-                                 {room.id()}).int64(0, 0);
     std::pair<std::optional<E2eeError::Kind>, std::string> outcome;
-    std::thread post([&] {
-      outcome = refused([&] { rooms.post(bob.actor, room.id(), "held", envelope(1, k1)); });
+    auto bump_seq = r.depart_while_locked(r.member("dave"), [&] {
+      outcome = refused([&] { rooms.post(bob.actor, room.id(), "held", envelope(1, r.k1)); });
     });
-    REQUIRE(wait_until([&] {
-      return h.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                     "AND wait_event_type = 'Lock'") > 0;
-    }));
-    blocker.exec("DELETE FROM chat.room_members WHERE room_id = $1::uuid AND member_kind = 'user' "
-                 "AND member_id = $2", {room.id(), dave.actor.id});
-    blocker.exec("UPDATE chat.rooms SET key_epoch = key_epoch + 1 WHERE conversation_id = $1::uuid", {room.id()});
-    blocker.exec("COMMIT");
-    post.join();
     CHECK(outcome.second == "key_epoch_stale");
     CHECK(h.count("SELECT count(*) FROM chat.messages WHERE client_id = 'held'") == 0);
     CHECK(old_epoch_after(bump_seq) == 0);
@@ -256,9 +292,9 @@ TEST_CASE("e2ee rooms: a leave racing posts — no message of the old key epoch 
   // (epoch 3 in the leave's transaction). Every epoch-2 message stored precedes carol's
   // member.left event; after it, posts are refused key_epoch_stale (or the poster stopped).
   std::string k2 = id22();
-  keys.put_keys(tenant, room.id(), alice.actor.id, 2, k2, alice.device,
-                {{alice.actor.id, alice.device, "m.n.o"}, {bob.actor.id, bob.device, "p.q.r"},
-                 {carol.actor.id, carol.device, "s.t.u"}});
+  r.keys.put_keys(r.tenant, room.id(), alice.actor.id, 2, k2, alice.device,
+                  {{alice.actor.id, alice.device, "m.n.o"}, {bob.actor.id, bob.device, "p.q.r"},
+                   {carol.actor.id, carol.device, "s.t.u"}});
   std::atomic<int> stored{0};
   std::atomic<int> stale{0};
   std::atomic<int> other_errors{0};
@@ -300,40 +336,26 @@ TEST_CASE("e2ee rooms: a leave racing posts — no message of the old key epoch 
 }
 
 TEST_CASE("e2ee rooms: an edit racing a departure — no old-epoch edit and no edit by a removed member after it (harden2)") {
-  Harness h;
+  RaceRoom r({"bob", "dave"});
+  auto& h = r.h;
   auto& rooms = h.rooms();
-  E2eeRepository rows(h.pool());
-  E2eeRoomKeys keys(rows);
-  std::string tenant = random_uuid();
-  auto make = [&](const std::string& name) {
-    Member m{Actor{tenant, "user", random_uuid(), name}, id22()};
-    keys.put_device(tenant, m.actor.id, m.device, fresh_p256_public_key());
-    return m;
-  };
-  auto alice = make("alice");
-  auto bob = make("bob");
-  auto dave = make("dave");
-  auto room = rooms.create(alice.actor, "secret", "", "private", true);
-  auto invite = rooms.create_invite(alice.actor, room.id(), 0);
-  for (const auto* m : {&bob, &dave}) rooms.join(m->actor, "", invite.token());
-  std::string k1 = id22();
-  keys.put_keys(tenant, room.id(), alice.actor.id, 1, k1, alice.device,
-                {{alice.actor.id, alice.device, "a.b.c"}, {bob.actor.id, bob.device, "d.e.f"},
-                 {dave.actor.id, dave.device, "j.k.l"}});
+  auto& keys = r.keys;
+  const auto& tenant = r.tenant;
+  const auto& room = r.room;
+  const auto& k1 = r.k1;
+  const Member& alice = r.member("alice");
+  const Member& bob = r.member("bob");
+  const Member& dave = r.member("dave");
   auto original = envelope(1, k1);
   auto seq = rooms.post(bob.actor, room.id(), "orig", original).message().seq();
   auto edits_stored = [&] {
     return h.count("SELECT count(*) FROM chat.message_events WHERE conversation_id = $1::uuid", {room.id()});
   };
-  // The edit passed its envelope check at epoch `epoch` and waits for the room's row lock while
-  // the test's own transaction does what a leave / removal does under that lock: deletes
-  // `departing` and opens the next epoch. Returns the edit's EditError code ("none" = stored).
+  // bob's edit, of epoch `epoch`, racing `departing`'s departure (RaceRoom::depart_while_locked).
+  // Returns the edit's EditError code ("none" = stored).
   auto edit_racing_departure = [&](const Member& departing, std::int32_t epoch, const std::string& key) {
-    botfactory::pg::Connection blocker(h.conninfo());
-    blocker.exec("BEGIN");
-    blocker.exec("SELECT 1 FROM chat.conversations WHERE id = $1::uuid FOR UPDATE", {room.id()});
     std::string code = "none";
-    std::thread edit([&] {
+    r.depart_while_locked(departing, [&] {
       try {
         h.edits().edit(tenant, room.id(), seq, EditActor{botfactory::common::v1::SENDER_KIND_OPERATOR, bob.actor.id},
                        envelope(epoch, key));
@@ -341,15 +363,6 @@ TEST_CASE("e2ee rooms: an edit racing a departure — no old-epoch edit and no e
         code = e.code();
       }
     });
-    REQUIRE(wait_until([&] {
-      return h.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                     "AND wait_event_type = 'Lock'") > 0;
-    }));
-    blocker.exec("DELETE FROM chat.room_members WHERE room_id = $1::uuid AND member_kind = 'user' "
-                 "AND member_id = $2", {room.id(), departing.actor.id});
-    blocker.exec("UPDATE chat.rooms SET key_epoch = key_epoch + 1 WHERE conversation_id = $1::uuid", {room.id()});
-    blocker.exec("COMMIT");
-    edit.join();
     return code;
   };
 
@@ -376,26 +389,15 @@ TEST_CASE("e2ee rooms: an edit racing a departure — no old-epoch edit and no e
 }
 
 TEST_CASE("e2ee rooms: a file upload racing a departure — no old-epoch caption and no file by a removed member after it (harden2)") {
-  Harness h;
-  auto& rooms = h.rooms();
-  E2eeRepository rows(h.pool());
-  E2eeRoomKeys keys(rows);
-  std::string tenant = random_uuid();
-  auto make = [&](const std::string& name) {
-    Member m{Actor{tenant, "user", random_uuid(), name}, id22()};
-    keys.put_device(tenant, m.actor.id, m.device, fresh_p256_public_key());
-    return m;
-  };
-  auto alice = make("alice");
-  auto bob = make("bob");
-  auto dave = make("dave");
-  auto room = rooms.create(alice.actor, "secret", "", "private", true);
-  auto invite = rooms.create_invite(alice.actor, room.id(), 0);
-  for (const auto* m : {&bob, &dave}) rooms.join(m->actor, "", invite.token());
-  std::string k1 = id22();
-  keys.put_keys(tenant, room.id(), alice.actor.id, 1, k1, alice.device,
-                {{alice.actor.id, alice.device, "a.b.c"}, {bob.actor.id, bob.device, "d.e.f"},
-                 {dave.actor.id, dave.device, "j.k.l"}});
+  RaceRoom r({"bob", "dave"});
+  auto& h = r.h;
+  auto& keys = r.keys;
+  const auto& tenant = r.tenant;
+  const auto& room = r.room;
+  const auto& k1 = r.k1;
+  const Member& alice = r.member("alice");
+  const Member& bob = r.member("bob");
+  const Member& dave = r.member("dave");
   auto upload = [&](const Member& who, const std::string& client_id, const std::string& caption) {
     botfactory::chat::v1::UploadAttachmentRequest request;
     request.set_tenant_id(tenant);
@@ -412,32 +414,18 @@ TEST_CASE("e2ee rooms: a file upload racing a departure — no old-epoch caption
   auto files_stored = [&] {
     return h.count("SELECT count(*) FROM chat.attachments WHERE conversation_id = $1::uuid", {room.id()});
   };
-  // bob's upload passed its checks (member, caption of epoch `epoch`) and waits for the room's
-  // row lock while the test's own transaction does what a leave / removal does under that lock:
-  // deletes `departing` and opens the next epoch. Returns the refusal's status message ("none" =
-  // stored).
+  // bob's upload (caption `caption`) racing `departing`'s departure
+  // (RaceRoom::depart_while_locked). Returns the refusal's status message ("none" = stored).
   auto upload_racing_departure = [&](const Member& departing, const std::string& client_id,
                                      const std::string& caption) {
-    botfactory::pg::Connection blocker(h.conninfo());
-    blocker.exec("BEGIN");
-    blocker.exec("SELECT 1 FROM chat.conversations WHERE id = $1::uuid FOR UPDATE", {room.id()});
     std::string outcome = "none";
-    std::thread up([&] {
+    r.depart_while_locked(departing, [&] {
       try {
         upload(bob, client_id, caption);
       } catch (const botfactory::rpc::StatusError& e) {
         outcome = e.what();
       }
     });
-    REQUIRE(wait_until([&] {
-      return h.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                     "AND wait_event_type = 'Lock'") > 0;
-    }));
-    blocker.exec("DELETE FROM chat.room_members WHERE room_id = $1::uuid AND member_kind = 'user' "
-                 "AND member_id = $2", {room.id(), departing.actor.id});
-    blocker.exec("UPDATE chat.rooms SET key_epoch = key_epoch + 1 WHERE conversation_id = $1::uuid", {room.id()});
-    blocker.exec("COMMIT");
-    up.join();
     return outcome;
   };
 
