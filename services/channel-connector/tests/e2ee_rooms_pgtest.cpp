@@ -10,7 +10,6 @@
 
 #include <atomic>
 #include <functional>
-#include <map>
 #include <thread>
 
 #include "botfactory/common/random.hpp"
@@ -68,23 +67,21 @@ struct E2eeTenant {
   }
 };
 
-/// The race cases' room: alice creates an e2ee room, every name of `joiners` joins it by her
-/// invite, and the room key of epoch 1 (`k1`) is wrapped for every member's device.
+/// The race cases' room: alice creates an e2ee room, bob and dave (and carol when `carol_joins`)
+/// join it by her invite, and the room key of epoch 1 (`k1`) is wrapped for every member's
+/// device. All four are users of the tenant with one device each.
 struct RaceRoom : E2eeTenant {
-  explicit RaceRoom(const std::vector<std::string>& joiners) {
-    const Member& alice = members.emplace("alice", make("alice")).first->second;
+  explicit RaceRoom(bool carol_joins) {
     room = h.rooms().create(alice.actor, "secret", "", "private", true);
     auto invite = h.rooms().create_invite(alice.actor, room.id(), 0);
     std::vector<E2eeWrapInput> wraps{{alice.actor.id, alice.device, "alice.k1"}};
-    for (const auto& name : joiners) {
-      const Member& m = members.emplace(name, make(name)).first->second;
-      h.rooms().join(m.actor, "", invite.token());
-      wraps.push_back({m.actor.id, m.device, name + ".k1"});
+    for (const Member* m : {&bob, &carol, &dave}) {
+      if (m == &carol && !carol_joins) continue;
+      h.rooms().join(m->actor, "", invite.token());
+      wraps.push_back({m->actor.id, m->device, m->actor.name + ".k1"});
     }
     keys.put_keys(tenant, room.id(), alice.actor.id, 1, k1, alice.device, wraps);
   }
-
-  const Member& member(const std::string& name) const { return members.at(name); }
 
   /// A departure racing `action`: this thread takes the room's conversation row lock in a
   /// transaction of its own, runs `action` on another thread and waits until that thread waits
@@ -114,7 +111,10 @@ struct RaceRoom : E2eeTenant {
     return locked_seq;
   }
 
-  std::map<std::string, Member> members;
+  Member alice = make("alice");
+  Member bob = make("bob");
+  Member carol = make("carol");
+  Member dave = make("dave");
   botfactory::chat::v1::Room room;
   std::string k1 = id22();
 };
@@ -262,17 +262,13 @@ TEST_CASE("e2ee rooms: epochs, first-wins key ids, member-only wraps, rotation o
 }
 
 TEST_CASE("e2ee rooms: a leave racing posts — no message of the old key epoch is stored after the bump (harden)") {
-  RaceRoom r({"bob", "carol", "dave"});
+  RaceRoom r(/*carol_joins=*/true);
   auto& h = r.h;
   auto& rooms = h.rooms();
-  const auto& room = r.room;
-  const Member& alice = r.member("alice");
-  const Member& bob = r.member("bob");
-  const Member& carol = r.member("carol");
   auto old_epoch_after = [&](std::int64_t bump_seq) {
     return h.count("SELECT count(*) FROM chat.messages WHERE conversation_id = $1::uuid AND event IS NULL "
                    "AND text LIKE 'e2ee.v1.1.%' AND seq > $2::bigint",
-                   {room.id(), std::to_string(bump_seq)});
+                   {r.room.id(), std::to_string(bump_seq)});
   };
 
   // 1. Deterministic: bob's post passed the envelope check at epoch 1 and waits for the room's
@@ -280,8 +276,8 @@ TEST_CASE("e2ee rooms: a leave racing posts — no message of the old key epoch 
   // under that lock) removes dave and opens epoch 2. The post must not store an epoch-1 message.
   {
     std::pair<std::optional<E2eeError::Kind>, std::string> outcome;
-    auto bump_seq = r.depart_while_locked(r.member("dave"), [&] {
-      outcome = refused([&] { rooms.post(bob.actor, room.id(), "held", envelope(1, r.k1)); });
+    auto bump_seq = r.depart_while_locked(r.dave, [&] {
+      outcome = refused([&] { rooms.post(r.bob.actor, r.room.id(), "held", envelope(1, r.k1)); });
     });
     CHECK(outcome.second == "key_epoch_stale");
     CHECK(h.count("SELECT count(*) FROM chat.messages WHERE client_id = 'held'") == 0);
@@ -292,18 +288,18 @@ TEST_CASE("e2ee rooms: a leave racing posts — no message of the old key epoch 
   // (epoch 3 in the leave's transaction). Every epoch-2 message stored precedes carol's
   // member.left event; after it, posts are refused key_epoch_stale (or the poster stopped).
   std::string k2 = id22();
-  r.keys.put_keys(r.tenant, room.id(), alice.actor.id, 2, k2, alice.device,
-                  {{alice.actor.id, alice.device, "m.n.o"}, {bob.actor.id, bob.device, "p.q.r"},
-                   {carol.actor.id, carol.device, "s.t.u"}});
+  r.keys.put_keys(r.tenant, r.room.id(), r.alice.actor.id, 2, k2, r.alice.device,
+                  {{r.alice.actor.id, r.alice.device, "m.n.o"}, {r.bob.actor.id, r.bob.device, "p.q.r"},
+                   {r.carol.actor.id, r.carol.device, "s.t.u"}});
   std::atomic<int> stored{0};
   std::atomic<int> stale{0};
   std::atomic<int> other_errors{0};
   std::vector<std::thread> posters;
-  for (const auto* m : {&alice, &bob}) {
+  for (const auto* m : {&r.alice, &r.bob}) {
     posters.emplace_back([&, m] {
       for (int i = 0; i < 300; ++i) {
         try {
-          rooms.post(m->actor, room.id(), m->actor.name + "-" + std::to_string(i), envelope(2, k2));
+          rooms.post(m->actor, r.room.id(), m->actor.name + "-" + std::to_string(i), envelope(2, k2));
           ++stored;
         } catch (const E2eeError& e) {
           if (e.code() == "key_epoch_stale") {
@@ -320,36 +316,29 @@ TEST_CASE("e2ee rooms: a leave racing posts — no message of the old key epoch 
     });
   }
   REQUIRE(wait_until([&] { return stored.load() >= 10; }));
-  rooms.leave(carol.actor, room.id());
+  rooms.leave(r.carol.actor, r.room.id());
   for (auto& t : posters) t.join();
   CHECK(other_errors.load() == 0);
-  CHECK(rooms.get(alice.actor, room.id()).key_epoch() == 3);
+  CHECK(rooms.get(r.alice.actor, r.room.id()).key_epoch() == 3);
   auto left_seq = h.count("SELECT seq FROM chat.messages WHERE conversation_id = $1::uuid "
-                          "AND event = 'member.left'", {room.id()});
+                          "AND event = 'member.left'", {r.room.id()});
   CHECK(left_seq > 0);
   CHECK(h.count("SELECT count(*) FROM chat.messages WHERE conversation_id = $1::uuid AND event IS NULL "
                 "AND text LIKE 'e2ee.v1.2.%' AND seq > $2::bigint",
-                {room.id(), std::to_string(left_seq)}) == 0);
+                {r.room.id(), std::to_string(left_seq)}) == 0);
   CHECK(h.count("SELECT count(*) FROM chat.messages WHERE conversation_id = $1::uuid AND event IS NULL "
-                "AND text LIKE 'e2ee.v1.2.%'", {room.id()}) == stored.load());
+                "AND text LIKE 'e2ee.v1.2.%'", {r.room.id()}) == stored.load());
   INFO("stored " << stored.load() << ", refused stale " << stale.load());
 }
 
 TEST_CASE("e2ee rooms: an edit racing a departure — no old-epoch edit and no edit by a removed member after it (harden2)") {
-  RaceRoom r({"bob", "dave"});
+  RaceRoom r(/*carol_joins=*/false);
   auto& h = r.h;
   auto& rooms = h.rooms();
-  auto& keys = r.keys;
-  const auto& tenant = r.tenant;
-  const auto& room = r.room;
-  const auto& k1 = r.k1;
-  const Member& alice = r.member("alice");
-  const Member& bob = r.member("bob");
-  const Member& dave = r.member("dave");
-  auto original = envelope(1, k1);
-  auto seq = rooms.post(bob.actor, room.id(), "orig", original).message().seq();
+  auto original = envelope(1, r.k1);
+  auto seq = rooms.post(r.bob.actor, r.room.id(), "orig", original).message().seq();
   auto edits_stored = [&] {
-    return h.count("SELECT count(*) FROM chat.message_events WHERE conversation_id = $1::uuid", {room.id()});
+    return h.count("SELECT count(*) FROM chat.message_events WHERE conversation_id = $1::uuid", {r.room.id()});
   };
   // bob's edit, of epoch `epoch`, racing `departing`'s departure (RaceRoom::depart_while_locked).
   // Returns the edit's EditError code ("none" = stored).
@@ -357,8 +346,8 @@ TEST_CASE("e2ee rooms: an edit racing a departure — no old-epoch edit and no e
     std::string code = "none";
     r.depart_while_locked(departing, [&] {
       try {
-        h.edits().edit(tenant, room.id(), seq, EditActor{botfactory::common::v1::SENDER_KIND_OPERATOR, bob.actor.id},
-                       envelope(epoch, key));
+        h.edits().edit(r.tenant, r.room.id(), seq,
+                       EditActor{botfactory::common::v1::SENDER_KIND_OPERATOR, r.bob.actor.id}, envelope(epoch, key));
       } catch (const EditError& e) {
         code = e.code();
       }
@@ -367,41 +356,35 @@ TEST_CASE("e2ee rooms: an edit racing a departure — no old-epoch edit and no e
   };
 
   // 1. dave leaves while bob's epoch-1 edit waits: refused key_epoch_stale, the text unchanged.
-  CHECK(edit_racing_departure(dave, 1, k1) == "key_epoch_stale");
+  CHECK(edit_racing_departure(r.dave, 1, r.k1) == "key_epoch_stale");
   CHECK(edits_stored() == 0);
   CHECK(h.count("SELECT count(*) FROM chat.messages WHERE conversation_id = $1::uuid AND seq = $2::bigint "
-                "AND text = $3 AND edited_at IS NULL", {room.id(), std::to_string(seq), original}) == 1);
+                "AND text = $3 AND edited_at IS NULL", {r.room.id(), std::to_string(seq), original}) == 1);
 
   // 2. bob himself is removed while his edit (a current envelope of epoch 2) waits: forbidden.
   std::string k2 = id22();
-  keys.put_keys(tenant, room.id(), alice.actor.id, 2, k2, alice.device,
-                {{alice.actor.id, alice.device, "m.n.o"}, {bob.actor.id, bob.device, "p.q.r"}});
-  CHECK(edit_racing_departure(bob, 2, k2) == "forbidden");
+  r.keys.put_keys(r.tenant, r.room.id(), r.alice.actor.id, 2, k2, r.alice.device,
+                  {{r.alice.actor.id, r.alice.device, "m.n.o"}, {r.bob.actor.id, r.bob.device, "p.q.r"}});
+  CHECK(edit_racing_departure(r.bob, 2, k2) == "forbidden");
   CHECK(edits_stored() == 0);
 
   // 3. Without a race a member's current-epoch edit is stored (the check does not refuse it).
   std::string k3 = id22();
-  keys.put_keys(tenant, room.id(), alice.actor.id, 3, k3, alice.device, {{alice.actor.id, alice.device, "s.t.u"}});
-  auto mine = rooms.post(alice.actor, room.id(), "mine", envelope(3, k3)).message().seq();
-  h.edits().edit(tenant, room.id(), mine, EditActor{botfactory::common::v1::SENDER_KIND_OPERATOR, alice.actor.id},
-                 envelope(3, k3));
+  r.keys.put_keys(r.tenant, r.room.id(), r.alice.actor.id, 3, k3, r.alice.device,
+                  {{r.alice.actor.id, r.alice.device, "s.t.u"}});
+  auto mine = rooms.post(r.alice.actor, r.room.id(), "mine", envelope(3, k3)).message().seq();
+  h.edits().edit(r.tenant, r.room.id(), mine,
+                 EditActor{botfactory::common::v1::SENDER_KIND_OPERATOR, r.alice.actor.id}, envelope(3, k3));
   CHECK(edits_stored() == 1);
 }
 
 TEST_CASE("e2ee rooms: a file upload racing a departure — no old-epoch caption and no file by a removed member after it (harden2)") {
-  RaceRoom r({"bob", "dave"});
+  RaceRoom r(/*carol_joins=*/false);
   auto& h = r.h;
-  auto& keys = r.keys;
-  const auto& tenant = r.tenant;
-  const auto& room = r.room;
-  const auto& k1 = r.k1;
-  const Member& alice = r.member("alice");
-  const Member& bob = r.member("bob");
-  const Member& dave = r.member("dave");
   auto upload = [&](const Member& who, const std::string& client_id, const std::string& caption) {
     botfactory::chat::v1::UploadAttachmentRequest request;
-    request.set_tenant_id(tenant);
-    request.set_conversation_id(room.id());
+    request.set_tenant_id(r.tenant);
+    request.set_conversation_id(r.room.id());
     request.set_client_id(client_id);
     request.set_sender_kind(botfactory::common::v1::SENDER_KIND_OPERATOR);
     request.set_sender_id(who.actor.id);
@@ -412,7 +395,7 @@ TEST_CASE("e2ee rooms: a file upload racing a departure — no old-epoch caption
     return h.app().attachments().upload(request);
   };
   auto files_stored = [&] {
-    return h.count("SELECT count(*) FROM chat.attachments WHERE conversation_id = $1::uuid", {room.id()});
+    return h.count("SELECT count(*) FROM chat.attachments WHERE conversation_id = $1::uuid", {r.room.id()});
   };
   // bob's upload (caption `caption`) racing `departing`'s departure
   // (RaceRoom::depart_while_locked). Returns the refusal's status message ("none" = stored).
@@ -421,7 +404,7 @@ TEST_CASE("e2ee rooms: a file upload racing a departure — no old-epoch caption
     std::string outcome = "none";
     r.depart_while_locked(departing, [&] {
       try {
-        upload(bob, client_id, caption);
+        upload(r.bob, client_id, caption);
       } catch (const botfactory::rpc::StatusError& e) {
         outcome = e.what();
       }
@@ -430,21 +413,22 @@ TEST_CASE("e2ee rooms: a file upload racing a departure — no old-epoch caption
   };
 
   // 1. dave leaves while bob's file with an epoch-1 caption waits: refused key_epoch_stale.
-  auto stale = upload_racing_departure(dave, "f1", envelope(1, k1));
+  auto stale = upload_racing_departure(r.dave, "f1", envelope(1, r.k1));
   CHECK(stale.find("key_epoch_stale") != std::string::npos);
   CHECK(h.count("SELECT count(*) FROM chat.messages WHERE client_id = 'f1'") == 0);
   CHECK(files_stored() == 0);
 
   // 2. bob himself is removed while his file (no caption) waits: refused, nothing stored.
-  auto removed = upload_racing_departure(bob, "f2", "");
+  auto removed = upload_racing_departure(r.bob, "f2", "");
   CHECK(removed.find("only members of the room") != std::string::npos);
   CHECK(h.count("SELECT count(*) FROM chat.messages WHERE client_id = 'f2'") == 0);
   CHECK(files_stored() == 0);
 
   // 3. Without a race a member's file with a current caption is stored.
   std::string k3 = id22();
-  keys.put_keys(tenant, room.id(), alice.actor.id, 3, k3, alice.device, {{alice.actor.id, alice.device, "s.t.u"}});
-  auto stored = upload(alice, "f3", envelope(3, k3));
+  r.keys.put_keys(r.tenant, r.room.id(), r.alice.actor.id, 3, k3, r.alice.device,
+                  {{r.alice.actor.id, r.alice.device, "s.t.u"}});
+  auto stored = upload(r.alice, "f3", envelope(3, k3));
   CHECK(stored.message_seq() > 0);
   CHECK(files_stored() == 1);
 }
