@@ -15,17 +15,6 @@ using namespace botfactory::channel::testing_support;
 
 namespace {
 
-grpc::Status set_state(Harness& h, const std::string& tenant, const std::string& id,
-                       chatv1::ConversationAction action, chatv1::Conversation* out) {
-  grpc::ClientContext context;
-  botfactory::rpc::set_deadline(context, std::chrono::seconds(10));
-  chatv1::SetConversationStateRequest request;
-  request.set_tenant_id(tenant);
-  request.set_conversation_id(id);
-  request.set_action(action);
-  return h.client().SetConversationState(&context, request, out);
-}
-
 std::vector<chatv1::Conversation> list_conversations(Harness& h, const std::string& tenant) {
   grpc::ClientContext context;
   botfactory::rpc::set_deadline(context, std::chrono::seconds(10));
@@ -63,23 +52,23 @@ TEST_CASE("takeover, handback and a request for a person change the state and pu
   auto listener = h.listen(conversation.id());
 
   chatv1::Conversation state;
-  REQUIRE(set_state(h, tenant, conversation.id(), chatv1::CONVERSATION_ACTION_REQUEST_HUMAN,
-                    &state).ok());
+  REQUIRE(h.set_conversation_state(tenant, conversation.id(), chatv1::CONVERSATION_ACTION_REQUEST_HUMAN,
+                                   &state).ok());
   CHECK(state.handler() == "bot");
   CHECK(state.waiting_for_human());
   check_state_frame(*listener, conversation.id(), "bot", true);
 
-  REQUIRE(set_state(h, tenant, conversation.id(), chatv1::CONVERSATION_ACTION_TAKEOVER, &state)
+  REQUIRE(h.set_conversation_state(tenant, conversation.id(), chatv1::CONVERSATION_ACTION_TAKEOVER, &state)
               .ok());
   CHECK(state.handler() == "human");
   CHECK_FALSE(state.waiting_for_human());
   check_state_frame(*listener, conversation.id(), "human", false);
 
   // Asking for a person while one handles it, or a second takeover: no change, no event.
-  REQUIRE(set_state(h, tenant, conversation.id(), chatv1::CONVERSATION_ACTION_REQUEST_HUMAN,
-                    &state).ok());
+  REQUIRE(h.set_conversation_state(tenant, conversation.id(), chatv1::CONVERSATION_ACTION_REQUEST_HUMAN,
+                                   &state).ok());
   CHECK_FALSE(state.waiting_for_human());
-  REQUIRE(set_state(h, tenant, conversation.id(), chatv1::CONVERSATION_ACTION_TAKEOVER, &state)
+  REQUIRE(h.set_conversation_state(tenant, conversation.id(), chatv1::CONVERSATION_ACTION_TAKEOVER, &state)
               .ok());
 
   // The list shows the state.
@@ -87,22 +76,22 @@ TEST_CASE("takeover, handback and a request for a person change the state and pu
   REQUIRE(listed.size() == 1);
   CHECK(listed[0].handler() == "human");
 
-  REQUIRE(set_state(h, tenant, conversation.id(), chatv1::CONVERSATION_ACTION_HANDBACK, &state)
+  REQUIRE(h.set_conversation_state(tenant, conversation.id(), chatv1::CONVERSATION_ACTION_HANDBACK, &state)
               .ok());
   CHECK(state.handler() == "bot");
   // The next event is the handback: the no-ops above published nothing.
   check_state_frame(*listener, conversation.id(), "bot", false);
 
   SECTION("another tenant, unknown ids and a missing action are refused") {
-    CHECK(set_state(h, random_uuid(), conversation.id(), chatv1::CONVERSATION_ACTION_TAKEOVER,
-                    &state).error_code() == grpc::StatusCode::NOT_FOUND);
-    CHECK(set_state(h, tenant, random_uuid(), chatv1::CONVERSATION_ACTION_TAKEOVER, &state)
+    CHECK(h.set_conversation_state(random_uuid(), conversation.id(), chatv1::CONVERSATION_ACTION_TAKEOVER,
+                                   &state).error_code() == grpc::StatusCode::NOT_FOUND);
+    CHECK(h.set_conversation_state(tenant, random_uuid(), chatv1::CONVERSATION_ACTION_TAKEOVER, &state)
               .error_code() == grpc::StatusCode::NOT_FOUND);
-    CHECK(set_state(h, tenant, "not-a-uuid", chatv1::CONVERSATION_ACTION_TAKEOVER, &state)
+    CHECK(h.set_conversation_state(tenant, "not-a-uuid", chatv1::CONVERSATION_ACTION_TAKEOVER, &state)
               .error_code() == grpc::StatusCode::NOT_FOUND);
-    CHECK(set_state(h, tenant, conversation.id(), chatv1::CONVERSATION_ACTION_UNSPECIFIED, &state)
+    CHECK(h.set_conversation_state(tenant, conversation.id(), chatv1::CONVERSATION_ACTION_UNSPECIFIED, &state)
               .error_code() == grpc::StatusCode::INVALID_ARGUMENT);
-    CHECK(set_state(h, "", conversation.id(), chatv1::CONVERSATION_ACTION_TAKEOVER, &state)
+    CHECK(h.set_conversation_state("", conversation.id(), chatv1::CONVERSATION_ACTION_TAKEOVER, &state)
               .error_code() == grpc::StatusCode::INVALID_ARGUMENT);
     auto still = list_conversations(h, tenant);
     CHECK(still[0].handler() == "bot");
@@ -115,7 +104,7 @@ TEST_CASE("while a person handles a conversation the bot answers only /ai comman
   auto bot = h.registry.add_bot(tenant, "Helper", "en", "");
   auto conversation = h.create_conversation(tenant, bot.id());
   chatv1::Conversation state;
-  REQUIRE(set_state(h, tenant, conversation.id(), chatv1::CONVERSATION_ACTION_TAKEOVER, &state)
+  REQUIRE(h.set_conversation_state(tenant, conversation.id(), chatv1::CONVERSATION_ACTION_TAKEOVER, &state)
               .ok());
 
   chatv1::PostMessageResponse posted;
@@ -134,7 +123,7 @@ TEST_CASE("while a person handles a conversation the bot answers only /ai comman
   CHECK(h.ai.calls == 1);
 
   // Handed back: the next visitor message is answered again.
-  REQUIRE(set_state(h, tenant, conversation.id(), chatv1::CONVERSATION_ACTION_HANDBACK, &state)
+  REQUIRE(h.set_conversation_state(tenant, conversation.id(), chatv1::CONVERSATION_ACTION_HANDBACK, &state)
               .ok());
   REQUIRE(h.post(conversation.id(), "v-3", commonv1::SENDER_KIND_VISITOR, "Thanks", &posted).ok());
   wait_until([&] {

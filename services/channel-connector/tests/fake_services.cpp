@@ -297,6 +297,18 @@ chat::v1::Conversation Harness::create_conversation(const std::string& tenant_id
   return conversation;
 }
 
+grpc::Status Harness::set_conversation_state(const std::string& tenant_id, const std::string& conversation_id,
+                                             chat::v1::ConversationAction action, chat::v1::Conversation* out) {
+  grpc::ClientContext context;
+  rpc::set_deadline(context, std::chrono::seconds(10));
+  chat::v1::SetConversationStateRequest request;
+  request.set_tenant_id(tenant_id);
+  request.set_conversation_id(conversation_id);
+  request.set_action(action);
+  chat::v1::Conversation ignored;
+  return stub_->SetConversationState(&context, request, out != nullptr ? out : &ignored);
+}
+
 std::string Harness::tenant_of(const std::string& conversation_id) {
   std::lock_guard lock(tenants_mutex_);
   auto it = tenants_.find(conversation_id);

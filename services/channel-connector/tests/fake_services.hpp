@@ -184,6 +184,11 @@ class Harness {
   grpc::Status post(const std::string& conversation_id, const std::string& client_id,
                     common::v1::SenderKind kind, const std::string& text,
                     chat::v1::PostMessageResponse* response, const std::string& sender_id = "");
+  /// SetConversationState through gRPC as `tenant_id`; the changed conversation into `out` when
+  /// given. Returns the call's status.
+  grpc::Status set_conversation_state(const std::string& tenant_id, const std::string& conversation_id,
+                                      chat::v1::ConversationAction action,
+                                      chat::v1::Conversation* out = nullptr);
   /// ListMessages through gRPC as the conversation's tenant (tenant_of); empty on error.
   std::vector<chat::v1::Message> messages(const std::string& conversation_id, std::int64_t since_seq = 0);
   /// A subscriber on chat:conv:<conversation_id> of the test Redis.

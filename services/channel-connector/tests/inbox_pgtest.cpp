@@ -34,18 +34,6 @@ std::vector<std::string> ids_of(const chatv1::ListConversationsResponse& respons
   return ids;
 }
 
-grpc::Status set_state(Harness& h, const std::string& tenant, const std::string& id,
-                       chatv1::ConversationAction action) {
-  grpc::ClientContext context;
-  botfactory::rpc::set_deadline(context, std::chrono::seconds(10));
-  chatv1::SetConversationStateRequest request;
-  request.set_tenant_id(tenant);
-  request.set_conversation_id(id);
-  request.set_action(action);
-  chatv1::Conversation out;
-  return h.client().SetConversationState(&context, request, &out);
-}
-
 boost::json::object next_event(RedisListener& listener) {
   auto payload = listener.next();
   REQUIRE(payload);
@@ -78,8 +66,8 @@ TEST_CASE("inbox: every bot's conversations, newest activity first, filtered, pa
     REQUIRE(h.post(created[i], "o-" + std::to_string(i), commonv1::SENDER_KIND_OPERATOR,
                    i == 4 ? long_text : "message " + std::to_string(i), &posted).ok());
   }
-  REQUIRE(set_state(h, tenant, created[1], chatv1::CONVERSATION_ACTION_REQUEST_HUMAN).ok());
-  REQUIRE(set_state(h, tenant, created[3], chatv1::CONVERSATION_ACTION_TAKEOVER).ok());
+  REQUIRE(h.set_conversation_state(tenant, created[1], chatv1::CONVERSATION_ACTION_REQUEST_HUMAN).ok());
+  REQUIRE(h.set_conversation_state(tenant, created[3], chatv1::CONVERSATION_ACTION_TAKEOVER).ok());
 
   chatv1::ListConversationsRequest request;
   request.set_tenant_id(tenant);
@@ -184,11 +172,11 @@ TEST_CASE("inbox: conversation.updated on the tenant's channel for a new convers
   // A duplicate post changes nothing and publishes nothing; the state change does.
   REQUIRE(h.post(conversation.id(), "o-1", commonv1::SENDER_KIND_OPERATOR, "How can I help?",
                  &posted).ok());
-  REQUIRE(set_state(h, tenant, conversation.id(), chatv1::CONVERSATION_ACTION_REQUEST_HUMAN).ok());
+  REQUIRE(h.set_conversation_state(tenant, conversation.id(), chatv1::CONVERSATION_ACTION_REQUEST_HUMAN).ok());
   auto waiting = next_event(*listener);
   CHECK(waiting.at("waiting_for_human").as_bool());
   CHECK(waiting.at("last_message").at("seq").as_int64() == 2);
-  REQUIRE(set_state(h, tenant, conversation.id(), chatv1::CONVERSATION_ACTION_TAKEOVER).ok());
+  REQUIRE(h.set_conversation_state(tenant, conversation.id(), chatv1::CONVERSATION_ACTION_TAKEOVER).ok());
   auto human = next_event(*listener);
   CHECK(human.at("handler").as_string() == "human");
   CHECK_FALSE(human.at("waiting_for_human").as_bool());
@@ -197,7 +185,7 @@ TEST_CASE("inbox: conversation.updated on the tenant's channel for a new convers
   std::string other = random_uuid();
   auto other_bot = h.registry.add_bot(other, "Other", "en", "");
   h.create_conversation(other, other_bot.id());
-  REQUIRE(set_state(h, tenant, conversation.id(), chatv1::CONVERSATION_ACTION_HANDBACK).ok());
+  REQUIRE(h.set_conversation_state(tenant, conversation.id(), chatv1::CONVERSATION_ACTION_HANDBACK).ok());
   CHECK(next_event(*listener).at("handler").as_string() == "bot");
 }
 
