@@ -49,10 +49,10 @@ GatewayMetrics& GatewayMetrics::get() {
                 "Connections closed lingering: after a closing response the client's unread "
                 "bytes are dropped (HTTP_LINGER_MAX_BYTES, HTTP_LINGER_MS)"),
       r.counter("gateway_http_linger_cutoffs_total",
-                "Lingering closes cut short while the client still sent, by the bound reached",
+                "Lingering closes ended by a bound (bytes or time) before the client closed",
                 "bound=\"bytes\""),
       r.counter("gateway_http_linger_cutoffs_total",
-                "Lingering closes cut short while the client still sent, by the bound reached",
+                "Lingering closes ended by a bound (bytes or time) before the client closed",
                 "bound=\"time\""),
   };
   return instance;
