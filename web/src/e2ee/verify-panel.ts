@@ -97,12 +97,13 @@ export class VerifyPanel {
   }
 
   private async warn(changed: string[]): Promise<void> {
-    if (changed.length === 0) {
-      this.warning.textContent = "";
-      return;
+    let text = "";
+    if (changed.length > 0) {
+      const names = new Map((await this.roster().catch(() => [] as Member[])).map((m) => [m.id, m.name]));
+      text = changed.map((id) => this.ui.keysChanged.replace("{name}", names.get(id) || id)).join("\n");
     }
-    const names = new Map((await this.roster().catch(() => [] as Member[])).map((m) => [m.id, m.name]));
-    this.warning.textContent = changed.map((id) => this.ui.keysChanged.replace("{name}", names.get(id) || id)).join("\n");
+    // Only a new text is set: the alert is not announced again on every key sync.
+    if (this.warning.textContent !== text) this.warning.textContent = text;
   }
 
   /** `userId`'s 30-digit half over `keys` (cached: 5200 SHA-512 rounds each). */
