@@ -11,6 +11,7 @@ import { BotTabs } from "../components/BotTabs";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Meter } from "../components/Meter";
+import { DocumentFilter, FILTER_FROM, filterDocuments } from "../components/knowledge/DocumentFilter";
 import { describeError } from "../errors";
 import { formatBytes, formatDateTime, formatNumber } from "../format";
 import { useLoad } from "../useLoad";
@@ -49,6 +50,7 @@ export function KnowledgePage({ botId }: { botId: string }) {
   const [pasteBusy, setPasteBusy] = useState(false);
   const [pasteError, setPasteError] = useState<unknown>(null);
   const [pasteOk, setPasteOk] = useState(false);
+  const [query, setQuery] = useState("");
   const nextKey = useRef(1);
   const fileInput = useRef<HTMLInputElement>(null);
 
@@ -108,6 +110,7 @@ export function KnowledgePage({ botId }: { botId: string }) {
     }
   };
 
+  const shownDocs = filterDocuments(docs.data ?? [], query);
   const used = (docs.data ?? []).reduce((s, d) => s + d.size_bytes, 0);
   const max = sub.data?.plan.limits.max_knowledge_bytes;
 
@@ -188,8 +191,15 @@ export function KnowledgePage({ botId }: { botId: string }) {
       </div>
       <h2>{t("knowledge.documents")}</h2>
       <ErrorMessage error={docs.error ?? error} context="knowledge" />
+      {docs.loading && !docs.data && <p className="muted" role="status">{t("common.loading")}</p>}
       {docs.data && docs.data.length === 0 && <p className="muted">{t("knowledge.empty")}</p>}
-      {docs.data && docs.data.length > 0 && (
+      {docs.data && docs.data.length >= FILTER_FROM && (
+        <DocumentFilter query={query} onChange={setQuery} shown={shownDocs.length} count={docs.data.length} />
+      )}
+      {docs.data && docs.data.length > 0 && shownDocs.length === 0 && (
+        <p className="muted" data-testid="doc-no-match">{t("knowledge.noMatch", { query: query.trim() })}</p>
+      )}
+      {shownDocs.length > 0 && (
         <div className="table-wrap">
           <table className="table" data-testid="documents">
             <thead>
@@ -204,7 +214,7 @@ export function KnowledgePage({ botId }: { botId: string }) {
               </tr>
             </thead>
             <tbody>
-              {docs.data.map((d) => (
+              {shownDocs.map((d) => (
                 <tr key={d.id} data-testid="document-row">
                   <td data-label={t("knowledge.docTitle")} className="doc-title">{d.title}</td>
                   <td data-label={t("knowledge.format")}>{t(`formats.${d.format}`)}</td>
@@ -218,7 +228,7 @@ export function KnowledgePage({ botId }: { botId: string }) {
                             data-testid="semantic-pending">{t("knowledge.semanticPending")}</span>
                         : <span className="pill ok">{t("knowledge.ready")}</span>}
                   </td>
-                  <td data-label={t("knowledge.added")}>{formatDateTime(d.created_at, lang)}</td>
+                  <td data-label={t("knowledge.added")} className="nowrap">{formatDateTime(d.created_at, lang)}</td>
                   <td>
                     <button type="button" className="button danger small" onClick={() => setDoomed(d)}>
                       {t("common.delete")}
