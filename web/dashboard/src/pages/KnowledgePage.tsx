@@ -16,6 +16,8 @@ import { describeError } from "../errors";
 import { formatBytes, formatDateTime, formatNumber } from "../format";
 import { useLoad } from "../useLoad";
 
+/** The gateway's default ceiling of one knowledge upload (README: MAX_UPLOAD_BYTES). */
+const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
 const ACCEPT = ".txt,.md,.markdown,.html,.htm,.pdf,text/plain,text/markdown,text/html,application/pdf";
 
 interface Upload {
@@ -129,7 +131,9 @@ export function KnowledgePage({ botId }: { botId: string }) {
           onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
           onDragLeave={() => setDragging(false)} onDrop={onDrop}>
           <h2>{t("knowledge.uploadTitle")}</h2>
-          <p className="muted">{t("knowledge.uploadHint")}</p>
+          <p className="muted" data-testid="upload-hint">
+            {t("knowledge.uploadHint", { size: formatBytes(Math.min(MAX_UPLOAD_BYTES, max ?? MAX_UPLOAD_BYTES), lang, t) })}
+          </p>
           <input ref={fileInput} type="file" multiple accept={ACCEPT} className="sr-only" id="file-input"
             data-testid="file-input" tabIndex={-1} aria-label={t("knowledge.chooseFiles")}
             onChange={(e) => { const f = [...(e.target.files ?? [])]; e.target.value = ""; if (f.length) void uploadAll(f); }} />
