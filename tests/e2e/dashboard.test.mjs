@@ -14,6 +14,7 @@ import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 import { startFakeMeta } from "./fake_meta.mjs";
 import { startFakeTelegram } from "./fake_telegram.mjs";
+import { horizontalOverflow } from "./browser_support.mjs";
 import { http, repoRoot, startFleet } from "./harness.mjs";
 
 const SHOTS = path.join(repoRoot, "build", "screenshots");
@@ -48,6 +49,12 @@ before(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
   page = await context.newPage();
   page.on("pageerror", (e) => { state.pageErrors = [...(state.pageErrors ?? []), String(e)]; });
+  // A static file (page, script, style, the favicon) answered with an error is a broken page too.
+  page.on("response", (r) => {
+    if (r.status() >= 400 && !new URL(r.url()).pathname.startsWith("/api/")) {
+      state.pageErrors = [...(state.pageErrors ?? []), `${r.status()} ${r.url()}`];
+    }
+  });
 });
 
 after(async () => {
@@ -70,13 +77,20 @@ async function axeViolations() {
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
 }
 
-/** Full-page screenshots of the current screen at 1280 px and 375 px; axe-core at both. */
+/**
+ * Full-page screenshots of the current screen at 1280 px and 375 px; axe-core at both; at 375 px
+ * the page must not scroll sideways.
+ */
 async function shoot(name) {
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
     await page.waitForTimeout(100);  // layout settles after the resize
     await page.screenshot({ path: path.join(SHOTS, `dashboard-${name}-${width}.png`), fullPage: true });
     assert.deepEqual(await axeViolations(), [], `axe-core on ${name} at ${width} px`);
+    if (width === 375) {
+      const overflow = await horizontalOverflow(page);
+      assert.equal(overflow.by, 0, `${name} scrolls sideways at 375 px: ${overflow.sticking.join(", ")}`);
+    }
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 }
@@ -213,6 +227,42 @@ test("a knowledge file uploads with a moving progress bar and is listed with its
   const meter = await page.getAttribute("[data-testid=knowledge-meter] [role=progressbar]", "aria-valuenow");
   assert.ok(Number(meter) > state.uploadBytes, `knowledge meter counts both documents: ${meter}`);
   await shoot("knowledge");
+});
+
+test("a long knowledge base gets a title filter with a count; sizes and dates stay on one line", async () => {
+  // Six more short documents (8 in all: the filter appears from 8 on), removed again afterwards.
+  const extra = [];
+  for (const title of ["Parking", "Gift cards", "Returns", "Shipping", "Warranty", "Store hours"]) {
+    const doc = await http(base, "POST", `/api/v1/bots/${state.botId}/knowledge`,
+      { token: state.token, body: { title, format: "text", body: `${title}: ask at the front desk.` } });
+    assert.equal(doc.status, 201, JSON.stringify(doc.body));
+    extra.push(doc.body.id);
+  }
+  await page.click(".tabs >> text=Try it");
+  await page.click(".tabs >> text=Knowledge");
+  await page.waitForSelector("[data-testid=doc-filter]");
+  assert.equal(await page.textContent("[data-testid=doc-count]"), "Documents: 8 of 8");
+  await page.fill("input[name=doc-filter]", "HOURS");
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=document-row]").length === 2);
+  assert.deepEqual(await page.$$eval("[data-testid=document-row] .doc-title", (c) => c.map((e) => e.textContent).sort()),
+    ["Opening hours", "Store hours"]);
+  assert.equal(await page.textContent("[data-testid=doc-count]"), "Documents: 2 of 8");
+  // "807 B" and "Nov 30, 2026, 11:23 AM" are never split over two lines.
+  const wrapped = await page.$$eval("[data-testid=document-row] td.num, [data-testid=document-row] td.nowrap",
+    (cells) => cells.filter((c) => c.getClientRects().length && getComputedStyle(c).whiteSpace !== "nowrap").length);
+  assert.equal(wrapped, 0);
+  await page.fill("input[name=doc-filter]", "no such title");
+  await page.waitForSelector("[data-testid=doc-no-match] >> text=No document title contains “no such title”.");
+  assert.equal(await page.locator("[data-testid=document-row]").count(), 0);
+  await shoot("knowledge-filter");
+  await page.fill("input[name=doc-filter]", "");
+  for (const id of extra) {
+    assert.equal((await http(base, "DELETE", `/api/v1/bots/${state.botId}/knowledge/${id}`, { token: state.token })).status, 204);
+  }
+  await page.click(".tabs >> text=Try it");
+  await page.click(".tabs >> text=Knowledge");
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=document-row]").length === 2);
+  assert.equal(await page.locator("[data-testid=doc-filter]").count(), 0, "no filter for two documents");
 });
 
 test("try it: refused while the bot's allowed sites exclude the dashboard, then answers with sources", async () => {
