@@ -352,7 +352,9 @@ test("plan and usage: usage bars count the real reply, plans side by side", asyn
   assert.equal(await page.locator(".plans > li").count(), 4);
   await page.waitForSelector("[data-testid=usage-chart] canvas[role=img]");  // Chart.js, loaded lazily
   assert.equal(await page.locator("[data-testid=usage-table]").count(), 0, "extractive replies use no tokens: no rows");
-  assert.match(await page.textContent("[data-testid=usage-chart] figcaption"), /No replies with usage/);
+  // Says why the counted reply is not drawn: the built-in answerer's replies use no model tokens.
+  assert.match(await page.textContent("[data-testid=usage-chart] figcaption"),
+    /No replies written by a model \(OpenAI, Gemini\)[\s\S]*built-in answerer count toward your plan above/);
 
   // Model-token rows as channel-connector records them for OpenAI/Gemini replies (RecordTokenUsage
   // is internal gRPC; a fixture in its table stands in): the chart draws one bar per day.
