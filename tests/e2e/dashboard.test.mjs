@@ -251,8 +251,11 @@ test("a long knowledge base gets a title filter with a count; sizes and dates st
   const wrapped = await page.$$eval("[data-testid=document-row] td.num, [data-testid=document-row] td.nowrap",
     (cells) => cells.filter((c) => c.getClientRects().length && getComputedStyle(c).whiteSpace !== "nowrap").length);
   assert.equal(wrapped, 0);
+  await page.fill("input[name=doc-filter]", "hours  opening");  // every word, in any order
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=document-row]").length === 1);
+  assert.equal(await page.textContent("[data-testid=document-row] .doc-title"), "Opening hours");
   await page.fill("input[name=doc-filter]", "no such title");
-  await page.waitForSelector("[data-testid=doc-no-match] >> text=No document title contains “no such title”.");
+  await page.waitForSelector("[data-testid=doc-no-match] >> text=No document title contains all of “no such title”.");
   assert.equal(await page.locator("[data-testid=document-row]").count(), 0);
   await shoot("knowledge-filter");
   await page.fill("input[name=doc-filter]", "");
@@ -322,7 +325,16 @@ test("the bot list shows the effective answerer and its reason; a model key chan
   assert.equal(await page.textContent("[data-testid=answerer]"), "Built-in (extractive) — no key for OpenAI is set");
   await shoot("bots");
 
+  // While the keys are loading the page says so, and does not claim "No key set" yet.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route("**/api/v1/provider-keys", async (route) => { await held; await route.continue(); });
   await page.click("nav >> text=Model keys");
+  await page.waitForSelector("[data-testid=key-openai] [data-testid=key-state] >> text=Loading…");
+  assert.equal(await page.locator("text=No key set").count(), 0, "no claim about the key before it is known");
+  release();
+  await page.waitForSelector("[data-testid=key-openai] >> text=No key set");
+  await page.unroute("**/api/v1/provider-keys");
   await page.fill("[data-testid=key-openai] input[name=key]", "sk-test-dashboard-9xQz");
   await page.click("[data-testid=key-openai] button[type=submit]");
   await page.waitForSelector("[data-testid=key-openai] [data-testid=last-four]");

@@ -10,10 +10,17 @@ export const FILTER_FROM = 8;
 
 const fold = (s: string) => s.normalize("NFKC").toLocaleLowerCase();
 
-/** The documents whose title contains `query` (case-insensitive, Unicode-normalised); all for "". */
+/**
+ * The documents whose title contains every word of `query`, in any order ("relay mask" finds
+ * "What is a Relay email mask?"); case-insensitive, Unicode-normalised; all documents for "".
+ */
 export function filterDocuments(docs: KnowledgeDocument[], query: string): KnowledgeDocument[] {
-  const q = fold(query.trim());
-  return q ? docs.filter((d) => fold(d.title).includes(q)) : docs;
+  const words = fold(query).split(/\s+/).filter(Boolean);
+  if (words.length === 0) return docs;
+  return docs.filter((d) => {
+    const title = fold(d.title);
+    return words.every((w) => title.includes(w));
+  });
 }
 
 /** The search box and the count of shown / all documents. */
