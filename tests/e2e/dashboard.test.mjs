@@ -258,6 +258,13 @@ test("a long knowledge base gets a title filter with a count; sizes and dates st
   await page.waitForSelector("[data-testid=doc-no-match] >> text=No document title contains all of “no such title”.");
   assert.equal(await page.locator("[data-testid=document-row]").count(), 0);
   await shoot("knowledge-filter");
+  // At phone width rows are cards of "label  value" lines; a label never shrinks next to a long title.
+  await page.setViewportSize({ width: 375, height: 812 });
+  await page.fill("input[name=doc-filter]", "");
+  const shrinking = await page.$$eval("[data-testid=document-row] td[data-label]",
+    (cells) => cells.filter((c) => getComputedStyle(c, "::before").flexShrink !== "0").length);
+  assert.equal(shrinking, 0);
+  await page.setViewportSize({ width: 1280, height: 900 });
   await page.fill("input[name=doc-filter]", "");
   for (const id of extra) {
     assert.equal((await http(base, "DELETE", `/api/v1/bots/${state.botId}/knowledge/${id}`, { token: state.token })).status, 204);
