@@ -229,7 +229,7 @@ test("a knowledge file uploads with a moving progress bar and is listed with its
   await shoot("knowledge");
 });
 
-test("a long knowledge base gets a title filter with a count; sizes and dates stay on one line", async () => {
+test("a long knowledge base gets a title filter with a count; other file types are refused in words; sizes and dates stay on one line", async () => {
   // Six more short documents (8 in all: the filter appears from 8 on), removed again afterwards.
   const extra = [];
   for (const title of ["Parking", "Gift cards", "Returns", "Shipping", "Warranty", "Store hours"]) {
@@ -241,6 +241,18 @@ test("a long knowledge base gets a title filter with a count; sizes and dates st
   await page.click(".tabs >> text=Try it");
   await page.click(".tabs >> text=Knowledge");
   await page.waitForSelector("[data-testid=doc-filter]");
+  // A dropped file of another type, or an empty one, is refused in the browser, in words.
+  const posts = [];
+  const onPost = (r) => { if (r.method() === "POST" && r.url().includes("/knowledge")) posts.push(r.url()); };
+  page.on("request", onPost);
+  await page.setInputFiles("[data-testid=file-input]", [
+    { name: "price-list.docx", mimeType: "application/octet-stream", buffer: Buffer.from("PK\x03\x04") },
+    { name: "empty.md", mimeType: "text/markdown", buffer: Buffer.alloc(0) },
+  ]);
+  await page.waitForSelector("[data-testid=upload].failed >> text=Only text, Markdown, HTML and PDF files can be added");
+  await page.waitForSelector("[data-testid=upload].failed >> text=The file is empty.");
+  page.off("request", onPost);
+  assert.deepEqual(posts, [], "nothing was uploaded");
   assert.equal(await page.textContent("[data-testid=doc-count]"), "Documents: 8 of 8");
   await page.fill("input[name=doc-filter]", "HOURS");
   await page.waitForFunction(() => document.querySelectorAll("[data-testid=document-row]").length === 2);
@@ -286,6 +298,21 @@ test("try it: refused while the bot's allowed sites exclude the dashboard, then 
   await page.waitForSelector("[data-testid=bot-form]");
   assert.equal(await page.inputValue("textarea[name=allowed_origins]"), "https://shop.example.com");
   assert.equal((await modelStatus).status(), 200);  // no reply yet: "ok", so no warning and no last-reply line
+  // Not a web address: said in the page's language before any request; a pasted page address
+  // (path, query, trailing "/") is saved as its origin.
+  const patches = [];
+  const onPatch = (r) => { if (r.method() === "PATCH") patches.push(r.url()); };
+  page.on("request", onPatch);
+  await page.fill("textarea[name=allowed_origins]", "shop.example.com");
+  await page.click("[data-testid=save-bot]");
+  await page.waitForSelector("#origins-error >> text=“shop.example.com” is not a web site address.");
+  assert.equal(await page.getAttribute("textarea[name=allowed_origins]", "aria-invalid"), "true");
+  assert.deepEqual(patches, [], "nothing was sent");
+  page.off("request", onPatch);
+  await page.fill("textarea[name=allowed_origins]", "https://Shop.Example.com/contact?from=ad\nhttps://shop.example.com/");
+  await page.click("[data-testid=save-bot]");
+  await page.waitForSelector("[role=status] >> text=Saved");
+  assert.equal(await page.inputValue("textarea[name=allowed_origins]"), "https://shop.example.com");
   await page.fill("textarea[name=allowed_origins]", "");
   await page.click("[data-testid=save-bot]");
   await page.waitForSelector("[role=status] >> text=Saved");

@@ -12,13 +12,14 @@ import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Meter } from "../components/Meter";
 import { DocumentFilter, FILTER_FROM, filterDocuments } from "../components/knowledge/DocumentFilter";
+import { KNOWLEDGE_EXTENSIONS, knowledgeFileProblem } from "../components/knowledge/fileCheck";
 import { describeError } from "../errors";
 import { formatBytes, formatDateTime, formatNumber } from "../format";
 import { useLoad } from "../useLoad";
 
 /** The gateway's default ceiling of one knowledge upload (README: MAX_UPLOAD_BYTES). */
 const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
-const ACCEPT = ".txt,.md,.markdown,.html,.htm,.pdf,text/plain,text/markdown,text/html,application/pdf";
+const ACCEPT = `${KNOWLEDGE_EXTENSIONS.join(",")},text/plain,text/markdown,text/html,application/pdf`;
 
 interface Upload {
   key: number;
@@ -27,6 +28,8 @@ interface Upload {
   phase: UploadPhase | "done" | "failed";
   fraction: number;
   error?: unknown;
+  /** A refusal decided in the browser (type, empty), already in the UI language. */
+  problem?: string;
 }
 
 export function KnowledgePage({ botId }: { botId: string }) {
@@ -60,9 +63,16 @@ export function KnowledgePage({ botId }: { botId: string }) {
     setUploads((list) => list.map((u) => (u.key === key ? { ...u, ...change } : u)));
 
   const uploadAll = async (files: File[]) => {
-    const queued = files.map((f) => ({ key: nextKey.current++, name: f.name, size: f.size, phase: "uploading" as const, fraction: 0, file: f }));
+    const queued = files.map((f) => {
+      const problem = knowledgeFileProblem(f);
+      return {
+        key: nextKey.current++, name: f.name, size: f.size, fraction: 0, file: f,
+        phase: problem ? "failed" as const : "uploading" as const,
+        problem: problem === "unsupported" ? t("knowledge.unsupportedFile") : problem === "empty" ? t("knowledge.emptyFile") : undefined,
+      };
+    });
     setUploads((list) => [...queued.map(({ file: _f, ...u }) => u), ...list]);
-    for (const q of queued) {  // one at a time: the server parses a bounded number at once
+    for (const q of queued.filter((u) => !u.problem)) {  // one at a time: the server parses a bounded number at once
       try {
         const doc = await uploadKnowledgeFile(botId, q.file, q.file.name,
           (phase, fraction) => patch(q.key, { phase, fraction }));
@@ -158,7 +168,7 @@ export function KnowledgePage({ botId }: { botId: string }) {
                   {u.phase === "uploading" && t("knowledge.uploading", { percent: Math.round(u.fraction * 100) })}
                   {u.phase === "processing" && t("knowledge.processing")}
                   {u.phase === "done" && <span className="ok">{t("knowledge.uploaded")}</span>}
-                  {u.phase === "failed" && <span className="error-text">{describeError(t, u.error, "knowledge")}</span>}
+                  {u.phase === "failed" && <span className="error-text">{u.problem ?? describeError(t, u.error, "knowledge")}</span>}
                 </span>
               </li>
             ))}
