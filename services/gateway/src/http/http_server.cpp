@@ -185,16 +185,55 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
                   "other", false);
     }
     if (beast::websocket::is_upgrade(header)) return upgrade();
-    if (parser_->is_done()) return handle_request();
-    if ((upload || attachment) && !authorized_upload()) {
+    if (parser_->is_done()) return handle_request();  // no body: the handler checks the token
+    auto claims = bearer_claims();
+    if ((upload || attachment) && !claims) {
       // The large-body routes: the token is checked before one byte of the body is read.
       close_after_response_ = true;
       return send(error_response(401, "unauthorized", "missing, invalid or expired token"),
                   upload ? "/api/v1/bots/{id}/knowledge" : "/api/v1/conversations/{id}/attachments",
                   false);
     }
-    if (attachment) return check_attachment_cap();
-    continue_body();
+    auto route = match_route(method, path);
+    if (!claims || route.kind != RouteMatch::Kind::kFound || !reads_bearer_token(route.endpoint)) {
+      return continue_body();
+    }
+    // Every route that reads the token: a revoked one is refused before the body is read.
+    when_not_revoked(*claims, route.pattern, [attachment, claims](HttpSession& self) {
+      if (attachment) return self.check_attachment_cap(claims->tenant_id);
+      self.continue_body();
+    });
+  }
+
+  /// Runs `next` on this session's strand when `claims` is not a revoked user token
+  /// (http/token_revocation.hpp: a fresh cached answer decides on this thread, else one Redis GET
+  /// on a worker); else answers 401 `token_revoked` and closes (lingering, linger_close()). A
+  /// full worker queue answers 503 `unavailable`. `route_class` labels the access log/metrics.
+  void when_not_revoked(const jwt::Claims& claims, std::string route_class,
+                        std::function<void(HttpSession&)> next) {
+    auto* revocations = context_.revocations;
+    auto cached = revocations ? revocations->revoked_if_fresh(claims) : std::optional<bool>(false);
+    if (cached) return after_revocation_check(*cached, route_class, next);
+    bool queued = context_.workers.try_submit(
+        [self = shared_from_this(), revocations, claims, route_class, next]() mutable {
+          bool revoked = revocations->revoked(claims);
+          net::post(self->stream_.get_executor(),
+                    [self, revoked, route_class = std::move(route_class), next = std::move(next)] {
+                      self->after_revocation_check(revoked, route_class, next);
+                    });
+        });
+    if (!queued) {
+      close_after_response_ = true;
+      send(busy_response(), route_class, route_class != "ws");
+    }
+  }
+
+  void after_revocation_check(bool revoked, const std::string& route_class,
+                              const std::function<void(HttpSession&)>& next) {
+    if (!revoked) return next(*this);
+    if (route_class == "ws") context_.metrics.ws_rejected_upgrades.inc();
+    close_after_response_ = true;
+    send(error_response(401, "token_revoked", kTokenRevokedMessage), route_class, route_class != "ws");
   }
 
   /// files: asks the tenant's plan cap and storage left (one GetAttachmentLimit, on a worker)
@@ -202,11 +241,7 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
   /// payload_too_large at once, one over the storage left 413 storage_quota_exceeded
   /// (decide_upload_head), and a streamed body is cut at the cap (the parser's body limit). When
   /// channel-connector cannot say, the body is read up to ATTACHMENT_MAX_BYTES and it checks after.
-  void check_attachment_cap() {
-    auto auth = parser_->get()[http::field::authorization];
-    auto claims = context_.verifier.verify(
-        std::string(bearer_token(std::string_view(auth.data(), auth.size()))));
-    std::string tenant = claims ? claims->tenant_id : std::string();
+  void check_attachment_cap(const std::string& tenant) {
     std::optional<std::uint64_t> length;
     if (auto given = parser_->content_length()) length = *given;
     auto type = parser_->get()[http::field::content_type];
@@ -292,45 +327,25 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
                                  "this visitor token is valid only from the page that opened it"),
                   "ws", false);
     }
-    check_revocation_then_accept(std::move(*claims));
+    // A user token revoked after it was signed gets 401 `token_revoked`.
+    when_not_revoked(*claims, "ws", [claims](HttpSession& self) { self.accept_websocket(*claims); });
   }
 
-  /// A user token revoked after it was signed gets 401 `token_revoked` (http/token_revocation.hpp):
-  /// a fresh cached answer decides on this thread, else one Redis GET on a worker.
-  void check_revocation_then_accept(jwt::Claims claims) {
-    auto* revocations = context_.revocations;
-    auto cached = revocations ? revocations->revoked_if_fresh(claims) : std::optional<bool>(false);
-    if (cached) return accept_websocket(std::move(claims), *cached);
-    bool queued = context_.workers.try_submit([self = shared_from_this(), revocations, claims] {
-      bool revoked = revocations->revoked(claims);
-      net::post(self->stream_.get_executor(), [self, claims, revoked]() mutable {
-        self->accept_websocket(std::move(claims), revoked);
-      });
-    });
-    if (!queued) {
-      close_after_response_ = true;
-      send(busy_response(), "ws", false);
-    }
-  }
-
-  void accept_websocket(jwt::Claims claims, bool revoked) {
-    if (revoked) {
-      context_.metrics.ws_rejected_upgrades.inc();
-      close_after_response_ = true;
-      return send(error_response(401, "token_revoked", kTokenRevokedMessage), "ws", false);
-    }
+  void accept_websocket(jwt::Claims claims) {
     log_access(101, "ws");
     stream_.expires_never();
     run_websocket_session(stream_.release_socket(), parser_->release(), std::move(claims),
                           context_, std::move(connection_slot_));
   }
 
-  /// True when the request carries a valid bearer token (checked locally, no upstream call):
-  /// the upload route's body is read only then. The handler still checks the token's kind.
-  bool authorized_upload() const {
+  /// The claims of the request's valid bearer token (checked locally, no upstream call), or
+  /// nothing: the upload routes' body is read only with one. The handler still checks the
+  /// token's kind.
+  std::optional<jwt::Claims> bearer_claims() const {
     auto auth = parser_->get()[http::field::authorization];
     auto token = bearer_token(std::string_view(auth.data(), auth.size()));
-    return !token.empty() && context_.verifier.verify(std::string(token)).has_value();
+    if (token.empty()) return std::nullopt;
+    return context_.verifier.verify(std::string(token));
   }
 
   /// The per-address limit key of the client (client_key(): the peer, or the X-Forwarded-For
@@ -525,22 +540,38 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
                       });
   }
 
-  /// Half-closes, then discards what the client still sends (e.g. the rest of a body over the
-  /// limit) for a short while, so that the client reads the response instead of a reset
-  /// (RFC 9112 section 9.6).
+  /// Lingering close (RFC 9112 section 9.6; nginx's lingering_close): half-closes, then reads
+  /// and drops what the client still sends (e.g. the body of a request refused from its header)
+  /// until it closes, at most HTTP_LINGER_MAX_BYTES bytes and HTTP_LINGER_MS ms, then closes.
+  /// Closing with unread bytes would make the kernel answer a reset, and a client still
+  /// writing its body may then lose the response it has not read yet. Asynchronous: the I/O
+  /// thread never waits; the connection keeps its MAX_CONNECTIONS slot meanwhile.
   void linger_close() {
     busy_ = false;
     error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(std::chrono::seconds(2));
+    const auto& s = context_.settings;
+    if (s.http_linger_max_bytes == 0 || s.http_linger.count() <= 0) return stream_.close();
+    context_.metrics.http_lingering_closes.inc();
+    linger_left_ = s.http_linger_max_bytes;
+    stream_.expires_after(s.http_linger);  // one deadline for the whole linger: the time bound
     drain();
   }
 
   void drain() {
     buffer_.consume(buffer_.size());
-    stream_.async_read_some(buffer_.prepare(16384),
-                            [self = shared_from_this()](error_code ec, std::size_t) {
+    auto chunk = std::min<std::size_t>(linger_left_, 16384);
+    stream_.async_read_some(buffer_.prepare(chunk),
+                            [self = shared_from_this()](error_code ec, std::size_t n) {
+                              if (ec == beast::error::timeout) {
+                                self->context_.metrics.http_linger_time_cutoffs.inc();
+                              }
                               if (ec) return self->stream_.close();
+                              self->linger_left_ -= std::min(n, self->linger_left_);
+                              if (self->linger_left_ == 0) {
+                                self->context_.metrics.http_linger_bytes_cutoffs.inc();
+                                return self->stream_.close();
+                              }
                               self->drain();
                             });
   }
@@ -570,6 +601,7 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
   bool busy_ = false;
   bool keep_alive_ = false;
   bool close_after_response_ = false;
+  std::size_t linger_left_ = 0;  // bytes linger_close() may still drop
   std::string request_id_;
   std::string method_;
   std::string path_;
