@@ -303,6 +303,12 @@ for (const [lang, L] of Object.entries(LANGS)) {
     assert.equal(await page.locator("[data-testid=attach-button] svg").count(), 1);
     assert.doesNotMatch(await page.textContent("[data-testid=attach-button]"), /\p{Extended_Pictographic}/u);
     await shoot(page, lang, "inbox-conversation");
+    // On a phone the reply box has the whole line (the buttons go under it), not a sliver beside them.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const box = await page.$eval("[data-testid=reply-text]", (e) => e.getBoundingClientRect().width);
+    const form = await page.$eval("form.inbox-reply", (e) => e.getBoundingClientRect().width);
+    assert.ok(box >= 0.9 * form, `the reply box is ${box} of ${form} px at 390 px`);
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // Hand back: the widget says the bot answers, and it does.
     await page.click("[data-testid=takeover-toggle]");
