@@ -357,6 +357,9 @@ test("the bot list shows the effective answerer and its reason; a model key chan
   await page.click("nav >> text=Bots");
   await page.waitForSelector("[data-testid=bot-card]");
   assert.equal(await page.textContent("[data-testid=answerer]"), "Built-in (extractive) — no key for OpenAI is set");
+  // Every step of a bot is one click from its card, putting it on the site included.
+  assert.deepEqual(await page.$$eval("[data-testid=bot-card] .row a", (links) => links.map((a) => new URL(a.href).pathname.split("/").pop())),
+    ["knowledge", "try", "install", state.botId]);
   await shoot("bots");
 
   // While the keys are loading the page says so, and does not claim "No key set" yet.
