@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include "http/api_error.hpp"
+#include "http/bearer_auth.hpp"
 #include "botfactory/chatwire/inbox_event.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/ids.hpp"
@@ -267,12 +268,9 @@ HttpResponse RestApi::handle_webhook(const HttpRequest& request) const {
 }
 
 jwt::Claims RestApi::authenticate(const HttpRequest& request) const {
-  auto token = bearer_token(request.authorization);
-  if (token.empty()) throw ApiError(401, "unauthorized", "missing bearer token");
-  auto claims = verifier_.verify(std::string(token));
-  if (!claims) throw ApiError(401, "unauthorized", "invalid or expired token");
-  require_not_revoked(revocations_, *claims);  // 401 token_revoked
-  return *claims;
+  auto claims = verified_bearer(verifier_, request.authorization);  // 401 unauthorized
+  require_not_revoked(revocations_, claims);  // 401 token_revoked
+  return claims;
 }
 
 jwt::Claims RestApi::require_user(const HttpRequest& request) const {
