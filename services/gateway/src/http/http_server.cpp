@@ -487,7 +487,17 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
           });
         };
         if (!limited && post) reply = hold_ingest_slot(self->context_.ingest, std::move(reply));
-        if (!limited && self->context_.rest.handle_async(rest_request, route, reply)) return;
+        // gwleft: and its PostRoomMessage waits for one of the INGEST_MAX_CALLS places on the
+        // wire, in the same FIFO as message.send (on the I/O thread; this worker does not wait).
+        IngestCallGate gate;
+        if (!limited && post) {
+          gate = ingest_call_gate(
+              [io = self->stream_.get_executor()](std::function<void()> task) {
+                net::post(io, std::move(task));
+              },
+              self->context_.ingest);
+        }
+        if (!limited && self->context_.rest.handle_async(rest_request, route, reply, gate)) return;
         auto response = limited ? std::move(*limited) : self->context_.rest.handle(rest_request, route);
         net::post(self->stream_.get_executor(),
                   [self, response = std::move(response), route_class = std::move(route_class)]() mutable {

@@ -174,12 +174,13 @@ HttpResponse RestApi::handle(const HttpRequest& request, const RouteMatch& route
 }
 
 bool RestApi::handle_async(const HttpRequest& request, const RouteMatch& route,
-                           const std::function<void(HttpResponse)>& reply) const {
+                           const std::function<void(HttpResponse)>& reply,
+                           const IngestCallGate& gate) const {
   if (route.kind != RouteMatch::Kind::kFound || route.endpoint != Endpoint::kPostRoomMessage) {
     return false;
   }
   try {
-    post_room_message_async(upstreams_, authenticate(request), route.params.at(0), request, reply);
+    post_room_message_async(upstreams_, authenticate(request), route.params.at(0), request, reply, gate);
   } catch (const ApiError& e) {
     reply(error_response(e));
   } catch (const std::exception& e) {
