@@ -72,6 +72,7 @@ struct Options {
   int foreign = 200;  // questions of another dataset asked as uncovered, per language
   std::string vectors;  // word vectors file: English bots' searches get the semantic re-rank
   std::string sentence_encoder;  // sentence encoder file: the sentence-encoder re-rank (shipped)
+  std::string dump;  // JSON lines, one per asked question: what the gate saw (for prototypes)
 };
 
 Options parse(int argc, char** argv) {
@@ -83,6 +84,9 @@ Options parse(int argc, char** argv) {
   app.add_option("--sentence-encoder", o.sentence_encoder,
                  "sentence encoder file (tools/sentence-encoder/use-lite-en.bfse): every bot's chunks embedded by "
                  "the backfill worker, the sentence-encoder re-rank on");
+  app.add_option("--dump", o.dump,
+                 "write one JSON line per asked question (scenario, covered, half, the gate's inputs, the top hits) "
+                 "to this file, for bench/retrieval_prototype/gate.py");
   app.add_option("--vectors", o.vectors, "word vectors file (tools/word-vectors/en-100d.bfwv): semantic re-rank on");
   try {
     app.parse(argc, argv);
@@ -213,6 +217,11 @@ int main(int argc, char** argv) try {
   pg::Connection sql(conninfo);
   std::string tenant = sql.exec("SELECT gen_random_uuid()::text").str(0, 0);
   const ai::ExtractiveSettings defaults;
+  std::ofstream dump;
+  if (!options.dump.empty()) {
+    dump.open(options.dump);
+    if (!dump) throw std::runtime_error("cannot write " + options.dump);
+  }
 
   auto xquad = read_jsonl(options.data + "/xquad-en-ru/questions.jsonl");
   std::vector<std::pair<std::string, std::string>> foreign_questions;  // (id, question): every 10th,
@@ -277,6 +286,27 @@ int main(int argc, char** argv) try {
         a.any_hit = true;
         a.relevance = ai::measure_relevance(question, hits, index, language);
         a.right_document = gold.count(dataset_id[hit.document_id]) > 0;
+      }
+      if (dump.is_open()) {
+        const auto& r = a.relevance;
+        json::array top;
+        for (const auto& h : hits) {
+          top.push_back(json::object{{"doc", dataset_id[h.document_id]}, {"title", h.document_title},
+                                     {"score", h.score}, {"norm", h.normalized_score},
+                                     {"sim", h.semantic_similarity}, {"semantic", h.semantic},
+                                     {"gold", gold.count(dataset_id[h.document_id]) > 0}});
+        }
+        json::object line{{"scenario", name}, {"id", id}, {"question", question}, {"language", language},
+                          {"covered", covered}, {"half", a.half}, {"right", a.right_document},
+                          {"any_hit", a.any_hit}, {"score", r.score}, {"norm", r.normalized_score},
+                          {"query_terms", r.query_terms}, {"matched", r.matched},
+                          {"title_matched", r.title_matched}, {"distinctive_terms", r.distinctive_terms},
+                          {"distinctive_matched", r.distinctive_matched},
+                          {"distinctive_title_matched", r.distinctive_title_matched},
+                          {"title_is_question", r.title_is_question}, {"semantic", r.semantic},
+                          {"sim", r.semantic_similarity},
+                          {"pass", a.any_hit && ai::passes_gate(r, defaults.gate)}, {"hits", top}};
+        dump << json::serialize(line) << '\n';
       }
       s.asked.push_back(a);
     };

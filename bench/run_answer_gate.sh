@@ -12,6 +12,7 @@
 #   VECTORS (tools/word-vectors/en-100d.bfwv when present; empty: off)  semantic re-rank
 #   SENTENCE_ENCODER (tools/sentence-encoder/use-lite-en.bfse when present; empty: off)
 #                                   the sentence-encoder re-rank (replaces the word vectors)
+#   DUMP (empty: off)               one JSON line per asked question (bench/retrieval_prototype/gate.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -42,6 +43,7 @@ DEFAULT_ENCODER=""
 [ -f "$ROOT/tools/sentence-encoder/use-lite-en.bfse" ] && DEFAULT_ENCODER="$ROOT/tools/sentence-encoder/use-lite-en.bfse"
 SENTENCE_ENCODER=${SENTENCE_ENCODER-$DEFAULT_ENCODER}
 [ -n "$SENTENCE_ENCODER" ] && ARGS+=(--sentence-encoder "$SENTENCE_ENCODER")
+[ -n "${DUMP:-}" ] && ARGS+=(--dump "$DUMP")
 # Logs (JSON lines) and RESULT lines go to stderr; the table to stdout.
 timeout 1800 "$BUILD_DIR/bench/bench_answer_gate" "${ARGS[@]}" \
   2> >(sed -n 's/^RESULT //p' >"$RUN_DIR/results.jsonl") | tee "$RUN_DIR/results.md"
