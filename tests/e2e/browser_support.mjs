@@ -48,3 +48,55 @@ export async function shootAndCheck(page, name) {
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 }
+
+/**
+ * How many CSS pixels the document is wider than the viewport (0 = no horizontal scrolling), and
+ * the first few elements sticking out on the right, as "tag.class[testid] right=N" lines.
+ */
+export async function horizontalOverflow(page) {
+  return page.evaluate(() => {
+    const vw = document.documentElement.clientWidth;
+    const sticking = [];
+    for (const el of document.body.querySelectorAll("*")) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > vw + 1 && !el.closest(".table-wrap, .sr-only, [aria-hidden=true]")) {
+        sticking.push(`${el.tagName.toLowerCase()}.${el.className}[${el.getAttribute("data-testid") ?? ""}] right=${Math.round(r.right)}`);
+      }
+    }
+    return { by: document.documentElement.scrollWidth - vw, sticking: sticking.slice(0, 5) };
+  });
+}
+
+/**
+ * Visible texts (and placeholder / aria-label / title attributes) on `page` that are exactly an
+ * English catalogue string of web/dashboard/src/i18n/en.json whose `lang` translation differs:
+ * English left on a Russian or Uzbek screen. `en` and `other` are the parsed catalogues.
+ */
+export async function untranslatedTexts(page, en, other) {
+  const flat = (o, p = "", out = {}) => {
+    for (const [k, v] of Object.entries(o)) {
+      if (typeof v === "string") out[p + k] = v;
+      else flat(v, `${p}${k}.`, out);
+    }
+    return out;
+  };
+  const e = flat(en);
+  const x = flat(other);
+  const english = Object.keys(e).filter((k) => x[k] !== e[k] && !e[k].includes("{{")).map((k) => e[k]);
+  return page.evaluate((english) => {
+    const set = new Set(english);
+    const found = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = n.textContent.trim();
+      if (text && set.has(text) && !n.parentElement.closest("option, script, style")) found.push(text);
+    }
+    for (const el of document.querySelectorAll("[placeholder], [aria-label], [title]")) {
+      for (const a of ["placeholder", "aria-label", "title"]) {
+        const v = el.getAttribute(a);
+        if (v && set.has(v)) found.push(`${a}="${v}"`);
+      }
+    }
+    return [...new Set(found)];
+  }, english);
+}

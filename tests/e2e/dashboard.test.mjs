@@ -14,6 +14,7 @@ import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 import { startFakeMeta } from "./fake_meta.mjs";
 import { startFakeTelegram } from "./fake_telegram.mjs";
+import { horizontalOverflow } from "./browser_support.mjs";
 import { http, repoRoot, startFleet } from "./harness.mjs";
 
 const SHOTS = path.join(repoRoot, "build", "screenshots");
@@ -48,6 +49,12 @@ before(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
   page = await context.newPage();
   page.on("pageerror", (e) => { state.pageErrors = [...(state.pageErrors ?? []), String(e)]; });
+  // A static file (page, script, style, the favicon) answered with an error is a broken page too.
+  page.on("response", (r) => {
+    if (r.status() >= 400 && !new URL(r.url()).pathname.startsWith("/api/")) {
+      state.pageErrors = [...(state.pageErrors ?? []), `${r.status()} ${r.url()}`];
+    }
+  });
 });
 
 after(async () => {
@@ -70,13 +77,20 @@ async function axeViolations() {
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
 }
 
-/** Full-page screenshots of the current screen at 1280 px and 375 px; axe-core at both. */
+/**
+ * Full-page screenshots of the current screen at 1280 px and 375 px; axe-core at both; at 375 px
+ * the page must not scroll sideways.
+ */
 async function shoot(name) {
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
     await page.waitForTimeout(100);  // layout settles after the resize
     await page.screenshot({ path: path.join(SHOTS, `dashboard-${name}-${width}.png`), fullPage: true });
     assert.deepEqual(await axeViolations(), [], `axe-core on ${name} at ${width} px`);
+    if (width === 375) {
+      const overflow = await horizontalOverflow(page);
+      assert.equal(overflow.by, 0, `${name} scrolls sideways at 375 px: ${overflow.sticking.join(", ")}`);
+    }
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 }
@@ -215,6 +229,64 @@ test("a knowledge file uploads with a moving progress bar and is listed with its
   await shoot("knowledge");
 });
 
+test("a long knowledge base gets a title filter with a count; other file types are refused in words; sizes and dates stay on one line", async () => {
+  // Six more short documents (8 in all: the filter appears from 8 on), removed again afterwards.
+  const extra = [];
+  for (const title of ["Parking", "Gift cards", "Returns", "Shipping", "Warranty", "Store hours"]) {
+    const doc = await http(base, "POST", `/api/v1/bots/${state.botId}/knowledge`,
+      { token: state.token, body: { title, format: "text", body: `${title}: ask at the front desk.` } });
+    assert.equal(doc.status, 201, JSON.stringify(doc.body));
+    extra.push(doc.body.id);
+  }
+  await page.click(".tabs >> text=Try it");
+  await page.click(".tabs >> text=Knowledge");
+  await page.waitForSelector("[data-testid=doc-filter]");
+  // A dropped file of another type, or an empty one, is refused in the browser, in words.
+  const posts = [];
+  const onPost = (r) => { if (r.method() === "POST" && r.url().includes("/knowledge")) posts.push(r.url()); };
+  page.on("request", onPost);
+  await page.setInputFiles("[data-testid=file-input]", [
+    { name: "price-list.docx", mimeType: "application/octet-stream", buffer: Buffer.from("PK\x03\x04") },
+    { name: "empty.md", mimeType: "text/markdown", buffer: Buffer.alloc(0) },
+  ]);
+  await page.waitForSelector("[data-testid=upload].failed >> text=Only text, Markdown, HTML and PDF files can be added");
+  await page.waitForSelector("[data-testid=upload].failed >> text=The file is empty.");
+  page.off("request", onPost);
+  assert.deepEqual(posts, [], "nothing was uploaded");
+  assert.equal(await page.textContent("[data-testid=doc-count]"), "Documents: 8 of 8");
+  await page.fill("input[name=doc-filter]", "HOURS");
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=document-row]").length === 2);
+  assert.deepEqual(await page.$$eval("[data-testid=document-row] .doc-title", (c) => c.map((e) => e.textContent).sort()),
+    ["Opening hours", "Store hours"]);
+  assert.equal(await page.textContent("[data-testid=doc-count]"), "Documents: 2 of 8");
+  // "807 B" and "Nov 30, 2026, 11:23 AM" are never split over two lines.
+  const wrapped = await page.$$eval("[data-testid=document-row] td.num, [data-testid=document-row] td.nowrap",
+    (cells) => cells.filter((c) => c.getClientRects().length && getComputedStyle(c).whiteSpace !== "nowrap").length);
+  assert.equal(wrapped, 0);
+  await page.fill("input[name=doc-filter]", "hours  opening");  // every word, in any order
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=document-row]").length === 1);
+  assert.equal(await page.textContent("[data-testid=document-row] .doc-title"), "Opening hours");
+  await page.fill("input[name=doc-filter]", "no such title");
+  await page.waitForSelector("[data-testid=doc-no-match] >> text=No document title contains all of “no such title”.");
+  assert.equal(await page.locator("[data-testid=document-row]").count(), 0);
+  await shoot("knowledge-filter");
+  // At phone width rows are cards of "label  value" lines; a label never shrinks next to a long title.
+  await page.setViewportSize({ width: 375, height: 812 });
+  await page.fill("input[name=doc-filter]", "");
+  const shrinking = await page.$$eval("[data-testid=document-row] td[data-label]",
+    (cells) => cells.filter((c) => getComputedStyle(c, "::before").flexShrink !== "0").length);
+  assert.equal(shrinking, 0);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.fill("input[name=doc-filter]", "");
+  for (const id of extra) {
+    assert.equal((await http(base, "DELETE", `/api/v1/bots/${state.botId}/knowledge/${id}`, { token: state.token })).status, 204);
+  }
+  await page.click(".tabs >> text=Try it");
+  await page.click(".tabs >> text=Knowledge");
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=document-row]").length === 2);
+  assert.equal(await page.locator("[data-testid=doc-filter]").count(), 0, "no filter for two documents");
+});
+
 test("try it: refused while the bot's allowed sites exclude the dashboard, then answers with sources", async () => {
   await page.click("text=Try it");
   await page.click("[data-testid=try-start]");
@@ -226,6 +298,21 @@ test("try it: refused while the bot's allowed sites exclude the dashboard, then 
   await page.waitForSelector("[data-testid=bot-form]");
   assert.equal(await page.inputValue("textarea[name=allowed_origins]"), "https://shop.example.com");
   assert.equal((await modelStatus).status(), 200);  // no reply yet: "ok", so no warning and no last-reply line
+  // Not a web address: said in the page's language before any request; a pasted page address
+  // (path, query, trailing "/") is saved as its origin.
+  const patches = [];
+  const onPatch = (r) => { if (r.method() === "PATCH") patches.push(r.url()); };
+  page.on("request", onPatch);
+  await page.fill("textarea[name=allowed_origins]", "shop.example.com");
+  await page.click("[data-testid=save-bot]");
+  await page.waitForSelector("#origins-error >> text=“shop.example.com” is not a web site address.");
+  assert.equal(await page.getAttribute("textarea[name=allowed_origins]", "aria-invalid"), "true");
+  assert.deepEqual(patches, [], "nothing was sent");
+  page.off("request", onPatch);
+  await page.fill("textarea[name=allowed_origins]", "https://Shop.Example.com/contact?from=ad\nhttps://shop.example.com/");
+  await page.click("[data-testid=save-bot]");
+  await page.waitForSelector("[role=status] >> text=Saved");
+  assert.equal(await page.inputValue("textarea[name=allowed_origins]"), "https://shop.example.com");
   await page.fill("textarea[name=allowed_origins]", "");
   await page.click("[data-testid=save-bot]");
   await page.waitForSelector("[role=status] >> text=Saved");
@@ -270,9 +357,21 @@ test("the bot list shows the effective answerer and its reason; a model key chan
   await page.click("nav >> text=Bots");
   await page.waitForSelector("[data-testid=bot-card]");
   assert.equal(await page.textContent("[data-testid=answerer]"), "Built-in (extractive) — no key for OpenAI is set");
+  // Every step of a bot is one click from its card, putting it on the site included.
+  assert.deepEqual(await page.$$eval("[data-testid=bot-card] .row a", (links) => links.map((a) => new URL(a.href).pathname.split("/").pop())),
+    ["knowledge", "try", "install", state.botId]);
   await shoot("bots");
 
+  // While the keys are loading the page says so, and does not claim "No key set" yet.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route("**/api/v1/provider-keys", async (route) => { await held; await route.continue(); });
   await page.click("nav >> text=Model keys");
+  await page.waitForSelector("[data-testid=key-openai] [data-testid=key-state] >> text=Loading…");
+  assert.equal(await page.locator("text=No key set").count(), 0, "no claim about the key before it is known");
+  release();
+  await page.waitForSelector("[data-testid=key-openai] >> text=No key set");
+  await page.unroute("**/api/v1/provider-keys");
   await page.fill("[data-testid=key-openai] input[name=key]", "sk-test-dashboard-9xQz");
   await page.click("[data-testid=key-openai] button[type=submit]");
   await page.waitForSelector("[data-testid=key-openai] [data-testid=last-four]");
@@ -302,7 +401,9 @@ test("plan and usage: usage bars count the real reply, plans side by side", asyn
   assert.equal(await page.locator(".plans > li").count(), 4);
   await page.waitForSelector("[data-testid=usage-chart] canvas[role=img]");  // Chart.js, loaded lazily
   assert.equal(await page.locator("[data-testid=usage-table]").count(), 0, "extractive replies use no tokens: no rows");
-  assert.match(await page.textContent("[data-testid=usage-chart] figcaption"), /No replies with usage/);
+  // Says why the counted reply is not drawn: the built-in answerer's replies use no model tokens.
+  assert.match(await page.textContent("[data-testid=usage-chart] figcaption"),
+    /No replies written by a model \(OpenAI, Gemini\)[\s\S]*built-in answerer count toward your plan above/);
 
   // Model-token rows as channel-connector records them for OpenAI/Gemini replies (RecordTokenUsage
   // is internal gRPC; a fixture in its table stands in): the chart draws one bar per day.

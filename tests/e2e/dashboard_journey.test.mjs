@@ -7,13 +7,17 @@
 // the Inbox live → the operator takes over and replies → the visitor sees the person state and the
 // reply → hand back → the bot answers again. axe-core finds no serious or critical violation on
 // any dashboard page visited; each page is photographed at 1280 px and 375 px to
-// build/screenshots/journey-<lang>-<page>-<width>.png.
+// build/screenshots/journey-<lang>-<page>-<width>.png, fits a 390 px phone without horizontal
+// scrolling, and (ru, uz) shows no English catalogue string. No console error, no failed static
+// asset (the favicon), generated guest names in the UI language, no emoji icon in the inbox.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { AXE, SHOTS, launchChromium, shootAndCheck } from "./browser_support.mjs";
+import {
+  AXE, SHOTS, horizontalOverflow, launchChromium, shootAndCheck, untranslatedTexts,
+} from "./browser_support.mjs";
 import { repoRoot, startFleet } from "./harness.mjs";
 
 const catalogue = (lang) => JSON.parse(readFileSync(path.join(repoRoot, `web/dashboard/src/i18n/${lang}.json`), "utf8"));
@@ -74,8 +78,37 @@ after(async () => {
   await site?.close();
 });
 
-/** The dashboard page photographed at 1280 and 375 px (journey-<lang>-<name>-<width>.png), axe-checked. */
-const shoot = (page, lang, name) => shootAndCheck(page, `journey-${lang}-${name}`);
+/**
+ * The dashboard page photographed at 1280 and 375 px (journey-<lang>-<name>-<width>.png),
+ * axe-checked; at a 390 px phone it has no horizontal scrolling, and in ru / uz no visible text is
+ * an English catalogue string.
+ */
+async function shoot(page, lang, name) {
+  await shootAndCheck(page, `journey-${lang}-${name}`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(100);  // layout settles after the resize
+  const overflow = await horizontalOverflow(page);
+  assert.equal(overflow.by, 0, `${lang} ${name} scrolls sideways at 390 px: ${overflow.sticking.join(", ")}`);
+  if (lang !== "en") {
+    assert.deepEqual(await untranslatedTexts(page, catalogue("en"), catalogue(lang)), [], `English left on the ${lang} ${name} page`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+/**
+ * Records on `errors` what a new user must never meet: uncaught exceptions, console errors other
+ * than the browser's "Failed to load resource" line of an API answer (4xx answers are the API
+ * speaking), and any static file (page, script, style, icon) answered with an error status.
+ */
+function watchErrors(page, label, errors) {
+  page.on("pageerror", (e) => errors.push(`${label}: ${e}`));
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(`${label} console: ${m.text()}`);
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 400 && !new URL(r.url()).pathname.startsWith("/api/")) errors.push(`${label}: ${r.status()} ${r.url()}`);
+  });
+}
 
 /** The knowledge file for `lang`: the Mozilla FAQ of that language as Markdown, ~160 KB. */
 function knowledgeFile(lang) {
@@ -96,7 +129,7 @@ for (const [lang, L] of Object.entries(LANGS)) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
     const page = await context.newPage();
-    page.on("pageerror", (e) => pageErrors.push(`${lang} dashboard: ${e}`));
+    watchErrors(page, `${lang} dashboard`, pageErrors);
     const routeOf = () => new URL(page.url()).pathname;
 
     // Sign-in page in English first; the switcher turns it into the chosen language.
@@ -135,6 +168,15 @@ for (const [lang, L] of Object.entries(LANGS)) {
     await page.click("[data-testid=save-bot]");
     await page.waitForURL(/\/app\/bots\/[0-9a-f-]{36}\/knowledge$/, { timeout: 15000 });
     const botId = routeOf().split("/")[3];
+
+    // Try it before any document says why the bot cannot answer yet and links to the knowledge base.
+    await page.click(`.tabs >> text=${T.try.tab}`);
+    await page.waitForSelector(`[data-testid=try-no-knowledge] >> text=${T.try.noKnowledge}`);
+    await page.click(`[data-testid=try-no-knowledge] >> text=${T.try.addKnowledge}`);
+    await page.waitForURL(/\/knowledge$/);
+    // The upload hint names the trial's 1 MB knowledge size, not the gateway's 8 MB upload cap.
+    await page.waitForFunction((mb) => new RegExp(`(^|\\D)1 ${mb} `).test(document.querySelector("[data-testid=upload-hint]")?.textContent ?? ""),
+      T.units.mb, { timeout: 10000 });
 
     // Upload a knowledge file; the bar moves (the upload is throttled) and the document is Ready.
     await page.waitForSelector(`h1 >> text=${T.knowledge.title}`);
@@ -175,6 +217,7 @@ for (const [lang, L] of Object.entries(LANGS)) {
     await page.press("#try-text", "Enter");
     await page.waitForSelector("[data-testid=msg-bot] [data-testid=sources]", { timeout: 20000 });
     assert.match(await page.textContent("[data-testid=sources]"), new RegExp(`voice-${lang}\\.md`));
+    assert.equal(await page.locator("[data-testid=try-no-knowledge]").count(), 0, "no empty-knowledge note with a document");
     assert.equal(await page.locator("[data-testid=msg-visitor]").count(), 1);
     await shoot(page, lang, "try-it");
 
@@ -220,7 +263,7 @@ for (const [lang, L] of Object.entries(LANGS)) {
     // A visitor on the owner's site opens the widget and asks.
     const visitorContext = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: "en-US" });
     const visitor = await visitorContext.newPage();
-    visitor.on("pageerror", (e) => pageErrors.push(`${lang} widget: ${e}`));
+    watchErrors(visitor, `${lang} widget`, pageErrors);
     await visitor.goto(`${site.origin}/${lang}`);
     await visitor.click(w("button.launcher"));
     await visitor.waitForSelector(w(`.msg-bot >> text=Greeting ${lang}`), { timeout: 15000 });
@@ -238,6 +281,8 @@ for (const [lang, L] of Object.entries(LANGS)) {
     const conversationId = await newest.getAttribute("data-id");
     assert.ok(!earlier.includes(conversationId), "the visitor's conversation is new and on top");
     await page.waitForSelector(`[data-testid=inbox-row][data-id="${conversationId}"] >> text=Voice Help ${lang}`);
+    // The widget visitor gave no name: the generated "Guest NNNN" is shown in the UI language.
+    assert.match(await newest.locator(".inbox-name").textContent(), new RegExp(`^${T.inbox.guest.replace("{{number}}", "\\d{4}")}$`));
     await shoot(page, lang, "inbox");
     await newest.locator("a").click();
     await page.waitForSelector(`[data-testid=inbox-log] >> text=${L.question}`);
@@ -254,7 +299,16 @@ for (const [lang, L] of Object.entries(LANGS)) {
     await visitor.waitForSelector(w(`.msg-operator:not(.typing) >> text=${L.reply}`), { timeout: 10000 });
     assert.equal(await visitor.textContent(w(".msg-operator .who")), owner.username);
     await visitor.screenshot({ path: path.join(SHOTS, `journey-${lang}-widget-person-1280.png`) });
+    // The attach button's paperclip is drawn (SVG), not an emoji that is an empty box without an emoji font.
+    assert.equal(await page.locator("[data-testid=attach-button] svg").count(), 1);
+    assert.doesNotMatch(await page.textContent("[data-testid=attach-button]"), /\p{Extended_Pictographic}/u);
     await shoot(page, lang, "inbox-conversation");
+    // On a phone the reply box has the whole line (the buttons go under it), not a sliver beside them.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const box = await page.$eval("[data-testid=reply-text]", (e) => e.getBoundingClientRect().width);
+    const form = await page.$eval("form.inbox-reply", (e) => e.getBoundingClientRect().width);
+    assert.ok(box >= 0.9 * form, `the reply box is ${box} of ${form} px at 390 px`);
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // Hand back: the widget says the bot answers, and it does.
     await page.click("[data-testid=takeover-toggle]");

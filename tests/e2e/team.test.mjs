@@ -12,6 +12,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { chromium } from "playwright-core";
+import { horizontalOverflow } from "./browser_support.mjs";
 import { ChatClient, http, repoRoot, startFleet } from "./harness.mjs";
 
 const SHOTS = path.join(repoRoot, "build", "screenshots");
@@ -320,7 +321,9 @@ describe("the dashboard's Team page", () => {
       executablePath: "/usr/bin/chromium",
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     });
-    const ownerPage = await (await s.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" })).newPage();
+    const ownerContext = await s.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
+    await ownerContext.grantPermissions(["clipboard-read", "clipboard-write"], { origin: A });
+    const ownerPage = await ownerContext.newPage();
     const errors = [];
     ownerPage.on("pageerror", (e) => errors.push(String(e)));
     await ownerPage.goto(`${A}/app/signin`);
@@ -333,6 +336,10 @@ describe("the dashboard's Team page", () => {
     await ownerPage.click("[data-testid=create-invite]");
     const link = (await (await ownerPage.waitForSelector("[data-testid=invite-link]")).textContent()).trim();
     assert.match(link, /\/app\/signup\?invite=[A-Za-z0-9_-]{43}$/);
+    // Copy puts the link on the clipboard (it is shown only once).
+    await ownerPage.click("[data-testid=copy-invite]");
+    await ownerPage.waitForSelector("[data-testid=copy-invite-status] >> text=Copied to the clipboard.");
+    assert.equal(await ownerPage.evaluate(() => navigator.clipboard.readText()), link);
 
     const joiner = await (await s.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" })).newPage();
     await joiner.goto(link);
@@ -355,6 +362,14 @@ describe("the dashboard's Team page", () => {
         await ownerPage.setViewportSize({ width, height: width === 375 ? 812 : 900 });
         await ownerPage.waitForTimeout(100);  // layout settles after the resize
         await ownerPage.screenshot({ path: path.join(SHOTS, `dashboard-team-${lang}-${width}.png`), fullPage: true });
+        if (width === 375) {
+          // Members are cards at phone width: every value has its label, nothing scrolls sideways.
+          const unlabelled = await ownerPage.$$eval("[data-testid=team-members] tbody td",
+            (cells) => cells.filter((c) => c.textContent.trim() && !c.querySelector("button") && !c.dataset.label).length);
+          assert.equal(unlabelled, 0, `${lang}: every member value has a label`);
+          const overflow = await horizontalOverflow(ownerPage);
+          assert.equal(overflow.by, 0, `${lang}: the Team page scrolls sideways at 375 px: ${overflow.sticking.join(", ")}`);
+        }
       }
     }
     if (!(await ownerPage.evaluate(() => "axe" in window))) await ownerPage.addScriptTag({ path: AXE });

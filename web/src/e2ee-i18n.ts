@@ -49,3 +49,43 @@ const strings: Record<string, E2eeStrings> = {
 export function e2eeStrings(lang: string): E2eeStrings {
   return strings[lang] ?? strings.en!;
 }
+
+/** The texts of member verification (safety numbers) in encrypted rooms (e2ee/verify-panel.ts). */
+export interface VerifyStrings {
+  verifyMembers: string; title: string; help: string; markVerified: string; unverify: string;
+  verified: string; unverified: string; changed: string; noDevice: string; close: string;
+  /** "{name}" is replaced by the member's name. */
+  keysChanged: string; numberWith: string; loadFailed: string;
+}
+
+const verifyTexts: Record<string, VerifyStrings> = {
+  en: {
+    verifyMembers: "Verify members", title: "Safety numbers",
+    help: "Compare the number with each member in person or on a call you trust. If it matches, mark them as verified: this browser then stops sharing new room keys with devices added to their account later, until you verify again.",
+    markVerified: "Mark as verified", unverify: "Unverify", verified: "Verified", unverified: "Not verified",
+    changed: "Keys changed since you verified", noDevice: "No encrypted device yet", close: "Close",
+    keysChanged: "{name}'s keys changed — verify again to let them read new messages",
+    numberWith: "Safety number with {name}", loadFailed: "Could not load the members",
+  },
+  ru: {
+    verifyMembers: "Проверить участников", title: "Коды безопасности",
+    help: "Сверьте код с каждым участником лично или по звонку, которому доверяете. Если совпадает, отметьте участника как проверенного: тогда этот браузер не будет передавать новые ключи комнаты устройствам, добавленным к его учётной записи позже, пока вы не проверите его снова.",
+    markVerified: "Отметить как проверенного", unverify: "Снять отметку", verified: "Проверен", unverified: "Не проверен",
+    changed: "Ключи изменились после проверки", noDevice: "Пока нет устройства с ключом", close: "Закрыть",
+    keysChanged: "Ключи участника {name} изменились — проверьте заново, чтобы он мог читать новые сообщения",
+    numberWith: "Код безопасности с {name}", loadFailed: "Не удалось загрузить участников",
+  },
+  uz: {
+    verifyMembers: "A’zolarni tasdiqlash", title: "Xavfsizlik raqamlari",
+    help: "Raqamni har bir a’zo bilan shaxsan yoki ishonchli qo‘ng‘iroqda solishtiring. Mos kelsa, uni tasdiqlangan deb belgilang: shunda bu brauzer, qayta tasdiqlamaguningizcha, uning hisobiga keyin qo‘shilgan qurilmalarga xonaning yangi kalitlarini bermaydi.",
+    markVerified: "Tasdiqlangan deb belgilash", unverify: "Tasdiqni bekor qilish", verified: "Tasdiqlangan",
+    unverified: "Tasdiqlanmagan", changed: "Tasdiqlaganingizdan keyin kalitlar o‘zgardi", noDevice: "Hali shifrlangan qurilmasi yo‘q",
+    close: "Yopish", keysChanged: "{name} kalitlari o‘zgardi — yangi xabarlarni o‘qiy olishi uchun qayta tasdiqlang",
+    numberWith: "{name} bilan xavfsizlik raqami", loadFailed: "A’zolarni yuklab bo‘lmadi",
+  },
+};
+
+/** Verification strings for `lang`, English for anything unknown. */
+export function verifyStrings(lang: string): VerifyStrings {
+  return verifyTexts[lang] ?? verifyTexts.en!;
+}

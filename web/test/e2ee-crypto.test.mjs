@@ -1,29 +1,13 @@
 // Unit tests of the chat page's E2EE crypto (web/src/e2ee: b64u, wrap, envelope, file-crypto)
 // in Node ≥ 18 with its WebCrypto (node:crypto webcrypto). The TypeScript is transpiled on the
-// fly with web/node_modules/typescript (no build needed). The wrap scheme and the envelope are
+// fly (load-e2ee.mjs, no build needed). The wrap scheme and the envelope are
 // also checked against an independent implementation of docs/e2ee.md with node:crypto's own
 // ECDH / HKDF / AES-GCM, so both sides follow the written contract, not just each other.
 import assert from "node:assert/strict";
-import nodeCrypto, { webcrypto } from "node:crypto";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import os from "node:os";
-import path from "node:path";
-import { after, test } from "node:test";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import nodeCrypto from "node:crypto";
+import { test } from "node:test";
+import { load } from "./load-e2ee.mjs";
 
-if (!globalThis.crypto) Object.defineProperty(globalThis, "crypto", { value: webcrypto });
-
-const web = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const ts = createRequire(path.join(web, "package.json"))("typescript");
-const out = mkdtempSync(path.join(os.tmpdir(), "e2ee-unit-"));
-after(() => rmSync(out, { recursive: true, force: true }));
-for (const name of readdirSync(path.join(web, "src/e2ee"))) {
-  const source = readFileSync(path.join(web, "src/e2ee", name), "utf8");
-  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ES2020, target: ts.ScriptTarget.ES2020 } }).outputText;
-  writeFileSync(path.join(out, name.replace(/\.ts$/, ".js")), js);
-}
-const load = (name) => import(pathToFileURL(path.join(out, `${name}.js`)).href);
 const { toB64u, fromB64u, randomId } = await load("b64u");
 const { wrapRoomKey, unwrapRoomKey } = await load("wrap");
 const { seal, open, parseEnvelope, importRoomKey } = await load("envelope");

@@ -121,9 +121,14 @@ IssuedTokens Authenticator::login(const std::string& email, const std::string& p
   // The throttle key exists for every e-mail, registered or not, so its answers reveal nothing.
   auto email_hash = common::sha256_hex(normalized);
   std::optional<UserCredentials> found;
+  // The access token is dated from this reading, taken before the user's role is read: a role
+  // change or removal during the (slow) hash below stamps a later revocation time, so the
+  // gateway refuses a token carrying the role read here (docs/security.md "Revoked access
+  // tokens").
+  const auto read_us = clock_();
   {
     auto conn = pool_->acquire();
-    check_not_throttled(*conn, email_hash, clock_());
+    check_not_throttled(*conn, email_hash, read_us);
     found = user_repository::find_by_email(*conn, normalized);
   }
   // Hashing happens without holding a pooled connection: it is the slow part. Known and unknown
@@ -150,21 +155,21 @@ IssuedTokens Authenticator::login(const std::string& email, const std::string& p
     common::logger("auth")->info("user {}: password hash upgraded to the current cost",
                                  found->user.id);
   }
-  return issue_pair(*conn, found->user, clock_());
+  return issue_pair(*conn, found->user, read_us);
 }
 
 IssuedTokens Authenticator::issue_pair(pg::Connection& conn, const UserRecord& user,
-                                       std::int64_t now_us) {
+                                       std::int64_t read_us) {
   IssuedTokens out;
   out.refresh_token = common::random_token(kRefreshTokenBytes);
   user_repository::insert_refresh_token(conn, common::sha256_hex(out.refresh_token), user.id,
-                                        now_us + micros(settings_.refresh_token_ttl));
+                                        read_us + micros(settings_.refresh_token_ttl));
   jwt::Claims claims;
   claims.kind = jwt::TokenKind::kUser;
   claims.subject = user.id;
   claims.tenant_id = user.tenant_id;
   claims.role = user.role;  // team accounts: the gateway's route → minimum role table
-  out.access_token = signer_.sign(claims, settings_.access_token_ttl, time_point(now_us));
+  out.access_token = signer_.sign(claims, settings_.access_token_ttl, time_point(read_us));
   out.expires_in = static_cast<std::int32_t>(settings_.access_token_ttl.count());
   out.user = user;
   return out;

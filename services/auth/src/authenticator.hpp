@@ -116,7 +116,10 @@ class Authenticator {
   IssuedVisitorToken issue_visitor_token(const VisitorTokenRequest& request);
 
  private:
-  IssuedTokens issue_pair(pg::Connection& conn, const UserRecord& user, std::int64_t now_us);
+  /// Stores a new refresh token for `user` and signs an access token with its claims.
+  /// `read_us`: when `user` was read (Unix µs), the access token's iat_ms and the start of both
+  /// lifetimes; never later than that read, so a revocation after it refuses the token.
+  IssuedTokens issue_pair(pg::Connection& conn, const UserRecord& user, std::int64_t read_us);
   std::chrono::system_clock::time_point time_point(std::int64_t micros) const;
   HashSlots::Permit hash_permit();
   void check_not_throttled(pg::Connection& conn, const std::string& email_hash, std::int64_t now_us);

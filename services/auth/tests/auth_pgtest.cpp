@@ -53,10 +53,12 @@ struct AuthFixture {
   testenv::TestDatabase db;
   std::shared_ptr<pg::Pool> pool = migrated_pool(db.conninfo());
   std::atomic<std::int64_t> now_us{auth::system_clock_micros()};
+  /// Each clock reading advances now_us by this much (0: a still clock).
+  std::atomic<std::int64_t> step_us{0};
   auth::AuthSettings config;
   std::shared_ptr<auth::TokenRevocations> revocations;
   std::shared_ptr<auth::Authenticator> authenticator = std::make_shared<auth::Authenticator>(
-      pool, config, [this] { return now_us.load(); }, revocations);
+      pool, config, [this] { return now_us.fetch_add(step_us.load()); }, revocations);
   auth::AuthGrpcService service{authenticator};
   rpc::Server server{"127.0.0.1:0", {&service}};
   std::unique_ptr<v1::AuthService::Stub> stub =
@@ -771,6 +773,22 @@ TEST_CASE("team: removal, role changes and refresh-token reuse record the user's
   CHECK(fx.refresh(owner_pair.refresh_token(), &rotated).error_code() ==
         grpc::StatusCode::UNAUTHENTICATED);
   CHECK(redis_number(client, key(owner)) == fx.now_us.load() / 1000);
+}
+
+TEST_CASE("login: the access token is dated from before the role was read, not from its signing") {
+  // A role change or removal during the password hash stamps a revocation time after the read;
+  // a token dated at its signing (after the hash) would pass the gateway's check with the old
+  // role. Every clock reading here moves time on by 1 s, so a later dating would differ.
+  AuthFixture fx;
+  v1::User user;
+  REQUIRE(fx.register_user("rita@example.com", "rita", kPassword, &user).ok());
+  fx.step_us = 1'000'000;
+  auto before_login = fx.now_us.load();
+  v1::TokenPair pair;
+  REQUIRE(fx.login("rita@example.com", kPassword, &pair).ok());
+  auto claims = fx.verifier.verify(pair.access_token(), fx.now());
+  REQUIRE(claims);
+  CHECK(claims->issued_at_ms == before_login / 1000);  // its first reading, before the user row
 }
 
 TEST_CASE("team: with Redis unreachable a removal still succeeds and the failure is counted") {

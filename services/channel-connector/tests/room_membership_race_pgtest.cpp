@@ -8,9 +8,11 @@
 #include <atomic>
 #include <thread>
 
+#include "botfactory/pg/connection.hpp"
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/status.hpp"
 #include "chat/chat_service.hpp"
+#include "chat/message_edits.hpp"
 #include "fake_services.hpp"
 #include "rooms/room_service.hpp"
 
@@ -100,4 +102,41 @@ TEST_CASE("room posts racing the sender's removal never commit after the member.
   // The stream stays gap-free.
   CHECK(count(h, "SELECT count(*) FROM chat.messages WHERE conversation_id = $1", {room.id()}) ==
         count(h, "SELECT last_seq FROM chat.conversations WHERE id = $1", {room.id()}));
+}
+
+TEST_CASE("room deletes: a delete waiting behind the author's removal is refused inside its transaction") {
+  // The delete passed every check before its transaction and waits for the room's row lock
+  // while the test's own transaction does what a removal does under that lock (deletes the
+  // member row). Inside the delete's transaction the author is no longer a member: forbidden,
+  // and the message stays as it was.
+  Harness h;
+  std::string tenant = random_uuid();
+  Actor owner{tenant, "user", random_uuid(), "olga"};
+  Actor member{tenant, "user", random_uuid(), "max"};
+  auto room = h.rooms().create(owner, "Deletes", "", "public");
+  h.rooms().join(member, room.id(), "");
+  auto seq = h.rooms().post(member, room.id(), "d1", "keep me").message().seq();
+  botfactory::pg::Connection blocker(h.conninfo());
+  blocker.exec("BEGIN");
+  blocker.exec("SELECT 1 FROM chat.conversations WHERE id = $1::uuid FOR UPDATE", {room.id()});
+  std::string code = "none";
+  std::thread remover([&] {
+    try {
+      h.edits().remove(tenant, room.id(), seq, EditActor{commonv1::SENDER_KIND_OPERATOR, member.id});
+    } catch (const EditError& e) {
+      code = e.code();
+    }
+  });
+  REQUIRE(wait_until([&] {
+    return h.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                   "AND wait_event_type = 'Lock'") > 0;
+  }));
+  blocker.exec("DELETE FROM chat.room_members WHERE room_id = $1::uuid AND member_kind = 'user' "
+               "AND member_id = $2", {room.id(), member.id});
+  blocker.exec("COMMIT");
+  remover.join();
+  CHECK(code == "forbidden");
+  CHECK(count(h, "SELECT count(*) FROM chat.messages WHERE conversation_id = $1 AND seq = $2 "
+                 "AND text = 'keep me' AND deleted_at IS NULL", {room.id(), std::to_string(seq)}) == 1);
+  CHECK(count(h, "SELECT count(*) FROM chat.message_events WHERE conversation_id = $1", {room.id()}) == 0);
 }

@@ -45,6 +45,15 @@ GatewayMetrics& GatewayMetrics::get() {
                 "typing frames relayed to a conversation's other sockets (past the throttle)"),
       r.histogram("gateway_http_request_duration_seconds", "HTTP request latency",
                   metrics::latency_buckets()),
+      r.counter("gateway_http_lingering_closes_total",
+                "Connections closed lingering: after a closing response the client's unread "
+                "bytes are dropped (HTTP_LINGER_MAX_BYTES, HTTP_LINGER_MS)"),
+      r.counter("gateway_http_linger_cutoffs_total",
+                "Lingering closes ended by a bound (bytes or time) before the client closed",
+                "bound=\"bytes\""),
+      r.counter("gateway_http_linger_cutoffs_total",
+                "Lingering closes ended by a bound (bytes or time) before the client closed",
+                "bound=\"time\""),
   };
   return instance;
 }

@@ -30,6 +30,9 @@ struct GatewayMetrics {
   metrics::Counter& ws_token_renewals;        // in-band renewals accepted
   metrics::Counter& ws_typing_relayed;        // typing frames past the per-socket throttle
   metrics::Histogram& http_latency;
+  metrics::Counter& http_lingering_closes;   // connections closed lingering (linger_close)
+  metrics::Counter& http_linger_bytes_cutoffs;  // ... cut at HTTP_LINGER_MAX_BYTES
+  metrics::Counter& http_linger_time_cutoffs;   // ... cut at HTTP_LINGER_MS
 
   /// The process-wide instance.
   static GatewayMetrics& get();

@@ -34,6 +34,16 @@ struct GatewaySettings {
   int workers = 8;                             // GATEWAY_WORKERS, blocking gRPC calls
   std::chrono::milliseconds rpc_timeout{5000};  // RPC_TIMEOUT_MS
   std::chrono::seconds http_timeout{30};        // HTTP_TIMEOUT_S, per request read/write
+  // Lingering close (RFC 9112 section 9.6, as nginx's lingering_close): after a response that
+  // closes the connection (an early 413 / 401 before the body was read), the rest of what the
+  // client still sends is read and dropped — at most this many bytes, for at most this long —
+  // so that it reads the answer instead of a reset. 0 (either) = close at once.
+  std::size_t http_linger_max_bytes = 4 << 20;  // HTTP_LINGER_MAX_BYTES
+  std::chrono::milliseconds http_linger{2000};  // HTTP_LINGER_MS
+  // gwleft: connections refused at accept (over MAX_CONNECTIONS / MAX_CONNECTIONS_PER_IP) that
+  // may linger after their 503 at once; they hold no connection slot, so this bounds their
+  // sockets (each at most HTTP_LINGER_MS). Past it a refused connection is closed at once.
+  std::size_t http_linger_refusals = 64;  // HTTP_LINGER_REFUSALS (0 = never linger)
   std::string auth_addr = "127.0.0.1:50051";          // AUTH_ADDR
   std::string subscription_addr = "127.0.0.1:50052";  // SUBSCRIPTION_ADDR
   std::string registry_addr = "127.0.0.1:50053";      // REGISTRY_ADDR

@@ -64,6 +64,15 @@ TEST_CASE("routes match patterns, capture parameters and report wrong methods") 
   CHECK(match_route("POST", "/api/v1/usage/daily").kind == RouteMatch::Kind::kMethodNotAllowed);
   CHECK(is_upload_route("POST", "/api/v1/bots/b1/knowledge"));
   CHECK_FALSE(is_upload_route("POST", "/api/v1/bots"));
+  // gwup: these routes never read a bearer token, so no revocation check before their body.
+  for (auto e : {Endpoint::kRegister, Endpoint::kLogin, Endpoint::kRefresh, Endpoint::kLogout,
+                 Endpoint::kListPlans}) {
+    CHECK_FALSE(reads_bearer_token(e));
+  }
+  CHECK(reads_bearer_token(Endpoint::kAddKnowledge));
+  CHECK(reads_bearer_token(Endpoint::kUploadAttachment));
+  CHECK(reads_bearer_token(Endpoint::kCreateBot));
+  CHECK(reads_bearer_token(Endpoint::kCreateWidgetSession));  // a renewal carries a token
 }
 
 TEST_CASE("request targets are split and percent-decoded") {

@@ -27,7 +27,7 @@ export const maxEncryptedFileBytes = 10 * 1024 * 1024;
 export class EncryptedRoom {
   readonly keys: RoomKeyring;
 
-  constructor(private readonly origin: string, private readonly token: () => string, readonly roomId: string,
+  constructor(readonly origin: string, readonly token: () => string, readonly roomId: string,
               device: Device) {
     this.keys = new RoomKeyring(origin, token, roomId, device);
   }

@@ -11,7 +11,8 @@ import type { Device } from "./device-keystore.js";
 import { importRoomKey } from "./envelope.js";
 import { unwrapRoomKey, wrapRoomKey } from "./wrap.js";
 
-interface MemberDevice { user_id: string; device_id: string; public_key: string; has_key: boolean }
+/** A member device as GET /rooms/{id}/e2ee lists it. */
+export interface MemberDevice { user_id: string; device_id: string; public_key: string; has_key: boolean }
 interface MyKey { epoch: number; key_id: string; wrapped_key: string }
 /** The answer of GET /rooms/{id}/e2ee. */
 export interface KeyState { key_epoch: number; key_id: string | null; devices: MemberDevice[]; my_keys: MyKey[] }
@@ -31,6 +32,12 @@ export class RoomKeyring {
   /** The room's current epoch and its key id (null: nobody created it yet), as last read. */
   epoch = 0;
   keyId: string | null = null;
+  /**
+   * Chooses the devices a key may be wrapped for from every member device just read (called once
+   * per sync, also when nothing is to be wrapped); the default allows all. The verification panel
+   * (verify-panel.ts) sets it to withhold keys from devices added since a member was verified.
+   */
+  guard: (devices: MemberDevice[]) => Promise<MemberDevice[]> = async (devices) => devices;
 
   constructor(private readonly origin: string, private readonly token: () => string,
               readonly roomId: string, private readonly device: Device) {}
@@ -105,7 +112,7 @@ export class RoomKeyring {
   private async create(state: KeyState): Promise<void> {
     const raw = randomBytes(32);
     const keyId = randomId();
-    await this.post(state.key_epoch, keyId, raw, state.devices);
+    await this.post(state.key_epoch, keyId, raw, await this.guard(state.devices));
     const id = `${state.key_epoch}.${keyId}`;
     this.raw.set(id, raw);
     this.keys.set(id, { epoch: state.key_epoch, keyId, key: await importRoomKey(raw) });
@@ -114,8 +121,9 @@ export class RoomKeyring {
 
   /** Wraps the current key for the devices without it (when this device holds it). */
   private async share(state: KeyState): Promise<void> {
+    const allowed = await this.guard(state.devices);
     const raw = this.raw.get(`${state.key_epoch}.${state.key_id}`);
-    const missing = state.devices.filter((d) => !d.has_key);
+    const missing = allowed.filter((d) => !d.has_key);
     if (!raw || missing.length === 0) return;
     await this.post(state.key_epoch, state.key_id!, raw, missing);
   }

@@ -10,6 +10,7 @@ import { ApiError } from "./api.js";
 import { EncryptedRoom, type Opened } from "./encrypted-room.js";
 import { paperclipIcon } from "../attachments.js";
 import { el, strokeIcon } from "../dom.js";
+import { VerifyPanel } from "./verify-panel.js";
 
 interface Sender { kind: string; id: string; name: string }
 interface WireAttachment { id: string; url: string }
@@ -57,6 +58,8 @@ export class EncryptedRoomView {
   private waits = 0;
   private readonly unreadable = new Map<number, { item: HTMLElement; message: WireMessage }>();
   private ui: E2eeStrings;
+  /** Safety numbers and the guard that withholds keys from devices added since verification. */
+  private readonly verify: VerifyPanel;
   /** Names of senders seen so far (a file's upload message may come without one). */
   private readonly names = new Map<string, string>();
 
@@ -70,6 +73,7 @@ export class EncryptedRoomView {
     this.status.setAttribute("aria-live", "polite");
     this.header.after(this.notice);
     this.notice.after(this.status);
+    this.verify = new VerifyPanel(room.origin, room.token, room.roomId, port.userId, port.lang(), room.keys, this.status);
     this.attach.type = "button";
     this.attach.append(paperclipIcon());
     this.attach.setAttribute("aria-label", this.ui.attach);
@@ -94,6 +98,7 @@ export class EncryptedRoomView {
     this.header.querySelector(".e2ee-badge")?.remove();
     this.notice.remove();
     this.status.remove();
+    this.verify.dispose();
     this.attach.remove();
     this.file.remove();
     this.cancelEdit.remove();

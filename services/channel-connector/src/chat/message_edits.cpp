@@ -32,6 +32,13 @@ void check_ids(const std::string& tenant_id, const std::string& conversation_id,
   }
 }
 
+/// The in-transaction room check for `actor` (chat.room_members kind "user" for operators,
+/// "visitor" for visitors), without a key check.
+RoomEditCheck room_check_of(const EditActor& actor) {
+  return RoomEditCheck{actor.kind == common::v1::SENDER_KIND_OPERATOR ? "user" : "visitor", actor.id,
+                       std::nullopt};
+}
+
 }  // namespace
 
 void EditRules::check_change(const EditTarget& target, const EditActor& actor) const {
@@ -70,8 +77,7 @@ chat::v1::Message MessageEdits::edit(const std::string& tenant_id,
                                      const EditActor& actor, const std::string& text) {
   check_ids(tenant_id, conversation_id, seq, actor);
   auto checked = EditRules::checked_text(text);
-  RoomEditCheck room{actor.kind == common::v1::SENDER_KIND_OPERATOR ? "user" : "visitor", actor.id,
-                     std::nullopt};
+  auto room = room_check_of(actor);
   if (text_check_) room.key = text_check_(conversation_id, checked);
   try {
     return change(tenant_id, conversation_id, seq, actor, MessageChange::kEdit, checked, &room);
@@ -86,7 +92,11 @@ chat::v1::Message MessageEdits::remove(const std::string& tenant_id,
                                        const std::string& conversation_id, std::int64_t seq,
                                        const EditActor& actor) {
   check_ids(tenant_id, conversation_id, seq, actor);
-  return change(tenant_id, conversation_id, seq, actor, MessageChange::kDelete, "");
+  // harden: in a room the author must still be a member inside the delete's transaction (a
+  // removal may commit between the caller's membership check and the row lock); no key check,
+  // a tombstone carries no text.
+  auto room = room_check_of(actor);
+  return change(tenant_id, conversation_id, seq, actor, MessageChange::kDelete, "", &room);
 }
 
 chat::v1::Message MessageEdits::change(const std::string& tenant_id,
@@ -99,7 +109,7 @@ chat::v1::Message MessageEdits::change(const std::string& tenant_id,
                          [&](const EditTarget& target) {
                            if (!target.room_member) {
                              throw EditError(EditError::Kind::kForbidden, "forbidden",
-                                             "only members of the room can edit in it");
+                                             "only members of the room can edit or delete in it");
                            }
                            rules_.check_change(target, actor);
                            if (!target.room_key_current) {

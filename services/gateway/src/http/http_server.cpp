@@ -13,6 +13,8 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "http/api_error.hpp"
+#include "http/bearer_auth.hpp"
+#include "http/lingering_close.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/request_id.hpp"
@@ -63,6 +65,10 @@ constexpr std::string_view kTooManyConnections =
     "Connection: close\r\n"
     "Content-Length: 65\r\n\r\n"
     R"({"error":{"code":"unavailable","message":"too many connections"}})";
+
+LingerBounds linger_bounds(const GatewaySettings& settings) {
+  return {settings.http_linger_max_bytes, settings.http_linger};
+}
 
 HttpResponse busy_response() {
   return error_response(503, "unavailable", "the server is busy, try again");
@@ -138,10 +144,14 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     request_id_ = common::random_base62(16);
     method_.clear();
     path_.clear();
+    if (ec) note_request_line();  // for the access log, when the parser got that far
     if (ec == http::error::body_limit) {  // Content-Length over every route's limit
+      // Beast checks Content-Length once the whole head is parsed (basic_parser finish_header):
+      // the request line and headers are known here.
+      request_id_ = incoming_request_id();
       close_after_response_ = true;
-      return send(error_response(413, "payload_too_large", "request body too large"), "other",
-                  false);
+      return send(error_response(413, "payload_too_large", "request body too large"),
+                  route_class_of(method_, path_), false);
     }
     if (ec == http::error::header_limit) {
       close_after_response_ = true;
@@ -185,16 +195,60 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
                   "other", false);
     }
     if (beast::websocket::is_upgrade(header)) return upgrade();
-    if (parser_->is_done()) return handle_request();
-    if ((upload || attachment) && !authorized_upload()) {
-      // The large-body routes: the token is checked before one byte of the body is read.
-      close_after_response_ = true;
-      return send(error_response(401, "unauthorized", "missing, invalid or expired token"),
-                  upload ? "/api/v1/bots/{id}/knowledge" : "/api/v1/conversations/{id}/attachments",
-                  false);
+    if (parser_->is_done()) return handle_request();  // no body: the handler checks the token
+    auto route = match_route(method, path);
+    bool found = route.kind == RouteMatch::Kind::kFound;
+    std::optional<jwt::Claims> claims;
+    std::optional<ApiError> no_token;
+    try {
+      auto auth = header[http::field::authorization];
+      claims = verified_bearer(context_.verifier, std::string_view(auth.data(), auth.size()));
+    } catch (const ApiError& e) {
+      no_token = e;
     }
-    if (attachment) return check_attachment_cap();
-    continue_body();
+    if (!claims && found && requires_bearer_token(route.endpoint)) {
+      // gwleft: every route that needs a token (the upload routes included) refuses a missing
+      // or invalid one before one byte of the body is read, with the handler's 401.
+      close_after_response_ = true;
+      return send(error_response(*no_token), route.pattern, true);
+    }
+    if (!claims || !found || !reads_bearer_token(route.endpoint)) return continue_body();
+    // Every route that reads the token: a revoked one is refused before the body is read.
+    when_not_revoked(*claims, route.pattern, [attachment, claims](HttpSession& self) {
+      if (attachment) return self.check_attachment_cap(claims->tenant_id);
+      self.continue_body();
+    });
+  }
+
+  /// Runs `next` on this session's strand when `claims` is not a revoked user token
+  /// (http/token_revocation.hpp: a fresh cached answer decides on this thread, else one Redis GET
+  /// on a worker); else answers 401 `token_revoked` and closes (lingering, linger_close()). A
+  /// full worker queue answers 503 `unavailable`. `route_class` labels the access log/metrics.
+  void when_not_revoked(const jwt::Claims& claims, std::string route_class,
+                        std::function<void(HttpSession&)> next) {
+    auto* revocations = context_.revocations;
+    auto cached = revocations ? revocations->revoked_if_fresh(claims) : std::optional<bool>(false);
+    if (cached) return after_revocation_check(*cached, route_class, next);
+    bool queued = context_.workers.try_submit(
+        [self = shared_from_this(), revocations, claims, route_class, next]() mutable {
+          bool revoked = revocations->revoked(claims);
+          net::post(self->stream_.get_executor(),
+                    [self, revoked, route_class = std::move(route_class), next = std::move(next)] {
+                      self->after_revocation_check(revoked, route_class, next);
+                    });
+        });
+    if (!queued) {
+      close_after_response_ = true;
+      send(busy_response(), route_class, route_class != "ws");
+    }
+  }
+
+  void after_revocation_check(bool revoked, const std::string& route_class,
+                              const std::function<void(HttpSession&)>& next) {
+    if (!revoked) return next(*this);
+    if (route_class == "ws") context_.metrics.ws_rejected_upgrades.inc();
+    close_after_response_ = true;
+    send(error_response(401, "token_revoked", kTokenRevokedMessage), route_class, route_class != "ws");
   }
 
   /// files: asks the tenant's plan cap and storage left (one GetAttachmentLimit, on a worker)
@@ -202,11 +256,7 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
   /// payload_too_large at once, one over the storage left 413 storage_quota_exceeded
   /// (decide_upload_head), and a streamed body is cut at the cap (the parser's body limit). When
   /// channel-connector cannot say, the body is read up to ATTACHMENT_MAX_BYTES and it checks after.
-  void check_attachment_cap() {
-    auto auth = parser_->get()[http::field::authorization];
-    auto claims = context_.verifier.verify(
-        std::string(bearer_token(std::string_view(auth.data(), auth.size()))));
-    std::string tenant = claims ? claims->tenant_id : std::string();
+  void check_attachment_cap(const std::string& tenant) {
     std::optional<std::uint64_t> length;
     if (auto given = parser_->content_length()) length = *given;
     auto type = parser_->get()[http::field::content_type];
@@ -292,45 +342,31 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
                                  "this visitor token is valid only from the page that opened it"),
                   "ws", false);
     }
-    check_revocation_then_accept(std::move(*claims));
+    // A user token revoked after it was signed gets 401 `token_revoked`.
+    when_not_revoked(*claims, "ws", [claims](HttpSession& self) { self.accept_websocket(*claims); });
   }
 
-  /// A user token revoked after it was signed gets 401 `token_revoked` (http/token_revocation.hpp):
-  /// a fresh cached answer decides on this thread, else one Redis GET on a worker.
-  void check_revocation_then_accept(jwt::Claims claims) {
-    auto* revocations = context_.revocations;
-    auto cached = revocations ? revocations->revoked_if_fresh(claims) : std::optional<bool>(false);
-    if (cached) return accept_websocket(std::move(claims), *cached);
-    bool queued = context_.workers.try_submit([self = shared_from_this(), revocations, claims] {
-      bool revoked = revocations->revoked(claims);
-      net::post(self->stream_.get_executor(), [self, claims, revoked]() mutable {
-        self->accept_websocket(std::move(claims), revoked);
-      });
-    });
-    if (!queued) {
-      close_after_response_ = true;
-      send(busy_response(), "ws", false);
-    }
-  }
-
-  void accept_websocket(jwt::Claims claims, bool revoked) {
-    if (revoked) {
-      context_.metrics.ws_rejected_upgrades.inc();
-      close_after_response_ = true;
-      return send(error_response(401, "token_revoked", kTokenRevokedMessage), "ws", false);
-    }
+  void accept_websocket(jwt::Claims claims) {
     log_access(101, "ws");
     stream_.expires_never();
     run_websocket_session(stream_.release_socket(), parser_->release(), std::move(claims),
                           context_, std::move(connection_slot_));
   }
 
-  /// True when the request carries a valid bearer token (checked locally, no upstream call):
-  /// the upload route's body is read only then. The handler still checks the token's kind.
-  bool authorized_upload() const {
-    auto auth = parser_->get()[http::field::authorization];
-    auto token = bearer_token(std::string_view(auth.data(), auth.size()));
-    return !token.empty() && context_.verifier.verify(std::string(token)).has_value();
+  /// The method and the path (no query) of the request line, as far as the parser got: both
+  /// empty when it failed before the request line (e.g. over the 16 KiB header limit).
+  void note_request_line() {
+    const auto& header = parser_->get();
+    auto target = header.target();
+    std::string_view view(target.data(), target.size());
+    method_ = std::string(header.method_string());
+    path_ = std::string(view.substr(0, view.find('?')));
+  }
+
+  /// The metrics/log route class of a raw request path: its route pattern, else "other".
+  static std::string route_class_of(const std::string& method, const std::string& path) {
+    auto route = match_route(method, path);
+    return route.kind == RouteMatch::Kind::kFound ? route.pattern : "other";
   }
 
   /// The per-address limit key of the client (client_key(): the peer, or the X-Forwarded-For
@@ -451,7 +487,17 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
           });
         };
         if (!limited && post) reply = hold_ingest_slot(self->context_.ingest, std::move(reply));
-        if (!limited && self->context_.rest.handle_async(rest_request, route, reply)) return;
+        // gwleft: and its PostRoomMessage waits for one of the INGEST_MAX_CALLS places on the
+        // wire, in the same FIFO as message.send (on the I/O thread; this worker does not wait).
+        IngestCallGate gate;
+        if (!limited && post) {
+          gate = ingest_call_gate(
+              [io = self->stream_.get_executor()](std::function<void()> task) {
+                net::post(io, std::move(task));
+              },
+              self->context_.ingest);
+        }
+        if (!limited && self->context_.rest.handle_async(rest_request, route, reply, gate)) return;
         auto response = limited ? std::move(*limited) : self->context_.rest.handle(rest_request, route);
         net::post(self->stream_.get_executor(),
                   [self, response = std::move(response), route_class = std::move(route_class)]() mutable {
@@ -525,24 +571,18 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
                       });
   }
 
-  /// Half-closes, then discards what the client still sends (e.g. the rest of a body over the
-  /// limit) for a short while, so that the client reads the response instead of a reset
-  /// (RFC 9112 section 9.6).
+  /// Lingering close (RFC 9112 section 9.6; nginx's lingering_close): half-closes, then reads
+  /// and drops what the client still sends (e.g. the body of a request refused from its header)
+  /// until it closes, at most HTTP_LINGER_MAX_BYTES bytes and HTTP_LINGER_MS ms, then closes.
+  /// Closing with unread bytes would make the kernel answer a reset, and a client still
+  /// writing its body may then lose the response it has not read yet. Asynchronous: the I/O
+  /// thread never waits; the connection keeps its MAX_CONNECTIONS slot meanwhile.
   void linger_close() {
     busy_ = false;
-    error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(std::chrono::seconds(2));
-    drain();
-  }
-
-  void drain() {
-    buffer_.consume(buffer_.size());
-    stream_.async_read_some(buffer_.prepare(16384),
-                            [self = shared_from_this()](error_code ec, std::size_t) {
-                              if (ec) return self->stream_.close();
-                              self->drain();
-                            });
+    // The socket leaves this session (http/lingering_close.hpp); it keeps the connection slot
+    // until it closes, within the linger bounds.
+    lingering_close(stream_.release_socket(), linger_bounds(context_.settings), context_.metrics,
+                    std::move(connection_slot_));
   }
 
   void log_access(int status, const std::string& route_class) {
@@ -610,7 +650,8 @@ class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Lis
   }
 
   /// Starts a session for `socket` unless a connection cap is reached; then writes the fixed
-  /// 503 without blocking (a small write fits the socket buffer) and closes.
+  /// 503 without blocking (a small write fits the socket buffer) and closes lingering
+  /// (refuse()).
   void admit(tcp::socket socket) {
     error_code ec;
     std::string key;
@@ -620,15 +661,32 @@ class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Lis
     if (!ec && context_.settings.trusted_proxy_hops == 0) key = address_key(peer.address());
     ConnectionLimits::Refusal refusal = ConnectionLimits::Refusal::kNone;
     auto slot = context_.connections.acquire(key, &refusal);
-    if (!slot) {
-      socket.non_blocking(true, ec);
-      socket.write_some(net::buffer(kTooManyConnections.data(), kTooManyConnections.size()), ec);
+    if (!slot) return refuse(std::move(socket));
+    socket.set_option(tcp::no_delay(true), ec);
+    std::make_shared<HttpSession>(std::move(socket), context_, std::move(slot))->run();
+  }
+
+  /// gwleft: the fixed 503 for a connection over a cap, then a lingering close (a client already
+  /// sending its request reads the 503 instead of a reset). The refused socket takes no
+  /// connection slot (there is none for it): at most HTTP_LINGER_REFUSALS of them linger at
+  /// once, each within HTTP_LINGER_MAX_BYTES / HTTP_LINGER_MS; past that one is closed at once.
+  void refuse(tcp::socket socket) {
+    error_code ec;
+    socket.non_blocking(true, ec);
+    socket.write_some(net::buffer(kTooManyConnections.data(), kTooManyConnections.size()), ec);
+    std::shared_ptr<const void> place;
+    if (*lingering_refusals_ < context_.settings.http_linger_refusals) {
+      ++*lingering_refusals_;
+      auto count = lingering_refusals_;
+      place = std::shared_ptr<const void>(count.get(), [count](const void*) { --*count; });
+    }
+    if (!place) {
       socket.shutdown(tcp::socket::shutdown_both, ec);
       socket.close(ec);
       return;
     }
-    socket.set_option(tcp::no_delay(true), ec);
-    std::make_shared<HttpSession>(std::move(socket), context_, std::move(slot))->run();
+    lingering_close(std::move(socket), linger_bounds(context_.settings), context_.metrics,
+                    std::move(place));
   }
 
   void stop() {
@@ -645,6 +703,9 @@ class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Lis
   tcp::acceptor acceptor_;
   ServerContext& context_;
   unsigned short port_ = 0;
+  // Refused connections lingering now (refuse()); the I/O thread only. Shared with each
+  // linger's place, which may outlive the listener.
+  std::shared_ptr<std::size_t> lingering_refusals_ = std::make_shared<std::size_t>(0);
 };
 
 HttpServer::HttpServer(net::io_context& io, ServerContext& context) : io_(io), context_(context) {}

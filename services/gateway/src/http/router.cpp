@@ -139,4 +139,16 @@ bool is_attachment_upload_route(std::string_view method, std::string_view path) 
   return match.kind == RouteMatch::Kind::kFound && match.endpoint == Endpoint::kUploadAttachment;
 }
 
+bool reads_bearer_token(Endpoint endpoint) {
+  switch (endpoint) {
+    case Endpoint::kRegister: case Endpoint::kLogin: case Endpoint::kRefresh: case Endpoint::kLogout:
+    case Endpoint::kListPlans: return false;
+    default: return true;
+  }
+}
+
+bool requires_bearer_token(Endpoint endpoint) {
+  return reads_bearer_token(endpoint) && endpoint != Endpoint::kCreateWidgetSession;
+}
+
 }  // namespace botfactory::gateway

@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { createBot, getBot, listProviderKeys, updateBot } from "../api/endpoints";
 import type { Bot, BotInput, Language, ProviderName } from "../api/types";
 import { Answerer } from "../components/Answerer";
+import { parseOrigins } from "../components/bots/origins";
 import { ModelStatusNote } from "../components/ModelStatusNote";
 import { BotTabs } from "../components/BotTabs";
 import { ErrorMessage } from "../components/ErrorMessage";
@@ -49,7 +50,7 @@ function toInput(f: Form): BotInput {
       temperature: Number(f.temperature), max_output_tokens: Number(f.maxOutputTokens),
       fallback_to_extractive: f.fallback,
     },
-    allowed_origins: f.origins.split(/[\s,]+/).map((o) => o.trim()).filter(Boolean),
+    allowed_origins: parseOrigins(f.origins).origins,
   };
 }
 
@@ -61,6 +62,7 @@ export function BotEditorPage({ botId }: { botId?: string }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
+  const [badOrigin, setBadOrigin] = useState<string | null>(null);
   const keys = useLoad(listProviderKeys, []);
 
   useEffect(() => {
@@ -75,8 +77,14 @@ export function BotEditorPage({ botId }: { botId?: string }) {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
     setError(null);
+    const origins = parseOrigins(form.origins);
+    setBadOrigin(origins.invalid ?? null);
+    if (origins.invalid) {
+      document.querySelector<HTMLTextAreaElement>("textarea[name=allowed_origins]")?.focus();
+      return;
+    }
+    setBusy(true);
     try {
       if (botId) {
         const updated = await updateBot(botId, toInput(form));
@@ -184,7 +192,11 @@ export function BotEditorPage({ botId }: { botId?: string }) {
         <label>
           {t("bots.origins")}
           <textarea rows={3} value={form.origins} name="allowed_origins" placeholder="https://shop.example.com"
-            aria-describedby="origins-hint" onChange={(e) => set("origins", e.target.value)} />
+            aria-describedby={badOrigin ? "origins-error origins-hint" : "origins-hint"} aria-invalid={badOrigin ? true : undefined}
+            onChange={(e) => { set("origins", e.target.value); setBadOrigin(null); }} />
+          {badOrigin && (
+            <small id="origins-error" className="error-text" role="alert">{t("bots.originInvalid", { origin: badOrigin })}</small>
+          )}
           <small id="origins-hint" className="hint">{t("bots.originsHint")}</small>
         </label>
         <ErrorMessage error={error} context="bot" />

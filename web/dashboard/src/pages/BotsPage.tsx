@@ -74,6 +74,7 @@ export function BotsPage() {
             <div className="row wrap">
               <Link to={`/bots/${bot.id}/knowledge`} className="button secondary small">{t("bots.knowledge")}</Link>
               <Link to={`/bots/${bot.id}/try`} className="button secondary small">{t("try.tab")}</Link>
+              <Link to={`/bots/${bot.id}/install`} className="button secondary small">{t("install.tab")}</Link>
               <Link to={`/bots/${bot.id}`} className="button secondary small">{t("common.edit")}</Link>
               <button type="button" className="button danger small" onClick={() => setDoomed(bot)}>
                 {t("common.delete")}

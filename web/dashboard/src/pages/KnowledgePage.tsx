@@ -11,11 +11,15 @@ import { BotTabs } from "../components/BotTabs";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Meter } from "../components/Meter";
+import { DocumentFilter, FILTER_FROM, filterDocuments } from "../components/knowledge/DocumentFilter";
+import { KNOWLEDGE_EXTENSIONS, knowledgeFileProblem } from "../components/knowledge/fileCheck";
 import { describeError } from "../errors";
 import { formatBytes, formatDateTime, formatNumber } from "../format";
 import { useLoad } from "../useLoad";
 
-const ACCEPT = ".txt,.md,.markdown,.html,.htm,.pdf,text/plain,text/markdown,text/html,application/pdf";
+/** The gateway's default ceiling of one knowledge upload (README: MAX_UPLOAD_BYTES). */
+const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
+const ACCEPT = `${KNOWLEDGE_EXTENSIONS.join(",")},text/plain,text/markdown,text/html,application/pdf`;
 
 interface Upload {
   key: number;
@@ -24,6 +28,8 @@ interface Upload {
   phase: UploadPhase | "done" | "failed";
   fraction: number;
   error?: unknown;
+  /** A refusal decided in the browser (type, empty), already in the UI language. */
+  problem?: string;
 }
 
 export function KnowledgePage({ botId }: { botId: string }) {
@@ -49,6 +55,7 @@ export function KnowledgePage({ botId }: { botId: string }) {
   const [pasteBusy, setPasteBusy] = useState(false);
   const [pasteError, setPasteError] = useState<unknown>(null);
   const [pasteOk, setPasteOk] = useState(false);
+  const [query, setQuery] = useState("");
   const nextKey = useRef(1);
   const fileInput = useRef<HTMLInputElement>(null);
 
@@ -56,9 +63,16 @@ export function KnowledgePage({ botId }: { botId: string }) {
     setUploads((list) => list.map((u) => (u.key === key ? { ...u, ...change } : u)));
 
   const uploadAll = async (files: File[]) => {
-    const queued = files.map((f) => ({ key: nextKey.current++, name: f.name, size: f.size, phase: "uploading" as const, fraction: 0, file: f }));
+    const queued = files.map((f) => {
+      const problem = knowledgeFileProblem(f);
+      return {
+        key: nextKey.current++, name: f.name, size: f.size, fraction: 0, file: f,
+        phase: problem ? "failed" as const : "uploading" as const,
+        problem: problem === "unsupported" ? t("knowledge.unsupportedFile") : problem === "empty" ? t("knowledge.emptyFile") : undefined,
+      };
+    });
     setUploads((list) => [...queued.map(({ file: _f, ...u }) => u), ...list]);
-    for (const q of queued) {  // one at a time: the server parses a bounded number at once
+    for (const q of queued.filter((u) => !u.problem)) {  // one at a time: the server parses a bounded number at once
       try {
         const doc = await uploadKnowledgeFile(botId, q.file, q.file.name,
           (phase, fraction) => patch(q.key, { phase, fraction }));
@@ -108,6 +122,7 @@ export function KnowledgePage({ botId }: { botId: string }) {
     }
   };
 
+  const shownDocs = filterDocuments(docs.data ?? [], query);
   const used = (docs.data ?? []).reduce((s, d) => s + d.size_bytes, 0);
   const max = sub.data?.plan.limits.max_knowledge_bytes;
 
@@ -126,7 +141,9 @@ export function KnowledgePage({ botId }: { botId: string }) {
           onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
           onDragLeave={() => setDragging(false)} onDrop={onDrop}>
           <h2>{t("knowledge.uploadTitle")}</h2>
-          <p className="muted">{t("knowledge.uploadHint")}</p>
+          <p className="muted" data-testid="upload-hint">
+            {t("knowledge.uploadHint", { size: formatBytes(Math.min(MAX_UPLOAD_BYTES, max ?? MAX_UPLOAD_BYTES), lang, t) })}
+          </p>
           <input ref={fileInput} type="file" multiple accept={ACCEPT} className="sr-only" id="file-input"
             data-testid="file-input" tabIndex={-1} aria-label={t("knowledge.chooseFiles")}
             onChange={(e) => { const f = [...(e.target.files ?? [])]; e.target.value = ""; if (f.length) void uploadAll(f); }} />
@@ -151,7 +168,7 @@ export function KnowledgePage({ botId }: { botId: string }) {
                   {u.phase === "uploading" && t("knowledge.uploading", { percent: Math.round(u.fraction * 100) })}
                   {u.phase === "processing" && t("knowledge.processing")}
                   {u.phase === "done" && <span className="ok">{t("knowledge.uploaded")}</span>}
-                  {u.phase === "failed" && <span className="error-text">{describeError(t, u.error, "knowledge")}</span>}
+                  {u.phase === "failed" && <span className="error-text">{u.problem ?? describeError(t, u.error, "knowledge")}</span>}
                 </span>
               </li>
             ))}
@@ -188,8 +205,15 @@ export function KnowledgePage({ botId }: { botId: string }) {
       </div>
       <h2>{t("knowledge.documents")}</h2>
       <ErrorMessage error={docs.error ?? error} context="knowledge" />
+      {docs.loading && !docs.data && <p className="muted" role="status">{t("common.loading")}</p>}
       {docs.data && docs.data.length === 0 && <p className="muted">{t("knowledge.empty")}</p>}
-      {docs.data && docs.data.length > 0 && (
+      {docs.data && docs.data.length >= FILTER_FROM && (
+        <DocumentFilter query={query} onChange={setQuery} shown={shownDocs.length} count={docs.data.length} />
+      )}
+      {docs.data && docs.data.length > 0 && shownDocs.length === 0 && (
+        <p className="muted" data-testid="doc-no-match">{t("knowledge.noMatch", { query: query.trim() })}</p>
+      )}
+      {shownDocs.length > 0 && (
         <div className="table-wrap">
           <table className="table" data-testid="documents">
             <thead>
@@ -204,7 +228,7 @@ export function KnowledgePage({ botId }: { botId: string }) {
               </tr>
             </thead>
             <tbody>
-              {docs.data.map((d) => (
+              {shownDocs.map((d) => (
                 <tr key={d.id} data-testid="document-row">
                   <td data-label={t("knowledge.docTitle")} className="doc-title">{d.title}</td>
                   <td data-label={t("knowledge.format")}>{t(`formats.${d.format}`)}</td>
@@ -218,7 +242,7 @@ export function KnowledgePage({ botId }: { botId: string }) {
                             data-testid="semantic-pending">{t("knowledge.semanticPending")}</span>
                         : <span className="pill ok">{t("knowledge.ready")}</span>}
                   </td>
-                  <td data-label={t("knowledge.added")}>{formatDateTime(d.created_at, lang)}</td>
+                  <td data-label={t("knowledge.added")} className="nowrap">{formatDateTime(d.created_at, lang)}</td>
                   <td>
                     <button type="button" className="button danger small" onClick={() => setDoomed(d)}>
                       {t("common.delete")}

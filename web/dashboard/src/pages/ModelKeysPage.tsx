@@ -23,14 +23,15 @@ export function ModelKeysPage() {
       <div className="grid2">
         {PROVIDERS.map((p) => (
           <KeyCard key={p} provider={p} current={keys.data?.find((k) => k.provider === p)}
-            onChange={keys.reload} />
+            loading={!keys.data && keys.loading} onChange={keys.reload} />
         ))}
       </div>
     </section>
   );
 }
 
-function KeyCard(props: { provider: (typeof PROVIDERS)[number]; current?: ProviderKey; onChange: () => void }) {
+/** One provider's key: its state (loading: not known yet, so "no key" is not claimed), set, replace, delete. */
+function KeyCard(props: { provider: (typeof PROVIDERS)[number]; current?: ProviderKey; loading: boolean; onChange: () => void }) {
   const { t, i18n } = useTranslation();
   const [key, setKey] = useState("");
   const [baseUrl, setBaseUrl] = useState("");
@@ -79,7 +80,7 @@ function KeyCard(props: { provider: (typeof PROVIDERS)[number]; current?: Provid
           <div><dt>{t("bots.updated")}</dt><dd>{formatDateTime(props.current.updated_at, i18n.language)}</dd></div>
         </dl>
       ) : (
-        <p className="muted">{t("keys.notSet")}</p>
+        <p className="muted" data-testid="key-state">{props.loading ? t("common.loading") : t("keys.notSet")}</p>
       )}
       <label>
         {props.current ? t("keys.replace") : t("keys.key")}

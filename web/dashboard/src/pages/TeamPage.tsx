@@ -1,11 +1,12 @@
 // The team (owner, admins, operators): members with their roles, open invites, a new invite link
-// (shown once), removal. The server decides who may do what (403 → the error message).
+// (shown once, with Copy), removal. The server decides who may do what (403 → the error message).
 
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { createInvite, getTeam, inviteLink, removeMember, revokeInvite, type TeamMember } from "../api/team";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { copyText } from "../components/install/snippet";
 import { formatDateTime } from "../format";
 import { useLoad } from "../useLoad";
 
@@ -17,6 +18,7 @@ export function TeamPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [removing, setRemoving] = useState<TeamMember | null>(null);
+  const [copied, setCopied] = useState<"" | "copied" | "failed">("");
 
   const run = async (action: () => Promise<unknown>) => {
     setBusy(true);
@@ -31,7 +33,11 @@ export function TeamPage() {
     }
   };
 
-  const invite = () => run(async () => setLink(inviteLink((await createInvite(role)).token)));
+  const invite = () => run(async () => {
+    setCopied("");
+    setLink(inviteLink((await createInvite(role)).token));
+  });
+  const copy = async () => setCopied((await copyText(link)) ? "copied" : "failed");
   const seats = team.data?.seats;
 
   return (
@@ -47,15 +53,21 @@ export function TeamPage() {
       )}
       <div className="card">
         <h2>{t("team.members")}</h2>
+        {team.loading && !team.data && <p className="muted" role="status">{t("common.loading")}</p>}
         <table className="table" data-testid="team-members">
-          <thead><tr><th>{t("team.name")}</th><th>{t("team.email")}</th><th>{t("team.role")}</th><th>{t("team.joined")}</th><th /></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">{t("team.name")}</th><th scope="col">{t("team.email")}</th><th scope="col">{t("team.role")}</th>
+              <th scope="col">{t("team.joined")}</th><th scope="col"><span className="sr-only">{t("common.actions")}</span></th>
+            </tr>
+          </thead>
           <tbody>
             {team.data?.members.map((m) => (
               <tr key={m.user_id}>
-                <td>{m.username}</td>
-                <td>{m.email}</td>
-                <td>{t(`team.roles.${m.role}`)}</td>
-                <td>{formatDateTime(m.joined_at, i18n.language)}</td>
+                <td data-label={t("team.name")} className="doc-title">{m.username}</td>
+                <td data-label={t("team.email")} className="email">{m.email}</td>
+                <td data-label={t("team.role")}>{t(`team.roles.${m.role}`)}</td>
+                <td data-label={t("team.joined")} className="nowrap">{formatDateTime(m.joined_at, i18n.language)}</td>
                 <td>
                   {m.role !== "owner" && (
                     <button className="button danger small" disabled={busy} onClick={() => setRemoving(m)}>
@@ -79,10 +91,18 @@ export function TeamPage() {
         </label>
         <button className="button" disabled={busy} onClick={invite} data-testid="create-invite">{t("team.createLink")}</button>
         {link && (
-          <p role="status">
-            {t("team.linkOnce")}<br />
+          <div role="status" className="invite-new">
+            <p>{t("team.linkOnce")}</p>
             <code data-testid="invite-link">{link}</code>
-          </p>
+            <div className="row">
+              <button type="button" className="button secondary" onClick={copy} data-testid="copy-invite">
+                {t("install.copy")}
+              </button>
+              <span className={copied === "failed" ? "error-text" : "ok"} data-testid="copy-invite-status">
+                {copied === "copied" ? t("install.copied") : copied === "failed" ? t("install.copyFailed") : ""}
+              </span>
+            </div>
+          </div>
         )}
         {team.data && team.data.invites.length > 0 && (
           <>
@@ -91,7 +111,7 @@ export function TeamPage() {
               {team.data.invites.map((inv) => (
                 <li key={inv.invite_id}>
                   {t(`team.roles.${inv.role}`)} · {t("team.expires", { date: formatDateTime(inv.expires_at, i18n.language) })}{" "}
-                  <button className="button small" disabled={busy} onClick={() => run(() => revokeInvite(inv.invite_id))}>
+                  <button className="button secondary small" disabled={busy} onClick={() => run(() => revokeInvite(inv.invite_id))}>
                     {t("team.revoke")}
                   </button>
                 </li>

@@ -6,14 +6,17 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError } from "../api/client";
 import { startWidgetSession, TryChat, type ChatMessage } from "../api/chat";
-import { getBot } from "../api/endpoints";
+import { getBot, listDocuments } from "../api/endpoints";
 import { BotTabs } from "../components/BotTabs";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { Link } from "../router";
 import { useLoad } from "../useLoad";
 
 export function TryItPage({ botId }: { botId: string }) {
   const { t } = useTranslation();
   const bot = useLoad(() => getBot(botId), [botId]);
+  // A bot without documents can only greet and say it does not know: say so before the owner asks.
+  const docs = useLoad(() => listDocuments(botId), [botId]);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [draft, setDraft] = useState("");
   const [state, setState] = useState<"idle" | "connecting" | "open" | "closed">("idle");
@@ -59,6 +62,11 @@ export function TryItPage({ botId }: { botId: string }) {
       <BotTabs botId={botId} current="try" name={bot.data?.name} />
       <h1>{t("try.title")}</h1>
       <p className="muted lead">{t("try.lead")}</p>
+      {docs.data && docs.data.length === 0 && (
+        <p className="notice" role="note" data-testid="try-no-knowledge">
+          {t("try.noKnowledge")} <Link to={`/bots/${botId}/knowledge`}>{t("try.addKnowledge")}</Link>
+        </p>
+      )}
       <ErrorMessage error={error} context="try" />
       {state === "idle" || state === "closed" ? (
         <button type="button" className="button" onClick={start} disabled={!bot.data} data-testid="try-start">

@@ -4,6 +4,7 @@
 import { useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, uploadAttachment } from "../../api/attachments";
+import { PaperclipIcon } from "./icons";
 
 const ACCEPT = "image/png,image/jpeg,image/webp,image/gif,application/pdf,.png,.jpg,.jpeg,.webp,.gif,.pdf";
 
@@ -36,7 +37,7 @@ export function AttachButton({ conversationId, disabled }: { conversationId: str
       <button type="button" className="button secondary" disabled={disabled || busy}
         onClick={() => input.current?.click()} aria-label={t("files.attach")} title={t("files.attach")}
         data-testid="attach-button">
-        {busy ? "…" : "📎"}
+        {busy ? "…" : <PaperclipIcon />}
       </button>
       {error && <p className="error" role="alert">{error}</p>}
     </>

@@ -4,15 +4,11 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { attachmentBlobUrl, type Attachment } from "../../api/attachments";
-
-function size(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
+import { formatBytes } from "../../format";
+import { FileIcon } from "./icons";
 
 export function AttachmentView({ attachment }: { attachment: Attachment }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [thumb, setThumb] = useState<string | null>(null);
   const [full, setFull] = useState<string | null>(null);
   const [failed, setFailed] = useState(false);
@@ -64,7 +60,7 @@ export function AttachmentView({ attachment }: { attachment: Attachment }) {
   return (
     <div className="attachment" data-testid="attachment-file">
       <button type="button" className="link-button" onClick={download}>
-        📄 {attachment.name} · {size(attachment.size_bytes)}
+        <FileIcon /> {attachment.name} · {formatBytes(attachment.size_bytes, i18n.language, t)}
       </button>
       {failed && <span className="muted"> {t("files.unavailable")}</span>}
     </div>

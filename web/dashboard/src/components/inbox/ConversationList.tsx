@@ -6,6 +6,7 @@ import type { InboxItem } from "../../api/inbox";
 import { formatNumber } from "../../format";
 import { Link } from "../../router";
 import { formatWhen } from "./when";
+import { visitorName } from "./visitorName";
 
 const CHANNEL_NAMES: Record<string, string> = { telegram: "Telegram", whatsapp: "WhatsApp", instagram: "Instagram" };
 
@@ -34,7 +35,7 @@ export function ConversationList(props: {
             data-testid="inbox-row" data-id={c.id}>
             <Link to={`/inbox/${encodeURIComponent(c.id)}`} className="inbox-link" current={selected}>
               <span className="inbox-line">
-                <span className="inbox-name">{c.visitor.name}</span>
+                <span className="inbox-name">{visitorName(c.visitor.name, t)}</span>
                 {c.last_message && (
                   <time className="inbox-time" dateTime={c.last_message.created_at}>
                     {formatWhen(c.last_message.created_at, i18n.language)}

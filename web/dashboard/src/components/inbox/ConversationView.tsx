@@ -12,6 +12,7 @@ import { ErrorMessage } from "../ErrorMessage";
 import { AttachButton } from "../files/AttachButton";
 import { AttachmentView } from "../files/AttachmentView";
 import { useChannelName } from "./ConversationList";
+import { visitorName } from "./visitorName";
 import { formatWhen } from "./when";
 
 const PAGE = 50;
@@ -183,7 +184,7 @@ export function ConversationView(props: {
     if (e.key === "Enter" && !e.shiftKey) send(e as unknown as FormEvent);
   };
 
-  const name = item?.visitor.name ?? "";
+  const name = visitorName(item?.visitor.name ?? "", t);
   const draft = [...deltas.values()].join("");
   return (
     <section className="inbox-detail card" aria-labelledby="inbox-detail-title" data-testid="inbox-detail">
@@ -223,7 +224,7 @@ export function ConversationView(props: {
           <div key={m.seq} className={`bubble ${m.sender.kind === "visitor" ? "from-visitor" : m.sender.kind}`}
             data-testid={`msg-${m.sender.kind}`}>
             <span className="who">
-              {m.sender.kind === "visitor" ? m.sender.name
+              {m.sender.kind === "visitor" ? visitorName(m.sender.name, t)
                 : m.sender.kind === "bot" ? `${m.sender.name || t("inbox.senderBot")}`
                 : `${m.sender.name || t("inbox.senderOperator")}`}
               {" · "}
@@ -234,7 +235,7 @@ export function ConversationView(props: {
           </div>
         ))}
         {draft && <div className="bubble bot draft" data-testid="draft"><p>{draft}</p></div>}
-        {typing && <p className="muted typing" data-testid="typing">{t("inbox.typing", { name: typing.name })}</p>}
+        {typing && <p className="muted typing" data-testid="typing">{t("inbox.typing", { name: visitorName(typing.name, t) })}</p>}
       </div>
       <p className="muted inbox-hint">{handler === "human" ? t("inbox.humanHandles") : t("inbox.botHandles")}</p>
       <form className="row chat-form inbox-reply" onSubmit={send}>
