@@ -32,7 +32,9 @@ CREATE INDEX chunk_embeddings_bot_idx ON registry.chunk_embeddings (bot_id);
 INSERT INTO registry.title_embeddings (document_id, bot_id, embedding)
   SELECT d.id, d.bot_id, d.title_embedding FROM registry.documents d
   JOIN registry.bots b ON b.id = d.bot_id WHERE registry.embedded_language(b.language);
-ALTER TABLE registry.documents DROP COLUMN title_embedding;  -- documents_title_pending_idx with it
+-- registry.documents.title_embedding (and documents_title_pending_idx) stay for now: during a
+-- rolling update a replica still running V020's code reads and writes them, and this code never
+-- does. A later migration drops both once no such replica can be left.
 
 -- Existing chunks of other bots: their queued rows (and any stored vector) are dropped.
 DELETE FROM registry.chunk_embeddings e USING registry.bots b
