@@ -368,10 +368,10 @@ constexpr const char* kCopyChunkEmbeddings =
     "UPDATE registry.chunk_embeddings e SET embedding = k.embedding FROM registry.chunks c, known k "
     "WHERE c.id = e.chunk_id AND k.text = c.text AND e.embedding IS NULL AND c.bot_id = $1::uuid";
 constexpr const char* kCopyTitleEmbeddings =
-    "WITH known AS (SELECT DISTINCT ON (title) title, title_embedding FROM registry.documents "
-    "WHERE title_embedding IS NOT NULL) "
-    "UPDATE registry.documents d SET title_embedding = k.title_embedding FROM known k "
-    "WHERE k.title = d.title AND d.title_embedding IS NULL AND d.bot_id = $1::uuid";
+    "WITH known AS (SELECT DISTINCT ON (d.title) d.title, t.embedding FROM registry.documents d "
+    "JOIN registry.title_embeddings t ON t.document_id = d.id WHERE t.embedding IS NOT NULL) "
+    "UPDATE registry.title_embeddings t SET embedding = k.embedding FROM registry.documents d, known k "
+    "WHERE d.id = t.document_id AND k.title = d.title AND t.embedding IS NULL AND d.bot_id = $1::uuid";
 
 void scale_latency(registry::BotRegistry& registry, registry::BotRegistry& sql_registry,
                    registry::BotRegistry* semantic_registry, registry::BotRegistry* sentence_registry,

@@ -278,29 +278,37 @@ registry::v1::SearchKnowledgeResponse BotRegistry::search_knowledge(
                                    : std::min(request.limit(), settings_.search_max_limit);
   auto words = query_words(request.query());
   auto joined = join_words(words);
-  auto connection = pool_->acquire();
-  auto probe = SearchIndexRepository(*connection).probe(request.tenant_id(), request.bot_id(), joined);
-  if (!probe) throw_bot_not_found();
   registry::v1::SearchKnowledgeResponse response;
-  // No lexeme (no words, or stop words only): the SQL search would match nothing.
-  if (words.empty() || probe->lexemes.empty()) return response;
-  // English bots with the sentence encoder (else word vectors): the lexical stage's best
-  // `candidates` (both paths rank the same first max(limit, 20) chunks, so asking for more does
-  // not change the first `limit`), then the re-rank, common to both paths.
-  const bool english = probe->language == "en";
-  const bool sentence = settings_.sentence_encoder && english;
-  const bool semantic = !sentence && settings_.word_vectors && english;
-  const int candidates = sentence ? settings_.sentence.candidates : settings_.semantic.candidates;
-  const int fetch = sentence || semantic ? std::max(limit, candidates) : limit;
   std::vector<registry::v1::KnowledgeChunk> chunks;
-  if (auto index = search_cache_ ? search_cache_->find(request.bot_id(), probe->knowledge_version)
-                                 : nullptr) {
-    chunks = index->search(probe->lexemes, query_grams(probe->gram_text), fetch);
-  } else {
-    chunks = KnowledgeRepository(*connection)
-                 .search(request.bot_id(), text_search_config(probe->language), joined, fetch);
+  std::vector<std::optional<ChunkEmbeddings>> stored;  // the candidates' embeddings (sentence re-rank)
+  bool sentence = false, semantic = false;
+  {
+    // Every read of the database, on one pooled connection that goes back to the pool before
+    // the re-rank: the question's embedding (~3 ms of one core at p50, more for a long question)
+    // never holds a connection other searches and writes are waiting for.
+    auto connection = pool_->acquire();
+    auto probe = SearchIndexRepository(*connection).probe(request.tenant_id(), request.bot_id(), joined);
+    if (!probe) throw_bot_not_found();
+    // No lexeme (no words, or stop words only): the SQL search would match nothing.
+    if (words.empty() || probe->lexemes.empty()) return response;
+    // English bots with the sentence encoder (else word vectors): the lexical stage's best
+    // `candidates` (both paths rank the same first max(limit, 20) chunks, so asking for more does
+    // not change the first `limit`), then the re-rank, common to both paths.
+    const bool english = probe->language == "en";
+    sentence = settings_.sentence_encoder && english;
+    semantic = !sentence && settings_.word_vectors && english;
+    const int candidates = sentence ? settings_.sentence.candidates : settings_.semantic.candidates;
+    const int fetch = sentence || semantic ? std::max(limit, candidates) : limit;
+    if (auto index = search_cache_ ? search_cache_->find(request.bot_id(), probe->knowledge_version)
+                                   : nullptr) {
+      chunks = index->search(probe->lexemes, query_grams(probe->gram_text), fetch);
+    } else {
+      chunks = KnowledgeRepository(*connection)
+                   .search(request.bot_id(), text_search_config(probe->language), joined, fetch);
+    }
+    if (sentence) stored = candidate_embeddings(*connection, request.bot_id(), chunks);
   }
-  if (sentence) sentence_rerank(*connection, request.bot_id(), request.query(), chunks);
+  if (sentence) sentence_rerank(request.query(), chunks, stored);
   if (semantic) {
     semantic_rerank(*settings_.word_vectors, request.query(), chunks, settings_.semantic, chunk_vectors_.get());
   }
@@ -313,9 +321,8 @@ registry::v1::SearchKnowledgeResponse BotRegistry::search_knowledge(
 
 namespace botfactory::registry {
 
-void BotRegistry::sentence_rerank(pg::Connection& connection, const std::string& bot_id,
-                                  const std::string& query, std::vector<registry::v1::KnowledgeChunk>& chunks) {
-  if (chunks.empty()) return;
+std::vector<std::optional<ChunkEmbeddings>> BotRegistry::candidate_embeddings(
+    pg::Connection& connection, const std::string& bot_id, const std::vector<registry::v1::KnowledgeChunk>& chunks) {
   const std::size_t n = chunks.size();
   std::vector<std::optional<ChunkEmbeddings>> stored(n);
   std::vector<std::string> missing;
@@ -323,25 +330,31 @@ void BotRegistry::sentence_rerank(pg::Connection& connection, const std::string&
     stored[i] = chunk_embeddings_->get(chunks[i].chunk_id());
     if (!stored[i]) missing.push_back(chunks[i].chunk_id());
   }
-  if (!missing.empty()) {
-    std::unordered_map<std::string, ChunkEmbeddings> loaded;
-    for (auto& row : EmbeddingRepository(connection).load(bot_id, missing)) {
-      // Complete only: the text embedded, and the title embedded or known to be no title.
-      if (row.text.kind != StoredEmbedding::Kind::vector || row.title.kind == StoredEmbedding::Kind::missing) continue;
-      ChunkEmbeddings e{std::move(row.text.vector), std::nullopt};
-      if (row.title.kind == StoredEmbedding::Kind::vector) e.title = std::move(row.title.vector);
-      chunk_embeddings_->put(row.chunk_id, e);
-      loaded.emplace(std::move(row.chunk_id), std::move(e));
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-      if (stored[i]) continue;
-      auto it = loaded.find(chunks[i].chunk_id());
-      if (it != loaded.end()) stored[i] = it->second;
-    }
+  if (missing.empty()) return stored;
+  std::unordered_map<std::string, ChunkEmbeddings> loaded;
+  for (auto& row : EmbeddingRepository(connection).load(bot_id, missing)) {
+    // Complete only: the text embedded, and the title embedded or known to be no title.
+    if (row.text.kind != StoredEmbedding::Kind::vector || row.title.kind == StoredEmbedding::Kind::missing) continue;
+    ChunkEmbeddings e{std::move(row.text.vector), std::nullopt};
+    if (row.title.kind == StoredEmbedding::Kind::vector) e.title = std::move(row.title.vector);
+    chunk_embeddings_->put(row.chunk_id, e);
+    loaded.emplace(std::move(row.chunk_id), std::move(e));
   }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (stored[i]) continue;
+    auto it = loaded.find(chunks[i].chunk_id());
+    if (it != loaded.end()) stored[i] = it->second;
+  }
+  return stored;
+}
+
+void BotRegistry::sentence_rerank(const std::string& query, std::vector<registry::v1::KnowledgeChunk>& chunks,
+                                  const std::vector<std::optional<ChunkEmbeddings>>& stored) {
+  const std::size_t n = chunks.size();
   bool any = false;
   for (const auto& s : stored) any = any || s.has_value();
-  if (!any) return;  // nothing embedded yet: the lexical order stays
+  if (!any) return;  // nothing embedded yet (or no candidate): the lexical order stays
+  if (settings_.before_question_embedding) settings_.before_question_embedding();
   const auto q = settings_.sentence_encoder->embed(query);
   std::vector<double> scores(n);
   std::vector<std::optional<double>> similarities(n);

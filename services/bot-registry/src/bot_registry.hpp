@@ -4,7 +4,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/registry/v1/registry.pb.h"
@@ -52,6 +55,9 @@ struct RegistrySettings {
   std::shared_ptr<const SentenceEncoder> sentence_encoder;
   SemanticRerankSettings semantic;
   SentenceBlendSettings sentence;
+  /// Tests only (empty in the service): search_knowledge calls it just before it embeds the
+  /// question, when its database work is done and its pooled connection is back in the pool.
+  std::function<void()> before_question_embedding;
 };
 
 /// Every method is thread-safe and throws rpc::StatusError for a client-facing failure:
@@ -96,7 +102,8 @@ class BotRegistry {
   /// bots: with the sentence encoder, the lexical best max(limit, 20) re-ordered by the blend of
   /// sentence_blend.hpp (the candidates' stored embeddings from ChunkEmbeddingCache or one
   /// prepared statement, the question embedded once), semantic_similarity set; else with word
-  /// vectors, semantic_rerank().
+  /// vectors, semantic_rerank(). All database work is done on one pooled connection, which is
+  /// returned before the re-rank: no connection is held while the question is embedded.
   registry::v1::SearchKnowledgeResponse search_knowledge(
       const registry::v1::SearchKnowledgeRequest& request);
 
@@ -112,10 +119,15 @@ class BotRegistry {
   std::unique_ptr<ChunkVectorCache> chunk_vectors_;  // with settings_.word_vectors
   std::unique_ptr<ChunkEmbeddingCache> chunk_embeddings_;  // with settings_.sentence_encoder
 
-  /// The sentence-encoder re-rank of `chunks` (lexical order) for `query`; reads missing
-  /// embeddings on `connection`.
-  void sentence_rerank(pg::Connection& connection, const std::string& bot_id, const std::string& query,
-                       std::vector<registry::v1::KnowledgeChunk>& chunks);
+  /// The stored embeddings of `chunks` (same order; nullopt = not embedded yet): from
+  /// ChunkEmbeddingCache, the misses in one statement on `connection` (then cached).
+  std::vector<std::optional<ChunkEmbeddings>> candidate_embeddings(
+      pg::Connection& connection, const std::string& bot_id, const std::vector<registry::v1::KnowledgeChunk>& chunks);
+  /// The sentence-encoder re-rank of `chunks` (lexical order) for `query`, with their `stored`
+  /// embeddings (candidate_embeddings()); embeds the question only when one is embedded. No
+  /// database access.
+  void sentence_rerank(const std::string& query, std::vector<registry::v1::KnowledgeChunk>& chunks,
+                       const std::vector<std::optional<ChunkEmbeddings>>& stored);
 };
 
 }  // namespace botfactory::registry

@@ -9,32 +9,30 @@ constexpr const char* kInvalidateChunks =
     "UPDATE registry.chunk_embeddings SET embedding = NULL "
     "WHERE embedding IS NOT NULL AND (length(embedding) = 0 OR get_byte(embedding, 0) <> $1::int)";
 constexpr const char* kInvalidateTitles =
-    "UPDATE registry.documents SET title_embedding = NULL "
-    "WHERE title_embedding IS NOT NULL AND (length(title_embedding) = 0 OR get_byte(title_embedding, 0) <> $1::int)";
+    "UPDATE registry.title_embeddings SET embedding = NULL "
+    "WHERE embedding IS NOT NULL AND (length(embedding) = 0 OR get_byte(embedding, 0) <> $1::int)";
+// The queues hold only English bots' rows (V021), so claims and counts need no registry.bots.
 constexpr const char* kClaimChunks =
     "SELECT e.chunk_id::text, c.text FROM registry.chunk_embeddings e "
-    "JOIN registry.bots b ON b.id = e.bot_id AND b.language = 'en' "
     "JOIN registry.chunks c ON c.id = e.chunk_id "
     "WHERE e.embedding IS NULL LIMIT $1::int FOR UPDATE OF e SKIP LOCKED";
 constexpr const char* kClaimTitles =
-    "SELECT d.id::text, d.title FROM registry.documents d "
-    "JOIN registry.bots b ON b.id = d.bot_id AND b.language = 'en' "
-    "WHERE d.title_embedding IS NULL LIMIT $1::int FOR NO KEY UPDATE OF d SKIP LOCKED";
+    "SELECT e.document_id::text, d.title FROM registry.title_embeddings e "
+    "JOIN registry.documents d ON d.id = e.document_id "
+    "WHERE e.embedding IS NULL LIMIT $1::int FOR UPDATE OF e SKIP LOCKED";
 constexpr const char* kStoreChunks =
     "UPDATE registry.chunk_embeddings e SET embedding = decode(t.hex, 'hex') "
     "FROM unnest($1::uuid[], $2::text[]) AS t(id, hex) WHERE e.chunk_id = t.id AND e.embedding IS NULL";
 constexpr const char* kStoreTitles =
-    "UPDATE registry.documents d SET title_embedding = decode(t.hex, 'hex') "
-    "FROM unnest($1::uuid[], $2::text[]) AS t(id, hex) WHERE d.id = t.id AND d.title_embedding IS NULL";
+    "UPDATE registry.title_embeddings e SET embedding = decode(t.hex, 'hex') "
+    "FROM unnest($1::uuid[], $2::text[]) AS t(id, hex) WHERE e.document_id = t.id AND e.embedding IS NULL";
 constexpr const char* kPending =
-    "SELECT (SELECT count(*) FROM registry.chunk_embeddings e JOIN registry.bots b ON b.id = e.bot_id "
-    "        WHERE e.embedding IS NULL AND b.language = 'en'), "
-    "       (SELECT count(*) FROM registry.documents d JOIN registry.bots b ON b.id = d.bot_id "
-    "        WHERE d.title_embedding IS NULL AND b.language = 'en')";
+    "SELECT (SELECT count(*) FROM registry.chunk_embeddings WHERE embedding IS NULL), "
+    "       (SELECT count(*) FROM registry.title_embeddings WHERE embedding IS NULL)";
 constexpr const char* kLoad =
-    "SELECT c.id::text, e.embedding, d.title_embedding FROM registry.chunks c "
-    "JOIN registry.documents d ON d.id = c.document_id "
+    "SELECT c.id::text, e.embedding, t.embedding FROM registry.chunks c "
     "LEFT JOIN registry.chunk_embeddings e ON e.chunk_id = c.id "
+    "LEFT JOIN registry.title_embeddings t ON t.document_id = c.document_id "
     "WHERE c.id = ANY($2::uuid[]) AND c.bot_id = $1::uuid";
 
 std::vector<PendingText> pending_rows(const pg::Result& result) {

@@ -1,7 +1,8 @@
 #pragma once
-// SQL of the stored sentence embeddings (V020; docs/architecture.md "Sentence-encoder
+// SQL of the stored sentence embeddings (V020, V021; docs/architecture.md "Sentence-encoder
 // re-rank"): the backfill worker's claims and stores, its progress count, and the search's
-// read of its candidates' embeddings. Every statement runs under the pool's session limits
+// read of its candidates' embeddings. registry.chunk_embeddings and registry.title_embeddings
+// hold rows only for English bots' chunks and documents (V021's triggers): NULL = queued. Every statement runs under the pool's session limits
 // (pg::SessionLimits: statement, lock and idle-in-transaction timeouts).
 
 #include <cstdint>
@@ -35,11 +36,11 @@ class EmbeddingRepository {
   /// returns how many chunk and document values were reset.
   std::int64_t invalidate_other_formats(std::uint8_t format);
 
-  /// Inside the caller's transaction: up to `limit` chunks of English bots with no embedding,
-  /// row-locked (FOR UPDATE … SKIP LOCKED on their registry.chunk_embeddings rows), so two
-  /// workers never claim the same chunk; the locks go with the transaction.
+  /// Inside the caller's transaction: up to `limit` queued chunks (English bots' only), with
+  /// their text, row-locked (FOR UPDATE … SKIP LOCKED on their registry.chunk_embeddings rows),
+  /// so two workers never claim the same chunk; the locks go with the transaction.
   std::vector<PendingText> claim_chunks(int limit);
-  /// The same for documents' titles (FOR NO KEY UPDATE … SKIP LOCKED on registry.documents).
+  /// The same for documents' titles (registry.title_embeddings rows; text = the title).
   std::vector<PendingText> claim_titles(int limit);
 
   /// Stores the chunks' embeddings (ids[i] → values[i], encode_embedding() bytes) where still
@@ -48,8 +49,8 @@ class EmbeddingRepository {
   /// The same for documents' title embeddings (or encode_no_title()).
   std::int64_t store_titles(const std::vector<std::string>& ids, const std::vector<std::string>& values);
 
-  /// Chunks and titles of English bots still waiting for an embedding (two counts in one
-  /// statement, through the V020 partial indexes).
+  /// Queued chunks and titles (English bots' only), two counts in one statement through the
+  /// partial indexes of V020 and V021.
   struct Pending {
     std::int64_t chunks = 0, titles = 0;
   };

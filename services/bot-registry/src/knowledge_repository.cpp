@@ -26,9 +26,11 @@ constexpr const char* kInsertChunks =
     "registry.gram_vector(b.language, $4, t.text) "
     "FROM registry.bots b, unnest($5::text[]) WITH ORDINALITY AS t(text, ordinal) "
     "WHERE b.id = $2::uuid";
-// The 8th column: the document's title and every chunk have their sentence embedding (V020).
+// The 8th column: the document's title and every chunk have their sentence embedding (V020,
+// V021: only English bots' documents have rows, so the others' are never embedded).
 constexpr const char* kListDocuments =
-    "SELECT " BF_DOCUMENT_COLUMNS ", title_embedding IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+    "SELECT " BF_DOCUMENT_COLUMNS ", EXISTS (SELECT 1 FROM registry.title_embeddings t "
+    "WHERE t.document_id = d.id AND t.embedding IS NOT NULL) AND NOT EXISTS (SELECT 1 FROM "
     "registry.chunks c JOIN registry.chunk_embeddings e ON e.chunk_id = c.id WHERE c.document_id = d.id "
     "AND e.embedding IS NULL) FROM registry.documents d WHERE bot_id = $1::uuid ORDER BY created_at, id";
 // Deletes the document (its chunks and postings go with it) and takes its chunks' grams off the

@@ -1,7 +1,9 @@
 // SearchKnowledge's sentence-encoder re-rank end to end with the real USE-lite model
 // (tools/sentence-encoder/use-lite-en.bfse, made by scripts/setup.sh), real PostgreSQL
 // (BOTFACTORY_TEST_PG) and the real gRPC service: the embedding backfill worker, the re-rank on
-// both search paths, two workers on one database, a missing model, and V020 on existing chunks.
+// both search paths, two workers on one database, a missing model, V020 on existing chunks,
+// only English bots' rows queued (V021) and a language change queueing or dropping them, and no
+// pooled connection held while the question is embedded.
 
 #include <catch2/catch.hpp>
 
@@ -86,7 +88,20 @@ int embedded_documents(Harness& h, const registry::v1::Bot& bot, bool pending = 
 }
 
 constexpr const char* kPendingChunks = "SELECT count(*) FROM registry.chunk_embeddings WHERE embedding IS NULL";
-constexpr const char* kPendingTitles = "SELECT count(*) FROM registry.documents WHERE title_embedding IS NULL";
+constexpr const char* kPendingTitles = "SELECT count(*) FROM registry.title_embeddings WHERE embedding IS NULL";
+
+/// Rows of `table` (chunk_embeddings or title_embeddings: queued or stored) of the bot.
+std::int64_t embedding_rows(Harness& h, const std::string& table, const registry::v1::Bot& bot) {
+  return h.count("SELECT count(*) FROM registry." + table + " WHERE bot_id = '" + bot.id() + "'::uuid");
+}
+
+registry::v1::Bot set_language(Harness& h, const registry::v1::Bot& bot, const std::string& language) {
+  registry::v1::UpdateBotRequest request;
+  request.set_tenant_id(bot.tenant_id());
+  request.set_bot_id(bot.id());
+  request.set_language(language);
+  return h.call_ok(&Harness::Stub::UpdateBot, request);
+}
 
 }  // namespace
 
@@ -145,11 +160,16 @@ TEST_CASE("sentence re-rank: after the backfill a paraphrase with no shared word
   CHECK(h.count(kPendingChunks) == 1);
   CHECK(embedded_documents(h, bot) == 8);  // the new one not yet
   CHECK(embedded_documents(h, bot, true) == 1);
-  // A Russian bot's documents are never embedded, so never pending either ("off" in REST).
+  // A Russian bot's documents are never embedded, so never pending either ("off" in REST),
+  // and neither its chunks nor its titles are queued (V021).
   auto ru = h.create_bot(kTenant, "Russian", "ru");
   h.add_document(ru, "Вопрос", "Ответ на вопрос о путешествиях.");
   CHECK(embedded_documents(h, ru, true) == 0);
   CHECK(embedded_documents(h, ru) == 0);
+  CHECK(embedding_rows(h, "chunk_embeddings", ru) == 0);
+  CHECK(embedding_rows(h, "title_embeddings", ru) == 0);
+  CHECK(h.count(kPendingChunks) == 1);  // the new English chunk only
+  CHECK(h.count(kPendingTitles) == 1);
 }
 
 TEST_CASE("sentence re-rank: two backfill workers on one database embed every chunk and title once") {
@@ -169,7 +189,7 @@ TEST_CASE("sentence re-rank: two backfill workers on one database embed every ch
   ta.join();
   tb.join();
   CHECK(done_a + done_b == static_cast<std::size_t>(chunks + 8));  // each claimed once
-  CHECK(h.count(kPendingChunks) == 1);  // the Russian bot's chunk is not embedded
+  CHECK(h.count(kPendingChunks) == 0);  // the Russian bot's chunk was never queued
   CHECK(h.count("SELECT count(*) FROM registry.chunk_embeddings WHERE embedding IS NOT NULL") == chunks);
   // Idempotent: nothing left to do, a worker thread starts and stops cleanly.
   CHECK(a.run_until_idle() == 0);
@@ -228,4 +248,133 @@ TEST_CASE("V020 on a database with chunks: they are queued, embedded by the work
   }
   backfill.stop();
   CHECK(sql.exec("SELECT count(*) FROM registry.chunk_embeddings WHERE length(embedding) = 517").int64(0, 0) == 1);
+}
+
+TEST_CASE("sentence re-rank: a bot switched from Russian to English is queued, embedded and re-ranked; back to Russian drops its rows") {
+  Harness h(with_encoder(true));
+  auto bot = h.create_bot(kTenant, "COVID FAQ", "ru");
+  auto cruise = add_covid(h, bot);
+  const auto chunks = h.count("SELECT count(*) FROM registry.chunks");
+  CHECK(h.count("SELECT count(*) FROM registry.chunk_embeddings") == 0);
+  CHECK(h.count("SELECT count(*) FROM registry.title_embeddings") == 0);
+  registry::EmbeddingBackfill backfill(h.pool, real_encoder(), {});
+  CHECK(backfill.run_until_idle() == 0);  // nothing queued
+
+  set_language(h, bot, "en");
+  CHECK(h.count(kPendingChunks) == chunks);
+  CHECK(h.count(kPendingTitles) == 8);
+  CHECK(embedded_documents(h, bot, true) == 8);
+  CHECK(backfill.run_until_idle() == static_cast<std::size_t>(chunks + 8));
+  CHECK(embedded_documents(h, bot) == 8);
+  auto sql = registry_with(h, with_encoder(false));
+  auto hits = h.search(bot, kShip, 3);
+  auto hits_sql = search_in(*sql, bot, kShip, 3);
+  REQUIRE(hits.size() == 3);
+  REQUIRE(hits_sql.size() == hits.size());
+  CHECK(hits[0].document_id() == cruise);
+  CHECK(hits[0].semantic());
+  for (std::size_t i = 0; i < hits.size(); ++i) CHECK(hits_sql[i].chunk_id() == hits[i].chunk_id());
+
+  // English → Russian: its rows go, queued and stored alike; the search is lexical again.
+  h.add_document(bot, "Cruise ship holidays", "Holidays on a cruise ship are cancelled this season.");
+  CHECK(h.count(kPendingChunks) == 1);
+  set_language(h, bot, "ru");
+  CHECK(embedding_rows(h, "chunk_embeddings", bot) == 0);
+  CHECK(embedding_rows(h, "title_embeddings", bot) == 0);
+  CHECK(embedded_documents(h, bot, true) == 0);
+  CHECK(backfill.run_until_idle() == 0);
+  for (const auto& x : h.search(bot, kShip, 3)) CHECK_FALSE(x.semantic());
+  // A change that keeps the language (the name) queues nothing.
+  registry::v1::UpdateBotRequest rename;
+  rename.set_tenant_id(bot.tenant_id());
+  rename.set_bot_id(bot.id());
+  rename.set_name("COVID FAQ (ru)");
+  h.call_ok(&Harness::Stub::UpdateBot, rename);
+  CHECK(h.count("SELECT count(*) FROM registry.chunk_embeddings") == 0);
+  // And back to English: every chunk and title queued again, the new document's too.
+  set_language(h, bot, "en");
+  CHECK(h.count(kPendingChunks) == chunks + 1);
+  CHECK(h.count(kPendingTitles) == 9);
+}
+
+TEST_CASE("sentence re-rank: no pooled connection is held while the question is embedded") {
+  Harness h;
+  auto bot = h.create_bot(kTenant, "COVID FAQ", "en");
+  auto cruise = add_covid(h, bot);
+  auto ru = h.create_bot(kTenant, "Russian", "ru");
+  h.add_document(ru, "Вопрос", "Ответ на вопрос о путешествиях.");
+  registry::EmbeddingBackfill backfill(h.pool, real_encoder(), {});
+  backfill.run_until_idle();
+
+  // One connection, and a second request served from the hook that runs just before the
+  // question is embedded: it gets the connection only if the search gave it back (else
+  // acquire() throws "pool exhausted" after its wait). The SQL path: no index loads in the
+  // background to compete for the connection.
+  auto one = std::make_shared<pg::Pool>(h.db.conninfo(), 1, std::chrono::milliseconds(500));
+  std::unique_ptr<registry::BotRegistry> reg;
+  int calls = 0;
+  std::string second_error;
+  std::size_t second_hits = 0;
+  auto settings = with_encoder(false);
+  settings.before_question_embedding = [&] {
+    ++calls;
+    try {
+      second_hits = search_in(*reg, ru, "путешествиях", 3).size();
+    } catch (const std::exception& e) {
+      second_error = e.what();
+    }
+  };
+  reg = std::make_unique<registry::BotRegistry>(one, nullptr, settings);
+  auto hits = search_in(*reg, bot, kShip, 3);
+  CHECK(calls == 1);
+  CHECK(second_error == "");
+  CHECK(second_hits == 1);
+  REQUIRE_FALSE(hits.empty());
+  CHECK(hits[0].document_id() == cruise);
+  CHECK(hits[0].semantic());
+}
+
+TEST_CASE("V021 on a database with queued Russian chunks: they are dropped, English ones stay queued") {
+  testenv::TestDatabase db;
+  pg::Connection sql(db.conninfo());
+  std::vector<pg::Migration> before, all = migrations::registry_migrations();
+  for (const auto& m : all) {
+    if (m.version < 21) before.push_back(m);
+  }
+  pg::migrate(sql, "registry", before);
+  auto add = [&](const std::string& public_id, const std::string& language, const std::string& title,
+                 const std::string& text) {
+    auto bot = sql.exec("INSERT INTO registry.bots (tenant_id, public_id, name, language) VALUES "
+                        "($1::uuid, $2, 'old', $3) RETURNING id::text", {kTenant, public_id, language}).str(0, 0);
+    auto doc = sql.exec("INSERT INTO registry.documents (bot_id, title, format, body, size_bytes, "
+                        "chunk_count) VALUES ($1::uuid, $2, 'text', 'x', 1, 1) RETURNING id::text",
+                        {bot, title}).str(0, 0);
+    sql.exec("INSERT INTO registry.chunks (document_id, bot_id, ordinal, text, tsv) VALUES ($1::uuid, "
+             "$2::uuid, 0, $3, to_tsvector('simple', $3))", {doc, bot, text});
+    return bot;
+  };
+  auto en = add("old-en", "en", "-", "Defer all cruise ship travel.");
+  auto ru = add("old-ru", "ru", "Круиз", "Отложите круизы.");
+  auto uz = add("old-uz", "uz", "Kruiz", "Kruizlarni keyinga qoldiring.");
+  // V020 queued every chunk and title; the English title already has its value ("no title").
+  CHECK(sql.exec("SELECT count(*) FROM registry.chunk_embeddings WHERE embedding IS NULL").int64(0, 0) == 3);
+  sql.exec("UPDATE registry.documents SET title_embedding = '\\x01'::bytea WHERE bot_id = $1::uuid", {en});
+  pg::migrate(sql, "registry", all);
+  CHECK(sql.exec(kPendingChunks).int64(0, 0) == 1);
+  CHECK(sql.exec("SELECT count(*) FROM registry.chunk_embeddings WHERE bot_id = ANY($1::uuid[])",
+                 {"{" + ru + "," + uz + "}"}).int64(0, 0) == 0);
+  CHECK(sql.exec("SELECT count(*) FROM registry.title_embeddings").int64(0, 0) == 1);  // the English one
+  CHECK(sql.exec(kPendingTitles).int64(0, 0) == 0);  // its stored value came along
+  CHECK(sql.exec("SELECT count(*) FROM registry.title_embeddings WHERE embedding = '\\x01'::bytea AND "
+                 "bot_id = $1::uuid", {en}).int64(0, 0) == 1);
+  auto pool = std::make_shared<pg::Pool>(db.conninfo(), 2);
+  registry::EmbeddingBackfill backfill(pool, real_encoder(), {});
+  CHECK(backfill.run_until_idle() == 1);  // the English chunk
+  CHECK(sql.exec("SELECT count(*) FROM registry.chunk_embeddings WHERE length(embedding) = 517 AND "
+                 "bot_id = $1::uuid", {en}).int64(0, 0) == 1);
+  // The triggers from here on: a new Uzbek chunk is not queued, a new English one is.
+  auto uz_doc = sql.exec("SELECT id::text FROM registry.documents WHERE bot_id = $1::uuid", {uz}).str(0, 0);
+  sql.exec("INSERT INTO registry.chunks (document_id, bot_id, ordinal, text, tsv) VALUES ($1::uuid, "
+           "$2::uuid, 1, 'Yana.', to_tsvector('simple', 'Yana.'))", {uz_doc, uz});
+  CHECK(sql.exec(kPendingChunks).int64(0, 0) == 0);
 }
