@@ -148,6 +148,10 @@ test("the dashboard: Add an answer writes a document, the bot then answers, the 
   await page.waitForTimeout(100);  // layout settles after the resize
   const overflow = await horizontalOverflow(page);
   assert.equal(overflow.by, 0, `the Unanswered page scrolls sideways at 390 px: ${overflow.sticking.join(", ")}`);
+  // Nothing of the row is cut off inside its table either (the overflow check skips tables).
+  const clipped = await page.$$eval("[data-testid=unanswered-row] a, [data-testid=unanswered-row] button, [data-testid=unanswered-row] td",
+    (els) => els.filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth).map((e) => e.textContent));
+  assert.deepEqual(clipped, [], "row content past the right edge at 390 px");
   assert.deepEqual(await untranslatedTexts(page, catalogue("en"), catalogue("ru")), [], "English left on the ru page");
   await page.screenshot({ path: path.join(SHOTS, "unanswered-ru-390.png"), fullPage: true });
   await page.selectOption("[data-testid=language]", "en");

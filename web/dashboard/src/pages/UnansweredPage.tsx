@@ -133,9 +133,11 @@ export function UnansweredPage({ botId }: { botId: string }) {
                 <tr key={q.key} data-testid="unanswered-row">
                   <td data-label={t("unanswered.question")} className="question-text">{q.text}</td>
                   <td data-label={t("unanswered.count")} className="num">{formatNumber(q.count, lang)}</td>
-                  <td data-label={t("unanswered.lastAsked")} className="nowrap">
-                    {formatDateTime(q.last_asked_at, lang)}
-                    <br /><Link to={`/inbox/${q.last_conversation_id}`}>{t("unanswered.openConversation")}</Link>
+                  <td data-label={t("unanswered.lastAsked")}>
+                    <span className="asked-when">
+                      <span className="nowrap">{formatDateTime(q.last_asked_at, lang)}</span>
+                      <Link to={`/inbox/${q.last_conversation_id}`}>{t("unanswered.openConversation")}</Link>
+                    </span>
                   </td>
                   <td>
                     <div className="row">
