@@ -164,7 +164,7 @@ std::vector<ai::KnowledgeHit> search(registry::BotRegistry& registry, const std:
   auto response = registry.search_knowledge(request);
   for (const auto& c : response.chunks()) {
     hits.push_back({c.chunk_id(), c.document_id(), c.document_title(), c.text(), c.score(),
-                    c.normalized_score(), c.semantic_similarity(), c.semantic()});
+                    c.normalized_score(), c.semantic_similarity(), c.semantic(), c.ordinal()});
   }
   return hits;
 }

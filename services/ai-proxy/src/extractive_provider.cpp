@@ -72,6 +72,17 @@ std::string quote(const std::string& chunk_text, const std::vector<std::string>&
   return truncate_words(text, settings.max_chars);
 }
 
+/// The hit of `best`'s document that comes first in it (the lowest ordinal among `hits`):
+/// asked an FAQ heading, the answer is the entry's opening, not a later chunk that happened to
+/// score higher (a shorter one that also names the subject).
+const KnowledgeHit& opening_of(const std::vector<KnowledgeHit>& hits, const KnowledgeHit& best) {
+  const KnowledgeHit* first = &best;
+  for (const auto& hit : hits) {
+    if (hit.document_id == best.document_id && hit.ordinal < first->ordinal) first = &hit;
+  }
+  return *first;
+}
+
 void stream(const std::string& text, std::size_t words_per_delta, const DeltaSink& on_delta) {
   if (words_per_delta == 0) {  // the whole reply in one delta
     if (!text.empty()) on_delta(text);
@@ -117,6 +128,7 @@ void ExtractiveProvider::generate(const GenerateInput& input, const DeltaSink& o
       bool title_answers = !query_stems.empty() &&
                            matched_count(query_stems, content_stems(best->document_title, language)) ==
                                query_stems.size();
+      if (title_answers) best = &opening_of(hits, *best);
       quoted = quote(best->text, query_stems, language, title_answers, settings_);
     }
   }

@@ -38,7 +38,8 @@ std::vector<KnowledgeHit> GrpcKnowledgeSearch::search(const std::string& tenant_
   hits.reserve(static_cast<std::size_t>(response.chunks_size()));
   for (const auto& chunk : response.chunks()) {
     hits.push_back({chunk.chunk_id(), chunk.document_id(), chunk.document_title(), chunk.text(),
-                    chunk.score(), chunk.normalized_score(), chunk.semantic_similarity(), chunk.semantic()});
+                    chunk.score(), chunk.normalized_score(), chunk.semantic_similarity(), chunk.semantic(),
+                    chunk.ordinal()});
   }
   return hits;
 }

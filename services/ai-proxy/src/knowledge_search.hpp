@@ -26,6 +26,8 @@ struct KnowledgeHit {
   /// and title; registry.v1.KnowledgeChunk.semantic_similarity) when `semantic`.
   double semantic_similarity = 0.0;
   bool semantic = false;  // registry.v1.KnowledgeChunk.semantic: the similarity is reported
+  /// The chunk's position in its document, from 0 (registry.v1.KnowledgeChunk.ordinal).
+  int ordinal = 0;
 };
 
 /// Where the extractive provider finds its material. Thread-safe. search() returns the best

@@ -238,3 +238,33 @@ TEST_CASE("asked the FAQ heading itself, the answer opens the entry") {
   REQUIRE(run.reply.answered);
   CHECK(run.reply.text.rfind("Voice recognition technology is changing how we talk to machines.", 0) == 0);
 }
+
+TEST_CASE("asked the FAQ heading itself, a later chunk of the entry that scored higher gives way to the opening") {
+  // The Russian "Что такое Common Voice?" entry of the demo bot: its second paragraph (ordinal 1)
+  // is shorter and also names Common Voice, so it scores first; the answer is the first one.
+  auto search = std::make_shared<ai::test::FakeKnowledgeSearch>();
+  ai::KnowledgeHit later{"c2", "d", "Что такое Common Voice?",
+                         "Мы собираем образцы голоса на многих языках. Кроме набора данных Common Voice мы "
+                         "создаём движок Deep Speech.",
+                         9.0};
+  later.ordinal = 1;
+  ai::KnowledgeHit other{"x", "dx", "Как Common Voice считает часы?", "Common Voice считает часы записей.", 8.0};
+  ai::KnowledgeHit opening{"c1", "d", "Что такое Common Voice?",
+                           "Common Voice — это открытая база пожертвованных голосов. Она помогает обучать "
+                           "голосовые приложения.",
+                           7.0};
+  search->hits = {later, other, opening};
+  ai::ExtractiveProvider provider(search);
+  auto run = generate(provider, "Что такое Common Voice?");
+  REQUIRE(run.reply.answered);
+  CHECK(run.reply.sources[0].chunk_id == "c1");
+  CHECK(run.reply.text.rfind("Common Voice — это открытая база пожертвованных голосов.", 0) == 0);
+  // A question that is not the heading keeps the best-scoring chunk (a page titled as a topic,
+  // so the FAQ-title rule stays out of it).
+  for (auto& hit : search->hits) {
+    if (hit.document_id == "d") hit.document_title = "О Common Voice";
+  }
+  run = generate(provider, "Какие образцы голоса собирает Common Voice?");
+  REQUIRE(run.reply.answered);
+  CHECK(run.reply.sources[0].chunk_id == "c2");
+}

@@ -146,8 +146,8 @@ constexpr const char* kSearch =
     "CROSS JOIN LATERAL (SELECT (c.grams ->> g.gram)::float8 AS tf) t WHERE t.tf IS NOT NULL "
     "GROUP BY c.id) "
     "SELECT c.id, c.document_id, d.title, c.text, c.score + 0.7 * COALESCE(gs.score, 0) AS score, "
-    "LEAST((c.score + 0.7 * COALESCE(gs.score, 0)) / NULLIF((SELECT score FROM best), 0), 1) "
-    "FROM candidates c LEFT JOIN gram_scores gs ON gs.id = c.id "
+    "LEAST((c.score + 0.7 * COALESCE(gs.score, 0)) / NULLIF((SELECT score FROM best), 0), 1), "
+    "c.ordinal FROM candidates c LEFT JOIN gram_scores gs ON gs.id = c.id "
     "JOIN registry.documents d ON d.id = c.document_id "
     "ORDER BY 5 DESC, d.created_at, c.ordinal LIMIT $4::int";
 constexpr const char* kReindex =
@@ -186,6 +186,7 @@ registry::v1::KnowledgeChunk chunk_from_row(const pg::Result& r, int row) {
   chunk.set_text(r.str(row, 3));
   chunk.set_score(r.float64(row, 4));
   chunk.set_normalized_score(r.is_null(row, 5) ? 0.0 : r.float64(row, 5));
+  chunk.set_ordinal(static_cast<std::int32_t>(r.int64(row, 6)));
   return chunk;
 }
 

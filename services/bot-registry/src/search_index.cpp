@@ -240,6 +240,7 @@ std::vector<registry::v1::KnowledgeChunk> BotSearchIndex::search(
     hit.set_document_id(document.id);
     hit.set_document_title(document.title);
     hit.set_text(chunk.text);
+    hit.set_ordinal(chunk.ordinal);
     hit.set_score(r.score);
     // LEAST(score / NULLIF(best, 0), 1): LEAST skips the NULL, so 1 when best is 0.
     hit.set_normalized_score(best == 0 ? 1.0 : std::min(r.score / best, 1.0));

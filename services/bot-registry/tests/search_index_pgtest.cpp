@@ -74,7 +74,7 @@ int differences(const std::vector<v1::KnowledgeChunk>& index, const std::vector<
     if (index[i].chunk_id() != sql[i].chunk_id() || !close(index[i].score(), sql[i].score()) ||
         !close(index[i].normalized_score(), sql[i].normalized_score()) ||
         index[i].text() != sql[i].text() || index[i].document_title() != sql[i].document_title() ||
-        index[i].document_id() != sql[i].document_id()) {
+        index[i].document_id() != sql[i].document_id() || index[i].ordinal() != sql[i].ordinal()) {
       UNSCOPED_INFO("\"" << query << "\" #" << i << ": " << index[i].chunk_id() << " "
                          << index[i].score() << " / " << index[i].normalized_score() << " vs "
                          << sql[i].chunk_id() << " " << sql[i].score() << " / "

@@ -74,6 +74,7 @@ GatewaySettings GatewaySettings::from_env() {
   s.http_linger_max_bytes =
       static_cast<std::size_t>(env_int("HTTP_LINGER_MAX_BYTES", 4 << 20, 0, 1LL << 30));
   s.http_linger = std::chrono::milliseconds(env_int("HTTP_LINGER_MS", 2000, 0, 60000));
+  s.http_linger_refusals = static_cast<std::size_t>(env_int("HTTP_LINGER_REFUSALS", 64, 0, 100000));
   s.auth_addr = env_string("AUTH_ADDR", s.auth_addr);
   s.subscription_addr = env_string("SUBSCRIPTION_ADDR", s.subscription_addr);
   s.registry_addr = env_string("REGISTRY_ADDR", s.registry_addr);

@@ -40,6 +40,10 @@ struct GatewaySettings {
   // so that it reads the answer instead of a reset. 0 (either) = close at once.
   std::size_t http_linger_max_bytes = 4 << 20;  // HTTP_LINGER_MAX_BYTES
   std::chrono::milliseconds http_linger{2000};  // HTTP_LINGER_MS
+  // gwleft: connections refused at accept (over MAX_CONNECTIONS / MAX_CONNECTIONS_PER_IP) that
+  // may linger after their 503 at once; they hold no connection slot, so this bounds their
+  // sockets (each at most HTTP_LINGER_MS). Past it a refused connection is closed at once.
+  std::size_t http_linger_refusals = 64;  // HTTP_LINGER_REFUSALS (0 = never linger)
   std::string auth_addr = "127.0.0.1:50051";          // AUTH_ADDR
   std::string subscription_addr = "127.0.0.1:50052";  // SUBSCRIPTION_ADDR
   std::string registry_addr = "127.0.0.1:50053";      // REGISTRY_ADDR

@@ -5,14 +5,23 @@
 // - lingering close (HTTP_LINGER_MAX_BYTES, HTTP_LINGER_MS; RFC 9112 section 9.6): a client that
 //   writes its whole refused body before reading gets the complete 413, and a client that keeps
 //   sending is cut off at the byte bound or the time bound.
+// gwleft:
+// - a missing or invalid token is 401 unauthorized (the handler's answer) before the body is
+//   read, on every route that needs a token; public routes still read their body;
+// - the 503 of a connection over MAX_CONNECTIONS_PER_IP is followed by a lingering close, at
+//   most HTTP_LINGER_REFUSALS at once, and a lingering refusal holds no connection slot;
+// - a Content-Length over every route's limit is logged with its method and path.
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <thread>
 
+#include <spdlog/sinks/ringbuffer_sink.h>
+
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/redis/blocking_client.hpp"
 #include "botfactory/redis/revocation_keys.hpp"
+#include "botfactory/common/logging.hpp"
 #include "fake_upstreams.hpp"
 #include "gateway_fleet.hpp"
 
@@ -244,4 +253,177 @@ TEST_CASE("lingering close is bounded: a client that keeps sending is cut off") 
     CHECK(cut_off_within(g.port(), 20000ms, &sent));
     CHECK(counter("gateway_http_lingering_closes_total") == lingering);
   }
+}
+
+TEST_CASE("a missing or invalid token is refused with 401 unauthorized before the body is read") {
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  Instance g(fakes.address());
+  auto port = g.port();
+  jwt::Claims user;
+  user.subject = kUserId;
+  user.tenant_id = kTenant;
+  jwt::Claims scopeless_visitor = user;  // a visitor token needs its bot and conversation
+  scopeless_visitor.kind = jwt::TokenKind::kVisitor;
+  const std::vector<std::pair<std::string, std::string>> tokens = {
+      {"none", ""},
+      {"not bearer", "Basic dXNlcjpwYXNz"},
+      {"forged", "Bearer forged.token.here"},
+      {"expired", "Bearer " + fakes.signer().sign(user, std::chrono::seconds(60),
+                                                  std::chrono::system_clock::now() - 1h)},
+      {"other issuer", "Bearer " + jwt::TokenSigner(kJwtSecret, "someone-else").sign(user, 600s)},
+      {"other key", "Bearer " + jwt::TokenSigner(std::string(kJwtSecret) + "x", "botfactory").sign(user, 600s)},
+      {"wrong kind", "Bearer " + fakes.signer().sign(scopeless_visitor, 600s)},
+  };
+  struct Route {
+    std::string method;
+    std::string target;
+    std::size_t declared;  // under the route's limit; never sent
+  };
+  const std::vector<Route> routes = {
+      {"POST", "/api/v1/bots", 60 * 1000},
+      {"PATCH", "/api/v1/bots/b1", 1000},
+      {"POST", "/api/v1/rooms/r1/messages", 1000},
+      {"POST", "/api/v1/team/invites", 1000},
+      {"PUT", "/api/v1/provider-keys/openai", 1000},
+      {"POST", "/api/v1/bots/b1/knowledge", 8 * 1000 * 1000},
+      {"POST", "/api/v1/conversations/c1/attachments", 5 * 1000 * 1000},
+  };
+  for (const auto& [name, authorization] : tokens) {
+    Headers auth;
+    if (!authorization.empty()) auth.emplace_back("Authorization", authorization);
+    // The handler's answer for this token, on a route without a body.
+    auto handler = http_exchange(port, request_head("GET", "/api/v1/bots", auth), 5000ms);
+    INFO("token: " << name << " (handler: " << handler.status << " " << handler.body << ")");
+    REQUIRE(handler.status == 401);
+    for (const auto& route : routes) {
+      for (bool expect_continue : {false, true}) {
+        INFO(route.method << " " << route.target << (expect_continue ? " with Expect: 100-continue" : ""));
+        Headers headers = auth;
+        headers.emplace_back("Content-Type", "application/json");
+        if (expect_continue) headers.emplace_back("Expect", "100-continue");
+        // Only the head goes out: an answer proves the body was not waited for.
+        auto r = http_exchange(port, request_head(route.method, route.target, headers, route.declared), 5000ms);
+        REQUIRE(r.status == 401);
+        CHECK(r.body == handler.body);  // same code and message as the handler's
+        CHECK(r.error_code() == "unauthorized");
+        CHECK(r.raw[http::field::connection] == "close");
+        CHECK(r.raw[http::field::access_control_allow_origin] == "*");
+      }
+    }
+  }
+  // A valid token: the gateway waits for the body (no answer to a head alone) ...
+  Headers valid = {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + user_token(fakes, kTenant)}};
+  CHECK(http_exchange(port, request_head("POST", "/api/v1/bots", valid, 100), 500ms).status == 0);
+  // ... and so do the public routes with a bad token: sign-up, login, refresh, logout, widget
+  // sessions (a token there is optional) and the webhooks (their own secret).
+  Headers forged = {{"Content-Type", "application/json"}, {"Authorization", "Bearer forged.token.here"},
+                    {"X-Telegram-Bot-Api-Secret-Token", "s"}, {"X-Hub-Signature-256", "sha256=00"}};
+  const std::vector<std::string> public_routes = {
+      "/api/v1/users", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout",
+      "/api/v1/widget/" + std::string(kPublicId) + "/sessions", "/webhooks/telegram/ch1",
+      "/webhooks/whatsapp/ch1"};
+  for (const auto& target : public_routes) {
+    INFO(target);
+    CHECK(http_exchange(port, request_head("POST", target, forged, 100), 500ms).status == 0);
+  }
+}
+
+namespace {
+
+/// Connects to 127.0.0.1:`port` and waits until the gateway took the connection (a /healthz
+/// answered on it): the socket then holds a connection slot.
+std::unique_ptr<tcp::socket> held_connection(net::io_context& io, unsigned short port) {
+  auto socket = std::make_unique<tcp::socket>(io);
+  socket->connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  net::write(*socket, net::buffer(request_head("GET", "/healthz")));
+  beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  http::read(*socket, buffer, response);
+  REQUIRE(response.result_int() == 200);
+  return socket;
+}
+
+}  // namespace
+
+TEST_CASE("a connection over the cap reads its 503 while it sends its body; lingering refusals are bounded") {
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  const std::size_t body_bytes = 3 << 20;  // 3 MiB ≫ the client's 64 KiB send buffer
+  SECTION("the 503 at accept lingers") {
+    Instance g(fakes.address(), [](gateway::GatewaySettings& s) {
+      s.max_connections_per_ip = 1;
+      s.http_linger_max_bytes = 8 << 20;
+      s.http_linger = 10000ms;
+    });
+    net::io_context io;
+    auto held = held_connection(io, g.port());
+    for (int round = 0; round < 3; ++round) {
+      INFO("round " << round);
+      auto lingering = counter("gateway_http_lingering_closes_total");
+      RawClient client(g.port());
+      auto deadline = Clock::now() + 20s;
+      auto ec = client.write_all(oversized_head(body_bytes) + std::string(body_bytes, 'x'), deadline);
+      INFO("write: " << ec.message());
+      REQUIRE_FALSE(ec);  // without lingering: EPIPE / ECONNRESET, the body was not taken
+      auto r = parse_response(client.read_all(deadline));
+      REQUIRE(r.status == 503);
+      CHECK(r.error_code() == "unavailable");
+      CHECK(r.raw[http::field::connection] == "close");
+      CHECK(counter("gateway_http_lingering_closes_total") == lingering + 1);
+    }
+  }
+  SECTION("at most HTTP_LINGER_REFUSALS linger, and they hold no connection slot") {
+    Instance g(fakes.address(), [](gateway::GatewaySettings& s) {
+      s.max_connections_per_ip = 1;
+      s.http_linger_refusals = 1;
+      s.http_linger = 60000ms;  // the first refusal lingers for the whole test
+    });
+    net::io_context io;
+    auto held = held_connection(io, g.port());
+    auto lingering = counter("gateway_http_lingering_closes_total");
+    RawClient first(g.port());  // refused; lingers: reads its 503 and the gateway's FIN
+    auto r = parse_response(first.read_all(Clock::now() + 10s));
+    REQUIRE(r.status == 503);
+    REQUIRE(counter("gateway_http_lingering_closes_total") == lingering + 1);
+    // The second refusal finds the one lingering place taken: closed at once, its body refused.
+    RawClient second(g.port());
+    auto ec = second.write_all(oversized_head(body_bytes) + std::string(body_bytes, 'x'), Clock::now() + 20s);
+    CHECK(ec);
+    CHECK(ec != beast::error::timeout);
+    CHECK(counter("gateway_http_lingering_closes_total") == lingering + 1);
+    // The lingering refusal holds no slot: with the held connection gone a new one is served
+    // while the first refusal still lingers.
+    held.reset();
+    HttpResult health;
+    for (int i = 0; i < 100 && health.status != 200; ++i) {
+      health = http_exchange(g.port(), request_head("GET", "/healthz"), 2000ms);
+      if (health.status != 200) std::this_thread::sleep_for(50ms);
+    }
+    CHECK(health.status == 200);
+  }
+}
+
+TEST_CASE("a Content-Length over every route's limit is logged with its method and path") {
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(256);
+  auto http_log = common::logger("http");
+  http_log->sinks().push_back(sink);
+  {
+    Instance g(fakes.address());
+    // Over the parser's limit (the largest route limit): refused before a route is chosen.
+    auto r = http_exchange(g.port(),
+                           request_head("POST", "/api/v1/bots?draft=1",
+                                        {{"Content-Type", "application/json"}, {"X-Request-Id", "over-every-limit"}},
+                                        1ULL << 40),
+                           5000ms);
+    REQUIRE(r.status == 413);
+    CHECK(r.error_code() == "payload_too_large");
+    CHECK(r.raw["X-Request-Id"] == "over-every-limit");
+  }
+  http_log->sinks().pop_back();
+  std::string line;
+  for (const auto& text : sink->last_formatted()) {
+    if (text.find("request_id=over-every-limit") != std::string::npos) line = text;
+  }
+  INFO(line);
+  CHECK(line.find("method=POST path=/api/v1/bots status=413") != std::string::npos);
 }

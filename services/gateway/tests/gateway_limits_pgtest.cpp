@@ -232,7 +232,9 @@ TEST_CASE("connections over the per-address or the total cap get 503 at accept")
     CHECK(refused(g.port()).rfind("HTTP/1.1 503", 0) == 0);
     held.clear();
     CHECK(await_status(g.port(), "/healthz", 200, 50, 50ms).status == 200);
-    CHECK(refusals("total") == before + 1);
+    // ≥: a first /healthz probe may still find the held sockets counted (their closes are
+    // noticed asynchronously) and be refused too.
+    CHECK(refusals("total") >= before + 1);
   }
 }
 

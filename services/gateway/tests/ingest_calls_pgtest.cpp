@@ -4,12 +4,14 @@
 // the gateway never has more than INGEST_MAX_CALLS PostMessage calls open; sends beyond them
 // wait in the gateway's FIFO while INGEST_MAX_IN_FLIGHT has room and are refused with
 // `unavailable` + retry_after_ms past it (nothing stored); once the lock goes, every waiting
-// message is stored and acknowledged.
+// message is stored and acknowledged. gwleft: REST room posts (POST /api/v1/rooms/{id}/messages)
+// take their PostRoomMessage call's place in the same bound and FIFO.
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <thread>
 
 #include "botfactory/pg/connection.hpp"
@@ -21,6 +23,8 @@
 #include "fake_upstreams.hpp"
 #include "gateway_fleet.hpp"
 #include "chat/model_status.hpp"
+#include "rooms/room_grpc_service.hpp"
+#include "rooms/room_service.hpp"
 
 using namespace botfactory::gateway_test;
 namespace cc = botfactory::channel;
@@ -32,22 +36,45 @@ namespace gateway = botfactory::gateway;
 
 namespace {
 
+/// PostMessage / PostRoomMessage calls channel-connector is serving now, and the most at once.
+struct CallCount {
+  std::atomic<int> open{0};
+  std::atomic<int> most{0};
+  /// Counts one call open until the returned guard goes.
+  std::shared_ptr<void> enter() {
+    int now = ++open;
+    int seen = most.load();
+    while (now > seen && !most.compare_exchange_weak(seen, now)) {
+    }
+    return std::shared_ptr<void>(nullptr, [this](void*) { --open; });
+  }
+};
+
 /// channel-connector's gRPC service counting the PostMessage calls it serves at once.
 class CountingChannelGrpc : public cc::ChannelConnectorGrpc {
  public:
   using cc::ChannelConnectorGrpc::ChannelConnectorGrpc;
   grpc::Status PostMessage(grpc::ServerContext* context, const botfactory::chat::v1::PostMessageRequest* request,
                            botfactory::chat::v1::PostMessageResponse* response) override {
-    int now = ++open;
-    int seen = most.load();
-    while (now > seen && !most.compare_exchange_weak(seen, now)) {
-    }
-    auto status = cc::ChannelConnectorGrpc::PostMessage(context, request, response);
-    --open;
-    return status;
+    auto counted = calls.enter();
+    return cc::ChannelConnectorGrpc::PostMessage(context, request, response);
   }
-  std::atomic<int> open{0};
-  std::atomic<int> most{0};
+  CallCount calls;
+};
+
+/// gwleft: channel-connector's room service (PostRoomMessage only) counting into `calls` too.
+class CountingRoomGrpc : public botfactory::chat::v1::RoomService::Service {
+ public:
+  CountingRoomGrpc(cc::RoomService& rooms, CallCount& calls) : rooms_(rooms), calls_(calls) {}
+  grpc::Status PostRoomMessage(grpc::ServerContext* context, const botfactory::chat::v1::PostRoomMessageRequest* request,
+                               botfactory::chat::v1::PostMessageResponse* response) override {
+    auto counted = calls_.enter();
+    return rooms_.PostRoomMessage(context, request, response);
+  }
+
+ private:
+  cc::RoomGrpc rooms_;
+  CallCount& calls_;
 };
 
 }  // namespace
@@ -106,11 +133,11 @@ TEST_CASE("ingest: at most INGEST_MAX_CALLS PostMessage calls reach a slow chann
     CHECK(answer.at("code").as_string() == "unavailable");
     CHECK(answer.at("retry_after_ms").as_int64() > 0);
   }
-  REQUIRE(cct::wait_until([&] { return counting.open.load() == kMaxCalls; }));
+  REQUIRE(cct::wait_until([&] { return counting.calls.open.load() == kMaxCalls; }));
   // The other admitted messages wait in the gateway: still two calls open, never more.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  CHECK(counting.open.load() == kMaxCalls);
-  CHECK(counting.most.load() == kMaxCalls);
+  CHECK(counting.calls.open.load() == kMaxCalls);
+  CHECK(counting.calls.most.load() == kMaxCalls);
 
   blocker.exec("COMMIT");
   std::vector<std::string> acked;
@@ -122,7 +149,75 @@ TEST_CASE("ingest: at most INGEST_MAX_CALLS PostMessage calls reach a slow chann
   }
   std::sort(acked.begin(), acked.end());
   CHECK(acked == std::vector<std::string>{"m0", "m1", "m2", "m3"});
-  CHECK(counting.most.load() == kMaxCalls);
+  CHECK(counting.calls.most.load() == kMaxCalls);
   CHECK(connector.count("SELECT count(*) FROM chat.messages") == before + kMaxInFlight);
+  ws.close();
+}
+
+TEST_CASE("ingest: REST room posts share the INGEST_MAX_CALLS places with message.send") {
+  constexpr int kMaxCalls = 2;
+  constexpr int kRestPosts = 4;
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  cct::Harness connector([](cc::ChannelSettings& s) { s.pipeline_threads = 1; });
+  CountingChannelGrpc counting(connector.app().chat(), &connector.app().model_status(),
+                               &connector.app().edits());
+  CountingRoomGrpc counting_rooms(connector.app().rooms(), counting.calls);
+  rpc::Server counted("127.0.0.1:0", {&counting, &counting_rooms});
+  Instance gw{fakes.address(), [&](gateway::GatewaySettings& s) {
+                s.channel_addr = "127.0.0.1:" + std::to_string(counted.port());
+                s.ingest_max_calls = kMaxCalls;
+                s.ingest_max_in_flight = 64;
+                s.ws_max_in_flight_per_socket = 64;
+                s.ws_rate_per_sec = 10000;
+                s.ws_burst = 10000;
+              }};
+  const std::string tenant = botfactory::common::random_uuid();
+  auto bot = connector.registry.add_bot(tenant, "Help", "en", "");
+  auto conversation = connector.create_conversation(tenant, bot.id()).id();
+  auto& rooms = connector.app().rooms();
+  auto room = rooms.create(cc::Actor{tenant, "user", botfactory::common::random_uuid(), "olga"}, "Calls", "", "public");
+  rooms.join(cc::Actor{tenant, "user", kUserId, "me"}, room.id(), "");
+  auto token = user_token(fakes, tenant);
+  WsClient ws(gw.port(), token);
+  REQUIRE(ws.open());
+  ws.send_json({{"type", "conversation.join"}, {"conversation_id", conversation}, {"since_seq", 0}});
+  ws.read_type("conversation.joined");
+
+  // The slow channel-connector: appends to the conversation and the room wait for this lock.
+  pg::Connection blocker(connector.conninfo());
+  blocker.exec("BEGIN");
+  blocker.exec("SELECT id FROM chat.conversations WHERE id = ANY($1::uuid[]) FOR UPDATE",
+               {"{" + conversation + "," + room.id() + "}"});
+  const auto before = connector.count("SELECT count(*) FROM chat.messages");
+
+  // A WebSocket message takes one of the two places ...
+  ws.send_json({{"type", "message.send"}, {"conversation_id", conversation}, {"client_id", "ws-1"}, {"text", "hi"}});
+  REQUIRE(cct::wait_until([&] { return counting.calls.open.load() == 1; }));
+  // ... then a burst of REST room posts: one more call goes out, the rest wait in the gateway.
+  std::vector<HttpResult> answers(kRestPosts);
+  std::vector<std::thread> posts;
+  for (int i = 0; i < kRestPosts; ++i) {
+    std::string body = R"({"client_id":"rest-)" + std::to_string(i) + R"(","text":"hello"})";
+    auto text = request_head("POST", "/api/v1/rooms/" + room.id() + "/messages",
+                             {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
+                             body.size()) + body;
+    posts.emplace_back([&, i, text] { answers[static_cast<std::size_t>(i)] = http_exchange(gw.port(), text, 30000ms); });
+  }
+  REQUIRE(cct::wait_until([&] { return counting.calls.open.load() >= kMaxCalls; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // time for a call to pass the bound
+  CHECK(counting.calls.open.load() == kMaxCalls);
+  CHECK(counting.calls.most.load() == kMaxCalls);  // without the shared bound: 1 + 4
+
+  blocker.exec("COMMIT");
+  for (auto& t : posts) t.join();
+  for (const auto& answer : answers) {
+    INFO(answer.body);
+    CHECK(answer.status == 201);
+  }
+  auto ack = next_answer(ws);
+  INFO(json::serialize(ack));
+  CHECK(ack.at("type").as_string() == "message.ack");
+  CHECK(counting.calls.most.load() == kMaxCalls);
+  CHECK(connector.count("SELECT count(*) FROM chat.messages") == before + 1 + kRestPosts);
   ws.close();
 }

@@ -13,6 +13,8 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "http/api_error.hpp"
+#include "http/bearer_auth.hpp"
+#include "http/lingering_close.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/request_id.hpp"
@@ -63,6 +65,10 @@ constexpr std::string_view kTooManyConnections =
     "Connection: close\r\n"
     "Content-Length: 65\r\n\r\n"
     R"({"error":{"code":"unavailable","message":"too many connections"}})";
+
+LingerBounds linger_bounds(const GatewaySettings& settings) {
+  return {settings.http_linger_max_bytes, settings.http_linger};
+}
 
 HttpResponse busy_response() {
   return error_response(503, "unavailable", "the server is busy, try again");
@@ -138,10 +144,14 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     request_id_ = common::random_base62(16);
     method_.clear();
     path_.clear();
+    if (ec) note_request_line();  // for the access log, when the parser got that far
     if (ec == http::error::body_limit) {  // Content-Length over every route's limit
+      // Beast checks Content-Length once the whole head is parsed (basic_parser finish_header):
+      // the request line and headers are known here.
+      request_id_ = incoming_request_id();
       close_after_response_ = true;
-      return send(error_response(413, "payload_too_large", "request body too large"), "other",
-                  false);
+      return send(error_response(413, "payload_too_large", "request body too large"),
+                  route_class_of(method_, path_), false);
     }
     if (ec == http::error::header_limit) {
       close_after_response_ = true;
@@ -186,18 +196,23 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     }
     if (beast::websocket::is_upgrade(header)) return upgrade();
     if (parser_->is_done()) return handle_request();  // no body: the handler checks the token
-    auto claims = bearer_claims();
-    if ((upload || attachment) && !claims) {
-      // The large-body routes: the token is checked before one byte of the body is read.
-      close_after_response_ = true;
-      return send(error_response(401, "unauthorized", "missing, invalid or expired token"),
-                  upload ? "/api/v1/bots/{id}/knowledge" : "/api/v1/conversations/{id}/attachments",
-                  false);
-    }
     auto route = match_route(method, path);
-    if (!claims || route.kind != RouteMatch::Kind::kFound || !reads_bearer_token(route.endpoint)) {
-      return continue_body();
+    bool found = route.kind == RouteMatch::Kind::kFound;
+    std::optional<jwt::Claims> claims;
+    std::optional<ApiError> no_token;
+    try {
+      auto auth = header[http::field::authorization];
+      claims = verified_bearer(context_.verifier, std::string_view(auth.data(), auth.size()));
+    } catch (const ApiError& e) {
+      no_token = e;
     }
+    if (!claims && found && requires_bearer_token(route.endpoint)) {
+      // gwleft: every route that needs a token (the upload routes included) refuses a missing
+      // or invalid one before one byte of the body is read, with the handler's 401.
+      close_after_response_ = true;
+      return send(error_response(*no_token), route.pattern, true);
+    }
+    if (!claims || !found || !reads_bearer_token(route.endpoint)) return continue_body();
     // Every route that reads the token: a revoked one is refused before the body is read.
     when_not_revoked(*claims, route.pattern, [attachment, claims](HttpSession& self) {
       if (attachment) return self.check_attachment_cap(claims->tenant_id);
@@ -338,14 +353,20 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
                           context_, std::move(connection_slot_));
   }
 
-  /// The claims of the request's valid bearer token (checked locally, no upstream call), or
-  /// nothing: the upload routes' body is read only with one. The handler still checks the
-  /// token's kind.
-  std::optional<jwt::Claims> bearer_claims() const {
-    auto auth = parser_->get()[http::field::authorization];
-    auto token = bearer_token(std::string_view(auth.data(), auth.size()));
-    if (token.empty()) return std::nullopt;
-    return context_.verifier.verify(std::string(token));
+  /// The method and the path (no query) of the request line, as far as the parser got: both
+  /// empty when it failed before the request line (e.g. over the 16 KiB header limit).
+  void note_request_line() {
+    const auto& header = parser_->get();
+    auto target = header.target();
+    std::string_view view(target.data(), target.size());
+    method_ = std::string(header.method_string());
+    path_ = std::string(view.substr(0, view.find('?')));
+  }
+
+  /// The metrics/log route class of a raw request path: its route pattern, else "other".
+  static std::string route_class_of(const std::string& method, const std::string& path) {
+    auto route = match_route(method, path);
+    return route.kind == RouteMatch::Kind::kFound ? route.pattern : "other";
   }
 
   /// The per-address limit key of the client (client_key(): the peer, or the X-Forwarded-For
@@ -466,7 +487,17 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
           });
         };
         if (!limited && post) reply = hold_ingest_slot(self->context_.ingest, std::move(reply));
-        if (!limited && self->context_.rest.handle_async(rest_request, route, reply)) return;
+        // gwleft: and its PostRoomMessage waits for one of the INGEST_MAX_CALLS places on the
+        // wire, in the same FIFO as message.send (on the I/O thread; this worker does not wait).
+        IngestCallGate gate;
+        if (!limited && post) {
+          gate = ingest_call_gate(
+              [io = self->stream_.get_executor()](std::function<void()> task) {
+                net::post(io, std::move(task));
+              },
+              self->context_.ingest);
+        }
+        if (!limited && self->context_.rest.handle_async(rest_request, route, reply, gate)) return;
         auto response = limited ? std::move(*limited) : self->context_.rest.handle(rest_request, route);
         net::post(self->stream_.get_executor(),
                   [self, response = std::move(response), route_class = std::move(route_class)]() mutable {
@@ -548,32 +579,10 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
   /// thread never waits; the connection keeps its MAX_CONNECTIONS slot meanwhile.
   void linger_close() {
     busy_ = false;
-    error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    const auto& s = context_.settings;
-    if (s.http_linger_max_bytes == 0 || s.http_linger.count() <= 0) return stream_.close();
-    context_.metrics.http_lingering_closes.inc();
-    linger_left_ = s.http_linger_max_bytes;
-    stream_.expires_after(s.http_linger);  // one deadline for the whole linger: the time bound
-    drain();
-  }
-
-  void drain() {
-    buffer_.consume(buffer_.size());
-    auto chunk = std::min<std::size_t>(linger_left_, 16384);
-    stream_.async_read_some(buffer_.prepare(chunk),
-                            [self = shared_from_this()](error_code ec, std::size_t n) {
-                              if (ec == beast::error::timeout) {
-                                self->context_.metrics.http_linger_time_cutoffs.inc();
-                              }
-                              if (ec) return self->stream_.close();
-                              self->linger_left_ -= std::min(n, self->linger_left_);
-                              if (self->linger_left_ == 0) {
-                                self->context_.metrics.http_linger_bytes_cutoffs.inc();
-                                return self->stream_.close();
-                              }
-                              self->drain();
-                            });
+    // The socket leaves this session (http/lingering_close.hpp); it keeps the connection slot
+    // until it closes, within the linger bounds.
+    lingering_close(stream_.release_socket(), linger_bounds(context_.settings), context_.metrics,
+                    std::move(connection_slot_));
   }
 
   void log_access(int status, const std::string& route_class) {
@@ -601,7 +610,6 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
   bool busy_ = false;
   bool keep_alive_ = false;
   bool close_after_response_ = false;
-  std::size_t linger_left_ = 0;  // bytes linger_close() may still drop
   std::string request_id_;
   std::string method_;
   std::string path_;
@@ -642,7 +650,8 @@ class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Lis
   }
 
   /// Starts a session for `socket` unless a connection cap is reached; then writes the fixed
-  /// 503 without blocking (a small write fits the socket buffer) and closes.
+  /// 503 without blocking (a small write fits the socket buffer) and closes lingering
+  /// (refuse()).
   void admit(tcp::socket socket) {
     error_code ec;
     std::string key;
@@ -652,15 +661,32 @@ class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Lis
     if (!ec && context_.settings.trusted_proxy_hops == 0) key = address_key(peer.address());
     ConnectionLimits::Refusal refusal = ConnectionLimits::Refusal::kNone;
     auto slot = context_.connections.acquire(key, &refusal);
-    if (!slot) {
-      socket.non_blocking(true, ec);
-      socket.write_some(net::buffer(kTooManyConnections.data(), kTooManyConnections.size()), ec);
+    if (!slot) return refuse(std::move(socket));
+    socket.set_option(tcp::no_delay(true), ec);
+    std::make_shared<HttpSession>(std::move(socket), context_, std::move(slot))->run();
+  }
+
+  /// gwleft: the fixed 503 for a connection over a cap, then a lingering close (a client already
+  /// sending its request reads the 503 instead of a reset). The refused socket takes no
+  /// connection slot (there is none for it): at most HTTP_LINGER_REFUSALS of them linger at
+  /// once, each within HTTP_LINGER_MAX_BYTES / HTTP_LINGER_MS; past that one is closed at once.
+  void refuse(tcp::socket socket) {
+    error_code ec;
+    socket.non_blocking(true, ec);
+    socket.write_some(net::buffer(kTooManyConnections.data(), kTooManyConnections.size()), ec);
+    std::shared_ptr<const void> place;
+    if (*lingering_refusals_ < context_.settings.http_linger_refusals) {
+      ++*lingering_refusals_;
+      auto count = lingering_refusals_;
+      place = std::shared_ptr<const void>(count.get(), [count](const void*) { --*count; });
+    }
+    if (!place) {
       socket.shutdown(tcp::socket::shutdown_both, ec);
       socket.close(ec);
       return;
     }
-    socket.set_option(tcp::no_delay(true), ec);
-    std::make_shared<HttpSession>(std::move(socket), context_, std::move(slot))->run();
+    lingering_close(std::move(socket), linger_bounds(context_.settings), context_.metrics,
+                    std::move(place));
   }
 
   void stop() {
@@ -677,6 +703,9 @@ class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Lis
   tcp::acceptor acceptor_;
   ServerContext& context_;
   unsigned short port_ = 0;
+  // Refused connections lingering now (refuse()); the I/O thread only. Shared with each
+  // linger's place, which may outlive the listener.
+  std::shared_ptr<std::size_t> lingering_refusals_ = std::make_shared<std::size_t>(0);
 };
 
 HttpServer::HttpServer(net::io_context& io, ServerContext& context) : io_(io), context_(context) {}

@@ -149,4 +149,8 @@ bool reads_bearer_token(Endpoint endpoint) {
   }
 }
 
+bool requires_bearer_token(Endpoint endpoint) {
+  return reads_bearer_token(endpoint) && endpoint != Endpoint::kCreateWidgetSession;
+}
+
 }  // namespace botfactory::gateway

@@ -91,4 +91,10 @@ bool is_attachment_upload_route(std::string_view method, std::string_view path);
 /// server refuses a revoked token of such an endpoint before reading the request body.
 bool reads_bearer_token(Endpoint endpoint);
 
+/// gwleft: true when `endpoint` cannot be served without a valid bearer token: every endpoint
+/// of reads_bearer_token() but the widget session, where a token is optional (a visitor's
+/// renewal). The server refuses a request of such an endpoint with a body and a missing or
+/// invalid token (401 `unauthorized`) before reading the body.
+bool requires_bearer_token(Endpoint endpoint);
+
 }  // namespace botfactory::gateway

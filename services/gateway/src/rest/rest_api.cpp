@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 
 #include "http/api_error.hpp"
+#include "http/bearer_auth.hpp"
 #include "botfactory/chatwire/inbox_event.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/ids.hpp"
@@ -174,12 +175,13 @@ HttpResponse RestApi::handle(const HttpRequest& request, const RouteMatch& route
 }
 
 bool RestApi::handle_async(const HttpRequest& request, const RouteMatch& route,
-                           const std::function<void(HttpResponse)>& reply) const {
+                           const std::function<void(HttpResponse)>& reply,
+                           const IngestCallGate& gate) const {
   if (route.kind != RouteMatch::Kind::kFound || route.endpoint != Endpoint::kPostRoomMessage) {
     return false;
   }
   try {
-    post_room_message_async(upstreams_, authenticate(request), route.params.at(0), request, reply);
+    post_room_message_async(upstreams_, authenticate(request), route.params.at(0), request, reply, gate);
   } catch (const ApiError& e) {
     reply(error_response(e));
   } catch (const std::exception& e) {
@@ -269,12 +271,9 @@ HttpResponse RestApi::handle_webhook(const HttpRequest& request) const {
 }
 
 jwt::Claims RestApi::authenticate(const HttpRequest& request) const {
-  auto token = bearer_token(request.authorization);
-  if (token.empty()) throw ApiError(401, "unauthorized", "missing bearer token");
-  auto claims = verifier_.verify(std::string(token));
-  if (!claims) throw ApiError(401, "unauthorized", "invalid or expired token");
-  require_not_revoked(revocations_, *claims);  // 401 token_revoked
-  return *claims;
+  auto claims = verified_bearer(verifier_, request.authorization);  // 401 unauthorized
+  require_not_revoked(revocations_, claims);  // 401 token_revoked
+  return claims;
 }
 
 jwt::Claims RestApi::require_user(const HttpRequest& request) const {

@@ -7,6 +7,7 @@
 
 #include "http/http_message.hpp"
 #include "http/router.hpp"
+#include "rest/rest_ingest_slot.hpp"
 
 namespace botfactory::jwt {
 class TokenVerifier;
@@ -47,8 +48,11 @@ class RestApi {
   /// here, PostRoomMessage on gRPC's callback API) and returns true; `reply` then runs once,
   /// on this thread for an early error or on a gRPC thread (hand it to the connection's
   /// executor). False (reply not called) for every other route: use handle(). Never throws.
+  /// gwleft: `gate` (rest/rest_ingest_slot.hpp, INGEST_MAX_CALLS) decides when the room post's
+  /// call goes on the wire; none = at once.
   bool handle_async(const HttpRequest& request, const RouteMatch& route,
-                    const std::function<void(HttpResponse)>& reply) const;
+                    const std::function<void(HttpResponse)>& reply,
+                    const IngestCallGate& gate = {}) const;
 
  private:
   HttpResponse dispatch(const HttpRequest& request, const RouteMatch& route) const;

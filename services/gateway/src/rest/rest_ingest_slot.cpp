@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "botfactory/common/logging.hpp"
 #include "http/api_error.hpp"
 #include "ws/ingest_limiter.hpp"
 
@@ -43,6 +44,24 @@ std::function<void(HttpResponse)> hold_ingest_slot(IngestLimiter& limiter,
   return [slot, reply = std::move(reply)](HttpResponse response) {
     slot->release();
     reply(std::move(response));
+  };
+}
+
+IngestCallGate ingest_call_gate(std::function<void(std::function<void()>)> run_on_io,
+                                IngestLimiter& limiter) {
+  return [run_on_io = std::move(run_on_io), &limiter](std::function<void(IngestCallPlace)> start) {
+    run_on_io([run_on_io, &limiter, start = std::move(start)] {
+      limiter.start_call([run_on_io, &limiter, start] {  // the I/O thread, now or when a place frees
+        IngestCallPlace place(static_cast<const void*>(&limiter), [run_on_io, &limiter](const void*) {
+          run_on_io([&limiter] { limiter.call_done(); });  // may start the next waiting call
+        });
+        try {
+          start(std::move(place));
+        } catch (const std::exception& e) {
+          common::logger("rest")->error("an ingest call failed to start: {}", common::json_escape(e.what()));
+        }
+      });
+    });
   };
 }
 

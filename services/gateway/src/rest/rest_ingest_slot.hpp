@@ -1,9 +1,12 @@
 #pragma once
 // harden: REST room posts (POST /api/v1/rooms/{id}/messages) under the same gateway-wide bound
 // as WebSocket `message.send`: each holds one INGEST_MAX_IN_FLIGHT slot (ws/ingest_limiter.hpp)
-// from admission until its answer (docs/protocol.md "Ingest push-back", docs/api.md "Rooms").
+// from admission until its answer (docs/protocol.md "Ingest push-back", docs/api.md "Rooms"),
+// and (gwleft) its PostRoomMessage waits for one of the INGEST_MAX_CALLS places on the wire in
+// the same FIFO as message.send (IngestLimiter::start_call, the I/O thread).
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 #include "http/http_message.hpp"
@@ -24,5 +27,23 @@ std::optional<HttpResponse> take_ingest_slot(IngestLimiter& limiter);
 /// destroyed uncalled (an abandoned request). `limiter` must outlive every copy.
 std::function<void(HttpResponse)> hold_ingest_slot(IngestLimiter& limiter,
                                                    std::function<void(HttpResponse)> reply);
+
+/// gwleft: a place among the INGEST_MAX_CALLS calls on the wire; given back (call_done() on the
+/// I/O thread) when the last copy is destroyed. Null = not counted (no gate).
+using IngestCallPlace = std::shared_ptr<const void>;
+
+/// How an asynchronous REST post puts its call on the wire: `start` runs once a place is free
+/// (maybe later, on the I/O thread) with that place; it must not block, and keeps the place
+/// until the call's answer came.
+using IngestCallGate = std::function<void(std::function<void(IngestCallPlace)> start)>;
+
+/// The gate of `limiter`, whose I/O thread `run_on_io` posts a task to (never runs it inline).
+/// Called on any thread (a worker): posts to the I/O thread, where limiter.start_call() runs
+/// `start` at once while fewer than INGEST_MAX_CALLS calls are on the wire, else queues it
+/// behind the waiting calls of WebSocket message.send, FIFO. Bounded: a post holds an
+/// INGEST_MAX_IN_FLIGHT slot (take_ingest_slot()) before it reaches the gate. An exception from
+/// `start` is logged and its place given back. `limiter` must outlive every place.
+IngestCallGate ingest_call_gate(std::function<void(std::function<void()>)> run_on_io,
+                                IngestLimiter& limiter);
 
 }  // namespace botfactory::gateway

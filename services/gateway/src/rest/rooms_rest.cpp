@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "botfactory/common/request_id.hpp"
 #include "botfactory/rpc/timestamp.hpp"
 #include "http/api_error.hpp"
 #include "rest/rest_json.hpp"
@@ -122,17 +123,24 @@ chat::v1::PostRoomMessageRequest post_request(const chat::v1::RoomActor& actor,
 
 void post_room_message_async(const Upstreams& upstreams, const jwt::Claims& claims,
                              const std::string& room_id, const HttpRequest& request,
-                             const std::function<void(HttpResponse)>& reply) {
+                             const std::function<void(HttpResponse)>& reply,
+                             const IngestCallGate& gate) {
   if (!upstreams.rooms) throw ApiError(503, "unavailable", "rooms are not available");
   using PostCall = AsyncUnary<chat::v1::PostRoomMessageRequest, chat::v1::PostMessageResponse>;
   auto post = std::make_shared<PostCall>();
   post->request = post_request(actor_of(upstreams, claims), room_id, request);
-  upstreams.async_call(*upstreams.rooms, &RoomsRpc::async_interface::PostRoomMessage,
-                       std::move(post), [reply](const grpc::Status& status, PostCall& c) {
-                         if (!status.ok()) return reply(error_response(api_error_from_grpc(status)));
-                         reply(json_response(c.response.duplicate() ? 200 : 201,
-                                             room_message_json(c.response.message())));
-                       });
+  auto send = [&upstreams, post, reply, request_id = request.request_id](IngestCallPlace place) {
+    common::ScopedRequestId scope(request_id);  // the call's metadata, on the thread that starts it
+    upstreams.async_call(*upstreams.rooms, &RoomsRpc::async_interface::PostRoomMessage, post,
+                         [reply, place](const grpc::Status& status, PostCall& c) mutable {
+                           place.reset();  // the call's place goes to the next waiting message
+                           if (!status.ok()) return reply(error_response(api_error_from_grpc(status)));
+                           reply(json_response(c.response.duplicate() ? 200 : 201,
+                                               room_message_json(c.response.message())));
+                         });
+  };
+  if (gate) return gate(std::move(send));
+  send(nullptr);
 }
 
 HttpResponse rooms_rest(const Upstreams& upstreams, const jwt::Claims& claims, Endpoint endpoint,

@@ -13,6 +13,7 @@
 #include "botfactory/jwt/tokens.hpp"
 #include "http/http_message.hpp"
 #include "http/router.hpp"
+#include "rest/rest_ingest_slot.hpp"
 
 namespace botfactory::gateway {
 
@@ -29,8 +30,11 @@ HttpResponse rooms_rest(const Upstreams& upstreams, const jwt::Claims& claims, E
 /// user's name comes from auth GetUser, blocking), then PostRoomMessage goes out on gRPC's
 /// callback API and `reply` gets 201 (200 for a duplicate client_id) with the message, or the
 /// error (api_error_from_grpc), once, on a gRPC thread (inline when the breaker is open).
+/// gwleft: with a `gate` (ingest_call_gate(), INGEST_MAX_CALLS) the call goes out when the gate
+/// gives it a place, held until the answer; without one at once. `upstreams` must outlive it.
 void post_room_message_async(const Upstreams& upstreams, const jwt::Claims& claims,
                              const std::string& room_id, const HttpRequest& request,
-                             const std::function<void(HttpResponse)>& reply);
+                             const std::function<void(HttpResponse)>& reply,
+                             const IngestCallGate& gate = {});
 
 }  // namespace botfactory::gateway
