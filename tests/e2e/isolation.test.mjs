@@ -307,6 +307,7 @@ describe("tenant-isolation matrix on a live fleet", () => {
     connect_channel: () => ({ body: { type: "telegram", token: "not-a-token", mode: "polling" } }),
     telegram_webhook: () => ({ body: { update_id: 1 } }),
     mark_read: () => ({ body: { seq: 1 } }),
+    dismiss_unanswered: (c) => ({ body: { key: `question of ${c}` } }),
     create_room: (c) => ({ body: { name: `room-by-${c}` } }),
     transfer_room_ownership: () => ({ body: { member_id: fx.A.user.id } }),
     set_room_member_role: () => ({ body: { role: "member" } }),

@@ -84,6 +84,10 @@ export const REST_ROWS = [
     bind: { id: "botA" }, expect: user(200, 404) },
   { id: "bot_model_status", method: "GET", path: "/api/v1/bots/{id}/model-status", target: "A's bot",
     bind: { id: "botA" }, expect: user(200, 404) },
+  { id: "list_unanswered", method: "GET", path: "/api/v1/bots/{id}/unanswered", target: "A's bot",
+    bind: { id: "botA" }, expect: user(200, 404) },
+  { id: "dismiss_unanswered", method: "POST", path: "/api/v1/bots/{id}/unanswered/dismiss", target: "A's bot",
+    bind: { id: "botA" }, expect: user(200, 404) },
   // The tenant-wide inbox lists the caller's own tenant only (B gets B's, empty).
   { id: "list_inbox", method: "GET", path: "/api/v1/conversations", target: "the caller's tenant",
     expect: user(200, "200 †") },

@@ -28,6 +28,8 @@
 #include "chat/message_edits.hpp"
 #include "chat/model_status.hpp"
 #include "chat/model_status_repository.hpp"
+#include "chat/unanswered_questions.hpp"
+#include "chat/unanswered_repository.hpp"
 #include "pipeline/grpc_clients.hpp"
 #include "pipeline/pipeline_dispatcher.hpp"
 #include "pipeline/redis_visitor_presence.hpp"
@@ -116,7 +118,9 @@ struct ChannelApp::Parts {
         sweep_rows(*pool),
         sweeper(sweep_rows, *attachment_store, s.attachment_sweep, registry),
         e2ee_rows(*pool),
-        e2ee(e2ee_rows) {}
+        e2ee(e2ee_rows),
+        unanswered_rows(*pool),
+        unanswered(unanswered_rows) {}
 
   std::shared_ptr<pg::Pool> pool;
   ChatStore store;
@@ -169,6 +173,8 @@ struct ChannelApp::Parts {
   // e2ee rooms (docs/e2ee.md)
   E2eeRepository e2ee_rows;
   E2eeRoomKeys e2ee;
+  UnansweredRepository unanswered_rows;  // unanswered questions
+  UnansweredQuestions unanswered;
 };
 
 ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& settings,
@@ -223,6 +229,7 @@ ChannelApp::~ChannelApp() {
 ChatService& ChannelApp::chat() { return parts_->chat; }
 RoomService& ChannelApp::rooms() { return parts_->rooms; }
 E2eeRoomKeys& ChannelApp::e2ee() { return parts_->e2ee; }
+UnansweredQuestions& ChannelApp::unanswered() { return parts_->unanswered; }
 AttachmentService& ChannelApp::attachments() { return parts_->attachments; }
 AttachmentSweeper& ChannelApp::attachment_sweeper() { return parts_->sweeper; }
 ModelStatus& ChannelApp::model_status() { return parts_->model_status; }

@@ -23,6 +23,7 @@ class ChatService;
 class RoomService;
 class E2eeRoomKeys;
 class ModelStatus;
+class UnansweredQuestions;
 class MessageEdits;
 class ChannelBindings;
 class ChannelDeliveries;
@@ -54,6 +55,8 @@ class ChannelApp {
   AttachmentSweeper& attachment_sweeper();
   /// The bots' last model outcomes (GetBotModelStatus).
   ModelStatus& model_status();
+  /// Unanswered questions (ListUnansweredQuestions / DismissUnansweredQuestion).
+  UnansweredQuestions& unanswered();
   /// edits: EditMessage / DeleteMessage / ListMessageVersions.
   MessageEdits& edits();
   ChannelBindings& bindings();

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
     auto chat_grpc = std::make_unique<channel::ChannelConnectorGrpc>(app->chat(), &app->model_status(),
                                                                      &app->edits());
     chat_grpc->set_attachments(&app->attachments());  // files
+    chat_grpc->set_unanswered(&app->unanswered());  // unanswered questions
     services.push_back(std::move(chat_grpc));
     services.push_back(std::make_unique<channel::ChannelBindingGrpc>(app->bindings(), &app->deliveries()));
     services.push_back(std::make_unique<channel::RoomGrpc>(app->rooms()));

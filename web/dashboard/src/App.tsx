@@ -12,6 +12,7 @@ import { BotsPage } from "./pages/BotsPage";
 import { ChannelsOverviewPage } from "./pages/ChannelsOverviewPage";
 import { ChannelsPage } from "./pages/ChannelsPage";
 import { KnowledgePage } from "./pages/KnowledgePage";
+import { UnansweredPage } from "./pages/UnansweredPage";
 import { ModelKeysPage } from "./pages/ModelKeysPage";
 import { PlanPage } from "./pages/PlanPage";
 import { InboxPage } from "./pages/InboxPage";
@@ -65,6 +66,7 @@ export function App() {
   else if (route === "/bots/new") page = <BotEditorPage />;
   else if ((params = match("/bots/:id", route))) page = <BotEditorPage botId={params.id} />;
   else if ((params = match("/bots/:id/knowledge", route))) page = <KnowledgePage botId={params.id} />;
+  else if ((params = match("/bots/:id/unanswered", route))) page = <UnansweredPage botId={params.id} />;
   else if ((params = match("/bots/:id/try", route))) page = <TryItPage botId={params.id} />;
   else if ((params = match("/bots/:id/install", route))) page = <InstallPage botId={params.id} />;
   else if ((params = match("/bots/:id/channels", route))) page = <ChannelsPage botId={params.id} />;

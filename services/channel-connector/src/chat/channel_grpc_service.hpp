@@ -9,6 +9,7 @@ class AttachmentService;
 class ChatService;
 class ModelStatus;
 class MessageEdits;
+class UnansweredQuestions;
 
 /// chat.v1.ChannelConnectorService; `chat` and `model_status` must outlive it. Without
 /// `model_status`, GetBotModelStatus answers FAILED_PRECONDITION.
@@ -68,7 +69,18 @@ class ChannelConnectorGrpc : public chat::v1::ChannelConnectorService::Service {
                                   const chat::v1::GetAttachmentLimitRequest* request,
                                   chat::v1::GetAttachmentLimitResponse* response) override;
 
+  // Unanswered questions (unanswered_grpc_methods.cpp): FAILED_PRECONDITION until
+  // set_unanswered().
+  void set_unanswered(UnansweredQuestions* unanswered) { unanswered_ = unanswered; }
+  grpc::Status ListUnansweredQuestions(grpc::ServerContext* context,
+                                       const chat::v1::ListUnansweredQuestionsRequest* request,
+                                       chat::v1::ListUnansweredQuestionsResponse* response) override;
+  grpc::Status DismissUnansweredQuestion(
+      grpc::ServerContext* context, const chat::v1::DismissUnansweredQuestionRequest* request,
+      chat::v1::DismissUnansweredQuestionResponse* response) override;
+
  private:
+  UnansweredQuestions* unanswered_ = nullptr;
   AttachmentService* attachments_ = nullptr;
   ChatService& chat_;
   ModelStatus* model_status_;

@@ -9,7 +9,7 @@ namespace botfactory::gateway {
 namespace {
 
 /// Every endpoint that needs more than an operator. Anything not listed is operator-level.
-constexpr std::array<std::pair<Endpoint, TeamRole>, 20> kMinimumRoles{{
+constexpr std::array<std::pair<Endpoint, TeamRole>, 21> kMinimumRoles{{
     // Billing: the owner only.
     {Endpoint::kChangePlan, TeamRole::kOwner},
     {Endpoint::kDailyUsage, TeamRole::kAdmin},
@@ -20,6 +20,7 @@ constexpr std::array<std::pair<Endpoint, TeamRole>, 20> kMinimumRoles{{
     {Endpoint::kDeleteBot, TeamRole::kAdmin},
     {Endpoint::kAddKnowledge, TeamRole::kAdmin},
     {Endpoint::kDeleteKnowledge, TeamRole::kAdmin},
+    {Endpoint::kDismissUnanswered, TeamRole::kAdmin},  // listing unanswered questions: operator
     // Channels (their settings hold credentials) and deliveries.
     {Endpoint::kCreateChannel, TeamRole::kAdmin},
     {Endpoint::kListChannels, TeamRole::kAdmin},

@@ -76,6 +76,8 @@ constexpr std::array kRoutes = {
     Route{"GET", "/api/v1/team/members", Endpoint::kListTeamMembers},
     Route{"DELETE", "/api/v1/team/members/{id}", Endpoint::kRemoveTeamMember},
     Route{"PATCH", "/api/v1/team/members/{id}", Endpoint::kSetTeamMemberRole},
+    Route{"GET", "/api/v1/bots/{id}/unanswered", Endpoint::kListUnanswered},  // rest/unanswered_rest.hpp
+    Route{"POST", "/api/v1/bots/{id}/unanswered/dismiss", Endpoint::kDismissUnanswered},
 };
 
 /// Matches `path` against `pattern` segment by segment; "{...}" segments capture one non-empty

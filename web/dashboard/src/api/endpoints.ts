@@ -3,7 +3,7 @@
 import { api, publicApi } from "./client";
 import { clearSession, loadSession, saveTokens } from "./session";
 import type {
-  Bot, BotInput, Channel, ChannelDelivery, ChannelInput, DailyUsage, KnowledgeDocument, ModelStatus, Plan, ProviderKey, Subscription, TokenPair, User,
+  Bot, BotInput, Channel, ChannelDelivery, ChannelInput, DailyUsage, KnowledgeDocument, ModelStatus, Plan, ProviderKey, Subscription, TokenPair, UnansweredQuestion, User,
 } from "./types";
 
 /** POST /users then POST /auth/login: a new account, signed in. With `inviteToken` (team
@@ -42,6 +42,14 @@ export const addTextDocument = (botId: string, title: string, format: string, bo
   api<KnowledgeDocument>("POST", `/bots/${encodeURIComponent(botId)}/knowledge`, { title, format, body });
 export const deleteDocument = (botId: string, docId: string) =>
   api<void>("DELETE", `/bots/${encodeURIComponent(botId)}/knowledge/${encodeURIComponent(docId)}`);
+
+/** GET /bots/{id}/unanswered: questions the bot could not answer, newest first. */
+export const listUnanswered = async (botId: string, days = 30, limit = 50) =>
+  (await api<{ questions: UnansweredQuestion[] }>("GET",
+    `/bots/${encodeURIComponent(botId)}/unanswered?days=${days}&limit=${limit}`)).questions ?? [];
+/** POST /bots/{id}/unanswered/dismiss: hides the question until it is asked again. */
+export const dismissUnanswered = (botId: string, key: string) =>
+  api<{ key: string; dismissed_at: string }>("POST", `/bots/${encodeURIComponent(botId)}/unanswered/dismiss`, { key });
 
 export const listProviderKeys = async () =>
   (await api<{ provider_keys: ProviderKey[] }>("GET", "/provider-keys")).provider_keys;

@@ -50,6 +50,17 @@ export interface ModelStatus {
   last_model_reply_at: string | null;
 }
 
+/** One question of GET /bots/{id}/unanswered (docs/api.md "Unanswered questions"). */
+export interface UnansweredQuestion {
+  key: string;
+  text: string;
+  count: number;
+  first_asked_at: string;
+  last_asked_at: string;
+  last_conversation_id: string;
+  language: string;
+}
+
 /** The writable fields of a bot (POST /bots, PATCH /bots/{id}). */
 export interface BotInput {
   name: string;

@@ -1,8 +1,8 @@
 import { useTranslation } from "react-i18next";
 import { Link } from "../router";
 
-/** The sub-pages of one bot: settings, knowledge, try it, install, channels. */
-export function BotTabs({ botId, current, name }: { botId: string; current: "settings" | "knowledge" | "try" | "install" | "channels"; name?: string }) {
+/** The sub-pages of one bot: settings, knowledge, unanswered questions, try it, install, channels. */
+export function BotTabs({ botId, current, name }: { botId: string; current: "settings" | "knowledge" | "unanswered" | "try" | "install" | "channels"; name?: string }) {
   const { t } = useTranslation();
   return (
     <div className="bot-head">
@@ -10,6 +10,7 @@ export function BotTabs({ botId, current, name }: { botId: string; current: "set
       <nav className="tabs" aria-label={t("bots.sections")}>
         <Link to={`/bots/${botId}`} className="tab" current={current === "settings"}>{t("bots.settings")}</Link>
         <Link to={`/bots/${botId}/knowledge`} className="tab" current={current === "knowledge"}>{t("bots.knowledge")}</Link>
+        <Link to={`/bots/${botId}/unanswered`} className="tab" current={current === "unanswered"}>{t("unanswered.tab")}</Link>
         <Link to={`/bots/${botId}/try`} className="tab" current={current === "try"}>{t("try.tab")}</Link>
         <Link to={`/bots/${botId}/install`} className="tab" current={current === "install"}>{t("install.tab")}</Link>
         <Link to={`/bots/${botId}/channels`} className="tab" current={current === "channels"}>{t("channels.tab")}</Link>
