@@ -90,25 +90,12 @@ struct RaceRoom : E2eeTenant {
   /// commits and joins the thread. Returns the room's last_seq under the lock (the departure's
   /// place in the room's messages). REQUIREs that `action` came to wait.
   std::int64_t depart_while_locked(const Member& departing, const std::function<void()>& action) {
-    botfactory::pg::Connection blocker(h.conninfo());
-    blocker.exec("BEGIN");
-    auto locked_seq = blocker.exec("SELECT last_seq FROM chat.conversations WHERE id = $1::uuid FOR UPDATE",
-                                   {room.id()}).int64(0, 0);
-    std::thread racer(action);
-    bool waiting = wait_until([&] {
-      return h.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                     "AND wait_event_type = 'Lock'") > 0;
-    });
-    if (waiting) {
+    return h.race_conversation_lock(room.id(), action, [&](botfactory::pg::Connection& blocker) {
       blocker.exec("DELETE FROM chat.room_members WHERE room_id = $1::uuid AND member_kind = 'user' "
                    "AND member_id = $2", {room.id(), departing.actor.id});
       blocker.exec("UPDATE chat.rooms SET key_epoch = key_epoch + 1 WHERE conversation_id = $1::uuid",
                    {room.id()});
-    }
-    blocker.exec(waiting ? "COMMIT" : "ROLLBACK");
-    racer.join();
-    REQUIRE(waiting);
-    return locked_seq;
+    });
   }
 
   Member alice = make("alice");

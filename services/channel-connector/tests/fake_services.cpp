@@ -280,6 +280,25 @@ std::int64_t Harness::count(const std::string& sql, const std::vector<std::optio
   return connection->exec(sql, params).int64(0, 0);
 }
 
+std::int64_t Harness::race_conversation_lock(const std::string& conversation_id,
+                                             const std::function<void()>& racer,
+                                             const std::function<void(pg::Connection&)>& under_lock) {
+  pg::Connection blocker(conninfo());
+  blocker.exec("BEGIN");
+  auto locked_seq = blocker.exec("SELECT last_seq FROM chat.conversations WHERE id = $1::uuid FOR UPDATE",
+                                 {conversation_id}).int64(0, 0);
+  std::thread thread(racer);
+  bool waiting = wait_until([&] {
+    return count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                 "AND wait_event_type = 'Lock'") > 0;
+  });
+  if (waiting) under_lock(blocker);
+  blocker.exec(waiting ? "COMMIT" : "ROLLBACK");
+  thread.join();
+  REQUIRE(waiting);
+  return locked_seq;
+}
+
 chat::v1::Conversation Harness::create_conversation(const std::string& tenant_id,
                                                     const std::string& bot_id,
                                                     const std::string& visitor_name) {

@@ -21,6 +21,7 @@
 #include "botfactory/chat/v1/chat.grpc.pb.h"
 #include "botfactory/common/random.hpp"
 #include "botfactory/metrics/registry.hpp"
+#include "botfactory/pg/connection.hpp"
 #include "botfactory/registry/v1/registry.grpc.pb.h"
 #include "botfactory/rpc/server.hpp"
 #include "botfactory/testenv/test_env.hpp"
@@ -172,6 +173,14 @@ class Harness {
   std::size_t stored_files() const;
   /// The single int64 the query returns (count(*) and the like).
   std::int64_t count(const std::string& sql, const std::vector<std::optional<std::string>>& params = {});
+  /// A deterministic race against conversation `conversation_id`'s row lock (the lock every
+  /// append, edit, leave and removal takes): a connection of its own locks the row, `racer` runs
+  /// on a thread until a backend waits for a lock, then `under_lock` runs on the locking
+  /// connection (what a leave / removal does) and commits; the racer is joined. If nothing ever
+  /// waits, rolls back, joins and REQUIREs (fails the test). Returns the conversation's
+  /// last_seq read under the lock.
+  std::int64_t race_conversation_lock(const std::string& conversation_id, const std::function<void()>& racer,
+                                      const std::function<void(pg::Connection&)>& under_lock);
   chat::v1::ChannelConnectorService::Stub& client() { return *stub_; }
   /// CreateConversation through gRPC; REQUIREs success.
   chat::v1::Conversation create_conversation(const std::string& tenant_id, const std::string& bot_id,

@@ -116,25 +116,20 @@ TEST_CASE("room deletes: a delete waiting behind the author's removal is refused
   auto room = h.rooms().create(owner, "Deletes", "", "public");
   h.rooms().join(member, room.id(), "");
   auto seq = h.rooms().post(member, room.id(), "d1", "keep me").message().seq();
-  botfactory::pg::Connection blocker(h.conninfo());
-  blocker.exec("BEGIN");
-  blocker.exec("SELECT 1 FROM chat.conversations WHERE id = $1::uuid FOR UPDATE", {room.id()});
   std::string code = "none";
-  std::thread remover([&] {
-    try {
-      h.edits().remove(tenant, room.id(), seq, EditActor{commonv1::SENDER_KIND_OPERATOR, member.id});
-    } catch (const EditError& e) {
-      code = e.code();
-    }
-  });
-  REQUIRE(wait_until([&] {
-    return h.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                   "AND wait_event_type = 'Lock'") > 0;
-  }));
-  blocker.exec("DELETE FROM chat.room_members WHERE room_id = $1::uuid AND member_kind = 'user' "
-               "AND member_id = $2", {room.id(), member.id});
-  blocker.exec("COMMIT");
-  remover.join();
+  h.race_conversation_lock(
+      room.id(),
+      [&] {
+        try {
+          h.edits().remove(tenant, room.id(), seq, EditActor{commonv1::SENDER_KIND_OPERATOR, member.id});
+        } catch (const EditError& e) {
+          code = e.code();
+        }
+      },
+      [&](botfactory::pg::Connection& blocker) {
+        blocker.exec("DELETE FROM chat.room_members WHERE room_id = $1::uuid AND member_kind = 'user' "
+                     "AND member_id = $2", {room.id(), member.id});
+      });
   CHECK(code == "forbidden");
   CHECK(count(h, "SELECT count(*) FROM chat.messages WHERE conversation_id = $1 AND seq = $2 "
                  "AND text = 'keep me' AND deleted_at IS NULL", {room.id(), std::to_string(seq)}) == 1);
