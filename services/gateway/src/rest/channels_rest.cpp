@@ -8,6 +8,7 @@
 #include "http/api_error.hpp"
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
+#include "rest/json_response.hpp"
 
 namespace botfactory::gateway {
 namespace {
@@ -75,13 +76,6 @@ json::object channel_json(const chat::v1::Channel& c) {
                {"failed_outbound", c.failed_outbound()},
                {"window_closed_outbound", c.window_closed_outbound()},
                {"webhook", webhook_json(c)}}}};
-}
-
-HttpResponse json_response(int status, const json::value& value) {
-  HttpResponse response;
-  response.status = status;
-  response.body = json::serialize(value);
-  return response;
 }
 
 ChannelsRpc& channels_stub(const Upstreams& upstreams) {

@@ -6,19 +6,13 @@
 #include "http/api_error.hpp"
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
+#include "rest/json_response.hpp"
 
 namespace botfactory::gateway {
 namespace {
 
 namespace json = boost::json;
 using E2eeRpc = chat::v1::E2eeService::StubInterface;
-
-HttpResponse json_response(int status, const json::value& value) {
-  HttpResponse response;
-  response.status = status;
-  response.body = json::serialize(value);
-  return response;
-}
 
 template <typename Request, typename Response>
 Response call(const Upstreams& upstreams, UnaryMethod<E2eeRpc, Request, Response> method,

@@ -30,6 +30,7 @@
 #include "http/token_revocation.hpp"
 #include "webhooks/telegram_webhook.hpp"
 #include "webhooks/whatsapp_webhook.hpp"
+#include "rest/json_response.hpp"
 
 namespace botfactory::gateway {
 namespace {
@@ -44,13 +45,6 @@ constexpr int kDefaultUsageDays = 30;  // GET /usage/daily without ?days
 constexpr int kMaxUsageDays = 90;      // subscription's ListDailyUsage window
 constexpr int kDefaultAnalyticsDays = 30;  // GET /analytics without ?days
 constexpr int kMaxAnalyticsDays = 90;      // chat GetAnalytics window
-
-HttpResponse json_response(int status, const json::value& value) {
-  HttpResponse response;
-  response.status = status;
-  response.body = json::serialize(value);
-  return response;
-}
 
 /// Upstreams::call() that returns the response; a non-OK status throws the matching ApiError
 /// (check()).

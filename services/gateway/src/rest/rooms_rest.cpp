@@ -7,18 +7,12 @@
 #include "http/api_error.hpp"
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
+#include "rest/json_response.hpp"
 
 namespace botfactory::gateway {
 namespace {
 
 namespace json = boost::json;
-
-HttpResponse json_response(int status, const json::value& value) {
-  HttpResponse response;
-  response.status = status;
-  response.body = json::serialize(value);
-  return response;
-}
 
 template <typename Request, typename Response>
 Response call(const Upstreams& upstreams,

@@ -10,19 +10,13 @@
 #include "botfactory/rpc/timestamp.hpp"
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
+#include "rest/json_response.hpp"
 
 namespace botfactory::gateway {
 namespace {
 
 namespace json = boost::json;
 namespace av1 = auth::v1;
-
-HttpResponse json_response(int status, const json::value& value) {
-  HttpResponse response;
-  response.status = status;
-  response.body = json::serialize(value);
-  return response;
-}
 
 HttpResponse no_content() {
   HttpResponse response;

@@ -8,18 +8,12 @@
 #include "http/api_error.hpp"
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
+#include "rest/json_response.hpp"
 
 namespace botfactory::gateway {
 namespace {
 
 namespace json = boost::json;
-
-HttpResponse json_response(int status, const json::value& value) {
-  HttpResponse response;
-  response.status = status;
-  response.body = json::serialize(value);
-  return response;
-}
 
 /// Integer query parameter `key` in [min, max]; 0 (the service's default) when absent.
 int query_bound(const HttpRequest& request, const char* key, int min, int max) {
