@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "botfactory/common/checksum.hpp"
+
 /// Runs `body` on the file bytes of one fuzz input and lets only the parser's refusal `Error`
 /// out of it unreported. The input's byte 0 selects the mode: even = the rest as it is; odd =
 /// the rest with its correct checksum appended (so mutations get past the checksum to the
@@ -18,11 +20,7 @@ int fuzz_model_file(const std::uint8_t* data, std::size_t size, Body&& body) {
   if (size == 0) return 0;
   std::string bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
   if (data[0] & 1) {
-    std::uint32_t h = 0x811c9dc5u;
-    for (unsigned char c : bytes) {
-      h ^= c;
-      h *= 0x01000193u;
-    }
+    std::uint32_t h = botfactory::common::fnv1a32(bytes);
     for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((h >> (8 * i)) & 0xFF));
   }
   try {

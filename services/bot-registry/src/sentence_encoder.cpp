@@ -11,6 +11,7 @@
 
 #include "botfactory/common/text.hpp"
 #include "sentence_encoder_kernel.hpp"
+#include "botfactory/common/checksum.hpp"
 
 namespace botfactory::registry {
 
@@ -78,15 +79,6 @@ class Reader {
   throw SentenceEncoderError("sentence encoder " + name + ": " + what);
 }
 
-std::uint32_t fnv1a(std::string_view bytes) {
-  std::uint32_t h = 0x811c9dc5u;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 0x01000193u;
-  }
-  return h;
-}
-
 }  // namespace
 
 bool SentenceEncoder::avx2_available() {
@@ -131,7 +123,7 @@ std::shared_ptr<const SentenceEncoder> SentenceEncoder::parse(std::string_view b
   {
     const std::string_view body = bytes.substr(0, bytes.size() - 4);
     Reader tail(bytes.substr(bytes.size() - 4), name);
-    if (tail.u32("checksum") != fnv1a(body)) bad_model(name, "checksum mismatch (corrupt or truncated file)");
+    if (tail.u32("checksum") != common::fnv1a32(body)) bad_model(name, "checksum mismatch (corrupt or truncated file)");
     bytes = body;
   }
   Reader in(bytes, name);

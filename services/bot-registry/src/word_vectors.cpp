@@ -1,4 +1,5 @@
 #include "word_vectors.hpp"
+#include "botfactory/common/checksum.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -12,15 +13,6 @@ namespace {
 constexpr std::string_view kMagic = "BFWV0001";
 constexpr std::uint32_t kMaxDims = 1024;
 constexpr std::uint32_t kMaxCount = 2'000'000;
-
-std::uint32_t fnv1a(std::string_view bytes) {
-  std::uint32_t h = 0x811c9dc5u;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 0x01000193u;
-  }
-  return h;
-}
 
 /// Reads little-endian values from the file's bytes; every read checks the remaining length.
 class Reader {
@@ -83,7 +75,7 @@ std::shared_ptr<const WordVectors> WordVectors::parse(std::string_view bytes, co
     Reader tail(bytes.substr(bytes.size() - 4), name);
     return tail.u32("checksum");
   }();
-  if (fnv1a(bytes.substr(0, bytes.size() - 4)) != stored) throw fail("checksum mismatch (corrupt file)");
+  if (common::fnv1a32(bytes.substr(0, bytes.size() - 4)) != stored) throw fail("checksum mismatch (corrupt file)");
 
   auto out = std::shared_ptr<WordVectors>(new WordVectors());
   out->dims_ = dims;

@@ -18,6 +18,7 @@
 
 #include "botfactory/metrics/registry.hpp"
 #include "sentence_encoder.hpp"
+#include "botfactory/common/checksum.hpp"
 
 using namespace botfactory;
 using registry::SentenceEncoder;
@@ -48,18 +49,9 @@ void put_u32(std::string& out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
 }
 
-std::uint32_t fnv1a(std::string_view bytes) {
-  std::uint32_t h = 0x811c9dc5u;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 0x01000193u;
-  }
-  return h;
-}
-
 /// `body` (a file without its checksum) with the checksum appended.
 std::string with_checksum(std::string body) {
-  put_u32(body, fnv1a(body));
+  put_u32(body, common::fnv1a32(body));
   return body;
 }
 
