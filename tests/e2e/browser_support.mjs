@@ -37,14 +37,19 @@ export async function axeViolations(page) {
 
 /**
  * Full-page screenshots of `page` at 1280 px and 375 px wide to SHOTS/<name>-<width>.png,
- * asserting no serious or critical axe-core violation at either width; back to 1280 px after.
+ * asserting no serious or critical axe-core violation at either width and, with
+ * `{ noSidewaysScroll: true }`, no horizontal scrolling at 375 px; back to 1280 px after.
  */
-export async function shootAndCheck(page, name) {
+export async function shootAndCheck(page, name, { noSidewaysScroll = false } = {}) {
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
     await page.waitForTimeout(100);  // layout settles after the resize
     await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
     assert.deepEqual(await axeViolations(page), [], `axe-core on ${name} at ${width} px`);
+    if (noSidewaysScroll && width === 375) {
+      const overflow = await horizontalOverflow(page);
+      assert.equal(overflow.by, 0, `${name} scrolls sideways at 375 px: ${overflow.sticking.join(", ")}`);
+    }
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 }

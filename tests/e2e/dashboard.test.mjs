@@ -8,16 +8,14 @@
 // axe-core (web/dashboard's devDependency) finds no serious or critical violation on it.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
 import { startFakeMeta } from "./fake_meta.mjs";
 import { startFakeTelegram } from "./fake_telegram.mjs";
-import { horizontalOverflow } from "./browser_support.mjs";
+import { AXE, launchChromium, shootAndCheck } from "./browser_support.mjs";
 import { http, repoRoot, startFleet } from "./harness.mjs";
 
-const SHOTS = path.join(repoRoot, "build", "screenshots");
 const owner = { email: "owner@dash.example", username: "dash_owner", password: "dash-pass-2026" };
 let fleet;
 let telegram;
@@ -32,7 +30,6 @@ let base;
 const state = {};
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   telegram = await startFakeTelegram();
   GOOD_TOKEN = telegram.addBot(123456789, "relay_help_bot");
   meta = await startFakeMeta();
@@ -42,10 +39,7 @@ before(async () => {
     CHANNEL_PUBLIC_BASE_URL: "https://bots.example.com",
   } });
   [base] = fleet.gateways;
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
   page = await context.newPage();
   page.on("pageerror", (e) => { state.pageErrors = [...(state.pageErrors ?? []), String(e)]; });
@@ -64,36 +58,11 @@ after(async () => {
   await meta?.close();
 });
 
-const AXE = path.join(repoRoot, "web/dashboard/node_modules/axe-core/axe.min.js");
-
-/** axe-core's serious and critical WCAG 2 A/AA violations on the current screen, as text. */
-async function axeViolations() {
-  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE });
-  const results = await page.evaluate(() => window.axe.run(document, {
-    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
-  }));
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
-}
-
 /**
  * Full-page screenshots of the current screen at 1280 px and 375 px; axe-core at both; at 375 px
- * the page must not scroll sideways.
+ * the page must not scroll sideways (browser_support.mjs shootAndCheck).
  */
-async function shoot(name) {
-  for (const width of [1280, 375]) {
-    await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
-    await page.waitForTimeout(100);  // layout settles after the resize
-    await page.screenshot({ path: path.join(SHOTS, `dashboard-${name}-${width}.png`), fullPage: true });
-    assert.deepEqual(await axeViolations(), [], `axe-core on ${name} at ${width} px`);
-    if (width === 375) {
-      const overflow = await horizontalOverflow(page);
-      assert.equal(overflow.by, 0, `${name} scrolls sideways at 375 px: ${overflow.sticking.join(", ")}`);
-    }
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
+const shoot = (name) => shootAndCheck(page, `dashboard-${name}`, { noSidewaysScroll: true });
 
 const routeOf = () => new URL(page.url()).pathname;
 

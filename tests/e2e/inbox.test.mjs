@@ -6,14 +6,10 @@
 // gets the reply and the state `human`; hand back → the bot answers again. The screen in en, ru
 // and uz is photographed at 1280 px and 375 px (build/screenshots/) and checked by axe-core.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { chromium } from "playwright-core";
-import { ChatClient, http, repoRoot, startFleet } from "./harness.mjs";
+import { launchChromium, shootAndCheck } from "./browser_support.mjs";
+import { ChatClient, http, startFleet } from "./harness.mjs";
 
-const SHOTS = path.join(repoRoot, "build", "screenshots");
-const AXE = path.join(repoRoot, "web/dashboard/node_modules/axe-core/axe.min.js");
 const owner = { email: "owner@inbox.example", username: "inbox_owner", password: "inbox-pass-2026" };
 let fleet;
 let A;
@@ -23,7 +19,6 @@ let page;
 const state = { clients: [] };
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   fleet = await startFleet();
   [A, B] = fleet.gateways;
   assert.equal((await http(A, "POST", "/api/v1/users", { body: owner })).status, 201);
@@ -133,10 +128,7 @@ describe("REST and WebSocket", () => {
 
 describe("the Inbox screen", () => {
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
     page = await context.newPage();
     page.on("pageerror", (e) => { state.pageErrors = [...(state.pageErrors ?? []), String(e)]; });
@@ -147,25 +139,7 @@ describe("the Inbox screen", () => {
     await page.waitForURL(/\/app\/bots$/);
   });
 
-  async function axeViolations() {
-    if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE });
-    const results = await page.evaluate(() => window.axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
-    }));
-    return results.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
-  }
-
-  async function shoot(name) {
-    for (const width of [1280, 375]) {
-      await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
-      await page.waitForTimeout(150);
-      await page.screenshot({ path: path.join(SHOTS, `inbox-${name}-${width}.png`), fullPage: true });
-      assert.deepEqual(await axeViolations(), [], `axe-core on ${name} at ${width} px`);
-    }
-    await page.setViewportSize({ width: 1280, height: 900 });
-  }
+  const shoot = (name) => shootAndCheck(page, `inbox-${name}`);
 
   test("a visitor writes → live row with unread badge; asks for a person → waiting badge", async () => {
     await page.click("nav >> text=Inbox");
