@@ -30,6 +30,8 @@
 #include "chat/model_status_repository.hpp"
 #include "chat/unanswered_questions.hpp"
 #include "chat/unanswered_repository.hpp"
+#include "chat/message_feedback.hpp"
+#include "chat/message_feedback_repository.hpp"
 #include "pipeline/grpc_clients.hpp"
 #include "pipeline/pipeline_dispatcher.hpp"
 #include "pipeline/redis_visitor_presence.hpp"
@@ -120,7 +122,9 @@ struct ChannelApp::Parts {
         e2ee_rows(*pool),
         e2ee(e2ee_rows),
         unanswered_rows(*pool),
-        unanswered(unanswered_rows) {}
+        unanswered(unanswered_rows),
+        feedback_rows(*pool),
+        feedback(feedback_rows) {}
 
   std::shared_ptr<pg::Pool> pool;
   ChatStore store;
@@ -175,6 +179,8 @@ struct ChannelApp::Parts {
   E2eeRoomKeys e2ee;
   UnansweredRepository unanswered_rows;  // unanswered questions
   UnansweredQuestions unanswered;
+  MessageFeedbackRepository feedback_rows;  // answer feedback
+  MessageFeedbackService feedback;
 };
 
 ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& settings,
@@ -230,6 +236,7 @@ ChatService& ChannelApp::chat() { return parts_->chat; }
 RoomService& ChannelApp::rooms() { return parts_->rooms; }
 E2eeRoomKeys& ChannelApp::e2ee() { return parts_->e2ee; }
 UnansweredQuestions& ChannelApp::unanswered() { return parts_->unanswered; }
+MessageFeedbackService& ChannelApp::feedback() { return parts_->feedback; }
 AttachmentService& ChannelApp::attachments() { return parts_->attachments; }
 AttachmentSweeper& ChannelApp::attachment_sweeper() { return parts_->sweeper; }
 ModelStatus& ChannelApp::model_status() { return parts_->model_status; }

@@ -24,6 +24,7 @@ class RoomService;
 class E2eeRoomKeys;
 class ModelStatus;
 class UnansweredQuestions;
+class MessageFeedbackService;
 class MessageEdits;
 class ChannelBindings;
 class ChannelDeliveries;
@@ -57,6 +58,8 @@ class ChannelApp {
   ModelStatus& model_status();
   /// Unanswered questions (ListUnansweredQuestions / DismissUnansweredQuestion).
   UnansweredQuestions& unanswered();
+  /// Answer feedback (chat/message_feedback.hpp).
+  MessageFeedbackService& feedback();
   /// edits: EditMessage / DeleteMessage / ListMessageVersions.
   MessageEdits& edits();
   ChannelBindings& bindings();

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
                                                                      &app->edits());
     chat_grpc->set_attachments(&app->attachments());  // files
     chat_grpc->set_unanswered(&app->unanswered());  // unanswered questions
+    chat_grpc->set_feedback(&app->feedback());  // answer feedback
     services.push_back(std::move(chat_grpc));
     services.push_back(std::make_unique<channel::ChannelBindingGrpc>(app->bindings(), &app->deliveries()));
     services.push_back(std::make_unique<channel::RoomGrpc>(app->rooms()));

@@ -239,6 +239,7 @@ Harness::Harness(const std::function<void(ChannelSettings&)>& tweak,
   service_ = std::make_unique<ChannelConnectorGrpc>(app_->chat(), &app_->model_status(), &app_->edits());
   service_->set_attachments(&app_->attachments());
   service_->set_unanswered(&app_->unanswered());  // unanswered questions
+  service_->set_feedback(&app_->feedback());  // answer feedback
   services.push_back(service_.get());
   room_service_ = std::make_unique<RoomGrpc>(app_->rooms());
   services.push_back(room_service_.get());

@@ -82,7 +82,10 @@ grpc::Status ChannelConnectorGrpc::MarkRead(grpc::ServerContext*,
 grpc::Status ChannelConnectorGrpc::GetAnalytics(grpc::ServerContext*,
                                                 const chat::v1::GetAnalyticsRequest* request,
                                                 chat::v1::GetAnalyticsResponse* response) {
-  return rpc::guard("GetAnalytics", [&] { *response = chat_.get_analytics(*request); });
+  return rpc::guard("GetAnalytics", [&] {
+    *response = chat_.get_analytics(*request);
+    add_feedback_days(*request, *response);  // answer feedback
+  });
 }
 
 grpc::Status ChannelConnectorGrpc::GetBotModelStatus(grpc::ServerContext*,

@@ -9,6 +9,7 @@ class AttachmentService;
 class ChatService;
 class ModelStatus;
 class MessageEdits;
+class MessageFeedbackService;
 class UnansweredQuestions;
 
 /// chat.v1.ChannelConnectorService; `chat` and `model_status` must outlive it. Without
@@ -79,7 +80,23 @@ class ChannelConnectorGrpc : public chat::v1::ChannelConnectorService::Service {
       grpc::ServerContext* context, const chat::v1::DismissUnansweredQuestionRequest* request,
       chat::v1::DismissUnansweredQuestionResponse* response) override;
 
+  // Answer feedback (message_feedback_grpc_methods.cpp): FAILED_PRECONDITION until
+  // set_feedback(); with it, GetAnalytics also fills feedback_up / feedback_down.
+  void set_feedback(MessageFeedbackService* feedback) { feedback_ = feedback; }
+  grpc::Status SetMessageFeedback(grpc::ServerContext* context,
+                                  const chat::v1::SetMessageFeedbackRequest* request,
+                                  chat::v1::MessageFeedback* response) override;
+  grpc::Status ListConversationFeedback(grpc::ServerContext* context,
+                                        const chat::v1::ListConversationFeedbackRequest* request,
+                                        chat::v1::ListConversationFeedbackResponse* response) override;
+  grpc::Status ListBotFeedback(grpc::ServerContext* context,
+                               const chat::v1::ListBotFeedbackRequest* request,
+                               chat::v1::ListBotFeedbackResponse* response) override;
+
  private:
+  void add_feedback_days(const chat::v1::GetAnalyticsRequest& request,
+                         chat::v1::GetAnalyticsResponse& response);
+  MessageFeedbackService* feedback_ = nullptr;
   UnansweredQuestions* unanswered_ = nullptr;
   AttachmentService* attachments_ = nullptr;
   ChatService& chat_;

@@ -78,6 +78,9 @@ constexpr std::array kRoutes = {
     Route{"PATCH", "/api/v1/team/members/{id}", Endpoint::kSetTeamMemberRole},
     Route{"GET", "/api/v1/bots/{id}/unanswered", Endpoint::kListUnanswered},  // rest/unanswered_rest.hpp
     Route{"POST", "/api/v1/bots/{id}/unanswered/dismiss", Endpoint::kDismissUnanswered},
+    Route{"PUT", "/api/v1/conversations/{id}/messages/{seq}/feedback", Endpoint::kSetMessageFeedback},  // rest/feedback_rest.hpp
+    Route{"GET", "/api/v1/conversations/{id}/feedback", Endpoint::kListConversationFeedback},
+    Route{"GET", "/api/v1/bots/{id}/feedback", Endpoint::kListBotFeedback},
 };
 
 /// Matches `path` against `pattern` segment by segment; "{...}" segments capture one non-empty
