@@ -13,6 +13,8 @@ import { MessageEdits } from "./message-edits.js";
 import { CallPanel } from "./call-panel.js";
 import { callStrings, editStrings } from "./edits-calls-i18n.js";
 import { RoomsPanel } from "./rooms-panel.js";
+import { AnswerFeedback } from "./answer-feedback.js";
+import { feedbackStrings } from "./feedback-i18n.js";
 import {
   acceptedTypes, isFileOnlyText, paperclipIcon, renderAttachment, uploadAttachment, uploadClientId, uploadErrorText,
 } from "./attachments.js";
@@ -50,6 +52,13 @@ const edits = new MessageEdits({
 const calls = new CallPanel(document.querySelector<HTMLElement>(".chat-header")!, {
   send: (frame) => client?.callFrame(frame) ?? false,
   strings: () => callStrings(document.documentElement.lang),
+});
+
+// answer feedback: the thumbs under the bot's answers (answer-feedback.ts).
+const feedback = new AnswerFeedback({
+  gateway: location.origin,
+  session: () => session,
+  strings: () => feedbackStrings(document.documentElement.lang || "en"),
 });
 
 function setStatus(text: string, online: boolean): void {
@@ -166,6 +175,7 @@ function showMessage(seq: number, message: ChatMessage): void {
   item.title = message.created_at;
   insertBySeq(seq, item);
   edits.decorate(item, seq, message, message.sender.kind === "visitor");
+  if (message.sender.kind === "bot") feedback.decorate(item, seq, message);  // answer feedback
   if (message.sender.kind === "operator") calls.setOperator(message.sender);
   scrollToEnd(message.sender.kind === "visitor");
 }
@@ -199,11 +209,14 @@ function clearConversation(): void {
   pending.clear();
   drafts.clear();
   hideTyping();
+  feedback.reset();
 }
 
 /** Shows the bot's name and switches the texts to its language. */
 function useSession(next: WidgetSession): void {
+  const changed = session?.conversation_id !== next.conversation_id;
   session = next;
+  if (changed) void feedback.refresh();  // the server's ratings replace the saved ones
   rooms.setSession(next);  // the rooms panel (rooms-panel.ts) uses the same visitor token
   ui = t(next.bot.language);
   input.placeholder = ui.placeholder;
@@ -213,6 +226,7 @@ function useSession(next: WidgetSession): void {
   avatar.textContent = next.bot.name.slice(0, 1).toUpperCase();
   document.documentElement.lang = next.bot.language;
   calls.render();
+  feedback.relabel();
 }
 
 const events: ClientEvents = {

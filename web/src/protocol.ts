@@ -29,6 +29,8 @@ export interface ChatMessage {
   /** edits: a tombstone (text ""). */
   deleted?: boolean;
   deleted_at?: string;
+  /** answer feedback: a bot answer the visitor may rate (docs/protocol.md). */
+  rateable?: boolean;
 }
 
 /** A file sent in a conversation. */

@@ -58,6 +58,22 @@ export const css = `
 .msg .sources li { overflow-wrap: anywhere; border-radius: 4px; }
 .msg .sources li.flash { animation: flash 1.4s ease-out; }
 @keyframes flash { from { background: #c7d2fe; } to { background: transparent; } }
+/* answer feedback (../src/answer-feedback.ts) */
+.feedback { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; margin-top: 4px; }
+.feedback > button { width: 30px; height: 30px; display: grid; place-items: center; border: 1px solid transparent; border-radius: 8px;
+  background: transparent; color: var(--muted); cursor: pointer; padding: 0; margin: 0; }
+.feedback > button:hover { background: rgba(29, 35, 48, .08); color: var(--ink); }
+.feedback > button:focus-visible, .fb-comment :focus-visible { outline: 2px solid var(--brand); outline-offset: 1px; }
+.feedback > button[aria-pressed="true"] { background: var(--brand); color: var(--brand-ink); }
+.feedback[aria-busy="true"] > button { opacity: .6; }
+.fb-comment { display: flex; flex-wrap: wrap; gap: 6px; width: 100%; margin: 4px 0 0; }
+.fb-comment[hidden] { display: none; }
+.fb-comment input { flex: 1 1 140px; min-width: 0; border: 1px solid #b9beca; border-radius: 8px; padding: 6px 8px; font: inherit; font-size: 13px; color: var(--ink); background: #fff; }
+.fb-comment button { border: 0; border-radius: 8px; padding: 6px 10px; font: inherit; font-size: 13px; cursor: pointer; }
+.fb-send { background: var(--brand); color: var(--brand-ink); font-weight: 600; }
+.fb-skip { background: transparent; color: var(--ink); text-decoration: underline; }
+.fb-note { margin: 0; font-size: 12px; color: var(--ink); }
+.fb-note:empty { display: none; }
 .bar { display: flex; justify-content: flex-end; padding: 0 12px; }
 .handoff { border: 1px solid #c9cdd8; background: #fff; color: var(--ink); border-radius: 999px; padding: 5px 12px;
   font-size: 13px; cursor: pointer; margin: 0 0 8px; }

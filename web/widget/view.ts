@@ -8,6 +8,8 @@ import type { ChatMessage, Handler, Sender, WidgetSession } from "../src/protoco
 import type { ClientEvents, Status, WidgetClient } from "../src/widget-client.js";
 import { clock, strings, type Strings } from "./i18n.js";
 import { css } from "./styles.js";
+import { AnswerFeedback } from "../src/answer-feedback.js";
+import { feedbackStrings } from "../src/feedback-i18n.js";
 import {
   acceptedTypes, isFileOnlyText, paperclipIcon, renderAttachment, uploadAttachment, uploadClientId, uploadErrorText,
 } from "../src/attachments.js";
@@ -71,10 +73,17 @@ export class WidgetView {
   private waiting = false;
   private failure: string | null = null;
   private typingSentAt = 0;
+  /** answer feedback: the thumbs under the bot's answers (../src/answer-feedback.ts). */
+  private readonly feedback: AnswerFeedback;
 
   constructor(host: HTMLElement, private readonly options: ViewOptions) {
     this.lang = options.lang ?? navigator.language ?? "en";
     this.ui = strings(this.lang);
+    this.feedback = new AnswerFeedback({
+      gateway: options.gateway ?? location.origin,
+      session: () => this.session,
+      strings: () => feedbackStrings(this.lang),
+    });
     const shadow = host.attachShadow({ mode: "open" });
     this.applyStyles(shadow);
     this.build();
@@ -197,6 +206,7 @@ export class WidgetView {
     this.avatar.textContent = (this.session?.bot.name ?? "C").slice(0, 1).toUpperCase();
     this.showState();
     this.showFailure();
+    this.feedback?.relabel();
   }
 
   /** Opens the panel (and connects); `focus` moves the keyboard focus into the composer. */
@@ -223,7 +233,9 @@ export class WidgetView {
   }
 
   private useSession(session: WidgetSession): void {
+    const changed = this.session?.conversation_id !== session.conversation_id;
     this.session = session;
+    if (changed) void this.feedback.refresh();  // the server's ratings replace the saved ones
     if (!this.options.lang) {
       this.lang = session.bot.language || this.lang;
       this.ui = strings(this.lang);
@@ -372,6 +384,7 @@ export class WidgetView {
     }
     this.stamp(item, message.created_at);
     this.insertBySeq(seq, item);
+    if (kind === "bot") this.feedback.decorate(item, seq, message);  // answer feedback
     this.scrollToEnd(kind === "visitor");
   }
 
@@ -438,6 +451,7 @@ export class WidgetView {
     this.drafts.clear();
     for (const { timer } of this.typers.values()) clearTimeout(timer);
     this.typers.clear();
+    this.feedback.reset();
   }
 
   private makeEvents(): ClientEvents {

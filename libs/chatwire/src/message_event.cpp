@@ -54,6 +54,7 @@ std::string encode_message_new(const botfactory::chat::v1::Message& message) {
   // Rooms: a membership event of the room's seq stream (chat.v1 Message.event).
   if (!message.event().empty()) body.emplace("event", message.event());
   append_attachment(body, message);  // files
+  if (message.rateable()) body.emplace("rateable", true);  // answer feedback (docs/protocol.md)
 
   boost::json::object frame;
   frame.reserve(4);

@@ -314,6 +314,8 @@ std::optional<AppendResult> read_append(const pg::Result& r, const NewMessage& m
     source->set_document_title(s.document_title);
     source->set_chunk_id(s.chunk_id);
   }
+  // answer feedback: a model reply (answered set) can be rated.
+  message.set_rateable(m.sender_kind == common::v1::SENDER_KIND_BOT && m.answered.has_value());
   result.outbound = r.boolean(0, kAppendOutboundColumn);
   auto* last = conversation.mutable_last_message();
   last->set_seq(message.seq());

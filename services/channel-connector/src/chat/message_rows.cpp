@@ -29,6 +29,7 @@ chat::v1::Message read_message_row(const pg::Result& r, int row, int first, int 
     *m.mutable_deleted_at() = rpc::timestamp_from_micros(r.int64(row, first + 11));
   }
   m.set_event(r.str(row, first + 12));
+  m.set_rateable(r.boolean(row, first + 13));  // answer feedback
   return m;
 }
 

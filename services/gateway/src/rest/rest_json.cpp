@@ -194,6 +194,7 @@ boost::json::object analytics_json(int days, const chat::v1::GetAnalyticsRespons
   boost::json::array daily;
   daily.reserve(static_cast<std::size_t>(analytics.days_size()));
   std::int64_t visitor = 0, bot = 0, op = 0, started = 0, answered = 0, unanswered = 0;
+  std::int64_t feedback_up = 0, feedback_down = 0;
   for (const auto& d : analytics.days()) {
     daily.push_back(boost::json::object{
         {"date", d.date()},
@@ -201,7 +202,10 @@ boost::json::object analytics_json(int days, const chat::v1::GetAnalyticsRespons
          {{"visitor", d.visitor_messages()}, {"bot", d.bot_messages()}, {"operator", d.operator_messages()}}},
         {"conversations_started", d.conversations_started()},
         {"answered", d.answered()},
-        {"unanswered", d.unanswered()}});
+        {"unanswered", d.unanswered()},
+        {"feedback", {{"up", d.feedback_up()}, {"down", d.feedback_down()}}}});  // answer feedback
+    feedback_up += d.feedback_up();
+    feedback_down += d.feedback_down();
     visitor += d.visitor_messages();
     bot += d.bot_messages();
     op += d.operator_messages();
@@ -220,7 +224,8 @@ boost::json::object analytics_json(int days, const chat::v1::GetAnalyticsRespons
             {"conversations_started", started},
             {"answered", answered},
             {"unanswered", unanswered},
-            {"answered_share", std::move(share)}}},
+            {"answered_share", std::move(share)},
+            {"feedback", {{"up", feedback_up}, {"down", feedback_down}}}}},
           {"quota", std::move(quota)}};
 }
 
@@ -237,6 +242,7 @@ boost::json::object message_json(const chat::v1::Message& message) {
   if (chatwire::is_change_event(message)) json.emplace("target_seq", message.target_seq());
   chatwire::append_sources(json, message);
   chatwire::append_attachment(json, message);  // files
+  if (message.rateable()) json.emplace("rateable", true);  // answer feedback
   return json;
 }
 

@@ -50,8 +50,9 @@ boost::json::object document_json(const registry::v1::Document& document);
 /// {id, bot_id, channel, visitor {kind, id, name}, last_seq, created_at, updated_at}
 boost::json::object conversation_json(const chat::v1::Conversation& conversation);
 /// GET /analytics: {"days", "daily": [{"date", "messages": {"visitor","bot","operator"},
-/// "conversations_started", "answered", "unanswered"}], "totals": {… and "answered_share":
-/// answered / (answered + unanswered), null when no model reply}, "quota": `quota`}.
+/// "conversations_started", "answered", "unanswered", "feedback": {"up","down"}}], "totals": {…
+/// and "answered_share": answered / (answered + unanswered), null when no model reply},
+/// "quota": `quota`}. feedback: answer ratings by the day of their last change.
 boost::json::object analytics_json(int days, const chat::v1::GetAnalyticsResponse& analytics,
                                    boost::json::value quota);
 /// GET /bots/{id}/model-status: {"bot_id", "state": "ok" | "degraded", "last_fallback_reason"
