@@ -13,6 +13,7 @@ import { ChannelsOverviewPage } from "./pages/ChannelsOverviewPage";
 import { ChannelsPage } from "./pages/ChannelsPage";
 import { KnowledgePage } from "./pages/KnowledgePage";
 import { UnansweredPage } from "./pages/UnansweredPage";
+import { FeedbackPage } from "./pages/FeedbackPage";
 import { ModelKeysPage } from "./pages/ModelKeysPage";
 import { PlanPage } from "./pages/PlanPage";
 import { InboxPage } from "./pages/InboxPage";
@@ -67,6 +68,7 @@ export function App() {
   else if ((params = match("/bots/:id", route))) page = <BotEditorPage botId={params.id} />;
   else if ((params = match("/bots/:id/knowledge", route))) page = <KnowledgePage botId={params.id} />;
   else if ((params = match("/bots/:id/unanswered", route))) page = <UnansweredPage botId={params.id} />;
+  else if ((params = match("/bots/:id/feedback", route))) page = <FeedbackPage botId={params.id} />;
   else if ((params = match("/bots/:id/try", route))) page = <TryItPage botId={params.id} />;
   else if ((params = match("/bots/:id/install", route))) page = <InstallPage botId={params.id} />;
   else if ((params = match("/bots/:id/channels", route))) page = <ChannelsPage botId={params.id} />;

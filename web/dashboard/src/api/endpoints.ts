@@ -3,7 +3,7 @@
 import { api, publicApi } from "./client";
 import { clearSession, loadSession, saveTokens } from "./session";
 import type {
-  Bot, BotInput, Channel, ChannelDelivery, ChannelInput, DailyUsage, KnowledgeDocument, ModelStatus, Plan, ProviderKey, Subscription, TokenPair, UnansweredQuestion, User,
+  Bot, BotInput, Channel, ChannelDelivery, ChannelInput, DailyUsage, KnowledgeDocument, ModelStatus, Plan, ProviderKey, Subscription, TokenPair, UnansweredQuestion, User, BotFeedback, MessageFeedback,
 } from "./types";
 
 /** POST /users then POST /auth/login: a new account, signed in. With `inviteToken` (team
@@ -47,6 +47,13 @@ export const deleteDocument = (botId: string, docId: string) =>
 export const listUnanswered = async (botId: string, days = 30, limit = 50) =>
   (await api<{ questions: UnansweredQuestion[] }>("GET",
     `/bots/${encodeURIComponent(botId)}/unanswered?days=${days}&limit=${limit}`)).questions ?? [];
+/** answer feedback: GET /bots/{id}/feedback — rated replies of the last `days` days, newest
+ * first, with the window's up / down counts; `rating` "all" | "up" | "down". */
+export const listBotFeedback = (botId: string, days = 30, rating: "all" | "up" | "down" = "all", limit = 100) =>
+  api<BotFeedback>("GET", `/bots/${encodeURIComponent(botId)}/feedback?days=${days}&rating=${rating}&limit=${limit}`);
+/** answer feedback: GET /conversations/{id}/feedback — the visitor's ratings, seq order. */
+export const listConversationFeedback = async (conversationId: string) =>
+  (await api<{ feedback: MessageFeedback[] }>("GET", `/conversations/${encodeURIComponent(conversationId)}/feedback`)).feedback ?? [];
 /** POST /bots/{id}/unanswered/dismiss: hides the question until it is asked again. */
 export const dismissUnanswered = (botId: string, key: string) =>
   api<{ key: string; dismissed_at: string }>("POST", `/bots/${encodeURIComponent(botId)}/unanswered/dismiss`, { key });

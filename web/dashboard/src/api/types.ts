@@ -61,6 +61,38 @@ export interface UnansweredQuestion {
   language: string;
 }
 
+/** answer feedback: a visitor's rating of one bot answer (docs/api.md "Answer feedback"). */
+export type FeedbackRating = "up" | "down";
+
+/** One rating of GET /conversations/{id}/feedback. */
+export interface MessageFeedback {
+  seq: number;
+  rating: FeedbackRating;
+  comment: string;
+  updated_at: string;
+}
+
+/** One rated reply of GET /bots/{id}/feedback. */
+export interface RatedReply {
+  conversation_id: string;
+  seq: number;
+  rating: FeedbackRating;
+  comment: string;
+  rated_at: string;
+  question: string;
+  reply: string;
+  replied_at: string;
+}
+
+/** GET /bots/{id}/feedback. */
+export interface BotFeedback {
+  days: number;
+  up: number;
+  down: number;
+  helpful_share: number | null;
+  replies: RatedReply[];
+}
+
 /** The writable fields of a bot (POST /bots, PATCH /bots/{id}). */
 export interface BotInput {
   name: string;

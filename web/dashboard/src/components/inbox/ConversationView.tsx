@@ -8,7 +8,10 @@ import type { ChatMessage } from "../../api/chat";
 import {
   listMessages, markRead, setHandler, type Handler, type InboxFrame, type InboxItem, type InboxSocket,
 } from "../../api/inbox";
+import { listConversationFeedback } from "../../api/endpoints";
+import type { MessageFeedback } from "../../api/types";
 import { ErrorMessage } from "../ErrorMessage";
+import { Thumb } from "../Thumb";
 import { AttachButton } from "../files/AttachButton";
 import { AttachmentView } from "../files/AttachmentView";
 import { useChannelName } from "./ConversationList";
@@ -46,6 +49,17 @@ export function ConversationView(props: {
   const logRef = useRef<HTMLDivElement>(null);
   const stickToEnd = useRef(true);
   const initialLastSeq = useRef(item?.last_seq ?? 0);
+  // answer feedback: the visitor's ratings of the bot's answers, by seq (fetched on open).
+  const [ratings, setRatings] = useState<Map<number, MessageFeedback>>(new Map());
+
+  useEffect(() => {
+    let cancelled = false;
+    setRatings(new Map());
+    listConversationFeedback(conversationId).then((rows) => {
+      if (!cancelled) setRatings(new Map(rows.map((r) => [r.seq, r])));
+    }, () => { /* the marks are optional: the conversation still shows */ });
+    return () => { cancelled = true; };
+  }, [conversationId]);
 
   const merge = useCallback((incoming: ChatMessage[]) => {
     setMessages((prev) => {
@@ -232,6 +246,18 @@ export function ConversationView(props: {
             </span>
             {!(m.attachment && m.text === `📎 ${m.attachment.name}`) && <p>{m.text}</p>}
             {m.attachment && <AttachmentView attachment={m.attachment} />}
+            {m.sender.kind === "bot" && ratings.has(m.seq) && (() => {
+              const r = ratings.get(m.seq)!;
+              const label = r.rating === "up" ? t("feedback.helpful") : t("feedback.notHelpful");
+              return (
+                <p className={`feedback-mark ${r.rating}`} data-testid="msg-feedback" data-rating={r.rating}>
+                  <span className={`pill ${r.rating === "up" ? "ok" : "warn"}`}>
+                    <Thumb rating={r.rating} size={14} /> {t("feedback.visitorRated", { rating: label })}
+                  </span>
+                  {r.comment && <q>{r.comment}</q>}
+                </p>
+              );
+            })()}
           </div>
         ))}
         {draft && <div className="bubble bot draft" data-testid="draft"><p>{draft}</p></div>}
