@@ -308,6 +308,7 @@ describe("tenant-isolation matrix on a live fleet", () => {
     telegram_webhook: () => ({ body: { update_id: 1 } }),
     mark_read: () => ({ body: { seq: 1 } }),
     dismiss_unanswered: (c) => ({ body: { key: `question of ${c}` } }),
+    set_feedback: () => ({ body: { rating: "up" } }),
     create_room: (c) => ({ body: { name: `room-by-${c}` } }),
     transfer_room_ownership: () => ({ body: { member_id: fx.A.user.id } }),
     set_room_member_role: () => ({ body: { role: "member" } }),

@@ -88,12 +88,24 @@ export const REST_ROWS = [
     bind: { id: "botA" }, expect: user(200, 404) },
   { id: "dismiss_unanswered", method: "POST", path: "/api/v1/bots/{id}/unanswered/dismiss", target: "A's bot",
     bind: { id: "botA" }, expect: user(200, 404) },
+  // Answer feedback: the bot's rated replies are for the tenant's users (operators included).
+  { id: "list_bot_feedback", method: "GET", path: "/api/v1/bots/{id}/feedback", target: "A's bot",
+    bind: { id: "botA" }, expect: user(200, 404) },
   // The tenant-wide inbox lists the caller's own tenant only (B gets B's, empty).
   { id: "list_inbox", method: "GET", path: "/api/v1/conversations", target: "the caller's tenant",
     expect: user(200, "200 †") },
   { id: "list_messages", method: "GET", path: "/api/v1/conversations/{id}/messages",
     target: "cA (the visitor's own)", bind: { id: "convA" }, expect: [200, 404, 200, 403, 401, 401] },
   { id: "list_messages_sibling", method: "GET", path: "/api/v1/conversations/{id}/messages",
+    target: "cA2 (another visitor of A's bot)", bind: { id: "convA2" }, expect: [200, 404, 403, 403, 401, 401] },
+  // Answer feedback: only the conversation's own visitor rates (a user token may read, never
+  // rate: 403 before the conversation is looked up); message 1 of cA is not a bot answer (409).
+  { id: "set_feedback", method: "PUT", path: "/api/v1/conversations/{id}/messages/{seq}/feedback",
+    target: "cA, its message 1 (not a bot answer)", bind: { id: "convA", seq: "seq1" },
+    expect: [403, 403, 409, 403, 401, 401] },
+  { id: "list_conversation_feedback", method: "GET", path: "/api/v1/conversations/{id}/feedback",
+    target: "cA (the visitor's own)", bind: { id: "convA" }, expect: [200, 404, 200, 403, 401, 401] },
+  { id: "list_conversation_feedback_sibling", method: "GET", path: "/api/v1/conversations/{id}/feedback",
     target: "cA2 (another visitor of A's bot)", bind: { id: "convA2" }, expect: [200, 404, 403, 403, 401, 401] },
   // Edits: earlier versions of a message are for admins of the conversation (users of the tenant).
   { id: "list_message_versions", method: "GET", path: "/api/v1/conversations/{id}/messages/{seq}/versions",
