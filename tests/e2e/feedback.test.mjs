@@ -1,0 +1,276 @@
+// Answer feedback end to end (docs/api.md "Answer feedback"), against one real fleet and headless
+// Debian Chromium: a visitor of a bot holding the Firefox Relay FAQ asks a question in the widget,
+// clicks "Not helpful" under the answer (never under the greeting), writes a comment and sends it;
+// after a reload — and after the widget's saved ratings are wiped — the button is still pressed
+// (the server is the source of truth); the bot's Feedback tab lists the question, the answer and
+// the comment; the inbox shows the thumb and the comment under the reply. REST: the rules (only
+// the conversation's visitor rates, only bot answers, bounds, validation, another tenant 404, an
+// operator may read but not rate) and the analytics counts. Screenshots:
+// build/screenshots/feedback-*.png (docs/img/dashboard-feedback-en-1280.png, widget-feedback-en.png).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { axeViolations, launchChromium, SHOTS, shootAndCheck } from "./browser_support.mjs";
+import { ChatClient, http, repoRoot, startFleet } from "./harness.mjs";
+
+const GREETING = "Hi! Ask me about Firefox Relay.";
+const QUESTION = "How do I delete a mask?";
+const COMMENT = "It did not say where the delete button is.";
+
+let fleet;
+let base;
+let browser;
+const owner = { email: "rate@shop.example", username: "rate_owner", password: "rate-pass-2026" };
+let token;
+let bot;
+const clients = [];
+
+before(async () => {
+  fleet = await startFleet();
+  [base] = fleet.gateways;
+  browser = await launchChromium();
+  assert.equal((await http(base, "POST", "/api/v1/users", { body: owner })).status, 201);
+  token = (await http(base, "POST", "/api/v1/auth/login", { body: owner })).body.access_token;
+  bot = (await http(base, "POST", "/api/v1/bots", { token, body: { name: "Relay Help", language: "en", greeting: GREETING } })).body;
+  const docs = readFileSync(path.join(repoRoot, "deploy/seed/mozilla-faq/docs.en.jsonl"), "utf8")
+    .split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.id.startsWith("relay"));
+  for (const d of docs) {
+    const res = await http(base, "POST", `/api/v1/bots/${bot.id}/knowledge`, { token, body: { title: d.title, format: "text", body: d.text } });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+  }
+});
+
+after(async () => {
+  for (const c of clients) c.close();
+  await browser?.close();
+  fleet?.stop();
+});
+
+/** A visitor of the bot, joined to its conversation over the WebSocket. */
+async function visitor() {
+  const session = await http(base, "POST", `/api/v1/widget/${bot.public_id}/sessions`, { body: {} });
+  assert.equal(session.status, 201, JSON.stringify(session.body));
+  const client = new ChatClient(base, session.body.token);
+  clients.push(client);
+  await client.opened;
+  client.send({ type: "conversation.join", conversation_id: session.body.conversation_id, since_seq: 0 });
+  await client.waitFor((f) => f.type === "conversation.joined", 10000, "visitor joined");
+  return { client, id: session.body.conversation_id, token: session.body.token };
+}
+
+/** Sends `text`; resolves with {ask: the visitor message's seq, reply: the bot's message.new frame}. */
+async function ask(v, text) {
+  const clientId = `q-${Math.random().toString(36).slice(2)}`;
+  v.client.send({ type: "message.send", conversation_id: v.id, client_id: clientId, text });
+  const ack = await v.client.waitFor((f) => f.type === "message.ack" && f.client_id === clientId, 10000, "ack");
+  const reply = await v.client.waitFor((f) => f.type === "message.new" && f.seq > ack.seq &&
+    f.message.sender.kind === "bot", 20000, `the bot's reply to ${text}`);
+  return { ask: ack.seq, reply };
+}
+
+const rate = (v, seq, body, asToken = v.token, conversation = v.id) =>
+  http(base, "PUT", `/api/v1/conversations/${conversation}/messages/${seq}/feedback`, { token: asToken, body });
+
+test("REST: only the visitor rates, only bot answers; replace, clear, bounds, isolation, analytics", async () => {
+  const v = await visitor();
+  const { ask: askSeq, reply } = await ask(v, QUESTION);
+  assert.equal(reply.message.rateable, true, "a bot answer is marked rateable");
+  const greeting = v.client.messages().find((f) => f.seq === 1);
+  assert.equal(greeting.message.text, GREETING);
+  assert.equal(greeting.message.rateable, undefined, "the greeting is not rateable");
+
+  let res = await rate(v, reply.seq, { rating: "up" });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.deepEqual([res.body.seq, res.body.rating, res.body.comment], [reply.seq, "up", ""]);
+  res = await rate(v, reply.seq, { rating: "down", comment: "  not what I asked  " });
+  assert.equal(res.status, 200);
+  assert.equal(res.body.comment, "not what I asked");
+  res = await http(base, "GET", `/api/v1/conversations/${v.id}/feedback`, { token: v.token });
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.body.feedback.map((f) => [f.seq, f.rating, f.comment]), [[reply.seq, "down", "not what I asked"]]);
+  // The messages route carries the flag too (the replay of the widget and the inbox).
+  const listed = await http(base, "GET", `/api/v1/conversations/${v.id}/messages`, { token: v.token });
+  assert.deepEqual(listed.body.messages.filter((m) => m.rateable).map((m) => m.seq), [reply.seq]);
+
+  // Not rateable: the greeting and the visitor's own message; a missing seq.
+  for (const seq of [1, askSeq]) {
+    res = await rate(v, seq, { rating: "up" });
+    assert.equal(res.status, 409, `seq ${seq}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.error.code, "not_rateable");
+  }
+  res = await rate(v, 9999, { rating: "up" });
+  assert.equal(res.status, 404);
+
+  // Validation.
+  const bad = [
+    [{ rating: "meh" }, "validation_failed"], [{}, "validation_failed"], [{ rating: 1 }, "validation_failed"],
+    [{ rating: "down", comment: "x".repeat(501) }, "validation_failed"],
+    [{ rating: "down", comment: "two\nlines" }, "validation_failed"],
+    [{ rating: "down", comment: "bell\u0007" }, "invalid_argument"],
+    [{ rating: "down", comment: 7 }, "validation_failed"],
+  ];
+  for (const [body, code] of bad) {
+    res = await rate(v, reply.seq, body);
+    assert.equal(res.status, 400, `${JSON.stringify(body)}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.error.code, code, JSON.stringify(body));
+  }
+  assert.equal((await rate(v, "x", { rating: "up" })).status, 400);
+  assert.equal((await rate(v, reply.seq, { rating: "down", comment: "ж".repeat(500) })).status, 200, "500 code points fit");
+
+  // Another visitor (another conversation of the same bot) and the owner's user token: 403.
+  const other = await visitor();
+  res = await rate(v, reply.seq, { rating: "up" }, other.token);
+  assert.equal(res.status, 403);
+  res = await http(base, "GET", `/api/v1/conversations/${v.id}/feedback`, { token: other.token });
+  assert.equal(res.status, 403);
+  res = await rate(v, reply.seq, { rating: "up" }, token);
+  assert.equal(res.status, 403, "a user token reads but never rates");
+  res = await http(base, "GET", `/api/v1/conversations/${v.id}/feedback`, { token });
+  assert.equal(res.status, 200);
+  assert.equal(res.body.feedback[0].rating, "down", "the refused writes changed nothing");
+
+  // Clear, then rate again "up" (the analytics below count it).
+  res = await rate(v, reply.seq, { rating: null, comment: "ignored" });
+  assert.equal(res.status, 200);
+  assert.deepEqual([res.body.rating, res.body.comment, res.body.updated_at], [null, "", null]);
+  assert.deepEqual((await http(base, "GET", `/api/v1/conversations/${v.id}/feedback`, { token })).body.feedback, []);
+  assert.equal((await rate(v, reply.seq, { rating: "up" })).status, 200);
+
+  // The bot's list: bounds; another tenant 404; an operator may read, not rate.
+  for (const q of ["?days=0", "?days=91", "?limit=0", "?limit=201", "?rating=meh", "?days=x"]) {
+    res = await http(base, "GET", `/api/v1/bots/${bot.id}/feedback${q}`, { token });
+    assert.equal(res.status, 400, `${q}: ${JSON.stringify(res.body)}`);
+  }
+  res = await http(base, "GET", `/api/v1/bots/${bot.id}/feedback?rating=up`, { token });
+  assert.equal(res.status, 200);
+  assert.equal(res.body.up, 1);
+  assert.equal(res.body.replies[0].question, QUESTION);
+  const b = { email: "other-rate@shop.example", username: "other_rate", password: "other-pass-2026" };
+  assert.equal((await http(base, "POST", "/api/v1/users", { body: b })).status, 201);
+  const bToken = (await http(base, "POST", "/api/v1/auth/login", { body: b })).body.access_token;
+  res = await http(base, "GET", `/api/v1/bots/${bot.id}/feedback`, { token: bToken });
+  assert.equal(res.status, 404);
+  assert.ok(!JSON.stringify(res.body).includes(QUESTION));
+  assert.equal((await http(base, "GET", `/api/v1/conversations/${v.id}/feedback`, { token: bToken })).status, 404);
+  const invite = await http(base, "POST", "/api/v1/team/invites", { token, body: { role: "operator" } });
+  assert.equal(invite.status, 201);
+  const op = { email: "op-rate@shop.example", username: "op_rate", password: "op-pass-2026-x", invite_token: invite.body.token };
+  assert.equal((await http(base, "POST", "/api/v1/users", { body: op })).status, 201, "operator joins");
+  const opToken = (await http(base, "POST", "/api/v1/auth/login", { body: op })).body.access_token;
+  assert.equal((await http(base, "GET", `/api/v1/bots/${bot.id}/feedback`, { token: opToken })).status, 200);
+  assert.equal((await http(base, "GET", `/api/v1/conversations/${v.id}/feedback`, { token: opToken })).status, 200);
+  assert.equal((await rate(v, reply.seq, { rating: "down" }, opToken)).status, 403);
+
+  // Analytics: today's "up".
+  res = await http(base, "GET", `/api/v1/analytics?days=7&bot_id=${bot.id}`, { token });
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.body.totals.feedback, { up: 1, down: 0 });
+  assert.deepEqual(res.body.daily.at(-1).feedback, { up: 1, down: 0 });
+});
+
+/** Playwright's CSS selectors pierce open shadow roots: `w(".panel")` is inside the widget. */
+const w = (selector) => `[data-botfactory-widget] >> ${selector}`;
+
+test("widget → dashboard → inbox: Not helpful with a comment, kept across reloads, listed and shown", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(`${base}/widget-preview.html?bot=${bot.public_id}&open=1`);
+  await page.waitForSelector(w(".msg-bot"), { timeout: 15000 });  // the greeting
+  await page.fill(w(".composer textarea"), QUESTION);
+  await page.press(w(".composer textarea"), "Enter");
+  // The answer (not the greeting) gets the thumbs.
+  await page.waitForSelector(w(".msg-bot .feedback .fb-down"), { timeout: 20000 });
+  assert.equal(await page.locator(w(".msg-bot .feedback")).count(), 1, "thumbs under the answer only");
+  assert.equal(await page.getAttribute(w(".feedback .fb-down"), "aria-pressed"), "false");
+  assert.equal(await page.getAttribute(w(".feedback .fb-down"), "aria-label"), "Not helpful");
+  assert.equal(await page.getAttribute(w(".feedback .fb-up"), "aria-label"), "Helpful");
+  await page.click(w(".feedback .fb-down"));
+  await page.waitForSelector(w(".feedback .fb-down[aria-pressed=true]"));
+  await page.waitForSelector(w(".fb-comment input"), { state: "visible" });
+  await page.fill(w(".fb-comment input"), COMMENT);
+  await page.screenshot({ path: path.join(SHOTS, "feedback-widget-comment-en.png") });
+  await page.click(w(".fb-comment .fb-send"));
+  await page.waitForSelector(w(".fb-comment"), { state: "hidden" });
+  await page.waitForSelector(w(".fb-note >> text=Thanks for your feedback!"));
+  assert.deepEqual(await widgetAxe(page), [], "axe-core inside the widget");
+  await page.screenshot({ path: path.join(SHOTS, "feedback-widget-en.png") });
+  const conversationId = await page.evaluate(() => Object.keys(localStorage).find((k) => k.startsWith("botfactory.feedback."))?.slice(20));
+  assert.ok(conversationId, "the rating is saved in localStorage");
+  const stored = await http(base, "GET", `/api/v1/conversations/${conversationId}/feedback`, { token });
+  assert.deepEqual(stored.body.feedback.map((f) => [f.rating, f.comment]), [["down", COMMENT]]);
+
+  // Reload: still pressed; wipe the widget's saved ratings and reload: the server's come back.
+  await page.reload();
+  await page.waitForSelector(w(".feedback .fb-down[aria-pressed=true]"), { timeout: 15000 });
+  await page.evaluate((id) => localStorage.removeItem(`botfactory.feedback.${id}`), conversationId);
+  await page.reload();
+  await page.waitForSelector(w(".feedback .fb-down[aria-pressed=true]"), { timeout: 15000 });
+  assert.equal(await page.getAttribute(w(".feedback .fb-up"), "aria-pressed"), "false");
+  // Keyboard: Tab reaches the thumbs, Enter on "Helpful" switches the rating.
+  await page.focus(w(".feedback .fb-down"));
+  await page.keyboard.press("Shift+Tab");
+  assert.equal(await page.evaluate(() => document.querySelector("[data-botfactory-widget]").shadowRoot.activeElement?.className), "fb-up");
+  await page.keyboard.press("Enter");
+  await page.waitForSelector(w(".feedback .fb-up[aria-pressed=true]"));
+  await page.keyboard.press("Enter");  // pressed again: cleared
+  await page.waitForSelector(w(".feedback .fb-up[aria-pressed=false]"));
+  assert.deepEqual((await http(base, "GET", `/api/v1/conversations/${conversationId}/feedback`, { token })).body.feedback, []);
+  await page.click(w(".feedback .fb-down"));
+  await page.waitForSelector(w(".fb-comment input"), { state: "visible" });
+  await page.fill(w(".fb-comment input"), COMMENT);
+  await page.click(w(".fb-comment .fb-send"));
+  await page.waitForSelector(w(".fb-comment"), { state: "hidden" });
+
+  // The dashboard's Feedback tab (Not helpful is the default filter).
+  const dash = await context.newPage();
+  dash.on("pageerror", (e) => errors.push(String(e)));
+  await dash.goto(`${base}/app/signin`);
+  await dash.fill("input[name=email]", owner.email);
+  await dash.fill("input[name=password]", owner.password);
+  await dash.click("button[type=submit]");
+  await dash.waitForSelector("[data-testid=bot-card]", { timeout: 15000 });
+  await dash.goto(`${base}/app/bots/${bot.id}/unanswered`);
+  await dash.click("nav.tabs >> text=Feedback");
+  await dash.waitForSelector("[data-testid=feedback-row]", { timeout: 15000 });
+  const rows = await dash.$$eval("[data-testid=feedback-row]", (trs) => trs.map((tr) => tr.textContent));
+  assert.equal(rows.length, 1, rows.join(" | "));
+  assert.match(rows[0], /How do I delete a mask\?/);
+  assert.match(rows[0], /did not say where the delete button is/);
+  assert.match(rows[0], /Not helpful/);
+  const summary = await dash.textContent("[data-testid=feedback-summary]");
+  assert.match(summary, /Not helpful: 1/);
+  await shootAndCheck(dash, "feedback-dashboard-en");
+  // "All" also lists the REST test's "up".
+  await dash.selectOption("[data-testid=feedback-filter]", "all");
+  await dash.waitForFunction(() => document.querySelectorAll("[data-testid=feedback-row]").length === 2);
+  await dash.selectOption("[data-testid=feedback-filter]", "down");
+  await dash.waitForFunction(() => document.querySelectorAll("[data-testid=feedback-row]").length === 1);
+
+  // The inbox: the thumb and the comment under the reply.
+  await dash.click("[data-testid=feedback-row] >> text=Open conversation");
+  await dash.waitForSelector("[data-testid=msg-feedback]", { timeout: 15000 });
+  const mark = await dash.textContent("[data-testid=msg-feedback]");
+  assert.match(mark, /Visitor rated: Not helpful/);
+  assert.match(mark, /did not say where the delete button is/);
+  assert.equal(await dash.getAttribute("[data-testid=msg-feedback]", "data-rating"), "down");
+  await dash.screenshot({ path: path.join(SHOTS, "feedback-inbox-en-1280.png") });
+  assert.deepEqual(await axeViolations(dash), [], "axe-core on the inbox view");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/** axe-core's serious and critical violations inside the widget (its host and shadow tree). */
+async function widgetAxe(page) {
+  if (!(await page.evaluate(() => "axe" in window))) {
+    await page.addScriptTag({ path: path.join(repoRoot, "web/dashboard/node_modules/axe-core/axe.min.js") });
+  }
+  const results = await page.evaluate(() => window.axe.run({ include: [["[data-botfactory-widget]"]] }, {
+    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+    rules: { region: { enabled: false } },
+  }));
+  return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(", ")}`);
+}
