@@ -7,10 +7,13 @@
 
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/client.hpp"
+#include "chat/message_feedback.hpp"
+#include "channel_app.hpp"
 #include "fake_services.hpp"
 
 namespace chatv1 = botfactory::chat::v1;
 namespace commonv1 = botfactory::common::v1;
+using botfactory::channel::FeedbackInvalid;
 using namespace botfactory::channel::testing_support;
 
 namespace {
@@ -142,8 +145,8 @@ TEST_CASE("feedback: rate, re-rate (last write wins), clear; only a bot's answer
         grpc::StatusCode::INVALID_ARGUMENT);
   CHECK(rate(h, tenant, id, reply, chatv1::FEEDBACK_RATING_DOWN, "two\nlines").error_code() ==
         grpc::StatusCode::INVALID_ARGUMENT);
-  CHECK(rate(h, tenant, id, reply, chatv1::FEEDBACK_RATING_DOWN, "\xff").error_code() ==
-        grpc::StatusCode::INVALID_ARGUMENT);
+  // Invalid UTF-8 never crosses gRPC (proto3 strings); the service refuses it itself.
+  CHECK_THROWS_AS(h.app().feedback().set(tenant, id, reply, "down", "\xff"), FeedbackInvalid);
   CHECK(rate(h, tenant, id, reply, static_cast<chatv1::FeedbackRating>(7), "").error_code() ==
         grpc::StatusCode::INVALID_ARGUMENT);
   CHECK(rate(h, "not-a-uuid", id, reply, chatv1::FEEDBACK_RATING_UP, "").error_code() ==

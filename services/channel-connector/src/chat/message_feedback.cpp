@@ -3,6 +3,8 @@
 #include "botfactory/common/ids.hpp"
 #include "botfactory/common/text.hpp"
 
+#include <tuple>
+
 namespace botfactory::channel {
 namespace {
 
