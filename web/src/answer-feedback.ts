@@ -50,15 +50,12 @@ export interface FeedbackHost {
   strings(): FeedbackStrings;
 }
 
-/** One bar under one rateable answer. */
+/** One bar under one rateable answer; the comment form exists only while it is open. */
 interface Bar {
   root: HTMLDivElement;
   up: HTMLButtonElement;
   down: HTMLButtonElement;
-  form: HTMLFormElement;
-  input: HTMLInputElement;
-  send: HTMLButtonElement;
-  skip: HTMLButtonElement;
+  comment: { form: HTMLFormElement; input: HTMLInputElement; send: HTMLButtonElement; skip: HTMLButtonElement } | null;
   note: HTMLParagraphElement;
 }
 
@@ -166,36 +163,55 @@ export class AnswerFeedback {
     }
     up.addEventListener("click", () => void this.choose(seq, "up"));
     down.addEventListener("click", () => void this.choose(seq, "down"));
+    const note = node("p", "fb-note");
+    note.setAttribute("aria-live", "polite");
+    root.append(up, down, note);
+    return { root, up, down, comment: null, note };
+  }
+
+  /** Opens the one-line comment form of bar `seq` (after "Not helpful") and focuses it. */
+  private openComment(seq: number): void {
+    const bar = this.bars.get(seq);
+    if (!bar) return;
+    this.closeComment(seq, false);
+    const ui = this.host.strings();
     const form = node("form", "fb-comment");
-    form.hidden = true;
     const input = node("input", "");
     input.type = "text";
     input.maxLength = maxCommentLength;
     input.name = "comment";
+    input.setAttribute("aria-label", ui.commentLabel);
+    input.placeholder = ui.commentPlaceholder;
     const send = node("button", "fb-send");
     send.type = "submit";
+    send.textContent = ui.send;
     const skip = node("button", "fb-skip");
     skip.type = "button";
+    skip.textContent = ui.skip;
     form.append(input, send, skip);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       void this.sendComment(seq);
     });
-    skip.addEventListener("click", () => {
-      form.hidden = true;
-      this.bars.get(seq)?.down.focus();
-    });
+    skip.addEventListener("click", () => this.closeComment(seq, true));
     input.addEventListener("keydown", (event) => {
       if (event.key === "Escape") {
         event.stopPropagation();
-        form.hidden = true;
-        this.bars.get(seq)?.down.focus();
+        this.closeComment(seq, true);
       }
     });
-    const note = node("p", "fb-note");
-    note.setAttribute("aria-live", "polite");
-    root.append(up, down, form, note);
-    return { root, up, down, form, input, send, skip, note };
+    bar.root.insertBefore(form, bar.note);
+    bar.comment = { form, input, send, skip };
+    input.focus();
+  }
+
+  /** Removes bar `seq`'s comment form; `focus` moves the focus back to "Not helpful". */
+  private closeComment(seq: number, focus: boolean): void {
+    const bar = this.bars.get(seq);
+    if (!bar?.comment) return;
+    bar.comment.form.remove();
+    bar.comment = null;
+    if (focus) bar.down.focus();
   }
 
   /** Shows the stored rating and the current texts on bar `seq`. */
@@ -211,10 +227,12 @@ export class AnswerFeedback {
       button.setAttribute("aria-label", label);
       button.title = label;
     }
-    bar.input.setAttribute("aria-label", ui.commentLabel);
-    bar.input.placeholder = ui.commentPlaceholder;
-    bar.send.textContent = ui.send;
-    bar.skip.textContent = ui.skip;
+    if (bar.comment) {
+      bar.comment.input.setAttribute("aria-label", ui.commentLabel);
+      bar.comment.input.placeholder = ui.commentPlaceholder;
+      bar.comment.send.textContent = ui.send;
+      bar.comment.skip.textContent = ui.skip;
+    }
   }
 
   /** A click on a thumb: rate, switch, or clear when it was already pressed. */
@@ -225,20 +243,14 @@ export class AnswerFeedback {
     const next = current?.rating === rating ? null : rating;
     const saved = await this.put(seq, next, "");
     if (!saved) return;
-    bar.form.hidden = next !== "down";
-    if (next === "down") {
-      bar.input.value = "";
-      bar.input.focus();
-    }
+    if (next === "down") this.openComment(seq);
+    else this.closeComment(seq, false);
   }
 
   private async sendComment(seq: number): Promise<void> {
-    const bar = this.bars.get(seq);
-    if (!bar) return;
-    if (await this.put(seq, "down", bar.input.value.trim())) {
-      bar.form.hidden = true;
-      bar.down.focus();
-    }
+    const comment = this.bars.get(seq)?.comment;
+    if (!comment) return;
+    if (await this.put(seq, "down", comment.input.value.trim())) this.closeComment(seq, true);
   }
 
   /** PUTs the rating; true when the server stored it. A 409 (not rateable) removes the bar. */
