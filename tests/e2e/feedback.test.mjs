@@ -15,8 +15,8 @@ import { axeViolations, launchChromium, SHOTS, shootAndCheck } from "./browser_s
 import { ChatClient, http, repoRoot, startFleet } from "./harness.mjs";
 
 const GREETING = "Hi! Ask me about Firefox Relay.";
-const QUESTION = "How do I delete a mask?";
-const COMMENT = "It did not say where the delete button is.";
+const QUESTION = "Will Firefox Relay forward emails with attachments?";
+const COMMENT = "It did not say how large an attachment may be.";
 
 let fleet;
 let base;
@@ -237,8 +237,8 @@ test("widget → dashboard → inbox: Not helpful with a comment, kept across re
   await dash.waitForSelector("[data-testid=feedback-row]", { timeout: 15000 });
   const rows = await dash.$$eval("[data-testid=feedback-row]", (trs) => trs.map((tr) => tr.textContent));
   assert.equal(rows.length, 1, rows.join(" | "));
-  assert.match(rows[0], /How do I delete a mask\?/);
-  assert.match(rows[0], /did not say where the delete button is/);
+  assert.ok(rows[0].includes(QUESTION), rows[0]);
+  assert.ok(rows[0].includes(COMMENT), rows[0]);
   assert.match(rows[0], /Not helpful/);
   const summary = await dash.textContent("[data-testid=feedback-summary]");
   assert.match(summary, /Not helpful: 1/);
@@ -254,7 +254,7 @@ test("widget → dashboard → inbox: Not helpful with a comment, kept across re
   await dash.waitForSelector("[data-testid=msg-feedback]", { timeout: 15000 });
   const mark = await dash.textContent("[data-testid=msg-feedback]");
   assert.match(mark, /Visitor rated: Not helpful/);
-  assert.match(mark, /did not say where the delete button is/);
+  assert.ok(mark.includes(COMMENT), mark);
   assert.equal(await dash.getAttribute("[data-testid=msg-feedback]", "data-rating"), "down");
   await dash.screenshot({ path: path.join(SHOTS, "feedback-inbox-en-1280.png") });
   assert.deepEqual(await axeViolations(dash), [], "axe-core on the inbox view");

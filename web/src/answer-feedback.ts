@@ -193,7 +193,10 @@ export class AnswerFeedback {
       event.preventDefault();
       void this.sendComment(seq);
     });
-    skip.addEventListener("click", () => this.closeComment(seq, true));
+    skip.addEventListener("click", () => {
+      bar.note.textContent = ui.thanks;
+      this.closeComment(seq, true);
+    });
     input.addEventListener("keydown", (event) => {
       if (event.key === "Escape") {
         event.stopPropagation();
@@ -243,8 +246,12 @@ export class AnswerFeedback {
     const next = current?.rating === rating ? null : rating;
     const saved = await this.put(seq, next, "");
     if (!saved) return;
-    if (next === "down") this.openComment(seq);
-    else this.closeComment(seq, false);
+    if (next === "down") {
+      bar.note.textContent = "";  // thanked once the comment is sent or skipped
+      this.openComment(seq);
+    } else {
+      this.closeComment(seq, false);
+    }
   }
 
   private async sendComment(seq: number): Promise<void> {

@@ -66,6 +66,7 @@ export const css = `
 .feedback > button:focus-visible, .fb-comment :focus-visible { outline: 2px solid var(--brand); outline-offset: 1px; }
 .feedback > button[aria-pressed="true"] { background: var(--brand); color: var(--brand-ink); }
 .feedback[aria-busy="true"] > button { opacity: .6; }
+.msg:has(> .feedback .fb-comment) { width: 85%; }
 .fb-comment { display: flex; flex-wrap: wrap; gap: 6px; width: 100%; margin: 4px 0 0; }
 .fb-comment[hidden] { display: none; }
 .fb-comment input { flex: 1 1 140px; min-width: 0; border: 1px solid #b9beca; border-radius: 8px; padding: 6px 8px; font: inherit; font-size: 13px; color: var(--ink); background: #fff; }

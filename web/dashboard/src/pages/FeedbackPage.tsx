@@ -80,7 +80,7 @@ export function FeedbackPage({ botId }: { botId: string }) {
             <tbody>
               {data.replies.map((r) => (
                 <tr key={`${r.conversation_id}-${r.seq}`} data-testid="feedback-row" data-rating={r.rating}>
-                  <td data-label={t("feedback.rating")}>
+                  <td data-label={t("feedback.rating")} className="nowrap">
                     <span className={`pill ${r.rating === "up" ? "ok" : "warn"}`}>
                       <Thumb rating={r.rating} size={14} /> {r.rating === "up" ? t("feedback.helpful") : t("feedback.notHelpful")}
                     </span>
