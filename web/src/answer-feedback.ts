@@ -205,7 +205,8 @@ export class AnswerFeedback {
     });
     bar.root.insertBefore(form, bar.note);
     bar.comment = { form, input, send, skip };
-    input.focus();
+    input.focus({ preventScroll: true });
+    form.scrollIntoView({ block: "nearest" });  // Send / Skip in view at the end of the log
   }
 
   /** Removes bar `seq`'s comment form; `focus` moves the focus back to "Not helpful". */

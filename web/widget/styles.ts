@@ -69,7 +69,7 @@ export const css = `
 .msg:has(> .feedback .fb-comment) { width: 85%; }
 .fb-comment { display: flex; flex-wrap: wrap; gap: 6px; width: 100%; margin: 4px 0 0; }
 .fb-comment[hidden] { display: none; }
-.fb-comment input { flex: 1 1 140px; min-width: 0; border: 1px solid #b9beca; border-radius: 8px; padding: 6px 8px; font: inherit; font-size: 13px; color: var(--ink); background: #fff; }
+.fb-comment input { flex: 1 1 100%; min-width: 0; border: 1px solid #b9beca; border-radius: 8px; padding: 6px 8px; font: inherit; font-size: 13px; color: var(--ink); background: #fff; }
 .fb-comment button { border: 0; border-radius: 8px; padding: 6px 10px; font: inherit; font-size: 13px; cursor: pointer; }
 .fb-send { background: var(--brand); color: var(--brand-ink); font-weight: 600; }
 .fb-skip { background: transparent; color: var(--ink); text-decoration: underline; }
