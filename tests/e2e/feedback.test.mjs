@@ -11,12 +11,13 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { axeViolations, launchChromium, SHOTS, shootAndCheck } from "./browser_support.mjs";
+import { axeViolations, horizontalOverflow, launchChromium, SHOTS, shootAndCheck, untranslatedTexts } from "./browser_support.mjs";
 import { ChatClient, http, repoRoot, startFleet } from "./harness.mjs";
 
 const GREETING = "Hi! Ask me about Firefox Relay.";
 const QUESTION = "Will Firefox Relay forward emails with attachments?";
 const COMMENT = "It did not say how large an attachment may be.";
+const catalogue = (lang) => JSON.parse(readFileSync(path.join(repoRoot, `web/dashboard/src/i18n/${lang}.json`), "utf8"));
 
 let fleet;
 let base;
@@ -243,6 +244,17 @@ test("widget → dashboard → inbox: Not helpful with a comment, kept across re
   const summary = await dash.textContent("[data-testid=feedback-summary]");
   assert.match(summary, /Not helpful: 1/);
   await shootAndCheck(dash, "feedback-dashboard-en");
+  // Russian at a phone's width: no English left, no sideways scrolling.
+  await dash.selectOption("[data-testid=language]", "ru");
+  await dash.waitForSelector("h1 >> text=Оценки ответов");
+  await dash.setViewportSize({ width: 390, height: 844 });
+  await dash.waitForTimeout(100);  // layout settles after the resize
+  assert.equal((await horizontalOverflow(dash)).by, 0, "the Feedback page scrolls sideways at 390 px");
+  assert.deepEqual(await untranslatedTexts(dash, catalogue("en"), catalogue("ru")), [], "English left on the ru page");
+  await dash.screenshot({ path: path.join(SHOTS, "feedback-dashboard-ru-390.png"), fullPage: true });
+  await dash.selectOption("[data-testid=language]", "en");
+  await dash.waitForSelector("h1 >> text=Answer feedback");
+  await dash.setViewportSize({ width: 1280, height: 900 });
   // "All" also lists the REST test's "up".
   await dash.selectOption("[data-testid=feedback-filter]", "all");
   await dash.waitForFunction(() => document.querySelectorAll("[data-testid=feedback-row]").length === 2);
