@@ -32,7 +32,8 @@ int status_of(Endpoint e, const jwt::Claims& c) {
 TEST_CASE("route roles: operators use the chat, admins manage, only the owner bills and sets roles") {
   for (auto e : {Endpoint::kListTenantConversations, Endpoint::kTakeover, Endpoint::kListBots,
                  Endpoint::kGetBot, Endpoint::kPostRoomMessage, Endpoint::kUploadAttachment,
-                 Endpoint::kListTeamMembers, Endpoint::kCurrentSubscription, Endpoint::kListUnanswered}) {
+                 Endpoint::kListTeamMembers, Endpoint::kCurrentSubscription, Endpoint::kListUnanswered,
+                 Endpoint::kListBotFeedback}) {
     CHECK(status_of(e, user("operator")) == 200);
   }
   for (auto e : {Endpoint::kCreateBot, Endpoint::kUpdateBot, Endpoint::kDeleteBot,

@@ -1,9 +1,9 @@
 #include "chat/message_feedback.hpp"
 
+#include <tuple>
+
 #include "botfactory/common/ids.hpp"
 #include "botfactory/common/text.hpp"
-
-#include <tuple>
 
 namespace botfactory::channel {
 namespace {
