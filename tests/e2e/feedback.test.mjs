@@ -274,6 +274,31 @@ test("widget → dashboard → inbox: Not helpful with a comment, kept across re
   await context.close();
 });
 
+test("the chat page: the same thumbs; Helpful is stored and still pressed after a reload", async () => {
+  const page = await browser.newPage({ viewport: { width: 520, height: 760 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(`${base}/?bot=${bot.public_id}`);
+  await page.waitForSelector("#send:not([disabled])", { timeout: 15000 });
+  await page.waitForSelector(".msg-bot", { timeout: 15000 });
+  assert.equal(await page.locator(".msg-bot .feedback").count(), 0, "no thumbs under the greeting");
+  await page.fill("#text", QUESTION);
+  await page.click("#send");
+  await page.waitForSelector(".msg-bot .feedback .fb-up", { timeout: 20000 });
+  await page.click(".msg-bot .feedback .fb-up");
+  await page.waitForSelector(".feedback .fb-up[aria-pressed=true]");
+  assert.equal(await page.locator(".fb-comment").count(), 0, "no comment box after Helpful");
+  await page.screenshot({ path: path.join(SHOTS, "feedback-chat-page-en.png") });
+  const id = await page.evaluate(() => Object.keys(localStorage).find((k) => k.startsWith("botfactory.feedback."))?.slice(20));
+  const stored = await http(base, "GET", `/api/v1/conversations/${id}/feedback`, { token });
+  assert.deepEqual(stored.body.feedback.map((f) => f.rating), ["up"]);
+  await page.evaluate((c) => localStorage.removeItem(`botfactory.feedback.${c}`), id);
+  await page.reload();
+  await page.waitForSelector(".feedback .fb-up[aria-pressed=true]", { timeout: 15000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 /** axe-core's serious and critical violations inside the widget (its host and shadow tree). */
 async function widgetAxe(page) {
   if (!(await page.evaluate(() => "axe" in window))) {
