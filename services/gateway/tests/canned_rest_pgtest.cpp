@@ -86,15 +86,22 @@ TEST_CASE("REST canned responses: roles, validation, duplicates, isolation, the 
   CHECK(call(port, http::verb::post, kRoute, v, R"({"short_code":"x","content":"y"})").status == 403);
   CHECK(call(port, http::verb::get, kRoute, "").status == 401);
 
-  // Validation: 400 validation_failed.
-  for (const std::string& body :
-       {std::string("not json"), std::string(R"({"short_code":"x"})"),
-        std::string(R"({"short_code":7,"content":"y"})"), std::string(R"({"short_code":"a b","content":"y"})"),
-        std::string(R"({"short_code":"x","content":""})"), std::string(R"({"short_code":"x","content":"a\u0007b"})"),
-        std::string(R"({"short_code":")") + std::string(33, 'a') + R"(","content":"y"})"}) {
+  // Validation: 400 (the JSON layer's codes for a non-object body or a control character).
+  const std::vector<std::pair<std::string, std::string>> bad{
+      {"not json", "invalid_json"},
+      {R"({"short_code":"x"})", "validation_failed"},
+      {R"({"short_code":7,"content":"y"})", "validation_failed"},
+      {R"({"short_code":"a b","content":"y"})", "validation_failed"},
+      {R"({"short_code":"x","content":""})", "validation_failed"},
+      {R"({"short_code":"x","content":"tab\there"})", "validation_failed"},
+      {R"({"short_code":"x","content":"a\u0007b"})", "invalid_argument"},
+      {std::string(R"({"short_code":")") + std::string(33, 'a') + R"(","content":"y"})", "validation_failed"},
+      {R"({"short_code":"x","content":")" + std::string(2001, 'y') + R"("})", "validation_failed"}};
+  for (const auto& [body, code] : bad) {
+    INFO(body.substr(0, 80));
     r = call(port, http::verb::post, kRoute, admin, body);
     CHECK(r.status == 400);
-    if (r.status == 400) CHECK(r.error_code() == "validation_failed");
+    if (r.status == 400) CHECK(r.error_code() == code);
   }
   r = call(port, http::verb::patch, kRoute + "/" + id, admin, "{}");
   CHECK(r.status == 400);

@@ -62,9 +62,8 @@ void CannedResponses::check_content(std::string_view content) {
 
 bool CannedResponses::matches(const CannedRow& row, std::string_view query, bool& prefix) {
   prefix = false;
-  std::string_view code_query = query;
-  if (!code_query.empty() && code_query.front() == '/') code_query.remove_prefix(1);
-  if (row.short_code.compare(0, code_query.size(), code_query) == 0) {
+  if (!query.empty() && query.front() == '/') query.remove_prefix(1);
+  if (row.short_code.compare(0, query.size(), query) == 0) {
     prefix = true;
     return true;
   }

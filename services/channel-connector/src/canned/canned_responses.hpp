@@ -70,8 +70,8 @@ class CannedResponses {
   /// only whitespace.
   static void check_content(std::string_view content);
 
-  /// True when `row` matches the search `query` (already lower-cased): its short code starts
-  /// with the query (a leading "/" dropped) or its content holds it, case-insensitively (ASCII
+  /// True when `row` matches the search `query` (already lower-cased; a leading "/" is dropped):
+  /// its short code starts with the query or its content holds it, case-insensitively (ASCII
   /// and Cyrillic, text::lower_code_point). `prefix` tells which.
   static bool matches(const CannedRow& row, std::string_view query, bool& prefix);
 

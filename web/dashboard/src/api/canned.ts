@@ -48,14 +48,13 @@ export function contentProblem(content: string): "" | "required" | "tooLong" | "
   return CONTROL.test(content) ? "control" : "";
 }
 
-/** `items` matching `query` (case-insensitive): short-code prefix matches first, then content
- * matches; each group keeps the given order. A leading "/" of the query is ignored for codes. */
+/** `items` matching `query` (case-insensitive; a leading "/" ignored), as the server's `q`:
+ * short-code prefix matches first, then content matches; each group keeps the given order. */
 export function filterCanned(items: CannedResponse[], query: string): CannedResponse[] {
-  const q = query.trim().toLowerCase();
+  const q = query.trim().toLowerCase().replace(/^\//, "");
   if (!q) return items;
-  const code = q.replace(/^\//, "");
-  const byCode = items.filter((c) => c.short_code.startsWith(code));
-  const byContent = items.filter((c) => !c.short_code.startsWith(code) && c.content.toLowerCase().includes(q));
+  const byCode = items.filter((c) => c.short_code.startsWith(q));
+  const byContent = items.filter((c) => !c.short_code.startsWith(q) && c.content.toLowerCase().includes(q));
   return [...byCode, ...byContent];
 }
 

@@ -32,7 +32,7 @@ export function CannedComposer(props: {
   const [all, setAll] = useState<CannedResponse[] | null>(null);
   const [token, setToken] = useState<{ start: number; query: string } | null>(null);
   const [active, setActive] = useState(0);
-  const [dismissed, setDismissed] = useState<number | null>(null);  // token start closed by Escape
+  const [dismissed, setDismissed] = useState("");  // "<start>:<query>" of the token Escape closed
   const loading = useRef(false);
 
   // The saved replies are loaded once, the first time a "/" token appears.
@@ -43,16 +43,15 @@ export function CannedComposer(props: {
   }, [token, all]);
 
   const matches = token && all ? filterCanned(all, token.query).slice(0, SHOWN) : [];
-  const open = !!token && dismissed !== token.start && matches.length > 0 && !props.disabled;
+  const open = !!token && dismissed !== `${token.start}:${token.query}` && matches.length > 0 && !props.disabled;
   const index = Math.min(active, Math.max(0, matches.length - 1));
 
   const track = (el: HTMLTextAreaElement) => {
     const next = el.selectionStart === el.selectionEnd ? slashToken(el.value, el.selectionStart) : null;
-    setToken((prev) => {
-      if (prev?.query !== next?.query || prev?.start !== next?.start) setActive(0);
-      return next;
-    });
-    if (!next || next.start !== dismissed) setDismissed(null);
+    if (next?.query !== token?.query || next?.start !== token?.start) {
+      setToken(next);
+      setActive(0);
+    }
   };
 
   const insert = (c: CannedResponse) => {
@@ -83,7 +82,7 @@ export function CannedComposer(props: {
       }
       if (e.key === "Escape") {
         e.preventDefault();
-        setDismissed(token!.start);
+        setDismissed(`${token!.start}:${token!.query}`);
         return;
       }
     }
