@@ -43,6 +43,8 @@ before(async () => {
   browser = await launchChromium();
   assert.equal((await http(base, "POST", "/api/v1/users", { body: owner })).status, 201);
   tokens.owner = (await http(base, "POST", "/api/v1/auth/login", { body: owner })).body.access_token;
+  // Three seats (owner, admin, operator): more than the trial's.
+  assert.equal((await http(base, "POST", "/api/v1/subscriptions", { token: tokens.owner, body: { plan: "pro" } })).status, 200);
   tokens.admin = await join(admin, "admin");
   tokens.operator = await join(operator, "operator");
   bot = (await http(base, "POST", "/api/v1/bots", { token: tokens.owner, body: { name: "Shop Helper", language: "en" } })).body;
@@ -199,9 +201,9 @@ test("the operator inserts /refund in the inbox with the keyboard (ru, 390 px); 
   // The operator sees the list without edit controls.
   await page.goto(`${base}/app/saved-replies`);
   await page.waitForSelector("[data-testid=canned-readonly]");
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=canned-row]").length === 2);
   assert.equal(await page.locator("[data-testid=canned-form]").count(), 0);
   assert.equal(await page.locator("[data-testid=canned-row] button").count(), 0);
-  assert.equal(await page.locator("[data-testid=canned-row]").count(), 2);
 
   await page.goto(`${base}/app/inbox/${id}`);
   await page.waitForSelector("[data-testid=inbox-log] >> text=Where is my refund?");
@@ -233,7 +235,8 @@ test("the operator inserts /refund in the inbox with the keyboard (ru, 390 px); 
   await page.keyboard.press("ArrowDown");
   assert.equal(await box.getAttribute("aria-activedescendant"), "canned-picker-1");
   await page.keyboard.press("ArrowUp");
-  await page.keyboard.type("re");
+  assert.equal(await box.getAttribute("aria-activedescendant"), "canned-picker-0");
+  await page.keyboard.type("ref");
   await page.waitForFunction(() => document.querySelectorAll("[data-testid=canned-option]").length === 1);
   await page.keyboard.press("Enter");  // inserts, does not send
   const filled = "Hi Amina, your refund for order 1234 is on its way. — Shop Helper";

@@ -51,6 +51,8 @@ export function CannedComposer(props: {
     if (next?.query !== token?.query || next?.start !== token?.start) {
       setToken(next);
       setActive(0);
+      // Escape closes the picker for that token only: any edit of it opens it again.
+      if (dismissed && (!next || `${next.start}:${next.query}` !== dismissed)) setDismissed("");
     }
   };
 
@@ -110,7 +112,7 @@ export function CannedComposer(props: {
             onMouseDown={(e) => { e.preventDefault(); insert(c); }}
             onMouseMove={() => setActive(i)}>
             <span className="canned-code">/{c.short_code}</span>
-            <span className="canned-preview">{c.content}</span>
+            <span className="canned-preview">{fillPlaceholders(c.content, { visitorName: props.visitorName, botName: props.botName })}</span>
           </li>
         ))}
       </ul>
