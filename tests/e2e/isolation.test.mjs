@@ -482,6 +482,10 @@ describe("tenant-isolation matrix on a live fleet", () => {
     const token = fx.A.token;
     const bot = await http(GW, "GET", `/api/v1/bots/${fx.ids.botA}`, { token });
     assert.equal(bot.body.name, "renamed-by-owner");
+    // Only the owner's edit reached A's saved reply; B's create went to B.
+    const canned = (await http(GW, "GET", "/api/v1/canned-responses", { token })).body.canned_responses;
+    assert.equal(canned.find((c) => c.id === fx.ids.cannedA)?.content, "edited by owner");
+    assert.deepEqual(canned.map((c) => c.short_code).sort(), ["by-owner", "secret-a"]);
     const bots = await http(GW, "GET", "/api/v1/bots", { token });
     assert.deepEqual(bots.body.bots.map((b) => b.name).sort(), ["created-by-owner", "renamed-by-owner"]);
     const docs = await http(GW, "GET", `/api/v1/bots/${fx.ids.botA}/knowledge`, { token });
@@ -497,7 +501,7 @@ describe("tenant-isolation matrix on a live fleet", () => {
   });
 
   test("REST: owner deletions (last, they destroy the targets)", async () => {
-    for (const id of ["takeover", "delete_document", "delete_bot", "delete_provider_key", "revoke_team_invite"]) await restCell(REST_ROWS.find((r) => r.id === id), "owner");
+    for (const id of ["takeover", "delete_document", "delete_bot", "delete_provider_key", "revoke_team_invite", "delete_canned"]) await restCell(REST_ROWS.find((r) => r.id === id), "owner");
     assert.deepEqual(problems, []);
     const gone = await http(GW, "GET", `/api/v1/bots/${fx.ids.botA}`, { token: fx.A.token });
     assert.equal(gone.status, 404);
