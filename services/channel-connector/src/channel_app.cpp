@@ -28,6 +28,7 @@
 #include "chat/message_edits.hpp"
 #include "chat/model_status.hpp"
 #include "chat/model_status_repository.hpp"
+#include "canned/canned_responses.hpp"
 #include "chat/unanswered_questions.hpp"
 #include "chat/unanswered_repository.hpp"
 #include "chat/message_feedback.hpp"
@@ -124,7 +125,9 @@ struct ChannelApp::Parts {
         unanswered_rows(*pool),
         unanswered(unanswered_rows),
         feedback_rows(*pool),
-        feedback(feedback_rows) {}
+        feedback(feedback_rows),
+        canned_rows(*pool),
+        canned(canned_rows, s.canned_max_per_tenant) {}
 
   std::shared_ptr<pg::Pool> pool;
   ChatStore store;
@@ -181,6 +184,8 @@ struct ChannelApp::Parts {
   UnansweredQuestions unanswered;
   MessageFeedbackRepository feedback_rows;  // answer feedback
   MessageFeedbackService feedback;
+  CannedRepository canned_rows;  // canned: saved replies
+  CannedResponses canned;
 };
 
 ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& settings,
@@ -237,6 +242,7 @@ RoomService& ChannelApp::rooms() { return parts_->rooms; }
 E2eeRoomKeys& ChannelApp::e2ee() { return parts_->e2ee; }
 UnansweredQuestions& ChannelApp::unanswered() { return parts_->unanswered; }
 MessageFeedbackService& ChannelApp::feedback() { return parts_->feedback; }
+CannedResponses& ChannelApp::canned() { return parts_->canned; }
 AttachmentService& ChannelApp::attachments() { return parts_->attachments; }
 AttachmentSweeper& ChannelApp::attachment_sweeper() { return parts_->sweeper; }
 ModelStatus& ChannelApp::model_status() { return parts_->model_status; }

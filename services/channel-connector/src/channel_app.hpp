@@ -25,6 +25,7 @@ class E2eeRoomKeys;
 class ModelStatus;
 class UnansweredQuestions;
 class MessageFeedbackService;
+class CannedResponses;
 class MessageEdits;
 class ChannelBindings;
 class ChannelDeliveries;
@@ -60,6 +61,8 @@ class ChannelApp {
   UnansweredQuestions& unanswered();
   /// Answer feedback (chat/message_feedback.hpp).
   MessageFeedbackService& feedback();
+  /// canned: the tenants' saved replies (CannedResponseService).
+  CannedResponses& canned();
   /// edits: EditMessage / DeleteMessage / ListMessageVersions.
   MessageEdits& edits();
   ChannelBindings& bindings();

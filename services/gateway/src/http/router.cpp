@@ -81,6 +81,11 @@ constexpr std::array kRoutes = {
     Route{"PUT", "/api/v1/conversations/{id}/messages/{seq}/feedback", Endpoint::kSetMessageFeedback},  // rest/feedback_rest.hpp
     Route{"GET", "/api/v1/conversations/{id}/feedback", Endpoint::kListConversationFeedback},
     Route{"GET", "/api/v1/bots/{id}/feedback", Endpoint::kListBotFeedback},
+    // Canned responses (rest/canned_rest.hpp)
+    Route{"GET", "/api/v1/canned-responses", Endpoint::kListCanned},
+    Route{"POST", "/api/v1/canned-responses", Endpoint::kCreateCanned},
+    Route{"PATCH", "/api/v1/canned-responses/{id}", Endpoint::kUpdateCanned},
+    Route{"DELETE", "/api/v1/canned-responses/{id}", Endpoint::kDeleteCanned},
 };
 
 /// Matches `path` against `pattern` segment by segment; "{...}" segments capture one non-empty
