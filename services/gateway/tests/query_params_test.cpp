@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "http/api_error.hpp"
 #include "http/http_message.hpp"
@@ -32,7 +33,7 @@ TEST_CASE("parse_decimal takes ASCII digits only, within the range") {
   CHECK_FALSE(parse_decimal("9223372036854775808", 0, INT64_MAX));  // overflows int64
   CHECK_FALSE(parse_decimal("99999999999999999999999", 0, INT64_MAX));
   // Everything std::stoll or std::from_chars took beyond plain digits:
-  for (std::string bad : {"", "+5", "-5", "-0", " 5", "5 ", "\t5", "5\n", "0x5", "5e1", "5.0", "1_000",
+  for (const std::string& bad : std::vector<std::string>{"", "+5", "-5", "-0", " 5", "5 ", "\t5", "5\n", "0x5", "5e1", "5.0", "1_000",
                           "1,000", "٥", "５", std::string("5\0", 2)}) {
     INFO("'" << bad << "'");
     CHECK_FALSE(parse_decimal(bad, INT64_MIN, INT64_MAX));
