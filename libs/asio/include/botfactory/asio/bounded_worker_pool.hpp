@@ -1,7 +1,9 @@
 #pragma once
 // harden: the one bounded worker pool of the services (before: the gateway's WorkQueue and
 // ai-proxy's WorkerPool, two copies of the same class that differed only in what happened to
-// the jobs still queued when the pool went away).
+// the jobs still queued when the pool went away). Header-only (target botfactory::worker_pool):
+// it works with Asio compiled separately (botfactory::asio, the gateway) or header-only
+// (ai-proxy).
 
 #include <atomic>
 #include <cstddef>
@@ -29,11 +31,18 @@ enum class QueuedOnDestroy {
 class BoundedWorkerPool {
  public:
   BoundedWorkerPool(std::size_t threads, std::size_t capacity, QueuedOnDestroy on_destroy,
-                    std::function<void()> on_refused = {});
+                    std::function<void()> on_refused = {})
+      : pool_(threads == 0 ? 1 : threads),
+        capacity_(capacity == 0 ? 1 : capacity),
+        on_destroy_(on_destroy),
+        on_refused_(std::move(on_refused)) {}
   BoundedWorkerPool(const BoundedWorkerPool&) = delete;
   BoundedWorkerPool& operator=(const BoundedWorkerPool&) = delete;
   /// Applies the QueuedOnDestroy policy, then joins the threads.
-  ~BoundedWorkerPool();
+  ~BoundedWorkerPool() {
+    if (on_destroy_ == QueuedOnDestroy::kDrop) pool_.stop();  // queued jobs die with the pool
+    pool_.join();  // kRun: every queued job runs first
+  }
 
   /// Queues `job` (a callable with no arguments; it must not throw) and returns true; returns
   /// false without taking it when `capacity` jobs already wait.
