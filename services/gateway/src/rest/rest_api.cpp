@@ -4,6 +4,7 @@
 #include "rest/e2ee_rest.hpp"
 #include "rest/team_rest.hpp"
 #include "rest/unanswered_rest.hpp"
+#include "rest/canned_rest.hpp"
 #include "http/route_roles.hpp"
 
 #include <cstdint>
@@ -232,6 +233,7 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
     case Endpoint::kCreateTeamInvite: case Endpoint::kListTeamMembers: case Endpoint::kRemoveTeamMember:
     case Endpoint::kSetTeamMemberRole: case Endpoint::kRevokeTeamInvite: return team_rest(upstreams_, authenticate(request), route.endpoint, p, request);
     case Endpoint::kListUnanswered: case Endpoint::kDismissUnanswered: return unanswered_rest(upstreams_, authenticate(request), route.endpoint, p, request);
+    case Endpoint::kListCanned: case Endpoint::kCreateCanned: case Endpoint::kUpdateCanned: case Endpoint::kDeleteCanned: return canned_rest(upstreams_, authenticate(request), route.endpoint, p, request);
   }
   return error_response(404, "not_found", "no such endpoint");
 }
