@@ -61,6 +61,15 @@ TEST_CASE("routes match patterns, capture parameters and report wrong methods") 
         Endpoint::kCreateWidgetSession);
   CHECK(match_route("GET", "/api/v1/conversations/c1/messages").endpoint == Endpoint::kListMessages);
   CHECK(match_route("GET", "/api/v1/usage/daily").endpoint == Endpoint::kDailyUsage);
+  // answer feedback: the visitor's routes are not refused early for a visitor token; the bot's
+  // list is for user tokens only.
+  CHECK(match_route("PUT", "/api/v1/conversations/c1/messages/3/feedback").endpoint ==
+        Endpoint::kSetMessageFeedback);
+  CHECK(match_route("GET", "/api/v1/conversations/c1/feedback").endpoint ==
+        Endpoint::kListConversationFeedback);
+  CHECK_FALSE(requires_user_token(Endpoint::kSetMessageFeedback));
+  CHECK_FALSE(requires_user_token(Endpoint::kListConversationFeedback));
+  CHECK(requires_user_token(Endpoint::kListBotFeedback));
   CHECK(match_route("POST", "/api/v1/usage/daily").kind == RouteMatch::Kind::kMethodNotAllowed);
   CHECK(is_upload_route("POST", "/api/v1/bots/b1/knowledge"));
   CHECK_FALSE(is_upload_route("POST", "/api/v1/bots"));

@@ -172,6 +172,8 @@ bool requires_user_token(Endpoint endpoint) {
     case Endpoint::kSetRoomMemberRole: case Endpoint::kTransferRoomOwnership: case Endpoint::kCreateRoomInvite:
     case Endpoint::kRevokeRoomInvite: case Endpoint::kListRoomMessages: case Endpoint::kPostRoomMessage:
     case Endpoint::kSetRoomBot:
+    // answer feedback: the visitor rates / replays its own conversation (rest/feedback_rest.hpp).
+    case Endpoint::kSetMessageFeedback: case Endpoint::kListConversationFeedback:
       return false;
     default:
       return true;
