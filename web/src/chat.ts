@@ -13,6 +13,8 @@ import { MessageEdits } from "./message-edits.js";
 import { CallPanel } from "./call-panel.js";
 import { callStrings, editStrings } from "./edits-calls-i18n.js";
 import { RoomsPanel } from "./rooms-panel.js";
+import { SuggestedQuestions } from "./suggested-questions.js";
+import { accentOnWhite, inkOn, parseHex } from "./contrast.js";
 import {
   acceptedTypes, isFileOnlyText, paperclipIcon, renderAttachment, uploadAttachment, uploadClientId, uploadErrorText,
 } from "./attachments.js";
@@ -30,6 +32,15 @@ const title = document.querySelector<HTMLHeadingElement>("#bot-name")!;
 const avatar = document.querySelector<HTMLDivElement>(".avatar")!;
 
 let ui: Strings = t(navigator.language.slice(0, 2));
+// look: the bot's suggested questions above the composer until the visitor writes.
+const chips = new SuggestedQuestions((question) => {
+  const draft = input.value;
+  input.value = question;
+  form.requestSubmit();
+  input.value = draft;
+  input.focus();
+});
+form.before(chips.element);
 const rooms = new RoomsPanel(document.querySelector<HTMLElement>("#rooms")!, location.origin);
 let session: WidgetSession | null = null;
 let client: WidgetClient | null = null;
@@ -142,6 +153,7 @@ function fillText(item: HTMLLIElement, message: ChatMessage): void {
 
 function showMessage(seq: number, message: ChatMessage): void {
   if (rendered.has(seq)) return;
+  if (message.sender.kind === "visitor") chips.markWritten();
   let item: HTMLLIElement;
   const streamed = message.sender.kind === "bot" ? oldestDraft() : null;
   if (message.sender.kind === "bot") hideTyping();
@@ -199,6 +211,7 @@ function clearConversation(): void {
   pending.clear();
   drafts.clear();
   hideTyping();
+  chips.reset();
 }
 
 /** Shows the bot's name and switches the texts to its language. */
@@ -212,6 +225,14 @@ function useSession(next: WidgetSession): void {
   title.textContent = next.bot.name;
   avatar.textContent = next.bot.name.slice(0, 1).toUpperCase();
   document.documentElement.lang = next.bot.language;
+  chips.set(next.bot.widget?.suggested_questions ?? [], ui.suggestions);
+  const color = next.bot.widget?.color ?? "";
+  if (parseHex(color)) {  // look: the bot's accent, with readable text on it (contrast.ts)
+    const root = document.documentElement.style;
+    root.setProperty("--brand", color);
+    root.setProperty("--brand-ink", inkOn(color));
+    root.setProperty("--brand-text", accentOnWhite(color));
+  }
   calls.render();
 }
 
@@ -249,6 +270,7 @@ const events: ClientEvents = {
   },
   status(state) {
     sendButton.disabled = state !== "online";
+    chips.setEnabled(state === "online");
     if (state === "connecting") setStatus(ui.connecting, false);
     else if (state === "online") setStatus(ui.online, true);
     else setStatus(ui.offline, false);
@@ -278,6 +300,7 @@ form.addEventListener("submit", (event) => {
   item.classList.add("sending");
   pending.set(clientId, item);
   log.insertBefore(item, log.querySelector(":scope > li.draft, :scope > li.typing"));
+  chips.markWritten();
   showTyping();
   scrollToEnd(true);
   input.value = "";

@@ -331,7 +331,7 @@ export class WidgetClient {
     try {
       const renewed = await this.requestSession(current.session.token);
       if (renewed.conversation_id === current.session.conversation_id) {
-        current.session = { ...current.session, token: renewed.token };
+        current.session = { ...current.session, token: renewed.token, bot: renewed.bot ?? current.session.bot };
         this.persist();
       }
     } catch (error) {
@@ -360,8 +360,10 @@ export class WidgetClient {
     try {
       const renewed = await this.requestSession(current.session.token);
       if (this.saved !== current || renewed.conversation_id !== current.session.conversation_id) return;
-      current.session = { ...current.session, token: renewed.token };
+      // look: the bot's current name and appearance come with the renewal.
+      current.session = { ...current.session, token: renewed.token, bot: renewed.bot ?? current.session.bot };
       this.persist();
+      this.events.session(current.session);
       this.frame({ type: "auth", token: renewed.token });
       this.scheduleRenewal();
     } catch (error) {

@@ -8,6 +8,8 @@ import type { ChatMessage, Handler, Sender, WidgetSession } from "../src/protoco
 import type { ClientEvents, Status, WidgetClient } from "../src/widget-client.js";
 import { clock, strings, type Strings } from "./i18n.js";
 import { css } from "./styles.js";
+import { accentOnWhite, inkOn, parseHex } from "../src/contrast.js";
+import { SuggestedQuestions } from "../src/suggested-questions.js";
 import {
   acceptedTypes, isFileOnlyText, paperclipIcon, renderAttachment, uploadAttachment, uploadClientId, uploadErrorText,
 } from "../src/attachments.js";
@@ -61,6 +63,8 @@ export class WidgetView {
   private readonly sendButton = el("button");
   private readonly attachButton = el("button", "attach");  // files
   private readonly fileInput = el("input");
+  /** look: the bot's suggested questions, under the greeting until the visitor writes. */
+  private readonly chips = new SuggestedQuestions((question) => this.ask(question));
   private readonly rendered = new Map<number, HTMLLIElement>();
   private readonly pending = new Map<string, HTMLLIElement>();
   private readonly drafts = new Map<number, { item: HTMLLIElement; text: Text }>();
@@ -103,7 +107,7 @@ export class WidgetView {
   }
 
   private build(): void {
-    if (this.options.position === "left") this.root.classList.add("left");
+    if (this.options.position === "left") this.root.classList.add("left");  // before any session
     this.launcher.type = "button";
     this.launcher.setAttribute("aria-expanded", "false");
     this.launcher.setAttribute("aria-controls", "bf-panel");
@@ -170,7 +174,7 @@ export class WidgetView {
     this.input.addEventListener("input", () => this.visitorTyping());
     this.input.addEventListener("blur", () => this.visitorStopped());
 
-    this.panel.append(head, this.alert, this.log, bar, this.form);
+    this.panel.append(head, this.alert, this.log, this.chips.element, bar, this.form);
     this.panel.addEventListener("keydown", (event) => {
       if (event.key === "Escape") {
         event.stopPropagation();
@@ -193,10 +197,37 @@ export class WidgetView {
     this.sendButton.textContent = this.ui.send;
     this.attachButton.setAttribute("aria-label", this.ui.attach);
     this.attachButton.title = this.ui.attach;
-    this.heading.textContent = this.session?.bot.name ?? "Chat";
+    this.heading.textContent = this.session?.bot.widget?.title || this.session?.bot.name || "Chat";
     this.avatar.textContent = (this.session?.bot.name ?? "C").slice(0, 1).toUpperCase();
+    this.applyAppearance();
     this.showState();
     this.showFailure();
+  }
+
+  /**
+   * look: the bot's appearance (docs/widget.md "Appearance"): the accent with white or
+   * near-black text on it by WCAG 2.1 contrast (../src/contrast.ts), the side (data-position
+   * wins over the bot's setting) and the suggested questions.
+   */
+  private applyAppearance(): void {
+    const widget = this.session?.bot.widget;
+    const color = widget?.color ?? "";
+    if (parseHex(color)) {
+      this.root.style.setProperty("--brand", color);
+      this.root.style.setProperty("--brand-ink", inkOn(color));
+      this.root.style.setProperty("--brand-text", accentOnWhite(color));
+    }
+    this.root.classList.toggle("left", (this.options.position ?? widget?.position) === "left");
+    this.chips.set(widget?.suggested_questions ?? [], this.ui.suggestions);
+  }
+
+  /** look: a suggested question clicked: sent as the visitor's message (the composer keeps its draft). */
+  private ask(question: string): void {
+    const draft = this.input.value;
+    this.input.value = question;
+    this.submit();
+    this.input.value = draft;  // sent or not (offline), the visitor's own draft stays
+    this.input.focus();
   }
 
   /** Opens the panel (and connects); `focus` moves the keyboard focus into the composer. */
@@ -244,6 +275,7 @@ export class WidgetView {
     this.handoffButton.hidden = this.handler === "human" || this.waiting || this.status !== "online";
     this.handoffButton.disabled = false;
     this.sendButton.disabled = this.status !== "online";
+    this.chips.setEnabled(this.status === "online" && !this.failure);
   }
 
   private showFailure(): void {
@@ -266,6 +298,7 @@ export class WidgetView {
     this.pending.set(clientId, item);
     this.log.insertBefore(item, this.tail());
     this.input.value = "";
+    this.chips.markWritten();
     this.scrollToEnd(true);
   }
 
@@ -276,6 +309,7 @@ export class WidgetView {
     if (!file || !this.session) return;
     const item = this.bubble("visitor", this.ui.you, file.name, new Date().toISOString());
     item.classList.add("sending");
+    this.chips.markWritten();
     this.log.insertBefore(item, this.tail());
     this.scrollToEnd(true);
     try {
@@ -353,6 +387,7 @@ export class WidgetView {
       item.remove();
     }
     if (kind === "visitor") {
+      this.chips.markWritten();
       for (const [clientId, mine] of this.pending) {
         if (mine.querySelector(".text")?.textContent === message.text) {
           mine.remove();
@@ -438,6 +473,7 @@ export class WidgetView {
     this.drafts.clear();
     for (const { timer } of this.typers.values()) clearTimeout(timer);
     this.typers.clear();
+    this.chips.reset();
   }
 
   private makeEvents(): ClientEvents {

@@ -27,6 +27,7 @@
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
 #include "rest/widget_origin.hpp"
+#include "rest/widget_appearance_json.hpp"
 #include "http/token_revocation.hpp"
 #include "webhooks/telegram_webhook.hpp"
 #include "webhooks/whatsapp_webhook.hpp"
@@ -134,6 +135,13 @@ common::v1::ProviderSettings provider_from_json(const json::value& value) {
     provider.set_fallback_to_extractive(it->value().as_bool());
   }
   return provider;
+}
+
+/// The widget session's `bot`: {name, language, greeting, widget} (look: the widget applies its
+/// appearance from it, docs/api.md "Widget sessions").
+json::object session_bot_json(const registry::v1::Bot& bot) {
+  return {{"name", bot.name()}, {"language", bot.language()}, {"greeting", bot.greeting()},
+          {"widget", widget_json(bot.widget())}};
 }
 
 }  // namespace
@@ -421,6 +429,9 @@ HttpResponse RestApi::create_bot(const HttpRequest& request) const {
   if (auto it = body.find("allowed_origins"); it != body.end() && !it->value().is_null()) {
     for (auto& origin : origins_from_json(it->value())) rpc_request.add_allowed_origins(std::move(origin));
   }
+  if (auto it = body.find("widget"); it != body.end() && !it->value().is_null()) {
+    *rpc_request.mutable_widget() = widget_from_json(it->value());
+  }
   auto bot = checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::CreateBot, rpc_request);
   auto response = json_response(201, bot_json(bot));
   response.headers.emplace_back("Location", "/api/v1/bots/" + bot.id());
@@ -466,6 +477,9 @@ HttpResponse RestApi::update_bot(const HttpRequest& request, const std::string& 
   if (auto it = body.find("allowed_origins"); it != body.end() && !it->value().is_null()) {
     auto* origins = rpc_request.mutable_allowed_origins();  // present: replaces the list
     for (auto& origin : origins_from_json(it->value())) origins->add_origins(std::move(origin));
+  }
+  if (auto it = body.find("widget"); it != body.end() && !it->value().is_null()) {
+    *rpc_request.mutable_widget() = widget_from_json(it->value());  // present: replaces it
   }
   auto bot = checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::UpdateBot, rpc_request);
   return json_response(200, bot_json(bot));
@@ -657,7 +671,7 @@ HttpResponse RestApi::create_widget_session(const HttpRequest& request,
       {"expires_in", token.expires_in()},
       {"conversation_id", conversation.id()},
       {"visitor", {{"id", visitor_id}, {"name", name}}},
-      {"bot", {{"name", bot.name()}, {"language", bot.language()}, {"greeting", bot.greeting()}}}};
+      {"bot", session_bot_json(bot)}};
   return json_response(201, result);
 }
 
@@ -697,7 +711,7 @@ HttpResponse RestApi::renew_widget_session(const HttpRequest& request,
       {"expires_in", token.expires_in()},
       {"conversation_id", claims.conversation_id},
       {"visitor", {{"id", claims.subject}, {"name", claims.name}}},
-      {"bot", {{"name", bot.name()}, {"language", bot.language()}, {"greeting", bot.greeting()}}}};
+      {"bot", session_bot_json(bot)}};
   return json_response(200, result);
 }
 
