@@ -28,7 +28,7 @@ export function InstallPage({ botId }: { botId: string }) {
 
   if (bot.error) return <ErrorMessage error={bot.error} context="bot" />;
   const data = savedBot ?? bot.data;
-  /** look: the live preview starts over (a new session carries the new appearance). */
+  /** look: the live preview starts over, open (its new session carries the new appearance). */
   const restartPreview = (updated: Bot) => {
     setSavedBot(updated);
     try {
@@ -96,7 +96,7 @@ export function InstallPage({ botId }: { botId: string }) {
         {!previewAllowed && <p className="notice" data-testid="preview-blocked">{t("install.previewBlocked", { origin })}</p>}
         {data && (
           <iframe key={previewRun} className="install-preview" title={t("install.previewTitle")} data-testid="preview"
-            src={`/widget-preview.html?bot=${encodeURIComponent(data.public_id)}&lang=${encodeURIComponent(data.language || i18n.language)}`} />
+            src={`/widget-preview.html?bot=${encodeURIComponent(data.public_id)}&lang=${encodeURIComponent(data.language || i18n.language)}${previewRun > 0 ? "&open=1" : ""}`} />
         )}
       </section>
     </section>
