@@ -28,14 +28,20 @@ let site;
 let token;
 let bot;
 
-/** A customer's page on its own loopback origin with the embed snippet (no data-position). */
+/**
+ * A customer's page on its own loopback origin with the embed snippet; `?position=left|right`
+ * adds that data-position to the script tag, `?open=1` data-open="true".
+ */
 async function startSite() {
   const server = createServer((req, res) => {
+    const query = new URL(req.url, "http://x").searchParams;
+    const position = ["left", "right"].includes(query.get("position")) ? ` data-position="${query.get("position")}"` : "";
+    const open = query.get("open") === "1" ? ` data-open="true"` : "";
     res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
     res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Voice shop</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body><main><h1>Voice shop</h1><p>Questions? Ask in the chat.</p></main>
-<script src="${gateway}/widget.js" data-bot="${bot.public_id}" async></script></body></html>`);
+<script src="${gateway}/widget.js" data-bot="${bot.public_id}"${position}${open} async></script></body></html>`);
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
@@ -157,7 +163,7 @@ test("the widget opens in the bot's colour, title and side; a suggested question
 
 test("a light colour gets near-black text (WCAG 2.1 contrast); data-position still wins", async () => {
   const set = await http(gateway, "PATCH", `/api/v1/bots/${bot.id}`, { token, body: { widget: {
-    color: "#f5d90a", position: "left", suggested_questions: ["Is my account information public?"] } } });
+    color: "#f5d90a", suggested_questions: ["Is my account information public?"] } } });
   assert.equal(set.status, 200);
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   const page = await context.newPage();
@@ -169,14 +175,16 @@ test("a light colour gets near-black text (WCAG 2.1 contrast); data-position sti
   assert.equal(look.headInk, "rgb(17, 24, 39)");  // #111827 on yellow: 12.9:1 (white would be 1.4:1)
   assert.equal(look.chipInk, "rgb(17, 24, 39)");   // yellow text on white would be unreadable
   assert.equal(look.title, "Mozilla Help");         // empty title: the bot's name
+  assert.ok(look.launcherRight < 40, "the bot's side: right (the default)");
   assert.deepEqual(await axeViolations(page), [], "axe-core with a light accent");
-  // The script tag's data-position overrides the bot's side.
-  const tagged = await context.newPage();
-  await tagged.setContent(`<!doctype html><html lang="en"><head><title>t</title></head><body><main><h1>x</h1></main>
-<script src="${gateway}/widget.js" data-bot="${bot.public_id}" data-position="right" data-open="true"></script></body></html>`);
-  await tagged.waitForSelector(w(".chips:not([hidden]) .chip"), { timeout: 15000 });
-  assert.ok((await widgetLook(tagged)).launcherRight < 40, "data-position=right keeps the button on the right");
   await context.close();
+  // The script tag's data-position overrides the bot's side (here from the first paint).
+  const other = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const tagged = await other.newPage();
+  await tagged.goto(`${site.origin}/?position=left&open=1`);
+  await tagged.waitForSelector(w(".chips:not([hidden]) .chip"), { timeout: 15000 });
+  assert.ok((await widgetLook(tagged)).launcherLeft < 40, "data-position=left puts the button on the left");
+  await other.close();
 });
 
 test("the dashboard: the Appearance form's preview follows the typing; Save stores it; a reload shows it", async () => {
