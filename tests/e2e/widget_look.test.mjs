@@ -2,7 +2,8 @@
 // fleet and headless Debian Chromium. The owner sets colour #0b7a4b, a title, the left side and
 // two suggested questions over REST; on a customer's page (its own origin) the widget opens on
 // the left in that colour with white text (WCAG 2.1 contrast), the title in its header and the
-// questions as buttons; one, pressed with the keyboard, goes out as the visitor's message and the
+// questions as buttons (the closed button already has the colour and side on a first visit,
+// before any session); one, pressed with the keyboard, goes out as the visitor's message and the
 // bot answers it; the buttons are gone after, and after a reload. A light colour gets dark text.
 // The chat page shows the questions too. The dashboard's Install tab: the Appearance form's
 // preview follows the colour as it is typed, a bad colour is refused in the browser, Save
@@ -110,7 +111,20 @@ test("the widget opens in the bot's colour, title and side; a suggested question
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
+  let sessionRequests = 0;
+  page.on("request", (r) => { if (r.url().includes("/sessions")) sessionRequests++; });
   await page.goto(`${site.origin}/`);
+  // A first visit, panel closed: the button gets the bot's colour and side from
+  // GET /api/v1/widget/{public_id}, without a session (no conversation is created).
+  await page.waitForFunction(() => {
+    const b = document.querySelector("[data-botfactory-widget]")?.shadowRoot?.querySelector(".launcher");
+    return b && getComputedStyle(b).backgroundColor === "rgb(11, 122, 75)";
+  }, null, { timeout: 15000 });
+  const closed = await widgetLook(page);
+  assert.ok(closed.launcherLeft < 40, `the closed button is bottom-left: ${JSON.stringify(closed)}`);
+  assert.equal(closed.launcherInk, "rgb(255, 255, 255)");
+  assert.equal(sessionRequests, 0, "no session before the visitor opens the chat");
+  assert.deepEqual(await axeViolations(page), [], "axe-core, closed");
   await page.click(w("button.launcher"));
   await page.waitForSelector(w(".msg-bot"), { timeout: 15000 });  // the greeting
   await page.waitForSelector(w(".chips:not([hidden]) .chip:not([disabled])"), { timeout: 15000 });

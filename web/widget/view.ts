@@ -70,6 +70,8 @@ export class WidgetView {
   private readonly drafts = new Map<number, { item: HTMLLIElement; text: Text }>();
   private readonly typers = new Map<string, { item: HTMLLIElement; timer: ReturnType<typeof setTimeout> }>();
   private session: WidgetSession | null = null;
+  /** look: the bot as known before a session (WidgetClient.preview()). */
+  private previewBot: WidgetSession["bot"] | null = null;
   private status: Status = "connecting";
   private handler: Handler = "bot";
   private waiting = false;
@@ -93,6 +95,7 @@ export class WidgetView {
     if (saved) this.useSession(saved);
     for (const { seq, message } of client.savedMessages()) this.showMessage(seq, message);
     if (client.wasOpen()) this.open(false);
+    else if (!saved) void client.preview();
   }
 
   /** Constructable style sheets are not blocked by a page's CSP without 'unsafe-inline'. */
@@ -197,8 +200,9 @@ export class WidgetView {
     this.sendButton.textContent = this.ui.send;
     this.attachButton.setAttribute("aria-label", this.ui.attach);
     this.attachButton.title = this.ui.attach;
-    this.heading.textContent = this.session?.bot.widget?.title || this.session?.bot.name || "Chat";
-    this.avatar.textContent = (this.session?.bot.name ?? "C").slice(0, 1).toUpperCase();
+    const bot = this.bot();
+    this.heading.textContent = bot?.widget?.title || bot?.name || "Chat";
+    this.avatar.textContent = (bot?.name ?? "C").slice(0, 1).toUpperCase();
     this.applyAppearance();
     this.showState();
     this.showFailure();
@@ -210,7 +214,7 @@ export class WidgetView {
    * wins over the bot's setting) and the suggested questions.
    */
   private applyAppearance(): void {
-    const widget = this.session?.bot.widget;
+    const widget = this.bot()?.widget;
     const color = widget?.color ?? "";
     if (parseHex(color)) {
       this.root.style.setProperty("--brand", color);
@@ -255,8 +259,18 @@ export class WidgetView {
 
   private useSession(session: WidgetSession): void {
     this.session = session;
+    this.useBot(session.bot);
+  }
+
+  /** The bot of the session, else as previewed, else null. */
+  private bot(): WidgetSession["bot"] | null {
+    return this.session?.bot ?? this.previewBot;
+  }
+
+  /** The bot's language (unless data-lang) and look. */
+  private useBot(bot: WidgetSession["bot"]): void {
     if (!this.options.lang) {
-      this.lang = session.bot.language || this.lang;
+      this.lang = bot.language || this.lang;
       this.ui = strings(this.lang);
     }
     this.applyTexts();
@@ -479,6 +493,11 @@ export class WidgetView {
   private makeEvents(): ClientEvents {
     return {
       session: (session) => this.useSession(session),
+      appearance: (bot) => {
+        if (this.session) return;
+        this.previewBot = bot;
+        this.useBot(bot);
+      },
       reset: () => this.clear(),
       message: (seq, message) => this.showMessage(seq, message),
       delta: (replyToSeq, delta) => this.showDelta(replyToSeq, delta),

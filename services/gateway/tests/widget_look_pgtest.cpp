@@ -95,3 +95,40 @@ TEST_CASE("look: widget appearance over REST and in the widget session response"
   auto other = owner_token(port, "other@shop.example");
   CHECK(request(port, http::verb::patch, path, R"({"widget":{"title":"Mine"}})", other).status == 404);
 }
+
+TEST_CASE("look: GET /api/v1/widget/{public_id} gives the bot's look before any session") {
+  Stack stack;
+  auto port = stack.port();
+  auto owner = owner_token(port, "look-get@shop.example");
+  auto created = request(port, http::verb::post, "/api/v1/bots",
+                         R"({"name":"Shop bot","greeting":"Hi!","widget":{"color":"#0b7a4b","position":"left",)"
+                         R"("suggested_questions":["Where is my order?"]}})",
+                         owner);
+  REQUIRE(created.status == 201);
+  const std::string public_id(created.json().at("public_id").as_string());
+  const std::string path = "/api/v1/widget/" + public_id;
+
+  auto got = request(port, http::verb::get, path);
+  INFO(got.body);
+  REQUIRE(got.status == 200);
+  CHECK(json::serialize(got.json()) ==
+        R"({"bot":{"name":"Shop bot","language":"en","greeting":"Hi!","widget":{"color":"#0b7a4b","title":"",)"
+        R"("position":"left","suggested_questions":["Where is my order?"]}}})");
+  CHECK(std::string(got.raw[http::field::cache_control]) == "no-store");
+  // Any token is ignored (a forged one too): the route is public.
+  CHECK(request(port, http::verb::get, path, {}, "not-a-token").status == 200);
+  // Unknown and malformed public ids: 404.
+  CHECK(request(port, http::verb::get, "/api/v1/widget/pb_0000000000000000").status == 404);
+  CHECK(request(port, http::verb::get, "/api/v1/widget/nope").status == 404);
+
+  // A bot with allowed origins: only from them.
+  auto limited = request(port, http::verb::patch, "/api/v1/bots/" + std::string(created.json().at("id").as_string()),
+                         R"({"allowed_origins":["https://shop.example"]})", owner);
+  REQUIRE(limited.status == 200);
+  CHECK(request(port, http::verb::get, path, {}, {}, "https://shop.example").status == 200);
+  for (const std::string origin : {"https://evil.example", ""}) {
+    auto refused = request(port, http::verb::get, path, {}, {}, origin);
+    CHECK(refused.status == 403);
+    CHECK(refused.error_code() == "origin_not_allowed");
+  }
+}

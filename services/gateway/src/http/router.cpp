@@ -78,6 +78,7 @@ constexpr std::array kRoutes = {
     Route{"PATCH", "/api/v1/team/members/{id}", Endpoint::kSetTeamMemberRole},
     Route{"GET", "/api/v1/bots/{id}/unanswered", Endpoint::kListUnanswered},  // rest/unanswered_rest.hpp
     Route{"POST", "/api/v1/bots/{id}/unanswered/dismiss", Endpoint::kDismissUnanswered},
+    Route{"GET", "/api/v1/widget/{public_id}", Endpoint::kWidgetAppearance},  // rest/widget_appearance_rest.hpp
 };
 
 /// Matches `path` against `pattern` segment by segment; "{...}" segments capture one non-empty

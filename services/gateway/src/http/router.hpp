@@ -65,6 +65,7 @@ enum class Endpoint {
   kPutE2eeDevice, kListE2eeDevices, kGetRoomE2ee, kPostRoomE2eeKeys,  // e2ee (rest/e2ee_rest.hpp)
   kCreateTeamInvite, kListTeamMembers, kRemoveTeamMember, kSetTeamMemberRole, kRevokeTeamInvite,  // team (rest/team_rest.hpp)
   kListUnanswered, kDismissUnanswered,  // unanswered questions (rest/unanswered_rest.hpp)
+  kWidgetAppearance,  // look: GET /api/v1/widget/{public_id} (rest/widget_appearance_rest.hpp)
 };
 
 /// Result of matching a request against the table.

@@ -4,6 +4,7 @@
 #include "rest/e2ee_rest.hpp"
 #include "rest/team_rest.hpp"
 #include "rest/unanswered_rest.hpp"
+#include "rest/widget_appearance_rest.hpp"
 #include "http/route_roles.hpp"
 
 #include <cstdint>
@@ -137,13 +138,6 @@ common::v1::ProviderSettings provider_from_json(const json::value& value) {
   return provider;
 }
 
-/// The widget session's `bot`: {name, language, greeting, widget} (look: the widget applies its
-/// appearance from it, docs/api.md "Widget sessions").
-json::object session_bot_json(const registry::v1::Bot& bot) {
-  return {{"name", bot.name()}, {"language", bot.language()}, {"greeting", bot.greeting()},
-          {"widget", widget_json(bot.widget())}};
-}
-
 }  // namespace
 
 std::string generated_guest_name() { return "Guest " + std::to_string(common::random_int(1000, 9999)); }
@@ -254,6 +248,7 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
     case Endpoint::kCreateTeamInvite: case Endpoint::kListTeamMembers: case Endpoint::kRemoveTeamMember:
     case Endpoint::kSetTeamMemberRole: case Endpoint::kRevokeTeamInvite: return team_rest(upstreams_, authenticate(request), route.endpoint, p, request);
     case Endpoint::kListUnanswered: case Endpoint::kDismissUnanswered: return unanswered_rest(upstreams_, authenticate(request), route.endpoint, p, request);
+    case Endpoint::kWidgetAppearance: return widget_appearance_rest(upstreams_, request, p.at(0));
   }
   return error_response(404, "not_found", "no such endpoint");
 }
@@ -671,7 +666,7 @@ HttpResponse RestApi::create_widget_session(const HttpRequest& request,
       {"expires_in", token.expires_in()},
       {"conversation_id", conversation.id()},
       {"visitor", {{"id", visitor_id}, {"name", name}}},
-      {"bot", session_bot_json(bot)}};
+      {"bot", widget_bot_json(bot)}};
   return json_response(201, result);
 }
 
@@ -711,7 +706,7 @@ HttpResponse RestApi::renew_widget_session(const HttpRequest& request,
       {"expires_in", token.expires_in()},
       {"conversation_id", claims.conversation_id},
       {"visitor", {{"id", claims.subject}, {"name", claims.name}}},
-      {"bot", session_bot_json(bot)}};
+      {"bot", widget_bot_json(bot)}};
   return json_response(200, result);
 }
 

@@ -56,4 +56,9 @@ json::object widget_json(const registry::v1::WidgetAppearance& widget) {
           {"suggested_questions", std::move(questions)}};
 }
 
+json::object widget_bot_json(const registry::v1::Bot& bot) {
+  return {{"name", bot.name()}, {"language", bot.language()}, {"greeting", bot.greeting()},
+          {"widget", widget_json(bot.widget())}};
+}
+
 }  // namespace botfactory::gateway

@@ -20,4 +20,8 @@ registry::v1::WidgetAppearance widget_from_json(const boost::json::value& value)
 /// {color, title, position, suggested_questions [..]} as stored.
 boost::json::object widget_json(const registry::v1::WidgetAppearance& widget);
 
+/// The `bot` of the widget session and appearance responses: {name, language, greeting, widget}
+/// (what a visitor's page may know about the bot; docs/api.md "Widget sessions").
+boost::json::object widget_bot_json(const registry::v1::Bot& bot);
+
 }  // namespace botfactory::gateway
