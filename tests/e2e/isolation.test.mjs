@@ -226,6 +226,10 @@ describe("tenant-isolation matrix on a live fleet", () => {
     // Team accounts: a live invite of A (its token must never reach anyone outside A).
     const teamInvite = ok(await http(GW, "POST", "/api/v1/team/invites", { token: fx.A.token, body: { role: "operator" } }), 201, "team invite of A");
     fx.ids.teamInviteA = teamInvite.invite_id;
+    // Saved replies: cnA, whose text no one outside A may see.
+    fx.cannedSecretA = `canned-secret-A-${nonce}`;
+    fx.ids.cannedA = ok(await http(GW, "POST", "/api/v1/canned-responses", { token: fx.A.token,
+      body: { short_code: "secret-a", content: fx.cannedSecretA } }), 201, "saved reply of A").id;
     // A's provider key: no answer to anyone (A's own reads included) may show more than its last four.
     fx.providerKeyA = `sk-provider-key-of-A-${nonce}-${randomBytes(8).toString("hex")}`;
     ok(await http(GW, "PUT", "/api/v1/provider-keys/openai", { token: fx.A.token, body: { key: fx.providerKeyA } }),
@@ -246,7 +250,7 @@ describe("tenant-isolation matrix on a live fleet", () => {
     // Everything of tenant A that no one outside A may see.
     fx.secretsA = [fx.A.user.id, fx.A.user.tenant_id, fx.A.account.email, fx.A.bot.id, fx.A.doc.id,
                    fx.ids.convA, fx.ids.convA2, fx.chatSecret, `knowledge-secret-A-${nonce}`, fx.providerKeyA,
-                   teamInvite.token, teamInvite.invite_id];
+                   teamInvite.token, teamInvite.invite_id, fx.cannedSecretA, fx.ids.cannedA];
 
     Object.assign(tokens, {
       owner: fx.A.token, other_tenant: fx.B.token, visitor_own: fx.A.session.token,
@@ -308,6 +312,8 @@ describe("tenant-isolation matrix on a live fleet", () => {
     telegram_webhook: () => ({ body: { update_id: 1 } }),
     mark_read: () => ({ body: { seq: 1 } }),
     dismiss_unanswered: (c) => ({ body: { key: `question of ${c}` } }),
+    create_canned: (c) => ({ body: { short_code: `by-${c.replace(/_/g, "-")}`, content: `saved by ${c}` } }),
+    update_canned: (c) => ({ body: { content: `edited by ${c}` } }),
     create_room: (c) => ({ body: { name: `room-by-${c}` } }),
     transfer_room_ownership: () => ({ body: { member_id: fx.A.user.id } }),
     set_room_member_role: () => ({ body: { role: "member" } }),
@@ -476,6 +482,10 @@ describe("tenant-isolation matrix on a live fleet", () => {
     const token = fx.A.token;
     const bot = await http(GW, "GET", `/api/v1/bots/${fx.ids.botA}`, { token });
     assert.equal(bot.body.name, "renamed-by-owner");
+    // Only the owner's edit reached A's saved reply; B's create went to B.
+    const canned = (await http(GW, "GET", "/api/v1/canned-responses", { token })).body.canned_responses;
+    assert.equal(canned.find((c) => c.id === fx.ids.cannedA)?.content, "edited by owner");
+    assert.deepEqual(canned.map((c) => c.short_code).sort(), ["by-owner", "secret-a"]);
     const bots = await http(GW, "GET", "/api/v1/bots", { token });
     assert.deepEqual(bots.body.bots.map((b) => b.name).sort(), ["created-by-owner", "renamed-by-owner"]);
     const docs = await http(GW, "GET", `/api/v1/bots/${fx.ids.botA}/knowledge`, { token });
@@ -491,7 +501,7 @@ describe("tenant-isolation matrix on a live fleet", () => {
   });
 
   test("REST: owner deletions (last, they destroy the targets)", async () => {
-    for (const id of ["takeover", "delete_document", "delete_bot", "delete_provider_key", "revoke_team_invite"]) await restCell(REST_ROWS.find((r) => r.id === id), "owner");
+    for (const id of ["takeover", "delete_document", "delete_bot", "delete_provider_key", "revoke_team_invite", "delete_canned"]) await restCell(REST_ROWS.find((r) => r.id === id), "owner");
     assert.deepEqual(problems, []);
     const gone = await http(GW, "GET", `/api/v1/bots/${fx.ids.botA}`, { token: fx.A.token });
     assert.equal(gone.status, 404);

@@ -212,6 +212,16 @@ export const REST_ROWS = [
     bind: { id: "userA" }, expect: [403, 404, 403, 403, 401, 401] },
   { id: "revoke_team_invite", method: "DELETE", path: "/api/v1/team/invites/{id}", target: "tiA",
     bind: { id: "teamInviteA" }, expect: [204, 404, 403, 403, 401, 401], ownerLast: true },
+  // Saved replies (docs/api.md "Canned responses"): users of the tenant only; cnA is A's saved
+  // reply. Another tenant's id is 404; operator-level 403s on writes are in canned.test.mjs.
+  { id: "list_canned", method: "GET", path: "/api/v1/canned-responses", target: "the caller's tenant",
+    expect: [200, "200 †", 403, 403, 401, 401] },
+  { id: "create_canned", method: "POST", path: "/api/v1/canned-responses", target: "the caller's tenant",
+    expect: [201, "201 †", 403, 403, 401, 401] },
+  { id: "update_canned", method: "PATCH", path: "/api/v1/canned-responses/{id}", target: "cnA",
+    bind: { id: "cannedA" }, expect: [200, 404, 403, 403, 401, 401] },
+  { id: "delete_canned", method: "DELETE", path: "/api/v1/canned-responses/{id}", target: "cnA",
+    bind: { id: "cannedA" }, expect: [204, 404, 403, 403, 401, 401], ownerLast: true },
   { id: "healthz", method: "GET", path: "/healthz", target: "—", expect: all(200) },
   { id: "readyz", method: "GET", path: "/readyz", target: "—", expect: all(200) },
   { id: "metrics", method: "GET", path: "/metrics", target: "—", expect: all(200) },

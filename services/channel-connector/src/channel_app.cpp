@@ -28,6 +28,7 @@
 #include "chat/message_edits.hpp"
 #include "chat/model_status.hpp"
 #include "chat/model_status_repository.hpp"
+#include "canned/canned_responses.hpp"
 #include "chat/unanswered_questions.hpp"
 #include "chat/unanswered_repository.hpp"
 #include "pipeline/grpc_clients.hpp"
@@ -120,7 +121,9 @@ struct ChannelApp::Parts {
         e2ee_rows(*pool),
         e2ee(e2ee_rows),
         unanswered_rows(*pool),
-        unanswered(unanswered_rows) {}
+        unanswered(unanswered_rows),
+        canned_rows(*pool),
+        canned(canned_rows, s.canned_max_per_tenant) {}
 
   std::shared_ptr<pg::Pool> pool;
   ChatStore store;
@@ -175,6 +178,8 @@ struct ChannelApp::Parts {
   E2eeRoomKeys e2ee;
   UnansweredRepository unanswered_rows;  // unanswered questions
   UnansweredQuestions unanswered;
+  CannedRepository canned_rows;  // canned: saved replies
+  CannedResponses canned;
 };
 
 ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& settings,
@@ -230,6 +235,7 @@ ChatService& ChannelApp::chat() { return parts_->chat; }
 RoomService& ChannelApp::rooms() { return parts_->rooms; }
 E2eeRoomKeys& ChannelApp::e2ee() { return parts_->e2ee; }
 UnansweredQuestions& ChannelApp::unanswered() { return parts_->unanswered; }
+CannedResponses& ChannelApp::canned() { return parts_->canned; }
 AttachmentService& ChannelApp::attachments() { return parts_->attachments; }
 AttachmentSweeper& ChannelApp::attachment_sweeper() { return parts_->sweeper; }
 ModelStatus& ChannelApp::model_status() { return parts_->model_status; }

@@ -24,6 +24,7 @@ class RoomService;
 class E2eeRoomKeys;
 class ModelStatus;
 class UnansweredQuestions;
+class CannedResponses;
 class MessageEdits;
 class ChannelBindings;
 class ChannelDeliveries;
@@ -57,6 +58,8 @@ class ChannelApp {
   ModelStatus& model_status();
   /// Unanswered questions (ListUnansweredQuestions / DismissUnansweredQuestion).
   UnansweredQuestions& unanswered();
+  /// canned: the tenants' saved replies (CannedResponseService).
+  CannedResponses& canned();
   /// edits: EditMessage / DeleteMessage / ListMessageVersions.
   MessageEdits& edits();
   ChannelBindings& bindings();

@@ -4,6 +4,7 @@
 
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/rpc/service_main.hpp"
+#include "canned/canned_grpc_service.hpp"
 #include "channel_app.hpp"
 #include "chat/model_status.hpp"
 #include "channels/channel_binding_grpc_service.hpp"
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
     services.push_back(std::make_unique<channel::ChannelBindingGrpc>(app->bindings(), &app->deliveries()));
     services.push_back(std::make_unique<channel::RoomGrpc>(app->rooms()));
     services.push_back(std::make_unique<channel::E2eeGrpc>(app->e2ee()));  // e2ee rooms
+    services.push_back(std::make_unique<channel::CannedGrpc>(app->canned()));  // saved replies
     return services;
   });
 }

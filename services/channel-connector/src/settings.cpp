@@ -48,6 +48,9 @@ ChannelSettings settings_from_env() {
       common::env_int("CHAT_COMMIT_LANES", static_cast<std::int64_t>(s.commit.lanes), 1, 16));
   s.edit_window =
       std::chrono::milliseconds(common::env_int("EDIT_WINDOW_MS", 300000, 0, 86400000));
+  // canned: saved replies per tenant (canned/canned_responses.hpp)
+  s.canned_max_per_tenant =
+      static_cast<int>(common::env_int("CANNED_RESPONSES_MAX", s.canned_max_per_tenant, 1, 100000));
   // tidy: the attachment sweeper (attachment_sweeper.hpp)
   s.attachment_sweep.interval = std::chrono::milliseconds(
       common::env_int("ATTACHMENT_SWEEP_INTERVAL_MS", s.attachment_sweep.interval.count(), 0, 86400000));

@@ -59,6 +59,8 @@ struct ChannelSettings {
   std::chrono::milliseconds edit_window{300000};
   /// tidy: the attachment sweeper (attachment_sweeper.hpp).
   SweepSettings attachment_sweep;
+  /// canned: saved replies one tenant may keep (CANNED_RESPONSES_MAX, 1..100000, default 500).
+  int canned_max_per_tenant = 500;
 };
 
 /// Reads REDIS_HOST, REDIS_PORT, REGISTRY_ADDR, SUBSCRIPTION_ADDR, AI_PROXY_ADDR, RPC_TIMEOUT_MS,

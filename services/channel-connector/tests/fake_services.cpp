@@ -18,6 +18,7 @@
 #include "channels/channel_deliveries.hpp"
 #include "chat/channel_grpc_service.hpp"
 #include "rooms/room_grpc_service.hpp"
+#include "canned/canned_grpc_service.hpp"
 #include "botfactory/crypto/secret_box.hpp"
 #include "chat/model_status.hpp"
 #include "migrations.hpp"
@@ -242,6 +243,8 @@ Harness::Harness(const std::function<void(ChannelSettings&)>& tweak,
   services.push_back(service_.get());
   room_service_ = std::make_unique<RoomGrpc>(app_->rooms());
   services.push_back(room_service_.get());
+  canned_service_ = std::make_unique<CannedGrpc>(app_->canned());
+  services.push_back(canned_service_.get());
   server_ = std::make_unique<rpc::Server>("127.0.0.1:0", services);
   stub_ = chat::v1::ChannelConnectorService::NewStub(rpc::make_channel(address()));
 }
@@ -252,6 +255,7 @@ Harness::~Harness() {
   server_.reset();
   binding_service_.reset();
   room_service_.reset();
+  canned_service_.reset();
   service_.reset();
   app_.reset();  // joins the pipeline workers while the fakes still answer
   fakes_server_.reset();

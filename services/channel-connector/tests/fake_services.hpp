@@ -39,6 +39,7 @@ class ChannelApp;
 class ChannelBindingGrpc;
 class ChannelConnectorGrpc;
 class RoomGrpc;
+class CannedGrpc;
 class ChatService;
 class RoomService;
 class MessageEdits;
@@ -160,8 +161,8 @@ class Harness {
                    std::optional<BindingSettings> bindings = std::nullopt);
   ~Harness();
 
-  /// "127.0.0.1:<port>" of ChannelConnectorService and RoomService (and ChannelBindingService
-  /// with bindings).
+  /// "127.0.0.1:<port>" of ChannelConnectorService, RoomService and CannedResponseService (and
+  /// ChannelBindingService with bindings).
   std::string address() const;
   /// "127.0.0.1:<port>" of the fakes (registry, subscription, ai-proxy).
   std::string fakes_address() const;
@@ -224,6 +225,7 @@ class Harness {
   std::unique_ptr<ChannelConnectorGrpc> service_;
   std::unique_ptr<ChannelBindingGrpc> binding_service_;
   std::unique_ptr<RoomGrpc> room_service_;  // harden: rooms over gRPC (gateway room pgtests)
+  std::unique_ptr<CannedGrpc> canned_service_;  // canned: saved replies, as main() serves them
   std::unique_ptr<rpc::Server> server_;
   std::unique_ptr<chat::v1::ChannelConnectorService::Stub> stub_;
   std::mutex tenants_mutex_;

@@ -32,13 +32,15 @@ int status_of(Endpoint e, const jwt::Claims& c) {
 TEST_CASE("route roles: operators use the chat, admins manage, only the owner bills and sets roles") {
   for (auto e : {Endpoint::kListTenantConversations, Endpoint::kTakeover, Endpoint::kListBots,
                  Endpoint::kGetBot, Endpoint::kPostRoomMessage, Endpoint::kUploadAttachment,
-                 Endpoint::kListTeamMembers, Endpoint::kCurrentSubscription, Endpoint::kListUnanswered}) {
+                 Endpoint::kListTeamMembers, Endpoint::kCurrentSubscription, Endpoint::kListUnanswered,
+                 Endpoint::kListCanned}) {
     CHECK(status_of(e, user("operator")) == 200);
   }
   for (auto e : {Endpoint::kCreateBot, Endpoint::kUpdateBot, Endpoint::kDeleteBot,
                  Endpoint::kAddKnowledge, Endpoint::kCreateChannel, Endpoint::kListChannels,
                  Endpoint::kSetProviderKey, Endpoint::kCreateTeamInvite, Endpoint::kRemoveTeamMember,
-                 Endpoint::kDismissUnanswered}) {
+                 Endpoint::kDismissUnanswered, Endpoint::kCreateCanned, Endpoint::kUpdateCanned,
+                 Endpoint::kDeleteCanned}) {
     CHECK(status_of(e, user("operator")) == 403);
     CHECK(status_of(e, user("admin")) == 200);
     CHECK(status_of(e, user("owner")) == 200);

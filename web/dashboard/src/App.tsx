@@ -20,6 +20,7 @@ import { TryItPage } from "./pages/TryItPage";
 import { InstallPage } from "./pages/InstallPage";
 import { SignInPage, SignUpPage } from "./pages/AuthPages";
 import { TeamPage } from "./pages/TeamPage";
+import { CannedPage } from "./pages/CannedPage";
 import { Link, match, navigate, useRoute } from "./router";
 
 const PUBLIC_ROUTES = ["/signin", "/signup"];
@@ -32,6 +33,7 @@ const NAV: NavItem[] = [
   { to: "/inbox", key: "nav.inbox" },
   { to: "/channels", key: "nav.channels" },
   { to: "/team", key: "team.nav" },
+  { to: "/saved-replies", key: "canned.nav" },
 ];
 
 export function App() {
@@ -75,6 +77,7 @@ export function App() {
   else if (route === "/plan") page = <PlanPage />;
   else if (route === "/inbox") page = <InboxPage />;
   else if (route === "/team") page = <TeamPage />;
+  else if (route === "/saved-replies") page = <CannedPage />;
   else if ((params = match("/inbox/:id", route))) page = <InboxPage conversationId={params.id} />;
   else page = <section className="card"><h1>{t("common.notFound")}</h1><Link to="/bots">{t("nav.bots")}</Link></section>;
 

@@ -9,7 +9,7 @@ namespace botfactory::gateway {
 namespace {
 
 /// Every endpoint that needs more than an operator. Anything not listed is operator-level.
-constexpr std::array<std::pair<Endpoint, TeamRole>, 21> kMinimumRoles{{
+constexpr std::array<std::pair<Endpoint, TeamRole>, 24> kMinimumRoles{{
     // Billing: the owner only.
     {Endpoint::kChangePlan, TeamRole::kOwner},
     {Endpoint::kDailyUsage, TeamRole::kAdmin},
@@ -36,6 +36,10 @@ constexpr std::array<std::pair<Endpoint, TeamRole>, 21> kMinimumRoles{{
     {Endpoint::kRevokeTeamInvite, TeamRole::kAdmin},
     {Endpoint::kRemoveTeamMember, TeamRole::kAdmin},
     {Endpoint::kSetTeamMemberRole, TeamRole::kOwner},
+    // Saved replies (listing them is operator-level: operators insert them into replies).
+    {Endpoint::kCreateCanned, TeamRole::kAdmin},
+    {Endpoint::kUpdateCanned, TeamRole::kAdmin},
+    {Endpoint::kDeleteCanned, TeamRole::kAdmin},
 }};
 
 const char* role_name(TeamRole role) {

@@ -79,6 +79,11 @@ constexpr std::array kRoutes = {
     Route{"GET", "/api/v1/bots/{id}/unanswered", Endpoint::kListUnanswered},  // rest/unanswered_rest.hpp
     Route{"POST", "/api/v1/bots/{id}/unanswered/dismiss", Endpoint::kDismissUnanswered},
     Route{"GET", "/api/v1/widget/{public_id}", Endpoint::kWidgetAppearance},  // rest/widget_appearance_rest.hpp
+    // Canned responses (rest/canned_rest.hpp)
+    Route{"GET", "/api/v1/canned-responses", Endpoint::kListCanned},
+    Route{"POST", "/api/v1/canned-responses", Endpoint::kCreateCanned},
+    Route{"PATCH", "/api/v1/canned-responses/{id}", Endpoint::kUpdateCanned},
+    Route{"DELETE", "/api/v1/canned-responses/{id}", Endpoint::kDeleteCanned},
 };
 
 /// Matches `path` against `pattern` segment by segment; "{...}" segments capture one non-empty

@@ -66,6 +66,7 @@ enum class Endpoint {
   kCreateTeamInvite, kListTeamMembers, kRemoveTeamMember, kSetTeamMemberRole, kRevokeTeamInvite,  // team (rest/team_rest.hpp)
   kListUnanswered, kDismissUnanswered,  // unanswered questions (rest/unanswered_rest.hpp)
   kWidgetAppearance,  // look: GET /api/v1/widget/{public_id} (rest/widget_appearance_rest.hpp)
+  kListCanned, kCreateCanned, kUpdateCanned, kDeleteCanned,  // saved replies (rest/canned_rest.hpp)
 };
 
 /// Result of matching a request against the table.

@@ -5,6 +5,7 @@
 #include "rest/team_rest.hpp"
 #include "rest/unanswered_rest.hpp"
 #include "rest/widget_appearance_rest.hpp"
+#include "rest/canned_rest.hpp"
 #include "http/route_roles.hpp"
 
 #include <cstdint>
@@ -249,6 +250,7 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
     case Endpoint::kSetTeamMemberRole: case Endpoint::kRevokeTeamInvite: return team_rest(upstreams_, authenticate(request), route.endpoint, p, request);
     case Endpoint::kListUnanswered: case Endpoint::kDismissUnanswered: return unanswered_rest(upstreams_, authenticate(request), route.endpoint, p, request);
     case Endpoint::kWidgetAppearance: return widget_appearance_rest(upstreams_, request, p.at(0));
+    case Endpoint::kListCanned: case Endpoint::kCreateCanned: case Endpoint::kUpdateCanned: case Endpoint::kDeleteCanned: return canned_rest(upstreams_, authenticate(request), route.endpoint, p, request);
   }
   return error_response(404, "not_found", "no such endpoint");
 }

@@ -1,6 +1,7 @@
 // One conversation of the inbox: its history paged backwards by seq ("load older"), live
 // messages and the bot's reply growing (message.delta), typing, the takeover state with
-// "Take over" / "Hand back", and the operator's reply box. Marks what is shown as read.
+// "Take over" / "Hand back", and the operator's reply box (with the saved-reply picker, "/").
+// Marks what is shown as read.
 
 import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { useTranslation } from "react-i18next";
@@ -11,6 +12,7 @@ import {
 import { ErrorMessage } from "../ErrorMessage";
 import { AttachButton } from "../files/AttachButton";
 import { AttachmentView } from "../files/AttachmentView";
+import { CannedComposer } from "../canned/CannedComposer";
 import { useChannelName } from "./ConversationList";
 import { visitorName } from "./visitorName";
 import { formatWhen } from "./when";
@@ -240,14 +242,14 @@ export function ConversationView(props: {
       <p className="muted inbox-hint">{handler === "human" ? t("inbox.humanHandles") : t("inbox.botHandles")}</p>
       <form className="row chat-form inbox-reply" onSubmit={send}>
         <label className="sr-only" htmlFor="inbox-reply">{t("inbox.reply")}</label>
-        <textarea id="inbox-reply" rows={2} value={text} maxLength={4000} placeholder={t("inbox.replyPlaceholder")}
+        <CannedComposer id="inbox-reply" value={text} maxLength={4000} placeholder={t("canned.replyPlaceholder")}
           disabled={handler !== "human"}
-          onChange={(e) => {
-            setText(e.target.value);
-            if (socket) socket.typing(conversationId, e.target.value.trim() !== "");
+          onChange={(value) => {
+            setText(value);
+            if (socket) socket.typing(conversationId, value.trim() !== "");
           }}
           onBlur={() => socket?.typing(conversationId, false)}
-          onKeyDown={onKey} data-testid="reply-text" />
+          onKeyDown={onKey} visitorName={item?.visitor.name} botName={item?.bot_name} />
         <AttachButton conversationId={conversationId} disabled={handler !== "human"} />
         <button className="button" type="submit" disabled={handler !== "human" || !text.trim()}
           data-testid="reply-send">{t("inbox.send")}</button>
