@@ -7,7 +7,9 @@
 // - a found route has one non-empty parameter without '/' per "{…}" of its pattern;
 // - 405 carries the allowed methods, never the one asked; the upload check agrees with the
 //   route;
-// - a bearer token is a piece of the header without surrounding spaces.
+// - a bearer token is a piece of the header without surrounding spaces;
+// - harden: every query value read as an integer (rest/query_params.*) is taken only when it is
+//   all ASCII digits, in range, and prints back as itself without its leading zeros.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +19,7 @@
 #include "fuzz_check.hpp"
 #include "http/http_message.hpp"
 #include "http/router.hpp"
+#include "rest/query_params.hpp"
 
 namespace gw = botfactory::gateway;
 
@@ -37,6 +40,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto parsed = gw::parse_target(target);
   FUZZ_CHECK(parsed.path.size() <= target.size());
   for (const auto& [key, value] : parsed.query) FUZZ_CHECK(key.size() + value.size() <= target.size());
+
+  for (const auto& [key, value] : parsed.query) {
+    auto number = gw::parse_decimal(value, 0, INT64_MAX);
+    bool digits = !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits) FUZZ_CHECK(!number);
+    if (number) {
+      auto significant = value.find_first_not_of('0');
+      FUZZ_CHECK(std::to_string(*number) ==
+                 (significant == std::string::npos ? std::string("0") : value.substr(significant)));
+      FUZZ_CHECK(gw::parse_decimal(value, *number, *number) == number);
+      if (*number > 0) FUZZ_CHECK(!gw::parse_decimal(value, 0, *number - 1));
+    }
+  }
 
   auto match = gw::match_route(method, parsed.path);
   std::size_t placeholders = 0;

@@ -1,7 +1,8 @@
 #include "botfactory/common/time.hpp"
 
 #include <ctime>
-#include <cstdio>
+
+#include <fmt/format.h>
 
 namespace botfactory::common {
 
@@ -15,11 +16,10 @@ std::string rfc3339_utc_from_micros(std::int64_t micros) {
   std::time_t t = static_cast<std::time_t>(seconds);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(rem / 1000));
-  return buf;
+  // fmt sizes the result itself: nothing to truncate (snprintf into a fixed buffer drew
+  // -Wformat-truncation: an int year may print 11 characters).
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(rem / 1000));
 }
 
 std::string rfc3339_utc(std::chrono::system_clock::time_point when) {

@@ -334,7 +334,8 @@ TEST_CASE("sentence re-rank: no pooled connection is held while the question is 
   CHECK(hits[0].semantic());
 }
 
-TEST_CASE("V021 on a database with queued Russian chunks: they are dropped, English ones stay queued") {
+TEST_CASE("V021 on a database with queued Russian chunks: they are dropped, English ones stay queued; "
+          "V023 drops the old title column") {
   testenv::TestDatabase db;
   pg::Connection sql(db.conninfo());
   std::vector<pg::Migration> before, all = migrations::registry_migrations();
@@ -367,6 +368,11 @@ TEST_CASE("V021 on a database with queued Russian chunks: they are dropped, Engl
   CHECK(sql.exec(kPendingTitles).int64(0, 0) == 0);  // its stored value came along
   CHECK(sql.exec("SELECT count(*) FROM registry.title_embeddings WHERE embedding = '\\x01'::bytea AND "
                  "bot_id = $1::uuid", {en}).int64(0, 0) == 1);
+  // V023 (after V021 copied the values): the old column and its index are gone.
+  CHECK(sql.exec("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'registry' "
+                 "AND table_name = 'documents' AND column_name = 'title_embedding'").int64(0, 0) == 0);
+  CHECK(sql.exec("SELECT count(*) FROM pg_indexes WHERE schemaname = 'registry' AND "
+                 "indexname = 'documents_title_pending_idx'").int64(0, 0) == 0);
   auto pool = std::make_shared<pg::Pool>(db.conninfo(), 2);
   registry::EmbeddingBackfill backfill(pool, real_encoder(), {});
   CHECK(backfill.run_until_idle() == 1);  // the English chunk

@@ -11,6 +11,11 @@
 // - the 503 of a connection over MAX_CONNECTIONS_PER_IP is followed by a lingering close, at
 //   most HTTP_LINGER_REFUSALS at once, and a lingering refusal holds no connection slot;
 // - a Content-Length over every route's limit is logged with its method and path.
+// harden:
+// - a visitor token on a route for users only is 403 forbidden (the handler's answer) before
+//   the body is read;
+// - the head is judged on the route the router sees: a percent-encoded fixed part
+//   ("/api/v1/%62ots") is the same route, a malformed escape is 400 before the body.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -124,6 +129,19 @@ std::string oversized_head(std::size_t length) {
   return request_head("POST", "/api/v1/bots", {{"Content-Type", "application/json"}}, length);
 }
 
+/// One round as a browser sends a refused request: the oversized head of `body_bytes` and the
+/// whole body first (REQUIREs the server to take every byte: without lingering close the writes
+/// fail with EPIPE / ECONNRESET), then everything the server answers until it closes; all within
+/// 20 s. The parsed answer (status 0 when incomplete).
+HttpResult write_whole_body_then_read(unsigned short port, std::size_t body_bytes) {
+  RawClient client(port);
+  auto deadline = Clock::now() + 20s;
+  auto ec = client.write_all(oversized_head(body_bytes) + std::string(body_bytes, 'x'), deadline);
+  INFO("write: " << ec.message());
+  REQUIRE_FALSE(ec);
+  return parse_response(client.read_all(deadline));
+}
+
 /// Sends an oversized head, then body bytes in 16 KiB writes for as long as the server takes
 /// them; true when the server cut the connection (a write or read failed) within `wait`.
 bool cut_off_within(unsigned short port, std::chrono::milliseconds wait, std::size_t* sent) {
@@ -208,13 +226,7 @@ TEST_CASE("lingering close: a client that writes its whole refused body still re
   const std::size_t body_bytes = 3 << 20;  // 3 MiB ≫ the client's 64 KiB send buffer
   for (int round = 0; round < 3; ++round) {
     INFO("round " << round);
-    RawClient client(g.port());
-    auto deadline = Clock::now() + 20s;
-    // As a browser does: the whole request first, the response after.
-    auto ec = client.write_all(oversized_head(body_bytes) + std::string(body_bytes, 'x'), deadline);
-    INFO("write: " << ec.message());
-    REQUIRE_FALSE(ec);  // without lingering: EPIPE / ECONNRESET, the body was not taken
-    auto r = parse_response(client.read_all(deadline));
+    auto r = write_whole_body_then_read(g.port(), body_bytes);
     REQUIRE(r.status == 413);
     CHECK(r.error_code() == "payload_too_large");
     CHECK(r.raw[http::field::connection] == "close");
@@ -359,12 +371,7 @@ TEST_CASE("a connection over the cap reads its 503 while it sends its body; ling
     for (int round = 0; round < 3; ++round) {
       INFO("round " << round);
       auto lingering = counter("gateway_http_lingering_closes_total");
-      RawClient client(g.port());
-      auto deadline = Clock::now() + 20s;
-      auto ec = client.write_all(oversized_head(body_bytes) + std::string(body_bytes, 'x'), deadline);
-      INFO("write: " << ec.message());
-      REQUIRE_FALSE(ec);  // without lingering: EPIPE / ECONNRESET, the body was not taken
-      auto r = parse_response(client.read_all(deadline));
+      auto r = write_whole_body_then_read(g.port(), body_bytes);
       REQUIRE(r.status == 503);
       CHECK(r.error_code() == "unavailable");
       CHECK(r.raw[http::field::connection] == "close");
@@ -426,4 +433,101 @@ TEST_CASE("a Content-Length over every route's limit is logged with its method a
   }
   INFO(line);
   CHECK(line.find("method=POST path=/api/v1/bots status=413") != std::string::npos);
+}
+
+TEST_CASE("a visitor token on a route for users only is refused with 403 before the body is read") {
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  Instance g(fakes.address());
+  auto port = g.port();
+  auto visitor = widget_session(port);
+  Headers auth = {{"Authorization", "Bearer " + visitor.token}, {"Content-Type", "application/json"}};
+  struct Route {
+    std::string method;
+    std::string target;
+    std::size_t declared;  // under the route's limit; never sent
+  };
+  // Every route with a body that serves user tokens only (requires_user_token()).
+  const std::vector<Route> user_only = {
+      {"POST", "/api/v1/subscriptions", 1000},
+      {"POST", "/api/v1/bots", 60 * 1000},
+      {"PATCH", "/api/v1/bots/b1", 1000},
+      {"POST", "/api/v1/bots/b1/knowledge", 8 * 1000 * 1000},
+      {"POST", "/api/v1/conversations/c1/takeover", 10},
+      {"POST", "/api/v1/conversations/c1/handback", 10},
+      {"POST", "/api/v1/conversations/c1/read", 10},
+      {"PUT", "/api/v1/provider-keys/openai", 1000},
+      {"POST", "/api/v1/bots/b1/channels", 1000},
+      {"POST", "/api/v1/bots/b1/channels/ch1/deliveries/replay", 1000},
+      {"PUT", "/api/v1/e2ee/devices/d1", 1000},
+      {"POST", "/api/v1/rooms/r1/e2ee/keys", 1000},
+      {"POST", "/api/v1/team/invites", 1000},
+      {"PATCH", "/api/v1/team/members/m1", 1000},
+      {"POST", "/api/v1/bots/b1/unanswered/dismiss", 1000},
+      {"POST", "/api/v1/canned-responses", 1000},
+      {"PATCH", "/api/v1/canned-responses/k1", 1000},
+  };
+  for (const auto& route : user_only) {
+    // The handler's answer: the same request with an empty body (nothing to wait for, so the
+    // handler answers).
+    auto handler = http_exchange(port, request_head(route.method, route.target, auth, 0), 5000ms);
+    INFO(route.method << " " << route.target << " (handler: " << handler.status << " " << handler.body << ")");
+    REQUIRE(handler.status == 403);
+    for (bool expect_continue : {false, true}) {
+      INFO((expect_continue ? "with" : "without") << " Expect: 100-continue");
+      Headers headers = auth;
+      if (expect_continue) headers.emplace_back("Expect", "100-continue");
+      // Only the head goes out: an answer proves the body was not waited for.
+      auto r = http_exchange(port, request_head(route.method, route.target, headers, route.declared), 5000ms);
+      REQUIRE(r.status == 403);
+      CHECK(r.body == handler.body);  // same code and message as the handler's
+      CHECK(r.error_code() == "forbidden");
+      CHECK(r.raw[http::field::connection] == "close");
+      CHECK(r.raw[http::field::access_control_allow_origin] == "*");
+    }
+  }
+  // Routes a visitor may use: the gateway waits for the body (no answer to a head alone).
+  const std::vector<std::string> visitor_routes = {
+      "/api/v1/rooms/r1/messages", "/api/v1/conversations/" + visitor.conversation_id + "/attachments",
+      "/api/v1/widget/" + std::string(kPublicId) + "/sessions"};
+  for (const auto& target : visitor_routes) {
+    INFO(target);
+    CHECK(http_exchange(port, request_head("POST", target, auth, 100), 500ms).status == 0);
+  }
+}
+
+TEST_CASE("the head is judged on the decoded route: encoded fixed parts, malformed escapes") {
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  Instance g(fakes.address());
+  auto port = g.port();
+  Headers json = {{"Content-Type", "application/json"}};
+  // No token on "/api/v1/%62ots" (the router's "/api/v1/bots"): the 401 comes from the head.
+  const std::vector<std::pair<std::string, std::string>> encoded = {
+      {"POST", "/api/v1/%62ots"}, {"PATCH", "/api/v1/%62%6F%74%73/b1"},
+      {"POST", "/%61pi/v1/team/invites"}, {"POST", "/api/v1/bots/b1/%6Bnowledge"}};
+  for (const auto& [method, target] : encoded) {
+    INFO(method << " " << target);
+    auto r = http_exchange(port, request_head(method, target, json, 1000), 5000ms);
+    REQUIRE(r.status == 401);
+    CHECK(r.error_code() == "unauthorized");
+    CHECK(r.raw[http::field::connection] == "close");
+  }
+  // A valid token on the encoded upload route: the upload's body limit applies (8 MB is under
+  // MAX_UPLOAD_BYTES; the raw path would have had MAX_BODY_BYTES, 64 KiB: 413 from the head) and
+  // the gateway waits for the body.
+  Headers user = {{"Content-Type", "multipart/form-data; boundary=B"},
+                  {"Authorization", "Bearer " + user_token(fakes, kTenant)}};
+  CHECK(http_exchange(port, request_head("POST", "/api/v1/bots/b1/%6bnowledge", user, 8 * 1000 * 1000), 500ms)
+            .status == 0);
+  // A malformed escape or an encoded '/' or NUL: the handler's 400, from the head.
+  for (std::string target : {"/api/v1/bots/%zz", "/api/v1/bots/b1%2Fknowledge", "/api/v1/bots/%00",
+                             "/api/v1/bots?name=%"}) {
+    INFO(target);
+    auto handler = http_exchange(port, request_head("GET", target, user), 5000ms);
+    REQUIRE(handler.status == 400);
+    auto r = http_exchange(port, request_head("POST", target, user, 1000), 5000ms);
+    REQUIRE(r.status == 400);
+    CHECK(r.body == handler.body);
+    CHECK(r.error_code() == "bad_request");
+    CHECK(r.raw[http::field::connection] == "close");
+  }
 }

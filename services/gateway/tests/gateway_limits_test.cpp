@@ -1,14 +1,9 @@
 // Unit tests of the gateway's hostile-client limits: client address keys (proxy hops, IPv6 /64),
-// connection caps, the bounded worker queue and the upstream circuit breaker.
+// connection caps and the upstream circuit breaker (the bounded worker queue: libs_unit_test).
 #include <catch2/catch.hpp>
-
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
 
 #include "http/client_address.hpp"
 #include "http/connection_limits.hpp"
-#include "work_queue.hpp"
 
 using namespace botfactory::gateway;
 using namespace std::chrono_literals;
@@ -89,35 +84,6 @@ TEST_CASE("connection caps count per address and in total; slots give back on re
   CHECK_FALSE(uncapped.acquire("", &why));
 }
 
-TEST_CASE("the worker queue refuses jobs beyond its capacity instead of growing") {
-  WorkQueue queue(1, 2);
-  std::mutex mutex;
-  std::condition_variable cv;
-  bool release = false;
-  bool started = false;
-  std::atomic<int> ran{0};
-  // Occupy the only worker.
-  REQUIRE(queue.try_submit([&] {
-    std::unique_lock lock(mutex);
-    started = true;
-    cv.notify_all();
-    cv.wait(lock, [&] { return release; });
-  }));
-  {
-    std::unique_lock lock(mutex);
-    cv.wait(lock, [&] { return started; });
-  }
-  CHECK(queue.try_submit([&] { ++ran; }));
-  CHECK(queue.try_submit([&] { ++ran; }));
-  CHECK(queue.waiting() == 2);
-  CHECK_FALSE(queue.try_submit([&] { ++ran; }));  // full
-  {
-    std::lock_guard lock(mutex);
-    release = true;
-  }
-  cv.notify_all();
-  queue.join();
-  CHECK(ran == 2);
-  CHECK(queue.waiting() == 0);
-}
+// The worker queue's bound (refusing beyond GATEWAY_WORKER_QUEUE) is tested with the class it
+// is, libs/asio's BoundedWorkerPool: tests/libs/bounded_worker_pool_test.cpp.
 

@@ -5,7 +5,9 @@
 // wait in the gateway's FIFO while INGEST_MAX_IN_FLIGHT has room and are refused with
 // `unavailable` + retry_after_ms past it (nothing stored); once the lock goes, every waiting
 // message is stored and acknowledged. gwleft: REST room posts (POST /api/v1/rooms/{id}/messages)
-// take their PostRoomMessage call's place in the same bound and FIFO.
+// take their PostRoomMessage call's place in the same bound and FIFO. harden: a REST room post
+// whose client left while it waited in that FIFO is not sent (gateway_ingest_rejected_total
+// {reason="client_gone"}); a post whose client stays is.
 
 #include <catch2/catch.hpp>
 
@@ -14,6 +16,7 @@
 #include <memory>
 #include <thread>
 
+#include "botfactory/metrics/registry.hpp"
 #include "botfactory/pg/connection.hpp"
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/server.hpp"
@@ -219,5 +222,81 @@ TEST_CASE("ingest: REST room posts share the INGEST_MAX_CALLS places with messag
   CHECK(ack.at("type").as_string() == "message.ack");
   CHECK(counting.calls.most.load() == kMaxCalls);
   CHECK(connector.count("SELECT count(*) FROM chat.messages") == before + 1 + kRestPosts);
+  ws.close();
+}
+
+TEST_CASE("ingest: a queued REST room post whose client left is not sent to channel-connector") {
+  constexpr int kGone = 3;
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  cct::Harness connector([](cc::ChannelSettings& s) { s.pipeline_threads = 1; });
+  CountingChannelGrpc counting(connector.app().chat(), &connector.app().model_status(),
+                               &connector.app().edits());
+  CountingRoomGrpc counting_rooms(connector.app().rooms(), counting.calls);
+  rpc::Server counted("127.0.0.1:0", {&counting, &counting_rooms});
+  Instance gw{fakes.address(), [&](gateway::GatewaySettings& s) {
+                s.channel_addr = "127.0.0.1:" + std::to_string(counted.port());
+                s.ingest_max_calls = 1;
+                s.ingest_max_in_flight = 64;
+                s.ws_max_in_flight_per_socket = 64;
+              }};
+  const std::string tenant = botfactory::common::random_uuid();
+  auto bot = connector.registry.add_bot(tenant, "Help", "en", "");
+  auto conversation = connector.create_conversation(tenant, bot.id()).id();
+  auto& rooms = connector.app().rooms();
+  auto room = rooms.create(cc::Actor{tenant, "user", botfactory::common::random_uuid(), "olga"}, "Gone", "", "public");
+  rooms.join(cc::Actor{tenant, "user", kUserId, "me"}, room.id(), "");
+  auto token = user_token(fakes, tenant);
+  WsClient ws(gw.port(), token);
+  REQUIRE(ws.open());
+  ws.send_json({{"type", "conversation.join"}, {"conversation_id", conversation}, {"since_seq", 0}});
+  ws.read_type("conversation.joined");
+  auto& registry = botfactory::metrics::Registry::global();
+  auto& queued = registry.gauge("gateway_ingest_calls_queued", "");
+  auto& gone = registry.counter("gateway_ingest_rejected_total", "", R"(reason="client_gone")");
+  const auto gone_before = gone.value();
+  const auto queued_before = queued.value();
+
+  // The only place on the wire: a WebSocket message held by the lock.
+  pg::Connection blocker(connector.conninfo());
+  blocker.exec("BEGIN");
+  blocker.exec("SELECT id FROM chat.conversations WHERE id = ANY($1::uuid[]) FOR UPDATE",
+               {"{" + conversation + "," + room.id() + "}"});
+  const auto before = connector.count("SELECT count(*) FROM chat.messages");
+  ws.send_json({{"type", "message.send"}, {"conversation_id", conversation}, {"client_id", "ws-1"}, {"text", "hi"}});
+  REQUIRE(cct::wait_until([&] { return counting.calls.open.load() == 1; }));
+
+  // Posts that wait in the gateway's FIFO: kGone whose clients leave, then one that stays.
+  auto post_text = [&](const std::string& client_id) {
+    std::string body = R"({"client_id":")" + client_id + R"(","text":"hello"})";
+    return request_head("POST", "/api/v1/rooms/" + room.id() + "/messages",
+                        {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
+                        body.size()) + body;
+  };
+  net::io_context io;
+  std::vector<std::unique_ptr<tcp::socket>> leaving;
+  for (int i = 0; i < kGone; ++i) {
+    auto socket = std::make_unique<tcp::socket>(io);
+    socket->connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), gw.port()));
+    net::write(*socket, net::buffer(post_text("gone-" + std::to_string(i))));
+    leaving.push_back(std::move(socket));
+    REQUIRE(cct::wait_until([&] { return queued.value() == queued_before + i + 1; }));  // FIFO order
+  }
+  HttpResult stays;
+  std::thread staying([&] { stays = http_exchange(gw.port(), post_text("stays"), 30000ms); });
+  REQUIRE(cct::wait_until([&] { return queued.value() == queued_before + kGone + 1; }));
+  for (auto& socket : leaving) socket->close();  // the clients leave before their turn
+
+  blocker.exec("COMMIT");
+  auto ack = next_answer(ws);
+  INFO(json::serialize(ack));
+  CHECK(ack.at("type").as_string() == "message.ack");
+  staying.join();
+  INFO(stays.body);
+  CHECK(stays.status == 201);
+  CHECK(gone.value() == gone_before + kGone);  // without the check: 0, and kGone more rows
+  CHECK(connector.count("SELECT count(*) FROM chat.messages") == before + 2);  // ws-1 and "stays"
+  CHECK(connector.count("SELECT count(*) FROM chat.messages WHERE client_id LIKE 'gone-%'") == 0);
+  CHECK(queued.value() == queued_before);
+  CHECK(counting.calls.most.load() == 1);
   ws.close();
 }

@@ -194,7 +194,7 @@ TEST_CASE("REST: GET /api/v1/usage/daily refuses a bad window or caller with a J
     auto bad = request(port, http::verb::get, "/api/v1/usage/daily?days=" + days, {}, owner);
     CHECK(bad.status == 400);
     CHECK(bad.error_code() == "validation_failed");
-    CHECK(bad.json().at("error").at("message").as_string() == "days must be an integer in [1, 90]");
+    CHECK(bad.json().at("error").at("message").as_string() == "days must be an integer in 1..90");
   }
   auto empty = request(port, http::verb::get, "/api/v1/usage/daily?days=", {}, owner);
   CHECK(empty.status == 200);  // empty = the default window

@@ -15,6 +15,7 @@
 #include "http/api_error.hpp"
 #include "http/bearer_auth.hpp"
 #include "http/lingering_close.hpp"
+#include "http/peer_closed.hpp"
 #include "botfactory/common/logging.hpp"
 #include "botfactory/common/random.hpp"
 #include "botfactory/common/request_id.hpp"
@@ -164,11 +165,19 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
     }
     auto& header = parser_->get();
     auto target = header.target();
-    auto path = std::string_view(target.data(), target.size());
-    path = path.substr(0, path.find('?'));
+    // harden: every decision from the head (body limit, webhook secret, token) is made on the
+    // route the router will see: the percent-decoded path (parse_target), so "/api/v1/%62ots"
+    // is "/api/v1/bots" here too. A target the handler would refuse (400, handle_request) is
+    // refused now when a body follows, unread (an upgrade keeps its own answers, upgrade()).
+    auto parsed = parse_target(std::string_view(target.data(), target.size()));
     method_ = std::string(header.method_string());
-    path_ = std::string(path);
+    path_ = parsed.path;
     request_id_ = incoming_request_id();
+    if (!parsed.ok && !parser_->is_done() && !beast::websocket::is_upgrade(header)) {
+      close_after_response_ = true;
+      return send(error_response(400, "bad_request", "malformed request target"), "other", false);
+    }
+    std::string_view path = parsed.path;
     std::string_view method(header.method_string().data(), header.method_string().size());
     bool upload = is_upload_route(method, path);
     bool attachment = is_attachment_upload_route(method, path);  // files
@@ -213,6 +222,13 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
       return send(error_response(*no_token), route.pattern, true);
     }
     if (!claims || !found || !reads_bearer_token(route.endpoint)) return continue_body();
+    try {
+      // harden: a visitor token on a route for users only: the handler's 403, body unread.
+      require_user_token(route.endpoint, *claims);
+    } catch (const ApiError& e) {
+      close_after_response_ = true;
+      return send(error_response(e), route.pattern, true);
+    }
     // Every route that reads the token: a revoked one is refused before the body is read.
     when_not_revoked(*claims, route.pattern, [attachment, claims](HttpSession& self) {
       if (attachment) return self.check_attachment_cap(claims->tenant_id);
@@ -495,7 +511,15 @@ class HttpSession : public Closable, public std::enable_shared_from_this<HttpSes
               [io = self->stream_.get_executor()](std::function<void()> task) {
                 net::post(io, std::move(task));
               },
-              self->context_.ingest);
+              self->context_.ingest,
+              // harden: a client that left while its post waited gets nothing sent upstream.
+              [weak = std::weak_ptr<HttpSession>(self), route_class] {
+                auto session = weak.lock();
+                if (!session) return true;
+                if (!peer_closed(session->stream_.socket().native_handle())) return false;
+                session->log_access(499, route_class);  // nginx's "client closed request"
+                return true;
+              });
         }
         if (!limited && self->context_.rest.handle_async(rest_request, route, reply, gate)) return;
         auto response = limited ? std::move(*limited) : self->context_.rest.handle(rest_request, route);

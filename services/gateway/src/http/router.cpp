@@ -159,4 +159,21 @@ bool requires_bearer_token(Endpoint endpoint) {
   return reads_bearer_token(endpoint) && endpoint != Endpoint::kCreateWidgetSession;
 }
 
+bool requires_user_token(Endpoint endpoint) {
+  if (!requires_bearer_token(endpoint)) return false;
+  switch (endpoint) {
+    // A widget visitor's own conversation (messages; files) and rooms (rest/rooms_rest.hpp).
+    case Endpoint::kListMessages:
+    case Endpoint::kUploadAttachment: case Endpoint::kGetAttachment: case Endpoint::kGetAttachmentThumbnail:
+    case Endpoint::kCreateRoom: case Endpoint::kListRooms: case Endpoint::kGetRoom: case Endpoint::kJoinRoom:
+    case Endpoint::kLeaveRoom: case Endpoint::kListRoomMembers: case Endpoint::kRemoveRoomMember:
+    case Endpoint::kSetRoomMemberRole: case Endpoint::kTransferRoomOwnership: case Endpoint::kCreateRoomInvite:
+    case Endpoint::kRevokeRoomInvite: case Endpoint::kListRoomMessages: case Endpoint::kPostRoomMessage:
+    case Endpoint::kSetRoomBot:
+      return false;
+    default:
+      return true;
+  }
+}
+
 }  // namespace botfactory::gateway

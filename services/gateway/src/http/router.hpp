@@ -99,4 +99,11 @@ bool reads_bearer_token(Endpoint endpoint);
 /// invalid token (401 `unauthorized`) before reading the body.
 bool requires_bearer_token(Endpoint endpoint);
 
+/// harden: true when `endpoint` serves user tokens only: its handler answers a valid visitor
+/// token 403 `forbidden` (require_user_token(), http/bearer_auth.hpp). Every endpoint of
+/// requires_bearer_token() but the ones a widget visitor uses: its conversation's messages,
+/// rooms, files. The server refuses a visitor token of such an endpoint with a body before
+/// reading the body.
+bool requires_user_token(Endpoint endpoint);
+
 }  // namespace botfactory::gateway

@@ -1,6 +1,6 @@
 #include "rest/channels_rest.hpp"
 
-#include <charconv>
+#include <cstdint>
 
 #include <boost/json.hpp>
 
@@ -9,6 +9,7 @@
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
 #include "rest/json_response.hpp"
+#include "rest/query_params.hpp"
 
 namespace botfactory::gateway {
 namespace {
@@ -107,9 +108,7 @@ std::int64_t delivery_id(const json::value& v) {
   } else if (v.is_uint64() && v.as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
     id = static_cast<std::int64_t>(v.as_uint64());
   } else if (v.is_string()) {
-    const auto& s = v.as_string();
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
-    if (ec != std::errc() || end != s.data() + s.size()) id = 0;
+    id = parse_decimal(v.as_string(), 1, INT64_MAX).value_or(0);
   }
   if (id <= 0) throw ApiError(400, "validation_failed", "ids must be delivery ids (positive integers)");
   return id;
@@ -173,14 +172,7 @@ HttpResponse list_failed_deliveries(const Upstreams& upstreams, const std::strin
   if (auto it = request.query.find("status"); it != request.query.end() && it->second != "failed") {
     throw ApiError(400, "validation_failed", "status must be \"failed\"");
   }
-  std::int32_t limit = 50;
-  if (auto it = request.query.find("limit"); it != request.query.end()) {
-    const auto& text = it->second;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
-    if (ec != std::errc() || end != text.data() + text.size() || limit < 1 || limit > 200) {
-      throw ApiError(400, "validation_failed", "limit must be an integer between 1 and 200");
-    }
-  }
+  auto limit = static_cast<std::int32_t>(query_int(request, "limit", 50, 1, 200));
   chat::v1::ListFailedDeliveriesRequest rpc_request;
   rpc_request.set_tenant_id(tenant_id);
   rpc_request.set_bot_id(bot_id);

@@ -1,11 +1,12 @@
 #include "rest/message_versions_rest.hpp"
 
-#include <charconv>
+#include <cstdint>
 
 #include <boost/json.hpp>
 
 #include "botfactory/rpc/timestamp.hpp"
 #include "http/api_error.hpp"
+#include "rest/query_params.hpp"
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
 
@@ -13,15 +14,12 @@ namespace botfactory::gateway {
 
 HttpResponse list_message_versions(const Upstreams& upstreams, const jwt::Claims& user,
                                    const std::string& conversation_id, const std::string& seq) {
-  std::int64_t number = 0;
-  auto [end, ec] = std::from_chars(seq.data(), seq.data() + seq.size(), number);
-  if (ec != std::errc() || end != seq.data() + seq.size() || number <= 0) {
-    throw ApiError(400, "validation_failed", "seq must be an integer > 0");
-  }
+  auto number = parse_decimal(seq, 1, INT64_MAX);  // a path segment: the query's integer rule
+  if (!number) throw ApiError(400, "validation_failed", "seq must be an integer > 0");
   chat::v1::ListMessageVersionsRequest request;
   request.set_tenant_id(user.tenant_id);
   request.set_conversation_id(conversation_id);
-  request.set_seq(number);
+  request.set_seq(*number);
   request.mutable_actor()->set_kind(common::v1::SENDER_KIND_OPERATOR);
   request.mutable_actor()->set_id(user.subject);
   chat::v1::ListMessageVersionsResponse response;

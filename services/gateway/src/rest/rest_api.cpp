@@ -34,6 +34,7 @@
 #include "webhooks/telegram_webhook.hpp"
 #include "webhooks/whatsapp_webhook.hpp"
 #include "rest/json_response.hpp"
+#include "rest/query_params.hpp"
 
 namespace botfactory::gateway {
 namespace {
@@ -86,21 +87,6 @@ std::optional<std::string> optional_string(const json::object& object, const cha
 
 std::string string_field(const json::object& object, const char* key) {
   return optional_string(object, key).value_or("");
-}
-
-/// Integer query parameter `key` in [min, max], `fallback` when absent.
-std::int64_t query_int(const HttpRequest& request, const char* key, std::int64_t fallback,
-                       std::int64_t min, std::int64_t max) {
-  auto it = request.query.find(key);
-  if (it == request.query.end() || it->second.empty()) return fallback;
-  try {
-    std::size_t used = 0;
-    long long value = std::stoll(it->second, &used);
-    if (used == it->second.size() && value >= min && value <= max) return value;
-  } catch (const std::exception&) {
-  }
-  throw validation(std::string(key) + " must be an integer in [" + std::to_string(min) + ", " +
-                   std::to_string(max) + "]");
 }
 
 /// `allowed_origins`: an array of strings (validated by bot-registry).

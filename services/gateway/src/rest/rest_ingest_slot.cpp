@@ -48,13 +48,19 @@ std::function<void(HttpResponse)> hold_ingest_slot(IngestLimiter& limiter,
 }
 
 IngestCallGate ingest_call_gate(std::function<void(std::function<void()>)> run_on_io,
-                                IngestLimiter& limiter) {
-  return [run_on_io = std::move(run_on_io), &limiter](std::function<void(IngestCallPlace)> start) {
-    run_on_io([run_on_io, &limiter, start = std::move(start)] {
-      limiter.start_call([run_on_io, &limiter, start] {  // the I/O thread, now or when a place frees
+                                IngestLimiter& limiter, std::function<bool()> client_gone) {
+  return [run_on_io = std::move(run_on_io), &limiter,
+          client_gone = std::move(client_gone)](std::function<void(IngestCallPlace)> start) {
+    run_on_io([run_on_io, &limiter, client_gone, start = std::move(start)] {
+      // The I/O thread, now or when a place frees.
+      limiter.start_call([run_on_io, &limiter, client_gone, start] {
         IngestCallPlace place(static_cast<const void*>(&limiter), [run_on_io, &limiter](const void*) {
           run_on_io([&limiter] { limiter.call_done(); });  // may start the next waiting call
         });
+        if (client_gone && client_gone()) {  // harden: nobody waits for this answer any more
+          limiter.note_client_gone();
+          return;  // the place goes back (posted, not nested: the queue may be long)
+        }
         try {
           start(std::move(place));
         } catch (const std::exception& e) {

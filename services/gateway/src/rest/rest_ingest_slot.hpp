@@ -43,7 +43,12 @@ using IngestCallGate = std::function<void(std::function<void(IngestCallPlace)> s
 /// behind the waiting calls of WebSocket message.send, FIFO. Bounded: a post holds an
 /// INGEST_MAX_IN_FLIGHT slot (take_ingest_slot()) before it reaches the gate. An exception from
 /// `start` is logged and its place given back. `limiter` must outlive every place.
+/// harden: `client_gone` (may be empty) runs on the I/O thread when the post's turn comes, just
+/// before `start`; when it returns true the client left while the post waited: `start` is not
+/// run but destroyed (nothing goes to channel-connector; its reply's slot is given back by
+/// hold_ingest_slot()), the place goes to the next waiting call, and the skip is counted in
+/// gateway_ingest_rejected_total{reason="client_gone"} (IngestLimiter::note_client_gone()).
 IngestCallGate ingest_call_gate(std::function<void(std::function<void()>)> run_on_io,
-                                IngestLimiter& limiter);
+                                IngestLimiter& limiter, std::function<bool()> client_gone = {});
 
 }  // namespace botfactory::gateway

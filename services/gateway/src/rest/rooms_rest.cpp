@@ -8,6 +8,7 @@
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
 #include "rest/json_response.hpp"
+#include "rest/query_params.hpp"
 
 namespace botfactory::gateway {
 namespace {
@@ -37,19 +38,6 @@ std::int64_t int_field(const json::object& o, const char* key) {
   if (it == o.end() || it->value().is_null()) return 0;
   if (!it->value().is_int64()) throw validation(std::string(key) + " must be an integer");
   return it->value().as_int64();
-}
-
-std::int64_t query_int(const HttpRequest& request, const char* key, std::int64_t min, std::int64_t max) {
-  auto it = request.query.find(key);
-  if (it == request.query.end() || it->second.empty()) return 0;
-  try {
-    std::size_t used = 0;
-    long long v = std::stoll(it->second, &used);
-    if (used == it->second.size() && v >= min && v <= max) return v;
-  } catch (const std::exception&) {
-  }
-  throw validation(std::string(key) + " must be an integer in [" + std::to_string(min) + ", " +
-                   std::to_string(max) + "]");
 }
 
 /// The caller as a room actor; a user's name is its username (auth GetUser).
@@ -163,7 +151,7 @@ HttpResponse rooms_rest(const Upstreams& upstreams, const jwt::Claims& claims, E
         if (scope->second != "mine" && scope->second != "public") throw validation("scope must be mine or public");
         r.set_scope(scope->second);
       }
-      r.set_limit(static_cast<int>(query_int(request, "limit", 1, 200)));
+      r.set_limit(static_cast<int>(query_int(request, "limit", 0, 1, 200)));
       json::array rooms;
       auto listed = call(upstreams, &RoomsRpc::ListRooms, r);
       for (const auto& room : listed.rooms()) rooms.push_back(room_json(room));
@@ -253,9 +241,9 @@ HttpResponse rooms_rest(const Upstreams& upstreams, const jwt::Claims& claims, E
       chat::v1::ListRoomMessagesRequest r;
       *r.mutable_actor() = actor;
       r.set_room_id(room_id);
-      r.set_since_seq(query_int(request, "since_seq", 0, INT64_MAX));
-      r.set_before_seq(query_int(request, "before_seq", 0, INT64_MAX));
-      r.set_limit(static_cast<int>(query_int(request, "limit", 1, 500)));
+      r.set_since_seq(query_int(request, "since_seq", 0, 0, INT64_MAX));
+      r.set_before_seq(query_int(request, "before_seq", 0, 0, INT64_MAX));
+      r.set_limit(static_cast<int>(query_int(request, "limit", 0, 1, 500)));
       json::array messages;
       auto listed = call(upstreams, &RoomsRpc::ListRoomMessages, r);
       for (const auto& m : listed.messages()) {

@@ -1,7 +1,5 @@
 #include "rest/unanswered_rest.hpp"
 
-#include <charconv>
-
 #include <boost/json.hpp>
 
 #include "botfactory/rpc/timestamp.hpp"
@@ -9,26 +7,12 @@
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
 #include "rest/json_response.hpp"
+#include "rest/query_params.hpp"
 
 namespace botfactory::gateway {
 namespace {
 
 namespace json = boost::json;
-
-/// Integer query parameter `key` in [min, max]; 0 (the service's default) when absent.
-int query_bound(const HttpRequest& request, const char* key, int min, int max) {
-  auto it = request.query.find(key);
-  if (it == request.query.end() || it->second.empty()) return 0;
-  int value = 0;
-  const auto& text = it->second;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
-    throw ApiError(400, "validation_failed", std::string(key) + " must be an integer in [" +
-                                                 std::to_string(min) + ", " +
-                                                 std::to_string(max) + "]");
-  }
-  return value;
-}
 
 /// 404 unless `bot_id` is a bot of `tenant_id` (another tenant's bot looks unknown).
 void require_own_bot(const Upstreams& upstreams, const std::string& tenant_id,
@@ -61,8 +45,8 @@ HttpResponse unanswered_rest(const Upstreams& upstreams, const jwt::Claims& clai
   const std::string& bot_id = params.at(0);
   if (endpoint == Endpoint::kListUnanswered) {
     chat::v1::ListUnansweredQuestionsRequest rpc_request;
-    rpc_request.set_days(query_bound(request, "days", 1, 90));
-    rpc_request.set_limit(query_bound(request, "limit", 1, 200));
+    rpc_request.set_days(static_cast<int>(query_int(request, "days", 0, 1, 90)));
+    rpc_request.set_limit(static_cast<int>(query_int(request, "limit", 0, 1, 200)));
     require_own_bot(upstreams, claims.tenant_id, bot_id);
     rpc_request.set_tenant_id(claims.tenant_id);
     rpc_request.set_bot_id(bot_id);

@@ -12,6 +12,7 @@ struct LimiterMetrics {
   metrics::Gauge& in_flight;
   metrics::Counter& rejected;
   metrics::Gauge& calls_queued;
+  metrics::Counter& client_gone;
 
   static LimiterMetrics& get() {
     auto& r = metrics::Registry::global();
@@ -22,7 +23,10 @@ struct LimiterMetrics {
                   "message.send refused with unavailable before PostMessage, by reason",
                   R"(reason="in_flight")"),
         r.gauge("gateway_ingest_calls_queued",
-                "message.send ready to go out, waiting for one of INGEST_MAX_CALLS calls")};
+                "message.send ready to go out, waiting for one of INGEST_MAX_CALLS calls"),
+        r.counter("gateway_ingest_rejected_total",
+                  "message.send refused with unavailable before PostMessage, by reason",
+                  R"(reason="client_gone")")};
     return m;
   }
 };
@@ -74,6 +78,8 @@ void IngestLimiter::call_done() {
   LimiterMetrics::get().calls_queued.add(-1);
   next();
 }
+
+void IngestLimiter::note_client_gone() { LimiterMetrics::get().client_gone.inc(); }
 
 bool IngestLimiter::wait_idle(std::chrono::milliseconds timeout) const {
   auto deadline = std::chrono::steady_clock::now() + timeout;

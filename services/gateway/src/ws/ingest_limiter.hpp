@@ -46,6 +46,9 @@ class IngestLimiter {
   void start_call(std::function<void()> start);
   /// The I/O thread only: a call started through start_call() was answered.
   void call_done();
+  /// harden: counts a post skipped at its turn because its client had left (its socket closed,
+  /// or the REST client's connection gone): gateway_ingest_rejected_total{reason="client_gone"}.
+  void note_client_gone();
   std::size_t calls_on_wire() const { return on_wire_; }
 
   /// Waits (sleeping in short steps) until no slot is held or `timeout` passed; true when none

@@ -834,6 +834,7 @@ class WsSession : public ConversationWatcher,
     context_.ingest.start_call([self = shared_from_this(), frame = std::move(frame)]() mutable {
       if (!self->closing_) return self->call_post(std::move(frame));
       // Closed while it waited for a call's place: not sent; the place goes to the next.
+      self->context_.ingest.note_client_gone();
       net::post(self->socket_.get_executor(), [self, frame = std::move(frame)] {
         self->posted(frame.client_id, frame.conversation_id,
                      OpError{"unavailable", "the socket closed"}, {});
