@@ -150,7 +150,9 @@ bool is_attachment_upload_route(std::string_view method, std::string_view path) 
 bool reads_bearer_token(Endpoint endpoint) {
   switch (endpoint) {
     case Endpoint::kRegister: case Endpoint::kLogin: case Endpoint::kRefresh: case Endpoint::kLogout:
-    case Endpoint::kListPlans: return false;
+    case Endpoint::kListPlans:
+    case Endpoint::kWidgetAppearance:  // look: public, any Authorization header is ignored
+      return false;
     default: return true;
   }
 }
