@@ -89,7 +89,8 @@ bool is_upload_route(std::string_view method, std::string_view path);
 bool is_attachment_upload_route(std::string_view method, std::string_view path);
 
 /// True when `endpoint` checks a bearer token it is given (docs/api.md): every endpoint but
-/// sign-up, login, refresh, logout and the plan list, which never read Authorization. The
+/// sign-up, login, refresh, logout, the plan list and the widget's look (GET
+/// /api/v1/widget/{public_id}), which never read Authorization. The
 /// server refuses a revoked token of such an endpoint before reading the request body.
 bool reads_bearer_token(Endpoint endpoint);
 
