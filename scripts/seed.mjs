@@ -52,6 +52,14 @@ const { token, bot } = await ensureTenantBot(api, demo, "pro", {
 // The answerer follows the environment on every start (a key added or removed since last time).
 const provider = demoProvider(process.env);
 const updated = must(await api.call("PATCH", `/api/v1/bots/${bot.id}`, { provider }, token), 200);
+// look: three suggested questions from the FAQ under the greeting (docs/widget.md "Appearance"),
+// unless the widget's appearance was changed since (an owner's choice stays; all defaults = never set).
+const demoQuestions = ["What is Common Voice?", "What is a Relay email mask?", "How can I get the Common Voice data?"];
+const widget = updated.widget;
+if (widget && widget.suggested_questions.length === 0 && widget.title === "" && widget.position === "right" &&
+    widget.color === "#3b3fd8") {
+  must(await api.call("PATCH", `/api/v1/bots/${bot.id}`, { widget: { suggested_questions: demoQuestions } }, token), 200);
+}
 const existing = must(await api.call("GET", `/api/v1/bots/${bot.id}/knowledge`, null, token), 200).documents;
 const titles = new Set(existing.map((d) => d.title));
 for (const docsPath of docsPaths) {

@@ -80,6 +80,9 @@ export const REST_ROWS = [
   // 200 for a visitor of this bot, 403 for any other valid token, 401 for a forged one.
   { id: "widget_session", method: "POST", path: "/api/v1/widget/{public_id}/sessions",
     target: "A's bot (public id)", bind: { public_id: "publicA" }, expect: [403, 403, 200, 403, 201, 401] },
+  // look: the bot's look before a session; public, any token ignored, nothing of the tenant in it.
+  { id: "widget_appearance", method: "GET", path: "/api/v1/widget/{public_id}",
+    target: "A's bot (public id)", bind: { public_id: "publicA" }, expect: all(200) },
   { id: "list_conversations", method: "GET", path: "/api/v1/bots/{id}/conversations", target: "A's bot",
     bind: { id: "botA" }, expect: user(200, 404) },
   { id: "bot_model_status", method: "GET", path: "/api/v1/bots/{id}/model-status", target: "A's bot",

@@ -15,6 +15,8 @@ import { callStrings, editStrings } from "./edits-calls-i18n.js";
 import { RoomsPanel } from "./rooms-panel.js";
 import { AnswerFeedback } from "./answer-feedback.js";
 import { feedbackStrings } from "./feedback-i18n.js";
+import { SuggestedQuestions } from "./suggested-questions.js";
+import { accentOnWhite, inkOn, parseHex } from "./contrast.js";
 import {
   acceptedTypes, isFileOnlyText, paperclipIcon, renderAttachment, uploadAttachment, uploadClientId, uploadErrorText,
 } from "./attachments.js";
@@ -32,6 +34,15 @@ const title = document.querySelector<HTMLHeadingElement>("#bot-name")!;
 const avatar = document.querySelector<HTMLDivElement>(".avatar")!;
 
 let ui: Strings = t(navigator.language.slice(0, 2));
+// look: the bot's suggested questions above the composer until the visitor writes.
+const chips = new SuggestedQuestions((question) => {
+  const draft = input.value;
+  input.value = question;
+  form.requestSubmit();
+  input.value = draft;
+  input.focus();
+});
+form.before(chips.element);
 const rooms = new RoomsPanel(document.querySelector<HTMLElement>("#rooms")!, location.origin);
 let session: WidgetSession | null = null;
 let client: WidgetClient | null = null;
@@ -151,6 +162,7 @@ function fillText(item: HTMLLIElement, message: ChatMessage): void {
 
 function showMessage(seq: number, message: ChatMessage): void {
   if (rendered.has(seq)) return;
+  if (message.sender.kind === "visitor") chips.markWritten();
   let item: HTMLLIElement;
   const streamed = message.sender.kind === "bot" ? oldestDraft() : null;
   if (message.sender.kind === "bot") hideTyping();
@@ -210,6 +222,7 @@ function clearConversation(): void {
   drafts.clear();
   hideTyping();
   feedback.reset();
+  chips.reset();
 }
 
 /** Shows the bot's name and switches the texts to its language. */
@@ -225,6 +238,14 @@ function useSession(next: WidgetSession): void {
   title.textContent = next.bot.name;
   avatar.textContent = next.bot.name.slice(0, 1).toUpperCase();
   document.documentElement.lang = next.bot.language;
+  chips.set(next.bot.widget?.suggested_questions ?? [], ui.suggestions);
+  const color = next.bot.widget?.color ?? "";
+  if (parseHex(color)) {  // look: the bot's accent, with readable text on it (contrast.ts)
+    const root = document.documentElement.style;
+    root.setProperty("--brand", color);
+    root.setProperty("--brand-ink", inkOn(color));
+    root.setProperty("--brand-text", accentOnWhite(color));
+  }
   calls.render();
   feedback.relabel();
 }
@@ -263,6 +284,7 @@ const events: ClientEvents = {
   },
   status(state) {
     sendButton.disabled = state !== "online";
+    chips.setEnabled(state === "online");
     if (state === "connecting") setStatus(ui.connecting, false);
     else if (state === "online") setStatus(ui.online, true);
     else setStatus(ui.offline, false);
@@ -292,6 +314,7 @@ form.addEventListener("submit", (event) => {
   item.classList.add("sending");
   pending.set(clientId, item);
   log.insertBefore(item, log.querySelector(":scope > li.draft, :scope > li.typing"));
+  chips.markWritten();
   showTyping();
   scrollToEnd(true);
   input.value = "";

@@ -63,7 +63,15 @@ export interface WidgetSession {
   token: string;
   conversation_id: string;
   visitor: { id: string; name: string };
-  bot: { name: string; language: string; greeting: string };
+  bot: { name: string; language: string; greeting: string; widget?: WidgetAppearance };
+}
+
+/** look: the bot's widget appearance (docs/api.md "Bots"; absent from gateways before it). */
+export interface WidgetAppearance {
+  color: string;     // "#rrggbb"
+  title: string;     // "" = the bot's name
+  position: string;  // "right" | "left"
+  suggested_questions: string[];
 }
 
 /** Who answers the visitor: the bot, or a person who took the conversation over. */

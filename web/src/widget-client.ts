@@ -33,6 +33,8 @@ export interface ClientEvents {
   changed?(targetSeq: number, message: ChatMessage): void;
   /** calls: a `call.*` frame addressed to this visitor. */
   call?(frame: CallFrame): void;
+  /** look: the bot (name, language, appearance) before any session exists (preview()). */
+  appearance?(bot: WidgetSession["bot"]): void;
 }
 
 /** An HTTP error of the widget session route, with the API's error code. */
@@ -94,6 +96,25 @@ export class WidgetClient {
     if (!this.saved) return;
     this.saved.open = open;
     this.store.save(this.saved);
+  }
+
+  /**
+   * look: without a saved session, asks the gateway for the bot's look (GET
+   * /api/v1/widget/{public_id}, docs/api.md) so the closed widget already has its colour and
+   * side; reported through `appearance` unless a session came first. Failures are ignored (the
+   * session reports them when the visitor opens the chat).
+   */
+  async preview(): Promise<void> {
+    if (this.saved) return;
+    try {
+      const url = `${this.gateway}/api/v1/widget/${encodeURIComponent(this.publicId)}`;
+      const response = await fetch(url, { credentials: "omit" });
+      if (!response.ok) return;
+      const body = (await response.json()) as { bot?: WidgetSession["bot"] };
+      if (!this.saved && body.bot) this.events.appearance?.(body.bot);
+    } catch {
+      // offline or blocked: the defaults stay until the session
+    }
   }
 
   /** Opens or restores the session and connects; idempotent. */
@@ -331,7 +352,7 @@ export class WidgetClient {
     try {
       const renewed = await this.requestSession(current.session.token);
       if (renewed.conversation_id === current.session.conversation_id) {
-        current.session = { ...current.session, token: renewed.token };
+        current.session = { ...current.session, token: renewed.token, bot: renewed.bot ?? current.session.bot };
         this.persist();
       }
     } catch (error) {
@@ -360,8 +381,10 @@ export class WidgetClient {
     try {
       const renewed = await this.requestSession(current.session.token);
       if (this.saved !== current || renewed.conversation_id !== current.session.conversation_id) return;
-      current.session = { ...current.session, token: renewed.token };
+      // look: the bot's current name and appearance come with the renewal.
+      current.session = { ...current.session, token: renewed.token, bot: renewed.bot ?? current.session.bot };
       this.persist();
+      this.events.session(current.session);
       this.frame({ type: "auth", token: renewed.token });
       this.scheduleRenewal();
     } catch (error) {

@@ -6,7 +6,7 @@
 
 export const css = `
 :host { all: initial !important; display: block !important; position: static !important; }
-.root { --brand: #3b3fd8; --brand-ink: #fff; --ink: #1d2330; --muted: #5b6270; --bot: #eef0f6; --op: #fdf1c7;
+.root { --brand: #3b3fd8; --brand-ink: #fff; --brand-text: #3b3fd8; --ink: #1d2330; --muted: #5b6270; --bot: #eef0f6; --op: #fdf1c7;
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
   -webkit-text-size-adjust: 100%; }
 .root *, .root *::before, .root *::after { box-sizing: border-box; font: inherit; color: inherit; letter-spacing: normal;
@@ -41,7 +41,7 @@ export const css = `
 .msg-bot, .msg-operator, .msg-typing { align-self: flex-start; background: var(--bot); border-bottom-left-radius: 4px; }
 .msg-operator { background: var(--op); }
 .msg-visitor { align-self: flex-end; background: var(--brand); color: var(--brand-ink); border-bottom-right-radius: 4px; }
-.msg-visitor .who, .msg-visitor time { color: rgba(255,255,255,.88); }
+.msg-visitor .who, .msg-visitor time { color: var(--brand-ink); opacity: .88; }
 .msg.sending { opacity: .7; }
 .msg.draft .text::after { content: "▍"; animation: blink 1s steps(1) infinite; }
 @keyframes blink { 50% { opacity: 0; } }
@@ -51,7 +51,7 @@ export const css = `
 .typing .dots i:nth-child(3) { animation-delay: .3s; }
 @keyframes dot { 30% { opacity: 1; transform: translateY(-2px); } 60% { opacity: .4; transform: none; } }
 .msg sup.cite { font-size: .72em; line-height: 0; margin-left: 1px; vertical-align: super; }
-.msg sup.cite a { color: var(--brand); text-decoration: none; font-weight: 650; padding: 0 1px; }
+.msg sup.cite a { color: var(--brand-text); text-decoration: none; font-weight: 650; padding: 0 1px; }
 .msg .sources { margin-top: 6px; padding-top: 5px; border-top: 1px solid rgba(29, 35, 48, .12); font-size: 12.5px; color: var(--muted); }
 .msg .sources-title { display: block; font-weight: 650; font-size: 11px; text-transform: uppercase; letter-spacing: .04em; }
 .msg .sources ol { margin: 0; padding-left: 20px; }
@@ -88,7 +88,13 @@ export const css = `
 .composer button:disabled { background: #8c8fb8; cursor: default; }
 button:focus-visible, textarea:focus-visible, a:focus-visible, .log:focus-visible, .sources li:focus-visible {
   outline: 3px solid #f59e0b; outline-offset: 2px; }
-.head button:focus-visible { outline-color: #fff; outline-offset: -3px; }
+.head button:focus-visible { outline-color: var(--brand-ink); outline-offset: -3px; }
+.chips { display: flex; flex-wrap: wrap; justify-content: flex-end; gap: 6px; padding: 0 12px 8px; }
+.chips[hidden] { display: none; }
+.chips .chip { border: 1.5px solid var(--brand-text); border-radius: 999px; background: #fff; color: var(--brand-text);
+  padding: 5px 12px; margin: 0; font-size: 13.5px; cursor: pointer; max-width: 100%; overflow-wrap: anywhere; }
+.chips .chip:hover:not(:disabled) { background: var(--brand); border-color: var(--brand); color: var(--brand-ink); }
+.chips .chip:disabled { opacity: .55; cursor: default; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (max-width: 480px) {
   .panel, .left .panel { inset: 0; width: 100%; height: 100%; border-radius: 0; }

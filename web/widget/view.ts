@@ -10,6 +10,8 @@ import { clock, strings, type Strings } from "./i18n.js";
 import { css } from "./styles.js";
 import { AnswerFeedback } from "../src/answer-feedback.js";
 import { feedbackStrings } from "../src/feedback-i18n.js";
+import { accentOnWhite, inkOn, parseHex } from "../src/contrast.js";
+import { SuggestedQuestions } from "../src/suggested-questions.js";
 import {
   acceptedTypes, isFileOnlyText, paperclipIcon, renderAttachment, uploadAttachment, uploadClientId, uploadErrorText,
 } from "../src/attachments.js";
@@ -63,11 +65,15 @@ export class WidgetView {
   private readonly sendButton = el("button");
   private readonly attachButton = el("button", "attach");  // files
   private readonly fileInput = el("input");
+  /** look: the bot's suggested questions, under the greeting until the visitor writes. */
+  private readonly chips = new SuggestedQuestions((question) => this.ask(question));
   private readonly rendered = new Map<number, HTMLLIElement>();
   private readonly pending = new Map<string, HTMLLIElement>();
   private readonly drafts = new Map<number, { item: HTMLLIElement; text: Text }>();
   private readonly typers = new Map<string, { item: HTMLLIElement; timer: ReturnType<typeof setTimeout> }>();
   private session: WidgetSession | null = null;
+  /** look: the bot as known before a session (WidgetClient.preview()). */
+  private previewBot: WidgetSession["bot"] | null = null;
   private status: Status = "connecting";
   private handler: Handler = "bot";
   private waiting = false;
@@ -98,6 +104,7 @@ export class WidgetView {
     if (saved) this.useSession(saved);
     for (const { seq, message } of client.savedMessages()) this.showMessage(seq, message);
     if (client.wasOpen()) this.open(false);
+    else if (!saved) void client.preview();
   }
 
   /** Constructable style sheets are not blocked by a page's CSP without 'unsafe-inline'. */
@@ -112,7 +119,7 @@ export class WidgetView {
   }
 
   private build(): void {
-    if (this.options.position === "left") this.root.classList.add("left");
+    if (this.options.position === "left") this.root.classList.add("left");  // before any session
     this.launcher.type = "button";
     this.launcher.setAttribute("aria-expanded", "false");
     this.launcher.setAttribute("aria-controls", "bf-panel");
@@ -179,7 +186,7 @@ export class WidgetView {
     this.input.addEventListener("input", () => this.visitorTyping());
     this.input.addEventListener("blur", () => this.visitorStopped());
 
-    this.panel.append(head, this.alert, this.log, bar, this.form);
+    this.panel.append(head, this.alert, this.log, this.chips.element, bar, this.form);
     this.panel.addEventListener("keydown", (event) => {
       if (event.key === "Escape") {
         event.stopPropagation();
@@ -202,11 +209,39 @@ export class WidgetView {
     this.sendButton.textContent = this.ui.send;
     this.attachButton.setAttribute("aria-label", this.ui.attach);
     this.attachButton.title = this.ui.attach;
-    this.heading.textContent = this.session?.bot.name ?? "Chat";
-    this.avatar.textContent = (this.session?.bot.name ?? "C").slice(0, 1).toUpperCase();
+    const bot = this.bot();
+    this.heading.textContent = bot?.widget?.title || bot?.name || "Chat";
+    this.avatar.textContent = (bot?.name ?? "C").slice(0, 1).toUpperCase();
+    this.applyAppearance();
     this.showState();
     this.showFailure();
     this.feedback?.relabel();
+  }
+
+  /**
+   * look: the bot's appearance (docs/widget.md "Appearance"): the accent with white or
+   * near-black text on it by WCAG 2.1 contrast (../src/contrast.ts), the side (data-position
+   * wins over the bot's setting) and the suggested questions.
+   */
+  private applyAppearance(): void {
+    const widget = this.bot()?.widget;
+    const color = widget?.color ?? "";
+    if (parseHex(color)) {
+      this.root.style.setProperty("--brand", color);
+      this.root.style.setProperty("--brand-ink", inkOn(color));
+      this.root.style.setProperty("--brand-text", accentOnWhite(color));
+    }
+    this.root.classList.toggle("left", (this.options.position ?? widget?.position) === "left");
+    this.chips.set(widget?.suggested_questions ?? [], this.ui.suggestions);
+  }
+
+  /** look: a suggested question clicked: sent as the visitor's message (the composer keeps its draft). */
+  private ask(question: string): void {
+    const draft = this.input.value;
+    this.input.value = question;
+    this.submit();
+    this.input.value = draft;  // sent or not (offline), the visitor's own draft stays
+    this.input.focus();
   }
 
   /** Opens the panel (and connects); `focus` moves the keyboard focus into the composer. */
@@ -236,8 +271,18 @@ export class WidgetView {
     const changed = this.session?.conversation_id !== session.conversation_id;
     this.session = session;
     if (changed) void this.feedback.refresh();  // the server's ratings replace the saved ones
+    this.useBot(session.bot);
+  }
+
+  /** The bot of the session, else as previewed, else null. */
+  private bot(): WidgetSession["bot"] | null {
+    return this.session?.bot ?? this.previewBot;
+  }
+
+  /** The bot's language (unless data-lang) and look. */
+  private useBot(bot: WidgetSession["bot"]): void {
     if (!this.options.lang) {
-      this.lang = session.bot.language || this.lang;
+      this.lang = bot.language || this.lang;
       this.ui = strings(this.lang);
     }
     this.applyTexts();
@@ -256,6 +301,7 @@ export class WidgetView {
     this.handoffButton.hidden = this.handler === "human" || this.waiting || this.status !== "online";
     this.handoffButton.disabled = false;
     this.sendButton.disabled = this.status !== "online";
+    this.chips.setEnabled(this.status === "online" && !this.failure);
   }
 
   private showFailure(): void {
@@ -278,6 +324,7 @@ export class WidgetView {
     this.pending.set(clientId, item);
     this.log.insertBefore(item, this.tail());
     this.input.value = "";
+    this.chips.markWritten();
     this.scrollToEnd(true);
   }
 
@@ -288,6 +335,7 @@ export class WidgetView {
     if (!file || !this.session) return;
     const item = this.bubble("visitor", this.ui.you, file.name, new Date().toISOString());
     item.classList.add("sending");
+    this.chips.markWritten();
     this.log.insertBefore(item, this.tail());
     this.scrollToEnd(true);
     try {
@@ -365,6 +413,7 @@ export class WidgetView {
       item.remove();
     }
     if (kind === "visitor") {
+      this.chips.markWritten();
       for (const [clientId, mine] of this.pending) {
         if (mine.querySelector(".text")?.textContent === message.text) {
           mine.remove();
@@ -452,11 +501,17 @@ export class WidgetView {
     for (const { timer } of this.typers.values()) clearTimeout(timer);
     this.typers.clear();
     this.feedback.reset();
+    this.chips.reset();
   }
 
   private makeEvents(): ClientEvents {
     return {
       session: (session) => this.useSession(session),
+      appearance: (bot) => {
+        if (this.session) return;
+        this.previewBot = bot;
+        this.useBot(bot);
+      },
       reset: () => this.clear(),
       message: (seq, message) => this.showMessage(seq, message),
       delta: (replyToSeq, delta) => this.showDelta(replyToSeq, delta),

@@ -16,6 +16,7 @@
 #include "search_query.hpp"
 #include "text_extract.hpp"
 #include "validation.hpp"
+#include "widget_appearance.hpp"
 
 namespace botfactory::registry {
 namespace {
@@ -31,6 +32,13 @@ void require_bot_ids(const std::string& tenant_id, const std::string& bot_id) {
 }
 
 [[noreturn]] void throw_bot_not_found() { rpc::throw_not_found("bot not found"); }
+
+/// look: the request's widget appearance, checked (checked_widget()).
+WidgetFields widget_fields(const registry::v1::WidgetAppearance& widget) {
+  std::vector<std::string> questions(widget.suggested_questions().begin(),
+                                     widget.suggested_questions().end());
+  return checked_widget(widget.color(), widget.title(), widget.position(), questions);
+}
 
 /// The document's text blocks; the extractor's refusals become INVALID_ARGUMENT.
 std::vector<TextBlock> extract_blocks(registry::v1::DocumentFormat format, std::string_view raw,
@@ -93,6 +101,7 @@ registry::v1::Bot BotRegistry::create_bot(const registry::v1::CreateBotRequest& 
   bot.instructions = checked_instructions(request.instructions());
   if (request.has_provider()) bot.provider = checked_provider(request.provider());
   bot.allowed_origins = checked_origins(request.allowed_origins());
+  if (request.has_widget()) bot.widget = widget_fields(request.widget());
 
   // Read the plan before opening a transaction: no database lock is held across the RPC.
   const PlanLimits limits = entitlements_->limits(request.tenant_id());
@@ -153,6 +162,7 @@ registry::v1::Bot BotRegistry::update_bot(const registry::v1::UpdateBotRequest& 
   if (request.has_allowed_origins()) {
     changes.allowed_origins = checked_origins(request.allowed_origins().origins());
   }
+  if (request.has_widget()) changes.widget = widget_fields(request.widget());
 
   auto connection = pool_->acquire();
   pg::Transaction tx(*connection);

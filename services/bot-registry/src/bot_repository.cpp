@@ -16,13 +16,15 @@ namespace {
   "temperature, (extract(epoch from created_at) * 1000000)::bigint, "                       \
   "(extract(epoch from updated_at) * 1000000)::bigint, allowed_origins, "                   \
   "max_output_tokens, fallback_to_extractive, EXISTS (SELECT 1 FROM registry.provider_keys k " \
-  "WHERE k.tenant_id = bots.tenant_id AND k.provider = bots.provider)"
+  "WHERE k.tenant_id = bots.tenant_id AND k.provider = bots.provider), "                     \
+  "widget_color, widget_title, widget_position, widget_questions"
 
 constexpr const char* kInsertBot =
     "INSERT INTO registry.bots (tenant_id, public_id, name, language, greeting, instructions, "
-    "provider, model, temperature, allowed_origins, max_output_tokens, fallback_to_extractive) "
+    "provider, model, temperature, allowed_origins, max_output_tokens, fallback_to_extractive, "
+    "widget_color, widget_title, widget_position, widget_questions) "
     "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::float8, $10::text[], $11::integer, "
-    "$12::boolean) "
+    "$12::boolean, $13, $14, $15, $16::text[]) "
     "ON CONFLICT (public_id) DO NOTHING RETURNING " BF_BOT_COLUMNS;
 constexpr const char* kFindBot =
     "SELECT " BF_BOT_COLUMNS " FROM registry.bots WHERE id = $2::uuid AND tenant_id = $1::uuid";
@@ -43,7 +45,10 @@ constexpr const char* kUpdateBot =
     "temperature = COALESCE($9::float8, temperature), "
     "allowed_origins = COALESCE($10::text[], allowed_origins), "
     "max_output_tokens = COALESCE($11::integer, max_output_tokens), "
-    "fallback_to_extractive = COALESCE($12::boolean, fallback_to_extractive), updated_at = now() "
+    "fallback_to_extractive = COALESCE($12::boolean, fallback_to_extractive), "
+    "widget_color = COALESCE($13, widget_color), widget_title = COALESCE($14, widget_title), "
+    "widget_position = COALESCE($15, widget_position), "
+    "widget_questions = COALESCE($16::text[], widget_questions), updated_at = now() "
     "WHERE id = $2::uuid AND tenant_id = $1::uuid RETURNING " BF_BOT_COLUMNS;
 constexpr const char* kDeleteBot =
     "DELETE FROM registry.bots WHERE id = $2::uuid AND tenant_id = $1::uuid";
@@ -72,6 +77,11 @@ registry::v1::Bot bot_from_row(const pg::Result& r, int row, const PlatformKeys*
                                       platform && platform->find(provider->provider()));
   bot.set_effective_answerer(std::move(effective.answerer));
   bot.set_effective_answerer_reason(std::move(effective.reason));
+  auto* widget = bot.mutable_widget();
+  widget->set_color(r.str(row, 16));
+  widget->set_title(r.str(row, 17));
+  widget->set_position(r.str(row, 18));
+  for (auto& question : text_array_elements(r.text(row, 19))) widget->add_suggested_questions(std::move(question));
   return bot;
 }
 
@@ -98,7 +108,9 @@ std::optional<registry::v1::Bot> BotRepository::insert(const NewBot& bot) {
                                          bot.provider.model, float_text(bot.provider.temperature),
                                          text_array_literal(bot.allowed_origins),
                                          std::to_string(bot.provider.max_output_tokens),
-                                         bool_text(bot.provider.fallback_to_extractive)});
+                                         bool_text(bot.provider.fallback_to_extractive),
+                                         bot.widget.color, bot.widget.title, bot.widget.position,
+                                         text_array_literal(bot.widget.suggested_questions)});
   return first_row(r, mapper(platform_));
 }
 
@@ -141,9 +153,17 @@ registry::v1::Bot BotRepository::update(const std::string& tenant_id, const std:
   }
   pg::Param origins;
   if (changes.allowed_origins) origins = text_array_literal(*changes.allowed_origins);
+  pg::Param color, title, position, questions;
+  if (changes.widget) {
+    color = changes.widget->color;
+    title = changes.widget->title;
+    position = changes.widget->position;
+    questions = text_array_literal(changes.widget->suggested_questions);
+  }
   auto r = connection_.exec(kUpdateBot, {tenant_id, bot_id, changes.name, changes.language,
                                          changes.greeting, changes.instructions, provider, model,
-                                         temperature, origins, max_tokens, fallback});
+                                         temperature, origins, max_tokens, fallback, color, title,
+                                         position, questions});
   return bot_from_row(r, 0, platform_);
 }
 

@@ -10,6 +10,7 @@
 #include "botfactory/registry/v1/registry.pb.h"
 #include "validation.hpp"
 #include "platform_keys.hpp"
+#include "widget_appearance.hpp"
 
 namespace botfactory::registry {
 
@@ -23,6 +24,7 @@ struct NewBot {
   std::string instructions;
   ProviderFields provider;
   std::vector<std::string> allowed_origins;  // canonical (checked_origins); empty = any
+  WidgetFields widget;                       // look: checked_widget()
 };
 
 /// The fields UpdateBot changes; absent ones keep their value.
@@ -33,6 +35,7 @@ struct BotChanges {
   std::optional<std::string> instructions;
   std::optional<ProviderFields> provider;
   std::optional<std::vector<std::string>> allowed_origins;  // replaces the list when set
+  std::optional<WidgetFields> widget;                       // look: replaces it when set
 };
 
 /// Bot rows on one connection (not owned). Errors are pg::Error.

@@ -4,6 +4,7 @@
 
 #include "botfactory/rpc/status.hpp"
 #include "validation.hpp"
+#include "widget_appearance.hpp"
 
 using namespace botfactory;
 
@@ -108,4 +109,31 @@ TEST_CASE("provider base URLs: private, loopback and metadata hosts are refused 
   }
   CHECK(code_of([] { checked_base_url("http://:8080"); }) == grpc::StatusCode::INVALID_ARGUMENT);
   CHECK(code_of([] { checked_base_url("http://user@"); }) == grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_CASE("look: widget appearance rules (checked_widget)") {
+  using registry::checked_widget;
+  auto defaults = checked_widget("", "", "", {});
+  CHECK(defaults.color == registry::kDefaultWidgetColor);
+  CHECK(defaults.position == "right");
+  CHECK(defaults.title.empty());
+  auto ok = checked_widget("#0B7A4B", " Hi ", "left", {" What is Common Voice? ", "What is Common Voice?", "Relay?"});
+  CHECK(ok.color == "#0b7a4b");
+  CHECK(ok.title == "Hi");
+  CHECK(ok.position == "left");
+  CHECK(ok.suggested_questions == std::vector<std::string>{"What is Common Voice?", "Relay?"});  // duplicate dropped
+  const auto invalid = grpc::StatusCode::INVALID_ARGUMENT;
+  for (const char* color : {"#0b7a4", "0b7a4b", "#0b7a4g", "#0b7a4b0", "red"}) {
+    INFO(color);
+    CHECK(code_of([&] { checked_widget(color, "", "", {}); }) == invalid);
+  }
+  CHECK(code_of([] { checked_widget("", std::string(61, 'x'), "", {}); }) == invalid);
+  CHECK(checked_widget("", std::string(60, 'x'), "", {}).title.size() == 60);
+  CHECK(code_of([] { checked_widget("", "", "center", {}); }) == invalid);
+  CHECK(code_of([] { checked_widget("", "", "", {"a", "b", "c", "d", "e"}); }) == invalid);
+  CHECK(code_of([] { checked_widget("", "", "", {std::string(81, 'q')}); }) == invalid);
+  CHECK(code_of([] { checked_widget("", "", "", {std::string("tab\there")}); }) == invalid);
+  CHECK(code_of([] { checked_widget("", "", "", {std::string("nul\0x", 5)}); }) == invalid);
+  CHECK(code_of([] { checked_widget("", "", "", {"\xC2\x85" "next line"}); }) == invalid);  // C1 NEL
+  CHECK(code_of([] { checked_widget("", "", "", {"\xff bad utf-8"}); }) == invalid);
 }

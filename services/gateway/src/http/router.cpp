@@ -81,6 +81,7 @@ constexpr std::array kRoutes = {
     Route{"PUT", "/api/v1/conversations/{id}/messages/{seq}/feedback", Endpoint::kSetMessageFeedback},  // rest/feedback_rest.hpp
     Route{"GET", "/api/v1/conversations/{id}/feedback", Endpoint::kListConversationFeedback},
     Route{"GET", "/api/v1/bots/{id}/feedback", Endpoint::kListBotFeedback},
+    Route{"GET", "/api/v1/widget/{public_id}", Endpoint::kWidgetAppearance},  // rest/widget_appearance_rest.hpp
     // Canned responses (rest/canned_rest.hpp)
     Route{"GET", "/api/v1/canned-responses", Endpoint::kListCanned},
     Route{"POST", "/api/v1/canned-responses", Endpoint::kCreateCanned},
@@ -152,7 +153,9 @@ bool is_attachment_upload_route(std::string_view method, std::string_view path) 
 bool reads_bearer_token(Endpoint endpoint) {
   switch (endpoint) {
     case Endpoint::kRegister: case Endpoint::kLogin: case Endpoint::kRefresh: case Endpoint::kLogout:
-    case Endpoint::kListPlans: return false;
+    case Endpoint::kListPlans:
+    case Endpoint::kWidgetAppearance:  // look: public, any Authorization header is ignored
+      return false;
     default: return true;
   }
 }

@@ -66,6 +66,7 @@ enum class Endpoint {
   kCreateTeamInvite, kListTeamMembers, kRemoveTeamMember, kSetTeamMemberRole, kRevokeTeamInvite,  // team (rest/team_rest.hpp)
   kListUnanswered, kDismissUnanswered,  // unanswered questions (rest/unanswered_rest.hpp)
   kSetMessageFeedback, kListConversationFeedback, kListBotFeedback,  // answer feedback (rest/feedback_rest.hpp)
+  kWidgetAppearance,  // look: GET /api/v1/widget/{public_id} (rest/widget_appearance_rest.hpp)
   kListCanned, kCreateCanned, kUpdateCanned, kDeleteCanned,  // saved replies (rest/canned_rest.hpp)
 };
 
@@ -89,7 +90,8 @@ bool is_upload_route(std::string_view method, std::string_view path);
 bool is_attachment_upload_route(std::string_view method, std::string_view path);
 
 /// True when `endpoint` checks a bearer token it is given (docs/api.md): every endpoint but
-/// sign-up, login, refresh, logout and the plan list, which never read Authorization. The
+/// sign-up, login, refresh, logout, the plan list and the widget's look (GET
+/// /api/v1/widget/{public_id}), which never read Authorization. The
 /// server refuses a revoked token of such an endpoint before reading the request body.
 bool reads_bearer_token(Endpoint endpoint);
 

@@ -5,6 +5,7 @@
 #include "rest/team_rest.hpp"
 #include "rest/unanswered_rest.hpp"
 #include "rest/feedback_rest.hpp"
+#include "rest/widget_appearance_rest.hpp"
 #include "rest/canned_rest.hpp"
 #include "http/route_roles.hpp"
 
@@ -29,6 +30,7 @@
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
 #include "rest/widget_origin.hpp"
+#include "rest/widget_appearance_json.hpp"
 #include "http/token_revocation.hpp"
 #include "webhooks/telegram_webhook.hpp"
 #include "webhooks/whatsapp_webhook.hpp"
@@ -235,6 +237,7 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
     case Endpoint::kSetTeamMemberRole: case Endpoint::kRevokeTeamInvite: return team_rest(upstreams_, authenticate(request), route.endpoint, p, request);
     case Endpoint::kListUnanswered: case Endpoint::kDismissUnanswered: return unanswered_rest(upstreams_, authenticate(request), route.endpoint, p, request);
     case Endpoint::kSetMessageFeedback: case Endpoint::kListConversationFeedback: case Endpoint::kListBotFeedback: return feedback_rest(upstreams_, authenticate(request), route.endpoint, p, request);
+    case Endpoint::kWidgetAppearance: return widget_appearance_rest(upstreams_, request, p.at(0));
     case Endpoint::kListCanned: case Endpoint::kCreateCanned: case Endpoint::kUpdateCanned: case Endpoint::kDeleteCanned: return canned_rest(upstreams_, authenticate(request), route.endpoint, p, request);
   }
   return error_response(404, "not_found", "no such endpoint");
@@ -411,6 +414,9 @@ HttpResponse RestApi::create_bot(const HttpRequest& request) const {
   if (auto it = body.find("allowed_origins"); it != body.end() && !it->value().is_null()) {
     for (auto& origin : origins_from_json(it->value())) rpc_request.add_allowed_origins(std::move(origin));
   }
+  if (auto it = body.find("widget"); it != body.end() && !it->value().is_null()) {
+    *rpc_request.mutable_widget() = widget_from_json(it->value());
+  }
   auto bot = checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::CreateBot, rpc_request);
   auto response = json_response(201, bot_json(bot));
   response.headers.emplace_back("Location", "/api/v1/bots/" + bot.id());
@@ -456,6 +462,9 @@ HttpResponse RestApi::update_bot(const HttpRequest& request, const std::string& 
   if (auto it = body.find("allowed_origins"); it != body.end() && !it->value().is_null()) {
     auto* origins = rpc_request.mutable_allowed_origins();  // present: replaces the list
     for (auto& origin : origins_from_json(it->value())) origins->add_origins(std::move(origin));
+  }
+  if (auto it = body.find("widget"); it != body.end() && !it->value().is_null()) {
+    *rpc_request.mutable_widget() = widget_from_json(it->value());  // present: replaces it
   }
   auto bot = checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::UpdateBot, rpc_request);
   return json_response(200, bot_json(bot));
@@ -647,7 +656,7 @@ HttpResponse RestApi::create_widget_session(const HttpRequest& request,
       {"expires_in", token.expires_in()},
       {"conversation_id", conversation.id()},
       {"visitor", {{"id", visitor_id}, {"name", name}}},
-      {"bot", {{"name", bot.name()}, {"language", bot.language()}, {"greeting", bot.greeting()}}}};
+      {"bot", widget_bot_json(bot)}};
   return json_response(201, result);
 }
 
@@ -687,7 +696,7 @@ HttpResponse RestApi::renew_widget_session(const HttpRequest& request,
       {"expires_in", token.expires_in()},
       {"conversation_id", claims.conversation_id},
       {"visitor", {{"id", claims.subject}, {"name", claims.name}}},
-      {"bot", {{"name", bot.name()}, {"language", bot.language()}, {"greeting", bot.greeting()}}}};
+      {"bot", widget_bot_json(bot)}};
   return json_response(200, result);
 }
 

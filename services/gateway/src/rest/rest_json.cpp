@@ -8,6 +8,7 @@
 #include "botfactory/rpc/timestamp.hpp"
 #include "http/api_error.hpp"
 #include "json_input.hpp"
+#include "rest/widget_appearance_json.hpp"
 
 namespace botfactory::gateway {
 namespace {
@@ -136,6 +137,7 @@ boost::json::object bot_json(const registry::v1::Bot& bot) {
                                             ? boost::json::value(nullptr)
                                             : boost::json::value(bot.effective_answerer_reason())},
           {"allowed_origins", allowed_origins_json(bot)},
+          {"widget", widget_json(bot.widget())},
           {"created_at", rpc::rfc3339(bot.created_at())},
           {"updated_at", rpc::rfc3339(bot.updated_at())}};
 }

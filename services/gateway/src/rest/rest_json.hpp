@@ -41,7 +41,8 @@ void append_storage_quota(boost::json::object& subscription, std::optional<std::
 boost::json::object daily_usage_json(int days, const billing::v1::ListDailyUsageResponse& usage);
 /// {id, public_id, name, language, greeting, instructions, provider {provider, model,
 /// temperature, max_output_tokens, fallback_to_extractive}, effective_answerer,
-/// effective_answerer_reason (string or null), allowed_origins [..], created_at, updated_at}
+/// effective_answerer_reason (string or null), allowed_origins [..], widget {color, title,
+/// position, suggested_questions} (look), created_at, updated_at}
 boost::json::object bot_json(const registry::v1::Bot& bot);
 /// {provider, last_four, base_url (string or null), created_at, updated_at}: never the key.
 boost::json::object provider_key_json(const registry::v1::ProviderKey& key);

@@ -37,8 +37,18 @@ export interface Bot {
   effective_answerer: ProviderName;
   effective_answerer_reason: string | null;
   allowed_origins: string[];
+  /** look: the chat widget's appearance (docs/api.md "Bots"). */
+  widget: WidgetAppearance;
   created_at: string;
   updated_at: string;
+}
+
+/** look: a bot's widget appearance; PATCH replaces it as a whole. */
+export interface WidgetAppearance {
+  color: string;
+  title: string;
+  position: "right" | "left";
+  suggested_questions: string[];
 }
 
 /** GET /bots/{id}/model-status (docs/api.md "Model status"); times are RFC 3339 UTC or null. */
@@ -101,6 +111,7 @@ export interface BotInput {
   instructions: string;
   provider: Partial<BotProvider> & { provider: ProviderName };
   allowed_origins: string[];
+  widget?: WidgetAppearance;
 }
 
 export interface KnowledgeDocument {
