@@ -96,6 +96,8 @@ GatewaySettings GatewaySettings::from_env() {
   s.rate_limit_sessions_per_min =
       static_cast<int>(env_int("RATE_LIMIT_SESSIONS_PER_MIN", 30, 0, 1000000));
   s.rate_limit_auth_per_min = static_cast<int>(env_int("RATE_LIMIT_AUTH_PER_MIN", 60, 0, 1000000));
+  s.rate_limit_widget_per_min =
+      static_cast<int>(env_int("RATE_LIMIT_WIDGET_PER_MIN", 300, 0, 1000000));
   s.trusted_proxy_hops = static_cast<int>(env_int("TRUSTED_PROXY_HOPS", 0, 0, 16));
   if (env_string("TRUSTED_PROXY_HOPS", "").empty() && env_int("TRUST_X_FORWARDED_FOR", 0, 0, 1) == 1) {
     // Deprecated: TRUST_X_FORWARDED_FOR=1 trusted the first (client-written) entry; it now

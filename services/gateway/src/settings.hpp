@@ -60,6 +60,9 @@ struct GatewaySettings {
   // Rooms: a typing `start` not repeated within it is over (clients drop it).
   std::chrono::milliseconds room_typing_ttl{6000};     // ROOM_TYPING_TTL_MS
   int rate_limit_sessions_per_min = 30;  // RATE_LIMIT_SESSIONS_PER_MIN per client IP (0 = off)
+  /// RATE_LIMIT_WIDGET_PER_MIN: widget appearance reads (GET /api/v1/widget/{public_id}, one per
+  /// page view) per client IP per minute (0 = off); higher than sessions since every page asks.
+  int rate_limit_widget_per_min = 300;
   int rate_limit_auth_per_min = 60;      // RATE_LIMIT_AUTH_PER_MIN per client IP (0 = off)
   int trusted_proxy_hops = 0;  // TRUSTED_PROXY_HOPS: proxies appending X-Forwarded-For (0 = none)
   int max_connections = 10000;          // MAX_CONNECTIONS, open HTTP + WebSocket connections

@@ -388,6 +388,29 @@ TEST_CASE("per-address limits count the trusted hop's client, and IPv6 by /64") 
   CHECK(session("::ffff:203.0.113.7") == 429);
 }
 
+TEST_CASE("widget appearance reads have their own per-address budget") {
+  FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
+  Instance g(fakes.address(), [](gateway::GatewaySettings& s) {
+    s.trusted_proxy_hops = 1;
+    s.rate_limit_widget_per_min = 2;
+    s.rate_limit_sessions_per_min = 1;
+  });
+  auto read = [&](const std::string& forwarded) {
+    return http_exchange(g.port(),
+                         request_head("GET", "/api/v1/widget/" + std::string(kPublicId),
+                                      {{"X-Forwarded-For", forwarded}}),
+                         5000ms);
+  };
+  CHECK(read("203.0.113.20").status != 429);
+  CHECK(read("203.0.113.20").status != 429);
+  auto third = read("203.0.113.20");
+  CHECK(third.status == 429);
+  CHECK(!third.raw[http::field::retry_after].empty());
+  CHECK(read("203.0.113.21").status != 429);  // another client has its own budget
+  // The page views did not spend the session budget (1 here): the visitor can still start a chat.
+  CHECK(post_session(g.port(), {{"X-Forwarded-For", "203.0.113.20"}}).status == 201);
+}
+
 TEST_CASE("with GATEWAY_METRICS_LISTEN, /metrics leaves the public port for the ops listener") {
   FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
   Instance g(fakes.address(), [](gateway::GatewaySettings& s) { s.metrics_listen = "127.0.0.1:0"; });

@@ -22,6 +22,7 @@ Bucket bucket_of(const RouteMatch& route, const GatewaySettings& settings) {
   if (route.kind != RouteMatch::Kind::kFound) return {};
   switch (route.endpoint) {
     case Endpoint::kCreateWidgetSession: return {"sessions", settings.rate_limit_sessions_per_min};
+    case Endpoint::kWidgetAppearance: return {"widget", settings.rate_limit_widget_per_min};
     case Endpoint::kRegister:
     case Endpoint::kLogin:
     case Endpoint::kRefresh: return {"auth", settings.rate_limit_auth_per_min};
