@@ -65,7 +65,7 @@ struct ChannelApp::Parts {
         hits(s.redis_host, s.redis_port, kRateCounterTimeout, s.redis_credentials),
         rates(hits,
               ChatRateSettings{s.visitor_messages_per_min, s.bot_replies_per_min,
-                               s.redis_key_prefix},
+                               s.redis_key_prefix, s.feedback_writes_per_min},
               registry),
         chat(store, publisher, bots, registry, &rates, s.commit),
         room_rows(*pool),
@@ -125,7 +125,7 @@ struct ChannelApp::Parts {
         unanswered_rows(*pool),
         unanswered(unanswered_rows),
         feedback_rows(*pool),
-        feedback(feedback_rows),
+        feedback(feedback_rows, &rates),
         canned_rows(*pool),
         canned(canned_rows, s.canned_max_per_tenant) {}
 

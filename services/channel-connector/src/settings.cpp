@@ -27,6 +27,8 @@ ChannelSettings settings_from_env() {
   s.visitor_messages_per_min =
       common::env_int("VISITOR_MESSAGES_PER_MIN", s.visitor_messages_per_min, 0, 1000000);
   s.bot_replies_per_min = common::env_int("BOT_REPLIES_PER_MIN", s.bot_replies_per_min, 0, 1000000);
+  s.feedback_writes_per_min =
+      common::env_int("FEEDBACK_WRITES_PER_MIN", s.feedback_writes_per_min, 0, 1000000);
   s.redis_key_prefix = common::env_string("REDIS_KEY_PREFIX", s.redis_key_prefix);
   s.delta_flush_interval =
       std::chrono::milliseconds(common::env_int("PIPELINE_DELTA_FLUSH_MS", 50, 0, 10000));

@@ -38,6 +38,9 @@ struct ChannelSettings {
   std::int64_t visitor_messages_per_min = 10;
   std::int64_t bot_replies_per_min = 30;
   std::string redis_key_prefix = "bf:";
+  /// fb2: answer-feedback writes (rate, re-rate, clear) per conversation a minute
+  /// (FEEDBACK_WRITES_PER_MIN, 0 = no limit), counted in Redis like the visitor messages.
+  std::int64_t feedback_writes_per_min = 30;
   /// Earlier messages sent to ai-proxy as history with each visitor message.
   int history_turns = 10;
   /// Streamed deltas are published at most every delta_flush_interval (0 = every delta) or
@@ -66,7 +69,7 @@ struct ChannelSettings {
 /// Reads REDIS_HOST, REDIS_PORT, REGISTRY_ADDR, SUBSCRIPTION_ADDR, AI_PROXY_ADDR, RPC_TIMEOUT_MS,
 /// AI_TIMEOUT_MS, PIPELINE_THREADS, PIPELINE_QUEUE_CAPACITY, PIPELINE_TENANT_QUEUE_CAPACITY,
 /// PIPELINE_TENANT_MAX_RUNNING, PIPELINE_TENANT_BURST_RUNNING (0..256), VISITOR_MESSAGES_PER_MIN,
-/// BOT_REPLIES_PER_MIN, REDIS_KEY_PREFIX, PIPELINE_DELTA_FLUSH_MS (0..10000),
+/// BOT_REPLIES_PER_MIN, FEEDBACK_WRITES_PER_MIN (0..1000000), REDIS_KEY_PREFIX, PIPELINE_DELTA_FLUSH_MS (0..10000),
 /// PIPELINE_DELTA_FLUSH_BYTES (1..65536), VISITOR_GONE_GRACE_MS (0..3600000),
 /// VISITOR_PRESENCE_CHECK_MS (50..60000), CHAT_COMMIT_MAX_BATCH (1..1024), CHAT_COMMIT_MAX_QUEUE
 /// (1..100000), CHAT_COMMIT_MAX_WAIT_US (0..100000), CHAT_COMMIT_LANES (1..16),

@@ -1,18 +1,23 @@
 // Answer feedback against real PostgreSQL, Redis and gRPC (the bot pipeline writes the replies
 // through the fake ai-proxy): rate, re-rate, clear; refusals of a visitor message, a greeting, an
 // operator message, a missing seq and bad input; tenant isolation; the per-bot list with the
-// question before each reply, its filter, counts and days window; the analytics counts.
+// question each reply answers, its filter, counts and days window, its plan; the analytics
+// counts; the per-conversation write rate (FEEDBACK_WRITES_PER_MIN).
 
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/client.hpp"
+#include "botfactory/rpc/status.hpp"
 #include "chat/message_feedback.hpp"
 #include "channel_app.hpp"
 #include "fake_services.hpp"
 
 namespace chatv1 = botfactory::chat::v1;
 namespace commonv1 = botfactory::common::v1;
+using botfactory::channel::ChannelSettings;
 using botfactory::channel::FeedbackInvalid;
 using namespace botfactory::channel::testing_support;
 
@@ -264,4 +269,163 @@ TEST_CASE("feedback: the bot's list carries the question, filters, counts and th
   CHECK(up == 1);
   CHECK(down == 2);
   CHECK(analytics.days(29).feedback_down() == 1);  // today: r3 (r2 is 10 days back)
+}
+
+TEST_CASE("feedback: a conversation over FEEDBACK_WRITES_PER_MIN is refused rate_limited and "
+          "nothing is stored") {
+  Harness h([](ChannelSettings& s) { s.feedback_writes_per_min = 2; });
+  std::string tenant = random_uuid();
+  auto bot = h.registry.add_bot(tenant, "Helper", "en", "");
+  auto limited = h.create_conversation(tenant, bot.id());
+  auto other = h.create_conversation(tenant, bot.id());
+  h.ai.answered = true;
+  auto reply = ask(h, limited.id(), "q-1", "Opening hours?");
+  auto other_reply = ask(h, other.id(), "q-1", "Where are you?");
+
+  // Refused requests (not rateable, bad input, another tenant) spend nothing.
+  CHECK(rate(h, tenant, limited.id(), reply - 1, chatv1::FEEDBACK_RATING_UP, "").error_code() ==
+        grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK(rate(h, tenant, limited.id(), reply, chatv1::FEEDBACK_RATING_UP, "a\x01").error_code() ==
+        grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(rate(h, random_uuid(), limited.id(), reply, chatv1::FEEDBACK_RATING_UP, "").error_code() ==
+        grpc::StatusCode::NOT_FOUND);
+
+  REQUIRE(rate(h, tenant, limited.id(), reply, chatv1::FEEDBACK_RATING_UP, "first").ok());
+  REQUIRE(rate(h, tenant, limited.id(), reply, chatv1::FEEDBACK_RATING_DOWN, "second").ok());
+  auto refused = rate(h, tenant, limited.id(), reply, chatv1::FEEDBACK_RATING_UP, "third");
+  CHECK(refused.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(botfactory::rpc::is_rate_limited(refused));
+  CHECK(refused.error_message().find("retry in") != std::string::npos);
+  // A clear is a write too.
+  CHECK(rate(h, tenant, limited.id(), reply, chatv1::FEEDBACK_RATING_UNSPECIFIED, "").error_code() ==
+        grpc::StatusCode::RESOURCE_EXHAUSTED);
+
+  // The stored rating is still the second one.
+  auto rows = of_conversation(h, tenant, limited.id());
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].rating() == chatv1::FEEDBACK_RATING_DOWN);
+  CHECK(rows[0].comment() == "second");
+
+  // Another conversation has its own budget.
+  REQUIRE(rate(h, tenant, other.id(), other_reply, chatv1::FEEDBACK_RATING_UP, "").ok());
+  REQUIRE(rate(h, tenant, other.id(), other_reply, chatv1::FEEDBACK_RATING_DOWN, "").ok());
+  rows = of_conversation(h, tenant, other.id());
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].rating() == chatv1::FEEDBACK_RATING_DOWN);
+  CHECK(h.metrics.render().find("chat_rate_limited_total{rate=\"feedback\"} 2\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("feedback: the question is the message the reply answers, not merely the one before it") {
+  Harness h;
+  std::string tenant = random_uuid();
+  auto bot = h.registry.add_bot(tenant, "Helper", "en", "");
+  auto conversation = h.create_conversation(tenant, bot.id());
+  const auto& id = conversation.id();
+  h.ai.answered = true;
+
+  // Two visitor messages in a row while the model is slow: both replies come after both.
+  h.ai.hold(tenant);
+  chatv1::PostMessageResponse first, second;
+  REQUIRE(h.post(id, "q-1", commonv1::SENDER_KIND_VISITOR, "What are your opening hours?", &first).ok());
+  REQUIRE(h.post(id, "q-2", commonv1::SENDER_KIND_VISITOR, "Thanks!", &second).ok());
+  h.ai.release();
+  auto reply_to = [&](const std::string& client_id) -> std::int64_t {
+    for (const auto& m : h.messages(id)) {
+      if (m.client_id() == client_id) return m.seq();
+    }
+    return 0;
+  };
+  REQUIRE(wait_until([&] {
+    return reply_to("bot-reply-" + first.message().id()) != 0 &&
+           reply_to("bot-reply-" + second.message().id()) != 0;
+  }));
+  auto reply_first = reply_to("bot-reply-" + first.message().id());
+  auto reply_second = reply_to("bot-reply-" + second.message().id());
+  REQUIRE(reply_first > second.message().seq());  // the visitor message before it is "Thanks!"
+
+  // An operator's /ai command: its reply is linked by "bot-ai-<id>".
+  chatv1::PostMessageResponse command;
+  REQUIRE(h.post(id, "op-1", commonv1::SENDER_KIND_OPERATOR, "/ai Do you open on Sundays?", &command)
+              .ok());
+  REQUIRE(wait_until([&] { return reply_to("bot-ai-" + command.message().id()) != 0; }));
+  auto reply_command = reply_to("bot-ai-" + command.message().id());
+
+  // A bot reply without such a link (e.g. imported): the visitor message before it.
+  chatv1::PostMessageResponse unlinked;
+  REQUIRE(h.post(id, "import-1", commonv1::SENDER_KIND_BOT, "Imported answer", &unlinked).ok());
+  {
+    auto connection = h.pool().acquire();
+    connection->exec("UPDATE chat.messages SET answered = true WHERE id = $1",
+                     {unlinked.message().id()});
+  }
+
+  REQUIRE(rate(h, tenant, id, reply_first, chatv1::FEEDBACK_RATING_DOWN, "").ok());
+  REQUIRE(rate(h, tenant, id, reply_second, chatv1::FEEDBACK_RATING_UP, "").ok());
+  REQUIRE(rate(h, tenant, id, reply_command, chatv1::FEEDBACK_RATING_UP, "").ok());
+  REQUIRE(rate(h, tenant, id, unlinked.message().seq(), chatv1::FEEDBACK_RATING_UP, "").ok());
+  chatv1::ListBotFeedbackResponse response;
+  REQUIRE(list(h, tenant, bot.id(), 0, chatv1::FEEDBACK_RATING_UNSPECIFIED, 0, &response).ok());
+  std::map<std::int64_t, std::string> questions;
+  for (const auto& r : response.replies()) questions[r.seq()] = r.question();
+  REQUIRE(questions.size() == 4);
+  CHECK(questions[reply_first] == "What are your opening hours?");
+  CHECK(questions[reply_second] == "Thanks!");
+  CHECK(questions[reply_command] == "/ai Do you open on Sundays?");
+  CHECK(questions[unlinked.message().seq()] == "Thanks!");
+
+  // A deleted question is not replaced by another message.
+  {
+    auto connection = h.pool().acquire();
+    connection->exec("UPDATE chat.messages SET deleted_at = now() WHERE id = $1",
+                     {first.message().id()});
+  }
+  REQUIRE(list(h, tenant, bot.id(), 0, chatv1::FEEDBACK_RATING_DOWN, 0, &response).ok());
+  REQUIRE(response.replies_size() == 1);
+  CHECK(response.replies(0).question().empty());
+}
+
+TEST_CASE("feedback: the per-bot list query uses the indexes on a realistic table") {
+  Harness h;
+  std::string tenant = random_uuid();
+  std::string bot = random_uuid();
+  auto connection = h.pool().acquire();
+  // 40 tenants × 50 conversations × 20 messages (40 000 messages): visitor questions and bot
+  // replies linked by client_id, every 5th reply rated; the listed bot is one of them.
+  connection->exec(
+      "INSERT INTO chat.conversations (tenant_id, bot_id, updated_at) "
+      "SELECT CASE WHEN t = 0 THEN $1::uuid ELSE gen_random_uuid() END, "
+      "CASE WHEN t = 0 THEN $2::uuid ELSE gen_random_uuid() END, now() - (c % 60) * interval '1 day' "
+      "FROM generate_series(0, 39) t, generate_series(1, 50) c",
+      {tenant, bot});
+  connection->exec(
+      "INSERT INTO chat.messages (conversation_id, seq, sender_kind, text, client_id, created_at) "
+      "SELECT c.id, s, 'visitor', 'question ' || s, 'm-' || s, "
+      "c.updated_at - (20 - s) * interval '1 minute' "
+      "FROM chat.conversations c, generate_series(1, 19, 2) s");
+  connection->exec(
+      "INSERT INTO chat.messages (conversation_id, seq, sender_kind, text, client_id, created_at, "
+      "answered) SELECT q.conversation_id, q.seq + 1, 'bot', 'answer', 'bot-reply-' || q.id::text, "
+      "q.created_at, true FROM chat.messages q JOIN chat.conversations c ON c.id = q.conversation_id "
+      "WHERE q.client_id LIKE 'm-%'");
+  connection->exec(
+      "INSERT INTO chat.message_feedback (message_id, tenant_id, bot_id, conversation_id, seq, "
+      "rating, updated_at) SELECT m.id, c.tenant_id, c.bot_id, c.id, m.seq, "
+      "CASE WHEN m.seq % 4 = 0 THEN 'up' ELSE 'down' END, m.created_at "
+      "FROM chat.messages m JOIN chat.conversations c ON c.id = m.conversation_id "
+      "WHERE m.sender_kind = 'bot' AND m.seq % 10 = 0");
+  connection->exec("ANALYZE chat.messages");
+  connection->exec("ANALYZE chat.message_feedback");
+  auto plan = connection->exec(
+      std::string("EXPLAIN ") + botfactory::channel::MessageFeedbackRepository::recent_sql(),
+      {tenant, bot, "30", "", "50"});
+  std::string text;
+  for (int i = 0; i < plan.rows(); ++i) text += plan.str(i, 0) + "\n";
+  INFO(text);
+  CHECK(text.find("Seq Scan on messages") == std::string::npos);
+  CHECK(text.find("Seq Scan on message_feedback") == std::string::npos);
+  CHECK(text.find("message_feedback_bot_recent") != std::string::npos);
+  CHECK(text.find("messages_pkey") != std::string::npos);
+  // The previous-message fallback runs only for a reply without a link.
+  CHECK(text.find("One-Time Filter") != std::string::npos);
 }

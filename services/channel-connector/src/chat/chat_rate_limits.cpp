@@ -10,7 +10,7 @@ namespace botfactory::channel {
 namespace {
 
 constexpr const char* kLimitedMetric = "chat_rate_limited_total";
-constexpr const char* kLimitedHelp = "Visitor messages refused or bot replies skipped by a rate";
+constexpr const char* kLimitedHelp = "Visitor messages or answer ratings refused, or bot replies skipped, by a rate";
 
 std::int64_t seconds_left(const redis::WindowCount& count) {
   return std::max<std::int64_t>(1, (count.resets_in.count() + 999) / 1000);
@@ -34,6 +34,7 @@ ChatRateLimits::ChatRateLimits(HitCounter& counter, ChatRateSettings settings,
       settings_(std::move(settings)),
       visitor_limited_(registry.counter(kLimitedMetric, kLimitedHelp, R"(rate="visitor")")),
       bot_limited_(registry.counter(kLimitedMetric, kLimitedHelp, R"(rate="bot")")),
+      feedback_limited_(registry.counter(kLimitedMetric, kLimitedHelp, R"(rate="feedback")")),
       unavailable_(registry.counter("chat_rate_limit_unavailable_total",
                                     "Messages or replies let through because Redis could not "
                                     "count them")) {}
@@ -54,6 +55,18 @@ void ChatRateLimits::admit_visitor_message(const std::string& conversation_id,
   auto retry_s = static_cast<int>(seconds_left(*count));
   rpc::throw_rate_limited("too many messages in this conversation (at most " +
                               std::to_string(settings_.visitor_messages_per_min) +
+                              " a minute), retry in " + std::to_string(retry_s) + " s",
+                          retry_s);
+}
+
+void ChatRateLimits::admit_feedback_write(const std::string& conversation_id) {
+  if (settings_.feedback_writes_per_min <= 0) return;
+  auto count = hit(settings_.key_prefix + "rl:feedback:" + conversation_id);
+  if (!count || count->count <= settings_.feedback_writes_per_min) return;
+  feedback_limited_.inc();
+  auto retry_s = static_cast<int>(seconds_left(*count));
+  rpc::throw_rate_limited("too many ratings in this conversation (at most " +
+                              std::to_string(settings_.feedback_writes_per_min) +
                               " a minute), retry in " + std::to_string(retry_s) + " s",
                           retry_s);
 }

@@ -49,9 +49,12 @@ struct ChatRateSettings {
   std::int64_t bot_replies_per_min = 30;
   /// Prepended to every Redis key (REDIS_KEY_PREFIX).
   std::string key_prefix = "bf:";
+  /// Answer-feedback writes per conversation (FEEDBACK_WRITES_PER_MIN).
+  std::int64_t feedback_writes_per_min = 30;
 };
 
-/// Keys: `<prefix>rl:visitor:<conversation id>`, `<prefix>rl:bot:<bot id>` and
+/// Keys: `<prefix>rl:visitor:<conversation id>`, `<prefix>rl:bot:<bot id>`,
+/// `<prefix>rl:feedback:<conversation id>` and
 /// `<prefix>rl:busy:<conversation id>` (the busy notice, once per window), each a fixed window
 /// of 60 s. When Redis does not answer, the message or reply is let through (fail open: chat
 /// must not stop with Redis) and chat_rate_limit_unavailable_total counts it. Thread-safe.
@@ -69,6 +72,11 @@ class ChatRateLimits : public ReplyRateGate {
   void admit_visitor_message(const std::string& conversation_id,
                              const std::function<bool()>& is_resent = {});
 
+  /// Counts one answer-feedback write (rate, re-rate or clear) in `conversation_id`; over
+  /// FEEDBACK_WRITES_PER_MIN throws rpc::StatusError RESOURCE_EXHAUSTED with a retry hint (the
+  /// gateway's 429 rate_limited + Retry-After). docs/api.md "Answer feedback".
+  void admit_feedback_write(const std::string& conversation_id);
+
   /// Over BOT_REPLIES_PER_MIN: kBusyNotice for the first message of a conversation in the
   /// window, kSilent afterwards; else kAllowed.
   Verdict admit_reply(const std::string& bot_id, const std::string& conversation_id) override;
@@ -81,6 +89,7 @@ class ChatRateLimits : public ReplyRateGate {
   ChatRateSettings settings_;
   metrics::Counter& visitor_limited_;
   metrics::Counter& bot_limited_;
+  metrics::Counter& feedback_limited_;
   metrics::Counter& unavailable_;
 };
 

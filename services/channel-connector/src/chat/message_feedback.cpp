@@ -4,6 +4,7 @@
 
 #include "botfactory/common/ids.hpp"
 #include "botfactory/common/text.hpp"
+#include "chat/chat_rate_limits.hpp"
 
 namespace botfactory::channel {
 namespace {
@@ -21,8 +22,9 @@ std::string shortened(const std::string& text, std::size_t max) {
 
 }  // namespace
 
-MessageFeedbackService::MessageFeedbackService(MessageFeedbackRepository& repository)
-    : repository_(repository) {}
+MessageFeedbackService::MessageFeedbackService(MessageFeedbackRepository& repository,
+                                               ChatRateLimits* rates)
+    : repository_(repository), rates_(rates) {}
 
 FeedbackRow MessageFeedbackService::set(const std::string& tenant_id,
                                         const std::string& conversation_id, std::int64_t seq,
@@ -58,6 +60,8 @@ FeedbackRow MessageFeedbackService::set(const std::string& tenant_id,
         "only a bot's answer can be rated (not a visitor or operator message, a greeting or a "
         "notice)");
   }
+  // After the checks: neither a bad request nor another tenant's guess spends the budget.
+  if (rates_ != nullptr) rates_->admit_feedback_write(conversation_id);
   if (rating.empty()) {
     repository_.clear(target->message_id);
     return FeedbackRow{seq, "", "", 0};

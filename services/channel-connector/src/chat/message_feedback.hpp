@@ -13,6 +13,8 @@
 
 namespace botfactory::channel {
 
+class ChatRateLimits;
+
 /// Bounds of the feedback calls (docs/api.md "Answer feedback").
 inline constexpr std::size_t kFeedbackMaxComment = 500;   // code points, after trimming
 inline constexpr int kFeedbackDefaultDays = 30;
@@ -49,18 +51,24 @@ struct FeedbackPage {
   std::int64_t down = 0;
 };
 
-/// Rates, clears and lists answer feedback. Thread-safe; `repository` must outlive it. Storage
-/// failures propagate as pg::Error. Ratings are the strings "up" / "down" ("" = clear / both).
+/// Rates, clears and lists answer feedback. Thread-safe; `repository` (and `rates`, when given)
+/// must outlive it. Storage failures propagate as pg::Error. Ratings are the strings "up" /
+/// "down" ("" = clear / both). With `rates`, every write counts against the conversation's
+/// FEEDBACK_WRITES_PER_MIN (nullptr = no limit).
 class MessageFeedbackService {
  public:
-  explicit MessageFeedbackService(MessageFeedbackRepository& repository);
+  explicit MessageFeedbackService(MessageFeedbackRepository& repository,
+                                  ChatRateLimits* rates = nullptr);
 
   /// Rates message `seq` (>= 1) of conversation `conversation_id` (UUID) of `tenant_id` (UUID)
   /// with `rating` "up" | "down", replacing an earlier rating, or clears it with "". `comment`:
   /// UTF-8, trimmed of ASCII whitespace, at most 500 code points, no control character (one
   /// line); ignored when clearing. Only a bot reply with answered set (a model answer or an
   /// "I don't know") that is not deleted can be rated. Returns the stored row (rating "" and
-  /// updated_at 0 after a clear). Throws FeedbackInvalid, FeedbackNotFound, FeedbackNotRateable.
+  /// updated_at 0 after a clear). Throws FeedbackInvalid, FeedbackNotFound, FeedbackNotRateable;
+  /// a write over the conversation's FEEDBACK_WRITES_PER_MIN (counted only once the request is
+  /// valid and the message rateable) throws rpc::StatusError RESOURCE_EXHAUSTED rate_limited
+  /// with a retry hint, and nothing is stored.
   FeedbackRow set(const std::string& tenant_id, const std::string& conversation_id,
                   std::int64_t seq, const std::string& rating, std::string_view comment);
 
@@ -81,6 +89,7 @@ class MessageFeedbackService {
 
  private:
   MessageFeedbackRepository& repository_;
+  ChatRateLimits* rates_;
 };
 
 }  // namespace botfactory::channel

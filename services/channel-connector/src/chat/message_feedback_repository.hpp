@@ -37,7 +37,7 @@ struct RatedReplyRow {
   FeedbackRow feedback;
   std::string reply;              // the reply's full text
   std::int64_t replied_at_us = 0;
-  std::string question;           // the visitor message just before the reply, "" when none
+  std::string question;           // the message the reply answers ("" when deleted or none)
 };
 
 /// Ratings of one UTC day (analytics).
@@ -72,7 +72,9 @@ class MessageFeedbackRepository {
 
   /// The bot's ratings changed in the last `days` days (now − days × 24 h, database clock),
   /// newest first, at most `limit`; `rating` "up" / "down" filters, "" keeps both. Each row
-  /// carries the reply and the visitor message just before it (by seq).
+  /// carries the reply and its question: the message named by the reply's client_id
+  /// "bot-reply-<id>" / "bot-ai-<id>" (bot_pipeline.cpp), or, for a reply without that link,
+  /// the visitor message just before it (by seq).
   std::vector<RatedReplyRow> recent(const std::string& tenant_id, const std::string& bot_id,
                                     int days, const std::string& rating, int limit);
 
@@ -83,6 +85,9 @@ class MessageFeedbackRepository {
   /// Ratings per UTC day of the last `days` days (today included) by the day of their last
   /// change; days without a rating are left out. `bot_id` "" = every bot of the tenant.
   std::vector<FeedbackDay> daily(const std::string& tenant_id, const std::string& bot_id, int days);
+
+  /// The SQL of recent() ($1 tenant, $2 bot, $3 days, $4 rating, $5 limit), for plan tests.
+  static const char* recent_sql();
 
  private:
   pg::Pool& pool_;
