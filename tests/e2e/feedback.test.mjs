@@ -5,7 +5,8 @@
 // (the server is the source of truth); the bot's Feedback tab lists the question, the answer and
 // the comment; the inbox shows the thumb and the comment under the reply. REST: the rules (only
 // the conversation's visitor rates, only bot answers, bounds, validation, another tenant 404, an
-// operator may read but not rate) and the analytics counts. Screenshots:
+// operator may read but not rate), the per-conversation write budget (FEEDBACK_WRITES_PER_MIN,
+// 429 + Retry-After across gateways) and the analytics counts. Screenshots:
 // build/screenshots/feedback-*.png (docs/img/dashboard-feedback-en-1280.png, widget-feedback-en.png).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -311,3 +312,28 @@ async function widgetAxe(page) {
   return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(", ")}`);
 }
+
+// Last: its ratings would show up in the Feedback tab the browser tests above count.
+test("REST: FEEDBACK_WRITES_PER_MIN (30) per conversation: 429 rate_limited with Retry-After, nothing stored", async () => {
+  const v = await visitor();
+  const { reply } = await ask(v, QUESTION);
+  // Through every gateway in turn: channel-connector counts in Redis, not per gateway.
+  const at = (i) => fleet.gateways[i % fleet.gateways.length];
+  const put = (i, body) => http(at(i), "PUT", `/api/v1/conversations/${v.id}/messages/${reply.seq}/feedback`, { token: v.token, body });
+  for (let i = 0; i < 30; i++) {
+    const res = await put(i, { rating: i % 2 ? "up" : "down", comment: `write ${i}` });
+    assert.equal(res.status, 200, `write ${i}: ${JSON.stringify(res.body)}`);
+  }
+  let res = await put(30, { rating: "down", comment: "one too many" });
+  assert.equal(res.status, 429, JSON.stringify(res.body));
+  assert.equal(res.body.error.code, "rate_limited");
+  const retry = Number(res.headers.get("retry-after"));
+  assert.ok(retry >= 1 && retry <= 60, `Retry-After ${res.headers.get("retry-after")}`);
+  assert.equal((await put(31, { rating: null })).status, 429, "a clear is a write too");
+  res = await http(base, "GET", `/api/v1/conversations/${v.id}/feedback`, { token: v.token });
+  assert.deepEqual(res.body.feedback.map((f) => [f.rating, f.comment]), [["up", "write 29"]], "the 30th write is what stays");
+  // Another conversation has its own budget.
+  const w2 = await visitor();
+  const other = await ask(w2, QUESTION);
+  assert.equal((await rate(w2, other.reply.seq, { rating: "up" })).status, 200);
+});
