@@ -1,5 +1,5 @@
-// Per-visitor and per-bot rates over an in-memory counter (no Redis): limits, busy notice once
-// per window, fail open.
+// Per-visitor, per-bot and answer-feedback rates over an in-memory counter (no Redis): limits,
+// busy notice once per window, fail open.
 
 #include <catch2/catch.hpp>
 
@@ -82,4 +82,36 @@ TEST_CASE("rates fail open when Redis cannot count, and 0 turns a rate off") {
     CHECK(off.admit_reply("bot-1", "conv-1") == Verdict::kAllowed);
   }
   CHECK(up.counts.empty());
+}
+
+TEST_CASE("answer-feedback writes over FEEDBACK_WRITES_PER_MIN: rate_limited per conversation; "
+          "0 = off; fail open") {
+  FakeCounter counter;
+  botfactory::metrics::Registry registry;
+  ChatRateLimits limits(counter, ChatRateSettings{10, 30, "t:", 2}, registry);
+  CHECK_NOTHROW(limits.admit_feedback_write("conv-1"));
+  CHECK_NOTHROW(limits.admit_feedback_write("conv-1"));
+  try {
+    limits.admit_feedback_write("conv-1");
+    FAIL("the third write was admitted");
+  } catch (const botfactory::rpc::StatusError& e) {
+    CHECK(e.code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+    CHECK(botfactory::rpc::is_rate_limited(e.status()));
+    CHECK(std::string(e.what()).find("retry in 30 s") != std::string::npos);
+  }
+  CHECK_NOTHROW(limits.admit_feedback_write("conv-2"));
+  CHECK(counter.counts.at("t:rl:feedback:conv-1") == 3);
+  CHECK(counter.counts.count("t:rl:visitor:conv-1") == 0);  // its own budget
+  CHECK(registry.render().find(R"(chat_rate_limited_total{rate="feedback"} 1)") !=
+        std::string::npos);
+
+  FakeCounter up;
+  ChatRateLimits off(up, ChatRateSettings{10, 30, "t:", 0}, registry);
+  for (int i = 0; i < 5; ++i) CHECK_NOTHROW(off.admit_feedback_write("conv-1"));
+  CHECK(up.counts.empty());
+
+  FakeCounter down;
+  down.down = true;
+  ChatRateLimits open(down, ChatRateSettings{10, 30, "t:", 1}, registry);
+  for (int i = 0; i < 3; ++i) CHECK_NOTHROW(open.admit_feedback_write("conv-1"));
 }
