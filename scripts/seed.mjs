@@ -60,6 +60,16 @@ if (widget && widget.suggested_questions.length === 0 && widget.title === "" && 
     widget.color === "#3b3fd8") {
   must(await api.call("PATCH", `/api/v1/bots/${bot.id}`, { widget: { suggested_questions: demoQuestions } }, token), 200);
 }
+// canned: two saved replies for the inbox (docs/api.md "Canned responses"), only while the tenant
+// has none, so an owner's own list is never touched.
+const saved = must(await api.call("GET", "/api/v1/canned-responses", null, token), 200);
+if (saved.total === 0) {
+  const demoReplies = [
+    { short_code: "hello", content: "Hi {{visitor.name}}, I'm a person from the team. How can I help?" },
+    { short_code: "thanks", content: "Thank you for writing to {{bot.name}}, {{visitor.name}}. Is there anything else I can do?" },
+  ];
+  for (const reply of demoReplies) must(await api.call("POST", "/api/v1/canned-responses", reply, token), 201);
+}
 const existing = must(await api.call("GET", `/api/v1/bots/${bot.id}/knowledge`, null, token), 200).documents;
 const titles = new Set(existing.map((d) => d.title));
 for (const docsPath of docsPaths) {
