@@ -2,16 +2,20 @@
 // axe-core (web/dashboard's devDependency) on a page, and screenshots at the two widths the
 // dashboard is reviewed at (1280 px desktop, 375 px phone), axe-checked at each.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { repoRoot } from "./harness.mjs";
+import { registerOwner, repoRoot, startFleet } from "./harness.mjs";
 
 /** Where screenshots go (build/screenshots/, created on import). */
 export const SHOTS = path.join(repoRoot, "build", "screenshots");
 mkdirSync(SHOTS, { recursive: true });
 /** The axe-core bundle injected into pages (and frames) under test. */
 export const AXE = path.join(repoRoot, "web/dashboard/node_modules/axe-core/axe.min.js");
+
+/** The dashboard's message catalogue for `lang` (web/dashboard/src/i18n/<lang>.json), parsed. */
+export const dashboardCatalogue = (lang) => JSON.parse(readFileSync(path.join(repoRoot, `web/dashboard/src/i18n/${lang}.json`), "utf8"));
 
 /** Debian's /usr/bin/chromium, headless, no sandbox, no GPU, no background traffic. */
 export function launchChromium() {
@@ -104,4 +108,44 @@ export async function untranslatedTexts(page, en, other) {
     }
     return [...new Set(found)];
   }, english);
+}
+
+/**
+ * A customer's web site for the browser to open: an HTTP server on a free loopback port whose
+ * requests `handler(req, res)` (node:http) answers. Returns {origin ("http://127.0.0.1:<port>"),
+ * close() (drops open connections, resolves once the server is closed)}.
+ */
+export async function serveSite(handler) {
+  const server = createServer(handler);
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+  };
+}
+
+/**
+ * The set-up of a browser test: the whole fleet (startFleet), headless Chromium, and `owner`
+ * ({email, username, password}) signed up and logged in on the first gateway. Resolves with
+ * {fleet, base (that gateway's URL), browser, token (the owner's access token)}; on a failure the
+ * fleet (and browser) started so far are stopped before the error is rethrown.
+ */
+export async function startBrowserFleet(owner) {
+  const fleet = await startFleet();
+  const [base] = fleet.gateways;
+  let browser;
+  try {
+    browser = await launchChromium();
+    return { fleet, base, browser, token: await registerOwner(base, owner) };
+  } catch (e) {
+    await stopBrowserFleet({ fleet, browser });
+    throw e;
+  }
+}
+
+/** Closes the WebSocket `clients`, the browser and the fleet of startBrowserFleet (each may be unset). */
+export async function stopBrowserFleet({ fleet, browser, clients = [] }) {
+  for (const c of clients) c.close();
+  await browser?.close();
+  fleet?.stop();
 }

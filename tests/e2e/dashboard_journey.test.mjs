@@ -12,11 +12,10 @@
 // asset (the favicon), generated guest names in the UI language, no emoji icon in the inbox.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:http";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import {
-  AXE, SHOTS, horizontalOverflow, launchChromium, shootAndCheck, untranslatedTexts,
+  AXE, SHOTS, horizontalOverflow, launchChromium, serveSite, shootAndCheck, untranslatedTexts,
 } from "./browser_support.mjs";
 import { repoRoot, startFleet } from "./harness.mjs";
 
@@ -44,8 +43,8 @@ const pageErrors = [];
  * The owner's own web site on another origin (its own loopback port): GET /<lang> answers a page
  * with the snippet copied for that language's bot pasted into it.
  */
-async function startSite() {
-  const server = createServer((req, res) => {
+function startSite() {
+  return serveSite((req, res) => {
     const snippet = snippets.get(req.url);
     if (!snippet) {
       res.writeHead(404).end();
@@ -58,11 +57,6 @@ async function startSite() {
 ${snippet}
 </body></html>`);
   });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    origin: `http://127.0.0.1:${server.address().port}`,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
-  };
 }
 
 before(async () => {

@@ -9,66 +9,37 @@
 // 429 + Retry-After across gateways) and the analytics counts. Screenshots:
 // build/screenshots/feedback-*.png (docs/img/dashboard-feedback-en-1280.png, widget-feedback-en.png).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { axeViolations, horizontalOverflow, launchChromium, SHOTS, shootAndCheck, untranslatedTexts } from "./browser_support.mjs";
-import { ChatClient, http, repoRoot, startFleet } from "./harness.mjs";
+import { axeViolations, dashboardCatalogue, horizontalOverflow, SHOTS, shootAndCheck, startBrowserFleet, stopBrowserFleet, untranslatedTexts } from "./browser_support.mjs";
+import { addRelayKnowledge, askBot, http, joinedWidgetVisitor, repoRoot } from "./harness.mjs";
 
 const GREETING = "Hi! Ask me about Firefox Relay.";
 const QUESTION = "Will Firefox Relay forward emails with attachments?";
 const COMMENT = "It did not say how large an attachment may be.";
-const catalogue = (lang) => JSON.parse(readFileSync(path.join(repoRoot, `web/dashboard/src/i18n/${lang}.json`), "utf8"));
+const catalogue = dashboardCatalogue;
 
-let fleet;
-let base;
-let browser;
 const owner = { email: "rate@shop.example", username: "rate_owner", password: "rate-pass-2026" };
-let token;
+let fleet, base, browser, token;
 let bot;
 const clients = [];
 
 before(async () => {
-  fleet = await startFleet();
-  [base] = fleet.gateways;
-  browser = await launchChromium();
-  assert.equal((await http(base, "POST", "/api/v1/users", { body: owner })).status, 201);
-  token = (await http(base, "POST", "/api/v1/auth/login", { body: owner })).body.access_token;
+  ({ fleet, base, browser, token } = await startBrowserFleet(owner));
   bot = (await http(base, "POST", "/api/v1/bots", { token, body: { name: "Relay Help", language: "en", greeting: GREETING } })).body;
-  const docs = readFileSync(path.join(repoRoot, "deploy/seed/mozilla-faq/docs.en.jsonl"), "utf8")
-    .split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.id.startsWith("relay"));
-  for (const d of docs) {
-    const res = await http(base, "POST", `/api/v1/bots/${bot.id}/knowledge`, { token, body: { title: d.title, format: "text", body: d.text } });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-  }
+  await addRelayKnowledge(base, token, bot.id);
 });
 
-after(async () => {
-  for (const c of clients) c.close();
-  await browser?.close();
-  fleet?.stop();
-});
+after(() => stopBrowserFleet({ fleet, browser, clients }));
 
 /** A visitor of the bot, joined to its conversation over the WebSocket. */
-async function visitor() {
-  const session = await http(base, "POST", `/api/v1/widget/${bot.public_id}/sessions`, { body: {} });
-  assert.equal(session.status, 201, JSON.stringify(session.body));
-  const client = new ChatClient(base, session.body.token);
-  clients.push(client);
-  await client.opened;
-  client.send({ type: "conversation.join", conversation_id: session.body.conversation_id, since_seq: 0 });
-  await client.waitFor((f) => f.type === "conversation.joined", 10000, "visitor joined");
-  return { client, id: session.body.conversation_id, token: session.body.token };
+function visitor() {
+  return joinedWidgetVisitor(base, bot.public_id, clients);
 }
 
 /** Sends `text`; resolves with {ask: the visitor message's seq, reply: the bot's message.new frame}. */
-async function ask(v, text) {
-  const clientId = `q-${Math.random().toString(36).slice(2)}`;
-  v.client.send({ type: "message.send", conversation_id: v.id, client_id: clientId, text });
-  const ack = await v.client.waitFor((f) => f.type === "message.ack" && f.client_id === clientId, 10000, "ack");
-  const reply = await v.client.waitFor((f) => f.type === "message.new" && f.seq > ack.seq &&
-    f.message.sender.kind === "bot", 20000, `the bot's reply to ${text}`);
-  return { ask: ack.seq, reply };
+function ask(v, text) {
+  return askBot(v, text);
 }
 
 const rate = (v, seq, body, asToken = v.token, conversation = v.id) =>

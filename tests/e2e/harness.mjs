@@ -1,5 +1,6 @@
 // Test harness for the end-to-end suite: a private database on the test PostgreSQL, the whole
 // fleet (scripts/fleet.sh) on free loopback ports, and small HTTP/WebSocket client helpers.
+import assert from "node:assert/strict";
 import { deflateSync } from "node:zlib";
 import { execFileSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
@@ -139,6 +140,59 @@ export async function http(base, method, route, { body, token, headers = {} } = 
     parsed = text;
   }
   return { status: response.status, body: parsed, headers: response.headers };
+}
+
+/**
+ * Signs `owner` ({email, username, password}) up on the gateway at `base` (asserts 201) and logs
+ * it in; resolves with its access token.
+ */
+export async function registerOwner(base, owner) {
+  assert.equal((await http(base, "POST", "/api/v1/users", { body: owner })).status, 201);
+  return (await http(base, "POST", "/api/v1/auth/login", { body: owner })).body.access_token;
+}
+
+/**
+ * Adds the Firefox Relay articles of the seed FAQ (deploy/seed/mozilla-faq/docs.en.jsonl, ids
+ * starting "relay") to a bot's knowledge base as text documents, one POST each as the owner
+ * `token`; asserts every answer is 201.
+ */
+export async function addRelayKnowledge(base, token, botId) {
+  const docs = readFileSync(path.join(repoRoot, "deploy/seed/mozilla-faq/docs.en.jsonl"), "utf8")
+    .split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.id.startsWith("relay"));
+  for (const d of docs) {
+    const res = await http(base, "POST", `/api/v1/bots/${botId}/knowledge`, { token, body: { title: d.title, format: "text", body: d.text } });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+  }
+}
+
+/**
+ * A new visitor of a bot's widget (POST /api/v1/widget/{publicId}/sessions), joined to its
+ * conversation over the WebSocket. The client is pushed onto `clients` so the caller closes it.
+ * Returns {client, id (conversation id), token (the visitor's token)}.
+ */
+export async function joinedWidgetVisitor(base, publicId, clients) {
+  const session = await http(base, "POST", `/api/v1/widget/${publicId}/sessions`, { body: {} });
+  assert.equal(session.status, 201, JSON.stringify(session.body));
+  const client = new ChatClient(base, session.body.token);
+  clients.push(client);
+  await client.opened;
+  client.send({ type: "conversation.join", conversation_id: session.body.conversation_id, since_seq: 0 });
+  await client.waitFor((f) => f.type === "conversation.joined", 10000, "visitor joined");
+  return { client, id: session.body.conversation_id, token: session.body.token };
+}
+
+/**
+ * Sends `text` as the visitor `v` ({client, id} from joinedWidgetVisitor) and waits for the bot's
+ * answer (up to 10 s for the ack, 20 s for the reply). Resolves with {ask: the visitor message's
+ * seq, reply: the bot's message.new frame}.
+ */
+export async function askBot(v, text) {
+  const clientId = `q-${Math.random().toString(36).slice(2)}`;
+  v.client.send({ type: "message.send", conversation_id: v.id, client_id: clientId, text });
+  const ack = await v.client.waitFor((f) => f.type === "message.ack" && f.client_id === clientId, 10000, "ack");
+  const reply = await v.client.waitFor((f) => f.type === "message.new" && f.seq > ack.seq &&
+    f.message.sender.kind === "bot", 20000, `the bot's reply to ${text}`);
+  return { ask: ack.seq, reply };
 }
 
 /** An HS256 JWT signed with the fleet's secret (RFC 7519), for expired-token tests. */

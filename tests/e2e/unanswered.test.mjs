@@ -9,65 +9,36 @@
 // not dismiss (403); no sideways scrolling at 390 px and no English left on the Russian page.
 // Screenshots: build/screenshots/unanswered-*.png (docs/img/dashboard-unanswered-en-1280.png).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { horizontalOverflow, launchChromium, SHOTS, untranslatedTexts } from "./browser_support.mjs";
-import { ChatClient, http, repoRoot, startFleet } from "./harness.mjs";
+import { dashboardCatalogue, horizontalOverflow, SHOTS, startBrowserFleet, stopBrowserFleet, untranslatedTexts } from "./browser_support.mjs";
+import { addRelayKnowledge, askBot, http, joinedWidgetVisitor } from "./harness.mjs";
 
 const QUESTION = "What is the boiling point of tungsten?";
 const ANSWER = "Tungsten boils at 5,555 °C (10,031 °F), the highest boiling point of any metal.";
-const catalogue = (lang) => JSON.parse(readFileSync(path.join(repoRoot, `web/dashboard/src/i18n/${lang}.json`), "utf8"));
+const catalogue = dashboardCatalogue;
 
-let fleet;
-let base;
-let browser;
 const owner = { email: "gaps@shop.example", username: "gaps_owner", password: "gaps-pass-2026" };
-let token;
+let fleet, base, browser, token;
 let bot;
 const clients = [];
 
 before(async () => {
-  fleet = await startFleet();
-  [base] = fleet.gateways;
-  browser = await launchChromium();
-  assert.equal((await http(base, "POST", "/api/v1/users", { body: owner })).status, 201);
-  token = (await http(base, "POST", "/api/v1/auth/login", { body: owner })).body.access_token;
+  ({ fleet, base, browser, token } = await startBrowserFleet(owner));
   bot = (await http(base, "POST", "/api/v1/bots", { token, body: { name: "Mozilla Help", language: "en" } })).body;
-  const docs = readFileSync(path.join(repoRoot, "deploy/seed/mozilla-faq/docs.en.jsonl"), "utf8")
-    .split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.id.startsWith("relay"));
-  for (const d of docs) {
-    const res = await http(base, "POST", `/api/v1/bots/${bot.id}/knowledge`, { token, body: { title: d.title, format: "text", body: d.text } });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-  }
+  await addRelayKnowledge(base, token, bot.id);
 });
 
-after(async () => {
-  for (const c of clients) c.close();
-  await browser?.close();
-  fleet?.stop();
-});
+after(() => stopBrowserFleet({ fleet, browser, clients }));
 
 /** A visitor of the bot on the widget, joined to its conversation. */
-async function visitor() {
-  const session = await http(base, "POST", `/api/v1/widget/${bot.public_id}/sessions`, { body: {} });
-  assert.equal(session.status, 201, JSON.stringify(session.body));
-  const client = new ChatClient(base, session.body.token);
-  clients.push(client);
-  await client.opened;
-  client.send({ type: "conversation.join", conversation_id: session.body.conversation_id, since_seq: 0 });
-  await client.waitFor((f) => f.type === "conversation.joined", 10000, "visitor joined");
-  return { client, id: session.body.conversation_id };
+function visitor() {
+  return joinedWidgetVisitor(base, bot.public_id, clients);
 }
 
 /** Sends `text` and resolves with the bot's reply (the committed message after it). */
 async function ask(v, text) {
-  const clientId = `q-${Math.random().toString(36).slice(2)}`;
-  v.client.send({ type: "message.send", conversation_id: v.id, client_id: clientId, text });
-  const ack = await v.client.waitFor((f) => f.type === "message.ack" && f.client_id === clientId, 10000, "ack");
-  const reply = await v.client.waitFor((f) => f.type === "message.new" && f.seq > ack.seq &&
-    f.message.sender.kind === "bot", 20000, `the bot's reply to ${text}`);
-  return reply.message;
+  return (await askBot(v, text)).reply.message;
 }
 
 const listUnanswered = (query = "") => http(base, "GET", `/api/v1/bots/${bot.id}/unanswered${query}`, { token });

@@ -12,10 +12,9 @@
 // (docs/img/widget-appearance.png, docs/img/dashboard-appearance-en-1280.png).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:http";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { axeViolations, launchChromium, SHOTS, shootAndCheck, untranslatedTexts } from "./browser_support.mjs";
+import { axeViolations, launchChromium, serveSite, SHOTS, shootAndCheck, untranslatedTexts } from "./browser_support.mjs";
 import { http, repoRoot, startFleet } from "./harness.mjs";
 
 const catalogue = (lang) => JSON.parse(readFileSync(path.join(repoRoot, `web/dashboard/src/i18n/${lang}.json`), "utf8"));
@@ -33,8 +32,8 @@ let bot;
  * A customer's page on its own loopback origin with the embed snippet; `?position=left|right`
  * adds that data-position to the script tag, `?open=1` data-open="true".
  */
-async function startSite() {
-  const server = createServer((req, res) => {
+function startSite() {
+  return serveSite((req, res) => {
     const query = new URL(req.url, "http://x").searchParams;
     const position = ["left", "right"].includes(query.get("position")) ? ` data-position="${query.get("position")}"` : "";
     const open = query.get("open") === "1" ? ` data-open="true"` : "";
@@ -44,11 +43,6 @@ async function startSite() {
 <body><main><h1>Voice shop</h1><p>Questions? Ask in the chat.</p></main>
 <script src="${gateway}/widget.js" data-bot="${bot.public_id}"${position}${open} async></script></body></html>`);
   });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    origin: `http://127.0.0.1:${server.address().port}`,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
-  };
 }
 
 before(async () => {
