@@ -378,4 +378,23 @@ std::unique_ptr<RedisListener> Harness::listen(const std::string& conversation_i
                                          chatwire::conversation_channel(conversation_id));
 }
 
+PlanTestBot insert_plan_test_conversations(pg::Connection& connection) {
+  PlanTestBot listed{random_uuid(), random_uuid()};
+  connection.exec(
+      "INSERT INTO chat.conversations (tenant_id, bot_id, updated_at) "
+      "SELECT CASE WHEN t = 0 THEN $1::uuid ELSE gen_random_uuid() END, "
+      "CASE WHEN t = 0 THEN $2::uuid ELSE gen_random_uuid() END, now() - (c % 60) * interval '1 day' "
+      "FROM generate_series(0, 39) t, generate_series(1, 50) c",
+      {listed.tenant, listed.bot});
+  return listed;
+}
+
+std::string explain_plan(pg::Connection& connection, const std::string& sql,
+                         const std::vector<pg::Param>& params) {
+  auto plan = connection.exec("EXPLAIN " + sql, params);
+  std::string text;
+  for (int i = 0; i < plan.rows(); ++i) text += plan.str(i, 0) + "\n";
+  return text;
+}
+
 }  // namespace botfactory::channel::testing_support

@@ -232,4 +232,19 @@ class Harness {
   std::map<std::string, std::string> tenants_;  // conversation id -> tenant id
 };
 
+/// The tenant and bot (UUID strings) whose conversations a query-plan test lists.
+struct PlanTestBot {
+  std::string tenant;
+  std::string bot;
+};
+
+/// Fills chat.conversations with 40 tenants × 50 conversations (2 000 rows, updated_at spread
+/// over the last 60 days), for the query-plan tests: tenant 0's rows belong to a fresh tenant and
+/// bot, returned; the others to random tenants and bots.
+PlanTestBot insert_plan_test_conversations(pg::Connection& connection);
+
+/// PostgreSQL's EXPLAIN of `sql` run with `params`, one plan row per line (for index checks).
+std::string explain_plan(pg::Connection& connection, const std::string& sql,
+                         const std::vector<pg::Param>& params);
+
 }  // namespace botfactory::channel::testing_support

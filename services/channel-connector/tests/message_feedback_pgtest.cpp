@@ -387,17 +387,10 @@ TEST_CASE("feedback: the question is the message the reply answers, not merely t
 
 TEST_CASE("feedback: the per-bot list query uses the indexes on a realistic table") {
   Harness h;
-  std::string tenant = random_uuid();
-  std::string bot = random_uuid();
   auto connection = h.pool().acquire();
   // 40 tenants × 50 conversations × 20 messages (40 000 messages): visitor questions and bot
   // replies linked by client_id, every 5th reply rated; the listed bot is one of them.
-  connection->exec(
-      "INSERT INTO chat.conversations (tenant_id, bot_id, updated_at) "
-      "SELECT CASE WHEN t = 0 THEN $1::uuid ELSE gen_random_uuid() END, "
-      "CASE WHEN t = 0 THEN $2::uuid ELSE gen_random_uuid() END, now() - (c % 60) * interval '1 day' "
-      "FROM generate_series(0, 39) t, generate_series(1, 50) c",
-      {tenant, bot});
+  auto [tenant, bot] = insert_plan_test_conversations(*connection);
   connection->exec(
       "INSERT INTO chat.messages (conversation_id, seq, sender_kind, text, client_id, created_at) "
       "SELECT c.id, s, 'visitor', 'question ' || s, 'm-' || s, "
@@ -416,11 +409,8 @@ TEST_CASE("feedback: the per-bot list query uses the indexes on a realistic tabl
       "WHERE m.sender_kind = 'bot' AND m.seq % 10 = 0");
   connection->exec("ANALYZE chat.messages");
   connection->exec("ANALYZE chat.message_feedback");
-  auto plan = connection->exec(
-      std::string("EXPLAIN ") + botfactory::channel::MessageFeedbackRepository::recent_sql(),
-      {tenant, bot, "30", "", "50"});
-  std::string text;
-  for (int i = 0; i < plan.rows(); ++i) text += plan.str(i, 0) + "\n";
+  std::string text = explain_plan(*connection, botfactory::channel::MessageFeedbackRepository::recent_sql(),
+                                  {tenant, bot, "30", "", "50"});
   INFO(text);
   CHECK(text.find("Seq Scan on messages") == std::string::npos);
   CHECK(text.find("Seq Scan on message_feedback") == std::string::npos);

@@ -200,17 +200,10 @@ TEST_CASE("unanswered: bounds and bad input are INVALID_ARGUMENT") {
 
 TEST_CASE("unanswered: the list query uses the indexes on a realistic table") {
   Harness h;
-  std::string tenant = random_uuid();
-  std::string bot = random_uuid();
   auto connection = h.pool().acquire();
   // 40 tenants × 50 conversations × 20 messages (40 000 messages), every 10th bot reply of
   // them unanswered; the listed bot is one of them.
-  connection->exec(
-      "INSERT INTO chat.conversations (tenant_id, bot_id, updated_at) "
-      "SELECT CASE WHEN t = 0 THEN $1::uuid ELSE gen_random_uuid() END, "
-      "CASE WHEN t = 0 THEN $2::uuid ELSE gen_random_uuid() END, now() - (c % 60) * interval '1 day' "
-      "FROM generate_series(0, 39) t, generate_series(1, 50) c",
-      {tenant, bot});
+  auto [tenant, bot] = insert_plan_test_conversations(*connection);
   connection->exec(
       "INSERT INTO chat.messages (conversation_id, seq, sender_kind, text, client_id, created_at, "
       "answered) SELECT c.id, s, CASE WHEN s % 2 = 1 THEN 'visitor' ELSE 'bot' END, "
@@ -219,10 +212,8 @@ TEST_CASE("unanswered: the list query uses the indexes on a realistic table") {
       "FROM chat.conversations c, generate_series(1, 20) s");
   connection->exec("ANALYZE chat.messages");
   connection->exec("ANALYZE chat.conversations");
-  auto plan = connection->exec(std::string("EXPLAIN ") + UnansweredRepository::recent_sql(),
-                               {tenant, bot, "30", "5001"});
-  std::string text;
-  for (int i = 0; i < plan.rows(); ++i) text += plan.str(i, 0) + "\n";
+  std::string text =
+      explain_plan(*connection, UnansweredRepository::recent_sql(), {tenant, bot, "30", "5001"});
   INFO(text);
   CHECK(text.find("Seq Scan on messages") == std::string::npos);
   CHECK(text.find("Seq Scan on conversations") == std::string::npos);
