@@ -7,10 +7,11 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { getBot, listBotFeedback } from "../api/endpoints";
 import { BotTabs } from "../components/BotTabs";
+import { DataTable } from "../components/DataTable";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Thumb } from "../components/Thumb";
-import { formatDateTime, formatNumber } from "../format";
-import { Link } from "../router";
+import { WhenInConversation } from "../components/WhenInConversation";
+import { formatNumber } from "../format";
 import { useLoad } from "../useLoad";
 
 const DAY_CHOICES = [7, 30, 90] as const;
@@ -66,39 +67,29 @@ export function FeedbackPage({ botId }: { botId: string }) {
         </div>
       )}
       {data && data.replies.length > 0 && (
-        <div className="table-wrap">
-          <table className="table" data-testid="feedback">
-            <thead>
-              <tr>
-                <th scope="col">{t("feedback.rating")}</th>
-                <th scope="col">{t("feedback.question")}</th>
-                <th scope="col">{t("feedback.reply")}</th>
-                <th scope="col">{t("feedback.comment")}</th>
-                <th scope="col">{t("feedback.when")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.replies.map((r) => (
-                <tr key={`${r.conversation_id}-${r.seq}`} data-testid="feedback-row" data-rating={r.rating}>
-                  <td data-label={t("feedback.rating")} className="nowrap">
-                    <span className={`pill ${r.rating === "up" ? "ok" : "warn"}`}>
-                      <Thumb rating={r.rating} size={14} /> {r.rating === "up" ? t("feedback.helpful") : t("feedback.notHelpful")}
-                    </span>
-                  </td>
-                  <td data-label={t("feedback.question")} className="question-text">{r.question || "—"}</td>
-                  <td data-label={t("feedback.reply")} className="question-text feedback-reply">{r.reply}</td>
-                  <td data-label={t("feedback.comment")} className="question-text">{r.comment || <span className="muted">—</span>}</td>
-                  <td data-label={t("feedback.when")}>
-                    <span className="asked-when">
-                      <span className="nowrap">{formatDateTime(r.rated_at, lang)}</span>
-                      <Link to={`/inbox/${r.conversation_id}`}>{t("feedback.openConversation")}</Link>
-                    </span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable testId="feedback" head={<>
+          <th scope="col">{t("feedback.rating")}</th>
+          <th scope="col">{t("feedback.question")}</th>
+          <th scope="col">{t("feedback.reply")}</th>
+          <th scope="col">{t("feedback.comment")}</th>
+          <th scope="col">{t("feedback.when")}</th>
+        </>}>
+          {data.replies.map((r) => (
+            <tr key={`${r.conversation_id}-${r.seq}`} data-testid="feedback-row" data-rating={r.rating}>
+              <td data-label={t("feedback.rating")} className="nowrap">
+                <span className={`pill ${r.rating === "up" ? "ok" : "warn"}`}>
+                  <Thumb rating={r.rating} size={14} /> {r.rating === "up" ? t("feedback.helpful") : t("feedback.notHelpful")}
+                </span>
+              </td>
+              <td data-label={t("feedback.question")} className="question-text">{r.question || "—"}</td>
+              <td data-label={t("feedback.reply")} className="question-text feedback-reply">{r.reply}</td>
+              <td data-label={t("feedback.comment")} className="question-text">{r.comment || <span className="muted">—</span>}</td>
+              <td data-label={t("feedback.when")}>
+                <WhenInConversation at={r.rated_at} conversationId={r.conversation_id} label={t("feedback.openConversation")} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

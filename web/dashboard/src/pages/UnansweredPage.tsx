@@ -8,9 +8,10 @@ import { useTranslation } from "react-i18next";
 import { addTextDocument, dismissUnanswered, getBot, listUnanswered } from "../api/endpoints";
 import type { UnansweredQuestion } from "../api/types";
 import { BotTabs } from "../components/BotTabs";
+import { DataTable } from "../components/DataTable";
 import { ErrorMessage } from "../components/ErrorMessage";
-import { formatDateTime, formatNumber } from "../format";
-import { Link } from "../router";
+import { WhenInConversation } from "../components/WhenInConversation";
+import { formatNumber } from "../format";
 import { useLoad } from "../useLoad";
 
 const DAYS = 30;
@@ -118,43 +119,33 @@ export function UnansweredPage({ botId }: { botId: string }) {
         <p className="muted" data-testid="unanswered-empty">{t("unanswered.empty", { days: DAYS })}</p>
       )}
       {questions.length > 0 && (
-        <div className="table-wrap">
-          <table className="table" data-testid="unanswered">
-            <thead>
-              <tr>
-                <th scope="col">{t("unanswered.question")}</th>
-                <th scope="col" className="num">{t("unanswered.count")}</th>
-                <th scope="col">{t("unanswered.lastAsked")}</th>
-                <th scope="col"><span className="sr-only">{t("common.actions")}</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {questions.map((q) => (
-                <tr key={q.key} data-testid="unanswered-row">
-                  <td data-label={t("unanswered.question")} className="question-text">{q.text}</td>
-                  <td data-label={t("unanswered.count")} className="num">{formatNumber(q.count, lang)}</td>
-                  <td data-label={t("unanswered.lastAsked")}>
-                    <span className="asked-when">
-                      <span className="nowrap">{formatDateTime(q.last_asked_at, lang)}</span>
-                      <Link to={`/inbox/${q.last_conversation_id}`}>{t("unanswered.openConversation")}</Link>
-                    </span>
-                  </td>
-                  <td>
-                    <div className="row">
-                      <button type="button" className="button small" disabled={busy} onClick={() => open(q)}>
-                        {t("unanswered.addAnswer")}
-                      </button>
-                      <button type="button" className="button secondary small" disabled={busy}
-                        onClick={() => { void dismiss(q); }}>
-                        {t("unanswered.dismiss")}
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable testId="unanswered" head={<>
+          <th scope="col">{t("unanswered.question")}</th>
+          <th scope="col" className="num">{t("unanswered.count")}</th>
+          <th scope="col">{t("unanswered.lastAsked")}</th>
+          <th scope="col"><span className="sr-only">{t("common.actions")}</span></th>
+        </>}>
+          {questions.map((q) => (
+            <tr key={q.key} data-testid="unanswered-row">
+              <td data-label={t("unanswered.question")} className="question-text">{q.text}</td>
+              <td data-label={t("unanswered.count")} className="num">{formatNumber(q.count, lang)}</td>
+              <td data-label={t("unanswered.lastAsked")}>
+                <WhenInConversation at={q.last_asked_at} conversationId={q.last_conversation_id} label={t("unanswered.openConversation")} />
+              </td>
+              <td>
+                <div className="row">
+                  <button type="button" className="button small" disabled={busy} onClick={() => open(q)}>
+                    {t("unanswered.addAnswer")}
+                  </button>
+                  <button type="button" className="button secondary small" disabled={busy}
+                    onClick={() => { void dismiss(q); }}>
+                    {t("unanswered.dismiss")}
+                  </button>
+                </div>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );
