@@ -5,6 +5,7 @@
 // comment (≤ 500 characters) can be sent or skipped. The ratings are kept in localStorage (shown
 // at once after a reload) and replaced by the server's (GET …/feedback) once the session is known.
 
+import { el, strokeIcon } from "./dom.js";
 import type { ChatMessage, WidgetSession } from "./protocol.js";
 import type { FeedbackStrings } from "./feedback-i18n.js";
 
@@ -17,29 +18,6 @@ export const maxCommentLength = 500;
 /** Thumb icons (24×24 view box, stroked in currentColor). */
 const thumbUp = "M7 10v11H3V10h4zm0 0 4-8a3 3 0 0 1 3 3v4h5.5a2 2 0 0 1 2 2.3l-1.4 8a2 2 0 0 1-2 1.7H7";
 const thumbDown = "M17 14V3h4v11h-4zm0 0-4 8a3 3 0 0 1-3-3v-4H4.5a2 2 0 0 1-2-2.3l1.4-8a2 2 0 0 1 2-1.7H17";
-
-function icon(d: string): SVGSVGElement {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("width", "16");
-  svg.setAttribute("height", "16");
-  svg.setAttribute("aria-hidden", "true");
-  const path = document.createElementNS(ns, "path");
-  path.setAttribute("d", d);
-  path.setAttribute("fill", "none");
-  path.setAttribute("stroke", "currentColor");
-  path.setAttribute("stroke-width", "2");
-  path.setAttribute("stroke-linejoin", "round");
-  svg.append(path);
-  return svg;
-}
-
-function node<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
-  const n = document.createElement(tag);
-  n.className = className;
-  return n;
-}
 
 /** What AnswerFeedback needs from its page. */
 export interface FeedbackHost {
@@ -152,18 +130,18 @@ export class AnswerFeedback {
   }
 
   private build(seq: number): Bar {
-    const root = node("div", "feedback");
+    const root = el("div", "feedback");
     root.setAttribute("role", "group");
     root.dataset.seq = String(seq);
-    const up = node("button", "fb-up");
-    const down = node("button", "fb-down");
+    const up = el("button", "fb-up");
+    const down = el("button", "fb-down");
     for (const [button, d] of [[up, thumbUp], [down, thumbDown]] as const) {
       button.type = "button";
-      button.append(icon(d));
+      button.append(strokeIcon(d, 16));
     }
     up.addEventListener("click", () => void this.choose(seq, "up"));
     down.addEventListener("click", () => void this.choose(seq, "down"));
-    const note = node("p", "fb-note");
+    const note = el("p", "fb-note");
     note.setAttribute("aria-live", "polite");
     root.append(up, down, note);
     return { root, up, down, comment: null, note };
@@ -175,17 +153,17 @@ export class AnswerFeedback {
     if (!bar) return;
     this.closeComment(seq, false);
     const ui = this.host.strings();
-    const form = node("form", "fb-comment");
-    const input = node("input", "");
+    const form = el("form", "fb-comment");
+    const input = el("input");
     input.type = "text";
     input.maxLength = maxCommentLength;
     input.name = "comment";
     input.setAttribute("aria-label", ui.commentLabel);
     input.placeholder = ui.commentPlaceholder;
-    const send = node("button", "fb-send");
+    const send = el("button", "fb-send");
     send.type = "submit";
     send.textContent = ui.send;
-    const skip = node("button", "fb-skip");
+    const skip = el("button", "fb-skip");
     skip.type = "button";
     skip.textContent = ui.skip;
     form.append(input, send, skip);
