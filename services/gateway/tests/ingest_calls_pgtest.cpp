@@ -80,6 +80,57 @@ class CountingRoomGrpc : public botfactory::chat::v1::RoomService::Service {
   CallCount& calls_;
 };
 
+/// channel-connector (one pipeline thread) served on a port of its own behind call-counting
+/// ChannelConnectorService and RoomService adapters that share one CallCount.
+struct CountedConnector {
+  cct::Harness connector{[](cc::ChannelSettings& s) { s.pipeline_threads = 1; }};
+  CountingChannelGrpc counting{connector.app().chat(), &connector.app().model_status(),
+                               &connector.app().edits()};
+  CountingRoomGrpc counting_rooms{connector.app().rooms(), counting.calls};
+  rpc::Server counted{"127.0.0.1:0", {&counting, &counting_rooms}};
+
+  /// The counted services' address, for GatewaySettings::channel_addr.
+  std::string address() const { return "127.0.0.1:" + std::to_string(counted.port()); }
+};
+
+/// A new tenant with a bot conversation and a public room named `room_name` (created by another
+/// user, joined by the test user kUserId); that user's token and its WebSocket to the gateway on
+/// `gw_port`, joined to the conversation.
+struct RoomScene {
+  std::string conversation;
+  std::string room_id;
+  std::string token;
+  std::unique_ptr<WsClient> ws;
+};
+
+RoomScene room_scene(FakeUpstreams& fakes, cct::Harness& connector, unsigned short gw_port,
+                     const std::string& room_name) {
+  RoomScene scene;
+  const std::string tenant = botfactory::common::random_uuid();
+  auto bot = connector.registry.add_bot(tenant, "Help", "en", "");
+  scene.conversation = connector.create_conversation(tenant, bot.id()).id();
+  auto& rooms = connector.app().rooms();
+  auto room = rooms.create(cc::Actor{tenant, "user", botfactory::common::random_uuid(), "olga"}, room_name, "", "public");
+  scene.room_id = room.id();
+  rooms.join(cc::Actor{tenant, "user", kUserId, "me"}, scene.room_id, "");
+  scene.token = user_token(fakes, tenant);
+  scene.ws = std::make_unique<WsClient>(gw_port, scene.token);
+  REQUIRE(scene.ws->open());
+  scene.ws->send_json({{"type", "conversation.join"}, {"conversation_id", scene.conversation}, {"since_seq", 0}});
+  scene.ws->read_type("conversation.joined");
+  return scene;
+}
+
+/// The slow channel-connector: a transaction on its own connection holding the row locks of the
+/// scene's conversation and room, so that appends to either wait; COMMIT on it lets them go.
+std::unique_ptr<pg::Connection> lock_scene(cct::Harness& connector, const RoomScene& scene) {
+  auto blocker = std::make_unique<pg::Connection>(connector.conninfo());
+  blocker->exec("BEGIN");
+  blocker->exec("SELECT id FROM chat.conversations WHERE id = ANY($1::uuid[]) FOR UPDATE",
+                {"{" + scene.conversation + "," + scene.room_id + "}"});
+  return blocker;
+}
+
 }  // namespace
 
 TEST_CASE("ingest: at most INGEST_MAX_CALLS PostMessage calls reach a slow channel-connector; "
@@ -161,57 +212,43 @@ TEST_CASE("ingest: REST room posts share the INGEST_MAX_CALLS places with messag
   constexpr int kMaxCalls = 2;
   constexpr int kRestPosts = 4;
   FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
-  cct::Harness connector([](cc::ChannelSettings& s) { s.pipeline_threads = 1; });
-  CountingChannelGrpc counting(connector.app().chat(), &connector.app().model_status(),
-                               &connector.app().edits());
-  CountingRoomGrpc counting_rooms(connector.app().rooms(), counting.calls);
-  rpc::Server counted("127.0.0.1:0", {&counting, &counting_rooms});
+  CountedConnector rig;
+  auto& connector = rig.connector;
   Instance gw{fakes.address(), [&](gateway::GatewaySettings& s) {
-                s.channel_addr = "127.0.0.1:" + std::to_string(counted.port());
+                s.channel_addr = rig.address();
                 s.ingest_max_calls = kMaxCalls;
                 s.ingest_max_in_flight = 64;
                 s.ws_max_in_flight_per_socket = 64;
                 s.ws_rate_per_sec = 10000;
                 s.ws_burst = 10000;
               }};
-  const std::string tenant = botfactory::common::random_uuid();
-  auto bot = connector.registry.add_bot(tenant, "Help", "en", "");
-  auto conversation = connector.create_conversation(tenant, bot.id()).id();
-  auto& rooms = connector.app().rooms();
-  auto room = rooms.create(cc::Actor{tenant, "user", botfactory::common::random_uuid(), "olga"}, "Calls", "", "public");
-  rooms.join(cc::Actor{tenant, "user", kUserId, "me"}, room.id(), "");
-  auto token = user_token(fakes, tenant);
-  WsClient ws(gw.port(), token);
-  REQUIRE(ws.open());
-  ws.send_json({{"type", "conversation.join"}, {"conversation_id", conversation}, {"since_seq", 0}});
-  ws.read_type("conversation.joined");
+  auto scene = room_scene(fakes, connector, gw.port(), "Calls");
+  const std::string& conversation = scene.conversation;
+  const std::string& token = scene.token;
+  WsClient& ws = *scene.ws;
 
-  // The slow channel-connector: appends to the conversation and the room wait for this lock.
-  pg::Connection blocker(connector.conninfo());
-  blocker.exec("BEGIN");
-  blocker.exec("SELECT id FROM chat.conversations WHERE id = ANY($1::uuid[]) FOR UPDATE",
-               {"{" + conversation + "," + room.id() + "}"});
+  auto blocker = lock_scene(connector, scene);
   const auto before = connector.count("SELECT count(*) FROM chat.messages");
 
   // A WebSocket message takes one of the two places ...
   ws.send_json({{"type", "message.send"}, {"conversation_id", conversation}, {"client_id", "ws-1"}, {"text", "hi"}});
-  REQUIRE(cct::wait_until([&] { return counting.calls.open.load() == 1; }));
+  REQUIRE(cct::wait_until([&] { return rig.counting.calls.open.load() == 1; }));
   // ... then a burst of REST room posts: one more call goes out, the rest wait in the gateway.
   std::vector<HttpResult> answers(kRestPosts);
   std::vector<std::thread> posts;
   for (int i = 0; i < kRestPosts; ++i) {
     std::string body = R"({"client_id":"rest-)" + std::to_string(i) + R"(","text":"hello"})";
-    auto text = request_head("POST", "/api/v1/rooms/" + room.id() + "/messages",
+    auto text = request_head("POST", "/api/v1/rooms/" + scene.room_id + "/messages",
                              {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
                              body.size()) + body;
     posts.emplace_back([&, i, text] { answers[static_cast<std::size_t>(i)] = http_exchange(gw.port(), text, 30000ms); });
   }
-  REQUIRE(cct::wait_until([&] { return counting.calls.open.load() >= kMaxCalls; }));
+  REQUIRE(cct::wait_until([&] { return rig.counting.calls.open.load() >= kMaxCalls; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // time for a call to pass the bound
-  CHECK(counting.calls.open.load() == kMaxCalls);
-  CHECK(counting.calls.most.load() == kMaxCalls);  // without the shared bound: 1 + 4
+  CHECK(rig.counting.calls.open.load() == kMaxCalls);
+  CHECK(rig.counting.calls.most.load() == kMaxCalls);  // without the shared bound: 1 + 4
 
-  blocker.exec("COMMIT");
+  blocker->exec("COMMIT");
   for (auto& t : posts) t.join();
   for (const auto& answer : answers) {
     INFO(answer.body);
@@ -220,7 +257,7 @@ TEST_CASE("ingest: REST room posts share the INGEST_MAX_CALLS places with messag
   auto ack = next_answer(ws);
   INFO(json::serialize(ack));
   CHECK(ack.at("type").as_string() == "message.ack");
-  CHECK(counting.calls.most.load() == kMaxCalls);
+  CHECK(rig.counting.calls.most.load() == kMaxCalls);
   CHECK(connector.count("SELECT count(*) FROM chat.messages") == before + 1 + kRestPosts);
   ws.close();
 }
@@ -228,28 +265,18 @@ TEST_CASE("ingest: REST room posts share the INGEST_MAX_CALLS places with messag
 TEST_CASE("ingest: a queued REST room post whose client left is not sent to channel-connector") {
   constexpr int kGone = 3;
   FakeUpstreams fakes{testenv::redis_host(), testenv::redis_port()};
-  cct::Harness connector([](cc::ChannelSettings& s) { s.pipeline_threads = 1; });
-  CountingChannelGrpc counting(connector.app().chat(), &connector.app().model_status(),
-                               &connector.app().edits());
-  CountingRoomGrpc counting_rooms(connector.app().rooms(), counting.calls);
-  rpc::Server counted("127.0.0.1:0", {&counting, &counting_rooms});
+  CountedConnector rig;
+  auto& connector = rig.connector;
   Instance gw{fakes.address(), [&](gateway::GatewaySettings& s) {
-                s.channel_addr = "127.0.0.1:" + std::to_string(counted.port());
+                s.channel_addr = rig.address();
                 s.ingest_max_calls = 1;
                 s.ingest_max_in_flight = 64;
                 s.ws_max_in_flight_per_socket = 64;
               }};
-  const std::string tenant = botfactory::common::random_uuid();
-  auto bot = connector.registry.add_bot(tenant, "Help", "en", "");
-  auto conversation = connector.create_conversation(tenant, bot.id()).id();
-  auto& rooms = connector.app().rooms();
-  auto room = rooms.create(cc::Actor{tenant, "user", botfactory::common::random_uuid(), "olga"}, "Gone", "", "public");
-  rooms.join(cc::Actor{tenant, "user", kUserId, "me"}, room.id(), "");
-  auto token = user_token(fakes, tenant);
-  WsClient ws(gw.port(), token);
-  REQUIRE(ws.open());
-  ws.send_json({{"type", "conversation.join"}, {"conversation_id", conversation}, {"since_seq", 0}});
-  ws.read_type("conversation.joined");
+  auto scene = room_scene(fakes, connector, gw.port(), "Gone");
+  const std::string& conversation = scene.conversation;
+  const std::string& token = scene.token;
+  WsClient& ws = *scene.ws;
   auto& registry = botfactory::metrics::Registry::global();
   auto& queued = registry.gauge("gateway_ingest_calls_queued", "");
   auto& gone = registry.counter("gateway_ingest_rejected_total", "", R"(reason="client_gone")");
@@ -257,18 +284,15 @@ TEST_CASE("ingest: a queued REST room post whose client left is not sent to chan
   const auto queued_before = queued.value();
 
   // The only place on the wire: a WebSocket message held by the lock.
-  pg::Connection blocker(connector.conninfo());
-  blocker.exec("BEGIN");
-  blocker.exec("SELECT id FROM chat.conversations WHERE id = ANY($1::uuid[]) FOR UPDATE",
-               {"{" + conversation + "," + room.id() + "}"});
+  auto blocker = lock_scene(connector, scene);
   const auto before = connector.count("SELECT count(*) FROM chat.messages");
   ws.send_json({{"type", "message.send"}, {"conversation_id", conversation}, {"client_id", "ws-1"}, {"text", "hi"}});
-  REQUIRE(cct::wait_until([&] { return counting.calls.open.load() == 1; }));
+  REQUIRE(cct::wait_until([&] { return rig.counting.calls.open.load() == 1; }));
 
   // Posts that wait in the gateway's FIFO: kGone whose clients leave, then one that stays.
   auto post_text = [&](const std::string& client_id) {
     std::string body = R"({"client_id":")" + client_id + R"(","text":"hello"})";
-    return request_head("POST", "/api/v1/rooms/" + room.id() + "/messages",
+    return request_head("POST", "/api/v1/rooms/" + scene.room_id + "/messages",
                         {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
                         body.size()) + body;
   };
@@ -286,7 +310,7 @@ TEST_CASE("ingest: a queued REST room post whose client left is not sent to chan
   REQUIRE(cct::wait_until([&] { return queued.value() == queued_before + kGone + 1; }));
   for (auto& socket : leaving) socket->close();  // the clients leave before their turn
 
-  blocker.exec("COMMIT");
+  blocker->exec("COMMIT");
   auto ack = next_answer(ws);
   INFO(json::serialize(ack));
   CHECK(ack.at("type").as_string() == "message.ack");
@@ -297,6 +321,6 @@ TEST_CASE("ingest: a queued REST room post whose client left is not sent to chan
   CHECK(connector.count("SELECT count(*) FROM chat.messages") == before + 2);  // ws-1 and "stays"
   CHECK(connector.count("SELECT count(*) FROM chat.messages WHERE client_id LIKE 'gone-%'") == 0);
   CHECK(queued.value() == queued_before);
-  CHECK(counting.calls.most.load() == 1);
+  CHECK(rig.counting.calls.most.load() == 1);
   ws.close();
 }
