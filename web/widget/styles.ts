@@ -4,6 +4,8 @@
 // and colours, so rules like `* { color: red !important; font-size: 40px }` on the page change
 // nothing here.
 
+import { feedbackCss } from "../src/answer-feedback-css.js";
+
 export const css = `
 :host { all: initial !important; display: block !important; position: static !important; }
 .root { --brand: #3b3fd8; --brand-ink: #fff; --brand-text: #3b3fd8; --ink: #1d2330; --muted: #5b6270; --bot: #eef0f6; --op: #fdf1c7;
@@ -58,23 +60,8 @@ export const css = `
 .msg .sources li { overflow-wrap: anywhere; border-radius: 4px; }
 .msg .sources li.flash { animation: flash 1.4s ease-out; }
 @keyframes flash { from { background: #c7d2fe; } to { background: transparent; } }
-/* answer feedback (../src/answer-feedback.ts) */
-.feedback { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; margin-top: 4px; }
-.feedback > button { width: 30px; height: 30px; display: grid; place-items: center; border: 1px solid transparent; border-radius: 8px;
-  background: transparent; color: var(--muted); cursor: pointer; padding: 0; margin: 0; }
-.feedback > button:hover { background: rgba(29, 35, 48, .08); color: var(--ink); }
-.feedback > button:focus-visible, .fb-comment :focus-visible { outline: 2px solid var(--brand); outline-offset: 1px; }
-.feedback > button[aria-pressed="true"] { background: var(--brand); color: var(--brand-ink); }
-.feedback[aria-busy="true"] > button { opacity: .6; }
-.msg:has(> .feedback .fb-comment) { width: 85%; }
-.fb-comment { display: flex; flex-wrap: wrap; gap: 6px; width: 100%; margin: 4px 0 0; }
-.fb-comment[hidden] { display: none; }
-.fb-comment input { flex: 1 1 100%; min-width: 0; border: 1px solid #b9beca; border-radius: 8px; padding: 6px 8px; font: inherit; font-size: 13px; color: var(--ink); background: #fff; }
-.fb-comment button { border: 0; border-radius: 8px; padding: 6px 10px; font: inherit; font-size: 13px; cursor: pointer; }
-.fb-send { background: var(--brand); color: var(--brand-ink); font-weight: 600; }
-.fb-skip { background: transparent; color: var(--ink); text-decoration: underline; }
-.fb-note { margin: 0; font-size: 12px; color: var(--ink); }
-.fb-note:empty { display: none; }
+/* answer feedback (../src/answer-feedback-css.ts) */
+${feedbackCss}
 .bar { display: flex; justify-content: flex-end; padding: 0 12px; }
 .handoff { border: 1px solid #c9cdd8; background: #fff; color: var(--ink); border-radius: 999px; padding: 5px 12px;
   font-size: 13px; cursor: pointer; margin: 0 0 8px; }
