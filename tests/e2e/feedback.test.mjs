@@ -308,3 +308,29 @@ test("REST: FEEDBACK_WRITES_PER_MIN (30) per conversation: 429 rate_limited with
   const other = await ask(w2, QUESTION);
   assert.equal((await rate(w2, other.reply.seq, { rating: "up" })).status, 200);
 });
+
+test("the chat page: a rating over the conversation's write budget says to wait and keeps the previous one", async () => {
+  const page = await browser.newPage({ viewport: { width: 520, height: 760 } });
+  await page.goto(`${base}/?bot=${bot.public_id}`);
+  await page.waitForSelector("#send:not([disabled])", { timeout: 15000 });
+  await page.fill("#text", QUESTION);
+  await page.click("#send");
+  await page.waitForSelector(".msg-bot .feedback .fb-up", { timeout: 20000 });
+  await page.click(".msg-bot .feedback .fb-up");
+  await page.waitForSelector(".feedback .fb-up[aria-pressed=true]");
+  // Spend the rest of the conversation's budget with the page's own visitor token.
+  const saved = await page.evaluate((k) => JSON.parse(localStorage.getItem(k)), `botfactory.session.${bot.public_id}`);
+  const { token: visitorToken, conversation_id: id } = saved.session;
+  const seq = (await http(base, "GET", `/api/v1/conversations/${id}/feedback`, { token: visitorToken })).body.feedback[0].seq;
+  let status = 200;
+  for (let i = 0; i < 40 && status === 200; i++) {
+    status = (await http(base, "PUT", `/api/v1/conversations/${id}/messages/${seq}/feedback`,
+      { token: visitorToken, body: { rating: "up", comment: "" } })).status;
+  }
+  assert.equal(status, 429, "the budget is spent");
+  await page.click(".msg-bot .feedback .fb-down");
+  await page.waitForFunction(() => document.querySelector(".msg-bot .feedback")?.textContent?.includes("Too many changes"));
+  assert.equal(await page.getAttribute(".feedback .fb-up", "aria-pressed"), "true", "the stored rating stays pressed");
+  assert.equal(await page.getAttribute(".feedback .fb-down", "aria-pressed"), "false");
+  await page.close();
+});

@@ -239,7 +239,8 @@ export class AnswerFeedback {
     if (await this.put(seq, "down", comment.input.value.trim())) this.closeComment(seq, true);
   }
 
-  /** PUTs the rating; true when the server stored it. A 409 (not rateable) removes the bar. */
+  /** PUTs the rating; true when the server stored it. A 409 (not rateable) removes the bar; a 429
+   *  (the conversation's FEEDBACK_WRITES_PER_MIN spent) keeps the previous rating and says to wait. */
   private async put(seq: number, rating: Rating | null, comment: string): Promise<boolean> {
     const session = this.host.session();
     const bar = this.bars.get(seq);
@@ -256,6 +257,10 @@ export class AnswerFeedback {
       if (response.status === 409) {
         bar.root.remove();
         this.bars.delete(seq);
+        return false;
+      }
+      if (response.status === 429) {
+        bar.note.textContent = ui.tooMany;
         return false;
       }
       if (!response.ok) throw new Error(String(response.status));
