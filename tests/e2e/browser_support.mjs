@@ -149,3 +149,14 @@ export async function stopBrowserFleet({ fleet, browser, clients = [] }) {
   await browser?.close();
   fleet?.stop();
 }
+
+/**
+ * Opens the dashboard's "Menu" disclosure (App.tsx, shown at <= 640 px) when its button is
+ * visible, so a test can then click a nav link at any width; a no-op on wide screens or when the
+ * menu is already open. Resolves once the nav links are visible.
+ */
+export async function openNavAtPhoneWidth(page) {
+  const toggle = page.locator("[data-testid=nav-toggle]");
+  if (await toggle.isVisible() && await toggle.getAttribute("aria-expanded") !== "true") await toggle.click();
+  await page.locator("nav.nav a.nav-item").first().waitFor({ state: "visible" });
+}

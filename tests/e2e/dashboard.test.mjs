@@ -8,12 +8,12 @@
 // axe-core (web/dashboard's devDependency) finds no serious or critical violation on it.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { startFakeMeta } from "./fake_meta.mjs";
 import { startFakeTelegram } from "./fake_telegram.mjs";
-import { AXE, launchChromium, shootAndCheck } from "./browser_support.mjs";
+import { AXE, SHOTS, axeViolations, dashboardCatalogue, horizontalOverflow, launchChromium, openNavAtPhoneWidth, shootAndCheck, untranslatedTexts } from "./browser_support.mjs";
 import { http, repoRoot, startFleet } from "./harness.mjs";
 
 const owner = { email: "owner@dash.example", username: "dash_owner", password: "dash-pass-2026" };
@@ -656,4 +656,63 @@ test("keyboard only: skip link first, then sign in with Tab, typing and Enter", 
     return getComputedStyle(document.activeElement).boxShadow;
   });
   assert.notEqual(outline, "none", "focus is visible");
+});
+
+test("phones get a Menu disclosure button for the navigation; wide screens keep the link row", async () => {
+  const toggle = page.locator("[data-testid=nav-toggle]");
+  const links = page.locator("nav.nav a.nav-item");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${base}/app/bots`);
+  await page.waitForSelector("[data-testid=bot-card], text=You have no bots yet");
+  assert.equal(await links.first().isVisible(), false, "links are hidden behind the button at 390 px");
+  assert.equal(await toggle.getAttribute("aria-expanded"), "false");
+  assert.equal(await toggle.getAttribute("aria-controls"), await page.getAttribute("nav.nav", "id"));
+  assert.equal(await toggle.evaluate((e) => e.tagName), "BUTTON");
+  assert.match(await toggle.textContent(), /^Menu · Bots$/, "the button names the current page");
+  await toggle.click();
+  assert.equal(await toggle.getAttribute("aria-expanded"), "true");
+  assert.equal(await links.count(), 7);
+  for (let i = 0; i < 7; i += 1) assert.ok(await links.nth(i).isVisible(), `link ${i} visible when open`);
+  const xs = await links.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().left));
+  assert.ok(xs.every((x) => x === xs[0]), "the open menu is a vertical list");
+  await page.click("nav.nav >> text=Inbox");
+  await page.waitForURL(/\/app\/inbox$/);
+  assert.equal(await toggle.getAttribute("aria-expanded"), "false", "choosing a link closes the menu");
+  assert.equal(await links.first().isVisible(), false);
+  assert.match(await toggle.textContent(), /Menu · Inbox/);
+  // Escape closes and gives focus back to the button; the focus ring is visible.
+  await openNavAtPhoneWidth(page);
+  await links.nth(2).focus();
+  await page.keyboard.press("Escape");
+  assert.equal(await toggle.getAttribute("aria-expanded"), "false");
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), "nav-toggle");
+  await page.keyboard.press("Enter");
+  assert.equal(await toggle.getAttribute("aria-expanded"), "true", "Enter on the focused button opens it");
+  assert.notEqual(await toggle.evaluate((e) => getComputedStyle(e).boxShadow), "none", "focus is visible");
+  // A route change from elsewhere closes it too.
+  await page.evaluate(() => { history.pushState(null, "", "/app/keys"); dispatchEvent(new PopStateEvent("popstate")); });
+  await page.waitForSelector("[data-testid=nav-toggle][aria-expanded=false]");
+
+  // Russian, open: no English left, no sideways scrolling, axe clean; the docs' picture.
+  await page.selectOption("[data-testid=language]", "ru");
+  await page.waitForFunction(() => document.documentElement.lang === "ru");
+  await openNavAtPhoneWidth(page);
+  assert.match(await toggle.textContent(), /^Меню · /);
+  assert.equal((await horizontalOverflow(page)).by, 0, "the open menu scrolls sideways at 390 px");
+  assert.deepEqual(await untranslatedTexts(page, dashboardCatalogue("en"), dashboardCatalogue("ru")), [], "English left with the ru menu open");
+  assert.deepEqual(await axeViolations(page), [], "axe-core with the menu open");
+  await page.screenshot({ path: path.join(SHOTS, "dashboard-menu-ru-390.png") });
+  const docsImg = path.join(repoRoot, "docs/img/dashboard-menu-ru-390.png");
+  if (!existsSync(docsImg) || process.env.UPDATE_DOCS_IMG === "1") copyFileSync(path.join(SHOTS, "dashboard-menu-ru-390.png"), docsImg);
+  await page.keyboard.press("Escape");
+  await page.selectOption("[data-testid=language]", "en");
+  await page.waitForFunction(() => document.documentElement.lang === "en");
+
+  // Wide screens: no button, the link row as before.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  assert.equal(await toggle.isVisible(), false);
+  for (let i = 0; i < 7; i += 1) assert.ok(await links.nth(i).isVisible(), `link ${i} visible at 1280 px`);
+  await openNavAtPhoneWidth(page);  // a no-op here
+  await page.click("nav.nav >> text=Inbox");
+  await page.waitForURL(/\/app\/inbox$/);
 });

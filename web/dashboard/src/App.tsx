@@ -1,7 +1,7 @@
 // The dashboard's shell: header (brand, navigation, language, account) and the route switch.
 // A nav item may be marked "coming" (shown, not a link) until its screen exists.
 
-import { useEffect } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { signOut } from "./api/endpoints";
 import { useAuth } from "./auth";
@@ -48,6 +48,23 @@ export function App() {
     if (auth.status === "signedIn" && (isPublic || route === "/")) navigate("/bots", true);
   }, [auth.status, isPublic, route]);
 
+  // Phones (<= 640 px, styles.css) get a "Menu" disclosure button instead of the wrapped link row
+  // (WAI-ARIA APG disclosure pattern): a link, Escape or a route change closes it.
+  const [menuOpen, setMenuOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => { setMenuOpen(false); }, [route]);
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [menuOpen]);
+  const currentNav = NAV.find((item) => route === item.to || route.startsWith(`${item.to}/`));
+
   useEffect(() => {
     document.title = `${t("app.title")} · BotFactory`;
   }, [t]);
@@ -90,7 +107,15 @@ export function App() {
         <div className="top-inner">
           <Link to={auth.status === "signedIn" ? "/bots" : "/signin"} className="brand">BotFactory</Link>
           {auth.status === "signedIn" && (
-            <nav aria-label={t("nav.main")} className="nav">
+            <button type="button" ref={menuButton} className="nav-toggle" data-testid="nav-toggle"
+              aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen(!menuOpen)}>
+              {t("nav.menu")}
+              {currentNav && <span className="nav-toggle-current"> · {t(currentNav.key)}</span>}
+            </button>
+          )}
+          {auth.status === "signedIn" && (
+            <nav aria-label={t("nav.main")} id="main-nav" className={menuOpen ? "nav open" : "nav"}
+              onClick={(e) => { if ((e.target as HTMLElement).closest("a")) setMenuOpen(false); }}>
               {NAV.map((item) => item.coming ? (
                 <span key={item.to} className="nav-item coming" aria-disabled="true">
                   {t(item.key)} <small className="badge">{t("common.coming")}</small>
