@@ -20,14 +20,6 @@ namespace botfactory::gateway {
 /// (parse_json_input(); NUL never reaches a service or libpq).
 boost::json::object parse_json_object(std::string_view body, bool allow_empty = false);
 
-/// String member `key` of `object`: nullopt when absent or null; throws ApiError 400
-/// `validation_failed` "<name> must be a string" for any other type (`name`: `key` when empty).
-std::optional<std::string> optional_string_member(const boost::json::object& object, const char* key,
-                                                  std::string_view name = {});
-
-/// optional_string_member() with "" for absent or null.
-std::string string_member(const boost::json::object& object, const char* key, std::string_view name = {});
-
 /// {id, email, username, tenant_id, created_at}
 boost::json::object user_json(const auth::v1::User& user);
 /// {access_token, refresh_token, expires_in, token_type: "Bearer"}
