@@ -112,6 +112,9 @@ test("the admin manages saved replies on their page: empty state, validation, cr
   // Edit /oops, then delete it through the confirmation dialog.
   await page.click("button[aria-label='Edit /oops']");
   assert.equal(await page.inputValue("[data-testid=canned-code]"), "oops");
+  // The focus moves to the code field as the click's own commit, never a frame later, where it
+  // once took the next fill's text into the code field.
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "canned-code");
   await page.fill("[data-testid=canned-content]", "A reply without a typo");
   await page.click("[data-testid=canned-save]");
   await page.waitForSelector("[data-testid=canned-row] >> text=A reply without a typo");

@@ -5,6 +5,7 @@
 import { useMemo, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError } from "../api/client";
+import { commitThen } from "../commit";
 import {
   CONTENT_MAX, SHORT_CODE_MAX, canEditCanned, contentProblem, createCanned, deleteCanned, filterCanned,
   foldShortCode, listCanned, shortCodeProblem, updateCanned, type CannedResponse,
@@ -80,11 +81,12 @@ export function CannedPage() {
   };
 
   const edit = (c: CannedResponse) => {
-    setDraft({ id: c.id, code: c.short_code, content: c.content });
-    setSubmitted(false);
-    setError(null);
-    setDone("");
-    window.requestAnimationFrame(() => document.getElementById("canned-code")?.focus());
+    commitThen(() => {
+      setDraft({ id: c.id, code: c.short_code, content: c.content });
+      setSubmitted(false);
+      setError(null);
+      setDone("");
+    }, () => document.getElementById("canned-code")?.focus());
   };
 
   const showCode = submitted && codeIssue;

@@ -9,6 +9,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { fillPlaceholders, filterCanned, listCanned, type CannedResponse } from "../../api/canned";
+import { commitThen } from "../../commit";
 import { replaceToken, slashToken } from "./cannedTrigger";
 
 /** Options shown at most (the rest are reached by typing more). */
@@ -61,9 +62,7 @@ export function CannedComposer(props: {
     if (!el || !token) return;
     const text = fillPlaceholders(c.content, { visitorName: props.visitorName, botName: props.botName });
     const { value, caret } = replaceToken(el.value, token.start, el.selectionStart, text);
-    props.onChange(value);
-    setToken(null);
-    window.requestAnimationFrame(() => {
+    commitThen(() => { props.onChange(value); setToken(null); }, () => {
       el.focus();
       el.setSelectionRange(caret, caret);
     });

@@ -6,6 +6,7 @@
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { updateBot } from "../../api/endpoints";
+import { commitThen } from "../../commit";
 import type { Bot } from "../../api/types";
 import { ErrorMessage } from "../ErrorMessage";
 import { AppearancePreview } from "./AppearancePreview";
@@ -133,9 +134,9 @@ export function AppearanceForm({ bot, onSaved }: { bot: Bot; onSaved: (bot: Bot)
             {state.questions.length < MAX_QUESTIONS && (
               <button type="button" className="button secondary small look-add" data-testid="look-add-question"
                 onClick={() => {
-                  change({ questions: [...state.questions, ""] });
                   const next = state.questions.length;
-                  requestAnimationFrame(() => document.getElementById(`look-question-${next}`)?.focus());
+                  commitThen(() => change({ questions: [...state.questions, ""] }),
+                    () => document.getElementById(`look-question-${next}`)?.focus());
                 }}>
                 {t("look.add")}
               </button>
