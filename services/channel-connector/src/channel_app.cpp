@@ -33,6 +33,7 @@
 #include "chat/unanswered_repository.hpp"
 #include "chat/message_feedback.hpp"
 #include "chat/message_feedback_repository.hpp"
+#include "channels/telegram_ratings.hpp"
 #include "pipeline/grpc_clients.hpp"
 #include "pipeline/pipeline_dispatcher.hpp"
 #include "pipeline/redis_visitor_presence.hpp"
@@ -126,6 +127,7 @@ struct ChannelApp::Parts {
         unanswered(unanswered_rows),
         feedback_rows(*pool),
         feedback(feedback_rows, &rates),
+        ratings(channels, feedback, telegram, box),
         canned_rows(*pool),
         canned(canned_rows, s.canned_max_per_tenant) {}
 
@@ -184,6 +186,7 @@ struct ChannelApp::Parts {
   UnansweredQuestions unanswered;
   MessageFeedbackRepository feedback_rows;  // answer feedback
   MessageFeedbackService feedback;
+  TelegramRatings ratings;  // tgrate: 👍 / 👎 pressed on Telegram
   CannedRepository canned_rows;  // canned: saved replies
   CannedResponses canned;
 };
@@ -211,6 +214,9 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
     // Headroom: the inbox threads may post at once after one check each.
     parts_->inbox.set_room_check([this, headroom = bindings.inbox.threads](const std::string& tenant) {
       return parts_->dispatcher.has_room(tenant, headroom);
+    });
+    parts_->inbox.set_callback_hook([this](const ChannelRecord& channel, const telegram::InboundText& update) {
+      parts_->ratings.handle(channel, update);
     });
     parts_->bindings.set_inbox_waker(&parts_->inbox);
     parts_->chat.set_outbound_listener(&parts_->outbox);

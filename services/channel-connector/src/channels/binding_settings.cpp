@@ -26,6 +26,7 @@ BindingSettings binding_settings_from_env(std::chrono::milliseconds ai_timeout) 
       static_cast<int>(common::env_int("TELEGRAM_BOT_MESSAGES_PER_SEC", 30, 0, 1000));
   s.outbox.rates.per_chat_interval =
       std::chrono::milliseconds(common::env_int("TELEGRAM_CHAT_INTERVAL_MS", 1000, 0, 60000));
+  s.outbox.ratings = common::env_bool("TELEGRAM_RATINGS", true);  // tgrate
   s.inbox.threads = static_cast<std::size_t>(common::env_int("CHANNEL_INBOX_THREADS", 4, 1, 64));
   s.inbox.batch = static_cast<int>(common::env_int("CHANNEL_INBOX_BATCH", 64, 1, 1000));
   s.inbox.recovery_after = std::chrono::milliseconds(common::env_int(

@@ -304,7 +304,7 @@ bool ChannelBindings::receive_telegram_update(const std::string& channel_id,
   auto update = telegram::parse_update(body);
   if (!update) rpc::throw_invalid("the body is not a Telegram Update");
   bool stored = repository_.store_inbound(channel_id, std::to_string(update->update_id), body,
-                                          update->has_message ? std::to_string(update->chat_id) : "");
+                                          telegram::chat_key(*update));
   if (stored) {
     if (auto* waker = waker_.load()) waker->wake();
   }

@@ -100,7 +100,7 @@ class ChannelBindings {
   /// ChannelErrorInfo "invalid_credentials" in the details, unreachable → UNAVAILABLE
   /// "provider_unreachable"; Telegram's getMe refusals carry the same details),
   /// checks the plan's max_channels (RESOURCE_EXHAUSTED), registers the webhook in webhook mode
-  /// (setWebhook with a random secret_token and allowed_updates ["message"]; polling mode calls
+  /// (setWebhook with a random secret_token and allowed_updates ["message", "callback_query"]; polling mode calls
   /// deleteWebhook so getUpdates works), and stores the channel.
   ChannelView connect(const ConnectRequest& request);
   /// The bot's channels, oldest first, with their health state and, for Telegram webhook-mode

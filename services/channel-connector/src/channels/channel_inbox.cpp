@@ -84,7 +84,7 @@ std::string inbox_chat_key(const InboxRow& row, const std::string& channel_kind)
     return message ? message->from : std::string();
   }
   auto update = telegram::parse_update(row.payload);
-  return update && update->has_message ? std::to_string(update->chat_id) : std::string();
+  return update ? telegram::chat_key(*update) : std::string();
 }
 
 bool InboxProcessor::has_held() const {
@@ -286,6 +286,11 @@ void InboxProcessor::process(const InboxRow& row, const std::optional<ChannelRec
   if (!channel) return;  // deleted: its rows went with it
   if (channel->kind == "whatsapp" || channel->kind == "instagram") return process_whatsapp(row, *channel);
   auto update = telegram::parse_update(row.payload);
+  if (update && update->has_callback && callback_) {
+    callback_(*channel, *update);
+    close(row.id, "done", "");
+    return;
+  }
   if (!update || !update->has_message) {
     close(row.id, "done", "ignored: not a message");
     return;

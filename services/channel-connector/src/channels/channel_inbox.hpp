@@ -22,6 +22,7 @@
 #include "channels/channel_bindings.hpp"
 #include "channels/channel_repository.hpp"
 #include "channels/lease_heartbeat.hpp"
+#include "channels/telegram_wire.hpp"
 #include "pipeline/worker_pool.hpp"
 
 namespace spdlog {
@@ -71,6 +72,12 @@ class InboxProcessor : public InboxWaker {
   /// table, in order, instead of overflowing the pipeline's bounded queue; other channels go on.
   using RoomCheck = std::function<bool(const std::string& tenant_id)>;
   void set_room_check(RoomCheck room) { room_ = std::move(room); }
+
+  /// tgrate: called with a Telegram callback_query update (a rating button pressed); the row is
+  /// done after it returns (an exception brings the row back after one lease). Without a hook
+  /// such updates are ignored. Set before start().
+  using CallbackHook = std::function<void(const ChannelRecord&, const telegram::InboundText&)>;
+  void set_callback_hook(CallbackHook hook) { callback_ = std::move(hook); }
 
   void start();
   /// Stops and joins (idempotent).
@@ -148,13 +155,14 @@ class InboxProcessor : public InboxWaker {
   std::thread thread_;
   std::unique_ptr<WorkerPool> pool_;  // null with threads <= 1: groups run on the caller
   RoomCheck room_;
+  CallbackHook callback_;
   mutable std::mutex held_mutex_;
   std::unordered_map<std::string, std::string> held_;  // channel id -> tenant id
   std::vector<std::int64_t> give_back_;  // held rows of this pass (at most a batch); guarded by held_mutex_
 };
 
-/// The chat an inbox row belongs to, for grouping: the Telegram update's chat id or the
-/// WhatsApp/Instagram sender; "" when the payload does not parse (the row is its own group).
+/// The chat an inbox row belongs to, for grouping: the Telegram update's telegram::chat_key or
+/// the WhatsApp/Instagram sender; "" when the payload does not parse (the row is its own group).
 std::string inbox_chat_key(const InboxRow& row, const std::string& channel_kind);
 
 }  // namespace botfactory::channel

@@ -13,6 +13,7 @@
 #include "channels/whatsapp_client.hpp"
 #include "channels/whatsapp_wire.hpp"
 #include "channels/instagram_wire.hpp"
+#include "pipeline/bot_phrases.hpp"
 
 namespace botfactory::channel {
 namespace {
@@ -268,7 +269,13 @@ void OutboxSender::deliver(const OutboxJob& job, bool& more) {
   while (part < static_cast<int>(parts.size())) {
     // Booked here, on the worker, right before the request goes to the HTTP client: the slot's
     // time is the send's time (nothing waits between them).
-    auto body = telegram::send_message_body(job.external_chat_id, parts[static_cast<std::size_t>(part)]);
+    // tgrate: the rating buttons go under the reply's last part.
+    const bool last = part + 1 == static_cast<int>(parts.size());
+    telegram::RatingButtons buttons{job.rate_seq, rating_up_label(job.language),
+                                    rating_down_label(job.language), ""};
+    const bool rated = settings_.ratings && job.rate_seq > 0 && last;
+    auto body = telegram::send_message_body(job.external_chat_id, parts[static_cast<std::size_t>(part)],
+                                            rated ? &buttons : nullptr);
     auto wait = limiter_.reserve(channel->id, job.external_chat_id);
     if (wait.count() > 0) {
       repository_.outbox_retry(job.id, wait, part, "", false);

@@ -61,6 +61,9 @@ struct OutboxSettings {
   /// the reply is still owed it is sent again after this long, at most typing_repeats times.
   std::chrono::milliseconds typing_interval{4000};
   int typing_repeats = 15;
+  /// tgrate: TELEGRAM_RATINGS (default on): a rateable bot reply's last part carries 👍 / 👎
+  /// buttons (docs/channels.md "Ratings on Telegram").
+  bool ratings = true;
 };
 
 /// One claiming thread + a WorkerPool of `workers` threads. Thread-safe.

@@ -147,7 +147,19 @@ constexpr const char* kClaimOutbox =
     "(SELECT external_chat_id FROM chat.conversations v WHERE v.id = o.conversation_id), "
     "(SELECT chat_inactive FROM chat.conversations v WHERE v.id = o.conversation_id), "
     "(SELECT COALESCE((extract(epoch from last_customer_message_at) * 1000000)::bigint, 0) "
-    "FROM chat.conversations v WHERE v.id = o.conversation_id), o.language";
+    "FROM chat.conversations v WHERE v.id = o.conversation_id), o.language, "
+    // tgrate: the seq of a rateable reply (message_feedback.cpp's rule), else 0.
+    "(SELECT CASE WHEN m.sender_kind = 'bot' AND m.answered IS NOT NULL AND m.deleted_at IS NULL "
+    "THEN m.seq ELSE 0 END FROM chat.messages m WHERE m.id = o.message_id)";
+// tgrate: $1 channel, $2 external chat id, $3 seq. The chat's conversation (unique per channel
+// and chat) and a language for the answer: the pressed message's outbox row's, else the newest
+// bot row's of the conversation.
+constexpr const char* kRatingChat =
+    "SELECT c.id::text, COALESCE((SELECT o.language FROM chat.messages m "
+    "JOIN chat.channel_outbox o ON o.message_id = m.id WHERE m.conversation_id = c.id AND m.seq = $3), "
+    "(SELECT o.language FROM chat.channel_outbox o WHERE o.conversation_id = c.id AND o.language <> '' "
+    "ORDER BY o.id DESC LIMIT 1), '') "
+    "FROM chat.conversations c WHERE c.channel_id = $1::uuid AND c.external_chat_id = $2::text";
 // Also answers whether the conversation has another pending row (its next message, which no
 // claim could take while this one was the head): the sender claims again only then.
 constexpr const char* kOutboxSent =
@@ -499,10 +511,20 @@ std::vector<OutboxJob> ChannelRepository::claim_outbox(int limit, std::chrono::m
     j.chat_inactive = !r.is_null(i, 9) && r.boolean(i, 9);
     j.customer_last_message_us = r.int64(i, 10);
     j.language = r.str(i, 11);
+    j.rate_seq = r.is_null(i, 12) ? 0 : r.int64(i, 12);
     out.push_back(std::move(j));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;
+}
+
+std::optional<RatingChat> ChannelRepository::rating_chat(const std::string& channel_id,
+                                                        const std::string& external_chat_id,
+                                                        std::int64_t seq) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kRatingChat, {channel_id, external_chat_id, std::to_string(seq)});
+  if (r.rows() == 0) return std::nullopt;
+  return RatingChat{r.str(0, 0), r.str(0, 1)};
 }
 
 bool ChannelRepository::outbox_sent(std::int64_t id, const std::string& external_message_id) {

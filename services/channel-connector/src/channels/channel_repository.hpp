@@ -99,6 +99,15 @@ struct OutboxJob {
   std::int64_t customer_last_message_us = 0;
   /// The bot's language for the sources heading (chat.channel_outbox.language; "" = English).
   std::string language;
+  /// tgrate: the message's seq when it can be rated (a bot reply with answered set, not
+  /// deleted: MessageFeedbackService's rule); 0 otherwise.
+  std::int64_t rate_seq = 0;
+};
+
+/// tgrate: the conversation of a Telegram chat a rating button was pressed in.
+struct RatingChat {
+  std::string conversation_id;
+  std::string language;  // of the pressed message's outbox row, else the chat's latest; "" = en
 };
 
 /// Repository over the pool. Every method borrows one connection; throws pg::Error on database
@@ -213,6 +222,11 @@ class ChannelRepository {
   void outbox_failed(std::int64_t id, const std::string& error);
   /// Marks the conversation's chat inactive (the customer blocked the bot).
   void mark_chat_inactive(const std::string& conversation_id);
+  /// tgrate: the conversation of chat `external_chat_id` of channel `channel_id` (no row is
+  /// created, unlike conversation_for_chat) and the language of message `seq`'s outbox row;
+  /// nullopt when the chat has no conversation.
+  std::optional<RatingChat> rating_chat(const std::string& channel_id,
+                                        const std::string& external_chat_id, std::int64_t seq);
   /// True while the bot still owes `conversation_id` a reply: the bot handles it and its last
   /// message is the customer's (false for an unknown conversation).
   bool awaiting_bot_reply(const std::string& conversation_id);

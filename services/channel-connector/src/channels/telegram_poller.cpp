@@ -153,7 +153,7 @@ void TelegramPoller::complete(Poll& poll, long status, http::Failure failure) {
   for (auto& u : updates) {
     next = std::max(next, u.update_id + 1);
     auto parsed = telegram::parse_update(u.json);
-    std::string chat = parsed && parsed->has_message ? std::to_string(parsed->chat_id) : std::string();
+    std::string chat = parsed ? telegram::chat_key(*parsed) : std::string();
     rows.push_back({std::to_string(u.update_id), std::move(u.json), std::move(chat)});
   }
   repository_.store_polled(poll.channel.id, rows, next);

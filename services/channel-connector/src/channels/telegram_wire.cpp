@@ -63,6 +63,29 @@ std::optional<InboundText> parse_update(std::string_view update) {
   if (!update_id) return std::nullopt;
   InboundText in;
   in.update_id = *update_id;
+  if (const auto* query = json_fields::object_field(o, "callback_query")) {
+    const auto* id = query->if_contains("id");
+    if (!id || !id->is_string() || id->get_string().empty() ||
+        id->get_string().size() > kMaxCallbackIdBytes) {
+      return in;
+    }
+    auto& cb = in.callback;
+    in.has_callback = true;
+    cb.id = std::string(id->get_string());
+    if (const auto* from = json_fields::object_field(*query, "from")) {
+      cb.from_id = int_member(*from, "id").value_or(0);
+    }
+    cb.data = json_fields::string_field(*query, "data");
+    if (cb.data.size() > kMaxCallbackDataBytes) cb.data.clear();
+    if (const auto* message = json_fields::object_field(*query, "message")) {
+      cb.message_id = int_member(*message, "message_id").value_or(0);
+      if (const auto* chat = json_fields::object_field(*message, "chat")) {
+        cb.chat_id = int_member(*chat, "id").value_or(0);
+        cb.chat_type = json_fields::string_field(*chat, "type");
+      }
+    }
+    return in;
+  }
   const auto* message = json_fields::object_field(o, "message");
   if (!message) return in;
   const auto* chat = json_fields::object_field(*message, "chat");
@@ -87,6 +110,36 @@ std::optional<InboundText> parse_update(std::string_view update) {
   return in;
 }
 
+std::string chat_key(const InboundText& update) {
+  if (update.has_message) return std::to_string(update.chat_id);
+  if (update.has_callback && update.callback.chat_id != 0) {
+    return "cb:" + std::to_string(update.callback.chat_id);
+  }
+  return {};
+}
+
+std::optional<RatingPress> parse_rating_data(std::string_view data) {
+  constexpr std::string_view kPrefix = "fb:";
+  if (data.size() < kPrefix.size() + 3 || data.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  data.remove_prefix(kPrefix.size());
+  auto colon = data.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > 18) return std::nullopt;
+  auto digits = data.substr(0, colon);
+  if (digits[0] == '0') return std::nullopt;
+  std::int64_t seq = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    seq = seq * 10 + (c - '0');  // at most 18 digits: no overflow
+  }
+  auto kind = data.substr(colon + 1);
+  if (kind != "u" && kind != "d") return std::nullopt;
+  return RatingPress{seq, kind == "u"};
+}
+
+std::string rating_data(std::int64_t seq, bool up) {
+  return "fb:" + std::to_string(seq) + (up ? ":u" : ":d");
+}
+
 std::vector<RawUpdate> split_updates(std::string_view result) {
   std::vector<RawUpdate> updates;
   auto value = parse_json(result);
@@ -108,7 +161,22 @@ std::optional<WebhookInfo> parse_webhook_info(std::string_view result) {
                      json_fields::string_field(o, "last_error_message"), int_member(o, "last_error_date").value_or(0)};
 }
 
-std::string send_message_body(std::string_view chat_id, std::string_view text) {
+namespace {
+
+json::object rating_markup(const RatingButtons& buttons) {
+  auto button = [&](const std::string& label, bool up) {
+    std::string text = label;
+    if (buttons.selected == (up ? "up" : "down")) text += " \u2713";
+    return json::object{{"text", text}, {"callback_data", rating_data(buttons.seq, up)}};
+  };
+  json::array row{button(buttons.up_label, true), button(buttons.down_label, false)};
+  return json::object{{"inline_keyboard", json::array{row}}};
+}
+
+}  // namespace
+
+std::string send_message_body(std::string_view chat_id, std::string_view text,
+                              const RatingButtons* buttons) {
   // chat_id is the decimal id we stored; sent as a number as the API documents it.
   json::object body;
   try {
@@ -117,7 +185,28 @@ std::string send_message_body(std::string_view chat_id, std::string_view text) {
     body["chat_id"] = chat_id;
   }
   body["text"] = text;
+  if (buttons != nullptr) body["reply_markup"] = rating_markup(*buttons);
   return json::serialize(body);
+}
+
+std::string answer_callback_query_body(std::string_view callback_query_id, std::string_view text) {
+  json::object body{{"callback_query_id", callback_query_id}};
+  // At most 200 characters: cut on a code-point boundary (text is ours, valid UTF-8).
+  std::size_t end = 0, count = 0;
+  while (end < text.size() && count < 200) {
+    ++end;
+    while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+    ++count;
+  }
+  if (end > 0) body["text"] = text.substr(0, end);
+  return json::serialize(body);
+}
+
+std::string edit_message_reply_markup_body(std::int64_t chat_id, std::int64_t message_id,
+                                           const RatingButtons& buttons) {
+  return json::serialize(json::object{{"chat_id", chat_id},
+                                      {"message_id", message_id},
+                                      {"reply_markup", rating_markup(buttons)}});
 }
 
 std::string send_chat_action_body(std::string_view chat_id, std::string_view action) {
@@ -135,13 +224,13 @@ std::string get_updates_body(std::int64_t offset, int timeout_s, int limit) {
   return json::serialize(json::object{{"offset", offset},
                                       {"timeout", timeout_s},
                                       {"limit", limit},
-                                      {"allowed_updates", json::array{"message"}}});
+                                      {"allowed_updates", json::array{"message", "callback_query"}}});
 }
 
 std::string set_webhook_body(std::string_view url, std::string_view secret_token) {
   return json::serialize(json::object{{"url", url},
                                       {"secret_token", secret_token},
-                                      {"allowed_updates", json::array{"message"}},
+                                      {"allowed_updates", json::array{"message", "callback_query"}},
                                       {"drop_pending_updates", false}});
 }
 

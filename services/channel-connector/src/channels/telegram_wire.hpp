@@ -34,8 +34,25 @@ struct BotIdentity {
 /// From getMe's result JSON; std::nullopt when it has no integer id.
 std::optional<BotIdentity> parse_bot_identity(std::string_view result);
 
+/// What BotFactory uses of a CallbackQuery (https://core.telegram.org/bots/api#callbackquery):
+/// a press of an inline keyboard button under one of the bot's messages.
+struct CallbackQuery {
+  std::string id;               // for answerCallbackQuery; at most kMaxCallbackIdBytes
+  std::int64_t from_id = 0;     // 0 when absent
+  std::int64_t chat_id = 0;     // message.chat.id; 0 when the message is absent (inline mode)
+  std::string chat_type;        // message.chat.type
+  std::int64_t message_id = 0;  // message.message_id (editMessageReplyMarkup); 0 when absent
+  std::string data;             // callback_data; "" when absent or over kMaxCallbackDataBytes
+};
+
+/// callback_data is 1-64 bytes (https://core.telegram.org/bots/api#inlinekeyboardbutton).
+inline constexpr std::size_t kMaxCallbackDataBytes = 64;
+/// Callback query ids are short opaque strings; anything longer is not Telegram's.
+inline constexpr std::size_t kMaxCallbackIdBytes = 128;
+
 /// What BotFactory uses of one Update (https://core.telegram.org/bots/api#update): a text
-/// message of a private chat (message or edited_message is not used: `message` only).
+/// message of a private chat (message or edited_message is not used: `message` only), or a
+/// callback_query (a rating button pressed, docs/channels.md "Ratings on Telegram").
 struct InboundText {
   std::int64_t update_id = 0;
   bool has_message = false;  // false: an update kind BotFactory ignores (stored, marked done)
@@ -45,10 +62,40 @@ struct InboundText {
   std::string display_name;  // "First Last", else "@username", else "Telegram user <id>"
   std::string username;
   std::string text;          // "" for non-text messages (stickers, photos …)
+  bool has_callback = false;  // a callback_query with a string id (has_message is false then)
+  CallbackQuery callback;
 };
 
 /// Parses one Update; std::nullopt when `update` is not an object with an integer update_id.
 std::optional<InboundText> parse_update(std::string_view update);
+
+/// The inbox's chat key of an update (chat.channel_inbox.chat_key: a chat's rows are handled
+/// one at a time, in order): the chat id for a message, "cb:<chat id>" for a callback query (its
+/// own lane: a rating is answered at once, not after the reply the chat waits for), "" for
+/// anything else (the row is its own group).
+std::string chat_key(const InboundText& update);
+
+/// A press of a rating button: callback_data "fb:<seq>:u" (up) or "fb:<seq>:d" (down), seq a
+/// decimal 1..10^18-1 without leading zeros. Only identifies the message within the chat's
+/// conversation: tenant and conversation come from the binding and the chat, never from here.
+struct RatingPress {
+  std::int64_t seq = 0;
+  bool up = false;
+};
+/// Parses rating callback_data; std::nullopt for anything else (other buttons, forged data).
+std::optional<RatingPress> parse_rating_data(std::string_view data);
+/// The callback_data of the rating button of message `seq` (>= 1): "fb:<seq>:u" / "fb:<seq>:d".
+std::string rating_data(std::int64_t seq, bool up);
+
+/// The two rating buttons under a reply (an InlineKeyboardMarkup of one row,
+/// https://core.telegram.org/bots/api#inlinekeyboardmarkup). `selected` "up" / "down" marks
+/// that button's label with " ✓" ("" = none).
+struct RatingButtons {
+  std::int64_t seq = 0;
+  std::string up_label;
+  std::string down_label;
+  std::string selected;
+};
 
 /// getUpdates's result array split into the raw JSON of each update and its update_id
 /// (entries without an integer update_id are skipped).
@@ -67,9 +114,18 @@ struct WebhookInfo {
 };
 std::optional<WebhookInfo> parse_webhook_info(std::string_view result);
 
-/// Request bodies (JSON objects).
-std::string send_message_body(std::string_view chat_id, std::string_view text);
+/// Request bodies (JSON objects). sendMessage carries `buttons` as reply_markup when given.
+std::string send_message_body(std::string_view chat_id, std::string_view text,
+                              const RatingButtons* buttons = nullptr);
+/// answerCallbackQuery (https://core.telegram.org/bots/api#answercallbackquery): `text` shown
+/// as a short notification (0-200 characters; cut to 200 code points).
+std::string answer_callback_query_body(std::string_view callback_query_id, std::string_view text);
+/// editMessageReplyMarkup (https://core.telegram.org/bots/api#editmessagereplymarkup) of
+/// message `message_id` in `chat_id`: the buttons with the chosen one marked.
+std::string edit_message_reply_markup_body(std::int64_t chat_id, std::int64_t message_id,
+                                           const RatingButtons& buttons);
 std::string send_chat_action_body(std::string_view chat_id, std::string_view action);
+/// getUpdates and setWebhook ask for allowed_updates ["message", "callback_query"].
 std::string get_updates_body(std::int64_t offset, int timeout_s, int limit);
 std::string set_webhook_body(std::string_view url, std::string_view secret_token);
 

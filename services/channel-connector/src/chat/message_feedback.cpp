@@ -52,6 +52,25 @@ FeedbackRow MessageFeedbackService::set(const std::string& tenant_id,
     }
     text = std::string(trimmed);
   }
+  auto target = rateable_target(tenant_id, conversation_id, seq);
+  return write(tenant_id, conversation_id, seq, target, rating, text);
+}
+
+FeedbackRow MessageFeedbackService::toggle(const std::string& tenant_id,
+                                           const std::string& conversation_id, std::int64_t seq,
+                                           const std::string& rating) {
+  if (rating != "up" && rating != "down") throw FeedbackInvalid("rating must be \"up\" or \"down\"");
+  auto target = rateable_target(tenant_id, conversation_id, seq);
+  auto now = repository_.rating_of(target.message_id);
+  return write(tenant_id, conversation_id, seq, target, now == rating ? "" : rating, "");
+}
+
+FeedbackTarget MessageFeedbackService::rateable_target(const std::string& tenant_id,
+                                                       const std::string& conversation_id,
+                                                       std::int64_t seq) {
+  require_uuid(tenant_id, "tenant_id");
+  require_uuid(conversation_id, "conversation_id");
+  if (seq < 1) throw FeedbackInvalid("seq must be >= 1");
   auto target = repository_.target(tenant_id, conversation_id, seq);
   if (!target) throw FeedbackNotFound("conversation not found");
   if (!target->has_message) throw FeedbackNotFound("message not found");
@@ -60,13 +79,20 @@ FeedbackRow MessageFeedbackService::set(const std::string& tenant_id,
         "only a bot's answer can be rated (not a visitor or operator message, a greeting or a "
         "notice)");
   }
+  return *target;
+}
+
+FeedbackRow MessageFeedbackService::write(const std::string& tenant_id,
+                                          const std::string& conversation_id, std::int64_t seq,
+                                          const FeedbackTarget& target, const std::string& rating,
+                                          const std::string& comment) {
   // After the checks: neither a bad request nor another tenant's guess spends the budget.
   if (rates_ != nullptr) rates_->admit_feedback_write(conversation_id);
   if (rating.empty()) {
-    repository_.clear(target->message_id);
+    repository_.clear(target.message_id);
     return FeedbackRow{seq, "", "", 0};
   }
-  return repository_.upsert(tenant_id, conversation_id, seq, *target, rating, text);
+  return repository_.upsert(tenant_id, conversation_id, seq, target, rating, comment);
 }
 
 std::vector<FeedbackRow> MessageFeedbackService::of_conversation(const std::string& tenant_id,

@@ -72,6 +72,13 @@ class MessageFeedbackService {
   FeedbackRow set(const std::string& tenant_id, const std::string& conversation_id,
                   std::int64_t seq, const std::string& rating, std::string_view comment);
 
+  /// A rating button pressed (Telegram, docs/channels.md "Ratings on Telegram"): message `seq`
+  /// gets `rating` ("up" | "down", no comment), or loses its rating when it has that one already
+  /// (the same button again clears it, like the widget's toggle). The same checks, errors and
+  /// FEEDBACK_WRITES_PER_MIN budget as set(); returns the stored row (rating "" after a clear).
+  FeedbackRow toggle(const std::string& tenant_id, const std::string& conversation_id,
+                     std::int64_t seq, const std::string& rating);
+
   /// The ratings of one conversation, seq order (at most kFeedbackConversationMax, the newest
   /// replies'). FeedbackInvalid for bad ids, FeedbackNotFound for an unknown conversation.
   std::vector<FeedbackRow> of_conversation(const std::string& tenant_id,
@@ -88,6 +95,15 @@ class MessageFeedbackService {
   std::vector<FeedbackDay> daily(const std::string& tenant_id, const std::string& bot_id, int days);
 
  private:
+  /// The rateable message `seq` of the conversation, or FeedbackInvalid / FeedbackNotFound /
+  /// FeedbackNotRateable.
+  FeedbackTarget rateable_target(const std::string& tenant_id, const std::string& conversation_id,
+                                 std::int64_t seq);
+  /// Spends the budget, then stores `rating` ("" clears) on `target`.
+  FeedbackRow write(const std::string& tenant_id, const std::string& conversation_id,
+                    std::int64_t seq, const FeedbackTarget& target, const std::string& rating,
+                    const std::string& comment);
+
   MessageFeedbackRepository& repository_;
   ChatRateLimits* rates_;
 };

@@ -25,6 +25,8 @@ constexpr const char* kUpsert =
 
 constexpr const char* kClear = "DELETE FROM chat.message_feedback WHERE message_id = $1";
 
+constexpr const char* kRatingOf = "SELECT rating FROM chat.message_feedback WHERE message_id = $1";
+
 // $1 tenant, $2 conversation, $3 max rows: the newest replies' ratings, returned in seq order.
 constexpr const char* kOfConversation =
     "SELECT seq, rating, comment, us FROM (SELECT seq, rating, comment, " BF_US("updated_at") " AS us "
@@ -116,6 +118,12 @@ FeedbackRow MessageFeedbackRepository::upsert(const std::string& tenant_id,
   auto r = connection->exec(kUpsert, {target.message_id, tenant_id, target.bot_id, conversation_id,
                                       std::to_string(seq), rating, comment});
   return row_at(r, 0, 0);
+}
+
+std::string MessageFeedbackRepository::rating_of(const std::string& message_id) {
+  auto connection = pool_.acquire();
+  auto r = connection->exec(kRatingOf, {message_id});
+  return r.rows() ? r.str(0, 0) : std::string();
 }
 
 void MessageFeedbackRepository::clear(const std::string& message_id) {

@@ -63,6 +63,9 @@ class MessageFeedbackRepository {
                      std::int64_t seq, const FeedbackTarget& target, const std::string& rating,
                      const std::string& comment);
 
+  /// The rating of message `message_id`: "up", "down" or "" (none).
+  std::string rating_of(const std::string& message_id);
+
   /// Deletes the rating of message `message_id` (no-op when there is none).
   void clear(const std::string& message_id);
 

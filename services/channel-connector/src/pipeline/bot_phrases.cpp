@@ -55,3 +55,44 @@ std::string sources_heading(std::string_view language) {
 }
 
 }  // namespace botfactory::channel
+
+namespace botfactory::channel {
+
+// tgrate: ratings on Telegram.
+std::string rating_up_label(std::string_view language) {
+  if (language == "ru") return "\U0001F44D Полезно";
+  if (language == "uz") return "\U0001F44D Foydali";
+  return "\U0001F44D Helpful";
+}
+
+std::string rating_down_label(std::string_view language) {
+  if (language == "ru") return "\U0001F44E Не помогло";
+  if (language == "uz") return "\U0001F44E Foydasiz";
+  return "\U0001F44E Not helpful";
+}
+
+std::string rating_thanks_text(std::string_view language) {
+  if (language == "ru") return "Спасибо за отзыв!";
+  if (language == "uz") return "Fikringiz uchun rahmat!";
+  return "Thanks for your feedback!";
+}
+
+std::string rating_cleared_text(std::string_view language) {
+  if (language == "ru") return "Оценка снята";
+  if (language == "uz") return "Baho olib tashlandi";
+  return "Rating removed";
+}
+
+std::string rating_too_many_text(std::string_view language) {
+  if (language == "ru") return "Слишком много изменений, попробуйте через минуту";
+  if (language == "uz") return "O‘zgarishlar juda ko‘p, bir daqiqadan so‘ng urinib ko‘ring";
+  return "Too many changes, try again in a minute";
+}
+
+std::string rating_unavailable_text(std::string_view language) {
+  if (language == "ru") return "Этот ответ нельзя оценить";
+  if (language == "uz") return "Bu javobni baholab bo‘lmaydi";
+  return "This message can't be rated";
+}
+
+}  // namespace botfactory::channel

@@ -27,3 +27,18 @@ std::string apology_text(std::string_view language);
 std::string sources_heading(std::string_view language);
 
 }  // namespace botfactory::channel
+
+namespace botfactory::channel {
+
+// tgrate: ratings on Telegram (docs/channels.md "Ratings on Telegram").
+/// The labels of the rating buttons under a Telegram reply: "👍 Helpful" / "👎 Not helpful".
+std::string rating_up_label(std::string_view language);
+std::string rating_down_label(std::string_view language);
+/// answerCallbackQuery texts: the rating was stored, cleared (the same button again), refused
+/// over FEEDBACK_WRITES_PER_MIN, or the press names nothing rateable (stale or foreign).
+std::string rating_thanks_text(std::string_view language);
+std::string rating_cleared_text(std::string_view language);
+std::string rating_too_many_text(std::string_view language);
+std::string rating_unavailable_text(std::string_view language);
+
+}  // namespace botfactory::channel

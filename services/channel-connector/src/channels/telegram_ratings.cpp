@@ -1,0 +1,84 @@
+#include "channels/telegram_ratings.hpp"
+
+#include "botfactory/common/logging.hpp"
+#include "botfactory/rpc/status.hpp"
+#include "channels/channel_credentials.hpp"
+#include "channels/telegram_client.hpp"
+#include "chat/message_feedback.hpp"
+#include "pipeline/bot_phrases.hpp"
+
+namespace botfactory::channel {
+
+TelegramRatings::TelegramRatings(ChannelRepository& repository, MessageFeedbackService& feedback,
+                                 telegram::BotApiClient& telegram,
+                                 std::shared_ptr<const crypto::SecretBox> box)
+    : repository_(repository),
+      feedback_(feedback),
+      telegram_(telegram),
+      box_(std::move(box)),
+      log_(common::logger("ratings")) {}
+
+RatingOutcome TelegramRatings::handle(const ChannelRecord& channel, const telegram::InboundText& update) {
+  const auto& callback = update.callback;
+  auto press = telegram::parse_rating_data(callback.data);
+  std::optional<RatingChat> chat;
+  if (press && callback.chat_id != 0 && callback.chat_type == "private") {
+    chat = repository_.rating_chat(channel.id, std::to_string(callback.chat_id), press->seq);
+  }
+  const std::string language = chat ? chat->language : "";
+  if (!chat) {
+    reply(channel, callback, rating_unavailable_text(language), nullptr);
+    return RatingOutcome::kUnavailable;
+  }
+  FeedbackRow row;
+  try {
+    row = feedback_.toggle(channel.tenant_id, chat->conversation_id, press->seq, press->up ? "up" : "down");
+  } catch (const FeedbackInvalid&) {
+    reply(channel, callback, rating_unavailable_text(language), nullptr);
+    return RatingOutcome::kUnavailable;
+  } catch (const FeedbackNotFound&) {
+    reply(channel, callback, rating_unavailable_text(language), nullptr);
+    return RatingOutcome::kUnavailable;
+  } catch (const FeedbackNotRateable&) {
+    reply(channel, callback, rating_unavailable_text(language), nullptr);
+    return RatingOutcome::kUnavailable;
+  } catch (const rpc::StatusError& e) {
+    if (e.code() != grpc::StatusCode::RESOURCE_EXHAUSTED) throw;
+    reply(channel, callback, rating_too_many_text(language), nullptr);
+    return RatingOutcome::kTooMany;
+  }
+  telegram::RatingButtons buttons{press->seq, rating_up_label(language), rating_down_label(language),
+                                  row.rating};
+  const bool cleared = row.rating.empty();
+  reply(channel, callback, cleared ? rating_cleared_text(language) : rating_thanks_text(language),
+        callback.message_id != 0 ? &buttons : nullptr);
+  return cleared ? RatingOutcome::kCleared : RatingOutcome::kRated;
+}
+
+void TelegramRatings::reply(const ChannelRecord& channel, const telegram::CallbackQuery& callback,
+                            const std::string& text, const telegram::RatingButtons* buttons) {
+  if (!box_) return;
+  const telegram::CallTimeouts timeouts{std::chrono::milliseconds(3000), std::chrono::milliseconds(5000)};
+  std::string token;
+  try {
+    token = open_credentials(*box_, channel.credentials).token;
+  } catch (const std::exception& e) {
+    log_->warn("channel {}: rating not answered, credentials do not open", channel.id);
+    return;
+  }
+  auto answered = telegram_.call(token, "answerCallbackQuery",
+                                 telegram::answer_callback_query_body(callback.id, text), timeouts);
+  if (answered.kind != telegram::CallResult::Kind::kOk) {
+    log_->info("channel {}: answerCallbackQuery failed: {}", channel.id, telegram::describe(answered));
+  }
+  if (buttons == nullptr) return;
+  auto edited = telegram_.call(
+      token, "editMessageReplyMarkup",
+      telegram::edit_message_reply_markup_body(callback.chat_id, callback.message_id, *buttons), timeouts);
+  if (edited.kind != telegram::CallResult::Kind::kOk) {
+    // "message is not modified" (the same markup) is a 400 too: harmless.
+    log_->debug("channel {}: editMessageReplyMarkup failed: {}", channel.id, telegram::describe(edited));
+  }
+}
+
+}  // namespace botfactory::channel

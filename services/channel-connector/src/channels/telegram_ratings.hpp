@@ -1,0 +1,60 @@
+#pragma once
+// tgrate: answer ratings on Telegram (docs/channels.md "Ratings on Telegram"). A visitor presses
+// 👍 / 👎 under a bot reply (the outbox sent it with an inline keyboard, callback_data
+// "fb:<seq>:u|d"); Telegram delivers a callback_query update (webhook or getUpdates) that the
+// inbox hands here. The rating is stored through MessageFeedbackService::toggle — the domain
+// class of the REST path — then the press is answered (answerCallbackQuery, always) and the
+// buttons redrawn with the chosen one marked (editMessageReplyMarkup).
+
+#include <memory>
+#include <string>
+
+#include "channels/channel_repository.hpp"
+#include "channels/telegram_wire.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace botfactory::channel {
+
+class MessageFeedbackService;
+namespace telegram {
+class BotApiClient;
+}
+
+/// What handle() did with a press (tests, logs).
+enum class RatingOutcome {
+  kRated,        // stored "up" / "down"
+  kCleared,      // the same button again: the rating removed
+  kTooMany,      // over FEEDBACK_WRITES_PER_MIN: nothing changed
+  kUnavailable,  // not a rating button, no conversation, unknown / foreign / unrateable seq
+};
+
+/// Thread-safe; every reference must outlive it.
+class TelegramRatings {
+ public:
+  TelegramRatings(ChannelRepository& repository, MessageFeedbackService& feedback,
+                  telegram::BotApiClient& telegram, std::shared_ptr<const crypto::SecretBox> box);
+
+  /// Handles callback query `update.callback` of Telegram `channel`. The conversation is the one
+  /// of the press's chat on this channel (private chats only); callback_data gives only the seq,
+  /// which must be a rateable message of that conversation. Telegram calls (3 s connect, 5 s
+  /// total) are best effort: a failure is logged without the token. Throws pg::Error (and
+  /// rpc::StatusError UNAVAILABLE when the rate counter is down) for the caller to retry;
+  /// never for hostile input.
+  RatingOutcome handle(const ChannelRecord& channel, const telegram::InboundText& update);
+
+ private:
+  /// answerCallbackQuery `text`, then (with `buttons`) editMessageReplyMarkup.
+  void reply(const ChannelRecord& channel, const telegram::CallbackQuery& callback,
+             const std::string& text, const telegram::RatingButtons* buttons);
+
+  ChannelRepository& repository_;
+  MessageFeedbackService& feedback_;
+  telegram::BotApiClient& telegram_;
+  std::shared_ptr<const crypto::SecretBox> box_;
+  std::shared_ptr<spdlog::logger> log_;
+};
+
+}  // namespace botfactory::channel
