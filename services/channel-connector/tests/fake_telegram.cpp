@@ -55,6 +55,16 @@ std::vector<FakeTelegram::Sent> FakeTelegram::sent() {
   return sent_;
 }
 
+std::vector<FakeTelegram::CallbackAnswer> FakeTelegram::callback_answers() {
+  std::lock_guard lock(mutex_);
+  return callback_answers_;
+}
+
+std::vector<FakeTelegram::MarkupEdit> FakeTelegram::markup_edits() {
+  std::lock_guard lock(mutex_);
+  return markup_edits_;
+}
+
 std::string FakeTelegram::webhook_url(const std::string& token) {
   std::lock_guard lock(mutex_);
   return webhooks_[token].first;
@@ -87,6 +97,20 @@ std::string FakeTelegram::text_update(std::int64_t chat_id, const std::string& f
                     {"from", json::object{{"id", chat_id}, {"is_bot", false}, {"first_name", first_name}}},
                     {"chat", json::object{{"id", chat_id}, {"type", "private"}, {"first_name", first_name}}},
                     {"text", text}}}});
+}
+
+std::string FakeTelegram::callback_update(std::int64_t chat_id, std::int64_t message_id,
+                                          const std::string& data, const std::string& query_id) {
+  return json::serialize(json::object{
+      {"callback_query",
+       json::object{{"id", query_id},
+                    {"from", json::object{{"id", chat_id}, {"is_bot", false}, {"first_name", "Ada"}}},
+                    {"message", json::object{{"message_id", message_id},
+                                             {"date", 1700000000},
+                                             {"chat", json::object{{"id", chat_id}, {"type", "private"}}},
+                                             {"text", "an answer"}}},
+                    {"chat_instance", "-4242"},
+                    {"data", data}}}});
 }
 
 void FakeTelegram::handle(const testenv::HttpTestRequest& request, testenv::HttpTestConnection& c) {
@@ -185,13 +209,50 @@ void FakeTelegram::handle(const testenv::HttpTestRequest& request, testenv::Http
     std::string chat_id = body["chat_id"].is_int64() ? std::to_string(body["chat_id"].as_int64())
                                                       : json::serialize(body["chat_id"]);
     sent_.push_back(Sent{token, chat_id, std::string(body["text"].as_string()),
-                         std::chrono::steady_clock::now()});
+                         std::chrono::steady_clock::now(),
+                         body.contains("reply_markup") ? json::serialize(body["reply_markup"]) : ""});
     json::object message{{"message_id", static_cast<std::int64_t>(sent_.size())},
                          {"date", 1700000000},
                          {"chat", json::object{{"id", body["chat_id"]}, {"type", "private"}}},
                          {"text", body["text"]}};
     lock.unlock();
     return c.respond(200, "application/json", ok(message));
+  }
+  if (method == "answerCallbackQuery") {
+    const auto* id = body.if_contains("callback_query_id");
+    if (!id || !id->is_string()) {
+      lock.unlock();
+      return c.respond(400, "application/json", error(400, "Bad Request: query is too old or query ID is invalid"));
+    }
+    const auto* text = body.if_contains("text");
+    callback_answers_.push_back(CallbackAnswer{std::string(id->as_string()),
+                                               text && text->is_string() ? std::string(text->as_string()) : ""});
+    lock.unlock();
+    return c.respond(200, "application/json", ok(true));
+  }
+  if (method == "editMessageReplyMarkup") {
+    const auto* chat = body.if_contains("chat_id");
+    const auto* message = body.if_contains("message_id");
+    std::string chat_id = chat && chat->is_int64() ? std::to_string(chat->as_int64()) : "";
+    std::int64_t message_id = message && message->is_int64() ? message->as_int64() : 0;
+    std::string markup = body.contains("reply_markup") ? json::serialize(body["reply_markup"]) : "";
+    if (message_id < 1 || message_id > static_cast<std::int64_t>(sent_.size()) ||
+        sent_[static_cast<std::size_t>(message_id - 1)].chat_id != chat_id ||
+        sent_[static_cast<std::size_t>(message_id - 1)].token != token) {
+      lock.unlock();
+      return c.respond(400, "application/json", error(400, "Bad Request: message to edit not found"));
+    }
+    auto& current = sent_[static_cast<std::size_t>(message_id - 1)].reply_markup;
+    if (current == markup) {
+      lock.unlock();
+      return c.respond(400, "application/json",
+                       error(400, "Bad Request: message is not modified: specified new message content and "
+                                  "reply markup are exactly the same"));
+    }
+    current = markup;
+    markup_edits_.push_back(MarkupEdit{chat_id, message_id, markup});
+    lock.unlock();
+    return c.respond(200, "application/json", ok(true));
   }
   lock.unlock();
   return c.respond(404, "application/json", error(404, "Not Found: method not found"));

@@ -9,8 +9,13 @@
 //   getUpdates       long poll: queued updates with update_id >= offset at once, else waits up
 //                    to min(timeout, 2 s) for one (offset confirms earlier ones: they are dropped)
 //   setWebhook, deleteWebhook, getWebhookInfo   the webhook URL and secret_token, recorded
-//   sendMessage      recorded (chat_id, text), or the next scripted failure (fail_next())
+//   sendMessage      recorded (chat_id, text, reply_markup), or the next scripted failure
+//                    (fail_next()); answers a Message whose message_id is its 1-based index
 //   sendChatAction   recorded; 400 when `refuse_chat_action`
+//   answerCallbackQuery     recorded (callback_query_id, text); 400 without callback_query_id
+//   editMessageReplyMarkup  recorded (chat_id, message_id, reply_markup); 400 "message to edit
+//                    not found" for a message_id sendMessage never answered in that chat, 400
+//                    "message is not modified" when the markup is the message's current one
 
 #include <atomic>
 #include <chrono>
@@ -34,6 +39,16 @@ class FakeTelegram {
     std::string chat_id;
     std::string text;
     std::chrono::steady_clock::time_point at{};  ///< when the request was received
+    std::string reply_markup;  ///< reply_markup as JSON ("" = none); editMessageReplyMarkup updates it
+  };
+  struct CallbackAnswer {
+    std::string callback_query_id;
+    std::string text;
+  };
+  struct MarkupEdit {
+    std::string chat_id;
+    std::int64_t message_id = 0;
+    std::string reply_markup;  ///< JSON
   };
 
   FakeTelegram();
@@ -48,6 +63,8 @@ class FakeTelegram {
   void fail_next(int status, const std::string& description, int retry_after_s = 0);
 
   std::vector<Sent> sent();
+  std::vector<CallbackAnswer> callback_answers();
+  std::vector<MarkupEdit> markup_edits();
   /// sendMessage requests received (failed ones included).
   int send_attempts() const { return send_attempts_.load(); }
   int chat_actions() const { return chat_actions_.load(); }
@@ -65,6 +82,10 @@ class FakeTelegram {
   /// A Telegram Update JSON (without update_id) of a private text message.
   static std::string text_update(std::int64_t chat_id, const std::string& first_name,
                                  const std::string& text);
+  /// A Telegram Update JSON (without update_id) of a callback_query: the button with `data`
+  /// pressed under message `message_id` of private chat `chat_id`; its id is `query_id`.
+  static std::string callback_update(std::int64_t chat_id, std::int64_t message_id,
+                                     const std::string& data, const std::string& query_id);
 
  private:
   struct Failure {
@@ -81,6 +102,8 @@ class FakeTelegram {
   std::int64_t next_update_id_ = 1000;
   std::deque<Failure> failures_;
   std::vector<Sent> sent_;
+  std::vector<CallbackAnswer> callback_answers_;
+  std::vector<MarkupEdit> markup_edits_;
   std::map<std::string, std::pair<std::string, std::string>> webhooks_;  // token → url, secret
   std::map<std::string, int> calls_;
   std::int64_t webhook_pending_ = 0;

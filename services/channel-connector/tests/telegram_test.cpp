@@ -4,6 +4,7 @@
 #include <map>
 #include <vector>
 
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
 #include "channels/channel_bindings.hpp"
@@ -12,6 +13,7 @@
 #include "channels/telegram_client.hpp"
 #include "channels/telegram_text.hpp"
 #include "channels/telegram_wire.hpp"
+#include "pipeline/bot_phrases.hpp"
 
 using namespace botfactory::channel;
 using Kind = telegram::CallResult::Kind;
@@ -226,4 +228,113 @@ TEST_CASE("send rates: under a burst no 1 s window holds more than the limit, pe
       if (jitter_ms == 0) CHECK(max_in_one_second(arrivals.bot) >= limit * 3 / 4);
     }
   }
+}
+
+// tgrate: ratings on Telegram (docs/channels.md "Ratings on Telegram").
+TEST_CASE("parse_update reads a callback_query: id, chat, message id and bounded data") {
+  auto in = telegram::parse_update(
+      R"({"update_id":8,"callback_query":{"id":"4382bfdwdsb323b2d9","from":{"id":9,"first_name":"Ada"},)"
+      R"("message":{"message_id":44,"date":1700000000,"chat":{"id":9,"type":"private"},"text":"Yes."},)"
+      R"("chat_instance":"-1","data":"fb:12:u"}})");
+  REQUIRE(in);
+  CHECK_FALSE(in->has_message);
+  REQUIRE(in->has_callback);
+  CHECK(in->callback.id == "4382bfdwdsb323b2d9");
+  CHECK(in->callback.from_id == 9);
+  CHECK(in->callback.chat_id == 9);
+  CHECK(in->callback.chat_type == "private");
+  CHECK(in->callback.message_id == 44);
+  CHECK(in->callback.data == "fb:12:u");
+  CHECK(telegram::chat_key(*in) == "cb:9");
+
+  // No message (an inline-mode button): no chat, its own inbox group.
+  auto inline_press = telegram::parse_update(R"({"update_id":9,"callback_query":{"id":"x","data":"fb:1:d"}})");
+  REQUIRE(inline_press);
+  CHECK(inline_press->has_callback);
+  CHECK(inline_press->callback.chat_id == 0);
+  CHECK(telegram::chat_key(*inline_press).empty());
+  // Data over 64 bytes is not Telegram's: dropped. An id that is no string, empty or huge: ignored.
+  auto long_data = telegram::parse_update(
+      R"({"update_id":10,"callback_query":{"id":"x","data":")" + std::string(65, 'a') + R"("}})");
+  REQUIRE(long_data);
+  CHECK(long_data->callback.data.empty());
+  for (const std::string& id : std::vector<std::string>{"1", "\"\"", "null", "\"" + std::string(129, 'i') + "\""}) {
+    auto bad = telegram::parse_update(R"({"update_id":11,"callback_query":{"id":)" + id + R"(,"data":"fb:1:u"}})");
+    REQUIRE(bad);
+    CHECK_FALSE(bad->has_callback);
+    CHECK_FALSE(bad->has_message);
+  }
+  // Hostile shapes never throw.
+  for (const char* body : {R"({"update_id":12,"callback_query":[]})",
+                           R"({"update_id":12,"callback_query":{"id":"x","message":7,"from":"y","data":5}})",
+                           R"({"update_id":12,"callback_query":{"id":"x","message":{"chat":{"id":"9"}}}})"}) {
+    auto parsed = telegram::parse_update(body);
+    REQUIRE(parsed);
+    CHECK(parsed->callback.chat_id == 0);
+  }
+  // A text message keeps its plain chat key.
+  auto text = telegram::parse_update(
+      R"({"update_id":13,"message":{"message_id":1,"chat":{"id":77,"type":"private"},"text":"hi"}})");
+  REQUIRE(text);
+  CHECK(telegram::chat_key(*text) == "77");
+}
+
+TEST_CASE("rating callback_data: fb:<seq>:u|d both ways, anything else refused") {
+  CHECK(telegram::rating_data(12, true) == "fb:12:u");
+  CHECK(telegram::rating_data(7, false) == "fb:7:d");
+  CHECK(telegram::rating_data(999999999999999999, false).size() <= telegram::kMaxCallbackDataBytes);
+  auto up = telegram::parse_rating_data("fb:12:u");
+  REQUIRE(up);
+  CHECK(up->seq == 12);
+  CHECK(up->up);
+  auto down = telegram::parse_rating_data("fb:999999999999999999:d");
+  REQUIRE(down);
+  CHECK(down->seq == 999999999999999999);
+  CHECK_FALSE(down->up);
+  for (const char* bad : {"", "fb:", "fb::u", "fb:0:u", "fb:012:u", "fb:-1:u", "fb:1:x", "fb:1:uu",
+                          "fb:1", "fb:1:", "xx:1:u", "fb:1000000000000000000:u", "fb:1 :u", "FB:1:u",
+                          "fb:1:u\n", "fb:12a:d"}) {
+    CHECK_FALSE(telegram::parse_rating_data(bad));
+  }
+}
+
+TEST_CASE("rating keyboard: sendMessage carries it as reply_markup; the edit marks the chosen button") {
+  telegram::RatingButtons buttons{42, "\U0001F44D Helpful", "\U0001F44E Not helpful", ""};
+  auto plain = boost::json::parse(telegram::send_message_body("9", "hi")).as_object();
+  CHECK_FALSE(plain.contains("reply_markup"));
+  auto body = boost::json::parse(telegram::send_message_body("9", "hi", &buttons)).as_object();
+  auto row = body.at("reply_markup").at("inline_keyboard").as_array().at(0).as_array();
+  REQUIRE(row.size() == 2);
+  CHECK(row[0].at("text").as_string() == "\U0001F44D Helpful");
+  CHECK(row[0].at("callback_data").as_string() == "fb:42:u");
+  CHECK(row[1].at("text").as_string() == "\U0001F44E Not helpful");
+  CHECK(row[1].at("callback_data").as_string() == "fb:42:d");
+
+  buttons.selected = "down";
+  auto edit = boost::json::parse(telegram::edit_message_reply_markup_body(9, 44, buttons)).as_object();
+  CHECK(edit.at("chat_id").as_int64() == 9);
+  CHECK(edit.at("message_id").as_int64() == 44);
+  auto marked = edit.at("reply_markup").at("inline_keyboard").as_array().at(0).as_array();
+  CHECK(marked[0].at("text").as_string() == "\U0001F44D Helpful");
+  CHECK(marked[1].at("text").as_string() == "\U0001F44E Not helpful \u2713");
+
+  auto answer = boost::json::parse(telegram::answer_callback_query_body("q1", std::string(300, 'a'))).as_object();
+  CHECK(answer.at("callback_query_id").as_string() == "q1");
+  CHECK(answer.at("text").as_string().size() == 200);
+
+  // Both update sources ask Telegram for callback queries too.
+  for (const auto& text : {telegram::get_updates_body(1, 25, 100), telegram::set_webhook_body("https://x", "s")}) {
+    auto allowed = boost::json::parse(text).at("allowed_updates").as_array();
+    CHECK(allowed == boost::json::array{"message", "callback_query"});
+  }
+}
+
+TEST_CASE("rating labels and answers are in the bot's language") {
+  CHECK(rating_up_label("en") == "\U0001F44D Helpful");
+  CHECK(rating_down_label("ru") == "\U0001F44E Не помогло");
+  CHECK(rating_up_label("uz") == "\U0001F44D Foydali");
+  CHECK(rating_thanks_text("") == "Thanks for your feedback!");
+  CHECK(rating_thanks_text("ru") == "Спасибо за отзыв!");
+  CHECK(rating_too_many_text("en") == "Too many changes, try again in a minute");
+  CHECK(rating_unavailable_text("fr") == rating_unavailable_text("en"));
 }
