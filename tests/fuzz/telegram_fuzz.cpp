@@ -1,10 +1,14 @@
 // Fuzz target: the Telegram Bot API parsers and the outbound text split of channel-connector
 // (telegram_wire.cpp, telegram_text.cpp; https://core.telegram.org/bots/api).
 // Input: byte 0 picks the split limit (16..271 UTF-16 units); the rest is parsed as an API
-// answer, an Update, a getUpdates result and a getMe result, and split as message text.
+// answer, an Update (callback_query included), a getUpdates result, a getMe result and rating
+// callback_data, and split as message text.
 // Properties:
 // - no parser crashes, whatever the bytes; every update split_updates() returns parses again
 //   with parse_update() to the same update_id;
+// - a callback_query keeps its bounds (data <= 64 bytes, id 1..128 bytes) and has its own inbox
+//   lane ("cb:<chat>" or none); rating callback_data parses only in its one spelling:
+//   parse_rating_data(d) → rating_data(seq, up) == d, seq >= 1;
 // - split_message(): every part is non-empty, within the limit, and the parts hold every
 //   non-whitespace byte of the text in order (only whitespace at the cuts is dropped).
 #include <cstddef>
@@ -30,6 +34,14 @@ std::string without_space(std::string_view s) {
   return out;
 }
 
+/// parse_rating_data accepts exactly what rating_data writes.
+void check_rating_data(std::string_view data) {
+  auto press = tg::parse_rating_data(data);
+  if (!press) return;
+  FUZZ_CHECK(press->seq >= 1);
+  FUZZ_CHECK(tg::rating_data(press->seq, press->up) == data);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -49,7 +61,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (auto update = tg::parse_update(input)) {
     FUZZ_CHECK(!update->has_message || !update->display_name.empty());
+    FUZZ_CHECK(!(update->has_message && update->has_callback));
+    if (update->has_callback) {
+      FUZZ_CHECK(update->callback.data.size() <= tg::kMaxCallbackDataBytes);
+      FUZZ_CHECK(!update->callback.id.empty() && update->callback.id.size() <= tg::kMaxCallbackIdBytes);
+      auto key = tg::chat_key(*update);
+      FUZZ_CHECK(key.empty() || key.rfind("cb:", 0) == 0);
+      check_rating_data(update->callback.data);
+    }
   }
+  check_rating_data(input);
   for (const auto& update : tg::split_updates(input)) FUZZ_CHECK(tg::parse_update(update.json));
 
   auto parts = split_message(input, limit);
