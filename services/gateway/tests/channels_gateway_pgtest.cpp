@@ -142,6 +142,25 @@ TEST_CASE("Telegram through the gateway: connect, webhook checks, dedupe, reply 
   CHECK(sent[0].chat_id == "5150");
   CHECK(sent[0].text == "Relay forwards mail [1].\n\nSources:\n[1] Firefox Relay FAQ");
 
+  // tgrate: 👍 pressed under the reply comes through the same webhook route, is stored as answer
+  // feedback and listed by the dashboard's Feedback route like a widget rating.
+  REQUIRE_FALSE(sent[0].reply_markup.empty());
+  auto markup = json::parse(sent[0].reply_markup);
+  std::string up(markup.at("inline_keyboard").at(0).at(0).at("callback_data").as_string());
+  std::string press =
+      R"({"update_id":8002,)" + cct::FakeTelegram::callback_update(5150, 1, up, "gw-press").substr(1);
+  CHECK(webhook(port, channel_id, "wrong-secret", press).status == 403);
+  CHECK(webhook(port, channel_id, secret, press).status == 200);
+  REQUIRE(cct::wait_until([&] { return !connector.telegram.callback_answers().empty(); }));
+  CHECK(connector.telegram.callback_answers()[0].text == "Thanks for your feedback!");
+  auto rated = http_call(port, http::verb::get, "/api/v1/bots/" + bot.id() + "/feedback", "", token);
+  REQUIRE(rated.status == 200);
+  CHECK(rated.json().at("up").as_int64() == 1);
+  auto rated_replies = rated.json().at("replies").as_array();
+  REQUIRE(rated_replies.size() == 1);
+  CHECK(rated_replies[0].at("rating").as_string() == "up");
+  CHECK(rated_replies[0].at("question").as_string() == "What does Relay do?");
+
   // The operator sees the Telegram conversation like a widget one, and answers on the WebSocket.
   r = http_call(port, http::verb::get, "/api/v1/bots/" + bot.id() + "/conversations", "", token);
   REQUIRE(r.status == 200);
