@@ -70,6 +70,16 @@ std::string FakeTelegram::webhook_url(const std::string& token) {
   return webhooks_[token].first;
 }
 
+std::vector<std::string> FakeTelegram::webhook_allowed_updates(const std::string& token) {
+  std::lock_guard lock(mutex_);
+  return allowed_updates_[token];
+}
+
+void FakeTelegram::set_webhook_allowed_updates(const std::string& token, std::vector<std::string> kinds) {
+  std::lock_guard lock(mutex_);
+  allowed_updates_[token] = std::move(kinds);
+}
+
 std::string FakeTelegram::webhook_secret(const std::string& token) {
   std::lock_guard lock(mutex_);
   return webhooks_[token].second;
@@ -166,11 +176,19 @@ void FakeTelegram::handle(const testenv::HttpTestRequest& request, testenv::Http
   if (method == "setWebhook") {
     webhooks_[token] = {body.contains("url") ? std::string(body["url"].as_string()) : "",
                         body.contains("secret_token") ? std::string(body["secret_token"].as_string()) : ""};
+    auto& kinds = allowed_updates_[token];
+    kinds.clear();
+    if (const auto* allowed = body.if_contains("allowed_updates"); allowed && allowed->is_array()) {
+      for (const auto& kind : allowed->as_array()) {
+        if (kind.is_string()) kinds.emplace_back(kind.as_string());
+      }
+    }
     lock.unlock();
     return c.respond(200, "application/json", ok(true));
   }
   if (method == "deleteWebhook") {
     webhooks_.erase(token);
+    allowed_updates_.erase(token);
     lock.unlock();
     return c.respond(200, "application/json", ok(true));
   }
@@ -180,6 +198,11 @@ void FakeTelegram::handle(const testenv::HttpTestRequest& request, testenv::Http
       return c.respond(500, "application/json", error(500, "Internal Server Error"));
     }
     json::object info{{"url", webhooks_[token].first}, {"pending_update_count", webhook_pending_}};
+    if (!allowed_updates_[token].empty()) {
+      json::array kinds;
+      for (const auto& kind : allowed_updates_[token]) kinds.emplace_back(kind);
+      info["allowed_updates"] = std::move(kinds);
+    }
     if (webhook_last_error_date_ > 0) {
       info["last_error_date"] = webhook_last_error_date_;
       info["last_error_message"] = webhook_last_error_;

@@ -8,7 +8,8 @@
 //   getMe            the bot of a known token; 401 Unauthorized for any other token
 //   getUpdates       long poll: queued updates with update_id >= offset at once, else waits up
 //                    to min(timeout, 2 s) for one (offset confirms earlier ones: they are dropped)
-//   setWebhook, deleteWebhook, getWebhookInfo   the webhook URL and secret_token, recorded
+//   setWebhook, deleteWebhook, getWebhookInfo   the webhook URL, secret_token and
+//                    allowed_updates, recorded
 //   sendMessage      recorded (chat_id, text, reply_markup), or the next scripted failure
 //                    (fail_next()); answers a Message whose message_id is its 1-based index
 //   sendChatAction   recorded; 400 when `refuse_chat_action`
@@ -70,6 +71,10 @@ class FakeTelegram {
   int chat_actions() const { return chat_actions_.load(); }
   std::string webhook_url(const std::string& token);
   std::string webhook_secret(const std::string& token);
+  /// allowed_updates of the last setWebhook (getWebhookInfo reports them); a test may overwrite
+  /// them to stand for a registration made before rating buttons existed.
+  std::vector<std::string> webhook_allowed_updates(const std::string& token);
+  void set_webhook_allowed_updates(const std::string& token, std::vector<std::string> kinds);
   int method_calls(const std::string& method);
 
   std::atomic<bool> refuse_chat_action{false};
@@ -105,6 +110,7 @@ class FakeTelegram {
   std::vector<CallbackAnswer> callback_answers_;
   std::vector<MarkupEdit> markup_edits_;
   std::map<std::string, std::pair<std::string, std::string>> webhooks_;  // token → url, secret
+  std::map<std::string, std::vector<std::string>> allowed_updates_;     // token → setWebhook's
   std::map<std::string, int> calls_;
   std::int64_t webhook_pending_ = 0;
   std::string webhook_last_error_;

@@ -168,6 +168,16 @@ TEST_CASE("Telegram ratings: a press through the webhook; a Russian bot's button
   h.ai.deltas = {longer};
   auto view = h.connect(token, "webhook");
   auto secret = h.telegram.webhook_secret(token);
+  CHECK(h.telegram.webhook_allowed_updates(token) == std::vector<std::string>{"message", "callback_query"});
+  // A webhook registered before rating buttons (messages only) is registered again, same URL and
+  // secret, when the channel's health is read (the dashboard's Channels page).
+  h.telegram.set_webhook_allowed_updates(token, {"message"});
+  auto sets = h.telegram.method_calls("setWebhook");
+  h.app->bindings().list(h.tenant, h.bot.id());
+  CHECK(h.telegram.method_calls("setWebhook") == sets + 1);
+  CHECK(h.telegram.webhook_allowed_updates(token) == std::vector<std::string>{"message", "callback_query"});
+  CHECK(h.telegram.webhook_secret(token) == secret);
+  CHECK(h.telegram.webhook_url(token) == view.webhook_url);
   std::string update = R"({"update_id":9001,)" + FakeTelegram::text_update(79, "Иван", "Вопрос").substr(1);
   CHECK_FALSE(h.app->bindings().receive_telegram_update(view.record.id, secret, update));
   REQUIRE(wait_until([&] { return h.telegram.sent().size() >= 2; }));

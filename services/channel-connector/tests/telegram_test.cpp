@@ -322,6 +322,12 @@ TEST_CASE("rating keyboard: sendMessage carries it as reply_markup; the edit mar
   CHECK(answer.at("callback_query_id").as_string() == "q1");
   CHECK(answer.at("text").as_string().size() == 200);
 
+  auto info = telegram::parse_webhook_info(R"({"url":"https://x","allowed_updates":["message",7]})");
+  REQUIRE(info);
+  CHECK(info->has_allowed_updates);
+  CHECK(info->allowed_updates == std::vector<std::string>{"message"});
+  CHECK_FALSE(telegram::parse_webhook_info(R"({"url":"https://x"})")->has_allowed_updates);
+
   // Both update sources ask Telegram for callback queries too.
   for (const auto& text : {telegram::get_updates_body(1, 25, 100), telegram::set_webhook_body("https://x", "s")}) {
     auto allowed = boost::json::parse(text).at("allowed_updates").as_array();

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "botfactory/chat/v1/channels.pb.h"
 #include "botfactory/common/ids.hpp"
 #include "botfactory/common/logging.hpp"
@@ -202,6 +204,7 @@ std::pair<std::optional<telegram::WebhookInfo>, std::string> ChannelBindings::we
     if (answer.kind == telegram::CallResult::Kind::kOk) {
       fresh.info = telegram::parse_webhook_info(answer.result);
       if (!fresh.info) fresh.error = "getWebhookInfo: unexpected answer";
+      if (fresh.info) refresh_allowed_updates(record, credentials, *fresh.info);
     } else {
       fresh.error = "getWebhookInfo: " + telegram::describe(answer);
     }
@@ -216,6 +219,24 @@ std::pair<std::optional<telegram::WebhookInfo>, std::string> ChannelBindings::we
   }
   webhook_cache_[record.id] = fresh;
   return {fresh.info, fresh.error};
+}
+
+void ChannelBindings::refresh_allowed_updates(const ChannelRecord& record,
+                                              const ChannelCredentials& credentials,
+                                              const telegram::WebhookInfo& info) {
+  const auto& kinds = info.allowed_updates;
+  if (!info.has_allowed_updates || info.url != webhook_url(record.id) || credentials.webhook_secret.empty() ||
+      std::find(kinds.begin(), kinds.end(), "callback_query") != kinds.end()) {
+    return;
+  }
+  auto set = telegram_.call(credentials.token, "setWebhook",
+                            telegram::set_webhook_body(info.url, credentials.webhook_secret),
+                            telegram::CallTimeouts{std::chrono::milliseconds(2000), std::chrono::milliseconds(3000)});
+  if (set.kind == telegram::CallResult::Kind::kOk) {
+    log_->info("channel {}: webhook registered again with callback_query (rating buttons)", record.id);
+  } else {
+    log_->warn("channel {}: setWebhook for callback_query failed: {}", record.id, telegram::describe(set));
+  }
 }
 
 std::string ChannelBindings::health_state(const ChannelView& view) const {

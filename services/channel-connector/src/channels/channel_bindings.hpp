@@ -132,6 +132,11 @@ class ChannelBindings {
   void require_box() const;
   /// getWebhookInfo of a Telegram webhook channel through the cache: the answer or why not.
   std::pair<std::optional<telegram::WebhookInfo>, std::string> webhook_info(const ChannelRecord& record);
+  /// tgrate: a webhook of ours registered before rating buttons existed (allowed_updates listed
+  /// without "callback_query") is registered again with the same URL and secret (setWebhook), so
+  /// presses reach it; failures are logged (channel id and Telegram's description only).
+  void refresh_allowed_updates(const ChannelRecord& record, const ChannelCredentials& credentials,
+                               const telegram::WebhookInfo& info);
   /// "error" | "inactive" | "connected" (see chat.v1.Channel.health_state).
   std::string health_state(const ChannelView& view) const;
   /// The channel's opened credentials for a webhook check; nullopt (logged, never the secret)

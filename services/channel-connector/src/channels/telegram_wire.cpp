@@ -157,8 +157,19 @@ std::optional<WebhookInfo> parse_webhook_info(std::string_view result) {
   auto value = parse_json(result);
   if (!value || !value->is_object()) return std::nullopt;
   const auto& o = value->get_object();
-  return WebhookInfo{json_fields::string_field(o, "url"), int_member(o, "pending_update_count").value_or(0),
-                     json_fields::string_field(o, "last_error_message"), int_member(o, "last_error_date").value_or(0)};
+  WebhookInfo info;
+  info.url = json_fields::string_field(o, "url");
+  info.pending_update_count = int_member(o, "pending_update_count").value_or(0);
+  info.last_error_message = json_fields::string_field(o, "last_error_message");
+  info.last_error_date = int_member(o, "last_error_date").value_or(0);
+  if (const auto* allowed = json_fields::array_field(o, "allowed_updates")) {
+    info.has_allowed_updates = true;
+    for (const auto& kind : *allowed) {
+      if (info.allowed_updates.size() >= 32) break;
+      if (kind.is_string()) info.allowed_updates.emplace_back(kind.get_string());
+    }
+  }
+  return info;
 }
 
 namespace {

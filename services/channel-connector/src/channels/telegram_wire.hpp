@@ -111,6 +111,10 @@ struct WebhookInfo {
   std::int64_t pending_update_count = 0;
   std::string last_error_message;
   std::int64_t last_error_date = 0;  // Unix seconds of last_error_message; 0 = none
+  /// tgrate: allowed_updates as registered (at most 32 kept); absent = every update type but
+  /// chat_member (has_allowed_updates false).
+  bool has_allowed_updates = false;
+  std::vector<std::string> allowed_updates;
 };
 std::optional<WebhookInfo> parse_webhook_info(std::string_view result);
 
