@@ -160,6 +160,7 @@ TEST_CASE("Telegram through the gateway: connect, webhook checks, dedupe, reply 
   REQUIRE(rated_replies.size() == 1);
   CHECK(rated_replies[0].at("rating").as_string() == "up");
   CHECK(rated_replies[0].at("question").as_string() == "What does Relay do?");
+  CHECK(rated_replies[0].at("channel").as_string() == "telegram");
 
   // The operator sees the Telegram conversation like a widget one, and answers on the WebSocket.
   r = http_call(port, http::verb::get, "/api/v1/bots/" + bot.id() + "/conversations", "", token);

@@ -99,6 +99,7 @@ grpc::Status ChannelConnectorGrpc::ListBotFeedback(grpc::ServerContext*,
         r->set_question(row.question);
         r->set_reply(row.reply);
         *r->mutable_replied_at() = rpc::timestamp_from_micros(row.replied_at_us);
+        r->set_channel(row.channel);
       }
     });
   });

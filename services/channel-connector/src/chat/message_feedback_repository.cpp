@@ -44,7 +44,8 @@ constexpr const char* kOfConversation =
 // backwards scan of messages_conversation_seq — the fallback's scan is gated off otherwise.
 constexpr const char* kRecent =
     "SELECT f.conversation_id::text, f.seq, f.rating, f.comment, " BF_US("f.updated_at") ", "
-    "m.text, " BF_US("m.created_at") ", COALESCE(lq.text, pq.text, '') "
+    "m.text, " BF_US("m.created_at") ", COALESCE(lq.text, pq.text, ''), "
+    "(SELECT v.channel FROM chat.conversations v WHERE v.id = f.conversation_id) "
     "FROM chat.message_feedback f JOIN chat.messages m ON m.id = f.message_id "
     "CROSS JOIN LATERAL (SELECT CASE "
     "  WHEN m.client_id ~ '^bot-reply-" BF_UUID_RE " THEN substr(m.client_id, 11)::uuid "
@@ -158,6 +159,7 @@ std::vector<RatedReplyRow> MessageFeedbackRepository::recent(const std::string& 
     row.reply = r.str(i, 5);
     row.replied_at_us = r.int64(i, 6);
     row.question = r.str(i, 7);
+    row.channel = r.str(i, 8);
     rows.push_back(std::move(row));
   }
   return rows;

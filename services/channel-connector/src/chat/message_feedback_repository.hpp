@@ -38,6 +38,7 @@ struct RatedReplyRow {
   std::string reply;              // the reply's full text
   std::int64_t replied_at_us = 0;
   std::string question;           // the message the reply answers ("" when deleted or none)
+  std::string channel;            // tgrate: the conversation's ("web", "telegram", …)
 };
 
 /// Ratings of one UTC day (analytics).

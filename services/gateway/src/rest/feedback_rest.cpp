@@ -149,7 +149,8 @@ HttpResponse list_bot_feedback(const Upstreams& upstreams, const jwt::Claims& cl
                                    {"rated_at", rpc::rfc3339(r.rated_at())},
                                    {"question", r.question()},
                                    {"reply", r.reply()},
-                                   {"replied_at", rpc::rfc3339(r.replied_at())}});
+                                   {"replied_at", rpc::rfc3339(r.replied_at())},
+                                   {"channel", r.channel().empty() ? std::string("web") : r.channel()}});
   }
   json::value share = nullptr;
   if (response.up() + response.down() > 0) {

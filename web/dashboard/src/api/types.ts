@@ -92,6 +92,8 @@ export interface RatedReply {
   question: string;
   reply: string;
   replied_at: string;
+  /** The conversation's channel: "web", "telegram", "whatsapp", "instagram". */
+  channel: string;
 }
 
 /** GET /bots/{id}/feedback. */

@@ -11,6 +11,7 @@ import { DataTable } from "../components/DataTable";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { Thumb } from "../components/Thumb";
 import { WhenInConversation } from "../components/WhenInConversation";
+import { useChannelName } from "../components/inbox/ConversationList";
 import { formatNumber } from "../format";
 import { useLoad } from "../useLoad";
 
@@ -19,6 +20,7 @@ type Filter = "down" | "up" | "all";
 
 export function FeedbackPage({ botId }: { botId: string }) {
   const { t, i18n } = useTranslation();
+  const channelName = useChannelName();
   const lang = i18n.language;
   const [days, setDays] = useState<number>(30);
   const [filter, setFilter] = useState<Filter>("down");
@@ -72,6 +74,7 @@ export function FeedbackPage({ botId }: { botId: string }) {
           <th scope="col">{t("feedback.question")}</th>
           <th scope="col">{t("feedback.reply")}</th>
           <th scope="col">{t("feedback.comment")}</th>
+          <th scope="col">{t("feedback.channel")}</th>
           <th scope="col">{t("feedback.when")}</th>
         </>}>
           {data.replies.map((r) => (
@@ -84,6 +87,7 @@ export function FeedbackPage({ botId }: { botId: string }) {
               <td data-label={t("feedback.question")} className="question-text">{r.question || "—"}</td>
               <td data-label={t("feedback.reply")} className="question-text feedback-reply">{r.reply}</td>
               <td data-label={t("feedback.comment")} className="question-text">{r.comment || <span className="muted">—</span>}</td>
+              <td data-label={t("feedback.channel")} className="nowrap" data-testid="feedback-channel">{channelName(r.channel ?? "web")}</td>
               <td data-label={t("feedback.when")}>
                 <WhenInConversation at={r.rated_at} conversationId={r.conversation_id} label={t("feedback.openConversation")} />
               </td>
