@@ -213,6 +213,8 @@ test("widget → dashboard → inbox: Not helpful with a comment, kept across re
   assert.ok(rows[0].includes(QUESTION), rows[0]);
   assert.ok(rows[0].includes(COMMENT), rows[0]);
   assert.match(rows[0], /Not helpful/);
+  // tgrate: where the visitor rated (Telegram ratings show "Telegram" here).
+  assert.deepEqual(await dash.$$eval("[data-testid=feedback-channel]", (tds) => tds.map((td) => td.textContent)), ["Website"]);
   const summary = await dash.textContent("[data-testid=feedback-summary]");
   assert.match(summary, /Not helpful: 1/);
   await shootAndCheck(dash, "feedback-dashboard-en");

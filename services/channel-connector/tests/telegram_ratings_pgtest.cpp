@@ -95,6 +95,7 @@ TEST_CASE("Telegram ratings: the keyboard under an answer, a press stored and sh
   CHECK(page.up == 1);
   REQUIRE(page.replies.size() == 1);
   CHECK(page.replies[0].question == "What does Relay do?");
+  CHECK(page.replies[0].channel == "telegram");
   REQUIRE(wait_until([&] { return h.telegram.markup_edits().size() == 1; }));
   auto edit = h.telegram.markup_edits()[0];
   CHECK(edit.chat_id == "77");
