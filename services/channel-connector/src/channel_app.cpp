@@ -127,7 +127,7 @@ struct ChannelApp::Parts {
         unanswered(unanswered_rows),
         feedback_rows(*pool),
         feedback(feedback_rows, &rates),
-        ratings(channels, feedback, telegram, box),
+        ratings(channels, feedback, telegram, box, &publisher),
         canned_rows(*pool),
         canned(canned_rows, s.canned_max_per_tenant) {}
 

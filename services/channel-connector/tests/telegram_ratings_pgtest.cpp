@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include "botfactory/chatwire/message_event.hpp"
 #include "channel_harness.hpp"
 #include "chat/message_feedback.hpp"
 
@@ -83,10 +84,19 @@ TEST_CASE("Telegram ratings: the keyboard under an answer, a press stored and sh
   REQUIRE(wait_until([&] { return h.telegram.sent().size() >= 2; }));
   CHECK(h.telegram.sent()[1].reply_markup.empty());
 
-  // 👍: stored through MessageFeedbackService, visible to the inbox and the dashboard reads.
+  // 👍: stored through MessageFeedbackService, visible to the inbox and the dashboard reads, and
+  // published live like a widget rating (the `message.feedback` frame).
+  RedisListener live(testenv::redis_host(), testenv::redis_port(), chatwire::conversation_channel(conversation));
   auto up = "fb:" + std::to_string(seq) + ":u";
   auto down = "fb:" + std::to_string(seq) + ":d";
   CHECK(press(h, token, 77, message_id, up) == "Thanks for your feedback!");
+  auto frame = live.next();
+  REQUIRE(frame);
+  auto event = json::parse(*frame).as_object();
+  CHECK(event.at("type").as_string() == "message.feedback");
+  CHECK(event.at("conversation_id").as_string() == conversation);
+  CHECK(event.at("seq").as_int64() == seq);
+  CHECK(event.at("rating").as_string() == "up");
   auto rows = h.app->feedback().of_conversation(h.tenant, conversation);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].seq == seq);

@@ -1,9 +1,13 @@
 #include "channels/telegram_ratings.hpp"
 
+#include "botfactory/chatwire/feedback_event.hpp"
+#include "botfactory/chatwire/message_event.hpp"
 #include "botfactory/common/logging.hpp"
+#include "botfactory/redis/publisher.hpp"
 #include "botfactory/rpc/status.hpp"
 #include "channels/channel_credentials.hpp"
 #include "channels/telegram_client.hpp"
+#include "chat/feedback_proto.hpp"
 #include "chat/message_feedback.hpp"
 #include "pipeline/bot_phrases.hpp"
 
@@ -11,11 +15,13 @@ namespace botfactory::channel {
 
 TelegramRatings::TelegramRatings(ChannelRepository& repository, MessageFeedbackService& feedback,
                                  telegram::BotApiClient& telegram,
-                                 std::shared_ptr<const crypto::SecretBox> box)
+                                 std::shared_ptr<const crypto::SecretBox> box,
+                                 redis::Publisher* publisher)
     : repository_(repository),
       feedback_(feedback),
       telegram_(telegram),
       box_(std::move(box)),
+      publisher_(publisher),
       log_(common::logger("ratings")) {}
 
 RatingOutcome TelegramRatings::handle(const ChannelRecord& channel, const telegram::InboundText& update) {
@@ -46,6 +52,11 @@ RatingOutcome TelegramRatings::handle(const ChannelRecord& channel, const telegr
     if (e.code() != grpc::StatusCode::RESOURCE_EXHAUSTED) throw;
     reply(channel, callback, rating_too_many_text(language), nullptr);
     return RatingOutcome::kTooMany;
+  }
+  if (publisher_ != nullptr &&
+      publisher_->publish(chatwire::conversation_channel(chat->conversation_id),
+                          chatwire::encode_message_feedback(chat->conversation_id, feedback_to_proto(row))) < 0) {
+    log_->warn("conversation {}: publishing message.feedback failed", chat->conversation_id);
   }
   telegram::RatingButtons buttons{press->seq, rating_up_label(language), rating_down_label(language),
                                   row.rating};

@@ -16,6 +16,10 @@ namespace spdlog {
 class logger;
 }
 
+namespace botfactory::redis {
+class Publisher;
+}
+
 namespace botfactory::channel {
 
 class MessageFeedbackService;
@@ -34,8 +38,12 @@ enum class RatingOutcome {
 /// Thread-safe; every reference must outlive it.
 class TelegramRatings {
  public:
+  /// With `publisher`, a stored change is also published as the `message.feedback` frame on the
+  /// conversation's channel (chatwire/feedback_event.hpp), as the gateway does for a widget
+  /// rating, so an open inbox shows it live.
   TelegramRatings(ChannelRepository& repository, MessageFeedbackService& feedback,
-                  telegram::BotApiClient& telegram, std::shared_ptr<const crypto::SecretBox> box);
+                  telegram::BotApiClient& telegram, std::shared_ptr<const crypto::SecretBox> box,
+                  redis::Publisher* publisher = nullptr);
 
   /// Handles callback query `update.callback` of Telegram `channel`. The conversation is the one
   /// of the press's chat on this channel (private chats only); callback_data gives only the seq,
@@ -54,6 +62,7 @@ class TelegramRatings {
   MessageFeedbackService& feedback_;
   telegram::BotApiClient& telegram_;
   std::shared_ptr<const crypto::SecretBox> box_;
+  redis::Publisher* publisher_;
   std::shared_ptr<spdlog::logger> log_;
 };
 

@@ -7,6 +7,7 @@
 #include "botfactory/rpc/tenant.hpp"
 #include "botfactory/rpc/timestamp.hpp"
 #include "chat/channel_grpc_service.hpp"
+#include "chat/feedback_proto.hpp"
 #include "chat/message_feedback.hpp"
 
 namespace botfactory::channel {
@@ -31,12 +32,6 @@ void with_feedback(MessageFeedbackService* feedback, const std::string& tenant_i
   }
 }
 
-chat::v1::FeedbackRating rating_of(const std::string& rating) {
-  if (rating == "up") return chat::v1::FEEDBACK_RATING_UP;
-  if (rating == "down") return chat::v1::FEEDBACK_RATING_DOWN;
-  return chat::v1::FEEDBACK_RATING_UNSPECIFIED;
-}
-
 std::string rating_name(chat::v1::FeedbackRating rating) {
   switch (rating) {
     case chat::v1::FEEDBACK_RATING_UP: return "up";
@@ -46,12 +41,7 @@ std::string rating_name(chat::v1::FeedbackRating rating) {
   }
 }
 
-void fill(const FeedbackRow& row, chat::v1::MessageFeedback* out) {
-  out->set_seq(row.seq);
-  out->set_rating(rating_of(row.rating));
-  out->set_comment(row.comment);
-  if (row.updated_at_us != 0) *out->mutable_updated_at() = rpc::timestamp_from_micros(row.updated_at_us);
-}
+void fill(const FeedbackRow& row, chat::v1::MessageFeedback* out) { *out = feedback_to_proto(row); }
 
 }  // namespace
 
@@ -93,7 +83,7 @@ grpc::Status ChannelConnectorGrpc::ListBotFeedback(grpc::ServerContext*,
         auto* r = response->add_replies();
         r->set_conversation_id(row.conversation_id);
         r->set_seq(row.feedback.seq);
-        r->set_rating(rating_of(row.feedback.rating));
+        r->set_rating(rating_to_proto(row.feedback.rating));
         r->set_comment(row.feedback.comment);
         *r->mutable_rated_at() = rpc::timestamp_from_micros(row.feedback.updated_at_us);
         r->set_question(row.question);
