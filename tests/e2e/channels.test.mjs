@@ -185,7 +185,7 @@ describe("Telegram in webhook mode", () => {
     const hook = tg.webhook(s.tgToken);
     assert.equal(hook.url, res.body.webhook_url);
     assert.match(hook.secret_token, /^[A-Za-z0-9_-]{16,256}$/);
-    assert.deepEqual(hook.allowed_updates, ["message"]);
+    assert.deepEqual(hook.allowed_updates, ["message", "callback_query"]);  // tgrate: rating presses too
     s.secret = hook.secret_token;
 
     // The trial plan allows one channel per bot.
