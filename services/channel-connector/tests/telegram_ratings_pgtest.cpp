@@ -196,7 +196,7 @@ TEST_CASE("Telegram ratings: a press through the webhook; a Russian bot's button
   CHECK(sent[0].reply_markup.empty());
   REQUIRE_FALSE(sent[1].reply_markup.empty());
   CHECK(button_labels(sent[1].reply_markup) ==
-        std::vector<std::string>{"\U0001F44D Полезно", "\U0001F44E Не помогло"});
+        std::vector<std::string>{"\U0001F44D Полезно", "\U0001F44E Бесполезно"});
   auto data = button_data(sent[1].reply_markup);
 
   std::string press_update = R"({"update_id":9002,)" +

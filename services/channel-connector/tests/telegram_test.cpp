@@ -337,7 +337,7 @@ TEST_CASE("rating keyboard: sendMessage carries it as reply_markup; the edit mar
 
 TEST_CASE("rating labels and answers are in the bot's language") {
   CHECK(rating_up_label("en") == "\U0001F44D Helpful");
-  CHECK(rating_down_label("ru") == "\U0001F44E Не помогло");
+  CHECK(rating_down_label("ru") == "\U0001F44E Бесполезно");
   CHECK(rating_up_label("uz") == "\U0001F44D Foydali");
   CHECK(rating_thanks_text("") == "Thanks for your feedback!");
   CHECK(rating_thanks_text("ru") == "Спасибо за отзыв!");

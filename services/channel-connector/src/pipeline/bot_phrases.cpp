@@ -66,7 +66,7 @@ std::string rating_up_label(std::string_view language) {
 }
 
 std::string rating_down_label(std::string_view language) {
-  if (language == "ru") return "\U0001F44E Не помогло";
+  if (language == "ru") return "\U0001F44E Бесполезно";
   if (language == "uz") return "\U0001F44E Foydasiz";
   return "\U0001F44E Not helpful";
 }
