@@ -88,7 +88,11 @@ test("REST: only the visitor rates, only bot answers; replace, clear, bounds, is
     assert.equal(res.status, 400, `${JSON.stringify(body)}: ${JSON.stringify(res.body)}`);
     assert.equal(res.body.error.code, code, JSON.stringify(body));
   }
-  assert.equal((await rate(v, "x", { rating: "up" })).status, 400);
+  for (const seq of ["x", "0", "-1", "+1", "99999999999999999999"]) {
+    res = await rate(v, seq, { rating: "up" });
+    assert.equal(res.status, 400, `seq ${seq}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.error.message, "seq must be an integer > 0");
+  }
   assert.equal((await rate(v, reply.seq, { rating: "down", comment: "ж".repeat(500) })).status, 200, "500 code points fit");
 
   // Another visitor (another conversation of the same bot) and the owner's user token: 403.
@@ -111,10 +115,15 @@ test("REST: only the visitor rates, only bot answers; replace, clear, bounds, is
   assert.equal((await rate(v, reply.seq, { rating: "up" })).status, 200);
 
   // The bot's list: bounds; another tenant 404; an operator may read, not rate.
-  for (const q of ["?days=0", "?days=91", "?limit=0", "?limit=201", "?rating=meh", "?days=x"]) {
+  for (const q of ["?days=0", "?days=91", "?limit=0", "?limit=201", "?rating=meh", "?days=x", "?days=-1", "?days=%2B5"]) {
     res = await http(base, "GET", `/api/v1/bots/${bot.id}/feedback${q}`, { token });
     assert.equal(res.status, 400, `${q}: ${JSON.stringify(res.body)}`);
   }
+  // The shared query-parameter wording (docs/api.md Conventions, rest/query_params).
+  res = await http(base, "GET", `/api/v1/bots/${bot.id}/feedback?days=91`, { token });
+  assert.equal(res.body.error.message, "days must be an integer in 1..90");
+  res = await http(base, "GET", `/api/v1/bots/${bot.id}/feedback?limit=201`, { token });
+  assert.equal(res.body.error.message, "limit must be an integer in 1..200");
   res = await http(base, "GET", `/api/v1/bots/${bot.id}/feedback?rating=up`, { token });
   assert.equal(res.status, 200);
   assert.equal(res.body.up, 1);
