@@ -8,13 +8,13 @@
 // axe-core (web/dashboard's devDependency) finds no serious or critical violation on it.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { startFakeMeta } from "./fake_meta.mjs";
 import { startFakeTelegram } from "./fake_telegram.mjs";
-import { AXE, SHOTS, axeViolations, dashboardCatalogue, horizontalOverflow, launchChromium, openNavAtPhoneWidth, shootAndCheck, untranslatedTexts } from "./browser_support.mjs";
-import { http, repoRoot, startFleet } from "./harness.mjs";
+import { AXE, SHOTS, axeViolations, dashboardCatalogue, horizontalOverflow, recordUploadProgress, uploadProgressSeen, launchChromium, openNavAtPhoneWidth, shootAndCheck, untranslatedTexts } from "./browser_support.mjs";
+import { faqDocs, http, repoRoot, startFleet } from "./harness.mjs";
 
 const owner = { email: "owner@dash.example", username: "dash_owner", password: "dash-pass-2026" };
 let fleet;
@@ -147,22 +147,14 @@ test("the owner creates a bot on OpenAI without a key and sees why it answers ex
 });
 
 test("a knowledge file uploads with a moving progress bar and is listed with its chunks", async () => {
-  const docs = readFileSync(path.join(repoRoot, "deploy/seed/mozilla-faq/docs.en.jsonl"), "utf8")
-    .split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.id.startsWith("relay"));
+  const docs = faqDocs("relay");
   const markdown = docs.map((d) => `# ${d.title}\n\n${d.text}\n`).join("\n");
   // ~300 KB so that throttled upload takes a few hundred ms (the plan allows 1 MiB per bot).
   const body = (markdown + "\n").repeat(Math.max(1, Math.ceil(300_000 / markdown.length)));
   state.uploadBytes = Buffer.byteLength(body);
 
   // Record every progress value the page shows, and slow the upload down so there are several.
-  await page.evaluate(() => {
-    window.__progress = [];
-    new MutationObserver(() => {
-      for (const el of document.querySelectorAll("[data-testid=upload] [role=progressbar]")) {
-        window.__progress.push(Number(el.getAttribute("aria-valuenow")));
-      }
-    }).observe(document.body, { subtree: true, childList: true, attributes: true });
-  });
+  await recordUploadProgress(page);
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable");
   await cdp.send("Network.emulateNetworkConditions", {
@@ -175,7 +167,7 @@ test("a knowledge file uploads with a moving progress bar and is listed with its
   await cdp.send("Network.emulateNetworkConditions", {
     offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1,
   });
-  const progress = await page.evaluate(() => window.__progress);
+  const progress = await uploadProgressSeen(page);
   assert.ok(progress.some((v) => v > 0 && v < 100), `a partial progress value was shown: ${progress.join(",")}`);
   assert.ok(progress.includes(100), "the bar reached 100 % before the server answered");
 
