@@ -139,6 +139,34 @@ export function streamedReply(page, { host = null, log }) {
 }
 
 /**
+ * Resolves after two animation frames of `page`: a resize's ResizeObserver callbacks and the
+ * React render they cause are on screen by then (a bounded wait, no timer).
+ */
+export const framesSettled = (page) =>
+  page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+
+/**
+ * The dashboard header's layout: {toggle: the Menu button is shown, links: nav links shown,
+ * oneRow: every shown item of the header row (brand, button or links, account) shares one line,
+ * linkLines: distinct tops of the shown links (1 = one line)}.
+ */
+export function headerLayout(page) {
+  return page.evaluate(() => {
+    const shown = (el) => el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+    const row = document.querySelector("header.top .top-inner");
+    const items = [...row.children].filter((el) => shown(el) && !el.classList.contains("nav-measure"));
+    const rects = items.map((el) => el.getBoundingClientRect());
+    const links = [...row.querySelectorAll("nav.nav a.nav-item")].filter(shown);
+    return {
+      toggle: shown(row.querySelector("[data-testid=nav-toggle]")),
+      links: links.length,
+      oneRow: Math.max(...rects.map((r) => r.top)) < Math.min(...rects.map((r) => r.bottom)),
+      linkLines: new Set(links.map((a) => Math.round(a.getBoundingClientRect().top))).size,
+    };
+  });
+}
+
+/**
  * How many CSS pixels the document is wider than the viewport (0 = no horizontal scrolling), and
  * the first few elements sticking out on the right, as "tag.class[testid] right=N" lines.
  */
@@ -231,11 +259,13 @@ export async function stopBrowserFleet({ fleet, browser, clients = [] }) {
 }
 
 /**
- * Opens the dashboard's "Menu" disclosure (App.tsx, shown at <= 640 px) when its button is
- * visible, so a test can then click a nav link at any width; a no-op on wide screens or when the
- * menu is already open. Resolves once the nav links are visible.
+ * Opens the dashboard's "Menu" disclosure (App.tsx: shown at <= 640 px and whenever the links do
+ * not fit on the header's row, e.g. Russian at 1280 px) when its button is visible, so a test can
+ * then click a nav link at any width and in any language; a no-op when the links stand in the
+ * header or the menu is already open. Resolves once the nav links are visible.
  */
 export async function openNavAtPhoneWidth(page) {
+  await framesSettled(page);  // the header's fit check after a resize or a language change
   const toggle = page.locator("[data-testid=nav-toggle]");
   if (await toggle.isVisible() && await toggle.getAttribute("aria-expanded") !== "true") await toggle.click();
   await page.locator("nav.nav a.nav-item").first().waitFor({ state: "visible" });

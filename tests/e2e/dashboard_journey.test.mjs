@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import {
-  AXE, SHOTS, dashboardCatalogue, horizontalOverflow, launchChromium, recordUploadProgress, serveSite, shootAndCheck,
+  AXE, SHOTS, dashboardCatalogue, horizontalOverflow, launchChromium, openNavAtPhoneWidth, recordUploadProgress, serveSite, shootAndCheck,
   untranslatedTexts, uploadProgressSeen,
 } from "./browser_support.mjs";
 import { faqDocs, startFleet } from "./harness.mjs";
@@ -236,6 +236,7 @@ for (const [lang, L] of Object.entries(LANGS)) {
     await shoot(page, lang, "install");
 
     // The Inbox is open, live, before the visitor comes.
+    await openNavAtPhoneWidth(page);  // the Menu button when this language's links do not fit one row
     await page.click("nav a[href='/app/inbox']");
     await page.waitForSelector(`h1 >> text=${T.inbox.title}`);
     await page.waitForSelector(`[data-testid=inbox-status] >> text=${T.inbox.live}`);
