@@ -4,6 +4,10 @@
 
 #include <boost/json.hpp>
 
+#include "botfactory/chatwire/feedback_event.hpp"
+#include "botfactory/chatwire/message_event.hpp"
+#include "botfactory/common/logging.hpp"
+#include "botfactory/redis/publisher.hpp"
 #include "botfactory/rpc/timestamp.hpp"
 #include "http/api_error.hpp"
 #include "rest/json_response.hpp"
@@ -44,9 +48,20 @@ void check_feedback(const grpc::Status& status) {
   check(status);
 }
 
+/// live: the stored rating to the conversation's sockets on every replica (best effort).
+void publish_feedback(redis::Publisher* publisher, const std::string& conversation_id,
+                      const chat::v1::MessageFeedback& feedback) {
+  if (publisher == nullptr) return;
+  if (publisher->publish(chatwire::conversation_channel(conversation_id),
+                         chatwire::encode_message_feedback(conversation_id, feedback)) < 0) {
+    common::logger("feedback")->warn("conversation {}: publishing message.feedback failed",
+                                     conversation_id);
+  }
+}
+
 HttpResponse set_feedback(const Upstreams& upstreams, const jwt::Claims& claims,
                           const std::string& conversation_id, const std::string& seq_text,
-                          const HttpRequest& request) {
+                          const HttpRequest& request, redis::Publisher* publisher) {
   if (claims.kind != jwt::TokenKind::kVisitor) {
     throw ApiError(403, "forbidden", "only the conversation's visitor may rate its replies");
   }
@@ -77,6 +92,7 @@ HttpResponse set_feedback(const Upstreams& upstreams, const jwt::Claims& claims,
   rpc_request.set_seq(*seq);
   chat::v1::MessageFeedback response;
   check_feedback(upstreams.call(*upstreams.chat, &ChatRpc::SetMessageFeedback, rpc_request, response));
+  publish_feedback(publisher, conversation_id, response);
   return json_response(200, feedback_json(response));
 }
 
@@ -149,10 +165,10 @@ HttpResponse list_bot_feedback(const Upstreams& upstreams, const jwt::Claims& cl
 
 HttpResponse feedback_rest(const Upstreams& upstreams, const jwt::Claims& claims,
                            Endpoint endpoint, const std::vector<std::string>& params,
-                           const HttpRequest& request) {
+                           const HttpRequest& request, redis::Publisher* publisher) {
   switch (endpoint) {
     case Endpoint::kSetMessageFeedback:
-      return set_feedback(upstreams, claims, params.at(0), params.at(1), request);
+      return set_feedback(upstreams, claims, params.at(0), params.at(1), request, publisher);
     case Endpoint::kListConversationFeedback:
       return list_conversation_feedback(upstreams, claims, params.at(0));
     default:

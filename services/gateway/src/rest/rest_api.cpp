@@ -119,8 +119,8 @@ common::v1::ProviderSettings provider_from_json(const json::value& value) {
 std::string generated_guest_name() { return "Guest " + std::to_string(common::random_int(1000, 9999)); }
 
 RestApi::RestApi(const Upstreams& upstreams, const jwt::TokenVerifier& verifier,
-                 TokenRevocations* revocations)
-    : upstreams_(upstreams), verifier_(verifier), revocations_(revocations) {}
+                 TokenRevocations* revocations, redis::Publisher* publisher)
+    : upstreams_(upstreams), verifier_(verifier), revocations_(revocations), publisher_(publisher) {}
 
 HttpResponse RestApi::handle(const HttpRequest& request) const {
   return handle(request, match_route(request.method, request.path));
@@ -224,7 +224,7 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
     case Endpoint::kCreateTeamInvite: case Endpoint::kListTeamMembers: case Endpoint::kRemoveTeamMember:
     case Endpoint::kSetTeamMemberRole: case Endpoint::kRevokeTeamInvite: return team_rest(upstreams_, authenticate(request), route.endpoint, p, request);
     case Endpoint::kListUnanswered: case Endpoint::kDismissUnanswered: return unanswered_rest(upstreams_, authenticate(request), route.endpoint, p, request);
-    case Endpoint::kSetMessageFeedback: case Endpoint::kListConversationFeedback: case Endpoint::kListBotFeedback: return feedback_rest(upstreams_, authenticate(request), route.endpoint, p, request);
+    case Endpoint::kSetMessageFeedback: case Endpoint::kListConversationFeedback: case Endpoint::kListBotFeedback: return feedback_rest(upstreams_, authenticate(request), route.endpoint, p, request, publisher_);
     case Endpoint::kWidgetAppearance: return widget_appearance_rest(upstreams_, request, p.at(0));
     case Endpoint::kListCanned: case Endpoint::kCreateCanned: case Endpoint::kUpdateCanned: case Endpoint::kDeleteCanned: return canned_rest(upstreams_, authenticate(request), route.endpoint, p, request);
   }
