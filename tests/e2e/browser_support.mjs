@@ -259,6 +259,18 @@ export async function stopBrowserFleet({ fleet, browser, clients = [] }) {
 }
 
 /**
+ * Signs `account` ({email, password}) in on the dashboard's sign-in page of the gateway `base`
+ * in `page`; resolves once the dashboard has moved to /app/bots (signed in).
+ */
+export async function signInDashboard(page, base, account) {
+  await page.goto(`${base}/app/signin`);
+  await page.fill("input[name=email]", account.email);
+  await page.fill("input[name=password]", account.password);
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/app\/bots$/);
+}
+
+/**
  * Opens the dashboard's "Menu" disclosure (App.tsx: shown at <= 640 px and whenever the links do
  * not fit on the header's row, e.g. Russian at 1280 px) when its button is visible, so a test can
  * then click a nav link at any width and in any language; a no-op when the links stand in the

@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { axeViolations, dashboardCatalogue, horizontalOverflow, launchChromium, SHOTS, untranslatedTexts } from "./browser_support.mjs";
+import { axeViolations, dashboardCatalogue, horizontalOverflow, launchChromium, SHOTS, signInDashboard, untranslatedTexts } from "./browser_support.mjs";
 import { ChatClient, http, startFleet } from "./harness.mjs";
 
 const REFUND = "Hi {{visitor.name}}, your refund for order 1234 is on its way. — {{bot.name}}";
@@ -54,19 +54,11 @@ after(async () => {
   fleet?.stop();
 });
 
-async function signIn(page, account) {
-  await page.goto(`${base}/app/signin`);
-  await page.fill("input[name=email]", account.email);
-  await page.fill("input[name=password]", account.password);
-  await page.click("button[type=submit]");
-  await page.waitForURL(/\/app\/bots$/);
-}
-
 test("the admin manages saved replies on their page: empty state, validation, create, search, edit, delete", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  await signIn(page, admin);
+  await signInDashboard(page, base, admin);
   await page.click("nav >> text=Saved replies");
   await page.waitForSelector("[data-testid=canned-empty]");
   assert.match(await page.textContent("[data-testid=canned-empty]"), /No saved replies yet/);
@@ -197,7 +189,7 @@ test("the operator inserts /refund in the inbox with the keyboard (ru, 390 px); 
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  await signIn(page, operator);
+  await signInDashboard(page, base, operator);
   await page.selectOption("[data-testid=language]", "ru");
   // The operator sees the list without edit controls.
   await page.goto(`${base}/app/saved-replies`);

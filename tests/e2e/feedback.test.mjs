@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { axeViolations, dashboardCatalogue, horizontalOverflow, SHOTS, shootAndCheck, startBrowserFleet, stopBrowserFleet, untranslatedTexts } from "./browser_support.mjs";
+import { axeViolations, dashboardCatalogue, horizontalOverflow, shootAndCheck, SHOTS, signInDashboard, startBrowserFleet, stopBrowserFleet, untranslatedTexts } from "./browser_support.mjs";
 import { addRelayKnowledge, askBot, http, joinedWidgetVisitor, repoRoot } from "./harness.mjs";
 
 const GREETING = "Hi! Ask me about Firefox Relay.";
@@ -210,10 +210,7 @@ test("widget → dashboard → inbox: Not helpful with a comment, kept across re
   // The dashboard's Feedback tab (Not helpful is the default filter).
   const dash = await context.newPage();
   dash.on("pageerror", (e) => errors.push(String(e)));
-  await dash.goto(`${base}/app/signin`);
-  await dash.fill("input[name=email]", owner.email);
-  await dash.fill("input[name=password]", owner.password);
-  await dash.click("button[type=submit]");
+  await signInDashboard(dash, base, owner);
   await dash.waitForSelector("[data-testid=bot-card]", { timeout: 15000 });
   await dash.goto(`${base}/app/bots/${bot.id}/unanswered`);
   await dash.click("nav.tabs >> text=Feedback");
@@ -369,10 +366,7 @@ test("live: the inbox open before the rating and the visitor's second tab follow
   const dashContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
   const dash = await dashContext.newPage();
   dash.on("pageerror", (e) => errors.push(String(e)));
-  await dash.goto(`${base}/app/signin`);
-  await dash.fill("input[name=email]", owner.email);
-  await dash.fill("input[name=password]", owner.password);
-  await dash.click("button[type=submit]");
+  await signInDashboard(dash, base, owner);
   await dash.waitForSelector("[data-testid=bot-card]", { timeout: 15000 });
   await dash.goto(`${base}/app/inbox/${id}`);
   await dash.waitForSelector("[data-testid=inbox-log] >> text=" + QUESTION, { timeout: 15000 });

@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { horizontalOverflow, launchChromium } from "./browser_support.mjs";
+import { horizontalOverflow, launchChromium, signInDashboard } from "./browser_support.mjs";
 import { ChatClient, http, repoRoot, startFleet } from "./harness.mjs";
 
 const SHOTS = path.join(repoRoot, "build", "screenshots");
@@ -322,11 +322,7 @@ describe("the dashboard's Team page", () => {
     const ownerPage = await ownerContext.newPage();
     const errors = [];
     ownerPage.on("pageerror", (e) => errors.push(String(e)));
-    await ownerPage.goto(`${A}/app/signin`);
-    await ownerPage.fill("input[name=email]", s.owner.email);
-    await ownerPage.fill("input[name=password]", s.owner.password);
-    await ownerPage.click("button[type=submit]");
-    await ownerPage.waitForURL(/\/app\/bots$/);
+    await signInDashboard(ownerPage, A, s.owner);
     await ownerPage.click("a[href='/app/team']");
     await ownerPage.waitForSelector("[data-testid=team-members] tbody tr");
     await ownerPage.click("[data-testid=create-invite]");

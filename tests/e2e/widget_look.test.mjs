@@ -13,7 +13,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { axeViolations, dashboardCatalogue, launchChromium, serveSite, SHOTS, shootAndCheck, untranslatedTexts } from "./browser_support.mjs";
+import { axeViolations, dashboardCatalogue, launchChromium, serveSite, shootAndCheck, SHOTS, signInDashboard, untranslatedTexts } from "./browser_support.mjs";
 import { faqDocs, http, startFleet } from "./harness.mjs";
 
 const GREEN = "rgb(11, 122, 75)";  // #0b7a4b
@@ -196,10 +196,7 @@ test("the dashboard: the Appearance form's preview follows the typing; Save stor
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(`${gateway}/app/signin`);
-  await page.fill("input[name=email]", owner.email);
-  await page.fill("input[name=password]", owner.password);
-  await page.click("button[type=submit]");
+  await signInDashboard(page, gateway, owner);
   await page.waitForSelector("[data-testid=bot-card]", { timeout: 15000 });
   await page.goto(`${gateway}/app/bots/${bot.id}/install`);
   await page.waitForSelector("[data-testid=look-form]");
