@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { axeViolations, dashboardCatalogue, horizontalOverflow, SHOTS, shootAndCheck, startBrowserFleet, stopBrowserFleet, untranslatedTexts } from "./browser_support.mjs";
+import { axeViolations, dashboardCatalogue, horizontalOverflow, shootAndCheck, SHOTS, signInDashboard, startBrowserFleet, stopBrowserFleet, untranslatedTexts } from "./browser_support.mjs";
 import { addRelayKnowledge, askBot, http, joinedWidgetVisitor, repoRoot } from "./harness.mjs";
 
 const GREETING = "Hi! Ask me about Firefox Relay.";
@@ -89,7 +89,11 @@ test("REST: only the visitor rates, only bot answers; replace, clear, bounds, is
     assert.equal(res.status, 400, `${JSON.stringify(body)}: ${JSON.stringify(res.body)}`);
     assert.equal(res.body.error.code, code, JSON.stringify(body));
   }
-  assert.equal((await rate(v, "x", { rating: "up" })).status, 400);
+  for (const seq of ["x", "0", "-1", "+1", "99999999999999999999"]) {
+    res = await rate(v, seq, { rating: "up" });
+    assert.equal(res.status, 400, `seq ${seq}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.error.message, "seq must be an integer > 0");
+  }
   assert.equal((await rate(v, reply.seq, { rating: "down", comment: "ж".repeat(500) })).status, 200, "500 code points fit");
 
   // Another visitor (another conversation of the same bot) and the owner's user token: 403.
@@ -112,10 +116,15 @@ test("REST: only the visitor rates, only bot answers; replace, clear, bounds, is
   assert.equal((await rate(v, reply.seq, { rating: "up" })).status, 200);
 
   // The bot's list: bounds; another tenant 404; an operator may read, not rate.
-  for (const q of ["?days=0", "?days=91", "?limit=0", "?limit=201", "?rating=meh", "?days=x"]) {
+  for (const q of ["?days=0", "?days=91", "?limit=0", "?limit=201", "?rating=meh", "?days=x", "?days=-1", "?days=%2B5"]) {
     res = await http(base, "GET", `/api/v1/bots/${bot.id}/feedback${q}`, { token });
     assert.equal(res.status, 400, `${q}: ${JSON.stringify(res.body)}`);
   }
+  // The shared query-parameter wording (docs/api.md Conventions, rest/query_params).
+  res = await http(base, "GET", `/api/v1/bots/${bot.id}/feedback?days=91`, { token });
+  assert.equal(res.body.error.message, "days must be an integer in 1..90");
+  res = await http(base, "GET", `/api/v1/bots/${bot.id}/feedback?limit=201`, { token });
+  assert.equal(res.body.error.message, "limit must be an integer in 1..200");
   res = await http(base, "GET", `/api/v1/bots/${bot.id}/feedback?rating=up`, { token });
   assert.equal(res.status, 200);
   assert.equal(res.body.up, 1);
@@ -201,10 +210,7 @@ test("widget → dashboard → inbox: Not helpful with a comment, kept across re
   // The dashboard's Feedback tab (Not helpful is the default filter).
   const dash = await context.newPage();
   dash.on("pageerror", (e) => errors.push(String(e)));
-  await dash.goto(`${base}/app/signin`);
-  await dash.fill("input[name=email]", owner.email);
-  await dash.fill("input[name=password]", owner.password);
-  await dash.click("button[type=submit]");
+  await signInDashboard(dash, base, owner);
   await dash.waitForSelector("[data-testid=bot-card]", { timeout: 15000 });
   await dash.goto(`${base}/app/bots/${bot.id}/unanswered`);
   await dash.click("nav.tabs >> text=Feedback");
@@ -362,10 +368,7 @@ test("live: the inbox open before the rating and the visitor's second tab follow
   const dashContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
   const dash = await dashContext.newPage();
   dash.on("pageerror", (e) => errors.push(String(e)));
-  await dash.goto(`${base}/app/signin`);
-  await dash.fill("input[name=email]", owner.email);
-  await dash.fill("input[name=password]", owner.password);
-  await dash.click("button[type=submit]");
+  await signInDashboard(dash, base, owner);
   await dash.waitForSelector("[data-testid=bot-card]", { timeout: 15000 });
   await dash.goto(`${base}/app/inbox/${id}`);
   await dash.waitForSelector("[data-testid=inbox-log] >> text=" + QUESTION, { timeout: 15000 });
