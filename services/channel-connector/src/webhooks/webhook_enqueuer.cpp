@@ -1,0 +1,105 @@
+#include "webhooks/webhook_enqueuer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "botfactory/common/logging.hpp"
+#include "botfactory/metrics/registry.hpp"
+#include "webhooks/webhook_endpoints.hpp"
+#include "webhooks/webhook_payloads.hpp"
+#include "webhooks/webhook_repository.hpp"
+
+namespace botfactory::channel {
+namespace {
+
+std::int64_t system_micros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+WebhookEnqueuer::WebhookEnqueuer(WebhookRepository& repository, metrics::Registry& registry,
+                                 std::chrono::milliseconds cache_ttl, std::size_t max_cached,
+                                 Clock clock)
+    : repository_(repository),
+      ttl_(cache_ttl),
+      max_cached_(std::max<std::size_t>(1, max_cached)),
+      clock_(clock ? std::move(clock) : Clock(system_micros)),
+      log_(common::logger("webhooks")),
+      enqueued_(registry.counter("webhook_deliveries_enqueued_total",
+                                 "Outgoing webhook deliveries queued")),
+      failures_(registry.counter("webhook_enqueue_failures_total",
+                                 "Committed chat events whose webhook deliveries could not be queued")) {}
+
+void WebhookEnqueuer::invalidate(const std::string& tenant_id) {
+  std::lock_guard lock(mutex_);
+  cache_.erase(tenant_id);
+}
+
+bool WebhookEnqueuer::wanted(const std::string& tenant_id) {
+  const auto now = clock_();
+  if (ttl_.count() > 0) {
+    std::lock_guard lock(mutex_);
+    auto found = cache_.find(tenant_id);
+    if (found != cache_.end() && found->second.second > now) return found->second.first;
+  }
+  bool has = false;
+  try {
+    has = repository_.has_enabled_endpoints(tenant_id);
+  } catch (const std::exception& e) {
+    failures_.inc();
+    log_->warn("webhook endpoints of tenant {} unreadable: {}", tenant_id, e.what());
+    return false;
+  }
+  if (ttl_.count() > 0) {
+    std::lock_guard lock(mutex_);
+    if (cache_.size() >= max_cached_) cache_.clear();
+    cache_[tenant_id] = {has, now + ttl_.count() * 1000};
+  }
+  return has;
+}
+
+void WebhookEnqueuer::enqueue(std::vector<WebhookEventRow> rows) {
+  if (rows.empty()) return;
+  try {
+    auto queued = repository_.enqueue(rows);
+    enqueued_.inc(static_cast<std::uint64_t>(queued));
+    if (queued > 0 && on_queued_) on_queued_();
+  } catch (const std::exception& e) {
+    failures_.inc(rows.size());
+    log_->warn("{} webhook event(s) not queued: {}", rows.size(), e.what());
+  }
+}
+
+void WebhookEnqueuer::messages_committed(const std::vector<CommittedMessage>& messages) {
+  std::vector<WebhookEventRow> rows;
+  for (const auto& [conversation, message] : messages) {
+    if (!message->event().empty()) continue;  // membership and edit events are no messages
+    if (!wanted(conversation->tenant_id())) continue;
+    rows.push_back(WebhookEventRow{conversation->tenant_id(), kWebhookEventMessageCreated,
+                                   message_created_payload(*conversation, *message)});
+  }
+  enqueue(std::move(rows));
+}
+
+void WebhookEnqueuer::conversation_created(const chat::v1::Conversation& conversation,
+                                           const chat::v1::Message* greeting) {
+  if (conversation.channel() == "room" || !wanted(conversation.tenant_id())) return;
+  std::vector<WebhookEventRow> rows;
+  rows.push_back(WebhookEventRow{conversation.tenant_id(), kWebhookEventConversationCreated,
+                                 conversation_created_payload(conversation)});
+  if (greeting) {
+    rows.push_back(WebhookEventRow{conversation.tenant_id(), kWebhookEventMessageCreated,
+                                   message_created_payload(conversation, *greeting)});
+  }
+  enqueue(std::move(rows));
+}
+
+void WebhookEnqueuer::handoff_requested(const chat::v1::Conversation& conversation) {
+  if (!wanted(conversation.tenant_id())) return;
+  enqueue({WebhookEventRow{conversation.tenant_id(), kWebhookEventHandoffRequested,
+                           handoff_requested_payload(conversation, clock_())}});
+}
+
+}  // namespace botfactory::channel
