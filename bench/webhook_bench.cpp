@@ -1,7 +1,8 @@
 // bench_webhooks: what outgoing webhooks cost (docs/benchmarks.md "Outgoing webhooks").
 //   enqueue: WebhookEnqueuer::messages_committed() per committed batch — the work the chat
-//     commit path does after each commit — for a tenant without endpoints (the cached "none"),
-//     a tenant with one endpoint (one INSERT … SELECT per batch), batches of 1 and 16 messages.
+//     commit path does after each commit — for a tenant without endpoints (the cached "none")
+//     and a tenant with one endpoint (payload + queue push), batches of 1 and 16 messages; then
+//     the writer thread's rate (events written per second, INSERTs of ≤ 500).
 //   dispatch: deliveries per second from WebhookDispatcher to a local receiver (127.0.0.1:0,
 //     answering 200 at once), batch 16 in flight.
 // Against a private database made on --pg (a maintenance conninfo). Output: a markdown table.
@@ -84,7 +85,9 @@ int main(int argc, char** argv) try {
   metrics::Registry registry;
   channel::WebhookRepository rows(*pool);
   channel::WebhookEndpoints endpoints(rows, 10, true);
-  channel::WebhookEnqueuer enqueuer(rows, registry);
+  channel::WebhookEnqueuer enqueuer(rows, registry, std::chrono::milliseconds(5000), 100000, {},
+                                    static_cast<std::size_t>(rounds) * 40);
+  enqueuer.start();
   testenv::HttpTestServer receiver([](const testenv::HttpTestRequest&, testenv::HttpTestConnection& c) {
     c.respond(200, "text/plain", "ok");
   });
@@ -92,6 +95,7 @@ int main(int argc, char** argv) try {
   const auto hooked = common::random_uuid();
   endpoints.create(hooked, receiver.base_url() + "/hook", {"message.created"});
 
+  const auto enqueue_start = Clock::now();
   std::cout << "| case | batch | µs per committed batch | µs per message |\n|---|---|---|---|\n";
   for (int batch : {1, 16}) {
     for (const auto& [name, tenant] : {std::pair{"no endpoints (cached)", quiet}, std::pair{"1 endpoint", hooked}}) {
@@ -100,6 +104,18 @@ int main(int argc, char** argv) try {
     }
   }
 
+  {
+    const auto start = Clock::now();
+    enqueuer.stop();  // writes everything queued
+    const auto end = Clock::now();
+    const double drain = std::chrono::duration<double>(end - start).count();
+    const double total = std::chrono::duration<double>(end - enqueue_start).count();
+    pg::Connection sql(scratch.conninfo());
+    const auto written = sql.exec("SELECT count(*) FROM chat.webhook_deliveries").int64(0, 0);
+    std::cout << "\n| writer | rows written | s from the first push to the last row | rows/s | s to drain after the last push |\n"
+                 "|---|---|---|---|---|\n| INSERT … SELECT per ≤ 500 | " << written << " | " << total
+              << " | " << written / total << " | " << drain << " |\n";
+  }
   // Dispatch: drain what the enqueue cases queued, then time `deliveries` more.
   http::Client client;
   channel::WebhookDispatchSettings settings;

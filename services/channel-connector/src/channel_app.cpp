@@ -134,7 +134,8 @@ struct ChannelApp::Parts {
         canned(canned_rows, s.canned_max_per_tenant),
         webhook_rows(*pool),
         webhooks(webhook_rows, s.webhook_endpoints_max, s.webhooks.allow_private),
-        webhook_enqueuer(webhook_rows, registry, s.webhook_cache_ttl),
+        webhook_enqueuer(webhook_rows, registry, s.webhook_cache_ttl, 100000, {},
+                         static_cast<std::size_t>(s.webhook_enqueue_max)),
         webhook_dispatcher(webhook_rows, http, s.webhooks, registry) {}
 
   std::shared_ptr<pg::Pool> pool;
@@ -224,6 +225,7 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
       [this](const std::string& tenant) { parts_->webhook_enqueuer.invalidate(tenant); });
   parts_->webhook_enqueuer.set_queued_hook([this] { parts_->webhook_dispatcher.wake(); });
   parts_->chat.set_event_sink(&parts_->webhook_enqueuer);
+  parts_->webhook_enqueuer.start();
   parts_->webhook_dispatcher.start();
   parts_->sweeper.start();  // tidy
   if (parts_->box) {
@@ -245,6 +247,7 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
 
 ChannelApp::~ChannelApp() {
   parts_->chat.set_event_sink(nullptr);  // hooks
+  parts_->webhook_enqueuer.stop();  // writes what is queued
   parts_->webhook_dispatcher.stop();
   parts_->sweeper.stop();
   parts_->poller.stop();

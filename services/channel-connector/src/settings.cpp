@@ -66,6 +66,8 @@ ChannelSettings settings_from_env() {
       static_cast<int>(common::env_int("WEBHOOK_ENDPOINTS_MAX", s.webhook_endpoints_max, 1, 100));
   s.webhook_cache_ttl = std::chrono::milliseconds(
       common::env_int("WEBHOOK_ENDPOINT_CACHE_MS", s.webhook_cache_ttl.count(), 0, 60000));
+  s.webhook_enqueue_max = static_cast<int>(
+      common::env_int("WEBHOOK_ENQUEUE_MAX", s.webhook_enqueue_max, 100, 1000000));
   s.webhooks.allow_private = common::env_bool("WEBHOOK_ALLOW_PRIVATE", false);
   s.webhooks.poll_interval = std::chrono::milliseconds(
       common::env_int("WEBHOOK_POLL_MS", s.webhooks.poll_interval.count(), 50, 60000));

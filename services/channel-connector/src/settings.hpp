@@ -70,6 +70,8 @@ struct ChannelSettings {
   /// and the dispatcher (webhook_dispatcher.hpp; allow_private = WEBHOOK_ALLOW_PRIVATE).
   int webhook_endpoints_max = 10;
   std::chrono::milliseconds webhook_cache_ttl{5000};
+  /// Events waiting for the enqueuer's writer (WEBHOOK_ENQUEUE_MAX, 100..1000000, default 10000).
+  int webhook_enqueue_max = 10000;
   WebhookDispatchSettings webhooks;
 };
 

@@ -21,7 +21,7 @@ std::int64_t system_micros() {
 
 WebhookEnqueuer::WebhookEnqueuer(WebhookRepository& repository, metrics::Registry& registry,
                                  std::chrono::milliseconds cache_ttl, std::size_t max_cached,
-                                 Clock clock)
+                                 Clock clock, std::size_t max_queued)
     : repository_(repository),
       ttl_(cache_ttl),
       max_cached_(std::max<std::size_t>(1, max_cached)),
@@ -30,7 +30,50 @@ WebhookEnqueuer::WebhookEnqueuer(WebhookRepository& repository, metrics::Registr
       enqueued_(registry.counter("webhook_deliveries_enqueued_total",
                                  "Outgoing webhook deliveries queued")),
       failures_(registry.counter("webhook_enqueue_failures_total",
-                                 "Committed chat events whose webhook deliveries could not be queued")) {}
+                                 "Committed chat events whose webhook deliveries could not be queued")),
+      dropped_(registry.counter("webhook_enqueue_dropped_total",
+                                "Chat events dropped because WEBHOOK_ENQUEUE_MAX events waited")),
+      max_queued_(std::max<std::size_t>(1, max_queued)) {}
+
+WebhookEnqueuer::~WebhookEnqueuer() { stop(); }
+
+void WebhookEnqueuer::start() {
+  std::lock_guard lock(queue_mutex_);
+  if (running_) return;
+  running_ = true;
+  stopping_ = false;
+  writer_ = std::thread([this] { run(); });
+}
+
+void WebhookEnqueuer::stop() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (!running_) return;
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  std::lock_guard lock(queue_mutex_);
+  running_ = false;
+}
+
+void WebhookEnqueuer::run() {
+  constexpr std::size_t kMaxPerInsert = 500;
+  std::vector<WebhookEventRow> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, everything written
+      while (!queue_.empty() && batch.size() < kMaxPerInsert) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    write(batch);
+    batch.clear();
+  }
+}
 
 void WebhookEnqueuer::invalidate(const std::string& tenant_id) {
   std::lock_guard lock(mutex_);
@@ -61,6 +104,32 @@ bool WebhookEnqueuer::wanted(const std::string& tenant_id) {
 }
 
 void WebhookEnqueuer::enqueue(std::vector<WebhookEventRow> rows) {
+  if (rows.empty()) return;
+  {
+    std::unique_lock lock(queue_mutex_);
+    if (running_ && !stopping_) {
+      std::size_t dropped = 0;
+      for (auto& row : rows) {
+        if (queue_.size() >= max_queued_) {
+          ++dropped;
+          continue;
+        }
+        queue_.push_back(std::move(row));
+      }
+      lock.unlock();
+      queue_cv_.notify_one();
+      if (dropped > 0) {
+        dropped_.inc(dropped);
+        log_->warn("{} webhook event(s) dropped: WEBHOOK_ENQUEUE_MAX ({}) events wait", dropped,
+                   max_queued_);
+      }
+      return;
+    }
+  }
+  write(rows);
+}
+
+void WebhookEnqueuer::write(const std::vector<WebhookEventRow>& rows) {
   if (rows.empty()) return;
   try {
     auto queued = repository_.enqueue(rows);
