@@ -156,7 +156,9 @@ step();
 const frames = ["conversation.join", "conversation.joined", "conversation.leave", "message.send",
   "message.ack", "message.new", "message.delta", "error",
   // The inbox (issue 9): takeover state and typing.
-  "handoff.request", "conversation.state", "typing"];
+  "handoff.request", "conversation.state", "typing",
+  // live: answer ratings (docs/protocol.md "Answer feedback").
+  "message.feedback"];
 const wsCodes = ["invalid_json", "unknown_type", "forbidden", "not_found", "not_joined",
   "invalid_text", "rate_limited", "unavailable"];
 let protocol = null;

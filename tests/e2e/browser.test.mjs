@@ -3,12 +3,11 @@
 // OpenAI-compatible model streams its reply, which grows on the page and ends with its citations.
 // Screenshots are kept in build/ for review.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
+import { launchChromium, recordStream, streamedReply } from "./browser_support.mjs";
 import { passageCount, startFakeOpenAi } from "./fake_openai.mjs";
-import { http, repoRoot, signJwt, startFleet } from "./harness.mjs";
+import { addRelayKnowledge, http, repoRoot, signJwt, startFleet } from "./harness.mjs";
 
 let fleet;
 let browser;
@@ -30,10 +29,7 @@ before(async () => {
   process.env.OPENAI_BASE_URL = model.url;
   process.env.OPENAI_API_KEY = "sk-e2e-fake-0000";
   fleet = await startFleet();
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -50,12 +46,7 @@ test("a visitor asks the demo bot on the chat page and reads the answer", async 
   const bot = (await http(A, "POST", "/api/v1/bots", {
     token, body: { name: "Mozilla Help", language: "en", greeting: "Hi! Ask me about Firefox Relay." },
   })).body;
-  const docs = readFileSync(path.join(repoRoot, "deploy/seed/mozilla-faq/docs.en.jsonl"), "utf8")
-    .split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.id.startsWith("relay"));
-  for (const d of docs) {
-    const res = await http(A, "POST", `/api/v1/bots/${bot.id}/knowledge`, { token, body: { title: d.title, format: "text", body: d.text } });
-    assert.equal(res.status, 201);
-  }
+  const docs = await addRelayKnowledge(A, token, bot.id);
 
   const page = await browser.newPage({ viewport: { width: 520, height: 760 } });
   await page.goto(`${A}/?bot=${bot.public_id}`);
@@ -144,12 +135,7 @@ test("a model's reply grows on the page after a typing indicator and ends with i
     token, body: { name: "Relay Model", language: "en", greeting: "Hi! Ask me about Firefox Relay.", provider: { provider: "openai" } },
   })).body;
   assert.equal(bot.provider.provider, "openai");
-  const docs = readFileSync(path.join(repoRoot, "deploy/seed/mozilla-faq/docs.en.jsonl"), "utf8")
-    .split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.id.startsWith("relay"));
-  for (const d of docs) {
-    const res = await http(A, "POST", `/api/v1/bots/${bot.id}/knowledge`, { token, body: { title: d.title, format: "text", body: d.text } });
-    assert.equal(res.status, 201);
-  }
+  const docs = await addRelayKnowledge(A, token, bot.id);
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(`${A}/?bot=${bot.public_id}`);
@@ -157,21 +143,7 @@ test("a model's reply grows on the page after a typing indicator and ends with i
   await page.waitForSelector(".msg-bot", { timeout: 15000 });
   // Record, as the page changes: whether the typing indicator came first, and every text the
   // streamed bubble showed.
-  await page.evaluate(() => {
-    const seen = { typing: false, typingFirst: false, texts: [], node: null };
-    window.__stream = seen;
-    new MutationObserver(() => {
-      if (document.querySelector("#messages > li.typing")) seen.typing = true;
-      const draft = document.querySelector("#messages > li.draft");
-      if (!draft) return;
-      if (!seen.node) {
-        seen.node = draft;
-        seen.typingFirst = seen.typing;
-      }
-      const text = draft.querySelector(".text").textContent;
-      if (text !== seen.texts.at(-1)) seen.texts.push(text);
-    }).observe(document.querySelector("#messages"), { subtree: true, childList: true, characterData: true });
-  });
+  await recordStream(page, { log: "#messages" });
   await page.fill("#text", "Can I reply to emails sent to my mask?");
   await page.click("#send");
   await page.waitForSelector("#messages > li.typing", { timeout: 10000 });
@@ -180,24 +152,7 @@ test("a model's reply grows on the page after a typing indicator and ends with i
   await page.screenshot({ path: path.join(repoRoot, "build", "chat-streaming.png") });
   await page.waitForSelector(".msg-bot:not(.draft) .sources li", { timeout: 20000 });
 
-  const seen = await page.evaluate(() => {
-    const bots = [...document.querySelectorAll("#messages > li.msg-bot")];
-    const last = bots.at(-1);
-    return {
-      typingFirst: window.__stream.typingFirst,
-      texts: window.__stream.texts,
-      sameBubble: window.__stream.node === last,
-      drafts: document.querySelectorAll("#messages > li.draft, #messages > li.typing").length,
-      text: last.querySelector(".text").textContent,
-      links: [...last.querySelectorAll(".text sup.cite > a")].map((a) => ({
-        n: a.textContent, target: document.getElementById(a.getAttribute("href").slice(1))?.textContent ?? null,
-      })),
-      sources: [...last.querySelectorAll(".sources li")].map((li) => li.textContent),
-      heading: last.querySelector(".sources-title").textContent,
-      images: last.querySelectorAll("img").length,
-      pwned: window.__pwned ?? null,
-    };
-  });
+  const seen = await streamedReply(page, { log: "#messages" });
   assert.ok(seen.typingFirst, "the typing indicator shows before the first delta");
   assert.ok(seen.texts.length >= 3, `the reply grew in steps: ${JSON.stringify(seen.texts)}`);
   for (let i = 1; i < seen.texts.length; i++) {
@@ -205,7 +160,7 @@ test("a model's reply grows on the page after a typing indicator and ends with i
       `each step extends the last: ${JSON.stringify(seen.texts)}`);
   }
   assert.ok(seen.sameBubble, "the final message replaces the streamed text in the same bubble");
-  assert.equal(seen.drafts, 0, "no streamed bubble or typing indicator is left behind");
+  assert.equal(seen.live, 0, "no streamed bubble or typing indicator is left behind");
   const titles = new Set(docs.map((d) => d.title));
   assert.ok(seen.sources.length >= 1 && seen.sources.every((t) => titles.has(t)), `sources are document titles: ${seen.sources}`);
   assert.equal(seen.heading, "Sources");

@@ -17,11 +17,16 @@ export const AXE = path.join(repoRoot, "web/dashboard/node_modules/axe-core/axe.
 /** The dashboard's message catalogue for `lang` (web/dashboard/src/i18n/<lang>.json), parsed. */
 export const dashboardCatalogue = (lang) => JSON.parse(readFileSync(path.join(repoRoot, `web/dashboard/src/i18n/${lang}.json`), "utf8"));
 
-/** Debian's /usr/bin/chromium, headless, no sandbox, no GPU, no background traffic. */
-export function launchChromium() {
+/**
+ * Debian's /usr/bin/chromium, headless, no sandbox, no GPU, no background traffic; with
+ * `{ fakeMedia: true }` getUserMedia is granted without a prompt and fed a fake camera and
+ * microphone (the call tests).
+ */
+export function launchChromium({ fakeMedia = false } = {}) {
+  const media = fakeMedia ? ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"] : [];
   return chromium.launch({
     executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", ...media],
   });
 }
 
@@ -56,6 +61,109 @@ export async function shootAndCheck(page, name, { noSidewaysScroll = false } = {
     }
   }
   await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+/**
+ * Starts recording, in `page`, every value (aria-valuenow) the dashboard's knowledge-upload
+ * progress bar ([data-testid=upload] [role=progressbar]) shows; uploadProgressSeen() reads them.
+ */
+export async function recordUploadProgress(page) {
+  await page.evaluate(() => {
+    window.__progress = [];
+    new MutationObserver(() => {
+      for (const el of document.querySelectorAll("[data-testid=upload] [role=progressbar]")) {
+        window.__progress.push(Number(el.getAttribute("aria-valuenow")));
+      }
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+}
+
+/** The progress values recorded since recordUploadProgress(page), in order (numbers, 0..100). */
+export const uploadProgressSeen = (page) => page.evaluate(() => window.__progress);
+
+/**
+ * Starts recording, in `page`, how a bot reply streams into the chat log `log` (a CSS selector;
+ * inside the shadow root of `host` when given — the widget — else in the document — the chat
+ * page): whether the typing indicator (li.typing) came before the first draft (li.draft), the
+ * draft element, and every text it showed. streamedReply() reads it.
+ */
+export function recordStream(page, { host = null, log }) {
+  return page.evaluate(({ host, log }) => {
+    const list = (host ? document.querySelector(host).shadowRoot : document).querySelector(log);
+    const seen = { typing: false, typingFirst: false, texts: [], node: null };
+    window.__stream = seen;
+    new MutationObserver(() => {
+      if (list.querySelector(":scope > li.typing")) seen.typing = true;
+      const draft = list.querySelector(":scope > li.draft");
+      if (!draft) return;
+      if (!seen.node) {
+        seen.node = draft;
+        seen.typingFirst = seen.typing;
+      }
+      const text = draft.querySelector(".text").textContent;
+      if (text !== seen.texts.at(-1)) seen.texts.push(text);
+    }).observe(list, { subtree: true, childList: true, characterData: true });
+  }, { host, log });
+}
+
+/**
+ * The last bot reply of the chat log recorded by recordStream(page, {host, log}): {typingFirst,
+ * texts (each streamed text), sameBubble (the final reply is the draft's element), live (drafts
+ * and typing indicators left), text, links ([{n, target: the text of the element the [n] link
+ * points to}]), sources (listed titles), heading, images (img elements in the reply), pwned
+ * (window.__pwned), visitor (visitor messages in the log), times ([{shown, iso}] of every message's
+ * time element)}.
+ */
+export function streamedReply(page, { host = null, log }) {
+  return page.evaluate(({ host, log }) => {
+    const root = host ? document.querySelector(host).shadowRoot : document;
+    const list = root.querySelector(log);
+    const last = [...list.querySelectorAll(":scope > li.msg-bot")].at(-1);
+    return {
+      typingFirst: window.__stream.typingFirst,
+      texts: window.__stream.texts,
+      sameBubble: window.__stream.node === last,
+      live: list.querySelectorAll(":scope > li.draft, :scope > li.typing").length,
+      text: last.querySelector(".text").textContent,
+      links: [...last.querySelectorAll(".text sup.cite > a")].map((a) => ({
+        n: a.textContent, target: root.getElementById(a.getAttribute("href").slice(1))?.textContent ?? null,
+      })),
+      sources: [...last.querySelectorAll(".sources li")].map((li) => li.textContent),
+      heading: last.querySelector(".sources-title").textContent,
+      images: last.querySelectorAll("img").length,
+      pwned: window.__pwned ?? null,
+      visitor: list.querySelectorAll(":scope > li.msg-visitor").length,
+      times: [...list.querySelectorAll(":scope > li.msg > time")].map((t) => ({ shown: t.textContent, iso: t.dateTime })),
+    };
+  }, { host, log });
+}
+
+/**
+ * Resolves after two animation frames of `page`: a resize's ResizeObserver callbacks and the
+ * React render they cause are on screen by then (a bounded wait, no timer).
+ */
+export const framesSettled = (page) =>
+  page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+
+/**
+ * The dashboard header's layout: {toggle: the Menu button is shown, links: nav links shown,
+ * oneRow: every shown item of the header row (brand, button or links, account) shares one line,
+ * linkLines: distinct tops of the shown links (1 = one line)}.
+ */
+export function headerLayout(page) {
+  return page.evaluate(() => {
+    const shown = (el) => el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+    const row = document.querySelector("header.top .top-inner");
+    const items = [...row.children].filter((el) => shown(el) && !el.classList.contains("nav-measure"));
+    const rects = items.map((el) => el.getBoundingClientRect());
+    const links = [...row.querySelectorAll("nav.nav a.nav-item")].filter(shown);
+    return {
+      toggle: shown(row.querySelector("[data-testid=nav-toggle]")),
+      links: links.length,
+      oneRow: Math.max(...rects.map((r) => r.top)) < Math.min(...rects.map((r) => r.bottom)),
+      linkLines: new Set(links.map((a) => Math.round(a.getBoundingClientRect().top))).size,
+    };
+  });
 }
 
 /**
@@ -151,11 +259,25 @@ export async function stopBrowserFleet({ fleet, browser, clients = [] }) {
 }
 
 /**
- * Opens the dashboard's "Menu" disclosure (App.tsx, shown at <= 640 px) when its button is
- * visible, so a test can then click a nav link at any width; a no-op on wide screens or when the
- * menu is already open. Resolves once the nav links are visible.
+ * Signs `account` ({email, password}) in on the dashboard's sign-in page of the gateway `base`
+ * in `page`; resolves once the dashboard has moved to /app/bots (signed in).
+ */
+export async function signInDashboard(page, base, account) {
+  await page.goto(`${base}/app/signin`);
+  await page.fill("input[name=email]", account.email);
+  await page.fill("input[name=password]", account.password);
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/app\/bots$/);
+}
+
+/**
+ * Opens the dashboard's "Menu" disclosure (App.tsx: shown at <= 640 px and whenever the links do
+ * not fit on the header's row, e.g. Russian at 1280 px) when its button is visible, so a test can
+ * then click a nav link at any width and in any language; a no-op when the links stand in the
+ * header or the menu is already open. Resolves once the nav links are visible.
  */
 export async function openNavAtPhoneWidth(page) {
+  await framesSettled(page);  // the header's fit check after a resize or a language change
   const toggle = page.locator("[data-testid=nav-toggle]");
   if (await toggle.isVisible() && await toggle.getAttribute("aria-expanded") !== "true") await toggle.click();
   await page.locator("nav.nav a.nav-item").first().waitFor({ state: "visible" });

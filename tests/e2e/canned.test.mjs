@@ -10,13 +10,11 @@
 // Screenshots: build/screenshots/canned-*.png (docs/img/dashboard-canned-en-1280.png,
 // docs/img/dashboard-canned-picker-ru-390.png).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { axeViolations, horizontalOverflow, launchChromium, SHOTS, untranslatedTexts } from "./browser_support.mjs";
-import { ChatClient, http, repoRoot, startFleet } from "./harness.mjs";
+import { axeViolations, dashboardCatalogue, horizontalOverflow, launchChromium, SHOTS, signInDashboard, untranslatedTexts } from "./browser_support.mjs";
+import { ChatClient, http, startFleet } from "./harness.mjs";
 
-const catalogue = (lang) => JSON.parse(readFileSync(path.join(repoRoot, `web/dashboard/src/i18n/${lang}.json`), "utf8"));
 const REFUND = "Hi {{visitor.name}}, your refund for order 1234 is on its way. — {{bot.name}}";
 const ROUTE = "/api/v1/canned-responses";
 
@@ -56,19 +54,11 @@ after(async () => {
   fleet?.stop();
 });
 
-async function signIn(page, account) {
-  await page.goto(`${base}/app/signin`);
-  await page.fill("input[name=email]", account.email);
-  await page.fill("input[name=password]", account.password);
-  await page.click("button[type=submit]");
-  await page.waitForURL(/\/app\/bots$/);
-}
-
 test("the admin manages saved replies on their page: empty state, validation, create, search, edit, delete", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  await signIn(page, admin);
+  await signInDashboard(page, base, admin);
   await page.click("nav >> text=Saved replies");
   await page.waitForSelector("[data-testid=canned-empty]");
   assert.match(await page.textContent("[data-testid=canned-empty]"), /No saved replies yet/);
@@ -199,7 +189,7 @@ test("the operator inserts /refund in the inbox with the keyboard (ru, 390 px); 
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  await signIn(page, operator);
+  await signInDashboard(page, base, operator);
   await page.selectOption("[data-testid=language]", "ru");
   // The operator sees the list without edit controls.
   await page.goto(`${base}/app/saved-replies`);
@@ -224,7 +214,7 @@ test("the operator inserts /refund in the inbox with the keyboard (ru, 390 px); 
   assert.equal(await box.getAttribute("aria-activedescendant"), "canned-picker-0");
   const overflow = await horizontalOverflow(page);
   assert.equal(overflow.by, 0, `the inbox scrolls sideways at 390 px: ${overflow.sticking.join(", ")}`);
-  assert.deepEqual(await untranslatedTexts(page, catalogue("en"), catalogue("ru")), [], "English left on the ru inbox");
+  assert.deepEqual(await untranslatedTexts(page, dashboardCatalogue("en"), dashboardCatalogue("ru")), [], "English left on the ru inbox");
   assert.deepEqual(await axeViolations(page), [], "axe-core on the inbox with the picker open");
   await page.screenshot({ path: path.join(SHOTS, "canned-picker-ru-390.png"), fullPage: false });
 

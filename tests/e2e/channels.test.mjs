@@ -20,7 +20,7 @@ import { after, before, describe, test } from "node:test";
 import { instagramTextPayload, metaSignature, startFakeMeta, whatsappStatusPayload, whatsappTextPayload } from "./fake_meta.mjs";
 import { startFakeOpenAi } from "./fake_openai.mjs";
 import { startFakeTelegram, textUpdate, waitUntil } from "./fake_telegram.mjs";
-import { ChatClient, http, repoRoot, startFleet } from "./harness.mjs";
+import { addRelayKnowledge, ChatClient, faqDocs, http, startFleet } from "./harness.mjs";
 
 const publicBase = "https://bots.e2e.example"; // CHANNEL_PUBLIC_BASE_URL (only Telegram sees it)
 const pollTimeoutS = 5;
@@ -36,8 +36,7 @@ const longParagraphs = Array.from({ length: 36 }, (_, i) =>
   `${"🔧".repeat(40)} Step ${i + 1}: the Zephyr X200 warranty lasts 37 months [1].`);
 const longAnswer = longParagraphs.join("\n\n");
 
-const faq = readFileSync(path.join(repoRoot, "deploy/seed/mozilla-faq/docs.en.jsonl"), "utf8")
-  .split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.id.startsWith("relay")).slice(0, 12);
+const faq = faqDocs("relay").slice(0, 12);
 const relayQuestion = "Can I reply to emails sent to my Relay mask?";
 
 /**
@@ -382,7 +381,7 @@ describe("Telegram in polling mode", () => {
   test("getUpdates long polls drive a conversation answered from the knowledge base", async () => {
     const token = await tenant("tgpoll");
     const bot = await createBot(token, { name: "Relay Help" });
-    for (const d of faq) await addDocument(token, bot.id, d.title, d.text);
+    await addRelayKnowledge(A, token, bot.id, { count: faq.length });
     const tgToken = tg.addBot(5550002, "relay_help_bot");
     const res = await http(A, "POST", `/api/v1/bots/${bot.id}/channels`, { token, body: { type: "telegram", token: tgToken, mode: "polling" } });
     assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -423,7 +422,7 @@ describe("WhatsApp and Instagram", () => {
   test("WhatsApp: challenge, signatures, a signed message answered at the Graph API, statuses recorded", async () => {
     const token = await tenant("wa");
     const bot = await createBot(token, { name: "Relay WhatsApp" });
-    for (const d of faq) await addDocument(token, bot.id, d.title, d.text);
+    await addRelayKnowledge(A, token, bot.id, { count: faq.length });
     const wa = { phone_number_id: "106540352242922", access_token: "EAAG-e2e-access-token-1234", app_secret: "e2e-app-secret-5f3c9a",
                  verify_token: "e2e-verify-token-8b1d" };
     meta.addAccount(wa.phone_number_id, wa.access_token, "whatsapp");
@@ -489,7 +488,7 @@ describe("WhatsApp and Instagram", () => {
   test("Instagram: a signed messaging[] call (with an echo) gets one reply at the account's send endpoint", async () => {
     const token = await tenant("ig");
     const bot = await createBot(token, { name: "Relay Instagram" });
-    for (const d of faq) await addDocument(token, bot.id, d.title, d.text);
+    await addRelayKnowledge(A, token, bot.id, { count: faq.length });
     const ig = { instagram_account_id: "17841400000000001", access_token: "IGAA-e2e-access-token-9876", app_secret: "ig-app-secret-e2e",
                  verify_token: "ig-verify-e2e" };
     meta.addAccount(ig.instagram_account_id, ig.access_token, "instagram");

@@ -8,13 +8,13 @@
 // axe-core (web/dashboard's devDependency) finds no serious or critical violation on it.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { startFakeMeta } from "./fake_meta.mjs";
 import { startFakeTelegram } from "./fake_telegram.mjs";
-import { AXE, SHOTS, axeViolations, dashboardCatalogue, horizontalOverflow, launchChromium, openNavAtPhoneWidth, shootAndCheck, untranslatedTexts } from "./browser_support.mjs";
-import { http, repoRoot, startFleet } from "./harness.mjs";
+import { AXE, SHOTS, axeViolations, dashboardCatalogue, framesSettled, headerLayout, horizontalOverflow, recordUploadProgress, uploadProgressSeen, launchChromium, openNavAtPhoneWidth, shootAndCheck, untranslatedTexts } from "./browser_support.mjs";
+import { faqDocs, http, repoRoot, startFleet } from "./harness.mjs";
 
 const owner = { email: "owner@dash.example", username: "dash_owner", password: "dash-pass-2026" };
 let fleet;
@@ -147,22 +147,14 @@ test("the owner creates a bot on OpenAI without a key and sees why it answers ex
 });
 
 test("a knowledge file uploads with a moving progress bar and is listed with its chunks", async () => {
-  const docs = readFileSync(path.join(repoRoot, "deploy/seed/mozilla-faq/docs.en.jsonl"), "utf8")
-    .split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.id.startsWith("relay"));
+  const docs = faqDocs("relay");
   const markdown = docs.map((d) => `# ${d.title}\n\n${d.text}\n`).join("\n");
   // ~300 KB so that throttled upload takes a few hundred ms (the plan allows 1 MiB per bot).
   const body = (markdown + "\n").repeat(Math.max(1, Math.ceil(300_000 / markdown.length)));
   state.uploadBytes = Buffer.byteLength(body);
 
   // Record every progress value the page shows, and slow the upload down so there are several.
-  await page.evaluate(() => {
-    window.__progress = [];
-    new MutationObserver(() => {
-      for (const el of document.querySelectorAll("[data-testid=upload] [role=progressbar]")) {
-        window.__progress.push(Number(el.getAttribute("aria-valuenow")));
-      }
-    }).observe(document.body, { subtree: true, childList: true, attributes: true });
-  });
+  await recordUploadProgress(page);
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable");
   await cdp.send("Network.emulateNetworkConditions", {
@@ -175,7 +167,7 @@ test("a knowledge file uploads with a moving progress bar and is listed with its
   await cdp.send("Network.emulateNetworkConditions", {
     offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1,
   });
-  const progress = await page.evaluate(() => window.__progress);
+  const progress = await uploadProgressSeen(page);
   assert.ok(progress.some((v) => v > 0 && v < 100), `a partial progress value was shown: ${progress.join(",")}`);
   assert.ok(progress.includes(100), "the bar reached 100 % before the server answered");
 
@@ -402,6 +394,7 @@ test("the UI switches to Russian and Uzbek, and the choice survives a reload", a
   assert.equal(await page.textContent("nav >> a[href='/app/bots']"), "Боты");
   assert.match(await page.textContent("[data-testid=meter-replies]"), /Ответы ботов/);
   await shoot("plan-ru");
+  await openNavAtPhoneWidth(page);  // Russian's links do not fit beside the brand at 1280 px: the Menu button
   await page.click("nav >> text=Боты");
   await page.waitForSelector("[data-testid=bot-card]");
   assert.match(await page.textContent("[data-testid=answerer]"), /Встроенный/);
@@ -416,6 +409,7 @@ test("the UI switches to Russian and Uzbek, and the choice survives a reload", a
   await page.waitForSelector("h1 >> text=Bilimlar bazasi");
   assert.match(await page.textContent("[data-testid=documents] thead"), /Boʻlaklar/);
   await shoot("knowledge-uz");
+  await openNavAtPhoneWidth(page);  // opens the Menu when the links do not fit one row
   await page.click("nav >> text=Tarif va sarf");
   await page.waitForSelector("[data-testid=meter-replies] >> text=Bot javoblari");
   assert.match(await page.textContent("[data-testid=meter-tokens]"), /0 \/ 200\s000/, "Uzbek digit grouping");
@@ -710,9 +704,54 @@ test("phones get a Menu disclosure button for the navigation; wide screens keep 
 
   // Wide screens: no button, the link row as before.
   await page.setViewportSize({ width: 1280, height: 900 });
+  await framesSettled(page);
   assert.equal(await toggle.isVisible(), false);
   for (let i = 0; i < 7; i += 1) assert.ok(await links.nth(i).isVisible(), `link ${i} visible at 1280 px`);
   await openNavAtPhoneWidth(page);  // a no-op here
   await page.click("nav.nav >> text=Inbox");
   await page.waitForURL(/\/app\/inbox$/);
+});
+
+test("641 to 1280 px: the header is one row, the links when they fit there, else the Menu button (ru, en)", async () => {
+  const toggle = page.locator("[data-testid=nav-toggle]");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${base}/app/bots`);
+  await page.waitForSelector("nav.nav a.nav-item");
+  for (const lang of ["ru", "en"]) {
+    await page.selectOption("[data-testid=language]", lang);
+    await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+    for (const width of [1280, 1024, 800, 641]) {
+      await page.setViewportSize({ width, height: 800 });
+      await framesSettled(page);
+      const header = await headerLayout(page);
+      const where = `${lang} at ${width} px: ${JSON.stringify(header)}`;
+      assert.ok(header.toggle !== (header.links > 0), `either the links or the Menu button: ${where}`);
+      if (!header.toggle) assert.equal(header.linkLines, 1, `the links on one line: ${where}`);
+      if (width >= 800) assert.ok(header.oneRow, `the header is one row: ${where}`);
+      const overflow = await horizontalOverflow(page);
+      assert.equal(overflow.by, 0, `sideways scrolling, ${where}: ${overflow.sticking.join(", ")}`);
+      if (width === 1024 || width === 800) {
+        assert.deepEqual(await axeViolations(page), [], `axe-core, ${where}`);
+        if (header.toggle) {  // the menu opens as a list under the header, in the page's width
+          await toggle.click();
+          await page.locator("nav.nav a.nav-item").first().waitFor({ state: "visible" });
+          assert.equal((await horizontalOverflow(page)).by, 0, `the open menu scrolls sideways, ${where}`);
+          assert.deepEqual(await axeViolations(page), [], `axe-core with the menu open, ${where}`);
+          await page.keyboard.press("Escape");
+          await page.waitForSelector("[data-testid=nav-toggle][aria-expanded=false]");
+        }
+      }
+      await page.evaluate(() => document.activeElement?.blur());  // no focus ring in the pictures
+      await page.screenshot({ path: path.join(SHOTS, `dashboard-nav-${lang}-${width}.png`) });
+      if (lang === "ru" && width === 1024) {
+        assert.deepEqual(await untranslatedTexts(page, dashboardCatalogue("en"), dashboardCatalogue("ru")), [], "English left in the ru header");
+        const docsImg = path.join(repoRoot, "docs/img/dashboard-nav-ru-1024.png");
+        if (!existsSync(docsImg) || process.env.UPDATE_DOCS_IMG === "1") copyFileSync(path.join(SHOTS, "dashboard-nav-ru-1024.png"), docsImg);
+      }
+    }
+  }
+  // English at 1280 px has the room for every link (the row the wide-screen test above clicks).
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await framesSettled(page);
+  assert.equal((await headerLayout(page)).toggle, false, "en at 1280 px: the link row");
 });

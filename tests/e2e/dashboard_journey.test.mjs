@@ -11,15 +11,13 @@
 // scrolling, and (ru, uz) shows no English catalogue string. No console error, no failed static
 // asset (the favicon), generated guest names in the UI language, no emoji icon in the inbox.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import {
-  AXE, SHOTS, horizontalOverflow, launchChromium, serveSite, shootAndCheck, untranslatedTexts,
+  AXE, SHOTS, dashboardCatalogue, horizontalOverflow, launchChromium, openNavAtPhoneWidth, recordUploadProgress, serveSite, shootAndCheck,
+  untranslatedTexts, uploadProgressSeen,
 } from "./browser_support.mjs";
-import { repoRoot, startFleet } from "./harness.mjs";
-
-const catalogue = (lang) => JSON.parse(readFileSync(path.join(repoRoot, `web/dashboard/src/i18n/${lang}.json`), "utf8"));
+import { faqDocs, startFleet } from "./harness.mjs";
 
 /** Per language: the widget's state texts (web/widget/i18n.ts) and a question its knowledge answers. */
 const LANGS = {
@@ -84,7 +82,7 @@ async function shoot(page, lang, name) {
   const overflow = await horizontalOverflow(page);
   assert.equal(overflow.by, 0, `${lang} ${name} scrolls sideways at 390 px: ${overflow.sticking.join(", ")}`);
   if (lang !== "en") {
-    assert.deepEqual(await untranslatedTexts(page, catalogue("en"), catalogue(lang)), [], `English left on the ${lang} ${name} page`);
+    assert.deepEqual(await untranslatedTexts(page, dashboardCatalogue("en"), dashboardCatalogue(lang)), [], `English left on the ${lang} ${name} page`);
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 }
@@ -106,8 +104,7 @@ function watchErrors(page, label, errors) {
 
 /** The knowledge file for `lang`: the Mozilla FAQ of that language as Markdown, ~160 KB. */
 function knowledgeFile(lang) {
-  const docs = readFileSync(path.join(repoRoot, `deploy/seed/mozilla-faq/docs.${lang}.jsonl`), "utf8")
-    .split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.id.startsWith("commonvoice"));
+  const docs = faqDocs("commonvoice", lang);
   const markdown = docs.map((d) => `# ${d.title}\n\n${d.text}\n`).join("\n");
   // Repeated to ~160 KB: the throttled upload then takes long enough to show partial progress.
   return Buffer.from(`${markdown}\n`.repeat(Math.max(1, Math.ceil(160_000 / Buffer.byteLength(markdown)))));
@@ -118,7 +115,7 @@ const w = (selector) => `[data-botfactory-widget] >> ${selector}`;
 
 for (const [lang, L] of Object.entries(LANGS)) {
   test(`the whole journey in ${lang}`, async () => {
-    const T = catalogue(lang);
+    const T = dashboardCatalogue(lang);
     const owner = { email: `owner-${lang}@journey.example`, username: `journey_${lang}`, password: `journey-pass-${lang}-2026` };
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
@@ -131,7 +128,7 @@ for (const [lang, L] of Object.entries(LANGS)) {
     await page.waitForSelector("h1");
     assert.equal(routeOf(), "/app/signin");
     if (lang !== "en") {
-      assert.equal(await page.textContent("h1"), catalogue("en").auth.signInTitle);
+      assert.equal(await page.textContent("h1"), dashboardCatalogue("en").auth.signInTitle);
       await page.selectOption("[data-testid=language]", lang);
     }
     await page.waitForSelector(`h1 >> text=${T.auth.signInTitle}`);
@@ -174,14 +171,7 @@ for (const [lang, L] of Object.entries(LANGS)) {
 
     // Upload a knowledge file; the bar moves (the upload is throttled) and the document is Ready.
     await page.waitForSelector(`h1 >> text=${T.knowledge.title}`);
-    await page.evaluate(() => {
-      window.__progress = [];
-      new MutationObserver(() => {
-        for (const el of document.querySelectorAll("[data-testid=upload] [role=progressbar]")) {
-          window.__progress.push(Number(el.getAttribute("aria-valuenow")));
-        }
-      }).observe(document.body, { subtree: true, childList: true, attributes: true });
-    });
+    await recordUploadProgress(page);
     const file = knowledgeFile(lang);
     const cdp = await context.newCDPSession(page);
     await cdp.send("Network.enable");
@@ -193,7 +183,7 @@ for (const [lang, L] of Object.entries(LANGS)) {
     await cdp.send("Network.emulateNetworkConditions", {
       offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1,
     });
-    const progress = await page.evaluate(() => window.__progress);
+    const progress = await uploadProgressSeen(page);
     assert.ok(progress.some((v) => v > 0 && v < 100), `a partial progress value was shown: ${progress.join(",")}`);
     assert.ok(progress.includes(100), "the bar reached 100 %");
     const row = page.locator("[data-testid=document-row]");
@@ -246,6 +236,7 @@ for (const [lang, L] of Object.entries(LANGS)) {
     await shoot(page, lang, "install");
 
     // The Inbox is open, live, before the visitor comes.
+    await openNavAtPhoneWidth(page);  // the Menu button when this language's links do not fit one row
     await page.click("nav a[href='/app/inbox']");
     await page.waitForSelector(`h1 >> text=${T.inbox.title}`);
     await page.waitForSelector(`[data-testid=inbox-status] >> text=${T.inbox.live}`);

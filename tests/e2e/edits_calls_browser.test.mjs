@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browser_support.mjs";
 import { http, repoRoot, startFleet } from "./harness.mjs";
 
 const SHOTS = path.join(repoRoot, "build", "screenshots");
@@ -19,11 +19,7 @@ let browser;
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   fleet = await startFleet();
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
-  });
+  browser = await launchChromium({ fakeMedia: true });
 });
 
 after(async () => {

@@ -6,12 +6,13 @@
 // the comment; the inbox shows the thumb and the comment under the reply. REST: the rules (only
 // the conversation's visitor rates, only bot answers, bounds, validation, another tenant 404, an
 // operator may read but not rate), the per-conversation write budget (FEEDBACK_WRITES_PER_MIN,
-// 429 + Retry-After across gateways) and the analytics counts. Screenshots:
+// 429 + Retry-After across gateways) and the analytics counts. live: the message.feedback frame —
+// an inbox open before the rating and the visitor's second tab follow it without a reload. Screenshots:
 // build/screenshots/feedback-*.png (docs/img/dashboard-feedback-en-1280.png, widget-feedback-en.png).
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { axeViolations, dashboardCatalogue, horizontalOverflow, SHOTS, shootAndCheck, startBrowserFleet, stopBrowserFleet, untranslatedTexts } from "./browser_support.mjs";
+import { axeViolations, dashboardCatalogue, horizontalOverflow, shootAndCheck, SHOTS, signInDashboard, startBrowserFleet, stopBrowserFleet, untranslatedTexts } from "./browser_support.mjs";
 import { addRelayKnowledge, askBot, http, joinedWidgetVisitor, repoRoot } from "./harness.mjs";
 
 const GREETING = "Hi! Ask me about Firefox Relay.";
@@ -88,7 +89,11 @@ test("REST: only the visitor rates, only bot answers; replace, clear, bounds, is
     assert.equal(res.status, 400, `${JSON.stringify(body)}: ${JSON.stringify(res.body)}`);
     assert.equal(res.body.error.code, code, JSON.stringify(body));
   }
-  assert.equal((await rate(v, "x", { rating: "up" })).status, 400);
+  for (const seq of ["x", "0", "-1", "+1", "99999999999999999999"]) {
+    res = await rate(v, seq, { rating: "up" });
+    assert.equal(res.status, 400, `seq ${seq}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.error.message, "seq must be an integer > 0");
+  }
   assert.equal((await rate(v, reply.seq, { rating: "down", comment: "ж".repeat(500) })).status, 200, "500 code points fit");
 
   // Another visitor (another conversation of the same bot) and the owner's user token: 403.
@@ -111,10 +116,15 @@ test("REST: only the visitor rates, only bot answers; replace, clear, bounds, is
   assert.equal((await rate(v, reply.seq, { rating: "up" })).status, 200);
 
   // The bot's list: bounds; another tenant 404; an operator may read, not rate.
-  for (const q of ["?days=0", "?days=91", "?limit=0", "?limit=201", "?rating=meh", "?days=x"]) {
+  for (const q of ["?days=0", "?days=91", "?limit=0", "?limit=201", "?rating=meh", "?days=x", "?days=-1", "?days=%2B5"]) {
     res = await http(base, "GET", `/api/v1/bots/${bot.id}/feedback${q}`, { token });
     assert.equal(res.status, 400, `${q}: ${JSON.stringify(res.body)}`);
   }
+  // The shared query-parameter wording (docs/api.md Conventions, rest/query_params).
+  res = await http(base, "GET", `/api/v1/bots/${bot.id}/feedback?days=91`, { token });
+  assert.equal(res.body.error.message, "days must be an integer in 1..90");
+  res = await http(base, "GET", `/api/v1/bots/${bot.id}/feedback?limit=201`, { token });
+  assert.equal(res.body.error.message, "limit must be an integer in 1..200");
   res = await http(base, "GET", `/api/v1/bots/${bot.id}/feedback?rating=up`, { token });
   assert.equal(res.status, 200);
   assert.equal(res.body.up, 1);
@@ -200,10 +210,7 @@ test("widget → dashboard → inbox: Not helpful with a comment, kept across re
   // The dashboard's Feedback tab (Not helpful is the default filter).
   const dash = await context.newPage();
   dash.on("pageerror", (e) => errors.push(String(e)));
-  await dash.goto(`${base}/app/signin`);
-  await dash.fill("input[name=email]", owner.email);
-  await dash.fill("input[name=password]", owner.password);
-  await dash.click("button[type=submit]");
+  await signInDashboard(dash, base, owner);
   await dash.waitForSelector("[data-testid=bot-card]", { timeout: 15000 });
   await dash.goto(`${base}/app/bots/${bot.id}/unanswered`);
   await dash.click("nav.tabs >> text=Feedback");
@@ -333,4 +340,70 @@ test("the chat page: a rating over the conversation's write budget says to wait 
   assert.equal(await page.getAttribute(".feedback .fb-up", "aria-pressed"), "true", "the stored rating stays pressed");
   assert.equal(await page.getAttribute(".feedback .fb-down", "aria-pressed"), "false");
   await page.close();
+});
+
+// live: after the Feedback-tab counts above (its ratings are the bot's too).
+test("live: the inbox open before the rating and the visitor's second tab follow it without a reload", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
+  const errors = [];
+  const tabA = await context.newPage();
+  tabA.on("pageerror", (e) => errors.push(String(e)));
+  await tabA.goto(`${base}/?bot=${bot.public_id}`);
+  await tabA.waitForSelector("#send:not([disabled])", { timeout: 15000 });
+  await tabA.fill("#text", QUESTION);
+  await tabA.click("#send");
+  await tabA.waitForSelector(".msg-bot .feedback .fb-down", { timeout: 20000 });
+  const saved = await tabA.evaluate((k) => JSON.parse(localStorage.getItem(k)), `botfactory.session.${bot.public_id}`);
+  const id = saved.session.conversation_id;
+  // The same visitor in a second tab (the saved session: the same conversation).
+  const tabB = await context.newPage();
+  tabB.on("pageerror", (e) => errors.push(String(e)));
+  await tabB.goto(`${base}/?bot=${bot.public_id}`);
+  await tabB.waitForSelector(".msg-bot .feedback .fb-down[aria-pressed=false]", { timeout: 15000 });
+  await tabB.waitForSelector("#send:not([disabled])", { timeout: 15000 });  // joined: frames flow
+
+  // The operator opens the conversation before any rating.
+  const dashContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
+  const dash = await dashContext.newPage();
+  dash.on("pageerror", (e) => errors.push(String(e)));
+  await signInDashboard(dash, base, owner);
+  await dash.waitForSelector("[data-testid=bot-card]", { timeout: 15000 });
+  await dash.goto(`${base}/app/inbox/${id}`);
+  await dash.waitForSelector("[data-testid=inbox-log] >> text=" + QUESTION, { timeout: 15000 });
+  await dash.waitForSelector("[data-testid=inbox-log] [data-testid=msg-bot] >> nth=1", { timeout: 15000 });  // greeting, answer
+  assert.equal(await dash.locator("[data-testid=msg-feedback]").count(), 0, "not rated yet");
+  // Wait until the inbox's socket has joined this conversation: a rating published before the
+  // join would only show on the next open. A visitor message is live proof the frames flow.
+  await tabA.fill("#text", "live check 42");
+  await tabA.click("#send");
+  await dash.waitForSelector(`[data-testid=inbox-log] >> text="live check 42"`, { timeout: 15000 });
+
+  // Tab A: Not helpful with a comment. Tab B and the inbox follow, no reload.
+  await tabA.click(".msg-bot .feedback .fb-down");
+  await tabA.waitForSelector(".fb-comment input", { state: "visible" });
+  await tabB.waitForSelector(".feedback .fb-down[aria-pressed=true]", { timeout: 10000 });
+  await dash.waitForSelector("[data-testid=msg-feedback][data-rating=down]", { timeout: 10000 });
+  await tabA.fill(".fb-comment input", COMMENT);
+  await tabA.click(".fb-comment .fb-send");
+  await tabA.waitForSelector(".fb-comment", { state: "hidden" });
+  await dash.waitForFunction((c) => document.querySelector("[data-testid=msg-feedback]")?.textContent?.includes(c), COMMENT, { timeout: 10000 });
+  assert.match(await dash.textContent("[data-testid=msg-feedback]"), /Visitor rated: Not helpful/);
+  assert.equal(await tabA.getAttribute(".feedback .fb-down", "aria-pressed"), "true", "the rater's own echo changes nothing");
+  await dash.screenshot({ path: path.join(SHOTS, "feedback-live-inbox-en-1280.png") });
+  assert.deepEqual(await axeViolations(dash), [], "axe-core on the inbox after the live mark");
+
+  // Tab B switches to Helpful: tab A and the inbox follow; the comment goes with the old rating.
+  await tabB.click(".msg-bot .feedback .fb-up");
+  await tabA.waitForSelector(".feedback .fb-up[aria-pressed=true]", { timeout: 10000 });
+  assert.equal(await tabA.getAttribute(".feedback .fb-down", "aria-pressed"), "false");
+  await dash.waitForSelector("[data-testid=msg-feedback][data-rating=up]", { timeout: 10000 });
+  assert.equal(await dash.locator("[data-testid=msg-feedback] q").count(), 0, "no comment with Helpful");
+  // Tab A clears it: the mark goes.
+  await tabA.click(".msg-bot .feedback .fb-up");
+  await tabB.waitForSelector(".feedback .fb-up[aria-pressed=false]", { timeout: 10000 });
+  await dash.waitForSelector("[data-testid=msg-feedback]", { state: "detached", timeout: 10000 });
+  assert.deepEqual((await http(base, "GET", `/api/v1/conversations/${id}/feedback`, { token })).body.feedback, []);
+  assert.deepEqual(errors, []);
+  await dashContext.close();
+  await context.close();
 });

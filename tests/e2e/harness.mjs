@@ -155,17 +155,26 @@ export async function registerOwner(base, owner) {
 }
 
 /**
- * Adds the Firefox Relay articles of the seed FAQ (deploy/seed/mozilla-faq/docs.en.jsonl, ids
- * starting "relay") to a bot's knowledge base as text documents, one POST each as the owner
- * `token`; asserts every answer is 201.
+ * The seed FAQ articles (deploy/seed/mozilla-faq/docs.<lang>.jsonl) whose id starts with
+ * `product` ("relay", "commonvoice", ...), in file order: [{id, title, text, ...}].
  */
-export async function addRelayKnowledge(base, token, botId) {
-  const docs = readFileSync(path.join(repoRoot, "deploy/seed/mozilla-faq/docs.en.jsonl"), "utf8")
-    .split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.id.startsWith("relay"));
+export function faqDocs(product, lang = "en") {
+  return readFileSync(path.join(repoRoot, `deploy/seed/mozilla-faq/docs.${lang}.jsonl`), "utf8")
+    .split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.id.startsWith(product));
+}
+
+/**
+ * Adds the Firefox Relay articles of the seed FAQ (faqDocs("relay"); the first `count` when given)
+ * to a bot's knowledge base as text documents, one POST each as the owner `token`; asserts every
+ * answer is 201. Returns the documents added.
+ */
+export async function addRelayKnowledge(base, token, botId, { count } = {}) {
+  const docs = faqDocs("relay").slice(0, count);
   for (const d of docs) {
     const res = await http(base, "POST", `/api/v1/bots/${botId}/knowledge`, { token, body: { title: d.title, format: "text", body: d.text } });
     assert.equal(res.status, 201, JSON.stringify(res.body));
   }
+  return docs;
 }
 
 /**

@@ -7,7 +7,7 @@
 // and uz is photographed at 1280 px and 375 px (build/screenshots/) and checked by axe-core.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { launchChromium, shootAndCheck } from "./browser_support.mjs";
+import { launchChromium, shootAndCheck, signInDashboard } from "./browser_support.mjs";
 import { ChatClient, http, startFleet } from "./harness.mjs";
 
 const owner = { email: "owner@inbox.example", username: "inbox_owner", password: "inbox-pass-2026" };
@@ -132,11 +132,7 @@ describe("the Inbox screen", () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
     page = await context.newPage();
     page.on("pageerror", (e) => { state.pageErrors = [...(state.pageErrors ?? []), String(e)]; });
-    await page.goto(`${A}/app/signin`);
-    await page.fill("input[name=email]", owner.email);
-    await page.fill("input[name=password]", owner.password);
-    await page.click("button[type=submit]");
-    await page.waitForURL(/\/app\/bots$/);
+    await signInDashboard(page, A, owner);
   });
 
   const shoot = (name) => shootAndCheck(page, `inbox-${name}`);

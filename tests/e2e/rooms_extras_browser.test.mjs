@@ -9,8 +9,7 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
-import { SHOTS } from "./browser_support.mjs";
+import { launchChromium, SHOTS } from "./browser_support.mjs";
 import { gradientPng, http, startFleet } from "./harness.mjs";
 
 let fleet;
@@ -19,11 +18,7 @@ let browser;
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   fleet = await startFleet({ env: { ATTACHMENTS_DIR: mkdtempSync(path.join(tmpdir(), "bf-e2e-room-files-")) } });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
-  });
+  browser = await launchChromium({ fakeMedia: true });
 });
 
 after(async () => {

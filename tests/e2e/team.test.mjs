@@ -11,8 +11,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { chromium } from "playwright-core";
-import { horizontalOverflow } from "./browser_support.mjs";
+import { horizontalOverflow, launchChromium, signInDashboard } from "./browser_support.mjs";
 import { ChatClient, http, repoRoot, startFleet } from "./harness.mjs";
 
 const SHOTS = path.join(repoRoot, "build", "screenshots");
@@ -317,20 +316,13 @@ describe("revoked access tokens", () => {
 describe("the dashboard's Team page", () => {
   test("the owner creates an invite link; the invitee signs up with it and is listed (en, ru, uz at 1280 and 375 px)", async () => {
     mkdirSync(SHOTS, { recursive: true });
-    s.browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    s.browser = await launchChromium();
     const ownerContext = await s.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
     await ownerContext.grantPermissions(["clipboard-read", "clipboard-write"], { origin: A });
     const ownerPage = await ownerContext.newPage();
     const errors = [];
     ownerPage.on("pageerror", (e) => errors.push(String(e)));
-    await ownerPage.goto(`${A}/app/signin`);
-    await ownerPage.fill("input[name=email]", s.owner.email);
-    await ownerPage.fill("input[name=password]", s.owner.password);
-    await ownerPage.click("button[type=submit]");
-    await ownerPage.waitForURL(/\/app\/bots$/);
+    await signInDashboard(ownerPage, A, s.owner);
     await ownerPage.click("a[href='/app/team']");
     await ownerPage.waitForSelector("[data-testid=team-members] tbody tr");
     await ownerPage.click("[data-testid=create-invite]");

@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { dashboardCatalogue, horizontalOverflow, SHOTS, startBrowserFleet, stopBrowserFleet, untranslatedTexts } from "./browser_support.mjs";
+import { dashboardCatalogue, horizontalOverflow, SHOTS, signInDashboard, startBrowserFleet, stopBrowserFleet, untranslatedTexts } from "./browser_support.mjs";
 import { addRelayKnowledge, askBot, http, joinedWidgetVisitor } from "./harness.mjs";
 
 const QUESTION = "What is the boiling point of tungsten?";
@@ -96,10 +96,7 @@ test("the dashboard: Add an answer writes a document, the bot then answers, the 
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(`${base}/app/signin`);
-  await page.fill("input[name=email]", owner.email);
-  await page.fill("input[name=password]", owner.password);
-  await page.click("button[type=submit]");
+  await signInDashboard(page, base, owner);
   await page.waitForSelector("[data-testid=bot-card]", { timeout: 15000 });
   // The bot's tabs lead to the page.
   await page.goto(`${base}/app/bots/${bot.id}/knowledge`);

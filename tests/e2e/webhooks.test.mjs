@@ -11,7 +11,7 @@ import { createHmac } from "node:crypto";
 import { createServer } from "node:http";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { axeViolations, launchChromium, SHOTS } from "./browser_support.mjs";
+import { axeViolations, launchChromium, openNavAtPhoneWidth, SHOTS, signInDashboard } from "./browser_support.mjs";
 import { http, joinedWidgetVisitor, registerOwner, startFleet } from "./harness.mjs";
 
 const ROUTE = "/api/v1/webhook-endpoints";
@@ -77,11 +77,8 @@ test("the owner adds an endpoint; a visitor's message reaches the receiver signe
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(`${base}/app/signin`);
-  await page.fill("input[name=email]", owner.email);
-  await page.fill("input[name=password]", owner.password);
-  await page.click("button[type=submit]");
-  await page.waitForURL(/\/app\/bots$/);
+  await signInDashboard(page, base, owner);
+  await openNavAtPhoneWidth(page);  // a no-op when the links fit in the header
   await page.click("nav >> text=Webhooks");
   await page.waitForSelector("[data-testid=webhooks-empty]");
   assert.deepEqual(await axeViolations(page), [], "axe-core on the empty page");

@@ -12,11 +12,10 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
+import { launchChromium, recordStream, SHOTS, streamedReply } from "./browser_support.mjs";
 import { passageCount, startFakeOpenAi } from "./fake_openai.mjs";
 import { ChatClient, http, repoRoot, signJwt, startFleet } from "./harness.mjs";
 
-const SHOTS = path.join(repoRoot, "build", "screenshots");
 const AXE = path.join(repoRoot, "web/dashboard/node_modules/axe-core/axe.min.js");
 const QUESTION = "Can I reply to emails sent to my mask?";
 const TIMEZONE = "Asia/Tashkent";  // UTC+5: HH:MM must be local time, not UTC
@@ -72,10 +71,7 @@ before(async () => {
   [gateway] = fleet.gateways;
   allowedSite = await startSite(() => state.publicId);
   otherSite = await startSite(() => state.publicId);
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 
   const owner = { email: "widget@shop.example", username: "widget_owner", password: "widget-pass-2026" };
   assert.equal((await http(gateway, "POST", "/api/v1/users", { body: owner })).status, 201);
@@ -148,25 +144,8 @@ function widgetStyles(page) {
   });
 }
 
-/** Records, inside the shadow root, whether typing came first and each text a streamed bubble showed. */
-function recordStream(page) {
-  return page.evaluate(() => {
-    const log = document.querySelector("[data-botfactory-widget]").shadowRoot.querySelector(".log");
-    const seen = { typing: false, typingFirst: false, texts: [], node: null };
-    window.__stream = seen;
-    new MutationObserver(() => {
-      if (log.querySelector("li.typing")) seen.typing = true;
-      const draft = log.querySelector("li.draft");
-      if (!draft) return;
-      if (!seen.node) {
-        seen.node = draft;
-        seen.typingFirst = seen.typing;
-      }
-      const text = draft.querySelector(".text").textContent;
-      if (text !== seen.texts.at(-1)) seen.texts.push(text);
-    }).observe(log, { subtree: true, childList: true, characterData: true });
-  });
-}
+/** The widget's chat log, inside its shadow root (recordStream(), streamedReply()). */
+const WIDGET_LOG = { host: "[data-botfactory-widget]", log: ".log" };
 
 /** The conversation.join frames the page sends. */
 function recordJoins(page) {
@@ -217,32 +196,14 @@ test("on a hostile page the widget keeps its styles; a visitor reads a streamed 
   assert.equal(styles.text["margin-top"], "0px");
   assert.equal(styles.input.height, "42px");
 
-  await recordStream(page);
+  await recordStream(page, WIDGET_LOG);
   await page.fill(w(".composer textarea"), QUESTION);
   await page.press(w(".composer textarea"), "Enter");
   await page.waitForSelector(w("li.typing"), { timeout: 10000 });
   await page.waitForFunction(() => window.__stream.texts.length >= 3, null, { timeout: 20000 });
   await page.screenshot({ path: path.join(SHOTS, "widget-streaming-1280.png") });
   await page.waitForSelector(w(".msg-bot:not(.draft) .sources li"), { timeout: 20000 });
-  const seen = await page.evaluate(() => {
-    const root = document.querySelector("[data-botfactory-widget]").shadowRoot;
-    const bots = [...root.querySelectorAll(".log > li.msg-bot")];
-    const last = bots.at(-1);
-    return {
-      typingFirst: window.__stream.typingFirst,
-      texts: window.__stream.texts,
-      sameBubble: window.__stream.node === last,
-      live: root.querySelectorAll(".log > li.draft, .log > li.typing").length,
-      text: last.querySelector(".text").textContent,
-      links: [...last.querySelectorAll(".text sup.cite > a")].map((a) => ({
-        n: a.textContent, target: root.getElementById(a.getAttribute("href").slice(1))?.textContent ?? null,
-      })),
-      sources: [...last.querySelectorAll(".sources li")].map((li) => li.textContent),
-      heading: last.querySelector(".sources-title").textContent,
-      visitor: root.querySelectorAll(".log > li.msg-visitor").length,
-      times: [...root.querySelectorAll(".log > li.msg > time")].map((t) => ({ shown: t.textContent, iso: t.dateTime })),
-    };
-  });
+  const seen = await streamedReply(page, WIDGET_LOG);
   assert.ok(seen.typingFirst, "the typing indicator came before the first delta");
   assert.ok(seen.texts.length >= 3, `the reply grew in steps: ${JSON.stringify(seen.texts)}`);
   assert.ok(seen.sameBubble, "the final reply replaced the streamed bubble");

@@ -11,13 +11,11 @@
 // violation; no English left on the Russian page. Screenshots: build/screenshots/look-*.png
 // (docs/img/widget-appearance.png, docs/img/dashboard-appearance-en-1280.png).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { axeViolations, launchChromium, serveSite, SHOTS, shootAndCheck, untranslatedTexts } from "./browser_support.mjs";
-import { http, repoRoot, startFleet } from "./harness.mjs";
+import { axeViolations, dashboardCatalogue, launchChromium, serveSite, shootAndCheck, SHOTS, signInDashboard, untranslatedTexts } from "./browser_support.mjs";
+import { faqDocs, http, startFleet } from "./harness.mjs";
 
-const catalogue = (lang) => JSON.parse(readFileSync(path.join(repoRoot, `web/dashboard/src/i18n/${lang}.json`), "utf8"));
 const GREEN = "rgb(11, 122, 75)";  // #0b7a4b
 const QUESTIONS = ["What is Common Voice?", "How can I get the Common Voice data?"];
 const owner = { email: "look@shop.example", username: "look_owner", password: "look-pass-2026" };
@@ -57,8 +55,7 @@ before(async () => {
   assert.equal(created.status, 201, JSON.stringify(created.body));
   bot = created.body;
   assert.deepEqual(bot.widget, { color: "#3b3fd8", title: "", position: "right", suggested_questions: [] });
-  const docs = readFileSync(path.join(repoRoot, "deploy/seed/mozilla-faq/docs.en.jsonl"), "utf8")
-    .split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((d) => d.id.startsWith("commonvoice"));
+  const docs = faqDocs("commonvoice");
   for (const d of docs) {
     const res = await http(gateway, "POST", `/api/v1/bots/${bot.id}/knowledge`, { token, body: { title: d.title, format: "text", body: d.text } });
     assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -199,10 +196,7 @@ test("the dashboard: the Appearance form's preview follows the typing; Save stor
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  await page.goto(`${gateway}/app/signin`);
-  await page.fill("input[name=email]", owner.email);
-  await page.fill("input[name=password]", owner.password);
-  await page.click("button[type=submit]");
+  await signInDashboard(page, gateway, owner);
   await page.waitForSelector("[data-testid=bot-card]", { timeout: 15000 });
   await page.goto(`${gateway}/app/bots/${bot.id}/install`);
   await page.waitForSelector("[data-testid=look-form]");
@@ -253,7 +247,7 @@ test("the dashboard: the Appearance form's preview follows the typing; Save stor
   // Russian: no English left on the page.
   await page.selectOption("[data-testid=language]", "ru");
   await page.waitForSelector("#look-heading >> text=Оформление");
-  assert.deepEqual(await untranslatedTexts(page, catalogue("en"), catalogue("ru")), [], "English left on the ru page");
+  assert.deepEqual(await untranslatedTexts(page, dashboardCatalogue("en"), dashboardCatalogue("ru")), [], "English left on the ru page");
   await page.selectOption("[data-testid=language]", "en");
   assert.deepEqual(errors, []);
   await page.close();

@@ -4,9 +4,11 @@
 // clicking the pressed button again clears the rating; after "Not helpful" an optional one-line
 // comment (≤ 500 characters) can be sent or skipped. The ratings are kept in localStorage (shown
 // at once after a reload) and replaced by the server's (GET …/feedback) once the session is known.
+// live: a `message.feedback` frame (a rating stored from another tab of the same visitor, or this
+// one) is applied with apply(), so every tab shows the same thumbs.
 
 import { el, strokeIcon } from "./dom.js";
-import type { ChatMessage, WidgetSession } from "./protocol.js";
+import type { ChatMessage, FeedbackFrame, WidgetSession } from "./protocol.js";
 import type { FeedbackStrings } from "./feedback-i18n.js";
 
 export type Rating = "up" | "down";
@@ -40,6 +42,9 @@ interface Bar {
 /** The feedback controls of one conversation on screen. */
 export class AnswerFeedback {
   private ratings = new Map<number, Stored>();
+  /** live: the newest updated_at (RFC 3339, one fixed format: compares as text) known per seq, so
+   *  a late frame of an older write does not undo a newer one. */
+  private readonly seen = new Map<number, string>();
   private readonly bars = new Map<number, Bar>();
   private conversation = "";
 
@@ -66,10 +71,11 @@ export class AnswerFeedback {
         headers: { Authorization: `Bearer ${session.token}` }, credentials: "omit",
       });
       if (!response.ok) return;
-      const body = (await response.json()) as { feedback?: { seq: number; rating: Rating | null; comment: string }[] };
+      const body = (await response.json()) as { feedback?: { seq: number; rating: Rating | null; comment: string; updated_at?: string | null }[] };
       const next = new Map<number, Stored>();
       for (const row of body.feedback ?? []) {
         if (row.rating === "up" || row.rating === "down") next.set(row.seq, { rating: row.rating, comment: row.comment ?? "" });
+        this.newest(row.seq, row.updated_at);
       }
       this.ratings = next;
       this.persist();
@@ -79,11 +85,39 @@ export class AnswerFeedback {
     }
   }
 
+  /** live: applies a `message.feedback` frame of the conversation on screen (another tab of the
+   *  visitor rated, re-rated or cleared a reply; this tab's own PUT comes back too and changes
+   *  nothing). A comment form left open under a reply that is no longer "down" closes. */
+  apply(frame: FeedbackFrame): void {
+    if (frame.conversation_id !== this.host.session()?.conversation_id) return;
+    this.useConversation();
+    if (!this.newest(frame.seq, frame.updated_at)) return;  // an older write's frame, late
+    if (frame.rating === "up" || frame.rating === "down") {
+      this.ratings.set(frame.seq, { rating: frame.rating, comment: frame.comment ?? "" });
+    } else {
+      this.ratings.delete(frame.seq);
+    }
+    this.persist();
+    if (frame.rating !== "down") this.closeComment(frame.seq, false);
+    this.render(frame.seq);
+  }
+
+  /** Records `updatedAt` for `seq`; false when a newer write is already known (null: a clear,
+   *  which carries no time, always counts). */
+  private newest(seq: number, updatedAt: string | null | undefined): boolean {
+    if (!updatedAt) return true;
+    const known = this.seen.get(seq);
+    if (known !== undefined && updatedAt < known) return false;
+    this.seen.set(seq, updatedAt);
+    return true;
+  }
+
   /** Forgets the bars (the conversation on screen was cleared). */
   reset(): void {
     this.bars.clear();
     this.conversation = "";
     this.ratings.clear();
+    this.seen.clear();
   }
 
   /** Re-applies the texts after a language change. */
@@ -108,6 +142,7 @@ export class AnswerFeedback {
     if (!id || id === this.conversation) return;
     this.conversation = id;
     this.ratings = new Map();
+    this.seen.clear();
     try {
       const saved = JSON.parse(localStorage.getItem(this.storageKey()) ?? "{}") as Record<string, Stored>;
       for (const [seq, value] of Object.entries(saved)) {
@@ -264,6 +299,8 @@ export class AnswerFeedback {
         return false;
       }
       if (!response.ok) throw new Error(String(response.status));
+      const stored = (await response.json().catch(() => null)) as { updated_at?: string | null } | null;
+      this.newest(seq, stored?.updated_at);
       if (rating) this.ratings.set(seq, { rating, comment });
       else this.ratings.delete(seq);
       this.persist();

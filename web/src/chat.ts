@@ -273,6 +273,9 @@ const events: ClientEvents = {
     const item = rendered.get(targetSeq);
     if (item) edits.apply(item, targetSeq, message, message.sender.kind === "visitor");
   },
+  feedback(frame) {
+    feedback.apply(frame);  // live: a rating from another tab of this visitor
+  },
   call(frame) {
     calls.handle(frame);
   },

@@ -82,6 +82,16 @@ export interface ApiErrorBody {
   error?: { code?: string; message?: string };
 }
 
+/** live: a visitor rated (or cleared the rating of) bot reply `seq` — docs/protocol.md "Answer feedback". */
+export interface FeedbackFrame {
+  type: "message.feedback";
+  conversation_id: string;
+  seq: number;
+  rating: "up" | "down" | null;
+  comment: string;
+  updated_at: string | null;
+}
+
 export type ServerFrame =
   | { type: "message.new"; conversation_id: string; seq: number; message: ChatMessage }
   | { type: "message.delta"; conversation_id: string; reply_to_seq: number; delta: string }
@@ -94,4 +104,5 @@ export type ServerFrame =
   | { type: "error"; code: string; message: string; client_id?: string; conversation_id?: string }
   | { type: "message.edited" | "message.deleted"; conversation_id: string; seq: number; target_seq: number; message: ChatMessage }
   | { type: "message.edit.ok" | "message.delete.ok"; conversation_id: string; seq: number; target_seq: number }
+  | FeedbackFrame
   | (CallFrame & { type: `call.${string}` });

@@ -4,7 +4,7 @@
 // expired or is refused (docs/protocol.md "Token expiry and renewal", docs/api.md "Widget
 // sessions"). The page gets what happens through `ClientEvents`.
 
-import type { ApiErrorBody, CallFrame, ChatMessage, Handler, Sender, ServerFrame, WidgetSession } from "./protocol.js";
+import type { ApiErrorBody, CallFrame, ChatMessage, FeedbackFrame, Handler, Sender, ServerFrame, WidgetSession } from "./protocol.js";
 import { renewDelayMs, tokenExpiring } from "./token.js";
 import { maxSavedMessages, type Saved, type SavedMessage, type Store } from "./widget-store.js";
 
@@ -31,6 +31,8 @@ export interface ClientEvents {
   authOk?(expiresAt: number): void;
   /** edits: message `targetSeq` was edited or deleted; `message` is its state now. */
   changed?(targetSeq: number, message: ChatMessage): void;
+  /** live: a rating of a bot reply was stored (by this or another tab of the visitor). */
+  feedback?(frame: FeedbackFrame): void;
   /** calls: a `call.*` frame addressed to this visitor. */
   call?(frame: CallFrame): void;
   /** look: the bot (name, language, appearance) before any session exists (preview()). */
@@ -334,6 +336,9 @@ export class WidgetClient {
         this.events.changed?.(frame.target_seq, frame.message);
         break;
       }
+      case "message.feedback":
+        this.events.feedback?.(frame);
+        break;
       default:
         if (frame.type.startsWith("call.")) this.events.call?.(frame as CallFrame);
         break;

@@ -530,6 +530,7 @@ export class WidgetView {
         this.showState();
       },
       typing: (sender, on) => (on ? this.startTyping(sender) : this.stopTyping(sender)),
+      feedback: (frame) => this.feedback.apply(frame),  // live: another tab's rating
       status: (status) => {
         this.status = status;
         this.showState();

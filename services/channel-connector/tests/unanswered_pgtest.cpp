@@ -120,6 +120,34 @@ TEST_CASE("unanswered: grouped by key, latest wording, newest first, answered on
   CHECK(response.questions_size() == 2);
 }
 
+TEST_CASE("unanswered: an /ai command's \"I don't know\" counts too, as its question") {
+  Harness h;
+  std::string tenant = random_uuid();
+  auto bot = h.registry.add_bot(tenant, "Helper", "en", "");
+  auto first = h.create_conversation(tenant, bot.id());
+  auto second = h.create_conversation(tenant, bot.id());
+  h.ai.answered = false;
+  ask(h, first.id(), "q-1", "/ai What is the boiling point of tungsten?");
+  ask(h, second.id(), "q-2", "What is the boiling point of tungsten");
+  ask(h, second.id(), "q-3", "/AI   Do you ship to Mars?");
+  // The /ai replies are the command path's (client_id bot-ai-<question id>), not bot-reply-.
+  int ai_replies = 0;
+  for (const auto& m : h.messages(first.id())) {
+    if (m.sender().kind() == commonv1::SENDER_KIND_BOT) ai_replies += m.client_id().rfind("bot-ai-", 0) == 0;
+  }
+  REQUIRE(ai_replies == 1);
+
+  chatv1::ListUnansweredQuestionsResponse response;
+  REQUIRE(list(h, tenant, bot.id(), 0, 0, &response).ok());
+  REQUIRE(response.questions_size() == 2);
+  CHECK(response.questions(0).key() == "do you ship to mars");
+  CHECK(response.questions(0).text() == "Do you ship to Mars?");  // without the command word
+  CHECK(response.questions(0).count() == 1);
+  CHECK(response.questions(1).key() == "what is the boiling point of tungsten");
+  CHECK(response.questions(1).count() == 2);  // the /ai asking and the plain one, one group
+  CHECK(response.questions(1).text() == "What is the boiling point of tungsten");
+}
+
 TEST_CASE("unanswered: a dismissed question is hidden until it is asked again") {
   Harness h;
   std::string tenant = random_uuid();

@@ -98,7 +98,7 @@ struct Gateway::Impl {
         upstreams(Upstreams::connect(settings)),
         verifier(settings.jwt_secret, settings.jwt_issuer),
         revocations(token_revocations(*io, settings)),
-        rest(upstreams, verifier, revocations.get()),
+        rest(upstreams, verifier, revocations.get(), &publisher),  // publisher: declared later, used later
         limits(settings),
         static_files(settings.web_root),
         publisher(settings.redis_host, settings.redis_port, std::chrono::milliseconds(1000),
@@ -137,7 +137,7 @@ struct Gateway::Impl {
   RestApi rest;
   ClientRateLimits limits;
   StaticFiles static_files;
-  redis::Publisher publisher;  // typing events (ChatOps::publish_typing)
+  redis::Publisher publisher;  // typing events (ChatOps::publish_typing), message.feedback (rest)
   ChatOps chat;
   std::unique_ptr<redis::Subscriber> subscriber;
   FanoutHub hub;

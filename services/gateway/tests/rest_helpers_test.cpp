@@ -301,6 +301,33 @@ TEST_CASE("JSON shapes use snake_case, RFC 3339 UTC and lower-case enums") {
   CHECK(p.at("expires_in").as_int64() == 900);
 }
 
+TEST_CASE("string members: absent or null is nullopt / \"\", another type a 400 naming the field") {
+  auto object = json::parse(R"({"a":"x","n":null,"i":7,"o":{},"e":""})").as_object();
+  CHECK(optional_string_member(object, "a") == std::optional<std::string>("x"));
+  CHECK(optional_string_member(object, "e") == std::optional<std::string>(""));
+  CHECK_FALSE(optional_string_member(object, "n"));
+  CHECK_FALSE(optional_string_member(object, "missing"));
+  CHECK(string_member(object, "a") == "x");
+  CHECK(string_member(object, "n").empty());
+  CHECK(string_member(object, "missing").empty());
+  for (const char* key : {"i", "o"}) {
+    try {
+      (void)string_member(object, key);
+      FAIL("no error for " << key);
+    } catch (const ApiError& e) {
+      CHECK(e.status() == 400);
+      CHECK(e.code() == "validation_failed");
+      CHECK(std::string(e.what()) == std::string(key) + " must be a string");
+    }
+  }
+  try {
+    (void)optional_string_member(object, "i", "widget.i");
+    FAIL("no error");
+  } catch (const ApiError& e) {
+    CHECK(std::string(e.what()) == "widget.i must be a string");  // the caller's name for it
+  }
+}
+
 TEST_CASE("RestApi rejects bad input before calling any service") {
   Upstreams none;  // null stubs: any upstream call would crash the test
   jwt::TokenVerifier verifier("test-secret-test-secret-test-secret!", "botfactory");

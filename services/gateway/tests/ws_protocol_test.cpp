@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 
+#include "botfactory/chatwire/feedback_event.hpp"
 #include "botfactory/chatwire/message_event.hpp"
 #include "fanout/fanout_hub.hpp"
 #include "ws/ws_protocol.hpp"
@@ -140,6 +141,14 @@ TEST_CASE("fan-out payloads are classified once, fast path for chatwire frames")
   CHECK_FALSE(classify_event(R"({"type":"message.new","seq":0})").valid);
   CHECK_FALSE(classify_event("not json").valid);
   CHECK(classify_event(R"({"type":"conversation.handoff"})").valid);
+  // live: message.feedback names a reply's seq, but is ephemeral: never a seq of the stream
+  // (taken as one, it would move the socket's cursor and hide later messages).
+  chat::v1::MessageFeedback rated;
+  rated.set_seq(42);
+  rated.set_rating(chat::v1::FEEDBACK_RATING_UP);
+  info = classify_event(chatwire::encode_message_feedback("c1", rated));
+  CHECK(info.valid);
+  CHECK(info.seq == 0);
 }
 
 TEST_CASE("handoff.request and typing frames are parsed and validated") {

@@ -24,6 +24,7 @@ import { TeamPage } from "./pages/TeamPage";
 import { CannedPage } from "./pages/CannedPage";
 import { WebhooksPage } from "./pages/WebhooksPage";
 import { Link, match, navigate, useRoute } from "./router";
+import { useNavFits } from "./useNavFits";
 
 const PUBLIC_ROUTES = ["/signin", "/signup"];
 
@@ -50,11 +51,15 @@ export function App() {
     if (auth.status === "signedIn" && (isPublic || route === "/")) navigate("/bots", true);
   }, [auth.status, isPublic, route]);
 
-  // Phones (<= 640 px, styles.css) get a "Menu" disclosure button instead of the wrapped link row
-  // (WAI-ARIA APG disclosure pattern): a link, Escape or a route change closes it.
+  // The links stand in the header row when they fit there (measured: languages and the number of
+  // items differ); otherwise — always on phones, <= 640 px — a "Menu" disclosure button replaces
+  // them (WAI-ARIA APG disclosure pattern): a link, Escape or a route change closes it.
   const [menuOpen, setMenuOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
-  useEffect(() => { setMenuOpen(false); }, [route]);
+  const headerRow = useRef<HTMLDivElement>(null);
+  const navMeasure = useRef<HTMLDivElement>(null);
+  const navFits = useNavFits(headerRow, navMeasure, ":scope > .brand, :scope > .top-right", auth.status === "signedIn");
+  useEffect(() => { setMenuOpen(false); }, [route, navFits]);
   useEffect(() => {
     if (!menuOpen) return;
     const onKey = (e: KeyboardEvent) => {
@@ -106,8 +111,8 @@ export function App() {
   return (
     <>
       <a className="skip" href="#main">{t("nav.skip")}</a>
-      <header className="top">
-        <div className="top-inner">
+      <header className={navFits ? "top" : "top compact"}>
+        <div className="top-inner" ref={headerRow}>
           <Link to={auth.status === "signedIn" ? "/bots" : "/signin"} className="brand">BotFactory</Link>
           {auth.status === "signedIn" && (
             <button type="button" ref={menuButton} className="nav-toggle" data-testid="nav-toggle"
@@ -130,6 +135,17 @@ export function App() {
                 </Link>
               ))}
             </nav>
+          )}
+          {auth.status === "signedIn" && (
+            <div className="nav-measure" aria-hidden="true">
+              <div ref={navMeasure}>
+                {NAV.map((item) => (
+                  <span key={item.to} className="nav-item">
+                    {t(item.key)}{item.coming && <> <small className="badge">{t("common.coming")}</small></>}
+                  </span>
+                ))}
+              </div>
+            </div>
           )}
           <div className="top-right">
             <LanguageSwitcher />

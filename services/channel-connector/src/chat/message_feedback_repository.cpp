@@ -1,6 +1,7 @@
 #include "chat/message_feedback_repository.hpp"
 
 #include "botfactory/pg/pool.hpp"
+#include "chat/reply_question_sql.hpp"
 
 namespace botfactory::channel {
 namespace {
@@ -31,12 +32,10 @@ constexpr const char* kOfConversation =
     "FROM chat.message_feedback WHERE conversation_id = $2 AND tenant_id = $1 "
     "ORDER BY seq DESC LIMIT $3) f ORDER BY seq";
 
-#define BF_UUID_RE "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'"
-
 // $1 tenant, $2 bot, $3 days, $4 rating ('' = both), $5 limit. Starts from
 // message_feedback_bot_recent; the reply by primary key. The question is the message the reply
-// was written for: the bot pipeline posts it with client_id "bot-reply-<message id>" ("bot-ai-
-// <message id>" for an /ai command), so that message by primary key (same conversation, not
+// was written for: the message its client_id names (BF_REPLY_QUESTION_ID_SQL, "bot-reply-<id>" /
+// "bot-ai-<id>"), so that message by primary key (same conversation, not
 // deleted; "" when it was deleted). Only a reply without such a link (none is written today
 // without one; older rows, imports) falls back to the visitor message just before it, a
 // backwards scan of messages_conversation_seq — the fallback's scan is gated off otherwise.
@@ -44,10 +43,7 @@ constexpr const char* kRecent =
     "SELECT f.conversation_id::text, f.seq, f.rating, f.comment, " BF_US("f.updated_at") ", "
     "m.text, " BF_US("m.created_at") ", COALESCE(lq.text, pq.text, '') "
     "FROM chat.message_feedback f JOIN chat.messages m ON m.id = f.message_id "
-    "CROSS JOIN LATERAL (SELECT CASE "
-    "  WHEN m.client_id ~ '^bot-reply-" BF_UUID_RE " THEN substr(m.client_id, 11)::uuid "
-    "  WHEN m.client_id ~ '^bot-ai-" BF_UUID_RE " THEN substr(m.client_id, 8)::uuid "
-    "  END AS id) link "
+    "CROSS JOIN LATERAL (SELECT " BF_REPLY_QUESTION_ID_SQL("m.client_id") " AS id) link "
     "LEFT JOIN chat.messages lq ON lq.id = link.id AND lq.conversation_id = f.conversation_id "
     "  AND lq.deleted_at IS NULL "
     "LEFT JOIN LATERAL (SELECT v.text FROM chat.messages v WHERE link.id IS NULL "
@@ -57,8 +53,6 @@ constexpr const char* kRecent =
     "WHERE f.tenant_id = $1 AND f.bot_id = $2 AND f.updated_at >= now() - $3::int * interval '1 day' "
     "AND ($4 = '' OR f.rating = $4) "
     "ORDER BY f.updated_at DESC, f.message_id LIMIT $5";
-
-#undef BF_UUID_RE
 
 constexpr const char* kCounts =
     "SELECT count(*) FILTER (WHERE rating = 'up'), count(*) FILTER (WHERE rating = 'down') "

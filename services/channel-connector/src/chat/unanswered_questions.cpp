@@ -7,6 +7,7 @@
 #include "botfactory/common/text.hpp"
 #include "botfactory/text/utf8.hpp"
 #include "botfactory/text/words.hpp"
+#include "chat/ai_command.hpp"
 #include "chat/unanswered_repository.hpp"
 
 namespace botfactory::channel {
@@ -90,6 +91,11 @@ UnansweredPage UnansweredQuestions::list(const std::string& tenant_id, const std
   std::unordered_map<std::string, std::size_t> index;
   std::vector<UnansweredGroup> groups;
   for (auto& asking : askings) {
+    // An /ai command's question without the command word, so it groups with the same question
+    // asked plainly.
+    if (auto question = parse_ai_command(asking.question); question && !question->empty()) {
+      asking.question = std::move(*question);
+    }
     auto key = key_of(asking.question);
     if (key.empty()) continue;
     if (auto d = dismissed.find(key); d != dismissed.end() && asking.asked_at_us <= d->second) {

@@ -63,7 +63,8 @@ class UnansweredQuestions {
   static std::string key_of(std::string_view text);
 
   /// `tenant_id`, `bot_id`: UUIDs; `days` 1..90 (0 = 30); `limit` 1..200 (0 = 50); else
-  /// UnansweredInvalid. Groups the window's askings by key_of(question), drops the askings at
+  /// UnansweredInvalid. Groups the window's askings by key_of(question) (an `/ai <question>`
+  /// command counts as its question, parse_ai_command), drops the askings at
   /// or before their key's dismissal, orders by last asked (newest first), keeps `limit`.
   UnansweredPage list(const std::string& tenant_id, const std::string& bot_id, int days,
                       int limit);

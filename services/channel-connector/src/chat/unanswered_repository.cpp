@@ -1,23 +1,23 @@
 #include "chat/unanswered_repository.hpp"
 
 #include "botfactory/pg/pool.hpp"
+#include "chat/reply_question_sql.hpp"
 
 namespace botfactory::channel {
 namespace {
 
 // $1 tenant, $2 bot, $3 days, $4 max rows. The conversation filter (updated_at in the window)
 // is implied by the message filter (a message advances its conversation's updated_at) and lets
-// the planner start from conversations_tenant_bot_activity. The reply's client_id is checked
-// before the cast so a row of another shape never fails the query.
+// the planner start from conversations_tenant_bot_activity. The question is the message the
+// reply's client_id names ("bot-reply-<id>" or, for an /ai command, "bot-ai-<id>";
+// BF_REPLY_QUESTION_ID_SQL, shared with the feedback list).
 constexpr const char* kRecent =
     "WITH since AS (SELECT now() - $3::int * interval '1 day' AS at) "
     "SELECT q.text, (extract(epoch FROM q.created_at) * 1000000)::bigint, c.id::text, "
     "COALESCE(o.language, '') "
     "FROM since, chat.conversations c "
     "JOIN chat.messages m ON m.conversation_id = c.id AND m.answered = false "
-    "JOIN chat.messages q ON q.id = (CASE WHEN m.client_id ~ "
-    "'^bot-reply-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' "
-    "THEN substr(m.client_id, 11)::uuid END) "
+    "JOIN chat.messages q ON q.id = " BF_REPLY_QUESTION_ID_SQL("m.client_id") " "
     "AND q.conversation_id = c.id AND q.sender_kind = 'visitor' AND q.deleted_at IS NULL "
     "LEFT JOIN chat.channel_outbox o ON o.message_id = m.id "
     "WHERE c.tenant_id = $1 AND c.bot_id = $2 AND c.updated_at >= since.at "

@@ -30,9 +30,10 @@ struct UnansweredDismissal {
 /// (pooled connections); errors are thrown as pg::Error.
 ///
 /// Which question a reply answers: the bot pipeline posts its reply to visitor message M with
-/// client_id "bot-reply-<M.id>" (pipeline/bot_pipeline.cpp), so the question is exactly that
-/// message (same conversation, sender visitor, not deleted). Replies of any other shape (none
-/// carry answered = false today) are skipped.
+/// client_id "bot-reply-<M.id>", or "bot-ai-<M.id>" for an /ai command (pipeline/bot_pipeline.cpp;
+/// the rule: chat/reply_question_sql.hpp), so the question is exactly that message (same
+/// conversation, sender visitor, not deleted; an /ai question as stored, "/ai" included).
+/// Replies of any other shape (none carry answered = false today) are skipped.
 class UnansweredRepository {
  public:
   explicit UnansweredRepository(pg::Pool& pool);

@@ -16,15 +16,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string string_field(const json::object& body, const char* key) {
-  auto it = body.find(key);
-  if (it == body.end() || it->value().is_null()) return {};
-  if (!it->value().is_string()) {
-    throw ApiError(400, "validation_failed", std::string(key) + " must be a string");
-  }
-  return std::string(it->value().as_string());
-}
-
 json::value time_or_null(bool set, const google::protobuf::Timestamp& at) {
   if (!set) return nullptr;
   return json::value(rpc::rfc3339(at));
@@ -124,14 +115,14 @@ HttpResponse create_channel(const Upstreams& upstreams, const std::string& tenan
   chat::v1::ConnectChannelRequest rpc_request;
   rpc_request.set_tenant_id(tenant_id);
   rpc_request.set_bot_id(bot_id);
-  rpc_request.set_type(string_field(body, "type"));
-  rpc_request.set_mode(string_field(body, "mode"));
-  rpc_request.set_token(string_field(body, "token"));
-  rpc_request.set_phone_number_id(string_field(body, "phone_number_id"));
-  rpc_request.set_access_token(string_field(body, "access_token"));
-  rpc_request.set_app_secret(string_field(body, "app_secret"));
-  rpc_request.set_verify_token(string_field(body, "verify_token"));
-  rpc_request.set_instagram_account_id(string_field(body, "instagram_account_id"));
+  rpc_request.set_type(string_member(body, "type"));
+  rpc_request.set_mode(string_member(body, "mode"));
+  rpc_request.set_token(string_member(body, "token"));
+  rpc_request.set_phone_number_id(string_member(body, "phone_number_id"));
+  rpc_request.set_access_token(string_member(body, "access_token"));
+  rpc_request.set_app_secret(string_member(body, "app_secret"));
+  rpc_request.set_verify_token(string_member(body, "verify_token"));
+  rpc_request.set_instagram_account_id(string_member(body, "instagram_account_id"));
   chat::v1::Channel channel;
   check_connect(upstreams.call(channels_stub(upstreams), &ChannelsRpc::ConnectChannel, rpc_request, channel));
   auto response = json_response(201, channel_json(channel));

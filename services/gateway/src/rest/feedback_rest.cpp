@@ -1,12 +1,17 @@
 #include "rest/feedback_rest.hpp"
 
-#include <charconv>
+#include <cstdint>
 
 #include <boost/json.hpp>
 
+#include "botfactory/chatwire/feedback_event.hpp"
+#include "botfactory/chatwire/message_event.hpp"
+#include "botfactory/common/logging.hpp"
+#include "botfactory/redis/publisher.hpp"
 #include "botfactory/rpc/timestamp.hpp"
 #include "http/api_error.hpp"
 #include "rest/json_response.hpp"
+#include "rest/query_params.hpp"
 #include "rest/rest_json.hpp"
 #include "rest/upstreams.hpp"
 
@@ -14,21 +19,6 @@ namespace botfactory::gateway {
 namespace {
 
 namespace json = boost::json;
-
-/// Integer query parameter `key` in [min, max]; 0 (the service's default) when absent.
-int query_bound(const HttpRequest& request, const char* key, int min, int max) {
-  auto it = request.query.find(key);
-  if (it == request.query.end() || it->second.empty()) return 0;
-  int value = 0;
-  const auto& text = it->second;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
-    throw ApiError(400, "validation_failed", std::string(key) + " must be an integer in [" +
-                                                 std::to_string(min) + ", " +
-                                                 std::to_string(max) + "]");
-  }
-  return value;
-}
 
 json::value rating_json(chat::v1::FeedbackRating rating) {
   switch (rating) {
@@ -58,20 +48,28 @@ void check_feedback(const grpc::Status& status) {
   check(status);
 }
 
+/// live: the stored rating to the conversation's sockets on every replica (best effort).
+void publish_feedback(redis::Publisher* publisher, const std::string& conversation_id,
+                      const chat::v1::MessageFeedback& feedback) {
+  if (publisher == nullptr) return;
+  if (publisher->publish(chatwire::conversation_channel(conversation_id),
+                         chatwire::encode_message_feedback(conversation_id, feedback)) < 0) {
+    common::logger("feedback")->warn("conversation {}: publishing message.feedback failed",
+                                     conversation_id);
+  }
+}
+
 HttpResponse set_feedback(const Upstreams& upstreams, const jwt::Claims& claims,
                           const std::string& conversation_id, const std::string& seq_text,
-                          const HttpRequest& request) {
+                          const HttpRequest& request, redis::Publisher* publisher) {
   if (claims.kind != jwt::TokenKind::kVisitor) {
     throw ApiError(403, "forbidden", "only the conversation's visitor may rate its replies");
   }
   if (claims.conversation_id != conversation_id) {
     throw ApiError(403, "forbidden", "a visitor may rate only its own conversation");
   }
-  std::int64_t seq = 0;
-  auto [end, ec] = std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), seq);
-  if (ec != std::errc() || end != seq_text.data() + seq_text.size() || seq <= 0) {
-    throw ApiError(400, "validation_failed", "seq must be an integer > 0");
-  }
+  auto seq = parse_decimal(seq_text, 1, INT64_MAX);  // a path segment: the query's integer rule
+  if (!seq) throw ApiError(400, "validation_failed", "seq must be an integer > 0");
   auto body = parse_json_object(request.body);  // 400 invalid_json / invalid_argument (controls)
   chat::v1::SetMessageFeedbackRequest rpc_request;
   auto rating = body.find("rating");
@@ -91,9 +89,10 @@ HttpResponse set_feedback(const Upstreams& upstreams, const jwt::Claims& claims,
   }
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_conversation_id(conversation_id);
-  rpc_request.set_seq(seq);
+  rpc_request.set_seq(*seq);
   chat::v1::MessageFeedback response;
   check_feedback(upstreams.call(*upstreams.chat, &ChatRpc::SetMessageFeedback, rpc_request, response));
+  publish_feedback(publisher, conversation_id, response);
   return json_response(200, feedback_json(response));
 }
 
@@ -118,8 +117,8 @@ HttpResponse list_bot_feedback(const Upstreams& upstreams, const jwt::Claims& cl
     throw ApiError(403, "forbidden", "this endpoint needs a user token");
   }
   chat::v1::ListBotFeedbackRequest rpc_request;
-  rpc_request.set_days(query_bound(request, "days", 1, 90));
-  rpc_request.set_limit(query_bound(request, "limit", 1, 200));
+  rpc_request.set_days(static_cast<int>(query_int(request, "days", 0, 1, 90)));  // 0: the service's default
+  rpc_request.set_limit(static_cast<int>(query_int(request, "limit", 0, 1, 200)));
   if (auto it = request.query.find("rating"); it != request.query.end() && !it->second.empty()) {
     if (it->second == "up") {
       rpc_request.set_rating(chat::v1::FEEDBACK_RATING_UP);
@@ -166,10 +165,10 @@ HttpResponse list_bot_feedback(const Upstreams& upstreams, const jwt::Claims& cl
 
 HttpResponse feedback_rest(const Upstreams& upstreams, const jwt::Claims& claims,
                            Endpoint endpoint, const std::vector<std::string>& params,
-                           const HttpRequest& request) {
+                           const HttpRequest& request, redis::Publisher* publisher) {
   switch (endpoint) {
     case Endpoint::kSetMessageFeedback:
-      return set_feedback(upstreams, claims, params.at(0), params.at(1), request);
+      return set_feedback(upstreams, claims, params.at(0), params.at(1), request, publisher);
     case Endpoint::kListConversationFeedback:
       return list_conversation_feedback(upstreams, claims, params.at(0));
     default:

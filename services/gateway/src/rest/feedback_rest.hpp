@@ -12,6 +12,10 @@
 #include "http/http_message.hpp"
 #include "http/router.hpp"
 
+namespace botfactory::redis {
+class Publisher;
+}
+
 namespace botfactory::gateway {
 
 struct Upstreams;
@@ -27,10 +31,15 @@ struct Upstreams;
 ///   user token, a bot of its tenant (404 otherwise) → 200 {"days","up","down","helpful_share"
 ///   (up / (up + down), null when none),"replies": [{"conversation_id","seq","rating","comment",
 ///   "rated_at","question","reply","replied_at"}]} newest rating first.
+/// live: after a stored PUT, the `message.feedback` frame (chatwire/feedback_event.hpp, the
+///   200 body plus type and conversation_id) is published on `publisher` (when not null) to
+///   chat:conv:<id>, so every socket of the conversation on any replica (its visitor's other
+///   tabs, the tenant's operators) sees it; best effort: a failed publish is logged, the 200
+///   stands (docs/protocol.md "Answer feedback").
 /// Throws ApiError: 400 validation_failed / invalid_json / invalid_argument, 403 forbidden,
 /// 404 not_found (unknown conversation, seq or bot), 409 not_rateable (not a bot's answer), 503.
 HttpResponse feedback_rest(const Upstreams& upstreams, const jwt::Claims& claims,
                            Endpoint endpoint, const std::vector<std::string>& params,
-                           const HttpRequest& request);
+                           const HttpRequest& request, redis::Publisher* publisher = nullptr);
 
 }  // namespace botfactory::gateway

@@ -79,18 +79,6 @@ json::object parse_object(const HttpRequest& request, bool allow_empty = false) 
   return parse_json_object(request.body, allow_empty);
 }
 
-/// A string field; absent or null gives nullopt, another type a validation error.
-std::optional<std::string> optional_string(const json::object& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || it->value().is_null()) return std::nullopt;
-  if (!it->value().is_string()) throw validation(std::string(key) + " must be a string");
-  return std::string(it->value().as_string());
-}
-
-std::string string_field(const json::object& object, const char* key) {
-  return optional_string(object, key).value_or("");
-}
-
 /// `allowed_origins`: an array of strings (validated by bot-registry).
 std::vector<std::string> origins_from_json(const json::value& value) {
   if (!value.is_array()) throw validation("allowed_origins must be an array of strings");
@@ -106,8 +94,8 @@ common::v1::ProviderSettings provider_from_json(const json::value& value) {
   if (!value.is_object()) throw validation("provider must be an object");
   const auto& object = value.as_object();
   common::v1::ProviderSettings provider;
-  provider.set_provider(string_field(object, "provider"));
-  provider.set_model(string_field(object, "model"));
+  provider.set_provider(string_member(object, "provider"));
+  provider.set_model(string_member(object, "model"));
   if (auto it = object.find("temperature"); it != object.end() && !it->value().is_null()) {
     if (!it->value().is_number()) throw validation("provider.temperature must be a number");
     provider.set_temperature(it->value().to_number<double>());
@@ -132,8 +120,8 @@ common::v1::ProviderSettings provider_from_json(const json::value& value) {
 std::string generated_guest_name() { return "Guest " + std::to_string(common::random_int(1000, 9999)); }
 
 RestApi::RestApi(const Upstreams& upstreams, const jwt::TokenVerifier& verifier,
-                 TokenRevocations* revocations)
-    : upstreams_(upstreams), verifier_(verifier), revocations_(revocations) {}
+                 TokenRevocations* revocations, redis::Publisher* publisher)
+    : upstreams_(upstreams), verifier_(verifier), revocations_(revocations), publisher_(publisher) {}
 
 HttpResponse RestApi::handle(const HttpRequest& request) const {
   return handle(request, match_route(request.method, request.path));
@@ -237,7 +225,7 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
     case Endpoint::kCreateTeamInvite: case Endpoint::kListTeamMembers: case Endpoint::kRemoveTeamMember:
     case Endpoint::kSetTeamMemberRole: case Endpoint::kRevokeTeamInvite: return team_rest(upstreams_, authenticate(request), route.endpoint, p, request);
     case Endpoint::kListUnanswered: case Endpoint::kDismissUnanswered: return unanswered_rest(upstreams_, authenticate(request), route.endpoint, p, request);
-    case Endpoint::kSetMessageFeedback: case Endpoint::kListConversationFeedback: case Endpoint::kListBotFeedback: return feedback_rest(upstreams_, authenticate(request), route.endpoint, p, request);
+    case Endpoint::kSetMessageFeedback: case Endpoint::kListConversationFeedback: case Endpoint::kListBotFeedback: return feedback_rest(upstreams_, authenticate(request), route.endpoint, p, request, publisher_);
     case Endpoint::kWidgetAppearance: return widget_appearance_rest(upstreams_, request, p.at(0));
     case Endpoint::kListCanned: case Endpoint::kCreateCanned: case Endpoint::kUpdateCanned: case Endpoint::kDeleteCanned: return canned_rest(upstreams_, authenticate(request), route.endpoint, p, request);
     case Endpoint::kListWebhookEndpoints: case Endpoint::kCreateWebhookEndpoint: case Endpoint::kUpdateWebhookEndpoint: case Endpoint::kDeleteWebhookEndpoint: case Endpoint::kListWebhookDeliveries: case Endpoint::kTestWebhookEndpoint: case Endpoint::kRotateWebhookSecret: return webhook_endpoints_rest(upstreams_, authenticate(request), route.endpoint, p, request);  // hooks
@@ -277,14 +265,14 @@ jwt::Claims RestApi::require_user(const HttpRequest& request) const {
 
 HttpResponse RestApi::register_user(const HttpRequest& request) const {
   auto body = parse_object(request);
-  if (auto invite = optional_string(body, "invite_token"); invite && !invite->empty()) {  // team
-    return register_with_invite(upstreams_, string_field(body, "email"),
-                                string_field(body, "username"), string_field(body, "password"), *invite);
+  if (auto invite = optional_string_member(body, "invite_token"); invite && !invite->empty()) {  // team
+    return register_with_invite(upstreams_, string_member(body, "email"),
+                                string_member(body, "username"), string_member(body, "password"), *invite);
   }
   auth::v1::RegisterRequest rpc_request;
-  rpc_request.set_email(string_field(body, "email"));
-  rpc_request.set_username(string_field(body, "username"));
-  rpc_request.set_password(string_field(body, "password"));
+  rpc_request.set_email(string_member(body, "email"));
+  rpc_request.set_username(string_member(body, "username"));
+  rpc_request.set_password(string_member(body, "password"));
   auto user = checked_call(upstreams_, *upstreams_.auth, &AuthRpc::Register, rpc_request);
   billing::v1::StartTrialRequest trial;
   trial.set_tenant_id(user.tenant_id());
@@ -304,8 +292,8 @@ HttpResponse RestApi::register_user(const HttpRequest& request) const {
 HttpResponse RestApi::login(const HttpRequest& request) const {
   auto body = parse_object(request);
   auth::v1::LoginRequest rpc_request;
-  rpc_request.set_email(string_field(body, "email"));
-  rpc_request.set_password(string_field(body, "password"));
+  rpc_request.set_email(string_member(body, "email"));
+  rpc_request.set_password(string_member(body, "password"));
   auth::v1::TokenPair pair;
   auto status = upstreams_.call(*upstreams_.auth, &AuthRpc::Login, rpc_request, pair);
   if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
@@ -320,7 +308,7 @@ HttpResponse RestApi::login(const HttpRequest& request) const {
 HttpResponse RestApi::refresh(const HttpRequest& request) const {
   auto body = parse_object(request);
   auth::v1::RefreshRequest rpc_request;
-  rpc_request.set_refresh_token(string_field(body, "refresh_token"));
+  rpc_request.set_refresh_token(string_member(body, "refresh_token"));
   if (rpc_request.refresh_token().empty()) throw validation("refresh_token is required");
   auth::v1::TokenPair pair;
   auto status = upstreams_.call(*upstreams_.auth, &AuthRpc::Refresh, rpc_request, pair);
@@ -334,7 +322,7 @@ HttpResponse RestApi::refresh(const HttpRequest& request) const {
 HttpResponse RestApi::logout(const HttpRequest& request) const {
   auto body = parse_object(request);
   auth::v1::LogoutRequest rpc_request;
-  rpc_request.set_refresh_token(string_field(body, "refresh_token"));
+  rpc_request.set_refresh_token(string_member(body, "refresh_token"));
   checked_call(upstreams_, *upstreams_.auth, &AuthRpc::Logout, rpc_request);
   return no_content();
 }
@@ -381,7 +369,7 @@ HttpResponse RestApi::change_plan(const HttpRequest& request) const {
   auto body = parse_object(request);
   billing::v1::ChangePlanRequest rpc_request;
   rpc_request.set_tenant_id(claims.tenant_id);
-  rpc_request.set_plan_code(string_field(body, "plan"));
+  rpc_request.set_plan_code(string_member(body, "plan"));
   if (rpc_request.plan_code().empty()) throw validation("plan is required");
   auto subscription =
       checked_call(upstreams_, *upstreams_.subscription, &BillingRpc::ChangePlan, rpc_request);
@@ -406,10 +394,10 @@ HttpResponse RestApi::create_bot(const HttpRequest& request) const {
   auto body = parse_object(request);
   registry::v1::CreateBotRequest rpc_request;
   rpc_request.set_tenant_id(claims.tenant_id);
-  rpc_request.set_name(string_field(body, "name"));
-  rpc_request.set_language(string_field(body, "language"));
-  rpc_request.set_greeting(string_field(body, "greeting"));
-  rpc_request.set_instructions(string_field(body, "instructions"));
+  rpc_request.set_name(string_member(body, "name"));
+  rpc_request.set_language(string_member(body, "language"));
+  rpc_request.set_greeting(string_member(body, "greeting"));
+  rpc_request.set_instructions(string_member(body, "instructions"));
   if (auto it = body.find("provider"); it != body.end() && !it->value().is_null()) {
     *rpc_request.mutable_provider() = provider_from_json(it->value());
   }
@@ -454,10 +442,10 @@ HttpResponse RestApi::update_bot(const HttpRequest& request, const std::string& 
   registry::v1::UpdateBotRequest rpc_request;
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_bot_id(bot_id);
-  if (auto v = optional_string(body, "name")) rpc_request.set_name(*v);
-  if (auto v = optional_string(body, "language")) rpc_request.set_language(*v);
-  if (auto v = optional_string(body, "greeting")) rpc_request.set_greeting(*v);
-  if (auto v = optional_string(body, "instructions")) rpc_request.set_instructions(*v);
+  if (auto v = optional_string_member(body, "name")) rpc_request.set_name(*v);
+  if (auto v = optional_string_member(body, "language")) rpc_request.set_language(*v);
+  if (auto v = optional_string_member(body, "greeting")) rpc_request.set_greeting(*v);
+  if (auto v = optional_string_member(body, "instructions")) rpc_request.set_instructions(*v);
   if (auto it = body.find("provider"); it != body.end() && !it->value().is_null()) {
     *rpc_request.mutable_provider() = provider_from_json(it->value());
   }
@@ -500,10 +488,10 @@ HttpResponse RestApi::set_provider_key(const HttpRequest& request, const std::st
   registry::v1::SetProviderKeyRequest rpc_request;
   rpc_request.set_tenant_id(claims.tenant_id);
   rpc_request.set_provider(provider);
-  auto key = optional_string(body, "key");
+  auto key = optional_string_member(body, "key");
   if (!key) throw validation("key is required");
   rpc_request.set_key(*key);
-  rpc_request.set_base_url(string_field(body, "base_url"));
+  rpc_request.set_base_url(string_member(body, "base_url"));
   auto stored =
       checked_call(upstreams_, *upstreams_.registry, &RegistryRpc::SetProviderKey, rpc_request);
   return json_response(200, provider_key_json(stored));
@@ -565,14 +553,14 @@ HttpResponse RestApi::add_knowledge(const HttpRequest& request, const std::strin
     }
   } else if (media_type.empty() || media_type == "application/json") {
     auto body = parse_object(request);
-    rpc_request.set_title(string_field(body, "title"));
-    auto format_name = optional_string(body, "format").value_or("text");
+    rpc_request.set_title(string_member(body, "title"));
+    auto format_name = optional_string_member(body, "format").value_or("text");
     auto format = document_format_from_name(format_name);
     if (!format) {
       throw validation("format must be text, markdown or html (upload a PDF as multipart/form-data)");
     }
     rpc_request.set_format(*format);
-    rpc_request.set_body(string_field(body, "body"));
+    rpc_request.set_body(string_member(body, "body"));
   } else {
     throw ApiError(415, "unsupported_media_type",
                    "send application/json or multipart/form-data with a `file` part");
@@ -611,7 +599,7 @@ HttpResponse RestApi::create_widget_session(const HttpRequest& request,
                                             const std::string& public_id) const {
   if (!request.authorization.empty()) return renew_widget_session(request, public_id);
   auto body = parse_object(request, /*allow_empty=*/true);
-  std::string name(common::trim(string_field(body, "name")));
+  std::string name(common::trim(string_member(body, "name")));
   if (!common::is_valid_utf8(name) || common::utf8_length(name) > kMaxVisitorNameLength) {
     throw validation("name must be at most 64 characters");
   }

@@ -18,6 +18,10 @@ namespace botfactory::registry::v1 {
 class Bot;
 }
 
+namespace botfactory::redis {
+class Publisher;
+}
+
 namespace botfactory::gateway {
 
 struct Upstreams;
@@ -28,9 +32,10 @@ class TokenRevocations;
 class RestApi {
  public:
   /// `upstreams`, `verifier` and `revocations` (may be null: no revocation checks) must outlive
-  /// the RestApi.
+  /// the RestApi. live: `publisher` (may be null: no live events) carries the events a REST
+  /// write announces to the conversation's sockets (message.feedback, rest/feedback_rest.hpp).
   RestApi(const Upstreams& upstreams, const jwt::TokenVerifier& verifier,
-          TokenRevocations* revocations = nullptr);
+          TokenRevocations* revocations = nullptr, redis::Publisher* publisher = nullptr);
 
   /// Answers one request: unknown path 404 `not_found`, wrong method 405 `method_not_allowed`,
   /// otherwise the endpoint's response or its JSON error. Never throws.
@@ -118,6 +123,7 @@ class RestApi {
   const Upstreams& upstreams_;
   const jwt::TokenVerifier& verifier_;
   TokenRevocations* revocations_ = nullptr;
+  redis::Publisher* publisher_ = nullptr;  // live: message.feedback events
 };
 
 /// "Guest NNNN" with a random 4-digit number: the name of a visitor who gave none.

@@ -45,6 +45,21 @@ boost::json::object parse_json_object(std::string_view body, bool allow_empty) {
   return std::move(input.value.as_object());
 }
 
+std::optional<std::string> optional_string_member(const boost::json::object& object, const char* key,
+                                                  std::string_view name) {
+  auto it = object.find(key);
+  if (it == object.end() || it->value().is_null()) return std::nullopt;
+  if (!it->value().is_string()) {
+    throw ApiError(400, "validation_failed",
+                   std::string(name.empty() ? std::string_view(key) : name) + " must be a string");
+  }
+  return std::string(it->value().as_string());
+}
+
+std::string string_member(const boost::json::object& object, const char* key, std::string_view name) {
+  return optional_string_member(object, key, name).value_or("");
+}
+
 boost::json::object user_json(const auth::v1::User& user) {
   return {{"id", user.id()},
           {"email", user.email()},

@@ -3,6 +3,7 @@
 // lower-case enum names.
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include <boost/json/object.hpp>
@@ -19,6 +20,14 @@ namespace botfactory::gateway {
 /// 400 `invalid_argument` when any string in it holds a control character other than \t \n \r
 /// (parse_json_input(); NUL never reaches a service or libpq).
 boost::json::object parse_json_object(std::string_view body, bool allow_empty = false);
+
+/// String member `key` of `object`: nullopt when absent or null; throws ApiError 400
+/// `validation_failed` "<name> must be a string" for any other type (`name`: `key` when empty).
+std::optional<std::string> optional_string_member(const boost::json::object& object, const char* key,
+                                                  std::string_view name = {});
+
+/// optional_string_member() with "" for absent or null.
+std::string string_member(const boost::json::object& object, const char* key, std::string_view name = {});
 
 /// {id, email, username, tenant_id, created_at}
 boost::json::object user_json(const auth::v1::User& user);

@@ -26,13 +26,6 @@ Response call(const Upstreams& upstreams,
 
 ApiError validation(const std::string& message) { return ApiError(400, "validation_failed", message); }
 
-std::string string_field(const json::object& o, const char* key) {
-  auto it = o.find(key);
-  if (it == o.end() || it->value().is_null()) return {};
-  if (!it->value().is_string()) throw validation(std::string(key) + " must be a string");
-  return std::string(it->value().as_string());
-}
-
 std::int64_t int_field(const json::object& o, const char* key) {
   auto it = o.find(key);
   if (it == o.end() || it->value().is_null()) return 0;
@@ -96,8 +89,8 @@ chat::v1::PostRoomMessageRequest post_request(const chat::v1::RoomActor& actor,
   chat::v1::PostRoomMessageRequest r;
   *r.mutable_actor() = actor;
   r.set_room_id(room_id);
-  r.set_client_id(string_field(body, "client_id"));
-  r.set_text(string_field(body, "text"));
+  r.set_client_id(string_member(body, "client_id"));
+  r.set_text(string_member(body, "text"));
   return r;
 }
 
@@ -134,9 +127,9 @@ HttpResponse rooms_rest(const Upstreams& upstreams, const jwt::Claims& claims, E
       auto body = parse_json_object(request.body);
       chat::v1::CreateRoomRequest r;
       *r.mutable_actor() = actor;
-      r.set_name(string_field(body, "name"));
-      r.set_topic(string_field(body, "topic"));
-      r.set_visibility(string_field(body, "visibility"));
+      r.set_name(string_member(body, "name"));
+      r.set_topic(string_member(body, "topic"));
+      r.set_visibility(string_member(body, "visibility"));
       if (auto e2ee = body.find("e2ee"); e2ee != body.end() && !e2ee->value().is_null()) {  // docs/e2ee.md
         if (!e2ee->value().is_bool()) throw validation("e2ee must be a boolean");
         r.set_e2ee(e2ee->value().as_bool());
@@ -168,7 +161,7 @@ HttpResponse rooms_rest(const Upstreams& upstreams, const jwt::Claims& claims, E
       chat::v1::JoinRoomRequest r;
       *r.mutable_actor() = actor;
       r.set_room_id(room_id);
-      r.set_invite_token(string_field(body, "invite_token"));
+      r.set_invite_token(string_member(body, "invite_token"));
       return json_response(200, room_json(call(upstreams, &RoomsRpc::JoinRoom, r)));
     }
     case Endpoint::kLeaveRoom: {
@@ -201,7 +194,7 @@ HttpResponse rooms_rest(const Upstreams& upstreams, const jwt::Claims& claims, E
       r.set_room_id(room_id);
       r.set_member_kind(params.at(1));
       r.set_member_id(params.at(2));
-      r.set_role(string_field(body, "role"));
+      r.set_role(string_member(body, "role"));
       return json_response(200, member_json(call(upstreams, &RoomsRpc::SetMemberRole, r)));
     }
     case Endpoint::kTransferRoomOwnership: {
@@ -209,8 +202,8 @@ HttpResponse rooms_rest(const Upstreams& upstreams, const jwt::Claims& claims, E
       chat::v1::TransferOwnershipRequest r;
       *r.mutable_actor() = actor;
       r.set_room_id(room_id);
-      r.set_member_kind(string_field(body, "member_kind").empty() ? "user" : string_field(body, "member_kind"));
-      r.set_member_id(string_field(body, "member_id"));
+      r.set_member_kind(string_member(body, "member_kind").empty() ? "user" : string_member(body, "member_kind"));
+      r.set_member_id(string_member(body, "member_id"));
       return json_response(200, room_json(call(upstreams, &RoomsRpc::TransferOwnership, r)));
     }
     case Endpoint::kCreateRoomInvite: {
@@ -260,7 +253,7 @@ HttpResponse rooms_rest(const Upstreams& upstreams, const jwt::Claims& claims, E
       chat::v1::SetRoomBotRequest r;
       *r.mutable_actor() = actor;
       r.set_room_id(room_id);
-      r.set_bot_id(string_field(body, "bot_id"));
+      r.set_bot_id(string_member(body, "bot_id"));
       return json_response(200, room_json(call(upstreams, &RoomsRpc::SetRoomBot, r)));
     }
     default: break;

@@ -5,6 +5,7 @@
 #include <boost/json/array.hpp>
 
 #include "http/api_error.hpp"
+#include "rest/rest_json.hpp"
 
 namespace botfactory::gateway {
 namespace {
@@ -15,23 +16,15 @@ constexpr std::size_t kMaxQuestionsRead = 16;  // a bound on what is copied; the
 
 ApiError invalid(const std::string& message) { return ApiError(400, "validation_failed", message); }
 
-/// Member `key` of `object` as a string; "" when absent or null.
-std::string member_string(const json::object& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || it->value().is_null()) return {};
-  if (!it->value().is_string()) throw invalid(std::string("widget.") + key + " must be a string");
-  return std::string(it->value().as_string());
-}
-
 }  // namespace
 
 registry::v1::WidgetAppearance widget_from_json(const json::value& value) {
   if (!value.is_object()) throw invalid("widget must be an object");
   const auto& object = value.as_object();
   registry::v1::WidgetAppearance widget;
-  widget.set_color(member_string(object, "color"));
-  widget.set_title(member_string(object, "title"));
-  widget.set_position(member_string(object, "position"));
+  widget.set_color(string_member(object, "color", "widget.color"));
+  widget.set_title(string_member(object, "title", "widget.title"));
+  widget.set_position(string_member(object, "position", "widget.position"));
   if (auto it = object.find("suggested_questions"); it != object.end() && !it->value().is_null()) {
     const char* shape = "widget.suggested_questions must be an array of strings";
     if (!it->value().is_array()) throw invalid(shape);

@@ -76,6 +76,10 @@ export interface InboxFrame {
   last_seq?: number;
   code?: string;
   client_id?: string;
+  /** live: message.feedback (a visitor rated bot reply `seq`; null = the rating was cleared). */
+  rating?: "up" | "down" | null;
+  comment?: string;
+  updated_at?: string | null;
 }
 
 export type SocketStatus = "connecting" | "open" | "offline";

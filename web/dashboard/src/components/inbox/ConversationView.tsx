@@ -51,14 +51,16 @@ export function ConversationView(props: {
   const logRef = useRef<HTMLDivElement>(null);
   const stickToEnd = useRef(true);
   const initialLastSeq = useRef(item?.last_seq ?? 0);
-  // answer feedback: the visitor's ratings of the bot's answers, by seq (fetched on open).
+  // answer feedback: the visitor's ratings of the bot's answers, by seq (fetched on open, then
+  // kept current by live message.feedback frames).
   const [ratings, setRatings] = useState<Map<number, MessageFeedback>>(new Map());
 
   useEffect(() => {
     let cancelled = false;
     setRatings(new Map());
     listConversationFeedback(conversationId).then((rows) => {
-      if (!cancelled) setRatings(new Map(rows.map((r) => [r.seq, r])));
+      // A live frame that came while the list was on its way is newer than a row read before it.
+      if (!cancelled) setRatings((live) => newerRatings(new Map(rows.map((r) => [r.seq, r])), live));
     }, () => { /* the marks are optional: the conversation still shows */ });
     return () => { cancelled = true; };
   }, [conversationId]);
@@ -125,6 +127,9 @@ export function ConversationView(props: {
         setHandlerState(f.handler);
         setWaiting(!!f.waiting_for_human);
         props.onState(conversationId, f.handler, !!f.waiting_for_human);
+      } else if (f.type === "message.feedback" && typeof f.seq === "number") {
+        const seq = f.seq;
+        setRatings((prev) => applyFeedbackFrame(prev, seq, f));  // live: the visitor rated
       } else if (f.type === "error" && f.code && f.code !== "rate_limited") {
         setError(new Error(f.code));
       }
@@ -282,4 +287,29 @@ export function ConversationView(props: {
       </form>
     </section>
   );
+}
+
+/** live: `ratings` after a message.feedback frame for reply `seq`: set ("up" / "down") or removed
+ *  (null); a frame older than the rating shown (by updated_at) changes nothing. */
+function applyFeedbackFrame(ratings: Map<number, MessageFeedback>, seq: number,
+                            f: InboxFrame): Map<number, MessageFeedback> {
+  const known = ratings.get(seq);
+  if (known && f.updated_at && f.updated_at < known.updated_at) return ratings;
+  const next = new Map(ratings);
+  if (f.rating === "up" || f.rating === "down") {
+    next.set(seq, { seq, rating: f.rating, comment: f.comment ?? "", updated_at: f.updated_at ?? "" });
+  } else {
+    next.delete(seq);
+  }
+  return next;
+}
+
+/** The listed `rows`, each replaced by the `live` one when that is newer (or the row is missing). */
+function newerRatings(rows: Map<number, MessageFeedback>,
+                      live: Map<number, MessageFeedback>): Map<number, MessageFeedback> {
+  for (const [seq, r] of live) {
+    const row = rows.get(seq);
+    if (!row || r.updated_at > row.updated_at) rows.set(seq, r);
+  }
+  return rows;
 }
