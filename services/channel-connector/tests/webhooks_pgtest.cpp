@@ -13,6 +13,8 @@
 
 #include "botfactory/chat/v1/webhook_endpoints.grpc.pb.h"
 #include "botfactory/http_client/http_client.hpp"
+#include "botfactory/metrics/registry.hpp"
+#include "botfactory/pg/connection.hpp"
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/client.hpp"
 #include "botfactory/testenv/http_test_server.hpp"
@@ -20,6 +22,7 @@
 #include "fake_services.hpp"
 #include "webhooks/webhook_dispatcher.hpp"
 #include "webhooks/webhook_endpoints.hpp"
+#include "webhooks/webhook_enqueuer.hpp"
 #include "webhooks/webhook_repository.hpp"
 #include "webhooks/webhook_signature.hpp"
 
@@ -400,4 +403,43 @@ TEST_CASE("webhooks: WEBHOOK_ENDPOINTS_MAX per tenant and WEBHOOK_PENDING_MAX pe
   CHECK(r.str(0, 2).rfind("dropped", 0) == 0);
   CHECK(r.str(2, 1) == "pending");
   CHECK(r.str(4, 1) == "pending");
+}
+
+TEST_CASE("webhooks: WEBHOOK_ENQUEUE_MAX bounds the events waiting for the row writer; the rest "
+          "are dropped and counted, nothing blocks the caller") {
+  WebhookFixture f;
+  const auto tenant = random_uuid();
+  auto endpoint = f.must_create(tenant, "http://127.0.0.1:9/q", {"message.created"});
+  botfactory::metrics::Registry registry;
+  botfactory::channel::WebhookEnqueuer enqueuer(f.rows, registry, std::chrono::milliseconds(0), 100, {},
+                                                /*max_queued=*/2);
+  enqueuer.start();
+  chatv1::Conversation conversation;
+  conversation.set_id(random_uuid());
+  conversation.set_tenant_id(tenant);
+  conversation.set_channel("web");
+  chatv1::Message message;
+  message.set_conversation_id(conversation.id());
+  message.mutable_sender()->set_kind(commonv1::SENDER_KIND_VISITOR);
+  const std::vector<botfactory::channel::CommittedMessage> one{{&conversation, &message}};
+
+  // A lock on the deliveries table stalls the writer's INSERT (a stuck database).
+  botfactory::pg::Connection locker(f.h.conninfo());
+  locker.exec("BEGIN");
+  locker.exec("LOCK TABLE chat.webhook_deliveries IN ACCESS EXCLUSIVE MODE");
+  enqueuer.messages_committed(one);  // taken by the writer, which then waits for the lock
+  bool waiting = false;
+  for (int i = 0; i < 200 && !waiting; ++i) {
+    waiting = f.h.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock'") > 0;
+    if (!waiting) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(waiting);
+  for (int i = 0; i < 5; ++i) enqueuer.messages_committed(one);  // 2 wait, 3 dropped
+  CHECK(registry.counter("webhook_enqueue_dropped_total", "").value() == 3);
+  locker.exec("COMMIT");
+  enqueuer.stop();  // writes what waits
+  CHECK(f.h.count("SELECT count(*) FROM chat.webhook_deliveries WHERE endpoint_id = $1",
+                  {endpoint.endpoint().id()}) == 3);
+  CHECK(registry.counter("webhook_deliveries_enqueued_total", "").value() == 3);
 }
