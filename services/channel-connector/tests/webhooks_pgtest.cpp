@@ -443,3 +443,44 @@ TEST_CASE("webhooks: WEBHOOK_ENQUEUE_MAX bounds the events waiting for the row w
                   {endpoint.endpoint().id()}) == 3);
   CHECK(registry.counter("webhook_deliveries_enqueued_total", "").value() == 3);
 }
+
+TEST_CASE("webhooks: a channel conversation (Telegram …) announces conversation.created once, with "
+          "its first message") {
+  WebhookFixture f;
+  const auto tenant = random_uuid();
+  auto endpoint = f.must_create(tenant, "http://127.0.0.1:9/c", {"conversation.created", "message.created"});
+  auto bot = f.h.registry.add_bot(tenant, "Helper", "en", "");
+  // As the channel inbox's conversations are: no greeting, channel "telegram".
+  grpc::ClientContext context;
+  chatv1::CreateConversationRequest request;
+  request.set_tenant_id(tenant);
+  request.set_bot_id(bot.id());
+  request.set_channel("telegram");
+  chatv1::Conversation conversation;
+  REQUIRE(f.h.client().CreateConversation(&context, request, &conversation).ok());
+  auto post = [&](const std::string& client_id, const std::string& text) {
+    grpc::ClientContext post_context;
+    chatv1::PostMessageRequest post_request;
+    post_request.set_tenant_id(tenant);
+    post_request.set_conversation_id(conversation.id());
+    post_request.set_client_id(client_id);
+    post_request.mutable_sender()->set_kind(commonv1::SENDER_KIND_VISITOR);
+    post_request.mutable_sender()->set_id("telegram:42");
+    post_request.set_text(text);
+    chatv1::PostMessageResponse posted;
+    REQUIRE(f.h.client().PostMessage(&post_context, post_request, &posted).ok());
+    return posted.message().seq();
+  };
+  REQUIRE(post("t1", "hello") == 1);
+  post("t2", "again");
+  // The writer keeps queue order: once the second message's row is there, every
+  // conversation.created of either path (CreateConversation's, seq 1's) is too.
+  CHECK(f.wait_rows(endpoint.endpoint().id(), 1, " AND payload LIKE '%\"text\":\"again\"%'") == 1);
+  auto conn = f.h.pool().acquire();
+  auto r = conn->exec("SELECT payload FROM chat.webhook_deliveries WHERE endpoint_id = $1 "
+                      "AND event = 'conversation.created'", {endpoint.endpoint().id()});
+  REQUIRE(r.rows() == 1);
+  auto data = boost::json::parse(r.str(0, 0)).as_object().at("data").as_object();
+  CHECK(data.at("conversation_id").as_string() == conversation.id());
+  CHECK(data.at("channel").as_string() == "telegram");
+}

@@ -11,6 +11,13 @@
 namespace botfactory::channel {
 namespace {
 
+/// Telegram, WhatsApp and Instagram conversations are opened by the channel inbox (an upsert in
+/// channel_repository), not by CreateConversation: their `conversation.created` goes out with
+/// their first message (seq 1), and CreateConversation's path skips them so none is sent twice.
+bool inbox_channel(const std::string& channel) {
+  return channel == "telegram" || channel == "whatsapp" || channel == "instagram";
+}
+
 std::int64_t system_micros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -146,6 +153,10 @@ void WebhookEnqueuer::messages_committed(const std::vector<CommittedMessage>& me
   for (const auto& [conversation, message] : messages) {
     if (!message->event().empty()) continue;  // membership and edit events are no messages
     if (!wanted(conversation->tenant_id())) continue;
+    if (message->seq() == 1 && inbox_channel(conversation->channel())) {
+      rows.push_back(WebhookEventRow{conversation->tenant_id(), kWebhookEventConversationCreated,
+                                     conversation_created_payload(*conversation)});
+    }
     rows.push_back(WebhookEventRow{conversation->tenant_id(), kWebhookEventMessageCreated,
                                    message_created_payload(*conversation, *message)});
   }
@@ -155,9 +166,14 @@ void WebhookEnqueuer::messages_committed(const std::vector<CommittedMessage>& me
 void WebhookEnqueuer::conversation_created(const chat::v1::Conversation& conversation,
                                            const chat::v1::Message* greeting) {
   if (conversation.channel() == "room" || !wanted(conversation.tenant_id())) return;
+  // An inbox channel's conversation.created goes out with its seq-1 message (messages_committed),
+  // unless seq 1 is this greeting.
+  const bool announce = !inbox_channel(conversation.channel()) || greeting != nullptr;
   std::vector<WebhookEventRow> rows;
-  rows.push_back(WebhookEventRow{conversation.tenant_id(), kWebhookEventConversationCreated,
-                                 conversation_created_payload(conversation)});
+  if (announce) {
+    rows.push_back(WebhookEventRow{conversation.tenant_id(), kWebhookEventConversationCreated,
+                                   conversation_created_payload(conversation)});
+  }
   if (greeting) {
     rows.push_back(WebhookEventRow{conversation.tenant_id(), kWebhookEventMessageCreated,
                                    message_created_payload(conversation, *greeting)});
