@@ -99,6 +99,8 @@ export ATTACHMENTS_DIR=${ATTACHMENTS_DIR:-$RUN_DIR/attachments}  # files: chat a
 # A local run: the tenant is the developer, whose own model server (Ollama, llama.cpp) listens
 # on 127.0.0.1. Production keeps the default "off" (docs/security.md, SSRF).
 export LLM_TENANT_PRIVATE_ADDRESSES=${LLM_TENANT_PRIVATE_ADDRESSES:-on}
+# hooks: outgoing webhooks to a receiver on this machine (http://127.0.0.1:…); production: off.
+export WEBHOOK_ALLOW_PRIVATE=${WEBHOOK_ALLOW_PRIVATE:-1}
 scripts/fleet.sh start "$RUN_DIR/fleet"
 
 first_port=${GATEWAY_PORTS%% *}

@@ -665,8 +665,8 @@ test("phones get a Menu disclosure button for the navigation; wide screens keep 
   assert.match(await toggle.textContent(), /^Menu · Bots$/, "the button names the current page");
   await toggle.click();
   assert.equal(await toggle.getAttribute("aria-expanded"), "true");
-  assert.equal(await links.count(), 7);
-  for (let i = 0; i < 7; i += 1) assert.ok(await links.nth(i).isVisible(), `link ${i} visible when open`);
+  assert.equal(await links.count(), 8);  // hooks: + Webhooks
+  for (let i = 0; i < 8; i += 1) assert.ok(await links.nth(i).isVisible(), `link ${i} visible when open`);
   const xs = await links.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().left));
   assert.ok(xs.every((x) => x === xs[0]), "the open menu is a vertical list");
   await page.click("nav.nav >> text=Inbox");

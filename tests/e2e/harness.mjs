@@ -108,6 +108,9 @@ async function startFleetOnce({ redisPort, extraEnv, pgBase, buildDir, dbName, p
     // Tenants' provider base URLs may name 127.0.0.1 (the fake model servers of the tests run
     // there); production keeps the default "off" (docs/security.md, SSRF).
     LLM_TENANT_PRIVATE_ADDRESSES: process.env.LLM_TENANT_PRIVATE_ADDRESSES ?? "on",
+    // hooks: outgoing webhooks may target the tests' receivers on 127.0.0.1 over http://
+    // (production keeps the default off: docs/security.md "Outgoing webhooks").
+    WEBHOOK_ALLOW_PRIVATE: process.env.WEBHOOK_ALLOW_PRIVATE ?? "1",
     ...extraEnv,
   };
   execFileSync(path.join(repoRoot, "scripts/fleet.sh"), ["start", dir], { env, stdio: "inherit" });

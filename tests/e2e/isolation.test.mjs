@@ -230,6 +230,12 @@ describe("tenant-isolation matrix on a live fleet", () => {
     fx.cannedSecretA = `canned-secret-A-${nonce}`;
     fx.ids.cannedA = ok(await http(GW, "POST", "/api/v1/canned-responses", { token: fx.A.token,
       body: { short_code: "secret-a", content: fx.cannedSecretA } }), 201, "saved reply of A").id;
+    // Outgoing webhooks: whA, whose URL and signing secret no one outside A may see.
+    fx.webhookUrlA = `https://hooks-of-a-${nonce}.example.invalid/bf`;
+    const webhookA = ok(await http(GW, "POST", "/api/v1/webhook-endpoints", { token: fx.A.token,
+      body: { url: fx.webhookUrlA, events: ["handoff.requested"] } }), 201, "webhook endpoint of A");
+    Object.assign(fx.ids, { webhookA: webhookA.id });
+    fx.webhookSecretA = webhookA.secret;
     // A's provider key: no answer to anyone (A's own reads included) may show more than its last four.
     fx.providerKeyA = `sk-provider-key-of-A-${nonce}-${randomBytes(8).toString("hex")}`;
     ok(await http(GW, "PUT", "/api/v1/provider-keys/openai", { token: fx.A.token, body: { key: fx.providerKeyA } }),
@@ -250,7 +256,8 @@ describe("tenant-isolation matrix on a live fleet", () => {
     // Everything of tenant A that no one outside A may see.
     fx.secretsA = [fx.A.user.id, fx.A.user.tenant_id, fx.A.account.email, fx.A.bot.id, fx.A.doc.id,
                    fx.ids.convA, fx.ids.convA2, fx.chatSecret, `knowledge-secret-A-${nonce}`, fx.providerKeyA,
-                   teamInvite.token, teamInvite.invite_id, fx.cannedSecretA, fx.ids.cannedA];
+                   teamInvite.token, teamInvite.invite_id, fx.cannedSecretA, fx.ids.cannedA,
+                   fx.webhookUrlA, fx.webhookSecretA, fx.ids.webhookA];
 
     Object.assign(tokens, {
       owner: fx.A.token, other_tenant: fx.B.token, visitor_own: fx.A.session.token,
@@ -315,6 +322,9 @@ describe("tenant-isolation matrix on a live fleet", () => {
     set_feedback: () => ({ body: { rating: "up" } }),
     create_canned: (c) => ({ body: { short_code: `by-${c.replace(/_/g, "-")}`, content: `saved by ${c}` } }),
     update_canned: (c) => ({ body: { content: `edited by ${c}` } }),
+    create_webhook_endpoint: (c) => ({ body: { url: `https://hooks-by-${c.replace(/_/g, "-")}.example.invalid/`,
+                                               events: ["handoff.requested"] } }),
+    update_webhook_endpoint: () => ({ body: { enabled: false } }),
     create_room: (c) => ({ body: { name: `room-by-${c}` } }),
     transfer_room_ownership: () => ({ body: { member_id: fx.A.user.id } }),
     set_room_member_role: () => ({ body: { role: "member" } }),
@@ -502,7 +512,7 @@ describe("tenant-isolation matrix on a live fleet", () => {
   });
 
   test("REST: owner deletions (last, they destroy the targets)", async () => {
-    for (const id of ["takeover", "delete_document", "delete_bot", "delete_provider_key", "revoke_team_invite", "delete_canned"]) await restCell(REST_ROWS.find((r) => r.id === id), "owner");
+    for (const id of ["takeover", "delete_document", "delete_bot", "delete_provider_key", "revoke_team_invite", "delete_canned", "delete_webhook_endpoint"]) await restCell(REST_ROWS.find((r) => r.id === id), "owner");
     assert.deepEqual(problems, []);
     const gone = await http(GW, "GET", `/api/v1/bots/${fx.ids.botA}`, { token: fx.A.token });
     assert.equal(gone.status, 404);

@@ -234,6 +234,23 @@ export const REST_ROWS = [
     bind: { id: "cannedA" }, expect: [200, 404, 403, 403, 401, 401] },
   { id: "delete_canned", method: "DELETE", path: "/api/v1/canned-responses/{id}", target: "cnA",
     bind: { id: "cannedA" }, expect: [204, 404, 403, 403, 401, 401], ownerLast: true },
+  // Outgoing webhooks (docs/api.md "Outgoing webhooks"): admins and owners of the tenant only;
+  // whA is A's endpoint (its URL and secret no one outside A may see). Operator 403s are in
+  // gateway_webhooks_pgtest.
+  { id: "list_webhook_endpoints", method: "GET", path: "/api/v1/webhook-endpoints", target: "the caller's tenant",
+    expect: [200, "200 †", 403, 403, 401, 401] },
+  { id: "create_webhook_endpoint", method: "POST", path: "/api/v1/webhook-endpoints", target: "the caller's tenant",
+    expect: [201, "201 †", 403, 403, 401, 401] },
+  { id: "update_webhook_endpoint", method: "PATCH", path: "/api/v1/webhook-endpoints/{id}", target: "whA",
+    bind: { id: "webhookA" }, expect: [200, 404, 403, 403, 401, 401] },
+  { id: "list_webhook_deliveries", method: "GET", path: "/api/v1/webhook-endpoints/{id}/deliveries", target: "whA",
+    bind: { id: "webhookA" }, expect: [200, 404, 403, 403, 401, 401] },
+  { id: "test_webhook_endpoint", method: "POST", path: "/api/v1/webhook-endpoints/{id}/test", target: "whA",
+    bind: { id: "webhookA" }, expect: [202, 404, 403, 403, 401, 401] },
+  { id: "rotate_webhook_secret", method: "POST", path: "/api/v1/webhook-endpoints/{id}/rotate-secret", target: "whA",
+    bind: { id: "webhookA" }, expect: [200, 404, 403, 403, 401, 401] },
+  { id: "delete_webhook_endpoint", method: "DELETE", path: "/api/v1/webhook-endpoints/{id}", target: "whA",
+    bind: { id: "webhookA" }, expect: [204, 404, 403, 403, 401, 401], ownerLast: true },
   { id: "healthz", method: "GET", path: "/healthz", target: "—", expect: all(200) },
   { id: "readyz", method: "GET", path: "/readyz", target: "—", expect: all(200) },
   { id: "metrics", method: "GET", path: "/metrics", target: "—", expect: all(200) },

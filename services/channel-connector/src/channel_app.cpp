@@ -29,6 +29,10 @@
 #include "chat/model_status.hpp"
 #include "chat/model_status_repository.hpp"
 #include "canned/canned_responses.hpp"
+#include "webhooks/webhook_dispatcher.hpp"
+#include "webhooks/webhook_endpoints.hpp"
+#include "webhooks/webhook_enqueuer.hpp"
+#include "webhooks/webhook_repository.hpp"
 #include "chat/unanswered_questions.hpp"
 #include "chat/unanswered_repository.hpp"
 #include "chat/message_feedback.hpp"
@@ -129,7 +133,12 @@ struct ChannelApp::Parts {
         feedback(feedback_rows, &rates),
         ratings(channels, feedback, telegram, box, &publisher),
         canned_rows(*pool),
-        canned(canned_rows, s.canned_max_per_tenant) {}
+        canned(canned_rows, s.canned_max_per_tenant),
+        webhook_rows(*pool),
+        webhooks(webhook_rows, s.webhook_endpoints_max, s.webhooks.allow_private),
+        webhook_enqueuer(webhook_rows, registry, s.webhook_cache_ttl, 100000, {},
+                         static_cast<std::size_t>(s.webhook_enqueue_max)),
+        webhook_dispatcher(webhook_rows, http, s.webhooks, registry) {}
 
   std::shared_ptr<pg::Pool> pool;
   ChatStore store;
@@ -189,6 +198,11 @@ struct ChannelApp::Parts {
   TelegramRatings ratings;  // tgrate: 👍 / 👎 pressed on Telegram
   CannedRepository canned_rows;  // canned: saved replies
   CannedResponses canned;
+  // hooks: outgoing webhooks
+  WebhookRepository webhook_rows;
+  WebhookEndpoints webhooks;
+  WebhookEnqueuer webhook_enqueuer;
+  WebhookDispatcher webhook_dispatcher;
 };
 
 ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& settings,
@@ -209,6 +223,13 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
       [this](std::vector<chat::v1::Message>& page) { parts_->attachment_rows.decorate(page); });
   parts_->chat.set_history(&parts_->edits);
   hook_e2ee(parts_->e2ee, parts_->rooms, parts_->edits, parts_->attachments);
+  // hooks: outgoing webhooks
+  parts_->webhooks.set_change_hook(
+      [this](const std::string& tenant) { parts_->webhook_enqueuer.invalidate(tenant); });
+  parts_->webhook_enqueuer.set_queued_hook([this] { parts_->webhook_dispatcher.wake(); });
+  parts_->chat.set_event_sink(&parts_->webhook_enqueuer);
+  parts_->webhook_enqueuer.start();
+  parts_->webhook_dispatcher.start();
   parts_->sweeper.start();  // tidy
   if (parts_->box) {
     // Headroom: the inbox threads may post at once after one check each.
@@ -231,6 +252,9 @@ ChannelApp::ChannelApp(std::shared_ptr<pg::Pool> pool, const ChannelSettings& se
 }
 
 ChannelApp::~ChannelApp() {
+  parts_->chat.set_event_sink(nullptr);  // hooks
+  parts_->webhook_enqueuer.stop();  // writes what is queued
+  parts_->webhook_dispatcher.stop();
   parts_->sweeper.stop();
   parts_->poller.stop();
   parts_->bindings.set_inbox_waker(nullptr);
@@ -249,6 +273,9 @@ E2eeRoomKeys& ChannelApp::e2ee() { return parts_->e2ee; }
 UnansweredQuestions& ChannelApp::unanswered() { return parts_->unanswered; }
 MessageFeedbackService& ChannelApp::feedback() { return parts_->feedback; }
 CannedResponses& ChannelApp::canned() { return parts_->canned; }
+WebhookEndpoints& ChannelApp::webhooks() { return parts_->webhooks; }
+WebhookEnqueuer& ChannelApp::webhook_enqueuer() { return parts_->webhook_enqueuer; }
+WebhookDispatcher& ChannelApp::webhook_dispatcher() { return parts_->webhook_dispatcher; }
 AttachmentService& ChannelApp::attachments() { return parts_->attachments; }
 AttachmentSweeper& ChannelApp::attachment_sweeper() { return parts_->sweeper; }
 ModelStatus& ChannelApp::model_status() { return parts_->model_status; }

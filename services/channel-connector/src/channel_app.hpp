@@ -26,6 +26,9 @@ class ModelStatus;
 class UnansweredQuestions;
 class MessageFeedbackService;
 class CannedResponses;
+class WebhookEndpoints;
+class WebhookDispatcher;
+class WebhookEnqueuer;
 class MessageEdits;
 class ChannelBindings;
 class ChannelDeliveries;
@@ -63,6 +66,11 @@ class ChannelApp {
   MessageFeedbackService& feedback();
   /// canned: the tenants' saved replies (CannedResponseService).
   CannedResponses& canned();
+  /// hooks: outgoing webhooks — endpoints (WebhookEndpointService), the enqueuer (the chat
+  /// service's event sink) and the dispatcher (started by the constructor).
+  WebhookEndpoints& webhooks();
+  WebhookEnqueuer& webhook_enqueuer();
+  WebhookDispatcher& webhook_dispatcher();
   /// edits: EditMessage / DeleteMessage / ListMessageVersions.
   MessageEdits& edits();
   ChannelBindings& bindings();

@@ -5,6 +5,8 @@
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/rpc/service_main.hpp"
 #include "canned/canned_grpc_service.hpp"
+#include "webhooks/webhook_dispatcher.hpp"
+#include "webhooks/webhook_grpc_service.hpp"
 #include "channel_app.hpp"
 #include "chat/model_status.hpp"
 #include "channels/channel_binding_grpc_service.hpp"
@@ -46,6 +48,8 @@ int main(int argc, char** argv) {
     services.push_back(std::make_unique<channel::RoomGrpc>(app->rooms()));
     services.push_back(std::make_unique<channel::E2eeGrpc>(app->e2ee()));  // e2ee rooms
     services.push_back(std::make_unique<channel::CannedGrpc>(app->canned()));  // saved replies
+    services.push_back(std::make_unique<channel::WebhookGrpc>(  // hooks: outgoing webhooks
+        app->webhooks(), [d = &app->webhook_dispatcher()] { d->wake(); }));
     return services;
   });
 }

@@ -61,6 +61,25 @@ ChannelSettings settings_from_env() {
   }
   s.attachment_sweep.batch =
       static_cast<int>(common::env_int("ATTACHMENT_SWEEP_BATCH", s.attachment_sweep.batch, 1, 10000));
+  // hooks: outgoing webhooks (webhooks/*.hpp)
+  s.webhook_endpoints_max =
+      static_cast<int>(common::env_int("WEBHOOK_ENDPOINTS_MAX", s.webhook_endpoints_max, 1, 100));
+  s.webhook_cache_ttl = std::chrono::milliseconds(
+      common::env_int("WEBHOOK_ENDPOINT_CACHE_MS", s.webhook_cache_ttl.count(), 0, 60000));
+  s.webhook_enqueue_max = static_cast<int>(
+      common::env_int("WEBHOOK_ENQUEUE_MAX", s.webhook_enqueue_max, 100, 1000000));
+  s.webhooks.allow_private = common::env_bool("WEBHOOK_ALLOW_PRIVATE", false);
+  s.webhooks.poll_interval = std::chrono::milliseconds(
+      common::env_int("WEBHOOK_POLL_MS", s.webhooks.poll_interval.count(), 50, 60000));
+  s.webhooks.batch = static_cast<int>(common::env_int("WEBHOOK_DISPATCH_BATCH", s.webhooks.batch, 1, 256));
+  s.webhooks.connect_timeout = std::chrono::milliseconds(
+      common::env_int("WEBHOOK_CONNECT_TIMEOUT_MS", s.webhooks.connect_timeout.count(), 100, 60000));
+  s.webhooks.total_timeout = std::chrono::milliseconds(
+      common::env_int("WEBHOOK_TIMEOUT_MS", s.webhooks.total_timeout.count(), 100, 120000));
+  s.webhooks.pending_cap =
+      static_cast<int>(common::env_int("WEBHOOK_PENDING_MAX", s.webhooks.pending_cap, 1, 1000000));
+  s.webhooks.retention_days =
+      static_cast<int>(common::env_int("WEBHOOK_RETENTION_DAYS", s.webhooks.retention_days, 1, 365));
   return s;
 }
 

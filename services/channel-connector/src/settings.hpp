@@ -11,6 +11,7 @@
 #include "attachments/attachment_sweeper.hpp"
 #include "botfactory/redis/credentials.hpp"
 #include "attachments/image_thumbnailer.hpp"
+#include "webhooks/webhook_dispatcher.hpp"
 
 namespace botfactory::channel {
 
@@ -64,6 +65,14 @@ struct ChannelSettings {
   SweepSettings attachment_sweep;
   /// canned: saved replies one tenant may keep (CANNED_RESPONSES_MAX, 1..100000, default 500).
   int canned_max_per_tenant = 500;
+  /// hooks: outgoing webhooks — endpoints per tenant (WEBHOOK_ENDPOINTS_MAX, 1..100, default
+  /// 10), the enqueuer's per-tenant cache (WEBHOOK_ENDPOINT_CACHE_MS, 0..60000, default 5000)
+  /// and the dispatcher (webhook_dispatcher.hpp; allow_private = WEBHOOK_ALLOW_PRIVATE).
+  int webhook_endpoints_max = 10;
+  std::chrono::milliseconds webhook_cache_ttl{5000};
+  /// Events waiting for the enqueuer's writer (WEBHOOK_ENQUEUE_MAX, 100..1000000, default 10000).
+  int webhook_enqueue_max = 10000;
+  WebhookDispatchSettings webhooks;
 };
 
 /// Reads REDIS_HOST, REDIS_PORT, REGISTRY_ADDR, SUBSCRIPTION_ADDR, AI_PROXY_ADDR, RPC_TIMEOUT_MS,

@@ -19,6 +19,8 @@
 #include "chat/channel_grpc_service.hpp"
 #include "rooms/room_grpc_service.hpp"
 #include "canned/canned_grpc_service.hpp"
+#include "webhooks/webhook_dispatcher.hpp"
+#include "webhooks/webhook_grpc_service.hpp"
 #include "botfactory/crypto/secret_box.hpp"
 #include "chat/model_status.hpp"
 #include "migrations.hpp"
@@ -246,6 +248,9 @@ Harness::Harness(const std::function<void(ChannelSettings&)>& tweak,
   services.push_back(room_service_.get());
   canned_service_ = std::make_unique<CannedGrpc>(app_->canned());
   services.push_back(canned_service_.get());
+  webhook_service_ = std::make_unique<WebhookGrpc>(  // hooks: outgoing webhooks, as main() serves them
+      app_->webhooks(), [this] { app_->webhook_dispatcher().wake(); });
+  services.push_back(webhook_service_.get());
   server_ = std::make_unique<rpc::Server>("127.0.0.1:0", services);
   stub_ = chat::v1::ChannelConnectorService::NewStub(rpc::make_channel(address()));
 }
@@ -257,6 +262,7 @@ Harness::~Harness() {
   binding_service_.reset();
   room_service_.reset();
   canned_service_.reset();
+  webhook_service_.reset();
   service_.reset();
   app_.reset();  // joins the pipeline workers while the fakes still answer
   fakes_server_.reset();

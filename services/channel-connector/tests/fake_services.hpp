@@ -40,6 +40,7 @@ class ChannelBindingGrpc;
 class ChannelConnectorGrpc;
 class RoomGrpc;
 class CannedGrpc;
+class WebhookGrpc;
 class ChatService;
 class RoomService;
 class MessageEdits;
@@ -226,6 +227,7 @@ class Harness {
   std::unique_ptr<ChannelBindingGrpc> binding_service_;
   std::unique_ptr<RoomGrpc> room_service_;  // harden: rooms over gRPC (gateway room pgtests)
   std::unique_ptr<CannedGrpc> canned_service_;  // canned: saved replies, as main() serves them
+  std::unique_ptr<WebhookGrpc> webhook_service_;  // hooks: outgoing webhooks
   std::unique_ptr<rpc::Server> server_;
   std::unique_ptr<chat::v1::ChannelConnectorService::Stub> stub_;
   std::mutex tenants_mutex_;

@@ -465,6 +465,8 @@ TEST_CASE("a visitor token on a route for users only is refused with 403 before 
       {"POST", "/api/v1/bots/b1/unanswered/dismiss", 1000},
       {"POST", "/api/v1/canned-responses", 1000},
       {"PATCH", "/api/v1/canned-responses/k1", 1000},
+      {"POST", "/api/v1/webhook-endpoints", 1000},  // hooks
+      {"PATCH", "/api/v1/webhook-endpoints/w1", 1000},
   };
   for (const auto& route : user_only) {
     // The handler's answer: the same request with an empty body (nothing to wait for, so the

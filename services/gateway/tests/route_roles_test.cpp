@@ -40,7 +40,12 @@ TEST_CASE("route roles: operators use the chat, admins manage, only the owner bi
                  Endpoint::kAddKnowledge, Endpoint::kCreateChannel, Endpoint::kListChannels,
                  Endpoint::kSetProviderKey, Endpoint::kCreateTeamInvite, Endpoint::kRemoveTeamMember,
                  Endpoint::kDismissUnanswered, Endpoint::kCreateCanned, Endpoint::kUpdateCanned,
-                 Endpoint::kDeleteCanned}) {
+                 Endpoint::kDeleteCanned,
+                 // hooks: every outgoing-webhook route, listing included
+                 Endpoint::kListWebhookEndpoints, Endpoint::kCreateWebhookEndpoint,
+                 Endpoint::kUpdateWebhookEndpoint, Endpoint::kDeleteWebhookEndpoint,
+                 Endpoint::kListWebhookDeliveries, Endpoint::kTestWebhookEndpoint,
+                 Endpoint::kRotateWebhookSecret}) {
     CHECK(status_of(e, user("operator")) == 403);
     CHECK(status_of(e, user("admin")) == 200);
     CHECK(status_of(e, user("owner")) == 200);

@@ -95,6 +95,10 @@ const FAMILY_MEMBERS = {
   "channels.state": ["connected", "error", "inactive", "unknown"],
   "team.roles": ["owner", "admin", "operator"],
   "channels.errors": ["validation_failed", "invalid_credentials", "provider_unreachable", "conflict", "quota_exceeded", "unavailable", "not_found"],
+  // hooks: pages/WebhooksPage.tsx
+  "webhooks.invalid.url": ["required", "tooLong", "scheme"],
+  "webhooks.eventHelp": ["message_created", "conversation_created", "handoff_requested"],
+  "webhooks.statuses": ["pending", "delivered", "failed"],
 };
 for (const family of families) {
   if (family.startsWith("errors")) continue; // checked against docs/api.md below

@@ -22,6 +22,7 @@ import { InstallPage } from "./pages/InstallPage";
 import { SignInPage, SignUpPage } from "./pages/AuthPages";
 import { TeamPage } from "./pages/TeamPage";
 import { CannedPage } from "./pages/CannedPage";
+import { WebhooksPage } from "./pages/WebhooksPage";
 import { Link, match, navigate, useRoute } from "./router";
 import { useNavFits } from "./useNavFits";
 
@@ -36,6 +37,7 @@ const NAV: NavItem[] = [
   { to: "/channels", key: "nav.channels" },
   { to: "/team", key: "team.nav" },
   { to: "/saved-replies", key: "canned.nav" },
+  { to: "/webhooks", key: "webhooks.nav" },
 ];
 
 export function App() {
@@ -102,6 +104,7 @@ export function App() {
   else if (route === "/inbox") page = <InboxPage />;
   else if (route === "/team") page = <TeamPage />;
   else if (route === "/saved-replies") page = <CannedPage />;
+  else if (route === "/webhooks") page = <WebhooksPage />;
   else if ((params = match("/inbox/:id", route))) page = <InboxPage conversationId={params.id} />;
   else page = <section className="card"><h1>{t("common.notFound")}</h1><Link to="/bots">{t("nav.bots")}</Link></section>;
 

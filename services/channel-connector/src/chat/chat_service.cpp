@@ -102,10 +102,12 @@ void ChatService::publish_committed(const std::vector<const NewMessage*>& messag
                                     const std::vector<AppendOutcome>& outcomes) {
   std::vector<std::pair<std::string, std::string>> frames;
   frames.reserve(outcomes.size() * 2);
+  std::vector<CommittedMessage> committed;  // hooks: for the event sink
   for (std::size_t i = 0; i < outcomes.size() && i < messages.size(); ++i) {
     const auto& stored = outcomes[i].stored;
     if (outcomes[i].error || !stored || stored->duplicate) continue;
     committed_.inc();
+    if (stored->channel != "room") committed.emplace_back(&stored->conversation, &stored->message);
     if (messages[i]->after_commit) {
       // files: the live frame carries the attachment the hook links (a failing link is
       // logged; the message is published without it and replays show what is stored).
@@ -125,6 +127,7 @@ void ChatService::publish_committed(const std::vector<const NewMessage*>& messag
     frames.emplace_back(chatwire::conversation_channel(chatwire::inbox_key(stored->conversation.tenant_id())),
                         chatwire::encode_conversation_updated(stored->conversation));
   }
+  if (auto* sink = events_.load(); sink && !committed.empty()) sink->messages_committed(committed);
   if (frames.empty()) return;
   auto counts = publisher_.publish_many(frames);
   std::uint64_t failed = 0;
@@ -195,6 +198,10 @@ chat::v1::Conversation ChatService::create_conversation(
     *last->mutable_created_at() = created.greeting->created_at();
   }
   publish_inbox(created.conversation);
+  if (auto* sink = events_.load()) {
+    sink->conversation_created(created.conversation,
+                               created.greeting ? &*created.greeting : nullptr);  // hooks
+  }
   log_->info("conversation {} created for bot {} (tenant {})", created.conversation.id(),
              conversation.bot_id, conversation.tenant_id);
   return std::move(created.conversation);
@@ -402,6 +409,10 @@ chat::v1::Conversation ChatService::set_conversation_state(
     }
   }
   if (!change) rpc::throw_not_found("conversation not found");
+  if (change->changed && request.action() == chat::v1::CONVERSATION_ACTION_REQUEST_HUMAN &&
+      change->conversation.waiting_for_human()) {
+    if (auto* sink = events_.load()) sink->handoff_requested(change->conversation);  // hooks
+  }
   if (change->changed) {
     log_->info("conversation {}: handler {}, waiting_for_human {}", change->conversation.id(),
                change->conversation.handler(), change->conversation.waiting_for_human());

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "chat/append_committer.hpp"
+#include "chat/chat_event_sink.hpp"
 #include "botfactory/chat/v1/chat.pb.h"
 #include "chat/chat_store.hpp"
 #include "pipeline/pipeline_ports.hpp"
@@ -55,6 +56,9 @@ class ChatService : public ChatOps {
   /// events, MessageEdits::history_since); nullptr = ChatStore::messages_since. Set before
   /// serving.
   void set_history(MessageEdits* edits) { history_.store(edits); }
+  /// hooks: who is told about committed messages, new conversations and hand-off requests
+  /// (outgoing webhooks); nullptr = nobody. Called after the commit and the publish.
+  void set_event_sink(ChatEventSink* sink) { events_.store(sink); }
 
   /// edits: for other writers of the seq stream. Runs `commit` holding the conversation's
   /// commit lane (conversation_lock) and publishes the frame it returns ("" = nothing) on
@@ -200,6 +204,7 @@ class ChatService : public ChatOps {
   std::atomic<VisitorMessageListener*> listener_{nullptr};
   std::atomic<OutboundListener*> outbound_{nullptr};
   std::atomic<MessageEdits*> history_{nullptr};
+  std::atomic<ChatEventSink*> events_{nullptr};  // hooks
   std::function<void(std::vector<chat::v1::Message>&)> decorator_;  // files
   std::shared_ptr<spdlog::logger> log_;
   metrics::Counter& committed_;

@@ -9,7 +9,7 @@ namespace botfactory::gateway {
 namespace {
 
 /// Every endpoint that needs more than an operator. Anything not listed is operator-level.
-constexpr std::array<std::pair<Endpoint, TeamRole>, 24> kMinimumRoles{{
+constexpr std::array<std::pair<Endpoint, TeamRole>, 31> kMinimumRoles{{
     // Billing: the owner only.
     {Endpoint::kChangePlan, TeamRole::kOwner},
     {Endpoint::kDailyUsage, TeamRole::kAdmin},
@@ -40,6 +40,14 @@ constexpr std::array<std::pair<Endpoint, TeamRole>, 24> kMinimumRoles{{
     {Endpoint::kCreateCanned, TeamRole::kAdmin},
     {Endpoint::kUpdateCanned, TeamRole::kAdmin},
     {Endpoint::kDeleteCanned, TeamRole::kAdmin},
+    // Outgoing webhooks: every route (the endpoints receive every conversation's text).
+    {Endpoint::kListWebhookEndpoints, TeamRole::kAdmin},
+    {Endpoint::kCreateWebhookEndpoint, TeamRole::kAdmin},
+    {Endpoint::kUpdateWebhookEndpoint, TeamRole::kAdmin},
+    {Endpoint::kDeleteWebhookEndpoint, TeamRole::kAdmin},
+    {Endpoint::kListWebhookDeliveries, TeamRole::kAdmin},
+    {Endpoint::kTestWebhookEndpoint, TeamRole::kAdmin},
+    {Endpoint::kRotateWebhookSecret, TeamRole::kAdmin},
 }};
 
 const char* role_name(TeamRole role) {

@@ -87,6 +87,14 @@ constexpr std::array kRoutes = {
     Route{"POST", "/api/v1/canned-responses", Endpoint::kCreateCanned},
     Route{"PATCH", "/api/v1/canned-responses/{id}", Endpoint::kUpdateCanned},
     Route{"DELETE", "/api/v1/canned-responses/{id}", Endpoint::kDeleteCanned},
+    // Outgoing webhooks (rest/webhook_endpoints_rest.hpp)
+    Route{"GET", "/api/v1/webhook-endpoints", Endpoint::kListWebhookEndpoints},
+    Route{"POST", "/api/v1/webhook-endpoints", Endpoint::kCreateWebhookEndpoint},
+    Route{"PATCH", "/api/v1/webhook-endpoints/{id}", Endpoint::kUpdateWebhookEndpoint},
+    Route{"DELETE", "/api/v1/webhook-endpoints/{id}", Endpoint::kDeleteWebhookEndpoint},
+    Route{"GET", "/api/v1/webhook-endpoints/{id}/deliveries", Endpoint::kListWebhookDeliveries},
+    Route{"POST", "/api/v1/webhook-endpoints/{id}/test", Endpoint::kTestWebhookEndpoint},
+    Route{"POST", "/api/v1/webhook-endpoints/{id}/rotate-secret", Endpoint::kRotateWebhookSecret},
 };
 
 /// Matches `path` against `pattern` segment by segment; "{...}" segments capture one non-empty

@@ -68,6 +68,8 @@ enum class Endpoint {
   kSetMessageFeedback, kListConversationFeedback, kListBotFeedback,  // answer feedback (rest/feedback_rest.hpp)
   kWidgetAppearance,  // look: GET /api/v1/widget/{public_id} (rest/widget_appearance_rest.hpp)
   kListCanned, kCreateCanned, kUpdateCanned, kDeleteCanned,  // saved replies (rest/canned_rest.hpp)
+  kListWebhookEndpoints, kCreateWebhookEndpoint, kUpdateWebhookEndpoint, kDeleteWebhookEndpoint,
+  kListWebhookDeliveries, kTestWebhookEndpoint, kRotateWebhookSecret,  // hooks (rest/webhook_endpoints_rest.hpp)
 };
 
 /// Result of matching a request against the table.

@@ -7,6 +7,7 @@
 #include "rest/feedback_rest.hpp"
 #include "rest/widget_appearance_rest.hpp"
 #include "rest/canned_rest.hpp"
+#include "rest/webhook_endpoints_rest.hpp"
 #include "http/route_roles.hpp"
 
 #include <cstdint>
@@ -227,6 +228,7 @@ HttpResponse RestApi::dispatch(const HttpRequest& request, const RouteMatch& rou
     case Endpoint::kSetMessageFeedback: case Endpoint::kListConversationFeedback: case Endpoint::kListBotFeedback: return feedback_rest(upstreams_, authenticate(request), route.endpoint, p, request, publisher_);
     case Endpoint::kWidgetAppearance: return widget_appearance_rest(upstreams_, request, p.at(0));
     case Endpoint::kListCanned: case Endpoint::kCreateCanned: case Endpoint::kUpdateCanned: case Endpoint::kDeleteCanned: return canned_rest(upstreams_, authenticate(request), route.endpoint, p, request);
+    case Endpoint::kListWebhookEndpoints: case Endpoint::kCreateWebhookEndpoint: case Endpoint::kUpdateWebhookEndpoint: case Endpoint::kDeleteWebhookEndpoint: case Endpoint::kListWebhookDeliveries: case Endpoint::kTestWebhookEndpoint: case Endpoint::kRotateWebhookSecret: return webhook_endpoints_rest(upstreams_, authenticate(request), route.endpoint, p, request);  // hooks
   }
   return error_response(404, "not_found", "no such endpoint");
 }
