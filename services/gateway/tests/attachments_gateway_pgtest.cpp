@@ -60,18 +60,6 @@ HttpResult upload(unsigned short port, const std::string& conversation, const st
                    "multipart/form-data; boundary=" + boundary);
 }
 
-std::string visitor_token(const FakeUpstreams& fakes, const std::string& tenant,
-                          const std::string& bot, const std::string& conversation) {
-  botfactory::jwt::Claims claims;
-  claims.kind = botfactory::jwt::TokenKind::kVisitor;
-  claims.subject = "v_" + common::random_base62(8);
-  claims.tenant_id = tenant;
-  claims.bot_id = bot;
-  claims.conversation_id = conversation;
-  claims.name = "Ann";
-  return fakes.signer().sign(claims, std::chrono::seconds(600));
-}
-
 std::string new_conversation(ChannelConnector& connector, const std::string& tenant, const std::string& bot) {
   chat::v1::CreateConversationRequest request;
   request.set_tenant_id(tenant);

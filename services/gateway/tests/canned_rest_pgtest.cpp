@@ -21,25 +21,6 @@ namespace {
 
 const std::string kRoute = "/api/v1/canned-responses";
 
-/// A 10-minute user token of `tenant` with team role `role` ("" = a pre-team owner token).
-std::string token(const FakeUpstreams& fakes, const std::string& tenant, const std::string& role) {
-  botfactory::jwt::Claims claims;
-  claims.subject = "u-" + (role.empty() ? std::string("legacy") : role);
-  claims.tenant_id = tenant;
-  claims.role = role;
-  return fakes.signer().sign(claims, std::chrono::seconds(600));
-}
-
-std::string visitor(const FakeUpstreams& fakes, const std::string& tenant) {
-  botfactory::jwt::Claims claims;
-  claims.kind = botfactory::jwt::TokenKind::kVisitor;
-  claims.subject = "v_" + common::random_base62(8);
-  claims.tenant_id = tenant;
-  claims.bot_id = common::random_uuid();
-  claims.conversation_id = common::random_uuid();
-  return fakes.signer().sign(claims, std::chrono::seconds(600));
-}
-
 HttpResult call(unsigned short port, http::verb method, const std::string& target,
                 const std::string& token, const std::string& body = {}) {
   return http_call(port, method, target, body, token);
@@ -57,10 +38,10 @@ TEST_CASE("REST canned responses: roles, validation, duplicates, isolation, the 
   auto port = gw.port();
   const std::string tenant = common::random_uuid();
   const std::string other_tenant = common::random_uuid();
-  auto admin = token(fakes, tenant, "admin");
-  auto owner = token(fakes, tenant, "");
-  auto op = token(fakes, tenant, "operator");
-  auto other = token(fakes, other_tenant, "admin");
+  auto admin = role_token(fakes, tenant, "admin");
+  auto owner = role_token(fakes, tenant, "");
+  auto op = role_token(fakes, tenant, "operator");
+  auto other = role_token(fakes, other_tenant, "admin");
 
   // An admin creates one; the short code is folded.
   auto r = call(port, http::verb::post, kRoute, admin,
@@ -81,7 +62,7 @@ TEST_CASE("REST canned responses: roles, validation, duplicates, isolation, the 
   CHECK(call(port, http::verb::patch, kRoute + "/" + id, op, R"({"content":"y"})").status == 403);
   CHECK(call(port, http::verb::delete_, kRoute + "/" + id, op).status == 403);
   // A visitor token: 403 everywhere, listing included; no token: 401.
-  auto v = visitor(fakes, tenant);
+  auto v = visitor_token(fakes, tenant);
   CHECK(call(port, http::verb::get, kRoute, v).status == 403);
   CHECK(call(port, http::verb::post, kRoute, v, R"({"short_code":"x","content":"y"})").status == 403);
   CHECK(call(port, http::verb::get, kRoute, "").status == 401);

@@ -24,18 +24,6 @@ namespace commonv1 = botfactory::common::v1;
 
 namespace {
 
-std::string visitor_token(const FakeUpstreams& fakes, const std::string& tenant,
-                          const std::string& bot, const std::string& conversation) {
-  botfactory::jwt::Claims claims;
-  claims.kind = botfactory::jwt::TokenKind::kVisitor;
-  claims.subject = "v_" + common::random_base62(8);
-  claims.tenant_id = tenant;
-  claims.bot_id = bot;
-  claims.conversation_id = conversation;
-  claims.name = "Ann";
-  return fakes.signer().sign(claims, std::chrono::seconds(600));
-}
-
 /// A 10-minute user token of `tenant` with team role "operator".
 std::string operator_token(const FakeUpstreams& fakes, const std::string& tenant) {
   botfactory::jwt::Claims claims;

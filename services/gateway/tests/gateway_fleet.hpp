@@ -327,6 +327,31 @@ inline std::string user_token(const FakeUpstreams& fakes, const std::string& ten
   return fakes.signer().sign(claims, std::chrono::seconds(600));
 }
 
+/// A 10-minute user token of `tenant` with team role `role` ("" = a pre-team owner token;
+/// subject "u-<role>", "u-legacy" for ""), signed with the fakes' key.
+inline std::string role_token(const FakeUpstreams& fakes, const std::string& tenant,
+                              const std::string& role) {
+  jwt::Claims claims;
+  claims.subject = "u-" + (role.empty() ? std::string("legacy") : role);
+  claims.tenant_id = tenant;
+  claims.role = role;
+  return fakes.signer().sign(claims, std::chrono::seconds(600));
+}
+
+/// A 10-minute visitor token named "Ann" of `tenant` for `bot` and `conversation` (random
+/// UUIDs when empty: a visitor of some other conversation), signed with the fakes' key.
+inline std::string visitor_token(const FakeUpstreams& fakes, const std::string& tenant,
+                                 const std::string& bot = {}, const std::string& conversation = {}) {
+  jwt::Claims claims;
+  claims.kind = jwt::TokenKind::kVisitor;
+  claims.subject = "v_" + common::random_base62(8);
+  claims.tenant_id = tenant;
+  claims.bot_id = bot.empty() ? common::random_uuid() : bot;
+  claims.conversation_id = conversation.empty() ? common::random_uuid() : conversation;
+  claims.name = "Ann";
+  return fakes.signer().sign(claims, std::chrono::seconds(600));
+}
+
 /// The "seq" of a message frame.
 inline std::int64_t seq_of(const json::object& frame) { return frame.at("seq").as_int64(); }
 

@@ -105,6 +105,26 @@ TEST_CASE("request targets are split and percent-decoded") {
   CHECK(bearer_token("Bearer").empty());
 }
 
+TEST_CASE("a tagged refusal becomes its own REST error; anything else passes through") {
+  const grpc::Status limit(grpc::StatusCode::FAILED_PRECONDITION, "canned_limit: at most 4 saved replies");
+  try {
+    refuse_if_tagged(limit, grpc::StatusCode::FAILED_PRECONDITION, "canned_limit", 409, "canned_limit");
+    FAIL("a tagged refusal must throw");
+  } catch (const ApiError& e) {
+    CHECK(e.status() == 409);
+    CHECK(e.code() == "canned_limit");
+    CHECK(std::string(e.what()) == "at most 4 saved replies");
+  }
+  // Another code, another tag, a tag without ": ", a prefix of the tag, OK: no throw.
+  CHECK_NOTHROW(refuse_if_tagged(limit, grpc::StatusCode::ALREADY_EXISTS, "canned_limit", 409, "x"));
+  CHECK_NOTHROW(refuse_if_tagged(limit, grpc::StatusCode::FAILED_PRECONDITION, "webhook_limit", 409, "x"));
+  CHECK_NOTHROW(refuse_if_tagged(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "canned_limitless"),
+                                 grpc::StatusCode::FAILED_PRECONDITION, "canned_limit", 409, "x"));
+  CHECK_NOTHROW(refuse_if_tagged(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "canned"),
+                                 grpc::StatusCode::FAILED_PRECONDITION, "canned_limit", 409, "x"));
+  CHECK_NOTHROW(refuse_if_tagged(grpc::Status::OK, grpc::StatusCode::OK, "canned_limit", 409, "x"));
+}
+
 TEST_CASE("gRPC statuses map to REST errors") {
   auto check_map = [](grpc::StatusCode code, int status, const char* name) {
     auto e = api_error_from_grpc(grpc::Status(code, "detail"));

@@ -22,24 +22,6 @@ namespace {
 
 const std::string kRoute = "/api/v1/webhook-endpoints";
 
-std::string token(const FakeUpstreams& fakes, const std::string& tenant, const std::string& role) {
-  botfactory::jwt::Claims claims;
-  claims.subject = "u-" + (role.empty() ? std::string("legacy") : role);
-  claims.tenant_id = tenant;
-  claims.role = role;
-  return fakes.signer().sign(claims, std::chrono::seconds(600));
-}
-
-std::string visitor(const FakeUpstreams& fakes, const std::string& tenant) {
-  botfactory::jwt::Claims claims;
-  claims.kind = botfactory::jwt::TokenKind::kVisitor;
-  claims.subject = "v_" + common::random_base62(8);
-  claims.tenant_id = tenant;
-  claims.bot_id = common::random_uuid();
-  claims.conversation_id = common::random_uuid();
-  return fakes.signer().sign(claims, std::chrono::seconds(600));
-}
-
 HttpResult call(unsigned short port, http::verb method, const std::string& target,
                 const std::string& token, const std::string& body = {}) {
   return http_call(port, method, target, body, token);
@@ -57,10 +39,10 @@ TEST_CASE("REST webhook endpoints: roles, validation, the secret once, log, isol
   Instance gw{fakes.address(), [&](gateway::GatewaySettings& s) { s.channel_addr = connector.address(); }};
   auto port = gw.port();
   const std::string tenant = common::random_uuid();
-  auto admin = token(fakes, tenant, "admin");
-  auto owner = token(fakes, tenant, "");
-  auto op = token(fakes, tenant, "operator");
-  auto other = token(fakes, common::random_uuid(), "admin");
+  auto admin = role_token(fakes, tenant, "admin");
+  auto owner = role_token(fakes, tenant, "");
+  auto op = role_token(fakes, tenant, "operator");
+  auto other = role_token(fakes, common::random_uuid(), "admin");
 
   // An admin creates one: the answer carries the secret, once.
   auto r = call(port, http::verb::post, kRoute, admin,
@@ -80,7 +62,7 @@ TEST_CASE("REST webhook endpoints: roles, validation, the secret once, log, isol
   CHECK(r.body.find("secret") == std::string::npos);
 
   // Operators and visitors: 403 on every route; no token: 401.
-  auto v = visitor(fakes, tenant);
+  auto v = visitor_token(fakes, tenant);
   for (const auto* t : {&op, &v}) {
     CHECK(call(port, http::verb::get, kRoute, *t).status == 403);
     CHECK(call(port, http::verb::post, kRoute, *t, R"({"url":"https://a.example.com","events":["message.created"]})").status == 403);

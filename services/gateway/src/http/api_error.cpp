@@ -74,4 +74,15 @@ void check(const grpc::Status& status) {
   if (!status.ok()) throw api_error_from_grpc(status);
 }
 
+void refuse_if_tagged(const grpc::Status& status, grpc::StatusCode code, std::string_view tag,
+                      int http_status, std::string_view api_code) {
+  if (status.error_code() != code) return;
+  const std::string& message = status.error_message();
+  if (message.size() < tag.size() + 2 || message.compare(0, tag.size(), tag) != 0 ||
+      message.compare(tag.size(), 2, ": ") != 0) {
+    return;
+  }
+  throw ApiError(http_status, std::string(api_code), message.substr(tag.size() + 2));
+}
+
 }  // namespace botfactory::gateway

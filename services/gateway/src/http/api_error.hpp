@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include <grpcpp/support/status_code_enum.h>
+
 #include "http/http_message.hpp"
 
 namespace grpc {
@@ -52,5 +54,12 @@ ApiError api_error_from_grpc(const grpc::Status& status);
 
 /// Throws api_error_from_grpc(status) unless it is OK.
 void check(const grpc::Status& status);
+
+/// Throws ApiError(`http_status`, `api_code`, the rest of the message) when `status` has `code`
+/// and its message starts with "`tag`: " — how a service names one refusal among others of the
+/// same gRPC code (e.g. FAILED_PRECONDITION "canned_limit: at most 500 saved replies" → 409
+/// `canned_limit`). Returns normally otherwise, so the caller goes on to check(status).
+void refuse_if_tagged(const grpc::Status& status, grpc::StatusCode code, std::string_view tag,
+                      int http_status, std::string_view api_code);
 
 }  // namespace botfactory::gateway

@@ -28,16 +28,8 @@ void call(const Upstreams& upstreams,
   auto stub = chat::v1::CannedResponseService::NewStub(upstreams.chat_channel);
   CannedRpc& rpc = *stub;
   auto status = upstreams.call(rpc, method, request, response);
-  static constexpr std::string_view kLimit = "canned_limit: ";
-  if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION &&
-      status.error_message().rfind(kLimit, 0) == 0) {
-    throw ApiError(409, "canned_limit", status.error_message().substr(kLimit.size()));
-  }
-  static constexpr std::string_view kDuplicate = "canned_duplicate: ";
-  if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS &&
-      status.error_message().rfind(kDuplicate, 0) == 0) {
-    throw ApiError(409, "conflict", status.error_message().substr(kDuplicate.size()));
-  }
+  refuse_if_tagged(status, grpc::StatusCode::FAILED_PRECONDITION, "canned_limit", 409, "canned_limit");
+  refuse_if_tagged(status, grpc::StatusCode::ALREADY_EXISTS, "canned_duplicate", 409, "conflict");
   check(status);
 }
 

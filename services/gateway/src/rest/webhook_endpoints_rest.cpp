@@ -28,11 +28,7 @@ void call(const Upstreams& upstreams,
   auto stub = chat::v1::WebhookEndpointService::NewStub(upstreams.chat_channel);
   WebhookRpc& rpc = *stub;
   auto status = upstreams.call(rpc, method, request, response);
-  static constexpr std::string_view kLimit = "webhook_limit: ";
-  if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION &&
-      status.error_message().rfind(kLimit, 0) == 0) {
-    throw ApiError(409, "webhook_limit", status.error_message().substr(kLimit.size()));
-  }
+  refuse_if_tagged(status, grpc::StatusCode::FAILED_PRECONDITION, "webhook_limit", 409, "webhook_limit");
   check(status);
 }
 
