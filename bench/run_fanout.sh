@@ -115,6 +115,7 @@ export JWT_SECRET=${JWT_SECRET:-bench-$(head -c 24 /dev/urandom | od -An -tx1 | 
 export INTERNAL_RPC_SECRET=${INTERNAL_RPC_SECRET:-bench-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 export PROVIDER_KEYS_SECRET=${PROVIDER_KEYS_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 export CHANNEL_CREDENTIALS_SECRET=${CHANNEL_CREDENTIALS_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
+export WEBHOOK_SECRETS_KEY=${WEBHOOK_SECRETS_KEY:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 
 # Waits (at most QUIET_WAIT s) until the machine is mostly idle over a 1 s sample.
 busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }

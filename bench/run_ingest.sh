@@ -242,7 +242,7 @@ for server in $SERVERS_UNDER_TEST; do
       BIN_DIR="$BUILD_DIR" DATABASE_URL="$PG_CONNINFO" REDIS_HOST=127.0.0.1 REDIS_PORT="$REDIS_PORT" \
         PORT_BASE="$PORT_BASE" GATEWAY_PORTS="$GW1 $GW2" LOG_LEVEL=${LOG_LEVEL:-warn} FLEET_RESTART=0 \
         JWT_SECRET="bench-$(rnd 24)" INTERNAL_RPC_SECRET="bench-$(rnd 24)" \
-        PROVIDER_KEYS_SECRET="$(rnd 32)" CHANNEL_CREDENTIALS_SECRET="$(rnd 32)" \
+        PROVIDER_KEYS_SECRET="$(rnd 32)" CHANNEL_CREDENTIALS_SECRET="$(rnd 32)" WEBHOOK_SECRETS_KEY="$(rnd 32)" \
         nice -n "$NICE" taskset -c "$SERVER_CORE" scripts/fleet.sh start "$FLEET" >&2
       mapfile -t FLEET_PIDS < <(awk '{print $1}' "$FLEET/fleet.pids")
       mapfile -t TIER_PIDS < <(awk '$2 ~ /^gateway-/{print $1}' "$FLEET/fleet.pids")

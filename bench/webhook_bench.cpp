@@ -84,7 +84,10 @@ int main(int argc, char** argv) try {
   auto pool = std::make_shared<pg::Pool>(scratch.conninfo(), 4);
   metrics::Registry registry;
   channel::WebhookRepository rows(*pool);
-  channel::WebhookEndpoints endpoints(rows, 10, true);
+  // The dispatch timing includes opening each sealed secret (WEBHOOK_SECRETS_KEY).
+  auto box = std::make_shared<const crypto::SecretBox>(
+      crypto::SecretBox::decode_secret(common::random_token(32)));
+  channel::WebhookEndpoints endpoints(rows, box, 10, true);
   channel::WebhookEnqueuer enqueuer(rows, registry, std::chrono::milliseconds(5000), 100000, {},
                                     static_cast<std::size_t>(rounds) * 40);
   enqueuer.start();
@@ -120,7 +123,7 @@ int main(int argc, char** argv) try {
   http::Client client;
   channel::WebhookDispatchSettings settings;
   settings.allow_private = true;
-  channel::WebhookDispatcher dispatcher(rows, client, settings, registry);
+  channel::WebhookDispatcher dispatcher(rows, box, client, settings, registry);
   while (dispatcher.deliver_due() > 0) {
   }
   std::vector<channel::WebhookEventRow> events;

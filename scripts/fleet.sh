@@ -6,6 +6,7 @@
 #                                INTERNAL_RPC_SECRET (required: >= 32 random bytes each),
 #                                PROVIDER_KEYS_SECRET (bot-registry: 64 hex chars / base64 of 32 bytes),
 #                                CHANNEL_CREDENTIALS_SECRET (channel-connector: same format),
+#                                WEBHOOK_SECRETS_KEY (channel-connector: same format),
 #                                CHANNEL_REPLICAS (1..3, default 1: channel-connector replicas; the
 #                                Nth listens on gRPC base+4+N, ops base+14+N, and every caller's
 #                                CHANNEL_ADDR lists them all for gRPC round_robin)

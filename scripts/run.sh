@@ -66,7 +66,7 @@ if [ ! -s "$secrets_file" ]; then
 fi
 while IFS='=' read -r key value; do
   case "$key" in
-    JWT_SECRET | INTERNAL_RPC_SECRET | PROVIDER_KEYS_SECRET | CHANNEL_CREDENTIALS_SECRET) [ -n "${!key:-}" ] || export "$key=$value" ;;
+    JWT_SECRET | INTERNAL_RPC_SECRET | PROVIDER_KEYS_SECRET | CHANNEL_CREDENTIALS_SECRET | WEBHOOK_SECRETS_KEY) [ -n "${!key:-}" ] || export "$key=$value" ;;
   esac
 done <"$secrets_file"
 # A secrets.env from before PROVIDER_KEYS_SECRET existed: add one (keys sealed under it must
@@ -80,7 +80,12 @@ if [ -z "${CHANNEL_CREDENTIALS_SECRET:-}" ]; then
   CHANNEL_CREDENTIALS_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
   (umask 077; printf 'CHANNEL_CREDENTIALS_SECRET=%s\n' "$CHANNEL_CREDENTIALS_SECRET" >>"$secrets_file")
 fi
-export JWT_SECRET INTERNAL_RPC_SECRET PROVIDER_KEYS_SECRET CHANNEL_CREDENTIALS_SECRET
+# Likewise WEBHOOK_SECRETS_KEY (channel-connector seals webhook signing secrets under it).
+if [ -z "${WEBHOOK_SECRETS_KEY:-}" ]; then
+  WEBHOOK_SECRETS_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  (umask 077; printf 'WEBHOOK_SECRETS_KEY=%s\n' "$WEBHOOK_SECRETS_KEY" >>"$secrets_file")
+fi
+export JWT_SECRET INTERNAL_RPC_SECRET PROVIDER_KEYS_SECRET CHANNEL_CREDENTIALS_SECRET WEBHOOK_SECRETS_KEY
 
 # The OpenAI SDKs' base URLs end in /v1 (Ollama's docs say http://localhost:11434/v1); ai-proxy
 # adds /v1/chat/completions itself.

@@ -23,6 +23,7 @@ random_secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 export JWT_SECRET="test-$(random_secret)" INTERNAL_RPC_SECRET="test-$(random_secret)"
 export PROVIDER_KEYS_SECRET="$(random_secret)"  # 64 hex characters = the 32-byte key
 export CHANNEL_CREDENTIALS_SECRET="$(random_secret)"  # same, channel-connector
+export WEBHOOK_SECRETS_KEY="$(random_secret)"  # same, channel-connector's webhook secrets
 unset BOTFACTORY_INSECURE_DEV
 cd build
 ctest --output-on-failure --timeout 300 "$@"

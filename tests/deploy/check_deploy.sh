@@ -30,6 +30,7 @@ export JWT_SECRET=deploy-test-secret-not-for-production
 export INTERNAL_RPC_SECRET=deploy-test-internal-secret-not-for-production
 export PROVIDER_KEYS_SECRET=deploy-test-provider-keys-secret-not-for-production
 export CHANNEL_CREDENTIALS_SECRET=deploy-test-channel-credentials-secret-not-for-production
+export WEBHOOK_SECRETS_KEY=deploy-test-webhook-secrets-key-not-for-production
 cfg() { "$compose" -f "$1" --project-directory "$root" "${@:2}"; }
 
 # 1. The real file.
@@ -76,6 +77,11 @@ if env -u CHANNEL_CREDENTIALS_SECRET "$compose" -f docker-compose.yml --project-
 else
   pass "CHANNEL_CREDENTIALS_SECRET is mandatory"
 fi
+if env -u WEBHOOK_SECRETS_KEY "$compose" -f docker-compose.yml --project-directory "$root" config -q 2>/dev/null; then
+  fail "docker-compose.yml accepted without WEBHOOK_SECRETS_KEY (it must be mandatory)"
+else
+  pass "WEBHOOK_SECRETS_KEY is mandatory"
+fi
 
 # Prints the rendered block of one compose service.
 block() { awk -v s="  $1:" '$0 == s {on = 1; next} on && /^  [^ ]/ {exit} on && /^[^ ]/ {exit} on' "$tmp/rendered.yml"; }
@@ -119,6 +125,7 @@ for svc in $svc_dirs; do
     fi
     if [ "$svc" = channel-connector ]; then
       grep -q "CHANNEL_CREDENTIALS_SECRET: $CHANNEL_CREDENTIALS_SECRET" <<<"$b" || fail "compose $name: CHANNEL_CREDENTIALS_SECRET not passed"
+      grep -q "WEBHOOK_SECRETS_KEY: $WEBHOOK_SECRETS_KEY" <<<"$b" || fail "compose $name: WEBHOOK_SECRETS_KEY not passed"
     fi
   done
   done_step "$svc: Dockerfile, compose service, k8s manifest"

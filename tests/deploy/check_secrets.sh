@@ -53,11 +53,14 @@ for svc in auth subscription bot-registry ai-proxy channel-connector gateway; do
   if [ "$svc" = channel-connector ]; then
     expect_refusal "$svc" "$bin" CHANNEL_CREDENTIALS_SECRET -u CHANNEL_CREDENTIALS_SECRET INTERNAL_RPC_SECRET="$good"
     expect_refusal "$svc" "$bin" CHANNEL_CREDENTIALS_SECRET INTERNAL_RPC_SECRET="$good" CHANNEL_CREDENTIALS_SECRET="$known"
+    expect_refusal "$svc" "$bin" WEBHOOK_SECRETS_KEY -u WEBHOOK_SECRETS_KEY INTERNAL_RPC_SECRET="$good" CHANNEL_CREDENTIALS_SECRET="$good"
+    expect_refusal "$svc" "$bin" WEBHOOK_SECRETS_KEY INTERNAL_RPC_SECRET="$good" CHANNEL_CREDENTIALS_SECRET="$good" WEBHOOK_SECRETS_KEY="$known"
+    expect_refusal "$svc" "$bin" WEBHOOK_SECRETS_KEY INTERNAL_RPC_SECRET="$good" CHANNEL_CREDENTIALS_SECRET="$good" WEBHOOK_SECRETS_KEY=short-secret
   fi
   extra=""
   [ "$svc" = gateway ] || [ "$svc" = auth ] && extra=" and JWT_SECRET"
   [ "$svc" = bot-registry ] && extra=" and PROVIDER_KEYS_SECRET"
-  [ "$svc" = channel-connector ] && extra=" and CHANNEL_CREDENTIALS_SECRET"
+  [ "$svc" = channel-connector ] && extra=", CHANNEL_CREDENTIALS_SECRET and WEBHOOK_SECRETS_KEY"
   [ $failures -eq $before ] && pass "$svc refuses to start without a strong INTERNAL_RPC_SECRET$extra"
 done
 # With the development flag the secret check passes (and warns): the binary then fails later,

@@ -19,6 +19,8 @@ export const internalRpcSecret = "e2e-internal-" + randomBytes(24).toString("hex
 export const providerKeysSecret = randomBytes(32).toString("hex");
 /** channel-connector's CHANNEL_CREDENTIALS_SECRET (the 32-byte key sealing channel tokens, hex). */
 export const channelCredentialsSecret = randomBytes(32).toString("hex");
+/** channel-connector's WEBHOOK_SECRETS_KEY (the 32-byte key sealing webhook signing secrets, hex). */
+export const webhookSecretsKey = randomBytes(32).toString("hex");
 
 function requiredEnv(name) {
   const value = process.env[name];
@@ -102,6 +104,7 @@ async function startFleetOnce({ redisPort, extraEnv, pgBase, buildDir, dbName, p
     INTERNAL_RPC_SECRET: internalRpcSecret,
     PROVIDER_KEYS_SECRET: providerKeysSecret,
     CHANNEL_CREDENTIALS_SECRET: channelCredentialsSecret,
+    WEBHOOK_SECRETS_KEY: webhookSecretsKey,
     BOTFACTORY_INSECURE_DEV: "", // the fleet must run with real secrets
     REDIS_KEY_PREFIX: `${dbName}:`, // this fleet's own rate-limit counters
     LOG_LEVEL: "warn",

@@ -4,14 +4,19 @@
 // pointing at a local HTTP receiver this test runs, sees the signing secret once; a widget
 // visitor sends a message; the receiver gets a `message.created` whose BotFactory-Signature is
 // HMAC-SHA256(secret, "<t>.<body>"); the deliveries table shows it delivered with HTTP 200; the
-// test event arrives too; axe-core finds nothing serious. Screenshot:
-// build/screenshots/webhooks-en-1280.png (docs/img/dashboard-webhooks-en-1280.png).
+// test event arrives too; axe-core finds nothing serious. Then the page in Russian (and Uzbek) at
+// 390 px: no English left, no sideways scroll (the endpoints table neither), long URLs wrap,
+// axe clean. Screenshots: build/screenshots/webhooks-en-1280.png,
+// webhooks-ru-390.png (docs/img/dashboard-webhooks-{en-1280,ru-390}.png).
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { createServer } from "node:http";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { axeViolations, launchChromium, openNavAtPhoneWidth, SHOTS, signInDashboard } from "./browser_support.mjs";
+import {
+  axeViolations, dashboardCatalogue, horizontalOverflow, launchChromium, openNavAtPhoneWidth, SHOTS,
+  signInDashboard, untranslatedTexts,
+} from "./browser_support.mjs";
 import { http, joinedWidgetVisitor, registerOwner, startFleet } from "./harness.mjs";
 
 const ROUTE = "/api/v1/webhook-endpoints";
@@ -152,4 +157,53 @@ test("the owner adds an endpoint; a visitor's message reaches the receiver signe
   await page.waitForSelector("[data-testid=webhooks-empty]");
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test("the Webhooks page in Russian and Uzbek at 390 px: translated, no sideways scroll, long URLs wrap, axe clean", async () => {
+  // Two endpoints, one with a long URL; the short one has a delivered test event to list.
+  const longUrl = `${receiverUrl}/tenant-integrations/customer-relationship-management/inbound-events/botfactory-webhook-receiver?source=dashboard&token=${"x".repeat(60)}`;
+  const long = await http(base, "POST", ROUTE, { token, body: { url: longUrl, events: ["message.created", "conversation.created", "handoff.requested"] } });
+  assert.equal(long.status, 201);
+  const short = await http(base, "POST", ROUTE, { token, body: { url: receiverUrl, events: ["handoff.requested"] } });
+  assert.equal(short.status, 201);
+  assert.equal((await http(base, "POST", `${ROUTE}/${short.body.id}/test`, { token })).status, 202);
+  await receivedWhere((r) => r.headers["botfactory-event"] === "webhook.test" && r.url === "/botfactory" &&
+    received.filter((x) => x.headers["botfactory-event"] === "webhook.test").length >= 2, "the second webhook.test");
+
+  for (const lang of ["ru", "uz"]) {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await signInDashboard(page, base, owner);
+    await page.selectOption("[data-testid=language]", lang);
+    await page.goto(`${base}/app/webhooks`);
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=webhook-row]").length === 2);
+    // The deliveries of the short endpoint (the second row).
+    await page.locator("[data-testid=webhook-show]").nth(1).click();
+    await page.waitForSelector("[data-testid=webhook-delivery-row]");
+    await page.waitForFunction(() => document.documentElement.lang !== "en");
+
+    const overflow = await horizontalOverflow(page);
+    assert.equal(overflow.by, 0, `${lang}: the page scrolls sideways at 390 px: ${overflow.sticking.join(", ")}`);
+    const tables = await page.evaluate(() => [...document.querySelectorAll("[data-testid=webhooks-table]")]
+      .map((t) => ({ scroll: t.parentElement.scrollWidth, client: t.parentElement.clientWidth })));
+    for (const t of tables) assert.ok(t.scroll <= t.client + 1, `${lang}: the endpoints table scrolls sideways (${t.scroll} > ${t.client})`);
+    // The long URL is there in full (wrapped, not cut) and stays inside its cell.
+    const cell = await page.evaluate((url) => {
+      const code = [...document.querySelectorAll("[data-testid=webhook-row] code")].find((c) => c.textContent === url);
+      if (!code) return null;
+      const c = code.getBoundingClientRect();
+      const td = code.closest("td").getBoundingClientRect();
+      return { inside: c.right <= td.right + 1, lines: Math.round(c.height / parseFloat(getComputedStyle(code).lineHeight || "16")) };
+    }, longUrl);
+    assert.ok(cell, `${lang}: the long URL is shown in full`);
+    assert.ok(cell.inside, `${lang}: the long URL sticks out of its cell`);
+    assert.deepEqual(await untranslatedTexts(page, dashboardCatalogue("en"), dashboardCatalogue(lang)), [],
+      `English left on the ${lang} Webhooks page`);
+    assert.deepEqual(await axeViolations(page), [], `axe-core on the ${lang} Webhooks page at 390 px`);
+    if (lang === "ru") await page.screenshot({ path: path.join(SHOTS, "webhooks-ru-390.png"), fullPage: true });
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
 });

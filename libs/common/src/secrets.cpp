@@ -12,12 +12,13 @@ namespace {
 constexpr std::string_view kDevPrefix = "insecure-dev-";
 
 /// Secrets that were ever committed to this repository (dev defaults, templates, examples).
-constexpr std::array<std::string_view, 7> kKnownSecrets = {
+constexpr std::array<std::string_view, 8> kKnownSecrets = {
     "dev-only-insecure-jwt-secret-change-me-0123456789",  // old auth/gateway JWT default
     "CHANGE-ME-to-64-random-hex-characters",              // deploy/k8s/secret.template.yaml
     "CHANGE-ME-to-another-64-random-hex-characters",      // same, INTERNAL_RPC_SECRET
     "CHANGE-ME-to-a-third-64-random-hex-characters",      // same, PROVIDER_KEYS_SECRET
     "CHANGE-ME-to-a-fourth-64-random-hex-characters",     // same, CHANNEL_CREDENTIALS_SECRET
+    "CHANGE-ME-to-a-fifth-64-random-hex-characters",      // same, WEBHOOK_SECRETS_KEY
     "deploy-test-secret-not-for-production",              // tests/deploy/check_deploy.sh
     "test-secret-0123456789abcdef0123456789abcdef",       // unit tests
 };

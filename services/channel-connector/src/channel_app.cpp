@@ -135,10 +135,10 @@ struct ChannelApp::Parts {
         canned_rows(*pool),
         canned(canned_rows, s.canned_max_per_tenant),
         webhook_rows(*pool),
-        webhooks(webhook_rows, s.webhook_endpoints_max, s.webhooks.allow_private),
+        webhooks(webhook_rows, s.webhook_secrets, s.webhook_endpoints_max, s.webhooks.allow_private),
         webhook_enqueuer(webhook_rows, registry, s.webhook_cache_ttl, 100000, {},
                          static_cast<std::size_t>(s.webhook_enqueue_max)),
-        webhook_dispatcher(webhook_rows, http, s.webhooks, registry) {}
+        webhook_dispatcher(webhook_rows, s.webhook_secrets, http, s.webhooks, registry) {}
 
   std::shared_ptr<pg::Pool> pool;
   ChatStore store;

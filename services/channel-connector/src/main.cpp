@@ -23,17 +23,20 @@ int main(int argc, char** argv) {
   auto options = rpc::ServiceOptions::standard("channel-connector", "CHANNEL", 50055, 9105, "chat",
                                                &migrations::chat_migrations());
 
-  options.secrets = {channel::kChannelCredentialsSecretEnv};
+  options.secrets = {channel::kChannelCredentialsSecretEnv, channel::kWebhookSecretsKeyEnv};
   // Decoded before the database is touched: a bad key fails start-up at once.
   std::shared_ptr<const crypto::SecretBox> box;
-  options.startup_check = [&box] {
+  std::shared_ptr<const crypto::SecretBox> webhook_box;  // hooksec
+  options.startup_check = [&box, &webhook_box] {
     box = crypto::SecretBox::from_env(channel::kChannelCredentialsSecretEnv);
+    webhook_box = crypto::SecretBox::from_env(channel::kWebhookSecretsKeyEnv);
   };
   // Outlives the gRPC server that run_service() stops before returning, so no RPC and no pipeline
   // job runs against a destroyed object.
   std::unique_ptr<channel::ChannelApp> app;
   return rpc::run_service(argc, argv, options, [&](rpc::ServiceContext& context) {
     auto settings = channel::settings_from_env();
+    settings.webhook_secrets = webhook_box;
     app = std::make_unique<channel::ChannelApp>(
         context.pool, settings, metrics::Registry::global(), box,
         channel::binding_settings_from_env(settings.ai_timeout));

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "attachments/attachment_store.hpp"
@@ -73,6 +74,9 @@ struct ChannelSettings {
   /// Events waiting for the enqueuer's writer (WEBHOOK_ENQUEUE_MAX, 100..1000000, default 10000).
   int webhook_enqueue_max = 10000;
   WebhookDispatchSettings webhooks;
+  /// hooksec: seals endpoint signing secrets at rest (WEBHOOK_SECRETS_KEY, required; main()
+  /// decodes it at start-up). Null = creating or rotating a secret is refused.
+  std::shared_ptr<const crypto::SecretBox> webhook_secrets;
 };
 
 /// Reads REDIS_HOST, REDIS_PORT, REGISTRY_ADDR, SUBSCRIPTION_ADDR, AI_PROXY_ADDR, RPC_TIMEOUT_MS,

@@ -7,6 +7,7 @@
 #include <hiredis/hiredis.h>
 
 #include "botfactory/chatwire/message_event.hpp"
+#include "botfactory/common/random.hpp"
 #include "botfactory/pg/migrator.hpp"
 #include "botfactory/pg/pool.hpp"
 #include "botfactory/rpc/client.hpp"
@@ -228,6 +229,9 @@ Harness::Harness(const std::function<void(ChannelSettings&)>& tweak,
   settings.pipeline_threads = 2;
   settings.redis_key_prefix = "test:" + random_uuid() + ":";
   settings.attachment_store.dir = attachments_dir_.string();
+  // hooksec: a random WEBHOOK_SECRETS_KEY per harness.
+  settings.webhook_secrets = std::make_shared<const crypto::SecretBox>(
+      botfactory::crypto::SecretBox::decode_secret(botfactory::common::random_token(32)));
   if (tweak) tweak(settings);
   std::vector<grpc::Service*> services;
   if (bindings) {

@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "botfactory/chat/v1/webhook_endpoints.grpc.pb.h"
+#include "botfactory/common/random.hpp"
+#include "botfactory/crypto/secret_box.hpp"
 #include "botfactory/http_client/http_client.hpp"
 #include "botfactory/metrics/registry.hpp"
 #include "botfactory/pg/connection.hpp"
@@ -29,6 +31,7 @@
 namespace chatv1 = botfactory::chat::v1;
 namespace commonv1 = botfactory::common::v1;
 using botfactory::channel::WebhookDispatcher;
+using botfactory::crypto::SecretBox;
 using botfactory::channel::WebhookDispatchSettings;
 using botfactory::channel::WebhookEndpoints;
 using botfactory::channel::WebhookEventRow;
@@ -48,7 +51,8 @@ constexpr std::int64_t kSecond = 1'000'000;
 /// own on an injected clock.
 struct WebhookFixture {
   explicit WebhookFixture(int max = 10)
-      : h([max](botfactory::channel::ChannelSettings& s) {
+      : h([max, this](botfactory::channel::ChannelSettings& s) {
+          s.webhook_secrets = box;  // WEBHOOK_SECRETS_KEY of the served app
           s.pipeline_threads = 1;
           s.webhook_endpoints_max = max;
           s.webhooks.allow_private = true;
@@ -56,6 +60,8 @@ struct WebhookFixture {
         }) {
     h.app().webhook_dispatcher().stop();
   }
+  /// The app's WEBHOOK_SECRETS_KEY: a random 32-byte key.
+  std::shared_ptr<const SecretBox> box = random_box();
   Harness h;
   std::unique_ptr<chatv1::WebhookEndpointService::Stub> stub =
       chatv1::WebhookEndpointService::NewStub(botfactory::rpc::make_channel(h.address()));
@@ -63,12 +69,18 @@ struct WebhookFixture {
   botfactory::http::Client http;
   std::atomic<std::int64_t> now{1'900'000'000LL * kSecond};
 
-  WebhookDispatcher dispatcher(bool allow_private, int pending_cap = 10000) {
+  static std::shared_ptr<const SecretBox> random_box() {
+    return std::make_shared<const SecretBox>(SecretBox::decode_secret(botfactory::common::random_token(32)));
+  }
+  /// A dispatcher opening secrets with `key` (default: the app's own).
+  WebhookDispatcher dispatcher(bool allow_private, int pending_cap = 10000,
+                               std::shared_ptr<const SecretBox> key = nullptr) {
     WebhookDispatchSettings settings;
     settings.allow_private = allow_private;
     settings.pending_cap = pending_cap;
     settings.total_timeout = std::chrono::milliseconds(5000);
-    return WebhookDispatcher(rows, http, settings, h.metrics, [this] { return now.load(); });
+    return WebhookDispatcher(rows, key ? key : box, http, settings, h.metrics,
+                             [this] { return now.load(); });
   }
 
   grpc::Status create(const std::string& tenant, const std::string& url,
@@ -483,4 +495,84 @@ TEST_CASE("webhooks: a channel conversation (Telegram …) announces conversatio
   auto data = boost::json::parse(r.str(0, 0)).as_object().at("data").as_object();
   CHECK(data.at("conversation_id").as_string() == conversation.id());
   CHECK(data.at("channel").as_string() == "telegram");
+}
+
+TEST_CASE("webhooks: the signing secret is sealed at rest; the raw row holds no plaintext and "
+          "deliveries still verify, also after a rotation") {
+  WebhookFixture f;
+  Receiver receiver({200, 200});
+  const auto tenant = random_uuid();
+  auto endpoint = f.must_create(tenant, receiver.url(), {"message.created"});
+  const auto& id = endpoint.endpoint().id();
+  auto raw_row = [&] {
+    auto connection = f.h.pool().acquire();
+    auto r = connection->exec("SELECT row_to_json(e)::text, length(secret_nonce), "
+                              "encode(secret_ciphertext, 'escape') FROM chat.webhook_endpoints e WHERE id = $1",
+                              {id});
+    REQUIRE(r.rows() == 1);
+    CHECK(r.int64(0, 1) == 24);
+    return r.str(0, 0) + "\n" + r.str(0, 2);
+  };
+  auto row = raw_row();
+  CHECK(row.find(endpoint.secret()) == std::string::npos);
+  CHECK(row.find(endpoint.secret().substr(6)) == std::string::npos);  // not even without "whsec_"
+  CHECK(row.find("whsec_") == std::string::npos);
+
+  REQUIRE(f.rows.enqueue({WebhookEventRow{tenant, "message.created", R"({"n":1})"}}) == 1);
+  auto dispatcher = f.dispatcher(true);
+  CHECK(dispatcher.deliver_due() == 1);
+  REQUIRE(receiver.server.requests().size() == 1);
+  check_signature(receiver.server.requests()[0], endpoint.secret(), f.now.load() / kSecond);
+
+  // Rotation seals the new secret too; deliveries are signed with it.
+  grpc::ClientContext context;
+  botfactory::rpc::set_deadline(context, std::chrono::seconds(10));
+  chatv1::RotateWebhookSecretRequest request;
+  request.set_tenant_id(tenant);
+  request.set_id(id);
+  chatv1::RotateWebhookSecretResponse rotated;
+  REQUIRE(f.stub->RotateWebhookSecret(&context, request, &rotated).ok());
+  REQUIRE(rotated.secret() != endpoint.secret());
+  row = raw_row();
+  CHECK(row.find(rotated.secret()) == std::string::npos);
+  CHECK(row.find("whsec_") == std::string::npos);
+  REQUIRE(f.rows.enqueue({WebhookEventRow{tenant, "message.created", R"({"n":2})"}}) == 1);
+  CHECK(dispatcher.deliver_due() == 1);
+  REQUIRE(receiver.server.requests().size() == 2);
+  check_signature(receiver.server.requests()[1], rotated.secret(), f.now.load() / kSecond);
+}
+
+TEST_CASE("webhooks: a secret that does not open under the current WEBHOOK_SECRETS_KEY fails the "
+          "delivery with a clear error, sends nothing, and the next endpoint is still served") {
+  WebhookFixture f;
+  Receiver receiver({200});
+  const auto tenant = random_uuid();
+  auto endpoint = f.must_create(tenant, receiver.url(), {"message.created"});
+  REQUIRE(f.rows.enqueue({WebhookEventRow{tenant, "message.created", "{}"}}) == 1);
+  auto wrong_key = f.dispatcher(true, 10000, WebhookFixture::random_box());
+  CHECK(wrong_key.deliver_due() == 1);
+  CHECK(receiver.server.connections() == 0);
+  chatv1::ListWebhookDeliveriesResponse log;
+  REQUIRE(f.deliveries(tenant, endpoint.endpoint().id(), &log).ok());
+  REQUIRE(log.deliveries_size() == 1);
+  CHECK(log.deliveries(0).status() == "failed");
+  CHECK(log.deliveries(0).last_status_code() == 0);
+  CHECK(log.deliveries(0).last_error() ==
+        "the signing secret cannot be decrypted with the current WEBHOOK_SECRETS_KEY; rotate the "
+        "endpoint's secret");
+  CHECK(wrong_key.deliver_due() == 0);  // failed for good, not retried
+
+  // Rotating under the current key makes the endpoint deliverable again.
+  grpc::ClientContext context;
+  botfactory::rpc::set_deadline(context, std::chrono::seconds(10));
+  chatv1::RotateWebhookSecretRequest request;
+  request.set_tenant_id(tenant);
+  request.set_id(endpoint.endpoint().id());
+  chatv1::RotateWebhookSecretResponse rotated;
+  REQUIRE(f.stub->RotateWebhookSecret(&context, request, &rotated).ok());
+  REQUIRE(f.rows.enqueue({WebhookEventRow{tenant, "message.created", "{}"}}) == 1);
+  auto right_key = f.dispatcher(true);
+  CHECK(right_key.deliver_due() == 1);
+  REQUIRE(receiver.server.requests().size() == 1);
+  check_signature(receiver.server.requests()[0], rotated.secret(), f.now.load() / kSecond);
 }

@@ -1,5 +1,6 @@
 #include "webhooks/webhook_dispatcher.hpp"
 
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -37,10 +38,12 @@ std::optional<std::chrono::seconds> webhook_retry_delay(int attempt) {
   return kRetryDelays[static_cast<std::size_t>(attempt - 1)];
 }
 
-WebhookDispatcher::WebhookDispatcher(WebhookRepository& repository, http::Client& http,
-                                     WebhookDispatchSettings settings, metrics::Registry& registry,
-                                     Clock clock)
+WebhookDispatcher::WebhookDispatcher(WebhookRepository& repository,
+                                     std::shared_ptr<const crypto::SecretBox> box,
+                                     http::Client& http, WebhookDispatchSettings settings,
+                                     metrics::Registry& registry, Clock clock)
     : repository_(repository),
+      box_(std::move(box)),
       http_(http),
       settings_(settings),
       clock_(clock ? std::move(clock) : Clock(system_micros)),
@@ -105,21 +108,45 @@ void WebhookDispatcher::run() {
   }
 }
 
+std::optional<std::string> WebhookDispatcher::signature(const ClaimedDelivery& d,
+                                                       std::int64_t seconds) const {
+  if (!box_) return std::nullopt;
+  try {
+    auto secret = box_->open(d.secret);
+    auto header = webhook_signature(secret, seconds, d.payload);
+    sodium_memzero(secret.data(), secret.size());
+    return header;
+  } catch (const crypto::DecryptError&) {
+    return std::nullopt;
+  }
+}
+
 int WebhookDispatcher::deliver_due() {
   const auto now = clock_();
   auto claimed = repository_.claim(now, settings_.batch, kLeaseMicros);
   if (claimed.empty()) return 0;
   const auto seconds = now / 1'000'000;
-  std::vector<std::unique_ptr<http::Response>> responses;
+  std::vector<std::unique_ptr<http::Response>> responses;  // null = not sent (secret unreadable)
   responses.reserve(claimed.size());
   for (const auto& d : claimed) {
+    auto signed_header = signature(d, seconds);
+    if (!signed_header) {
+      repository_.mark_attempt_failed(d.id, 0, kWebhookSecretUnreadable, std::nullopt);
+      attempt_failures_.inc();
+      failed_.inc();
+      log_->warn("webhook delivery {} ({}) to endpoint {} failed: its signing secret does not open "
+                 "under the current WEBHOOK_SECRETS_KEY",
+                 d.id, d.event, d.endpoint_id);
+      responses.push_back(nullptr);
+      continue;
+    }
     http::Request request;
     request.method = "POST";
     request.url = d.url;
     request.body = d.payload;
     request.headers = {"Content-Type: application/json", "User-Agent: BotFactory-Webhooks/1",
                        "BotFactory-Event: " + d.event, "BotFactory-Delivery: " + d.id,
-                       "BotFactory-Signature: " + webhook_signature(d.secret, seconds, d.payload)};
+                       "BotFactory-Signature: " + *signed_header};
     request.connect_timeout = settings_.connect_timeout;
     request.first_byte_timeout = settings_.total_timeout;
     request.total_timeout = settings_.total_timeout;
@@ -127,6 +154,7 @@ int WebhookDispatcher::deliver_due() {
     responses.push_back(http_.start(std::move(request)));
   }
   for (std::size_t i = 0; i < claimed.size(); ++i) {
+    if (!responses[i]) continue;
     const auto& d = claimed[i];
     auto& response = *responses[i];
     std::string chunk;

@@ -4,6 +4,9 @@
 // shared HTTP client (at most `batch` in flight), and records the outcome: 2xx = delivered,
 // anything else is retried after 30 s, 2 min, 10 min, 1 h and 6 h (6 attempts), then failed.
 // At-least-once: a receiver deduplicates by the BotFactory-Delivery header.
+// hooksec: each claimed row's signing secret is opened (WEBHOOK_SECRETS_KEY) just before its
+// request is signed and dropped after; one that does not open fails the delivery at once
+// (kWebhookSecretUnreadable), nothing is sent and the secret is never logged.
 
 #include <chrono>
 #include <condition_variable>
@@ -13,6 +16,8 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+
+#include "botfactory/crypto/secret_box.hpp"
 
 namespace spdlog {
 class logger;
@@ -28,6 +33,7 @@ class Registry;
 namespace botfactory::channel {
 
 class WebhookRepository;
+struct ClaimedDelivery;
 
 /// Bounds and timing of the dispatcher (README "Configuration", WEBHOOK_*).
 struct WebhookDispatchSettings {
@@ -54,6 +60,13 @@ struct WebhookDispatchSettings {
 std::optional<std::chrono::seconds> webhook_retry_delay(int attempt);
 /// Attempts per delivery.
 inline constexpr int kWebhookMaxAttempts = 6;
+/// The secret environment variable whose 32-byte key seals endpoint signing secrets (same
+/// format rules as PROVIDER_KEYS_SECRET: crypto::SecretBox::from_env).
+inline constexpr const char* kWebhookSecretsKeyEnv = "WEBHOOK_SECRETS_KEY";
+/// last_error of a delivery whose endpoint secret does not open under the current key.
+inline constexpr const char* kWebhookSecretUnreadable =
+    "the signing secret cannot be decrypted with the current WEBHOOK_SECRETS_KEY; rotate the "
+    "endpoint's secret";
 
 /// Claims, sends and records deliveries. start() runs the thread; deliver_due() and trim() are
 /// also callable directly (tests, with the injected clock). Storage failures in the thread are
@@ -63,7 +76,10 @@ class WebhookDispatcher {
   /// Microseconds since the Unix epoch (injected for tests).
   using Clock = std::function<std::int64_t()>;
 
-  WebhookDispatcher(WebhookRepository& repository, http::Client& http,
+  /// `box` opens the sealed signing secrets (WEBHOOK_SECRETS_KEY); null = every claimed
+  /// delivery fails with kWebhookSecretUnreadable.
+  WebhookDispatcher(WebhookRepository& repository, std::shared_ptr<const crypto::SecretBox> box,
+                    http::Client& http,
                     WebhookDispatchSettings settings, metrics::Registry& registry,
                     Clock clock = {});
   ~WebhookDispatcher();
@@ -85,7 +101,11 @@ class WebhookDispatcher {
  private:
   void run();
 
+  /// The signature header of `d` at `seconds`; nullopt when its secret does not open.
+  std::optional<std::string> signature(const ClaimedDelivery& d, std::int64_t seconds) const;
+
   WebhookRepository& repository_;
+  std::shared_ptr<const crypto::SecretBox> box_;
   http::Client& http_;
   WebhookDispatchSettings settings_;
   Clock clock_;

@@ -34,9 +34,18 @@ void require_id(const std::string& id) {
 
 }  // namespace
 
-WebhookEndpoints::WebhookEndpoints(WebhookRepository& repository, int max_per_tenant,
+WebhookEndpoints::WebhookEndpoints(WebhookRepository& repository,
+                                   std::shared_ptr<const crypto::SecretBox> box, int max_per_tenant,
                                    bool allow_private)
-    : repository_(repository), max_(std::max(1, max_per_tenant)), allow_private_(allow_private) {}
+    : repository_(repository),
+      box_(std::move(box)),
+      max_(std::max(1, max_per_tenant)),
+      allow_private_(allow_private) {}
+
+crypto::SealedValue WebhookEndpoints::seal(const std::string& secret) const {
+  if (!box_) throw WebhookSecretsOff("webhook signing secrets need WEBHOOK_SECRETS_KEY");
+  return box_->seal(secret);
+}
 
 void WebhookEndpoints::check_url(std::string_view url, bool allow_private) {
   if (url.empty()) throw WebhookInvalid("url is required");
@@ -100,7 +109,7 @@ CreatedWebhookEndpoint WebhookEndpoints::create(const std::string& tenant_id, st
   auto checked = check_events(events);
   CreatedWebhookEndpoint out;
   out.secret = new_secret();
-  if (repository_.insert_endpoint(tenant_id, std::string(url), checked, out.secret, max_,
+  if (repository_.insert_endpoint(tenant_id, std::string(url), checked, seal(out.secret), max_,
                                   out.endpoint) == WebhookInsert::kFull) {
     throw WebhookLimitReached("the tenant already keeps " + std::to_string(max_) +
                               " webhook endpoints (WEBHOOK_ENDPOINTS_MAX)");
@@ -132,7 +141,7 @@ void WebhookEndpoints::remove(const std::string& tenant_id, const std::string& i
 std::string WebhookEndpoints::rotate_secret(const std::string& tenant_id, const std::string& id) {
   require_id(id);
   auto secret = new_secret();
-  if (!repository_.set_secret(tenant_id, id, secret)) throw WebhookNotFound("webhook endpoint not found");
+  if (!repository_.set_secret(tenant_id, id, seal(secret))) throw WebhookNotFound("webhook endpoint not found");
   return secret;
 }
 

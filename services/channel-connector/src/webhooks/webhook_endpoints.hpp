@@ -4,6 +4,7 @@
 // docs/api.md "Outgoing webhooks".
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -44,6 +45,13 @@ class WebhookLimitReached : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// No WEBHOOK_SECRETS_KEY box was configured, so no secret can be sealed (FAILED_PRECONDITION).
+/// main() always configures one; only a wiring without it (some tests) meets this.
+class WebhookSecretsOff : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// What create() answers: the row and its signing secret (shown once).
 struct CreatedWebhookEndpoint {
   WebhookEndpointRow endpoint;
@@ -55,10 +63,11 @@ struct CreatedWebhookEndpoint {
 /// pg::Error.
 class WebhookEndpoints {
  public:
-  /// `max_per_tenant` ≥ 1 (WEBHOOK_ENDPOINTS_MAX); `allow_private` (WEBHOOK_ALLOW_PRIVATE)
-  /// accepts http:// and private / loopback literal hosts.
-  WebhookEndpoints(WebhookRepository& repository, int max_per_tenant = kWebhookDefaultMaxEndpoints,
-                   bool allow_private = false);
+  /// `box` seals signing secrets at rest (WEBHOOK_SECRETS_KEY; null = create and rotate throw
+  /// WebhookSecretsOff); `max_per_tenant` ≥ 1 (WEBHOOK_ENDPOINTS_MAX); `allow_private`
+  /// (WEBHOOK_ALLOW_PRIVATE) accepts http:// and private / loopback literal hosts.
+  WebhookEndpoints(WebhookRepository& repository, std::shared_ptr<const crypto::SecretBox> box,
+                   int max_per_tenant = kWebhookDefaultMaxEndpoints, bool allow_private = false);
 
   /// WebhookInvalid unless `url` (≤ 2048 bytes) parses with libcurl's URL API
   /// (curl_url_set, RFC 3986) as https:// — or http:// when `allow_private` — with a host and
@@ -80,7 +89,8 @@ class WebhookEndpoints {
   }
 
   std::vector<WebhookEndpointRow> list(const std::string& tenant_id);
-  /// WebhookInvalid, WebhookLimitReached.
+  /// The secret is stored sealed and answered once here. WebhookInvalid, WebhookLimitReached,
+  /// WebhookSecretsOff.
   CreatedWebhookEndpoint create(const std::string& tenant_id, std::string_view url,
                                 const std::vector<std::string>& events);
   /// Changes the set fields. WebhookInvalid, WebhookNotFound.
@@ -91,7 +101,7 @@ class WebhookEndpoints {
   /// WebhookNotFound.
   void remove(const std::string& tenant_id, const std::string& id);
   /// A new secret replaces the old one at once (deliveries in flight keep the old signature).
-  /// WebhookNotFound.
+  /// WebhookNotFound, WebhookSecretsOff.
   std::string rotate_secret(const std::string& tenant_id, const std::string& id);
   /// The newest `limit` deliveries (0 = 20, max 100). WebhookInvalid, WebhookNotFound.
   std::vector<WebhookDeliveryRow> deliveries(const std::string& tenant_id, const std::string& id,
@@ -108,7 +118,11 @@ class WebhookEndpoints {
     if (on_change_) on_change_(tenant_id);
   }
 
+  /// The secret sealed under box_; WebhookSecretsOff without a box.
+  crypto::SealedValue seal(const std::string& secret) const;
+
   WebhookRepository& repository_;
+  std::shared_ptr<const crypto::SecretBox> box_;
   int max_;
   bool allow_private_;
   std::function<void(const std::string&)> on_change_;

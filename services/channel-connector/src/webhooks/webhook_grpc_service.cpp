@@ -20,6 +20,8 @@ void with_webhooks(const std::string& tenant_id, Body&& body) {
     rpc::throw_invalid(e.what());
   } catch (const WebhookNotFound& e) {
     rpc::throw_not_found(e.what());
+  } catch (const WebhookSecretsOff& e) {
+    throw rpc::StatusError(grpc::StatusCode::FAILED_PRECONDITION, e.what());
   } catch (const WebhookLimitReached& e) {
     throw rpc::StatusError(grpc::StatusCode::FAILED_PRECONDITION,
                            std::string("webhook_limit: ") + e.what());

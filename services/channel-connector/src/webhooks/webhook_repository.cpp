@@ -1,5 +1,7 @@
 #include "webhooks/webhook_repository.hpp"
 
+#include <sodium.h>
+
 #include <boost/json.hpp>
 
 #include "botfactory/pg/pool.hpp"
@@ -53,6 +55,25 @@ WebhookEndpointRow endpoint_of(const pg::Result& r, int i) {
   return row;
 }
 
+std::string to_hex(const std::string& bytes) {
+  std::string out(bytes.size() * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                 bytes.size());
+  out.pop_back();
+  return out;
+}
+
+/// Bytes of PostgreSQL's encode(…, 'hex'); an odd or non-hex text gives what parsed (the
+/// secretbox MAC then refuses it).
+std::string from_hex(std::string_view hex) {
+  std::string out(hex.size() / 2, '\0');
+  std::size_t length = 0;
+  sodium_hex2bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), hex.data(), hex.size(),
+                 nullptr, &length, nullptr);
+  out.resize(length);
+  return out;
+}
+
 std::optional<std::string> opt(const std::optional<bool>& value) {
   if (!value) return std::nullopt;
   return *value ? "true" : "false";
@@ -85,7 +106,7 @@ std::optional<WebhookEndpointRow> WebhookRepository::get_endpoint(const std::str
 
 WebhookInsert WebhookRepository::insert_endpoint(const std::string& tenant_id, const std::string& url,
                                                  const std::vector<std::string>& events,
-                                                 const std::string& secret, int max_rows,
+                                                 const crypto::SealedValue& secret, int max_rows,
                                                  WebhookEndpointRow& out) {
   auto connection = pool_.acquire();
   pg::Transaction transaction(*connection);
@@ -95,10 +116,12 @@ WebhookInsert WebhookRepository::insert_endpoint(const std::string& tenant_id, c
                                 {tenant_id});
   if (count.int64(0, 0) >= max_rows) return WebhookInsert::kFull;
   auto r = connection->exec(std::string("INSERT INTO chat.webhook_endpoints "
-                                        "(tenant_id, url, events, secret) "
-                                        "VALUES ($1, $2, string_to_array($3, ','), $4) RETURNING ") +
+                                        "(tenant_id, url, events, secret_nonce, secret_ciphertext) "
+                                        "VALUES ($1, $2, string_to_array($3, ','), decode($4, 'hex'), "
+                                        "decode($5, 'hex')) RETURNING ") +
                                 kEndpointColumns,
-                            {tenant_id, url, join_events(events), secret});
+                            {tenant_id, url, join_events(events), to_hex(secret.nonce),
+                             to_hex(secret.ciphertext)});
   out = endpoint_of(r, 0);
   transaction.commit();
   return WebhookInsert::kCreated;
@@ -122,12 +145,13 @@ std::optional<WebhookEndpointRow> WebhookRepository::update_endpoint(
 }
 
 bool WebhookRepository::set_secret(const std::string& tenant_id, const std::string& id,
-                                   const std::string& secret) {
+                                   const crypto::SealedValue& secret) {
   auto connection = pool_.acquire();
   return connection
-             ->exec("UPDATE chat.webhook_endpoints SET secret = $3, updated_at = now() "
+             ->exec("UPDATE chat.webhook_endpoints SET secret_nonce = decode($3, 'hex'), "
+                    "secret_ciphertext = decode($4, 'hex'), updated_at = now() "
                     "WHERE tenant_id = $1 AND id = $2",
-                    {tenant_id, id, secret})
+                    {tenant_id, id, to_hex(secret.nonce), to_hex(secret.ciphertext)})
              .affected() > 0;
 }
 
@@ -193,7 +217,7 @@ std::vector<ClaimedDelivery> WebhookRepository::claim(std::int64_t now_us, int l
       "next_attempt_at = to_timestamp(($1::double precision + $3::double precision) / 1000000) "
       "FROM due, chat.webhook_endpoints e WHERE w.id = due.id AND e.id = w.endpoint_id "
       "RETURNING w.id::text, w.endpoint_id::text, w.tenant_id::text, w.event, w.payload, e.url, "
-      "e.secret, w.attempts";
+      "encode(e.secret_nonce, 'hex'), encode(e.secret_ciphertext, 'hex'), w.attempts";
   auto connection = pool_.acquire();
   auto r = connection->exec_prepared(
       "webhook_claim", kClaim, {std::to_string(now_us), std::to_string(limit), std::to_string(lease_us)});
@@ -201,7 +225,9 @@ std::vector<ClaimedDelivery> WebhookRepository::claim(std::int64_t now_us, int l
   out.reserve(static_cast<std::size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) {
     out.push_back(ClaimedDelivery{r.str(i, 0), r.str(i, 1), r.str(i, 2), r.str(i, 3), r.str(i, 4),
-                                  r.str(i, 5), r.str(i, 6), static_cast<int>(r.int64(i, 7))});
+                                  r.str(i, 5),
+                                  crypto::SealedValue{from_hex(r.text(i, 6)), from_hex(r.text(i, 7))},
+                                  static_cast<int>(r.int64(i, 8))});
   }
   return out;
 }

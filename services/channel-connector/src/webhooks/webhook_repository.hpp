@@ -1,12 +1,16 @@
 #pragma once
 // All SQL of outgoing webhooks (chat.webhook_endpoints, chat.webhook_deliveries; migration
-// V140): endpoint rows, queued deliveries, the dispatcher's claim and results, the log.
+// V140, V141): endpoint rows, queued deliveries, the dispatcher's claim and results, the log.
+// Signing secrets are stored sealed (crypto::SealedValue: nonce + ciphertext, bytea columns);
+// this file never sees them in plain text.
 // Times are microseconds since the Unix epoch, passed in by the caller (injected clock).
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "botfactory/crypto/secret_box.hpp"
 
 namespace botfactory::pg {
 class Pool;
@@ -47,7 +51,7 @@ struct ClaimedDelivery {
   std::string event;
   std::string payload;  // the JSON body, sent as is
   std::string url;
-  std::string secret;
+  crypto::SealedValue secret;  // the endpoint's signing secret, sealed
   int attempts = 0;  // including this one
 };
 
@@ -71,14 +75,15 @@ class WebhookRepository {
   std::optional<WebhookEndpointRow> get_endpoint(const std::string& tenant_id, const std::string& id);
   /// Inserts unless the tenant already keeps `max_rows` endpoints (advisory lock per tenant).
   WebhookInsert insert_endpoint(const std::string& tenant_id, const std::string& url,
-                                const std::vector<std::string>& events, const std::string& secret,
-                                int max_rows, WebhookEndpointRow& out);
+                                const std::vector<std::string>& events,
+                                const crypto::SealedValue& secret, int max_rows, WebhookEndpointRow& out);
   /// Changes the fields that are set; nullopt when the row is not the tenant's.
   std::optional<WebhookEndpointRow> update_endpoint(
       const std::string& tenant_id, const std::string& id, const std::optional<std::string>& url,
       const std::optional<std::vector<std::string>>& events, const std::optional<bool>& enabled);
-  /// Replaces the secret; false when the row is not the tenant's.
-  bool set_secret(const std::string& tenant_id, const std::string& id, const std::string& secret);
+  /// Replaces the sealed secret; false when the row is not the tenant's.
+  bool set_secret(const std::string& tenant_id, const std::string& id,
+                  const crypto::SealedValue& secret);
   /// Deletes the endpoint and its deliveries; false when it is not the tenant's.
   bool delete_endpoint(const std::string& tenant_id, const std::string& id);
   /// True when the tenant has at least one enabled endpoint.

@@ -154,7 +154,7 @@ function WebhooksAdmin() {
             <label key={name} className="check">
               <input type="checkbox" checked={events.includes(name)} data-testid={`webhook-event-${name}`}
                 onChange={(e) => setEvents(e.target.checked ? [...events, name] : events.filter((x) => x !== name))} />
-              {" "}<code>{name}</code> — {t(`webhooks.eventHelp.${name.replace(".", "_")}`)}
+              <span><code className="nobreak">{name}</code> — {t(`webhooks.eventHelp.${name.replace(".", "_")}`)}</span>
             </label>
           ))}
         </fieldset>
@@ -178,17 +178,17 @@ function WebhooksAdmin() {
         {list.data && items.length === 0 && <p className="muted" data-testid="webhooks-empty">{t("webhooks.empty")}</p>}
         {items.length > 0 && (
           <DataTable testId="webhooks-table" head={<>
-            <th scope="col">{t("webhooks.url")}</th>
+            <th scope="col" className="webhook-url-col">{t("webhooks.url")}</th>
             <th scope="col">{t("webhooks.events")}</th>
             <th scope="col">{t("webhooks.state")}</th>
             <th scope="col">{t("common.actions")}</th>
           </>}>
             {items.map((endpoint) => (
               <tr key={endpoint.id} data-testid="webhook-row" aria-current={current?.id === endpoint.id ? "true" : undefined}>
-                <td><code className="break">{endpoint.url}</code></td>
-                <td>{endpoint.events.join(", ")}</td>
-                <td>{endpoint.enabled ? t("webhooks.enabled") : t("webhooks.disabled")}</td>
-                <td>
+                <td data-label={t("webhooks.url")}><code className="break">{endpoint.url}</code></td>
+                <td data-label={t("webhooks.events")}>{endpoint.events.join(", ")}</td>
+                <td data-label={t("webhooks.state")}>{endpoint.enabled ? t("webhooks.enabled") : t("webhooks.disabled")}</td>
+                <td data-label={t("common.actions")}>
                   <div className="row wrap">
                     <button type="button" className="button secondary small" disabled={busy}
                       aria-label={t("webhooks.showDeliveriesOf", { url: endpoint.url })}
@@ -257,11 +257,11 @@ function Deliveries({ endpoint }: { endpoint: WebhookEndpoint }) {
         </>}>
           {rows.map((d) => (
             <tr key={d.id} data-testid="webhook-delivery-row">
-              <td><code>{d.event}</code></td>
-              <td data-status={d.status}>{t(`webhooks.statuses.${d.status}`)}{d.last_error && d.status !== "delivered" ? ` — ${d.last_error}` : ""}</td>
-              <td>{formatNumber(d.attempts, i18n.language)}</td>
-              <td>{d.last_status_code > 0 ? d.last_status_code : "—"}</td>
-              <td>{formatDateTime(d.delivered_at ?? d.created_at, i18n.language)}</td>
+              <td data-label={t("webhooks.event")}><code>{d.event}</code></td>
+              <td data-label={t("webhooks.status")} data-status={d.status}>{t(`webhooks.statuses.${d.status}`)}{d.last_error && d.status !== "delivered" ? ` — ${d.last_error}` : ""}</td>
+              <td data-label={t("webhooks.attempts")}>{formatNumber(d.attempts, i18n.language)}</td>
+              <td data-label={t("webhooks.lastCode")}>{d.last_status_code > 0 ? d.last_status_code : "—"}</td>
+              <td data-label={t("webhooks.time")}>{formatDateTime(d.delivered_at ?? d.created_at, i18n.language)}</td>
             </tr>
           ))}
         </DataTable>
