@@ -8,7 +8,9 @@
 //   with parse_update() to the same update_id;
 // - a callback_query keeps its bounds (data <= 64 bytes, id 1..128 bytes) and has its own inbox
 //   lane ("cb:<chat>" or none); rating callback_data parses only in its one spelling:
-//   parse_rating_data(d) → rating_data(seq, up) == d, seq >= 1;
+//   parse_rating_data(d) → rating_data(seq, action) == d, seq >= 1, d ends in ":u", ":d" or
+//   ":c" (set up / set down / clear); a keyboard's buttons, whatever is selected, hold data that
+//   parses back to the same seq, the chosen one a clear and the other a set;
 // - split_message(): every part is non-empty, within the limit, and the parts hold every
 //   non-whitespace byte of the text in order (only whitespace at the cuts is dropped).
 #include <cstddef>
@@ -34,12 +36,26 @@ std::string without_space(std::string_view s) {
   return out;
 }
 
-/// parse_rating_data accepts exactly what rating_data writes.
+/// parse_rating_data accepts exactly what rating_data writes; the keyboards built for that seq
+/// carry data that says each button's action (idempotent presses).
 void check_rating_data(std::string_view data) {
   auto press = tg::parse_rating_data(data);
   if (!press) return;
   FUZZ_CHECK(press->seq >= 1);
-  FUZZ_CHECK(tg::rating_data(press->seq, press->up) == data);
+  FUZZ_CHECK(tg::rating_data(press->seq, press->action) == data);
+  const char kind = data.back();
+  FUZZ_CHECK(kind == 'u' || kind == 'd' || kind == 'c');
+  for (const char* selected : {"", "up", "down"}) {
+    tg::RatingButtons buttons{press->seq, "up", "down", selected};
+    auto body = tg::edit_message_reply_markup_body(1, 1, buttons);
+    const std::string up = tg::rating_data(press->seq, tg::RatingAction::kUp);
+    const std::string down = tg::rating_data(press->seq, tg::RatingAction::kDown);
+    const std::string clear = tg::rating_data(press->seq, tg::RatingAction::kClear);
+    const std::string selected_s = selected;
+    FUZZ_CHECK((body.find("\"" + up + "\"") != std::string::npos) == (selected_s != "up"));
+    FUZZ_CHECK((body.find("\"" + down + "\"") != std::string::npos) == (selected_s != "down"));
+    FUZZ_CHECK((body.find("\"" + clear + "\"") != std::string::npos) == !selected_s.empty());
+  }
 }
 
 }  // namespace

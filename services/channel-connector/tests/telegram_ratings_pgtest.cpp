@@ -1,8 +1,9 @@
 // tgrate: ratings on Telegram end to end inside channel-connector (docs/channels.md "Ratings on
 // Telegram"), on real PostgreSQL and Redis with the fake Telegram Bot API: the reply carries the
 // 👍 / 👎 keyboard, a press (getUpdates or the webhook) is stored through MessageFeedbackService
-// and seen by the feedback reads, the same button again clears it, a stale or foreign press
-// changes nothing, FEEDBACK_WRITES_PER_MIN holds, and every press is answered.
+// and seen by the feedback reads, the chosen (✓) button's data clears it, a press handled twice
+// gives the same result, a stale or foreign press changes nothing, FEEDBACK_WRITES_PER_MIN
+// holds, and every press is answered.
 
 #include <boost/json.hpp>
 
@@ -39,24 +40,48 @@ std::vector<std::string> button_labels(const std::string& reply_markup) {
   return out;
 }
 
-/// Presses `data` under message `message_id` of chat `chat_id` through getUpdates and waits for
-/// its answerCallbackQuery; returns the answer's text ("" when none came).
+/// The texts of the answerCallbackQuery calls for callback query `id`, in order.
+std::vector<std::string> answers_to(ChannelHarness& h, const std::string& id) {
+  std::vector<std::string> out;
+  for (const auto& a : h.telegram.callback_answers()) {
+    if (a.callback_query_id == id) out.push_back(a.text);
+  }
+  return out;
+}
+
+/// Presses `data` under message `message_id` of chat `chat_id` through getUpdates (callback
+/// query id `id`, "" = a fresh one) and waits for its answerCallbackQuery; returns the answer's
+/// text ("" when none came).
 std::string press(ChannelHarness& h, const std::string& token, std::int64_t chat_id, std::int64_t message_id,
-                  const std::string& data) {
+                  const std::string& data, std::string id = "") {
   static int next = 0;
-  std::string id = "q" + std::to_string(++next);
+  if (id.empty()) id = "q" + std::to_string(++next);
   h.telegram.queue_update(token, FakeTelegram::callback_update(chat_id, message_id, data, id));
   std::string text;
   wait_until([&] {
-    for (const auto& a : h.telegram.callback_answers()) {
-      if (a.callback_query_id == id) {
-        text = a.text;
-        return true;
-      }
-    }
-    return false;
+    auto got = answers_to(h, id);
+    if (got.empty()) return false;
+    text = got.front();
+    return true;
   });
   return text;
+}
+
+/// The inbox row of callback query `id` handled again, as after a lost "done": the row is put
+/// back to pending with its lease gone (what a failed inbox_finish leaves once the lease runs
+/// out), the inbox claims it again and hands the same update to the rating handler. Waits for
+/// the second answerCallbackQuery and the row done again; returns that answer's text.
+std::string handle_again(ChannelHarness& h, const std::string& id) {
+  auto row = h.count(
+      "UPDATE chat.channel_inbox SET state = 'pending', lease_until = NULL, lease_owner = NULL "
+      "WHERE payload LIKE $1 AND state = 'done' RETURNING id",
+      {"%\"" + id + "\"%"});
+  REQUIRE(row > 0);
+  REQUIRE(wait_until([&] { return answers_to(h, id).size() == 2; }));
+  REQUIRE(wait_until([&] {
+    return h.text("SELECT state FROM chat.channel_inbox WHERE id = $1", {std::to_string(row)}) == "done";
+  }));
+  return answers_to(h, id).back();
 }
 
 }  // namespace
@@ -112,16 +137,27 @@ TEST_CASE("Telegram ratings: the keyboard under an answer, a press stored and sh
   CHECK(edit.message_id == message_id);
   CHECK(button_labels(edit.reply_markup) ==
         std::vector<std::string>{"\U0001F44D Helpful \u2713", "\U0001F44E Not helpful"});
-  CHECK(button_data(edit.reply_markup) == std::vector<std::string>{up, down});
+  // The chosen button now clears; the other still sets.
+  auto clear = "fb:" + std::to_string(seq) + ":c";
+  CHECK(button_data(edit.reply_markup) == std::vector<std::string>{clear, down});
 
-  // 👎 replaces it (last write wins); 👎 again clears it, like the widget's toggle.
+  // 👎 replaces it (last write wins) and becomes the clear. A 👎 press of a keyboard sent before
+  // (its data "d": set down) changes nothing; the ✓ button ("c") clears.
   CHECK(press(h, token, 77, message_id, down) == "Thanks for your feedback!");
   CHECK(h.app->feedback().of_conversation(h.tenant, conversation).at(0).rating == "down");
-  CHECK(press(h, token, 77, message_id, down) == "Rating removed");
+  REQUIRE(wait_until([&] { return h.telegram.markup_edits().size() == 2; }));
+  CHECK(button_data(h.telegram.markup_edits()[1].reply_markup) == std::vector<std::string>{up, clear});
+  CHECK(press(h, token, 77, message_id, down) == "Thanks for your feedback!");
+  CHECK(h.app->feedback().of_conversation(h.tenant, conversation).at(0).rating == "down");
+  // (Redrawn the same: Telegram — and the fake — refuse it as "message is not modified".)
+  REQUIRE(wait_until([&] { return h.telegram.method_calls("editMessageReplyMarkup") == 3; }));
+  CHECK(h.telegram.markup_edits().size() == 2);
+  CHECK(press(h, token, 77, message_id, clear) == "Rating removed");
   CHECK(h.app->feedback().of_conversation(h.tenant, conversation).empty());
   REQUIRE(wait_until([&] { return h.telegram.markup_edits().size() == 3; }));
   CHECK(button_labels(h.telegram.markup_edits()[2].reply_markup) ==
         std::vector<std::string>{"\U0001F44D Helpful", "\U0001F44E Not helpful"});
+  CHECK(button_data(h.telegram.markup_edits()[2].reply_markup) == std::vector<std::string>{up, down});
 
   // Stale or foreign: the visitor's own message, the operator's, a seq that does not exist, data
   // that is not a rating, a chat without a conversation, a group chat's press. Each is answered
@@ -145,7 +181,60 @@ TEST_CASE("Telegram ratings: the keyboard under an answer, a press stored and sh
   CHECK(h.app->feedback().of_conversation(h.tenant, conversation).empty());
   CHECK(h.count("SELECT count(*) FROM chat.message_feedback") == 0);
   CHECK(h.telegram.markup_edits().size() == 3);
+  CHECK(h.telegram.method_calls("editMessageReplyMarkup") == 4);
   // Every press was answered and its inbox row is done.
+  CHECK(wait_until([&] { return h.count("SELECT count(*) FROM chat.channel_inbox WHERE state <> 'done'") == 0; }));
+}
+
+TEST_CASE("Telegram ratings: a press handled twice (its inbox row's done lost) leaves the rating as "
+          "the first left it; the ✓ button's data is a clear") {
+  ChannelHarness h;
+  h.stop();
+  h.settings.feedback_writes_per_min = 3;
+  h.start();
+  auto token = h.telegram.add_bot(5557004, "twice_rate_bot");
+  auto view = h.connect(token, "polling");
+  h.telegram.queue_update(token, FakeTelegram::text_update(80, "Ann", "What does Relay do?"));
+  REQUIRE(wait_until([&] { return h.telegram.sent().size() >= 1; }));
+  auto conversation = h.text("SELECT id FROM chat.conversations WHERE channel_id = $1", {view.record.id});
+  auto data = button_data(h.telegram.sent()[0].reply_markup);
+  REQUIRE(data.size() == 2);
+  const std::string up = data[0], down = data[1];
+  const std::string clear = up.substr(0, up.size() - 1) + "c";
+  auto rating = [&] { return h.text("SELECT rating FROM chat.message_feedback"); };
+  auto stamp = [&] { return h.text("SELECT updated_at::text FROM chat.message_feedback"); };
+
+  // 👍, then the same update handled again: still 👍, nothing written (same updated_at), the
+  // same answer, and the keyboard redrawn the same way (an edit Telegram refuses as "not
+  // modified" when the first one went through, as here).
+  CHECK(press(h, token, 80, 1, up, "twice-up") == "Thanks for your feedback!");
+  CHECK(rating() == "up");
+  auto first = stamp();
+  REQUIRE(wait_until([&] { return h.telegram.markup_edits().size() == 1; }));
+  auto marked = h.telegram.markup_edits()[0].reply_markup;
+  CHECK(button_data(marked) == std::vector<std::string>{clear, down});
+  CHECK(button_labels(marked)[0] == "\U0001F44D Helpful \u2713");
+  CHECK(handle_again(h, "twice-up") == "Thanks for your feedback!");
+  CHECK(rating() == "up");
+  CHECK(stamp() == first);
+  CHECK(h.count("SELECT count(*) FROM chat.message_feedback") == 1);
+  REQUIRE(wait_until([&] { return h.telegram.method_calls("editMessageReplyMarkup") == 2; }));
+  CHECK(h.telegram.markup_edits().size() == 1);
+  CHECK(h.telegram.sent()[0].reply_markup == marked);
+
+  // The ✓ button says "clear": pressed, the rating is gone and both buttons set again; handled
+  // twice, still gone (a toggle would have put 👍 back).
+  CHECK(press(h, token, 80, 1, clear, "twice-clear") == "Rating removed");
+  CHECK(h.count("SELECT count(*) FROM chat.message_feedback") == 0);
+  REQUIRE(wait_until([&] { return h.telegram.markup_edits().size() == 2; }));
+  CHECK(button_data(h.telegram.markup_edits()[1].reply_markup) == std::vector<std::string>{up, down});
+  CHECK(handle_again(h, "twice-clear") == "Rating removed");
+  CHECK(h.count("SELECT count(*) FROM chat.message_feedback") == 0);
+  CHECK(button_data(h.telegram.sent()[0].reply_markup) == std::vector<std::string>{up, down});
+
+  // The repeats spent no FEEDBACK_WRITES_PER_MIN (3): a third write still goes through.
+  CHECK(press(h, token, 80, 1, down) == "Thanks for your feedback!");
+  CHECK(rating() == "down");
   CHECK(wait_until([&] { return h.count("SELECT count(*) FROM chat.channel_inbox WHERE state <> 'done'") == 0; }));
 }
 

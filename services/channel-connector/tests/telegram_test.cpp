@@ -279,26 +279,34 @@ TEST_CASE("parse_update reads a callback_query: id, chat, message id and bounded
   CHECK(telegram::chat_key(*text) == "77");
 }
 
-TEST_CASE("rating callback_data: fb:<seq>:u|d both ways, anything else refused") {
-  CHECK(telegram::rating_data(12, true) == "fb:12:u");
-  CHECK(telegram::rating_data(7, false) == "fb:7:d");
-  CHECK(telegram::rating_data(999999999999999999, false).size() <= telegram::kMaxCallbackDataBytes);
+TEST_CASE("rating callback_data: fb:<seq>:u|d|c both ways, anything else refused") {
+  using telegram::RatingAction;
+  CHECK(telegram::rating_data(12, RatingAction::kUp) == "fb:12:u");
+  CHECK(telegram::rating_data(7, RatingAction::kDown) == "fb:7:d");
+  CHECK(telegram::rating_data(7, RatingAction::kClear) == "fb:7:c");
+  CHECK(telegram::rating_data(999999999999999999, RatingAction::kClear).size() <= telegram::kMaxCallbackDataBytes);
   auto up = telegram::parse_rating_data("fb:12:u");
   REQUIRE(up);
   CHECK(up->seq == 12);
-  CHECK(up->up);
+  CHECK(up->action == RatingAction::kUp);
   auto down = telegram::parse_rating_data("fb:999999999999999999:d");
   REQUIRE(down);
   CHECK(down->seq == 999999999999999999);
-  CHECK_FALSE(down->up);
+  CHECK(down->action == RatingAction::kDown);
+  auto clear = telegram::parse_rating_data("fb:5:c");
+  REQUIRE(clear);
+  CHECK(clear->seq == 5);
+  CHECK(clear->action == RatingAction::kClear);
   for (const char* bad : {"", "fb:", "fb::u", "fb:0:u", "fb:012:u", "fb:-1:u", "fb:1:x", "fb:1:uu",
                           "fb:1", "fb:1:", "xx:1:u", "fb:1000000000000000000:u", "fb:1 :u", "FB:1:u",
-                          "fb:1:u\n", "fb:12a:d"}) {
+                          "fb:1:u\n", "fb:12a:d", "fb:1:C", "fb:1:cc", "fb:1:c ", "fb::c", "fb:0:c",
+                          "fb:1:c:u", "fb:+1:c"}) {
     CHECK_FALSE(telegram::parse_rating_data(bad));
   }
 }
 
-TEST_CASE("rating keyboard: sendMessage carries it as reply_markup; the edit marks the chosen button") {
+TEST_CASE("rating keyboard: sendMessage carries it as reply_markup; the edit marks the chosen "
+          "button and makes it a clear, the other a set") {
   telegram::RatingButtons buttons{42, "\U0001F44D Helpful", "\U0001F44E Not helpful", ""};
   auto plain = boost::json::parse(telegram::send_message_body("9", "hi")).as_object();
   CHECK_FALSE(plain.contains("reply_markup"));
@@ -316,7 +324,14 @@ TEST_CASE("rating keyboard: sendMessage carries it as reply_markup; the edit mar
   CHECK(edit.at("message_id").as_int64() == 44);
   auto marked = edit.at("reply_markup").at("inline_keyboard").as_array().at(0).as_array();
   CHECK(marked[0].at("text").as_string() == "\U0001F44D Helpful");
+  CHECK(marked[0].at("callback_data").as_string() == "fb:42:u");
   CHECK(marked[1].at("text").as_string() == "\U0001F44E Not helpful \u2713");
+  CHECK(marked[1].at("callback_data").as_string() == "fb:42:c");
+  buttons.selected = "up";
+  auto other = boost::json::parse(telegram::edit_message_reply_markup_body(9, 44, buttons))
+                   .at("reply_markup").at("inline_keyboard").as_array().at(0).as_array();
+  CHECK(other[0].at("callback_data").as_string() == "fb:42:c");
+  CHECK(other[1].at("callback_data").as_string() == "fb:42:d");
 
   auto answer = boost::json::parse(telegram::answer_callback_query_body("q1", std::string(300, 'a'))).as_object();
   CHECK(answer.at("callback_query_id").as_string() == "q1");

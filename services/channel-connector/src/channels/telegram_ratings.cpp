@@ -36,9 +36,14 @@ RatingOutcome TelegramRatings::handle(const ChannelRecord& channel, const telegr
     reply(channel, callback, rating_unavailable_text(language), nullptr);
     return RatingOutcome::kUnavailable;
   }
-  FeedbackRow row;
+  // The button says what to do (set up / set down / clear), never "the opposite of now": the
+  // same press handled twice (its inbox row's "done" lost) leaves the same state.
+  const char* rating = press->action == telegram::RatingAction::kUp     ? "up"
+                       : press->action == telegram::RatingAction::kDown ? "down"
+                                                                        : "";
+  MessageFeedbackService::Press done;
   try {
-    row = feedback_.toggle(channel.tenant_id, chat->conversation_id, press->seq, press->up ? "up" : "down");
+    done = feedback_.press(channel.tenant_id, chat->conversation_id, press->seq, rating);
   } catch (const FeedbackInvalid&) {
     reply(channel, callback, rating_unavailable_text(language), nullptr);
     return RatingOutcome::kUnavailable;
@@ -53,7 +58,8 @@ RatingOutcome TelegramRatings::handle(const ChannelRecord& channel, const telegr
     reply(channel, callback, rating_too_many_text(language), nullptr);
     return RatingOutcome::kTooMany;
   }
-  if (publisher_ != nullptr &&
+  const auto& row = done.row;
+  if (done.changed && publisher_ != nullptr &&
       publisher_->publish(chatwire::conversation_channel(chat->conversation_id),
                           chatwire::encode_message_feedback(chat->conversation_id, feedback_to_proto(row))) < 0) {
     log_->warn("conversation {}: publishing message.feedback failed", chat->conversation_id);

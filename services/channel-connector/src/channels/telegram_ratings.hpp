@@ -2,9 +2,11 @@
 // tgrate: answer ratings on Telegram (docs/channels.md "Ratings on Telegram"). A visitor presses
 // 👍 / 👎 under a bot reply (the outbox sent it with an inline keyboard, callback_data
 // "fb:<seq>:u|d"); Telegram delivers a callback_query update (webhook or getUpdates) that the
-// inbox hands here. The rating is stored through MessageFeedbackService::toggle — the domain
-// class of the REST path — then the press is answered (answerCallbackQuery, always) and the
-// buttons redrawn with the chosen one marked (editMessageReplyMarkup).
+// inbox hands here. Each button's data is the action it performs (set up, set down, or "c" =
+// clear on the chosen ✓ button), so a press handled twice gives the same result. The rating is
+// stored through MessageFeedbackService::press — the domain class of the REST path — then the
+// press is answered (answerCallbackQuery, always) and the buttons redrawn with the chosen one
+// marked and made a clear (editMessageReplyMarkup).
 
 #include <memory>
 #include <string>
@@ -29,8 +31,8 @@ class BotApiClient;
 
 /// What handle() did with a press (tests, logs).
 enum class RatingOutcome {
-  kRated,        // stored "up" / "down"
-  kCleared,      // the same button again: the rating removed
+  kRated,        // "up" / "down" stored (or already so: a repeated press changes nothing)
+  kCleared,      // the chosen (✓, "c") button: no rating any more
   kTooMany,      // over FEEDBACK_WRITES_PER_MIN: nothing changed
   kUnavailable,  // not a rating button, no conversation, unknown / foreign / unrateable seq
 };
@@ -47,7 +49,9 @@ class TelegramRatings {
 
   /// Handles callback query `update.callback` of Telegram `channel`. The conversation is the one
   /// of the press's chat on this channel (private chats only); callback_data gives only the seq,
-  /// which must be a rateable message of that conversation. Telegram calls (3 s connect, 5 s
+  /// which must be a rateable message of that conversation. Idempotent: the data says set up,
+  /// set down or clear; a press that finds that state already writes nothing (no budget, no
+  /// live frame) and is answered and redrawn as the first one was. Telegram calls (3 s connect, 5 s
   /// total) are best effort: a failure is logged without the token. Throws pg::Error (and
   /// rpc::StatusError UNAVAILABLE when the rate counter is down) for the caller to retry;
   /// never for hostile input.

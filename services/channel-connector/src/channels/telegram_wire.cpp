@@ -132,12 +132,15 @@ std::optional<RatingPress> parse_rating_data(std::string_view data) {
     seq = seq * 10 + (c - '0');  // at most 18 digits: no overflow
   }
   auto kind = data.substr(colon + 1);
-  if (kind != "u" && kind != "d") return std::nullopt;
-  return RatingPress{seq, kind == "u"};
+  if (kind == "u") return RatingPress{seq, RatingAction::kUp};
+  if (kind == "d") return RatingPress{seq, RatingAction::kDown};
+  if (kind == "c") return RatingPress{seq, RatingAction::kClear};
+  return std::nullopt;
 }
 
-std::string rating_data(std::int64_t seq, bool up) {
-  return "fb:" + std::to_string(seq) + (up ? ":u" : ":d");
+std::string rating_data(std::int64_t seq, RatingAction action) {
+  const char* kind = action == RatingAction::kUp ? ":u" : action == RatingAction::kDown ? ":d" : ":c";
+  return "fb:" + std::to_string(seq) + kind;
 }
 
 std::vector<RawUpdate> split_updates(std::string_view result) {
@@ -175,10 +178,16 @@ std::optional<WebhookInfo> parse_webhook_info(std::string_view result) {
 namespace {
 
 json::object rating_markup(const RatingButtons& buttons) {
+  // Each button's data is the action it performs from what the visitor sees: the chosen one
+  // clears, the other sets (a redelivered press then repeats the same action: idempotent).
   auto button = [&](const std::string& label, bool up) {
     std::string text = label;
-    if (buttons.selected == (up ? "up" : "down")) text += " \u2713";
-    return json::object{{"text", text}, {"callback_data", rating_data(buttons.seq, up)}};
+    auto action = up ? RatingAction::kUp : RatingAction::kDown;
+    if (buttons.selected == (up ? "up" : "down")) {
+      text += " \u2713";
+      action = RatingAction::kClear;
+    }
+    return json::object{{"text", text}, {"callback_data", rating_data(buttons.seq, action)}};
   };
   json::array row{button(buttons.up_label, true), button(buttons.down_label, false)};
   return json::object{{"inline_keyboard", json::array{row}}};

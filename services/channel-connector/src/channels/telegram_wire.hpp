@@ -75,21 +75,32 @@ std::optional<InboundText> parse_update(std::string_view update);
 /// anything else (the row is its own group).
 std::string chat_key(const InboundText& update);
 
-/// A press of a rating button: callback_data "fb:<seq>:u" (up) or "fb:<seq>:d" (down), seq a
-/// decimal 1..10^18-1 without leading zeros. Only identifies the message within the chat's
-/// conversation: tenant and conversation come from the binding and the chat, never from here.
+/// What a rating button does (docs/channels.md "Ratings on Telegram"): every button says the
+/// action it performs given the state the visitor sees, so handling the same press twice (a
+/// redelivery) gives the same result — a press is idempotent, never a toggle.
+enum class RatingAction {
+  kUp,     // "u": set 👍 (the button is not the chosen one, or the keyboard sent with the reply)
+  kDown,   // "d": set 👎
+  kClear,  // "c": the chosen (✓) button: remove the rating
+};
+
+/// A press of a rating button: callback_data exactly "fb:<seq>:u" (set up), "fb:<seq>:d" (set
+/// down) or "fb:<seq>:c" (clear), seq a decimal 1..10^18-1 (1-18 digits, no leading zero).
+/// Only identifies the message within the chat's conversation: tenant and conversation come
+/// from the binding and the chat, never from here.
 struct RatingPress {
   std::int64_t seq = 0;
-  bool up = false;
+  RatingAction action = RatingAction::kUp;
 };
 /// Parses rating callback_data; std::nullopt for anything else (other buttons, forged data).
 std::optional<RatingPress> parse_rating_data(std::string_view data);
-/// The callback_data of the rating button of message `seq` (>= 1): "fb:<seq>:u" / "fb:<seq>:d".
-std::string rating_data(std::int64_t seq, bool up);
+/// The callback_data of a rating button of message `seq` (>= 1): "fb:<seq>:u|d|c" (<= 23 bytes).
+std::string rating_data(std::int64_t seq, RatingAction action);
 
 /// The two rating buttons under a reply (an InlineKeyboardMarkup of one row,
 /// https://core.telegram.org/bots/api#inlinekeyboardmarkup). `selected` "up" / "down" marks
-/// that button's label with " ✓" ("" = none).
+/// that button's label with " ✓" and makes its data a clear ("fb:<seq>:c"); the other button
+/// (both when "" = none) sets its rating ("fb:<seq>:u" / "fb:<seq>:d").
 struct RatingButtons {
   std::int64_t seq = 0;
   std::string up_label;

@@ -56,13 +56,19 @@ FeedbackRow MessageFeedbackService::set(const std::string& tenant_id,
   return write(tenant_id, conversation_id, seq, target, rating, text);
 }
 
-FeedbackRow MessageFeedbackService::toggle(const std::string& tenant_id,
-                                           const std::string& conversation_id, std::int64_t seq,
-                                           const std::string& rating) {
-  if (rating != "up" && rating != "down") throw FeedbackInvalid("rating must be \"up\" or \"down\"");
+MessageFeedbackService::Press MessageFeedbackService::press(const std::string& tenant_id,
+                                                            const std::string& conversation_id,
+                                                            std::int64_t seq, const std::string& rating) {
+  if (!rating.empty() && rating != "up" && rating != "down") {
+    throw FeedbackInvalid("rating must be \"up\", \"down\" or cleared");
+  }
   auto target = rateable_target(tenant_id, conversation_id, seq);
-  auto now = repository_.rating_of(target.message_id);
-  return write(tenant_id, conversation_id, seq, target, now == rating ? "" : rating, "");
+  // A chat's presses are handled one at a time (the inbox's per-chat lane): read-then-write
+  // does not race with another press of the same chat.
+  if (repository_.rating_of(target.message_id) == rating) {
+    return Press{FeedbackRow{seq, rating, "", 0}, false};
+  }
+  return Press{write(tenant_id, conversation_id, seq, target, rating, ""), true};
 }
 
 FeedbackTarget MessageFeedbackService::rateable_target(const std::string& tenant_id,

@@ -73,11 +73,17 @@ class MessageFeedbackService {
                   std::int64_t seq, const std::string& rating, std::string_view comment);
 
   /// A rating button pressed (Telegram, docs/channels.md "Ratings on Telegram"): message `seq`
-  /// gets `rating` ("up" | "down", no comment), or loses its rating when it has that one already
-  /// (the same button again clears it, like the widget's toggle). The same checks, errors and
-  /// FEEDBACK_WRITES_PER_MIN budget as set(); returns the stored row (rating "" after a clear).
-  FeedbackRow toggle(const std::string& tenant_id, const std::string& conversation_id,
-                     std::int64_t seq, const std::string& rating);
+  /// gets `rating` ("up" | "down", no comment) or loses its rating ("" = clear). Idempotent:
+  /// when the message has that state already nothing is written and no budget is spent
+  /// (`changed` false), so a redelivered press gives the same result. Otherwise the same checks,
+  /// errors and FEEDBACK_WRITES_PER_MIN budget as set(). `row` is the state after the call
+  /// (rating "" when none).
+  struct Press {
+    FeedbackRow row;
+    bool changed = false;
+  };
+  Press press(const std::string& tenant_id, const std::string& conversation_id, std::int64_t seq,
+              const std::string& rating);
 
   /// The ratings of one conversation, seq order (at most kFeedbackConversationMax, the newest
   /// replies'). FeedbackInvalid for bad ids, FeedbackNotFound for an unknown conversation.
